@@ -1,0 +1,18 @@
+#!/usr/bin/env node
+// The sluice command: TypeScript sources run through tsx, so neither Sluice
+// nor a project's blocks need a build step.
+import { register } from 'node:module';
+import { register as registerTypeScript } from 'tsx/esm/api';
+
+// A closed pipe (`sluice runs | head`) is the reader's choice, not an error.
+for (const stream of [process.stdout, process.stderr]) {
+  stream.on('error', (error) => {
+    if (error.code === 'EPIPE') process.exit(process.exitCode ?? 0);
+    throw error;
+  });
+}
+
+registerTypeScript();
+register('../src/cli/resolve-sluice.mjs', import.meta.url);
+const { main } = await import('../src/cli/main.ts');
+process.exitCode = await main(process.argv);

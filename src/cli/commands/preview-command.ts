@@ -1,0 +1,52 @@
+import { existsSync } from 'node:fs';
+import { rejectsLocation } from '../../connectors/files/index.ts';
+import { ConfigError } from '../../core/errors.ts';
+import { loadPipeline } from '../../core/pipeline/load-pipeline.ts';
+import { loadProject } from '../../core/project/load-project.ts';
+import { createEngine } from '../compose.ts';
+import { bold, dim, formatCount, formatTable, showValue, type Output } from '../output.ts';
+import { UsageError } from '../usage-error.ts';
+
+/** `sluice preview PIPELINE BLOCK`: the schema, row count and first rows of a block's latest output. */
+export async function previewCommand(pipelineName: string, blockName: string, options: { limit?: string; rejects?: boolean }, out: Output): Promise<number> {
+  const project = loadProject(process.cwd());
+  const pipeline = loadPipeline(project.root, pipelineName);
+  if (!pipeline.blocks.some((b) => b.name === blockName)) {
+    throw new UsageError(`pipeline '${pipeline.name}' has no block '${blockName}' (blocks: ${pipeline.blocks.map((b) => b.name).join(', ')})`);
+  }
+  const limit = Number(options.limit ?? 10);
+  if (!Number.isInteger(limit) || limit < 0) throw new UsageError(`--limit takes a whole number; got '${options.limit}'`);
+  const engine = createEngine(project);
+  try {
+    const latest = await engine.store.latestOutput(pipeline.name, blockName);
+    if (!latest?.output) {
+      throw new ConfigError('preview.no_output', `block '${blockName}' has no stored output yet; run 'sluice run ${pipeline.name} --block ${blockName}' (or the whole pipeline) first`);
+    }
+    const location = options.rejects ? rejectsLocation(latest.output) : latest.output;
+    if (!existsSync(location)) {
+      if (options.rejects) {
+        out.line(`block '${blockName}' rejected no rows in run ${latest.runId}`);
+        return 0;
+      }
+      throw new ConfigError('preview.output_gone', `the output of '${blockName}' from run ${latest.runId} is no longer kept; run the block again`);
+    }
+    const session = await (await engine.dataPlane()).openSession();
+    try {
+      const source = `read_parquet('${location.replaceAll("'", "''")}')`;
+      const columns = await session.describe(`SELECT * FROM ${source}`);
+      const [{ n } = { n: 0 }] = await session.query(`SELECT count(*) AS n FROM ${source}`);
+      const rows = await session.query(`SELECT * FROM ${source} LIMIT ${limit}`);
+      out.line(`${bold(`${pipeline.name}.${blockName}`)}${options.rejects ? ' rejects' : ''} ${dim(`from run ${latest.runId}`)}: ${formatCount(Number(n))} rows`);
+      out.line();
+      out.line(formatTable(['column', 'type'], columns.map((c) => [c.name, c.type])));
+      out.line();
+      if (rows.length) out.line(formatTable(columns.map((c) => c.name), rows.map((r) => columns.map((c) => showValue(r[c.name])))));
+      if (Number(n) > rows.length) out.line(dim(`… ${formatCount(Number(n) - rows.length)} more rows`));
+      return 0;
+    } finally {
+      await session.close();
+    }
+  } finally {
+    await engine.close();
+  }
+}

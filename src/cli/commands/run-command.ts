@@ -1,0 +1,102 @@
+import { loadPipeline } from '../../core/pipeline/load-pipeline.ts';
+import { loadProject } from '../../core/project/load-project.ts';
+import { runPipeline, type RunReporter } from '../../core/run/run-pipeline.ts';
+import type { Block } from '../../core/pipeline/pipeline.ts';
+import { UsageError } from '../usage-error.ts';
+import { createEngine } from '../compose.ts';
+import { bold, describeError, dim, formatCount, formatDuration, green, red, yellow, type Output } from '../output.ts';
+
+export interface RunCommandOptions {
+  readonly block?: string;
+  readonly from?: string;
+  readonly var?: string[];
+  readonly date?: string;
+}
+
+/** `sluice run PIPELINE`: runs it, shows each block as it goes, and says where the result landed. */
+export async function runCommand(pipelineName: string, options: RunCommandOptions, out: Output): Promise<number> {
+  const project = loadProject(process.cwd());
+  const pipeline = loadPipeline(project.root, pipelineName);
+  const variables = parseVars(options.var ?? []);
+  if (options.date !== undefined && !/^\d{4}-\d{2}-\d{2}$/.test(options.date)) {
+    throw new UsageError(`--date takes a date as YYYY-MM-DD; got '${options.date}'`);
+  }
+  const engine = createEngine(project);
+  const controller = new AbortController();
+  const onSignal = (): void => controller.abort(new Error('cancelled by the user'));
+  process.once('SIGINT', onSignal);
+  process.once('SIGTERM', onSignal);
+  let ticker: NodeJS.Timeout | undefined;
+  try {
+    const reporter = progressReporter(out, (t) => (ticker = t));
+    const result = await runPipeline(
+      { project, store: engine.store, dataPlane: await engine.dataPlane(), connectors: engine.connectors, runners: engine.runners, reporter },
+      pipeline,
+      { block: options.block, from: options.from, variables, logicalDate: options.date, trigger: 'cli', signal: controller.signal },
+    );
+    if (ticker) clearInterval(ticker);
+    const done = result.blocks.filter((b) => b.status === 'succeeded').length;
+    if (result.status === 'succeeded') {
+      out.line(`${green('Run succeeded')} ${dim(result.id)}: ${done} block${done === 1 ? '' : 's'} in ${formatDuration(result.durationMs)}`);
+      const landed = result.blocks.filter((b) => b.summary && pipeline.blocks.find((p) => p.name === b.block)?.role === 'exporter');
+      for (const b of landed) out.line(`  ${b.block}: ${b.summary}`);
+      return 0;
+    }
+    out.error(`${red(result.status === 'cancelled' ? 'Run cancelled' : 'Run failed')} ${dim(result.id)} after ${formatDuration(result.durationMs)}`);
+    if (result.error) out.error(describeError(result.error, project.root));
+    out.error(dim(`logs: sluice logs ${result.id}`));
+    return 1;
+  } finally {
+    if (ticker) clearInterval(ticker);
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+    await engine.close();
+  }
+}
+
+function progressReporter(out: Output, setTicker: (t: NodeJS.Timeout | undefined) => void): RunReporter {
+  let current: { block: Block; started: number } | undefined;
+  let ticker: NodeJS.Timeout | undefined;
+  const width = { name: 12 };
+  return {
+    runStarted({ id, pipeline, blocks }) {
+      width.name = Math.max(12, ...blocks.map((b) => b.name.length));
+      out.line(`${bold(pipeline)} ${dim(`run ${id}`)}: ${blocks.length} block${blocks.length === 1 ? '' : 's'}`);
+    },
+    blockStarted(block) {
+      current = { block, started: Date.now() };
+      if (out.tty) {
+        ticker = setInterval(() => {
+          if (current) out.status(`  … ${current.block.name.padEnd(width.name)} ${dim(current.block.role)} ${formatDuration(Date.now() - current.started)}`);
+        }, 200);
+        setTicker(ticker);
+      } else out.line(`  … ${block.name} (${block.role})`);
+    },
+    blockFinished(record) {
+      if (ticker) clearInterval(ticker);
+      setTicker(undefined);
+      const took = current ? formatDuration(Date.now() - current.started) : '';
+      const role = current?.block.role ?? '';
+      current = undefined;
+      const mark = record.status === 'succeeded' ? green('✓') : record.status === 'failed' ? red('✗') : yellow('-');
+      const rows = record.status === 'succeeded' ? `${formatCount(record.rowsIn)} in → ${formatCount(record.rowsOut)} out` : record.status;
+      out.line(`  ${mark} ${record.block.padEnd(width.name)} ${dim(role.padEnd(11))} ${rows.padEnd(28)} ${took.padStart(7)}${record.summary ? `  ${dim(record.summary)}` : ''}`);
+    },
+    log(block, level, message) {
+      if (level === 'debug') return;
+      const tag = level === 'error' ? red(level) : level === 'warn' ? yellow(level) : dim(level);
+      if (level !== 'error') out.line(`    ${tag} ${block ?? ''}: ${message}`);
+    },
+  };
+}
+
+/** `--var k=v`, repeatable; values stay strings until the pipeline's defaults give them a type. */
+export function parseVars(pairs: readonly string[]): Record<string, string> {
+  const vars: Record<string, string> = {};
+  for (const pair of pairs) {
+    const eq = pair.indexOf('=');
+    if (eq <= 0) throw new UsageError(`--var takes name=value; got '${pair}'`);
+    vars[pair.slice(0, eq)] = pair.slice(eq + 1);
+  }
+  return vars;
+}

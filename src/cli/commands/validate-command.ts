@@ -1,0 +1,84 @@
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { transform } from 'esbuild';
+import { ConfigError, SluiceError, toSluiceError } from '../../core/errors.ts';
+import { listPipelines, loadPipeline } from '../../core/pipeline/load-pipeline.ts';
+import type { Block, Pipeline } from '../../core/pipeline/pipeline.ts';
+import { loadProject, type Project } from '../../core/project/load-project.ts';
+import { warehouseConnectionName } from '../../core/run/connection-pool.ts';
+import { fillTemplates } from '../../core/run/templates.ts';
+import { connectors } from '../compose.ts';
+import { describeError, green, red, type Output } from '../output.ts';
+
+/**
+ * `sluice validate`: checks every pipeline without running anything: YAML,
+ * blocks and edges, connectors and connections, block settings, and that
+ * every TypeScript block compiles.
+ */
+export async function validateCommand(out: Output): Promise<number> {
+  const project = loadProject(process.cwd());
+  const names = listPipelines(project.root);
+  let problems = 0;
+  for (const name of names) {
+    const found: SluiceError[] = [];
+    let pipeline: Pipeline | undefined;
+    try {
+      pipeline = loadPipeline(project.root, name);
+    } catch (error) {
+      found.push(toSluiceError(error));
+    }
+    if (pipeline) for (const block of pipeline.blocks) found.push(...(await checkBlock(project, pipeline, block)));
+    problems += found.length;
+    out.line(`${found.length ? red('✗') : green('✓')} ${name}`);
+    for (const error of found) out.line(`    ${describeError(error, project.root)}`);
+  }
+  if (!names.length) out.line('no pipelines in pipelines/');
+  out.line(problems ? red(`${problems} problem(s)`) : green(`${names.length} pipeline(s) valid`));
+  return problems ? 2 : 0;
+}
+
+async function checkBlock(project: Project, pipeline: Pipeline, block: Block): Promise<SluiceError[]> {
+  const where = { file: block.declaredAt.file, line: block.declaredAt.line, block: block.name };
+  try {
+    switch (block.language) {
+      case 'ts': {
+        await transform(readFileSync(block.file, 'utf8'), { loader: 'ts', format: 'esm', sourcefile: block.file }).catch((error: { errors?: { text: string; location?: { line: number; column: number } }[] }) => {
+          const first = error.errors?.[0];
+          throw new SluiceError('block.compile_failed', `does not compile: ${first?.text ?? String(error)}`, {
+            location: { file: path.relative(project.root, block.file), line: first?.location?.line, column: first ? (first.location?.column ?? 0) + 1 : undefined, block: block.name },
+          });
+        });
+        return [];
+      }
+      case 'sql':
+        if (block.connection) checkConnection(project, fillTemplates(block.connection, pipeline.variables, where), where);
+        return [];
+      case 'connector': {
+        const connectionName = block.connection && String(fillTemplates(block.connection, pipeline.variables, where));
+        const kind = connectionName ? checkConnection(project, connectionName, where) : block.connector!;
+        const connector = connectors.get(kind);
+        if (!connector) throw new ConfigError('block.unknown_connector', `unknown connector '${kind}' (known: ${[...connectors.keys()].join(', ')})`, { location: where });
+        const writing = block.role === 'exporter' || block.upstream.length > 0;
+        const schema = writing ? connector.writeSchema : connector.readSchema;
+        const values = { ...pipeline.variables, run_id: 'validate', pipeline: pipeline.name, logical_date: '' };
+        const parsed = schema.safeParse(fillTemplates(block.settings, values, where));
+        if (!parsed.success) {
+          const issue = parsed.error.issues[0]!;
+          throw new ConfigError('block.bad_settings', `${kind} settings${issue.path.length ? ` '${issue.path.join('.')}'` : ''}: ${issue.message}`, { location: where });
+        }
+        return [];
+      }
+    }
+  } catch (error) {
+    return [toSluiceError(error)];
+  }
+}
+
+function checkConnection(project: Project, name: string, where: { file: string; line?: number | undefined; block: string }): string {
+  if (name === warehouseConnectionName && !project.connections.has(name)) return 'duckdb';
+  const spec = project.connections.get(name);
+  if (!spec) {
+    throw new ConfigError('connection.unknown', `no connection named '${name}' (connections: ${[warehouseConnectionName, ...project.connections.keys()].join(', ')})`, { location: where });
+  }
+  return spec.type;
+}

@@ -1,0 +1,55 @@
+import path from 'node:path';
+import { createConnectorRegistry, type ConnectorRegistry } from '../core/connectors/connector.ts';
+import { duckdbConnector } from '../connectors/duckdb/index.ts';
+import { fileConnector } from '../connectors/files/index.ts';
+import type { DataPlane } from '../core/data-plane/data-plane.ts';
+import { createDuckDbDataPlane } from '../core/data-plane/duckdb-data-plane.ts';
+import type { Project } from '../core/project/load-project.ts';
+import type { BlockRunners } from '../core/run/block-runner.ts';
+import { runConnectorBlock } from '../core/run/connector-block-runner.ts';
+import { runSqlBlock } from '../core/run/sql-block-runner.ts';
+import { runTsBlock } from '../core/run/ts-block-runner.ts';
+import type { RunStore } from '../core/run-store/run-store.ts';
+import { SqliteRunStore } from '../core/run-store/sqlite-run-store.ts';
+
+/** Everything a command needs, built once here: the composition root. */
+export interface Engine {
+  readonly project: Project;
+  readonly store: RunStore;
+  readonly connectors: ConnectorRegistry;
+  readonly runners: BlockRunners;
+  /** The data plane starts on first use: commands that only read history never load DuckDB. */
+  dataPlane(): Promise<DataPlane>;
+  close(): Promise<void>;
+}
+
+export const connectors = createConnectorRegistry([fileConnector, duckdbConnector]);
+
+export const runners = {
+  ts: runTsBlock,
+  sql: runSqlBlock,
+  connector: runConnectorBlock,
+} satisfies BlockRunners;
+
+export function createEngine(project: Project): Engine {
+  const store = new SqliteRunStore(path.resolve(project.root, project.settings.metadata.path));
+  let dataPlane: Promise<DataPlane> | undefined;
+  return {
+    project,
+    store,
+    connectors,
+    runners,
+    dataPlane() {
+      dataPlane ??= createDuckDbDataPlane({
+        tempDir: path.join(project.stateDir, 'spill', String(process.pid)),
+        memoryLimit: project.settings.data_plane.memory_limit,
+        threads: project.settings.data_plane.threads,
+      });
+      return dataPlane;
+    },
+    async close() {
+      if (dataPlane) await (await dataPlane).close();
+      await store.close();
+    },
+  };
+}

@@ -1,0 +1,102 @@
+import { Command, CommanderError } from 'commander';
+import { SluiceError } from '../core/errors.ts';
+import { mask } from '../core/project/secrets.ts';
+import { runCommand } from './commands/run-command.ts';
+import { previewCommand } from './commands/preview-command.ts';
+import { logsCommand, runsCommand } from './commands/history-commands.ts';
+import { initCommand, listExamples } from './commands/init-command.ts';
+import { validateCommand } from './commands/validate-command.ts';
+import { createOutput, describeError, red } from './output.ts';
+
+/** Exit codes: 0 success, 1 a pipeline or test failed, 2 usage or configuration error. */
+export const exitCodes = { ok: 0, failed: 1, usage: 2 } as const;
+
+/** The `sluice` command line. Returns the exit code. */
+export async function main(argv: readonly string[]): Promise<number> {
+  const out = createOutput();
+  let code: number = exitCodes.ok;
+  const program = new Command('sluice')
+    .description('Sluice: data pipelines of TypeScript, SQL and no-code blocks on an embedded DuckDB data plane.')
+    .version('0.1.0')
+    .showHelpAfterError('(run with --help for usage)')
+    .exitOverride()
+    .configureOutput({ writeErr: (s) => process.stderr.write(s), writeOut: (s) => process.stdout.write(s) });
+
+  program
+    .command('init')
+    .description('create a project folder (a git repository), empty or from an example')
+    .argument('[dir]', 'folder to create', '.')
+    .option('--example <name>', `start from an example (${listExamples().join(', ') || 'sales'})`)
+    .action((dir: string, options: { example?: string }) => {
+      code = initCommand(dir, options, out);
+    });
+
+  program
+    .command('run')
+    .description('run a pipeline, or one block of it, on the embedded data plane')
+    .argument('<pipeline>', 'pipeline name (pipelines/NAME.yaml)')
+    .option('--block <block>', 'run only this block, on the latest stored outputs of its upstreams')
+    .option('--from <block>', 'run this block and everything downstream of it')
+    .option('--var <name=value>', 'set a pipeline variable (repeatable)', collect, [])
+    .option('--date <YYYY-MM-DD>', 'the logical date of the run')
+    .action(async (pipeline: string, options: { block?: string; from?: string; var?: string[]; date?: string }) => {
+      code = await runCommand(pipeline, options, out);
+    });
+
+  program
+    .command('preview')
+    .description("show the schema, row count and first rows of a block's latest output")
+    .argument('<pipeline>')
+    .argument('<block>')
+    .option('--limit <n>', 'rows to show', '10')
+    .option('--rejects', 'show the rows a loader rejected instead')
+    .action(async (pipeline: string, block: string, options: { limit?: string; rejects?: boolean }) => {
+      code = await previewCommand(pipeline, block, options, out);
+    });
+
+  program
+    .command('validate')
+    .description('check every pipeline, block, connection and setting without running anything')
+    .action(async () => {
+      code = await validateCommand(out);
+    });
+
+  program
+    .command('runs')
+    .description('list runs, newest first')
+    .option('--pipeline <name>', 'only this pipeline')
+    .option('--status <status>', 'only runs with this status (succeeded, failed, running, cancelled, queued)')
+    .option('--limit <n>', 'how many', '20')
+    .action(async (options: { pipeline?: string; status?: string; limit?: string }) => {
+      code = await runsCommand(options, out);
+    });
+
+  program
+    .command('logs')
+    .description("show a run's blocks, row counts, log lines and errors")
+    .argument('<run>', 'run id (from sluice runs)')
+    .option('--block <block>', 'only this block')
+    .action(async (run: string, options: { block?: string }) => {
+      code = await logsCommand(run, options, out);
+    });
+
+  try {
+    await program.parseAsync(argv);
+    return code;
+  } catch (error) {
+    if (error instanceof CommanderError) {
+      if (error.code === 'commander.helpDisplayed' || error.code === 'commander.version' || error.code === 'commander.help') return exitCodes.ok;
+      return exitCodes.usage;
+    }
+    if (error instanceof SluiceError) {
+      out.error(`${red('error:')} ${describeError(error, process.cwd())}`);
+      return error.kind === 'run' ? exitCodes.failed : exitCodes.usage;
+    }
+    out.error(`${red('internal error:')} ${mask(error instanceof Error ? (error.stack ?? error.message) : String(error))}`);
+    return exitCodes.failed;
+  }
+}
+
+function collect(value: string, previous: string[]): string[] {
+  return [...previous, value];
+}

@@ -1,0 +1,87 @@
+import path from 'node:path';
+import { formatLocation, SluiceError, type SerializedError } from '../core/errors.ts';
+import { mask } from '../core/project/secrets.ts';
+
+/** Where the CLI writes: plain lines when not on a terminal (CI, pipes). */
+export interface Output {
+  readonly tty: boolean;
+  line(text?: string): void;
+  error(text: string): void;
+  /** A line that the next status() or line() replaces, on a terminal only. */
+  status(text: string): void;
+}
+
+export function createOutput(stdout: NodeJS.WriteStream = process.stdout, stderr: NodeJS.WriteStream = process.stderr): Output {
+  const tty = Boolean(stdout.isTTY) && !process.env.CI;
+  let statusShown = false;
+  const clear = (): void => {
+    if (statusShown) {
+      stdout.write('\r\x1b[2K');
+      statusShown = false;
+    }
+  };
+  return {
+    tty,
+    line(text = '') {
+      clear();
+      stdout.write(`${mask(text)}\n`);
+    },
+    error(text) {
+      clear();
+      stderr.write(`${mask(text)}\n`);
+    },
+    status(text) {
+      if (!tty) return;
+      stdout.write(`\r\x1b[2K${mask(text).slice(0, (stdout.columns ?? 100) - 1)}`);
+      statusShown = true;
+    },
+  };
+}
+
+const colorOn = Boolean(process.stdout.isTTY) && !process.env.NO_COLOR && !process.env.CI;
+const paint = (code: number) => (text: string) => (colorOn ? `\x1b[${code}m${text}\x1b[0m` : text);
+export const green = paint(32);
+export const red = paint(31);
+export const yellow = paint(33);
+export const dim = paint(2);
+export const bold = paint(1);
+
+export function formatCount(n: number | undefined): string {
+  return n === undefined ? '-' : n.toLocaleString('en-US');
+}
+
+export function formatDuration(ms: number): string {
+  if (ms < 1000) return `${Math.round(ms)}ms`;
+  if (ms < 60_000) return `${(ms / 1000).toFixed(2)}s`;
+  const minutes = Math.floor(ms / 60_000);
+  return `${minutes}m${Math.round((ms % 60_000) / 1000)}s`;
+}
+
+/** `file:line:col, block 'x': message`, with paths shown relative to the project. */
+export function describeError(error: SluiceError | SerializedError, root?: string): string {
+  const location = error.location && root && error.location.file && path.isAbsolute(error.location.file)
+    ? { ...error.location, file: path.relative(root, error.location.file) || error.location.file }
+    : error.location;
+  const where = formatLocation(location);
+  const text = `${where ? `${where}: ` : ''}${error.message}`;
+  const stack = error.userStack ? `\n${error.userStack.split('\n').map((l) => `    ${l}`).join('\n')}` : '';
+  return mask(text + stack);
+}
+
+/** Renders rows as an aligned text table; values are shown as text, never interpreted. */
+export function formatTable(headers: readonly string[], rows: readonly (readonly string[])[]): string {
+  const widths = headers.map((h, i) => Math.min(40, Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length))));
+  const cell = (value: string, i: number): string => {
+    const v = value.replace(/[\r\n\t]/g, ' ');
+    return (v.length > widths[i]! ? `${v.slice(0, widths[i]! - 1)}…` : v).padEnd(widths[i]!);
+  };
+  const lines = [headers.map(cell).join('  '), widths.map((w) => '-'.repeat(w)).join('  '), ...rows.map((r) => r.map(cell).join('  '))];
+  return lines.map((l) => l.trimEnd()).join('\n');
+}
+
+export function showValue(value: unknown): string {
+  if (value === null || value === undefined) return 'NULL';
+  if (value instanceof Date) return value.toISOString().replace('T00:00:00.000Z', '').replace('.000Z', 'Z');
+  if (typeof value === 'object') return JSON.stringify(value, (_, v: unknown) => (typeof v === 'bigint' ? v.toString() : v));
+  return String(value);
+}

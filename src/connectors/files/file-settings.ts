@@ -1,0 +1,52 @@
+import { z } from 'zod';
+
+export const fileFormats = ['csv', 'tsv', 'json', 'jsonl', 'parquet'] as const;
+export type FileFormat = (typeof fileFormats)[number];
+
+export const fileReadSettingsSchema = z
+  .object({
+    /** A path or glob, relative to the project root unless absolute. */
+    path: z.string().min(1),
+    format: z.enum(fileFormats).optional(),
+    delimiter: z.string().min(1).max(4).optional(),
+    quote: z.string().max(1).optional(),
+    escape: z.string().max(1).optional(),
+    header: z.boolean().default(true),
+    encoding: z.enum(['utf-8', 'utf-16', 'latin-1']).optional(),
+    null: z.string().optional(),
+    date_format: z.string().optional(),
+    skip: z.number().int().nonnegative().optional(),
+    /** Column name -> type, e.g. `amount: DECIMAL(12,2)`; others are detected. */
+    columns: z.record(z.string(), z.string()).optional(),
+    compression: z.enum(['auto', 'gzip', 'none']).default('auto'),
+    /** `fail` stops at the first bad row; `reject` keeps going and stores bad rows apart. */
+    on_error: z.enum(['fail', 'reject']).default('fail'),
+    /** Add the source file's name as a column (name it, or `true` for `filename`). */
+    filename: z.union([z.boolean(), z.string()]).optional(),
+  })
+  .strict();
+
+export type FileReadSettings = z.output<typeof fileReadSettingsSchema>;
+
+export const fileWriteSettingsSchema = z
+  .object({
+    path: z.string().min(1),
+    format: z.enum(fileFormats).optional(),
+    header: z.boolean().default(true),
+    delimiter: z.string().min(1).max(4).optional(),
+    compression: z.enum(['gzip', 'zstd', 'snappy', 'none']).optional(),
+  })
+  .strict();
+
+export type FileWriteSettings = z.output<typeof fileWriteSettingsSchema>;
+
+/** The format a path implies: `sales.csv.gz` is CSV, `events.jsonl` JSON lines. */
+export function formatFromPath(file: string): FileFormat | undefined {
+  const name = file.toLowerCase().replace(/\.(gz|gzip)$/, '');
+  if (name.endsWith('.csv')) return 'csv';
+  if (name.endsWith('.tsv') || name.endsWith('.tab')) return 'tsv';
+  if (name.endsWith('.jsonl') || name.endsWith('.ndjson')) return 'jsonl';
+  if (name.endsWith('.json')) return 'json';
+  if (name.endsWith('.parquet')) return 'parquet';
+  return undefined;
+}

@@ -1,0 +1,86 @@
+import type { z } from 'zod';
+import type { Column, DataPlaneSession, Row, StoredOutput } from '../data-plane/data-plane.ts';
+import type { Logger } from '../run/logger.ts';
+
+/** How an exporter changes its target. Every mode is transactional. */
+export type WriteMode = 'replace' | 'append' | 'upsert' | 'merge';
+
+/** What a connector can do, declared as data so the engine never branches on a name. */
+export interface ConnectorCapabilities {
+  readonly read: boolean;
+  readonly write: readonly WriteMode[];
+  /** Can run a SQL block inside the connection (ELT pushdown). */
+  readonly sql: boolean;
+  /** Needs a named connection in connections.yaml. */
+  readonly needsConnection: boolean;
+}
+
+export interface ConnectorContext {
+  readonly projectRoot: string;
+  /** Scratch space for this block run; removed afterwards. */
+  readonly tempDir: string;
+  readonly session: DataPlaneSession;
+  readonly logger: Logger;
+  readonly signal: AbortSignal;
+  /** The block (for error messages). */
+  readonly block: string;
+}
+
+export interface ReadRequest<S> {
+  readonly settings: S;
+  /** Where the block output must be stored (pass to the session's store* calls). */
+  readonly location: string;
+}
+
+export interface ReadResult {
+  readonly output: StoredOutput;
+  /** Rows the source handed over, before anything was rejected. */
+  readonly rowsIn?: number;
+  readonly summary?: string;
+}
+
+export interface WriteRequest<S> {
+  readonly settings: S;
+  /** The input visible to the session as this table name. */
+  readonly input: { readonly table: string; readonly columns: readonly Column[]; readonly rows: number };
+}
+
+export interface WriteResult {
+  readonly rows: number;
+  /** e.g. "replaced public.daily_revenue with 31 rows". */
+  readonly summary: string;
+}
+
+/** A connector bound to one configured connection (or to none, for files). */
+export interface ConnectorConnection<R = unknown, W = unknown> {
+  read?(request: ReadRequest<R>, context: ConnectorContext): Promise<ReadResult>;
+  write?(request: WriteRequest<W>, context: ConnectorContext): Promise<WriteResult>;
+  /** Runs a SQL block inside the connection and stores its result. */
+  runSql?(sql: string, location: string, context: ConnectorContext): Promise<ReadResult>;
+  /** For TypeScript blocks: a small query, parameters bound as $1, $2... */
+  query?(sql: string, params?: readonly unknown[]): Promise<Row[]>;
+  close(): Promise<void>;
+}
+
+/** A kind of system Sluice can read or write. One folder per connector. */
+export interface Connector<C = unknown, R = unknown, W = unknown> {
+  readonly kind: string;
+  readonly description: string;
+  readonly capabilities: ConnectorCapabilities;
+  /** Settings of a named connection in connections.yaml. */
+  readonly connectionSchema: z.ZodType<C>;
+  /** Settings of a loader block that reads through this connector. */
+  readonly readSchema: z.ZodType<R>;
+  /** Settings of an exporter block that writes through this connector. */
+  readonly writeSchema: z.ZodType<W>;
+  /** Opens the connection; heavy drivers load here, not at import. */
+  connect(settings: C, context: { readonly name: string; readonly projectRoot: string; readonly warehousePath: string }): Promise<ConnectorConnection<R, W>>;
+}
+
+export type AnyConnector = Connector<any, any, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+
+export type ConnectorRegistry = ReadonlyMap<string, AnyConnector>;
+
+export function createConnectorRegistry(connectors: readonly AnyConnector[]): ConnectorRegistry {
+  return new Map(connectors.map((c) => [c.kind, c]));
+}

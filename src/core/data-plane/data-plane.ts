@@ -1,0 +1,122 @@
+/**
+ * The data plane stores every block's output and runs SQL over those outputs.
+ * Blocks and connectors speak to it through this contract; the embedded
+ * implementation is DuckDB with one Parquet file per stored output.
+ */
+
+/** A plain row as user code sees it. */
+export type Row = Record<string, unknown>;
+
+export interface Column {
+  readonly name: string;
+  /** The data plane's type name, e.g. `BIGINT`, `DECIMAL(12,2)`, `VARCHAR`. */
+  readonly type: string;
+}
+
+/** A block output kept for a run: immutable, readable by any process. */
+export interface StoredOutput {
+  /** Where the output lives (a Parquet file for the embedded data plane). */
+  readonly location: string;
+  readonly rows: number;
+  readonly columns: readonly Column[];
+}
+
+export interface FileReadSpec {
+  /** Absolute paths (already expanded from globs). */
+  readonly paths: readonly string[];
+  readonly format: 'csv' | 'json' | 'jsonl' | 'parquet';
+  readonly csv?: {
+    readonly delimiter?: string | undefined;
+    readonly quote?: string | undefined;
+    readonly escape?: string | undefined;
+    readonly header?: boolean | undefined;
+    readonly encoding?: string | undefined;
+    readonly nullString?: string | undefined;
+    readonly dateFormat?: string | undefined;
+    readonly skip?: number | undefined;
+    /** Column name to type; others are detected. */
+    readonly columns?: Readonly<Record<string, string>> | undefined;
+  };
+  /** 'gzip', 'none' or undefined to decide from the file name. */
+  readonly compression?: 'gzip' | 'none' | undefined;
+  /** Keep going past rows that do not parse and return them, instead of failing. */
+  readonly collectRejects?: boolean | undefined;
+  /** Add the source file name as a column of this name. */
+  readonly filenameColumn?: string | undefined;
+}
+
+export interface RejectedRow {
+  readonly file: string;
+  readonly line: number;
+  readonly column?: string | undefined;
+  readonly reason: string;
+  readonly text: string;
+}
+
+export interface FileWriteSpec {
+  readonly path: string;
+  readonly format: 'csv' | 'json' | 'jsonl' | 'parquet';
+  readonly delimiter?: string | undefined;
+  readonly header?: boolean | undefined;
+  readonly compression?: 'gzip' | 'zstd' | 'snappy' | 'none' | undefined;
+}
+
+export interface StreamOptions {
+  /** Rows per batch handed to user code. */
+  readonly batchSize?: number;
+  readonly signal?: AbortSignal | undefined;
+}
+
+/** Output column types a TS block declares; others are inferred from values. */
+export type ColumnTypes = Readonly<Record<string, string>>;
+
+/**
+ * One unit of work over the data plane (a run). Names given to `attach` are
+ * visible as tables to every query of the session.
+ */
+export interface DataPlaneSession {
+  /** Makes a stored output visible as the table `name`. */
+  attach(name: string, output: StoredOutput): Promise<void>;
+  /** Runs a query and stores its result at `location`. */
+  storeQuery(sql: string, location: string, signal?: AbortSignal): Promise<StoredOutput>;
+  /** Stores rows produced by user code; batches are arrays of plain rows. */
+  storeRows(rows: AsyncIterable<readonly Row[]>, location: string, types?: ColumnTypes): Promise<StoredOutput>;
+  /** Reads files through the data plane's own readers and stores them. */
+  storeFiles(spec: FileReadSpec, location: string, signal?: AbortSignal): Promise<StoredOutput & { rejects: RejectedRow[] }>;
+  /** Writes a query's result to a file. Returns rows written. */
+  writeFile(sql: string, spec: FileWriteSpec, signal?: AbortSignal): Promise<number>;
+  /**
+   * Writes a query's result as CSV (header-less, PostgreSQL-compatible) to a
+   * path, which may be a named pipe. Returns rows written.
+   */
+  writeCsv(sql: string, path: string, signal?: AbortSignal): Promise<number>;
+  /**
+   * Splits a table into at most `parts` queries that together return every
+   * row exactly once, each reading only its share: for parallel writers.
+   */
+  partitionQueries(table: string, parts: number): Promise<string[]>;
+  /** Streams a query's rows in batches of plain JS values. */
+  stream(sql: string, options?: StreamOptions): AsyncIterable<Row[]>;
+  /** Runs a statement or a small query; `params` bind as `$1`, `$2`, ... */
+  query(sql: string, params?: readonly unknown[]): Promise<Row[]>;
+  /** Column names and types of a query's result, without running it. */
+  describe(sql: string): Promise<Column[]>;
+  /** Sets a variable readable in SQL through `getvariable('name')`. */
+  setVariable(name: string, value: string | number | boolean): Promise<void>;
+  /** Attaches another database file of the data plane's own kind under an alias. */
+  attachDatabase(file: string, alias: string, options?: { readOnly?: boolean }): Promise<void>;
+  detachDatabase(alias: string): Promise<void>;
+  close(): Promise<void>;
+}
+
+export interface DataPlane {
+  openSession(): Promise<DataPlaneSession>;
+  close(): Promise<void>;
+}
+
+/** A stored output's schema and first rows, for previews. */
+export interface OutputPreview {
+  readonly columns: readonly Column[];
+  readonly rows: number;
+  readonly sample: readonly Row[];
+}

@@ -1,0 +1,477 @@
+import { mkdirSync, renameSync, rmSync } from 'node:fs';
+import path from 'node:path';
+import {
+  DuckDBConnection,
+  DuckDBDataChunk,
+  DuckDBInstance,
+  JSDuckDBValueConverter,
+  JSToDuckDBValueConverter,
+  type DuckDBType,
+  type DuckDBValue,
+} from '@duckdb/node-api';
+import { SluiceError } from '../errors.ts';
+import { quoteIdent, quoteLiteral } from '../sql/quote.ts';
+import type {
+  Column,
+  ColumnTypes,
+  DataPlane,
+  DataPlaneSession,
+  FileReadSpec,
+  FileWriteSpec,
+  RejectedRow,
+  Row,
+  StoredOutput,
+  StreamOptions,
+} from './data-plane.ts';
+import { inferStagingType, stageValue, type StagingType } from './js-values.ts';
+
+export interface DuckDbDataPlaneOptions {
+  /** Where DuckDB spills when a query needs more than `memoryLimit`. */
+  readonly tempDir: string;
+  readonly memoryLimit?: string;
+  readonly threads?: number;
+}
+
+/**
+ * The embedded data plane: an in-memory DuckDB per process, with every stored
+ * output a Parquet file. Files are immutable once renamed into place, so any
+ * number of processes (CLI runs, the server, workers) can read them while a
+ * run writes its own: no DuckDB database file is shared between writers.
+ */
+export async function createDuckDbDataPlane(options: DuckDbDataPlaneOptions): Promise<DataPlane> {
+  mkdirSync(options.tempDir, { recursive: true });
+  const config: Record<string, string> = {
+    memory_limit: options.memoryLimit ?? '256MB',
+    temp_directory: options.tempDir,
+    // Keeping insertion order makes DuckDB buffer whole results when the
+    // consumer (a COPY into PostgreSQL) is slower than the producer.
+    preserve_insertion_order: 'false',
+    autoinstall_known_extensions: 'false',
+    autoload_known_extensions: 'true',
+  };
+  if (options.threads) config.threads = String(options.threads);
+  const instance = await DuckDBInstance.create(':memory:', config);
+  const sessions = new Set<DuckDbSession>();
+  return {
+    async openSession() {
+      const session = new DuckDbSession(await instance.connect(), () => instance.connect());
+      sessions.add(session);
+      return session;
+    },
+    async close() {
+      for (const session of sessions) await session.close();
+      instance.closeSync();
+    },
+  };
+}
+
+const batchRows = 8192;
+let stagingCounter = 0;
+
+class DuckDbSession implements DataPlaneSession {
+  private closed = false;
+  /** Attached outputs by table name, so partitions can read their share of the file. */
+  private readonly attached = new Map<string, StoredOutput>();
+  private readonly extra: DuckDBConnection[] = [];
+
+  constructor(
+    private readonly connection: DuckDBConnection,
+    private readonly connect: () => Promise<DuckDBConnection>,
+  ) {}
+
+  async attach(name: string, output: StoredOutput): Promise<void> {
+    await this.run(
+      `CREATE OR REPLACE VIEW ${quoteIdent(name)} AS SELECT * FROM read_parquet(${quoteLiteral(output.location)})`,
+    );
+    this.attached.set(name, output);
+  }
+
+  async partitionQueries(table: string, parts: number): Promise<string[]> {
+    const output = this.attached.get(table);
+    if (!output || parts <= 1 || output.rows < 2 * 122880) return [`SELECT * FROM ${quoteIdent(table)}`];
+    // Ranges of file_row_number let DuckDB skip the row groups outside each share.
+    const size = Math.ceil(output.rows / parts);
+    const file = quoteLiteral(output.location);
+    return Array.from(
+      { length: parts },
+      (_, k) =>
+        `SELECT * EXCLUDE (file_row_number) FROM read_parquet(${file}, file_row_number = true) ` +
+        `WHERE file_row_number >= ${k * size} AND file_row_number < ${(k + 1) * size}`,
+    );
+  }
+
+  async storeQuery(sql: string, location: string, signal?: AbortSignal): Promise<StoredOutput> {
+    mkdirSync(path.dirname(location), { recursive: true });
+    const partial = `${location}.partial`;
+    const rows = await this.withAbort(signal, async () => {
+      const result = await this.connection.run(
+        `COPY (${await this.parquetSafe(sql)}) TO ${quoteLiteral(partial)} (FORMAT parquet, COMPRESSION zstd, ROW_GROUP_SIZE 122880)`,
+      );
+      return result.rowsChanged;
+    }).catch((error: unknown) => {
+      rmSync(partial, { force: true });
+      throw error;
+    });
+    renameSync(partial, location);
+    const columns = await this.describe(`SELECT * FROM read_parquet(${quoteLiteral(location)})`);
+    return { location, rows, columns };
+  }
+
+  /**
+   * Parquet has no 128-bit integers and DuckDB would write them as DOUBLE,
+   * losing digits (sum() of BIGINT is one); DECIMAL(38,0) keeps them exact.
+   */
+  private async parquetSafe(sql: string): Promise<string> {
+    const columns = await this.describe(`(${sql})`).catch(() => undefined);
+    const wide = columns?.filter((c) => c.type === 'HUGEINT' || c.type === 'UHUGEINT') ?? [];
+    if (!wide.length) return sql;
+    const replace = wide.map((c) => `CAST(${quoteIdent(c.name)} AS DECIMAL(38,0)) AS ${quoteIdent(c.name)}`).join(', ');
+    return `SELECT * REPLACE (${replace}) FROM (${sql})`;
+  }
+
+  async storeRows(batches: AsyncIterable<readonly Row[]>, location: string, types: ColumnTypes = {}): Promise<StoredOutput> {
+    const staging = `__sluice_rows_${++stagingCounter}`;
+    const writer = new RowWriter(this.connection, staging, Object.keys(types));
+    try {
+      for await (const batch of batches) await writer.write(batch);
+      const columns = writer.columns();
+      if (columns.length === 0) {
+        // A block that returns nothing still produces a (zero-column) table; keep one column so Parquet can hold it.
+        return await this.storeQuery('SELECT NULL::VARCHAR AS "empty" WHERE false', location);
+      }
+      writer.close();
+      const select = columns
+        .map(({ name, staged }) => {
+          const wanted = types[name];
+          const column = quoteIdent(name);
+          if (wanted) return `CAST(${column} AS ${checkedTypeName(wanted, name)}) AS ${column}`;
+          return staged.final === staged.duck ? column : `CAST(${column} AS ${staged.final}) AS ${column}`;
+        })
+        .join(', ');
+      return await this.storeQuery(`SELECT ${select} FROM ${quoteIdent(staging)}`, location);
+    } finally {
+      writer.close();
+      await this.run(`DROP TABLE IF EXISTS ${quoteIdent(staging)}`);
+    }
+  }
+
+  async storeFiles(spec: FileReadSpec, location: string, signal?: AbortSignal): Promise<StoredOutput & { rejects: RejectedRow[] }> {
+    const scan = fileScanSql(spec, spec.collectRejects ?? false);
+    if (!spec.collectRejects) {
+      try {
+        return { ...(await this.storeQuery(`SELECT * FROM ${scan}`, location, signal)), rejects: [] };
+      } catch (error) {
+        if (spec.format !== 'csv') throw fileError(spec, error);
+        // Re-read collecting rejects only to say exactly which line failed.
+        const [first] = await this.findRejects(spec, 1);
+        if (first) {
+          throw new SluiceError('file.bad_row', `${first.reason}${first.text ? ` (row: ${first.text})` : ''}`, {
+            location: { file: first.file, line: first.line },
+            cause: error,
+          });
+        }
+        throw fileError(spec, error);
+      }
+    }
+    await this.run('DROP TABLE IF EXISTS reject_errors; DROP TABLE IF EXISTS reject_scans;');
+    const stored = await this.storeQuery(`SELECT * FROM ${scan}`, location, signal).catch((error: unknown) => {
+      throw fileError(spec, error);
+    });
+    return { ...stored, rejects: await this.readRejects(1000) };
+  }
+
+  private async findRejects(spec: FileReadSpec, limit: number): Promise<RejectedRow[]> {
+    try {
+      await this.run('DROP TABLE IF EXISTS reject_errors; DROP TABLE IF EXISTS reject_scans;');
+      await this.run(`SELECT count(*) FROM ${fileScanSql(spec, true)}`);
+      return await this.readRejects(limit);
+    } catch {
+      return [];
+    }
+  }
+
+  private async readRejects(limit: number): Promise<RejectedRow[]> {
+    const rows = await this.query(
+      `SELECT s.file_path AS file, e.line AS line, e.column_name AS column_name, e.error_message AS reason, e.csv_line AS text
+         FROM reject_errors e JOIN reject_scans s USING (scan_id, file_id)
+        ORDER BY s.file_path, e.line LIMIT ${Number(limit)}`,
+    );
+    return rows.map((r) => ({
+      file: String(r.file),
+      line: Number(r.line),
+      column: r.column_name == null ? undefined : String(r.column_name),
+      reason: String(r.reason).split('\n')[0] ?? '',
+      text: r.text == null ? '' : String(r.text),
+    }));
+  }
+
+  async writeFile(sql: string, spec: FileWriteSpec, signal?: AbortSignal): Promise<number> {
+    mkdirSync(path.dirname(spec.path), { recursive: true });
+    const options: string[] = [];
+    switch (spec.format) {
+      case 'csv':
+        options.push('FORMAT csv', `HEADER ${spec.header === false ? 'false' : 'true'}`);
+        if (spec.delimiter) options.push(`DELIMITER ${quoteLiteral(spec.delimiter)}`);
+        break;
+      case 'json':
+        options.push('FORMAT json', 'ARRAY true');
+        break;
+      case 'jsonl':
+        options.push('FORMAT json');
+        break;
+      case 'parquet':
+        options.push('FORMAT parquet');
+        break;
+    }
+    if (spec.compression) options.push(`COMPRESSION ${spec.compression === 'none' ? 'uncompressed' : spec.compression}`);
+    return this.withAbort(signal, async () => {
+      const result = await this.connection.run(`COPY (${sql}) TO ${quoteLiteral(spec.path)} (${options.join(', ')})`);
+      return result.rowsChanged;
+    });
+  }
+
+  async writeCsv(sql: string, target: string, signal?: AbortSignal): Promise<number> {
+    // Each call gets its own connection so several can stream at once.
+    const connection = await this.connect();
+    this.extra.push(connection);
+    const abort = (): void => connection.interrupt();
+    signal?.addEventListener('abort', abort, { once: true });
+    try {
+      const result = await connection.run(
+        `COPY (${sql}) TO ${quoteLiteral(target)} (FORMAT csv, HEADER false, USE_TMP_FILE false)`,
+      );
+      return result.rowsChanged;
+    } finally {
+      signal?.removeEventListener('abort', abort);
+      connection.closeSync();
+      this.extra.splice(this.extra.indexOf(connection), 1);
+    }
+  }
+
+  async *stream(sql: string, options: StreamOptions = {}): AsyncIterable<Row[]> {
+    const size = options.batchSize ?? batchRows;
+    // A dedicated connection: user code may query the session while it iterates.
+    const connection = await this.connect();
+    try {
+      const result = await connection.stream(sql);
+      const names = result.deduplicatedColumnNames();
+      let pending: Row[] = [];
+      for (;;) {
+        if (options.signal?.aborted) throw options.signal.reason;
+        const chunk = await result.fetchChunk();
+        if (!chunk || chunk.rowCount === 0) break;
+        chunkToRows(chunk, names, pending);
+        if (pending.length >= size) {
+          yield pending;
+          pending = [];
+        }
+      }
+      if (pending.length) yield pending;
+    } finally {
+      connection.closeSync();
+    }
+  }
+
+  async query(sql: string, params: readonly unknown[] = []): Promise<Row[]> {
+    const reader = await this.connection.runAndReadAll(sql, params.length ? (params as DuckDBValue[]) : undefined);
+    return reader.convertRowObjects(JSDuckDBValueConverter) as Row[];
+  }
+
+  async describe(sql: string): Promise<Column[]> {
+    const rows = await this.query(`DESCRIBE ${sql}`);
+    return rows.map((r) => ({ name: String(r.column_name), type: String(r.column_type) }));
+  }
+
+  async setVariable(name: string, value: string | number | boolean): Promise<void> {
+    // SET VARIABLE takes no parameters, so the value goes through a prepared SELECT first.
+    const literal = typeof value === 'string' ? quoteLiteral(value) : typeof value === 'boolean' ? String(value) : Number(value).toString();
+    if (typeof value === 'number' && !Number.isFinite(value)) throw new SluiceError('variable.bad_number', `variable ${name} is not a finite number`);
+    await this.run(`SET VARIABLE ${quoteIdent(name)} = ${literal}`);
+  }
+
+  async attachDatabase(file: string, alias: string, options: { readOnly?: boolean } = {}): Promise<void> {
+    mkdirSync(path.dirname(file), { recursive: true });
+    await this.run(`ATTACH ${quoteLiteral(file)} AS ${quoteIdent(alias)}${options.readOnly ? ' (READ_ONLY)' : ''}`);
+  }
+
+  async detachDatabase(alias: string): Promise<void> {
+    await this.run(`DETACH DATABASE IF EXISTS ${quoteIdent(alias)}`);
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    for (const c of this.extra) c.closeSync();
+    this.connection.closeSync();
+  }
+
+  private async run(sql: string): Promise<void> {
+    await this.connection.run(sql);
+  }
+
+  private async withAbort<T>(signal: AbortSignal | undefined, work: () => Promise<T>): Promise<T> {
+    if (!signal) return work();
+    if (signal.aborted) throw signal.reason;
+    const abort = (): void => this.connection.interrupt();
+    signal.addEventListener('abort', abort, { once: true });
+    try {
+      return await work();
+    } finally {
+      signal.removeEventListener('abort', abort);
+    }
+  }
+}
+
+function chunkToRows(chunk: DuckDBDataChunk, names: readonly string[], into: Row[]): void {
+  const count = chunk.rowCount;
+  const columns = names.map((_, i) => chunk.convertColumnValues(i, JSDuckDBValueConverter));
+  for (let r = 0; r < count; r++) {
+    const row: Row = {};
+    for (let c = 0; c < names.length; c++) row[names[c]!] = columns[c]![r];
+    into.push(row);
+  }
+}
+
+interface StagedColumn {
+  readonly name: string;
+  readonly staged: StagingType;
+}
+
+/** Appends JS rows to a staging table whose columns follow the values seen. */
+class RowWriter {
+  private cols: StagedColumn[] | undefined;
+  private appender: Awaited<ReturnType<DuckDBConnection['createAppender']>> | undefined;
+  private types: DuckDBType[] = [];
+  private known = new Set<string>();
+  private recordIndex = 0;
+
+  constructor(
+    private readonly connection: DuckDBConnection,
+    private readonly table: string,
+    private readonly declared: readonly string[],
+  ) {}
+
+  columns(): StagedColumn[] {
+    return this.cols ?? [];
+  }
+
+  async write(batch: readonly Row[]): Promise<void> {
+    if (batch.length === 0) return;
+    if (!this.cols) await this.open(batch);
+    const cols = this.cols!;
+    this.checkKeys(batch[0]);
+    for (let start = 0; start < batch.length; start += 2048) {
+      const end = Math.min(batch.length, start + 2048);
+      const chunk = DuckDBDataChunk.create(this.types, end - start);
+      for (let c = 0; c < cols.length; c++) {
+        const { name, staged } = cols[c]!;
+        const values = new Array<unknown>(end - start);
+        for (let r = start; r < end; r++) {
+          const row = batch[r];
+          if (row === null || typeof row !== 'object') {
+            throw new SluiceError('block.bad_row', `a block returned ${row === null ? 'null' : typeof row} where a row object was expected`, {
+              location: { record: this.recordIndex + r + 1 },
+            });
+          }
+          values[r - start] = stageValue(row[name], staged, name, this.recordIndex + r + 1);
+        }
+        chunk.setColumnValuesConverted(c, values as never[], JSToDuckDBValueConverter);
+      }
+      this.appender!.appendDataChunk(chunk);
+    }
+    this.recordIndex += batch.length;
+  }
+
+  /** New keys after the first batch would be dropped silently; refuse them (checked once per batch). */
+  private checkKeys(row: Row | undefined): void {
+    if (!row || typeof row !== 'object') return;
+    for (const key in row) {
+      if (!this.known.has(key)) {
+        throw new SluiceError(
+          'block.new_column',
+          `column '${key}' appears after the first batch of rows; return it from the start (null where unknown) or declare it in the block's schema`,
+          { location: { record: this.recordIndex + 1 } },
+        );
+      }
+    }
+  }
+
+  close(): void {
+    if (this.appender) {
+      this.appender.closeSync();
+      this.appender = undefined;
+    }
+  }
+
+  private async open(first: readonly Row[]): Promise<void> {
+    const names: string[] = [];
+    const seen = new Set<string>();
+    const add = (key: string): void => {
+      if (seen.has(key)) return;
+      seen.add(key);
+      names.push(key);
+    };
+    for (const row of first.slice(0, 1000)) if (row && typeof row === 'object') Object.keys(row).forEach(add);
+    this.declared.forEach(add);
+    this.cols = names.map((name) => ({ name, staged: inferStagingType(first, name) }));
+    this.known = seen;
+    const ddl = this.cols.map((c) => `${quoteIdent(c.name)} ${c.staged.duck}`).join(', ');
+    await this.connection.run(`CREATE TEMP TABLE ${quoteIdent(this.table)} (${ddl})`);
+    this.appender = await this.connection.createAppender(this.table, 'main', 'temp');
+    this.types = Array.from({ length: this.cols.length }, (_, i) => this.appender!.columnType(i));
+  }
+}
+
+const typeName = /^[A-Za-z][A-Za-z0-9_ ]*(\(\s*\d+\s*(,\s*\d+\s*)?\))?(\[\])?$/;
+
+/** Type names from a block's schema reach SQL, so only plain type syntax passes. */
+function checkedTypeName(type: string, column: string): string {
+  if (!typeName.test(type.trim())) {
+    throw new SluiceError('block.bad_type', `column ${column}: '${type}' is not a type name`, { kind: 'config' });
+  }
+  return type.trim();
+}
+
+function fileScanSql(spec: FileReadSpec, collectRejects: boolean): string {
+  const paths = `[${spec.paths.map(quoteLiteral).join(', ')}]`;
+  const opts: string[] = [];
+  if (spec.compression) opts.push(`compression = ${quoteLiteral(spec.compression)}`);
+  if (spec.filenameColumn) opts.push(`filename = ${quoteLiteral(spec.filenameColumn)}`);
+  switch (spec.format) {
+    case 'parquet':
+      return `read_parquet(${paths}${opts.length ? `, ${opts.join(', ')}` : ''})`;
+    case 'json':
+    case 'jsonl':
+      opts.push(`format = ${quoteLiteral(spec.format === 'json' ? 'array' : 'newline_delimited')}`);
+      return `read_json(${paths}, ${opts.join(', ')})`;
+    case 'csv': {
+      const csv = spec.csv ?? {};
+      if (csv.delimiter !== undefined) opts.push(`delim = ${quoteLiteral(csv.delimiter)}`);
+      if (csv.quote !== undefined) opts.push(`quote = ${quoteLiteral(csv.quote)}`);
+      if (csv.escape !== undefined) opts.push(`escape = ${quoteLiteral(csv.escape)}`);
+      opts.push(`header = ${csv.header === false ? 'false' : 'true'}`);
+      if (csv.encoding !== undefined) opts.push(`encoding = ${quoteLiteral(csv.encoding)}`);
+      if (csv.nullString !== undefined) opts.push(`nullstr = ${quoteLiteral(csv.nullString)}`);
+      if (csv.dateFormat !== undefined) opts.push(`dateformat = ${quoteLiteral(csv.dateFormat)}`);
+      if (csv.skip !== undefined) opts.push(`skip = ${Number(csv.skip)}`);
+      if (csv.columns && Object.keys(csv.columns).length) {
+        const types = Object.entries(csv.columns)
+          .map(([name, type]) => `${quoteLiteral(name)}: ${quoteLiteral(checkedTypeName(type, name))}`)
+          .join(', ');
+        opts.push(`types = {${types}}`);
+      }
+      if (collectRejects) opts.push('store_rejects = true');
+      return `read_csv(${paths}, ${opts.join(', ')})`;
+    }
+  }
+}
+
+function fileError(spec: FileReadSpec, error: unknown): SluiceError {
+  if (error instanceof SluiceError) return error;
+  const message = error instanceof Error ? error.message : String(error);
+  const firstPath = spec.paths.length === 1 ? spec.paths[0] : undefined;
+  return new SluiceError('file.read_failed', `cannot read ${spec.format}: ${message.split('\n')[0]}`, {
+    cause: error,
+    ...(firstPath ? { location: { file: firstPath } } : {}),
+  });
+}

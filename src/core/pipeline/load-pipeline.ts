@@ -1,0 +1,123 @@
+import { createHash } from 'node:crypto';
+import { existsSync, readFileSync, readdirSync } from 'node:fs';
+import path from 'node:path';
+import { parseYamlFile } from '../config/parse-yaml-file.ts';
+import { ConfigError, type ErrorLocation } from '../errors.ts';
+import { topoSort } from './dag.ts';
+import type { Block, BlockLanguage, Pipeline } from './pipeline.ts';
+import { pipelineFileSchema, pipelineNamePattern, type BlockFile, type BlockRole } from './pipeline-schema.ts';
+
+const languageByExtension: Record<string, Exclude<BlockLanguage, 'connector'>> = { '.ts': 'ts', '.sql': 'sql' };
+
+export function pipelinePath(root: string, name: string): string {
+  return path.join(root, 'pipelines', `${name}.yaml`);
+}
+
+/** Names of the pipelines in a project, from `pipelines/*.yaml`. */
+export function listPipelines(root: string): string[] {
+  const dir = path.join(root, 'pipelines');
+  if (!existsSync(dir)) return [];
+  return readdirSync(dir)
+    .filter((f) => f.endsWith('.yaml') || f.endsWith('.yml'))
+    .map((f) => f.replace(/\.ya?ml$/, ''))
+    .sort();
+}
+
+/**
+ * Loads `pipelines/NAME.yaml`, checks every block and edge, and returns the
+ * pipeline with its blocks in run order. Every problem names file and line.
+ */
+export function loadPipeline(root: string, name: string): Pipeline {
+  if (!pipelineNamePattern.test(name)) {
+    throw new ConfigError('pipeline.bad_name', `'${name}' is not a pipeline name`, { retryable: false });
+  }
+  let file = pipelinePath(root, name);
+  if (!existsSync(file) && existsSync(file.replace(/\.yaml$/, '.yml'))) file = file.replace(/\.yaml$/, '.yml');
+  const shown = path.relative(root, file);
+  if (!existsSync(file)) {
+    const known = listPipelines(root);
+    throw new ConfigError(
+      'pipeline.not_found',
+      `no pipeline '${name}' (expected ${shown})${known.length ? `; pipelines here: ${known.join(', ')}` : ''}`,
+    );
+  }
+  const { data, locate } = parseYamlFile(file, pipelineFileSchema, shown);
+  const hash = createHash('sha256').update(readFileSync(file));
+
+  const blocks = data.blocks.map((spec, index) => {
+    const where = locate(['blocks', index]);
+    const block = toBlock(root, spec, { file: shown, line: where.line }, (key) => locate(['blocks', index, key]));
+    if (block.language !== 'connector') hash.update(block.name).update(readFileSync(block.file));
+    return block;
+  });
+
+  const sorted = topoSort(blocks);
+  if ('problem' in sorted) {
+    const problem = sorted.problem;
+    switch (problem.kind) {
+      case 'duplicate':
+        throw new ConfigError('pipeline.duplicate_block', `two blocks are named '${problem.name}'`, {
+          location: { ...locate(['blocks', problem.index, 'name']), block: problem.name },
+        });
+      case 'unknown_upstream':
+        throw new ConfigError(
+          'pipeline.unknown_upstream',
+          `block '${problem.name}' reads '${problem.upstream}', which is not a block of this pipeline`,
+          { location: { ...locate(['blocks', problem.index, 'upstream', problem.upstreamIndex]), block: problem.name } },
+        );
+      case 'cycle':
+        throw new ConfigError('pipeline.cycle', `the blocks form a cycle: ${problem.cycle.join(' -> ')}`, {
+          location: { file: shown },
+        });
+    }
+  }
+  return {
+    name: data.name ?? name,
+    description: data.description,
+    file,
+    variables: data.variables,
+    blocks: sorted.order,
+    version: hash.digest('hex').slice(0, 16),
+  };
+}
+
+function toBlock(
+  root: string,
+  spec: BlockFile,
+  declaredAt: Block['declaredAt'],
+  locateKey: (key: string) => ErrorLocation,
+): Block {
+  const base = {
+    name: spec.name,
+    upstream: spec.upstream,
+    description: spec.description,
+    declaredAt,
+  };
+  const fail = (key: string, code: string, message: string): never => {
+    throw new ConfigError(code, message, { location: { ...locateKey(key), block: spec.name } });
+  };
+  if (spec.file !== undefined) {
+    if (spec.connector !== undefined) fail('connector', 'block.ambiguous', `block '${spec.name}' has both a file and a connector; give one`);
+    const ext = path.extname(spec.file);
+    const language = languageByExtension[ext];
+    if (!language) {
+      return fail('file', 'block.unknown_kind', `block '${spec.name}': unknown block kind '${ext || spec.file}' (a block file is .ts or .sql)`);
+    }
+    const file = path.resolve(root, spec.file);
+    if (!isInside(root, file)) fail('file', 'block.file_outside', `block '${spec.name}': ${spec.file} is outside the project`);
+    if (!existsSync(file)) fail('file', 'block.file_missing', `block '${spec.name}': file ${spec.file} does not exist`);
+    const role: BlockRole = spec.type ?? 'transformer';
+    if (language === 'sql') return { ...base, role, language, file, connection: spec.connection };
+    return { ...base, role, language, file, settings: spec.settings };
+  }
+  if (spec.connector === undefined && spec.connection === undefined) {
+    return fail('name', 'block.no_logic', `block '${spec.name}' needs a file (.ts or .sql) or a connector/connection`);
+  }
+  const role: BlockRole = spec.type ?? (spec.upstream.length ? 'exporter' : 'loader');
+  return { ...base, role, language: 'connector', connector: spec.connector, connection: spec.connection, settings: spec.settings };
+}
+
+function isInside(root: string, file: string): boolean {
+  const rel = path.relative(root, file);
+  return rel !== '' && !rel.startsWith('..') && !path.isAbsolute(rel);
+}

@@ -1,0 +1,49 @@
+import type { BlockRole, VariableValue } from './pipeline-schema.ts';
+
+/** How a block's logic is written. Adding a language adds a runner for it. */
+export type BlockLanguage = 'ts' | 'sql' | 'connector';
+
+interface BlockBase {
+  readonly name: string;
+  readonly role: BlockRole;
+  readonly upstream: readonly string[];
+  readonly description?: string | undefined;
+  /** Where the block is declared, for error messages. */
+  readonly declaredAt: { readonly file: string; readonly line?: number | undefined };
+}
+
+export interface TsBlock extends BlockBase {
+  readonly language: 'ts';
+  /** Absolute path of the block's .ts file. */
+  readonly file: string;
+  readonly settings: Readonly<Record<string, unknown>>;
+}
+
+export interface SqlBlock extends BlockBase {
+  readonly language: 'sql';
+  readonly file: string;
+  /** Run in this connection (ELT) instead of the data plane. */
+  readonly connection?: string | undefined;
+}
+
+export interface ConnectorBlock extends BlockBase {
+  readonly language: 'connector';
+  /** Connector kind; for a named connection it comes from the connection's type. */
+  readonly connector?: string | undefined;
+  /** May hold `{{ variable }}` templates, resolved when the run starts. */
+  readonly connection?: string | undefined;
+  readonly settings: Readonly<Record<string, unknown>>;
+}
+
+export type Block = TsBlock | SqlBlock | ConnectorBlock;
+
+export interface Pipeline {
+  readonly name: string;
+  readonly description?: string | undefined;
+  readonly file: string;
+  readonly variables: Readonly<Record<string, VariableValue>>;
+  /** Blocks in an order where every upstream comes first. */
+  readonly blocks: readonly Block[];
+  /** Content hash of the pipeline file and its block files. */
+  readonly version: string;
+}

@@ -1,0 +1,101 @@
+import { existsSync } from 'node:fs';
+import path from 'node:path';
+import { parseYamlFile } from '../config/parse-yaml-file.ts';
+import { ConfigError, type ErrorLocation } from '../errors.ts';
+import { connectionsFileSchema, projectFileSchema, type ProjectFile } from './project-schema.ts';
+import { isSecretKey, registerSecret } from './secrets.ts';
+
+/** A named connection as written, with `${ENV}` references still unresolved. */
+export interface ConnectionSpec {
+  readonly name: string;
+  readonly type: string;
+  readonly settings: Readonly<Record<string, unknown>>;
+  readonly declaredAt: ErrorLocation;
+}
+
+export interface Project {
+  readonly root: string;
+  readonly name: string;
+  readonly settings: ProjectFile;
+  readonly connections: ReadonlyMap<string, ConnectionSpec>;
+  /** Local state: run store, stored outputs, the warehouse. Git-ignored. */
+  readonly stateDir: string;
+  readonly warehousePath: string;
+}
+
+export const projectFileName = 'sluice.yaml';
+
+/** Walks up from `start` to the folder holding sluice.yaml. */
+export function findProjectRoot(start: string): string | undefined {
+  let dir = path.resolve(start);
+  for (;;) {
+    if (existsSync(path.join(dir, projectFileName))) return dir;
+    const parent = path.dirname(dir);
+    if (parent === dir) return undefined;
+    dir = parent;
+  }
+}
+
+export function loadProject(start: string): Project {
+  const root = findProjectRoot(start);
+  if (!root) {
+    throw new ConfigError(
+      'project.not_found',
+      `no ${projectFileName} in ${path.resolve(start)} or any folder above it; create a project with 'sluice init'`,
+    );
+  }
+  const { data: settings } = parseYamlFile(path.join(root, projectFileName), projectFileSchema, projectFileName);
+  const connections = new Map<string, ConnectionSpec>();
+  const connectionsFile = path.join(root, 'connections.yaml');
+  if (existsSync(connectionsFile)) {
+    const { data, locate } = parseYamlFile(connectionsFile, connectionsFileSchema, 'connections.yaml');
+    for (const [name, spec] of Object.entries(data.connections)) {
+      const { type, ...rest } = spec;
+      connections.set(name, { name, type, settings: rest, declaredAt: locate(['connections', name]) });
+    }
+  }
+  return {
+    root,
+    name: settings.name,
+    settings,
+    connections,
+    stateDir: path.join(root, '.sluice'),
+    warehousePath: path.resolve(root, settings.warehouse),
+  };
+}
+
+/**
+ * Replaces `${NAME}` in a connection's settings with environment values. Done
+ * only when the connection is used, so an unused connection needs no env.
+ * Every substituted value, and every secret-named setting, becomes a secret.
+ */
+export function resolveConnectionSettings(
+  spec: ConnectionSpec,
+  env: NodeJS.ProcessEnv = process.env,
+): Record<string, unknown> {
+  const resolve = (value: unknown, key: string): unknown => {
+    if (typeof value === 'string') {
+      const out = value.replace(/\$\{([A-Za-z_][A-Za-z0-9_]*)(?::-([^}]*))?\}/g, (_, name: string, fallback?: string) => {
+        const found = env[name];
+        if (found === undefined || found === '') {
+          if (fallback !== undefined) return fallback;
+          throw new ConfigError(
+            'connection.env_missing',
+            `connection '${spec.name}' needs the environment variable ${name}, which is not set`,
+            { location: spec.declaredAt },
+          );
+        }
+        registerSecret(found);
+        return found;
+      });
+      if (isSecretKey(key)) registerSecret(out);
+      return out;
+    }
+    if (Array.isArray(value)) return value.map((v) => resolve(v, key));
+    if (value && typeof value === 'object') {
+      return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, resolve(v, k)]));
+    }
+    return value;
+  };
+  return resolve(spec.settings, '') as Record<string, unknown>;
+}

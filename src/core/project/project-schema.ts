@@ -1,0 +1,31 @@
+import { z } from 'zod';
+
+export const projectFileSchema = z
+  .object({
+    name: z.string().min(1),
+    description: z.string().optional(),
+    /** The embedded DuckDB database that is the default destination. */
+    warehouse: z.string().default('.sluice/warehouse.duckdb'),
+    data_plane: z
+      .object({
+        memory_limit: z.string().default('256MB'),
+        threads: z.number().int().positive().optional(),
+        /** How many runs of each pipeline keep their stored block outputs. */
+        keep_runs: z.number().int().positive().default(20),
+      })
+      .strict()
+      .default({ memory_limit: '256MB', keep_runs: 20 }),
+    metadata: z
+      .object({ type: z.literal('sqlite'), path: z.string().default('.sluice/sluice.db') })
+      .strict()
+      .default({ type: 'sqlite', path: '.sluice/sluice.db' }),
+  })
+  .strict();
+
+export type ProjectFile = z.output<typeof projectFileSchema>;
+
+const connectionSchema = z.looseObject({ type: z.string().min(1) });
+
+export const connectionsFileSchema = z
+  .object({ connections: z.record(z.string().regex(/^[A-Za-z_][A-Za-z0-9_-]*$/), connectionSchema).default({}) })
+  .strict();

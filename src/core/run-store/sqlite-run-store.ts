@@ -1,0 +1,247 @@
+import { mkdirSync } from 'node:fs';
+import path from 'node:path';
+import Database from 'better-sqlite3';
+import type { BlockRunRecord, LogRecord, RunFilter, RunRecord, RunStatus, RunStore } from './run-store.ts';
+import type { SerializedError } from '../errors.ts';
+
+/** Ordered, append-only: a store at version N applies migrations N+1.. on open. */
+const migrations: readonly string[] = [
+  `CREATE TABLE runs (
+     id TEXT PRIMARY KEY,
+     pipeline TEXT NOT NULL,
+     status TEXT NOT NULL,
+     pipeline_version TEXT NOT NULL,
+     logical_date TEXT,
+     variables TEXT NOT NULL,
+     trigger TEXT NOT NULL,
+     started_at TEXT NOT NULL,
+     ended_at TEXT,
+     error TEXT
+   );
+   CREATE INDEX runs_pipeline_started ON runs (pipeline, started_at);
+   CREATE TABLE block_runs (
+     run_id TEXT NOT NULL REFERENCES runs (id) ON DELETE CASCADE,
+     block TEXT NOT NULL,
+     status TEXT NOT NULL,
+     started_at TEXT,
+     ended_at TEXT,
+     rows_in INTEGER,
+     rows_out INTEGER,
+     output TEXT,
+     columns TEXT,
+     error TEXT,
+     summary TEXT,
+     PRIMARY KEY (run_id, block)
+   );
+   CREATE TABLE logs (
+     seq INTEGER PRIMARY KEY AUTOINCREMENT,
+     run_id TEXT NOT NULL,
+     block TEXT,
+     level TEXT NOT NULL,
+     message TEXT NOT NULL,
+     at TEXT NOT NULL
+   );
+   CREATE INDEX logs_run ON logs (run_id, seq);`,
+];
+
+/** The embedded run store: one SQLite file, safe for several processes (WAL). */
+export class SqliteRunStore implements RunStore {
+  private readonly db: Database.Database;
+
+  constructor(file: string) {
+    if (file !== ':memory:') mkdirSync(path.dirname(file), { recursive: true });
+    this.db = new Database(file);
+    this.db.pragma('journal_mode = WAL');
+    this.db.pragma('busy_timeout = 10000');
+    this.db.pragma('foreign_keys = ON');
+    this.migrate();
+  }
+
+  private migrate(): void {
+    const current = this.db.pragma('user_version', { simple: true }) as number;
+    const apply = this.db.transaction(() => {
+      for (let v = current; v < migrations.length; v++) this.db.exec(migrations[v]!);
+      this.db.pragma(`user_version = ${migrations.length}`);
+    });
+    if (current < migrations.length) apply.immediate();
+  }
+
+  async createRun(run: Omit<RunRecord, 'status' | 'endedAt' | 'error'> & { status?: RunStatus }): Promise<void> {
+    this.db
+      .prepare(
+        `INSERT INTO runs (id, pipeline, status, pipeline_version, logical_date, variables, trigger, started_at)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
+      )
+      .run(
+        run.id,
+        run.pipeline,
+        run.status ?? 'running',
+        run.pipelineVersion,
+        run.logicalDate ?? null,
+        JSON.stringify(run.variables),
+        run.trigger,
+        run.startedAt,
+      );
+  }
+
+  async finishRun(id: string, status: RunStatus, error?: SerializedError): Promise<void> {
+    this.db
+      .prepare(`UPDATE runs SET status = ?, ended_at = ?, error = ? WHERE id = ?`)
+      .run(status, new Date().toISOString(), error ? JSON.stringify(error) : null, id);
+  }
+
+  async getRun(id: string): Promise<RunRecord | undefined> {
+    const row = this.db.prepare(`SELECT * FROM runs WHERE id = ?`).get(id) as RunRow | undefined;
+    return row && toRun(row);
+  }
+
+  async listRuns(filter: RunFilter = {}): Promise<RunRecord[]> {
+    const where: string[] = [];
+    const params: unknown[] = [];
+    if (filter.pipeline) {
+      where.push('pipeline = ?');
+      params.push(filter.pipeline);
+    }
+    if (filter.status) {
+      where.push('status = ?');
+      params.push(filter.status);
+    }
+    const sql = `SELECT * FROM runs ${where.length ? `WHERE ${where.join(' AND ')}` : ''}
+                 ORDER BY started_at DESC, rowid DESC LIMIT ?`;
+    const rows = this.db.prepare(sql).all(...params, filter.limit ?? 50) as RunRow[];
+    return rows.map(toRun);
+  }
+
+  async upsertBlockRun(r: BlockRunRecord): Promise<void> {
+    this.db
+      .prepare(
+        `INSERT INTO block_runs (run_id, block, status, started_at, ended_at, rows_in, rows_out, output, columns, error, summary)
+         VALUES (@runId, @block, @status, @startedAt, @endedAt, @rowsIn, @rowsOut, @output, @columns, @error, @summary)
+         ON CONFLICT (run_id, block) DO UPDATE SET
+           status = excluded.status, started_at = coalesce(excluded.started_at, started_at), ended_at = excluded.ended_at,
+           rows_in = excluded.rows_in, rows_out = excluded.rows_out, output = excluded.output,
+           columns = excluded.columns, error = excluded.error, summary = excluded.summary`,
+      )
+      .run({
+        runId: r.runId,
+        block: r.block,
+        status: r.status,
+        startedAt: r.startedAt ?? null,
+        endedAt: r.endedAt ?? null,
+        rowsIn: r.rowsIn ?? null,
+        rowsOut: r.rowsOut ?? null,
+        output: r.output ?? null,
+        columns: r.columns ? JSON.stringify(r.columns) : null,
+        error: r.error ? JSON.stringify(r.error) : null,
+        summary: r.summary ?? null,
+      });
+  }
+
+  async listBlockRuns(runId: string): Promise<BlockRunRecord[]> {
+    const rows = this.db.prepare(`SELECT * FROM block_runs WHERE run_id = ? ORDER BY started_at IS NULL, started_at, rowid`).all(runId) as BlockRunRow[];
+    return rows.map(toBlockRun);
+  }
+
+  async latestOutput(pipeline: string, block: string): Promise<BlockRunRecord | undefined> {
+    const row = this.db
+      .prepare(
+        `SELECT b.* FROM block_runs b JOIN runs r ON r.id = b.run_id
+          WHERE r.pipeline = ? AND b.block = ? AND b.status = 'succeeded' AND b.output IS NOT NULL
+          ORDER BY b.ended_at DESC LIMIT 1`,
+      )
+      .get(pipeline, block) as BlockRunRow | undefined;
+    return row && toBlockRun(row);
+  }
+
+  async appendLog(record: LogRecord): Promise<void> {
+    this.db
+      .prepare(`INSERT INTO logs (run_id, block, level, message, at) VALUES (?, ?, ?, ?, ?)`)
+      .run(record.runId, record.block ?? null, record.level, record.message, record.at);
+  }
+
+  async listLogs(runId: string, options: { block?: string } = {}): Promise<LogRecord[]> {
+    const rows = (
+      options.block
+        ? this.db.prepare(`SELECT * FROM logs WHERE run_id = ? AND block = ? ORDER BY seq`).all(runId, options.block)
+        : this.db.prepare(`SELECT * FROM logs WHERE run_id = ? ORDER BY seq`).all(runId)
+    ) as LogRow[];
+    return rows.map((r) => ({ runId: r.run_id, block: r.block ?? undefined, level: r.level as LogRecord['level'], message: r.message, at: r.at }));
+  }
+
+  async runsBeyond(pipeline: string, keep: number): Promise<string[]> {
+    const rows = this.db
+      .prepare(`SELECT id FROM runs WHERE pipeline = ? ORDER BY started_at DESC, rowid DESC LIMIT -1 OFFSET ?`)
+      .all(pipeline, keep) as { id: string }[];
+    return rows.map((r) => r.id).reverse();
+  }
+
+  async close(): Promise<void> {
+    this.db.close();
+  }
+}
+
+interface RunRow {
+  id: string;
+  pipeline: string;
+  status: string;
+  pipeline_version: string;
+  logical_date: string | null;
+  variables: string;
+  trigger: string;
+  started_at: string;
+  ended_at: string | null;
+  error: string | null;
+}
+
+interface BlockRunRow {
+  run_id: string;
+  block: string;
+  status: string;
+  started_at: string | null;
+  ended_at: string | null;
+  rows_in: number | null;
+  rows_out: number | null;
+  output: string | null;
+  columns: string | null;
+  error: string | null;
+  summary: string | null;
+}
+
+interface LogRow {
+  run_id: string;
+  block: string | null;
+  level: string;
+  message: string;
+  at: string;
+}
+
+function toRun(r: RunRow): RunRecord {
+  return {
+    id: r.id,
+    pipeline: r.pipeline,
+    status: r.status as RunStatus,
+    pipelineVersion: r.pipeline_version,
+    logicalDate: r.logical_date ?? undefined,
+    variables: JSON.parse(r.variables) as Record<string, unknown>,
+    trigger: r.trigger,
+    startedAt: r.started_at,
+    endedAt: r.ended_at ?? undefined,
+    error: r.error ? (JSON.parse(r.error) as SerializedError) : undefined,
+  };
+}
+
+function toBlockRun(r: BlockRunRow): BlockRunRecord {
+  return {
+    runId: r.run_id,
+    block: r.block,
+    status: r.status as BlockRunRecord['status'],
+    startedAt: r.started_at ?? undefined,
+    endedAt: r.ended_at ?? undefined,
+    rowsIn: r.rows_in ?? undefined,
+    rowsOut: r.rows_out ?? undefined,
+    output: r.output ?? undefined,
+    columns: r.columns ? (JSON.parse(r.columns) as BlockRunRecord['columns']) : undefined,
+    error: r.error ? (JSON.parse(r.error) as SerializedError) : undefined,
+    summary: r.summary ?? undefined,
+  };
+}

@@ -1,0 +1,51 @@
+import type { AnyConnector, ConnectorConnection, ConnectorRegistry } from '../connectors/connector.ts';
+import type { DataPlaneSession, StoredOutput } from '../data-plane/data-plane.ts';
+import type { Block, BlockLanguage, Pipeline } from '../pipeline/pipeline.ts';
+import type { VariableValue } from '../pipeline/pipeline-schema.ts';
+import type { Project } from '../project/load-project.ts';
+import type { Logger } from './logger.ts';
+
+/** An upstream output as a block run sees it: attached in the session under `name`. */
+export interface BlockInput {
+  readonly name: string;
+  readonly output: StoredOutput;
+}
+
+/** Opens named connections once per run and closes them at the end. */
+export interface ConnectionPool {
+  get(name: string): Promise<{ connector: AnyConnector; connection: ConnectorConnection; type: string }>;
+  closeAll(): Promise<void>;
+}
+
+export interface BlockRunContext {
+  readonly project: Project;
+  readonly pipeline: Pipeline;
+  readonly runId: string;
+  readonly logicalDate: string | undefined;
+  readonly variables: Readonly<Record<string, VariableValue>>;
+  readonly session: DataPlaneSession;
+  readonly connectors: ConnectorRegistry;
+  readonly connections: ConnectionPool;
+  readonly inputs: readonly BlockInput[];
+  /** Where this block's output must be stored. */
+  readonly outputLocation: string;
+  /** Scratch space for this block run. */
+  readonly tempDir: string;
+  readonly logger: Logger;
+  readonly signal: AbortSignal;
+}
+
+export interface BlockResult {
+  /** What the block produced; absent for blocks with no table output. */
+  readonly output?: StoredOutput | undefined;
+  readonly rowsIn: number;
+  readonly summary?: string | undefined;
+}
+
+export type BlockRunner<B extends Block = Block> = (block: B, context: BlockRunContext) => Promise<BlockResult>;
+
+export type BlockRunners = { readonly [L in BlockLanguage]: BlockRunner<Extract<Block, { language: L }>> };
+
+export function rowsIn(inputs: readonly BlockInput[]): number {
+  return inputs.reduce((sum, input) => sum + input.output.rows, 0);
+}

@@ -1,0 +1,93 @@
+import { ConfigError } from '../errors.ts';
+import type { ConnectorBlock } from '../pipeline/pipeline.ts';
+import type { AnyConnector, ConnectorConnection, ConnectorContext } from '../connectors/connector.ts';
+import { fillTemplates } from './templates.ts';
+import { rowsIn, type BlockRunContext, type BlockRunner } from './block-runner.ts';
+
+/**
+ * Runs a no-code block: a connector and its settings. A block with no
+ * upstream reads; a block with one upstream writes that upstream out.
+ */
+export const runConnectorBlock: BlockRunner<ConnectorBlock> = async (block, context) => {
+  const where = { file: block.declaredAt.file, line: block.declaredAt.line, block: block.name };
+  const templateValues = { ...context.variables, run_id: context.runId, pipeline: context.pipeline.name, logical_date: context.logicalDate ?? '' };
+  const settings = fillTemplates(block.settings, templateValues, where);
+  const { connector, connection } = await openFor(block, context, templateValues);
+  const connectorContext: ConnectorContext = {
+    projectRoot: context.project.root,
+    tempDir: context.tempDir,
+    session: context.session,
+    logger: context.logger,
+    signal: context.signal,
+    block: block.name,
+  };
+  const writing = block.role === 'exporter' || (block.role !== 'loader' && context.inputs.length > 0);
+  if (writing) {
+    if (!connection.write) throw new ConfigError('block.cannot_write', `connector '${connector.kind}' cannot write`, { location: where });
+    const [input, ...more] = context.inputs;
+    if (!input || more.length) {
+      throw new ConfigError('block.exporter_inputs', `an exporter block writes exactly one upstream; '${block.name}' has ${context.inputs.length}`, { location: where });
+    }
+    const parsed = parseSettings(connector.writeSchema, settings, connector.kind, where);
+    const result = await connection.write({ settings: parsed, input: { table: input.name, columns: input.output.columns, rows: input.output.rows } }, connectorContext);
+    // An exporter's output is what it exported, so tests and previews can read it.
+    return { output: input.output, rowsIn: input.output.rows, summary: result.summary };
+  }
+  if (!connection.read) throw new ConfigError('block.cannot_read', `connector '${connector.kind}' cannot read`, { location: where });
+  const parsed = parseSettings(connector.readSchema, settings, connector.kind, where);
+  const result = await connection.read({ settings: parsed, location: context.outputLocation }, connectorContext);
+  return { output: result.output, rowsIn: result.rowsIn ?? rowsIn(context.inputs), summary: result.summary };
+};
+
+async function openFor(
+  block: ConnectorBlock,
+  context: BlockRunContext,
+  templateValues: Record<string, unknown>,
+): Promise<{ connector: AnyConnector; connection: ConnectorConnection }> {
+  const where = { file: block.declaredAt.file, line: block.declaredAt.line, block: block.name };
+  if (block.connection !== undefined) {
+    const name = String(fillTemplates(block.connection, templateValues, where));
+    const opened = await context.connections.get(name);
+    if (block.connector !== undefined && block.connector !== opened.connector.kind) {
+      throw new ConfigError('block.connector_mismatch', `block names connector '${block.connector}' but connection '${name}' is a ${opened.connector.kind} connection`, { location: where });
+    }
+    return opened;
+  }
+  const connector = context.connectors.get(block.connector!);
+  if (!connector) {
+    throw new ConfigError('block.unknown_connector', `unknown connector '${block.connector}' (known: ${[...context.connectors.keys()].join(', ')})`, { location: where });
+  }
+  if (connector.capabilities.needsConnection) {
+    throw new ConfigError('block.connection_required', `connector '${connector.kind}' needs a named connection: add 'connection: NAME' and define it in connections.yaml`, { location: where });
+  }
+  const connection = await connector.connect(connector.connectionSchema.parse({}), {
+    name: connector.kind,
+    projectRoot: context.project.root,
+    warehousePath: context.project.warehousePath,
+  });
+  context.signal.addEventListener('abort', () => void connection.close(), { once: true });
+  return { connector, connection: withCloseAfter(connection) };
+}
+
+/** Connection-less connectors are opened per block; close them when the block's work ends. */
+function withCloseAfter(connection: ConnectorConnection): ConnectorConnection {
+  const wrap = <A extends unknown[], R>(fn: ((...args: A) => Promise<R>) | undefined) =>
+    fn &&
+    (async (...args: A): Promise<R> => {
+      try {
+        return await fn.apply(connection, args);
+      } finally {
+        await connection.close();
+      }
+    });
+  return { ...connection, read: wrap(connection.read), write: wrap(connection.write), close: () => connection.close() };
+}
+
+function parseSettings<T>(schema: { safeParse(v: unknown): { success: true; data: T } | { success: false; error: { issues: { path: PropertyKey[]; message: string }[] } } }, settings: unknown, kind: string, where: { file: string; line?: number | undefined; block: string }): T {
+  const result = schema.safeParse(settings);
+  if (result.success) return result.data;
+  const issue = result.error.issues[0]!;
+  const key = issue.path.map(String).join('.');
+  throw new ConfigError('block.bad_settings', `${kind} settings${key ? ` '${key}'` : ''}: ${issue.message}`, { location: where });
+}
+

@@ -1,0 +1,247 @@
+import { randomBytes } from 'node:crypto';
+import { existsSync, mkdirSync, rmSync } from 'node:fs';
+import path from 'node:path';
+import type { ConnectorRegistry } from '../connectors/connector.ts';
+import type { DataPlane, StoredOutput } from '../data-plane/data-plane.ts';
+import { ConfigError, SluiceError, toSluiceError } from '../errors.ts';
+import { withDownstream } from '../pipeline/dag.ts';
+import type { Block, Pipeline } from '../pipeline/pipeline.ts';
+import type { VariableValue } from '../pipeline/pipeline-schema.ts';
+import type { Project } from '../project/load-project.ts';
+import { mask } from '../project/secrets.ts';
+import type { BlockRunRecord, LogLevel, RunStatus, RunStore } from '../run-store/run-store.ts';
+import type { BlockInput, BlockResult, BlockRunContext, BlockRunners } from './block-runner.ts';
+import { createConnectionPool } from './connection-pool.ts';
+import { createLogger } from './logger.ts';
+
+export interface RunOptions {
+  /** Run only this block, on the latest stored outputs of its upstreams. */
+  readonly block?: string | undefined;
+  /** Run this block and everything downstream of it. */
+  readonly from?: string | undefined;
+  /** Values from the command line or an API call; they override the pipeline's defaults. */
+  readonly variables?: Readonly<Record<string, string | number | boolean>> | undefined;
+  readonly logicalDate?: string | undefined;
+  readonly trigger?: string | undefined;
+  readonly signal?: AbortSignal | undefined;
+}
+
+/** What a caller (the CLI's progress display, the server's live view) hears while a run goes. */
+export interface RunReporter {
+  runStarted?(run: { id: string; pipeline: string; blocks: readonly Block[] }): void;
+  blockStarted?(block: Block): void;
+  blockFinished?(record: BlockRunRecord): void;
+  log?(block: string | undefined, level: LogLevel, message: string): void;
+}
+
+export interface RunResult {
+  readonly id: string;
+  readonly status: RunStatus;
+  readonly blocks: readonly BlockRunRecord[];
+  readonly error?: SluiceError | undefined;
+  readonly durationMs: number;
+}
+
+export interface RunDependencies {
+  readonly project: Project;
+  readonly store: RunStore;
+  readonly dataPlane: DataPlane;
+  readonly connectors: ConnectorRegistry;
+  readonly runners: BlockRunners;
+  readonly reporter?: RunReporter | undefined;
+}
+
+/**
+ * Runs a pipeline (or part of it) once: each block in order, each output
+ * stored for the run, every step recorded in the run store.
+ */
+export async function runPipeline(deps: RunDependencies, pipeline: Pipeline, options: RunOptions = {}): Promise<RunResult> {
+  const { project, store, reporter } = deps;
+  const started = Date.now();
+  const selected = selectBlocks(pipeline, options);
+  const variables = mergeVariables(pipeline, options.variables ?? {});
+  const id = newRunId();
+  const signal = options.signal ?? new AbortController().signal;
+  const runDir = path.join(project.stateDir, 'outputs', pipeline.name, id);
+  const tempRoot = path.join(project.stateDir, 'tmp', id);
+
+  // Upstream outputs this selection needs from earlier runs are resolved before anything starts.
+  const outputs = new Map<string, StoredOutput>();
+  await loadEarlierOutputs(store, pipeline, selected, outputs);
+
+  await store.createRun({
+    id,
+    pipeline: pipeline.name,
+    pipelineVersion: pipeline.version,
+    logicalDate: options.logicalDate,
+    variables,
+    trigger: options.trigger ?? 'manual',
+    startedAt: new Date(started).toISOString(),
+  });
+  reporter?.runStarted?.({ id, pipeline: pipeline.name, blocks: selected });
+  for (const block of selected) await store.upsertBlockRun({ runId: id, block: block.name, status: 'pending' });
+
+  const connections = createConnectionPool(project, deps.connectors);
+  const session = await deps.dataPlane.openSession();
+  const records: BlockRunRecord[] = [];
+  let failure: SluiceError | undefined;
+  let status: RunStatus = 'succeeded';
+  try {
+    for (const [name, value] of Object.entries({ ...variables, run_id: id, logical_date: options.logicalDate ?? '' })) {
+      await session.setVariable(name, value);
+    }
+    for (const block of selected) {
+      if (failure || signal.aborted) {
+        const skipped: BlockRunRecord = { runId: id, block: block.name, status: signal.aborted ? 'cancelled' : 'skipped' };
+        await store.upsertBlockRun(skipped);
+        records.push(skipped);
+        continue;
+      }
+      const startedAt = new Date().toISOString();
+      await store.upsertBlockRun({ runId: id, block: block.name, status: 'running', startedAt });
+      reporter?.blockStarted?.(block);
+      const logs: Promise<void>[] = [];
+      const logger = createLogger((level, message) => {
+        const masked = mask(message);
+        logs.push(store.appendLog({ runId: id, block: block.name, level, message: masked, at: new Date().toISOString() }));
+        reporter?.log?.(block.name, level, masked);
+      });
+      const tempDir = path.join(tempRoot, block.name);
+      mkdirSync(tempDir, { recursive: true });
+      let record: BlockRunRecord;
+      try {
+        const inputs: BlockInput[] = [];
+        for (const up of block.upstream) {
+          const output = outputs.get(up);
+          if (!output) throw new SluiceError('run.upstream_missing', `upstream '${up}' produced no table`, { location: { block: block.name } });
+          await session.attach(up, output);
+          inputs.push({ name: up, output });
+        }
+        const context: BlockRunContext = {
+          project,
+          pipeline,
+          runId: id,
+          logicalDate: options.logicalDate,
+          variables,
+          session,
+          connectors: deps.connectors,
+          connections,
+          inputs,
+          outputLocation: path.join(runDir, `${block.name}.parquet`),
+          tempDir,
+          logger,
+          signal,
+        };
+        const result: BlockResult = await (deps.runners[block.language] as (b: Block, c: BlockRunContext) => Promise<BlockResult>)(block, context);
+        if (result.output) outputs.set(block.name, result.output);
+        record = {
+          runId: id,
+          block: block.name,
+          status: 'succeeded',
+          startedAt,
+          endedAt: new Date().toISOString(),
+          rowsIn: result.rowsIn,
+          rowsOut: result.output?.rows,
+          output: result.output?.location,
+          columns: result.output?.columns,
+          summary: result.summary,
+        };
+      } catch (error) {
+        failure = located(toSluiceError(error), block);
+        status = signal.aborted ? 'cancelled' : 'failed';
+        record = { runId: id, block: block.name, status: signal.aborted ? 'cancelled' : 'failed', startedAt, endedAt: new Date().toISOString(), error: failure.toJSON() };
+        logger.error(failure.describe());
+      } finally {
+        rmSync(tempDir, { recursive: true, force: true });
+      }
+      await Promise.all(logs);
+      await store.upsertBlockRun(record);
+      records.push(record);
+      reporter?.blockFinished?.(record);
+    }
+  } finally {
+    await connections.closeAll();
+    await session.close();
+    rmSync(tempRoot, { recursive: true, force: true });
+  }
+  await store.finishRun(id, status, failure?.toJSON());
+  await pruneOldOutputs(store, project, pipeline.name);
+  return { id, status, blocks: records, error: failure, durationMs: Date.now() - started };
+}
+
+function selectBlocks(pipeline: Pipeline, options: RunOptions): Block[] {
+  const known = (name: string): void => {
+    if (!pipeline.blocks.some((b) => b.name === name)) {
+      throw new ConfigError('run.unknown_block', `pipeline '${pipeline.name}' has no block '${name}' (blocks: ${pipeline.blocks.map((b) => b.name).join(', ')})`);
+    }
+  };
+  if (options.block && options.from) throw new ConfigError('run.block_and_from', 'give --block or --from, not both');
+  if (options.block) {
+    known(options.block);
+    return pipeline.blocks.filter((b) => b.name === options.block);
+  }
+  if (options.from) {
+    known(options.from);
+    return withDownstream(pipeline.blocks, [options.from]);
+  }
+  return [...pipeline.blocks];
+}
+
+async function loadEarlierOutputs(store: RunStore, pipeline: Pipeline, selected: readonly Block[], into: Map<string, StoredOutput>): Promise<void> {
+  const inSelection = new Set(selected.map((b) => b.name));
+  for (const block of selected) {
+    for (const up of block.upstream) {
+      if (inSelection.has(up) || into.has(up)) continue;
+      const latest = await store.latestOutput(pipeline.name, up);
+      if (!latest?.output || !existsSync(latest.output)) {
+        throw new ConfigError(
+          'run.upstream_not_stored',
+          `block '${block.name}' reads '${up}', which has no stored output${latest ? ' any more' : ''}; run the pipeline (or 'sluice run ${pipeline.name} --from ${up}') first`,
+        );
+      }
+      into.set(up, { location: latest.output, rows: latest.rowsOut ?? 0, columns: latest.columns ?? [] });
+    }
+  }
+}
+
+/** Pipeline defaults, overridden by the caller's values (typed like the default they replace). */
+export function mergeVariables(
+  pipeline: Pipeline,
+  overrides: Readonly<Record<string, string | number | boolean>>,
+): Record<string, VariableValue> {
+  const merged: Record<string, VariableValue> = { ...pipeline.variables };
+  for (const [name, value] of Object.entries(overrides)) {
+    const base = pipeline.variables[name];
+    if (typeof value === 'string' && typeof base === 'number') {
+      const n = Number(value);
+      if (!Number.isFinite(n)) throw new ConfigError('run.bad_variable', `variable ${name} must be a number (its default is ${base}); got '${value}'`);
+      merged[name] = n;
+    } else if (typeof value === 'string' && typeof base === 'boolean') {
+      if (value !== 'true' && value !== 'false') throw new ConfigError('run.bad_variable', `variable ${name} must be true or false; got '${value}'`);
+      merged[name] = value === 'true';
+    } else merged[name] = value;
+  }
+  return merged;
+}
+
+function located(error: SluiceError, block: Block): SluiceError {
+  const message = mask(error.message);
+  if (error.location?.block && message === error.message) return error;
+  return new SluiceError(error.code, message, {
+    cause: error.cause,
+    retryable: error.retryable,
+    kind: error.kind,
+    location: { ...(error.location ?? { file: block.declaredAt.file, line: block.declaredAt.line }), block: block.name },
+    ...(error.userStack ? { userStack: error.userStack } : {}),
+  });
+}
+
+function newRunId(): string {
+  const stamp = new Date().toISOString().replace(/[-:]/g, '').replace('T', '-').slice(0, 15);
+  return `${stamp}-${randomBytes(3).toString('hex')}`;
+}
+
+async function pruneOldOutputs(store: RunStore, project: Project, pipeline: string): Promise<void> {
+  const old = await store.runsBeyond(pipeline, project.settings.data_plane.keep_runs);
+  for (const runId of old) rmSync(path.join(project.stateDir, 'outputs', pipeline, runId), { recursive: true, force: true });
+}

@@ -1,0 +1,150 @@
+import { pathToFileURL } from 'node:url';
+import { SluiceError } from '../errors.ts';
+import { isBlockDefinition, isSqlQuery, type BlockContext, type BlockDefinition, type BlockInputs, type ConnectionClient, type TableHandle } from '../blocks/block-api.ts';
+import type { Row } from '../data-plane/data-plane.ts';
+import type { TsBlock } from '../pipeline/pipeline.ts';
+import { quoteIdent } from '../sql/quote.ts';
+import { rowsIn, type BlockRunContext, type BlockRunner } from './block-runner.ts';
+import { runUserCode } from './run-user-code.ts';
+
+const defaultCollectLimit = 1_000_000;
+const outputBatch = 8192;
+
+/** Runs a TypeScript block: loads its module, hands it table handles, stores what it returns. */
+export const runTsBlock: BlockRunner<TsBlock> = async (block, context) => {
+  const definition = await loadBlockModule(block, context.runId);
+  const inputs: BlockInputs = Object.fromEntries(context.inputs.map((input) => [input.name, tableHandle(input.name, input.output, context)]));
+  const blockContext = createBlockContext(block, context);
+  return runUserCode(block.name, block.file, async () => {
+    const result = await definition.run(inputs, blockContext);
+    const types = definition.schema ?? {};
+    if (isSqlQuery(result)) {
+      return { output: await context.session.storeQuery(result.text, context.outputLocation, context.signal), rowsIn: rowsIn(context.inputs) };
+    }
+    if (result === undefined || result === null) {
+      return { rowsIn: rowsIn(context.inputs), summary: 'returned no rows' };
+    }
+    if (typeof result !== 'object' || !(Symbol.iterator in result || Symbol.asyncIterator in result)) {
+      throw new SluiceError('block.bad_return', `a block returns rows (an array or iterable of objects), a query (ctx.sql) or nothing; it returned ${typeof result}`);
+    }
+    const output = await context.session.storeRows(toBatches(result as Iterable<unknown> | AsyncIterable<unknown>, context.signal), context.outputLocation, types);
+    return { output, rowsIn: rowsIn(context.inputs) };
+  });
+};
+
+async function loadBlockModule(block: TsBlock, runId: string): Promise<BlockDefinition> {
+  // A query string gives each run a fresh copy of the block, so edits between runs in one process are seen.
+  const url = `${pathToFileURL(block.file).href}?run=${encodeURIComponent(runId)}`;
+  let module: { default?: unknown };
+  try {
+    module = (await import(url)) as { default?: unknown };
+  } catch (error) {
+    throw compileError(error, block);
+  }
+  const exported = module.default;
+  if (isBlockDefinition(exported)) return exported;
+  if (typeof exported === 'function') return { kind: 'sluice.block', role: block.role, run: exported as BlockDefinition['run'] };
+  throw new SluiceError(
+    'block.no_default_export',
+    `the block's default export must be a block (export default defineTransformer(...)) or a function; found ${exported === undefined ? 'none' : typeof exported}`,
+    { kind: 'config', location: { file: block.file, block: block.name } },
+  );
+}
+
+/** Syntax errors come from the TypeScript loader (esbuild) with a location; keep it. */
+function compileError(error: unknown, block: TsBlock): SluiceError {
+  const err = error as { errors?: { text: string; location?: { file: string; line: number; column: number; lineText?: string } }[]; message?: string };
+  const first = err.errors?.[0];
+  if (first) {
+    return new SluiceError('block.compile_failed', `does not compile: ${first.text}${first.location?.lineText ? `\n    ${first.location.lineText.trim()}` : ''}`, {
+      kind: 'run',
+      location: { block: block.name, file: block.file, ...(first.location ? { line: first.location.line, column: first.location.column + 1 } : {}) },
+      cause: error,
+    });
+  }
+  const message = err.message ?? String(error);
+  const at = /:(\d+):(\d+)/.exec(message);
+  return new SluiceError('block.load_failed', `cannot load: ${message.split('\n')[0]}`, {
+    location: { block: block.name, file: block.file, ...(at ? { line: Number(at[1]), column: Number(at[2]) } : {}) },
+    cause: error,
+  });
+}
+
+function tableHandle(name: string, output: { rows: number; columns: readonly { name: string; type: string }[] }, context: BlockRunContext): TableHandle {
+  const select = `SELECT * FROM ${quoteIdent(name)}`;
+  return {
+    name,
+    columns: output.columns,
+    rowCount: output.rows,
+    batches: (options = {}) => context.session.stream(select, { batchSize: options.batchSize ?? outputBatch, signal: context.signal }),
+    async *rows() {
+      for await (const batch of context.session.stream(select, { signal: context.signal })) yield* batch;
+    },
+    async collect(options = {}) {
+      const limit = options.limit ?? defaultCollectLimit;
+      if (output.rows > limit) {
+        throw new SluiceError('block.collect_too_large', `${name} has ${output.rows} rows, more than collect()'s limit of ${limit}; iterate with batches() instead`);
+      }
+      const all: Row[] = [];
+      for await (const batch of context.session.stream(select, { signal: context.signal })) for (const row of batch) all.push(row);
+      return all;
+    },
+  };
+}
+
+function createBlockContext(block: TsBlock, context: BlockRunContext): BlockContext {
+  const clients = new Map<string, ConnectionClient>();
+  return {
+    runId: context.runId,
+    pipeline: context.pipeline.name,
+    block: block.name,
+    logicalDate: context.logicalDate,
+    vars: context.variables,
+    log: context.logger,
+    signal: context.signal,
+    async connection(name) {
+      const existing = clients.get(name);
+      if (existing) return existing;
+      const { connection, type } = await context.connections.get(name);
+      const query = connection.query?.bind(connection);
+      if (!query) throw new SluiceError('connection.no_query', `connection '${name}' (${type}) does not run queries`);
+      const client: ConnectionClient = { name, type, query: (sql, params) => query(sql, params) };
+      clients.set(name, client);
+      return client;
+    },
+    query: (sql, params) => context.session.query(sql, params),
+    sql(strings, ...values) {
+      if (values.length) throw new SluiceError('block.sql_values', 'ctx.sql takes no ${} values; read variables in SQL with getvariable(\'name\')');
+      return { kind: 'sluice.sql', text: strings.join('') };
+    },
+  };
+}
+
+/**
+ * Regroups whatever a block yields into batches: an array yielded is a batch
+ * as it is; single rows are gathered so the writer always works per batch.
+ */
+async function* toBatches(source: Iterable<unknown> | AsyncIterable<unknown>, signal: AbortSignal): AsyncIterable<Row[]> {
+  if (Array.isArray(source) && (source.length === 0 || !Array.isArray(source[0]))) {
+    for (let i = 0; i < source.length; i += outputBatch * 8) yield source.slice(i, i + outputBatch * 8) as Row[];
+    return;
+  }
+  let pending: Row[] = [];
+  for await (const item of source as AsyncIterable<unknown>) {
+    if (signal.aborted) throw signal.reason;
+    if (Array.isArray(item)) {
+      if (pending.length) {
+        yield pending;
+        pending = [];
+      }
+      if (item.length) yield item as Row[];
+    } else {
+      pending.push(item as Row);
+      if (pending.length >= outputBatch) {
+        yield pending;
+        pending = [];
+      }
+    }
+  }
+  if (pending.length) yield pending;
+}
