@@ -1,8 +1,18 @@
-// Lets a project's TypeScript blocks `import ... from 'sluice'` without
-// installing the package into the project: the bare name maps to this copy.
+// Module resolution for a project's TypeScript blocks.
+// - The bare name `sluice` maps to this copy of Sluice, so blocks can import
+//   the block API without installing the package into the project.
+// - Block files are ES modules whatever the project's package.json says, so a
+//   project needs no package.json at all.
 const entry = new URL('../index.ts', import.meta.url).href;
+const blockMarker = 'sluice-block';
 
 export async function resolve(specifier, context, nextResolve) {
   if (specifier === 'sluice') return { url: entry, shortCircuit: true, format: 'module' };
-  return nextResolve(specifier, context);
+  const resolved = await nextResolve(specifier, context);
+  const parent = context.parentURL ?? '';
+  const fromBlock = resolved.url.includes(blockMarker) || parent.includes(blockMarker);
+  if (fromBlock && /\.[mc]?ts(\?|$)/.test(resolved.url) && !/\.cts(\?|$)/.test(resolved.url)) {
+    return { ...resolved, format: 'module' };
+  }
+  return resolved;
 }

@@ -45,7 +45,8 @@ export async function runCommand(pipelineName: string, options: RunCommandOption
     out.error(`${red(result.status === 'cancelled' ? 'Run cancelled' : 'Run failed')} ${dim(result.id)} after ${formatDuration(result.durationMs)}`);
     if (result.error) out.error(describeError(result.error, project.root));
     out.error(dim(`logs: sluice logs ${result.id}`));
-    return 1;
+    // A run stopped by the project's own setup (unknown connector, bad settings) is a configuration error.
+    return result.error?.kind === 'config' ? 2 : 1;
   } finally {
     if (ticker) clearInterval(ticker);
     process.off('SIGINT', onSignal);

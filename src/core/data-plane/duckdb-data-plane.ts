@@ -183,7 +183,8 @@ class DuckDbSession implements DataPlaneSession {
   private async findRejects(spec: FileReadSpec, limit: number): Promise<RejectedRow[]> {
     try {
       await this.run('DROP TABLE IF EXISTS reject_errors; DROP TABLE IF EXISTS reject_scans;');
-      await this.run(`SELECT count(*) FROM ${fileScanSql(spec, true)}`);
+      // count(COLUMNS(*)) makes every column parse; a bare count(*) would skip the bad value.
+      await this.run(`SELECT count(COLUMNS(*)) FROM ${fileScanSql(spec, true)}`);
       return await this.readRejects(limit);
     } catch {
       return [];
@@ -470,8 +471,10 @@ function fileError(spec: FileReadSpec, error: unknown): SluiceError {
   if (error instanceof SluiceError) return error;
   const message = error instanceof Error ? error.message : String(error);
   const firstPath = spec.paths.length === 1 ? spec.paths[0] : undefined;
-  return new SluiceError('file.read_failed', `cannot read ${spec.format}: ${message.split('\n')[0]}`, {
+  const line = /CSV Error on Line: (\d+)/.exec(message)?.[1];
+  const detail = message.split('\n').filter((l) => l.trim() && !l.startsWith('  ')).slice(0, 3).join('; ');
+  return new SluiceError('file.read_failed', `cannot read ${spec.format}: ${detail}`, {
     cause: error,
-    ...(firstPath ? { location: { file: firstPath } } : {}),
+    ...(firstPath ? { location: { file: firstPath, ...(line ? { line: Number(line) } : {}) } } : {}),
   });
 }

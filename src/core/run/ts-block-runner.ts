@@ -34,7 +34,7 @@ export const runTsBlock: BlockRunner<TsBlock> = async (block, context) => {
 
 async function loadBlockModule(block: TsBlock, runId: string): Promise<BlockDefinition> {
   // A query string gives each run a fresh copy of the block, so edits between runs in one process are seen.
-  const url = `${pathToFileURL(block.file).href}?run=${encodeURIComponent(runId)}`;
+  const url = `${pathToFileURL(block.file).href}?sluice-block=${encodeURIComponent(runId)}`;
   let module: { default?: unknown };
   try {
     module = (await import(url)) as { default?: unknown };
@@ -63,6 +63,14 @@ function compileError(error: unknown, block: TsBlock): SluiceError {
     });
   }
   const message = err.message ?? String(error);
+  // Across the loader thread the error arrives as text: "file:line:col: ERROR: reason".
+  const esbuild = /:(\d+):(\d+): ERROR: (.*)$/m.exec(message);
+  if (esbuild) {
+    return new SluiceError('block.compile_failed', `does not compile: ${esbuild[3]}`, {
+      location: { block: block.name, file: block.file, line: Number(esbuild[1]), column: Number(esbuild[2]) + 1 },
+      cause: error,
+    });
+  }
   const at = /:(\d+):(\d+)/.exec(message);
   return new SluiceError('block.load_failed', `cannot load: ${message.split('\n')[0]}`, {
     location: { block: block.name, file: block.file, ...(at ? { line: Number(at[1]), column: Number(at[2]) } : {}) },

@@ -1,0 +1,107 @@
+import assert from 'node:assert/strict';
+import { existsSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { DuckDBInstance } from '@duckdb/node-api';
+import { queryWarehouse, repoRoot, sluice, tempDir } from './cli-helpers.ts';
+
+/** What the example should land, computed independently from the CSV with plain SQL. */
+async function expectedFromCsv(): Promise<{ orders: number; amount: number; tax: number }> {
+  const csv = path.join(repoRoot, 'examples/sales/data/sales.csv');
+  const instance = await DuckDBInstance.create(':memory:');
+  const connection = await instance.connect();
+  const reader = await connection.runAndReadAll(`
+    WITH kept AS (
+      SELECT DISTINCT ON (order_id) order_id, amount
+      FROM read_csv('${csv}', types = {'amount': 'DECIMAL(12,2)', 'order_date': 'VARCHAR'})
+      WHERE amount > 0
+    )
+    SELECT count(*)::INTEGER AS orders, sum(amount)::DOUBLE AS amount, sum(round(amount * 0.08, 2))::DOUBLE AS tax FROM kept`);
+  const [row] = reader.getRowObjectsJS() as { orders: number; amount: number; tax: number }[];
+  connection.closeSync();
+  instance.closeSync();
+  return row!;
+}
+
+describe('the sales example, end to end through the CLI', () => {
+  const { dir, cleanup } = tempDir();
+  const project = path.join(dir, 'shop');
+  after(cleanup);
+
+  before(async () => {
+    const init = await sluice(dir, ['init', 'shop', '--example', 'sales']);
+    assert.equal(init.code, 0, init.stderr);
+  });
+
+  it('creates a git project with the files a user edits', () => {
+    for (const file of ['sluice.yaml', 'connections.yaml', 'pipelines/daily_sales.yaml', 'blocks/clean_sales.ts', 'blocks/daily_revenue.sql', 'data/sales.csv', '.gitignore']) {
+      assert.ok(existsSync(path.join(project, file)), `${file} exists`);
+    }
+    assert.ok(existsSync(path.join(project, '.git')), 'is a git repository');
+    assert.match(readFileSync(path.join(project, '.gitignore'), 'utf8'), /^\.sluice\/$/m);
+  });
+
+  it('runs daily_sales into the embedded warehouse with the right rows and sums', async () => {
+    const run = await sluice(project, ['run', 'daily_sales']);
+    assert.equal(run.code, 0, run.stderr + run.stdout);
+    assert.match(run.stdout, /clean_sales\s+transformer\s+2,000 in → [\d,]+ out/);
+    assert.match(run.stdout, /Run succeeded/);
+    assert.match(run.stdout, /replaced daily_revenue in \.sluice\/warehouse\.duckdb/);
+
+    const expected = await expectedFromCsv();
+    const warehouse = path.join(project, '.sluice/warehouse.duckdb');
+    const [sales] = await queryWarehouse(warehouse, 'SELECT count(*)::INTEGER AS n, count(DISTINCT order_id)::INTEGER AS ids, sum(amount)::DOUBLE AS amount, sum(tax)::DOUBLE AS tax, count(order_date)::INTEGER AS dated FROM sales');
+    assert.equal(sales!.n, expected.orders);
+    assert.equal(sales!.ids, expected.orders, 'one row per order');
+    assert.equal(sales!.dated, expected.orders, 'every date parsed');
+    assert.equal(Number(sales!.amount).toFixed(2), expected.amount.toFixed(2));
+    assert.equal(Number(sales!.tax).toFixed(2), expected.tax.toFixed(2));
+    const [daily] = await queryWarehouse(warehouse, 'SELECT sum(revenue)::DOUBLE AS revenue, sum(orders)::INTEGER AS orders FROM daily_revenue');
+    assert.equal(Number(daily!.revenue).toFixed(2), expected.amount.toFixed(2));
+    assert.equal(daily!.orders, expected.orders);
+  });
+
+  it('gives the same tables when run again (no duplicates)', async () => {
+    const again = await sluice(project, ['run', 'daily_sales']);
+    assert.equal(again.code, 0, again.stderr);
+    const expected = await expectedFromCsv();
+    const [sales] = await queryWarehouse(path.join(project, '.sluice/warehouse.duckdb'), 'SELECT count(*)::INTEGER AS n FROM sales');
+    assert.equal(sales!.n, expected.orders);
+  });
+
+  it('re-runs one block on the stored upstream outputs and previews it', async () => {
+    const one = await sluice(project, ['run', 'daily_sales', '--block', 'daily_revenue']);
+    assert.equal(one.code, 0, one.stderr);
+    assert.match(one.stdout, /1 block/);
+    const preview = await sluice(project, ['preview', 'daily_sales', 'daily_revenue', '--limit', '3']);
+    assert.equal(preview.code, 0, preview.stderr);
+    assert.match(preview.stdout, /revenue\s+DECIMAL\(38,2\)/);
+    assert.match(preview.stdout, /… [\d,]+ more rows/);
+  });
+
+  it('runs a block and everything downstream with --from', async () => {
+    const from = await sluice(project, ['run', 'daily_sales', '--from', 'daily_revenue']);
+    assert.equal(from.code, 0, from.stderr);
+    assert.match(from.stdout, /daily_revenue/);
+    assert.match(from.stdout, /export_daily_revenue/);
+    assert.doesNotMatch(from.stdout, /raw_sales/);
+  });
+
+  it('keeps run history that runs and logs show', async () => {
+    const runs = await sluice(project, ['runs', '--pipeline', 'daily_sales']);
+    assert.equal(runs.code, 0);
+    const ids = [...runs.stdout.matchAll(/^(\d{8}-\d{6}-[0-9a-f]{6})\s+daily_sales\s+succeeded/gm)].map((m) => m[1]);
+    assert.equal(ids.length, 4);
+    const logs = await sluice(project, ['logs', ids.at(-1)!]);
+    assert.equal(logs.code, 0, logs.stderr);
+    assert.match(logs.stdout, /dropped \d+ non-positive amounts and \d+ duplicate orders/);
+    const failed = await sluice(project, ['runs', '--status', 'failed']);
+    assert.match(failed.stdout, /no runs yet/);
+  });
+
+  it('validates the project', async () => {
+    const result = await sluice(project, ['validate']);
+    assert.equal(result.code, 0, result.stdout);
+    assert.match(result.stdout, /1 pipeline\(s\) valid/);
+  });
+});
