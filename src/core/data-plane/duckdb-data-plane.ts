@@ -1,12 +1,11 @@
-import { mkdirSync, renameSync, rmSync } from 'node:fs';
+import { createWriteStream, mkdirSync, renameSync, rmSync } from 'node:fs';
+import { once } from 'node:events';
 import path from 'node:path';
 import {
   DuckDBConnection,
   DuckDBDataChunk,
   DuckDBInstance,
   JSDuckDBValueConverter,
-  JSToDuckDBValueConverter,
-  type DuckDBType,
   type DuckDBValue,
 } from '@duckdb/node-api';
 import { SluiceError } from '../errors.ts';
@@ -23,7 +22,7 @@ import type {
   StoredOutput,
   StreamOptions,
 } from './data-plane.ts';
-import { inferStagingType, stageValue, type StagingType } from './js-values.ts';
+import { CsvRowEncoder } from './csv-row-encoder.ts';
 
 export interface DuckDbDataPlaneOptions {
   /** Where DuckDB spills when a query needs more than `memoryLimit`. */
@@ -54,7 +53,7 @@ export async function createDuckDbDataPlane(options: DuckDbDataPlaneOptions): Pr
   const sessions = new Set<DuckDbSession>();
   return {
     async openSession() {
-      const session = new DuckDbSession(await instance.connect(), () => instance.connect());
+      const session = new DuckDbSession(await instance.connect(), () => instance.connect(), options.tempDir);
       sessions.add(session);
       return session;
     },
@@ -77,6 +76,8 @@ class DuckDbSession implements DataPlaneSession {
   constructor(
     private readonly connection: DuckDBConnection,
     private readonly connect: () => Promise<DuckDBConnection>,
+    /** Where staged rows wait on disk while they are converted. */
+    private readonly scratch: string,
   ) {}
 
   async attach(name: string, output: StoredOutput): Promise<void> {
@@ -101,10 +102,14 @@ class DuckDbSession implements DataPlaneSession {
   }
 
   async storeQuery(sql: string, location: string, signal?: AbortSignal): Promise<StoredOutput> {
+    return this.copyToParquet(this.connection, sql, location, signal);
+  }
+
+  private async copyToParquet(connection: DuckDBConnection, sql: string, location: string, signal?: AbortSignal): Promise<StoredOutput> {
     mkdirSync(path.dirname(location), { recursive: true });
     const partial = `${location}.partial`;
-    const rows = await this.withAbort(signal, async () => {
-      const result = await this.connection.run(
+    const rows = await withInterrupt(connection, signal, async () => {
+      const result = await connection.run(
         `COPY (${await this.parquetSafe(sql)}) TO ${quoteLiteral(partial)} (FORMAT parquet, COMPRESSION zstd, ROW_GROUP_SIZE 122880)`,
       );
       return result.rowsChanged;
@@ -129,17 +134,32 @@ class DuckDbSession implements DataPlaneSession {
     return `SELECT * REPLACE (${replace}) FROM (${sql})`;
   }
 
+  /**
+   * Rows from JS travel as CSV text, the fastest way across the JS/engine
+   * boundary (one string per batch instead of a call per value), staged in a
+   * scratch file that the engine then reads into Parquet with both cores.
+   * The first batch fixes the columns and their types.
+   */
   async storeRows(batches: AsyncIterable<readonly Row[]>, location: string, types: ColumnTypes = {}): Promise<StoredOutput> {
-    const staging = `__sluice_rows_${++stagingCounter}`;
-    const writer = new RowWriter(this.connection, staging, Object.keys(types));
+    mkdirSync(this.scratch, { recursive: true });
+    const staging = path.join(this.scratch, `rows-${process.pid}-${++stagingCounter}.csv`);
+    const encoder = new CsvRowEncoder(Object.keys(types));
+    const file = createWriteStream(staging);
     try {
-      for await (const batch of batches) await writer.write(batch);
-      const columns = writer.columns();
+      for await (const batch of batches) {
+        const text = encoder.encode(batch);
+        if (text && !file.write(text)) await once(file, 'drain');
+      }
+      await new Promise<void>((resolve, reject) => file.end((error?: Error | null) => (error ? reject(error) : resolve())));
+      const columns = encoder.columns;
       if (columns.length === 0) {
-        // A block that returns nothing still produces a (zero-column) table; keep one column so Parquet can hold it.
+        // A block that returned no rows still produces a table; Parquet needs one column to hold it.
         return await this.storeQuery('SELECT NULL::VARCHAR AS "empty" WHERE false', location);
       }
-      writer.close();
+      const csvTypes = columns.map((c) => `${quoteLiteral(c.name)}: ${quoteLiteral(c.staged.duck)}`).join(', ');
+      const scan =
+        `read_csv(${quoteLiteral(staging)}, header = false, auto_detect = false, delim = ',', quote = '"', escape = '"', ` +
+        `nullstr = '', allow_quoted_nulls = false, new_line = '\\n', columns = {${csvTypes}})`;
       const select = columns
         .map(({ name, staged }) => {
           const wanted = types[name];
@@ -148,10 +168,12 @@ class DuckDbSession implements DataPlaneSession {
           return staged.final === staged.duck ? column : `CAST(${column} AS ${staged.final}) AS ${column}`;
         })
         .join(', ');
-      return await this.storeQuery(`SELECT ${select} FROM ${quoteIdent(staging)}`, location);
+      return await this.storeQuery(`SELECT ${select} FROM ${scan}`, location).catch((error: unknown) => {
+        throw rowsError(error);
+      });
     } finally {
-      writer.close();
-      await this.run(`DROP TABLE IF EXISTS ${quoteIdent(staging)}`);
+      file.destroy();
+      rmSync(staging, { force: true });
     }
   }
 
@@ -257,10 +279,13 @@ class DuckDbSession implements DataPlaneSession {
       const result = await connection.stream(sql);
       const names = result.deduplicatedColumnNames();
       let pending: Row[] = [];
+      // Ask for the next chunk before converting this one, so the engine works while JS does.
+      let next = result.fetchChunk();
       for (;;) {
         if (options.signal?.aborted) throw options.signal.reason;
-        const chunk = await result.fetchChunk();
+        const chunk = await next;
         if (!chunk || chunk.rowCount === 0) break;
+        next = result.fetchChunk();
         chunkToRows(chunk, names, pending);
         if (pending.length >= size) {
           yield pending;
@@ -310,18 +335,23 @@ class DuckDbSession implements DataPlaneSession {
     await this.connection.run(sql);
   }
 
-  private async withAbort<T>(signal: AbortSignal | undefined, work: () => Promise<T>): Promise<T> {
-    if (!signal) return work();
-    if (signal.aborted) throw signal.reason;
-    const abort = (): void => this.connection.interrupt();
-    signal.addEventListener('abort', abort, { once: true });
-    try {
-      return await work();
-    } finally {
-      signal.removeEventListener('abort', abort);
-    }
+  private withAbort<T>(signal: AbortSignal | undefined, work: () => Promise<T>): Promise<T> {
+    return withInterrupt(this.connection, signal, work);
   }
 }
+
+async function withInterrupt<T>(connection: DuckDBConnection, signal: AbortSignal | undefined, work: () => Promise<T>): Promise<T> {
+  if (!signal) return work();
+  if (signal.aborted) throw signal.reason;
+  const abort = (): void => connection.interrupt();
+  signal.addEventListener('abort', abort, { once: true });
+  try {
+    return await work();
+  } finally {
+    signal.removeEventListener('abort', abort);
+  }
+}
+
 
 function chunkToRows(chunk: DuckDBDataChunk, names: readonly string[], into: Row[]): void {
   const count = chunk.rowCount;
@@ -330,96 +360,6 @@ function chunkToRows(chunk: DuckDBDataChunk, names: readonly string[], into: Row
     const row: Row = {};
     for (let c = 0; c < names.length; c++) row[names[c]!] = columns[c]![r];
     into.push(row);
-  }
-}
-
-interface StagedColumn {
-  readonly name: string;
-  readonly staged: StagingType;
-}
-
-/** Appends JS rows to a staging table whose columns follow the values seen. */
-class RowWriter {
-  private cols: StagedColumn[] | undefined;
-  private appender: Awaited<ReturnType<DuckDBConnection['createAppender']>> | undefined;
-  private types: DuckDBType[] = [];
-  private known = new Set<string>();
-  private recordIndex = 0;
-
-  constructor(
-    private readonly connection: DuckDBConnection,
-    private readonly table: string,
-    private readonly declared: readonly string[],
-  ) {}
-
-  columns(): StagedColumn[] {
-    return this.cols ?? [];
-  }
-
-  async write(batch: readonly Row[]): Promise<void> {
-    if (batch.length === 0) return;
-    if (!this.cols) await this.open(batch);
-    const cols = this.cols!;
-    this.checkKeys(batch[0]);
-    for (let start = 0; start < batch.length; start += 2048) {
-      const end = Math.min(batch.length, start + 2048);
-      const chunk = DuckDBDataChunk.create(this.types, end - start);
-      for (let c = 0; c < cols.length; c++) {
-        const { name, staged } = cols[c]!;
-        const values = new Array<unknown>(end - start);
-        for (let r = start; r < end; r++) {
-          const row = batch[r];
-          if (row === null || typeof row !== 'object') {
-            throw new SluiceError('block.bad_row', `a block returned ${row === null ? 'null' : typeof row} where a row object was expected`, {
-              location: { record: this.recordIndex + r + 1 },
-            });
-          }
-          values[r - start] = stageValue(row[name], staged, name, this.recordIndex + r + 1);
-        }
-        chunk.setColumnValuesConverted(c, values as never[], JSToDuckDBValueConverter);
-      }
-      this.appender!.appendDataChunk(chunk);
-    }
-    this.recordIndex += batch.length;
-  }
-
-  /** New keys after the first batch would be dropped silently; refuse them (checked once per batch). */
-  private checkKeys(row: Row | undefined): void {
-    if (!row || typeof row !== 'object') return;
-    for (const key in row) {
-      if (!this.known.has(key)) {
-        throw new SluiceError(
-          'block.new_column',
-          `column '${key}' appears after the first batch of rows; return it from the start (null where unknown) or declare it in the block's schema`,
-          { location: { record: this.recordIndex + 1 } },
-        );
-      }
-    }
-  }
-
-  close(): void {
-    if (this.appender) {
-      this.appender.closeSync();
-      this.appender = undefined;
-    }
-  }
-
-  private async open(first: readonly Row[]): Promise<void> {
-    const names: string[] = [];
-    const seen = new Set<string>();
-    const add = (key: string): void => {
-      if (seen.has(key)) return;
-      seen.add(key);
-      names.push(key);
-    };
-    for (const row of first.slice(0, 1000)) if (row && typeof row === 'object') Object.keys(row).forEach(add);
-    this.declared.forEach(add);
-    this.cols = names.map((name) => ({ name, staged: inferStagingType(first, name) }));
-    this.known = seen;
-    const ddl = this.cols.map((c) => `${quoteIdent(c.name)} ${c.staged.duck}`).join(', ');
-    await this.connection.run(`CREATE TEMP TABLE ${quoteIdent(this.table)} (${ddl})`);
-    this.appender = await this.connection.createAppender(this.table, 'main', 'temp');
-    this.types = Array.from({ length: this.cols.length }, (_, i) => this.appender!.columnType(i));
   }
 }
 
@@ -465,6 +405,17 @@ function fileScanSql(spec: FileReadSpec, collectRejects: boolean): string {
       return `read_csv(${paths}, ${opts.join(', ')})`;
     }
   }
+}
+
+/** A value the engine could not read back names the record it came from (its line in the staged text). */
+function rowsError(error: unknown): SluiceError {
+  const message = error instanceof Error ? error.message : String(error);
+  const line = /Line: (\d+)/.exec(message)?.[1];
+  const detail = message.split('\n').filter((l) => l.trim() && !l.startsWith('  ') && !l.startsWith('Original Line')).slice(0, 2).join('; ');
+  return new SluiceError('block.bad_value', `a returned value does not fit its column: ${detail}`, {
+    cause: error,
+    ...(line ? { location: { record: Number(line) } } : {}),
+  });
 }
 
 function fileError(spec: FileReadSpec, error: unknown): SluiceError {

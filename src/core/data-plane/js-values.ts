@@ -11,6 +11,8 @@ export interface StagingType {
   final: string;
   /** For numbers: every value so far was an integer within the safe range. */
   integers: boolean;
+  /** Set once the first batch is seen: the column's type no longer changes. */
+  locked?: boolean;
 }
 
 export function inferStagingType(rows: readonly Record<string, unknown>[], name: string): StagingType {
@@ -46,6 +48,13 @@ export function stageValue(value: unknown, staged: StagingType, column: string, 
     case 'number':
       if (typeof value === 'number') {
         if (staged.integers && !Number.isSafeInteger(value)) {
+          if (staged.locked) {
+            throw new SluiceError(
+              'block.type_mismatch',
+              `column '${column}' held whole numbers in the first batch, then ${value}; declare its type (e.g. DOUBLE) in the block's schema`,
+              { location: { record } },
+            );
+          }
           staged.integers = false;
           staged.final = 'DOUBLE';
         }

@@ -79,7 +79,10 @@ function compileError(error: unknown, block: TsBlock): SluiceError {
 }
 
 function tableHandle(name: string, output: { rows: number; columns: readonly { name: string; type: string }[] }, context: BlockRunContext): TableHandle {
-  const select = `SELECT * FROM ${quoteIdent(name)}`;
+  // JS sees DECIMAL as a number anyway; letting the engine convert is many times faster than per value in JS.
+  const decimals = output.columns.filter((c) => c.type.startsWith('DECIMAL'));
+  const replace = decimals.map((c) => `CAST(${quoteIdent(c.name)} AS DOUBLE) AS ${quoteIdent(c.name)}`).join(', ');
+  const select = `SELECT *${replace ? ` REPLACE (${replace})` : ''} FROM ${quoteIdent(name)}`;
   return {
     name,
     columns: output.columns,
