@@ -2,6 +2,7 @@ import path from 'node:path';
 import { createConnectorRegistry, type ConnectorRegistry } from '../core/connectors/connector.ts';
 import { duckdbConnector } from '../connectors/duckdb/index.ts';
 import { fileConnector } from '../connectors/files/index.ts';
+import { postgresConnector } from '../connectors/postgres/index.ts';
 import type { DataPlane } from '../core/data-plane/data-plane.ts';
 import { createDuckDbDataPlane } from '../core/data-plane/duckdb-data-plane.ts';
 import type { Project } from '../core/project/load-project.ts';
@@ -23,7 +24,7 @@ export interface Engine {
   close(): Promise<void>;
 }
 
-export const connectors = createConnectorRegistry([fileConnector, duckdbConnector]);
+export const connectors = createConnectorRegistry([fileConnector, duckdbConnector, postgresConnector]);
 
 export const runners = {
   ts: runTsBlock,

@@ -36,6 +36,12 @@ export interface FileReadSpec {
     readonly skip?: number | undefined;
     /** Column name to type; others are detected. */
     readonly columns?: Readonly<Record<string, string>> | undefined;
+    /** Every column in file order, with its type: nothing is detected (names need not match a header). */
+    readonly schema?: readonly Column[] | undefined;
+    /** A quoted empty field ("") is NULL, as an unquoted one is; false keeps it an empty string. */
+    readonly allowQuotedNulls?: boolean | undefined;
+    /** Longest line, in bytes, before a row is an error (the engine's default is 2 MB). */
+    readonly maxLineSize?: number | undefined;
   };
   /** 'gzip', 'none' or undefined to decide from the file name. */
   readonly compression?: 'gzip' | 'none' | undefined;

@@ -395,7 +395,13 @@ function fileScanSql(spec: FileReadSpec, collectRejects: boolean): string {
       if (csv.nullString !== undefined) opts.push(`nullstr = ${quoteLiteral(csv.nullString)}`);
       if (csv.dateFormat !== undefined) opts.push(`dateformat = ${quoteLiteral(csv.dateFormat)}`);
       if (csv.skip !== undefined) opts.push(`skip = ${Number(csv.skip)}`);
-      if (csv.columns && Object.keys(csv.columns).length) {
+      if (csv.allowQuotedNulls === false) opts.push('allow_quoted_nulls = false');
+      if (csv.maxLineSize !== undefined) opts.push(`max_line_size = ${Number(csv.maxLineSize)}`);
+      if (csv.schema?.length) {
+        // A struct literal keeps the written order, which is the file's column order.
+        const columns = csv.schema.map((c) => `${quoteLiteral(c.name)}: ${quoteLiteral(checkedTypeName(c.type, c.name))}`).join(', ');
+        opts.push('auto_detect = false', `columns = {${columns}}`);
+      } else if (csv.columns && Object.keys(csv.columns).length) {
         const types = Object.entries(csv.columns)
           .map(([name, type]) => `${quoteLiteral(name)}: ${quoteLiteral(checkedTypeName(type, name))}`)
           .join(', ');

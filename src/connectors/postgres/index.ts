@@ -1,0 +1,26 @@
+import type { Connector } from '../../core/connectors/connector.ts';
+import {
+  postgresConnectionSchema,
+  postgresReadSchema,
+  postgresWriteSchema,
+  type PostgresConnectionSettings,
+  type PostgresReadSettings,
+  type PostgresWriteSettings,
+} from './postgres-config.ts';
+import { connectPostgres } from './postgres-connection.ts';
+
+/**
+ * PostgreSQL: read tables and queries, run SQL blocks inside the database,
+ * and load block outputs with parallel COPY in every write mode.
+ */
+export const postgresConnector: Connector<PostgresConnectionSettings, PostgresReadSettings, PostgresWriteSettings> = {
+  kind: 'postgres',
+  description: 'A PostgreSQL database: read tables and queries, run SQL inside it, load with COPY',
+  capabilities: { read: true, write: ['replace', 'append', 'upsert', 'merge'], sql: true, needsConnection: true },
+  connectionSchema: postgresConnectionSchema,
+  readSchema: postgresReadSchema,
+  writeSchema: postgresWriteSchema,
+  connect: (settings, context) => connectPostgres(settings, context),
+};
+
+export type { PostgresConnectionSettings, PostgresReadSettings, PostgresWriteSettings } from './postgres-config.ts';

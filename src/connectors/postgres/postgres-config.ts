@@ -1,0 +1,76 @@
+import { z } from 'zod';
+
+/** Values filled from `${ENV_VAR}` arrive as text: accept numbers and booleans written as text too. */
+const flag = z.union([z.boolean(), z.enum(['true', 'false']).transform((v) => v === 'true')]);
+
+/**
+ * A named PostgreSQL connection in connections.yaml: a `url`, or the parts.
+ *
+ * ```yaml
+ * connections:
+ *   warehouse:
+ *     type: postgres
+ *     host: db.internal
+ *     user: loader
+ *     password: ${PG_PASSWORD}
+ *     database: analytics
+ *     schema: marts
+ * ```
+ */
+export const postgresConnectionSchema = z
+  .object({
+    url: z.string().min(1).optional(),
+    host: z.string().min(1).optional(),
+    port: z.coerce.number().int().min(1).max(65535).default(5432),
+    user: z.string().min(1).optional(),
+    password: z.string().optional(),
+    database: z.string().min(1).optional(),
+    /** Where unqualified table names in loader and exporter blocks live. */
+    schema: z.string().min(1).default('public'),
+    ssl: flag.optional(),
+    /** Seconds to wait for the server before giving up on a connection. */
+    connect_timeout: z.coerce.number().positive().default(10),
+  })
+  .strict()
+  .refine((s) => (s.url === undefined) !== (s.host === undefined), 'give either url or host (with port, user, password, database)')
+  .refine((s) => s.url === undefined || (s.user === undefined && s.database === undefined), {
+    message: 'user and database go inside the url when url is given (password may stay apart, e.g. from ${ENV_VAR})',
+  });
+
+export type PostgresConnectionSettings = z.output<typeof postgresConnectionSchema>;
+
+/** A loader block: a whole table (`table` or `schema.table`) or the result of a query. */
+export const postgresReadSchema = z
+  .object({
+    table: z.string().min(1).optional(),
+    query: z.string().min(1).optional(),
+  })
+  .strict()
+  .refine((s) => (s.table === undefined) !== (s.query === undefined), 'give exactly one of table or query');
+
+export type PostgresReadSettings = z.output<typeof postgresReadSchema>;
+
+export const postgresWriteModes = ['replace', 'append', 'upsert', 'merge'] as const;
+
+/** An exporter block: where and how the input lands in PostgreSQL. */
+export const postgresWriteSchema = z
+  .object({
+    table: z.string().min(1),
+    mode: z.enum(postgresWriteModes).default('replace'),
+    /** Columns that identify a row, for upsert and merge. A single name is a one-column key. */
+    key: z
+      .union([z.string().min(1), z.array(z.string().min(1)).min(1)])
+      .transform((k) => (typeof k === 'string' ? [k] : k))
+      .optional(),
+    /** COPY sessions that load at once; more than the server's cores rarely helps. */
+    parallel: z.coerce.number().int().min(1).max(16).default(2),
+    /** Create the table from the input's columns when it does not exist. */
+    create: flag.default(true),
+  })
+  .strict()
+  .refine((s) => (s.mode !== 'upsert' && s.mode !== 'merge') || (s.key?.length ?? 0) > 0, {
+    message: 'upsert and merge need a key (a column or a list of columns)',
+    path: ['key'],
+  });
+
+export type PostgresWriteSettings = z.output<typeof postgresWriteSchema>;

@@ -1,0 +1,319 @@
+import { randomBytes } from 'node:crypto';
+import type { PoolClient } from 'pg';
+import type { Column } from '../../core/data-plane/data-plane.ts';
+import { ConfigError, ConnectorError, SluiceError, assertNever } from '../../core/errors.ts';
+import { quoteIdent } from '../../core/sql/quote.ts';
+import type { ConnectorContext, WriteRequest, WriteResult } from '../../core/connectors/connector.ts';
+import {
+  carryOverStatements,
+  describeTarget,
+  hasUniqueIndexOn,
+  pairIndexes,
+  siblingRef,
+  swapBlockers,
+  tableRef,
+  type TableRef,
+  type TargetTable,
+} from './postgres-catalog.ts';
+import type { PostgresWriteSettings } from './postgres-config.ts';
+import type { PostgresDriver } from './postgres-driver.ts';
+import { copyInParallel, copyThroughPipe, type CopyTarget } from './postgres-copy.ts';
+import { queryError } from './postgres-errors.ts';
+import { duckCsvExpression, postgresTypeForDuck } from './postgres-types.ts';
+
+/** Everything a write mode needs, resolved once. */
+interface WritePlan {
+  readonly driver: PostgresDriver;
+  readonly control: PoolClient;
+  readonly target: TableRef;
+  readonly existing: TargetTable | undefined;
+  readonly columns: readonly Column[];
+  readonly key: readonly string[];
+  readonly settings: PostgresWriteSettings;
+  readonly context: ConnectorContext;
+  /** The input as data-plane queries rendering PostgreSQL-ready CSV, one per COPY session. */
+  readonly selects: readonly string[];
+}
+
+/**
+ * Writes the input table into PostgreSQL. Every mode loads through COPY and
+ * changes the target in one transaction, so a failed load leaves the target
+ * exactly as it was; columns are checked before anything is written.
+ */
+export async function writePostgres(driver: PostgresDriver, request: WriteRequest<PostgresWriteSettings>, context: ConnectorContext): Promise<WriteResult> {
+  const { settings, input } = request;
+  const target = tableRef(settings.table, driver.schema);
+  const key = settings.key ?? [];
+  if ((settings.mode === 'upsert' || settings.mode === 'merge') && key.length === 0) {
+    throw new ConfigError('postgres.key_required', `${settings.mode} into ${target.label} needs a key: the column(s) that identify a row`);
+  }
+  const absent = key.filter((k) => !input.columns.some((c) => c.name === k));
+  if (absent.length) {
+    throw new ConfigError('postgres.key_not_in_input', `the key of ${target.label} names column(s) the input lacks: ${absent.join(', ')} (input columns: ${names(input.columns)})`);
+  }
+  const control = await driver.session();
+  const stopWatching = driver.cancelOnAbort(control, context.signal);
+  let failed = false;
+  try {
+    const existing = await describeTarget(control, target);
+    if (!existing && !settings.create) {
+      throw new ConnectorError('postgres.table_missing', `${target.label} does not exist in '${driver.name}' (set create: true to create it)`);
+    }
+    if (existing) checkColumns(target, existing, input.columns);
+    if (existing && settings.mode === 'upsert' && !(await hasUniqueIndexOn(control, existing.oid, key))) {
+      throw new ConnectorError(
+        'postgres.key_not_unique',
+        `upsert into ${target.label} needs a primary key or unique index on exactly (${key.join(', ')}); add one, or use mode: merge`,
+      );
+    }
+    const targetTypes = new Map(existing?.columns.map((c) => [c.name, c.type]));
+    const render = input.columns.map((c) => `${duckCsvExpression(c.name, c.type, targetTypes.get(c.name))} AS ${quoteIdent(c.name)}`).join(', ');
+    const partitions = await context.session.partitionQueries(input.table, settings.mode === 'append' ? 1 : settings.parallel);
+    const selects = partitions.map((sql) => `SELECT ${render} FROM (${sql}) AS part`);
+    const plan: WritePlan = { driver, control, target, existing, columns: input.columns, key, settings, context, selects };
+    const result = await modes[settings.mode](plan);
+    const sessions = `${selects.length} COPY session${selects.length === 1 ? '' : 's'}`;
+    return { rows: result.rows, summary: `${result.summary} (${sessions})` };
+  } catch (error) {
+    failed = true;
+    if (context.signal.aborted && !(error instanceof SluiceError && error.code === 'postgres.cancelled')) {
+      throw new ConnectorError('postgres.cancelled', `writing ${target.label} in '${driver.name}' was cancelled`, { cause: error });
+    }
+    throw error instanceof SluiceError ? error : queryError('postgres.write_failed', `writing ${target.label} in '${driver.name}' failed`, error);
+  } finally {
+    stopWatching();
+    // After a failure the session may sit in an aborted COPY or transaction: discard it rather than reuse it.
+    control.release(failed);
+  }
+}
+
+type ModeResult = { readonly rows: number; readonly summary: string };
+
+const modes = {
+  replace: replaceTable,
+  append: appendRows,
+  upsert: (plan: WritePlan) => upsertOrMerge(plan, 'upsert'),
+  merge: (plan: WritePlan) => upsertOrMerge(plan, 'merge'),
+} satisfies Record<PostgresWriteSettings['mode'], (plan: WritePlan) => Promise<ModeResult>>;
+
+/** Loads a full copy beside the target, then swaps it in; falls back to truncate-and-insert when the target has dependents. */
+async function replaceTable(plan: WritePlan): Promise<ModeResult> {
+  const { control, target, existing, context } = plan;
+  const rowsText = (rows: number): string => `${rows.toLocaleString('en-US')} rows`;
+  if (!existing) {
+    const rows = await withStage(plan, definedFrom(plan.columns), false, async (stage) => {
+      await transaction(control, async () => {
+        await createSchema(control, target);
+        await control.query(`ALTER TABLE ${stage.sql} RENAME TO ${quoteIdent(target.name)}`);
+      });
+      return true;
+    });
+    return { rows, summary: `created ${target.label} with ${rowsText(rows)}` };
+  }
+  const blockers = await swapBlockers(control, existing.oid);
+  if (blockers.length) {
+    context.logger.debug(`replacing ${target.label} by truncate and insert: ${blockers.join('; ')}`);
+    const rows = await withStage(plan, likeTarget(plan), true, async (stage) => {
+      await transaction(control, () => truncateAndInsert(plan, existing, stage));
+      return false;
+    });
+    return { rows, summary: `replaced ${target.label} with ${rowsText(rows)}` };
+  }
+  const definition = `(LIKE ${target.sql} INCLUDING ALL)`;
+  const rows = await withStage(plan, definition, existing.unlogged, async (stage, stageOid) => {
+    const indexNames = await pairIndexes(control, existing.oid, stageOid);
+    const carryOver = await carryOverStatements(control, existing.oid, target);
+    const old = siblingRef(target, `_sluice_old_${randomBytes(5).toString('hex')}`);
+    let swapped = false;
+    await transaction(control, async () => {
+      await control.query(`LOCK TABLE ${target.sql} IN ACCESS EXCLUSIVE MODE`);
+      // Someone may have added a view or trigger since the first look; then keep the table and swap its rows.
+      if (!indexNames || (await swapBlockers(control, existing.oid)).length) return truncateAndInsert(plan, existing, stage);
+      await control.query(`ALTER TABLE ${target.sql} RENAME TO ${quoteIdent(old.name)}`);
+      await control.query(`ALTER TABLE ${stage.sql} RENAME TO ${quoteIdent(target.name)}`);
+      await control.query(`DROP TABLE ${old.sql}`);
+      for (const [from, to] of indexNames) {
+        await control.query(`ALTER INDEX ${quoteIdent(target.schema)}.${quoteIdent(from)} RENAME TO ${quoteIdent(to)}`);
+      }
+      for (const sql of carryOver) await control.query(sql);
+      swapped = true;
+    });
+    return swapped;
+  });
+  return { rows, summary: `replaced ${target.label} with ${rowsText(rows)}` };
+}
+
+async function truncateAndInsert(plan: WritePlan, existing: TargetTable, stage: TableRef): Promise<void> {
+  const { control, target } = plan;
+  const referenced = await control.query('SELECT 1 FROM pg_constraint WHERE confrelid = $1 AND contype = $2', [existing.oid, 'f']);
+  // TRUNCATE refuses a table other tables reference even when no row does; DELETE checks the rows.
+  await control.query((referenced.rowCount ?? 0) > 0 ? `DELETE FROM ${target.sql}` : `TRUNCATE ${target.sql}`);
+  const list = columnList(plan.columns);
+  await control.query(`INSERT INTO ${target.sql} (${list}) SELECT ${list} FROM ${stage.sql}`);
+}
+
+/**
+ * One COPY straight into the target inside a transaction. Measured against
+ * parallel COPY into a staging table plus one INSERT ... SELECT, the single
+ * COPY finishes first: the insert costs more than the second session saves.
+ */
+async function appendRows(plan: WritePlan): Promise<ModeResult> {
+  const { control, target, existing, context } = plan;
+  const rows = await transaction(control, async () => {
+    if (!existing) {
+      await createSchema(control, target);
+      await control.query(`CREATE TABLE ${target.sql} ${definedFrom(plan.columns)}`);
+    }
+    const copy: CopyTarget = { copySql: copySql(target, plan.columns), label: target.label, rename: [] };
+    let rows = 0;
+    for (const select of plan.selects) rows += await copyThroughPipe(plan.driver, control, select, copy, context, context.signal, plan.selects.length === 1);
+    return rows;
+  });
+  return { rows, summary: `appended ${rows.toLocaleString('en-US')} rows to ${target.label}` };
+}
+
+async function upsertOrMerge(plan: WritePlan, mode: 'upsert' | 'merge'): Promise<ModeResult> {
+  const { control, target, existing, key } = plan;
+  const list = columnList(plan.columns);
+  const keys = key.map(quoteIdent);
+  let replaced = 0;
+  const rows = await withStage(plan, existing ? likeTarget(plan) : definedFrom(plan.columns), true, async (stage) => {
+    await transaction(control, async () => {
+      if (!existing) {
+        await createSchema(control, target);
+        const primaryKey = mode === 'upsert' ? `, PRIMARY KEY (${keys.join(', ')})` : '';
+        await control.query(`CREATE TABLE ${target.sql} ${definedFrom(plan.columns, primaryKey)}`);
+      }
+      switch (mode) {
+        case 'upsert': {
+          const others = plan.columns.filter((c) => !key.includes(c.name)).map((c) => quoteIdent(c.name));
+          const action = others.length ? `DO UPDATE SET ${others.map((c) => `${c} = EXCLUDED.${c}`).join(', ')}` : 'DO NOTHING';
+          await control.query(`INSERT INTO ${target.sql} (${list}) SELECT ${list} FROM ${stage.sql} ON CONFLICT (${keys.join(', ')}) ${action}`).catch((error: unknown) => {
+            throw duplicateKeyError(error, plan) ?? error;
+          });
+          break;
+        }
+        case 'merge': {
+          const match = keys.map((k) => `s.${k} = t.${k}`).join(' AND ');
+          const deleted = await control.query(`DELETE FROM ${target.sql} AS t WHERE EXISTS (SELECT 1 FROM ${stage.sql} AS s WHERE ${match})`);
+          replaced = deleted.rowCount ?? 0;
+          await control.query(`INSERT INTO ${target.sql} (${list}) SELECT ${list} FROM ${stage.sql}`);
+          break;
+        }
+        default:
+          assertNever(mode);
+      }
+    });
+    return false;
+  });
+  const count = rows.toLocaleString('en-US');
+  return mode === 'upsert'
+    ? { rows, summary: `upserted ${count} rows into ${target.label}` }
+    : { rows, summary: `merged ${count} rows into ${target.label}, replacing ${replaced.toLocaleString('en-US')}` };
+}
+
+function duplicateKeyError(error: unknown, plan: WritePlan): ConnectorError | undefined {
+  if ((error as { code?: unknown }).code !== '21000') return undefined;
+  return new ConnectorError('postgres.duplicate_key', `the input has more than one row for the same key (${plan.key.join(', ')}); upsert into ${plan.target.label} needs one row per key`, { cause: error });
+}
+
+/**
+ * Creates a staging table beside the target, loads the input into it with
+ * parallel COPY sessions, then runs `finish`, which returns true when the
+ * staging table became the target. Otherwise (and on any failure) it is dropped.
+ */
+async function withStage(
+  plan: WritePlan,
+  definition: string,
+  unlogged: boolean,
+  finish: (stage: TableRef, stageOid: number) => Promise<boolean>,
+): Promise<number> {
+  const { control, target, driver, context } = plan;
+  const stage = siblingRef(target, `_sluice_stage_${randomBytes(5).toString('hex')}`);
+  let keep = false;
+  try {
+    await createSchema(control, target);
+    await control.query(`CREATE ${unlogged ? 'UNLOGGED ' : ''}TABLE ${stage.sql} ${definition}`);
+    const oid = await control.query<{ oid: number }>('SELECT to_regclass($1)::oid::int AS oid', [stage.sql]);
+    const copy: CopyTarget = { copySql: copySql(stage, plan.columns), label: target.label, rename: [[stage.name, target.label]] };
+    const rows = await copyInParallel(driver, plan.selects, copy, context);
+    await control.query(`ANALYZE ${stage.sql}`);
+    keep = await finish(stage, oid.rows[0]!.oid).catch((error: unknown) => {
+      throw queryError('postgres.write_failed', `writing ${target.label} in '${driver.name}' failed`, error, { rename: copy.rename });
+    });
+    return rows;
+  } finally {
+    if (!keep) await dropStage(driver, stage, context);
+  }
+}
+
+async function dropStage(driver: PostgresDriver, stage: TableRef, context: ConnectorContext): Promise<void> {
+  try {
+    const session = await driver.session();
+    try {
+      await session.query(`DROP TABLE IF EXISTS ${stage.sql}`);
+    } finally {
+      session.release();
+    }
+  } catch (error) {
+    context.logger.warn(`could not drop the staging table ${stage.label}; drop it by hand: ${(error as Error).message}`);
+  }
+}
+
+async function transaction<T>(client: PoolClient, work: () => Promise<T>): Promise<T> {
+  await client.query('BEGIN');
+  try {
+    const result = await work();
+    await client.query('COMMIT');
+    return result;
+  } catch (error) {
+    await client.query('ROLLBACK').catch(() => undefined);
+    throw error;
+  }
+}
+
+async function createSchema(client: PoolClient, target: TableRef): Promise<void> {
+  const found = await client.query('SELECT 1 FROM pg_namespace WHERE nspname = $1', [target.schema]);
+  if (!found.rowCount) await client.query(`CREATE SCHEMA IF NOT EXISTS ${quoteIdent(target.schema)}`);
+}
+
+/** The staging shape for an existing target: exactly the input's columns, with the target's types, no constraints. */
+function likeTarget(plan: WritePlan): string {
+  return `AS SELECT ${columnList(plan.columns)} FROM ${plan.target.sql} WITH NO DATA`;
+}
+
+function definedFrom(columns: readonly Column[], extra = ''): string {
+  return `(${columns.map((c) => `${quoteIdent(c.name)} ${postgresTypeForDuck(c.type)}`).join(', ')}${extra})`;
+}
+
+function copySql(table: TableRef, columns: readonly Column[]): string {
+  return `COPY ${table.sql} (${columnList(columns)}) FROM STDIN (FORMAT csv)`;
+}
+
+function columnList(columns: readonly Column[]): string {
+  return columns.map((c) => quoteIdent(c.name)).join(', ');
+}
+
+function names(columns: readonly { name: string }[]): string {
+  return columns.map((c) => c.name).join(', ') || '(none)';
+}
+
+/** Refuses an input whose columns do not fit the existing target, before anything is written. */
+function checkColumns(target: TableRef, table: TargetTable, input: readonly Column[]): void {
+  const byName = new Map(table.columns.map((c) => [c.name, c]));
+  const given = new Set(input.map((c) => c.name));
+  const extra = input.filter((c) => !byName.has(c.name)).map((c) => c.name);
+  const generated = input.filter((c) => byName.get(c.name)?.generated).map((c) => c.name);
+  const missing = table.columns.filter((c) => !given.has(c.name) && !c.optional).map((c) => c.name);
+  if (!extra.length && !missing.length && !generated.length) return;
+  const problems: string[] = [];
+  if (extra.length) problems.push(`the input has columns the table lacks: ${extra.join(', ')}`);
+  if (missing.length) problems.push(`the table needs columns the input lacks (not null, no default): ${missing.join(', ')}`);
+  if (generated.length) problems.push(`the table computes these columns itself: ${generated.join(', ')}`);
+  const caseOnly = extra.filter((name) => table.columns.some((c) => c.name.toLowerCase() === name.toLowerCase()));
+  if (caseOnly.length) problems.push(`names are case-sensitive (${caseOnly.join(', ')} differ from the table only in case)`);
+  throw new ConnectorError(
+    'postgres.columns_mismatch',
+    `the input does not fit ${target.label}: ${problems.join('; ')}. Table columns: ${names(table.columns)}. Input columns: ${names(input)}`,
+  );
+}
