@@ -17,10 +17,12 @@ export interface EncodedColumn {
  */
 export class CsvRowEncoder {
   private cols: EncodedColumn[] | undefined;
+  private encodeRow: ((row: Row, record: number) => string) | undefined;
   private known = new Set<string>();
   private records = 0;
 
-  constructor(private readonly declared: readonly string[]) {}
+  /** `declared`: output column types a block named; they shape how some values are written. */
+  constructor(private readonly declared: Readonly<Record<string, string>> = {}) {}
 
   get columns(): readonly EncodedColumn[] {
     return this.cols ?? [];
@@ -34,8 +36,7 @@ export class CsvRowEncoder {
     if (batch.length === 0) return '';
     if (!this.cols) this.open(batch);
     this.checkKeys(batch[0]);
-    const cols = this.cols!;
-    const width = cols.length;
+    const encodeRow = this.encodeRow!;
     let text = '';
     for (let r = 0; r < batch.length; r++) {
       const row = batch[r];
@@ -43,19 +44,11 @@ export class CsvRowEncoder {
       if (row === null || typeof row !== 'object') {
         throw new SluiceError('block.bad_row', `a block returned ${row === null ? 'null' : typeof row} where a row object was expected`, { location: { record } });
       }
-      let line = '';
-      for (let c = 0; c < width; c++) {
-        const col = cols[c]!;
-        if (c > 0) line += ',';
-        const value = row[col.name];
-        if (value === null || value === undefined) continue;
-        line += field(stageValue(value, col.staged, col.name, record), col.staged);
-      }
-      text += line + '\n';
+      text += encodeRow(row, record);
     }
     this.records += batch.length;
     // The first batch decides each column's type, so the engine can start reading before the last row exists.
-    for (const col of cols) col.staged.locked = true;
+    for (const col of this.cols!) col.staged.locked = true;
     return text;
   }
 
@@ -67,8 +60,9 @@ export class CsvRowEncoder {
       names.push(key);
     };
     for (const row of first.slice(0, 1000)) if (row && typeof row === 'object') Object.keys(row).forEach(add);
-    this.declared.forEach(add);
+    Object.keys(this.declared).forEach(add);
     this.cols = names.map((name) => ({ name, staged: inferStagingType(first, name) }));
+    this.encodeRow = createLineEncoder(this.cols, this.declared);
   }
 
   /** New keys after the first batch would be dropped silently; refuse them (checked once per batch). */
@@ -88,20 +82,74 @@ export class CsvRowEncoder {
 
 const needsQuotes = /[",\n\r]/;
 
-function field(value: unknown, staged: StagingType): string {
+type FieldEncoder = (value: unknown, record: number) => string;
+
+/**
+ * One CSV line per row, from a function generated for this column set: fixed
+ * property names keep property access fast (see row-shapes.ts); names enter
+ * the code only as JSON string literals.
+ */
+function createLineEncoder(cols: readonly EncodedColumn[], declared: Readonly<Record<string, string>>): (row: Row, record: number) => string {
+  const encoders = cols.map((col) => fieldEncoder(col, decimalScale(declared[col.name])));
+  const body = cols
+    .map((col, c) => `v = row[${JSON.stringify(col.name)}]; ${c ? "line += ',';" : ''} if (v !== null && v !== undefined) line += e${c}(v, record);`)
+    .join('\n');
+  const params = encoders.map((_, c) => `e${c}`);
+  // eslint-disable-next-line @typescript-eslint/no-implied-eval
+  const make = new Function(...params, `return function encodeRow(row, record) { let line = ''; let v;\n${body}\nreturn line + '\\n'; };`);
+  return make(...encoders) as (row: Row, record: number) => string;
+}
+
+/** The scale of a declared `DECIMAL(p, s)`, when it is one small enough for exact scaled integers. */
+function decimalScale(type: string | undefined): number | undefined {
+  const match = type && /^\s*(DECIMAL|NUMERIC)\s*\(\s*\d+\s*,\s*(\d+)\s*\)\s*$/i.exec(type);
+  const scale = match ? Number(match[2]) : undefined;
+  return scale !== undefined && scale <= 9 ? scale : undefined;
+}
+
+/**
+ * A number bound for DECIMAL(p, s) is written as its value rounded to s
+ * places (what the cast would do), built from an integer: turning a double
+ * into its shortest decimal text is the costliest step of the whole path.
+ */
+function scaledDecimal(scale: number): (value: number) => string | undefined {
+  const factor = 10 ** scale;
+  return (value) => {
+    const scaled = Math.round(Math.abs(value) * factor);
+    if (!Number.isSafeInteger(scaled)) return undefined;
+    const digits = String(scaled).padStart(scale + 1, '0');
+    const sign = value < 0 && scaled !== 0 ? '-' : '';
+    return scale ? `${sign}${digits.slice(0, -scale)}.${digits.slice(-scale)}` : sign + digits;
+  };
+}
+
+function fieldEncoder({ name, staged }: EncodedColumn, scale: number | undefined): FieldEncoder {
   switch (staged.kind) {
     case 'string':
-    case 'json': {
-      const text = value as string;
-      if (text === '') return '""';
-      return needsQuotes.test(text) ? `"${text.replaceAll('"', '""')}"` : text;
+    case 'json':
+      return (value, record) => {
+        const text = (typeof value === 'string' && staged.kind === 'string' ? value : stageValue(value, staged, name, record)) as string;
+        if (text === '') return '""';
+        return needsQuotes.test(text) ? `"${text.replaceAll('"', '""')}"` : text;
+      };
+    case 'number': {
+      const decimal = scale === undefined ? undefined : scaledDecimal(scale);
+      if (decimal) {
+        return (value, record) => (typeof value === 'number' && decimal(value)) || String(stageValue(value, staged, name, record));
+      }
+      return (value, record) => {
+        if (typeof value === 'number' && (!staged.integers || Number.isSafeInteger(value))) return String(value);
+        return String(stageValue(value, staged, name, record));
+      };
     }
-    case 'date': {
-      // UTC wall time with milliseconds, the form a TIMESTAMP column reads.
-      const iso = (value as Date).toISOString();
-      return `${iso.slice(0, 10)} ${iso.slice(11, 23)}`;
-    }
-    default:
-      return String(value);
+    case 'date':
+      return (value, record) => {
+        // UTC wall time with milliseconds, the form a TIMESTAMP column reads.
+        const iso = (stageValue(value, staged, name, record) as Date).toISOString();
+        return `${iso.slice(0, 10)} ${iso.slice(11, 23)}`;
+      };
+    case 'bigint':
+    case 'boolean':
+      return (value, record) => String(stageValue(value, staged, name, record));
   }
 }

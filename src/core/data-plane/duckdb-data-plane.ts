@@ -23,6 +23,7 @@ import type {
   StreamOptions,
 } from './data-plane.ts';
 import { CsvRowEncoder } from './csv-row-encoder.ts';
+import { createRowBuilder, type RowBuilder } from './row-shapes.ts';
 
 export interface DuckDbDataPlaneOptions {
   /** Where DuckDB spills when a query needs more than `memoryLimit`. */
@@ -143,7 +144,7 @@ class DuckDbSession implements DataPlaneSession {
   async storeRows(batches: AsyncIterable<readonly Row[]>, location: string, types: ColumnTypes = {}): Promise<StoredOutput> {
     mkdirSync(this.scratch, { recursive: true });
     const staging = path.join(this.scratch, `rows-${process.pid}-${++stagingCounter}.csv`);
-    const encoder = new CsvRowEncoder(Object.keys(types));
+    const encoder = new CsvRowEncoder(types);
     const file = createWriteStream(staging);
     try {
       for await (const batch of batches) {
@@ -278,6 +279,7 @@ class DuckDbSession implements DataPlaneSession {
     try {
       const result = await connection.stream(sql);
       const names = result.deduplicatedColumnNames();
+      const build = createRowBuilder(names);
       let pending: Row[] = [];
       // Ask for the next chunk before converting this one, so the engine works while JS does.
       let next = result.fetchChunk();
@@ -286,7 +288,7 @@ class DuckDbSession implements DataPlaneSession {
         const chunk = await next;
         if (!chunk || chunk.rowCount === 0) break;
         next = result.fetchChunk();
-        chunkToRows(chunk, names, pending);
+        chunkToRows(chunk, names, build, pending);
         if (pending.length >= size) {
           yield pending;
           pending = [];
@@ -353,14 +355,9 @@ async function withInterrupt<T>(connection: DuckDBConnection, signal: AbortSigna
 }
 
 
-function chunkToRows(chunk: DuckDBDataChunk, names: readonly string[], into: Row[]): void {
-  const count = chunk.rowCount;
+function chunkToRows(chunk: DuckDBDataChunk, names: readonly string[], build: RowBuilder, into: Row[]): void {
   const columns = names.map((_, i) => chunk.convertColumnValues(i, JSDuckDBValueConverter));
-  for (let r = 0; r < count; r++) {
-    const row: Row = {};
-    for (let c = 0; c < names.length; c++) row[names[c]!] = columns[c]![r];
-    into.push(row);
-  }
+  build(columns, chunk.rowCount, into);
 }
 
 const typeName = /^[A-Za-z][A-Za-z0-9_ ]*(\(\s*\d+\s*(,\s*\d+\s*)?\))?(\[\])?$/;
