@@ -95,7 +95,6 @@ function createLineEncoder(cols: readonly EncodedColumn[], declared: Readonly<Re
     .map((col, c) => `v = row[${JSON.stringify(col.name)}]; ${c ? "line += ',';" : ''} if (v !== null && v !== undefined) line += e${c}(v, record);`)
     .join('\n');
   const params = encoders.map((_, c) => `e${c}`);
-  // eslint-disable-next-line @typescript-eslint/no-implied-eval
   const make = new Function(...params, `return function encodeRow(row, record) { let line = ''; let v;\n${body}\nreturn line + '\\n'; };`);
   return make(...encoders) as (row: Row, record: number) => string;
 }

@@ -133,11 +133,14 @@ describe('storeRows', () => {
     );
   });
 
-  it('infers column types from the values', async () => {
+  it('infers column types from the values of the first batch', async () => {
     const stored = await session.storeRows(
       batches(
-        [{ whole: 1, frac: 1, big: 2n ** 62n, seen: new Date('2024-05-01T10:00:00Z'), doc: { k: [1, 2] }, flag: true, none: null }],
-        [{ whole: 2, frac: 2.5, big: 1n, seen: null, doc: null, flag: false, none: null }],
+        [
+          { whole: 1, frac: 1, big: 2n ** 62n, seen: new Date('2024-05-01T10:00:00.250Z'), doc: { k: [1, 2] }, flag: true, none: null },
+          { whole: 2, frac: 2.5, big: 1n, seen: null, doc: null, flag: false, none: null },
+        ],
+        [{ whole: 3, frac: 3, big: 2n, seen: new Date(0), doc: [], flag: null, none: null }],
       ),
       output(),
     );
@@ -146,8 +149,58 @@ describe('storeRows', () => {
       { whole: 'BIGINT', frac: 'DOUBLE', big: 'BIGINT', seen: 'TIMESTAMP', doc: 'JSON', flag: 'BOOLEAN', none: 'VARCHAR' },
     );
     const [first] = await readBack(stored.location, `big::VARCHAR AS big, doc->>'$.k[1]' AS k, seen::VARCHAR AS seen`, 'ORDER BY whole');
-    assert.deepEqual(first, { big: String(2n ** 62n), k: '2', seen: '2024-05-01 10:00:00' });
+    assert.deepEqual(first, { big: String(2n ** 62n), k: '2', seen: '2024-05-01 10:00:00.25' });
   });
+
+  it('brings text back exactly as the block returned it', async () => {
+    const texts = ['plain', 'a,b', 'say "hi"', 'two\nlines', 'cr\r\nlf', 'lone\rcr', '', ' padded ', 'ünï ✓', 'null', 'NULL', '"', ',', 'tab\there', '\\n'];
+    const stored = await session.storeRows(batches([...texts.map((text, i) => ({ i, text })), { i: texts.length, text: null }]), output());
+    const rows = await readBack(stored.location, 'text', 'ORDER BY i');
+    assert.deepEqual(
+      rows.map((r) => r.text),
+      [...texts, null],
+    );
+  });
+
+  it('fixes a column type with the first batch, so a later fraction in a whole-number column fails at its record', async () => {
+    const error = await rejection(session.storeRows(batches([{ n: 1 }, { n: 2 }], [{ n: 3 }, { n: 4.5 }]), output()));
+    assert.equal(error.code, 'block.type_mismatch');
+    assert.equal(error.location?.record, 4);
+    assert.match(error.message, /'n'/);
+  });
+
+  it('fails with block.bad_value when a value does not convert to its declared type', async () => {
+    const location = output();
+    const error = await rejection(
+      session.storeRows(batches([{ id: 1, day: '2024-05-01' }, { id: 2, day: '2024-05-02' }], [{ id: 3, day: 'not a date' }]), location, { day: 'DATE' }),
+    );
+    assert.equal(error.code, 'block.bad_value');
+    assert.match(error.message, /not a date/);
+    assert.equal(fs.existsSync(location), false);
+  });
+
+  it(
+    'names the record of a value that does not convert to its declared type',
+    { todo: 'the cast error carries no "Line:", so block.bad_value has no location.record' },
+    async () => {
+      const error = await rejection(
+        session.storeRows(batches([{ id: 1, day: '2024-05-01' }, { id: 2, day: '2024-05-02' }], [{ id: 3, day: 'not a date' }]), output(), { day: 'DATE' }),
+      );
+      assert.equal(error.location?.record, 3);
+    },
+  );
+
+  it(
+    'leaves no staged rows behind when the rows of a block fail',
+    { todo: 'the staged CSV is removed before its write stream has opened it, so the stream creates it afterwards and it stays' },
+    async () => {
+      const staged = () => fs.readdirSync(path.join(dir, 'spill')).filter((f) => f.startsWith('rows-'));
+      const before = staged();
+      await rejection(session.storeRows(batches([{ a: 1 }], [{ a: 'x' }]), output()));
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      assert.deepEqual(staged(), before);
+    },
+  );
 
   it('refuses a key that appears after the first batch, naming the first record of that batch', async () => {
     const location = output();

@@ -100,6 +100,16 @@ describe('stageValue', () => {
     assert.equal(mismatchOf(() => stageAll([1, 2n ** 60n])).code, 'block.type_mismatch');
   });
 
+  it('refuses a fraction in a whole-number column once the column is locked', () => {
+    const staged = inferStagingType([{ c: 1 }], 'c');
+    staged.locked = true;
+    assert.equal(stageValue(2, staged, 'c', 7), 2);
+    const error = mismatchOf(() => stageValue(2.5, staged, 'c', 8));
+    assert.equal(error.code, 'block.type_mismatch');
+    assert.equal(error.location?.record, 8);
+    assert.equal(staged.final, 'BIGINT');
+  });
+
   it('rejects anything but a boolean in a boolean column', () => {
     assert.equal(mismatchOf(() => stageAll([true, 'false'])).location?.record, 2);
   });

@@ -12,7 +12,6 @@ export type RowBuilder = (columns: readonly (readonly unknown[])[], count: numbe
 export function createRowBuilder(names: readonly string[]): RowBuilder {
   const fields = names.map((name, c) => `${JSON.stringify(name)}: c${c}[r]`).join(', ');
   const unpack = names.map((_, c) => `const c${c} = columns[${c}];`).join('\n');
-  // eslint-disable-next-line @typescript-eslint/no-implied-eval
   return new Function('columns', 'count', 'into', `${unpack}\nfor (let r = 0; r < count; r++) into.push({ ${fields} });`) as RowBuilder;
 }
 
@@ -21,6 +20,5 @@ export type RowReader = (row: Record<string, unknown>) => unknown[];
 
 export function createRowReader(names: readonly string[]): RowReader {
   const values = names.map((name) => `row[${JSON.stringify(name)}]`).join(', ');
-  // eslint-disable-next-line @typescript-eslint/no-implied-eval
   return new Function('row', `return [${values}];`) as RowReader;
 }
