@@ -3,16 +3,16 @@
 //
 // Every row passes through JS here, so the loop is kept tight: no regex, no per-row closures, and
 // date text is normalised through a small cache (a year has at most 366 days per spelling).
-import { defineTransformer } from 'sluice';
+import { defineTransformer, type TableHandle } from 'sluice';
 
-interface SalesRow {
+type SalesRow = {
   order_id: bigint | number;
   order_date: string | null;
   customer: string | null;
   product_id: number | null;
   quantity: number | null;
   amount: number | null;
-}
+};
 
 const DASH = 45;
 const MAX_CACHED_DATES = 50_000;
@@ -57,10 +57,10 @@ function toIsoDate(s: string | null): string | null {
   return iso;
 }
 
-export default defineTransformer({
+export default defineTransformer<{ sales: TableHandle<SalesRow> }>({
   async *run({ sales }) {
     for await (const batch of sales.batches()) {
-      const rows = batch as unknown as SalesRow[];
+      const rows = batch;
       const out = [];
       for (let i = 0; i < rows.length; i++) {
         const r = rows[i]!;

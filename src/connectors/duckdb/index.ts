@@ -3,7 +3,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { z } from 'zod';
 import type { DataPlaneSession } from '../../core/data-plane/data-plane.ts';
 import { ConnectorError, SluiceError } from '../../core/errors.ts';
-import { quoteIdent, quoteQualified } from '../../core/sql/quote.ts';
+import { quoteIdent, quoteQualified, splitQualified } from '../../core/sql/quote.ts';
 import type { Connector, ConnectorContext, WriteMode } from '../../core/connectors/connector.ts';
 
 const connectionSchema = z.object({ path: z.string().min(1) }).strict();
@@ -118,10 +118,11 @@ async function checkColumns(session: DataPlaneSession, target: string, shownTabl
 }
 
 async function tableExists(session: DataPlaneSession, alias: string, table: string): Promise<boolean> {
-  const parts = table.includes('.') ? table.split('.') : ['main', table];
+  const parts = splitQualified(table);
+  const [schema, name] = parts.length > 1 ? [parts[0]!, parts.slice(1).join('.')] : ['main', parts[0]!];
   const rows = await session.query(
     `SELECT 1 FROM information_schema.tables WHERE table_catalog = $1 AND table_schema = $2 AND table_name = $3`,
-    [alias, parts[0]!.replaceAll('"', ''), parts.slice(1).join('.').replaceAll('"', '')],
+    [alias, schema, name],
   );
   return rows.length > 0;
 }

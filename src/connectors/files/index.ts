@@ -50,7 +50,8 @@ export const fileConnector: Connector<Record<string, never>, FileReadSettings, F
               format: format === 'tsv' ? 'csv' : format,
               header: settings.header,
               delimiter: format === 'tsv' ? '\t' : settings.delimiter,
-              compression: settings.compression,
+              // The partial file's name hides the extension, so the target's name decides the compression.
+              compression: settings.compression ?? (/\.(gz|gzip)$/i.test(target) ? 'gzip' : undefined),
             },
             context.signal,
           );

@@ -24,6 +24,7 @@ import type {
 } from './data-plane.ts';
 import { CsvRowEncoder } from './csv-row-encoder.ts';
 import { createRowBuilder, type RowBuilder } from './row-shapes.ts';
+import { lineNumbersAt } from './line-numbers.ts';
 
 export interface DuckDbDataPlaneOptions {
   /** Where DuckDB spills when a query needs more than `memoryLimit`. */
@@ -146,6 +147,7 @@ class DuckDbSession implements DataPlaneSession {
     const staging = path.join(this.scratch, `rows-${process.pid}-${++stagingCounter}.csv`);
     const encoder = new CsvRowEncoder(types);
     const file = createWriteStream(staging);
+    const closed = once(file, 'close').catch(() => undefined);
     try {
       for await (const batch of batches) {
         const text = encoder.encode(batch);
@@ -154,8 +156,9 @@ class DuckDbSession implements DataPlaneSession {
       await new Promise<void>((resolve, reject) => file.end((error?: Error | null) => (error ? reject(error) : resolve())));
       const columns = encoder.columns;
       if (columns.length === 0) {
-        // A block that returned no rows still produces a table; Parquet needs one column to hold it.
-        return await this.storeQuery('SELECT NULL::VARCHAR AS "empty" WHERE false', location);
+        // No rows: the table still has the declared columns (or one placeholder, as Parquet needs a column).
+        const declared = Object.entries(types).map(([name, type]) => `CAST(NULL AS ${checkedTypeName(type, name)}) AS ${quoteIdent(name)}`);
+        return await this.storeQuery(`SELECT ${declared.join(', ') || 'NULL::VARCHAR AS "empty"'} WHERE false`, location);
       }
       const csvTypes = columns.map((c) => `${quoteLiteral(c.name)}: ${quoteLiteral(c.staged.duck)}`).join(', ');
       const scan =
@@ -169,13 +172,35 @@ class DuckDbSession implements DataPlaneSession {
           return staged.final === staged.duck ? column : `CAST(${column} AS ${staged.final}) AS ${column}`;
         })
         .join(', ');
-      return await this.storeQuery(`SELECT ${select} FROM ${scan}`, location).catch((error: unknown) => {
-        throw rowsError(error);
+      return await this.storeQuery(`SELECT ${select} FROM ${scan}`, location).catch(async (error: unknown) => {
+        throw rowsError(error, await this.firstUncastable(scan, columns, types));
       });
     } finally {
+      // The stream opens its file lazily; wait until it is closed, or removing it first would leave it behind.
       file.destroy();
+      await closed;
       rmSync(staging, { force: true });
     }
+  }
+
+  /** Which record holds the first value that does not convert to its declared type (lines are records here). */
+  private async firstUncastable(
+    scan: string,
+    columns: readonly { name: string }[],
+    types: ColumnTypes,
+  ): Promise<{ record: number; column: string; value: string } | undefined> {
+    for (const { name } of columns) {
+      const type = types[name];
+      if (!type) continue;
+      const column = quoteIdent(name);
+      const found = await this.query(
+        `SELECT n, v FROM (SELECT row_number() OVER () AS n, ${column} AS v FROM ${scan.replace(/\)$/, ', parallel = false)')})
+          WHERE v IS NOT NULL AND TRY_CAST(v AS ${checkedTypeName(type, name)}) IS NULL LIMIT 1`,
+      ).catch(() => []);
+      const [row] = found;
+      if (row) return { record: Number(row.n), column: name, value: String(row.v) };
+    }
+    return undefined;
   }
 
   async storeFiles(spec: FileReadSpec, location: string, signal?: AbortSignal): Promise<StoredOutput & { rejects: RejectedRow[] }> {
@@ -216,13 +241,19 @@ class DuckDbSession implements DataPlaneSession {
 
   private async readRejects(limit: number): Promise<RejectedRow[]> {
     const rows = await this.query(
-      `SELECT s.file_path AS file, e.line AS line, e.column_name AS column_name, e.error_message AS reason, e.csv_line AS text
+      `SELECT s.file_path AS file, e.line AS line, e.line_byte_position AS at, e.column_name AS column_name, e.error_message AS reason, e.csv_line AS text
          FROM reject_errors e JOIN reject_scans s USING (scan_id, file_id)
         ORDER BY s.file_path, e.line LIMIT ${Number(limit)}`,
     );
+    // The reader numbers rows; quoted fields may span lines, so count the real line from the byte offset.
+    const lines = new Map<string, Map<number, number>>();
+    for (const file of new Set(rows.map((r) => String(r.file)))) {
+      const offsets = rows.filter((r) => String(r.file) === file && r.at != null).map((r) => Number(r.at));
+      lines.set(file, await lineNumbersAt(file, offsets).catch(() => new Map<number, number>()));
+    }
     return rows.map((r) => ({
       file: String(r.file),
-      line: Number(r.line),
+      line: (r.at != null ? lines.get(String(r.file))?.get(Number(r.at)) : undefined) ?? Number(r.line),
       column: r.column_name == null ? undefined : String(r.column_name),
       reason: String(r.reason).split('\n')[0] ?? '',
       text: r.text == null ? '' : String(r.text),
@@ -290,8 +321,9 @@ class DuckDbSession implements DataPlaneSession {
         next = result.fetchChunk();
         chunkToRows(chunk, names, build, pending);
         if (pending.length >= size) {
-          yield pending;
-          pending = [];
+          let start = 0;
+          for (; start + size <= pending.length; start += size) yield start === 0 && pending.length === size ? pending : pending.slice(start, start + size);
+          pending = pending.slice(start);
         }
       }
       if (pending.length) yield pending;
@@ -410,11 +442,17 @@ function fileScanSql(spec: FileReadSpec, collectRejects: boolean): string {
   }
 }
 
-/** A value the engine could not read back names the record it came from (its line in the staged text). */
-function rowsError(error: unknown): SluiceError {
+/** A value the engine could not convert names its record and column, without the engine's SQL. */
+function rowsError(error: unknown, found?: { record: number; column: string; value: string }): SluiceError {
+  if (found) {
+    return new SluiceError('block.bad_value', `column '${found.column}': '${found.value.slice(0, 60)}' does not convert to the declared type`, {
+      cause: error,
+      location: { record: found.record },
+    });
+  }
   const message = error instanceof Error ? error.message : String(error);
   const line = /Line: (\d+)/.exec(message)?.[1];
-  const detail = message.split('\n').filter((l) => l.trim() && !l.startsWith('  ') && !l.startsWith('Original Line')).slice(0, 2).join('; ');
+  const detail = message.split('\n').filter((l) => l.trim() && !l.startsWith('  ') && !l.startsWith('Original Line') && !l.startsWith('LINE ')).slice(0, 2).join('; ');
   return new SluiceError('block.bad_value', `a returned value does not fit its column: ${detail}`, {
     cause: error,
     ...(line ? { location: { record: Number(line) } } : {}),
@@ -426,7 +464,7 @@ function fileError(spec: FileReadSpec, error: unknown): SluiceError {
   const message = error instanceof Error ? error.message : String(error);
   const firstPath = spec.paths.length === 1 ? spec.paths[0] : undefined;
   const line = /CSV Error on Line: (\d+)/.exec(message)?.[1];
-  const detail = message.split('\n').filter((l) => l.trim() && !l.startsWith('  ')).slice(0, 3).join('; ');
+  const detail = message.split('\n').filter((l) => l.trim() && !l.startsWith('  ') && !l.startsWith('LINE ')).slice(0, 3).join('; ');
   return new SluiceError('file.read_failed', `cannot read ${spec.format}: ${detail}`, {
     cause: error,
     ...(firstPath ? { location: { file: firstPath, ...(line ? { line: Number(line) } : {}) } } : {}),

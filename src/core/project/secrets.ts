@@ -13,7 +13,8 @@ export function registerSecret(value: string): void {
 
 export function mask(text: string): string {
   let out = text;
-  for (const secret of known) {
+  // Longest first, so a secret that contains a shorter one is masked whole.
+  for (const secret of [...known].sort((a, b) => b.length - a.length)) {
     if (out.includes(secret)) out = out.split(secret).join('***');
     const encoded = encodeURIComponent(secret);
     if (encoded !== secret && out.includes(encoded)) out = out.split(encoded).join('***');

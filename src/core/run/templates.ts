@@ -16,7 +16,7 @@ export function fillTemplates<T>(value: T, values: Readonly<Record<string, unkno
     return v;
   };
   const lookup = (name: string): unknown => {
-    if (!(name in values)) {
+    if (!Object.hasOwn(values, name)) {
       throw new ConfigError('template.unknown_variable', `{{ ${name} }} names no variable (known: ${Object.keys(values).join(', ') || 'none'})`, {
         location: where,
       });

@@ -1,0 +1,258 @@
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { after, describe, it } from 'node:test';
+import { ConfigError } from '../errors.ts';
+import { listPipelines, loadPipeline } from './load-pipeline.ts';
+
+const roots: string[] = [];
+after(() => {
+  for (const root of roots) fs.rmSync(root, { recursive: true, force: true });
+});
+
+/** A project folder holding the given files (paths relative to the root). */
+function project(files: Record<string, string>): string {
+  const root = fs.mkdtempSync(path.join(os.tmpdir(), 'sluice-'));
+  roots.push(root);
+  for (const [name, text] of Object.entries(files)) {
+    const file = path.join(root, name);
+    fs.mkdirSync(path.dirname(file), { recursive: true });
+    fs.writeFileSync(file, text);
+  }
+  return root;
+}
+
+const yaml = (...lines: string[]): string => `${lines.join('\n')}\n`;
+const pipelineFile = path.join('pipelines', 'p.yaml');
+
+function loadError(root: string, name = 'p'): ConfigError {
+  try {
+    loadPipeline(root, name);
+  } catch (error) {
+    assert.ok(error instanceof ConfigError, `expected a ConfigError, got ${String(error)}`);
+    assert.equal(error.kind, 'config');
+    return error;
+  }
+  return assert.fail('expected loadPipeline to throw');
+}
+
+describe('loadPipeline', () => {
+  it('loads blocks in run order with their languages and roles', () => {
+    const root = project({
+      'pipelines/p.yaml': yaml(
+        'description: daily numbers',
+        'variables:',
+        '  days: 7',
+        'blocks:',
+        '  - name: report',
+        '    file: blocks/report.sql',
+        '    upstream: [clean]',
+        '  - name: clean',
+        '    file: blocks/clean.ts',
+        '    upstream: [raw]',
+        '    settings: { limit: 10 }',
+        '  - name: raw',
+        '    type: loader',
+        '    file: blocks/raw.sql',
+      ),
+      'blocks/report.sql': 'select * from clean',
+      'blocks/clean.ts': 'export default 1;',
+      'blocks/raw.sql': 'select 1 as x',
+    });
+    const pipeline = loadPipeline(root, 'p');
+    assert.equal(pipeline.name, 'p');
+    assert.equal(pipeline.description, 'daily numbers');
+    assert.deepEqual(pipeline.variables, { days: 7 });
+    assert.deepEqual(
+      pipeline.blocks.map((b) => [b.name, b.language, b.role]),
+      [
+        ['raw', 'sql', 'loader'],
+        ['clean', 'ts', 'transformer'],
+        ['report', 'sql', 'transformer'],
+      ],
+    );
+    const clean = pipeline.blocks[1]!;
+    assert.equal(clean.language === 'ts' && clean.file, path.join(root, 'blocks', 'clean.ts'));
+    assert.deepEqual(clean.language === 'ts' && clean.settings, { limit: 10 });
+    assert.deepEqual(clean.declaredAt, { file: pipelineFile, line: 8 });
+  });
+
+  it('reports malformed YAML at the line of the mistake', () => {
+    const root = project({
+      'pipelines/p.yaml': yaml('blocks:', '  - name: a', '    file: blocks/a.sql', '  - name: b', '   file: blocks/a.sql'),
+      'blocks/a.sql': 'select 1',
+    });
+    const error = loadError(root);
+    assert.equal(error.code, 'config.yaml_syntax');
+    assert.equal(error.location?.file, pipelineFile);
+    assert.equal(error.location?.line, 5);
+  });
+
+  it('reports a key written twice at its second use', () => {
+    const root = project({
+      'pipelines/p.yaml': yaml('blocks:', '  - name: a', '    file: blocks/a.sql', '    file: blocks/b.sql'),
+      'blocks/a.sql': 'select 1',
+    });
+    const error = loadError(root);
+    assert.equal(error.code, 'config.yaml_syntax');
+    assert.equal(error.location?.line, 4);
+  });
+
+  it('rejects an unknown key in a block, naming the key and pointing at its block', () => {
+    const root = project({
+      'pipelines/p.yaml': yaml(
+        'blocks:',
+        '  - name: a',
+        '    file: blocks/a.sql',
+        '  - name: b',
+        '    file: blocks/a.sql',
+        '    colour: red',
+      ),
+      'blocks/a.sql': 'select 1',
+    });
+    const error = loadError(root);
+    assert.equal(error.code, 'config.invalid');
+    assert.match(error.message, /colour/);
+    assert.equal(error.location?.file, pipelineFile);
+    assert.equal(error.location?.line, 4);
+  });
+
+  it('rejects a block file of an unknown kind at the line of its file entry', () => {
+    const root = project({
+      'pipelines/p.yaml': yaml('blocks:', '  - name: a', '    file: blocks/a.sql', '  - name: py', '    file: blocks/py.py'),
+      'blocks/a.sql': 'select 1',
+      'blocks/py.py': 'print(1)',
+    });
+    const error = loadError(root);
+    assert.equal(error.code, 'block.unknown_kind');
+    assert.match(error.message, /\.py/);
+    assert.deepEqual(
+      { file: error.location?.file, line: error.location?.line, block: error.location?.block },
+      { file: pipelineFile, line: 5, block: 'py' },
+    );
+  });
+
+  it('rejects a block file that does not exist at the line of its file entry', () => {
+    const root = project({
+      'pipelines/p.yaml': yaml('blocks:', '  - name: a', '    description: first', '    file: blocks/gone.sql'),
+    });
+    const error = loadError(root);
+    assert.equal(error.code, 'block.file_missing');
+    assert.match(error.message, /blocks\/gone\.sql/);
+    assert.equal(error.location?.file, pipelineFile);
+    assert.equal(error.location?.line, 4);
+  });
+
+  it('rejects a block file outside the project', () => {
+    const root = project({ 'pipelines/p.yaml': yaml('blocks:', '  - name: a', '    file: ../elsewhere.sql') });
+    assert.equal(loadError(root).code, 'block.file_outside');
+  });
+
+  it('rejects an upstream that is not a block, at the line of that upstream entry', () => {
+    const root = project({
+      'pipelines/p.yaml': yaml(
+        'blocks:',
+        '  - name: a',
+        '    file: blocks/a.sql',
+        '  - name: b',
+        '    file: blocks/a.sql',
+        '    upstream:',
+        '      - a',
+        '      - nope',
+      ),
+      'blocks/a.sql': 'select 1',
+    });
+    const error = loadError(root);
+    assert.equal(error.code, 'pipeline.unknown_upstream');
+    assert.match(error.message, /'nope'/);
+    assert.equal(error.location?.file, pipelineFile);
+    assert.equal(error.location?.line, 8);
+    assert.equal(error.location?.block, 'b');
+  });
+
+  it('rejects blocks that form a cycle, naming the cycle', () => {
+    const root = project({
+      'pipelines/p.yaml': yaml(
+        'blocks:',
+        '  - { name: a, file: blocks/x.sql, upstream: [c] }',
+        '  - { name: b, file: blocks/x.sql, upstream: [a] }',
+        '  - { name: c, file: blocks/x.sql, upstream: [b] }',
+      ),
+      'blocks/x.sql': 'select 1',
+    });
+    const error = loadError(root);
+    assert.equal(error.code, 'pipeline.cycle');
+    assert.match(error.message, /a -> c -> b -> a/);
+    assert.equal(error.location?.file, pipelineFile);
+  });
+
+  it('rejects two blocks with the same name at the second name', () => {
+    const root = project({
+      'pipelines/p.yaml': yaml('blocks:', '  - name: a', '    file: blocks/a.sql', '  - name: a', '    file: blocks/a.sql'),
+      'blocks/a.sql': 'select 1',
+    });
+    const error = loadError(root);
+    assert.equal(error.code, 'pipeline.duplicate_block');
+    assert.equal(error.location?.line, 4);
+  });
+
+  it('rejects a block with neither a file nor a connector', () => {
+    const root = project({ 'pipelines/p.yaml': yaml('blocks:', '  - name: lonely') });
+    assert.equal(loadError(root).code, 'block.no_logic');
+  });
+
+  it('names the pipelines it knows when asked for a missing one', () => {
+    const root = project({
+      'pipelines/daily.yaml': yaml('blocks:', '  - { name: a, connector: file }'),
+      'pipelines/hourly.yml': yaml('blocks:', '  - { name: a, connector: file }'),
+    });
+    const error = loadError(root, 'weekly');
+    assert.equal(error.code, 'pipeline.not_found');
+    assert.match(error.message, /weekly/);
+    assert.match(error.message, /daily, hourly/);
+    assert.deepEqual(listPipelines(root), ['daily', 'hourly']);
+  });
+
+  it('loads a pipeline written as .yml', () => {
+    const root = project({ 'pipelines/hourly.yml': yaml('blocks:', '  - { name: a, connector: file }') });
+    assert.equal(loadPipeline(root, 'hourly').blocks.length, 1);
+  });
+
+  it('rejects a pipeline name that could leave the pipelines folder', () => {
+    const root = project({});
+    assert.equal(loadError(root, '../p').code, 'pipeline.bad_name');
+  });
+
+  it('makes a connector block a loader without upstream and an exporter with one', () => {
+    const root = project({
+      'pipelines/p.yaml': yaml(
+        'blocks:',
+        '  - { name: source, connector: file, settings: { path: in.csv } }',
+        '  - { name: sink, connector: file, upstream: [source], settings: { path: out.csv } }',
+        '  - { name: check, connection: warehouse, type: test, upstream: [source] }',
+      ),
+    });
+    const roles = loadPipeline(root, 'p').blocks.map((b) => [b.name, b.language, b.role]);
+    assert.deepEqual(roles, [
+      ['source', 'connector', 'loader'],
+      ['sink', 'connector', 'exporter'],
+      ['check', 'connector', 'test'],
+    ]);
+  });
+
+  it('changes the version when a block file changes, and only then', () => {
+    const root = project({
+      'pipelines/p.yaml': yaml('blocks:', '  - name: a', '    file: blocks/a.sql'),
+      'blocks/a.sql': 'select 1',
+    });
+    const first = loadPipeline(root, 'p').version;
+    assert.match(first, /^[0-9a-f]{16}$/);
+    assert.equal(loadPipeline(root, 'p').version, first);
+    fs.writeFileSync(path.join(root, 'blocks', 'a.sql'), 'select 2');
+    const second = loadPipeline(root, 'p').version;
+    assert.notEqual(second, first);
+    fs.appendFileSync(path.join(root, pipelineFile), '# a comment\n');
+    assert.notEqual(loadPipeline(root, 'p').version, second);
+  });
+});
