@@ -1,8 +1,9 @@
 import assert from 'node:assert/strict';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { DuckDBInstance } from '@duckdb/node-api';
+import pg from 'pg';
 import { queryWarehouse, repoRoot, sluice, tempDir } from './cli-helpers.ts';
 
 /** What the example should land, computed independently from the CSV with plain SQL. */
@@ -103,5 +104,72 @@ describe('the sales example, end to end through the CLI', () => {
     const result = await sluice(project, ['validate']);
     assert.equal(result.code, 0, result.stdout);
     assert.match(result.stdout, /1 pipeline\(s\) valid/);
+  });
+});
+
+describe('the sales example into PostgreSQL', () => {
+  const { dir, cleanup } = tempDir();
+  const project = path.join(dir, 'shop');
+  const base = process.env.SLUICE_TEST_PG_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
+  const schema = `sluice_e2e_${process.pid}`;
+  const url = new URL(base);
+  url.searchParams.set('options', `-c search_path=${schema}`);
+  const env = { SALES_PG_URL: url.toString() };
+  let admin: pg.Client;
+
+  before(async () => {
+    admin = new pg.Client({ connectionString: base });
+    await admin.connect();
+    await admin.query(`CREATE SCHEMA ${schema}`);
+    const init = await sluice(dir, ['init', 'shop', '--example', 'sales']);
+    assert.equal(init.code, 0, init.stderr);
+    // The example's connection reads the URL from the environment; the schema keeps this test's tables apart.
+    writeFileSync(path.join(project, 'connections.yaml'), `connections:\n  postgres:\n    type: postgres\n    url: \${SALES_PG_URL}\n    schema: ${schema}\n`);
+  });
+  after(async () => {
+    await admin.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`);
+    await admin.end();
+    cleanup();
+  });
+
+  it('lands the clean orders and daily revenue with the right rows and sums, twice without duplicates', async () => {
+    const expected = await expectedFromCsv();
+    for (let attempt = 1; attempt <= 2; attempt++) {
+      const run = await sluice(project, ['run', 'daily_sales', '--var', 'target=postgres'], env);
+      assert.equal(run.code, 0, run.stderr + run.stdout);
+      assert.match(run.stdout, new RegExp(`upserted .*${schema}\\.sales|sales`));
+      const { rows } = await admin.query(`SELECT count(*)::int AS n, count(DISTINCT order_id)::int AS ids, sum(amount)::text AS amount, sum(tax)::text AS tax FROM ${schema}.sales`);
+      assert.equal(rows[0].n, expected.orders, `attempt ${attempt}`);
+      assert.equal(rows[0].ids, expected.orders);
+      assert.equal(Number(rows[0].amount).toFixed(2), expected.amount.toFixed(2));
+      assert.equal(Number(rows[0].tax).toFixed(2), expected.tax.toFixed(2));
+      const daily = await admin.query(`SELECT sum(revenue)::text AS revenue, sum(orders)::int AS orders FROM ${schema}.daily_revenue`);
+      assert.equal(Number(daily.rows[0].revenue).toFixed(2), expected.amount.toFixed(2));
+      assert.equal(daily.rows[0].orders, expected.orders);
+    }
+    const types = await admin.query(
+      `SELECT column_name, data_type FROM information_schema.columns WHERE table_schema = $1 AND table_name = 'sales' ORDER BY ordinal_position`,
+      [schema],
+    );
+    assert.deepEqual(Object.fromEntries(types.rows.map((r) => [r.column_name, r.data_type])), {
+      order_id: 'bigint', order_date: 'date', customer: 'text', product_id: 'bigint', quantity: 'bigint', amount: 'numeric', tax: 'numeric',
+    });
+  });
+
+  it('names an unreachable connection without printing its password', async () => {
+    const run = await sluice(project, ['run', 'daily_sales', '--var', 'target=postgres'], {
+      SALES_PG_URL: 'postgres://shop:hunter2-secret@127.0.0.1:1/shop',
+    });
+    assert.equal(run.code, 1);
+    assert.match(run.stderr, /postgres/);
+    assert.doesNotMatch(run.stderr + run.stdout, /hunter2-secret/);
+    const logs = await sluice(project, ['runs', '--status', 'failed']);
+    assert.doesNotMatch(logs.stdout, /hunter2-secret/);
+  });
+
+  it('says which environment variable a connection is missing', async () => {
+    const run = await sluice(project, ['run', 'daily_sales', '--var', 'target=postgres'], { SALES_PG_URL: '' });
+    assert.equal(run.code, 2);
+    assert.match(run.stderr, /connection 'postgres' needs the environment variable SALES_PG_URL/);
   });
 });
