@@ -8,7 +8,7 @@ import { rowsIn, type BlockRunContext, type BlockRunner } from './block-runner.t
 import { runUserCode } from './run-user-code.ts';
 
 const defaultCollectLimit = 1_000_000;
-const outputBatch = 8192;
+const outputBatch = 2048;
 
 /** Runs a TypeScript block: loads its module, hands it table handles, stores what it returns. */
 export const runTsBlock: BlockRunner<TsBlock> = async (block, context) => {
