@@ -15,4 +15,5 @@ for (const stream of [process.stdout, process.stderr]) {
 registerTypeScript();
 register('../src/cli/resolve-sluice.mjs', import.meta.url);
 const { main } = await import('../src/cli/main.ts');
-process.exitCode = await main(process.argv);
+// Exit once the command is done, even if abandoned work (a block past its timeout) still holds timers.
+process.exit(await main(process.argv));

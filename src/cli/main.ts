@@ -38,8 +38,10 @@ export async function main(argv: readonly string[]): Promise<number> {
     .option('--block <block>', 'run only this block, on the latest stored outputs of its upstreams')
     .option('--from <block>', 'run this block and everything downstream of it')
     .option('--var <name=value>', 'set a pipeline variable (repeatable)', collect, [])
-    .option('--date <YYYY-MM-DD>', 'the logical date of the run')
-    .action(async (pipeline: string, options: { block?: string; from?: string; var?: string[]; date?: string }) => {
+    .option('--date <YYYY-MM-DD>', 'the logical date of the run (or an ISO time for intervals shorter than a day)')
+    .option('--backfill <START..END>', 'one run per logical date from START to END (YYYY-MM-DD..YYYY-MM-DD); rerun to resume')
+    .option('--parallel <n>', 'with --backfill: runs at a time', '1')
+    .action(async (pipeline: string, options: { block?: string; from?: string; var?: string[]; date?: string; backfill?: string; parallel?: string }) => {
       code = await runCommand(pipeline, options, out);
     });
 

@@ -3,6 +3,8 @@ import { loadProject } from '../../core/project/load-project.ts';
 import { runPipeline, type RunReporter } from '../../core/run/run-pipeline.ts';
 import type { Block } from '../../core/pipeline/pipeline.ts';
 import { UsageError } from '../usage-error.ts';
+import { intervalForDate, parseDateRange } from '../../core/run/logical-date.ts';
+import { backfillCommand } from './backfill-command.ts';
 import { createEngine } from '../compose.ts';
 import { bold, describeError, dim, formatCount, formatDuration, green, red, yellow, type Output } from '../output.ts';
 
@@ -11,6 +13,8 @@ export interface RunCommandOptions {
   readonly from?: string;
   readonly var?: string[];
   readonly date?: string;
+  readonly backfill?: string;
+  readonly parallel?: string;
 }
 
 /** `sluice run PIPELINE`: runs it, shows each block as it goes, and says where the result landed. */
@@ -18,9 +22,12 @@ export async function runCommand(pipelineName: string, options: RunCommandOption
   const project = loadProject(process.cwd());
   const pipeline = loadPipeline(project.root, pipelineName);
   const variables = parseVars(options.var ?? []);
-  if (options.date !== undefined && !/^\d{4}-\d{2}-\d{2}$/.test(options.date)) {
-    throw new UsageError(`--date takes a date as YYYY-MM-DD; got '${options.date}'`);
-  }
+  if (options.date !== undefined && options.backfill !== undefined) throw new UsageError('give --date or --backfill, not both');
+  const dated = options.date !== undefined ? intervalForDate(pipeline, options.date) : undefined;
+  const parallel = Number(options.parallel ?? 1);
+  if (!Number.isInteger(parallel) || parallel < 1 || parallel > 32) throw new UsageError(`--parallel takes a whole number from 1 to 32; got '${options.parallel}'`);
+  const range = options.backfill !== undefined ? parseDateRange(options.backfill) : undefined;
+  if (range) return backfillCommand(project, pipeline, range, { variables, parallel, block: options.block, from: options.from }, out);
   const engine = createEngine(project);
   const controller = new AbortController();
   const onSignal = (): void => controller.abort(new Error('cancelled by the user'));
@@ -32,7 +39,7 @@ export async function runCommand(pipelineName: string, options: RunCommandOption
     const result = await runPipeline(
       { project, store: engine.store, dataPlane: await engine.dataPlane(), connectors: engine.connectors, runners: engine.runners, reporter },
       pipeline,
-      { block: options.block, from: options.from, variables, logicalDate: options.date, trigger: 'cli', signal: controller.signal },
+      { block: options.block, from: options.from, variables, logicalDate: dated?.logicalDate, dataInterval: dated?.interval, trigger: 'cli', signal: controller.signal },
     );
     if (ticker) clearInterval(ticker);
     const done = result.blocks.filter((b) => b.status === 'succeeded').length;

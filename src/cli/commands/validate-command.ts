@@ -60,7 +60,7 @@ async function checkBlock(project: Project, pipeline: Pipeline, block: Block): P
         if (!connector) throw new ConfigError('block.unknown_connector', `unknown connector '${kind}' (known: ${[...connectors.keys()].join(', ')})`, { location: where });
         const writing = block.role === 'exporter' || block.upstream.length > 0;
         const schema = writing ? connector.writeSchema : connector.readSchema;
-        const values = { ...pipeline.variables, run_id: 'validate', pipeline: pipeline.name, logical_date: '' };
+        const values = { ...pipeline.variables, run_id: 'validate', pipeline: pipeline.name, logical_date: '', data_interval_start: '', data_interval_end: '' };
         const parsed = schema.safeParse(fillTemplates(block.settings, values, where));
         if (!parsed.success) {
           const issue = parsed.error.issues[0]!;

@@ -3,7 +3,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { z } from 'zod';
 import type { DataPlaneSession } from '../../core/data-plane/data-plane.ts';
 import { ConnectorError, SluiceError } from '../../core/errors.ts';
-import { quoteIdent, quoteQualified, splitQualified } from '../../core/sql/quote.ts';
+import { quoteIdent, quoteLiteral, quoteQualified, splitQualified } from '../../core/sql/quote.ts';
 import type { Connector, ConnectorContext, WriteMode } from '../../core/connectors/connector.ts';
 
 const connectionSchema = z.object({ path: z.string().min(1) }).strict();
@@ -14,10 +14,16 @@ const readSchema = z
 const writeSchema = z
   .object({
     table: z.string().min(1),
-    mode: z.enum(['replace', 'append', 'upsert', 'merge']).default('replace'),
+    mode: z.enum(['replace', 'append', 'upsert', 'merge', 'partition']).default('replace'),
     key: z.array(z.string().min(1)).optional(),
+    /** For mode partition: the date or time column that places a row in the run's data interval. */
+    partition_column: z.string().min(1).optional(),
   })
   .strict()
+  .refine((s) => s.mode !== 'partition' || s.partition_column !== undefined, {
+    message: "mode partition needs partition_column: the date or time column that places a row in the run's interval",
+    path: ['partition_column'],
+  })
   .refine((s) => (s.mode !== 'upsert' && s.mode !== 'merge') || (s.key?.length ?? 0) > 0, { message: 'upsert and merge need a key (a list of columns)', path: ['key'] });
 
 type WriteSettings = z.output<typeof writeSchema>;
@@ -30,7 +36,7 @@ type WriteSettings = z.output<typeof writeSchema>;
 export const duckdbConnector: Connector<z.output<typeof connectionSchema>, z.output<typeof readSchema>, WriteSettings> = {
   kind: 'duckdb',
   description: 'A DuckDB database file (the embedded warehouse)',
-  capabilities: { read: true, write: ['replace', 'append', 'upsert', 'merge'], sql: true, needsConnection: true },
+  capabilities: { read: true, write: ['replace', 'append', 'upsert', 'merge', 'partition'], sql: true, needsConnection: true },
   connectionSchema,
   readSchema,
   writeSchema,
@@ -51,8 +57,8 @@ export const duckdbConnector: Connector<z.output<typeof connectionSchema>, z.out
           return { output, summary: `ran in ${shown}` };
         });
       },
-      async write({ settings: write, input }, context) {
-        return withDatabase(context.session, file, (alias) => writeTable(alias, write, input, context, shown));
+      async write({ settings: write, input, interval }, context) {
+        return withDatabase(context.session, file, (alias) => writeTable(alias, write, input, context, shown, interval));
       },
       async close() {},
     };
@@ -65,6 +71,7 @@ async function writeTable(
   input: { table: string; columns: readonly { name: string; type: string }[]; rows: number },
   context: ConnectorContext,
   shown: string,
+  interval?: { start: string; end: string },
 ): Promise<{ rows: number; summary: string }> {
   const { session } = context;
   const target = qualified(alias, settings.table);
@@ -77,7 +84,14 @@ async function writeTable(
     append: () => (exists ? [`INSERT INTO ${target} BY NAME SELECT * FROM ${source}`] : [`CREATE TABLE ${target} AS SELECT * FROM ${source}`]),
     upsert: () => mergeStatements(exists, target, source, keys),
     merge: () => mergeStatements(exists, target, source, keys),
+    partition: () => {
+      const column = quoteIdent(settings.partition_column!);
+      const range = `${column} >= ${quoteLiteral(interval!.start)} AND ${column} < ${quoteLiteral(interval!.end)}`;
+      if (!exists) return [`CREATE TABLE ${target} AS SELECT * FROM ${source}`];
+      return [`DELETE FROM ${target} WHERE ${range}`, `INSERT INTO ${target} BY NAME SELECT * FROM ${source}`];
+    },
   };
+  if (settings.mode === 'partition') await checkPartition(session, source, settings.partition_column!, input.columns, interval, settings.table);
   if ((settings.mode === 'upsert' || settings.mode === 'merge') && keys.length) {
     const dupes = await session.query(`SELECT count(*) - count(DISTINCT (${keys.join(', ')})) AS n FROM ${source}`);
     if (Number(dupes[0]?.n) > 0) {
@@ -92,8 +106,30 @@ async function writeTable(
     await session.query('ROLLBACK').catch(() => undefined);
     throw new SluiceError('duckdb.write_failed', `writing ${settings.table} in ${shown} failed: ${(error as Error).message.split('\n')[0]}`, { cause: error });
   }
-  const verb = { replace: 'replaced', append: 'appended to', upsert: 'upserted into', merge: 'merged into' }[settings.mode];
+  const verb = { replace: 'replaced', append: 'appended to', upsert: 'upserted into', merge: 'merged into', partition: `replaced ${interval?.start}..${interval?.end} of` }[settings.mode];
   return { rows: input.rows, summary: `${verb} ${settings.table} in ${shown}: ${input.rows.toLocaleString('en-US')} rows` };
+}
+
+/** Partition writes need the run's interval and input rows inside it: a rerun could not remove strays. */
+async function checkPartition(
+  session: DataPlaneSession,
+  source: string,
+  column: string,
+  columns: readonly { name: string }[],
+  interval: { start: string; end: string } | undefined,
+  table: string,
+): Promise<void> {
+  if (!interval) {
+    throw new SluiceError('duckdb.partition_needs_interval', `mode partition into ${table} replaces one data interval; run with --date, --backfill or on a schedule`, { kind: 'config' });
+  }
+  if (!columns.some((c) => c.name === column)) {
+    throw new SluiceError('duckdb.partition_column_missing', `partition_column '${column}' is not a column of the input`, { kind: 'config' });
+  }
+  const col = quoteIdent(column);
+  const [row] = await session.query(`SELECT count(*) AS n FROM ${source} WHERE ${col} IS NULL OR NOT (${col} >= $1 AND ${col} < $2)`, [interval.start, interval.end]);
+  if (Number(row?.n) > 0) {
+    throw new SluiceError('duckdb.rows_outside_partition', `${String(row?.n)} input row(s) have ${column} outside the run's interval [${interval.start}, ${interval.end}); filter the input to the interval`);
+  }
 }
 
 function mergeStatements(exists: boolean, target: string, source: string, keys: string[]): string[] {
@@ -133,8 +169,25 @@ function qualified(alias: string, table: string): string {
 
 let aliasCounter = 0;
 
+/** One operation per database file at a time within this process (runs side by side share one engine). */
+const fileQueues = new Map<string, Promise<unknown>>();
+
+function serialized<T>(file: string, work: () => Promise<T>): Promise<T> {
+  const previous = fileQueues.get(file) ?? Promise.resolve();
+  const next = previous.catch(() => undefined).then(work);
+  fileQueues.set(file, next);
+  void next.catch(() => undefined).finally(() => {
+    if (fileQueues.get(file) === next) fileQueues.delete(file);
+  });
+  return next;
+}
+
 /** Attaches the file for one operation, waiting while another process holds its lock. */
-async function withDatabase<T>(session: DataPlaneSession, file: string, work: (alias: string) => Promise<T>): Promise<T> {
+function withDatabase<T>(session: DataPlaneSession, file: string, work: (alias: string) => Promise<T>): Promise<T> {
+  return serialized(file, () => attachFor(session, file, work));
+}
+
+async function attachFor<T>(session: DataPlaneSession, file: string, work: (alias: string) => Promise<T>): Promise<T> {
   const alias = `__sluice_db_${++aliasCounter}`;
   const deadline = Date.now() + 60_000;
   for (let wait = 50; ; wait = Math.min(wait * 2, 1000)) {
@@ -159,11 +212,5 @@ async function withDatabase<T>(session: DataPlaneSession, file: string, work: (a
 
 /** Unqualified names in user SQL resolve in the attached database while it runs. */
 async function usingCatalog<T>(session: DataPlaneSession, alias: string, enabled: boolean, work: () => Promise<T>): Promise<T> {
-  if (!enabled) return work();
-  await session.query(`USE ${quoteIdent(alias)}`);
-  try {
-    return await work();
-  } finally {
-    await session.query('USE memory');
-  }
+  return enabled ? session.withDatabaseInScope(alias, work) : work();
 }

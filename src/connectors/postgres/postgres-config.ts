@@ -50,7 +50,7 @@ export const postgresReadSchema = z
 
 export type PostgresReadSettings = z.output<typeof postgresReadSchema>;
 
-export const postgresWriteModes = ['replace', 'append', 'upsert', 'merge'] as const;
+export const postgresWriteModes = ['replace', 'append', 'upsert', 'merge', 'partition'] as const;
 
 /** An exporter block: where and how the input lands in PostgreSQL. */
 export const postgresWriteSchema = z
@@ -66,8 +66,14 @@ export const postgresWriteSchema = z
     parallel: z.coerce.number().int().min(1).max(16).default(2),
     /** Create the table from the input's columns when it does not exist. */
     create: flag.default(true),
+    /** For mode partition: the column that places a row in the run's data interval (a date or time). */
+    partition_column: z.string().min(1).optional(),
   })
   .strict()
+  .refine((s) => s.mode !== 'partition' || s.partition_column !== undefined, {
+    message: 'mode partition needs partition_column: the date or time column that places a row in the run\'s interval',
+    path: ['partition_column'],
+  })
   .refine((s) => (s.mode !== 'upsert' && s.mode !== 'merge') || (s.key?.length ?? 0) > 0, {
     message: 'upsert and merge need a key (a column or a list of columns)',
     path: ['key'],

@@ -33,6 +33,7 @@ interface WritePlan {
   readonly context: ConnectorContext;
   /** The input as data-plane queries rendering PostgreSQL-ready CSV, one per COPY session. */
   readonly selects: readonly string[];
+  readonly interval: WriteRequest<PostgresWriteSettings>['interval'];
 }
 
 /**
@@ -70,7 +71,7 @@ export async function writePostgres(driver: PostgresDriver, request: WriteReques
     const render = input.columns.map((c) => `${duckCsvExpression(c.name, c.type, targetTypes.get(c.name))} AS ${quoteIdent(c.name)}`).join(', ');
     const partitions = await context.session.partitionQueries(input.table, settings.mode === 'append' ? 1 : settings.parallel);
     const selects = partitions.map((sql) => `SELECT ${render} FROM (${sql}) AS part`);
-    const plan: WritePlan = { driver, control, target, existing, columns: input.columns, key, settings, context, selects };
+    const plan: WritePlan = { driver, control, target, existing, columns: input.columns, key, settings, context, selects, interval: request.interval };
     const result = await modes[settings.mode](plan);
     const sessions = `${selects.length} COPY session${selects.length === 1 ? '' : 's'}`;
     return { rows: result.rows, summary: `${result.summary} (${sessions})` };
@@ -94,6 +95,7 @@ const modes = {
   append: appendRows,
   upsert: (plan: WritePlan) => upsertOrMerge(plan, 'upsert'),
   merge: (plan: WritePlan) => upsertOrMerge(plan, 'merge'),
+  partition: replacePartition,
 } satisfies Record<PostgresWriteSettings['mode'], (plan: WritePlan) => Promise<ModeResult>>;
 
 /** Loads a full copy beside the target, then swaps it in; falls back to truncate-and-insert when the target has dependents. */
@@ -210,6 +212,44 @@ async function upsertOrMerge(plan: WritePlan, mode: 'upsert' | 'merge'): Promise
   return mode === 'upsert'
     ? { rows, summary: `upserted ${count} rows into ${target.label}` }
     : { rows, summary: `merged ${count} rows into ${target.label}, replacing ${replaced.toLocaleString('en-US')}` };
+}
+
+/**
+ * Replaces the rows of the run's data interval: in one transaction, deletes
+ * the target's rows whose partition column falls in [start, end) and inserts
+ * the input. Rerunning a date replaces that date; input rows outside the
+ * interval are refused (a rerun could not remove them again).
+ */
+async function replacePartition(plan: WritePlan): Promise<ModeResult> {
+  const { control, target, existing, interval, settings } = plan;
+  const column = settings.partition_column!;
+  if (!interval) {
+    throw new ConfigError('postgres.partition_needs_interval', `mode partition into ${target.label} replaces one data interval; run with --date, --backfill or on a schedule`);
+  }
+  if (!plan.columns.some((c) => c.name === column)) {
+    throw new ConfigError('postgres.partition_column_missing', `partition_column '${column}' is not a column of the input (input columns: ${names(plan.columns)})`);
+  }
+  const list = columnList(plan.columns);
+  const col = quoteIdent(column);
+  let replaced = 0;
+  const rows = await withStage(plan, existing ? likeTarget(plan) : definedFrom(plan.columns), true, async (stage) => {
+    const outside = await control.query<{ n: string }>(`SELECT count(*) AS n FROM ${stage.sql} WHERE ${col} IS NULL OR NOT (${col} >= $1 AND ${col} < $2)`, [interval.start, interval.end]);
+    const stray = Number(outside.rows[0]?.n ?? 0);
+    if (stray > 0) {
+      throw new ConnectorError('postgres.rows_outside_partition', `${stray.toLocaleString('en-US')} input row(s) have ${column} outside the run's interval [${interval.start}, ${interval.end}); filter the input to the interval (data_interval_start/end)`);
+    }
+    await transaction(control, async () => {
+      if (!existing) {
+        await createSchema(control, target);
+        await control.query(`CREATE TABLE ${target.sql} ${definedFrom(plan.columns)}`);
+      }
+      const deleted = await control.query(`DELETE FROM ${target.sql} WHERE ${col} >= $1 AND ${col} < $2`, [interval.start, interval.end]);
+      replaced = deleted.rowCount ?? 0;
+      await control.query(`INSERT INTO ${target.sql} (${list}) SELECT ${list} FROM ${stage.sql}`);
+    });
+    return false;
+  });
+  return { rows, summary: `replaced ${interval.start}..${interval.end} of ${target.label}: ${replaced.toLocaleString('en-US')} rows out, ${rows.toLocaleString('en-US')} in` };
 }
 
 function duplicateKeyError(error: unknown, plan: WritePlan): ConnectorError | undefined {

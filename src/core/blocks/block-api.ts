@@ -38,6 +38,8 @@ export interface BlockContext {
   readonly block: string;
   /** The run's logical date (YYYY-MM-DD), when it has one. */
   readonly logicalDate: string | undefined;
+  /** The data the run covers: [start, end), ISO times; with no logical date, undefined. */
+  readonly dataInterval: { readonly start: string; readonly end: string } | undefined;
   readonly vars: Readonly<Record<string, string | number | boolean>>;
   readonly log: Logger;
   readonly signal: AbortSignal;

@@ -3,7 +3,7 @@ import type { Column, DataPlaneSession, Row, StoredOutput } from '../data-plane/
 import type { Logger } from '../run/logger.ts';
 
 /** How an exporter changes its target. Every mode is transactional. */
-export type WriteMode = 'replace' | 'append' | 'upsert' | 'merge';
+export type WriteMode = 'replace' | 'append' | 'upsert' | 'merge' | 'partition';
 
 /** What a connector can do, declared as data so the engine never branches on a name. */
 export interface ConnectorCapabilities {
@@ -43,6 +43,11 @@ export interface WriteRequest<S> {
   readonly settings: S;
   /** The input visible to the session as this table name. */
   readonly input: { readonly table: string; readonly columns: readonly Column[]; readonly rows: number };
+  /**
+   * The run's data interval [start, end), for the `partition` mode: days
+   * (YYYY-MM-DD) for daily or longer intervals, ISO times otherwise.
+   */
+  readonly interval?: { readonly start: string; readonly end: string } | undefined;
 }
 
 export interface WriteResult {

@@ -112,6 +112,8 @@ export interface DataPlaneSession {
   /** Attaches another database file of the data plane's own kind under an alias. */
   attachDatabase(file: string, alias: string, options?: { readOnly?: boolean }): Promise<void>;
   detachDatabase(alias: string): Promise<void>;
+  /** Runs `work` with unqualified table names resolving in the session's tables, then in an attached database. */
+  withDatabaseInScope<T>(alias: string, work: () => Promise<T>): Promise<T>;
   close(): Promise<void>;
 }
 

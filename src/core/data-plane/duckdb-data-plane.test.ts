@@ -452,3 +452,22 @@ describe('writing and variables', () => {
     assert.equal(error.code, 'variable.bad_number');
   });
 });
+
+describe('sessions side by side', () => {
+  it('keep their tables apart: the same name in two sessions is two tables, streamed ones included', async () => {
+    const one = await plane.openSession();
+    const two = await plane.openSession();
+    try {
+      await one.attach('events', await one.storeQuery('SELECT 1 AS n', output()));
+      await two.attach('events', await two.storeQuery('SELECT 2 AS n UNION ALL SELECT 3', output()));
+      assert.deepEqual(await one.query('SELECT n FROM events'), [{ n: 1 }]);
+      assert.deepEqual((await two.query('SELECT n FROM events ORDER BY n')).map((r) => r.n), [2, 3]);
+      const streamed: Row[] = [];
+      for await (const batch of one.stream('SELECT n FROM events')) streamed.push(...batch);
+      assert.deepEqual(streamed, [{ n: 1 }]);
+    } finally {
+      await one.close();
+      await two.close();
+    }
+  });
+});

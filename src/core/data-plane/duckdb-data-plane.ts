@@ -53,9 +53,20 @@ export async function createDuckDbDataPlane(options: DuckDbDataPlaneOptions): Pr
   if (options.threads) config.threads = String(options.threads);
   const instance = await DuckDBInstance.create(':memory:', config);
   const sessions = new Set<DuckDbSession>();
+  let sessionCounter = 0;
   return {
     async openSession() {
-      const session = new DuckDbSession(await instance.connect(), () => instance.connect(), options.tempDir);
+      // Each session's tables live in a schema of its own, so runs side by side in one process never see each other's.
+      const schema = `sluice_session_${++sessionCounter}`;
+      const connect = async (): Promise<DuckDBConnection> => {
+        const connection = await instance.connect();
+        await connection.run(`SET search_path = ${quoteLiteral(`memory.${quoteIdent(schema)},memory.main`)}`);
+        return connection;
+      };
+      const main = await instance.connect();
+      await main.run(`CREATE SCHEMA IF NOT EXISTS ${quoteIdent(schema)}`);
+      await main.run(`SET search_path = ${quoteLiteral(`memory.${quoteIdent(schema)},memory.main`)}`);
+      const session = new DuckDbSession(main, connect, options.tempDir, schema);
       sessions.add(session);
       return session;
     },
@@ -80,11 +91,12 @@ class DuckDbSession implements DataPlaneSession {
     private readonly connect: () => Promise<DuckDBConnection>,
     /** Where staged rows wait on disk while they are converted. */
     private readonly scratch: string,
+    private readonly schema: string,
   ) {}
 
   async attach(name: string, output: StoredOutput): Promise<void> {
     await this.run(
-      `CREATE OR REPLACE VIEW ${quoteIdent(name)} AS SELECT * FROM read_parquet(${quoteLiteral(output.location)})`,
+      `CREATE OR REPLACE VIEW ${quoteIdent(this.schema)}.${quoteIdent(name)} AS SELECT * FROM read_parquet(${quoteLiteral(output.location)})`,
     );
     this.attached.set(name, output);
   }
@@ -354,6 +366,16 @@ class DuckDbSession implements DataPlaneSession {
     await this.run(`ATTACH ${quoteLiteral(file)} AS ${quoteIdent(alias)}${options.readOnly ? ' (READ_ONLY)' : ''}`);
   }
 
+  async withDatabaseInScope<T>(alias: string, work: () => Promise<T>): Promise<T> {
+    // The session's own schema stays first (and so the default database): upstream tables win over same-named ones.
+    await this.run(`SET search_path = ${quoteLiteral(`memory.${quoteIdent(this.schema)},${quoteIdent(alias)}.main,memory.main`)}`);
+    try {
+      return await work();
+    } finally {
+      await this.run(`SET search_path = ${quoteLiteral(`memory.${quoteIdent(this.schema)},memory.main`)}`);
+    }
+  }
+
   async detachDatabase(alias: string): Promise<void> {
     await this.run(`DETACH DATABASE IF EXISTS ${quoteIdent(alias)}`);
   }
@@ -362,6 +384,7 @@ class DuckDbSession implements DataPlaneSession {
     if (this.closed) return;
     this.closed = true;
     for (const c of this.extra) c.closeSync();
+    await this.connection.run(`DROP SCHEMA IF EXISTS ${quoteIdent(this.schema)} CASCADE`).catch(() => undefined);
     this.connection.closeSync();
   }
 

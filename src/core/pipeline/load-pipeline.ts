@@ -78,6 +78,9 @@ export function loadPipeline(root: string, name: string): Pipeline {
     variables: data.variables,
     blocks: sorted.order,
     version: hash.digest('hex').slice(0, 16),
+    schedule: data.schedule,
+    retries: data.retries,
+    timeout: data.timeout,
   };
 }
 
@@ -92,6 +95,8 @@ function toBlock(
     upstream: spec.upstream,
     description: spec.description,
     declaredAt,
+    retries: spec.retries,
+    timeout: spec.timeout,
   };
   const fail = (key: string, code: string, message: string): never => {
     throw new ConfigError(code, message, { location: { ...locateKey(key), block: spec.name } });

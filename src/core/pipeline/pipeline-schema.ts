@@ -1,4 +1,7 @@
 import { z } from 'zod';
+import { retryPolicySchema } from '../run/retry-policy.ts';
+import { durationSchema } from './duration.ts';
+import { scheduleSchema } from './schedule.ts';
 
 /** Block names become table names in SQL blocks, so they are plain identifiers. */
 export const blockNamePattern = /^[A-Za-z_][A-Za-z0-9_]*$/;
@@ -19,6 +22,10 @@ export const blockFileSchema = z
     connection: z.string().min(1).optional(),
     upstream: z.array(z.string()).default([]),
     settings: z.record(z.string(), z.unknown()).default({}),
+    /** Overrides the pipeline's retry policy for this block. */
+    retries: retryPolicySchema.optional(),
+    /** The block fails (retryably) when it runs longer than this. */
+    timeout: durationSchema.optional(),
   })
   .strict();
 
@@ -27,6 +34,11 @@ export const pipelineFileSchema = z
     name: z.string().regex(pipelineNamePattern).optional(),
     description: z.string().optional(),
     variables: z.record(z.string(), variableValue).default({}),
+    schedule: scheduleSchema.optional(),
+    /** How failed blocks are retried (per block, within the run). */
+    retries: retryPolicySchema.optional(),
+    /** Default timeout for each block. */
+    timeout: durationSchema.optional(),
     blocks: z.array(blockFileSchema).min(1, 'a pipeline needs at least one block'),
   })
   .strict();

@@ -1,4 +1,6 @@
+import type { RetryPolicy } from '../run/retry-policy.ts';
 import type { BlockRole, VariableValue } from './pipeline-schema.ts';
+import type { Schedule } from './schedule.ts';
 
 /** How a block's logic is written. Adding a language adds a runner for it. */
 export type BlockLanguage = 'ts' | 'sql' | 'connector';
@@ -10,6 +12,9 @@ interface BlockBase {
   readonly description?: string | undefined;
   /** Where the block is declared, for error messages. */
   readonly declaredAt: { readonly file: string; readonly line?: number | undefined };
+  readonly retries?: RetryPolicy | undefined;
+  /** Milliseconds. */
+  readonly timeout?: number | undefined;
 }
 
 export interface TsBlock extends BlockBase {
@@ -46,4 +51,8 @@ export interface Pipeline {
   readonly blocks: readonly Block[];
   /** Content hash of the pipeline file and its block files. */
   readonly version: string;
+  readonly schedule?: Schedule | undefined;
+  readonly retries?: RetryPolicy | undefined;
+  /** Default block timeout, milliseconds. */
+  readonly timeout?: number | undefined;
 }

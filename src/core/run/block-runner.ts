@@ -2,6 +2,7 @@ import type { AnyConnector, ConnectorConnection, ConnectorRegistry } from '../co
 import type { DataPlaneSession, StoredOutput } from '../data-plane/data-plane.ts';
 import type { Block, BlockLanguage, Pipeline } from '../pipeline/pipeline.ts';
 import type { VariableValue } from '../pipeline/pipeline-schema.ts';
+import type { DataInterval } from '../pipeline/schedule.ts';
 import type { Project } from '../project/load-project.ts';
 import type { Logger } from './logger.ts';
 
@@ -22,6 +23,7 @@ export interface BlockRunContext {
   readonly pipeline: Pipeline;
   readonly runId: string;
   readonly logicalDate: string | undefined;
+  readonly dataInterval: DataInterval | undefined;
   readonly variables: Readonly<Record<string, VariableValue>>;
   readonly session: DataPlaneSession;
   readonly connectors: ConnectorRegistry;

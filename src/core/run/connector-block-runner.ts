@@ -2,6 +2,7 @@ import { ConfigError } from '../errors.ts';
 import type { ConnectorBlock } from '../pipeline/pipeline.ts';
 import type { AnyConnector, ConnectorConnection, ConnectorContext } from '../connectors/connector.ts';
 import { fillTemplates } from './templates.ts';
+import { localDay } from '../pipeline/schedule.ts';
 import { rowsIn, type BlockRunContext, type BlockRunner } from './block-runner.ts';
 
 /**
@@ -10,7 +11,14 @@ import { rowsIn, type BlockRunContext, type BlockRunner } from './block-runner.t
  */
 export const runConnectorBlock: BlockRunner<ConnectorBlock> = async (block, context) => {
   const where = { file: block.declaredAt.file, line: block.declaredAt.line, block: block.name };
-  const templateValues = { ...context.variables, run_id: context.runId, pipeline: context.pipeline.name, logical_date: context.logicalDate ?? '' };
+  const templateValues = {
+    ...context.variables,
+    run_id: context.runId,
+    pipeline: context.pipeline.name,
+    logical_date: context.logicalDate ?? '',
+    data_interval_start: context.dataInterval?.start.toISOString() ?? '',
+    data_interval_end: context.dataInterval?.end.toISOString() ?? '',
+  };
   const settings = fillTemplates(block.settings, templateValues, where);
   const { connector, connection } = await openFor(block, context, templateValues);
   const connectorContext: ConnectorContext = {
@@ -29,7 +37,8 @@ export const runConnectorBlock: BlockRunner<ConnectorBlock> = async (block, cont
       throw new ConfigError('block.exporter_inputs', `an exporter block writes exactly one upstream; '${block.name}' has ${context.inputs.length}`, { location: where });
     }
     const parsed = parseSettings(connector.writeSchema, settings, connector.kind, where);
-    const result = await connection.write({ settings: parsed, input: { table: input.name, columns: input.output.columns, rows: input.output.rows } }, connectorContext);
+    const interval = partitionInterval(context);
+    const result = await connection.write({ settings: parsed, input: { table: input.name, columns: input.output.columns, rows: input.output.rows }, interval }, connectorContext);
     // An exporter's output is what it exported, so tests and previews can read it.
     return { output: input.output, rowsIn: input.output.rows, summary: result.summary };
   }
@@ -81,6 +90,17 @@ function withCloseAfter(connection: ConnectorConnection): ConnectorConnection {
       }
     });
   return { ...connection, read: wrap(connection.read), write: wrap(connection.write), close: () => connection.close() };
+}
+
+/** The run's data interval as a partition's bounds: whole days when the interval is a day or longer. */
+function partitionInterval(context: BlockRunContext): { start: string; end: string } | undefined {
+  const interval = context.dataInterval;
+  if (!interval) return undefined;
+  const timezone = context.pipeline.schedule?.timezone ?? 'UTC';
+  if (interval.end.getTime() - interval.start.getTime() >= 23 * 3_600_000) {
+    return { start: localDay(interval.start, timezone), end: localDay(interval.end, timezone) };
+  }
+  return { start: interval.start.toISOString(), end: interval.end.toISOString() };
 }
 
 function parseSettings<T>(schema: { safeParse(v: unknown): { success: true; data: T } | { success: false; error: { issues: { path: PropertyKey[]; message: string }[] } } }, settings: unknown, kind: string, where: { file: string; line?: number | undefined; block: string }): T {

@@ -13,6 +13,10 @@ import type { BlockRunRecord, LogLevel, RunStatus, RunStore } from '../run-store
 import type { BlockInput, BlockResult, BlockRunContext, BlockRunners } from './block-runner.ts';
 import { createConnectionPool } from './connection-pool.ts';
 import { createLogger } from './logger.ts';
+import { noRetries, retryDelay, shouldRetry } from './retry-policy.ts';
+import { formatDuration } from '../pipeline/duration.ts';
+import type { DataInterval } from '../pipeline/schedule.ts';
+import { setTimeout as sleep } from 'node:timers/promises';
 
 export interface RunOptions {
   /** Run only this block, on the latest stored outputs of its upstreams. */
@@ -22,6 +26,8 @@ export interface RunOptions {
   /** Values from the command line or an API call; they override the pipeline's defaults. */
   readonly variables?: Readonly<Record<string, string | number | boolean>> | undefined;
   readonly logicalDate?: string | undefined;
+  /** The data the run covers, [start, end); with a logical date and no schedule, that day. */
+  readonly dataInterval?: DataInterval | undefined;
   readonly trigger?: string | undefined;
   readonly signal?: AbortSignal | undefined;
 }
@@ -87,7 +93,14 @@ export async function runPipeline(deps: RunDependencies, pipeline: Pipeline, opt
   let failure: SluiceError | undefined;
   let status: RunStatus = 'succeeded';
   try {
-    for (const [name, value] of Object.entries({ ...variables, run_id: id, logical_date: options.logicalDate ?? '' })) {
+    const interval = options.dataInterval;
+    const builtins = {
+      run_id: id,
+      logical_date: options.logicalDate ?? '',
+      data_interval_start: interval?.start.toISOString() ?? '',
+      data_interval_end: interval?.end.toISOString() ?? '',
+    };
+    for (const [name, value] of Object.entries({ ...variables, ...builtins })) {
       await session.setVariable(name, value);
     }
     for (const block of selected) {
@@ -106,53 +119,69 @@ export async function runPipeline(deps: RunDependencies, pipeline: Pipeline, opt
         logs.push(store.appendLog({ runId: id, block: block.name, level, message: masked, at: new Date().toISOString() }));
         reporter?.log?.(block.name, level, masked);
       });
-      const tempDir = path.join(tempRoot, block.name);
-      mkdirSync(tempDir, { recursive: true });
+      const policy = block.retries ?? pipeline.retries ?? noRetries;
+      const timeout = block.timeout ?? pipeline.timeout;
       let record: BlockRunRecord;
-      try {
-        const inputs: BlockInput[] = [];
-        for (const up of block.upstream) {
-          const output = outputs.get(up);
-          if (!output) throw new SluiceError('run.upstream_missing', `upstream '${up}' produced no table`, { location: { block: block.name } });
-          await session.attach(up, output);
-          inputs.push({ name: up, output });
+      for (let attempt = 1; ; attempt++) {
+        const tempDir = path.join(tempRoot, block.name);
+        mkdirSync(tempDir, { recursive: true });
+        const blockSignal = timeout === undefined ? signal : AbortSignal.any([signal, AbortSignal.timeout(timeout)]);
+        try {
+          const inputs: BlockInput[] = [];
+          for (const up of block.upstream) {
+            const output = outputs.get(up);
+            if (!output) throw new SluiceError('run.upstream_missing', `upstream '${up}' produced no table`, { location: { block: block.name } });
+            await session.attach(up, output);
+            inputs.push({ name: up, output });
+          }
+          const context: BlockRunContext = {
+            project,
+            pipeline,
+            runId: id,
+            logicalDate: options.logicalDate,
+            dataInterval: options.dataInterval,
+            variables,
+            session,
+            connectors: deps.connectors,
+            connections,
+            inputs,
+            outputLocation: path.join(runDir, `${block.name}.parquet`),
+            tempDir,
+            logger,
+            signal: blockSignal,
+          };
+          const run = (deps.runners[block.language] as (b: Block, c: BlockRunContext) => Promise<BlockResult>)(block, context);
+          const result = await (timeout === undefined ? run : raceTimeout(run, blockSignal, signal, block, timeout));
+          if (result.output) outputs.set(block.name, result.output);
+          record = {
+            runId: id,
+            block: block.name,
+            status: 'succeeded',
+            startedAt,
+            endedAt: new Date().toISOString(),
+            rowsIn: result.rowsIn,
+            rowsOut: result.output?.rows,
+            output: result.output?.location,
+            columns: result.output?.columns,
+            summary: attempt > 1 ? `${result.summary ? `${result.summary}; ` : ''}succeeded on attempt ${attempt}` : result.summary,
+          };
+          break;
+        } catch (error) {
+          const problem = located(timedOut(error, blockSignal, signal, block, timeout), block);
+          if (!signal.aborted && shouldRetry(policy, problem, attempt)) {
+            const wait = retryDelay(policy, attempt);
+            logger.warn(`attempt ${attempt} of ${policy.count + 1} failed: ${problem.describe()}; retrying in ${formatDuration(wait)}`);
+            await sleep(wait, undefined, { signal }).catch(() => undefined);
+            if (!signal.aborted) continue;
+          }
+          failure = problem;
+          status = signal.aborted ? 'cancelled' : 'failed';
+          record = { runId: id, block: block.name, status: signal.aborted ? 'cancelled' : 'failed', startedAt, endedAt: new Date().toISOString(), error: failure.toJSON() };
+          logger.error(failure.describe());
+          break;
+        } finally {
+          rmSync(tempDir, { recursive: true, force: true });
         }
-        const context: BlockRunContext = {
-          project,
-          pipeline,
-          runId: id,
-          logicalDate: options.logicalDate,
-          variables,
-          session,
-          connectors: deps.connectors,
-          connections,
-          inputs,
-          outputLocation: path.join(runDir, `${block.name}.parquet`),
-          tempDir,
-          logger,
-          signal,
-        };
-        const result: BlockResult = await (deps.runners[block.language] as (b: Block, c: BlockRunContext) => Promise<BlockResult>)(block, context);
-        if (result.output) outputs.set(block.name, result.output);
-        record = {
-          runId: id,
-          block: block.name,
-          status: 'succeeded',
-          startedAt,
-          endedAt: new Date().toISOString(),
-          rowsIn: result.rowsIn,
-          rowsOut: result.output?.rows,
-          output: result.output?.location,
-          columns: result.output?.columns,
-          summary: result.summary,
-        };
-      } catch (error) {
-        failure = located(toSluiceError(error), block);
-        status = signal.aborted ? 'cancelled' : 'failed';
-        record = { runId: id, block: block.name, status: signal.aborted ? 'cancelled' : 'failed', startedAt, endedAt: new Date().toISOString(), error: failure.toJSON() };
-        logger.error(failure.describe());
-      } finally {
-        rmSync(tempDir, { recursive: true, force: true });
       }
       await Promise.all(logs);
       await store.upsertBlockRun(record);
@@ -167,6 +196,30 @@ export async function runPipeline(deps: RunDependencies, pipeline: Pipeline, opt
   await store.finishRun(id, status, failure?.toJSON());
   await pruneOldOutputs(store, project, pipeline.name);
   return { id, status, blocks: records, error: failure, durationMs: Date.now() - started };
+}
+
+/**
+ * A block that ignores its signal still loses the race against its timeout:
+ * the run moves on (the abandoned work is cancelled as far as it listens).
+ */
+function raceTimeout<T>(work: Promise<T>, blockSignal: AbortSignal, runSignal: AbortSignal, block: Block, timeout: number): Promise<T> {
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = (): void => reject(timedOut(blockSignal.reason, blockSignal, runSignal, block, timeout));
+    blockSignal.addEventListener('abort', onAbort, { once: true });
+    work.then(resolve, reject).finally(() => blockSignal.removeEventListener('abort', onAbort));
+  });
+}
+
+/** A block stopped by its own timeout fails with a retryable timeout error, not whatever the interruption threw. */
+function timedOut(error: unknown, blockSignal: AbortSignal, runSignal: AbortSignal, block: Block, timeout: number | undefined): SluiceError {
+  if (timeout !== undefined && blockSignal.aborted && !runSignal.aborted) {
+    return new SluiceError('block.timeout', `block '${block.name}' ran longer than its timeout of ${formatDuration(timeout)}`, {
+      retryable: true,
+      location: { block: block.name },
+      cause: error,
+    });
+  }
+  return toSluiceError(error);
 }
 
 function selectBlocks(pipeline: Pipeline, options: RunOptions): Block[] {

@@ -30,7 +30,8 @@ export function toBlockError(error: unknown, block: string, file: string): Sluic
     cause: err,
     location: { block, file, ...(where ?? {}) },
     userStack: frames.join('\n') || undefined,
-    retryable: false,
+    // What a block's own code throws may be passing (a flaky API); a retry policy decides. Compile errors are not.
+    retryable: true,
   });
 }
 

@@ -110,6 +110,7 @@ function createBlockContext(block: TsBlock, context: BlockRunContext): BlockCont
     pipeline: context.pipeline.name,
     block: block.name,
     logicalDate: context.logicalDate,
+    dataInterval: context.dataInterval && { start: context.dataInterval.start.toISOString(), end: context.dataInterval.end.toISOString() },
     vars: context.variables,
     log: context.logger,
     signal: context.signal,

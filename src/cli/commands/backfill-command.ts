@@ -1,0 +1,64 @@
+import type { Pipeline } from '../../core/pipeline/pipeline.ts';
+import type { Project } from '../../core/project/load-project.ts';
+import { runPipeline } from '../../core/run/run-pipeline.ts';
+import { planBackfill, runBackfill } from '../../scheduler/run-backfill.ts';
+import { createEngine } from '../compose.ts';
+import { bold, describeError, dim, green, red, type Output } from '../output.ts';
+
+export interface BackfillCommandOptions {
+  readonly variables: Record<string, string>;
+  readonly parallel: number;
+  readonly block?: string | undefined;
+  readonly from?: string | undefined;
+}
+
+/** `sluice run P --backfill START..END`: one run per logical date, resumable, with progress. */
+export async function backfillCommand(
+  project: Project,
+  pipeline: Pipeline,
+  range: { first: string; last: string },
+  options: BackfillCommandOptions,
+  out: Output,
+): Promise<number> {
+  const items = planBackfill(pipeline, range.first, range.last);
+  const engine = createEngine(project);
+  const controller = new AbortController();
+  const onSignal = (): void => controller.abort(new Error('cancelled by the user'));
+  process.once('SIGINT', onSignal);
+  process.once('SIGTERM', onSignal);
+  out.line(`${bold(pipeline.name)} backfill ${range.first}..${range.last}: ${items.length} run${items.length === 1 ? '' : 's'}${options.parallel > 1 ? `, ${options.parallel} at a time` : ''}`);
+  try {
+    const dataPlane = await engine.dataPlane();
+    const result = await runBackfill(
+      engine.store,
+      pipeline,
+      items,
+      async (item) => {
+        const run = await runPipeline(
+          { project, store: engine.store, dataPlane, connectors: engine.connectors, runners: engine.runners },
+          pipeline,
+          { block: options.block, from: options.from, variables: options.variables, logicalDate: item.logicalDate, dataInterval: item.interval, trigger: 'backfill', signal: controller.signal },
+        );
+        const mark = run.status === 'succeeded' ? green('✓') : red('✗');
+        out.line(`  ${mark} ${item.logicalDate} ${dim(run.id)}${run.error ? `  ${describeError(run.error, project.root)}` : ''}`);
+        return run;
+      },
+      {
+        parallel: options.parallel,
+        signal: controller.signal,
+        onProgress: (p) => out.status(`  ${p.done + p.skipped + p.failed}/${p.total} done${p.running.length ? `, running ${p.running.join(', ')}` : ''}`),
+      },
+    );
+    const summary = `${result.done} succeeded, ${result.skipped} already done, ${result.failed} failed`;
+    if (result.failed || controller.signal.aborted) {
+      out.error(`${red('Backfill incomplete')}: ${summary}${controller.signal.aborted ? ', cancelled' : ''}; run the same command again to resume`);
+      return 1;
+    }
+    out.line(`${green('Backfill complete')}: ${summary}`);
+    return 0;
+  } finally {
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+    await engine.close();
+  }
+}

@@ -1,0 +1,79 @@
+import type { Pipeline } from '../core/pipeline/pipeline.ts';
+import { formatLogicalDate, intervalsForDays, type DataInterval } from '../core/pipeline/schedule.ts';
+import type { RunStatus, RunStore } from '../core/run-store/run-store.ts';
+
+export interface BackfillItem {
+  readonly logicalDate: string;
+  readonly interval: DataInterval;
+}
+
+export interface BackfillProgress {
+  readonly total: number;
+  readonly done: number;
+  readonly skipped: number;
+  readonly failed: number;
+  readonly running: readonly string[];
+}
+
+export interface BackfillResult extends BackfillProgress {
+  readonly runs: readonly { logicalDate: string; runId?: string; status: RunStatus | 'skipped' }[];
+}
+
+export interface BackfillOptions {
+  readonly parallel?: number;
+  readonly signal?: AbortSignal;
+  readonly onProgress?: (progress: BackfillProgress) => void;
+}
+
+/** The logical dates a backfill covers, one per interval of the pipeline's schedule (daily without one). */
+export function planBackfill(pipeline: Pipeline, first: string, last: string): BackfillItem[] {
+  const timezone = pipeline.schedule?.timezone ?? 'UTC';
+  return intervalsForDays(pipeline.schedule, first, last).map((interval) => ({ logicalDate: formatLogicalDate(interval, timezone), interval }));
+}
+
+/**
+ * Runs one run per logical date, `parallel` at a time, oldest first. Dates
+ * that already have a succeeded run are skipped, so an interrupted backfill
+ * resumes where it stopped when given the same range again; each run replaces
+ * its own date's data (the exporters' partition mode), so a rerun never adds
+ * rows twice.
+ */
+export async function runBackfill(
+  store: RunStore,
+  pipeline: Pipeline,
+  items: readonly BackfillItem[],
+  runOne: (item: BackfillItem) => Promise<{ id: string; status: RunStatus }>,
+  options: BackfillOptions = {},
+): Promise<BackfillResult> {
+  const finished = new Set(
+    (await store.listRuns({ pipeline: pipeline.name, status: 'succeeded', limit: 1_000_000 })).map((r) => r.logicalDate).filter((d): d is string => d !== undefined),
+  );
+  const runs: BackfillResult['runs'][number][] = [];
+  const running = new Set<string>();
+  let done = 0;
+  let skipped = 0;
+  let failed = 0;
+  const report = (): void => options.onProgress?.({ total: items.length, done, skipped, failed, running: [...running] });
+  const queue = items.filter((item) => {
+    if (!finished.has(item.logicalDate)) return true;
+    skipped++;
+    runs.push({ logicalDate: item.logicalDate, status: 'skipped' });
+    return false;
+  });
+  report();
+  const worker = async (): Promise<void> => {
+    for (let item = queue.shift(); item && !options.signal?.aborted; item = queue.shift()) {
+      running.add(item.logicalDate);
+      report();
+      const result = await runOne(item);
+      running.delete(item.logicalDate);
+      if (result.status === 'succeeded') done++;
+      else failed++;
+      runs.push({ logicalDate: item.logicalDate, runId: result.id, status: result.status });
+      report();
+    }
+  };
+  await Promise.all(Array.from({ length: Math.max(1, options.parallel ?? 1) }, worker));
+  runs.sort((a, b) => a.logicalDate.localeCompare(b.logicalDate));
+  return { total: items.length, done, skipped, failed, running: [], runs };
+}

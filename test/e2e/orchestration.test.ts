@@ -1,0 +1,141 @@
+import assert from 'node:assert/strict';
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { queryWarehouse, sluice, tempDir } from './cli-helpers.ts';
+
+function writeProject(dir: string, files: Record<string, string>): void {
+  for (const [file, content] of Object.entries({ 'sluice.yaml': 'name: orchestration\n', ...files })) {
+    mkdirSync(path.dirname(path.join(dir, file)), { recursive: true });
+    writeFileSync(path.join(dir, file), content);
+  }
+}
+
+// A loader that makes three rows for the run's logical date, so each date's data is recognisable.
+const dailyLoader = `import { defineLoader } from 'sluice';
+export default defineLoader((_, ctx) => {
+  if (!ctx.logicalDate || !ctx.dataInterval) throw new Error('this block needs a logical date');
+  return [1, 2, 3].map((n) => ({ day: ctx.logicalDate, n, from: ctx.dataInterval!.start.slice(0, 10) }));
+});
+`;
+
+describe('logical dates, backfills and partition replace', () => {
+  const { dir, cleanup } = tempDir('sluice-orch-');
+  after(cleanup);
+  before(() =>
+    writeProject(dir, {
+      'pipelines/daily.yaml': [
+        'blocks:',
+        '  - name: events',
+        '    file: blocks/events.ts',
+        '  - name: land',
+        '    connection: warehouse',
+        '    upstream: [events]',
+        '    settings: { table: events, mode: partition, partition_column: day }',
+        '',
+      ].join('\n'),
+      'blocks/events.ts': dailyLoader,
+    }),
+  );
+  const warehouse = () => path.join(dir, '.sluice/warehouse.duckdb');
+
+  it('runs one run per day of a backfill, with each run seeing its own interval', async () => {
+    const r = await sluice(dir, ['run', 'daily', '--backfill', '2025-01-01..2025-01-05', '--parallel', '2']);
+    assert.equal(r.code, 0, r.stderr + r.stdout);
+    assert.match(r.stdout, /5 runs, 2 at a time/);
+    assert.match(r.stdout, /Backfill complete: 5 succeeded, 0 already done, 0 failed/);
+    const rows = await queryWarehouse(warehouse(), 'SELECT day, count(*)::INTEGER AS n, min("from") AS "from" FROM events GROUP BY day ORDER BY day');
+    assert.deepEqual(rows, ['01', '02', '03', '04', '05'].map((d) => ({ day: `2025-01-${d}`, n: 3, from: `2025-01-${d}` })));
+  });
+
+  it('resumes a backfill: dates already done are skipped', async () => {
+    const r = await sluice(dir, ['run', 'daily', '--backfill', '2025-01-01..2025-01-06']);
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(r.stdout, /1 succeeded, 5 already done/);
+    const [count] = await queryWarehouse(warehouse(), 'SELECT count(*)::INTEGER AS n FROM events');
+    assert.equal(count!.n, 18);
+  });
+
+  it('replaces a date’s rows when that date runs again, never adding them twice', async () => {
+    const r = await sluice(dir, ['run', 'daily', '--date', '2025-01-03']);
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(r.stdout, /replaced 2025-01-03\.\.2025-01-04 of events/);
+    const rows = await queryWarehouse(warehouse(), "SELECT count(*)::INTEGER AS n FROM events WHERE day = '2025-01-03'");
+    assert.equal(rows[0]!.n, 3);
+    const [all] = await queryWarehouse(warehouse(), 'SELECT count(*)::INTEGER AS n FROM events');
+    assert.equal(all!.n, 18);
+  });
+
+  it('refuses a partition write without a logical date', async () => {
+    const r = await sluice(dir, ['run', 'daily']);
+    assert.equal(r.code, 1);
+    assert.match(r.stderr, /needs a logical date|replaces one data interval/);
+  });
+
+  it('rejects a range in the wrong order or a bad date before running anything (exit 2)', async () => {
+    const backwards = await sluice(dir, ['run', 'daily', '--backfill', '2025-02-01..2025-01-01']);
+    assert.equal(backwards.code, 2);
+    assert.match(backwards.stderr, /ends before it starts/);
+    const bad = await sluice(dir, ['run', 'daily', '--backfill', '2025-02-30..2025-03-01']);
+    assert.equal(bad.code, 2);
+    assert.match(bad.stderr, /'2025-02-30' is not a calendar date/);
+    const date = await sluice(dir, ['run', 'daily', '--date', 'yesterday']);
+    assert.equal(date.code, 2);
+    assert.match(date.stderr, /'yesterday' is not a date/);
+  });
+});
+
+describe('retries and timeouts', () => {
+  const { dir, cleanup } = tempDir('sluice-retry-');
+  after(cleanup);
+  const counter = path.join(dir, 'attempts.txt');
+  before(() =>
+    writeProject(dir, {
+      'pipelines/flaky.yaml': [
+        'retries: { count: 3, delay: 50ms, jitter: false }',
+        'blocks:',
+        '  - name: flaky',
+        '    file: blocks/flaky.ts',
+        '  - name: broken',
+        '    file: blocks/broken.sql',
+        '    upstream: [flaky]',
+        '',
+      ].join('\n'),
+      'pipelines/slow.yaml': ['blocks:', '  - name: slow', '    file: blocks/slow.ts', '    timeout: 300ms', '    retries: { count: 1, delay: 10ms }', ''].join('\n'),
+      'blocks/flaky.ts': `import { readFileSync, writeFileSync, existsSync } from 'node:fs';
+import { defineLoader } from 'sluice';
+export default defineLoader(() => {
+  const file = ${JSON.stringify(counter)};
+  const attempt = (existsSync(file) ? Number(readFileSync(file, 'utf8')) : 0) + 1;
+  writeFileSync(file, String(attempt));
+  if (attempt < 3) throw new Error('the API said 503, attempt ' + attempt);
+  return [{ ok: true, attempt }];
+});
+`,
+      'blocks/broken.sql': 'SELEC ok FROM flaky\n',
+      'blocks/slow.ts': `import { defineLoader } from 'sluice';
+export default defineLoader(async () => { await new Promise((r) => setTimeout(r, 5000)); return [{ late: true }]; });
+`,
+    }),
+  );
+
+  it('retries a failing block per the policy, and does not retry a SQL syntax error', async () => {
+    rmSync(counter, { force: true });
+    const r = await sluice(dir, ['run', 'flaky']);
+    assert.equal(r.code, 1);
+    assert.match(r.stdout, /attempt 1 of 4 failed: .*the API said 503, attempt 1; retrying in 50ms/);
+    assert.match(r.stdout, /attempt 2 of 4 failed/);
+    assert.match(r.stdout, /✓ flaky .*succeeded on attempt 3/);
+    assert.doesNotMatch(r.stdout, /broken.*retrying/);
+    assert.match(r.stderr, /blocks\/broken\.sql:1, block 'broken': .*syntax error/);
+  });
+
+  it('fails a block that runs past its timeout, retries it, and says so', async () => {
+    const started = Date.now();
+    const r = await sluice(dir, ['run', 'slow']);
+    assert.equal(r.code, 1);
+    assert.match(r.stdout, /attempt 1 of 2 failed: .*ran longer than its timeout of 300ms/);
+    assert.match(r.stderr, /block 'slow' ran longer than its timeout of 300ms/);
+    assert.ok(Date.now() - started < 4500, 'the run did not wait for the slow block');
+  });
+});
