@@ -12,6 +12,10 @@ import { runSqlBlock } from '../core/run/sql-block-runner.ts';
 import { runTsBlock } from '../core/run/ts-block-runner.ts';
 import type { RunStore } from '../core/run-store/run-store.ts';
 import { SqliteRunStore } from '../core/run-store/sqlite-run-store.ts';
+import { PostgresRunStore } from '../core/run-store/postgres-run-store.ts';
+import { resolveConnectionSettings } from '../core/project/load-project.ts';
+import { ConfigError } from '../core/errors.ts';
+import { mask } from '../core/project/secrets.ts';
 
 /** Everything a command needs, built once here: the composition root. */
 export interface Engine {
@@ -32,8 +36,8 @@ export const runners = {
   connector: runConnectorBlock,
 } satisfies BlockRunners;
 
-export function createEngine(project: Project): Engine {
-  const store = new SqliteRunStore(path.resolve(project.root, project.settings.metadata.path));
+export async function createEngine(project: Project): Promise<Engine> {
+  const store = await openRunStore(project);
   let dataPlane: Promise<DataPlane> | undefined;
   return {
     project,
@@ -53,4 +57,21 @@ export function createEngine(project: Project): Engine {
       await store.close();
     },
   };
+}
+
+/** The run store sluice.yaml names: SQLite in the project, or PostgreSQL (its URL may read ${ENV}). */
+async function openRunStore(project: Project): Promise<RunStore> {
+  const metadata = project.settings.metadata;
+  switch (metadata.type) {
+    case 'sqlite':
+      return new SqliteRunStore(path.resolve(project.root, metadata.path));
+    case 'postgres': {
+      const { url } = resolveConnectionSettings({ name: 'metadata', type: 'postgres', settings: { url: metadata.url }, declaredAt: { file: 'sluice.yaml' } }) as { url: string };
+      try {
+        return await PostgresRunStore.open(url, { schema: metadata.schema });
+      } catch (error) {
+        throw new ConfigError('metadata.unreachable', mask(`cannot open the PostgreSQL run store named in sluice.yaml: ${(error as Error).message}`), { cause: error, location: { file: 'sluice.yaml' } });
+      }
+    }
+  }
 }

@@ -6,6 +6,7 @@ import { previewCommand } from './commands/preview-command.ts';
 import { logsCommand, runsCommand } from './commands/history-commands.ts';
 import { initCommand, listExamples } from './commands/init-command.ts';
 import { validateCommand } from './commands/validate-command.ts';
+import { schedulerCommand } from './commands/scheduler-command.ts';
 import { createOutput, describeError, red } from './output.ts';
 
 /** Exit codes: 0 success, 1 a pipeline or test failed, 2 usage or configuration error. */
@@ -61,6 +62,15 @@ export async function main(argv: readonly string[]): Promise<number> {
     .description('check every pipeline, block, connection and setting without running anything')
     .action(async () => {
       code = await validateCommand(out);
+    });
+
+  program
+    .command('scheduler')
+    .description('fire scheduled runs (pipelines with a schedule) until stopped; several may share one run store')
+    .option('--poll <ms>', 'how often to look for due runs', '250')
+    .option('--lease <ms>', 'how long a scheduler or a run holds its lease without renewing it', '10000')
+    .action(async (options: { poll?: string; lease?: string }) => {
+      code = await schedulerCommand(options, out);
     });
 
   program

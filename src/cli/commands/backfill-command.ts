@@ -3,6 +3,8 @@ import type { Project } from '../../core/project/load-project.ts';
 import { runPipeline } from '../../core/run/run-pipeline.ts';
 import { planBackfill, runBackfill } from '../../scheduler/run-backfill.ts';
 import { createEngine } from '../compose.ts';
+import { alertRun } from '../../alerts/alert-run.ts';
+import { cliHeartbeat } from '../cli-heartbeat.ts';
 import { bold, describeError, dim, green, red, type Output } from '../output.ts';
 
 export interface BackfillCommandOptions {
@@ -21,7 +23,7 @@ export async function backfillCommand(
   out: Output,
 ): Promise<number> {
   const items = planBackfill(pipeline, range.first, range.last);
-  const engine = createEngine(project);
+  const engine = await createEngine(project);
   const controller = new AbortController();
   const onSignal = (): void => controller.abort(new Error('cancelled by the user'));
   process.once('SIGINT', onSignal);
@@ -37,8 +39,11 @@ export async function backfillCommand(
         const run = await runPipeline(
           { project, store: engine.store, dataPlane, connectors: engine.connectors, runners: engine.runners },
           pipeline,
-          { block: options.block, from: options.from, variables: options.variables, logicalDate: item.logicalDate, dataInterval: item.interval, trigger: 'backfill', signal: controller.signal },
+          { block: options.block, from: options.from, variables: options.variables, logicalDate: item.logicalDate, dataInterval: item.interval, trigger: 'backfill', signal: controller.signal, heartbeat: cliHeartbeat() },
         );
+        for (const alert of await alertRun(engine.store, pipeline, run)) {
+          if (!alert.ok) out.error(`alert not sent ${alert.channel}: ${alert.error?.message ?? 'unknown error'}`);
+        }
         const mark = run.status === 'succeeded' ? green('✓') : red('✗');
         out.line(`  ${mark} ${item.logicalDate} ${dim(run.id)}${run.error ? `  ${describeError(run.error, project.root)}` : ''}`);
         return run;

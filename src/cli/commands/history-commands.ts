@@ -14,7 +14,7 @@ export async function runsCommand(options: { pipeline?: string; status?: string;
   }
   const limit = Number(options.limit ?? 20);
   if (!Number.isInteger(limit) || limit <= 0) throw new UsageError(`--limit takes a positive whole number; got '${options.limit}'`);
-  const engine = createEngine(loadProject(process.cwd()));
+  const engine = await createEngine(loadProject(process.cwd()));
   try {
     const runs = await engine.store.listRuns({
       ...(options.pipeline ? { pipeline: options.pipeline } : {}),
@@ -43,7 +43,7 @@ export async function runsCommand(options: { pipeline?: string; status?: string;
 /** `sluice logs RUN`: what a run did, block by block, with its log lines and errors. */
 export async function logsCommand(runId: string, options: { block?: string }, out: Output): Promise<number> {
   const project = loadProject(process.cwd());
-  const engine = createEngine(project);
+  const engine = await createEngine(project);
   try {
     const run = await engine.store.getRun(runId);
     if (!run) throw new ConfigError('logs.unknown_run', `no run '${runId}'; 'sluice runs' lists them`);

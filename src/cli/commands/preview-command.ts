@@ -16,7 +16,7 @@ export async function previewCommand(pipelineName: string, blockName: string, op
   }
   const limit = Number(options.limit ?? 10);
   if (!Number.isInteger(limit) || limit < 0) throw new UsageError(`--limit takes a whole number; got '${options.limit}'`);
-  const engine = createEngine(project);
+  const engine = await createEngine(project);
   try {
     const latest = await engine.store.latestOutput(pipeline.name, blockName);
     if (!latest?.output) {

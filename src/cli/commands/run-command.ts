@@ -5,6 +5,8 @@ import type { Block } from '../../core/pipeline/pipeline.ts';
 import { UsageError } from '../usage-error.ts';
 import { intervalForDate, parseDateRange } from '../../core/run/logical-date.ts';
 import { backfillCommand } from './backfill-command.ts';
+import { alertRun } from '../../alerts/alert-run.ts';
+import { cliHeartbeat } from '../cli-heartbeat.ts';
 import { createEngine } from '../compose.ts';
 import { bold, describeError, dim, formatCount, formatDuration, green, red, yellow, type Output } from '../output.ts';
 
@@ -28,7 +30,7 @@ export async function runCommand(pipelineName: string, options: RunCommandOption
   if (!Number.isInteger(parallel) || parallel < 1 || parallel > 32) throw new UsageError(`--parallel takes a whole number from 1 to 32; got '${options.parallel}'`);
   const range = options.backfill !== undefined ? parseDateRange(options.backfill) : undefined;
   if (range) return backfillCommand(project, pipeline, range, { variables, parallel, block: options.block, from: options.from }, out);
-  const engine = createEngine(project);
+  const engine = await createEngine(project);
   const controller = new AbortController();
   const onSignal = (): void => controller.abort(new Error('cancelled by the user'));
   process.once('SIGINT', onSignal);
@@ -39,9 +41,13 @@ export async function runCommand(pipelineName: string, options: RunCommandOption
     const result = await runPipeline(
       { project, store: engine.store, dataPlane: await engine.dataPlane(), connectors: engine.connectors, runners: engine.runners, reporter },
       pipeline,
-      { block: options.block, from: options.from, variables, logicalDate: dated?.logicalDate, dataInterval: dated?.interval, trigger: 'cli', signal: controller.signal },
+      { block: options.block, from: options.from, variables, logicalDate: dated?.logicalDate, dataInterval: dated?.interval, trigger: 'cli', signal: controller.signal, heartbeat: cliHeartbeat() },
     );
     if (ticker) clearInterval(ticker);
+    for (const alert of await alertRun(engine.store, pipeline, result)) {
+      if (alert.ok) out.line(dim(`  alerted ${alert.channel}`));
+      else out.error(`${yellow('alert not sent')} ${alert.channel}: ${alert.error?.message ?? 'unknown error'}`);
+    }
     const done = result.blocks.filter((b) => b.status === 'succeeded').length;
     if (result.status === 'succeeded') {
       out.line(`${green('Run succeeded')} ${dim(result.id)}: ${done} block${done === 1 ? '' : 's'} in ${formatDuration(result.durationMs)}`);

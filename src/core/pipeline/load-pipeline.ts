@@ -81,6 +81,7 @@ export function loadPipeline(root: string, name: string): Pipeline {
     schedule: data.schedule,
     retries: data.retries,
     timeout: data.timeout,
+    alerts: data.alerts,
   };
 }
 

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { retryPolicySchema } from '../run/retry-policy.ts';
 import { durationSchema } from './duration.ts';
 import { scheduleSchema } from './schedule.ts';
+import { alertsSchema } from './alert-schema.ts';
 
 /** Block names become table names in SQL blocks, so they are plain identifiers. */
 export const blockNamePattern = /^[A-Za-z_][A-Za-z0-9_]*$/;
@@ -39,6 +40,8 @@ export const pipelineFileSchema = z
     retries: retryPolicySchema.optional(),
     /** Default timeout for each block. */
     timeout: durationSchema.optional(),
+    /** Who hears about failures, successes (opt-in) and missed deadlines. */
+    alerts: alertsSchema,
     blocks: z.array(blockFileSchema).min(1, 'a pipeline needs at least one block'),
   })
   .strict();

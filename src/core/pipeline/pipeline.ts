@@ -1,6 +1,7 @@
 import type { RetryPolicy } from '../run/retry-policy.ts';
 import type { BlockRole, VariableValue } from './pipeline-schema.ts';
 import type { Schedule } from './schedule.ts';
+import type { Alert } from './alert-schema.ts';
 
 /** How a block's logic is written. Adding a language adds a runner for it. */
 export type BlockLanguage = 'ts' | 'sql' | 'connector';
@@ -55,4 +56,5 @@ export interface Pipeline {
   readonly retries?: RetryPolicy | undefined;
   /** Default block timeout, milliseconds. */
   readonly timeout?: number | undefined;
+  readonly alerts: readonly Alert[];
 }

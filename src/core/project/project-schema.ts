@@ -15,9 +15,12 @@ export const projectFileSchema = z
       })
       .strict()
       .default({ memory_limit: '256MB', keep_runs: 20 }),
+    /** Where run history lives: SQLite in the project (default), or PostgreSQL shared by many machines. */
     metadata: z
-      .object({ type: z.literal('sqlite'), path: z.string().default('.sluice/sluice.db') })
-      .strict()
+      .discriminatedUnion('type', [
+        z.object({ type: z.literal('sqlite'), path: z.string().default('.sluice/sluice.db') }).strict(),
+        z.object({ type: z.literal('postgres'), url: z.string().min(1), schema: z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/).default('sluice') }).strict(),
+      ])
       .default({ type: 'sqlite', path: '.sluice/sluice.db' }),
   })
   .strict();

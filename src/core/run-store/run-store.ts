@@ -16,7 +16,15 @@ export interface RunRecord {
   readonly startedAt: string;
   readonly endedAt?: string | undefined;
   readonly error?: SerializedError | undefined;
+  /**
+   * Runs sharing a key are one logical run: `createRunOnce` creates at most one
+   * of them (e.g. `daily_sales@2024-05-01`, so two triggers of the same date coalesce).
+   */
+  readonly dedupeKey?: string | undefined;
 }
+
+/** What `createRun` takes: a run starts `running` unless told otherwise. */
+export type NewRunRecord = Omit<RunRecord, 'status' | 'endedAt' | 'error'> & { readonly status?: RunStatus };
 
 export interface BlockRunRecord {
   readonly runId: string;
@@ -45,15 +53,29 @@ export interface LogRecord {
 export interface RunFilter {
   readonly pipeline?: string;
   readonly status?: RunStatus;
+  /** What started the runs, e.g. `manual` or `schedule`. */
+  readonly trigger?: string;
+  /** Runs that started at or after this instant (ISO 8601). */
+  readonly since?: string;
+  /** Runs that started before this instant (ISO 8601). */
+  readonly until?: string;
+  /** Runs of this logical date, compared as written (e.g. `2024-05-01`). */
+  readonly logicalDate?: string;
+  /** At most this many runs; 50 by default. */
   readonly limit?: number;
 }
 
 /**
  * Where run history lives. The embedded store is SQLite; a PostgreSQL store
- * serves many machines. Both pass the same contract tests.
+ * serves many machines. Both pass the same contract tests (`describeRunStoreContract`).
  */
 export interface RunStore {
-  createRun(run: Omit<RunRecord, 'status' | 'endedAt' | 'error'> & { status?: RunStatus }): Promise<void>;
+  createRun(run: NewRunRecord): Promise<void>;
+  /**
+   * Creates the run unless a run with the same `dedupeKey` exists, atomically
+   * across processes; otherwise returns that run. Without a key it always creates.
+   */
+  createRunOnce(run: NewRunRecord): Promise<{ created: boolean; run: RunRecord }>;
   finishRun(id: string, status: RunStatus, error?: SerializedError): Promise<void>;
   getRun(id: string): Promise<RunRecord | undefined>;
   /** Newest first. */
@@ -66,5 +88,26 @@ export interface RunStore {
   listLogs(runId: string, options?: { block?: string }): Promise<LogRecord[]>;
   /** Run ids of a pipeline beyond the newest `keep`, oldest first. */
   runsBeyond(pipeline: string, keep: number): Promise<string[]>;
+  /**
+   * Records that `owner` (a process id) holds the running run until now plus
+   * `leaseMs`. False when the run is no longer `running` (e.g. it was reaped):
+   * the owner should then stop working on it.
+   */
+  heartbeat(runId: string, owner: string, leaseMs: number): Promise<boolean>;
+  /**
+   * Fails, with error code `run.lost`, every `running` run whose lease expired,
+   * or that never sent a heartbeat and started more than a minute before `now`,
+   * and returns them. Callers in several processes at once each get a disjoint
+   * share. `now` defaults to the store's clock (the server's for PostgreSQL).
+   */
+  reapLostRuns(now?: Date): Promise<RunRecord[]>;
+  /**
+   * Takes or renews the lease `name` (e.g. `scheduler`) for `ttlMs`: true when
+   * `owner` holds it afterwards, false while another owner's lease is live.
+   * Atomic across processes: among concurrent callers exactly one wins.
+   */
+  acquireLease(name: string, owner: string, ttlMs: number): Promise<boolean>;
+  /** Gives the lease up if `owner` holds it; true when it did. */
+  releaseLease(name: string, owner: string): Promise<boolean>;
   close(): Promise<void>;
 }

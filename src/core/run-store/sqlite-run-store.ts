@@ -1,11 +1,13 @@
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
-import type { BlockRunRecord, LogRecord, RunFilter, RunRecord, RunStatus, RunStore } from './run-store.ts';
+import type { BlockRunRecord, LogRecord, NewRunRecord, RunFilter, RunRecord, RunStatus, RunStore } from './run-store.ts';
 import type { SerializedError } from '../errors.ts';
+import { toInstant } from './instant.ts';
+import { lostRunError, unclaimedRunGraceMs } from './lost-run.ts';
 
 /** Ordered, append-only: a store at version N applies migrations N+1.. on open. */
-const migrations: readonly string[] = [
+export const sqliteMigrations: readonly string[] = [
   `CREATE TABLE runs (
      id TEXT PRIMARY KEY,
      pipeline TEXT NOT NULL,
@@ -42,9 +44,25 @@ const migrations: readonly string[] = [
      at TEXT NOT NULL
    );
    CREATE INDEX logs_run ON logs (run_id, seq);`,
+  // Crash safety: who runs a run and until when, coalesced triggers, leader leases.
+  `ALTER TABLE runs ADD COLUMN dedupe_key TEXT;
+   ALTER TABLE runs ADD COLUMN lease_owner TEXT;
+   ALTER TABLE runs ADD COLUMN heartbeat_at TEXT;
+   ALTER TABLE runs ADD COLUMN lease_expires_at TEXT;
+   CREATE UNIQUE INDEX runs_dedupe_key ON runs (dedupe_key);
+   CREATE INDEX runs_running ON runs (started_at) WHERE status = 'running';
+   CREATE TABLE leases (
+     name TEXT PRIMARY KEY,
+     owner TEXT NOT NULL,
+     expires_at TEXT NOT NULL
+   );`,
 ];
 
-/** The embedded run store: one SQLite file, safe for several processes (WAL). */
+/**
+ * The embedded run store: one SQLite file, safe for several processes (WAL).
+ * Writes that must be atomic across processes are single statements or
+ * `BEGIN IMMEDIATE` transactions, which SQLite serialises on its write lock.
+ */
 export class SqliteRunStore implements RunStore {
   private readonly db: Database.Database;
 
@@ -58,19 +76,39 @@ export class SqliteRunStore implements RunStore {
   }
 
   private migrate(): void {
-    const current = this.db.pragma('user_version', { simple: true }) as number;
+    const version = (): number => this.db.pragma('user_version', { simple: true }) as number;
+    if (version() >= sqliteMigrations.length) return;
+    // Read the version again under the write lock: another process may have migrated meanwhile.
     const apply = this.db.transaction(() => {
-      for (let v = current; v < migrations.length; v++) this.db.exec(migrations[v]!);
-      this.db.pragma(`user_version = ${migrations.length}`);
+      for (let v = version(); v < sqliteMigrations.length; v++) this.db.exec(sqliteMigrations[v]!);
+      this.db.pragma(`user_version = ${sqliteMigrations.length}`);
     });
-    if (current < migrations.length) apply.immediate();
+    apply.immediate();
   }
 
-  async createRun(run: Omit<RunRecord, 'status' | 'endedAt' | 'error'> & { status?: RunStatus }): Promise<void> {
-    this.db
+  async createRun(run: NewRunRecord): Promise<void> {
+    this.insertRun(run, false);
+  }
+
+  async createRunOnce(run: NewRunRecord): Promise<{ created: boolean; run: RunRecord }> {
+    const once = this.db.transaction(() => {
+      const created = this.insertRun(run, true);
+      const row = (
+        created || run.dedupeKey === undefined
+          ? this.db.prepare(`SELECT * FROM runs WHERE id = ?`).get(run.id)
+          : this.db.prepare(`SELECT * FROM runs WHERE dedupe_key = ?`).get(run.dedupeKey)
+      ) as RunRow;
+      return { created, run: toRun(row) };
+    });
+    return once.immediate();
+  }
+
+  /** Inserts a run; with `once`, a run whose dedupe key exists is not inserted and false returned. */
+  private insertRun(run: NewRunRecord, once: boolean): boolean {
+    const info = this.db
       .prepare(
-        `INSERT INTO runs (id, pipeline, status, pipeline_version, logical_date, variables, trigger, started_at)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
+        `INSERT INTO runs (id, pipeline, status, pipeline_version, logical_date, variables, trigger, started_at, dedupe_key)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ${once ? 'ON CONFLICT (dedupe_key) DO NOTHING' : ''}`,
       )
       .run(
         run.id,
@@ -81,7 +119,9 @@ export class SqliteRunStore implements RunStore {
         JSON.stringify(run.variables),
         run.trigger,
         run.startedAt,
+        run.dedupeKey ?? null,
       );
+    return info.changes > 0;
   }
 
   async finishRun(id: string, status: RunStatus, error?: SerializedError): Promise<void> {
@@ -105,6 +145,22 @@ export class SqliteRunStore implements RunStore {
     if (filter.status) {
       where.push('status = ?');
       params.push(filter.status);
+    }
+    if (filter.trigger !== undefined) {
+      where.push('trigger = ?');
+      params.push(filter.trigger);
+    }
+    if (filter.since !== undefined) {
+      where.push('started_at >= ?');
+      params.push(toInstant(filter.since, 'since'));
+    }
+    if (filter.until !== undefined) {
+      where.push('started_at < ?');
+      params.push(toInstant(filter.until, 'until'));
+    }
+    if (filter.logicalDate !== undefined) {
+      where.push('logical_date = ?');
+      params.push(filter.logicalDate);
     }
     const sql = `SELECT * FROM runs ${where.length ? `WHERE ${where.join(' AND ')}` : ''}
                  ORDER BY started_at DESC, rowid DESC LIMIT ?`;
@@ -147,7 +203,7 @@ export class SqliteRunStore implements RunStore {
       .prepare(
         `SELECT b.* FROM block_runs b JOIN runs r ON r.id = b.run_id
           WHERE r.pipeline = ? AND b.block = ? AND b.status = 'succeeded' AND b.output IS NOT NULL
-          ORDER BY b.ended_at DESC LIMIT 1`,
+          ORDER BY b.ended_at DESC, b.rowid DESC LIMIT 1`,
       )
       .get(pipeline, block) as BlockRunRow | undefined;
     return row && toBlockRun(row);
@@ -175,6 +231,52 @@ export class SqliteRunStore implements RunStore {
     return rows.map((r) => r.id).reverse();
   }
 
+  async heartbeat(runId: string, owner: string, leaseMs: number): Promise<boolean> {
+    const now = Date.now();
+    const info = this.db
+      .prepare(`UPDATE runs SET lease_owner = ?, heartbeat_at = ?, lease_expires_at = ? WHERE id = ? AND status = 'running'`)
+      .run(owner, new Date(now).toISOString(), new Date(now + leaseMs).toISOString(), runId);
+    return info.changes > 0;
+  }
+
+  async reapLostRuns(now: Date = new Date()): Promise<RunRecord[]> {
+    const at = now.toISOString();
+    const unclaimedBefore = new Date(now.getTime() - unclaimedRunGraceMs).toISOString();
+    const reap = this.db.transaction(() => {
+      const lost = this.db
+        .prepare(
+          `SELECT * FROM runs
+            WHERE status = 'running'
+              AND (lease_expires_at <= ? OR (lease_expires_at IS NULL AND started_at < ?))
+            ORDER BY started_at, rowid`,
+        )
+        .all(at, unclaimedBefore) as RunRow[];
+      const fail = this.db.prepare(`UPDATE runs SET status = 'failed', ended_at = ?, error = ? WHERE id = ?`);
+      return lost.map((row): RunRecord => {
+        const error = lostRunError(row.heartbeat_at ?? row.started_at);
+        fail.run(at, JSON.stringify(error), row.id);
+        return { ...toRun(row), status: 'failed', endedAt: at, error };
+      });
+    });
+    return reap.immediate();
+  }
+
+  async acquireLease(name: string, owner: string, ttlMs: number): Promise<boolean> {
+    const now = Date.now();
+    const info = this.db
+      .prepare(
+        `INSERT INTO leases (name, owner, expires_at) VALUES (?, ?, ?)
+         ON CONFLICT (name) DO UPDATE SET owner = excluded.owner, expires_at = excluded.expires_at
+          WHERE leases.owner = excluded.owner OR leases.expires_at <= ?`,
+      )
+      .run(name, owner, new Date(now + ttlMs).toISOString(), new Date(now).toISOString());
+    return info.changes > 0;
+  }
+
+  async releaseLease(name: string, owner: string): Promise<boolean> {
+    return this.db.prepare(`DELETE FROM leases WHERE name = ? AND owner = ?`).run(name, owner).changes > 0;
+  }
+
   async close(): Promise<void> {
     this.db.close();
   }
@@ -191,6 +293,8 @@ interface RunRow {
   started_at: string;
   ended_at: string | null;
   error: string | null;
+  dedupe_key: string | null;
+  heartbeat_at: string | null;
 }
 
 interface BlockRunRow {
@@ -227,6 +331,7 @@ function toRun(r: RunRow): RunRecord {
     startedAt: r.started_at,
     endedAt: r.ended_at ?? undefined,
     error: r.error ? (JSON.parse(r.error) as SerializedError) : undefined,
+    dedupeKey: r.dedupe_key ?? undefined,
   };
 }
 

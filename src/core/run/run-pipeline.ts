@@ -30,6 +30,10 @@ export interface RunOptions {
   readonly dataInterval?: DataInterval | undefined;
   readonly trigger?: string | undefined;
   readonly signal?: AbortSignal | undefined;
+  /** The run record was already created (by a scheduler that claimed the tick); carry on under this id. */
+  readonly existingRunId?: string | undefined;
+  /** Keep a lease on the run so another process can tell it is alive, and reap it if this one dies. */
+  readonly heartbeat?: { readonly owner: string; readonly leaseMs: number } | undefined;
 }
 
 /** What a caller (the CLI's progress display, the server's live view) hears while a run goes. */
@@ -66,8 +70,9 @@ export async function runPipeline(deps: RunDependencies, pipeline: Pipeline, opt
   const started = Date.now();
   const selected = selectBlocks(pipeline, options);
   const variables = mergeVariables(pipeline, options.variables ?? {});
-  const id = newRunId();
-  const signal = options.signal ?? new AbortController().signal;
+  const id = options.existingRunId ?? newRunId();
+  const lost = new AbortController();
+  const signal = options.signal ? AbortSignal.any([options.signal, lost.signal]) : lost.signal;
   const runDir = path.join(project.stateDir, 'outputs', pipeline.name, id);
   const tempRoot = path.join(project.stateDir, 'tmp', id);
 
@@ -75,15 +80,18 @@ export async function runPipeline(deps: RunDependencies, pipeline: Pipeline, opt
   const outputs = new Map<string, StoredOutput>();
   await loadEarlierOutputs(store, pipeline, selected, outputs);
 
-  await store.createRun({
-    id,
-    pipeline: pipeline.name,
-    pipelineVersion: pipeline.version,
-    logicalDate: options.logicalDate,
-    variables,
-    trigger: options.trigger ?? 'manual',
-    startedAt: new Date(started).toISOString(),
-  });
+  if (!options.existingRunId) {
+    await store.createRun({
+      id,
+      pipeline: pipeline.name,
+      pipelineVersion: pipeline.version,
+      logicalDate: options.logicalDate,
+      variables,
+      trigger: options.trigger ?? 'manual',
+      startedAt: new Date(started).toISOString(),
+    });
+  }
+  const stopHeartbeat = options.heartbeat ? keepAlive(store, id, options.heartbeat, lost) : () => undefined;
   reporter?.runStarted?.({ id, pipeline: pipeline.name, blocks: selected });
   for (const block of selected) await store.upsertBlockRun({ runId: id, block: block.name, status: 'pending' });
 
@@ -189,11 +197,13 @@ export async function runPipeline(deps: RunDependencies, pipeline: Pipeline, opt
       reporter?.blockFinished?.(record);
     }
   } finally {
+    stopHeartbeat();
     await connections.closeAll();
     await session.close();
     rmSync(tempRoot, { recursive: true, force: true });
   }
-  await store.finishRun(id, status, failure?.toJSON());
+  // A run another process declared lost keeps that verdict: its retry may already be under way.
+  if (!lost.signal.aborted) await store.finishRun(id, status, failure?.toJSON());
   await pruneOldOutputs(store, project, pipeline.name);
   return { id, status, blocks: records, error: failure, durationMs: Date.now() - started };
 }
@@ -289,7 +299,19 @@ function located(error: SluiceError, block: Block): SluiceError {
   });
 }
 
-function newRunId(): string {
+/** Renews the run's lease until stopped; if the store says the run is no longer ours, stops the run. */
+function keepAlive(store: RunStore, id: string, heartbeat: { owner: string; leaseMs: number }, lost: AbortController): () => void {
+  const beat = async (): Promise<void> => {
+    const alive = await store.heartbeat(id, heartbeat.owner, heartbeat.leaseMs).catch(() => true);
+    if (!alive) lost.abort(new SluiceError('run.lost', 'the run was declared lost by another process (its heartbeat lapsed)', { retryable: true }));
+  };
+  void beat();
+  const timer = setInterval(() => void beat(), Math.max(100, Math.floor(heartbeat.leaseMs / 3)));
+  timer.unref();
+  return () => clearInterval(timer);
+}
+
+export function newRunId(): string {
   const stamp = new Date().toISOString().replace(/[-:]/g, '').replace('T', '-').slice(0, 15);
   return `${stamp}-${randomBytes(3).toString('hex')}`;
 }

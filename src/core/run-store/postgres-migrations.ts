@@ -1,0 +1,99 @@
+import type { ClientBase } from 'pg';
+import { quoteIdent } from '../sql/quote.ts';
+
+/**
+ * Ordered, append-only: each takes the quoted schema name and returns its DDL.
+ * Version N is `postgresMigrations[N - 1]`, recorded in `schema_migrations`.
+ * They mirror the SQLite migrations, so both stores are at the same version.
+ */
+export const postgresMigrations: readonly ((schema: string) => string)[] = [
+  (s) => `
+    CREATE TABLE ${s}.runs (
+      seq bigint GENERATED ALWAYS AS IDENTITY,
+      id text PRIMARY KEY,
+      pipeline text NOT NULL,
+      status text NOT NULL,
+      pipeline_version text NOT NULL,
+      logical_date text,
+      variables jsonb NOT NULL,
+      "trigger" text NOT NULL,
+      started_at timestamptz NOT NULL,
+      ended_at timestamptz,
+      error jsonb
+    );
+    CREATE INDEX runs_started ON ${s}.runs (started_at DESC, seq DESC);
+    CREATE INDEX runs_pipeline_started ON ${s}.runs (pipeline, started_at DESC, seq DESC);
+    CREATE TABLE ${s}.block_runs (
+      seq bigint GENERATED ALWAYS AS IDENTITY,
+      run_id text NOT NULL REFERENCES ${s}.runs (id) ON DELETE CASCADE,
+      block text NOT NULL,
+      status text NOT NULL,
+      started_at timestamptz,
+      ended_at timestamptz,
+      rows_in bigint,
+      rows_out bigint,
+      output text,
+      columns jsonb,
+      error jsonb,
+      summary text,
+      PRIMARY KEY (run_id, block)
+    );
+    CREATE INDEX block_runs_block ON ${s}.block_runs (block, ended_at DESC) WHERE status = 'succeeded' AND output IS NOT NULL;
+    CREATE TABLE ${s}.logs (
+      seq bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+      run_id text NOT NULL,
+      block text,
+      level text NOT NULL,
+      message text NOT NULL,
+      at timestamptz NOT NULL
+    );
+    CREATE INDEX logs_run ON ${s}.logs (run_id, seq);`,
+  // Crash safety: who runs a run and until when, coalesced triggers, leader leases.
+  (s) => `
+    ALTER TABLE ${s}.runs
+      ADD COLUMN dedupe_key text,
+      ADD COLUMN lease_owner text,
+      ADD COLUMN heartbeat_at timestamptz,
+      ADD COLUMN lease_expires_at timestamptz;
+    CREATE UNIQUE INDEX runs_dedupe_key ON ${s}.runs (dedupe_key);
+    CREATE INDEX runs_running ON ${s}.runs (started_at) WHERE status = 'running';
+    CREATE TABLE ${s}.leases (
+      name text PRIMARY KEY,
+      owner text NOT NULL,
+      expires_at timestamptz NOT NULL
+    );`,
+];
+
+/**
+ * Creates the schema and applies the migrations it lacks, in one transaction
+ * under an advisory lock on the schema's name: processes opening the store at
+ * once wait for each other instead of racing, and a failed migration leaves
+ * nothing behind.
+ */
+export async function migratePostgres(client: ClientBase, schema: string): Promise<number> {
+  const s = quoteIdent(schema);
+  await client.query('BEGIN');
+  try {
+    await client.query(`SELECT pg_advisory_xact_lock(hashtext('sluice.run_store'), hashtext($1))`, [schema]);
+    // Looked up rather than CREATE ... IF NOT EXISTS, which needs the CREATE privilege even when nothing is created.
+    const found = await client.query<{ schema: boolean; table: boolean }>(
+      `SELECT EXISTS (SELECT 1 FROM pg_namespace WHERE nspname = $1) AS schema, to_regclass($2) IS NOT NULL AS table`,
+      [schema, `${s}.schema_migrations`],
+    );
+    if (!found.rows[0]?.schema) await client.query(`CREATE SCHEMA ${s}`);
+    if (!found.rows[0]?.table) {
+      await client.query(`CREATE TABLE ${s}.schema_migrations (version integer PRIMARY KEY, applied_at timestamptz NOT NULL DEFAULT now())`);
+    }
+    const applied = await client.query<{ version: number | null }>(`SELECT max(version) AS version FROM ${s}.schema_migrations`);
+    const current = applied.rows[0]?.version ?? 0;
+    for (let v = current; v < postgresMigrations.length; v++) {
+      await client.query(postgresMigrations[v]!(s));
+      await client.query(`INSERT INTO ${s}.schema_migrations (version) VALUES ($1)`, [v + 1]);
+    }
+    await client.query('COMMIT');
+    return postgresMigrations.length;
+  } catch (error) {
+    await client.query('ROLLBACK').catch(() => undefined);
+    throw error;
+  }
+}

@@ -1,0 +1,292 @@
+import type { Pool } from 'pg';
+import { SluiceError, type SerializedError } from '../errors.ts';
+import { quoteIdent } from '../sql/quote.ts';
+import { toInstant } from './instant.ts';
+import { lostRunError, unclaimedRunGraceMs } from './lost-run.ts';
+import { migratePostgres } from './postgres-migrations.ts';
+import { iso, toBlockRun, toLog, toRun, type BlockRunRow, type LogRow, type RunRow } from './postgres-rows.ts';
+import type { BlockRunRecord, LogRecord, NewRunRecord, RunFilter, RunRecord, RunStatus, RunStore } from './run-store.ts';
+
+export interface PostgresRunStoreOptions {
+  /** The schema holding the store's tables, created on open; `sluice` by default. */
+  readonly schema?: string;
+}
+
+/**
+ * The run store for many processes and machines: run history in PostgreSQL.
+ * Leases and heartbeats use the server's clock, so machines whose clocks
+ * disagree still agree on when a lease ran out.
+ *
+ * @example
+ * const store = await PostgresRunStore.open(process.env.SLUICE_METADATA_URL!, { schema: 'sluice' });
+ */
+export class PostgresRunStore implements RunStore {
+  private closed = false;
+  private readonly runs: string;
+  private readonly blockRuns: string;
+  private readonly logs: string;
+  private readonly leases: string;
+
+  private constructor(
+    private readonly pool: Pool,
+    schema: string,
+  ) {
+    const s = quoteIdent(schema);
+    this.runs = `${s}.runs`;
+    this.blockRuns = `${s}.block_runs`;
+    this.logs = `${s}.logs`;
+    this.leases = `${s}.leases`;
+  }
+
+  /** Connects, creates the schema and applies pending migrations. The driver loads here. */
+  static async open(url: string, options: PostgresRunStoreOptions = {}): Promise<PostgresRunStore> {
+    const schema = options.schema ?? 'sluice';
+    const { default: pg } = await import('pg');
+    const pool = new pg.Pool({ connectionString: url, max: 4, idleTimeoutMillis: 10_000, application_name: 'sluice run store' });
+    // A dropped idle session is replaced on next use; the query that needs it reports any real failure.
+    pool.on('error', () => undefined);
+    try {
+      const client = await pool.connect();
+      try {
+        await migratePostgres(client, schema);
+      } finally {
+        client.release();
+      }
+    } catch (error) {
+      await pool.end().catch(() => undefined);
+      throw openError(error, url, schema);
+    }
+    return new PostgresRunStore(pool, schema);
+  }
+
+  async createRun(run: NewRunRecord): Promise<void> {
+    await this.insertRun(run, false);
+  }
+
+  async createRunOnce(run: NewRunRecord): Promise<{ created: boolean; run: RunRecord }> {
+    const inserted = await this.insertRun(run, true);
+    if (inserted) return { created: true, run: inserted };
+    const existing = await this.pool.query<RunRow>(`SELECT * FROM ${this.runs} WHERE dedupe_key = $1`, [run.dedupeKey]);
+    // ON CONFLICT waited for the other insert to commit, so the run it conflicted with is visible now.
+    return { created: false, run: toRun(existing.rows[0]!) };
+  }
+
+  /** Inserts a run and returns it; with `once`, returns nothing when its dedupe key exists. */
+  private async insertRun(run: NewRunRecord, once: boolean): Promise<RunRecord | undefined> {
+    const result = await this.pool.query<RunRow>(
+      `INSERT INTO ${this.runs} (id, pipeline, status, pipeline_version, logical_date, variables, "trigger", started_at, dedupe_key)
+       VALUES ($1, $2, $3, $4, $5, $6::jsonb, $7, $8, $9)
+       ${once ? 'ON CONFLICT (dedupe_key) DO NOTHING' : ''} RETURNING *`,
+      [
+        run.id,
+        run.pipeline,
+        run.status ?? 'running',
+        run.pipelineVersion,
+        run.logicalDate ?? null,
+        JSON.stringify(run.variables),
+        run.trigger,
+        run.startedAt,
+        run.dedupeKey ?? null,
+      ],
+    );
+    return result.rows[0] && toRun(result.rows[0]);
+  }
+
+  async finishRun(id: string, status: RunStatus, error?: SerializedError): Promise<void> {
+    // The client's clock, like startedAt, so a run's duration comes from one clock.
+    await this.pool.query(`UPDATE ${this.runs} SET status = $1, ended_at = $2, error = $3::jsonb WHERE id = $4`, [
+      status,
+      new Date().toISOString(),
+      error ? JSON.stringify(error) : null,
+      id,
+    ]);
+  }
+
+  async getRun(id: string): Promise<RunRecord | undefined> {
+    const result = await this.pool.query<RunRow>(`SELECT * FROM ${this.runs} WHERE id = $1`, [id]);
+    return result.rows[0] && toRun(result.rows[0]);
+  }
+
+  async listRuns(filter: RunFilter = {}): Promise<RunRecord[]> {
+    const where: string[] = [];
+    const params: unknown[] = [];
+    const add = (condition: (param: string) => string, value: unknown): void => {
+      params.push(value);
+      where.push(condition(`$${params.length}`));
+    };
+    if (filter.pipeline) add((p) => `pipeline = ${p}`, filter.pipeline);
+    if (filter.status) add((p) => `status = ${p}`, filter.status);
+    if (filter.trigger !== undefined) add((p) => `"trigger" = ${p}`, filter.trigger);
+    if (filter.since !== undefined) add((p) => `started_at >= ${p}`, toInstant(filter.since, 'since'));
+    if (filter.until !== undefined) add((p) => `started_at < ${p}`, toInstant(filter.until, 'until'));
+    if (filter.logicalDate !== undefined) add((p) => `logical_date = ${p}`, filter.logicalDate);
+    // A negative limit means no limit, as it does in SQLite.
+    const limit = filter.limit === undefined ? 50 : filter.limit < 0 ? null : filter.limit;
+    params.push(limit);
+    const result = await this.pool.query<RunRow>(
+      `SELECT * FROM ${this.runs} ${where.length ? `WHERE ${where.join(' AND ')}` : ''}
+        ORDER BY started_at DESC, seq DESC LIMIT $${params.length}`,
+      params,
+    );
+    return result.rows.map(toRun);
+  }
+
+  async upsertBlockRun(r: BlockRunRecord): Promise<void> {
+    await this.pool.query(
+      `INSERT INTO ${this.blockRuns} (run_id, block, status, started_at, ended_at, rows_in, rows_out, output, columns, error, summary)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9::jsonb, $10::jsonb, $11)
+       ON CONFLICT (run_id, block) DO UPDATE SET
+         status = excluded.status, started_at = coalesce(excluded.started_at, block_runs.started_at), ended_at = excluded.ended_at,
+         rows_in = excluded.rows_in, rows_out = excluded.rows_out, output = excluded.output,
+         columns = excluded.columns, error = excluded.error, summary = excluded.summary`,
+      [
+        r.runId,
+        r.block,
+        r.status,
+        r.startedAt ?? null,
+        r.endedAt ?? null,
+        r.rowsIn ?? null,
+        r.rowsOut ?? null,
+        r.output ?? null,
+        r.columns ? JSON.stringify(r.columns) : null,
+        r.error ? JSON.stringify(r.error) : null,
+        r.summary ?? null,
+      ],
+    );
+  }
+
+  async listBlockRuns(runId: string): Promise<BlockRunRecord[]> {
+    const result = await this.pool.query<BlockRunRow>(
+      `SELECT * FROM ${this.blockRuns} WHERE run_id = $1 ORDER BY started_at ASC NULLS LAST, seq`,
+      [runId],
+    );
+    return result.rows.map(toBlockRun);
+  }
+
+  async latestOutput(pipeline: string, block: string): Promise<BlockRunRecord | undefined> {
+    const result = await this.pool.query<BlockRunRow>(
+      `SELECT b.* FROM ${this.blockRuns} b JOIN ${this.runs} r ON r.id = b.run_id
+        WHERE r.pipeline = $1 AND b.block = $2 AND b.status = 'succeeded' AND b.output IS NOT NULL
+        ORDER BY b.ended_at DESC NULLS LAST, b.seq DESC LIMIT 1`,
+      [pipeline, block],
+    );
+    return result.rows[0] && toBlockRun(result.rows[0]);
+  }
+
+  async appendLog(record: LogRecord): Promise<void> {
+    await this.pool.query(`INSERT INTO ${this.logs} (run_id, block, level, message, at) VALUES ($1, $2, $3, $4, $5)`, [
+      record.runId,
+      record.block ?? null,
+      record.level,
+      record.message,
+      record.at,
+    ]);
+  }
+
+  async listLogs(runId: string, options: { block?: string } = {}): Promise<LogRecord[]> {
+    const result = options.block
+      ? await this.pool.query<LogRow>(`SELECT * FROM ${this.logs} WHERE run_id = $1 AND block = $2 ORDER BY seq`, [runId, options.block])
+      : await this.pool.query<LogRow>(`SELECT * FROM ${this.logs} WHERE run_id = $1 ORDER BY seq`, [runId]);
+    return result.rows.map(toLog);
+  }
+
+  async runsBeyond(pipeline: string, keep: number): Promise<string[]> {
+    const result = await this.pool.query<{ id: string }>(
+      `SELECT id FROM ${this.runs} WHERE pipeline = $1 ORDER BY started_at DESC, seq DESC OFFSET $2`,
+      [pipeline, Math.max(0, keep)],
+    );
+    return result.rows.map((r) => r.id).reverse();
+  }
+
+  async heartbeat(runId: string, owner: string, leaseMs: number): Promise<boolean> {
+    const result = await this.pool.query(
+      `UPDATE ${this.runs} SET lease_owner = $2, heartbeat_at = now(), lease_expires_at = now() + $3::float8 * interval '1 millisecond'
+        WHERE id = $1 AND status = 'running'`,
+      [runId, owner, leaseMs],
+    );
+    return (result.rowCount ?? 0) > 0;
+  }
+
+  async reapLostRuns(now?: Date): Promise<RunRecord[]> {
+    const client = await this.pool.connect();
+    try {
+      await client.query('BEGIN');
+      // SKIP LOCKED: a run another reaper is failing right now is theirs to return, not ours.
+      const lost = await client.query<RunRow & { reaped_at: Date }>(
+        `WITH clock AS (SELECT coalesce($1::timestamptz, now()) AS now)
+         SELECT r.*, clock.now AS reaped_at FROM ${this.runs} r, clock
+          WHERE r.status = 'running'
+            AND (r.lease_expires_at <= clock.now
+                 OR (r.lease_expires_at IS NULL AND r.started_at < clock.now - $2::float8 * interval '1 millisecond'))
+          ORDER BY r.started_at, r.seq
+          FOR UPDATE OF r SKIP LOCKED`,
+        [now?.toISOString() ?? null, unclaimedRunGraceMs],
+      );
+      const reaped = lost.rows.map((row): RunRecord => {
+        const error = lostRunError(iso(row.heartbeat_at ?? row.started_at));
+        return { ...toRun(row), status: 'failed', endedAt: iso(row.reaped_at), error };
+      });
+      if (reaped.length) {
+        await client.query(
+          `UPDATE ${this.runs} r SET status = 'failed', ended_at = v.ended_at, error = v.error
+             FROM jsonb_to_recordset($1::jsonb) AS v(id text, ended_at timestamptz, error jsonb)
+            WHERE r.id = v.id`,
+          [JSON.stringify(reaped.map((r) => ({ id: r.id, ended_at: r.endedAt, error: r.error })))],
+        );
+      }
+      await client.query('COMMIT');
+      return reaped;
+    } catch (error) {
+      await client.query('ROLLBACK').catch(() => undefined);
+      throw error;
+    } finally {
+      client.release();
+    }
+  }
+
+  async acquireLease(name: string, owner: string, ttlMs: number): Promise<boolean> {
+    // A concurrent insert of the same name waits for the first and then sees its row: one winner.
+    const result = await this.pool.query(
+      `INSERT INTO ${this.leases} (name, owner, expires_at) VALUES ($1, $2, now() + $3::float8 * interval '1 millisecond')
+       ON CONFLICT (name) DO UPDATE SET owner = excluded.owner, expires_at = excluded.expires_at
+        WHERE leases.owner = excluded.owner OR leases.expires_at <= now()`,
+      [name, owner, ttlMs],
+    );
+    return (result.rowCount ?? 0) > 0;
+  }
+
+  async releaseLease(name: string, owner: string): Promise<boolean> {
+    const result = await this.pool.query(`DELETE FROM ${this.leases} WHERE name = $1 AND owner = $2`, [name, owner]);
+    return (result.rowCount ?? 0) > 0;
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    await this.pool.end();
+  }
+}
+
+/** A failure to reach or prepare the store, naming the server without its password. */
+function openError(error: unknown, url: string, schema: string): SluiceError {
+  const state = (error as { code?: unknown }).code;
+  // Authentication, a missing database or a missing privilege fail the same way next time.
+  const retryable = !(typeof state === 'string' && (state.startsWith('28') || state === '3D000' || state === '42501'));
+  // Several addresses tried (localhost as ::1 and 127.0.0.1) arrive as one AggregateError.
+  const first: unknown = error instanceof AggregateError && error.errors.length ? error.errors[0] : error;
+  const reason = first instanceof Error ? first.message || first.name : String(first);
+  return new SluiceError('run_store.open_failed', `cannot open the PostgreSQL run store at ${describeServer(url)} (schema '${schema}'): ${reason}`, {
+    cause: error,
+    retryable,
+    kind: retryable ? 'run' : 'config',
+  });
+}
+
+function describeServer(url: string): string {
+  try {
+    const parsed = new URL(url);
+    return `${parsed.hostname || 'localhost'}:${parsed.port || '5432'}${parsed.pathname}`;
+  } catch {
+    return 'the configured server';
+  }
+}

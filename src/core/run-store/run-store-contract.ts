@@ -1,0 +1,418 @@
+import assert from 'node:assert/strict';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { afterEach, describe, it } from 'node:test';
+import type { NewRunRecord, RunFilter, RunRecord, RunStore } from './run-store.ts';
+
+const at = (minute: number): string => new Date(Date.UTC(2024, 4, 1, 10, minute)).toISOString();
+const ago = (ms: number): string => new Date(Date.now() - ms).toISOString();
+
+function run(id: string, pipeline: string, minute: number): NewRunRecord {
+  return { id, pipeline, pipelineVersion: 'v1', variables: { day: '2024-05-01', n: 3 }, trigger: 'manual', startedAt: at(minute) };
+}
+
+/** Every element once: what several callers got must not overlap. */
+function assertDisjoint(lists: readonly (readonly string[])[]): string[] {
+  const all = lists.flat();
+  assert.equal(new Set(all).size, all.length, `returned to more than one caller: ${JSON.stringify(lists)}`);
+  return all.sort();
+}
+
+/**
+ * The behaviour every run store must have, as node:test cases. `open` opens a
+ * store on the backing database; calling it while another store is open gives
+ * a second "process" on the same database. `cleanup` runs after every case,
+ * once the case's stores are closed, and must leave the backing database
+ * empty for the next one (delete the file, drop the schema).
+ *
+ * @example
+ * describeRunStoreContract('SqliteRunStore', async () => new SqliteRunStore(file), async () => rmSync(file));
+ */
+export function describeRunStoreContract(name: string, open: () => Promise<RunStore>, cleanup?: () => Promise<void>): void {
+  describe(`${name} (run store contract)`, () => {
+    const opened = new Set<RunStore>();
+    async function openStore(): Promise<RunStore> {
+      const store = await open();
+      opened.add(store);
+      return store;
+    }
+    async function closeStore(store: RunStore): Promise<void> {
+      opened.delete(store);
+      await store.close();
+    }
+    afterEach(async () => {
+      await Promise.all([...opened].map((store) => closeStore(store)));
+      await cleanup?.();
+    });
+
+    describe('runs', () => {
+      it('creates a running run and reads it back as written', async () => {
+        const store = await openStore();
+        await store.createRun({ ...run('r1', 'daily', 0), logicalDate: '2024-05-01' });
+        assert.deepEqual(await store.getRun('r1'), {
+          id: 'r1',
+          pipeline: 'daily',
+          status: 'running',
+          pipelineVersion: 'v1',
+          logicalDate: '2024-05-01',
+          variables: { day: '2024-05-01', n: 3 },
+          trigger: 'manual',
+          startedAt: at(0),
+          endedAt: undefined,
+          error: undefined,
+          dedupeKey: undefined,
+        });
+        assert.equal(await store.getRun('nope'), undefined);
+      });
+
+      it('refuses a second run with the same id', async () => {
+        const store = await openStore();
+        await store.createRun(run('r1', 'daily', 0));
+        await assert.rejects(store.createRun(run('r1', 'daily', 1)));
+      });
+
+      it('finishes a run with its status, end time and error', async () => {
+        const store = await openStore();
+        await store.createRun({ ...run('r1', 'daily', 0), status: 'queued' });
+        assert.equal((await store.getRun('r1'))?.status, 'queued');
+        const error = { code: 'block.failed', message: 'boom', retryable: false, kind: 'run' as const, location: { block: 'b', line: 3 } };
+        await store.finishRun('r1', 'failed', error);
+        const finished = await store.getRun('r1');
+        assert.equal(finished?.status, 'failed');
+        assert.deepEqual(finished?.error, error);
+        assert.ok(finished?.endedAt && !Number.isNaN(Date.parse(finished.endedAt)));
+      });
+
+      it('lists runs newest first, filtered by pipeline and status, up to a limit', async () => {
+        const store = await openStore();
+        await store.createRun(run('d1', 'daily', 1));
+        await store.createRun(run('h1', 'hourly', 2));
+        await store.createRun(run('d3', 'daily', 3));
+        await store.createRun(run('d2', 'daily', 2));
+        await store.finishRun('d1', 'succeeded');
+        await store.finishRun('d3', 'failed');
+        const ids = async (filter?: RunFilter) => (await store.listRuns(filter)).map((r) => r.id);
+        assert.deepEqual(await ids(), ['d3', 'd2', 'h1', 'd1']);
+        assert.deepEqual(await ids({ pipeline: 'daily' }), ['d3', 'd2', 'd1']);
+        assert.deepEqual(await ids({ status: 'running' }), ['d2', 'h1']);
+        assert.deepEqual(await ids({ pipeline: 'daily', status: 'succeeded' }), ['d1']);
+        assert.deepEqual(await ids({ limit: 2 }), ['d3', 'd2']);
+      });
+
+      it('lists at most 50 runs unless given a limit', async () => {
+        const store = await openStore();
+        for (let i = 0; i < 55; i++) await store.createRun(run(`r${i}`, 'daily', i));
+        assert.equal((await store.listRuns()).length, 50);
+        assert.equal((await store.listRuns({ limit: 55 })).length, 55);
+      });
+
+      it('orders runs that started at the same moment by when they were created', async () => {
+        const store = await openStore();
+        await store.createRun(run('first', 'daily', 5));
+        await store.createRun(run('second', 'daily', 5));
+        assert.deepEqual((await store.listRuns()).map((r) => r.id), ['second', 'first']);
+      });
+
+      it('filters runs by when they started (since inclusive, until exclusive), logical date and trigger', async () => {
+        const store = await openStore();
+        for (const minute of [1, 2, 3, 4]) await store.createRun({ ...run(`d${minute}`, 'daily', minute), logicalDate: `2024-04-0${minute}` });
+        const ids = async (filter: RunFilter) => (await store.listRuns(filter)).map((r) => r.id);
+        assert.deepEqual(await ids({ since: at(2) }), ['d4', 'd3', 'd2']);
+        assert.deepEqual(await ids({ until: at(2) }), ['d1']);
+        assert.deepEqual(await ids({ since: at(2), until: at(4) }), ['d3', 'd2']);
+        // The same instant written with an offset.
+        assert.deepEqual(await ids({ since: '2024-05-01T12:03:00+02:00' }), ['d4', 'd3']);
+        assert.deepEqual(await ids({ until: '2024-05-01' }), []);
+        assert.deepEqual(await ids({ logicalDate: '2024-04-02' }), ['d2']);
+        await store.createRun({ ...run('s1', 'daily', 0), trigger: 'schedule' });
+        assert.deepEqual(await ids({ trigger: 'schedule' }), ['s1']);
+        assert.deepEqual(await ids({ trigger: 'manual', since: at(4) }), ['d4']);
+        assert.deepEqual(await ids({ logicalDate: '2024-04-02', since: at(3) }), []);
+        await assert.rejects(store.listRuns({ since: 'last tuesday' }), /since is not a date or time/);
+      });
+    });
+
+    describe('block runs, logs and retention', () => {
+      it('inserts a block run, then updates it in place', async () => {
+        const store = await openStore();
+        await store.createRun(run('r1', 'daily', 0));
+        await store.upsertBlockRun({ runId: 'r1', block: 'load', status: 'running', startedAt: at(1) });
+        await store.upsertBlockRun({
+          runId: 'r1',
+          block: 'load',
+          status: 'succeeded',
+          endedAt: at(2),
+          rowsIn: 10,
+          rowsOut: 9,
+          output: '/out/load.parquet',
+          columns: [{ name: 'id', type: 'BIGINT' }],
+          summary: 'read 9 rows',
+        });
+        assert.deepEqual(await store.listBlockRuns('r1'), [
+          {
+            runId: 'r1',
+            block: 'load',
+            status: 'succeeded',
+            startedAt: at(1),
+            endedAt: at(2),
+            rowsIn: 10,
+            rowsOut: 9,
+            output: '/out/load.parquet',
+            columns: [{ name: 'id', type: 'BIGINT' }],
+            error: undefined,
+            summary: 'read 9 rows',
+          },
+        ]);
+      });
+
+      it('keeps a failed block run with its error', async () => {
+        const store = await openStore();
+        await store.createRun(run('r1', 'daily', 0));
+        const error = { code: 'block.failed', message: "can't \"parse\" ✓", retryable: true, kind: 'run' as const };
+        await store.upsertBlockRun({ runId: 'r1', block: 'b', status: 'failed', startedAt: at(1), endedAt: at(2), error, rowsIn: 5_000_000_000 });
+        const [stored] = await store.listBlockRuns('r1');
+        assert.deepEqual(stored?.error, error);
+        assert.equal(stored?.rowsIn, 5_000_000_000);
+        assert.equal(stored?.rowsOut, undefined);
+      });
+
+      it('lists the block runs of a run in the order they started, pending ones last', async () => {
+        const store = await openStore();
+        await store.createRun(run('r1', 'daily', 0));
+        await store.upsertBlockRun({ runId: 'r1', block: 'later', status: 'pending' });
+        await store.upsertBlockRun({ runId: 'r1', block: 'second', status: 'running', startedAt: at(2) });
+        await store.upsertBlockRun({ runId: 'r1', block: 'first', status: 'succeeded', startedAt: at(1) });
+        assert.deepEqual((await store.listBlockRuns('r1')).map((b) => b.block), ['first', 'second', 'later']);
+        assert.deepEqual(await store.listBlockRuns('other'), []);
+      });
+
+      it('refuses a block run of a run it does not know', async () => {
+        const store = await openStore();
+        await assert.rejects(store.upsertBlockRun({ runId: 'ghost', block: 'b', status: 'running' }), /foreign key/i);
+      });
+
+      it('finds the newest succeeded block run that still has an output', async () => {
+        const store = await openStore();
+        for (const [id, minute] of [['r1', 1], ['r2', 2], ['r3', 3], ['r4', 4], ['r5', 5]] as const) await store.createRun(run(id, 'daily', minute));
+        await store.createRun(run('other', 'hourly', 9));
+        await store.upsertBlockRun({ runId: 'r1', block: 'b', status: 'succeeded', endedAt: at(11), output: '/r1.parquet' });
+        await store.upsertBlockRun({ runId: 'r2', block: 'b', status: 'succeeded', endedAt: at(12), output: '/r2.parquet' });
+        await store.upsertBlockRun({ runId: 'r3', block: 'b', status: 'failed', endedAt: at(13), output: '/r3.parquet' });
+        await store.upsertBlockRun({ runId: 'r4', block: 'b', status: 'succeeded', endedAt: at(14) });
+        await store.upsertBlockRun({ runId: 'r5', block: 'b', status: 'succeeded', output: '/r5-no-end.parquet' });
+        await store.upsertBlockRun({ runId: 'other', block: 'b', status: 'succeeded', endedAt: at(19), output: '/other.parquet' });
+        await store.upsertBlockRun({ runId: 'r4', block: 'c', status: 'succeeded', endedAt: at(15), output: '/c.parquet' });
+        assert.equal((await store.latestOutput('daily', 'b'))?.output, '/r2.parquet');
+        assert.equal((await store.latestOutput('daily', 'c'))?.runId, 'r4');
+        assert.equal(await store.latestOutput('daily', 'missing'), undefined);
+      });
+
+      it('keeps logs in the order they were written and filters them by block', async () => {
+        const store = await openStore();
+        await store.createRun(run('r1', 'daily', 0));
+        await store.appendLog({ runId: 'r1', level: 'info', message: 'run started', at: at(0) });
+        await store.appendLog({ runId: 'r1', block: 'a', level: 'debug', message: 'a: 1', at: at(0) });
+        await store.appendLog({ runId: 'r1', block: 'b', level: 'warn', message: 'b: 1', at: at(0) });
+        await store.appendLog({ runId: 'r1', block: 'a', level: 'error', message: 'a: 2', at: at(0) });
+        await store.appendLog({ runId: 'r2', block: 'a', level: 'info', message: 'elsewhere', at: at(0) });
+        const all = await store.listLogs('r1');
+        assert.deepEqual(all.map((l) => l.message), ['run started', 'a: 1', 'b: 1', 'a: 2']);
+        assert.deepEqual(all[0], { runId: 'r1', block: undefined, level: 'info', message: 'run started', at: at(0) });
+        assert.deepEqual(
+          (await store.listLogs('r1', { block: 'a' })).map((l) => [l.level, l.message]),
+          [
+            ['debug', 'a: 1'],
+            ['error', 'a: 2'],
+          ],
+        );
+      });
+
+      it('names the runs of a pipeline beyond the newest ones to keep, oldest first', async () => {
+        const store = await openStore();
+        for (const minute of [1, 2, 3, 4, 5]) await store.createRun(run(`d${minute}`, 'daily', minute));
+        await store.createRun(run('h1', 'hourly', 0));
+        assert.deepEqual(await store.runsBeyond('daily', 2), ['d1', 'd2', 'd3']);
+        assert.deepEqual(await store.runsBeyond('daily', 5), []);
+        assert.deepEqual(await store.runsBeyond('hourly', 0), ['h1']);
+      });
+    });
+
+    describe('two processes', () => {
+      it('opens a new database from two processes at once', async () => {
+        const [a, b] = await Promise.all([openStore(), openStore()]);
+        await a.createRun(run('r1', 'daily', 0));
+        assert.equal((await b.getRun('r1'))?.id, 'r1');
+      });
+
+      it('keeps its data when reopened', async () => {
+        let store = await openStore();
+        await store.createRun({ ...run('r1', 'daily', 0), dedupeKey: 'daily@2024-05-01' });
+        await store.upsertBlockRun({ runId: 'r1', block: 'b', status: 'succeeded', output: '/b.parquet', endedAt: at(1) });
+        await closeStore(store);
+        store = await openStore();
+        assert.equal((await store.getRun('r1'))?.dedupeKey, 'daily@2024-05-01');
+        assert.equal((await store.latestOutput('daily', 'b'))?.output, '/b.parquet');
+      });
+
+      it('shares one database between two stores', async () => {
+        const [store, other] = [await openStore(), await openStore()];
+        await store.createRun(run('mine', 'daily', 1));
+        await other.createRun(run('theirs', 'daily', 2));
+        await other.appendLog({ runId: 'mine', block: 'b', level: 'info', message: 'from the other store', at: at(2) });
+        await store.finishRun('theirs', 'succeeded');
+        assert.deepEqual((await store.listRuns()).map((r) => r.id), ['theirs', 'mine']);
+        assert.equal((await other.getRun('theirs'))?.status, 'succeeded');
+        assert.equal((await store.listLogs('mine'))[0]?.message, 'from the other store');
+      });
+    });
+
+    describe('createRunOnce', () => {
+      it('creates a run once per dedupe key and returns the existing run after that', async () => {
+        const store = await openStore();
+        const first = await store.createRunOnce({ ...run('r1', 'daily', 1), dedupeKey: 'daily@2024-05-01' });
+        assert.equal(first.created, true);
+        assert.equal(first.run.id, 'r1');
+        assert.equal(first.run.status, 'running');
+        assert.equal(first.run.dedupeKey, 'daily@2024-05-01');
+        await store.finishRun('r1', 'succeeded');
+        const again = await store.createRunOnce({ ...run('r2', 'daily', 2), dedupeKey: 'daily@2024-05-01' });
+        assert.equal(again.created, false);
+        assert.equal(again.run.id, 'r1');
+        assert.equal(again.run.status, 'succeeded');
+        assert.equal(await store.getRun('r2'), undefined);
+        assert.equal((await store.createRunOnce({ ...run('r3', 'daily', 3), dedupeKey: 'daily@2024-05-02' })).created, true);
+      });
+
+      it('always creates a run without a dedupe key', async () => {
+        const store = await openStore();
+        const a = await store.createRunOnce(run('a', 'daily', 1));
+        const b = await store.createRunOnce({ ...run('b', 'daily', 1), status: 'queued' });
+        assert.deepEqual([a.created, b.created], [true, true]);
+        assert.equal(b.run.status, 'queued');
+        assert.equal(a.run.dedupeKey, undefined);
+        assert.deepEqual((await store.listRuns()).map((r) => r.id), ['b', 'a']);
+      });
+
+      it('refuses createRun with a dedupe key already in use', async () => {
+        const store = await openStore();
+        await store.createRun({ ...run('a', 'daily', 1), dedupeKey: 'k' });
+        await assert.rejects(store.createRun({ ...run('b', 'daily', 1), dedupeKey: 'k' }));
+        assert.equal(await store.getRun('b'), undefined);
+      });
+
+      it('creates exactly one run when two processes trigger the same key at once', async () => {
+        const [a, b] = [await openStore(), await openStore()];
+        const attempts = Array.from({ length: 8 }, (_, i) => (i % 2 ? a : b).createRunOnce({ ...run(`r${i}`, 'daily', 1), dedupeKey: 'tick' }));
+        const results = await Promise.all(attempts);
+        assert.equal(results.filter((r) => r.created).length, 1);
+        const winner = results.find((r) => r.created)!.run.id;
+        assert.deepEqual(new Set(results.map((r) => r.run.id)), new Set([winner]));
+        assert.deepEqual((await a.listRuns()).map((r) => r.id), [winner]);
+      });
+    });
+
+    describe('heartbeats and lost runs', () => {
+      it('accepts heartbeats while a run is running and refuses them after', async () => {
+        const store = await openStore();
+        await store.createRun(run('r1', 'daily', 0));
+        assert.equal(await store.heartbeat('r1', 'pid-1', 30_000), true);
+        assert.equal(await store.heartbeat('r1', 'pid-1', 30_000), true);
+        await store.finishRun('r1', 'succeeded');
+        assert.equal(await store.heartbeat('r1', 'pid-1', 30_000), false);
+        assert.equal(await store.heartbeat('ghost', 'pid-1', 30_000), false);
+        assert.equal((await store.getRun('r1'))?.status, 'succeeded');
+      });
+
+      it('fails the running runs whose lease expired or that never sent a heartbeat in their first minute', async () => {
+        const store = await openStore();
+        const started = ago(120_000);
+        const create = (id: string, startedAt: string, status?: RunRecord['status']) =>
+          store.createRun({ ...run(id, 'daily', 0), startedAt, ...(status ? { status } : {}) });
+        await create('expired', started);
+        await create('alive', started);
+        await create('silent', started);
+        await create('young', ago(10_000));
+        await create('waiting', started, 'queued');
+        await create('done', started);
+        await store.heartbeat('expired', 'pid-1', 1);
+        await store.heartbeat('alive', 'pid-2', 600_000);
+        await store.finishRun('done', 'succeeded');
+
+        // A few seconds ahead, so the one-millisecond lease has run out whatever the clocks say.
+        const reaped = await store.reapLostRuns(new Date(Date.now() + 5_000));
+        assert.deepEqual(reaped.map((r) => r.id).sort(), ['expired', 'silent']);
+        for (const lost of reaped) {
+          assert.equal(lost.status, 'failed');
+          assert.equal(lost.error?.code, 'run.lost');
+          assert.ok(lost.endedAt && !Number.isNaN(Date.parse(lost.endedAt)));
+          assert.deepEqual(await store.getRun(lost.id), lost);
+        }
+        const silent = reaped.find((r) => r.id === 'silent')!;
+        assert.equal(silent.error?.message, `the process running it stopped responding (no heartbeat since ${started})`);
+        const expired = reaped.find((r) => r.id === 'expired')!;
+        const since = /\(no heartbeat since (.+)\)$/.exec(expired.error?.message ?? '')?.[1];
+        assert.ok(since && Math.abs(Date.parse(since) - Date.now()) < 60_000, expired.error?.message);
+
+        const statuses = Object.fromEntries((await store.listRuns()).map((r) => [r.id, r.status]));
+        assert.deepEqual(statuses, { expired: 'failed', alive: 'running', silent: 'failed', young: 'running', waiting: 'queued', done: 'succeeded' });
+        assert.equal(await store.heartbeat('expired', 'pid-1', 30_000), false);
+        assert.deepEqual(await store.reapLostRuns(new Date(Date.now() + 5_000)), []);
+      });
+
+      it('reaps by its own clock when not given one', async () => {
+        const store = await openStore();
+        await store.createRun({ ...run('old', 'daily', 0), startedAt: ago(120_000) });
+        await store.createRun({ ...run('new', 'daily', 0), startedAt: ago(1_000) });
+        assert.deepEqual((await store.reapLostRuns()).map((r) => r.id), ['old']);
+      });
+
+      it('returns each lost run to exactly one of two processes reaping at once', async () => {
+        const [a, b] = [await openStore(), await openStore()];
+        const ids = Array.from({ length: 24 }, (_, i) => `lost${String(i).padStart(2, '0')}`);
+        for (const id of ids) await a.createRun({ ...run(id, 'daily', 0), startedAt: ago(120_000) });
+        const results = await Promise.all([a, b, a, b].map((store) => store.reapLostRuns()));
+        assert.deepEqual(assertDisjoint(results.map((r) => r.map((run) => run.id))), ids);
+        assert.deepEqual(new Set((await b.listRuns()).map((r) => r.status)), new Set(['failed']));
+      });
+    });
+
+    describe('leases', () => {
+      it('holds a lease until it expires, renews it for its owner and hands it over once expired', async () => {
+        const store = await openStore();
+        assert.equal(await store.acquireLease('scheduler', 'a', 60_000), true);
+        assert.equal(await store.acquireLease('scheduler', 'b', 60_000), false);
+        assert.equal(await store.acquireLease('scheduler', 'a', 60_000), true);
+        assert.equal(await store.acquireLease('compactor', 'b', 60_000), true);
+        assert.equal(await store.acquireLease('scheduler', 'a', 20), true);
+        await sleep(60);
+        assert.equal(await store.acquireLease('scheduler', 'b', 60_000), true);
+        assert.equal(await store.acquireLease('scheduler', 'a', 60_000), false);
+      });
+
+      it('releases a lease only for its owner', async () => {
+        const store = await openStore();
+        assert.equal(await store.acquireLease('scheduler', 'a', 60_000), true);
+        assert.equal(await store.releaseLease('scheduler', 'b'), false);
+        assert.equal(await store.acquireLease('scheduler', 'b', 60_000), false);
+        assert.equal(await store.releaseLease('scheduler', 'a'), true);
+        assert.equal(await store.releaseLease('scheduler', 'a'), false);
+        assert.equal(await store.acquireLease('scheduler', 'b', 60_000), true);
+      });
+
+      it('gives a new lease to exactly one of many callers in two processes', async () => {
+        const [a, b] = [await openStore(), await openStore()];
+        const wins = await Promise.all(Array.from({ length: 10 }, (_, i) => (i % 2 ? a : b).acquireLease('scheduler', `owner${i}`, 60_000)));
+        assert.equal(wins.filter(Boolean).length, 1);
+      });
+
+      it('gives an expired lease to exactly one of many callers in two processes', async () => {
+        const [a, b] = [await openStore(), await openStore()];
+        assert.equal(await a.acquireLease('scheduler', 'gone', 20), true);
+        await sleep(60);
+        const wins = await Promise.all(Array.from({ length: 10 }, (_, i) => (i % 2 ? a : b).acquireLease('scheduler', `owner${i}`, 60_000)));
+        assert.equal(wins.filter(Boolean).length, 1);
+        const winner = `owner${wins.indexOf(true)}`;
+        assert.equal(await b.acquireLease('scheduler', winner, 60_000), true);
+      });
+    });
+  });
+}

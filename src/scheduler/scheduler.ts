@@ -1,0 +1,200 @@
+import { hostname } from 'node:os';
+import { randomBytes } from 'node:crypto';
+import type { Pipeline } from '../core/pipeline/pipeline.ts';
+import type { RunRecord, RunStore } from '../core/run-store/run-store.ts';
+import { intervalForDate } from '../core/run/logical-date.ts';
+import { newRunId } from '../core/run/run-pipeline.ts';
+import { dueIntervals, nextDue, type DueInterval } from './due-intervals.ts';
+
+/** What the scheduler needs from the outside, so it runs the same in a CLI, a server or a test. */
+export interface SchedulerDependencies {
+  readonly store: RunStore;
+  /** The project's pipelines, read again on every pass (files are the truth). */
+  readonly loadPipelines: () => Pipeline[];
+  /** Runs a run the scheduler created (status `running`, id given); resolves when it ends. */
+  readonly execute: (pipeline: Pipeline, due: DueInterval | undefined, runId: string, heartbeat: { owner: string; leaseMs: number }) => Promise<unknown>;
+  readonly now?: () => Date;
+  /** Told about what happens, for logs and tests. */
+  readonly onEvent?: (event: SchedulerEvent) => void;
+  /** Identifies this process in leases; unique per process. */
+  readonly owner?: string;
+  readonly leaseMs?: number;
+  readonly pollMs?: number;
+}
+
+export type SchedulerEvent =
+  | { readonly kind: 'leader'; readonly owner: string }
+  | { readonly kind: 'standby'; readonly owner: string }
+  | { readonly kind: 'fired'; readonly pipeline: string; readonly logicalDate: string; readonly runId: string; readonly lateMs: number }
+  | { readonly kind: 'skipped'; readonly pipeline: string; readonly logicalDate: string; readonly reason: string }
+  | { readonly kind: 'reaped'; readonly run: RunRecord }
+  | { readonly kind: 'finished'; readonly pipeline: string; readonly runId: string }
+  | { readonly kind: 'error'; readonly pipeline?: string; readonly message: string };
+
+export interface Scheduler {
+  readonly owner: string;
+  /** One pass: take or renew the leader lease, reap lost runs, fire what is due. */
+  tick(): Promise<void>;
+  start(): void;
+  /** Stops firing and waits for the runs this process started. */
+  stop(): Promise<void>;
+}
+
+/**
+ * Fires scheduled runs. Any number of schedulers may point at one run store:
+ * a leader lease lets one fire at a time, and each tick's run is created under
+ * a key unique to the pipeline and logical date, so even two leaders (a lease
+ * that lapsed mid-pass) cannot start one tick twice. A standby takes over when
+ * the leader's lease expires, and owes every interval the leader missed.
+ */
+export function createScheduler(deps: SchedulerDependencies): Scheduler {
+  const owner = deps.owner ?? `${hostname()}:${process.pid}:${randomBytes(3).toString('hex')}`;
+  const leaseMs = deps.leaseMs ?? 10_000;
+  const pollMs = deps.pollMs ?? 250;
+  const now = deps.now ?? (() => new Date());
+  const running = new Set<Promise<unknown>>();
+  let leader = false;
+  let timer: NodeJS.Timeout | undefined;
+  let passing: Promise<void> | undefined;
+  let stopped = false;
+  // Until this time nothing can be due for a pipeline: checks are skipped (cheap with many pipelines).
+  const quietUntil = new Map<string, number>();
+
+  const emit = (event: SchedulerEvent): void => deps.onEvent?.(event);
+
+  async function pass(): Promise<void> {
+    const isLeader = await deps.store.acquireLease('scheduler', owner, leaseMs);
+    if (isLeader !== leader) {
+      leader = isLeader;
+      quietUntil.clear();
+      emit({ kind: isLeader ? 'leader' : 'standby', owner });
+    }
+    if (!isLeader) return;
+    const pipelines = deps.loadPipelines();
+    for (const run of await deps.store.reapLostRuns()) {
+      emit({ kind: 'reaped', run });
+      await retryLost(run, pipelines).catch((error: unknown) => emit({ kind: 'error', pipeline: run.pipeline, message: (error as Error).message }));
+    }
+    const at = now();
+    for (const pipeline of pipelines) {
+      if (!pipeline.schedule?.enabled) continue;
+      if ((quietUntil.get(pipeline.name) ?? 0) > at.getTime()) continue;
+      try {
+        await firePipeline(pipeline, at);
+      } catch (error) {
+        emit({ kind: 'error', pipeline: pipeline.name, message: (error as Error).message });
+      }
+    }
+  }
+
+  /**
+   * A run whose process died is retried per its pipeline's policy: a new run
+   * of the same logical date, created once (keyed on the lost run) however
+   * many schedulers notice it. Its exporters replace rather than append, so
+   * the retry leaves exactly the expected rows.
+   */
+  async function retryLost(lostRun: RunRecord, pipelines: readonly Pipeline[]): Promise<void> {
+    const pipeline = pipelines.find((p) => p.name === lostRun.pipeline);
+    const attempt = Number(/^retry:(\d+)$/.exec(lostRun.trigger)?.[1] ?? 0) + 1;
+    if (!pipeline || attempt > (pipeline.retries?.count ?? 0)) return;
+    const id = newRunId();
+    const { created } = await deps.store.createRunOnce({
+      id,
+      pipeline: pipeline.name,
+      pipelineVersion: pipeline.version,
+      logicalDate: lostRun.logicalDate,
+      variables: lostRun.variables,
+      trigger: `retry:${attempt}`,
+      startedAt: now().toISOString(),
+      dedupeKey: `retry:${lostRun.id}`,
+    });
+    if (!created) return;
+    const due = lostRun.logicalDate ? intervalForDate(pipeline, lostRun.logicalDate) : undefined;
+    emit({ kind: 'fired', pipeline: pipeline.name, logicalDate: lostRun.logicalDate ?? '', runId: id, lateMs: 0 });
+    track(pipeline, id, deps.execute(pipeline, due ? { logicalDate: due.logicalDate, interval: due.interval } : undefined, id, { owner, leaseMs }));
+  }
+
+  function track(pipeline: Pipeline, id: string, execution: Promise<unknown>): void {
+    const work = execution
+      .catch((error: unknown) => emit({ kind: 'error', pipeline: pipeline.name, message: (error as Error).message }))
+      .finally(() => {
+        running.delete(work);
+        emit({ kind: 'finished', pipeline: pipeline.name, runId: id });
+      });
+    running.add(work);
+  }
+
+  async function firePipeline(pipeline: Pipeline, at: Date): Promise<void> {
+    const schedule = pipeline.schedule!;
+    const [last] = await deps.store.listRuns({ pipeline: pipeline.name, trigger: 'schedule', limit: 1 });
+    const due = dueIntervals(schedule, last?.logicalDate, at);
+    if (!due.length) {
+      // Nothing can be due before the current interval ends: skip this pipeline's checks until then.
+      const next = nextDue(schedule, at);
+      quietUntil.set(pipeline.name, next ? next.getTime() : Number.POSITIVE_INFINITY);
+      return;
+    }
+    const active = (await deps.store.listRuns({ pipeline: pipeline.name, status: 'running', limit: schedule.max_active_runs + 1 })).length;
+    let slots = schedule.max_active_runs - active;
+    for (const item of due) {
+      const key = `schedule:${pipeline.name}@${item.logicalDate}`;
+      if (slots <= 0) {
+        if (schedule.on_max_active === 'wait') return;
+        const { created } = await deps.store.createRunOnce({
+          id: newRunId(),
+          pipeline: pipeline.name,
+          pipelineVersion: pipeline.version,
+          logicalDate: item.logicalDate,
+          variables: pipeline.variables,
+          trigger: 'schedule',
+          startedAt: at.toISOString(),
+          status: 'cancelled',
+          dedupeKey: key,
+        });
+        if (created) emit({ kind: 'skipped', pipeline: pipeline.name, logicalDate: item.logicalDate, reason: `${schedule.max_active_runs} run(s) already active` });
+        continue;
+      }
+      const id = newRunId();
+      const { created } = await deps.store.createRunOnce({
+        id,
+        pipeline: pipeline.name,
+        pipelineVersion: pipeline.version,
+        logicalDate: item.logicalDate,
+        variables: pipeline.variables,
+        trigger: 'schedule',
+        startedAt: now().toISOString(),
+        dedupeKey: key,
+      });
+      if (!created) continue;
+      slots--;
+      emit({ kind: 'fired', pipeline: pipeline.name, logicalDate: item.logicalDate, runId: id, lateMs: now().getTime() - item.interval.end.getTime() });
+      track(pipeline, id, deps.execute(pipeline, item, id, { owner, leaseMs }));
+    }
+  }
+
+  const loop = (): void => {
+    if (stopped) return;
+    passing = pass()
+      .catch((error: unknown) => emit({ kind: 'error', message: (error as Error).message }))
+      .finally(() => {
+        passing = undefined;
+        if (!stopped) timer = setTimeout(loop, pollMs);
+      });
+  };
+
+  return {
+    owner,
+    tick: () => pass(),
+    start() {
+      stopped = false;
+      loop();
+    },
+    async stop() {
+      stopped = true;
+      if (timer) clearTimeout(timer);
+      await passing;
+      await Promise.allSettled([...running]);
+      if (leader) await deps.store.releaseLease('scheduler', owner).catch(() => false);
+    },
+  };
+}
