@@ -7,6 +7,7 @@ import { logsCommand, runsCommand } from './commands/history-commands.ts';
 import { initCommand, listExamples } from './commands/init-command.ts';
 import { validateCommand } from './commands/validate-command.ts';
 import { schedulerCommand } from './commands/scheduler-command.ts';
+import { retryCommand } from './commands/retry-command.ts';
 import { createOutput, describeError, red } from './output.ts';
 
 /** Exit codes: 0 success, 1 a pipeline or test failed, 2 usage or configuration error. */
@@ -62,6 +63,14 @@ export async function main(argv: readonly string[]): Promise<number> {
     .description('check every pipeline, block, connection and setting without running anything')
     .action(async () => {
       code = await validateCommand(out);
+    });
+
+  program
+    .command('retry')
+    .description('run again the blocks a failed run did not finish, reusing the outputs of those it did')
+    .argument('<run>', 'the failed run (from sluice runs --status failed)')
+    .action(async (run: string) => {
+      code = await retryCommand(run, out);
     });
 
   program

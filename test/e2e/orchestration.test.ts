@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { queryWarehouse, sluice, tempDir } from './cli-helpers.ts';
@@ -128,6 +128,25 @@ export default defineLoader(async () => { await new Promise((r) => setTimeout(r,
     assert.match(r.stdout, /✓ flaky .*succeeded on attempt 3/);
     assert.doesNotMatch(r.stdout, /broken.*retrying/);
     assert.match(r.stderr, /blocks\/broken\.sql:1, block 'broken': .*syntax error/);
+  });
+
+  it('retries a failed run from its failed block, reusing the outputs of the blocks that succeeded', async () => {
+    rmSync(counter, { force: true });
+    const failed = await sluice(dir, ['run', 'flaky']);
+    assert.equal(failed.code, 1);
+    const runId = /Run failed (\S+)/.exec(failed.stderr)![1]!;
+    writeFileSync(path.join(dir, 'blocks/broken.sql'), 'SELECT ok, attempt FROM flaky\n');
+    const retry = await sluice(dir, ['retry', runId]);
+    assert.equal(retry.code, 0, retry.stderr + retry.stdout);
+    assert.match(retry.stdout, /changed since run .*: it ran version \w+, the retry uses the current version \w+/);
+    assert.match(retry.stdout, /retrying broken; reusing the outputs of flaky/);
+    assert.match(retry.stdout, /Retry succeeded/);
+    assert.equal(readFileSync(counter, 'utf8'), '3', 'the flaky block did not run again');
+    const preview = await sluice(dir, ['preview', 'flaky', 'broken']);
+    assert.match(preview.stdout, /1 rows/);
+    const again = await sluice(dir, ['retry', /Retry succeeded (\S+?):/.exec(retry.stdout)![1]!]);
+    assert.equal(again.code, 2);
+    assert.match(again.stderr, /only a failed or cancelled run can be retried/);
   });
 
   it('fails a block that runs past its timeout, retries it, and says so', async () => {

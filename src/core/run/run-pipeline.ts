@@ -23,6 +23,10 @@ export interface RunOptions {
   readonly block?: string | undefined;
   /** Run this block and everything downstream of it. */
   readonly from?: string | undefined;
+  /** Run exactly these blocks (in pipeline order), e.g. those a failed run did not finish. */
+  readonly only?: readonly string[] | undefined;
+  /** Read upstream outputs that are not re-run from this earlier run, instead of the latest ones. */
+  readonly reuseOutputsOf?: string | undefined;
   /** Values from the command line or an API call; they override the pipeline's defaults. */
   readonly variables?: Readonly<Record<string, string | number | boolean>> | undefined;
   readonly logicalDate?: string | undefined;
@@ -78,7 +82,7 @@ export async function runPipeline(deps: RunDependencies, pipeline: Pipeline, opt
 
   // Upstream outputs this selection needs from earlier runs are resolved before anything starts.
   const outputs = new Map<string, StoredOutput>();
-  await loadEarlierOutputs(store, pipeline, selected, outputs);
+  await loadEarlierOutputs(store, pipeline, selected, outputs, options.reuseOutputsOf);
 
   if (!options.existingRunId) {
     await store.createRun({
@@ -239,6 +243,10 @@ function selectBlocks(pipeline: Pipeline, options: RunOptions): Block[] {
     }
   };
   if (options.block && options.from) throw new ConfigError('run.block_and_from', 'give --block or --from, not both');
+  if (options.only) {
+    options.only.forEach(known);
+    return pipeline.blocks.filter((b) => options.only!.includes(b.name));
+  }
   if (options.block) {
     known(options.block);
     return pipeline.blocks.filter((b) => b.name === options.block);
@@ -250,12 +258,19 @@ function selectBlocks(pipeline: Pipeline, options: RunOptions): Block[] {
   return [...pipeline.blocks];
 }
 
-async function loadEarlierOutputs(store: RunStore, pipeline: Pipeline, selected: readonly Block[], into: Map<string, StoredOutput>): Promise<void> {
+async function loadEarlierOutputs(
+  store: RunStore,
+  pipeline: Pipeline,
+  selected: readonly Block[],
+  into: Map<string, StoredOutput>,
+  fromRun: string | undefined,
+): Promise<void> {
   const inSelection = new Set(selected.map((b) => b.name));
+  const ofRun = fromRun ? new Map((await store.listBlockRuns(fromRun)).filter((b) => b.status === 'succeeded').map((b) => [b.block, b])) : undefined;
   for (const block of selected) {
     for (const up of block.upstream) {
       if (inSelection.has(up) || into.has(up)) continue;
-      const latest = await store.latestOutput(pipeline.name, up);
+      const latest = ofRun ? ofRun.get(up) : await store.latestOutput(pipeline.name, up);
       if (!latest?.output || !existsSync(latest.output)) {
         throw new ConfigError(
           'run.upstream_not_stored',
