@@ -8,6 +8,7 @@ import { initCommand, listExamples } from './commands/init-command.ts';
 import { validateCommand } from './commands/validate-command.ts';
 import { schedulerCommand } from './commands/scheduler-command.ts';
 import { retryCommand } from './commands/retry-command.ts';
+import { serveCommand } from './commands/serve-command.ts';
 import { createOutput, describeError, red } from './output.ts';
 
 /** Exit codes: 0 success, 1 a pipeline or test failed, 2 usage or configuration error. */
@@ -63,6 +64,16 @@ export async function main(argv: readonly string[]): Promise<number> {
     .description('check every pipeline, block, connection and setting without running anything')
     .action(async () => {
       code = await validateCommand(out);
+    });
+
+  program
+    .command('serve')
+    .description('serve the JSON API (trigger runs, read run history) and run the scheduler')
+    .option('--host <host>', 'address to listen on; beyond loopback it needs SLUICE_API_TOKEN', '127.0.0.1')
+    .option('--port <port>', 'port (0 picks a free one)', '6789')
+    .option('--no-scheduler', 'serve the API only')
+    .action(async (options: { host?: string; port?: string; scheduler?: boolean }) => {
+      code = await serveCommand(options, out);
     });
 
   program

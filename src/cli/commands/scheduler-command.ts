@@ -1,23 +1,44 @@
 import { listPipelines, loadPipeline } from '../../core/pipeline/load-pipeline.ts';
 import type { Pipeline } from '../../core/pipeline/pipeline.ts';
 import { loadProject } from '../../core/project/load-project.ts';
-import { runPipeline } from '../../core/run/run-pipeline.ts';
+import { runPipeline, type RunResult } from '../../core/run/run-pipeline.ts';
+import type { DataInterval } from '../../core/pipeline/schedule.ts';
 import { toSluiceError } from '../../core/errors.ts';
-import { createScheduler } from '../../scheduler/scheduler.ts';
+import { createScheduler, type Scheduler } from '../../scheduler/scheduler.ts';
 import { alertRun } from '../../alerts/alert-run.ts';
-import { createEngine } from '../compose.ts';
+import { createEngine, type Engine } from '../compose.ts';
 import { UsageError } from '../usage-error.ts';
 import { describeError, dim, green, red, yellow, type Output } from '../output.ts';
 
-/** `sluice scheduler`: fires scheduled runs until stopped (Ctrl-C or SIGTERM finish the runs under way first). */
-export async function schedulerCommand(options: { poll?: string; lease?: string }, out: Output): Promise<number> {
-  const pollMs = Number(options.poll ?? 250);
-  const leaseMs = Number(options.lease ?? 10_000);
-  if (!Number.isInteger(pollMs) || pollMs < 10) throw new UsageError(`--poll takes milliseconds (10 or more); got '${options.poll}'`);
-  if (!Number.isInteger(leaseMs) || leaseMs < 300) throw new UsageError(`--lease takes milliseconds (300 or more); got '${options.lease}'`);
-  const project = loadProject(process.cwd());
-  const engine = await createEngine(project);
-  const dataPlane = await engine.dataPlane();
+/** Runs a run that already has its record (made by a scheduler or a trigger), then alerts and reports it. */
+export async function executeCreatedRun(
+  engine: Engine,
+  pipeline: Pipeline,
+  run: { id: string; logicalDate?: string | undefined; interval?: DataInterval | undefined; trigger: string; variables?: Readonly<Record<string, string | number | boolean>> | undefined },
+  heartbeat: { owner: string; leaseMs: number },
+  out: Output,
+): Promise<RunResult> {
+  const { project } = engine;
+  const result = await runPipeline({ project, store: engine.store, dataPlane: await engine.dataPlane(), connectors: engine.connectors, runners: engine.runners }, pipeline, {
+    existingRunId: run.id,
+    logicalDate: run.logicalDate,
+    dataInterval: run.interval,
+    variables: run.variables,
+    trigger: run.trigger,
+    heartbeat,
+  });
+  for (const alert of await alertRun(engine.store, pipeline, result)) {
+    if (!alert.ok) out.error(`${yellow('alert not sent')} ${alert.channel}: ${alert.error?.message ?? 'unknown error'}`);
+  }
+  const mark = result.status === 'succeeded' ? green('✓') : red('✗');
+  out.line(`${mark} ${pipeline.name} ${run.logicalDate ?? ''} ${dim(result.id)} ${result.status}${result.error ? `: ${describeError(result.error, project.root)}` : ''}`);
+  return result;
+}
+
+/** Starts a scheduler over the project's pipelines, reporting to `out`. */
+export async function startScheduler(engine: Engine, out: Output, timing: { pollMs: number; leaseMs: number }): Promise<Scheduler> {
+  const { project } = engine;
+  const { pollMs, leaseMs } = timing;
   const problems = new Map<string, string>();
   const loadPipelines = (): Pipeline[] => {
     const pipelines: Pipeline[] = [];
@@ -40,20 +61,7 @@ export async function schedulerCommand(options: { poll?: string; lease?: string 
     pollMs,
     leaseMs,
     execute: (pipeline, due, runId, heartbeat) =>
-      runPipeline({ project, store: engine.store, dataPlane, connectors: engine.connectors, runners: engine.runners }, pipeline, {
-        existingRunId: runId,
-        logicalDate: due?.logicalDate,
-        dataInterval: due?.interval,
-        trigger: 'schedule',
-        heartbeat,
-      }).then(async (result) => {
-        for (const alert of await alertRun(engine.store, pipeline, result)) {
-          if (!alert.ok) out.error(`${yellow('alert not sent')} ${alert.channel}: ${alert.error?.message ?? 'unknown error'}`);
-        }
-        const mark = result.status === 'succeeded' ? green('✓') : red('✗');
-        out.line(`${mark} ${pipeline.name} ${due?.logicalDate ?? ''} ${dim(result.id)} ${result.status}${result.error ? `: ${describeError(result.error, project.root)}` : ''}`);
-        return result;
-      }),
+      executeCreatedRun(engine, pipeline, { id: runId, logicalDate: due?.logicalDate, interval: due?.interval, trigger: 'schedule' }, heartbeat, out),
     onEvent: (event) => {
       switch (event.kind) {
         case 'leader':
@@ -82,12 +90,28 @@ export async function schedulerCommand(options: { poll?: string; lease?: string 
   const scheduled = loadPipelines().filter((p) => p.schedule?.enabled);
   out.line(`scheduling ${scheduled.length} pipeline(s): ${scheduled.map((p) => `${p.name} (${p.schedule!.cron ?? `every ${p.schedule!.interval}ms`})`).join(', ') || 'none'}`);
   scheduler.start();
-  await new Promise<void>((resolve) => {
-    process.once('SIGINT', resolve);
-    process.once('SIGTERM', resolve);
-  });
+  return scheduler;
+}
+
+/** `sluice scheduler`: fires scheduled runs until stopped (Ctrl-C or SIGTERM finish the runs under way first). */
+export async function schedulerCommand(options: { poll?: string; lease?: string }, out: Output): Promise<number> {
+  const pollMs = Number(options.poll ?? 250);
+  const leaseMs = Number(options.lease ?? 10_000);
+  if (!Number.isInteger(pollMs) || pollMs < 10) throw new UsageError(`--poll takes milliseconds (10 or more); got '${options.poll}'`);
+  if (!Number.isInteger(leaseMs) || leaseMs < 300) throw new UsageError(`--lease takes milliseconds (300 or more); got '${options.lease}'`);
+  const engine = await createEngine(loadProject(process.cwd()));
+  const scheduler = await startScheduler(engine, out, { pollMs, leaseMs });
+  await untilStopped();
   out.line('stopping: waiting for the runs under way');
   await scheduler.stop();
   await engine.close();
   return 0;
+}
+
+/** Resolves on Ctrl-C or SIGTERM. */
+export function untilStopped(): Promise<void> {
+  return new Promise<void>((resolve) => {
+    process.once('SIGINT', () => resolve());
+    process.once('SIGTERM', () => resolve());
+  });
 }

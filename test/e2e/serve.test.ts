@@ -1,0 +1,102 @@
+import assert from 'node:assert/strict';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { after, before, describe, it } from 'node:test';
+import { repoRoot, sluice, tempDir } from './cli-helpers.ts';
+
+describe('sluice serve: the run API', () => {
+  const { dir, cleanup } = tempDir('sluice-serve-');
+  let child: ChildProcess;
+  let base = '';
+  let token = '';
+  let output = '';
+
+  before(async () => {
+    const files: Record<string, string> = {
+      'sluice.yaml': 'name: served\n',
+      'pipelines/hello.yaml': 'variables: { who: world }\nblocks:\n  - { name: greet, file: blocks/greet.sql }\n',
+      'blocks/greet.sql': "SELECT 'hello ' || getvariable('who') AS greeting, getvariable('logical_date') AS day\n",
+    };
+    for (const [file, content] of Object.entries(files)) {
+      mkdirSync(path.dirname(path.join(dir, file)), { recursive: true });
+      writeFileSync(path.join(dir, file), content);
+    }
+    const env = { ...process.env, CI: '1', NO_COLOR: '1' };
+    delete env.SLUICE_API_TOKEN;
+    child = spawn(process.execPath, [path.join(repoRoot, 'bin/sluice.js'), 'serve', '--port', '0', '--no-scheduler'], { cwd: dir, env, stdio: ['ignore', 'pipe', 'pipe'] });
+    child.stdout!.on('data', (d: Buffer) => (output += d.toString()));
+    child.stderr!.on('data', (d: Buffer) => (output += d.toString()));
+    const deadline = Date.now() + 15_000;
+    while (!/API on (http:\/\/\S+)/.test(output) && Date.now() < deadline) await sleep(50);
+    base = /API on (http:\/\/\S+)/.exec(output)?.[1] ?? assert.fail(`the server did not start:\n${output}`);
+    token = readFileSync(path.join(dir, '.sluice/api-token'), 'utf8').trim();
+  });
+  after(async () => {
+    const exited = new Promise((resolve) => child.once('exit', resolve));
+    child.kill('SIGTERM');
+    await exited;
+    cleanup();
+  });
+
+  const api = (route: string, init: RequestInit = {}, auth = token) =>
+    fetch(`${base}${route}`, { ...init, headers: { 'content-type': 'application/json', ...(auth ? { authorization: `Bearer ${auth}` } : {}), ...init.headers } });
+
+  it('generates a token at first start, readable by its owner only, and listens on loopback', () => {
+    assert.match(base, /^http:\/\/127\.0\.0\.1:\d+$/);
+    assert.ok(token.length >= 40);
+    assert.equal(statSync(path.join(dir, '.sluice/api-token')).mode & 0o077, 0);
+    assert.doesNotMatch(output, new RegExp(token));
+  });
+
+  it('answers health without a token and everything else only with it', async () => {
+    assert.equal((await api('/api/health', {}, '')).status, 200);
+    const missing = await api('/api/runs', {}, '');
+    assert.equal(missing.status, 401);
+    assert.equal(((await missing.json()) as { error: { code: string } }).error.code, 'auth.required');
+    assert.equal((await api('/api/runs', {}, 'wrong-token')).status, 401);
+    assert.equal((await api('/api/pipelines/hello/runs', { method: 'POST', body: '{}' }, 'wrong-token')).status, 401);
+  });
+
+  it('triggers a run with variables and a logical date, and reports it', async () => {
+    const response = await api('/api/pipelines/hello/runs', { method: 'POST', body: JSON.stringify({ variables: { who: 'api' }, logical_date: '2025-06-01' }) });
+    assert.equal(response.status, 202);
+    const { run_id: runId } = (await response.json()) as { run_id: string };
+    let status = 'running';
+    for (let i = 0; i < 100 && status === 'running'; i++) {
+      await sleep(100);
+      status = ((await (await api(`/api/runs/${runId}`)).json()) as { run: { status: string } }).run.status;
+    }
+    assert.equal(status, 'succeeded');
+    const preview = await sluice(dir, ['preview', 'hello', 'greet']);
+    assert.match(preview.stdout, /hello api\s+2025-06-01/);
+  });
+
+  it('coalesces concurrent triggers of the same pipeline and logical date into one run', async () => {
+    const body = JSON.stringify({ logical_date: '2025-07-04' });
+    const answers = await Promise.all([1, 2, 3].map(() => api('/api/pipelines/hello/runs', { method: 'POST', body })));
+    const ids = await Promise.all(answers.map(async (r) => ((await r.json()) as { run_id: string }).run_id));
+    assert.equal(new Set(ids).size, 1, `one run: ${ids.join(', ')}`);
+    assert.deepEqual(answers.map((r) => r.status).sort(), [200, 200, 202]);
+  });
+
+  it('names the problem for an unknown pipeline, a bad body and a bad date, scheduling nothing', async () => {
+    const unknown = await api('/api/pipelines/nope/runs', { method: 'POST', body: '{}' });
+    assert.equal(unknown.status, 404);
+    assert.match(((await unknown.json()) as { error: { message: string } }).error.message, /no pipeline 'nope'/);
+    const badBody = await api('/api/pipelines/hello/runs', { method: 'POST', body: JSON.stringify({ variables: { who: { nested: true } } }) });
+    assert.equal(badBody.status, 400);
+    const badDate = await api('/api/pipelines/hello/runs', { method: 'POST', body: JSON.stringify({ logical_date: 'someday' }) });
+    assert.equal(badDate.status, 400);
+    assert.match(((await badDate.json()) as { error: { message: string } }).error.message, /'someday' is not a date/);
+    const runs = ((await (await api('/api/runs?pipeline=hello')).json()) as { runs: unknown[] }).runs;
+    assert.equal(runs.length, 2);
+  });
+
+  it('refuses to listen beyond loopback without a configured token', async () => {
+    const r = await sluice(dir, ['serve', '--host', '0.0.0.0', '--port', '0'], { SLUICE_API_TOKEN: '' });
+    assert.equal(r.code, 2);
+    assert.match(r.stderr, /set SLUICE_API_TOKEN/);
+  });
+});
