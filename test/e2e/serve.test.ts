@@ -23,7 +23,7 @@ describe('sluice serve: the run API', () => {
       mkdirSync(path.dirname(path.join(dir, file)), { recursive: true });
       writeFileSync(path.join(dir, file), content);
     }
-    const env = { ...process.env, CI: '1', NO_COLOR: '1' };
+    const env: NodeJS.ProcessEnv = { ...process.env, CI: '1', NO_COLOR: '1' };
     delete env.SLUICE_API_TOKEN;
     child = spawn(process.execPath, [path.join(repoRoot, 'bin/sluice.js'), 'serve', '--port', '0', '--no-scheduler'], { cwd: dir, env, stdio: ['ignore', 'pipe', 'pipe'] });
     child.stdout!.on('data', (d: Buffer) => (output += d.toString()));
