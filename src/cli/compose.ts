@@ -4,7 +4,6 @@ import { duckdbConnector } from '../connectors/duckdb/index.ts';
 import { fileConnector } from '../connectors/files/index.ts';
 import { postgresConnector } from '../connectors/postgres/index.ts';
 import type { DataPlane } from '../core/data-plane/data-plane.ts';
-import { createDuckDbDataPlane } from '../core/data-plane/duckdb-data-plane.ts';
 import type { Project } from '../core/project/load-project.ts';
 import type { BlockRunners } from '../core/run/block-runner.ts';
 import { runConnectorBlock } from '../core/run/connector-block-runner.ts';
@@ -12,7 +11,6 @@ import { runSqlBlock } from '../core/run/sql-block-runner.ts';
 import { runTsBlock } from '../core/run/ts-block-runner.ts';
 import type { RunStore } from '../core/run-store/run-store.ts';
 import { SqliteRunStore } from '../core/run-store/sqlite-run-store.ts';
-import { PostgresRunStore } from '../core/run-store/postgres-run-store.ts';
 import { resolveConnectionSettings } from '../core/project/load-project.ts';
 import { ConfigError } from '../core/errors.ts';
 import { mask } from '../core/project/secrets.ts';
@@ -45,11 +43,11 @@ export async function createEngine(project: Project): Promise<Engine> {
     connectors,
     runners,
     dataPlane() {
-      dataPlane ??= createDuckDbDataPlane({
+      dataPlane ??= import('../core/data-plane/duckdb-data-plane.ts').then(({ createDuckDbDataPlane }) => createDuckDbDataPlane({
         tempDir: path.join(project.stateDir, 'spill', String(process.pid)),
         memoryLimit: project.settings.data_plane.memory_limit,
         threads: project.settings.data_plane.threads,
-      });
+      }));
       return dataPlane;
     },
     async close() {
@@ -68,6 +66,7 @@ async function openRunStore(project: Project): Promise<RunStore> {
     case 'postgres': {
       const { url } = resolveConnectionSettings({ name: 'metadata', type: 'postgres', settings: { url: metadata.url }, declaredAt: { file: 'sluice.yaml' } }) as { url: string };
       try {
+        const { PostgresRunStore } = await import('../core/run-store/postgres-run-store.ts');
         return await PostgresRunStore.open(url, { schema: metadata.schema });
       } catch (error) {
         throw new ConfigError('metadata.unreachable', mask(`cannot open the PostgreSQL run store named in sluice.yaml: ${(error as Error).message}`), { cause: error, location: { file: 'sluice.yaml' } });

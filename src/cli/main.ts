@@ -1,20 +1,16 @@
 import { Command, CommanderError } from 'commander';
 import { SluiceError } from '../core/errors.ts';
 import { mask } from '../core/project/secrets.ts';
-import { runCommand } from './commands/run-command.ts';
-import { previewCommand } from './commands/preview-command.ts';
-import { logsCommand, runsCommand } from './commands/history-commands.ts';
 import { initCommand, listExamples } from './commands/init-command.ts';
-import { validateCommand } from './commands/validate-command.ts';
-import { schedulerCommand } from './commands/scheduler-command.ts';
-import { retryCommand } from './commands/retry-command.ts';
-import { serveCommand } from './commands/serve-command.ts';
 import { createOutput, describeError, red } from './output.ts';
 
 /** Exit codes: 0 success, 1 a pipeline or test failed, 2 usage or configuration error. */
 export const exitCodes = { ok: 0, failed: 1, usage: 2 } as const;
 
-/** The `sluice` command line. Returns the exit code. */
+/**
+ * The `sluice` command line. Returns the exit code. Commands load on use, so
+ * `sluice runs` never loads the data plane and `--help` answers at once.
+ */
 export async function main(argv: readonly string[]): Promise<number> {
   const out = createOutput();
   let code: number = exitCodes.ok;
@@ -45,7 +41,7 @@ export async function main(argv: readonly string[]): Promise<number> {
     .option('--backfill <START..END>', 'one run per logical date from START to END (YYYY-MM-DD..YYYY-MM-DD); rerun to resume')
     .option('--parallel <n>', 'with --backfill: runs at a time', '1')
     .action(async (pipeline: string, options: { block?: string; from?: string; var?: string[]; date?: string; backfill?: string; parallel?: string }) => {
-      code = await runCommand(pipeline, options, out);
+      code = await (await import('./commands/run-command.ts')).runCommand(pipeline, options, out);
     });
 
   program
@@ -56,14 +52,14 @@ export async function main(argv: readonly string[]): Promise<number> {
     .option('--limit <n>', 'rows to show', '10')
     .option('--rejects', 'show the rows a loader rejected instead')
     .action(async (pipeline: string, block: string, options: { limit?: string; rejects?: boolean }) => {
-      code = await previewCommand(pipeline, block, options, out);
+      code = await (await import('./commands/preview-command.ts')).previewCommand(pipeline, block, options, out);
     });
 
   program
     .command('validate')
     .description('check every pipeline, block, connection and setting without running anything')
     .action(async () => {
-      code = await validateCommand(out);
+      code = await (await import('./commands/validate-command.ts')).validateCommand(out);
     });
 
   program
@@ -73,7 +69,7 @@ export async function main(argv: readonly string[]): Promise<number> {
     .option('--port <port>', 'port (0 picks a free one)', '6789')
     .option('--no-scheduler', 'serve the API only')
     .action(async (options: { host?: string; port?: string; scheduler?: boolean }) => {
-      code = await serveCommand(options, out);
+      code = await (await import('./commands/serve-command.ts')).serveCommand(options, out);
     });
 
   program
@@ -81,7 +77,7 @@ export async function main(argv: readonly string[]): Promise<number> {
     .description('run again the blocks a failed run did not finish, reusing the outputs of those it did')
     .argument('<run>', 'the failed run (from sluice runs --status failed)')
     .action(async (run: string) => {
-      code = await retryCommand(run, out);
+      code = await (await import('./commands/retry-command.ts')).retryCommand(run, out);
     });
 
   program
@@ -90,7 +86,7 @@ export async function main(argv: readonly string[]): Promise<number> {
     .option('--poll <ms>', 'how often to look for due runs', '250')
     .option('--lease <ms>', 'how long a scheduler or a run holds its lease without renewing it', '10000')
     .action(async (options: { poll?: string; lease?: string }) => {
-      code = await schedulerCommand(options, out);
+      code = await (await import('./commands/scheduler-command.ts')).schedulerCommand(options, out);
     });
 
   program
@@ -100,7 +96,7 @@ export async function main(argv: readonly string[]): Promise<number> {
     .option('--status <status>', 'only runs with this status (succeeded, failed, running, cancelled, queued)')
     .option('--limit <n>', 'how many', '20')
     .action(async (options: { pipeline?: string; status?: string; limit?: string }) => {
-      code = await runsCommand(options, out);
+      code = await (await import('./commands/history-commands.ts')).runsCommand(options, out);
     });
 
   program
@@ -109,7 +105,7 @@ export async function main(argv: readonly string[]): Promise<number> {
     .argument('<run>', 'run id (from sluice runs)')
     .option('--block <block>', 'only this block')
     .action(async (run: string, options: { block?: string }) => {
-      code = await logsCommand(run, options, out);
+      code = await (await import('./commands/history-commands.ts')).logsCommand(run, options, out);
     });
 
   try {

@@ -32,7 +32,8 @@ export async function previewCommand(pipelineName: string, blockName: string, op
     }
     const session = await (await engine.dataPlane()).openSession();
     try {
-      const source = `read_parquet('${location.replaceAll("'", "''")}')`;
+      await session.attach('__preview', { location, rows: 0, columns: [] });
+      const source = '__preview';
       const columns = await session.describe(`SELECT * FROM ${source}`);
       const [{ n } = { n: 0 }] = await session.query(`SELECT count(*) AS n FROM ${source}`);
       const rows = await session.query(`SELECT * FROM ${source} LIMIT ${limit}`);
