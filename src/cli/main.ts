@@ -85,7 +85,8 @@ export async function main(argv: readonly string[]): Promise<number> {
     .description('fire scheduled runs (pipelines with a schedule) until stopped; several may share one run store')
     .option('--poll <ms>', 'how often to look for due runs', '250')
     .option('--lease <ms>', 'how long a scheduler or a run holds its lease without renewing it', '10000')
-    .action(async (options: { poll?: string; lease?: string }) => {
+    .option('--concurrency <n>', 'runs this scheduler executes at once; the rest wait their turn', '4')
+    .action(async (options: { poll?: string; lease?: string; concurrency?: string }) => {
       code = await (await import('./commands/scheduler-command.ts')).schedulerCommand(options, out);
     });
 

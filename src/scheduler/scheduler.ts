@@ -20,6 +20,8 @@ export interface SchedulerDependencies {
   readonly owner?: string;
   readonly leaseMs?: number;
   readonly pollMs?: number;
+  /** Runs this process executes at once (4 by default); the rest wait in order. */
+  readonly maxConcurrentRuns?: number;
 }
 
 export type SchedulerEvent =
@@ -53,6 +55,7 @@ export function createScheduler(deps: SchedulerDependencies): Scheduler {
   const pollMs = deps.pollMs ?? 250;
   const now = deps.now ?? (() => new Date());
   const running = new Set<Promise<unknown>>();
+  const slots = createSlots(deps.maxConcurrentRuns ?? 4);
   let leader = false;
   let timer: NodeJS.Timeout | undefined;
   let passing: Promise<void> | undefined;
@@ -111,10 +114,24 @@ export function createScheduler(deps: SchedulerDependencies): Scheduler {
     if (!created) return;
     const due = lostRun.logicalDate ? intervalForDate(pipeline, lostRun.logicalDate) : undefined;
     emit({ kind: 'fired', pipeline: pipeline.name, logicalDate: lostRun.logicalDate ?? '', runId: id, lateMs: 0 });
-    track(pipeline, id, deps.execute(pipeline, due ? { logicalDate: due.logicalDate, interval: due.interval } : undefined, id, { owner, leaseMs }));
+    track(pipeline, id, () => deps.execute(pipeline, due ? { logicalDate: due.logicalDate, interval: due.interval } : undefined, id, { owner, leaseMs }));
   }
 
-  function track(pipeline: Pipeline, id: string, execution: Promise<unknown>): void {
+  /**
+   * Runs at most `maxConcurrentRuns` at once; the others wait their turn
+   * while the scheduler keeps their leases, so no one takes them for lost.
+   */
+  function track(pipeline: Pipeline, id: string, execute: () => Promise<unknown>): void {
+    const waiting = setInterval(() => void deps.store.heartbeat(id, owner, leaseMs).catch(() => undefined), Math.max(100, leaseMs / 3));
+    void deps.store.heartbeat(id, owner, leaseMs).catch(() => undefined);
+    const execution = slots.take().then(async (release) => {
+      clearInterval(waiting);
+      try {
+        return await execute();
+      } finally {
+        release();
+      }
+    });
     const work = execution
       .catch((error: unknown) => emit({ kind: 'error', pipeline: pipeline.name, message: (error as Error).message }))
       .finally(() => {
@@ -168,7 +185,7 @@ export function createScheduler(deps: SchedulerDependencies): Scheduler {
       if (!created) continue;
       slots--;
       emit({ kind: 'fired', pipeline: pipeline.name, logicalDate: item.logicalDate, runId: id, lateMs: now().getTime() - item.interval.end.getTime() });
-      track(pipeline, id, deps.execute(pipeline, item, id, { owner, leaseMs }));
+      track(pipeline, id, () => deps.execute(pipeline, item, id, { owner, leaseMs }));
     }
   }
 
@@ -195,6 +212,26 @@ export function createScheduler(deps: SchedulerDependencies): Scheduler {
       await passing;
       await Promise.allSettled([...running]);
       if (leader) await deps.store.releaseLease('scheduler', owner).catch(() => false);
+    },
+  };
+}
+
+/** A counting semaphore: `take` resolves with a release function when a slot is free, in order. */
+function createSlots(size: number): { take(): Promise<() => void> } {
+  let free = Math.max(1, size);
+  const waiters: (() => void)[] = [];
+  const release = (): void => {
+    const next = waiters.shift();
+    if (next) next();
+    else free++;
+  };
+  return {
+    take() {
+      if (free > 0) {
+        free--;
+        return Promise.resolve(release);
+      }
+      return new Promise((resolve) => waiters.push(() => resolve(release)));
     },
   };
 }

@@ -36,7 +36,7 @@ export async function executeCreatedRun(
 }
 
 /** Starts a scheduler over the project's pipelines, reporting to `out`. */
-export async function startScheduler(engine: Engine, out: Output, timing: { pollMs: number; leaseMs: number }): Promise<Scheduler> {
+export async function startScheduler(engine: Engine, out: Output, timing: { pollMs: number; leaseMs: number; concurrency?: number }): Promise<Scheduler> {
   const { project } = engine;
   const { pollMs, leaseMs } = timing;
   const problems = new Map<string, string>();
@@ -60,6 +60,7 @@ export async function startScheduler(engine: Engine, out: Output, timing: { poll
     loadPipelines,
     pollMs,
     leaseMs,
+    maxConcurrentRuns: timing.concurrency,
     execute: (pipeline, due, runId, heartbeat) =>
       executeCreatedRun(engine, pipeline, { id: runId, logicalDate: due?.logicalDate, interval: due?.interval, trigger: 'schedule' }, heartbeat, out),
     onEvent: (event) => {
@@ -94,13 +95,15 @@ export async function startScheduler(engine: Engine, out: Output, timing: { poll
 }
 
 /** `sluice scheduler`: fires scheduled runs until stopped (Ctrl-C or SIGTERM finish the runs under way first). */
-export async function schedulerCommand(options: { poll?: string; lease?: string }, out: Output): Promise<number> {
+export async function schedulerCommand(options: { poll?: string; lease?: string; concurrency?: string }, out: Output): Promise<number> {
   const pollMs = Number(options.poll ?? 250);
+  const concurrency = Number(options.concurrency ?? 4);
+  if (!Number.isInteger(concurrency) || concurrency < 1) throw new UsageError(`--concurrency takes a whole number from 1; got '${options.concurrency}'`);
   const leaseMs = Number(options.lease ?? 10_000);
   if (!Number.isInteger(pollMs) || pollMs < 10) throw new UsageError(`--poll takes milliseconds (10 or more); got '${options.poll}'`);
   if (!Number.isInteger(leaseMs) || leaseMs < 300) throw new UsageError(`--lease takes milliseconds (300 or more); got '${options.lease}'`);
   const engine = await createEngine(loadProject(process.cwd()));
-  const scheduler = await startScheduler(engine, out, { pollMs, leaseMs });
+  const scheduler = await startScheduler(engine, out, { pollMs, leaseMs, concurrency });
   await untilStopped();
   out.line('stopping: waiting for the runs under way');
   await scheduler.stop();
