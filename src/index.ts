@@ -6,7 +6,7 @@
  *   for await (const batch of orders.batches()) yield batch.filter((o) => o.amount > 0);
  * });
  */
-export { defineLoader, defineTransformer, defineExporter, defineTest } from './core/blocks/block-api.ts';
+export { defineLoader, defineTransformer, defineExporter, defineTest, defineSensor } from './core/blocks/block-api.ts';
 export type {
   BlockContext,
   BlockDefinition,

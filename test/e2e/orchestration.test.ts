@@ -158,3 +158,40 @@ export default defineLoader(async () => { await new Promise((r) => setTimeout(r,
     assert.ok(Date.now() - started < 4500, 'the run did not wait for the slow block');
   });
 });
+
+describe('sensors', () => {
+  const { dir, cleanup } = tempDir('sluice-sensor-');
+  after(cleanup);
+  before(() =>
+    writeProject(dir, {
+      'pipelines/wait_for_file.yaml': [
+        'blocks:',
+        '  - { name: arrived, type: sensor, file: blocks/arrived.sql, poke_interval: 100ms, timeout: 10s }',
+        '  - { name: load, file: blocks/load.sql, upstream: [arrived] }',
+        '',
+      ].join('\n'),
+      'blocks/arrived.sql': "SELECT file FROM glob('incoming/*.flag')\n",
+      'blocks/load.sql': 'SELECT count(*) AS flags FROM arrived\n',
+      'pipelines/never.yaml': 'blocks:\n  - { name: partner, type: sensor, file: blocks/partner.ts, poke_interval: 50ms, timeout: 300ms }\n',
+      'blocks/partner.ts': "import { defineSensor } from 'sluice';\nexport default defineSensor(() => false);\n",
+    }),
+  );
+
+  it('waits for its condition, then lets the pipeline go on', async () => {
+    const running = sluice(dir, ['run', 'wait_for_file']);
+    await new Promise((r) => setTimeout(r, 1200));
+    mkdirSync(path.join(dir, 'incoming'), { recursive: true });
+    writeFileSync(path.join(dir, 'incoming/2025-01-01.flag'), '');
+    const r = await running;
+    assert.equal(r.code, 0, r.stderr + r.stdout);
+    assert.match(r.stdout, /condition not met \(check 1\); checking again in 100ms/);
+    assert.match(r.stdout, /✓ arrived .*condition held at check \d+/);
+    assert.match(r.stdout, /✓ load/);
+  });
+
+  it('fails when the condition does not hold within its timeout', async () => {
+    const r = await sluice(dir, ['run', 'never']);
+    assert.equal(r.code, 1);
+    assert.match(r.stderr, /sensor 'partner': its condition did not hold within 300ms/);
+  });
+});

@@ -69,7 +69,7 @@ export type BlockFunction<I extends BlockInputs = BlockInputs, R extends Row = R
 
 export interface BlockDefinition<I extends BlockInputs = BlockInputs, R extends Row = Row> {
   readonly kind: 'sluice.block';
-  readonly role: 'loader' | 'transformer' | 'exporter' | 'test';
+  readonly role: 'loader' | 'transformer' | 'exporter' | 'test' | 'sensor';
   readonly run: BlockFunction<I, R>;
   /** Output column types (e.g. `{ amount: 'DECIMAL(12,2)', day: 'DATE' }`); others are inferred. */
   readonly schema?: Readonly<Record<string, string>> | undefined;
@@ -112,6 +112,16 @@ export const defineExporter = define('exporter');
 
 /** A block that checks its inputs: throw (or return failing rows) to fail the run. */
 export const defineTest = define('test');
+
+/**
+ * A block that waits for a condition: it is called again every
+ * `poke_interval` until it returns true (or its timeout fails the run).
+ * @example
+ * export default defineSensor(async (_, ctx) => (await fetch(`https://partner.example/ready/${ctx.logicalDate}`)).ok);
+ */
+export function defineSensor<I extends BlockInputs = BlockInputs>(check: (inputs: I, context: BlockContext) => boolean | Promise<boolean>): BlockDefinition<I> {
+  return { kind: 'sluice.block', role: 'sensor', run: check as unknown as BlockFunction<I> };
+}
 
 export function isBlockDefinition(value: unknown): value is BlockDefinition {
   return typeof value === 'object' && value !== null && (value as { kind?: unknown }).kind === 'sluice.block';

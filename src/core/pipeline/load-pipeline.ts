@@ -98,6 +98,7 @@ function toBlock(
     declaredAt,
     retries: spec.retries,
     timeout: spec.timeout,
+    pokeInterval: spec.poke_interval,
   };
   const fail = (key: string, code: string, message: string): never => {
     throw new ConfigError(code, message, { location: { ...locateKey(key), block: spec.name } });

@@ -8,7 +8,7 @@ import { alertsSchema } from './alert-schema.ts';
 export const blockNamePattern = /^[A-Za-z_][A-Za-z0-9_]*$/;
 export const pipelineNamePattern = /^[A-Za-z0-9_][A-Za-z0-9_.-]*$/;
 
-export const blockRoles = ['loader', 'transformer', 'exporter', 'test'] as const;
+export const blockRoles = ['loader', 'transformer', 'exporter', 'test', 'sensor'] as const;
 export type BlockRole = (typeof blockRoles)[number];
 
 const variableValue = z.union([z.string(), z.number(), z.boolean()]);
@@ -27,6 +27,8 @@ export const blockFileSchema = z
     retries: retryPolicySchema.optional(),
     /** The block fails (retryably) when it runs longer than this. */
     timeout: durationSchema.optional(),
+    /** For a sensor: how long to wait between checks of its condition (default 30s). */
+    poke_interval: durationSchema.optional(),
   })
   .strict();
 

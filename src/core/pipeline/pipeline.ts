@@ -16,6 +16,8 @@ interface BlockBase {
   readonly retries?: RetryPolicy | undefined;
   /** Milliseconds. */
   readonly timeout?: number | undefined;
+  /** A sensor's wait between checks, milliseconds. */
+  readonly pokeInterval?: number | undefined;
 }
 
 export interface TsBlock extends BlockBase {

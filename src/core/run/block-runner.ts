@@ -42,6 +42,8 @@ export interface BlockResult {
   readonly output?: StoredOutput | undefined;
   readonly rowsIn: number;
   readonly summary?: string | undefined;
+  /** For a sensor: whether its condition holds. */
+  readonly ready?: boolean | undefined;
 }
 
 export type BlockRunner<B extends Block = Block> = (block: B, context: BlockRunContext) => Promise<BlockResult>;

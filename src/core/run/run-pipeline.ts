@@ -12,7 +12,7 @@ import { mask } from '../project/secrets.ts';
 import type { BlockRunRecord, LogLevel, RunStatus, RunStore } from '../run-store/run-store.ts';
 import type { BlockInput, BlockResult, BlockRunContext, BlockRunners } from './block-runner.ts';
 import { createConnectionPool } from './connection-pool.ts';
-import { createLogger } from './logger.ts';
+import { createLogger, type Logger } from './logger.ts';
 import { noRetries, retryDelay, shouldRetry } from './retry-policy.ts';
 import { formatDuration } from '../pipeline/duration.ts';
 import type { DataInterval } from '../pipeline/schedule.ts';
@@ -132,7 +132,8 @@ export async function runPipeline(deps: RunDependencies, pipeline: Pipeline, opt
         reporter?.log?.(block.name, level, masked);
       });
       const policy = block.retries ?? pipeline.retries ?? noRetries;
-      const timeout = block.timeout ?? pipeline.timeout;
+      // A sensor waits; without a timeout of its own it gives up after an hour.
+      const timeout = block.timeout ?? pipeline.timeout ?? (block.role === 'sensor' ? 3_600_000 : undefined);
       let record: BlockRunRecord;
       for (let attempt = 1; ; attempt++) {
         const tempDir = path.join(tempRoot, block.name);
@@ -162,7 +163,8 @@ export async function runPipeline(deps: RunDependencies, pipeline: Pipeline, opt
             logger,
             signal: blockSignal,
           };
-          const run = (deps.runners[block.language] as (b: Block, c: BlockRunContext) => Promise<BlockResult>)(block, context);
+          const execute = (): Promise<BlockResult> => (deps.runners[block.language] as (b: Block, c: BlockRunContext) => Promise<BlockResult>)(block, context);
+          const run = block.role === 'sensor' ? sense(block, execute, blockSignal, logger) : execute();
           const result = await (timeout === undefined ? run : raceTimeout(run, blockSignal, signal, block, timeout));
           if (result.output) outputs.set(block.name, result.output);
           record = {
@@ -212,6 +214,17 @@ export async function runPipeline(deps: RunDependencies, pipeline: Pipeline, opt
   return { id, status, blocks: records, error: failure, durationMs: Date.now() - started };
 }
 
+/** Checks a sensor's condition until it holds, waiting `poke_interval` between checks; the block's timeout ends the wait. */
+async function sense(block: Block, check: () => Promise<BlockResult>, signal: AbortSignal, logger: Logger): Promise<BlockResult> {
+  const interval = block.pokeInterval ?? 30_000;
+  for (let checks = 1; ; checks++) {
+    const result = await check();
+    if (result.ready) return { ...result, summary: `condition held at check ${checks}` };
+    logger.info(`condition not met (check ${checks}); checking again in ${formatDuration(interval)}`);
+    await sleep(interval, undefined, { signal });
+  }
+}
+
 /**
  * A block that ignores its signal still loses the race against its timeout:
  * the run moves on (the abandoned work is cancelled as far as it listens).
@@ -227,7 +240,8 @@ function raceTimeout<T>(work: Promise<T>, blockSignal: AbortSignal, runSignal: A
 /** A block stopped by its own timeout fails with a retryable timeout error, not whatever the interruption threw. */
 function timedOut(error: unknown, blockSignal: AbortSignal, runSignal: AbortSignal, block: Block, timeout: number | undefined): SluiceError {
   if (timeout !== undefined && blockSignal.aborted && !runSignal.aborted) {
-    return new SluiceError('block.timeout', `block '${block.name}' ran longer than its timeout of ${formatDuration(timeout)}`, {
+    const message = block.role === 'sensor' ? `sensor '${block.name}': its condition did not hold within ${formatDuration(timeout)}` : `block '${block.name}' ran longer than its timeout of ${formatDuration(timeout)}`;
+    return new SluiceError(block.role === 'sensor' ? 'sensor.timeout' : 'block.timeout', message, {
       retryable: true,
       location: { block: block.name },
       cause: error,

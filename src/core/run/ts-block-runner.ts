@@ -17,6 +17,10 @@ export const runTsBlock: BlockRunner<TsBlock> = async (block, context) => {
   const blockContext = createBlockContext(block, context);
   return runUserCode(block.name, block.file, async () => {
     const result = await definition.run(inputs, blockContext);
+    if (block.role === 'sensor' || definition.role === 'sensor') {
+      if (typeof result !== 'boolean') throw new SluiceError('block.bad_return', `a sensor returns true when its condition holds and false otherwise; it returned ${typeof result}`);
+      return { rowsIn: rowsIn(context.inputs), ready: result };
+    }
     const types = definition.schema ?? {};
     if (isSqlQuery(result)) {
       return { output: await context.session.storeQuery(result.text, context.outputLocation, context.signal), rowsIn: rowsIn(context.inputs) };
