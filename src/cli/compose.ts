@@ -47,6 +47,7 @@ export async function createEngine(project: Project): Promise<Engine> {
         tempDir: path.join(project.stateDir, 'spill', String(process.pid)),
         memoryLimit: project.settings.data_plane.memory_limit,
         threads: project.settings.data_plane.threads,
+        fileSearchPath: project.root,
       }));
       return dataPlane;
     },

@@ -5,6 +5,7 @@ import type { RunRecord, RunStore } from '../core/run-store/run-store.ts';
 import { intervalForDate } from '../core/run/logical-date.ts';
 import { newRunId } from '../core/run/run-pipeline.ts';
 import { dueIntervals, nextDue, type DueInterval } from './due-intervals.ts';
+import { matchingFiles } from './file-arrivals.ts';
 
 /** What the scheduler needs from the outside, so it runs the same in a CLI, a server or a test. */
 export interface SchedulerDependencies {
@@ -12,7 +13,15 @@ export interface SchedulerDependencies {
   /** The project's pipelines, read again on every pass (files are the truth). */
   readonly loadPipelines: () => Pipeline[];
   /** Runs a run the scheduler created (status `running`, id given); resolves when it ends. */
-  readonly execute: (pipeline: Pipeline, due: DueInterval | undefined, runId: string, heartbeat: { owner: string; leaseMs: number }) => Promise<unknown>;
+  readonly execute: (
+    pipeline: Pipeline,
+    due: DueInterval | undefined,
+    runId: string,
+    heartbeat: { owner: string; leaseMs: number },
+    variables?: Readonly<Record<string, string | number | boolean>>,
+  ) => Promise<unknown>;
+  /** The project folder, where file triggers look for files. */
+  readonly root: string;
   readonly now?: () => Date;
   /** Told about what happens, for logs and tests. */
   readonly onEvent?: (event: SchedulerEvent) => void;
@@ -62,6 +71,8 @@ export function createScheduler(deps: SchedulerDependencies): Scheduler {
   let stopped = false;
   // Until this time nothing can be due for a pipeline: checks are skipped (cheap with many pipelines).
   const quietUntil = new Map<string, number>();
+  // File keys already turned into runs (by this or another scheduler): skipped without asking the store.
+  const seenFiles = new Set<string>();
 
   const emit = (event: SchedulerEvent): void => deps.onEvent?.(event);
 
@@ -80,6 +91,9 @@ export function createScheduler(deps: SchedulerDependencies): Scheduler {
     }
     const at = now();
     for (const pipeline of pipelines) {
+      if (pipeline.onFile) {
+        await fireForFiles(pipeline).catch((error: unknown) => emit({ kind: 'error', pipeline: pipeline.name, message: (error as Error).message }));
+      }
       if (!pipeline.schedule?.enabled) continue;
       if ((quietUntil.get(pipeline.name) ?? 0) > at.getTime()) continue;
       try {
@@ -139,6 +153,29 @@ export function createScheduler(deps: SchedulerDependencies): Scheduler {
         emit({ kind: 'finished', pipeline: pipeline.name, runId: id });
       });
     running.add(work);
+  }
+
+  /** One run per arrived file (a rewritten file arrives again), keyed so it fires once however many schedulers look. */
+  async function fireForFiles(pipeline: Pipeline): Promise<void> {
+    for (const file of matchingFiles(deps.root, pipeline.onFile!)) {
+      const key = `file:${pipeline.name}:${file.key}`;
+      if (seenFiles.has(key)) continue;
+      const id = newRunId();
+      const variables = { ...pipeline.variables, trigger_file: file.path };
+      const { created } = await deps.store.createRunOnce({
+        id,
+        pipeline: pipeline.name,
+        pipelineVersion: pipeline.version,
+        variables,
+        trigger: 'file',
+        startedAt: now().toISOString(),
+        dedupeKey: key,
+      });
+      seenFiles.add(key);
+      if (!created) continue;
+      emit({ kind: 'fired', pipeline: pipeline.name, logicalDate: file.path, runId: id, lateMs: 0 });
+      track(pipeline, id, () => deps.execute(pipeline, undefined, id, { owner, leaseMs }, variables));
+    }
   }
 
   async function firePipeline(pipeline: Pipeline, at: Date): Promise<void> {

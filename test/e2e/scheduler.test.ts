@@ -141,3 +141,49 @@ export default defineLoader(async () => {
     assert.deepEqual(landed, { n: 100, d: 100 });
   });
 });
+
+describe('a file-arrival trigger', () => {
+  const { dir, cleanup } = tempDir('sluice-files-');
+  const children: ChildProcess[] = [];
+  before(() =>
+    writeProject(dir, {
+      'sluice.yaml': 'name: arrivals\n',
+      'pipelines/ingest.yaml': [
+        'on_file: { path: incoming/*.csv }',
+        'blocks:',
+        '  - name: rows',
+        '    file: blocks/rows.sql',
+        '  - name: land',
+        '    connection: warehouse',
+        '    upstream: [rows]',
+        '    settings: { table: arrivals, mode: append }',
+        '',
+      ].join('\n'),
+      'blocks/rows.sql': "SELECT *, getvariable('trigger_file') AS source FROM read_csv(getvariable('trigger_file'))\n",
+    }),
+  );
+  after(async () => {
+    for (const child of children) await stop(child, 'SIGKILL');
+    cleanup();
+  });
+
+  it('runs once per arriving file, with the file as trigger_file', async () => {
+    mkdirSync(path.join(dir, 'incoming'), { recursive: true });
+    writeFileSync(path.join(dir, 'incoming/a.csv'), 'n\n1\n2\n');
+    const scheduler = startScheduler(dir);
+    children.push(scheduler.child);
+    await sleep(1500);
+    writeFileSync(path.join(dir, 'incoming/b.csv'), 'n\n3\n');
+    writeFileSync(path.join(dir, 'incoming/ignored.txt'), 'not a csv');
+    const until = Date.now() + 10_000;
+    while ([...scheduler.output().matchAll(/✓ ingest/g)].length < 2 && Date.now() < until) await sleep(100);
+    await sleep(500);
+    await stop(scheduler.child);
+    assert.equal([...scheduler.output().matchAll(/→ ingest /g)].length, 2, scheduler.output());
+    const rows = await queryWarehouse(path.join(dir, '.sluice/warehouse.duckdb'), 'SELECT source, sum(n)::INTEGER AS total FROM arrivals GROUP BY source ORDER BY source');
+    assert.deepEqual(rows, [
+      { source: 'incoming/a.csv', total: 3 },
+      { source: 'incoming/b.csv', total: 3 },
+    ]);
+  });
+});

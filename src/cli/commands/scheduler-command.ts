@@ -61,8 +61,9 @@ export async function startScheduler(engine: Engine, out: Output, timing: { poll
     pollMs,
     leaseMs,
     maxConcurrentRuns: timing.concurrency,
-    execute: (pipeline, due, runId, heartbeat) =>
-      executeCreatedRun(engine, pipeline, { id: runId, logicalDate: due?.logicalDate, interval: due?.interval, trigger: 'schedule' }, heartbeat, out),
+    root: project.root,
+    execute: (pipeline, due, runId, heartbeat, variables) =>
+      executeCreatedRun(engine, pipeline, { id: runId, logicalDate: due?.logicalDate, interval: due?.interval, trigger: variables?.trigger_file ? 'file' : 'schedule', variables }, heartbeat, out),
     onEvent: (event) => {
       switch (event.kind) {
         case 'leader':
@@ -88,8 +89,10 @@ export async function startScheduler(engine: Engine, out: Output, timing: { poll
       }
     },
   });
-  const scheduled = loadPipelines().filter((p) => p.schedule?.enabled);
-  out.line(`scheduling ${scheduled.length} pipeline(s): ${scheduled.map((p) => `${p.name} (${p.schedule!.cron ?? `every ${p.schedule!.interval}ms`})`).join(', ') || 'none'}`);
+  const scheduled = loadPipelines().filter((p) => p.schedule?.enabled || p.onFile);
+  const when = (p: Pipeline): string =>
+    [p.schedule?.enabled ? (p.schedule.cron ?? `every ${p.schedule.interval}ms`) : undefined, p.onFile ? `on files ${p.onFile.path}` : undefined].filter(Boolean).join(', ');
+  out.line(`scheduling ${scheduled.length} pipeline(s): ${scheduled.map((p) => `${p.name} (${when(p)})`).join(', ') || 'none'}`);
   scheduler.start();
   return scheduler;
 }

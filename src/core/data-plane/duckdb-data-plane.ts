@@ -31,6 +31,8 @@ export interface DuckDbDataPlaneOptions {
   readonly tempDir: string;
   readonly memoryLimit?: string;
   readonly threads?: number;
+  /** Relative file paths in SQL (read_csv('data/x.csv')) resolve here: the project folder. */
+  readonly fileSearchPath?: string;
 }
 
 /**
@@ -51,6 +53,7 @@ export async function createDuckDbDataPlane(options: DuckDbDataPlaneOptions): Pr
     autoload_known_extensions: 'true',
   };
   if (options.threads) config.threads = String(options.threads);
+  if (options.fileSearchPath) config.file_search_path = options.fileSearchPath;
   const instance = await DuckDBInstance.create(':memory:', config);
   const sessions = new Set<DuckDbSession>();
   let sessionCounter = 0;

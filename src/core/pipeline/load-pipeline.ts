@@ -79,6 +79,7 @@ export function loadPipeline(root: string, name: string): Pipeline {
     blocks: sorted.order,
     version: hash.digest('hex').slice(0, 16),
     schedule: data.schedule,
+    onFile: data.on_file,
     retries: data.retries,
     timeout: data.timeout,
     alerts: data.alerts,

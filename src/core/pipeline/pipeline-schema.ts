@@ -3,6 +3,7 @@ import { retryPolicySchema } from '../run/retry-policy.ts';
 import { durationSchema } from './duration.ts';
 import { scheduleSchema } from './schedule.ts';
 import { alertsSchema } from './alert-schema.ts';
+import { fileTriggerSchema } from './file-trigger.ts';
 
 /** Block names become table names in SQL blocks, so they are plain identifiers. */
 export const blockNamePattern = /^[A-Za-z_][A-Za-z0-9_]*$/;
@@ -38,6 +39,8 @@ export const pipelineFileSchema = z
     description: z.string().optional(),
     variables: z.record(z.string(), variableValue).default({}),
     schedule: scheduleSchema.optional(),
+    /** Run when files arrive (each new or rewritten file once; its path is the variable trigger_file). */
+    on_file: fileTriggerSchema.optional(),
     /** How failed blocks are retried (per block, within the run). */
     retries: retryPolicySchema.optional(),
     /** Default timeout for each block. */

@@ -2,6 +2,7 @@ import type { RetryPolicy } from '../run/retry-policy.ts';
 import type { BlockRole, VariableValue } from './pipeline-schema.ts';
 import type { Schedule } from './schedule.ts';
 import type { Alert } from './alert-schema.ts';
+import type { FileTrigger } from './file-trigger.ts';
 
 /** How a block's logic is written. Adding a language adds a runner for it. */
 export type BlockLanguage = 'ts' | 'sql' | 'connector';
@@ -55,6 +56,7 @@ export interface Pipeline {
   /** Content hash of the pipeline file and its block files. */
   readonly version: string;
   readonly schedule?: Schedule | undefined;
+  readonly onFile?: FileTrigger | undefined;
   readonly retries?: RetryPolicy | undefined;
   /** Default block timeout, milliseconds. */
   readonly timeout?: number | undefined;
