@@ -1,6 +1,7 @@
 import { hostname } from 'node:os';
 import { randomBytes } from 'node:crypto';
 import type { Pipeline } from '../core/pipeline/pipeline.ts';
+import { nextTick, parseInstant } from '../core/pipeline/schedule.ts';
 import type { RunRecord, RunStore } from '../core/run-store/run-store.ts';
 import { intervalForDate } from '../core/run/logical-date.ts';
 import { newRunId } from '../core/run/run-pipeline.ts';
@@ -22,6 +23,8 @@ export interface SchedulerDependencies {
   ) => Promise<unknown>;
   /** The project folder, where file triggers look for files. */
   readonly root: string;
+  /** Told once per run that is still unfinished when its schedule's deadline passes. */
+  readonly onDeadlineMissed?: (pipeline: Pipeline, run: RunRecord, deadline: Date) => Promise<unknown>;
   readonly now?: () => Date;
   /** Told about what happens, for logs and tests. */
   readonly onEvent?: (event: SchedulerEvent) => void;
@@ -40,6 +43,7 @@ export type SchedulerEvent =
   | { readonly kind: 'skipped'; readonly pipeline: string; readonly logicalDate: string; readonly reason: string }
   | { readonly kind: 'reaped'; readonly run: RunRecord }
   | { readonly kind: 'finished'; readonly pipeline: string; readonly runId: string }
+  | { readonly kind: 'deadline'; readonly pipeline: string; readonly runId: string; readonly deadline: Date }
   | { readonly kind: 'error'; readonly pipeline?: string; readonly message: string };
 
 export interface Scheduler {
@@ -73,6 +77,7 @@ export function createScheduler(deps: SchedulerDependencies): Scheduler {
   const quietUntil = new Map<string, number>();
   // File keys already turned into runs (by this or another scheduler): skipped without asking the store.
   const seenFiles = new Set<string>();
+  const deadlineAlerted = new Set<string>();
 
   const emit = (event: SchedulerEvent): void => deps.onEvent?.(event);
 
@@ -95,6 +100,9 @@ export function createScheduler(deps: SchedulerDependencies): Scheduler {
         await fireForFiles(pipeline).catch((error: unknown) => emit({ kind: 'error', pipeline: pipeline.name, message: (error as Error).message }));
       }
       if (!pipeline.schedule?.enabled) continue;
+      if (pipeline.schedule.deadline !== undefined && deps.onDeadlineMissed) {
+        await checkDeadlines(pipeline, at).catch((error: unknown) => emit({ kind: 'error', pipeline: pipeline.name, message: (error as Error).message }));
+      }
       if ((quietUntil.get(pipeline.name) ?? 0) > at.getTime()) continue;
       try {
         await firePipeline(pipeline, at);
@@ -153,6 +161,23 @@ export function createScheduler(deps: SchedulerDependencies): Scheduler {
         emit({ kind: 'finished', pipeline: pipeline.name, runId: id });
       });
     running.add(work);
+  }
+
+  /** A scheduled run not finished `deadline` after its interval ended is reported, once per run. */
+  async function checkDeadlines(pipeline: Pipeline, at: Date): Promise<void> {
+    const schedule = pipeline.schedule!;
+    for (const status of ['running', 'queued'] as const) {
+      for (const run of await deps.store.listRuns({ pipeline: pipeline.name, status, trigger: 'schedule', limit: 100 })) {
+        if (!run.logicalDate || deadlineAlerted.has(run.id)) continue;
+        const end = nextTick({ ...schedule, start_date: undefined, end_date: undefined }, new Date(parseInstant(run.logicalDate, schedule.timezone)));
+        if (!end) continue;
+        const deadline = new Date(end.getTime() + schedule.deadline!);
+        if (deadline.getTime() > at.getTime()) continue;
+        deadlineAlerted.add(run.id);
+        emit({ kind: 'deadline', pipeline: pipeline.name, runId: run.id, deadline });
+        await deps.onDeadlineMissed!(pipeline, run, deadline);
+      }
+    }
   }
 
   /** One run per arrived file (a rewritten file arrives again), keyed so it fires once however many schedulers look. */

@@ -1,10 +1,11 @@
 import assert from 'node:assert/strict';
+import type { ChildProcess } from 'node:child_process';
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { sluice, tempDir } from './cli-helpers.ts';
+import { sluice, startScheduler, stop, tempDir } from './cli-helpers.ts';
 
 /** A local receiver standing in for a chat tool or an incident system. */
 function receiver(): Promise<{ server: Server; url: string; received: { path: string; body: Record<string, unknown> }[] }> {
@@ -69,5 +70,52 @@ describe('alerts from a CLI run', () => {
     assert.match(text, /x must never be 1/);
     assert.match(String(slack.body.text), /fragile/);
     assert.doesNotMatch(run.stdout + run.stderr, /secret-token-123/);
+  });
+});
+
+describe('deadline alerts from the scheduler', () => {
+  const { dir, cleanup } = tempDir('sluice-deadline-');
+  let hook: Awaited<ReturnType<typeof receiver>>;
+  const children: ChildProcess[] = [];
+  before(async () => {
+    hook = await receiver();
+    // One hourly interval that ended half a second ago: its run fires at once and is due a second later.
+    const start = new Date(Date.now() - 3_600_500).toISOString();
+    const files: Record<string, string> = {
+      'sluice.yaml': 'name: deadlines\n',
+      'pipelines/late.yaml': [
+        `schedule: { interval: 1h, start_date: "${start}", catchup: true, deadline: 1s }`,
+        'alerts:',
+        '  - on: [deadline]',
+        `    webhook: "${hook.url}/deadline"`,
+        'blocks:',
+        '  - { name: slow, file: blocks/slow.ts }',
+        '',
+      ].join('\n'),
+      'blocks/slow.ts': "import { defineLoader } from 'sluice';\nexport default defineLoader(async () => { await new Promise((r) => setTimeout(r, 4000)); return [{ done: true }]; });\n",
+    };
+    for (const [file, content] of Object.entries(files)) {
+      mkdirSync(path.dirname(path.join(dir, file)), { recursive: true });
+      writeFileSync(path.join(dir, file), content);
+    }
+  });
+  after(async () => {
+    for (const child of children) await stop(child, 'SIGKILL');
+    hook.server.close();
+    cleanup();
+  });
+
+  it('tells the channel once when a scheduled run has not finished by its deadline', async () => {
+    const scheduler = startScheduler(dir);
+    children.push(scheduler.child);
+    const until = Date.now() + 8000;
+    while (!hook.received.length && Date.now() < until) await new Promise((r) => setTimeout(r, 100));
+    await new Promise((r) => setTimeout(r, 1000));
+    await stop(scheduler.child, 'SIGKILL');
+    assert.equal(hook.received.length, 1, scheduler.output());
+    const text = JSON.stringify(hook.received[0]!.body);
+    assert.match(text, /late/);
+    assert.match(text, /deadline/);
+    assert.match(scheduler.output(), /missed its deadline/);
   });
 });

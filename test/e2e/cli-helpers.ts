@@ -1,4 +1,4 @@
-import { execFile } from 'node:child_process';
+import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -47,3 +47,24 @@ export async function queryWarehouse(file: string, sql: string): Promise<Record<
     instance.closeSync();
   }
 }
+
+/** A `sluice scheduler` process, as an operator would start it; its output is kept for assertions. */
+export function startScheduler(cwd: string, args: string[] = []): { child: ChildProcess; output: () => string } {
+  let text = '';
+  const child = spawn(process.execPath, [path.join(repoRoot, 'bin/sluice.js'), 'scheduler', '--poll', '100', '--lease', '1000', ...args], {
+    cwd,
+    env: { ...process.env, CI: '1', NO_COLOR: '1' },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  child.stdout!.on('data', (d: Buffer) => (text += d.toString()));
+  child.stderr!.on('data', (d: Buffer) => (text += d.toString()));
+  return { child, output: () => text };
+}
+
+export async function stop(child: ChildProcess, signal: NodeJS.Signals = 'SIGTERM'): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return;
+  const exited = new Promise((resolve) => child.once('exit', resolve));
+  child.kill(signal);
+  await exited;
+}
+

@@ -1,11 +1,11 @@
 import assert from 'node:assert/strict';
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { after, before, describe, it } from 'node:test';
 import pg from 'pg';
-import { queryWarehouse, repoRoot, tempDir } from './cli-helpers.ts';
+import { queryWarehouse, startScheduler, stop, tempDir } from './cli-helpers.ts';
 
 const base = process.env.SLUICE_TEST_PG_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
 
@@ -14,26 +14,6 @@ function writeProject(dir: string, files: Record<string, string>): void {
     mkdirSync(path.dirname(path.join(dir, file)), { recursive: true });
     writeFileSync(path.join(dir, file), content);
   }
-}
-
-/** A `sluice scheduler` process, as an operator would start it; its output is kept for assertions. */
-function startScheduler(cwd: string, args: string[] = []): { child: ChildProcess; output: () => string } {
-  let text = '';
-  const child = spawn(process.execPath, [path.join(repoRoot, 'bin/sluice.js'), 'scheduler', '--poll', '100', '--lease', '1000', ...args], {
-    cwd,
-    env: { ...process.env, CI: '1', NO_COLOR: '1' },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  child.stdout!.on('data', (d: Buffer) => (text += d.toString()));
-  child.stderr!.on('data', (d: Buffer) => (text += d.toString()));
-  return { child, output: () => text };
-}
-
-async function stop(child: ChildProcess, signal: NodeJS.Signals = 'SIGTERM'): Promise<void> {
-  if (child.exitCode !== null || child.signalCode !== null) return;
-  const exited = new Promise((resolve) => child.once('exit', resolve));
-  child.kill(signal);
-  await exited;
 }
 
 describe('the scheduler, with its run store in PostgreSQL', () => {

@@ -6,6 +6,8 @@ import type { DataInterval } from '../../core/pipeline/schedule.ts';
 import { toSluiceError } from '../../core/errors.ts';
 import { createScheduler, type Scheduler } from '../../scheduler/scheduler.ts';
 import { alertRun } from '../../alerts/alert-run.ts';
+import { createAlertEvent } from '../../alerts/alert-event.ts';
+import { sendAlerts } from '../../alerts/send-alerts.ts';
 import { createEngine, type Engine } from '../compose.ts';
 import { UsageError } from '../usage-error.ts';
 import { describeError, dim, green, red, yellow, type Output } from '../output.ts';
@@ -62,6 +64,12 @@ export async function startScheduler(engine: Engine, out: Output, timing: { poll
     leaseMs,
     maxConcurrentRuns: timing.concurrency,
     root: project.root,
+    onDeadlineMissed: async (pipeline, run, deadline) => {
+      const event = createAlertEvent({ kind: 'deadline', run, deadline: deadline.toISOString() });
+      for (const alert of await sendAlerts(pipeline.alerts, event)) {
+        if (!alert.ok) out.error(`${yellow('alert not sent')} ${alert.channel}: ${alert.error?.message ?? 'unknown error'}`);
+      }
+    },
     execute: (pipeline, due, runId, heartbeat, variables) =>
       executeCreatedRun(engine, pipeline, { id: runId, logicalDate: due?.logicalDate, interval: due?.interval, trigger: variables?.trigger_file ? 'file' : 'schedule', variables }, heartbeat, out),
     onEvent: (event) => {
@@ -83,6 +91,9 @@ export async function startScheduler(engine: Engine, out: Output, timing: { poll
           break;
         case 'error':
           out.error(`${red('error')} ${event.pipeline ?? ''}: ${event.message}`);
+          break;
+        case 'deadline':
+          out.line(`${yellow('!')} ${event.pipeline} run ${event.runId} missed its deadline (${event.deadline.toISOString()})`);
           break;
         case 'finished':
           break;
