@@ -12,6 +12,7 @@ const failedRun: RunRecord = {
   logicalDate: '2024-05-01',
   variables: {},
   trigger: 'schedule',
+  attempt: 1,
   startedAt: '2024-05-02T02:00:00.000Z',
   endedAt: '2024-05-02T02:00:12.500Z',
   error: {

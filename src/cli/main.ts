@@ -68,7 +68,9 @@ export async function main(argv: readonly string[]): Promise<number> {
     .option('--host <host>', 'address to listen on; beyond loopback it needs SLUICE_API_TOKEN', '127.0.0.1')
     .option('--port <port>', 'port (0 picks a free one)', '6789')
     .option('--no-scheduler', 'serve the API only')
-    .action(async (options: { host?: string; port?: string; scheduler?: boolean }) => {
+    .option('--lease <ms>', 'how long the scheduler or a run holds its lease without renewing it', '10000')
+    .option('--concurrency <n>', 'runs executed at once; the rest wait their turn', '4')
+    .action(async (options: { host?: string; port?: string; scheduler?: boolean; lease?: string; concurrency?: string }) => {
       code = await (await import('./commands/serve-command.ts')).serveCommand(options, out);
     });
 

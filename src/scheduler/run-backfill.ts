@@ -1,6 +1,7 @@
 import type { Pipeline } from '../core/pipeline/pipeline.ts';
 import { formatLogicalDate, intervalsForDays, type DataInterval } from '../core/pipeline/schedule.ts';
-import type { RunStatus, RunStore } from '../core/run-store/run-store.ts';
+import type { RunRecord, RunStatus, RunStore } from '../core/run-store/run-store.ts';
+import { newRunId } from '../core/run/run-pipeline.ts';
 
 export interface BackfillItem {
   readonly logicalDate: string;
@@ -76,4 +77,34 @@ export async function runBackfill(
   await Promise.all(Array.from({ length: Math.max(1, options.parallel ?? 1) }, worker));
   runs.sort((a, b) => a.logicalDate.localeCompare(b.logicalDate));
   return { total: items.length, done, skipped, failed, running: [], runs };
+}
+
+/**
+ * Queues one run per logical date for a scheduler to execute, each under a
+ * key unique to the pipeline and date: asking again queues only the dates
+ * that have no run yet, and a run killed with its scheduler is retried as
+ * the same run. Returns every date's run, new or existing.
+ */
+export async function enqueueBackfill(
+  store: RunStore,
+  pipeline: Pipeline,
+  items: readonly BackfillItem[],
+  variables: Readonly<Record<string, string | number | boolean>> = {},
+): Promise<{ logicalDate: string; created: boolean; run: RunRecord }[]> {
+  const queued = [];
+  for (const item of items) {
+    const { created, run } = await store.createRunOnce({
+      id: newRunId(),
+      pipeline: pipeline.name,
+      pipelineVersion: pipeline.version,
+      logicalDate: item.logicalDate,
+      variables: { ...pipeline.variables, ...variables },
+      trigger: 'backfill',
+      startedAt: new Date().toISOString(),
+      status: 'queued',
+      dedupeKey: `backfill:${pipeline.name}@${item.logicalDate}`,
+    });
+    queued.push({ logicalDate: item.logicalDate, created, run });
+  }
+  return queued;
 }

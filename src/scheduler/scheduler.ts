@@ -4,6 +4,7 @@ import type { Pipeline } from '../core/pipeline/pipeline.ts';
 import { nextTick, parseInstant } from '../core/pipeline/schedule.ts';
 import type { RunRecord, RunStore } from '../core/run-store/run-store.ts';
 import { intervalForDate } from '../core/run/logical-date.ts';
+import { SluiceError } from '../core/errors.ts';
 import { newRunId } from '../core/run/run-pipeline.ts';
 import { dueIntervals, nextDue, type DueInterval } from './due-intervals.ts';
 import { matchingFiles } from './file-arrivals.ts';
@@ -13,14 +14,8 @@ export interface SchedulerDependencies {
   readonly store: RunStore;
   /** The project's pipelines, read again on every pass (files are the truth). */
   readonly loadPipelines: () => Pipeline[];
-  /** Runs a run the scheduler created (status `running`, id given); resolves when it ends. */
-  readonly execute: (
-    pipeline: Pipeline,
-    due: DueInterval | undefined,
-    runId: string,
-    heartbeat: { owner: string; leaseMs: number },
-    variables?: Readonly<Record<string, string | number | boolean>>,
-  ) => Promise<unknown>;
+  /** Runs a run the scheduler created or claimed (status `running`, id given); resolves when it ends. */
+  readonly execute: (request: ExecuteRequest) => Promise<unknown>;
   /** The project folder, where file triggers look for files. */
   readonly root: string;
   /** Told once per run that is still unfinished when its schedule's deadline passes. */
@@ -36,12 +31,25 @@ export interface SchedulerDependencies {
   readonly maxConcurrentRuns?: number;
 }
 
+type Variables = Readonly<Record<string, string | number | boolean>>;
+
+export interface ExecuteRequest {
+  readonly pipeline: Pipeline;
+  readonly due: DueInterval | undefined;
+  readonly runId: string;
+  readonly heartbeat: { readonly owner: string; readonly leaseMs: number };
+  readonly variables?: Variables | undefined;
+  /** A retried run: run only the blocks it has not finished, on the outputs of those it has. */
+  readonly resume?: boolean | undefined;
+}
+
 export type SchedulerEvent =
   | { readonly kind: 'leader'; readonly owner: string }
   | { readonly kind: 'standby'; readonly owner: string }
   | { readonly kind: 'fired'; readonly pipeline: string; readonly logicalDate: string; readonly runId: string; readonly lateMs: number }
   | { readonly kind: 'skipped'; readonly pipeline: string; readonly logicalDate: string; readonly reason: string }
   | { readonly kind: 'reaped'; readonly run: RunRecord }
+  | { readonly kind: 'requeued'; readonly pipeline: string; readonly runId: string; readonly attempt: number }
   | { readonly kind: 'finished'; readonly pipeline: string; readonly runId: string }
   | { readonly kind: 'deadline'; readonly pipeline: string; readonly runId: string; readonly deadline: Date }
   | { readonly kind: 'error'; readonly pipeline?: string; readonly message: string };
@@ -94,6 +102,7 @@ export function createScheduler(deps: SchedulerDependencies): Scheduler {
       emit({ kind: 'reaped', run });
       await retryLost(run, pipelines).catch((error: unknown) => emit({ kind: 'error', pipeline: run.pipeline, message: (error as Error).message }));
     }
+    await runQueued(pipelines);
     const at = now();
     for (const pipeline of pipelines) {
       if (pipeline.onFile) {
@@ -113,30 +122,35 @@ export function createScheduler(deps: SchedulerDependencies): Scheduler {
   }
 
   /**
-   * A run whose process died is retried per its pipeline's policy: a new run
-   * of the same logical date, created once (keyed on the lost run) however
-   * many schedulers notice it. Its exporters replace rather than append, so
-   * the retry leaves exactly the expected rows.
+   * A run whose process died is retried per its pipeline's policy as the
+   * same run, attempt n+1: it goes back to the queue (exactly one scheduler
+   * manages that) and resumes from the blocks it had not finished. Its
+   * exporters replace rather than append, so the retry leaves exactly the
+   * expected rows.
    */
   async function retryLost(lostRun: RunRecord, pipelines: readonly Pipeline[]): Promise<void> {
     const pipeline = pipelines.find((p) => p.name === lostRun.pipeline);
-    const attempt = Number(/^retry:(\d+)$/.exec(lostRun.trigger)?.[1] ?? 0) + 1;
-    if (!pipeline || attempt > (pipeline.retries?.count ?? 0)) return;
-    const id = newRunId();
-    const { created } = await deps.store.createRunOnce({
-      id,
-      pipeline: pipeline.name,
-      pipelineVersion: pipeline.version,
-      logicalDate: lostRun.logicalDate,
-      variables: lostRun.variables,
-      trigger: `retry:${attempt}`,
-      startedAt: now().toISOString(),
-      dedupeKey: `retry:${lostRun.id}`,
-    });
-    if (!created) return;
-    const due = lostRun.logicalDate ? intervalForDate(pipeline, lostRun.logicalDate) : undefined;
-    emit({ kind: 'fired', pipeline: pipeline.name, logicalDate: lostRun.logicalDate ?? '', runId: id, lateMs: 0 });
-    track(pipeline, id, () => deps.execute(pipeline, due ? { logicalDate: due.logicalDate, interval: due.interval } : undefined, id, { owner, leaseMs }));
+    if (!pipeline || lostRun.attempt > (pipeline.retries?.count ?? 0)) return;
+    const requeued = await deps.store.requeueRun(lostRun.id);
+    if (requeued) emit({ kind: 'requeued', pipeline: pipeline.name, runId: requeued.id, attempt: requeued.attempt });
+  }
+
+  /** Takes queued runs (backfills, retries) while this process has room, oldest first. */
+  async function runQueued(pipelines: readonly Pipeline[]): Promise<void> {
+    while (slots.free() > 0) {
+      const run = await deps.store.claimQueuedRun(owner, leaseMs);
+      if (!run) return;
+      const pipeline = pipelines.find((p) => p.name === run.pipeline);
+      if (!pipeline) {
+        await deps.store.finishRun(run.id, 'failed', new SluiceError('run.pipeline_missing', `pipeline '${run.pipeline}' no longer exists`).toJSON());
+        continue;
+      }
+      const due = run.logicalDate ? intervalForDate(pipeline, run.logicalDate) : undefined;
+      emit({ kind: 'fired', pipeline: pipeline.name, logicalDate: run.logicalDate ?? '', runId: run.id, lateMs: 0 });
+      track(pipeline, run.id, () =>
+        deps.execute({ pipeline, due, runId: run.id, heartbeat: { owner, leaseMs }, variables: run.variables as Variables, resume: run.attempt > 1 }),
+      );
+    }
   }
 
   /**
@@ -199,7 +213,7 @@ export function createScheduler(deps: SchedulerDependencies): Scheduler {
       seenFiles.add(key);
       if (!created) continue;
       emit({ kind: 'fired', pipeline: pipeline.name, logicalDate: file.path, runId: id, lateMs: 0 });
-      track(pipeline, id, () => deps.execute(pipeline, undefined, id, { owner, leaseMs }, variables));
+      track(pipeline, id, () => deps.execute({ pipeline, due: undefined, runId: id, heartbeat: { owner, leaseMs }, variables }));
     }
   }
 
@@ -247,7 +261,7 @@ export function createScheduler(deps: SchedulerDependencies): Scheduler {
       if (!created) continue;
       slots--;
       emit({ kind: 'fired', pipeline: pipeline.name, logicalDate: item.logicalDate, runId: id, lateMs: now().getTime() - item.interval.end.getTime() });
-      track(pipeline, id, () => deps.execute(pipeline, item, id, { owner, leaseMs }));
+      track(pipeline, id, () => deps.execute({ pipeline, due: item, runId: id, heartbeat: { owner, leaseMs } }));
     }
   }
 
@@ -279,7 +293,7 @@ export function createScheduler(deps: SchedulerDependencies): Scheduler {
 }
 
 /** A counting semaphore: `take` resolves with a release function when a slot is free, in order. */
-function createSlots(size: number): { take(): Promise<() => void> } {
+function createSlots(size: number): { take(): Promise<() => void>; free(): number } {
   let free = Math.max(1, size);
   const waiters: (() => void)[] = [];
   const release = (): void => {
@@ -288,6 +302,7 @@ function createSlots(size: number): { take(): Promise<() => void> } {
     else free++;
   };
   return {
+    free: () => free - waiters.length,
     take() {
       if (free > 0) {
         free--;

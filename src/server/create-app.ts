@@ -7,6 +7,8 @@ import { mask } from '../core/project/secrets.ts';
 import type { RunStatus, RunStore } from '../core/run-store/run-store.ts';
 import { tokenMatches } from './api-token.ts';
 import { triggerRun, type TriggeredRun } from './trigger-run.ts';
+import { parseDateRange } from '../core/run/logical-date.ts';
+import { enqueueBackfill, planBackfill } from '../scheduler/run-backfill.ts';
 
 export interface AppDependencies {
   readonly root: string;
@@ -20,6 +22,14 @@ const triggerBody = z
   .object({
     variables: z.record(z.string(), z.union([z.string(), z.number(), z.boolean()])).default({}),
     logical_date: z.string().optional(),
+  })
+  .strict();
+
+const backfillBody = z
+  .object({
+    start: z.string(),
+    end: z.string(),
+    variables: z.record(z.string(), z.union([z.string(), z.number(), z.boolean()])).default({}),
   })
   .strict();
 
@@ -67,6 +77,18 @@ export function createApp(deps: AppDependencies): Hono {
     const triggered = await triggerRun(deps.store, pipeline, { variables: body.data.variables, logicalDate: body.data.logical_date, trigger: 'api' });
     if (triggered.created) deps.execute(pipeline, triggered);
     return c.json({ run_id: triggered.run.id, created: triggered.created, status: triggered.run.status, logical_date: triggered.run.logicalDate ?? null }, triggered.created ? 202 : 200);
+  });
+
+  app.post('/api/pipelines/:name/backfills', async (c) => {
+    const pipeline = loadPipeline(deps.root, c.req.param('name'));
+    const body = backfillBody.safeParse((await c.req.json().catch(() => undefined)) ?? {});
+    if (!body.success) {
+      const issue = body.error.issues[0]!;
+      return problem(c, 400, 'api.bad_body', `${issue.path.join('.') || 'body'}: ${issue.message}`);
+    }
+    const range = parseDateRange(`${body.data.start}..${body.data.end}`);
+    const runs = await enqueueBackfill(deps.store, pipeline, planBackfill(pipeline, range.first, range.last), body.data.variables);
+    return c.json({ runs: runs.map((r) => ({ logical_date: r.logicalDate, run_id: r.run.id, created: r.created, status: r.run.status })) }, 202);
   });
 
   app.get('/api/runs', async (c) => {

@@ -16,18 +16,26 @@ import { describeError, dim, green, red, yellow, type Output } from '../output.t
 export async function executeCreatedRun(
   engine: Engine,
   pipeline: Pipeline,
-  run: { id: string; logicalDate?: string | undefined; interval?: DataInterval | undefined; trigger: string; variables?: Readonly<Record<string, string | number | boolean>> | undefined },
+  run: {
+    id: string;
+    logicalDate?: string | undefined;
+    interval?: DataInterval | undefined;
+    variables?: Readonly<Record<string, string | number | boolean>> | undefined;
+    /** Run only the blocks this run has not finished, on the outputs of those it has (a retried run). */
+    resume?: boolean | undefined;
+  },
   heartbeat: { owner: string; leaseMs: number },
   out: Output,
 ): Promise<RunResult> {
   const { project } = engine;
+  const finished = run.resume ? new Set((await engine.store.listBlockRuns(run.id)).filter((b) => b.status === 'succeeded').map((b) => b.block)) : undefined;
   const result = await runPipeline({ project, store: engine.store, dataPlane: await engine.dataPlane(), connectors: engine.connectors, runners: engine.runners }, pipeline, {
     existingRunId: run.id,
     logicalDate: run.logicalDate,
     dataInterval: run.interval,
     variables: run.variables,
-    trigger: run.trigger,
     heartbeat,
+    ...(finished ? { only: pipeline.blocks.filter((b) => !finished.has(b.name)).map((b) => b.name), reuseOutputsOf: run.id } : {}),
   });
   for (const alert of await alertRun(engine.store, pipeline, result)) {
     if (!alert.ok) out.error(`${yellow('alert not sent')} ${alert.channel}: ${alert.error?.message ?? 'unknown error'}`);
@@ -70,8 +78,8 @@ export async function startScheduler(engine: Engine, out: Output, timing: { poll
         if (!alert.ok) out.error(`${yellow('alert not sent')} ${alert.channel}: ${alert.error?.message ?? 'unknown error'}`);
       }
     },
-    execute: (pipeline, due, runId, heartbeat, variables) =>
-      executeCreatedRun(engine, pipeline, { id: runId, logicalDate: due?.logicalDate, interval: due?.interval, trigger: variables?.trigger_file ? 'file' : 'schedule', variables }, heartbeat, out),
+    execute: ({ pipeline, due, runId, heartbeat, variables, resume }) =>
+      executeCreatedRun(engine, pipeline, { id: runId, logicalDate: due?.logicalDate, interval: due?.interval, variables, resume }, heartbeat, out),
     onEvent: (event) => {
       switch (event.kind) {
         case 'leader':
@@ -91,6 +99,9 @@ export async function startScheduler(engine: Engine, out: Output, timing: { poll
           break;
         case 'error':
           out.error(`${red('error')} ${event.pipeline ?? ''}: ${event.message}`);
+          break;
+        case 'requeued':
+          out.line(`${yellow('↻')} ${event.pipeline} run ${event.runId} queued again (attempt ${event.attempt})`);
           break;
         case 'deadline':
           out.line(`${yellow('!')} ${event.pipeline} run ${event.runId} missed its deadline (${event.deadline.toISOString()})`);

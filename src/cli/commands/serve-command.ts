@@ -5,7 +5,7 @@ import { loadProject } from '../../core/project/load-project.ts';
 import { loadApiToken } from '../../server/api-token.ts';
 import { createApp } from '../../server/create-app.ts';
 import { createEngine } from '../compose.ts';
-import { cliHeartbeat } from '../cli-heartbeat.ts';
+import { hostname } from 'node:os';
 import { bold, dim, type Output } from '../output.ts';
 import { UsageError } from '../usage-error.ts';
 import { executeCreatedRun, startScheduler, untilStopped } from './scheduler-command.ts';
@@ -16,7 +16,11 @@ const loopback = new Set(['127.0.0.1', 'localhost', '::1']);
  * `sluice serve`: the JSON API (and, with it, the scheduler). It listens on
  * 127.0.0.1 unless told otherwise, and then only with SLUICE_API_TOKEN set.
  */
-export async function serveCommand(options: { host?: string; port?: string; scheduler?: boolean }, out: Output): Promise<number> {
+export async function serveCommand(options: { host?: string; port?: string; scheduler?: boolean; lease?: string; concurrency?: string }, out: Output): Promise<number> {
+  const leaseMs = Number(options.lease ?? 10_000);
+  const concurrency = Number(options.concurrency ?? 4);
+  if (!Number.isInteger(leaseMs) || leaseMs < 300) throw new UsageError(`--lease takes milliseconds (300 or more); got '${options.lease}'`);
+  if (!Number.isInteger(concurrency) || concurrency < 1) throw new UsageError(`--concurrency takes a whole number from 1; got '${options.concurrency}'`);
   const host = options.host ?? '127.0.0.1';
   const port = Number(options.port ?? 6789);
   if (!Number.isInteger(port) || port < 0 || port > 65_535) throw new UsageError(`--port takes a port number; got '${options.port}'`);
@@ -35,8 +39,8 @@ export async function serveCommand(options: { host?: string; port?: string; sche
       const work = executeCreatedRun(
         engine,
         pipeline,
-        { id: triggered.run.id, logicalDate: triggered.run.logicalDate, interval: triggered.interval, trigger: 'api', variables: triggered.run.variables as Record<string, string | number | boolean> },
-        cliHeartbeat(),
+        { id: triggered.run.id, logicalDate: triggered.run.logicalDate, interval: triggered.interval, variables: triggered.run.variables as Record<string, string | number | boolean> },
+        { owner: `serve:${hostname()}:${process.pid}`, leaseMs },
         out,
       )
         .catch((error: unknown) => out.error(`run ${triggered.run.id}: ${(error as Error).message}`))
@@ -51,7 +55,7 @@ export async function serveCommand(options: { host?: string; port?: string; sche
   });
   const address = server.address() as AddressInfo;
   out.line(`${bold('Sluice')} API on http://${host.includes(':') ? `[${host}]` : host}:${address.port} ${dim(`(token: ${source})`)}`);
-  const scheduler = options.scheduler === false ? undefined : await startScheduler(engine, out, { pollMs: 250, leaseMs: 10_000 });
+  const scheduler = options.scheduler === false ? undefined : await startScheduler(engine, out, { pollMs: 250, leaseMs, concurrency });
   await untilStopped();
   out.line('stopping: waiting for the runs under way');
   await new Promise<void>((resolve) => server.close(() => resolve()));

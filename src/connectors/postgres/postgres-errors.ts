@@ -24,8 +24,14 @@ function retryableState(state: string): boolean {
     state === '40P01' || // deadlock
     state === '55P03' || // lock not available
     state === '57P01' || // admin shutdown
-    state === '57P03' // cannot connect now
+    state === '57P03' || // cannot connect now
+    state === '42P07' // duplicate table: another writer created it first
   );
+}
+
+/** Two sessions creating one table at once collide in the catalog; the loser can simply try again. */
+function catalogRace(error: { code?: string; constraint?: string }): boolean {
+  return error.code === '23505' && (error.constraint ?? '').startsWith('pg_');
 }
 
 /** Authentication or a missing database: the same settings will fail again. */
@@ -72,7 +78,7 @@ export function queryError(code: string, prefix: string, error: unknown, options
   let text = errorText(error);
   let retryable = !isServerError(error);
   if (isServerError(error)) {
-    retryable = retryableState(error.code);
+    retryable = retryableState(error.code) || catalogRace(error as { code?: string; constraint?: string });
     const parts = [error.message];
     if (error.detail) parts.push(clip(error.detail));
     if (error.hint) parts.push(`hint: ${error.hint}`);

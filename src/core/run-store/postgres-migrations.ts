@@ -62,6 +62,10 @@ export const postgresMigrations: readonly ((schema: string) => string)[] = [
       owner text NOT NULL,
       expires_at timestamptz NOT NULL
     );`,
+  // Retries: a run tried again is the same run, queued anew as its next attempt.
+  (s) => `
+    ALTER TABLE ${s}.runs ADD COLUMN attempt integer NOT NULL DEFAULT 1;
+    CREATE INDEX runs_queued ON ${s}.runs (started_at, id) WHERE status = 'queued';`,
 ];
 
 /**

@@ -22,6 +22,7 @@ export interface RunRow {
   error: SerializedError | null;
   dedupe_key: string | null;
   heartbeat_at: Date | null;
+  attempt: number;
 }
 
 export interface BlockRunRow {
@@ -59,6 +60,7 @@ export function toRun(r: RunRow): RunRecord {
     endedAt: r.ended_at ? iso(r.ended_at) : undefined,
     error: r.error ?? undefined,
     dedupeKey: r.dedupe_key ?? undefined,
+    attempt: r.attempt,
   };
 }
 

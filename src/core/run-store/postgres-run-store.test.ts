@@ -99,6 +99,29 @@ describe('PostgresRunStore', () => {
     }
   });
 
+  it('upgrades a schema at version 2: its runs are attempt 1 and its queued runs can be claimed', async () => {
+    const schema = newSchema();
+    const s = quoteIdent(schema);
+    await admin.query(`CREATE SCHEMA ${s}; CREATE TABLE ${s}.schema_migrations (version integer PRIMARY KEY, applied_at timestamptz NOT NULL DEFAULT now())`);
+    for (const [i, migration] of postgresMigrations.slice(0, 2).entries()) {
+      await admin.query(migration(s));
+      await admin.query(`INSERT INTO ${s}.schema_migrations (version) VALUES ($1)`, [i + 1]);
+    }
+    await admin.query(
+      `INSERT INTO ${s}.runs (id, pipeline, status, pipeline_version, variables, "trigger", started_at)
+       VALUES ('waiting', 'daily', 'queued', 'v1', '{}', 'manual', '2024-05-01T10:00:00Z'),
+              ('broken', 'daily', 'failed', 'v1', '{}', 'manual', '2024-05-01T09:00:00Z')`,
+    );
+    const store = await PostgresRunStore.open(url, { schema });
+    try {
+      assert.deepEqual((await store.listRuns()).map((r) => [r.id, r.attempt]), [['waiting', 1], ['broken', 1]]);
+      assert.deepEqual(await store.claimQueuedRun('pid-1', 60_000).then((r) => [r?.id, r?.attempt]), ['waiting', 1]);
+      assert.equal((await store.requeueRun('broken'))?.attempt, 2);
+    } finally {
+      await store.close();
+    }
+  });
+
   it('reports a server it cannot reach without the password', async () => {
     const error = await PostgresRunStore.open('postgres://someone:hunter2@127.0.0.1:1/db', { schema: newSchema() }).then(
       () => assert.fail('opened'),

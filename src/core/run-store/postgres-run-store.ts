@@ -244,6 +244,40 @@ export class PostgresRunStore implements RunStore {
     }
   }
 
+  async claimQueuedRun(owner: string, leaseMs: number): Promise<RunRecord | undefined> {
+    // SKIP LOCKED: a run another process is claiming right now is theirs; take the next one.
+    const result = await this.pool.query<RunRow>(
+      `UPDATE ${this.runs} r
+          SET status = 'running', lease_owner = $1, heartbeat_at = now(), lease_expires_at = now() + $2::float8 * interval '1 millisecond'
+        WHERE r.id = (SELECT id FROM ${this.runs} WHERE status = 'queued' ORDER BY started_at, id LIMIT 1 FOR UPDATE SKIP LOCKED)
+          AND r.status = 'queued'
+        RETURNING r.*`,
+      [owner, leaseMs],
+    );
+    return result.rows[0] && toRun(result.rows[0]);
+  }
+
+  async requeueRun(id: string): Promise<RunRecord | undefined> {
+    // One statement: a concurrent caller waits on the run's row, then finds it queued and changes nothing.
+    const result = await this.pool.query<RunRow>(
+      `WITH run AS (
+         UPDATE ${this.runs}
+            SET status = 'queued', attempt = attempt + 1, ended_at = NULL, error = NULL,
+                lease_owner = NULL, heartbeat_at = NULL, lease_expires_at = NULL
+          WHERE id = $1 AND status IN ('failed', 'cancelled')
+          RETURNING *
+       ), blocks AS (
+         UPDATE ${this.blockRuns} b
+            SET status = 'pending', started_at = NULL, ended_at = NULL, rows_in = NULL, rows_out = NULL,
+                output = NULL, columns = NULL, error = NULL, summary = NULL
+          WHERE b.run_id IN (SELECT id FROM run) AND b.status <> 'succeeded'
+       )
+       SELECT * FROM run`,
+      [id],
+    );
+    return result.rows[0] && toRun(result.rows[0]);
+  }
+
   async acquireLease(name: string, owner: string, ttlMs: number): Promise<boolean> {
     // A concurrent insert of the same name waits for the first and then sees its row: one winner.
     const result = await this.pool.query(

@@ -21,10 +21,12 @@ export interface RunRecord {
    * of them (e.g. `daily_sales@2024-05-01`, so two triggers of the same date coalesce).
    */
   readonly dedupeKey?: string | undefined;
+  /** 1 for a new run; `requeueRun` adds one each time the same run is tried again. */
+  readonly attempt: number;
 }
 
-/** What `createRun` takes: a run starts `running` unless told otherwise. */
-export type NewRunRecord = Omit<RunRecord, 'status' | 'endedAt' | 'error'> & { readonly status?: RunStatus };
+/** What `createRun` takes: a run starts `running`, attempt 1, unless told otherwise. */
+export type NewRunRecord = Omit<RunRecord, 'status' | 'endedAt' | 'error' | 'attempt'> & { readonly status?: RunStatus };
 
 export interface BlockRunRecord {
   readonly runId: string;
@@ -101,6 +103,23 @@ export interface RunStore {
    * share. `now` defaults to the store's clock (the server's for PostgreSQL).
    */
   reapLostRuns(now?: Date): Promise<RunRecord[]>;
+  /**
+   * Takes the oldest `queued` run (by `startedAt`, then id), sets it `running`
+   * and gives `owner` its lease until now plus `leaseMs`, as `heartbeat` does,
+   * then returns it. Atomic across processes: concurrent callers never get the
+   * same run. Undefined when nothing is queued.
+   */
+  claimQueuedRun(owner: string, leaseMs: number): Promise<RunRecord | undefined>;
+  /**
+   * Puts a `failed` or `cancelled` run back in the queue as its next attempt:
+   * status `queued`, `attempt` plus one, no end time, error or lease, and its
+   * block runs that did not succeed `pending` again, without the times, counts,
+   * outputs and errors of the failed attempt (succeeded ones keep theirs). The
+   * run keeps its id, dedupe key, logical date, variables and start time.
+   * Returns the updated run, or undefined when the run is not failed or
+   * cancelled: of concurrent callers exactly one succeeds.
+   */
+  requeueRun(id: string): Promise<RunRecord | undefined>;
   /**
    * Takes or renews the lease `name` (e.g. `scheduler`) for `ttlMs`: true when
    * `owner` holds it afterwards, false while another owner's lease is live.

@@ -62,6 +62,24 @@ describe('SqliteRunStore', () => {
     assert.equal((await store.createRunOnce({ id: 'new', pipeline: 'daily', pipelineVersion: 'v1', variables: {}, trigger: 'manual', startedAt: '2024-05-02T10:00:00.000Z', dedupeKey: 'k' })).created, true);
   });
 
+  it('upgrades a file written at version 2: its runs are attempt 1 and its queued runs can be claimed', async () => {
+    const file = storeFile();
+    fs.mkdirSync(path.dirname(file), { recursive: true });
+    const old = new Database(file);
+    for (const migration of sqliteMigrations.slice(0, 2)) old.exec(migration);
+    old.pragma('user_version = 2');
+    const insert = old.prepare(`INSERT INTO runs (id, pipeline, status, pipeline_version, variables, trigger, started_at) VALUES (?, ?, ?, ?, ?, ?, ?)`);
+    insert.run('waiting', 'daily', 'queued', 'v1', '{}', 'manual', '2024-05-01T10:00:00.000Z');
+    insert.run('broken', 'daily', 'failed', 'v1', '{}', 'manual', '2024-05-01T09:00:00.000Z');
+    old.close();
+
+    const store = new SqliteRunStore(file);
+    opened.push(store);
+    assert.deepEqual((await store.listRuns()).map((r) => [r.id, r.attempt]), [['waiting', 1], ['broken', 1]]);
+    assert.deepEqual(await store.claimQueuedRun('pid-1', 60_000).then((r) => [r?.id, r?.attempt]), ['waiting', 1]);
+    assert.equal((await store.requeueRun('broken'))?.attempt, 2);
+  });
+
   it('applies migrations once when two stores open a new file', () => {
     const file = storeFile();
     opened.push(new SqliteRunStore(file), new SqliteRunStore(file));
@@ -70,35 +88,52 @@ describe('SqliteRunStore', () => {
     assert.equal(raw.pragma('user_version', { simple: true }), sqliteMigrations.length);
   });
 
-  it('gives each lost run, a lease and a deduplicated run to one of several real processes', async () => {
+  it('gives each lost run, queued run, a lease, a requeue and a deduplicated run to one of several real processes', async () => {
     const file = storeFile();
     const setup = new SqliteRunStore(file);
     opened.push(setup);
     const startedAt = new Date(Date.now() - 120_000).toISOString();
     const ids = Array.from({ length: 400 }, (_, i) => `lost${String(i).padStart(3, '0')}`);
     for (const id of ids) await setup.createRun({ id, pipeline: 'daily', pipelineVersion: 'v1', variables: {}, trigger: 'manual', startedAt });
+    const queued = Array.from({ length: 200 }, (_, i) => `queued${String(i).padStart(3, '0')}`);
+    for (const id of queued) await setup.createRun({ id, pipeline: 'daily', pipelineVersion: 'v1', variables: {}, trigger: 'manual', startedAt, status: 'queued' });
+    await setup.createRun({ id: 'retry', pipeline: 'daily', pipelineVersion: 'v1', variables: {}, trigger: 'manual', startedAt });
+    await setup.finishRun('retry', 'failed');
 
     // Each process waits for the same moment, then races the others.
     const script = `
       import { SqliteRunStore } from ${JSON.stringify(new URL('./sqlite-run-store.ts', import.meta.url).href)};
       const store = new SqliteRunStore(process.env.STORE_FILE);
       while (Date.now() < Number(process.env.START_AT));
-      const [reaped, leader, once] = await Promise.all([
+      const claims = async () => {
+        const got = [];
+        for (let run = await store.claimQueuedRun(String(process.pid), 60_000); run; run = await store.claimQueuedRun(String(process.pid), 60_000)) got.push(run.id);
+        return got;
+      };
+      const [reaped, leader, once, requeued, claimed] = await Promise.all([
         store.reapLostRuns(),
         store.acquireLease('scheduler', String(process.pid), 60_000),
         store.createRunOnce({ id: 'tick-' + process.pid, pipeline: 'daily', pipelineVersion: 'v1', variables: {}, trigger: 'schedule', startedAt: new Date().toISOString(), dedupeKey: 'tick' }),
+        store.requeueRun('retry'),
+        claims(),
       ]);
       await store.close();
-      console.log(JSON.stringify({ reaped: reaped.map((r) => r.id), leader, created: once.created }));`;
+      console.log(JSON.stringify({ reaped: reaped.map((r) => r.id), leader, created: once.created, requeued: requeued !== undefined, claimed }));`;
     const env = { ...process.env, STORE_FILE: file, START_AT: String(Date.now() + 1_000) };
     const outputs = await Promise.all(
       [1, 2, 3, 4].map(() => promisify(execFile)(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], { env })),
     );
-    const results = outputs.map((o) => JSON.parse(o.stdout) as { reaped: string[]; leader: boolean; created: boolean });
+    const results = outputs.map((o) => JSON.parse(o.stdout) as { reaped: string[]; leader: boolean; created: boolean; requeued: boolean; claimed: string[] });
     const reaped = results.flatMap((r) => r.reaped);
     assert.equal(new Set(reaped).size, reaped.length, 'a lost run was returned twice');
     assert.deepEqual(reaped.sort(), ids);
     assert.equal(results.filter((r) => r.leader).length, 1);
     assert.equal(results.filter((r) => r.created).length, 1);
+    assert.equal(results.filter((r) => r.requeued).length, 1);
+    // The requeued run may have been claimed too, by whichever process asked after it was queued.
+    const claimed = results.flatMap((r) => r.claimed);
+    assert.equal(new Set(claimed).size, claimed.length, 'a queued run was claimed twice');
+    assert.deepEqual(claimed.filter((id) => id !== 'retry').sort(), queued);
+    assert.equal((await setup.getRun('retry'))?.attempt, 2);
   });
 });

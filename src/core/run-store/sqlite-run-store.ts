@@ -56,6 +56,9 @@ export const sqliteMigrations: readonly string[] = [
      owner TEXT NOT NULL,
      expires_at TEXT NOT NULL
    );`,
+  // Retries: a run tried again is the same run, queued anew as its next attempt.
+  `ALTER TABLE runs ADD COLUMN attempt INTEGER NOT NULL DEFAULT 1;
+   CREATE INDEX runs_queued ON runs (started_at, id) WHERE status = 'queued';`,
 ];
 
 /**
@@ -261,6 +264,49 @@ export class SqliteRunStore implements RunStore {
     return reap.immediate();
   }
 
+  async claimQueuedRun(owner: string, leaseMs: number): Promise<RunRecord | undefined> {
+    const now = Date.now();
+    const claim = this.db.transaction(() => {
+      const next = this.db
+        .prepare(`SELECT id FROM runs WHERE status = 'queued' ORDER BY started_at, id LIMIT 1`)
+        .get() as { id: string } | undefined;
+      if (!next) return undefined;
+      return this.db
+        .prepare(
+          `UPDATE runs SET status = 'running', lease_owner = ?, heartbeat_at = ?, lease_expires_at = ?
+            WHERE id = ? AND status = 'queued' RETURNING *`,
+        )
+        .get(owner, new Date(now).toISOString(), new Date(now + leaseMs).toISOString(), next.id) as RunRow | undefined;
+    });
+    // IMMEDIATE takes the write lock before reading, so no other process can claim the same run.
+    const row = claim.immediate();
+    return row && toRun(row);
+  }
+
+  async requeueRun(id: string): Promise<RunRecord | undefined> {
+    const requeue = this.db.transaction(() => {
+      const row = this.db
+        .prepare(
+          `UPDATE runs SET status = 'queued', attempt = attempt + 1, ended_at = NULL, error = NULL,
+                  lease_owner = NULL, heartbeat_at = NULL, lease_expires_at = NULL
+            WHERE id = ? AND status IN ('failed', 'cancelled') RETURNING *`,
+        )
+        .get(id) as RunRow | undefined;
+      if (row) {
+        this.db
+          .prepare(
+            `UPDATE block_runs SET status = 'pending', started_at = NULL, ended_at = NULL, rows_in = NULL, rows_out = NULL,
+                    output = NULL, columns = NULL, error = NULL, summary = NULL
+              WHERE run_id = ? AND status <> 'succeeded'`,
+          )
+          .run(id);
+      }
+      return row;
+    });
+    const row = requeue.immediate();
+    return row && toRun(row);
+  }
+
   async acquireLease(name: string, owner: string, ttlMs: number): Promise<boolean> {
     const now = Date.now();
     const info = this.db
@@ -295,6 +341,7 @@ interface RunRow {
   error: string | null;
   dedupe_key: string | null;
   heartbeat_at: string | null;
+  attempt: number;
 }
 
 interface BlockRunRow {
@@ -332,6 +379,7 @@ function toRun(r: RunRow): RunRecord {
     endedAt: r.ended_at ?? undefined,
     error: r.error ? (JSON.parse(r.error) as SerializedError) : undefined,
     dedupeKey: r.dedupe_key ?? undefined,
+    attempt: r.attempt,
   };
 }
 

@@ -347,5 +347,10 @@ export function newRunId(): string {
 
 async function pruneOldOutputs(store: RunStore, project: Project, pipeline: string): Promise<void> {
   const old = await store.runsBeyond(pipeline, project.settings.data_plane.keep_runs);
-  for (const runId of old) rmSync(path.join(project.stateDir, 'outputs', pipeline, runId), { recursive: true, force: true });
+  for (const runId of old) {
+    // A queued or running run (a backfill's, started long ago) still needs its outputs.
+    const status = (await store.getRun(runId))?.status;
+    if (status === 'queued' || status === 'running') continue;
+    rmSync(path.join(project.stateDir, 'outputs', pipeline, runId), { recursive: true, force: true });
+  }
 }

@@ -1,0 +1,130 @@
+import assert from 'node:assert/strict';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { after, before, describe, it } from 'node:test';
+import pg from 'pg';
+import { repoRoot, stop, tempDir } from './cli-helpers.ts';
+
+const base = process.env.SLUICE_TEST_PG_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
+
+/** `sluice serve` (API and scheduler) as an operator starts it, with a short lease so a dead one is noticed fast. */
+async function startServer(cwd: string): Promise<{ child: ChildProcess; api: (route: string, init?: RequestInit) => Promise<Response>; output: () => string }> {
+  let text = '';
+  const child = spawn(process.execPath, [path.join(repoRoot, 'bin/sluice.js'), 'serve', '--port', '0', '--lease', '1000', '--concurrency', '2'], {
+    cwd,
+    env: { ...process.env, CI: '1', NO_COLOR: '1', SLUICE_API_TOKEN: 'crash-test-token-0123456789' },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  child.stdout!.on('data', (d: Buffer) => (text += d.toString()));
+  child.stderr!.on('data', (d: Buffer) => (text += d.toString()));
+  const until = Date.now() + 15_000;
+  while (!/API on (http:\/\/\S+)/.test(text) && Date.now() < until) await sleep(50);
+  const url = /API on (http:\/\/\S+)/.exec(text)?.[1] ?? assert.fail(`the server did not start:\n${text}`);
+  const api = (route: string, init: RequestInit = {}) =>
+    fetch(`${url}${route}`, { ...init, headers: { 'content-type': 'application/json', authorization: 'Bearer crash-test-token-0123456789' } });
+  return { child, api, output: () => text };
+}
+
+function writeProject(dir: string, files: Record<string, string>): void {
+  for (const [file, content] of Object.entries(files)) {
+    mkdirSync(path.dirname(path.join(dir, file)), { recursive: true });
+    writeFileSync(path.join(dir, file), content);
+  }
+}
+
+describe('crash safety (processes killed with SIGKILL)', () => {
+  const { dir, cleanup } = tempDir('sluice-crash-');
+  const schema = `sluice_crash_${process.pid}`;
+  const admin = new pg.Client({ connectionString: base });
+  const children: ChildProcess[] = [];
+  before(async () => {
+    await admin.connect();
+    await admin.query(`CREATE SCHEMA ${schema}`);
+    writeProject(dir, {
+      'sluice.yaml': `name: crash\nmetadata: { type: postgres, url: "${base}", schema: ${schema} }\n`,
+      'connections.yaml': `connections:\n  pg:\n    type: postgres\n    url: "${base}"\n    schema: ${schema}\n`,
+      'pipelines/daily.yaml': [
+        'retries: { count: 2, delay: 10ms }',
+        'blocks:',
+        '  - { name: day, file: blocks/day.ts }',
+        '  - { name: land, connection: pg, upstream: [day], settings: { table: daily, mode: partition, partition_column: day } }',
+        '',
+      ].join('\n'),
+      'blocks/day.ts': `import { defineLoader } from 'sluice';
+export default defineLoader(async (_, ctx) => {
+  await new Promise((r) => setTimeout(r, 250));
+  return Array.from({ length: 10 }, (_, i) => ({ day: ctx.logicalDate, i }));
+});
+`,
+      'pipelines/big.yaml': [
+        'retries: { count: 1, delay: 10ms }',
+        'blocks:',
+        '  - { name: rows, file: blocks/rows.sql }',
+        '  - { name: load, connection: pg, upstream: [rows], settings: { table: target, mode: replace } }',
+        '',
+      ].join('\n'),
+      'blocks/rows.sql': "SELECT i AS id, 'row ' || i AS label, (i % 1000)::DECIMAL(12,2) AS amount FROM range(1500000) t(i)\n",
+    });
+    await admin.query(`CREATE TABLE ${schema}.target (id BIGINT, label TEXT, amount NUMERIC(12,2))`);
+    await admin.query(`INSERT INTO ${schema}.target SELECT i, 'before', 1 FROM generate_series(1, 10) i`);
+  });
+  after(async () => {
+    for (const child of children) await stop(child, 'SIGKILL');
+    await admin.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`);
+    await admin.end();
+    cleanup();
+  });
+
+  it('a 30-day backfill whose server is killed halfway ends, after a restart, with exactly 30 runs, all succeeded', async () => {
+    const first = await startServer(dir);
+    children.push(first.child);
+    const response = await first.api('/api/pipelines/daily/backfills', { method: 'POST', body: JSON.stringify({ start: '2025-01-01', end: '2025-01-30' }) });
+    assert.equal(response.status, 202);
+    assert.equal(((await response.json()) as { runs: unknown[] }).runs.length, 30);
+    const succeeded = async () => Number((await admin.query(`SELECT count(*) FROM ${schema}.runs WHERE pipeline = 'daily' AND status = 'succeeded'`)).rows[0].count);
+    const halfway = Date.now() + 20_000;
+    while ((await succeeded()) < 12 && Date.now() < halfway) await sleep(50);
+    await stop(first.child, 'SIGKILL');
+    assert.ok((await succeeded()) < 30, 'killed before the end');
+
+    const second = await startServer(dir);
+    children.push(second.child);
+    const done = Date.now() + 40_000;
+    while ((await succeeded()) < 30 && Date.now() < done) await sleep(200);
+    await stop(second.child);
+    const { rows } = await admin.query(`SELECT logical_date, status, attempt, error FROM ${schema}.runs WHERE pipeline = 'daily' ORDER BY logical_date`);
+    assert.equal(rows.length, 30, `exactly 30 runs\n${second.output()}`);
+    assert.ok(rows.every((r) => r.status === 'succeeded'), JSON.stringify(rows.filter((r) => r.status !== 'succeeded')));
+    assert.equal(new Set(rows.map((r) => r.logical_date)).size, 30);
+    const data = await admin.query(`SELECT count(*)::int AS n, count(DISTINCT day)::int AS days FROM ${schema}.daily`);
+    assert.deepEqual(data.rows[0], { n: 300, days: 30 });
+  });
+
+  it('a run killed in the middle of a PostgreSQL load leaves the target as it was; its retry loads exactly the rows', async () => {
+    const first = await startServer(dir);
+    children.push(first.child);
+    const triggered = (await (await first.api('/api/pipelines/big/runs', { method: 'POST', body: '{}' })).json()) as { run_id: string };
+    const loading = Date.now() + 30_000;
+    const loadState = async () => (await admin.query(`SELECT status FROM ${schema}.block_runs WHERE run_id = $1 AND block = 'load'`, [triggered.run_id])).rows[0]?.status;
+    while ((await loadState()) !== 'running' && Date.now() < loading) await sleep(20);
+    await sleep(300);
+    await stop(first.child, 'SIGKILL');
+    const during = await admin.query(`SELECT count(*)::int AS n, min(label) AS label FROM ${schema}.target`);
+    assert.deepEqual(during.rows[0], { n: 10, label: 'before' }, 'no partial rows');
+
+    const second = await startServer(dir);
+    children.push(second.child);
+    const status = async () => (await admin.query(`SELECT status, attempt FROM ${schema}.runs WHERE id = $1`, [triggered.run_id])).rows[0] as { status: string; attempt: number };
+    const done = Date.now() + 40_000;
+    while ((await status()).status !== 'succeeded' && Date.now() < done) await sleep(200);
+    await stop(second.child);
+    const final = await status();
+    assert.equal(final.status, 'succeeded', second.output());
+    assert.equal(final.attempt, 2);
+    assert.match(second.output(), /lost/);
+    const loaded = await admin.query(`SELECT count(*)::int AS n, count(DISTINCT id)::int AS ids, sum(amount)::text AS amount FROM ${schema}.target`);
+    assert.deepEqual(loaded.rows[0], { n: 1_500_000, ids: 1_500_000, amount: String(1500 * 499_500) + '.00' });
+  });
+});
