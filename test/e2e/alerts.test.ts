@@ -27,7 +27,7 @@ describe('alerts from a CLI run', () => {
   before(async () => {
     hook = await receiver();
     const files: Record<string, string> = {
-      'sluice.yaml': 'name: alerts\n',
+      'sluice.yaml': 'name: alerts\nbase_url: https://sluice.example.com/\n',
       'pipelines/fragile.yaml': [
         'alerts:',
         '  - on: [failure]',
@@ -68,6 +68,7 @@ describe('alerts from a CLI run', () => {
     assert.match(text, new RegExp(runId));
     assert.match(text, /check/);
     assert.match(text, /x must never be 1/);
+    assert.match(text, new RegExp(`https://sluice\\.example\\.com/runs/${runId}`), 'links to the run');
     assert.match(String(slack.body.text), /fragile/);
     assert.doesNotMatch(run.stdout + run.stderr, /secret-token-123/);
   });

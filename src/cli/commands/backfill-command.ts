@@ -41,7 +41,7 @@ export async function backfillCommand(
           pipeline,
           { block: options.block, from: options.from, variables: options.variables, logicalDate: item.logicalDate, dataInterval: item.interval, trigger: 'backfill', signal: controller.signal, heartbeat: cliHeartbeat() },
         );
-        for (const alert of await alertRun(engine.store, pipeline, run)) {
+        for (const alert of await alertRun(engine.store, pipeline, run, { baseUrl: engine.project.settings.base_url })) {
           if (!alert.ok) out.error(`alert not sent ${alert.channel}: ${alert.error?.message ?? 'unknown error'}`);
         }
         const mark = run.status === 'succeeded' ? green('✓') : red('✗');

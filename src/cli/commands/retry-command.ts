@@ -50,7 +50,7 @@ export async function retryCommand(runId: string, out: Output): Promise<number> 
         heartbeat: cliHeartbeat(),
       },
     );
-    for (const alert of await alertRun(engine.store, pipeline, result)) {
+    for (const alert of await alertRun(engine.store, pipeline, result, { baseUrl: engine.project.settings.base_url })) {
       if (!alert.ok) out.error(`${yellow('alert not sent')} ${alert.channel}: ${alert.error?.message ?? 'unknown error'}`);
     }
     if (result.status === 'succeeded') {

@@ -37,7 +37,7 @@ export async function executeCreatedRun(
     heartbeat,
     ...(finished ? { only: pipeline.blocks.filter((b) => !finished.has(b.name)).map((b) => b.name), reuseOutputsOf: run.id } : {}),
   });
-  for (const alert of await alertRun(engine.store, pipeline, result)) {
+  for (const alert of await alertRun(engine.store, pipeline, result, { baseUrl: engine.project.settings.base_url })) {
     if (!alert.ok) out.error(`${yellow('alert not sent')} ${alert.channel}: ${alert.error?.message ?? 'unknown error'}`);
   }
   const mark = result.status === 'succeeded' ? green('✓') : red('✗');
@@ -73,7 +73,7 @@ export async function startScheduler(engine: Engine, out: Output, timing: { poll
     maxConcurrentRuns: timing.concurrency,
     root: project.root,
     onDeadlineMissed: async (pipeline, run, deadline) => {
-      const event = createAlertEvent({ kind: 'deadline', run, deadline: deadline.toISOString() });
+      const event = createAlertEvent({ kind: 'deadline', run, deadline: deadline.toISOString(), baseUrl: project.settings.base_url });
       for (const alert of await sendAlerts(pipeline.alerts, event)) {
         if (!alert.ok) out.error(`${yellow('alert not sent')} ${alert.channel}: ${alert.error?.message ?? 'unknown error'}`);
       }

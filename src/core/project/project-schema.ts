@@ -4,6 +4,8 @@ export const projectFileSchema = z
   .object({
     name: z.string().min(1),
     description: z.string().optional(),
+    /** Where people reach this project's web UI, for links in alerts (e.g. https://sluice.example.com). */
+    base_url: z.url().optional(),
     /** The embedded DuckDB database that is the default destination. */
     warehouse: z.string().default('.sluice/warehouse.duckdb'),
     data_plane: z
