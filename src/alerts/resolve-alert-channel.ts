@@ -1,6 +1,6 @@
 import { ConfigError } from '../core/errors.ts';
-import { isSecretKey, registerSecret } from '../core/project/secrets.ts';
-import { envReferencePattern, type AlertChannel } from '../core/pipeline/alert-schema.ts';
+import { fillEnv } from '../core/project/fill-env.ts';
+import type { AlertChannel } from '../core/pipeline/alert-schema.ts';
 
 /**
  * Fills the `${NAME}` references of a channel's settings from the
@@ -13,28 +13,5 @@ export function resolveAlertChannel<C extends AlertChannel>(
   label: string,
   env: NodeJS.ProcessEnv = process.env,
 ): C {
-  const resolve = (value: unknown, key: string): unknown => {
-    if (typeof value === 'string') {
-      const out = value.replace(envReferencePattern, (_, name: string, fallback?: string) => {
-        const found = env[name];
-        if (found === undefined || found === '') {
-          if (fallback !== undefined) return fallback;
-          throw new ConfigError(
-            'alert.env_missing',
-            `alert to ${label} needs the environment variable ${name}, which is not set`,
-          );
-        }
-        registerSecret(found);
-        return found;
-      });
-      if (isSecretKey(key)) registerSecret(out);
-      return out;
-    }
-    if (Array.isArray(value)) return value.map((item) => resolve(item, key));
-    if (value && typeof value === 'object') {
-      return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, resolve(v, k)]));
-    }
-    return value;
-  };
-  return resolve(channel, '') as C;
+  return fillEnv(channel, (name) => new ConfigError('alert.env_missing', `alert to ${label} needs the environment variable ${name}, which is not set`), env);
 }

@@ -1,11 +1,10 @@
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { after, before, describe, it } from 'node:test';
 import pg from 'pg';
-import { repoRoot, stop, tempDir } from './cli-helpers.ts';
+import { repoRoot, stop, tempDir, writeProject } from './cli-helpers.ts';
 
 const base = process.env.SLUICE_TEST_PG_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
 
@@ -27,12 +26,6 @@ async function startServer(cwd: string): Promise<{ child: ChildProcess; api: (ro
   return { child, api, output: () => text };
 }
 
-function writeProject(dir: string, files: Record<string, string>): void {
-  for (const [file, content] of Object.entries(files)) {
-    mkdirSync(path.dirname(path.join(dir, file)), { recursive: true });
-    writeFileSync(path.join(dir, file), content);
-  }
-}
 
 describe('crash safety (processes killed with SIGKILL)', () => {
   const { dir, cleanup } = tempDir('sluice-crash-');

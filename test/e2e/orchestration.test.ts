@@ -2,14 +2,10 @@ import assert from 'node:assert/strict';
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { queryWarehouse, sluice, tempDir } from './cli-helpers.ts';
+import { queryWarehouse, sluice, tempDir, writeProject as writeFiles } from './cli-helpers.ts';
 
-function writeProject(dir: string, files: Record<string, string>): void {
-  for (const [file, content] of Object.entries({ 'sluice.yaml': 'name: orchestration\n', ...files })) {
-    mkdirSync(path.dirname(path.join(dir, file)), { recursive: true });
-    writeFileSync(path.join(dir, file), content);
-  }
-}
+/** A project with the given files and a default sluice.yaml. */
+const writeProject = (dir: string, files: Record<string, string>): void => writeFiles(dir, { 'sluice.yaml': 'name: orchestration\n', ...files });
 
 // A loader that makes three rows for the run's logical date, so each date's data is recognisable.
 const dailyLoader = `import { defineLoader } from 'sluice';

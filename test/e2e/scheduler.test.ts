@@ -5,16 +5,10 @@ import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { after, before, describe, it } from 'node:test';
 import pg from 'pg';
-import { queryWarehouse, startScheduler, stop, tempDir } from './cli-helpers.ts';
+import { queryWarehouse, startScheduler, stop, tempDir, writeProject } from './cli-helpers.ts';
 
 const base = process.env.SLUICE_TEST_PG_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
 
-function writeProject(dir: string, files: Record<string, string>): void {
-  for (const [file, content] of Object.entries(files)) {
-    mkdirSync(path.dirname(path.join(dir, file)), { recursive: true });
-    writeFileSync(path.join(dir, file), content);
-  }
-}
 
 describe('the scheduler, with its run store in PostgreSQL', () => {
   const { dir, cleanup } = tempDir('sluice-sched-');

@@ -1,13 +1,13 @@
 import { z } from 'zod';
+import { envReference } from '../project/fill-env.ts';
 
 export const alertEventKinds = ['failure', 'success', 'deadline'] as const;
 export type AlertEventKind = (typeof alertEventKinds)[number];
 
 /** `${NAME}` or `${NAME:-fallback}`. */
-export const envReferencePattern = /\$\{([A-Za-z_][A-Za-z0-9_]*)(?::-([^}]*))?\}/g;
 
 export function hasEnvReference(value: string): boolean {
-  return new RegExp(envReferencePattern.source).test(value);
+  return new RegExp(envReference.source).test(value);
 }
 
 /** A string that must pass `isValid` unless it reads the environment, which is checked when it is filled in. */

@@ -3,7 +3,7 @@ import path from 'node:path';
 import { parseYamlFile } from '../config/parse-yaml-file.ts';
 import { ConfigError, type ErrorLocation } from '../errors.ts';
 import { connectionsFileSchema, projectFileSchema, type ProjectFile } from './project-schema.ts';
-import { isSecretKey, registerSecret } from './secrets.ts';
+import { fillEnv } from './fill-env.ts';
 
 /** A named connection as written, with `${ENV}` references still unresolved. */
 export interface ConnectionSpec {
@@ -73,29 +73,12 @@ export function resolveConnectionSettings(
   spec: ConnectionSpec,
   env: NodeJS.ProcessEnv = process.env,
 ): Record<string, unknown> {
-  const resolve = (value: unknown, key: string): unknown => {
-    if (typeof value === 'string') {
-      const out = value.replace(/\$\{([A-Za-z_][A-Za-z0-9_]*)(?::-([^}]*))?\}/g, (_, name: string, fallback?: string) => {
-        const found = env[name];
-        if (found === undefined || found === '') {
-          if (fallback !== undefined) return fallback;
-          throw new ConfigError(
-            'connection.env_missing',
-            `connection '${spec.name}' needs the environment variable ${name}, which is not set`,
-            { location: spec.declaredAt },
-          );
-        }
-        registerSecret(found);
-        return found;
-      });
-      if (isSecretKey(key)) registerSecret(out);
-      return out;
-    }
-    if (Array.isArray(value)) return value.map((v) => resolve(v, key));
-    if (value && typeof value === 'object') {
-      return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, resolve(v, k)]));
-    }
-    return value;
-  };
-  return resolve(spec.settings, '') as Record<string, unknown>;
+  return fillEnv(
+    spec.settings as Record<string, unknown>,
+    (name) =>
+      new ConfigError('connection.env_missing', `connection '${spec.name}' needs the environment variable ${name}, which is not set`, {
+        location: spec.declaredAt,
+      }),
+    env,
+  );
 }

@@ -1,4 +1,4 @@
-import type { AnyConnector, ConnectorConnection, ConnectorRegistry } from '../connectors/connector.ts';
+import type { AnyConnector, ConnectorConnection, ConnectorContext, ConnectorRegistry } from '../connectors/connector.ts';
 import type { DataPlaneSession, StoredOutput } from '../data-plane/data-plane.ts';
 import type { Block, BlockLanguage, Pipeline } from '../pipeline/pipeline.ts';
 import type { VariableValue } from '../pipeline/pipeline-schema.ts';
@@ -52,4 +52,16 @@ export type BlockRunners = { readonly [L in BlockLanguage]: BlockRunner<Extract<
 
 export function rowsIn(inputs: readonly BlockInput[]): number {
   return inputs.reduce((sum, input) => sum + input.output.rows, 0);
+}
+
+/** What a connector sees of a block run. */
+export function connectorContextFor(block: { readonly name: string }, context: BlockRunContext): ConnectorContext {
+  return {
+    projectRoot: context.project.root,
+    tempDir: context.tempDir,
+    session: context.session,
+    logger: context.logger,
+    signal: context.signal,
+    block: block.name,
+  };
 }

@@ -1,9 +1,9 @@
 import { ConfigError } from '../errors.ts';
 import type { ConnectorBlock } from '../pipeline/pipeline.ts';
-import type { AnyConnector, ConnectorConnection, ConnectorContext } from '../connectors/connector.ts';
+import type { AnyConnector, ConnectorConnection } from '../connectors/connector.ts';
 import { fillTemplates } from './templates.ts';
 import { localDay } from '../pipeline/schedule.ts';
-import { rowsIn, type BlockRunContext, type BlockRunner } from './block-runner.ts';
+import { connectorContextFor, rowsIn, type BlockRunContext, type BlockRunner } from './block-runner.ts';
 
 /**
  * Runs a no-code block: a connector and its settings. A block with no
@@ -21,14 +21,7 @@ export const runConnectorBlock: BlockRunner<ConnectorBlock> = async (block, cont
   };
   const settings = fillTemplates(block.settings, templateValues, where);
   const { connector, connection } = await openFor(block, context, templateValues);
-  const connectorContext: ConnectorContext = {
-    projectRoot: context.project.root,
-    tempDir: context.tempDir,
-    session: context.session,
-    logger: context.logger,
-    signal: context.signal,
-    block: block.name,
-  };
+  const connectorContext = connectorContextFor(block, context);
   const writing = block.role === 'exporter' || (block.role !== 'loader' && context.inputs.length > 0);
   if (writing) {
     if (!connection.write) throw new ConfigError('block.cannot_write', `connector '${connector.kind}' cannot write`, { location: where });

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { SluiceError } from '../errors.ts';
 import type { SqlBlock } from '../pipeline/pipeline.ts';
 import { fillTemplates } from './templates.ts';
-import { rowsIn, type BlockRunner } from './block-runner.ts';
+import { connectorContextFor, rowsIn, type BlockRunner } from './block-runner.ts';
 
 /**
  * Runs a SQL block: in the data plane, where upstream outputs are tables named
@@ -20,7 +20,7 @@ export const runSqlBlock: BlockRunner<SqlBlock> = async (block, context) => {
         location: { file: block.declaredAt.file, line: block.declaredAt.line, block: block.name },
       });
     }
-    const result = await connection.runSql(sql, context.outputLocation, connectorContext(block, context)).catch((error: unknown) => {
+    const result = await connection.runSql(sql, context.outputLocation, connectorContextFor(block, context)).catch((error: unknown) => {
       throw locateSqlError(error, block, sql);
     });
     return { output: result.output, rowsIn: rowsIn(context.inputs), summary: result.summary };
@@ -38,17 +38,6 @@ export const runSqlBlock: BlockRunner<SqlBlock> = async (block, context) => {
     throw locateSqlError(error, block, sql);
   }
 };
-
-function connectorContext(block: SqlBlock, context: Parameters<BlockRunner>[1]) {
-  return {
-    projectRoot: context.project.root,
-    tempDir: context.tempDir,
-    session: context.session,
-    logger: context.logger,
-    signal: context.signal,
-    block: block.name,
-  };
-}
 
 export function stripTrailingSemicolons(sql: string): string {
   return sql.replace(/[\s;]+$/, '');
