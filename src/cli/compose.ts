@@ -3,6 +3,8 @@ import { createConnectorRegistry, type ConnectorRegistry } from '../core/connect
 import { duckdbConnector } from '../connectors/duckdb/index.ts';
 import { fileConnector } from '../connectors/files/index.ts';
 import { postgresConnector } from '../connectors/postgres/index.ts';
+import { mysqlConnector } from '../connectors/mysql/index.ts';
+import { sqliteConnector } from '../connectors/sqlite/index.ts';
 import type { DataPlane } from '../core/data-plane/data-plane.ts';
 import type { Project } from '../core/project/load-project.ts';
 import type { BlockRunners } from '../core/run/block-runner.ts';
@@ -26,7 +28,7 @@ export interface Engine {
   close(): Promise<void>;
 }
 
-export const connectors = createConnectorRegistry([fileConnector, duckdbConnector, postgresConnector]);
+export const connectors = createConnectorRegistry([fileConnector, duckdbConnector, postgresConnector, mysqlConnector, sqliteConnector]);
 
 export const runners = {
   ts: runTsBlock,

@@ -1,7 +1,6 @@
 import { z } from 'zod';
+import { flag, requireKeyForKeyedModes, tableReadSchema, tableWriteFields } from '../shared/table-settings.ts';
 
-/** Values filled from `${ENV_VAR}` arrive as text: accept numbers and booleans written as text too. */
-const flag = z.union([z.boolean(), z.enum(['true', 'false']).transform((v) => v === 'true')]);
 
 /**
  * A named PostgreSQL connection in connections.yaml: a `url`, or the parts.
@@ -40,43 +39,28 @@ export const postgresConnectionSchema = z
 export type PostgresConnectionSettings = z.output<typeof postgresConnectionSchema>;
 
 /** A loader block: a whole table (`table` or `schema.table`) or the result of a query. */
-export const postgresReadSchema = z
-  .object({
-    table: z.string().min(1).optional(),
-    query: z.string().min(1).optional(),
-  })
-  .strict()
-  .refine((s) => (s.table === undefined) !== (s.query === undefined), 'give exactly one of table or query');
+export const postgresReadSchema = tableReadSchema;
 
 export type PostgresReadSettings = z.output<typeof postgresReadSchema>;
 
 export const postgresWriteModes = ['replace', 'append', 'upsert', 'merge', 'partition'] as const;
 
 /** An exporter block: where and how the input lands in PostgreSQL. */
-export const postgresWriteSchema = z
-  .object({
-    table: z.string().min(1),
-    mode: z.enum(postgresWriteModes).default('replace'),
-    /** Columns that identify a row, for upsert and merge. A single name is a one-column key. */
-    key: z
-      .union([z.string().min(1), z.array(z.string().min(1)).min(1)])
-      .transform((k) => (typeof k === 'string' ? [k] : k))
-      .optional(),
-    /** COPY sessions that load at once; more than the server's cores rarely helps. */
-    parallel: z.coerce.number().int().min(1).max(16).default(2),
-    /** Create the table from the input's columns when it does not exist. */
-    create: flag.default(true),
-    /** For mode partition: the column that places a row in the run's data interval (a date or time). */
-    partition_column: z.string().min(1).optional(),
-  })
-  .strict()
-  .refine((s) => s.mode !== 'partition' || s.partition_column !== undefined, {
-    message: 'mode partition needs partition_column: the date or time column that places a row in the run\'s interval',
-    path: ['partition_column'],
-  })
-  .refine((s) => (s.mode !== 'upsert' && s.mode !== 'merge') || (s.key?.length ?? 0) > 0, {
-    message: 'upsert and merge need a key (a column or a list of columns)',
-    path: ['key'],
-  });
+export const postgresWriteSchema = requireKeyForKeyedModes(
+  z
+    .object({
+      ...tableWriteFields,
+      mode: z.enum(postgresWriteModes).default('replace'),
+      /** COPY sessions that load at once; more than the server's cores rarely helps. */
+      parallel: z.coerce.number().int().min(1).max(16).default(2),
+      /** For mode partition: the column that places a row in the run's data interval (a date or time). */
+      partition_column: z.string().min(1).optional(),
+    })
+    .strict()
+    .refine((s) => s.mode !== 'partition' || s.partition_column !== undefined, {
+      message: "mode partition needs partition_column: the date or time column that places a row in the run's interval",
+      path: ['partition_column'],
+    }),
+);
 
 export type PostgresWriteSettings = z.output<typeof postgresWriteSchema>;

@@ -1,0 +1,54 @@
+import type { Connection } from 'mysql2/promise';
+import { ConfigError } from '../../core/errors.ts';
+import type { MysqlTableRef } from './mysql-names.ts';
+
+export interface TargetColumn {
+  readonly name: string;
+  /** The column can be left out of an insert: nullable, or with a default, auto-increment or generated value. */
+  readonly optional: boolean;
+  readonly generated: boolean;
+}
+
+export interface TargetTable {
+  readonly engine: string;
+  readonly columns: readonly TargetColumn[];
+}
+
+/** The target table as it is now, or undefined when there is none. Views are refused. */
+export async function describeTarget(conn: Connection, ref: MysqlTableRef): Promise<TargetTable | undefined> {
+  const [tables] = await conn.query(
+    'SELECT TABLE_TYPE AS kind, ENGINE AS engine FROM information_schema.TABLES WHERE TABLE_SCHEMA = ? AND TABLE_NAME = ?',
+    [ref.database, ref.name],
+  );
+  const table = (tables as { kind: string; engine: string | null }[])[0];
+  if (!table) return undefined;
+  if (table.kind !== 'BASE TABLE') {
+    throw new ConfigError('mysql.not_a_table', `${ref.label} exists but is not a table (it is a ${table.kind.toLowerCase()}); an exporter writes tables only`);
+  }
+  const [columns] = await conn.query(
+    `SELECT COLUMN_NAME AS name, IS_NULLABLE AS nullable, COLUMN_DEFAULT AS def, EXTRA AS extra
+       FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = ? AND TABLE_NAME = ? ORDER BY ORDINAL_POSITION`,
+    [ref.database, ref.name],
+  );
+  return {
+    engine: table.engine ?? '',
+    columns: (columns as { name: string; nullable: string; def: string | null; extra: string }[]).map((c) => {
+      const generated = /GENERATED/i.test(c.extra) && !/DEFAULT_GENERATED/i.test(c.extra);
+      return { name: c.name, generated, optional: c.nullable === 'YES' || c.def !== null || /auto_increment/i.test(c.extra) || generated };
+    }),
+  };
+}
+
+/** True when a primary key or unique index covers exactly the key columns (names compared ignoring case, as MySQL does). */
+export async function hasUniqueKeyOn(conn: Connection, ref: MysqlTableRef, key: readonly string[]): Promise<boolean> {
+  const [rows] = await conn.query(
+    'SELECT INDEX_NAME AS idx, COLUMN_NAME AS col FROM information_schema.STATISTICS WHERE TABLE_SCHEMA = ? AND TABLE_NAME = ? AND NON_UNIQUE = 0',
+    [ref.database, ref.name],
+  );
+  const indexes = new Map<string, Set<string>>();
+  for (const { idx, col } of rows as { idx: string; col: string }[]) {
+    indexes.set(idx, (indexes.get(idx) ?? new Set()).add(col.toLowerCase()));
+  }
+  const wanted = new Set(key.map((k) => k.toLowerCase()));
+  return [...indexes.values()].some((cols) => cols.size === wanted.size && [...wanted].every((k) => cols.has(k)));
+}

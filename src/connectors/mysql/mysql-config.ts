@@ -1,0 +1,51 @@
+import { z } from 'zod';
+import { flag, requireKeyForKeyedModes, tableReadSchema, tableWriteFields } from '../shared/table-settings.ts';
+
+
+/**
+ * A named MySQL or MariaDB connection in connections.yaml: a `url`, or the parts.
+ *
+ * ```yaml
+ * connections:
+ *   shop:
+ *     type: mysql
+ *     host: db.internal
+ *     user: loader
+ *     password: ${MYSQL_PASSWORD}
+ *     database: shop
+ * ```
+ */
+export const mysqlConnectionSchema = z
+  .object({
+    url: z.string().min(1).optional(),
+    host: z.string().min(1).optional(),
+    port: z.coerce.number().int().min(1).max(65535).default(3306),
+    user: z.string().min(1).optional(),
+    password: z.string().optional(),
+    /** Where unqualified table names in loader and exporter blocks live. */
+    database: z.string().min(1).optional(),
+    ssl: flag.optional(),
+    /** Seconds to wait for the server before giving up on a connection. */
+    connect_timeout: z.coerce.number().positive().default(10),
+  })
+  .strict()
+  .refine((s) => (s.url === undefined) !== (s.host === undefined), 'give either url or host (with port, user, password, database)')
+  .refine((s) => s.url === undefined || (s.user === undefined && s.database === undefined), {
+    message: 'user and database go inside the url when url is given (password may stay apart, e.g. from ${ENV_VAR})',
+  });
+
+export type MysqlConnectionSettings = z.output<typeof mysqlConnectionSchema>;
+
+/** A loader block: a whole table (`table` or `database.table`) or the result of a query. */
+export const mysqlReadSchema = tableReadSchema;
+
+export type MysqlReadSettings = z.output<typeof mysqlReadSchema>;
+
+export const mysqlWriteModes = ['replace', 'append', 'upsert', 'merge'] as const;
+
+/** An exporter block: where and how the input lands in MySQL. */
+export const mysqlWriteSchema = requireKeyForKeyedModes(
+  z.object({ ...tableWriteFields, mode: z.enum(mysqlWriteModes).default('replace') }).strict(),
+);
+
+export type MysqlWriteSettings = z.output<typeof mysqlWriteSchema>;

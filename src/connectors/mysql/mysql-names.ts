@@ -1,0 +1,43 @@
+import { ConfigError } from '../../core/errors.ts';
+import { splitQualified } from '../../core/sql/quote.ts';
+
+/** Quotes a MySQL identifier with backticks, doubling any backtick inside. */
+export function quoteMysqlIdent(name: string): string {
+  if (name.includes('\0')) throw new ConfigError('mysql.bad_identifier', 'an identifier cannot contain a NUL character');
+  return `\`${name.replaceAll('`', '``')}\``;
+}
+
+/** A table named in settings, resolved against the connection's database. */
+export interface MysqlTableRef {
+  readonly database: string;
+  readonly name: string;
+  /** Quoted for SQL. */
+  readonly sql: string;
+  /** As a person reads it. */
+  readonly label: string;
+}
+
+/**
+ * `table` or `database.table`; a part holding a dot is written in double
+ * quotes (`'"odd.name"'`), as for every connector.
+ */
+export function mysqlTableRef(table: string, defaultDatabase: string | undefined): MysqlTableRef {
+  const parts = splitQualified(table);
+  if (parts.length > 2 || parts.some((p) => p === '')) {
+    throw new ConfigError('mysql.bad_table', `'${table}' is not a table name: use table or database.table (quote a name that holds a dot)`);
+  }
+  const database = parts.length === 2 ? parts[0]! : defaultDatabase;
+  if (database === undefined) {
+    throw new ConfigError('mysql.no_database', `'${table}' names no database and the connection has none: write database.table or set database on the connection`);
+  }
+  return siblingTable(database, parts[parts.length - 1]!);
+}
+
+/** A table in a given database (staging tables sit beside their target so a rename can swap them). */
+export function siblingTable(database: string, name: string): MysqlTableRef {
+  return { database, name, sql: `${quoteMysqlIdent(database)}.${quoteMysqlIdent(name)}`, label: `${shown(database)}.${shown(name)}` };
+}
+
+function shown(part: string): string {
+  return /^[A-Za-z_][A-Za-z0-9_$]*$/.test(part) ? part : quoteMysqlIdent(part);
+}

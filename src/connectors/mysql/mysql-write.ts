@@ -1,0 +1,280 @@
+import { randomBytes } from 'node:crypto';
+import type { ExecuteValues } from 'mysql2';
+import type { Connection as PromiseConnection } from 'mysql2/promise';
+import type { Column } from '../../core/data-plane/data-plane.ts';
+import { ConfigError, ConnectorError, SluiceError } from '../../core/errors.ts';
+import { quoteIdent } from '../../core/sql/quote.ts';
+import type { ConnectorContext, WriteRequest, WriteResult } from '../../core/connectors/connector.ts';
+import { describeTarget, hasUniqueKeyOn, type TargetTable } from './mysql-catalog.ts';
+import type { MysqlWriteSettings } from './mysql-config.ts';
+import type { MysqlDriver } from './mysql-driver.ts';
+import { queryError } from './mysql-errors.ts';
+import { quoteMysqlIdent, mysqlTableRef, siblingTable, type MysqlTableRef } from './mysql-names.ts';
+import { mysqlTypeForDuck, writeColumnFor } from './mysql-types.ts';
+
+/** Everything a write mode needs, resolved once. */
+interface WritePlan {
+  readonly conn: PromiseConnection;
+  readonly target: MysqlTableRef;
+  readonly existing: TargetTable | undefined;
+  readonly input: WriteRequest<MysqlWriteSettings>['input'];
+  readonly key: readonly string[];
+  readonly context: ConnectorContext;
+  /** Tables this write created and must drop when it fails. */
+  readonly scratch: MysqlTableRef[];
+}
+
+type ModeResult = { readonly rows: number; readonly summary: string };
+
+/** Rows per INSERT statement, and the most bytes of values one statement carries (well under max_allowed_packet). */
+const rowsPerInsert = 1_000;
+const bytesPerInsert = 4 * 1024 * 1024;
+/** The protocol's limit on placeholders in one prepared statement. */
+const maxPlaceholders = 65_535;
+
+/**
+ * Writes the input table into MySQL. Every mode changes the target in one
+ * InnoDB transaction (or swaps in a fully loaded copy), so a failed load
+ * leaves the target exactly as it was; columns are checked before anything
+ * is written.
+ */
+export async function writeMysql(driver: MysqlDriver, request: WriteRequest<MysqlWriteSettings>, context: ConnectorContext): Promise<WriteResult> {
+  const { settings, input } = request;
+  const target = mysqlTableRef(settings.table, driver.database);
+  const key = settings.key ?? [];
+  if ((settings.mode === 'upsert' || settings.mode === 'merge') && key.length === 0) {
+    throw new ConfigError('mysql.key_required', `${settings.mode} into ${target.label} needs a key: the column(s) that identify a row`);
+  }
+  const absent = key.filter((k) => !input.columns.some((c) => c.name.toLowerCase() === k.toLowerCase()));
+  if (absent.length) {
+    throw new ConfigError('mysql.key_not_in_input', `the key of ${target.label} names column(s) the input lacks: ${absent.join(', ')} (input columns: ${names(input.columns)})`);
+  }
+  const raw = await driver.dedicated();
+  const conn = raw.promise();
+  const abort = (): void => {
+    driver.killQuery(raw.threadId);
+    raw.destroy();
+  };
+  context.signal.addEventListener('abort', abort, { once: true });
+  const plan: WritePlan = { conn, target, existing: undefined, input, key, context, scratch: [] };
+  try {
+    // Strict: a NULL into NOT NULL or a value that does not fit fails the load instead of being adjusted quietly.
+    await conn.query("SET SESSION sql_mode = CONCAT_WS(',', NULLIF(@@SESSION.sql_mode, ''), 'STRICT_ALL_TABLES')");
+    const existing = await describeTarget(conn, target);
+    if (!existing && !settings.create) {
+      throw new ConnectorError('mysql.table_missing', `${target.label} does not exist in '${driver.name}' (set create: true to create it)`);
+    }
+    if (existing) {
+      checkColumns(target, existing, input.columns);
+      if (existing.engine.toLowerCase() !== 'innodb') {
+        context.logger.warn(`${target.label} uses the ${existing.engine} engine, which has no transactions: a failed write may leave part of it changed`);
+      }
+      if (settings.mode === 'upsert' && !(await hasUniqueKeyOn(conn, target, key))) {
+        throw new ConnectorError(
+          'mysql.key_not_unique',
+          `upsert into ${target.label} needs a primary key or unique index on exactly (${key.join(', ')}); add one, or use mode: merge`,
+        );
+      }
+    }
+    const result = await modes[settings.mode]({ ...plan, existing });
+    return result;
+  } catch (error) {
+    await dropScratch(driver, plan, raw.threadId === null || context.signal.aborted);
+    if (context.signal.aborted && !(error instanceof SluiceError && error.code === 'mysql.cancelled')) {
+      throw new ConnectorError('mysql.cancelled', `writing ${target.label} in '${driver.name}' was cancelled`, { cause: error });
+    }
+    throw error instanceof SluiceError ? error : queryError('mysql.write_failed', `writing ${target.label} in '${driver.name}' failed`, error, context.block);
+  } finally {
+    context.signal.removeEventListener('abort', abort);
+    raw.destroy();
+  }
+}
+
+const modes = {
+  replace: replaceTable,
+  append: (plan: WritePlan) => changeInPlace(plan, 'append'),
+  upsert: (plan: WritePlan) => changeInPlace(plan, 'upsert'),
+  merge: (plan: WritePlan) => changeInPlace(plan, 'merge'),
+} satisfies Record<MysqlWriteSettings['mode'], (plan: WritePlan) => Promise<ModeResult>>;
+
+/** Loads a full copy beside the target, then swaps it in with one atomic RENAME TABLE. */
+async function replaceTable(plan: WritePlan): Promise<ModeResult> {
+  const { conn, target, existing } = plan;
+  if (!existing) return createWithRows(plan, 'replace');
+  const stage = scratchTable(plan, 'stage');
+  await conn.query(`CREATE TABLE ${stage.sql} LIKE ${target.sql}`);
+  const rows = await inTransaction(conn, () => insertInput(plan, stage));
+  const old = siblingTable(target.database, `_sluice_old_${randomBytes(5).toString('hex')}`);
+  await conn.query(`RENAME TABLE ${target.sql} TO ${old.sql}, ${stage.sql} TO ${target.sql}`);
+  plan.scratch.splice(plan.scratch.indexOf(stage), 1);
+  // The new rows are in place; a failed drop only leaves the old copy behind.
+  await conn.query(`DROP TABLE ${old.sql}`).catch((error: unknown) => plan.context.logger.warn(`could not drop ${old.label} after replacing ${target.label}: ${String(error)}`));
+  return { rows, summary: `replaced ${target.label} with ${count(rows)} rows` };
+}
+
+/** append, upsert and merge change an existing target in one transaction. */
+async function changeInPlace(plan: WritePlan, mode: 'append' | 'upsert' | 'merge'): Promise<ModeResult> {
+  const { conn, target, existing, key, input } = plan;
+  if (!existing) return createWithRows(plan, mode);
+  switch (mode) {
+    case 'append': {
+      const rows = await inTransaction(conn, () => insertInput(plan, target));
+      return { rows, summary: `appended ${count(rows)} rows to ${target.label}` };
+    }
+    case 'upsert': {
+      const rows = await inTransaction(conn, () => insertInput(plan, target, onDuplicateKey(input.columns, key)));
+      return { rows, summary: `upserted ${count(rows)} rows into ${target.label}` };
+    }
+    case 'merge': {
+      // The input goes to a session-private copy first, so keys repeated across batches are all deleted before any insert.
+      const held = siblingTable(target.database, `_sluice_merge_${randomBytes(5).toString('hex')}`);
+      const list = columnList(input.columns);
+      await conn.query(`CREATE TEMPORARY TABLE ${held.sql} ENGINE=InnoDB AS SELECT ${list} FROM ${target.sql} LIMIT 0`);
+      let replaced = 0;
+      const rows = await inTransaction(conn, async () => {
+        const loaded = await insertInput(plan, held);
+        const match = key.map((k) => `t.${quoteMysqlIdent(k)} = s.${quoteMysqlIdent(k)}`).join(' AND ');
+        const [deleted] = await conn.query(`DELETE t FROM ${target.sql} AS t JOIN ${held.sql} AS s ON ${match}`);
+        replaced = (deleted as { affectedRows: number }).affectedRows;
+        await conn.query(`INSERT INTO ${target.sql} (${list}) SELECT ${list} FROM ${held.sql}`);
+        return loaded;
+      });
+      await conn.query(`DROP TEMPORARY TABLE ${held.sql}`);
+      return { rows, summary: `merged ${count(rows)} rows into ${target.label}, replacing ${count(replaced)}` };
+    }
+  }
+}
+
+/**
+ * A missing target: load a new table beside it and rename it into place, so a
+ * failed load never leaves a half-filled (or empty) table behind.
+ */
+async function createWithRows(plan: WritePlan, mode: MysqlWriteSettings['mode']): Promise<ModeResult> {
+  const { conn, target, key, input } = plan;
+  const stage = scratchTable(plan, 'stage');
+  const keyed = new Set(key.map((k) => k.toLowerCase()));
+  const definitions = input.columns.map((c) => `${quoteMysqlIdent(c.name)} ${mysqlTypeForDuck(c.type, keyed.has(c.name.toLowerCase()))}`);
+  const keyList = key.map(quoteMysqlIdent).join(', ');
+  if (mode === 'upsert') definitions.push(`PRIMARY KEY (${keyList})`);
+  if (mode === 'merge') definitions.push(`INDEX (${keyList})`);
+  await conn.query(`CREATE TABLE ${stage.sql} (${definitions.join(', ')}) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4`);
+  const suffix = mode === 'upsert' ? onDuplicateKey(input.columns, key) : '';
+  const rows = await inTransaction(conn, () => insertInput(plan, stage, suffix));
+  await conn.query(`RENAME TABLE ${stage.sql} TO ${target.sql}`);
+  plan.scratch.splice(plan.scratch.indexOf(stage), 1);
+  return { rows, summary: `created ${target.label} with ${count(rows)} rows` };
+}
+
+/**
+ * Streams the input from the data plane into `into` with multi-row INSERTs
+ * of up to 1,000 rows, every value a bound parameter. Returns rows written.
+ */
+async function insertInput(plan: WritePlan, into: MysqlTableRef, suffix = ''): Promise<number> {
+  const { conn, input, context } = plan;
+  const columns = input.columns.map((c) => writeColumnFor(c.name, c.type));
+  const width = columns.length;
+  const perStatement = Math.max(1, Math.min(rowsPerInsert, Math.floor(maxPlaceholders / width)));
+  const tuple = `(${columns.map((c) => c.placeholder).join(', ')})`;
+  const statement = (rows: number): string => `INSERT INTO ${into.sql} (${columnList(input.columns)}) VALUES ${Array(rows).fill(tuple).join(', ')}${suffix}`;
+  const full = statement(perStatement);
+  const select = `SELECT ${columns.map((c) => c.select).join(', ')} FROM ${quoteIdent(input.table)}`;
+  const names = input.columns.map((c) => c.name);
+
+  let params: ExecuteValues[] = [];
+  let pending = 0;
+  let bytes = 0;
+  let written = 0;
+  const flush = async (): Promise<void> => {
+    if (!pending) return;
+    if (pending === perStatement) await conn.execute(full, params);
+    else {
+      // Odd-sized statements run once: free them on the server rather than fill its statement cache.
+      const sql = statement(pending);
+      await conn.execute(sql, params);
+      conn.unprepare(sql);
+    }
+    written += pending;
+    params = [];
+    pending = 0;
+    bytes = 0;
+  };
+  for await (const batch of context.session.stream(select, { batchSize: perStatement, signal: context.signal })) {
+    for (const row of batch) {
+      for (const name of names) {
+        const value = row[name] ?? null;
+        const param = typeof value === 'bigint' ? value.toString() : value;
+        if (typeof param === 'string') bytes += param.length;
+        params.push(param as ExecuteValues);
+      }
+      bytes += 8 * width;
+      if (++pending === perStatement || bytes >= bytesPerInsert) await flush();
+    }
+  }
+  await flush();
+  return written;
+}
+
+function onDuplicateKey(columns: readonly Column[], key: readonly string[]): string {
+  const keyed = new Set(key.map((k) => k.toLowerCase()));
+  const others = columns.filter((c) => !keyed.has(c.name.toLowerCase())).map((c) => quoteMysqlIdent(c.name));
+  // With nothing but the key, a repeated key is simply kept: assign a key column to itself.
+  const sets = others.length ? others.map((c) => `${c} = VALUES(${c})`) : [`${quoteMysqlIdent(key[0]!)} = ${quoteMysqlIdent(key[0]!)}`];
+  return ` ON DUPLICATE KEY UPDATE ${sets.join(', ')}`;
+}
+
+async function inTransaction<T>(conn: PromiseConnection, work: () => Promise<T>): Promise<T> {
+  await conn.beginTransaction();
+  try {
+    const result = await work();
+    await conn.commit();
+    return result;
+  } catch (error) {
+    await conn.rollback().catch(() => undefined);
+    throw error;
+  }
+}
+
+function scratchTable(plan: WritePlan, role: string): MysqlTableRef {
+  const table = siblingTable(plan.target.database, `_sluice_${role}_${randomBytes(5).toString('hex')}`);
+  plan.scratch.push(table);
+  return table;
+}
+
+/** Drops what a failed write created; through the pool when its own session is gone. */
+async function dropScratch(driver: MysqlDriver, plan: WritePlan, sessionGone: boolean): Promise<void> {
+  for (const table of plan.scratch) {
+    const sql = `DROP TABLE IF EXISTS ${table.sql}`;
+    const run = sessionGone ? driver.pool.promise().query(sql) : plan.conn.query(sql);
+    await run.catch((error: unknown) => plan.context.logger.warn(`could not drop the staging table ${table.label}: ${String(error)}`));
+  }
+}
+
+function columnList(columns: readonly Column[]): string {
+  return columns.map((c) => quoteMysqlIdent(c.name)).join(', ');
+}
+
+function names(columns: readonly { name: string }[]): string {
+  return columns.map((c) => c.name).join(', ') || '(none)';
+}
+
+function count(rows: number): string {
+  return rows.toLocaleString('en-US');
+}
+
+/** Refuses an input whose columns do not fit the existing target, before anything is written. MySQL names ignore case. */
+function checkColumns(target: MysqlTableRef, table: TargetTable, input: readonly Column[]): void {
+  const byName = new Map(table.columns.map((c) => [c.name.toLowerCase(), c]));
+  const given = new Set(input.map((c) => c.name.toLowerCase()));
+  const extra = input.filter((c) => !byName.has(c.name.toLowerCase())).map((c) => c.name);
+  const generated = input.filter((c) => byName.get(c.name.toLowerCase())?.generated).map((c) => c.name);
+  const missing = table.columns.filter((c) => !given.has(c.name.toLowerCase()) && !c.optional).map((c) => c.name);
+  if (!extra.length && !missing.length && !generated.length) return;
+  const problems: string[] = [];
+  if (extra.length) problems.push(`the input has columns the table lacks: ${extra.join(', ')}`);
+  if (missing.length) problems.push(`the table needs columns the input lacks (not null, no default): ${missing.join(', ')}`);
+  if (generated.length) problems.push(`the table computes these columns itself: ${generated.join(', ')}`);
+  throw new ConnectorError(
+    'mysql.columns_mismatch',
+    `the input does not fit ${target.label}: ${problems.join('; ')}. Table columns: ${names(table.columns)}. Input columns: ${names(input)}`,
+  );
+}

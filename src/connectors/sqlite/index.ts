@@ -1,0 +1,27 @@
+import type { Connector } from '../../core/connectors/connector.ts';
+import {
+  sqliteConnectionSchema,
+  sqliteReadSchema,
+  sqliteWriteSchema,
+  type SqliteConnectionSettings,
+  type SqliteReadSettings,
+  type SqliteWriteSettings,
+} from './sqlite-config.ts';
+import { connectSqlite } from './sqlite-connection.ts';
+
+/**
+ * SQLite: read tables and queries from a database file, run SQL blocks inside
+ * it, and load block outputs in one transaction per write, in every mode but
+ * partition. Column types follow sqlite-types.ts.
+ */
+export const sqliteConnector: Connector<SqliteConnectionSettings, SqliteReadSettings, SqliteWriteSettings> = {
+  kind: 'sqlite',
+  description: 'A SQLite database file: read tables and queries, run SQL inside it, load in one transaction',
+  capabilities: { read: true, write: ['replace', 'append', 'upsert', 'merge'], sql: true, needsConnection: true },
+  connectionSchema: sqliteConnectionSchema,
+  readSchema: sqliteReadSchema,
+  writeSchema: sqliteWriteSchema,
+  connect: (settings, context) => connectSqlite(settings, context),
+};
+
+export type { SqliteConnectionSettings, SqliteReadSettings, SqliteWriteSettings } from './sqlite-config.ts';
