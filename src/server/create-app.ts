@@ -1,4 +1,6 @@
+import { existsSync } from 'node:fs';
 import { Hono, type Context } from 'hono';
+import type { OutputPage } from '../core/data-plane/data-plane.ts';
 import { z } from 'zod';
 import { SluiceError, toSluiceError } from '../core/errors.ts';
 import { listPipelines, loadPipeline } from '../core/pipeline/load-pipeline.ts';
@@ -16,6 +18,8 @@ export interface AppDependencies {
   readonly token: string;
   /** Starts a run the API created; the request does not wait for it. */
   readonly execute: (pipeline: Pipeline, triggered: TriggeredRun) => void;
+  /** Reads one page of a stored block output. */
+  readonly pageOutput: (location: string, offset: number, limit: number) => Promise<OutputPage>;
 }
 
 const triggerBody = z
@@ -107,6 +111,27 @@ export function createApp(deps: AppDependencies): Hono {
     return c.json({ run, blocks: await deps.store.listBlockRuns(run.id) });
   });
 
+  app.get('/api/runs/:id/logs', async (c) => {
+    const run = await deps.store.getRun(c.req.param('id'));
+    if (!run) return problem(c, 404, 'api.unknown_run', `no run '${c.req.param('id')}'`);
+    const block = c.req.query('block');
+    return c.json({ logs: await deps.store.listLogs(run.id, block ? { block } : {}) });
+  });
+
+  // A page of a block's stored output: the browser never loads a whole table.
+  app.get('/api/runs/:id/blocks/:block/output', async (c) => {
+    const { id, block } = c.req.param();
+    const record = (await deps.store.listBlockRuns(id)).find((b) => b.block === block);
+    if (!record) return problem(c, 404, 'api.unknown_block_run', `run '${id}' has no block '${block}'`);
+    if (!record.output || !existsSync(record.output)) return problem(c, 404, 'api.no_output', `block '${block}' of run '${id}' has no stored output`);
+    const offset = Number(c.req.query('offset') ?? 0);
+    const limit = Number(c.req.query('limit') ?? 100);
+    if (!Number.isInteger(offset) || offset < 0) return problem(c, 400, 'api.bad_offset', 'offset is a whole number, 0 or more');
+    if (!Number.isInteger(limit) || limit < 1 || limit > 10_000) return problem(c, 400, 'api.bad_limit', 'limit is a whole number from 1 to 10000');
+    const page = await deps.pageOutput(record.output, offset, limit);
+    return c.json({ columns: page.columns, total: page.total, offset, limit, rows: page.rows.map(jsonRow) });
+  });
+
   app.notFound((c) => problem(c, 404, 'api.not_found', `no route ${c.req.method} ${c.req.path}`));
 
   app.onError((error, c) => {
@@ -116,6 +141,15 @@ export function createApp(deps: AppDependencies): Hono {
   });
 
   return app;
+}
+
+/** Values JSON cannot carry as they are: big integers as text, dates as ISO text. */
+function jsonRow(row: Record<string, unknown>): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(row)) {
+    out[key] = typeof value === 'bigint' ? value.toString() : value instanceof Date ? value.toISOString() : value;
+  }
+  return out;
 }
 
 function problem(c: Context, status: 400 | 401 | 404 | 500, code: string, message: string): Response {

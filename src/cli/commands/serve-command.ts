@@ -35,6 +35,14 @@ export async function serveCommand(options: { host?: string; port?: string; sche
     root: project.root,
     store: engine.store,
     token,
+    pageOutput: async (location, offset, limit) => {
+      const session = await (await engine.dataPlane()).openSession();
+      try {
+        return await session.pageOutput(location, offset, limit);
+      } finally {
+        await session.close();
+      }
+    },
     execute: (pipeline, triggered) => {
       const work = executeCreatedRun(
         engine,

@@ -101,6 +101,11 @@ export interface DataPlaneSession {
    * row exactly once, each reading only its share: for parallel writers.
    */
   partitionQueries(table: string, parts: number): Promise<string[]>;
+  /**
+   * One page of a stored output, in its stored order (stable across calls),
+   * reading only the row groups the page touches; with the total row count.
+   */
+  pageOutput(location: string, offset: number, limit: number): Promise<OutputPage>;
   /** Streams a query's rows in batches of plain JS values. */
   stream(sql: string, options?: StreamOptions): AsyncIterable<Row[]>;
   /** Runs a statement or a small query; `params` bind as `$1`, `$2`, ... */
@@ -120,6 +125,12 @@ export interface DataPlaneSession {
 export interface DataPlane {
   openSession(): Promise<DataPlaneSession>;
   close(): Promise<void>;
+}
+
+export interface OutputPage {
+  readonly columns: readonly Column[];
+  readonly total: number;
+  readonly rows: readonly Row[];
 }
 
 /** A stored output's schema and first rows, for previews. */

@@ -17,6 +17,7 @@ import type {
   DataPlaneSession,
   FileReadSpec,
   FileWriteSpec,
+  OutputPage,
   RejectedRow,
   Row,
   StoredOutput,
@@ -116,6 +117,19 @@ class DuckDbSession implements DataPlaneSession {
         `SELECT * EXCLUDE (file_row_number) FROM read_parquet(${file}, file_row_number = true) ` +
         `WHERE file_row_number >= ${k * size} AND file_row_number < ${(k + 1) * size}`,
     );
+  }
+
+  async pageOutput(location: string, offset: number, limit: number): Promise<OutputPage> {
+    const file = quoteLiteral(location);
+    const columns = await this.describe(`SELECT * FROM read_parquet(${file})`);
+    const [count] = await this.query(`SELECT count(*) AS n FROM read_parquet(${file})`);
+    const from = Math.max(0, Math.floor(offset));
+    const to = from + Math.max(0, Math.floor(limit));
+    const rows = await this.query(
+      `SELECT * EXCLUDE (file_row_number) FROM read_parquet(${file}, file_row_number = true)
+        WHERE file_row_number >= ${from} AND file_row_number < ${to} ORDER BY file_row_number`,
+    );
+    return { columns, total: Number(count?.n ?? 0), rows };
   }
 
   async storeQuery(sql: string, location: string, signal?: AbortSignal): Promise<StoredOutput> {
