@@ -5,6 +5,7 @@ import { fileConnector } from '../connectors/files/index.ts';
 import { postgresConnector } from '../connectors/postgres/index.ts';
 import { mysqlConnector } from '../connectors/mysql/index.ts';
 import { sqliteConnector } from '../connectors/sqlite/index.ts';
+import { restConnector } from '../connectors/rest/index.ts';
 import type { DataPlane } from '../core/data-plane/data-plane.ts';
 import type { Project } from '../core/project/load-project.ts';
 import type { BlockRunners } from '../core/run/block-runner.ts';
@@ -28,7 +29,7 @@ export interface Engine {
   close(): Promise<void>;
 }
 
-export const connectors = createConnectorRegistry([fileConnector, duckdbConnector, postgresConnector, mysqlConnector, sqliteConnector]);
+export const connectors = createConnectorRegistry([fileConnector, duckdbConnector, postgresConnector, mysqlConnector, sqliteConnector, restConnector]);
 
 export const runners = {
   ts: runTsBlock,

@@ -50,12 +50,8 @@ export function formatCount(n: number | undefined): string {
   return n === undefined ? '-' : n.toLocaleString('en-US');
 }
 
-export function formatDuration(ms: number): string {
-  if (ms < 1000) return `${Math.round(ms)}ms`;
-  if (ms < 60_000) return `${(ms / 1000).toFixed(2)}s`;
-  const minutes = Math.floor(ms / 60_000);
-  return `${minutes}m${Math.round((ms % 60_000) / 1000)}s`;
-}
+/** Compact durations for terminal output (`406ms`, `1.4s`, `2m5s`). */
+export { formatDuration } from '../core/pipeline/duration.ts';
 
 /** `file:line:col, block 'x': message`, with paths shown relative to the project. */
 export function describeError(error: SluiceError | SerializedError, root?: string): string {

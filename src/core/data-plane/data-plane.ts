@@ -133,9 +133,3 @@ export interface OutputPage {
   readonly rows: readonly Row[];
 }
 
-/** A stored output's schema and first rows, for previews. */
-export interface OutputPreview {
-  readonly columns: readonly Column[];
-  readonly rows: number;
-  readonly sample: readonly Row[];
-}
