@@ -1,7 +1,12 @@
 import { z } from 'zod';
 
-export const fileFormats = ['csv', 'tsv', 'json', 'jsonl', 'parquet'] as const;
+/** Formats a loader reads; Excel workbooks are read, never written. */
+export const fileFormats = ['csv', 'tsv', 'json', 'jsonl', 'parquet', 'xlsx'] as const;
 export type FileFormat = (typeof fileFormats)[number];
+
+/** Formats an exporter writes. */
+export const writableFileFormats = ['csv', 'tsv', 'json', 'jsonl', 'parquet'] as const;
+export type WritableFileFormat = (typeof writableFileFormats)[number];
 
 export const fileReadSettingsSchema = z
   .object({
@@ -23,15 +28,20 @@ export const fileReadSettingsSchema = z
     on_error: z.enum(['fail', 'reject']).default('fail'),
     /** Add the source file's name as a column (name it, or `true` for `filename`). */
     filename: z.union([z.boolean(), z.string()]).optional(),
+    /** xlsx: the sheet to read, by name or 1-based position; the first sheet by default. */
+    sheet: z.union([z.string().min(1), z.number().int().positive()]).optional(),
+    /** xlsx: `all` reads every sheet and adds a `sheet` column with the sheet's name. */
+    sheets: z.literal('all').optional(),
   })
-  .strict();
+  .strict()
+  .refine((s) => s.sheet === undefined || s.sheets === undefined, { message: "give either 'sheet' or 'sheets: all', not both", path: ['sheets'] });
 
 export type FileReadSettings = z.output<typeof fileReadSettingsSchema>;
 
 export const fileWriteSettingsSchema = z
   .object({
     path: z.string().min(1),
-    format: z.enum(fileFormats).optional(),
+    format: z.enum(writableFileFormats).optional(),
     header: z.boolean().default(true),
     delimiter: z.string().min(1).max(4).optional(),
     compression: z.enum(['gzip', 'zstd', 'snappy', 'none']).optional(),
@@ -40,7 +50,7 @@ export const fileWriteSettingsSchema = z
 
 export type FileWriteSettings = z.output<typeof fileWriteSettingsSchema>;
 
-/** The format a path implies: `sales.csv.gz` is CSV, `events.jsonl` JSON lines. */
+/** The format a path implies: `sales.csv.gz` is CSV, `events.jsonl` JSON lines, `budget.xlsx` an Excel workbook. */
 export function formatFromPath(file: string): FileFormat | undefined {
   const name = file.toLowerCase().replace(/\.(gz|gzip)$/, '');
   if (name.endsWith('.csv')) return 'csv';
@@ -48,5 +58,6 @@ export function formatFromPath(file: string): FileFormat | undefined {
   if (name.endsWith('.jsonl') || name.endsWith('.ndjson')) return 'jsonl';
   if (name.endsWith('.json')) return 'json';
   if (name.endsWith('.parquet')) return 'parquet';
+  if (file.toLowerCase().endsWith('.xlsx')) return 'xlsx';
   return undefined;
 }

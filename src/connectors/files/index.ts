@@ -2,18 +2,20 @@ import { renameSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
 import { ConfigError, SluiceError } from '../../core/errors.ts';
-import type { FileReadSpec } from '../../core/data-plane/data-plane.ts';
+import type { FileReadSpec, Row } from '../../core/data-plane/data-plane.ts';
 import { quoteIdent } from '../../core/sql/quote.ts';
-import type { Connector } from '../../core/connectors/connector.ts';
+import type { Connector, ConnectorContext, ReadResult } from '../../core/connectors/connector.ts';
+import { checkSheetSettings, readXlsx } from './excel.ts';
 import { fileReadSettingsSchema, fileWriteSettingsSchema, formatFromPath, type FileReadSettings, type FileWriteSettings } from './file-settings.ts';
 
 /**
  * Local files: CSV/TSV, JSON, JSON lines and Parquet, gzip, globs. Reading goes
  * through the data plane's own readers, so a file never passes through JS.
+ * Excel workbooks (.xlsx, read only) are streamed through JS in batches.
  */
 export const fileConnector: Connector<Record<string, never>, FileReadSettings, FileWriteSettings> = {
   kind: 'file',
-  description: 'Local files: CSV, TSV, JSON, JSON lines, Parquet; gzip; globs',
+  description: 'Local files: CSV, TSV, JSON, JSON lines, Parquet, Excel (read); gzip; globs',
   capabilities: { read: true, write: ['replace'], sql: false, needsConnection: false },
   connectionSchema: z.object({}).strict() as unknown as z.ZodType<Record<string, never>>,
   readSchema: fileReadSettingsSchema,
@@ -21,17 +23,19 @@ export const fileConnector: Connector<Record<string, never>, FileReadSettings, F
   async connect() {
     return {
       async read({ settings, location }, context) {
+        const format = settings.format ?? formatFromPath(settings.path);
+        checkSheetSettings(settings, format === 'xlsx');
+        if (format === 'xlsx') return readWorkbook(settings, location, context);
         const spec = toReadSpec(settings, context.projectRoot);
         const stored = await context.session.storeFiles(spec, location, context.signal);
         if (stored.rejects.length) {
           const first = stored.rejects.slice(0, 3).map((r) => `${path.relative(context.projectRoot, r.file) || r.file}:${r.line}: ${r.reason}`);
-          context.logger.warn(`${stored.rejects.length} row(s) rejected${stored.rejects.length >= 1000 ? ' (first 1000 kept)' : ''}:\n  ${first.join('\n  ')}`);
-          await context.session.storeRows(
-            (async function* () {
-              yield stored.rejects.map((r) => ({ file: r.file, line: r.line, column: r.column ?? null, reason: r.reason, row: r.text }));
-            })(),
-            rejectsLocation(location),
-            { line: 'BIGINT' },
+          await keepRejects(
+            stored.rejects.map((r) => ({ file: r.file, line: r.line, column: r.column ?? null, reason: r.reason, row: r.text })),
+            stored.rejects.length,
+            first,
+            location,
+            context,
           );
         }
         const summary = `read ${stored.rows.toLocaleString('en-US')} rows from ${settings.path}${stored.rejects.length ? `; ${stored.rejects.length} rejected (sluice preview --rejects)` : ''}`;
@@ -41,6 +45,7 @@ export const fileConnector: Connector<Record<string, never>, FileReadSettings, F
         const target = path.resolve(context.projectRoot, settings.path);
         const format = settings.format ?? formatFromPath(target);
         if (!format) throw new ConfigError('file.unknown_format', `cannot tell the format of ${settings.path}; set 'format'`);
+        if (format === 'xlsx') throw new ConfigError('file.unknown_format', `cannot write ${settings.path}: xlsx is read, not written; write csv or parquet`);
         const partial = `${target}.partial`;
         try {
           const rows = await context.session.writeFile(
@@ -72,9 +77,34 @@ export function rejectsLocation(output: string): string {
   return output.replace(/\.parquet$/, '.rejects.parquet');
 }
 
+/** Warns about rejected rows (`total` of them; the first 1000 are in `rows`) and stores them beside the output. */
+async function keepRejects(rows: readonly Row[], total: number, first: readonly string[], location: string, context: ConnectorContext): Promise<void> {
+  context.logger.warn(`${total} row(s) rejected${total >= 1000 ? ' (first 1000 kept)' : ''}:\n  ${first.join('\n  ')}`);
+  await context.session.storeRows(
+    (async function* () {
+      yield rows;
+    })(),
+    rejectsLocation(location),
+    { line: 'BIGINT' },
+  );
+}
+
+async function readWorkbook(settings: FileReadSettings, location: string, context: ConnectorContext): Promise<ReadResult> {
+  const read = await readXlsx(settings, location, context);
+  if (read.rejectedCount) {
+    const first = read.rejected.slice(0, 3).map((r) => `${settings.path}, sheet ${r.sheet}, row ${r.line}, ${r.reason}`);
+    await keepRejects(read.rejected as unknown as Row[], read.rejectedCount, first, location, context);
+  }
+  const rows = read.output.rows;
+  const from = read.sheets.length === 1 ? `sheet ${read.sheets[0]}` : `${read.sheets.length} sheets`;
+  const summary = `read ${rows.toLocaleString('en-US')} rows from ${settings.path} (${from})${read.rejectedCount ? `; ${read.rejectedCount} rejected (sluice preview --rejects)` : ''}`;
+  return { output: read.output, rowsIn: rows + read.rejectedCount, summary };
+}
+
 function toReadSpec(settings: FileReadSettings, root: string): FileReadSpec {
   const format = settings.format ?? formatFromPath(settings.path);
-  if (!format) throw new ConfigError('file.unknown_format', `cannot tell the format of ${settings.path}; set 'format' (csv, tsv, json, jsonl or parquet)`);
+  if (!format) throw new ConfigError('file.unknown_format', `cannot tell the format of ${settings.path}; set 'format' (csv, tsv, json, jsonl, parquet or xlsx)`);
+  if (format === 'xlsx') throw new ConfigError('file.unknown_format', 'an xlsx workbook is not read through the data plane');
   const isCsv = format === 'csv' || format === 'tsv';
   return {
     paths: [path.resolve(root, settings.path)],

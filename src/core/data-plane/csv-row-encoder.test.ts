@@ -54,6 +54,12 @@ describe('CsvRowEncoder', () => {
     assert.throws(() => strict.encode([{ n: 3 }, { n: 3.5 }]), (error: SluiceError) => error.code === 'block.type_mismatch' && error.location?.record === 4);
   });
 
+  it('lets a column declared as DOUBLE hold whole numbers first and fractions later', () => {
+    const encoder = new CsvRowEncoder({ n: 'DOUBLE' });
+    encoder.encode([{ n: 1 }, { n: 2 }]);
+    assert.equal(encoder.encode([{ n: 2.5 }]), '2.5\n');
+  });
+
   it('rejects a row that is not an object, naming its record', () => {
     assert.throws(() => new CsvRowEncoder().encode([{ a: 1 }, 5 as never]), (error: SluiceError) => error.code === 'block.bad_row' && error.location?.record === 2);
   });

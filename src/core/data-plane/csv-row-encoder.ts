@@ -60,7 +60,12 @@ export class CsvRowEncoder {
     };
     for (const row of first.slice(0, 1000)) if (row && typeof row === 'object') Object.keys(row).forEach(add);
     Object.keys(this.declared).forEach(add);
-    this.cols = names.map((name) => ({ name, staged: inferStagingType(first, name) }));
+    this.cols = names.map((name) => {
+      const staged = inferStagingType(first, name);
+      // A declared type decides the column; whole numbers first and fractions later are then fine.
+      if (this.declared[name] !== undefined) staged.integers = false;
+      return { name, staged };
+    });
     this.encodeRow = createLineEncoder(this.cols, this.declared);
   }
 }

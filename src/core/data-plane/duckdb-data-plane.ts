@@ -45,7 +45,7 @@ export interface DuckDbDataPlaneOptions {
 export async function createDuckDbDataPlane(options: DuckDbDataPlaneOptions): Promise<DataPlane> {
   mkdirSync(options.tempDir, { recursive: true });
   const config: Record<string, string> = {
-    memory_limit: options.memoryLimit ?? '256MB',
+    memory_limit: options.memoryLimit ?? '160MB',
     temp_directory: options.tempDir,
     // Keeping insertion order makes DuckDB buffer whole results when the
     // consumer (a COPY into PostgreSQL) is slower than the producer.
