@@ -257,6 +257,36 @@ function duplicateKeyError(error: unknown, plan: WritePlan): ConnectorError | un
   return new ConnectorError('postgres.duplicate_key', `the input has more than one row for the same key (${plan.key.join(', ')}); upsert into ${plan.target.label} needs one row per key`, { cause: error });
 }
 
+const stagePrefix = '_sluice_stage_';
+/** A staging table older than this, that no session holds a lock on, was left by a killed load. */
+const abandonedAfterMs = 3_600_000;
+
+/** `_sluice_stage_<creation time, base 36 seconds>_<random>`: the name tells its age. */
+function stageName(): string {
+  return `${stagePrefix}${Math.floor(Date.now() / 1000).toString(36)}_${randomBytes(4).toString('hex')}`;
+}
+
+/**
+ * A load killed outright (SIGKILL, a lost machine) cannot drop its staging
+ * table. The next write into the same schema drops those that are over an
+ * hour old and locked by no session, so they do not pile up.
+ */
+async function dropAbandonedStages(control: PoolClient, schema: string, context: ConnectorContext): Promise<void> {
+  const { rows } = await control.query<{ name: string }>(
+    `SELECT c.relname AS name FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+      WHERE n.nspname = $1 AND c.relkind = 'r' AND c.relname LIKE $2
+        AND NOT EXISTS (SELECT 1 FROM pg_locks l WHERE l.relation = c.oid)`,
+    [schema, `${stagePrefix}%`],
+  );
+  const cutoff = Date.now() - abandonedAfterMs;
+  for (const { name } of rows) {
+    const born = parseInt(/^_sluice_stage_([0-9a-z]+)_/.exec(name)?.[1] ?? '', 36) * 1000;
+    if (!Number.isFinite(born) || born > cutoff) continue;
+    await control.query(`DROP TABLE IF EXISTS ${quoteIdent(schema)}.${quoteIdent(name)}`);
+    context.logger.info(`dropped ${schema}.${name}, a staging table left by an interrupted load`);
+  }
+}
+
 /**
  * Creates a staging table beside the target, loads the input into it with
  * parallel COPY sessions, then runs `finish`, which returns true when the
@@ -269,10 +299,11 @@ async function withStage(
   finish: (stage: TableRef, stageOid: number) => Promise<boolean>,
 ): Promise<number> {
   const { control, target, driver, context } = plan;
-  const stage = siblingRef(target, `_sluice_stage_${randomBytes(5).toString('hex')}`);
+  const stage = siblingRef(target, stageName());
   let keep = false;
   try {
     await createSchema(control, target);
+    await dropAbandonedStages(control, target.schema, context);
     await control.query(`CREATE ${unlogged ? 'UNLOGGED ' : ''}TABLE ${stage.sql} ${definition}`);
     const oid = await control.query<{ oid: number }>('SELECT to_regclass($1)::oid::int AS oid', [stage.sql]);
     const copy: CopyTarget = { copySql: copySql(stage, plan.columns), label: target.label, rename: [[stage.name, target.label]] };

@@ -209,6 +209,16 @@ describe('postgres connector: writing', () => {
     assert.equal((await rows(`SELECT count(*)::int AS n FROM ${schema}.strict_cols`))[0]!.n, 2);
   });
 
+  it('drops staging tables an interrupted load left over an hour ago, and no others', async () => {
+    const old = `_sluice_stage_${Math.floor((Date.now() - 2 * 3_600_000) / 1000).toString(36)}_dead`;
+    const fresh = `_sluice_stage_${Math.floor(Date.now() / 1000).toString(36)}_live`;
+    await admin.query(`CREATE TABLE ${schema}.${old} (id bigint)`);
+    await admin.query(`CREATE TABLE ${schema}.${fresh} (id bigint)`);
+    await write({ table: 'tidy' }, await input('SELECT 1 AS id'));
+    assert.deepEqual(await leftovers(), [fresh]);
+    await admin.query(`DROP TABLE ${schema}.${fresh}`);
+  });
+
   it('keeps a view on the target working across a replace', async () => {
     await write({ table: 'viewed' }, await input('SELECT i AS id FROM range(3) t(i)'));
     await admin.query(`CREATE VIEW ${schema}.viewed_count AS SELECT count(*) AS n FROM ${schema}.viewed`);
