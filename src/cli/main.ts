@@ -93,6 +93,14 @@ export async function main(argv: readonly string[]): Promise<number> {
     });
 
   program
+    .command('test')
+    .description("run the pipelines' test blocks on the latest stored outputs of their upstreams")
+    .argument('[pipelines...]', 'only these pipelines')
+    .action(async (pipelines: string[]) => {
+      code = await (await import('./commands/test-command.ts')).testCommand(pipelines, out);
+    });
+
+  program
     .command('runs')
     .description('list runs, newest first')
     .option('--pipeline <name>', 'only this pipeline')

@@ -100,6 +100,18 @@ describe('the sales example, end to end through the CLI', () => {
     assert.match(failed.stdout, /no runs yet/);
   });
 
+  it('runs the test blocks on the stored outputs, and fails when a test finds rows', async () => {
+    const pass = await sluice(project, ['test']);
+    assert.equal(pass.code, 0, pass.stdout + pass.stderr);
+    assert.match(pass.stdout, /✓ daily_sales\.check_daily_revenue/);
+    assert.match(pass.stdout, /1 passed, 0 failed/);
+    writeFileSync(path.join(project, 'blocks/check_daily_revenue.sql'), 'SELECT * FROM daily_revenue WHERE revenue > 0\n');
+    const fail = await sluice(project, ['test', 'daily_sales']);
+    assert.equal(fail.code, 1);
+    assert.match(fail.stdout, /✗ daily_sales\.check_daily_revenue: .*test found [\d,]+ failing row\(s\)/);
+    writeFileSync(path.join(project, 'blocks/check_daily_revenue.sql'), 'SELECT * FROM daily_revenue WHERE revenue < 0\n');
+  });
+
   it('validates the project', async () => {
     const result = await sluice(project, ['validate']);
     assert.equal(result.code, 0, result.stdout);
