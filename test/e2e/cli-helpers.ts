@@ -51,7 +51,7 @@ export async function queryWarehouse(file: string, sql: string): Promise<Record<
 /** A `sluice scheduler` process, as an operator would start it; its output is kept for assertions. */
 export function startScheduler(cwd: string, args: string[] = []): { child: ChildProcess; output: () => string } {
   let text = '';
-  const child = spawn(process.execPath, [path.join(repoRoot, 'bin/sluice.js'), 'scheduler', '--poll', '100', '--lease', '1000', ...args], {
+  const child = spawn(process.execPath, [path.join(repoRoot, 'bin/sluice.js'), 'scheduler', '--poll', '100', '--lease', '2500', ...args], {
     cwd,
     env: { ...process.env, CI: '1', NO_COLOR: '1' },
     stdio: ['ignore', 'pipe', 'pipe'],

@@ -11,7 +11,7 @@ const base = process.env.SLUICE_TEST_PG_URL ?? 'postgres://postgres@127.0.0.1:54
 /** `sluice serve` (API and scheduler) as an operator starts it, with a short lease so a dead one is noticed fast. */
 async function startServer(cwd: string): Promise<{ child: ChildProcess; api: (route: string, init?: RequestInit) => Promise<Response>; output: () => string }> {
   let text = '';
-  const child = spawn(process.execPath, [path.join(repoRoot, 'bin/sluice.js'), 'serve', '--port', '0', '--lease', '1000', '--concurrency', '2'], {
+  const child = spawn(process.execPath, [path.join(repoRoot, 'bin/sluice.js'), 'serve', '--port', '0', '--lease', '2500', '--concurrency', '2'], {
     cwd,
     env: { ...process.env, CI: '1', NO_COLOR: '1', SLUICE_API_TOKEN: 'crash-test-token-0123456789' },
     stdio: ['ignore', 'pipe', 'pipe'],
