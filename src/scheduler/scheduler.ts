@@ -76,6 +76,8 @@ export function createScheduler(deps: SchedulerDependencies): Scheduler {
   const pollMs = deps.pollMs ?? 250;
   const now = deps.now ?? (() => new Date());
   const running = new Set<Promise<unknown>>();
+  /** Ids of the runs this process is executing or holding for a slot. */
+  const liveRuns = new Set<string>();
   const slots = createSlots(deps.maxConcurrentRuns ?? 4);
   let leader = false;
   let timer: NodeJS.Timeout | undefined;
@@ -98,6 +100,8 @@ export function createScheduler(deps: SchedulerDependencies): Scheduler {
     }
     if (!isLeader) return;
     const pipelines = deps.loadPipelines();
+    // Renew this process's own runs first: a pass that follows a long pause must not reap runs still working here.
+    await Promise.all([...liveRuns].map((id) => deps.store.heartbeat(id, owner, leaseMs).catch(() => true)));
     for (const run of await deps.store.reapLostRuns()) {
       emit({ kind: 'reaped', run });
       await retryLost(run, pipelines).catch((error: unknown) => emit({ kind: 'error', pipeline: run.pipeline, message: (error as Error).message }));
@@ -158,6 +162,7 @@ export function createScheduler(deps: SchedulerDependencies): Scheduler {
    * while the scheduler keeps their leases, so no one takes them for lost.
    */
   function track(pipeline: Pipeline, id: string, execute: () => Promise<unknown>): void {
+    liveRuns.add(id);
     const waiting = setInterval(() => void deps.store.heartbeat(id, owner, leaseMs).catch(() => undefined), Math.max(100, leaseMs / 3));
     void deps.store.heartbeat(id, owner, leaseMs).catch(() => undefined);
     const execution = slots.take().then(async (release) => {
@@ -172,6 +177,7 @@ export function createScheduler(deps: SchedulerDependencies): Scheduler {
       .catch((error: unknown) => emit({ kind: 'error', pipeline: pipeline.name, message: (error as Error).message }))
       .finally(() => {
         running.delete(work);
+        liveRuns.delete(id);
         emit({ kind: 'finished', pipeline: pipeline.name, runId: id });
       });
     running.add(work);
