@@ -1,11 +1,9 @@
 import assert from 'node:assert/strict';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import mysql from 'mysql2/promise';
-import type { DataPlane, DataPlaneSession, StoredOutput } from '../../core/data-plane/data-plane.ts';
-import { createDuckDbDataPlane } from '../../core/data-plane/duckdb-data-plane.ts';
+import type { DataPlaneSession, StoredOutput } from '../../core/data-plane/data-plane.ts';
+import { openConnectorTestBench, type ConnectorTestBench } from '../testing/connector-test-bench.ts';
 import { SluiceError } from '../../core/errors.ts';
 import type { ConnectorConnection, ConnectorContext, WriteResult } from '../../core/connectors/connector.ts';
 import { mysqlConnector, type MysqlReadSettings, type MysqlWriteSettings } from './index.ts';
@@ -13,19 +11,17 @@ import { mysqlConnector, type MysqlReadSettings, type MysqlWriteSettings } from 
 const url = process.env.SLUICE_TEST_MYSQL_URL ?? 'mysql://root@127.0.0.1:3306/test';
 const database = `sluice_test_${process.pid}_${Date.now().toString(36)}`;
 const testUrl = Object.assign(new URL(url), { pathname: `/${database}` }).toString();
-const silent = { debug() {}, info() {}, warn() {}, error() {} };
 
 let dir: string;
-let plane: DataPlane;
+let bench: ConnectorTestBench;
+let outputs = 0;
 let session: DataPlaneSession;
 let admin: mysql.Connection;
 let connection: ConnectorConnection<MysqlReadSettings, MysqlWriteSettings>;
-let outputs = 0;
 
 before(async () => {
-  dir = await mkdtemp(path.join(tmpdir(), 'sluice-mysql-test-'));
-  plane = await createDuckDbDataPlane({ tempDir: path.join(dir, 'spill') });
-  session = await plane.openSession();
+  bench = await openConnectorTestBench('sluice-mysql-test-');
+  ({ dir, session } = bench);
   admin = await mysql.createConnection({ uri: url, supportBigNumbers: true, dateStrings: true, jsonStrings: true, multipleStatements: true });
   await admin.query(`CREATE DATABASE \`${database}\` CHARACTER SET utf8mb4`);
   await admin.query(`USE \`${database}\``);
@@ -36,21 +32,15 @@ after(async () => {
   await connection?.close();
   await admin?.query(`DROP DATABASE IF EXISTS \`${database}\``);
   await admin?.end();
-  await session?.close();
-  await plane?.close();
-  await rm(dir, { recursive: true, force: true });
+  await bench?.close();
 });
 
-function context(): ConnectorContext {
-  return { projectRoot: dir, tempDir: path.join(dir, 'tmp'), session, logger: silent, signal: new AbortController().signal, block: 'test_block' };
+function context(signal?: AbortSignal): ConnectorContext {
+  return bench.context(signal);
 }
 
-/** A block output made by the data plane from SQL, visible to the session as a table. */
-async function input(sql: string) {
-  const name = `input_${++outputs}`;
-  const stored = await session.storeQuery(sql, path.join(dir, `${name}.parquet`));
-  await session.attach(name, stored);
-  return { table: name, columns: stored.columns, rows: stored.rows };
+function input(sql: string) {
+  return bench.input(sql);
 }
 
 function write(settings: Record<string, unknown>, data: Awaited<ReturnType<typeof input>>): Promise<WriteResult> {

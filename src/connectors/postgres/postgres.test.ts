@@ -1,30 +1,26 @@
 import assert from 'node:assert/strict';
-import { mkdtemp, readdir, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readdir } from 'node:fs/promises';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import pg from 'pg';
-import type { DataPlane, DataPlaneSession } from '../../core/data-plane/data-plane.ts';
-import { createDuckDbDataPlane } from '../../core/data-plane/duckdb-data-plane.ts';
+import type { DataPlaneSession } from '../../core/data-plane/data-plane.ts';
+import { openConnectorTestBench, type ConnectorTestBench } from '../testing/connector-test-bench.ts';
 import { SluiceError } from '../../core/errors.ts';
 import type { ConnectorConnection, ConnectorContext, WriteResult } from '../../core/connectors/connector.ts';
 import { postgresConnector, type PostgresReadSettings, type PostgresWriteSettings } from './index.ts';
 
 const url = process.env.SLUICE_TEST_PG_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
 const schema = `sluice_test_${process.pid}_${Date.now().toString(36)}`;
-const silent = { debug() {}, info() {}, warn() {}, error() {} };
 
 let dir: string;
-let plane: DataPlane;
+let bench: ConnectorTestBench;
 let session: DataPlaneSession;
 let admin: pg.Client;
 let connection: ConnectorConnection<PostgresReadSettings, PostgresWriteSettings>;
-let inputs = 0;
 
 before(async () => {
-  dir = await mkdtemp(path.join(tmpdir(), 'sluice-pg-test-'));
-  plane = await createDuckDbDataPlane({ tempDir: path.join(dir, 'spill') });
-  session = await plane.openSession();
+  bench = await openConnectorTestBench('sluice-pg-test-');
+  ({ dir, session } = bench);
   admin = new pg.Client({ connectionString: url });
   await admin.connect();
   await admin.query(`CREATE SCHEMA ${schema}`);
@@ -35,21 +31,15 @@ after(async () => {
   await connection?.close();
   await admin?.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`);
   await admin?.end();
-  await session?.close();
-  await plane?.close();
-  await rm(dir, { recursive: true, force: true });
+  await bench?.close();
 });
 
-function context(signal = new AbortController().signal): ConnectorContext {
-  return { projectRoot: dir, tempDir: path.join(dir, 'tmp'), session, logger: silent, signal, block: 'test_block' };
+function context(signal?: AbortSignal): ConnectorContext {
+  return bench.context(signal);
 }
 
-/** A block output made by the data plane from SQL, visible to the session as a table. */
-async function input(sql: string) {
-  const name = `input_${++inputs}`;
-  const stored = await session.storeQuery(sql, path.join(dir, `${name}.parquet`));
-  await session.attach(name, stored);
-  return { table: name, columns: stored.columns, rows: stored.rows };
+function input(sql: string) {
+  return bench.input(sql);
 }
 
 function write(settings: Record<string, unknown>, data: Awaited<ReturnType<typeof input>>, signal?: AbortSignal): Promise<WriteResult> {

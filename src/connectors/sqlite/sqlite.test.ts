@@ -1,29 +1,25 @@
 import assert from 'node:assert/strict';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import Database from 'better-sqlite3';
-import type { DataPlane, DataPlaneSession, Row } from '../../core/data-plane/data-plane.ts';
-import { createDuckDbDataPlane } from '../../core/data-plane/duckdb-data-plane.ts';
+import type { DataPlaneSession, Row } from '../../core/data-plane/data-plane.ts';
+import { openConnectorTestBench, type ConnectorTestBench } from '../testing/connector-test-bench.ts';
 import { SluiceError } from '../../core/errors.ts';
 import type { ConnectorConnection, ConnectorContext, ReadResult, WriteResult } from '../../core/connectors/connector.ts';
 import { sqliteConnector, type SqliteReadSettings, type SqliteWriteSettings } from './index.ts';
 
-const silent = { debug() {}, info() {}, warn() {}, error() {} };
 const oddName = 'odd "table" name';
 
 let dir: string;
-let plane: DataPlane;
+let bench: ConnectorTestBench;
+let counter = 0;
 let session: DataPlaneSession;
 let admin: Database.Database;
 let connection: ConnectorConnection<SqliteReadSettings, SqliteWriteSettings>;
-let counter = 0;
 
 before(async () => {
-  dir = await mkdtemp(path.join(tmpdir(), 'sluice-sqlite-test-'));
-  plane = await createDuckDbDataPlane({ tempDir: path.join(dir, 'spill') });
-  session = await plane.openSession();
+  bench = await openConnectorTestBench('sluice-sqlite-test-');
+  ({ dir, session } = bench);
   connection = await sqliteConnector.connect(sqliteConnector.connectionSchema.parse({ path: 'db/test.sqlite', busy_timeout: '5' }), { name: 'test_sqlite', projectRoot: dir, warehousePath: '' });
   admin = new Database(path.join(dir, 'db/test.sqlite'));
   admin.defaultSafeIntegers(true);
@@ -32,21 +28,15 @@ before(async () => {
 after(async () => {
   admin?.close();
   await connection?.close();
-  await session?.close();
-  await plane?.close();
-  await rm(dir, { recursive: true, force: true });
+  await bench?.close();
 });
 
-function context(signal = new AbortController().signal): ConnectorContext {
-  return { projectRoot: dir, tempDir: path.join(dir, 'tmp'), session, logger: silent, signal, block: 'test_block' };
+function context(signal?: AbortSignal): ConnectorContext {
+  return bench.context(signal);
 }
 
-/** A block output made by the data plane from SQL, visible to the session as a table. */
-async function input(sql: string) {
-  const name = `input_${++counter}`;
-  const stored = await session.storeQuery(sql, path.join(dir, `${name}.parquet`));
-  await session.attach(name, stored);
-  return { table: name, columns: stored.columns, rows: stored.rows };
+function input(sql: string) {
+  return bench.input(sql);
 }
 
 function write(settings: Record<string, unknown>, data: Awaited<ReturnType<typeof input>>): Promise<WriteResult> {
