@@ -29,6 +29,22 @@ export function sluice(cwd: string, args: readonly string[], env: NodeJS.Process
   });
 }
 
+/** Runs `sluice` like sluice(), and also resolves `seen` once its output matches `pattern`. */
+export function sluiceUntil(cwd: string, args: readonly string[], pattern: RegExp): { seen: Promise<void>; done: Promise<CliResult> } {
+  const child = spawn(process.execPath, [bin, ...args], { cwd, env: { ...process.env, CI: '1', NO_COLOR: '1' } });
+  let stdout = '';
+  let stderr = '';
+  let markSeen: () => void = () => {};
+  const seen = new Promise<void>((resolve) => (markSeen = resolve));
+  child.stdout.on('data', (chunk: Buffer) => {
+    stdout += chunk.toString();
+    if (pattern.test(stdout)) markSeen();
+  });
+  child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+  const done = new Promise<CliResult>((resolve) => child.on('close', (code) => resolve({ code: code ?? 1, stdout, stderr })));
+  return { seen: Promise.race([seen, done.then(() => {})]), done };
+}
+
 export function tempDir(prefix = 'sluice-e2e-'): { dir: string; cleanup: () => void } {
   const dir = mkdtempSync(path.join(os.tmpdir(), prefix));
   return { dir, cleanup: () => rmSync(dir, { recursive: true, force: true }) };

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { queryWarehouse, sluice, tempDir, writeProject as writeFiles } from './cli-helpers.ts';
+import { queryWarehouse, sluice, sluiceUntil, tempDir, writeProject as writeFiles } from './cli-helpers.ts';
 
 /** A project with the given files and a default sluice.yaml. */
 const writeProject = (dir: string, files: Record<string, string>): void => writeFiles(dir, { 'sluice.yaml': 'name: orchestration\n', ...files });
@@ -174,11 +174,12 @@ describe('sensors', () => {
   );
 
   it('waits for its condition, then lets the pipeline go on', async () => {
-    const running = sluice(dir, ['run', 'wait_for_file']);
-    await new Promise((r) => setTimeout(r, 1200));
+    // The file arrives only after the first check missed it, however slowly the run starts.
+    const running = sluiceUntil(dir, ['run', 'wait_for_file'], /condition not met \(check 1\)/);
+    await running.seen;
     mkdirSync(path.join(dir, 'incoming'), { recursive: true });
     writeFileSync(path.join(dir, 'incoming/2025-01-01.flag'), '');
-    const r = await running;
+    const r = await running.done;
     assert.equal(r.code, 0, r.stderr + r.stdout);
     assert.match(r.stdout, /condition not met \(check 1\); checking again in 100ms/);
     assert.match(r.stdout, /✓ arrived .*condition held at check \d+/);
