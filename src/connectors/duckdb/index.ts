@@ -5,6 +5,9 @@ import type { DataPlaneSession } from '../../core/data-plane/data-plane.ts';
 import { ConnectorError, SluiceError } from '../../core/errors.ts';
 import { quoteIdent, quoteLiteral, quoteQualified, splitQualified } from '../../core/sql/quote.ts';
 import type { Connector, ConnectorContext, WriteMode } from '../../core/connectors/connector.ts';
+import { decimalScale, describeRounded, findRoundedValue } from '../shared/decimal-scale.ts';
+import { discoverDuckDb } from './duckdb-discover.ts';
+import { findMisfit } from './duckdb-misfit.ts';
 
 const connectionSchema = z.object({ path: z.string().min(1) }).strict();
 const readSchema = z
@@ -40,14 +43,16 @@ export const duckdbConnector: Connector<z.output<typeof connectionSchema>, z.out
   connectionSchema,
   readSchema,
   writeSchema,
-  async connect(settings, { projectRoot }) {
+  async connect(settings, { name, projectRoot }) {
     const file = path.resolve(projectRoot, settings.path);
     const shown = path.relative(projectRoot, file) || file;
     return {
       async read({ settings: read, location }, context) {
         return withDatabase(context.session, file, async (alias) => {
           const sql = read.table ? `SELECT * FROM ${qualified(alias, read.table)}` : `SELECT * FROM (${read.query})`;
-          const output = await usingCatalog(context.session, alias, read.query !== undefined, () => context.session.storeQuery(sql, location, context.signal));
+          const output = await usingCatalog(context.session, alias, read.query !== undefined, () => context.session.storeQuery(sql, location, context.signal)).catch((error: unknown) => {
+            throw readError(error, read.table ?? 'the query', name, shown);
+          });
           return { output, summary: `read ${output.rows.toLocaleString('en-US')} rows from ${shown}` };
         });
       },
@@ -59,6 +64,9 @@ export const duckdbConnector: Connector<z.output<typeof connectionSchema>, z.out
       },
       async write({ settings: write, input, interval }, context) {
         return withDatabase(context.session, file, (alias) => writeTable(alias, write, input, context, shown, interval));
+      },
+      async discover(request, context) {
+        return withDatabase(context.session, file, (alias) => discoverDuckDb(context.session, alias, request.schema ?? 'main'));
       },
       async close() {},
     };
@@ -77,7 +85,12 @@ async function writeTable(
   const target = qualified(alias, settings.table);
   const source = quoteIdent(input.table);
   const exists = await tableExists(session, alias, settings.table);
-  if (exists && settings.mode !== 'replace') await checkColumns(session, target, settings.table, input.columns);
+  if (exists && settings.mode !== 'replace') {
+    await checkColumns(session, target, settings.table, input.columns);
+    const scales = new Map((await session.describe(`SELECT * FROM ${target}`)).map((c) => [c.name, decimalScale(c.type)]));
+    const rounded = await findRoundedValue(session, input.table, input.columns, (name) => scales.get(name));
+    if (rounded) throw new SluiceError('duckdb.value_rejected', `writing ${settings.table} in ${shown} failed: ${describeRounded(rounded)}`);
+  }
   const keys = (settings.key ?? []).map(quoteIdent);
   const statements: Record<WriteMode, () => string[]> = {
     replace: () => [`CREATE OR REPLACE TABLE ${target} AS SELECT * FROM ${source}`],
@@ -104,7 +117,10 @@ async function writeTable(
     await session.query('COMMIT');
   } catch (error) {
     await session.query('ROLLBACK').catch(() => undefined);
-    throw new SluiceError('duckdb.write_failed', `writing ${settings.table} in ${shown} failed: ${(error as Error).message.split('\n')[0]}`, { cause: error });
+    const message = (error as Error).message.split('\n')[0]!;
+    const misfit = /Conversion Error/i.test(message) ? await findMisfit(session, source, target).catch(() => undefined) : undefined;
+    const where = misfit ? `: ${misfit.column} = ${misfit.value.slice(0, 100)} at row ${misfit.row.toLocaleString('en-US')} of the input does not fit ${misfit.type}` : '';
+    throw new SluiceError('duckdb.write_failed', `writing ${settings.table} in ${shown} failed${where}: ${message}`, { cause: error });
   }
   const verb = { replace: 'replaced', append: 'appended to', upsert: 'upserted into', merge: 'merged into', partition: `replaced ${interval?.start}..${interval?.end} of` }[settings.mode];
   return { rows: input.rows, summary: `${verb} ${settings.table} in ${shown}: ${input.rows.toLocaleString('en-US')} rows` };
@@ -167,6 +183,14 @@ function qualified(alias: string, table: string): string {
   return `${quoteIdent(alias)}.${quoteQualified(table)}`;
 }
 
+/** A read failure naming the table and connection; a missing table gets its own code. */
+function readError(error: unknown, what: string, connection: string, shown: string): SluiceError {
+  if (error instanceof SluiceError) return error;
+  const message = (error as Error).message.split('\n')[0]!;
+  const missing = /Catalog Error: Table with name/i.test(message);
+  return new ConnectorError(missing ? 'duckdb.table_missing' : 'duckdb.read_failed', `cannot read ${what} from '${connection}' (${shown}): ${message}`, { cause: error });
+}
+
 let aliasCounter = 0;
 
 /** One operation per database file at a time within this process (runs side by side share one engine). */
@@ -183,7 +207,7 @@ function serialized<T>(file: string, work: () => Promise<T>): Promise<T> {
 }
 
 /** Attaches the file for one operation, waiting while another process holds its lock. */
-function withDatabase<T>(session: DataPlaneSession, file: string, work: (alias: string) => Promise<T>): Promise<T> {
+export function withDatabase<T>(session: DataPlaneSession, file: string, work: (alias: string) => Promise<T>): Promise<T> {
   return serialized(file, () => attachFor(session, file, work));
 }
 

@@ -32,6 +32,11 @@ export const fileReadSettingsSchema = z
     sheet: z.union([z.string().min(1), z.number().int().positive()]).optional(),
     /** xlsx: `all` reads every sheet and adds a `sheet` column with the sheet's name. */
     sheets: z.literal('all').optional(),
+    /**
+     * Read only files that are new, or whose size or modification time
+     * changed, since this block last read successfully (docs/connectors.md).
+     */
+    incremental: z.boolean().default(false),
   })
   .strict()
   .refine((s) => s.sheet === undefined || s.sheets === undefined, { message: "give either 'sheet' or 'sheets: all', not both", path: ['sheets'] });

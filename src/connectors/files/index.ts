@@ -6,6 +6,7 @@ import type { FileReadSpec, Row } from '../../core/data-plane/data-plane.ts';
 import { quoteIdent } from '../../core/sql/quote.ts';
 import type { Connector, ConnectorContext, ReadResult } from '../../core/connectors/connector.ts';
 import { checkSheetSettings, readXlsx } from './excel.ts';
+import { readNewFiles } from './read-new-files.ts';
 import { fileReadSettingsSchema, fileWriteSettingsSchema, formatFromPath, type FileReadSettings, type FileWriteSettings } from './file-settings.ts';
 
 /**
@@ -25,21 +26,13 @@ export const fileConnector: Connector<Record<string, never>, FileReadSettings, F
       async read({ settings, location }, context) {
         const format = settings.format ?? formatFromPath(settings.path);
         checkSheetSettings(settings, format === 'xlsx');
-        if (format === 'xlsx') return readWorkbook(settings, location, context);
-        const spec = toReadSpec(settings, context.projectRoot);
-        const stored = await context.session.storeFiles(spec, location, context.signal);
-        if (stored.rejects.length) {
-          const first = stored.rejects.slice(0, 3).map((r) => `${path.relative(context.projectRoot, r.file) || r.file}:${r.line}: ${r.reason}`);
-          await keepRejects(
-            stored.rejects.map((r) => ({ file: r.file, line: r.line, column: r.column ?? null, reason: r.reason, row: r.text })),
-            stored.rejects.length,
-            first,
-            location,
-            context,
-          );
+        if (format === 'xlsx') {
+          if (settings.incremental) throw new ConfigError('file.incremental_unsupported', `incremental reads files through the data plane's readers; ${settings.path} is an xlsx workbook: drop incremental`);
+          return readWorkbook(settings, location, context);
         }
-        const summary = `read ${stored.rows.toLocaleString('en-US')} rows from ${settings.path}${stored.rejects.length ? `; ${stored.rejects.length} rejected (sluice preview --rejects)` : ''}`;
-        return { output: stored, rowsIn: stored.rows + stored.rejects.length, summary };
+        const spec = toReadSpec(settings, context.projectRoot);
+        const readPaths = (paths: readonly string[], into: string) => readFiles({ ...spec, paths }, settings, into, context);
+        return settings.incremental ? readNewFiles(settings.path, location, context, readPaths) : readPaths(spec.paths, location);
       },
       async write({ settings, input }, context) {
         const target = path.resolve(context.projectRoot, settings.path);
@@ -71,6 +64,23 @@ export const fileConnector: Connector<Record<string, never>, FileReadSettings, F
     };
   },
 };
+
+/** Reads files through the data plane's readers; rows that do not parse are kept apart when the block says so. */
+async function readFiles(spec: FileReadSpec, settings: FileReadSettings, location: string, context: ConnectorContext): Promise<ReadResult> {
+  const stored = await context.session.storeFiles(spec, location, context.signal);
+  if (stored.rejects.length) {
+    const first = stored.rejects.slice(0, 3).map((r) => `${path.relative(context.projectRoot, r.file) || r.file}:${r.line}: ${r.reason}`);
+    await keepRejects(
+      stored.rejects.map((r) => ({ file: r.file, line: r.line, column: r.column ?? null, reason: r.reason, row: r.text })),
+      stored.rejects.length,
+      first,
+      location,
+      context,
+    );
+  }
+  const summary = `read ${stored.rows.toLocaleString('en-US')} rows from ${settings.path}${stored.rejects.length ? `; ${stored.rejects.length} rejected (sluice preview --rejects)` : ''}`;
+  return { output: stored, rowsIn: stored.rows + stored.rejects.length, summary };
+}
 
 /** Rows a loader rejected are stored beside its output. */
 export function rejectsLocation(output: string): string {

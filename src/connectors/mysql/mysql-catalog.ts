@@ -7,6 +7,8 @@ export interface TargetColumn {
   /** The column can be left out of an insert: nullable, or with a default, auto-increment or generated value. */
   readonly optional: boolean;
   readonly generated: boolean;
+  /** For DECIMAL columns: the digits kept after the point. */
+  readonly scale?: number | undefined;
 }
 
 export interface TargetTable {
@@ -26,15 +28,16 @@ export async function describeTarget(conn: Connection, ref: MysqlTableRef): Prom
     throw new ConfigError('mysql.not_a_table', `${ref.label} exists but is not a table (it is a ${table.kind.toLowerCase()}); an exporter writes tables only`);
   }
   const [columns] = await conn.query(
-    `SELECT COLUMN_NAME AS name, IS_NULLABLE AS nullable, COLUMN_DEFAULT AS def, EXTRA AS extra
+    `SELECT COLUMN_NAME AS name, IS_NULLABLE AS nullable, COLUMN_DEFAULT AS def, EXTRA AS extra, DATA_TYPE AS type, NUMERIC_SCALE AS scale
        FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = ? AND TABLE_NAME = ? ORDER BY ORDINAL_POSITION`,
     [ref.database, ref.name],
   );
   return {
     engine: table.engine ?? '',
-    columns: (columns as { name: string; nullable: string; def: string | null; extra: string }[]).map((c) => {
+    columns: (columns as { name: string; nullable: string; def: string | null; extra: string; type: string; scale: number | string | null }[]).map((c) => {
       const generated = /GENERATED/i.test(c.extra) && !/DEFAULT_GENERATED/i.test(c.extra);
-      return { name: c.name, generated, optional: c.nullable === 'YES' || c.def !== null || /auto_increment/i.test(c.extra) || generated };
+      const scale = /^decimal$/i.test(c.type) && c.scale !== null ? Number(c.scale) : undefined;
+      return { name: c.name, generated, scale, optional: c.nullable === 'YES' || c.def !== null || /auto_increment/i.test(c.extra) || generated };
     }),
   };
 }

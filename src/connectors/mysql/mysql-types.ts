@@ -217,20 +217,26 @@ export interface WriteColumn {
   readonly placeholder: string;
 }
 
+/** A column's value as the data plane renders it for MySQL: a number, text, or bytes as hex. */
+interface ValueExpression {
+  readonly expression: string;
+  /** `fixed`: text of a fixed form (times), which never reads as the word NULL. */
+  readonly kind: 'number' | 'text' | 'fixed' | 'hex';
+}
+
 /**
- * Renders an input column as a value the driver binds exactly: numbers that
- * fit a double stay numbers, everything exact travels as text MySQL parses,
- * bytes as hex.
+ * Renders an input column as a value MySQL parses exactly: numbers that fit
+ * a double stay numbers, everything exact travels as text, bytes as hex.
  */
-export function writeColumnFor(name: string, duckType: string): WriteColumn {
-  const column = quoteIdent(name);
+function valueExpression(column: string, duckType: string): ValueExpression {
   const shape = shapeOf(duckType);
-  const text = (expression: string): WriteColumn => ({ select: `${expression} AS ${column}`, placeholder: '?' });
+  const text = (expression: string): ValueExpression => ({ expression, kind: 'text' });
+  const number = (expression: string): ValueExpression => ({ expression, kind: 'number' });
   if (shape.nested) return text(`CAST(to_json(${column}) AS VARCHAR)`);
   switch (shape.base) {
     case 'BOOLEAN':
     case 'BOOL':
-      return text(`CAST(${column} AS INTEGER)`);
+      return number(`CAST(${column} AS INTEGER)`);
     case 'TINYINT':
     case 'SMALLINT':
     case 'INTEGER':
@@ -241,22 +247,62 @@ export function writeColumnFor(name: string, duckType: string): WriteColumn {
     case 'FLOAT':
     case 'REAL':
     case 'DOUBLE':
-      return text(column);
-    case 'VARCHAR':
-    case 'JSON':
-      return text(`CAST(${column} AS VARCHAR)`);
+      return number(column);
+    case 'BIGINT':
+    case 'UBIGINT':
+    case 'HUGEINT':
+    case 'UHUGEINT':
+    case 'DECIMAL':
+    case 'NUMERIC':
+      return number(`CAST(${column} AS VARCHAR)`);
     case 'BLOB':
-      return { select: `hex(${column}) AS ${column}`, placeholder: 'UNHEX(?)' };
+      return { expression: `hex(${column})`, kind: 'hex' };
     case 'TIMESTAMP WITH TIME ZONE':
     case 'TIMESTAMPTZ':
-      return text(`strftime(timezone('UTC', ${column}), '%Y-%m-%d %H:%M:%S.%f')`);
+      return { expression: `strftime(timezone('UTC', ${column}), '%Y-%m-%d %H:%M:%S.%f')`, kind: 'fixed' };
     case 'TIMESTAMP':
     case 'TIMESTAMP_S':
     case 'TIMESTAMP_MS':
     case 'TIMESTAMP_NS':
-      return text(`strftime(CAST(${column} AS TIMESTAMP), '%Y-%m-%d %H:%M:%S.%f')`);
+      return { expression: `strftime(CAST(${column} AS TIMESTAMP), '%Y-%m-%d %H:%M:%S.%f')`, kind: 'fixed' };
+    case 'DATE':
+      return { expression: `CAST(${column} AS VARCHAR)`, kind: 'fixed' };
     default:
-      // BIGINT, DECIMAL, DATE, TIME, UUID, INTERVAL...: their exact text form.
+      // VARCHAR, JSON, DATE, TIME, UUID, INTERVAL...: their exact text form.
       return text(`CAST(${column} AS VARCHAR)`);
+  }
+}
+
+/** For parameterised INSERTs: the driver binds each value as text or a number. */
+export function writeColumnFor(name: string, duckType: string): WriteColumn {
+  const column = quoteIdent(name);
+  const value = valueExpression(column, duckType);
+  return { select: `${value.expression} AS ${column}`, placeholder: value.kind === 'hex' ? 'UNHEX(?)' : '?' };
+}
+
+/** How a column's field is read by LOAD DATA: as is, or into a variable the SET clause converts. */
+export interface LoadColumn {
+  /** Data-plane SQL giving the field's text, `\\N` for NULL. */
+  readonly field: string;
+  /** `hex`: bytes as hex, decoded by UNHEX. `marked`: text after a one-character mark, removed by SUBSTRING. */
+  readonly via: 'as_is' | 'hex' | 'marked';
+}
+
+/**
+ * For LOAD DATA (fields split by commas, enclosed in double quotes, escaped
+ * by a backslash). Backslashes in text are doubled. LOAD DATA takes a bare
+ * field NULL as NULL even when the text was escaped, so free text travels
+ * behind a one-character mark that the SET clause strips.
+ */
+export function loadColumnFor(name: string, duckType: string): LoadColumn {
+  const value = valueExpression(quoteIdent(name), duckType);
+  const v = value.expression;
+  switch (value.kind) {
+    case 'text':
+      return { field: `COALESCE('=' || replace(${v}, '\\', '\\\\'), '\\N')`, via: 'marked' };
+    case 'hex':
+      return { field: `COALESCE(${v}, '\\N')`, via: 'hex' };
+    default:
+      return { field: `COALESCE(CAST(${v} AS VARCHAR), '\\N')`, via: 'as_is' };
   }
 }

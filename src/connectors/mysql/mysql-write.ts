@@ -6,6 +6,8 @@ import { ConfigError, ConnectorError, SluiceError } from '../../core/errors.ts';
 import { quoteIdent } from '../../core/sql/quote.ts';
 import type { ConnectorContext, WriteRequest, WriteResult } from '../../core/connectors/connector.ts';
 import { describeTarget, hasUniqueKeyOn, type TargetTable } from './mysql-catalog.ts';
+import { LoadDataRefused, loadDataInto } from './mysql-load-data.ts';
+import { describeRounded, findRoundedValue } from '../shared/decimal-scale.ts';
 import type { MysqlWriteSettings } from './mysql-config.ts';
 import type { MysqlDriver } from './mysql-driver.ts';
 import { queryError } from './mysql-errors.ts';
@@ -13,7 +15,7 @@ import { quoteMysqlIdent, mysqlTableRef, siblingTable, type MysqlTableRef } from
 import { mysqlTypeForDuck, writeColumnFor } from './mysql-types.ts';
 
 /** Everything a write mode needs, resolved once. */
-interface WritePlan {
+export interface WritePlan {
   readonly conn: PromiseConnection;
   readonly target: MysqlTableRef;
   readonly existing: TargetTable | undefined;
@@ -22,6 +24,10 @@ interface WritePlan {
   readonly context: ConnectorContext;
   /** Tables this write created and must drop when it fails. */
   readonly scratch: MysqlTableRef[];
+  /** `writing db.table in 'connection'`, for messages. */
+  readonly doing?: string;
+  /** False once the server refused LOAD DATA LOCAL: multi-row INSERTs from then on. */
+  loadData?: boolean;
 }
 
 type ModeResult = { readonly rows: number; readonly summary: string };
@@ -56,7 +62,7 @@ export async function writeMysql(driver: MysqlDriver, request: WriteRequest<Mysq
     raw.destroy();
   };
   context.signal.addEventListener('abort', abort, { once: true });
-  const plan: WritePlan = { conn, target, existing: undefined, input, key, context, scratch: [] };
+  const plan: WritePlan = { conn, target, existing: undefined, input, key, context, scratch: [], doing: `writing ${target.label} in '${driver.name}'` };
   try {
     // Strict: a NULL into NOT NULL or a value that does not fit fails the load instead of being adjusted quietly.
     await conn.query("SET SESSION sql_mode = CONCAT_WS(',', NULLIF(@@SESSION.sql_mode, ''), 'STRICT_ALL_TABLES')");
@@ -66,6 +72,9 @@ export async function writeMysql(driver: MysqlDriver, request: WriteRequest<Mysq
     }
     if (existing) {
       checkColumns(target, existing, input.columns);
+      const scales = new Map(existing.columns.map((c) => [c.name.toLowerCase(), c.scale]));
+      const rounded = await findRoundedValue(context.session, input.table, input.columns, (name) => scales.get(name.toLowerCase()));
+      if (rounded) throw new ConnectorError('mysql.write_failed', `${plan.doing} failed: ${describeRounded(rounded)}`);
       if (existing.engine.toLowerCase() !== 'innodb') {
         context.logger.warn(`${target.label} uses the ${existing.engine} engine, which has no transactions: a failed write may leave part of it changed`);
       }
@@ -166,10 +175,30 @@ async function createWithRows(plan: WritePlan, mode: MysqlWriteSettings['mode'])
 }
 
 /**
+ * Loads the input into `into`: through LOAD DATA LOCAL INFILE (the bulk
+ * path) when the statement needs no suffix and the server allows it,
+ * otherwise with multi-row INSERTs. Returns rows written.
+ */
+export async function insertInput(plan: WritePlan, into: MysqlTableRef, suffix = ''): Promise<number> {
+  if (!suffix && plan.loadData !== false) {
+    try {
+      return await loadDataInto(plan.conn, into, plan.input, plan.context);
+    } catch (error) {
+      if (!(error instanceof LoadDataRefused)) {
+        throw error instanceof SluiceError && plan.doing ? new ConnectorError(error.code, `${plan.doing} failed: ${error.message}`) : error;
+      }
+      plan.context.logger.debug(`LOAD DATA LOCAL is refused (${error.message}); writing with INSERT statements`);
+      plan.loadData = false;
+    }
+  }
+  return insertRows(plan, into, suffix);
+}
+
+/**
  * Streams the input from the data plane into `into` with multi-row INSERTs
  * of up to 1,000 rows, every value a bound parameter. Returns rows written.
  */
-async function insertInput(plan: WritePlan, into: MysqlTableRef, suffix = ''): Promise<number> {
+async function insertRows(plan: WritePlan, into: MysqlTableRef, suffix: string): Promise<number> {
   const { conn, input, context } = plan;
   const columns = input.columns.map((c) => writeColumnFor(c.name, c.type));
   const width = columns.length;
@@ -186,12 +215,16 @@ async function insertInput(plan: WritePlan, into: MysqlTableRef, suffix = ''): P
   let written = 0;
   const flush = async (): Promise<void> => {
     if (!pending) return;
-    if (pending === perStatement) await conn.execute(full, params);
-    else {
-      // Odd-sized statements run once: free them on the server rather than fill its statement cache.
-      const sql = statement(pending);
-      await conn.execute(sql, params);
-      conn.unprepare(sql);
+    try {
+      if (pending === perStatement) await conn.execute(full, params);
+      else {
+        // Odd-sized statements run once: free them on the server rather than fill its statement cache.
+        const sql = statement(pending);
+        await conn.execute(sql, params);
+        conn.unprepare(sql);
+      }
+    } catch (error) {
+      throw withInputRow(error, written);
     }
     written += pending;
     params = [];
@@ -211,10 +244,28 @@ async function insertInput(plan: WritePlan, into: MysqlTableRef, suffix = ''): P
     }
   }
   await flush();
+  // The data plane's stream ends the same way when its query fails mid-way (out of memory, say) as when it is done.
+  if (written !== input.rows) {
+    throw new ConnectorError(
+      'mysql.write_failed',
+      `${plan.doing ?? `writing ${into.label}`} failed: the data plane stopped after ${written.toLocaleString('en-US')} of ${input.rows.toLocaleString('en-US')} input rows (out of memory? raise data_plane.memory_limit); nothing was written`,
+      { retryable: true },
+    );
+  }
   return written;
 }
 
-function onDuplicateKey(columns: readonly Column[], key: readonly string[]): string {
+/**
+ * The server counts rows within one multi-row INSERT ("at row 3"); a person
+ * needs the row of the input, so the count is moved past the rows already sent.
+ */
+function withInputRow(error: unknown, sent: number): unknown {
+  if (!(error instanceof Error)) return error;
+  error.message = error.message.replace(/\bat row (\d+)\b/, (_, row: string) => `at row ${(sent + Number(row)).toLocaleString('en-US')} of the input`);
+  return error;
+}
+
+export function onDuplicateKey(columns: readonly Column[], key: readonly string[]): string {
   const keyed = new Set(key.map((k) => k.toLowerCase()));
   const others = columns.filter((c) => !keyed.has(c.name.toLowerCase())).map((c) => quoteMysqlIdent(c.name));
   // With nothing but the key, a repeated key is simply kept: assign a key column to itself.

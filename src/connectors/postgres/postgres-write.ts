@@ -15,6 +15,7 @@ import {
   type TableRef,
   type TargetTable,
 } from './postgres-catalog.ts';
+import { decimalScale, describeRounded, findRoundedValue } from '../shared/decimal-scale.ts';
 import type { PostgresWriteSettings } from './postgres-config.ts';
 import type { PostgresDriver } from './postgres-driver.ts';
 import { copyInParallel, copyThroughPipe, type CopyTarget } from './postgres-copy.ts';
@@ -68,6 +69,8 @@ export async function writePostgres(driver: PostgresDriver, request: WriteReques
       );
     }
     const targetTypes = new Map(existing?.columns.map((c) => [c.name, c.type]));
+    const rounded = existing && (await findRoundedValue(context.session, input.table, input.columns, (name) => decimalScale(targetTypes.get(name) ?? '')));
+    if (rounded) throw new ConnectorError('postgres.value_rejected', `writing ${target.label} in '${driver.name}' failed: ${describeRounded(rounded)}`);
     const render = input.columns.map((c) => `${duckCsvExpression(c.name, c.type, targetTypes.get(c.name))} AS ${quoteIdent(c.name)}`).join(', ');
     const partitions = await context.session.partitionQueries(input.table, settings.mode === 'append' ? 1 : settings.parallel);
     const selects = partitions.map((sql) => `SELECT ${render} FROM (${sql}) AS part`);

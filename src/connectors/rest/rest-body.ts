@@ -1,5 +1,6 @@
 import type { XMLParser } from 'fast-xml-parser';
 import { ConnectorError } from '../../core/errors.ts';
+import { parseJsonExact } from './rest-json.ts';
 import type { RestFormat } from './rest-config.ts';
 
 export type BodyFormat = 'json' | 'xml';
@@ -67,10 +68,10 @@ function fail(error: ConnectorError): never {
   throw error;
 }
 
-/** Parses a JSON page; a truncated or invalid body fails naming the request. */
+/** Parses a JSON page, integers beyond 2^53 exactly; a truncated or invalid body fails naming the request. */
 export function parseJson(body: string, label: PageLabel): unknown {
   try {
-    return JSON.parse(body.replace(/^\uFEFF/, ''));
+    return parseJsonExact(body.replace(/^\uFEFF/, ''));
   } catch (error) {
     const truncated = /end of (JSON|data)|unterminated/i.test((error as Error).message) ? ' (it looks truncated)' : '';
     throw new ConnectorError(

@@ -96,11 +96,11 @@ export function createRestClient(options: RestClientOptions): RestClient {
         }
         failure = `${response.status} ${response.statusText}${snippet(text)}`;
         if (response.status !== 429 && response.status < 500) {
-          throw new ConnectorError('rest.http_error', `${what} failed: ${failure}`);
+          throw new ConnectorError('rest.http_error', `connection '${options.connection}': ${what} failed: ${failure}`);
         }
         const wait = retryAfter(response.headers.get('retry-after'));
         if (wait !== undefined && wait > maxRetryAfterMs) {
-          throw new ConnectorError('rest.http_error', `${what} failed: ${failure}; the server asks to wait ${Math.ceil(wait / 1000)}s before retrying`, { retryable: true });
+          throw new ConnectorError('rest.http_error', `connection '${options.connection}': ${what} failed: ${failure}; the server asks to wait ${Math.ceil(wait / 1000)}s before retrying`, { retryable: true });
         }
         delay = wait ?? backoffDelay(backoff, tries);
       } catch (error) {
@@ -113,7 +113,7 @@ export function createRestClient(options: RestClientOptions): RestClient {
         delay = backoffDelay(backoff, tries);
       }
       if (last) {
-        throw new ConnectorError('rest.request_failed', mask(`${what} failed after ${tries + 1} attempt(s): ${failure}`), { cause, retryable: true });
+        throw new ConnectorError('rest.request_failed', mask(`connection '${options.connection}': ${what} failed after ${tries + 1} attempt(s): ${failure}`), { cause, retryable: true });
       }
       logger.warn(mask(`${what}: ${failure}; retrying in ${(delay / 1000).toFixed(1)}s (retry ${tries + 1} of ${options.retries})`));
       try {

@@ -7,7 +7,7 @@ export interface PageSeen {
   readonly url: URL;
   readonly headers: Headers;
   readonly body: unknown;
-  /** Records on the page (never 0: an empty page ends pagination before the pager is asked). */
+  /** Records on the page (0 only when asked whether an empty page points past itself). */
   readonly records: number;
 }
 
@@ -16,11 +16,13 @@ export interface Pager {
   first(): URL;
   /** The next page's URL, or undefined when the last page has been read. */
   next(page: PageSeen): URL | undefined;
+  /** The next page comes from the response (cursor, link), so an empty page can still point past itself. */
+  readonly followsResponse: boolean;
 }
 
 /** A pager for a pagination setting (none: a single request). `describe` masks URLs for messages. */
 export function createPager(start: URL, pagination: RestPagination | undefined, describe: (url: URL) => string): Pager {
-  if (!pagination) return { first: () => start, next: () => undefined };
+  if (!pagination) return { first: () => start, next: () => undefined, followsResponse: false };
   const withParam = (params: Readonly<Record<string, string>>): URL => {
     const url = new URL(start);
     for (const [key, value] of Object.entries(params)) url.searchParams.set(key, value);
@@ -33,6 +35,7 @@ export function createPager(start: URL, pagination: RestPagination | undefined, 
       return {
         first: () => withParam({ [pagination.param]: String(page), ...size }),
         next: () => withParam({ [pagination.param]: String(++page), ...size }),
+        followsResponse: false,
       };
     }
     case 'offset': {
@@ -42,12 +45,14 @@ export function createPager(start: URL, pagination: RestPagination | undefined, 
         first: () => withParam({ [pagination.param]: String(offset), ...limit }),
         // By what the page held, not the limit asked for: servers may cap a page below it.
         next: ({ records }) => withParam({ [pagination.param]: String((offset += records)), ...limit }),
+        followsResponse: false,
       };
     }
     case 'cursor': {
       const seen = new Set<string>();
       return {
         first: () => start,
+        followsResponse: true,
         next: ({ body, url }) => {
           const cursor = scalar(valueAt(body, pagination.cursor_path));
           if (cursor === undefined) return undefined;
@@ -60,11 +65,13 @@ export function createPager(start: URL, pagination: RestPagination | undefined, 
     case 'next_link':
       return {
         first: () => start,
+        followsResponse: true,
         next: ({ body, url }) => follow(scalar(valueAt(body, pagination.next_path)), url, describe),
       };
     case 'link_header':
       return {
         first: () => start,
+        followsResponse: true,
         next: ({ headers, url }) => follow(nextFromLinkHeader(headers.get('link')), url, describe),
       };
     default:

@@ -22,7 +22,8 @@ export interface RestEndpoint {
  * (JSON or XML, decided per page), its records become one batch of rows, and
  * the batch is handed on before the next page is requested, so memory holds
  * one page at a time. Pagination stops at an empty page, when the pager finds
- * no next page, or at `max_pages`.
+ * no next page, or at `max_pages`; an empty page that still names a next page
+ * (a cursor or link) is an error.
  */
 export async function readRest(endpoint: RestEndpoint, settings: RestReadSettings, location: string, context: ConnectorContext): Promise<ReadResult> {
   const start = buildUrl(endpoint.baseUrl, settings.path, settings.params);
@@ -43,7 +44,17 @@ export async function readRest(endpoint: RestEndpoint, settings: RestReadSetting
       const format = detectFormat(response.headers.get('content-type'), response.body, settings.format, label);
       const body = format === 'json' ? parseJson(response.body, label) : parseXml(endpoint.XmlParser, response.body, settings.record_path, label);
       const found = recordsAt(body, settings.record_path, format, label);
-      if (found.length === 0) return;
+      if (found.length === 0) {
+        // An empty page that still names a next page is a gap, not the end: stopping would drop the rest quietly.
+        const next = pager.followsResponse ? pager.next({ url: response.url, headers: response.headers, body, records: 0 }) : undefined;
+        if (next) {
+          throw new ConnectorError(
+            'rest.empty_page',
+            `connection '${endpoint.connection}': ${label.request} held no records but points to a next page (${endpoint.client.describe(next)}); nothing was stored, as the pages after it would be lost`,
+          );
+        }
+        return;
+      }
       records += found.length;
       context.logger.debug(`${label.request}: ${found.length} record(s) as ${format.toUpperCase()}`);
       yield shaper.shape(found, format, label);

@@ -384,10 +384,13 @@ describe('limits', () => {
       const page = Number(url.searchParams.get('page'));
       json(res, page <= 4 ? people(page, page + 1) : []);
     });
-    await read({ path: 'limited', pagination: { type: 'page' } }, await connect({ rate_limit: 10 }));
-    const times = requestsTo('/limited').map((s) => s.at);
-    assert.equal(times.length, 5);
-    for (let i = 1; i < times.length; i++) assert.ok(times[i]! - times[i - 1]! >= 80, `gap ${i} was ${times[i]! - times[i - 1]!}ms`);
+    const connection = await connect({ rate_limit: 10 });
+    const started = performance.now();
+    await read({ path: 'limited', pagination: { type: 'page' } }, connection);
+    const elapsed = performance.now() - started;
+    assert.equal(requestsTo('/limited').length, 5);
+    // Arrival times jitter (the first request also opens the connection); the fifth start cannot come before 4 gaps of 100ms.
+    assert.ok(elapsed >= 400, `5 requests at 10/s took only ${elapsed.toFixed(0)}ms`);
   });
 
   it('aborts an in-flight request when the block is cancelled', async () => {

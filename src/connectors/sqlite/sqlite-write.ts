@@ -11,7 +11,7 @@ import { sqliteError } from './sqlite-errors.ts';
 import { writeTypeFor } from './sqlite-types.ts';
 
 /** Everything a write mode needs, resolved once. */
-interface WritePlan {
+export interface WritePlan {
   readonly db: Database;
   readonly target: TableRef;
   readonly existing: TargetColumn[] | undefined;
@@ -22,6 +22,8 @@ interface WritePlan {
   readonly select: string;
   /** Named parameters matching `select`'s columns. */
   readonly params: string;
+  /** Rows the input holds: a stream that ends short of them failed, even if it ended quietly. */
+  readonly expectedRows?: number;
 }
 
 /**
@@ -54,7 +56,7 @@ export async function writeSqlite(driver: SqliteDriver, request: WriteRequest<Sq
     }
     const select = `SELECT ${input.columns.map((c, i) => `${writeTypeFor(c.type).select(quoteIdent(c.name))} AS "c${i}"`).join(', ')} FROM ${quoteIdent(input.table)}`;
     const params = input.columns.map((_, i) => `@c${i}`).join(', ');
-    const plan: WritePlan = { db, target, existing, columns: input.columns, key, context, select, params };
+    const plan: WritePlan = { db, target, existing, columns: input.columns, key, context, select, params, expectedRows: input.rows };
     await driver.exclusive(db, 'BEGIN IMMEDIATE', context.signal);
     try {
       const result = await modes[settings.mode](plan);
@@ -135,7 +137,7 @@ async function mergeRows(plan: WritePlan): Promise<ModeResult> {
 }
 
 /** Streams the input from the data plane through `insert`, one row at a time; a failing row is named by its number. */
-async function insertAll(plan: WritePlan, insert: Statement): Promise<number> {
+export async function insertAll(plan: WritePlan, insert: Statement): Promise<number> {
   const { context, target } = plan;
   const blobs = plan.columns.flatMap((c, i) => (c.type.toUpperCase() === 'BLOB' ? [`c${i}`] : []));
   let rows = 0;
@@ -157,7 +159,20 @@ async function insertAll(plan: WritePlan, insert: Statement): Promise<number> {
       ...(fromDriver ? { record: rows + 1 } : {}),
     });
   }
+  if (plan.expectedRows !== undefined && rows !== plan.expectedRows) throw shortStream(target.label, rows, plan.expectedRows);
   return rows;
+}
+
+/**
+ * The data plane's stream ends the same way when a query fails mid-way (out
+ * of memory, say) as when it is done; counting is what tells them apart.
+ */
+function shortStream(label: string, rows: number, expected: number): ConnectorError {
+  return new ConnectorError(
+    'sqlite.write_failed',
+    `writing ${label} failed: the data plane stopped after ${rows.toLocaleString('en-US')} of ${expected.toLocaleString('en-US')} input rows (out of memory? raise data_plane.memory_limit); nothing was written`,
+    { retryable: true },
+  );
 }
 
 /** The driver binds Buffers as blobs; the data plane may hand over plain Uint8Arrays. */

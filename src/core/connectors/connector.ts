@@ -56,10 +56,33 @@ export interface WriteResult {
   readonly summary: string;
 }
 
+/** What `discover` looks at: one schema (database for MySQL), or the connection's own when left out. */
+export interface DiscoverRequest {
+  readonly schema?: string | undefined;
+}
+
+export interface DiscoveredColumn {
+  readonly name: string;
+  /** The source's own type name, e.g. `numeric(12,2)`, `varchar(255)`, `INTEGER`. */
+  readonly type: string;
+  readonly nullable: boolean;
+}
+
+/** A table as the source describes it, columns in their defined order. */
+export interface DiscoveredTable {
+  readonly schema: string;
+  readonly name: string;
+  readonly columns: readonly DiscoveredColumn[];
+  /** Primary key columns in key order; empty when the table has none. */
+  readonly primaryKey: readonly string[];
+}
+
 /** A connector bound to one configured connection (or to none, for files). */
 export interface ConnectorConnection<R = unknown, W = unknown> {
   read?(request: ReadRequest<R>, context: ConnectorContext): Promise<ReadResult>;
   write?(request: WriteRequest<W>, context: ConnectorContext): Promise<WriteResult>;
+  /** Lists the tables (not views) of a schema with their columns and primary keys, sorted by name. */
+  discover?(request: DiscoverRequest, context: ConnectorContext): Promise<DiscoveredTable[]>;
   /** Runs a SQL block inside the connection and stores its result. */
   runSql?(sql: string, location: string, context: ConnectorContext): Promise<ReadResult>;
   /** For TypeScript blocks: a small query, parameters bound as $1, $2... */

@@ -71,6 +71,12 @@ export interface StreamOptions {
   /** Rows per batch handed to user code. */
   readonly batchSize?: number;
   readonly signal?: AbortSignal | undefined;
+  /**
+   * Rows the query must yield. The engine ends a stream that fails midway
+   * (out of memory, say) exactly as if it were complete, so callers that know
+   * the count pass it and a short stream becomes an error instead of lost rows.
+   */
+  readonly expectedRows?: number | undefined;
 }
 
 /** Output column types a TS block declares; others are inferred from values. */

@@ -277,6 +277,19 @@ describe('stream', () => {
       assert.ok(Math.max(...sizes) <= 100, `largest batch ${Math.max(...sizes)}`);
     },
   );
+
+  it('turns a stream the engine cut short into an error when the row count is known', async () => {
+    // The engine ends a stream that fails midway as if it were complete.
+    const failing = `SELECT CASE WHEN range > 300000 THEN error('boom') ELSE range END AS i FROM range(1000000)`;
+    let rows = 0;
+    await assert.rejects(async () => {
+      for await (const batch of session.stream(failing, { expectedRows: 1_000_000 })) rows += batch.length;
+    }, (error: SluiceError) => error.code === 'data_plane.short_stream' && /stopped after [\d,]+ of 1,000,000 rows/.test(error.message));
+    assert.ok(rows < 1_000_000);
+    let all = 0;
+    for await (const batch of session.stream('SELECT range FROM range(5000)', { expectedRows: 5000 })) all += batch.length;
+    assert.equal(all, 5000);
+  });
 });
 
 describe('storeFiles', () => {

@@ -141,7 +141,8 @@ class DuckDbSession implements DataPlaneSession {
     const partial = `${location}.partial`;
     const rows = await withInterrupt(connection, signal, async () => {
       const result = await connection.run(
-        `COPY (${await this.parquetSafe(sql)}) TO ${quoteLiteral(partial)} (FORMAT parquet, COMPRESSION zstd, ROW_GROUP_SIZE 122880)`,
+        // A byte bound on row groups too: 122,880 rows of wide text, one group per thread, outgrow the memory limit.
+        `COPY (${await this.parquetSafe(sql)}) TO ${quoteLiteral(partial)} (FORMAT parquet, COMPRESSION zstd, ROW_GROUP_SIZE 122880, ROW_GROUP_SIZE_BYTES 16000000)`,
       );
       return result.rowsChanged;
     }).catch((error: unknown) => {
@@ -343,10 +344,12 @@ class DuckDbSession implements DataPlaneSession {
       let pending: Row[] = [];
       // Ask for the next chunk before converting this one, so the engine works while JS does.
       let next = result.fetchChunk();
+      let streamed = 0;
       for (;;) {
         if (options.signal?.aborted) throw options.signal.reason;
         const chunk = await next;
         if (!chunk || chunk.rowCount === 0) break;
+        streamed += chunk.rowCount;
         next = result.fetchChunk();
         chunkToRows(chunk, names, build, pending);
         if (pending.length >= size) {
@@ -354,6 +357,13 @@ class DuckDbSession implements DataPlaneSession {
           for (; start + size <= pending.length; start += size) yield start === 0 && pending.length === size ? pending : pending.slice(start, start + size);
           pending = pending.slice(start);
         }
+      }
+      if (options.expectedRows !== undefined && streamed !== options.expectedRows) {
+        throw new SluiceError(
+          'data_plane.short_stream',
+          `the data plane stopped after ${streamed.toLocaleString('en-US')} of ${options.expectedRows.toLocaleString('en-US')} rows (out of memory? raise data_plane.memory_limit in sluice.yaml)`,
+          { retryable: true },
+        );
       }
       if (pending.length) yield pending;
     } finally {
@@ -465,7 +475,11 @@ function fileScanSql(spec: FileReadSpec, collectRejects: boolean): string {
       if (csv.dateFormat !== undefined) opts.push(`dateformat = ${quoteLiteral(csv.dateFormat)}`);
       if (csv.skip !== undefined) opts.push(`skip = ${Number(csv.skip)}`);
       if (csv.allowQuotedNulls === false) opts.push('allow_quoted_nulls = false');
-      if (csv.maxLineSize !== undefined) opts.push(`max_line_size = ${Number(csv.maxLineSize)}`);
+      if (csv.maxLineSize !== undefined) {
+        // Left to itself the reader sizes its buffer from the line limit, many times over per thread: past the memory limit at 1M rows.
+        const size = Number(csv.maxLineSize);
+        opts.push(`max_line_size = ${size}`, `buffer_size = ${Math.max(2 * size, 16 * 1024 * 1024)}`);
+      }
       if (csv.schema?.length) {
         // A struct literal keeps the written order, which is the file's column order.
         const columns = csv.schema.map((c) => `${quoteLiteral(c.name)}: ${quoteLiteral(checkedTypeName(c.type, c.name))}`).join(', ');

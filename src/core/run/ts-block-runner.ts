@@ -91,9 +91,9 @@ function tableHandle(name: string, output: { rows: number; columns: readonly { n
     name,
     columns: output.columns,
     rowCount: output.rows,
-    batches: (options = {}) => context.session.stream(select, { batchSize: options.batchSize ?? outputBatch, signal: context.signal }),
+    batches: (options = {}) => context.session.stream(select, { batchSize: options.batchSize ?? outputBatch, signal: context.signal, expectedRows: output.rows }),
     async *rows() {
-      for await (const batch of context.session.stream(select, { signal: context.signal })) yield* batch;
+      for await (const batch of context.session.stream(select, { signal: context.signal, expectedRows: output.rows })) yield* batch;
     },
     async collect(options = {}) {
       const limit = options.limit ?? defaultCollectLimit;
@@ -101,7 +101,7 @@ function tableHandle(name: string, output: { rows: number; columns: readonly { n
         throw new SluiceError('block.collect_too_large', `${name} has ${output.rows} rows, more than collect()'s limit of ${limit}; iterate with batches() instead`);
       }
       const all: Row[] = [];
-      for await (const batch of context.session.stream(select, { signal: context.signal })) for (const row of batch) all.push(row);
+      for await (const batch of context.session.stream(select, { signal: context.signal, expectedRows: output.rows })) for (const row of batch) all.push(row);
       return all;
     },
   };
