@@ -12,6 +12,7 @@ import type { BlockRunners } from '../core/run/block-runner.ts';
 import { runConnectorBlock } from '../core/run/connector-block-runner.ts';
 import { runSqlBlock } from '../core/run/sql-block-runner.ts';
 import { runTsBlock } from '../core/run/ts-block-runner.ts';
+import { runSyncBlock } from '../integration/run-sync-block.ts';
 import type { RunStore } from '../core/run-store/run-store.ts';
 import { SqliteRunStore } from '../core/run-store/sqlite-run-store.ts';
 import { resolveConnectionSettings } from '../core/project/load-project.ts';
@@ -35,6 +36,7 @@ export const runners = {
   ts: runTsBlock,
   sql: runSqlBlock,
   connector: runConnectorBlock,
+  sync: runSyncBlock,
 } satisfies BlockRunners;
 
 export async function createEngine(project: Project): Promise<Engine> {

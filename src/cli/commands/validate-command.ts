@@ -68,6 +68,9 @@ async function checkBlock(project: Project, pipeline: Pipeline, block: Block): P
         }
         return [];
       }
+      case 'sync':
+        for (const key of ['source', 'destination']) checkConnection(project, String(block.settings[key]), where);
+        return [];
     }
   } catch (error) {
     return [toSluiceError(error)];

@@ -4,6 +4,7 @@ import { mask, registerSecret } from '../../core/project/secrets.ts';
 import type { ConnectorConnection } from '../../core/connectors/connector.ts';
 import type { MysqlConnectionSettings, MysqlReadSettings, MysqlWriteSettings } from './mysql-config.ts';
 import type { MysqlDriver } from './mysql-driver.ts';
+import { discoverMysql } from './mysql-discover.ts';
 import { connectError, queryError } from './mysql-errors.ts';
 import { mysqlTableRef } from './mysql-names.ts';
 import { readMysql } from './mysql-read.ts';
@@ -67,6 +68,7 @@ export async function connectMysql(
     },
     runSql: (sql, location, ctx) => readMysql(driver, { sql, label: 'the SQL block' }, location, ctx),
     write: (request, ctx) => writeMysql(driver, request, ctx),
+    discover: (request) => discoverMysql(driver, request.schema ?? database),
     /** Parameters bind as `?` (MySQL's placeholder), in order. */
     async query(sql: string, params: readonly unknown[] = []): Promise<Row[]> {
       try {
@@ -85,7 +87,7 @@ export async function connectMysql(
 }
 
 /** The driver's options and a description of the server for messages (never the password). */
-function clientOptions(settings: MysqlConnectionSettings): { options: ConnectionOptions; server: string; database: string | undefined } {
+export function clientOptions(settings: MysqlConnectionSettings): { options: ConnectionOptions; server: string; database: string | undefined } {
   let { host, port, user, password, database } = settings;
   if (settings.url !== undefined) {
     let url: URL;

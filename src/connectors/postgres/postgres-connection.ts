@@ -1,10 +1,11 @@
-import type { ClientConfig } from 'pg';
+import type { ClientConfig, Pool } from 'pg';
 import type { Row } from '../../core/data-plane/data-plane.ts';
 import { mask, registerSecret } from '../../core/project/secrets.ts';
 import { quoteIdent } from '../../core/sql/quote.ts';
 import type { ConnectorConnection } from '../../core/connectors/connector.ts';
 import type { PostgresConnectionSettings, PostgresReadSettings, PostgresWriteSettings } from './postgres-config.ts';
 import type { PostgresDriver } from './postgres-driver.ts';
+import { discoverPostgres } from './postgres-discover.ts';
 import { connectError, queryError } from './postgres-errors.ts';
 import { readPostgres } from './postgres-read.ts';
 import { tableRef } from './postgres-catalog.ts';
@@ -18,22 +19,61 @@ export async function connectPostgres(
   settings: PostgresConnectionSettings,
   context: { readonly name: string },
 ): Promise<ConnectorConnection<PostgresReadSettings, PostgresWriteSettings>> {
+  const { driver, pool } = await openPostgresDriver(settings, context.name, 8);
+
+  let closed = false;
+  return {
+    read: ({ settings: read, location }, ctx) => {
+      if (read.table !== undefined) {
+        const table = tableRef(read.table, settings.schema);
+        return readPostgres(driver, { sql: `SELECT * FROM ${table.sql}`, label: table.label, table }, location, ctx);
+      }
+      return readPostgres(driver, { sql: read.query!, label: 'the query', userSql: true }, location, ctx);
+    },
+    runSql: (sql, location, ctx) => readPostgres(driver, { sql, label: 'the SQL block', userSql: true }, location, ctx),
+    write: (request, ctx) => writePostgres(driver, request, ctx),
+    discover: (request) => discoverPostgres(driver, request.schema ?? settings.schema),
+    async query(sql: string, params: readonly unknown[] = []): Promise<Row[]> {
+      try {
+        const result = await pool.query(sql, params as unknown[]);
+        return result.rows as Row[];
+      } catch (error) {
+        throw queryError('postgres.query_failed', `query on '${context.name}' failed`, error, { sql });
+      }
+    },
+    async close() {
+      if (closed) return;
+      closed = true;
+      await pool.end();
+    },
+  };
+}
+
+/**
+ * A pool of sessions to one server behind the driver interface the read,
+ * write and sync code share; it has answered once before it is returned.
+ */
+export async function openPostgresDriver(
+  settings: PostgresConnectionSettings,
+  name: string,
+  sessions: number,
+): Promise<{ driver: PostgresDriver; pool: Pool }> {
   const pg = await import('pg');
   const copyStreams = await import('pg-copy-streams');
   const { config, server } = clientConfig(settings);
-  const pool = new pg.Pool({ ...config, max: 8, idleTimeoutMillis: 10_000 });
+  const pool = new pg.Pool({ ...config, max: sessions, idleTimeoutMillis: 10_000 });
   // An idle session dropped by the server is replaced on next use; it is not this run's failure.
   pool.on('error', () => undefined);
 
   const driver: PostgresDriver = {
-    name: context.name,
+    name,
     server,
     schema: settings.schema,
     async session() {
       try {
         return await pool.connect();
       } catch (error) {
-        throw connectError(error, context.name, server);
+        throw connectError(error, name, server);
       }
     },
     async dedicated() {
@@ -44,7 +84,7 @@ export async function connectPostgres(
         return client;
       } catch (error) {
         await client.end().catch(() => undefined);
-        throw connectError(error, context.name, server);
+        throw connectError(error, name, server);
       }
     },
     cancelOnAbort(client, signal) {
@@ -67,36 +107,11 @@ export async function connectPostgres(
     await pool.end().catch(() => undefined);
     throw error;
   }
-
-  let closed = false;
-  return {
-    read: ({ settings: read, location }, ctx) => {
-      if (read.table !== undefined) {
-        const table = tableRef(read.table, settings.schema);
-        return readPostgres(driver, { sql: `SELECT * FROM ${table.sql}`, label: table.label, table }, location, ctx);
-      }
-      return readPostgres(driver, { sql: read.query!, label: 'the query', userSql: true }, location, ctx);
-    },
-    runSql: (sql, location, ctx) => readPostgres(driver, { sql, label: 'the SQL block', userSql: true }, location, ctx),
-    write: (request, ctx) => writePostgres(driver, request, ctx),
-    async query(sql: string, params: readonly unknown[] = []): Promise<Row[]> {
-      try {
-        const result = await pool.query(sql, params as unknown[]);
-        return result.rows as Row[];
-      } catch (error) {
-        throw queryError('postgres.query_failed', `query on '${context.name}' failed`, error, { sql });
-      }
-    },
-    async close() {
-      if (closed) return;
-      closed = true;
-      await pool.end();
-    },
-  };
+  return { driver, pool };
 }
 
 /** The driver's settings and a description of the server for messages. */
-function clientConfig(settings: PostgresConnectionSettings): { config: ClientConfig; server: string } {
+export function clientConfig(settings: PostgresConnectionSettings): { config: ClientConfig; server: string } {
   const config: ClientConfig = {
     application_name: 'sluice',
     connectionTimeoutMillis: Math.round(settings.connect_timeout * 1000),

@@ -3,6 +3,7 @@ import type { Row } from '../../core/data-plane/data-plane.ts';
 import { ConnectorError } from '../../core/errors.ts';
 import { tableRef } from './sqlite-catalog.ts';
 import type { SqliteConnectionSettings, SqliteReadSettings, SqliteWriteSettings } from './sqlite-config.ts';
+import { discoverSqlite } from './sqlite-discover.ts';
 import { createSqliteDriver } from './sqlite-driver.ts';
 import { sqliteError } from './sqlite-errors.ts';
 import { positionalParams } from './sqlite-params.ts';
@@ -38,6 +39,7 @@ export async function connectSqlite(
     },
     runSql: (sql, location, ctx) => readSqlite(driver, { sql, label: 'the SQL block' }, location, ctx),
     write: (request, ctx) => writeSqlite(driver, request, ctx),
+    discover: async (request) => discoverSqlite(driver, request.schema),
     /**
      * Runs one statement; parameters bind as `$1`, `$2`, ... (or SQLite's own
      * `?`). Integers come back as numbers when a number holds them exactly,

@@ -3,6 +3,7 @@ import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import path from 'node:path';
 import { parseYamlFile } from '../config/parse-yaml-file.ts';
 import { ConfigError, type ErrorLocation } from '../errors.ts';
+import { isIntegrationFile, loadIntegrationPipeline } from '../../integration/load-integration-pipeline.ts';
 import { topoSort } from './dag.ts';
 import type { Block, BlockLanguage, Pipeline } from './pipeline.ts';
 import { pipelineFileSchema, pipelineNamePattern, type BlockFile, type BlockRole } from './pipeline-schema.ts';
@@ -41,13 +42,14 @@ export function loadPipeline(root: string, name: string): Pipeline {
       `no pipeline '${name}' (expected ${shown})${known.length ? `; pipelines here: ${known.join(', ')}` : ''}`,
     );
   }
+  if (isIntegrationFile(file)) return loadIntegrationPipeline(name, file, shown);
   const { data, locate } = parseYamlFile(file, pipelineFileSchema, shown);
   const hash = createHash('sha256').update(readFileSync(file));
 
   const blocks = data.blocks.map((spec, index) => {
     const where = locate(['blocks', index]);
     const block = toBlock(root, spec, { file: shown, line: where.line }, (key) => locate(['blocks', index, key]));
-    if (block.language !== 'connector') hash.update(block.name).update(readFileSync(block.file));
+    if (block.language === 'ts' || block.language === 'sql') hash.update(block.name).update(readFileSync(block.file));
     return block;
   });
 
@@ -80,6 +82,7 @@ export function loadPipeline(root: string, name: string): Pipeline {
     version: hash.digest('hex').slice(0, 16),
     schedule: data.schedule,
     onFile: data.on_file,
+    apiEnabled: data.api.enabled,
     retries: data.retries,
     timeout: data.timeout,
     alerts: data.alerts,

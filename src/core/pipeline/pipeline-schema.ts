@@ -47,7 +47,10 @@ export const pipelineFileSchema = z
     timeout: durationSchema.optional(),
     /** Who hears about failures, successes (opt-in) and missed deadlines. */
     alerts: alertsSchema,
-    blocks: z.array(blockFileSchema).min(1, 'a pipeline needs at least one block'),
+    /** Whether API tokens may trigger runs (the web UI always can); on by default. */
+    api: z.object({ enabled: z.boolean().default(true) }).strict().default({ enabled: true }),
+    /** A new pipeline starts with no blocks; `run` refuses it until it has one. */
+    blocks: z.array(blockFileSchema).default([]),
   })
   .strict();
 

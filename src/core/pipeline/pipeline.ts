@@ -5,7 +5,7 @@ import type { Alert } from './alert-schema.ts';
 import type { FileTrigger } from './file-trigger.ts';
 
 /** How a block's logic is written. Adding a language adds a runner for it. */
-export type BlockLanguage = 'ts' | 'sql' | 'connector';
+export type BlockLanguage = 'ts' | 'sql' | 'connector' | 'sync';
 
 interface BlockBase {
   readonly name: string;
@@ -44,7 +44,16 @@ export interface ConnectorBlock extends BlockBase {
   readonly settings: Readonly<Record<string, unknown>>;
 }
 
-export type Block = TsBlock | SqlBlock | ConnectorBlock;
+/**
+ * One stream of an integration pipeline (`type: integration`). Its spec is
+ * validated when the pipeline loads and read by the integration layer's runner.
+ */
+export interface SyncBlock extends BlockBase {
+  readonly language: 'sync';
+  readonly settings: Readonly<Record<string, unknown>>;
+}
+
+export type Block = TsBlock | SqlBlock | ConnectorBlock | SyncBlock;
 
 export interface Pipeline {
   readonly name: string;
@@ -57,6 +66,8 @@ export interface Pipeline {
   readonly version: string;
   readonly schedule?: Schedule | undefined;
   readonly onFile?: FileTrigger | undefined;
+  /** Whether API tokens may trigger runs. */
+  readonly apiEnabled: boolean;
   readonly retries?: RetryPolicy | undefined;
   /** Default block timeout, milliseconds. */
   readonly timeout?: number | undefined;

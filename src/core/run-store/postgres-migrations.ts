@@ -66,6 +66,26 @@ export const postgresMigrations: readonly ((schema: string) => string)[] = [
   (s) => `
     ALTER TABLE ${s}.runs ADD COLUMN attempt integer NOT NULL DEFAULT 1;
     CREATE INDEX runs_queued ON ${s}.runs (started_at, id) WHERE status = 'queued';`,
+  // Integration pipelines: a mirror of each stream's state, and the schema changes syncs made.
+  (s) => `
+    CREATE TABLE ${s}.sync_state (
+      pipeline text NOT NULL,
+      stream text NOT NULL,
+      state jsonb NOT NULL,
+      updated_at timestamptz NOT NULL,
+      PRIMARY KEY (pipeline, stream)
+    );
+    CREATE TABLE ${s}.schema_events (
+      seq bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+      pipeline text NOT NULL,
+      stream text NOT NULL,
+      table_name text NOT NULL,
+      kind text NOT NULL,
+      detail text NOT NULL,
+      run_id text,
+      at timestamptz NOT NULL
+    );
+    CREATE INDEX schema_events_pipeline ON ${s}.schema_events (pipeline, seq);`,
 ];
 
 /**

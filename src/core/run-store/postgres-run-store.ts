@@ -5,7 +5,7 @@ import { toInstant } from './instant.ts';
 import { lostRunError, unclaimedRunGraceMs } from './lost-run.ts';
 import { migratePostgres } from './postgres-migrations.ts';
 import { iso, toBlockRun, toLog, toRun, type BlockRunRow, type LogRow, type RunRow } from './postgres-rows.ts';
-import type { BlockRunRecord, LogRecord, NewRunRecord, RunFilter, RunRecord, RunStatus, RunStore } from './run-store.ts';
+import type { BlockRunRecord, LogRecord, NewRunRecord, RunFilter, RunRecord, RunStatus, RunStore, SchemaEventRecord, SyncStateRecord } from './run-store.ts';
 
 export interface PostgresRunStoreOptions {
   /** The schema holding the store's tables, created on open; `sluice` by default. */
@@ -26,12 +26,15 @@ export class PostgresRunStore implements RunStore {
   private readonly blockRuns: string;
   private readonly logs: string;
   private readonly leases: string;
+  /** The quoted schema, for the tables integration pipelines use. */
+  private readonly schema: string;
 
   private constructor(
     private readonly pool: Pool,
     schema: string,
   ) {
     const s = quoteIdent(schema);
+    this.schema = s;
     this.runs = `${s}.runs`;
     this.blockRuns = `${s}.block_runs`;
     this.logs = `${s}.logs`;
@@ -100,6 +103,14 @@ export class PostgresRunStore implements RunStore {
       error ? JSON.stringify(error) : null,
       id,
     ]);
+  }
+
+  async cancelRun(id: string): Promise<RunRecord | undefined> {
+    const result = await this.pool.query<RunRow>(
+      `UPDATE ${this.runs} SET status = 'cancelled', ended_at = $1 WHERE id = $2 AND status IN ('queued', 'running') RETURNING *`,
+      [new Date().toISOString(), id],
+    );
+    return result.rows[0] && toRun(result.rows[0]);
   }
 
   async getRun(id: string): Promise<RunRecord | undefined> {
@@ -292,6 +303,42 @@ export class PostgresRunStore implements RunStore {
   async releaseLease(name: string, owner: string): Promise<boolean> {
     const result = await this.pool.query(`DELETE FROM ${this.leases} WHERE name = $1 AND owner = $2`, [name, owner]);
     return (result.rowCount ?? 0) > 0;
+  }
+
+  async putSyncState(record: SyncStateRecord): Promise<void> {
+    await this.pool.query(
+      `INSERT INTO ${this.schema}.sync_state (pipeline, stream, state, updated_at) VALUES ($1, $2, $3::jsonb, $4)
+       ON CONFLICT (pipeline, stream) DO UPDATE SET state = excluded.state, updated_at = excluded.updated_at`,
+      [record.pipeline, record.stream, JSON.stringify(record.state), record.updatedAt],
+    );
+  }
+
+  async listSyncState(pipeline: string): Promise<SyncStateRecord[]> {
+    const result = await this.pool.query<{ pipeline: string; stream: string; state: Record<string, unknown>; updated_at: Date }>(
+      `SELECT * FROM ${this.schema}.sync_state WHERE pipeline = $1 ORDER BY stream`,
+      [pipeline],
+    );
+    return result.rows.map((r) => ({ pipeline: r.pipeline, stream: r.stream, state: r.state, updatedAt: r.updated_at.toISOString() }));
+  }
+
+  async deleteSyncState(pipeline: string, stream?: string): Promise<void> {
+    if (stream === undefined) await this.pool.query(`DELETE FROM ${this.schema}.sync_state WHERE pipeline = $1`, [pipeline]);
+    else await this.pool.query(`DELETE FROM ${this.schema}.sync_state WHERE pipeline = $1 AND stream = $2`, [pipeline, stream]);
+  }
+
+  async appendSchemaEvent(event: SchemaEventRecord): Promise<void> {
+    await this.pool.query(
+      `INSERT INTO ${this.schema}.schema_events (pipeline, stream, table_name, kind, detail, run_id, at) VALUES ($1, $2, $3, $4, $5, $6, $7)`,
+      [event.pipeline, event.stream, event.table, event.kind, event.detail, event.runId ?? null, event.at],
+    );
+  }
+
+  async listSchemaEvents(pipeline: string): Promise<SchemaEventRecord[]> {
+    const result = await this.pool.query<{ pipeline: string; stream: string; table_name: string; kind: string; detail: string; run_id: string | null; at: Date }>(
+      `SELECT * FROM ${this.schema}.schema_events WHERE pipeline = $1 ORDER BY seq`,
+      [pipeline],
+    );
+    return result.rows.map((r) => ({ pipeline: r.pipeline, stream: r.stream, table: r.table_name, kind: r.kind, detail: r.detail, runId: r.run_id ?? undefined, at: r.at.toISOString() }));
   }
 
   async close(): Promise<void> {

@@ -437,6 +437,38 @@ export function describeRunStoreContract(name: string, open: () => Promise<RunSt
         assert.equal((await store.getRun('long'))?.status, 'running');
       });
 
+      it('mirrors integration stream state per pipeline and stream, and keeps schema events in order', async () => {
+        const store = await openStore();
+        await store.putSyncState({ pipeline: 'p', stream: 'a', state: { cursor: '1' }, updatedAt: '2024-05-01T00:00:00.000Z' });
+        await store.putSyncState({ pipeline: 'p', stream: 'a', state: { cursor: '2' }, updatedAt: '2024-05-01T00:01:00.000Z' });
+        await store.putSyncState({ pipeline: 'p', stream: 'b', state: { cursor: '9' }, updatedAt: '2024-05-01T00:01:00.000Z' });
+        await store.putSyncState({ pipeline: 'q', stream: 'a', state: {}, updatedAt: '2024-05-01T00:01:00.000Z' });
+        assert.deepEqual((await store.listSyncState('p')).map((s) => [s.stream, s.state]), [['a', { cursor: '2' }], ['b', { cursor: '9' }]]);
+        await store.deleteSyncState('p', 'a');
+        assert.deepEqual((await store.listSyncState('p')).map((s) => s.stream), ['b']);
+        await store.deleteSyncState('p');
+        assert.deepEqual(await store.listSyncState('p'), []);
+        assert.equal((await store.listSyncState('q')).length, 1);
+        for (const kind of ['create_table', 'add_column']) {
+          await store.appendSchemaEvent({ pipeline: 'p', stream: 'a', table: 't', kind, detail: kind, runId: 'r1', at: '2024-05-01T00:00:00.000Z' });
+        }
+        assert.deepEqual((await store.listSchemaEvents('p')).map((e) => [e.kind, e.table, e.runId]), [['create_table', 't', 'r1'], ['add_column', 't', 'r1']]);
+        assert.deepEqual(await store.listSchemaEvents('q'), []);
+      });
+
+      it('cancels only a queued or running run, and the running one then fails its heartbeat', async () => {
+        const store = await openStore();
+        await store.createRun(queued('r1', 1));
+        await store.createRun(queued('r2', 2));
+        assert.equal((await store.cancelRun('r1'))?.status, 'cancelled');
+        assert.equal(await store.claimQueuedRun('pid-1', 60_000).then((r) => r?.id), 'r2');
+        assert.equal(await store.heartbeat('r2', 'pid-1', 60_000), true);
+        assert.equal((await store.cancelRun('r2'))?.status, 'cancelled');
+        assert.equal(await store.heartbeat('r2', 'pid-1', 60_000), false);
+        assert.equal(await store.cancelRun('r2'), undefined, 'a finished run stays as it is');
+        assert.ok((await store.getRun('r2'))?.endedAt);
+      });
+
       it('requeues a failed run as its next attempt, keeping succeeded block runs and resetting the others', async () => {
         const store = await openStore();
         await store.createRun(queued('r1', 1, { logicalDate: '2024-05-01', dedupeKey: 'daily@2024-05-01' }));

@@ -52,6 +52,26 @@ export interface LogRecord {
   readonly at: string;
 }
 
+/** A copy of an integration stream's committed state (the destination holds the truth). */
+export interface SyncStateRecord {
+  readonly pipeline: string;
+  readonly stream: string;
+  readonly state: Readonly<Record<string, unknown>>;
+  readonly updatedAt: string;
+}
+
+/** A change to a destination table's shape made (or refused) by a sync. */
+export interface SchemaEventRecord {
+  readonly pipeline: string;
+  readonly stream: string;
+  readonly table: string;
+  /** e.g. `create_table`, `add_column`, `widen_column`, `reject_rows`, `freeze_violation`. */
+  readonly kind: string;
+  readonly detail: string;
+  readonly runId?: string | undefined;
+  readonly at: string;
+}
+
 export interface RunFilter {
   readonly pipeline?: string;
   readonly status?: RunStatus;
@@ -79,6 +99,12 @@ export interface RunStore {
    */
   createRunOnce(run: NewRunRecord): Promise<{ created: boolean; run: RunRecord }>;
   finishRun(id: string, status: RunStatus, error?: SerializedError): Promise<void>;
+  /**
+   * Marks a `queued` or `running` run `cancelled`, atomically, and returns it;
+   * undefined when it had already finished. The process running it learns it
+   * at its next heartbeat (which then fails) and stops its blocks.
+   */
+  cancelRun(id: string): Promise<RunRecord | undefined>;
   getRun(id: string): Promise<RunRecord | undefined>;
   /** Newest first. */
   listRuns(filter?: RunFilter): Promise<RunRecord[]>;
@@ -128,5 +154,13 @@ export interface RunStore {
   acquireLease(name: string, owner: string, ttlMs: number): Promise<boolean>;
   /** Gives the lease up if `owner` holds it; true when it did. */
   releaseLease(name: string, owner: string): Promise<boolean>;
+  /** Mirrors an integration stream's state after each committed batch. */
+  putSyncState(record: SyncStateRecord): Promise<void>;
+  listSyncState(pipeline: string): Promise<SyncStateRecord[]>;
+  /** Forgets the mirrored state of a pipeline's streams (all, or one). */
+  deleteSyncState(pipeline: string, stream?: string): Promise<void>;
+  appendSchemaEvent(event: SchemaEventRecord): Promise<void>;
+  /** Oldest first. */
+  listSchemaEvents(pipeline: string): Promise<SchemaEventRecord[]>;
   close(): Promise<void>;
 }

@@ -1,7 +1,7 @@
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
-import type { BlockRunRecord, LogRecord, NewRunRecord, RunFilter, RunRecord, RunStatus, RunStore } from './run-store.ts';
+import type { BlockRunRecord, LogRecord, NewRunRecord, RunFilter, RunRecord, RunStatus, RunStore, SchemaEventRecord, SyncStateRecord } from './run-store.ts';
 import type { SerializedError } from '../errors.ts';
 import { toInstant } from './instant.ts';
 import { lostRunError, unclaimedRunGraceMs } from './lost-run.ts';
@@ -59,6 +59,25 @@ export const sqliteMigrations: readonly string[] = [
   // Retries: a run tried again is the same run, queued anew as its next attempt.
   `ALTER TABLE runs ADD COLUMN attempt INTEGER NOT NULL DEFAULT 1;
    CREATE INDEX runs_queued ON runs (started_at, id) WHERE status = 'queued';`,
+  // Integration pipelines: a mirror of each stream's state, and the schema changes syncs made.
+  `CREATE TABLE sync_state (
+     pipeline TEXT NOT NULL,
+     stream TEXT NOT NULL,
+     state TEXT NOT NULL,
+     updated_at TEXT NOT NULL,
+     PRIMARY KEY (pipeline, stream)
+   );
+   CREATE TABLE schema_events (
+     seq INTEGER PRIMARY KEY AUTOINCREMENT,
+     pipeline TEXT NOT NULL,
+     stream TEXT NOT NULL,
+     table_name TEXT NOT NULL,
+     kind TEXT NOT NULL,
+     detail TEXT NOT NULL,
+     run_id TEXT,
+     at TEXT NOT NULL
+   );
+   CREATE INDEX schema_events_pipeline ON schema_events (pipeline, seq);`,
 ];
 
 /**
@@ -131,6 +150,13 @@ export class SqliteRunStore implements RunStore {
     this.db
       .prepare(`UPDATE runs SET status = ?, ended_at = ?, error = ? WHERE id = ?`)
       .run(status, new Date().toISOString(), error ? JSON.stringify(error) : null, id);
+  }
+
+  async cancelRun(id: string): Promise<RunRecord | undefined> {
+    const row = this.db
+      .prepare(`UPDATE runs SET status = 'cancelled', ended_at = ? WHERE id = ? AND status IN ('queued', 'running') RETURNING *`)
+      .get(new Date().toISOString(), id) as RunRow | undefined;
+    return row && toRun(row);
   }
 
   async getRun(id: string): Promise<RunRecord | undefined> {
@@ -323,9 +349,47 @@ export class SqliteRunStore implements RunStore {
     return this.db.prepare(`DELETE FROM leases WHERE name = ? AND owner = ?`).run(name, owner).changes > 0;
   }
 
+  async putSyncState(record: SyncStateRecord): Promise<void> {
+    this.db
+      .prepare(`INSERT INTO sync_state (pipeline, stream, state, updated_at) VALUES (?, ?, ?, ?)
+                ON CONFLICT (pipeline, stream) DO UPDATE SET state = excluded.state, updated_at = excluded.updated_at`)
+      .run(record.pipeline, record.stream, JSON.stringify(record.state), record.updatedAt);
+  }
+
+  async listSyncState(pipeline: string): Promise<SyncStateRecord[]> {
+    const rows = this.db.prepare(`SELECT * FROM sync_state WHERE pipeline = ? ORDER BY stream`).all(pipeline) as { pipeline: string; stream: string; state: string; updated_at: string }[];
+    return rows.map((r) => ({ pipeline: r.pipeline, stream: r.stream, state: JSON.parse(r.state) as Record<string, unknown>, updatedAt: r.updated_at }));
+  }
+
+  async deleteSyncState(pipeline: string, stream?: string): Promise<void> {
+    if (stream === undefined) this.db.prepare(`DELETE FROM sync_state WHERE pipeline = ?`).run(pipeline);
+    else this.db.prepare(`DELETE FROM sync_state WHERE pipeline = ? AND stream = ?`).run(pipeline, stream);
+  }
+
+  async appendSchemaEvent(event: SchemaEventRecord): Promise<void> {
+    this.db
+      .prepare(`INSERT INTO schema_events (pipeline, stream, table_name, kind, detail, run_id, at) VALUES (?, ?, ?, ?, ?, ?, ?)`)
+      .run(event.pipeline, event.stream, event.table, event.kind, event.detail, event.runId ?? null, event.at);
+  }
+
+  async listSchemaEvents(pipeline: string): Promise<SchemaEventRecord[]> {
+    const rows = this.db.prepare(`SELECT * FROM schema_events WHERE pipeline = ? ORDER BY seq`).all(pipeline) as SchemaEventRow[];
+    return rows.map((r) => ({ pipeline: r.pipeline, stream: r.stream, table: r.table_name, kind: r.kind, detail: r.detail, runId: r.run_id ?? undefined, at: r.at }));
+  }
+
   async close(): Promise<void> {
     this.db.close();
   }
+}
+
+interface SchemaEventRow {
+  pipeline: string;
+  stream: string;
+  table_name: string;
+  kind: string;
+  detail: string;
+  run_id: string | null;
+  at: string;
 }
 
 interface RunRow {

@@ -4,6 +4,7 @@ import type { Block, BlockLanguage, Pipeline } from '../pipeline/pipeline.ts';
 import type { VariableValue } from '../pipeline/pipeline-schema.ts';
 import type { DataInterval } from '../pipeline/schedule.ts';
 import type { Project } from '../project/load-project.ts';
+import type { RunStore } from '../run-store/run-store.ts';
 import type { Logger } from './logger.ts';
 
 /** An upstream output as a block run sees it: attached in the session under `name`. */
@@ -35,6 +36,8 @@ export interface BlockRunContext {
   readonly tempDir: string;
   readonly logger: Logger;
   readonly signal: AbortSignal;
+  /** The run store, for runners that keep records beside the run's (integration state, schema events). */
+  readonly store?: RunStore | undefined;
 }
 
 export interface BlockResult {

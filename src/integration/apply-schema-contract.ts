@@ -1,0 +1,121 @@
+import type { Column, DataPlaneSession } from '../core/data-plane/data-plane.ts';
+import { SluiceError } from '../core/errors.ts';
+import type { Logger } from '../core/run/logger.ts';
+import { quoteIdent, quoteLiteral } from '../core/sql/quote.ts';
+import type { SchemaContract } from './integration-schema.ts';
+import { compareColumns, describeDifference, destinationColumn, type ColumnDifference } from './schema-evolution.ts';
+import type { DestinationTableShape, SyncContext, SyncDestination, SyncInput, SyncTable } from './sync-destination.ts';
+
+/** A schema change made (or refused), to record as a schema event. */
+export interface SchemaChange {
+  readonly kind: 'create_table' | 'add_column' | 'widen_column' | 'reject_rows' | 'freeze_violation';
+  readonly detail: string;
+}
+
+export interface ContractResult {
+  /** The rows to load: the batch, or its rows that fit (`discard_row`). */
+  readonly input: SyncInput;
+  /** Rows that do not fit, as (reason, raw row JSON), already stored and attached; `discard_row` only. */
+  readonly rejects?: SyncInput | undefined;
+  readonly changes: readonly SchemaChange[];
+}
+
+export interface ContractRequest {
+  readonly destination: SyncDestination;
+  readonly table: SyncTable;
+  readonly key: readonly string[];
+  readonly contract: SchemaContract;
+  readonly input: SyncInput;
+  readonly stream: string;
+  readonly context: SyncContext;
+  /** Where to store the filtered batch and its rejects (parquet files). */
+  readonly scratch: (name: string) => string;
+}
+
+/**
+ * Compares a batch's columns with the destination table before anything is
+ * written and applies the stream's contract: `evolve` adds and widens
+ * columns, `freeze` fails with the difference, `discard_row` splits the rows
+ * that do not fit off into rejects. A missing table is created under every contract.
+ */
+export async function applySchemaContract(request: ContractRequest): Promise<ContractResult> {
+  const { destination, table, key, contract, input, context } = request;
+  const shape = await destination.describeTable(table);
+  if (!shape) {
+    await destination.createTable(table, input.columns, key, context);
+    const columns = input.columns.map((c) => `${c.name} ${c.type}`).join(', ');
+    return { input, changes: [{ kind: 'create_table', detail: `created with ${columns}${key.length ? `; key (${key.join(', ')})` : ''}` }] };
+  }
+  const differences = compareColumns(input.columns, shape.columns);
+  if (!differences.length) return { input, changes: [] };
+  switch (contract) {
+    case 'evolve':
+      return { input, changes: await evolve(request, differences) };
+    case 'freeze':
+      throw new SluiceError(
+        'integration.schema_frozen',
+        `stream '${request.stream}': the source no longer matches ${table.name} in '${destination.name}' and the schema contract is freeze; nothing was written. Differences:\n  ${differences.map(describeDifference).join('\n  ')}\n(set schema_contract: evolve to apply them, or discard_row to set the rows aside)`,
+        { retryable: false },
+      );
+    case 'discard_row':
+      return discardRows(request, shape, differences);
+  }
+}
+
+async function evolve(request: ContractRequest, differences: readonly ColumnDifference[]): Promise<SchemaChange[]> {
+  const changes: SchemaChange[] = [];
+  for (const d of differences) {
+    if (d.kind === 'new_column') {
+      await request.destination.alterTable(request.table, { kind: 'add_column', column: d.column, type: d.type }, request.context);
+      changes.push({ kind: 'add_column', detail: `added ${d.column} ${d.type} (nullable)` });
+    } else {
+      await request.destination.alterTable(request.table, { kind: 'widen_column', column: d.column, type: d.widened }, request.context);
+      changes.push({ kind: 'widen_column', detail: `widened ${d.column} from ${d.from} to ${d.widened} (the source sends ${d.to})` });
+    }
+  }
+  return changes;
+}
+
+/** Rows with a value in a new column, or a value the destination's type cannot hold unchanged, go to the rejects. */
+async function discardRows(request: ContractRequest, shape: DestinationTableShape, differences: readonly ColumnDifference[]): Promise<ContractResult> {
+  const { input, context } = request;
+  const session: DataPlaneSession = context.session;
+  const reasons = differences.map((d) => {
+    const c = quoteIdent(d.column);
+    if (d.kind === 'new_column') return { sql: `${c} IS NOT NULL`, reason: `column ${d.column} is not in the destination` };
+    const target = destinationColumn(shape.columns, d.column)!.type;
+    const cast = `TRY_CAST(${c} AS ${target})`;
+    // A number that casts but rounds (12.345 into DECIMAL(10,2)) is changed, so it does not fit either.
+    const changed = isNumeric(target) && isNumeric(d.to) ? ` OR ${cast} <> ${c}` : '';
+    return { sql: `(${c} IS NOT NULL AND (${cast} IS NULL${changed}))`, reason: `${d.column} does not fit ${target}` };
+  });
+  const bad = reasons.map((r) => r.sql).join(' OR ');
+  const reason = `concat_ws('; ', ${reasons.map((r) => `CASE WHEN ${r.sql} THEN ${quoteLiteral(r.reason)} END`).join(', ')})`;
+  const from = quoteIdent(input.table);
+  const rejected = await session.storeQuery(
+    `SELECT ${quoteLiteral(request.stream)} AS _sluice_stream, ${reason} AS _sluice_reason, CAST(to_json(b) AS VARCHAR) AS _sluice_row, now() AS _sluice_rejected_at FROM ${from} AS b WHERE ${bad}`,
+    request.scratch('rejects'),
+    context.signal,
+  );
+  const kept = input.columns.filter((c) => destinationColumn(shape.columns, c.name));
+  const good = await session.storeQuery(`SELECT ${kept.map((c) => quoteIdent(c.name)).join(', ')} FROM ${from} WHERE NOT (${bad})`, request.scratch('fit'), context.signal);
+  await session.attach('_sluice_fit', good);
+  await session.attach('_sluice_rejects', rejected);
+  const fitting: SyncInput = { table: '_sluice_fit', columns: kept as Column[], rows: good.rows };
+  const rejects: SyncInput = { table: '_sluice_rejects', columns: rejected.columns, rows: rejected.rows };
+  const changes: SchemaChange[] = rejected.rows ? [{ kind: 'reject_rows', detail: `${rejected.rows} row(s) set aside in ${rejectsTable(request.table).name}: ${differences.map(describeDifference).join('; ')}` }] : [];
+  return { input: fitting, rejects: rejected.rows ? rejects : undefined, changes };
+}
+
+function isNumeric(type: string): boolean {
+  return /^(DECIMAL|NUMERIC|TINYINT|SMALLINT|INTEGER|BIGINT|HUGEINT|FLOAT|DOUBLE|REAL|U?(TINY|SMALL|BIG)?INT)/i.test(type.trim());
+}
+
+/** `<table>__rejects`, beside the table. */
+export function rejectsTable(table: SyncTable): SyncTable {
+  return { name: `${table.name}__rejects` };
+}
+
+export function logChanges(logger: Logger, table: SyncTable, changes: readonly SchemaChange[]): void {
+  for (const change of changes) logger.info(`schema of ${table.name}: ${change.kind}: ${change.detail}`);
+}

@@ -1,0 +1,73 @@
+import path from 'node:path';
+import type { ConnectorConnection, ConnectorContext } from '../core/connectors/connector.ts';
+import type { DataPlaneSession, StoredOutput } from '../core/data-plane/data-plane.ts';
+import { ConfigError } from '../core/errors.ts';
+import { quoteIdent } from '../core/sql/quote.ts';
+import type { SyncStreamSpec } from './integration-schema.ts';
+import { sourceDialect, sourceDialects, sourceFrom, type SourceDialect } from './source-dialect.ts';
+
+/** Where a stream's rows come from, as SQL the sync can batch over. */
+export interface SourceReader {
+  readonly dialect: SourceDialect;
+  /** The stream's rows as a FROM item in the dialect. */
+  readonly from: string;
+  /** Runs a query of the dialect and lands its rows in the data plane at `location`. */
+  read(query: string, location: string): Promise<StoredOutput>;
+  /** The source table's primary key, when the source can tell; empty otherwise. */
+  primaryKey(): Promise<string[]>;
+}
+
+export interface SourceReaderRequest {
+  readonly spec: SyncStreamSpec;
+  readonly kind: string;
+  readonly connection: ConnectorConnection;
+  readonly context: ConnectorContext;
+  readonly session: DataPlaneSession;
+}
+
+/** The landed files of a `file` stream, visible to the session under this name. */
+const landedFiles = '_sluice_source_files';
+
+/**
+ * A database source runs each batch query inside the database; a file source
+ * lands its files in the data plane once (streamed to disk) and batches over
+ * them there, in the data plane's own SQL.
+ */
+export async function openSourceReader(request: SourceReaderRequest): Promise<SourceReader> {
+  const { spec, kind, connection, context, session } = request;
+  if ((kind === 'file') !== (spec.file !== undefined)) {
+    throw new ConfigError(
+      'integration.file_settings',
+      kind === 'file'
+        ? `stream '${spec.stream}': connection '${spec.source}' reads files, so the stream needs file: settings (path, format, ...) instead of a table or query`
+        : `stream '${spec.stream}': file: settings need a source connection of type file; '${spec.source}' is a ${kind} connection`,
+    );
+  }
+  if (spec.file !== undefined) {
+    const landed = await connection.read!({ settings: spec.file, location: path.join(context.tempDir, 'source-files.parquet') }, context);
+    await session.attach(landedFiles, landed.output);
+    return {
+      dialect: sourceDialects.postgres!,
+      from: quoteIdent(landedFiles),
+      read: (query, location) => session.storeQuery(query, location, context.signal),
+      primaryKey: async () => [],
+    };
+  }
+  const dialect = sourceDialect(kind, spec.source);
+  return {
+    dialect,
+    from: sourceFrom(dialect, spec),
+    read: async (query, location) => (await connection.read!({ settings: { query }, location }, context)).output,
+    primaryKey: () => discoveredKey(spec, connection, context),
+  };
+}
+
+async function discoveredKey(spec: SyncStreamSpec, connection: ConnectorConnection, context: ConnectorContext): Promise<string[]> {
+  if (spec.table === undefined || !connection.discover) return [];
+  const parts = spec.table.split('.');
+  const name = parts.pop()!.replace(/^"|"$/g, '');
+  const schema = parts.length ? parts.join('.').replace(/^"|"$/g, '') : undefined;
+  const tables = await connection.discover({ schema }, context);
+  const found = tables.find((t) => t.name === name) ?? tables.find((t) => t.name.toLowerCase() === name.toLowerCase());
+  return [...(found?.primaryKey ?? [])];
+}
