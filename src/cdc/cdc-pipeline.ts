@@ -1,0 +1,50 @@
+import { ConfigError } from '../core/errors.ts';
+import type { Pipeline } from '../core/pipeline/pipeline.ts';
+import type { Project } from '../core/project/load-project.ts';
+import { splitQualified } from '../core/sql/quote.ts';
+import { syncStreamSpecSchema, type SyncStreamSpec } from '../integration/integration-schema.ts';
+import { cdcNames } from './cdc-names.ts';
+import { cdcSource } from './open-cdc-connections.ts';
+import type { CdcSyncSpec } from './run-cdc-sync.ts';
+
+/** The `mode: cdc` streams of a pipeline, in file order. */
+export function cdcStreams(pipeline: Pipeline): SyncStreamSpec[] {
+  return pipeline.blocks.flatMap((b) => {
+    if (b.language !== 'sync') return [];
+    const spec = syncStreamSpecSchema.parse(b.settings);
+    return spec.mode === 'cdc' ? [spec] : [];
+  });
+}
+
+/**
+ * Resolves a pipeline's CDC streams into one sync: they share the source, the
+ * destination, one slot and one publication, because one slot delivers all
+ * their changes in commit order.
+ */
+export function cdcSyncSpec(project: Project, pipeline: Pipeline): { spec: CdcSyncSpec; destination: string } {
+  const streams = cdcStreams(pipeline);
+  const first = streams[0];
+  if (!first) throw new ConfigError('cdc.no_streams', `pipeline '${pipeline.name}' has no stream with mode cdc`);
+  const source = cdcSource(project, first.source);
+  const names = cdcNames(pipeline.name, project.name);
+  return {
+    destination: first.destination,
+    spec: {
+      pipeline: pipeline.name,
+      sourceName: first.source,
+      source: source.config,
+      streams: streams.map((s) => {
+        if (s.table === undefined) {
+          throw new ConfigError('cdc.query_stream', `stream '${s.stream}': mode cdc replicates a table, not a query; give table:`, { location: { file: pipeline.file, block: s.stream } });
+        }
+        const parts = splitQualified(s.table);
+        const [schema, table] = parts.length > 1 ? [parts[0]!, parts.slice(1).join('.')] : [source.settings.schema, parts[0]!];
+        return { stream: s.stream, schema, table, destinationTable: s.destinationTable };
+      }),
+      slot: first.cdc?.slot ?? names.slot,
+      publication: first.cdc?.publication ?? names.publication,
+      batchSize: Math.min(...streams.map((s) => s.batchSize)),
+      follow: first.cdc?.follow ?? false,
+    },
+  };
+}

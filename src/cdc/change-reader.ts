@@ -1,0 +1,145 @@
+import type { Pgoutput } from 'pg-logical-replication';
+import { ConnectorError } from '../core/errors.ts';
+import { ChangeBatchBuilder, type ChangeBatch } from './change-batch.ts';
+import { decodeValue, type CdcValue } from './cdc-values.ts';
+import { parseLsn, type Lsn } from './lsn.ts';
+import type { ReplicationStream } from './replication-stream.ts';
+import type { SourceTable } from './source-tables.ts';
+
+export interface ReadChangesOptions {
+  /** The destination's committed position: transactions ending at or before it are already applied. */
+  readonly after: Lsn;
+  /** Stop once the server has sent everything up to here; undefined streams until aborted. */
+  readonly until: Lsn | undefined;
+  /** Source row changes per batch; a batch always ends on a transaction boundary. */
+  readonly batchSize: number;
+  readonly signal: AbortSignal;
+}
+
+/** What the stream says between batches, for the caller to act on. */
+export type ReadEvent =
+  | { readonly type: 'batch'; readonly batch: ChangeBatch }
+  /** Nothing is pending and the server has read up to `walEnd`: it is safe to confirm it. */
+  | { readonly type: 'idle'; readonly walEnd: Lsn };
+
+/**
+ * Turns the ordered pgoutput stream into batches of whole transactions.
+ * Transactions that end at or before `after` are dropped: the destination
+ * already holds them, even when the slot was not told before a crash.
+ */
+export async function* readChanges(stream: ReplicationStream, tables: readonly SourceTable[], options: ReadChangesOptions): AsyncGenerator<ReadEvent> {
+  const byName = new Map(tables.map((t) => [`${t.schema}.${t.name}`, t]));
+  const keys = new Map(tables.map((t) => [t.label, t.key]));
+  let builder = new ChangeBatchBuilder(keys);
+  let inTransaction = false;
+  let lastEnd: Lsn = options.after;
+  let lastTime = new Date(0);
+  const flush = (): ChangeBatch => {
+    const batch = builder.build(lastEnd, lastTime);
+    builder = new ChangeBatchBuilder(keys);
+    return batch;
+  };
+
+  for (;;) {
+    if (options.signal.aborted) break;
+    const event = await stream.next();
+    if (!event) break;
+    if (event.type === 'keepalive') {
+      if (inTransaction) continue;
+      if (!builder.isEmpty) yield { type: 'batch', batch: flush() };
+      yield { type: 'idle', walEnd: event.walEnd };
+      if (options.until !== undefined && event.walEnd >= options.until) return;
+      continue;
+    }
+    const message = event.message;
+    switch (message.tag) {
+      case 'begin':
+        inTransaction = true;
+        break;
+      case 'commit': {
+        inTransaction = false;
+        const end = parseLsn(message.commitEndLsn!);
+        if (end <= options.after) {
+          // Transactions arrive in commit order, so the builder holds only this already-applied one.
+          builder = new ChangeBatchBuilder(keys);
+          break;
+        }
+        builder.commit();
+        lastEnd = end;
+        lastTime = new Date(Number(BigInt(message.commitTime as bigint) / 1000n) + 946_684_800_000);
+        if (builder.changes >= options.batchSize) yield { type: 'batch', batch: flush() };
+        if (options.until !== undefined && end >= options.until) {
+          if (!builder.isEmpty) yield { type: 'batch', batch: flush() };
+          return;
+        }
+        break;
+      }
+      case 'insert':
+      case 'update':
+      case 'delete':
+        applyRowMessage(builder, byName, message);
+        break;
+      case 'truncate':
+        throw new ConnectorError(
+          'cdc.truncate',
+          `table ${message.relations.map((r) => `${r.schema}.${r.name}`).join(', ')} was truncated at the source; CDC cannot replicate a TRUNCATE: run 'sluice cdc drop' and sync again from a fresh snapshot`,
+        );
+      case 'relation':
+        checkRelation(byName.get(`${message.schema}.${message.name}`), message);
+        break;
+      default:
+        break;
+    }
+  }
+}
+
+/**
+ * The stream's columns must be the ones the destination table was made with:
+ * a column added or dropped at the source would otherwise be lost or nulled
+ * without a word.
+ */
+function checkRelation(table: SourceTable | undefined, relation: Pgoutput.MessageRelation): void {
+  if (!table) return;
+  const streamed = relation.columns.map((c) => c.name);
+  const known = table.columns.map((c) => c.name);
+  const added = streamed.filter((c) => !known.includes(c));
+  const dropped = known.filter((c) => !streamed.includes(c));
+  if (!added.length && !dropped.length) return;
+  const what = [added.length ? `gained ${added.join(', ')}` : '', dropped.length ? `lost ${dropped.join(', ')}` : ''].filter(Boolean).join(' and ');
+  throw new ConnectorError(
+    'cdc.schema_changed',
+    `table ${table.label} ${what} at the source; CDC does not change destination tables yet: run 'sluice state reset' on the pipeline to start over from a new snapshot`,
+  );
+}
+
+function applyRowMessage(
+  builder: ChangeBatchBuilder,
+  tables: ReadonlyMap<string, SourceTable>,
+  message: Pgoutput.MessageInsert | Pgoutput.MessageUpdate | Pgoutput.MessageDelete,
+): void {
+  const table = tables.get(`${message.relation.schema}.${message.relation.name}`);
+  if (!table) return;
+  const decode = (raw: Record<string, unknown> | null): Record<string, CdcValue | undefined> => {
+    const row: Record<string, CdcValue | undefined> = {};
+    for (const column of message.relation.columns) {
+      const value = raw?.[column.name];
+      // undefined marks an unchanged TOASTed value: the destination keeps what it has.
+      row[column.name] = value === undefined ? undefined : decodeValue(column.typeOid, value as string | null);
+    }
+    return row;
+  };
+  const keyOnly = (row: Record<string, CdcValue | undefined>): Record<string, CdcValue> =>
+    Object.fromEntries(table.key.map((k) => [k, row[k] ?? null]));
+
+  if (message.tag === 'insert') builder.upsert(table.label, decode(message.new));
+  else if (message.tag === 'update') {
+    // A key or old row arrives only when the key changed (or with REPLICA IDENTITY FULL): the old key's row goes away.
+    const old = message.key ?? message.old;
+    if (old) {
+      const oldKey = keyOnly(decode(old));
+      const next = decode(message.new);
+      if (table.key.some((k) => oldKey[k] !== next[k] && String(oldKey[k]) !== String(next[k]))) builder.delete(table.label, oldKey);
+    }
+    builder.upsert(table.label, decode(message.new));
+  } else builder.delete(table.label, keyOnly(decode(message.key ?? message.old)));
+}

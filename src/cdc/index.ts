@@ -1,0 +1,7 @@
+/** Change data capture from PostgreSQL: the `cdc` sync mode of integration pipelines. */
+export { runCdcBlock } from './run-cdc-block.ts';
+export { runCdcSync, type CdcSyncSpec, type CdcSyncResult } from './run-cdc-sync.ts';
+export { readCdcStatus, readCdcSlot, dropCdc, type CdcStatus } from './cdc-status.ts';
+export { cdcSettingsSchema, type CdcSettings } from './cdc-settings.ts';
+export { cdcNames } from './cdc-names.ts';
+export type { CdcDestination, CdcPosition, CdcTarget } from './cdc-destination.ts';

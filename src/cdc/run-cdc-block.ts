@@ -1,0 +1,35 @@
+import type { SyncBlock } from '../core/pipeline/pipeline.ts';
+import type { BlockResult, BlockRunContext } from '../core/run/block-runner.ts';
+import { cdcStreams, cdcSyncSpec } from './cdc-pipeline.ts';
+import { formatLsn } from './lsn.ts';
+import { openCdcDestination } from './open-cdc-connections.ts';
+import { runCdcSync } from './run-cdc-sync.ts';
+
+/**
+ * Runs a pipeline's CDC as the block of its first `mode: cdc` stream; the
+ * blocks of its other cdc streams report that their changes came with it,
+ * since one slot delivers every table's changes together.
+ */
+export async function runCdcBlock(block: SyncBlock, context: BlockRunContext): Promise<BlockResult> {
+  const streams = cdcStreams(context.pipeline);
+  if (streams[0]?.stream !== block.name) {
+    return { rowsIn: 0, summary: `changes applied with stream '${streams[0]?.stream}', which shares its replication slot` };
+  }
+  const { spec, destination: destinationName } = cdcSyncSpec(context.project, context.pipeline);
+  const destination = await openCdcDestination(context.project, destinationName);
+  try {
+    const result = await runCdcSync(spec, destination, { logger: context.logger, signal: context.signal });
+    const state = { mode: 'cdc', lsn: formatLsn(result.position.lsn), source_commit_time: result.position.sourceCommitTime?.toISOString() ?? null };
+    for (const stream of spec.streams) {
+      // The destination holds the truth; the run store's copy is for `sluice state show` and the UI.
+      await context.store?.putSyncState({ pipeline: spec.pipeline, stream: stream.stream, state, updatedAt: new Date().toISOString() }).catch(() => undefined);
+    }
+    const snapshot = result.snapshotRows === undefined ? '' : `snapshot of ${result.snapshotRows} rows, then `;
+    return {
+      rowsIn: (result.snapshotRows ?? 0) + result.changes,
+      summary: `${snapshot}${result.changes} changes in ${result.transactions} transactions into '${destinationName}'; position ${formatLsn(result.position.lsn)}, slot lag ${result.lagBytes ?? '?'} bytes`,
+    };
+  } finally {
+    await destination.close();
+  }
+}

@@ -1,0 +1,295 @@
+import assert from 'node:assert/strict';
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import pg from 'pg';
+import type { CdcDestination } from './cdc-destination.ts';
+import { cdcNames } from './cdc-names.ts';
+import { openDuckdbDestination } from './duckdb-destination.ts';
+import { openMysqlDestination } from './mysql-destination.ts';
+import { pgClientConfig } from './pg-client-config.ts';
+import { openPostgresDestination } from './postgres-destination.ts';
+import { dropPublication, dropSlot } from './replication-slot.ts';
+import { runCdcSync, type CdcSyncSpec } from './run-cdc-sync.ts';
+import { parseLsn } from './lsn.ts';
+import mysql from 'mysql2/promise';
+
+const suffix = randomBytes(4).toString('hex');
+const sourceSchema = `cdc_src_${suffix}`;
+const pgSettings = { host: '127.0.0.1', port: 5432, user: 'postgres', database: 'test', schema: 'public', connect_timeout: 10 } as const;
+const silent = { debug() {}, info() {}, warn() {}, error() {} };
+const admin = new pg.Pool({ host: '127.0.0.1', user: 'postgres', database: 'test', max: 2 });
+const big = '9007199254740993';
+const toasted = 'x'.repeat(300_000); // past the TOAST threshold, stored out of line uncompressed-ish
+
+interface Dest {
+  readonly kind: string;
+  open(): Promise<CdcDestination>;
+  /** Rows of the destination table as text, sorted by id. */
+  rows(table: string): Promise<Record<string, string | null>[]>;
+  cleanup(): Promise<void>;
+}
+
+const destSchema = `cdc_dst_${suffix}`;
+const mysqlDb = `cdc_dst_${suffix}`;
+const duckDir = mkdtempSync(path.join(tmpdir(), 'sluice-cdc-'));
+const duckFile = path.join(duckDir, 'dest.duckdb');
+
+const destinations: Dest[] = [
+  {
+    kind: 'postgres',
+    open: () => openPostgresDestination({ ...pgSettings, schema: destSchema }, 'dw'),
+    async rows(table) {
+      const r = await admin.query({
+        text: `SELECT id::text, n::text, big::text, amount::text, label, flag::text, at_local::text, at_zone AT TIME ZONE 'UTC' AS at_zone, doc::text, note, blob FROM "${destSchema}"."${table}" ORDER BY id`,
+        types: { getTypeParser: () => (v: string) => v },
+      });
+      return r.rows;
+    },
+    cleanup: async () => void (await admin.query(`DROP SCHEMA IF EXISTS "${destSchema}" CASCADE`)),
+  },
+  {
+    kind: 'mysql',
+    open: () => openMysqlDestination({ host: '127.0.0.1', port: 3306, user: 'root', database: mysqlDb, connect_timeout: 10 }, 'mart'),
+    async rows(table) {
+      const c = await mysql.createConnection({ host: '127.0.0.1', user: 'root', database: mysqlDb, dateStrings: true, supportBigNumbers: true, bigNumberStrings: true });
+      const [rows] = await c.query(
+        `SELECT CAST(id AS CHAR) id, CAST(n AS CHAR) n, CAST(big AS CHAR) big, CAST(amount AS CHAR) amount, label, CAST(flag AS CHAR) flag, CAST(at_local AS CHAR) at_local, CAST(at_zone AS CHAR) at_zone, CAST(doc AS CHAR) doc, note, \`blob\` FROM \`${table}\` ORDER BY id`,
+      );
+      await c.end();
+      return rows as Record<string, string | null>[];
+    },
+    cleanup: async () => {
+      const c = await mysql.createConnection({ host: '127.0.0.1', user: 'root' });
+      await c.query(`DROP DATABASE IF EXISTS \`${mysqlDb}\``);
+      await c.end();
+    },
+  },
+  {
+    kind: 'duckdb',
+    open: () => openDuckdbDestination(duckFile, 'warehouse'),
+    async rows(table) {
+      const { DuckDBInstance } = await import('@duckdb/node-api');
+      const instance = await DuckDBInstance.create(duckFile);
+      const c = await instance.connect();
+      const reader = await c.runAndReadAll(
+        `SELECT id::VARCHAR id, n::VARCHAR n, big::VARCHAR big, amount::VARCHAR amount, label, flag::VARCHAR flag, at_local::VARCHAR at_local, timezone('UTC', at_zone)::VARCHAR at_zone, doc, note, blob FROM "${table}" ORDER BY id`,
+      );
+      const rows = reader.getRowObjectsJS() as Record<string, string | null>[];
+      c.closeSync();
+      instance.closeSync();
+      return rows;
+    },
+    cleanup: async () => rmSync(duckDir, { recursive: true, force: true }),
+  },
+];
+
+const source = (sql: string): Promise<pg.QueryResult> => admin.query(sql);
+
+before(async () => {
+  await admin.query(`CREATE SCHEMA "${sourceSchema}"`);
+  await admin.query(`CREATE SCHEMA "${destSchema}"`);
+  const c = await mysql.createConnection({ host: '127.0.0.1', user: 'root' });
+  await c.query(`CREATE DATABASE \`${mysqlDb}\``);
+  await c.end();
+  await source(`CREATE TABLE "${sourceSchema}".items (
+    id integer PRIMARY KEY, n integer, big bigint, amount numeric(38,10), label text, flag boolean,
+    at_local timestamp, at_zone timestamptz, doc jsonb, note text, blob text)`);
+  await source(`ALTER TABLE "${sourceSchema}".items ALTER COLUMN blob SET STORAGE EXTERNAL`);
+  await source(`CREATE TABLE "${sourceSchema}".nokey (a integer, b text)`);
+  await source(`INSERT INTO "${sourceSchema}".items VALUES
+    (1, 1, ${big}, 12345678901234567890.0123456789, 'it''s "quoted" ünïcode', true, '2024-03-10 02:30:00.123456', '2024-03-31 01:30:00.5+00', '{"a": [1, 2]}', NULL, '${toasted}'),
+    (2, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL),
+    (3, 3, -${big}, -0.5, 'three', false, '1999-12-31 23:59:59', '2024-10-27 00:59:59.999999+00', '"s"', 'n', 'b')`);
+});
+
+after(async () => {
+  for (const d of destinations) await d.cleanup().catch(() => undefined);
+  await admin.query(`DROP SCHEMA IF EXISTS "${sourceSchema}" CASCADE`);
+  await admin.end();
+});
+
+function spec(pipeline: string, overrides: Partial<CdcSyncSpec> = {}): CdcSyncSpec {
+  const names = cdcNames(pipeline);
+  return {
+    pipeline,
+    sourceName: 'src',
+    source: pgClientConfig(pgSettings).config,
+    streams: [{ stream: 'items', schema: sourceSchema, table: 'items', destinationTable: 'items' }],
+    slot: names.slot,
+    publication: names.publication,
+    batchSize: 2,
+    follow: false,
+    ...overrides,
+  };
+}
+
+async function cleanupSlot(pipeline: string): Promise<void> {
+  const c = await admin.connect();
+  try {
+    await dropSlot(c, cdcNames(pipeline).slot);
+    await dropPublication(c, cdcNames(pipeline).publication);
+  } finally {
+    c.release();
+  }
+}
+
+async function sourceRows(): Promise<Record<string, string | null>[]> {
+  const r = await admin.query({
+    text: `SELECT id::text, n::text, big::text, amount::text, label, flag::text, at_local::text, at_zone AT TIME ZONE 'UTC' AS at_zone, doc::text, note, blob FROM "${sourceSchema}".items ORDER BY id`,
+    types: { getTypeParser: () => (v: string) => v },
+  });
+  return r.rows;
+}
+
+/** Compares what each destination can hold exactly; booleans, times and JSON differ only in spelling. */
+function normalise(kind: string, rows: Record<string, string | null>[]): Record<string, string | null>[] {
+  return rows.map((r) => {
+    const out: Record<string, string | null> = {};
+    for (const [k, v] of Object.entries(r)) {
+      let value = v === null || v === undefined ? null : String(v);
+      if (value !== null && k === 'flag') value = ['1', 'true', 't'].includes(value) ? 'true' : 'false';
+      if (value !== null && (k === 'at_local' || k === 'at_zone')) value = value.replace('T', ' ').replace(/(\.\d*?)0+$/, '$1').replace(/\.$/, '').replace(/\+00(:00)?$/, '');
+      if (value !== null && k === 'doc') value = JSON.stringify(JSON.parse(value));
+      if (value !== null && k === 'amount') value = value.replace(/^(-?)0\./, '$1.').replace(/^(-?)\./, '$10.');
+      out[k] = value;
+    }
+    return out;
+  });
+}
+
+describe('CDC from PostgreSQL', () => {
+  it('refuses a table without a primary key before creating a slot', async () => {
+    const s = spec(`nokey_${suffix}`, { streams: [{ stream: 'nokey', schema: sourceSchema, table: 'nokey', destinationTable: 'nokey' }] });
+    const dest = await destinations[0]!.open();
+    try {
+      await assert.rejects(runCdcSync(s, dest, { logger: silent, signal: new AbortController().signal }), /has no primary key.*REPLICA IDENTITY/);
+      const slots = await admin.query('SELECT 1 FROM pg_replication_slots WHERE slot_name = $1', [s.slot]);
+      assert.equal(slots.rowCount, 0);
+    } finally {
+      await dest.close();
+      await cleanupSlot(s.pipeline);
+    }
+  });
+
+  for (const d of destinations) {
+    it(`copies a snapshot, then replicates inserts, updates and deletes into ${d.kind}, applying nothing twice`, async () => {
+      const pipeline = `p_${d.kind}_${suffix}`;
+      const s = spec(pipeline);
+      const signal = new AbortController().signal;
+      try {
+        // Each run opens and closes its destination, as a pipeline run does; DuckDB allows one writer per file.
+        const sync = async (): Promise<Awaited<ReturnType<typeof runCdcSync>>> => {
+          const dest = await d.open();
+          try {
+            return await runCdcSync(s, dest, { logger: silent, signal });
+          } finally {
+            await dest.close();
+          }
+        };
+        const first = await sync();
+        assert.equal(first.snapshotRows, 3);
+        assert.deepEqual(normalise(d.kind, await d.rows('items')), normalise(d.kind, await sourceRows()));
+
+        await source(`INSERT INTO "${sourceSchema}".items (id, n, label) VALUES (4, 4, 'four'), (5, 5, 'five')`);
+        await source(`UPDATE "${sourceSchema}".items SET n = 10, label = 'one' WHERE id = 1`); // blob unchanged: TOASTed, not sent
+        await source(`DELETE FROM "${sourceSchema}".items WHERE id = 3`);
+        await source(`BEGIN; UPDATE "${sourceSchema}".items SET id = 6 WHERE id = 5; INSERT INTO "${sourceSchema}".items (id, n) VALUES (7, 7); COMMIT;`);
+        const second = await sync();
+        assert.equal(second.snapshotRows, undefined);
+        assert.equal(second.transactions, 4);
+        const rows = normalise(d.kind, await d.rows('items'));
+        assert.deepEqual(rows, normalise(d.kind, await sourceRows()));
+        assert.equal(rows.find((r) => r.id === '1')?.blob?.length, toasted.length);
+
+        const third = await sync();
+        assert.equal(third.changes, 0);
+        assert.deepEqual(normalise(d.kind, await d.rows('items')), normalise(d.kind, await sourceRows()));
+      } finally {
+        await cleanupSlot(pipeline);
+        // Later destinations start from the original rows again.
+        await source(`DELETE FROM "${sourceSchema}".items WHERE id > 3`);
+        await source(`INSERT INTO "${sourceSchema}".items (id, n, big, amount, label, flag, at_local, at_zone, doc, note, blob) VALUES (3, 3, -${big}, -0.5, 'three', false, '1999-12-31 23:59:59', '2024-10-27 00:59:59.999999+00', '"s"', 'n', 'b') ON CONFLICT (id) DO NOTHING`);
+        await source(`UPDATE "${sourceSchema}".items SET n = 1, label = 'it''s "quoted" ünïcode' WHERE id = 1`);
+      }
+    });
+  }
+
+  it('keeps streaming with follow until the run is cancelled', async () => {
+    const pipeline = `follow_${suffix}`;
+    const s = spec(pipeline, { follow: true, streams: [{ stream: 'items', schema: sourceSchema, table: 'items', destinationTable: 'followed' }] });
+    const controller = new AbortController();
+    const dest = await destinations[0]!.open();
+    try {
+      const running = runCdcSync(s, dest, { logger: silent, signal: controller.signal });
+      const seen = async (id: number): Promise<boolean> =>
+        ((await admin.query(`SELECT 1 FROM "${destSchema}".followed WHERE id = $1`, [id]).catch(() => ({ rowCount: 0 }))).rowCount ?? 0) > 0;
+      const deadline = Date.now() + 20_000;
+      while (!(await seen(1)) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+      await source(`INSERT INTO "${sourceSchema}".items (id, n) VALUES (900, 900)`);
+      while (!(await seen(900)) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+      assert.ok(await seen(900), 'a change made after the run started arrived while it was following');
+      controller.abort();
+      const result = await running;
+      assert.ok(result.changes >= 1);
+    } finally {
+      controller.abort();
+      await dest.close();
+      await source(`DELETE FROM "${sourceSchema}".items WHERE id = 900`);
+      await cleanupSlot(pipeline);
+    }
+  });
+
+  it('stops with a clear error when a source table gains a column, and starts over from a snapshot once reset', async () => {
+    const pipeline = `evolve_${suffix}`;
+    await source(`CREATE TABLE "${sourceSchema}".grows (id int PRIMARY KEY, a text)`);
+    await source(`INSERT INTO "${sourceSchema}".grows VALUES (1, 'one')`);
+    const s = spec(pipeline, { streams: [{ stream: 'grows', schema: sourceSchema, table: 'grows', destinationTable: 'grows' }] });
+    const signal = new AbortController().signal;
+    const dest = await destinations[0]!.open();
+    try {
+      await runCdcSync(s, dest, { logger: silent, signal });
+      await source(`ALTER TABLE "${sourceSchema}".grows ADD COLUMN b int`);
+      await source(`INSERT INTO "${sourceSchema}".grows VALUES (2, 'two', 2)`);
+      await assert.rejects(runCdcSync(s, dest, { logger: silent, signal }), /grows gained b at the source.*sluice state reset/);
+      await dest.clearPosition(pipeline, [{ stream: 'grows', table: 'grows', source: { schema: sourceSchema, name: 'grows', columns: [], key: [], sql: '', label: '' } }]);
+      const again = await runCdcSync(s, dest, { logger: silent, signal });
+      assert.equal(again.snapshotRows, 2);
+      const copied = await admin.query(`SELECT id, a, b FROM "${destSchema}".grows ORDER BY id`);
+      assert.deepEqual(copied.rows, [{ id: 1, a: 'one', b: null }, { id: 2, a: 'two', b: 2 }]);
+    } finally {
+      await dest.close();
+      await cleanupSlot(pipeline);
+    }
+  });
+
+  it('skips on restart the transactions the destination committed but the slot was never told of', async () => {
+    const pipeline = `unconfirmed_${suffix}`;
+    const s = spec(pipeline, { batchSize: 1, streams: [{ stream: 'items', schema: sourceSchema, table: 'items', destinationTable: 'unconfirmed' }] });
+    const signal = new AbortController().signal;
+    const dest = await destinations[0]!.open();
+    try {
+      await runCdcSync(s, dest, { logger: silent, signal });
+      for (const id of [501, 502, 503]) await source(`INSERT INTO "${sourceSchema}".items (id, n) VALUES (${id}, ${id})`);
+      // The process dies right after the destination's commit, before the slot hears of it.
+      const dying = { ...dest, applyBatch: async (...args: Parameters<CdcDestination['applyBatch']>) => {
+        await dest.applyBatch(...args);
+        throw new Error('killed');
+      } };
+      await assert.rejects(runCdcSync(s, dying, { logger: silent, signal }), /killed/);
+      const slot = await admin.query('SELECT confirmed_flush_lsn::text AS lsn FROM pg_replication_slots WHERE slot_name = $1', [s.slot]);
+      const position = await dest.readPosition(pipeline, [{ stream: 'items', table: 'unconfirmed', source: { schema: '', name: '', columns: [], key: [], sql: '', label: '' } }]);
+      assert.ok(parseLsn(String(slot.rows[0]!.lsn)) < position!.lsn, 'the destination is ahead of the slot, as after a crash between the two');
+      const rerun = await runCdcSync(s, dest, { logger: silent, signal });
+      assert.equal(rerun.transactions, 2, 'the committed transaction is not applied again');
+      const copied = await admin.query(`SELECT count(*)::int AS n FROM "${destSchema}".unconfirmed WHERE id > 500`);
+      assert.equal(copied.rows[0]!.n, 3);
+    } finally {
+      await dest.close();
+      await source(`DELETE FROM "${sourceSchema}".items WHERE id > 500`);
+      await cleanupSlot(pipeline);
+    }
+  });
+});
