@@ -1,19 +1,22 @@
 import { serve } from '@hono/node-server';
 import type { AddressInfo } from 'node:net';
+import { hostname } from 'node:os';
+import { fileURLToPath } from 'node:url';
 import { ConfigError } from '../../core/errors.ts';
 import { loadProject } from '../../core/project/load-project.ts';
 import { loadApiToken } from '../../server/api-token.ts';
 import { createApp } from '../../server/create-app.ts';
+import { createRunExecutor } from '../../server/run-executor.ts';
 import { createEngine } from '../compose.ts';
-import { hostname } from 'node:os';
-import { bold, dim, type Output } from '../output.ts';
+import { bold, describeError, dim, green, red, type Output } from '../output.ts';
 import { UsageError } from '../usage-error.ts';
-import { executeCreatedRun, startScheduler, untilStopped } from './scheduler-command.ts';
+import { startScheduler, untilStopped } from './scheduler-command.ts';
 
 const loopback = new Set(['127.0.0.1', 'localhost', '::1']);
+const webDist = fileURLToPath(new URL('../../../web/dist', import.meta.url));
 
 /**
- * `sluice serve`: the JSON API (and, with it, the scheduler). It listens on
+ * `sluice serve`: the web UI, its JSON API and the scheduler. It listens on
  * 127.0.0.1 unless told otherwise, and then only with SLUICE_API_TOKEN set.
  */
 export async function serveCommand(options: { host?: string; port?: string; scheduler?: boolean; lease?: string; concurrency?: string }, out: Output): Promise<number> {
@@ -30,31 +33,36 @@ export async function serveCommand(options: { host?: string; port?: string; sche
   const project = loadProject(process.cwd());
   const engine = await createEngine(project);
   const { token, source } = loadApiToken(project.stateDir);
-  const running = new Set<Promise<unknown>>();
-  const app = createApp({
+  const executor = createRunExecutor({
     root: project.root,
     store: engine.store,
+    connectors: engine.connectors,
+    runners: engine.runners,
+    dataPlane: () => engine.dataPlane(),
+    heartbeat: { owner: `serve:${hostname()}:${process.pid}`, leaseMs },
+    onFinished: (pipeline, result) => {
+      const mark = result.status === 'succeeded' ? green('✓') : red('✗');
+      out.line(`${mark} ${pipeline.name} ${dim(result.id)} ${result.status}${result.error ? `: ${describeError(result.error, project.root)}` : ''}`);
+    },
+    onError: (runId, error) => out.error(`run ${runId}: ${error.message}`),
+  });
+  const app = createApp({
+    root: project.root,
+    stateDir: project.stateDir,
+    store: engine.store,
     token,
-    pageOutput: async (location, offset, limit) => {
+    connectors: engine.connectors,
+    execute: executor.execute,
+    abort: executor.abort,
+    withSession: async (work) => {
       const session = await (await engine.dataPlane()).openSession();
       try {
-        return await session.pageOutput(location, offset, limit);
+        return await work(session);
       } finally {
         await session.close();
       }
     },
-    execute: (pipeline, triggered) => {
-      const work = executeCreatedRun(
-        engine,
-        pipeline,
-        { id: triggered.run.id, logicalDate: triggered.run.logicalDate, interval: triggered.interval, variables: triggered.run.variables as Record<string, string | number | boolean> },
-        { owner: `serve:${hostname()}:${process.pid}`, leaseMs },
-        out,
-      )
-        .catch((error: unknown) => out.error(`run ${triggered.run.id}: ${(error as Error).message}`))
-        .finally(() => running.delete(work));
-      running.add(work);
-    },
+    webDist,
   });
   const server = serve({ fetch: app.fetch, hostname: host, port });
   await new Promise<void>((resolve, reject) => {
@@ -62,13 +70,17 @@ export async function serveCommand(options: { host?: string; port?: string; sche
     server.once('error', reject);
   });
   const address = server.address() as AddressInfo;
-  out.line(`${bold('Sluice')} API on http://${host.includes(':') ? `[${host}]` : host}:${address.port} ${dim(`(token: ${source})`)}`);
+  const base = `http://${host.includes(':') ? `[${host}]` : host}:${address.port}`;
+  out.line(`${bold('Sluice')} UI and API on ${base} ${dim(`(token: ${source})`)}`);
+  // The token rides in the fragment, which browsers never send to a server. Beyond loopback the
+  // server's output usually lands in shared logs, so the link names the variable instead.
+  out.line(`sign in: ${base}/#token=${loopback.has(host) ? token : '$SLUICE_API_TOKEN'}`);
   const scheduler = options.scheduler === false ? undefined : await startScheduler(engine, out, { pollMs: 250, leaseMs, concurrency });
   await untilStopped();
   out.line('stopping: waiting for the runs under way');
   await new Promise<void>((resolve) => server.close(() => resolve()));
   await scheduler?.stop();
-  await Promise.allSettled([...running]);
+  await executor.settled();
   await engine.close();
   return 0;
 }

@@ -4,6 +4,7 @@ import { parseYamlFile } from '../config/parse-yaml-file.ts';
 import { ConfigError, type ErrorLocation } from '../errors.ts';
 import { connectionsFileSchema, projectFileSchema, type ProjectFile } from './project-schema.ts';
 import { fillEnv } from './fill-env.ts';
+import { readSecretsFile } from './secrets-file.ts';
 
 /** A named connection as written, with `${ENV}` references still unresolved. */
 export interface ConnectionSpec {
@@ -11,6 +12,8 @@ export interface ConnectionSpec {
   readonly type: string;
   readonly settings: Readonly<Record<string, unknown>>;
   readonly declaredAt: ErrorLocation;
+  /** Values of `.sluice/secrets.env`, which `${NAME}` reads when the environment has no NAME. */
+  readonly secrets?: Readonly<Record<string, string>> | undefined;
 }
 
 export interface Project {
@@ -46,12 +49,13 @@ export function loadProject(start: string): Project {
   }
   const { data: settings } = parseYamlFile(path.join(root, projectFileName), projectFileSchema, projectFileName);
   const connections = new Map<string, ConnectionSpec>();
+  const secrets = readSecretsFile(path.join(root, '.sluice'));
   const connectionsFile = path.join(root, 'connections.yaml');
   if (existsSync(connectionsFile)) {
     const { data, locate } = parseYamlFile(connectionsFile, connectionsFileSchema, 'connections.yaml');
     for (const [name, spec] of Object.entries(data.connections)) {
       const { type, ...rest } = spec;
-      connections.set(name, { name, type, settings: rest, declaredAt: locate(['connections', name]) });
+      connections.set(name, { name, type, settings: rest, declaredAt: locate(['connections', name]), secrets });
     }
   }
   return {
@@ -79,6 +83,6 @@ export function resolveConnectionSettings(
       new ConfigError('connection.env_missing', `connection '${spec.name}' needs the environment variable ${name}, which is not set`, {
         location: spec.declaredAt,
       }),
-    env,
+    spec.secrets ? { ...spec.secrets, ...env } : env,
   );
 }

@@ -72,6 +72,14 @@ export interface RunDependencies {
 export async function runPipeline(deps: RunDependencies, pipeline: Pipeline, options: RunOptions = {}): Promise<RunResult> {
   const { project, store, reporter } = deps;
   const started = Date.now();
+  if (!pipeline.blocks.length) {
+    const empty = new ConfigError('pipeline.no_blocks', `pipeline '${pipeline.name}' has no blocks yet; add one to ${path.relative(project.root, pipeline.file)} first`, {
+      location: { file: path.relative(project.root, pipeline.file) },
+    });
+    // A run a scheduler or trigger already recorded must not be left running.
+    if (options.existingRunId) await store.finishRun(options.existingRunId, 'failed', empty.toJSON());
+    throw empty;
+  }
   const selected = selectBlocks(pipeline, options);
   const variables = mergeVariables(pipeline, options.variables ?? {});
   const id = options.existingRunId ?? newRunId();
@@ -118,6 +126,7 @@ export async function runPipeline(deps: RunDependencies, pipeline: Pipeline, opt
     for (const block of selected) {
       if (failure || signal.aborted) {
         const skipped: BlockRunRecord = { runId: id, block: block.name, status: signal.aborted ? 'cancelled' : 'skipped' };
+        if (signal.aborted && !failure) status = 'cancelled';
         await store.upsertBlockRun(skipped);
         records.push(skipped);
         continue;
@@ -162,6 +171,7 @@ export async function runPipeline(deps: RunDependencies, pipeline: Pipeline, opt
             tempDir,
             logger,
             signal: blockSignal,
+            store,
           };
           const execute = (): Promise<BlockResult> => (deps.runners[block.language] as (b: Block, c: BlockRunContext) => Promise<BlockResult>)(block, context);
           const run = block.role === 'sensor' ? sense(block, execute, blockSignal, logger) : execute();
@@ -332,7 +342,14 @@ function located(error: SluiceError, block: Block): SluiceError {
 function keepAlive(store: RunStore, id: string, heartbeat: { owner: string; leaseMs: number }, lost: AbortController): () => void {
   const beat = async (): Promise<void> => {
     const alive = await store.heartbeat(id, heartbeat.owner, heartbeat.leaseMs).catch(() => true);
-    if (!alive) lost.abort(new SluiceError('run.lost', 'the run was declared lost by another process (its heartbeat lapsed)', { retryable: true }));
+    if (alive || lost.signal.aborted) return;
+    // A cancel from any process marks the run cancelled; its owner learns it here and stops.
+    const status = (await store.getRun(id).catch(() => undefined))?.status;
+    lost.abort(
+      status === 'cancelled'
+        ? new SluiceError('run.cancelled', 'the run was cancelled', { retryable: false })
+        : new SluiceError('run.lost', 'the run was declared lost by another process (its heartbeat lapsed)', { retryable: true }),
+    );
   };
   void beat();
   const timer = setInterval(() => void beat(), Math.max(100, Math.floor(heartbeat.leaseMs / 3)));

@@ -1,0 +1,29 @@
+import type { ConnectorRegistry } from '../core/connectors/connector.ts';
+import type { DataPlaneSession } from '../core/data-plane/data-plane.ts';
+import type { Pipeline } from '../core/pipeline/pipeline.ts';
+import type { RunRecord, RunStore } from '../core/run-store/run-store.ts';
+import type { DataInterval } from '../core/pipeline/schedule.ts';
+
+/** Which blocks a run the API started runs, and whose stored outputs it reads for the others. */
+export interface RunPlan {
+  readonly only?: readonly string[] | undefined;
+  readonly reuseOutputsOf?: string | undefined;
+}
+
+/** What the API is composed with; `sluice serve` builds it. */
+export interface AppDependencies {
+  readonly root: string;
+  /** The project's state folder (`.sluice`): secrets and the token live here. */
+  readonly stateDir: string;
+  readonly store: RunStore;
+  readonly token: string;
+  readonly connectors: ConnectorRegistry;
+  /** Starts a run the API created; the request does not wait for it. */
+  readonly execute: (pipeline: Pipeline, run: RunRecord, plan: RunPlan & { readonly interval?: DataInterval | undefined }) => void;
+  /** Stops a run this process is running now (other processes learn a cancel at their heartbeat). */
+  readonly abort: (runId: string) => void;
+  /** Lends a data plane session (for reading stored outputs) for the length of `work`. */
+  readonly withSession: <T>(work: (session: DataPlaneSession) => Promise<T>) => Promise<T>;
+  /** The built web UI; absent or unbuilt, `/` says how to build it. */
+  readonly webDist?: string | undefined;
+}

@@ -1,0 +1,49 @@
+import type { ConnectorRegistry } from '../core/connectors/connector.ts';
+import { ConfigError } from '../core/errors.ts';
+import { loadProject, resolveConnectionSettings } from '../core/project/load-project.ts';
+import { mask } from '../core/project/secrets.ts';
+
+const checkTimeoutMs = 10_000;
+
+/**
+ * Connects with the connection's connector and runs a trivial query where the
+ * connector takes one. Answers instead of throwing, with the message masked:
+ * a failed test is a normal answer, not a server error.
+ */
+export async function checkConnection(root: string, connectors: ConnectorRegistry, name: string): Promise<{ ok: boolean; message: string; duration_ms: number }> {
+  const started = performance.now();
+  const project = loadProject(root);
+  const spec = project.connections.get(name);
+  if (!spec) throw new ConfigError('connection.not_found', `no connection '${name}'`);
+  const connector = connectors.get(spec.type);
+  if (!connector) throw new ConfigError('connection.unknown_type', `connection '${name}' has type '${spec.type}', which is not a connector`);
+  const answer = (ok: boolean, message: string) => ({ ok, message: mask(message), duration_ms: Math.round(performance.now() - started) });
+  let settings: unknown;
+  try {
+    settings = resolveConnectionSettings(spec);
+  } catch (error) {
+    return answer(false, (error as Error).message);
+  }
+  const parsed = connector.connectionSchema.safeParse(settings);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0]!;
+    return answer(false, `${issue.path.map(String).join('.') || 'settings'}: ${issue.message}`);
+  }
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`no answer within ${checkTimeoutMs / 1000}s`)), checkTimeoutMs);
+  });
+  try {
+    const connection = await Promise.race([connector.connect(parsed.data, { name, projectRoot: project.root, warehousePath: project.warehousePath }), timeout]);
+    try {
+      if (connection.query) await Promise.race([connection.query('SELECT 1'), timeout]);
+    } finally {
+      await connection.close().catch(() => undefined);
+    }
+    return answer(true, `connected to '${name}' (${spec.type})`);
+  } catch (error) {
+    return answer(false, `cannot connect to '${name}' (${spec.type}): ${(error as Error).message}`);
+  } finally {
+    clearTimeout(timer);
+  }
+}

@@ -1,0 +1,51 @@
+import type { Context } from 'hono';
+import type { z } from 'zod';
+import { ConfigError, SluiceError, toSluiceError } from '../core/errors.ts';
+import { mask } from '../core/project/secrets.ts';
+
+export type ProblemStatus = 400 | 401 | 403 | 404 | 409 | 413 | 500;
+
+/** Every error answer: `{ error: { code, message } }`, its message masked. */
+export function problem(c: Context, status: ProblemStatus, code: string, message: string): Response {
+  return c.json({ error: { code, message: mask(message) } }, status);
+}
+
+/** Which HTTP status an error's code means; the rest of a user's mistakes are 400, failures 500. */
+const statusByCode: Record<string, ProblemStatus> = {
+  'files.outside_project': 403,
+  'trigger.api_disabled': 403,
+  'pipeline.not_found': 404,
+  'block.not_found': 404,
+  'connection.not_found': 404,
+  'files.not_found': 404,
+  'run.not_found': 404,
+  'run.unknown_block_run': 404,
+  'run.no_output': 404,
+  'run.finished': 409,
+  'pipeline.exists': 409,
+  'block.exists': 409,
+  'connection.exists': 409,
+  'files.exists': 409,
+};
+
+export function statusFor(error: SluiceError): ProblemStatus {
+  const known = statusByCode[error.code];
+  if (known) return known;
+  return error.kind !== 'run' ? 400 : 500;
+}
+
+export function errorResponse(c: Context, error: unknown): Response {
+  const failure = toSluiceError(error);
+  return problem(c, statusFor(failure), failure.code, failure.describe());
+}
+
+/** Parses a JSON body with a zod schema once, at the boundary; a bad body is a 400 naming the field. */
+export async function parseBody<S extends z.ZodType>(c: Context, schema: S): Promise<z.output<S>> {
+  const raw: unknown = await c.req.json().catch(() => undefined);
+  const parsed = schema.safeParse(raw ?? {});
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0]!;
+    throw new ConfigError('api.bad_body', `${issue.path.map(String).join('.') || 'body'}: ${issue.message}`);
+  }
+  return parsed.data;
+}

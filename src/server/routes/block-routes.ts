@@ -1,0 +1,166 @@
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { Hono } from 'hono';
+import type { Document } from 'yaml';
+import { z } from 'zod';
+import { ConfigError } from '../../core/errors.ts';
+import { listPipelines } from '../../core/pipeline/load-pipeline.ts';
+import { isSecretKey } from '../../core/project/secrets.ts';
+import { blockNamePattern, blockRoles } from '../../core/pipeline/pipeline-schema.ts';
+import { blockTemplates, findBlockTemplate } from '../../workspace/block-templates.ts';
+import { editPipeline, pipelineFileOf, type FileChanges } from '../../workspace/edit-pipeline.ts';
+import { addBlock, blockEntry, removeBlock, renameBlock, updateBlock } from '../../workspace/pipeline-document.ts';
+import type { AppDependencies } from '../app-context.ts';
+import { parseBody } from '../http-problem.ts';
+import { describePipeline } from './pipeline-routes.ts';
+
+const blockName = z.string().regex(blockNamePattern, 'a block name is letters, digits and _ and starts with a letter or _');
+const upstreamList = z.array(blockName).max(500);
+const settingsMap = z.record(z.string(), z.unknown());
+
+const newBlockBody = z
+  .object({
+    name: blockName,
+    template: z.string(),
+    role: z.enum(blockRoles).optional(),
+    connector: z.string().min(1).optional(),
+    connection: z.string().min(1).optional(),
+    settings: settingsMap.optional(),
+    upstream: upstreamList.default([]),
+  })
+  .strict();
+
+const blockChangeBody = z
+  .object({
+    name: blockName.optional(),
+    role: z.enum(blockRoles).optional(),
+    upstream: upstreamList.optional(),
+    settings: settingsMap.optional(),
+    connection: z.string().min(1).nullable().optional(),
+  })
+  .strict();
+
+/** Templates, connectors, and adding, changing and removing blocks: every change lands in the files. */
+export function blockRoutes(deps: AppDependencies): Hono {
+  const app = new Hono();
+
+  app.get('/block-templates', (c) =>
+    c.json({ templates: blockTemplates.map((t) => ({ id: t.id, description: t.description, role: t.role, extension: t.extension ?? null })) }),
+  );
+
+  app.get('/connectors', (c) =>
+    c.json({
+      connectors: [...deps.connectors.values()].map((connector) => ({
+        kind: connector.kind,
+        description: connector.description,
+        capabilities: connector.capabilities,
+        connection: markSecrets(jsonSchema(connector.connectionSchema)),
+        read: jsonSchema(connector.readSchema),
+        write: jsonSchema(connector.writeSchema),
+      })),
+    }),
+  );
+
+  app.post('/pipelines/:name/blocks', async (c) => {
+    const body = await parseBody(c, newBlockBody);
+    const template = findBlockTemplate(body.template);
+    if (!template) throw new ConfigError('block.unknown_template', `no block template '${body.template}' (templates: ${blockTemplates.map((t) => t.id).join(', ')})`);
+    const pipeline = editPipeline(deps.root, c.req.param('name'), (doc) => {
+      if (template.extension && template.source) {
+        const file = `blocks/${body.name}${template.extension}`;
+        addBlock(doc, {
+          name: body.name,
+          type: body.role ?? template.role,
+          file,
+          connection: template.extension === '.sql' ? body.connection : undefined,
+          upstream: body.upstream,
+          settings: template.extension === '.ts' && body.settings && Object.keys(body.settings).length ? body.settings : undefined,
+        });
+        return { write: [{ path: file, content: template.source(body.name, body.upstream) }] };
+      }
+      if (!body.connector && !body.connection) throw new ConfigError('block.no_connector', 'a connector block needs a connector or a connection');
+      addBlock(doc, {
+        name: body.name,
+        type: body.role ?? (body.upstream.length ? 'exporter' : 'loader'),
+        connector: body.connector,
+        connection: body.connection,
+        upstream: body.upstream,
+        settings: body.settings ?? {},
+      });
+      return undefined;
+    });
+    return c.json({ pipeline: describePipeline(deps.root, pipeline) }, 201);
+  });
+
+  app.patch('/pipelines/:name/blocks/:block', async (c) => {
+    const body = await parseBody(c, blockChangeBody);
+    const current = c.req.param('block');
+    const pipeline = editPipeline(deps.root, c.req.param('name'), (doc) => {
+      const entry = blockEntry(doc, current);
+      const changes: FileChanges = {};
+      const fields: Record<string, unknown> = {};
+      if (body.role) fields.type = body.role;
+      if (body.upstream) fields.upstream = body.upstream;
+      if (body.settings) fields.settings = body.settings;
+      if (body.connection !== undefined) fields.connection = body.connection ?? undefined;
+      updateBlock(doc, current, fields);
+      if (body.name && body.name !== current) {
+        renameBlock(doc, current, body.name);
+        const file = typeof entry.file === 'string' ? entry.file : undefined;
+        // A file named after its block follows the block's name; a file named otherwise stays.
+        if (file && path.basename(file, path.extname(file)) === current && !usedElsewhere(deps.root, c.req.param('name'), file, doc, body.name)) {
+          const renamed = path.posix.join(path.posix.dirname(file), `${body.name}${path.extname(file)}`);
+          updateBlock(doc, body.name, { file: renamed });
+          return { rename: [{ from: file, to: renamed }] };
+        }
+      }
+      return changes;
+    });
+    return c.json({ pipeline: describePipeline(deps.root, pipeline) });
+  });
+
+  app.delete('/pipelines/:name/blocks/:block', (c) => {
+    const name = c.req.param('name');
+    const block = c.req.param('block');
+    const pipeline = editPipeline(deps.root, name, (doc) => {
+      const entry = blockEntry(doc, block);
+      removeBlock(doc, block);
+      const file = typeof entry.file === 'string' ? entry.file : undefined;
+      return file && !usedElsewhere(deps.root, name, file, doc) ? { remove: [file] } : undefined;
+    });
+    return c.json({ pipeline: describePipeline(deps.root, pipeline) });
+  });
+
+  return app;
+}
+
+/** Whether a block other than `except` (in this pipeline or another) names `file`, so it must stay where it is. */
+function usedElsewhere(root: string, pipeline: string, file: string, doc: Document, except?: string): boolean {
+  const blocks = ((doc.toJS() as { blocks?: { name?: string; file?: string }[] } | null)?.blocks ?? []);
+  if (blocks.some((b) => b.file === file && b.name !== except)) return true;
+  return listPipelines(root)
+    .filter((other) => other !== pipeline)
+    .some((other) => readFileSync(pipelineFileOf(root, other), 'utf8').includes(file));
+}
+
+/**
+ * Marks the settings a form must treat as secrets (`writeOnly`): secret-named
+ * keys, and `url`, which usually carries a password. The UI sends them in
+ * `secrets`, so they land in .sluice/secrets.env, never in connections.yaml.
+ */
+function markSecrets(schema: unknown): unknown {
+  const properties = (schema as { properties?: Record<string, Record<string, unknown>> }).properties;
+  if (!properties) return schema;
+  const marked = Object.fromEntries(Object.entries(properties).map(([key, value]) => [key, isSecretKey(key) || key === 'url' ? { ...value, writeOnly: true } : value]));
+  return { ...(schema as object), properties: marked };
+}
+
+/** A JSON Schema of a connector's settings, for the UI's generated forms. */
+function jsonSchema(schema: z.ZodType): unknown {
+  try {
+    return z.toJSONSchema(schema, { unrepresentable: 'any', io: 'input' });
+  } catch {
+    return { type: 'object' };
+  }
+}
+

@@ -1,0 +1,52 @@
+import { Hono } from 'hono';
+import { z } from 'zod';
+import { ConfigError } from '../../core/errors.ts';
+import { deleteConnection, listConnections, saveConnection } from '../../workspace/connections-file.ts';
+import type { AppDependencies } from '../app-context.ts';
+import { checkConnection } from '../connection-check.ts';
+import { parseBody } from '../http-problem.ts';
+
+const connectionBody = z
+  .object({
+    name: z.string().optional(),
+    type: z.string().min(1),
+    settings: z.record(z.string(), z.unknown()).default({}),
+    secrets: z.record(z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/), z.string().max(10_000)).optional(),
+  })
+  .strict();
+
+/** Connections in connections.yaml; secret values are write-only (kept in .sluice/secrets.env). */
+export function connectionRoutes(deps: AppDependencies): Hono {
+  const app = new Hono();
+  const knownType = (type: string): void => {
+    if (!deps.connectors.has(type)) throw new ConfigError('connection.unknown_type', `'${type}' is not a connector (known: ${[...deps.connectors.keys()].join(', ')})`);
+  };
+
+  app.get('/connections', (c) => c.json({ connections: listConnections(deps.root, deps.stateDir) }));
+
+  app.post('/connections', async (c) => {
+    const body = await parseBody(c, connectionBody);
+    if (!body.name) throw new ConfigError('api.bad_body', 'name: a connection needs a name');
+    knownType(body.type);
+    saveConnection(deps.root, deps.stateDir, body.name, body, 'create');
+    return c.json({ connection: listConnections(deps.root, deps.stateDir).find((x) => x.name === body.name) }, 201);
+  });
+
+  app.put('/connections/:name', async (c) => {
+    const body = await parseBody(c, connectionBody);
+    const name = c.req.param('name');
+    if (body.name && body.name !== name) throw new ConfigError('api.bad_body', 'name: a connection is renamed by adding the new one and deleting the old');
+    knownType(body.type);
+    saveConnection(deps.root, deps.stateDir, name, body, 'update');
+    return c.json({ connection: listConnections(deps.root, deps.stateDir).find((x) => x.name === name) });
+  });
+
+  app.delete('/connections/:name', (c) => {
+    deleteConnection(deps.root, deps.stateDir, c.req.param('name'));
+    return c.json({ deleted: c.req.param('name') });
+  });
+
+  app.post('/connections/:name/test', async (c) => c.json(await checkConnection(deps.root, deps.connectors, c.req.param('name'))));
+
+  return app;
+}

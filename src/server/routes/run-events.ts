@@ -1,0 +1,55 @@
+import { Hono } from 'hono';
+import { streamSSE } from 'hono/streaming';
+import { ConfigError } from '../../core/errors.ts';
+import type { BlockRunRecord } from '../../core/run-store/run-store.ts';
+import type { AppDependencies } from '../app-context.ts';
+
+const pollMs = 250;
+const finished = new Set(['succeeded', 'failed', 'cancelled']);
+
+/**
+ * `GET /runs/:id/events`: Server-Sent Events for a run: `log` for each new
+ * log line, `block` when a block run changes, `run` when the run does; the
+ * stream ends once the run has finished. It reads the run store, so it
+ * follows runs of any process (scheduler, CLI, this server).
+ */
+export function runEventRoutes(deps: AppDependencies): Hono {
+  const app = new Hono();
+  app.get('/runs/:id/events', async (c) => {
+    const id = c.req.param('id');
+    if (!(await deps.store.getRun(id))) throw new ConfigError('run.not_found', `no run '${id}'`);
+    return streamSSE(c, async (stream) => {
+      let logsSent = 0;
+      const blocks = new Map<string, string>();
+      let lastRun = '';
+      let sequence = 0;
+      for (;;) {
+        if (stream.aborted || stream.closed) return;
+        const run = await deps.store.getRun(id);
+        if (!run) return;
+        const logs = await deps.store.listLogs(id);
+        for (const line of logs.slice(logsSent)) await stream.writeSSE({ event: 'log', data: JSON.stringify(line), id: String(++sequence) });
+        logsSent = logs.length;
+        for (const record of await deps.store.listBlockRuns(id)) {
+          const shape = JSON.stringify(publicBlock(record));
+          if (blocks.get(record.block) === shape) continue;
+          blocks.set(record.block, shape);
+          await stream.writeSSE({ event: 'block', data: shape, id: String(++sequence) });
+        }
+        const runShape = JSON.stringify(run);
+        if (runShape !== lastRun) {
+          lastRun = runShape;
+          await stream.writeSSE({ event: 'run', data: runShape, id: String(++sequence) });
+        }
+        if (finished.has(run.status)) return;
+        await stream.sleep(pollMs);
+      }
+    });
+  });
+  return app;
+}
+
+function publicBlock(record: BlockRunRecord): Omit<BlockRunRecord, 'output'> & { hasOutput: boolean } {
+  const { output, ...rest } = record;
+  return { ...rest, hasOutput: Boolean(output) };
+}

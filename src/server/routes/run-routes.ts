@@ -1,0 +1,240 @@
+import { existsSync } from 'node:fs';
+import path from 'node:path';
+import { Hono } from 'hono';
+import { z } from 'zod';
+import { ConfigError, type SerializedError } from '../../core/errors.ts';
+import { withDownstream, withUpstream } from '../../core/pipeline/dag.ts';
+import { loadPipeline } from '../../core/pipeline/load-pipeline.ts';
+import type { Pipeline } from '../../core/pipeline/pipeline.ts';
+import type { BlockRunRecord, RunRecord, RunStatus, RunStore } from '../../core/run-store/run-store.ts';
+import { intervalForDate, parseDateRange } from '../../core/run/logical-date.ts';
+import { mergeVariables, newRunId } from '../../core/run/run-pipeline.ts';
+import { enqueueBackfill, planBackfill } from '../../scheduler/run-backfill.ts';
+import type { AppDependencies } from '../app-context.ts';
+import { parseBody, problem } from '../http-problem.ts';
+import { outputStats } from '../output-stats.ts';
+import type { AuthVariables } from '../session-auth.ts';
+import { triggerRun } from '../trigger-run.ts';
+
+const variables = z.record(z.string(), z.union([z.string(), z.number(), z.boolean()])).default({});
+const runBody = z
+  .object({
+    variables,
+    logical_date: z.string().optional(),
+    blocks: z.array(z.string()).min(1).optional(),
+    upstream: z.boolean().default(false),
+  })
+  .strict();
+const backfillBody = z.object({ start: z.string(), end: z.string(), variables }).strict();
+const retryBody = z.object({ from_block: z.string().optional() }).strict();
+const statuses = ['queued', 'running', 'succeeded', 'failed', 'cancelled'] as const;
+
+/** Starting, watching, retrying and cancelling runs, and reading their stored outputs. */
+export function runRoutes(deps: AppDependencies): Hono<{ Variables: AuthVariables }> {
+  const app = new Hono<{ Variables: AuthVariables }>();
+  const { store } = deps;
+
+  app.post('/pipelines/:name/runs', async (c) => {
+    const pipeline = runnable(deps.root, c.req.param('name'));
+    if (c.get('auth') === 'token' && !pipeline.apiEnabled) {
+      throw new ConfigError('trigger.api_disabled', `pipeline '${pipeline.name}' does not take runs from API tokens (api.enabled is false)`);
+    }
+    const body = await parseBody(c, runBody);
+    mergeVariables(pipeline, body.variables);
+    const trigger = c.get('auth') === 'session' ? 'ui' : 'api';
+    if (!body.blocks) {
+      const triggered = await triggerRun(store, pipeline, { variables: body.variables, logicalDate: body.logical_date, trigger });
+      if (triggered.created) deps.execute(pipeline, triggered.run, { interval: triggered.interval });
+      return c.json(
+        { run_id: triggered.run.id, created: triggered.created, status: triggered.run.status, logical_date: triggered.run.logicalDate ?? null },
+        triggered.created ? 202 : 200,
+      );
+    }
+    const known = new Set(pipeline.blocks.map((b) => b.name));
+    for (const name of body.blocks) if (!known.has(name)) throw new ConfigError('block.not_found', `pipeline '${pipeline.name}' has no block '${name}'`);
+    const only = (body.upstream ? withUpstream(pipeline.blocks, body.blocks) : pipeline.blocks.filter((b) => body.blocks!.includes(b.name))).map((b) => b.name);
+    await requireStoredUpstreams(store, pipeline, only);
+    const dated = body.logical_date !== undefined ? intervalForDate(pipeline, body.logical_date) : undefined;
+    const run = await createRun(store, pipeline, { variables: body.variables, logicalDate: dated?.logicalDate, trigger: `${trigger}:blocks` });
+    deps.execute(pipeline, run, { only, interval: dated?.interval });
+    return c.json({ run_id: run.id, created: true, status: run.status, logical_date: run.logicalDate ?? null, blocks: only }, 202);
+  });
+
+  app.post('/pipelines/:name/backfills', async (c) => {
+    const pipeline = runnable(deps.root, c.req.param('name'));
+    const body = await parseBody(c, backfillBody);
+    const range = parseDateRange(`${body.start}..${body.end}`);
+    const runs = await enqueueBackfill(store, pipeline, planBackfill(pipeline, range.first, range.last), body.variables);
+    return c.json({ runs: runs.map((r) => ({ logical_date: r.logicalDate, run_id: r.run.id, created: r.created, status: r.run.status })) }, 202);
+  });
+
+  app.get('/runs', async (c) => {
+    const q = c.req.query();
+    if (q.status && !(statuses as readonly string[]).includes(q.status)) return problem(c, 400, 'api.bad_status', `status is one of ${statuses.join(', ')}`);
+    const limit = Number(q.limit ?? 50);
+    if (!Number.isInteger(limit) || limit < 1 || limit > 1000) return problem(c, 400, 'api.bad_limit', 'limit is a whole number from 1 to 1000');
+    for (const key of ['since', 'until'] as const) {
+      if (q[key] && Number.isNaN(Date.parse(q[key]))) return problem(c, 400, 'api.bad_time', `${key} is a date or an ISO time; got '${q[key]}'`);
+    }
+    const runs = await store.listRuns({
+      ...(q.pipeline ? { pipeline: q.pipeline } : {}),
+      ...(q.status ? { status: q.status as RunStatus } : {}),
+      ...(q.trigger ? { trigger: q.trigger } : {}),
+      ...(q.since ? { since: new Date(q.since).toISOString() } : {}),
+      ...(q.until ? { until: new Date(q.until).toISOString() } : {}),
+      limit,
+    });
+    return c.json({ runs });
+  });
+
+  app.get('/runs/:id', async (c) => {
+    const run = await findRun(store, c.req.param('id'));
+    const files = blockFiles(deps.root, run.pipeline);
+    const blocks = (await store.listBlockRuns(run.id)).map((b) => describeBlockRun(deps.root, b, files.get(b.block)));
+    return c.json({ run: { ...run, error: relativeError(deps.root, run.error) ?? null }, blocks });
+  });
+
+  app.get('/runs/:id/logs', async (c) => {
+    const run = await findRun(store, c.req.param('id'));
+    const block = c.req.query('block');
+    return c.json({ logs: await store.listLogs(run.id, block ? { block } : {}) });
+  });
+
+  // A page of a block's stored output: the browser never loads a whole table.
+  app.get('/runs/:id/blocks/:block/output', async (c) => {
+    const location = await storedOutput(store, c.req.param('id'), c.req.param('block'));
+    const offset = Number(c.req.query('offset') ?? 0);
+    const limit = Number(c.req.query('limit') ?? 100);
+    if (!Number.isInteger(offset) || offset < 0) return problem(c, 400, 'api.bad_offset', 'offset is a whole number, 0 or more');
+    if (!Number.isInteger(limit) || limit < 1 || limit > 10_000) return problem(c, 400, 'api.bad_limit', 'limit is a whole number from 1 to 10000');
+    const page = await deps.withSession((session) => session.pageOutput(location, offset, limit));
+    return c.json({ columns: page.columns, total: page.total, offset, limit, rows: page.rows.map(jsonRow) });
+  });
+
+  app.get('/runs/:id/blocks/:block/stats', async (c) => {
+    const location = await storedOutput(store, c.req.param('id'), c.req.param('block'));
+    return c.json(await deps.withSession((session) => outputStats(session, location)));
+  });
+
+  app.post('/runs/:id/retry', async (c) => {
+    const failed = await findRun(store, c.req.param('id'));
+    const body = await parseBody(c, retryBody);
+    if (failed.status === 'queued' || failed.status === 'running') throw new ConfigError('retry.not_finished', `run ${failed.id} is ${failed.status}; wait for it or cancel it first`);
+    if (!body.from_block && failed.status === 'succeeded') throw new ConfigError('retry.not_failed', `run ${failed.id} succeeded; retry from a block to run part of it again`);
+    const pipeline = runnable(deps.root, failed.pipeline);
+    const blockRuns = await store.listBlockRuns(failed.id);
+    let only: string[];
+    if (body.from_block) {
+      if (!pipeline.blocks.some((b) => b.name === body.from_block)) throw new ConfigError('block.not_found', `pipeline '${pipeline.name}' has no block '${body.from_block}'`);
+      only = withDownstream(pipeline.blocks, [body.from_block]).map((b) => b.name);
+    } else {
+      const finished = new Set(blockRuns.filter((b) => b.status === 'succeeded').map((b) => b.block));
+      only = pipeline.blocks.filter((b) => !finished.has(b.name)).map((b) => b.name);
+      if (!only.length) throw new ConfigError('retry.nothing_left', `every block of run ${failed.id} succeeded; nothing to retry`);
+    }
+    await requireStoredUpstreams(store, pipeline, only, failed.id);
+    const dated = failed.logicalDate ? intervalForDate(pipeline, failed.logicalDate) : undefined;
+    const run = await createRun(store, pipeline, {
+      variables: failed.variables as Record<string, string | number | boolean>,
+      logicalDate: failed.logicalDate,
+      trigger: `retry of ${failed.id}`,
+    });
+    deps.execute(pipeline, run, { only, reuseOutputsOf: failed.id, interval: dated?.interval });
+    return c.json({ run_id: run.id, blocks: only }, 202);
+  });
+
+  app.post('/runs/:id/cancel', async (c) => {
+    const run = await findRun(store, c.req.param('id'));
+    const cancelled = await store.cancelRun(run.id);
+    if (!cancelled) return problem(c, 409, 'run.finished', `run ${run.id} is ${run.status}; only a queued or running run can be cancelled`);
+    deps.abort(run.id);
+    return c.json({ run: cancelled });
+  });
+
+  return app;
+}
+
+/** A pipeline that can run: it loads and has at least one block. */
+function runnable(root: string, name: string): Pipeline {
+  const pipeline = loadPipeline(root, name);
+  if (!pipeline.blocks.length) throw new ConfigError('pipeline.no_blocks', `pipeline '${pipeline.name}' has no blocks yet; add one first`);
+  return pipeline;
+}
+
+async function findRun(store: RunStore, id: string): Promise<RunRecord> {
+  const run = await store.getRun(id);
+  if (!run) throw new ConfigError('run.not_found', `no run '${id}'`);
+  return run;
+}
+
+async function storedOutput(store: RunStore, runId: string, block: string): Promise<string> {
+  const record = (await store.listBlockRuns(runId)).find((b) => b.block === block);
+  if (!record) throw new ConfigError('run.unknown_block_run', `run '${runId}' has no block '${block}'`);
+  if (!record.output || !existsSync(record.output)) throw new ConfigError('run.no_output', `block '${block}' of run '${runId}' has no stored output`);
+  return record.output;
+}
+
+async function createRun(store: RunStore, pipeline: Pipeline, spec: { variables: Record<string, string | number | boolean>; logicalDate?: string | undefined; trigger: string }): Promise<RunRecord> {
+  const { run } = await store.createRunOnce({
+    id: newRunId(),
+    pipeline: pipeline.name,
+    pipelineVersion: pipeline.version,
+    logicalDate: spec.logicalDate,
+    variables: spec.variables,
+    trigger: spec.trigger,
+    startedAt: new Date().toISOString(),
+  });
+  return run;
+}
+
+/**
+ * The blocks left out of a partial run must have stored outputs for those
+ * that read them; checked before the run exists, so a refusal leaves no run behind.
+ */
+async function requireStoredUpstreams(store: RunStore, pipeline: Pipeline, only: readonly string[], ofRun?: string): Promise<void> {
+  const selected = new Set(only);
+  const ofRunOutputs = ofRun ? new Map((await store.listBlockRuns(ofRun)).filter((b) => b.status === 'succeeded').map((b) => [b.block, b])) : undefined;
+  for (const block of pipeline.blocks.filter((b) => selected.has(b.name))) {
+    for (const up of block.upstream) {
+      if (selected.has(up)) continue;
+      const stored = ofRunOutputs ? ofRunOutputs.get(up) : await store.latestOutput(pipeline.name, up);
+      if (!stored?.output || !existsSync(stored.output)) {
+        throw new ConfigError('run.upstream_not_stored', `block '${block.name}' reads '${up}', which has no stored output${ofRun ? ` in run ${ofRun}` : ''}; run '${up}' too`);
+      }
+    }
+  }
+}
+
+function blockFiles(root: string, pipelineName: string): Map<string, string> {
+  try {
+    const pipeline = loadPipeline(root, pipelineName);
+    return new Map(pipeline.blocks.flatMap((b) => (b.language === 'connector' || b.language === 'sync' ? [] : [[b.name, path.relative(root, b.file)] as const])));
+  } catch {
+    return new Map();
+  }
+}
+
+function describeBlockRun(root: string, record: BlockRunRecord, file: string | undefined): Record<string, unknown> {
+  const { output, ...rest } = record;
+  const durationMs = record.startedAt && record.endedAt ? Date.parse(record.endedAt) - Date.parse(record.startedAt) : null;
+  return { ...rest, hasOutput: Boolean(output), file: file ?? null, durationMs, error: relativeError(root, record.error) ?? null };
+}
+
+/** Error locations name project files relative to the project, as the editor opens them. */
+function relativeError(root: string, error: SerializedError | undefined): SerializedError | undefined {
+  if (!error?.location?.file || !path.isAbsolute(error.location.file)) return error;
+  return { ...error, location: { ...error.location, file: path.relative(root, error.location.file) } };
+}
+
+/** Values JSON cannot carry as they are, at any depth: big integers as text, dates as ISO text. */
+function jsonRow(row: Record<string, unknown>): Record<string, unknown> {
+  return jsonValue(row) as Record<string, unknown>;
+}
+
+function jsonValue(value: unknown): unknown {
+  if (typeof value === 'bigint') return value.toString();
+  if (value instanceof Date) return value.toISOString();
+  if (Array.isArray(value)) return value.map(jsonValue);
+  if (value && typeof value === 'object' && !(value instanceof Uint8Array)) return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, jsonValue(v)]));
+  return value;
+}
