@@ -1,6 +1,7 @@
 #!/usr/bin/env node
-// Runs the test files (*.test.ts) under the given folders, or under src/ and
-// test/ by default, with Node's own test runner and tsx for TypeScript.
+// Runs the test files (*.test.ts) under the given folders, or under src/, test/
+// and web/src by default (test/browser drives Chromium), with Node's own test
+// runner and tsx for TypeScript.
 import { spawnSync } from 'node:child_process';
 import { readdirSync, statSync } from 'node:fs';
 import path from 'node:path';
@@ -17,7 +18,7 @@ function find(entry) {
     .flatMap((name) => find(path.join(entry, name)));
 }
 
-const files = (roots.length ? roots : ['src', 'test']).flatMap(find).sort();
+const files = (roots.length ? roots : ['src', 'test', 'web/src']).flatMap(find).sort();
 if (!files.length) {
   console.error('no test files found');
   process.exit(1);

@@ -64,7 +64,7 @@ export async function main(argv: readonly string[]): Promise<number> {
 
   program
     .command('serve')
-    .description('serve the JSON API (trigger runs, read run history) and run the scheduler')
+    .description('serve the web UI and its JSON API, and run the scheduler')
     .option('--host <host>', 'address to listen on; beyond loopback it needs SLUICE_API_TOKEN', '127.0.0.1')
     .option('--port <port>', 'port (0 picks a free one)', '6789')
     .option('--no-scheduler', 'serve the API only')
@@ -117,6 +117,54 @@ export async function main(argv: readonly string[]): Promise<number> {
     .option('--block <block>', 'only this block')
     .action(async (run: string, options: { block?: string }) => {
       code = await (await import('./commands/history-commands.ts')).logsCommand(run, options, out);
+    });
+
+  const state = program.command('state').description("an integration pipeline's committed sync state");
+  state
+    .command('show')
+    .description('show the committed cursor of each stream, read from the destination')
+    .argument('<pipeline>', 'an integration pipeline')
+    .option('--stream <stream>', 'only this stream')
+    .option('--json', 'as JSON')
+    .action(async (pipeline: string, options: { stream?: string; json?: boolean }) => {
+      code = await (await import('./commands/state-command.ts')).stateShowCommand(pipeline, options, out);
+    });
+  state
+    .command('reset')
+    .description('forget the state of the streams (or one): the next run starts from the beginning')
+    .argument('<pipeline>', 'an integration pipeline')
+    .option('--stream <stream>', 'only this stream')
+    .action(async (pipeline: string, options: { stream?: string }) => {
+      code = await (await import('./commands/state-command.ts')).stateResetCommand(pipeline, options, out);
+    });
+
+  program
+    .command('schema')
+    .description("an integration pipeline's schema changes")
+    .command('history')
+    .description('list the schema changes its syncs made or refused, oldest first')
+    .argument('<pipeline>', 'an integration pipeline')
+    .option('--stream <stream>', 'only this stream')
+    .option('--json', 'as JSON')
+    .action(async (pipeline: string, options: { stream?: string; json?: boolean }) => {
+      code = await (await import('./commands/schema-command.ts')).schemaHistoryCommand(pipeline, options, out);
+    });
+
+  const cdc = program.command('cdc').description("change data capture: an integration pipeline's replication slot on its PostgreSQL source");
+  cdc
+    .command('status')
+    .description("show the slot's lag (WAL it holds on the source) and the position applied in the destination")
+    .argument('<pipeline>', 'an integration pipeline with mode cdc streams')
+    .option('--json', 'as JSON')
+    .action(async (pipeline: string, options: { json?: boolean }) => {
+      code = await (await import('./commands/cdc-command.ts')).cdcStatusCommand(pipeline, options, out);
+    });
+  cdc
+    .command('drop')
+    .description('remove the slot and publication from the source; the next run starts with a new snapshot')
+    .argument('<pipeline>', 'an integration pipeline with mode cdc streams')
+    .action(async (pipeline: string) => {
+      code = await (await import('./commands/cdc-command.ts')).cdcDropCommand(pipeline, out);
     });
 
   try {

@@ -1,0 +1,69 @@
+import { useEffect, useState } from 'react';
+import { api, onSignedOut } from './api/client.ts';
+import { Layout } from './components/Layout.tsx';
+import { loadable } from './loadable.tsx';
+import { match, navigate, useRoute } from './router.ts';
+import { SignInPage, takeFragmentToken } from './features/sign-in/SignInPage.tsx';
+import { PipelinesPage } from './features/pipelines/PipelinesPage.tsx';
+import { RunsPage } from './features/runs/RunsPage.tsx';
+
+// The editor brings React Flow and CodeMirror: loaded only when opened, so
+// the pipelines page renders without them.
+const loading = <div className="loading">Loading…</div>;
+const PipelineEditorPage = loadable(() => import('./features/pipeline-editor/PipelineEditorPage.tsx').then((m) => m.default), loading);
+const RunPage = loadable(() => import('./features/runs/RunPage.tsx').then((m) => m.default), loading);
+const TriggersPage = loadable(() => import('./features/triggers/TriggersPage.tsx').then((m) => m.default), loading);
+const ConnectionsPage = loadable(() => import('./features/connections/ConnectionsPage.tsx').then((m) => m.default), loading);
+const GitPage = loadable(() => import('./features/git/GitPage.tsx').then((m) => m.default), loading);
+
+type Auth = 'checking' | 'signed-in' | 'signed-out';
+
+export function App() {
+  const route = useRoute();
+  const [auth, setAuth] = useState<Auth>('checking');
+  const [signInError, setSignInError] = useState<string>();
+
+  useEffect(() => {
+    const token = takeFragmentToken();
+    const check = token
+      ? api('POST', '/api/session', { token }).then(
+          () => true,
+          (error: Error) => {
+            setSignInError(error.message);
+            return false;
+          },
+        )
+      : api<{ authenticated: boolean }>('GET', '/api/session').then((s) => s.authenticated, () => false);
+    void check.then((ok) => setAuth(ok ? 'signed-in' : 'signed-out'));
+    return onSignedOut(() => setAuth('signed-out'));
+  }, []);
+
+  if (auth === 'checking') return <div className="splash">Sluice</div>;
+  if (auth === 'signed-out') {
+    return (
+      <SignInPage
+        initialError={signInError}
+        onSignedIn={() => {
+          setAuth('signed-in');
+          if (route === '/') navigate('/pipelines');
+        }}
+      />
+    );
+  }
+  return (
+    <Layout route={route} onSignOut={() => setAuth('signed-out')}>
+      {page(route)}
+    </Layout>
+  );
+}
+
+function page(route: string) {
+  let params: Record<string, string> | undefined;
+  if ((params = match('/pipelines/:name', route))) return <PipelineEditorPage key={params.name} name={params.name!} />;
+  if ((params = match('/runs/:id', route))) return <RunPage key={params.id} id={params.id!} />;
+  if (route.startsWith('/runs')) return <RunsPage route={route} />;
+  if (route.startsWith('/triggers')) return <TriggersPage />;
+  if (route.startsWith('/connections')) return <ConnectionsPage />;
+  if (route.startsWith('/git')) return <GitPage />;
+  return <PipelinesPage />;
+}

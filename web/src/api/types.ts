@@ -1,0 +1,175 @@
+// The shapes of docs/api.md, as the browser sees them.
+
+export type RunStatus = 'queued' | 'running' | 'succeeded' | 'failed' | 'cancelled';
+export type BlockRunStatus = 'pending' | 'running' | 'succeeded' | 'failed' | 'skipped' | 'cancelled';
+export type BlockRole = 'loader' | 'transformer' | 'exporter' | 'test' | 'sensor';
+export type BlockKind = 'ts' | 'sql' | 'connector';
+export type VariableValue = string | number | boolean;
+
+export interface ApiErrorBody {
+  readonly code: string;
+  readonly message: string;
+  readonly location?: ErrorLocation;
+}
+
+export interface ErrorLocation {
+  readonly file?: string;
+  readonly line?: number;
+  readonly column?: number;
+  readonly block?: string;
+  readonly record?: number;
+}
+
+export interface SerializedError {
+  readonly code: string;
+  readonly message: string;
+  readonly retryable?: boolean;
+  readonly kind?: string;
+  readonly location?: ErrorLocation;
+  readonly userStack?: string;
+}
+
+export interface RunRecord {
+  readonly id: string;
+  readonly pipeline: string;
+  readonly status: RunStatus;
+  readonly logicalDate?: string;
+  readonly variables: Readonly<Record<string, unknown>>;
+  readonly trigger: string;
+  readonly startedAt: string;
+  readonly endedAt?: string;
+  readonly error?: SerializedError | null;
+  readonly attempt: number;
+}
+
+export interface Column {
+  readonly name: string;
+  readonly type: string;
+}
+
+export interface BlockRunRecord {
+  readonly runId: string;
+  readonly block: string;
+  readonly status: BlockRunStatus;
+  readonly startedAt?: string;
+  readonly endedAt?: string;
+  readonly rowsIn?: number;
+  readonly rowsOut?: number;
+  readonly output?: string;
+  /** The API answers whether an output is stored, never where. */
+  readonly hasOutput?: boolean;
+  readonly durationMs?: number | null;
+  readonly file?: string | null;
+  readonly columns?: readonly Column[];
+  readonly error?: SerializedError | null;
+  readonly summary?: string;
+}
+
+export interface LogRecord {
+  readonly runId: string;
+  readonly block?: string;
+  readonly level: 'debug' | 'info' | 'warn' | 'error';
+  readonly message: string;
+  readonly at: string;
+}
+
+export interface PipelineSummary {
+  readonly name: string;
+  readonly description?: string | null;
+  readonly blocks?: number;
+  readonly schedule?: unknown;
+  readonly triggers?: unknown;
+  readonly lastRun?: RunRecord | null;
+  readonly nextRun?: string | null;
+  readonly error?: ApiErrorBody;
+}
+
+export interface BlockSpec {
+  readonly name: string;
+  readonly role?: BlockRole;
+  readonly kind: BlockKind;
+  readonly file?: string;
+  readonly connector?: string;
+  readonly connection?: string;
+  readonly upstream: readonly string[];
+  readonly settings: Readonly<Record<string, unknown>>;
+}
+
+export interface PipelineDetail {
+  readonly name: string;
+  readonly file: string;
+  readonly description?: string | null;
+  readonly variables: Readonly<Record<string, VariableValue>>;
+  readonly schedule?: unknown;
+  readonly triggers?: unknown;
+  readonly blocks: readonly BlockSpec[];
+}
+
+export interface BlockTemplate {
+  readonly name: string;
+  readonly description?: string;
+  readonly role?: BlockRole;
+}
+
+/** A JSON Schema as the connectors publish it; only what a form needs. */
+export interface JsonSchema {
+  readonly type?: string | readonly string[];
+  readonly title?: string;
+  readonly description?: string;
+  readonly properties?: Readonly<Record<string, JsonSchema>>;
+  readonly required?: readonly string[];
+  readonly enum?: readonly unknown[];
+  readonly default?: unknown;
+  readonly items?: JsonSchema;
+  readonly additionalProperties?: boolean | JsonSchema;
+  readonly anyOf?: readonly JsonSchema[];
+  readonly oneOf?: readonly JsonSchema[];
+  readonly const?: unknown;
+  readonly format?: string;
+  readonly writeOnly?: boolean;
+}
+
+export interface ConnectorInfo {
+  readonly kind: string;
+  readonly description?: string;
+  readonly capabilities?: unknown;
+  readonly connection?: JsonSchema;
+  readonly read?: JsonSchema;
+  readonly write?: JsonSchema;
+}
+
+export interface ConnectionInfo {
+  readonly name: string;
+  readonly type: string;
+  readonly settings: Readonly<Record<string, unknown>>;
+}
+
+export interface OutputPage {
+  readonly columns: readonly Column[];
+  readonly total: number;
+  readonly offset: number;
+  readonly limit: number;
+  readonly rows: readonly Record<string, unknown>[];
+}
+
+export interface ColumnStats {
+  readonly name: string;
+  readonly type: string;
+  readonly nulls: number;
+  readonly distinct: number;
+  readonly min: unknown;
+  readonly max: unknown;
+}
+
+export interface Triggers {
+  readonly schedule: string | null;
+  readonly schedule_enabled: boolean;
+  readonly api_enabled: boolean;
+  readonly on_file?: unknown;
+}
+
+export interface GitStatus {
+  readonly branch: string;
+  readonly branches: readonly string[];
+  readonly changes: readonly { readonly path: string; readonly status: string }[];
+}

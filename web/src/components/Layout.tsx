@@ -1,0 +1,38 @@
+import type { ReactNode } from 'react';
+import { api } from '../api/client.ts';
+import { href } from '../router.ts';
+
+const sections = [
+  { to: '/pipelines', label: 'Pipelines', icon: '▦' },
+  { to: '/runs', label: 'Runs', icon: '▶' },
+  { to: '/triggers', label: 'Triggers', icon: '◷' },
+  { to: '/connections', label: 'Connections', icon: '⛁' },
+  { to: '/git', label: 'Git', icon: '⎇' },
+] as const;
+
+/** The frame of every signed-in page: the left navigation and the content. */
+export function Layout({ route, children, onSignOut }: { route: string; children: ReactNode; onSignOut: () => void }) {
+  const signOut = () => {
+    void api('DELETE', '/api/session').finally(onSignOut);
+  };
+  return (
+    <div className="app">
+      <nav className="nav" aria-label="Sections">
+        <a className="brand" href={href('/pipelines')}>
+          <span className="brand-mark">≋</span> Sluice
+        </a>
+        {sections.map((s) => (
+          <a key={s.to} href={href(s.to)} className={route.startsWith(s.to) ? 'nav-link active' : 'nav-link'} data-testid={`nav-${s.label.toLowerCase()}`}>
+            <span className="nav-icon" aria-hidden="true">{s.icon}</span>
+            {s.label}
+          </a>
+        ))}
+        <div className="nav-spacer" />
+        <button type="button" className="nav-link nav-button" onClick={signOut} data-testid="sign-out">
+          Sign out
+        </button>
+      </nav>
+      <main className="content">{children}</main>
+    </div>
+  );
+}

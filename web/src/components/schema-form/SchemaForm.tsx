@@ -1,0 +1,183 @@
+import { useState, type ReactNode } from 'react';
+import type { JsonSchema } from '../../api/types.ts';
+
+export interface SchemaFormProps {
+  readonly schema: JsonSchema | undefined;
+  readonly value: Readonly<Record<string, unknown>>;
+  readonly onChange: (value: Record<string, unknown>) => void;
+  /** Fields the user marked secret (write-only): their values are never shown back. */
+  readonly secrets?: ReadonlySet<string>;
+  readonly onToggleSecret?: (field: string, secret: boolean) => void;
+  /** Secret fields that already hold a value on the server. */
+  readonly secretsSet?: ReadonlySet<string>;
+  readonly testIdPrefix?: string;
+}
+
+/**
+ * A form generated from a connector's JSON Schema: text, numbers, switches
+ * and choices get their own inputs; nested values are edited as JSON.
+ */
+export function SchemaForm({ schema, value, onChange, secrets, onToggleSecret, secretsSet, testIdPrefix = 'field' }: SchemaFormProps) {
+  const properties = Object.entries(schema?.properties ?? {});
+  const required = new Set(schema?.required ?? []);
+  if (!properties.length) return <p className="muted small">This connector takes no settings.</p>;
+  // Required fields first, then the rest as the schema orders them.
+  properties.sort(([a], [b]) => Number(required.has(b)) - Number(required.has(a)));
+  const set = (key: string, next: unknown) => {
+    const copy = { ...value };
+    if (next === undefined || next === '') delete copy[key];
+    else copy[key] = next;
+    onChange(copy);
+  };
+  const field = ([key, schemaField]: [string, JsonSchema]) => (
+    <SchemaField
+      key={key}
+      name={key}
+      field={schemaField}
+      required={required.has(key)}
+      value={value[key]}
+      onChange={(next) => set(key, next)}
+      secret={secrets?.has(key) ?? false}
+      secretSet={secretsSet?.has(key) ?? false}
+      onToggleSecret={onToggleSecret ? (s) => onToggleSecret(key, s) : undefined}
+      testId={`${testIdPrefix}-${key}`}
+    />
+  );
+  // The required settings up front; the rest folded away unless one is already set.
+  const main = properties.filter(([key]) => required.has(key));
+  const more = properties.filter(([key]) => !required.has(key));
+  const shown = main.length ? main : more.splice(0, 4);
+  return (
+    <div className="schema-form-wrap">
+      <div className="schema-form">{shown.map(field)}</div>
+      {more.length > 0 && (
+        <details className="schema-more" open={more.some(([key]) => value[key] !== undefined)}>
+          <summary data-testid={`${testIdPrefix}-more`}>More settings ({more.length})</summary>
+          <div className="schema-form">{more.map(field)}</div>
+        </details>
+      )}
+    </div>
+  );
+}
+
+function typeOf(field: JsonSchema): string {
+  if (field.enum) return 'enum';
+  const type = Array.isArray(field.type) ? field.type.find((t) => t !== 'null') : field.type;
+  if (type) return type as string;
+  const options = field.anyOf ?? field.oneOf;
+  if (options?.every((o) => o.const !== undefined || o.enum)) return 'enum';
+  return 'json';
+}
+
+function enumValues(field: JsonSchema): unknown[] {
+  if (field.enum) return [...field.enum];
+  return (field.anyOf ?? field.oneOf ?? []).flatMap((o) => (o.enum ? [...o.enum] : [o.const]));
+}
+
+interface FieldProps {
+  readonly name: string;
+  readonly field: JsonSchema;
+  readonly required: boolean;
+  readonly value: unknown;
+  readonly onChange: (value: unknown) => void;
+  readonly secret: boolean;
+  readonly secretSet: boolean;
+  readonly onToggleSecret: ((secret: boolean) => void) | undefined;
+  readonly testId: string;
+}
+
+function SchemaField({ name, field, required, value, onChange, secret, secretSet, onToggleSecret, testId }: FieldProps) {
+  const type = typeOf(field);
+  const label = (
+    <span className="field-label">
+      {field.title ?? name}
+      {required && <span className="required" title="required">*</span>}
+      {field.description && <span className="field-help">{field.description}</span>}
+    </span>
+  );
+  if (type === 'boolean') {
+    const checked = typeof value === 'boolean' ? value : field.default === true;
+    return (
+      <label className="field checkbox">
+        <input type="checkbox" checked={checked} onChange={(e) => onChange(e.target.checked)} data-testid={testId} />
+        {label}
+      </label>
+    );
+  }
+  if (type === 'enum') {
+    return (
+      <label className="field">
+        {label}
+        <select value={value === undefined ? '' : String(value)} onChange={(e) => onChange(e.target.value || undefined)} data-testid={testId}>
+          <option value="">{field.default !== undefined ? `default (${String(field.default)})` : '—'}</option>
+          {enumValues(field).map((v) => (
+            <option key={String(v)} value={String(v)}>{String(v)}</option>
+          ))}
+        </select>
+      </label>
+    );
+  }
+  if (type === 'number' || type === 'integer') {
+    return (
+      <label className="field">
+        {label}
+        <input type="number" step={type === 'integer' ? 1 : 'any'} value={typeof value === 'number' ? value : ''} placeholder={field.default !== undefined ? String(field.default) : ''} onChange={(e) => onChange(e.target.value === '' ? undefined : Number(e.target.value))} data-testid={testId} />
+      </label>
+    );
+  }
+  if (type === 'string') {
+    return (
+      <label className="field">
+        {label}
+        <span className="field-row">
+          <input
+            type={secret ? 'password' : 'text'}
+            autoComplete="off"
+            spellCheck={false}
+            value={typeof value === 'string' ? value : ''}
+            placeholder={secret && secretSet ? '•••••••• (set; leave empty to keep)' : field.default !== undefined ? String(field.default) : ''}
+            onChange={(e) => onChange(e.target.value)}
+            data-testid={testId}
+          />
+          {onToggleSecret && (
+            <label className="secret-toggle" title="Keep this value in .sluice/secrets.env, out of git; it is never shown again">
+              <input type="checkbox" checked={secret} onChange={(e) => onToggleSecret(e.target.checked)} data-testid={`${testId}-secret`} /> secret
+            </label>
+          )}
+        </span>
+      </label>
+    );
+  }
+  return <JsonField label={label} value={value} onChange={onChange} testId={testId} />;
+}
+
+function JsonField({ label, value, onChange, testId }: { label: ReactNode; value: unknown; onChange: (v: unknown) => void; testId: string }) {
+  const [text, setText] = useState(value === undefined ? '' : JSON.stringify(value));
+  const [bad, setBad] = useState(false);
+  return (
+    <label className="field">
+      {label}
+      <input
+        className={bad ? 'invalid' : ''}
+        spellCheck={false}
+        value={text}
+        placeholder={'JSON, e.g. {"id": "BIGINT"}'}
+        onChange={(e) => {
+          setText(e.target.value);
+          if (!e.target.value.trim()) {
+            setBad(false);
+            onChange(undefined);
+            return;
+          }
+          try {
+            onChange(JSON.parse(e.target.value));
+            setBad(false);
+          } catch {
+            setBad(true);
+          }
+        }}
+        data-testid={testId}
+      />
+    </label>
+  );
+}

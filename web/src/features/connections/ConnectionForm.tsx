@@ -1,0 +1,76 @@
+import { useState, type FormEvent } from 'react';
+import { api, enc } from '../../api/client.ts';
+import type { ConnectionInfo, ConnectorInfo } from '../../api/types.ts';
+import { ErrorNote } from '../../components/ErrorNote.tsx';
+import { Modal } from '../../components/Modal.tsx';
+import { SchemaForm } from '../../components/schema-form/SchemaForm.tsx';
+
+const secretLooking = /pass|secret|token|key|url|dsn/i;
+
+/** Adds or edits a connection; secret fields go to the server's secret file and never come back. */
+export function ConnectionForm({ connectors, existing, onDone, onClose }: { connectors: readonly ConnectorInfo[]; existing?: ConnectionInfo | undefined; onDone: () => void; onClose: () => void }) {
+  const withConnection = connectors.filter((c) => c.connection?.properties && Object.keys(c.connection.properties).length);
+  const [name, setName] = useState(existing?.name ?? '');
+  const [type, setType] = useState(existing?.type ?? withConnection[0]?.kind ?? '');
+  const storedSecrets = new Set(Object.entries(existing?.settings ?? {}).filter(([, v]) => isSecretMarker(v)).map(([k]) => k));
+  const [values, setValues] = useState<Record<string, unknown>>(Object.fromEntries(Object.entries(existing?.settings ?? {}).filter(([, v]) => !isSecretMarker(v))));
+  const [secrets, setSecrets] = useState<Set<string>>(() => new Set(storedSecrets));
+  const [error, setError] = useState<Error>();
+  const schema = connectors.find((c) => c.kind === type)?.connection;
+
+  const submit = (event: FormEvent) => {
+    event.preventDefault();
+    const settings: Record<string, unknown> = {};
+    const secretValues: Record<string, string> = {};
+    for (const [key, value] of Object.entries(values)) {
+      if (secrets.has(key)) secretValues[key] = String(value);
+      else settings[key] = value;
+    }
+    const body = { name: name.trim(), type, settings, secrets: secretValues };
+    const request = existing ? api('PUT', `/api/connections/${enc(existing.name)}`, body) : api('POST', '/api/connections', body);
+    request.then(onDone, setError);
+  };
+
+  return (
+    <Modal title={existing ? `Edit ${existing.name}` : 'Add a connection'} onClose={onClose} testId="connection-dialog">
+      <form className="form" onSubmit={submit}>
+        <div className="form-grid">
+          <label className="field">
+            <span>Name</span>
+            <input value={name} disabled={Boolean(existing)} onChange={(e) => setName(e.target.value)} placeholder="warehouse" spellCheck={false} data-testid="connection-name" />
+          </label>
+          <label className="field">
+            <span>Type</span>
+            <select value={type} disabled={Boolean(existing)} onChange={(e) => { setType(e.target.value); setValues({}); }} data-testid="connection-type">
+              {withConnection.map((c) => <option key={c.kind} value={c.kind}>{c.kind}</option>)}
+            </select>
+          </label>
+        </div>
+        <SchemaForm
+          key={type}
+          schema={schema}
+          value={values}
+          onChange={(next) => {
+            setValues(next);
+            // A value that looks like a credential is secret unless the user says otherwise.
+            for (const key of Object.keys(next)) if (!(key in values) && secretLooking.test(key) && !secrets.has(key)) setSecrets((s) => new Set(s).add(key));
+          }}
+          secrets={secrets}
+          secretsSet={storedSecrets}
+          onToggleSecret={(field, on) => setSecrets((s) => { const copy = new Set(s); if (on) copy.add(field); else copy.delete(field); return copy; })}
+          testIdPrefix="connection-field"
+        />
+        <p className="muted small">Secret values are written to <code>.sluice/secrets.env</code> (never to git); the API never returns them.</p>
+        <ErrorNote error={error} />
+        <div className="form-actions">
+          <button type="button" className="button" onClick={onClose}>Cancel</button>
+          <button type="submit" className="button primary" disabled={!name.trim() || !type} data-testid="connection-save">{existing ? 'Save' : 'Add connection'}</button>
+        </div>
+      </form>
+    </Modal>
+  );
+}
+
+export function isSecretMarker(value: unknown): boolean {
+  return typeof value === 'object' && value !== null && 'secret' in value;
+}

@@ -1,0 +1,31 @@
+import { Handle, Position, type Node, type NodeProps } from '@xyflow/react';
+import { memo } from 'react';
+import type { BlockKind, BlockRole, BlockRunStatus } from '../../api/types.ts';
+
+export type BlockNodeData = {
+  readonly name: string;
+  readonly role: BlockRole | undefined;
+  readonly kind: BlockKind;
+  readonly detail: string;
+  readonly status: BlockRunStatus | undefined;
+};
+export type BlockNodeType = Node<BlockNodeData, 'block'>;
+
+const kindLabel: Record<BlockKind, string> = { ts: 'TS', sql: 'SQL', connector: 'NO-CODE' };
+
+/** One block on the canvas. Memoised: a 200-block DAG re-renders only what changed. */
+export const BlockNode = memo(function BlockNode({ data, selected }: NodeProps<BlockNodeType>) {
+  return (
+    <div className={`dag-node role-${data.role ?? 'none'}${selected ? ' selected' : ''}`} data-testid={`dag-node-${data.name}`}>
+      <Handle type="target" position={Position.Left} />
+      <div className="dag-node-top">
+        <span className={`kind kind-${data.kind}`}>{kindLabel[data.kind]}</span>
+        <span className="dag-node-role">{data.role ?? ''}</span>
+        {data.status && <span className={`dot dot-${data.status}`} title={data.status} />}
+      </div>
+      <div className="dag-node-name">{data.name}</div>
+      <div className="dag-node-detail">{data.detail}</div>
+      <Handle type="source" position={Position.Right} />
+    </div>
+  );
+});

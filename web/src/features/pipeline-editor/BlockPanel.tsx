@@ -1,0 +1,112 @@
+import { useEffect, useState } from 'react';
+import { api, enc } from '../../api/client.ts';
+import type { BlockRunRecord, BlockSpec, ConnectionInfo, ConnectorInfo, LogRecord } from '../../api/types.ts';
+import { ErrorNote } from '../../components/ErrorNote.tsx';
+import { SchemaForm } from '../../components/schema-form/SchemaForm.tsx';
+import { StatusBadge } from '../../components/StatusBadge.tsx';
+import { durationBetween, formatCount, formatDuration, modKey } from '../../format.ts';
+import { LogView } from '../runs/LogView.tsx';
+import { hasOutput, OutputTable } from '../runs/OutputTable.tsx';
+import type { BlockFile } from './use-block-file.ts';
+import { loadable } from '../../loadable.tsx';
+
+export const CodeEditor = loadable(() => import('./CodeEditor.tsx').then((m) => m.default), <div className="loading">Loading editor…</div>);
+
+export interface BlockPanelProps {
+  readonly pipeline: string;
+  readonly block: BlockSpec;
+  readonly file: BlockFile;
+  readonly connectors: readonly ConnectorInfo[];
+  readonly connections: readonly ConnectionInfo[];
+  readonly runId: string | undefined;
+  readonly blockRun: BlockRunRecord | undefined;
+  readonly logs: readonly LogRecord[];
+  readonly onRun: (withUpstream: boolean) => void;
+  readonly onChanged: (selectName?: string) => void;
+}
+
+/** The selected block: its code or settings, its last run's output, logs and error. */
+export function BlockPanel({ pipeline, block, file, connectors, connections, runId, blockRun, logs, onRun, onChanged }: BlockPanelProps) {
+  const [tab, setTab] = useState<'output' | 'logs'>('output');
+  const [renaming, setRenaming] = useState<string>();
+  const [settings, setSettings] = useState<Record<string, unknown>>({ ...block.settings });
+  const [error, setError] = useState<Error>();
+  useEffect(() => setSettings({ ...block.settings }), [block]);
+  const route = `/api/pipelines/${enc(pipeline)}/blocks/${enc(block.name)}`;
+  const kind = block.connector ?? connections.find((c) => c.name === block.connection)?.type;
+  const connectorInfo = connectors.find((c) => c.kind === kind);
+  const settingsDirty = JSON.stringify(settings) !== JSON.stringify(block.settings);
+
+  const rename = () => {
+    const name = renaming?.trim();
+    setRenaming(undefined);
+    if (name && name !== block.name) api('PATCH', route, { name }).then(() => onChanged(name), setError);
+  };
+  const remove = () => {
+    if (window.confirm(`Delete block ${block.name}, its file and the references to it?`)) api('DELETE', route).then(() => onChanged(''), setError);
+  };
+  const saveSettings = () => api('PATCH', route, { settings }).then(() => onChanged(block.name), setError);
+
+  return (
+    <section className="block-panel" data-testid="block-panel">
+      <header className="block-head">
+        {renaming === undefined ? (
+          <h2 title="Double-click to rename" onDoubleClick={() => setRenaming(block.name)} data-testid="block-title">{block.name}</h2>
+        ) : (
+          <input className="rename" value={renaming} autoFocus onChange={(e) => setRenaming(e.target.value)} onBlur={rename} onKeyDown={(e) => { if (e.key === 'Enter') rename(); if (e.key === 'Escape') setRenaming(undefined); }} data-testid="rename-input" />
+        )}
+        <span className="muted small">{block.role ?? ''} · {block.kind === 'connector' ? `${kind ?? ''}${block.connection ? ` → ${block.connection}` : ''}` : block.file}</span>
+        <span className="spacer" />
+        {block.kind !== 'connector' && (
+          <button type="button" className="button small" disabled={!file.dirty || file.saving} onClick={() => void file.save().catch(() => undefined)} title={`Save (${modKey}+S)`} data-testid="save-block">
+            {file.dirty ? 'Save' : 'Saved'}
+          </button>
+        )}
+        <button type="button" className="button small primary" onClick={() => onRun(false)} title={`Run this block on the latest upstream outputs (${modKey}+Enter)`} data-testid="run-block">▶ Run block</button>
+        <button type="button" className="button small" onClick={() => onRun(true)} title={`Run with its upstream blocks (Shift+${modKey}+Enter)`} data-testid="run-with-upstream">▶▶ With upstream</button>
+        <button type="button" className="button small" onClick={() => setRenaming(block.name)} title="Rename the block and its file" data-testid="rename-block">Rename</button>
+        <button type="button" className="button small danger" onClick={remove} title="Delete the block" data-testid="delete-block">Delete</button>
+      </header>
+      <ErrorNote error={error ?? file.error} />
+      <div className="block-body">
+        {block.kind === 'connector' ? (
+          <div className="block-settings">
+            <SchemaForm key={block.name} schema={block.role === 'exporter' ? connectorInfo?.write : connectorInfo?.read} value={settings} onChange={setSettings} testIdPrefix="block-setting" />
+            <div className="form-actions">
+              <button type="button" className="button small primary" disabled={!settingsDirty} onClick={saveSettings} data-testid="save-settings">Save settings</button>
+            </div>
+          </div>
+        ) : file.content === undefined ? (
+          <div className="loading">Loading {block.file}…</div>
+        ) : (
+          <CodeEditor key={block.file} value={file.content} language={file.language} onChange={file.setContent} onSave={() => void file.save().catch(() => undefined)} onRun={onRun} />
+        )}
+      </div>
+      <div className="block-result">
+        <div className="tabs">
+          <button type="button" className={tab === 'output' ? 'tab active' : 'tab'} onClick={() => setTab('output')} data-testid="tab-output">Output</button>
+          <button type="button" className={tab === 'logs' ? 'tab active' : 'tab'} onClick={() => setTab('logs')} data-testid="tab-logs">Logs</button>
+          <span className="spacer" />
+          {blockRun && (
+            <span className="tab-meta">
+              <StatusBadge status={blockRun.status} /> {formatCount(blockRun.rowsOut)} rows · {formatDuration(durationBetween(blockRun.startedAt, blockRun.endedAt))}
+            </span>
+          )}
+        </div>
+        <div className="tab-body">
+          {tab === 'logs' ? (
+            <LogView logs={logs} block={block.name} testId="block-logs" />
+          ) : blockRun?.error ? (
+            <ErrorNote error={{ ...blockRun.error, location: { block: block.name, ...blockRun.error.location } }} testId="block-error" />
+          ) : runId && hasOutput(blockRun) ? (
+            <OutputTable runId={runId} block={block.name} />
+          ) : (
+            <div className="muted small empty-output">
+              {blockRun ? `The block is ${blockRun.status}…` : `Run the block (${modKey}+Enter) to see its output.`}
+            </div>
+          )}
+        </div>
+      </div>
+    </section>
+  );
+}

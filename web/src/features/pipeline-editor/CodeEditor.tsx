@@ -1,0 +1,65 @@
+import { javascript } from '@codemirror/lang-javascript';
+import { sql } from '@codemirror/lang-sql';
+import { EditorState, Prec } from '@codemirror/state';
+import { EditorView, keymap } from '@codemirror/view';
+import { basicSetup } from 'codemirror';
+import { useEffect, useRef } from 'react';
+
+export interface CodeEditorProps {
+  readonly value: string;
+  readonly language: string;
+  readonly onChange: (value: string) => void;
+  readonly onSave: () => void;
+  readonly onRun: (withUpstream: boolean) => void;
+}
+
+function languageFor(language: string) {
+  if (language === 'sql') return [sql()];
+  if (language === 'typescript' || language === 'ts' || language === 'javascript') return [javascript({ typescript: true })];
+  return [];
+}
+
+/**
+ * CodeMirror 6 over one block file. Mod-s saves, Mod-Enter runs the block,
+ * Shift-Mod-Enter runs it with its upstreams. Loaded on demand.
+ */
+export default function CodeEditor({ value, language, onChange, onSave, onRun }: CodeEditorProps) {
+  const host = useRef<HTMLDivElement>(null);
+  const view = useRef<EditorView | undefined>(undefined);
+  const handlers = useRef({ onChange, onSave, onRun });
+  handlers.current = { onChange, onSave, onRun };
+
+  useEffect(() => {
+    const state = EditorState.create({
+      doc: value,
+      extensions: [
+        Prec.highest(
+          keymap.of([
+            { key: 'Mod-s', preventDefault: true, run: () => (handlers.current.onSave(), true) },
+            { key: 'Mod-Enter', preventDefault: true, run: () => (handlers.current.onRun(false), true) },
+            { key: 'Shift-Mod-Enter', preventDefault: true, run: () => (handlers.current.onRun(true), true) },
+          ]),
+        ),
+        basicSetup,
+        ...languageFor(language),
+        EditorView.updateListener.of((update) => {
+          if (update.docChanged) handlers.current.onChange(update.state.doc.toString());
+        }),
+        EditorView.theme({ '&': { height: '100%', fontSize: '13px' }, '.cm-scroller': { fontFamily: 'var(--mono)' } }),
+      ],
+    });
+    view.current = new EditorView({ state, parent: host.current! });
+    return () => {
+      view.current?.destroy();
+      view.current = undefined;
+    };
+    // A new file mounts a new editor (keyed by the parent); later `value` changes come from the editor itself.
+  }, [language]);
+
+  useEffect(() => {
+    const current = view.current;
+    if (current && current.state.doc.toString() !== value) current.dispatch({ changes: { from: 0, to: current.state.doc.length, insert: value } });
+  }, [value]);
+
+  return <div className="code-editor" ref={host} data-testid="code-editor" />;
+}

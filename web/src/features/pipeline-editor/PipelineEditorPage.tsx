@@ -1,0 +1,167 @@
+import { useCallback, useEffect, useMemo, useState } from 'react';
+import { api, enc } from '../../api/client.ts';
+import type { BlockRunStatus, ConnectionInfo, ConnectorInfo, PipelineDetail, RunRecord } from '../../api/types.ts';
+import { useApi } from '../../api/use-api.ts';
+import { ErrorNote } from '../../components/ErrorNote.tsx';
+import { StatusBadge } from '../../components/StatusBadge.tsx';
+import { modKey } from '../../format.ts';
+import { href, navigate } from '../../router.ts';
+import { RunDialog } from '../pipelines/RunDialog.tsx';
+import { useRunWatch } from '../runs/use-run-watch.ts';
+import { AddBlockDialog } from './AddBlockDialog.tsx';
+import { BlockPanel } from './BlockPanel.tsx';
+import { useBlockFile } from './use-block-file.ts';
+import { CodeEditor } from './BlockPanel.tsx';
+import { loadable } from '../../loadable.tsx';
+
+const PipelineCanvas = loadable(() => import('./PipelineCanvas.tsx').then((m) => m.PipelineCanvas), <div className="loading">Drawing the pipeline…</div>);
+// Both heavy parts start loading with this page, side by side with its data, instead of one after the other.
+void PipelineCanvas.preload();
+void CodeEditor.preload();
+
+/** The pipeline editor: the DAG on the left, the selected block on the right. */
+export default function PipelineEditorPage({ name }: { name: string }) {
+  const route = `/api/pipelines/${enc(name)}`;
+  const { data, error, reload } = useApi<{ pipeline: PipelineDetail }>(route);
+  const connectors = useApi<{ connectors: ConnectorInfo[] }>('/api/connectors').data?.connectors ?? [];
+  const connections = useApi<{ connections: ConnectionInfo[] }>('/api/connections').data?.connections ?? [];
+  const pipeline = data?.pipeline;
+  const [selected, setSelected] = useState<string>();
+  const [adding, setAdding] = useState(false);
+  const [runningAll, setRunningAll] = useState(false);
+  const [runId, setRunId] = useState<string>();
+  const [actionError, setActionError] = useState<Error>();
+  const watch = useRunWatch(runId);
+
+  // Show the newest run's results until this session starts one.
+  useEffect(() => {
+    api<{ runs: RunRecord[] }>('GET', `/api/runs?pipeline=${enc(name)}&limit=1`).then(
+      ({ runs }) => setRunId((current) => current ?? runs[0]?.id),
+      () => undefined,
+    );
+  }, [name]);
+
+  const blocks = useMemo(() => pipeline?.blocks ?? [], [pipeline]);
+  const block = blocks.find((b) => b.name === selected);
+  const file = useBlockFile(block?.kind !== 'connector' ? block?.file : undefined);
+  const statuses = useMemo(() => new Map<string, BlockRunStatus>(watch.blocks.map((b) => [b.block, b.status])), [watch.blocks]);
+
+  const patchBlock = useCallback((target: string, upstream: readonly string[]) => {
+    api('PATCH', `${route}/blocks/${enc(target)}`, { upstream }).then(reload, setActionError);
+  }, [route, reload]);
+  const connect = useCallback((from: string, to: string) => {
+    const target = blocks.find((b) => b.name === to);
+    if (target && !target.upstream.includes(from)) patchBlock(to, [...target.upstream, from]);
+  }, [blocks, patchBlock]);
+  const disconnect = useCallback((from: string, to: string) => {
+    const target = blocks.find((b) => b.name === to);
+    if (target) patchBlock(to, target.upstream.filter((u) => u !== from));
+  }, [blocks, patchBlock]);
+
+  const runBlock = useCallback(async (withUpstream: boolean) => {
+    if (!block) return;
+    try {
+      await file.save();
+      const { run_id } = await api<{ run_id: string }>('POST', `${route}/runs`, { blocks: [block.name], upstream: withUpstream });
+      setRunId(run_id);
+      setActionError(undefined);
+    } catch (failure) {
+      setActionError(failure as Error);
+    }
+  }, [block, file, route]);
+
+  // The shortcuts work anywhere on the page, not only inside the code editor.
+  useEffect(() => {
+    const onKey = (event: KeyboardEvent) => {
+      if (!(event.ctrlKey || event.metaKey) || event.key !== 'Enter' || event.defaultPrevented) return;
+      event.preventDefault();
+      void runBlock(event.shiftKey);
+    };
+    window.addEventListener('keydown', onKey);
+    return () => window.removeEventListener('keydown', onKey);
+  }, [runBlock]);
+
+  const deletePipeline = () => {
+    if (window.confirm(`Delete the pipeline file of ${name}? Block files stay.`)) api('DELETE', route).then(() => navigate('/pipelines'), setActionError);
+  };
+
+  const blockRun = watch.blocks.find((b) => b.block === selected);
+
+  return (
+    <div className="editor-page" data-testid="pipeline-editor">
+      <header className="editor-bar">
+        <a href={href('/pipelines')} className="muted">Pipelines</a>
+        <span className="muted">/</span>
+        <h1>{name}</h1>
+        {pipeline?.file && <code className="muted small">{pipeline.file}</code>}
+        <span className="spacer" />
+        {watch.run && (
+          <a href={href(`/runs/${enc(watch.run.id)}`)} className="inline small" data-testid="editor-run-status">
+            last run <StatusBadge status={watch.run.status} />
+          </a>
+        )}
+        <button type="button" className="button small" onClick={() => setAdding(true)} title="Add a block from a template" data-testid="add-block">+ Block</button>
+        <button type="button" className="button small primary" disabled={!blocks.length} onClick={() => setRunningAll(true)} title="Run the whole pipeline" data-testid="run-pipeline">▶ Run pipeline</button>
+        <button type="button" className="button small danger" onClick={deletePipeline} data-testid="delete-pipeline">Delete</button>
+      </header>
+      <ErrorNote error={error ?? actionError} />
+      <div className="editor-split">
+        <div className="editor-dag">
+          {pipeline && blocks.length === 0 ? (
+            <div className="empty-dag">
+              <p>This pipeline has no blocks yet.</p>
+              <button type="button" className="button primary" onClick={() => setAdding(true)}>Add the first block</button>
+            </div>
+          ) : (
+            <PipelineCanvas blocks={blocks} selected={selected} statuses={statuses} onSelect={setSelected} onConnect={connect} onDisconnect={disconnect} />
+          )}
+        </div>
+        <div className="editor-side">
+          {block ? (
+            <BlockPanel
+              key={block.name}
+              pipeline={name}
+              block={block}
+              file={file}
+              connectors={connectors}
+              connections={connections}
+              runId={runId}
+              blockRun={blockRun}
+              logs={watch.logs}
+              onRun={(up) => void runBlock(up)}
+              onChanged={(next) => {
+                reload();
+                if (next !== undefined) setSelected(next || undefined);
+              }}
+            />
+          ) : (
+            <div className="side-hint">
+              <h2>Select a block</h2>
+              <p className="muted">Click a block to edit its code or settings and see its output.</p>
+              <ul className="shortcuts">
+                <li><kbd>{modKey}</kbd>+<kbd>Enter</kbd> run the selected block</li>
+                <li><kbd>Shift</kbd>+<kbd>{modKey}</kbd>+<kbd>Enter</kbd> run it with its upstreams</li>
+                <li><kbd>{modKey}</kbd>+<kbd>S</kbd> save the file</li>
+                <li>Drag from a block's right edge to another to connect; click an edge, then <kbd>Delete</kbd>, to disconnect</li>
+              </ul>
+            </div>
+          )}
+        </div>
+      </div>
+      {adding && (
+        <AddBlockDialog
+          pipeline={name}
+          blocks={blocks}
+          defaultUpstream={selected}
+          onClose={() => setAdding(false)}
+          onAdded={(added) => {
+            setAdding(false);
+            reload();
+            setSelected(added);
+          }}
+        />
+      )}
+      {runningAll && <RunDialog pipeline={name} defaults={pipeline?.variables} onClose={() => setRunningAll(false)} />}
+    </div>
+  );
+}

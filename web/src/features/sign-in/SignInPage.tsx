@@ -1,0 +1,52 @@
+import { useState, type FormEvent } from 'react';
+import { api } from '../../api/client.ts';
+
+/**
+ * Takes the token from a `#token=` sign-in link and removes it from the
+ * address bar and history at once, so it is not bookmarked or shared.
+ */
+export function takeFragmentToken(): string | undefined {
+  const match = /^#token=([^&]+)/.exec(window.location.hash);
+  if (!match) return undefined;
+  window.history.replaceState(null, '', `${window.location.pathname}${window.location.search}#/pipelines`);
+  return decodeURIComponent(match[1]!);
+}
+
+export function SignInPage({ onSignedIn, initialError }: { onSignedIn: () => void; initialError?: string | undefined }) {
+  const [token, setToken] = useState('');
+  const [error, setError] = useState(initialError);
+  const [busy, setBusy] = useState(false);
+
+  const submit = (event: FormEvent) => {
+    event.preventDefault();
+    setBusy(true);
+    api('POST', '/api/session', { token: token.trim() })
+      .then(onSignedIn, (failure: Error) => setError(failure.message))
+      .finally(() => setBusy(false));
+  };
+
+  return (
+    <div className="sign-in">
+      <form className="sign-in-card" onSubmit={submit} data-testid="sign-in-form">
+        <div className="brand big">
+          <span className="brand-mark">≋</span> Sluice
+        </div>
+        <p className="muted">
+          Open the sign-in link <code>sluice serve</code> printed, or paste the API token from <code>.sluice/api-token</code>.
+        </p>
+        <label className="field">
+          <span>API token</span>
+          <input type="password" autoComplete="off" value={token} onChange={(e) => setToken(e.target.value)} data-testid="token-input" autoFocus />
+        </label>
+        {error && (
+          <div className="error-note" role="alert" data-testid="sign-in-error">
+            {error}
+          </div>
+        )}
+        <button type="submit" className="button primary" disabled={busy || !token.trim()} data-testid="sign-in-submit">
+          Sign in
+        </button>
+      </form>
+    </div>
+  );
+}
