@@ -22,9 +22,4 @@ export function cdcNames(pipeline: string, project = ''): CdcNames {
   return { slot: base, publication: base };
 }
 
-const slotPattern = /^[a-z0-9_]{1,63}$/;
 
-/** Slot names travel inside replication commands, so only the server's own alphabet is accepted. */
-export function isValidSlotName(name: string): boolean {
-  return slotPattern.test(name);
-}

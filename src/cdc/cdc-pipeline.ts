@@ -2,7 +2,7 @@ import { ConfigError } from '../core/errors.ts';
 import type { Pipeline } from '../core/pipeline/pipeline.ts';
 import type { Project } from '../core/project/load-project.ts';
 import { splitQualified } from '../core/sql/quote.ts';
-import { syncStreamSpecSchema, type SyncStreamSpec } from '../integration/integration-schema.ts';
+import { syncStreamSpecSchema, type SyncStreamSpec } from '../core/pipeline/integration-schema.ts';
 import { cdcNames } from './cdc-names.ts';
 import { cdcSource } from './open-cdc-connections.ts';
 import type { CdcSyncSpec } from './run-cdc-sync.ts';

@@ -2,6 +2,6 @@
 export { runCdcBlock } from './run-cdc-block.ts';
 export { runCdcSync, type CdcSyncSpec, type CdcSyncResult } from './run-cdc-sync.ts';
 export { readCdcStatus, readCdcSlot, dropCdc, type CdcStatus } from './cdc-status.ts';
-export { cdcSettingsSchema, type CdcSettings } from './cdc-settings.ts';
+export { cdcSettingsSchema, type CdcSettings } from '../core/pipeline/cdc-settings.ts';
 export { cdcNames } from './cdc-names.ts';
 export type { CdcDestination, CdcPosition, CdcTarget } from './cdc-destination.ts';

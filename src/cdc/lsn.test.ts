@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { cdcNames, isValidSlotName } from './cdc-names.ts';
+import { isValidSlotName } from '../core/pipeline/cdc-settings.ts';
+import { cdcNames } from './cdc-names.ts';
 import { formatLsn, parseLsn } from './lsn.ts';
 
 describe('WAL positions', () => {

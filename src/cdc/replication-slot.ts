@@ -1,7 +1,7 @@
 import type { Client, ClientBase, ClientConfig } from 'pg';
 import { ConnectorError } from '../core/errors.ts';
 import { quoteIdent } from '../core/sql/quote.ts';
-import { isValidSlotName } from './cdc-names.ts';
+import { isValidSlotName } from '../core/pipeline/cdc-settings.ts';
 import { parseLsn, type Lsn } from './lsn.ts';
 import type { SourceTable } from './source-tables.ts';
 

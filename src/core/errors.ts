@@ -1,3 +1,5 @@
+import path from 'node:path';
+
 /**
  * Every failure Sluice reports is a SluiceError: a stable code a program can
  * branch on, a message a person can act on, where it happened, and whether a
@@ -40,9 +42,10 @@ export class SluiceError extends Error {
     this.userStack = options.userStack;
   }
 
-  /** `file:line:column` (or what of it is known) followed by the message. */
-  describe(): string {
-    const where = formatLocation(this.location);
+  /** `file:line:column` (or what of it is known) followed by the message; the file relative to `root` when given. */
+  describe(root?: string): string {
+    const file = this.location?.file;
+    const where = formatLocation(root && file && path.isAbsolute(file) ? { ...this.location, file: path.relative(root, file) || file } : this.location);
     return where ? `${where}: ${this.message}` : this.message;
   }
 

@@ -2,7 +2,7 @@ import type { Column, DataPlaneSession } from '../core/data-plane/data-plane.ts'
 import { SluiceError } from '../core/errors.ts';
 import type { Logger } from '../core/run/logger.ts';
 import { quoteIdent, quoteLiteral } from '../core/sql/quote.ts';
-import type { SchemaContract } from './integration-schema.ts';
+import type { SchemaContract } from '../core/pipeline/integration-schema.ts';
 import { compareColumns, describeDifference, destinationColumn, type ColumnDifference } from './schema-evolution.ts';
 import type { DestinationTableShape, SyncContext, SyncDestination, SyncInput, SyncTable } from './sync-destination.ts';
 

@@ -2,7 +2,7 @@ import { SluiceError, toSluiceError } from '../core/errors.ts';
 import type { SyncBlock } from '../core/pipeline/pipeline.ts';
 import { connectorContextFor, type BlockRunner } from '../core/run/block-runner.ts';
 import { runCdcBlock } from '../cdc/run-cdc-block.ts';
-import { syncStreamSpecSchema } from './integration-schema.ts';
+import { syncStreamSpecSchema } from '../core/pipeline/integration-schema.ts';
 import { openSourceReader } from './source-reader.ts';
 import type { SyncContext } from './sync-destination.ts';
 import { openSyncDestination } from './sync-destinations.ts';

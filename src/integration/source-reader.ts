@@ -3,7 +3,7 @@ import type { ConnectorConnection, ConnectorContext } from '../core/connectors/c
 import type { DataPlaneSession, StoredOutput } from '../core/data-plane/data-plane.ts';
 import { ConfigError } from '../core/errors.ts';
 import { quoteIdent } from '../core/sql/quote.ts';
-import type { SyncStreamSpec } from './integration-schema.ts';
+import type { SyncStreamSpec } from '../core/pipeline/integration-schema.ts';
 import { sourceDialect, sourceDialects, sourceFrom, type SourceDialect } from './source-dialect.ts';
 
 /** Where a stream's rows come from, as SQL the sync can batch over. */

@@ -5,7 +5,7 @@ import { ConfigError, ConnectorError, SluiceError } from '../core/errors.ts';
 import type { Logger } from '../core/run/logger.ts';
 import { quoteIdent } from '../core/sql/quote.ts';
 import { applySchemaContract, logChanges, rejectsTable, type SchemaChange } from './apply-schema-contract.ts';
-import type { SyncStreamSpec } from './integration-schema.ts';
+import type { SyncStreamSpec } from '../core/pipeline/integration-schema.ts';
 import { batchQuery, cursorLiteral } from './source-dialect.ts';
 import type { SourceReader } from './source-reader.ts';
 import type { StreamState, SyncContext, SyncDestination, SyncInput, SyncTable } from './sync-destination.ts';

@@ -1,6 +1,9 @@
 import type { MiddlewareHandler } from 'hono';
 
-/** React Flow positions nodes with style attributes, hence 'unsafe-inline' for styles only; scripts stay 'self'. */
+/**
+ * CodeMirror injects its theme as <style> elements, hence 'unsafe-inline' for
+ * styles only (a per-response nonce would lift that); scripts stay 'self'.
+ */
 export const contentSecurityPolicy = [
   "default-src 'self'",
   "script-src 'self'",

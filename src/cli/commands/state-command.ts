@@ -2,7 +2,7 @@ import { ConfigError } from '../../core/errors.ts';
 import { loadPipeline } from '../../core/pipeline/load-pipeline.ts';
 import type { Pipeline } from '../../core/pipeline/pipeline.ts';
 import { loadProject, type Project } from '../../core/project/load-project.ts';
-import { syncStreamSpecSchema, type SyncStreamSpec } from '../../integration/integration-schema.ts';
+import { syncStreamSpecSchema, type SyncStreamSpec } from '../../core/pipeline/integration-schema.ts';
 import type { SyncDestination } from '../../integration/sync-destination.ts';
 import { openSyncDestination } from '../../integration/sync-destinations.ts';
 import { createEngine, type Engine } from '../compose.ts';

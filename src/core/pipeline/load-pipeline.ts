@@ -3,7 +3,7 @@ import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import path from 'node:path';
 import { parseYamlFile } from '../config/parse-yaml-file.ts';
 import { ConfigError, type ErrorLocation } from '../errors.ts';
-import { isIntegrationFile, loadIntegrationPipeline } from '../../integration/load-integration-pipeline.ts';
+import { isIntegrationFile, loadIntegrationPipeline } from './load-integration-pipeline.ts';
 import { topoSort } from './dag.ts';
 import type { Block, BlockLanguage, Pipeline } from './pipeline.ts';
 import { pipelineFileSchema, pipelineNamePattern, type BlockFile, type BlockRole } from './pipeline-schema.ts';

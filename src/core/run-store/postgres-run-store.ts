@@ -194,10 +194,11 @@ export class PostgresRunStore implements RunStore {
     ]);
   }
 
-  async listLogs(runId: string, options: { block?: string } = {}): Promise<LogRecord[]> {
+  async listLogs(runId: string, options: { block?: string; offset?: number } = {}): Promise<LogRecord[]> {
+    const offset = Math.max(0, options.offset ?? 0);
     const result = options.block
-      ? await this.pool.query<LogRow>(`SELECT * FROM ${this.logs} WHERE run_id = $1 AND block = $2 ORDER BY seq`, [runId, options.block])
-      : await this.pool.query<LogRow>(`SELECT * FROM ${this.logs} WHERE run_id = $1 ORDER BY seq`, [runId]);
+      ? await this.pool.query<LogRow>(`SELECT * FROM ${this.logs} WHERE run_id = $1 AND block = $2 ORDER BY seq OFFSET $3`, [runId, options.block, offset])
+      : await this.pool.query<LogRow>(`SELECT * FROM ${this.logs} WHERE run_id = $1 ORDER BY seq OFFSET $2`, [runId, offset]);
     return result.rows.map(toLog);
   }
 

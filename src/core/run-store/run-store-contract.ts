@@ -225,6 +225,9 @@ export function describeRunStoreContract(name: string, open: () => Promise<RunSt
             ['error', 'a: 2'],
           ],
         );
+        assert.deepEqual((await store.listLogs('r1', { offset: 2 })).map((l) => l.message), ['b: 1', 'a: 2']);
+        assert.deepEqual((await store.listLogs('r1', { block: 'a', offset: 1 })).map((l) => l.message), ['a: 2']);
+        assert.deepEqual(await store.listLogs('r1', { offset: 9 }), []);
       });
 
       it('names the runs of a pipeline beyond the newest ones to keep, oldest first', async () => {

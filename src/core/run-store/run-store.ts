@@ -113,7 +113,8 @@ export interface RunStore {
   /** The newest succeeded block run of `block` in `pipeline` that still has a stored output. */
   latestOutput(pipeline: string, block: string): Promise<BlockRunRecord | undefined>;
   appendLog(record: LogRecord): Promise<void>;
-  listLogs(runId: string, options?: { block?: string }): Promise<LogRecord[]>;
+  /** A run's log lines in order; `offset` skips the first lines, for a reader following a run. */
+  listLogs(runId: string, options?: { block?: string; offset?: number }): Promise<LogRecord[]>;
   /** Run ids of a pipeline beyond the newest `keep`, oldest first. */
   runsBeyond(pipeline: string, keep: number): Promise<string[]>;
   /**

@@ -244,11 +244,12 @@ export class SqliteRunStore implements RunStore {
       .run(record.runId, record.block ?? null, record.level, record.message, record.at);
   }
 
-  async listLogs(runId: string, options: { block?: string } = {}): Promise<LogRecord[]> {
+  async listLogs(runId: string, options: { block?: string; offset?: number } = {}): Promise<LogRecord[]> {
+    const offset = Math.max(0, options.offset ?? 0);
     const rows = (
       options.block
-        ? this.db.prepare(`SELECT * FROM logs WHERE run_id = ? AND block = ? ORDER BY seq`).all(runId, options.block)
-        : this.db.prepare(`SELECT * FROM logs WHERE run_id = ? ORDER BY seq`).all(runId)
+        ? this.db.prepare(`SELECT * FROM logs WHERE run_id = ? AND block = ? ORDER BY seq LIMIT -1 OFFSET ?`).all(runId, options.block, offset)
+        : this.db.prepare(`SELECT * FROM logs WHERE run_id = ? ORDER BY seq LIMIT -1 OFFSET ?`).all(runId, offset)
     ) as LogRow[];
     return rows.map((r) => ({ runId: r.run_id, block: r.block ?? undefined, level: r.level as LogRecord['level'], message: r.message, at: r.at }));
   }

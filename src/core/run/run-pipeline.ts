@@ -194,14 +194,14 @@ export async function runPipeline(deps: RunDependencies, pipeline: Pipeline, opt
           const problem = located(timedOut(error, blockSignal, signal, block, timeout), block);
           if (!signal.aborted && shouldRetry(policy, problem, attempt)) {
             const wait = retryDelay(policy, attempt);
-            logger.warn(`attempt ${attempt} of ${policy.count + 1} failed: ${problem.describe()}; retrying in ${formatDuration(wait)}`);
+            logger.warn(`attempt ${attempt} of ${policy.count + 1} failed: ${problem.describe(project.root)}; retrying in ${formatDuration(wait)}`);
             await sleep(wait, undefined, { signal }).catch(() => undefined);
             if (!signal.aborted) continue;
           }
           failure = problem;
           status = signal.aborted ? 'cancelled' : 'failed';
           record = { runId: id, block: block.name, status: signal.aborted ? 'cancelled' : 'failed', startedAt, endedAt: new Date().toISOString(), error: failure.toJSON() };
-          logger.error(failure.describe());
+          logger.error(failure.describe(project.root));
           break;
         } finally {
           rmSync(tempDir, { recursive: true, force: true });

@@ -27,9 +27,10 @@ export function runEventRoutes(deps: AppDependencies): Hono {
         if (stream.aborted || stream.closed) return;
         const run = await deps.store.getRun(id);
         if (!run) return;
-        const logs = await deps.store.listLogs(id);
-        for (const line of logs.slice(logsSent)) await stream.writeSSE({ event: 'log', data: JSON.stringify(line), id: String(++sequence) });
-        logsSent = logs.length;
+        // Only the lines since the last poll: a long run's log is not read again and again.
+        const logs = await deps.store.listLogs(id, { offset: logsSent });
+        for (const line of logs) await stream.writeSSE({ event: 'log', data: JSON.stringify(line), id: String(++sequence) });
+        logsSent += logs.length;
         for (const record of await deps.store.listBlockRuns(id)) {
           const shape = JSON.stringify(publicBlock(record));
           if (blocks.get(record.block) === shape) continue;

@@ -1,10 +1,10 @@
 import { z } from 'zod';
-import { cdcSettingsSchema } from '../cdc/cdc-settings.ts';
-import { alertsSchema } from '../core/pipeline/alert-schema.ts';
-import { durationSchema } from '../core/pipeline/duration.ts';
-import { blockNamePattern, pipelineNamePattern } from '../core/pipeline/pipeline-schema.ts';
-import { scheduleSchema } from '../core/pipeline/schedule.ts';
-import { retryPolicySchema } from '../core/run/retry-policy.ts';
+import { cdcSettingsSchema } from './cdc-settings.ts';
+import { alertsSchema } from './alert-schema.ts';
+import { durationSchema } from './duration.ts';
+import { blockNamePattern, pipelineNamePattern } from './pipeline-schema.ts';
+import { scheduleSchema } from './schedule.ts';
+import { retryPolicySchema } from '../run/retry-policy.ts';
 
 export const syncModes = ['full_refresh', 'incremental_append', 'incremental_dedupe', 'cdc'] as const;
 export type SyncMode = (typeof syncModes)[number];

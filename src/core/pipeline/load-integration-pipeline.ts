@@ -1,9 +1,9 @@
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { parseDocument } from 'yaml';
-import { parseYamlFile } from '../core/config/parse-yaml-file.ts';
-import { ConfigError } from '../core/errors.ts';
-import type { Pipeline, SyncBlock } from '../core/pipeline/pipeline.ts';
+import { parseYamlFile } from '../config/parse-yaml-file.ts';
+import { ConfigError } from '../errors.ts';
+import type { Pipeline, SyncBlock } from './pipeline.ts';
 import { integrationFileSchema, streamName, type SyncStreamSpec } from './integration-schema.ts';
 
 /** True when a pipeline file says `type: integration` (read cheaply, before the full parse). */

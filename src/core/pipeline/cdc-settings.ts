@@ -1,5 +1,11 @@
 import { z } from 'zod';
-import { isValidSlotName } from './cdc-names.ts';
+
+const slotPattern = /^[a-z0-9_]{1,63}$/;
+
+/** Slot names travel inside replication commands, so only the server's own alphabet is accepted. */
+export function isValidSlotName(name: string): boolean {
+  return slotPattern.test(name);
+}
 
 /**
  * The `cdc:` section of an integration pipeline, for its streams with
