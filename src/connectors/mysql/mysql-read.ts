@@ -1,9 +1,13 @@
-import type { FieldPacket } from 'mysql2';
-import type { Row } from '../../core/data-plane/data-plane.ts';
+import { randomUUID } from 'node:crypto';
+import { createWriteStream } from 'node:fs';
+import { mkdir, rm } from 'node:fs/promises';
+import path from 'node:path';
+import type { FieldPacket, PoolConnection, Query } from 'mysql2';
 import { ConnectorError, SluiceError } from '../../core/errors.ts';
 import type { ConnectorContext, ReadResult } from '../../core/connectors/connector.ts';
 import type { MysqlDriver } from './mysql-driver.ts';
 import { clip, errorText, queryError, serverErrno } from './mysql-errors.ts';
+import { MysqlCsvWriter, type RawValue } from './mysql-csv.ts';
 import { readColumnFor, type ReadColumn } from './mysql-types.ts';
 
 /** What to read: a statement, and how to name it in messages. */
@@ -14,25 +18,32 @@ export interface ReadSource {
   readonly table?: boolean;
 }
 
-/** Rows the driver may hold before the socket is paused, and rows per batch handed to the data plane. */
-const bufferedRows = 2_000;
-const batchRows = 5_000;
+const rawBytes = (field: { string(encoding: string): string | null }): string | null => field.string('latin1');
+
+/** The most a single row may take as CSV; the reader's buffers grow with it, so it stays bounded. */
+const maxLineBytes = 8 * 1024 * 1024;
 
 /**
- * Streams a statement's result into the data plane: the driver pauses the
- * socket while the data plane catches up, so memory stays bounded by a few
- * batches whatever the size. Column types come from the result's metadata.
+ * Reads a statement's result into the data plane: the values' bytes go
+ * straight into CSV in a scratch file (see mysql-csv.ts), which the data
+ * plane's CSV reader stores with every column's type given by the result's
+ * metadata, never guessed. The socket is paused while the file catches up,
+ * so memory stays bounded whatever the size.
  */
 export async function readMysql(driver: MysqlDriver, source: ReadSource, location: string, context: ConnectorContext): Promise<ReadResult> {
+  await mkdir(context.tempDir, { recursive: true });
+  const file = path.join(context.tempDir, `mysql-read-${randomUUID()}.csv`);
   const conn = await driver.session();
-  const query = conn.query({ sql: source.sql.replace(/[\s;]+$/, ''), rowsAsArray: true });
-  const stream = query.stream({ highWaterMark: bufferedRows });
-  // The batches' iterator reports stream errors; this listener only keeps an unread error from crashing the process.
-  stream.on('error', () => undefined);
-  let finished = false;
+  // Untyped values: each arrives as the bytes the server sent, which the CSV writer copies.
+  // (A function, as the connection's own cast function would take the place of `typeCast: false`.)
+  const query = conn.query({ sql: source.sql.replace(/[\s;]+$/, ''), rowsAsArray: true, typeCast: rawBytes });
+  let released = false;
+  let cancel: (() => void) | undefined;
   const abort = (): void => {
+    // Once released, the session may run someone else's query; the data plane's load stops on the signal itself.
+    if (released) return;
     driver.killQuery(conn.threadId);
-    stream.destroy(new ConnectorError('mysql.cancelled', `reading ${source.label} was cancelled`));
+    cancel?.();
   };
   context.signal.addEventListener('abort', abort, { once: true });
   const fail = (error: unknown): SluiceError => {
@@ -43,26 +54,35 @@ export async function readMysql(driver: MysqlDriver, source: ReadSource, locatio
     return queryError('mysql.read_failed', `cannot read ${source.label} from '${driver.name}'`, error, context.block);
   };
   try {
-    const fields = await new Promise<FieldPacket[] | undefined>((resolve, reject) => {
-      // The query reports a failure before its end, and both before the stream does.
-      query.once('error', reject);
-      query.once('fields', (f: FieldPacket[] | undefined) => resolve(f));
-      query.once('end', () => resolve(undefined));
+    const { columns, rows } = await readToFile(conn, query, source.label, file, (stop) => {
+      cancel = () => stop(new ConnectorError('mysql.cancelled', `reading ${source.label} was cancelled`));
+      if (context.signal.aborted) cancel();
     }).catch((error: unknown) => {
       throw fail(error);
     });
-    if (!fields) {
-      throw new ConnectorError('mysql.no_result', `${source.label} returned no result set; a loader or SQL block must end in a query (SELECT, SHOW, ...)`);
+    // The data plane's load needs nothing more from the server: the session goes back to the pool now.
+    conn.release();
+    released = true;
+    const stored = await context.session
+      .storeFiles(
+        {
+          paths: [file],
+          format: 'csv',
+          compression: 'none',
+          csv: { header: false, delimiter: ',', quote: '"', escape: '"', schema: columns, allowQuotedNulls: false, maxLineSize: maxLineBytes },
+        },
+        location,
+        context.signal,
+      )
+      .catch((error: unknown) => {
+        if (context.signal.aborted) throw new ConnectorError('mysql.cancelled', `reading ${source.label} was cancelled`, { cause: error });
+        // The reader's message may quote a whole row; a line of it is enough.
+        const reason = clip(errorText(error).split('\n')[0]!, 300);
+        throw new ConnectorError('mysql.read_failed', `cannot store the rows of ${source.label} from '${driver.name}': ${reason}`, { cause: error });
+      });
+    if (stored.rows !== rows) {
+      throw new ConnectorError('mysql.read_failed', `cannot store the rows of ${source.label} from '${driver.name}': ${rows} rows were read but ${stored.rows} stored`);
     }
-    const columns = fields.map(readColumnFor);
-    checkUniqueNames(columns, source.label);
-    const types = Object.fromEntries(columns.map((c) => [c.name, c.type]));
-    const stored = await context.session.storeRows(batches(stream, columns), location, types).catch((error: unknown) => {
-      if (error instanceof SluiceError || serverErrno(error) !== undefined || context.signal.aborted) throw fail(error);
-      const reason = clip(errorText(error).split('\n')[0]!, 300);
-      throw new ConnectorError('mysql.read_failed', `cannot store the rows of ${source.label} from '${driver.name}': ${reason}`, { cause: error });
-    });
-    finished = true;
     return {
       output: { location: stored.location, rows: stored.rows, columns: stored.columns },
       rowsIn: stored.rows,
@@ -75,33 +95,77 @@ export async function readMysql(driver: MysqlDriver, source: ReadSource, locatio
     throw error;
   } finally {
     context.signal.removeEventListener('abort', abort);
-    if (finished) conn.release();
-    else {
+    if (!released) {
       // Rows may still be in flight: the session cannot be reused.
       driver.killQuery(conn.threadId);
-      stream.destroy();
       conn.destroy();
     }
+    await rm(file, { force: true });
   }
 }
 
-async function* batches(stream: AsyncIterable<unknown>, columns: readonly ReadColumn[]): AsyncIterable<Row[]> {
-  const width = columns.length;
-  let batch: Row[] = [];
-  for await (const values of stream) {
-    const list = values as unknown[];
-    const row: Row = {};
-    for (let k = 0; k < width; k++) {
-      const column = columns[k]!;
-      row[column.name] = column.convert(list[k]);
-    }
-    batch.push(row);
-    if (batch.length >= batchRows) {
-      yield batch;
-      batch = [];
-    }
-  }
-  if (batch.length) yield batch;
+/**
+ * Copies the result's rows into `file`; resolves with the columns and the row
+ * count once the query has ended and the file is closed. Everything is wired
+ * when the query starts: the driver emits the first rows right after the
+ * columns, in the same tick. The socket is paused while the file's buffer is
+ * full. `onStop` receives the function that abandons the read.
+ */
+function readToFile(
+  conn: PoolConnection,
+  query: Query,
+  label: string,
+  file: string,
+  onStop: (stop: (error: Error) => void) => void,
+): Promise<{ columns: ReadColumn[]; rows: number }> {
+  return new Promise((resolve, reject) => {
+    const out = createWriteStream(file);
+    let columns: ReadColumn[] | undefined;
+    let writer: MysqlCsvWriter | undefined;
+    let failed = false;
+    let ended = false;
+    const stop = (error: unknown): void => {
+      if (failed) return;
+      failed = true;
+      out.destroy();
+      reject(error);
+    };
+    const emit = (chunk: Buffer): void => {
+      // After the end there is nothing left to hold back, and a paused session must not go back to the pool.
+      if (!out.write(chunk) && !ended) {
+        conn.pause();
+        out.once('drain', () => conn.resume());
+      }
+    };
+    out.on('error', stop);
+    query.on('error', stop);
+    query.once('fields', (fields: FieldPacket[] | undefined) => {
+      if (!fields) return;
+      try {
+        columns = fields.map(readColumnFor);
+        checkUniqueNames(columns, label);
+        writer = new MysqlCsvWriter(columns.map((c) => c.kind), emit);
+      } catch (error) {
+        stop(error);
+      }
+    });
+    // Only the first result set is read, as only its columns are known.
+    query.on('result', (row: unknown, index?: number) => {
+      if (!failed && !index) writer?.row(row as RawValue[]);
+    });
+    query.once('end', () => {
+      if (failed) return;
+      if (!columns || !writer) {
+        stop(new ConnectorError('mysql.no_result', `${label} returned no result set; a loader or SQL block must end in a query (SELECT, SHOW, ...)`));
+        return;
+      }
+      const done = { columns, rows: writer.rows };
+      ended = true;
+      writer.finish();
+      out.end(() => resolve(done));
+    });
+    onStop(stop);
+  });
 }
 
 /** The data plane's identifiers ignore case, so `A` and `a` would collide there. */

@@ -11,6 +11,7 @@ import {
   type StreamState,
   type SyncBatch,
   type SyncBatchResult,
+  type SyncChangeSet,
   type SyncContext,
   type SyncDestination,
   type SyncInput,
@@ -156,14 +157,7 @@ class MysqlSyncDestination implements SyncDestination {
       const current = (locked as { state: string | object }[])[0]?.state;
       checkPreviousState(batch, current === undefined ? undefined : ((typeof current === 'string' ? JSON.parse(current) : current) as StreamState), this.name);
       const result = await this.change(conn, ref, batch, insert);
-      // With no state row to lock, a second sync's insert of the first row fails on the key instead of overwriting it.
-      const upsert = batch.previousState === null ? '' : 'ON DUPLICATE KEY UPDATE state = VALUES(state), updated_at = VALUES(updated_at)';
-      await conn
-        .query(`INSERT INTO ${this.state.sql} (pipeline, stream, state, updated_at) VALUES (?, ?, ?, UTC_TIMESTAMP(6)) ${upsert}`, [batch.pipeline, batch.stream, JSON.stringify(batch.state)])
-        .catch((error: unknown) => {
-          if ((error as { errno?: number }).errno === 1062) checkPreviousState(batch, {}, this.name);
-          throw error;
-        });
+      await this.writeState(conn, batch);
       await conn.commit();
       return result;
     } catch (error) {
@@ -175,6 +169,76 @@ class MysqlSyncDestination implements SyncDestination {
     } finally {
       context.signal.removeEventListener('abort', abort);
     }
+  }
+
+  async applyChanges(changes: SyncChangeSet, context: SyncContext): Promise<SyncBatchResult> {
+    const raw = (this.conn ??= await this.connect());
+    const conn = raw.promise();
+    const abort = (): void => raw.destroy();
+    context.signal.addEventListener('abort', abort, { once: true });
+    const streams = changes.tables.map((t) => t.stream).join(', ');
+    try {
+      await conn.beginTransaction();
+      let rows = 0;
+      let deleted = 0;
+      for (const t of changes.tables) {
+        const ref = mysqlTableRef(t.table.name, this.database);
+        const connectorContext: ConnectorContext = { projectRoot: '', tempDir: context.tempDir, session: context.session, logger: context.logger, signal: context.signal, block: t.stream };
+        const insert = (input: SyncInput, into: MysqlTableRef, suffix = ''): Promise<number> =>
+          insertInput({ conn, target: into, existing: undefined, input, key: [], context: connectorContext, scratch: [] }, into, suffix);
+        // DELETE, unlike TRUNCATE, stays inside the transaction: readers see the old rows until COMMIT.
+        if (t.replace) await conn.query(`DELETE FROM ${ref.sql}`);
+        const change = t.replace ? (t.upserts ? { kind: 'append' as const, input: t.upserts } : { kind: 'state_only' as const }) : { kind: 'upsert' as const, input: t.upserts, key: t.key, deletes: t.deletes };
+        const batch: SyncBatch = { pipeline: changes.pipeline, stream: t.stream, table: t.table, change, state: t.state };
+        const result = await this.change(conn, ref, batch, insert);
+        rows += result.rows;
+        deleted += result.deleted;
+        for (const input of t.partialUpdates ?? []) rows += await this.updatePartial(conn, ref, input, t.key, insert);
+        await this.writeState(conn, batch);
+      }
+      await conn.commit();
+      return { rows, deleted };
+    } catch (error) {
+      // A session that failed mid-batch is dropped: the server rolls its transaction back.
+      this.conn = undefined;
+      raw.destroy();
+      if (error instanceof SluiceError) throw error;
+      throw queryError('mysql.sync_write_failed', `applying changes of stream${changes.tables.length === 1 ? '' : 's'} ${streams} in '${this.name}' failed`, error);
+    } finally {
+      context.signal.removeEventListener('abort', abort);
+    }
+  }
+
+  /** Sets only the columns the input carries, on the rows whose key it holds. */
+  private async updatePartial(
+    conn: PromiseConnection,
+    ref: MysqlTableRef,
+    input: SyncInput,
+    key: readonly string[],
+    insert: (input: SyncInput, into: MysqlTableRef, suffix?: string) => Promise<number>,
+  ): Promise<number> {
+    const keyed = new Set(key.map((k) => k.toLowerCase()));
+    const set = input.columns.filter((c) => !keyed.has(c.name.toLowerCase())).map((c) => `t.${quoteMysqlIdent(c.name)} = s.${quoteMysqlIdent(c.name)}`);
+    if (!input.rows || !set.length) return 0;
+    const stage = siblingTable(this.database, `_sluice_partial_${process.pid}`);
+    await conn.query(`DROP TEMPORARY TABLE IF EXISTS ${stage.sql}`);
+    await conn.query(`CREATE TEMPORARY TABLE ${stage.sql} ENGINE=InnoDB AS SELECT ${input.columns.map((c) => quoteMysqlIdent(c.name)).join(', ')} FROM ${ref.sql} LIMIT 0`);
+    await insert(input, stage);
+    const match = key.map((k) => `t.${quoteMysqlIdent(k)} = s.${quoteMysqlIdent(k)}`).join(' AND ');
+    const [result] = await conn.query(`UPDATE ${ref.sql} AS t JOIN ${stage.sql} AS s ON ${match} SET ${set.join(', ')}`);
+    await conn.query(`DROP TEMPORARY TABLE ${stage.sql}`);
+    return (result as { affectedRows: number }).affectedRows;
+  }
+
+  private async writeState(conn: PromiseConnection, batch: SyncBatch): Promise<void> {
+    // With no state row to lock, a second sync's insert of the first row fails on the key instead of overwriting it.
+    const upsert = batch.previousState === null ? '' : 'ON DUPLICATE KEY UPDATE state = VALUES(state), updated_at = VALUES(updated_at)';
+    await conn
+      .query(`INSERT INTO ${this.state.sql} (pipeline, stream, state, updated_at) VALUES (?, ?, ?, UTC_TIMESTAMP(6)) ${upsert}`, [batch.pipeline, batch.stream, JSON.stringify(batch.state)])
+      .catch((error: unknown) => {
+        if ((error as { errno?: number }).errno === 1062) checkPreviousState(batch, {}, this.name);
+        throw error;
+      });
   }
 
   private async change(

@@ -4,9 +4,9 @@ import { quoteIdent } from '../../core/sql/quote.ts';
  * How values cross between MySQL / MariaDB and the data plane (DuckDB).
  *
  * Reading (MySQL -> DuckDB): the type comes from the result's field metadata,
- * never from the values. The driver hands over text for every exact type
- * (supportBigNumbers + bigNumberStrings, decimals as strings, dateStrings,
- * jsonStrings), so no value passes through a JS number on the way.
+ * never from the values. Values travel as the bytes the server sends (its
+ * text form of every type), copied into CSV for the data plane's reader, so
+ * no value passes through a JS number, date or string on the way.
  * | MySQL / MariaDB                          | DuckDB          | note                                         |
  * |------------------------------------------|-----------------|----------------------------------------------|
  * | TINYINT(1), BOOLEAN                      | BOOLEAN         | any non-zero value is true                   |
@@ -55,11 +55,23 @@ export interface MysqlField {
   readonly extendedFormat?: string | undefined;
 }
 
-/** A result column: its DuckDB type and how a driver value becomes text DuckDB casts exactly. */
+/**
+ * How a value's bytes, as the server sends them in the text protocol, become
+ * a field of the CSV the data plane loads:
+ * - `plain`: ASCII that never needs quoting (numbers, decimals, times), copied as is;
+ * - `text`: UTF-8 text, quoted when it holds a delimiter, a quote or a line break;
+ * - `datetime`: like `plain`, but MySQL's zero dates ('0000-00-00...') become NULL, as they name no day;
+ * - `boolean`: an integer's text, true when non-zero;
+ * - `bitBoolean` / `bits`: a BIT value's raw bytes, as a boolean or an unsigned integer;
+ * - `blob`: raw bytes, written as `\xHH` escapes DuckDB casts back to the same bytes.
+ */
+export type FieldKind = 'plain' | 'text' | 'datetime' | 'boolean' | 'bitBoolean' | 'bits' | 'blob';
+
+/** A result column: its DuckDB type and how its values travel to the data plane. */
 export interface ReadColumn {
   readonly name: string;
   readonly type: string;
-  readonly convert: (value: unknown) => string | null;
+  readonly kind: FieldKind;
 }
 
 /** MySQL protocol column types (include/field_types.h). */
@@ -73,28 +85,6 @@ const T = {
 const UNSIGNED_FLAG = 32;
 const BINARY_CHARSET = 63;
 
-const asText = (value: unknown): string | null => (value === null || value === undefined ? null : String(value));
-const asBoolean = (value: unknown): string | null => {
-  if (value === null || value === undefined) return null;
-  if (Buffer.isBuffer(value)) return value.some((b) => b !== 0) ? 'true' : 'false';
-  return Number(value) !== 0 ? 'true' : 'false';
-};
-const asUnsigned = (value: unknown): string | null => {
-  if (value === null || value === undefined) return null;
-  return Buffer.isBuffer(value) ? (value.length ? BigInt(`0x${value.toString('hex')}`).toString() : '0') : String(value);
-};
-// DuckDB reads a BLOB from text with \xHH escapes; escaping every byte needs no look at the bytes.
-const asBlob = (value: unknown): string | null => {
-  if (value === null || value === undefined) return null;
-  const bytes = Buffer.isBuffer(value) ? value : Buffer.from(String(value));
-  return bytes.toString('hex').replace(/../g, '\\x$&');
-};
-// MySQL's zero dates ('0000-00-00', '0000-00-00 00:00:00') name no day; DuckDB cannot hold them.
-const asDateTime = (value: unknown): string | null => {
-  const text = asText(value);
-  return text === null || text.startsWith('0000-00-00') ? null : text;
-};
-
 function flagsOf(field: MysqlField): number {
   return typeof field.flags === 'number' ? field.flags : field.flags.includes('UNSIGNED') ? UNSIGNED_FLAG : 0;
 }
@@ -105,10 +95,10 @@ export function readColumnFor(field: MysqlField): ReadColumn {
   const unsigned = (flagsOf(field) & UNSIGNED_FLAG) !== 0;
   const length = field.columnLength ?? 0;
   const binary = field.characterSet === BINARY_CHARSET;
-  const column = (type: string, convert: ReadColumn['convert'] = asText): ReadColumn => ({ name, type, convert });
+  const column = (type: string, kind: FieldKind = 'plain'): ReadColumn => ({ name, type, kind });
   switch (field.columnType) {
     case T.TINY:
-      return length === 1 ? column('BOOLEAN', asBoolean) : column('BIGINT');
+      return length === 1 ? column('BOOLEAN', 'boolean') : column('BIGINT');
     case T.SHORT:
     case T.INT24:
     case T.LONG:
@@ -129,18 +119,18 @@ export function readColumnFor(field: MysqlField): ReadColumn {
       return column('DOUBLE');
     case T.DATE:
     case T.NEWDATE:
-      return column('DATE', asDateTime);
+      return column('DATE', 'datetime');
     case T.DATETIME:
     case T.DATETIME2:
     case T.TIMESTAMP:
     case T.TIMESTAMP2:
-      return column('TIMESTAMP', asDateTime);
+      return column('TIMESTAMP', 'datetime');
     case T.BIT:
-      return length === 1 ? column('BOOLEAN', asBoolean) : column('UBIGINT', asUnsigned);
+      return length === 1 ? column('BOOLEAN', 'bitBoolean') : column('UBIGINT', 'bits');
     case T.JSON:
-      return column('JSON');
+      return column('JSON', 'text');
     case T.GEOMETRY:
-      return column('BLOB', asBlob);
+      return column('BLOB', 'blob');
     case T.VARCHAR:
     case T.VAR_STRING:
     case T.STRING:
@@ -148,11 +138,11 @@ export function readColumnFor(field: MysqlField): ReadColumn {
     case T.MEDIUM_BLOB:
     case T.LONG_BLOB:
     case T.BLOB:
-      if (field.extendedFormat === 'json') return column('JSON');
-      return binary ? column('BLOB', asBlob) : column('VARCHAR');
+      if (field.extendedFormat === 'json') return column('JSON', 'text');
+      return binary ? column('BLOB', 'blob') : column('VARCHAR', 'text');
     default:
       // NULL-typed columns (SELECT NULL), ENUM, SET, TIME and anything newer: their text form.
-      return column('VARCHAR');
+      return column('VARCHAR', 'text');
   }
 }
 
