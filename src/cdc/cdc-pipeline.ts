@@ -4,7 +4,7 @@ import type { Project } from '../core/project/load-project.ts';
 import { splitQualified } from '../core/sql/quote.ts';
 import { syncStreamSpecSchema, type SyncStreamSpec } from '../core/pipeline/integration-schema.ts';
 import { cdcNames } from './cdc-names.ts';
-import { cdcSource } from './open-cdc-connections.ts';
+import { cdcSource } from './cdc-source.ts';
 import type { CdcSyncSpec } from './run-cdc-sync.ts';
 
 /** The `mode: cdc` streams of a pipeline, in file order. */

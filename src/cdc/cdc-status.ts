@@ -1,10 +1,12 @@
+import path from 'node:path';
 import type { Client } from 'pg';
 import type { Pipeline } from '../core/pipeline/pipeline.ts';
 import type { Project } from '../core/project/load-project.ts';
-import type { CdcTarget } from './cdc-destination.ts';
+import type { SyncDestination } from '../integration/sync-destination.ts';
+import { openSyncDestination } from '../integration/sync-destinations.ts';
+import { readCdcPosition } from './cdc-position.ts';
 import { cdcSyncSpec } from './cdc-pipeline.ts';
 import { formatLsn } from './lsn.ts';
-import { openCdcDestination } from './open-cdc-connections.ts';
 import { dropPublication, dropSlot, slotStatus } from './replication-slot.ts';
 import type { CdcSyncSpec } from './run-cdc-sync.ts';
 
@@ -35,9 +37,29 @@ async function withSource<T>(spec: CdcSyncSpec, work: (client: Client) => Promis
   }
 }
 
-function targetsOf(spec: CdcSyncSpec): CdcTarget[] {
-  // Positions are keyed by stream; the source table's shape plays no part in reading or clearing them.
-  return spec.streams.map((s) => ({ stream: s.stream, table: s.destinationTable, source: { schema: s.schema, name: s.table, columns: [], key: [], sql: '', label: `${s.schema}.${s.table}` } }));
+/**
+ * Opens the destination outside a run: a sync destination works through a
+ * data-plane session (a DuckDB destination attaches its file to it), so
+ * this opens one of its own.
+ */
+async function withDestination<T>(project: Project, name: string, work: (destination: SyncDestination) => Promise<T>): Promise<T> {
+  const { createDuckDbDataPlane } = await import('../core/data-plane/duckdb-data-plane.ts');
+  const plane = await createDuckDbDataPlane({ tempDir: path.join(project.stateDir, 'spill', String(process.pid)), fileSearchPath: project.root });
+  try {
+    const session = await plane.openSession();
+    try {
+      const destination = await openSyncDestination(project, name, session);
+      try {
+        return await work(destination);
+      } finally {
+        await destination.close();
+      }
+    } finally {
+      await session.close();
+    }
+  } finally {
+    await plane.close();
+  }
 }
 
 /** The slot's lag on the source alone, for views that read the destination's position themselves. */
@@ -57,23 +79,18 @@ export async function readCdcSlot(project: Project, pipeline: Pipeline): Promise
 export async function readCdcStatus(project: Project, pipeline: Pipeline): Promise<CdcStatus> {
   const { spec, destination: destinationName } = cdcSyncSpec(project, pipeline);
   const slot = await withSource(spec, (client) => slotStatus(client, spec.slot));
-  const destination = await openCdcDestination(project, destinationName);
-  try {
-    const position = await destination.readPosition(spec.pipeline, targetsOf(spec));
-    return {
-      slot: spec.slot,
-      publication: spec.publication,
-      slotExists: slot !== undefined,
-      slotActive: slot?.active ?? false,
-      lagBytes: slot?.lagBytes?.toString(),
-      confirmedLsn: slot?.confirmedFlush === undefined ? undefined : formatLsn(slot.confirmedFlush),
-      appliedLsn: position ? formatLsn(position.lsn) : undefined,
-      appliedAt: position?.appliedAt.toISOString(),
-      sourceCommitTime: position?.sourceCommitTime?.toISOString(),
-    };
-  } finally {
-    await destination.close();
-  }
+  const position = await withDestination(project, destinationName, (destination) => readCdcPosition(destination, spec.pipeline, spec.streams.map((s) => s.stream)));
+  return {
+    slot: spec.slot,
+    publication: spec.publication,
+    slotExists: slot !== undefined,
+    slotActive: slot?.active ?? false,
+    lagBytes: slot?.lagBytes?.toString(),
+    confirmedLsn: slot?.confirmedFlush === undefined ? undefined : formatLsn(slot.confirmedFlush),
+    appliedLsn: position ? formatLsn(position.lsn) : undefined,
+    appliedAt: position?.appliedAt.toISOString(),
+    sourceCommitTime: position?.sourceCommitTime?.toISOString(),
+  };
 }
 
 /**
@@ -84,11 +101,8 @@ export async function readCdcStatus(project: Project, pipeline: Pipeline): Promi
 export async function dropCdc(project: Project, pipeline: Pipeline): Promise<{ slot: boolean; publication: boolean; slotName: string; publicationName: string }> {
   const { spec, destination: destinationName } = cdcSyncSpec(project, pipeline);
   const dropped = await withSource(spec, async (client) => ({ slot: await dropSlot(client, spec.slot), publication: await dropPublication(client, spec.publication) }));
-  const destination = await openCdcDestination(project, destinationName);
-  try {
-    await destination.clearPosition(spec.pipeline, targetsOf(spec));
-  } finally {
-    await destination.close();
-  }
+  await withDestination(project, destinationName, async (destination) => {
+    for (const s of spec.streams) await destination.resetState(spec.pipeline, s.stream);
+  });
   return { ...dropped, slotName: spec.slot, publicationName: spec.publication };
 }

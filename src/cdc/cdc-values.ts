@@ -22,13 +22,3 @@ export function decodeValue(typeOid: number, text: string | null): CdcValue {
   const decode = decoders[typeOid];
   return decode ? decode(text) : text;
 }
-
-/** Type OIDs the destination receives as timestamps, dates or JSON; everything else not decoded above stays text. */
-export const typeOids = {
-  timestamp: 1114,
-  timestamptz: 1184,
-  date: 1082,
-  json: 114,
-  jsonb: 3802,
-  numeric: 1700,
-} as const;

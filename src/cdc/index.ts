@@ -4,4 +4,4 @@ export { runCdcSync, type CdcSyncSpec, type CdcSyncResult } from './run-cdc-sync
 export { readCdcStatus, readCdcSlot, dropCdc, type CdcStatus } from './cdc-status.ts';
 export { cdcSettingsSchema, type CdcSettings } from '../core/pipeline/cdc-settings.ts';
 export { cdcNames } from './cdc-names.ts';
-export type { CdcDestination, CdcPosition, CdcTarget } from './cdc-destination.ts';
+export type { CdcPosition, CdcTarget } from './cdc-position.ts';

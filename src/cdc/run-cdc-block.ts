@@ -2,7 +2,7 @@ import type { SyncBlock } from '../core/pipeline/pipeline.ts';
 import type { BlockResult, BlockRunContext } from '../core/run/block-runner.ts';
 import { cdcStreams, cdcSyncSpec } from './cdc-pipeline.ts';
 import { formatLsn } from './lsn.ts';
-import { openCdcDestination } from './open-cdc-connections.ts';
+import { openSyncDestination } from '../integration/sync-destinations.ts';
 import { runCdcSync } from './run-cdc-sync.ts';
 
 /**
@@ -16,9 +16,9 @@ export async function runCdcBlock(block: SyncBlock, context: BlockRunContext): P
     return { rowsIn: 0, summary: `changes applied with stream '${streams[0]?.stream}', which shares its replication slot` };
   }
   const { spec, destination: destinationName } = cdcSyncSpec(context.project, context.pipeline);
-  const destination = await openCdcDestination(context.project, destinationName);
+  const destination = await openSyncDestination(context.project, destinationName, context.session);
   try {
-    const result = await runCdcSync(spec, destination, { logger: context.logger, signal: context.signal });
+    const result = await runCdcSync(spec, destination, { session: context.session, logger: context.logger, signal: context.signal, tempDir: context.tempDir });
     const state = { mode: 'cdc', lsn: formatLsn(result.position.lsn), source_commit_time: result.position.sourceCommitTime?.toISOString() ?? null };
     for (const stream of spec.streams) {
       // The destination holds the truth; the run store's copy is for `sluice state show` and the UI.

@@ -5,12 +5,15 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import pg from 'pg';
-import type { CdcDestination } from './cdc-destination.ts';
+import { openDuckdbSync } from '../connectors/duckdb/duckdb-sync.ts';
+import { openMysqlSync } from '../connectors/mysql/mysql-sync.ts';
+import { openPostgresSync } from '../connectors/postgres/postgres-sync.ts';
+import { openSqliteSync } from '../connectors/sqlite/sqlite-sync.ts';
+import { openConnectorTestBench, type ConnectorTestBench } from '../connectors/testing/connector-test-bench.ts';
+import type { OpenSyncDestination, SyncContext, SyncDestination } from '../integration/sync-destination.ts';
 import { cdcNames } from './cdc-names.ts';
-import { openDuckdbDestination } from './duckdb-destination.ts';
-import { openMysqlDestination } from './mysql-destination.ts';
+import { readCdcPosition } from './cdc-position.ts';
 import { pgClientConfig } from './pg-client-config.ts';
-import { openPostgresDestination } from './postgres-destination.ts';
 import { dropPublication, dropSlot } from './replication-slot.ts';
 import { runCdcSync, type CdcSyncSpec } from './run-cdc-sync.ts';
 import { parseLsn } from './lsn.ts';
@@ -24,9 +27,15 @@ const admin = new pg.Pool({ host: '127.0.0.1', user: 'postgres', database: 'test
 const big = '9007199254740993';
 const toasted = 'x'.repeat(300_000); // past the TOAST threshold, stored out of line uncompressed-ish
 
+let bench: ConnectorTestBench;
+/** What a pipeline run hands CDC: the run's data-plane session and scratch folder. */
+const ctx = (signal = new AbortController().signal): SyncContext => ({ session: bench.session, logger: silent, signal, tempDir: path.join(bench.dir, 'tmp') });
+const open = (opener: OpenSyncDestination, settings: unknown, name: string): Promise<SyncDestination> =>
+  opener(settings, { name, projectRoot: bench.dir, warehousePath: path.join(bench.dir, 'warehouse.duckdb'), session: bench.session });
+
 interface Dest {
   readonly kind: string;
-  open(): Promise<CdcDestination>;
+  open(): Promise<SyncDestination>;
   /** Rows of the destination table as text, sorted by id. */
   rows(table: string): Promise<Record<string, string | null>[]>;
   cleanup(): Promise<void>;
@@ -40,7 +49,7 @@ const duckFile = path.join(duckDir, 'dest.duckdb');
 const destinations: Dest[] = [
   {
     kind: 'postgres',
-    open: () => openPostgresDestination({ ...pgSettings, schema: destSchema }, 'dw'),
+    open: () => open(openPostgresSync, { ...pgSettings, schema: destSchema }, 'dw'),
     async rows(table) {
       const r = await admin.query({
         text: `SELECT id::text, n::text, big::text, amount::text, label, flag::text, at_local::text, at_zone AT TIME ZONE 'UTC' AS at_zone, doc::text, note, blob FROM "${destSchema}"."${table}" ORDER BY id`,
@@ -52,7 +61,7 @@ const destinations: Dest[] = [
   },
   {
     kind: 'mysql',
-    open: () => openMysqlDestination({ host: '127.0.0.1', port: 3306, user: 'root', database: mysqlDb, connect_timeout: 10 }, 'mart'),
+    open: () => open(openMysqlSync, { host: '127.0.0.1', port: 3306, user: 'root', database: mysqlDb, connect_timeout: 10 }, 'mart'),
     async rows(table) {
       const c = await mysql.createConnection({ host: '127.0.0.1', user: 'root', database: mysqlDb, dateStrings: true, supportBigNumbers: true, bigNumberStrings: true });
       const [rows] = await c.query(
@@ -69,7 +78,7 @@ const destinations: Dest[] = [
   },
   {
     kind: 'duckdb',
-    open: () => openDuckdbDestination(duckFile, 'warehouse'),
+    open: () => open(openDuckdbSync, { path: duckFile }, 'warehouse'),
     async rows(table) {
       const { DuckDBInstance } = await import('@duckdb/node-api');
       const instance = await DuckDBInstance.create(duckFile);
@@ -89,6 +98,7 @@ const destinations: Dest[] = [
 const source = (sql: string): Promise<pg.QueryResult> => admin.query(sql);
 
 before(async () => {
+  bench = await openConnectorTestBench('sluice-cdc-bench-');
   await admin.query(`CREATE SCHEMA "${sourceSchema}"`);
   await admin.query(`CREATE SCHEMA "${destSchema}"`);
   const c = await mysql.createConnection({ host: '127.0.0.1', user: 'root' });
@@ -109,6 +119,7 @@ after(async () => {
   for (const d of destinations) await d.cleanup().catch(() => undefined);
   await admin.query(`DROP SCHEMA IF EXISTS "${sourceSchema}" CASCADE`);
   await admin.end();
+  await bench.close();
 });
 
 function spec(pipeline: string, overrides: Partial<CdcSyncSpec> = {}): CdcSyncSpec {
@@ -165,12 +176,24 @@ describe('CDC from PostgreSQL', () => {
     const s = spec(`nokey_${suffix}`, { streams: [{ stream: 'nokey', schema: sourceSchema, table: 'nokey', destinationTable: 'nokey' }] });
     const dest = await destinations[0]!.open();
     try {
-      await assert.rejects(runCdcSync(s, dest, { logger: silent, signal: new AbortController().signal }), /has no primary key.*REPLICA IDENTITY/);
+      await assert.rejects(runCdcSync(s, dest, ctx()), /has no primary key.*REPLICA IDENTITY/);
       const slots = await admin.query('SELECT 1 FROM pg_replication_slots WHERE slot_name = $1', [s.slot]);
       assert.equal(slots.rowCount, 0);
     } finally {
       await dest.close();
       await cleanupSlot(s.pipeline);
+    }
+  });
+
+  it('refuses a destination that cannot apply change sets (SQLite) before creating a slot', async () => {
+    const s = spec(`sqlite_${suffix}`);
+    const dest = await open(openSqliteSync, { path: 'dest.sqlite' }, 'local');
+    try {
+      await assert.rejects(runCdcSync(s, dest, ctx()), /connection 'local' is not supported as a CDC destination/);
+      const slots = await admin.query('SELECT 1 FROM pg_replication_slots WHERE slot_name = $1', [s.slot]);
+      assert.equal(slots.rowCount, 0);
+    } finally {
+      await dest.close();
     }
   });
 
@@ -184,7 +207,7 @@ describe('CDC from PostgreSQL', () => {
         const sync = async (): Promise<Awaited<ReturnType<typeof runCdcSync>>> => {
           const dest = await d.open();
           try {
-            return await runCdcSync(s, dest, { logger: silent, signal });
+            return await runCdcSync(s, dest, ctx(signal));
           } finally {
             await dest.close();
           }
@@ -223,7 +246,7 @@ describe('CDC from PostgreSQL', () => {
     const controller = new AbortController();
     const dest = await destinations[0]!.open();
     try {
-      const running = runCdcSync(s, dest, { logger: silent, signal: controller.signal });
+      const running = runCdcSync(s, dest, ctx(controller.signal));
       const seen = async (id: number): Promise<boolean> =>
         ((await admin.query(`SELECT 1 FROM "${destSchema}".followed WHERE id = $1`, [id]).catch(() => ({ rowCount: 0 }))).rowCount ?? 0) > 0;
       const deadline = Date.now() + 20_000;
@@ -250,12 +273,12 @@ describe('CDC from PostgreSQL', () => {
     const signal = new AbortController().signal;
     const dest = await destinations[0]!.open();
     try {
-      await runCdcSync(s, dest, { logger: silent, signal });
+      await runCdcSync(s, dest, ctx(signal));
       await source(`ALTER TABLE "${sourceSchema}".grows ADD COLUMN b int`);
       await source(`INSERT INTO "${sourceSchema}".grows VALUES (2, 'two', 2)`);
-      await assert.rejects(runCdcSync(s, dest, { logger: silent, signal }), /grows gained b at the source.*sluice state reset/);
-      await dest.clearPosition(pipeline, [{ stream: 'grows', table: 'grows', source: { schema: sourceSchema, name: 'grows', columns: [], key: [], sql: '', label: '' } }]);
-      const again = await runCdcSync(s, dest, { logger: silent, signal });
+      await assert.rejects(runCdcSync(s, dest, ctx(signal)), /grows gained b at the source.*sluice state reset/);
+      await dest.resetState(pipeline, 'grows');
+      const again = await runCdcSync(s, dest, ctx(signal));
       assert.equal(again.snapshotRows, 2);
       const copied = await admin.query(`SELECT id, a, b FROM "${destSchema}".grows ORDER BY id`);
       assert.deepEqual(copied.rows, [{ id: 1, a: 'one', b: null }, { id: 2, a: 'two', b: 2 }]);
@@ -271,18 +294,19 @@ describe('CDC from PostgreSQL', () => {
     const signal = new AbortController().signal;
     const dest = await destinations[0]!.open();
     try {
-      await runCdcSync(s, dest, { logger: silent, signal });
+      await runCdcSync(s, dest, ctx(signal));
       for (const id of [501, 502, 503]) await source(`INSERT INTO "${sourceSchema}".items (id, n) VALUES (${id}, ${id})`);
       // The process dies right after the destination's commit, before the slot hears of it.
-      const dying = { ...dest, applyBatch: async (...args: Parameters<CdcDestination['applyBatch']>) => {
-        await dest.applyBatch(...args);
+      const applyChanges = async (...args: Parameters<NonNullable<SyncDestination['applyChanges']>>): Promise<never> => {
+        await dest.applyChanges!(...args);
         throw new Error('killed');
-      } };
-      await assert.rejects(runCdcSync(s, dying, { logger: silent, signal }), /killed/);
+      };
+      const dying = new Proxy(dest, { get: (target, name) => (name === 'applyChanges' ? applyChanges : Reflect.get(target, name, target)) });
+      await assert.rejects(runCdcSync(s, dying, ctx(signal)), /killed/);
       const slot = await admin.query('SELECT confirmed_flush_lsn::text AS lsn FROM pg_replication_slots WHERE slot_name = $1', [s.slot]);
-      const position = await dest.readPosition(pipeline, [{ stream: 'items', table: 'unconfirmed', source: { schema: '', name: '', columns: [], key: [], sql: '', label: '' } }]);
+      const position = await readCdcPosition(dest, pipeline, ['items']);
       assert.ok(parseLsn(String(slot.rows[0]!.lsn)) < position!.lsn, 'the destination is ahead of the slot, as after a crash between the two');
-      const rerun = await runCdcSync(s, dest, { logger: silent, signal });
+      const rerun = await runCdcSync(s, dest, ctx(signal));
       assert.equal(rerun.transactions, 2, 'the committed transaction is not applied again');
       const copied = await admin.query(`SELECT count(*)::int AS n FROM "${destSchema}".unconfirmed WHERE id > 500`);
       assert.equal(copied.rows[0]!.n, 3);

@@ -1,13 +1,18 @@
 import type { Client, ClientConfig } from 'pg';
 import { ConnectorError } from '../core/errors.ts';
 import type { Logger } from '../core/run/logger.ts';
-import type { CdcDestination, CdcPosition, CdcTarget } from './cdc-destination.ts';
+import type { SyncContext, SyncDestination } from '../integration/sync-destination.ts';
+import { readCdcPosition, type CdcPosition, type CdcTarget } from './cdc-position.ts';
 import { readChanges } from './change-reader.ts';
+import { ChangeStager } from './change-stager.ts';
+import { loadSnapshot } from './load-snapshot.ts';
 import { formatLsn, type Lsn } from './lsn.ts';
 import { openReplicationStream, type ReplicationStream } from './replication-stream.ts';
 import { createSlotWithSnapshot, currentWalLsn, dropSlot, ensurePublication, slotStatus } from './replication-slot.ts';
 import { openSnapshotReader } from './snapshot-reader.ts';
 import { describeSourceTables } from './source-tables.ts';
+import { requireChangeSupport, type ChangeDestination } from './require-change-support.ts';
+import { stageChangeBatch } from './stage-change-batch.ts';
 
 /** One CDC sync, parsed and resolved: a PostgreSQL source, its tables, and where they land. */
 export interface CdcSyncSpec {
@@ -42,8 +47,11 @@ export interface CdcSyncResult {
  * before the slot is told, so a crash at any point replays at most the
  * uncommitted batch, which the position then filters out.
  */
-export async function runCdcSync(spec: CdcSyncSpec, destination: CdcDestination, context: { readonly logger: Logger; readonly signal: AbortSignal }): Promise<CdcSyncResult> {
+export async function runCdcSync(spec: CdcSyncSpec, syncDestination: SyncDestination, context: SyncContext): Promise<CdcSyncResult> {
   const { logger, signal } = context;
+  const destination = requireChangeSupport(syncDestination);
+  await destination.prepare(context);
+  const stager = new ChangeStager(context);
   const pg = await import('pg');
   const catalog: Client = new pg.Client({ ...spec.source, application_name: 'sluice-cdc' });
   catalog.on('error', () => undefined);
@@ -55,7 +63,7 @@ export async function runCdcSync(spec: CdcSyncSpec, destination: CdcDestination,
     await ensurePublication(catalog, spec.publication, tables);
 
     // A stream without state (new, or reset) has no rows to continue from: every stream starts again from one snapshot.
-    let position = await destination.readPosition(spec.pipeline, targets);
+    let position = await readCdcPosition(destination, spec.pipeline, targets.map((t) => t.stream));
     let snapshotRows: number | undefined;
     if (position) checkColumns(spec, targets, position);
     const slot = await slotStatus(catalog, spec.slot);
@@ -68,7 +76,7 @@ export async function runCdcSync(spec: CdcSyncSpec, destination: CdcDestination,
     if (!position) {
       // A slot without a committed snapshot is left from an interrupted first run: its snapshot is gone with it.
       if (slot) await dropSlot(catalog, spec.slot);
-      ({ position, rows: snapshotRows } = await snapshot(spec, targets, labels, destination, logger));
+      ({ position, rows: snapshotRows } = await snapshot(spec, targets, labels, destination, stager, context));
     }
 
     const until = spec.follow ? undefined : await currentWalLsn(catalog);
@@ -90,7 +98,11 @@ export async function runCdcSync(spec: CdcSyncSpec, destination: CdcDestination,
         const { batch } = event;
         const started = Date.now();
         const next: CdcPosition = { lsn: batch.endLsn, sourceCommitTime: batch.commitTime, appliedAt: new Date() };
-        await destination.applyBatch(spec.pipeline, targets, batch, next);
+        try {
+          await destination.applyChanges({ pipeline: spec.pipeline, tables: await stageChangeBatch(batch, targets, next, stager) }, context);
+        } finally {
+          await stager.clear();
+        }
         // Only a committed batch may release its WAL: the slot must be able to replay anything the destination lacks.
         stream.confirm(batch.endLsn);
         position = next;
@@ -137,17 +149,19 @@ async function snapshot(
   spec: CdcSyncSpec,
   targets: readonly CdcTarget[],
   labels: readonly string[],
-  destination: CdcDestination,
-  logger: Logger,
+  destination: ChangeDestination,
+  stager: ChangeStager,
+  context: SyncContext,
 ): Promise<{ position: CdcPosition; rows: number }> {
+  const logger: Logger = context.logger;
   const created = await createSlotWithSnapshot(spec.source, spec.slot);
   logger.info(`created replication slot '${spec.slot}' at ${formatLsn(created.consistentPoint)}; copying ${labels.join(', ')} from its snapshot`);
   try {
     const reader = await openSnapshotReader(spec.source, created.snapshotName);
     try {
       const position: CdcPosition = { lsn: created.consistentPoint, sourceCommitTime: undefined, appliedAt: new Date() };
-      const rows = await destination.loadSnapshot(spec.pipeline, targets, (t) => reader.rows(t), position);
-      logger.info(`snapshot: ${rows} row${rows === 1 ? '' : 's'} into ${destination.label}`);
+      const rows = await loadSnapshot(destination, spec.pipeline, targets, (t) => reader.rows(t), position, stager, context).finally(() => stager.clear());
+      logger.info(`snapshot: ${rows} row${rows === 1 ? '' : 's'} into connection '${destination.name}'`);
       return { position, rows };
     } finally {
       await reader.close();

@@ -1,7 +1,7 @@
 import type { Client, ClientConfig } from 'pg';
 import { quoteLiteral } from '../core/sql/quote.ts';
 import type { Row } from './change-batch.ts';
-import type { CdcTarget } from './cdc-destination.ts';
+import type { CdcTarget } from './cdc-position.ts';
 import { decodeValue } from './cdc-values.ts';
 
 export interface SnapshotReader {

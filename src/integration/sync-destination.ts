@@ -88,6 +88,37 @@ export interface SyncBatchResult {
   readonly deleted: number;
 }
 
+/**
+ * What one source transaction range did to one table, for change data
+ * capture. The inputs hold at most one row per key and a key sits in one of
+ * them only (the producer folds the changes per key).
+ */
+export interface SyncTableChanges {
+  readonly stream: string;
+  readonly table: SyncTable;
+  readonly key: readonly string[];
+  /** Empties the table first (a snapshot replacing what an earlier one left). */
+  readonly replace?: boolean | undefined;
+  /** Full rows: inserted, or replacing the row with their key. */
+  readonly upserts?: SyncInput | undefined;
+  /**
+   * Rows that carry the key and only the columns whose values came (an
+   * unchanged TOASTed value does not): those columns are set, the others keep
+   * the destination's value. One input per set of columns.
+   */
+  readonly partialUpdates?: readonly SyncInput[] | undefined;
+  /** Keys of rows to remove. */
+  readonly deletes?: SyncInput | undefined;
+  /** The stream's state after these changes, committed with them. */
+  readonly state: StreamState;
+}
+
+/** Several tables' changes under one source position, applied and committed in ONE transaction. */
+export interface SyncChangeSet {
+  readonly pipeline: string;
+  readonly tables: readonly SyncTableChanges[];
+}
+
 /** A destination column as the destination sees it, with the data-plane type it maps to. */
 export interface DestinationColumn {
   readonly name: string;
@@ -136,6 +167,12 @@ export interface SyncDestination {
   alterTable(table: SyncTable, change: TableAlteration, context: SyncContext): Promise<void>;
   /** Applies one batch and its state in one transaction; on failure nothing of it remains. */
   applyBatch(batch: SyncBatch, context: SyncContext): Promise<SyncBatchResult>;
+  /**
+   * Applies every table's changes and states in one transaction (change data
+   * capture); on failure nothing of it remains. A destination without it
+   * cannot receive CDC.
+   */
+  applyChanges?(changes: SyncChangeSet, context: SyncContext): Promise<SyncBatchResult>;
   close(): Promise<void>;
 }
 

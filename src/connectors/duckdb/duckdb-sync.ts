@@ -11,6 +11,8 @@ import {
   type StreamState,
   type SyncBatch,
   type SyncBatchResult,
+  type SyncChangeSet,
+  type SyncInput,
   type SyncDestination,
   type SyncTable,
   type TableAlteration,
@@ -138,11 +140,7 @@ class DuckdbSyncDestination implements SyncDestination {
           case 'state_only':
             break;
         }
-        await session.query(
-          `INSERT INTO ${db}.main.${quoteIdent(syncStateTable)} (pipeline, stream, state, updated_at) VALUES ($1, $2, $3, now())
-           ON CONFLICT (pipeline, stream) DO UPDATE SET state = excluded.state, updated_at = excluded.updated_at`,
-          [batch.pipeline, batch.stream, JSON.stringify(batch.state)],
-        );
+        await this.writeState(db, batch.pipeline, batch.stream, batch.state);
         await session.query('COMMIT');
         return result;
       } catch (error) {
@@ -150,6 +148,54 @@ class DuckdbSyncDestination implements SyncDestination {
         throw error;
       }
     });
+  }
+
+  async applyChanges(changes: SyncChangeSet): Promise<SyncBatchResult> {
+    const session = this.session;
+    const count = (rows: Record<string, unknown>[]): number => Number(rows[0]?.Count ?? rows[0]?.count ?? 0);
+    const streams = changes.tables.map((t) => t.stream).join(', ');
+    return this.on(`applying changes of stream${changes.tables.length === 1 ? '' : 's'} ${streams}`, async (db) => {
+      const list = (input: SyncInput): string => input.columns.map((c) => quoteIdent(c.name)).join(', ');
+      await session.query('BEGIN TRANSACTION');
+      try {
+        let rows = 0;
+        let deleted = 0;
+        for (const t of changes.tables) {
+          const target = ref(db, t.table);
+          const keyList = t.key.map(quoteIdent).join(', ');
+          if (t.replace) await session.query(`DELETE FROM ${target}`);
+          else {
+            // Keys are unique within the changes, so removing every touched full row first makes the insert an upsert.
+            for (const from of [t.deletes, t.upserts]) {
+              if (!from?.rows) continue;
+              const gone = await session.query(`DELETE FROM ${target} WHERE (${keyList}) IN (SELECT (${keyList}) FROM ${quoteIdent(from.table)})`);
+              if (from === t.deletes) deleted += count(gone);
+            }
+          }
+          if (t.upserts?.rows) rows += count(await session.query(`INSERT INTO ${target} (${list(t.upserts)}) SELECT ${list(t.upserts)} FROM ${quoteIdent(t.upserts.table)}`));
+          for (const input of t.partialUpdates ?? []) {
+            const set = input.columns.filter((c) => !t.key.includes(c.name)).map((c) => `${quoteIdent(c.name)} = s.${quoteIdent(c.name)}`);
+            if (!input.rows || !set.length) continue;
+            const match = t.key.map((k) => `t.${quoteIdent(k)} = s.${quoteIdent(k)}`).join(' AND ');
+            rows += count(await session.query(`UPDATE ${target} AS t SET ${set.join(', ')} FROM ${quoteIdent(input.table)} AS s WHERE ${match}`));
+          }
+          await this.writeState(db, changes.pipeline, t.stream, t.state);
+        }
+        await session.query('COMMIT');
+        return { rows, deleted };
+      } catch (error) {
+        await session.query('ROLLBACK').catch(() => undefined);
+        throw error;
+      }
+    });
+  }
+
+  private async writeState(db: string, pipeline: string, stream: string, state: StreamState): Promise<void> {
+    await this.session.query(
+      `INSERT INTO ${db}.main.${quoteIdent(syncStateTable)} (pipeline, stream, state, updated_at) VALUES ($1, $2, $3, now())
+       ON CONFLICT (pipeline, stream) DO UPDATE SET state = excluded.state, updated_at = excluded.updated_at`,
+      [pipeline, stream, JSON.stringify(state)],
+    );
   }
 
   async close(): Promise<void> {}

@@ -11,6 +11,7 @@ import {
   type StreamState,
   type SyncBatch,
   type SyncBatchResult,
+  type SyncChangeSet,
   type SyncContext,
   type SyncDestination,
   type SyncInput,
@@ -41,6 +42,8 @@ class PostgresSyncDestination implements SyncDestination {
   readonly name: string;
   private readonly state: TableRef;
   private client: Client | undefined;
+  /** Temporary tables made in one transaction need distinct names. */
+  private stages = 0;
 
   constructor(
     private readonly driver: PostgresDriver,
@@ -131,26 +134,14 @@ class PostgresSyncDestination implements SyncDestination {
     const ref = tableRef(batch.table.name, this.driver.schema);
     const client = (this.client ??= await this.driver.dedicated());
     const stopWatching = this.driver.cancelOnAbort(client, context.signal);
-    const connectorContext: ConnectorContext = { projectRoot: '', tempDir: context.tempDir, session: context.session, logger: context.logger, signal: context.signal, block: batch.stream };
-    const copy = async (input: SyncInput, into: TableRef, types: ReadonlyMap<string, string>): Promise<number> => {
-      const render = input.columns.map((c) => `${duckCsvExpression(c.name, c.type, types.get(c.name))} AS ${quoteIdent(c.name)}`).join(', ');
-      const copySql = `COPY ${into.sql} (${input.columns.map((c) => quoteIdent(c.name)).join(', ')}) FROM STDIN (FORMAT csv)`;
-      return copyThroughPipe(this.driver, client, `SELECT ${render} FROM ${quoteIdent(input.table)}`, { copySql, label: ref.label, rename: [[into.name, ref.label]] }, connectorContext, context.signal, true);
-    };
+    const copy = this.copier(client, ref, batch.stream, context);
     try {
       const types = new Map((await this.describeTable(batch.table))?.columns.map((c) => [c.name, c.nativeType]));
       await client.query('BEGIN');
       const locked = await client.query(`SELECT state FROM ${this.state.sql} WHERE pipeline = $1 AND stream = $2 FOR UPDATE`, [batch.pipeline, batch.stream]);
       checkPreviousState(batch, locked.rows[0]?.state as StreamState | undefined, this.name);
       const result = await this.change(client, ref, batch, types, copy);
-      // With no state row to lock, a second sync's insert of the first row fails on the key instead of overwriting it.
-      const upsert = batch.previousState === null ? '' : 'ON CONFLICT (pipeline, stream) DO UPDATE SET state = excluded.state, updated_at = excluded.updated_at';
-      await client
-        .query(`INSERT INTO ${this.state.sql} (pipeline, stream, state, updated_at) VALUES ($1, $2, $3::jsonb, now()) ${upsert}`, [batch.pipeline, batch.stream, JSON.stringify(batch.state)])
-        .catch((error: unknown) => {
-          if ((error as { code?: string }).code === '23505') checkPreviousState(batch, {}, this.name);
-          throw error;
-        });
+      await this.writeState(client, batch);
       await client.query('COMMIT');
       return result;
     } catch (error) {
@@ -162,6 +153,80 @@ class PostgresSyncDestination implements SyncDestination {
     } finally {
       stopWatching();
     }
+  }
+
+  async applyChanges(changes: SyncChangeSet, context: SyncContext): Promise<SyncBatchResult> {
+    const client = (this.client ??= await this.driver.dedicated());
+    const stopWatching = this.driver.cancelOnAbort(client, context.signal);
+    const streams = changes.tables.map((t) => t.stream).join(', ');
+    try {
+      const shapes = await Promise.all(changes.tables.map(async (t) => new Map((await this.describeTable(t.table))?.columns.map((c) => [c.name, c.nativeType]))));
+      await client.query('BEGIN');
+      let rows = 0;
+      let deleted = 0;
+      for (const [i, t] of changes.tables.entries()) {
+        const ref = tableRef(t.table.name, this.driver.schema);
+        const types = shapes[i]!;
+        const copy = this.copier(client, ref, t.stream, context);
+        // TRUNCATE is transactional here: readers keep seeing the old rows until COMMIT.
+        if (t.replace) await client.query(`TRUNCATE ${ref.sql}`);
+        const change = t.replace ? (t.upserts ? { kind: 'append' as const, input: t.upserts } : { kind: 'state_only' as const }) : { kind: 'upsert' as const, input: t.upserts, key: t.key, deletes: t.deletes };
+        const batch: SyncBatch = { pipeline: changes.pipeline, stream: t.stream, table: t.table, change, state: t.state };
+        const result = await this.change(client, ref, batch, types, copy);
+        rows += result.rows;
+        deleted += result.deleted;
+        for (const input of t.partialUpdates ?? []) rows += await this.updatePartial(client, ref, input, t.key, types, copy);
+        await this.writeState(client, batch);
+      }
+      await client.query('COMMIT');
+      return { rows, deleted };
+    } catch (error) {
+      this.client = undefined;
+      await client.end().catch(() => undefined);
+      if (error instanceof SluiceError) throw error;
+      throw queryError('postgres.sync_write_failed', `applying changes of stream${changes.tables.length === 1 ? '' : 's'} ${streams} in '${this.name}' failed`, error);
+    } finally {
+      stopWatching();
+    }
+  }
+
+  /** Sets only the columns the input carries, on the rows whose key it holds. */
+  private async updatePartial(
+    client: Client,
+    ref: TableRef,
+    input: SyncInput,
+    key: readonly string[],
+    types: ReadonlyMap<string, string>,
+    copy: (input: SyncInput, into: TableRef, types: ReadonlyMap<string, string>) => Promise<number>,
+  ): Promise<number> {
+    const set = input.columns.filter((c) => !key.includes(c.name)).map((c) => `${quoteIdent(c.name)} = s.${quoteIdent(c.name)}`);
+    if (!input.rows || !set.length) return 0;
+    const stage = siblingRef(ref, `_sluice_partial_${process.pid}_${++this.stages}`);
+    const temp = { ...stage, sql: quoteIdent(stage.name) };
+    await client.query(`CREATE TEMP TABLE ${temp.sql} ON COMMIT DROP AS SELECT ${input.columns.map((c) => quoteIdent(c.name)).join(', ')} FROM ${ref.sql} WITH NO DATA`);
+    await copy(input, temp, types);
+    const match = key.map((k) => `${ref.sql}.${quoteIdent(k)} = s.${quoteIdent(k)}`).join(' AND ');
+    return (await client.query(`UPDATE ${ref.sql} SET ${set.join(', ')} FROM ${temp.sql} AS s WHERE ${match}`)).rowCount ?? 0;
+  }
+
+  private copier(client: Client, ref: TableRef, stream: string, context: SyncContext): (input: SyncInput, into: TableRef, types: ReadonlyMap<string, string>) => Promise<number> {
+    const connectorContext: ConnectorContext = { projectRoot: '', tempDir: context.tempDir, session: context.session, logger: context.logger, signal: context.signal, block: stream };
+    return async (input, into, types) => {
+      const render = input.columns.map((c) => `${duckCsvExpression(c.name, c.type, types.get(c.name))} AS ${quoteIdent(c.name)}`).join(', ');
+      const copySql = `COPY ${into.sql} (${input.columns.map((c) => quoteIdent(c.name)).join(', ')}) FROM STDIN (FORMAT csv)`;
+      return copyThroughPipe(this.driver, client, `SELECT ${render} FROM ${quoteIdent(input.table)}`, { copySql, label: ref.label, rename: [[into.name, ref.label]] }, connectorContext, context.signal, true);
+    };
+  }
+
+  private async writeState(client: Client, batch: SyncBatch): Promise<void> {
+    // With no state row to lock, a second sync's insert of the first row fails on the key instead of overwriting it.
+    const upsert = batch.previousState === null ? '' : 'ON CONFLICT (pipeline, stream) DO UPDATE SET state = excluded.state, updated_at = excluded.updated_at';
+    await client
+      .query(`INSERT INTO ${this.state.sql} (pipeline, stream, state, updated_at) VALUES ($1, $2, $3::jsonb, now()) ${upsert}`, [batch.pipeline, batch.stream, JSON.stringify(batch.state)])
+      .catch((error: unknown) => {
+        if ((error as { code?: string }).code === '23505') checkPreviousState(batch, {}, this.name);
+        throw error;
+      });
   }
 
   private async change(
@@ -184,14 +249,14 @@ class PostgresSyncDestination implements SyncDestination {
         let deleted = 0;
         const on = (alias: string): string => change.key.map((k) => `${ref.sql}.${quoteIdent(k)} = ${alias}.${quoteIdent(k)}`).join(' AND ');
         if (change.deletes?.rows) {
-          const keys = siblingRef(ref, `_sluice_keys_${process.pid}`);
+          const keys = siblingRef(ref, `_sluice_keys_${process.pid}_${++this.stages}`);
           const temp = { ...keys, sql: quoteIdent(keys.name) };
           await client.query(`CREATE TEMP TABLE ${temp.sql} ON COMMIT DROP AS SELECT ${change.key.map(quoteIdent).join(', ')} FROM ${ref.sql} WITH NO DATA`);
           await copy(change.deletes, temp, types);
           deleted = (await client.query(`DELETE FROM ${ref.sql} USING ${temp.sql} AS k WHERE ${on('k')}`)).rowCount ?? 0;
         }
         if (!change.input?.rows) return { rows: 0, deleted };
-        const stage = siblingRef(ref, `_sluice_upsert_${process.pid}`);
+        const stage = siblingRef(ref, `_sluice_upsert_${process.pid}_${++this.stages}`);
         const temp = { ...stage, sql: quoteIdent(stage.name) };
         const columns = change.input.columns.map((c) => quoteIdent(c.name));
         await client.query(`CREATE TEMP TABLE ${temp.sql} ON COMMIT DROP AS SELECT ${columns.join(', ')} FROM ${ref.sql} WITH NO DATA`);
