@@ -142,7 +142,8 @@ export async function insertAll(plan: WritePlan, insert: Statement): Promise<num
   const blobs = plan.columns.flatMap((c, i) => (c.type.toUpperCase() === 'BLOB' ? [`c${i}`] : []));
   let rows = 0;
   try {
-    for await (const batch of context.session.stream(plan.select, { signal: context.signal })) {
+    // With the count given, a stream the data plane cut short (out of memory) fails instead of writing part of the input.
+    for await (const batch of context.session.stream(plan.select, { signal: context.signal, expectedRows: plan.expectedRows })) {
       if (context.signal.aborted) throw new ConnectorError('sqlite.cancelled', `writing ${target.label} was cancelled`);
       if (blobs.length) for (const row of batch) toBuffers(row, blobs);
       for (const row of batch) {
@@ -159,21 +160,9 @@ export async function insertAll(plan: WritePlan, insert: Statement): Promise<num
       ...(fromDriver ? { record: rows + 1 } : {}),
     });
   }
-  if (plan.expectedRows !== undefined && rows !== plan.expectedRows) throw shortStream(target.label, rows, plan.expectedRows);
   return rows;
 }
 
-/**
- * The data plane's stream ends the same way when a query fails mid-way (out
- * of memory, say) as when it is done; counting is what tells them apart.
- */
-function shortStream(label: string, rows: number, expected: number): ConnectorError {
-  return new ConnectorError(
-    'sqlite.write_failed',
-    `writing ${label} failed: the data plane stopped after ${rows.toLocaleString('en-US')} of ${expected.toLocaleString('en-US')} input rows (out of memory? raise data_plane.memory_limit); nothing was written`,
-    { retryable: true },
-  );
-}
 
 /** The driver binds Buffers as blobs; the data plane may hand over plain Uint8Arrays. */
 function toBuffers(row: Row, columns: readonly string[]): void {
