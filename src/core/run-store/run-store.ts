@@ -73,7 +73,7 @@ export interface SchemaEventRecord {
   readonly pipeline: string;
   readonly stream: string;
   readonly table: string;
-  /** e.g. `create_table`, `add_column`, `widen_column`, `reject_rows`, `freeze_violation`. */
+  /** e.g. `create_table`, `add_column`, `widen_column`, `dropped_column`, `reject_rows`, `freeze_violation`. */
   readonly kind: string;
   readonly detail: string;
   readonly runId?: string | undefined;
