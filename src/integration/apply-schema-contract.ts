@@ -1,7 +1,7 @@
 import type { Column, DataPlaneSession } from '../core/data-plane/data-plane.ts';
 import { SluiceError } from '../core/errors.ts';
 import type { Logger } from '../core/run/logger.ts';
-import { quoteIdent, quoteLiteral } from '../core/sql/quote.ts';
+import { joinQualified, quoteIdent, quoteLiteral, splitQualified } from '../core/sql/quote.ts';
 import type { SchemaContract } from '../core/pipeline/integration-schema.ts';
 import { compareColumns, describeDifference, destinationColumn, type ColumnDifference } from './schema-evolution.ts';
 import type { DestinationTableShape, SyncContext, SyncDestination, SyncInput, SyncTable } from './sync-destination.ts';
@@ -142,9 +142,10 @@ function isNumeric(type: string): boolean {
   return /^(DECIMAL|NUMERIC|TINYINT|SMALLINT|INTEGER|BIGINT|HUGEINT|FLOAT|DOUBLE|REAL|U?(TINY|SMALL|BIG)?INT)/i.test(type.trim());
 }
 
-/** `<table>__rejects`, beside the table. */
+/** `<table>__rejects`, beside the table (in its schema, quoted as the table is). */
 export function rejectsTable(table: SyncTable): SyncTable {
-  return { name: `${table.name}__rejects` };
+  const parts = splitQualified(table.name);
+  return { name: joinQualified([...parts.slice(0, -1), `${parts[parts.length - 1]!}__rejects`]) };
 }
 
 export function logChanges(logger: Logger, table: SyncTable, changes: readonly SchemaChange[]): void {
