@@ -1,7 +1,9 @@
 import assert from 'node:assert/strict';
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import path from 'node:path';
-import { after, describe, it } from 'node:test';
+import { after, before, describe, it } from 'node:test';
 import { queryWarehouse, sluice, tempDir } from './cli-helpers.ts';
 
 const cleanups: string[] = [];
@@ -172,5 +174,65 @@ describe('the rejects preview', () => {
     assert.equal(r.code, 0, r.stderr);
     assert.match(r.stdout, new RegExp(`^data/in\\.csv:3, column amount: .*${long}.*DECIMAL`, 'm'));
     assert.doesNotMatch(r.stdout, new RegExp(dir.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')));
+  });
+});
+
+describe('a REST API that answers JSON and XML', () => {
+  let server: Server;
+  let base = '';
+  let calls = 0;
+  const records = [
+    { id: '1', price: '12.50', sku: '00123' },
+    { id: '2', price: '7.25', sku: '00456' },
+  ];
+  before(async () => {
+    // Alternates formats call by call: JSON { items: [...] }, then XML <response><items><item>.
+    server = createServer((req, res) => {
+      const url = new URL(req.url ?? '/', 'http://x');
+      const page = Number(url.searchParams.get('page') ?? 1);
+      const list = page === 1 ? [records[0]!] : page === 2 ? [records[1]!] : [];
+      const xml = url.pathname === '/xml' || (url.pathname === '/alternating' && ++calls % 2 === 0);
+      if (xml) {
+        res.writeHead(200, { 'content-type': 'application/xml' });
+        res.end(`<?xml version="1.0"?><response><items>${list.map((r) => `<item><id>${r.id}</id><price>${r.price}</price><sku>${r.sku}</sku></item>`).join('')}</items></response>`);
+      } else {
+        res.writeHead(200, { 'content-type': 'application/json' });
+        res.end(JSON.stringify({ items: list.map((r) => ({ ...r, id: Number(r.id) })) }));
+      }
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  });
+  after(() => new Promise<void>((resolve) => server.close(() => resolve())));
+
+  const restProject = (path: string, extra = ''): string =>
+    project({
+      'connections.yaml': `connections:\n  vendor:\n    type: rest\n    base_url: ${base}\n    allow_private: true\n`,
+      'pipelines/p.yaml': `blocks:\n  - name: raw\n    connection: vendor\n    settings: { path: ${path}, record_path: items, pagination: { type: page }${extra} }\n  - { name: out, connection: warehouse, upstream: [raw], settings: { table: t } }\n`,
+    });
+
+  it('one block reads pages that alternate JSON and XML with one record_path into one schema, typed by columns', async () => {
+    calls = 0;
+    const dir = restProject('alternating', ", columns: { id: BIGINT, price: 'DECIMAL(12,2)' }");
+    const r = await sluice(dir, ['run', 'p']);
+    assert.equal(r.code, 0, r.stdout + r.stderr);
+    const rows = await queryWarehouse(path.join(dir, '.sluice/warehouse.duckdb'), 'SELECT id, price::VARCHAR AS price, sku, typeof(id) AS it, typeof(price) AS pt, typeof(sku) AS st FROM t ORDER BY id');
+    assert.deepEqual(
+      rows.map((x) => [Number(x.id), x.price, x.sku, x.it, x.pt, x.st]),
+      [
+        [1, '12.50', '00123', 'BIGINT', 'DECIMAL(12,2)', 'VARCHAR'],
+        [2, '7.25', '00456', 'BIGINT', 'DECIMAL(12,2)', 'VARCHAR'],
+      ],
+    );
+  });
+
+  it('the same records as XML get the schema they get as JSON strings: text, never a guessed DOUBLE', async () => {
+    const dir = restProject('xml');
+    const r = await sluice(dir, ['run', 'p']);
+    assert.equal(r.code, 0, r.stdout + r.stderr);
+    const columns = await queryWarehouse(path.join(dir, '.sluice/warehouse.duckdb'), "SELECT column_name AS c, data_type AS t FROM information_schema.columns WHERE table_name = 't' ORDER BY ordinal_position");
+    assert.deepEqual(columns.map((x) => [x.c, x.t]), [['id', 'VARCHAR'], ['price', 'VARCHAR'], ['sku', 'VARCHAR']]);
+    const [row] = await queryWarehouse(path.join(dir, '.sluice/warehouse.duckdb'), 'SELECT price FROM t ORDER BY id LIMIT 1');
+    assert.equal(row!.price, '12.50');
   });
 });
