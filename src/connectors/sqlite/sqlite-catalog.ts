@@ -1,5 +1,4 @@
 import type { Database } from 'better-sqlite3';
-import { ConfigError } from '../../core/errors.ts';
 import { quoteIdent, tableNameParts } from '../../core/sql/quote.ts';
 
 /** A table as the user named it: `table` or `schema.table` (`main`, `temp` or an attached database). */
