@@ -1,23 +1,12 @@
 import assert from 'node:assert/strict';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { after, before, describe, it } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
-import { ensureWebBuilt, launchBrowser, openPage, screenshot, serveProject, signIn, type ServedProject } from './browser-helpers.ts';
+import { callApi, ensureWebBuilt, finishedRun, launchBrowser, openPage, screenshot, serveProject, signIn, type ServedProject } from './browser-helpers.ts';
 
 describe('the web UI: a run with rejected rows', () => {
   let served: ServedProject;
   let browser: Browser;
   let page: Page;
-
-  const api = async <T,>(route: string, body?: unknown): Promise<T> => {
-    const response = await fetch(`${served.base}${route}`, {
-      method: body === undefined ? 'GET' : 'POST',
-      headers: { authorization: `Bearer ${served.token}`, 'content-type': 'application/json' },
-      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-    });
-    assert.ok(response.ok, `${route}: ${response.status} ${await response.clone().text()}`);
-    return (await response.json()) as T;
-  };
 
   before(async () => {
     ensureWebBuilt();
@@ -37,12 +26,8 @@ describe('the web UI: a run with rejected rows', () => {
   });
 
   it('says "succeeded with 1 rejected row" on the run page, the block timeline, the runs list and in the API', async () => {
-    const { run_id: runId } = await api<{ run_id: string }>('/api/pipelines/load/runs', {});
-    let run: { status: string; rowsRejected?: number } = { status: 'queued' };
-    for (let i = 0; i < 300 && ['queued', 'running'].includes(run.status); i++) {
-      ({ run } = await api<{ run: typeof run }>(`/api/runs/${runId}`));
-      if (['queued', 'running'].includes(run.status)) await sleep(100);
-    }
+    const { run_id: runId } = await callApi<{ run_id: string }>(served, '/api/pipelines/load/runs', {});
+    const run = await finishedRun<{ status: string; rowsRejected?: number }>(served, runId);
     assert.equal(run.status, 'succeeded');
     assert.equal(run.rowsRejected, 1);
 
