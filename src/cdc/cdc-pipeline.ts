@@ -1,7 +1,7 @@
 import { ConfigError } from '../core/errors.ts';
 import type { Pipeline } from '../core/pipeline/pipeline.ts';
 import type { Project } from '../core/project/load-project.ts';
-import { splitQualified } from '../core/sql/quote.ts';
+import { tableNameParts } from '../core/sql/quote.ts';
 import { syncStreamSpecSchema, type SyncStreamSpec } from '../core/pipeline/integration-schema.ts';
 import { cdcNames } from './cdc-names.ts';
 import { cdcSource } from './cdc-source.ts';
@@ -37,8 +37,8 @@ export function cdcSyncSpec(project: Project, pipeline: Pipeline): { spec: CdcSy
         if (s.table === undefined) {
           throw new ConfigError('cdc.query_stream', `stream '${s.stream}': mode cdc replicates a table, not a query; give table:`, { location: { file: pipeline.file, block: s.stream } });
         }
-        const parts = splitQualified(s.table);
-        const [schema, table] = parts.length > 1 ? [parts[0]!, parts.slice(1).join('.')] : [source.settings.schema, parts[0]!];
+        const parts = tableNameParts(s.table);
+        const [schema, table] = [parts.qualifier ?? source.settings.schema, parts.name];
         return { stream: s.stream, schema, table, destinationTable: s.destinationTable };
       }),
       slot: first.cdc?.slot ?? names.slot,

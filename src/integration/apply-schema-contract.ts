@@ -1,14 +1,14 @@
 import type { Column, DataPlaneSession } from '../core/data-plane/data-plane.ts';
 import { SluiceError } from '../core/errors.ts';
 import type { Logger } from '../core/run/logger.ts';
-import { quoteIdent, quoteLiteral } from '../core/sql/quote.ts';
+import { joinQualified, quoteIdent, quoteLiteral, splitQualified } from '../core/sql/quote.ts';
 import type { SchemaContract } from '../core/pipeline/integration-schema.ts';
 import { compareColumns, describeDifference, destinationColumn, type ColumnDifference } from './schema-evolution.ts';
 import type { DestinationTableShape, SyncContext, SyncDestination, SyncInput, SyncTable } from './sync-destination.ts';
 
 /** A schema change made (or refused), to record as a schema event. */
 export interface SchemaChange {
-  readonly kind: 'create_table' | 'add_column' | 'widen_column' | 'reject_rows' | 'freeze_violation';
+  readonly kind: 'create_table' | 'add_column' | 'widen_column' | 'dropped_column' | 'reject_rows' | 'freeze_violation';
   readonly detail: string;
 }
 
@@ -63,24 +63,55 @@ export async function applySchemaContract(request: ContractRequest): Promise<Con
 }
 
 async function evolve(request: ContractRequest, differences: readonly ColumnDifference[]): Promise<SchemaChange[]> {
+  refuseDroppedRequired(request, differences);
   const changes: SchemaChange[] = [];
   for (const d of differences) {
-    if (d.kind === 'new_column') {
-      await request.destination.alterTable(request.table, { kind: 'add_column', column: d.column, type: d.type }, request.context);
-      changes.push({ kind: 'add_column', detail: `added ${d.column} ${d.type} (nullable)` });
-    } else {
-      await request.destination.alterTable(request.table, { kind: 'widen_column', column: d.column, type: d.widened }, request.context);
-      changes.push({ kind: 'widen_column', detail: `widened ${d.column} from ${d.from} to ${d.widened} (the source sends ${d.to})` });
+    switch (d.kind) {
+      case 'new_column':
+        await request.destination.alterTable(request.table, { kind: 'add_column', column: d.column, type: d.type }, request.context);
+        changes.push({ kind: 'add_column', detail: `added ${d.column} ${d.type} (nullable)` });
+        break;
+      case 'type_change':
+        await request.destination.alterTable(request.table, { kind: 'widen_column', column: d.column, type: d.widened }, request.context);
+        changes.push({ kind: 'widen_column', detail: `widened ${d.column} from ${d.from} to ${d.widened} (the source sends ${d.to})` });
+        break;
+      case 'dropped_column':
+        changes.push({ kind: 'dropped_column', detail: droppedDetail(d.column, d.type) });
+        break;
     }
   }
   return changes;
+}
+
+/**
+ * A column gone from the source is kept in the destination with the values
+ * it has (dropping it would destroy data a sync cannot bring back); new rows
+ * have NULL in it. Said as a schema event so the NULLs are never a surprise.
+ */
+function droppedDetail(column: string, type: string): string {
+  return `${column} ${type} is no longer in the source; kept in the destination with its values, new rows have NULL in it`;
+}
+
+/** A NOT NULL destination column cannot take the NULLs a dropped source column leaves: fail before writing. */
+function refuseDroppedRequired(request: ContractRequest, differences: readonly ColumnDifference[]): void {
+  const required = differences.filter((d) => d.kind === 'dropped_column' && !d.nullable);
+  if (!required.length) return;
+  throw new SluiceError(
+    'integration.dropped_required_column',
+    `stream '${request.stream}': ${required.map((d) => d.column).join(', ')} ${required.length > 1 ? 'are' : 'is'} NOT NULL in ${request.table.name} in '${request.destination.name}' and no longer in the source; nothing was written (add the column back at the source, or make it nullable in the destination)`,
+    { retryable: false },
+  );
 }
 
 /** Rows with a value in a new column, or a value the destination's type cannot hold unchanged, go to the rejects. */
 async function discardRows(request: ContractRequest, shape: DestinationTableShape, differences: readonly ColumnDifference[]): Promise<ContractResult> {
   const { input, context } = request;
   const session: DataPlaneSession = context.session;
-  const reasons = differences.map((d) => {
+  refuseDroppedRequired(request, differences);
+  const dropped = differences.filter((d) => d.kind === 'dropped_column').map((d): SchemaChange => ({ kind: 'dropped_column', detail: droppedDetail(d.column, d.type) }));
+  const misfits = differences.filter((d) => d.kind !== 'dropped_column');
+  if (!misfits.length) return { input, changes: dropped };
+  const reasons = misfits.map((d) => {
     const c = quoteIdent(d.column);
     if (d.kind === 'new_column') return { sql: `${c} IS NOT NULL`, reason: `column ${d.column} is not in the destination` };
     const target = destinationColumn(shape.columns, d.column)!.type;
@@ -103,7 +134,7 @@ async function discardRows(request: ContractRequest, shape: DestinationTableShap
   await session.attach('_sluice_rejects', rejected);
   const fitting: SyncInput = { table: '_sluice_fit', columns: kept as Column[], rows: good.rows };
   const rejects: SyncInput = { table: '_sluice_rejects', columns: rejected.columns, rows: rejected.rows };
-  const changes: SchemaChange[] = rejected.rows ? [{ kind: 'reject_rows', detail: `${rejected.rows} row(s) set aside in ${rejectsTable(request.table).name}: ${differences.map(describeDifference).join('; ')}` }] : [];
+  const changes: SchemaChange[] = [...dropped, ...(rejected.rows ? [{ kind: 'reject_rows' as const, detail: `${rejected.rows} row(s) set aside in ${rejectsTable(request.table).name}: ${misfits.map(describeDifference).join('; ')}` }] : [])];
   return { input: fitting, rejects: rejected.rows ? rejects : undefined, changes };
 }
 
@@ -111,9 +142,10 @@ function isNumeric(type: string): boolean {
   return /^(DECIMAL|NUMERIC|TINYINT|SMALLINT|INTEGER|BIGINT|HUGEINT|FLOAT|DOUBLE|REAL|U?(TINY|SMALL|BIG)?INT)/i.test(type.trim());
 }
 
-/** `<table>__rejects`, beside the table. */
+/** `<table>__rejects`, beside the table (in its schema, quoted as the table is). */
 export function rejectsTable(table: SyncTable): SyncTable {
-  return { name: `${table.name}__rejects` };
+  const parts = splitQualified(table.name);
+  return { name: joinQualified([...parts.slice(0, -1), `${parts[parts.length - 1]!}__rejects`]) };
 }
 
 export function logChanges(logger: Logger, table: SyncTable, changes: readonly SchemaChange[]): void {

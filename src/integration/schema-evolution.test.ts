@@ -38,4 +38,15 @@ describe('schema evolution', () => {
       { kind: 'new_column', column: 'note', type: 'VARCHAR' },
     ]);
   });
+
+  it('reports a destination column the source no longer has', () => {
+    const differences = compareColumns(
+      [{ name: 'ID', type: 'INTEGER' }],
+      [
+        { name: 'id', nativeType: 'int', type: 'INTEGER', nullable: false },
+        { name: 'note', nativeType: 'text', type: 'VARCHAR', nullable: true },
+      ],
+    );
+    assert.deepEqual(differences, [{ kind: 'dropped_column', column: 'note', type: 'VARCHAR', nullable: true }]);
+  });
 });

@@ -4,7 +4,9 @@ import type { DestinationColumn } from './sync-destination.ts';
 /** A source column that differs from the destination table. */
 export type ColumnDifference =
   | { readonly kind: 'new_column'; readonly column: string; readonly type: string }
-  | { readonly kind: 'type_change'; readonly column: string; readonly from: string; readonly to: string; readonly widened: string };
+  | { readonly kind: 'type_change'; readonly column: string; readonly from: string; readonly to: string; readonly widened: string }
+  /** A destination column the source no longer has. */
+  | { readonly kind: 'dropped_column'; readonly column: string; readonly type: string; readonly nullable: boolean };
 
 const intRank: Readonly<Record<string, number>> = { TINYINT: 1, UTINYINT: 1, SMALLINT: 2, USMALLINT: 3, INTEGER: 3, UINTEGER: 4, BIGINT: 4, UBIGINT: 5, HUGEINT: 5 };
 /** Decimal digits an integer type needs, for fitting it into DECIMAL(p,s). */
@@ -88,7 +90,11 @@ export function widen(source: string, target: string): string {
   return 'VARCHAR';
 }
 
-/** Source columns the destination lacks, and those whose values do not fit the destination's type. Names match exactly, then ignoring case. */
+/**
+ * Source columns the destination lacks, those whose values do not fit the
+ * destination's type, and destination columns the source no longer has.
+ * Names match exactly, then ignoring case.
+ */
 export function compareColumns(source: readonly Column[], destination: readonly DestinationColumn[]): ColumnDifference[] {
   const differences: ColumnDifference[] = [];
   for (const column of source) {
@@ -97,6 +103,10 @@ export function compareColumns(source: readonly Column[], destination: readonly 
     else if (!fits(column.type, target.type)) {
       differences.push({ kind: 'type_change', column: column.name, from: target.type, to: column.type, widened: widen(column.type, target.type) });
     }
+  }
+  const present = new Set(source.map((c) => destinationColumn(destination, c.name)?.name));
+  for (const column of destination) {
+    if (!present.has(column.name)) differences.push({ kind: 'dropped_column', column: column.name, type: column.type, nullable: column.nullable });
   }
   return differences;
 }
@@ -107,5 +117,12 @@ export function destinationColumn(destination: readonly DestinationColumn[], nam
 
 /** One line per difference, as `freeze` shows it and schema events record it. */
 export function describeDifference(d: ColumnDifference): string {
-  return d.kind === 'new_column' ? `+ ${d.column} ${d.type} (new in the source)` : `~ ${d.column}: ${d.from} in the destination, ${d.to} in the source`;
+  switch (d.kind) {
+    case 'new_column':
+      return `+ ${d.column} ${d.type} (new in the source)`;
+    case 'type_change':
+      return `~ ${d.column}: ${d.from} in the destination, ${d.to} in the source`;
+    case 'dropped_column':
+      return `- ${d.column} ${d.type} (no longer in the source)`;
+  }
 }

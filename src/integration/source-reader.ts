@@ -2,7 +2,7 @@ import path from 'node:path';
 import type { ConnectorConnection, ConnectorContext } from '../core/connectors/connector.ts';
 import type { DataPlaneSession, StoredOutput } from '../core/data-plane/data-plane.ts';
 import { ConfigError } from '../core/errors.ts';
-import { quoteIdent } from '../core/sql/quote.ts';
+import { quoteIdent, tableNameParts } from '../core/sql/quote.ts';
 import type { SyncStreamSpec } from '../core/pipeline/integration-schema.ts';
 import { sourceDialect, sourceDialects, sourceFrom, type SourceDialect } from './source-dialect.ts';
 
@@ -64,9 +64,7 @@ export async function openSourceReader(request: SourceReaderRequest): Promise<So
 
 async function discoveredKey(spec: SyncStreamSpec, connection: ConnectorConnection, context: ConnectorContext): Promise<string[]> {
   if (spec.table === undefined || !connection.discover) return [];
-  const parts = spec.table.split('.');
-  const name = parts.pop()!.replace(/^"|"$/g, '');
-  const schema = parts.length ? parts.join('.').replace(/^"|"$/g, '') : undefined;
+  const { qualifier: schema, name } = tableNameParts(spec.table);
   const tables = await connection.discover({ schema }, context);
   const found = tables.find((t) => t.name === name) ?? tables.find((t) => t.name.toLowerCase() === name.toLowerCase());
   return [...(found?.primaryKey ?? [])];

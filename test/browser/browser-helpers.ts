@@ -124,3 +124,23 @@ export async function revealSetting(page: Page, prefix: string, key: string): Pr
   if (await page.getByTestId(`${prefix}-${key}`).isVisible()) return;
   await page.getByTestId(`${prefix}-more`).click();
 }
+
+/** Calls the served project's API with its token: GET without a body, POST with one. */
+export async function callApi<T>(served: ServedProject, route: string, body?: unknown): Promise<T> {
+  const response = await fetch(`${served.base}${route}`, {
+    method: body === undefined ? 'GET' : 'POST',
+    headers: { authorization: `Bearer ${served.token}`, 'content-type': 'application/json' },
+    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+  });
+  if (!response.ok) throw new Error(`${route}: ${response.status} ${await response.text()}`);
+  return (await response.json()) as T;
+}
+
+/** Polls a run until it leaves queued and running (30 s at most) and returns it as the API shows it. */
+export async function finishedRun<R extends { status: string }>(served: ServedProject, runId: string): Promise<R> {
+  for (let i = 0; ; i++) {
+    const { run } = await callApi<{ run: R }>(served, `/api/runs/${runId}`);
+    if (!['queued', 'running'].includes(run.status) || i >= 300) return run;
+    await sleep(100);
+  }
+}

@@ -118,7 +118,7 @@ describe('bad input gets a clear error that names the place', () => {
     const rejects = await sluice(dir, ['preview', 'p', 'raw', '--rejects']);
     assert.equal(rejects.code, 0, rejects.stderr);
     assert.match(rejects.stdout, /1 rows/);
-    assert.match(rejects.stdout, /in\.csv\s+3\s+amount/);
+    assert.match(rejects.stdout, /^data\/in\.csv:3, column amount: /m);
   });
 
   it('an unknown connection: exit 2 naming it', async () => {

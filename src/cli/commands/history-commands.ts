@@ -1,6 +1,7 @@
 import { ConfigError } from '../../core/errors.ts';
 import { loadProject } from '../../core/project/load-project.ts';
-import type { RunStatus } from '../../core/run-store/run-store.ts';
+import type { BlockRunStatus, RunStatus } from '../../core/run-store/run-store.ts';
+import { describeOutcome } from '../../core/run/describe-outcome.ts';
 import { createEngine } from '../compose.ts';
 import { describeError, dim, formatCount, formatDuration, formatTable, green, red, yellow, type Output } from '../output.ts';
 import { UsageError } from '../usage-error.ts';
@@ -28,7 +29,7 @@ export async function runsCommand(options: { pipeline?: string; status?: string;
     const rows = runs.map((r) => [
       r.id,
       r.pipeline,
-      paintStatus(r.status),
+      paintStatus(r.status, r.rowsRejected),
       r.startedAt.replace('T', ' ').slice(0, 19),
       r.endedAt ? formatDuration(Date.parse(r.endedAt) - Date.parse(r.startedAt)) : '-',
       r.error ? r.error.message.split('\n')[0]!.slice(0, 60) : '',
@@ -47,7 +48,7 @@ export async function logsCommand(runId: string, options: { block?: string }, ou
   try {
     const run = await engine.store.getRun(runId);
     if (!run) throw new ConfigError('logs.unknown_run', `no run '${runId}'; 'sluice runs' lists them`);
-    out.line(`run ${run.id}  pipeline ${run.pipeline}  ${paintStatus(run.status)}  version ${run.pipelineVersion}  trigger ${run.trigger}`);
+    out.line(`run ${run.id}  pipeline ${run.pipeline}  ${paintStatus(run.status, run.rowsRejected)}  version ${run.pipelineVersion}  trigger ${run.trigger}`);
     out.line(dim(`started ${run.startedAt}${run.endedAt ? `, ended ${run.endedAt}` : ''}${run.logicalDate ? `, logical date ${run.logicalDate}` : ''}`));
     const blocks = await engine.store.listBlockRuns(runId);
     const logs = await engine.store.listLogs(runId, options.block ? { block: options.block } : {});
@@ -55,7 +56,7 @@ export async function logsCommand(runId: string, options: { block?: string }, ou
       if (options.block && b.block !== options.block) continue;
       const took = b.startedAt && b.endedAt ? formatDuration(Date.parse(b.endedAt) - Date.parse(b.startedAt)) : '';
       out.line();
-      out.line(`${paintStatus(b.status)} ${b.block}  ${formatCount(b.rowsIn)} in → ${formatCount(b.rowsOut)} out  ${took}${b.summary ? `  ${dim(b.summary)}` : ''}`);
+      out.line(`${paintStatus(b.status, b.rowsRejected)} ${b.block}  ${formatCount(b.rowsIn)} in → ${formatCount(b.rowsOut)} out  ${took}${b.summary ? `  ${dim(b.summary)}` : ''}`);
       for (const l of logs.filter((x) => x.block === b.block)) out.line(`  ${l.at.slice(11, 23)} ${l.level.padEnd(5)} ${l.message}`);
       if (b.error) out.line(`  ${red('error')} ${describeError(b.error, project.root)}`);
     }
@@ -65,8 +66,9 @@ export async function logsCommand(runId: string, options: { block?: string }, ou
   }
 }
 
-function paintStatus(status: string): string {
-  if (status === 'succeeded') return green(status);
-  if (status === 'failed') return red(status);
-  return yellow(status);
+function paintStatus(status: RunStatus | BlockRunStatus, rowsRejected?: number): string {
+  const said = describeOutcome(status, rowsRejected);
+  if (status === 'succeeded') return rowsRejected ? yellow(said) : green(said);
+  if (status === 'failed') return red(said);
+  return yellow(said);
 }

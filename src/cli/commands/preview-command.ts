@@ -1,4 +1,6 @@
 import { existsSync } from 'node:fs';
+import path from 'node:path';
+import type { Row } from '../../core/data-plane/data-plane.ts';
 import { rejectsLocation } from '../../connectors/files/index.ts';
 import { ConfigError } from '../../core/errors.ts';
 import { loadPipeline } from '../../core/pipeline/load-pipeline.ts';
@@ -37,7 +39,13 @@ export async function previewCommand(pipelineName: string, blockName: string, op
       const columns = await session.describe(`SELECT * FROM ${source}`);
       const [{ n } = { n: 0 }] = await session.query(`SELECT count(*) AS n FROM ${source}`);
       const rows = await session.query(`SELECT * FROM ${source} LIMIT ${limit}`);
-      out.line(`${bold(`${pipeline.name}.${blockName}`)}${options.rejects ? ' rejects' : ''} ${dim(`from run ${latest.runId}`)}: ${formatCount(Number(n))} rows`);
+      if (options.rejects) {
+        out.line(`${bold(`${pipeline.name}.${blockName}`)} rejects ${dim(`from run ${latest.runId}`)}: ${formatCount(Number(n))} rows`);
+        for (const row of rows) showReject(row, project.root, out);
+        if (Number(n) > rows.length) out.line(dim(`… ${formatCount(Number(n) - rows.length)} more rows (--limit shows more)`));
+        return 0;
+      }
+      out.line(`${bold(`${pipeline.name}.${blockName}`)} ${dim(`from run ${latest.runId}`)}: ${formatCount(Number(n))} rows`);
       out.line();
       out.line(formatTable(['column', 'type'], columns.map((c) => [c.name, c.type])));
       out.line();
@@ -50,4 +58,27 @@ export async function previewCommand(pipelineName: string, blockName: string, op
   } finally {
     await engine.close();
   }
+}
+
+/**
+ * One rejected row: where it is, its whole reason, and the row as read. A
+ * table would cut reasons to its column width; a reason is what the user acts on.
+ */
+function showReject(row: Row, root: string, out: Output): void {
+  const file = typeof row.file === 'string' ? row.file : '';
+  const shown = path.isAbsolute(file) ? path.relative(root, file) || file : file;
+  const where = [
+    `${shown}${row.line != null ? `:${showValue(row.line)}` : ''}`,
+    row.sheet != null ? `sheet ${showValue(row.sheet)}` : '',
+    row.record != null ? `record ${showValue(row.record)}` : '',
+    row.column != null ? `column ${showValue(row.column)}` : '',
+  ].filter(Boolean);
+  out.line();
+  out.line(`${where.join(', ')}: ${escapeBreaks(showValue(row.reason))}`);
+  if (row.row != null) out.line(dim(`  row: ${escapeBreaks(showValue(row.row))}`));
+}
+
+/** Line breaks inside a value would read as the next line of output. */
+function escapeBreaks(text: string): string {
+  return text.replace(/\r/g, '\\r').replace(/\n/g, '\\n');
 }

@@ -8,6 +8,7 @@ import { backfillCommand } from './backfill-command.ts';
 import { alertRun } from '../../alerts/alert-run.ts';
 import { cliHeartbeat } from '../cli-heartbeat.ts';
 import { createEngine } from '../compose.ts';
+import { describeOutcome } from '../../core/run/describe-outcome.ts';
 import { bold, describeError, dim, formatCount, formatDuration, green, red, yellow, type Output } from '../output.ts';
 
 export interface RunCommandOptions {
@@ -50,7 +51,10 @@ export async function runCommand(pipelineName: string, options: RunCommandOption
     }
     const done = result.blocks.filter((b) => b.status === 'succeeded').length;
     if (result.status === 'succeeded') {
-      out.line(`${green('Run succeeded')} ${dim(result.id)}: ${done} block${done === 1 ? '' : 's'} in ${formatDuration(result.durationMs)}`);
+      const rejected = result.blocks.reduce((sum, b) => sum + (b.rowsRejected ?? 0), 0);
+      const said = `Run ${describeOutcome(result.status, rejected)}`;
+      out.line(`${rejected ? yellow(said) : green(said)} ${dim(result.id)}: ${done} block${done === 1 ? '' : 's'} in ${formatDuration(result.durationMs)}`);
+      if (rejected) out.line(dim(`  see them with: ${result.blocks.filter((b) => b.rowsRejected).map((b) => `sluice preview ${pipeline.name} ${b.block} --rejects`).join('; ')}`));
       const landed = result.blocks.filter((b) => b.summary && pipeline.blocks.find((p) => p.name === b.block)?.role === 'exporter');
       for (const b of landed) out.line(`  ${b.block}: ${b.summary}`);
       return 0;
@@ -93,7 +97,8 @@ function progressReporter(out: Output, setTicker: (t: NodeJS.Timeout | undefined
       const role = current?.block.role ?? '';
       current = undefined;
       const mark = record.status === 'succeeded' ? green('✓') : record.status === 'failed' ? red('✗') : yellow('-');
-      const rows = record.status === 'succeeded' ? `${formatCount(record.rowsIn)} in → ${formatCount(record.rowsOut)} out` : record.status;
+      const rejected = record.rowsRejected ? `, ${formatCount(record.rowsRejected)} rejected` : '';
+      const rows = record.status === 'succeeded' ? `${formatCount(record.rowsIn)} in → ${formatCount(record.rowsOut)} out${rejected}` : record.status;
       out.line(`  ${mark} ${record.block.padEnd(width.name)} ${dim(role.padEnd(11))} ${rows.padEnd(28)} ${took.padStart(7)}${record.summary ? `  ${dim(record.summary)}` : ''}`);
     },
     log(block, level, message) {

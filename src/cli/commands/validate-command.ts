@@ -64,7 +64,8 @@ async function checkBlock(project: Project, pipeline: Pipeline, block: Block): P
         const parsed = schema.safeParse(fillTemplates(block.settings, values, where));
         if (!parsed.success) {
           const issue = parsed.error.issues[0]!;
-          throw new ConfigError('block.bad_settings', `${kind} settings${issue.path.length ? ` '${issue.path.join('.')}'` : ''}: ${issue.message}`, { location: where });
+          const line = block.settingLines?.[String(issue.path[0])] ?? where.line;
+          throw new ConfigError('block.bad_settings', `${kind} settings${issue.path.length ? ` '${issue.path.join('.')}'` : ''}: ${issue.message}`, { location: { ...where, line } });
         }
         return [];
       }

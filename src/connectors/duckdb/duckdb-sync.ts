@@ -2,7 +2,7 @@ import path from 'node:path';
 import { z } from 'zod';
 import type { Column, DataPlaneSession } from '../../core/data-plane/data-plane.ts';
 import { ConnectorError, SluiceError } from '../../core/errors.ts';
-import { quoteIdent, splitQualified } from '../../core/sql/quote.ts';
+import { quoteIdent, tableNameParts } from '../../core/sql/quote.ts';
 import {
   syncStateTable,
   type DestinationTableShape,
@@ -217,8 +217,8 @@ class DuckdbSyncDestination implements SyncDestination {
 }
 
 function parts(table: SyncTable): [string, string] {
-  const split = splitQualified(table.name);
-  return split.length > 1 ? [split[0]!, split.slice(1).join('.')] : ['main', split[0]!];
+  const split = tableNameParts(table.name);
+  return [split.qualifier ?? 'main', split.name];
 }
 
 function ref(db: string, table: SyncTable): string {

@@ -3,7 +3,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { z } from 'zod';
 import type { DataPlaneSession } from '../../core/data-plane/data-plane.ts';
 import { ConnectorError, SluiceError } from '../../core/errors.ts';
-import { quoteIdent, quoteLiteral, quoteQualified, splitQualified } from '../../core/sql/quote.ts';
+import { quoteIdent, quoteLiteral, tableNameParts } from '../../core/sql/quote.ts';
 import type { Connector, ConnectorContext, WriteMode } from '../../core/connectors/connector.ts';
 import { decimalScale, describeRounded, findRoundedValue } from '../shared/decimal-scale.ts';
 import { discoverDuckDb } from './duckdb-discover.ts';
@@ -170,8 +170,8 @@ async function checkColumns(session: DataPlaneSession, target: string, shownTabl
 }
 
 async function tableExists(session: DataPlaneSession, alias: string, table: string): Promise<boolean> {
-  const parts = splitQualified(table);
-  const [schema, name] = parts.length > 1 ? [parts[0]!, parts.slice(1).join('.')] : ['main', parts[0]!];
+  const parts = tableNameParts(table);
+  const [schema, name] = [parts.qualifier ?? 'main', parts.name];
   const rows = await session.query(
     `SELECT 1 FROM information_schema.tables WHERE table_catalog = $1 AND table_schema = $2 AND table_name = $3`,
     [alias, schema, name],
@@ -180,7 +180,8 @@ async function tableExists(session: DataPlaneSession, alias: string, table: stri
 }
 
 function qualified(alias: string, table: string): string {
-  return `${quoteIdent(alias)}.${quoteQualified(table)}`;
+  const parts = tableNameParts(table);
+  return `${quoteIdent(alias)}.${parts.qualifier !== undefined ? `${quoteIdent(parts.qualifier)}.` : ''}${quoteIdent(parts.name)}`;
 }
 
 /** A read failure naming the table and connection; a missing table gets its own code. */

@@ -1,4 +1,6 @@
 import { z } from 'zod';
+import { maxRejectsSchema } from '../shared/check-rejects.ts';
+import { refuseUnreadSettings } from './file-format-rules.ts';
 
 /** Formats a loader reads; Excel workbooks are read, never written. */
 export const fileFormats = ['csv', 'tsv', 'json', 'jsonl', 'parquet', 'xlsx'] as const;
@@ -8,7 +10,7 @@ export type FileFormat = (typeof fileFormats)[number];
 export const writableFileFormats = ['csv', 'tsv', 'json', 'jsonl', 'parquet'] as const;
 export type WritableFileFormat = (typeof writableFileFormats)[number];
 
-export const fileReadSettingsSchema = z
+const fileReadSettingsFields = z
   .object({
     /** A path or glob, relative to the project root unless absolute. */
     path: z.string().min(1),
@@ -26,6 +28,8 @@ export const fileReadSettingsSchema = z
     compression: z.enum(['auto', 'gzip', 'none']).default('auto'),
     /** `fail` stops at the first bad row; `reject` keeps going and stores bad rows apart. */
     on_error: z.enum(['fail', 'reject']).default('fail'),
+    /** With `on_error: reject`: fail the block past this many rejects, a count or a percentage ("2%"). */
+    max_rejects: maxRejectsSchema.optional(),
     /** Add the source file's name as a column (name it, or `true` for `filename`). */
     filename: z.union([z.boolean(), z.string()]).optional(),
     /** xlsx: the sheet to read, by name or 1-based position; the first sheet by default. */
@@ -41,7 +45,10 @@ export const fileReadSettingsSchema = z
   .strict()
   .refine((s) => s.sheet === undefined || s.sheets === undefined, { message: "give either 'sheet' or 'sheets: all', not both", path: ['sheets'] });
 
-export type FileReadSettings = z.output<typeof fileReadSettingsSchema>;
+/** The settings a loader block reads files with; settings the file's format ignores are refused. */
+export const fileReadSettingsSchema = z.preprocess(refuseUnreadSettings((file) => formatFromPath(file)), fileReadSettingsFields);
+
+export type FileReadSettings = z.output<typeof fileReadSettingsFields>;
 
 export const fileWriteSettingsSchema = z
   .object({

@@ -97,7 +97,7 @@ describe('file connector: read', () => {
     assert.equal(rejects, location.replace(/\.parquet$/, '.rejects.parquet'));
     assert.ok(fs.existsSync(rejects));
     const rows = await session.query(`SELECT file, line, "column", "row" FROM read_parquet(${quoteLiteral(rejects)})`);
-    assert.deepEqual(rows, [{ file: path.join(root, 'data', 'mixed.csv'), line: 3n, column: 'amount', row: '2,oops' }]);
+    assert.deepEqual(rows, [{ file: 'data/mixed.csv', line: 3n, column: 'amount', row: '2,oops' }]);
     assert.equal(warnings.length, 1);
     assert.match(warnings[0]!, /data\/mixed\.csv:3/);
   });

@@ -7,6 +7,7 @@ import { quoteIdent } from '../../core/sql/quote.ts';
 import type { Connector, ConnectorContext, ReadResult } from '../../core/connectors/connector.ts';
 import { checkSheetSettings, readXlsx } from './excel.ts';
 import { readNewFiles } from './read-new-files.ts';
+import { checkRejects } from '../shared/check-rejects.ts';
 import { fileReadSettingsSchema, fileWriteSettingsSchema, formatFromPath, type FileReadSettings, type FileWriteSettings } from './file-settings.ts';
 
 /**
@@ -68,18 +69,22 @@ export const fileConnector: Connector<Record<string, never>, FileReadSettings, F
 /** Reads files through the data plane's readers; rows that do not parse are kept apart when the block says so. */
 async function readFiles(spec: FileReadSpec, settings: FileReadSettings, location: string, context: ConnectorContext): Promise<ReadResult> {
   const stored = await context.session.storeFiles(spec, location, context.signal);
-  if (stored.rejects.length) {
-    const first = stored.rejects.slice(0, 3).map((r) => `${path.relative(context.projectRoot, r.file) || r.file}:${r.line}: ${r.reason}`);
-    await keepRejects(
-      stored.rejects.map((r) => ({ file: r.file, line: r.line, column: r.column ?? null, reason: r.reason, row: r.text })),
-      stored.rejects.length,
-      first,
-      location,
-      context,
-    );
+  const rejected = stored.rejectedCount;
+  if (rejected) {
+    const kept = stored.rejects.map((r) => ({ ...r, file: shownPath(r.file, context.projectRoot) }));
+    const first = kept.slice(0, 3).map((r) => `${r.file}${r.line !== undefined ? `:${r.line}` : `, record ${r.record}`}${r.column ? `, column ${r.column}` : ''}: ${r.reason}`);
+    const rows = kept.map((r) => ({ file: r.file, ...(r.record !== undefined ? { record: r.record } : { line: r.line }), column: r.column ?? null, reason: r.reason, row: r.text }));
+    await keepRejects(rows, rejected, first, location, context);
+    checkRejects({ rows: stored.rows, rejected, maxRejects: settings.max_rejects, first, source: settings.path });
   }
-  const summary = `read ${stored.rows.toLocaleString('en-US')} rows from ${settings.path}${stored.rejects.length ? `; ${stored.rejects.length} rejected (sluice preview --rejects)` : ''}`;
-  return { output: stored, rowsIn: stored.rows + stored.rejects.length, summary };
+  const summary = `read ${stored.rows.toLocaleString('en-US')} rows from ${settings.path}${rejected ? `; ${rejected.toLocaleString('en-US')} rejected (sluice preview --rejects)` : ''}`;
+  return { output: stored, rowsIn: stored.rows + rejected, rowsRejected: rejected, summary };
+}
+
+/** A path as the user wrote it: relative to the project when inside it. */
+function shownPath(file: string, root: string): string {
+  const relative = path.relative(root, file);
+  return relative && !relative.startsWith('..') && !path.isAbsolute(relative) ? relative : file;
 }
 
 /** Rows a loader rejected are stored beside its output. */
@@ -89,13 +94,13 @@ export function rejectsLocation(output: string): string {
 
 /** Warns about rejected rows (`total` of them; the first 1000 are in `rows`) and stores them beside the output. */
 async function keepRejects(rows: readonly Row[], total: number, first: readonly string[], location: string, context: ConnectorContext): Promise<void> {
-  context.logger.warn(`${total} row(s) rejected${total >= 1000 ? ' (first 1000 kept)' : ''}:\n  ${first.join('\n  ')}`);
+  context.logger.warn(`${total} row(s) rejected${total > rows.length ? ` (first ${rows.length} kept)` : ''}:\n  ${first.join('\n  ')}`);
   await context.session.storeRows(
     (async function* () {
       yield rows;
     })(),
     rejectsLocation(location),
-    { line: 'BIGINT' },
+    Object.fromEntries(['line', 'record'].filter((key) => rows.some((r) => r[key] !== undefined)).map((key) => [key, 'BIGINT'])),
   );
 }
 
@@ -104,11 +109,12 @@ async function readWorkbook(settings: FileReadSettings, location: string, contex
   if (read.rejectedCount) {
     const first = read.rejected.slice(0, 3).map((r) => `${settings.path}, sheet ${r.sheet}, row ${r.line}, ${r.reason}`);
     await keepRejects(read.rejected as unknown as Row[], read.rejectedCount, first, location, context);
+    checkRejects({ rows: read.output.rows, rejected: read.rejectedCount, maxRejects: settings.max_rejects, first, source: settings.path });
   }
   const rows = read.output.rows;
   const from = read.sheets.length === 1 ? `sheet ${read.sheets[0]}` : `${read.sheets.length} sheets`;
   const summary = `read ${rows.toLocaleString('en-US')} rows from ${settings.path} (${from})${read.rejectedCount ? `; ${read.rejectedCount} rejected (sluice preview --rejects)` : ''}`;
-  return { output: read.output, rowsIn: rows + read.rejectedCount, summary };
+  return { output: read.output, rowsIn: rows + read.rejectedCount, rowsRejected: read.rejectedCount, summary };
 }
 
 function toReadSpec(settings: FileReadSettings, root: string): FileReadSpec {
@@ -132,6 +138,7 @@ function toReadSpec(settings: FileReadSettings, root: string): FileReadSpec {
           columns: settings.columns,
         }
       : undefined,
+    json: isCsv ? undefined : { columns: settings.columns },
     compression: settings.compression === 'auto' ? undefined : settings.compression,
     collectRejects: settings.on_error === 'reject',
     filenameColumn: settings.filename === true ? 'filename' : typeof settings.filename === 'string' ? settings.filename : undefined,

@@ -1,5 +1,5 @@
 import { ConfigError } from '../../core/errors.ts';
-import { splitQualified } from '../../core/sql/quote.ts';
+import { tableNameParts } from '../../core/sql/quote.ts';
 
 /** Quotes a MySQL identifier with backticks, doubling any backtick inside. */
 export function quoteMysqlIdent(name: string): string {
@@ -22,15 +22,12 @@ export interface MysqlTableRef {
  * quotes (`'"odd.name"'`), as for every connector.
  */
 export function mysqlTableRef(table: string, defaultDatabase: string | undefined): MysqlTableRef {
-  const parts = splitQualified(table);
-  if (parts.length > 2 || parts.some((p) => p === '')) {
-    throw new ConfigError('mysql.bad_table', `'${table}' is not a table name: use table or database.table (quote a name that holds a dot)`);
-  }
-  const database = parts.length === 2 ? parts[0]! : defaultDatabase;
+  const parts = tableNameParts(table, 'database');
+  const database = parts.qualifier ?? defaultDatabase;
   if (database === undefined) {
     throw new ConfigError('mysql.no_database', `'${table}' names no database and the connection has none: write database.table or set database on the connection`);
   }
-  return siblingTable(database, parts[parts.length - 1]!);
+  return siblingTable(database, parts.name);
 }
 
 /** A table in a given database (staging tables sit beside their target so a rename can swap them). */

@@ -1,6 +1,6 @@
 import type { ClientBase } from 'pg';
 import { ConfigError } from '../../core/errors.ts';
-import { quoteIdent, splitQualified } from '../../core/sql/quote.ts';
+import { quoteIdent, tableNameParts } from '../../core/sql/quote.ts';
 
 /** A table named in settings, resolved against the connection's schema. */
 export interface TableRef {
@@ -12,12 +12,17 @@ export interface TableRef {
   readonly label: string;
 }
 
+/** PostgreSQL keeps the first 63 bytes of a longer name (NAMEDATALEN - 1) and says so only in a notice. */
+const maxNameBytes = 63;
+
 export function tableRef(table: string, defaultSchema: string): TableRef {
-  const parts = splitQualified(table);
-  if (parts.length > 2 || parts.some((p) => p === '')) {
-    throw new ConfigError('postgres.bad_table', `'${table}' is not a table name: use table or schema.table (quote a name that holds a dot)`);
+  const parts = tableNameParts(table);
+  const [schema, name] = [parts.qualifier ?? defaultSchema, parts.name];
+  for (const part of [schema, name]) {
+    if (Buffer.byteLength(part) > maxNameBytes) {
+      throw new ConfigError('postgres.bad_table', `'${part}' is ${Buffer.byteLength(part)} bytes long; PostgreSQL would cut it to its first ${maxNameBytes} bytes: use a shorter name`);
+    }
   }
-  const [schema, name] = parts.length === 2 ? [parts[0]!, parts[1]!] : [defaultSchema, parts[0]!];
   return { schema, name, sql: `${quoteIdent(schema)}.${quoteIdent(name)}`, label: `${shown(schema)}.${shown(name)}` };
 }
 

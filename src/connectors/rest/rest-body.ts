@@ -85,11 +85,14 @@ export function parseJson(body: string, label: PageLabel): unknown {
 type XmlParserClass = typeof XMLParser;
 
 /**
- * Parses an XML page into a tree a record path can walk: elements become
- * keys, attributes `@name`, mixed text `#text`; an element repeated under one
- * parent is an array, and so is the element `recordPath` names even when it
- * appears once. Numbers are read as numbers (as in JSON), except ones with
- * leading zeros, which stay text; an empty element is '' (rows make it null).
+ * Parses an XML page into the tree a JSON page would give: the root element
+ * is the document, as the outermost `{}` of JSON is, so it does not count in
+ * a path (`<response><items>` is `items`). Elements become keys, attributes
+ * `@name`, mixed text `#text`; an element repeated under one parent is an
+ * array, and so is the element `recordPath` names, even when one appears.
+ * XML has no types: every value is
+ * text (`12.50` stays `12.50`, never 12.5), as a JSON string would be; an
+ * empty element is '' (rows make it null).
  */
 export function parseXml(Parser: XmlParserClass, body: string, recordPath: string | undefined, label: PageLabel): unknown {
   const parser = new Parser({
@@ -98,17 +101,29 @@ export function parseXml(Parser: XmlParserClass, body: string, recordPath: strin
     textNodeName: '#text',
     ignoreDeclaration: true,
     ignorePiTags: true,
-    parseTagValue: true,
+    parseTagValue: false,
     parseAttributeValue: false,
-    numberParseOptions: { hex: false, leadingZeros: false, eNotation: true },
-    isArray: (_name, jpath) => recordPath !== undefined && jpath === recordPath,
+    // jpath counts the root; the record path does not.
+    isArray: (_name, jpath) => recordPath !== undefined && String(jpath).slice(String(jpath).indexOf('.') + 1) === recordPath && String(jpath).includes('.'),
     jPath: true,
   });
+  let tree: unknown;
   try {
-    return parser.parse(body, true);
+    tree = parser.parse(body, true);
   } catch (error) {
     throw new ConnectorError('rest.invalid_xml', `connection '${label.connection}': the response to ${label.request} is not valid XML: ${errorText(error)}`, { cause: error });
   }
+  const roots = Object.entries(tree as Record<string, unknown>);
+  if (roots.length !== 1) throw new ConnectorError('rest.invalid_xml', `connection '${label.connection}': the response to ${label.request} has ${roots.length} root elements, not one`);
+  const [rootName, root] = roots[0]!;
+  if (recordPath !== undefined && recordPath.split('.')[0] === rootName && !(root !== null && typeof root === 'object' && rootName in root)) {
+    throw new ConnectorError(
+      'rest.bad_record_path',
+      `connection '${label.connection}': record_path '${recordPath}' starts with <${rootName}>, the root element of the response to ${label.request}; the root is the document and does not count (as the outer {} of JSON does not): write '${recordPath.split('.').slice(1).join('.') || '(leave record_path out)'}'`,
+    );
+  }
+  // An empty root (<items/>) is a document with nothing in it.
+  return root === '' ? {} : root;
 }
 
 function errorText(error: unknown): string {
@@ -151,20 +166,43 @@ export function recordsAt(body: unknown, recordPath: string | undefined, format:
   }
   const found = valueAt(body, recordPath);
   if (found === undefined || found === null || found === '') return [];
-  if (Array.isArray(found)) return found;
+  if (Array.isArray(found)) {
+    // One XML element at the path (<items>), read as an array: its records are its repeated child.
+    if (format === 'xml' && found.length === 1 && isElementList(found[0])) return recordsOf(found[0]);
+    // An empty list element (<items/>) is an empty page.
+    if (format === 'xml' && found.length === 1 && found[0] === '') return [];
+    return found;
+  }
   throw new ConnectorError(
     'rest.bad_record_path',
     `connection '${label.connection}': record_path '${recordPath}' in the response to ${label.request} is ${typeof found === 'object' ? 'an object' : `a ${typeof found}`}, not a list of records`,
   );
 }
 
-/** `<items><item/><item/></items>`: the repeated element under the root, when there is exactly one. */
+/** `<items><item/><item/></items>`: the repeated element under the root (the document), when there is exactly one. */
 function singleRepeatedChild(body: unknown): unknown[] | undefined {
   if (body === null || typeof body !== 'object') return undefined;
-  const roots = Object.values(body);
-  if (roots.length !== 1 || roots[0] === null || typeof roots[0] !== 'object') return undefined;
-  const children = Object.entries(roots[0] as object).filter(([key]) => !key.startsWith('@'));
+  const children = Object.entries(body).filter(([key]) => !key.startsWith('@'));
   return children.length === 1 && Array.isArray(children[0]![1]) ? (children[0]![1] as unknown[]) : undefined;
+}
+
+/**
+ * An element that wraps a list, as `<items>` wraps `<item>`s: no text, no
+ * attributes and one kind of child element. Its children are the records,
+ * as the elements of a JSON array at the same path would be.
+ */
+function isElementList(value: unknown): value is Record<string, unknown> {
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) return false;
+  const children = Object.entries(value);
+  if (children.length !== 1 || children[0]![0].startsWith('@') || children[0]![0] === '#text') return false;
+  const child = children[0]![1];
+  const isElement = (x: unknown): boolean => x !== null && typeof x === 'object' && !Array.isArray(x);
+  return Array.isArray(child) ? child.every(isElement) : isElement(child);
+}
+
+function recordsOf(list: Record<string, unknown>): unknown[] {
+  const child = Object.values(list)[0];
+  return Array.isArray(child) ? child : [child];
 }
 
 function keysHint(body: unknown): string {

@@ -91,6 +91,7 @@ export type RestFormat = (typeof restFormats)[number];
  *   format: auto                      # or json, xml
  *   pagination: { type: cursor, param: cursor, cursor_path: meta.next_cursor }
  *   max_pages: 10000
+ *   columns: { price: 'DECIMAL(12,2)' } # types that hold whether a page is JSON or XML (XML values are text)
  * ```
  */
 export const restReadSchema = z
@@ -101,6 +102,8 @@ export const restReadSchema = z
     format: z.enum(restFormats).default('auto'),
     pagination: restPaginationSchema.optional(),
     max_pages: count.min(1).default(10_000),
+    /** Column name -> type, e.g. `price: DECIMAL(12,2)`: read the same whichever format a page comes in. */
+    columns: z.record(z.string(), z.string().min(1)).optional(),
   })
   .strict()
   .refine((s) => !/^[a-z][a-z0-9+.-]*:/i.test(s.path) && !s.path.startsWith('//'), {

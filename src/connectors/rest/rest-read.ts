@@ -28,7 +28,7 @@ export interface RestEndpoint {
 export async function readRest(endpoint: RestEndpoint, settings: RestReadSettings, location: string, context: ConnectorContext): Promise<ReadResult> {
   const start = buildUrl(endpoint.baseUrl, settings.path, settings.params);
   const pager = createPager(start, settings.pagination, endpoint.client.describe);
-  const shaper = createRowShaper();
+  const shaper = createRowShaper(new Set(Object.keys(settings.columns ?? {})));
   let pages = 0;
   let records = 0;
 
@@ -63,7 +63,7 @@ export async function readRest(endpoint: RestEndpoint, settings: RestReadSetting
   }
 
   try {
-    const output = await context.session.storeRows(batches(), location);
+    const output = await context.session.storeRows(batches(), location, settings.columns);
     return {
       output,
       rowsIn: records,

@@ -9,15 +9,22 @@ import type { BodyFormat, PageLabel } from './rest-body.ts';
  * page fails clearly instead of being dropped. Nested objects and arrays stay
  * whole (the data plane stores them as JSON); a record that is not an object
  * becomes a row with one column, `value`.
+ *
+ * XML carries no types, so its values are text where JSON may say number or
+ * boolean. A column whose values came typed from one format and as text from
+ * the other fails, naming the column, unless the block declares its type in
+ * `columns`: then both formats are read as that type.
  */
 export interface RowShaper {
   shape(records: readonly unknown[], format: BodyFormat, label: PageLabel): Row[];
 }
 
-export function createRowShaper(): RowShaper {
+export function createRowShaper(declared: ReadonlySet<string> = new Set()): RowShaper {
   let columns: string[] | undefined;
   let known: Set<string>;
   let recordsBefore = 0;
+  /** Per column: the kind of its first value and the format and page it came in. */
+  const kinds = new Map<string, { kind: string; format: BodyFormat; request: string }>();
   return {
     shape(records, format, label) {
       const objects = records.map((record) => (record !== null && typeof record === 'object' && !Array.isArray(record) ? (record as Record<string, unknown>) : { value: record }));
@@ -44,13 +51,39 @@ export function createRowShaper(): RowShaper {
           }
         }
         const row: Row = {};
-        for (const column of columns!) row[column] = cell(record[column], format);
+        for (const column of columns!) {
+          row[column] = cell(record[column], format);
+          // A declared column travels as text whatever the format, and the data plane converts it to the declared type.
+          if (declared.has(column)) row[column] = asText(row[column]);
+          else checkKind(column, row[column], format, label, recordsBefore + r + 1);
+        }
         return row;
       });
       recordsBefore += records.length;
       return rows;
     },
   };
+
+  function checkKind(column: string, value: unknown, format: BodyFormat, label: PageLabel, record: number): void {
+    if (value === null || typeof value === 'object') return;
+    const kind = typeof value === 'bigint' ? 'number' : typeof value;
+    const first = kinds.get(column);
+    if (!first) {
+      kinds.set(column, { kind, format, request: label.request });
+      return;
+    }
+    if (first.kind === kind || first.format === format) return;
+    throw new ConnectorError(
+      'rest.format_types',
+      `connection '${label.connection}': column '${column}' came as ${first.kind} in the ${first.format.toUpperCase()} of ${first.request} and as ${kind} in the ${format.toUpperCase()} of ${label.request}; ` +
+        `XML values are text, so the two formats disagree: declare the type in the block's columns (e.g. columns: { ${column}: ${first.kind === 'number' || kind === 'number' ? 'DECIMAL(18,4)' : 'VARCHAR'} }) to read both the same way`,
+      { location: { record } },
+    );
+  }
+}
+
+function asText(value: unknown): unknown {
+  return typeof value === 'number' || typeof value === 'bigint' || typeof value === 'boolean' ? String(value) : value;
 }
 
 /** XML has no null: an empty element (read as '') is one. */

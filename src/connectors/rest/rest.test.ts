@@ -198,7 +198,7 @@ describe('formats', () => {
       const page = Number(url.searchParams.get('page'));
       send(res, 200, 'application/xml; charset=utf-8', page === 1 ? xmlPage([1, 2]) : page === 2 ? xmlPage([3]) : '<response><data><items/></data></response>');
     });
-    const { rows, types, result } = await read({ path: 'xml', record_path: 'response.data.items.item', pagination: { type: 'page' } });
+    const { rows, types, result } = await read({ path: 'xml', record_path: 'data.items', pagination: { type: 'page' } });
     assert.equal(result.rowsIn, 3);
     assert.deepEqual(rows.map((r) => r.name), ['person 1', 'person 2', 'person 3']);
     assert.equal(types['@id'], 'VARCHAR');
@@ -206,21 +206,51 @@ describe('formats', () => {
     assert.deepEqual(JSON.parse(String(rows[0]!.tags)), { tag: ['a', 'b'] });
   });
 
-  it('reads the same endpoint whether it answers JSON or XML, page by page', async () => {
+  /** A vendor that flips formats between calls: the same records as JSON `{ items: [...] }` or XML `<response><items><item>`. */
+  function switching(route: string, records: (page: number) => Record<string, unknown>[]): void {
     let calls = 0;
-    routes.set('/switching', (_req, res, url) => {
+    routes.set(route, (_req, res, url) => {
       const page = Number(url.searchParams.get('page'));
-      const records = page > 2 ? [] : [{ id: page, name: `n${page}` }];
-      // A vendor that flips formats between calls.
-      if (++calls % 2 === 0) return send(res, 200, 'text/xml', `<list>${records.map((r) => `<row><id>${r.id}</id><name>${r.name}</name></row>`).join('')}</list>`);
-      json(res, { list: { row: records } });
+      const list = page > 2 ? [] : records(page);
+      if (++calls % 2 === 0) {
+        const xml = list.map((r) => `<item>${Object.entries(r).map(([k, v]) => `<${k}>${String(v)}</${k}>`).join('')}</item>`).join('');
+        return send(res, 200, 'text/xml', `<?xml version="1.0"?><response><items>${xml}</items></response>`);
+      }
+      json(res, { items: list });
     });
-    const settings = { path: 'switching', record_path: 'list.row', pagination: { type: 'page' } };
+  }
+
+  it('reads an endpoint that alternates JSON and XML with one record_path and one schema, given the types', async () => {
+    switching('/switching', (page) => [{ id: page, name: `n${page}` }]);
+    const settings = { path: 'switching', record_path: 'items', pagination: { type: 'page' }, columns: { id: 'BIGINT' } };
     const first = await read(settings);
     const second = await read(settings);
     assert.deepEqual(first.rows, [{ id: 1n, name: 'n1' }, { id: 2n, name: 'n2' }]);
     assert.deepEqual(second.rows, first.rows);
     assert.deepEqual(second.types, first.types);
+  });
+
+  it('gives the same records the same schema as JSON or as XML: XML text is never read as a number', async () => {
+    const records = [{ sku: '00123', price: '12.50', big: '12345678901234567890123' }];
+    routes.set('/as-json', (_req, res) => json(res, { items: records }));
+    routes.set('/as-xml', (_req, res) => send(res, 200, 'application/xml', `<r><items>${records.map((r) => `<item><sku>${r.sku}</sku><price>${r.price}</price><big>${r.big}</big></item>`).join('')}</items></r>`));
+    const fromJson = await read({ path: 'as-json', record_path: 'items' });
+    const fromXml = await read({ path: 'as-xml', record_path: 'items' });
+    assert.deepEqual(fromXml.types, fromJson.types);
+    assert.deepEqual(fromXml.rows, fromJson.rows);
+    assert.deepEqual(fromXml.rows, [{ sku: '00123', price: '12.50', big: '12345678901234567890123' }]);
+  });
+
+  it('refuses a column that comes typed in JSON and as text in XML, and says to declare its type', async () => {
+    switching('/switching-untyped', (page) => [{ id: page, name: `n${page}` }]);
+    const error = await rejects(read({ path: 'switching-untyped', record_path: 'items', pagination: { type: 'page' } }), 'rest.format_types');
+    assert.match(error.message, /column 'id' came as number in the JSON of .*page 1.* and as string in the XML of .*page 2.*declare the type in the block's columns/);
+  });
+
+  it('refuses a record_path that counts the XML root element, saying what to write', async () => {
+    routes.set('/rooted', (_req, res) => send(res, 200, 'application/xml', '<response><data><item><id>1</id></item></data></response>'));
+    const error = await rejects(read({ path: 'rooted', record_path: 'response.data' }), 'rest.bad_record_path');
+    assert.match(error.message, /the root is the document and does not count.*write 'data'/);
   });
 
   it('keeps nested objects and arrays as JSON columns', async () => {

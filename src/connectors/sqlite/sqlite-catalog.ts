@@ -1,6 +1,5 @@
 import type { Database } from 'better-sqlite3';
-import { ConfigError } from '../../core/errors.ts';
-import { quoteIdent, splitQualified } from '../../core/sql/quote.ts';
+import { quoteIdent, tableNameParts } from '../../core/sql/quote.ts';
 
 /** A table as the user named it: `table` or `schema.table` (`main`, `temp` or an attached database). */
 export interface TableRef {
@@ -13,12 +12,9 @@ export interface TableRef {
 }
 
 export function tableRef(name: string): TableRef {
-  const parts = splitQualified(name);
-  if (parts.length > 2 || parts.some((p) => p === '')) {
-    throw new ConfigError('sqlite.bad_table_name', `'${name}' is not a table name: use table or schema.table, and quote a name that holds a dot ('"odd.name"')`);
-  }
-  const [schema, table] = parts.length === 2 ? [parts[0]!, parts[1]!] : ['main', parts[0]!];
-  return { schema, name: table, sql: parts.length === 2 ? `${quoteIdent(schema)}.${quoteIdent(table)}` : quoteIdent(table), label: name };
+  const parts = tableNameParts(name);
+  const [schema, table] = [parts.qualifier ?? 'main', parts.name];
+  return { schema, name: table, sql: parts.qualifier !== undefined ? `${quoteIdent(schema)}.${quoteIdent(table)}` : quoteIdent(table), label: name };
 }
 
 export interface TargetColumn {

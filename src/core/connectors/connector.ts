@@ -36,6 +36,8 @@ export interface ReadResult {
   readonly output: StoredOutput;
   /** Rows the source handed over, before anything was rejected. */
   readonly rowsIn?: number;
+  /** Rows the source handed over that were kept apart as rejects instead of loaded. */
+  readonly rowsRejected?: number;
   readonly summary?: string;
 }
 

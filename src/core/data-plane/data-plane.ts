@@ -43,6 +43,10 @@ export interface FileReadSpec {
     /** Longest line, in bytes, before a row is an error (the engine's default is 2 MB). */
     readonly maxLineSize?: number | undefined;
   };
+  readonly json?: {
+    /** Column name to type; a value that does not fit is a bad record, never rounded or nulled. */
+    readonly columns?: Readonly<Record<string, string>> | undefined;
+  };
   /** 'gzip', 'none' or undefined to decide from the file name. */
   readonly compression?: 'gzip' | 'none' | undefined;
   /** Keep going past rows that do not parse and return them, instead of failing. */
@@ -53,10 +57,21 @@ export interface FileReadSpec {
 
 export interface RejectedRow {
   readonly file: string;
-  readonly line: number;
+  /** The line a text format's bad row starts on. */
+  readonly line?: number | undefined;
+  /** The record's number within its file, for formats whose records are not lines (JSON). */
+  readonly record?: number | undefined;
   readonly column?: string | undefined;
   readonly reason: string;
   readonly text: string;
+}
+
+/** Files read into a stored output; rows that did not load are kept apart when the spec asks. */
+export interface StoredFiles extends StoredOutput {
+  /** The first rejected rows (at most 1000). */
+  readonly rejects: readonly RejectedRow[];
+  /** Every rejected row, also those beyond `rejects`. */
+  readonly rejectedCount: number;
 }
 
 export interface FileWriteSpec {
@@ -94,7 +109,7 @@ export interface DataPlaneSession {
   /** Stores rows produced by user code; batches are arrays of plain rows. */
   storeRows(rows: AsyncIterable<readonly Row[]>, location: string, types?: ColumnTypes): Promise<StoredOutput>;
   /** Reads files through the data plane's own readers and stores them. */
-  storeFiles(spec: FileReadSpec, location: string, signal?: AbortSignal): Promise<StoredOutput & { rejects: RejectedRow[] }>;
+  storeFiles(spec: FileReadSpec, location: string, signal?: AbortSignal): Promise<StoredFiles>;
   /** Writes a query's result to a file. Returns rows written. */
   writeFile(sql: string, spec: FileWriteSpec, signal?: AbortSignal): Promise<number>;
   /**

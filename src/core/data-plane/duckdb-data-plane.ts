@@ -20,12 +20,14 @@ import type {
   OutputPage,
   RejectedRow,
   Row,
+  StoredFiles,
   StoredOutput,
   StreamOptions,
 } from './data-plane.ts';
 import { CsvRowEncoder } from './csv-row-encoder.ts';
 import { createRowBuilder, type RowBuilder } from './row-shapes.ts';
 import { lineNumbersAt } from './line-numbers.ts';
+import { storeJsonFiles } from './json-scan.ts';
 
 export interface DuckDbDataPlaneOptions {
   /** Where DuckDB spills when a query needs more than `memoryLimit`. */
@@ -233,11 +235,16 @@ class DuckDbSession implements DataPlaneSession {
     return undefined;
   }
 
-  async storeFiles(spec: FileReadSpec, location: string, signal?: AbortSignal): Promise<StoredOutput & { rejects: RejectedRow[] }> {
+  async storeFiles(spec: FileReadSpec, location: string, signal?: AbortSignal): Promise<StoredFiles> {
+    if (spec.format === 'json' || spec.format === 'jsonl') {
+      return storeJsonFiles(this, spec, location, checkedTypeName, signal).catch((error: unknown) => {
+        throw fileError(spec, error);
+      });
+    }
     const scan = fileScanSql(spec, spec.collectRejects ?? false);
     if (!spec.collectRejects) {
       try {
-        return { ...(await this.storeQuery(`SELECT * FROM ${scan}`, location, signal)), rejects: [] };
+        return { ...(await this.storeQuery(`SELECT * FROM ${scan}`, location, signal)), rejects: [], rejectedCount: 0 };
       } catch (error) {
         if (spec.format !== 'csv') throw fileError(spec, error);
         // Re-read collecting rejects only to say exactly which line failed.
@@ -255,7 +262,8 @@ class DuckDbSession implements DataPlaneSession {
     const stored = await this.storeQuery(`SELECT * FROM ${scan}`, location, signal).catch((error: unknown) => {
       throw fileError(spec, error);
     });
-    return { ...stored, rejects: await this.readRejects(1000) };
+    const [counted] = await this.query('SELECT count(DISTINCT (scan_id, file_id, line)) AS n FROM reject_errors');
+    return { ...stored, rejects: await this.readRejects(1000), rejectedCount: Number(counted?.n ?? 0) };
   }
 
   private async findRejects(spec: FileReadSpec, limit: number): Promise<RejectedRow[]> {
@@ -285,7 +293,8 @@ class DuckDbSession implements DataPlaneSession {
       file: String(r.file),
       line: (r.at != null ? lines.get(String(r.file))?.get(Number(r.at)) : undefined) ?? Number(r.line),
       column: r.column_name == null ? undefined : String(r.column_name),
-      reason: String(r.reason).split('\n')[0] ?? '',
+      // The whole reason: a quoted value with a newline in it would otherwise end it mid-value.
+      reason: String(r.reason),
       text: r.text == null ? '' : String(r.text),
     }));
   }

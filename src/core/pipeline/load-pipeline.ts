@@ -48,7 +48,7 @@ export function loadPipeline(root: string, name: string): Pipeline {
 
   const blocks = data.blocks.map((spec, index) => {
     const where = locate(['blocks', index]);
-    const block = toBlock(root, spec, { file: shown, line: where.line }, (key) => locate(['blocks', index, key]));
+    const block = toBlock(root, spec, { file: shown, line: where.line }, (key) => locate(['blocks', index, key]), (key) => locate(['blocks', index, 'settings', key]));
     if (block.language === 'ts' || block.language === 'sql') hash.update(block.name).update(readFileSync(block.file));
     return block;
   });
@@ -94,6 +94,7 @@ function toBlock(
   spec: BlockFile,
   declaredAt: Block['declaredAt'],
   locateKey: (key: string) => ErrorLocation,
+  locateSetting: (key: string) => ErrorLocation,
 ): Block {
   const base = {
     name: spec.name,
@@ -125,7 +126,11 @@ function toBlock(
     return fail('name', 'block.no_logic', `block '${spec.name}' needs a file (.ts or .sql) or a connector/connection`);
   }
   const role: BlockRole = spec.type ?? (spec.upstream.length ? 'exporter' : 'loader');
-  return { ...base, role, language: 'connector', connector: spec.connector, connection: spec.connection, settings: spec.settings };
+  const settingLines = Object.fromEntries(Object.keys(spec.settings).flatMap((key) => {
+    const line = locateSetting(key).line;
+    return line === undefined ? [] : [[key, line]];
+  }));
+  return { ...base, role, language: 'connector', connector: spec.connector, connection: spec.connection, settings: spec.settings, settingLines };
 }
 
 function isInside(root: string, file: string): boolean {

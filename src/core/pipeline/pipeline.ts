@@ -42,6 +42,8 @@ export interface ConnectorBlock extends BlockBase {
   /** May hold `{{ variable }}` templates, resolved when the run starts. */
   readonly connection?: string | undefined;
   readonly settings: Readonly<Record<string, unknown>>;
+  /** The line of each top-level setting, so a bad setting is reported where it is written. */
+  readonly settingLines?: Readonly<Record<string, number>> | undefined;
 }
 
 /**

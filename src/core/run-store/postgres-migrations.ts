@@ -86,6 +86,8 @@ export const postgresMigrations: readonly ((schema: string) => string)[] = [
       at timestamptz NOT NULL
     );
     CREATE INDEX schema_events_pipeline ON ${s}.schema_events (pipeline, seq);`,
+  // Rows a block rejected, so a run with rejects never reads as a plain success.
+  (s) => `ALTER TABLE ${s}.block_runs ADD COLUMN rows_rejected bigint;`,
 ];
 
 /**

@@ -23,6 +23,7 @@ export interface RunRow {
   dedupe_key: string | null;
   heartbeat_at: Date | null;
   attempt: number;
+  rows_rejected?: string | number | null;
 }
 
 export interface BlockRunRow {
@@ -33,6 +34,7 @@ export interface BlockRunRow {
   ended_at: Date | null;
   rows_in: string | number | null;
   rows_out: string | number | null;
+  rows_rejected: string | number | null;
   output: string | null;
   columns: BlockRunRecord['columns'] | null;
   error: SerializedError | null;
@@ -61,6 +63,8 @@ export function toRun(r: RunRow): RunRecord {
     error: r.error ?? undefined,
     dedupeKey: r.dedupe_key ?? undefined,
     attempt: r.attempt,
+    // Only present when there were rejects, so a record reads the same as before the count existed.
+    ...(Number(r.rows_rejected ?? 0) ? { rowsRejected: Number(r.rows_rejected) } : {}),
   };
 }
 
@@ -74,6 +78,7 @@ export function toBlockRun(r: BlockRunRow): BlockRunRecord {
     // bigint columns arrive as strings; row counts stay well inside a double.
     rowsIn: r.rows_in === null ? undefined : Number(r.rows_in),
     rowsOut: r.rows_out === null ? undefined : Number(r.rows_out),
+    ...(Number(r.rows_rejected ?? 0) ? { rowsRejected: Number(r.rows_rejected) } : {}),
     output: r.output ?? undefined,
     columns: r.columns ?? undefined,
     error: r.error ?? undefined,

@@ -24,6 +24,8 @@ export class PostgresRunStore implements RunStore {
   private closed = false;
   private readonly runs: string;
   private readonly blockRuns: string;
+  /** A run's rejected rows: the sum over its block runs. */
+  private readonly rejectedSum: string;
   private readonly logs: string;
   private readonly leases: string;
   /** The quoted schema, for the tables integration pipelines use. */
@@ -37,6 +39,7 @@ export class PostgresRunStore implements RunStore {
     this.schema = s;
     this.runs = `${s}.runs`;
     this.blockRuns = `${s}.block_runs`;
+    this.rejectedSum = `(SELECT sum(b.rows_rejected) FROM ${s}.block_runs b WHERE b.run_id = runs.id) AS rows_rejected`;
     this.logs = `${s}.logs`;
     this.leases = `${s}.leases`;
   }
@@ -114,7 +117,7 @@ export class PostgresRunStore implements RunStore {
   }
 
   async getRun(id: string): Promise<RunRecord | undefined> {
-    const result = await this.pool.query<RunRow>(`SELECT * FROM ${this.runs} WHERE id = $1`, [id]);
+    const result = await this.pool.query<RunRow>(`SELECT *, ${this.rejectedSum} FROM ${this.runs} WHERE id = $1`, [id]);
     return result.rows[0] && toRun(result.rows[0]);
   }
 
@@ -135,7 +138,7 @@ export class PostgresRunStore implements RunStore {
     const limit = filter.limit === undefined ? 50 : filter.limit < 0 ? null : filter.limit;
     params.push(limit);
     const result = await this.pool.query<RunRow>(
-      `SELECT * FROM ${this.runs} ${where.length ? `WHERE ${where.join(' AND ')}` : ''}
+      `SELECT *, ${this.rejectedSum} FROM ${this.runs} ${where.length ? `WHERE ${where.join(' AND ')}` : ''}
         ORDER BY started_at DESC, seq DESC LIMIT $${params.length}`,
       params,
     );
@@ -144,11 +147,11 @@ export class PostgresRunStore implements RunStore {
 
   async upsertBlockRun(r: BlockRunRecord): Promise<void> {
     await this.pool.query(
-      `INSERT INTO ${this.blockRuns} (run_id, block, status, started_at, ended_at, rows_in, rows_out, output, columns, error, summary)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9::jsonb, $10::jsonb, $11)
+      `INSERT INTO ${this.blockRuns} (run_id, block, status, started_at, ended_at, rows_in, rows_out, output, columns, error, summary, rows_rejected)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9::jsonb, $10::jsonb, $11, $12)
        ON CONFLICT (run_id, block) DO UPDATE SET
          status = excluded.status, started_at = coalesce(excluded.started_at, block_runs.started_at), ended_at = excluded.ended_at,
-         rows_in = excluded.rows_in, rows_out = excluded.rows_out, output = excluded.output,
+         rows_in = excluded.rows_in, rows_out = excluded.rows_out, rows_rejected = excluded.rows_rejected, output = excluded.output,
          columns = excluded.columns, error = excluded.error, summary = excluded.summary`,
       [
         r.runId,
@@ -162,6 +165,7 @@ export class PostgresRunStore implements RunStore {
         r.columns ? JSON.stringify(r.columns) : null,
         r.error ? JSON.stringify(r.error) : null,
         r.summary ?? null,
+        r.rowsRejected ?? null,
       ],
     );
   }
@@ -280,7 +284,7 @@ export class PostgresRunStore implements RunStore {
           RETURNING *
        ), blocks AS (
          UPDATE ${this.blockRuns} b
-            SET status = 'pending', started_at = NULL, ended_at = NULL, rows_in = NULL, rows_out = NULL,
+            SET status = 'pending', started_at = NULL, ended_at = NULL, rows_in = NULL, rows_out = NULL, rows_rejected = NULL,
                 output = NULL, columns = NULL, error = NULL, summary = NULL
           WHERE b.run_id IN (SELECT id FROM run) AND b.status <> 'succeeded'
        )

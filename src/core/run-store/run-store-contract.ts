@@ -165,6 +165,18 @@ export function describeRunStoreContract(name: string, open: () => Promise<RunSt
         ]);
       });
 
+      it("sums the rows a run's blocks rejected into the run, in getRun and listRuns", async () => {
+        const store = await openStore();
+        await store.createRun(run('r1', 'daily', 0));
+        await store.createRun(run('r2', 'daily', 1));
+        await store.upsertBlockRun({ runId: 'r1', block: 'a', status: 'succeeded', rowsIn: 10, rowsOut: 8, rowsRejected: 2 });
+        await store.upsertBlockRun({ runId: 'r1', block: 'b', status: 'succeeded', rowsIn: 5, rowsOut: 2, rowsRejected: 3 });
+        await store.upsertBlockRun({ runId: 'r2', block: 'a', status: 'succeeded', rowsIn: 10, rowsOut: 10 });
+        assert.deepEqual((await store.listBlockRuns('r1')).map((b) => b.rowsRejected), [2, 3]);
+        assert.equal((await store.getRun('r1'))?.rowsRejected, 5);
+        assert.deepEqual((await store.listRuns()).map((r) => [r.id, r.rowsRejected]), [['r2', undefined], ['r1', 5]]);
+      });
+
       it('keeps a failed block run with its error', async () => {
         const store = await openStore();
         await store.createRun(run('r1', 'daily', 0));

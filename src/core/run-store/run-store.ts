@@ -23,10 +23,16 @@ export interface RunRecord {
   readonly dedupeKey?: string | undefined;
   /** 1 for a new run; `requeueRun` adds one each time the same run is tried again. */
   readonly attempt: number;
+  /**
+   * Rows its blocks rejected (kept apart instead of loaded), summed; filled by
+   * `getRun` and `listRuns`. A succeeded run with rejects is "succeeded with N
+   * rejected rows", never a plain success.
+   */
+  readonly rowsRejected?: number | undefined;
 }
 
 /** What `createRun` takes: a run starts `running`, attempt 1, unless told otherwise. */
-export type NewRunRecord = Omit<RunRecord, 'status' | 'endedAt' | 'error' | 'attempt'> & { readonly status?: RunStatus };
+export type NewRunRecord = Omit<RunRecord, 'status' | 'endedAt' | 'error' | 'attempt' | 'rowsRejected'> & { readonly status?: RunStatus };
 
 export interface BlockRunRecord {
   readonly runId: string;
@@ -36,6 +42,8 @@ export interface BlockRunRecord {
   readonly endedAt?: string | undefined;
   readonly rowsIn?: number | undefined;
   readonly rowsOut?: number | undefined;
+  /** Rows the block kept apart as rejects instead of loading them. */
+  readonly rowsRejected?: number | undefined;
   /** Where the block's output is stored, when it produced one. */
   readonly output?: string | undefined;
   readonly columns?: readonly Column[] | undefined;
@@ -65,7 +73,7 @@ export interface SchemaEventRecord {
   readonly pipeline: string;
   readonly stream: string;
   readonly table: string;
-  /** e.g. `create_table`, `add_column`, `widen_column`, `reject_rows`, `freeze_violation`. */
+  /** e.g. `create_table`, `add_column`, `widen_column`, `dropped_column`, `reject_rows`, `freeze_violation`. */
   readonly kind: string;
   readonly detail: string;
   readonly runId?: string | undefined;

@@ -78,6 +78,8 @@ export const sqliteMigrations: readonly string[] = [
      at TEXT NOT NULL
    );
    CREATE INDEX schema_events_pipeline ON schema_events (pipeline, seq);`,
+  // Rows a block rejected, so a run with rejects never reads as a plain success.
+  `ALTER TABLE block_runs ADD COLUMN rows_rejected INTEGER;`,
 ];
 
 /**
@@ -160,7 +162,7 @@ export class SqliteRunStore implements RunStore {
   }
 
   async getRun(id: string): Promise<RunRecord | undefined> {
-    const row = this.db.prepare(`SELECT * FROM runs WHERE id = ?`).get(id) as RunRow | undefined;
+    const row = this.db.prepare(`SELECT *, ${rejectedSum} FROM runs WHERE id = ?`).get(id) as RunRow | undefined;
     return row && toRun(row);
   }
 
@@ -191,7 +193,7 @@ export class SqliteRunStore implements RunStore {
       where.push('logical_date = ?');
       params.push(filter.logicalDate);
     }
-    const sql = `SELECT * FROM runs ${where.length ? `WHERE ${where.join(' AND ')}` : ''}
+    const sql = `SELECT *, ${rejectedSum} FROM runs ${where.length ? `WHERE ${where.join(' AND ')}` : ''}
                  ORDER BY started_at DESC, rowid DESC LIMIT ?`;
     const rows = this.db.prepare(sql).all(...params, filter.limit ?? 50) as RunRow[];
     return rows.map(toRun);
@@ -200,11 +202,11 @@ export class SqliteRunStore implements RunStore {
   async upsertBlockRun(r: BlockRunRecord): Promise<void> {
     this.db
       .prepare(
-        `INSERT INTO block_runs (run_id, block, status, started_at, ended_at, rows_in, rows_out, output, columns, error, summary)
-         VALUES (@runId, @block, @status, @startedAt, @endedAt, @rowsIn, @rowsOut, @output, @columns, @error, @summary)
+        `INSERT INTO block_runs (run_id, block, status, started_at, ended_at, rows_in, rows_out, rows_rejected, output, columns, error, summary)
+         VALUES (@runId, @block, @status, @startedAt, @endedAt, @rowsIn, @rowsOut, @rowsRejected, @output, @columns, @error, @summary)
          ON CONFLICT (run_id, block) DO UPDATE SET
            status = excluded.status, started_at = coalesce(excluded.started_at, started_at), ended_at = excluded.ended_at,
-           rows_in = excluded.rows_in, rows_out = excluded.rows_out, output = excluded.output,
+           rows_in = excluded.rows_in, rows_out = excluded.rows_out, rows_rejected = excluded.rows_rejected, output = excluded.output,
            columns = excluded.columns, error = excluded.error, summary = excluded.summary`,
       )
       .run({
@@ -215,6 +217,7 @@ export class SqliteRunStore implements RunStore {
         endedAt: r.endedAt ?? null,
         rowsIn: r.rowsIn ?? null,
         rowsOut: r.rowsOut ?? null,
+        rowsRejected: r.rowsRejected ?? null,
         output: r.output ?? null,
         columns: r.columns ? JSON.stringify(r.columns) : null,
         error: r.error ? JSON.stringify(r.error) : null,
@@ -322,7 +325,7 @@ export class SqliteRunStore implements RunStore {
       if (row) {
         this.db
           .prepare(
-            `UPDATE block_runs SET status = 'pending', started_at = NULL, ended_at = NULL, rows_in = NULL, rows_out = NULL,
+            `UPDATE block_runs SET status = 'pending', started_at = NULL, ended_at = NULL, rows_in = NULL, rows_out = NULL, rows_rejected = NULL,
                     output = NULL, columns = NULL, error = NULL, summary = NULL
               WHERE run_id = ? AND status <> 'succeeded'`,
           )
@@ -393,6 +396,9 @@ interface SchemaEventRow {
   at: string;
 }
 
+/** A run's rejected rows: the sum over its block runs. */
+const rejectedSum = '(SELECT sum(b.rows_rejected) FROM block_runs b WHERE b.run_id = runs.id) AS rows_rejected';
+
 interface RunRow {
   id: string;
   pipeline: string;
@@ -407,6 +413,7 @@ interface RunRow {
   dedupe_key: string | null;
   heartbeat_at: string | null;
   attempt: number;
+  rows_rejected?: number | null;
 }
 
 interface BlockRunRow {
@@ -417,6 +424,7 @@ interface BlockRunRow {
   ended_at: string | null;
   rows_in: number | null;
   rows_out: number | null;
+  rows_rejected: number | null;
   output: string | null;
   columns: string | null;
   error: string | null;
@@ -445,6 +453,8 @@ function toRun(r: RunRow): RunRecord {
     error: r.error ? (JSON.parse(r.error) as SerializedError) : undefined,
     dedupeKey: r.dedupe_key ?? undefined,
     attempt: r.attempt,
+    // Only present when there were rejects, so a record reads the same as before the count existed.
+    ...(r.rows_rejected ? { rowsRejected: r.rows_rejected } : {}),
   };
 }
 
@@ -457,6 +467,7 @@ function toBlockRun(r: BlockRunRow): BlockRunRecord {
     endedAt: r.ended_at ?? undefined,
     rowsIn: r.rows_in ?? undefined,
     rowsOut: r.rows_out ?? undefined,
+    ...(r.rows_rejected ? { rowsRejected: r.rows_rejected } : {}),
     output: r.output ?? undefined,
     columns: r.columns ? (JSON.parse(r.columns) as BlockRunRecord['columns']) : undefined,
     error: r.error ? (JSON.parse(r.error) as SerializedError) : undefined,

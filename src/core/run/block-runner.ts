@@ -44,6 +44,8 @@ export interface BlockResult {
   /** What the block produced; absent for blocks with no table output. */
   readonly output?: StoredOutput | undefined;
   readonly rowsIn: number;
+  /** Rows kept apart as rejects instead of loaded. */
+  readonly rowsRejected?: number | undefined;
   readonly summary?: string | undefined;
   /** For a sensor: whether its condition holds. */
   readonly ready?: boolean | undefined;

@@ -29,16 +29,16 @@ export const runConnectorBlock: BlockRunner<ConnectorBlock> = async (block, cont
     if (!input || more.length) {
       throw new ConfigError('block.exporter_inputs', `an exporter block writes exactly one upstream; '${block.name}' has ${context.inputs.length}`, { location: where });
     }
-    const parsed = parseSettings(connector.writeSchema, settings, connector.kind, where);
+    const parsed = parseSettings(connector.writeSchema, settings, connector.kind, where, block.settingLines);
     const interval = partitionInterval(context);
     const result = await connection.write({ settings: parsed, input: { table: input.name, columns: input.output.columns, rows: input.output.rows }, interval }, connectorContext);
     // An exporter's output is what it exported, so tests and previews can read it.
     return { output: input.output, rowsIn: input.output.rows, summary: result.summary };
   }
   if (!connection.read) throw new ConfigError('block.cannot_read', `connector '${connector.kind}' cannot read`, { location: where });
-  const parsed = parseSettings(connector.readSchema, settings, connector.kind, where);
+  const parsed = parseSettings(connector.readSchema, settings, connector.kind, where, block.settingLines);
   const result = await connection.read({ settings: parsed, location: context.outputLocation }, connectorContext);
-  return { output: result.output, rowsIn: result.rowsIn ?? rowsIn(context.inputs), summary: result.summary };
+  return { output: result.output, rowsIn: result.rowsIn ?? rowsIn(context.inputs), rowsRejected: result.rowsRejected, summary: result.summary };
 };
 
 async function openFor(
@@ -96,11 +96,12 @@ function partitionInterval(context: BlockRunContext): { start: string; end: stri
   return { start: interval.start.toISOString(), end: interval.end.toISOString() };
 }
 
-function parseSettings<T>(schema: { safeParse(v: unknown): { success: true; data: T } | { success: false; error: { issues: { path: PropertyKey[]; message: string }[] } } }, settings: unknown, kind: string, where: { file: string; line?: number | undefined; block: string }): T {
+function parseSettings<T>(schema: { safeParse(v: unknown): { success: true; data: T } | { success: false; error: { issues: { path: PropertyKey[]; message: string }[] } } }, settings: unknown, kind: string, where: { file: string; line?: number | undefined; block: string }, settingLines?: Readonly<Record<string, number>>): T {
   const result = schema.safeParse(settings);
   if (result.success) return result.data;
   const issue = result.error.issues[0]!;
   const key = issue.path.map(String).join('.');
-  throw new ConfigError('block.bad_settings', `${kind} settings${key ? ` '${key}'` : ''}: ${issue.message}`, { location: where });
+  const line = settingLines?.[String(issue.path[0])] ?? where.line;
+  throw new ConfigError('block.bad_settings', `${kind} settings${key ? ` '${key}'` : ''}: ${issue.message}`, { location: { ...where, line } });
 }
 

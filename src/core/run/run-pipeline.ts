@@ -185,6 +185,7 @@ export async function runPipeline(deps: RunDependencies, pipeline: Pipeline, opt
             endedAt: new Date().toISOString(),
             rowsIn: result.rowsIn,
             rowsOut: result.output?.rows,
+            rowsRejected: result.rowsRejected,
             output: result.output?.location,
             columns: result.output?.columns,
             summary: attempt > 1 ? `${result.summary ? `${result.summary}; ` : ''}succeeded on attempt ${attempt}` : result.summary,

@@ -40,6 +40,8 @@ export interface RunRecord {
   readonly endedAt?: string;
   readonly error?: SerializedError | null;
   readonly attempt: number;
+  /** Rows the run's blocks rejected; absent when none. */
+  readonly rowsRejected?: number;
 }
 
 export interface Column {
@@ -55,6 +57,8 @@ export interface BlockRunRecord {
   readonly endedAt?: string;
   readonly rowsIn?: number;
   readonly rowsOut?: number;
+  /** Rows the block kept apart as rejects; absent when none. */
+  readonly rowsRejected?: number;
   readonly output?: string;
   /** The API answers whether an output is stored, never where. */
   readonly hasOutput?: boolean;

@@ -89,7 +89,7 @@ export function BlockPanel({ pipeline, block, file, connectors, connections, run
           <span className="spacer" />
           {blockRun && (
             <span className="tab-meta">
-              <StatusBadge status={blockRun.status} /> {formatCount(blockRun.rowsOut)} rows · {formatDuration(durationBetween(blockRun.startedAt, blockRun.endedAt))}
+              <StatusBadge status={blockRun.status} rejected={blockRun.rowsRejected} /> {formatCount(blockRun.rowsOut)} rows · {formatDuration(durationBetween(blockRun.startedAt, blockRun.endedAt))}
             </span>
           )}
         </div>

@@ -28,7 +28,10 @@ export function Gantt({ blocks, selected, onSelect }: { blocks: readonly BlockRu
               )}
             </span>
             <span className="gantt-meta">{formatDuration(durationBetween(b.startedAt, b.endedAt))}</span>
-            <span className="gantt-meta num">{formatCount(b.rowsOut)} rows</span>
+            <span className="gantt-meta num">
+              {formatCount(b.rowsOut)} rows
+              {b.rowsRejected ? <span className="rejects-note" data-testid={`rejected-${b.block}`}>, {formatCount(b.rowsRejected)} rejected</span> : null}
+            </span>
           </button>
         );
       })}

@@ -32,7 +32,7 @@ export default function RunPage({ id }: { id: string }) {
           <span className="inline">
             <a href={href(`/pipelines/${enc(run?.pipeline ?? '')}`)}>{run?.pipeline ?? '…'}</a>
             <span className="muted mono small">{id}</span>
-            <StatusBadge status={run?.status} />
+            <StatusBadge status={run?.status} rejected={run?.rowsRejected} />
           </span>
         }
         subtitle={
