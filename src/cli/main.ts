@@ -46,7 +46,7 @@ export async function main(argv: readonly string[]): Promise<number> {
 
   program
     .command('preview')
-    .description("show the schema, row count and first rows of a block's latest output")
+    .description("show the schema, row count and first rows of a block's latest output (says so when its latest run failed)")
     .argument('<pipeline>')
     .argument('<block>')
     .option('--limit <n>', 'rows to show', '10')

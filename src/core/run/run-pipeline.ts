@@ -17,6 +17,8 @@ import { noRetries, retryDelay, shouldRetry } from './retry-policy.ts';
 import { formatDuration } from '../pipeline/duration.ts';
 import type { DataInterval } from '../pipeline/schedule.ts';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { linkSignals } from '../signals/linked-signal.ts';
+import { decideRoleOutcome, type RoleOutcome } from './role-outcome.ts';
 
 export interface RunOptions {
   /** Run only this block, on the latest stored outputs of its upstreams. */
@@ -84,7 +86,8 @@ export async function runPipeline(deps: RunDependencies, pipeline: Pipeline, opt
   const variables = mergeVariables(pipeline, options.variables ?? {});
   const id = options.existingRunId ?? newRunId();
   const lost = new AbortController();
-  const signal = options.signal ? AbortSignal.any([options.signal, lost.signal]) : lost.signal;
+  const runSignal = linkSignals([options.signal, lost.signal]);
+  const signal = runSignal.signal;
   const runDir = path.join(project.stateDir, 'outputs', pipeline.name, id);
   const tempRoot = path.join(project.stateDir, 'tmp', id);
 
@@ -110,6 +113,8 @@ export async function runPipeline(deps: RunDependencies, pipeline: Pipeline, opt
   const connections = createConnectionPool(project, deps.connectors);
   const session = await deps.dataPlane.openSession();
   const records: BlockRunRecord[] = [];
+  // Blocks that failed or were skipped: only their downstream blocks are skipped, other branches run on.
+  const stopped = new Set<string>();
   let failure: SluiceError | undefined;
   let status: RunStatus = 'succeeded';
   try {
@@ -124,9 +129,10 @@ export async function runPipeline(deps: RunDependencies, pipeline: Pipeline, opt
       await session.setVariable(name, value);
     }
     for (const block of selected) {
-      if (failure || signal.aborted) {
+      if (signal.aborted || block.upstream.some((up) => stopped.has(up))) {
         const skipped: BlockRunRecord = { runId: id, block: block.name, status: signal.aborted ? 'cancelled' : 'skipped' };
         if (signal.aborted && !failure) status = 'cancelled';
+        stopped.add(block.name);
         await store.upsertBlockRun(skipped);
         records.push(skipped);
         continue;
@@ -147,7 +153,11 @@ export async function runPipeline(deps: RunDependencies, pipeline: Pipeline, opt
       for (let attempt = 1; ; attempt++) {
         const tempDir = path.join(tempRoot, block.name);
         mkdirSync(tempDir, { recursive: true });
-        const blockSignal = timeout === undefined ? signal : AbortSignal.any([signal, AbortSignal.timeout(timeout)]);
+        const outputLocation = path.join(runDir, `${block.name}.parquet`);
+        const deadline = linkSignals([signal], timeout);
+        const blockSignal = deadline.signal;
+        // A test's failing rows stay with its failed block run, so `preview` can show them.
+        let failingOutput: StoredOutput | undefined;
         try {
           const inputs: BlockInput[] = [];
           for (const up of block.upstream) {
@@ -167,15 +177,21 @@ export async function runPipeline(deps: RunDependencies, pipeline: Pipeline, opt
             connectors: deps.connectors,
             connections,
             inputs,
-            outputLocation: path.join(runDir, `${block.name}.parquet`),
+            outputLocation,
             tempDir,
             logger,
             signal: blockSignal,
             store,
           };
-          const execute = (): Promise<BlockResult> => (deps.runners[block.language] as (b: Block, c: BlockRunContext) => Promise<BlockResult>)(block, context);
-          const run = block.role === 'sensor' ? sense(block, execute, blockSignal, logger) : execute();
-          const result = await (timeout === undefined ? run : raceTimeout(run, blockSignal, signal, block, timeout));
+          const runner = deps.runners[block.language] as (b: Block, c: BlockRunContext) => Promise<BlockResult>;
+          const execute = async (): Promise<RoleOutcome> => decideRoleOutcome(block, await runner(block, context), pipeline.name);
+          const run = sense(block, execute, blockSignal, logger);
+          const outcome = await (timeout === undefined ? run : raceTimeout(run, blockSignal, signal, block, timeout));
+          if (outcome.failure) {
+            failingOutput = outcome.result.output;
+            throw outcome.failure;
+          }
+          const result = outcome.result;
           if (result.output) outputs.set(block.name, result.output);
           record = {
             runId: id,
@@ -198,12 +214,24 @@ export async function runPipeline(deps: RunDependencies, pipeline: Pipeline, opt
             await sleep(wait, undefined, { signal }).catch(() => undefined);
             if (!signal.aborted) continue;
           }
-          failure = problem;
+          failure ??= problem;
           status = signal.aborted ? 'cancelled' : 'failed';
-          record = { runId: id, block: block.name, status: signal.aborted ? 'cancelled' : 'failed', startedAt, endedAt: new Date().toISOString(), error: failure.toJSON() };
-          logger.error(failure.describe(project.root));
+          stopped.add(block.name);
+          // Whatever a failed attempt half-wrote is removed, so no later read mistakes it for this block's output.
+          if (!failingOutput) rmSync(outputLocation, { recursive: true, force: true });
+          record = {
+            runId: id,
+            block: block.name,
+            status: signal.aborted ? 'cancelled' : 'failed',
+            startedAt,
+            endedAt: new Date().toISOString(),
+            error: problem.toJSON(),
+            ...(failingOutput ? { output: failingOutput.location, rowsOut: failingOutput.rows, columns: failingOutput.columns } : {}),
+          };
+          logger.error(problem.describe(project.root));
           break;
         } finally {
+          deadline.dispose();
           rmSync(tempDir, { recursive: true, force: true });
         }
       }
@@ -213,6 +241,7 @@ export async function runPipeline(deps: RunDependencies, pipeline: Pipeline, opt
       reporter?.blockFinished?.(record);
     }
   } finally {
+    runSignal.dispose();
     stopHeartbeat();
     await connections.closeAll();
     await session.close();
@@ -224,12 +253,16 @@ export async function runPipeline(deps: RunDependencies, pipeline: Pipeline, opt
   return { id, status, blocks: records, error: failure, durationMs: Date.now() - started };
 }
 
-/** Checks a sensor's condition until it holds, waiting `poke_interval` between checks; the block's timeout ends the wait. */
-async function sense(block: Block, check: () => Promise<BlockResult>, signal: AbortSignal, logger: Logger): Promise<BlockResult> {
+/**
+ * Runs the block; a sensor's condition is checked until it holds, waiting
+ * `poke_interval` between checks; the block's timeout ends the wait.
+ */
+async function sense(block: Block, check: () => Promise<RoleOutcome>, signal: AbortSignal, logger: Logger): Promise<RoleOutcome> {
   const interval = block.pokeInterval ?? 30_000;
   for (let checks = 1; ; checks++) {
-    const result = await check();
-    if (result.ready) return { ...result, summary: `condition held at check ${checks}` };
+    const outcome = await check();
+    if (outcome.ready === undefined) return outcome;
+    if (outcome.ready) return { ...outcome, result: { ...outcome.result, summary: `condition held at check ${checks}` } };
     logger.info(`condition not met (check ${checks}); checking again in ${formatDuration(interval)}`);
     await sleep(interval, undefined, { signal });
   }

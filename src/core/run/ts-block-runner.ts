@@ -5,6 +5,7 @@ import type { Row } from '../data-plane/data-plane.ts';
 import type { TsBlock } from '../pipeline/pipeline.ts';
 import { quoteIdent } from '../sql/quote.ts';
 import { rowsIn, type BlockRunContext, type BlockRunner } from './block-runner.ts';
+import { roleOf } from './role-outcome.ts';
 import { runUserCode } from './run-user-code.ts';
 
 const defaultCollectLimit = 1_000_000;
@@ -17,22 +18,23 @@ export const runTsBlock: BlockRunner<TsBlock> = async (block, context) => {
   const blockContext = createBlockContext(block, context);
   return runUserCode(block.name, block.file, async () => {
     const result = await definition.run(inputs, blockContext);
-    if (block.role === 'sensor' || definition.role === 'sensor') {
+    const role = definition.role;
+    if (roleOf(block, { role }) === 'sensor') {
       if (typeof result !== 'boolean') throw new SluiceError('block.bad_return', `a sensor returns true when its condition holds and false otherwise; it returned ${typeof result}`);
-      return { rowsIn: rowsIn(context.inputs), ready: result };
+      return { rowsIn: rowsIn(context.inputs), ready: result, role };
     }
     const types = definition.schema ?? {};
     if (isSqlQuery(result)) {
-      return { output: await context.session.storeQuery(result.text, context.outputLocation, context.signal), rowsIn: rowsIn(context.inputs) };
+      return { output: await context.session.storeQuery(result.text, context.outputLocation, context.signal), rowsIn: rowsIn(context.inputs), role };
     }
     if (result === undefined || result === null) {
-      return { rowsIn: rowsIn(context.inputs), summary: 'returned no rows' };
+      return { rowsIn: rowsIn(context.inputs), summary: 'returned no rows', role };
     }
     if (typeof result !== 'object' || !(Symbol.iterator in result || Symbol.asyncIterator in result)) {
       throw new SluiceError('block.bad_return', `a block returns rows (an array or iterable of objects), a query (ctx.sql) or nothing; it returned ${typeof result}`);
     }
     const output = await context.session.storeRows(toBatches(result as Iterable<unknown> | AsyncIterable<unknown>, context.signal), context.outputLocation, types);
-    return { output, rowsIn: rowsIn(context.inputs) };
+    return { output, rowsIn: rowsIn(context.inputs), role };
   });
 };
 
