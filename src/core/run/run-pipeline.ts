@@ -7,7 +7,7 @@ import { ConfigError, SluiceError, toSluiceError } from '../errors.ts';
 import { withDownstream } from '../pipeline/dag.ts';
 import type { Block, Pipeline } from '../pipeline/pipeline.ts';
 import type { VariableValue } from '../pipeline/pipeline-schema.ts';
-import type { Project } from '../project/load-project.ts';
+import { loadProject, type Project } from '../project/load-project.ts';
 import { mask } from '../project/secrets.ts';
 import type { BlockRunRecord, LogLevel, RunStatus, RunStore } from '../run-store/run-store.ts';
 import type { BlockInput, BlockResult, BlockRunContext, BlockRunners } from './block-runner.ts';
@@ -19,6 +19,7 @@ import type { DataInterval } from '../pipeline/schedule.ts';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { linkSignals } from '../signals/linked-signal.ts';
 import { decideRoleOutcome, type RoleOutcome } from './role-outcome.ts';
+import { uncaptured } from './capture-block-output.ts';
 
 export interface RunOptions {
   /** Run only this block, on the latest stored outputs of its upstreams. */
@@ -72,8 +73,9 @@ export interface RunDependencies {
  * stored for the run, every step recorded in the run store.
  */
 export async function runPipeline(deps: RunDependencies, pipeline: Pipeline, options: RunOptions = {}): Promise<RunResult> {
-  const { project, store, reporter } = deps;
+  const { store, reporter } = deps;
   const started = Date.now();
+  const project = await currentProject(deps.project, store, options.existingRunId);
   if (!pipeline.blocks.length) {
     const empty = new ConfigError('pipeline.no_blocks', `pipeline '${pipeline.name}' has no blocks yet; add one to ${path.relative(project.root, pipeline.file)} first`, {
       location: { file: path.relative(project.root, pipeline.file) },
@@ -141,11 +143,14 @@ export async function runPipeline(deps: RunDependencies, pipeline: Pipeline, opt
       await store.upsertBlockRun({ runId: id, block: block.name, status: 'running', startedAt });
       reporter?.blockStarted?.(block);
       const logs: Promise<void>[] = [];
-      const logger = createLogger((level, message) => {
-        const masked = mask(message);
-        logs.push(store.appendLog({ runId: id, block: block.name, level, message: masked, at: new Date().toISOString() }));
-        reporter?.log?.(block.name, level, masked);
-      });
+      const logger = createLogger((level, message) =>
+        // The reporter may print; that is the run's own output, not the block's to capture again.
+        uncaptured(() => {
+          const masked = mask(message);
+          logs.push(store.appendLog({ runId: id, block: block.name, level, message: masked, at: new Date().toISOString() }));
+          reporter?.log?.(block.name, level, masked);
+        }),
+      );
       const policy = block.retries ?? pipeline.retries ?? noRetries;
       // A sensor waits; without a timeout of its own it gives up after an hour.
       const timeout = block.timeout ?? pipeline.timeout ?? (block.role === 'sensor' ? 3_600_000 : undefined);
@@ -336,6 +341,20 @@ async function loadEarlierOutputs(
       }
       into.set(up, { location: latest.output, rows: latest.rowsOut ?? 0, columns: latest.columns ?? [] });
     }
+  }
+}
+
+/**
+ * The project as its files are now: connections and secrets added since the
+ * calling process started (in the web UI, say) are seen by every run, whoever
+ * starts it. A run a scheduler already recorded is failed when they no longer load.
+ */
+async function currentProject(loaded: Project, store: RunStore, existingRunId: string | undefined): Promise<Project> {
+  try {
+    return loadProject(loaded.root);
+  } catch (error) {
+    if (existingRunId) await store.finishRun(existingRunId, 'failed', toSluiceError(error).toJSON());
+    throw error;
   }
 }
 

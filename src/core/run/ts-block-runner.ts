@@ -4,7 +4,8 @@ import { isBlockDefinition, isSqlQuery, type BlockContext, type BlockDefinition,
 import type { Row } from '../data-plane/data-plane.ts';
 import type { TsBlock } from '../pipeline/pipeline.ts';
 import { quoteIdent } from '../sql/quote.ts';
-import { rowsIn, type BlockRunContext, type BlockRunner } from './block-runner.ts';
+import { rowsIn, type BlockResult, type BlockRunContext, type BlockRunner } from './block-runner.ts';
+import { captureBlockOutput } from './capture-block-output.ts';
 import { roleOf } from './role-outcome.ts';
 import { runUserCode } from './run-user-code.ts';
 
@@ -13,7 +14,11 @@ const outputBatch = 2048;
 
 /** Runs a TypeScript block: loads its module, hands it table handles, stores what it returns. */
 export const runTsBlock: BlockRunner<TsBlock> = async (block, context) => {
-  const definition = await loadBlockModule(block, context.runId);
+  // What the block prints, even while its module loads, goes to its logs, masked.
+  return captureBlockOutput(context.logger, async () => runBlock(await loadBlockModule(block, context.runId), block, context));
+};
+
+async function runBlock(definition: BlockDefinition, block: TsBlock, context: BlockRunContext): Promise<BlockResult> {
   const inputs: BlockInputs = Object.fromEntries(context.inputs.map((input) => [input.name, tableHandle(input.name, input.output, context)]));
   const blockContext = createBlockContext(block, context);
   return runUserCode(block.name, block.file, async () => {
@@ -36,7 +41,7 @@ export const runTsBlock: BlockRunner<TsBlock> = async (block, context) => {
     const output = await context.session.storeRows(toBatches(result as Iterable<unknown> | AsyncIterable<unknown>, context.signal), context.outputLocation, types);
     return { output, rowsIn: rowsIn(context.inputs), role };
   });
-};
+}
 
 async function loadBlockModule(block: TsBlock, runId: string): Promise<BlockDefinition> {
   // A query string gives each run a fresh copy of the block, so edits between runs in one process are seen.
