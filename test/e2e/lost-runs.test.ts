@@ -106,6 +106,18 @@ export default defineTransformer(async ({ first }, ctx) => {
     assert.deepEqual(backfillRuns.map((r) => r.status), Array(5).fill('succeeded'));
   });
 
+  it('is reaped by a scheduler that is running when the run is killed', async () => {
+    const scheduler = startScheduler(dir, ['--lease', String(Math.max(leaseMs, 1000))]);
+    children.push(scheduler.child);
+    await waitFor('the scheduler to start', () => (/scheduler \S+ is firing/.test(scheduler.output()) ? true : undefined));
+    const killed = await killMidBlock(['run', 'daily', '--date', '2025-04-01'], '2025-04-01');
+    await waitFor('the scheduler to reap the run', () => (/! daily run \S+ lost/.test(scheduler.output()) ? true : undefined));
+    console.log(`# with a scheduler running, a killed run was reaped ${((Date.now() - killed) / 1000).toFixed(1)} s after the kill (lease ${leaseMs / 1000} s)`);
+    // Its retry (retries: 1) runs the date once more, to success.
+    await waitFor('the retried run to succeed', () => (/✓ daily 2025-04-01 \S+ succeeded/.test(scheduler.output()) ? true : undefined));
+    await stop(scheduler.child);
+  });
+
   it('is not retried by a scheduler once a later run of the same date has succeeded', async () => {
     const earlier = new Set((await listRuns(dir, 'daily')).map((r) => r.id));
     const killed = await killMidBlock(['run', 'daily', '--date', '2025-03-01'], '2025-03-01');

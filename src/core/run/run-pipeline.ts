@@ -12,7 +12,7 @@ import { mask } from '../project/secrets.ts';
 import type { BlockRunRecord, LogLevel, RunStatus, RunStore } from '../run-store/run-store.ts';
 import type { BlockInput, BlockResult, BlockRunContext, BlockRunners } from './block-runner.ts';
 import { createConnectionPool } from './connection-pool.ts';
-import { createLogger, type Logger } from './logger.ts';
+import { createLogger } from './logger.ts';
 import { noRetries, retryDelay, shouldRetry } from './retry-policy.ts';
 import { formatDuration } from '../pipeline/duration.ts';
 import type { DataInterval } from '../pipeline/schedule.ts';
@@ -20,6 +20,8 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { linkSignals } from '../signals/linked-signal.ts';
 import { decideRoleOutcome, type RoleOutcome } from './role-outcome.ts';
 import { uncaptured } from './capture-block-output.ts';
+import { raceTimeout, sense, timedOut } from './block-timing.ts';
+import { keepRunAlive } from './keep-run-alive.ts';
 
 export interface RunOptions {
   /** Run only this block, on the latest stored outputs of its upstreams. */
@@ -108,7 +110,7 @@ export async function runPipeline(deps: RunDependencies, pipeline: Pipeline, opt
       startedAt: new Date(started).toISOString(),
     });
   }
-  const stopHeartbeat = options.heartbeat ? keepAlive(store, id, options.heartbeat, lost) : () => undefined;
+  const stopHeartbeat = options.heartbeat ? keepRunAlive(store, id, options.heartbeat, lost) : () => undefined;
   reporter?.runStarted?.({ id, pipeline: pipeline.name, blocks: selected });
   for (const block of selected) await store.upsertBlockRun({ runId: id, block: block.name, status: 'pending' });
 
@@ -258,46 +260,6 @@ export async function runPipeline(deps: RunDependencies, pipeline: Pipeline, opt
   return { id, status, blocks: records, error: failure, durationMs: Date.now() - started };
 }
 
-/**
- * Runs the block; a sensor's condition is checked until it holds, waiting
- * `poke_interval` between checks; the block's timeout ends the wait.
- */
-async function sense(block: Block, check: () => Promise<RoleOutcome>, signal: AbortSignal, logger: Logger): Promise<RoleOutcome> {
-  const interval = block.pokeInterval ?? 30_000;
-  for (let checks = 1; ; checks++) {
-    const outcome = await check();
-    if (outcome.ready === undefined) return outcome;
-    if (outcome.ready) return { ...outcome, result: { ...outcome.result, summary: `condition held at check ${checks}` } };
-    logger.info(`condition not met (check ${checks}); checking again in ${formatDuration(interval)}`);
-    await sleep(interval, undefined, { signal });
-  }
-}
-
-/**
- * A block that ignores its signal still loses the race against its timeout:
- * the run moves on (the abandoned work is cancelled as far as it listens).
- */
-function raceTimeout<T>(work: Promise<T>, blockSignal: AbortSignal, runSignal: AbortSignal, block: Block, timeout: number): Promise<T> {
-  return new Promise<T>((resolve, reject) => {
-    const onAbort = (): void => reject(timedOut(blockSignal.reason, blockSignal, runSignal, block, timeout));
-    blockSignal.addEventListener('abort', onAbort, { once: true });
-    work.then(resolve, reject).finally(() => blockSignal.removeEventListener('abort', onAbort));
-  });
-}
-
-/** A block stopped by its own timeout fails with a retryable timeout error, not whatever the interruption threw. */
-function timedOut(error: unknown, blockSignal: AbortSignal, runSignal: AbortSignal, block: Block, timeout: number | undefined): SluiceError {
-  if (timeout !== undefined && blockSignal.aborted && !runSignal.aborted) {
-    const message = block.role === 'sensor' ? `sensor '${block.name}': its condition did not hold within ${formatDuration(timeout)}` : `block '${block.name}' ran longer than its timeout of ${formatDuration(timeout)}`;
-    return new SluiceError(block.role === 'sensor' ? 'sensor.timeout' : 'block.timeout', message, {
-      retryable: true,
-      location: { block: block.name },
-      cause: error,
-    });
-  }
-  return toSluiceError(error);
-}
-
 function selectBlocks(pipeline: Pipeline, options: RunOptions): Block[] {
   const known = (name: string): void => {
     if (!pipeline.blocks.some((b) => b.name === name)) {
@@ -388,25 +350,6 @@ function located(error: SluiceError, block: Block): SluiceError {
     location: { ...(error.location ?? { file: block.declaredAt.file, line: block.declaredAt.line }), block: block.name },
     ...(error.userStack ? { userStack: error.userStack } : {}),
   });
-}
-
-/** Renews the run's lease until stopped; if the store says the run is no longer ours, stops the run. */
-function keepAlive(store: RunStore, id: string, heartbeat: { owner: string; leaseMs: number }, lost: AbortController): () => void {
-  const beat = async (): Promise<void> => {
-    const alive = await store.heartbeat(id, heartbeat.owner, heartbeat.leaseMs).catch(() => true);
-    if (alive || lost.signal.aborted) return;
-    // A cancel from any process marks the run cancelled; its owner learns it here and stops.
-    const status = (await store.getRun(id).catch(() => undefined))?.status;
-    lost.abort(
-      status === 'cancelled'
-        ? new SluiceError('run.cancelled', 'the run was cancelled', { retryable: false })
-        : new SluiceError('run.lost', 'the run was declared lost by another process (its heartbeat lapsed)', { retryable: true }),
-    );
-  };
-  void beat();
-  const timer = setInterval(() => void beat(), Math.max(100, Math.floor(heartbeat.leaseMs / 3)));
-  timer.unref();
-  return () => clearInterval(timer);
 }
 
 export function newRunId(): string {
