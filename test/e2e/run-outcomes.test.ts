@@ -21,6 +21,15 @@ describe('what a block role means, in SQL and in TypeScript alike', () => {
         '  - { name: ts_typed_check, type: test, file: blocks/ts_check.ts, upstream: [amounts] }',
         '',
       ].join('\n'),
+      // Two sensors waiting for a file that never comes: neither may let its pipeline go on.
+      'pipelines/waiting.yaml': [
+        'blocks:',
+        '  - { name: sql_sensor, type: sensor, file: blocks/flag.sql, poke_interval: 50ms, timeout: 1s }',
+        '  - { name: ts_sensor, file: blocks/flag.ts, poke_interval: 50ms, timeout: 1s }',
+        '',
+      ].join('\n'),
+      'blocks/flag.sql': "SELECT file FROM glob('never/*.flag')\n",
+      'blocks/flag.ts': "import { existsSync } from 'node:fs';\nimport { defineSensor } from 'sluice';\nexport default defineSensor(() => existsSync('never/ready.flag'));\n",
       'blocks/amounts.sql': "SELECT * FROM (VALUES (1, 10), (2, -5), (3, 7)) t(id, amount) WHERE getvariable('bad') OR amount > 0\n",
       'blocks/sql_check.sql': 'SELECT id, amount FROM amounts WHERE amount < 0\n',
       'blocks/ts_check.ts': `import { defineTest } from 'sluice';
@@ -41,6 +50,14 @@ export default defineTest(async ({ amounts }) => (await amounts.collect()).filte
     assert.equal(preview.code, 0, preview.stderr);
     assert.match(preview.stdout, /failing rows of test 'ts_check' from failed run/);
     assert.match(preview.stdout, /^2\s+-5$/m);
+  });
+
+  it('keeps a sensor in either language waiting until its timeout while its condition does not hold', async () => {
+    const r = await sluice(dir, ['run', 'waiting']);
+    assert.equal(r.code, 1, r.stdout + r.stderr);
+    assert.match(r.stdout, /✗ sql_sensor/);
+    assert.match(r.stdout, /✗ ts_sensor/);
+    assert.match(r.stdout, /ts_sensor: condition not met \(check 1\)/);
   });
 
   it('passes a test in either language when it returns no rows', async () => {
