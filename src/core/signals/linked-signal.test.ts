@@ -1,18 +1,20 @@
 import assert from 'node:assert/strict';
 import { once } from 'node:events';
 import { describe, it } from 'node:test';
+import v8 from 'node:v8';
+import vm from 'node:vm';
 import { linkSignals } from './linked-signal.ts';
 
-/**
- * Forces full collections while `work` is pending, for at most 10 s (run under
- * `node --expose-gc`; without it nothing is forced); true when it settled.
- */
+// Full collections on demand, with or without `node --expose-gc`.
+v8.setFlagsFromString('--expose-gc');
+const gc = (globalThis as { gc?: () => void }).gc ?? (vm.runInNewContext('gc') as () => void);
+
+/** Forces full collections while `work` is pending, for at most 10 s; true when it settled. */
 async function collectWhile(work: Promise<unknown>): Promise<boolean> {
-  const gc = (globalThis as { gc?: () => void }).gc;
   let done = false;
   void work.finally(() => (done = true));
   for (const until = Date.now() + 10_000; !done && Date.now() < until; ) {
-    gc?.();
+    gc();
     await new Promise((resolve) => setImmediate(resolve));
   }
   return done;
