@@ -10,6 +10,12 @@ export default tseslint.config(
     rules: {
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
       'no-constant-condition': ['error', { checkLoops: false }],
+      // Garbage collection can silence these (a block's timeout stopped firing); linkSignals cannot be.
+      'no-restricted-properties': [
+        'error',
+        { object: 'AbortSignal', property: 'any', message: 'use linkSignals (src/core/signals/linked-signal.ts): GC can collect an AbortSignal.any result' },
+        { object: 'AbortSignal', property: 'timeout', message: 'use linkSignals (src/core/signals/linked-signal.ts): GC can collect an AbortSignal.timeout signal' },
+      ],
     },
   },
 );

@@ -1,6 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { ConnectorError, toSluiceError, type SerializedError, type SluiceError } from '../core/errors.ts';
 import { mask } from '../core/project/secrets.ts';
+import { linkSignals } from '../core/signals/linked-signal.ts';
 import { formatAlert, maskEvent, type AlertEvent, type AlertMessage } from './alert-event.ts';
 import type { Alert, AlertChannel, AlertChannelKind } from '../core/pipeline/alert-schema.ts';
 import { resolveAlertChannel } from './resolve-alert-channel.ts';
@@ -83,19 +84,17 @@ async function deliver(
     for (;;) {
       if (signal?.aborted) throw new ConnectorError('alert.cancelled', `alert to ${label} was cancelled`);
       attempts += 1;
-      const timeout = AbortSignal.timeout(timeoutMs);
+      const deadline = linkSignals([signal], timeoutMs);
       try {
-        await sender.send(channel, event, message, {
-          signal: signal ? AbortSignal.any([signal, timeout]) : timeout,
-          timeoutMs,
-          label,
-        });
+        await sender.send(channel, event, message, { signal: deadline.signal, timeoutMs, label });
         return { channel: label, kind: written.kind, ok: true, attempts };
       } catch (error) {
         const failure = toSluiceError(error, 'alert.failed');
         if (!failure.retryable || attempts > retries) throw failure;
         // A cancel ends the wait early; the next turn of the loop reports it.
         await sleep(backoffMs * 2 ** (attempts - 1), undefined, { signal }).catch(() => undefined);
+      } finally {
+        deadline.dispose();
       }
     }
   } catch (error) {

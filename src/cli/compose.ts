@@ -13,7 +13,7 @@ import { runConnectorBlock } from '../core/run/connector-block-runner.ts';
 import { runSqlBlock } from '../core/run/sql-block-runner.ts';
 import { runTsBlock } from '../core/run/ts-block-runner.ts';
 import { runSyncBlock } from '../integration/run-sync-block.ts';
-import type { RunStore } from '../core/run-store/run-store.ts';
+import type { RunRecord, RunStore } from '../core/run-store/run-store.ts';
 import { SqliteRunStore } from '../core/run-store/sqlite-run-store.ts';
 import { resolveConnectionSettings } from '../core/project/load-project.ts';
 import { ConfigError } from '../core/errors.ts';
@@ -25,6 +25,8 @@ export interface Engine {
   readonly store: RunStore;
   readonly connectors: ConnectorRegistry;
   readonly runners: BlockRunners;
+  /** Runs this process failed as lost when it opened the run store (their process died). */
+  readonly reaped: readonly RunRecord[];
   /** The data plane starts on first use: commands that only read history never load DuckDB. */
   dataPlane(): Promise<DataPlane>;
   close(): Promise<void>;
@@ -41,12 +43,16 @@ export const runners = {
 
 export async function createEngine(project: Project): Promise<Engine> {
   const store = await openRunStore(project);
+  // Any command that opens the run store fails the runs whose process died (their lease lapsed),
+  // so a killed run does not stay 'running' until a scheduler comes by. A scheduler retries them.
+  const reaped = await store.reapLostRuns().catch(() => []);
   let dataPlane: Promise<DataPlane> | undefined;
   return {
     project,
     store,
     connectors,
     runners,
+    reaped,
     dataPlane() {
       dataPlane ??= import('../core/data-plane/duckdb-data-plane.ts').then(({ createDuckDbDataPlane }) => createDuckDbDataPlane({
         tempDir: path.join(project.stateDir, 'spill', String(process.pid)),

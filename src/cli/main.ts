@@ -46,7 +46,7 @@ export async function main(argv: readonly string[]): Promise<number> {
 
   program
     .command('preview')
-    .description("show the schema, row count and first rows of a block's latest output")
+    .description("show the schema, row count and first rows of a block's latest output (says so when its latest run failed)")
     .argument('<pipeline>')
     .argument('<block>')
     .option('--limit <n>', 'rows to show', '10')
@@ -76,8 +76,8 @@ export async function main(argv: readonly string[]): Promise<number> {
 
   program
     .command('retry')
-    .description('run again the blocks a failed run did not finish, reusing the outputs of those it did')
-    .argument('<run>', 'the failed run (from sluice runs --status failed)')
+    .description('run again the blocks a failed or lost run did not finish, reusing the outputs of those it did')
+    .argument('<run>', 'the failed or lost run (from sluice runs --status failed)')
     .action(async (run: string) => {
       code = await (await import('./commands/retry-command.ts')).retryCommand(run, out);
     });

@@ -37,18 +37,25 @@ export function planBackfill(pipeline: Pipeline, first: string, last: string): B
  * that already have a succeeded run are skipped, so an interrupted backfill
  * resumes where it stopped when given the same range again; each run replaces
  * its own date's data (the exporters' partition mode), so a rerun never adds
- * rows twice.
+ * rows twice. A date whose run was lost (its process was killed) is handed to
+ * `runOne` with that run, to carry on as its next attempt rather than start a
+ * second run of the date.
  */
 export async function runBackfill(
   store: RunStore,
   pipeline: Pipeline,
   items: readonly BackfillItem[],
-  runOne: (item: BackfillItem) => Promise<{ id: string; status: RunStatus }>,
+  runOne: (item: BackfillItem, lost: RunRecord | undefined) => Promise<{ id: string; status: RunStatus | 'skipped' }>,
   options: BackfillOptions = {},
 ): Promise<BackfillResult> {
   const finished = new Set(
     (await store.listRuns({ pipeline: pipeline.name, status: 'succeeded', limit: 1_000_000 })).map((r) => r.logicalDate).filter((d): d is string => d !== undefined),
   );
+  // Newest first, so each date keeps its latest lost run.
+  const lost = new Map<string, RunRecord>();
+  for (const run of await store.listRuns({ pipeline: pipeline.name, status: 'failed', limit: 1_000_000 })) {
+    if (run.error?.code === 'run.lost' && run.logicalDate !== undefined && !lost.has(run.logicalDate)) lost.set(run.logicalDate, run);
+  }
   const runs: BackfillResult['runs'][number][] = [];
   const running = new Set<string>();
   let done = 0;
@@ -66,9 +73,10 @@ export async function runBackfill(
     for (let item = queue.shift(); item && !options.signal?.aborted; item = queue.shift()) {
       running.add(item.logicalDate);
       report();
-      const result = await runOne(item);
+      const result = await runOne(item, lost.get(item.logicalDate));
       running.delete(item.logicalDate);
       if (result.status === 'succeeded') done++;
+      else if (result.status === 'skipped') skipped++;
       else failed++;
       runs.push({ logicalDate: item.logicalDate, runId: result.id, status: result.status });
       report();

@@ -8,6 +8,7 @@ import { SluiceError } from '../core/errors.ts';
 import { newRunId } from '../core/run/run-pipeline.ts';
 import { dueIntervals, nextDue, type DueInterval } from './due-intervals.ts';
 import { matchingFiles } from './file-arrivals.ts';
+import { retryLostRuns } from './retry-lost-runs.ts';
 
 /** What the scheduler needs from the outside, so it runs the same in a CLI, a server or a test. */
 export interface SchedulerDependencies {
@@ -49,6 +50,7 @@ export type SchedulerEvent =
   | { readonly kind: 'fired'; readonly pipeline: string; readonly logicalDate: string; readonly runId: string; readonly lateMs: number }
   | { readonly kind: 'skipped'; readonly pipeline: string; readonly logicalDate: string; readonly reason: string }
   | { readonly kind: 'reaped'; readonly run: RunRecord }
+  | { readonly kind: 'not_retried'; readonly run: RunRecord; readonly reason: string }
   | { readonly kind: 'requeued'; readonly pipeline: string; readonly runId: string; readonly attempt: number }
   | { readonly kind: 'finished'; readonly pipeline: string; readonly runId: string }
   | { readonly kind: 'deadline'; readonly pipeline: string; readonly runId: string; readonly deadline: Date }
@@ -88,6 +90,8 @@ export function createScheduler(deps: SchedulerDependencies): Scheduler {
   // File keys already turned into runs (by this or another scheduler): skipped without asking the store.
   const seenFiles = new Set<string>();
   const deadlineAlerted = new Set<string>();
+  // Lost runs already retried or left alone by this process.
+  const settledLostRuns = new Set<string>();
 
   const emit = (event: SchedulerEvent): void => deps.onEvent?.(event);
 
@@ -102,10 +106,8 @@ export function createScheduler(deps: SchedulerDependencies): Scheduler {
     const pipelines = deps.loadPipelines();
     // Renew this process's own runs first: a pass that follows a long pause must not reap runs still working here.
     await Promise.all([...liveRuns].map((id) => deps.store.heartbeat(id, owner, leaseMs).catch(() => true)));
-    for (const run of await deps.store.reapLostRuns()) {
-      emit({ kind: 'reaped', run });
-      await retryLost(run, pipelines).catch((error: unknown) => emit({ kind: 'error', pipeline: run.pipeline, message: (error as Error).message }));
-    }
+    for (const run of await deps.store.reapLostRuns()) emit({ kind: 'reaped', run });
+    await retryLostRuns(deps.store, pipelines, settledLostRuns, emit).catch((error: unknown) => emit({ kind: 'error', message: (error as Error).message }));
     await runQueued(pipelines);
     const at = now();
     for (const pipeline of pipelines) {
@@ -123,20 +125,6 @@ export function createScheduler(deps: SchedulerDependencies): Scheduler {
         emit({ kind: 'error', pipeline: pipeline.name, message: (error as Error).message });
       }
     }
-  }
-
-  /**
-   * A run whose process died is retried per its pipeline's policy as the
-   * same run, attempt n+1: it goes back to the queue (exactly one scheduler
-   * manages that) and resumes from the blocks it had not finished. Its
-   * exporters replace rather than append, so the retry leaves exactly the
-   * expected rows.
-   */
-  async function retryLost(lostRun: RunRecord, pipelines: readonly Pipeline[]): Promise<void> {
-    const pipeline = pipelines.find((p) => p.name === lostRun.pipeline);
-    if (!pipeline || lostRun.attempt > (pipeline.retries?.count ?? 0)) return;
-    const requeued = await deps.store.requeueRun(lostRun.id);
-    if (requeued) emit({ kind: 'requeued', pipeline: pipeline.name, runId: requeued.id, attempt: requeued.attempt });
   }
 
   /** Takes queued runs (backfills, retries) while this process has room, oldest first. */

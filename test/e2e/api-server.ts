@@ -19,7 +19,10 @@ export interface ServedProject {
   close(): Promise<void>;
 }
 
-export async function serveProject(files: Record<string, string>, options: { git?: boolean; args?: string[]; env?: NodeJS.ProcessEnv } = {}): Promise<ServedProject> {
+export async function serveProject(
+  files: Record<string, string>,
+  options: { git?: boolean; args?: string[]; env?: NodeJS.ProcessEnv; scheduler?: boolean } = {},
+): Promise<ServedProject> {
   const { dir, cleanup } = tempDir('sluice-api-');
   writeProject(dir, { 'sluice.yaml': 'name: api_test\n', '.gitignore': '.sluice/\n', ...files });
   if (options.git) {
@@ -31,7 +34,7 @@ export async function serveProject(files: Record<string, string>, options: { git
   const env: NodeJS.ProcessEnv = { ...process.env, CI: '1', NO_COLOR: '1', ...options.env };
   delete env.SLUICE_API_TOKEN;
   let text = '';
-  const child: ChildProcess = spawn(process.execPath, [path.join(repoRoot, 'bin/sluice.js'), 'serve', '--port', '0', '--no-scheduler', '--lease', '900', ...(options.args ?? [])], {
+  const child: ChildProcess = spawn(process.execPath, [path.join(repoRoot, 'bin/sluice.js'), 'serve', '--port', '0', ...(options.scheduler ? [] : ['--no-scheduler']), '--lease', '900', ...(options.args ?? [])], {
     cwd: dir,
     env,
     stdio: ['ignore', 'pipe', 'pipe'],

@@ -1,5 +1,6 @@
 import type { Pipeline } from '../../core/pipeline/pipeline.ts';
 import type { Project } from '../../core/project/load-project.ts';
+import type { RunRecord, RunStore } from '../../core/run-store/run-store.ts';
 import { runPipeline } from '../../core/run/run-pipeline.ts';
 import { planBackfill, runBackfill } from '../../scheduler/run-backfill.ts';
 import { createEngine } from '../compose.ts';
@@ -35,11 +36,28 @@ export async function backfillCommand(
       engine.store,
       pipeline,
       items,
-      async (item) => {
+      async (item, lost) => {
+        const heartbeat = cliHeartbeat();
+        const adopted = lost && !options.block && !options.from ? await adoptLostRun(engine.store, pipeline, lost, heartbeat) : undefined;
+        if (adopted === 'elsewhere') {
+          out.line(`  ${dim('-')} ${item.logicalDate} ${dim(lost!.id)}  lost run already taken up by another process`);
+          return { id: lost!.id, status: 'skipped' as const };
+        }
+        if (adopted) out.line(`  ${dim('↻')} ${item.logicalDate} ${dim(adopted.id)}  carrying on its lost run (attempt ${adopted.attempt})`);
         const run = await runPipeline(
           { project, store: engine.store, dataPlane, connectors: engine.connectors, runners: engine.runners },
           pipeline,
-          { block: options.block, from: options.from, variables: options.variables, logicalDate: item.logicalDate, dataInterval: item.interval, trigger: 'backfill', signal: controller.signal, heartbeat: cliHeartbeat() },
+          {
+            block: options.block,
+            from: options.from,
+            variables: options.variables,
+            logicalDate: item.logicalDate,
+            dataInterval: item.interval,
+            trigger: 'backfill',
+            signal: controller.signal,
+            heartbeat,
+            ...(adopted ? { existingRunId: adopted.id, only: adopted.unfinished, reuseOutputsOf: adopted.id } : {}),
+          },
         );
         for (const alert of await alertRun(engine.store, pipeline, run, { baseUrl: engine.project.settings.base_url })) {
           if (!alert.ok) out.error(`alert not sent ${alert.channel}: ${alert.error?.message ?? 'unknown error'}`);
@@ -66,4 +84,22 @@ export async function backfillCommand(
     process.off('SIGTERM', onSignal);
     await engine.close();
   }
+}
+
+/**
+ * Takes a date's lost run back as its next attempt (the blocks it had not
+ * finished, on the outputs of those it had), so the date does not get a
+ * second run that a scheduler's retry of the lost one would double.
+ * 'elsewhere' when another process took it up first.
+ */
+async function adoptLostRun(
+  store: RunStore,
+  pipeline: Pipeline,
+  lost: RunRecord,
+  heartbeat: { owner: string; leaseMs: number },
+): Promise<{ id: string; attempt: number; unfinished: string[] } | 'elsewhere'> {
+  const adopted = await store.requeueRun(lost.id, heartbeat);
+  if (!adopted) return 'elsewhere';
+  const finished = new Set((await store.listBlockRuns(lost.id)).filter((b) => b.status === 'succeeded').map((b) => b.block));
+  return { id: adopted.id, attempt: adopted.attempt, unfinished: pipeline.blocks.filter((b) => !finished.has(b.name)).map((b) => b.name) };
 }

@@ -6,10 +6,15 @@ import { ConfigError } from '../../core/errors.ts';
 import { loadPipeline } from '../../core/pipeline/load-pipeline.ts';
 import { loadProject } from '../../core/project/load-project.ts';
 import { createEngine } from '../compose.ts';
+import { chooseOutput } from './choose-output.ts';
 import { bold, dim, formatCount, formatTable, showValue, type Output } from '../output.ts';
 import { UsageError } from '../usage-error.ts';
 
-/** `sluice preview PIPELINE BLOCK`: the schema, row count and first rows of a block's latest output. */
+/**
+ * `sluice preview PIPELINE BLOCK`: the schema, row count and first rows of a
+ * block's latest output. When the block's latest run failed it says so first:
+ * a failed test shows its failing rows; any other block its last good output.
+ */
 export async function previewCommand(pipelineName: string, blockName: string, options: { limit?: string; rejects?: boolean }, out: Output): Promise<number> {
   const project = loadProject(process.cwd());
   const pipeline = loadPipeline(project.root, pipelineName);
@@ -20,10 +25,9 @@ export async function previewCommand(pipelineName: string, blockName: string, op
   if (!Number.isInteger(limit) || limit < 0) throw new UsageError(`--limit takes a whole number; got '${options.limit}'`);
   const engine = await createEngine(project);
   try {
-    const latest = await engine.store.latestOutput(pipeline.name, blockName);
-    if (!latest?.output) {
-      throw new ConfigError('preview.no_output', `block '${blockName}' has no stored output yet; run 'sluice run ${pipeline.name} --block ${blockName}' (or the whole pipeline) first`);
-    }
+    const shown = await chooseOutput(engine.store, pipeline.name, blockName, options.rejects === true);
+    for (const note of shown.notes) out.line(note);
+    const latest = shown.record;
     const location = options.rejects ? rejectsLocation(latest.output) : latest.output;
     if (!existsSync(location)) {
       if (options.rejects) {
@@ -39,13 +43,14 @@ export async function previewCommand(pipelineName: string, blockName: string, op
       const columns = await session.describe(`SELECT * FROM ${source}`);
       const [{ n } = { n: 0 }] = await session.query(`SELECT count(*) AS n FROM ${source}`);
       const rows = await session.query(`SELECT * FROM ${source} LIMIT ${limit}`);
+      const from = latest.status === 'failed' ? `failing rows of test '${blockName}' from failed run ${latest.runId}` : `from run ${latest.runId}`;
       if (options.rejects) {
         out.line(`${bold(`${pipeline.name}.${blockName}`)} rejects ${dim(`from run ${latest.runId}`)}: ${formatCount(Number(n))} rows`);
         for (const row of rows) showReject(row, project.root, out);
         if (Number(n) > rows.length) out.line(dim(`… ${formatCount(Number(n) - rows.length)} more rows (--limit shows more)`));
         return 0;
       }
-      out.line(`${bold(`${pipeline.name}.${blockName}`)} ${dim(`from run ${latest.runId}`)}: ${formatCount(Number(n))} rows`);
+      out.line(`${bold(`${pipeline.name}.${blockName}`)} ${dim(from)}: ${formatCount(Number(n))} rows`);
       out.line();
       out.line(formatTable(['column', 'type'], columns.map((c) => [c.name, c.type])));
       out.line();

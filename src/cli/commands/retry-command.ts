@@ -9,9 +9,9 @@ import { describeError, dim, green, red, yellow, type Output } from '../output.t
 import { runPipeline } from '../../core/run/run-pipeline.ts';
 
 /**
- * `sluice retry RUN`: runs again the blocks a failed run did not finish, on
- * the stored outputs of the blocks it did, with the same variables and
- * logical date. The pipeline's current files are used; the note says whether
+ * `sluice retry RUN`: runs again the blocks a failed run (or one lost with its
+ * process, e.g. killed) did not finish, on the stored outputs of the blocks it
+ * did, with the same variables and logical date. The pipeline's current files are used; the note says whether
  * they changed since the failed run.
  */
 export async function retryCommand(runId: string, out: Output): Promise<number> {
@@ -21,7 +21,9 @@ export async function retryCommand(runId: string, out: Output): Promise<number> 
     const failed = await engine.store.getRun(runId);
     if (!failed) throw new ConfigError('retry.unknown_run', `no run '${runId}'; 'sluice runs --status failed' lists the failed ones`);
     if (failed.status === 'succeeded' || failed.status === 'running' || failed.status === 'queued') {
-      throw new ConfigError('retry.not_failed', `run ${runId} is ${failed.status}; only a failed or cancelled run can be retried`);
+      // Opening the run store has already failed the run as lost if its process died and its lease lapsed.
+      const lease = failed.status === 'running' ? ` (if its process died, it is failed as lost once its lease lapses: ${cliHeartbeat().leaseMs / 1000}s for a run started by hand)` : '';
+      throw new ConfigError('retry.not_failed', `run ${runId} is ${failed.status}${lease}; only a failed or cancelled run can be retried`);
     }
     const pipeline = loadPipeline(project.root, failed.pipeline);
     out.line(

@@ -3,6 +3,7 @@ import type { Pipeline } from '../../core/pipeline/pipeline.ts';
 import { loadProject } from '../../core/project/load-project.ts';
 import { runPipeline, type RunResult } from '../../core/run/run-pipeline.ts';
 import type { DataInterval } from '../../core/pipeline/schedule.ts';
+import type { RunRecord } from '../../core/run-store/run-store.ts';
 import { toSluiceError } from '../../core/errors.ts';
 import { createScheduler, type Scheduler } from '../../scheduler/scheduler.ts';
 import { alertRun } from '../../alerts/alert-run.ts';
@@ -65,6 +66,9 @@ export async function startScheduler(engine: Engine, out: Output, timing: { poll
     }
     return pipelines;
   };
+  const reportLost = (run: RunRecord): void => out.line(`${yellow('!')} ${run.pipeline} run ${run.id} lost: ${run.error?.message ?? 'no heartbeat'}`);
+  // Runs failed as lost when this process opened the run store: the scheduler retries them as it would its own finds.
+  for (const run of engine.reaped) reportLost(run);
   const scheduler = createScheduler({
     store: engine.store,
     loadPipelines,
@@ -95,7 +99,10 @@ export async function startScheduler(engine: Engine, out: Output, timing: { poll
           out.line(`${yellow('-')} ${event.pipeline} ${event.logicalDate} skipped: ${event.reason}`);
           break;
         case 'reaped':
-          out.line(`${yellow('!')} ${event.run.pipeline} run ${event.run.id} lost: ${event.run.error?.message ?? 'no heartbeat'}`);
+          reportLost(event.run);
+          break;
+        case 'not_retried':
+          out.line(`${dim('-')} ${event.run.pipeline} run ${event.run.id} lost, not retried: ${event.reason}`);
           break;
         case 'error':
           out.error(`${red('error')} ${event.pipeline ?? ''}: ${event.message}`);

@@ -9,7 +9,7 @@ import { describeError, dim, green, red, type Output } from '../output.ts';
 /**
  * `sluice test [PIPELINE...]`: runs the test blocks of each pipeline on the
  * latest stored outputs of their upstreams, without re-running anything else.
- * A SQL test fails when its query returns rows; a TypeScript test when it throws.
+ * A test fails when it returns rows (in SQL or TypeScript) or throws.
  */
 export async function testCommand(names: readonly string[], out: Output): Promise<number> {
   const project = loadProject(process.cwd());

@@ -2,6 +2,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { ConnectorError, SluiceError } from '../../core/errors.ts';
 import type { Logger } from '../../core/run/logger.ts';
 import { mask } from '../../core/project/secrets.ts';
+import { linkSignals, type LinkedSignal } from '../../core/signals/linked-signal.ts';
 import type { AddressCheck } from './rest-address-guard.ts';
 import type { AppliedAuth } from './rest-auth.ts';
 import type { RateLimiter } from './rest-rate-limiter.ts';
@@ -79,10 +80,11 @@ export function createRestClient(options: RestClientOptions): RestClient {
       let delay: number;
       let failure: string;
       let cause: unknown;
+      let deadline: LinkedSignal | undefined;
       try {
         await options.limiter.wait(outer);
-        const signal = AbortSignal.any([outer, AbortSignal.timeout(options.timeoutMs)]);
-        const response = await attempt(url, signal);
+        deadline = linkSignals([outer], options.timeoutMs);
+        const response = await attempt(url, deadline.signal);
         if (response.ok) {
           const body = await response.text();
           return { url: response.finalUrl, status: response.status, headers: response.headers, body };
@@ -111,6 +113,8 @@ export function createRestClient(options: RestClientOptions): RestClient {
         cause = error;
         failure = networkFailure(error, options.timeoutMs);
         delay = backoffDelay(backoff, tries);
+      } finally {
+        deadline?.dispose();
       }
       if (last) {
         throw new ConnectorError('rest.request_failed', mask(`connection '${options.connection}': ${what} failed after ${tries + 1} attempt(s): ${failure}`), { cause, retryable: true });

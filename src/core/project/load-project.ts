@@ -5,6 +5,7 @@ import { ConfigError, type ErrorLocation } from '../errors.ts';
 import { connectionsFileSchema, projectFileSchema, type ProjectFile } from './project-schema.ts';
 import { fillEnv } from './fill-env.ts';
 import { readSecretsFile } from './secrets-file.ts';
+import { registerProjectSecrets } from './register-project-secrets.ts';
 
 /** A named connection as written, with `${ENV}` references still unresolved. */
 export interface ConnectionSpec {
@@ -58,6 +59,7 @@ export function loadProject(start: string): Project {
       connections.set(name, { name, type, settings: rest, declaredAt: locate(['connections', name]), secrets });
     }
   }
+  registerProjectSecrets(connections.values(), secrets);
   return {
     root,
     name: settings.name,

@@ -273,13 +273,15 @@ export class PostgresRunStore implements RunStore {
     return result.rows[0] && toRun(result.rows[0]);
   }
 
-  async requeueRun(id: string): Promise<RunRecord | undefined> {
+  async requeueRun(id: string, claim?: { readonly owner: string; readonly leaseMs: number }): Promise<RunRecord | undefined> {
     // One statement: a concurrent caller waits on the run's row, then finds it queued and changes nothing.
     const result = await this.pool.query<RunRow>(
       `WITH run AS (
          UPDATE ${this.runs}
-            SET status = 'queued', attempt = attempt + 1, ended_at = NULL, error = NULL,
-                lease_owner = NULL, heartbeat_at = NULL, lease_expires_at = NULL
+            SET status = CASE WHEN $2::text IS NULL THEN 'queued' ELSE 'running' END,
+                attempt = attempt + 1, ended_at = NULL, error = NULL, lease_owner = $2::text,
+                heartbeat_at = CASE WHEN $2::text IS NULL THEN NULL ELSE now() END,
+                lease_expires_at = CASE WHEN $2::text IS NULL THEN NULL ELSE now() + $3::float8 * interval '1 millisecond' END
           WHERE id = $1 AND status IN ('failed', 'cancelled')
           RETURNING *
        ), blocks AS (
@@ -289,7 +291,7 @@ export class PostgresRunStore implements RunStore {
           WHERE b.run_id IN (SELECT id FROM run) AND b.status <> 'succeeded'
        )
        SELECT * FROM run`,
-      [id],
+      [id, claim?.owner ?? null, claim?.leaseMs ?? null],
     );
     return result.rows[0] && toRun(result.rows[0]);
   }

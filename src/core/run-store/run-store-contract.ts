@@ -568,6 +568,21 @@ export function describeRunStoreContract(name: string, open: () => Promise<RunSt
         assert.equal(await store.heartbeat('r1', 'pid-2', 600_000), true);
       });
 
+      it('takes a lost run back at once for an owner, as its next attempt, so no one else can claim it', async () => {
+        const store = await openStore();
+        await store.createRun(queued('r1', 0, { startedAt: ago(120_000) }));
+        await store.claimQueuedRun('pid-1', 1);
+        await store.upsertBlockRun({ runId: 'r1', block: 'a', status: 'succeeded', output: '/out/a.parquet' });
+        await store.upsertBlockRun({ runId: 'r1', block: 'b', status: 'running' });
+        assert.equal((await store.reapLostRuns(new Date(Date.now() + 5_000)))[0]?.id, 'r1');
+        const adopted = await store.requeueRun('r1', { owner: 'pid-2', leaseMs: 600_000 });
+        assert.deepEqual([adopted?.status, adopted?.attempt, adopted?.error], ['running', 2, undefined]);
+        assert.equal(await store.claimQueuedRun('pid-3', 600_000), undefined, 'it never waited in the queue');
+        assert.deepEqual(await store.reapLostRuns(new Date(Date.now() + 5_000)), [], 'its new lease is live');
+        assert.deepEqual((await store.listBlockRuns('r1')).map((b) => [b.block, b.status]), [['a', 'succeeded'], ['b', 'pending']]);
+        assert.equal(await store.requeueRun('r1', { owner: 'pid-4', leaseMs: 600_000 }), undefined, 'a running run is not taken again');
+      });
+
       it('requeues only failed or cancelled runs', async () => {
         const store = await openStore();
         await store.createRun(run('running', 'daily', 0));

@@ -152,9 +152,12 @@ export interface RunStore {
    * outputs and errors of the failed attempt (succeeded ones keep theirs). The
    * run keeps its id, dedupe key, logical date, variables and start time.
    * Returns the updated run, or undefined when the run is not failed or
-   * cancelled: of concurrent callers exactly one succeeds.
+   * cancelled: of concurrent callers exactly one succeeds. With `claim`, the
+   * run does not wait in the queue: it is `running` at once under that
+   * owner's lease (as `claimQueuedRun` would leave it), so a process can take
+   * back a run of its own, e.g. a resumed backfill its date's lost run.
    */
-  requeueRun(id: string): Promise<RunRecord | undefined>;
+  requeueRun(id: string, claim?: { readonly owner: string; readonly leaseMs: number }): Promise<RunRecord | undefined>;
   /**
    * Takes or renews the lease `name` (e.g. `scheduler`) for `ttlMs`: true when
    * `owner` holds it afterwards, false while another owner's lease is live.

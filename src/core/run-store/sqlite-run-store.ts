@@ -313,15 +313,22 @@ export class SqliteRunStore implements RunStore {
     return row && toRun(row);
   }
 
-  async requeueRun(id: string): Promise<RunRecord | undefined> {
+  async requeueRun(id: string, claim?: { readonly owner: string; readonly leaseMs: number }): Promise<RunRecord | undefined> {
+    const now = Date.now();
     const requeue = this.db.transaction(() => {
       const row = this.db
         .prepare(
-          `UPDATE runs SET status = 'queued', attempt = attempt + 1, ended_at = NULL, error = NULL,
-                  lease_owner = NULL, heartbeat_at = NULL, lease_expires_at = NULL
+          `UPDATE runs SET status = ?, attempt = attempt + 1, ended_at = NULL, error = NULL,
+                  lease_owner = ?, heartbeat_at = ?, lease_expires_at = ?
             WHERE id = ? AND status IN ('failed', 'cancelled') RETURNING *`,
         )
-        .get(id) as RunRow | undefined;
+        .get(
+          claim ? 'running' : 'queued',
+          claim?.owner ?? null,
+          claim ? new Date(now).toISOString() : null,
+          claim ? new Date(now + claim.leaseMs).toISOString() : null,
+          id,
+        ) as RunRow | undefined;
       if (row) {
         this.db
           .prepare(

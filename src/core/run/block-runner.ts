@@ -1,7 +1,7 @@
 import type { AnyConnector, ConnectorConnection, ConnectorContext, ConnectorRegistry } from '../connectors/connector.ts';
 import type { DataPlaneSession, StoredOutput } from '../data-plane/data-plane.ts';
 import type { Block, BlockLanguage, Pipeline } from '../pipeline/pipeline.ts';
-import type { VariableValue } from '../pipeline/pipeline-schema.ts';
+import type { BlockRole, VariableValue } from '../pipeline/pipeline-schema.ts';
 import type { DataInterval } from '../pipeline/schedule.ts';
 import type { Project } from '../project/load-project.ts';
 import type { RunStore } from '../run-store/run-store.ts';
@@ -47,8 +47,10 @@ export interface BlockResult {
   /** Rows kept apart as rejects instead of loaded. */
   readonly rowsRejected?: number | undefined;
   readonly summary?: string | undefined;
-  /** For a sensor: whether its condition holds. */
+  /** For a sensor that answers yes or no: whether its condition holds. */
   readonly ready?: boolean | undefined;
+  /** The role the block's own code declares (e.g. `defineTest`); `decideRoleOutcome` judges by it. */
+  readonly role?: BlockRole | undefined;
 }
 
 export type BlockRunner<B extends Block = Block> = (block: B, context: BlockRunContext) => Promise<BlockResult>;

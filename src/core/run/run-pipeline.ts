@@ -7,16 +7,21 @@ import { ConfigError, SluiceError, toSluiceError } from '../errors.ts';
 import { withDownstream } from '../pipeline/dag.ts';
 import type { Block, Pipeline } from '../pipeline/pipeline.ts';
 import type { VariableValue } from '../pipeline/pipeline-schema.ts';
-import type { Project } from '../project/load-project.ts';
+import { loadProject, type Project } from '../project/load-project.ts';
 import { mask } from '../project/secrets.ts';
 import type { BlockRunRecord, LogLevel, RunStatus, RunStore } from '../run-store/run-store.ts';
 import type { BlockInput, BlockResult, BlockRunContext, BlockRunners } from './block-runner.ts';
 import { createConnectionPool } from './connection-pool.ts';
-import { createLogger, type Logger } from './logger.ts';
+import { createLogger } from './logger.ts';
 import { noRetries, retryDelay, shouldRetry } from './retry-policy.ts';
 import { formatDuration } from '../pipeline/duration.ts';
 import type { DataInterval } from '../pipeline/schedule.ts';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { linkSignals } from '../signals/linked-signal.ts';
+import { decideRoleOutcome, type RoleOutcome } from './role-outcome.ts';
+import { uncaptured } from './capture-block-output.ts';
+import { raceTimeout, sense, timedOut } from './block-timing.ts';
+import { keepRunAlive } from './keep-run-alive.ts';
 
 export interface RunOptions {
   /** Run only this block, on the latest stored outputs of its upstreams. */
@@ -70,8 +75,9 @@ export interface RunDependencies {
  * stored for the run, every step recorded in the run store.
  */
 export async function runPipeline(deps: RunDependencies, pipeline: Pipeline, options: RunOptions = {}): Promise<RunResult> {
-  const { project, store, reporter } = deps;
+  const { store, reporter } = deps;
   const started = Date.now();
+  const project = await currentProject(deps.project, store, options.existingRunId);
   if (!pipeline.blocks.length) {
     const empty = new ConfigError('pipeline.no_blocks', `pipeline '${pipeline.name}' has no blocks yet; add one to ${path.relative(project.root, pipeline.file)} first`, {
       location: { file: path.relative(project.root, pipeline.file) },
@@ -84,7 +90,8 @@ export async function runPipeline(deps: RunDependencies, pipeline: Pipeline, opt
   const variables = mergeVariables(pipeline, options.variables ?? {});
   const id = options.existingRunId ?? newRunId();
   const lost = new AbortController();
-  const signal = options.signal ? AbortSignal.any([options.signal, lost.signal]) : lost.signal;
+  const runSignal = linkSignals([options.signal, lost.signal]);
+  const signal = runSignal.signal;
   const runDir = path.join(project.stateDir, 'outputs', pipeline.name, id);
   const tempRoot = path.join(project.stateDir, 'tmp', id);
 
@@ -103,13 +110,15 @@ export async function runPipeline(deps: RunDependencies, pipeline: Pipeline, opt
       startedAt: new Date(started).toISOString(),
     });
   }
-  const stopHeartbeat = options.heartbeat ? keepAlive(store, id, options.heartbeat, lost) : () => undefined;
+  const stopHeartbeat = options.heartbeat ? keepRunAlive(store, id, options.heartbeat, lost) : () => undefined;
   reporter?.runStarted?.({ id, pipeline: pipeline.name, blocks: selected });
   for (const block of selected) await store.upsertBlockRun({ runId: id, block: block.name, status: 'pending' });
 
   const connections = createConnectionPool(project, deps.connectors);
   const session = await deps.dataPlane.openSession();
   const records: BlockRunRecord[] = [];
+  // Blocks that failed or were skipped: only their downstream blocks are skipped, other branches run on.
+  const stopped = new Set<string>();
   let failure: SluiceError | undefined;
   let status: RunStatus = 'succeeded';
   try {
@@ -124,9 +133,10 @@ export async function runPipeline(deps: RunDependencies, pipeline: Pipeline, opt
       await session.setVariable(name, value);
     }
     for (const block of selected) {
-      if (failure || signal.aborted) {
+      if (signal.aborted || block.upstream.some((up) => stopped.has(up))) {
         const skipped: BlockRunRecord = { runId: id, block: block.name, status: signal.aborted ? 'cancelled' : 'skipped' };
         if (signal.aborted && !failure) status = 'cancelled';
+        stopped.add(block.name);
         await store.upsertBlockRun(skipped);
         records.push(skipped);
         continue;
@@ -135,11 +145,14 @@ export async function runPipeline(deps: RunDependencies, pipeline: Pipeline, opt
       await store.upsertBlockRun({ runId: id, block: block.name, status: 'running', startedAt });
       reporter?.blockStarted?.(block);
       const logs: Promise<void>[] = [];
-      const logger = createLogger((level, message) => {
-        const masked = mask(message);
-        logs.push(store.appendLog({ runId: id, block: block.name, level, message: masked, at: new Date().toISOString() }));
-        reporter?.log?.(block.name, level, masked);
-      });
+      const logger = createLogger((level, message) =>
+        // The reporter may print; that is the run's own output, not the block's to capture again.
+        uncaptured(() => {
+          const masked = mask(message);
+          logs.push(store.appendLog({ runId: id, block: block.name, level, message: masked, at: new Date().toISOString() }));
+          reporter?.log?.(block.name, level, masked);
+        }),
+      );
       const policy = block.retries ?? pipeline.retries ?? noRetries;
       // A sensor waits; without a timeout of its own it gives up after an hour.
       const timeout = block.timeout ?? pipeline.timeout ?? (block.role === 'sensor' ? 3_600_000 : undefined);
@@ -147,7 +160,11 @@ export async function runPipeline(deps: RunDependencies, pipeline: Pipeline, opt
       for (let attempt = 1; ; attempt++) {
         const tempDir = path.join(tempRoot, block.name);
         mkdirSync(tempDir, { recursive: true });
-        const blockSignal = timeout === undefined ? signal : AbortSignal.any([signal, AbortSignal.timeout(timeout)]);
+        const outputLocation = path.join(runDir, `${block.name}.parquet`);
+        const deadline = linkSignals([signal], timeout);
+        const blockSignal = deadline.signal;
+        // A test's failing rows stay with its failed block run, so `preview` can show them.
+        let failingOutput: StoredOutput | undefined;
         try {
           const inputs: BlockInput[] = [];
           for (const up of block.upstream) {
@@ -167,15 +184,21 @@ export async function runPipeline(deps: RunDependencies, pipeline: Pipeline, opt
             connectors: deps.connectors,
             connections,
             inputs,
-            outputLocation: path.join(runDir, `${block.name}.parquet`),
+            outputLocation,
             tempDir,
             logger,
             signal: blockSignal,
             store,
           };
-          const execute = (): Promise<BlockResult> => (deps.runners[block.language] as (b: Block, c: BlockRunContext) => Promise<BlockResult>)(block, context);
-          const run = block.role === 'sensor' ? sense(block, execute, blockSignal, logger) : execute();
-          const result = await (timeout === undefined ? run : raceTimeout(run, blockSignal, signal, block, timeout));
+          const runner = deps.runners[block.language] as (b: Block, c: BlockRunContext) => Promise<BlockResult>;
+          const execute = async (): Promise<RoleOutcome> => decideRoleOutcome(block, await runner(block, context), pipeline.name);
+          const run = sense(block, execute, blockSignal, logger);
+          const outcome = await (timeout === undefined ? run : raceTimeout(run, blockSignal, signal, block, timeout));
+          if (outcome.failure) {
+            failingOutput = outcome.result.output;
+            throw outcome.failure;
+          }
+          const result = outcome.result;
           if (result.output) outputs.set(block.name, result.output);
           record = {
             runId: id,
@@ -199,12 +222,24 @@ export async function runPipeline(deps: RunDependencies, pipeline: Pipeline, opt
             await sleep(wait, undefined, { signal }).catch(() => undefined);
             if (!signal.aborted) continue;
           }
-          failure = problem;
+          failure ??= problem;
           status = signal.aborted ? 'cancelled' : 'failed';
-          record = { runId: id, block: block.name, status: signal.aborted ? 'cancelled' : 'failed', startedAt, endedAt: new Date().toISOString(), error: failure.toJSON() };
-          logger.error(failure.describe(project.root));
+          stopped.add(block.name);
+          // Whatever a failed attempt half-wrote is removed, so no later read mistakes it for this block's output.
+          if (!failingOutput) rmSync(outputLocation, { recursive: true, force: true });
+          record = {
+            runId: id,
+            block: block.name,
+            status: signal.aborted ? 'cancelled' : 'failed',
+            startedAt,
+            endedAt: new Date().toISOString(),
+            error: problem.toJSON(),
+            ...(failingOutput ? { output: failingOutput.location, rowsOut: failingOutput.rows, columns: failingOutput.columns } : {}),
+          };
+          logger.error(problem.describe(project.root));
           break;
         } finally {
+          deadline.dispose();
           rmSync(tempDir, { recursive: true, force: true });
         }
       }
@@ -214,6 +249,7 @@ export async function runPipeline(deps: RunDependencies, pipeline: Pipeline, opt
       reporter?.blockFinished?.(record);
     }
   } finally {
+    runSignal.dispose();
     stopHeartbeat();
     await connections.closeAll();
     await session.close();
@@ -223,42 +259,6 @@ export async function runPipeline(deps: RunDependencies, pipeline: Pipeline, opt
   if (!lost.signal.aborted) await store.finishRun(id, status, failure?.toJSON());
   await pruneOldOutputs(store, project, pipeline.name);
   return { id, status, blocks: records, error: failure, durationMs: Date.now() - started };
-}
-
-/** Checks a sensor's condition until it holds, waiting `poke_interval` between checks; the block's timeout ends the wait. */
-async function sense(block: Block, check: () => Promise<BlockResult>, signal: AbortSignal, logger: Logger): Promise<BlockResult> {
-  const interval = block.pokeInterval ?? 30_000;
-  for (let checks = 1; ; checks++) {
-    const result = await check();
-    if (result.ready) return { ...result, summary: `condition held at check ${checks}` };
-    logger.info(`condition not met (check ${checks}); checking again in ${formatDuration(interval)}`);
-    await sleep(interval, undefined, { signal });
-  }
-}
-
-/**
- * A block that ignores its signal still loses the race against its timeout:
- * the run moves on (the abandoned work is cancelled as far as it listens).
- */
-function raceTimeout<T>(work: Promise<T>, blockSignal: AbortSignal, runSignal: AbortSignal, block: Block, timeout: number): Promise<T> {
-  return new Promise<T>((resolve, reject) => {
-    const onAbort = (): void => reject(timedOut(blockSignal.reason, blockSignal, runSignal, block, timeout));
-    blockSignal.addEventListener('abort', onAbort, { once: true });
-    work.then(resolve, reject).finally(() => blockSignal.removeEventListener('abort', onAbort));
-  });
-}
-
-/** A block stopped by its own timeout fails with a retryable timeout error, not whatever the interruption threw. */
-function timedOut(error: unknown, blockSignal: AbortSignal, runSignal: AbortSignal, block: Block, timeout: number | undefined): SluiceError {
-  if (timeout !== undefined && blockSignal.aborted && !runSignal.aborted) {
-    const message = block.role === 'sensor' ? `sensor '${block.name}': its condition did not hold within ${formatDuration(timeout)}` : `block '${block.name}' ran longer than its timeout of ${formatDuration(timeout)}`;
-    return new SluiceError(block.role === 'sensor' ? 'sensor.timeout' : 'block.timeout', message, {
-      retryable: true,
-      location: { block: block.name },
-      cause: error,
-    });
-  }
-  return toSluiceError(error);
 }
 
 function selectBlocks(pipeline: Pipeline, options: RunOptions): Block[] {
@@ -307,6 +307,20 @@ async function loadEarlierOutputs(
   }
 }
 
+/**
+ * The project as its files are now: connections and secrets added since the
+ * calling process started (in the web UI, say) are seen by every run, whoever
+ * starts it. A run a scheduler already recorded is failed when they no longer load.
+ */
+async function currentProject(loaded: Project, store: RunStore, existingRunId: string | undefined): Promise<Project> {
+  try {
+    return loadProject(loaded.root);
+  } catch (error) {
+    if (existingRunId) await store.finishRun(existingRunId, 'failed', toSluiceError(error).toJSON());
+    throw error;
+  }
+}
+
 /** Pipeline defaults, overridden by the caller's values (typed like the default they replace). */
 export function mergeVariables(
   pipeline: Pipeline,
@@ -337,25 +351,6 @@ function located(error: SluiceError, block: Block): SluiceError {
     location: { ...(error.location ?? { file: block.declaredAt.file, line: block.declaredAt.line }), block: block.name },
     ...(error.userStack ? { userStack: error.userStack } : {}),
   });
-}
-
-/** Renews the run's lease until stopped; if the store says the run is no longer ours, stops the run. */
-function keepAlive(store: RunStore, id: string, heartbeat: { owner: string; leaseMs: number }, lost: AbortController): () => void {
-  const beat = async (): Promise<void> => {
-    const alive = await store.heartbeat(id, heartbeat.owner, heartbeat.leaseMs).catch(() => true);
-    if (alive || lost.signal.aborted) return;
-    // A cancel from any process marks the run cancelled; its owner learns it here and stops.
-    const status = (await store.getRun(id).catch(() => undefined))?.status;
-    lost.abort(
-      status === 'cancelled'
-        ? new SluiceError('run.cancelled', 'the run was cancelled', { retryable: false })
-        : new SluiceError('run.lost', 'the run was declared lost by another process (its heartbeat lapsed)', { retryable: true }),
-    );
-  };
-  void beat();
-  const timer = setInterval(() => void beat(), Math.max(100, Math.floor(heartbeat.leaseMs / 3)));
-  timer.unref();
-  return () => clearInterval(timer);
 }
 
 export function newRunId(): string {

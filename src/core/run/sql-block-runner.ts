@@ -27,12 +27,6 @@ export const runSqlBlock: BlockRunner<SqlBlock> = async (block, context) => {
   }
   try {
     const output = await context.session.storeQuery(sql, context.outputLocation, context.signal);
-    if (block.role === 'sensor') return { output, rowsIn: rowsIn(context.inputs), ready: output.rows > 0 };
-    if (block.role === 'test' && output.rows > 0) {
-      throw new SluiceError('block.test_failed', `test found ${output.rows} failing row(s); preview them with 'sluice preview ${context.pipeline.name} ${block.name}'`, {
-        location: { file: block.file, block: block.name },
-      });
-    }
     return { output, rowsIn: rowsIn(context.inputs) };
   } catch (error) {
     throw locateSqlError(error, block, sql);

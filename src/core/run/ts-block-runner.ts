@@ -4,7 +4,9 @@ import { isBlockDefinition, isSqlQuery, type BlockContext, type BlockDefinition,
 import type { Row } from '../data-plane/data-plane.ts';
 import type { TsBlock } from '../pipeline/pipeline.ts';
 import { quoteIdent } from '../sql/quote.ts';
-import { rowsIn, type BlockRunContext, type BlockRunner } from './block-runner.ts';
+import { rowsIn, type BlockResult, type BlockRunContext, type BlockRunner } from './block-runner.ts';
+import { captureBlockOutput } from './capture-block-output.ts';
+import { roleOf } from './role-outcome.ts';
 import { runUserCode } from './run-user-code.ts';
 
 const defaultCollectLimit = 1_000_000;
@@ -12,29 +14,34 @@ const outputBatch = 2048;
 
 /** Runs a TypeScript block: loads its module, hands it table handles, stores what it returns. */
 export const runTsBlock: BlockRunner<TsBlock> = async (block, context) => {
-  const definition = await loadBlockModule(block, context.runId);
+  // What the block prints, even while its module loads, goes to its logs, masked.
+  return captureBlockOutput(context.logger, async () => runBlock(await loadBlockModule(block, context.runId), block, context));
+};
+
+async function runBlock(definition: BlockDefinition, block: TsBlock, context: BlockRunContext): Promise<BlockResult> {
   const inputs: BlockInputs = Object.fromEntries(context.inputs.map((input) => [input.name, tableHandle(input.name, input.output, context)]));
   const blockContext = createBlockContext(block, context);
   return runUserCode(block.name, block.file, async () => {
     const result = await definition.run(inputs, blockContext);
-    if (block.role === 'sensor' || definition.role === 'sensor') {
+    const role = definition.role;
+    if (roleOf(block, { role }) === 'sensor') {
       if (typeof result !== 'boolean') throw new SluiceError('block.bad_return', `a sensor returns true when its condition holds and false otherwise; it returned ${typeof result}`);
-      return { rowsIn: rowsIn(context.inputs), ready: result };
+      return { rowsIn: rowsIn(context.inputs), ready: result, role };
     }
     const types = definition.schema ?? {};
     if (isSqlQuery(result)) {
-      return { output: await context.session.storeQuery(result.text, context.outputLocation, context.signal), rowsIn: rowsIn(context.inputs) };
+      return { output: await context.session.storeQuery(result.text, context.outputLocation, context.signal), rowsIn: rowsIn(context.inputs), role };
     }
     if (result === undefined || result === null) {
-      return { rowsIn: rowsIn(context.inputs), summary: 'returned no rows' };
+      return { rowsIn: rowsIn(context.inputs), summary: 'returned no rows', role };
     }
     if (typeof result !== 'object' || !(Symbol.iterator in result || Symbol.asyncIterator in result)) {
       throw new SluiceError('block.bad_return', `a block returns rows (an array or iterable of objects), a query (ctx.sql) or nothing; it returned ${typeof result}`);
     }
     const output = await context.session.storeRows(toBatches(result as Iterable<unknown> | AsyncIterable<unknown>, context.signal), context.outputLocation, types);
-    return { output, rowsIn: rowsIn(context.inputs) };
+    return { output, rowsIn: rowsIn(context.inputs), role };
   });
-};
+}
 
 async function loadBlockModule(block: TsBlock, runId: string): Promise<BlockDefinition> {
   // A query string gives each run a fresh copy of the block, so edits between runs in one process are seen.

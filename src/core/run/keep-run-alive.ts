@@ -1,0 +1,21 @@
+import { SluiceError } from '../errors.ts';
+import type { RunStore } from '../run-store/run-store.ts';
+
+/** Renews the run's lease until stopped; if the store says the run is no longer ours, stops the run. */
+export function keepRunAlive(store: RunStore, id: string, heartbeat: { owner: string; leaseMs: number }, lost: AbortController): () => void {
+  const beat = async (): Promise<void> => {
+    const alive = await store.heartbeat(id, heartbeat.owner, heartbeat.leaseMs).catch(() => true);
+    if (alive || lost.signal.aborted) return;
+    // A cancel from any process marks the run cancelled; its owner learns it here and stops.
+    const status = (await store.getRun(id).catch(() => undefined))?.status;
+    lost.abort(
+      status === 'cancelled'
+        ? new SluiceError('run.cancelled', 'the run was cancelled', { retryable: false })
+        : new SluiceError('run.lost', 'the run was declared lost by another process (its heartbeat lapsed)', { retryable: true }),
+    );
+  };
+  void beat();
+  const timer = setInterval(() => void beat(), Math.max(100, Math.floor(heartbeat.leaseMs / 3)));
+  timer.unref();
+  return () => clearInterval(timer);
+}
