@@ -4,6 +4,7 @@ import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync } fr
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { chromium, type Browser, type Page } from 'playwright-core';
+import { chromiumPath } from '../../src/testing/prerequisite-checks.ts';
 import { repoRoot, stop, tempDir, writeProject } from '../e2e/cli-helpers.ts';
 
 export const artifacts = path.join(repoRoot, 'test/browser/artifacts');
@@ -83,10 +84,10 @@ export async function serveProject(files: Record<string, string>, args: string[]
   };
 }
 
-/** Debian's Chromium, headless. */
+/** Debian's Chromium (or SLUICE_TEST_CHROMIUM), headless. */
 export function launchBrowser(): Promise<Browser> {
   return chromium.launch({
-    executablePath: '/usr/bin/chromium',
+    executablePath: chromiumPath(),
     args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--no-first-run'],
   });
 }

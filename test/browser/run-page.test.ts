@@ -5,8 +5,11 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { after, before, describe, it } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
 import { ensureWebBuilt, launchBrowser, openPage, screenshot, serveProject, signIn, type ServedProject } from './browser-helpers.ts';
+import { requirePrerequisites } from '../../src/testing/require-prerequisites.ts';
 
-describe('the web UI: the run page and output paging', () => {
+const skip = await requirePrerequisites('chromium');
+
+describe('the web UI: the run page and output paging', { skip }, () => {
   let served: ServedProject;
   let browser: Browser;
   let page: Page;

@@ -5,6 +5,9 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { after, before, describe, it } from 'node:test';
 import pg from 'pg';
 import { repoRoot, stop, tempDir, writeProject } from './cli-helpers.ts';
+import { requirePrerequisites } from '../../src/testing/require-prerequisites.ts';
+
+const skip = await requirePrerequisites('postgres');
 
 const base = process.env.SLUICE_TEST_PG_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
 
@@ -27,7 +30,7 @@ async function startServer(cwd: string): Promise<{ child: ChildProcess; api: (ro
 }
 
 
-describe('crash safety (processes killed with SIGKILL)', () => {
+describe('crash safety (processes killed with SIGKILL)', { skip }, () => {
   const { dir, cleanup } = tempDir('sluice-crash-');
   const schema = `sluice_crash_${process.pid}`;
   const admin = new pg.Client({ connectionString: base });

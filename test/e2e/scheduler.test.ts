@@ -6,11 +6,14 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { after, before, describe, it } from 'node:test';
 import pg from 'pg';
 import { queryWarehouse, startScheduler, stop, tempDir, writeProject } from './cli-helpers.ts';
+import { requirePrerequisites } from '../../src/testing/require-prerequisites.ts';
+
+const skip = await requirePrerequisites('postgres');
 
 const base = process.env.SLUICE_TEST_PG_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
 
 
-describe('the scheduler, with its run store in PostgreSQL', () => {
+describe('the scheduler, with its run store in PostgreSQL', { skip }, () => {
   const { dir, cleanup } = tempDir('sluice-sched-');
   const schema = `sluice_sched_${process.pid}`;
   const admin = new pg.Client({ connectionString: base });

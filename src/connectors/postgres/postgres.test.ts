@@ -8,6 +8,9 @@ import { openConnectorTestBench, type ConnectorTestBench } from '../testing/conn
 import { SluiceError } from '../../core/errors.ts';
 import type { ConnectorConnection, ConnectorContext, WriteResult } from '../../core/connectors/connector.ts';
 import { postgresConnector, type PostgresReadSettings, type PostgresWriteSettings } from './index.ts';
+import { requirePrerequisites } from '../../testing/require-prerequisites.ts';
+
+const skip = await requirePrerequisites('postgres');
 
 const url = process.env.SLUICE_TEST_PG_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
 const schema = `sluice_test_${process.pid}_${Date.now().toString(36)}`;
@@ -19,6 +22,7 @@ let admin: pg.Client;
 let connection: ConnectorConnection<PostgresReadSettings, PostgresWriteSettings>;
 
 before(async () => {
+  if (skip) return;
   bench = await openConnectorTestBench('sluice-pg-test-');
   ({ dir, session } = bench);
   admin = new pg.Client({ connectionString: url });
@@ -66,7 +70,7 @@ async function rejects(work: Promise<unknown>, code: string): Promise<SluiceErro
   assert.fail(`expected ${code}`);
 }
 
-describe('postgres connector: writing', () => {
+describe('postgres connector: writing', { skip }, () => {
   it('replaces a table, the second run leaving only the new rows', async () => {
     const first = await write({ table: 'sales' }, await input('SELECT i AS id, (i * 1.5)::DECIMAL(12,2) AS amount, \'r\' || i AS region FROM range(100) t(i)'));
     assert.equal(first.rows, 100);
@@ -228,7 +232,7 @@ describe('postgres connector: writing', () => {
   });
 });
 
-describe('postgres connector: reading', () => {
+describe('postgres connector: reading', { skip }, () => {
   before(async () => {
     await admin.query(`CREATE TABLE ${schema}.typed (
       id bigint, price numeric(38,10), at timestamptz, doc jsonb, name text, flag boolean, day date,
@@ -310,7 +314,7 @@ describe('postgres connector: reading', () => {
   });
 });
 
-describe('postgres connector: connecting', () => {
+describe('postgres connector: connecting', { skip }, () => {
   const secret = 'Sup3r-s3cret-pw';
 
   it('fails to reach a closed port with a retryable error that never shows the password', async () => {
