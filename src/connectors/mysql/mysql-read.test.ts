@@ -7,6 +7,7 @@ import type { ConnectorConnection } from '../../core/connectors/connector.ts';
 import { openConnectorTestBench, type ConnectorTestBench } from '../testing/connector-test-bench.ts';
 import { mysqlConnector, type MysqlReadSettings, type MysqlWriteSettings } from './index.ts';
 import { requirePrerequisites } from '../../testing/require-prerequisites.ts';
+import { waitFor } from '../../testing/wait-for.ts';
 
 const skip = await requirePrerequisites('mariadb');
 
@@ -107,7 +108,15 @@ describe('mysql read path: streaming', { skip }, () => {
   it('stops a read when cancelled, and the connection keeps working', async () => {
     const controller = new AbortController();
     const reading = read('SELECT seq, REPEAT(\'y\', 200) AS pad FROM seq_1_to_5000000', controller.signal);
-    setTimeout(() => controller.abort(), 300);
+    // Cancel once the server runs the query (another session's), not after a guessed time.
+    await waitFor(
+      async () => {
+        const [found] = await admin.query("SELECT count(*) AS n FROM information_schema.processlist WHERE id <> CONNECTION_ID() AND db = DATABASE() AND info LIKE '%seq\\_1\\_to\\_5000000%'");
+        return Number((found as { n: number }[])[0]!.n) > 0;
+      },
+      { what: 'the read of 5,000,000 rows to run on the server' },
+    );
+    controller.abort();
     await assert.rejects(reading, (error: unknown) => error instanceof SluiceError && error.code === 'mysql.cancelled');
     const after = await read('SELECT 2 AS two');
     assert.equal(after.rows, 1);

@@ -9,6 +9,7 @@ import { SluiceError } from '../../core/errors.ts';
 import type { ConnectorConnection, ConnectorContext, WriteResult } from '../../core/connectors/connector.ts';
 import { postgresConnector, type PostgresReadSettings, type PostgresWriteSettings } from './index.ts';
 import { requirePrerequisites } from '../../testing/require-prerequisites.ts';
+import { waitFor } from '../../testing/wait-for.ts';
 
 const skip = await requirePrerequisites('postgres');
 
@@ -57,6 +58,14 @@ async function rows(sql: string): Promise<Record<string, unknown>[]> {
 async function leftovers(): Promise<string[]> {
   const found = await admin.query(`SELECT relname FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname = $1 AND relname LIKE '\\_sluice\\_%'`, [schema]);
   return found.rows.map((r) => r.relname);
+}
+
+/** Waits until a session other than the admin's, working in this file's schema, matches `where` (on pg_stat_activity `a`). */
+async function sessionSeen(where: string, what: string): Promise<void> {
+  await waitFor(
+    async () => (await admin.query(`SELECT count(*)::int AS n FROM pg_stat_activity a WHERE a.pid <> pg_backend_pid() AND a.query LIKE '%' || $1 || '%' AND ${where}`, [schema])).rows[0].n > 0,
+    { what },
+  );
 }
 
 async function rejects(work: Promise<unknown>, code: string): Promise<SluiceError> {
@@ -168,8 +177,11 @@ describe('postgres connector: writing', { skip }, () => {
     await admin.query(`INSERT INTO ${schema}.cancelled VALUES (42)`);
     const data = await input('SELECT i AS id FROM range(2000000) t(i)');
     const controller = new AbortController();
-    setTimeout(() => controller.abort(new Error('stop')), 150);
-    await rejects(write({ table: 'cancelled', parallel: 2 }, data, controller.signal), 'postgres.cancelled');
+    const writing = write({ table: 'cancelled', parallel: 2 }, data, controller.signal);
+    // Midway: a COPY into this schema has loaded rows, and the load has not finished.
+    await sessionSeen("EXISTS (SELECT FROM pg_stat_progress_copy p WHERE p.pid = a.pid AND p.tuples_processed > 0)", 'a COPY that has loaded rows');
+    controller.abort(new Error('stop'));
+    await rejects(writing, 'postgres.cancelled');
     assert.deepEqual(await rows(`SELECT id::int FROM ${schema}.cancelled`), [{ id: 42 }]);
     assert.deepEqual(await leftovers(), []);
     assert.deepEqual((await readdir(path.join(dir, 'tmp'))).filter((f) => f.endsWith('.pipe')), []);
@@ -181,8 +193,10 @@ describe('postgres connector: writing', { skip }, () => {
     await admin.query(`LOCK TABLE ${schema}.locked IN ACCESS EXCLUSIVE MODE`);
     try {
       const controller = new AbortController();
-      setTimeout(() => controller.abort(new Error('stop')), 200);
-      await rejects(write({ table: 'locked', mode: 'upsert', key: ['id'] }, await input('SELECT 1 AS id'), controller.signal), 'postgres.cancelled');
+      const writing = write({ table: 'locked', mode: 'upsert', key: ['id'] }, await input('SELECT 1 AS id'), controller.signal);
+      await sessionSeen("a.wait_event_type = 'Lock'", 'the load to wait on the locked table');
+      controller.abort(new Error('stop'));
+      await rejects(writing, 'postgres.cancelled');
     } finally {
       await admin.query('ROLLBACK');
     }
