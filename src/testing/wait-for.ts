@@ -21,7 +21,7 @@ export interface WaitForOptions {
  * const run = await waitFor(async () => (await store.getRun(id))?.status === 'running' && id, { what: `run ${id} running` });
  */
 export async function waitFor<T>(check: () => T | Promise<T>, options: WaitForOptions): Promise<NonNullable<T>> {
-  const timeout = options.timeout ?? 60_000;
+  const timeout = options.timeout ?? 120_000;
   const deadline = Date.now() + timeout;
   let last: unknown;
   for (;;) {
