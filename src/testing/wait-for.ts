@@ -11,6 +11,9 @@ export interface WaitForOptions {
   readonly giveUpWhen?: () => string | undefined;
 }
 
+/** What a check returns once the state holds: anything but a falsy value. */
+export type Truthy<T> = Exclude<T, false | 0 | '' | null | undefined>;
+
 /**
  * Polls `check` until it returns a truthy value, and returns that value.
  * Tests wait on state this way instead of sleeping for a fixed time, which
@@ -20,14 +23,14 @@ export interface WaitForOptions {
  * @example
  * const run = await waitFor(async () => (await store.getRun(id))?.status === 'running' && id, { what: `run ${id} running` });
  */
-export async function waitFor<T>(check: () => T | Promise<T>, options: WaitForOptions): Promise<NonNullable<T>> {
+export async function waitFor<T>(check: () => T | Promise<T>, options: WaitForOptions): Promise<Truthy<T>> {
   const timeout = options.timeout ?? 120_000;
   const deadline = Date.now() + timeout;
   let last: unknown;
   for (;;) {
     try {
       const value = await check();
-      if (value) return value as NonNullable<T>;
+      if (value) return value as Truthy<T>;
       last = undefined;
     } catch (error) {
       last = error;
