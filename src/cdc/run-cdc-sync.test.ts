@@ -19,6 +19,7 @@ import { runCdcSync, type CdcSyncSpec } from './run-cdc-sync.ts';
 import { parseLsn } from './lsn.ts';
 import mysql from 'mysql2/promise';
 import { requirePrerequisites } from '../testing/require-prerequisites.ts';
+import { waitFor } from '../testing/wait-for.ts';
 
 const skip = await requirePrerequisites('postgres', 'postgres-logical-replication', 'mariadb');
 
@@ -254,11 +255,9 @@ describe('CDC from PostgreSQL', { skip }, () => {
       const running = runCdcSync(s, dest, ctx(controller.signal));
       const seen = async (id: number): Promise<boolean> =>
         ((await admin.query(`SELECT 1 FROM "${destSchema}".followed WHERE id = $1`, [id]).catch(() => ({ rowCount: 0 }))).rowCount ?? 0) > 0;
-      const deadline = Date.now() + 20_000;
-      while (!(await seen(1)) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+      await waitFor(() => seen(1), { what: 'the snapshot to arrive' });
       await source(`INSERT INTO "${sourceSchema}".items (id, n) VALUES (900, 900)`);
-      while (!(await seen(900)) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
-      assert.ok(await seen(900), 'a change made after the run started arrived while it was following');
+      await waitFor(() => seen(900), { what: 'a change made after the run started to arrive while it follows' });
       controller.abort();
       const result = await running;
       assert.ok(result.changes >= 1);
