@@ -2,8 +2,15 @@
 // Runs the test files (*.test.ts) under the given folders, or under src/, test/
 // and web/src by default (test/browser drives Chromium), with Node's own test
 // runner and tsx for TypeScript.
+//
+// A test file that needs something the machine lacks (a PostgreSQL server,
+// its logical replication, MariaDB, Chromium) skips, or fails under CI=true
+// or SLUICE_REQUIRE_ALL=1, and reports it to the file SLUICE_TEST_SKIP_LOG
+// names. This runner prints one line per missing prerequisite at the end,
+// with the command that provides it, however many files it affected.
 import { spawnSync } from 'node:child_process';
-import { readdirSync, statSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 
 const roots = process.argv.slice(2).filter((a) => !a.startsWith('--'));
@@ -23,9 +30,24 @@ if (!files.length) {
   console.error('no test files found');
   process.exit(1);
 }
+const logDir = mkdtempSync(path.join(os.tmpdir(), 'sluice-test-prerequisites-'));
+const skipLog = path.join(logDir, 'missing.jsonl');
 const result = spawnSync(
   process.execPath,
   ['--import', 'tsx', '--test', '--test-reporter=spec', '--test-concurrency=2', ...flags, ...files],
-  { stdio: 'inherit' },
+  { stdio: 'inherit', env: { ...process.env, SLUICE_TEST_SKIP_LOG: skipLog } },
 );
+const reports = readFileSync(skipLog, { encoding: 'utf8', flag: 'a+' }).split('\n').filter(Boolean).map((line) => JSON.parse(line));
+rmSync(logDir, { recursive: true, force: true });
+if (reports.length) {
+  // The line's wording lives with the checks, in TypeScript.
+  const { register } = await import('tsx/esm/api');
+  register();
+  const { describeMissing } = await import('../src/testing/require-prerequisites.ts');
+  console.error('');
+  for (const name of new Set(reports.map((r) => r.name))) {
+    const same = reports.filter((r) => r.name === name);
+    console.error(describeMissing(same[0], new Set(same.map((r) => r.file)).size));
+  }
+}
 process.exit(result.status ?? 1);

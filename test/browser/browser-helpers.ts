@@ -1,9 +1,9 @@
-import assert from 'node:assert/strict';
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import path from 'node:path';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { chromium, type Browser, type Page } from 'playwright-core';
+import { chromiumPath } from '../../src/testing/prerequisite-checks.ts';
+import { waitFor } from '../../src/testing/wait-for.ts';
 import { repoRoot, stop, tempDir, writeProject } from '../e2e/cli-helpers.ts';
 
 export const artifacts = path.join(repoRoot, 'test/browser/artifacts');
@@ -67,9 +67,7 @@ export async function serveProject(files: Record<string, string>, args: string[]
   const child: ChildProcess = spawn(process.execPath, [path.join(repoRoot, 'bin/sluice.js'), 'serve', '--port', '0', ...args], { cwd: dir, env, stdio: ['ignore', 'pipe', 'pipe'] });
   child.stdout!.on('data', (d: Buffer) => (text += d.toString()));
   child.stderr!.on('data', (d: Buffer) => (text += d.toString()));
-  const deadline = Date.now() + 15_000;
-  while (!/ on (http:\/\/127\.0\.0\.1:\d+)/.test(text) && Date.now() < deadline && child.exitCode === null) await sleep(50);
-  const base = / on (http:\/\/127\.0\.0\.1:\d+)/.exec(text)?.[1] ?? assert.fail(`the server did not start:\n${text}`);
+  const base = await waitFor(() => / on (http:\/\/127\.0\.0\.1:\d+)/.exec(text)?.[1], { what: 'the server to start', giveUpWhen: () => (child.exitCode !== null ? text : undefined) });
   const token = readFileSync(path.join(dir, '.sluice/api-token'), 'utf8').trim();
   return {
     dir,
@@ -83,10 +81,10 @@ export async function serveProject(files: Record<string, string>, args: string[]
   };
 }
 
-/** Debian's Chromium, headless. */
+/** Debian's Chromium (or SLUICE_TEST_CHROMIUM), headless. */
 export function launchBrowser(): Promise<Browser> {
   return chromium.launch({
-    executablePath: '/usr/bin/chromium',
+    executablePath: chromiumPath(),
     args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--no-first-run'],
   });
 }

@@ -6,12 +6,15 @@ import { after, before, describe, it } from 'node:test';
 import pg from 'pg';
 import type { Browser, Page } from 'playwright-core';
 import { ensureWebBuilt, launchBrowser, openPage, revealSetting, screenshot, serveProject, signIn, type ServedProject } from './browser-helpers.ts';
+import { requirePrerequisites } from '../../src/testing/require-prerequisites.ts';
+
+const skip = await requirePrerequisites('chromium', 'postgres');
 
 const pgUrl = 'postgres://postgres@127.0.0.1:5432/test';
 const table = `ui_totals_${Math.random().toString(36).slice(2, 10)}`;
 const mod = process.platform === 'darwin' ? 'Meta' : 'Control';
 
-describe('the web UI: a pipeline built from scratch in the browser', () => {
+describe('the web UI: a pipeline built from scratch in the browser', { skip }, () => {
   let served: ServedProject;
   let browser: Browser;
   let page: Page;

@@ -4,8 +4,11 @@ import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
 import { ensureWebBuilt, launchBrowser, openPage, screenshot, serveProject, type ServedProject } from './browser-helpers.ts';
+import { requirePrerequisites } from '../../src/testing/require-prerequisites.ts';
 
-describe('the web UI: signing in, editing the DAG, and triggers', () => {
+const skip = await requirePrerequisites('chromium');
+
+describe('the web UI: signing in, editing the DAG, and triggers', { skip }, () => {
   let served: ServedProject;
   let browser: Browser;
   let page: Page;

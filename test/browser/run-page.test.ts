@@ -1,12 +1,15 @@
 import assert from 'node:assert/strict';
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { after, before, describe, it } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
 import { ensureWebBuilt, launchBrowser, openPage, screenshot, serveProject, signIn, type ServedProject } from './browser-helpers.ts';
+import { requirePrerequisites } from '../../src/testing/require-prerequisites.ts';
+import { waitFor } from '../../src/testing/wait-for.ts';
 
-describe('the web UI: the run page and output paging', () => {
+const skip = await requirePrerequisites('chromium');
+
+describe('the web UI: the run page and output paging', { skip }, () => {
   let served: ServedProject;
   let browser: Browser;
   let page: Page;
@@ -21,14 +24,14 @@ describe('the web UI: the run page and output paging', () => {
     assert.ok(response.ok, `${route}: ${response.status} ${await response.clone().text()}`);
     return (await response.json()) as T;
   };
-  const finish = async (runId: string): Promise<string> => {
-    for (let i = 0; i < 300; i++) {
-      const { run } = await api<{ run: { status: string } }>(`/api/runs/${runId}`);
-      if (!['queued', 'running'].includes(run.status)) return run.status;
-      await sleep(100);
-    }
-    return 'timeout';
-  };
+  const finish = (runId: string): Promise<string> =>
+    waitFor(
+      async () => {
+        const { run } = await api<{ run: { status: string } }>(`/api/runs/${runId}`);
+        return !['queued', 'running'].includes(run.status) && run.status;
+      },
+      { what: `run ${runId} to finish` },
+    );
 
   before(async () => {
     ensureWebBuilt();

@@ -5,6 +5,7 @@ import type { AddressInfo } from 'node:net';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
+import { waitFor } from '../../src/testing/wait-for.ts';
 import { sluice, startScheduler, stop, tempDir } from './cli-helpers.ts';
 
 /** A local receiver standing in for a chat tool or an incident system. */
@@ -78,6 +79,7 @@ describe('deadline alerts from the scheduler', () => {
   const { dir, cleanup } = tempDir('sluice-deadline-');
   let hook: Awaited<ReturnType<typeof receiver>>;
   const children: ChildProcess[] = [];
+  const release = path.join(dir, 'release');
   before(async () => {
     hook = await receiver();
     // One hourly interval that ended half a second ago: its run fires at once and is due a second later.
@@ -93,7 +95,11 @@ describe('deadline alerts from the scheduler', () => {
         '  - { name: slow, file: blocks/slow.ts }',
         '',
       ].join('\n'),
-      'blocks/slow.ts': "import { defineLoader } from 'sluice';\nexport default defineLoader(async () => { await new Promise((r) => setTimeout(r, 4000)); return [{ done: true }]; });\n",
+      // The run stays unfinished until the test has seen the alert, however slow the machine.
+      'blocks/slow.ts': `import { existsSync } from 'node:fs';\nimport { defineLoader } from 'sluice';\nexport default defineLoader(async () => {\n  while (!existsSync(${JSON.stringify(release)})) await new Promise((r) => setTimeout(r, 50));\n  return [{ done: true }];\n});\n`,
+      // Fires every second: its runs show that the scheduler keeps passing over the late run.
+      'pipelines/tick.yaml': `schedule: { interval: 1s, start_date: "${new Date().toISOString()}" }\nblocks:\n  - { name: one, file: blocks/one.sql }\n`,
+      'blocks/one.sql': 'SELECT 1 AS one\n',
     };
     for (const [file, content] of Object.entries(files)) {
       mkdirSync(path.dirname(path.join(dir, file)), { recursive: true });
@@ -109,9 +115,12 @@ describe('deadline alerts from the scheduler', () => {
   it('tells the channel once when a scheduled run has not finished by its deadline', async () => {
     const scheduler = startScheduler(dir);
     children.push(scheduler.child);
-    const until = Date.now() + 8000;
-    while (!hook.received.length && Date.now() < until) await new Promise((r) => setTimeout(r, 100));
-    await new Promise((r) => setTimeout(r, 1000));
+    await waitFor(() => hook.received.length > 0, { what: 'the deadline alert' });
+    const ticks = () => [...scheduler.output().matchAll(/→ tick /g)].length;
+    const seen = ticks();
+    await waitFor(() => ticks() >= seen + 2, { what: 'two more scheduler passes while the late run is still running' });
+    writeFileSync(release, '');
+    await waitFor(() => /✓ late/.test(scheduler.output()), { what: 'the late run to finish' });
     await stop(scheduler.child, 'SIGKILL');
     assert.equal(hook.received.length, 1, scheduler.output());
     const text = JSON.stringify(hook.received[0]!.body);

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { setTimeout as sleep } from 'node:timers/promises';
+import { waitFor } from '../../src/testing/wait-for.ts';
 import { repoRoot, stop, tempDir, writeProject } from './cli-helpers.ts';
 
 /** A `sluice serve` process over a fresh project folder, driven over real HTTP. */
@@ -14,7 +14,7 @@ export interface ServedProject {
   /** A request with the bearer token (or `auth`: '' for none, another string for a wrong one). */
   api(route: string, init?: RequestInit & { auth?: string }): Promise<Response>;
   json<T = Record<string, unknown>>(route: string, init?: RequestInit & { auth?: string }): Promise<{ status: number; body: T }>;
-  /** Waits until a run has finished and returns it. */
+  /** Waits until a run has finished and returns it; fails naming the run when it does not finish in time. */
   waitForRun(runId: string, timeoutMs?: number): Promise<{ status: string; [key: string]: unknown }>;
   close(): Promise<void>;
 }
@@ -41,9 +41,7 @@ export async function serveProject(
   });
   child.stdout!.on('data', (d: Buffer) => (text += d.toString()));
   child.stderr!.on('data', (d: Buffer) => (text += d.toString()));
-  const deadline = Date.now() + 20_000;
-  while (!/API on (http:\/\/\S+)/.test(text) && Date.now() < deadline && child.exitCode === null) await sleep(50);
-  const base = /API on (http:\/\/\S+)/.exec(text)?.[1] ?? assert.fail(`the server did not start:\n${text}`);
+  const base = await waitFor(() => /API on (http:\/\/\S+)/.exec(text)?.[1], { what: 'the server to start', giveUpWhen: () => (child.exitCode !== null ? text : undefined) });
   const token = readFileSync(path.join(dir, '.sluice/api-token'), 'utf8').trim();
 
   const api = (route: string, init: RequestInit & { auth?: string } = {}) => {
@@ -66,13 +64,14 @@ export async function serveProject(
     output: () => text,
     api,
     json,
-    async waitForRun(runId, timeoutMs = 30_000) {
-      const until = Date.now() + timeoutMs;
-      for (;;) {
-        const { body } = await json<{ run: { status: string } }>(`/api/runs/${runId}`);
-        if (!['queued', 'running'].includes(body.run.status) || Date.now() > until) return body.run;
-        await sleep(100);
-      }
+    waitForRun(runId, timeoutMs) {
+      return waitFor(
+        async () => {
+          const { body } = await json<{ run: { status: string; [key: string]: unknown } }>(`/api/runs/${runId}`);
+          return !['queued', 'running'].includes(body.run.status) && body.run;
+        },
+        { what: `run ${runId} to finish`, timeout: timeoutMs },
+      );
     },
     async close() {
       await stop(child);

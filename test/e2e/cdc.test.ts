@@ -3,6 +3,9 @@ import { after, before, describe, it } from 'node:test';
 import pg from 'pg';
 import { sluice } from './cli-helpers.ts';
 import { createWorld, pgUrl, type IntegrationWorld, type Side } from './integration-fixtures.ts';
+import { requirePrerequisites } from '../../src/testing/require-prerequisites.ts';
+
+const skip = await requirePrerequisites('postgres', 'postgres-logical-replication', 'mariadb');
 
 /** The rows as text, comparable across databases. */
 async function rows(world: IntegrationWorld, side: Side, table: string): Promise<string[]> {
@@ -30,7 +33,7 @@ const destinations: { side: Side; connection: string }[] = [
   { side: 'warehouse', connection: 'warehouse' },
 ];
 
-describe('sluice run on an integration pipeline with mode cdc', () => {
+describe('sluice run on an integration pipeline with mode cdc', { skip }, () => {
   let world: IntegrationWorld;
   before(async () => {
     world = await createWorld('cdc');

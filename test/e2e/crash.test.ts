@@ -1,10 +1,14 @@
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { after, before, describe, it } from 'node:test';
 import pg from 'pg';
 import { repoRoot, stop, tempDir, writeProject } from './cli-helpers.ts';
+import { requirePrerequisites } from '../../src/testing/require-prerequisites.ts';
+import { waitFor } from '../../src/testing/wait-for.ts';
+
+const skip = await requirePrerequisites('postgres');
 
 const base = process.env.SLUICE_TEST_PG_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
 
@@ -18,20 +22,20 @@ async function startServer(cwd: string): Promise<{ child: ChildProcess; api: (ro
   });
   child.stdout!.on('data', (d: Buffer) => (text += d.toString()));
   child.stderr!.on('data', (d: Buffer) => (text += d.toString()));
-  const until = Date.now() + 15_000;
-  while (!/API on (http:\/\/\S+)/.test(text) && Date.now() < until) await sleep(50);
-  const url = /API on (http:\/\/\S+)/.exec(text)?.[1] ?? assert.fail(`the server did not start:\n${text}`);
+  const url = await waitFor(() => /API on (http:\/\/\S+)/.exec(text)?.[1], { what: 'the server to start', giveUpWhen: () => (child.exitCode !== null ? text : undefined) });
   const api = (route: string, init: RequestInit = {}) =>
     fetch(`${url}${route}`, { ...init, headers: { 'content-type': 'application/json', authorization: 'Bearer crash-test-token-0123456789' } });
   return { child, api, output: () => text };
 }
 
 
-describe('crash safety (processes killed with SIGKILL)', () => {
+describe('crash safety (processes killed with SIGKILL)', { skip }, () => {
   const { dir, cleanup } = tempDir('sluice-crash-');
   const schema = `sluice_crash_${process.pid}`;
   const admin = new pg.Client({ connectionString: base });
   const children: ChildProcess[] = [];
+  // Days after the 12th wait for this file, so the first server is always killed halfway.
+  const release = path.join(dir, 'release');
   before(async () => {
     await admin.connect();
     await admin.query(`CREATE SCHEMA ${schema}`);
@@ -45,9 +49,10 @@ describe('crash safety (processes killed with SIGKILL)', () => {
         '  - { name: land, connection: pg, upstream: [day], settings: { table: daily, mode: partition, partition_column: day } }',
         '',
       ].join('\n'),
-      'blocks/day.ts': `import { defineLoader } from 'sluice';
+      'blocks/day.ts': `import { existsSync } from 'node:fs';
+import { defineLoader } from 'sluice';
 export default defineLoader(async (_, ctx) => {
-  await new Promise((r) => setTimeout(r, 250));
+  while (String(ctx.logicalDate).slice(0, 10) > '2025-01-12' && !existsSync(${JSON.stringify(release)})) await new Promise((r) => setTimeout(r, 50));
   return Array.from({ length: 10 }, (_, i) => ({ day: ctx.logicalDate, i }));
 });
 `,
@@ -77,15 +82,14 @@ export default defineLoader(async (_, ctx) => {
     assert.equal(response.status, 202);
     assert.equal(((await response.json()) as { runs: unknown[] }).runs.length, 30);
     const succeeded = async () => Number((await admin.query(`SELECT count(*) FROM ${schema}.runs WHERE pipeline = 'daily' AND status = 'succeeded'`)).rows[0].count);
-    const halfway = Date.now() + 20_000;
-    while ((await succeeded()) < 12 && Date.now() < halfway) await sleep(50);
+    await waitFor(async () => (await succeeded()) >= 12, { what: 'the first 12 days to succeed' });
     await stop(first.child, 'SIGKILL');
     assert.ok((await succeeded()) < 30, 'killed before the end');
+    writeFileSync(release, '');
 
     const second = await startServer(dir);
     children.push(second.child);
-    const done = Date.now() + 40_000;
-    while ((await succeeded()) < 30 && Date.now() < done) await sleep(200);
+    await waitFor(async () => (await succeeded()) >= 30, { what: 'all 30 days to succeed after the restart', giveUpWhen: () => (second.child.exitCode !== null ? second.output() : undefined) });
     await stop(second.child);
     const { rows } = await admin.query(`SELECT logical_date, status, attempt, error FROM ${schema}.runs WHERE pipeline = 'daily' ORDER BY logical_date`);
     assert.equal(rows.length, 30, `exactly 30 runs\n${second.output()}`);
@@ -99,10 +103,15 @@ export default defineLoader(async (_, ctx) => {
     const first = await startServer(dir);
     children.push(first.child);
     const triggered = (await (await first.api('/api/pipelines/big/runs', { method: 'POST', body: '{}' })).json()) as { run_id: string };
-    const loading = Date.now() + 30_000;
-    const loadState = async () => (await admin.query(`SELECT status FROM ${schema}.block_runs WHERE run_id = $1 AND block = 'load'`, [triggered.run_id])).rows[0]?.status;
-    while ((await loadState()) !== 'running' && Date.now() < loading) await sleep(20);
-    await sleep(300);
+    // Midway: a COPY into this schema has loaded rows, and the load has not finished.
+    const copying = async () =>
+      (
+        await admin.query(
+          `SELECT count(*)::int AS n FROM pg_stat_activity a JOIN pg_stat_progress_copy p ON p.pid = a.pid WHERE a.query LIKE '%' || $1 || '%' AND p.tuples_processed > 0`,
+          [schema],
+        )
+      ).rows[0].n > 0;
+    await waitFor(copying, { what: 'the load to be midway through its COPY', every: 20 });
     await stop(first.child, 'SIGKILL');
     const during = await admin.query(`SELECT count(*)::int AS n, min(label) AS label FROM ${schema}.target`);
     assert.deepEqual(during.rows[0], { n: 10, label: 'before' }, 'no partial rows');
@@ -110,8 +119,7 @@ export default defineLoader(async (_, ctx) => {
     const second = await startServer(dir);
     children.push(second.child);
     const status = async () => (await admin.query(`SELECT status, attempt FROM ${schema}.runs WHERE id = $1`, [triggered.run_id])).rows[0] as { status: string; attempt: number };
-    const done = Date.now() + 40_000;
-    while ((await status()).status !== 'succeeded' && Date.now() < done) await sleep(200);
+    await waitFor(async () => (await status()).status === 'succeeded', { what: 'the killed run to be retried to success', giveUpWhen: () => (second.child.exitCode !== null ? second.output() : undefined) });
     await stop(second.child);
     const final = await status();
     assert.equal(final.status, 'succeeded', second.output());

@@ -2,6 +2,9 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { sluice } from './cli-helpers.ts';
 import { createWorld, fingerprint, type IntegrationWorld, type QuerySide } from './integration-fixtures.ts';
+import { requirePrerequisites } from '../../src/testing/require-prerequisites.ts';
+
+const skip = await requirePrerequisites('postgres', 'mariadb');
 
 /** The same orders table on either source database. */
 async function createOrders(world: IntegrationWorld, side: 'pg' | 'maria', rows: number): Promise<string> {
@@ -36,7 +39,7 @@ function destinationTable(world: IntegrationWorld, side: QuerySide, table: strin
 
 /** Every sync mode from one database to another: first sync, a rerun that adds nothing, new and changed rows. */
 function describeModes(from: 'pg' | 'maria', to: QuerySide): void {
-  describe(`sync modes, ${from} -> ${to}`, () => {
+  describe(`sync modes, ${from} -> ${to}`, { skip }, () => {
     let world: IntegrationWorld;
     let source: string;
     const dest = (table: string): string => destinationTable(world, to, table);
@@ -104,7 +107,7 @@ describeModes('maria', 'pg');
 describeModes('pg', 'warehouse');
 describeModes('maria', 'sqlite');
 
-describe('schema contracts (pg -> maria)', () => {
+describe('schema contracts (pg -> maria)', { skip }, () => {
   let world: IntegrationWorld;
   before(async () => {
     world = await createWorld('contract');
@@ -164,7 +167,7 @@ describe('schema contracts (pg -> maria)', () => {
   });
 });
 
-describe('bad input to an integration pipeline', () => {
+describe('bad input to an integration pipeline', { skip }, () => {
   let world: IntegrationWorld;
   before(async () => {
     world = await createWorld('badsync');
@@ -223,7 +226,7 @@ describe('bad input to an integration pipeline', () => {
   });
 });
 
-describe('a SQLite source with a numeric cursor (sqlite -> warehouse)', () => {
+describe('a SQLite source with a numeric cursor (sqlite -> warehouse)', { skip }, () => {
   let world: IntegrationWorld;
   before(async () => {
     world = await createWorld('sqlite_src');
@@ -253,7 +256,7 @@ describe('a SQLite source with a numeric cursor (sqlite -> warehouse)', () => {
   });
 });
 
-describe('two syncs of the same stream at once', () => {
+describe('two syncs of the same stream at once', { skip }, () => {
   let world: IntegrationWorld;
   before(async () => {
     world = await createWorld('syncrace');
@@ -274,7 +277,7 @@ describe('two syncs of the same stream at once', () => {
   });
 });
 
-describe('a files source (csv -> pg)', () => {
+describe('a files source (csv -> pg)', { skip }, () => {
   let world: IntegrationWorld;
   before(async () => {
     world = await createWorld('files_src');

@@ -5,6 +5,9 @@ import { after, before, describe, it } from 'node:test';
 import { DuckDBInstance } from '@duckdb/node-api';
 import pg from 'pg';
 import { queryWarehouse, repoRoot, sluice, tempDir } from './cli-helpers.ts';
+import { requirePrerequisites } from '../../src/testing/require-prerequisites.ts';
+
+const skip = await requirePrerequisites('postgres');
 
 /** What the example should land, computed independently from the CSV with plain SQL. */
 async function expectedFromCsv(): Promise<{ orders: number; amount: number; tax: number }> {
@@ -119,7 +122,7 @@ describe('the sales example, end to end through the CLI', () => {
   });
 });
 
-describe('the sales example into PostgreSQL', () => {
+describe('the sales example into PostgreSQL', { skip }, () => {
   const { dir, cleanup } = tempDir();
   const project = path.join(dir, 'shop');
   const base = process.env.SLUICE_TEST_PG_URL ?? 'postgres://postgres@127.0.0.1:5432/test';

@@ -2,9 +2,9 @@ import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { after, before, describe, it } from 'node:test';
 import { repoRoot, sluice, tempDir } from './cli-helpers.ts';
+import { waitFor } from '../../src/testing/wait-for.ts';
 
 describe('sluice serve: the run API', () => {
   const { dir, cleanup } = tempDir('sluice-serve-');
@@ -30,9 +30,7 @@ describe('sluice serve: the run API', () => {
     child = spawn(process.execPath, [path.join(repoRoot, 'bin/sluice.js'), 'serve', '--port', '0', '--no-scheduler'], { cwd: dir, env, stdio: ['ignore', 'pipe', 'pipe'] });
     child.stdout!.on('data', (d: Buffer) => (output += d.toString()));
     child.stderr!.on('data', (d: Buffer) => (output += d.toString()));
-    const deadline = Date.now() + 15_000;
-    while (!/API on (http:\/\/\S+)/.test(output) && Date.now() < deadline) await sleep(50);
-    base = /API on (http:\/\/\S+)/.exec(output)?.[1] ?? assert.fail(`the server did not start:\n${output}`);
+    base = await waitFor(() => /API on (http:\/\/\S+)/.exec(output)?.[1], { what: 'the server to start', giveUpWhen: () => (child.exitCode !== null ? output : undefined) });
     token = readFileSync(path.join(dir, '.sluice/api-token'), 'utf8').trim();
   });
   after(async () => {
@@ -44,6 +42,15 @@ describe('sluice serve: the run API', () => {
 
   const api = (route: string, init: RequestInit = {}, auth = token) =>
     fetch(`${base}${route}`, { ...init, headers: { 'content-type': 'application/json', ...(auth ? { authorization: `Bearer ${auth}` } : {}), ...init.headers } });
+  /** The run's status once it has finished. */
+  const finished = (runId: string) =>
+    waitFor(
+      async () => {
+        const { run } = (await (await api(`/api/runs/${runId}`)).json()) as { run: { status: string } };
+        return !['queued', 'running'].includes(run.status) && run.status;
+      },
+      { what: `run ${runId} to finish` },
+    );
 
   it('generates a token at first start, readable by its owner only, and listens on loopback', () => {
     assert.match(base, /^http:\/\/127\.0\.0\.1:\d+$/);
@@ -66,12 +73,7 @@ describe('sluice serve: the run API', () => {
     const response = await api('/api/pipelines/hello/runs', { method: 'POST', body: JSON.stringify({ variables: { who: 'api' }, logical_date: '2025-06-01' }) });
     assert.equal(response.status, 202);
     const { run_id: runId } = (await response.json()) as { run_id: string };
-    let status = 'running';
-    for (let i = 0; i < 100 && status === 'running'; i++) {
-      await sleep(100);
-      status = ((await (await api(`/api/runs/${runId}`)).json()) as { run: { status: string } }).run.status;
-    }
-    assert.equal(status, 'succeeded');
+    assert.equal(await finished(runId), 'succeeded');
     const preview = await sluice(dir, ['preview', 'hello', 'greet']);
     assert.match(preview.stdout, /hello api\s+2025-06-01/);
   });
@@ -99,11 +101,7 @@ describe('sluice serve: the run API', () => {
 
   it('pages through a block output of a million rows without loading it', async (t) => {
     const { run_id: runId } = (await (await api('/api/pipelines/million/runs', { method: 'POST', body: '{}' })).json()) as { run_id: string };
-    for (let i = 0; i < 200; i++) {
-      const { run } = (await (await api(`/api/runs/${runId}`)).json()) as { run: { status: string } };
-      if (run.status !== 'running') break;
-      await sleep(100);
-    }
+    assert.equal(await finished(runId), 'succeeded');
     const started = performance.now();
     const first = await api(`/api/runs/${runId}/blocks/rows/output?offset=0&limit=100`);
     const elapsed = performance.now() - started;

@@ -1,11 +1,13 @@
 import mysql from 'mysql2/promise';
 import { runConnectorConformance } from '../testing/connector-conformance.ts';
+import { requirePrerequisites } from '../../testing/require-prerequisites.ts';
 import { mysqlConnector } from './index.ts';
 import { quoteMysqlIdent } from './mysql-names.ts';
 
 const url = process.env.SLUICE_TEST_MYSQL_URL ?? 'mysql://root@127.0.0.1:3306/test';
 
 runConnectorConformance({
+  skip: await requirePrerequisites('mariadb'),
   connector: mysqlConnector,
   enforces: { textLength: true, numericPrecision: true, intRange: true },
   async open({ dir }) {

@@ -7,6 +7,9 @@ import { openConnectorTestBench, type ConnectorTestBench } from '../testing/conn
 import { SluiceError } from '../../core/errors.ts';
 import type { ConnectorConnection, ConnectorContext, WriteResult } from '../../core/connectors/connector.ts';
 import { mysqlConnector, type MysqlReadSettings, type MysqlWriteSettings } from './index.ts';
+import { requirePrerequisites } from '../../testing/require-prerequisites.ts';
+
+const skip = await requirePrerequisites('mariadb');
 
 const url = process.env.SLUICE_TEST_MYSQL_URL ?? 'mysql://root@127.0.0.1:3306/test';
 const database = `sluice_test_${process.pid}_${Date.now().toString(36)}`;
@@ -20,6 +23,7 @@ let admin: mysql.Connection;
 let connection: ConnectorConnection<MysqlReadSettings, MysqlWriteSettings>;
 
 before(async () => {
+  if (skip) return;
   bench = await openConnectorTestBench('sluice-mysql-test-');
   ({ dir, session } = bench);
   admin = await mysql.createConnection({ uri: url, supportBigNumbers: true, dateStrings: true, jsonStrings: true, multipleStatements: true });
@@ -81,7 +85,7 @@ const oddSql = `\`${oddName.replaceAll('`', '``')}\``;
 /** In settings a part holding double quotes (or a dot) is itself written in double quotes, inner ones doubled. */
 const oddSetting = `"${oddName.replaceAll('"', '""')}"`;
 
-describe('mysql connector: reading', () => {
+describe('mysql connector: reading', { skip }, () => {
   before(async () => {
     await admin.query(
       `CREATE TABLE ${oddSql} (id BIGINT PRIMARY KEY, amount DECIMAL(38,10), at DATETIME(6), day DATE, doc JSON, flag BOOLEAN,
@@ -142,7 +146,7 @@ describe('mysql connector: reading', () => {
   });
 });
 
-describe('mysql connector: writing', () => {
+describe('mysql connector: writing', { skip }, () => {
   it('creates, then replaces a table: the second run leaves only the new rows, types exact', async () => {
     const first = await write(
       { table: 'sales' },
@@ -227,7 +231,7 @@ describe('mysql connector: writing', () => {
   });
 });
 
-describe('mysql connector: connecting', () => {
+describe('mysql connector: connecting', { skip }, () => {
   const password = 'n0t-the-Real-pass!';
 
   it('fails on a bad password naming connection, host and database, never the password, and does not retry', async () => {
@@ -248,7 +252,7 @@ describe('mysql connector: connecting', () => {
   });
 });
 
-describe('mysql connector: volume', () => {
+describe('mysql connector: volume', { skip }, () => {
   it('writes and reads back 200,000 rows with exact counts and sums', async (t) => {
     const data = await input(`SELECT i AS id, CAST(i / 100 AS DECIMAL(18,2)) AS amount, 'row ' || i AS label, TIMESTAMP '2024-01-01' + INTERVAL (i) SECOND AS at FROM range(200000) t(i)`);
     let started = performance.now();

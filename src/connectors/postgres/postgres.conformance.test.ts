@@ -1,11 +1,13 @@
 import pg from 'pg';
 import { quoteIdent } from '../../core/sql/quote.ts';
 import { runConnectorConformance } from '../testing/connector-conformance.ts';
+import { requirePrerequisites } from '../../testing/require-prerequisites.ts';
 import { postgresConnector } from './index.ts';
 
 const url = process.env.SLUICE_TEST_PG_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
 
 runConnectorConformance({
+  skip: await requirePrerequisites('postgres'),
   connector: postgresConnector,
   enforces: { textLength: true, numericPrecision: true, intRange: true },
   async open({ dir }) {

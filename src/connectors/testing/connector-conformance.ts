@@ -39,6 +39,8 @@ export interface ConformanceAdapter {
   readonly source?: SourceConformance;
   /** Connection settings that must fail to connect; the password, if any, must not appear in the error. */
   readonly badConnections?: readonly { readonly what: string; readonly settings: Record<string, unknown>; readonly secret?: string }[];
+  /** A reason to skip the suite: what the machine lacks (see requirePrerequisites). */
+  readonly skip?: string | false;
 }
 
 /** Rows in the default streamed read; SLUICE_HEAVY=1 adds the 1,000,000-row read with a memory bound. */
@@ -54,7 +56,7 @@ const heavy = process.env.SLUICE_HEAVY === '1';
  * and bad input. Call it at the top level of a `*.conformance.test.ts`.
  */
 export function runConnectorConformance(adapter: ConformanceAdapter): void {
-  if (adapter.source) describeSourceConformance(adapter.connector, adapter.source);
+  if (adapter.source) describeSourceConformance(adapter.connector, adapter.source, adapter.skip);
   if (adapter.open) describeTableConformance(adapter, adapter.open);
 }
 
@@ -80,7 +82,7 @@ function describeTableConformance(adapter: ConformanceAdapter, open: NonNullable
   const count = async (name: string): Promise<number> => Number((await server.rows(`SELECT count(*) AS n FROM ${server.qualified(name)}`))[0]!.n);
   const plane = async (sql: string) => bench.session.query(sql);
 
-  describe(`${connector.kind} conformance`, () => {
+  describe(`${connector.kind} conformance`, { skip: adapter.skip }, () => {
     before(async () => {
       bench = await openConnectorTestBench(`sluice-conformance-${connector.kind}-`);
       server = await open(bench);

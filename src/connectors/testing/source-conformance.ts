@@ -33,7 +33,7 @@ export interface BadInput {
 }
 
 /** The read and bad-input parts of the conformance suite, for sources that are not tables. */
-export function describeSourceConformance(connector: AnyConnector, source: SourceConformance): void {
+export function describeSourceConformance(connector: AnyConnector, source: SourceConformance, skip: string | false = false): void {
   let bench: ConnectorTestBench;
   let opened: Awaited<ReturnType<SourceConformance['open']>>;
   let outputs = 0;
@@ -43,7 +43,7 @@ export function describeSourceConformance(connector: AnyConnector, source: Sourc
   const connect = (settings: Record<string, unknown>) =>
     connector.connect(connector.connectionSchema.parse(settings), { name: `conformance_${connector.kind}`, projectRoot: bench.dir, warehousePath: '' });
 
-  describe(`${connector.kind} conformance: source`, () => {
+  describe(`${connector.kind} conformance: source`, { skip }, () => {
     before(async () => {
       bench = await openConnectorTestBench(`sluice-conformance-${connector.kind}-`);
       opened = await source.open(bench);

@@ -6,6 +6,9 @@ import { quoteIdent } from '../sql/quote.ts';
 import { postgresMigrations } from './postgres-migrations.ts';
 import { PostgresRunStore } from './postgres-run-store.ts';
 import { describeRunStoreContract } from './run-store-contract.ts';
+import { requirePrerequisites } from '../../testing/require-prerequisites.ts';
+
+const skip = await requirePrerequisites('postgres');
 
 const url = process.env.SLUICE_TEST_PG_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
 const prefix = `sluice_runs_${process.pid}_${Date.now().toString(36)}`;
@@ -25,11 +28,13 @@ async function drop(schema: string): Promise<void> {
 }
 
 before(async () => {
+  if (skip) return;
   admin = new pg.Client({ connectionString: url });
   await admin.connect();
 });
 
 after(async () => {
+  if (skip) return;
   for (const schema of schemas) await drop(schema);
   await admin?.end();
 });
@@ -42,9 +47,10 @@ describeRunStoreContract(
     await drop(contractSchema);
     contractSchema = newSchema();
   },
+  skip,
 );
 
-describe('PostgresRunStore', () => {
+describe('PostgresRunStore', { skip }, () => {
   it('creates its schema and records each migration once when two processes open it at once', async () => {
     const schema = newSchema();
     const stores = await Promise.all([1, 2, 3].map(() => PostgresRunStore.open(url, { schema })));

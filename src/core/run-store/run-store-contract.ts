@@ -27,8 +27,8 @@ function assertDisjoint(lists: readonly (readonly string[])[]): string[] {
  * @example
  * describeRunStoreContract('SqliteRunStore', async () => new SqliteRunStore(file), async () => rmSync(file));
  */
-export function describeRunStoreContract(name: string, open: () => Promise<RunStore>, cleanup?: () => Promise<void>): void {
-  describe(`${name} (run store contract)`, () => {
+export function describeRunStoreContract(name: string, open: () => Promise<RunStore>, cleanup?: () => Promise<void>, skip: string | false = false): void {
+  describe(`${name} (run store contract)`, { skip }, () => {
     const opened = new Set<RunStore>();
     async function openStore(): Promise<RunStore> {
       const store = await open();

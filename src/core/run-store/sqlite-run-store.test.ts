@@ -100,11 +100,14 @@ describe('SqliteRunStore', () => {
     await setup.createRun({ id: 'retry', pipeline: 'daily', pipelineVersion: 'v1', variables: {}, trigger: 'manual', startedAt });
     await setup.finishRun('retry', 'failed');
 
-    // Each process waits for the same moment, then races the others.
+    // Each process waits until all four have opened the store (a file each in a barrier folder), then races the others.
+    const barrier = fs.mkdtempSync(path.join(os.tmpdir(), 'sluice-barrier-'));
     const script = `
       import { SqliteRunStore } from ${JSON.stringify(new URL('./sqlite-run-store.ts', import.meta.url).href)};
       const store = new SqliteRunStore(process.env.STORE_FILE);
-      while (Date.now() < Number(process.env.START_AT));
+      const { readdirSync, writeFileSync } = await import('node:fs');
+      writeFileSync(process.env.BARRIER + '/' + process.pid, '');
+      while (readdirSync(process.env.BARRIER).length < 4) Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 2);
       const claims = async () => {
         const got = [];
         for (let run = await store.claimQueuedRun(String(process.pid), 60_000); run; run = await store.claimQueuedRun(String(process.pid), 60_000)) got.push(run.id);
@@ -119,10 +122,11 @@ describe('SqliteRunStore', () => {
       ]);
       await store.close();
       console.log(JSON.stringify({ reaped: reaped.map((r) => r.id), leader, created: once.created, requeued: requeued !== undefined, claimed }));`;
-    const env = { ...process.env, STORE_FILE: file, START_AT: String(Date.now() + 1_000) };
+    const env = { ...process.env, STORE_FILE: file, BARRIER: barrier };
     const outputs = await Promise.all(
       [1, 2, 3, 4].map(() => promisify(execFile)(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], { env })),
     );
+    fs.rmSync(barrier, { recursive: true, force: true });
     const results = outputs.map((o) => JSON.parse(o.stdout) as { reaped: string[]; leader: boolean; created: boolean; requeued: boolean; claimed: string[] });
     const reaped = results.flatMap((r) => r.reaped);
     assert.equal(new Set(reaped).size, reaped.length, 'a lost run was returned twice');

@@ -1,0 +1,104 @@
+import { accessSync, constants } from 'node:fs';
+import mysql from 'mysql2/promise';
+import pg from 'pg';
+import { mask } from '../core/project/secrets.ts';
+
+/** What some test files need from the machine beyond Node and `npm ci`. */
+export type PrerequisiteName = 'postgres' | 'postgres-logical-replication' | 'mariadb' | 'chromium';
+
+/** Why the machine lacks a prerequisite, and the exact command that provides it. */
+export interface MissingPrerequisite {
+  readonly name: PrerequisiteName;
+  readonly why: string;
+  readonly command: string;
+}
+
+/** The PostgreSQL server the tests use. */
+export const testPgUrl = (): string => process.env.SLUICE_TEST_PG_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
+/** The MariaDB (or MySQL) server the tests use. */
+export const testMysqlUrl = (): string => process.env.SLUICE_TEST_MYSQL_URL ?? 'mysql://root@127.0.0.1:3306/test';
+/** The Chromium the browser tests drive: Debian's, unless SLUICE_TEST_CHROMIUM names another. */
+export const chromiumPath = (): string => process.env.SLUICE_TEST_CHROMIUM ?? '/usr/bin/chromium';
+
+const installPostgres = () =>
+  `sudo apt-get install -y postgresql && sudo -u postgres createdb test (or set SLUICE_TEST_PG_URL to a server of yours; now ${mask(testPgUrl())})`;
+
+async function withPostgres<T>(use: (client: pg.Client) => Promise<T>): Promise<T> {
+  const client = new pg.Client({ connectionString: testPgUrl(), connectionTimeoutMillis: 5000 });
+  // A server that drops the connection must not crash the test process.
+  client.on('error', () => {});
+  try {
+    await client.connect();
+    return await use(client);
+  } finally {
+    await client.end().catch(() => {});
+  }
+}
+
+const unreachable = (name: PrerequisiteName, what: string, url: string, error: unknown, command: string): MissingPrerequisite => ({
+  name,
+  why: `no ${what} answers at ${mask(url)} (${mask(error instanceof Error ? error.message : String(error))})`,
+  command,
+});
+
+type Check = () => Promise<MissingPrerequisite | undefined>;
+
+/** One check per prerequisite; a new prerequisite adds an entry. */
+export const prerequisiteChecks = {
+  async postgres() {
+    try {
+      await withPostgres((client) => client.query('SELECT 1'));
+      return undefined;
+    } catch (error) {
+      return unreachable('postgres', 'PostgreSQL server', testPgUrl(), error, installPostgres());
+    }
+  },
+  // Change data capture reads the logical replication stream, which a server
+  // started with the default wal_level (replica) does not write.
+  async 'postgres-logical-replication'() {
+    let settings: { level: string; major: number };
+    try {
+      settings = await withPostgres(async (client) => ({
+        level: String((await client.query('SHOW wal_level')).rows[0]?.wal_level),
+        major: Math.floor(Number((await client.query('SHOW server_version_num')).rows[0]?.server_version_num) / 10000),
+      }));
+    } catch (error) {
+      return unreachable('postgres-logical-replication', 'PostgreSQL server', testPgUrl(), error, installPostgres());
+    }
+    if (settings.level === 'logical') return undefined;
+    return {
+      name: 'postgres-logical-replication',
+      why: `PostgreSQL at ${mask(testPgUrl())} runs with wal_level=${settings.level}, change data capture needs logical`,
+      command: `psql '${mask(testPgUrl())}' -c 'ALTER SYSTEM SET wal_level = logical' && sudo pg_ctlcluster ${settings.major} main restart`,
+    };
+  },
+  async mariadb() {
+    try {
+      const connection = await mysql.createConnection({ uri: testMysqlUrl(), connectTimeout: 5000 });
+      connection.on('error', () => {});
+      try {
+        await connection.query('SELECT 1');
+      } finally {
+        await connection.end().catch(() => {});
+      }
+      return undefined;
+    } catch (error) {
+      return unreachable(
+        'mariadb',
+        'MariaDB server',
+        testMysqlUrl(),
+        error,
+        `sudo apt-get install -y mariadb-server && sudo mariadb -e "CREATE DATABASE IF NOT EXISTS test; ALTER USER root@localhost IDENTIFIED VIA unix_socket OR mysql_native_password USING PASSWORD('')" (or set SLUICE_TEST_MYSQL_URL to a server of yours)`,
+      );
+    }
+  },
+  async chromium() {
+    const file = chromiumPath();
+    try {
+      accessSync(file, constants.X_OK);
+      return undefined;
+    } catch {
+      return { name: 'chromium', why: `no Chromium at ${file}`, command: 'sudo apt-get install -y chromium (or set SLUICE_TEST_CHROMIUM to a Chromium binary)' };
+    }
+  },
+} satisfies Record<PrerequisiteName, Check>;
