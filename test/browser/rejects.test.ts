@@ -2,8 +2,11 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
 import { callApi, ensureWebBuilt, finishedRun, launchBrowser, openPage, screenshot, serveProject, signIn, type ServedProject } from './browser-helpers.ts';
+import { requirePrerequisites } from '../../src/testing/require-prerequisites.ts';
 
-describe('the web UI: a run with rejected rows', () => {
+const skip = await requirePrerequisites('chromium');
+
+describe('the web UI: a run with rejected rows', { skip }, () => {
   let served: ServedProject;
   let browser: Browser;
   let page: Page;

@@ -2,10 +2,13 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { sluice } from './cli-helpers.ts';
 import { createWorld, type IntegrationWorld } from './integration-fixtures.ts';
+import { requirePrerequisites } from '../../src/testing/require-prerequisites.ts';
+
+const skip = await requirePrerequisites('postgres', 'mariadb');
 
 /** A column dropped at the source, synced into each kind of destination under freeze and evolve. */
 for (const to of ['pg', 'maria', 'warehouse'] as const) {
-  describe(`a source column that is dropped (pg -> ${to})`, () => {
+  describe(`a source column that is dropped (pg -> ${to})`, { skip }, () => {
     let world: IntegrationWorld;
     let second: Awaited<ReturnType<typeof sluice>>;
     const table = (name: string): string => (to === 'warehouse' ? name : `${world.name}.${name}`);

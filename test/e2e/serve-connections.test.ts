@@ -6,11 +6,14 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { after, before, describe, it } from 'node:test';
 import pg from 'pg';
 import { serveProject, type ServedProject } from './api-server.ts';
+import { requirePrerequisites } from '../../src/testing/require-prerequisites.ts';
+
+const skip = await requirePrerequisites('postgres');
 
 const pgUrl = process.env.SLUICE_TEST_PG_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
 const pgTarget = new URL(pgUrl);
 
-describe('sluice serve: runs use connections added after the server started', () => {
+describe('sluice serve: runs use connections added after the server started', { skip }, () => {
   const table = `serve_conn_${randomBytes(4).toString('hex')}`;
   let s: ServedProject;
   const client = new pg.Client({ connectionString: pgUrl });
