@@ -77,9 +77,11 @@ describe('rows with different numbers of fields (#1)', () => {
 });
 
 describe('dates are never guessed (#2)', () => {
-  it('parses ISO 8601 in a column declared DATE without date_format', async () => {
+  it('parses ISO 8601 in a column declared DATE, with or without date_format', async () => {
     const { lines } = await load('columns: { d: DATE }', 'id,d\n1,2024-03-04\n2,2024-12-31\n');
     assert.deepEqual(lines, ['id,d', '1,2024-03-04', '2,2024-12-31']);
+    const mixed = await load("columns: { d: DATE }, date_format: '%d/%m/%Y'", 'id,d\n1,2024-03-04\n2,31/12/2024\n');
+    assert.deepEqual(mixed.lines, ['id,d', '1,2024-03-04', '2,2024-12-31']);
   });
 
   it('refuses 03/04/2024 in a DATE column without date_format, naming line and column', async () => {
