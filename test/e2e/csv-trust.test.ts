@@ -123,6 +123,12 @@ describe('numbers keep every digit (#3)', () => {
     assert.deepEqual(lines.map((l) => l.replace(/0+$/, '')), ['id,x', '1,0.1234567890123456789', '2,1.5']);
   });
 
+  it('sizes a long number column on every value under on_error: reject too', async () => {
+    const { dir, lines } = await load('columns: { id: INTEGER }, on_error: reject', 'id,x\n1,1.5\n2,0.12345678901234567890\nz,2.5\n');
+    assert.deepEqual(lines.map((l) => l.replace(/0+$/, '').replace(/\.$/, '')), ['id,x', '1,1.5', '2,0.1234567890123456789']);
+    assert.match(await rejects(dir), /in\.csv\s+4\s+id/);
+  });
+
   it('keeps a plain decimal column a DOUBLE when every value fits one', async () => {
     const { dir } = await load('', 'id,x\n1,10.5\n2,0.25\n');
     const r = await sluice(dir, ['preview', 'p', 'raw']);

@@ -18,7 +18,8 @@ export interface CsvValueStyle {
 export type CsvColumnPlan =
   | { readonly kind: 'engine'; readonly name: string; readonly type: string }
   | { readonly kind: 'date'; readonly name: string }
-  | { readonly kind: 'float'; readonly name: string; readonly type: string }
+  /** `guarded`: the engine guessed DOUBLE from a sample; a value longer than 15 characters stops the read, to be sized on every value. */
+  | { readonly kind: 'float'; readonly name: string; readonly type: string; readonly guarded?: boolean }
   | { readonly kind: 'exact'; readonly name: string; readonly type: string };
 
 /** What a scan of a number column found, to pick a type that holds every value exactly. */
@@ -46,9 +47,18 @@ export function planDeclared(name: string, type: string, style: CsvValueStyle): 
   return { kind: 'engine', name, type };
 }
 
-/** Does the engine's guess for an undeclared column need a full look before it is trusted? */
-export function needsStats(sniffed: string, style: CsvValueStyle): boolean {
-  return floatTypes.has(sniffed) || sniffed.startsWith('DECIMAL') || (sniffed === 'VARCHAR' && Boolean(style.decimal || style.thousands));
+/** The error a guarded float column raises when a value may hold more digits than a DOUBLE keeps. */
+export const wideNumber = 'sluice: a number may be wider than DOUBLE';
+
+/**
+ * Does the engine's guess for an undeclared column need a full look before
+ * it is trusted? `guard` when a DOUBLE can be trusted until a long value shows
+ * up (no value of 15 characters has more than 15 digits), so the common file
+ * is read once.
+ */
+export function needsStats(sniffed: string, style: CsvValueStyle): 'no' | 'guard' | 'yes' {
+  if (floatTypes.has(sniffed) && !hasStyle(style)) return 'guard';
+  return floatTypes.has(sniffed) || sniffed.startsWith('DECIMAL') || (sniffed === 'VARCHAR' && hasStyle(style)) ? 'yes' : 'no';
 }
 
 /**
@@ -78,12 +88,19 @@ function regexEscape(text: string): string {
   return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 }
 
+/** Does the style differ from the engine's own way of writing numbers? */
+function hasStyle(style: CsvValueStyle): boolean {
+  return Boolean(style.decimal && style.decimal !== '.') || Boolean(style.thousands);
+}
+
 /**
  * SQL turning the raw text `__t` (trimmed, empty as NULL) into a number
  * written the engine's way, or NULL when it is not a number in this style:
- * `1.000,25` with decimal ',' and thousands '.' becomes `1000.25`.
+ * `1.000,25` with decimal ',' and thousands '.' becomes `1000.25`. In the
+ * engine's own style the text is used as it is (a cast then decides).
  */
 export function numberText(style: CsvValueStyle): string {
+  if (!hasStyle(style)) return '__t';
   const decimal = style.decimal ?? '.';
   const thousands = style.thousands;
   const d = regexEscape(decimal);
@@ -116,9 +133,12 @@ export function convertSql(plan: CsvColumnPlan, style: CsvValueStyle): string {
       return overText(plan.name, `CASE WHEN len(${distinct}) = 1 THEN ${distinct}[1] END`);
     }
     case 'float': {
-      const value = `TRY_CAST(CASE WHEN ${special} THEN __t ELSE ${numberText(style)} END AS ${plan.type})`;
+      // The engine's cast reads nan and inf itself; a separator style would turn them to NULL first.
+      const text = hasStyle(style) ? `CASE WHEN ${special} THEN __t ELSE ${numberText(style)} END` : '__t';
+      const value = `TRY_CAST(${text} AS ${plan.type})`;
       const allowed = style.allowNanInfinity ? `isfinite(__v) OR ${special}` : 'isfinite(__v)';
-      return overText(plan.name, `CASE WHEN ${allowed} THEN __v END`.replaceAll('__v', value));
+      const checked = `CASE WHEN ${allowed} THEN __v END`.replaceAll('__v', value);
+      return overText(plan.name, plan.guarded ? `CASE WHEN length(__t) > 15 THEN error(${quoteLiteral(wideNumber)}) ELSE ${checked} END` : checked);
     }
     case 'exact': {
       const text = numberText(style);
@@ -149,21 +169,29 @@ export function dateCandidatesSql(plan: CsvColumnPlan, style: CsvValueStyle): st
   return overText(plan.name, `${dateCandidates(style.dateFormats)}::VARCHAR[]`);
 }
 
-/** Aggregates that size an undeclared number column (see `planFromStats`), as `alias_field` columns. */
-export function statsSql(column: string, alias: string, style: CsvValueStyle): string {
-  const t = `NULLIF(trim(${quoteIdent(column)}), '')`;
-  const over = (expression: string): string => overText(column, expression);
-  const norm = over(numberText(style));
-  const isSpecial = over(special);
-  const digits = `regexp_extract(${norm}, '^[+-]?([0-9.]*)', 1)`;
+/** Per-row text of an undeclared number column, projected once: `alias_t` (trimmed text) and `alias_n` (the number in the engine's style). */
+export function statsInputSql(column: string, alias: string, style: CsvValueStyle): string {
+  return `${overText(column, '__t')} AS ${alias}_t, ${overText(column, numberText(style))} AS ${alias}_n`;
+}
+
+/** Aggregates over `statsInputSql`'s columns that size the column (see `planFromStats`), as `alias_field`. */
+export function statsSql(alias: string): string {
+  const t = `${alias}_t`;
+  const n = `${alias}_n`;
+  const isSpecial = special.replaceAll('__t', t);
+  const number = `TRY_CAST(${n} AS DOUBLE) IS NOT NULL`;
+  // Plain string functions, not patterns: this reads every value of the file.
+  const exponent = `(contains(${n}, 'e') OR contains(${n}, 'E'))`;
+  const plain = `${number} AND NOT ${isSpecial} AND NOT ${exponent} AND NOT contains(${n}, '_') AND NOT contains(lower(${n}), 'x')`;
+  const unsigned = `ltrim(${n}, '+-')`;
   return [
     `count(${t}) AS ${alias}_values`,
-    `count(CASE WHEN ${norm} IS NOT NULL OR ${isSpecial} THEN 1 END) AS ${alias}_numbers`,
-    `count(CASE WHEN regexp_full_match(${norm}, '[+-]?\\d+') THEN 1 END) AS ${alias}_integers`,
-    `count(CASE WHEN regexp_full_match(${norm}, '[+-]?(\\d+\\.?\\d*|\\.\\d+)') THEN 1 END) AS ${alias}_plain`,
-    `coalesce(max(length(ltrim(regexp_extract(${norm}, '^[+-]?(\\d*)', 1), '0'))), 0) AS ${alias}_intDigits`,
-    `coalesce(max(length(regexp_extract(${norm}, '\\.(\\d*)', 1))), 0) AS ${alias}_fracDigits`,
-    `coalesce(max(length(trim(replace(${digits}, '.', ''), '0'))), 0) AS ${alias}_significant`,
+    `count(CASE WHEN (${number} AND NOT contains(${n}, '_')) OR ${isSpecial} THEN 1 END) AS ${alias}_numbers`,
+    `count(CASE WHEN ${plain} AND NOT contains(${n}, '.') THEN 1 END) AS ${alias}_integers`,
+    `count(CASE WHEN ${plain} THEN 1 END) AS ${alias}_plain`,
+    `coalesce(max(CASE WHEN ${plain} THEN length(ltrim(split_part(${unsigned}, '.', 1), '0')) END), 0) AS ${alias}_intDigits`,
+    `coalesce(max(CASE WHEN ${plain} THEN length(split_part(${unsigned}, '.', 2)) END), 0) AS ${alias}_fracDigits`,
+    `coalesce(max(length(trim(replace(split_part(lower(${unsigned}), 'e', 1), '.', ''), '0'))), 0) AS ${alias}_significant`,
   ].join(', ');
 }
 

@@ -38,47 +38,130 @@ export async function walkCsvRecords(file: string, quoting: CsvQuoting, visit: (
   let record = 0;
   let start = 1;
   let bytes = 0;
-  let head: number[] = [];
+  let head: Buffer[] = [];
+  let headLength = 0;
   let inQuotes = false;
   let escaped = false;
   let stopped = false;
+  let previous = -1;
+  const finder = new NextByte(quote, escape);
+  const finish = (): boolean => {
+    const parts = head;
+    const length = Math.min(excerptBytes, bytes);
+    // The excerpt is made only for the records a caller looks at.
+    const place = {
+      line: start,
+      bytes,
+      get excerpt() {
+        return Buffer.concat(parts).subarray(0, length).toString('utf8');
+      },
+    };
+    const ok = visit(++record, place);
+    start = line;
+    bytes = 0;
+    head = [];
+    headLength = 0;
+    return ok;
+  };
   const source = createReadStream(file);
   const stream = quoting.gzip ? source.pipe(createGunzip()) : source;
   try {
     for await (const chunk of stream as AsyncIterable<Buffer>) {
-      for (let i = 0; i < chunk.length; i++) {
+      let i = 0;
+      let captured = 0;
+      finder.reset();
+      if (escaped && chunk.length) {
+        escaped = false;
+        bytes++;
+        i = 1;
+      }
+      while (i < chunk.length) {
+        if (skip > 0) {
+          const newline = chunk.indexOf(0x0a, i);
+          if (newline === -1) break;
+          line++;
+          skip--;
+          start = line;
+          i = newline + 1;
+          continue;
+        }
+        if (headLength < excerptBytes) {
+          // Keep the record's first bytes for messages, never more.
+          const from = Math.max(i, captured);
+          captured = Math.min(chunk.length, from + excerptBytes - headLength);
+          if (captured > from) {
+            head.push(chunk.subarray(from, captured));
+            headLength += captured - from;
+          }
+        }
+        // Only line ends, quotes and escapes matter: jump to the next one.
+        const next = finder.next(chunk, i, inQuotes && escape !== quote);
+        bytes += next - i;
+        i = next;
+        if (i >= chunk.length) break;
         const byte = chunk[i]!;
         if (byte === 0x0a) {
           line++;
-          if (skip > 0) {
-            skip--;
-            start = line;
-            continue;
-          }
-          if (!inQuotes) {
-            const place = { line: start, bytes: head.at(-1) === 0x0d ? bytes - 1 : bytes, excerpt: Buffer.from(head).toString('utf8').replace(/\r$/, '') };
-            if (!visit(++record, place)) {
+          i++;
+          if (inQuotes) bytes++;
+          else {
+            if ((i >= 2 ? chunk[i - 2] : previous) === 0x0d && bytes > 0) bytes--;
+            if (!finish()) {
               stopped = true;
               break;
             }
-            start = line;
-            bytes = 0;
-            head = [];
-            continue;
+            captured = i;
           }
+          continue;
         }
-        if (skip > 0) continue;
         bytes++;
-        if (head.length < excerptBytes) head.push(byte);
-        if (escaped) escaped = false;
-        else if (inQuotes && byte === escape && escape !== quote) escaped = true;
-        else if (byte === quote) inQuotes = !inQuotes;
+        i++;
+        if (inQuotes && byte === escape && escape !== quote) {
+          if (i < chunk.length) {
+            bytes++;
+            i++;
+          } else escaped = true;
+        } else if (byte === quote) inQuotes = !inQuotes;
       }
       if (stopped) break;
+      previous = chunk.length ? chunk[chunk.length - 1]! : previous;
     }
-    if (!stopped && bytes > 0) visit(++record, { line: start, bytes, excerpt: Buffer.from(head).toString('utf8') });
+    if (!stopped && bytes > 0) finish();
   } finally {
     source.destroy();
+  }
+}
+
+/**
+ * Finds the next line end, quote or escape in a chunk. Where each was last
+ * found is kept: searching afresh for a quote a file never has would scan
+ * the rest of the chunk once per record.
+ */
+class NextByte {
+  private readonly at = new Map<number, number>();
+  constructor(
+    private readonly quote: number,
+    private readonly escape: number,
+  ) {}
+
+  reset(): void {
+    this.at.clear();
+  }
+
+  next(chunk: Buffer, from: number, withEscape: boolean): number {
+    let next = Math.min(this.find(chunk, from, 0x0a), this.find(chunk, from, this.quote));
+    if (withEscape) next = Math.min(next, this.find(chunk, from, this.escape));
+    return next;
+  }
+
+  private find(chunk: Buffer, from: number, byte: number): number {
+    if (byte < 0) return chunk.length;
+    const known = this.at.get(byte);
+    if (known !== undefined && known >= from) return known;
+    const found = chunk.indexOf(byte, from);
+    const at = found === -1 ? chunk.length : found;
+    this.at.set(byte, at);
+    return at;
   }
 }
 

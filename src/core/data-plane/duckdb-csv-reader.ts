@@ -11,10 +11,12 @@ import {
   needsStats,
   planDeclared,
   planFromStats,
+  statsInputSql,
   statsSql,
   type CsvColumnPlan,
   type CsvValueStyle,
   type NumberStats,
+  wideNumber,
 } from './csv-columns.ts';
 import { excerpt, findLongRecord, placeRecords, walkCsvRecords, type CsvQuoting, type CsvRecordPlace } from './csv-records.ts';
 import { transcodeFile } from './transcode-file.ts';
@@ -68,13 +70,16 @@ export async function storeCsvFiles(engine: CsvEngine, spec: FileReadSpec, locat
     }
     const options = baseOptions(spec, copies.transcoded);
     const paths = `[${files.map(quoteLiteral).join(', ')}]`;
-    if (csv.delimiter === undefined) {
-      const delimiter = await delimiterOfOneColumn(engine, paths, options, files[0], quoting);
-      if (delimiter) options.push(`delim = ${quoteLiteral(delimiter)}`);
+    let plans = await planColumns(engine, paths, options, csv.columns ?? {}, style);
+    if (csv.delimiter === undefined && plans.length === 1 && files[0]) {
+      const delimiter = await delimiterInHeader(files[0], quoting);
+      if (delimiter) {
+        options.push(`delim = ${quoteLiteral(delimiter)}`);
+        plans = await planColumns(engine, paths, options, csv.columns ?? {}, style);
+      }
     }
-    const plans = await planColumns(engine, paths, options, csv.columns ?? {}, style);
-    const types = plans.map((p) => `${quoteLiteral(p.name)}: ${quoteLiteral(p.kind === 'engine' ? p.type : 'VARCHAR')}`).join(', ');
-    const scan = (...extra: string[]): string => `read_csv(${paths}, ${[...options, `types = {${types}}`, ...extra].join(', ')})`;
+    const types = (): string => plans.map((p) => `${quoteLiteral(p.name)}: ${quoteLiteral(p.kind === 'engine' ? p.type : 'VARCHAR')}`).join(', ');
+    const scan = (...extra: string[]): string => `read_csv(${paths}, ${[...options, `types = {${types()}}`, ...extra].join(', ')})`;
     const filename = spec.filenameColumn;
     const select = (bad: 'fail' | 'drop'): string => {
       const checks = plans.map((p) => badSql(p, style)).filter((s): s is string => s !== undefined);
@@ -89,15 +94,26 @@ export async function storeCsvFiles(engine: CsvEngine, spec: FileReadSpec, locat
     };
     const diagnose = async (limit: number, engineRejects?: RejectedRow[]): Promise<RejectedRow[]> => {
       const fromEngine = engineRejects ?? (await engineRejectsOf(engine, scan('store_rejects = true'), limit));
+      // A failed read is diagnosed on every row: size guessed columns first, so a long value is judged, not a stop.
+      if (!engineRejects && plans.some((p) => p.kind === 'float' && p.guarded)) plans = await planColumns(engine, paths, options, csv.columns ?? {}, style, true);
       const fromChecks = await checkRejects(engine, scan, plans, style, limit, quoting, csv.header !== false, await engineRecords(engine));
       return [...fromEngine.map(inWords), ...fromChecks]
         .map((r) => ({ ...r, file: original(r.file) }))
         .sort((a, b) => a.file.localeCompare(b.file) || a.line - b.line)
         .slice(0, limit);
     };
+    const dropRejects = (): Promise<unknown> => engine.query('DROP TABLE IF EXISTS reject_errors; DROP TABLE IF EXISTS reject_scans;');
+    // A long value in a column guessed DOUBLE: size that column on every value, then read again.
+    const sizedAgain = async <T>(store: () => Promise<T>): Promise<T> =>
+      store().catch(async (error: unknown) => {
+        if (!String((error as Error)?.message).includes(wideNumber)) throw error;
+        plans = await planColumns(engine, paths, options, csv.columns ?? {}, style, true);
+        await dropRejects();
+        return store();
+      });
     if (!spec.collectRejects) {
       try {
-        return { ...(await engine.storeQuery(select('fail'), location, signal)), rejects: [] };
+        return { ...(await sizedAgain(() => engine.storeQuery(select('fail'), location, signal))), rejects: [] };
       } catch (error) {
         if (signal?.aborted) throw error;
         const [first] = await diagnose(1).catch(() => []);
@@ -105,8 +121,8 @@ export async function storeCsvFiles(engine: CsvEngine, spec: FileReadSpec, locat
         throw csvError(spec, error, original);
       }
     }
-    await engine.query('DROP TABLE IF EXISTS reject_errors; DROP TABLE IF EXISTS reject_scans;');
-    const stored = await engine.storeQuery(select('drop'), location, signal).catch((error: unknown) => {
+    await dropRejects();
+    const stored = await sizedAgain(() => engine.storeQuery(select('drop'), location, signal)).catch((error: unknown) => {
       throw csvError(spec, error, original);
     });
     return { ...stored, rejects: await diagnose(maxRejects, await engine.readRejects(maxRejects)) };
@@ -147,11 +163,9 @@ function baseOptions(spec: FileReadSpec, transcoded: boolean): string[] {
  * named after the whole header line. When that header holds a common
  * delimiter, that delimiter is the one: rows that disagree are then bad rows.
  */
-async function delimiterOfOneColumn(engine: CsvEngine, paths: string, options: readonly string[], first: string | undefined, quoting: CsvQuoting): Promise<string | undefined> {
-  const columns = await engine.query(`DESCRIBE SELECT * FROM read_csv(${paths}, ${[...options, 'ignore_errors = true'].join(', ')})`).catch(() => undefined);
-  if (!first || (columns && columns.length !== 1)) return undefined;
+async function delimiterInHeader(file: string, quoting: CsvQuoting): Promise<string | undefined> {
   let header = '';
-  await walkCsvRecords(first, quoting, (_, place) => {
+  await walkCsvRecords(file, quoting, (_, place) => {
     header = place.excerpt;
     return false;
   });
@@ -160,7 +174,14 @@ async function delimiterOfOneColumn(engine: CsvEngine, paths: string, options: r
 }
 
 /** Each column's plan: declared ones as declared, undeclared number columns sized on every value, not a sample. */
-async function planColumns(engine: CsvEngine, paths: string, options: readonly string[], declared: Readonly<Record<string, string>>, style: CsvValueStyle): Promise<CsvColumnPlan[]> {
+async function planColumns(
+  engine: CsvEngine,
+  paths: string,
+  options: readonly string[],
+  declared: Readonly<Record<string, string>>,
+  style: CsvValueStyle,
+  measureAll = false,
+): Promise<CsvColumnPlan[]> {
   const declaredPlans = Object.entries(declared).map(([name, type]) => planDeclared(name, checkedTypeName(type, name), style));
   const asTypes = (plans: readonly CsvColumnPlan[]): string =>
     plans.length ? `, types = {${plans.map((p) => `${quoteLiteral(p.name)}: ${quoteLiteral(p.kind === 'engine' ? p.type : 'VARCHAR')}`).join(', ')}}` : '';
@@ -173,14 +194,19 @@ async function planColumns(engine: CsvEngine, paths: string, options: readonly s
     const own = declaredPlans.find((p) => p.name === name);
     if (own) plans.push(own);
     else {
-      if (needsStats(type, style)) measured.push({ index: plans.length, name, sniffed: type });
-      plans.push({ kind: 'engine', name, type });
+      const needs = needsStats(type, style);
+      if (needs === 'guard' && !measureAll) plans.push({ kind: 'float', name, type: 'DOUBLE', guarded: true });
+      else {
+        if (needs !== 'no') measured.push({ index: plans.length, name, sniffed: type });
+        plans.push({ kind: 'engine', name, type });
+      }
     }
   }
   if (!measured.length) return plans;
   const asText = plans.map((p, i) => (measured.some((m) => m.index === i) ? { kind: 'engine' as const, name: p.name, type: 'VARCHAR' } : p));
   const [stats] = await engine.query(
-    `SELECT ${measured.map((m, i) => statsSql(m.name, `c${i}`, style)).join(', ')} FROM read_csv(${paths}, ${[...options, 'ignore_errors = true'].join(', ')}${asTypes(asText)})`,
+    `SELECT ${measured.map((_, i) => statsSql(`c${i}`)).join(', ')}
+       FROM (SELECT ${measured.map((m, i) => statsInputSql(m.name, `c${i}`, style)).join(', ')} FROM read_csv(${paths}, ${[...options, 'ignore_errors = true'].join(', ')}${asTypes(asText)}))`,
   );
   measured.forEach((m, i) => {
     const field = (f: keyof NumberStats): number => Number(stats?.[`c${i}_${f}`] ?? 0);
