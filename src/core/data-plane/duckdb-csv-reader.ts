@@ -374,7 +374,7 @@ function badRowError(row: RejectedRow, cause: unknown): SluiceError {
 function longLineError(file: string, place: CsvRecordPlace, limit: number): SluiceError {
   return new SluiceError(
     'file.line_too_long',
-    `a row of ${place.bytes.toLocaleString('en-US')} bytes is longer than max_line_size (${limit.toLocaleString('en-US')} bytes); raise max_line_size (row: ${excerpt(place.excerpt, 40)})`,
+    `a row of ${place.bytes.toLocaleString('en-US')} bytes is longer than max_line_size (${limit.toLocaleString('en-US')} bytes); raise max_line_size (row: ${place.excerpt.slice(0, 40)}…)`,
     { location: { file, line: place.line } },
   );
 }
@@ -390,7 +390,9 @@ function csvError(spec: FileReadSpec, error: unknown, original: (file: string) =
     .slice(0, 3)
     .map((l) => excerpt(l, 200))
     .join('; ');
-  return new SluiceError('file.read_failed', `cannot read csv: ${detail}`, {
+  // A row of many megabytes needs a few times its size in memory while it is read and stored.
+  const hint = /Out of Memory/i.test(message) ? ' (raise data_plane.memory_limit in sluice.yaml; a long row needs about three times its size)' : '';
+  return new SluiceError('file.read_failed', `cannot read csv: ${detail}${hint}`, {
     cause: error,
     ...(firstPath ? { location: { file: original(firstPath) } } : {}),
   });
