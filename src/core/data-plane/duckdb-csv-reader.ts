@@ -1,13 +1,9 @@
-import { mkdirSync, rmSync } from 'node:fs';
-import path from 'node:path';
 import { SluiceError } from '../errors.ts';
 import { quoteIdent, quoteLiteral } from '../sql/quote.ts';
-import type { FileReadSpec, RejectedRow, Row, StoredOutput } from './data-plane.ts';
+import type { FileReadSpec, RejectedRow, StoredOutput } from './data-plane.ts';
 import {
   badSql,
-  badValueReason,
   convertSql,
-  dateCandidatesSql,
   needsStats,
   planDeclared,
   planFromStats,
@@ -18,22 +14,12 @@ import {
   type NumberStats,
   wideNumber,
 } from './csv-columns.ts';
-import { excerpt, findLongRecord, placeRecords, walkCsvRecords, type CsvQuoting, type CsvRecordPlace } from './csv-records.ts';
-import { transcodeFile } from './transcode-file.ts';
+import { excerpt, findLongRecord, walkCsvRecords, type CsvQuoting, type CsvRecordPlace } from './csv-records.ts';
+import type { CsvEngine } from './csv-engine.ts';
+import { checkRejects, engineRecords, engineRejectsOf, inWords } from './csv-rejects.ts';
+import { engineEncodings, expandPaths, originalNameSql, transcodeCopies } from './csv-source-files.ts';
 import { checkedTypeName } from './checked-type-name.ts';
 
-/** What the CSV reader needs from a data plane session. */
-export interface CsvEngine {
-  query(sql: string): Promise<Row[]>;
-  storeQuery(sql: string, location: string, signal?: AbortSignal): Promise<StoredOutput>;
-  /** The engine's own rejects of the last scan that stored them, lines counted in the file. */
-  readRejects(limit: number): Promise<RejectedRow[]>;
-  /** Where transcoded copies of files wait while they are read. */
-  readonly scratch: string;
-}
-
-/** Encodings the engine reads itself; others are transcoded to UTF-8 in a stream first. */
-const engineEncodings: Readonly<Record<string, string>> = { 'utf-8': 'utf-8', 'utf-16': 'utf-16', 'latin-1': 'latin-1' };
 /** The engine's line limit when none is set, in bytes. */
 export const defaultMaxLineSize = 2_000_000;
 /** Records the engine's sniffer reads; a too-long line among them makes it fail slowly and name line 1. */
@@ -146,7 +132,7 @@ function baseOptions(spec: FileReadSpec, transcoded: boolean): string[] {
     const nulls = typeof csv.nullString === 'string' ? [csv.nullString] : csv.nullString;
     options.push(`nullstr = [${nulls.map(quoteLiteral).join(', ')}]`);
   }
-  // Undeclared columns are dates only in IS 8601: the engine would otherwise pick a day/month order from the first rows.
+  // Undeclared columns are dates only in ISO 8601: the engine would otherwise pick a day/month order from the first rows.
   options.push(`dateformat = '%Y-%m-%d'`);
   if (csv.skip !== undefined) options.push(`skip = ${Number(csv.skip)}`);
   if (csv.allowQuotedNulls === false) options.push('allow_quoted_nulls = false');
@@ -222,147 +208,6 @@ async function planColumns(
     plans[m.index] = planFromStats(m.name, m.sniffed, numbers);
   });
   return plans;
-}
-
-/** Rows the engine itself refused (wrong field count, a value not of a declared type), with their lines. */
-async function engineRejectsOf(engine: CsvEngine, scan: string, limit: number): Promise<RejectedRow[]> {
-  try {
-    await engine.query('DROP TABLE IF EXISTS reject_errors; DROP TABLE IF EXISTS reject_scans;');
-    // count(COLUMNS(*)) makes every column parse; a bare count(*) would skip the bad value.
-    await engine.query(`SELECT count(COLUMNS(*)) FROM ${scan}`);
-    return await engine.readRejects(limit);
-  } catch {
-    return [];
-  }
-}
-
-/** The records (header = 1) the engine refused, per file: the rows after them shift by one each. */
-async function engineRecords(engine: CsvEngine): Promise<Map<string, number[]>> {
-  const rows = await engine
-    .query(`SELECT DISTINCT s.file_path AS file, e.line AS line FROM reject_errors e JOIN reject_scans s USING (scan_id, file_id) ORDER BY line`)
-    .catch(() => []);
-  const records = new Map<string, number[]>();
-  for (const r of rows) records.set(String(r.file), [...(records.get(String(r.file)) ?? []), Number(r.line)]);
-  return records;
-}
-
-/** Rows with a value the checks refused, in file order, with the line each starts on. */
-async function checkRejects(
-  engine: CsvEngine,
-  scan: (...extra: string[]) => string,
-  plans: readonly CsvColumnPlan[],
-  style: CsvValueStyle,
-  limit: number,
-  quoting: CsvQuoting,
-  header: boolean,
-  skipped: Map<string, number[]>,
-): Promise<RejectedRow[]> {
-  const checked = plans.filter((p) => badSql(p, style) !== undefined);
-  if (!checked.length) return [];
-  const columns = checked.flatMap((p, i) => [
-    `${quoteIdent(p.name)} AS raw_${i}`,
-    `${badSql(p, style)} AS bad_${i}`,
-    `${dateCandidatesSql(p, style) ?? 'NULL'} AS dates_${i}`,
-  ]);
-  const rows = await engine.query(
-    `SELECT * FROM (SELECT __file, row_number() OVER (PARTITION BY __file) AS __n, ${columns.join(', ')}
-       FROM ${scan("filename = '__file'", 'ignore_errors = true', 'parallel = false')})
-      WHERE ${checked.map((_, i) => `bad_${i}`).join(' OR ')} ORDER BY __file, __n LIMIT ${Number(limit)}`,
-  );
-  const byFile = new Map<string, Row[]>();
-  for (const r of rows) byFile.set(String(r.__file), [...(byFile.get(String(r.__file)) ?? []), r]);
-  const rejects: RejectedRow[] = [];
-  for (const [file, found] of byFile) {
-    const records = recordsOfRows(found.map((r) => Number(r.__n)), header, skipped.get(file) ?? []);
-    const places = await placeRecords(file, quoting, [...records.values()]);
-    for (const r of found) {
-      const index = checked.findIndex((_, i) => r[`bad_${i}`] === true);
-      const plan = checked[index]!;
-      const record = records.get(Number(r.__n))!;
-      const place = places.get(record);
-      const dates = r[`dates_${index}`] as (string | null)[] | null;
-      rejects.push({
-        file,
-        line: place?.line ?? record,
-        column: plan.name,
-        reason: badValueReason(plan, String(r[`raw_${index}`]), style, dates ?? undefined),
-        text: place?.excerpt ?? '',
-      });
-    }
-  }
-  return rejects;
-}
-
-/** Maps the n-th row the engine returned to its record, skipping the header and the records it refused. */
-function recordsOfRows(rows: readonly number[], header: boolean, refused: readonly number[]): Map<number, number> {
-  const out = new Map<number, number>();
-  const skip = new Set(refused);
-  let record = header ? 1 : 0;
-  let row = 0;
-  for (const wanted of [...rows].sort((a, b) => a - b)) {
-    while (row < wanted) {
-      record++;
-      if (!skip.has(record)) row++;
-    }
-    out.set(wanted, record);
-  }
-  return out;
-}
-
-/** Globs expanded to files, since lines are counted and encodings transcoded file by file. */
-async function expandPaths(engine: CsvEngine, patterns: readonly string[]): Promise<string[]> {
-  const files: string[] = [];
-  for (const pattern of patterns) {
-    const found = await engine.query(`SELECT file FROM glob(${quoteLiteral(pattern)}) ORDER BY file`);
-    if (!found.length) {
-      throw new SluiceError('file.read_failed', `cannot read csv: no file matches ${pattern}`, { location: { file: pattern } });
-    }
-    files.push(...found.map((r) => String(r.file)));
-  }
-  return files;
-}
-
-interface Copies {
-  readonly paths: string[];
-  readonly original: Map<string, string>;
-  readonly transcoded: boolean;
-  remove(): void;
-}
-
-/** Files in an encoding the engine does not read are transcoded to UTF-8 copies, in a stream. */
-async function transcodeCopies(scratch: string, spec: FileReadSpec, signal?: AbortSignal): Promise<Copies> {
-  const encoding = spec.csv?.encoding;
-  if (!encoding || engineEncodings[encoding]) return { paths: [...spec.paths], original: new Map(), transcoded: false, remove() {} };
-  const dir = path.join(scratch, `transcoded-${process.pid}-${Date.now()}-${Math.random().toString(36).slice(2)}`);
-  mkdirSync(dir, { recursive: true });
-  const original = new Map<string, string>();
-  const remove = (): void => rmSync(dir, { recursive: true, force: true });
-  try {
-    const paths = await Promise.all(
-      spec.paths.map(async (file, i) => {
-        const copy = path.join(dir, `${i}.csv`);
-        const gzip = spec.compression === 'gzip' || (spec.compression === undefined && /\.(gz|gzip)$/i.test(file));
-        await transcodeFile(file, copy, encoding, { gzip, signal });
-        original.set(copy, file);
-        return copy;
-      }),
-    );
-    return { paths, original, transcoded: true, remove };
-  } catch (error) {
-    remove();
-    throw new SluiceError('file.read_failed', `cannot read ${spec.paths[0]} as ${encoding}: ${(error as Error).message}`, { cause: error });
-  }
-}
-
-function originalNameSql(column: string, original: ReadonlyMap<string, string>): string {
-  return `CASE ${column} ${[...original].map(([copy, file]) => `WHEN ${quoteLiteral(copy)} THEN ${quoteLiteral(file)}`).join(' ')} ELSE ${column} END`;
-}
-
-/** The engine's field-count message, said as a person would; the column it names is only where it noticed. */
-function inWords(row: RejectedRow): RejectedRow {
-  const counts = /Expected Number of Columns: (\d+) Found: (\d+)/.exec(row.reason);
-  if (!counts) return row;
-  return { ...row, column: undefined, reason: `the row has ${counts[2]} fields where the header has ${counts[1]}` };
 }
 
 function badRowError(row: RejectedRow, cause: unknown): SluiceError {
