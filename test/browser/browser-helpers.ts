@@ -134,11 +134,13 @@ export async function callApi<T>(served: ServedProject, route: string, body?: un
   return (await response.json()) as T;
 }
 
-/** Polls a run until it leaves queued and running (30 s at most) and returns it as the API shows it. */
+/** Waits for a run to leave queued and running and returns it as the API shows it. */
 export async function finishedRun<R extends { status: string }>(served: ServedProject, runId: string): Promise<R> {
-  for (let i = 0; ; i++) {
-    const { run } = await callApi<{ run: R }>(served, `/api/runs/${runId}`);
-    if (!['queued', 'running'].includes(run.status) || i >= 300) return run;
-    await sleep(100);
-  }
+  return waitFor(
+    async () => {
+      const { run } = await callApi<{ run: R }>(served, `/api/runs/${runId}`);
+      return !['queued', 'running'].includes(run.status) && run;
+    },
+    { what: `run ${runId} to finish` },
+  );
 }

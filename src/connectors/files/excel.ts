@@ -91,7 +91,7 @@ interface StreamedWorkbook extends AsyncIterable<StreamedSheet> {
   readonly properties?: { model?: { date1904?: boolean } } | undefined;
 }
 
-const notForXlsx = ['delimiter', 'quote', 'escape', 'encoding', 'null', 'date_format'] as const;
+const notForXlsx = ['delimiter', 'quote', 'escape', 'encoding', 'null', 'date_format', 'decimal', 'thousands', 'max_line_size', 'allow_nan_infinity'] as const;
 
 /** Checks the settings that only make sense for (or not for) a workbook. */
 export function checkSheetSettings(settings: FileReadSettings, isXlsx: boolean): void {

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { maxRejectsSchema } from '../shared/check-rejects.ts';
 import { refuseUnreadSettings } from './file-format-rules.ts';
+import { acceptedEncodings, parseCsvEncoding } from './csv-encodings.ts';
 
 /** Formats a loader reads; Excel workbooks are read, never written. */
 export const fileFormats = ['csv', 'tsv', 'json', 'jsonl', 'parquet', 'xlsx'] as const;
@@ -19,9 +20,29 @@ const fileReadSettingsFields = z
     quote: z.string().max(1).optional(),
     escape: z.string().max(1).optional(),
     header: z.boolean().default(true),
-    encoding: z.enum(['utf-8', 'utf-16', 'latin-1']).optional(),
-    null: z.string().optional(),
-    date_format: z.string().optional(),
+    /** Any common spelling (see csv-encodings.ts); Windows-1252 is transcoded in a stream. */
+    encoding: z
+      .string()
+      .transform((name, ctx) => parseCsvEncoding(name) ?? (ctx.addIssue({ code: 'custom', message: `unknown encoding '${name}'; use one of ${acceptedEncodings()}` }), z.NEVER))
+      .optional(),
+    /** Unquoted text that means NULL (one value or a list); a quoted value is always text. */
+    null: z.union([z.string(), z.array(z.string()).min(1)]).optional(),
+    /** Formats for columns declared DATE, tried in order; ISO 8601 always parses. */
+    date_format: z
+      .union([z.string().min(1), z.array(z.string().min(1)).min(1)])
+      .transform((f) => (typeof f === 'string' ? [f] : f))
+      .optional(),
+    /** Decimal separator of numbers, e.g. ',' for `12,5`. */
+    decimal: z.enum(['.', ',']).optional(),
+    /** Thousands separator of numbers, e.g. '.' for `1.000,25`. */
+    thousands: z.enum([',', '.', ' ', "'", '_']).optional(),
+    /** Load NaN and infinities (`nan`, `inf`, `-infinity`) in number columns instead of refusing them. */
+    allow_nan_infinity: z.boolean().optional(),
+    /** Longest row, in bytes or with a unit (`64MB`); the default is 2,000,000 bytes. */
+    max_line_size: z
+      .union([z.number().int().positive(), z.string().regex(/^\s*\d+(\.\d+)?\s*(B|KB|MB|GB)?\s*$/i, "a size such as 50000000 or '64MB'")])
+      .transform((size) => (typeof size === 'number' ? size : byteSize(size)))
+      .optional(),
     skip: z.number().int().nonnegative().optional(),
     /** Column name -> type, e.g. `amount: DECIMAL(12,2)`; others are detected. */
     columns: z.record(z.string(), z.string()).optional(),
@@ -43,7 +64,11 @@ const fileReadSettingsFields = z
     incremental: z.boolean().default(false),
   })
   .strict()
-  .refine((s) => s.sheet === undefined || s.sheets === undefined, { message: "give either 'sheet' or 'sheets: all', not both", path: ['sheets'] });
+  .refine((s) => s.sheet === undefined || s.sheets === undefined, { message: "give either 'sheet' or 'sheets: all', not both", path: ['sheets'] })
+  .refine((s) => s.thousands === undefined || s.thousands !== (s.decimal ?? '.'), {
+    message: "thousands must differ from the decimal separator (for '1.000,25' set decimal: ',' and thousands: '.')",
+    path: ['thousands'],
+  });
 
 /** The settings a loader block reads files with; settings the file's format ignores are refused. */
 export const fileReadSettingsSchema = z.preprocess(refuseUnreadSettings((file) => formatFromPath(file)), fileReadSettingsFields);
@@ -61,6 +86,14 @@ export const fileWriteSettingsSchema = z
   .strict();
 
 export type FileWriteSettings = z.output<typeof fileWriteSettingsSchema>;
+
+const units: Record<string, number> = { B: 1, KB: 1e3, MB: 1e6, GB: 1e9 };
+
+/** `64MB` in bytes (decimal units, as the engine counts). */
+function byteSize(text: string): number {
+  const [, number, unit] = /^\s*(\d+(?:\.\d+)?)\s*([A-Za-z]*)\s*$/.exec(text)!;
+  return Math.round(Number(number) * units[(unit || 'B').toUpperCase()]!);
+}
 
 /** The format a path implies: `sales.csv.gz` is CSV, `events.jsonl` JSON lines, `budget.xlsx` an Excel workbook. */
 export function formatFromPath(file: string): FileFormat | undefined {

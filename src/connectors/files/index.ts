@@ -133,7 +133,13 @@ function toReadSpec(settings: FileReadSettings, root: string): FileReadSpec {
           header: settings.header,
           encoding: settings.encoding,
           nullString: settings.null,
-          dateFormat: settings.date_format,
+          // A quoted empty field is an empty string, as in PostgreSQL's COPY; only unquoted text can mean NULL.
+          allowQuotedNulls: false,
+          dateFormats: settings.date_format,
+          decimal: settings.decimal,
+          thousands: settings.thousands,
+          allowNanInfinity: settings.allow_nan_infinity,
+          maxLineSize: settings.max_line_size,
           skip: settings.skip,
           columns: settings.columns,
         }

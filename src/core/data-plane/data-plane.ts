@@ -21,6 +21,9 @@ export interface StoredOutput {
   readonly columns: readonly Column[];
 }
 
+/** Text encodings of CSV files. */
+export type CsvEncoding = 'utf-8' | 'utf-16' | 'latin-1' | 'windows-1252';
+
 export interface FileReadSpec {
   /** Absolute paths (already expanded from globs). */
   readonly paths: readonly string[];
@@ -30,9 +33,18 @@ export interface FileReadSpec {
     readonly quote?: string | undefined;
     readonly escape?: string | undefined;
     readonly header?: boolean | undefined;
-    readonly encoding?: string | undefined;
-    readonly nullString?: string | undefined;
-    readonly dateFormat?: string | undefined;
+    /** `utf-8`, `utf-16`, `latin-1` or `windows-1252` (see docs/connectors.md for the spellings users may write). */
+    readonly encoding?: CsvEncoding | undefined;
+    /** Unquoted text read as NULL (one or several); a quoted value never is unless `allowQuotedNulls`. */
+    readonly nullString?: string | readonly string[] | undefined;
+    /** Formats tried in order for columns declared DATE; ISO 8601 always parses, and a value two formats read differently is refused. */
+    readonly dateFormats?: readonly string[] | undefined;
+    /** Decimal separator of numbers (`.` by default). */
+    readonly decimal?: string | undefined;
+    /** Thousands separator of numbers (none by default). */
+    readonly thousands?: string | undefined;
+    /** NaN and infinities are bad values unless this is set. */
+    readonly allowNanInfinity?: boolean | undefined;
     readonly skip?: number | undefined;
     /** Column name to type; others are detected. */
     readonly columns?: Readonly<Record<string, string>> | undefined;

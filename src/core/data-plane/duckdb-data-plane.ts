@@ -28,6 +28,8 @@ import { CsvRowEncoder } from './csv-row-encoder.ts';
 import { createRowBuilder, type RowBuilder } from './row-shapes.ts';
 import { lineNumbersAt } from './line-numbers.ts';
 import { storeJsonFiles } from './json-scan.ts';
+import { checkedTypeName } from './checked-type-name.ts';
+import { storeCsvFiles } from './duckdb-csv-reader.ts';
 
 export interface DuckDbDataPlaneOptions {
   /** Where DuckDB spills when a query needs more than `memoryLimit`. */
@@ -241,6 +243,15 @@ class DuckDbSession implements DataPlaneSession {
         throw fileError(spec, error);
       });
     }
+    // A CSV with a fixed schema (a database's own export) needs no guessing; any other goes through the checked reader.
+    if (spec.format === 'csv' && !spec.csv?.schema?.length) {
+      return storeCsvFiles(
+        { query: (sql) => this.query(sql), storeQuery: (sql, at, s) => this.storeQuery(sql, at, s), readRejects: (limit) => this.readRejects(limit), scratch: this.scratch },
+        spec,
+        location,
+        signal,
+      );
+    }
     const scan = fileScanSql(spec, spec.collectRejects ?? false);
     if (!spec.collectRejects) {
       try {
@@ -451,16 +462,6 @@ function chunkToRows(chunk: DuckDBDataChunk, names: readonly string[], build: Ro
   build(columns, chunk.rowCount, into);
 }
 
-const typeName = /^[A-Za-z][A-Za-z0-9_ ]*(\(\s*\d+\s*(,\s*\d+\s*)?\))?(\[\])?$/;
-
-/** Type names from a block's schema reach SQL, so only plain type syntax passes. */
-function checkedTypeName(type: string, column: string): string {
-  if (!typeName.test(type.trim())) {
-    throw new SluiceError('block.bad_type', `column ${column}: '${type}' is not a type name`, { kind: 'config' });
-  }
-  return type.trim();
-}
-
 function fileScanSql(spec: FileReadSpec, collectRejects: boolean): string {
   const paths = `[${spec.paths.map(quoteLiteral).join(', ')}]`;
   const opts: string[] = [];
@@ -480,8 +481,7 @@ function fileScanSql(spec: FileReadSpec, collectRejects: boolean): string {
       if (csv.escape !== undefined) opts.push(`escape = ${quoteLiteral(csv.escape)}`);
       opts.push(`header = ${csv.header === false ? 'false' : 'true'}`);
       if (csv.encoding !== undefined) opts.push(`encoding = ${quoteLiteral(csv.encoding)}`);
-      if (csv.nullString !== undefined) opts.push(`nullstr = ${quoteLiteral(csv.nullString)}`);
-      if (csv.dateFormat !== undefined) opts.push(`dateformat = ${quoteLiteral(csv.dateFormat)}`);
+      if (typeof csv.nullString === 'string') opts.push(`nullstr = ${quoteLiteral(csv.nullString)}`);
       if (csv.skip !== undefined) opts.push(`skip = ${Number(csv.skip)}`);
       if (csv.allowQuotedNulls === false) opts.push('allow_quoted_nulls = false');
       if (csv.maxLineSize !== undefined) {
