@@ -5,6 +5,7 @@ import type { ConnectorConnection } from '../../core/connectors/connector.ts';
 import type { MysqlConnectionSettings, MysqlReadSettings, MysqlWriteSettings } from './mysql-config.ts';
 import type { MysqlDriver } from './mysql-driver.ts';
 import { discoverMysql } from './mysql-discover.ts';
+import { handleLostConnection } from './mysql-lost-connection.ts';
 import { connectError, queryError } from './mysql-errors.ts';
 import { mysqlTableRef } from './mysql-names.ts';
 import { readMysql } from './mysql-read.ts';
@@ -22,7 +23,10 @@ export async function connectMysql(
   const { options, server, database } = clientOptions(settings);
   const pool = mysql.createPool({ ...options, connectionLimit: 8, maxIdle: 2, idleTimeout: 10_000 });
   // TIMESTAMP columns convert through the session's time zone: read and write them as UTC.
-  pool.on('connection', (conn) => void conn.query("SET time_zone = '+00:00'", () => undefined));
+  pool.on('connection', (conn) => {
+    handleLostConnection(conn);
+    conn.query("SET time_zone = '+00:00'", () => undefined);
+  });
 
   const driver: MysqlDriver = {
     name: context.name,
@@ -35,7 +39,7 @@ export async function connectMysql(
       ),
     dedicated: async () => {
       const conn = mysql.createConnection(options);
-      conn.on('error', () => undefined); // the failing statement reports it
+      handleLostConnection(conn);
       try {
         await conn.promise().connect();
         await conn.promise().query("SET time_zone = '+00:00'");

@@ -22,6 +22,7 @@ import { checkPreviousState } from '../../integration/check-previous-state.ts';
 import { mysqlConnectionSchema } from './mysql-config.ts';
 import { clientOptions } from './mysql-connection.ts';
 import { connectError, queryError } from './mysql-errors.ts';
+import { handleLostConnection } from './mysql-lost-connection.ts';
 import { mysqlTableRef, quoteMysqlIdent, siblingTable, type MysqlTableRef } from './mysql-names.ts';
 import { mysqlTypeForDuck } from './mysql-types.ts';
 import { insertInput, onDuplicateKey } from './mysql-write.ts';
@@ -38,7 +39,7 @@ export const openMysqlSync: OpenSyncDestination = async (raw, context) => {
   const { options, server, database } = clientOptions(settings);
   const connect = async (): Promise<Connection> => {
     const conn = mysql.createConnection(options);
-    conn.on('error', () => undefined);
+    handleLostConnection(conn);
     try {
       await conn.promise().connect();
       await conn.promise().query("SET time_zone = '+00:00'");

@@ -185,7 +185,9 @@ export async function insertInput(plan: WritePlan, into: MysqlTableRef, suffix =
       return await loadDataInto(plan.conn, into, plan.input, plan.context);
     } catch (error) {
       if (!(error instanceof LoadDataRefused)) {
-        throw error instanceof SluiceError && plan.doing ? new ConnectorError(error.code, `${plan.doing} failed: ${error.message}`) : error;
+        throw error instanceof SluiceError && plan.doing
+          ? new ConnectorError(error.code, `${plan.doing} failed: ${error.message}`, { cause: error.cause, retryable: error.retryable })
+          : error;
       }
       plan.context.logger.debug(`LOAD DATA LOCAL is refused (${error.message}); writing with INSERT statements`);
       plan.loadData = false;
@@ -284,12 +286,14 @@ function scratchTable(plan: WritePlan, role: string): MysqlTableRef {
   return table;
 }
 
-/** Drops what a failed write created; through the pool when its own session is gone. */
+/** Drops what a failed write created; through the pool when its own session is gone or was cut. */
 async function dropScratch(driver: MysqlDriver, plan: WritePlan, sessionGone: boolean): Promise<void> {
   for (const table of plan.scratch) {
     const sql = `DROP TABLE IF EXISTS ${table.sql}`;
-    const run = sessionGone ? driver.pool.promise().query(sql) : plan.conn.query(sql);
-    await run.catch((error: unknown) => plan.context.logger.warn(`could not drop the staging table ${table.label}: ${String(error)}`));
+    const own = sessionGone ? Promise.reject(new Error('session gone')) : plan.conn.query(sql);
+    await own
+      .catch(() => driver.pool.promise().query(sql))
+      .catch((error: unknown) => plan.context.logger.warn(`could not drop the staging table ${table.label}: ${String(error)}`));
   }
 }
 

@@ -64,6 +64,10 @@ export async function openPostgresDriver(
   const pool = new pg.Pool({ ...config, max: sessions, idleTimeoutMillis: 10_000 });
   // An idle session dropped by the server is replaced on next use; it is not this run's failure.
   pool.on('error', () => undefined);
+  // The pool listens only to idle sessions: a lent one whose connection is cut (a terminated
+  // backend, a failover) would emit an unhandled 'error' and end the process. The statement
+  // that needs the session reports the cut instead, as a retryable error.
+  pool.on('connect', (client) => client.on('error', () => undefined));
 
   const driver: PostgresDriver = {
     name,
