@@ -11,6 +11,7 @@ import { describeRounded, findRoundedValue } from '../shared/decimal-scale.ts';
 import type { MysqlWriteSettings } from './mysql-config.ts';
 import type { MysqlDriver } from './mysql-driver.ts';
 import { queryError } from './mysql-errors.ts';
+import { dropAbandonedStages, holdStage } from './mysql-stages.ts';
 import { quoteMysqlIdent, mysqlTableRef, siblingTable, type MysqlTableRef } from './mysql-names.ts';
 import { mysqlTypeForDuck, writeColumnFor } from './mysql-types.ts';
 
@@ -85,6 +86,7 @@ export async function writeMysql(driver: MysqlDriver, request: WriteRequest<Mysq
         );
       }
     }
+    await dropAbandonedStages(conn, target.database, context);
     const result = await modes[settings.mode]({ ...plan, existing });
     return result;
   } catch (error) {
@@ -110,7 +112,7 @@ const modes = {
 async function replaceTable(plan: WritePlan): Promise<ModeResult> {
   const { conn, target, existing } = plan;
   if (!existing) return createWithRows(plan, 'replace');
-  const stage = scratchTable(plan, 'stage');
+  const stage = await stageTable(plan);
   await conn.query(`CREATE TABLE ${stage.sql} LIKE ${target.sql}`);
   const rows = await inTransaction(conn, () => insertInput(plan, stage));
   const old = siblingTable(target.database, `_sluice_old_${randomBytes(5).toString('hex')}`);
@@ -160,7 +162,7 @@ async function changeInPlace(plan: WritePlan, mode: 'append' | 'upsert' | 'merge
  */
 async function createWithRows(plan: WritePlan, mode: MysqlWriteSettings['mode']): Promise<ModeResult> {
   const { conn, target, key, input } = plan;
-  const stage = scratchTable(plan, 'stage');
+  const stage = await stageTable(plan);
   const keyed = new Set(key.map((k) => k.toLowerCase()));
   const definitions = input.columns.map((c) => `${quoteMysqlIdent(c.name)} ${mysqlTypeForDuck(c.type, keyed.has(c.name.toLowerCase()))}`);
   const keyList = key.map(quoteMysqlIdent).join(', ');
@@ -280,6 +282,13 @@ async function inTransaction<T>(conn: PromiseConnection, work: () => Promise<T>)
   }
 }
 
+/** A staging table beside the target, marked live while this session lasts (see dropAbandonedStages). */
+async function stageTable(plan: WritePlan): Promise<MysqlTableRef> {
+  const stage = scratchTable(plan, 'stage');
+  await holdStage(plan.conn, stage.name);
+  return stage;
+}
+
 function scratchTable(plan: WritePlan, role: string): MysqlTableRef {
   const table = siblingTable(plan.target.database, `_sluice_${role}_${randomBytes(5).toString('hex')}`);
   plan.scratch.push(table);
@@ -293,7 +302,7 @@ async function dropScratch(driver: MysqlDriver, plan: WritePlan, sessionGone: bo
     const own = sessionGone ? Promise.reject(new Error('session gone')) : plan.conn.query(sql);
     await own
       .catch(() => driver.pool.promise().query(sql))
-      .catch((error: unknown) => plan.context.logger.warn(`could not drop the staging table ${table.label}: ${String(error)}`));
+      .catch((error: unknown) => plan.context.logger.warn(`could not drop the staging table ${table.label}; the next load into ${plan.target.label} drops it: ${String(error)}`));
   }
 }
 
