@@ -12,6 +12,7 @@ import type { MysqlWriteSettings } from './mysql-config.ts';
 import type { MysqlDriver } from './mysql-driver.ts';
 import { queryError } from './mysql-errors.ts';
 import { dropAbandonedStages, holdStage } from './mysql-stages.ts';
+import { watchLockWaits } from '../shared/watch-lock-waits.ts';
 import { quoteMysqlIdent, mysqlTableRef, siblingTable, type MysqlTableRef } from './mysql-names.ts';
 import { mysqlTypeForDuck, writeColumnFor } from './mysql-types.ts';
 
@@ -63,6 +64,8 @@ export async function writeMysql(driver: MysqlDriver, request: WriteRequest<Mysq
     raw.destroy();
   };
   context.signal.addEventListener('abort', abort, { once: true });
+  const threadId = raw.threadId;
+  const stopLockWatch = threadId === null ? () => undefined : watchLockWaits(() => driver.lockWaits(threadId), context.logger);
   const plan: WritePlan = { conn, target, existing: undefined, input, key, context, scratch: [], doing: `writing ${target.label} in '${driver.name}'` };
   try {
     // Strict: a NULL into NOT NULL or a value that does not fit fails the load instead of being adjusted quietly.
@@ -96,6 +99,7 @@ export async function writeMysql(driver: MysqlDriver, request: WriteRequest<Mysq
     }
     throw error instanceof SluiceError ? error : queryError('mysql.write_failed', `writing ${target.label} in '${driver.name}' failed`, error, context.block);
   } finally {
+    stopLockWatch();
     context.signal.removeEventListener('abort', abort);
     raw.destroy();
   }

@@ -7,6 +7,7 @@ import type { PostgresConnectionSettings, PostgresReadSettings, PostgresWriteSet
 import type { PostgresDriver } from './postgres-driver.ts';
 import { discoverPostgres } from './postgres-discover.ts';
 import { connectError, queryError } from './postgres-errors.ts';
+import { postgresLockWaits } from './postgres-lock-waits.ts';
 import { readPostgres } from './postgres-read.ts';
 import { tableRef } from './postgres-catalog.ts';
 import { writePostgres } from './postgres-write.ts';
@@ -101,6 +102,7 @@ export async function openPostgresDriver(
       signal.addEventListener('abort', cancel, { once: true });
       return () => signal.removeEventListener('abort', cancel);
     },
+    lockWaits: (pids) => postgresLockWaits(pool, pids),
     copyFrom: (sql) => copyStreams.from(sql),
     copyTo: (sql) => copyStreams.to(sql),
   };
@@ -119,6 +121,9 @@ export function clientConfig(settings: PostgresConnectionSettings): { config: Cl
   const config: ClientConfig = {
     application_name: 'sluice',
     connectionTimeoutMillis: Math.round(settings.connect_timeout * 1000),
+    // Sent as session settings when the connection opens: every session of the pool and every COPY session.
+    ...(settings.lock_timeout > 0 ? { lock_timeout: Math.round(settings.lock_timeout * 1000) } : {}),
+    ...(settings.statement_timeout > 0 ? { statement_timeout: Math.round(settings.statement_timeout * 1000) } : {}),
   };
   if (settings.ssl !== undefined) config.ssl = settings.ssl;
   if (settings.schema !== 'public') {

@@ -19,7 +19,8 @@ import { decimalScale, describeRounded, findRoundedValue } from '../shared/decim
 import type { PostgresWriteSettings } from './postgres-config.ts';
 import type { PostgresDriver } from './postgres-driver.ts';
 import { copyInParallel, copyThroughPipe, type CopyTarget } from './postgres-copy.ts';
-import { queryError } from './postgres-errors.ts';
+import { isServerError, queryError } from './postgres-errors.ts';
+import { watchLockWaits } from '../shared/watch-lock-waits.ts';
 import { dropAbandonedStages, holdStage, releaseStage, stageName } from './postgres-stages.ts';
 import { duckCsvExpression, postgresTypeForDuck } from './postgres-types.ts';
 
@@ -56,6 +57,8 @@ export async function writePostgres(driver: PostgresDriver, request: WriteReques
   }
   const control = await driver.session();
   const stopWatching = driver.cancelOnAbort(control, context.signal);
+  const pid = (control as { processID?: number }).processID;
+  const stopLockWatch = pid === undefined ? () => undefined : watchLockWaits(() => driver.lockWaits([pid]), context.logger);
   let failed = false;
   try {
     const existing = await describeTarget(control, target);
@@ -87,6 +90,7 @@ export async function writePostgres(driver: PostgresDriver, request: WriteReques
     }
     throw error instanceof SluiceError ? error : queryError('postgres.write_failed', `writing ${target.label} in '${driver.name}' failed`, error);
   } finally {
+    stopLockWatch();
     stopWatching();
     // After a failure the session may sit in an aborted COPY or transaction: discard it rather than reuse it.
     control.release(failed);
@@ -276,10 +280,16 @@ async function withStage(
   const { control, target, driver, context } = plan;
   const stage = siblingRef(target, stageName());
   let keep = false;
+  let mayExist = false;
   await holdStage(control, stage.name);
   try {
     await createSchema(control, target);
-    await control.query(`CREATE ${unlogged ? 'UNLOGGED ' : ''}TABLE ${stage.sql} ${definition}`);
+    await control.query(`CREATE ${unlogged ? 'UNLOGGED ' : ''}TABLE ${stage.sql} ${definition}`).catch((error: unknown) => {
+      // The server refused or stopped the statement (a lock timeout, a cancel): nothing was created. A lost connection leaves it unknown.
+      mayExist = !isServerError(error);
+      throw error;
+    });
+    mayExist = true;
     const oid = await control.query<{ oid: number }>('SELECT to_regclass($1)::oid::int AS oid', [stage.sql]);
     const copy: CopyTarget = { copySql: copySql(stage, plan.columns), label: target.label, rename: [[stage.name, target.label]] };
     const rows = await copyInParallel(driver, plan.selects, copy, context);
@@ -289,7 +299,7 @@ async function withStage(
     });
     return rows;
   } finally {
-    if (!keep) await dropStage(driver, stage, context);
+    if (!keep && mayExist) await dropStage(driver, stage, context);
     await releaseStage(control, stage.name);
   }
 }
@@ -303,7 +313,7 @@ async function dropStage(driver: PostgresDriver, stage: TableRef, context: Conne
       session.release();
     }
   } catch (error) {
-    context.logger.warn(`could not drop the staging table ${stage.label}; drop it by hand: ${(error as Error).message}`);
+    context.logger.warn(`could not drop the staging table ${stage.label} (the next load into schema ${stage.schema} drops it): ${(error as Error).message}`);
   }
 }
 
