@@ -24,6 +24,11 @@ describe('a load waiting on a lock another session holds', () => {
         `    url: "${pgUrl}"`,
         `    schema: ${world.name}`,
         `    lock_timeout: ${lockTimeout}`,
+        '  pg_patient:',
+        '    type: postgres',
+        `    url: "${pgUrl}"`,
+        `    schema: ${world.name}`,
+        '    lock_timeout: 0',
         '  maria:',
         '    type: mysql',
         `    url: "${maria.toString()}"`,
@@ -74,6 +79,26 @@ describe('a load waiting on a lock another session holds', () => {
       await holder.end();
     }
     assert.equal(await rowCount('pg', table), 0, 'the target is unchanged');
+  });
+
+  it("PostgreSQL: a block timeout during a lock wait fails the block without claiming a staging table is left", async () => {
+    const table = 'timed_pg';
+    await world.query('pg', `CREATE TABLE ${world.name}.${table} (id bigint, label text, amount numeric(12,2))`);
+    world.pipeline(table, ['blocks:', '  - { name: rows, file: blocks/rows.sql }', `  - { name: load, connection: pg_patient, upstream: [rows], timeout: 6s, settings: { table: ${table} } }`, ''].join('\n'));
+    const holder = new pg.Client({ connectionString: pgUrl });
+    await holder.connect();
+    try {
+      await holder.query(`BEGIN; LOCK TABLE ${world.name}.${table} IN ACCESS EXCLUSIVE MODE`);
+      const result = await sluice(world.dir, ['run', table]);
+      const outcome = await lastRunOutcome((sql) => world.query('pg', sql), `${world.name}_runs`, table);
+      assert.equal(result.code, 1, result.stdout + result.stderr);
+      assert.match(outcome.blockError?.message ?? '', /timed out|timeout/i);
+      assert.doesNotMatch(result.stdout + result.stderr + outcome.logs, /by hand|Cannot use a pool/);
+    } finally {
+      await holder.end();
+    }
+    const stages = await world.query('pg', `SELECT relname FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname = '${world.name}' AND relname LIKE '\\_sluice\\_stage\\_%'`);
+    assert.deepEqual(stages, []);
   });
 
   it('MariaDB: reports the wait with the lock and the holding session, then fails retryably at lock_timeout', async () => {
