@@ -52,8 +52,11 @@ describe('a load waiting on a lock another session holds', () => {
     // The progress shows the wait, naming the lock and the session that holds it.
     const waiting = new RegExp(`waiting \\d+(\\.\\d+)? ?s for .*lock.*held by .*session ${holder} \\(`);
     assert.match(result.stdout, waiting);
+    // Each of the two attempts (retries: 1) waits once on the same holder: one report each, not one a second.
+    assert.equal(result.stdout.match(/waiting \S+ for /g)?.length, 2, result.stdout);
     const outcome = await lastRunOutcome((sql) => world.query('pg', sql), `${world.name}_runs`, table);
     assert.match(outcome.logs, waiting);
+    assert.match(outcome.logs, /attempt 1 of 2 failed: .*lock.*timeout/i);
     assert.equal(outcome.status, 'failed');
     assert.equal(outcome.blockError?.retryable, true, JSON.stringify(outcome.blockError));
     assert.match(outcome.blockError?.message ?? '', /lock.*timeout|timeout.*lock|lock_timeout/i);

@@ -32,14 +32,17 @@ export async function mysqlLockWaits(pool: Pool, threadId: number): Promise<Lock
   if (waits.length) {
     const holders = await sessions(pool, waits.map((w) => w.blocker));
     const first = waits[0]!;
-    return [{ lock: `${first.mode ? `${first.mode} ` : ''}row lock on ${first.lockTable ?? 'the table'}`, blockers: holders, waitedMs: Number(first.waitedMs) }];
+    return [{ lock: `${first.mode ? `${first.mode} ` : ''}row lock on ${first.lockTable ?? 'the table'}`, blockers: holders, holderIds: waits.map((w) => w.blocker), waitedMs: Number(first.waitedMs) }];
   }
   const [mine] = await db.query('SELECT STATE AS state, TIME_MS AS ms, DB AS db FROM information_schema.PROCESSLIST WHERE ID = ?', [threadId]);
   const self = (mine as { state: string | null; ms: string; db: string | null }[])[0];
   if (!self?.state || !/metadata lock/i.test(self.state)) return [];
   const [others] = await db.query('SELECT ID FROM information_schema.PROCESSLIST WHERE ID <> ? AND ID <> CONNECTION_ID() AND DB <=> ? AND COMMAND <> ?', [threadId, self.db, 'Daemon']);
-  const candidates = await sessions(pool, (others as { ID: number }[]).map((o) => o.ID));
-  return [{ lock: `a table metadata lock (${self.state.toLowerCase()})`, blockers: candidates.length ? [`one of ${candidates.join('; ')}`] : [], waitedMs: Number(self.ms) }];
+  const ids = (others as { ID: number }[]).map((o) => o.ID);
+  const candidates = await sessions(pool, ids);
+  return [
+    { lock: `a table metadata lock (${self.state.toLowerCase()})`, blockers: candidates.length ? [`one of ${candidates.join('; ')}`] : [], holderIds: ids, waitedMs: Number(self.ms) },
+  ];
 }
 
 async function sessions(pool: Pool, ids: readonly number[]): Promise<string[]> {

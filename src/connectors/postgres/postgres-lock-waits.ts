@@ -17,7 +17,7 @@ interface WaitRow {
 /** The locks sessions `pids` wait for, and the sessions holding them (pg_locks, pg_blocking_pids, pg_stat_activity). */
 export async function postgresLockWaits(pool: Pool, pids: readonly number[]): Promise<LockWait[]> {
   const { rows } = await pool.query<WaitRow>(
-    `SELECT l.locktype, l.mode, l.relation::regclass::text AS relation,
+    `SELECT l.locktype, l.mode, (SELECT n.nspname || '.' || c.relname FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE c.oid = l.relation) AS relation,
             (extract(epoch FROM now() - l.waitstart) * 1000)::float8 AS waited_ms,
             b.pid, b.usename, b.application_name, host(b.client_addr) AS client, b.state,
             extract(epoch FROM now() - b.state_change)::int AS state_seconds
@@ -27,10 +27,11 @@ export async function postgresLockWaits(pool: Pool, pids: readonly number[]): Pr
       WHERE l.pid = ANY($1::int[]) AND NOT l.granted AND l.waitstart IS NOT NULL`,
     [pids],
   );
-  const waits = new Map<string, { lock: string; blockers: string[]; waitedMs: number }>();
+  const waits = new Map<string, { lock: string; blockers: string[]; holderIds: number[]; waitedMs: number }>();
   for (const row of rows) {
     const lock = row.relation ? `${row.mode} on table ${row.relation}` : `${row.mode} (${row.locktype} lock)`;
-    const wait = waits.get(lock) ?? { lock, blockers: [], waitedMs: Number(row.waited_ms) };
+    const wait = waits.get(lock) ?? { lock, blockers: [], holderIds: [], waitedMs: Number(row.waited_ms) };
+    wait.holderIds.push(row.pid);
     const parts = [`user ${row.usename ?? '?'}`, `application '${row.application_name ?? ''}'`, row.client ? `from ${row.client}` : 'local'];
     if (row.state) parts.push(`${row.state}${row.state_seconds !== null ? ` for ${row.state_seconds} s` : ''}`);
     wait.blockers.push(`session ${row.pid} (${parts.join(', ')})`);

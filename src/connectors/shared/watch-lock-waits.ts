@@ -8,6 +8,8 @@ export interface LockWait {
   readonly lock: string;
   /** Who holds it: `session 4242 (user bob, application psql, idle in transaction for 40 s)`. */
   readonly blockers: readonly string[];
+  /** The holding sessions' ids: the same wait on the same holders is one wait, however its description ages. */
+  readonly holderIds: readonly number[];
   readonly waitedMs: number;
 }
 
@@ -36,7 +38,7 @@ export function watchLockWaits(probe: () => Promise<readonly LockWait[]>, logger
     if (stopped) return;
     for (const wait of waits) {
       if (wait.waitedMs < afterMs) continue;
-      const key = `${wait.lock}|${wait.blockers.join('|')}`;
+      const key = `${wait.lock}|${wait.holderIds.join(',')}`;
       const last = reported.get(key);
       if (last !== undefined && wait.waitedMs - last < repeatMs) continue;
       reported.set(key, wait.waitedMs);
