@@ -66,7 +66,8 @@ export async function* readChanges(stream: ReplicationStream, tables: readonly S
         }
         builder.commit();
         lastEnd = end;
-        lastTime = new Date(Number(BigInt(message.commitTime as bigint) / 1000n) + 946_684_800_000);
+        // The decoder has already moved pgoutput's 2000-based microseconds to the Unix epoch.
+        lastTime = new Date(Number(BigInt(message.commitTime as bigint) / 1000n));
         if (builder.changes >= options.batchSize) yield { type: 'batch', batch: flush() };
         if (options.until !== undefined && end >= options.until) {
           if (!builder.isEmpty) yield { type: 'batch', batch: flush() };

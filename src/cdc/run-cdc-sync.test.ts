@@ -25,7 +25,7 @@ const skip = await requirePrerequisites('postgres', 'postgres-logical-replicatio
 
 const suffix = randomBytes(4).toString('hex');
 const sourceSchema = `cdc_src_${suffix}`;
-const pgSettings = { host: '127.0.0.1', port: 5432, user: 'postgres', database: 'test', schema: 'public', connect_timeout: 10 } as const;
+const pgSettings = { host: '127.0.0.1', port: 5432, user: 'postgres', database: 'test', schema: 'public', connect_timeout: 10, lock_timeout: 60, statement_timeout: 0 } as const;
 const silent = { debug() {}, info() {}, warn() {}, error() {} };
 const admin = new pg.Pool({ host: '127.0.0.1', user: 'postgres', database: 'test', max: 2 });
 const big = '9007199254740993';

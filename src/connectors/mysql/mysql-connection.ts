@@ -5,6 +5,8 @@ import type { ConnectorConnection } from '../../core/connectors/connector.ts';
 import type { MysqlConnectionSettings, MysqlReadSettings, MysqlWriteSettings } from './mysql-config.ts';
 import type { MysqlDriver } from './mysql-driver.ts';
 import { discoverMysql } from './mysql-discover.ts';
+import { mysqlLockWaits } from './mysql-lock-waits.ts';
+import { handleLostConnection } from './mysql-lost-connection.ts';
 import { connectError, queryError } from './mysql-errors.ts';
 import { mysqlTableRef } from './mysql-names.ts';
 import { readMysql } from './mysql-read.ts';
@@ -19,10 +21,13 @@ export async function connectMysql(
   context: { readonly name: string },
 ): Promise<ConnectorConnection<MysqlReadSettings, MysqlWriteSettings>> {
   const { default: mysql } = await import('mysql2');
-  const { options, server, database } = clientOptions(settings);
+  const { options, server, database, sessionSql } = clientOptions(settings);
   const pool = mysql.createPool({ ...options, connectionLimit: 8, maxIdle: 2, idleTimeout: 10_000 });
-  // TIMESTAMP columns convert through the session's time zone: read and write them as UTC.
-  pool.on('connection', (conn) => void conn.query("SET time_zone = '+00:00'", () => undefined));
+  pool.on('connection', (conn) => {
+    handleLostConnection(conn);
+    // Queued before any statement of the session's first user, so they run first.
+    for (const sql of sessionSql) conn.query(sql, () => undefined);
+  });
 
   const driver: MysqlDriver = {
     name: context.name,
@@ -35,16 +40,17 @@ export async function connectMysql(
       ),
     dedicated: async () => {
       const conn = mysql.createConnection(options);
-      conn.on('error', () => undefined); // the failing statement reports it
+      handleLostConnection(conn);
       try {
         await conn.promise().connect();
-        await conn.promise().query("SET time_zone = '+00:00'");
+        for (const sql of sessionSql) await conn.promise().query(sql);
         return conn;
       } catch (error) {
         conn.destroy();
         throw connectError(error, context.name, server);
       }
     },
+    lockWaits: (threadId) => mysqlLockWaits(pool, threadId),
     killQuery(threadId) {
       if (typeof threadId === 'number') pool.query('KILL QUERY ?', [threadId], () => undefined);
     },
@@ -87,7 +93,7 @@ export async function connectMysql(
 }
 
 /** The driver's options and a description of the server for messages (never the password). */
-export function clientOptions(settings: MysqlConnectionSettings): { options: ConnectionOptions; server: string; database: string | undefined } {
+export function clientOptions(settings: MysqlConnectionSettings): { options: ConnectionOptions; server: string; database: string | undefined; sessionSql: readonly string[] } {
   let { host, port, user, password, database } = settings;
   if (settings.url !== undefined) {
     let url: URL;
@@ -122,5 +128,22 @@ export function clientOptions(settings: MysqlConnectionSettings): { options: Con
     ...(settings.ssl ? { ssl: {} } : {}),
   };
   const server = `user ${user ?? '(default user)'} at ${host}:${port}, database ${database ?? '(none)'}`;
-  return { options, server: mask(server), database };
+  return { options, server: mask(server), database, sessionSql: sessionSettings(settings) };
+}
+
+/**
+ * Statements every session runs first. TIMESTAMP columns convert through the
+ * session's time zone: read and write them as UTC. `lock_timeout` bounds
+ * both row-lock waits (InnoDB) and table metadata-lock waits; the server
+ * counts whole seconds. `statement_timeout` is MariaDB's `max_statement_time`
+ * (MySQL has no equivalent for writes).
+ */
+function sessionSettings(settings: MysqlConnectionSettings): string[] {
+  const sql = ["SET time_zone = '+00:00'"];
+  if (settings.lock_timeout > 0) {
+    const seconds = Math.max(1, Math.ceil(settings.lock_timeout));
+    sql.push(`SET SESSION innodb_lock_wait_timeout = ${seconds}, lock_wait_timeout = ${seconds}`);
+  }
+  if (settings.statement_timeout > 0) sql.push(`SET SESSION max_statement_time = ${Number(settings.statement_timeout)}`);
+  return sql;
 }

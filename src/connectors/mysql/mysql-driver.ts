@@ -1,4 +1,5 @@
 import type { Connection, ConnectionOptions, Pool, PoolConnection } from 'mysql2';
+import type { LockWait } from '../shared/watch-lock-waits.ts';
 
 /** What the read and write paths need from an open connection. */
 export interface MysqlDriver {
@@ -15,6 +16,8 @@ export interface MysqlDriver {
   dedicated(): Promise<Connection>;
   /** Asks the server to stop what session `threadId` runs; failures are ignored (the caller also drops the socket). */
   killQuery(threadId: number | null | undefined): void;
+  /** The lock session `threadId` waits for, with the sessions that (may) hold it. */
+  lockWaits(threadId: number): Promise<LockWait[]>;
 }
 
 export type { ConnectionOptions };

@@ -56,7 +56,8 @@ export function queryError(code: string, prefix: string, error: unknown, block?:
   if (error instanceof SluiceError) return error;
   const errno = serverErrno(error);
   const retryable = errno === undefined ? true : retryableServerErrors.has(errno);
-  return new ConnectorError(code, mask(`${prefix}: ${clip(errorText(error))}`), {
+  const why = errno === 1205 ? "; another session held a lock this statement needed for longer than the connection's lock_timeout; trying again later can succeed" : '';
+  return new ConnectorError(code, mask(`${prefix}: ${clip(errorText(error))}${why}`), {
     cause: maskedCause(error),
     retryable,
     ...(block ? { location: { block } } : {}),

@@ -22,6 +22,7 @@ import { checkPreviousState } from '../../integration/check-previous-state.ts';
 import { mysqlConnectionSchema } from './mysql-config.ts';
 import { clientOptions } from './mysql-connection.ts';
 import { connectError, queryError } from './mysql-errors.ts';
+import { handleLostConnection } from './mysql-lost-connection.ts';
 import { mysqlTableRef, quoteMysqlIdent, siblingTable, type MysqlTableRef } from './mysql-names.ts';
 import { mysqlTypeForDuck } from './mysql-types.ts';
 import { insertInput, onDuplicateKey } from './mysql-write.ts';
@@ -35,13 +36,13 @@ import { insertInput, onDuplicateKey } from './mysql-write.ts';
 export const openMysqlSync: OpenSyncDestination = async (raw, context) => {
   const settings = mysqlConnectionSchema.parse(raw);
   const { default: mysql } = await import('mysql2');
-  const { options, server, database } = clientOptions(settings);
+  const { options, server, database, sessionSql } = clientOptions(settings);
   const connect = async (): Promise<Connection> => {
     const conn = mysql.createConnection(options);
-    conn.on('error', () => undefined);
+    handleLostConnection(conn);
     try {
       await conn.promise().connect();
-      await conn.promise().query("SET time_zone = '+00:00'");
+      for (const sql of sessionSql) await conn.promise().query(sql);
       // Strict: a value that does not fit fails the batch instead of being adjusted quietly.
       await conn.promise().query("SET SESSION sql_mode = CONCAT_WS(',', NULLIF(@@SESSION.sql_mode, ''), 'STRICT_ALL_TABLES')");
       return conn;

@@ -11,6 +11,8 @@ import { describeRounded, findRoundedValue } from '../shared/decimal-scale.ts';
 import type { MysqlWriteSettings } from './mysql-config.ts';
 import type { MysqlDriver } from './mysql-driver.ts';
 import { queryError } from './mysql-errors.ts';
+import { dropAbandonedStages, holdStage } from './mysql-stages.ts';
+import { watchLockWaits } from '../shared/watch-lock-waits.ts';
 import { quoteMysqlIdent, mysqlTableRef, siblingTable, type MysqlTableRef } from './mysql-names.ts';
 import { mysqlTypeForDuck, writeColumnFor } from './mysql-types.ts';
 
@@ -62,6 +64,8 @@ export async function writeMysql(driver: MysqlDriver, request: WriteRequest<Mysq
     raw.destroy();
   };
   context.signal.addEventListener('abort', abort, { once: true });
+  const threadId = raw.threadId;
+  const stopLockWatch = threadId === null ? () => undefined : watchLockWaits(() => driver.lockWaits(threadId), context.logger);
   const plan: WritePlan = { conn, target, existing: undefined, input, key, context, scratch: [], doing: `writing ${target.label} in '${driver.name}'` };
   try {
     // Strict: a NULL into NOT NULL or a value that does not fit fails the load instead of being adjusted quietly.
@@ -85,6 +89,7 @@ export async function writeMysql(driver: MysqlDriver, request: WriteRequest<Mysq
         );
       }
     }
+    await dropAbandonedStages(conn, target.database, context);
     const result = await modes[settings.mode]({ ...plan, existing });
     return result;
   } catch (error) {
@@ -94,6 +99,7 @@ export async function writeMysql(driver: MysqlDriver, request: WriteRequest<Mysq
     }
     throw error instanceof SluiceError ? error : queryError('mysql.write_failed', `writing ${target.label} in '${driver.name}' failed`, error, context.block);
   } finally {
+    stopLockWatch();
     context.signal.removeEventListener('abort', abort);
     raw.destroy();
   }
@@ -110,7 +116,7 @@ const modes = {
 async function replaceTable(plan: WritePlan): Promise<ModeResult> {
   const { conn, target, existing } = plan;
   if (!existing) return createWithRows(plan, 'replace');
-  const stage = scratchTable(plan, 'stage');
+  const stage = await stageTable(plan);
   await conn.query(`CREATE TABLE ${stage.sql} LIKE ${target.sql}`);
   const rows = await inTransaction(conn, () => insertInput(plan, stage));
   const old = siblingTable(target.database, `_sluice_old_${randomBytes(5).toString('hex')}`);
@@ -160,7 +166,7 @@ async function changeInPlace(plan: WritePlan, mode: 'append' | 'upsert' | 'merge
  */
 async function createWithRows(plan: WritePlan, mode: MysqlWriteSettings['mode']): Promise<ModeResult> {
   const { conn, target, key, input } = plan;
-  const stage = scratchTable(plan, 'stage');
+  const stage = await stageTable(plan);
   const keyed = new Set(key.map((k) => k.toLowerCase()));
   const definitions = input.columns.map((c) => `${quoteMysqlIdent(c.name)} ${mysqlTypeForDuck(c.type, keyed.has(c.name.toLowerCase()))}`);
   const keyList = key.map(quoteMysqlIdent).join(', ');
@@ -185,7 +191,9 @@ export async function insertInput(plan: WritePlan, into: MysqlTableRef, suffix =
       return await loadDataInto(plan.conn, into, plan.input, plan.context);
     } catch (error) {
       if (!(error instanceof LoadDataRefused)) {
-        throw error instanceof SluiceError && plan.doing ? new ConnectorError(error.code, `${plan.doing} failed: ${error.message}`) : error;
+        throw error instanceof SluiceError && plan.doing
+          ? new ConnectorError(error.code, `${plan.doing} failed: ${error.message}`, { cause: error.cause, retryable: error.retryable })
+          : error;
       }
       plan.context.logger.debug(`LOAD DATA LOCAL is refused (${error.message}); writing with INSERT statements`);
       plan.loadData = false;
@@ -278,18 +286,27 @@ async function inTransaction<T>(conn: PromiseConnection, work: () => Promise<T>)
   }
 }
 
+/** A staging table beside the target, marked live while this session lasts (see dropAbandonedStages). */
+async function stageTable(plan: WritePlan): Promise<MysqlTableRef> {
+  const stage = scratchTable(plan, 'stage');
+  await holdStage(plan.conn, stage.name);
+  return stage;
+}
+
 function scratchTable(plan: WritePlan, role: string): MysqlTableRef {
   const table = siblingTable(plan.target.database, `_sluice_${role}_${randomBytes(5).toString('hex')}`);
   plan.scratch.push(table);
   return table;
 }
 
-/** Drops what a failed write created; through the pool when its own session is gone. */
+/** Drops what a failed write created; through the pool when its own session is gone or was cut. */
 async function dropScratch(driver: MysqlDriver, plan: WritePlan, sessionGone: boolean): Promise<void> {
   for (const table of plan.scratch) {
     const sql = `DROP TABLE IF EXISTS ${table.sql}`;
-    const run = sessionGone ? driver.pool.promise().query(sql) : plan.conn.query(sql);
-    await run.catch((error: unknown) => plan.context.logger.warn(`could not drop the staging table ${table.label}: ${String(error)}`));
+    const own = sessionGone ? Promise.reject(new Error('session gone')) : plan.conn.query(sql);
+    await own
+      .catch(() => driver.pool.promise().query(sql))
+      .catch((error: unknown) => plan.context.logger.warn(`could not drop the staging table ${table.label}; the next load into ${plan.target.label} drops it: ${String(error)}`));
   }
 }
 

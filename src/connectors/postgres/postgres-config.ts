@@ -29,6 +29,10 @@ export const postgresConnectionSchema = z
     ssl: flag.optional(),
     /** Seconds to wait for the server before giving up on a connection. */
     connect_timeout: z.coerce.number().positive().default(10),
+    /** Seconds a statement waits for a lock (a table another session holds) before it fails, retryably; 0 leaves the server's setting. */
+    lock_timeout: z.coerce.number().min(0).default(60),
+    /** Seconds any one statement may run before the server stops it; 0 (the default) leaves the server's setting. */
+    statement_timeout: z.coerce.number().min(0).default(0),
   })
   .strict()
   .refine((s) => (s.url === undefined) !== (s.host === undefined), 'give either url or host (with port, user, password, database)')

@@ -7,6 +7,7 @@ import type { PostgresConnectionSettings, PostgresReadSettings, PostgresWriteSet
 import type { PostgresDriver } from './postgres-driver.ts';
 import { discoverPostgres } from './postgres-discover.ts';
 import { connectError, queryError } from './postgres-errors.ts';
+import { postgresLockWaits } from './postgres-lock-waits.ts';
 import { readPostgres } from './postgres-read.ts';
 import { tableRef } from './postgres-catalog.ts';
 import { writePostgres } from './postgres-write.ts';
@@ -64,6 +65,10 @@ export async function openPostgresDriver(
   const pool = new pg.Pool({ ...config, max: sessions, idleTimeoutMillis: 10_000 });
   // An idle session dropped by the server is replaced on next use; it is not this run's failure.
   pool.on('error', () => undefined);
+  // The pool listens only to idle sessions: a lent one whose connection is cut (a terminated
+  // backend, a failover) would emit an unhandled 'error' and end the process. The statement
+  // that needs the session reports the cut instead, as a retryable error.
+  pool.on('connect', (client) => client.on('error', () => undefined));
 
   const driver: PostgresDriver = {
     name,
@@ -97,6 +102,7 @@ export async function openPostgresDriver(
       signal.addEventListener('abort', cancel, { once: true });
       return () => signal.removeEventListener('abort', cancel);
     },
+    lockWaits: (pids) => postgresLockWaits(pool, pids),
     copyFrom: (sql) => copyStreams.from(sql),
     copyTo: (sql) => copyStreams.to(sql),
   };
@@ -115,6 +121,9 @@ export function clientConfig(settings: PostgresConnectionSettings): { config: Cl
   const config: ClientConfig = {
     application_name: 'sluice',
     connectionTimeoutMillis: Math.round(settings.connect_timeout * 1000),
+    // Sent as session settings when the connection opens: every session of the pool and every COPY session.
+    ...(settings.lock_timeout > 0 ? { lock_timeout: Math.round(settings.lock_timeout * 1000) } : {}),
+    ...(settings.statement_timeout > 0 ? { statement_timeout: Math.round(settings.statement_timeout * 1000) } : {}),
   };
   if (settings.ssl !== undefined) config.ssl = settings.ssl;
   if (settings.schema !== 'public') {

@@ -169,7 +169,8 @@ function cancelled(target: CopyTarget, signal: AbortSignal): ConnectorError {
 /** The server's error, naming the target (not the staging table) and, for one session, the input record. */
 function copyError(error: unknown, target: CopyTarget, single: boolean): SluiceError {
   const mapped = queryError('postgres.copy_failed', `loading ${target.label} failed`, error, { rename: target.rename });
-  const line = isServerError(error) ? /line (\d+)/.exec(error.where ?? '') : null;
+  // Only a data or constraint error (SQLSTATE classes 22, 23) is about the row; a cut connection also names the line it reached.
+  const line = isServerError(error) && /^2[23]/.test(error.code) ? /line (\d+)/.exec(error.where ?? '') : null;
   if (!single || !line) return mapped;
   return new ConnectorError(mapped.code, mapped.message, { cause: mapped.cause, retryable: mapped.retryable, location: { ...mapped.location, record: Number(line[1]) } });
 }

@@ -1,5 +1,6 @@
 import type { Client, ClientBase, PoolClient } from 'pg';
 import type { CopyStreamQuery, CopyToStreamQuery } from 'pg-copy-streams';
+import type { LockWait } from '../shared/watch-lock-waits.ts';
 
 /** What the read and write paths need from an open connection. */
 export interface PostgresDriver {
@@ -15,6 +16,8 @@ export interface PostgresDriver {
   dedicated(): Promise<Client>;
   /** Cancels whatever `client` runs when `signal` aborts, until the returned function is called. */
   cancelOnAbort(client: ClientBase, signal: AbortSignal): () => void;
+  /** The locks sessions `pids` wait for, with the sessions that hold them. */
+  lockWaits(pids: readonly number[]): Promise<LockWait[]>;
   copyFrom(sql: string): CopyStreamQuery;
   copyTo(sql: string): CopyToStreamQuery;
 }

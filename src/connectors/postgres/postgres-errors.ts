@@ -82,6 +82,7 @@ export function queryError(code: string, prefix: string, error: unknown, options
     const parts = [error.message];
     if (error.detail) parts.push(clip(error.detail));
     if (error.hint) parts.push(`hint: ${error.hint}`);
+    if (error.code === '55P03') parts.push("another session held a lock this statement needed for longer than the connection's lock_timeout; trying again later can succeed");
     if (error.where) parts.push(clip(error.where.split('\n')[0]!));
     if (error.position && options.sql !== undefined) {
       const place = lineAndColumn(options.sql, Number(error.position) - 1 - (options.offset ?? 0));

@@ -19,7 +19,9 @@ import { decimalScale, describeRounded, findRoundedValue } from '../shared/decim
 import type { PostgresWriteSettings } from './postgres-config.ts';
 import type { PostgresDriver } from './postgres-driver.ts';
 import { copyInParallel, copyThroughPipe, type CopyTarget } from './postgres-copy.ts';
-import { queryError } from './postgres-errors.ts';
+import { isServerError, queryError } from './postgres-errors.ts';
+import { watchLockWaits } from '../shared/watch-lock-waits.ts';
+import { dropAbandonedStages, holdStage, releaseStage, stageName } from './postgres-stages.ts';
 import { duckCsvExpression, postgresTypeForDuck } from './postgres-types.ts';
 
 /** Everything a write mode needs, resolved once. */
@@ -55,6 +57,8 @@ export async function writePostgres(driver: PostgresDriver, request: WriteReques
   }
   const control = await driver.session();
   const stopWatching = driver.cancelOnAbort(control, context.signal);
+  const pid = (control as { processID?: number }).processID;
+  const stopLockWatch = pid === undefined ? () => undefined : watchLockWaits(() => driver.lockWaits([pid]), context.logger);
   let failed = false;
   try {
     const existing = await describeTarget(control, target);
@@ -62,6 +66,7 @@ export async function writePostgres(driver: PostgresDriver, request: WriteReques
       throw new ConnectorError('postgres.table_missing', `${target.label} does not exist in '${driver.name}' (set create: true to create it)`);
     }
     if (existing) checkColumns(target, existing, input.columns);
+    await dropAbandonedStages(control, target.schema, context);
     if (existing && settings.mode === 'upsert' && !(await hasUniqueIndexOn(control, existing.oid, key))) {
       throw new ConnectorError(
         'postgres.key_not_unique',
@@ -85,6 +90,7 @@ export async function writePostgres(driver: PostgresDriver, request: WriteReques
     }
     throw error instanceof SluiceError ? error : queryError('postgres.write_failed', `writing ${target.label} in '${driver.name}' failed`, error);
   } finally {
+    stopLockWatch();
     stopWatching();
     // After a failure the session may sit in an aborted COPY or transaction: discard it rather than reuse it.
     control.release(failed);
@@ -260,36 +266,6 @@ function duplicateKeyError(error: unknown, plan: WritePlan): ConnectorError | un
   return new ConnectorError('postgres.duplicate_key', `the input has more than one row for the same key (${plan.key.join(', ')}); upsert into ${plan.target.label} needs one row per key`, { cause: error });
 }
 
-const stagePrefix = '_sluice_stage_';
-/** A staging table older than this, that no session holds a lock on, was left by a killed load. */
-const abandonedAfterMs = 3_600_000;
-
-/** `_sluice_stage_<creation time, base 36 seconds>_<random>`: the name tells its age. */
-function stageName(): string {
-  return `${stagePrefix}${Math.floor(Date.now() / 1000).toString(36)}_${randomBytes(4).toString('hex')}`;
-}
-
-/**
- * A load killed outright (SIGKILL, a lost machine) cannot drop its staging
- * table. The next write into the same schema drops those that are over an
- * hour old and locked by no session, so they do not pile up.
- */
-async function dropAbandonedStages(control: PoolClient, schema: string, context: ConnectorContext): Promise<void> {
-  const { rows } = await control.query<{ name: string }>(
-    `SELECT c.relname AS name FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
-      WHERE n.nspname = $1 AND c.relkind = 'r' AND c.relname LIKE $2
-        AND NOT EXISTS (SELECT 1 FROM pg_locks l WHERE l.relation = c.oid)`,
-    [schema, `${stagePrefix}%`],
-  );
-  const cutoff = Date.now() - abandonedAfterMs;
-  for (const { name } of rows) {
-    const born = parseInt(/^_sluice_stage_([0-9a-z]+)_/.exec(name)?.[1] ?? '', 36) * 1000;
-    if (!Number.isFinite(born) || born > cutoff) continue;
-    await control.query(`DROP TABLE IF EXISTS ${quoteIdent(schema)}.${quoteIdent(name)}`);
-    context.logger.info(`dropped ${schema}.${name}, a staging table left by an interrupted load`);
-  }
-}
-
 /**
  * Creates a staging table beside the target, loads the input into it with
  * parallel COPY sessions, then runs `finish`, which returns true when the
@@ -304,10 +280,16 @@ async function withStage(
   const { control, target, driver, context } = plan;
   const stage = siblingRef(target, stageName());
   let keep = false;
+  let mayExist = false;
+  await holdStage(control, stage.name);
   try {
     await createSchema(control, target);
-    await dropAbandonedStages(control, target.schema, context);
-    await control.query(`CREATE ${unlogged ? 'UNLOGGED ' : ''}TABLE ${stage.sql} ${definition}`);
+    await control.query(`CREATE ${unlogged ? 'UNLOGGED ' : ''}TABLE ${stage.sql} ${definition}`).catch((error: unknown) => {
+      // The server refused or stopped the statement (a lock timeout, a cancel): nothing was created. A lost connection leaves it unknown.
+      mayExist = !isServerError(error);
+      throw error;
+    });
+    mayExist = true;
     const oid = await control.query<{ oid: number }>('SELECT to_regclass($1)::oid::int AS oid', [stage.sql]);
     const copy: CopyTarget = { copySql: copySql(stage, plan.columns), label: target.label, rename: [[stage.name, target.label]] };
     const rows = await copyInParallel(driver, plan.selects, copy, context);
@@ -317,7 +299,8 @@ async function withStage(
     });
     return rows;
   } finally {
-    if (!keep) await dropStage(driver, stage, context);
+    if (!keep && mayExist) await dropStage(driver, stage, context);
+    await releaseStage(control, stage.name);
   }
 }
 
@@ -330,7 +313,7 @@ async function dropStage(driver: PostgresDriver, stage: TableRef, context: Conne
       session.release();
     }
   } catch (error) {
-    context.logger.warn(`could not drop the staging table ${stage.label}; drop it by hand: ${(error as Error).message}`);
+    context.logger.warn(`could not drop the staging table ${stage.label} (the next load into schema ${stage.schema} drops it): ${(error as Error).message}`);
   }
 }
 

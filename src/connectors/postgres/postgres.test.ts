@@ -217,14 +217,23 @@ describe('postgres connector: writing', { skip }, () => {
     assert.equal((await rows(`SELECT count(*)::int AS n FROM ${schema}.strict_cols`))[0]!.n, 2);
   });
 
-  it('drops staging tables an interrupted load left over an hour ago, and no others', async () => {
-    const old = `_sluice_stage_${Math.floor((Date.now() - 2 * 3_600_000) / 1000).toString(36)}_dead`;
-    const fresh = `_sluice_stage_${Math.floor(Date.now() / 1000).toString(36)}_live`;
-    await admin.query(`CREATE TABLE ${schema}.${old} (id bigint)`);
-    await admin.query(`CREATE TABLE ${schema}.${fresh} (id bigint)`);
-    await write({ table: 'tidy' }, await input('SELECT 1 AS id'));
-    assert.deepEqual(await leftovers(), [fresh]);
-    await admin.query(`DROP TABLE ${schema}.${fresh}`);
+  it('drops the staging tables of dead loads at the start of a write, and keeps those a live session holds', async () => {
+    const dead = `_sluice_stage_${Math.floor(Date.now() / 1000).toString(36)}_dead`;
+    const live = `_sluice_stage_${Math.floor(Date.now() / 1000).toString(36)}_live`;
+    await admin.query(`CREATE TABLE ${schema}.${dead} (id bigint)`);
+    await admin.query(`CREATE TABLE ${schema}.${live} (id bigint)`);
+    // A load in progress holds its staging table's advisory lock for as long as its session lasts.
+    const loader = new pg.Client({ connectionString: url });
+    await loader.connect();
+    try {
+      await loader.query('SELECT pg_advisory_lock($1, hashtext($2))', [0x534c4345, live]);
+      await write({ table: 'tidy', mode: 'append', create: true }, await input('SELECT 1 AS id'));
+      assert.deepEqual(await leftovers(), [live]);
+    } finally {
+      await loader.end();
+    }
+    await write({ table: 'tidy', mode: 'append' }, await input('SELECT 2 AS id'));
+    assert.deepEqual(await leftovers(), []);
   });
 
   it('keeps a view on the target working across a replace', async () => {
