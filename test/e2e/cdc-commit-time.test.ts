@@ -2,6 +2,9 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { sluice } from './cli-helpers.ts';
 import { createWorld, type IntegrationWorld } from './integration-fixtures.ts';
+import { requirePrerequisites } from '../../src/testing/require-prerequisites.ts';
+
+const skip = await requirePrerequisites('postgres', 'postgres-logical-replication', 'mariadb');
 
 /** The source server's own clock: the commit time must fall between two readings of it, whatever this machine's clock says. */
 async function serverNow(world: IntegrationWorld): Promise<number> {
@@ -9,7 +12,7 @@ async function serverNow(world: IntegrationWorld): Promise<number> {
   return Number(row!.ms);
 }
 
-describe('the source commit time of a CDC sync', () => {
+describe('the source commit time of a CDC sync', { skip }, () => {
   let world: IntegrationWorld;
   before(async () => {
     world = await createWorld('cdctime');

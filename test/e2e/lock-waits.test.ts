@@ -5,11 +5,14 @@ import pg from 'pg';
 import { sluice, writeProject } from './cli-helpers.ts';
 import { lastRunOutcome, writeCutPipeline, writeCutProject } from './connection-cuts.ts';
 import { createWorld, mysqlUrl, pgUrl, type IntegrationWorld } from './integration-fixtures.ts';
+import { requirePrerequisites } from '../../src/testing/require-prerequisites.ts';
+
+const skip = await requirePrerequisites('postgres', 'mariadb');
 
 /** Seconds a load waits for a lock before it fails: longer than the few seconds after which a wait is reported. */
 const lockTimeout = 8;
 
-describe('a load waiting on a lock another session holds', () => {
+describe('a load waiting on a lock another session holds', { skip }, () => {
   let world: IntegrationWorld;
   before(async () => {
     world = await createWorld('lockwait');

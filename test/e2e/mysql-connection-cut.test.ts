@@ -4,6 +4,9 @@ import mysql from 'mysql2/promise';
 import { stop } from './cli-helpers.ts';
 import { assertNoCrash, assertServerSurvivesCut, cutUntil, lastRunOutcome, spawnSluice, writeCutPipeline, writeCutProject, type CutMode } from './connection-cuts.ts';
 import { createWorld, mysqlUrl, type IntegrationWorld } from './integration-fixtures.ts';
+import { requirePrerequisites } from '../../src/testing/require-prerequisites.ts';
+
+const skip = await requirePrerequisites('mariadb');
 
 /**
  * A stage of a write path, and how to find the load's session in it: by its
@@ -32,7 +35,7 @@ const stages: readonly Stage[] = [
   { name: 'merging into the target', modes: ['merge'], statement: 'DELETE t FROM %T%', lock: 'READ' },
 ];
 
-describe('a MariaDB connection cut during a load', () => {
+describe('a MariaDB connection cut during a load', { skip }, () => {
   let world: IntegrationWorld;
   let admin: mysql.Connection;
   before(async () => {

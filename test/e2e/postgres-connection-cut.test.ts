@@ -4,6 +4,9 @@ import pg from 'pg';
 import { stop } from './cli-helpers.ts';
 import { assertNoCrash, assertServerSurvivesCut, cutUntil, lastRunOutcome, spawnSluice, writeCutPipeline, writeCutProject, type CutMode } from './connection-cuts.ts';
 import { createWorld, pgUrl, type IntegrationWorld } from './integration-fixtures.ts';
+import { requirePrerequisites } from '../../src/testing/require-prerequisites.ts';
+
+const skip = await requirePrerequisites('postgres');
 
 /**
  * A stage of a write path, and how to find the load's session in it: by its
@@ -30,7 +33,7 @@ const stages: readonly Stage[] = [
   { name: 'merging from the staging table', modes: ['merge'], statement: 'DELETE FROM %T%', lock: 'SHARE' },
 ];
 
-describe('a PostgreSQL connection cut during a load', () => {
+describe('a PostgreSQL connection cut during a load', { skip }, () => {
   let world: IntegrationWorld;
   let admin: pg.Client;
   before(async () => {

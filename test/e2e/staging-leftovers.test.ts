@@ -4,6 +4,9 @@ import { after, before, describe, it } from 'node:test';
 import { sluice, stop } from './cli-helpers.ts';
 import { spawnSluice, writeCutPipeline, writeCutProject } from './connection-cuts.ts';
 import { createWorld, type IntegrationWorld } from './integration-fixtures.ts';
+import { requirePrerequisites } from '../../src/testing/require-prerequisites.ts';
+
+const skip = await requirePrerequisites('postgres', 'mariadb');
 
 /** Loads killed in a row before the load that must clean up after them. */
 const kills = process.env.SLUICE_HEAVY === '1' ? 10 : 2;
@@ -42,7 +45,7 @@ async function until(probe: () => Promise<boolean>, what: string, ms = 60_000): 
   }
 }
 
-describe('staging tables left by loads killed with SIGKILL', () => {
+describe('staging tables left by loads killed with SIGKILL', { skip }, () => {
   let world: IntegrationWorld;
   before(async () => {
     world = await createWorld('leftover');

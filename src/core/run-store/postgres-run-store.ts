@@ -51,6 +51,8 @@ export class PostgresRunStore implements RunStore {
     const pool = new pg.Pool({ connectionString: url, max: 4, idleTimeoutMillis: 10_000, application_name: 'sluice run store' });
     // A dropped idle session is replaced on next use; the query that needs it reports any real failure.
     pool.on('error', () => undefined);
+    // A lent session cut mid-statement would otherwise emit an unhandled 'error' and end a server; the statement reports it.
+    pool.on('connect', (client) => client.on('error', () => undefined));
     try {
       const client = await pool.connect();
       try {
