@@ -107,6 +107,8 @@ describe('the web UI: signing in, editing the DAG, and triggers', () => {
     await page.getByTestId('nav-triggers').click();
     await page.getByTestId('schedule-input-shop').fill('0 6 * * *');
     await page.getByTestId('schedule-save-shop').click();
+    // Yesterday's interval has ended: saving asks whether to run it now.
+    await page.getByTestId('catchup-skip-shop').click();
     await page.getByTestId('schedule-enabled-shop').waitFor({ state: 'attached' });
     await page.locator('[data-testid="schedule-enabled-shop"]:checked').waitFor({ state: 'attached' });
     assert.match(pipelineFile(), /cron: 0 6 \* \* \*/);
