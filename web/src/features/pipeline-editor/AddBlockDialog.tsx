@@ -4,6 +4,7 @@ import type { BlockRole, BlockSpec, BlockTemplate, ConnectionInfo, ConnectorInfo
 import { useApi } from '../../api/use-api.ts';
 import { ErrorNote } from '../../components/ErrorNote.tsx';
 import { Modal } from '../../components/Modal.tsx';
+import { missingSettings, needsConnection } from '../../components/schema-form/missing-settings.ts';
 import { SchemaForm } from '../../components/schema-form/SchemaForm.tsx';
 
 const roles: BlockRole[] = ['loader', 'transformer', 'exporter', 'test', 'sensor'];
@@ -37,6 +38,27 @@ export function AddBlockDialog({ pipeline, blocks, defaultUpstream, onAdded, onC
   const connectorInfo = connectors.find((c) => c.kind === connector);
   const schema = effectiveRole === 'exporter' ? connectorInfo?.write : connectorInfo?.read;
   const usable = useMemo(() => connections.filter((c) => !connector || c.type === connector), [connections, connector]);
+  const missing = [
+    ...(isConnector && !connector ? ['a connector'] : []),
+    ...(isConnector && connector && !connection && needsConnection(connectorInfo) ? ['a connection'] : []),
+    ...(isConnector && connector ? missingSettings(schema, settings) : []),
+    // An exporter or a test with nothing upstream has nothing to send or check.
+    ...((effectiveRole === 'exporter' || effectiveRole === 'test') && !upstream.length ? ['an upstream block'] : []),
+  ];
+  // A connection implies its connector; a connector keeps the connection when it is of that kind.
+  const pickConnection = (next: string) => {
+    setConnection(next);
+    const type = connections.find((c) => c.name === next)?.type;
+    if (type && type !== connector) {
+      setConnector(type);
+      setSettings({});
+    }
+  };
+  const pickConnector = (next: string) => {
+    setConnector(next);
+    if (connections.find((c) => c.name === connection)?.type !== next) setConnection('');
+    setSettings({});
+  };
 
   const submit = (event: FormEvent) => {
     event.preventDefault();
@@ -82,14 +104,14 @@ export function AddBlockDialog({ pipeline, blocks, defaultUpstream, onAdded, onC
             <div className="form-grid">
               <label className="field">
                 <span>Connector</span>
-                <select value={connector} onChange={(e) => { setConnector(e.target.value); setConnection(''); setSettings({}); }} data-testid="block-connector">
+                <select value={connector} onChange={(e) => pickConnector(e.target.value)} data-testid="block-connector">
                   <option value="">choose…</option>
                   {connectors.map((c) => <option key={c.kind} value={c.kind} title={c.description}>{c.kind}</option>)}
                 </select>
               </label>
               <label className="field">
                 <span>Connection</span>
-                <select value={connection} onChange={(e) => setConnection(e.target.value)} data-testid="block-connection">
+                <select value={connection} onChange={(e) => pickConnection(e.target.value)} data-testid="block-connection">
                   <option value="">none</option>
                   {usable.map((c) => <option key={c.name} value={c.name}>{c.name} ({c.type})</option>)}
                 </select>
@@ -113,9 +135,10 @@ export function AddBlockDialog({ pipeline, blocks, defaultUpstream, onAdded, onC
           </fieldset>
         )}
         <ErrorNote error={error} />
+        {name.trim() && missing.length > 0 && <p className="muted small" data-testid="add-block-missing">Still needed: {missing.join(', ')}.</p>}
         <div className="form-actions">
           <button type="button" className="button" onClick={onClose}>Cancel</button>
-          <button type="submit" className="button primary" disabled={!name.trim() || (isConnector && !connector)} data-testid="add-block-submit">Add block</button>
+          <button type="submit" className="button primary" disabled={!name.trim() || missing.length > 0} data-testid="add-block-submit">Add block</button>
         </div>
       </form>
     </Modal>

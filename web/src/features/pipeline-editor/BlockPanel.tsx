@@ -2,6 +2,7 @@ import { useEffect, useState } from 'react';
 import { api, enc } from '../../api/client.ts';
 import type { BlockRunRecord, BlockSpec, ConnectionInfo, ConnectorInfo, LogRecord } from '../../api/types.ts';
 import { ErrorNote } from '../../components/ErrorNote.tsx';
+import { missingSettings, needsConnection } from '../../components/schema-form/missing-settings.ts';
 import { SchemaForm } from '../../components/schema-form/SchemaForm.tsx';
 import { StatusBadge } from '../../components/StatusBadge.tsx';
 import { durationBetween, formatCount, formatDuration, modKey } from '../../format.ts';
@@ -30,12 +31,18 @@ export function BlockPanel({ pipeline, block, file, connectors, connections, run
   const [tab, setTab] = useState<'output' | 'logs'>('output');
   const [renaming, setRenaming] = useState<string>();
   const [settings, setSettings] = useState<Record<string, unknown>>({ ...block.settings });
+  const [connection, setConnection] = useState(block.connection ?? '');
   const [error, setError] = useState<Error>();
-  useEffect(() => setSettings({ ...block.settings }), [block]);
+  useEffect(() => {
+    setSettings({ ...block.settings });
+    setConnection(block.connection ?? '');
+  }, [block]);
   const route = `/api/pipelines/${enc(pipeline)}/blocks/${enc(block.name)}`;
   const kind = block.connector ?? connections.find((c) => c.name === block.connection)?.type;
   const connectorInfo = connectors.find((c) => c.kind === kind);
-  const settingsDirty = JSON.stringify(settings) !== JSON.stringify(block.settings);
+  const settingsSchema = block.role === 'exporter' ? connectorInfo?.write : connectorInfo?.read;
+  const settingsDirty = JSON.stringify(settings) !== JSON.stringify(block.settings) || connection !== (block.connection ?? '');
+  const missing = [...(!connection && needsConnection(connectorInfo) ? ['a connection'] : []), ...missingSettings(settingsSchema, settings)];
 
   const rename = () => {
     const name = renaming?.trim();
@@ -45,7 +52,7 @@ export function BlockPanel({ pipeline, block, file, connectors, connections, run
   const remove = () => {
     if (window.confirm(`Delete block ${block.name}, its file and the references to it?`)) api('DELETE', route).then(() => onChanged(''), setError);
   };
-  const saveSettings = () => api('PATCH', route, { settings }).then(() => onChanged(block.name), setError);
+  const saveSettings = () => api('PATCH', route, { settings, connection: connection || null }).then(() => onChanged(block.name), setError);
 
   return (
     <section className="block-panel" data-testid="block-panel">
@@ -71,9 +78,17 @@ export function BlockPanel({ pipeline, block, file, connectors, connections, run
       <div className="block-body">
         {block.kind === 'connector' ? (
           <div className="block-settings">
-            <SchemaForm key={block.name} schema={block.role === 'exporter' ? connectorInfo?.write : connectorInfo?.read} value={settings} onChange={setSettings} testIdPrefix="block-setting" />
+            <label className="field">
+              <span className="field-label">Connection{needsConnection(connectorInfo) && <span className="required" title="required">*</span>}</span>
+              <select value={connection} onChange={(e) => setConnection(e.target.value)} data-testid="block-connection-select">
+                <option value="">none</option>
+                {connections.filter((c) => !kind || c.type === kind).map((c) => <option key={c.name} value={c.name}>{c.name} ({c.type})</option>)}
+              </select>
+            </label>
+            <SchemaForm key={block.name} schema={settingsSchema} value={settings} onChange={setSettings} testIdPrefix="block-setting" />
+            {missing.length > 0 && <p className="muted small" data-testid="block-settings-missing">Still needed: {missing.join(', ')}.</p>}
             <div className="form-actions">
-              <button type="button" className="button small primary" disabled={!settingsDirty} onClick={saveSettings} data-testid="save-settings">Save settings</button>
+              <button type="button" className="button small primary" disabled={!settingsDirty || missing.length > 0} onClick={saveSettings} data-testid="save-settings">Save settings</button>
             </div>
           </div>
         ) : file.content === undefined ? (
