@@ -7,11 +7,35 @@ import { useEffect, useState } from 'react';
 export function useRoute(): string {
   const [route, setRoute] = useState(currentRoute);
   useEffect(() => {
-    const update = () => setRoute(currentRoute());
+    let shown = currentRoute();
+    const update = () => {
+      const next = currentRoute();
+      if (next === shown) return;
+      const question = leaveGuard?.();
+      if (question && !window.confirm(question)) {
+        // Stay: put the address back without another hashchange.
+        window.history.replaceState(window.history.state, '', `#${shown}`);
+        return;
+      }
+      shown = next;
+      setRoute(next);
+    };
     window.addEventListener('hashchange', update);
     return () => window.removeEventListener('hashchange', update);
   }, []);
   return route;
+}
+
+/** Asked before the page changes: a question when leaving would lose something, else undefined. */
+type LeaveGuard = () => string | undefined;
+let leaveGuard: LeaveGuard | undefined;
+
+/** Installs the guard asked before any in-app navigation; returns its removal. */
+export function setLeaveGuard(guard: LeaveGuard): () => void {
+  leaveGuard = guard;
+  return () => {
+    if (leaveGuard === guard) leaveGuard = undefined;
+  };
 }
 
 function currentRoute(): string {

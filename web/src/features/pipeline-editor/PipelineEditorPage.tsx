@@ -13,6 +13,7 @@ import { BlockPanel } from './BlockPanel.tsx';
 import { useBlockFile } from './use-block-file.ts';
 import { CodeEditor } from './BlockPanel.tsx';
 import { loadable } from '../../loadable.tsx';
+import { useLeaveGuard } from '../../use-leave-guard.ts';
 
 const PipelineCanvas = loadable(() => import('./PipelineCanvas.tsx').then((m) => m.PipelineCanvas), <div className="loading">Drawing the pipeline…</div>);
 // Both heavy parts start loading with this page, side by side with its data, instead of one after the other.
@@ -45,6 +46,12 @@ export default function PipelineEditorPage({ name }: { name: string }) {
   const block = blocks.find((b) => b.name === selected);
   const file = useBlockFile(block?.kind !== 'connector' ? block?.file : undefined);
   const statuses = useMemo(() => new Map<string, BlockRunStatus>(watch.blocks.map((b) => [b.block, b.status])), [watch.blocks]);
+  const unsavedQuestion = `${block?.file ?? 'The block file'} has unsaved changes. Leave and lose them?`;
+  useLeaveGuard(file.dirty, unsavedQuestion);
+  // Another block opens another file: the unsaved one would be dropped.
+  const select = useCallback((next: string | undefined) => {
+    if (next === selected || !file.dirty || window.confirm(unsavedQuestion)) setSelected(next);
+  }, [selected, file.dirty, unsavedQuestion]);
 
   const patchBlock = useCallback((target: string, upstream: readonly string[]) => {
     api('PATCH', `${route}/blocks/${enc(target)}`, { upstream }).then(reload, setActionError);
@@ -113,7 +120,7 @@ export default function PipelineEditorPage({ name }: { name: string }) {
               <button type="button" className="button primary" onClick={() => setAdding(true)}>Add the first block</button>
             </div>
           ) : (
-            <PipelineCanvas blocks={blocks} selected={selected} statuses={statuses} onSelect={setSelected} onConnect={connect} onDisconnect={disconnect} />
+            <PipelineCanvas blocks={blocks} selected={selected} statuses={statuses} onSelect={select} onConnect={connect} onDisconnect={disconnect} />
           )}
         </div>
         <div className="editor-side">
