@@ -7,12 +7,17 @@ interface Failure {
   readonly body?: { readonly location?: ErrorLocation };
 }
 
-/** An error with where it happened: block, file and line when known. */
+/**
+ * An error with where it happened: block, file and line when known. People
+ * read the sentence; the internal code (`pipeline.bad_name`) is kept out of
+ * sight, on hover and in the markup, for bug reports.
+ */
 export function ErrorNote({ error, testId = 'error' }: { error: Failure | undefined | null; testId?: string }) {
   if (!error) return null;
   const where = error.location ?? error.body?.location;
+  const message = error.message.trim() && error.message.trim() !== error.code ? error.message : 'Something went wrong, and the server did not say what.';
   return (
-    <div className="error-note" role="alert" data-testid={testId}>
+    <div className="error-note" role="alert" data-testid={testId} data-code={error.code} title={error.code ? `error code: ${error.code}` : undefined}>
       {where && (where.block || where.file) && (
         <div className="error-where" data-testid="error-location">
           {where.block && <span>block <b>{where.block}</b></span>}
@@ -24,8 +29,7 @@ export function ErrorNote({ error, testId = 'error' }: { error: Failure | undefi
           )}
         </div>
       )}
-      <pre className="error-message">{error.message}</pre>
-      {error.code && <div className="error-code">{error.code}</div>}
+      <pre className="error-message">{message}</pre>
     </div>
   );
 }

@@ -1,7 +1,7 @@
 import { javascript } from '@codemirror/lang-javascript';
 import { sql } from '@codemirror/lang-sql';
 import { EditorState, Prec } from '@codemirror/state';
-import { EditorView, keymap } from '@codemirror/view';
+import { EditorView, keymap, runScopeHandlers } from '@codemirror/view';
 import { basicSetup } from 'codemirror';
 import { useEffect, useRef } from 'react';
 
@@ -17,6 +17,15 @@ function languageFor(language: string) {
   if (language === 'sql') return [sql()];
   if (language === 'typescript' || language === 'ts' || language === 'javascript') return [javascript({ typescript: true })];
   return [];
+}
+
+/**
+ * Closes an open autocomplete popup, as Escape does: running the block ends
+ * typing, and a popup left open would cover the editor. The completion
+ * package is not one of ours to import, so its own Escape binding is asked.
+ */
+function closeCompletion(view: EditorView): void {
+  if (view.dom.querySelector('.cm-tooltip-autocomplete')) runScopeHandlers(view, new KeyboardEvent('keydown', { key: 'Escape' }), 'editor');
 }
 
 /**
@@ -36,8 +45,8 @@ export default function CodeEditor({ value, language, onChange, onSave, onRun }:
         Prec.highest(
           keymap.of([
             { key: 'Mod-s', preventDefault: true, run: () => (handlers.current.onSave(), true) },
-            { key: 'Mod-Enter', preventDefault: true, run: () => (handlers.current.onRun(false), true) },
-            { key: 'Shift-Mod-Enter', preventDefault: true, run: () => (handlers.current.onRun(true), true) },
+            { key: 'Mod-Enter', preventDefault: true, run: (v) => (closeCompletion(v), handlers.current.onRun(false), true) },
+            { key: 'Shift-Mod-Enter', preventDefault: true, run: (v) => (closeCompletion(v), handlers.current.onRun(true), true) },
           ]),
         ),
         basicSetup,
