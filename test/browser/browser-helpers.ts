@@ -3,7 +3,7 @@ import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import { chromium, type Browser, type BrowserContextOptions, type Page } from 'playwright-core';
 import { repoRoot, stop, tempDir, writeProject } from '../e2e/cli-helpers.ts';
 
 export const artifacts = path.join(repoRoot, 'test/browser/artifacts');
@@ -95,8 +95,8 @@ export function launchBrowser(): Promise<Browser> {
  * A page that records what the console says: a CSP violation or an
  * uncaught error fails the test that checks `problems`.
  */
-export async function openPage(browser: Browser): Promise<{ page: Page; problems: string[] }> {
-  const context = await browser.newContext({ viewport: { width: 1440, height: 900 } });
+export async function openPage(browser: Browser, options: BrowserContextOptions = {}): Promise<{ page: Page; problems: string[] }> {
+  const context = await browser.newContext({ viewport: { width: 1440, height: 900 }, ...options });
   const page = await context.newPage();
   const problems: string[] = [];
   page.on('pageerror', (error) => problems.push(`page error: ${error.message}`));
@@ -123,4 +123,27 @@ export { writeProject };
 export async function revealSetting(page: Page, prefix: string, key: string): Promise<void> {
   if (await page.getByTestId(`${prefix}-${key}`).isVisible()) return;
   await page.getByTestId(`${prefix}-more`).click();
+}
+
+/** The served project's API with its token, for setting up and checking what the browser does. */
+export function apiClient(served: ServedProject): { json: <T>(route: string, body?: unknown) => Promise<T>; waitForRun: (runId: string) => Promise<string> } {
+  const json = async <T,>(route: string, body?: unknown): Promise<T> => {
+    const response = await fetch(`${served.base}${route}`, {
+      method: body === undefined ? 'GET' : 'POST',
+      headers: { authorization: `Bearer ${served.token}`, 'content-type': 'application/json' },
+      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+    });
+    assert.ok(response.ok, `${route}: ${response.status} ${await response.clone().text()}`);
+    return (await response.json()) as T;
+  };
+  const waitForRun = async (runId: string): Promise<string> => {
+    const deadline = Date.now() + 30_000;
+    while (Date.now() < deadline) {
+      const { run } = await json<{ run: { status: string } }>(`/api/runs/${runId}`);
+      if (!['queued', 'running'].includes(run.status)) return run.status;
+      await sleep(100);
+    }
+    return 'timeout';
+  };
+  return { json, waitForRun };
 }
