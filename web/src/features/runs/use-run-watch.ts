@@ -17,7 +17,8 @@ const finished = new Set(['succeeded', 'failed', 'cancelled']);
  * read from the store first, then the event stream follows from where that
  * read ended; a run that finishes is read once more, whole. So a fast block
  * whose lines were written before anything subscribed still shows them.
- * Should the stream drop before the run ends, it polls instead.
+ * Should the stream drop before the run ends, it polls instead; should it
+ * fall silent, a slow check of the run's state still sees it finish.
  */
 export function useRunWatch(runId: string | undefined): RunView {
   const [run, setRun] = useState<RunRecord>();
@@ -40,6 +41,7 @@ export function useRunWatch(runId: string | undefined): RunView {
     let read = 0;
     let source: EventSource | undefined;
     let poll: ReturnType<typeof setInterval> | undefined;
+    let check: ReturnType<typeof setInterval> | undefined;
     let pending: ReturnType<typeof setTimeout> | undefined;
     const base = `/api/runs/${enc(runId)}`;
 
@@ -62,6 +64,7 @@ export function useRunWatch(runId: string | undefined): RunView {
           done = true;
           source?.close();
           if (poll) clearInterval(poll);
+          if (check) clearInterval(check);
         }
       } catch (failure) {
         if (!stopped) setError(failure as Error);
@@ -87,6 +90,8 @@ export function useRunWatch(runId: string | undefined): RunView {
       if (stopped || done) return;
       source = new EventSource(`${base}/events?log_offset=${read}`);
       streaming = true;
+      // The state alone, every few seconds: the lines still come only over the stream.
+      check = setInterval(() => void load(), 3000);
       source.addEventListener('log', (event) => {
         const line = parse<LogRecord>((event as MessageEvent<string>).data);
         if (!line) return;
@@ -111,6 +116,7 @@ export function useRunWatch(runId: string | undefined): RunView {
       stopped = true;
       source?.close();
       if (poll) clearInterval(poll);
+      if (check) clearInterval(check);
       if (pending) clearTimeout(pending);
     };
   }, [runId, tick]);
