@@ -147,3 +147,9 @@ export function apiClient(served: ServedProject): { json: <T>(route: string, bod
   };
   return { json, waitForRun };
 }
+
+/** Closes a dialog an earlier failed step left open, so each test starts from the page itself. */
+export async function closeDialogs(page: Page): Promise<void> {
+  if (await page.locator('.modal-backdrop').isVisible()) await page.keyboard.press('Escape');
+  await page.locator('.modal-backdrop').waitFor({ state: 'detached' });
+}

@@ -4,7 +4,7 @@ import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { after, before, describe, it } from 'node:test';
 import type { Browser, Dialog, Page } from 'playwright-core';
-import { apiClient, ensureWebBuilt, launchBrowser, openPage, revealSetting, screenshot, serveProject, signIn, type ServedProject } from './browser-helpers.ts';
+import { apiClient, closeDialogs, ensureWebBuilt, launchBrowser, openPage, revealSetting, screenshot, serveProject, signIn, type ServedProject } from './browser-helpers.ts';
 
 const oldJsonHint = 'JSON, e.g. {"id": "BIGINT"}';
 // These run in the page, where the DOM is; the test's own types know no DOM.
@@ -181,6 +181,7 @@ describe('the web UI as a daily driver: the pipeline editor', () => {
   });
 
   it('generates each setting\'s hint from its own schema (bug 10)', async () => {
+    await closeDialogs(page);
     await page.getByTestId('add-block').click();
     await page.getByTestId('block-template').selectOption('connector');
     await page.getByTestId('block-role').selectOption('exporter');
@@ -202,6 +203,7 @@ describe('the web UI as a daily driver: the pipeline editor', () => {
   });
 
   it('keeps the chosen connection, requires the required settings, and edits the connection afterwards (bug 1)', async () => {
+    await closeDialogs(page);
     await page.locator('.react-flow__pane').click({ position: { x: 5, y: 5 } });
     await page.getByTestId('add-block').click();
     await page.getByTestId('block-name').fill('to_pg');

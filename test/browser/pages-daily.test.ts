@@ -4,7 +4,7 @@ import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { after, before, describe, it } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
-import { apiClient, ensureWebBuilt, launchBrowser, openPage, revealSetting, screenshot, serveProject, signIn, type ServedProject } from './browser-helpers.ts';
+import { apiClient, closeDialogs, ensureWebBuilt, launchBrowser, openPage, revealSetting, screenshot, serveProject, signIn, type ServedProject } from './browser-helpers.ts';
 
 interface Run { readonly id: string; readonly trigger: string; readonly logicalDate?: string }
 
@@ -65,6 +65,7 @@ describe('the web UI as a daily driver: runs, connections, triggers and errors',
   });
 
   it('refuses a connection named like the built-in warehouse (bug 9)', async () => {
+    await closeDialogs(page);
     await page.getByTestId('add-connection').click();
     await page.getByTestId('connection-name').fill('warehouse');
     await page.getByTestId('connection-type').selectOption('postgres');
@@ -78,6 +79,7 @@ describe('the web UI as a daily driver: runs, connections, triggers and errors',
   });
 
   it('says what catchup will run before saving a schedule, and lets the user choose (bug 11)', async () => {
+    await closeDialogs(page);
     await page.getByTestId('nav-triggers').click();
     await page.getByTestId('schedule-input-daily').fill('0 6 * * *');
     await page.getByTestId('schedule-save-daily').click();
@@ -88,6 +90,8 @@ describe('the web UI as a daily driver: runs, connections, triggers and errors',
     await screenshot(page, '23-schedule-catchup');
     await page.getByTestId('catchup-skip-daily').click();
     await preview.waitFor({ state: 'detached' });
+    // Saved once the row reads the schedule back from the file.
+    await page.locator('[data-testid="schedule-enabled-daily"]:checked').waitFor({ state: 'attached' });
     assert.match(read('pipelines/daily.yaml'), /cron: 0 6 \* \* \*/);
     assert.match(read('pipelines/daily.yaml'), /start_date:/);
 
@@ -107,6 +111,7 @@ describe('the web UI as a daily driver: runs, connections, triggers and errors',
   });
 
   it('shows a sentence, not an internal code, when a name is refused (bug 12)', async () => {
+    await closeDialogs(page);
     await page.getByTestId('nav-pipelines').click();
     await page.getByRole('button', { name: 'New pipeline' }).click();
     await page.getByTestId('new-pipeline-name').fill('my pipeline');
