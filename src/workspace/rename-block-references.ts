@@ -51,7 +51,13 @@ export async function renameBlockReferences(root: string, pipeline: Pipeline, fr
     }
     const bytes = Buffer.from(text, 'utf8');
     const spans: Span[] = [];
+    // SQL pushed down into a database names that database's tables: the same word may be one of them.
+    const remote = block.connection !== undefined && block.connection !== 'data_plane';
     for (const location of tableLocations(tree, from)) {
+      if (remote) {
+        blockers.push({ file, line: lineOfByte(bytes, location), reason: `block '${block.name}' runs in connection '${block.connection}', where '${from}' may name one of its tables` });
+        continue;
+      }
       const span = identifierAt(bytes, location, from);
       if (span) spans.push(span);
       else blockers.push({ file, line: lineOfByte(bytes, location), reason: `block '${block.name}' names '${from}' in a way that cannot be rewritten` });
