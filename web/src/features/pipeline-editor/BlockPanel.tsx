@@ -13,6 +13,8 @@ import { loadable } from '../../loadable.tsx';
 
 export const CodeEditor = loadable(() => import('./CodeEditor.tsx').then((m) => m.default), <div className="loading">Loading editor…</div>);
 
+export type BlockTab = 'output' | 'logs';
+
 export interface BlockPanelProps {
   readonly pipeline: string;
   readonly block: BlockSpec;
@@ -23,12 +25,13 @@ export interface BlockPanelProps {
   readonly blockRun: BlockRunRecord | undefined;
   readonly logs: readonly LogRecord[];
   readonly onRun: (withUpstream: boolean) => void;
+  readonly tab: BlockTab;
+  readonly onTab: (tab: BlockTab) => void;
   readonly onChanged: (selectName?: string) => void;
 }
 
 /** The selected block: its code or settings, its last run's output, logs and error. */
-export function BlockPanel({ pipeline, block, file, connectors, connections, runId, blockRun, logs, onRun, onChanged }: BlockPanelProps) {
-  const [tab, setTab] = useState<'output' | 'logs'>('output');
+export function BlockPanel({ pipeline, block, file, connectors, connections, runId, blockRun, logs, onRun, tab, onTab: setTab, onChanged }: BlockPanelProps) {
   const [renaming, setRenaming] = useState<string>();
   const [settings, setSettings] = useState<Record<string, unknown>>({ ...block.settings });
   const [connection, setConnection] = useState(block.connection ?? '');
