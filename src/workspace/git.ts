@@ -16,7 +16,8 @@ export interface GitStatus {
 
 /** Sluice's state (tokens, secrets, run history) never reaches a commit, even without a .gitignore. */
 const privatePathspec = ':(exclude).sluice';
-const defaultAuthor = { name: 'Sluice', email: 'sluice@localhost' };
+/** The identity of a commit made where git knows no user (`sluice init`, the UI). */
+export const fallbackGitAuthor = { name: 'Sluice', email: 'sluice@localhost' } as const;
 
 interface GitResult {
   readonly code: number;
@@ -117,7 +118,7 @@ export async function gitCommit(root: string, message: string, paths?: readonly 
 async function authorArgs(root: string): Promise<string[]> {
   const name = (await git(root, ['config', 'user.name'], [0, 1])).stdout.trim();
   const email = (await git(root, ['config', 'user.email'], [0, 1])).stdout.trim();
-  return ['-c', `user.name=${name || defaultAuthor.name}`, '-c', `user.email=${email || defaultAuthor.email}`];
+  return ['-c', `user.name=${name || fallbackGitAuthor.name}`, '-c', `user.email=${email || fallbackGitAuthor.email}`];
 }
 
 /** Switches to a branch, or creates it from the current one and switches. */
