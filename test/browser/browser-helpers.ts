@@ -153,3 +153,12 @@ export async function closeDialogs(page: Page): Promise<void> {
   if (await page.locator('.modal-backdrop').isVisible()) await page.keyboard.press('Escape');
   await page.locator('.modal-backdrop').waitFor({ state: 'detached' });
 }
+
+/** Chromium signed in to the served project at a laptop's size, recording console problems. */
+export async function browseSignedIn(served: ServedProject, viewport = { width: 1280, height: 720 }): Promise<{ browser: Browser; page: Page; problems: string[] }> {
+  const browser = await launchBrowser();
+  const { page, problems } = await openPage(browser, { viewport });
+  page.setDefaultTimeout(8000);
+  await signIn(page, served);
+  return { browser, page, problems };
+}

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
-import { ensureWebBuilt, launchBrowser, openPage, screenshot, serveProject, signIn, type ServedProject } from './browser-helpers.ts';
+import { browseSignedIn, ensureWebBuilt, screenshot, serveProject, type ServedProject } from './browser-helpers.ts';
 
 // These run in the page, where the DOM is; the test's own types know no DOM.
 type Box = { height: number; width: number; left: number; right: number };
@@ -42,10 +42,7 @@ describe('the pipeline editor at laptop size (1280×720)', () => {
   before(async () => {
     ensureWebBuilt();
     served = await serveProject(wideProject());
-    browser = await launchBrowser();
-    ({ page, problems } = await openPage(browser, { viewport: { width: 1280, height: 720 } }));
-    page.setDefaultTimeout(8000);
-    await signIn(page, served);
+    ({ browser, page, problems } = await browseSignedIn(served));
   });
   after(async () => {
     await browser?.close();
