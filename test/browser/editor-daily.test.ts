@@ -183,9 +183,9 @@ describe('the web UI as a daily driver: the pipeline editor', () => {
   it('generates each setting\'s hint from its own schema (bug 10)', async () => {
     await closeDialogs(page);
     await page.getByTestId('add-block').click();
-    await page.getByTestId('block-template').selectOption('connector');
-    await page.getByTestId('block-role').selectOption('exporter');
-    await page.getByTestId('block-connector').selectOption('postgres');
+    await page.getByTestId('block-what-exporter').check();
+    await page.getByTestId('block-how-connector').check();
+    await page.getByTestId('block-source').selectOption('connection:pg');
     for (const key of ['key', 'create']) {
       await revealSetting(page, 'setting', key);
       const field = page.getByTestId(`setting-${key}`);
@@ -194,8 +194,8 @@ describe('the web UI as a daily driver: the pipeline editor', () => {
     assert.equal(await page.getByTestId('setting-create').getAttribute('type'), 'checkbox', 'create is a yes/no setting');
     assert.equal(await page.getByTestId('setting-create').isChecked(), true, 'and on by default');
     assert.match((await page.getByTestId('setting-key').getAttribute('placeholder')) ?? '', /\[/, 'key takes a name or a list');
-    await page.getByTestId('block-role').selectOption('loader');
-    await page.getByTestId('block-connector').selectOption('file');
+    await page.getByTestId('block-what-loader').check();
+    await page.getByTestId('block-source').selectOption('connector:file');
     await revealSetting(page, 'setting', 'sheet');
     assert.notEqual(await page.getByTestId('setting-sheet').getAttribute('placeholder'), oldJsonHint);
     assert.match((await page.getByTestId('setting-columns').getAttribute('placeholder')) ?? '', /\{/, 'columns is a map');
@@ -207,11 +207,10 @@ describe('the web UI as a daily driver: the pipeline editor', () => {
     await page.locator('.react-flow__pane').click({ position: { x: 5, y: 5 } });
     await page.getByTestId('add-block').click();
     await page.getByTestId('block-name').fill('to_pg');
-    await page.getByTestId('block-template').selectOption('connector');
-    await page.getByTestId('block-role').selectOption('exporter');
-    await page.getByTestId('block-connection').selectOption('pg');
-    await page.getByTestId('block-connector').selectOption('postgres');
-    assert.equal(await page.getByTestId('block-connection').inputValue(), 'pg', 'picking the connector keeps the connection');
+    await page.getByTestId('block-what-exporter').check();
+    await page.getByTestId('block-how-connector').check();
+    // The connection and its connector are one pick: neither can undo the other.
+    await page.getByTestId('block-source').selectOption('connection:pg');
     const submit = page.getByTestId('add-block-submit');
     assert.equal(await submit.isDisabled(), true, 'table is required');
     await page.getByTestId('setting-table').fill('daily_orders');
@@ -219,9 +218,11 @@ describe('the web UI as a daily driver: the pipeline editor', () => {
     await page.getByTestId('upstream-report').check();
     await submit.waitFor();
     assert.equal(await submit.isDisabled(), false);
-    await page.getByTestId('block-connection').selectOption('');
-    assert.equal(await submit.isDisabled(), true, 'a database exporter needs a connection');
-    await page.getByTestId('block-connection').selectOption('pg');
+    await page.getByTestId('block-source').selectOption('');
+    assert.equal(await submit.isDisabled(), true, 'an exporter needs somewhere to write');
+    await page.getByTestId('block-source').selectOption('connection:pg');
+    await page.getByTestId('setting-table').fill('daily_orders');
+    assert.equal(await page.getByTestId('block-source').inputValue(), 'connection:pg');
     await submit.click();
     await page.getByTestId('dag-node-to_pg').waitFor();
     assert.match(read('pipelines/shop.yaml'), /name: to_pg[\s\S]*connection: pg\b[\s\S]*table: daily_orders/);

@@ -94,7 +94,8 @@ describe('the web UI: signing in, editing the DAG, and triggers', () => {
   it('adds a TypeScript block from its template and shows its code', async () => {
     await page.getByTestId('add-block').click();
     await page.getByTestId('block-name').fill('enrich');
-    await page.getByTestId('block-template').selectOption('ts-transformer');
+    await page.getByTestId('block-what-transformer').check();
+    await page.getByTestId('block-how-ts').check();
     await page.getByTestId('add-block-submit').click();
     await page.getByTestId('dag-node-enrich').waitFor();
     await page.locator('.cm-content').getByText('defineTransformer').first().waitFor({ timeout: 15_000 }).catch(async (error: unknown) => {

@@ -12,6 +12,7 @@ import { mask } from '../project/secrets.ts';
 import type { BlockRunRecord, LogLevel, RunStatus, RunStore } from '../run-store/run-store.ts';
 import type { BlockInput, BlockResult, BlockRunContext, BlockRunners } from './block-runner.ts';
 import { createConnectionPool } from './connection-pool.ts';
+import { FailureWithOutput } from './failure-with-output.ts';
 import { createLogger, type Logger } from './logger.ts';
 import { noRetries, retryDelay, shouldRetry } from './retry-policy.ts';
 import { formatDuration } from '../pipeline/duration.ts';
@@ -200,7 +201,9 @@ export async function runPipeline(deps: RunDependencies, pipeline: Pipeline, opt
           }
           failure = problem;
           status = signal.aborted ? 'cancelled' : 'failed';
-          record = { runId: id, block: block.name, status: signal.aborted ? 'cancelled' : 'failed', startedAt, endedAt: new Date().toISOString(), error: failure.toJSON() };
+          // Kept for reading only: downstream blocks and later runs use succeeded outputs alone.
+          const kept = error instanceof FailureWithOutput ? { rowsOut: error.output.rows, output: error.output.location, columns: error.output.columns } : {};
+          record = { runId: id, block: block.name, status: signal.aborted ? 'cancelled' : 'failed', startedAt, endedAt: new Date().toISOString(), ...kept, error: failure.toJSON() };
           logger.error(failure.describe(project.root));
           break;
         } finally {

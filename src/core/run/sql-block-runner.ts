@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { SluiceError } from '../errors.ts';
 import type { SqlBlock } from '../pipeline/pipeline.ts';
+import { FailureWithOutput } from './failure-with-output.ts';
 import { fillTemplates } from './templates.ts';
 import { connectorContextFor, rowsIn, type BlockRunner } from './block-runner.ts';
 
@@ -25,18 +26,17 @@ export const runSqlBlock: BlockRunner<SqlBlock> = async (block, context) => {
     });
     return { output: result.output, rowsIn: rowsIn(context.inputs), summary: result.summary };
   }
-  try {
-    const output = await context.session.storeQuery(sql, context.outputLocation, context.signal);
-    if (block.role === 'sensor') return { output, rowsIn: rowsIn(context.inputs), ready: output.rows > 0 };
-    if (block.role === 'test' && output.rows > 0) {
-      throw new SluiceError('block.test_failed', `test found ${output.rows} failing row(s); preview them with 'sluice preview ${context.pipeline.name} ${block.name}'`, {
-        location: { file: block.file, block: block.name },
-      });
-    }
-    return { output, rowsIn: rowsIn(context.inputs) };
-  } catch (error) {
+  const output = await context.session.storeQuery(sql, context.outputLocation, context.signal).catch((error: unknown) => {
     throw locateSqlError(error, block, sql);
+  });
+  if (block.role === 'sensor') return { output, rowsIn: rowsIn(context.inputs), ready: output.rows > 0 };
+  if (block.role === 'test' && output.rows > 0) {
+    // The failing rows stay with the failure: they are what the user needs to see.
+    throw new FailureWithOutput('block.test_failed', `test found ${output.rows} failing row(s); preview them with 'sluice preview ${context.pipeline.name} ${block.name}'`, output, {
+      location: { file: block.file, block: block.name },
+    });
   }
+  return { output, rowsIn: rowsIn(context.inputs) };
 };
 
 export function stripTrailingSemicolons(sql: string): string {

@@ -115,7 +115,10 @@ export function BlockPanel({ pipeline, block, file, connectors, connections, run
           {tab === 'logs' ? (
             <LogView logs={logs} block={block.name} testId="block-logs" />
           ) : blockRun?.error ? (
-            <ErrorNote error={{ ...blockRun.error, location: { block: block.name, ...blockRun.error.location } }} testId="block-error" />
+            <>
+              <ErrorNote error={{ ...blockRun.error, location: { block: block.name, ...blockRun.error.location } }} testId="block-error" />
+              {runId && hasOutput(blockRun) && <OutputTable runId={runId} block={block.name} />}
+            </>
           ) : runId && hasOutput(blockRun) ? (
             <OutputTable runId={runId} block={block.name} />
           ) : (

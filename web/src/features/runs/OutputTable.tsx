@@ -96,6 +96,7 @@ export function OutputTable({ runId, block }: { runId: string; block: string }) 
 }
 
 /** Whether a block run kept an output to page through (exporters and tests may not). */
+/** Whether a block run kept a table to show: its result, or the rows a failed test returned. */
 export function hasOutput(blockRun: { status: string; hasOutput?: boolean; output?: string } | undefined): boolean {
-  return Boolean(blockRun && blockRun.status === 'succeeded' && (blockRun.hasOutput ?? blockRun.output));
+  return Boolean(blockRun && (blockRun.status === 'succeeded' || blockRun.status === 'failed') && (blockRun.hasOutput ?? blockRun.output));
 }
