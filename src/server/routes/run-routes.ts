@@ -12,6 +12,7 @@ import { mergeVariables, newRunId } from '../../core/run/run-pipeline.ts';
 import { enqueueBackfill, planBackfill } from '../../scheduler/run-backfill.ts';
 import type { AppDependencies } from '../app-context.ts';
 import { parseBody, problem } from '../http-problem.ts';
+import { describeRunContext } from '../run-context.ts';
 import { outputStats } from '../output-stats.ts';
 import type { AuthVariables } from '../session-auth.ts';
 import { triggerRun } from '../trigger-run.ts';
@@ -92,6 +93,11 @@ export function runRoutes(deps: AppDependencies): Hono<{ Variables: AuthVariable
     const files = blockFiles(deps.root, run.pipeline);
     const blocks = (await store.listBlockRuns(run.id)).map((b) => describeBlockRun(deps.root, b, files.get(b.block)));
     return c.json({ run: { ...run, error: relativeError(deps.root, run.error) ?? null }, blocks });
+  });
+
+  app.get('/runs/:id/context', async (c) => {
+    const run = await findRun(store, c.req.param('id'));
+    return c.json(describeRunContext(deps.root, run, await store.listBlockRuns(run.id)));
   });
 
   app.get('/runs/:id/logs', async (c) => {

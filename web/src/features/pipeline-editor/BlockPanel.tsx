@@ -26,12 +26,14 @@ export interface BlockPanelProps {
   readonly logs: readonly LogRecord[];
   readonly onRun: (withUpstream: boolean) => void;
   readonly tab: BlockTab;
+  /** A line to mark and scroll to: where the block's last error happened. */
+  readonly markLine?: number | undefined;
   readonly onTab: (tab: BlockTab) => void;
   readonly onChanged: (selectName?: string) => void;
 }
 
 /** The selected block: its code or settings, its last run's output, logs and error. */
-export function BlockPanel({ pipeline, block, file, connectors, connections, runId, blockRun, logs, onRun, tab, onTab: setTab, onChanged }: BlockPanelProps) {
+export function BlockPanel({ pipeline, block, file, connectors, connections, runId, blockRun, logs, onRun, tab, markLine, onTab: setTab, onChanged }: BlockPanelProps) {
   const [renaming, setRenaming] = useState<string>();
   const [settings, setSettings] = useState<Record<string, unknown>>({ ...block.settings });
   const [connection, setConnection] = useState(block.connection ?? '');
@@ -97,7 +99,7 @@ export function BlockPanel({ pipeline, block, file, connectors, connections, run
         ) : file.content === undefined ? (
           <div className="loading">Loading {block.file}…</div>
         ) : (
-          <CodeEditor key={block.file} value={file.content} language={file.language} onChange={file.setContent} onSave={() => void file.save().catch(() => undefined)} onRun={onRun} />
+          <CodeEditor key={block.file} value={file.content} language={file.language} onChange={file.setContent} markLine={markLine} onSave={() => void file.save().catch(() => undefined)} onRun={onRun} />
         )}
       </div>
       <div className="block-result">

@@ -1,7 +1,7 @@
 import { javascript } from '@codemirror/lang-javascript';
 import { sql } from '@codemirror/lang-sql';
-import { EditorState, Prec } from '@codemirror/state';
-import { EditorView, keymap, runScopeHandlers } from '@codemirror/view';
+import { EditorState, Prec, StateField, type Extension } from '@codemirror/state';
+import { Decoration, EditorView, keymap, runScopeHandlers, type DecorationSet } from '@codemirror/view';
 import { basicSetup } from 'codemirror';
 import { useEffect, useRef } from 'react';
 
@@ -11,6 +11,17 @@ export interface CodeEditorProps {
   readonly onChange: (value: string) => void;
   readonly onSave: () => void;
   readonly onRun: (withUpstream: boolean) => void;
+  /** 1-based line to mark (an error's line); it moves with the text as the user edits above it. */
+  readonly markLine?: number | undefined;
+}
+
+/** A field, so the mark follows edits instead of pointing at a stale position. */
+function markedLine(line: number | undefined): Extension {
+  return StateField.define<DecorationSet>({
+    create: (state) => (line && line <= state.doc.lines ? Decoration.set([Decoration.line({ class: 'cm-error-line', attributes: { 'data-testid': 'marked-line' } }).range(state.doc.line(line).from)]) : Decoration.none),
+    update: (marks, tr) => marks.map(tr.changes),
+    provide: (field) => EditorView.decorations.from(field),
+  });
 }
 
 function languageFor(language: string) {
@@ -32,7 +43,7 @@ function closeCompletion(view: EditorView): void {
  * CodeMirror 6 over one block file. Mod-s saves, Mod-Enter runs the block,
  * Shift-Mod-Enter runs it with its upstreams. Loaded on demand.
  */
-export default function CodeEditor({ value, language, onChange, onSave, onRun }: CodeEditorProps) {
+export default function CodeEditor({ value, language, onChange, onSave, onRun, markLine }: CodeEditorProps) {
   const host = useRef<HTMLDivElement>(null);
   const view = useRef<EditorView | undefined>(undefined);
   const handlers = useRef({ onChange, onSave, onRun });
@@ -51,6 +62,7 @@ export default function CodeEditor({ value, language, onChange, onSave, onRun }:
         ),
         basicSetup,
         ...languageFor(language),
+        markedLine(markLine),
         EditorView.updateListener.of((update) => {
           if (update.docChanged) handlers.current.onChange(update.state.doc.toString());
         }),
@@ -58,12 +70,13 @@ export default function CodeEditor({ value, language, onChange, onSave, onRun }:
       ],
     });
     view.current = new EditorView({ state, parent: host.current! });
+    if (markLine && markLine <= state.doc.lines) view.current.dispatch({ effects: EditorView.scrollIntoView(state.doc.line(markLine).from, { y: 'center' }) });
     return () => {
       view.current?.destroy();
       view.current = undefined;
     };
     // A new file mounts a new editor (keyed by the parent); later `value` changes come from the editor itself.
-  }, [language]);
+  }, [language, markLine]);
 
   useEffect(() => {
     const current = view.current;

@@ -35,6 +35,8 @@ export default function PipelineEditorPage({ name, location }: { name: string; l
   const query = routeQuery(location);
   const selected = query.get('block') ?? undefined;
   const tab: BlockTab = query.get('tab') === 'logs' ? 'logs' : 'output';
+  // An error's link opens the block with the failing line marked.
+  const markLine = Number(query.get('line')) || undefined;
   const [adding, setAdding] = useState(false);
   const [runningAll, setRunningAll] = useState(false);
   const [runId, setRunId] = useState<string>();
@@ -59,7 +61,7 @@ export default function PipelineEditorPage({ name, location }: { name: string; l
   useLeaveGuard(file.dirty, unsavedQuestion, keepsBlock);
   // Each block opened is a step Back returns to; the router asks first when the file is unsaved.
   const select = useCallback((next: string | undefined) => {
-    if (next !== selected) navigate(withQuery(location, { block: next }));
+    if (next !== selected) navigate(withQuery(location, { block: next, line: undefined }));
   }, [selected, location]);
   const setTab = useCallback((next: BlockTab) => navigate(withQuery(location, { tab: next === 'output' ? undefined : next }), { replace: true }), [location]);
 
@@ -150,6 +152,7 @@ export default function PipelineEditorPage({ name, location }: { name: string; l
                 logs={watch.logs}
                 onRun={(up) => void runBlock(up)}
                 tab={tab}
+              markLine={markLine}
                 onTab={setTab}
                 onChanged={(next) => {
                   reload();
