@@ -53,19 +53,17 @@ describe('the pipeline editor at laptop size (1280×720)', () => {
     await page.goto(`${served.base}/#/pipelines/wide`);
     const name = page.getByTestId('dag-node-step_0_0').locator('.dag-node-name');
     await name.waitFor();
-    // The view is framed once React Flow has measured the nodes: wait until the zoom settles.
-    let size = 0;
+    // The view is framed once React Flow has measured the nodes: the first blocks come into sight, not cut off at the left edge.
+    const inSight = async () => {
+      const canvas = await page.getByTestId('dag-canvas').evaluate(boxOf);
+      const first = await page.getByTestId('dag-node-step_0_0').evaluate(boxOf);
+      return first.left >= canvas.left && first.right <= canvas.right;
+    };
     const deadline = Date.now() + 10_000;
-    for (let last = -1; Date.now() < deadline; last = size) {
-      await page.waitForTimeout(100);
-      size = await name.evaluate(renderedFontSize);
-      if (size === last) break;
-    }
+    while (!(await inSight()) && Date.now() < deadline) await page.evaluate('new Promise((done) => requestAnimationFrame(done))');
+    assert.ok(await inSight(), 'the first block is in sight');
+    const size = await name.evaluate(renderedFontSize);
     assert.ok(size >= 11, `a block name is drawn at ${size.toFixed(1)} px`);
-    // The first blocks are in sight, not cut off at the left edge.
-    const canvas = await page.getByTestId('dag-canvas').evaluate(boxOf);
-    const first = await page.getByTestId('dag-node-step_0_0').evaluate(boxOf);
-    assert.ok(first.left >= canvas.left && first.right <= canvas.right, `the first block is at ${first.left}..${first.right}, the canvas ${canvas.left}..${canvas.right}`);
     await screenshot(page, 'editor-1280x720');
   });
 
