@@ -31,6 +31,8 @@ describe('the run page shows everything about the run', () => {
       ].join('\n'),
       'blocks/src.sql': "SELECT i AS id, getvariable('region') AS region FROM range(3) t(i)\n",
       'blocks/broken.sql': '-- reads src\nSELECT *\nFROM src WHERE no_such_column = 1\n',
+      'pipelines/throws.yaml': 'blocks:\n  - { name: thrower, type: loader, file: blocks/thrower.ts }\n',
+      'blocks/thrower.ts': "import { defineLoader } from 'sluice';\n\nfunction parseRow(): never {\n  throw new Error('bad row 7');\n}\n\nexport default defineLoader(async () => {\n  parseRow();\n  return [];\n});\n",
     });
     const client = apiClient(served);
     ({ run_id: runId } = await client.json<{ run_id: string }>('/api/pipelines/facts/runs', { variables: { region: 'us' }, logical_date: '2025-08-08' }));
@@ -71,6 +73,18 @@ describe('the run page shows everything about the run', () => {
     await marked.waitFor();
     assert.match(await marked.innerText(), /no_such_column/);
     await screenshot(page, 'error-line-marked');
+  });
+
+  it("shows the user's own stack with a code block's error, with project-relative paths", async () => {
+    const client = apiClient(served);
+    const { run_id } = await client.json<{ run_id: string }>('/api/pipelines/throws/runs', {});
+    assert.equal(await client.waitForRun(run_id), 'failed');
+    await page.goto(`${served.base}/#/runs/${run_id}`);
+    await page.getByTestId('gantt-row-thrower').click();
+    const stack = await page.getByTestId('block-error').getByTestId('error-stack').innerText();
+    assert.match(stack, /parseRow/);
+    assert.match(stack, /blocks\/thrower\.ts:4/);
+    assert.ok(!stack.includes(served.dir), `the stack names the project's files, not the machine's: ${stack}`);
     assert.deepEqual(problems, []);
   });
 });

@@ -226,10 +226,12 @@ function describeBlockRun(root: string, record: BlockRunRecord, file: string | u
   return { ...rest, hasOutput: Boolean(output), file: file ?? null, durationMs, error: relativeError(root, record.error) ?? null };
 }
 
-/** Error locations name project files relative to the project, as the editor opens them. */
+/** Error locations and the user's stack name project files relative to the project, as the editor opens them. */
 function relativeError(root: string, error: SerializedError | undefined): SerializedError | undefined {
-  if (!error?.location?.file || !path.isAbsolute(error.location.file)) return error;
-  return { ...error, location: { ...error.location, file: path.relative(root, error.location.file) } };
+  if (!error) return error;
+  const userStack = error.userStack?.split(`file://${root}${path.sep}`).join('').split(`${root}${path.sep}`).join('');
+  const located = !error.location?.file || !path.isAbsolute(error.location.file) ? error : { ...error, location: { ...error.location, file: path.relative(root, error.location.file) } };
+  return userStack === undefined ? located : { ...located, userStack };
 }
 
 /** Values JSON cannot carry as they are, at any depth: big integers as text, dates as ISO text. */

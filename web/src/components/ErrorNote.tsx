@@ -6,6 +6,8 @@ interface Failure {
   readonly code?: string;
   readonly location?: ErrorLocation;
   readonly body?: { readonly location?: ErrorLocation };
+  /** The frames of the user's own code, innermost first. */
+  readonly userStack?: string | null | undefined;
 }
 
 /**
@@ -44,6 +46,12 @@ export function ErrorNote({ error, pipeline, testId = 'error' }: { error: Failur
         </div>
       )}
       <pre className="error-message">{message}</pre>
+      {error.userStack && (
+        <details className="error-stack" open>
+          <summary>Stack (your code)</summary>
+          <pre data-testid="error-stack">{error.userStack}</pre>
+        </details>
+      )}
     </div>
   );
 }
