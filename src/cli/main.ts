@@ -23,7 +23,7 @@ export async function main(argv: readonly string[]): Promise<number> {
 
   program
     .command('init')
-    .description('create a project folder (a git repository), empty or from an example')
+    .description('create a project folder (a git repository with a first commit), empty or from an example')
     .argument('[dir]', 'folder to create', '.')
     .option('--example <name>', `start from an example (${listExamples().join(', ') || 'sales'})`)
     .action((dir: string, options: { example?: string }) => {

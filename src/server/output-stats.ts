@@ -5,7 +5,7 @@ export interface ColumnStats {
   readonly name: string;
   readonly type: string;
   readonly nulls: number;
-  /** Approximate (HyperLogLog) for speed on large outputs. */
+  /** Exact: an estimate could exceed the row count (523 distinct of 500 rows) and mislead. */
   readonly distinct: number;
   readonly min: string | null;
   readonly max: string | null;
@@ -24,7 +24,7 @@ export async function outputStats(session: DataPlaneSession, location: string): 
   const parts = ['count(*) AS "rows"'];
   columns.forEach((column, i) => {
     const c = quoteIdent(column.name);
-    parts.push(`count(*) - count(${c}) AS n${i}`, `approx_count_distinct(${c}) AS d${i}`);
+    parts.push(`count(*) - count(${c}) AS n${i}`, `count(DISTINCT ${c}) AS d${i}`);
     if (orderable.test(column.type.toUpperCase())) parts.push(`min(${c})::VARCHAR AS lo${i}`, `max(${c})::VARCHAR AS hi${i}`);
   });
   const [row = {}] = await session.query(`SELECT ${parts.join(', ')} FROM ${source}`);

@@ -62,6 +62,15 @@ export const blockTemplates: readonly BlockTemplate[] = [
     source: (name, upstream) => `-- ${name}\nSELECT *\nFROM ${upstream[0] ?? '(SELECT 1 AS id)'}\n`,
   },
   {
+    id: 'sql-test',
+    description: 'SQL test: a query for the rows that break a rule; the run fails when it returns any',
+    role: 'test',
+    extension: '.sql',
+    // Passes as written (WHERE false returns nothing) until the user writes the real check.
+    source: (name, upstream) =>
+      `-- ${name}: a test fails the run when this query returns rows; each row returned is a problem.\n-- Write the rule below, e.g. WHERE id IS NULL.\nSELECT *\nFROM ${upstream[0] ?? '(SELECT 1 AS id)'}\nWHERE false\n`,
+  },
+  {
     id: 'connector',
     description: 'No-code block: reads or writes through a connector, configured by its settings',
     role: 'loader',

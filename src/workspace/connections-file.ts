@@ -6,6 +6,7 @@ import { parseYamlText } from '../core/config/parse-yaml-file.ts';
 import { ConfigError } from '../core/errors.ts';
 import { envReference } from '../core/project/fill-env.ts';
 import { isSecretKey } from '../core/project/secrets.ts';
+import { warehouseConnectionName } from '../core/run/connection-pool.ts';
 import { formatSecretsFile, readSecretsFile, secretsFilePath } from '../core/project/secrets-file.ts';
 
 /** A connection as the API shows it: secret values replaced by whether they are set. */
@@ -24,6 +25,8 @@ export interface ConnectionChange {
 
 const hasReference = (value: string): boolean => /\$\{[A-Za-z_][A-Za-z0-9_]*(:-[^}]*)?\}/.test(value);
 const namePattern = /^[A-Za-z_][A-Za-z0-9_-]*$/;
+/** Names Sluice gives its own connections: a connection of the same name would silently replace one. */
+const reservedConnectionNames: readonly string[] = [warehouseConnectionName];
 
 /** `SLUICE_<CONNECTION>_<KEY>`: the variable a connection's secret setting is kept in. */
 export function secretVariable(connection: string, key: string): string {
@@ -65,7 +68,11 @@ function maskSettings(settings: Record<string, unknown>, isSet: (variable: strin
   for (const [key, value] of Object.entries(settings)) {
     if (typeof value === 'string') {
       const refs = [...value.matchAll(envReference)];
-      if (refs.length) out[key] = { secret: { set: refs.every((m) => m[2] !== undefined || isSet(m[1]!)) } };
+      if (refs.length) {
+        const unset = refs.filter((m) => m[2] === undefined && !isSet(m[1]!)).map((m) => m[1]!);
+        // The variable's name (never a value) tells the user what to set.
+        out[key] = { secret: unset.length ? { set: false, variables: unset } : { set: true } };
+      }
       else if (isSecretKey(key)) out[key] = { secret: { set: value !== '' } };
       // A password written by hand inside a URL (postgres://user:pass@host) is still a secret.
       else out[key] = value.replace(/(\/\/[^:/@\s]+:)[^@/\s]+@/g, '$1***@');
@@ -83,7 +90,10 @@ function maskSettings(settings: Record<string, unknown>, isSet: (variable: strin
  * leaves a secret out keeps it.
  */
 export function saveConnection(root: string, stateDir: string, name: string, change: ConnectionChange, mode: 'create' | 'update'): void {
-  if (!namePattern.test(name)) throw new ConfigError('connection.bad_name', `'${name}' is not a connection name (letters, digits, _ and -, starting with a letter or _)`);
+  if (!namePattern.test(name)) throw new ConfigError('connection.bad_name', `'${name}' is not a connection name: use letters, digits, _ and -, starting with a letter or _`);
+  if (mode === 'create' && reservedConnectionNames.includes(name)) {
+    throw new ConfigError('connection.reserved_name', `'${name}' is reserved for the built-in connection to the project's embedded warehouse; choose another name`);
+  }
   const doc = readDocument(root);
   const connections = connectionsMap(doc);
   const existing = connections.get(name, true);

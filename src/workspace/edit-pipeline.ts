@@ -5,20 +5,23 @@ import { parseYamlText } from '../core/config/parse-yaml-file.ts';
 import { ConfigError } from '../core/errors.ts';
 import { listPipelines, loadPipeline, pipelinePath } from '../core/pipeline/load-pipeline.ts';
 import type { Pipeline } from '../core/pipeline/pipeline.ts';
-import { pipelineFileSchema, pipelineNamePattern } from '../core/pipeline/pipeline-schema.ts';
+import { pipelineFileSchema, pipelineNamePattern, pipelineNameRule } from '../core/pipeline/pipeline-schema.ts';
 import { parsePipelineDocument } from './pipeline-document.ts';
 import { resolveProjectPath } from './resolve-project-path.ts';
 
 /** File changes that go with a pipeline edit; undone if the edited pipeline does not load. */
 export interface FileChanges {
+  /** New files; an existing one is an error. */
   readonly write?: readonly { readonly path: string; readonly content: string }[];
+  /** Existing files rewritten (a renamed block's readers), put back if the edit fails. */
+  readonly update?: readonly { readonly path: string; readonly content: string }[];
   readonly remove?: readonly string[];
   readonly rename?: readonly { readonly from: string; readonly to: string }[];
 }
 
 /** The pipeline file of an existing pipeline (`.yaml` or `.yml`). */
 export function pipelineFileOf(root: string, name: string): string {
-  if (!pipelineNamePattern.test(name)) throw new ConfigError('pipeline.bad_name', `'${name}' is not a pipeline name (letters, digits, _ . -)`);
+  if (!pipelineNamePattern.test(name)) throw new ConfigError('pipeline.bad_name', `'${name}' is not a pipeline name: ${pipelineNameRule}`);
   const yaml = pipelinePath(root, name);
   const yml = yaml.replace(/\.yaml$/, '.yml');
   if (existsSync(yaml)) return yaml;
@@ -27,7 +30,7 @@ export function pipelineFileOf(root: string, name: string): string {
 }
 
 export function createPipelineFile(root: string, name: string, description?: string): string {
-  if (!pipelineNamePattern.test(name)) throw new ConfigError('pipeline.bad_name', `'${name}' is not a pipeline name (letters, digits, _ . -)`);
+  if (!pipelineNamePattern.test(name)) throw new ConfigError('pipeline.bad_name', `'${name}' is not a pipeline name: ${pipelineNameRule}`);
   if (listPipelines(root).includes(name)) throw new ConfigError('pipeline.exists', `pipeline '${name}' already exists`);
   const file = pipelinePath(root, name);
   mkdirSync(path.dirname(file), { recursive: true });
@@ -82,6 +85,12 @@ function applyFileChanges(root: string, changes: FileChanges): () => void {
       mkdirSync(path.dirname(target), { recursive: true });
       writeFileSync(target, content, { flag: 'wx' });
       undo.push(() => rmSync(target, { force: true }));
+    }
+    for (const { path: p, content } of changes.update ?? []) {
+      const target = resolve(p);
+      const kept = readFileSync(target);
+      writeFileSync(target, content);
+      undo.push(() => writeFileSync(target, kept));
     }
     for (const p of changes.remove ?? []) {
       const target = resolve(p);

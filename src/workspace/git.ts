@@ -15,8 +15,9 @@ export interface GitStatus {
 }
 
 /** Sluice's state (tokens, secrets, run history) never reaches a commit, even without a .gitignore. */
-const privatePathspec = ':(exclude).sluice';
-const defaultAuthor = { name: 'Sluice', email: 'sluice@localhost' };
+export const privatePathspec = ':(exclude).sluice';
+/** The identity of a commit made where git knows no user (`sluice init`, the UI). */
+export const fallbackGitAuthor = { name: 'Sluice', email: 'sluice@localhost' } as const;
 
 interface GitResult {
   readonly code: number;
@@ -25,7 +26,7 @@ interface GitResult {
 }
 
 /** Runs git with an argument array (never a shell) in the project folder. */
-function git(root: string, args: readonly string[], accept: readonly number[] = [0]): Promise<GitResult> {
+export function git(root: string, args: readonly string[], accept: readonly number[] = [0]): Promise<GitResult> {
   return new Promise((resolve, reject) => {
     execFile(
       'git',
@@ -43,14 +44,14 @@ function git(root: string, args: readonly string[], accept: readonly number[] = 
   });
 }
 
-async function requireRepository(root: string): Promise<void> {
+export async function requireRepository(root: string): Promise<void> {
   const inside = await git(root, ['rev-parse', '--is-inside-work-tree'], [0, 128]).catch(() => undefined);
   if (!inside || inside.code !== 0 || inside.stdout.trim() !== 'true') {
     throw new ConfigError('git.not_repository', "the project is not a git repository; run 'git init' in its folder to track changes");
   }
 }
 
-async function hasHead(root: string): Promise<boolean> {
+export async function hasHead(root: string): Promise<boolean> {
   return (await git(root, ['rev-parse', '--verify', '--quiet', 'HEAD'], [0, 1])).code === 0;
 }
 
@@ -117,7 +118,7 @@ export async function gitCommit(root: string, message: string, paths?: readonly 
 async function authorArgs(root: string): Promise<string[]> {
   const name = (await git(root, ['config', 'user.name'], [0, 1])).stdout.trim();
   const email = (await git(root, ['config', 'user.email'], [0, 1])).stdout.trim();
-  return ['-c', `user.name=${name || defaultAuthor.name}`, '-c', `user.email=${email || defaultAuthor.email}`];
+  return ['-c', `user.name=${name || fallbackGitAuthor.name}`, '-c', `user.email=${email || fallbackGitAuthor.email}`];
 }
 
 /** Switches to a branch, or creates it from the current one and switches. */
@@ -129,6 +130,7 @@ export async function gitSwitch(root: string, name: string, create: boolean): Pr
   await git(root, create ? ['switch', '--create', name] : ['switch', name]);
 }
 
-function relativeChecked(root: string, file: string): string {
+/** A path from a request, checked to stay in the project, relative to its root. */
+export function relativeChecked(root: string, file: string): string {
   return projectRelative(root, resolveProjectPath(root, file));
 }

@@ -1,7 +1,7 @@
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import path from 'node:path';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import { chromium, type Browser, type BrowserContextOptions, type Page } from 'playwright-core';
 import { chromiumPath } from '../../src/testing/prerequisite-checks.ts';
 import { waitFor } from '../../src/testing/wait-for.ts';
 import { repoRoot, stop, tempDir, writeProject } from '../e2e/cli-helpers.ts';
@@ -93,8 +93,8 @@ export function launchBrowser(): Promise<Browser> {
  * A page that records what the console says: a CSP violation or an
  * uncaught error fails the test that checks `problems`.
  */
-export async function openPage(browser: Browser): Promise<{ page: Page; problems: string[] }> {
-  const context = await browser.newContext({ viewport: { width: 1440, height: 900 } });
+export async function openPage(browser: Browser, options: BrowserContextOptions = {}): Promise<{ page: Page; problems: string[] }> {
+  const context = await browser.newContext({ viewport: { width: 1440, height: 900 }, ...options });
   const page = await context.newPage();
   const problems: string[] = [];
   page.on('pageerror', (error) => problems.push(`page error: ${error.message}`));
@@ -143,4 +143,27 @@ export async function finishedRun<R extends { status: string }>(served: ServedPr
     },
     { what: `run ${runId} to finish` },
   );
+}
+
+/** The served project's API with its token, for setting up and checking what the browser does. */
+export function apiClient(served: ServedProject): { json: <T>(route: string, body?: unknown) => Promise<T>; waitForRun: (runId: string) => Promise<string> } {
+  return {
+    json: <T,>(route: string, body?: unknown) => callApi<T>(served, route, body),
+    waitForRun: async (runId: string) => (await finishedRun(served, runId)).status,
+  };
+}
+
+/** Closes a dialog an earlier failed step left open, so each test starts from the page itself. */
+export async function closeDialogs(page: Page): Promise<void> {
+  if (await page.locator('.modal-backdrop').isVisible()) await page.keyboard.press('Escape');
+  await page.locator('.modal-backdrop').waitFor({ state: 'detached' });
+}
+
+/** Chromium signed in to the served project at a laptop's size, recording console problems. */
+export async function browseSignedIn(served: ServedProject, viewport = { width: 1280, height: 720 }): Promise<{ browser: Browser; page: Page; problems: string[] }> {
+  const browser = await launchBrowser();
+  const { page, problems } = await openPage(browser, { viewport });
+  page.setDefaultTimeout(8000);
+  await signIn(page, served);
+  return { browser, page, problems };
 }

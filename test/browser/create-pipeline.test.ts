@@ -73,9 +73,9 @@ describe('the web UI: a pipeline built from scratch in the browser', { skip }, (
     await page.getByTestId('pipeline-editor').waitFor();
     await page.getByTestId('add-block').click();
     await page.getByTestId('block-name').fill('orders');
-    await page.getByTestId('block-template').selectOption('connector');
-    await page.getByTestId('block-role').selectOption('loader');
-    await page.getByTestId('block-connector').selectOption('file');
+    await page.getByTestId('block-what-loader').check();
+    await page.getByTestId('block-how-connector').check();
+    await page.getByTestId('block-source').selectOption('connector:file');
     await page.getByTestId('setting-path').fill('data/orders.csv');
     await revealSetting(page, 'setting', 'delimiter');
     await page.getByTestId('setting-delimiter').fill(',');
@@ -96,8 +96,8 @@ describe('the web UI: a pipeline built from scratch in the browser', { skip }, (
   it('adds a SQL transformer typed in the editor and runs it on the stored upstream output', async () => {
     await page.getByTestId('add-block').click();
     await page.getByTestId('block-name').fill('totals');
-    await page.getByTestId('block-template').selectOption('sql');
-    await page.getByTestId('block-role').selectOption('transformer');
+    await page.getByTestId('block-what-transformer').check();
+    await page.getByTestId('block-how-sql').check();
     await page.getByTestId('upstream-orders').check();
     await page.getByTestId('add-block-submit').click();
     await page.getByTestId('dag-node-totals').waitFor();
@@ -122,10 +122,9 @@ describe('the web UI: a pipeline built from scratch in the browser', { skip }, (
   it('adds an export to PostgreSQL and runs the whole pipeline to success', async () => {
     await page.getByTestId('add-block').click();
     await page.getByTestId('block-name').fill('export_totals');
-    await page.getByTestId('block-template').selectOption('connector');
-    await page.getByTestId('block-role').selectOption('exporter');
-    await page.getByTestId('block-connector').selectOption('postgres');
-    await page.getByTestId('block-connection').selectOption('pg');
+    await page.getByTestId('block-what-exporter').check();
+    await page.getByTestId('block-how-connector').check();
+    await page.getByTestId('block-source').selectOption('connection:pg');
     await page.getByTestId('setting-table').fill(table);
     await revealSetting(page, 'setting', 'mode');
     await page.getByTestId('setting-mode').selectOption('replace');

@@ -97,7 +97,8 @@ describe('the web UI: signing in, editing the DAG, and triggers', { skip }, () =
   it('adds a TypeScript block from its template and shows its code', async () => {
     await page.getByTestId('add-block').click();
     await page.getByTestId('block-name').fill('enrich');
-    await page.getByTestId('block-template').selectOption('ts-transformer');
+    await page.getByTestId('block-what-transformer').check();
+    await page.getByTestId('block-how-ts').check();
     await page.getByTestId('add-block-submit').click();
     await page.getByTestId('dag-node-enrich').waitFor();
     await page.locator('.cm-content').getByText('defineTransformer').first().waitFor({ timeout: 15_000 }).catch(async (error: unknown) => {
@@ -110,6 +111,8 @@ describe('the web UI: signing in, editing the DAG, and triggers', { skip }, () =
     await page.getByTestId('nav-triggers').click();
     await page.getByTestId('schedule-input-shop').fill('0 6 * * *');
     await page.getByTestId('schedule-save-shop').click();
+    // Yesterday's interval has ended: saving asks whether to run it now.
+    await page.getByTestId('catchup-skip-shop').click();
     await page.getByTestId('schedule-enabled-shop').waitFor({ state: 'attached' });
     await page.locator('[data-testid="schedule-enabled-shop"]:checked').waitFor({ state: 'attached' });
     assert.match(pipelineFile(), /cron: 0 6 \* \* \*/);

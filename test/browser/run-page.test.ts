@@ -89,7 +89,7 @@ describe('the web UI: the run page and output paging', { skip }, () => {
     const { run_id: runId } = await api<{ run_id: string }>('/api/pipelines/slow/runs', {});
     const streams: string[] = [];
     page.on('request', (request) => {
-      if (request.url().endsWith(`/api/runs/${runId}/events`)) streams.push(request.url());
+      if (new URL(request.url()).pathname.endsWith(`/api/runs/${runId}/events`)) streams.push(request.url());
     });
     await page.goto(`${served.base}/#/runs/${runId}`);
     await page.getByTestId('run-logs').getByText('tick 3', { exact: true }).waitFor({ timeout: 15_000 });

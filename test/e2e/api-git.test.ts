@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { serveProject, type ServedProject } from './api-server.ts';
@@ -88,5 +88,35 @@ describe('sluice serve: the git panel', () => {
       assert.equal((await s.json('/api/git/branches', { method: 'POST', body: JSON.stringify({ name, create: true }) })).status, 400, name);
     }
     assert.equal((await s.json('/api/git/branches', { method: 'POST', body: JSON.stringify({ name: 'ghost' }) })).status, 400);
+  });
+
+  it('lists the history with the diff of each commit', async () => {
+    const { body } = await s.json<{ commits: { id: string; author: string; date: string; subject: string }[] }>('/api/git/log');
+    assert.deepEqual(body.commits.map((c) => c.subject), ['Two, not one', 'New pipeline', 'start']);
+    assert.match(body.commits[0]!.id, /^[0-9a-f]{40}$/);
+    assert.equal(body.commits[0]!.author, 'Sluice');
+    assert.ok(!Number.isNaN(Date.parse(body.commits[0]!.date)));
+    const diff = (await s.json<{ diff: string }>(`/api/git/commits/${body.commits[1]!.id}`)).body.diff;
+    assert.match(diff, /\+\+\+ b\/pipelines\/newer\.yaml/);
+    assert.doesNotMatch(diff, /blocks\/a\.sql/, 'only what that commit changed');
+    assert.equal((await s.json('/api/git/commits/HEAD')).status, 400, 'a ref is not a commit id');
+    assert.equal((await s.json('/api/git/commits/--output=x')).status, 400);
+    assert.equal((await s.json('/api/git/commits/0123456789abcdef0123456789abcdef01234567')).status, 400);
+  });
+
+  it('discards the change to one file: a committed file gets its content back, a new file goes', async () => {
+    await s.json('/api/files', { method: 'PUT', body: JSON.stringify({ path: 'blocks/a.sql', content: 'SELECT 3 AS three\n' }) });
+    await s.json('/api/files', { method: 'PUT', body: JSON.stringify({ path: 'blocks/new.sql', content: 'SELECT 4\n' }) });
+    await s.json('/api/files', { method: 'PUT', body: JSON.stringify({ path: 'blocks/kept.sql', content: 'SELECT 5\n' }) });
+    git('add', 'blocks/new.sql');
+    const restored = await s.json<Status>('/api/git/discard', { method: 'POST', body: JSON.stringify({ path: 'blocks/a.sql' }) });
+    assert.equal(restored.status, 200, JSON.stringify(restored.body));
+    assert.equal(readFileSync(path.join(s.dir, 'blocks/a.sql'), 'utf8'), 'SELECT 2 AS two\n');
+    const removed = await s.json<Status>('/api/git/discard', { method: 'POST', body: JSON.stringify({ path: 'blocks/new.sql' }) });
+    assert.deepEqual(removed.body.changes, [{ path: 'blocks/kept.sql', status: 'untracked' }], 'the other change stays');
+    assert.equal(existsSync(path.join(s.dir, 'blocks/new.sql')), false);
+    assert.equal((await s.json('/api/git/discard', { method: 'POST', body: JSON.stringify({ path: '../outside' }) })).status, 403);
+    assert.equal((await s.json('/api/git/discard', { method: 'POST', body: JSON.stringify({ path: '.sluice/api-token' }) })).status, 403);
+    assert.ok(existsSync(path.join(s.dir, '.sluice/api-token')));
   });
 });

@@ -62,7 +62,7 @@ describe('sluice serve: pipelines, blocks and triggers edit the files', () => {
 
   it('lists block templates and connectors with JSON Schemas of their settings', async () => {
     const templates = (await s.json<{ templates: { id: string }[] }>('/api/block-templates')).body.templates.map((t) => t.id);
-    assert.deepEqual(templates, ['ts-loader', 'ts-transformer', 'ts-exporter', 'ts-test', 'sql', 'connector']);
+    assert.deepEqual(templates, ['ts-loader', 'ts-transformer', 'ts-exporter', 'ts-test', 'sql', 'sql-test', 'connector']);
     const { connectors } = (await s.json<{ connectors: { kind: string; connection: { type?: string; properties?: Record<string, unknown> }; read: unknown; capabilities: unknown }[] }>('/api/connectors')).body;
     const postgres = connectors.find((c) => c.kind === 'postgres');
     assert.ok(postgres, 'postgres is listed');

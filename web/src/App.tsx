@@ -59,7 +59,7 @@ export function App() {
 
 function page(route: string) {
   let params: Record<string, string> | undefined;
-  if ((params = match('/pipelines/:name', route))) return <PipelineEditorPage key={params.name} name={params.name!} />;
+  if ((params = match('/pipelines/:name', route))) return <PipelineEditorPage key={params.name} name={params.name!} location={route} />;
   if ((params = match('/runs/:id', route))) return <RunPage key={params.id} id={params.id!} />;
   if (route.startsWith('/runs')) return <RunsPage route={route} />;
   if (route.startsWith('/triggers')) return <TriggersPage />;

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { match, routeQuery } from './router.ts';
+import { match, routeQuery, withQuery } from './router.ts';
 
 describe('fragment routes', () => {
   it('matches a pattern and decodes its parameters', () => {
@@ -13,5 +13,11 @@ describe('fragment routes', () => {
   it('reads the filters after the path', () => {
     assert.equal(routeQuery('/runs?status=failed&pipeline=a').get('status'), 'failed');
     assert.equal(routeQuery('/runs').get('status'), null);
+  });
+
+  it('sets and removes query parameters, keeping the others', () => {
+    assert.equal(withQuery('/pipelines/a', { block: 'orders' }), '/pipelines/a?block=orders');
+    assert.equal(withQuery('/pipelines/a?block=orders&tab=logs', { block: 'report' }), '/pipelines/a?block=report&tab=logs');
+    assert.equal(withQuery('/pipelines/a?block=orders', { block: undefined }), '/pipelines/a');
   });
 });

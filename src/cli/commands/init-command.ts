@@ -1,10 +1,10 @@
-import { execFileSync } from 'node:child_process';
 import { cpSync, existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ConfigError } from '../../core/errors.ts';
 import { bold, type Output } from '../output.ts';
 import { UsageError } from '../usage-error.ts';
+import { initGit } from './init-git.ts';
 
 const examplesDir = fileURLToPath(new URL('../../../examples/', import.meta.url));
 
@@ -57,18 +57,12 @@ export function initCommand(dir: string | undefined, options: { example?: string
   writeFileSync(path.join(target, '.gitignore'), gitignore);
   if (!existsSync(path.join(target, 'package.json'))) writeFileSync(path.join(target, 'package.json'), packageJson(name));
   const git = initGit(target);
-  out.line(`${bold('Created')} ${target}${options.example ? ` from the ${options.example} example` : ''}${git ? ' (a git repository)' : ''}`);
+  out.line(`${bold('Created')} ${target}${options.example ? ` from the ${options.example} example` : ''}${git.repository ? ' (a git repository)' : ''}`);
+  if (git.commit) out.line(`Committed the starting files (${git.commit.slice(0, 7)}), so git shows only your own changes from here.`);
+  if (git.fallbackAuthor) {
+    out.line(`git has no user.name or user.email here, so that first commit is by ${git.fallbackAuthor} (for that commit only).`);
+    out.line(`Set yours: git config --global user.name "Your Name" && git config --global user.email you@example.com`);
+  }
   out.line(`Next:\n  cd ${path.relative(process.cwd(), target) || '.'}\n  sluice run ${firstPipeline}`);
   return 0;
-}
-
-function initGit(dir: string): boolean {
-  if (existsSync(path.join(dir, '.git'))) return true;
-  try {
-    execFileSync('git', ['init', '--quiet', dir], { stdio: 'ignore' });
-    return true;
-  } catch {
-    // git is optional: the project works without it.
-    return false;
-  }
 }

@@ -6,7 +6,7 @@ import { ConfigError, type ErrorLocation } from '../errors.ts';
 import { isIntegrationFile, loadIntegrationPipeline } from './load-integration-pipeline.ts';
 import { topoSort } from './dag.ts';
 import type { Block, BlockLanguage, Pipeline } from './pipeline.ts';
-import { pipelineFileSchema, pipelineNamePattern, type BlockFile, type BlockRole } from './pipeline-schema.ts';
+import { pipelineFileSchema, pipelineNamePattern, pipelineNameRule, type BlockFile, type BlockRole } from './pipeline-schema.ts';
 
 const languageByExtension: Record<string, Exclude<BlockLanguage, 'connector'>> = { '.ts': 'ts', '.sql': 'sql' };
 
@@ -30,7 +30,7 @@ export function listPipelines(root: string): string[] {
  */
 export function loadPipeline(root: string, name: string): Pipeline {
   if (!pipelineNamePattern.test(name)) {
-    throw new ConfigError('pipeline.bad_name', `'${name}' is not a pipeline name`, { retryable: false });
+    throw new ConfigError('pipeline.bad_name', `'${name}' is not a pipeline name: ${pipelineNameRule}`, { retryable: false });
   }
   let file = pipelinePath(root, name);
   if (!existsSync(file) && existsSync(file.replace(/\.yaml$/, '.yml'))) file = file.replace(/\.yaml$/, '.yml');

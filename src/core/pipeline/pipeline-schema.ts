@@ -8,6 +8,8 @@ import { fileTriggerSchema } from './file-trigger.ts';
 /** Block names become table names in SQL blocks, so they are plain identifiers. */
 export const blockNamePattern = /^[A-Za-z_][A-Za-z0-9_]*$/;
 export const pipelineNamePattern = /^[A-Za-z0-9_][A-Za-z0-9_.-]*$/;
+/** The rule behind pipelineNamePattern, in words, for the messages that refuse a name. */
+export const pipelineNameRule = 'use letters, digits, _, . and - (no spaces), starting with a letter, digit or _';
 
 export const blockRoles = ['loader', 'transformer', 'exporter', 'test', 'sensor'] as const;
 export type BlockRole = (typeof blockRoles)[number];

@@ -4,12 +4,14 @@ import { Hono } from 'hono';
 import type { Document } from 'yaml';
 import { z } from 'zod';
 import { ConfigError } from '../../core/errors.ts';
-import { listPipelines } from '../../core/pipeline/load-pipeline.ts';
+import { listPipelines, loadPipeline } from '../../core/pipeline/load-pipeline.ts';
+import { quoteLiteral } from '../../core/sql/quote.ts';
 import { isSecretKey } from '../../core/project/secrets.ts';
 import { blockNamePattern, blockRoles } from '../../core/pipeline/pipeline-schema.ts';
 import { blockTemplates, findBlockTemplate } from '../../workspace/block-templates.ts';
-import { editPipeline, pipelineFileOf, type FileChanges } from '../../workspace/edit-pipeline.ts';
+import { editPipeline, pipelineFileOf } from '../../workspace/edit-pipeline.ts';
 import { addBlock, blockEntry, removeBlock, renameBlock, updateBlock } from '../../workspace/pipeline-document.ts';
+import { renameBlockReferences } from '../../workspace/rename-block-references.ts';
 import type { AppDependencies } from '../app-context.ts';
 import { parseBody } from '../http-problem.ts';
 import { describePipeline } from './pipeline-routes.ts';
@@ -95,9 +97,9 @@ export function blockRoutes(deps: AppDependencies): Hono {
   app.patch('/pipelines/:name/blocks/:block', async (c) => {
     const body = await parseBody(c, blockChangeBody);
     const current = c.req.param('block');
+    const references = body.name && body.name !== current ? await planRename(deps, c.req.param('name'), current, body.name) : [];
     const pipeline = editPipeline(deps.root, c.req.param('name'), (doc) => {
       const entry = blockEntry(doc, current);
-      const changes: FileChanges = {};
       const fields: Record<string, unknown> = {};
       if (body.role) fields.type = body.role;
       if (body.upstream) fields.upstream = body.upstream;
@@ -111,10 +113,10 @@ export function blockRoutes(deps: AppDependencies): Hono {
         if (file && path.basename(file, path.extname(file)) === current && !usedElsewhere(deps.root, c.req.param('name'), file, doc, body.name)) {
           const renamed = path.posix.join(path.posix.dirname(file), `${body.name}${path.extname(file)}`);
           updateBlock(doc, body.name, { file: renamed });
-          return { rename: [{ from: file, to: renamed }] };
+          return { rename: [{ from: file, to: renamed }], update: references };
         }
       }
-      return changes;
+      return { update: references };
     });
     return c.json({ pipeline: describePipeline(deps.root, pipeline) });
   });
@@ -132,6 +134,27 @@ export function blockRoutes(deps: AppDependencies): Hono {
   });
 
   return app;
+}
+
+/**
+ * The block files to rewrite so they read the block by its new name; a use
+ * that cannot be rewritten refuses the rename, naming each file and line.
+ */
+async function planRename(deps: AppDependencies, pipelineName: string, from: string, to: string): Promise<{ path: string; content: string }[]> {
+  const parse = (sql: string) =>
+    deps.withSession(async (session) => {
+      const [row] = await session.query(`SELECT json_serialize_sql(${quoteLiteral(sql)})::VARCHAR AS tree`);
+      return JSON.parse(String(row?.tree ?? '{}')) as unknown;
+    });
+  const plan = await renameBlockReferences(deps.root, loadPipeline(deps.root, pipelineName), from, to, parse);
+  const [first] = plan.blockers;
+  if (first) {
+    const where = plan.blockers.map((b) => `${b.file}:${b.line}`).join(', ');
+    throw new ConfigError('block.rename_refused', `block '${from}' is not renamed: it is read by name at ${where} (${first.reason}); change those uses to '${to}' first, then rename`, {
+      location: { file: first.file, line: first.line },
+    });
+  }
+  return plan.write;
 }
 
 /** Whether a block other than `except` (in this pipeline or another) names `file`, so it must stay where it is. */
@@ -158,9 +181,22 @@ function markSecrets(schema: unknown): unknown {
 /** A JSON Schema of a connector's settings, for the UI's generated forms. */
 function jsonSchema(schema: z.ZodType): unknown {
   try {
-    return z.toJSONSchema(schema, { unrepresentable: 'any', io: 'input' });
+    return withDefaults(z.toJSONSchema(schema, { unrepresentable: 'any', io: 'input' }), schema);
   } catch {
     return { type: 'object' };
   }
+}
+
+/**
+ * The defaults the JSON Schema leaves out: a default over a union (`create:
+ * true` or 'true') is dropped by the conversion, yet the form must show it.
+ */
+function withDefaults(json: unknown, schema: z.ZodType): unknown {
+  const properties = (json as { properties?: Record<string, Record<string, unknown>> }).properties;
+  if (!properties || !(schema instanceof z.ZodObject)) return json;
+  for (const [key, field] of Object.entries(schema.shape as Record<string, z.ZodType>)) {
+    if (field instanceof z.ZodDefault && properties[key] && properties[key].default === undefined) properties[key].default = field.def.defaultValue;
+  }
+  return json;
 }
 

@@ -1,10 +1,12 @@
 import { Hono } from 'hono';
 import { z } from 'zod';
+import { gitDiscard } from '../../workspace/git-discard.ts';
+import { gitCommitDiff, gitLog } from '../../workspace/git-history.ts';
 import { gitCommit, gitDiff, gitStatus, gitSwitch } from '../../workspace/git.ts';
 import type { AppDependencies } from '../app-context.ts';
 import { parseBody } from '../http-problem.ts';
 
-/** The project's git repository: what changed, the diff, commit, and branches. */
+/** The project's git repository: what changed, the diff, commit, discard, history, and branches. */
 export function gitRoutes(deps: AppDependencies): Hono {
   const app = new Hono();
 
@@ -16,6 +18,19 @@ export function gitRoutes(deps: AppDependencies): Hono {
     const body = await parseBody(c, z.object({ message: z.string().min(1).max(10_000), paths: z.array(z.string()).max(1000).optional() }).strict());
     return c.json({ commit: await gitCommit(deps.root, body.message, body.paths) });
   });
+
+  app.post('/git/discard', async (c) => {
+    const body = await parseBody(c, z.object({ path: z.string().min(1).max(4096) }).strict());
+    await gitDiscard(deps.root, body.path);
+    return c.json(await gitStatus(deps.root));
+  });
+
+  app.get('/git/log', async (c) => {
+    const limit = z.coerce.number().int().min(1).max(500).catch(50).parse(c.req.query('limit') ?? 50);
+    return c.json({ commits: await gitLog(deps.root, limit) });
+  });
+
+  app.get('/git/commits/:id', async (c) => c.json({ diff: await gitCommitDiff(deps.root, c.req.param('id')) }));
 
   app.post('/git/branches', async (c) => {
     const body = await parseBody(c, z.object({ name: z.string().min(1).max(200), create: z.boolean().default(false) }).strict());

@@ -11,15 +11,20 @@ const finished = new Set(['succeeded', 'failed', 'cancelled']);
  * `GET /runs/:id/events`: Server-Sent Events for a run: `log` for each new
  * log line, `block` when a block run changes, `run` when the run does; the
  * stream ends once the run has finished. It reads the run store, so it
- * follows runs of any process (scheduler, CLI, this server).
+ * follows runs of any process (scheduler, CLI, this server). Log lines are
+ * replayed from the store from the first (or from `log_offset`, the count a
+ * client already read), then followed: a line written before the client
+ * subscribed is never lost.
  */
 export function runEventRoutes(deps: AppDependencies): Hono {
   const app = new Hono();
   app.get('/runs/:id/events', async (c) => {
     const id = c.req.param('id');
+    const offset = Number(c.req.query('log_offset') ?? 0);
+    if (!Number.isInteger(offset) || offset < 0) throw new ConfigError('api.bad_offset', `log_offset is a whole number, 0 or more; got '${c.req.query('log_offset')}'`);
     if (!(await deps.store.getRun(id))) throw new ConfigError('run.not_found', `no run '${id}'`);
     return streamSSE(c, async (stream) => {
-      let logsSent = 0;
+      let logsSent = offset;
       const blocks = new Map<string, string>();
       let lastRun = '';
       let sequence = 0;

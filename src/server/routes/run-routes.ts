@@ -12,6 +12,7 @@ import { mergeVariables, newRunId } from '../../core/run/run-pipeline.ts';
 import { enqueueBackfill, planBackfill } from '../../scheduler/run-backfill.ts';
 import type { AppDependencies } from '../app-context.ts';
 import { parseBody, problem } from '../http-problem.ts';
+import { describeRunContext } from '../run-context.ts';
 import { outputStats } from '../output-stats.ts';
 import type { AuthVariables } from '../session-auth.ts';
 import { triggerRun } from '../trigger-run.ts';
@@ -92,6 +93,11 @@ export function runRoutes(deps: AppDependencies): Hono<{ Variables: AuthVariable
     const files = blockFiles(deps.root, run.pipeline);
     const blocks = (await store.listBlockRuns(run.id)).map((b) => describeBlockRun(deps.root, b, files.get(b.block)));
     return c.json({ run: { ...run, error: relativeError(deps.root, run.error) ?? null }, blocks });
+  });
+
+  app.get('/runs/:id/context', async (c) => {
+    const run = await findRun(store, c.req.param('id'));
+    return c.json(describeRunContext(deps.root, run, await store.listBlockRuns(run.id)));
   });
 
   app.get('/runs/:id/logs', async (c) => {
@@ -220,10 +226,12 @@ function describeBlockRun(root: string, record: BlockRunRecord, file: string | u
   return { ...rest, hasOutput: Boolean(output), file: file ?? null, durationMs, error: relativeError(root, record.error) ?? null };
 }
 
-/** Error locations name project files relative to the project, as the editor opens them. */
+/** Error locations and the user's stack name project files relative to the project, as the editor opens them. */
 function relativeError(root: string, error: SerializedError | undefined): SerializedError | undefined {
-  if (!error?.location?.file || !path.isAbsolute(error.location.file)) return error;
-  return { ...error, location: { ...error.location, file: path.relative(root, error.location.file) } };
+  if (!error) return error;
+  const userStack = error.userStack?.split(`file://${root}${path.sep}`).join('').split(`${root}${path.sep}`).join('');
+  const located = !error.location?.file || !path.isAbsolute(error.location.file) ? error : { ...error, location: { ...error.location, file: path.relative(root, error.location.file) } };
+  return userStack === undefined ? located : { ...located, userStack };
 }
 
 /** Values JSON cannot carry as they are, at any depth: big integers as text, dates as ISO text. */

@@ -1,7 +1,8 @@
 import { Hono } from 'hono';
 import { z } from 'zod';
 import { loadPipeline } from '../../core/pipeline/load-pipeline.ts';
-import { scheduleSchema } from '../../core/pipeline/schedule.ts';
+import { scheduleSchema, type Schedule } from '../../core/pipeline/schedule.ts';
+import { previewCatchup } from '../../scheduler/preview-catchup.ts';
 import { ConfigError } from '../../core/errors.ts';
 import { editPipeline } from '../../workspace/edit-pipeline.ts';
 import { setTriggers } from '../../workspace/pipeline-document.ts';
@@ -17,6 +18,8 @@ const triggersBody = z
   })
   .strict();
 
+const previewBody = z.object({ schedule: z.record(z.string(), z.unknown()) }).strict();
+
 /** A pipeline's schedule and API trigger, read from and written to its file. */
 export function triggerRoutes(deps: AppDependencies): Hono {
   const app = new Hono();
@@ -25,19 +28,37 @@ export function triggerRoutes(deps: AppDependencies): Hono {
 
   app.put('/pipelines/:name/triggers', async (c) => {
     const body = await parseBody(c, triggersBody);
-    if (body.schedule) {
-      // Checked with the pipeline schema's own rules before anything is written.
-      const checked = scheduleSchema.safeParse(body.schedule);
-      if (!checked.success) {
-        const issue = checked.error.issues[0]!;
-        throw new ConfigError('trigger.bad_schedule', `schedule.${issue.path.map(String).join('.') || 'schedule'}: ${issue.message}`);
-      }
-    }
+    if (body.schedule) checkSchedule(body.schedule);
     const pipeline = editPipeline(deps.root, c.req.param('name'), (doc) => {
       setTriggers(doc, { schedule: body.schedule, scheduleEnabled: body.schedule_enabled, apiEnabled: body.api_enabled });
     });
     return c.json(triggersOf(pipeline));
   });
 
+  // What saving a schedule makes the scheduler run at once, so the UI can ask first.
+  app.post('/pipelines/:name/triggers/preview', async (c) => {
+    const body = await parseBody(c, previewBody);
+    const pipeline = loadPipeline(deps.root, c.req.param('name'));
+    const schedule = checkSchedule(body.schedule);
+    const [last] = await deps.store.listRuns({ pipeline: pipeline.name, trigger: 'schedule', limit: 1 });
+    const preview = previewCatchup(schedule, last?.logicalDate, new Date(), 100);
+    return c.json({
+      catchup: schedule.catchup,
+      due: preview.due.map((d) => ({ logical_date: d.logicalDate, start: d.interval.start.toISOString(), end: d.interval.end.toISOString() })),
+      start_from_next: preview.startFromNext ?? null,
+      next_run: preview.nextRun ?? null,
+    });
+  });
+
   return app;
+}
+
+/** Checked with the pipeline schema's own rules before anything is written. */
+function checkSchedule(schedule: Record<string, unknown>): Schedule {
+  const checked = scheduleSchema.safeParse(schedule);
+  if (!checked.success) {
+    const issue = checked.error.issues[0]!;
+    throw new ConfigError('trigger.bad_schedule', `schedule.${issue.path.map(String).join('.') || 'schedule'}: ${issue.message}`);
+  }
+  return checked.data;
 }

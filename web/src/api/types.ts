@@ -172,6 +172,13 @@ export interface Triggers {
   readonly on_file?: unknown;
 }
 
+export interface GitCommitInfo {
+  readonly id: string;
+  readonly author: string;
+  readonly date: string;
+  readonly subject: string;
+}
+
 export interface GitStatus {
   readonly branch: string;
   readonly branches: readonly string[];

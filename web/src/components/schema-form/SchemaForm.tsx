@@ -1,5 +1,6 @@
 import { useState, type ReactNode } from 'react';
 import type { JsonSchema } from '../../api/types.ts';
+import { acceptsText, exampleHint } from './example-hint.ts';
 
 export interface SchemaFormProps {
   readonly schema: JsonSchema | undefined;
@@ -8,8 +9,8 @@ export interface SchemaFormProps {
   /** Fields the user marked secret (write-only): their values are never shown back. */
   readonly secrets?: ReadonlySet<string>;
   readonly onToggleSecret?: (field: string, secret: boolean) => void;
-  /** Secret fields that already hold a value on the server. */
-  readonly secretsSet?: ReadonlySet<string>;
+  /** What a secret field's empty input says about the value kept on the server (set, or which variable is unset). */
+  readonly secretHints?: Readonly<Record<string, string>>;
   readonly testIdPrefix?: string;
 }
 
@@ -17,7 +18,7 @@ export interface SchemaFormProps {
  * A form generated from a connector's JSON Schema: text, numbers, switches
  * and choices get their own inputs; nested values are edited as JSON.
  */
-export function SchemaForm({ schema, value, onChange, secrets, onToggleSecret, secretsSet, testIdPrefix = 'field' }: SchemaFormProps) {
+export function SchemaForm({ schema, value, onChange, secrets, onToggleSecret, secretHints, testIdPrefix = 'field' }: SchemaFormProps) {
   const properties = Object.entries(schema?.properties ?? {});
   const required = new Set(schema?.required ?? []);
   if (!properties.length) return <p className="muted small">This connector takes no settings.</p>;
@@ -38,7 +39,7 @@ export function SchemaForm({ schema, value, onChange, secrets, onToggleSecret, s
       value={value[key]}
       onChange={(next) => set(key, next)}
       secret={secrets?.has(key) ?? false}
-      secretSet={secretsSet?.has(key) ?? false}
+      secretHint={secretHints?.[key]}
       onToggleSecret={onToggleSecret ? (s) => onToggleSecret(key, s) : undefined}
       testId={`${testIdPrefix}-${key}`}
     />
@@ -65,6 +66,8 @@ function typeOf(field: JsonSchema): string {
   const type = Array.isArray(field.type) ? field.type.find((t) => t !== 'null') : field.type;
   if (type) return type as string;
   const options = field.anyOf ?? field.oneOf;
+  // A yes/no setting that also takes 'true' / 'false' as text (from an environment variable) is still a switch.
+  if (options?.length && options.every((o) => o.type === 'boolean' || (o.enum?.length && o.enum.every((v) => v === 'true' || v === 'false')))) return 'boolean';
   if (options?.every((o) => o.const !== undefined || o.enum)) return 'enum';
   return 'json';
 }
@@ -81,12 +84,12 @@ interface FieldProps {
   readonly value: unknown;
   readonly onChange: (value: unknown) => void;
   readonly secret: boolean;
-  readonly secretSet: boolean;
+  readonly secretHint: string | undefined;
   readonly onToggleSecret: ((secret: boolean) => void) | undefined;
   readonly testId: string;
 }
 
-function SchemaField({ name, field, required, value, onChange, secret, secretSet, onToggleSecret, testId }: FieldProps) {
+function SchemaField({ name, field, required, value, onChange, secret, secretHint, onToggleSecret, testId }: FieldProps) {
   const type = typeOf(field);
   const label = (
     <span className="field-label">
@@ -135,7 +138,7 @@ function SchemaField({ name, field, required, value, onChange, secret, secretSet
             autoComplete="off"
             spellCheck={false}
             value={typeof value === 'string' ? value : ''}
-            placeholder={secret && secretSet ? '•••••••• (set; leave empty to keep)' : field.default !== undefined ? String(field.default) : ''}
+            placeholder={secret && secretHint ? secretHint : field.default !== undefined ? String(field.default) : ''}
             onChange={(e) => onChange(e.target.value)}
             data-testid={testId}
           />
@@ -148,11 +151,12 @@ function SchemaField({ name, field, required, value, onChange, secret, secretSet
       </label>
     );
   }
-  return <JsonField label={label} value={value} onChange={onChange} testId={testId} />;
+  return <JsonField label={label} field={field} value={value} onChange={onChange} testId={testId} />;
 }
 
-function JsonField({ label, value, onChange, testId }: { label: ReactNode; value: unknown; onChange: (v: unknown) => void; testId: string }) {
-  const [text, setText] = useState(value === undefined ? '' : JSON.stringify(value));
+function JsonField({ label, field, value, onChange, testId }: { label: ReactNode; field: JsonSchema; value: unknown; onChange: (v: unknown) => void; testId: string }) {
+  const plainText = acceptsText(field);
+  const [text, setText] = useState(value === undefined ? '' : typeof value === 'string' && plainText ? value : JSON.stringify(value));
   const [bad, setBad] = useState(false);
   return (
     <label className="field">
@@ -161,7 +165,7 @@ function JsonField({ label, value, onChange, testId }: { label: ReactNode; value
         className={bad ? 'invalid' : ''}
         spellCheck={false}
         value={text}
-        placeholder={'JSON, e.g. {"id": "BIGINT"}'}
+        placeholder={exampleHint(field)}
         onChange={(e) => {
           setText(e.target.value);
           if (!e.target.value.trim()) {
@@ -173,7 +177,9 @@ function JsonField({ label, value, onChange, testId }: { label: ReactNode; value
             onChange(JSON.parse(e.target.value));
             setBad(false);
           } catch {
-            setBad(true);
+            // A setting that takes text takes it as typed, without JSON quotes.
+            if (plainText) onChange(e.target.value);
+            setBad(!plainText);
           }
         }}
         data-testid={testId}

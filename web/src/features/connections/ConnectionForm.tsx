@@ -13,6 +13,7 @@ export function ConnectionForm({ connectors, existing, onDone, onClose }: { conn
   const [name, setName] = useState(existing?.name ?? '');
   const [type, setType] = useState(existing?.type ?? withConnection[0]?.kind ?? '');
   const storedSecrets = new Set(Object.entries(existing?.settings ?? {}).filter(([, v]) => isSecretMarker(v)).map(([k]) => k));
+  const secretHints = Object.fromEntries(Object.entries(existing?.settings ?? {}).flatMap(([k, v]) => (isSecretMarker(v) ? [[k, secretHint(v)]] : [])));
   const [values, setValues] = useState<Record<string, unknown>>(Object.fromEntries(Object.entries(existing?.settings ?? {}).filter(([, v]) => !isSecretMarker(v))));
   const [secrets, setSecrets] = useState<Set<string>>(() => new Set(storedSecrets));
   const [error, setError] = useState<Error>();
@@ -56,7 +57,7 @@ export function ConnectionForm({ connectors, existing, onDone, onClose }: { conn
             for (const key of Object.keys(next)) if (!(key in values) && secretLooking.test(key) && !secrets.has(key)) setSecrets((s) => new Set(s).add(key));
           }}
           secrets={secrets}
-          secretsSet={storedSecrets}
+          secretHints={secretHints}
           onToggleSecret={(field, on) => setSecrets((s) => { const copy = new Set(s); if (on) copy.add(field); else copy.delete(field); return copy; })}
           testIdPrefix="connection-field"
         />
@@ -71,6 +72,17 @@ export function ConnectionForm({ connectors, existing, onDone, onClose }: { conn
   );
 }
 
-export function isSecretMarker(value: unknown): boolean {
+interface SecretMarker {
+  readonly secret: { readonly set: boolean; readonly variables?: readonly string[] };
+}
+
+export function isSecretMarker(value: unknown): value is SecretMarker {
   return typeof value === 'object' && value !== null && 'secret' in value;
+}
+
+/** What an empty secret input says: kept as it is, or missing because its environment variable is unset. */
+function secretHint(marker: SecretMarker): string {
+  if (marker.secret.set) return '•••••••• (set; leave empty to keep)';
+  const variables = marker.secret.variables ?? [];
+  return variables.length ? `not set: ${variables.join(', ')} is unset in the server's environment; type a value or set it` : 'not set: type a value';
 }

@@ -5,10 +5,12 @@ import { useApi } from '../../api/use-api.ts';
 import { ErrorNote } from '../../components/ErrorNote.tsx';
 import { PageHeader } from '../../components/PageHeader.tsx';
 import { DiffView } from './DiffView.tsx';
+import { GitHistory } from './GitHistory.tsx';
 
-/** The project's git: branch, changes with their diffs, commit, switch or create a branch. */
+/** The project's git: branch, changes with their diffs, commit or discard them, the history, switch or create a branch. */
 export default function GitPage() {
   const { data, error, reload } = useApi<GitStatus>('/api/git/status', { pollMs: 4000 });
+  const [view, setView] = useState<'changes' | 'history'>('changes');
   const [selected, setSelected] = useState<string>();
   const [unchecked, setUnchecked] = useState<Set<string>>(new Set());
   const [message, setMessage] = useState('');
@@ -25,6 +27,15 @@ export default function GitPage() {
       setNotice(`Committed ${chosen.length} file${chosen.length === 1 ? '' : 's'}.`);
       setMessage('');
       setSelected(undefined);
+      setActionError(undefined);
+      reload();
+    }, setActionError);
+  };
+  const discard = (file: string) => {
+    if (!window.confirm(`Discard your changes to ${file}? It goes back to the last commit${changes.find((c) => c.path === file)?.status === 'untracked' ? ' (a new file is deleted)' : ''}. This cannot be undone.`)) return;
+    api('POST', '/api/git/discard', { path: file }).then(() => {
+      setNotice(`Discarded the changes to ${file}.`);
+      if (selected === file) setSelected(undefined);
       setActionError(undefined);
       reload();
     }, setActionError);
@@ -55,6 +66,11 @@ export default function GitPage() {
       />
       <ErrorNote error={error ?? actionError} />
       {notice && <div className="notice" data-testid="git-notice">{notice}</div>}
+      <div className="tabs page-tabs">
+        <button type="button" className={view === 'changes' ? 'tab active' : 'tab'} onClick={() => setView('changes')} data-testid="git-tab-changes">Changes</button>
+        <button type="button" className={view === 'history' ? 'tab active' : 'tab'} onClick={() => setView('history')} data-testid="git-tab-history">History</button>
+      </div>
+      {view === 'history' ? <GitHistory /> : (
       <div className="git-split">
         <div className="git-changes">
           <ul className="file-list" data-testid="git-changes">
@@ -63,6 +79,8 @@ export default function GitPage() {
                 <input type="checkbox" checked={!unchecked.has(c.path)} onChange={(e) => setUnchecked((u) => { const copy = new Set(u); if (e.target.checked) copy.delete(c.path); else copy.add(c.path); return copy; })} aria-label={`include ${c.path}`} />
                 <span className={`git-status git-${statusLetter(c.status).toLowerCase()}`} title={c.status}>{statusLetter(c.status)}</span>
                 <button type="button" className="link" onClick={() => setSelected(c.path)} data-testid="git-change">{c.path}</button>
+                <span className="spacer" />
+                <button type="button" className="button small danger" onClick={() => discard(c.path)} title={`Discard the changes to ${c.path}`} aria-label={`discard ${c.path}`} data-testid="git-discard">Discard</button>
               </li>
             ))}
             {data && changes.length === 0 && <li className="muted">Nothing to commit; the working tree is clean.</li>}
@@ -76,6 +94,7 @@ export default function GitPage() {
           {selected ? (diff.data ? <DiffView diff={diff.data.diff || '(no textual change)'} /> : <ErrorNote error={diff.error} />) : <p className="muted">Select a file to see its diff.</p>}
         </div>
       </div>
+      )}
     </div>
   );
 }

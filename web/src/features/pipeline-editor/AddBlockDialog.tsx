@@ -1,51 +1,71 @@
-import { useMemo, useState, type FormEvent } from 'react';
+import { useState, type FormEvent } from 'react';
 import { api, enc } from '../../api/client.ts';
-import type { BlockRole, BlockSpec, BlockTemplate, ConnectionInfo, ConnectorInfo } from '../../api/types.ts';
+import type { BlockRole, BlockSpec, ConnectionInfo, ConnectorInfo } from '../../api/types.ts';
 import { useApi } from '../../api/use-api.ts';
 import { ErrorNote } from '../../components/ErrorNote.tsx';
 import { Modal } from '../../components/Modal.tsx';
+import { missingSettings, needsConnection } from '../../components/schema-form/missing-settings.ts';
 import { SchemaForm } from '../../components/schema-form/SchemaForm.tsx';
+import { blockHows, blockWhats, templateFor, type BlockHow } from './block-kinds.ts';
 
-const roles: BlockRole[] = ['loader', 'transformer', 'exporter', 'test', 'sensor'];
+/** One pick names where a no-code block reads or writes: a connection (`connection:pg`) or a connector that needs none (`connector:file`). */
+type Source = `connection:${string}` | `connector:${string}` | '';
 
-/** Template answers may be names or objects; both read as `{ name }`. */
-function normaliseTemplates(answer: unknown): BlockTemplate[] {
-  const list = Array.isArray(answer) ? answer : ((answer as { templates?: unknown[] } | undefined)?.templates ?? []);
-  return list.map((t) => (typeof t === 'string' ? { name: t } : { ...(t as BlockTemplate), name: (t as { id?: string; name?: string }).id ?? (t as BlockTemplate).name }));
-}
-
-function roleOfTemplate(template: string): BlockRole | undefined {
-  const match = /^ts-(loader|transformer|exporter|test)$/.exec(template);
-  return match ? (match[1] as BlockRole) : undefined;
-}
-
+/**
+ * Adds a block in three steps on one form: what it does (load, transform,
+ * export, test), how it is written (SQL, TypeScript, no-code connector), and
+ * for a no-code block where it reads or writes, with that connector's settings.
+ */
 export function AddBlockDialog({ pipeline, blocks, defaultUpstream, onAdded, onClose }: { pipeline: string; blocks: readonly BlockSpec[]; defaultUpstream?: string | undefined; onAdded: (name: string) => void; onClose: () => void }) {
-  const templates = normaliseTemplates(useApi<unknown>('/api/block-templates').data);
   const connectors = useApi<{ connectors: ConnectorInfo[] }>('/api/connectors').data?.connectors ?? [];
   const connections = useApi<{ connections: ConnectionInfo[] }>('/api/connections').data?.connections ?? [];
   const [name, setName] = useState('');
-  const [template, setTemplate] = useState('sql');
   const [role, setRole] = useState<BlockRole>(defaultUpstream ? 'transformer' : 'loader');
-  const [connector, setConnector] = useState('');
-  const [connection, setConnection] = useState('');
+  const what = blockWhats.find((w) => w.role === role) ?? blockWhats[0]!;
+  const [chosenHow, setHow] = useState<BlockHow>(what.hows[0]!);
+  const how = what.hows.includes(chosenHow) ? chosenHow : what.hows[0]!;
+  const [source, setSource] = useState<Source>('');
   const [settings, setSettings] = useState<Record<string, unknown>>({});
   const [upstream, setUpstream] = useState<string[]>(defaultUpstream ? [defaultUpstream] : []);
   const [error, setError] = useState<Error>();
 
-  const isConnector = template === 'connector';
-  const effectiveRole = roleOfTemplate(template) ?? role;
-  const connectorInfo = connectors.find((c) => c.kind === connector);
-  const schema = effectiveRole === 'exporter' ? connectorInfo?.write : connectorInfo?.read;
-  const usable = useMemo(() => connections.filter((c) => !connector || c.type === connector), [connections, connector]);
+  const isConnector = how === 'connector';
+  const writes = role === 'exporter';
+  const fits = (c: ConnectorInfo | undefined) => Boolean(c && (writes ? c.write : c.read));
+  const connectorOf = (kind: string | undefined) => connectors.find((c) => c.kind === kind);
+  const [sourceKind, sourceName] = source.split(/:(.*)/s) as [string, string | undefined];
+  const connection = sourceKind === 'connection' ? connections.find((c) => c.name === sourceName) : undefined;
+  const connectorInfo = connectorOf(connection ? connection.type : sourceKind === 'connector' ? sourceName : undefined);
+  const schema = writes ? connectorInfo?.write : connectorInfo?.read;
+  const usableConnections = connections.filter((c) => fits(connectorOf(c.type)));
+  const standalone = connectors.filter((c) => fits(c) && !needsConnection(c));
+  const missing = [
+    ...(isConnector && !connectorInfo ? [writes ? 'where to write' : 'where to read from'] : []),
+    ...(isConnector && connectorInfo ? missingSettings(schema, settings) : []),
+    // An exporter or a test with nothing upstream has nothing to send or check.
+    ...((role === 'exporter' || role === 'test') && !upstream.length ? ['an upstream block'] : []),
+  ];
+  const pickRole = (next: BlockRole) => {
+    setRole(next);
+    // The way shown stays chosen when the new kind allows it, else that kind's usual way.
+    const hows = blockWhats.find((w) => w.role === next)?.hows ?? [];
+    setHow(hows.includes(how) ? how : (hows[0] ?? how));
+    // A connector that reads may not write, and the other way round: choose again.
+    setSource('');
+    setSettings({});
+  };
+  const pickSource = (next: Source) => {
+    setSource(next);
+    setSettings({});
+  };
 
   const submit = (event: FormEvent) => {
     event.preventDefault();
-    const body: Record<string, unknown> = { name: name.trim(), template, upstream };
-    if (!roleOfTemplate(template)) body.role = role;
+    const body: Record<string, unknown> = { name: name.trim(), template: templateFor(role, how), upstream, role };
     if (isConnector) {
       // A connection implies its connector; naming both would say it twice.
-      if (connection) body.connection = connection;
-      else if (connector) body.connector = connector;
+      if (connection) body.connection = connection.name;
+      else body.connector = connectorInfo?.kind;
       body.settings = settings;
     }
     api('POST', `/api/pipelines/${enc(pipeline)}/blocks`, body).then(() => onAdded(name.trim()), setError);
@@ -54,49 +74,61 @@ export function AddBlockDialog({ pipeline, blocks, defaultUpstream, onAdded, onC
   return (
     <Modal title="Add a block" onClose={onClose} testId="add-block-dialog">
       <form onSubmit={submit} className="form">
-        <div className="form-grid">
-          <label className="field">
-            <span>Name</span>
-            <input value={name} onChange={(e) => setName(e.target.value)} placeholder="clean_orders" autoFocus spellCheck={false} data-testid="block-name" />
-          </label>
-          <label className="field">
-            <span>Template</span>
-            <select value={template} onChange={(e) => setTemplate(e.target.value)} data-testid="block-template">
-              {(templates.length ? templates : [{ name: 'sql' }, { name: 'connector' }]).map((t) => (
-                <option key={t.name} value={t.name} title={t.description}>{t.name}</option>
-              ))}
-            </select>
-          </label>
-          {!roleOfTemplate(template) && (
-            <label className="field">
-              <span>Role</span>
-              <select value={role} onChange={(e) => setRole(e.target.value as BlockRole)} data-testid="block-role">
-                {roles.map((r) => <option key={r} value={r}>{r}</option>)}
-              </select>
-            </label>
+        <fieldset className="fieldset">
+          <legend>What does it do?</legend>
+          <div className="choice-grid">
+            {blockWhats.map((w) => (
+              <label key={w.role} className={w.role === role ? 'choice selected' : 'choice'}>
+                <input type="radio" name="block-what" checked={w.role === role} onChange={() => pickRole(w.role)} data-testid={`block-what-${w.role}`} />
+                <b>{w.label}</b>
+                <span className="muted small">{w.description}</span>
+              </label>
+            ))}
+          </div>
+        </fieldset>
+        <fieldset className="fieldset">
+          <legend>How is it written?</legend>
+          <div className="choice-grid">
+            {what.hows.map((h) => (
+              <label key={h} className={h === how ? 'choice selected' : 'choice'}>
+                <input type="radio" name="block-how" checked={h === how} onChange={() => setHow(h)} data-testid={`block-how-${h}`} />
+                <b>{blockHows[h].label}</b>
+                <span className="muted small">{blockHows[h].description}</span>
+              </label>
+            ))}
+          </div>
+          {role === 'test' && (
+            <p className="muted small" data-testid="test-explained">
+              A test fails the run when its query returns rows (TypeScript: when it throws); the new test returns none until you write the check, and a failed test shows the rows it returned.
+            </p>
           )}
-        </div>
+        </fieldset>
+        <label className="field">
+          <span>Name</span>
+          <input value={name} onChange={(e) => setName(e.target.value)} placeholder="clean_orders" autoFocus spellCheck={false} data-testid="block-name" />
+        </label>
         {isConnector && (
           <fieldset className="fieldset">
-            <legend>No-code connector</legend>
-            <div className="form-grid">
-              <label className="field">
-                <span>Connector</span>
-                <select value={connector} onChange={(e) => { setConnector(e.target.value); setConnection(''); setSettings({}); }} data-testid="block-connector">
-                  <option value="">choose…</option>
-                  {connectors.map((c) => <option key={c.kind} value={c.kind} title={c.description}>{c.kind}</option>)}
-                </select>
-              </label>
-              <label className="field">
-                <span>Connection</span>
-                <select value={connection} onChange={(e) => setConnection(e.target.value)} data-testid="block-connection">
-                  <option value="">none</option>
-                  {usable.map((c) => <option key={c.name} value={c.name}>{c.name} ({c.type})</option>)}
-                </select>
-              </label>
-            </div>
+            <legend>{writes ? 'Write to' : 'Read from'}</legend>
+            <label className="field">
+              <span>Connection or connector</span>
+              <select value={source} onChange={(e) => pickSource(e.target.value as Source)} data-testid="block-source">
+                <option value="">choose…</option>
+                {usableConnections.length > 0 && (
+                  <optgroup label="Your connections">
+                    {usableConnections.map((c) => <option key={c.name} value={`connection:${c.name}`}>{c.name} ({c.type})</option>)}
+                  </optgroup>
+                )}
+                {standalone.length > 0 && (
+                  <optgroup label="No connection needed">
+                    {standalone.map((c) => <option key={c.kind} value={`connector:${c.kind}`} title={c.description}>{c.kind}</option>)}
+                  </optgroup>
+                )}
+              </select>
+            </label>
             {connectorInfo?.description && <p className="muted small">{connectorInfo.description}</p>}
-            {connector && <SchemaForm key={`${connector}-${effectiveRole}`} schema={schema} value={settings} onChange={setSettings} testIdPrefix="setting" />}
+            {connectorInfo && <SchemaForm key={`${source}-${role}`} schema={schema} value={settings} onChange={setSettings} testIdPrefix="setting" />}
+            <p className="muted small">A database needs a connection first: add it on the <a href="#/connections">Connections</a> page.</p>
           </fieldset>
         )}
         {blocks.length > 0 && (
@@ -113,9 +145,10 @@ export function AddBlockDialog({ pipeline, blocks, defaultUpstream, onAdded, onC
           </fieldset>
         )}
         <ErrorNote error={error} />
+        {name.trim() && missing.length > 0 && <p className="muted small" data-testid="add-block-missing">Still needed: {missing.join(', ')}.</p>}
         <div className="form-actions">
           <button type="button" className="button" onClick={onClose}>Cancel</button>
-          <button type="submit" className="button primary" disabled={!name.trim() || (isConnector && !connector)} data-testid="add-block-submit">Add block</button>
+          <button type="submit" className="button primary" disabled={!name.trim() || missing.length > 0} data-testid="add-block-submit">Add block</button>
         </div>
       </form>
     </Modal>

@@ -23,7 +23,7 @@ export const BlockNode = memo(function BlockNode({ data, selected }: NodeProps<B
         <span className="dag-node-role">{data.role ?? ''}</span>
         {data.status && <span className={`dot dot-${data.status}`} title={data.status} />}
       </div>
-      <div className="dag-node-name">{data.name}</div>
+      <div className="dag-node-name" title={data.name}>{data.name}</div>
       <div className="dag-node-detail">{data.detail}</div>
       <Handle type="source" position={Position.Right} />
     </div>

@@ -2,6 +2,7 @@ import { useEffect, useState } from 'react';
 import { api, enc } from '../../api/client.ts';
 import type { BlockRunRecord, BlockSpec, ConnectionInfo, ConnectorInfo, LogRecord } from '../../api/types.ts';
 import { ErrorNote } from '../../components/ErrorNote.tsx';
+import { missingSettings, needsConnection } from '../../components/schema-form/missing-settings.ts';
 import { SchemaForm } from '../../components/schema-form/SchemaForm.tsx';
 import { StatusBadge } from '../../components/StatusBadge.tsx';
 import { durationBetween, formatCount, formatDuration, modKey } from '../../format.ts';
@@ -11,6 +12,8 @@ import type { BlockFile } from './use-block-file.ts';
 import { loadable } from '../../loadable.tsx';
 
 export const CodeEditor = loadable(() => import('./CodeEditor.tsx').then((m) => m.default), <div className="loading">Loading editor…</div>);
+
+export type BlockTab = 'output' | 'logs';
 
 export interface BlockPanelProps {
   readonly pipeline: string;
@@ -22,20 +25,29 @@ export interface BlockPanelProps {
   readonly blockRun: BlockRunRecord | undefined;
   readonly logs: readonly LogRecord[];
   readonly onRun: (withUpstream: boolean) => void;
+  readonly tab: BlockTab;
+  /** A line to mark and scroll to: where the block's last error happened. */
+  readonly markLine?: number | undefined;
+  readonly onTab: (tab: BlockTab) => void;
   readonly onChanged: (selectName?: string) => void;
 }
 
 /** The selected block: its code or settings, its last run's output, logs and error. */
-export function BlockPanel({ pipeline, block, file, connectors, connections, runId, blockRun, logs, onRun, onChanged }: BlockPanelProps) {
-  const [tab, setTab] = useState<'output' | 'logs'>('output');
+export function BlockPanel({ pipeline, block, file, connectors, connections, runId, blockRun, logs, onRun, tab, markLine, onTab: setTab, onChanged }: BlockPanelProps) {
   const [renaming, setRenaming] = useState<string>();
   const [settings, setSettings] = useState<Record<string, unknown>>({ ...block.settings });
+  const [connection, setConnection] = useState(block.connection ?? '');
   const [error, setError] = useState<Error>();
-  useEffect(() => setSettings({ ...block.settings }), [block]);
+  useEffect(() => {
+    setSettings({ ...block.settings });
+    setConnection(block.connection ?? '');
+  }, [block]);
   const route = `/api/pipelines/${enc(pipeline)}/blocks/${enc(block.name)}`;
   const kind = block.connector ?? connections.find((c) => c.name === block.connection)?.type;
   const connectorInfo = connectors.find((c) => c.kind === kind);
-  const settingsDirty = JSON.stringify(settings) !== JSON.stringify(block.settings);
+  const settingsSchema = block.role === 'exporter' ? connectorInfo?.write : connectorInfo?.read;
+  const settingsDirty = JSON.stringify(settings) !== JSON.stringify(block.settings) || connection !== (block.connection ?? '');
+  const missing = [...(!connection && needsConnection(connectorInfo) ? ['a connection'] : []), ...missingSettings(settingsSchema, settings)];
 
   const rename = () => {
     const name = renaming?.trim();
@@ -45,7 +57,7 @@ export function BlockPanel({ pipeline, block, file, connectors, connections, run
   const remove = () => {
     if (window.confirm(`Delete block ${block.name}, its file and the references to it?`)) api('DELETE', route).then(() => onChanged(''), setError);
   };
-  const saveSettings = () => api('PATCH', route, { settings }).then(() => onChanged(block.name), setError);
+  const saveSettings = () => api('PATCH', route, { settings, connection: connection || null }).then(() => onChanged(block.name), setError);
 
   return (
     <section className="block-panel" data-testid="block-panel">
@@ -71,15 +83,23 @@ export function BlockPanel({ pipeline, block, file, connectors, connections, run
       <div className="block-body">
         {block.kind === 'connector' ? (
           <div className="block-settings">
-            <SchemaForm key={block.name} schema={block.role === 'exporter' ? connectorInfo?.write : connectorInfo?.read} value={settings} onChange={setSettings} testIdPrefix="block-setting" />
+            <label className="field">
+              <span className="field-label">Connection{needsConnection(connectorInfo) && <span className="required" title="required">*</span>}</span>
+              <select value={connection} onChange={(e) => setConnection(e.target.value)} data-testid="block-connection-select">
+                <option value="">none</option>
+                {connections.filter((c) => !kind || c.type === kind).map((c) => <option key={c.name} value={c.name}>{c.name} ({c.type})</option>)}
+              </select>
+            </label>
+            <SchemaForm key={block.name} schema={settingsSchema} value={settings} onChange={setSettings} testIdPrefix="block-setting" />
+            {missing.length > 0 && <p className="muted small" data-testid="block-settings-missing">Still needed: {missing.join(', ')}.</p>}
             <div className="form-actions">
-              <button type="button" className="button small primary" disabled={!settingsDirty} onClick={saveSettings} data-testid="save-settings">Save settings</button>
+              <button type="button" className="button small primary" disabled={!settingsDirty || missing.length > 0} onClick={saveSettings} data-testid="save-settings">Save settings</button>
             </div>
           </div>
         ) : file.content === undefined ? (
           <div className="loading">Loading {block.file}…</div>
         ) : (
-          <CodeEditor key={block.file} value={file.content} language={file.language} onChange={file.setContent} onSave={() => void file.save().catch(() => undefined)} onRun={onRun} />
+          <CodeEditor key={block.file} value={file.content} language={file.language} onChange={file.setContent} markLine={markLine} onSave={() => void file.save().catch(() => undefined)} onRun={onRun} />
         )}
       </div>
       <div className="block-result">
@@ -97,7 +117,10 @@ export function BlockPanel({ pipeline, block, file, connectors, connections, run
           {tab === 'logs' ? (
             <LogView logs={logs} block={block.name} testId="block-logs" />
           ) : blockRun?.error ? (
-            <ErrorNote error={{ ...blockRun.error, location: { block: block.name, ...blockRun.error.location } }} testId="block-error" />
+            <>
+              <ErrorNote error={{ ...blockRun.error, location: { block: block.name, ...blockRun.error.location } }} testId="block-error" />
+              {runId && hasOutput(blockRun) && <OutputTable runId={runId} block={block.name} />}
+            </>
           ) : runId && hasOutput(blockRun) ? (
             <OutputTable runId={runId} block={block.name} />
           ) : (

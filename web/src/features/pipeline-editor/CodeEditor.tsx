@@ -1,7 +1,7 @@
 import { javascript } from '@codemirror/lang-javascript';
 import { sql } from '@codemirror/lang-sql';
-import { EditorState, Prec } from '@codemirror/state';
-import { EditorView, keymap } from '@codemirror/view';
+import { EditorState, Prec, StateField, type Extension } from '@codemirror/state';
+import { Decoration, EditorView, keymap, runScopeHandlers, type DecorationSet } from '@codemirror/view';
 import { basicSetup } from 'codemirror';
 import { useEffect, useRef } from 'react';
 
@@ -11,6 +11,17 @@ export interface CodeEditorProps {
   readonly onChange: (value: string) => void;
   readonly onSave: () => void;
   readonly onRun: (withUpstream: boolean) => void;
+  /** 1-based line to mark (an error's line); it moves with the text as the user edits above it. */
+  readonly markLine?: number | undefined;
+}
+
+/** A field, so the mark follows edits instead of pointing at a stale position. */
+function markedLine(line: number | undefined): Extension {
+  return StateField.define<DecorationSet>({
+    create: (state) => (line && line <= state.doc.lines ? Decoration.set([Decoration.line({ class: 'cm-error-line', attributes: { 'data-testid': 'marked-line' } }).range(state.doc.line(line).from)]) : Decoration.none),
+    update: (marks, tr) => marks.map(tr.changes),
+    provide: (field) => EditorView.decorations.from(field),
+  });
 }
 
 function languageFor(language: string) {
@@ -20,10 +31,19 @@ function languageFor(language: string) {
 }
 
 /**
+ * Closes an open autocomplete popup, as Escape does: running the block ends
+ * typing, and a popup left open would cover the editor. The completion
+ * package is not one of ours to import, so its own Escape binding is asked.
+ */
+function closeCompletion(view: EditorView): void {
+  if (view.dom.querySelector('.cm-tooltip-autocomplete')) runScopeHandlers(view, new KeyboardEvent('keydown', { key: 'Escape' }), 'editor');
+}
+
+/**
  * CodeMirror 6 over one block file. Mod-s saves, Mod-Enter runs the block,
  * Shift-Mod-Enter runs it with its upstreams. Loaded on demand.
  */
-export default function CodeEditor({ value, language, onChange, onSave, onRun }: CodeEditorProps) {
+export default function CodeEditor({ value, language, onChange, onSave, onRun, markLine }: CodeEditorProps) {
   const host = useRef<HTMLDivElement>(null);
   const view = useRef<EditorView | undefined>(undefined);
   const handlers = useRef({ onChange, onSave, onRun });
@@ -36,12 +56,13 @@ export default function CodeEditor({ value, language, onChange, onSave, onRun }:
         Prec.highest(
           keymap.of([
             { key: 'Mod-s', preventDefault: true, run: () => (handlers.current.onSave(), true) },
-            { key: 'Mod-Enter', preventDefault: true, run: () => (handlers.current.onRun(false), true) },
-            { key: 'Shift-Mod-Enter', preventDefault: true, run: () => (handlers.current.onRun(true), true) },
+            { key: 'Mod-Enter', preventDefault: true, run: (v) => (closeCompletion(v), handlers.current.onRun(false), true) },
+            { key: 'Shift-Mod-Enter', preventDefault: true, run: (v) => (closeCompletion(v), handlers.current.onRun(true), true) },
           ]),
         ),
         basicSetup,
         ...languageFor(language),
+        markedLine(markLine),
         EditorView.updateListener.of((update) => {
           if (update.docChanged) handlers.current.onChange(update.state.doc.toString());
         }),
@@ -49,12 +70,13 @@ export default function CodeEditor({ value, language, onChange, onSave, onRun }:
       ],
     });
     view.current = new EditorView({ state, parent: host.current! });
+    if (markLine && markLine <= state.doc.lines) view.current.dispatch({ effects: EditorView.scrollIntoView(state.doc.line(markLine).from, { y: 'center' }) });
     return () => {
       view.current?.destroy();
       view.current = undefined;
     };
     // A new file mounts a new editor (keyed by the parent); later `value` changes come from the editor itself.
-  }, [language]);
+  }, [language, markLine]);
 
   useEffect(() => {
     const current = view.current;

@@ -1,11 +1,18 @@
-import { Controls, ReactFlow, useReactFlow, type Connection, type Edge, type NodeMouseHandler } from '@xyflow/react';
+import { Controls, ReactFlow, useReactFlow, useStoreApi, type Connection, type Edge, type NodeMouseHandler } from '@xyflow/react';
 import '@xyflow/react/dist/style.css';
 import { memo, useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import type { BlockRunStatus, BlockSpec } from '../../api/types.ts';
 import { BlockNode, type BlockNodeType } from './BlockNode.tsx';
-import { layoutDag } from './layout-dag.ts';
+import { layoutDag, nodeHeight, nodeWidth } from './layout-dag.ts';
 
 const nodeTypes = { block: BlockNode };
+/**
+ * The zoom never goes below this: block names (14 px) stay at 11 px or more
+ * on screen. A pipeline wider than the canvas scrolls and pans instead.
+ */
+export const readableZoom = 0.8;
+const fitOptions = { padding: 0.1, minZoom: readableZoom, maxZoom: 1.2 } as const;
+type Positions = ReadonlyMap<string, { x: number; y: number }>;
 
 export interface PipelineCanvasProps {
   readonly blocks: readonly BlockSpec[];
@@ -82,13 +89,14 @@ export const PipelineCanvas = memo(function PipelineCanvas({ blocks, selected, s
         nodesDraggable={false}
         deleteKeyCode={['Delete', 'Backspace']}
         fitView
-        fitViewOptions={{ padding: 0.2, maxZoom: 1.2 }}
-        minZoom={0.1}
+        fitViewOptions={fitOptions}
+        minZoom={readableZoom}
+        panOnScroll
         onlyRenderVisibleElements
         proOptions={{ hideAttribution: true }}
       >
         <Controls showInteractive={false} />
-        <FitOnGraphChange graphKey={graphKey} />
+        <FitOnGraphChange graphKey={graphKey} positions={positions} selected={selected} />
       </ReactFlow>
       {edge && (
         <div className="canvas-edge-bar" data-testid="edge-bar">
@@ -107,13 +115,36 @@ export const PipelineCanvas = memo(function PipelineCanvas({ blocks, selected, s
   );
 });
 
-/** A block added or removed re-frames the view, so the new block is in sight. */
-function FitOnGraphChange({ graphKey }: { graphKey: string }) {
-  const { fitView } = useReactFlow();
+/**
+ * A block added or removed (or the page opened) re-frames the view. When the
+ * whole pipeline does not fit at a readable zoom, the view starts where it is
+ * read from: the selected block, else the first blocks (top left).
+ */
+function FitOnGraphChange({ graphKey, positions, selected }: { graphKey: string; positions: Positions; selected: string | undefined }) {
+  const { fitView, getViewport, setViewport, setCenter } = useReactFlow();
+  const store = useStoreApi();
+  // Only the graph re-frames the view; selecting a block later must not move it.
+  const focus = useRef(selected);
+  focus.current = selected;
   useEffect(() => {
     // After React Flow has measured the new nodes.
-    const timer = setTimeout(() => void fitView({ padding: 0.2, maxZoom: 1.2 }), 30);
+    const timer = setTimeout(() => {
+      void fitView(fitOptions).then(() => {
+        const { zoom } = getViewport();
+        if (zoom > readableZoom + 0.001) return;
+        const chosen = focus.current ? positions.get(focus.current) : undefined;
+        if (chosen) return void setCenter(chosen.x + nodeWidth / 2, chosen.y + nodeHeight / 2, { zoom });
+        const { height } = store.getState();
+        const all = [...positions.values()];
+        const minX = Math.min(...all.map((p) => p.x));
+        const minY = Math.min(...all.map((p) => p.y));
+        const maxY = Math.max(...all.map((p) => p.y)) + nodeHeight;
+        const margin = 16;
+        const y = (maxY - minY) * zoom + 2 * margin > height ? margin - minY * zoom : getViewport().y;
+        void setViewport({ x: margin - minX * zoom, y, zoom });
+      });
+    }, 30);
     return () => clearTimeout(timer);
-  }, [graphKey, fitView]);
+  }, [graphKey, positions, fitView, getViewport, setViewport, setCenter, store]);
   return null;
 }

@@ -5,28 +5,38 @@ import { useApi } from '../../api/use-api.ts';
 import { ErrorNote } from '../../components/ErrorNote.tsx';
 import { StatusBadge } from '../../components/StatusBadge.tsx';
 import { modKey } from '../../format.ts';
-import { href, navigate } from '../../router.ts';
+import { href, match, navigate, routeQuery, withQuery } from '../../router.ts';
 import { RunDialog } from '../pipelines/RunDialog.tsx';
 import { useRunWatch } from '../runs/use-run-watch.ts';
 import { AddBlockDialog } from './AddBlockDialog.tsx';
-import { BlockPanel } from './BlockPanel.tsx';
+import { BlockPanel, type BlockTab } from './BlockPanel.tsx';
+import { ResizableSplit } from './ResizableSplit.tsx';
 import { useBlockFile } from './use-block-file.ts';
 import { CodeEditor } from './BlockPanel.tsx';
 import { loadable } from '../../loadable.tsx';
+import { useLeaveGuard } from '../../use-leave-guard.ts';
 
 const PipelineCanvas = loadable(() => import('./PipelineCanvas.tsx').then((m) => m.PipelineCanvas), <div className="loading">Drawing the pipeline…</div>);
 // Both heavy parts start loading with this page, side by side with its data, instead of one after the other.
 void PipelineCanvas.preload();
 void CodeEditor.preload();
 
-/** The pipeline editor: the DAG on the left, the selected block on the right. */
-export default function PipelineEditorPage({ name }: { name: string }) {
+/**
+ * The pipeline editor: the DAG on the left, the selected block on the right.
+ * The selected block and tab live in the address (`?block=orders&tab=logs`),
+ * so a reload, Back or a shared link opens the same view.
+ */
+export default function PipelineEditorPage({ name, location }: { name: string; location: string }) {
   const route = `/api/pipelines/${enc(name)}`;
   const { data, error, reload } = useApi<{ pipeline: PipelineDetail }>(route);
   const connectors = useApi<{ connectors: ConnectorInfo[] }>('/api/connectors').data?.connectors ?? [];
   const connections = useApi<{ connections: ConnectionInfo[] }>('/api/connections').data?.connections ?? [];
   const pipeline = data?.pipeline;
-  const [selected, setSelected] = useState<string>();
+  const query = routeQuery(location);
+  const selected = query.get('block') ?? undefined;
+  const tab: BlockTab = query.get('tab') === 'logs' ? 'logs' : 'output';
+  // An error's link opens the block with the failing line marked.
+  const markLine = Number(query.get('line')) || undefined;
   const [adding, setAdding] = useState(false);
   const [runningAll, setRunningAll] = useState(false);
   const [runId, setRunId] = useState<string>();
@@ -45,6 +55,15 @@ export default function PipelineEditorPage({ name }: { name: string }) {
   const block = blocks.find((b) => b.name === selected);
   const file = useBlockFile(block?.kind !== 'connector' ? block?.file : undefined);
   const statuses = useMemo(() => new Map<string, BlockRunStatus>(watch.blocks.map((b) => [b.block, b.status])), [watch.blocks]);
+  const unsavedQuestion = `${block?.file ?? 'The block file'} has unsaved changes. Leave and lose them?`;
+  // Another block or page drops the unsaved file; another tab of the same block keeps it.
+  const keepsBlock = useCallback((next: string) => match('/pipelines/:name', next)?.name === name && routeQuery(next).get('block') === (selected ?? null), [name, selected]);
+  useLeaveGuard(file.dirty, unsavedQuestion, keepsBlock);
+  // Each block opened is a step Back returns to; the router asks first when the file is unsaved.
+  const select = useCallback((next: string | undefined) => {
+    if (next !== selected) navigate(withQuery(location, { block: next, line: undefined }));
+  }, [selected, location]);
+  const setTab = useCallback((next: BlockTab) => navigate(withQuery(location, { tab: next === 'output' ? undefined : next }), { replace: true }), [location]);
 
   const patchBlock = useCallback((target: string, upstream: readonly string[]) => {
     api('PATCH', `${route}/blocks/${enc(target)}`, { upstream }).then(reload, setActionError);
@@ -105,49 +124,57 @@ export default function PipelineEditorPage({ name }: { name: string }) {
         <button type="button" className="button small danger" onClick={deletePipeline} data-testid="delete-pipeline">Delete</button>
       </header>
       <ErrorNote error={error ?? actionError} />
-      <div className="editor-split">
-        <div className="editor-dag">
-          {pipeline && blocks.length === 0 ? (
-            <div className="empty-dag">
-              <p>This pipeline has no blocks yet.</p>
-              <button type="button" className="button primary" onClick={() => setAdding(true)}>Add the first block</button>
-            </div>
-          ) : (
-            <PipelineCanvas blocks={blocks} selected={selected} statuses={statuses} onSelect={setSelected} onConnect={connect} onDisconnect={disconnect} />
-          )}
-        </div>
-        <div className="editor-side">
-          {block ? (
-            <BlockPanel
-              key={block.name}
-              pipeline={name}
-              block={block}
-              file={file}
-              connectors={connectors}
-              connections={connections}
-              runId={runId}
-              blockRun={blockRun}
-              logs={watch.logs}
-              onRun={(up) => void runBlock(up)}
-              onChanged={(next) => {
-                reload();
-                if (next !== undefined) setSelected(next || undefined);
-              }}
-            />
-          ) : (
-            <div className="side-hint">
-              <h2>Select a block</h2>
-              <p className="muted">Click a block to edit its code or settings and see its output.</p>
-              <ul className="shortcuts">
-                <li><kbd>{modKey}</kbd>+<kbd>Enter</kbd> run the selected block</li>
-                <li><kbd>Shift</kbd>+<kbd>{modKey}</kbd>+<kbd>Enter</kbd> run it with its upstreams</li>
-                <li><kbd>{modKey}</kbd>+<kbd>S</kbd> save the file</li>
-                <li>Drag from a block's right edge to another to connect; click an edge, then <kbd>Delete</kbd>, to disconnect</li>
-              </ul>
-            </div>
-          )}
-        </div>
-      </div>
+      <ResizableSplit
+        left={
+          <div className="editor-dag">
+            {pipeline && blocks.length === 0 ? (
+              <div className="empty-dag">
+                <p>This pipeline has no blocks yet.</p>
+                <button type="button" className="button primary" onClick={() => setAdding(true)}>Add the first block</button>
+              </div>
+            ) : (
+              <PipelineCanvas blocks={blocks} selected={selected} statuses={statuses} onSelect={select} onConnect={connect} onDisconnect={disconnect} />
+            )}
+          </div>
+        }
+        right={
+          <div className="editor-side">
+            {block ? (
+              <BlockPanel
+                key={block.name}
+                pipeline={name}
+                block={block}
+                file={file}
+                connectors={connectors}
+                connections={connections}
+                runId={runId}
+                blockRun={blockRun}
+                logs={watch.logs}
+                onRun={(up) => void runBlock(up)}
+                tab={tab}
+              markLine={markLine}
+                onTab={setTab}
+                onChanged={(next) => {
+                  reload();
+                  // A renamed or deleted block replaces its own entry: Back must not lead to a block that is gone.
+                  if (next !== undefined && next !== block.name) navigate(withQuery(location, { block: next || undefined }), { replace: true });
+                }}
+              />
+            ) : (
+              <div className="side-hint">
+                <h2>Select a block</h2>
+                <p className="muted">Click a block to edit its code or settings and see its output.</p>
+                <ul className="shortcuts">
+                  <li><kbd>{modKey}</kbd>+<kbd>Enter</kbd> run the selected block</li>
+                  <li><kbd>Shift</kbd>+<kbd>{modKey}</kbd>+<kbd>Enter</kbd> run it with its upstreams</li>
+                  <li><kbd>{modKey}</kbd>+<kbd>S</kbd> save the file</li>
+                  <li>Drag from a block's right edge to another to connect; click an edge, then <kbd>Delete</kbd>, to disconnect</li>
+                </ul>
+              </div>
+            )}
+          </div>
+        }
+      />
       {adding && (
         <AddBlockDialog
           pipeline={name}
@@ -157,7 +184,7 @@ export default function PipelineEditorPage({ name }: { name: string }) {
           onAdded={(added) => {
             setAdding(false);
             reload();
-            setSelected(added);
+            select(added);
           }}
         />
       )}

@@ -1,8 +1,8 @@
 import dagre from '@dagrejs/dagre';
 import type { BlockSpec } from '../../api/types.ts';
 
-export const nodeWidth = 172;
-export const nodeHeight = 56;
+export const nodeWidth = 184;
+export const nodeHeight = 62;
 
 /** Positions every block left to right by its upstreams (dagre's layered layout). */
 export function layoutDag(blocks: readonly BlockSpec[]): Map<string, { x: number; y: number }> {

@@ -4,6 +4,7 @@ import type { ColumnStats, OutputPage } from '../../api/types.ts';
 import { useApi } from '../../api/use-api.ts';
 import { ErrorNote } from '../../components/ErrorNote.tsx';
 import { formatCell, formatCount } from '../../format.ts';
+import { formatValue, isNumericType } from './format-value.ts';
 
 const pageSize = 100;
 
@@ -64,7 +65,7 @@ export function OutputTable({ runId, block }: { runId: string; block: string }) 
               <tr>
                 <th className="rownum">#</th>
                 {data.columns.map((c) => (
-                  <th key={c.name}>
+                  <th key={c.name} className={isNumericType(c.type) ? 'num' : undefined}>
                     {c.name}
                     <span className="col-type">{c.type}</span>
                   </th>
@@ -77,9 +78,10 @@ export function OutputTable({ runId, block }: { runId: string; block: string }) 
                   <td className="rownum">{offset + i + 1}</td>
                   {data.columns.map((c) => {
                     const value = row[c.name];
+                    const numeric = isNumericType(c.type) || typeof value === 'number';
                     return (
-                      <td key={c.name} className={value === null || value === undefined ? 'null' : typeof value === 'number' ? 'num' : ''}>
-                        {formatCell(value)}
+                      <td key={c.name} className={[value === null || value === undefined ? 'null' : '', numeric ? 'num' : ''].join(' ').trim()}>
+                        {formatValue(value, c.type)}
                       </td>
                     );
                   })}
@@ -94,6 +96,7 @@ export function OutputTable({ runId, block }: { runId: string; block: string }) 
 }
 
 /** Whether a block run kept an output to page through (exporters and tests may not). */
+/** Whether a block run kept a table to show: its result, or the rows a failed test returned. */
 export function hasOutput(blockRun: { status: string; hasOutput?: boolean; output?: string } | undefined): boolean {
-  return Boolean(blockRun && blockRun.status === 'succeeded' && (blockRun.hasOutput ?? blockRun.output));
+  return Boolean(blockRun && (blockRun.status === 'succeeded' || blockRun.status === 'failed') && (blockRun.hasOutput ?? blockRun.output));
 }

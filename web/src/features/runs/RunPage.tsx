@@ -7,6 +7,7 @@ import { durationBetween, formatDuration, formatTime } from '../../format.ts';
 import { href, navigate } from '../../router.ts';
 import { Gantt } from './Gantt.tsx';
 import { LogView } from './LogView.tsx';
+import { RunFacts } from './RunFacts.tsx';
 import { hasOutput, OutputTable } from './OutputTable.tsx';
 import { useRunWatch } from './use-run-watch.ts';
 
@@ -57,11 +58,12 @@ export default function RunPage({ id }: { id: string }) {
         }
       />
       <ErrorNote error={error ?? actionError} />
-      {run?.error && <ErrorNote error={run.error} testId="run-error" />}
+      {run?.error && <ErrorNote error={run.error} pipeline={run.pipeline} testId="run-error" />}
+      <RunFacts id={id} pipeline={run?.pipeline} finished={Boolean(run && !active)} />
       <h3 className="section-title">Timeline</h3>
       <Gantt blocks={blocks} selected={selected} onSelect={setSelected} />
       <h3 className="section-title">{selected ? `Block ${selected}` : 'Logs'}</h3>
-      {blockRun?.error && <ErrorNote error={{ ...blockRun.error, location: { block: blockRun.block, ...blockRun.error.location } }} testId="block-error" />}
+      {blockRun?.error && <ErrorNote error={{ ...blockRun.error, location: { block: blockRun.block, ...blockRun.error.location } }} pipeline={run?.pipeline} testId="block-error" />}
       {blockRun?.summary && <p className="muted small">{blockRun.summary}</p>}
       <div className={selected ? 'run-detail two' : 'run-detail'}>
         <LogView logs={logs} block={selected} testId="run-logs" />

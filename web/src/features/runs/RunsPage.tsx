@@ -66,7 +66,7 @@ export function RunsPage({ route }: { route: string }) {
             <tr key={run.id} className="clickable" onClick={() => navigate(`/runs/${enc(run.id)}`)} data-testid="run-row" data-pipeline={run.pipeline} data-status={run.status}>
               <td><StatusBadge status={run.status} rejected={run.rowsRejected} /></td>
               <td className="strong">{run.pipeline}</td>
-              <td><a href={href(`/runs/${enc(run.id)}`)} className="mono small">{run.id.slice(0, 12)}</a>{run.attempt > 1 && <span className="muted small"> · attempt {run.attempt}</span>}</td>
+              <td><a href={href(`/runs/${enc(run.id)}`)} className="mono small run-id">{run.id}</a>{run.attempt > 1 && <span className="muted small"> · attempt {run.attempt}</span>}</td>
               <td className="muted">{run.trigger}</td>
               <td className="mono small">{run.logicalDate ?? '—'}</td>
               <td className="muted small">{formatTime(run.startedAt)}</td>

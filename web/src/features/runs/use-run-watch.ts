@@ -13,8 +13,12 @@ export interface RunView {
 const finished = new Set(['succeeded', 'failed', 'cancelled']);
 
 /**
- * Follows a run: its record and block runs, and its log lines live from the
- * event stream. Should the stream drop before the run ends, it polls instead.
+ * Follows a run: its record and block runs, and its log lines. The lines are
+ * read from the store first, then the event stream follows from where that
+ * read ended; a run that finishes is read once more, whole. So a fast block
+ * whose lines were written before anything subscribed still shows them.
+ * Should the stream drop before the run ends, it polls instead; should it
+ * fall silent, a slow check of the run's state still sees it finish.
  */
 export function useRunWatch(runId: string | undefined): RunView {
   const [run, setRun] = useState<RunRecord>();
@@ -32,27 +36,35 @@ export function useRunWatch(runId: string | undefined): RunView {
     }
     let stopped = false;
     let done = false;
-    // While the event stream is open it is the only source of log lines: it replays them from
-    // the first, so a list fetched alongside would double some.
+    // While the stream is open it brings the lines after those read from the store.
     let streaming = false;
-    let streamed = 0;
+    let read = 0;
     let source: EventSource | undefined;
     let poll: ReturnType<typeof setInterval> | undefined;
+    let check: ReturnType<typeof setInterval> | undefined;
     let pending: ReturnType<typeof setTimeout> | undefined;
     const base = `/api/runs/${enc(runId)}`;
 
     const load = async () => {
       try {
-        const [state, logAnswer] = await Promise.all([api<{ run: RunRecord; blocks: BlockRunRecord[] }>('GET', base), streaming ? undefined : api<{ logs: LogRecord[] }>('GET', `${base}/logs`)]);
+        const state = await api<{ run: RunRecord; blocks: BlockRunRecord[] }>('GET', base);
+        const ended = finished.has(state.run.status);
+        // Read after the state: a run's lines are stored before it finishes, so a
+        // finished state means this read has every line, whatever the stream delivered.
+        const logAnswer = streaming && !ended ? undefined : await api<{ logs: LogRecord[] }>('GET', `${base}/logs`);
         if (stopped) return;
         setRun(state.run);
         setBlocks(state.blocks);
-        if (logAnswer && !streaming) setLogs(logAnswer.logs);
+        if (logAnswer) {
+          read = logAnswer.logs.length;
+          setLogs(logAnswer.logs);
+        }
         setError(undefined);
-        if (finished.has(state.run.status)) {
+        if (ended) {
           done = true;
           source?.close();
           if (poll) clearInterval(poll);
+          if (check) clearInterval(check);
         }
       } catch (failure) {
         if (!stopped) setError(failure as Error);
@@ -69,27 +81,31 @@ export function useRunWatch(runId: string | undefined): RunView {
     const startPolling = () => {
       if (!poll && !done) poll = setInterval(() => void load(), 700);
     };
+    const stopStreaming = () => {
+      source?.close();
+      streaming = false;
+    };
 
     void load().then(() => {
       if (stopped || done) return;
-      source = new EventSource(`${base}/events`);
+      source = new EventSource(`${base}/events?log_offset=${read}`);
       streaming = true;
+      // The state alone, every few seconds: the lines still come only over the stream.
+      check = setInterval(() => void load(), 3000);
       source.addEventListener('log', (event) => {
         const line = parse<LogRecord>((event as MessageEvent<string>).data);
         if (!line) return;
-        streamed += 1;
-        const first = streamed === 1;
-        setLogs((old) => (first ? [line] : [...old, line]));
+        read += 1;
+        setLogs((old) => [...old, line]);
       });
       source.addEventListener('block', soon);
       source.addEventListener('run', (event) => {
         const state = parse<RunRecord>((event as MessageEvent<string>).data);
-        if (state && finished.has(state.status)) source?.close();
+        if (state && finished.has(state.status)) stopStreaming();
         void load();
       });
       source.onerror = () => {
-        source?.close();
-        streaming = false;
+        stopStreaming();
         if (!done) {
           void load();
           startPolling();
@@ -100,6 +116,7 @@ export function useRunWatch(runId: string | undefined): RunView {
       stopped = true;
       source?.close();
       if (poll) clearInterval(poll);
+      if (check) clearInterval(check);
       if (pending) clearTimeout(pending);
     };
   }, [runId, tick]);

@@ -1,0 +1,34 @@
+import type { BlockRole } from '../../api/types.ts';
+
+/** How a block is written. */
+export type BlockHow = 'connector' | 'sql' | 'ts';
+
+export interface BlockWhat {
+  readonly role: BlockRole;
+  readonly label: string;
+  readonly description: string;
+  /** The ways this kind of block can be written, the usual one first. */
+  readonly hows: readonly BlockHow[];
+}
+
+/** The first choice of the add-block dialog: what the block does, in plain words. */
+export const blockWhats: readonly BlockWhat[] = [
+  { role: 'loader', label: 'Load', description: 'Bring data in: a file, a database table or an API.', hows: ['connector', 'sql', 'ts'] },
+  { role: 'transformer', label: 'Transform', description: 'Clean, join or summarise the data of the blocks before it.', hows: ['sql', 'ts'] },
+  { role: 'exporter', label: 'Export', description: 'Send data out: into a database table, a file or an API.', hows: ['connector', 'ts'] },
+  { role: 'test', label: 'Test', description: 'Check the data of the blocks before it; a failed check stops the run.', hows: ['sql', 'ts'] },
+];
+
+/** The second choice: how the block is written. */
+export const blockHows: Record<BlockHow, { readonly label: string; readonly description: string }> = {
+  connector: { label: 'No-code connector', description: 'Pick a connection or connector and fill in a form. No code.' },
+  sql: { label: 'SQL', description: 'Write a SELECT; the blocks before it are tables named after them.' },
+  ts: { label: 'TypeScript', description: 'Write code, for any source, destination or logic.' },
+};
+
+/** The server's template for a choice. */
+export function templateFor(role: BlockRole, how: BlockHow): string {
+  if (how === 'connector') return 'connector';
+  if (how === 'sql') return role === 'test' ? 'sql-test' : 'sql';
+  return `ts-${role}`;
+}
