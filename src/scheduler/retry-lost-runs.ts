@@ -1,6 +1,6 @@
 import type { Pipeline } from '../core/pipeline/pipeline.ts';
 import type { RunRecord, RunStore } from '../core/run-store/run-store.ts';
-import type { SchedulerEvent } from './scheduler.ts';
+import type { SchedulerEvent } from './scheduler-event.ts';
 
 /** Lost runs looked at per pass, newest first. */
 const lostRunsPerPass = 200;

@@ -3,6 +3,7 @@ import { randomBytes } from 'node:crypto';
 import type { Pipeline } from '../core/pipeline/pipeline.ts';
 import { nextTick, parseInstant } from '../core/pipeline/schedule.ts';
 import type { RunRecord, RunStore } from '../core/run-store/run-store.ts';
+import type { SchedulerEvent } from './scheduler-event.ts';
 import { intervalForDate } from '../core/run/logical-date.ts';
 import { SluiceError } from '../core/errors.ts';
 import { newRunId } from '../core/run/run-pipeline.ts';
@@ -44,17 +45,7 @@ export interface ExecuteRequest {
   readonly resume?: boolean | undefined;
 }
 
-export type SchedulerEvent =
-  | { readonly kind: 'leader'; readonly owner: string }
-  | { readonly kind: 'standby'; readonly owner: string }
-  | { readonly kind: 'fired'; readonly pipeline: string; readonly logicalDate: string; readonly runId: string; readonly lateMs: number }
-  | { readonly kind: 'skipped'; readonly pipeline: string; readonly logicalDate: string; readonly reason: string }
-  | { readonly kind: 'reaped'; readonly run: RunRecord }
-  | { readonly kind: 'not_retried'; readonly run: RunRecord; readonly reason: string }
-  | { readonly kind: 'requeued'; readonly pipeline: string; readonly runId: string; readonly attempt: number }
-  | { readonly kind: 'finished'; readonly pipeline: string; readonly runId: string }
-  | { readonly kind: 'deadline'; readonly pipeline: string; readonly runId: string; readonly deadline: Date }
-  | { readonly kind: 'error'; readonly pipeline?: string; readonly message: string };
+export type { SchedulerEvent };
 
 export interface Scheduler {
   readonly owner: string;

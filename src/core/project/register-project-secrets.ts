@@ -1,5 +1,4 @@
 import { envReference } from './fill-env.ts';
-import type { ConnectionSpec } from './load-project.ts';
 import { isSecretKey, registerSecret } from './secrets.ts';
 
 /**
@@ -10,7 +9,7 @@ import { isSecretKey, registerSecret } from './secrets.ts';
  * no connection of its run used) shows `***`.
  */
 export function registerProjectSecrets(
-  connections: Iterable<ConnectionSpec>,
+  connections: Iterable<{ readonly settings: unknown }>,
   secrets: Readonly<Record<string, string>>,
   env: NodeJS.ProcessEnv = process.env,
 ): void {
