@@ -194,7 +194,11 @@ describe('postgres connector: writing', { skip }, () => {
     try {
       const controller = new AbortController();
       const writing = write({ table: 'locked', mode: 'upsert', key: ['id'] }, await input('SELECT 1 AS id'), controller.signal);
-      await sessionSeen("a.wait_event_type = 'Lock'", 'the load to wait on the locked table');
+      // Whichever statement of the load meets the lock first, it is the one blocked by this session.
+      const [{ pid }] = (await admin.query('SELECT pg_backend_pid() AS pid')).rows;
+      await waitFor(async () => (await admin.query('SELECT count(*)::int AS n FROM pg_stat_activity WHERE $1 = ANY(pg_blocking_pids(pid))', [pid])).rows[0].n > 0, {
+        what: 'the load to wait on the locked table',
+      });
       controller.abort(new Error('stop'));
       await rejects(writing, 'postgres.cancelled');
     } finally {
