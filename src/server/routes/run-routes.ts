@@ -14,6 +14,7 @@ import type { AppDependencies } from '../app-context.ts';
 import { parseBody, parseQuery, problem } from '../http-problem.ts';
 import { describeRunContext } from '../run-context.ts';
 import { downloadFormats, outputFile, type DownloadFormat } from '../output-download.ts';
+import { atLeast, logQuery, logText } from '../log-text.ts';
 import { outputStats } from '../output-stats.ts';
 import { outputViewQuery, pageOutputView } from '../output-view.ts';
 import type { AuthVariables } from '../session-auth.ts';
@@ -112,8 +113,17 @@ export function runRoutes(deps: AppDependencies): Hono<{ Variables: AuthVariable
 
   app.get('/runs/:id/logs', async (c) => {
     const run = await findRun(store, c.req.param('id'));
-    const block = c.req.query('block');
-    return c.json({ logs: await store.listLogs(run.id, block ? { block } : {}) });
+    const q = parseQuery(logQuery, c.req.query());
+    return c.json({ logs: atLeast(await store.listLogs(run.id, q.block ? { block: q.block } : {}), q.level) });
+  });
+
+  // The same lines as a text file, for a ticket or a colleague.
+  app.get('/runs/:id/logs/download', async (c) => {
+    const run = await findRun(store, c.req.param('id'));
+    const q = parseQuery(logQuery, c.req.query());
+    const lines = atLeast(await store.listLogs(run.id, q.block ? { block: q.block } : {}), q.level);
+    const name = `${fileNamePart(run.pipeline)}-${fileNamePart(run.id)}${q.block ? `-${fileNamePart(q.block)}` : ''}.log`;
+    return new Response(logText(lines), { headers: { 'content-type': 'text/plain; charset=utf-8', 'content-disposition': `attachment; filename="${name}"` } });
   });
 
   // A page of a block's stored output, sorted and filtered by the data plane: the browser never loads a whole table.
