@@ -43,9 +43,19 @@ export function errorResponse(c: Context, error: unknown): Response {
 export async function parseBody<S extends z.ZodType>(c: Context, schema: S): Promise<z.output<S>> {
   const raw: unknown = await c.req.json().catch(() => undefined);
   const parsed = schema.safeParse(raw ?? {});
-  if (!parsed.success) {
-    const issue = parsed.error.issues[0]!;
-    throw new ConfigError('api.bad_body', `${issue.path.map(String).join('.') || 'body'}: ${issue.message}`);
-  }
+  if (!parsed.success) throw new ConfigError('api.bad_body', firstIssue(parsed.error, 'body'));
   return parsed.data;
+}
+
+/** A request's query string through its zod schema; a bad value is a 400 naming the parameter. */
+export function parseQuery<S extends z.ZodType>(schema: S, raw: Record<string, string>): z.output<S> {
+  const parsed = schema.safeParse(raw);
+  if (!parsed.success) throw new ConfigError('api.bad_query', firstIssue(parsed.error, 'query'));
+  return parsed.data;
+}
+
+/** The first thing wrong with a request part, naming the field: `limit: limit is a whole number from 1 to 10000`. */
+function firstIssue(error: z.ZodError, part: string): string {
+  const issue = error.issues[0]!;
+  return `${issue.path.map(String).join('.') || part}: ${issue.message}`;
 }

@@ -11,9 +11,12 @@ import { intervalForDate, parseDateRange } from '../../core/run/logical-date.ts'
 import { mergeVariables, newRunId } from '../../core/run/run-pipeline.ts';
 import { enqueueBackfill, planBackfill } from '../../scheduler/run-backfill.ts';
 import type { AppDependencies } from '../app-context.ts';
-import { parseBody, problem } from '../http-problem.ts';
+import { parseBody, parseQuery, problem } from '../http-problem.ts';
 import { describeRunContext } from '../run-context.ts';
+import { downloadFormats, outputFile, type DownloadFormat } from '../output-download.ts';
+import { atLeast, logQuery, logText } from '../log-text.ts';
 import { outputStats } from '../output-stats.ts';
+import { outputViewQuery, pageOutputView } from '../output-view.ts';
 import type { AuthVariables } from '../session-auth.ts';
 import { triggerRun } from '../trigger-run.ts';
 
@@ -28,6 +31,14 @@ const runBody = z
   .strict();
 const backfillBody = z.object({ start: z.string(), end: z.string(), variables }).strict();
 const retryBody = z.object({ from_block: z.string().optional() }).strict();
+const wholeNumber = (what: string, min: number, max: number, fallback: number) =>
+  z.coerce
+    .number()
+    .int(`${what} is a whole number from ${min} to ${max}`)
+    .min(min, `${what} is a whole number from ${min} to ${max}`)
+    .max(max, `${what} is a whole number from ${min} to ${max}`)
+    .default(fallback);
+const pageQuery = z.object({ offset: wholeNumber('offset', 0, Number.MAX_SAFE_INTEGER, 0), limit: wholeNumber('limit', 1, 10_000, 100) });
 const statuses = ['queued', 'running', 'succeeded', 'failed', 'cancelled'] as const;
 
 /** Starting, watching, retrying and cancelling runs, and reading their stored outputs. */
@@ -102,19 +113,41 @@ export function runRoutes(deps: AppDependencies): Hono<{ Variables: AuthVariable
 
   app.get('/runs/:id/logs', async (c) => {
     const run = await findRun(store, c.req.param('id'));
-    const block = c.req.query('block');
-    return c.json({ logs: await store.listLogs(run.id, block ? { block } : {}) });
+    const q = parseQuery(logQuery, c.req.query());
+    return c.json({ logs: atLeast(await store.listLogs(run.id, q.block ? { block: q.block } : {}), q.level) });
   });
 
-  // A page of a block's stored output: the browser never loads a whole table.
+  // The same lines as a text file, for a ticket or a colleague.
+  app.get('/runs/:id/logs/download', async (c) => {
+    const run = await findRun(store, c.req.param('id'));
+    const q = parseQuery(logQuery, c.req.query());
+    const lines = atLeast(await store.listLogs(run.id, q.block ? { block: q.block } : {}), q.level);
+    const name = `${fileNamePart(run.pipeline)}-${fileNamePart(run.id)}${q.block ? `-${fileNamePart(q.block)}` : ''}.log`;
+    return new Response(logText(lines), { headers: { 'content-type': 'text/plain; charset=utf-8', 'content-disposition': `attachment; filename="${name}"` } });
+  });
+
+  // A page of a block's stored output, sorted and filtered by the data plane: the browser never loads a whole table.
   app.get('/runs/:id/blocks/:block/output', async (c) => {
     const location = await storedOutput(store, c.req.param('id'), c.req.param('block'));
-    const offset = Number(c.req.query('offset') ?? 0);
-    const limit = Number(c.req.query('limit') ?? 100);
-    if (!Number.isInteger(offset) || offset < 0) return problem(c, 400, 'api.bad_offset', 'offset is a whole number, 0 or more');
-    if (!Number.isInteger(limit) || limit < 1 || limit > 10_000) return problem(c, 400, 'api.bad_limit', 'limit is a whole number from 1 to 10000');
-    const page = await deps.withSession((session) => session.pageOutput(location, offset, limit));
+    const view = parseQuery(outputViewQuery, c.req.query());
+    const { offset, limit } = parsePage(c.req.query());
+    const page = await deps.withSession((session) => pageOutputView(session, location, view, offset, limit));
     return c.json({ columns: page.columns, total: page.total, offset, limit, rows: page.rows.map(jsonRow) });
+  });
+
+  // The same view as a file: with offset and limit one page, without them the whole output, streamed from disk.
+  app.get('/runs/:id/blocks/:block/download', async (c) => {
+    const runId = c.req.param('id');
+    const block = c.req.param('block');
+    const location = await storedOutput(store, runId, block);
+    const q = c.req.query();
+    const format = (q.format ?? 'csv') as DownloadFormat;
+    if (!downloadFormats.includes(format)) return problem(c, 400, 'api.bad_format', `format is one of ${downloadFormats.join(', ')}; got '${q.format}'`);
+    const view = parseQuery(outputViewQuery, q);
+    const page = q.offset !== undefined || q.limit !== undefined ? parsePage(q) : undefined;
+    const file = await deps.withSession((session) => outputFile(session, location, view, format, page));
+    const name = `${fileNamePart(block)}-${fileNamePart(runId)}${page ? `-rows-${page.offset + 1}-${page.offset + page.limit}` : ''}.${format}`;
+    return new Response(file.body, { headers: { 'content-type': file.type, 'content-disposition': `attachment; filename="${name}"` } });
   });
 
   app.get('/runs/:id/blocks/:block/stats', async (c) => {
@@ -232,6 +265,15 @@ function relativeError(root: string, error: SerializedError | undefined): Serial
   const userStack = error.userStack?.split(`file://${root}${path.sep}`).join('').split(`${root}${path.sep}`).join('');
   const located = !error.location?.file || !path.isAbsolute(error.location.file) ? error : { ...error, location: { ...error.location, file: path.relative(root, error.location.file) } };
   return userStack === undefined ? located : { ...located, userStack };
+}
+
+function parsePage(raw: Record<string, string>): { offset: number; limit: number } {
+  return parseQuery(pageQuery, raw);
+}
+
+/** A name as part of a download's file name: letters, digits, dot, dash and underscore only. */
+function fileNamePart(name: string): string {
+  return name.replace(/[^\w.-]+/g, '_');
 }
 
 /** Values JSON cannot carry as they are, at any depth: big integers as text, dates as ISO text. */

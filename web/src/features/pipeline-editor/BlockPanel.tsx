@@ -115,7 +115,7 @@ export function BlockPanel({ pipeline, block, file, connectors, connections, run
         </div>
         <div className="tab-body">
           {tab === 'logs' ? (
-            <LogView logs={logs} block={block.name} testId="block-logs" />
+            <LogView logs={logs} block={block.name} runId={runId} testId="block-logs" />
           ) : blockRun?.error ? (
             <>
               <ErrorNote error={{ ...blockRun.error, location: { block: block.name, ...blockRun.error.location } }} testId="block-error" />

@@ -1,21 +1,31 @@
-import { useState } from 'react';
-import { enc, query } from '../../api/client.ts';
+import { useState, type CSSProperties } from 'react';
+import { enc } from '../../api/client.ts';
 import type { ColumnStats, OutputPage } from '../../api/types.ts';
 import { useApi } from '../../api/use-api.ts';
 import { ErrorNote } from '../../components/ErrorNote.tsx';
 import { formatCell, formatCount } from '../../format.ts';
 import { formatValue, isNumericType } from './format-value.ts';
-
-const pageSize = 100;
+import { nextSort, pageSizes, viewQuery, type OutputView } from './output-view.ts';
+import { useColumnResize } from './use-column-resize.ts';
 
 /**
  * One block output, one server page at a time: schema, row count, rows and
- * per-column stats. The browser never holds more than a page.
+ * per-column stats. Sorting and filtering happen on the server, so the
+ * browser never holds more than a page; downloads stream from the server.
  */
 export function OutputTable({ runId, block }: { runId: string; block: string }) {
   const [offset, setOffset] = useState(0);
+  const [pageSize, setPageSize] = useState<number>(100);
+  const [view, setView] = useState<OutputView>({ filters: {} });
+  const { widths, startResize } = useColumnResize();
   const base = `/api/runs/${enc(runId)}/blocks/${enc(block)}`;
-  const page = useApi<OutputPage>(`${base}/output${query({ offset, limit: pageSize })}`);
+  const page = useApi<OutputPage>(`${base}/output${viewQuery(view, { offset, limit: pageSize })}`);
+  const changeView = (next: OutputView) => {
+    setView(next);
+    setOffset(0);
+  };
+  const setFilter = (column: string, filter: { op: 'contains' | 'equals'; value: string }) => changeView({ ...view, filters: { ...view.filters, [column]: filter } });
+  const download = (format: string, paged: boolean) => `${base}/download${viewQuery(view, paged ? { format, offset, limit: pageSize } : { format })}`;
   const [showStats, setShowStats] = useState(false);
   const stats = useApi<{ columns?: ColumnStats[]; stats?: ColumnStats[] } | ColumnStats[]>(showStats ? `${base}/stats` : undefined);
   const data = page.data;
@@ -30,10 +40,27 @@ export function OutputTable({ runId, block }: { runId: string; block: string }) 
         <span className="muted">{data ? `${data.columns.length} columns` : ''}</span>
         <span className="spacer" />
         <button type="button" className={showStats ? 'button small active' : 'button small'} onClick={() => setShowStats(!showStats)} data-testid="toggle-stats">Stats</button>
+        <details className="menu" data-testid="output-download">
+          <summary className="button small">Download</summary>
+          {/* A chosen download closes the menu; the download itself goes on in the browser. */}
+          <div className="menu-items" onClick={(e) => e.currentTarget.closest('details')?.removeAttribute('open')}>
+            <a href={download('csv', true)} download data-testid="download-page-csv">This page as CSV</a>
+            <a href={download('parquet', true)} download data-testid="download-page-parquet">This page as Parquet</a>
+            <a href={download('csv', false)} download data-testid="download-all-csv">All {formatCount(total)} rows as CSV</a>
+            <a href={download('parquet', false)} download data-testid="download-all-parquet">All {formatCount(total)} rows as Parquet</a>
+          </div>
+        </details>
+        <label className="muted small">
+          Rows per page{' '}
+          <select value={pageSize} onChange={(e) => { setPageSize(Number(e.target.value)); setOffset(0); }} data-testid="page-size">
+            {pageSizes.map((n) => <option key={n} value={n}>{n}</option>)}
+          </select>
+        </label>
         <button type="button" className="button small" disabled={offset === 0} onClick={() => setOffset(0)} title="First page">«</button>
         <button type="button" className="button small" disabled={offset === 0} onClick={() => setOffset(Math.max(0, offset - pageSize))} title="Previous page" data-testid="page-prev">‹</button>
         <span className="muted small" data-testid="page-range">
-          {total === 0 ? '0' : `${formatCount(offset + 1)}–${formatCount(Math.min(offset + pageSize, total))}`} of {formatCount(total)}
+          {/* The range of the rows on screen, from the page the server sent, not from the page asked for. */}
+          {!data?.rows.length ? '0' : `${formatCount(data.offset + 1)}–${formatCount(data.offset + data.rows.length)}`} of {formatCount(total)}
         </span>
         <button type="button" className="button small" disabled={offset + pageSize >= total} onClick={() => setOffset(offset + pageSize)} title="Next page" data-testid="page-next">›</button>
         <button type="button" className="button small" disabled={offset >= last} onClick={() => setOffset(last)} title="Last page" data-testid="page-last">»</button>
@@ -64,12 +91,42 @@ export function OutputTable({ runId, block }: { runId: string; block: string }) 
             <thead>
               <tr>
                 <th className="rownum">#</th>
-                {data.columns.map((c) => (
-                  <th key={c.name} className={isNumericType(c.type) ? 'num' : undefined}>
-                    {c.name}
-                    <span className="col-type">{c.type}</span>
-                  </th>
-                ))}
+                {data.columns.map((c) => {
+                  const sorted = view.sort?.column === c.name ? view.sort.order : undefined;
+                  return (
+                    <th
+                      key={c.name}
+                      className={['sortable', isNumericType(c.type) ? 'num' : ''].join(' ').trim()}
+                      style={widthStyle(widths[c.name])}
+                      aria-sort={sorted === 'asc' ? 'ascending' : sorted === 'desc' ? 'descending' : 'none'}
+                      onClick={() => changeView({ ...view, sort: nextSort(view, c.name) })}
+                      title="Sort by this column"
+                      data-testid={`output-column-${c.name}`}
+                    >
+                      {c.name}
+                      {sorted && <span className="sort-mark">{sorted === 'asc' ? ' ▲' : ' ▼'}</span>}
+                      <span className="col-type">{c.type}</span>
+                      <span className="col-resize" onPointerDown={(e) => startResize(c.name, e)} onClick={(e) => e.stopPropagation()} title="Drag to resize" data-testid={`resize-${c.name}`} />
+                    </th>
+                  );
+                })}
+              </tr>
+              <tr className="column-filters">
+                <th className="rownum" />
+                {data.columns.map((c) => {
+                  const filter = view.filters[c.name] ?? { op: 'contains' as const, value: '' };
+                  return (
+                    <th key={c.name} style={widthStyle(widths[c.name])}>
+                      <span className="column-filter">
+                        <select value={filter.op} onChange={(e) => setFilter(c.name, { ...filter, op: e.target.value as 'contains' | 'equals' })} aria-label={`How to filter ${c.name}`} data-testid={`filter-op-${c.name}`}>
+                          <option value="contains">contains</option>
+                          <option value="equals">equals</option>
+                        </select>
+                        <input value={filter.value} onChange={(e) => setFilter(c.name, { ...filter, value: e.target.value })} placeholder="filter" aria-label={`Filter ${c.name}`} data-testid={`filter-${c.name}`} />
+                      </span>
+                    </th>
+                  );
+                })}
               </tr>
             </thead>
             <tbody>
@@ -80,7 +137,7 @@ export function OutputTable({ runId, block }: { runId: string; block: string }) 
                     const value = row[c.name];
                     const numeric = isNumericType(c.type) || typeof value === 'number';
                     return (
-                      <td key={c.name} className={[value === null || value === undefined ? 'null' : '', numeric ? 'num' : ''].join(' ').trim()}>
+                      <td key={c.name} className={[value === null || value === undefined ? 'null' : '', numeric ? 'num' : ''].join(' ').trim()} style={widthStyle(widths[c.name])}>
                         {formatValue(value, c.type)}
                       </td>
                     );
@@ -95,7 +152,11 @@ export function OutputTable({ runId, block }: { runId: string; block: string }) 
   );
 }
 
-/** Whether a block run kept an output to page through (exporters and tests may not). */
+/** A dragged column keeps its width; longer values are cut with an ellipsis (the whole value is in the download). */
+function widthStyle(width: number | undefined): CSSProperties | undefined {
+  return width === undefined ? undefined : { width, minWidth: width, maxWidth: width };
+}
+
 /** Whether a block run kept a table to show: its result, or the rows a failed test returned. */
 export function hasOutput(blockRun: { status: string; hasOutput?: boolean; output?: string } | undefined): boolean {
   return Boolean(blockRun && (blockRun.status === 'succeeded' || blockRun.status === 'failed') && (blockRun.hasOutput ?? blockRun.output));

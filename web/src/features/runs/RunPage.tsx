@@ -66,7 +66,7 @@ export default function RunPage({ id }: { id: string }) {
       {blockRun?.error && <ErrorNote error={{ ...blockRun.error, location: { block: blockRun.block, ...blockRun.error.location } }} pipeline={run?.pipeline} testId="block-error" />}
       {blockRun?.summary && <p className="muted small">{blockRun.summary}</p>}
       <div className={selected ? 'run-detail two' : 'run-detail'}>
-        <LogView logs={logs} block={selected} testId="run-logs" />
+        <LogView logs={logs} block={selected} runId={id} testId="run-logs" />
         {selected && hasOutput(blockRun) && <OutputTable runId={id} block={selected} />}
       </div>
     </div>
