@@ -198,23 +198,22 @@ export function statsSql(alias: string): string {
 /** Why a value was refused, in words a person can act on. */
 export function badValueReason(plan: CsvColumnPlan, raw: string, style: CsvValueStyle, candidates?: readonly (string | null)[]): string {
   const value = `'${raw.length > 60 ? `${raw.slice(0, 60)}…` : raw}'`;
-  const where = `column '${plan.name}'`;
   switch (plan.kind) {
     case 'date': {
       const formats = [isoDate, ...style.dateFormats];
       const read = (candidates ?? []).map((d, i) => ({ d, f: formats[i]! })).filter((c) => c.d !== null);
       if (new Set(read.map((c) => c.d)).size > 1) {
-        return `${where}: ${value} is ambiguous: ${read.map((c) => `${c.f} reads ${c.d}`).join(', ')}; keep one date_format, or write ISO 8601 (YYYY-MM-DD)`;
+        return `${value} is ambiguous: ${read.map((c) => `${c.f} reads ${c.d}`).join(', ')}; keep one date_format, or write ISO 8601 (YYYY-MM-DD)`;
       }
-      return `${where}: ${value} is not a date (ISO 8601 YYYY-MM-DD${style.dateFormats.length ? ` or ${style.dateFormats.join(', ')}` : ''}; an impossible date such as Feb 30 is refused)`;
+      return `${value} is not a date (ISO 8601 YYYY-MM-DD${style.dateFormats.length ? ` or ${style.dateFormats.join(', ')}` : ''}; an impossible date such as Feb 30 is refused)`;
     }
     case 'float':
-      if (/^[+-]?(nan|inf|infinity)$/i.test(raw.trim())) return `${where}: ${value} is not a finite number (set allow_nan_infinity: true to load NaN and infinities)`;
-      if (/^[+-]?[\d.,]*\d[eE][+-]?\d+$/.test(raw.trim())) return `${where}: ${value} is out of range for ${plan.type}`;
-      return `${where}: ${value} is not a number${numberStyleNote(style)}`;
+      if (/^[+-]?(nan|inf|infinity)$/i.test(raw.trim())) return `${value} is not a finite number (set allow_nan_infinity: true to load NaN and infinities)`;
+      if (/^[+-]?[\d.,]*\d[eE][+-]?\d+$/.test(raw.trim())) return `${value} is out of range for ${plan.type}`;
+      return `${value} is not a number${numberStyleNote(style)}`;
     case 'exact':
     case 'engine':
-      return `${where}: ${value} does not fit ${plan.type} exactly${numberStyleNote(style)}`;
+      return `${value} does not fit ${plan.type} exactly${numberStyleNote(style)}`;
   }
 }
 
