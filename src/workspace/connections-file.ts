@@ -150,7 +150,8 @@ function writeConnections(root: string, doc: Document): void {
   writeFileSync(connectionsFile(root), text);
 }
 
-function writeSecrets(stateDir: string, secrets: Record<string, string>): void {
+/** Writes `.sluice/secrets.env`, readable by its owner only. */
+export function writeSecrets(stateDir: string, secrets: Record<string, string>): void {
   mkdirSync(stateDir, { recursive: true });
   const file = secretsFilePath(stateDir);
   writeFileSync(file, formatSecretsFile(secrets), { mode: 0o600 });
