@@ -4,7 +4,7 @@ import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
 import { requirePrerequisites } from '../../src/testing/require-prerequisites.ts';
-import { browseSignedIn, closeDialogs, ensureWebBuilt, screenshot, serveProject, type ServedProject } from './browser-helpers.ts';
+import { apiClient, browseSignedIn, closeDialogs, ensureWebBuilt, screenshot, serveProject, type ServedProject } from './browser-helpers.ts';
 
 const skip = await requirePrerequisites('chromium', 'postgres', 'mariadb');
 const wrongPassword = `Typed-${process.pid}-${Date.now()}`;
@@ -77,6 +77,24 @@ describe('the connections page: the built-in warehouse, every field in view, and
     await page.locator('[data-testid="connection-draft-result"] .text-ok').waitFor();
     await page.getByRole('button', { name: 'Cancel' }).click();
     assert.equal(connectionsFile(), 'connections: {}\n');
+  });
+
+  it('says where a saved secret comes from, and tests an edit with the stored secret the form left empty', async () => {
+    await closeDialogs(page);
+    await apiClient(served).json('/api/connections', { name: 'maria', type: 'mysql', settings: { host: '127.0.0.1', port: 3306, user: 'root', database: 'test' }, secrets: { password: wrongPassword } });
+    await page.reload();
+    const row = page.getByTestId('connection-row-maria');
+    await row.waitFor();
+    assert.match(await row.innerText(), /from SLUICE_MARIA_PASSWORD/);
+    await row.getByRole('button', { name: 'Edit' }).click();
+    assert.match((await page.getByTestId('connection-field-password').getAttribute('placeholder')) ?? '', /set from SLUICE_MARIA_PASSWORD/);
+    const before = connectionsFile();
+    await page.getByTestId('connection-draft-test').click();
+    await page.locator('[data-testid="connection-draft-result"] .text-error').waitFor();
+    assert.match(await result().innerText(), /Access denied/, 'the stored (wrong) password was used');
+    assert.equal(connectionsFile(), before, 'testing an edit wrote nothing');
+    assert.ok(!(await page.locator('body').innerText()).includes(wrongPassword));
+    await page.getByRole('button', { name: 'Cancel' }).click();
     assert.deepEqual(problems, []);
   });
 });

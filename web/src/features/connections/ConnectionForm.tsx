@@ -81,7 +81,8 @@ export function ConnectionForm({ connectors, existing, onDone, onClose }: { conn
 }
 
 interface SecretMarker {
-  readonly secret: { readonly set: boolean; readonly variables?: readonly string[] };
+  /** `from`: the variables a set secret is read from; `variables`: those that are unset. */
+  readonly secret: { readonly set: boolean; readonly variables?: readonly string[]; readonly from?: readonly string[] };
 }
 
 export function isSecretMarker(value: unknown): value is SecretMarker {
@@ -90,7 +91,7 @@ export function isSecretMarker(value: unknown): value is SecretMarker {
 
 /** What an empty secret input says: kept as it is, or missing because its environment variable is unset. */
 function secretHint(marker: SecretMarker): string {
-  if (marker.secret.set) return '•••••••• (set; leave empty to keep)';
+  if (marker.secret.set) return `•••••••• (set${marker.secret.from?.length ? ` from ${marker.secret.from.join(', ')}` : ''}; leave empty to keep)`;
   const variables = marker.secret.variables ?? [];
   return variables.length ? `not set: ${variables.join(', ')} is unset in the server's environment; type a value or set it` : 'not set: type a value';
 }

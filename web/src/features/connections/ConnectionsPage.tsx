@@ -47,7 +47,7 @@ export default function ConnectionsPage() {
                   <div className="settings-list">
                     {Object.entries(c.settings).map(([key, value]) => (
                       <span key={key} className="setting">
-                        <span className="muted">{key}</span> {isSecretMarker(value) ? (value.secret.set ? <span className="masked" title="secret: write-only">••••••••</span> : <span className="text-error" title={`unset: ${(value.secret.variables ?? []).join(', ')}`}>not set</span>) : <code>{typeof value === 'string' ? value : JSON.stringify(value)}</code>}
+                        <span className="muted">{key}</span> {isSecretMarker(value) ? (value.secret.set ? <span className="masked" title="secret: write-only">••••••••{value.secret.from?.length ? <span className="muted small"> from {value.secret.from.join(', ')}</span> : null}</span> : <span className="text-error" title={`unset: ${(value.secret.variables ?? []).join(', ')}`}>not set</span>) : <code>{typeof value === 'string' ? value : JSON.stringify(value)}</code>}
                       </span>
                     ))}
                   </div>
