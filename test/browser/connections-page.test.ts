@@ -36,6 +36,7 @@ describe('the connections page: the built-in warehouse, every field in view, and
     assert.match(text, /\.sluice\/warehouse\.duckdb/);
     assert.match(text, /sluice\.yaml/);
     assert.equal(await row.getByRole('button').count(), 0, 'nothing to edit, test or remove');
+    await screenshot(page, 'connections-builtin');
   });
 
   it('shows password and database with the other PostgreSQL fields, and tests them unsaved against the real server', async () => {
