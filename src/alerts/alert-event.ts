@@ -22,6 +22,8 @@ export interface AlertEvent {
     | undefined;
   /** A link to the run in the web UI, when the project configures its base URL. */
   readonly runUrl?: string | undefined;
+  /** Sent from the web UI's "Send test": no run happened. */
+  readonly test?: boolean | undefined;
 }
 
 export interface AlertMessage {
@@ -119,6 +121,9 @@ export function describeError(error: NonNullable<AlertEvent['error']>): string {
  * Registered secrets are masked.
  */
 export function formatAlert(event: AlertEvent): AlertMessage {
+  if (event.test) {
+    return { title: mask(`Sluice: test alert for ${event.pipeline}`), text: mask(`A test alert sent from the Sluice web UI for ${event.pipeline}: this channel works. No run happened.`) };
+  }
   const title = `Sluice: pipeline ${event.pipeline} ${describeOutcome(event)}`;
   const lines = [
     `Pipeline ${event.pipeline} ${describeOutcome(event)}.`,

@@ -19,6 +19,11 @@ const senders: { readonly [K in AlertChannelKind]: AlertSender<Extract<AlertChan
 // TypeScript cannot tie `senders[channel.kind]` to the channel's own type; the mapped type above does.
 const senderFor = (channel: AlertChannel) => senders[channel.kind] as AlertSender<AlertChannel>;
 
+/** Names a channel without its secrets, e.g. "slack https://hooks.slack.com" or "email ops@example.com". */
+export function describeChannel(channel: AlertChannel): string {
+  return mask(senderFor(channel).describe(channel));
+}
+
 export interface SendAlertsOptions {
   /** Cancels every attempt still under way and every retry not yet started. */
   readonly signal?: AbortSignal | undefined;

@@ -1,6 +1,6 @@
 import type { ConnectorRegistry } from '../core/connectors/connector.ts';
 import { ConfigError } from '../core/errors.ts';
-import { loadProject, resolveConnectionSettings } from '../core/project/load-project.ts';
+import { loadProject, resolveConnectionSettings, type ConnectionSpec, type Project } from '../core/project/load-project.ts';
 import { mask } from '../core/project/secrets.ts';
 
 const checkTimeoutMs = 10_000;
@@ -10,11 +10,23 @@ const checkTimeoutMs = 10_000;
  * connector takes one. Answers instead of throwing, with the message masked:
  * a failed test is a normal answer, not a server error.
  */
-export async function checkConnection(root: string, connectors: ConnectorRegistry, name: string): Promise<{ ok: boolean; message: string; duration_ms: number }> {
-  const started = performance.now();
+export async function checkConnection(root: string, connectors: ConnectorRegistry, name: string): Promise<ConnectionCheck> {
   const project = loadProject(root);
   const spec = project.connections.get(name);
   if (!spec) throw new ConfigError('connection.not_found', `no connection '${name}'`);
+  return checkConnectionSpec(project, connectors, spec);
+}
+
+export interface ConnectionCheck {
+  readonly ok: boolean;
+  readonly message: string;
+  readonly duration_ms: number;
+}
+
+/** Tests a connection as `spec` describes it, saved or not. */
+export async function checkConnectionSpec(project: Project, connectors: ConnectorRegistry, spec: ConnectionSpec): Promise<ConnectionCheck> {
+  const started = performance.now();
+  const { name } = spec;
   const connector = connectors.get(spec.type);
   if (!connector) throw new ConfigError('connection.unknown_type', `connection '${name}' has type '${spec.type}', which is not a connector`);
   const answer = (ok: boolean, message: string) => ({ ok, message: mask(message), duration_ms: Math.round(performance.now() - started) });

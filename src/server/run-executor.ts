@@ -50,7 +50,7 @@ export function createRunExecutor(deps: RunExecutorDependencies): {
           ...(plan.only ? { only: plan.only } : {}),
           ...(plan.reuseOutputsOf ? { reuseOutputsOf: plan.reuseOutputsOf } : {}),
         });
-        await alertRun(deps.store, pipeline, result, { baseUrl: project.settings.base_url }).catch(() => []);
+        await alertRun(deps.store, pipeline, result, { project }).catch(() => []);
         deps.onFinished?.(pipeline, result);
       } catch (error) {
         const current = await deps.store.getRun(run.id);

@@ -71,7 +71,7 @@ function maskSettings(settings: Record<string, unknown>, isSet: (variable: strin
       if (refs.length) {
         const unset = refs.filter((m) => m[2] === undefined && !isSet(m[1]!)).map((m) => m[1]!);
         // The variable's name (never a value) tells the user what to set.
-        out[key] = { secret: unset.length ? { set: false, variables: unset } : { set: true } };
+        out[key] = { secret: unset.length ? { set: false, variables: unset } : { set: true, from: [...new Set(refs.map((m) => m[1]!))] } };
       }
       else if (isSecretKey(key)) out[key] = { secret: { set: value !== '' } };
       // A password written by hand inside a URL (postgres://user:pass@host) is still a secret.
@@ -150,7 +150,8 @@ function writeConnections(root: string, doc: Document): void {
   writeFileSync(connectionsFile(root), text);
 }
 
-function writeSecrets(stateDir: string, secrets: Record<string, string>): void {
+/** Writes `.sluice/secrets.env`, readable by its owner only. */
+export function writeSecrets(stateDir: string, secrets: Record<string, string>): void {
   mkdirSync(stateDir, { recursive: true });
   const file = secretsFilePath(stateDir);
   writeFileSync(file, formatSecretsFile(secrets), { mode: 0o600 });

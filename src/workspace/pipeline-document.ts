@@ -101,6 +101,8 @@ export interface TriggerChanges {
   readonly schedule?: Readonly<Record<string, unknown>> | null | undefined;
   readonly scheduleEnabled?: boolean | undefined;
   readonly apiEnabled?: boolean | undefined;
+  /** `null` removes the file-arrival trigger. */
+  readonly onFile?: Readonly<Record<string, unknown>> | null | undefined;
 }
 
 export function setTriggers(doc: Document, changes: TriggerChanges): void {
@@ -118,6 +120,8 @@ export function setTriggers(doc: Document, changes: TriggerChanges): void {
     if (changes.apiEnabled) doc.delete('api');
     else doc.set('api', doc.createNode({ enabled: false }));
   }
+  if (changes.onFile === null) doc.delete('on_file');
+  else if (changes.onFile !== undefined) doc.set('on_file', doc.createNode(changes.onFile));
 }
 
 /** Makes `parent[key]` hold exactly `values`, touching only the keys that change. */

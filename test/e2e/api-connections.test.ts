@@ -34,7 +34,7 @@ describe('sluice serve: connections, with write-only secrets', () => {
       body: JSON.stringify({ name: 'pg', type: 'postgres', settings: { host: '127.0.0.1', port: 5432, user: 'postgres', database: 'test' }, secrets: { password: secret } }),
     });
     assert.equal(added.status, 201, JSON.stringify(added.body));
-    assert.deepEqual(added.body.connection.settings.password, { secret: { set: true } });
+    assert.deepEqual(added.body.connection.settings.password, { secret: { set: true, from: ['SLUICE_PG_PASSWORD'] } });
     const yaml = readFileSync(path.join(s.dir, 'connections.yaml'), 'utf8');
     assert.ok(!yaml.includes(secret), 'never in the file git sees');
     assert.match(yaml, /password: \$\{SLUICE_PG_PASSWORD\}/);
@@ -50,7 +50,7 @@ describe('sluice serve: connections, with write-only secrets', () => {
       body: JSON.stringify({ name: 'maria', type: 'mysql', settings: { host: '127.0.0.1', port: 3306, user: 'root', database: 'test', password: otherSecret } }),
     });
     assert.equal(added.status, 201, JSON.stringify(added.body));
-    assert.deepEqual(added.body.connection.settings.password, { secret: { set: true } });
+    assert.deepEqual(added.body.connection.settings.password, { secret: { set: true, from: ['SLUICE_MARIA_PASSWORD'] } });
     assert.ok(!readFileSync(path.join(s.dir, 'connections.yaml'), 'utf8').includes(otherSecret));
   });
 
@@ -75,7 +75,7 @@ describe('sluice serve: connections, with write-only secrets', () => {
       body: JSON.stringify({ type: 'postgres', settings: { host: '127.0.0.1', port: 1, user: 'postgres', database: 'test', password: { secret: { set: true } }, connect_timeout: 2 } }),
     });
     assert.equal(changed.status, 200, JSON.stringify(changed.body));
-    assert.deepEqual(changed.body.connection.settings.password, { secret: { set: true } });
+    assert.deepEqual(changed.body.connection.settings.password, { secret: { set: true, from: ['SLUICE_PG_PASSWORD'] } });
     assert.match(readFileSync(path.join(s.dir, '.sluice/secrets.env'), 'utf8'), new RegExp(`SLUICE_PG_PASSWORD=${secret}`));
     const failed = await call<{ ok: boolean; message: string }>('/api/connections/pg/test', { method: 'POST' });
     assert.equal(failed.body.ok, false);

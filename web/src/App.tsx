@@ -14,6 +14,7 @@ const PipelineEditorPage = loadable(() => import('./features/pipeline-editor/Pip
 const RunPage = loadable(() => import('./features/runs/RunPage.tsx').then((m) => m.default), loading);
 const TriggersPage = loadable(() => import('./features/triggers/TriggersPage.tsx').then((m) => m.default), loading);
 const ConnectionsPage = loadable(() => import('./features/connections/ConnectionsPage.tsx').then((m) => m.default), loading);
+const AlertsPage = loadable(() => import('./features/alerts/AlertsPage.tsx').then((m) => m.default), loading);
 const GitPage = loadable(() => import('./features/git/GitPage.tsx').then((m) => m.default), loading);
 
 type Auth = 'checking' | 'signed-in' | 'signed-out';
@@ -65,5 +66,6 @@ function page(route: string) {
   if (route.startsWith('/triggers')) return <TriggersPage />;
   if (route.startsWith('/connections')) return <ConnectionsPage />;
   if (route.startsWith('/git')) return <GitPage />;
+  if (route.startsWith('/alerts')) return <AlertsPage />;
   return <PipelinesPage />;
 }

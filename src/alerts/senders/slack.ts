@@ -45,6 +45,9 @@ export interface SlackMessage {
 
 /** The body Slack's incoming webhooks take. `message` is the event's plain-text form. */
 export function formatSlackMessage(event: AlertEvent, message: AlertMessage): SlackMessage {
+  if (event.test) {
+    return { text: escapeMrkdwn(message.text), blocks: [{ type: 'header', text: { type: 'plain_text', text: truncate(message.title, headerLimit) } }, { type: 'section', text: { type: 'mrkdwn', text: escapeMrkdwn(message.text) } }] };
+  }
   const fields: SlackText[] = [
     field('Pipeline', escapeMrkdwn(event.pipeline)),
     field('Run', `\`${escapeMrkdwn(event.runId)}\` (${event.status})`),

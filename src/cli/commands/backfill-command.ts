@@ -59,7 +59,7 @@ export async function backfillCommand(
             ...(adopted ? { existingRunId: adopted.id, only: adopted.unfinished, reuseOutputsOf: adopted.id } : {}),
           },
         );
-        for (const alert of await alertRun(engine.store, pipeline, run, { baseUrl: engine.project.settings.base_url })) {
+        for (const alert of await alertRun(engine.store, pipeline, run, { project: engine.project })) {
           if (!alert.ok) out.error(`alert not sent ${alert.channel}: ${alert.error?.message ?? 'unknown error'}`);
         }
         const mark = run.status === 'succeeded' ? green('✓') : red('✗');

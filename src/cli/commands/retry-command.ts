@@ -52,7 +52,7 @@ export async function retryCommand(runId: string, out: Output): Promise<number> 
         heartbeat: cliHeartbeat(),
       },
     );
-    for (const alert of await alertRun(engine.store, pipeline, result, { baseUrl: engine.project.settings.base_url })) {
+    for (const alert of await alertRun(engine.store, pipeline, result, { project: engine.project })) {
       if (!alert.ok) out.error(`${yellow('alert not sent')} ${alert.channel}: ${alert.error?.message ?? 'unknown error'}`);
     }
     if (result.status === 'succeeded') {

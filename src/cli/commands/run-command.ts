@@ -45,7 +45,7 @@ export async function runCommand(pipelineName: string, options: RunCommandOption
       { block: options.block, from: options.from, variables, logicalDate: dated?.logicalDate, dataInterval: dated?.interval, trigger: 'cli', signal: controller.signal, heartbeat: cliHeartbeat() },
     );
     if (ticker) clearInterval(ticker);
-    for (const alert of await alertRun(engine.store, pipeline, result, { baseUrl: engine.project.settings.base_url })) {
+    for (const alert of await alertRun(engine.store, pipeline, result, { project: engine.project })) {
       if (alert.ok) out.line(dim(`  alerted ${alert.channel}`));
       else out.error(`${yellow('alert not sent')} ${alert.channel}: ${alert.error?.message ?? 'unknown error'}`);
     }

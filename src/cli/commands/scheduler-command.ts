@@ -9,6 +9,7 @@ import { createScheduler, type Scheduler } from '../../scheduler/scheduler.ts';
 import { alertRun } from '../../alerts/alert-run.ts';
 import { createAlertEvent } from '../../alerts/alert-event.ts';
 import { sendAlerts } from '../../alerts/send-alerts.ts';
+import { alertEnv, alertsOf } from '../../alerts/project-alerts.ts';
 import { createEngine, type Engine } from '../compose.ts';
 import { UsageError } from '../usage-error.ts';
 import { describeError, dim, green, red, yellow, type Output } from '../output.ts';
@@ -38,7 +39,7 @@ export async function executeCreatedRun(
     heartbeat,
     ...(finished ? { only: pipeline.blocks.filter((b) => !finished.has(b.name)).map((b) => b.name), reuseOutputsOf: run.id } : {}),
   });
-  for (const alert of await alertRun(engine.store, pipeline, result, { baseUrl: engine.project.settings.base_url })) {
+  for (const alert of await alertRun(engine.store, pipeline, result, { project: engine.project })) {
     if (!alert.ok) out.error(`${yellow('alert not sent')} ${alert.channel}: ${alert.error?.message ?? 'unknown error'}`);
   }
   const mark = result.status === 'succeeded' ? green('✓') : red('✗');
@@ -78,7 +79,7 @@ export async function startScheduler(engine: Engine, out: Output, timing: { poll
     root: project.root,
     onDeadlineMissed: async (pipeline, run, deadline) => {
       const event = createAlertEvent({ kind: 'deadline', run, deadline: deadline.toISOString(), baseUrl: project.settings.base_url });
-      for (const alert of await sendAlerts(pipeline.alerts, event)) {
+      for (const alert of await sendAlerts(alertsOf(project, pipeline), event, { env: alertEnv(project) })) {
         if (!alert.ok) out.error(`${yellow('alert not sent')} ${alert.channel}: ${alert.error?.message ?? 'unknown error'}`);
       }
     },

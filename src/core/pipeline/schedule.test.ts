@@ -26,6 +26,14 @@ describe('schedules', () => {
     assert.equal(nextTick(daily, new Date('2025-03-29T02:00:00Z'))!.toISOString(), '2025-03-30T01:00:00.000Z');
   });
 
+  it('reads the @daily-style macros as the cron fields they stand for', () => {
+    const daily = parse({ cron: '@daily', timezone: 'Europe/Berlin' });
+    assert.equal(nextTick(daily, new Date('2025-06-01T12:00:00Z'))!.toISOString(), '2025-06-01T22:00:00.000Z');
+    const weekly = parse({ cron: '@weekly' });
+    assert.equal(nextTick(weekly, new Date('2025-06-02T00:00:00Z'))!.toISOString(), '2025-06-08T00:00:00.000Z');
+    assert.match(issue({ cron: '@midnight' }), /invalid cron expression/);
+  });
+
   it('counts intervals from the start date', () => {
     const every15 = parse({ interval: '15m', start_date: '2025-01-01T00:00:00Z' });
     assert.equal(nextTick(every15, new Date('2025-01-01T00:20:00Z'))!.toISOString(), '2025-01-01T00:30:00.000Z');

@@ -59,8 +59,13 @@ export function isTimeZone(zone: string): boolean {
   }
 }
 
+/** The macros the cron parser reads as five fields (`@daily` is `0 0 * * *`). */
+const cronMacro = /^@(yearly|annually|monthly|weekly|daily|hourly)$/i;
+
 function cronProblem(expression: string): string | undefined {
-  if (expression.trim().split(/\s+/).length !== 5) return 'write five fields: minute hour day-of-month month day-of-week';
+  if (!cronMacro.test(expression.trim()) && expression.trim().split(/\s+/).length !== 5) {
+    return 'write five fields: minute hour day-of-month month day-of-week (or @hourly, @daily, @weekly, @monthly, @yearly)';
+  }
   try {
     CronExpressionParser.parse(expression, { tz: 'UTC' });
     return undefined;

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { alertsSchema } from '../pipeline/alert-schema.ts';
 
 export const projectFileSchema = z
   .object({
@@ -6,6 +7,8 @@ export const projectFileSchema = z
     description: z.string().optional(),
     /** Where people reach this project's web UI, for links in alerts (e.g. https://sluice.example.com). */
     base_url: z.url().optional(),
+    /** Alert channels for every pipeline of the project, told besides each pipeline's own `alerts:`. */
+    alerts: alertsSchema,
     /** The embedded DuckDB database that is the default destination. */
     warehouse: z.string().default('.sluice/warehouse.duckdb'),
     data_plane: z

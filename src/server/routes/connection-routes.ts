@@ -3,7 +3,10 @@ import { z } from 'zod';
 import { ConfigError } from '../../core/errors.ts';
 import { deleteConnection, listConnections, saveConnection } from '../../workspace/connections-file.ts';
 import type { AppDependencies } from '../app-context.ts';
-import { checkConnection } from '../connection-check.ts';
+import { loadProject } from '../../core/project/load-project.ts';
+import { warehouseConnectionName } from '../../core/run/connection-pool.ts';
+import { checkConnection, checkConnectionSpec } from '../connection-check.ts';
+import { draftConnectionSpec } from '../connection-draft.ts';
 import { parseBody } from '../http-problem.ts';
 
 const connectionBody = z
@@ -22,7 +25,21 @@ export function connectionRoutes(deps: AppDependencies): Hono {
     if (!deps.connectors.has(type)) throw new ConfigError('connection.unknown_type', `'${type}' is not a connector (known: ${[...deps.connectors.keys()].join(', ')})`);
   };
 
-  app.get('/connections', (c) => c.json({ connections: listConnections(deps.root, deps.stateDir) }));
+  app.get('/connections', (c) =>
+    c.json({
+      connections: listConnections(deps.root, deps.stateDir),
+      // Every project has it; it is shown so people know what `warehouse` in a block means.
+      builtin: [{ name: warehouseConnectionName, type: 'duckdb', settings: { path: loadProject(deps.root).settings.warehouse } }],
+    }),
+  );
+
+  // Tests the form's values before they are saved: nothing is written.
+  app.post('/connections/test', async (c) => {
+    const body = await parseBody(c, connectionBody);
+    knownType(body.type);
+    const project = loadProject(deps.root);
+    return c.json(await checkConnectionSpec(project, deps.connectors, draftConnectionSpec(project, body.name?.trim() || 'unsaved', body)));
+  });
 
   app.post('/connections', async (c) => {
     const body = await parseBody(c, connectionBody);

@@ -1,7 +1,9 @@
 import { Hono } from 'hono';
 import { z } from 'zod';
 import { loadPipeline } from '../../core/pipeline/load-pipeline.ts';
+import { fileTriggerSchema } from '../../core/pipeline/file-trigger.ts';
 import { scheduleSchema, type Schedule } from '../../core/pipeline/schedule.ts';
+import { nextRunTimes } from '../../scheduler/next-run-times.ts';
 import { previewCatchup } from '../../scheduler/preview-catchup.ts';
 import { ConfigError } from '../../core/errors.ts';
 import { editPipeline } from '../../workspace/edit-pipeline.ts';
@@ -15,6 +17,7 @@ const triggersBody = z
     schedule: z.record(z.string(), z.unknown()).nullable().optional(),
     schedule_enabled: z.boolean().optional(),
     api_enabled: z.boolean().optional(),
+    on_file: fileTriggerSchema.nullable().optional(),
   })
   .strict();
 
@@ -30,23 +33,26 @@ export function triggerRoutes(deps: AppDependencies): Hono {
     const body = await parseBody(c, triggersBody);
     if (body.schedule) checkSchedule(body.schedule);
     const pipeline = editPipeline(deps.root, c.req.param('name'), (doc) => {
-      setTriggers(doc, { schedule: body.schedule, scheduleEnabled: body.schedule_enabled, apiEnabled: body.api_enabled });
+      setTriggers(doc, { schedule: body.schedule, scheduleEnabled: body.schedule_enabled, apiEnabled: body.api_enabled, onFile: body.on_file });
     });
     return c.json(triggersOf(pipeline));
   });
 
-  // What saving a schedule makes the scheduler run at once, so the UI can ask first.
+  // What saving a schedule makes the scheduler run at once, so the UI can ask first, and when it runs next.
   app.post('/pipelines/:name/triggers/preview', async (c) => {
     const body = await parseBody(c, previewBody);
     const pipeline = loadPipeline(deps.root, c.req.param('name'));
     const schedule = checkSchedule(body.schedule);
     const [last] = await deps.store.listRuns({ pipeline: pipeline.name, trigger: 'schedule', limit: 1 });
-    const preview = previewCatchup(schedule, last?.logicalDate, new Date(), 100);
+    const now = new Date();
+    const preview = previewCatchup(schedule, last?.logicalDate, now, 100);
     return c.json({
       catchup: schedule.catchup,
       due: preview.due.map((d) => ({ logical_date: d.logicalDate, start: d.interval.start.toISOString(), end: d.interval.end.toISOString() })),
       start_from_next: preview.startFromNext ?? null,
       next_run: preview.nextRun ?? null,
+      // The scheduler's own tick rule, so the UI never disagrees with it.
+      next_runs: nextRunTimes(schedule, now, 5).map((t) => t.toISOString()),
     });
   });
 

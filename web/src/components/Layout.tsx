@@ -7,6 +7,7 @@ const sections = [
   { to: '/runs', label: 'Runs', icon: '▶' },
   { to: '/triggers', label: 'Triggers', icon: '◷' },
   { to: '/connections', label: 'Connections', icon: '⛁' },
+  { to: '/alerts', label: 'Alerts', icon: '⚑' },
   { to: '/git', label: 'Git', icon: '⎇' },
 ] as const;
 

@@ -12,13 +12,15 @@ export interface SchemaFormProps {
   /** What a secret field's empty input says about the value kept on the server (set, or which variable is unset). */
   readonly secretHints?: Readonly<Record<string, string>>;
   readonly testIdPrefix?: string;
+  /** Optional settings always shown, never folded under "More settings". */
+  readonly primary?: (key: string) => boolean;
 }
 
 /**
  * A form generated from a connector's JSON Schema: text, numbers, switches
  * and choices get their own inputs; nested values are edited as JSON.
  */
-export function SchemaForm({ schema, value, onChange, secrets, onToggleSecret, secretHints, testIdPrefix = 'field' }: SchemaFormProps) {
+export function SchemaForm({ schema, value, onChange, secrets, onToggleSecret, secretHints, testIdPrefix = 'field', primary }: SchemaFormProps) {
   const properties = Object.entries(schema?.properties ?? {});
   const required = new Set(schema?.required ?? []);
   if (!properties.length) return <p className="muted small">This connector takes no settings.</p>;
@@ -45,8 +47,8 @@ export function SchemaForm({ schema, value, onChange, secrets, onToggleSecret, s
     />
   );
   // The required settings up front; the rest folded away unless one is already set.
-  const main = properties.filter(([key]) => required.has(key));
-  const more = properties.filter(([key]) => !required.has(key));
+  const main = properties.filter(([key]) => required.has(key) || primary?.(key));
+  const more = properties.filter(([key]) => !required.has(key) && !primary?.(key));
   const shown = main.length ? main : more.splice(0, 4);
   return (
     <div className="schema-form-wrap">

@@ -4,8 +4,11 @@ import type { ConnectionInfo, ConnectorInfo } from '../../api/types.ts';
 import { ErrorNote } from '../../components/ErrorNote.tsx';
 import { Modal } from '../../components/Modal.tsx';
 import { SchemaForm } from '../../components/schema-form/SchemaForm.tsx';
+import { DraftTest } from './DraftTest.tsx';
 
 const secretLooking = /pass|secret|token|key|url|dsn/i;
+/** Where and as whom to connect: always in view, never folded under "More settings". */
+const connectionEssentials = /^(url|dsn|host|port|user|username|password|database|db|dbname|schema|path|account)$/i;
 
 /** Adds or edits a connection; secret fields go to the server's secret file and never come back. */
 export function ConnectionForm({ connectors, existing, onDone, onClose }: { connectors: readonly ConnectorInfo[]; existing?: ConnectionInfo | undefined; onDone: () => void; onClose: () => void }) {
@@ -19,16 +22,19 @@ export function ConnectionForm({ connectors, existing, onDone, onClose }: { conn
   const [error, setError] = useState<Error>();
   const schema = connectors.find((c) => c.kind === type)?.connection;
 
-  const submit = (event: FormEvent) => {
-    event.preventDefault();
+  /** The form as the API takes it: settings, and secret values apart. */
+  const body = () => {
     const settings: Record<string, unknown> = {};
     const secretValues: Record<string, string> = {};
     for (const [key, value] of Object.entries(values)) {
       if (secrets.has(key)) secretValues[key] = String(value);
       else settings[key] = value;
     }
-    const body = { name: name.trim(), type, settings, secrets: secretValues };
-    const request = existing ? api('PUT', `/api/connections/${enc(existing.name)}`, body) : api('POST', '/api/connections', body);
+    return { name: name.trim(), type, settings, secrets: secretValues };
+  };
+  const submit = (event: FormEvent) => {
+    event.preventDefault();
+    const request = existing ? api('PUT', `/api/connections/${enc(existing.name)}`, body()) : api('POST', '/api/connections', body());
     request.then(onDone, setError);
   };
 
@@ -60,10 +66,12 @@ export function ConnectionForm({ connectors, existing, onDone, onClose }: { conn
           secretHints={secretHints}
           onToggleSecret={(field, on) => setSecrets((s) => { const copy = new Set(s); if (on) copy.add(field); else copy.delete(field); return copy; })}
           testIdPrefix="connection-field"
+          primary={(key) => connectionEssentials.test(key)}
         />
         <p className="muted small">Secret values are written to <code>.sluice/secrets.env</code> (never to git); the API never returns them.</p>
         <ErrorNote error={error} />
         <div className="form-actions">
+          <DraftTest body={body} disabled={!type} />
           <button type="button" className="button" onClick={onClose}>Cancel</button>
           <button type="submit" className="button primary" disabled={!name.trim() || !type} data-testid="connection-save">{existing ? 'Save' : 'Add connection'}</button>
         </div>
@@ -73,7 +81,8 @@ export function ConnectionForm({ connectors, existing, onDone, onClose }: { conn
 }
 
 interface SecretMarker {
-  readonly secret: { readonly set: boolean; readonly variables?: readonly string[] };
+  /** `from`: the variables a set secret is read from; `variables`: those that are unset. */
+  readonly secret: { readonly set: boolean; readonly variables?: readonly string[]; readonly from?: readonly string[] };
 }
 
 export function isSecretMarker(value: unknown): value is SecretMarker {
@@ -82,7 +91,7 @@ export function isSecretMarker(value: unknown): value is SecretMarker {
 
 /** What an empty secret input says: kept as it is, or missing because its environment variable is unset. */
 function secretHint(marker: SecretMarker): string {
-  if (marker.secret.set) return '•••••••• (set; leave empty to keep)';
+  if (marker.secret.set) return `•••••••• (set${marker.secret.from?.length ? ` from ${marker.secret.from.join(', ')}` : ''}; leave empty to keep)`;
   const variables = marker.secret.variables ?? [];
   return variables.length ? `not set: ${variables.join(', ')} is unset in the server's environment; type a value or set it` : 'not set: type a value';
 }

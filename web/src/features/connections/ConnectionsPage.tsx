@@ -5,12 +5,13 @@ import { useApi } from '../../api/use-api.ts';
 import { ErrorNote } from '../../components/ErrorNote.tsx';
 import { PageHeader } from '../../components/PageHeader.tsx';
 import { formatDuration } from '../../format.ts';
+import { BuiltinRow } from './BuiltinRow.tsx';
 import { ConnectionForm, isSecretMarker } from './ConnectionForm.tsx';
 
 interface TestResult { readonly ok: boolean; readonly message: string; readonly duration_ms?: number }
 
 export default function ConnectionsPage() {
-  const { data, error, reload } = useApi<{ connections: ConnectionInfo[] }>('/api/connections');
+  const { data, error, reload } = useApi<{ connections: ConnectionInfo[]; builtin?: ConnectionInfo[] }>('/api/connections');
   const connectors = useApi<{ connectors: ConnectorInfo[] }>('/api/connectors').data?.connectors ?? [];
   const [editing, setEditing] = useState<ConnectionInfo | 'new'>();
   const [results, setResults] = useState<Record<string, TestResult | 'testing'>>({});
@@ -35,6 +36,7 @@ export default function ConnectionsPage() {
       <table className="table" data-testid="connections-table">
         <thead><tr><th>Name</th><th>Type</th><th>Settings</th><th>Test</th><th /></tr></thead>
         <tbody>
+          {(data?.builtin ?? []).map((c) => <BuiltinRow key={c.name} connection={c} />)}
           {connections.map((c) => {
             const result = results[c.name];
             return (
@@ -45,7 +47,7 @@ export default function ConnectionsPage() {
                   <div className="settings-list">
                     {Object.entries(c.settings).map(([key, value]) => (
                       <span key={key} className="setting">
-                        <span className="muted">{key}</span> {isSecretMarker(value) ? (value.secret.set ? <span className="masked" title="secret: write-only">••••••••</span> : <span className="text-error" title={`unset: ${(value.secret.variables ?? []).join(', ')}`}>not set</span>) : <code>{typeof value === 'string' ? value : JSON.stringify(value)}</code>}
+                        <span className="muted">{key}</span> {isSecretMarker(value) ? (value.secret.set ? <span className="masked" title="secret: write-only">••••••••{value.secret.from?.length ? <span className="muted small"> from {value.secret.from.join(', ')}</span> : null}</span> : <span className="text-error" title={`unset: ${(value.secret.variables ?? []).join(', ')}`}>not set</span>) : <code>{typeof value === 'string' ? value : JSON.stringify(value)}</code>}
                       </span>
                     ))}
                   </div>

@@ -1,0 +1,71 @@
+import { Hono, type Context } from 'hono';
+import { z } from 'zod';
+import { alertEventKinds } from '../../core/pipeline/alert-schema.ts';
+import { listPipelines } from '../../core/pipeline/load-pipeline.ts';
+import type { AlertScope } from '../../workspace/alerts-file.ts';
+import { pipelineFileOf } from '../../workspace/edit-pipeline.ts';
+import { addAlertChannel, alertChannelInput, listAlertChannels, removeAlertChannel, sendTestAlert, setAlertEvents } from '../alert-channels.ts';
+import type { AppDependencies } from '../app-context.ts';
+import { parseBody } from '../http-problem.ts';
+
+const eventsBody = z.object({ on: z.array(z.enum(alertEventKinds)).min(1) }).strict();
+
+/**
+ * Alert channels of the project (sluice.yaml) and of each pipeline (its file):
+ * `/alerts/project/...` and `/alerts/pipelines/NAME/...`. Files are the truth;
+ * secret values are write-only.
+ */
+export function alertRoutes(deps: AppDependencies): Hono {
+  const app = new Hono();
+
+  app.get('/alerts', (c) =>
+    c.json({
+      project: listAlertChannels(deps.root, deps.stateDir, { kind: 'project' }),
+      pipelines: listPipelines(deps.root).map((name) => {
+        try {
+          return { name, channels: listAlertChannels(deps.root, deps.stateDir, { kind: 'pipeline', name }) };
+        } catch (error) {
+          return { name, channels: [], error: (error as Error).message };
+        }
+      }),
+    }),
+  );
+
+  for (const [prefix, scopeOf] of [
+    ['/alerts/project', () => ({ kind: 'project' })],
+    ['/alerts/pipelines/:name', (c: Context) => scopeForPipeline(deps.root, c.req.param('name')!)],
+  ] as const) {
+    const scope = scopeOf as (c: Context) => AlertScope;
+    app.post(prefix, async (c) => {
+      const body = await parseBody(c, alertChannelInput);
+      const where = scope(c);
+      addAlertChannel(deps.root, deps.stateDir, where, body);
+      return c.json({ channels: listAlertChannels(deps.root, deps.stateDir, where) }, 201);
+    });
+    app.patch(`${prefix}/:index`, async (c) => {
+      const body = await parseBody(c, eventsBody);
+      const where = scope(c);
+      setAlertEvents(deps.root, where, indexOf(c), body.on);
+      return c.json({ channels: listAlertChannels(deps.root, deps.stateDir, where) });
+    });
+    app.delete(`${prefix}/:index`, (c) => {
+      const where = scope(c);
+      removeAlertChannel(deps.root, deps.stateDir, where, indexOf(c));
+      return c.json({ channels: listAlertChannels(deps.root, deps.stateDir, where) });
+    });
+    // A failed send is a normal answer (ok: false with the reason), not a server error.
+    app.post(`${prefix}/:index/test`, async (c) => c.json(await sendTestAlert(deps.root, scope(c), indexOf(c))));
+  }
+
+  return app;
+}
+
+function scopeForPipeline(root: string, name: string): AlertScope {
+  pipelineFileOf(root, name);
+  return { kind: 'pipeline', name };
+}
+
+function indexOf(c: Context): number {
+  const index = Number(c.req.param('index'));
+  return Number.isInteger(index) && index >= 0 ? index : -1;
+}

@@ -1,0 +1,22 @@
+import { useState } from 'react';
+import { api } from '../../api/client.ts';
+import { formatDuration } from '../../format.ts';
+
+interface TestResult { readonly ok: boolean; readonly message: string; readonly duration_ms?: number }
+
+/** Tests the form's values against the real server before they are saved; nothing is written. */
+export function DraftTest({ body, disabled }: { body: () => Record<string, unknown>; disabled: boolean }) {
+  const [result, setResult] = useState<TestResult | 'testing'>();
+  const test = () => {
+    setResult('testing');
+    api<TestResult>('POST', '/api/connections/test', body()).then(setResult, (failure: Error) => setResult({ ok: false, message: failure.message }));
+  };
+  return (
+    <span className="conn-draft-test">
+      <button type="button" className="button" disabled={disabled || result === 'testing'} onClick={test} title="Connect with these values, without saving them" data-testid="connection-draft-test">Test</button>
+      <span data-testid="connection-draft-result" className="small">
+        {result === 'testing' ? <span className="muted">testing…</span> : result ? <span className={result.ok ? 'text-ok' : 'text-error'}>{result.ok ? '✓' : '✗'} {result.message}{result.duration_ms !== undefined ? ` (${formatDuration(result.duration_ms)})` : ''}</span> : null}
+      </span>
+    </span>
+  );
+}
