@@ -117,9 +117,10 @@ export function saveConnection(root: string, stateDir: string, name: string, cha
     secrets[secretVariable(name, key)] = value;
     entry[key] = `\${${secretVariable(name, key)}}`;
   }
-  // Secrets left out keep their reference.
+  // Secrets left out keep their reference, whether Sluice wrote it or a person did
+  // (`${PG_PASSWORD}`): the listing masks both, so a form cannot send them back.
   for (const [key, value] of Object.entries(previous)) {
-    if (entry[key] === undefined && typeof value === 'string' && value.includes(`\${${secretVariable(name, key)}}`)) entry[key] = value;
+    if (entry[key] === undefined && typeof value === 'string' && hasReference(value)) entry[key] = value;
   }
   // A secret setting that is gone takes its value with it.
   for (const key of Object.keys(previous)) if (entry[key] === undefined) delete secrets[secretVariable(name, key)];
