@@ -261,7 +261,7 @@ function describeBlockRun(root: string, record: BlockRunRecord, file: string | u
 }
 
 /** Error locations and the user's stack name project files relative to the project, as the editor opens them. */
-function relativeError(root: string, error: SerializedError | undefined): SerializedError | undefined {
+export function relativeError(root: string, error: SerializedError | undefined): SerializedError | undefined {
   if (!error) return error;
   const userStack = error.userStack?.split(`file://${root}${path.sep}`).join('').split(`${root}${path.sep}`).join('');
   const located = !error.location?.file || !path.isAbsolute(error.location.file) ? error : { ...error, location: { ...error.location, file: path.relative(root, error.location.file) } };

@@ -1,0 +1,53 @@
+import type { PipelineChartData } from '../../api/types.ts';
+import { formatCount } from '../../format.ts';
+import { niceMax, shortNumber } from './chart-scale.ts';
+
+const width = 560;
+const height = 170;
+const left = 52;
+const bottom = 18;
+const top = 8;
+/** More lines than this are unreadable; the blocks with the most rows are drawn. */
+const maxSeries = 8;
+
+/** Rows each block wrote per run, one line per block, oldest run on the left. */
+export function RowsChart({ runs, blocks }: PipelineChartData) {
+  const peak = (block: string) => Math.max(0, ...runs.map((r) => r.rows[block] ?? 0));
+  const drawn = [...blocks].sort((a, b) => peak(b) - peak(a)).slice(0, maxSeries).sort();
+  const max = niceMax(Math.max(0, ...drawn.map(peak)));
+  const plot = height - bottom - top;
+  const step = (width - left) / Math.max(runs.length - 1, 1);
+  const x = (i: number) => left + (runs.length === 1 ? (width - left) / 2 : i * step);
+  const y = (rows: number) => top + plot - (rows / max) * plot;
+  return (
+    <div>
+      <svg className="pc-chart" viewBox={`0 0 ${width} ${height}`} role="img" aria-label="Rows per block over the last runs" data-testid="chart-rows">
+        {[0, 0.5, 1].map((f) => (
+          <g key={f}>
+            <line className="pc-grid" x1={left} x2={width} y1={top + plot * (1 - f)} y2={top + plot * (1 - f)} />
+            <text className="pc-axis" x={left - 6} y={top + plot * (1 - f) + 4} textAnchor="end">{shortNumber(max * f)}</text>
+          </g>
+        ))}
+        {drawn.map((block, s) => {
+          const points = runs.map((r, i) => (r.rows[block] === undefined ? undefined : ([x(i), y(r.rows[block]!), r] as const))).filter((p) => p !== undefined);
+          return (
+            <g key={block} className={`pc-series pc-series-${s}`} data-testid="chart-rows-series" data-block={block}>
+              <polyline points={points.map(([px, py]) => `${px},${py}`).join(' ')} />
+              {points.map(([px, py, r]) => (
+                <circle key={r.id} cx={px} cy={py} r={2.5} data-rows={r.rows[block]}>
+                  <title>{`${block}: ${formatCount(r.rows[block])} rows in ${r.id}`}</title>
+                </circle>
+              ))}
+            </g>
+          );
+        })}
+      </svg>
+      <div className="pc-legend">
+        {drawn.map((block, s) => (
+          <span key={block} className={`pc-legend-item pc-series-${s}`}><span className="pc-swatch" />{block}</span>
+        ))}
+        {blocks.length > drawn.length && <span className="muted small">and {blocks.length - drawn.length} more</span>}
+      </div>
+    </div>
+  );
+}
