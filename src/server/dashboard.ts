@@ -45,13 +45,22 @@ export async function dashboard(root: string, store: RunStore, now: Date, relati
       if (schedule?.enabled) {
         const times: string[] = [];
         for (let at = nextTick(schedule, now); at && times.length < 3; at = nextTick(schedule, at)) times.push(at.toISOString());
-        if (times.length) next.push({ pipeline: name, kind: 'schedule', schedule: schedule.cron ?? `every ${schedule.interval} ms`, timezone: schedule.timezone, next: times });
+        if (times.length) next.push({ pipeline: name, kind: 'schedule', schedule: schedule.cron ?? everyText(schedule.interval!), timezone: schedule.timezone, next: times });
       }
       if (pipeline.onFile) next.push({ pipeline: name, kind: 'file', path: pipeline.onFile.path });
     } catch (error) {
       broken.push({ pipeline: name, error: toSluiceError(error).toJSON() });
     }
   }
-  next.sort((a, b) => (a.kind === 'schedule' ? a.next[0]! : '~').localeCompare(b.kind === 'schedule' ? b.next[0]! : '~') || a.pipeline.localeCompare(b.pipeline));
+  // Schedules by their next time (ISO text sorts as time), then the file triggers, which have none.
+  const soonest = (t: NextTrigger): string => (t.kind === 'schedule' ? t.next[0]! : '\uffff');
+  next.sort((a, b) => (soonest(a) < soonest(b) ? -1 : soonest(a) > soonest(b) ? 1 : a.pipeline.localeCompare(b.pipeline)));
   return { since, counts: await store.countRuns({ since }), failed, next, broken };
+}
+
+/** An interval schedule in words: `every 90 s`, `every 15 min`, `every 2 h`. */
+function everyText(ms: number): string {
+  if (ms % 3_600_000 === 0) return `every ${ms / 3_600_000} h`;
+  if (ms % 60_000 === 0) return `every ${ms / 60_000} min`;
+  return `every ${ms / 1000} s`;
 }
