@@ -7,6 +7,8 @@ const height = 170;
 const left = 52;
 const bottom = 18;
 const top = 8;
+/** Room on the right, so the newest run's point is not cut in half. */
+const right = 8;
 /** More lines than this are unreadable; the blocks with the most rows are drawn. */
 const maxSeries = 8;
 
@@ -16,8 +18,8 @@ export function RowsChart({ runs, blocks }: PipelineChartData) {
   const drawn = [...blocks].sort((a, b) => peak(b) - peak(a)).slice(0, maxSeries).sort();
   const max = niceMax(Math.max(0, ...drawn.map(peak)));
   const plot = height - bottom - top;
-  const step = (width - left) / Math.max(runs.length - 1, 1);
-  const x = (i: number) => left + (runs.length === 1 ? (width - left) / 2 : i * step);
+  const step = (width - left - right) / Math.max(runs.length - 1, 1);
+  const x = (i: number) => left + (runs.length === 1 ? (width - left - right) / 2 : i * step);
   const y = (rows: number) => top + plot - (rows / max) * plot;
   return (
     <div>
