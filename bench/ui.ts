@@ -167,7 +167,10 @@ async function visibleNode(page: Page, n: number): Promise<string> {
     const canvas = document.querySelector('[data-testid="dag-canvas"]').getBoundingClientRect();
     const inside = [...document.querySelectorAll('.dag-node')].filter((el) => {
       const r = el.getBoundingClientRect();
-      return r.left > canvas.left + 20 && r.right < canvas.right - 20 && r.top > canvas.top + 20 && r.bottom < canvas.bottom - 60;
+      // Its middle in view, clear of the zoom controls at the bottom: the view may start at the top left edge.
+      const x = (r.left + r.right) / 2;
+      const y = (r.top + r.bottom) / 2;
+      return x > canvas.left + 10 && x < canvas.right - 10 && y > canvas.top + 10 && y < canvas.bottom - 60;
     });
     return inside[${n} % inside.length].dataset.testid.replace('dag-node-', '');
   })()`);

@@ -1,7 +1,6 @@
 import type { Pool } from 'pg';
 import { SluiceError, type SerializedError } from '../errors.ts';
 import { quoteIdent } from '../sql/quote.ts';
-import { toInstant } from './instant.ts';
 import { lostRunError, unclaimedRunGraceMs } from './lost-run.ts';
 import { runFilterConditions, runListConditions } from './run-filter-sql.ts';
 import { migratePostgres } from './postgres-migrations.ts';

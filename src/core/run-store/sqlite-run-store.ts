@@ -3,7 +3,6 @@ import path from 'node:path';
 import Database from 'better-sqlite3';
 import type { BlockRunRecord, LogRecord, NewRunRecord, RunFilter, RunRecord, RunStatus, RunStore, SchemaEventRecord, SyncStateRecord } from './run-store.ts';
 import type { SerializedError } from '../errors.ts';
-import { toInstant } from './instant.ts';
 import { lostRunError, unclaimedRunGraceMs } from './lost-run.ts';
 import { runFilterConditions, runListConditions } from './run-filter-sql.ts';
 

@@ -1,13 +1,11 @@
 import type { PipelineChartData } from '../../api/types.ts';
 import { formatDuration, formatTime } from '../../format.ts';
 import { navigate } from '../../router.ts';
+import { chart, ChartGrid } from './ChartGrid.tsx';
 import { niceMax } from './chart-scale.ts';
 
-const width = 560;
+const { width, left, bottom, top } = chart;
 const height = 150;
-const left = 52;
-const bottom = 18;
-const top = 8;
 
 /** One bar per run, oldest on the left, as tall as the run took, coloured by how it ended; a click opens the run. */
 export function DurationChart({ runs }: { runs: PipelineChartData['runs'] }) {
@@ -16,12 +14,7 @@ export function DurationChart({ runs }: { runs: PipelineChartData['runs'] }) {
   const slot = (width - left) / Math.max(runs.length, 1);
   return (
     <svg className="pc-chart" viewBox={`0 0 ${width} ${height}`} role="img" aria-label="Run duration over the last runs" data-testid="chart-duration">
-      {[0, 0.5, 1].map((f) => (
-        <g key={f}>
-          <line className="pc-grid" x1={left} x2={width} y1={top + plot * (1 - f)} y2={top + plot * (1 - f)} />
-          <text className="pc-axis" x={left - 6} y={top + plot * (1 - f) + 4} textAnchor="end">{formatDuration(max * f)}</text>
-        </g>
-      ))}
+        <ChartGrid height={height} max={max} label={formatDuration} />
       {runs.map((run, i) => {
         const h = run.durationMs === null ? plot : (run.durationMs / max) * plot;
         return (

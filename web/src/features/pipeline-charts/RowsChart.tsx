@@ -1,12 +1,10 @@
 import type { PipelineChartData } from '../../api/types.ts';
 import { formatCount } from '../../format.ts';
+import { chart, ChartGrid } from './ChartGrid.tsx';
 import { niceMax, shortNumber } from './chart-scale.ts';
 
-const width = 560;
+const { width, left, bottom, top } = chart;
 const height = 170;
-const left = 52;
-const bottom = 18;
-const top = 8;
 /** Room on the right, so the newest run's point is not cut in half. */
 const right = 8;
 /** More lines than this are unreadable; the blocks with the most rows are drawn. */
@@ -24,12 +22,7 @@ export function RowsChart({ runs, blocks }: PipelineChartData) {
   return (
     <div>
       <svg className="pc-chart" viewBox={`0 0 ${width} ${height}`} role="img" aria-label="Rows per block over the last runs" data-testid="chart-rows">
-        {[0, 0.5, 1].map((f) => (
-          <g key={f}>
-            <line className="pc-grid" x1={left} x2={width} y1={top + plot * (1 - f)} y2={top + plot * (1 - f)} />
-            <text className="pc-axis" x={left - 6} y={top + plot * (1 - f) + 4} textAnchor="end">{shortNumber(max * f)}</text>
-          </g>
-        ))}
+        <ChartGrid height={height} max={max} label={shortNumber} />
         {drawn.map((block, s) => {
           const points = runs.map((r, i) => (r.rows[block] === undefined ? undefined : ([x(i), y(r.rows[block]!), r] as const))).filter((p) => p !== undefined);
           return (
