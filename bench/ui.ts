@@ -162,9 +162,10 @@ async function clickUntil(page: Page, click: () => Promise<void>, selector: stri
 
 /** The name of the n-th block drawn inside the canvas (React Flow draws only what is in view). */
 async function visibleNode(page: Page, n: number): Promise<string> {
-  // In-page code goes as text: it runs in the browser, not in Node.
-  return page.evaluate(`(() => {
-    const canvas = document.querySelector('[data-testid="dag-canvas"]').getBoundingClientRect();
+  // In-page code goes as text: it runs in the browser, not in Node. It waits for the view to settle on some blocks.
+  const found = await page.waitForFunction(`(() => {
+    const canvas = document.querySelector('[data-testid="dag-canvas"]')?.getBoundingClientRect();
+    if (!canvas) return false;
     const inside = [...document.querySelectorAll('.dag-node')].filter((el) => {
       const r = el.getBoundingClientRect();
       // Its middle in view, clear of the zoom controls at the bottom: the view may start at the top left edge.
@@ -172,8 +173,9 @@ async function visibleNode(page: Page, n: number): Promise<string> {
       const y = (r.top + r.bottom) / 2;
       return x > canvas.left + 10 && x < canvas.right - 10 && y > canvas.top + 10 && y < canvas.bottom - 60;
     });
-    return inside[${n} % inside.length].dataset.testid.replace('dag-node-', '');
+    return inside.length > 0 && inside[${n} % inside.length].dataset.testid.replace('dag-node-', '');
   })()`);
+  return (await found.jsonValue()) as string;
 }
 
 /** Keydown to the frame after it, measured in the page while the user types into the editor. */
