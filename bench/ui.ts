@@ -163,8 +163,10 @@ async function clickUntil(page: Page, click: () => Promise<void>, selector: stri
 /** The name of the n-th block drawn inside the canvas (React Flow draws only what is in view). */
 async function visibleNode(page: Page, n: number): Promise<string> {
   // In-page code goes as text: it runs in the browser, not in Node. It waits for the view to settle on some blocks.
-  const found = await page.waitForFunction(`(() => {
-    const canvas = document.querySelector('[data-testid="dag-canvas"]')?.getBoundingClientRect();
+  // Polled with evaluate: waitForFunction would eval the text, which the page's CSP forbids.
+  for (let tries = 0; ; tries++) {
+    const found = await page.evaluate<string | false>(`(() => {
+      const canvas = document.querySelector('[data-testid="dag-canvas"]')?.getBoundingClientRect();
     if (!canvas) return false;
     const inside = [...document.querySelectorAll('.dag-node')].filter((el) => {
       const r = el.getBoundingClientRect();
@@ -175,7 +177,10 @@ async function visibleNode(page: Page, n: number): Promise<string> {
     });
     return inside.length > 0 && inside[${n} % inside.length].dataset.testid.replace('dag-node-', '');
   })()`);
-  return (await found.jsonValue()) as string;
+    if (found) return found;
+    if (tries > 200) throw new Error('no block came into view within 10 s');
+    await sleep(50);
+  }
 }
 
 /** Keydown to the frame after it, measured in the page while the user types into the editor. */

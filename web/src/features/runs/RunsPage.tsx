@@ -30,7 +30,8 @@ export function RunsPage({ route }: { route: string }) {
     limit: pageSize,
   });
   const { data, error } = useApi<RunListPage>(`/api/run-list${apiQuery}`, { pollMs: 3000 });
-  const pipelines = useApi<{ pipelines: PipelineSummary[] }>('/api/pipelines').data?.pipelines ?? [];
+  // The pipeline list loads every pipeline file: asked for after the first page, so the rows never wait behind it.
+  const pipelines = useApi<{ pipelines: PipelineSummary[] }>(data || error ? '/api/pipelines' : undefined).data?.pipelines ?? [];
   const [backfill, setBackfill] = useState(false);
   const go = (next: RunListFilters, nextOffset = 0) => navigate(`/runs${query({ ...next, offset: nextOffset || undefined })}`);
   const runs = data?.runs ?? [];
