@@ -3,7 +3,8 @@ import { enc } from '../../api/client.ts';
 import type { RunListPage, RunListRow, RunStatus } from '../../api/types.ts';
 import { useApi } from '../../api/use-api.ts';
 import { StatusBadge } from '../../components/StatusBadge.tsx';
-import { durationBetween, formatDuration, formatTime } from '../../format.ts';
+import { durationBetween, formatDuration } from '../../format.ts';
+import { formatStart } from './format-start.ts';
 import { href, navigate } from '../../router.ts';
 
 /** One run; a run of only some blocks names them after its pipeline ("daily_sales › clean_orders"). */
@@ -18,7 +19,7 @@ export function RunRow({ run, nested = false }: { run: RunListRow; nested?: bool
       <td><a href={href(`/runs/${enc(run.id)}`)} className="mono small run-id">{run.id}</a>{run.attempt > 1 && <span className="muted small"> · attempt {run.attempt}</span>}</td>
       <td className="muted">{run.trigger}</td>
       <td className="mono small">{run.logicalDate ?? '—'}</td>
-      <td className="muted small">{formatTime(run.startedAt)}</td>
+      <td className="muted small">{formatStart(run.startedAt)}</td>
       <td className="num">{formatDuration(durationBetween(run.startedAt, run.endedAt))}</td>
     </tr>
   );
@@ -50,7 +51,7 @@ export function BackfillRow({ row }: { row: RunListRow }) {
           <span className="small muted" data-testid="backfill-summary">{summary} of {backfill.total} interval{backfill.total === 1 ? '' : 's'}</span>
         </td>
         <td className="mono small">{row.logicalDate ?? '—'}</td>
-        <td className="muted small">{formatTime(row.startedAt)}</td>
+        <td className="muted small">{formatStart(row.startedAt)}</td>
         <td className="num" />
       </tr>
       {open && <BackfillRuns id={backfill.id} />}
