@@ -87,6 +87,11 @@ export async function runBackfill(
   return { total: items.length, done, skipped, failed, running: [], runs };
 }
 
+/** Names one backfill request; its runs carry it, so the runs list shows them as one row. */
+export function newBackfillId(): string {
+  return `backfill-${newRunId()}`;
+}
+
 /**
  * Queues one run per logical date for a scheduler to execute, each under a
  * key unique to the pipeline and date: asking again queues only the dates
@@ -100,6 +105,7 @@ export async function enqueueBackfill(
   variables: Readonly<Record<string, string | number | boolean>> = {},
 ): Promise<{ logicalDate: string; created: boolean; run: RunRecord }[]> {
   const queued = [];
+  const backfillId = newBackfillId();
   for (const item of items) {
     const { created, run } = await store.createRunOnce({
       id: newRunId(),
@@ -111,6 +117,7 @@ export async function enqueueBackfill(
       startedAt: new Date().toISOString(),
       status: 'queued',
       dedupeKey: `backfill:${pipeline.name}@${item.logicalDate}`,
+      backfillId,
     });
     queued.push({ logicalDate: item.logicalDate, created, run });
   }

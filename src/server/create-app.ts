@@ -7,6 +7,7 @@ import { connectionRoutes } from './routes/connection-routes.ts';
 import { fileRoutes } from './routes/file-routes.ts';
 import { gitRoutes } from './routes/git-routes.ts';
 import { alertRoutes } from './routes/alert-routes.ts';
+import { overviewRoutes } from './routes/overview-routes.ts';
 import { pipelineRoutes } from './routes/pipeline-routes.ts';
 import { runEventRoutes } from './routes/run-events.ts';
 import { runRoutes } from './routes/run-routes.ts';
@@ -41,6 +42,7 @@ export function createApp(deps: AppDependencies): Hono<{ Variables: AuthVariable
   app.route('/api', connectionRoutes(deps));
   app.route('/api', gitRoutes(deps));
   app.route('/api', alertRoutes(deps));
+  app.route('/api', overviewRoutes(deps));
   // Nothing under /api ever falls through to the UI's HTML.
   app.all('/api', (c) => problem(c, 404, 'api.not_found', `no route ${c.req.method} ${c.req.path}`));
   app.all('/api/*', (c) => problem(c, 404, 'api.not_found', `no route ${c.req.method} ${c.req.path}`));

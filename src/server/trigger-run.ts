@@ -3,11 +3,12 @@ import type { RunRecord, RunStore } from '../core/run-store/run-store.ts';
 import { intervalForDate } from '../core/run/logical-date.ts';
 import { newRunId } from '../core/run/run-pipeline.ts';
 import type { DataInterval } from '../core/pipeline/schedule.ts';
+import type { RunTrigger } from '../core/run/run-triggers.ts';
 
 export interface TriggerRequest {
   readonly variables: Readonly<Record<string, string | number | boolean>>;
   readonly logicalDate?: string | undefined;
-  readonly trigger: string;
+  readonly trigger: RunTrigger;
 }
 
 export interface TriggeredRun {

@@ -127,7 +127,7 @@ describe('the web UI: signing in, editing the DAG, and triggers', { skip }, () =
     await page.getByTestId('gantt-row-a').waitFor();
   });
 
-  it('starts a backfill and shows its runs, one per day', async () => {
+  it('starts a backfill and shows it as one row that opens to its runs, one per day', async () => {
     await page.getByTestId('nav-runs').click();
     await page.getByTestId('start-backfill').click();
     await page.getByTestId('backfill-pipeline').selectOption('shop');
@@ -135,6 +135,8 @@ describe('the web UI: signing in, editing the DAG, and triggers', { skip }, () =
     await page.getByTestId('backfill-end').fill('2025-01-03');
     await page.getByTestId('backfill-submit').click();
     await page.waitForURL(/trigger=backfill/);
+    // One row for the whole backfill; opened, it lists its runs.
+    await page.locator('[data-testid="backfill-row"][data-pipeline="shop"]').click();
     const rows = page.locator('[data-testid="run-row"][data-pipeline="shop"]');
     await rows.nth(2).waitFor();
     assert.equal(await rows.count(), 3);

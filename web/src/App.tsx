@@ -2,7 +2,7 @@ import { useEffect, useState } from 'react';
 import { api, onSignedOut } from './api/client.ts';
 import { Layout } from './components/Layout.tsx';
 import { loadable } from './loadable.tsx';
-import { match, navigate, useRoute } from './router.ts';
+import { match, navigate, routeQuery, useRoute } from './router.ts';
 import { SignInPage, takeFragmentToken } from './features/sign-in/SignInPage.tsx';
 import { PipelinesPage } from './features/pipelines/PipelinesPage.tsx';
 import { RunsPage } from './features/runs/RunsPage.tsx';
@@ -15,6 +15,8 @@ const RunPage = loadable(() => import('./features/runs/RunPage.tsx').then((m) =>
 const TriggersPage = loadable(() => import('./features/triggers/TriggersPage.tsx').then((m) => m.default), loading);
 const ConnectionsPage = loadable(() => import('./features/connections/ConnectionsPage.tsx').then((m) => m.default), loading);
 const AlertsPage = loadable(() => import('./features/alerts/AlertsPage.tsx').then((m) => m.default), loading);
+const DashboardPage = loadable(() => import('./features/dashboard/DashboardPage.tsx').then((m) => m.default), loading);
+const RunningNowPage = loadable(() => import('./features/running-now/RunningNowPage.tsx').then((m) => m.default), loading);
 const GitPage = loadable(() => import('./features/git/GitPage.tsx').then((m) => m.default), loading);
 
 type Auth = 'checking' | 'signed-in' | 'signed-out';
@@ -61,7 +63,9 @@ export function App() {
 function page(route: string) {
   let params: Record<string, string> | undefined;
   if ((params = match('/pipelines/:name', route))) return <PipelineEditorPage key={params.name} name={params.name!} location={route} />;
-  if ((params = match('/runs/:id', route))) return <RunPage key={params.id} id={params.id!} />;
+  if ((params = match('/runs/:id', route))) return <RunPage key={params.id} id={params.id!} block={routeQuery(route).get('block') ?? undefined} />;
+  if (route.startsWith('/dashboard')) return <DashboardPage />;
+  if (route.startsWith('/running')) return <RunningNowPage />;
   if (route.startsWith('/runs')) return <RunsPage route={route} />;
   if (route.startsWith('/triggers')) return <TriggersPage />;
   if (route.startsWith('/connections')) return <ConnectionsPage />;

@@ -2,7 +2,7 @@ import type { Pipeline } from '../../core/pipeline/pipeline.ts';
 import type { Project } from '../../core/project/load-project.ts';
 import type { RunRecord, RunStore } from '../../core/run-store/run-store.ts';
 import { runPipeline } from '../../core/run/run-pipeline.ts';
-import { planBackfill, runBackfill } from '../../scheduler/run-backfill.ts';
+import { newBackfillId, planBackfill, runBackfill } from '../../scheduler/run-backfill.ts';
 import { createEngine } from '../compose.ts';
 import { alertRun } from '../../alerts/alert-run.ts';
 import { cliHeartbeat } from '../cli-heartbeat.ts';
@@ -24,6 +24,7 @@ export async function backfillCommand(
   out: Output,
 ): Promise<number> {
   const items = planBackfill(pipeline, range.first, range.last);
+  const backfillId = newBackfillId();
   const engine = await createEngine(project);
   const controller = new AbortController();
   const onSignal = (): void => controller.abort(new Error('cancelled by the user'));
@@ -54,6 +55,7 @@ export async function backfillCommand(
             logicalDate: item.logicalDate,
             dataInterval: item.interval,
             trigger: 'backfill',
+            backfillId,
             signal: controller.signal,
             heartbeat,
             ...(adopted ? { existingRunId: adopted.id, only: adopted.unfinished, reuseOutputsOf: adopted.id } : {}),

@@ -7,6 +7,7 @@ import { createEngine } from '../compose.ts';
 import { cliHeartbeat } from '../cli-heartbeat.ts';
 import { describeError, dim, green, red, yellow, type Output } from '../output.ts';
 import { runPipeline } from '../../core/run/run-pipeline.ts';
+import { retryTrigger } from '../../core/run/run-triggers.ts';
 
 /**
  * `sluice retry RUN`: runs again the blocks a failed run (or one lost with its
@@ -48,7 +49,7 @@ export async function retryCommand(runId: string, out: Output): Promise<number> 
         variables: failed.variables as Record<string, string | number | boolean>,
         logicalDate: failed.logicalDate,
         dataInterval: dated?.interval,
-        trigger: `retry of ${runId}`,
+        trigger: retryTrigger(runId),
         heartbeat: cliHeartbeat(),
       },
     );

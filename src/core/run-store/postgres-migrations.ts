@@ -88,6 +88,11 @@ export const postgresMigrations: readonly ((schema: string) => string)[] = [
     CREATE INDEX schema_events_pipeline ON ${s}.schema_events (pipeline, seq);`,
   // Rows a block rejected, so a run with rejects never reads as a plain success.
   (s) => `ALTER TABLE ${s}.block_runs ADD COLUMN rows_rejected bigint;`,
+  // The runs list: backfills as one row each, and pages in start order however it is filtered.
+  (s) => `
+    ALTER TABLE ${s}.runs ADD COLUMN backfill_id text;
+    CREATE INDEX runs_status_started ON ${s}.runs (status, started_at);
+    CREATE INDEX runs_backfill ON ${s}.runs (backfill_id, started_at);`,
 ];
 
 /**

@@ -22,6 +22,8 @@ export interface RunRow {
   error: SerializedError | null;
   dedupe_key: string | null;
   heartbeat_at: Date | null;
+  lease_owner: string | null;
+  backfill_id: string | null;
   attempt: number;
   rows_rejected?: string | number | null;
 }
@@ -65,6 +67,9 @@ export function toRun(r: RunRow): RunRecord {
     attempt: r.attempt,
     // Only present when there were rejects, so a record reads the same as before the count existed.
     ...(Number(r.rows_rejected ?? 0) ? { rowsRejected: Number(r.rows_rejected) } : {}),
+    ...(r.backfill_id ? { backfillId: r.backfill_id } : {}),
+    ...(r.lease_owner ? { leaseOwner: r.lease_owner } : {}),
+    ...(r.heartbeat_at ? { heartbeatAt: iso(r.heartbeat_at) } : {}),
   };
 }
 

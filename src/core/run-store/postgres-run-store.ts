@@ -1,8 +1,8 @@
 import type { Pool } from 'pg';
 import { SluiceError, type SerializedError } from '../errors.ts';
 import { quoteIdent } from '../sql/quote.ts';
-import { toInstant } from './instant.ts';
 import { lostRunError, unclaimedRunGraceMs } from './lost-run.ts';
+import { runFilterConditions, runListConditions } from './run-filter-sql.ts';
 import { migratePostgres } from './postgres-migrations.ts';
 import { iso, toBlockRun, toLog, toRun, type BlockRunRow, type LogRow, type RunRow } from './postgres-rows.ts';
 import type { BlockRunRecord, LogRecord, NewRunRecord, RunFilter, RunRecord, RunStatus, RunStore, SchemaEventRecord, SyncStateRecord } from './run-store.ts';
@@ -82,8 +82,8 @@ export class PostgresRunStore implements RunStore {
   /** Inserts a run and returns it; with `once`, returns nothing when its dedupe key exists. */
   private async insertRun(run: NewRunRecord, once: boolean): Promise<RunRecord | undefined> {
     const result = await this.pool.query<RunRow>(
-      `INSERT INTO ${this.runs} (id, pipeline, status, pipeline_version, logical_date, variables, "trigger", started_at, dedupe_key)
-       VALUES ($1, $2, $3, $4, $5, $6::jsonb, $7, $8, $9)
+      `INSERT INTO ${this.runs} (id, pipeline, status, pipeline_version, logical_date, variables, "trigger", started_at, dedupe_key, backfill_id)
+       VALUES ($1, $2, $3, $4, $5, $6::jsonb, $7, $8, $9, $10)
        ${once ? 'ON CONFLICT (dedupe_key) DO NOTHING' : ''} RETURNING *`,
       [
         run.id,
@@ -95,6 +95,7 @@ export class PostgresRunStore implements RunStore {
         run.trigger,
         run.startedAt,
         run.dedupeKey ?? null,
+        run.backfillId ?? null,
       ],
     );
     return result.rows[0] && toRun(result.rows[0]);
@@ -124,27 +125,27 @@ export class PostgresRunStore implements RunStore {
   }
 
   async listRuns(filter: RunFilter = {}): Promise<RunRecord[]> {
-    const where: string[] = [];
     const params: unknown[] = [];
-    const add = (condition: (param: string) => string, value: unknown): void => {
-      params.push(value);
-      where.push(condition(`$${params.length}`));
-    };
-    if (filter.pipeline) add((p) => `pipeline = ${p}`, filter.pipeline);
-    if (filter.status) add((p) => `status = ${p}`, filter.status);
-    if (filter.trigger !== undefined) add((p) => `"trigger" = ${p}`, filter.trigger);
-    if (filter.since !== undefined) add((p) => `started_at >= ${p}`, toInstant(filter.since, 'since'));
-    if (filter.until !== undefined) add((p) => `started_at < ${p}`, toInstant(filter.until, 'until'));
-    if (filter.logicalDate !== undefined) add((p) => `logical_date = ${p}`, filter.logicalDate);
+    const param = (value: unknown): string => `$${params.push(value)}`;
+    const where = runListConditions(filter, 'runs', this.runs, param);
     // A negative limit means no limit, as it does in SQLite.
     const limit = filter.limit === undefined ? 50 : filter.limit < 0 ? null : filter.limit;
-    params.push(limit);
     const result = await this.pool.query<RunRow>(
       `SELECT *, ${this.rejectedSum} FROM ${this.runs} ${where.length ? `WHERE ${where.join(' AND ')}` : ''}
-        ORDER BY started_at DESC, seq DESC LIMIT $${params.length}`,
+        ORDER BY started_at DESC, seq DESC LIMIT ${param(limit)} OFFSET ${param(Math.max(0, filter.offset ?? 0))}`,
       params,
     );
     return result.rows.map(toRun);
+  }
+
+  async countRuns(filter: RunFilter = {}): Promise<Partial<Record<RunStatus, number>>> {
+    const params: unknown[] = [];
+    const where = runFilterConditions(filter, 'runs', (value) => `$${params.push(value)}`);
+    const result = await this.pool.query<{ status: RunStatus; n: string }>(
+      `SELECT status, count(*) AS n FROM ${this.runs} ${where.length ? `WHERE ${where.join(' AND ')}` : ''} GROUP BY status`,
+      params,
+    );
+    return Object.fromEntries(result.rows.map((r) => [r.status, Number(r.n)]));
   }
 
   async upsertBlockRun(r: BlockRunRecord): Promise<void> {

@@ -130,6 +130,62 @@ export function describeRunStoreContract(name: string, open: () => Promise<RunSt
         assert.deepEqual(await ids({ logicalDate: '2024-04-02', since: at(3) }), []);
         await assert.rejects(store.listRuns({ since: 'last tuesday' }), /since is not a date or time/);
       });
+
+      it('filters runs by the kind of their trigger, a kind with a detail included', async () => {
+        const store = await openStore();
+        await store.createRun({ ...run('u1', 'daily', 1), trigger: 'ui' });
+        await store.createRun({ ...run('u2', 'daily', 2), trigger: 'ui:blocks' });
+        await store.createRun({ ...run('r1', 'daily', 3), trigger: 'retry of u1' });
+        await store.createRun({ ...run('m1', 'daily', 4), trigger: 'manual' });
+        const ids = async (filter: RunFilter) => (await store.listRuns(filter)).map((r) => r.id);
+        assert.deepEqual(await ids({ triggerKind: 'ui' }), ['u2', 'u1']);
+        assert.deepEqual(await ids({ triggerKind: 'retry' }), ['r1']);
+        assert.deepEqual(await ids({ triggerKind: 'manual' }), ['m1']);
+        // A kind is a whole word: `u` is not `ui`, and no wildcard matches.
+        assert.deepEqual(await ids({ triggerKind: 'u' }), []);
+        assert.deepEqual(await ids({ triggerKind: '%' }), []);
+      });
+
+      it('pages runs with an offset', async () => {
+        const store = await openStore();
+        for (let i = 0; i < 5; i++) await store.createRun(run(`p${i}`, 'daily', i));
+        assert.deepEqual((await store.listRuns({ limit: 2, offset: 2 })).map((r) => r.id), ['p2', 'p1']);
+        assert.deepEqual((await store.listRuns({ limit: 2, offset: 4 })).map((r) => r.id), ['p0']);
+      });
+
+      it('lists a backfill as its newest matching run, and its runs by backfill id', async () => {
+        const store = await openStore();
+        await store.createRun(run('alone', 'daily', 0));
+        for (const minute of [1, 2, 3]) await store.createRun({ ...run(`b${minute}`, 'daily', minute), trigger: 'backfill', backfillId: 'bf1' });
+        await store.createRun(run('later', 'daily', 4));
+        await store.finishRun('b1', 'failed');
+        const ids = async (filter: RunFilter) => (await store.listRuns(filter)).map((r) => r.id);
+        assert.deepEqual(await ids({ onePerBackfill: true }), ['later', 'b3', 'alone']);
+        assert.deepEqual(await ids({ onePerBackfill: true, status: 'failed' }), ['b1']);
+        assert.deepEqual(await ids({ backfillId: 'bf1' }), ['b3', 'b2', 'b1']);
+        assert.equal((await store.getRun('b2'))?.backfillId, 'bf1');
+        assert.equal((await store.getRun('alone'))?.backfillId, undefined);
+      });
+
+      it('counts matching runs by status', async () => {
+        const store = await openStore();
+        for (const minute of [1, 2, 3]) await store.createRun({ ...run(`b${minute}`, 'daily', minute), backfillId: 'bf1' });
+        await store.createRun(run('other', 'daily', 4));
+        await store.finishRun('b1', 'failed');
+        await store.finishRun('b2', 'succeeded');
+        assert.deepEqual(await store.countRuns({ backfillId: 'bf1' }), { failed: 1, succeeded: 1, running: 1 });
+        assert.deepEqual(await store.countRuns({ pipeline: 'none' }), {});
+      });
+
+      it('names the process that holds a running run and when it last beat', async () => {
+        const store = await openStore();
+        await store.createRun(run('r1', 'daily', 0));
+        assert.equal((await store.getRun('r1'))?.leaseOwner, undefined);
+        assert.ok(await store.heartbeat('r1', 'host-a:123:abc', 60_000));
+        const [listed] = await store.listRuns({ status: 'running' });
+        assert.equal(listed?.leaseOwner, 'host-a:123:abc');
+        assert.ok(listed?.heartbeatAt && Math.abs(Date.parse(listed.heartbeatAt) - Date.now()) < 60_000);
+      });
     });
 
     describe('block runs, logs and retention', () => {
@@ -404,7 +460,9 @@ export function describeRunStoreContract(name: string, open: () => Promise<RunSt
         await store.createRun(queued('done', 0));
         await store.finishRun('done', 'cancelled');
 
-        const first = await store.claimQueuedRun('pid-1', 60_000);
+        const claimed = await store.claimQueuedRun('pid-1', 60_000);
+        assert.equal(claimed?.leaseOwner, 'pid-1');
+        const { leaseOwner: _owner, heartbeatAt: _beat, ...first } = claimed!;
         assert.deepEqual(first, {
           id: 'q1a',
           pipeline: 'daily',
@@ -419,7 +477,7 @@ export function describeRunStoreContract(name: string, open: () => Promise<RunSt
           dedupeKey: undefined,
           attempt: 1,
         });
-        assert.deepEqual(await store.getRun('q1a'), first);
+        assert.deepEqual(await store.getRun('q1a'), claimed);
         assert.equal((await store.claimQueuedRun('pid-2', 60_000))?.id, 'q1b');
         assert.equal((await store.claimQueuedRun('pid-1', 60_000))?.id, 'q3');
         assert.equal(await store.claimQueuedRun('pid-1', 60_000), undefined);

@@ -1,5 +1,6 @@
 import type { SerializedError } from '../errors.ts';
 import type { Column } from '../data-plane/data-plane.ts';
+import type { RunTrigger } from '../run/run-triggers.ts';
 
 export type RunStatus = 'queued' | 'running' | 'succeeded' | 'failed' | 'cancelled';
 export type BlockRunStatus = 'pending' | 'running' | 'succeeded' | 'failed' | 'skipped' | 'cancelled';
@@ -29,10 +30,18 @@ export interface RunRecord {
    * rejected rows", never a plain success.
    */
   readonly rowsRejected?: number | undefined;
+  /** The backfill the run belongs to: runs of one backfill request share it. */
+  readonly backfillId?: string | undefined;
+  /** The process (`host:pid:…`) that holds the run's lease, and when it last said it is alive. */
+  readonly leaseOwner?: string | undefined;
+  readonly heartbeatAt?: string | undefined;
 }
 
 /** What `createRun` takes: a run starts `running`, attempt 1, unless told otherwise. */
-export type NewRunRecord = Omit<RunRecord, 'status' | 'endedAt' | 'error' | 'attempt' | 'rowsRejected'> & { readonly status?: RunStatus };
+export type NewRunRecord = Omit<RunRecord, 'status' | 'endedAt' | 'error' | 'attempt' | 'rowsRejected' | 'trigger' | 'leaseOwner' | 'heartbeatAt'> & {
+  readonly status?: RunStatus;
+  readonly trigger: RunTrigger;
+};
 
 export interface BlockRunRecord {
   readonly runId: string;
@@ -83,8 +92,14 @@ export interface SchemaEventRecord {
 export interface RunFilter {
   readonly pipeline?: string;
   readonly status?: RunStatus;
-  /** What started the runs, e.g. `manual` or `schedule`. */
+  /** What started the runs, exactly as recorded, e.g. `manual` or `schedule`. */
   readonly trigger?: string;
+  /** Runs whose trigger is of this kind (`ui` takes `ui` and `ui:blocks`; `retry` every `retry of …`). */
+  readonly triggerKind?: string;
+  /** The runs of one backfill. */
+  readonly backfillId?: string;
+  /** Only the newest matching run of each backfill, so a list shows a backfill as one row. */
+  readonly onePerBackfill?: boolean;
   /** Runs that started at or after this instant (ISO 8601). */
   readonly since?: string;
   /** Runs that started before this instant (ISO 8601). */
@@ -93,6 +108,8 @@ export interface RunFilter {
   readonly logicalDate?: string;
   /** At most this many runs; 50 by default. */
   readonly limit?: number;
+  /** Skips this many matching runs first, for paging. */
+  readonly offset?: number;
 }
 
 /**
@@ -116,6 +133,8 @@ export interface RunStore {
   getRun(id: string): Promise<RunRecord | undefined>;
   /** Newest first. */
   listRuns(filter?: RunFilter): Promise<RunRecord[]>;
+  /** How many runs match, by status (statuses without runs are left out); `limit` and `offset` are ignored. */
+  countRuns(filter?: RunFilter): Promise<Partial<Record<RunStatus, number>>>;
   upsertBlockRun(record: BlockRunRecord): Promise<void>;
   listBlockRuns(runId: string): Promise<BlockRunRecord[]>;
   /** The newest succeeded block run of `block` in `pipeline` that still has a stored output. */

@@ -3,8 +3,8 @@ import path from 'node:path';
 import Database from 'better-sqlite3';
 import type { BlockRunRecord, LogRecord, NewRunRecord, RunFilter, RunRecord, RunStatus, RunStore, SchemaEventRecord, SyncStateRecord } from './run-store.ts';
 import type { SerializedError } from '../errors.ts';
-import { toInstant } from './instant.ts';
 import { lostRunError, unclaimedRunGraceMs } from './lost-run.ts';
+import { runFilterConditions, runListConditions } from './run-filter-sql.ts';
 
 /** Ordered, append-only: a store at version N applies migrations N+1.. on open. */
 export const sqliteMigrations: readonly string[] = [
@@ -80,6 +80,11 @@ export const sqliteMigrations: readonly string[] = [
    CREATE INDEX schema_events_pipeline ON schema_events (pipeline, seq);`,
   // Rows a block rejected, so a run with rejects never reads as a plain success.
   `ALTER TABLE block_runs ADD COLUMN rows_rejected INTEGER;`,
+  // The runs list: backfills as one row each, and pages in start order however it is filtered.
+  `ALTER TABLE runs ADD COLUMN backfill_id TEXT;
+   CREATE INDEX runs_started ON runs (started_at);
+   CREATE INDEX runs_status_started ON runs (status, started_at);
+   CREATE INDEX runs_backfill ON runs (backfill_id, started_at);`,
 ];
 
 /**
@@ -131,8 +136,8 @@ export class SqliteRunStore implements RunStore {
   private insertRun(run: NewRunRecord, once: boolean): boolean {
     const info = this.db
       .prepare(
-        `INSERT INTO runs (id, pipeline, status, pipeline_version, logical_date, variables, trigger, started_at, dedupe_key)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ${once ? 'ON CONFLICT (dedupe_key) DO NOTHING' : ''}`,
+        `INSERT INTO runs (id, pipeline, status, pipeline_version, logical_date, variables, trigger, started_at, dedupe_key, backfill_id)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ${once ? 'ON CONFLICT (dedupe_key) DO NOTHING' : ''}`,
       )
       .run(
         run.id,
@@ -144,6 +149,7 @@ export class SqliteRunStore implements RunStore {
         run.trigger,
         run.startedAt,
         run.dedupeKey ?? null,
+        run.backfillId ?? null,
       );
     return info.changes > 0;
   }
@@ -167,36 +173,21 @@ export class SqliteRunStore implements RunStore {
   }
 
   async listRuns(filter: RunFilter = {}): Promise<RunRecord[]> {
-    const where: string[] = [];
     const params: unknown[] = [];
-    if (filter.pipeline) {
-      where.push('pipeline = ?');
-      params.push(filter.pipeline);
-    }
-    if (filter.status) {
-      where.push('status = ?');
-      params.push(filter.status);
-    }
-    if (filter.trigger !== undefined) {
-      where.push('trigger = ?');
-      params.push(filter.trigger);
-    }
-    if (filter.since !== undefined) {
-      where.push('started_at >= ?');
-      params.push(toInstant(filter.since, 'since'));
-    }
-    if (filter.until !== undefined) {
-      where.push('started_at < ?');
-      params.push(toInstant(filter.until, 'until'));
-    }
-    if (filter.logicalDate !== undefined) {
-      where.push('logical_date = ?');
-      params.push(filter.logicalDate);
-    }
+    const where = runListConditions(filter, 'runs', 'runs', (value) => (params.push(value), '?'));
     const sql = `SELECT *, ${rejectedSum} FROM runs ${where.length ? `WHERE ${where.join(' AND ')}` : ''}
-                 ORDER BY started_at DESC, rowid DESC LIMIT ?`;
-    const rows = this.db.prepare(sql).all(...params, filter.limit ?? 50) as RunRow[];
+                 ORDER BY started_at DESC, rowid DESC LIMIT ? OFFSET ?`;
+    const rows = this.db.prepare(sql).all(...params, filter.limit ?? 50, Math.max(0, filter.offset ?? 0)) as RunRow[];
     return rows.map(toRun);
+  }
+
+  async countRuns(filter: RunFilter = {}): Promise<Partial<Record<RunStatus, number>>> {
+    const params: unknown[] = [];
+    const where = runFilterConditions(filter, 'runs', (value) => (params.push(value), '?'));
+    const rows = this.db
+      .prepare(`SELECT status, count(*) AS n FROM runs ${where.length ? `WHERE ${where.join(' AND ')}` : ''} GROUP BY status`)
+      .all(...params) as { status: RunStatus; n: number }[];
+    return Object.fromEntries(rows.map((r) => [r.status, r.n]));
   }
 
   async upsertBlockRun(r: BlockRunRecord): Promise<void> {
@@ -419,6 +410,8 @@ interface RunRow {
   error: string | null;
   dedupe_key: string | null;
   heartbeat_at: string | null;
+  lease_owner: string | null;
+  backfill_id: string | null;
   attempt: number;
   rows_rejected?: number | null;
 }
@@ -462,6 +455,9 @@ function toRun(r: RunRow): RunRecord {
     attempt: r.attempt,
     // Only present when there were rejects, so a record reads the same as before the count existed.
     ...(r.rows_rejected ? { rowsRejected: r.rows_rejected } : {}),
+    ...(r.backfill_id ? { backfillId: r.backfill_id } : {}),
+    ...(r.lease_owner ? { leaseOwner: r.lease_owner } : {}),
+    ...(r.heartbeat_at ? { heartbeatAt: r.heartbeat_at } : {}),
   };
 }
 

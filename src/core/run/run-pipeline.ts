@@ -21,6 +21,7 @@ import { linkSignals } from '../signals/linked-signal.ts';
 import { decideRoleOutcome, type RoleOutcome } from './role-outcome.ts';
 import { uncaptured } from './capture-block-output.ts';
 import { raceTimeout, sense, timedOut } from './block-timing.ts';
+import type { RunTrigger } from './run-triggers.ts';
 import { keepRunAlive } from './keep-run-alive.ts';
 
 export interface RunOptions {
@@ -37,7 +38,9 @@ export interface RunOptions {
   readonly logicalDate?: string | undefined;
   /** The data the run covers, [start, end); with a logical date and no schedule, that day. */
   readonly dataInterval?: DataInterval | undefined;
-  readonly trigger?: string | undefined;
+  readonly trigger?: RunTrigger | undefined;
+  /** The backfill this run is one date of, so the runs list shows the backfill as one row. */
+  readonly backfillId?: string | undefined;
   readonly signal?: AbortSignal | undefined;
   /** The run record was already created (by a scheduler that claimed the tick); carry on under this id. */
   readonly existingRunId?: string | undefined;
@@ -107,6 +110,7 @@ export async function runPipeline(deps: RunDependencies, pipeline: Pipeline, opt
       logicalDate: options.logicalDate,
       variables,
       trigger: options.trigger ?? 'manual',
+      ...(options.backfillId ? { backfillId: options.backfillId } : {}),
       startedAt: new Date(started).toISOString(),
     });
   }

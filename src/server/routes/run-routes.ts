@@ -9,6 +9,7 @@ import type { Pipeline } from '../../core/pipeline/pipeline.ts';
 import type { BlockRunRecord, RunRecord, RunStatus, RunStore } from '../../core/run-store/run-store.ts';
 import { intervalForDate, parseDateRange } from '../../core/run/logical-date.ts';
 import { mergeVariables, newRunId } from '../../core/run/run-pipeline.ts';
+import { blocksTrigger, retryTrigger, type RunTrigger } from '../../core/run/run-triggers.ts';
 import { enqueueBackfill, planBackfill } from '../../scheduler/run-backfill.ts';
 import type { AppDependencies } from '../app-context.ts';
 import { parseBody, parseQuery, problem } from '../http-problem.ts';
@@ -67,7 +68,7 @@ export function runRoutes(deps: AppDependencies): Hono<{ Variables: AuthVariable
     const only = (body.upstream ? withUpstream(pipeline.blocks, body.blocks) : pipeline.blocks.filter((b) => body.blocks!.includes(b.name))).map((b) => b.name);
     await requireStoredUpstreams(store, pipeline, only);
     const dated = body.logical_date !== undefined ? intervalForDate(pipeline, body.logical_date) : undefined;
-    const run = await createRun(store, pipeline, { variables: body.variables, logicalDate: dated?.logicalDate, trigger: `${trigger}:blocks` });
+    const run = await createRun(store, pipeline, { variables: body.variables, logicalDate: dated?.logicalDate, trigger: blocksTrigger(trigger) });
     deps.execute(pipeline, run, { only, interval: dated?.interval });
     return c.json({ run_id: run.id, created: true, status: run.status, logical_date: run.logicalDate ?? null, blocks: only }, 202);
   });
@@ -176,7 +177,7 @@ export function runRoutes(deps: AppDependencies): Hono<{ Variables: AuthVariable
     const run = await createRun(store, pipeline, {
       variables: failed.variables as Record<string, string | number | boolean>,
       logicalDate: failed.logicalDate,
-      trigger: `retry of ${failed.id}`,
+      trigger: retryTrigger(failed.id),
     });
     deps.execute(pipeline, run, { only, reuseOutputsOf: failed.id, interval: dated?.interval });
     return c.json({ run_id: run.id, blocks: only }, 202);
@@ -213,7 +214,7 @@ async function storedOutput(store: RunStore, runId: string, block: string): Prom
   return record.output;
 }
 
-async function createRun(store: RunStore, pipeline: Pipeline, spec: { variables: Record<string, string | number | boolean>; logicalDate?: string | undefined; trigger: string }): Promise<RunRecord> {
+async function createRun(store: RunStore, pipeline: Pipeline, spec: { variables: Record<string, string | number | boolean>; logicalDate?: string | undefined; trigger: RunTrigger }): Promise<RunRecord> {
   const { run } = await store.createRunOnce({
     id: newRunId(),
     pipeline: pipeline.name,
@@ -260,7 +261,7 @@ function describeBlockRun(root: string, record: BlockRunRecord, file: string | u
 }
 
 /** Error locations and the user's stack name project files relative to the project, as the editor opens them. */
-function relativeError(root: string, error: SerializedError | undefined): SerializedError | undefined {
+export function relativeError(root: string, error: SerializedError | undefined): SerializedError | undefined {
   if (!error) return error;
   const userStack = error.userStack?.split(`file://${root}${path.sep}`).join('').split(`${root}${path.sep}`).join('');
   const located = !error.location?.file || !path.isAbsolute(error.location.file) ? error : { ...error, location: { ...error.location, file: path.relative(root, error.location.file) } };

@@ -184,3 +184,47 @@ export interface GitStatus {
   readonly branches: readonly string[];
   readonly changes: readonly { readonly path: string; readonly status: string }[];
 }
+
+/** A row of the runs list: a run, the blocks a partial run was limited to, or a whole backfill with its progress. */
+export interface RunListRow extends RunRecord {
+  readonly backfillId?: string;
+  readonly blocks?: readonly string[];
+  readonly backfill?: { readonly id: string; readonly total: number; readonly counts: Partial<Record<RunStatus, number>> };
+}
+
+export interface RunListPage {
+  readonly runs: readonly RunListRow[];
+  readonly offset: number;
+  readonly limit: number;
+  readonly hasMore: boolean;
+  /** Every kind of trigger the server records, to filter by. */
+  readonly triggerKinds: readonly string[];
+}
+
+export interface DashboardData {
+  readonly since: string;
+  readonly counts: Partial<Record<RunStatus, number>>;
+  readonly failed: readonly { readonly run: RunRecord; readonly blocks: readonly { readonly block: string; readonly error: SerializedError | null }[] }[];
+  readonly next: readonly (
+    | { readonly pipeline: string; readonly kind: 'schedule'; readonly schedule: string; readonly timezone: string; readonly next: readonly string[] }
+    | { readonly pipeline: string; readonly kind: 'file'; readonly path: string }
+  )[];
+  readonly broken: readonly { readonly pipeline: string; readonly error: SerializedError }[];
+}
+
+/** A run under way: the process holding its lease and when that process last said it is alive. */
+export interface LiveRunRecord extends RunRecord {
+  readonly leaseOwner?: string;
+  readonly heartbeatAt?: string;
+}
+
+export interface RunningNowData {
+  readonly running: readonly { readonly run: LiveRunRecord; readonly blocks: readonly BlockRunRecord[] }[];
+  readonly queued: readonly RunRecord[];
+  readonly now: string;
+}
+
+export interface PipelineChartData {
+  readonly runs: readonly { readonly id: string; readonly status: RunStatus; readonly startedAt: string; readonly durationMs: number | null; readonly rows: Readonly<Record<string, number>> }[];
+  readonly blocks: readonly string[];
+}

@@ -3,8 +3,10 @@ import { api } from '../api/client.ts';
 import { href } from '../router.ts';
 
 const sections = [
+  { to: '/dashboard', label: 'Dashboard', icon: '◉' },
   { to: '/pipelines', label: 'Pipelines', icon: '▦' },
   { to: '/runs', label: 'Runs', icon: '▶' },
+  { to: '/running', label: 'Running now', icon: '⟳' },
   { to: '/triggers', label: 'Triggers', icon: '◷' },
   { to: '/connections', label: 'Connections', icon: '⛁' },
   { to: '/alerts', label: 'Alerts', icon: '⚑' },
@@ -23,7 +25,7 @@ export function Layout({ route, children, onSignOut }: { route: string; children
           <span className="brand-mark">≋</span> Sluice
         </a>
         {sections.map((s) => (
-          <a key={s.to} href={href(s.to)} className={route.startsWith(s.to) ? 'nav-link active' : 'nav-link'} data-testid={`nav-${s.label.toLowerCase()}`}>
+          <a key={s.to} href={href(s.to)} className={route.startsWith(s.to) ? 'nav-link active' : 'nav-link'} data-testid={`nav-${s.label.toLowerCase().replace(/ /g, '-')}`}>
             <span className="nav-icon" aria-hidden="true">{s.icon}</span>
             {s.label}
           </a>

@@ -15,6 +15,7 @@ import { useBlockFile } from './use-block-file.ts';
 import { CodeEditor } from './BlockPanel.tsx';
 import { loadable } from '../../loadable.tsx';
 import { useLeaveGuard } from '../../use-leave-guard.ts';
+import { PipelineCharts } from '../pipeline-charts/PipelineCharts.tsx';
 
 const PipelineCanvas = loadable(() => import('./PipelineCanvas.tsx').then((m) => m.PipelineCanvas), <div className="loading">Drawing the pipeline…</div>);
 // Both heavy parts start loading with this page, side by side with its data, instead of one after the other.
@@ -170,6 +171,7 @@ export default function PipelineEditorPage({ name, location }: { name: string; l
                   <li><kbd>{modKey}</kbd>+<kbd>S</kbd> save the file</li>
                   <li>Drag from a block's right edge to another to connect; click an edge, then <kbd>Delete</kbd>, to disconnect</li>
                 </ul>
+                <PipelineCharts pipeline={name} />
               </div>
             )}
           </div>

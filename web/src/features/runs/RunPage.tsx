@@ -11,10 +11,10 @@ import { RunFacts } from './RunFacts.tsx';
 import { hasOutput, OutputTable } from './OutputTable.tsx';
 import { useRunWatch } from './use-run-watch.ts';
 
-/** One run: its timeline, each block's logs, rows and output, and retry / cancel. */
-export default function RunPage({ id }: { id: string }) {
+/** One run: its timeline, each block's logs, rows and output, and retry / cancel; `?block=` opens a block. */
+export default function RunPage({ id, block }: { id: string; block?: string | undefined }) {
   const { run, blocks, logs, error, refresh } = useRunWatch(id);
-  const [selected, setSelected] = useState<string>();
+  const [selected, setSelected] = useState<string | undefined>(block);
   const [actionError, setActionError] = useState<Error>();
   const blockRun = blocks.find((b) => b.block === selected);
   const active = run?.status === 'queued' || run?.status === 'running';

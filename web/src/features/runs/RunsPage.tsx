@@ -1,83 +1,64 @@
 import { useState } from 'react';
-import { enc, query } from '../../api/client.ts';
-import type { PipelineSummary, RunRecord } from '../../api/types.ts';
+import { query } from '../../api/client.ts';
+import type { PipelineSummary, RunListPage } from '../../api/types.ts';
 import { useApi } from '../../api/use-api.ts';
 import { ErrorNote } from '../../components/ErrorNote.tsx';
 import { PageHeader } from '../../components/PageHeader.tsx';
-import { StatusBadge } from '../../components/StatusBadge.tsx';
-import { durationBetween, formatDuration, formatTime } from '../../format.ts';
-import { href, navigate, routeQuery } from '../../router.ts';
+import { navigate, routeQuery } from '../../router.ts';
 import { BackfillDialog } from './BackfillDialog.tsx';
+import { RunFilters, runFiltersOf, type RunListFilters } from './RunFilters.tsx';
+import { BackfillRow, RunRow } from './RunListRows.tsx';
 
-const statuses = ['queued', 'running', 'succeeded', 'failed', 'cancelled'];
+const pageSize = 50;
 
-/** Run history across pipelines; the filters live in the address, so a view can be shared. */
+/**
+ * Run history across pipelines, one page at a time from the server; a backfill
+ * is one row with its progress. The filters and the page live in the address,
+ * so a view can be shared and Back returns to it.
+ */
 export function RunsPage({ route }: { route: string }) {
   const params = routeQuery(route);
-  const filters = { pipeline: params.get('pipeline') ?? '', status: params.get('status') ?? '', trigger: params.get('trigger') ?? '', since: params.get('since') ?? '', until: params.get('until') ?? '' };
-  const apiQuery = query({ ...filters, since: filters.since ? `${filters.since}T00:00:00.000Z` : '', until: filters.until ? `${filters.until}T23:59:59.999Z` : '', limit: 200 });
-  const { data, error } = useApi<{ runs: RunRecord[] }>(`/api/runs${apiQuery}`, { pollMs: 2000 });
-  const pipelines = useApi<{ pipelines: PipelineSummary[] }>('/api/pipelines').data?.pipelines ?? [];
+  const filters = runFiltersOf(params);
+  const offset = Math.max(0, Number(params.get('offset')) || 0);
+  const apiQuery = query({
+    pipeline: filters.pipeline,
+    status: filters.status,
+    trigger: filters.trigger,
+    since: filters.since ? `${filters.since}T00:00:00.000Z` : '',
+    until: filters.until ? `${filters.until}T23:59:59.999Z` : '',
+    offset,
+    limit: pageSize,
+  });
+  const { data, error } = useApi<RunListPage>(`/api/run-list${apiQuery}`, { pollMs: 3000 });
+  // The pipeline list loads every pipeline file: asked for after the first page, so the rows never wait behind it.
+  const pipelines = useApi<{ pipelines: PipelineSummary[] }>(data || error ? '/api/pipelines' : undefined).data?.pipelines ?? [];
   const [backfill, setBackfill] = useState(false);
-  const setFilter = (key: keyof typeof filters, value: string) => navigate(`/runs${query({ ...filters, [key]: value })}`);
+  const go = (next: RunListFilters, nextOffset = 0) => navigate(`/runs${query({ ...next, offset: nextOffset || undefined })}`);
   const runs = data?.runs ?? [];
 
   return (
     <div className="page" data-testid="runs-page">
       <PageHeader title="Runs" subtitle="Every run, newest first" actions={<button type="button" className="button" onClick={() => setBackfill(true)} data-testid="start-backfill">Backfill…</button>} />
-      <div className="filters">
-        <label>
-          Pipeline
-          <select value={filters.pipeline} onChange={(e) => setFilter('pipeline', e.target.value)} data-testid="filter-pipeline">
-            <option value="">all</option>
-            {pipelines.map((p) => <option key={p.name} value={p.name}>{p.name}</option>)}
-          </select>
-        </label>
-        <label>
-          Status
-          <select value={filters.status} onChange={(e) => setFilter('status', e.target.value)} data-testid="filter-status">
-            <option value="">all</option>
-            {statuses.map((s) => <option key={s} value={s}>{s}</option>)}
-          </select>
-        </label>
-        <label>
-          Trigger
-          <select value={filters.trigger} onChange={(e) => setFilter('trigger', e.target.value)} data-testid="filter-trigger">
-            <option value="">all</option>
-            {['api', 'ui', 'manual', 'schedule', 'backfill', 'file'].map((t) => <option key={t} value={t}>{t}</option>)}
-          </select>
-        </label>
-        <label>
-          From
-          <input type="date" value={filters.since} onChange={(e) => setFilter('since', e.target.value)} data-testid="filter-since" />
-        </label>
-        <label>
-          To
-          <input type="date" value={filters.until} onChange={(e) => setFilter('until', e.target.value)} data-testid="filter-until" />
-        </label>
-      </div>
+      <RunFilters filters={filters} pipelines={pipelines.map((p) => p.name)} triggerKinds={data?.triggerKinds ?? []} onChange={(next) => go(next)} />
       <ErrorNote error={error} />
       <table className="table" data-testid="runs-table">
         <thead>
           <tr><th>Status</th><th>Pipeline</th><th>Run</th><th>Trigger</th><th>Logical date</th><th>Started</th><th className="num">Duration</th></tr>
         </thead>
         <tbody>
-          {runs.map((run) => (
-            <tr key={run.id} className="clickable" onClick={() => navigate(`/runs/${enc(run.id)}`)} data-testid="run-row" data-pipeline={run.pipeline} data-status={run.status}>
-              <td><StatusBadge status={run.status} rejected={run.rowsRejected} /></td>
-              <td className="strong">{run.pipeline}</td>
-              <td><a href={href(`/runs/${enc(run.id)}`)} className="mono small run-id">{run.id}</a>{run.attempt > 1 && <span className="muted small"> · attempt {run.attempt}</span>}</td>
-              <td className="muted">{run.trigger}</td>
-              <td className="mono small">{run.logicalDate ?? '—'}</td>
-              <td className="muted small">{formatTime(run.startedAt)}</td>
-              <td className="num">{formatDuration(durationBetween(run.startedAt, run.endedAt))}</td>
-            </tr>
-          ))}
+          {runs.map((run) => (run.backfill ? <BackfillRow key={run.backfill.id} row={run} /> : <RunRow key={run.id} run={run} />))}
           {data && runs.length === 0 && (
             <tr><td colSpan={7} className="empty">No runs match.</td></tr>
           )}
         </tbody>
       </table>
+      {data && (offset > 0 || data.hasMore) && (
+        <div className="runs-pager" data-testid="runs-pager">
+          <button type="button" className="button small" disabled={offset === 0} onClick={() => go(filters, Math.max(0, offset - pageSize))} data-testid="runs-newer">← Newer</button>
+          <span className="muted small">rows {offset + 1}–{offset + runs.length}</span>
+          <button type="button" className="button small" disabled={!data.hasMore} onClick={() => go(filters, offset + pageSize)} data-testid="runs-older">Older →</button>
+        </div>
+      )}
       {backfill && <BackfillDialog pipelines={pipelines.map((p) => p.name)} defaultPipeline={filters.pipeline} onClose={() => setBackfill(false)} />}
     </div>
   );

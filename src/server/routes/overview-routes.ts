@@ -1,0 +1,58 @@
+import { Hono } from 'hono';
+import { z } from 'zod';
+import { triggerKinds } from '../../core/run/run-triggers.ts';
+import { loadPipeline } from '../../core/pipeline/load-pipeline.ts';
+import type { AppDependencies } from '../app-context.ts';
+import { dashboard } from '../dashboard.ts';
+import { parseQuery } from '../http-problem.ts';
+import { pipelineCharts } from '../pipeline-charts.ts';
+import { listRunPage } from '../run-list.ts';
+import { runningNow } from '../running-now.ts';
+import { relativeError } from './run-routes.ts';
+
+const page = (max: number, fallback: number) => z.coerce.number().int().min(1, `limit is a whole number from 1 to ${max}`).max(max, `limit is a whole number from 1 to ${max}`).default(fallback);
+const instant = (what: string) => z.string().refine((v) => !Number.isNaN(Date.parse(v)), `${what} is a date or an ISO time`).optional();
+const listQuery = z.object({
+  pipeline: z.string().min(1).optional(),
+  status: z.enum(['queued', 'running', 'succeeded', 'failed', 'cancelled']).optional(),
+  trigger: z.enum(triggerKinds).optional(),
+  backfill: z.string().min(1).optional(),
+  since: instant('since'),
+  until: instant('until'),
+  offset: z.coerce.number().int().min(0, 'offset is a whole number, 0 or more').default(0),
+  limit: page(500, 50),
+});
+const chartQuery = z.object({ runs: page(200, 30) });
+
+/** The views across runs: the runs list, the dashboard, what runs now, and a pipeline's charts. */
+export function overviewRoutes(deps: AppDependencies): Hono {
+  const app = new Hono();
+  const relative = (error: Parameters<typeof relativeError>[1]) => relativeError(deps.root, error);
+
+  app.get('/run-list', async (c) => {
+    const q = parseQuery(listQuery, c.req.query());
+    const list = await listRunPage(deps.store, {
+      ...(q.pipeline ? { pipeline: q.pipeline } : {}),
+      ...(q.status ? { status: q.status } : {}),
+      ...(q.trigger ? { triggerKind: q.trigger } : {}),
+      ...(q.backfill ? { backfillId: q.backfill } : {}),
+      ...(q.since ? { since: new Date(q.since).toISOString() } : {}),
+      ...(q.until ? { until: new Date(q.until).toISOString() } : {}),
+      offset: q.offset,
+      limit: q.limit,
+    });
+    return c.json({ ...list, triggerKinds });
+  });
+
+  app.get('/dashboard', async (c) => c.json(await dashboard(deps.root, deps.store, new Date(), relative)));
+
+  app.get('/running-now', async (c) => c.json({ ...(await runningNow(deps.store)), now: new Date().toISOString() }));
+
+  app.get('/pipelines/:name/charts', async (c) => {
+    const pipeline = loadPipeline(deps.root, c.req.param('name'));
+    const q = parseQuery(chartQuery, c.req.query());
+    return c.json(await pipelineCharts(deps.store, pipeline.name, q.runs));
+  });
+
+  return app;
+}
