@@ -6,6 +6,7 @@ import { blockRoutes } from './routes/block-routes.ts';
 import { connectionRoutes } from './routes/connection-routes.ts';
 import { fileRoutes } from './routes/file-routes.ts';
 import { gitRoutes } from './routes/git-routes.ts';
+import { lookRoutes } from './routes/look-routes.ts';
 import { pipelineRoutes } from './routes/pipeline-routes.ts';
 import { runEventRoutes } from './routes/run-events.ts';
 import { runRoutes } from './routes/run-routes.ts';
@@ -39,6 +40,7 @@ export function createApp(deps: AppDependencies): Hono<{ Variables: AuthVariable
   app.route('/api', fileRoutes(deps));
   app.route('/api', connectionRoutes(deps));
   app.route('/api', gitRoutes(deps));
+  app.route('/api', lookRoutes(deps));
   // Nothing under /api ever falls through to the UI's HTML.
   app.all('/api', (c) => problem(c, 404, 'api.not_found', `no route ${c.req.method} ${c.req.path}`));
   app.all('/api/*', (c) => problem(c, 404, 'api.not_found', `no route ${c.req.method} ${c.req.path}`));

@@ -15,6 +15,7 @@ import { useBlockFile } from './use-block-file.ts';
 import { CodeEditor } from './BlockPanel.tsx';
 import { loadable } from '../../loadable.tsx';
 import { useLeaveGuard } from '../../use-leave-guard.ts';
+import { pressed } from '../shortcuts/shortcut-registry.ts';
 
 const PipelineCanvas = loadable(() => import('./PipelineCanvas.tsx').then((m) => m.PipelineCanvas), <div className="loading">Drawing the pipeline…</div>);
 // Both heavy parts start loading with this page, side by side with its data, instead of one after the other.
@@ -92,9 +93,11 @@ export default function PipelineEditorPage({ name, location }: { name: string; l
   // The shortcuts work anywhere on the page, not only inside the code editor.
   useEffect(() => {
     const onKey = (event: KeyboardEvent) => {
-      if (!(event.ctrlKey || event.metaKey) || event.key !== 'Enter' || event.defaultPrevented) return;
+      if (event.defaultPrevented) return;
+      const withUpstream = pressed(event, 'runWithUpstream');
+      if (!withUpstream && !pressed(event, 'runBlock')) return;
       event.preventDefault();
-      void runBlock(event.shiftKey);
+      void runBlock(withUpstream);
     };
     window.addEventListener('keydown', onKey);
     return () => window.removeEventListener('keydown', onKey);
