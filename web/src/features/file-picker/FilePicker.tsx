@@ -79,9 +79,10 @@ export function FilePicker({ value, onPick, onClose, testId = 'file-picker' }: {
                 onClick={() => (entry.kind === 'folder' ? open(entry.path) : setPath(entry.path))}
                 onDoubleClick={() => entry.kind === 'file' && onPick(entry.path)}
                 data-kind={entry.kind}
+                data-name={entry.name}
                 data-testid={`${testId}-entry`}
               >
-                <span aria-hidden="true">{entry.kind === 'folder' ? '📁' : '📄'}</span>
+                <span aria-hidden="true">{entry.kind === 'folder' ? '▸' : '◦'}</span>
                 {entry.name}
                 {entry.kind === 'folder' ? '/' : ''}
                 {entry.bytes !== null && <span className="look-picker-size">{formatBytes(entry.bytes)}</span>}
