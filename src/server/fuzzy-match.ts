@@ -4,7 +4,12 @@ export interface FuzzyMatch {
   readonly at: readonly number[];
 }
 
-const wordStart = (text: string, i: number) => i === 0 || !/[a-z0-9]/i.test(text[i - 1]!);
+/** A letter or digit before `i` means `i` is inside a word; anything else (or nothing) starts one. */
+function wordStart(text: string, i: number): boolean {
+  if (i === 0) return true;
+  const c = text.charCodeAt(i - 1) | 0x20;
+  return !((c >= 0x61 && c <= 0x7a) || (c >= 0x30 && c <= 0x39));
+}
 
 /**
  * Matches the query's characters in order anywhere in the text, case

@@ -1,5 +1,5 @@
 import { listPipelines, loadPipeline } from '../core/pipeline/load-pipeline.ts';
-import type { RunStore } from '../core/run-store/run-store.ts';
+import type { RunRecord, RunStore } from '../core/run-store/run-store.ts';
 import { listConnections } from '../workspace/connections-file.ts';
 import { fuzzyMatch } from './fuzzy-match.ts';
 
@@ -16,62 +16,99 @@ export interface SearchHit {
   readonly score: number;
 }
 
-export interface SearchOptions {
+/** Something searchable: its label, and words that also find it (a run's pipeline and status). */
+interface Entry {
+  readonly kind: SearchKind;
+  readonly label: string;
+  readonly detail: string;
+  readonly route: string;
+  readonly extra: string;
+}
+
+export interface ProjectSearchOptions {
   readonly root: string;
   readonly stateDir: string;
   readonly store: RunStore;
-  /** How many hits to answer with at most. */
-  readonly limit: number;
   /** How many of the newest runs to look through: the store may hold many thousands. */
   readonly runsScanned: number;
+  /** How long one reading of the project and the runs serves the keystrokes that follow. */
+  readonly maxAgeMs: number;
 }
 
 /**
  * Searches pipelines, blocks (`pipeline › block`), recent runs (by id,
  * pipeline and status) and connections for the command palette, best first.
- * The work is bounded: only the newest `runsScanned` runs are read, plus an
- * exact run id typed in full.
+ * The work is bounded: the project and the newest `runsScanned` runs are
+ * read at most once per `maxAgeMs` while the user types, plus an exact run
+ * id typed in full, looked up on its own.
  */
-export async function searchProject(query: string, options: SearchOptions): Promise<SearchHit[]> {
-  const hits: SearchHit[] = [];
-  const consider = (kind: SearchKind, label: string, detail: string, route: string, extra = '') => {
-    const found = fuzzyMatch(query, label) ?? (extra ? fuzzyMatch(query, `${label} ${extra}`) : undefined);
-    // A match only in the extra words (a status, a connector type) ranks below a match in the name.
-    if (found) hits.push({ kind, label, detail, route, at: found.at.filter((i) => i < label.length), score: found.at.some((i) => i >= label.length) ? found.score - 500 : found.score });
+export function createProjectSearch(options: ProjectSearchOptions): (query: string, limit: number) => Promise<SearchHit[]> {
+  let cached: { at: number; entries: Promise<Entry[]> } | undefined;
+  const entries = () => {
+    if (!cached || Date.now() - cached.at > options.maxAgeMs) cached = { at: Date.now(), entries: readEntries(options) };
+    const reading = cached.entries;
+    // A failed reading is not kept: the next keystroke tries again.
+    reading.catch(() => (cached = undefined));
+    return reading;
   };
+  return async (query, limit) => {
+    const read = await entries();
+    const typedId = query.trim();
+    if (typedId && !/\s/.test(typedId) && !read.some((e) => e.kind === 'run' && e.label === typedId)) {
+      const exact = await options.store.getRun(typedId);
+      if (exact) return rank([...read, runEntry(exact)], query, limit);
+    }
+    return rank(read, query, limit);
+  };
+}
 
+async function readEntries(options: ProjectSearchOptions): Promise<Entry[]> {
+  const entries: Entry[] = [];
   for (const name of listPipelines(options.root)) {
-    let blocks: readonly { name: string; type: string }[] = [];
+    let blocks: readonly { name: string; role: string }[] = [];
     let description = '';
     try {
       const pipeline = loadPipeline(options.root, name);
-      blocks = pipeline.blocks.map((b) => ({ name: b.name, type: b.role }));
+      blocks = pipeline.blocks.map((b) => ({ name: b.name, role: b.role }));
       description = pipeline.description ?? '';
     } catch {
       // A pipeline that does not load is still found by name, so it can be opened and fixed.
     }
-    consider('pipeline', name, description || `${blocks.length} blocks`, `/pipelines/${encodeURIComponent(name)}`);
-    for (const block of blocks) consider('block', `${name} › ${block.name}`, block.type, `/pipelines/${encodeURIComponent(name)}?block=${encodeURIComponent(block.name)}`);
+    const route = `/pipelines/${encodeURIComponent(name)}`;
+    entries.push({ kind: 'pipeline', label: name, detail: description || `${blocks.length} blocks`, route, extra: '' });
+    for (const block of blocks) entries.push({ kind: 'block', label: `${name} › ${block.name}`, detail: block.role, route: `${route}?block=${encodeURIComponent(block.name)}`, extra: '' });
   }
-
-  const runs = await options.store.listRuns({ limit: options.runsScanned });
-  const typedId = query.trim();
-  if (typedId && !runs.some((r) => r.id === typedId)) {
-    const exact = await options.store.getRun(typedId);
-    if (exact) runs.push(exact);
-  }
-  for (const run of runs) consider('run', run.id, `${run.pipeline} · ${run.status} · ${run.startedAt.slice(0, 16).replace('T', ' ')}`, `/runs/${encodeURIComponent(run.id)}`, `${run.pipeline} ${run.status}`);
-
-  for (const connection of listConnections(options.root, options.stateDir)) consider('connection', connection.name, connection.type, '/connections', connection.type);
-
-  // Without a query: what is there, newest runs first, in the order found.
-  if (!typedId) return interleave(hits, options.limit);
-  return hits.sort((a, b) => b.score - a.score).slice(0, options.limit);
+  for (const run of await options.store.listRuns({ limit: options.runsScanned })) entries.push(runEntry(run));
+  for (const connection of listConnections(options.root, options.stateDir)) entries.push({ kind: 'connection', label: connection.name, detail: connection.type, route: '/connections', extra: connection.type });
+  return entries;
 }
 
-/** A few of each kind, so an empty query shows pipelines, runs and connections alike. */
-function interleave(hits: readonly SearchHit[], limit: number): SearchHit[] {
-  const each = Math.max(1, Math.floor(limit / 4));
-  const kinds: readonly SearchKind[] = ['pipeline', 'run', 'block', 'connection'];
-  return kinds.flatMap((kind) => hits.filter((h) => h.kind === kind).slice(0, each)).slice(0, limit);
+function runEntry(run: RunRecord): Entry {
+  return { kind: 'run', label: run.id, detail: `${run.pipeline} · ${run.status} · ${run.startedAt.slice(0, 16).replace('T', ' ')}`, route: `/runs/${encodeURIComponent(run.id)}`, extra: `${run.pipeline} ${run.status}` };
+}
+
+function rank(entries: readonly Entry[], query: string, limit: number): SearchHit[] {
+  // Without a query: what is there, a few of each kind, newest runs first.
+  if (!query.trim()) {
+    const each = Math.max(1, Math.floor(limit / 4));
+    const kinds: readonly SearchKind[] = ['pipeline', 'run', 'block', 'connection'];
+    return kinds.flatMap((kind) => entries.filter((e) => e.kind === kind).slice(0, each).map((e) => hit(e, 0, []))).slice(0, limit);
+  }
+  const hits: SearchHit[] = [];
+  for (const entry of entries) {
+    const inLabel = fuzzyMatch(query, entry.label);
+    if (inLabel) {
+      hits.push(hit(entry, inLabel.score, inLabel.at));
+      continue;
+    }
+    const inExtra = entry.extra ? fuzzyMatch(query, `${entry.label} ${entry.extra}`) : undefined;
+    // A match that needs the extra words (a status, a connector type) ranks below a match in the name.
+    if (inExtra) hits.push(hit(entry, inExtra.score - 500, inExtra.at.filter((i) => i < entry.label.length)));
+  }
+  // Sorting is stable: among equals the order read stays, so newer runs come first.
+  return hits.sort((a, b) => b.score - a.score).slice(0, limit);
+}
+
+function hit(entry: Entry, score: number, at: readonly number[]): SearchHit {
+  return { kind: entry.kind, label: entry.label, detail: entry.detail, route: entry.route, at, score };
 }
