@@ -1,6 +1,7 @@
 import { Fragment } from 'react';
 import { Modal } from '../../components/Modal.tsx';
-import { keyCaps, shortcuts, type Shortcut, type ShortcutScope } from './shortcut-registry.ts';
+import { shortcuts, type Shortcut, type ShortcutScope } from './shortcut-registry.ts';
+import { ShortcutKeys } from './ShortcutKeys.tsx';
 
 const scopes: readonly ShortcutScope[] = ['Anywhere', 'Pipeline editor', 'Code editor', 'Pipeline canvas', 'Command palette', 'Log search', 'Dialogs'];
 
@@ -22,12 +23,7 @@ export function ShortcutsOverlay({ onClose }: { onClose: () => void }) {
                       {s.keys.map((k, i) => (
                         <Fragment key={k}>
                           {i > 0 && <span className="muted"> or </span>}
-                          {keyCaps(k).map((cap, j) => (
-                            <Fragment key={j}>
-                              {j > 0 && '+'}
-                              <kbd>{cap}</kbd>
-                            </Fragment>
-                          ))}
+                          <ShortcutKeys keys={k} />
                         </Fragment>
                       ))}
                     </dt>
