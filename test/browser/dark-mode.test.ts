@@ -122,6 +122,18 @@ describe('the web UI: dark mode follows the system, can be chosen, and every pag
     await page.keyboard.press('Escape');
   });
 
+  it('keeps the light theme as readable, on the same pages', async () => {
+    await page.getByTestId('theme-light').click();
+    for (const [route, ready] of [['/pipelines', 'pipelines-page'], [`/runs/${runId}`, '.log-line'], ['/pipelines/shop?block=totals', '.cm-line']] as const) {
+      await page.goto(`${served.base}/#${route}`);
+      await (ready.startsWith('.') ? page.locator(ready).first() : page.getByTestId(ready)).waitFor();
+      await page.locator('.loading').waitFor({ state: 'detached' });
+      const { low } = await lowContrast(page, contrastFloor);
+      assert.deepEqual(low, [], `${route}: text below ${contrastFloor}:1 in light mode`);
+    }
+    await page.getByTestId('theme-system').click();
+  });
+
   it('ran without a CSP violation or an uncaught error', () => {
     assert.deepEqual(problems, []);
   });
