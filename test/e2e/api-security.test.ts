@@ -36,6 +36,8 @@ describe('sluice serve: sign-in, headers and the file API refuse what they must'
     ['DELETE', '/api/pipelines/hello/blocks/greet'],
     ['GET', '/api/files?path=blocks/greet.sql'],
     ['PUT', '/api/files'],
+    ['GET', '/api/files/list'],
+    ['GET', '/api/search?q=hello'],
     ['POST', '/api/pipelines/hello/runs'],
     ['GET', '/api/runs'],
     ['GET', '/api/runs/x'],

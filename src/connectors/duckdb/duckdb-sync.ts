@@ -1,5 +1,6 @@
 import path from 'node:path';
 import { z } from 'zod';
+import { projectPathSetting } from '../shared/project-path.ts';
 import type { Column, DataPlaneSession } from '../../core/data-plane/data-plane.ts';
 import { ConnectorError, SluiceError } from '../../core/errors.ts';
 import { quoteIdent, tableNameParts } from '../../core/sql/quote.ts';
@@ -20,7 +21,7 @@ import {
 import { checkPreviousState } from '../../integration/check-previous-state.ts';
 import { withDatabase } from './index.ts';
 
-const connectionSchema = z.object({ path: z.string().min(1) }).strict();
+const connectionSchema = z.object({ path: projectPathSetting() }).strict();
 
 /**
  * A DuckDB file (the embedded warehouse) as a sync destination. The file is

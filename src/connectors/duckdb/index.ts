@@ -1,6 +1,7 @@
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { z } from 'zod';
+import { projectPathSetting } from '../shared/project-path.ts';
 import type { DataPlaneSession } from '../../core/data-plane/data-plane.ts';
 import { ConnectorError, SluiceError } from '../../core/errors.ts';
 import { quoteIdent, quoteLiteral, tableNameParts } from '../../core/sql/quote.ts';
@@ -9,7 +10,7 @@ import { decimalScale, describeRounded, findRoundedValue } from '../shared/decim
 import { discoverDuckDb } from './duckdb-discover.ts';
 import { findMisfit } from './duckdb-misfit.ts';
 
-const connectionSchema = z.object({ path: z.string().min(1) }).strict();
+const connectionSchema = z.object({ path: projectPathSetting() }).strict();
 const readSchema = z
   .object({ table: z.string().min(1).optional(), query: z.string().min(1).optional() })
   .strict()

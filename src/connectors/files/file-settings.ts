@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { maxRejectsSchema } from '../shared/check-rejects.ts';
+import { projectPathSetting } from '../shared/project-path.ts';
 import { refuseUnreadSettings } from './file-format-rules.ts';
 import { acceptedEncodings, parseCsvEncoding } from './csv-encodings.ts';
 
@@ -14,7 +15,7 @@ export type WritableFileFormat = (typeof writableFileFormats)[number];
 const fileReadSettingsFields = z
   .object({
     /** A path or glob, relative to the project root unless absolute. */
-    path: z.string().min(1),
+    path: projectPathSetting(),
     format: z.enum(fileFormats).optional(),
     delimiter: z.string().min(1).max(4).optional(),
     quote: z.string().max(1).optional(),
@@ -77,7 +78,7 @@ export type FileReadSettings = z.output<typeof fileReadSettingsFields>;
 
 export const fileWriteSettingsSchema = z
   .object({
-    path: z.string().min(1),
+    path: projectPathSetting(),
     format: z.enum(writableFileFormats).optional(),
     header: z.boolean().default(true),
     delimiter: z.string().min(1).max(4).optional(),

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { projectPathSetting } from '../shared/project-path.ts';
 import { flag, requireKeyForKeyedModes, tableReadSchema, tableWriteFields } from '../shared/table-settings.ts';
 
 
@@ -16,7 +17,7 @@ import { flag, requireKeyForKeyedModes, tableReadSchema, tableWriteFields } from
 export const sqliteConnectionSchema = z
   .object({
     /** The database file, relative to the project root (or absolute). Created when missing unless `readonly`. */
-    path: z.string().min(1),
+    path: projectPathSetting(),
     /** Open read-only: the file must exist and writes fail. */
     readonly: flag.default(false),
     /** Seconds to wait for another writer's lock before giving up (retryable). */

@@ -1,6 +1,8 @@
 import type { ReactNode } from 'react';
 import { api } from '../api/client.ts';
 import { href } from '../router.ts';
+import { GlobalKeys } from '../features/shortcuts/GlobalKeys.tsx';
+import { ThemeToggle } from '../features/theme/ThemeToggle.tsx';
 
 const sections = [
   { to: '/dashboard', label: 'Dashboard', icon: '◉' },
@@ -24,6 +26,7 @@ export function Layout({ route, children, onSignOut }: { route: string; children
         <a className="brand" href={href('/pipelines')}>
           <span className="brand-mark">≋</span> Sluice
         </a>
+        <GlobalKeys />
         {sections.map((s) => (
           <a key={s.to} href={href(s.to)} className={route.startsWith(s.to) ? 'nav-link active' : 'nav-link'} data-testid={`nav-${s.label.toLowerCase().replace(/ /g, '-')}`}>
             <span className="nav-icon" aria-hidden="true">{s.icon}</span>
@@ -31,6 +34,7 @@ export function Layout({ route, children, onSignOut }: { route: string; children
           </a>
         ))}
         <div className="nav-spacer" />
+        <ThemeToggle />
         <button type="button" className="nav-link nav-button" onClick={signOut} data-testid="sign-out">
           Sign out
         </button>

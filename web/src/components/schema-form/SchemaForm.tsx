@@ -1,6 +1,7 @@
 import { useState, type ReactNode } from 'react';
 import type { JsonSchema } from '../../api/types.ts';
 import { acceptsText, exampleHint } from './example-hint.ts';
+import { BrowseButton } from '../../features/file-picker/BrowseButton.tsx';
 
 export interface SchemaFormProps {
   readonly schema: JsonSchema | undefined;
@@ -144,6 +145,7 @@ function SchemaField({ name, field, required, value, onChange, secret, secretHin
             onChange={(e) => onChange(e.target.value)}
             data-testid={testId}
           />
+          {field.format === 'project-path' && <BrowseButton value={typeof value === 'string' ? value : ''} onPick={onChange} testId={`${testId}-browse`} />}
           {onToggleSecret && (
             <label className="secret-toggle" title="Keep this value in .sluice/secrets.env, out of git; it is never shown again">
               <input type="checkbox" checked={secret} onChange={(e) => onToggleSecret(e.target.checked)} data-testid={`${testId}-secret`} /> secret

@@ -4,6 +4,8 @@ import { EditorState, Prec, StateField, type Extension } from '@codemirror/state
 import { Decoration, EditorView, keymap, runScopeHandlers, type DecorationSet } from '@codemirror/view';
 import { basicSetup } from 'codemirror';
 import { useEffect, useRef } from 'react';
+import { shortcuts } from '../shortcuts/shortcut-registry.ts';
+import { codeTheme } from '../theme/code-theme.ts';
 
 export interface CodeEditorProps {
   readonly value: string;
@@ -55,12 +57,14 @@ export default function CodeEditor({ value, language, onChange, onSave, onRun, m
       extensions: [
         Prec.highest(
           keymap.of([
-            { key: 'Mod-s', preventDefault: true, run: () => (handlers.current.onSave(), true) },
-            { key: 'Mod-Enter', preventDefault: true, run: (v) => (closeCompletion(v), handlers.current.onRun(false), true) },
-            { key: 'Shift-Mod-Enter', preventDefault: true, run: (v) => (closeCompletion(v), handlers.current.onRun(true), true) },
+            { key: shortcuts.save.keys[0], preventDefault: true, run: () => (handlers.current.onSave(), true) },
+            { key: shortcuts.runBlock.keys[0], preventDefault: true, run: (v) => (closeCompletion(v), handlers.current.onRun(false), true) },
+            { key: shortcuts.runWithUpstream.keys[0], preventDefault: true, run: (v) => (closeCompletion(v), handlers.current.onRun(true), true) },
           ]),
         ),
         basicSetup,
+        // After basicSetup, so its highlighting yields to colours that follow the theme.
+        codeTheme,
         ...languageFor(language),
         markedLine(markLine),
         EditorView.updateListener.of((update) => {

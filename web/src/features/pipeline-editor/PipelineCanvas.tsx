@@ -4,6 +4,8 @@ import { memo, useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import type { BlockRunStatus, BlockSpec } from '../../api/types.ts';
 import { BlockNode, type BlockNodeType } from './BlockNode.tsx';
 import { layoutDag, nodeHeight, nodeWidth } from './layout-dag.ts';
+import { shortcuts } from '../shortcuts/shortcut-registry.ts';
+import { useTheme } from '../theme/theme.ts';
 
 const nodeTypes = { block: BlockNode };
 /**
@@ -28,6 +30,7 @@ export const PipelineCanvas = memo(function PipelineCanvas({ blocks, selected, s
   // The layout depends on the graph only, not on selection or run status.
   const graphKey = blocks.map((b) => `${b.name}<${b.upstream.join(',')}`).join(';');
   const positions = useMemo(() => layoutDag(blocks), [graphKey]);
+  const { theme } = useTheme();
 
   // Unchanged blocks keep the same node object, so selecting one block
   // re-renders two nodes, not the whole DAG.
@@ -75,6 +78,7 @@ export const PipelineCanvas = memo(function PipelineCanvas({ blocks, selected, s
   return (
     <div className="canvas" data-testid="dag-canvas">
       <ReactFlow
+        colorMode={theme}
         nodes={nodes}
         edges={edges}
         nodeTypes={nodeTypes}
@@ -87,7 +91,7 @@ export const PipelineCanvas = memo(function PipelineCanvas({ blocks, selected, s
         onConnect={connect}
         onEdgesDelete={removeEdges}
         nodesDraggable={false}
-        deleteKeyCode={['Delete', 'Backspace']}
+        deleteKeyCode={[...shortcuts.removeEdge.keys]}
         fitView
         fitViewOptions={fitOptions}
         minZoom={readableZoom}

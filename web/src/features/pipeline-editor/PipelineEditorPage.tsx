@@ -4,7 +4,6 @@ import type { BlockRunStatus, ConnectionInfo, ConnectorInfo, PipelineDetail, Run
 import { useApi } from '../../api/use-api.ts';
 import { ErrorNote } from '../../components/ErrorNote.tsx';
 import { StatusBadge } from '../../components/StatusBadge.tsx';
-import { modKey } from '../../format.ts';
 import { href, match, navigate, routeQuery, withQuery } from '../../router.ts';
 import { RunDialog } from '../pipelines/RunDialog.tsx';
 import { useRunWatch } from '../runs/use-run-watch.ts';
@@ -16,6 +15,8 @@ import { CodeEditor } from './BlockPanel.tsx';
 import { loadable } from '../../loadable.tsx';
 import { useLeaveGuard } from '../../use-leave-guard.ts';
 import { PipelineCharts } from '../pipeline-charts/PipelineCharts.tsx';
+import { pressed, shortcuts } from '../shortcuts/shortcut-registry.ts';
+import { ShortcutKeys } from '../shortcuts/ShortcutKeys.tsx';
 
 const PipelineCanvas = loadable(() => import('./PipelineCanvas.tsx').then((m) => m.PipelineCanvas), <div className="loading">Drawing the pipeline…</div>);
 // Both heavy parts start loading with this page, side by side with its data, instead of one after the other.
@@ -93,9 +94,11 @@ export default function PipelineEditorPage({ name, location }: { name: string; l
   // The shortcuts work anywhere on the page, not only inside the code editor.
   useEffect(() => {
     const onKey = (event: KeyboardEvent) => {
-      if (!(event.ctrlKey || event.metaKey) || event.key !== 'Enter' || event.defaultPrevented) return;
+      if (event.defaultPrevented) return;
+      const withUpstream = pressed(event, 'runWithUpstream');
+      if (!withUpstream && !pressed(event, 'runBlock')) return;
       event.preventDefault();
-      void runBlock(event.shiftKey);
+      void runBlock(withUpstream);
     };
     window.addEventListener('keydown', onKey);
     return () => window.removeEventListener('keydown', onKey);
@@ -166,9 +169,9 @@ export default function PipelineEditorPage({ name, location }: { name: string; l
                 <h2>Select a block</h2>
                 <p className="muted">Click a block to edit its code or settings and see its output.</p>
                 <ul className="shortcuts">
-                  <li><kbd>{modKey}</kbd>+<kbd>Enter</kbd> run the selected block</li>
-                  <li><kbd>Shift</kbd>+<kbd>{modKey}</kbd>+<kbd>Enter</kbd> run it with its upstreams</li>
-                  <li><kbd>{modKey}</kbd>+<kbd>S</kbd> save the file</li>
+                  {(['runBlock', 'runWithUpstream', 'save'] as const).map((id) => (
+                    <li key={id}><ShortcutKeys keys={shortcuts[id].keys[0]} /> {shortcuts[id].does.toLowerCase()}</li>
+                  ))}
                   <li>Drag from a block's right edge to another to connect; click an edge, then <kbd>Delete</kbd>, to disconnect</li>
                 </ul>
                 <PipelineCharts pipeline={name} />
