@@ -15,6 +15,7 @@ const skip = await requirePrerequisites('chromium', 'postgres');
 
 const pgUrl = 'postgres://postgres@127.0.0.1:5432/test';
 const schema = `walk_${Math.random().toString(36).slice(2, 10)}`;
+const budget = { clicks: 33, keystrokes: 176 };
 const gitEnv = { GIT_AUTHOR_NAME: 'Ada Analyst', GIT_AUTHOR_EMAIL: 'ada@example.com', GIT_COMMITTER_NAME: 'Ada Analyst', GIT_COMMITTER_EMAIL: 'ada@example.com' };
 
 /**
@@ -85,39 +86,41 @@ describe('the walkthrough: from sluice init to a committed, scheduled first pipe
   it('creates a pipeline with a CSV loader', async () => {
     await user.click(page.getByTestId('nav-pipelines'));
     await user.click(page.getByTestId('new-pipeline'));
-    await user.type(page.getByTestId('new-pipeline-name'), 'orders');
+    await user.type(page.getByTestId('new-pipeline-name'), 'sales');
     await user.click(page.getByTestId('new-pipeline-submit'));
     await page.getByTestId('pipeline-editor').waitFor();
-    await user.click(page.getByTestId('add-block'));
-    await user.type(page.getByTestId('block-name'), 'raw_orders');
+    // An empty pipeline may open the add-block dialog by itself.
+    await Promise.race([page.getByTestId('add-block-dialog').waitFor(), page.getByText('This pipeline has no blocks yet.').waitFor()]);
+    if (!(await page.getByTestId('add-block-dialog').isVisible())) await user.click(page.getByTestId('add-block'));
     await choose(page.getByTestId('block-what-loader'));
     await choose(page.getByTestId('block-how-connector'));
     await user.select(page.getByTestId('block-source'), 'connector:file');
     await user.type(page.getByTestId('setting-path'), 'data/orders.csv');
+    await nameBlock('orders');
     await user.click(page.getByTestId('add-block-submit'));
-    await page.getByTestId('dag-node-raw_orders').waitFor();
+    await page.getByTestId('dag-node-orders').waitFor();
   });
 
   it('adds a SQL transformer and writes its query', async () => {
-    await addBlock('totals', 'transformer', 'sql', ['raw_orders']);
+    await addBlock('totals', 'transformer', 'sql', ['orders']);
     await openBlock('totals');
-    await replaceCode('SELECT customer, sum(amount) AS total FROM raw_orders GROUP BY customer');
+    await writeCode('SELECT customer, sum(amount) AS total FROM orders GROUP BY customer');
   });
 
   it('adds a SQL test and writes its check', async () => {
-    await addBlock('totals_positive', 'test', 'sql', ['totals']);
-    await openBlock('totals_positive');
-    await replaceCode('SELECT * FROM totals WHERE total <= 0');
+    await addBlock('check_totals', 'test', 'sql', ['totals']);
+    await openBlock('check_totals');
+    await writeCode('SELECT * FROM totals WHERE total <= 0', 'total <= 0');
   });
 
   it('adds a PostgreSQL exporter', async () => {
     await user.click(page.getByTestId('add-block'));
-    await user.type(page.getByTestId('block-name'), 'export_totals');
     await choose(page.getByTestId('block-what-exporter'));
     await choose(page.getByTestId('block-how-connector'));
     await user.select(page.getByTestId('block-source'), 'connection:pg');
     await user.type(page.getByTestId('setting-table'), `${schema}.totals`);
     await pickUpstream(['totals']);
+    await nameBlock('export_totals');
     await user.click(page.getByTestId('add-block-submit'));
     await page.getByTestId('dag-node-export_totals').waitFor();
   });
@@ -139,45 +142,51 @@ describe('the walkthrough: from sluice init to a committed, scheduled first pipe
 
   it('adds a daily schedule', async () => {
     await user.click(page.getByTestId('nav-triggers'));
-    await user.type(page.getByTestId('schedule-input-orders'), '0 6 * * *');
+    await user.type(page.getByTestId('schedule-input-sales'), '0 6 * * *');
     await user.press('Enter');
     // Saved after 06:00, a daily schedule owes today's interval: start with the next one.
-    const skipCatchup = page.getByTestId('catchup-skip-orders');
-    await Promise.race([skipCatchup.waitFor(), page.getByTestId('schedule-save-orders').and(page.locator(':disabled')).waitFor()]);
+    const skipCatchup = page.getByTestId('catchup-skip-sales');
+    await Promise.race([skipCatchup.waitFor(), page.getByTestId('schedule-save-sales').and(page.locator(':disabled')).waitFor()]);
     if (await skipCatchup.isVisible()) await user.click(skipCatchup);
-    await waitFor(() => /schedule:/.test(readFileSync(path.join(project, 'pipelines/orders.yaml'), 'utf8')), { what: 'the schedule in the pipeline file' });
-    const enabled = page.getByTestId('schedule-enabled-orders');
+    await waitFor(() => /schedule:/.test(readFileSync(path.join(project, 'pipelines/sales.yaml'), 'utf8')), { what: 'the schedule in the pipeline file' });
+    const enabled = page.getByTestId('schedule-enabled-sales');
     await enabled.and(page.locator(':enabled')).waitFor();
     if (!(await enabled.isChecked())) await user.click(enabled);
-    await page.getByTestId('schedule-enabled-orders').and(page.locator(':checked')).waitFor();
+    await page.getByTestId('schedule-enabled-sales').and(page.locator(':checked')).waitFor();
   });
 
   it('commits the pipeline on the git page', async () => {
     await user.click(page.getByTestId('nav-git'));
-    await page.getByTestId('git-changes').getByText('pipelines/orders.yaml').waitFor();
-    await user.type(page.getByTestId('commit-message'), 'Orders pipeline');
+    await page.getByTestId('git-changes').getByText('pipelines/sales.yaml').waitFor();
+    // The message the page suggests says it well enough; without one, write it.
+    const message = page.getByTestId('commit-message');
+    if ((await message.getAttribute('placeholder')) !== 'Commit message (empty: "Add pipeline sales")') await user.type(message, 'Add pipeline sales');
     await user.click(page.getByTestId('commit'));
     await page.getByTestId('git-notice').waitFor();
     const status = execFileSync('git', ['status', '--porcelain'], { cwd: project, encoding: 'utf8' });
     assert.equal(status, '', 'every file of the pipeline is committed');
     const committed = execFileSync('git', ['show', '--stat', '--format=%s', 'HEAD'], { cwd: project, encoding: 'utf8' });
-    assert.match(committed, /^Orders pipeline/);
-    assert.match(committed, /pipelines\/orders\.yaml/);
-    assert.match(execFileSync('git', ['show', 'HEAD:pipelines/orders.yaml'], { cwd: project, encoding: 'utf8' }), /schedule:/);
+    assert.match(committed, /^Add pipeline sales\n/);
+    assert.match(committed, /pipelines\/sales\.yaml/);
+    assert.match(execFileSync('git', ['show', 'HEAD:pipelines/sales.yaml'], { cwd: project, encoding: 'utf8' }), /schedule:/);
   });
 
   it('took few clicks and keystrokes, without a console problem', () => {
     const seconds = ((Date.now() - started) / 1000).toFixed(1);
     console.log(`walkthrough: ${user.effort.clicks} clicks, ${user.effort.keystrokes} keystrokes, ${seconds} s`);
     assert.deepEqual(problems, []);
+    // What it takes today (38 clicks and 263 keystrokes before the names, upstreams, editor focus and commit
+    // message came ready): a step the UI stops doing for the user shows here as more effort.
+    assert.ok(user.effort.clicks <= budget.clicks, `${user.effort.clicks} clicks, more than the ${budget.clicks} it took`);
+    assert.ok(user.effort.keystrokes <= budget.keystrokes, `${user.effort.keystrokes} keystrokes, more than the ${budget.keystrokes} it took`);
   });
 
   async function addBlock(name: string, what: string, how: string, upstream: string[]): Promise<void> {
     await user.click(page.getByTestId('add-block'));
-    await user.type(page.getByTestId('block-name'), name);
     await choose(page.getByTestId(`block-what-${what}`));
     await choose(page.getByTestId(`block-how-${how}`));
     await pickUpstream(upstream);
+    await nameBlock(name);
     await user.click(page.getByTestId('add-block-submit'));
     await page.getByTestId(`dag-node-${name}`).waitFor();
   }
@@ -201,13 +210,37 @@ describe('the walkthrough: from sluice init to a committed, scheduled first pipe
     }
   }
 
-  /** Replaces the selected block's code with one line and saves it. */
-  async function replaceCode(sql: string): Promise<void> {
+  /** Names the new block, unless the dialog already suggests that name. */
+  async function nameBlock(name: string): Promise<void> {
+    const field = page.getByTestId('block-name');
+    const shown = await field.inputValue();
+    if (shown === name) return;
+    if (shown) {
+      await user.click(field);
+      await user.press('Control+a');
+    }
+    await user.type(field, name);
+  }
+
+  /**
+   * Writes the open block's code and saves it. Where the editor already has
+   * the focus with its template selected, typing replaces it; where only a
+   * test's rule is selected, the rule is all there is to type.
+   */
+  async function writeCode(code: string, rule?: string): Promise<void> {
     const editor = page.locator('.cm-content');
     await editor.waitFor();
-    await user.click(editor);
-    await user.press('Control+a');
-    await user.typeHere(sql);
+    const { focused, selected, text } = await editor.evaluate((element) => {
+      const doc = (globalThis as unknown as { document: { activeElement: unknown; getSelection: () => { toString: () => string } } }).document;
+      return { focused: element === doc.activeElement, selected: doc.getSelection().toString(), text: (element as unknown as { innerText: string }).innerText };
+    });
+    if (focused && rule && selected === 'false') await user.typeHere(rule);
+    else if (focused && selected.trim() && selected.trim() === text.trim()) await user.typeHere(code);
+    else {
+      await user.click(editor);
+      await user.press('Control+a');
+      await user.typeHere(code);
+    }
     await user.press('Control+s');
     await page.getByTestId('save-block').getByText('Saved').waitFor();
   }

@@ -9,6 +9,7 @@ import { durationBetween, formatCount, formatDuration, modKey } from '../../form
 import { LogView } from '../runs/LogView.tsx';
 import { hasOutput, OutputTable } from '../runs/OutputTable.tsx';
 import type { BlockFile } from './use-block-file.ts';
+import { templateSelection } from './template-selection.ts';
 import { loadable } from '../../loadable.tsx';
 
 export const CodeEditor = loadable(() => import('./CodeEditor.tsx').then((m) => m.default), <div className="loading">Loading editor…</div>);
@@ -28,12 +29,14 @@ export interface BlockPanelProps {
   readonly tab: BlockTab;
   /** A line to mark and scroll to: where the block's last error happened. */
   readonly markLine?: number | undefined;
+  /** Just added: its code opens focused, with the template's part to rewrite selected. */
+  readonly fresh?: boolean | undefined;
   readonly onTab: (tab: BlockTab) => void;
   readonly onChanged: (selectName?: string) => void;
 }
 
 /** The selected block: its code or settings, its last run's output, logs and error. */
-export function BlockPanel({ pipeline, block, file, connectors, connections, runId, blockRun, logs, onRun, tab, markLine, onTab: setTab, onChanged }: BlockPanelProps) {
+export function BlockPanel({ pipeline, block, file, connectors, connections, runId, blockRun, logs, onRun, tab, markLine, fresh, onTab: setTab, onChanged }: BlockPanelProps) {
   const [renaming, setRenaming] = useState<string>();
   const [settings, setSettings] = useState<Record<string, unknown>>({ ...block.settings });
   const [connection, setConnection] = useState(block.connection ?? '');
@@ -99,7 +102,7 @@ export function BlockPanel({ pipeline, block, file, connectors, connections, run
         ) : file.content === undefined ? (
           <div className="loading">Loading {block.file}…</div>
         ) : (
-          <CodeEditor key={block.file} value={file.content} language={file.language} onChange={file.setContent} markLine={markLine} onSave={() => void file.save().catch(() => undefined)} onRun={onRun} />
+          <CodeEditor key={block.file} value={file.content} language={file.language} onChange={file.setContent} markLine={markLine} selectOnOpen={fresh ? templateSelection : undefined} onSave={() => void file.save().catch(() => undefined)} onRun={onRun} />
         )}
       </div>
       <div className="block-result">
