@@ -15,7 +15,7 @@ const skip = await requirePrerequisites('chromium', 'postgres');
 
 const pgUrl = 'postgres://postgres@127.0.0.1:5432/test';
 const schema = `walk_${Math.random().toString(36).slice(2, 10)}`;
-const budget = { clicks: 33, keystrokes: 176 };
+const budget = { clicks: 30, keystrokes: 176 };
 const gitEnv = { GIT_AUTHOR_NAME: 'Ada Analyst', GIT_AUTHOR_EMAIL: 'ada@example.com', GIT_COMMITTER_NAME: 'Ada Analyst', GIT_COMMITTER_EMAIL: 'ada@example.com' };
 
 /**

@@ -1,4 +1,4 @@
-import { useState, type FormEvent } from 'react';
+import { useEffect, useRef, useState, type FormEvent } from 'react';
 import { api, enc } from '../../api/client.ts';
 import type { BlockRole, BlockSpec, ConnectionInfo, ConnectorInfo } from '../../api/types.ts';
 import { useApi } from '../../api/use-api.ts';
@@ -63,6 +63,11 @@ export function AddBlockDialog({ pipeline, blocks, defaultUpstream, onAdded, onC
     setSource('');
     setSettings({});
   };
+  // Once the source is picked, its first setting (a file's path, a table) is what to type next.
+  const whereBox = useRef<HTMLFieldSetElement>(null);
+  useEffect(() => {
+    if (source) whereBox.current?.querySelector<HTMLElement>('.schema-form input, .schema-form select')?.focus();
+  }, [source]);
   const pickSource = (next: Source) => {
     setSource(next);
     setSettings({});
@@ -113,7 +118,7 @@ export function AddBlockDialog({ pipeline, blocks, defaultUpstream, onAdded, onC
           )}
         </fieldset>
         {isConnector && (
-          <fieldset className="fieldset">
+          <fieldset className="fieldset" ref={whereBox}>
             <legend>{writes ? 'Write to' : 'Read from'}</legend>
             <label className="field">
               <span>Connection or connector</span>
@@ -152,7 +157,7 @@ export function AddBlockDialog({ pipeline, blocks, defaultUpstream, onAdded, onC
         {/* Last, so by the time it is reached it holds a name that follows from the choices above. */}
         <label className="field">
           <span>Name</span>
-          <input value={typedName ?? name} onChange={(e) => setName(e.target.value)} placeholder="clean_orders" spellCheck={false} data-testid="block-name" />
+          <input value={typedName ?? name} onChange={(e) => setName(e.target.value)} placeholder="clean_orders" spellCheck={false} autoFocus={!isConnector} data-testid="block-name" />
         </label>
         <ErrorNote error={error} />
         {missing.length > 0 && <p className="muted small" data-testid="add-block-missing">Still needed: {missing.join(', ')}.</p>}
