@@ -117,6 +117,11 @@ export function AddBlockDialog({ pipeline, blocks, defaultUpstream, onAdded, onC
             </p>
           )}
         </fieldset>
+        {/* Until the user types a name, it follows the choices: a loader's file below names it as it is typed. */}
+        <label className="field">
+          <span>Name</span>
+          <input value={typedName ?? name} onChange={(e) => setName(e.target.value)} placeholder="clean_orders" spellCheck={false} autoFocus={!isConnector} data-testid="block-name" />
+        </label>
         {isConnector && (
           <fieldset className="fieldset" ref={whereBox}>
             <legend>{writes ? 'Write to' : 'Read from'}</legend>
@@ -154,11 +159,6 @@ export function AddBlockDialog({ pipeline, blocks, defaultUpstream, onAdded, onC
             </div>
           </fieldset>
         )}
-        {/* Last, so by the time it is reached it holds a name that follows from the choices above. */}
-        <label className="field">
-          <span>Name</span>
-          <input value={typedName ?? name} onChange={(e) => setName(e.target.value)} placeholder="clean_orders" spellCheck={false} autoFocus={!isConnector} data-testid="block-name" />
-        </label>
         <ErrorNote error={error} />
         {missing.length > 0 && <p className="muted small" data-testid="add-block-missing">Still needed: {missing.join(', ')}.</p>}
         <div className="form-actions">

@@ -86,6 +86,8 @@ export function BlockPanel({ pipeline, block, file, connectors, connections, run
       <div className="block-body">
         {block.kind === 'connector' ? (
           <div className="block-settings">
+            {/* A connector that takes no connection (a file) has nothing to pick here. */}
+            {(connection || Object.keys(connectorInfo?.connection?.properties ?? {}).length > 0) && (
             <label className="field">
               <span className="field-label">Connection{needsConnection(connectorInfo) && <span className="required" title="required">*</span>}</span>
               <select value={connection} onChange={(e) => setConnection(e.target.value)} data-testid="block-connection-select">
@@ -93,6 +95,7 @@ export function BlockPanel({ pipeline, block, file, connectors, connections, run
                 {connections.filter((c) => !kind || c.type === kind).map((c) => <option key={c.name} value={c.name}>{c.name} ({c.type})</option>)}
               </select>
             </label>
+            )}
             <SchemaForm key={block.name} schema={settingsSchema} value={settings} onChange={setSettings} testIdPrefix="block-setting" />
             {missing.length > 0 && <p className="muted small" data-testid="block-settings-missing">Still needed: {missing.join(', ')}.</p>}
             <div className="form-actions">
