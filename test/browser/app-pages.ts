@@ -22,8 +22,8 @@ export interface AppPage {
   readonly route: ((seed: SeededProject) => string) | undefined;
   /** What shows once the page has its data: a test id, or a CSS selector. */
   readonly ready: string;
-  /** A click to make on the page before it is checked (open a tab, a dialog), and what shows once it is done. */
-  readonly then?: { readonly click: string; readonly ready: string };
+  /** Clicks to make on the page before it is checked (open a tab, a dialog), each with what shows once it is done. */
+  readonly then?: readonly { readonly click: string; readonly ready: string }[];
 }
 
 /** Opens a page as a user would reach it, and waits until it shows its data. */
@@ -31,9 +31,9 @@ export async function visitPage(page: Page, base: string, appPage: AppPage, seed
   await page.goto(`${base}/${appPage.route ? `#${appPage.route(seed)}` : ''}`);
   const shown = (what: string) => (/[\s.#[=]/.test(what) ? page.locator(what) : page.getByTestId(what)).first().waitFor();
   await shown(appPage.ready);
-  if (appPage.then) {
-    await page.getByTestId(appPage.then.click).first().click();
-    await shown(appPage.then.ready);
+  for (const step of appPage.then ?? []) {
+    await page.getByTestId(step.click).first().click();
+    await shown(step.ready);
   }
   await page.locator('.loading').first().waitFor({ state: 'detached' });
 }
@@ -43,24 +43,24 @@ const editor = (query = '') => () => `/pipelines/daily_sales${query}`;
 export const appPages: readonly AppPage[] = [
   { name: 'sign-in', route: undefined, ready: 'sign-in-form' },
   { name: 'pipelines', route: () => '/pipelines', ready: 'pipelines-table' },
-  { name: 'new-pipeline', route: () => '/pipelines', ready: 'pipelines-table', then: { click: 'new-pipeline', ready: 'new-pipeline-dialog' } },
-  { name: 'run-dialog', route: () => '/pipelines', ready: 'pipelines-table', then: { click: 'run-daily_sales', ready: 'run-dialog' } },
+  { name: 'new-pipeline', route: () => '/pipelines', ready: 'pipelines-table', then: [{ click: 'new-pipeline', ready: 'new-pipeline-dialog' }] },
+  { name: 'run-dialog', route: () => '/pipelines', ready: 'pipelines-table', then: [{ click: 'run-daily_sales', ready: 'run-dialog' }] },
   { name: 'editor', route: editor(), ready: 'dag-node-daily_revenue' },
   { name: 'editor-sql-output', route: editor('?block=daily_revenue'), ready: 'output-rows' },
-  { name: 'editor-sql-stats', route: editor('?block=daily_revenue'), ready: 'output-rows', then: { click: 'toggle-stats', ready: '[data-testid=output-stats] tbody tr' } },
+  { name: 'editor-sql-stats', route: editor('?block=daily_revenue'), ready: 'output-rows', then: [{ click: 'toggle-stats', ready: '[data-testid=output-stats] tbody tr' }] },
   { name: 'editor-logs', route: editor('?block=clean_sales&tab=logs'), ready: 'block-logs' },
   { name: 'editor-typescript', route: editor('?block=clean_sales'), ready: 'output-rows' },
   { name: 'editor-connector', route: editor('?block=raw_sales'), ready: 'output-rows' },
   { name: 'editor-test', route: editor('?block=check_daily_revenue'), ready: 'output-rows' },
-  { name: 'add-block', route: editor(), ready: 'dag-node-daily_revenue', then: { click: 'add-block', ready: 'add-block-dialog' } },
+  { name: 'add-block', route: editor(), ready: 'dag-node-daily_revenue', then: [{ click: 'add-block', ready: 'add-block-dialog' }] },
   { name: 'runs', route: () => '/runs', ready: 'runs-table' },
   { name: 'run', route: (seed) => `/runs/${encodeURIComponent(seed.runId)}`, ready: 'gantt-row-daily_revenue' },
-  { name: 'run-block', route: (seed) => `/runs/${encodeURIComponent(seed.runId)}`, ready: 'gantt-row-daily_revenue', then: { click: 'gantt-row-daily_revenue', ready: 'output-rows' } },
+  { name: 'run-block', route: (seed) => `/runs/${encodeURIComponent(seed.runId)}`, ready: 'gantt-row-daily_revenue', then: [{ click: 'gantt-row-daily_revenue', ready: 'output-rows' }] },
   { name: 'triggers', route: () => '/triggers', ready: 'trigger-row-daily_sales' },
   { name: 'connections', route: () => '/connections', ready: 'connection-row-postgres' },
-  { name: 'connection-form', route: () => '/connections', ready: 'connection-row-postgres', then: { click: 'add-connection', ready: 'connection-dialog' } },
-  { name: 'git', route: () => '/git', ready: 'git-changes', then: { click: 'git-change', ready: 'diff-view' } },
-  { name: 'git-history', route: () => '/git', ready: 'git-changes', then: { click: 'git-tab-history', ready: 'git-commit' } },
+  { name: 'connection-form', route: () => '/connections', ready: 'connection-row-postgres', then: [{ click: 'add-connection', ready: 'connection-dialog' }] },
+  { name: 'git', route: () => '/git', ready: 'git-changes', then: [{ click: 'git-change', ready: 'diff-view' }] },
+  { name: 'git-history', route: () => '/git', ready: 'git-changes', then: [{ click: 'git-tab-history', ready: 'git-commit' }, { click: 'git-commit', ready: 'diff-view' }] },
 ];
 
 function exampleFiles(dir: string, prefix = ''): Record<string, string> {

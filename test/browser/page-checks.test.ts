@@ -40,6 +40,10 @@ function hiddenSideways(): string[] {
   const found: string[] = [];
   const root = document.documentElement;
   if (root.scrollWidth > root.clientWidth + 1) found.push(`the page scrolls sideways: ${root.scrollWidth}px wide in a ${root.clientWidth}px window`);
+  // The content area beside the navigation scrolls too, but a page wider than it hides its right edge all the same.
+  for (const content of document.querySelectorAll('main')) {
+    if (content.scrollWidth > content.clientWidth + 1) found.push(`the content scrolls sideways: ${content.scrollWidth}px wide in ${content.clientWidth}px`);
+  }
   // No inner functions: the test runner's compiler would wrap them in a helper the page does not have.
   for (const control of document.querySelectorAll('a[href], button, input, select, textarea, [role=button]')) {
     const rect = control.getBoundingClientRect();
