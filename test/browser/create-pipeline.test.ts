@@ -71,7 +71,8 @@ describe('the web UI: a pipeline built from scratch in the browser', { skip }, (
     await page.getByTestId('new-pipeline-name').fill('orders_ui');
     await page.getByTestId('new-pipeline-submit').click();
     await page.getByTestId('pipeline-editor').waitFor();
-    await page.getByTestId('add-block').click();
+    // A new, empty pipeline opens with the add-block dialog.
+    await page.getByTestId('add-block-dialog').waitFor();
     await page.getByTestId('block-name').fill('orders');
     await page.getByTestId('block-what-loader').check();
     await page.getByTestId('block-how-connector').check();

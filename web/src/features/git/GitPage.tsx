@@ -6,6 +6,7 @@ import { ErrorNote } from '../../components/ErrorNote.tsx';
 import { PageHeader } from '../../components/PageHeader.tsx';
 import { DiffView } from './DiffView.tsx';
 import { GitHistory } from './GitHistory.tsx';
+import { suggestCommitMessage } from './suggest-commit-message.ts';
 
 /** The project's git: branch, changes with their diffs, commit or discard them, the history, switch or create a branch. */
 export default function GitPage() {
@@ -20,10 +21,13 @@ export default function GitPage() {
   const diff = useApi<{ diff: string }>(selected ? `/api/git/diff${query({ path: selected })}` : undefined);
   const changes = data?.changes ?? [];
   const chosen = changes.filter((c) => !unchecked.has(c.path)).map((c) => c.path);
+  // Left empty, the message says what the chosen files are, as the placeholder shows.
+  const suggested = suggestCommitMessage(changes.filter((c) => !unchecked.has(c.path)));
+  const commitMessage = message.trim() || suggested;
 
   const commit = (event: FormEvent) => {
     event.preventDefault();
-    api('POST', '/api/git/commit', { message: message.trim(), ...(chosen.length < changes.length ? { paths: chosen } : {}) }).then(() => {
+    api('POST', '/api/git/commit', { message: commitMessage, ...(chosen.length < changes.length ? { paths: chosen } : {}) }).then(() => {
       setNotice(`Committed ${chosen.length} file${chosen.length === 1 ? '' : 's'}.`);
       setMessage('');
       setSelected(undefined);
@@ -86,8 +90,8 @@ export default function GitPage() {
             {data && changes.length === 0 && <li className="muted">Nothing to commit; the working tree is clean.</li>}
           </ul>
           <form className="form commit" onSubmit={commit}>
-            <textarea rows={3} value={message} onChange={(e) => setMessage(e.target.value)} placeholder="Commit message" data-testid="commit-message" />
-            <button type="submit" className="button primary" disabled={!message.trim() || chosen.length === 0} data-testid="commit">Commit {chosen.length} file{chosen.length === 1 ? '' : 's'}</button>
+            <textarea rows={3} value={message} onChange={(e) => setMessage(e.target.value)} placeholder={suggested ? `Commit message (empty: "${suggested}")` : 'Commit message'} data-testid="commit-message" />
+            <button type="submit" className="button primary" disabled={!commitMessage || chosen.length === 0} title={`Commit as "${commitMessage}"`} data-testid="commit">Commit {chosen.length} file{chosen.length === 1 ? '' : 's'}</button>
           </form>
         </div>
         <div className="git-diff">

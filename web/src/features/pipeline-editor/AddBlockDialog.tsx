@@ -1,4 +1,4 @@
-import { useState, type FormEvent } from 'react';
+import { useEffect, useRef, useState, type FormEvent } from 'react';
 import { api, enc } from '../../api/client.ts';
 import type { BlockRole, BlockSpec, ConnectionInfo, ConnectorInfo } from '../../api/types.ts';
 import { useApi } from '../../api/use-api.ts';
@@ -7,6 +7,7 @@ import { Modal } from '../../components/Modal.tsx';
 import { missingSettings, needsConnection } from '../../components/schema-form/missing-settings.ts';
 import { SchemaForm } from '../../components/schema-form/SchemaForm.tsx';
 import { blockHows, blockWhats, templateFor, type BlockHow } from './block-kinds.ts';
+import { suggestBlockName } from './suggest-block-name.ts';
 
 /** One pick names where a no-code block reads or writes: a connection (`connection:pg`) or a connector that needs none (`connector:file`). */
 type Source = `connection:${string}` | `connector:${string}` | '';
@@ -19,14 +20,17 @@ type Source = `connection:${string}` | `connector:${string}` | '';
 export function AddBlockDialog({ pipeline, blocks, defaultUpstream, onAdded, onClose }: { pipeline: string; blocks: readonly BlockSpec[]; defaultUpstream?: string | undefined; onAdded: (name: string) => void; onClose: () => void }) {
   const connectors = useApi<{ connectors: ConnectorInfo[] }>('/api/connectors').data?.connectors ?? [];
   const connections = useApi<{ connections: ConnectionInfo[] }>('/api/connections').data?.connections ?? [];
-  const [name, setName] = useState('');
+  // Undefined until the user types one: until then the name follows what the block reads.
+  const [typedName, setName] = useState<string>();
   const [role, setRole] = useState<BlockRole>(defaultUpstream ? 'transformer' : 'loader');
   const what = blockWhats.find((w) => w.role === role) ?? blockWhats[0]!;
   const [chosenHow, setHow] = useState<BlockHow>(what.hows[0]!);
   const how = what.hows.includes(chosenHow) ? chosenHow : what.hows[0]!;
   const [source, setSource] = useState<Source>('');
   const [settings, setSettings] = useState<Record<string, unknown>>({});
-  const [upstream, setUpstream] = useState<string[]>(defaultUpstream ? [defaultUpstream] : []);
+  // A test's output is the rows that broke its rule, which nothing builds on: a block added after one reads what it checks.
+  const opened = blocks.find((b) => b.name === defaultUpstream);
+  const [upstream, setUpstream] = useState<string[]>(opened?.role === 'test' ? [...opened.upstream] : defaultUpstream ? [defaultUpstream] : []);
   const [error, setError] = useState<Error>();
 
   const isConnector = how === 'connector';
@@ -39,14 +43,19 @@ export function AddBlockDialog({ pipeline, blocks, defaultUpstream, onAdded, onC
   const schema = writes ? connectorInfo?.write : connectorInfo?.read;
   const usableConnections = connections.filter((c) => fits(connectorOf(c.type)));
   const standalone = connectors.filter((c) => fits(c) && !needsConnection(c));
+  // An exporter writes exactly one upstream block: its upstream is a single choice.
+  const single = role === 'exporter';
+  const name = (typedName ?? suggestBlockName({ role, upstream, settings, taken: blocks.map((b) => b.name) })).trim();
   const missing = [
     ...(isConnector && !connectorInfo ? [writes ? 'where to write' : 'where to read from'] : []),
     ...(isConnector && connectorInfo ? missingSettings(schema, settings) : []),
     // An exporter or a test with nothing upstream has nothing to send or check.
     ...((role === 'exporter' || role === 'test') && !upstream.length ? ['an upstream block'] : []),
+    ...(name ? [] : ['a name']),
   ];
   const pickRole = (next: BlockRole) => {
     setRole(next);
+    if (next === 'exporter') setUpstream((u) => u.slice(0, 1));
     // The way shown stays chosen when the new kind allows it, else that kind's usual way.
     const hows = blockWhats.find((w) => w.role === next)?.hows ?? [];
     setHow(hows.includes(how) ? how : (hows[0] ?? how));
@@ -54,6 +63,11 @@ export function AddBlockDialog({ pipeline, blocks, defaultUpstream, onAdded, onC
     setSource('');
     setSettings({});
   };
+  // Once the source is picked, its first setting (a file's path, a table) is what to type next.
+  const whereBox = useRef<HTMLFieldSetElement>(null);
+  useEffect(() => {
+    if (source) whereBox.current?.querySelector<HTMLElement>('.schema-form input, .schema-form select')?.focus();
+  }, [source]);
   const pickSource = (next: Source) => {
     setSource(next);
     setSettings({});
@@ -61,14 +75,14 @@ export function AddBlockDialog({ pipeline, blocks, defaultUpstream, onAdded, onC
 
   const submit = (event: FormEvent) => {
     event.preventDefault();
-    const body: Record<string, unknown> = { name: name.trim(), template: templateFor(role, how), upstream, role };
+    const body: Record<string, unknown> = { name, template: templateFor(role, how), upstream, role };
     if (isConnector) {
       // A connection implies its connector; naming both would say it twice.
       if (connection) body.connection = connection.name;
       else body.connector = connectorInfo?.kind;
       body.settings = settings;
     }
-    api('POST', `/api/pipelines/${enc(pipeline)}/blocks`, body).then(() => onAdded(name.trim()), setError);
+    api('POST', `/api/pipelines/${enc(pipeline)}/blocks`, body).then(() => onAdded(name), setError);
   };
 
   return (
@@ -103,12 +117,13 @@ export function AddBlockDialog({ pipeline, blocks, defaultUpstream, onAdded, onC
             </p>
           )}
         </fieldset>
+        {/* Until the user types a name, it follows the choices: a loader's file below names it as it is typed. */}
         <label className="field">
           <span>Name</span>
-          <input value={name} onChange={(e) => setName(e.target.value)} placeholder="clean_orders" autoFocus spellCheck={false} data-testid="block-name" />
+          <input value={typedName ?? name} onChange={(e) => setName(e.target.value)} placeholder="clean_orders" spellCheck={false} autoFocus={!isConnector} data-testid="block-name" />
         </label>
         {isConnector && (
-          <fieldset className="fieldset">
+          <fieldset className="fieldset" ref={whereBox}>
             <legend>{writes ? 'Write to' : 'Read from'}</legend>
             <label className="field">
               <span>Connection or connector</span>
@@ -133,11 +148,11 @@ export function AddBlockDialog({ pipeline, blocks, defaultUpstream, onAdded, onC
         )}
         {blocks.length > 0 && (
           <fieldset className="fieldset">
-            <legend>Upstream blocks</legend>
+            <legend>{single ? 'Upstream block' : 'Upstream blocks'}</legend>
             <div className="chips">
               {blocks.map((b) => (
                 <label key={b.name} className="chip">
-                  <input type="checkbox" checked={upstream.includes(b.name)} onChange={(e) => setUpstream(e.target.checked ? [...upstream, b.name] : upstream.filter((u) => u !== b.name))} data-testid={`upstream-${b.name}`} />
+                  <input type={single ? 'radio' : 'checkbox'} name="block-upstream" checked={upstream.includes(b.name)} onChange={(e) => setUpstream(single ? [b.name] : e.target.checked ? [...upstream, b.name] : upstream.filter((u) => u !== b.name))} data-testid={`upstream-${b.name}`} />
                   {b.name}
                 </label>
               ))}
@@ -145,10 +160,10 @@ export function AddBlockDialog({ pipeline, blocks, defaultUpstream, onAdded, onC
           </fieldset>
         )}
         <ErrorNote error={error} />
-        {name.trim() && missing.length > 0 && <p className="muted small" data-testid="add-block-missing">Still needed: {missing.join(', ')}.</p>}
+        {missing.length > 0 && <p className="muted small" data-testid="add-block-missing">Still needed: {missing.join(', ')}.</p>}
         <div className="form-actions">
           <button type="button" className="button" onClick={onClose}>Cancel</button>
-          <button type="submit" className="button primary" disabled={!name.trim() || missing.length > 0} data-testid="add-block-submit">Add block</button>
+          <button type="submit" className="button primary" disabled={missing.length > 0} data-testid="add-block-submit">Add block</button>
         </div>
       </form>
     </Modal>

@@ -9,6 +9,7 @@ import { durationBetween, formatCount, formatDuration, modKey } from '../../form
 import { LogView } from '../runs/LogView.tsx';
 import { hasOutput, OutputTable } from '../runs/OutputTable.tsx';
 import type { BlockFile } from './use-block-file.ts';
+import { templateSelection } from './template-selection.ts';
 import { loadable } from '../../loadable.tsx';
 
 export const CodeEditor = loadable(() => import('./CodeEditor.tsx').then((m) => m.default), <div className="loading">Loading editor…</div>);
@@ -28,12 +29,14 @@ export interface BlockPanelProps {
   readonly tab: BlockTab;
   /** A line to mark and scroll to: where the block's last error happened. */
   readonly markLine?: number | undefined;
+  /** Just added: its code opens focused, with the template's part to rewrite selected. */
+  readonly fresh?: boolean | undefined;
   readonly onTab: (tab: BlockTab) => void;
   readonly onChanged: (selectName?: string) => void;
 }
 
 /** The selected block: its code or settings, its last run's output, logs and error. */
-export function BlockPanel({ pipeline, block, file, connectors, connections, runId, blockRun, logs, onRun, tab, markLine, onTab: setTab, onChanged }: BlockPanelProps) {
+export function BlockPanel({ pipeline, block, file, connectors, connections, runId, blockRun, logs, onRun, tab, markLine, fresh, onTab: setTab, onChanged }: BlockPanelProps) {
   const [renaming, setRenaming] = useState<string>();
   const [settings, setSettings] = useState<Record<string, unknown>>({ ...block.settings });
   const [connection, setConnection] = useState(block.connection ?? '');
@@ -83,6 +86,8 @@ export function BlockPanel({ pipeline, block, file, connectors, connections, run
       <div className="block-body">
         {block.kind === 'connector' ? (
           <div className="block-settings">
+            {/* A connector that takes no connection (a file) has nothing to pick here. */}
+            {(connection || Object.keys(connectorInfo?.connection?.properties ?? {}).length > 0) && (
             <label className="field">
               <span className="field-label">Connection{needsConnection(connectorInfo) && <span className="required" title="required">*</span>}</span>
               <select value={connection} onChange={(e) => setConnection(e.target.value)} data-testid="block-connection-select">
@@ -90,6 +95,7 @@ export function BlockPanel({ pipeline, block, file, connectors, connections, run
                 {connections.filter((c) => !kind || c.type === kind).map((c) => <option key={c.name} value={c.name}>{c.name} ({c.type})</option>)}
               </select>
             </label>
+            )}
             <SchemaForm key={block.name} schema={settingsSchema} value={settings} onChange={setSettings} testIdPrefix="block-setting" />
             {missing.length > 0 && <p className="muted small" data-testid="block-settings-missing">Still needed: {missing.join(', ')}.</p>}
             <div className="form-actions">
@@ -99,7 +105,7 @@ export function BlockPanel({ pipeline, block, file, connectors, connections, run
         ) : file.content === undefined ? (
           <div className="loading">Loading {block.file}…</div>
         ) : (
-          <CodeEditor key={block.file} value={file.content} language={file.language} onChange={file.setContent} markLine={markLine} onSave={() => void file.save().catch(() => undefined)} onRun={onRun} />
+          <CodeEditor key={block.file} value={file.content} language={file.language} onChange={file.setContent} markLine={markLine} selectOnOpen={fresh ? templateSelection : undefined} onSave={() => void file.save().catch(() => undefined)} onRun={onRun} />
         )}
       </div>
       <div className="block-result">

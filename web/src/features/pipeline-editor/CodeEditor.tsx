@@ -15,6 +15,8 @@ export interface CodeEditorProps {
   readonly onRun: (withUpstream: boolean) => void;
   /** 1-based line to mark (an error's line); it moves with the text as the user edits above it. */
   readonly markLine?: number | undefined;
+  /** Focus the editor on opening with this part selected: a new block's template, ready to be typed over. */
+  readonly selectOnOpen?: ((text: string) => { from: number; to: number }) | undefined;
 }
 
 /** A field, so the mark follows edits instead of pointing at a stale position. */
@@ -45,7 +47,7 @@ function closeCompletion(view: EditorView): void {
  * CodeMirror 6 over one block file. Mod-s saves, Mod-Enter runs the block,
  * Shift-Mod-Enter runs it with its upstreams. Loaded on demand.
  */
-export default function CodeEditor({ value, language, onChange, onSave, onRun, markLine }: CodeEditorProps) {
+export default function CodeEditor({ value, language, onChange, onSave, onRun, markLine, selectOnOpen }: CodeEditorProps) {
   const host = useRef<HTMLDivElement>(null);
   const view = useRef<EditorView | undefined>(undefined);
   const handlers = useRef({ onChange, onSave, onRun });
@@ -75,6 +77,11 @@ export default function CodeEditor({ value, language, onChange, onSave, onRun, m
     });
     view.current = new EditorView({ state, parent: host.current! });
     if (markLine && markLine <= state.doc.lines) view.current.dispatch({ effects: EditorView.scrollIntoView(state.doc.line(markLine).from, { y: 'center' }) });
+    if (selectOnOpen) {
+      const { from, to } = selectOnOpen(value);
+      view.current.dispatch({ selection: { anchor: from, head: to } });
+      view.current.focus();
+    }
     return () => {
       view.current?.destroy();
       view.current = undefined;

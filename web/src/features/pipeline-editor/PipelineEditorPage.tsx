@@ -1,4 +1,4 @@
-import { useCallback, useEffect, useMemo, useState } from 'react';
+import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import { api, enc } from '../../api/client.ts';
 import type { BlockRunStatus, ConnectionInfo, ConnectorInfo, PipelineDetail, RunRecord } from '../../api/types.ts';
 import { useApi } from '../../api/use-api.ts';
@@ -40,6 +40,8 @@ export default function PipelineEditorPage({ name, location }: { name: string; l
   // An error's link opens the block with the failing line marked.
   const markLine = Number(query.get('line')) || undefined;
   const [adding, setAdding] = useState(false);
+  // The block just added: its editor opens ready to type, until another block is opened.
+  const [fresh, setFresh] = useState<string>();
   const [runningAll, setRunningAll] = useState(false);
   const [runId, setRunId] = useState<string>();
   const [actionError, setActionError] = useState<Error>();
@@ -54,6 +56,13 @@ export default function PipelineEditorPage({ name, location }: { name: string; l
   }, [name]);
 
   const blocks = useMemo(() => pipeline?.blocks ?? [], [pipeline]);
+  // A pipeline opened empty (just created) has one next step: adding its first block.
+  const askedFirst = useRef(false);
+  useEffect(() => {
+    if (!pipeline || askedFirst.current) return;
+    askedFirst.current = true;
+    if (!pipeline.blocks.length) setAdding(true);
+  }, [pipeline]);
   const block = blocks.find((b) => b.name === selected);
   const file = useBlockFile(block?.kind !== 'connector' ? block?.file : undefined);
   const statuses = useMemo(() => new Map<string, BlockRunStatus>(watch.blocks.map((b) => [b.block, b.status])), [watch.blocks]);
@@ -63,7 +72,9 @@ export default function PipelineEditorPage({ name, location }: { name: string; l
   useLeaveGuard(file.dirty, unsavedQuestion, keepsBlock);
   // Each block opened is a step Back returns to; the router asks first when the file is unsaved.
   const select = useCallback((next: string | undefined) => {
-    if (next !== selected) navigate(withQuery(location, { block: next, line: undefined }));
+    if (next === selected) return;
+    setFresh((current) => (current === next ? current : undefined));
+    navigate(withQuery(location, { block: next, line: undefined }));
   }, [selected, location]);
   const setTab = useCallback((next: BlockTab) => navigate(withQuery(location, { tab: next === 'output' ? undefined : next }), { replace: true }), [location]);
 
@@ -156,7 +167,8 @@ export default function PipelineEditorPage({ name, location }: { name: string; l
                 logs={watch.logs}
                 onRun={(up) => void runBlock(up)}
                 tab={tab}
-              markLine={markLine}
+                markLine={markLine}
+                fresh={fresh === block.name}
                 onTab={setTab}
                 onChanged={(next) => {
                   reload();
@@ -188,6 +200,7 @@ export default function PipelineEditorPage({ name, location }: { name: string; l
           onClose={() => setAdding(false)}
           onAdded={(added) => {
             setAdding(false);
+            setFresh(added);
             reload();
             select(added);
           }}
