@@ -6,7 +6,7 @@ import { parseYamlText } from '../core/config/parse-yaml-file.ts';
 import { ConfigError } from '../core/errors.ts';
 import { envReference } from '../core/project/fill-env.ts';
 import { isSecretKey } from '../core/project/secrets.ts';
-import { warehouseConnectionName } from '../core/run/connection-pool.ts';
+import { reservedConnectionNames } from '../core/project/connection-spec.ts';
 import { formatSecretsFile, readSecretsFile, secretsFilePath } from '../core/project/secrets-file.ts';
 
 /** A connection as the API shows it: secret values replaced by whether they are set. */
@@ -25,8 +25,6 @@ export interface ConnectionChange {
 
 const hasReference = (value: string): boolean => /\$\{[A-Za-z_][A-Za-z0-9_]*(:-[^}]*)?\}/.test(value);
 const namePattern = /^[A-Za-z_][A-Za-z0-9_-]*$/;
-/** Names Sluice gives its own connections: a connection of the same name would silently replace one. */
-const reservedConnectionNames: readonly string[] = [warehouseConnectionName];
 
 /** `SLUICE_<CONNECTION>_<KEY>`: the variable a connection's secret setting is kept in. */
 export function secretVariable(connection: string, key: string): string {

@@ -5,7 +5,7 @@ import { ConfigError, SluiceError, toSluiceError } from '../../core/errors.ts';
 import { listPipelines, loadPipeline } from '../../core/pipeline/load-pipeline.ts';
 import type { Block, Pipeline } from '../../core/pipeline/pipeline.ts';
 import { loadProject, type Project } from '../../core/project/load-project.ts';
-import { warehouseConnectionName } from '../../core/run/connection-pool.ts';
+import { warehouseConnectionName } from '../../core/project/connection-spec.ts';
 import { fillTemplates } from '../../core/run/templates.ts';
 import { connectors } from '../compose.ts';
 import { describeError, green, red, type Output } from '../output.ts';

@@ -24,18 +24,22 @@ export const runConnectorBlock: BlockRunner<ConnectorBlock> = async (block, cont
   const connectorContext = connectorContextFor(block, context);
   const writing = block.role === 'exporter' || (block.role !== 'loader' && context.inputs.length > 0);
   if (writing) {
-    if (!connection.write) throw new ConfigError('block.cannot_write', `connector '${connector.kind}' cannot write`, { location: where });
+    if (!connector.capabilities.write.length || !connection.write) throw new ConfigError('block.cannot_write', `connector '${connector.kind}' cannot write`, { location: where });
     const [input, ...more] = context.inputs;
     if (!input || more.length) {
       throw new ConfigError('block.exporter_inputs', `an exporter block writes exactly one upstream; '${block.name}' has ${context.inputs.length}`, { location: where });
     }
     const parsed = parseSettings(connector.writeSchema, settings, connector.kind, where, block.settingLines);
+    const mode = (parsed as { mode?: unknown }).mode;
+    if (typeof mode === 'string' && !(connector.capabilities.write as readonly string[]).includes(mode)) {
+      throw new ConfigError('block.write_mode_unsupported', `connector '${connector.kind}' cannot write in mode '${mode}' (modes: ${connector.capabilities.write.join(', ')})`, { location: where });
+    }
     const interval = partitionInterval(context);
     const result = await connection.write({ settings: parsed, input: { table: input.name, columns: input.output.columns, rows: input.output.rows }, interval }, connectorContext);
     // An exporter's output is what it exported, so tests and previews can read it.
     return { output: input.output, rowsIn: input.output.rows, summary: result.summary };
   }
-  if (!connection.read) throw new ConfigError('block.cannot_read', `connector '${connector.kind}' cannot read`, { location: where });
+  if (!connector.capabilities.read || !connection.read) throw new ConfigError('block.cannot_read', `connector '${connector.kind}' cannot read`, { location: where });
   const parsed = parseSettings(connector.readSchema, settings, connector.kind, where, block.settingLines);
   const result = await connection.read({ settings: parsed, location: context.outputLocation }, connectorContext);
   return { output: result.output, rowsIn: result.rowsIn ?? rowsIn(context.inputs), rowsRejected: result.rowsRejected, summary: result.summary };
