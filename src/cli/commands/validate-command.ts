@@ -5,7 +5,7 @@ import { ConfigError, SluiceError, toSluiceError } from '../../core/errors.ts';
 import { listPipelines, loadPipeline } from '../../core/pipeline/load-pipeline.ts';
 import type { Block, Pipeline } from '../../core/pipeline/pipeline.ts';
 import { loadProject, type Project } from '../../core/project/load-project.ts';
-import { warehouseConnectionName } from '../../core/project/connection-spec.ts';
+import { connectionSpec, warehouseConnectionName } from '../../core/project/connection-spec.ts';
 import { fillTemplates } from '../../core/run/templates.ts';
 import { connectors } from '../compose.ts';
 import { describeError, green, red, type Output } from '../output.ts';
@@ -79,10 +79,8 @@ async function checkBlock(project: Project, pipeline: Pipeline, block: Block): P
 }
 
 function checkConnection(project: Project, name: string, where: { file: string; line?: number | undefined; block: string }): string {
-  if (name === warehouseConnectionName && !project.connections.has(name)) return 'duckdb';
-  const spec = project.connections.get(name);
-  if (!spec) {
+  if (name !== warehouseConnectionName && !project.connections.has(name)) {
     throw new ConfigError('connection.unknown', `no connection named '${name}' (connections: ${[warehouseConnectionName, ...project.connections.keys()].join(', ')})`, { location: where });
   }
-  return spec.type;
+  return connectionSpec(project, name).type;
 }

@@ -10,7 +10,7 @@ import {
 } from './sqlite-config.ts';
 import { connectSqlite } from './sqlite-connection.ts';
 import { openSqliteSync } from './sqlite-sync.ts';
-import { standardIdentifiers } from '../../core/connectors/identifier-rules.ts';
+import { sqliteIdentifiers } from './sqlite-identifiers.ts';
 
 /**
  * SQLite: read tables and queries from a database file, run SQL blocks inside
@@ -27,8 +27,7 @@ export const sqliteConnector: Connector<SqliteConnectionSettings, SqliteReadSett
     upsert: 'delete_insert',
     bulkPath: 'prepared_insert',
   },
-  // SQLite compares column names without regard to ASCII case and keeps any length.
-  identifiers: standardIdentifiers({ unquotedCase: 'preserve', caseSensitive: false, maxLength: undefined }),
+  identifiers: sqliteIdentifiers,
   syncDestination: openSqliteSync,
   connectionSchema: sqliteConnectionSchema,
   readSchema: sqliteReadSchema,
