@@ -9,6 +9,7 @@ import { connectionSpec, warehouseConnectionName } from '../../core/project/conn
 import { fillTemplates } from '../../core/run/templates.ts';
 import { connectors } from '../compose.ts';
 import { describeError, green, red, type Output } from '../output.ts';
+import { parseBlockSettings } from '../../core/connectors/parse-block-settings.ts';
 
 /**
  * `sluice validate`: checks every pipeline without running anything: YAML,
@@ -61,12 +62,7 @@ async function checkBlock(project: Project, pipeline: Pipeline, block: Block): P
         const writing = block.role === 'exporter' || block.upstream.length > 0;
         const schema = writing ? connector.writeSchema : connector.readSchema;
         const values = { ...pipeline.variables, run_id: 'validate', pipeline: pipeline.name, logical_date: '', data_interval_start: '', data_interval_end: '' };
-        const parsed = schema.safeParse(fillTemplates(block.settings, values, where));
-        if (!parsed.success) {
-          const issue = parsed.error.issues[0]!;
-          const line = block.settingLines?.[String(issue.path[0])] ?? where.line;
-          throw new ConfigError('block.bad_settings', `${kind} settings${issue.path.length ? ` '${issue.path.join('.')}'` : ''}: ${issue.message}`, { location: { ...where, line } });
-        }
+        parseBlockSettings(schema, fillTemplates(block.settings, values, where), kind, where, block.settingLines);
         return [];
       }
       case 'sync':
