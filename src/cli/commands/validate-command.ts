@@ -8,7 +8,7 @@ import { loadProject, type Project } from '../../core/project/load-project.ts';
 import { connectionSpec, warehouseConnectionName } from '../../core/project/connection-spec.ts';
 import { fillTemplates } from '../../core/run/templates.ts';
 import { connectors } from '../compose.ts';
-import { describeError, green, red, type Output } from '../output.ts';
+import { describeError, describeWarnings, green, red, yellow, type Output } from '../output.ts';
 import { parseBlockSettings } from '../../core/connectors/parse-block-settings.ts';
 
 /**
@@ -31,6 +31,7 @@ export async function validateCommand(out: Output): Promise<number> {
     if (pipeline) for (const block of pipeline.blocks) found.push(...(await checkBlock(project, pipeline, block)));
     problems += found.length;
     out.line(`${found.length ? red('✗') : green('✓')} ${name}`);
+    if (pipeline) for (const warning of describeWarnings(pipeline)) out.line(`    ${yellow(warning)}`);
     for (const error of found) out.line(`    ${describeError(error, project.root)}`);
   }
   if (!names.length) out.line('no pipelines in pipelines/');

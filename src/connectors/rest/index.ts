@@ -11,7 +11,7 @@ import { connectRest } from './rest-connection.ts';
  *
  * ```yaml
  * - name: orders
- *   type: loader
+ *   role: loader
  *   connection: vendor_api
  *   settings: { path: orders, record_path: data.items, pagination: { type: link_header } }
  * ```
