@@ -1,3 +1,4 @@
+import type { ConnectorRegistry } from '../core/connectors/connector.ts';
 import { ConfigError } from '../core/errors.ts';
 import type { Pipeline } from '../core/pipeline/pipeline.ts';
 import type { Project } from '../core/project/load-project.ts';
@@ -21,11 +22,11 @@ export function cdcStreams(pipeline: Pipeline): SyncStreamSpec[] {
  * destination, one slot and one publication, because one slot delivers all
  * their changes in commit order.
  */
-export function cdcSyncSpec(project: Project, pipeline: Pipeline): { spec: CdcSyncSpec; destination: string } {
+export function cdcSyncSpec(project: Project, connectors: ConnectorRegistry, pipeline: Pipeline): { spec: CdcSyncSpec; destination: string } {
   const streams = cdcStreams(pipeline);
   const first = streams[0];
   if (!first) throw new ConfigError('cdc.no_streams', `pipeline '${pipeline.name}' has no stream with mode cdc`);
-  const source = cdcSource(project, first.source);
+  const source = cdcSource(project, connectors, first.source);
   const names = cdcNames(pipeline.name, project.name);
   return {
     destination: first.destination,
@@ -38,7 +39,7 @@ export function cdcSyncSpec(project: Project, pipeline: Pipeline): { spec: CdcSy
           throw new ConfigError('cdc.query_stream', `stream '${s.stream}': mode cdc replicates a table, not a query; give table:`, { location: { file: pipeline.file, block: s.stream } });
         }
         const parts = tableNameParts(s.table);
-        const [schema, table] = [parts.qualifier ?? source.settings.schema, parts.name];
+        const [schema, table] = [parts.qualifier ?? source.defaultSchema, parts.name];
         return { stream: s.stream, schema, table, destinationTable: s.destinationTable };
       }),
       slot: first.cdc?.slot ?? names.slot,

@@ -1,4 +1,4 @@
-import type { StreamState, SyncDestination } from '../integration/sync-destination.ts';
+import type { StreamState, SyncDestination } from '../core/connectors/sync-destination.ts';
 import { formatLsn, parseLsn, type Lsn } from './lsn.ts';
 import type { SourceTable } from './source-tables.ts';
 

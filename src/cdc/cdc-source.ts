@@ -1,26 +1,24 @@
 import type { ClientConfig } from 'pg';
-import type { z } from 'zod';
-import { postgresConnector, type PostgresConnectionSettings } from '../connectors/postgres/index.ts';
+import type { ConnectorRegistry } from '../core/connectors/connector.ts';
+import { connectorFor, parseConnectionSettings } from '../core/connectors/parse-connection-settings.ts';
 import { ConfigError } from '../core/errors.ts';
-import { resolveConnectionSettings, type ConnectionSpec, type Project } from '../core/project/load-project.ts';
-import { connectionSpec } from '../integration/sync-destinations.ts';
-import { pgClientConfig } from './pg-client-config.ts';
+import { connectionSpec } from '../core/project/connection-spec.ts';
+import type { Project } from '../core/project/load-project.ts';
 
-function parseSettings<T>(spec: ConnectionSpec, schema: z.ZodType<T>): T {
-  const parsed = schema.safeParse(resolveConnectionSettings(spec));
-  if (!parsed.success) {
-    const issue = parsed.error.issues[0]!;
-    throw new ConfigError('connection.bad_settings', `connection '${spec.name}': ${issue.path.map(String).join('.') || 'settings'}: ${issue.message}`, { location: spec.declaredAt });
-  }
-  return parsed.data;
-}
-
-/** The source of a CDC stream: only PostgreSQL has logical replication. */
-export function cdcSource(project: Project, name: string): { settings: PostgresConnectionSettings; config: ClientConfig } {
+/**
+ * The source of a CDC stream: a connection whose connector offers change
+ * capture in the protocol this engine decodes (PostgreSQL logical replication).
+ */
+export function cdcSource(project: Project, connectors: ConnectorRegistry, name: string): { config: ClientConfig; defaultSchema: string } {
   const spec = connectionSpec(project, name);
-  if (spec.type !== 'postgres') {
-    throw new ConfigError('cdc.source_unsupported', `mode cdc reads PostgreSQL logical replication, and connection '${name}' is a ${spec.type} connection`, { location: spec.declaredAt });
+  const connector = connectorFor(spec, connectors);
+  const capture = connector.capabilities.changeCapture ? connector.changeCapture : undefined;
+  if (capture?.protocol !== 'pgoutput') {
+    const able = [...connectors.values()].filter((c) => c.capabilities.changeCapture).map((c) => c.kind);
+    throw new ConfigError('cdc.source_unsupported', `mode cdc reads logical replication, and connection '${name}' is a ${spec.type} connection, which offers none (sources: ${able.join(', ')})`, {
+      location: spec.declaredAt,
+    });
   }
-  const settings = parseSettings(spec, postgresConnector.connectionSchema);
-  return { settings, config: pgClientConfig(settings).config };
+  const settings = parseConnectionSettings(spec, connector.connectionSchema);
+  return { config: capture.sessionSettings(settings) as ClientConfig, defaultSchema: capture.defaultSchema(settings) };
 }

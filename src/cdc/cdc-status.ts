@@ -1,14 +1,23 @@
-import path from 'node:path';
 import type { Client } from 'pg';
+import type { ConnectorRegistry } from '../core/connectors/connector.ts';
+import { openSyncDestination } from '../core/connectors/open-sync-destination.ts';
+import type { SyncDestination } from '../core/connectors/sync-destination.ts';
+import type { DataPlane } from '../core/data-plane/data-plane.ts';
 import type { Pipeline } from '../core/pipeline/pipeline.ts';
 import type { Project } from '../core/project/load-project.ts';
-import type { SyncDestination } from '../integration/sync-destination.ts';
-import { openSyncDestination } from '../integration/sync-destinations.ts';
 import { readCdcPosition } from './cdc-position.ts';
 import { cdcSyncSpec } from './cdc-pipeline.ts';
 import { formatLsn } from './lsn.ts';
 import { dropPublication, dropSlot, slotStatus } from './replication-slot.ts';
 import type { CdcSyncSpec } from './run-cdc-sync.ts';
+
+/** What reading or dropping a pipeline's CDC outside a run needs, built by the composition root. */
+export interface CdcEnvironment {
+  readonly project: Project;
+  readonly connectors: ConnectorRegistry;
+  /** The data plane a destination works through (a DuckDB destination attaches its file to a session). */
+  dataPlane(): Promise<DataPlane>;
+}
 
 /** A pipeline's CDC as the source and the destination see it. */
 export interface CdcStatus {
@@ -37,34 +46,24 @@ async function withSource<T>(spec: CdcSyncSpec, work: (client: Client) => Promis
   }
 }
 
-/**
- * Opens the destination outside a run: a sync destination works through a
- * data-plane session (a DuckDB destination attaches its file to it), so
- * this opens one of its own.
- */
-async function withDestination<T>(project: Project, name: string, work: (destination: SyncDestination) => Promise<T>): Promise<T> {
-  const { createDuckDbDataPlane } = await import('../core/data-plane/duckdb-data-plane.ts');
-  const plane = await createDuckDbDataPlane({ tempDir: path.join(project.stateDir, 'spill', String(process.pid)), fileSearchPath: project.root });
+/** Opens the destination outside a run, in a session of the caller's data plane. */
+async function withDestination<T>(env: CdcEnvironment, name: string, work: (destination: SyncDestination) => Promise<T>): Promise<T> {
+  const session = await (await env.dataPlane()).openSession();
   try {
-    const session = await plane.openSession();
+    const destination = await openSyncDestination(env.project, env.connectors, name, session, 'changes');
     try {
-      const destination = await openSyncDestination(project, name, session);
-      try {
-        return await work(destination);
-      } finally {
-        await destination.close();
-      }
+      return await work(destination);
     } finally {
-      await session.close();
+      await destination.close();
     }
   } finally {
-    await plane.close();
+    await session.close();
   }
 }
 
 /** The slot's lag on the source alone, for views that read the destination's position themselves. */
-export async function readCdcSlot(project: Project, pipeline: Pipeline): Promise<{ slot: string; exists: boolean; active: boolean; lagBytes: string | undefined; confirmedLsn: string | undefined }> {
-  const { spec } = cdcSyncSpec(project, pipeline);
+export async function readCdcSlot(env: Pick<CdcEnvironment, 'project' | 'connectors'>, pipeline: Pipeline): Promise<{ slot: string; exists: boolean; active: boolean; lagBytes: string | undefined; confirmedLsn: string | undefined }> {
+  const { spec } = cdcSyncSpec(env.project, env.connectors, pipeline);
   const slot = await withSource(spec, (client) => slotStatus(client, spec.slot));
   return {
     slot: spec.slot,
@@ -76,10 +75,10 @@ export async function readCdcSlot(project: Project, pipeline: Pipeline): Promise
 }
 
 /** Reads the slot's lag on the source and the position committed in the destination. */
-export async function readCdcStatus(project: Project, pipeline: Pipeline): Promise<CdcStatus> {
-  const { spec, destination: destinationName } = cdcSyncSpec(project, pipeline);
+export async function readCdcStatus(env: CdcEnvironment, pipeline: Pipeline): Promise<CdcStatus> {
+  const { spec, destination: destinationName } = cdcSyncSpec(env.project, env.connectors, pipeline);
   const slot = await withSource(spec, (client) => slotStatus(client, spec.slot));
-  const position = await withDestination(project, destinationName, (destination) => readCdcPosition(destination, spec.pipeline, spec.streams.map((s) => s.stream)));
+  const position = await withDestination(env, destinationName, (destination) => readCdcPosition(destination, spec.pipeline, spec.streams.map((s) => s.stream)));
   return {
     slot: spec.slot,
     publication: spec.publication,
@@ -98,10 +97,10 @@ export async function readCdcStatus(project: Project, pipeline: Pipeline): Promi
  * WAL the slot holds, and forgets the CDC position in the destination so the
  * next run starts from a new snapshot. The destination's tables stay.
  */
-export async function dropCdc(project: Project, pipeline: Pipeline): Promise<{ slot: boolean; publication: boolean; slotName: string; publicationName: string }> {
-  const { spec, destination: destinationName } = cdcSyncSpec(project, pipeline);
+export async function dropCdc(env: CdcEnvironment, pipeline: Pipeline): Promise<{ slot: boolean; publication: boolean; slotName: string; publicationName: string }> {
+  const { spec, destination: destinationName } = cdcSyncSpec(env.project, env.connectors, pipeline);
   const dropped = await withSource(spec, async (client) => ({ slot: await dropSlot(client, spec.slot), publication: await dropPublication(client, spec.publication) }));
-  await withDestination(project, destinationName, async (destination) => {
+  await withDestination(env, destinationName, async (destination) => {
     for (const s of spec.streams) await destination.resetState(spec.pipeline, s.stream);
   });
   return { ...dropped, slotName: spec.slot, publicationName: spec.publication };

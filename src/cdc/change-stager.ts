@@ -1,6 +1,6 @@
 import { mkdir, rm } from 'node:fs/promises';
 import path from 'node:path';
-import type { SyncContext, SyncInput } from '../integration/sync-destination.ts';
+import type { SyncContext, SyncInput } from '../core/connectors/sync-destination.ts';
 import type { Row } from './change-batch.ts';
 import { dataPlaneType } from './cdc-column-types.ts';
 import type { SourceColumn } from './source-tables.ts';

@@ -1,4 +1,4 @@
-import type { SyncContext, SyncDestination, SyncTableChanges } from '../integration/sync-destination.ts';
+import type { SyncContext, SyncDestination, SyncTableChanges } from '../core/connectors/sync-destination.ts';
 import type { Row } from './change-batch.ts';
 import { dataPlaneType } from './cdc-column-types.ts';
 import type { ChangeStager } from './change-stager.ts';

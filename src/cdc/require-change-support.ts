@@ -1,5 +1,5 @@
 import { ConfigError } from '../core/errors.ts';
-import type { SyncDestination } from '../integration/sync-destination.ts';
+import type { SyncDestination } from '../core/connectors/sync-destination.ts';
 
 /** A sync destination that applies multi-table change sets: what CDC writes into. */
 export type ChangeDestination = SyncDestination & Required<Pick<SyncDestination, 'applyChanges'>>;
@@ -9,6 +9,6 @@ export function requireChangeSupport(destination: SyncDestination): ChangeDestin
   if (destination.applyChanges) return destination as ChangeDestination;
   throw new ConfigError(
     'cdc.destination_unsupported',
-    `connection '${destination.name}' is not supported as a CDC destination (mode cdc writes into postgres, mysql and duckdb connections)`,
+    `connection '${destination.name}' is not supported as a CDC destination: it cannot apply change sets`,
   );
 }

@@ -2,7 +2,7 @@ import type { SyncBlock } from '../core/pipeline/pipeline.ts';
 import type { BlockResult, BlockRunContext } from '../core/run/block-runner.ts';
 import { cdcStreams, cdcSyncSpec } from './cdc-pipeline.ts';
 import { formatLsn } from './lsn.ts';
-import { openSyncDestination } from '../integration/sync-destinations.ts';
+import { openSyncDestination } from '../core/connectors/open-sync-destination.ts';
 import { runCdcSync } from './run-cdc-sync.ts';
 
 /**
@@ -15,8 +15,8 @@ export async function runCdcBlock(block: SyncBlock, context: BlockRunContext): P
   if (streams[0]?.stream !== block.name) {
     return { rowsIn: 0, summary: `changes applied with stream '${streams[0]?.stream}', which shares its replication slot` };
   }
-  const { spec, destination: destinationName } = cdcSyncSpec(context.project, context.pipeline);
-  const destination = await openSyncDestination(context.project, destinationName, context.session);
+  const { spec, destination: destinationName } = cdcSyncSpec(context.project, context.connectors, context.pipeline);
+  const destination = await openSyncDestination(context.project, context.connectors, destinationName, context.session, 'changes');
   try {
     const result = await runCdcSync(spec, destination, { session: context.session, logger: context.logger, signal: context.signal, tempDir: context.tempDir });
     const state = { mode: 'cdc', lsn: formatLsn(result.position.lsn), source_commit_time: result.position.sourceCommitTime?.toISOString() ?? null };

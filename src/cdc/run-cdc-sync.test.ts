@@ -5,15 +5,12 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import pg from 'pg';
-import { openDuckdbSync } from '../connectors/duckdb/duckdb-sync.ts';
-import { openMysqlSync } from '../connectors/mysql/mysql-sync.ts';
-import { openPostgresSync } from '../connectors/postgres/postgres-sync.ts';
-import { openSqliteSync } from '../connectors/sqlite/sqlite-sync.ts';
+import type { ClientConfig } from 'pg';
+import { connectors } from '../connectors/registry.ts';
 import { openConnectorTestBench, type ConnectorTestBench } from '../connectors/testing/connector-test-bench.ts';
-import type { OpenSyncDestination, SyncContext, SyncDestination } from '../integration/sync-destination.ts';
+import type { SyncContext, SyncDestination } from '../core/connectors/sync-destination.ts';
 import { cdcNames } from './cdc-names.ts';
 import { readCdcPosition } from './cdc-position.ts';
-import { pgClientConfig } from './pg-client-config.ts';
 import { dropPublication, dropSlot } from './replication-slot.ts';
 import { runCdcSync, type CdcSyncSpec } from './run-cdc-sync.ts';
 import { parseLsn } from './lsn.ts';
@@ -34,8 +31,8 @@ const toasted = 'x'.repeat(300_000); // past the TOAST threshold, stored out of 
 let bench: ConnectorTestBench;
 /** What a pipeline run hands CDC: the run's data-plane session and scratch folder. */
 const ctx = (signal = new AbortController().signal): SyncContext => ({ session: bench.session, logger: silent, signal, tempDir: path.join(bench.dir, 'tmp') });
-const open = (opener: OpenSyncDestination, settings: unknown, name: string): Promise<SyncDestination> =>
-  opener(settings, { name, projectRoot: bench.dir, warehousePath: path.join(bench.dir, 'warehouse.duckdb'), session: bench.session });
+const open = (kind: string, settings: unknown, name: string): Promise<SyncDestination> =>
+  connectors.get(kind)!.syncDestination!(settings, { name, projectRoot: bench.dir, warehousePath: path.join(bench.dir, 'warehouse.duckdb'), session: bench.session });
 
 interface Dest {
   readonly kind: string;
@@ -53,7 +50,7 @@ const duckFile = path.join(duckDir, 'dest.duckdb');
 const destinations: Dest[] = [
   {
     kind: 'postgres',
-    open: () => open(openPostgresSync, { ...pgSettings, schema: destSchema }, 'dw'),
+    open: () => open('postgres', { ...pgSettings, schema: destSchema }, 'dw'),
     async rows(table) {
       const r = await admin.query({
         text: `SELECT id::text, n::text, big::text, amount::text, label, flag::text, at_local::text, at_zone AT TIME ZONE 'UTC' AS at_zone, doc::text, note, blob FROM "${destSchema}"."${table}" ORDER BY id`,
@@ -65,7 +62,7 @@ const destinations: Dest[] = [
   },
   {
     kind: 'mysql',
-    open: () => open(openMysqlSync, { host: '127.0.0.1', port: 3306, user: 'root', database: mysqlDb, connect_timeout: 10 }, 'mart'),
+    open: () => open('mysql', { host: '127.0.0.1', port: 3306, user: 'root', database: mysqlDb, connect_timeout: 10 }, 'mart'),
     async rows(table) {
       const c = await mysql.createConnection({ host: '127.0.0.1', user: 'root', database: mysqlDb, dateStrings: true, supportBigNumbers: true, bigNumberStrings: true });
       const [rows] = await c.query(
@@ -82,7 +79,7 @@ const destinations: Dest[] = [
   },
   {
     kind: 'duckdb',
-    open: () => open(openDuckdbSync, { path: duckFile }, 'warehouse'),
+    open: () => open('duckdb', { path: duckFile }, 'warehouse'),
     async rows(table) {
       const { DuckDBInstance } = await import('@duckdb/node-api');
       const instance = await DuckDBInstance.create(duckFile);
@@ -133,7 +130,7 @@ function spec(pipeline: string, overrides: Partial<CdcSyncSpec> = {}): CdcSyncSp
   return {
     pipeline,
     sourceName: 'src',
-    source: pgClientConfig(pgSettings).config,
+    source: connectors.get('postgres')!.changeCapture!.sessionSettings(pgSettings) as ClientConfig,
     streams: [{ stream: 'items', schema: sourceSchema, table: 'items', destinationTable: 'items' }],
     slot: names.slot,
     publication: names.publication,
@@ -193,7 +190,7 @@ describe('CDC from PostgreSQL', { skip }, () => {
 
   it('refuses a destination that cannot apply change sets (SQLite) before creating a slot', async () => {
     const s = spec(`sqlite_${suffix}`);
-    const dest = await open(openSqliteSync, { path: 'dest.sqlite' }, 'local');
+    const dest = await open('sqlite', { path: 'dest.sqlite' }, 'local');
     try {
       await assert.rejects(runCdcSync(s, dest, ctx()), /connection 'local' is not supported as a CDC destination/);
       const slots = await admin.query('SELECT 1 FROM pg_replication_slots WHERE slot_name = $1', [s.slot]);

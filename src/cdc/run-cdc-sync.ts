@@ -1,7 +1,7 @@
 import type { Client, ClientConfig } from 'pg';
 import { ConnectorError } from '../core/errors.ts';
 import type { Logger } from '../core/run/logger.ts';
-import type { SyncContext, SyncDestination } from '../integration/sync-destination.ts';
+import type { SyncContext, SyncDestination } from '../core/connectors/sync-destination.ts';
 import { readCdcPosition, type CdcPosition, type CdcTarget } from './cdc-position.ts';
 import { readChanges } from './change-reader.ts';
 import { ChangeStager } from './change-stager.ts';

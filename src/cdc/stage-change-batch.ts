@@ -1,4 +1,4 @@
-import type { SyncInput, SyncTableChanges } from '../integration/sync-destination.ts';
+import type { SyncInput, SyncTableChanges } from '../core/connectors/sync-destination.ts';
 import type { ChangeBatch, Row } from './change-batch.ts';
 import type { ChangeStager } from './change-stager.ts';
 import { cdcStreamState, type CdcPosition, type CdcTarget } from './cdc-position.ts';

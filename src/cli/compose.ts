@@ -1,11 +1,6 @@
 import path from 'node:path';
-import { createConnectorRegistry, type ConnectorRegistry } from '../core/connectors/connector.ts';
-import { duckdbConnector } from '../connectors/duckdb/index.ts';
-import { fileConnector } from '../connectors/files/index.ts';
-import { postgresConnector } from '../connectors/postgres/index.ts';
-import { mysqlConnector } from '../connectors/mysql/index.ts';
-import { sqliteConnector } from '../connectors/sqlite/index.ts';
-import { restConnector } from '../connectors/rest/index.ts';
+import type { ConnectorRegistry } from '../core/connectors/connector.ts';
+import { connectors } from '../connectors/registry.ts';
 import type { DataPlane } from '../core/data-plane/data-plane.ts';
 import type { Project } from '../core/project/load-project.ts';
 import type { BlockRunners } from '../core/run/block-runner.ts';
@@ -32,7 +27,7 @@ export interface Engine {
   close(): Promise<void>;
 }
 
-export const connectors = createConnectorRegistry([fileConnector, duckdbConnector, postgresConnector, mysqlConnector, sqliteConnector, restConnector]);
+export { connectors };
 
 export const runners = {
   ts: runTsBlock,

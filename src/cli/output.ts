@@ -1,5 +1,6 @@
 import path from 'node:path';
 import { formatLocation, SluiceError, type SerializedError } from '../core/errors.ts';
+import type { Pipeline } from '../core/pipeline/pipeline.ts';
 import { mask } from '../core/project/secrets.ts';
 
 /** Where the CLI writes: plain lines when not on a terminal (CI, pipes). */
@@ -80,4 +81,9 @@ export function showValue(value: unknown): string {
   if (value instanceof Date) return value.toISOString().replace('T00:00:00.000Z', '').replace('.000Z', 'Z');
   if (typeof value === 'object') return JSON.stringify(value, (_, v: unknown) => (typeof v === 'bigint' ? v.toString() : v));
   return String(value);
+}
+
+/** A pipeline's deprecation warnings, one line each, with where to change the file. */
+export function describeWarnings(pipeline: Pick<Pipeline, 'warnings'>): string[] {
+  return (pipeline.warnings ?? []).map((w) => `warning: ${formatLocation(w.location)}: ${w.message}`);
 }

@@ -4,7 +4,7 @@ import type { Logger } from '../core/run/logger.ts';
 import { joinQualified, quoteIdent, quoteLiteral, splitQualified } from '../core/sql/quote.ts';
 import type { SchemaContract } from '../core/pipeline/integration-schema.ts';
 import { compareColumns, describeDifference, destinationColumn, type ColumnDifference } from './schema-evolution.ts';
-import type { DestinationTableShape, SyncContext, SyncDestination, SyncInput, SyncTable } from './sync-destination.ts';
+import type { DestinationTableShape, SyncContext, SyncDestination, SyncInput, SyncTable } from '../core/connectors/sync-destination.ts';
 
 /** A schema change made (or refused), to record as a schema event. */
 export interface SchemaChange {

@@ -4,8 +4,8 @@ import { connectorContextFor, type BlockRunner } from '../core/run/block-runner.
 import { runCdcBlock } from '../cdc/run-cdc-block.ts';
 import { syncStreamSpecSchema } from '../core/pipeline/integration-schema.ts';
 import { openSourceReader } from './source-reader.ts';
-import type { SyncContext } from './sync-destination.ts';
-import { openSyncDestination } from './sync-destinations.ts';
+import type { SyncContext } from '../core/connectors/sync-destination.ts';
+import { openSyncDestination } from '../core/connectors/open-sync-destination.ts';
 import { syncStream } from './sync-stream.ts';
 
 /**
@@ -18,12 +18,12 @@ export const runSyncBlock: BlockRunner<SyncBlock> = async (block, context) => {
   if (spec.mode === 'cdc') return runCdcBlock(block, context);
   const what = spec.table !== undefined ? `table ${spec.table}` : spec.file !== undefined ? 'its files' : 'its query';
   const { connector, connection } = await naming(`stream '${spec.stream}' (${what}): opening source connection '${spec.source}'`, context.connections.get(spec.source));
-  const destination = await naming(`stream '${spec.stream}' (into ${spec.destinationTable}): opening destination connection '${spec.destination}'`, openSyncDestination(context.project, spec.destination, context.session));
+  const destination = await naming(`stream '${spec.stream}' (into ${spec.destinationTable}): opening destination connection '${spec.destination}'`, openSyncDestination(context.project, context.connectors, spec.destination, context.session));
   const connectorContext = connectorContextFor(block, context);
   const syncContext: SyncContext = { session: context.session, logger: context.logger, signal: context.signal, tempDir: context.tempDir };
   const store = context.store;
   try {
-    const source = await naming(`stream '${spec.stream}' (${what}): reading from '${spec.source}'`, openSourceReader({ spec, kind: connector.kind, connection, context: connectorContext, session: context.session }));
+    const source = await naming(`stream '${spec.stream}' (${what}): reading from '${spec.source}'`, openSourceReader({ spec, connector, connection, context: connectorContext, session: context.session }));
     const result = await syncStream({
       pipeline: context.pipeline.name,
       spec,

@@ -1,10 +1,11 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import { connectors } from '../connectors/registry.ts';
 import { batchQuery, cursorLiteral, sourceDialect, sourceFrom } from './source-dialect.ts';
 
 describe('source dialects', () => {
-  const pg = sourceDialect('postgres', 'pg');
-  const my = sourceDialect('mysql', 'maria');
+  const pg = sourceDialect(connectors.get('postgres')!, 'pg');
+  const my = sourceDialect(connectors.get('mysql')!, 'maria');
 
   it('takes the next batch up to the n-th cursor value, ties included', () => {
     assert.equal(
@@ -22,6 +23,6 @@ describe('source dialects', () => {
   });
 
   it('refuses a source it cannot read in batches', () => {
-    assert.throws(() => sourceDialect('rest', 'api'), /connection 'api' is a rest connection, which cannot be an integration source/);
+    assert.throws(() => sourceDialect(connectors.get('rest')!, 'api'), /connection 'api' is a rest connection, which cannot be an integration source/);
   });
 });

@@ -1,38 +1,14 @@
+import type { AnyConnector } from '../core/connectors/connector.ts';
+import type { IdentifierRules } from '../core/connectors/identifier-rules.ts';
 import { ConfigError } from '../core/errors.ts';
-import { quoteIdent, quoteLiteral, splitQualified } from '../core/sql/quote.ts';
 
-/** How to write SQL for a source database: quoting, and the batch query built from it. */
-export interface SourceDialect {
-  quoteIdent(name: string): string;
-  /** `schema.table` as the pipeline file writes it, quoted. */
-  table(name: string): string;
-  /** A string literal (values reach SQL as literals only because a read takes no parameters). */
-  literal(value: string): string;
-}
+/** How to write SQL for a source: its connector's identifier rules (quoting, literals). */
+export type SourceDialect = Pick<IdentifierRules, 'quote' | 'table' | 'literal'>;
 
-const standard: SourceDialect = {
-  quoteIdent,
-  table: (name) => splitQualified(name).map(quoteIdent).join('.'),
-  literal: quoteLiteral,
-};
-
-const backtick = (name: string): string => `\`${name.replaceAll('`', '``')}\``;
-const mysql: SourceDialect = {
-  quoteIdent: backtick,
-  table: (name) => splitQualified(name).map(backtick).join('.'),
-  // Backslashes are escapes in MySQL's default mode: double them as well as quotes.
-  literal: (value) => `'${value.replaceAll('\\', '\\\\').replaceAll("'", "''")}'`,
-};
-
-/** Connector kinds an integration pipeline can read from. Adding one adds an entry. */
-export const sourceDialects: Readonly<Record<string, SourceDialect>> = { postgres: standard, sqlite: standard, mysql };
-
-export function sourceDialect(kind: string, connection: string): SourceDialect {
-  const dialect = sourceDialects[kind];
-  if (!dialect) {
-    throw new ConfigError('integration.source_unsupported', `connection '${connection}' is a ${kind} connection, which cannot be an integration source (supported: ${Object.keys(sourceDialects).join(', ')})`);
-  }
-  return dialect;
+/** The dialect a sync's batch queries are written in, for a connector that runs them inside the source. */
+export function sourceDialect(connector: AnyConnector, connection: string): SourceDialect {
+  if (connector.capabilities.syncSource === 'query' && connector.identifiers) return connector.identifiers;
+  throw new ConfigError('integration.source_unsupported', `connection '${connection}' is a ${connector.kind} connection, which cannot be an integration source`);
 }
 
 /** The stored cursor as a literal the source compares with its column: numbers bare, everything else quoted. */
@@ -50,7 +26,7 @@ export function cursorLiteral(dialect: SourceDialect, value: string, kind: 'numb
  * `cursor > last` never skips one. A batch can exceed `size` only by such ties.
  */
 export function batchQuery(dialect: SourceDialect, from: string, cursor: string, after: string | undefined, size: number): string {
-  const c = dialect.quoteIdent(cursor);
+  const c = dialect.quote(cursor);
   const past = after === undefined ? `${c} IS NOT NULL` : `${c} > ${after}`;
   const upTo = `(SELECT max(${c}) FROM (SELECT ${c} FROM ${from} WHERE ${past} ORDER BY ${c} LIMIT ${size}) AS _sluice_next)`;
   return `SELECT * FROM ${from} WHERE ${past} AND ${c} <= ${upTo}`;

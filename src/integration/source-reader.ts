@@ -1,10 +1,11 @@
 import path from 'node:path';
-import type { ConnectorConnection, ConnectorContext } from '../core/connectors/connector.ts';
+import type { AnyConnector, ConnectorConnection, ConnectorContext } from '../core/connectors/connector.ts';
+import { dataPlaneIdentifiers } from '../core/connectors/identifier-rules.ts';
 import type { DataPlaneSession, StoredOutput } from '../core/data-plane/data-plane.ts';
 import { ConfigError } from '../core/errors.ts';
 import { quoteIdent, tableNameParts } from '../core/sql/quote.ts';
 import type { SyncStreamSpec } from '../core/pipeline/integration-schema.ts';
-import { sourceDialect, sourceDialects, sourceFrom, type SourceDialect } from './source-dialect.ts';
+import { sourceDialect, sourceFrom, type SourceDialect } from './source-dialect.ts';
 
 /** Where a stream's rows come from, as SQL the sync can batch over. */
 export interface SourceReader {
@@ -19,7 +20,7 @@ export interface SourceReader {
 
 export interface SourceReaderRequest {
   readonly spec: SyncStreamSpec;
-  readonly kind: string;
+  readonly connector: AnyConnector;
   readonly connection: ConnectorConnection;
   readonly context: ConnectorContext;
   readonly session: DataPlaneSession;
@@ -34,26 +35,28 @@ const landedFiles = '_sluice_source_files';
  * them there, in the data plane's own SQL.
  */
 export async function openSourceReader(request: SourceReaderRequest): Promise<SourceReader> {
-  const { spec, kind, connection, context, session } = request;
-  if ((kind === 'file') !== (spec.file !== undefined)) {
+  const { spec, connector, connection, context, session } = request;
+  const readsFiles = connector.capabilities.syncSource === 'files';
+  if (readsFiles !== (spec.file !== undefined)) {
     throw new ConfigError(
       'integration.file_settings',
-      kind === 'file'
+      readsFiles
         ? `stream '${spec.stream}': connection '${spec.source}' reads files, so the stream needs file: settings (path, format, ...) instead of a table or query`
-        : `stream '${spec.stream}': file: settings need a source connection of type file; '${spec.source}' is a ${kind} connection`,
+        : `stream '${spec.stream}': file: settings need a source connection that reads files; '${spec.source}' is a ${connector.kind} connection`,
     );
   }
   if (spec.file !== undefined) {
     const landed = await connection.read!({ settings: spec.file, location: path.join(context.tempDir, 'source-files.parquet') }, context);
     await session.attach(landedFiles, landed.output);
     return {
-      dialect: sourceDialects.postgres!,
+      // The batches run in the data plane, so they are written in its SQL.
+      dialect: dataPlaneIdentifiers,
       from: quoteIdent(landedFiles),
       read: (query, location) => session.storeQuery(query, location, context.signal),
       primaryKey: async () => [],
     };
   }
-  const dialect = sourceDialect(kind, spec.source);
+  const dialect = sourceDialect(connector, spec.source);
   return {
     dialect,
     from: sourceFrom(dialect, spec),

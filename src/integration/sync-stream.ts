@@ -8,7 +8,7 @@ import { applySchemaContract, logChanges, rejectsTable, type SchemaChange } from
 import type { SyncStreamSpec } from '../core/pipeline/integration-schema.ts';
 import { batchQuery, cursorLiteral } from './source-dialect.ts';
 import type { SourceReader } from './source-reader.ts';
-import type { StreamState, SyncContext, SyncDestination, SyncInput, SyncTable } from './sync-destination.ts';
+import type { StreamState, SyncContext, SyncDestination, SyncInput, SyncTable } from '../core/connectors/sync-destination.ts';
 
 /** The state an incremental stream commits with each batch. */
 export interface IncrementalState extends StreamState {

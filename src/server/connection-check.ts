@@ -1,6 +1,7 @@
 import type { ConnectorRegistry } from '../core/connectors/connector.ts';
 import { ConfigError } from '../core/errors.ts';
-import { loadProject, resolveConnectionSettings, type ConnectionSpec, type Project } from '../core/project/load-project.ts';
+import { parseConnectionSettings } from '../core/connectors/parse-connection-settings.ts';
+import { loadProject, type ConnectionSpec, type Project } from '../core/project/load-project.ts';
 import { mask } from '../core/project/secrets.ts';
 
 const checkTimeoutMs = 10_000;
@@ -32,21 +33,16 @@ export async function checkConnectionSpec(project: Project, connectors: Connecto
   const answer = (ok: boolean, message: string) => ({ ok, message: mask(message), duration_ms: Math.round(performance.now() - started) });
   let settings: unknown;
   try {
-    settings = resolveConnectionSettings(spec);
+    settings = parseConnectionSettings(spec, connector.connectionSchema);
   } catch (error) {
     return answer(false, (error as Error).message);
-  }
-  const parsed = connector.connectionSchema.safeParse(settings);
-  if (!parsed.success) {
-    const issue = parsed.error.issues[0]!;
-    return answer(false, `${issue.path.map(String).join('.') || 'settings'}: ${issue.message}`);
   }
   let timer: NodeJS.Timeout | undefined;
   const timeout = new Promise<never>((_, reject) => {
     timer = setTimeout(() => reject(new Error(`no answer within ${checkTimeoutMs / 1000}s`)), checkTimeoutMs);
   });
   try {
-    const connection = await Promise.race([connector.connect(parsed.data, { name, projectRoot: project.root, warehousePath: project.warehousePath }), timeout]);
+    const connection = await Promise.race([connector.connect(settings, { name, projectRoot: project.root, warehousePath: project.warehousePath }), timeout]);
     try {
       if (connection.query) await Promise.race([connection.query('SELECT 1'), timeout]);
     } finally {

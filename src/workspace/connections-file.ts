@@ -6,7 +6,7 @@ import { parseYamlText } from '../core/config/parse-yaml-file.ts';
 import { ConfigError } from '../core/errors.ts';
 import { envReference } from '../core/project/fill-env.ts';
 import { isSecretKey } from '../core/project/secrets.ts';
-import { warehouseConnectionName } from '../core/run/connection-pool.ts';
+import { dataPlaneConnectionName, reservedConnectionNames } from '../core/project/connection-spec.ts';
 import { formatSecretsFile, readSecretsFile, secretsFilePath } from '../core/project/secrets-file.ts';
 
 /** A connection as the API shows it: secret values replaced by whether they are set. */
@@ -25,8 +25,6 @@ export interface ConnectionChange {
 
 const hasReference = (value: string): boolean => /\$\{[A-Za-z_][A-Za-z0-9_]*(:-[^}]*)?\}/.test(value);
 const namePattern = /^[A-Za-z_][A-Za-z0-9_-]*$/;
-/** Names Sluice gives its own connections: a connection of the same name would silently replace one. */
-const reservedConnectionNames: readonly string[] = [warehouseConnectionName];
 
 /** `SLUICE_<CONNECTION>_<KEY>`: the variable a connection's secret setting is kept in. */
 export function secretVariable(connection: string, key: string): string {
@@ -92,7 +90,8 @@ function maskSettings(settings: Record<string, unknown>, isSet: (variable: strin
 export function saveConnection(root: string, stateDir: string, name: string, change: ConnectionChange, mode: 'create' | 'update'): void {
   if (!namePattern.test(name)) throw new ConfigError('connection.bad_name', `'${name}' is not a connection name: use letters, digits, _ and -, starting with a letter or _`);
   if (mode === 'create' && reservedConnectionNames.includes(name)) {
-    throw new ConfigError('connection.reserved_name', `'${name}' is reserved for the built-in connection to the project's embedded warehouse; choose another name`);
+    const what = name === dataPlaneConnectionName ? 'the data plane itself (a SQL block with this connection runs there)' : "the built-in connection to the project's embedded warehouse";
+    throw new ConfigError('connection.reserved_name', `'${name}' is reserved for ${what}; choose another name`);
   }
   const doc = readDocument(root);
   const connections = connectionsMap(doc);

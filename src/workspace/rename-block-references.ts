@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { Pipeline } from '../core/pipeline/pipeline.ts';
+import { dataPlaneConnectionName } from '../core/project/connection-spec.ts';
 
 /** Parses SQL into the data plane's syntax tree (DuckDB's `json_serialize_sql`). */
 export type SqlParser = (sql: string) => Promise<unknown>;
@@ -52,7 +53,7 @@ export async function renameBlockReferences(root: string, pipeline: Pipeline, fr
     const bytes = Buffer.from(text, 'utf8');
     const spans: Span[] = [];
     // SQL pushed down into a database names that database's tables: the same word may be one of them.
-    const remote = block.connection !== undefined && block.connection !== 'data_plane';
+    const remote = block.connection !== undefined && block.connection !== dataPlaneConnectionName;
     for (const location of tableLocations(tree, from)) {
       if (remote) {
         blockers.push({ file, line: lineOfByte(bytes, location), reason: `block '${block.name}' runs in connection '${block.connection}', where '${from}' may name one of its tables` });

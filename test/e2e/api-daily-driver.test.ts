@@ -89,6 +89,14 @@ describe('sluice serve: what the web UI needs to be trusted every day', () => {
     assert.doesNotMatch(read('connections.yaml'), /warehouse/);
   });
 
+  it('refuses a connection named like the data plane, which SQL blocks name to run there', async () => {
+    const { status, body } = await s.json<{ error: { code: string; message: string } }>('/api/connections', post({ name: 'data_plane', type: 'postgres', settings: { host: '127.0.0.1' } }));
+    assert.equal(status, 400);
+    assert.equal(body.error.code, 'connection.reserved_name');
+    assert.match(body.error.message, /reserved for the data plane itself/);
+    assert.doesNotMatch(read('connections.yaml'), /data_plane/);
+  });
+
   it('marks a secret from an unset environment variable as not set, naming the variable', async () => {
     const { body } = await s.json<{ connections: { name: string; settings: Record<string, unknown> }[] }>('/api/connections');
     assert.deepEqual(body.connections.find((c) => c.name === 'pg')?.settings.password, { secret: { set: false, variables: ['SLUICE_DAILY_UNSET'] } });

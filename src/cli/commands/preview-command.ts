@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import type { Row } from '../../core/data-plane/data-plane.ts';
-import { rejectsLocation } from '../../connectors/files/index.ts';
+import { rejectsLocation } from '../../core/connectors/rejects-location.ts';
 import { ConfigError } from '../../core/errors.ts';
 import { loadPipeline } from '../../core/pipeline/load-pipeline.ts';
 import { loadProject } from '../../core/project/load-project.ts';

@@ -9,7 +9,7 @@ import { alertRun } from '../../alerts/alert-run.ts';
 import { cliHeartbeat } from '../cli-heartbeat.ts';
 import { createEngine } from '../compose.ts';
 import { describeOutcome } from '../../core/run/describe-outcome.ts';
-import { bold, describeError, dim, formatCount, formatDuration, green, red, yellow, type Output } from '../output.ts';
+import { bold, describeError, describeWarnings, dim, formatCount, formatDuration, green, red, yellow, type Output } from '../output.ts';
 
 export interface RunCommandOptions {
   readonly block?: string;
@@ -24,6 +24,7 @@ export interface RunCommandOptions {
 export async function runCommand(pipelineName: string, options: RunCommandOptions, out: Output): Promise<number> {
   const project = loadProject(process.cwd());
   const pipeline = loadPipeline(project.root, pipelineName);
+  for (const warning of describeWarnings(pipeline)) out.error(warning);
   const variables = parseVars(options.var ?? []);
   if (options.date !== undefined && options.backfill !== undefined) throw new UsageError('give --date or --backfill, not both');
   const dated = options.date !== undefined ? intervalForDate(pipeline, options.date) : undefined;

@@ -3,8 +3,8 @@ import { loadPipeline } from '../../core/pipeline/load-pipeline.ts';
 import type { Pipeline } from '../../core/pipeline/pipeline.ts';
 import { loadProject, type Project } from '../../core/project/load-project.ts';
 import { syncStreamSpecSchema, type SyncStreamSpec } from '../../core/pipeline/integration-schema.ts';
-import type { SyncDestination } from '../../integration/sync-destination.ts';
-import { openSyncDestination } from '../../integration/sync-destinations.ts';
+import type { SyncDestination } from '../../core/connectors/sync-destination.ts';
+import { openSyncDestination } from '../../core/connectors/open-sync-destination.ts';
 import { createEngine, type Engine } from '../compose.ts';
 import { bold, dim, green, yellow, type Output } from '../output.ts';
 
@@ -36,7 +36,7 @@ export async function stateShowCommand(pipelineName: string, options: { stream?:
     }
     if (streams.some((s) => s.mode === 'cdc')) {
       const { readCdcSlot } = await import('../../cdc/cdc-status.ts');
-      const slot = await readCdcSlot(project, pipeline);
+      const slot = await readCdcSlot({ project, connectors: engine.connectors }, pipeline);
       out.line(slot.exists ? `cdc slot ${bold(slot.slot)}: lag ${slot.lagBytes ?? '?'} bytes (WAL held on the source), confirmed ${slot.confirmedLsn ?? '-'}${slot.active ? ', streaming now' : ''}` : `cdc slot ${bold(slot.slot)}: ${dim('not created yet')}`);
     }
     return 0;
@@ -76,7 +76,7 @@ async function withDestination(pipelineName: string, stream: string | undefined,
   try {
     const session = await (await engine.dataPlane()).openSession();
     try {
-      const destination = await openSyncDestination(project, streams[0]!.destination, session);
+      const destination = await openSyncDestination(project, engine.connectors, streams[0]!.destination, session);
       try {
         return await work({ project, engine, pipeline, streams, destination });
       } finally {

@@ -16,8 +16,8 @@ export async function testCommand(names: readonly string[], out: Output): Promis
   const pipelines = (names.length ? names : listPipelines(project.root)).map((name) => loadPipeline(project.root, name));
   const withTests = pipelines.filter((p) => p.blocks.some((b) => b.role === 'test'));
   if (!withTests.length) {
-    if (names.length) throw new ConfigError('test.none', `no test blocks in ${names.join(', ')} (a test block has type: test)`);
-    out.line('no test blocks in this project (a test block has type: test)');
+    if (names.length) throw new ConfigError('test.none', `no test blocks in ${names.join(', ')} (a test block has role: test)`);
+    out.line('no test blocks in this project (a test block has role: test)');
     return 0;
   }
   const engine = await createEngine(project);

@@ -5,10 +5,11 @@ import { ConfigError, SluiceError, toSluiceError } from '../../core/errors.ts';
 import { listPipelines, loadPipeline } from '../../core/pipeline/load-pipeline.ts';
 import type { Block, Pipeline } from '../../core/pipeline/pipeline.ts';
 import { loadProject, type Project } from '../../core/project/load-project.ts';
-import { warehouseConnectionName } from '../../core/run/connection-pool.ts';
+import { connectionSpec, warehouseConnectionName } from '../../core/project/connection-spec.ts';
 import { fillTemplates } from '../../core/run/templates.ts';
 import { connectors } from '../compose.ts';
-import { describeError, green, red, type Output } from '../output.ts';
+import { describeError, describeWarnings, green, red, yellow, type Output } from '../output.ts';
+import { parseBlockSettings } from '../../core/connectors/parse-block-settings.ts';
 
 /**
  * `sluice validate`: checks every pipeline without running anything: YAML,
@@ -30,6 +31,7 @@ export async function validateCommand(out: Output): Promise<number> {
     if (pipeline) for (const block of pipeline.blocks) found.push(...(await checkBlock(project, pipeline, block)));
     problems += found.length;
     out.line(`${found.length ? red('✗') : green('✓')} ${name}`);
+    if (pipeline) for (const warning of describeWarnings(pipeline)) out.line(`    ${yellow(warning)}`);
     for (const error of found) out.line(`    ${describeError(error, project.root)}`);
   }
   if (!names.length) out.line('no pipelines in pipelines/');
@@ -61,12 +63,7 @@ async function checkBlock(project: Project, pipeline: Pipeline, block: Block): P
         const writing = block.role === 'exporter' || block.upstream.length > 0;
         const schema = writing ? connector.writeSchema : connector.readSchema;
         const values = { ...pipeline.variables, run_id: 'validate', pipeline: pipeline.name, logical_date: '', data_interval_start: '', data_interval_end: '' };
-        const parsed = schema.safeParse(fillTemplates(block.settings, values, where));
-        if (!parsed.success) {
-          const issue = parsed.error.issues[0]!;
-          const line = block.settingLines?.[String(issue.path[0])] ?? where.line;
-          throw new ConfigError('block.bad_settings', `${kind} settings${issue.path.length ? ` '${issue.path.join('.')}'` : ''}: ${issue.message}`, { location: { ...where, line } });
-        }
+        parseBlockSettings(schema, fillTemplates(block.settings, values, where), kind, where, block.settingLines);
         return [];
       }
       case 'sync':
@@ -79,10 +76,8 @@ async function checkBlock(project: Project, pipeline: Pipeline, block: Block): P
 }
 
 function checkConnection(project: Project, name: string, where: { file: string; line?: number | undefined; block: string }): string {
-  if (name === warehouseConnectionName && !project.connections.has(name)) return 'duckdb';
-  const spec = project.connections.get(name);
-  if (!spec) {
+  if (name !== warehouseConnectionName && !project.connections.has(name)) {
     throw new ConfigError('connection.unknown', `no connection named '${name}' (connections: ${[warehouseConnectionName, ...project.connections.keys()].join(', ')})`, { location: where });
   }
-  return spec.type;
+  return connectionSpec(project, name).type;
 }

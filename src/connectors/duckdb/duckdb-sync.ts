@@ -17,9 +17,9 @@ import {
   type SyncDestination,
   type SyncTable,
   type TableAlteration,
-} from '../../integration/sync-destination.ts';
-import { checkPreviousState } from '../../integration/check-previous-state.ts';
-import { withDatabase } from './index.ts';
+} from '../../core/connectors/sync-destination.ts';
+import { checkPreviousState } from '../../core/connectors/check-previous-state.ts';
+import { withDatabase } from './duckdb-attach.ts';
 
 const connectionSchema = z.object({ path: projectPathSetting() }).strict();
 

@@ -1,5 +1,4 @@
 import path from 'node:path';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { z } from 'zod';
 import { projectPathSetting } from '../shared/project-path.ts';
 import type { DataPlaneSession } from '../../core/data-plane/data-plane.ts';
@@ -9,6 +8,9 @@ import type { Connector, ConnectorContext, WriteMode } from '../../core/connecto
 import { decimalScale, describeRounded, findRoundedValue } from '../shared/decimal-scale.ts';
 import { discoverDuckDb } from './duckdb-discover.ts';
 import { findMisfit } from './duckdb-misfit.ts';
+import { withDatabase } from './duckdb-attach.ts';
+import { openDuckdbSync } from './duckdb-sync.ts';
+import { dataPlaneIdentifiers } from '../../core/connectors/identifier-rules.ts';
 
 const connectionSchema = z.object({ path: projectPathSetting() }).strict();
 const readSchema = z
@@ -40,7 +42,21 @@ type WriteSettings = z.output<typeof writeSchema>;
 export const duckdbConnector: Connector<z.output<typeof connectionSchema>, z.output<typeof readSchema>, WriteSettings> = {
   kind: 'duckdb',
   description: 'A DuckDB database file (the embedded warehouse)',
-  capabilities: { read: true, write: ['replace', 'append', 'upsert', 'merge', 'partition'], sql: true, needsConnection: true },
+  capabilities: {
+    read: true,
+    write: ['replace', 'append', 'upsert', 'merge', 'partition'],
+    sql: true,
+    needsConnection: true,
+    transactions: true,
+    // The data plane attaches the file for a moment; a sync cannot read batches from it meanwhile.
+    syncSource: 'none',
+    syncDestination: 'changes',
+    changeCapture: false,
+    upsert: 'delete_insert',
+    bulkPath: 'attach',
+  },
+  identifiers: dataPlaneIdentifiers,
+  syncDestination: openDuckdbSync,
   connectionSchema,
   readSchema,
   writeSchema,
@@ -191,49 +207,6 @@ function readError(error: unknown, what: string, connection: string, shown: stri
   const message = (error as Error).message.split('\n')[0]!;
   const missing = /Catalog Error: Table with name/i.test(message);
   return new ConnectorError(missing ? 'duckdb.table_missing' : 'duckdb.read_failed', `cannot read ${what} from '${connection}' (${shown}): ${message}`, { cause: error });
-}
-
-let aliasCounter = 0;
-
-/** One operation per database file at a time within this process (runs side by side share one engine). */
-const fileQueues = new Map<string, Promise<unknown>>();
-
-function serialized<T>(file: string, work: () => Promise<T>): Promise<T> {
-  const previous = fileQueues.get(file) ?? Promise.resolve();
-  const next = previous.catch(() => undefined).then(work);
-  fileQueues.set(file, next);
-  void next.catch(() => undefined).finally(() => {
-    if (fileQueues.get(file) === next) fileQueues.delete(file);
-  });
-  return next;
-}
-
-/** Attaches the file for one operation, waiting while another process holds its lock. */
-export function withDatabase<T>(session: DataPlaneSession, file: string, work: (alias: string) => Promise<T>): Promise<T> {
-  return serialized(file, () => attachFor(session, file, work));
-}
-
-async function attachFor<T>(session: DataPlaneSession, file: string, work: (alias: string) => Promise<T>): Promise<T> {
-  const alias = `__sluice_db_${++aliasCounter}`;
-  const deadline = Date.now() + 60_000;
-  for (let wait = 50; ; wait = Math.min(wait * 2, 1000)) {
-    try {
-      await session.attachDatabase(file, alias);
-      break;
-    } catch (error) {
-      const message = (error as Error).message;
-      if (/lock/i.test(message) && Date.now() < deadline) {
-        await sleep(wait);
-        continue;
-      }
-      throw new ConnectorError('duckdb.attach_failed', `cannot open ${file}: ${message.split('\n')[0]}`, { cause: error, retryable: /lock/i.test(message) });
-    }
-  }
-  try {
-    return await work(alias);
-  } finally {
-    await session.detachDatabase(alias);
-  }
 }
 
 /** Unqualified names in user SQL resolve in the attached database while it runs. */

@@ -1,6 +1,7 @@
 import { renameSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
+import { rejectsLocation } from '../../core/connectors/rejects-location.ts';
 import { ConfigError, SluiceError } from '../../core/errors.ts';
 import type { FileReadSpec, Row } from '../../core/data-plane/data-plane.ts';
 import { quoteIdent } from '../../core/sql/quote.ts';
@@ -18,7 +19,19 @@ import { fileReadSettingsSchema, fileWriteSettingsSchema, formatFromPath, type F
 export const fileConnector: Connector<Record<string, never>, FileReadSettings, FileWriteSettings> = {
   kind: 'file',
   description: 'Local files: CSV, TSV, JSON, JSON lines, Parquet, Excel (read); gzip; globs',
-  capabilities: { read: true, write: ['replace'], sql: false, needsConnection: false },
+  capabilities: {
+    read: true,
+    write: ['replace'],
+    sql: false,
+    needsConnection: false,
+    // A file is written beside its target and renamed over it: readers see the old file or the new one.
+    transactions: true,
+    syncSource: 'files',
+    syncDestination: 'none',
+    changeCapture: false,
+    upsert: 'none',
+    bulkPath: 'file',
+  },
   connectionSchema: z.object({}).strict() as unknown as z.ZodType<Record<string, never>>,
   readSchema: fileReadSettingsSchema,
   writeSchema: fileWriteSettingsSchema,
@@ -87,10 +100,7 @@ function shownPath(file: string, root: string): string {
   return relative && !relative.startsWith('..') && !path.isAbsolute(relative) ? relative : file;
 }
 
-/** Rows a loader rejected are stored beside its output. */
-export function rejectsLocation(output: string): string {
-  return output.replace(/\.parquet$/, '.rejects.parquet');
-}
+export { rejectsLocation };
 
 /** Warns about rejected rows (`total` of them; the first 1000 are in `rows`) and stores them beside the output. */
 async function keepRejects(rows: readonly Row[], total: number, first: readonly string[], location: string, context: ConnectorContext): Promise<void> {

@@ -1,4 +1,5 @@
 import type { Connector } from '../../core/connectors/connector.ts';
+import { databaseCapabilities } from '../shared/database-capabilities.ts';
 import {
   mysqlConnectionSchema,
   mysqlReadSchema,
@@ -8,6 +9,8 @@ import {
   type MysqlWriteSettings,
 } from './mysql-config.ts';
 import { connectMysql } from './mysql-connection.ts';
+import { mysqlIdentifiers } from './mysql-names.ts';
+import { openMysqlSync } from './mysql-sync.ts';
 
 /**
  * MySQL and MariaDB: read tables and queries, run SQL blocks inside the
@@ -16,7 +19,15 @@ import { connectMysql } from './mysql-connection.ts';
 export const mysqlConnector: Connector<MysqlConnectionSettings, MysqlReadSettings, MysqlWriteSettings> = {
   kind: 'mysql',
   description: 'A MySQL or MariaDB database: read tables and queries, run SQL inside it, load with batched INSERTs',
-  capabilities: { read: true, write: ['replace', 'append', 'upsert', 'merge'], sql: true, needsConnection: true },
+  capabilities: {
+    ...databaseCapabilities,
+    syncDestination: 'changes',
+    changeCapture: false,
+    upsert: 'on_duplicate_key',
+    bulkPath: 'load_data',
+  },
+  identifiers: mysqlIdentifiers,
+  syncDestination: openMysqlSync,
   connectionSchema: mysqlConnectionSchema,
   readSchema: mysqlReadSchema,
   writeSchema: mysqlWriteSchema,

@@ -1,5 +1,6 @@
 import { ConfigError } from '../../core/errors.ts';
-import { tableNameParts } from '../../core/sql/quote.ts';
+import { splitQualified, tableNameParts } from '../../core/sql/quote.ts';
+import type { IdentifierRules } from '../../core/connectors/identifier-rules.ts';
 
 /** Quotes a MySQL identifier with backticks, doubling any backtick inside. */
 export function quoteMysqlIdent(name: string): string {
@@ -38,3 +39,17 @@ export function siblingTable(database: string, name: string): MysqlTableRef {
 function shown(part: string): string {
   return /^[A-Za-z_][A-Za-z0-9_$]*$/.test(part) ? part : quoteMysqlIdent(part);
 }
+
+/**
+ * MySQL's naming: backticks, names up to 64 characters, column names compared
+ * without regard to case, and backslashes as escapes inside string literals
+ * (the default SQL mode), so a literal doubles them as well as its quotes.
+ */
+export const mysqlIdentifiers: IdentifierRules = {
+  unquotedCase: 'preserve',
+  caseSensitive: false,
+  maxLength: 64,
+  quote: quoteMysqlIdent,
+  table: (name) => splitQualified(name).map(quoteMysqlIdent).join('.'),
+  literal: (value) => `'${value.replaceAll('\\', '\\\\').replaceAll("'", "''")}'`,
+};

@@ -5,8 +5,9 @@ import path from 'node:path';
 import type { FieldPacket, PoolConnection, Query } from 'mysql2';
 import { ConnectorError, SluiceError } from '../../core/errors.ts';
 import type { ConnectorContext, ReadResult } from '../../core/connectors/connector.ts';
+import { checkUniqueColumnNames, storeServerCsv } from '../shared/store-server-csv.ts';
 import type { MysqlDriver } from './mysql-driver.ts';
-import { clip, errorText, queryError, serverErrno } from './mysql-errors.ts';
+import { queryError, serverErrno } from './mysql-errors.ts';
 import { MysqlCsvWriter, type RawValue } from './mysql-csv.ts';
 import { readColumnFor, type ReadColumn } from './mysql-types.ts';
 
@@ -20,8 +21,6 @@ export interface ReadSource {
 
 const rawBytes = (field: { string(encoding: string): string | null }): string | null => field.string('latin1');
 
-/** The most a single row may take as CSV; the reader's buffers grow with it, so it stays bounded. */
-const maxLineBytes = 8 * 1024 * 1024;
 
 /**
  * Reads a statement's result into the data plane: the values' bytes go
@@ -63,31 +62,7 @@ export async function readMysql(driver: MysqlDriver, source: ReadSource, locatio
     // The data plane's load needs nothing more from the server: the session goes back to the pool now.
     conn.release();
     released = true;
-    const stored = await context.session
-      .storeFiles(
-        {
-          paths: [file],
-          format: 'csv',
-          compression: 'none',
-          csv: { header: false, delimiter: ',', quote: '"', escape: '"', schema: columns, allowQuotedNulls: false, maxLineSize: maxLineBytes },
-        },
-        location,
-        context.signal,
-      )
-      .catch((error: unknown) => {
-        if (context.signal.aborted) throw new ConnectorError('mysql.cancelled', `reading ${source.label} was cancelled`, { cause: error });
-        // The reader's message may quote a whole row; a line of it is enough.
-        const reason = clip(errorText(error).split('\n')[0]!, 300);
-        throw new ConnectorError('mysql.read_failed', `cannot store the rows of ${source.label} from '${driver.name}': ${reason}`, { cause: error });
-      });
-    if (stored.rows !== rows) {
-      throw new ConnectorError('mysql.read_failed', `cannot store the rows of ${source.label} from '${driver.name}': ${rows} rows were read but ${stored.rows} stored`);
-    }
-    return {
-      output: { location: stored.location, rows: stored.rows, columns: stored.columns },
-      rowsIn: stored.rows,
-      summary: `read ${stored.rows.toLocaleString('en-US')} rows from ${source.label} in '${driver.name}'`,
-    };
+    return await storeServerCsv({ kind: 'mysql', label: source.label, connection: driver.name, file, columns, rows, location }, context);
   } catch (error) {
     if (context.signal.aborted && !(error instanceof SluiceError && error.code === 'mysql.cancelled')) {
       throw new ConnectorError('mysql.cancelled', `reading ${source.label} was cancelled`, { cause: error });
@@ -143,7 +118,7 @@ function readToFile(
       if (!fields) return;
       try {
         columns = fields.map(readColumnFor);
-        checkUniqueNames(columns, label);
+        checkUniqueColumnNames('mysql', columns.map((c) => c.name), label);
         writer = new MysqlCsvWriter(columns.map((c) => c.kind), emit);
       } catch (error) {
         stop(error);
@@ -168,13 +143,3 @@ function readToFile(
   });
 }
 
-/** The data plane's identifiers ignore case, so `A` and `a` would collide there. */
-function checkUniqueNames(columns: readonly ReadColumn[], label: string): void {
-  const seen = new Set<string>();
-  for (const { name } of columns) {
-    if (seen.has(name.toLowerCase())) {
-      throw new ConnectorError('mysql.duplicate_column', `${label} returns more than one column named '${name}' (names are compared ignoring case); give each a distinct alias`);
-    }
-    seen.add(name.toLowerCase());
-  }
-}

@@ -17,8 +17,8 @@ import {
   type SyncInput,
   type SyncTable,
   type TableAlteration,
-} from '../../integration/sync-destination.ts';
-import { checkPreviousState } from '../../integration/check-previous-state.ts';
+} from '../../core/connectors/sync-destination.ts';
+import { checkPreviousState } from '../../core/connectors/check-previous-state.ts';
 import { mysqlConnectionSchema } from './mysql-config.ts';
 import { clientOptions } from './mysql-connection.ts';
 import { connectError, queryError } from './mysql-errors.ts';

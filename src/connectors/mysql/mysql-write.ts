@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import type { ExecuteValues } from 'mysql2';
 import type { Connection as PromiseConnection } from 'mysql2/promise';
 import type { Column } from '../../core/data-plane/data-plane.ts';
-import { ConfigError, ConnectorError, SluiceError } from '../../core/errors.ts';
+import { ConnectorError, SluiceError } from '../../core/errors.ts';
 import { quoteIdent } from '../../core/sql/quote.ts';
 import type { ConnectorContext, WriteRequest, WriteResult } from '../../core/connectors/connector.ts';
 import { describeTarget, hasUniqueKeyOn, type TargetTable } from './mysql-catalog.ts';
@@ -13,8 +13,9 @@ import type { MysqlDriver } from './mysql-driver.ts';
 import { queryError } from './mysql-errors.ts';
 import { dropAbandonedStages, holdStage } from './mysql-stages.ts';
 import { watchLockWaits } from '../shared/watch-lock-waits.ts';
-import { quoteMysqlIdent, mysqlTableRef, siblingTable, type MysqlTableRef } from './mysql-names.ts';
+import { mysqlIdentifiers, quoteMysqlIdent, mysqlTableRef, siblingTable, type MysqlTableRef } from './mysql-names.ts';
 import { mysqlTypeForDuck, writeColumnFor } from './mysql-types.ts';
+import { checkWriteColumns, checkWriteInput } from '../shared/check-write-input.ts';
 
 /** Everything a write mode needs, resolved once. */
 export interface WritePlan {
@@ -50,13 +51,7 @@ export async function writeMysql(driver: MysqlDriver, request: WriteRequest<Mysq
   const { settings, input } = request;
   const target = mysqlTableRef(settings.table, driver.database);
   const key = settings.key ?? [];
-  if ((settings.mode === 'upsert' || settings.mode === 'merge') && key.length === 0) {
-    throw new ConfigError('mysql.key_required', `${settings.mode} into ${target.label} needs a key: the column(s) that identify a row`);
-  }
-  const absent = key.filter((k) => !input.columns.some((c) => c.name.toLowerCase() === k.toLowerCase()));
-  if (absent.length) {
-    throw new ConfigError('mysql.key_not_in_input', `the key of ${target.label} names column(s) the input lacks: ${absent.join(', ')} (input columns: ${names(input.columns)})`);
-  }
+  checkWriteInput(mysqlIdentifiers, { kind: 'mysql', label: target.label, mode: settings.mode, key, input: input.columns });
   const raw = await driver.dedicated();
   const conn = raw.promise();
   const abort = (): void => {
@@ -314,28 +309,11 @@ function columnList(columns: readonly Column[]): string {
   return columns.map((c) => quoteMysqlIdent(c.name)).join(', ');
 }
 
-function names(columns: readonly { name: string }[]): string {
-  return columns.map((c) => c.name).join(', ') || '(none)';
-}
-
 function count(rows: number): string {
   return rows.toLocaleString('en-US');
 }
 
-/** Refuses an input whose columns do not fit the existing target, before anything is written. MySQL names ignore case. */
+/** Refuses an input whose columns do not fit the existing target, before anything is written. */
 function checkColumns(target: MysqlTableRef, table: TargetTable, input: readonly Column[]): void {
-  const byName = new Map(table.columns.map((c) => [c.name.toLowerCase(), c]));
-  const given = new Set(input.map((c) => c.name.toLowerCase()));
-  const extra = input.filter((c) => !byName.has(c.name.toLowerCase())).map((c) => c.name);
-  const generated = input.filter((c) => byName.get(c.name.toLowerCase())?.generated).map((c) => c.name);
-  const missing = table.columns.filter((c) => !given.has(c.name.toLowerCase()) && !c.optional).map((c) => c.name);
-  if (!extra.length && !missing.length && !generated.length) return;
-  const problems: string[] = [];
-  if (extra.length) problems.push(`the input has columns the table lacks: ${extra.join(', ')}`);
-  if (missing.length) problems.push(`the table needs columns the input lacks (not null, no default): ${missing.join(', ')}`);
-  if (generated.length) problems.push(`the table computes these columns itself: ${generated.join(', ')}`);
-  throw new ConnectorError(
-    'mysql.columns_mismatch',
-    `the input does not fit ${target.label}: ${problems.join('; ')}. Table columns: ${names(table.columns)}. Input columns: ${names(input)}`,
-  );
+  checkWriteColumns(mysqlIdentifiers, 'mysql', target.label, table.columns, input);
 }

@@ -1,4 +1,5 @@
 import type { Connector } from '../../core/connectors/connector.ts';
+import { databaseCapabilities } from '../shared/database-capabilities.ts';
 import {
   postgresConnectionSchema,
   postgresReadSchema,
@@ -8,6 +9,9 @@ import {
   type PostgresWriteSettings,
 } from './postgres-config.ts';
 import { connectPostgres } from './postgres-connection.ts';
+import { postgresChangeCapture } from './postgres-change-capture.ts';
+import { postgresIdentifiers } from './postgres-identifiers.ts';
+import { openPostgresSync } from './postgres-sync.ts';
 
 /**
  * PostgreSQL: read tables and queries, run SQL blocks inside the database,
@@ -16,7 +20,16 @@ import { connectPostgres } from './postgres-connection.ts';
 export const postgresConnector: Connector<PostgresConnectionSettings, PostgresReadSettings, PostgresWriteSettings> = {
   kind: 'postgres',
   description: 'A PostgreSQL database: read tables and queries, run SQL inside it, load with COPY',
-  capabilities: { read: true, write: ['replace', 'append', 'upsert', 'merge'], sql: true, needsConnection: true },
+  capabilities: {
+    ...databaseCapabilities,
+    syncDestination: 'changes',
+    changeCapture: true,
+    upsert: 'on_conflict',
+    bulkPath: 'copy',
+  },
+  identifiers: postgresIdentifiers,
+  syncDestination: openPostgresSync,
+  changeCapture: postgresChangeCapture,
   connectionSchema: postgresConnectionSchema,
   readSchema: postgresReadSchema,
   writeSchema: postgresWriteSchema,

@@ -8,9 +8,10 @@ import type { Column } from '../../core/data-plane/data-plane.ts';
 import { ConnectorError, SluiceError } from '../../core/errors.ts';
 import { quoteIdent } from '../../core/sql/quote.ts';
 import type { ConnectorContext, ReadResult } from '../../core/connectors/connector.ts';
+import { checkUniqueColumnNames, storeServerCsv } from '../shared/store-server-csv.ts';
 import type { TableRef } from './postgres-catalog.ts';
 import type { PostgresDriver } from './postgres-driver.ts';
-import { clip, errorText, isServerError, queryError } from './postgres-errors.ts';
+import { isServerError, queryError } from './postgres-errors.ts';
 import { duckTypeForPostgres, postgresReadExpression, type PostgresFieldType } from './postgres-types.ts';
 
 /** What to read: a query, and how to name it in messages. */
@@ -23,8 +24,6 @@ export interface ReadSource {
   readonly userSql?: boolean;
 }
 
-/** The most a single row may take, four times the reader's default; its buffers grow with it, so it stays bounded. */
-const maxLineBytes = 8 * 1024 * 1024;
 
 /**
  * Reads a query's result into the data plane: `COPY (query) TO STDOUT` streams
@@ -57,7 +56,7 @@ export async function readPostgres(driver: PostgresDriver, source: ReadSource, l
       throw fail(error, `cannot read ${source.label} from '${driver.name}'`, describePrefix.length);
     });
     const fields = described.fields.map((f) => ({ name: f.name, oid: f.dataTypeID, typmod: f.dataTypeModifier }));
-    checkUniqueNames(fields.map((f) => f.name), source.label);
+    checkUniqueColumnNames('postgres', fields.map((f) => f.name), source.label);
     const types = await resolveTypes(client, fields);
     const columns: Column[] = fields.map((f, k) => ({ name: f.name, type: duckTypeForPostgres(types[k]!) }));
     const select = fields.map((f, k) => `${postgresReadExpression(quoteIdent(f.name), types[k]!)} AS ${quoteIdent(f.name)}`).join(', ');
@@ -76,28 +75,8 @@ export async function readPostgres(driver: PostgresDriver, source: ReadSource, l
     }
     await client.query('COMMIT');
 
-    const stored = await context.session
-      .storeFiles(
-        {
-          paths: [file],
-          format: 'csv',
-          compression: 'none',
-          // PostgreSQL writes NULL as an unquoted empty field and '' as "": the schema keeps names exactly as they are.
-          csv: { header: false, delimiter: ',', quote: '"', escape: '"', schema: columns, allowQuotedNulls: false, maxLineSize: maxLineBytes },
-        },
-        location,
-        context.signal,
-      )
-      .catch((error: unknown) => {
-        // The reader's message may quote a whole row; a line of it is enough.
-        const reason = clip(errorText(error).split('\n')[0]!, 300);
-        throw new ConnectorError('postgres.read_failed', `cannot store the rows of ${source.label} from '${driver.name}': ${reason}`, { cause: error });
-      });
-    return {
-      output: { location: stored.location, rows: stored.rows, columns: stored.columns },
-      rowsIn: stored.rows,
-      summary: `read ${stored.rows.toLocaleString('en-US')} rows from ${source.table ? source.table.label : source.label} in '${driver.name}'`,
-    };
+    // COPY's completion reports the rows it sent; the data plane must store as many.
+    return await storeServerCsv({ kind: 'postgres', label: source.table ? source.table.label : source.label, connection: driver.name, file, columns, rows: copy.rowCount, location }, context);
   } catch (error) {
     if (!broken) await client.query('ROLLBACK').catch(() => (broken = true));
     if (context.signal.aborted && !(error instanceof SluiceError && error.code === 'postgres.cancelled')) {
@@ -115,16 +94,6 @@ function stripTrailingSemicolons(sql: string): string {
   return sql.replace(/[\s;]+$/, '');
 }
 
-/** The data plane's identifiers ignore case, so `"A"` and `"a"` would collide there. */
-function checkUniqueNames(names: readonly string[], label: string): void {
-  const seen = new Set<string>();
-  for (const name of names) {
-    if (seen.has(name.toLowerCase())) {
-      throw new ConnectorError('postgres.duplicate_column', `${label} returns more than one column named '${name}' (names are compared ignoring case); give each a distinct alias`);
-    }
-    seen.add(name.toLowerCase());
-  }
-}
 
 interface TypeRow {
   oid: number;

@@ -17,8 +17,8 @@ import {
   type SyncInput,
   type SyncTable,
   type TableAlteration,
-} from '../../integration/sync-destination.ts';
-import { checkPreviousState } from '../../integration/check-previous-state.ts';
+} from '../../core/connectors/sync-destination.ts';
+import { checkPreviousState } from '../../core/connectors/check-previous-state.ts';
 import { siblingRef, tableRef, type TableRef } from './postgres-catalog.ts';
 import { postgresConnectionSchema } from './postgres-config.ts';
 import { openPostgresDriver } from './postgres-connection.ts';

@@ -23,6 +23,8 @@ import { isServerError, queryError } from './postgres-errors.ts';
 import { watchLockWaits } from '../shared/watch-lock-waits.ts';
 import { dropAbandonedStages, holdStage, releaseStage, stageName } from './postgres-stages.ts';
 import { duckCsvExpression, postgresTypeForDuck } from './postgres-types.ts';
+import { checkWriteColumns, checkWriteInput } from '../shared/check-write-input.ts';
+import { postgresIdentifiers } from './postgres-identifiers.ts';
 
 /** Everything a write mode needs, resolved once. */
 interface WritePlan {
@@ -48,13 +50,7 @@ export async function writePostgres(driver: PostgresDriver, request: WriteReques
   const { settings, input } = request;
   const target = tableRef(settings.table, driver.schema);
   const key = settings.key ?? [];
-  if ((settings.mode === 'upsert' || settings.mode === 'merge') && key.length === 0) {
-    throw new ConfigError('postgres.key_required', `${settings.mode} into ${target.label} needs a key: the column(s) that identify a row`);
-  }
-  const absent = key.filter((k) => !input.columns.some((c) => c.name === k));
-  if (absent.length) {
-    throw new ConfigError('postgres.key_not_in_input', `the key of ${target.label} names column(s) the input lacks: ${absent.join(', ')} (input columns: ${names(input.columns)})`);
-  }
+  checkWriteInput(postgresIdentifiers, { kind: 'postgres', label: target.label, mode: settings.mode, key, input: input.columns });
   const control = await driver.session();
   const stopWatching = driver.cancelOnAbort(control, context.signal);
   const pid = (control as { processID?: number }).processID;
@@ -357,20 +353,5 @@ function names(columns: readonly { name: string }[]): string {
 
 /** Refuses an input whose columns do not fit the existing target, before anything is written. */
 function checkColumns(target: TableRef, table: TargetTable, input: readonly Column[]): void {
-  const byName = new Map(table.columns.map((c) => [c.name, c]));
-  const given = new Set(input.map((c) => c.name));
-  const extra = input.filter((c) => !byName.has(c.name)).map((c) => c.name);
-  const generated = input.filter((c) => byName.get(c.name)?.generated).map((c) => c.name);
-  const missing = table.columns.filter((c) => !given.has(c.name) && !c.optional).map((c) => c.name);
-  if (!extra.length && !missing.length && !generated.length) return;
-  const problems: string[] = [];
-  if (extra.length) problems.push(`the input has columns the table lacks: ${extra.join(', ')}`);
-  if (missing.length) problems.push(`the table needs columns the input lacks (not null, no default): ${missing.join(', ')}`);
-  if (generated.length) problems.push(`the table computes these columns itself: ${generated.join(', ')}`);
-  const caseOnly = extra.filter((name) => table.columns.some((c) => c.name.toLowerCase() === name.toLowerCase()));
-  if (caseOnly.length) problems.push(`names are case-sensitive (${caseOnly.join(', ')} differ from the table only in case)`);
-  throw new ConnectorError(
-    'postgres.columns_mismatch',
-    `the input does not fit ${target.label}: ${problems.join('; ')}. Table columns: ${names(table.columns)}. Input columns: ${names(input)}`,
-  );
+  checkWriteColumns(postgresIdentifiers, 'postgres', target.label, table.columns, input);
 }

@@ -11,7 +11,7 @@ import { connectRest } from './rest-connection.ts';
  *
  * ```yaml
  * - name: orders
- *   type: loader
+ *   role: loader
  *   connection: vendor_api
  *   settings: { path: orders, record_path: data.items, pagination: { type: link_header } }
  * ```
@@ -19,7 +19,18 @@ import { connectRest } from './rest-connection.ts';
 export const restConnector: Connector<RestConnectionSettings, RestReadSettings, never> = {
   kind: 'rest',
   description: 'REST APIs: JSON or XML, pagination, auth, rate limits, retries',
-  capabilities: { read: true, write: [], sql: false, needsConnection: true },
+  capabilities: {
+    read: true,
+    write: [],
+    sql: false,
+    needsConnection: true,
+    transactions: false,
+    syncSource: 'none',
+    syncDestination: 'none',
+    changeCapture: false,
+    upsert: 'none',
+    bulkPath: 'none',
+  },
   connectionSchema: restConnectionSchema,
   readSchema: restReadSchema,
   writeSchema: z.never(),

@@ -1,4 +1,5 @@
 import type { Connector } from '../../core/connectors/connector.ts';
+import { databaseCapabilities } from '../shared/database-capabilities.ts';
 import {
   sqliteConnectionSchema,
   sqliteReadSchema,
@@ -8,6 +9,8 @@ import {
   type SqliteWriteSettings,
 } from './sqlite-config.ts';
 import { connectSqlite } from './sqlite-connection.ts';
+import { openSqliteSync } from './sqlite-sync.ts';
+import { sqliteIdentifiers } from './sqlite-identifiers.ts';
 
 /**
  * SQLite: read tables and queries from a database file, run SQL blocks inside
@@ -17,7 +20,15 @@ import { connectSqlite } from './sqlite-connection.ts';
 export const sqliteConnector: Connector<SqliteConnectionSettings, SqliteReadSettings, SqliteWriteSettings> = {
   kind: 'sqlite',
   description: 'A SQLite database file: read tables and queries, run SQL inside it, load in one transaction',
-  capabilities: { read: true, write: ['replace', 'append', 'upsert', 'merge'], sql: true, needsConnection: true },
+  capabilities: {
+    ...databaseCapabilities,
+    syncDestination: 'batches',
+    changeCapture: false,
+    upsert: 'delete_insert',
+    bulkPath: 'prepared_insert',
+  },
+  identifiers: sqliteIdentifiers,
+  syncDestination: openSqliteSync,
   connectionSchema: sqliteConnectionSchema,
   readSchema: sqliteReadSchema,
   writeSchema: sqliteWriteSchema,

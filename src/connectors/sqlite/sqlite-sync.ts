@@ -16,8 +16,8 @@ import {
   type SyncInput,
   type SyncTable,
   type TableAlteration,
-} from '../../integration/sync-destination.ts';
-import { checkPreviousState } from '../../integration/check-previous-state.ts';
+} from '../../core/connectors/sync-destination.ts';
+import { checkPreviousState } from '../../core/connectors/check-previous-state.ts';
 import { tableRef, type TableRef } from './sqlite-catalog.ts';
 import { sqliteConnectionSchema } from './sqlite-config.ts';
 import { createSqliteDriver, type SqliteDriver } from './sqlite-driver.ts';

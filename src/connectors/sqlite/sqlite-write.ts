@@ -9,6 +9,8 @@ import type { SqliteWriteSettings } from './sqlite-config.ts';
 import type { SqliteDriver } from './sqlite-driver.ts';
 import { sqliteError } from './sqlite-errors.ts';
 import { writeTypeFor } from './sqlite-types.ts';
+import { checkWriteColumns, checkWriteInput } from '../shared/check-write-input.ts';
+import { sqliteIdentifiers } from './sqlite-identifiers.ts';
 
 /** Everything a write mode needs, resolved once. */
 export interface WritePlan {
@@ -36,13 +38,7 @@ export async function writeSqlite(driver: SqliteDriver, request: WriteRequest<Sq
   const { settings, input } = request;
   const target = tableRef(settings.table);
   const key = settings.key ?? [];
-  if ((settings.mode === 'upsert' || settings.mode === 'merge') && key.length === 0) {
-    throw new ConfigError('sqlite.key_required', `${settings.mode} into ${target.label} needs a key: the column(s) that identify a row`);
-  }
-  const absent = key.filter((k) => !input.columns.some((c) => c.name.toLowerCase() === k.toLowerCase()));
-  if (absent.length) {
-    throw new ConfigError('sqlite.key_not_in_input', `the key of ${target.label} names column(s) the input lacks: ${absent.join(', ')} (input columns: ${names(input.columns)})`);
-  }
+  checkWriteInput(sqliteIdentifiers, { kind: 'sqlite', label: target.label, mode: settings.mode, key, input: input.columns });
   if (driver.readonly) throw new ConfigError('sqlite.readonly', `connection '${driver.name}' is read-only; it cannot write ${target.label}`);
   const db = driver.open();
   try {
@@ -180,24 +176,7 @@ function columnList(columns: readonly Column[]): string {
   return columns.map((c) => quoteIdent(c.name)).join(', ');
 }
 
-function names(columns: readonly { name: string }[]): string {
-  return columns.map((c) => c.name).join(', ') || '(none)';
-}
-
-/** Refuses an input whose columns do not fit the existing target, before anything is written. SQLite compares names ignoring case. */
+/** Refuses an input whose columns do not fit the existing target, before anything is written. */
 function checkColumns(target: TableRef, table: readonly TargetColumn[], input: readonly Column[]): void {
-  const byName = new Map(table.map((c) => [c.name.toLowerCase(), c]));
-  const given = new Set(input.map((c) => c.name.toLowerCase()));
-  const extra = input.filter((c) => !byName.has(c.name.toLowerCase())).map((c) => c.name);
-  const generated = input.filter((c) => byName.get(c.name.toLowerCase())?.generated).map((c) => c.name);
-  const missing = table.filter((c) => !given.has(c.name.toLowerCase()) && !c.optional && !c.generated).map((c) => c.name);
-  if (!extra.length && !missing.length && !generated.length) return;
-  const problems: string[] = [];
-  if (extra.length) problems.push(`the input has columns the table lacks: ${extra.join(', ')}`);
-  if (missing.length) problems.push(`the table needs columns the input lacks (not null, no default): ${missing.join(', ')}`);
-  if (generated.length) problems.push(`the table computes these columns itself: ${generated.join(', ')}`);
-  throw new ConnectorError(
-    'sqlite.columns_mismatch',
-    `the input does not fit ${target.label}: ${problems.join('; ')}. Table columns: ${names(table)}. Input columns: ${names(input)}`,
-  );
+  checkWriteColumns(sqliteIdentifiers, 'sqlite', target.label, table, input);
 }

@@ -1,18 +1,65 @@
 import type { z } from 'zod';
 import type { Column, DataPlaneSession, Row, StoredOutput } from '../data-plane/data-plane.ts';
 import type { Logger } from '../run/logger.ts';
+import type { ChangeCapture } from './change-capture.ts';
+import type { IdentifierRules } from './identifier-rules.ts';
+import type { OpenSyncDestination } from './sync-destination.ts';
 
 /** How an exporter changes its target. Every mode is transactional. */
 export type WriteMode = 'replace' | 'append' | 'upsert' | 'merge' | 'partition';
 
-/** What a connector can do, declared as data so the engine never branches on a name. */
+/** How an upsert or merge finds the rows it replaces. */
+export type UpsertStrategy =
+  /** `INSERT ... ON CONFLICT (key) DO UPDATE` (PostgreSQL, SQLite, DuckDB). */
+  | 'on_conflict'
+  /** `INSERT ... ON DUPLICATE KEY UPDATE` against a unique key (MySQL, MariaDB). */
+  | 'on_duplicate_key'
+  /** Deletes the rows whose key the input holds, then inserts the input, in one transaction. */
+  | 'delete_insert'
+  | 'none';
+
+/** The fastest way a connector moves a data-plane table into its target. */
+export type BulkPath =
+  /** `COPY ... FROM STDIN` streamed from the data plane. */
+  | 'copy'
+  /** `LOAD DATA LOCAL INFILE` streamed from the data plane. */
+  | 'load_data'
+  /** The data plane writes the target itself (an attached DuckDB file). */
+  | 'attach'
+  /** Prepared multi-row INSERTs in one transaction. */
+  | 'prepared_insert'
+  /** The data plane writes a file. */
+  | 'file'
+  | 'none';
+
+/**
+ * What a connector can do, declared as data so the engine, integration, CDC,
+ * the server and the CLI ask instead of branching on a connector's name.
+ * `connector-registry.test.ts` checks that each declaration matches the parts
+ * the connector implements.
+ */
 export interface ConnectorCapabilities {
   readonly read: boolean;
+  /** The write modes an exporter block may use; empty when the connector cannot write. */
   readonly write: readonly WriteMode[];
   /** Can run a SQL block inside the connection (ELT pushdown). */
   readonly sql: boolean;
   /** Needs a named connection in connections.yaml. */
   readonly needsConnection: boolean;
+  /** Every write commits whole or not at all. */
+  readonly transactions: boolean;
+  /**
+   * What an integration sync reads from it: `query` runs each batch query
+   * inside the source (quoted by its `identifiers`), `files` lands the files in
+   * the data plane and batches there, `none` cannot be a sync source.
+   */
+  readonly syncSource: 'query' | 'files' | 'none';
+  /** Can be a sync destination (`batches`), and also receive change sets (`changes`, what CDC writes). */
+  readonly syncDestination: 'batches' | 'changes' | 'none';
+  /** Can be the source of change data capture (its `changeCapture` part). */
+  readonly changeCapture: boolean;
+  readonly upsert: UpsertStrategy;
+  readonly bulkPath: BulkPath;
 }
 
 export interface ConnectorContext {
@@ -103,6 +150,12 @@ export interface Connector<C = unknown, R = unknown, W = unknown> {
   readonly readSchema: z.ZodType<R>;
   /** Settings of an exporter block that writes through this connector. */
   readonly writeSchema: z.ZodType<W>;
+  /** How it names things: quoting, case and length. Every connector that speaks SQL has them. */
+  readonly identifiers?: IdentifierRules | undefined;
+  /** Opens a connection as a sync destination; present when `capabilities.syncDestination` is not `none`. */
+  readonly syncDestination?: OpenSyncDestination | undefined;
+  /** Change data capture from this source; present when `capabilities.changeCapture`. */
+  readonly changeCapture?: ChangeCapture<C> | undefined;
   /** Opens the connection; heavy drivers load here, not at import. */
   connect(settings: C, context: { readonly name: string; readonly projectRoot: string; readonly warehousePath: string }): Promise<ConnectorConnection<R, W>>;
 }

@@ -78,6 +78,29 @@ describe('loadPipeline', () => {
     assert.deepEqual(clean.declaredAt, { file: pipelineFile, line: 8 });
   });
 
+  it('reads a block role as role, and its old spelling type with a warning that points at it', () => {
+    const root = project({
+      'pipelines/p.yaml': yaml('blocks:', '  - name: raw', '    role: loader', '    file: blocks/raw.sql', '  - name: old', '    type: exporter', '    connection: warehouse', '    upstream: [raw]', '    settings: { table: t }'),
+      'blocks/raw.sql': 'select 1 as x',
+    });
+    const pipeline = loadPipeline(root, 'p');
+    assert.deepEqual(pipeline.blocks.map((b) => [b.name, b.role]), [['raw', 'loader'], ['old', 'exporter']]);
+    assert.deepEqual(pipeline.warnings?.map((w) => [w.code, w.location.line, w.location.block]), [['block.type_deprecated', 6, 'old']]);
+    assert.match(pipeline.warnings![0]!.message, /'type: exporter' is the old spelling of 'role: exporter'/);
+  });
+
+  it('loads a pipeline written with role and no old spelling without warnings', () => {
+    const root = project({ 'pipelines/p.yaml': yaml('blocks:', '  - name: raw', '    role: loader', '    file: blocks/raw.sql'), 'blocks/raw.sql': 'select 1 as x' });
+    assert.equal(loadPipeline(root, 'p').warnings, undefined);
+  });
+
+  it('refuses a block that gives both role and type', () => {
+    const root = project({ 'pipelines/p.yaml': yaml('blocks:', '  - name: raw', '    role: loader', '    type: loader', '    file: blocks/raw.sql'), 'blocks/raw.sql': 'select 1 as x' });
+    const error = loadError(root);
+    assert.equal(error.code, 'block.role_twice');
+    assert.equal(error.location?.line, 4);
+  });
+
   it('reports malformed YAML at the line of the mistake', () => {
     const root = project({
       'pipelines/p.yaml': yaml('blocks:', '  - name: a', '    file: blocks/a.sql', '  - name: b', '   file: blocks/a.sql'),

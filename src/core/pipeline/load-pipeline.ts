@@ -5,7 +5,7 @@ import { parseYamlFile } from '../config/parse-yaml-file.ts';
 import { ConfigError, type ErrorLocation } from '../errors.ts';
 import { isIntegrationFile, loadIntegrationPipeline } from './load-integration-pipeline.ts';
 import { topoSort } from './dag.ts';
-import type { Block, BlockLanguage, Pipeline } from './pipeline.ts';
+import type { Block, BlockLanguage, Pipeline, PipelineWarning } from './pipeline.ts';
 import { pipelineFileSchema, pipelineNamePattern, pipelineNameRule, type BlockFile, type BlockRole } from './pipeline-schema.ts';
 
 const languageByExtension: Record<string, Exclude<BlockLanguage, 'connector'>> = { '.ts': 'ts', '.sql': 'sql' };
@@ -46,8 +46,18 @@ export function loadPipeline(root: string, name: string): Pipeline {
   const { data, locate } = parseYamlFile(file, pipelineFileSchema, shown);
   const hash = createHash('sha256').update(readFileSync(file));
 
+  const warnings: PipelineWarning[] = [];
   const blocks = data.blocks.map((spec, index) => {
     const where = locate(['blocks', index]);
+    if (spec.type !== undefined) {
+      const at = locate(['blocks', index, 'type']);
+      if (spec.role !== undefined) throw new ConfigError('block.role_twice', `block '${spec.name}' has both role and type (its old spelling); keep role`, { location: { ...at, block: spec.name } });
+      warnings.push({
+        code: 'block.type_deprecated',
+        message: `block '${spec.name}': 'type: ${spec.type}' is the old spelling of 'role: ${spec.type}'; rename the key (type still works for now)`,
+        location: { ...at, block: spec.name },
+      });
+    }
     const block = toBlock(root, spec, { file: shown, line: where.line }, (key) => locate(['blocks', index, key]), (key) => locate(['blocks', index, 'settings', key]));
     if (block.language === 'ts' || block.language === 'sql') hash.update(block.name).update(readFileSync(block.file));
     return block;
@@ -86,6 +96,7 @@ export function loadPipeline(root: string, name: string): Pipeline {
     retries: data.retries,
     timeout: data.timeout,
     alerts: data.alerts,
+    ...(warnings.length ? { warnings } : {}),
   };
 }
 
@@ -118,14 +129,14 @@ function toBlock(
     const file = path.resolve(root, spec.file);
     if (!isInside(root, file)) fail('file', 'block.file_outside', `block '${spec.name}': ${spec.file} is outside the project`);
     if (!existsSync(file)) fail('file', 'block.file_missing', `block '${spec.name}': file ${spec.file} does not exist`);
-    const role: BlockRole = spec.type ?? 'transformer';
+    const role: BlockRole = spec.role ?? spec.type ?? 'transformer';
     if (language === 'sql') return { ...base, role, language, file, connection: spec.connection };
     return { ...base, role, language, file, settings: spec.settings };
   }
   if (spec.connector === undefined && spec.connection === undefined) {
     return fail('name', 'block.no_logic', `block '${spec.name}' needs a file (.ts or .sql) or a connector/connection`);
   }
-  const role: BlockRole = spec.type ?? (spec.upstream.length ? 'exporter' : 'loader');
+  const role: BlockRole = spec.role ?? spec.type ?? (spec.upstream.length ? 'exporter' : 'loader');
   const settingLines = Object.fromEntries(Object.keys(spec.settings).flatMap((key) => {
     const line = locateSetting(key).line;
     return line === undefined ? [] : [[key, line]];

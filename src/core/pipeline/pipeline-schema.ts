@@ -19,6 +19,8 @@ const variableValue = z.union([z.string(), z.number(), z.boolean()]);
 export const blockFileSchema = z
   .object({
     name: z.string().regex(blockNamePattern, 'a block name is letters, digits and _ and starts with a letter or _'),
+    role: z.enum(blockRoles).optional(),
+    /** The old spelling of `role`, still read; loading it warns (see deprecatedKeys). */
     type: z.enum(blockRoles).optional(),
     description: z.string().optional(),
     file: z.string().min(1).optional(),

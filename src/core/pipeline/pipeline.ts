@@ -1,3 +1,4 @@
+import type { ErrorLocation } from '../errors.ts';
 import type { RetryPolicy } from '../run/retry-policy.ts';
 import type { BlockRole, VariableValue } from './pipeline-schema.ts';
 import type { Schedule } from './schedule.ts';
@@ -74,4 +75,13 @@ export interface Pipeline {
   /** Default block timeout, milliseconds. */
   readonly timeout?: number | undefined;
   readonly alerts: readonly Alert[];
+  /** Old spellings the file still uses: it loads, and these say what to rename. */
+  readonly warnings?: readonly PipelineWarning[] | undefined;
+}
+
+/** Something in a pipeline file that works but should change, with where it is. */
+export interface PipelineWarning {
+  readonly code: string;
+  readonly message: string;
+  readonly location: ErrorLocation;
 }

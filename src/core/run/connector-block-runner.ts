@@ -1,6 +1,7 @@
 import { ConfigError } from '../errors.ts';
 import type { ConnectorBlock } from '../pipeline/pipeline.ts';
 import type { AnyConnector, ConnectorConnection } from '../connectors/connector.ts';
+import { parseBlockSettings } from '../connectors/parse-block-settings.ts';
 import { fillTemplates } from './templates.ts';
 import { localDay } from '../pipeline/schedule.ts';
 import { connectorContextFor, rowsIn, type BlockRunContext, type BlockRunner } from './block-runner.ts';
@@ -24,19 +25,23 @@ export const runConnectorBlock: BlockRunner<ConnectorBlock> = async (block, cont
   const connectorContext = connectorContextFor(block, context);
   const writing = block.role === 'exporter' || (block.role !== 'loader' && context.inputs.length > 0);
   if (writing) {
-    if (!connection.write) throw new ConfigError('block.cannot_write', `connector '${connector.kind}' cannot write`, { location: where });
+    if (!connector.capabilities.write.length || !connection.write) throw new ConfigError('block.cannot_write', `connector '${connector.kind}' cannot write`, { location: where });
     const [input, ...more] = context.inputs;
     if (!input || more.length) {
       throw new ConfigError('block.exporter_inputs', `an exporter block writes exactly one upstream; '${block.name}' has ${context.inputs.length}`, { location: where });
     }
-    const parsed = parseSettings(connector.writeSchema, settings, connector.kind, where, block.settingLines);
+    const parsed = parseBlockSettings(connector.writeSchema, settings, connector.kind, where, block.settingLines);
+    const mode = (parsed as { mode?: unknown }).mode;
+    if (typeof mode === 'string' && !(connector.capabilities.write as readonly string[]).includes(mode)) {
+      throw new ConfigError('block.write_mode_unsupported', `connector '${connector.kind}' cannot write in mode '${mode}' (modes: ${connector.capabilities.write.join(', ')})`, { location: where });
+    }
     const interval = partitionInterval(context);
     const result = await connection.write({ settings: parsed, input: { table: input.name, columns: input.output.columns, rows: input.output.rows }, interval }, connectorContext);
     // An exporter's output is what it exported, so tests and previews can read it.
     return { output: input.output, rowsIn: input.output.rows, summary: result.summary };
   }
-  if (!connection.read) throw new ConfigError('block.cannot_read', `connector '${connector.kind}' cannot read`, { location: where });
-  const parsed = parseSettings(connector.readSchema, settings, connector.kind, where, block.settingLines);
+  if (!connector.capabilities.read || !connection.read) throw new ConfigError('block.cannot_read', `connector '${connector.kind}' cannot read`, { location: where });
+  const parsed = parseBlockSettings(connector.readSchema, settings, connector.kind, where, block.settingLines);
   const result = await connection.read({ settings: parsed, location: context.outputLocation }, connectorContext);
   return { output: result.output, rowsIn: result.rowsIn ?? rowsIn(context.inputs), rowsRejected: result.rowsRejected, summary: result.summary };
 };
@@ -95,13 +100,3 @@ function partitionInterval(context: BlockRunContext): { start: string; end: stri
   }
   return { start: interval.start.toISOString(), end: interval.end.toISOString() };
 }
-
-function parseSettings<T>(schema: { safeParse(v: unknown): { success: true; data: T } | { success: false; error: { issues: { path: PropertyKey[]; message: string }[] } } }, settings: unknown, kind: string, where: { file: string; line?: number | undefined; block: string }, settingLines?: Readonly<Record<string, number>>): T {
-  const result = schema.safeParse(settings);
-  if (result.success) return result.data;
-  const issue = result.error.issues[0]!;
-  const key = issue.path.map(String).join('.');
-  const line = settingLines?.[String(issue.path[0])] ?? where.line;
-  throw new ConfigError('block.bad_settings', `${kind} settings${key ? ` '${key}'` : ''}: ${issue.message}`, { location: { ...where, line } });
-}
-

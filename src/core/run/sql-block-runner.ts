@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { SluiceError } from '../errors.ts';
 import type { SqlBlock } from '../pipeline/pipeline.ts';
+import { dataPlaneConnectionName } from '../project/connection-spec.ts';
 import { fillTemplates } from './templates.ts';
 import { connectorContextFor, rowsIn, type BlockRunner } from './block-runner.ts';
 
@@ -12,7 +13,7 @@ export const runSqlBlock: BlockRunner<SqlBlock> = async (block, context) => {
   const sql = stripTrailingSemicolons(readFileSync(block.file, 'utf8'));
   if (!sql.trim()) throw new SluiceError('block.empty_sql', 'the SQL file is empty', { location: { file: block.file, block: block.name } });
   const connectionName = block.connection && fillTemplates(block.connection, context.variables, { file: block.declaredAt.file, line: block.declaredAt.line, block: block.name });
-  if (connectionName && connectionName !== 'data_plane') {
+  if (connectionName && connectionName !== dataPlaneConnectionName) {
     const { connection, connector } = await context.connections.get(connectionName);
     if (!connector.capabilities.sql || !connection.runSql) {
       throw new SluiceError('block.sql_unsupported', `connection '${connectionName}' (${connector.kind}) cannot run SQL blocks`, {

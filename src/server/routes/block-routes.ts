@@ -72,7 +72,7 @@ export function blockRoutes(deps: AppDependencies): Hono {
         const file = `blocks/${body.name}${template.extension}`;
         addBlock(doc, {
           name: body.name,
-          type: body.role ?? template.role,
+          role: body.role ?? template.role,
           file,
           connection: template.extension === '.sql' ? body.connection : undefined,
           upstream: body.upstream,
@@ -83,7 +83,7 @@ export function blockRoutes(deps: AppDependencies): Hono {
       if (!body.connector && !body.connection) throw new ConfigError('block.no_connector', 'a connector block needs a connector or a connection');
       addBlock(doc, {
         name: body.name,
-        type: body.role ?? (body.upstream.length ? 'exporter' : 'loader'),
+        role: body.role ?? (body.upstream.length ? 'exporter' : 'loader'),
         connector: body.connector,
         connection: body.connection,
         upstream: body.upstream,
@@ -101,7 +101,11 @@ export function blockRoutes(deps: AppDependencies): Hono {
     const pipeline = editPipeline(deps.root, c.req.param('name'), (doc) => {
       const entry = blockEntry(doc, current);
       const fields: Record<string, unknown> = {};
-      if (body.role) fields.type = body.role;
+      if (body.role) {
+        fields.role = body.role;
+        // The old spelling goes when the role is set, so the block never holds both.
+        fields.type = undefined;
+      }
       if (body.upstream) fields.upstream = body.upstream;
       if (body.settings) fields.settings = body.settings;
       if (body.connection !== undefined) fields.connection = body.connection ?? undefined;

@@ -4,7 +4,7 @@ import { ConfigError } from '../../core/errors.ts';
 import { deleteConnection, listConnections, saveConnection } from '../../workspace/connections-file.ts';
 import type { AppDependencies } from '../app-context.ts';
 import { loadProject } from '../../core/project/load-project.ts';
-import { warehouseConnectionName } from '../../core/run/connection-pool.ts';
+import { warehouseConnectionName } from '../../core/project/connection-spec.ts';
 import { checkConnection, checkConnectionSpec } from '../connection-check.ts';
 import { draftConnectionSpec } from '../connection-draft.ts';
 import { parseBody } from '../http-problem.ts';

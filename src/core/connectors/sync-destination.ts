@@ -1,5 +1,5 @@
-import type { Column, DataPlaneSession } from '../core/data-plane/data-plane.ts';
-import type { Logger } from '../core/run/logger.ts';
+import type { Column, DataPlaneSession } from '../data-plane/data-plane.ts';
+import type { Logger } from '../run/logger.ts';
 
 /**
  * What a destination does for an integration sync (and for change data

@@ -1,4 +1,4 @@
-import { ConnectorError } from '../core/errors.ts';
+import { ConnectorError } from '../errors.ts';
 import type { StreamState, SyncBatch } from './sync-destination.ts';
 
 /**
