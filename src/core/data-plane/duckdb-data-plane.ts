@@ -23,7 +23,9 @@ import type {
   StoredFiles,
   StoredOutput,
   StreamOptions,
+  TypedColumnChunk,
 } from './data-plane.ts';
+import { streamDuckColumns } from './duckdb-column-chunks.ts';
 import { CsvRowEncoder } from './csv-row-encoder.ts';
 import { createRowBuilder, type RowBuilder } from './row-shapes.ts';
 import { lineNumbersAt } from './line-numbers.ts';
@@ -387,6 +389,19 @@ class DuckDbSession implements DataPlaneSession {
       }
       if (pending.length) yield pending;
     } finally {
+      connection.closeSync();
+    }
+  }
+
+  async *streamColumns(sql: string, signal?: AbortSignal): AsyncIterable<TypedColumnChunk> {
+    // A dedicated connection, as for stream(): several writers may read at once.
+    const connection = await this.connect();
+    const abort = (): void => connection.interrupt();
+    signal?.addEventListener('abort', abort, { once: true });
+    try {
+      yield* streamDuckColumns(connection, sql, signal);
+    } finally {
+      signal?.removeEventListener('abort', abort);
       connection.closeSync();
     }
   }
