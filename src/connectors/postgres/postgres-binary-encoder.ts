@@ -1,37 +1,44 @@
-import { hasValue, type ColumnChunk, type ColumnVector } from '../../core/data-plane/column-chunk.ts';
+import type { ColumnChunk, ColumnVector } from '../../core/data-plane/column-chunk.ts';
 import type { Column } from '../../core/data-plane/data-plane.ts';
 import { numericMaxBytes, writeNumeric } from './postgres-binary-numeric.ts';
 
 /*
  * Rows for `COPY ... FROM STDIN (FORMAT binary)`, built from the data plane's
- * column chunks: fixed-width values are byte-swapped from the engine's
- * little-endian layout straight into the big-endian wire form, so no JS
- * value is made for them. PostgreSQL's binary input takes exactly its own
- * type's layout, so a column is encoded only when the target column's type
- * is one this file knows for the input's type; a write with any other
- * column goes through CSV instead (see `binaryCopyPlan`).
+ * column chunks one column at a time: a first pass adds each column's field
+ * sizes to its rows, a second writes each column's fields at its rows'
+ * cursors. Every loop handles one type, so the JS engine compiles it tight,
+ * and fixed-width values are byte-swapped from the engine's little-endian
+ * layout into the big-endian wire form without a JS value between.
+ *
+ * PostgreSQL's binary input takes exactly its own type's layout, so a column
+ * is encoded only when the target column's type is one this file knows for
+ * the input's type; a write with any other column goes through CSV instead
+ * (see `binaryCopyPlan`).
  */
 
-/** Writes one non-null value with its 4-byte length at `pos`; returns the position after it. */
-type FieldWriter = (view: DataView, bytes: Uint8Array, pos: number, vector: ColumnVector, row: number) => number;
+/** One column's part of a chunk; `measure` runs before `write` for the same chunk. */
+interface ColumnEncoder {
+  /** Adds each row's field size (length prefix included) to `sizes`. */
+  measure(vector: ColumnVector, rows: number, sizes: Int32Array): void;
+  /** Writes each row's field at `cursor[row]` and moves the cursor past it. */
+  write(vector: ColumnVector, rows: number, out: Output, cursor: Int32Array): void;
+}
 
-interface FieldEncoder {
-  readonly write: FieldWriter;
-  /** Bytes a value takes at most (length prefix included); undefined for text and blobs. */
-  readonly fixed: number | undefined;
-  /** Extra bytes a text or blob value takes besides its own (jsonb's version byte). */
-  readonly extra: number;
+interface Output {
+  readonly bytes: Uint8Array;
+  readonly view: DataView;
 }
 
 /** How the input's columns become binary COPY fields, one encoder a column. */
 export interface BinaryCopyPlan {
   readonly types: readonly string[];
-  readonly encoders: readonly FieldEncoder[];
+  readonly encoders: readonly ColumnEncoder[];
 }
 
 const postgresEpochDays = 10957; // 2000-01-01 - 1970-01-01
 const postgresEpochMicros = 946_684_800_000_000;
 const int32Max = 2147483647;
+const two32 = 4294967296;
 
 /** The signature and header of a binary COPY stream: no flags, no extension. */
 export const binaryCopyHeader = Uint8Array.from([0x50, 0x47, 0x43, 0x4f, 0x50, 0x59, 0x0a, 0xff, 0x0d, 0x0a, 0x00, 0, 0, 0, 0, 0, 0, 0, 0]);
@@ -44,7 +51,7 @@ export const binaryCopyTrailer = Uint8Array.from([0xff, 0xff]);
  * some column has no exact binary form: then the write goes through CSV.
  */
 export function binaryCopyPlan(columns: readonly Column[], targetTypes: readonly string[]): BinaryCopyPlan | undefined {
-  const encoders: FieldEncoder[] = [];
+  const encoders: ColumnEncoder[] = [];
   for (let i = 0; i < columns.length; i++) {
     const encoder = encoderFor(columns[i]!.type, normaliseTarget(targetTypes[i] ?? ''));
     if (!encoder) return undefined;
@@ -57,57 +64,42 @@ export function binaryCopyPlan(columns: readonly Column[], targetTypes: readonly
 export function encodeChunk(plan: BinaryCopyPlan, chunk: ColumnChunk): Uint8Array {
   const { encoders } = plan;
   const rows = chunk.rowCount;
-  const columns = chunk.columns;
-  let size = 2 * rows;
-  for (let c = 0; c < encoders.length; c++) {
-    const encoder = encoders[c]!;
-    if (encoder.fixed !== undefined) size += encoder.fixed * rows;
-    else size += (4 + encoder.extra) * rows + textBytes(columns[c]!, rows);
+  const sizes = new Int32Array(rows).fill(2);
+  for (let c = 0; c < encoders.length; c++) encoders[c]!.measure(chunk.columns[c]!, rows, sizes);
+  const cursor = new Int32Array(rows);
+  let total = 0;
+  for (let r = 0; r < rows; r++) {
+    cursor[r] = total + 2;
+    total += sizes[r]!;
   }
-  const bytes = Buffer.allocUnsafe(size);
-  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const bytes = Buffer.allocUnsafe(total);
+  const out: Output = { bytes, view: new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength) };
   const count = encoders.length;
-  let pos = 0;
-  for (let row = 0; row < rows; row++) {
-    view.setInt16(pos, count);
-    pos += 2;
-    for (let c = 0; c < count; c++) {
-      const vector = columns[c]!;
-      if (hasValue(vector, row)) {
-        pos = encoders[c]!.write(view, bytes, pos, vector, row);
-      } else {
-        view.setInt32(pos, -1);
-        pos += 4;
-      }
-    }
-  }
-  return bytes.subarray(0, pos);
+  for (let r = 0; r < rows; r++) out.view.setInt16(cursor[r]! - 2, count);
+  for (let c = 0; c < count; c++) encoders[c]!.write(chunk.columns[c]!, rows, out, cursor);
+  return bytes;
 }
 
-function textBytes(vector: ColumnVector, rows: number): number {
-  const data = vector.data;
-  let total = 0;
-  for (let row = 0; row < rows; row++) {
-    if (!hasValue(vector, row)) continue;
-    const o = row * 16;
-    total += (data[o]! | (data[o + 1]! << 8) | (data[o + 2]! << 16) | (data[o + 3]! << 24)) >>> 0;
-  }
-  return total;
+function isNull(validity: Uint8Array | null, row: number): boolean {
+  return validity !== null && (validity[row >> 3]! & (1 << (row & 7))) === 0;
 }
 
 /** format_type's spelling, for the short names Sluice uses when it creates a table. */
 function normaliseTarget(type: string): string {
   const t = type.trim().toLowerCase();
-  if (t === 'timestamp' || /^timestamp\(\d+\)$/.test(t)) return 'timestamp without time zone';
-  if (t === 'timestamptz' || /^timestamptz\(\d+\)$/.test(t)) return 'timestamp with time zone';
-  if (t === 'time') return 'time without time zone';
-  if (t === 'bool') return 'boolean';
-  if (t === 'int2') return 'smallint';
-  if (t === 'int' || t === 'int4') return 'integer';
-  if (t === 'int8') return 'bigint';
-  if (t === 'float8') return 'double precision';
-  if (t === 'float4') return 'real';
-  return t;
+  const aliases: Readonly<Record<string, string>> = {
+    timestamp: 'timestamp without time zone',
+    timestamptz: 'timestamp with time zone',
+    time: 'time without time zone',
+    bool: 'boolean',
+    int2: 'smallint',
+    int: 'integer',
+    int4: 'integer',
+    int8: 'bigint',
+    float8: 'double precision',
+    float4: 'real',
+  };
+  return aliases[t] ?? t;
 }
 
 const integerTargets: Readonly<Record<string, number>> = { smallint: 2, integer: 4, bigint: 8 };
@@ -122,47 +114,48 @@ const integerSources: Readonly<Record<string, readonly [number, boolean, number]
   BIGINT: [8, true, 8],
 };
 
-function encoderFor(duckType: string, target: string): FieldEncoder | undefined {
+function encoderFor(duckType: string, target: string): ColumnEncoder | undefined {
   const type = duckType.trim().toUpperCase();
   const integer = integerSources[type];
   if (integer) {
     const width = integerTargets[target];
-    return width !== undefined && width >= integer[2] ? integerEncoder(integer[0], integer[1], width) : undefined;
+    if (width === undefined || width < integer[2]) return undefined;
+    return width === integer[0] ? fixed(width, swap(width)) : fixed(width, widen(integer[0], integer[1], width));
   }
   const decimal = /^DECIMAL\((\d+),\s*(\d+)\)$/.exec(type);
-  if (decimal) return isNumeric(target) ? decimalEncoder(Number(decimal[1]), Number(decimal[2])) : undefined;
+  if (decimal) return isNumeric(target) ? numericColumn(Number(decimal[1]), decimalReader(Number(decimal[1])), Number(decimal[2])) : undefined;
   switch (type) {
     case 'BOOLEAN':
-      return target === 'boolean' ? { write: writeBoolean, fixed: 5, extra: 0 } : undefined;
+      return target === 'boolean' ? fixed(1, writeBoolean) : undefined;
     case 'FLOAT':
-      return target === 'real' ? { write: swapped(4), fixed: 8, extra: 0 } : undefined;
+      return target === 'real' ? fixed(4, swap(4)) : undefined;
     case 'DOUBLE':
-      return target === 'double precision' ? { write: swapped(8), fixed: 12, extra: 0 } : undefined;
+      return target === 'double precision' ? fixed(8, swap(8)) : undefined;
     case 'UBIGINT':
-      return isNumeric(target) ? { write: writeUnsigned64, fixed: numericMaxBytes(20), extra: 0 } : undefined;
+      return isNumeric(target) ? numericColumn(20, (data, row) => readUint64(data, row * 8), 0) : undefined;
     case 'HUGEINT':
     case 'UHUGEINT':
-      return isNumeric(target) ? { write: type === 'HUGEINT' ? writeHuge(true) : writeHuge(false), fixed: numericMaxBytes(39), extra: 0 } : undefined;
+      return isNumeric(target) ? numericColumn(39, (data, row) => readInt128(data, row * 16, type === 'HUGEINT'), 0) : undefined;
     case 'VARCHAR':
-      return /^(text|character varying(\(\d+\))?|character(\(\d+\))?)$/.test(target) ? { write: writeText(false), fixed: undefined, extra: 0 } : undefined;
+      return /^(text|character varying(\(\d+\))?|character(\(\d+\))?)$/.test(target) ? textColumn(false) : undefined;
     case 'JSON':
-      if (target === 'jsonb') return { write: writeText(true), fixed: undefined, extra: 1 };
-      return target === 'json' || target === 'text' ? { write: writeText(false), fixed: undefined, extra: 0 } : undefined;
+      if (target === 'jsonb') return textColumn(true);
+      return target === 'json' || target === 'text' ? textColumn(false) : undefined;
     case 'BLOB':
-      return target === 'bytea' ? { write: writeText(false), fixed: undefined, extra: 0 } : undefined;
+      return target === 'bytea' ? textColumn(false) : undefined;
     case 'DATE':
-      return target === 'date' ? { write: writeDate, fixed: 8, extra: 0 } : undefined;
+      return target === 'date' ? fixed(4, writeDate) : undefined;
     case 'TIMESTAMP':
-      return /^timestamp(\(\d\))? without time zone$/.test(target) ? { write: writeTimestamp, fixed: 12, extra: 0 } : undefined;
+      return /^timestamp(\(\d\))? without time zone$/.test(target) ? fixed(8, writeTimestamp) : undefined;
     case 'TIMESTAMP WITH TIME ZONE':
     case 'TIMESTAMPTZ':
-      return /^timestamp(\(\d\))? with time zone$/.test(target) ? { write: writeTimestamp, fixed: 12, extra: 0 } : undefined;
+      return /^timestamp(\(\d\))? with time zone$/.test(target) ? fixed(8, writeTimestamp) : undefined;
     case 'TIME':
-      return /^time(\(\d\))? without time zone$/.test(target) ? { write: swapped(8), fixed: 12, extra: 0 } : undefined;
+      return /^time(\(\d\))? without time zone$/.test(target) ? fixed(8, swap(8)) : undefined;
     case 'INTERVAL':
-      return /^interval/.test(target) ? { write: writeInterval, fixed: 20, extra: 0 } : undefined;
+      return /^interval/.test(target) ? fixed(16, writeInterval) : undefined;
     case 'UUID':
-      return target === 'uuid' ? { write: writeUuid, fixed: 20, extra: 0 } : undefined;
+      return target === 'uuid' ? fixed(16, writeUuid) : undefined;
     default:
       return undefined;
   }
@@ -172,52 +165,86 @@ function isNumeric(target: string): boolean {
   return /^numeric(\(\d+,\s*-?\d+\))?$/.test(target);
 }
 
-/** A fixed-width value reversed byte for byte: little-endian in, big-endian out. */
-function swapped(width: number): FieldWriter {
-  return (view, bytes, pos, vector, row) => {
-    view.setInt32(pos, width);
-    const data = vector.data;
-    const from = row * width + width - 1;
-    for (let i = 0; i < width; i++) bytes[pos + 4 + i] = data[from - i]!;
-    return pos + 4 + width;
+/** Writes one value's `width` bytes at `at` (the length prefix is written by the caller). */
+type ValueWriter = (data: Uint8Array, row: number, out: Output, at: number) => void;
+
+/** A column whose every value takes `width` bytes on the wire. */
+function fixed(width: number, writeValue: ValueWriter): ColumnEncoder {
+  return {
+    measure(vector, rows, sizes) {
+      const validity = vector.validity;
+      for (let r = 0; r < rows; r++) sizes[r]! += isNull(validity, r) ? 4 : 4 + width;
+    },
+    write(vector, rows, out, cursor) {
+      const { validity, data } = vector;
+      const view = out.view;
+      for (let r = 0; r < rows; r++) {
+        const at = cursor[r]!;
+        if (isNull(validity, r)) {
+          view.setInt32(at, -1);
+          cursor[r] = at + 4;
+        } else {
+          view.setInt32(at, width);
+          writeValue(data, r, out, at + 4);
+          cursor[r] = at + 4 + width;
+        }
+      }
+    },
   };
 }
 
-function integerEncoder(sourceWidth: number, signed: boolean, targetWidth: number): FieldEncoder {
-  if (sourceWidth === targetWidth) return { write: swapped(sourceWidth), fixed: 4 + targetWidth, extra: 0 };
-  const read = (data: Uint8Array, row: number): number => {
-    const o = row * sourceWidth;
-    switch (sourceWidth) {
-      case 1:
-        return signed ? (data[o]! << 24) >> 24 : data[o]!;
-      case 2: {
-        const v = data[o]! | (data[o + 1]! << 8);
-        return signed ? (v << 16) >> 16 : v;
-      }
-      default: {
-        const v = data[o]! | (data[o + 1]! << 8) | (data[o + 2]! << 16) | (data[o + 3]! << 24);
-        return signed ? v : v >>> 0;
-      }
-    }
+/** Little-endian in, big-endian out, byte for byte. */
+function swap(width: number): ValueWriter {
+  switch (width) {
+    case 4:
+      return (data, row, { bytes }, at) => {
+        const o = row * 4;
+        bytes[at] = data[o + 3]!;
+        bytes[at + 1] = data[o + 2]!;
+        bytes[at + 2] = data[o + 1]!;
+        bytes[at + 3] = data[o]!;
+      };
+    case 8:
+      return (data, row, { bytes }, at) => {
+        const o = row * 8;
+        bytes[at] = data[o + 7]!;
+        bytes[at + 1] = data[o + 6]!;
+        bytes[at + 2] = data[o + 5]!;
+        bytes[at + 3] = data[o + 4]!;
+        bytes[at + 4] = data[o + 3]!;
+        bytes[at + 5] = data[o + 2]!;
+        bytes[at + 6] = data[o + 1]!;
+        bytes[at + 7] = data[o]!;
+      };
+    default:
+      return (data, row, { bytes }, at) => {
+        const from = row * width + width - 1;
+        for (let i = 0; i < width; i++) bytes[at + i] = data[from - i]!;
+      };
+  }
+}
+
+/** A narrower integer into a wider PostgreSQL integer. */
+function widen(sourceWidth: number, signed: boolean, targetWidth: number): ValueWriter {
+  const read = (data: Uint8Array, o: number): number => {
+    if (sourceWidth === 1) return signed ? (data[o]! << 24) >> 24 : data[o]!;
+    if (sourceWidth === 2) return signed ? ((data[o]! | (data[o + 1]! << 8)) << 16) >> 16 : data[o]! | (data[o + 1]! << 8);
+    const v = readInt32(data, o);
+    return signed ? v : v >>> 0;
   };
-  const write: FieldWriter = (view, _bytes, pos, vector, row) => {
-    const v = read(vector.data, row);
-    view.setInt32(pos, targetWidth);
-    if (targetWidth === 2) view.setInt16(pos + 4, v);
-    else if (targetWidth === 4) view.setInt32(pos + 4, v);
+  return (data, row, { view }, at) => {
+    const v = read(data, row * sourceWidth);
+    if (targetWidth === 2) view.setInt16(at, v);
+    else if (targetWidth === 4) view.setInt32(at, v);
     else {
-      view.setInt32(pos + 4, v < 0 ? -1 : 0);
-      view.setUint32(pos + 8, v >>> 0);
+      view.setInt32(at, v < 0 ? -1 : 0);
+      view.setUint32(at + 4, v >>> 0);
     }
-    return pos + 4 + targetWidth;
   };
-  return { write, fixed: 4 + targetWidth, extra: 0 };
 }
 
-const writeBoolean: FieldWriter = (view, bytes, pos, vector, row) => {
-  view.setInt32(pos, 1);
-  bytes[pos + 4] = vector.data[row] ? 1 : 0;
-  return pos + 5;
+const writeBoolean: ValueWriter = (data, row, { bytes }, at) => {
+  bytes[at] = data[row] ? 1 : 0;
 };
 
 function readInt32(data: Uint8Array, o: number): number {
@@ -228,23 +255,8 @@ function readInt32(data: Uint8Array, o: number): number {
 function readInt64(data: Uint8Array, o: number): number | bigint {
   const low = readInt32(data, o) >>> 0;
   const high = readInt32(data, o + 4);
-  if (high >= -0x200000 && high < 0x200000) return high * 4294967296 + low;
+  if (high >= -0x200000 && high < 0x200000) return high * two32 + low;
   return (BigInt(high) << 32n) | BigInt(low);
-}
-
-function decimalEncoder(precision: number, scale: number): FieldEncoder {
-  const width = precision <= 4 ? 2 : precision <= 9 ? 4 : precision <= 18 ? 8 : 16;
-  const write: FieldWriter = (view, _bytes, pos, vector, row) => {
-    const data = vector.data;
-    const o = row * width;
-    let unscaled: number | bigint;
-    if (width === 2) unscaled = ((data[o]! | (data[o + 1]! << 8)) << 16) >> 16;
-    else if (width === 4) unscaled = readInt32(data, o);
-    else if (width === 8) unscaled = readInt64(data, o);
-    else unscaled = readInt128(data, o, true);
-    return writeNumeric(view, pos, unscaled, scale);
-  };
-  return { write, fixed: numericMaxBytes(Math.max(precision, scale) + 4), extra: 0 };
 }
 
 function readUint64(data: Uint8Array, o: number): bigint {
@@ -257,67 +269,125 @@ function readInt128(data: Uint8Array, o: number, signed: boolean): bigint {
   return ((signed ? BigInt.asIntN(64, high) : high) << 64n) | readUint64(data, o);
 }
 
-const writeUnsigned64: FieldWriter = (view, _bytes, pos, vector, row) => writeNumeric(view, pos, readUint64(vector.data, row * 8), 0);
+type UnscaledReader = (data: Uint8Array, row: number) => number | bigint;
 
-function writeHuge(signed: boolean): FieldWriter {
-  return (view, _bytes, pos, vector, row) => writeNumeric(view, pos, readInt128(vector.data, row * 16, signed), 0);
+/** A decimal's unscaled integer, stored in 2, 4, 8 or 16 bytes by precision. */
+function decimalReader(precision: number): UnscaledReader {
+  if (precision <= 4) return (data, row) => ((data[row * 2]! | (data[row * 2 + 1]! << 8)) << 16) >> 16;
+  if (precision <= 9) return (data, row) => readInt32(data, row * 4);
+  if (precision <= 18) return (data, row) => readInt64(data, row * 8);
+  return (data, row) => readInt128(data, row * 16, true);
 }
 
-function writeText(jsonb: boolean): FieldWriter {
-  return (view, bytes, pos, vector, row) => {
-    const value = vector.bytesAt(row);
-    const extra = jsonb ? 1 : 0;
-    view.setInt32(pos, value.length + extra);
-    if (jsonb) bytes[pos + 4] = 1; // jsonb's binary form is a version byte, then the JSON text
-    bytes.set(value, pos + 4 + extra);
-    return pos + 4 + extra + value.length;
+/**
+ * Numerics vary in size, so the first pass encodes them into scratch space
+ * and notes where each starts; the second copies them into place.
+ */
+function numericColumn(precision: number, read: UnscaledReader, scale: number): ColumnEncoder {
+  const maxBytes = numericMaxBytes(Math.max(precision, scale) + 4);
+  let scratch = new Uint8Array(0);
+  let scratchView = new DataView(scratch.buffer);
+  let starts = new Int32Array(0);
+  return {
+    measure(vector, rows, sizes) {
+      if (scratch.length < rows * maxBytes) {
+        scratch = new Uint8Array(rows * maxBytes);
+        scratchView = new DataView(scratch.buffer);
+        starts = new Int32Array(rows + 1);
+      }
+      const { validity, data } = vector;
+      let pos = 0;
+      for (let r = 0; r < rows; r++) {
+        starts[r] = pos;
+        pos = isNull(validity, r) ? writeNullAt(scratchView, pos) : writeNumeric(scratchView, pos, read(data, r), scale);
+        sizes[r]! += pos - starts[r]!;
+      }
+      starts[rows] = pos;
+    },
+    write(_vector, rows, { bytes }, cursor) {
+      for (let r = 0; r < rows; r++) {
+        const from = starts[r]!;
+        const length = starts[r + 1]! - from;
+        const at = cursor[r]!;
+        for (let i = 0; i < length; i++) bytes[at + i] = scratch[from + i]!;
+        cursor[r] = at + length;
+      }
+    },
+  };
+}
+
+function writeNullAt(view: DataView, pos: number): number {
+  view.setInt32(pos, -1);
+  return pos + 4;
+}
+
+/** Text, JSON and blobs: the bytes as they are (jsonb first takes its version byte). */
+function textColumn(jsonb: boolean): ColumnEncoder {
+  const extra = jsonb ? 1 : 0;
+  return {
+    measure(vector, rows, sizes) {
+      const { validity, data } = vector;
+      for (let r = 0; r < rows; r++) sizes[r]! += isNull(validity, r) ? 4 : 4 + extra + (readInt32(data, r * 16) >>> 0);
+    },
+    write(vector, rows, { bytes, view }, cursor) {
+      const { validity, data } = vector;
+      for (let r = 0; r < rows; r++) {
+        let at = cursor[r]!;
+        if (isNull(validity, r)) {
+          view.setInt32(at, -1);
+          cursor[r] = at + 4;
+          continue;
+        }
+        const o = r * 16;
+        const length = readInt32(data, o) >>> 0;
+        view.setInt32(at, length + extra);
+        at += 4;
+        if (jsonb) bytes[at++] = 1; // jsonb's binary form: a version byte, then the JSON text
+        if (length <= 12) {
+          for (let i = 0; i < length; i++) bytes[at + i] = data[o + 4 + i]!;
+        } else {
+          bytes.set(vector.bytesAt(r), at);
+        }
+        cursor[r] = at + length;
+      }
+    },
   };
 }
 
 /** Days since 1970 to days since 2000; the engine's infinities (int32 max and its negative) to PostgreSQL's. */
-const writeDate: FieldWriter = (view, _bytes, pos, vector, row) => {
-  const days = readInt32(vector.data, row * 4);
-  view.setInt32(pos, 4);
-  view.setInt32(pos + 4, days === int32Max ? int32Max : days === -int32Max ? -int32Max - 1 : days - postgresEpochDays);
-  return pos + 8;
+const writeDate: ValueWriter = (data, row, { view }, at) => {
+  const days = readInt32(data, row * 4);
+  view.setInt32(at, days === int32Max ? int32Max : days === -int32Max ? -int32Max - 1 : days - postgresEpochDays);
 };
 
 /** Microseconds since 1970 to microseconds since 2000; infinities to PostgreSQL's (int64 max and min). */
-const writeTimestamp: FieldWriter = (view, _bytes, pos, vector, row) => {
-  const micros = readInt64(vector.data, row * 8);
-  view.setInt32(pos, 8);
+const writeTimestamp: ValueWriter = (data, row, { view }, at) => {
+  const micros = readInt64(data, row * 8);
   if (typeof micros === 'number') {
     const shifted = micros - postgresEpochMicros;
-    const high = Math.floor(shifted / 4294967296);
-    view.setInt32(pos + 4, high);
-    view.setUint32(pos + 8, shifted - high * 4294967296);
+    const high = Math.floor(shifted / two32);
+    view.setInt32(at, high);
+    view.setUint32(at + 4, shifted - high * two32);
   } else if (micros === 0x7fffffffffffffffn) {
-    view.setBigInt64(pos + 4, micros);
+    view.setBigInt64(at, micros);
   } else if (micros === -0x7fffffffffffffffn) {
-    view.setBigInt64(pos + 4, -0x8000000000000000n);
+    view.setBigInt64(at, -0x8000000000000000n);
   } else {
-    view.setBigInt64(pos + 4, micros - BigInt(postgresEpochMicros));
+    view.setBigInt64(at, micros - BigInt(postgresEpochMicros));
   }
-  return pos + 12;
 };
 
 /** The engine's (months, days, micros) to PostgreSQL's (micros, days, months). */
-const writeInterval: FieldWriter = (view, bytes, pos, vector, row) => {
-  const data = vector.data;
+const writeInterval: ValueWriter = (data, row, { bytes, view }, at) => {
   const o = row * 16;
-  view.setInt32(pos, 16);
-  for (let i = 0; i < 8; i++) bytes[pos + 4 + i] = data[o + 15 - i]!;
-  view.setInt32(pos + 12, readInt32(data, o + 4));
-  view.setInt32(pos + 16, readInt32(data, o));
-  return pos + 20;
+  for (let i = 0; i < 8; i++) bytes[at + i] = data[o + 15 - i]!;
+  view.setInt32(at + 8, readInt32(data, o + 4));
+  view.setInt32(at + 12, readInt32(data, o));
 };
 
 /** The engine keeps a UUID as a 128-bit integer with the top bit flipped (so it sorts); PostgreSQL wants the 16 bytes. */
-const writeUuid: FieldWriter = (view, bytes, pos, vector, row) => {
-  const data = vector.data;
+const writeUuid: ValueWriter = (data, row, { bytes }, at) => {
   const o = row * 16;
-  view.setInt32(pos, 16);
-  for (let i = 0; i < 16; i++) bytes[pos + 4 + i] = data[o + 15 - i]!;
-  bytes[pos + 4] = bytes[pos + 4]! ^ 0x80;
-  return pos + 20;
+  for (let i = 0; i < 16; i++) bytes[at + i] = data[o + 15 - i]!;
+  bytes[at] = bytes[at]! ^ 0x80;
 };

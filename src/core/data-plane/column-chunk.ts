@@ -16,8 +16,9 @@ export interface ColumnVector {
   readonly validity: Uint8Array | null;
   /**
    * Fixed-width values, little-endian, one after another (8 bytes a BIGINT,
-   * 16 a HUGEINT or UUID, and so on). For text and blobs: the engine's
-   * 16-byte string headers, read through `bytesAt`.
+   * 16 a HUGEINT or UUID, and so on). For text and blobs: 16-byte headers,
+   * a little-endian uint32 length and then, up to 12 bytes long, the value
+   * itself; a longer value is read through `bytesAt`.
    */
   readonly data: Uint8Array;
   /** The bytes of row `row` of a text or blob column; only for rows that have a value. */
