@@ -11,18 +11,21 @@ import type { CopyStreamQuery } from 'pg-copy-streams';
 import { ConnectorError, SluiceError } from '../../core/errors.ts';
 import type { ConnectorContext } from '../../core/connectors/connector.ts';
 import type { PostgresDriver } from './postgres-driver.ts';
-import { clip, errorText, isServerError, queryError } from './postgres-errors.ts';
+import { clip, errorText } from './postgres-errors.ts';
+import type { CopyOne, CopyTarget } from './postgres-copy-target.ts';
+import { copyBinary } from './postgres-binary-copy.ts';
+import { cancelled, copyError } from './postgres-copy-errors.ts';
+
+export type { CopyTarget } from './postgres-copy-target.ts';
 
 const execFileAsync = promisify(execFile);
 
-/** Where a COPY lands, and how to name it in messages. */
-export interface CopyTarget {
-  /** `COPY table (columns) FROM STDIN (FORMAT csv)`. */
-  readonly copySql: string;
-  readonly label: string;
-  /** Internal names (staging tables) to show as the target in the server's messages. */
-  readonly rename: readonly (readonly [string, string])[];
-}
+/**
+ * Loads one data-plane query through one COPY on `client`: as binary rows
+ * built from the data plane's columns when the target allows it, else as
+ * CSV through a named pipe. Returns the rows loaded.
+ */
+export const copyRows: CopyOne = (...args) => (args[3].binary ? copyBinary(...args) : copyThroughPipe(...args));
 
 /**
  * Loads the rows of several data-plane queries at once, each through its own
@@ -43,7 +46,7 @@ export async function copyInParallel(driver: PostgresDriver, selects: readonly s
         try {
           const client = await driver.dedicated();
           clients.push(client);
-          return await copyThroughPipe(driver, client, select, target, context, stop.signal, selects.length === 1);
+          return await copyRows(driver, client, select, target, context, stop.signal, selects.length === 1);
         } catch (error) {
           first ??= error;
           stop.abort(error);
@@ -70,15 +73,7 @@ export async function copyInParallel(driver: PostgresDriver, selects: readonly s
  * pipe is drained (not closed) until the data plane has stopped, so no open
  * or write can hang, then the COPY is abandoned; the caller discards the session.
  */
-export async function copyThroughPipe(
-  driver: PostgresDriver,
-  client: ClientBase,
-  select: string,
-  target: CopyTarget,
-  context: ConnectorContext,
-  signal: AbortSignal,
-  single: boolean,
-): Promise<number> {
+export const copyThroughPipe: CopyOne = async (driver, client, select, target, context, signal, single) => {
   await mkdir(context.tempDir, { recursive: true });
   const fifo = path.join(context.tempDir, `postgres-copy-${randomUUID()}.pipe`);
   await execFileAsync('mkfifo', ['-m', '600', fifo]);
@@ -98,7 +93,7 @@ export async function copyThroughPipe(
     if (hold !== undefined) closeSync(hold);
     await rm(fifo, { force: true });
   }
-}
+};
 
 async function transfer(
   client: ClientBase,
@@ -160,17 +155,4 @@ async function transfer(
   } finally {
     signal.removeEventListener('abort', onAbort);
   }
-}
-
-function cancelled(target: CopyTarget, signal: AbortSignal): ConnectorError {
-  return new ConnectorError('postgres.cancelled', `loading ${target.label} was cancelled`, { cause: signal.reason });
-}
-
-/** The server's error, naming the target (not the staging table) and, for one session, the input record. */
-function copyError(error: unknown, target: CopyTarget, single: boolean): SluiceError {
-  const mapped = queryError('postgres.copy_failed', `loading ${target.label} failed`, error, { rename: target.rename });
-  // Only a data or constraint error (SQLSTATE classes 22, 23) is about the row; a cut connection also names the line it reached.
-  const line = isServerError(error) && /^2[23]/.test(error.code) ? /line (\d+)/.exec(error.where ?? '') : null;
-  if (!single || !line) return mapped;
-  return new ConnectorError(mapped.code, mapped.message, { cause: mapped.cause, retryable: mapped.retryable, location: { ...mapped.location, record: Number(line[1]) } });
 }

@@ -18,7 +18,8 @@ import {
 import { decimalScale, describeRounded, findRoundedValue } from '../shared/decimal-scale.ts';
 import type { PostgresWriteSettings } from './postgres-config.ts';
 import type { PostgresDriver } from './postgres-driver.ts';
-import { copyInParallel, copyThroughPipe, type CopyTarget } from './postgres-copy.ts';
+import { copyInParallel, copyRows, type CopyTarget } from './postgres-copy.ts';
+import { binaryCopyPlan, type BinaryCopyPlan } from './postgres-binary-encoder.ts';
 import { isServerError, queryError } from './postgres-errors.ts';
 import { watchLockWaits } from '../shared/watch-lock-waits.ts';
 import { dropAbandonedStages, holdStage, releaseStage, stageName } from './postgres-stages.ts';
@@ -36,8 +37,10 @@ interface WritePlan {
   readonly key: readonly string[];
   readonly settings: PostgresWriteSettings;
   readonly context: ConnectorContext;
-  /** The input as data-plane queries rendering PostgreSQL-ready CSV, one per COPY session. */
+  /** The input as data-plane queries, one per COPY session: its own columns for binary COPY, else rendered as PostgreSQL-ready CSV. */
   readonly selects: readonly string[];
+  /** How the columns become binary COPY fields; undefined when some column has no exact binary form (then CSV). */
+  readonly binary: BinaryCopyPlan | undefined;
   readonly interval: WriteRequest<PostgresWriteSettings>['interval'];
 }
 
@@ -72,10 +75,14 @@ export async function writePostgres(driver: PostgresDriver, request: WriteReques
     const targetTypes = new Map(existing?.columns.map((c) => [c.name, c.type]));
     const rounded = existing && (await findRoundedValue(context.session, input.table, input.columns, (name) => decimalScale(targetTypes.get(name) ?? '')));
     if (rounded) throw new ConnectorError('postgres.value_rejected', `writing ${target.label} in '${driver.name}' failed: ${describeRounded(rounded)}`);
-    const render = input.columns.map((c) => `${duckCsvExpression(c.name, c.type, targetTypes.get(c.name))} AS ${quoteIdent(c.name)}`).join(', ');
+    // Every mode loads into the target's own column types, or into the types definedFrom() gives a new table.
+    const binary = binaryCopyPlan(input.columns, input.columns.map((c) => (existing ? (targetTypes.get(c.name) ?? '') : postgresTypeForDuck(c.type))));
+    const render = binary
+      ? columnList(input.columns)
+      : input.columns.map((c) => `${duckCsvExpression(c.name, c.type, targetTypes.get(c.name))} AS ${quoteIdent(c.name)}`).join(', ');
     const partitions = await context.session.partitionQueries(input.table, settings.mode === 'append' ? 1 : settings.parallel);
     const selects = partitions.map((sql) => `SELECT ${render} FROM (${sql}) AS part`);
-    const plan: WritePlan = { driver, control, target, existing, columns: input.columns, key, settings, context, selects, interval: request.interval };
+    const plan: WritePlan = { driver, control, target, existing, columns: input.columns, key, settings, context, selects, binary, interval: request.interval };
     const result = await modes[settings.mode](plan);
     const sessions = `${selects.length} COPY session${selects.length === 1 ? '' : 's'}`;
     return { rows: result.rows, summary: `${result.summary} (${sessions})` };
@@ -171,9 +178,9 @@ async function appendRows(plan: WritePlan): Promise<ModeResult> {
       await createSchema(control, target);
       await control.query(`CREATE TABLE ${target.sql} ${definedFrom(plan.columns)}`);
     }
-    const copy: CopyTarget = { copySql: copySql(target, plan.columns), label: target.label, rename: [] };
+    const copy: CopyTarget = { copySql: copySql(target, plan), label: target.label, rename: [], binary: plan.binary };
     let rows = 0;
-    for (const select of plan.selects) rows += await copyThroughPipe(plan.driver, control, select, copy, context, context.signal, plan.selects.length === 1);
+    for (const select of plan.selects) rows += await copyRows(plan.driver, control, select, copy, context, context.signal, plan.selects.length === 1);
     return rows;
   });
   return { rows, summary: `appended ${rows.toLocaleString('en-US')} rows to ${target.label}` };
@@ -287,7 +294,7 @@ async function withStage(
     });
     mayExist = true;
     const oid = await control.query<{ oid: number }>('SELECT to_regclass($1)::oid::int AS oid', [stage.sql]);
-    const copy: CopyTarget = { copySql: copySql(stage, plan.columns), label: target.label, rename: [[stage.name, target.label]] };
+    const copy: CopyTarget = { copySql: copySql(stage, plan), label: target.label, rename: [[stage.name, target.label]], binary: plan.binary };
     const rows = await copyInParallel(driver, plan.selects, copy, context);
     await control.query(`ANALYZE ${stage.sql}`);
     keep = await finish(stage, oid.rows[0]!.oid).catch((error: unknown) => {
@@ -339,8 +346,8 @@ function definedFrom(columns: readonly Column[], extra = ''): string {
   return `(${columns.map((c) => `${quoteIdent(c.name)} ${postgresTypeForDuck(c.type)}`).join(', ')}${extra})`;
 }
 
-function copySql(table: TableRef, columns: readonly Column[]): string {
-  return `COPY ${table.sql} (${columnList(columns)}) FROM STDIN (FORMAT csv)`;
+function copySql(table: TableRef, plan: WritePlan): string {
+  return `COPY ${table.sql} (${columnList(plan.columns)}) FROM STDIN (FORMAT ${plan.binary ? 'binary' : 'csv'})`;
 }
 
 function columnList(columns: readonly Column[]): string {

@@ -184,7 +184,8 @@ describe('postgres connector: writing', { skip }, () => {
     await rejects(writing, 'postgres.cancelled');
     assert.deepEqual(await rows(`SELECT id::int FROM ${schema}.cancelled`), [{ id: 42 }]);
     assert.deepEqual(await leftovers(), []);
-    assert.deepEqual((await readdir(path.join(dir, 'tmp'))).filter((f) => f.endsWith('.pipe')), []);
+    // A binary COPY needs no pipe and may not have made the folder at all.
+    assert.deepEqual((await readdir(path.join(dir, 'tmp')).catch(() => [] as string[])).filter((f) => f.endsWith('.pipe')), []);
   });
 
   it('stops waiting for a locked target when cancelled', async () => {

@@ -3,6 +3,7 @@
  * Blocks and connectors speak to it through this contract; the embedded
  * implementation is DuckDB with one Parquet file per stored output.
  */
+import type { ColumnChunk } from './column-chunk.ts';
 
 /** A plain row as user code sees it. */
 export type Row = Record<string, unknown>;
@@ -106,6 +107,11 @@ export interface StreamOptions {
   readonly expectedRows?: number | undefined;
 }
 
+/** A column chunk with the data plane's type name of each column (`BIGINT`, `DECIMAL(12,2)`, ...). */
+export interface TypedColumnChunk extends ColumnChunk {
+  readonly types: readonly string[];
+}
+
 /** Output column types a TS block declares; others are inferred from values. */
 export type ColumnTypes = Readonly<Record<string, string>>;
 
@@ -141,6 +147,12 @@ export interface DataPlaneSession {
   pageOutput(location: string, offset: number, limit: number): Promise<OutputPage>;
   /** Streams a query's rows in batches of plain JS values. */
   stream(sql: string, options?: StreamOptions): AsyncIterable<Row[]>;
+  /**
+   * Streams a query's rows as column chunks in the engine's memory layout,
+   * for bulk encoders (a binary COPY) that must not build a JS value per
+   * cell. Each chunk names its columns' types; it is valid until the next.
+   */
+  streamColumns(sql: string, signal?: AbortSignal): AsyncIterable<TypedColumnChunk>;
   /** Runs a statement or a small query; `params` bind as `$1`, `$2`, ... */
   query(sql: string, params?: readonly unknown[]): Promise<Row[]>;
   /** Column names and types of a query's result, without running it. */

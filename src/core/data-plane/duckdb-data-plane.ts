@@ -6,8 +6,10 @@ import {
   DuckDBDataChunk,
   DuckDBInstance,
   JSDuckDBValueConverter,
+  type DuckDBType,
   type DuckDBValue,
 } from '@duckdb/node-api';
+import { fastColumnValues } from './duckdb-fast-values.ts';
 import { SluiceError } from '../errors.ts';
 import { quoteIdent, quoteLiteral } from '../sql/quote.ts';
 import type {
@@ -23,7 +25,9 @@ import type {
   StoredFiles,
   StoredOutput,
   StreamOptions,
+  TypedColumnChunk,
 } from './data-plane.ts';
+import { streamDuckColumns } from './duckdb-column-chunks.ts';
 import { CsvRowEncoder } from './csv-row-encoder.ts';
 import { createRowBuilder, type RowBuilder } from './row-shapes.ts';
 import { lineNumbersAt } from './line-numbers.ts';
@@ -360,6 +364,7 @@ class DuckDbSession implements DataPlaneSession {
     try {
       const result = await connection.stream(sql);
       const names = result.deduplicatedColumnNames();
+      const types = result.columnTypes();
       const build = createRowBuilder(names);
       let pending: Row[] = [];
       // Ask for the next chunk before converting this one, so the engine works while JS does.
@@ -371,7 +376,7 @@ class DuckDbSession implements DataPlaneSession {
         if (!chunk || chunk.rowCount === 0) break;
         streamed += chunk.rowCount;
         next = result.fetchChunk();
-        chunkToRows(chunk, names, build, pending);
+        chunkToRows(chunk, names, types, build, pending);
         if (pending.length >= size) {
           let start = 0;
           for (; start + size <= pending.length; start += size) yield start === 0 && pending.length === size ? pending : pending.slice(start, start + size);
@@ -387,6 +392,19 @@ class DuckDbSession implements DataPlaneSession {
       }
       if (pending.length) yield pending;
     } finally {
+      connection.closeSync();
+    }
+  }
+
+  async *streamColumns(sql: string, signal?: AbortSignal): AsyncIterable<TypedColumnChunk> {
+    // A dedicated connection, as for stream(): several writers may read at once.
+    const connection = await this.connect();
+    const abort = (): void => connection.interrupt();
+    signal?.addEventListener('abort', abort, { once: true });
+    try {
+      yield* streamDuckColumns(connection, sql, signal);
+    } finally {
+      signal?.removeEventListener('abort', abort);
       connection.closeSync();
     }
   }
@@ -457,8 +475,9 @@ async function withInterrupt<T>(connection: DuckDBConnection, signal: AbortSigna
 }
 
 
-function chunkToRows(chunk: DuckDBDataChunk, names: readonly string[], build: RowBuilder, into: Row[]): void {
-  const columns = names.map((_, i) => chunk.convertColumnValues(i, JSDuckDBValueConverter));
+function chunkToRows(chunk: DuckDBDataChunk, names: readonly string[], types: readonly DuckDBType[], build: RowBuilder, into: Row[]): void {
+  // Common scalar columns are read from the vector's memory; the engine's converter handles the rest.
+  const columns = names.map((_, i) => fastColumnValues(chunk, i, types[i]!) ?? chunk.convertColumnValues(i, JSDuckDBValueConverter));
   build(columns, chunk.rowCount, into);
 }
 

@@ -1,0 +1,130 @@
+import duckdb from '@duckdb/node-bindings';
+import { DuckDBDecimalType, DuckDBTypeId, type DuckDBConnection, type DuckDBDataChunk, type DuckDBType } from '@duckdb/node-api';
+import type { ColumnVector } from './column-chunk.ts';
+import type { TypedColumnChunk } from './data-plane.ts';
+
+/** Chunks fetched ahead of the consumer: the engine keeps reading while a chunk is encoded and sent. */
+const readAhead = 8;
+
+/**
+ * Streams a query's result as column chunks straight from DuckDB's vectors:
+ * no JS value is made for a fixed-width cell. A pump keeps fetching up to
+ * `readAhead` chunks ahead, so the engine reads while the caller encodes and
+ * waits on its socket, and memory stays at a few chunks.
+ */
+export async function* streamDuckColumns(connection: DuckDBConnection, sql: string, signal?: AbortSignal): AsyncGenerator<TypedColumnChunk> {
+  const result = await connection.stream(sql);
+  const columnTypes = result.columnTypes();
+  const types = columnTypes.map((t) => t.toString());
+  const widths = columnTypes.map(byteWidth);
+  const queue: DuckDBDataChunk[] = [];
+  let failure: { error: unknown } | undefined;
+  let done = false;
+  let stopped = false;
+  let wake: (() => void) | undefined;
+  let room: (() => void) | undefined;
+  const pump = (async () => {
+    try {
+      while (!stopped) {
+        if (queue.length >= readAhead) {
+          await new Promise<void>((resolve) => (room = resolve));
+          continue;
+        }
+        const chunk = await result.fetchChunk();
+        if (!chunk || chunk.rowCount === 0) break;
+        queue.push(chunk);
+        wake?.();
+      }
+    } catch (error) {
+      failure = { error };
+    } finally {
+      done = true;
+      wake?.();
+    }
+  })();
+  try {
+    for (;;) {
+      if (signal?.aborted) throw signal.reason;
+      const chunk = queue.shift();
+      if (chunk) {
+        room?.();
+        yield toColumnChunk(chunk, types, widths);
+        continue;
+      }
+      if (failure) throw failure.error;
+      if (done) break;
+      await new Promise<void>((resolve) => (wake = resolve));
+      wake = undefined;
+    }
+  } finally {
+    // Let the pump stop (a fetch in flight lands or fails) before the connection closes.
+    stopped = true;
+    room?.();
+    await pump;
+  }
+}
+
+function toColumnChunk(chunk: DuckDBDataChunk, types: readonly string[], widths: readonly number[]): TypedColumnChunk {
+  const rowCount = chunk.rowCount;
+  const columns: ColumnVector[] = widths.map((width, index) => {
+    const vector = duckdb.data_chunk_get_vector(chunk.chunk, index);
+    const data = width > 0 ? duckdb.vector_get_data(vector, rowCount * width) : new Uint8Array(0);
+    const validity = duckdb.vector_get_validity(vector, Math.ceil(rowCount / 64) * 8) ?? null;
+    return {
+      data,
+      validity,
+      // The chunk is captured so its memory outlives every view taken from it.
+      bytesAt: (row: number) => stringBytes(chunk, data, row),
+    };
+  });
+  return { rowCount, columns, types };
+}
+
+/** DuckDB's string header: a length, then the bytes inline (up to 12) or a prefix and a pointer. */
+function stringBytes(_chunk: DuckDBDataChunk, data: Uint8Array, row: number): Uint8Array {
+  const offset = row * 16;
+  const length = (data[offset]! | (data[offset + 1]! << 8) | (data[offset + 2]! << 16) | (data[offset + 3]! << 24)) >>> 0;
+  if (length <= 12) return data.subarray(offset + 4, offset + 4 + length);
+  return duckdb.get_data_from_pointer(data.buffer as ArrayBuffer, data.byteOffset + offset + 8, length);
+}
+
+/** Bytes per value in a flat vector; 0 for types whose values are not laid out one after another. */
+function byteWidth(type: DuckDBType): number {
+  switch (type.typeId) {
+    case DuckDBTypeId.BOOLEAN:
+    case DuckDBTypeId.TINYINT:
+    case DuckDBTypeId.UTINYINT:
+      return 1;
+    case DuckDBTypeId.SMALLINT:
+    case DuckDBTypeId.USMALLINT:
+      return 2;
+    case DuckDBTypeId.INTEGER:
+    case DuckDBTypeId.UINTEGER:
+    case DuckDBTypeId.DATE:
+    case DuckDBTypeId.FLOAT:
+      return 4;
+    case DuckDBTypeId.BIGINT:
+    case DuckDBTypeId.UBIGINT:
+    case DuckDBTypeId.DOUBLE:
+    case DuckDBTypeId.TIMESTAMP:
+    case DuckDBTypeId.TIMESTAMP_S:
+    case DuckDBTypeId.TIMESTAMP_MS:
+    case DuckDBTypeId.TIMESTAMP_NS:
+    case DuckDBTypeId.TIMESTAMP_TZ:
+    case DuckDBTypeId.TIME:
+      return 8;
+    case DuckDBTypeId.HUGEINT:
+    case DuckDBTypeId.UHUGEINT:
+    case DuckDBTypeId.UUID:
+    case DuckDBTypeId.INTERVAL:
+    case DuckDBTypeId.VARCHAR:
+    case DuckDBTypeId.BLOB:
+      return 16;
+    case DuckDBTypeId.DECIMAL: {
+      const { width } = type as DuckDBDecimalType;
+      return width <= 4 ? 2 : width <= 9 ? 4 : width <= 18 ? 8 : 16;
+    }
+    default:
+      return 0;
+  }
+}
