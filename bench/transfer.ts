@@ -159,11 +159,11 @@ function pipeline(from: string, to: string, table: string): string {
   return `description: transfer benchmark, ${from} -> ${to}
 blocks:
   - name: source
-    type: loader
+    role: loader
     connection: ${from}
     settings: { table: src }
   - name: target
-    type: exporter
+    role: exporter
     connection: ${to}
     upstream: [source]
     settings: { table: ${table}, mode: replace }
