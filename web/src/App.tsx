@@ -5,7 +5,8 @@ import { loadable } from './loadable.tsx';
 import { match, navigate, routeQuery, useRoute } from './router.ts';
 import { SignInPage, takeFragmentToken } from './features/sign-in/SignInPage.tsx';
 import { PipelinesPage } from './features/pipelines/PipelinesPage.tsx';
-import { RunsPage } from './features/runs/RunsPage.tsx';
+import { RunsPage, runListRoute } from './features/runs/RunsPage.tsx';
+import { prefetch } from './api/prefetch.ts';
 
 // The editor brings React Flow and CodeMirror: loaded only when opened, so
 // the pipelines page renders without them.
@@ -37,8 +38,18 @@ export function App() {
           },
         )
       : api<{ authenticated: boolean }>('GET', '/api/session').then((s) => s.authenticated, () => false);
-    void check.then((ok) => setAuth(ok ? 'signed-in' : 'signed-out'));
-    return onSignedOut(() => setAuth('signed-out'));
+    // When this browser had a session last time, the first page's data is asked for
+    // beside the check (never when signed out, which would only earn a 401).
+    const firstData = token || !rememberedSession() ? undefined : firstDataOf(route);
+    if (firstData) prefetch(firstData);
+    void check.then((ok) => {
+      rememberSession(ok);
+      setAuth(ok ? 'signed-in' : 'signed-out');
+    });
+    return onSignedOut(() => {
+      rememberSession(false);
+      setAuth('signed-out');
+    });
   }, []);
 
   if (auth === 'checking') return <div className="splash">Sluice</div>;
@@ -47,6 +58,7 @@ export function App() {
       <SignInPage
         initialError={signInError}
         onSignedIn={() => {
+          rememberSession(true);
           setAuth('signed-in');
           if (route === '/') navigate('/pipelines');
         }}
@@ -58,6 +70,22 @@ export function App() {
       {page(route)}
     </Layout>
   );
+}
+
+const sessionHint = 'sluice.had-session';
+function rememberedSession(): boolean {
+  return localStorage.getItem(sessionHint) === '1';
+}
+function rememberSession(open: boolean): void {
+  if (open) localStorage.setItem(sessionHint, '1');
+  else localStorage.removeItem(sessionHint);
+}
+
+/** The main API route of a page drawn without waiting for code to load, to ask for early. */
+function firstDataOf(route: string): string | undefined {
+  if (route === '/runs' || route.startsWith('/runs?')) return runListRoute(route);
+  if (route === '/pipelines') return '/api/pipelines';
+  return undefined;
 }
 
 function page(route: string) {

@@ -1,5 +1,6 @@
 import { useCallback, useEffect, useRef, useState } from 'react';
 import { api } from './client.ts';
+import { takePrefetched } from './prefetch.ts';
 
 export interface ApiState<T> {
   readonly data: T | undefined;
@@ -21,7 +22,9 @@ export function useApi<T>(route: string | undefined, options: { pollMs?: number 
     if (!route) return;
     const controller = new AbortController();
     if (first.current) setLoading(true);
-    api<T>('GET', route, undefined, controller.signal)
+    const ask = () => api<T>('GET', route, undefined, controller.signal);
+    // A prefetch that failed (asked before sign-in, say) is asked again, now.
+    (takePrefetched<T>(route)?.catch(ask) ?? ask())
       .then((answer) => {
         setData(answer);
         setError(undefined);

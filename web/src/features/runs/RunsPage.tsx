@@ -11,6 +11,22 @@ import { BackfillRow, RunRow } from './RunListRows.tsx';
 
 const pageSize = 50;
 
+/** The API route of the page of runs that the address `route` shows. */
+export function runListRoute(route: string): string {
+  const params = routeQuery(route);
+  const filters = runFiltersOf(params);
+  const apiQuery = query({
+    pipeline: filters.pipeline,
+    status: filters.status,
+    trigger: filters.trigger,
+    since: filters.since ? `${filters.since}T00:00:00.000Z` : '',
+    until: filters.until ? `${filters.until}T23:59:59.999Z` : '',
+    offset: Math.max(0, Number(params.get('offset')) || 0),
+    limit: pageSize,
+  });
+  return `/api/run-list${apiQuery}`;
+}
+
 /**
  * Run history across pipelines, one page at a time from the server; a backfill
  * is one row with its progress. The filters and the page live in the address,
@@ -20,16 +36,7 @@ export function RunsPage({ route }: { route: string }) {
   const params = routeQuery(route);
   const filters = runFiltersOf(params);
   const offset = Math.max(0, Number(params.get('offset')) || 0);
-  const apiQuery = query({
-    pipeline: filters.pipeline,
-    status: filters.status,
-    trigger: filters.trigger,
-    since: filters.since ? `${filters.since}T00:00:00.000Z` : '',
-    until: filters.until ? `${filters.until}T23:59:59.999Z` : '',
-    offset,
-    limit: pageSize,
-  });
-  const { data, error } = useApi<RunListPage>(`/api/run-list${apiQuery}`, { pollMs: 3000 });
+  const { data, error } = useApi<RunListPage>(runListRoute(route), { pollMs: 3000 });
   // The pipeline list loads every pipeline file: asked for after the first page, so the rows never wait behind it.
   const pipelines = useApi<{ pipelines: PipelineSummary[] }>(data || error ? '/api/pipelines' : undefined).data?.pipelines ?? [];
   const [backfill, setBackfill] = useState(false);
