@@ -22,20 +22,39 @@ export interface AppPage {
   readonly route: ((seed: SeededProject) => string) | undefined;
   /** What shows once the page has its data: a test id, or a CSS selector. */
   readonly ready: string;
-  /** Clicks to make on the page before it is checked (open a tab, a dialog), each with what shows once it is done. */
-  readonly then?: readonly { readonly click: string; readonly ready: string }[];
+  /** What to do on the page before it is checked (open a tab, a dialog, press a key), each with what shows once it is done. */
+  readonly then?: readonly PageStep[];
+  /** Shown with the operating system set to dark, which the UI follows unless told otherwise. */
+  readonly dark?: boolean;
 }
+
+/** A click on a test id, a key pressed, or a few steps of a form; then what shows once it is done. */
+export type PageStep = ({ readonly click: string } | { readonly press: string } | { readonly act: (page: Page) => Promise<unknown> }) & { readonly ready: string };
 
 /** Opens a page as a user would reach it, and waits until it shows its data. */
 export async function visitPage(page: Page, base: string, appPage: AppPage, seed: SeededProject): Promise<void> {
+  await page.emulateMedia({ colorScheme: appPage.dark ? 'dark' : 'light' });
   await page.goto(`${base}/${appPage.route ? `#${appPage.route(seed)}` : ''}`);
   const shown = (what: string) => (/[\s.#[=]/.test(what) ? page.locator(what) : page.getByTestId(what)).first().waitFor();
   await shown(appPage.ready);
   for (const step of appPage.then ?? []) {
-    await page.getByTestId(step.click).first().click();
+    if ('click' in step) await page.getByTestId(step.click).first().click();
+    else if ('press' in step) await page.keyboard.press(step.press);
+    else await step.act(page);
     await shown(step.ready);
   }
   await page.locator('.loading').first().waitFor({ state: 'detached' });
+}
+
+/** The new-connection form filled in for the PostgreSQL of the test machine, then tested. */
+async function fillPostgresDraft(page: Page): Promise<void> {
+  await page.getByTestId('connection-name').fill('reporting');
+  await page.getByTestId('connection-type').selectOption('postgres');
+  await page.getByTestId('connection-field-host').fill('127.0.0.1');
+  await page.getByTestId('connection-field-port').fill('5432');
+  await page.getByTestId('connection-field-user').fill('postgres');
+  await page.getByTestId('connection-field-database').fill('test');
+  await page.getByTestId('connection-draft-test').click();
 }
 
 const editor = (query = '') => () => `/pipelines/daily_sales${query}`;
@@ -59,6 +78,15 @@ export const appPages: readonly AppPage[] = [
   { name: 'triggers', route: () => '/triggers', ready: 'trigger-row-daily_sales' },
   { name: 'connections', route: () => '/connections', ready: 'connection-row-postgres' },
   { name: 'connection-form', route: () => '/connections', ready: 'connection-row-postgres', then: [{ click: 'add-connection', ready: 'connection-dialog' }] },
+  { name: 'triggers-schedule', route: () => '/triggers', ready: '[data-testid=schedule-next-daily_sales] li', then: [{ act: (page) => page.getByTestId('schedule-input-daily_sales').fill('30 9 * * 1-5'), ready: '[data-testid=schedule-next-daily_sales] li:has-text("09:30")' }] },
+  { name: 'connection-test', route: () => '/connections', ready: 'connection-row-postgres', then: [{ click: 'add-connection', ready: 'connection-dialog' }, { act: fillPostgresDraft, ready: '[data-testid=connection-draft-result] .text-ok' }] },
+  { name: 'dashboard', route: () => '/dashboard', ready: 'dash-next-row' },
+  { name: 'running-now', route: () => '/running', ready: 'running-now-page' },
+  { name: 'alerts', route: () => '/alerts', ready: 'alerts-page' },
+  { name: 'command-palette', route: () => '/pipelines', ready: 'pipelines-table', then: [{ press: 'Control+k', ready: 'palette-input' }, { act: (page) => page.getByTestId('palette-input').fill('daily'), ready: 'palette-hit' }] },
+  { name: 'shortcuts', route: () => '/pipelines', ready: 'pipelines-table', then: [{ press: '?', ready: 'shortcuts-overlay' }] },
+  { name: 'file-picker', route: editor('?block=raw_sales'), ready: 'block-setting-path-browse', then: [{ click: 'block-setting-path-browse', ready: '[data-testid=block-setting-path-browse-picker-entries] [data-testid$=-entry]' }] },
+  { name: 'dark-mode', route: editor('?block=daily_revenue'), ready: 'output-rows', dark: true },
   { name: 'git', route: () => '/git', ready: 'git-changes', then: [{ click: 'git-change', ready: 'diff-view' }] },
   { name: 'git-history', route: () => '/git', ready: 'git-changes', then: [{ click: 'git-tab-history', ready: 'git-commit' }, { click: 'git-commit', ready: 'diff-view' }] },
 ];

@@ -41,6 +41,9 @@ describe('the connections page: the built-in warehouse, every field in view, and
 
   it('shows password and database with the other PostgreSQL fields, and tests them unsaved against the real server', async () => {
     await page.getByTestId('add-connection').click();
+    // The name comes first and takes the keys at once; its example is a name the server accepts.
+    assert.equal(await page.getByTestId('connection-name').evaluate((input) => input === (globalThis as unknown as { document: { activeElement: unknown } }).document.activeElement), true, 'the name field has the focus');
+    assert.notEqual(await page.getByTestId('connection-name').getAttribute('placeholder'), 'warehouse');
     await page.getByTestId('connection-type').selectOption('postgres');
     for (const key of ['host', 'port', 'user', 'password', 'database']) assert.equal(await page.getByTestId(`connection-field-${key}`).isVisible(), true, `${key} in view`);
     await page.getByTestId('connection-name').fill('pg');

@@ -70,6 +70,20 @@ describe('the pipeline editor at laptop size (1280×720)', { skip }, () => {
     await screenshot(page, 'editor-1280x720');
   });
 
+  it('keeps the block header and the output pager on one row each beside the canvas', async () => {
+    await page.goto(`${served.base}/#/pipelines/wide?block=step_0_0`);
+    await page.getByTestId('run-block').click();
+    await page.getByTestId('output-rows').waitFor();
+    // One row: every control of the bar overlaps every other one vertically.
+    const oneRow = (bar: string) => page.locator(`${bar} > :is(button, select, details, span.strong, [data-testid=page-range])`).evaluateAll((controls) => {
+      const boxes = controls.map((c) => c.getBoundingClientRect());
+      return boxes.length > 3 && Math.max(...boxes.map((b) => b.top)) < Math.min(...boxes.map((b) => b.bottom));
+    });
+    assert.equal(await oneRow('.block-head'), true, 'the block header wraps');
+    assert.equal(await oneRow('.output-bar'), true, 'the output pager wraps');
+    assert.deepEqual(problems, []);
+  });
+
   it('resizes the canvas/editor split with its handle and remembers the width', async () => {
     const dag = page.locator('.editor-dag');
     const before = (await dag.evaluate(boxOf)).width;

@@ -6,7 +6,8 @@ import { ensureWebBuilt, launchBrowser, screenshot } from './browser-helpers.ts'
 import { requirePrerequisites } from '../../src/testing/require-prerequisites.ts';
 import { waitFor } from '../../src/testing/wait-for.ts';
 
-const skip = await requirePrerequisites('chromium');
+// The connection form's Test is shown against the real PostgreSQL.
+const skip = await requirePrerequisites('chromium', 'postgres');
 
 const sizes = [
   { width: 1280, height: 720 },

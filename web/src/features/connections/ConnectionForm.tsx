@@ -44,7 +44,7 @@ export function ConnectionForm({ connectors, existing, onDone, onClose }: { conn
         <div className="form-grid">
           <label className="field">
             <span>Name</span>
-            <input value={name} disabled={Boolean(existing)} onChange={(e) => setName(e.target.value)} placeholder="warehouse" spellCheck={false} data-testid="connection-name" />
+            <input value={name} disabled={Boolean(existing)} autoFocus={!existing} onChange={(e) => setName(e.target.value)} placeholder="reporting_db" spellCheck={false} data-testid="connection-name" />
           </label>
           <label className="field">
             <span>Type</span>

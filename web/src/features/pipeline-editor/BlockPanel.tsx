@@ -62,6 +62,8 @@ export function BlockPanel({ pipeline, block, file, connectors, connections, run
   };
   const saveSettings = () => api('PATCH', route, { settings, connection: connection || null }).then(() => onChanged(block.name), setError);
 
+  const meta = `${block.role ?? ''} · ${block.kind === 'connector' ? `${kind ?? ''}${block.connection ? ` → ${block.connection}` : ''}` : block.file}`;
+
   return (
     <section className="block-panel" data-testid="block-panel">
       <header className="block-head">
@@ -70,7 +72,7 @@ export function BlockPanel({ pipeline, block, file, connectors, connections, run
         ) : (
           <input className="rename" value={renaming} autoFocus onChange={(e) => setRenaming(e.target.value)} onBlur={rename} onKeyDown={(e) => { if (e.key === 'Enter') rename(); if (e.key === 'Escape') setRenaming(undefined); }} data-testid="rename-input" />
         )}
-        <span className="muted small">{block.role ?? ''} · {block.kind === 'connector' ? `${kind ?? ''}${block.connection ? ` → ${block.connection}` : ''}` : block.file}</span>
+        <span className="muted small block-meta" title={meta}>{meta}</span>
         <span className="spacer" />
         {block.kind !== 'connector' && (
           <button type="button" className="button small" disabled={!file.dirty || file.saving} onClick={() => void file.save().catch(() => undefined)} title={`Save (${modKey}+S)`} data-testid="save-block">
@@ -79,7 +81,7 @@ export function BlockPanel({ pipeline, block, file, connectors, connections, run
         )}
         <button type="button" className="button small primary" onClick={() => onRun(false)} title={`Run this block on the latest upstream outputs (${modKey}+Enter)`} data-testid="run-block">▶ Run block</button>
         <button type="button" className="button small" onClick={() => onRun(true)} title={`Run with its upstream blocks (Shift+${modKey}+Enter)`} data-testid="run-with-upstream">▶▶ With upstream</button>
-        <button type="button" className="button small" onClick={() => setRenaming(block.name)} title="Rename the block and its file" data-testid="rename-block">Rename</button>
+        <button type="button" className="button small" onClick={() => setRenaming(block.name)} title="Rename the block and its file" aria-label="Rename" data-testid="rename-block">✎</button>
         <button type="button" className="button small danger" onClick={remove} title="Delete the block" data-testid="delete-block">Delete</button>
       </header>
       <ErrorNote error={error ?? file.error} />

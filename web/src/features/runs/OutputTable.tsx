@@ -36,8 +36,7 @@ export function OutputTable({ runId, block }: { runId: string; block: string }) 
   return (
     <div className="output" data-testid="output-table">
       <div className="output-bar">
-        <span className="strong" data-testid="output-total">{formatCount(data?.total)} rows</span>
-        <span className="muted">{data ? `${data.columns.length} columns` : ''}</span>
+        <span className="strong" title={data ? `${data.columns.length} columns` : undefined} data-testid="output-total">{formatCount(data?.total)} rows</span>
         <span className="spacer" />
         <button type="button" className={showStats ? 'button small active' : 'button small'} onClick={() => setShowStats(!showStats)} data-testid="toggle-stats">Stats</button>
         <details className="menu" data-testid="output-download">
@@ -50,12 +49,10 @@ export function OutputTable({ runId, block }: { runId: string; block: string }) 
             <a href={download('parquet', false)} download data-testid="download-all-parquet">All {formatCount(total)} rows as Parquet</a>
           </div>
         </details>
-        <label className="muted small">
-          Rows per page{' '}
-          <select value={pageSize} onChange={(e) => { setPageSize(Number(e.target.value)); setOffset(0); }} data-testid="page-size">
-            {pageSizes.map((n) => <option key={n} value={n}>{n}</option>)}
-          </select>
-        </label>
+        {/* "N / page" in the select itself keeps the pager on one row beside the editor. */}
+        <select className="output-page-size" value={pageSize} onChange={(e) => { setPageSize(Number(e.target.value)); setOffset(0); }} aria-label="Rows per page" title="Rows per page" data-testid="page-size">
+          {pageSizes.map((n) => <option key={n} value={n}>{n} / page</option>)}
+        </select>
         <button type="button" className="button small" disabled={offset === 0} onClick={() => setOffset(0)} title="First page">«</button>
         <button type="button" className="button small" disabled={offset === 0} onClick={() => setOffset(Math.max(0, offset - pageSize))} title="Previous page" data-testid="page-prev">‹</button>
         <span className="muted small" data-testid="page-range">

@@ -52,7 +52,7 @@ export function ScheduleEditor({ pipeline, route, saved, put }: { pipeline: stri
   return (
     <form className="sched-editor" onSubmit={(e) => { e.preventDefault(); save(); }}>
       <div className="field-row">
-        <input className="mono" value={draft.text} placeholder="0 6 * * *  or  @daily  or  30m  (empty: none)" onChange={(e) => edit({ text: e.target.value })} aria-label="Cron expression or interval" data-testid={`schedule-input-${pipeline}`} />
+        <input className="mono" value={draft.text} placeholder="0 6 * * *, @daily, 30m" title="A cron expression, a macro such as @daily, or an interval such as 30m; empty: no schedule" onChange={(e) => edit({ text: e.target.value })} aria-label="Cron expression or interval" data-testid={`schedule-input-${pipeline}`} />
         <button type="submit" className="button small primary" disabled={!draftChanged(draft, saved)} data-testid={`schedule-save-${pipeline}`}>Save</button>
         {edits && <button type="button" className="button small" onClick={() => setEdits(undefined)}>Undo</button>}
       </div>
