@@ -237,7 +237,11 @@ class MysqlSyncDestination implements SyncDestination {
     await conn
       .query(`INSERT INTO ${this.state.sql} (pipeline, stream, state, updated_at) VALUES (?, ?, ?, UTC_TIMESTAMP(6)) ${upsert}`, [batch.pipeline, batch.stream, JSON.stringify(batch.state)])
       .catch((error: unknown) => {
-        if ((error as { errno?: number }).errno === 1062) checkPreviousState(batch, {}, this.name);
+        const errno = (error as { errno?: number }).errno;
+        if (errno === 1062) checkPreviousState(batch, {}, this.name);
+        // Two syncs that both locked the missing row (InnoDB takes a gap lock for it) meet
+        // as a deadlock on this insert rather than a duplicate key: the other sync got there.
+        if (errno === 1213 && batch.previousState === null) checkPreviousState(batch, {}, this.name);
         throw error;
       });
   }
