@@ -3,6 +3,7 @@ import { databaseCapabilities } from '../shared/database-capabilities.ts';
 import {
   postgresConnectionSchema,
   postgresReadSchema,
+  postgresWriteModes,
   postgresWriteSchema,
   type PostgresConnectionSettings,
   type PostgresReadSettings,
@@ -22,6 +23,7 @@ export const postgresConnector: Connector<PostgresConnectionSettings, PostgresRe
   description: 'A PostgreSQL database: read tables and queries, run SQL inside it, load with COPY',
   capabilities: {
     ...databaseCapabilities,
+    write: postgresWriteModes,
     syncDestination: 'changes',
     changeCapture: true,
     upsert: 'on_conflict',
