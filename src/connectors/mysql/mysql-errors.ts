@@ -1,5 +1,6 @@
 import { ConnectorError, SluiceError } from '../../core/errors.ts';
 import { mask } from '../../core/project/secrets.ts';
+import { lostConnectionText } from '../shared/lost-connection-text.ts';
 
 /** What mysql2 puts on the errors it raises, from the server or the socket. */
 interface DriverError extends Error {
@@ -51,16 +52,13 @@ export function connectError(error: unknown, connection: string, server: string)
   return new ConnectorError('mysql.connect_failed', mask(message), { cause: maskedCause(error), retryable });
 }
 
-const lostConnectionCodes = new Set(['ECONNRESET', 'EPIPE', 'ECONNABORTED', 'ETIMEDOUT']);
-
 /** A MySQL (or driver) error as a ConnectorError; socket failures and transient server errors are retryable. */
 export function queryError(code: string, prefix: string, error: unknown, block?: string): SluiceError {
   if (error instanceof SluiceError) return error;
   const errno = serverErrno(error);
   const retryable = errno === undefined ? true : retryableServerErrors.has(errno);
   const why = errno === 1205 ? "; another session held a lock this statement needed for longer than the connection's lock_timeout; trying again later can succeed" : '';
-  // A socket error says only `write EPIPE`; say what it means for the user.
-  const text = lostConnectionCodes.has(String(fields(error).code)) ? `the connection to the server was lost (${errorText(error)})` : errorText(error);
+  const text = lostConnectionText(error, errorText(error));
   return new ConnectorError(code, mask(`${prefix}: ${clip(text)}${why}`), {
     cause: maskedCause(error),
     retryable,

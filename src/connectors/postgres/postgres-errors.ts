@@ -1,5 +1,6 @@
 import { ConnectorError, SluiceError, type ErrorLocation } from '../../core/errors.ts';
 import { mask } from '../../core/project/secrets.ts';
+import { lostConnectionText } from '../shared/lost-connection-text.ts';
 
 /** The fields of a PostgreSQL error response that help a person act on it. */
 interface ServerError extends Error {
@@ -70,8 +71,6 @@ export interface QueryErrorOptions {
   readonly rename?: readonly (readonly [string, string])[];
 }
 
-const lostConnectionCodes = new Set(['ECONNRESET', 'EPIPE', 'ECONNABORTED', 'ETIMEDOUT']);
-
 /** A PostgreSQL (or driver) error as a ConnectorError with the server's detail, hint and position. */
 export function queryError(code: string, prefix: string, error: unknown, options: QueryErrorOptions = {}): SluiceError {
   if (error instanceof SluiceError) return error;
@@ -79,8 +78,7 @@ export function queryError(code: string, prefix: string, error: unknown, options
   if (options.block) location.block = options.block;
   let text = errorText(error);
   let retryable = !isServerError(error);
-  // A socket error says only `write ECONNRESET`; say what it means for the user.
-  if (lostConnectionCodes.has(String((error as { code?: unknown })?.code))) text = `the connection to the server was lost (${text})`;
+  text = lostConnectionText(error, text);
   if (isServerError(error)) {
     retryable = retryableState(error.code) || catalogRace(error as { code?: string; constraint?: string });
     const parts = [error.message];
