@@ -23,6 +23,9 @@ import path from 'node:path';
  *   any connector through the registry; only test files import them.
  * - integration, cdc: syncs, driven through the contract; they never name a
  *   connector. integration dispatches its cdc mode, so cdc sits below it.
+ * - streaming: long-running pipelines from brokers to sinks, through the
+ *   connector contract; like integration, it never names a connector.
+ * - toolkit: pure cleaning functions (dates, phones, places...); core only.
  * - alerts: sends notifications of finished runs; core only.
  * - workspace: edits the project's files for the UI; core only.
  * - scheduler: decides when runs happen; core and alerts.
@@ -44,12 +47,14 @@ const rules = {
   connectors: ['core', ...connectorKinds],
   cdc: ['core'],
   integration: ['core', 'cdc'],
+  streaming: ['core'],
+  toolkit: ['core'],
   alerts: ['core'],
   workspace: ['core'],
-  scheduler: ['core', 'alerts'],
-  server: ['core', 'alerts', 'workspace', 'scheduler', 'integration', 'cdc'],
-  cli: ['core', 'connectors', 'alerts', 'workspace', 'scheduler', 'server', 'integration', 'cdc'],
-  '.': ['core'],
+  scheduler: ['core', 'alerts', 'streaming'],
+  server: ['core', 'alerts', 'workspace', 'scheduler', 'integration', 'cdc', 'streaming', 'toolkit'],
+  cli: ['core', 'connectors', 'alerts', 'workspace', 'scheduler', 'server', 'integration', 'cdc', 'streaming', 'toolkit'],
+  '.': ['core', 'toolkit'],
 };
 const testsMayAlsoImport = ['testing', 'connectors', 'connectors/testing'];
 
