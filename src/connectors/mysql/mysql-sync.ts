@@ -25,11 +25,11 @@ import { connectError, queryError } from './mysql-errors.ts';
 import { handleLostConnection } from './mysql-lost-connection.ts';
 import { mysqlTableRef, quoteMysqlIdent, siblingTable, type MysqlTableRef } from './mysql-names.ts';
 import { mysqlTypeForDuck } from './mysql-types.ts';
-import { insertInput, onDuplicateKey } from './mysql-write.ts';
+import { insertInput, upsertInput } from './mysql-write.ts';
 
 /**
- * MySQL/MariaDB as a sync destination: each batch goes in with the exporter's
- * multi-row INSERTs and commits with the stream state in one InnoDB
+ * MySQL/MariaDB as a sync destination: each batch goes in through the
+ * exporter's bulk path (LOAD DATA LOCAL, staged for an upsert) and commits with the stream state in one InnoDB
  * transaction. Table changes (DDL) commit on their own in MySQL, so they run
  * before the batch, never inside it.
  */
@@ -149,9 +149,7 @@ class MysqlSyncDestination implements SyncDestination {
     const abort = (): void => raw.destroy();
     context.signal.addEventListener('abort', abort, { once: true });
     const connectorContext: ConnectorContext = { projectRoot: '', tempDir: context.tempDir, session: context.session, logger: context.logger, signal: context.signal, block: batch.stream };
-    // insertInput counts the rows against the input's, so a data-plane stream that ends early fails the batch.
-    const insert = (input: SyncInput, into: MysqlTableRef, suffix = ''): Promise<number> =>
-      insertInput({ conn, target: into, existing: undefined, input, key: [], context: connectorContext, scratch: [] }, into, suffix);
+    const insert = loader(conn, connectorContext);
     try {
       await conn.beginTransaction();
       const [locked] = await conn.query(`SELECT state FROM ${this.state.sql} WHERE pipeline = ? AND stream = ? FOR UPDATE`, [batch.pipeline, batch.stream]);
@@ -185,8 +183,7 @@ class MysqlSyncDestination implements SyncDestination {
       for (const t of changes.tables) {
         const ref = mysqlTableRef(t.table.name, this.database);
         const connectorContext: ConnectorContext = { projectRoot: '', tempDir: context.tempDir, session: context.session, logger: context.logger, signal: context.signal, block: t.stream };
-        const insert = (input: SyncInput, into: MysqlTableRef, suffix = ''): Promise<number> =>
-          insertInput({ conn, target: into, existing: undefined, input, key: [], context: connectorContext, scratch: [] }, into, suffix);
+        const insert = loader(conn, connectorContext);
         // DELETE, unlike TRUNCATE, stays inside the transaction: readers see the old rows until COMMIT.
         if (t.replace) await conn.query(`DELETE FROM ${ref.sql}`);
         const change = t.replace ? (t.upserts ? { kind: 'append' as const, input: t.upserts } : { kind: 'state_only' as const }) : { kind: 'upsert' as const, input: t.upserts, key: t.key, deletes: t.deletes };
@@ -216,7 +213,7 @@ class MysqlSyncDestination implements SyncDestination {
     ref: MysqlTableRef,
     input: SyncInput,
     key: readonly string[],
-    insert: (input: SyncInput, into: MysqlTableRef, suffix?: string) => Promise<number>,
+    insert: Loader,
   ): Promise<number> {
     const keyed = new Set(key.map((k) => k.toLowerCase()));
     const set = input.columns.filter((c) => !keyed.has(c.name.toLowerCase())).map((c) => `t.${quoteMysqlIdent(c.name)} = s.${quoteMysqlIdent(c.name)}`);
@@ -250,7 +247,7 @@ class MysqlSyncDestination implements SyncDestination {
     conn: PromiseConnection,
     ref: MysqlTableRef,
     batch: SyncBatch,
-    insert: (input: SyncInput, into: MysqlTableRef, suffix?: string) => Promise<number>,
+    insert: Loader,
   ): Promise<SyncBatchResult> {
     const change = batch.change;
     switch (change.kind) {
@@ -274,7 +271,7 @@ class MysqlSyncDestination implements SyncDestination {
           await conn.query(`DROP TEMPORARY TABLE ${keys.sql}`);
         }
         if (!change.input?.rows) return { rows: 0, deleted };
-        return { rows: await insert(change.input, ref, onDuplicateKey(change.input.columns, change.key)), deleted };
+        return { rows: await insert(change.input, ref, change.key), deleted };
       }
       case 'state_only':
         return { rows: 0, deleted: 0 };
@@ -302,6 +299,17 @@ class MysqlSyncDestination implements SyncDestination {
       throw queryError(code, `${what} in '${this.name}' failed`, error);
     }
   }
+}
+
+/** Loads an input into a table, through LOAD DATA; with a key, rows whose key is there are updated. */
+type Loader = (input: SyncInput, into: MysqlTableRef, key?: readonly string[]) => Promise<number>;
+
+// The row count is checked against the input's, so a data-plane stream that ends early fails the batch.
+function loader(conn: PromiseConnection, context: ConnectorContext): Loader {
+  return (input, into, key) => {
+    const plan = { conn, target: into, existing: undefined, input, key: key ?? [], context, scratch: [] };
+    return key ? upsertInput(plan, into, key) : insertInput(plan, into);
+  };
 }
 
 /** The data-plane type a MySQL column holds, for comparing it with a source column. */

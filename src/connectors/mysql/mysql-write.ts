@@ -132,7 +132,7 @@ async function changeInPlace(plan: WritePlan, mode: 'append' | 'upsert' | 'merge
       return { rows, summary: `appended ${count(rows)} rows to ${target.label}` };
     }
     case 'upsert': {
-      const rows = await inTransaction(conn, () => insertInput(plan, target, onDuplicateKey(input.columns, key)));
+      const rows = await inTransaction(conn, () => upsertInput(plan, target, key));
       return { rows, summary: `upserted ${count(rows)} rows into ${target.label}` };
     }
     case 'merge': {
@@ -168,8 +168,7 @@ async function createWithRows(plan: WritePlan, mode: MysqlWriteSettings['mode'])
   if (mode === 'upsert') definitions.push(`PRIMARY KEY (${keyList})`);
   if (mode === 'merge') definitions.push(`INDEX (${keyList})`);
   await conn.query(`CREATE TABLE ${stage.sql} (${definitions.join(', ')}) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4`);
-  const suffix = mode === 'upsert' ? onDuplicateKey(input.columns, key) : '';
-  const rows = await inTransaction(conn, () => insertInput(plan, stage, suffix));
+  const rows = await inTransaction(conn, () => (mode === 'upsert' ? upsertInput(plan, stage, key) : insertInput(plan, stage)));
   await conn.query(`RENAME TABLE ${stage.sql} TO ${target.sql}`);
   plan.scratch.splice(plan.scratch.indexOf(stage), 1);
   return { rows, summary: `created ${target.label} with ${count(rows)} rows` };
@@ -195,6 +194,29 @@ export async function insertInput(plan: WritePlan, into: MysqlTableRef, suffix =
     }
   }
   return insertRows(plan, into, suffix);
+}
+
+/**
+ * Inserts the input into `into`, updating the rows whose key is already
+ * there. The bulk path: LOAD DATA into a session-private copy, then one
+ * INSERT ... SELECT ... ON DUPLICATE KEY UPDATE; multi-row INSERTs only when
+ * the server refuses LOAD DATA LOCAL. Returns rows written.
+ */
+export async function upsertInput(plan: WritePlan, into: MysqlTableRef, key: readonly string[]): Promise<number> {
+  const suffix = onDuplicateKey(plan.input.columns, key);
+  if (plan.loadData === false) return insertRows(plan, into, suffix);
+  const { conn } = plan;
+  const list = columnList(plan.input.columns);
+  // A TEMPORARY table neither commits the caller's transaction nor is seen by other sessions.
+  const held = siblingTable(into.database, `_sluice_upsert_${randomBytes(5).toString('hex')}`);
+  await conn.query(`CREATE TEMPORARY TABLE ${held.sql} ENGINE=InnoDB AS SELECT ${list} FROM ${into.sql} LIMIT 0`);
+  try {
+    const rows = await insertInput(plan, held);
+    await conn.query(`INSERT INTO ${into.sql} (${list}) SELECT ${list} FROM ${held.sql}${suffix}`);
+    return rows;
+  } finally {
+    await conn.query(`DROP TEMPORARY TABLE IF EXISTS ${held.sql}`).catch(() => undefined);
+  }
 }
 
 /**
