@@ -103,3 +103,36 @@ export async function cleanUp(pgc: pg.Client, my: mysql.Connection, tag: string,
   await my.end();
   rmSync(dir, { recursive: true, force: true });
 }
+
+const updated = ['qty', 'amount', 'note', 'created_at', 'active'];
+
+/**
+ * The hand-written PostgreSQL upsert, as a psql script: one transaction of a temporary copy of
+ * `table`, `\copy` of `from` (a CSV file, or pstdin) into it and INSERT ... ON CONFLICT (id) DO UPDATE.
+ */
+export function pgUpsertScript(table: string, from: string, header: boolean): string {
+  return [
+    'BEGIN;',
+    `CREATE TEMP TABLE s (LIKE ${table}) ON COMMIT DROP;`,
+    `\\copy s FROM ${from} (FORMAT csv${header ? ', HEADER' : ''})`,
+    `INSERT INTO ${table} SELECT * FROM s ON CONFLICT (id) DO UPDATE SET ${updated.map((c) => `${c} = EXCLUDED.${c}`).join(', ')};`,
+    'COMMIT;',
+  ].join('\n');
+}
+
+/** The hand-written MariaDB upsert: LOAD DATA of a CSV file into a temporary copy of `table`, then INSERT ... ON DUPLICATE KEY UPDATE, in one transaction. */
+export function mysqlUpsertSql(file: string, table: string, header: boolean): string {
+  return [
+    "SET time_zone = '+00:00'",
+    'START TRANSACTION',
+    `CREATE TEMPORARY TABLE s LIKE ${table}`,
+    mysqlLoadData(file, 's', header),
+    `INSERT INTO ${table} SELECT * FROM s ON DUPLICATE KEY UPDATE ${updated.map((c) => `${c} = VALUES(${c})`).join(', ')}`,
+    'COMMIT',
+  ].join('; ');
+}
+
+/** LOAD DATA LOCAL of a CSV file (as psql \copy writes it) into `table`. */
+export function mysqlLoadData(file: string, table: string, header: boolean): string {
+  return `LOAD DATA LOCAL INFILE '${file}' INTO TABLE ${table} FIELDS TERMINATED BY ',' OPTIONALLY ENCLOSED BY '"' ESCAPED BY '' LINES TERMINATED BY '\\n'${header ? ' IGNORE 1 LINES' : ''}`;
+}

@@ -21,7 +21,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { benchColumns, benchColumnsMysql, blockTimes, cleanUp, mysqlCheck, mysqlCliArgs, openClients, PG_URL, pgCheck, q, REPO, reportLine, timed, writeProject, type Measure } from './bench-common.ts';
+import { benchColumns, benchColumnsMysql, blockTimes, cleanUp, mysqlCheck, mysqlCliArgs, openClients, PG_URL, pgCheck, q, REPO, reportLine, timed, writeProject, mysqlLoadData, mysqlUpsertSql, pgUpsertScript, type Measure } from './bench-common.ts';
 
 const BIN = join(REPO, 'bin', 'sluice.js');
 const { values } = parseArgs({ options: { rows: { type: 'string', default: '1000000' }, only: { type: 'string', default: 'pg,mysql' } } });
@@ -29,7 +29,6 @@ const rows = Number(values.rows);
 const only = new Set(values.only.split(','));
 const updates = Math.round(rows / 10);
 const tag = `sluice_bench_upsert_${process.pid}`;
-const others = 'qty, amount, note, created_at, active';
 
 async function main(): Promise<void> {
   const { pgc, my } = await openClients();
@@ -55,7 +54,7 @@ async function main(): Promise<void> {
     await pgc.query(`ANALYZE ${tag}.tpl`);
     await my.query(`CREATE DATABASE ${tag} CHARACTER SET utf8mb4`);
     await my.query(`CREATE TABLE ${tag}.tpl (${benchColumnsMysql}) ENGINE=InnoDB`);
-    shell(`mariadb ${mysqlCliArgs().map(q).join(' ')} --local-infile=1 ${tag} -e ${q(`SET time_zone = '+00:00'; ${loadData(existing, 'tpl')}`)}`);
+    shell(`mariadb ${mysqlCliArgs().map(q).join(' ')} --local-infile=1 ${tag} -e ${q(`SET time_zone = '+00:00'; ${mysqlLoadData(existing, 'tpl', true)}`)}`);
 
     const pipelines: Record<string, string> = {};
     for (const to of ['pg', 'maria']) for (const mode of ['upsert', 'merge']) pipelines[`${mode}_${to}`] = pipeline(input, to, mode);
@@ -76,16 +75,7 @@ async function main(): Promise<void> {
           label: 'hand-written (\\copy to temp, ON CONFLICT)',
           run: () => {
             const script = join(dir, 'upsert.psql');
-            writeFileSync(
-              script,
-              [
-                'BEGIN;',
-                `CREATE TEMP TABLE s (LIKE ${tag}.t) ON COMMIT DROP;`,
-                `\\copy s FROM '${input}' (FORMAT csv, HEADER)`,
-                `INSERT INTO ${tag}.t SELECT * FROM s ON CONFLICT (id) DO UPDATE SET ${others.split(', ').map((c) => `${c} = EXCLUDED.${c}`).join(', ')};`,
-                'COMMIT;',
-              ].join('\n'),
-            );
+            writeFileSync(script, pgUpsertScript(`${tag}.t`, q(input), true));
             return shell(`psql ${q(PG_URL)} -v ON_ERROR_STOP=1 -q -f ${q(script)}`);
           },
         },
@@ -102,19 +92,7 @@ async function main(): Promise<void> {
         check: async () => ((await my.query(mysqlCheck(`${tag}.t`)))[0] as Record<string, unknown>[])[0]!,
         handWritten: {
           label: 'hand-written (LOAD DATA to temp, ON DUPLICATE KEY)',
-          run: () =>
-            shell(
-              `mariadb ${mysqlCliArgs().map(q).join(' ')} --local-infile=1 ${tag} -e ${q(
-                [
-                  "SET time_zone = '+00:00'",
-                  'START TRANSACTION',
-                  'CREATE TEMPORARY TABLE s LIKE t',
-                  loadData(input, 's'),
-                  `INSERT INTO t SELECT * FROM s ON DUPLICATE KEY UPDATE ${others.split(', ').map((c) => `${c} = VALUES(${c})`).join(', ')}`,
-                  'COMMIT',
-                ].join('; '),
-              )}`,
-            ),
+          run: () => shell(`mariadb ${mysqlCliArgs().map(q).join(' ')} --local-infile=1 ${tag} -e ${q(mysqlUpsertSql(input, 't', true))}`),
         },
       },
     ];
@@ -149,9 +127,6 @@ async function main(): Promise<void> {
   if (failed) process.exitCode = 1;
 }
 
-function loadData(file: string, table: string): string {
-  return `LOAD DATA LOCAL INFILE '${file}' INTO TABLE ${table} FIELDS TERMINATED BY ',' OPTIONALLY ENCLOSED BY '"' ESCAPED BY '' LINES TERMINATED BY '\\n' IGNORE 1 LINES`;
-}
 
 function pipeline(input: string, to: string, mode: string): string {
   return `description: upsert benchmark, csv -> ${to}, ${mode}

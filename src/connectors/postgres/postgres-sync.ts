@@ -22,7 +22,8 @@ import { checkPreviousState } from '../../core/connectors/check-previous-state.t
 import { siblingRef, tableRef, type TableRef } from './postgres-catalog.ts';
 import { postgresConnectionSchema } from './postgres-config.ts';
 import { openPostgresDriver } from './postgres-connection.ts';
-import { copyThroughPipe } from './postgres-copy.ts';
+import { binaryCopyPlan } from './postgres-binary-encoder.ts';
+import { copyRows } from './postgres-copy.ts';
 import type { PostgresDriver } from './postgres-driver.ts';
 import { queryError } from './postgres-errors.ts';
 import { duckCsvExpression, duckTypeForPostgres, postgresTypeForDuck } from './postgres-types.ts';
@@ -212,9 +213,12 @@ class PostgresSyncDestination implements SyncDestination {
   private copier(client: Client, ref: TableRef, stream: string, context: SyncContext): (input: SyncInput, into: TableRef, types: ReadonlyMap<string, string>) => Promise<number> {
     const connectorContext: ConnectorContext = { projectRoot: '', tempDir: context.tempDir, session: context.session, logger: context.logger, signal: context.signal, block: stream };
     return async (input, into, types) => {
-      const render = input.columns.map((c) => `${duckCsvExpression(c.name, c.type, types.get(c.name))} AS ${quoteIdent(c.name)}`).join(', ');
-      const copySql = `COPY ${into.sql} (${input.columns.map((c) => quoteIdent(c.name)).join(', ')}) FROM STDIN (FORMAT csv)`;
-      return copyThroughPipe(this.driver, client, `SELECT ${render} FROM ${quoteIdent(input.table)}`, { copySql, label: ref.label, rename: [[into.name, ref.label]] }, connectorContext, context.signal, true);
+      const list = input.columns.map((c) => quoteIdent(c.name)).join(', ');
+      // Binary rows built from the data plane's columns when every column has an exact binary form: no CSV to render or parse.
+      const binary = binaryCopyPlan(input.columns, input.columns.map((c) => types.get(c.name) ?? ''));
+      const render = binary ? list : input.columns.map((c) => `${duckCsvExpression(c.name, c.type, types.get(c.name))} AS ${quoteIdent(c.name)}`).join(', ');
+      const copySql = `COPY ${into.sql} (${list}) FROM STDIN (FORMAT ${binary ? 'binary' : 'csv'})`;
+      return copyRows(this.driver, client, `SELECT ${render} FROM ${quoteIdent(input.table)}`, { copySql, label: ref.label, rename: [[into.name, ref.label]], binary }, connectorContext, context.signal, true);
     };
   }
 

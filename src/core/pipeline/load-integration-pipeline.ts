@@ -4,7 +4,7 @@ import { parseDocument } from 'yaml';
 import { parseYamlFile } from '../config/parse-yaml-file.ts';
 import { ConfigError } from '../errors.ts';
 import type { Pipeline, SyncBlock } from './pipeline.ts';
-import { integrationFileSchema, streamName, type SyncStreamSpec } from './integration-schema.ts';
+import { defaultBatchSize, integrationFileSchema, streamName, type SyncStreamSpec } from './integration-schema.ts';
 
 /** True when a pipeline file says `type: integration` (read cheaply, before the full parse). */
 export function isIntegrationFile(file: string): boolean {
@@ -45,7 +45,7 @@ export function loadIntegrationPipeline(name: string, file: string, shown: strin
       primaryKey: stream.primary_key,
       cursor: stream.cursor,
       mode: stream.mode,
-      batchSize: stream.batch_size ?? data.batch_size,
+      batchSize: stream.batch_size ?? data.batch_size ?? defaultBatchSize(stream.mode),
       schemaContract: stream.schema_contract ?? data.schema_contract,
       ...(stream.mode === 'cdc' ? { cdc: data.cdc } : {}),
     };
