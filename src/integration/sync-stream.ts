@@ -83,37 +83,56 @@ async function incremental(request: StreamSyncRequest, table: SyncTable, key: re
   let rows = 0;
   let batches = 0;
   let rejected = 0;
-  for (;;) {
-    if (context.signal.aborted) throw new SluiceError('integration.cancelled', `stream '${spec.stream}' was cancelled after ${batches} batch(es)`, { cause: context.signal.reason });
-    const after = state ? cursorLiteral(dialect, state.cursor, state.cursor_kind) : undefined;
-    const output = await readSource(request, batchQuery(dialect, request.source.from, cursor, after, spec.batchSize), `batch-${batches}`);
-    if (!output.rows) break;
-    let input = await land(request, output, '_sluice_batch');
-    const cursorType = input.columns.find((c) => c.name === cursor)?.type ?? 'VARCHAR';
-    const [last] = await context.session.query(`SELECT CAST(max(${quoteIdent(cursor)}) AS VARCHAR) AS v FROM ${quoteIdent(input.table)}`);
-    if (spec.mode === 'incremental_dedupe') input = await latestPerKey(request, input, key, cursor);
-    const fitted = await fit(request, table, key, input);
-    const set = await writeRejects(request, table, fitted.rejects, previous);
-    if (set) previous ??= {};
-    rejected += set;
-    const next: IncrementalState = {
-      mode: spec.mode,
-      cursor_column: cursor,
-      cursor: String(last?.v),
-      cursor_kind: isNumericType(cursorType) ? 'number' : 'text',
-      rows: (state?.rows ?? 0) + fitted.input.rows,
-    };
-    const change = spec.mode === 'incremental_append' ? ({ kind: 'append', input: fitted.input } as const) : ({ kind: 'upsert', input: fitted.input, key } as const);
-    const result = await destination.applyBatch({ pipeline: request.pipeline, stream: spec.stream, table, change, state: next, previousState: previous }, context);
-    await request.committed(next);
-    rmSync(output.location, { force: true });
-    state = next;
-    previous = next;
-    rows += result.rows;
-    batches++;
-    logger.info(`batch ${batches}: ${count(result.rows)} rows committed to ${table.name}, cursor ${cursor} = ${next.cursor}`);
-    // The batch query takes up to batch_size rows plus ties: fewer means the source had no more.
-    if (output.rows < spec.batchSize) break;
+  const readBatch = (after: string | undefined, kind: IncrementalState['cursor_kind'], n: number): Promise<StoredOutput> =>
+    readSource(request, batchQuery(dialect, request.source.from, cursor, after === undefined ? undefined : cursorLiteral(dialect, after, kind), spec.batchSize), `batch-${n}`);
+  // The next batch, read from the source while this one is fitted and written: its position is known once this one has landed.
+  let ahead: Promise<StoredOutput> | undefined;
+  try {
+    for (;;) {
+      if (context.signal.aborted) throw new SluiceError('integration.cancelled', `stream '${spec.stream}' was cancelled after ${batches} batch(es)`, { cause: context.signal.reason });
+      const output = await (ahead ?? readBatch(state?.cursor, state?.cursor_kind ?? 'text', batches));
+      ahead = undefined;
+      if (!output.rows) break;
+      let input = await land(request, output, '_sluice_batch');
+      const cursorType = input.columns.find((c) => c.name === cursor)?.type ?? 'VARCHAR';
+      const [last] = await context.session.query(`SELECT CAST(max(${quoteIdent(cursor)}) AS VARCHAR) AS v FROM ${quoteIdent(input.table)}`);
+      const position = { cursor: String(last?.v), kind: isNumericType(cursorType) ? ('number' as const) : ('text' as const) };
+      // The batch query takes up to batch_size rows plus ties: fewer means the source had no more.
+      const more = output.rows >= spec.batchSize;
+      if (more) {
+        ahead = readBatch(position.cursor, position.kind, batches + 1);
+        // Its failure is reported when it is awaited, as the next batch's read.
+        ahead.catch(() => undefined);
+      }
+      if (spec.mode === 'incremental_dedupe') input = await latestPerKey(request, input, key, cursor);
+      const fitted = await fit(request, table, key, input);
+      const set = await writeRejects(request, table, fitted.rejects, previous);
+      if (set) previous ??= {};
+      rejected += set;
+      const next: IncrementalState = {
+        mode: spec.mode,
+        cursor_column: cursor,
+        cursor: position.cursor,
+        cursor_kind: position.kind,
+        rows: (state?.rows ?? 0) + fitted.input.rows,
+      };
+      const change = spec.mode === 'incremental_append' ? ({ kind: 'append', input: fitted.input } as const) : ({ kind: 'upsert', input: fitted.input, key } as const);
+      const result = await destination.applyBatch({ pipeline: request.pipeline, stream: spec.stream, table, change, state: next, previousState: previous }, context);
+      await request.committed(next);
+      rmSync(output.location, { force: true });
+      state = next;
+      previous = next;
+      rows += result.rows;
+      batches++;
+      logger.info(`batch ${batches}: ${count(result.rows)} rows committed to ${table.name}, cursor ${cursor} = ${next.cursor}`);
+      if (!more) break;
+    }
+  } finally {
+    // A batch that failed leaves the read ahead unused: let it finish and remove what it landed.
+    await ahead?.then(
+      (unused) => rmSync(unused.location, { force: true }),
+      () => undefined,
+    );
   }
   const from = startedAt === undefined ? 'from the start' : `after ${cursor} = ${startedAt}`;
   const position = state ? `; cursor ${cursor} = ${state.cursor}` : '';
