@@ -21,6 +21,12 @@ export const projectFileSchema = z
       })
       .strict()
       .default({ memory_limit: '160MB', keep_runs: 20 }),
+    /**
+     * Tables by `CONNECTION.TABLE`, with the pipeline (or `PIPELINE.BLOCK`)
+     * that owns each: declaring an owner says other writers are expected, and
+     * silences the two-writers warning for that table.
+     */
+    tables: z.record(z.string().regex(/^[A-Za-z_][A-Za-z0-9_-]*\..+$/, 'a table is named CONNECTION.TABLE'), z.object({ owner: z.string().min(1), description: z.string().optional() }).strict()).default({}),
     /** Where run history lives: SQLite in the project (default), or PostgreSQL shared by many machines. */
     metadata: z
       .discriminatedUnion('type', [
