@@ -7,7 +7,8 @@ import type { Block, Pipeline } from '../../core/pipeline/pipeline.ts';
 import { loadProject, type Project } from '../../core/project/load-project.ts';
 import { connectionSpec, warehouseConnectionName } from '../../core/project/connection-spec.ts';
 import { fillTemplates } from '../../core/run/templates.ts';
-import { connectors } from '../compose.ts';
+import { connectors, createEngine } from '../compose.ts';
+import { readLineage } from './lineage-command.ts';
 import { describeError, describeWarnings, green, red, yellow, type Output } from '../output.ts';
 import { parseBlockSettings } from '../../core/connectors/parse-block-settings.ts';
 
@@ -35,8 +36,20 @@ export async function validateCommand(out: Output): Promise<number> {
     for (const error of found) out.line(`    ${describeError(error, project.root)}`);
   }
   if (!names.length) out.line('no pipelines in pipelines/');
+  for (const warning of await twoWriterWarnings(project)) out.line(yellow(`warning: ${warning}`));
   out.line(problems ? red(`${problems} problem(s)`) : green(`${names.length} pipeline(s) valid`));
   return problems ? 2 : 0;
+}
+
+/** Tables that two blocks or pipelines write: a warning, since an owner may intend it. */
+async function twoWriterWarnings(project: Project): Promise<string[]> {
+  const engine = await createEngine(project);
+  try {
+    const { warnings } = await readLineage(engine);
+    return warnings.map((w) => w.message);
+  } finally {
+    await engine.close();
+  }
 }
 
 async function checkBlock(project: Project, pipeline: Pipeline, block: Block): Promise<SluiceError[]> {
