@@ -26,7 +26,7 @@ export function LineageCanvas({ data, shown, selected, onSelect }: { data: Linea
         position: positions.get(n.id) ?? { x: 0, y: 0 },
         selected: n.id === selected,
         deletable: false,
-        data: { label: lineageLabel(n), kind: n.kind === 'block' ? n.role : n.type, detail: detailOf(n), contested: contested.has(n.id), isBlock: n.kind === 'block' },
+        data: { label: lineageLabel(n), title: n.kind === 'block' ? n.block : n.name, kind: n.kind === 'block' ? n.role : n.type, detail: detailOf(n), contested: contested.has(n.id), isBlock: n.kind === 'block' },
       })),
     [visible, positions, selected, contested],
   );
@@ -44,7 +44,8 @@ export function LineageCanvas({ data, shown, selected, onSelect }: { data: Linea
         nodesDraggable={false}
         nodesConnectable={false}
         fitView
-        fitViewOptions={{ padding: 0.1, maxZoom: 1.2 }}
+        fitViewOptions={{ padding: 0.1, minZoom: 0.2, maxZoom: 1.2 }}
+        minZoom={0.2}
         panOnScroll
         proOptions={{ hideAttribution: true }}
       >
@@ -55,6 +56,6 @@ export function LineageCanvas({ data, shown, selected, onSelect }: { data: Linea
 }
 
 function detailOf(node: LineageNode): string {
-  if (node.kind === 'block') return `${node.language} · ${node.file}${node.line ? `:${node.line}` : ''}`;
+  if (node.kind === 'block') return `${node.pipeline} · ${node.language}`;
   return node.type === 'file' ? 'file' : node.namespace;
 }

@@ -3,10 +3,17 @@ import { href } from '../../router.ts';
 import { lineageLabel, type LineageData } from './lineage-types.ts';
 
 /** The picked node: who writes and reads a table, or a block's columns and where each comes from. */
-export function LineageDetails({ data, id, onFocus }: { data: LineageData; id: string; onFocus: (id: string) => void }) {
+export function LineageDetails({ data, id, onFocus }: { data: LineageData; id: string | undefined; onFocus: (id: string) => void }) {
   const byId = new Map(data.nodes.map((n) => [n.id, n]));
-  const node = byId.get(id);
-  if (!node) return null;
+  const node = id === undefined ? undefined : byId.get(id);
+  // The panel keeps its place when empty, so the graph beside it never changes width (and its fit).
+  if (!node || id === undefined) {
+    return (
+      <aside className="lineage-details muted small" data-testid="lineage-details-empty">
+        Click a table, file or block for who writes and reads it, or a block's columns and where each comes from.
+      </aside>
+    );
+  }
   const label = (other: string) => (byId.get(other) ? lineageLabel(byId.get(other)!) : other);
   const from = data.edges.filter((e) => e.to === id).map((e) => e.from);
   const to = data.edges.filter((e) => e.from === id).map((e) => e.to);
@@ -21,8 +28,7 @@ export function LineageDetails({ data, id, onFocus }: { data: LineageData; id: s
         </p>
       ) : (
         <p className="small muted">
-          {node.type}
-          {node.kind === 'dataset' && ' · '}
+          {node.type} ·{' '}
           <button type="button" className="link" onClick={() => onFocus(id)} data-testid="lineage-focus">
             show only its lineage
           </button>

@@ -2,7 +2,10 @@ import { Handle, Position, type Node, type NodeProps } from '@xyflow/react';
 import { memo } from 'react';
 
 export type LineageNodeData = {
+  /** The whole name (`PIPELINE.BLOCK`, `CONNECTION.TABLE`, a path), which the card shows in part. */
   readonly label: string;
+  /** What fits on the card: the block's or table's own name. */
+  readonly title: string;
   /** `table`, `file`, `api`, or the block's role. */
   readonly kind: string;
   readonly detail: string;
@@ -22,7 +25,7 @@ export const LineageNodeCard = memo(function LineageNodeCard({ data, selected }:
         <span className="dag-node-role">{data.kind}</span>
         {data.contested && <span className="lineage-flag" title="Written by more than one block">two writers</span>}
       </div>
-      <div className="dag-node-name" title={data.label}>{data.label}</div>
+      <div className="dag-node-name" title={data.label}>{data.title}</div>
       <div className="dag-node-detail">{data.detail}</div>
       <Handle type="source" position={Position.Right} isConnectable={false} />
     </div>

@@ -56,7 +56,7 @@ export default function LineagePage({ route }: { route: string }) {
               <div className="lineage-graph">
                 <LineageCanvas key={focus ?? ''} data={data} shown={shown} selected={selected} onSelect={(id) => go({ node: id })} />
               </div>
-              {selected && <LineageDetails data={data} id={selected} onFocus={(id) => go({ table: id, node: undefined })} />}
+              <LineageDetails data={data} id={selected} onFocus={(id) => go({ table: id, node: undefined })} />
             </div>
           )}
         </>
