@@ -27,6 +27,15 @@ export const projectFileSchema = z
      * silences the two-writers warning for that table.
      */
     tables: z.record(z.string().regex(/^[A-Za-z_][A-Za-z0-9_-]*\..+$/, 'a table is named CONNECTION.TABLE'), z.object({ owner: z.string().min(1), description: z.string().optional() }).strict()).default({}),
+    /**
+     * Where every run sends OpenLineage events (START, then COMPLETE, FAIL or
+     * ABORT, with the datasets its blocks read and write). `url` and `api_key`
+     * may read `${ENV}`; the key goes as a bearer token.
+     */
+    openlineage: z
+      .object({ url: z.string().min(1), namespace: z.string().min(1).optional(), api_key: z.string().min(1).optional() })
+      .strict()
+      .optional(),
     /** Where run history lives: SQLite in the project (default), or PostgreSQL shared by many machines. */
     metadata: z
       .discriminatedUnion('type', [
