@@ -7,8 +7,8 @@ import type { Block, Pipeline } from '../../core/pipeline/pipeline.ts';
 import { loadProject, type Project } from '../../core/project/load-project.ts';
 import { connectionSpec, warehouseConnectionName } from '../../core/project/connection-spec.ts';
 import { fillTemplates } from '../../core/run/templates.ts';
-import { connectors, createEngine } from '../compose.ts';
-import { readLineage } from './lineage-command.ts';
+import { connectors, createDataPlane } from '../compose.ts';
+import { loadProjectLineage } from '../../core/lineage/load-project-lineage.ts';
 import { describeError, describeWarnings, green, red, yellow, type Output } from '../output.ts';
 import { parseBlockSettings } from '../../core/connectors/parse-block-settings.ts';
 
@@ -41,14 +41,22 @@ export async function validateCommand(out: Output): Promise<number> {
   return problems ? 2 : 0;
 }
 
-/** Tables that two blocks or pipelines write: a warning, since an owner may intend it. */
+/**
+ * Tables that two blocks or pipelines write: a warning, since an owner may
+ * intend it. Read from the files alone: no run store is opened, no run touched.
+ */
 async function twoWriterWarnings(project: Project): Promise<string[]> {
-  const engine = await createEngine(project);
+  const plane = await createDataPlane(project);
   try {
-    const { warnings } = await readLineage(engine);
-    return warnings.map((w) => w.message);
+    const session = await plane.openSession();
+    try {
+      const { warnings } = await loadProjectLineage({ project, connectors, session });
+      return warnings.map((w) => w.message);
+    } finally {
+      await session.close();
+    }
   } finally {
-    await engine.close();
+    await plane.close();
   }
 }
 

@@ -37,4 +37,9 @@ describe('findTwoWriters', () => {
     assert.deepEqual(warnings.map((w) => w.code), ['lineage.owner_not_a_writer']);
     assert.match(warnings[0]!.message, /names old_refunds the owner of warehouse\.refunds, but old_refunds does not write it \(written by billing\.land, finance\.land\)/);
   });
+
+  it('flags an owner of a table that no pipeline writes', () => {
+    const warnings = findTwoWriters(graphOf('refunds', [block('billing', 'land')]), { 'warehouse.old_refunds': { owner: 'billing' } });
+    assert.deepEqual(warnings.map((w) => [w.code, w.table, w.message]), [['lineage.owner_not_a_writer', 'warehouse.old_refunds', 'sluice.yaml names billing the owner of warehouse.old_refunds, which no pipeline writes']]);
+  });
 });

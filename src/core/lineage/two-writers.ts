@@ -54,5 +54,10 @@ export function findTwoWriters(graph: LineageGraph, owners: TableOwners): TwoWri
       message: `${table} is written by ${across}: ${names.join(' and ')}; if that is intended, name its owner under tables: in sluice.yaml`,
     });
   }
+  const written = new Set([...writers.keys()].map((id) => nodeLabel(byId.get(id)!).toLowerCase()));
+  for (const [table, owner] of ownerOf) {
+    if (written.has(table)) continue;
+    warnings.push({ code: 'lineage.owner_not_a_writer', dataset: `table:${table}`, table, writers: [], message: `sluice.yaml names ${owner} the owner of ${table}, which no pipeline writes` });
+  }
   return warnings.sort((a, b) => a.table.localeCompare(b.table));
 }
