@@ -64,6 +64,8 @@ interface Relation {
 interface Scope {
   readonly relations: readonly Relation[];
   readonly outer: Scope | undefined;
+  /** Parameters of the lambdas around an expression (`lambda x: x * 2`): names that are no column. */
+  readonly lambdaParameters?: ReadonlySet<string> | undefined;
 }
 
 type Ctes = ReadonlyMap<string, readonly Column[] | undefined>;
@@ -189,6 +191,10 @@ class Analysis {
       case 'STAR':
         // count(*) and COLUMNS(*) inside an expression read rows, not one column.
         return [];
+      case 'LAMBDA': {
+        const parameters = new Set([...(scope.lambdaParameters ?? []), ...columnNames(node.lhs)]);
+        return this.expression(node.expr, { ...scope, lambdaParameters: parameters }, ctes);
+      }
       default:
         return Object.values(node).flatMap((value) => this.expression(value, scope, ctes));
     }
@@ -197,6 +203,7 @@ class Analysis {
   /** Resolves `c`, `t.c` or `s.t.c` against the FROM items, then the enclosing queries'. */
   private column(parts: readonly string[], scope: Scope | undefined): ColumnSource[] {
     const name = parts[parts.length - 1]!;
+    if (parts.length === 1 && scope?.lambdaParameters?.has(name)) return [];
     for (let level = scope; level; level = level.outer) {
       const found = parts.length === 1 ? unqualified(name, level.relations) : qualified(parts, level.relations);
       if (found === 'ambiguous') {
@@ -280,6 +287,15 @@ function qualified(parts: readonly string[], relations: readonly Relation[]): re
   const column = relation.columns?.find((c) => c.name === name);
   if (column) return column.sources;
   return isOpen(relation) ? openSources(relation, name) : undefined;
+}
+
+/** The names of the column references in a tree: a lambda's parameters. */
+function columnNames(tree: unknown): string[] {
+  if (Array.isArray(tree)) return tree.flatMap(columnNames);
+  if (!tree || typeof tree !== 'object') return [];
+  const node = tree as SqlTree;
+  if (node.class === 'COLUMN_REF') return [lower((node.column_names as string[]).at(-1)!)];
+  return Object.values(node).flatMap(columnNames);
 }
 
 function renamed(columns: readonly Column[], aliases: readonly string[]): Column[] {
