@@ -74,6 +74,16 @@ describe('the lineage page', { skip }, () => {
     await page.getByTestId('lineage-node-orders.totals').click();
     await page.getByTestId('lineage-columns').waitFor();
     assert.match(await page.getByTestId('lineage-columns').innerText(), /revenue\s*← orders\.raw\.amount/);
+  });
+
+  it('warns on the dashboard too, naming both writers, with a link to the table\'s lineage', async () => {
+    await page.getByTestId('nav-dashboard').click();
+    const banner = page.getByTestId('two-writers-banner');
+    await banner.waitFor();
+    assert.match(await banner.innerText(), /warehouse\.revenue is written by 2 pipelines: orders\.land and refunds\.land/);
+    await banner.getByRole('link', { name: 'See lineage' }).click();
+    await page.getByTestId('lineage-details').waitFor();
+    assert.match(page.url(), /#\/lineage\?table=table%3Awarehouse\.revenue/);
     assert.deepEqual(problems, []);
   });
 });
