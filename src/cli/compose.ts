@@ -49,12 +49,7 @@ export async function createEngine(project: Project): Promise<Engine> {
     runners,
     reaped,
     dataPlane() {
-      dataPlane ??= import('../core/data-plane/duckdb-data-plane.ts').then(({ createDuckDbDataPlane }) => createDuckDbDataPlane({
-        tempDir: path.join(project.stateDir, 'spill', String(process.pid)),
-        memoryLimit: project.settings.data_plane.memory_limit,
-        threads: project.settings.data_plane.threads,
-        fileSearchPath: project.root,
-      }));
+      dataPlane ??= createDataPlane(project);
       return dataPlane;
     },
     async close() {
@@ -62,6 +57,17 @@ export async function createEngine(project: Project): Promise<Engine> {
       await store.close();
     },
   };
+}
+
+/** The project's DuckDB data plane, loaded on first use; for a command that needs no run store (validate). */
+export async function createDataPlane(project: Project): Promise<DataPlane> {
+  const { createDuckDbDataPlane } = await import('../core/data-plane/duckdb-data-plane.ts');
+  return createDuckDbDataPlane({
+    tempDir: path.join(project.stateDir, 'spill', String(process.pid)),
+    memoryLimit: project.settings.data_plane.memory_limit,
+    threads: project.settings.data_plane.threads,
+    fileSearchPath: project.root,
+  });
 }
 
 /** The run store sluice.yaml names: SQLite in the project, or PostgreSQL (its URL may read ${ENV}). */

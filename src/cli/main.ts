@@ -63,6 +63,15 @@ export async function main(argv: readonly string[]): Promise<number> {
     });
 
   program
+    .command('lineage')
+    .description('show where a table comes from and where it goes, across pipelines (upstream and downstream)')
+    .argument('[table]', 'CONNECTION.TABLE, a table name or a file path')
+    .option('--json', 'print the lineage graph (and the tables the name matches) as JSON')
+    .action(async (table: string | undefined, options: { json?: boolean }) => {
+      code = await (await import('./commands/lineage-command.ts')).lineageCommand(table, options, out);
+    });
+
+  program
     .command('serve')
     .description('serve the web UI and its JSON API, and run the scheduler')
     .option('--host <host>', 'address to listen on; beyond loopback it needs SLUICE_API_TOKEN', '127.0.0.1')

@@ -9,6 +9,7 @@ import { gitRoutes } from './routes/git-routes.ts';
 import { alertRoutes } from './routes/alert-routes.ts';
 import { overviewRoutes } from './routes/overview-routes.ts';
 import { lookRoutes } from './routes/look-routes.ts';
+import { lineageRoutes } from './routes/lineage-routes.ts';
 import { pipelineRoutes } from './routes/pipeline-routes.ts';
 import { runEventRoutes } from './routes/run-events.ts';
 import { runRoutes } from './routes/run-routes.ts';
@@ -45,6 +46,7 @@ export function createApp(deps: AppDependencies): Hono<{ Variables: AuthVariable
   app.route('/api', alertRoutes(deps));
   app.route('/api', overviewRoutes(deps));
   app.route('/api', lookRoutes(deps));
+  app.route('/api', lineageRoutes(deps));
   // Nothing under /api ever falls through to the UI's HTML.
   app.all('/api', (c) => problem(c, 404, 'api.not_found', `no route ${c.req.method} ${c.req.path}`));
   app.all('/api/*', (c) => problem(c, 404, 'api.not_found', `no route ${c.req.method} ${c.req.path}`));

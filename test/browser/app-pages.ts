@@ -87,6 +87,7 @@ export const appPages: readonly AppPage[] = [
   { name: 'shortcuts', route: () => '/pipelines', ready: 'pipelines-table', then: [{ press: '?', ready: 'shortcuts-overlay' }] },
   { name: 'file-picker', route: editor('?block=raw_sales'), ready: 'block-setting-path-browse', then: [{ click: 'block-setting-path-browse', ready: '[data-testid=block-setting-path-browse-picker-entries] [data-testid$=-entry]' }] },
   { name: 'dark-mode', route: editor('?block=daily_revenue'), ready: 'output-rows', dark: true },
+  { name: 'lineage', route: () => '/lineage', ready: 'lineage-warning', then: [{ click: 'lineage-warning-show', ready: 'lineage-details' }] },
   { name: 'git', route: () => '/git', ready: 'git-changes', then: [{ click: 'git-change', ready: 'diff-view' }] },
   { name: 'git-history', route: () => '/git', ready: 'git-changes', then: [{ click: 'git-tab-history', ready: 'git-commit' }, { click: 'git-commit', ready: 'diff-view' }] },
 ];

@@ -118,7 +118,30 @@ describe('the sales example, end to end through the CLI', () => {
   it('validates the project', async () => {
     const result = await sluice(project, ['validate']);
     assert.equal(result.code, 0, result.stdout);
-    assert.match(result.stdout, /1 pipeline\(s\) valid/);
+    assert.match(result.stdout, /2 pipeline\(s\) valid/);
+    // The example's second pipeline also writes daily_revenue: a warning naming both, not a failure.
+    assert.match(result.stdout, /warning: warehouse\.daily_revenue is written by 2 pipelines: daily_sales\.export_daily_revenue and refunds\.export_net_revenue/);
+  });
+
+  it('shows where daily revenue comes from and goes to', async () => {
+    const result = await sluice(project, ['lineage', 'daily_revenue']);
+    assert.equal(result.code, 0, result.stderr);
+    assert.match(result.stdout, /upstream:\n\s+daily_sales\.export_daily_revenue[^\n]*\n\s+daily_sales\.daily_revenue/);
+    assert.match(result.stdout, /file data\/sales\.csv/);
+    assert.match(result.stdout, /downstream:\n\s+refunds\.revenue_so_far/);
+    assert.match(result.stdout, /revenue <- daily_sales\.clean_sales\.amount/);
+  });
+
+  it('runs the second writer, which nets the refunds out of daily revenue', async () => {
+    const warehouse = path.join(project, '.sluice/warehouse.duckdb');
+    const revenue = async () => (await queryWarehouse(warehouse, 'SELECT sum(revenue)::DOUBLE AS revenue, count(*)::INTEGER AS n FROM daily_revenue'))[0]!;
+    const before = await revenue();
+    const run = await sluice(project, ['run', 'refunds']);
+    assert.equal(run.code, 0, run.stderr + run.stdout);
+    const [refunds] = await queryWarehouse(warehouse, `SELECT sum(amount)::DOUBLE AS total FROM read_csv('${path.join(project, 'data/refunds.csv')}')`);
+    const after = await revenue();
+    assert.equal(after.n, before.n);
+    assert.ok(Math.abs(Number(before.revenue) - Number(after.revenue) - Number(refunds!.total)) < 0.005, `revenue fell by the refunds: ${before.revenue} -> ${after.revenue}, refunds ${refunds!.total}`);
   });
 });
 

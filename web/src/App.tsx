@@ -18,6 +18,7 @@ const ConnectionsPage = loadable(() => import('./features/connections/Connection
 const AlertsPage = loadable(() => import('./features/alerts/AlertsPage.tsx').then((m) => m.default), loading);
 const DashboardPage = loadable(() => import('./features/dashboard/DashboardPage.tsx').then((m) => m.default), loading);
 const RunningNowPage = loadable(() => import('./features/running-now/RunningNowPage.tsx').then((m) => m.default), loading);
+const LineagePage = loadable(() => import('./features/lineage/LineagePage.tsx').then((m) => m.default), loading);
 const GitPage = loadable(() => import('./features/git/GitPage.tsx').then((m) => m.default), loading);
 
 type Auth = 'checking' | 'signed-in' | 'signed-out';
@@ -98,6 +99,7 @@ function page(route: string) {
   if (route.startsWith('/triggers')) return <TriggersPage />;
   if (route.startsWith('/connections')) return <ConnectionsPage />;
   if (route.startsWith('/git')) return <GitPage />;
+  if (route.startsWith('/lineage')) return <LineagePage route={route} />;
   if (route.startsWith('/alerts')) return <AlertsPage />;
   return <PipelinesPage />;
 }

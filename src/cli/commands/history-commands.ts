@@ -52,6 +52,8 @@ export async function logsCommand(runId: string, options: { block?: string }, ou
     out.line(dim(`started ${run.startedAt}${run.endedAt ? `, ended ${run.endedAt}` : ''}${run.logicalDate ? `, logical date ${run.logicalDate}` : ''}`));
     const blocks = await engine.store.listBlockRuns(runId);
     const logs = await engine.store.listLogs(runId, options.block ? { block: options.block } : {});
+    // Lines about the run as a whole (an OpenLineage endpoint that refused its events) come first.
+    for (const l of logs.filter((x) => !x.block)) out.line(`  ${l.at.slice(11, 23)} ${l.level.padEnd(5)} ${l.message}`);
     for (const b of blocks) {
       if (options.block && b.block !== options.block) continue;
       const took = b.startedAt && b.endedAt ? formatDuration(Date.parse(b.endedAt) - Date.parse(b.startedAt)) : '';

@@ -7,7 +7,8 @@ import type { Block, Pipeline } from '../../core/pipeline/pipeline.ts';
 import { loadProject, type Project } from '../../core/project/load-project.ts';
 import { connectionSpec, warehouseConnectionName } from '../../core/project/connection-spec.ts';
 import { fillTemplates } from '../../core/run/templates.ts';
-import { connectors } from '../compose.ts';
+import { connectors, createDataPlane } from '../compose.ts';
+import { loadProjectLineage } from '../../core/lineage/load-project-lineage.ts';
 import { describeError, describeWarnings, green, red, yellow, type Output } from '../output.ts';
 import { parseBlockSettings } from '../../core/connectors/parse-block-settings.ts';
 
@@ -35,8 +36,28 @@ export async function validateCommand(out: Output): Promise<number> {
     for (const error of found) out.line(`    ${describeError(error, project.root)}`);
   }
   if (!names.length) out.line('no pipelines in pipelines/');
+  for (const warning of await twoWriterWarnings(project)) out.line(yellow(`warning: ${warning}`));
   out.line(problems ? red(`${problems} problem(s)`) : green(`${names.length} pipeline(s) valid`));
   return problems ? 2 : 0;
+}
+
+/**
+ * Tables that two blocks or pipelines write: a warning, since an owner may
+ * intend it. Read from the files alone: no run store is opened, no run touched.
+ */
+async function twoWriterWarnings(project: Project): Promise<string[]> {
+  const plane = await createDataPlane(project);
+  try {
+    const session = await plane.openSession();
+    try {
+      const { warnings } = await loadProjectLineage({ project, connectors, session });
+      return warnings.map((w) => w.message);
+    } finally {
+      await session.close();
+    }
+  } finally {
+    await plane.close();
+  }
 }
 
 async function checkBlock(project: Project, pipeline: Pipeline, block: Block): Promise<SluiceError[]> {

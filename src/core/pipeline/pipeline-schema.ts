@@ -34,6 +34,10 @@ export const blockFileSchema = z
     timeout: durationSchema.optional(),
     /** For a sensor: how long to wait between checks of its condition (default 30s). */
     poke_interval: durationSchema.optional(),
+    /** For lineage: what the block reads outside its upstream blocks, as `CONNECTION.TABLE` or a file path. */
+    reads: z.array(z.string().min(1)).optional(),
+    /** For lineage: what the block writes, as `CONNECTION.TABLE` or a file path. */
+    writes: z.array(z.string().min(1)).optional(),
   })
   .strict();
 

@@ -20,6 +20,10 @@ interface BlockBase {
   readonly timeout?: number | undefined;
   /** A sensor's wait between checks, milliseconds. */
   readonly pokeInterval?: number | undefined;
+  /** Datasets the block declares it reads (`CONNECTION.TABLE` or a file path), for lineage. */
+  readonly reads?: readonly string[] | undefined;
+  /** Datasets the block declares it writes, for lineage. */
+  readonly writes?: readonly string[] | undefined;
 }
 
 export interface TsBlock extends BlockBase {

@@ -21,6 +21,21 @@ export const projectFileSchema = z
       })
       .strict()
       .default({ memory_limit: '160MB', keep_runs: 20 }),
+    /**
+     * Tables by `CONNECTION.TABLE`, with the pipeline (or `PIPELINE.BLOCK`)
+     * that owns each: declaring an owner says other writers are expected, and
+     * silences the two-writers warning for that table.
+     */
+    tables: z.record(z.string().regex(/^[A-Za-z_][A-Za-z0-9_-]*\..+$/, 'a table is named CONNECTION.TABLE'), z.object({ owner: z.string().min(1), description: z.string().optional() }).strict()).default({}),
+    /**
+     * Where every run sends OpenLineage events (START, then COMPLETE, FAIL or
+     * ABORT, with the datasets its blocks read and write). `url` and `api_key`
+     * may read `${ENV}`; the key goes as a bearer token.
+     */
+    openlineage: z
+      .object({ url: z.string().min(1), namespace: z.string().min(1).optional(), api_key: z.string().min(1).optional() })
+      .strict()
+      .optional(),
     /** Where run history lives: SQLite in the project (default), or PostgreSQL shared by many machines. */
     metadata: z
       .discriminatedUnion('type', [

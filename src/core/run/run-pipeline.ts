@@ -23,6 +23,7 @@ import { uncaptured } from './capture-block-output.ts';
 import { raceTimeout, sense, timedOut } from './block-timing.ts';
 import type { RunTrigger } from './run-triggers.ts';
 import { keepRunAlive } from './keep-run-alive.ts';
+import { startRunLineage, type RunLineageEnd } from '../lineage/openlineage-emitter.ts';
 
 export interface RunOptions {
   /** Run only this block, on the latest stored outputs of its upstreams. */
@@ -125,7 +126,12 @@ export async function runPipeline(deps: RunDependencies, pipeline: Pipeline, opt
   const stopped = new Set<string>();
   let failure: SluiceError | undefined;
   let status: RunStatus = 'succeeded';
+  let lineage: RunLineageEnd | undefined;
   try {
+    lineage = await startRunLineage({ project, pipeline, blocks: selected, runId: id, session, connectors: deps.connectors, warn: (message) => {
+      void store.appendLog({ runId: id, level: 'warn', message: mask(message), at: new Date().toISOString() }).catch(() => undefined);
+      reporter?.log?.(undefined, 'warn', mask(message));
+    } });
     const interval = options.dataInterval;
     const builtins = {
       run_id: id,
@@ -261,6 +267,7 @@ export async function runPipeline(deps: RunDependencies, pipeline: Pipeline, opt
   }
   // A run another process declared lost keeps that verdict: its retry may already be under way.
   if (!lost.signal.aborted) await store.finishRun(id, status, failure?.toJSON());
+  await lineage?.finish(status, failure);
   await pruneOldOutputs(store, project, pipeline.name);
   return { id, status, blocks: records, error: failure, durationMs: Date.now() - started };
 }

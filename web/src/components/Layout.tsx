@@ -11,6 +11,7 @@ const sections = [
   { to: '/running', label: 'Running now', icon: '⟳' },
   { to: '/triggers', label: 'Triggers', icon: '◷' },
   { to: '/connections', label: 'Connections', icon: '⛁' },
+  { to: '/lineage', label: 'Lineage', icon: '⇶' },
   { to: '/alerts', label: 'Alerts', icon: '⚑' },
   { to: '/git', label: 'Git', icon: '⎇' },
 ] as const;

@@ -7,6 +7,7 @@ import { formatRelative, formatTime } from '../../format.ts';
 import { href } from '../../router.ts';
 import { FailedRuns } from './FailedRuns.tsx';
 import { NextRuns } from './NextRuns.tsx';
+import { TwoWritersBanner } from '../lineage/TwoWritersBanner.tsx';
 
 const tiles = [
   { status: 'failed', label: 'failed' },
@@ -22,6 +23,7 @@ export default function DashboardPage() {
     <div className="page" data-testid="dashboard-page">
       <PageHeader title="Dashboard" subtitle={data ? `Runs since ${formatTime(data.since)} (${formatRelative(data.since)})` : 'The last 24 hours'} />
       <ErrorNote error={error} />
+      <TwoWritersBanner />
       {data && (
         <>
           <div className="dash-tiles">

@@ -4,8 +4,8 @@ import type { BlockSpec } from '../../api/types.ts';
 export const nodeWidth = 184;
 export const nodeHeight = 62;
 
-/** Positions every block left to right by its upstreams (dagre's layered layout). */
-export function layoutDag(blocks: readonly BlockSpec[]): Map<string, { x: number; y: number }> {
+/** Positions every block left to right by its upstreams (dagre's layered layout); any graph of named nodes with upstreams lays out the same way. */
+export function layoutDag(blocks: readonly Pick<BlockSpec, 'name' | 'upstream'>[]): Map<string, { x: number; y: number }> {
   const graph = new dagre.graphlib.Graph();
   // Network simplex draws the tidiest ranks but grows steeply (about 0.8 s for 200 blocks on a
   // small machine); longest path is several times faster and reads well on big pipelines.
