@@ -4,6 +4,7 @@ import { durationSchema } from './duration.ts';
 import { scheduleSchema } from './schedule.ts';
 import { alertsSchema } from './alert-schema.ts';
 import { fileTriggerSchema } from './file-trigger.ts';
+import { checksFileSchema } from '../quality/check-spec.ts';
 
 /** Block names become table names in SQL blocks, so they are plain identifiers. */
 export const blockNamePattern = /^[A-Za-z_][A-Za-z0-9_]*$/;
@@ -34,6 +35,8 @@ export const blockFileSchema = z
     timeout: durationSchema.optional(),
     /** For a sensor: how long to wait between checks of its condition (default 30s). */
     poke_interval: durationSchema.optional(),
+    /** Data checks run on the block's output once it is stored (see docs/quality.md). */
+    checks: checksFileSchema,
   })
   .strict();
 

@@ -4,6 +4,7 @@ import type { BlockRole, VariableValue } from './pipeline-schema.ts';
 import type { Schedule } from './schedule.ts';
 import type { Alert } from './alert-schema.ts';
 import type { FileTrigger } from './file-trigger.ts';
+import type { CheckSpec } from '../quality/check-spec.ts';
 
 /** How a block's logic is written. Adding a language adds a runner for it. */
 export type BlockLanguage = 'ts' | 'sql' | 'connector' | 'sync';
@@ -20,6 +21,8 @@ interface BlockBase {
   readonly timeout?: number | undefined;
   /** A sensor's wait between checks, milliseconds. */
   readonly pokeInterval?: number | undefined;
+  /** Data checks on the block's output, run once it is stored. */
+  readonly checks?: readonly CheckSpec[] | undefined;
 }
 
 export interface TsBlock extends BlockBase {
