@@ -72,6 +72,15 @@ export async function evaluateChecks(request: EvaluateRequest): Promise<Evaluati
   const number = (key: string): number => Number(counts?.[key] ?? 0);
   const kept = number('kept');
 
+  // Samples are read before any rows move: a quarantine check's failing rows leave the output.
+  const samples = new Map<CheckSpec, Record<string, unknown>[]>();
+  for (const [i, check] of checks.entries()) {
+    const flag = flags.get(check);
+    if (!flag || !number(`c${i}`)) continue;
+    const rows = await guarded(request, () => session.query(`${flagged} SELECT ${plain} FROM flagged WHERE ${flag}${check.severity === 'quarantine' ? '' : ` AND ${keep}`} LIMIT ${sampleSize}`, params.values));
+    samples.set(check, rows.map(jsonSafeRow));
+  }
+
   let current = output;
   let quarantined: StoredOutput | undefined;
   if (request.quarantine && kept < number('rows')) {
@@ -87,10 +96,8 @@ export async function evaluateChecks(request: EvaluateRequest): Promise<Evaluati
     const flag = flags.get(check);
     if (flag) {
       const failing = number(`c${i}`);
-      const sample = failing
-        ? await guarded(request, () => session.query(`${flagged} SELECT ${plain} FROM flagged WHERE ${flag}${check.severity === 'quarantine' ? '' : ` AND ${keep}`} LIMIT ${sampleSize}`, params.values))
-        : [];
-      results.push({ ...base, status: failing ? 'failed' : 'passed', failingRows: failing, message: rowMessage(check, failing), ...(failing ? { sample: sample.map(jsonSafeRow) } : {}) });
+      const sample = samples.get(check);
+      results.push({ ...base, status: failing ? 'failed' : 'passed', failingRows: failing, message: rowMessage(check, failing), ...(sample ? { sample } : {}) });
     } else if (check.kind === 'row_count') {
       const tooFew = check.min !== undefined && kept < check.min;
       const tooMany = check.max !== undefined && kept > check.max;
