@@ -9,7 +9,7 @@ import { UsageError } from '../usage-error.ts';
 
 /**
  * `sluice profile PIPELINE BLOCK`: the profile kept with the block's latest
- * output (made now when the output predates profiles).
+ * output; a large output's profile is made on first look, and kept then.
  */
 export async function profileCommand(pipelineName: string, blockName: string, options: { json?: boolean }, out: Output): Promise<number> {
   const project = loadProject(process.cwd());
@@ -26,7 +26,8 @@ export async function profileCommand(pipelineName: string, blockName: string, op
       if (!existsSync(latest.output)) throw new ConfigError('profile.output_gone', `the output of '${blockName}' from run ${latest.runId} is no longer kept; run the block again`);
       const session = await (await engine.dataPlane()).openSession();
       try {
-        profile = await profileOutput(session, { location: latest.output, rows: latest.rowsOut ?? 0, columns: latest.columns ?? [] });
+        profile = { ...(await profileOutput(session, { location: latest.output, rows: latest.rowsOut ?? 0, columns: latest.columns ?? [] })), deferred: true };
+        await engine.store.putProfile({ runId: latest.runId, block: blockName, profile });
       } finally {
         await session.close();
       }
@@ -40,7 +41,7 @@ export async function profileCommand(pipelineName: string, blockName: string, op
 }
 
 function showProfile(title: string, runId: string, profile: OutputProfile, out: Output): void {
-  out.line(`${bold(title)} ${dim(`from run ${runId}`)}: ${formatCount(profile.rows)} rows ${dim(`(profiled in ${profile.ms}ms)`)}`);
+  out.line(`${bold(title)} ${dim(`from run ${runId}`)}: ${formatCount(profile.rows)} rows ${dim(`(profiled in ${profile.ms}ms${profile.deferred ? ' on first look' : ''})`)}`);
   out.line();
   out.line(
     formatTable(

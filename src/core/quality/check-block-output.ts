@@ -8,7 +8,7 @@ import type { CheckResultRecord } from './check-result.ts';
 import type { CheckSpec } from './check-spec.ts';
 import type { RelationshipSource } from './check-sql.ts';
 import { evaluateChecks, failedChecksColumn, type Evaluation } from './evaluate-checks.ts';
-import { profileOutput } from './profile-output.ts';
+import { eagerProfileRows, profileOutput } from './profile-output.ts';
 
 /**
  * What happens to a block's output once it is stored and before the block is
@@ -69,6 +69,7 @@ async function recordQuarantine(block: string, quarantined: StoredOutput, contex
 
 /** A profile is a help to the reader, never a reason for a block to fail: a problem making it is logged. */
 async function keepProfile(block: Block, output: StoredOutput, context: BlockRunContext): Promise<void> {
+  if (output.rows > eagerProfileRows) return;
   try {
     const profile = await profileOutput(context.session, output);
     await context.store?.putProfile({ runId: context.runId, block: block.name, profile });

@@ -23,13 +23,24 @@ export interface ColumnProfile {
   readonly histogram?: readonly HistogramBin[] | undefined;
 }
 
-/** A cheap summary of a stored output, made when it is stored. */
+/** A cheap summary of a stored output, made when it is stored (or, for a large one, when first looked at). */
 export interface OutputProfile {
   readonly rows: number;
   readonly columns: readonly ColumnProfile[];
   /** How long profiling took, so its cost stays visible. */
   readonly ms: number;
+  /** Made when first looked at rather than when stored (outputs above `eagerProfileRows`). */
+  readonly deferred?: boolean | undefined;
 }
+
+/**
+ * Outputs up to this many rows are profiled as they are stored. A profile
+ * costs a third to a half of the time a plain SQL block takes to store its
+ * output (bench/profile-overhead.ts, at 250k, 1M and 5M rows): a second or
+ * so at this size, too much for a large output, whose profile is made when
+ * someone first asks for it instead.
+ */
+export const eagerProfileRows = 250_000;
 
 /** Text columns with at most this many (estimated) distinct values get their top values. */
 const lowCardinality = 20;

@@ -263,4 +263,6 @@ export interface OutputProfile {
   readonly rows: number;
   readonly columns: readonly ColumnProfile[];
   readonly ms: number;
+  /** Made on first look (a large output), not when the output was stored. */
+  readonly deferred?: boolean;
 }

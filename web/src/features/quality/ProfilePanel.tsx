@@ -40,7 +40,7 @@ export function ProfilePanel({ runId, block }: { runId: string; block: string })
           </tbody>
         </table>
       )}
-      {profile && <p className="muted small">{formatCount(profile.rows)} rows, profiled in {profile.ms} ms when the output was stored.</p>}
+      {profile && <p className="muted small">{formatCount(profile.rows)} rows, profiled in {profile.ms} ms {profile.deferred ? 'when first looked at (a large output)' : 'when the output was stored'}.</p>}
     </div>
   );
 }
