@@ -20,19 +20,21 @@ export function CheckResults({ runId, finished }: { runId: string; finished: boo
     <>
       <h3 className="section-title">Checks</h3>
       <ErrorNote error={error} />
-      <table className="table dense checks" data-testid="check-results">
-        <thead>
-          <tr><th>Block</th><th>Check</th><th>Severity</th><th>Result</th><th className="num">Failing rows</th><th>Sample</th></tr>
-        </thead>
-        <tbody>
-          {checks.map((check) => {
-            const key = `${check.block}/${check.name}`;
-            return (
-              <CheckRow key={key} check={check} open={open === key} onToggle={() => setOpen(open === key ? undefined : key)} />
-            );
-          })}
-        </tbody>
-      </table>
+      <div className="table-scroll">
+        <table className="table dense checks" data-testid="check-results">
+          <thead>
+            <tr><th>Block</th><th>Check</th><th>Severity</th><th>Result</th><th className="num">Failing rows</th><th>Sample</th></tr>
+          </thead>
+          <tbody>
+            {checks.map((check) => {
+              const key = `${check.block}/${check.name}`;
+              return (
+                <CheckRow key={key} check={check} open={open === key} onToggle={() => setOpen(open === key ? undefined : key)} />
+              );
+            })}
+          </tbody>
+        </table>
+      </div>
     </>
   );
 }
