@@ -32,6 +32,8 @@ FROM range(1, 1001) r(i) WHERE i <= getvariable('upto')\n`,
         '    upstream: [orders]',
         '',
       ].join('\n'),
+      'pipelines/big.yaml': ['blocks:', '  - name: many', '    file: blocks/many.sql', ''].join('\n'),
+      'blocks/many.sql': 'SELECT i AS id, i % 7 AS bucket FROM range(300000) r(i)\n',
       'pipelines/broken.yaml': ['blocks:', '  - name: a', '    file: blocks/orders.sql', '    checks:', '      - not_null: amount', '        unique: id', ''].join('\n'),
     }),
   );
@@ -76,6 +78,18 @@ FROM range(1, 1001) r(i) WHERE i <= getvariable('upto')\n`,
     assert.match(r.stdout, /^amount\s+DECIMAL\(\d+,\d\)\s+0\s+≈\d+\s+1\.5\s+1498\.5/m);
     assert.match(r.stdout, /status top values\n\s+paid\s+890\n\s+refunded\s+10/);
     assert.match(r.stdout, /id histogram/);
+  });
+
+  it('profiles a large output on first look instead of as it is stored, and keeps that profile', async () => {
+    assert.equal((await sluice(dir, ['run', 'big'])).code, 0);
+    const first = await sluice(dir, ['profile', 'big', 'many', '--json']);
+    assert.equal(first.code, 0, first.stderr);
+    const profile = JSON.parse(first.stdout) as { rows: number; deferred?: boolean; columns: { name: string; nulls: number; max?: number }[] };
+    assert.equal(profile.rows, 300_000);
+    assert.equal(profile.deferred, true);
+    assert.deepEqual(profile.columns.map((c) => [c.name, c.nulls, c.max]), [['id', 0, 299_999], ['bucket', 0, 6]]);
+    const again = await sluice(dir, ['profile', 'big', 'many']);
+    assert.match(again.stdout, /300,000 rows \(profiled in \d+ms on first look\)/);
   });
 
   it('refuses a check with two kinds at load, naming the file and line', async () => {
