@@ -71,7 +71,7 @@ describe('checks on a stored output', () => {
       { relationships: { column: 'product_id', to: 'products', field: 'product_id' }, severity: 'warn' },
       { row_count: { min: 6 }, severity: 'warn' },
       { freshness: { column: 'ordered_at', max_age: '1d' }, severity: 'warn' },
-      { name: 'no_big_orders', sql: 'SELECT * FROM orders WHERE amount > 50', severity: 'warn' },
+      { name: 'no_big_orders', sql: 'SELECT * FROM orders WHERE amount > 50 -- a big order is a typo;', severity: 'warn' },
     ]);
     const { results, output: after, quarantined } = await evaluate(output, specs);
     assert.deepEqual(

@@ -141,7 +141,8 @@ async function moveFailingRows(request: EvaluateRequest, query: FlaggedQuery): P
 async function customSql(request: EvaluateRequest, check: Extract<CheckSpec, { kind: 'sql' }>, output: StoredOutput): Promise<Pick<CheckResult, 'status' | 'failingRows' | 'message' | 'sample'>> {
   // The check's query reads the output under the block's own name, as a downstream SQL block would.
   await request.session.attach(request.block, output);
-  const query = check.sql.trim().replace(/;$/, '');
+  // The closing parenthesis goes on a line of its own, so a trailing `-- comment` cannot swallow it.
+  const query = `${check.sql.trim().replace(/;$/, '')}\n`;
   const [count] = await guarded(request, () => request.session.query(`SELECT count(*) AS n FROM (${query})`), check);
   const failing = Number(count?.n ?? 0);
   if (!failing) return { status: 'passed', failingRows: 0, message: 'the query returned no rows' };
