@@ -56,6 +56,16 @@ export async function main(argv: readonly string[]): Promise<number> {
     });
 
   program
+    .command('profile')
+    .description("show the profile of a block's latest output: rows, and per column nulls, approximate distinct values, min, max, mean, top values and a histogram")
+    .argument('<pipeline>')
+    .argument('<block>')
+    .option('--json', 'as JSON')
+    .action(async (pipeline: string, block: string, options: { json?: boolean }) => {
+      code = await (await import('./commands/profile-command.ts')).profileCommand(pipeline, block, options, out);
+    });
+
+  program
     .command('validate')
     .description('check every pipeline, block, connection and setting without running anything')
     .action(async () => {
@@ -103,7 +113,7 @@ export async function main(argv: readonly string[]): Promise<number> {
 
   program
     .command('test')
-    .description("run the pipelines' test blocks on the latest stored outputs of their upstreams")
+    .description("run the pipelines' test blocks, and every block's checks, on the latest stored outputs")
     .argument('[pipelines...]', 'only these pipelines')
     .action(async (pipelines: string[]) => {
       code = await (await import('./commands/test-command.ts')).testCommand(pipelines, out);

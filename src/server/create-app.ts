@@ -13,6 +13,7 @@ import { lineageRoutes } from './routes/lineage-routes.ts';
 import { pipelineRoutes } from './routes/pipeline-routes.ts';
 import { runEventRoutes } from './routes/run-events.ts';
 import { runRoutes } from './routes/run-routes.ts';
+import { qualityRoutes } from './routes/quality-routes.ts';
 import { triggerRoutes } from './routes/trigger-routes.ts';
 import { securityHeaders } from './security-headers.ts';
 import { requireAuth, sessionRoutes, Sessions, type AuthVariables } from './session-auth.ts';
@@ -39,6 +40,7 @@ export function createApp(deps: AppDependencies): Hono<{ Variables: AuthVariable
   app.route('/api', blockRoutes(deps));
   app.route('/api', triggerRoutes(deps));
   app.route('/api', runRoutes(deps));
+  app.route('/api', qualityRoutes(deps));
   app.route('/api', runEventRoutes(deps));
   app.route('/api', fileRoutes(deps));
   app.route('/api', connectionRoutes(deps));

@@ -18,7 +18,8 @@ import { UsageError } from '../usage-error.ts';
 export async function previewCommand(pipelineName: string, blockName: string, options: { limit?: string; rejects?: boolean }, out: Output): Promise<number> {
   const project = loadProject(process.cwd());
   const pipeline = loadPipeline(project.root, pipelineName);
-  if (!pipeline.blocks.some((b) => b.name === blockName)) {
+  // A block's quarantined rows are an output of their own, `<block>__quarantine`.
+  if (!pipeline.blocks.some((b) => b.name === blockName || `${b.name}__quarantine` === blockName)) {
     throw new UsageError(`pipeline '${pipeline.name}' has no block '${blockName}' (blocks: ${pipeline.blocks.map((b) => b.name).join(', ')})`);
   }
   const limit = Number(options.limit ?? 10);

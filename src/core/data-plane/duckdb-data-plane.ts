@@ -140,17 +140,18 @@ class DuckDbSession implements DataPlaneSession {
     return { columns, total: Number(count?.n ?? 0), rows };
   }
 
-  async storeQuery(sql: string, location: string, signal?: AbortSignal): Promise<StoredOutput> {
-    return this.copyToParquet(this.connection, sql, location, signal);
+  async storeQuery(sql: string, location: string, signal?: AbortSignal, params: readonly unknown[] = []): Promise<StoredOutput> {
+    return this.copyToParquet(this.connection, sql, location, signal, params);
   }
 
-  private async copyToParquet(connection: DuckDBConnection, sql: string, location: string, signal?: AbortSignal): Promise<StoredOutput> {
+  private async copyToParquet(connection: DuckDBConnection, sql: string, location: string, signal?: AbortSignal, params: readonly unknown[] = []): Promise<StoredOutput> {
     mkdirSync(path.dirname(location), { recursive: true });
     const partial = `${location}.partial`;
     const rows = await withInterrupt(connection, signal, async () => {
       const result = await connection.run(
         // A byte bound on row groups too: 122,880 rows of wide text, one group per thread, outgrow the memory limit.
-        `COPY (${await this.parquetSafe(sql)}) TO ${quoteLiteral(partial)} (FORMAT parquet, COMPRESSION zstd, ROW_GROUP_SIZE 122880, ROW_GROUP_SIZE_BYTES 16000000)`,
+        `COPY (${await this.parquetSafe(sql, params)}) TO ${quoteLiteral(partial)} (FORMAT parquet, COMPRESSION zstd, ROW_GROUP_SIZE 122880, ROW_GROUP_SIZE_BYTES 16000000)`,
+        params.length ? (params as DuckDBValue[]) : undefined,
       );
       return result.rowsChanged;
     }).catch((error: unknown) => {
@@ -166,8 +167,8 @@ class DuckDbSession implements DataPlaneSession {
    * Parquet has no 128-bit integers and DuckDB would write them as DOUBLE,
    * losing digits (sum() of BIGINT is one); DECIMAL(38,0) keeps them exact.
    */
-  private async parquetSafe(sql: string): Promise<string> {
-    const columns = await this.describe(`(${sql})`).catch(() => undefined);
+  private async parquetSafe(sql: string, params: readonly unknown[]): Promise<string> {
+    const columns = params.length ? await this.describeWith(sql, params) : await this.describe(`(${sql})`).catch(() => undefined);
     const wide = columns?.filter((c) => c.type === 'HUGEINT' || c.type === 'UHUGEINT') ?? [];
     if (!wide.length) return sql;
     const replace = wide.map((c) => `CAST(${quoteIdent(c.name)} AS DECIMAL(38,0)) AS ${quoteIdent(c.name)}`).join(', ');
@@ -412,6 +413,12 @@ class DuckDbSession implements DataPlaneSession {
   async query(sql: string, params: readonly unknown[] = []): Promise<Row[]> {
     const reader = await this.connection.runAndReadAll(sql, params.length ? (params as DuckDBValue[]) : undefined);
     return reader.convertRowObjects(JSDuckDBValueConverter) as Row[];
+  }
+
+  /** Column names and types of a query that takes parameters (DESCRIBE cannot bind them): it runs with no rows. */
+  private async describeWith(sql: string, params: readonly unknown[]): Promise<Column[] | undefined> {
+    const reader = await this.connection.runAndReadAll(`SELECT * FROM (${sql}) LIMIT 0`, params as DuckDBValue[]).catch(() => undefined);
+    return reader?.columnNames().map((name, i) => ({ name, type: reader.columnType(i).toString() }));
   }
 
   async describe(sql: string): Promise<Column[]> {

@@ -6,6 +6,7 @@ import { ConfigError, type ErrorLocation } from '../errors.ts';
 import { isIntegrationFile, loadIntegrationPipeline } from './load-integration-pipeline.ts';
 import { topoSort } from './dag.ts';
 import type { Block, BlockLanguage, Pipeline, PipelineWarning } from './pipeline.ts';
+import { toCheckSpec } from '../quality/check-spec.ts';
 import { pipelineFileSchema, pipelineNamePattern, pipelineNameRule, type BlockFile, type BlockRole } from './pipeline-schema.ts';
 
 const languageByExtension: Record<string, Exclude<BlockLanguage, 'connector'>> = { '.ts': 'ts', '.sql': 'sql' };
@@ -58,11 +59,16 @@ export function loadPipeline(root: string, name: string): Pipeline {
         location: { ...at, block: spec.name },
       });
     }
-    const block = toBlock(root, spec, { file: shown, line: where.line }, (key) => locate(['blocks', index, key]), (key) => locate(['blocks', index, 'settings', key]));
+    const checks = spec.checks.map((check, i) => toCheckSpec(check, locate(['blocks', index, 'checks', i]).line));
+    const block: Block = {
+      ...toBlock(root, spec, { file: shown, line: where.line }, (key) => locate(['blocks', index, key]), (key) => locate(['blocks', index, 'settings', key])),
+      ...(checks.length ? { checks } : {}),
+    };
     if (block.language === 'ts' || block.language === 'sql') hash.update(block.name).update(readFileSync(block.file));
     return block;
   });
 
+  checkRelationshipTargets(data.blocks, locate);
   const sorted = topoSort(blocks);
   if ('problem' in sorted) {
     const problem = sorted.problem;
@@ -144,6 +150,20 @@ function toBlock(
     return line === undefined ? [] : [[key, line]];
   }));
   return { ...base, role, language: 'connector', connector: spec.connector, connection: spec.connection, settings: spec.settings, settingLines };
+}
+
+/** A relationships check names a block of this pipeline; a typo is found when the file loads, not mid-run. */
+function checkRelationshipTargets(specs: readonly BlockFile[], locate: (path: readonly (string | number)[]) => ErrorLocation): void {
+  const names = new Set(specs.map((s) => s.name));
+  specs.forEach((spec, index) =>
+    spec.checks.forEach((check, i) => {
+      const to = check.relationships?.to;
+      if (to === undefined || names.has(to)) return;
+      throw new ConfigError('check.unknown_block', `block '${spec.name}': check '${check.name ?? `relationships_${check.relationships!.column}`}' reads block '${to}', which is not a block of this pipeline`, {
+        location: { ...locate(['blocks', index, 'checks', i, 'relationships', 'to']), block: spec.name },
+      });
+    }),
+  );
 }
 
 function isInside(root: string, file: string): boolean {

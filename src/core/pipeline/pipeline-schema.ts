@@ -4,6 +4,7 @@ import { durationSchema } from './duration.ts';
 import { scheduleSchema } from './schedule.ts';
 import { alertsSchema } from './alert-schema.ts';
 import { fileTriggerSchema } from './file-trigger.ts';
+import { checksFileSchema } from '../quality/check-spec.ts';
 
 /** Block names become table names in SQL blocks, so they are plain identifiers. */
 export const blockNamePattern = /^[A-Za-z_][A-Za-z0-9_]*$/;
@@ -38,6 +39,8 @@ export const blockFileSchema = z
     reads: z.array(z.string().min(1)).optional(),
     /** For lineage: what the block writes, as `CONNECTION.TABLE` or a file path. */
     writes: z.array(z.string().min(1)).optional(),
+    /** Data checks run on the block's output once it is stored (see docs/quality.md). */
+    checks: checksFileSchema,
   })
   .strict();
 

@@ -4,6 +4,7 @@ import type { BlockRole, VariableValue } from './pipeline-schema.ts';
 import type { Schedule } from './schedule.ts';
 import type { Alert } from './alert-schema.ts';
 import type { FileTrigger } from './file-trigger.ts';
+import type { CheckSpec } from '../quality/check-spec.ts';
 
 /** How a block's logic is written. Adding a language adds a runner for it. */
 export type BlockLanguage = 'ts' | 'sql' | 'connector' | 'sync';
@@ -24,6 +25,8 @@ interface BlockBase {
   readonly reads?: readonly string[] | undefined;
   /** Datasets the block declares it writes, for lineage. */
   readonly writes?: readonly string[] | undefined;
+  /** Data checks on the block's output, run once it is stored. */
+  readonly checks?: readonly CheckSpec[] | undefined;
 }
 
 export interface TsBlock extends BlockBase {

@@ -93,6 +93,31 @@ export const postgresMigrations: readonly ((schema: string) => string)[] = [
     ALTER TABLE ${s}.runs ADD COLUMN backfill_id text;
     CREATE INDEX runs_status_started ON ${s}.runs (status, started_at);
     CREATE INDEX runs_backfill ON ${s}.runs (backfill_id, started_at);`,
+  // Data quality: what each block run's checks found, and a profile of its output.
+  (s) => `
+    CREATE TABLE ${s}.check_results (
+      seq bigint GENERATED ALWAYS AS IDENTITY,
+      run_id text NOT NULL REFERENCES ${s}.runs (id) ON DELETE CASCADE,
+      pipeline text NOT NULL,
+      block text NOT NULL,
+      position integer NOT NULL,
+      name text NOT NULL,
+      kind text NOT NULL,
+      severity text NOT NULL,
+      status text NOT NULL,
+      failing_rows bigint,
+      message text NOT NULL,
+      sample jsonb,
+      at timestamptz NOT NULL,
+      PRIMARY KEY (run_id, block, name)
+    );
+    CREATE INDEX check_results_history ON ${s}.check_results (pipeline, block, name, at DESC, seq DESC);
+    CREATE TABLE ${s}.block_profiles (
+      run_id text NOT NULL REFERENCES ${s}.runs (id) ON DELETE CASCADE,
+      block text NOT NULL,
+      profile jsonb NOT NULL,
+      PRIMARY KEY (run_id, block)
+    );`,
 ];
 
 /**

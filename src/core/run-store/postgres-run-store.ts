@@ -5,7 +5,9 @@ import { lostRunError, unclaimedRunGraceMs } from './lost-run.ts';
 import { runFilterConditions, runListConditions } from './run-filter-sql.ts';
 import { migratePostgres } from './postgres-migrations.ts';
 import { iso, toBlockRun, toLog, toRun, type BlockRunRow, type LogRow, type RunRow } from './postgres-rows.ts';
-import type { BlockRunRecord, LogRecord, NewRunRecord, RunFilter, RunRecord, RunStatus, RunStore, SchemaEventRecord, SyncStateRecord } from './run-store.ts';
+import type { BlockRunRecord, LogRecord, NewRunRecord, ProfileRecord, RunFilter, RunRecord, RunStatus, RunStore, SchemaEventRecord, SyncStateRecord } from './run-store.ts';
+import type { CheckResultRecord } from '../quality/check-result.ts';
+import { toCheckResult, type CheckResultRow } from './check-result-rows.ts';
 
 export interface PostgresRunStoreOptions {
   /** The schema holding the store's tables, created on open; `sluice` by default. */
@@ -349,6 +351,53 @@ export class PostgresRunStore implements RunStore {
       [pipeline],
     );
     return result.rows.map((r) => ({ pipeline: r.pipeline, stream: r.stream, table: r.table_name, kind: r.kind, detail: r.detail, runId: r.run_id ?? undefined, at: r.at.toISOString() }));
+  }
+
+  async putCheckResults(runId: string, block: string, results: readonly CheckResultRecord[]): Promise<void> {
+    const client = await this.pool.connect();
+    try {
+      await client.query('BEGIN');
+      await client.query(`DELETE FROM ${this.schema}.check_results WHERE run_id = $1 AND block = $2`, [runId, block]);
+      for (const [position, r] of results.entries()) {
+        await client.query(
+          `INSERT INTO ${this.schema}.check_results (run_id, pipeline, block, position, name, kind, severity, status, failing_rows, message, sample, at)
+           VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11::jsonb, $12)`,
+          [runId, r.pipeline, block, position, r.name, r.kind, r.severity, r.status, r.failingRows ?? null, r.message, r.sample ? JSON.stringify(r.sample) : null, r.at],
+        );
+      }
+      await client.query('COMMIT');
+    } catch (error) {
+      await client.query('ROLLBACK').catch(() => undefined);
+      throw error;
+    } finally {
+      client.release();
+    }
+  }
+
+  async listCheckResults(runId: string): Promise<CheckResultRecord[]> {
+    const result = await this.pool.query<CheckResultRow>(`SELECT * FROM ${this.schema}.check_results WHERE run_id = $1 ORDER BY block, position`, [runId]);
+    return result.rows.map(toCheckResult);
+  }
+
+  async checkHistory(pipeline: string, block: string, check: string, limit = 50): Promise<CheckResultRecord[]> {
+    const result = await this.pool.query<CheckResultRow>(
+      `SELECT * FROM ${this.schema}.check_results WHERE pipeline = $1 AND block = $2 AND name = $3 ORDER BY at DESC, seq DESC LIMIT $4`,
+      [pipeline, block, check, limit],
+    );
+    return result.rows.map(toCheckResult);
+  }
+
+  async putProfile(record: ProfileRecord): Promise<void> {
+    await this.pool.query(
+      `INSERT INTO ${this.schema}.block_profiles (run_id, block, profile) VALUES ($1, $2, $3::jsonb) ON CONFLICT (run_id, block) DO UPDATE SET profile = excluded.profile`,
+      [record.runId, record.block, JSON.stringify(record.profile)],
+    );
+  }
+
+  async getProfile(runId: string, block: string): Promise<ProfileRecord | undefined> {
+    const result = await this.pool.query<{ profile: ProfileRecord['profile'] }>(`SELECT profile FROM ${this.schema}.block_profiles WHERE run_id = $1 AND block = $2`, [runId, block]);
+    const row = result.rows[0];
+    return row && { runId, block, profile: row.profile };
   }
 
   async close(): Promise<void> {

@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterEach, describe, it } from 'node:test';
 import type { NewRunRecord, RunFilter, RunRecord, RunStore } from './run-store.ts';
+import type { CheckResultRecord } from '../quality/check-result.ts';
 
 const at = (minute: number): string => new Date(Date.UTC(2024, 4, 1, 10, minute)).toISOString();
 const ago = (ms: number): string => new Date(Date.now() - ms).toISOString();
@@ -527,6 +528,37 @@ export function describeRunStoreContract(name: string, open: () => Promise<RunSt
         }
         assert.deepEqual((await store.listSchemaEvents('p')).map((e) => [e.kind, e.table, e.runId]), [['create_table', 't', 'r1'], ['add_column', 't', 'r1']]);
         assert.deepEqual(await store.listSchemaEvents('q'), []);
+      });
+
+      it('keeps check results per block run, replaces a block run\'s results, and gives one check\'s history newest first', async () => {
+        const store = await openStore();
+        await store.createRun(run('r1', 'daily', 0));
+        await store.createRun(run('r2', 'daily', 1));
+        const result = (runId: string, name: string, status: 'passed' | 'failed', minute: number): CheckResultRecord => ({
+          runId, pipeline: 'daily', block: 'orders', name, kind: 'not_null', severity: 'warn', status,
+          failingRows: status === 'failed' ? 2 : 0, message: 'm', at: at(minute),
+          ...(status === 'failed' ? { sample: [{ id: 1, amount: null }] } : {}),
+        });
+        await store.putCheckResults('r1', 'orders', [result('r1', 'b_check', 'passed', 0), result('r1', 'a_check', 'passed', 0)]);
+        await store.putCheckResults('r1', 'orders', [result('r1', 'b_check', 'failed', 0), result('r1', 'a_check', 'passed', 0)]);
+        await store.putCheckResults('r2', 'orders', [result('r2', 'b_check', 'passed', 1)]);
+        const listed = await store.listCheckResults('r1');
+        assert.deepEqual(listed.map((r) => [r.name, r.status, r.failingRows]), [['b_check', 'failed', 2], ['a_check', 'passed', 0]]);
+        assert.deepEqual(listed[0]!.sample, [{ id: 1, amount: null }]);
+        assert.equal(listed[1]!.sample, undefined);
+        assert.deepEqual((await store.checkHistory('daily', 'orders', 'b_check')).map((r) => [r.runId, r.status]), [['r2', 'passed'], ['r1', 'failed']]);
+        assert.deepEqual(await store.checkHistory('daily', 'orders', 'b_check', 1).then((h) => h.map((r) => r.runId)), ['r2']);
+        assert.deepEqual(await store.checkHistory('other', 'orders', 'b_check'), []);
+      });
+
+      it('keeps a profile per block run and replaces it when written again', async () => {
+        const store = await openStore();
+        await store.createRun(run('r1', 'daily', 0));
+        const profile = { rows: 3, ms: 1, columns: [{ name: 'id', type: 'BIGINT', nulls: 0, approxDistinct: 3, min: 1, max: 3, mean: 2 }] };
+        await store.putProfile({ runId: 'r1', block: 'orders', profile: { ...profile, rows: 9 } });
+        await store.putProfile({ runId: 'r1', block: 'orders', profile });
+        assert.deepEqual(await store.getProfile('r1', 'orders'), { runId: 'r1', block: 'orders', profile });
+        assert.equal(await store.getProfile('r1', 'other'), undefined);
       });
 
       it('cancels only a queued or running run, and the running one then fails its heartbeat', async () => {

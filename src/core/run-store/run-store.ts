@@ -1,6 +1,8 @@
 import type { SerializedError } from '../errors.ts';
 import type { Column } from '../data-plane/data-plane.ts';
 import type { RunTrigger } from '../run/run-triggers.ts';
+import type { CheckResultRecord } from '../quality/check-result.ts';
+import type { OutputProfile } from '../quality/profile-output.ts';
 
 export type RunStatus = 'queued' | 'running' | 'succeeded' | 'failed' | 'cancelled';
 export type BlockRunStatus = 'pending' | 'running' | 'succeeded' | 'failed' | 'skipped' | 'cancelled';
@@ -87,6 +89,13 @@ export interface SchemaEventRecord {
   readonly detail: string;
   readonly runId?: string | undefined;
   readonly at: string;
+}
+
+/** The profile of one block run's output. */
+export interface ProfileRecord {
+  readonly runId: string;
+  readonly block: string;
+  readonly profile: OutputProfile;
 }
 
 export interface RunFilter {
@@ -193,5 +202,14 @@ export interface RunStore {
   appendSchemaEvent(event: SchemaEventRecord): Promise<void>;
   /** Oldest first. */
   listSchemaEvents(pipeline: string): Promise<SchemaEventRecord[]>;
+  /** Replaces what the checks of one block run found (a retried block records its last attempt). */
+  putCheckResults(runId: string, block: string, results: readonly CheckResultRecord[]): Promise<void>;
+  /** A run's check results, by block, in the order the checks are written. */
+  listCheckResults(runId: string): Promise<CheckResultRecord[]>;
+  /** One check's results over the runs of its pipeline, newest first (at most `limit`, 50 by default). */
+  checkHistory(pipeline: string, block: string, check: string, limit?: number): Promise<CheckResultRecord[]>;
+  /** Keeps (or replaces) the profile of a block run's output. */
+  putProfile(record: ProfileRecord): Promise<void>;
+  getProfile(runId: string, block: string): Promise<ProfileRecord | undefined>;
   close(): Promise<void>;
 }

@@ -1,7 +1,9 @@
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
-import type { BlockRunRecord, LogRecord, NewRunRecord, RunFilter, RunRecord, RunStatus, RunStore, SchemaEventRecord, SyncStateRecord } from './run-store.ts';
+import type { BlockRunRecord, LogRecord, NewRunRecord, ProfileRecord, RunFilter, RunRecord, RunStatus, RunStore, SchemaEventRecord, SyncStateRecord } from './run-store.ts';
+import type { CheckResultRecord } from '../quality/check-result.ts';
+import { toCheckResult, type CheckResultRow } from './check-result-rows.ts';
 import type { SerializedError } from '../errors.ts';
 import { lostRunError, unclaimedRunGraceMs } from './lost-run.ts';
 import { runFilterConditions, runListConditions } from './run-filter-sql.ts';
@@ -85,6 +87,29 @@ export const sqliteMigrations: readonly string[] = [
    CREATE INDEX runs_started ON runs (started_at);
    CREATE INDEX runs_status_started ON runs (status, started_at);
    CREATE INDEX runs_backfill ON runs (backfill_id, started_at);`,
+  // Data quality: what each block run's checks found, and a profile of its output.
+  `CREATE TABLE check_results (
+     run_id TEXT NOT NULL REFERENCES runs (id) ON DELETE CASCADE,
+     pipeline TEXT NOT NULL,
+     block TEXT NOT NULL,
+     position INTEGER NOT NULL,
+     name TEXT NOT NULL,
+     kind TEXT NOT NULL,
+     severity TEXT NOT NULL,
+     status TEXT NOT NULL,
+     failing_rows INTEGER,
+     message TEXT NOT NULL,
+     sample TEXT,
+     at TEXT NOT NULL,
+     PRIMARY KEY (run_id, block, name)
+   );
+   CREATE INDEX check_results_history ON check_results (pipeline, block, name, at);
+   CREATE TABLE block_profiles (
+     run_id TEXT NOT NULL REFERENCES runs (id) ON DELETE CASCADE,
+     block TEXT NOT NULL,
+     profile TEXT NOT NULL,
+     PRIMARY KEY (run_id, block)
+   );`,
 ];
 
 /**
@@ -377,6 +402,43 @@ export class SqliteRunStore implements RunStore {
   async listSchemaEvents(pipeline: string): Promise<SchemaEventRecord[]> {
     const rows = this.db.prepare(`SELECT * FROM schema_events WHERE pipeline = ? ORDER BY seq`).all(pipeline) as SchemaEventRow[];
     return rows.map((r) => ({ pipeline: r.pipeline, stream: r.stream, table: r.table_name, kind: r.kind, detail: r.detail, runId: r.run_id ?? undefined, at: r.at }));
+  }
+
+  async putCheckResults(runId: string, block: string, results: readonly CheckResultRecord[]): Promise<void> {
+    const insert = this.db.prepare(
+      `INSERT INTO check_results (run_id, pipeline, block, position, name, kind, severity, status, failing_rows, message, sample, at)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+    );
+    const replace = this.db.transaction(() => {
+      this.db.prepare(`DELETE FROM check_results WHERE run_id = ? AND block = ?`).run(runId, block);
+      results.forEach((r, position) =>
+        insert.run(runId, r.pipeline, block, position, r.name, r.kind, r.severity, r.status, r.failingRows ?? null, r.message, r.sample ? JSON.stringify(r.sample) : null, r.at),
+      );
+    });
+    replace.immediate();
+  }
+
+  async listCheckResults(runId: string): Promise<CheckResultRecord[]> {
+    const rows = this.db.prepare(`SELECT * FROM check_results WHERE run_id = ? ORDER BY block, position`).all(runId) as CheckResultRow[];
+    return rows.map(toCheckResult);
+  }
+
+  async checkHistory(pipeline: string, block: string, check: string, limit = 50): Promise<CheckResultRecord[]> {
+    const rows = this.db
+      .prepare(`SELECT * FROM check_results WHERE pipeline = ? AND block = ? AND name = ? ORDER BY at DESC, rowid DESC LIMIT ?`)
+      .all(pipeline, block, check, limit) as CheckResultRow[];
+    return rows.map(toCheckResult);
+  }
+
+  async putProfile(record: ProfileRecord): Promise<void> {
+    this.db
+      .prepare(`INSERT INTO block_profiles (run_id, block, profile) VALUES (?, ?, ?) ON CONFLICT (run_id, block) DO UPDATE SET profile = excluded.profile`)
+      .run(record.runId, record.block, JSON.stringify(record.profile));
+  }
+
+  async getProfile(runId: string, block: string): Promise<ProfileRecord | undefined> {
+    const row = this.db.prepare(`SELECT profile FROM block_profiles WHERE run_id = ? AND block = ?`).get(runId, block) as { profile: string } | undefined;
+    return row && { runId, block, profile: JSON.parse(row.profile) as ProfileRecord['profile'] };
   }
 
   async close(): Promise<void> {

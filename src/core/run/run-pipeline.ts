@@ -24,6 +24,7 @@ import { raceTimeout, sense, timedOut } from './block-timing.ts';
 import type { RunTrigger } from './run-triggers.ts';
 import { keepRunAlive } from './keep-run-alive.ts';
 import { startRunLineage, type RunLineageEnd } from '../lineage/openlineage-emitter.ts';
+import { checkBlockOutput } from '../quality/check-block-output.ts';
 
 export interface RunOptions {
   /** Run only this block, on the latest stored outputs of its upstreams. */
@@ -208,7 +209,7 @@ export async function runPipeline(deps: RunDependencies, pipeline: Pipeline, opt
             failingOutput = outcome.result.output;
             throw outcome.failure;
           }
-          const result = outcome.result;
+          const result = await checkBlockOutput(block, outcome.result, context, outputs);
           if (result.output) outputs.set(block.name, result.output);
           record = {
             runId: id,

@@ -228,3 +228,41 @@ export interface PipelineChartData {
   readonly runs: readonly { readonly id: string; readonly status: RunStatus; readonly startedAt: string; readonly durationMs: number | null; readonly rows: Readonly<Record<string, number>> }[];
   readonly blocks: readonly string[];
 }
+
+export type CheckSeverity = 'warn' | 'error' | 'quarantine';
+
+/** What one check of a block found in one run (GET /api/runs/:id/checks). */
+export interface CheckResult {
+  readonly runId: string;
+  readonly pipeline: string;
+  readonly block: string;
+  readonly name: string;
+  readonly kind: string;
+  readonly severity: CheckSeverity;
+  readonly status: 'passed' | 'failed';
+  readonly failingRows?: number;
+  readonly message: string;
+  readonly sample?: readonly Record<string, unknown>[];
+  readonly at: string;
+}
+
+export interface ColumnProfile {
+  readonly name: string;
+  readonly type: string;
+  readonly nulls: number;
+  readonly approxDistinct?: number;
+  readonly min?: string | number;
+  readonly max?: string | number;
+  readonly mean?: number;
+  readonly topValues?: readonly { readonly value: string; readonly count: number }[];
+  readonly histogram?: readonly { readonly from: number; readonly to: number; readonly count: number }[];
+}
+
+/** The profile kept with a stored output (GET /api/runs/:id/blocks/:block/profile). */
+export interface OutputProfile {
+  readonly rows: number;
+  readonly columns: readonly ColumnProfile[];
+  readonly ms: number;
+  /** Made on first look (a large output), not when the output was stored. */
+  readonly deferred?: boolean;
+}

@@ -7,6 +7,7 @@ import { formatCell, formatCount } from '../../format.ts';
 import { formatValue, isNumericType } from './format-value.ts';
 import { nextSort, pageSizes, viewQuery, type OutputView } from './output-view.ts';
 import { useColumnResize } from './use-column-resize.ts';
+import { ProfilePanel } from '../quality/ProfilePanel.tsx';
 
 /**
  * One block output, one server page at a time: schema, row count, rows and
@@ -27,6 +28,7 @@ export function OutputTable({ runId, block }: { runId: string; block: string }) 
   const setFilter = (column: string, filter: { op: 'contains' | 'equals'; value: string }) => changeView({ ...view, filters: { ...view.filters, [column]: filter } });
   const download = (format: string, paged: boolean) => `${base}/download${viewQuery(view, paged ? { format, offset, limit: pageSize } : { format })}`;
   const [showStats, setShowStats] = useState(false);
+  const [showProfile, setShowProfile] = useState(false);
   const stats = useApi<{ columns?: ColumnStats[]; stats?: ColumnStats[] } | ColumnStats[]>(showStats ? `${base}/stats` : undefined);
   const data = page.data;
   const columnStats = Array.isArray(stats.data) ? stats.data : (stats.data?.columns ?? stats.data?.stats ?? []);
@@ -39,6 +41,7 @@ export function OutputTable({ runId, block }: { runId: string; block: string }) 
         <span className="strong" title={data ? `${data.columns.length} columns` : undefined} data-testid="output-total">{formatCount(data?.total)} rows</span>
         <span className="spacer" />
         <button type="button" className={showStats ? 'button small active' : 'button small'} onClick={() => setShowStats(!showStats)} data-testid="toggle-stats">Stats</button>
+        <button type="button" className={showProfile ? 'button small active' : 'button small'} onClick={() => setShowProfile(!showProfile)} data-testid="toggle-profile">Profile</button>
         <details className="menu" data-testid="output-download">
           <summary className="button small">Download</summary>
           {/* A chosen download closes the menu; the download itself goes on in the browser. */}
@@ -63,6 +66,7 @@ export function OutputTable({ runId, block }: { runId: string; block: string }) 
         <button type="button" className="button small" disabled={offset >= last} onClick={() => setOffset(last)} title="Last page" data-testid="page-last">»</button>
       </div>
       <ErrorNote error={page.error} />
+      {showProfile && <ProfilePanel runId={runId} block={block} />}
       {showStats && (
         <table className="table dense stats" data-testid="output-stats">
           <thead>

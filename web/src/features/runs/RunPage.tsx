@@ -10,6 +10,7 @@ import { LogView } from './LogView.tsx';
 import { RunFacts } from './RunFacts.tsx';
 import { hasOutput, OutputTable } from './OutputTable.tsx';
 import { useRunWatch } from './use-run-watch.ts';
+import { CheckResults } from '../quality/CheckResults.tsx';
 
 /** One run: its timeline, each block's logs, rows and output, and retry / cancel; `?block=` opens a block. */
 export default function RunPage({ id, block }: { id: string; block?: string | undefined }) {
@@ -60,6 +61,7 @@ export default function RunPage({ id, block }: { id: string; block?: string | un
       <ErrorNote error={error ?? actionError} />
       {run?.error && <ErrorNote error={run.error} pipeline={run.pipeline} testId="run-error" />}
       <RunFacts id={id} pipeline={run?.pipeline} finished={Boolean(run && !active)} />
+      <CheckResults runId={id} finished={Boolean(run && !active)} />
       <h3 className="section-title">Timeline</h3>
       <Gantt blocks={blocks} selected={selected} onSelect={setSelected} />
       <h3 className="section-title">{selected ? `Block ${selected}` : 'Logs'}</h3>

@@ -1,0 +1,82 @@
+import { existsSync } from 'node:fs';
+import { ConfigError } from '../../core/errors.ts';
+import { loadPipeline } from '../../core/pipeline/load-pipeline.ts';
+import { loadProject } from '../../core/project/load-project.ts';
+import { profileOutput, type ColumnProfile, type OutputProfile } from '../../core/quality/profile-output.ts';
+import { createEngine } from '../compose.ts';
+import { bold, dim, formatCount, formatTable, type Output } from '../output.ts';
+import { UsageError } from '../usage-error.ts';
+
+/**
+ * `sluice profile PIPELINE BLOCK`: the profile kept with the block's latest
+ * output; a large output's profile is made on first look, and kept then.
+ */
+export async function profileCommand(pipelineName: string, blockName: string, options: { json?: boolean }, out: Output): Promise<number> {
+  const project = loadProject(process.cwd());
+  const pipeline = loadPipeline(project.root, pipelineName);
+  if (!pipeline.blocks.some((b) => b.name === blockName || `${b.name}__quarantine` === blockName)) {
+    throw new UsageError(`pipeline '${pipeline.name}' has no block '${blockName}' (blocks: ${pipeline.blocks.map((b) => b.name).join(', ')})`);
+  }
+  const engine = await createEngine(project);
+  try {
+    const latest = await engine.store.latestOutput(pipeline.name, blockName);
+    if (!latest?.output) throw new ConfigError('profile.no_output', `block '${blockName}' has no stored output yet; run 'sluice run ${pipeline.name}' first`);
+    let profile = (await engine.store.getProfile(latest.runId, blockName))?.profile;
+    if (!profile) {
+      if (!existsSync(latest.output)) throw new ConfigError('profile.output_gone', `the output of '${blockName}' from run ${latest.runId} is no longer kept; run the block again`);
+      const session = await (await engine.dataPlane()).openSession();
+      try {
+        profile = { ...(await profileOutput(session, { location: latest.output, rows: latest.rowsOut ?? 0, columns: latest.columns ?? [] })), deferred: true };
+        await engine.store.putProfile({ runId: latest.runId, block: blockName, profile });
+      } finally {
+        await session.close();
+      }
+    }
+    if (options.json) out.line(JSON.stringify({ pipeline: pipeline.name, block: blockName, runId: latest.runId, ...profile }, null, 2));
+    else showProfile(`${pipeline.name}.${blockName}`, latest.runId, profile, out);
+    return 0;
+  } finally {
+    await engine.close();
+  }
+}
+
+function showProfile(title: string, runId: string, profile: OutputProfile, out: Output): void {
+  out.line(`${bold(title)} ${dim(`from run ${runId}`)}: ${formatCount(profile.rows)} rows ${dim(`(profiled in ${profile.ms}ms${profile.deferred ? ' on first look' : ''})`)}`);
+  out.line();
+  out.line(
+    formatTable(
+      ['column', 'type', 'nulls', '≈distinct', 'min', 'max', 'mean'],
+      profile.columns.map((c) => [c.name, c.type, nullShare(c, profile.rows), c.approxDistinct === undefined ? '' : `≈${formatCount(c.approxDistinct)}`, shown(c.min), shown(c.max), c.mean === undefined ? '' : roundish(c.mean)]),
+    ),
+  );
+  for (const column of profile.columns) {
+    if (column.topValues?.length) {
+      out.line();
+      out.line(`${bold(column.name)} ${dim('top values')}`);
+      for (const v of column.topValues) out.line(`  ${v.value}  ${formatCount(v.count)}`);
+    }
+    if (column.histogram?.length) {
+      out.line();
+      out.line(`${bold(column.name)} ${dim('histogram')}`);
+      const most = Math.max(1, ...column.histogram.map((b) => b.count));
+      for (const bin of column.histogram) out.line(`  ${roundish(bin.from).padStart(12)} .. ${roundish(bin.to).padEnd(12)} ${'█'.repeat(Math.round((bin.count / most) * 30))} ${formatCount(bin.count)}`);
+    }
+  }
+  out.line();
+  out.line(dim('≈distinct is an estimate (HyperLogLog), off by a few percent on large columns'));
+}
+
+function nullShare(column: ColumnProfile, rows: number): string {
+  if (!column.nulls) return '0';
+  return `${formatCount(column.nulls)} (${((column.nulls / Math.max(rows, 1)) * 100).toFixed(1)}%)`;
+}
+
+function shown(value: string | number | undefined): string {
+  if (value === undefined) return '';
+  return typeof value === 'number' ? roundish(value) : value;
+}
+
+/** Numbers to at most 4 decimals, so a mean or a histogram edge reads at a glance. */
+function roundish(n: number): string {
+  return Number.isInteger(n) ? String(n) : String(Math.round(n * 10_000) / 10_000);
+}

@@ -1,0 +1,42 @@
+import { existsSync } from 'node:fs';
+import { Hono } from 'hono';
+import { z } from 'zod';
+import { ConfigError } from '../../core/errors.ts';
+import { profileOutput } from '../../core/quality/profile-output.ts';
+import type { AppDependencies } from '../app-context.ts';
+import { parseQuery } from '../http-problem.ts';
+import type { AuthVariables } from '../session-auth.ts';
+
+const historyQuery = z.object({ limit: z.coerce.number().int().min(1, 'limit is a whole number from 1 to 500').max(500, 'limit is a whole number from 1 to 500').default(50) });
+
+/** What the checks of a run found, one check's history across runs, and the profile of a stored output. */
+export function qualityRoutes(deps: AppDependencies): Hono<{ Variables: AuthVariables }> {
+  const app = new Hono<{ Variables: AuthVariables }>();
+  const { store } = deps;
+
+  app.get('/runs/:id/checks', async (c) => {
+    const id = c.req.param('id');
+    if (!(await store.getRun(id))) throw new ConfigError('run.not_found', `no run '${id}'`);
+    return c.json({ checks: await store.listCheckResults(id) });
+  });
+
+  app.get('/pipelines/:name/blocks/:block/checks/:check/history', async (c) => {
+    const { limit } = parseQuery(historyQuery, c.req.query());
+    return c.json({ history: await store.checkHistory(c.req.param('name'), c.req.param('block'), c.req.param('check'), limit) });
+  });
+
+  // Kept when the output was stored; a large output (or one from before profiles) is profiled on first look, and kept then.
+  app.get('/runs/:id/blocks/:block/profile', async (c) => {
+    const [runId, block] = [c.req.param('id'), c.req.param('block')];
+    const kept = await store.getProfile(runId, block);
+    if (kept) return c.json({ profile: kept.profile });
+    const record = (await store.listBlockRuns(runId)).find((b) => b.block === block);
+    if (!record?.output || !existsSync(record.output)) throw new ConfigError('run.no_output', `block '${block}' of run '${runId}' has no stored output`);
+    const output = { location: record.output, rows: record.rowsOut ?? 0, columns: record.columns ?? [] };
+    const profile = { ...(await deps.withSession((session) => profileOutput(session, output))), deferred: true };
+    await store.putProfile({ runId, block, profile });
+    return c.json({ profile });
+  });
+
+  return app;
+}

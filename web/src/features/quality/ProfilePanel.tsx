@@ -1,0 +1,64 @@
+import { enc } from '../../api/client.ts';
+import type { ColumnProfile, OutputProfile } from '../../api/types.ts';
+import { useApi } from '../../api/use-api.ts';
+import { ErrorNote } from '../../components/ErrorNote.tsx';
+import { formatCell, formatCount } from '../../format.ts';
+
+/**
+ * The profile kept with a block's output: per column nulls, an estimate of
+ * distinct values (labelled as one), min, max, mean, the top values of
+ * low-cardinality text and a histogram of numbers.
+ */
+export function ProfilePanel({ runId, block }: { runId: string; block: string }) {
+  const { data, error } = useApi<{ profile: OutputProfile }>(`/api/runs/${enc(runId)}/blocks/${enc(block)}/profile`);
+  const profile = data?.profile;
+  return (
+    <div className="profile" data-testid="output-profile">
+      <ErrorNote error={error} />
+      {profile && (
+        <table className="table dense">
+          <thead>
+            <tr>
+              <th>Column</th><th>Type</th><th className="num">Nulls</th>
+              <th className="num" title="An estimate (HyperLogLog): off by a few percent on large columns">≈ Distinct (approx.)</th>
+              <th>Min</th><th>Max</th><th className="num">Mean</th><th>Shape</th>
+            </tr>
+          </thead>
+          <tbody>
+            {profile.columns.map((c) => (
+              <tr key={c.name} data-testid={`profile-${c.name}`}>
+                <td className="strong">{c.name}</td>
+                <td><code>{c.type}</code></td>
+                <td className="num">{formatCount(c.nulls)}{c.nulls > 0 && profile.rows > 0 && <span className="muted"> ({((c.nulls / profile.rows) * 100).toFixed(1)}%)</span>}</td>
+                <td className="num">{c.approxDistinct === undefined ? '' : `≈${formatCount(c.approxDistinct)}`}</td>
+                <td className="mono">{formatCell(c.min ?? null)}</td>
+                <td className="mono">{formatCell(c.max ?? null)}</td>
+                <td className="num">{c.mean === undefined ? '' : formatCell(Math.round(c.mean * 10_000) / 10_000)}</td>
+                <td><Shape column={c} /></td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      )}
+      {profile && <p className="muted small">{formatCount(profile.rows)} rows, profiled in {profile.ms} ms {profile.deferred ? 'when first looked at (a large output)' : 'when the output was stored'}.</p>}
+    </div>
+  );
+}
+
+/** A histogram as a row of bars, or the top values as a short list. */
+function Shape({ column }: { column: ColumnProfile }) {
+  if (column.histogram?.length) {
+    const most = Math.max(1, ...column.histogram.map((b) => b.count));
+    return (
+      <span className="histogram" data-testid={`histogram-${column.name}`}>
+        {column.histogram.map((b, i) => (
+          <span key={i} className="histogram-bar" style={{ height: `${Math.max(1, Math.round((b.count / most) * 20))}px` }} title={`${b.from} – ${b.to}: ${formatCount(b.count)}`} />
+        ))}
+      </span>
+    );
+  }
+  if (column.topValues?.length) {
+    return <span className="muted small" data-testid={`top-values-${column.name}`}>{column.topValues.slice(0, 5).map((v) => `${v.value} (${formatCount(v.count)})`).join(', ')}</span>;
+  }
+  return null;
+}
