@@ -60,13 +60,23 @@ export async function executeBlockRun(scope: BlockRunScope, job: BlockRunJob, si
       const blockSignal = deadline.signal;
       // A test's failing rows stay with its failed block run, so `preview` can show them.
       let failingOutput: StoredOutput | undefined;
+      const staged = scope.outputs.stagingPath(job.outputLocation, tempDir);
       try {
         const inputs: BlockInput[] = [];
+        // A block may hand an input on as its own output (an exporter does): it stays where it is kept.
+        const keptAt = new Map<string, string>();
         for (const input of job.inputs) {
           const readable = { ...input.output, location: await scope.outputs.read(input.output.location) };
+          keptAt.set(readable.location, input.output.location);
           await session.attach(input.name, readable);
           inputs.push({ name: input.name, output: readable });
         }
+        const keep = async (written: StoredOutput): Promise<StoredOutput> => {
+          const kept = keptAt.get(written.location);
+          if (kept !== undefined) return { ...written, location: kept };
+          await scope.outputs.write(job.outputLocation, written.location);
+          return { ...written, location: job.outputLocation };
+        };
         const context: BlockRunContext = {
           project,
           pipeline,
@@ -78,7 +88,7 @@ export async function executeBlockRun(scope: BlockRunScope, job: BlockRunJob, si
           connectors: scope.connectors,
           connections,
           inputs,
-          outputLocation: scope.outputs.stagingPath(job.outputLocation, tempDir),
+          outputLocation: staged,
           tempDir,
           logger,
           signal: blockSignal,
@@ -89,11 +99,11 @@ export async function executeBlockRun(scope: BlockRunScope, job: BlockRunJob, si
         const run = sense(block, execute, blockSignal, logger);
         const outcome = await (timeout === undefined ? run : raceTimeout(run, blockSignal, signal, block, timeout));
         if (outcome.failure) {
-          failingOutput = outcome.result.output && (await keep(scope, job, outcome.result.output));
+          failingOutput = outcome.result.output && (await keep(outcome.result.output));
           throw outcome.failure;
         }
         const result = outcome.result;
-        output = result.output && (await keep(scope, job, result.output));
+        output = result.output && (await keep(result.output));
         // The output is stored and the block run is not yet done: checks on a stored output belong here.
         record = {
           runId: job.runId,
@@ -142,12 +152,6 @@ export async function executeBlockRun(scope: BlockRunScope, job: BlockRunJob, si
   await Promise.all(logs);
   await store.upsertBlockRun(record);
   return { record, output };
-}
-
-/** Moves what the data plane wrote into the output store; the output is then named by its location there. */
-async function keep(scope: BlockRunScope, job: BlockRunJob, written: StoredOutput): Promise<StoredOutput> {
-  await scope.outputs.write(job.outputLocation, written.location);
-  return { ...written, location: job.outputLocation };
 }
 
 async function setVariables(session: { setVariable(name: string, value: string | number | boolean): Promise<void> }, job: BlockRunJob): Promise<void> {

@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { setMaxListeners } from 'node:events';
 import { rmSync } from 'node:fs';
 import path from 'node:path';
 import type { ConnectorRegistry } from '../connectors/connector.ts';
@@ -103,6 +104,8 @@ export async function runPipeline(deps: RunDependencies, pipeline: Pipeline, opt
   const lost = new AbortController();
   const runSignal = linkSignals([options.signal, lost.signal]);
   const signal = runSignal.signal;
+  // Every block run under way listens to the run's signal (its deadline, its wait for a slot, a retry's pause).
+  setMaxListeners(10 + 3 * concurrency, signal);
 
   // Upstream outputs this selection needs from earlier runs are resolved before anything starts.
   const stored = new Map<string, StoredOutput>();
