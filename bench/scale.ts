@@ -16,6 +16,7 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import Database from 'better-sqlite3';
+import { mostAtOnce } from '../src/testing/most-at-once.ts';
 
 const REPO = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const BIN = join(REPO, 'bin', 'sluice.js');
@@ -60,24 +61,11 @@ function runWide(dir: string, concurrency: number): Measured {
   const db = new Database(join(dir, '.sluice', 'sluice.db'), { readonly: true });
   try {
     const run = db.prepare('SELECT started_at, ended_at FROM runs WHERE id = ?').get(id) as { started_at: string; ended_at: string };
-    const spans = db.prepare('SELECT started_at, ended_at FROM block_runs WHERE run_id = ?').all(id) as { started_at: string; ended_at: string }[];
+    const spans = db.prepare('SELECT started_at AS startedAt, ended_at AS endedAt FROM block_runs WHERE run_id = ?').all(id) as { startedAt: string; endedAt: string }[];
     return { concurrency, wallMs, runMs: Date.parse(run.ended_at) - Date.parse(run.started_at), mostAtOnce: mostAtOnce(spans) };
   } finally {
     db.close();
   }
-}
-
-/** The most block runs whose [start, end) spans share one moment. */
-function mostAtOnce(spans: readonly { started_at: string; ended_at: string }[]): number {
-  const edges = spans.flatMap((s) => [
-    { at: Date.parse(s.started_at), step: 1 },
-    { at: Date.parse(s.ended_at), step: -1 },
-  ]);
-  edges.sort((a, b) => a.at - b.at || a.step - b.step);
-  let now = 0;
-  let most = 0;
-  for (const edge of edges) most = Math.max(most, (now += edge.step));
-  return most;
 }
 
 const dir = wideProject();
