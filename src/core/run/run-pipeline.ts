@@ -12,14 +12,15 @@ import type { Block, Pipeline } from '../pipeline/pipeline.ts';
 import type { VariableValue } from '../pipeline/pipeline-schema.ts';
 import type { DataInterval } from '../pipeline/schedule.ts';
 import { loadProject, type Project } from '../project/load-project.ts';
-import type { BlockRunRecord, LogLevel, RunStatus, RunStore } from '../run-store/run-store.ts';
+import type { BlockRunRecord, RunStatus, RunStore } from '../run-store/run-store.ts';
 import { linkSignals } from '../signals/linked-signal.ts';
 import type { BlockRunners } from './block-runner.ts';
 import type { BlockRunJob } from './block-run-job.ts';
 import type { BlockRunScope, Executor } from './executor.ts';
 import { createInProcessExecutor } from './in-process-executor.ts';
 import { keepRunAlive } from './keep-run-alive.ts';
-import { planBlockRuns } from './plan-block-runs.ts';
+import { runPlannedBlocks } from './run-planned-blocks.ts';
+import type { RunReporter } from './run-reporter.ts';
 import type { RunTrigger } from './run-triggers.ts';
 
 export interface RunOptions {
@@ -48,13 +49,7 @@ export interface RunOptions {
   readonly concurrency?: number | undefined;
 }
 
-/** What a caller (the CLI's progress display, the server's live view) hears while a run goes. */
-export interface RunReporter {
-  runStarted?(run: { id: string; pipeline: string; blocks: readonly Block[] }): void;
-  blockStarted?(block: Block): void;
-  blockFinished?(record: BlockRunRecord): void;
-  log?(block: string | undefined, level: LogLevel, message: string): void;
-}
+export type { RunReporter } from './run-reporter.ts';
 
 export interface RunResult {
   readonly id: string;
@@ -154,68 +149,6 @@ export async function runPipeline(deps: RunDependencies, pipeline: Pipeline, opt
   if (!lost.signal.aborted) await store.finishRun(id, status, failure?.toJSON());
   await pruneOldOutputs(store, outputs, project, pipeline.name);
   return { id, status, blocks: records, error: failure, durationMs: Date.now() - started };
-}
-
-interface PlannedRun {
-  readonly runId: string;
-  readonly executor: Executor;
-  readonly scope: BlockRunScope;
-  readonly selected: readonly Block[];
-  readonly concurrency: number;
-  readonly signal: AbortSignal;
-  /** Outputs by block name: earlier runs' to start with, this run's as its blocks succeed. */
-  readonly stored: Map<string, StoredOutput>;
-  readonly jobFor: (block: Block) => BlockRunJob;
-  readonly reporter?: RunReporter | undefined;
-}
-
-/**
- * Hands every ready block run to the executor and waits for the next to end,
- * until the plan has nothing left; records come back in pipeline order, with
- * the first failure (in the order failures happened).
- */
-async function runPlannedBlocks(run: PlannedRun): Promise<{ records: BlockRunRecord[]; failure: SluiceError | undefined }> {
-  const { executor, scope, signal, reporter } = run;
-  const { store } = scope;
-  const plan = planBlockRuns(run.selected, run.concurrency);
-  const records = new Map<string, BlockRunRecord>();
-  let failure: SluiceError | undefined;
-  const notRun = async (blocks: readonly Block[]): Promise<void> => {
-    for (const block of blocks) {
-      const record: BlockRunRecord = { runId: run.runId, block: block.name, status: signal.aborted ? 'cancelled' : 'skipped' };
-      records.set(block.name, record);
-      await store.upsertBlockRun(record);
-    }
-  };
-  const inFlight = new Set<Promise<void>>();
-  const launch = (block: Block): void => {
-    const job = run.jobFor(block);
-    const watch = { started: (b: Block) => reporter?.blockStarted?.(b), log: (level: LogLevel, message: string) => reporter?.log?.(block.name, level, message) };
-    const work = executor
-      .execute({ job, scope, watch, signal })
-      .catch(async (error: unknown) => {
-        // The executor itself broke (the run store, the data plane): the block run fails with that error.
-        const record: BlockRunRecord = { runId: job.runId, block: block.name, status: signal.aborted ? 'cancelled' : 'failed', endedAt: new Date().toISOString(), error: toSluiceError(error).toJSON() };
-        await store.upsertBlockRun(record).catch(() => undefined);
-        return { record, output: undefined };
-      })
-      .then(async ({ record, output }) => {
-        if (output) run.stored.set(block.name, output);
-        if (record.error) failure ??= SluiceError.fromJSON(record.error);
-        records.set(block.name, record);
-        reporter?.blockFinished?.(record);
-        await notRun(plan.finish(block.name, record.status === 'succeeded' ? 'succeeded' : record.status === 'cancelled' ? 'cancelled' : 'failed'));
-      });
-    inFlight.add(work);
-    void work.then(() => inFlight.delete(work));
-  };
-  for (;;) {
-    if (signal.aborted) await notRun(plan.withdrawPending());
-    else for (const block of plan.start()) launch(block);
-    if (!inFlight.size) break;
-    await Promise.race(inFlight);
-  }
-  return { records: run.selected.flatMap((b) => records.get(b.name) ?? []), failure };
 }
 
 function selectBlocks(pipeline: Pipeline, options: RunOptions): Block[] {
