@@ -13,6 +13,11 @@ import { SqliteRunStore } from '../core/run-store/sqlite-run-store.ts';
 import { resolveConnectionSettings } from '../core/project/load-project.ts';
 import { ConfigError } from '../core/errors.ts';
 import { mask } from '../core/project/secrets.ts';
+import type { Executor } from '../core/run/executor.ts';
+import { createInProcessExecutor } from '../core/run/in-process-executor.ts';
+import type { RunDependencies, RunReporter } from '../core/run/run-pipeline.ts';
+import type { OutputStore } from '../core/output-store/output-store.ts';
+import { createLocalFolderOutputStore } from '../core/output-store/local-folder-output-store.ts';
 
 /** Everything a command needs, built once here: the composition root. */
 export interface Engine {
@@ -20,6 +25,10 @@ export interface Engine {
   readonly store: RunStore;
   readonly connectors: ConnectorRegistry;
   readonly runners: BlockRunners;
+  /** Runs block runs in this process, at most the project's `concurrency:` at once across all its runs. */
+  readonly blockExecutor: Executor;
+  /** Where block outputs are kept and read back. */
+  readonly outputs: OutputStore;
   /** Runs this process failed as lost when it opened the run store (their process died). */
   readonly reaped: readonly RunRecord[];
   /** The data plane starts on first use: commands that only read history never load DuckDB. */
@@ -36,7 +45,12 @@ export const runners = {
   sync: runSyncBlock,
 } satisfies BlockRunners;
 
-export async function createEngine(project: Project): Promise<Engine> {
+export interface EngineOptions {
+  /** Block runs at once in this process, when a command asks for more than sluice.yaml's `concurrency:`. */
+  readonly concurrency?: number | undefined;
+}
+
+export async function createEngine(project: Project, options: EngineOptions = {}): Promise<Engine> {
   const store = await openRunStore(project);
   // Any command that opens the run store fails the runs whose process died (their lease lapsed),
   // so a killed run does not stay 'running' until a scheduler comes by. A scheduler retries them.
@@ -47,6 +61,8 @@ export async function createEngine(project: Project): Promise<Engine> {
     store,
     connectors,
     runners,
+    blockExecutor: createInProcessExecutor({ concurrency: Math.max(project.settings.concurrency, options.concurrency ?? 0) }),
+    outputs: createLocalFolderOutputStore(path.join(project.stateDir, 'outputs')),
     reaped,
     dataPlane() {
       dataPlane ??= createDataPlane(project);
@@ -68,6 +84,12 @@ export async function createDataPlane(project: Project): Promise<DataPlane> {
     threads: project.settings.data_plane.threads,
     fileSearchPath: project.root,
   });
+}
+
+/** What a run needs of the engine, with the reporter that shows it (if any). */
+export async function runDependencies(engine: Engine, reporter?: RunReporter): Promise<RunDependencies> {
+  const { project, store, connectors, runners, blockExecutor, outputs } = engine;
+  return { project, store, dataPlane: await engine.dataPlane(), connectors, runners, executor: blockExecutor, outputs, reporter };
 }
 
 /** The run store sluice.yaml names: SQLite in the project, or PostgreSQL (its URL may read ${ENV}). */

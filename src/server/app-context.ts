@@ -1,5 +1,6 @@
 import type { ConnectorRegistry } from '../core/connectors/connector.ts';
 import type { DataPlaneSession } from '../core/data-plane/data-plane.ts';
+import type { OutputStore } from '../core/output-store/output-store.ts';
 import type { Pipeline } from '../core/pipeline/pipeline.ts';
 import type { RunRecord, RunStore } from '../core/run-store/run-store.ts';
 import type { DataInterval } from '../core/pipeline/schedule.ts';
@@ -16,6 +17,8 @@ export interface AppDependencies {
   /** The project's state folder (`.sluice`): secrets and the token live here. */
   readonly stateDir: string;
   readonly store: RunStore;
+  /** Where block outputs are kept: previews, pages and downloads read through it. */
+  readonly outputs: OutputStore;
   readonly token: string;
   readonly connectors: ConnectorRegistry;
   /** Starts a run the API created; the request does not wait for it. */

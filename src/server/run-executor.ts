@@ -6,6 +6,8 @@ import type { Pipeline } from '../core/pipeline/pipeline.ts';
 import type { DataInterval } from '../core/pipeline/schedule.ts';
 import { loadProject } from '../core/project/load-project.ts';
 import type { BlockRunners } from '../core/run/block-runner.ts';
+import type { Executor } from '../core/run/executor.ts';
+import type { OutputStore } from '../core/output-store/output-store.ts';
 import { runPipeline, type RunResult } from '../core/run/run-pipeline.ts';
 import type { RunRecord, RunStore } from '../core/run-store/run-store.ts';
 import type { RunPlan } from './app-context.ts';
@@ -15,6 +17,9 @@ export interface RunExecutorDependencies {
   readonly store: RunStore;
   readonly connectors: ConnectorRegistry;
   readonly runners: BlockRunners;
+  /** Where block runs execute, shared by every run of this process (its concurrency is the process's). */
+  readonly blockExecutor: Executor;
+  readonly outputs: OutputStore;
   readonly dataPlane: () => Promise<DataPlane>;
   readonly heartbeat: { readonly owner: string; readonly leaseMs: number };
   readonly onFinished?: (pipeline: Pipeline, result: RunResult) => void;
@@ -40,7 +45,10 @@ export function createRunExecutor(deps: RunExecutorDependencies): {
     const work = (async () => {
       try {
         const project = loadProject(deps.root);
-        const result = await runPipeline({ project, store: deps.store, dataPlane: await deps.dataPlane(), connectors: deps.connectors, runners: deps.runners }, pipeline, {
+        const result = await runPipeline(
+          { project, store: deps.store, dataPlane: await deps.dataPlane(), connectors: deps.connectors, runners: deps.runners, executor: deps.blockExecutor, outputs: deps.outputs },
+          pipeline,
+          {
           existingRunId: run.id,
           logicalDate: run.logicalDate,
           dataInterval: plan.interval,

@@ -3,7 +3,7 @@ import type { Project } from '../../core/project/load-project.ts';
 import type { RunRecord, RunStore } from '../../core/run-store/run-store.ts';
 import { runPipeline } from '../../core/run/run-pipeline.ts';
 import { newBackfillId, planBackfill, runBackfill } from '../../scheduler/run-backfill.ts';
-import { createEngine } from '../compose.ts';
+import { createEngine, runDependencies } from '../compose.ts';
 import { alertRun } from '../../alerts/alert-run.ts';
 import { cliHeartbeat } from '../cli-heartbeat.ts';
 import { bold, describeError, dim, green, red, type Output } from '../output.ts';
@@ -11,6 +11,8 @@ import { bold, describeError, dim, green, red, type Output } from '../output.ts'
 export interface BackfillCommandOptions {
   readonly variables: Record<string, string>;
   readonly parallel: number;
+  /** Block runs of each run at once. */
+  readonly concurrency?: number | undefined;
   readonly block?: string | undefined;
   readonly from?: string | undefined;
 }
@@ -25,14 +27,14 @@ export async function backfillCommand(
 ): Promise<number> {
   const items = planBackfill(pipeline, range.first, range.last);
   const backfillId = newBackfillId();
-  const engine = await createEngine(project);
+  // Runs side by side each need a slot at least, whatever sluice.yaml's process-wide limit.
+  const engine = await createEngine(project, { concurrency: Math.max(options.parallel, options.concurrency ?? 0) });
   const controller = new AbortController();
   const onSignal = (): void => controller.abort(new Error('cancelled by the user'));
   process.once('SIGINT', onSignal);
   process.once('SIGTERM', onSignal);
   out.line(`${bold(pipeline.name)} backfill ${range.first}..${range.last}: ${items.length} run${items.length === 1 ? '' : 's'}${options.parallel > 1 ? `, ${options.parallel} at a time` : ''}`);
   try {
-    const dataPlane = await engine.dataPlane();
     const result = await runBackfill(
       engine.store,
       pipeline,
@@ -46,11 +48,12 @@ export async function backfillCommand(
         }
         if (adopted) out.line(`  ${dim('↻')} ${item.logicalDate} ${dim(adopted.id)}  carrying on its lost run (attempt ${adopted.attempt})`);
         const run = await runPipeline(
-          { project, store: engine.store, dataPlane, connectors: engine.connectors, runners: engine.runners },
+          await runDependencies(engine),
           pipeline,
           {
             block: options.block,
             from: options.from,
+            concurrency: options.concurrency,
             variables: options.variables,
             logicalDate: item.logicalDate,
             dataInterval: item.interval,

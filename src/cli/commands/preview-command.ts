@@ -1,4 +1,3 @@
-import { existsSync } from 'node:fs';
 import path from 'node:path';
 import type { Row } from '../../core/data-plane/data-plane.ts';
 import { rejectsLocation } from '../../core/connectors/rejects-location.ts';
@@ -30,7 +29,7 @@ export async function previewCommand(pipelineName: string, blockName: string, op
     for (const note of shown.notes) out.line(note);
     const latest = shown.record;
     const location = options.rejects ? rejectsLocation(latest.output) : latest.output;
-    if (!existsSync(location)) {
+    if (!(await engine.outputs.exists(location))) {
       if (options.rejects) {
         out.line(`block '${blockName}' rejected no rows in run ${latest.runId}`);
         return 0;
@@ -39,7 +38,7 @@ export async function previewCommand(pipelineName: string, blockName: string, op
     }
     const session = await (await engine.dataPlane()).openSession();
     try {
-      await session.attach('__preview', { location, rows: 0, columns: [] });
+      await session.attach('__preview', { location: await engine.outputs.read(location), rows: 0, columns: [] });
       const source = '__preview';
       const columns = await session.describe(`SELECT * FROM ${source}`);
       const [{ n } = { n: 0 }] = await session.query(`SELECT count(*) AS n FROM ${source}`);

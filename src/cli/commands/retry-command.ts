@@ -3,7 +3,7 @@ import { loadPipeline } from '../../core/pipeline/load-pipeline.ts';
 import { loadProject } from '../../core/project/load-project.ts';
 import { intervalForDate } from '../../core/run/logical-date.ts';
 import { alertRun } from '../../alerts/alert-run.ts';
-import { createEngine } from '../compose.ts';
+import { createEngine, runDependencies } from '../compose.ts';
 import { cliHeartbeat } from '../cli-heartbeat.ts';
 import { describeError, dim, green, red, yellow, type Output } from '../output.ts';
 import { runPipeline } from '../../core/run/run-pipeline.ts';
@@ -41,7 +41,7 @@ export async function retryCommand(runId: string, out: Output): Promise<number> 
     out.line(`retrying ${only.join(', ')}; reusing the outputs of ${[...finished].join(', ') || 'no block'}`);
     const dated = failed.logicalDate ? intervalForDate(pipeline, failed.logicalDate) : undefined;
     const result = await runPipeline(
-      { project, store: engine.store, dataPlane: await engine.dataPlane(), connectors: engine.connectors, runners: engine.runners },
+      await runDependencies(engine),
       pipeline,
       {
         only,

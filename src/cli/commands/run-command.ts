@@ -1,15 +1,15 @@
 import { loadPipeline } from '../../core/pipeline/load-pipeline.ts';
 import { loadProject } from '../../core/project/load-project.ts';
-import { runPipeline, type RunReporter } from '../../core/run/run-pipeline.ts';
-import type { Block } from '../../core/pipeline/pipeline.ts';
+import { runPipeline } from '../../core/run/run-pipeline.ts';
+import { progressReporter } from '../progress-reporter.ts';
 import { UsageError } from '../usage-error.ts';
 import { intervalForDate, parseDateRange } from '../../core/run/logical-date.ts';
 import { backfillCommand } from './backfill-command.ts';
 import { alertRun } from '../../alerts/alert-run.ts';
 import { cliHeartbeat } from '../cli-heartbeat.ts';
-import { createEngine } from '../compose.ts';
+import { createEngine, runDependencies } from '../compose.ts';
 import { describeOutcome } from '../../core/run/describe-outcome.ts';
-import { bold, describeError, describeWarnings, dim, formatCount, formatDuration, green, red, yellow, type Output } from '../output.ts';
+import { describeError, describeWarnings, dim, formatDuration, green, red, yellow, type Output } from '../output.ts';
 
 export interface RunCommandOptions {
   readonly block?: string;
@@ -18,6 +18,7 @@ export interface RunCommandOptions {
   readonly date?: string;
   readonly backfill?: string;
   readonly parallel?: string;
+  readonly concurrency?: string;
 }
 
 /** `sluice run PIPELINE`: runs it, shows each block as it goes, and says where the result landed. */
@@ -30,22 +31,22 @@ export async function runCommand(pipelineName: string, options: RunCommandOption
   const dated = options.date !== undefined ? intervalForDate(pipeline, options.date) : undefined;
   const parallel = Number(options.parallel ?? 1);
   if (!Number.isInteger(parallel) || parallel < 1 || parallel > 32) throw new UsageError(`--parallel takes a whole number from 1 to 32; got '${options.parallel}'`);
+  const concurrency = parseConcurrency(options.concurrency);
   const range = options.backfill !== undefined ? parseDateRange(options.backfill) : undefined;
-  if (range) return backfillCommand(project, pipeline, range, { variables, parallel, block: options.block, from: options.from }, out);
-  const engine = await createEngine(project);
+  if (range) return backfillCommand(project, pipeline, range, { variables, parallel, concurrency, block: options.block, from: options.from }, out);
+  const engine = await createEngine(project, { concurrency });
   const controller = new AbortController();
   const onSignal = (): void => controller.abort(new Error('cancelled by the user'));
   process.once('SIGINT', onSignal);
   process.once('SIGTERM', onSignal);
-  let ticker: NodeJS.Timeout | undefined;
+  const reporter = progressReporter(out);
   try {
-    const reporter = progressReporter(out, (t) => (ticker = t));
     const result = await runPipeline(
-      { project, store: engine.store, dataPlane: await engine.dataPlane(), connectors: engine.connectors, runners: engine.runners, reporter },
+      await runDependencies(engine, reporter),
       pipeline,
-      { block: options.block, from: options.from, variables, logicalDate: dated?.logicalDate, dataInterval: dated?.interval, trigger: 'cli', signal: controller.signal, heartbeat: cliHeartbeat() },
+      { block: options.block, from: options.from, concurrency, variables, logicalDate: dated?.logicalDate, dataInterval: dated?.interval, trigger: 'cli', signal: controller.signal, heartbeat: cliHeartbeat() },
     );
-    if (ticker) clearInterval(ticker);
+    reporter.stop();
     for (const alert of await alertRun(engine.store, pipeline, result, { project: engine.project })) {
       if (alert.ok) out.line(dim(`  alerted ${alert.channel}`));
       else out.error(`${yellow('alert not sent')} ${alert.channel}: ${alert.error?.message ?? 'unknown error'}`);
@@ -66,48 +67,19 @@ export async function runCommand(pipelineName: string, options: RunCommandOption
     // A run stopped by the project's own setup (unknown connector, bad settings) is a configuration error.
     return result.error?.kind === 'config' ? 2 : 1;
   } finally {
-    if (ticker) clearInterval(ticker);
+    reporter.stop();
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);
     await engine.close();
   }
 }
 
-function progressReporter(out: Output, setTicker: (t: NodeJS.Timeout | undefined) => void): RunReporter {
-  let current: { block: Block; started: number } | undefined;
-  let ticker: NodeJS.Timeout | undefined;
-  const width = { name: 12 };
-  return {
-    runStarted({ id, pipeline, blocks }) {
-      width.name = Math.max(12, ...blocks.map((b) => b.name.length));
-      out.line(`${bold(pipeline)} ${dim(`run ${id}`)}: ${blocks.length} block${blocks.length === 1 ? '' : 's'}`);
-    },
-    blockStarted(block) {
-      current = { block, started: Date.now() };
-      if (out.tty) {
-        ticker = setInterval(() => {
-          if (current) out.status(`  … ${current.block.name.padEnd(width.name)} ${dim(current.block.role)} ${formatDuration(Date.now() - current.started)}`);
-        }, 200);
-        setTicker(ticker);
-      } else out.line(`  … ${block.name} (${block.role})`);
-    },
-    blockFinished(record) {
-      if (ticker) clearInterval(ticker);
-      setTicker(undefined);
-      const took = current ? formatDuration(Date.now() - current.started) : '';
-      const role = current?.block.role ?? '';
-      current = undefined;
-      const mark = record.status === 'succeeded' ? green('✓') : record.status === 'failed' ? red('✗') : yellow('-');
-      const rejected = record.rowsRejected ? `, ${formatCount(record.rowsRejected)} rejected` : '';
-      const rows = record.status === 'succeeded' ? `${formatCount(record.rowsIn)} in → ${formatCount(record.rowsOut)} out${rejected}` : record.status;
-      out.line(`  ${mark} ${record.block.padEnd(width.name)} ${dim(role.padEnd(11))} ${rows.padEnd(28)} ${took.padStart(7)}${record.summary ? `  ${dim(record.summary)}` : ''}`);
-    },
-    log(block, level, message) {
-      if (level === 'debug') return;
-      const tag = level === 'error' ? red(level) : level === 'warn' ? yellow(level) : dim(level);
-      if (level !== 'error') out.line(`    ${tag} ${block ?? ''}: ${message}`);
-    },
-  };
+/** `--concurrency N`: block runs of the run at once, overriding the pipeline's and the project's `concurrency:`. */
+function parseConcurrency(text: string | undefined): number | undefined {
+  if (text === undefined) return undefined;
+  const n = Number(text);
+  if (!Number.isInteger(n) || n < 1 || n > 256) throw new UsageError(`--concurrency takes a whole number from 1 to 256; got '${text}'`);
+  return n;
 }
 
 /** `--var k=v`, repeatable; values stay strings until the pipeline's defaults give them a type. */

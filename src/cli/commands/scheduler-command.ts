@@ -10,7 +10,7 @@ import { alertRun } from '../../alerts/alert-run.ts';
 import { createAlertEvent } from '../../alerts/alert-event.ts';
 import { sendAlerts } from '../../alerts/send-alerts.ts';
 import { alertEnv, alertsOf } from '../../alerts/project-alerts.ts';
-import { createEngine, type Engine } from '../compose.ts';
+import { createEngine, runDependencies, type Engine } from '../compose.ts';
 import { UsageError } from '../usage-error.ts';
 import { describeError, dim, green, red, yellow, type Output } from '../output.ts';
 
@@ -31,7 +31,7 @@ export async function executeCreatedRun(
 ): Promise<RunResult> {
   const { project } = engine;
   const finished = run.resume ? new Set((await engine.store.listBlockRuns(run.id)).filter((b) => b.status === 'succeeded').map((b) => b.block)) : undefined;
-  const result = await runPipeline({ project, store: engine.store, dataPlane: await engine.dataPlane(), connectors: engine.connectors, runners: engine.runners }, pipeline, {
+  const result = await runPipeline(await runDependencies(engine), pipeline, {
     existingRunId: run.id,
     logicalDate: run.logicalDate,
     dataInterval: run.interval,
@@ -135,7 +135,8 @@ export async function schedulerCommand(options: { poll?: string; lease?: string;
   const leaseMs = Number(options.lease ?? 10_000);
   if (!Number.isInteger(pollMs) || pollMs < 10) throw new UsageError(`--poll takes milliseconds (10 or more); got '${options.poll}'`);
   if (!Number.isInteger(leaseMs) || leaseMs < 300) throw new UsageError(`--lease takes milliseconds (300 or more); got '${options.lease}'`);
-  const engine = await createEngine(loadProject(process.cwd()));
+  // Each run executed at once gets at least one block slot, whatever sluice.yaml's limit.
+  const engine = await createEngine(loadProject(process.cwd()), { concurrency });
   const scheduler = await startScheduler(engine, out, { pollMs, leaseMs, concurrency });
   await untilStopped();
   out.line('stopping: waiting for the runs under way');

@@ -31,13 +31,16 @@ export async function serveCommand(options: { host?: string; port?: string; sche
     throw new ConfigError('serve.auth_required', `binding ${host} exposes the server beyond this machine: set SLUICE_API_TOKEN to a long random secret first`);
   }
   const project = loadProject(process.cwd());
-  const engine = await createEngine(project);
+  // Each run the server executes at once gets at least one block slot, whatever sluice.yaml's limit.
+  const engine = await createEngine(project, { concurrency });
   const { token, source } = loadApiToken(project.stateDir);
   const executor = createRunExecutor({
     root: project.root,
     store: engine.store,
     connectors: engine.connectors,
     runners: engine.runners,
+    blockExecutor: engine.blockExecutor,
+    outputs: engine.outputs,
     dataPlane: () => engine.dataPlane(),
     heartbeat: { owner: `serve:${hostname()}:${process.pid}`, leaseMs },
     onFinished: (pipeline, result) => {
@@ -50,6 +53,7 @@ export async function serveCommand(options: { host?: string; port?: string; sche
     root: project.root,
     stateDir: project.stateDir,
     store: engine.store,
+    outputs: engine.outputs,
     token,
     connectors: engine.connectors,
     execute: executor.execute,

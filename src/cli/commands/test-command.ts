@@ -3,7 +3,7 @@ import { listPipelines, loadPipeline } from '../../core/pipeline/load-pipeline.t
 import { loadProject } from '../../core/project/load-project.ts';
 import { runPipeline } from '../../core/run/run-pipeline.ts';
 import { cliHeartbeat } from '../cli-heartbeat.ts';
-import { createEngine } from '../compose.ts';
+import { createEngine, runDependencies } from '../compose.ts';
 import { describeError, dim, green, red, type Output } from '../output.ts';
 import { checkStoredOutputs } from './check-stored-outputs.ts';
 
@@ -32,7 +32,7 @@ export async function testCommand(names: readonly string[], out: Output): Promis
     for (const pipeline of withTests) {
       const tests = pipeline.blocks.filter((b) => b.role === 'test').map((b) => b.name);
       const result = await runPipeline(
-        { project, store: engine.store, dataPlane: await engine.dataPlane(), connectors: engine.connectors, runners: engine.runners },
+        await runDependencies(engine),
         pipeline,
         { only: tests, trigger: 'test', heartbeat: cliHeartbeat() },
       );

@@ -78,7 +78,8 @@ export async function createDuckDbDataPlane(options: DuckDbDataPlaneOptions): Pr
       const main = await instance.connect();
       await main.run(`CREATE SCHEMA IF NOT EXISTS ${quoteIdent(schema)}`);
       await main.run(`SET search_path = ${quoteLiteral(`memory.${quoteIdent(schema)},memory.main`)}`);
-      const session = new DuckDbSession(main, connect, options.tempDir, schema);
+      // A closed session leaves the set: a long-lived server opens one per block run.
+      const session: DuckDbSession = new DuckDbSession(main, connect, options.tempDir, schema, () => sessions.delete(session));
       sessions.add(session);
       return session;
     },
@@ -104,6 +105,7 @@ class DuckDbSession implements DataPlaneSession {
     /** Where staged rows wait on disk while they are converted. */
     private readonly scratch: string,
     private readonly schema: string,
+    private readonly onClose: () => void,
   ) {}
 
   async attach(name: string, output: StoredOutput): Promise<void> {
@@ -455,6 +457,7 @@ class DuckDbSession implements DataPlaneSession {
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
+    this.onClose();
     for (const c of this.extra) c.closeSync();
     await this.connection.run(`DROP SCHEMA IF EXISTS ${quoteIdent(this.schema)} CASCADE`).catch(() => undefined);
     this.connection.closeSync();

@@ -69,6 +69,10 @@ export function loadIntegrationPipeline(name: string, file: string, shown: strin
     apiEnabled: data.api.enabled,
     retries: data.retries,
     timeout: data.timeout,
+    // Streams sync one at a time: destinations lock their sync-state table per pipeline (MariaDB's gap
+    // locks make two first syncs of different streams deadlock), so streams side by side would refuse
+    // each other's commits as conflicts.
+    concurrency: 1,
     alerts: data.alerts,
   };
 }

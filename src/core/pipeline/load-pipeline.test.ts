@@ -112,6 +112,16 @@ describe('loadPipeline', () => {
     assert.equal(error.location?.line, 5);
   });
 
+  it("reads the pipeline's concurrency, and refuses one below 1 at its line", () => {
+    const good = project({ 'pipelines/p.yaml': yaml('concurrency: 8', 'blocks:', '  - { name: a, file: blocks/a.sql }'), 'blocks/a.sql': 'select 1' });
+    assert.equal(loadPipeline(good, 'p').concurrency, 8);
+    const bad = project({ 'pipelines/p.yaml': yaml('blocks:', '  - { name: a, file: blocks/a.sql }', 'concurrency: 0'), 'blocks/a.sql': 'select 1' });
+    const error = loadError(bad);
+    assert.equal(error.location?.file, pipelineFile);
+    assert.equal(error.location?.line, 3);
+    assert.match(error.message, /concurrency/);
+  });
+
   it('reports a key written twice at its second use', () => {
     const root = project({
       'pipelines/p.yaml': yaml('blocks:', '  - name: a', '    file: blocks/a.sql', '    file: blocks/b.sql'),

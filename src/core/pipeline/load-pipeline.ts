@@ -101,6 +101,7 @@ export function loadPipeline(root: string, name: string): Pipeline {
     apiEnabled: data.api.enabled,
     retries: data.retries,
     timeout: data.timeout,
+    concurrency: data.concurrency,
     alerts: data.alerts,
     ...(warnings.length ? { warnings } : {}),
   };

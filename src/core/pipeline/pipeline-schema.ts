@@ -56,6 +56,8 @@ export const pipelineFileSchema = z
     retries: retryPolicySchema.optional(),
     /** Default timeout for each block. */
     timeout: durationSchema.optional(),
+    /** Block runs of one run at once (independent blocks run side by side); the project's `concurrency:` by default. */
+    concurrency: z.number().int().min(1).max(256).optional(),
     /** Who hears about failures, successes (opt-in) and missed deadlines. */
     alerts: alertsSchema,
     /** Whether API tokens may trigger runs (the web UI always can); on by default. */

@@ -81,6 +81,8 @@ export interface Pipeline {
   readonly retries?: RetryPolicy | undefined;
   /** Default block timeout, milliseconds. */
   readonly timeout?: number | undefined;
+  /** Block runs of one run at once; the project's by default. */
+  readonly concurrency?: number | undefined;
   readonly alerts: readonly Alert[];
   /** Old spellings the file still uses: it loads, and these say what to rename. */
   readonly warnings?: readonly PipelineWarning[] | undefined;

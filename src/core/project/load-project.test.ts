@@ -67,6 +67,7 @@ describe('loadProject', () => {
     assert.equal(loaded.stateDir, path.join(root, '.sluice'));
     assert.equal(loaded.warehousePath, path.join(root, '.sluice', 'warehouse.duckdb'));
     assert.equal(loaded.settings.data_plane.keep_runs, 20);
+    assert.equal(loaded.settings.concurrency, 4);
     assert.deepEqual([...loaded.connections.keys()], ['warehouse', 'pg']);
     assert.equal(loaded.connections.get('pg')?.type, 'postgres');
     assert.equal(loaded.connections.get('pg')?.settings.host, '${PG_HOST_T}');

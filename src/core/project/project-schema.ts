@@ -36,6 +36,12 @@ export const projectFileSchema = z
       .object({ url: z.string().min(1), namespace: z.string().min(1).optional(), api_key: z.string().min(1).optional() })
       .strict()
       .optional(),
+    /**
+     * Block runs one process runs at once, across all its runs, and each run's
+     * limit unless its pipeline sets its own. Four keeps two cores busy while
+     * blocks wait on databases and APIs, without crowding the data plane.
+     */
+    concurrency: z.number().int().min(1).max(256).default(4),
     /** Where run history lives: SQLite in the project (default), or PostgreSQL shared by many machines. */
     metadata: z
       .discriminatedUnion('type', [

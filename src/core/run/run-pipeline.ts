@@ -1,30 +1,29 @@
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, rmSync } from 'node:fs';
+import { setMaxListeners } from 'node:events';
+import { rmSync } from 'node:fs';
 import path from 'node:path';
 import type { ConnectorRegistry } from '../connectors/connector.ts';
 import type { DataPlane, StoredOutput } from '../data-plane/data-plane.ts';
 import { ConfigError, SluiceError, toSluiceError } from '../errors.ts';
+import { createLocalFolderOutputStore } from '../output-store/local-folder-output-store.ts';
+import type { OutputStore } from '../output-store/output-store.ts';
 import { withDownstream } from '../pipeline/dag.ts';
 import type { Block, Pipeline } from '../pipeline/pipeline.ts';
 import type { VariableValue } from '../pipeline/pipeline-schema.ts';
-import { loadProject, type Project } from '../project/load-project.ts';
-import { mask } from '../project/secrets.ts';
-import type { BlockRunRecord, LogLevel, RunStatus, RunStore } from '../run-store/run-store.ts';
-import type { BlockInput, BlockResult, BlockRunContext, BlockRunners } from './block-runner.ts';
-import { createConnectionPool } from './connection-pool.ts';
-import { createLogger } from './logger.ts';
-import { noRetries, retryDelay, shouldRetry } from './retry-policy.ts';
-import { formatDuration } from '../pipeline/duration.ts';
 import type { DataInterval } from '../pipeline/schedule.ts';
-import { setTimeout as sleep } from 'node:timers/promises';
+import { loadProject, type Project } from '../project/load-project.ts';
+import type { BlockRunRecord, RunStatus, RunStore } from '../run-store/run-store.ts';
 import { linkSignals } from '../signals/linked-signal.ts';
-import { decideRoleOutcome, type RoleOutcome } from './role-outcome.ts';
-import { uncaptured } from './capture-block-output.ts';
-import { raceTimeout, sense, timedOut } from './block-timing.ts';
-import type { RunTrigger } from './run-triggers.ts';
+import type { BlockRunners } from './block-runner.ts';
+import type { BlockRunJob } from './block-run-job.ts';
+import type { BlockRunScope, Executor } from './executor.ts';
+import { createInProcessExecutor } from './in-process-executor.ts';
 import { keepRunAlive } from './keep-run-alive.ts';
+import { runPlannedBlocks } from './run-planned-blocks.ts';
 import { startRunLineage, type RunLineageEnd } from '../lineage/openlineage-emitter.ts';
-import { checkBlockOutput } from '../quality/check-block-output.ts';
+import { mask } from '../project/secrets.ts';
+import type { RunReporter } from './run-reporter.ts';
+import type { RunTrigger } from './run-triggers.ts';
 
 export interface RunOptions {
   /** Run only this block, on the latest stored outputs of its upstreams. */
@@ -48,15 +47,11 @@ export interface RunOptions {
   readonly existingRunId?: string | undefined;
   /** Keep a lease on the run so another process can tell it is alive, and reap it if this one dies. */
   readonly heartbeat?: { readonly owner: string; readonly leaseMs: number } | undefined;
+  /** Block runs of this run at once; overrides the pipeline's `concurrency:` and the project's. */
+  readonly concurrency?: number | undefined;
 }
 
-/** What a caller (the CLI's progress display, the server's live view) hears while a run goes. */
-export interface RunReporter {
-  runStarted?(run: { id: string; pipeline: string; blocks: readonly Block[] }): void;
-  blockStarted?(block: Block): void;
-  blockFinished?(record: BlockRunRecord): void;
-  log?(block: string | undefined, level: LogLevel, message: string): void;
-}
+export type { RunReporter } from './run-reporter.ts';
 
 export interface RunResult {
   readonly id: string;
@@ -73,11 +68,17 @@ export interface RunDependencies {
   readonly connectors: ConnectorRegistry;
   readonly runners: BlockRunners;
   readonly reporter?: RunReporter | undefined;
+  /** Where block runs execute; by default in this process, at most the run's concurrency at once. */
+  readonly executor?: Executor | undefined;
+  /** Where outputs are kept; by default the project's state folder. */
+  readonly outputs?: OutputStore | undefined;
 }
 
 /**
- * Runs a pipeline (or part of it) once: each block in order, each output
- * stored for the run, every step recorded in the run store.
+ * Runs a pipeline (or part of it) once: every block whose upstreams have
+ * finished starts, up to the run's concurrency; each output is stored for
+ * the run and every step recorded in the run store. A failure skips only the
+ * blocks downstream of it; independent branches run to their end.
  */
 export async function runPipeline(deps: RunDependencies, pipeline: Pipeline, options: RunOptions = {}): Promise<RunResult> {
   const { store, reporter } = deps;
@@ -93,16 +94,19 @@ export async function runPipeline(deps: RunDependencies, pipeline: Pipeline, opt
   }
   const selected = selectBlocks(pipeline, options);
   const variables = mergeVariables(pipeline, options.variables ?? {});
+  const concurrency = options.concurrency ?? pipeline.concurrency ?? project.settings.concurrency;
+  const outputs = deps.outputs ?? createLocalFolderOutputStore(path.join(project.stateDir, 'outputs'));
+  const executor = deps.executor ?? createInProcessExecutor({ concurrency });
   const id = options.existingRunId ?? newRunId();
   const lost = new AbortController();
   const runSignal = linkSignals([options.signal, lost.signal]);
   const signal = runSignal.signal;
-  const runDir = path.join(project.stateDir, 'outputs', pipeline.name, id);
-  const tempRoot = path.join(project.stateDir, 'tmp', id);
+  // Every block run under way listens to the run's signal (its deadline, its wait for a slot, a retry's pause).
+  setMaxListeners(10 + 3 * concurrency, signal);
 
   // Upstream outputs this selection needs from earlier runs are resolved before anything starts.
-  const outputs = new Map<string, StoredOutput>();
-  await loadEarlierOutputs(store, pipeline, selected, outputs, options.reuseOutputsOf);
+  const stored = new Map<string, StoredOutput>();
+  await loadEarlierOutputs(store, outputs, pipeline, selected, stored, options.reuseOutputsOf);
 
   if (!options.existingRunId) {
     await store.createRun({
@@ -120,156 +124,35 @@ export async function runPipeline(deps: RunDependencies, pipeline: Pipeline, opt
   reporter?.runStarted?.({ id, pipeline: pipeline.name, blocks: selected });
   for (const block of selected) await store.upsertBlockRun({ runId: id, block: block.name, status: 'pending' });
 
-  const connections = createConnectionPool(project, deps.connectors);
-  const session = await deps.dataPlane.openSession();
-  const records: BlockRunRecord[] = [];
-  // Blocks that failed or were skipped: only their downstream blocks are skipped, other branches run on.
-  const stopped = new Set<string>();
-  let failure: SluiceError | undefined;
-  let status: RunStatus = 'succeeded';
+  const scope: BlockRunScope = { project, pipeline, store, dataPlane: deps.dataPlane, connectors: deps.connectors, runners: deps.runners, outputs };
+  const interval = options.dataInterval;
+  const jobFor = (block: Block): BlockRunJob => ({
+    runId: id,
+    pipeline: pipeline.name,
+    pipelineVersion: pipeline.version,
+    block: block.name,
+    inputs: block.upstream.map((up) => ({ name: up, output: stored.get(up)! })),
+    outputLocation: outputs.location({ pipeline: pipeline.name, runId: id, block: block.name }),
+    variables,
+    logicalDate: options.logicalDate,
+    dataInterval: interval && { start: interval.start.toISOString(), end: interval.end.toISOString() },
+  });
+  let ended: { records: BlockRunRecord[]; failure: SluiceError | undefined };
   let lineage: RunLineageEnd | undefined;
   try {
-    lineage = await startRunLineage({ project, pipeline, blocks: selected, runId: id, session, connectors: deps.connectors, warn: (message) => {
-      void store.appendLog({ runId: id, level: 'warn', message: mask(message), at: new Date().toISOString() }).catch(() => undefined);
-      reporter?.log?.(undefined, 'warn', mask(message));
-    } });
-    const interval = options.dataInterval;
-    const builtins = {
-      run_id: id,
-      logical_date: options.logicalDate ?? '',
-      data_interval_start: interval?.start.toISOString() ?? '',
-      data_interval_end: interval?.end.toISOString() ?? '',
-    };
-    for (const [name, value] of Object.entries({ ...variables, ...builtins })) {
-      await session.setVariable(name, value);
-    }
-    for (const block of selected) {
-      if (signal.aborted || block.upstream.some((up) => stopped.has(up))) {
-        const skipped: BlockRunRecord = { runId: id, block: block.name, status: signal.aborted ? 'cancelled' : 'skipped' };
-        if (signal.aborted && !failure) status = 'cancelled';
-        stopped.add(block.name);
-        await store.upsertBlockRun(skipped);
-        records.push(skipped);
-        continue;
-      }
-      const startedAt = new Date().toISOString();
-      await store.upsertBlockRun({ runId: id, block: block.name, status: 'running', startedAt });
-      reporter?.blockStarted?.(block);
-      const logs: Promise<void>[] = [];
-      const logger = createLogger((level, message) =>
-        // The reporter may print; that is the run's own output, not the block's to capture again.
-        uncaptured(() => {
-          const masked = mask(message);
-          logs.push(store.appendLog({ runId: id, block: block.name, level, message: masked, at: new Date().toISOString() }));
-          reporter?.log?.(block.name, level, masked);
-        }),
-      );
-      const policy = block.retries ?? pipeline.retries ?? noRetries;
-      // A sensor waits; without a timeout of its own it gives up after an hour.
-      const timeout = block.timeout ?? pipeline.timeout ?? (block.role === 'sensor' ? 3_600_000 : undefined);
-      let record: BlockRunRecord;
-      for (let attempt = 1; ; attempt++) {
-        const tempDir = path.join(tempRoot, block.name);
-        mkdirSync(tempDir, { recursive: true });
-        const outputLocation = path.join(runDir, `${block.name}.parquet`);
-        const deadline = linkSignals([signal], timeout);
-        const blockSignal = deadline.signal;
-        // A test's failing rows stay with its failed block run, so `preview` can show them.
-        let failingOutput: StoredOutput | undefined;
-        try {
-          const inputs: BlockInput[] = [];
-          for (const up of block.upstream) {
-            const output = outputs.get(up);
-            if (!output) throw new SluiceError('run.upstream_missing', `upstream '${up}' produced no table`, { location: { block: block.name } });
-            await session.attach(up, output);
-            inputs.push({ name: up, output });
-          }
-          const context: BlockRunContext = {
-            project,
-            pipeline,
-            runId: id,
-            logicalDate: options.logicalDate,
-            dataInterval: options.dataInterval,
-            variables,
-            session,
-            connectors: deps.connectors,
-            connections,
-            inputs,
-            outputLocation,
-            tempDir,
-            logger,
-            signal: blockSignal,
-            store,
-          };
-          const runner = deps.runners[block.language] as (b: Block, c: BlockRunContext) => Promise<BlockResult>;
-          const execute = async (): Promise<RoleOutcome> => decideRoleOutcome(block, await runner(block, context), pipeline.name);
-          const run = sense(block, execute, blockSignal, logger);
-          const outcome = await (timeout === undefined ? run : raceTimeout(run, blockSignal, signal, block, timeout));
-          if (outcome.failure) {
-            failingOutput = outcome.result.output;
-            throw outcome.failure;
-          }
-          const result = await checkBlockOutput(block, outcome.result, context, outputs);
-          if (result.output) outputs.set(block.name, result.output);
-          record = {
-            runId: id,
-            block: block.name,
-            status: 'succeeded',
-            startedAt,
-            endedAt: new Date().toISOString(),
-            rowsIn: result.rowsIn,
-            rowsOut: result.output?.rows,
-            rowsRejected: result.rowsRejected,
-            output: result.output?.location,
-            columns: result.output?.columns,
-            summary: attempt > 1 ? `${result.summary ? `${result.summary}; ` : ''}succeeded on attempt ${attempt}` : result.summary,
-          };
-          break;
-        } catch (error) {
-          const problem = located(timedOut(error, blockSignal, signal, block, timeout), block);
-          if (!signal.aborted && shouldRetry(policy, problem, attempt)) {
-            const wait = retryDelay(policy, attempt);
-            logger.warn(`attempt ${attempt} of ${policy.count + 1} failed: ${problem.describe(project.root)}; retrying in ${formatDuration(wait)}`);
-            await sleep(wait, undefined, { signal }).catch(() => undefined);
-            if (!signal.aborted) continue;
-          }
-          failure ??= problem;
-          status = signal.aborted ? 'cancelled' : 'failed';
-          stopped.add(block.name);
-          // Whatever a failed attempt half-wrote is removed, so no later read mistakes it for this block's output.
-          if (!failingOutput) rmSync(outputLocation, { recursive: true, force: true });
-          record = {
-            runId: id,
-            block: block.name,
-            status: signal.aborted ? 'cancelled' : 'failed',
-            startedAt,
-            endedAt: new Date().toISOString(),
-            error: problem.toJSON(),
-            ...(failingOutput ? { output: failingOutput.location, rowsOut: failingOutput.rows, columns: failingOutput.columns } : {}),
-          };
-          logger.error(problem.describe(project.root));
-          break;
-        } finally {
-          deadline.dispose();
-          rmSync(tempDir, { recursive: true, force: true });
-        }
-      }
-      await Promise.all(logs);
-      await store.upsertBlockRun(record);
-      records.push(record);
-      reporter?.blockFinished?.(record);
-    }
+    lineage = await startLineage(deps, pipeline, selected, id, reporter);
+    ended = await runPlannedBlocks({ runId: id, executor, scope, selected, concurrency, signal, stored, jobFor, reporter });
   } finally {
     runSignal.dispose();
     stopHeartbeat();
-    await connections.closeAll();
-    await session.close();
-    rmSync(tempRoot, { recursive: true, force: true });
+    rmSync(path.join(project.stateDir, 'tmp', id), { recursive: true, force: true });
   }
+  const { records, failure } = ended;
+  const status: RunStatus = records.some((r) => r.status === 'failed') ? 'failed' : signal.aborted || records.some((r) => r.status === 'cancelled') ? 'cancelled' : 'succeeded';
   // A run another process declared lost keeps that verdict: its retry may already be under way.
   if (!lost.signal.aborted) await store.finishRun(id, status, failure?.toJSON());
   await lineage?.finish(status, failure);
-  await pruneOldOutputs(store, project, pipeline.name);
+  await pruneOldOutputs(store, outputs, project, pipeline.name);
   return { id, status, blocks: records, error: failure, durationMs: Date.now() - started };
 }
 
@@ -297,6 +180,7 @@ function selectBlocks(pipeline: Pipeline, options: RunOptions): Block[] {
 
 async function loadEarlierOutputs(
   store: RunStore,
+  outputs: OutputStore,
   pipeline: Pipeline,
   selected: readonly Block[],
   into: Map<string, StoredOutput>,
@@ -308,7 +192,7 @@ async function loadEarlierOutputs(
     for (const up of block.upstream) {
       if (inSelection.has(up) || into.has(up)) continue;
       const latest = ofRun ? ofRun.get(up) : await store.latestOutput(pipeline.name, up);
-      if (!latest?.output || !existsSync(latest.output)) {
+      if (!latest?.output || !(await outputs.exists(latest.output))) {
         throw new ConfigError(
           'run.upstream_not_stored',
           `block '${block.name}' reads '${up}', which has no stored output${latest ? ' any more' : ''}; run the pipeline (or 'sluice run ${pipeline.name} --from ${up}') first`,
@@ -353,29 +237,35 @@ export function mergeVariables(
   return merged;
 }
 
-function located(error: SluiceError, block: Block): SluiceError {
-  const message = mask(error.message);
-  if (error.location?.block && message === error.message) return error;
-  return new SluiceError(error.code, message, {
-    cause: error.cause,
-    retryable: error.retryable,
-    kind: error.kind,
-    location: { ...(error.location ?? { file: block.declaredAt.file, line: block.declaredAt.line }), block: block.name },
-    ...(error.userStack ? { userStack: error.userStack } : {}),
-  });
-}
-
 export function newRunId(): string {
   const stamp = new Date().toISOString().replace(/[-:]/g, '').replace('T', '-').slice(0, 15);
   return `${stamp}-${randomBytes(3).toString('hex')}`;
 }
 
-async function pruneOldOutputs(store: RunStore, project: Project, pipeline: string): Promise<void> {
+async function pruneOldOutputs(store: RunStore, outputs: OutputStore, project: Project, pipeline: string): Promise<void> {
   const old = await store.runsBeyond(pipeline, project.settings.data_plane.keep_runs);
   for (const runId of old) {
     // A queued or running run (a backfill's, started long ago) still needs its outputs.
     const status = (await store.getRun(runId))?.status;
     if (status === 'queued' || status === 'running') continue;
-    rmSync(path.join(project.stateDir, 'outputs', pipeline, runId), { recursive: true, force: true });
+    await outputs.delete(outputs.location({ pipeline, runId }));
+  }
+}
+
+/**
+ * Tells the project's OpenLineage endpoint (if any) that the run starts. The
+ * SQL of the blocks is parsed in a data plane session of its own, closed
+ * before the blocks start; a problem costs a warning in the run's log.
+ */
+async function startLineage(deps: RunDependencies, pipeline: Pipeline, blocks: readonly Block[], runId: string, reporter: RunReporter | undefined): Promise<RunLineageEnd | undefined> {
+  if (!deps.project.settings.openlineage) return undefined;
+  const session = await deps.dataPlane.openSession();
+  try {
+    return await startRunLineage({ project: deps.project, pipeline, blocks, runId, session, connectors: deps.connectors, warn: (message) => {
+      void deps.store.appendLog({ runId, level: 'warn', message: mask(message), at: new Date().toISOString() }).catch(() => undefined);
+      reporter?.log?.(undefined, 'warn', mask(message));
+    } });
+  } finally {
+    await session.close();
   }
 }

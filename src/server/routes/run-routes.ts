@@ -1,4 +1,3 @@
-import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { Hono } from 'hono';
 import { z } from 'zod';
@@ -66,7 +65,7 @@ export function runRoutes(deps: AppDependencies): Hono<{ Variables: AuthVariable
     const known = new Set(pipeline.blocks.map((b) => b.name));
     for (const name of body.blocks) if (!known.has(name)) throw new ConfigError('block.not_found', `pipeline '${pipeline.name}' has no block '${name}'`);
     const only = (body.upstream ? withUpstream(pipeline.blocks, body.blocks) : pipeline.blocks.filter((b) => body.blocks!.includes(b.name))).map((b) => b.name);
-    await requireStoredUpstreams(store, pipeline, only);
+    await requireStoredUpstreams(deps, pipeline, only);
     const dated = body.logical_date !== undefined ? intervalForDate(pipeline, body.logical_date) : undefined;
     const run = await createRun(store, pipeline, { variables: body.variables, logicalDate: dated?.logicalDate, trigger: blocksTrigger(trigger) });
     deps.execute(pipeline, run, { only, interval: dated?.interval });
@@ -129,7 +128,7 @@ export function runRoutes(deps: AppDependencies): Hono<{ Variables: AuthVariable
 
   // A page of a block's stored output, sorted and filtered by the data plane: the browser never loads a whole table.
   app.get('/runs/:id/blocks/:block/output', async (c) => {
-    const location = await storedOutput(store, c.req.param('id'), c.req.param('block'));
+    const location = await storedOutput(deps, c.req.param('id'), c.req.param('block'));
     const view = parseQuery(outputViewQuery, c.req.query());
     const { offset, limit } = parsePage(c.req.query());
     const page = await deps.withSession((session) => pageOutputView(session, location, view, offset, limit));
@@ -140,7 +139,7 @@ export function runRoutes(deps: AppDependencies): Hono<{ Variables: AuthVariable
   app.get('/runs/:id/blocks/:block/download', async (c) => {
     const runId = c.req.param('id');
     const block = c.req.param('block');
-    const location = await storedOutput(store, runId, block);
+    const location = await storedOutput(deps, runId, block);
     const q = c.req.query();
     const format = (q.format ?? 'csv') as DownloadFormat;
     if (!downloadFormats.includes(format)) return problem(c, 400, 'api.bad_format', `format is one of ${downloadFormats.join(', ')}; got '${q.format}'`);
@@ -152,7 +151,7 @@ export function runRoutes(deps: AppDependencies): Hono<{ Variables: AuthVariable
   });
 
   app.get('/runs/:id/blocks/:block/stats', async (c) => {
-    const location = await storedOutput(store, c.req.param('id'), c.req.param('block'));
+    const location = await storedOutput(deps, c.req.param('id'), c.req.param('block'));
     return c.json(await deps.withSession((session) => outputStats(session, location)));
   });
 
@@ -172,7 +171,7 @@ export function runRoutes(deps: AppDependencies): Hono<{ Variables: AuthVariable
       only = pipeline.blocks.filter((b) => !finished.has(b.name)).map((b) => b.name);
       if (!only.length) throw new ConfigError('retry.nothing_left', `every block of run ${failed.id} succeeded; nothing to retry`);
     }
-    await requireStoredUpstreams(store, pipeline, only, failed.id);
+    await requireStoredUpstreams(deps, pipeline, only, failed.id);
     const dated = failed.logicalDate ? intervalForDate(pipeline, failed.logicalDate) : undefined;
     const run = await createRun(store, pipeline, {
       variables: failed.variables as Record<string, string | number | boolean>,
@@ -207,11 +206,12 @@ async function findRun(store: RunStore, id: string): Promise<RunRecord> {
   return run;
 }
 
-async function storedOutput(store: RunStore, runId: string, block: string): Promise<string> {
+/** A local file the data plane reads a block run's stored output from. */
+async function storedOutput({ store, outputs }: AppDependencies, runId: string, block: string): Promise<string> {
   const record = (await store.listBlockRuns(runId)).find((b) => b.block === block);
   if (!record) throw new ConfigError('run.unknown_block_run', `run '${runId}' has no block '${block}'`);
-  if (!record.output || !existsSync(record.output)) throw new ConfigError('run.no_output', `block '${block}' of run '${runId}' has no stored output`);
-  return record.output;
+  if (!record.output || !(await outputs.exists(record.output))) throw new ConfigError('run.no_output', `block '${block}' of run '${runId}' has no stored output`);
+  return outputs.read(record.output);
 }
 
 async function createRun(store: RunStore, pipeline: Pipeline, spec: { variables: Record<string, string | number | boolean>; logicalDate?: string | undefined; trigger: RunTrigger }): Promise<RunRecord> {
@@ -231,14 +231,14 @@ async function createRun(store: RunStore, pipeline: Pipeline, spec: { variables:
  * The blocks left out of a partial run must have stored outputs for those
  * that read them; checked before the run exists, so a refusal leaves no run behind.
  */
-async function requireStoredUpstreams(store: RunStore, pipeline: Pipeline, only: readonly string[], ofRun?: string): Promise<void> {
+async function requireStoredUpstreams({ store, outputs }: AppDependencies, pipeline: Pipeline, only: readonly string[], ofRun?: string): Promise<void> {
   const selected = new Set(only);
   const ofRunOutputs = ofRun ? new Map((await store.listBlockRuns(ofRun)).filter((b) => b.status === 'succeeded').map((b) => [b.block, b])) : undefined;
   for (const block of pipeline.blocks.filter((b) => selected.has(b.name))) {
     for (const up of block.upstream) {
       if (selected.has(up)) continue;
       const stored = ofRunOutputs ? ofRunOutputs.get(up) : await store.latestOutput(pipeline.name, up);
-      if (!stored?.output || !existsSync(stored.output)) {
+      if (!stored?.output || !(await outputs.exists(stored.output))) {
         throw new ConfigError('run.upstream_not_stored', `block '${block.name}' reads '${up}', which has no stored output${ofRun ? ` in run ${ofRun}` : ''}; run '${up}' too`);
       }
     }

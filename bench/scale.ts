@@ -1,0 +1,88 @@
+/**
+ * Scaling out within one run, measured side by side in one run:
+ *
+ *   npm run bench:scale -- [--blocks 16] [--wait-ms 1000]
+ *
+ * A wide DAG: N independent TypeScript blocks that each wait, run through the CLI with
+ * `--concurrency N` and then with `--concurrency 1` (one after another). Reports the run's own
+ * time of each, the speed-up, and how many block runs the run store saw running at once (what the
+ * UI's Gantt draws). The target for 16 blocks of 1 s is under 2.5 s at concurrency 16.
+ * Timings are reported, never asserted.
+ */
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { loadavg, tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import Database from 'better-sqlite3';
+import { mostAtOnce } from '../src/testing/most-at-once.ts';
+
+const REPO = resolve(dirname(fileURLToPath(import.meta.url)), '..');
+const BIN = join(REPO, 'bin', 'sluice.js');
+const TARGET_MS = 2500;
+
+const { values } = parseArgs({ options: { blocks: { type: 'string', default: '16' }, 'wait-ms': { type: 'string', default: '1000' } } });
+const blocks = Number(values.blocks);
+const waitMs = Number(values['wait-ms']);
+
+function wideProject(): string {
+  const dir = mkdtempSync(join(tmpdir(), 'sluice-bench-scale-'));
+  const lines = ['blocks:', ...Array.from({ length: blocks }, (_, i) => `  - { name: wait_${i}, file: blocks/wait.ts }`)];
+  const files = {
+    'sluice.yaml': 'name: bench_scale\n',
+    'pipelines/wide.yaml': `${lines.join('\n')}\n`,
+    'blocks/wait.ts': `export default async () => {\n  await new Promise((resolve) => setTimeout(resolve, ${waitMs}));\n  return [{ waited: ${waitMs} }];\n};\n`,
+  };
+  for (const [file, content] of Object.entries(files)) {
+    mkdirSync(dirname(join(dir, file)), { recursive: true });
+    writeFileSync(join(dir, file), content);
+  }
+  return dir;
+}
+
+interface Measured {
+  readonly concurrency: number;
+  readonly wallMs: number;
+  readonly runMs: number;
+  readonly mostAtOnce: number;
+}
+
+function runWide(dir: string, concurrency: number): Measured {
+  const started = process.hrtime.bigint();
+  const stdout = execFileSync(process.execPath, [BIN, 'run', 'wide', '--concurrency', String(concurrency)], {
+    cwd: dir,
+    env: { ...process.env, CI: '1', NO_COLOR: '1' },
+    encoding: 'utf8',
+  });
+  const wallMs = Number(process.hrtime.bigint() - started) / 1e6;
+  const id = /Run succeeded (\S+):/.exec(stdout)?.[1];
+  if (!id) throw new Error(`the run did not succeed:\n${stdout}`);
+  const db = new Database(join(dir, '.sluice', 'sluice.db'), { readonly: true });
+  try {
+    const run = db.prepare('SELECT started_at, ended_at FROM runs WHERE id = ?').get(id) as { started_at: string; ended_at: string };
+    const spans = db.prepare('SELECT started_at AS startedAt, ended_at AS endedAt FROM block_runs WHERE run_id = ?').all(id) as { startedAt: string; endedAt: string }[];
+    return { concurrency, wallMs, runMs: Date.parse(run.ended_at) - Date.parse(run.started_at), mostAtOnce: mostAtOnce(spans) };
+  } finally {
+    db.close();
+  }
+}
+
+const dir = wideProject();
+try {
+  console.log(`wide DAG: ${blocks} independent blocks that each wait ${waitMs} ms (load average before: ${loadavg().map((l) => l.toFixed(2)).join(' ')})`);
+  // A first run warms the caches (module compile, DuckDB load) that both measured runs then share.
+  runWide(dir, blocks);
+  const wide = runWide(dir, blocks);
+  const sequential = runWide(dir, 1);
+  for (const m of [wide, sequential]) {
+    console.log(
+      `  concurrency ${String(m.concurrency).padStart(2)}: run ${(m.runMs / 1000).toFixed(2)} s, wall ${(m.wallMs / 1000).toFixed(2)} s (process start included), ${m.mostAtOnce} block runs at once`,
+    );
+  }
+  console.log(`  speed-up ${(sequential.runMs / wide.runMs).toFixed(1)}x; overhead over one wait: ${Math.max(0, wide.runMs - waitMs)} ms`);
+  if (blocks === 16 && waitMs === 1000) console.log(`  target under ${TARGET_MS / 1000} s at concurrency 16: ${wide.runMs < TARGET_MS ? 'met' : 'missed'}`);
+  console.log(`load average after: ${loadavg().map((l) => l.toFixed(2)).join(' ')}`);
+} finally {
+  rmSync(dir, { recursive: true, force: true });
+}

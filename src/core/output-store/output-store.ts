@@ -1,0 +1,30 @@
+/**
+ * Where block outputs are kept between block runs, and read back by
+ * downstream blocks, previews and the API. The engine and the server reach
+ * stored outputs only through this contract, so the local folder (the default)
+ * and an object store can stand in for each other.
+ */
+export interface OutputRef {
+  readonly pipeline: string;
+  readonly runId: string;
+  /** Without a block, the location names all of the run's outputs (for cleanup). */
+  readonly block?: string | undefined;
+}
+
+export interface OutputStore {
+  /** Where a block run's output is kept (or, without `block`, every output of a run). */
+  location(ref: OutputRef): string;
+  /** Whether an output is still kept there (retention may have removed it). */
+  exists(location: string): Promise<boolean>;
+  /** A local file the data plane can read the output from: the file itself when outputs are local. */
+  read(location: string): Promise<string>;
+  /**
+   * Where the data plane writes an output before `write` keeps it at
+   * `location`: the location itself when outputs are local, so nothing is copied.
+   */
+  stagingPath(location: string, scratchDir: string): string;
+  /** Keeps the file the data plane wrote at `staged` as the output at `location`. */
+  write(location: string, staged: string): Promise<void>;
+  /** Removes an output (or all of a run's outputs); removing what is not there is no error. */
+  delete(location: string): Promise<void>;
+}

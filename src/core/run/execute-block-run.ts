@@ -1,0 +1,181 @@
+import { mkdirSync, rmSync } from 'node:fs';
+import path from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import type { StoredOutput } from '../data-plane/data-plane.ts';
+import { SluiceError } from '../errors.ts';
+import { formatDuration } from '../pipeline/duration.ts';
+import type { Block } from '../pipeline/pipeline.ts';
+import { mask } from '../project/secrets.ts';
+import type { BlockRunRecord } from '../run-store/run-store.ts';
+import { linkSignals } from '../signals/linked-signal.ts';
+import type { BlockInput, BlockResult, BlockRunContext } from './block-runner.ts';
+import { intervalOfJob, type BlockRunJob, type BlockRunOutcome } from './block-run-job.ts';
+import { raceTimeout, sense, timedOut } from './block-timing.ts';
+import { uncaptured } from './capture-block-output.ts';
+import { createConnectionPool } from './connection-pool.ts';
+import type { BlockRunScope, BlockRunWatch } from './executor.ts';
+import { createLogger } from './logger.ts';
+import { noRetries, retryDelay, shouldRetry } from './retry-policy.ts';
+import { decideRoleOutcome, type RoleOutcome } from './role-outcome.ts';
+import { checkBlockOutput } from '../quality/check-block-output.ts';
+
+/** A sensor waits; without a timeout of its own it gives up after an hour. */
+const sensorTimeout = 3_600_000;
+
+/**
+ * Runs one block run to its end: attaches its inputs (by reference, from the
+ * output store), runs the block with its retries and timeout, lets its role
+ * judge the result, keeps the output, and records every step in the run store.
+ * A failure is an outcome, not an exception. Each block run has its own data
+ * plane session (its own connection) and its own connections, so block runs
+ * side by side in one process share nothing but the engine.
+ */
+export async function executeBlockRun(scope: BlockRunScope, job: BlockRunJob, signal: AbortSignal, watch: BlockRunWatch = {}): Promise<BlockRunOutcome> {
+  const { project, pipeline, store } = scope;
+  const block = pipeline.blocks.find((b) => b.name === job.block);
+  if (!block) throw new SluiceError('run.unknown_block', `pipeline '${pipeline.name}' has no block '${job.block}'`);
+  const startedAt = new Date().toISOString();
+  await store.upsertBlockRun({ runId: job.runId, block: block.name, status: 'running', startedAt });
+  watch.started?.(block);
+  const logs: Promise<void>[] = [];
+  const logger = createLogger((level, message) =>
+    // The watcher may print; that is the run's own output, not the block's to capture again.
+    uncaptured(() => {
+      const masked = mask(message);
+      logs.push(store.appendLog({ runId: job.runId, block: block.name, level, message: masked, at: new Date().toISOString() }));
+      watch.log?.(level, masked);
+    }),
+  );
+  const policy = block.retries ?? pipeline.retries ?? noRetries;
+  const timeout = block.timeout ?? pipeline.timeout ?? (block.role === 'sensor' ? sensorTimeout : undefined);
+  const tempDir = path.join(project.stateDir, 'tmp', job.runId, block.name);
+  const session = await scope.dataPlane.openSession();
+  const connections = createConnectionPool(project, scope.connectors);
+  let record: BlockRunRecord;
+  let output: StoredOutput | undefined;
+  try {
+    await setVariables(session, job);
+    for (let attempt = 1; ; attempt++) {
+      mkdirSync(tempDir, { recursive: true });
+      const deadline = linkSignals([signal], timeout);
+      const blockSignal = deadline.signal;
+      // A test's failing rows stay with its failed block run, so `preview` can show them.
+      let failingOutput: StoredOutput | undefined;
+      const staged = scope.outputs.stagingPath(job.outputLocation, tempDir);
+      try {
+        const inputs: BlockInput[] = [];
+        // A block may hand an input on as its own output (an exporter does): it stays where it is kept.
+        const keptAt = new Map<string, string>();
+        for (const input of job.inputs) {
+          const readable = { ...input.output, location: await scope.outputs.read(input.output.location) };
+          keptAt.set(readable.location, input.output.location);
+          await session.attach(input.name, readable);
+          inputs.push({ name: input.name, output: readable });
+        }
+        const keep = async (written: StoredOutput): Promise<StoredOutput> => {
+          const kept = keptAt.get(written.location);
+          if (kept !== undefined) return { ...written, location: kept };
+          await scope.outputs.write(job.outputLocation, written.location);
+          return { ...written, location: job.outputLocation };
+        };
+        const context: BlockRunContext = {
+          project,
+          pipeline,
+          runId: job.runId,
+          logicalDate: job.logicalDate,
+          dataInterval: intervalOfJob(job),
+          variables: job.variables,
+          session,
+          connectors: scope.connectors,
+          connections,
+          inputs,
+          outputLocation: staged,
+          tempDir,
+          logger,
+          signal: blockSignal,
+          store,
+        };
+        const runner = scope.runners[block.language] as (b: Block, c: BlockRunContext) => Promise<BlockResult>;
+        const execute = async (): Promise<RoleOutcome> => decideRoleOutcome(block, await runner(block, context), pipeline.name);
+        const run = sense(block, execute, blockSignal, logger);
+        const outcome = await (timeout === undefined ? run : raceTimeout(run, blockSignal, signal, block, timeout));
+        if (outcome.failure) {
+          failingOutput = outcome.result.output && (await keep(outcome.result.output));
+          throw outcome.failure;
+        }
+        // Checks judge the written output before it is kept (quarantine rewrites it), with this
+        // run's upstream outputs at hand for relationships checks.
+        const upstreamOutputs = new Map(inputs.map((input) => [input.name, input.output]));
+        const result = await checkBlockOutput(block, outcome.result, context, upstreamOutputs);
+        output = result.output && (await keep(result.output));
+        record = {
+          runId: job.runId,
+          block: block.name,
+          status: 'succeeded',
+          startedAt,
+          endedAt: new Date().toISOString(),
+          rowsIn: result.rowsIn,
+          rowsOut: output?.rows,
+          rowsRejected: result.rowsRejected,
+          output: output?.location,
+          columns: output?.columns,
+          summary: attempt > 1 ? `${result.summary ? `${result.summary}; ` : ''}succeeded on attempt ${attempt}` : result.summary,
+        };
+        break;
+      } catch (error) {
+        const problem = located(timedOut(error, blockSignal, signal, block, timeout), block);
+        if (!signal.aborted && shouldRetry(policy, problem, attempt)) {
+          const wait = retryDelay(policy, attempt);
+          logger.warn(`attempt ${attempt} of ${policy.count + 1} failed: ${problem.describe(project.root)}; retrying in ${formatDuration(wait)}`);
+          await sleep(wait, undefined, { signal }).catch(() => undefined);
+          if (!signal.aborted) continue;
+        }
+        // Whatever a failed attempt half-wrote is removed, so no later read mistakes it for this block's output.
+        if (!failingOutput) await scope.outputs.delete(job.outputLocation);
+        record = {
+          runId: job.runId,
+          block: block.name,
+          status: signal.aborted ? 'cancelled' : 'failed',
+          startedAt,
+          endedAt: new Date().toISOString(),
+          error: problem.toJSON(),
+          ...(failingOutput ? { output: failingOutput.location, rowsOut: failingOutput.rows, columns: failingOutput.columns } : {}),
+        };
+        logger.error(problem.describe(project.root));
+        break;
+      } finally {
+        deadline.dispose();
+        rmSync(tempDir, { recursive: true, force: true });
+      }
+    }
+  } finally {
+    await connections.closeAll();
+    await session.close();
+  }
+  await Promise.all(logs);
+  await store.upsertBlockRun(record);
+  return { record, output };
+}
+
+async function setVariables(session: { setVariable(name: string, value: string | number | boolean): Promise<void> }, job: BlockRunJob): Promise<void> {
+  const builtins = {
+    run_id: job.runId,
+    logical_date: job.logicalDate ?? '',
+    data_interval_start: job.dataInterval?.start ?? '',
+    data_interval_end: job.dataInterval?.end ?? '',
+  };
+  for (const [name, value] of Object.entries({ ...job.variables, ...builtins })) await session.setVariable(name, value);
+}
+
+/** The error with the block's name and place, its message masked. */
+function located(error: SluiceError, block: Block): SluiceError {
+  const message = mask(error.message);
+  if (error.location?.block && message === error.message) return error;
+  return new SluiceError(error.code, message, {
+    cause: error.cause,
+    retryable: error.retryable,
+    kind: error.kind,
+    location: { ...(error.location ?? { file: block.declaredAt.file, line: block.declaredAt.line }), block: block.name },
+    ...(error.userStack ? { userStack: error.userStack } : {}),
+  });
+}
