@@ -57,7 +57,7 @@ describe('CDC killed with SIGKILL while applying a large change set', { skip }, 
     const end = lsnValue(endText);
 
     const committed = async (): Promise<bigint> => {
-      const rows = await world.query('maria', `SELECT JSON_VALUE(state, '$.lsn') AS lsn FROM ${world.name}._sluice_sync_state WHERE pipeline = 'cdc_crash'`).catch(() => []);
+      const rows = await world.query('maria', `SELECT JSON_VALUE(state, '$.position') AS lsn FROM ${world.name}._sluice_sync_state WHERE pipeline = 'cdc_crash'`).catch(() => []);
       return rows[0]?.lsn ? lsnValue(String(rows[0].lsn)) : 0n;
     };
     const start = await committed();

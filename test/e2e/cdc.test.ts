@@ -75,13 +75,13 @@ describe('sluice run on an integration pipeline with mode cdc', { skip }, () => 
       const shown = await sluice(world.dir, ['state', 'show', pipeline]);
       assert.equal(shown.code, 0, shown.stdout + shown.stderr);
       assert.match(shown.stdout, /"mode":"cdc"/);
-      assert.match(shown.stdout, /"lsn":"[0-9A-F]+\/[0-9A-F]+"/);
+      assert.match(shown.stdout, /"position":"[0-9A-F]+\/[0-9A-F]+"/);
       assert.match(shown.stdout, /cdc slot \S+: lag \d+ bytes/);
       const status = await sluice(world.dir, ['cdc', 'status', pipeline, '--json']);
       assert.equal(status.code, 0, status.stdout + status.stderr);
-      const parsed = JSON.parse(status.stdout) as { slot: string; lagBytes: string; appliedLsn: string };
+      const parsed = JSON.parse(status.stdout) as { slot: string; lagBytes: string; appliedPosition: string };
       assert.ok(Number(parsed.lagBytes) >= 0);
-      assert.match(parsed.appliedLsn, /^[0-9A-F]+\/[0-9A-F]+$/);
+      assert.match(parsed.appliedPosition, /^[0-9A-F]+\/[0-9A-F]+$/);
 
       const dropped = await sluice(world.dir, ['cdc', 'drop', pipeline]);
       assert.equal(dropped.code, 0, dropped.stdout + dropped.stderr);

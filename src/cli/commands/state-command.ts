@@ -37,7 +37,7 @@ export async function stateShowCommand(pipelineName: string, options: { stream?:
     if (streams.some((s) => s.mode === 'cdc')) {
       const { readCdcSlot } = await import('../../cdc/cdc-status.ts');
       const slot = await readCdcSlot({ project, connectors: engine.connectors }, pipeline);
-      out.line(slot.exists ? `cdc slot ${bold(slot.slot)}: lag ${slot.lagBytes ?? '?'} bytes (WAL held on the source), confirmed ${slot.confirmedLsn ?? '-'}${slot.active ? ', streaming now' : ''}` : `cdc slot ${bold(slot.slot)}: ${dim('not created yet')}`);
+      out.line(slot.exists ? `cdc slot ${bold(slot.slot)}: lag ${slot.lagBytes ?? '?'} bytes (WAL held on the source), confirmed ${slot.confirmedPosition ?? '-'}${slot.active ? ', streaming now' : ''}` : `cdc slot ${bold(slot.slot)}: ${dim('not created yet')}`);
     }
     return 0;
   });
