@@ -42,7 +42,7 @@ describe('the web UI as a daily driver: the pipeline editor', { skip }, () => {
     ensureWebBuilt();
     served = await serveProject({
       'sluice.yaml': 'name: daily_editor\n',
-      'connections.yaml': 'connections:\n  pg:\n    type: postgres\n    host: 127.0.0.1\n    user: postgres\n    database: test\n  pg2:\n    type: postgres\n    host: 127.0.0.1\n    user: postgres\n    database: postgres\n',
+      'connections.yaml': 'connections:\n  pg:\n    connector: postgres\n    host: 127.0.0.1\n    user: postgres\n    database: test\n  pg2:\n    connector: postgres\n    host: 127.0.0.1\n    user: postgres\n    database: postgres\n',
       'pipelines/shop.yaml': [
         'blocks:',
         '  - { name: orders, type: loader, file: blocks/orders.sql }',

@@ -19,7 +19,7 @@ describe('sluice serve: what the web UI needs to be trusted every day', () => {
   before(async () => {
     delete process.env.SLUICE_DAILY_UNSET;
     s = await serveProject({
-      'connections.yaml': 'connections:\n  pg:\n    type: postgres\n    host: 127.0.0.1\n    user: postgres\n    database: test\n    password: ${SLUICE_DAILY_UNSET}\n',
+      'connections.yaml': 'connections:\n  pg:\n    connector: postgres\n    host: 127.0.0.1\n    user: postgres\n    database: test\n    password: ${SLUICE_DAILY_UNSET}\n',
       'pipelines/shop.yaml': [
         'blocks:',
         '  - { name: orders, type: loader, file: blocks/orders.sql }',
@@ -82,7 +82,7 @@ describe('sluice serve: what the web UI needs to be trusted every day', () => {
   });
 
   it('refuses a connection named like the built-in warehouse', async () => {
-    const { status, body } = await s.json<{ error: { code: string; message: string } }>('/api/connections', post({ name: 'warehouse', type: 'postgres', settings: { host: '127.0.0.1' } }));
+    const { status, body } = await s.json<{ error: { code: string; message: string } }>('/api/connections', post({ name: 'warehouse', connector: 'postgres', settings: { host: '127.0.0.1' } }));
     assert.equal(status, 400);
     assert.equal(body.error.code, 'connection.reserved_name');
     assert.match(body.error.message, /reserved/);
@@ -90,7 +90,7 @@ describe('sluice serve: what the web UI needs to be trusted every day', () => {
   });
 
   it('refuses a connection named like the data plane, which SQL blocks name to run there', async () => {
-    const { status, body } = await s.json<{ error: { code: string; message: string } }>('/api/connections', post({ name: 'data_plane', type: 'postgres', settings: { host: '127.0.0.1' } }));
+    const { status, body } = await s.json<{ error: { code: string; message: string } }>('/api/connections', post({ name: 'data_plane', connector: 'postgres', settings: { host: '127.0.0.1' } }));
     assert.equal(status, 400);
     assert.equal(body.error.code, 'connection.reserved_name');
     assert.match(body.error.message, /reserved for the data plane itself/);

@@ -210,7 +210,7 @@ describe('bad input to an integration pipeline', { skip }, () => {
   });
 
   it('an unreachable host and bad credentials name the connection and mask the password', async () => {
-    const connections = `connections:\n  down:\n    type: postgres\n    host: 127.0.0.1\n    port: 1\n    connect_timeout: 2\n  wrong:\n    type: postgres\n    url: "postgres://nosuchuser:Sup3rSecretPw@127.0.0.1:5432/test"\n  maria:\n    type: mysql\n    url: "mysql://root@127.0.0.1:3306/${world.name}"\n`;
+    const connections = `connections:\n  down:\n    connector: postgres\n    host: 127.0.0.1\n    port: 1\n    connect_timeout: 2\n  wrong:\n    connector: postgres\n    url: "postgres://nosuchuser:Sup3rSecretPw@127.0.0.1:5432/test"\n  maria:\n    connector: mysql\n    url: "mysql://root@127.0.0.1:3306/${world.name}"\n`;
     const { writeProject } = await import('./cli-helpers.ts');
     writeProject(world.dir, { 'connections.yaml': connections });
     world.pipeline('down', stream('down', 't'));
@@ -235,7 +235,7 @@ describe('a SQLite source with a numeric cursor (sqlite -> warehouse)', { skip }
     db.exec(`CREATE TABLE events (id INTEGER PRIMARY KEY, kind TEXT, amount NUMERIC); WITH RECURSIVE s(value) AS (SELECT 1 UNION ALL SELECT value + 1 FROM s WHERE value < 500) INSERT INTO events SELECT value, 'k' || (value % 7), value * 2 FROM s`);
     db.close();
     const { writeProject } = await import('./cli-helpers.ts');
-    writeProject(world.dir, { 'connections.yaml': 'connections:\n  app:\n    type: sqlite\n    path: app.sqlite\n' });
+    writeProject(world.dir, { 'connections.yaml': 'connections:\n  app:\n    connector: sqlite\n    path: app.sqlite\n' });
     world.pipeline('events', ['type: integration', 'source: app', 'destination: warehouse', 'batch_size: 200', 'streams:', '  - { table: events, cursor: id, mode: incremental_dedupe }', ''].join('\n'));
   });
   after(() => world.close());
@@ -284,7 +284,7 @@ describe('a files source (csv -> pg)', { skip }, () => {
     const { writeProject } = await import('./cli-helpers.ts');
     const lines = (from: number, to: number): string => Array.from({ length: to - from + 1 }, (_, i) => `${from + i},${(from + i) * 2}.50,2024-01-01 00:00:${String((from + i) % 60).padStart(2, '0')}`).join('\n');
     writeProject(world.dir, {
-      'connections.yaml': `connections:\n  landing:\n    type: file\n  pg:\n    type: postgres\n    url: "${process.env.SLUICE_TEST_PG_URL ?? 'postgres://postgres@127.0.0.1:5432/test'}"\n    schema: ${world.name}\n`,
+      'connections.yaml': `connections:\n  landing:\n    connector: file\n  pg:\n    connector: postgres\n    url: "${process.env.SLUICE_TEST_PG_URL ?? 'postgres://postgres@127.0.0.1:5432/test'}"\n    schema: ${world.name}\n`,
       'data/prices.csv': `id,amount,seen_at\n${lines(1, 40)}\n`,
     });
     world.pipeline('files', ['type: integration', 'source: landing', 'destination: pg', 'batch_size: 15', 'streams:', '  - { name: prices, file: { path: data/prices.csv }, cursor: id, primary_key: id, mode: incremental_dedupe }', ''].join('\n'));

@@ -1,4 +1,4 @@
-import type { ErrorLocation } from '../errors.ts';
+import type { ConfigWarning } from '../errors.ts';
 import type { RetryPolicy } from '../run/retry-policy.ts';
 import type { BlockRole, VariableValue } from './pipeline-schema.ts';
 import type { Schedule } from './schedule.ts';
@@ -80,8 +80,4 @@ export interface Pipeline {
 }
 
 /** Something in a pipeline file that works but should change, with where it is. */
-export interface PipelineWarning {
-  readonly code: string;
-  readonly message: string;
-  readonly location: ErrorLocation;
-}
+export type PipelineWarning = ConfigWarning;

@@ -144,7 +144,8 @@ export interface ConnectorInfo {
 
 export interface ConnectionInfo {
   readonly name: string;
-  readonly type: string;
+  /** The connector's name, as `connector:` in connections.yaml. */
+  readonly connector: string;
   readonly settings: Readonly<Record<string, unknown>>;
 }
 

@@ -46,7 +46,7 @@ export function BlockPanel({ pipeline, block, file, connectors, connections, run
     setConnection(block.connection ?? '');
   }, [block]);
   const route = `/api/pipelines/${enc(pipeline)}/blocks/${enc(block.name)}`;
-  const kind = block.connector ?? connections.find((c) => c.name === block.connection)?.type;
+  const kind = block.connector ?? connections.find((c) => c.name === block.connection)?.connector;
   const connectorInfo = connectors.find((c) => c.kind === kind);
   const settingsSchema = block.role === 'exporter' ? connectorInfo?.write : connectorInfo?.read;
   const settingsDirty = JSON.stringify(settings) !== JSON.stringify(block.settings) || connection !== (block.connection ?? '');
@@ -94,7 +94,7 @@ export function BlockPanel({ pipeline, block, file, connectors, connections, run
               <span className="field-label">Connection{needsConnection(connectorInfo) && <span className="required" title="required">*</span>}</span>
               <select value={connection} onChange={(e) => setConnection(e.target.value)} data-testid="block-connection-select">
                 <option value="">none</option>
-                {connections.filter((c) => !kind || c.type === kind).map((c) => <option key={c.name} value={c.name}>{c.name} ({c.type})</option>)}
+                {connections.filter((c) => !kind || c.connector === kind).map((c) => <option key={c.name} value={c.name}>{c.name} ({c.connector})</option>)}
               </select>
             </label>
             )}
