@@ -93,6 +93,6 @@ async function withDestination(pipelineName: string, stream: string | undefined,
 /** The streams of an integration pipeline; any other pipeline is an error. */
 export function integrationStreams(pipeline: Pipeline): SyncStreamSpec[] {
   const streams = pipeline.blocks.flatMap((b) => (b.language === 'sync' ? [syncStreamSpecSchema.parse(b.settings)] : []));
-  if (!streams.length) throw new ConfigError('state.not_integration', `pipeline '${pipeline.name}' is not an integration pipeline (type: integration); it keeps no sync state`);
+  if (!streams.length) throw new ConfigError('state.not_integration', `pipeline '${pipeline.name}' is not an integration pipeline (kind: integration); it keeps no sync state`);
   return streams;
 }

@@ -48,7 +48,7 @@ export interface ConnectorBlock extends BlockBase {
 }
 
 /**
- * One stream of an integration pipeline (`type: integration`). Its spec is
+ * One stream of an integration pipeline (`kind: integration`). Its spec is
  * validated when the pipeline loads and read by the integration layer's runner.
  */
 export interface SyncBlock extends BlockBase {
