@@ -160,7 +160,7 @@ describe('loadPipeline', () => {
       'blocks/py.py': 'print(1)',
     });
     const error = loadError(root);
-    assert.equal(error.code, 'block.unknown_kind');
+    assert.equal(error.code, 'block.unknown_language');
     assert.match(error.message, /\.py/);
     assert.deepEqual(
       { file: error.location?.file, line: error.location?.line, block: error.location?.block },
