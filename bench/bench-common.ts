@@ -85,7 +85,7 @@ export function writeProject(dir: string, name: string, tag: string, pipelines: 
   const project = join(dir, 'project');
   const files: Record<string, string> = {
     'sluice.yaml': `name: ${name}\n`,
-    'connections.yaml': `connections:\n  pg:\n    type: postgres\n    url: ${PG_URL}\n    schema: ${tag}\n  maria:\n    type: mysql\n    url: ${mysqlUrlFor(tag)}\n`,
+    'connections.yaml': `connections:\n  pg:\n    connector: postgres\n    url: ${PG_URL}\n    schema: ${tag}\n  maria:\n    connector: mysql\n    url: ${mysqlUrlFor(tag)}\n`,
   };
   for (const [pipeline, text] of Object.entries(pipelines)) files[`pipelines/${pipeline}.yaml`] = text;
   for (const [file, text] of Object.entries(files)) {

@@ -140,7 +140,7 @@ async function main(): Promise<void> {
 }
 
 function syncPipeline(to: string): string {
-  return `type: integration
+  return `kind: integration
 description: incremental sync benchmark, pg -> ${to}
 source: pg
 destination: ${to}

@@ -32,8 +32,7 @@ export function cdcSyncSpec(project: Project, connectors: ConnectorRegistry, pip
     destination: first.destination,
     spec: {
       pipeline: pipeline.name,
-      sourceName: first.source,
-      source: source.config,
+      source,
       streams: streams.map((s) => {
         if (s.table === undefined) {
           throw new ConfigError('cdc.query_stream', `stream '${s.stream}': mode cdc replicates a table, not a query; give table:`, { location: { file: pipeline.file, block: s.stream } });

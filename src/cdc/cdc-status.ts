@@ -1,4 +1,4 @@
-import type { Client } from 'pg';
+import type { CaptureSession } from '../core/connectors/change-capture.ts';
 import type { ConnectorRegistry } from '../core/connectors/connector.ts';
 import { openSyncDestination } from '../core/connectors/open-sync-destination.ts';
 import type { SyncDestination } from '../core/connectors/sync-destination.ts';
@@ -7,8 +7,6 @@ import type { Pipeline } from '../core/pipeline/pipeline.ts';
 import type { Project } from '../core/project/load-project.ts';
 import { readCdcPosition } from './cdc-position.ts';
 import { cdcSyncSpec } from './cdc-pipeline.ts';
-import { formatLsn } from './lsn.ts';
-import { dropPublication, dropSlot, slotStatus } from './replication-slot.ts';
 import type { CdcSyncSpec } from './run-cdc-sync.ts';
 
 /** What reading or dropping a pipeline's CDC outside a run needs, built by the composition root. */
@@ -25,24 +23,22 @@ export interface CdcStatus {
   readonly publication: string;
   readonly slotExists: boolean;
   readonly slotActive: boolean;
-  /** Bytes of WAL the slot holds on the source: pg_current_wal_lsn() - confirmed_flush_lsn. */
+  /** Bytes of log the slot holds on the source (PostgreSQL: the current WAL position minus the confirmed one). */
   readonly lagBytes: string | undefined;
-  readonly confirmedLsn: string | undefined;
+  /** The last position the source was told is applied. */
+  readonly confirmedPosition: string | undefined;
   /** The position committed in the destination with the last applied batch. */
-  readonly appliedLsn: string | undefined;
+  readonly appliedPosition: string | undefined;
   readonly appliedAt: string | undefined;
   readonly sourceCommitTime: string | undefined;
 }
 
-async function withSource<T>(spec: CdcSyncSpec, work: (client: Client) => Promise<T>): Promise<T> {
-  const pg = await import('pg');
-  const client: Client = new pg.Client({ ...spec.source, application_name: 'sluice-cdc' });
-  client.on('error', () => undefined);
-  await client.connect();
+async function withSource<T>(spec: CdcSyncSpec, work: (source: CaptureSession) => Promise<T>): Promise<T> {
+  const source = await spec.source.open({ slot: spec.slot, publication: spec.publication });
   try {
-    return await work(client);
+    return await work(source);
   } finally {
-    await client.end().catch(() => undefined);
+    await source.close();
   }
 }
 
@@ -62,31 +58,25 @@ async function withDestination<T>(env: CdcEnvironment, name: string, work: (dest
 }
 
 /** The slot's lag on the source alone, for views that read the destination's position themselves. */
-export async function readCdcSlot(env: Pick<CdcEnvironment, 'project' | 'connectors'>, pipeline: Pipeline): Promise<{ slot: string; exists: boolean; active: boolean; lagBytes: string | undefined; confirmedLsn: string | undefined }> {
+export async function readCdcSlot(env: Pick<CdcEnvironment, 'project' | 'connectors'>, pipeline: Pipeline): Promise<{ slot: string; exists: boolean; active: boolean; lagBytes: string | undefined; confirmedPosition: string | undefined }> {
   const { spec } = cdcSyncSpec(env.project, env.connectors, pipeline);
-  const slot = await withSource(spec, (client) => slotStatus(client, spec.slot));
-  return {
-    slot: spec.slot,
-    exists: slot !== undefined,
-    active: slot?.active ?? false,
-    lagBytes: slot?.lagBytes?.toString(),
-    confirmedLsn: slot?.confirmedFlush === undefined ? undefined : formatLsn(slot.confirmedFlush),
-  };
+  const slot = await withSource(spec, (source) => source.slot());
+  return { slot: spec.slot, exists: slot !== undefined, active: slot?.active ?? false, lagBytes: slot?.lagBytes?.toString(), confirmedPosition: slot?.confirmed };
 }
 
 /** Reads the slot's lag on the source and the position committed in the destination. */
 export async function readCdcStatus(env: CdcEnvironment, pipeline: Pipeline): Promise<CdcStatus> {
   const { spec, destination: destinationName } = cdcSyncSpec(env.project, env.connectors, pipeline);
-  const slot = await withSource(spec, (client) => slotStatus(client, spec.slot));
-  const position = await withDestination(env, destinationName, (destination) => readCdcPosition(destination, spec.pipeline, spec.streams.map((s) => s.stream)));
+  const slot = await withSource(spec, (source) => source.slot());
+  const position = await withDestination(env, destinationName, (destination) => readCdcPosition(destination, spec.pipeline, spec.streams.map((s) => s.stream), spec.source.compare));
   return {
     slot: spec.slot,
     publication: spec.publication,
     slotExists: slot !== undefined,
     slotActive: slot?.active ?? false,
     lagBytes: slot?.lagBytes?.toString(),
-    confirmedLsn: slot?.confirmedFlush === undefined ? undefined : formatLsn(slot.confirmedFlush),
-    appliedLsn: position ? formatLsn(position.lsn) : undefined,
+    confirmedPosition: slot?.confirmed,
+    appliedPosition: position?.position,
     appliedAt: position?.appliedAt.toISOString(),
     sourceCommitTime: position?.sourceCommitTime?.toISOString(),
   };
@@ -94,12 +84,12 @@ export async function readCdcStatus(env: CdcEnvironment, pipeline: Pipeline): Pr
 
 /**
  * Removes the pipeline's slot and publication from the source, releasing the
- * WAL the slot holds, and forgets the CDC position in the destination so the
+ * log the slot holds, and forgets the CDC position in the destination so the
  * next run starts from a new snapshot. The destination's tables stay.
  */
 export async function dropCdc(env: CdcEnvironment, pipeline: Pipeline): Promise<{ slot: boolean; publication: boolean; slotName: string; publicationName: string }> {
   const { spec, destination: destinationName } = cdcSyncSpec(env.project, env.connectors, pipeline);
-  const dropped = await withSource(spec, async (client) => ({ slot: await dropSlot(client, spec.slot), publication: await dropPublication(client, spec.publication) }));
+  const dropped = await withSource(spec, async (source) => ({ slot: await source.dropSlot(), publication: await source.dropPublication() }));
   await withDestination(env, destinationName, async (destination) => {
     for (const s of spec.streams) await destination.resetState(spec.pipeline, s.stream);
   });

@@ -1,15 +1,13 @@
 import { mkdir, rm } from 'node:fs/promises';
 import path from 'node:path';
+import type { CapturedColumn, ChangeRow } from '../core/connectors/change-capture.ts';
 import type { SyncContext, SyncInput } from '../core/connectors/sync-destination.ts';
-import type { Row } from './change-batch.ts';
-import { dataPlaneType } from './cdc-column-types.ts';
-import type { SourceColumn } from './source-tables.ts';
 
 /**
  * Lands CDC rows in the data plane (on disk) as session tables, so a
  * destination loads them with its own fast path (COPY, LOAD DATA, INSERT ...
  * SELECT) instead of row-by-row statements. Each column travels as the
- * data-plane type of its source type, so values stay exact.
+ * data-plane type its connector chose for the source type, so values stay exact.
  */
 export class ChangeStager {
   private readonly files: string[] = [];
@@ -18,13 +16,13 @@ export class ChangeStager {
   constructor(private readonly context: SyncContext) {}
 
   /** Stores the rows as the session table `name` with these columns (a row may not hold others). */
-  async stage(name: string, columns: readonly SourceColumn[], rows: AsyncIterable<readonly Row[]> | readonly Row[]): Promise<SyncInput> {
+  async stage(name: string, columns: readonly CapturedColumn[], rows: AsyncIterable<readonly ChangeRow[]> | readonly ChangeRow[]): Promise<SyncInput> {
     await mkdir(this.context.tempDir, { recursive: true });
     // A new file each time: the engine may keep reading a cached earlier file of the same name.
     const location = path.join(this.context.tempDir, `${name}-${process.pid}-${++this.stored}.parquet`);
     this.files.push(location);
-    const types = Object.fromEntries(columns.map((c) => [c.name, dataPlaneType(c)]));
-    const batches = Array.isArray(rows) ? once(rows as readonly Row[]) : (rows as AsyncIterable<readonly Row[]>);
+    const types = Object.fromEntries(columns.map((c) => [c.name, c.type]));
+    const batches = Array.isArray(rows) ? once(rows as readonly ChangeRow[]) : (rows as AsyncIterable<readonly ChangeRow[]>);
     const stored = await this.context.session.storeRows(batches, location, types);
     await this.context.session.attach(name, stored);
     return { table: name, columns: stored.columns, rows: stored.rows };
@@ -36,6 +34,6 @@ export class ChangeStager {
   }
 }
 
-async function* once(rows: readonly Row[]): AsyncIterable<readonly Row[]> {
+async function* once(rows: readonly ChangeRow[]): AsyncIterable<readonly ChangeRow[]> {
   yield rows;
 }

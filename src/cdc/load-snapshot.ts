@@ -1,6 +1,5 @@
+import type { ChangeRow } from '../core/connectors/change-capture.ts';
 import type { SyncContext, SyncDestination, SyncTableChanges } from '../core/connectors/sync-destination.ts';
-import type { Row } from './change-batch.ts';
-import { dataPlaneType } from './cdc-column-types.ts';
 import type { ChangeStager } from './change-stager.ts';
 import { cdcStreamState, type CdcPosition, type CdcTarget } from './cdc-position.ts';
 import type { ChangeDestination } from './require-change-support.ts';
@@ -15,7 +14,7 @@ export async function loadSnapshot(
   destination: ChangeDestination,
   pipeline: string,
   targets: readonly CdcTarget[],
-  rows: (target: CdcTarget) => AsyncIterable<readonly Row[]>,
+  rows: (target: CdcTarget) => AsyncIterable<readonly ChangeRow[]>,
   position: CdcPosition,
   stager: ChangeStager,
   context: SyncContext,
@@ -34,7 +33,7 @@ export async function loadSnapshot(
 
 async function prepareTable(destination: SyncDestination, target: CdcTarget, context: SyncContext): Promise<void> {
   const table = { name: target.table };
-  const columns = target.source.columns.map((c) => ({ name: c.name, type: dataPlaneType(c) }));
+  const columns = target.source.columns.map((c) => ({ name: c.name, type: c.type }));
   const shape = await destination.describeTable(table);
   if (!shape) return destination.createTable(table, columns, target.source.key, context);
   const existing = new Set(shape.columns.map((c) => c.name.toLowerCase()));

@@ -1,7 +1,6 @@
 import type { SyncBlock } from '../core/pipeline/pipeline.ts';
 import type { BlockResult, BlockRunContext } from '../core/run/block-runner.ts';
 import { cdcStreams, cdcSyncSpec } from './cdc-pipeline.ts';
-import { formatLsn } from './lsn.ts';
 import { openSyncDestination } from '../core/connectors/open-sync-destination.ts';
 import { runCdcSync } from './run-cdc-sync.ts';
 
@@ -19,7 +18,7 @@ export async function runCdcBlock(block: SyncBlock, context: BlockRunContext): P
   const destination = await openSyncDestination(context.project, context.connectors, destinationName, context.session, 'changes');
   try {
     const result = await runCdcSync(spec, destination, { session: context.session, logger: context.logger, signal: context.signal, tempDir: context.tempDir });
-    const state = { mode: 'cdc', lsn: formatLsn(result.position.lsn), source_commit_time: result.position.sourceCommitTime?.toISOString() ?? null };
+    const state = { mode: 'cdc', position: result.position.position, source_commit_time: result.position.sourceCommitTime?.toISOString() ?? null };
     for (const stream of spec.streams) {
       // The destination holds the truth; the run store's copy is for `sluice state show` and the UI.
       await context.store?.putSyncState({ pipeline: spec.pipeline, stream: stream.stream, state, updatedAt: new Date().toISOString() }).catch(() => undefined);
@@ -27,7 +26,7 @@ export async function runCdcBlock(block: SyncBlock, context: BlockRunContext): P
     const snapshot = result.snapshotRows === undefined ? '' : `snapshot of ${result.snapshotRows} rows, then `;
     return {
       rowsIn: (result.snapshotRows ?? 0) + result.changes,
-      summary: `${snapshot}${result.changes} changes in ${result.transactions} transactions into '${destinationName}'; position ${formatLsn(result.position.lsn)}, slot lag ${result.lagBytes ?? '?'} bytes`,
+      summary: `${snapshot}${result.changes} changes in ${result.transactions} transactions into '${destinationName}'; position ${result.position.position}, slot lag ${result.lagBytes ?? '?'} bytes`,
     };
   } finally {
     await destination.close();

@@ -5,15 +5,12 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import pg from 'pg';
-import type { ClientConfig } from 'pg';
 import { connectors } from '../connectors/registry.ts';
 import { openConnectorTestBench, type ConnectorTestBench } from '../connectors/testing/connector-test-bench.ts';
 import type { SyncContext, SyncDestination } from '../core/connectors/sync-destination.ts';
 import { cdcNames } from './cdc-names.ts';
 import { readCdcPosition } from './cdc-position.ts';
-import { dropPublication, dropSlot } from './replication-slot.ts';
 import { runCdcSync, type CdcSyncSpec } from './run-cdc-sync.ts';
-import { parseLsn } from './lsn.ts';
 import mysql from 'mysql2/promise';
 import { requirePrerequisites } from '../testing/require-prerequisites.ts';
 import { waitFor } from '../testing/wait-for.ts';
@@ -26,6 +23,8 @@ const pgSettings = { host: '127.0.0.1', port: 5432, user: 'postgres', database: 
 const silent = { debug() {}, info() {}, warn() {}, error() {} };
 const admin = new pg.Pool({ host: '127.0.0.1', user: 'postgres', database: 'test', max: 2 });
 const big = '9007199254740993';
+/** The source as CDC sees it: the PostgreSQL connector's change capture on these settings. */
+const changeSource = connectors.get('postgres')!.changeCapture!.source(pgSettings, 'src');
 const toasted = 'x'.repeat(300_000); // past the TOAST threshold, stored out of line uncompressed-ish
 
 let bench: ConnectorTestBench;
@@ -129,8 +128,7 @@ function spec(pipeline: string, overrides: Partial<CdcSyncSpec> = {}): CdcSyncSp
   const names = cdcNames(pipeline);
   return {
     pipeline,
-    sourceName: 'src',
-    source: connectors.get('postgres')!.changeCapture!.sessionSettings(pgSettings) as ClientConfig,
+    source: changeSource,
     streams: [{ stream: 'items', schema: sourceSchema, table: 'items', destinationTable: 'items' }],
     slot: names.slot,
     publication: names.publication,
@@ -141,12 +139,12 @@ function spec(pipeline: string, overrides: Partial<CdcSyncSpec> = {}): CdcSyncSp
 }
 
 async function cleanupSlot(pipeline: string): Promise<void> {
-  const c = await admin.connect();
+  const source = await changeSource.open(cdcNames(pipeline));
   try {
-    await dropSlot(c, cdcNames(pipeline).slot);
-    await dropPublication(c, cdcNames(pipeline).publication);
+    await source.dropSlot();
+    await source.dropPublication();
   } finally {
-    c.release();
+    await source.close();
   }
 }
 
@@ -305,8 +303,8 @@ describe('CDC from PostgreSQL', { skip }, () => {
       const dying = new Proxy(dest, { get: (target, name) => (name === 'applyChanges' ? applyChanges : Reflect.get(target, name, target)) });
       await assert.rejects(runCdcSync(s, dying, ctx(signal)), /killed/);
       const slot = await admin.query('SELECT confirmed_flush_lsn::text AS lsn FROM pg_replication_slots WHERE slot_name = $1', [s.slot]);
-      const position = await readCdcPosition(dest, pipeline, ['items']);
-      assert.ok(parseLsn(String(slot.rows[0]!.lsn)) < position!.lsn, 'the destination is ahead of the slot, as after a crash between the two');
+      const position = await readCdcPosition(dest, pipeline, ['items'], changeSource.compare);
+      assert.ok(changeSource.compare(String(slot.rows[0]!.lsn), position!.position) < 0, 'the destination is ahead of the slot, as after a crash between the two');
       const rerun = await runCdcSync(s, dest, ctx(signal));
       assert.equal(rerun.transactions, 2, 'the committed transaction is not applied again');
       const copied = await admin.query(`SELECT count(*)::int AS n FROM "${destSchema}".unconfirmed WHERE id > 500`);

@@ -1,5 +1,5 @@
+import type { ChangeBatch, ChangeRow as Row } from '../core/connectors/change-capture.ts';
 import type { SyncInput, SyncTableChanges } from '../core/connectors/sync-destination.ts';
-import type { ChangeBatch, Row } from './change-batch.ts';
 import type { ChangeStager } from './change-stager.ts';
 import { cdcStreamState, type CdcPosition, type CdcTarget } from './cdc-position.ts';
 

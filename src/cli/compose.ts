@@ -99,7 +99,7 @@ async function openRunStore(project: Project): Promise<RunStore> {
     case 'sqlite':
       return new SqliteRunStore(path.resolve(project.root, metadata.path));
     case 'postgres': {
-      const { url } = resolveConnectionSettings({ name: 'metadata', type: 'postgres', settings: { url: metadata.url }, declaredAt: { file: 'sluice.yaml' } }) as { url: string };
+      const { url } = resolveConnectionSettings({ name: 'metadata', connector: 'postgres', settings: { url: metadata.url }, declaredAt: { file: 'sluice.yaml' } }) as { url: string };
       try {
         const { PostgresRunStore } = await import('../core/run-store/postgres-run-store.ts');
         return await PostgresRunStore.open(url, { schema: metadata.schema });

@@ -83,7 +83,7 @@ export function showValue(value: unknown): string {
   return String(value);
 }
 
-/** A pipeline's deprecation warnings, one line each, with where to change the file. */
-export function describeWarnings(pipeline: Pick<Pipeline, 'warnings'>): string[] {
-  return (pipeline.warnings ?? []).map((w) => `warning: ${formatLocation(w.location)}: ${w.message}`);
+/** Deprecation warnings of a pipeline or the project's files, one line each, with where to change the file. */
+export function describeWarnings(source: Pick<Pipeline, 'warnings'>): string[] {
+  return (source.warnings ?? []).map((w) => `warning: ${formatLocation(w.location)}: ${w.message}`);
 }

@@ -118,3 +118,10 @@ export function toSluiceError(error: unknown, fallbackCode = 'internal'): Sluice
 export function assertNever(value: never): never {
   throw new Error(`Unexpected value: ${JSON.stringify(value)}`);
 }
+
+/** Something in a project's files that works but should change (an old spelling), with where it is. */
+export interface ConfigWarning {
+  readonly code: string;
+  readonly message: string;
+  readonly location: ErrorLocation;
+}

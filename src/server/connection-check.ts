@@ -28,8 +28,8 @@ export interface ConnectionCheck {
 export async function checkConnectionSpec(project: Project, connectors: ConnectorRegistry, spec: ConnectionSpec): Promise<ConnectionCheck> {
   const started = performance.now();
   const { name } = spec;
-  const connector = connectors.get(spec.type);
-  if (!connector) throw new ConfigError('connection.unknown_type', `connection '${name}' has type '${spec.type}', which is not a connector`);
+  const connector = connectors.get(spec.connector);
+  if (!connector) throw new ConfigError('connection.unknown_connector', `connection '${name}' has connector '${spec.connector}', which is not one Sluice knows`);
   const answer = (ok: boolean, message: string) => ({ ok, message: mask(message), duration_ms: Math.round(performance.now() - started) });
   let settings: unknown;
   try {
@@ -48,9 +48,9 @@ export async function checkConnectionSpec(project: Project, connectors: Connecto
     } finally {
       await connection.close().catch(() => undefined);
     }
-    return answer(true, `connected to '${name}' (${spec.type})`);
+    return answer(true, `connected to '${name}' (${spec.connector})`);
   } catch (error) {
-    return answer(false, `cannot connect to '${name}' (${spec.type}): ${(error as Error).message}`);
+    return answer(false, `cannot connect to '${name}' (${spec.connector}): ${(error as Error).message}`);
   } finally {
     clearTimeout(timer);
   }

@@ -16,7 +16,7 @@ export function draftConnectionSpec(project: Project, name: string, change: Conn
   const stored = project.connections.get(name);
   const settings: Record<string, unknown> = {};
   for (const [key, value] of Object.entries(change.settings)) {
-    if (key === 'type') continue;
+    if (key === 'connector' || key === 'type') continue;
     if (isMaskedSecret(value)) {
       if (stored?.settings[key] !== undefined) settings[key] = stored.settings[key];
       continue;
@@ -33,7 +33,7 @@ export function draftConnectionSpec(project: Project, name: string, change: Conn
   }
   return {
     name,
-    type: change.type,
+    connector: change.connector,
     settings,
     declaredAt: { file: 'connections.yaml' },
     secrets: stored?.secrets ?? readSecretsFile(project.stateDir),

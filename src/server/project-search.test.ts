@@ -19,10 +19,10 @@ describe('searching the project for the command palette', () => {
     mkdirSync(path.join(root, 'pipelines'));
     mkdirSync(path.join(root, 'blocks'));
     writeFileSync(path.join(root, 'sluice.yaml'), 'name: search\n');
-    writeFileSync(path.join(root, 'pipelines/daily_sales.yaml'), 'blocks:\n  - { name: raw_orders, type: loader, file: blocks/raw_orders.sql }\n');
+    writeFileSync(path.join(root, 'pipelines/daily_sales.yaml'), 'blocks:\n  - { name: raw_orders, role: loader, file: blocks/raw_orders.sql }\n');
     writeFileSync(path.join(root, 'pipelines/broken.yaml'), 'blocks: [not a block\n');
     writeFileSync(path.join(root, 'blocks/raw_orders.sql'), 'SELECT 1\n');
-    writeFileSync(path.join(root, 'connections.yaml'), 'connections:\n  crm_db:\n    type: postgres\n    host: 127.0.0.1\n');
+    writeFileSync(path.join(root, 'connections.yaml'), 'connections:\n  crm_db:\n    connector: postgres\n    host: 127.0.0.1\n');
     store = new SqliteRunStore(path.join(root, '.sluice/runs.db'));
     const searchFor = createProjectSearch({ root, stateDir: path.join(root, '.sluice'), store, runsScanned: 500, maxAgeMs: 60_000 });
     search = (q, limit = 20) => searchFor(q, limit);

@@ -79,7 +79,7 @@ async function readEntries(options: ProjectSearchOptions): Promise<Entry[]> {
     for (const block of blocks) entries.push({ kind: 'block', label: `${name} › ${block.name}`, detail: block.role, route: `${route}?block=${encodeURIComponent(block.name)}`, extra: '' });
   }
   for (const run of await options.store.listRuns({ limit: options.runsScanned })) entries.push(runEntry(run));
-  for (const connection of listConnections(options.root, options.stateDir)) entries.push({ kind: 'connection', label: connection.name, detail: connection.type, route: '/connections', extra: connection.type });
+  for (const connection of listConnections(options.root, options.stateDir)) entries.push({ kind: 'connection', label: connection.name, detail: connection.connector, route: '/connections', extra: connection.connector });
   return entries;
 }
 

@@ -12,12 +12,13 @@ import { formatSecretsFile, readSecretsFile, secretsFilePath } from '../core/pro
 /** A connection as the API shows it: secret values replaced by whether they are set. */
 export interface ConnectionView {
   readonly name: string;
-  readonly type: string;
+  /** The connector's name. */
+  readonly connector: string;
   readonly settings: Record<string, unknown>;
 }
 
 export interface ConnectionChange {
-  readonly type: string;
+  readonly connector: string;
   readonly settings: Readonly<Record<string, unknown>>;
   /** Secret settings by key; written to `.sluice/secrets.env`, never to connections.yaml. */
   readonly secrets?: Readonly<Record<string, string>> | undefined;
@@ -56,8 +57,9 @@ export function listConnections(root: string, stateDir: string, env: NodeJS.Proc
   const secrets = readSecretsFile(stateDir);
   const data = (connectionsMap(readDocument(root)).toJSON() ?? {}) as Record<string, Record<string, unknown>>;
   return Object.entries(data).map(([name, spec]) => {
-    const { type, ...settings } = spec;
-    return { name, type: String(type), settings: maskSettings(settings, (v) => Boolean(secrets[v] ?? env[v])) };
+    // `type:` is the old spelling of `connector:`.
+    const { connector, type, ...settings } = spec;
+    return { name, connector: String(connector ?? type), settings: maskSettings(settings, (v) => Boolean(secrets[v] ?? env[v])) };
   });
 }
 
@@ -101,9 +103,9 @@ export function saveConnection(root: string, stateDir: string, name: string, cha
   const previous = (isMap(existing) ? existing.toJSON() : {}) as Record<string, unknown>;
 
   const secrets = readSecretsFile(stateDir);
-  const entry: Record<string, unknown> = { type: change.type };
+  const entry: Record<string, unknown> = { connector: change.connector };
   for (const [key, value] of Object.entries(change.settings)) {
-    if (key === 'type') continue;
+    if (key === 'connector' || key === 'type') continue;
     if (isSecretKey(key) && typeof value === 'string' && !hasReference(value)) {
       secrets[secretVariable(name, key)] = value;
       entry[key] = `\${${secretVariable(name, key)}}`;
@@ -125,6 +127,13 @@ export function saveConnection(root: string, stateDir: string, name: string, cha
   for (const key of Object.keys(previous)) if (entry[key] === undefined) delete secrets[secretVariable(name, key)];
   if (isMap(existing)) {
     const target = existing;
+    // Saving writes the current spelling, in the old key's place.
+    const old = target.items.find((item) => String((item.key as { value?: unknown }).value ?? item.key) === 'type');
+    if (old && !target.has('connector')) {
+      old.key = doc.createNode('connector');
+      previous.connector = previous.type;
+      delete previous.type;
+    }
     for (const item of [...target.items]) if (!(String((item.key as { value?: unknown }).value ?? item.key) in entry)) target.delete(item.key);
     for (const [k, v] of Object.entries(entry)) if (JSON.stringify(previous[k]) !== JSON.stringify(v)) target.set(k, doc.createNode(v));
   } else connections.set(name, doc.createNode(entry));

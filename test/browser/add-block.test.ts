@@ -19,8 +19,8 @@ describe('the add-block dialog: what, then how; tests that show their failing ro
     ensureWebBuilt();
     served = await serveProject({
       'sluice.yaml': 'name: add_block\n',
-      'connections.yaml': 'connections:\n  pg:\n    type: postgres\n    host: 127.0.0.1\n    user: postgres\n    database: test\n',
-      'pipelines/shop.yaml': 'blocks:\n  - { name: orders, type: loader, file: blocks/orders.sql }\n',
+      'connections.yaml': 'connections:\n  pg:\n    connector: postgres\n    host: 127.0.0.1\n    user: postgres\n    database: test\n',
+      'pipelines/shop.yaml': 'blocks:\n  - { name: orders, role: loader, file: blocks/orders.sql }\n',
       'blocks/orders.sql': 'SELECT i AS id FROM range(5) t(i)\n',
     });
     const client = apiClient(served);

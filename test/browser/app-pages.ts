@@ -49,7 +49,7 @@ export async function visitPage(page: Page, base: string, appPage: AppPage, seed
 /** The new-connection form filled in for the PostgreSQL of the test machine, then tested. */
 async function fillPostgresDraft(page: Page): Promise<void> {
   await page.getByTestId('connection-name').fill('reporting');
-  await page.getByTestId('connection-type').selectOption('postgres');
+  await page.getByTestId('connection-connector').selectOption('postgres');
   await page.getByTestId('connection-field-host').fill('127.0.0.1');
   await page.getByTestId('connection-field-port').fill('5432');
   await page.getByTestId('connection-field-user').fill('postgres');

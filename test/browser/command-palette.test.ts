@@ -26,9 +26,9 @@ describe('the web UI: the command palette (Ctrl+K) and the keyboard shortcuts ov
     ensureWebBuilt();
     served = await serveProject({
       'sluice.yaml': 'name: palette_ui\n',
-      'connections.yaml': 'connections:\n  warehouse_pg:\n    type: postgres\n    host: 127.0.0.1\n    user: postgres\n    database: test\n',
-      'pipelines/shop_orders.yaml': 'blocks:\n  - { name: raw_orders, type: loader, file: blocks/raw_orders.sql }\n  - { name: clean_orders, type: transformer, file: blocks/clean_orders.sql, upstream: [raw_orders] }\n',
-      'pipelines/broken.yaml': 'blocks:\n  - { name: boom, type: loader, file: blocks/boom.sql }\n',
+      'connections.yaml': 'connections:\n  warehouse_pg:\n    connector: postgres\n    host: 127.0.0.1\n    user: postgres\n    database: test\n',
+      'pipelines/shop_orders.yaml': 'blocks:\n  - { name: raw_orders, role: loader, file: blocks/raw_orders.sql }\n  - { name: clean_orders, role: transformer, file: blocks/clean_orders.sql, upstream: [raw_orders] }\n',
+      'pipelines/broken.yaml': 'blocks:\n  - { name: boom, role: loader, file: blocks/boom.sql }\n',
       'blocks/raw_orders.sql': 'SELECT 1 AS id\n',
       'blocks/clean_orders.sql': 'SELECT * FROM raw_orders\n',
       'blocks/boom.sql': 'SELECT * FROM no_such_table\n',

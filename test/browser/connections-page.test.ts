@@ -44,7 +44,7 @@ describe('the connections page: the built-in warehouse, every field in view, and
     // The name comes first and takes the keys at once; its example is a name the server accepts.
     assert.equal(await page.getByTestId('connection-name').evaluate((input) => input === (globalThis as unknown as { document: { activeElement: unknown } }).document.activeElement), true, 'the name field has the focus');
     assert.notEqual(await page.getByTestId('connection-name').getAttribute('placeholder'), 'warehouse');
-    await page.getByTestId('connection-type').selectOption('postgres');
+    await page.getByTestId('connection-connector').selectOption('postgres');
     for (const key of ['host', 'port', 'user', 'password', 'database']) assert.equal(await page.getByTestId(`connection-field-${key}`).isVisible(), true, `${key} in view`);
     await page.getByTestId('connection-name').fill('pg');
     await page.getByTestId('connection-field-host').fill('127.0.0.1');
@@ -65,7 +65,7 @@ describe('the connections page: the built-in warehouse, every field in view, and
   it('tests a typed MariaDB password without showing it back', async () => {
     await closeDialogs(page);
     await page.getByTestId('add-connection').click();
-    await page.getByTestId('connection-type').selectOption('mysql');
+    await page.getByTestId('connection-connector').selectOption('mysql');
     await page.getByTestId('connection-name').fill('maria');
     await page.getByTestId('connection-field-host').fill('127.0.0.1');
     await page.getByTestId('connection-field-port').fill('3306');
@@ -85,7 +85,7 @@ describe('the connections page: the built-in warehouse, every field in view, and
 
   it('says where a saved secret comes from, and tests an edit with the stored secret the form left empty', async () => {
     await closeDialogs(page);
-    await apiClient(served).json('/api/connections', { name: 'maria', type: 'mysql', settings: { host: '127.0.0.1', port: 3306, user: 'root', database: 'test' }, secrets: { password: wrongPassword } });
+    await apiClient(served).json('/api/connections', { name: 'maria', connector: 'mysql', settings: { host: '127.0.0.1', port: 3306, user: 'root', database: 'test' }, secrets: { password: wrongPassword } });
     await page.reload();
     const row = page.getByTestId('connection-row-maria');
     await row.waitFor();

@@ -50,7 +50,7 @@ describe('the web UI: a pipeline built from scratch in the browser', { skip }, (
     await page.getByTestId('nav-connections').click();
     await page.getByTestId('add-connection').click();
     await page.getByTestId('connection-name').fill('pg');
-    await page.getByTestId('connection-type').selectOption('postgres');
+    await page.getByTestId('connection-connector').selectOption('postgres');
     await revealSetting(page, 'connection-field', 'url');
     await page.getByTestId('connection-field-url').fill(pgUrl);
     await page.getByTestId('connection-field-url-secret').check();

@@ -36,8 +36,8 @@ describe('the web UI: dark mode follows the system, can be chosen, and every pag
     ensureWebBuilt();
     served = await serveProject({
       'sluice.yaml': 'name: dark_ui\n',
-      'connections.yaml': 'connections:\n  pg:\n    type: postgres\n    host: 127.0.0.1\n    user: postgres\n    database: test\n',
-      'pipelines/shop.yaml': 'blocks:\n  - { name: orders, type: loader, file: blocks/orders.ts }\n  - { name: totals, type: transformer, file: blocks/totals.sql, upstream: [orders] }\n',
+      'connections.yaml': 'connections:\n  pg:\n    connector: postgres\n    host: 127.0.0.1\n    user: postgres\n    database: test\n',
+      'pipelines/shop.yaml': 'blocks:\n  - { name: orders, role: loader, file: blocks/orders.ts }\n  - { name: totals, role: transformer, file: blocks/totals.sql, upstream: [orders] }\n',
       'blocks/orders.ts': "import { defineLoader } from 'sluice';\n\nexport default defineLoader(async function* (_inputs, ctx) {\n  ctx.log.warn('totals are approximate');\n  yield [{ id: 1, source: 'shop', amount: 2.5 }];\n});\n",
       'blocks/totals.sql': "-- the total of each source\nSELECT source, sum(amount) AS total, 'eur' AS currency FROM orders GROUP BY source\n",
     });

@@ -42,15 +42,15 @@ describe('the web UI as a daily driver: the pipeline editor', { skip }, () => {
     ensureWebBuilt();
     served = await serveProject({
       'sluice.yaml': 'name: daily_editor\n',
-      'connections.yaml': 'connections:\n  pg:\n    type: postgres\n    host: 127.0.0.1\n    user: postgres\n    database: test\n  pg2:\n    type: postgres\n    host: 127.0.0.1\n    user: postgres\n    database: postgres\n',
+      'connections.yaml': 'connections:\n  pg:\n    connector: postgres\n    host: 127.0.0.1\n    user: postgres\n    database: test\n  pg2:\n    connector: postgres\n    host: 127.0.0.1\n    user: postgres\n    database: postgres\n',
       'pipelines/shop.yaml': [
         'blocks:',
-        '  - { name: orders, type: loader, file: blocks/orders.sql }',
-        '  - { name: report, type: transformer, file: blocks/report.sql, upstream: [orders] }',
-        '  - { name: feed, type: loader, file: blocks/feed.sql }',
-        '  - { name: consume, type: exporter, file: blocks/consume.ts, upstream: [feed] }',
-        '  - { name: noisy, type: loader, file: blocks/noisy.ts }',
-        '  - { name: scratch, type: loader, file: blocks/scratch.sql }',
+        '  - { name: orders, role: loader, file: blocks/orders.sql }',
+        '  - { name: report, role: transformer, file: blocks/report.sql, upstream: [orders] }',
+        '  - { name: feed, role: loader, file: blocks/feed.sql }',
+        '  - { name: consume, role: exporter, file: blocks/consume.ts, upstream: [feed] }',
+        '  - { name: noisy, role: loader, file: blocks/noisy.ts }',
+        '  - { name: scratch, role: loader, file: blocks/scratch.sql }',
         '',
       ].join('\n'),
       'blocks/orders.sql': "SELECT i AS id, DATE '2025-08-08' + (i % 3)::INTEGER AS day, TIMESTAMP '2025-08-08 10:00:00' AS at, (i * 1000000)::BIGINT AS big, 'n' || i AS label\nFROM range(500) t(i)\n",

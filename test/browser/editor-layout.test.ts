@@ -26,7 +26,7 @@ function wideProject(): Record<string, string> {
     for (let row = 0; row < 3; row++) {
       const name = `step_${layer}_${row}`;
       const upstream = layer === 0 ? '' : `, upstream: [step_${layer - 1}_${row}]`;
-      lines.push(`  - { name: ${name}, type: ${layer === 0 ? 'loader' : 'transformer'}, file: blocks/${name}.sql${upstream} }`);
+      lines.push(`  - { name: ${name}, role: ${layer === 0 ? 'loader' : 'transformer'}, file: blocks/${name}.sql${upstream} }`);
       files[`blocks/${name}.sql`] = layer === 0 ? `SELECT ${row} AS id\n` : `SELECT * FROM step_${layer - 1}_${row}\n`;
     }
   }

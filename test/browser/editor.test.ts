@@ -19,7 +19,7 @@ describe('the web UI: signing in, editing the DAG, and triggers', { skip }, () =
     ensureWebBuilt();
     served = await serveProject({
       'sluice.yaml': 'name: shop\n',
-      'pipelines/shop.yaml': '# The shop pipeline\nblocks:\n  - { name: a, type: loader, file: blocks/a.sql }\n  - { name: b, type: transformer, file: blocks/b.sql, upstream: [a] }\n  - { name: c, type: transformer, file: blocks/c.sql }\n',
+      'pipelines/shop.yaml': '# The shop pipeline\nblocks:\n  - { name: a, role: loader, file: blocks/a.sql }\n  - { name: b, role: transformer, file: blocks/b.sql, upstream: [a] }\n  - { name: c, role: transformer, file: blocks/c.sql }\n',
       'blocks/a.sql': 'SELECT 1 AS id\n',
       'blocks/b.sql': 'SELECT * FROM a\n',
       'blocks/c.sql': "SELECT '<img src=x onerror=alert(1)>' AS html\n",

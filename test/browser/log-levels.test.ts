@@ -24,7 +24,7 @@ describe('the web UI: logs filtered by level and downloaded as text', { skip }, 
     ensureWebBuilt();
     served = await serveProject({
       'sluice.yaml': 'name: logs_ui\n',
-      'pipelines/shop.yaml': 'blocks:\n  - { name: noisy, type: loader, file: blocks/noisy.ts }\n  - { name: quiet, type: loader, file: blocks/quiet.ts }\n',
+      'pipelines/shop.yaml': 'blocks:\n  - { name: noisy, role: loader, file: blocks/noisy.ts }\n  - { name: quiet, role: loader, file: blocks/quiet.ts }\n',
       'blocks/noisy.ts':
         "import { defineLoader } from 'sluice';\n\nexport default defineLoader(async function* (_inputs, ctx) {\n" +
         "  ctx.log.debug('noisy debug line');\n  ctx.log.info('noisy info line');\n  ctx.log.warn('noisy warn line');\n  ctx.log.error('noisy error line');\n  yield [{ id: 1 }];\n});\n",

@@ -29,7 +29,7 @@ describe('the web UI: search in logs, with the level filter, a count and next/pr
     ];
     served = await serveProject({
       'sluice.yaml': 'name: log_search_ui\n',
-      'pipelines/shop.yaml': 'blocks:\n  - { name: fetch, type: loader, file: blocks/fetch.ts }\n',
+      'pipelines/shop.yaml': 'blocks:\n  - { name: fetch, role: loader, file: blocks/fetch.ts }\n',
       'blocks/fetch.ts': `import { defineLoader } from 'sluice';\n\nexport default defineLoader(async function* (_inputs, ctx) {\n  ${lines.join('\n  ')}\n  yield [{ id: 1 }];\n});\n`,
     });
     ({ browser, page, problems } = await browseSignedIn(served));

@@ -26,7 +26,7 @@ describe('the web UI as a daily driver: runs, connections, triggers and errors',
     served = await serveProject(
       {
         'sluice.yaml': 'name: daily_pages\n',
-        'connections.yaml': 'connections:\n  pg:\n    type: postgres\n    host: 127.0.0.1\n    user: postgres\n    database: test\n    password: ${SLUICE_UI_UNSET_PASSWORD}\n',
+        'connections.yaml': 'connections:\n  pg:\n    connector: postgres\n    host: 127.0.0.1\n    user: postgres\n    database: test\n    password: ${SLUICE_UI_UNSET_PASSWORD}\n',
         'pipelines/quick.yaml': 'blocks:\n  - { name: one, file: blocks/one.sql }\n',
         'pipelines/daily.yaml': 'blocks:\n  - { name: one, file: blocks/one.sql }\n',
         'pipelines/nightly.yaml': 'blocks:\n  - { name: one, file: blocks/one.sql }\n',
@@ -71,7 +71,7 @@ describe('the web UI as a daily driver: runs, connections, triggers and errors',
     await closeDialogs(page);
     await page.getByTestId('add-connection').click();
     await page.getByTestId('connection-name').fill('warehouse');
-    await page.getByTestId('connection-type').selectOption('postgres');
+    await page.getByTestId('connection-connector').selectOption('postgres');
     await page.getByTestId('connection-field-host').fill('127.0.0.1');
     await page.getByTestId('connection-save').click();
     const error = page.getByTestId('connection-dialog').getByTestId('error');

@@ -42,7 +42,7 @@ describe('the web UI: the run page and output paging', { skip }, () => {
       'blocks/source.sql': 'SELECT 1 AS id, 10 AS price\n',
       'blocks/prices.sql': "-- prices come from a file that arrives late\nSELECT * FROM read_csv('data/prices.csv')\n",
       'blocks/report.sql': 'SELECT count(*) AS n FROM prices\n',
-      'pipelines/slow.yaml': 'blocks:\n  - { name: wait, type: loader, file: blocks/wait.ts }\n',
+      'pipelines/slow.yaml': 'blocks:\n  - { name: wait, role: loader, file: blocks/wait.ts }\n',
       'blocks/wait.ts': "import { defineLoader } from 'sluice';\n\nexport default defineLoader(async function* (_inputs, ctx) {\n  for (let i = 1; i <= 600 && !ctx.signal.aborted; i++) {\n    ctx.log.info(`tick ${i}`);\n    await new Promise((resolve) => setTimeout(resolve, 100));\n  }\n  yield [{ done: true }];\n});\n",
       'pipelines/million.yaml': 'blocks:\n  - { name: rows, file: blocks/rows.sql }\n',
       'blocks/rows.sql': "SELECT i AS id, 'row ' || i AS label, i % 7 AS bucket FROM range(1000000) t(i)\n",

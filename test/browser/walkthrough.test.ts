@@ -76,7 +76,7 @@ describe('the walkthrough: from sluice init to a committed, scheduled first pipe
     await user.click(page.getByTestId('nav-connections'));
     await user.click(page.getByTestId('add-connection'));
     await user.type(page.getByTestId('connection-name'), 'pg');
-    await user.select(page.getByTestId('connection-type'), 'postgres');
+    await user.select(page.getByTestId('connection-connector'), 'postgres');
     if (!(await page.getByTestId('connection-field-url').isVisible())) await user.click(page.getByTestId('connection-field-more'));
     await user.type(page.getByTestId('connection-field-url'), pgUrl);
     await user.click(page.getByTestId('connection-save'));

@@ -20,7 +20,7 @@ describe('sluice serve: connections, with write-only secrets', () => {
 
   before(async () => {
     s = await serveProject({
-      'connections.yaml': `# Where the data lives.\nconnections:\n  # The local files.\n  local:\n    type: duckdb\n    path: .sluice/extra.duckdb\n  legacy:\n    type: postgres\n    url: postgres://app:${legacySecret}@db.internal/sales\n`,
+      'connections.yaml': `# Where the data lives.\nconnections:\n  # The local files.\n  local:\n    connector: duckdb\n    path: .sluice/extra.duckdb\n  legacy:\n    connector: postgres\n    url: postgres://app:${legacySecret}@db.internal/sales\n`,
     });
   });
   after(async () => {
@@ -29,9 +29,9 @@ describe('sluice serve: connections, with write-only secrets', () => {
   });
 
   it('adds a connection, keeping its secrets in .sluice/secrets.env (0600) and a reference in connections.yaml', async () => {
-    const added = await call<{ connection: { name: string; type: string; settings: Record<string, unknown> } }>('/api/connections', {
+    const added = await call<{ connection: { name: string; connector: string; settings: Record<string, unknown> } }>('/api/connections', {
       method: 'POST',
-      body: JSON.stringify({ name: 'pg', type: 'postgres', settings: { host: '127.0.0.1', port: 5432, user: 'postgres', database: 'test' }, secrets: { password: secret } }),
+      body: JSON.stringify({ name: 'pg', connector: 'postgres', settings: { host: '127.0.0.1', port: 5432, user: 'postgres', database: 'test' }, secrets: { password: secret } }),
     });
     assert.equal(added.status, 201, JSON.stringify(added.body));
     assert.deepEqual(added.body.connection.settings.password, { secret: { set: true, from: ['SLUICE_PG_PASSWORD'] } });
@@ -47,7 +47,7 @@ describe('sluice serve: connections, with write-only secrets', () => {
   it('moves a secret-named setting sent as plain text into the secrets file too', async () => {
     const added = await call<{ connection: { settings: Record<string, unknown> } }>('/api/connections', {
       method: 'POST',
-      body: JSON.stringify({ name: 'maria', type: 'mysql', settings: { host: '127.0.0.1', port: 3306, user: 'root', database: 'test', password: otherSecret } }),
+      body: JSON.stringify({ name: 'maria', connector: 'mysql', settings: { host: '127.0.0.1', port: 3306, user: 'root', database: 'test', password: otherSecret } }),
     });
     assert.equal(added.status, 201, JSON.stringify(added.body));
     assert.deepEqual(added.body.connection.settings.password, { secret: { set: true, from: ['SLUICE_MARIA_PASSWORD'] } });
@@ -55,8 +55,8 @@ describe('sluice serve: connections, with write-only secrets', () => {
   });
 
   it('lists connections without a secret value', async () => {
-    const { body } = await call<{ connections: { name: string; type: string; settings: Record<string, unknown> }[] }>('/api/connections');
-    assert.deepEqual(body.connections.map((c) => [c.name, c.type]), [['local', 'duckdb'], ['legacy', 'postgres'], ['pg', 'postgres'], ['maria', 'mysql']]);
+    const { body } = await call<{ connections: { name: string; connector: string; settings: Record<string, unknown> }[] }>('/api/connections');
+    assert.deepEqual(body.connections.map((c) => [c.name, c.connector]), [['local', 'duckdb'], ['legacy', 'postgres'], ['pg', 'postgres'], ['maria', 'mysql']]);
     assert.equal(body.connections.find((c) => c.name === 'legacy')!.settings.url, 'postgres://app:***@db.internal/sales', 'a password written into a URL by hand is masked');
     assert.equal(body.connections.find((c) => c.name === 'pg')!.settings.host, '127.0.0.1');
   });
@@ -72,7 +72,7 @@ describe('sluice serve: connections, with write-only secrets', () => {
   it('changes a connection, keeping a secret left out, and reports a failing test without the secret', async () => {
     const changed = await call<{ connection: { settings: Record<string, unknown> } }>('/api/connections/pg', {
       method: 'PUT',
-      body: JSON.stringify({ type: 'postgres', settings: { host: '127.0.0.1', port: 1, user: 'postgres', database: 'test', password: { secret: { set: true } }, connect_timeout: 2 } }),
+      body: JSON.stringify({ connector: 'postgres', settings: { host: '127.0.0.1', port: 1, user: 'postgres', database: 'test', password: { secret: { set: true } }, connect_timeout: 2 } }),
     });
     assert.equal(changed.status, 200, JSON.stringify(changed.body));
     assert.deepEqual(changed.body.connection.settings.password, { secret: { set: true, from: ['SLUICE_PG_PASSWORD'] } });
@@ -80,16 +80,16 @@ describe('sluice serve: connections, with write-only secrets', () => {
     const failed = await call<{ ok: boolean; message: string }>('/api/connections/pg/test', { method: 'POST' });
     assert.equal(failed.body.ok, false);
     assert.match(failed.body.message, /cannot connect to 'pg'/);
-    const replaced = await call('/api/connections/pg', { method: 'PUT', body: JSON.stringify({ type: 'postgres', settings: { host: '127.0.0.1', user: 'postgres', database: 'test' }, secrets: { password: `${secret}-2` } }) });
+    const replaced = await call('/api/connections/pg', { method: 'PUT', body: JSON.stringify({ connector: 'postgres', settings: { host: '127.0.0.1', user: 'postgres', database: 'test' }, secrets: { password: `${secret}-2` } }) });
     assert.equal(replaced.status, 200);
     assert.match(readFileSync(path.join(s.dir, '.sluice/secrets.env'), 'utf8'), new RegExp(`SLUICE_PG_PASSWORD=${secret}-2`));
-    assert.equal((await call('/api/connections/ghost', { method: 'PUT', body: JSON.stringify({ type: 'postgres', settings: {} }) })).status, 404);
-    assert.equal((await call('/api/connections', { method: 'POST', body: JSON.stringify({ name: 'x', type: 'nope', settings: {} }) })).status, 400);
-    assert.equal((await call('/api/connections', { method: 'POST', body: JSON.stringify({ name: 'pg', type: 'postgres', settings: {} }) })).status, 409);
+    assert.equal((await call('/api/connections/ghost', { method: 'PUT', body: JSON.stringify({ connector: 'postgres', settings: {} }) })).status, 404);
+    assert.equal((await call('/api/connections', { method: 'POST', body: JSON.stringify({ name: 'x', connector: 'nope', settings: {} }) })).status, 400);
+    assert.equal((await call('/api/connections', { method: 'POST', body: JSON.stringify({ name: 'pg', connector: 'postgres', settings: {} }) })).status, 409);
   });
 
   it('removes a connection and its secrets, and only its own', async () => {
-    await call('/api/connections', { method: 'POST', body: JSON.stringify({ name: 'pg_x', type: 'postgres', settings: { host: '127.0.0.1', user: 'postgres', database: 'test' }, secrets: { password: otherSecret } }) });
+    await call('/api/connections', { method: 'POST', body: JSON.stringify({ name: 'pg_x', connector: 'postgres', settings: { host: '127.0.0.1', user: 'postgres', database: 'test' }, secrets: { password: otherSecret } }) });
     assert.equal((await call('/api/connections/pg', { method: 'DELETE' })).status, 200);
     const secrets = readFileSync(path.join(s.dir, '.sluice/secrets.env'), 'utf8');
     assert.doesNotMatch(secrets, /SLUICE_PG_PASSWORD/);

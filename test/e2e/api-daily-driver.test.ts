@@ -19,14 +19,14 @@ describe('sluice serve: what the web UI needs to be trusted every day', () => {
   before(async () => {
     delete process.env.SLUICE_DAILY_UNSET;
     s = await serveProject({
-      'connections.yaml': 'connections:\n  pg:\n    type: postgres\n    host: 127.0.0.1\n    user: postgres\n    database: test\n    password: ${SLUICE_DAILY_UNSET}\n',
+      'connections.yaml': 'connections:\n  pg:\n    connector: postgres\n    host: 127.0.0.1\n    user: postgres\n    database: test\n    password: ${SLUICE_DAILY_UNSET}\n',
       'pipelines/shop.yaml': [
         'blocks:',
-        '  - { name: orders, type: loader, file: blocks/orders.sql }',
-        '  - { name: report, type: transformer, file: blocks/report.sql, upstream: [orders] }',
-        '  - { name: feed, type: loader, file: blocks/feed.sql }',
-        '  - { name: consume, type: exporter, file: blocks/consume.ts, upstream: [feed] }',
-        '  - { name: noisy, type: loader, file: blocks/noisy.ts }',
+        '  - { name: orders, role: loader, file: blocks/orders.sql }',
+        '  - { name: report, role: transformer, file: blocks/report.sql, upstream: [orders] }',
+        '  - { name: feed, role: loader, file: blocks/feed.sql }',
+        '  - { name: consume, role: exporter, file: blocks/consume.ts, upstream: [feed] }',
+        '  - { name: noisy, role: loader, file: blocks/noisy.ts }',
         '',
       ].join('\n'),
       'blocks/orders.sql': "SELECT i AS id, 'n' || (i % 7) AS label FROM range(500) t(i)\n",
@@ -82,7 +82,7 @@ describe('sluice serve: what the web UI needs to be trusted every day', () => {
   });
 
   it('refuses a connection named like the built-in warehouse', async () => {
-    const { status, body } = await s.json<{ error: { code: string; message: string } }>('/api/connections', post({ name: 'warehouse', type: 'postgres', settings: { host: '127.0.0.1' } }));
+    const { status, body } = await s.json<{ error: { code: string; message: string } }>('/api/connections', post({ name: 'warehouse', connector: 'postgres', settings: { host: '127.0.0.1' } }));
     assert.equal(status, 400);
     assert.equal(body.error.code, 'connection.reserved_name');
     assert.match(body.error.message, /reserved/);
@@ -90,7 +90,7 @@ describe('sluice serve: what the web UI needs to be trusted every day', () => {
   });
 
   it('refuses a connection named like the data plane, which SQL blocks name to run there', async () => {
-    const { status, body } = await s.json<{ error: { code: string; message: string } }>('/api/connections', post({ name: 'data_plane', type: 'postgres', settings: { host: '127.0.0.1' } }));
+    const { status, body } = await s.json<{ error: { code: string; message: string } }>('/api/connections', post({ name: 'data_plane', connector: 'postgres', settings: { host: '127.0.0.1' } }));
     assert.equal(status, 400);
     assert.equal(body.error.code, 'connection.reserved_name');
     assert.match(body.error.message, /reserved for the data plane itself/);

@@ -12,7 +12,7 @@ variables:
 blocks:
   # Raw orders straight from the export.
   - name: orders
-    type: loader
+    role: loader
     file: blocks/orders.sql
   - name: totals   # one row per day
     file: blocks/totals.sql
@@ -20,7 +20,7 @@ blocks:
 `;
 
 interface PipelineBody {
-  pipeline: { name: string; file: string; blocks: { name: string; role: string; kind: string; file?: string; upstream: string[]; settings: Record<string, unknown>; connector?: string }[] };
+  pipeline: { name: string; file: string; blocks: { name: string; role: string; language: string; file?: string; upstream: string[]; settings: Record<string, unknown>; connector?: string }[] };
 }
 
 describe('sluice serve: pipelines, blocks and triggers edit the files', () => {
@@ -52,7 +52,7 @@ describe('sluice serve: pipelines, blocks and triggers edit the files', () => {
     const { status, body } = await s.json<PipelineBody>('/api/pipelines/sales');
     assert.equal(status, 200);
     assert.equal(body.pipeline.file, 'pipelines/sales.yaml');
-    assert.deepEqual(body.pipeline.blocks.map((b) => [b.name, b.role, b.kind, b.file, b.upstream]), [
+    assert.deepEqual(body.pipeline.blocks.map((b) => [b.name, b.role, b.language, b.file, b.upstream]), [
       ['orders', 'loader', 'sql', 'blocks/orders.sql', []],
       ['totals', 'transformer', 'sql', 'blocks/totals.sql', ['orders']],
     ]);
@@ -102,7 +102,7 @@ describe('sluice serve: pipelines, blocks and triggers edit the files', () => {
     assert.equal(connector.status, 201, JSON.stringify(connector.body));
     const { line, ...added } = connector.body.pipeline.blocks.at(-1) as Record<string, unknown>;
     assert.equal(typeof line, 'number');
-    assert.deepEqual(added, { name: 'to_csv', role: 'exporter', upstream: ['report'], description: null, kind: 'connector', connector: 'file', connection: null, settings: { path: 'out/report.csv' } });
+    assert.deepEqual(added, { name: 'to_csv', role: 'exporter', upstream: ['report'], description: null, language: 'connector', connector: 'file', connection: null, settings: { path: 'out/report.csv' } });
     const text = read('pipelines/sales.yaml');
     for (const comment of ["# Daily sales: the team's main pipeline.", '# which region', '# Raw orders straight from the export.', '# one row per day']) {
       assert.ok(text.includes(comment), `keeps ${comment}`);

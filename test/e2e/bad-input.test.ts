@@ -32,11 +32,11 @@ describe('bad input gets a clear error that names the place', () => {
     assert.match(r.stderr, /pipelines\/p\.yaml:\d+:\d+: invalid YAML/);
   });
 
-  it('an unknown block kind: exit 2 naming the file and line', async () => {
+  it('an unknown block language: exit 2 naming the file and line', async () => {
     const dir = project({ 'pipelines/p.yaml': 'blocks:\n  - name: a\n    file: blocks/a.py\n', 'blocks/a.py': 'print(1)\n' });
     const r = await sluice(dir, ['run', 'p']);
     assert.equal(r.code, 2);
-    assert.match(r.stderr, /pipelines\/p\.yaml:3:11, block 'a': .*unknown block kind '\.py'/);
+    assert.match(r.stderr, /pipelines\/p\.yaml:3:11, block 'a': .*unknown block language '\.py'/);
   });
 
   it('an unknown connector: exit 2 naming the block', async () => {

@@ -17,7 +17,7 @@ describe('the source commit time of a CDC sync', { skip }, () => {
   before(async () => {
     world = await createWorld('cdctime');
     await world.query('pg', `CREATE TABLE ${world.name}.events (id int PRIMARY KEY, what text)`);
-    world.pipeline('cdc_time', ['type: integration', 'source: pg', 'destination: warehouse', 'streams:', '  - { table: events, mode: cdc }', ''].join('\n'));
+    world.pipeline('cdc_time', ['kind: integration', 'source: pg', 'destination: warehouse', 'streams:', '  - { table: events, mode: cdc }', ''].join('\n'));
   });
   after(async () => {
     await sluice(world.dir, ['cdc', 'drop', 'cdc_time']).catch(() => undefined);

@@ -23,7 +23,7 @@ describe('CDC killed with SIGKILL while applying a large change set', { skip }, 
     world = await createWorld('cdccrash');
     await world.query('pg', `CREATE TABLE ${world.name}.items (id int PRIMARY KEY, amount numeric(12,2), note text)`);
     await world.query('pg', `INSERT INTO ${world.name}.items SELECT i, i * 0.25, 'seed ' || i FROM generate_series(1, 1000) i`);
-    world.pipeline('cdc_crash', ['type: integration', 'source: pg', 'destination: maria', 'batch_size: 2000', 'streams:', '  - { table: items, mode: cdc }', ''].join('\n'));
+    world.pipeline('cdc_crash', ['kind: integration', 'source: pg', 'destination: maria', 'batch_size: 2000', 'streams:', '  - { table: items, mode: cdc }', ''].join('\n'));
   });
   after(async () => {
     await sluice(world.dir, ['cdc', 'drop', 'cdc_crash']);
@@ -57,7 +57,7 @@ describe('CDC killed with SIGKILL while applying a large change set', { skip }, 
     const end = lsnValue(endText);
 
     const committed = async (): Promise<bigint> => {
-      const rows = await world.query('maria', `SELECT JSON_VALUE(state, '$.lsn') AS lsn FROM ${world.name}._sluice_sync_state WHERE pipeline = 'cdc_crash'`).catch(() => []);
+      const rows = await world.query('maria', `SELECT JSON_VALUE(state, '$.position') AS lsn FROM ${world.name}._sluice_sync_state WHERE pipeline = 'cdc_crash'`).catch(() => []);
       return rows[0]?.lsn ? lsnValue(String(rows[0].lsn)) : 0n;
     };
     const start = await committed();

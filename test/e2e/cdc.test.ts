@@ -50,7 +50,7 @@ describe('sluice run on an integration pipeline with mode cdc', { skip }, () => 
     it(`replicates a snapshot and then inserts, updates and deletes into ${d.side}, and shows the slot's lag`, async () => {
       const pipeline = `cdc_${d.side}`;
       const target = `orders_${d.side}`;
-      world.pipeline(pipeline, ['type: integration', 'source: pg', `destination: ${d.connection}`, 'batch_size: 2', 'streams:', `  - { table: orders, destination_table: ${target}, mode: cdc }`, ''].join('\n'));
+      world.pipeline(pipeline, ['kind: integration', 'source: pg', `destination: ${d.connection}`, 'batch_size: 2', 'streams:', `  - { table: orders, destination_table: ${target}, mode: cdc }`, ''].join('\n'));
       const first = await sluice(world.dir, ['run', pipeline]);
       assert.equal(first.code, 0, first.stdout + first.stderr);
       assert.match(first.stdout, /snapshot of \d+ rows/);
@@ -75,13 +75,13 @@ describe('sluice run on an integration pipeline with mode cdc', { skip }, () => 
       const shown = await sluice(world.dir, ['state', 'show', pipeline]);
       assert.equal(shown.code, 0, shown.stdout + shown.stderr);
       assert.match(shown.stdout, /"mode":"cdc"/);
-      assert.match(shown.stdout, /"lsn":"[0-9A-F]+\/[0-9A-F]+"/);
+      assert.match(shown.stdout, /"position":"[0-9A-F]+\/[0-9A-F]+"/);
       assert.match(shown.stdout, /cdc slot \S+: lag \d+ bytes/);
       const status = await sluice(world.dir, ['cdc', 'status', pipeline, '--json']);
       assert.equal(status.code, 0, status.stdout + status.stderr);
-      const parsed = JSON.parse(status.stdout) as { slot: string; lagBytes: string; appliedLsn: string };
+      const parsed = JSON.parse(status.stdout) as { slot: string; lagBytes: string; appliedPosition: string };
       assert.ok(Number(parsed.lagBytes) >= 0);
-      assert.match(parsed.appliedLsn, /^[0-9A-F]+\/[0-9A-F]+$/);
+      assert.match(parsed.appliedPosition, /^[0-9A-F]+\/[0-9A-F]+$/);
 
       const dropped = await sluice(world.dir, ['cdc', 'drop', pipeline]);
       assert.equal(dropped.code, 0, dropped.stdout + dropped.stderr);
@@ -91,7 +91,7 @@ describe('sluice run on an integration pipeline with mode cdc', { skip }, () => 
 
   it('names the table when it has no primary key, and creates no slot', async () => {
     await world.query('pg', `CREATE TABLE ${world.name}.events (at timestamptz, what text)`);
-    world.pipeline('cdc_nokey', ['type: integration', 'source: pg', 'destination: pg', 'streams:', '  - { table: events, destination_table: events_copy, mode: cdc }', ''].join('\n'));
+    world.pipeline('cdc_nokey', ['kind: integration', 'source: pg', 'destination: pg', 'streams:', '  - { table: events, destination_table: events_copy, mode: cdc }', ''].join('\n'));
     const result = await sluice(world.dir, ['run', 'cdc_nokey']);
     assert.notEqual(result.code, 0);
     assert.match(result.stdout + result.stderr, /table \S+\.events in connection 'pg' has no primary key/);

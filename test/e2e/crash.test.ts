@@ -41,7 +41,7 @@ describe('crash safety (processes killed with SIGKILL)', { skip }, () => {
     await admin.query(`CREATE SCHEMA ${schema}`);
     writeProject(dir, {
       'sluice.yaml': `name: crash\nmetadata: { type: postgres, url: "${base}", schema: ${schema} }\n`,
-      'connections.yaml': `connections:\n  pg:\n    type: postgres\n    url: "${base}"\n    schema: ${schema}\n`,
+      'connections.yaml': `connections:\n  pg:\n    connector: postgres\n    url: "${base}"\n    schema: ${schema}\n`,
       'pipelines/daily.yaml': [
         'retries: { count: 2, delay: 10ms }',
         'blocks:',

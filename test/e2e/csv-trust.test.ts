@@ -25,7 +25,7 @@ function project(settings: string, data: string | Buffer, ext = 'csv', projectYa
   writeFileSync(
     path.join(dir, 'pipelines', 'p.yaml'),
     `blocks:\n  - name: raw\n    connector: file\n    settings: { path: data/in.${ext}${settings ? `, ${settings}` : ''} }\n` +
-      '  - name: out\n    type: exporter\n    connector: file\n    upstream: [raw]\n    settings: { path: out.csv }\n',
+      '  - name: out\n    role: exporter\n    connector: file\n    upstream: [raw]\n    settings: { path: out.csv }\n',
   );
   return dir;
 }

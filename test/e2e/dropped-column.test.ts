@@ -20,7 +20,7 @@ for (const to of ['pg', 'maria', 'warehouse'] as const) {
       world.pipeline(
         'items',
         [
-          'type: integration',
+          'kind: integration',
           'source: pg',
           `destination: ${to}`,
           'streams:',

@@ -23,7 +23,7 @@ describe('an integration sync killed with SIGKILL mid-stream', { skip }, () => {
     );
     world.pipeline(
       'crash',
-      ['type: integration', 'source: pg', 'destination: maria', 'batch_size: 2000', 'streams:', '  - { table: orders, cursor: updated_at, mode: incremental_append }', ''].join('\n'),
+      ['kind: integration', 'source: pg', 'destination: maria', 'batch_size: 2000', 'streams:', '  - { table: orders, cursor: updated_at, mode: incremental_append }', ''].join('\n'),
     );
   });
   after(() => world.close());

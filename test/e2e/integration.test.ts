@@ -21,7 +21,7 @@ async function createOrders(world: IntegrationWorld, side: 'pg' | 'maria', rows:
 
 function modesPipeline(source: string, destination: string): string {
   return [
-    'type: integration',
+    'kind: integration',
     `source: ${source}`,
     `destination: ${destination}`,
     'batch_size: 1000',
@@ -116,7 +116,7 @@ describe('schema contracts (pg -> maria)', { skip }, () => {
     world.pipeline(
       'items',
       [
-        'type: integration',
+        'kind: integration',
         'source: pg',
         'destination: maria',
         'streams:',
@@ -175,13 +175,13 @@ describe('bad input to an integration pipeline', { skip }, () => {
     await world.query('pg', `INSERT INTO ${world.name}.t VALUES (1, '2024-01-01')`);
     world.pipeline(
       'bad_yaml',
-      ['type: integration', 'source: pg', 'destination: maria', 'streams:', '  - { table: t, mode: incremental_append }', ''].join('\n'),
+      ['kind: integration', 'source: pg', 'destination: maria', 'streams:', '  - { table: t, mode: incremental_append }', ''].join('\n'),
     );
   });
   after(() => world.close());
 
   const stream = (source: string, table: string, cursor = 'updated_at'): string =>
-    ['type: integration', `source: ${source}`, 'destination: maria', 'streams:', `  - { table: ${table}, name: s, cursor: ${cursor}, mode: incremental_append }`, ''].join('\n');
+    ['kind: integration', `source: ${source}`, 'destination: maria', 'streams:', `  - { table: ${table}, name: s, cursor: ${cursor}, mode: incremental_append }`, ''].join('\n');
 
   async function tables(): Promise<string[]> {
     return (await world.query('maria', `SELECT TABLE_NAME AS t FROM information_schema.TABLES WHERE TABLE_SCHEMA = '${world.name}'`)).map((r) => String(r.t));
@@ -210,7 +210,7 @@ describe('bad input to an integration pipeline', { skip }, () => {
   });
 
   it('an unreachable host and bad credentials name the connection and mask the password', async () => {
-    const connections = `connections:\n  down:\n    type: postgres\n    host: 127.0.0.1\n    port: 1\n    connect_timeout: 2\n  wrong:\n    type: postgres\n    url: "postgres://nosuchuser:Sup3rSecretPw@127.0.0.1:5432/test"\n  maria:\n    type: mysql\n    url: "mysql://root@127.0.0.1:3306/${world.name}"\n`;
+    const connections = `connections:\n  down:\n    connector: postgres\n    host: 127.0.0.1\n    port: 1\n    connect_timeout: 2\n  wrong:\n    connector: postgres\n    url: "postgres://nosuchuser:Sup3rSecretPw@127.0.0.1:5432/test"\n  maria:\n    connector: mysql\n    url: "mysql://root@127.0.0.1:3306/${world.name}"\n`;
     const { writeProject } = await import('./cli-helpers.ts');
     writeProject(world.dir, { 'connections.yaml': connections });
     world.pipeline('down', stream('down', 't'));
@@ -235,8 +235,8 @@ describe('a SQLite source with a numeric cursor (sqlite -> warehouse)', { skip }
     db.exec(`CREATE TABLE events (id INTEGER PRIMARY KEY, kind TEXT, amount NUMERIC); WITH RECURSIVE s(value) AS (SELECT 1 UNION ALL SELECT value + 1 FROM s WHERE value < 500) INSERT INTO events SELECT value, 'k' || (value % 7), value * 2 FROM s`);
     db.close();
     const { writeProject } = await import('./cli-helpers.ts');
-    writeProject(world.dir, { 'connections.yaml': 'connections:\n  app:\n    type: sqlite\n    path: app.sqlite\n' });
-    world.pipeline('events', ['type: integration', 'source: app', 'destination: warehouse', 'batch_size: 200', 'streams:', '  - { table: events, cursor: id, mode: incremental_dedupe }', ''].join('\n'));
+    writeProject(world.dir, { 'connections.yaml': 'connections:\n  app:\n    connector: sqlite\n    path: app.sqlite\n' });
+    world.pipeline('events', ['kind: integration', 'source: app', 'destination: warehouse', 'batch_size: 200', 'streams:', '  - { table: events, cursor: id, mode: incremental_dedupe }', ''].join('\n'));
   });
   after(() => world.close());
 
@@ -261,7 +261,7 @@ describe('two syncs of the same stream at once', { skip }, () => {
   before(async () => {
     world = await createWorld('syncrace');
     await createOrders(world, 'pg', 20_000);
-    world.pipeline('race', ['type: integration', 'source: pg', 'destination: maria', 'batch_size: 500', 'streams:', '  - { table: orders, cursor: updated_at, mode: incremental_append }', ''].join('\n'));
+    world.pipeline('race', ['kind: integration', 'source: pg', 'destination: maria', 'batch_size: 500', 'streams:', '  - { table: orders, cursor: updated_at, mode: incremental_append }', ''].join('\n'));
   });
   after(() => world.close());
 
@@ -284,10 +284,10 @@ describe('a files source (csv -> pg)', { skip }, () => {
     const { writeProject } = await import('./cli-helpers.ts');
     const lines = (from: number, to: number): string => Array.from({ length: to - from + 1 }, (_, i) => `${from + i},${(from + i) * 2}.50,2024-01-01 00:00:${String((from + i) % 60).padStart(2, '0')}`).join('\n');
     writeProject(world.dir, {
-      'connections.yaml': `connections:\n  landing:\n    type: file\n  pg:\n    type: postgres\n    url: "${process.env.SLUICE_TEST_PG_URL ?? 'postgres://postgres@127.0.0.1:5432/test'}"\n    schema: ${world.name}\n`,
+      'connections.yaml': `connections:\n  landing:\n    connector: file\n  pg:\n    connector: postgres\n    url: "${process.env.SLUICE_TEST_PG_URL ?? 'postgres://postgres@127.0.0.1:5432/test'}"\n    schema: ${world.name}\n`,
       'data/prices.csv': `id,amount,seen_at\n${lines(1, 40)}\n`,
     });
-    world.pipeline('files', ['type: integration', 'source: landing', 'destination: pg', 'batch_size: 15', 'streams:', '  - { name: prices, file: { path: data/prices.csv }, cursor: id, primary_key: id, mode: incremental_dedupe }', ''].join('\n'));
+    world.pipeline('files', ['kind: integration', 'source: landing', 'destination: pg', 'batch_size: 15', 'streams:', '  - { name: prices, file: { path: data/prices.csv }, cursor: id, primary_key: id, mode: incremental_dedupe }', ''].join('\n'));
   });
   after(() => world.close());
 

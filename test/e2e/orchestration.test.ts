@@ -168,13 +168,13 @@ describe('sensors', () => {
     writeProject(dir, {
       'pipelines/wait_for_file.yaml': [
         'blocks:',
-        '  - { name: arrived, type: sensor, file: blocks/arrived.sql, poke_interval: 100ms, timeout: 10s }',
+        '  - { name: arrived, role: sensor, file: blocks/arrived.sql, poke_interval: 100ms, timeout: 10s }',
         '  - { name: load, file: blocks/load.sql, upstream: [arrived] }',
         '',
       ].join('\n'),
       'blocks/arrived.sql': "SELECT file FROM glob('incoming/*.flag')\n",
       'blocks/load.sql': 'SELECT count(*) AS flags FROM arrived\n',
-      'pipelines/never.yaml': 'blocks:\n  - { name: partner, type: sensor, file: blocks/partner.ts, poke_interval: 50ms, timeout: 300ms }\n',
+      'pipelines/never.yaml': 'blocks:\n  - { name: partner, role: sensor, file: blocks/partner.ts, poke_interval: 50ms, timeout: 300ms }\n',
       'blocks/partner.ts': "import { defineSensor } from 'sluice';\nexport default defineSensor(() => false);\n",
     }),
   );

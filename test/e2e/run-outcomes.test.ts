@@ -16,15 +16,15 @@ describe('what a block role means, in SQL and in TypeScript alike', () => {
         'blocks:',
         '  - name: amounts',
         '    file: blocks/amounts.sql',
-        '  - { name: sql_check, type: test, file: blocks/sql_check.sql, upstream: [amounts] }',
+        '  - { name: sql_check, role: test, file: blocks/sql_check.sql, upstream: [amounts] }',
         '  - { name: ts_check, file: blocks/ts_check.ts, upstream: [amounts] }',
-        '  - { name: ts_typed_check, type: test, file: blocks/ts_check.ts, upstream: [amounts] }',
+        '  - { name: ts_typed_check, role: test, file: blocks/ts_check.ts, upstream: [amounts] }',
         '',
       ].join('\n'),
       // Two sensors waiting for a file that never comes: neither may let its pipeline go on.
       'pipelines/waiting.yaml': [
         'blocks:',
-        '  - { name: sql_sensor, type: sensor, file: blocks/flag.sql, poke_interval: 50ms, timeout: 1s }',
+        '  - { name: sql_sensor, role: sensor, file: blocks/flag.sql, poke_interval: 50ms, timeout: 1s }',
         '  - { name: ts_sensor, file: blocks/flag.ts, poke_interval: 50ms, timeout: 1s }',
         '',
       ].join('\n'),

@@ -162,7 +162,7 @@ describe('the sales example into PostgreSQL', { skip }, () => {
     const init = await sluice(dir, ['init', 'shop', '--example', 'sales']);
     assert.equal(init.code, 0, init.stderr);
     // The example's connection reads the URL from the environment; the schema keeps this test's tables apart.
-    writeFileSync(path.join(project, 'connections.yaml'), `connections:\n  postgres:\n    type: postgres\n    url: \${SALES_PG_URL}\n    schema: ${schema}\n`);
+    writeFileSync(path.join(project, 'connections.yaml'), `connections:\n  postgres:\n    connector: postgres\n    url: \${SALES_PG_URL}\n    schema: ${schema}\n`);
   });
   after(async () => {
     await admin.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`);

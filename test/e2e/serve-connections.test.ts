@@ -44,7 +44,7 @@ describe('sluice serve: runs use connections added after the server started', { 
       method: 'POST',
       body: JSON.stringify({
         name: 'added_later',
-        type: 'postgres',
+        connector: 'postgres',
         settings: { host: pgTarget.hostname, port: Number(pgTarget.port || 5432), user: pgTarget.username || 'postgres', database: pgTarget.pathname.slice(1) },
         secrets: { password: `pw-${randomBytes(6).toString('hex')}` },
       }),

@@ -64,14 +64,14 @@ describe('hostile table names land exactly as given, or are refused with the rea
     it(`a sync into ${to}: a quoted destination_table with a dot lands as one table; three parts are refused`, async () => {
       world.pipeline(
         `sync_${to}`,
-        ['type: integration', 'source: pg', `destination: ${to}`, 'streams:', `  - { table: items, name: s, destination_table: ${withDot.yaml}, mode: full_refresh }`, ''].join('\n'),
+        ['kind: integration', 'source: pg', `destination: ${to}`, 'streams:', `  - { table: items, name: s, destination_table: ${withDot.yaml}, mode: full_refresh }`, ''].join('\n'),
       );
       const r = await sluice(world.dir, ['run', `sync_${to}`]);
       assert.equal(r.code, 0, r.stdout + r.stderr);
       const synced = await world.query(to, `SELECT count(*) AS n FROM ${to === 'maria' ? `\`${world.name}\`.\`${withDot.lands}\`` : `${to === 'pg' ? `${world.name}.` : ''}"${withDot.lands}"`}`);
       assert.equal(Number(synced[0]!.n), 1);
 
-      world.pipeline(`sync3_${to}`, ['type: integration', 'source: pg', `destination: ${to}`, 'streams:', '  - { table: items, name: s, destination_table: a.b.c, mode: full_refresh }', ''].join('\n'));
+      world.pipeline(`sync3_${to}`, ['kind: integration', 'source: pg', `destination: ${to}`, 'streams:', '  - { table: items, name: s, destination_table: a.b.c, mode: full_refresh }', ''].join('\n'));
       const refused = await sluice(world.dir, ['run', `sync3_${to}`]);
       assert.notEqual(refused.code, 0);
       assert.match(refused.stderr, /table name 'a\.b\.c' has 3 parts; write table or (schema|database)\.table/);

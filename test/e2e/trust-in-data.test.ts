@@ -207,7 +207,7 @@ describe('a REST API that answers JSON and XML', () => {
 
   const restProject = (path: string, extra = ''): string =>
     project({
-      'connections.yaml': `connections:\n  vendor:\n    type: rest\n    base_url: ${base}\n    allow_private: true\n`,
+      'connections.yaml': `connections:\n  vendor:\n    connector: rest\n    base_url: ${base}\n    allow_private: true\n`,
       'pipelines/p.yaml': `blocks:\n  - name: raw\n    connection: vendor\n    settings: { path: ${path}, record_path: items, pagination: { type: page }${extra} }\n  - { name: out, connection: warehouse, upstream: [raw], settings: { table: t } }\n`,
     });
 

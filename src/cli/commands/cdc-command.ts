@@ -17,10 +17,10 @@ export async function cdcStatusCommand(pipelineName: string, options: { json?: b
 /** Lines for `sluice cdc status` and `sluice state show`. */
 export function describeCdcStatus(status: CdcStatus): string[] {
   const slot = status.slotExists
-    ? `slot ${bold(status.slot)}${status.slotActive ? ' (streaming now)' : ''}: lag ${status.lagBytes ?? '?'} bytes, confirmed ${status.confirmedLsn ?? '-'}`
+    ? `slot ${bold(status.slot)}${status.slotActive ? ' (streaming now)' : ''}: lag ${status.lagBytes ?? '?'} bytes, confirmed ${status.confirmedPosition ?? '-'}`
     : `slot ${bold(status.slot)}: ${dim('not created yet (the next run creates it and copies a snapshot)')}`;
-  const applied = status.appliedLsn
-    ? `applied up to ${status.appliedLsn}${status.sourceCommitTime ? ` (source commit ${status.sourceCommitTime})` : ''}, committed ${status.appliedAt}`
+  const applied = status.appliedPosition
+    ? `applied up to ${status.appliedPosition}${status.sourceCommitTime ? ` (source commit ${status.sourceCommitTime})` : ''}, committed ${status.appliedAt}`
     : dim('nothing applied yet: the next run starts with a snapshot');
   return [slot, `  ${applied}`];
 }

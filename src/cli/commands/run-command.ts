@@ -25,7 +25,7 @@ export interface RunCommandOptions {
 export async function runCommand(pipelineName: string, options: RunCommandOptions, out: Output): Promise<number> {
   const project = loadProject(process.cwd());
   const pipeline = loadPipeline(project.root, pipelineName);
-  for (const warning of describeWarnings(pipeline)) out.error(warning);
+  for (const warning of [...describeWarnings(project), ...describeWarnings(pipeline)]) out.error(warning);
   const variables = parseVars(options.var ?? []);
   if (options.date !== undefined && options.backfill !== undefined) throw new UsageError('give --date or --backfill, not both');
   const dated = options.date !== undefined ? intervalForDate(pipeline, options.date) : undefined;

@@ -37,7 +37,7 @@ export async function stateShowCommand(pipelineName: string, options: { stream?:
     if (streams.some((s) => s.mode === 'cdc')) {
       const { readCdcSlot } = await import('../../cdc/cdc-status.ts');
       const slot = await readCdcSlot({ project, connectors: engine.connectors }, pipeline);
-      out.line(slot.exists ? `cdc slot ${bold(slot.slot)}: lag ${slot.lagBytes ?? '?'} bytes (WAL held on the source), confirmed ${slot.confirmedLsn ?? '-'}${slot.active ? ', streaming now' : ''}` : `cdc slot ${bold(slot.slot)}: ${dim('not created yet')}`);
+      out.line(slot.exists ? `cdc slot ${bold(slot.slot)}: lag ${slot.lagBytes ?? '?'} bytes (WAL held on the source), confirmed ${slot.confirmedPosition ?? '-'}${slot.active ? ', streaming now' : ''}` : `cdc slot ${bold(slot.slot)}: ${dim('not created yet')}`);
     }
     return 0;
   });
@@ -93,6 +93,6 @@ async function withDestination(pipelineName: string, stream: string | undefined,
 /** The streams of an integration pipeline; any other pipeline is an error. */
 export function integrationStreams(pipeline: Pipeline): SyncStreamSpec[] {
   const streams = pipeline.blocks.flatMap((b) => (b.language === 'sync' ? [syncStreamSpecSchema.parse(b.settings)] : []));
-  if (!streams.length) throw new ConfigError('state.not_integration', `pipeline '${pipeline.name}' is not an integration pipeline (type: integration); it keeps no sync state`);
+  if (!streams.length) throw new ConfigError('state.not_integration', `pipeline '${pipeline.name}' is not an integration pipeline (kind: integration); it keeps no sync state`);
   return streams;
 }

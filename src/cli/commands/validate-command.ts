@@ -21,6 +21,7 @@ export async function validateCommand(out: Output): Promise<number> {
   const project = loadProject(process.cwd());
   const names = listPipelines(project.root);
   let problems = 0;
+  for (const warning of describeWarnings(project)) out.line(yellow(warning));
   for (const name of names) {
     const found: SluiceError[] = [];
     let pipeline: Pipeline | undefined;
@@ -100,5 +101,5 @@ function checkConnection(project: Project, name: string, where: { file: string; 
   if (name !== warehouseConnectionName && !project.connections.has(name)) {
     throw new ConfigError('connection.unknown', `no connection named '${name}' (connections: ${[warehouseConnectionName, ...project.connections.keys()].join(', ')})`, { location: where });
   }
-  return connectionSpec(project, name).type;
+  return connectionSpec(project, name).connector;
 }

@@ -8,7 +8,7 @@ import { flag, requireKeyForKeyedModes, tableReadSchema, tableWriteFields } from
  * ```yaml
  * connections:
  *   shop:
- *     type: mysql
+ *     connector: mysql
  *     host: db.internal
  *     user: loader
  *     password: ${MYSQL_PASSWORD}

@@ -1,6 +1,9 @@
+import type { ClientConfig } from 'pg';
 import type { ChangeCapture } from '../../core/connectors/change-capture.ts';
+import { openPostgresCaptureSession } from './postgres-capture-session.ts';
 import type { PostgresConnectionSettings } from './postgres-config.ts';
 import { clientConfig } from './postgres-connection.ts';
+import { compareLsn } from './postgres-lsn.ts';
 
 /**
  * PostgreSQL logical replication (pgoutput) as the connector offers it to
@@ -11,10 +14,14 @@ import { clientConfig } from './postgres-connection.ts';
  * statement timeout would cut it.
  */
 export const postgresChangeCapture: ChangeCapture<PostgresConnectionSettings> = {
-  protocol: 'pgoutput',
-  sessionSettings(settings) {
-    const { statement_timeout: _unused, ...config } = clientConfig(settings).config;
-    return { ...config, application_name: 'sluice-cdc', options: '-c TimeZone=UTC -c DateStyle=ISO' };
+  source(settings, connection) {
+    const { config: { statement_timeout: _unused, ...config }, server } = clientConfig(settings);
+    const session: ClientConfig = { ...config, application_name: 'sluice-cdc', options: '-c TimeZone=UTC -c DateStyle=ISO' };
+    return {
+      connection,
+      defaultSchema: settings.schema,
+      compare: compareLsn,
+      open: (names) => openPostgresCaptureSession(session, { connection, server }, names),
+    };
   },
-  defaultSchema: (settings) => settings.schema,
 };

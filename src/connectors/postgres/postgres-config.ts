@@ -8,7 +8,7 @@ import { flag, requireKeyForKeyedModes, tableReadSchema, tableWriteFields } from
  * ```yaml
  * connections:
  *   warehouse:
- *     type: postgres
+ *     connector: postgres
  *     host: db.internal
  *     user: loader
  *     password: ${PG_PASSWORD}

@@ -38,7 +38,7 @@ export type RestAuth = z.output<typeof restAuthSchema>;
  * ```yaml
  * connections:
  *   vendor_api:
- *     type: rest
+ *     connector: rest
  *     base_url: https://api.example.com/v2
  *     auth: { bearer: "${VENDOR_TOKEN}" }     # or basic: { user, password }, or api_key: { name, value, in: header|query }
  *     headers: { Accept: application/json }

@@ -9,7 +9,7 @@ import { flag, requireKeyForKeyedModes, tableReadSchema, tableWriteFields } from
  * ```yaml
  * connections:
  *   app_db:
- *     type: sqlite
+ *     connector: sqlite
  *     path: data/app.sqlite   # relative to the project root
  *     readonly: true
  * ```

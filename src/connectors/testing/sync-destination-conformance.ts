@@ -162,12 +162,12 @@ export function runSyncDestinationConformance(suite: SyncDestinationConformance)
       const table = { name: server.table('changes') };
       await destination.createTable(table, columns, ['id'], context);
       const seed = await bench.input(`SELECT i::BIGINT AS id, 'v' || i AS note, i::INTEGER AS n FROM range(1, 5) t(i)`);
-      await destination.applyChanges!({ pipeline, tables: [{ stream: 'changes', table, key: ['id'], upserts: seed, state: { lsn: '0/1' } }] }, context);
+      await destination.applyChanges!({ pipeline, tables: [{ stream: 'changes', table, key: ['id'], upserts: seed, state: { position: '0/1' } }] }, context);
       const upserts = await bench.input(`SELECT * FROM (VALUES (1::BIGINT, 'changed', 10), (9::BIGINT, 'new', 9)) t(id, note, n)`);
       // A partial update carries the key and only the columns that came: n keeps its value.
       const partial = await bench.input(`SELECT 2::BIGINT AS id, 'partly' AS note`);
       const deletes = await bench.input(`SELECT 3::BIGINT AS id`);
-      await destination.applyChanges!({ pipeline, tables: [{ stream: 'changes', table, key: ['id'], upserts, partialUpdates: [partial], deletes, state: { lsn: '0/2' } }] }, context);
+      await destination.applyChanges!({ pipeline, tables: [{ stream: 'changes', table, key: ['id'], upserts, partialUpdates: [partial], deletes, state: { position: '0/2' } }] }, context);
       const after = (await rows(table.name)).map((r) => [Number(r.id), r.note, Number(r.n)]);
       assert.deepEqual(after, [
         [1, 'changed', 10],
@@ -176,7 +176,7 @@ export function runSyncDestinationConformance(suite: SyncDestinationConformance)
         [9, 'new', 9],
       ]);
       const [state] = await destination.readState(pipeline, 'changes');
-      assert.deepEqual(state?.state, { lsn: '0/2' });
+      assert.deepEqual(state?.state, { position: '0/2' });
     });
   });
 }

@@ -25,7 +25,7 @@ export async function openSyncDestination(
   if (!connector.syncDestination || can === 'none' || (needs === 'changes' && can !== 'changes')) {
     const able = [...connectors.values()].filter((c) => c.syncDestination && (needs === 'batches' ? c.capabilities.syncDestination !== 'none' : c.capabilities.syncDestination === 'changes'));
     const what = needs === 'changes' ? 'a CDC destination' : 'a sync destination';
-    throw new ConfigError(needs === 'changes' ? 'cdc.destination_unsupported' : 'integration.destination_unsupported', `connection '${name}' is a ${spec.type} connection, which cannot be ${what} (supported: ${able.map((c) => c.kind).join(', ')})`, {
+    throw new ConfigError(needs === 'changes' ? 'cdc.destination_unsupported' : 'integration.destination_unsupported', `connection '${name}' is a ${spec.connector} connection, which cannot be ${what} (supported: ${able.map((c) => c.kind).join(', ')})`, {
       location: spec.declaredAt,
     });
   }
@@ -33,6 +33,6 @@ export async function openSyncDestination(
     return await connector.syncDestination(resolveConnectionSettings(spec), { name, projectRoot: project.root, warehousePath: project.warehousePath, session });
   } catch (error) {
     if (error instanceof SluiceError) throw error;
-    throw new ConnectorError('connection.failed', mask(`connection '${name}' (${spec.type}): ${(error as Error).message}`), { cause: error, retryable: true });
+    throw new ConnectorError('connection.failed', mask(`connection '${name}' (${spec.connector}): ${(error as Error).message}`), { cause: error, retryable: true });
   }
 }

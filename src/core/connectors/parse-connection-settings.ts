@@ -5,9 +5,9 @@ import type { AnyConnector, ConnectorRegistry } from './connector.ts';
 
 /** The connector a connection's `type` names; a configuration error naming the known ones otherwise. */
 export function connectorFor(spec: ConnectionSpec, connectors: ConnectorRegistry): AnyConnector {
-  const connector = connectors.get(spec.type);
+  const connector = connectors.get(spec.connector);
   if (connector) return connector;
-  throw new ConfigError('connection.unknown_type', `connection '${spec.name}' has type '${spec.type}', which is not a connector (known: ${[...connectors.keys()].join(', ')})`, {
+  throw new ConfigError('connection.unknown_connector', `connection '${spec.name}' has connector '${spec.connector}', which is not one Sluice knows (known: ${[...connectors.keys()].join(', ')})`, {
     location: spec.declaredAt,
   });
 }

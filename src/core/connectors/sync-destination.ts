@@ -27,7 +27,7 @@ export interface SyncTable {
  * One stream's position, as JSON. Each sync mode keeps its own fields; a
  * destination stores and returns it verbatim.
  *   incremental: `{ "cursor": "2024-05-01 10:00:00", "cursor_column": "updated_at" }`
- *   cdc:         `{ "lsn": "0/16B3748" }`
+ *   cdc:         `{ "mode": "cdc", "position": "0/16B3748", ... }`
  */
 export type StreamState = Readonly<Record<string, unknown>>;
 

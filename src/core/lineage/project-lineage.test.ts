@@ -21,7 +21,7 @@ const yaml = (...lines: string[]): string => `${lines.join('\n')}\n`;
  */
 const files: Record<string, string> = {
   'sluice.yaml': yaml('name: shop', 'tables:', '  warehouse.audit:', '    owner: orders'),
-  'connections.yaml': yaml('connections:', '  shop:', '    type: postgres', '    url: ${SHOP_PG_URL}'),
+  'connections.yaml': yaml('connections:', '  shop:', '    connector: postgres', '    url: ${SHOP_PG_URL}'),
   'pipelines/orders.yaml': yaml(
     'blocks:',
     '  - { name: raw_orders, role: loader, connection: shop, settings: { table: public.orders } }',
@@ -33,7 +33,7 @@ const files: Record<string, string> = {
   'blocks/clean_orders.sql': 'SELECT o.id AS order_id, c.name AS customer, o.amount * 100 AS cents FROM raw_orders o JOIN customers c ON o.customer_id = c.id\n',
   'blocks/audit.ts': 'export default () => [];\n',
   'pipelines/refunds.yaml': yaml(
-    'type: integration',
+    'kind: integration',
     'source: shop',
     'destination: warehouse',
     'streams:',

@@ -98,7 +98,7 @@ class GraphBuilder {
       }
       case 'connector': {
         const connection = block.connection && String(fillTemplates(block.connection, values, where));
-        const kind = connection ? connectionSpec(this.input.project, connection).type : block.connector!;
+        const kind = connection ? connectionSpec(this.input.project, connection).connector : block.connector!;
         const connector = this.input.connectors.get(kind);
         if (!connector) return this.note(id, `unknown connector '${kind}'`);
         const writing = block.role === 'exporter' || block.upstream.length > 0;

@@ -41,7 +41,10 @@ export const streamSchema = z
 
 export const integrationFileSchema = z
   .object({
-    type: z.literal('integration'),
+    /** What makes the file an integration pipeline rather than a pipeline of blocks. */
+    kind: z.literal('integration').optional(),
+    /** The old spelling of `kind`, still read; loading it warns. */
+    type: z.literal('integration').optional(),
     name: z.string().regex(pipelineNamePattern).optional(),
     description: z.string().optional(),
     schedule: scheduleSchema.optional(),
@@ -60,7 +63,8 @@ export const integrationFileSchema = z
     schema_contract: z.enum(schemaContracts).default('evolve'),
     streams: z.array(streamSchema).min(1, 'an integration pipeline needs at least one stream'),
   })
-  .strict();
+  .strict()
+  .refine((f) => !(f.kind !== undefined && f.type !== undefined), { message: 'give kind: integration only (type: is its old spelling)', path: ['type'] });
 
 /**
  * Rows per committed batch when the pipeline does not say. A batch of a table

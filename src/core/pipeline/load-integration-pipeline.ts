@@ -6,13 +6,14 @@ import { ConfigError } from '../errors.ts';
 import type { Pipeline, SyncBlock } from './pipeline.ts';
 import { defaultBatchSize, integrationFileSchema, streamName, type SyncStreamSpec } from './integration-schema.ts';
 
-/** True when a pipeline file says `type: integration` (read cheaply, before the full parse). */
+/** True when a pipeline file says `kind: integration` (or `type: integration`, its old spelling); read cheaply, before the full parse. */
 export function isIntegrationFile(file: string): boolean {
   try {
     const text = readFileSync(file, 'utf8');
-    if (!/^type\s*:/m.test(text)) return false;
+    if (!/^(kind|type)\s*:/m.test(text)) return false;
     const doc = parseDocument(text, { prettyErrors: false });
-    return (doc.toJS() as { type?: unknown } | null)?.type === 'integration';
+    const top = doc.toJS() as { kind?: unknown; type?: unknown } | null;
+    return top?.kind === 'integration' || top?.type === 'integration';
   } catch {
     // A file that cannot be read or parsed gets the block pipeline's own, located, error.
     return false;
@@ -74,5 +75,16 @@ export function loadIntegrationPipeline(name: string, file: string, shown: strin
     // each other's commits as conflicts.
     concurrency: 1,
     alerts: data.alerts,
+    ...(data.type === undefined
+      ? {}
+      : {
+          warnings: [
+            {
+              code: 'pipeline.type_deprecated',
+              message: `'type: integration' is the old spelling of 'kind: integration'; rename the key (type still works for now)`,
+              location: locate(['type']),
+            },
+          ],
+        }),
   };
 }

@@ -53,7 +53,7 @@ describe('loadPipeline', () => {
         '    upstream: [raw]',
         '    settings: { limit: 10 }',
         '  - name: raw',
-        '    type: loader',
+        '    role: loader',
         '    file: blocks/raw.sql',
       ),
       'blocks/report.sql': 'select * from clean',
@@ -92,6 +92,18 @@ describe('loadPipeline', () => {
   it('loads a pipeline written with role and no old spelling without warnings', () => {
     const root = project({ 'pipelines/p.yaml': yaml('blocks:', '  - name: raw', '    role: loader', '    file: blocks/raw.sql'), 'blocks/raw.sql': 'select 1 as x' });
     assert.equal(loadPipeline(root, 'p').warnings, undefined);
+  });
+
+  it('reads an integration pipeline written with kind, and its old spelling type with a warning at its line', () => {
+    const stream = ['source: pg', 'destination: warehouse', 'streams:', '  - { table: orders, mode: full_refresh }'];
+    const root = project({ 'pipelines/new.yaml': yaml('kind: integration', ...stream), 'pipelines/old.yaml': yaml('name: old', 'type: integration', ...stream) });
+    const current = loadPipeline(root, 'new');
+    assert.deepEqual(current.blocks.map((b) => [b.name, b.language]), [['orders', 'sync']]);
+    assert.equal(current.warnings, undefined);
+    const old = loadPipeline(root, 'old');
+    assert.deepEqual(old.blocks.map((b) => [b.name, b.language]), [['orders', 'sync']]);
+    assert.deepEqual(old.warnings?.map((w) => [w.code, w.location.line]), [['pipeline.type_deprecated', 2]]);
+    assert.match(old.warnings![0]!.message, /'type: integration' is the old spelling of 'kind: integration'/);
   });
 
   it('refuses a block that gives both role and type', () => {
@@ -158,7 +170,7 @@ describe('loadPipeline', () => {
       'blocks/py.py': 'print(1)',
     });
     const error = loadError(root);
-    assert.equal(error.code, 'block.unknown_kind');
+    assert.equal(error.code, 'block.unknown_language');
     assert.match(error.message, /\.py/);
     assert.deepEqual(
       { file: error.location?.file, line: error.location?.line, block: error.location?.block },
@@ -263,7 +275,7 @@ describe('loadPipeline', () => {
         'blocks:',
         '  - { name: source, connector: file, settings: { path: in.csv } }',
         '  - { name: sink, connector: file, upstream: [source], settings: { path: out.csv } }',
-        '  - { name: check, connection: warehouse, type: test, upstream: [source] }',
+        '  - { name: check, connection: warehouse, role: test, upstream: [source] }',
       ),
     });
     const roles = loadPipeline(root, 'p').blocks.map((b) => [b.name, b.language, b.role]);

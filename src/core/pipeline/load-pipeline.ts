@@ -133,7 +133,7 @@ function toBlock(
     const ext = path.extname(spec.file);
     const language = languageByExtension[ext];
     if (!language) {
-      return fail('file', 'block.unknown_kind', `block '${spec.name}': unknown block kind '${ext || spec.file}' (a block file is .ts or .sql)`);
+      return fail('file', 'block.unknown_language', `block '${spec.name}': unknown block language '${ext || spec.file}' (a block file is .ts or .sql)`);
     }
     const file = path.resolve(root, spec.file);
     if (!isInside(root, file)) fail('file', 'block.file_outside', `block '${spec.name}': ${spec.file} is outside the project`);

@@ -1,4 +1,4 @@
-import type { ErrorLocation } from '../errors.ts';
+import type { ConfigWarning } from '../errors.ts';
 import type { RetryPolicy } from '../run/retry-policy.ts';
 import type { BlockRole, VariableValue } from './pipeline-schema.ts';
 import type { Schedule } from './schedule.ts';
@@ -55,7 +55,7 @@ export interface ConnectorBlock extends BlockBase {
 }
 
 /**
- * One stream of an integration pipeline (`type: integration`). Its spec is
+ * One stream of an integration pipeline (`kind: integration`). Its spec is
  * validated when the pipeline loads and read by the integration layer's runner.
  */
 export interface SyncBlock extends BlockBase {
@@ -89,8 +89,4 @@ export interface Pipeline {
 }
 
 /** Something in a pipeline file that works but should change, with where it is. */
-export interface PipelineWarning {
-  readonly code: string;
-  readonly message: string;
-  readonly location: ErrorLocation;
-}
+export type PipelineWarning = ConfigWarning;

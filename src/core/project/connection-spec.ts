@@ -11,7 +11,7 @@ export const warehouseConnectionName = 'warehouse';
 export function connectionSpec(project: Project, name: string): ConnectionSpec {
   const spec = project.connections.get(name);
   if (spec) return spec;
-  if (name === warehouseConnectionName) return { name, type: 'duckdb', settings: { path: project.settings.warehouse }, declaredAt: { file: 'sluice.yaml' } };
+  if (name === warehouseConnectionName) return { name, connector: 'duckdb', settings: { path: project.settings.warehouse }, declaredAt: { file: 'sluice.yaml' } };
   const known = [warehouseConnectionName, ...project.connections.keys()];
   throw new ConfigError('connection.unknown', `no connection named '${name}' (connections: ${known.join(', ')})`, { location: { file: 'connections.yaml' } });
 }

@@ -26,10 +26,10 @@ function project(files: Record<string, string>): string {
 const connectionsYaml = [
   'connections:',
   '  warehouse:',
-  '    type: duckdb',
+  '    connector: duckdb',
   '    path: ${WH_FILE:-data/warehouse.duckdb}',
   '  pg:',
-  '    type: postgres',
+  '    connector: postgres',
   '    host: ${PG_HOST_T}',
   '    port: 5432',
   '    url: postgres://${PG_USER_T}:${PG_PASS_T}@${PG_HOST_T}/app',
@@ -69,8 +69,27 @@ describe('loadProject', () => {
     assert.equal(loaded.settings.data_plane.keep_runs, 20);
     assert.equal(loaded.settings.concurrency, 4);
     assert.deepEqual([...loaded.connections.keys()], ['warehouse', 'pg']);
-    assert.equal(loaded.connections.get('pg')?.type, 'postgres');
+    assert.equal(loaded.connections.get('pg')?.connector, 'postgres');
     assert.equal(loaded.connections.get('pg')?.settings.host, '${PG_HOST_T}');
+  });
+
+  it('still reads a connection written with type:, the old spelling of connector:, and warns at its line', () => {
+    const root = project({ 'sluice.yaml': 'name: demo\n', 'connections.yaml': 'connections:\n  pg:\n    type: postgres\n    host: db\n  lake:\n    connector: duckdb\n' });
+    const loaded = loadProject(root);
+    assert.equal(loaded.connections.get('pg')?.connector, 'postgres');
+    assert.deepEqual(loaded.connections.get('pg')?.settings, { host: 'db' });
+    assert.deepEqual(
+      loaded.warnings?.map((w) => [w.code, w.location.file, w.location.line]),
+      [['connection.type_deprecated', 'connections.yaml', 3]],
+    );
+    assert.match(loaded.warnings![0]!.message, /'type: postgres' is the old spelling of 'connector: postgres'/);
+  });
+
+  it('refuses a connection with both connector: and type:, or with neither, naming the line', () => {
+    const both = project({ 'sluice.yaml': 'name: demo\n', 'connections.yaml': 'connections:\n  pg:\n    connector: postgres\n    type: postgres\n' });
+    assert.throws(() => loadProject(both), (e: Error & { location?: { line?: number } }) => /give connector: only/.test(e.message) && e.location?.line === 4);
+    const neither = project({ 'sluice.yaml': 'name: demo\n', 'connections.yaml': 'connections:\n  pg:\n    host: db\n' });
+    assert.throws(() => loadProject(neither), /a connection needs connector:/);
   });
 
   it('places the warehouse where sluice.yaml says, relative to the root', () => {

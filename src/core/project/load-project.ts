@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { parseYamlFile } from '../config/parse-yaml-file.ts';
-import { ConfigError, type ErrorLocation } from '../errors.ts';
+import { ConfigError, type ConfigWarning, type ErrorLocation } from '../errors.ts';
 import { connectionsFileSchema, projectFileSchema, type ProjectFile } from './project-schema.ts';
 import { fillEnv } from './fill-env.ts';
 import { readSecretsFile } from './secrets-file.ts';
@@ -10,7 +10,8 @@ import { registerProjectSecrets } from './register-project-secrets.ts';
 /** A named connection as written, with `${ENV}` references still unresolved. */
 export interface ConnectionSpec {
   readonly name: string;
-  readonly type: string;
+  /** The connector's name (`connector:` in connections.yaml). */
+  readonly connector: string;
   readonly settings: Readonly<Record<string, unknown>>;
   readonly declaredAt: ErrorLocation;
   /** Values of `.sluice/secrets.env`, which `${NAME}` reads when the environment has no NAME. */
@@ -25,6 +26,8 @@ export interface Project {
   /** Local state: run store, stored outputs, the warehouse. Git-ignored. */
   readonly stateDir: string;
   readonly warehousePath: string;
+  /** Old spellings in the project's files, which still work; the CLI shows them. */
+  readonly warnings?: readonly ConfigWarning[] | undefined;
 }
 
 export const projectFileName = 'sluice.yaml';
@@ -50,13 +53,21 @@ export function loadProject(start: string): Project {
   }
   const { data: settings } = parseYamlFile(path.join(root, projectFileName), projectFileSchema, projectFileName);
   const connections = new Map<string, ConnectionSpec>();
+  const warnings: ConfigWarning[] = [];
   const secrets = readSecretsFile(path.join(root, '.sluice'));
   const connectionsFile = path.join(root, 'connections.yaml');
   if (existsSync(connectionsFile)) {
     const { data, locate } = parseYamlFile(connectionsFile, connectionsFileSchema, 'connections.yaml');
     for (const [name, spec] of Object.entries(data.connections)) {
-      const { type, ...rest } = spec;
-      connections.set(name, { name, type, settings: rest, declaredAt: locate(['connections', name]), secrets });
+      const { connector, type, ...rest } = spec;
+      if (type !== undefined) {
+        warnings.push({
+          code: 'connection.type_deprecated',
+          message: `connection '${name}': 'type: ${type}' is the old spelling of 'connector: ${type}'; rename the key (type still works for now)`,
+          location: locate(['connections', name, 'type']),
+        });
+      }
+      connections.set(name, { name, connector: (connector ?? type)!, settings: rest, declaredAt: locate(['connections', name]), secrets });
     }
   }
   registerProjectSecrets(connections.values(), secrets);
@@ -67,6 +78,7 @@ export function loadProject(start: string): Project {
     connections,
     stateDir: path.join(root, '.sluice'),
     warehousePath: path.resolve(root, settings.warehouse),
+    ...(warnings.length ? { warnings } : {}),
   };
 }
 

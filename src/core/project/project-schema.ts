@@ -54,7 +54,17 @@ export const projectFileSchema = z
 
 export type ProjectFile = z.output<typeof projectFileSchema>;
 
-const connectionSchema = z.looseObject({ type: z.string().min(1) });
+/**
+ * A named connection: `connector:` names the connector, the other keys are its
+ * settings. `type:` is the old spelling of `connector:`, still read (loading
+ * it warns).
+ */
+const connectionSchema = z
+  .looseObject({ connector: z.string().min(1).optional(), type: z.string().min(1).optional() })
+  .superRefine((spec, ctx) => {
+    if (spec.connector !== undefined && spec.type !== undefined) ctx.addIssue({ code: 'custom', path: ['type'], message: 'give connector: only (type: is its old spelling)' });
+    if (spec.connector === undefined && spec.type === undefined) ctx.addIssue({ code: 'custom', path: ['connector'], message: 'a connection needs connector: (postgres, mysql, sqlite, duckdb, rest, file)' });
+  });
 
 export const connectionsFileSchema = z
   .object({ connections: z.record(z.string().regex(/^[A-Za-z_][A-Za-z0-9_-]*$/), connectionSchema).default({}) })

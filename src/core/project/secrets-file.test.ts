@@ -20,7 +20,7 @@ describe('the secrets file', () => {
   });
 
   it('fills ${NAME} from the secrets file when the environment has no NAME', () => {
-    const spec = { name: 'pg', type: 'postgres', settings: { password: '${SLUICE_PG_PASSWORD}', user: '${PGUSER_X}' }, declaredAt: { file: 'connections.yaml' }, secrets: { SLUICE_PG_PASSWORD: 'from-file', PGUSER_X: 'file-user' } };
+    const spec = { name: 'pg', connector: 'postgres', settings: { password: '${SLUICE_PG_PASSWORD}', user: '${PGUSER_X}' }, declaredAt: { file: 'connections.yaml' }, secrets: { SLUICE_PG_PASSWORD: 'from-file', PGUSER_X: 'file-user' } };
     assert.deepEqual(resolveConnectionSettings(spec, { PGUSER_X: 'env-user' }), { password: 'from-file', user: 'env-user' });
   });
 });

@@ -15,7 +15,7 @@ export interface BlockInput {
 
 /** Opens named connections once per run and closes them at the end. */
 export interface ConnectionPool {
-  get(name: string): Promise<{ connector: AnyConnector; connection: ConnectorConnection; type: string }>;
+  get(name: string): Promise<{ connector: AnyConnector; connection: ConnectorConnection }>;
   closeAll(): Promise<void>;
 }
 

@@ -22,10 +22,10 @@ export function createConnectionPool(project: Project, connectors: ConnectorRegi
           const settings = parseConnectionSettings(spec, connector.connectionSchema);
           try {
             const connection = await connector.connect(settings, { name, projectRoot: project.root, warehousePath: project.warehousePath });
-            return { connector, connection, type: spec.type };
+            return { connector, connection };
           } catch (error) {
             if (error instanceof SluiceError) throw error;
-            throw new ConnectorError('connection.failed', mask(`connection '${name}' (${spec.type}): ${(error as Error).message}`), { cause: error, retryable: true });
+            throw new ConnectorError('connection.failed', mask(`connection '${name}' (${spec.connector}): ${(error as Error).message}`), { cause: error, retryable: true });
           }
         })();
         open.set(name, pending);

@@ -128,7 +128,8 @@ function createBlockContext(block: TsBlock, context: BlockRunContext): BlockCont
     async connection(name) {
       const existing = clients.get(name);
       if (existing) return existing;
-      const { connection, type } = await context.connections.get(name);
+      const { connection, connector } = await context.connections.get(name);
+      const type = connector.kind;
       const query = connection.query?.bind(connection);
       if (!query) throw new SluiceError('connection.no_query', `connection '${name}' (${type}) does not run queries`);
       const client: ConnectionClient = { name, type, query: (sql, params) => query(sql, params) };

@@ -12,7 +12,7 @@ import { parseBody } from '../http-problem.ts';
 const connectionBody = z
   .object({
     name: z.string().optional(),
-    type: z.string().min(1),
+    connector: z.string().min(1),
     settings: z.record(z.string(), z.unknown()).default({}),
     secrets: z.record(z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/), z.string().max(10_000)).optional(),
   })
@@ -21,22 +21,22 @@ const connectionBody = z
 /** Connections in connections.yaml; secret values are write-only (kept in .sluice/secrets.env). */
 export function connectionRoutes(deps: AppDependencies): Hono {
   const app = new Hono();
-  const knownType = (type: string): void => {
-    if (!deps.connectors.has(type)) throw new ConfigError('connection.unknown_type', `'${type}' is not a connector (known: ${[...deps.connectors.keys()].join(', ')})`);
+  const knownConnector = (connector: string): void => {
+    if (!deps.connectors.has(connector)) throw new ConfigError('connection.unknown_connector', `'${connector}' is not a connector (known: ${[...deps.connectors.keys()].join(', ')})`);
   };
 
   app.get('/connections', (c) =>
     c.json({
       connections: listConnections(deps.root, deps.stateDir),
       // Every project has it; it is shown so people know what `warehouse` in a block means.
-      builtin: [{ name: warehouseConnectionName, type: 'duckdb', settings: { path: loadProject(deps.root).settings.warehouse } }],
+      builtin: [{ name: warehouseConnectionName, connector: 'duckdb', settings: { path: loadProject(deps.root).settings.warehouse } }],
     }),
   );
 
   // Tests the form's values before they are saved: nothing is written.
   app.post('/connections/test', async (c) => {
     const body = await parseBody(c, connectionBody);
-    knownType(body.type);
+    knownConnector(body.connector);
     const project = loadProject(deps.root);
     return c.json(await checkConnectionSpec(project, deps.connectors, draftConnectionSpec(project, body.name?.trim() || 'unsaved', body)));
   });
@@ -44,7 +44,7 @@ export function connectionRoutes(deps: AppDependencies): Hono {
   app.post('/connections', async (c) => {
     const body = await parseBody(c, connectionBody);
     if (!body.name) throw new ConfigError('api.bad_body', 'name: a connection needs a name');
-    knownType(body.type);
+    knownConnector(body.connector);
     saveConnection(deps.root, deps.stateDir, body.name, body, 'create');
     return c.json({ connection: listConnections(deps.root, deps.stateDir).find((x) => x.name === body.name) }, 201);
   });
@@ -53,7 +53,7 @@ export function connectionRoutes(deps: AppDependencies): Hono {
     const body = await parseBody(c, connectionBody);
     const name = c.req.param('name');
     if (body.name && body.name !== name) throw new ConfigError('api.bad_body', 'name: a connection is renamed by adding the new one and deleting the old');
-    knownType(body.type);
+    knownConnector(body.connector);
     saveConnection(deps.root, deps.stateDir, name, body, 'update');
     return c.json({ connection: listConnections(deps.root, deps.stateDir).find((x) => x.name === name) });
   });

@@ -77,12 +77,12 @@ function describeBlock(root: string, block: Block): Record<string, unknown> {
   const base = { name: block.name, role: block.role, upstream: block.upstream, description: block.description ?? null, line: block.declaredAt.line ?? null };
   switch (block.language) {
     case 'ts':
-      return { ...base, kind: 'ts', file: path.relative(root, block.file), settings: block.settings };
+      return { ...base, language: 'ts', file: path.relative(root, block.file), settings: block.settings };
     case 'sql':
-      return { ...base, kind: 'sql', file: path.relative(root, block.file), connection: block.connection ?? null, settings: {} };
+      return { ...base, language: 'sql', file: path.relative(root, block.file), connection: block.connection ?? null, settings: {} };
     case 'connector':
-      return { ...base, kind: 'connector', connector: block.connector ?? null, connection: block.connection ?? null, settings: block.settings };
+      return { ...base, language: 'connector', connector: block.connector ?? null, connection: block.connection ?? null, settings: block.settings };
     case 'sync':
-      return { ...base, kind: 'sync', settings: block.settings };
+      return { ...base, language: 'sync', settings: block.settings };
   }
 }

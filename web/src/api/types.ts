@@ -3,7 +3,8 @@
 export type RunStatus = 'queued' | 'running' | 'succeeded' | 'failed' | 'cancelled';
 export type BlockRunStatus = 'pending' | 'running' | 'succeeded' | 'failed' | 'skipped' | 'cancelled';
 export type BlockRole = 'loader' | 'transformer' | 'exporter' | 'test' | 'sensor';
-export type BlockKind = 'ts' | 'sql' | 'connector';
+/** How a block is written: TypeScript, SQL, or settings only (a connector block); `sync` is a stream of an integration pipeline. */
+export type BlockLanguage = 'ts' | 'sql' | 'connector' | 'sync';
 export type VariableValue = string | number | boolean;
 
 export interface ApiErrorBody {
@@ -91,7 +92,7 @@ export interface PipelineSummary {
 export interface BlockSpec {
   readonly name: string;
   readonly role?: BlockRole;
-  readonly kind: BlockKind;
+  readonly language: BlockLanguage;
   readonly file?: string;
   readonly connector?: string;
   readonly connection?: string;
@@ -144,7 +145,8 @@ export interface ConnectorInfo {
 
 export interface ConnectionInfo {
   readonly name: string;
-  readonly type: string;
+  /** The connector's name, as `connector:` in connections.yaml. */
+  readonly connector: string;
   readonly settings: Readonly<Record<string, unknown>>;
 }
 

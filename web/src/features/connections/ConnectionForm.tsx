@@ -14,13 +14,13 @@ const connectionEssentials = /^(url|dsn|host|port|user|username|password|databas
 export function ConnectionForm({ connectors, existing, onDone, onClose }: { connectors: readonly ConnectorInfo[]; existing?: ConnectionInfo | undefined; onDone: () => void; onClose: () => void }) {
   const withConnection = connectors.filter((c) => c.connection?.properties && Object.keys(c.connection.properties).length);
   const [name, setName] = useState(existing?.name ?? '');
-  const [type, setType] = useState(existing?.type ?? withConnection[0]?.kind ?? '');
+  const [connector, setConnector] = useState(existing?.connector ?? withConnection[0]?.kind ?? '');
   const storedSecrets = new Set(Object.entries(existing?.settings ?? {}).filter(([, v]) => isSecretMarker(v)).map(([k]) => k));
   const secretHints = Object.fromEntries(Object.entries(existing?.settings ?? {}).flatMap(([k, v]) => (isSecretMarker(v) ? [[k, secretHint(v)]] : [])));
   const [values, setValues] = useState<Record<string, unknown>>(Object.fromEntries(Object.entries(existing?.settings ?? {}).filter(([, v]) => !isSecretMarker(v))));
   const [secrets, setSecrets] = useState<Set<string>>(() => new Set(storedSecrets));
   const [error, setError] = useState<Error>();
-  const schema = connectors.find((c) => c.kind === type)?.connection;
+  const schema = connectors.find((c) => c.kind === connector)?.connection;
 
   /** The form as the API takes it: settings, and secret values apart. */
   const body = () => {
@@ -30,7 +30,7 @@ export function ConnectionForm({ connectors, existing, onDone, onClose }: { conn
       if (secrets.has(key)) secretValues[key] = String(value);
       else settings[key] = value;
     }
-    return { name: name.trim(), type, settings, secrets: secretValues };
+    return { name: name.trim(), connector, settings, secrets: secretValues };
   };
   const submit = (event: FormEvent) => {
     event.preventDefault();
@@ -47,14 +47,14 @@ export function ConnectionForm({ connectors, existing, onDone, onClose }: { conn
             <input value={name} disabled={Boolean(existing)} autoFocus={!existing} onChange={(e) => setName(e.target.value)} placeholder="reporting_db" spellCheck={false} data-testid="connection-name" />
           </label>
           <label className="field">
-            <span>Type</span>
-            <select value={type} disabled={Boolean(existing)} onChange={(e) => { setType(e.target.value); setValues({}); }} data-testid="connection-type">
+            <span>Connector</span>
+            <select value={connector} disabled={Boolean(existing)} onChange={(e) => { setConnector(e.target.value); setValues({}); }} data-testid="connection-connector">
               {withConnection.map((c) => <option key={c.kind} value={c.kind}>{c.kind}</option>)}
             </select>
           </label>
         </div>
         <SchemaForm
-          key={type}
+          key={connector}
           schema={schema}
           value={values}
           onChange={(next) => {
@@ -71,9 +71,9 @@ export function ConnectionForm({ connectors, existing, onDone, onClose }: { conn
         <p className="muted small">Secret values are written to <code>.sluice/secrets.env</code> (never to git); the API never returns them.</p>
         <ErrorNote error={error} />
         <div className="form-actions">
-          <DraftTest body={body} disabled={!type} />
+          <DraftTest body={body} disabled={!connector} />
           <button type="button" className="button" onClick={onClose}>Cancel</button>
-          <button type="submit" className="button primary" disabled={!name.trim() || !type} data-testid="connection-save">{existing ? 'Save' : 'Add connection'}</button>
+          <button type="submit" className="button primary" disabled={!name.trim() || !connector} data-testid="connection-save">{existing ? 'Save' : 'Add connection'}</button>
         </div>
       </form>
     </Modal>

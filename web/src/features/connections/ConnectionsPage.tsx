@@ -34,7 +34,7 @@ export default function ConnectionsPage() {
       <PageHeader title="Connections" subtitle="connections.yaml; secret values stay on the server" actions={<button type="button" className="button primary" onClick={() => setEditing('new')} data-testid="add-connection">Add connection</button>} />
       <ErrorNote error={error ?? actionError} />
       <table className="table" data-testid="connections-table">
-        <thead><tr><th>Name</th><th>Type</th><th>Settings</th><th>Test</th><th /></tr></thead>
+        <thead><tr><th>Name</th><th>Connector</th><th>Settings</th><th>Test</th><th /></tr></thead>
         <tbody>
           {(data?.builtin ?? []).map((c) => <BuiltinRow key={c.name} connection={c} />)}
           {connections.map((c) => {
@@ -42,7 +42,7 @@ export default function ConnectionsPage() {
             return (
               <tr key={c.name} data-testid={`connection-row-${c.name}`}>
                 <td className="strong">{c.name}</td>
-                <td><span className="kind">{c.type}</span></td>
+                <td><span className="kind">{c.connector}</span></td>
                 <td>
                   <div className="settings-list">
                     {Object.entries(c.settings).map(([key, value]) => (

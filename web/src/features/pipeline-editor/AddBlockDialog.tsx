@@ -39,9 +39,9 @@ export function AddBlockDialog({ pipeline, blocks, defaultUpstream, onAdded, onC
   const connectorOf = (kind: string | undefined) => connectors.find((c) => c.kind === kind);
   const [sourceKind, sourceName] = source.split(/:(.*)/s) as [string, string | undefined];
   const connection = sourceKind === 'connection' ? connections.find((c) => c.name === sourceName) : undefined;
-  const connectorInfo = connectorOf(connection ? connection.type : sourceKind === 'connector' ? sourceName : undefined);
+  const connectorInfo = connectorOf(connection ? connection.connector : sourceKind === 'connector' ? sourceName : undefined);
   const schema = writes ? connectorInfo?.write : connectorInfo?.read;
-  const usableConnections = connections.filter((c) => fits(connectorOf(c.type)));
+  const usableConnections = connections.filter((c) => fits(connectorOf(c.connector)));
   const standalone = connectors.filter((c) => fits(c) && !needsConnection(c));
   // An exporter writes exactly one upstream block: its upstream is a single choice.
   const single = role === 'exporter';
@@ -131,7 +131,7 @@ export function AddBlockDialog({ pipeline, blocks, defaultUpstream, onAdded, onC
                 <option value="">choose…</option>
                 {usableConnections.length > 0 && (
                   <optgroup label="Your connections">
-                    {usableConnections.map((c) => <option key={c.name} value={`connection:${c.name}`}>{c.name} ({c.type})</option>)}
+                    {usableConnections.map((c) => <option key={c.name} value={`connection:${c.name}`}>{c.name} ({c.connector})</option>)}
                   </optgroup>
                 )}
                 {standalone.length > 0 && (

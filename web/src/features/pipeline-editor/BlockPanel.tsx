@@ -46,7 +46,7 @@ export function BlockPanel({ pipeline, block, file, connectors, connections, run
     setConnection(block.connection ?? '');
   }, [block]);
   const route = `/api/pipelines/${enc(pipeline)}/blocks/${enc(block.name)}`;
-  const kind = block.connector ?? connections.find((c) => c.name === block.connection)?.type;
+  const kind = block.connector ?? connections.find((c) => c.name === block.connection)?.connector;
   const connectorInfo = connectors.find((c) => c.kind === kind);
   const settingsSchema = block.role === 'exporter' ? connectorInfo?.write : connectorInfo?.read;
   const settingsDirty = JSON.stringify(settings) !== JSON.stringify(block.settings) || connection !== (block.connection ?? '');
@@ -62,7 +62,7 @@ export function BlockPanel({ pipeline, block, file, connectors, connections, run
   };
   const saveSettings = () => api('PATCH', route, { settings, connection: connection || null }).then(() => onChanged(block.name), setError);
 
-  const meta = `${block.role ?? ''} · ${block.kind === 'connector' ? `${kind ?? ''}${block.connection ? ` → ${block.connection}` : ''}` : block.file}`;
+  const meta = `${block.role ?? ''} · ${block.language === 'connector' ? `${kind ?? ''}${block.connection ? ` → ${block.connection}` : ''}` : block.file}`;
 
   return (
     <section className="block-panel" data-testid="block-panel">
@@ -74,7 +74,7 @@ export function BlockPanel({ pipeline, block, file, connectors, connections, run
         )}
         <span className="muted small block-meta" title={meta}>{meta}</span>
         <span className="spacer" />
-        {block.kind !== 'connector' && (
+        {block.language !== 'connector' && (
           <button type="button" className="button small" disabled={!file.dirty || file.saving} onClick={() => void file.save().catch(() => undefined)} title={`Save (${modKey}+S)`} data-testid="save-block">
             {file.dirty ? 'Save' : 'Saved'}
           </button>
@@ -86,7 +86,7 @@ export function BlockPanel({ pipeline, block, file, connectors, connections, run
       </header>
       <ErrorNote error={error ?? file.error} />
       <div className="block-body">
-        {block.kind === 'connector' ? (
+        {block.language === 'connector' ? (
           <div className="block-settings">
             {/* A connector that takes no connection (a file) has nothing to pick here. */}
             {(connection || Object.keys(connectorInfo?.connection?.properties ?? {}).length > 0) && (
@@ -94,7 +94,7 @@ export function BlockPanel({ pipeline, block, file, connectors, connections, run
               <span className="field-label">Connection{needsConnection(connectorInfo) && <span className="required" title="required">*</span>}</span>
               <select value={connection} onChange={(e) => setConnection(e.target.value)} data-testid="block-connection-select">
                 <option value="">none</option>
-                {connections.filter((c) => !kind || c.type === kind).map((c) => <option key={c.name} value={c.name}>{c.name} ({c.type})</option>)}
+                {connections.filter((c) => !kind || c.connector === kind).map((c) => <option key={c.name} value={c.name}>{c.name} ({c.connector})</option>)}
               </select>
             </label>
             )}

@@ -39,12 +39,12 @@ export const PipelineCanvas = memo(function PipelineCanvas({ blocks, selected, s
     const next = new Map<string, BlockNodeType>();
     const list = blocks.map((b) => {
       const position = positions.get(b.name) ?? { x: 0, y: 0 };
-      const detail = b.kind === 'connector' ? `${b.connector ?? ''}${b.connection ? ` · ${b.connection}` : ''}` : (b.file ?? '');
+      const detail = b.language === 'connector' ? `${b.connector ?? ''}${b.connection ? ` · ${b.connection}` : ''}` : (b.file ?? '');
       const status = statuses.get(b.name);
       const isSelected = b.name === selected;
       const old = cache.current.get(b.name);
-      const same = old && old.position === position && old.selected === isSelected && old.data.status === status && old.data.detail === detail && old.data.role === b.role && old.data.kind === b.kind;
-      const node: BlockNodeType = same ? old : { id: b.name, type: 'block', position, selected: isSelected, deletable: false, data: { name: b.name, role: b.role, kind: b.kind, detail, status } };
+      const same = old && old.position === position && old.selected === isSelected && old.data.status === status && old.data.detail === detail && old.data.role === b.role && old.data.language === b.language;
+      const node: BlockNodeType = same ? old : { id: b.name, type: 'block', position, selected: isSelected, deletable: false, data: { name: b.name, role: b.role, language: b.language, detail, status } };
       next.set(b.name, node);
       return node;
     });

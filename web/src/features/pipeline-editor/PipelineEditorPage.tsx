@@ -64,7 +64,7 @@ export default function PipelineEditorPage({ name, location }: { name: string; l
     if (!pipeline.blocks.length) setAdding(true);
   }, [pipeline]);
   const block = blocks.find((b) => b.name === selected);
-  const file = useBlockFile(block?.kind !== 'connector' ? block?.file : undefined);
+  const file = useBlockFile(block?.language !== 'connector' ? block?.file : undefined);
   const statuses = useMemo(() => new Map<string, BlockRunStatus>(watch.blocks.map((b) => [b.block, b.status])), [watch.blocks]);
   const unsavedQuestion = `${block?.file ?? 'The block file'} has unsaved changes. Leave and lose them?`;
   // Another block or page drops the unsaved file; another tab of the same block keeps it.

@@ -3,7 +3,7 @@ import { describe, it } from 'node:test';
 import type { BlockSpec } from '../../api/types.ts';
 import { layoutDag, nodeWidth } from './layout-dag.ts';
 
-const block = (name: string, upstream: string[] = []): BlockSpec => ({ name, kind: 'sql', upstream, settings: {} });
+const block = (name: string, upstream: string[] = []): BlockSpec => ({ name, language: 'sql', upstream, settings: {} });
 
 describe('layoutDag', () => {
   it('places every block right of the blocks it reads, without overlaps', () => {

@@ -18,3 +18,9 @@ export function formatLsn(lsn: Lsn): string {
 export function readLsn(buffer: Buffer, offset: number): Lsn {
   return buffer.readBigUInt64BE(offset);
 }
+
+/** Orders two positions in their text form, by value. */
+export function compareLsn(a: string, b: string): number {
+  const [x, y] = [parseLsn(a), parseLsn(b)];
+  return x < y ? -1 : x > y ? 1 : 0;
+}

@@ -1,12 +1,12 @@
 import type { Client, ClientConfig } from 'pg';
-import { quoteLiteral } from '../core/sql/quote.ts';
-import type { Row } from './change-batch.ts';
-import type { CdcTarget } from './cdc-position.ts';
-import { decodeValue } from './cdc-values.ts';
+import type { ChangeRow } from '../../core/connectors/change-capture.ts';
+import { quoteLiteral } from '../../core/sql/quote.ts';
+import type { PostgresCapturedTable } from './postgres-capture-tables.ts';
+import { decodeValue } from './postgres-change-values.ts';
 
 export interface SnapshotReader {
-  /** The target's source rows as of the slot's snapshot, in chunks. */
-  rows(target: CdcTarget): AsyncIterable<readonly Row[]>;
+  /** The table's rows as of the slot's snapshot, in chunks. */
+  rows(table: PostgresCapturedTable): AsyncIterable<readonly ChangeRow[]>;
   close(): Promise<void>;
 }
 
@@ -27,10 +27,10 @@ export async function openSnapshotReader(config: ClientConfig, snapshotName: str
   await client.query(`SET TRANSACTION SNAPSHOT ${quoteLiteral(snapshotName)}`);
   let cursors = 0;
   return {
-    async *rows(target) {
+    async *rows(table) {
       const cursor = `sluice_snapshot_${++cursors}`;
-      const columns = target.source.columns;
-      await client.query(`DECLARE ${cursor} NO SCROLL CURSOR FOR SELECT ${columns.map((c) => `"${c.name.replaceAll('"', '""')}"`).join(', ')} FROM ${target.source.sql}`);
+      const columns = table.columns;
+      await client.query(`DECLARE ${cursor} NO SCROLL CURSOR FOR SELECT ${columns.map((c) => `"${c.name.replaceAll('"', '""')}"`).join(', ')} FROM ${table.sql}`);
       for (;;) {
         const result = await client.query<Record<string, string | null>>({ text: `FETCH ${fetchSize} FROM ${cursor}`, types: asText });
         if (result.rows.length === 0) break;

@@ -1,12 +1,7 @@
-/**
- * A value as it travels from the source to a destination. Integers beyond
- * 2^53 stay exact as bigint; numeric, dates, times and JSON stay as the
- * source's text so no precision is lost on the way.
- */
-export type CdcValue = null | boolean | number | bigint | string;
+import type { ChangeValue } from '../../core/connectors/change-capture.ts';
 
 /** PostgreSQL type OIDs whose text form becomes something other than a string. */
-const decoders: Readonly<Record<number, (text: string) => CdcValue>> = {
+const decoders: Readonly<Record<number, (text: string) => ChangeValue>> = {
   16: (t) => t === 't', // bool
   20: (t) => BigInt(t), // int8
   21: Number, // int2
@@ -17,7 +12,7 @@ const decoders: Readonly<Record<number, (text: string) => CdcValue>> = {
 };
 
 /** Turns the text form of a column (pgoutput and `COPY`-free snapshot reads both hand over text) into a value. */
-export function decodeValue(typeOid: number, text: string | null): CdcValue {
+export function decodeValue(typeOid: number, text: string | null): ChangeValue {
   if (text === null) return null;
   const decode = decoders[typeOid];
   return decode ? decode(text) : text;

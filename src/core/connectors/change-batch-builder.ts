@@ -1,40 +1,18 @@
-import type { CdcValue } from './cdc-values.ts';
-import type { Lsn } from './lsn.ts';
+import type { ChangeBatch, ChangePosition, ChangeRow, ChangeValue, TableChanges } from './change-capture.ts';
+
+type Net = { op: 'delete'; row: ChangeRow } | { op: 'upsert'; row: ChangeRow; partial: boolean };
 
 /**
- * The net effect of a run of source transactions on one table: per key, the
- * row as it ended (an upsert) or its absence (a delete). A key touched many
- * times in a batch is written once.
+ * Collects row changes in source order and folds them per key. A connector's
+ * change stream fills one per batch; `undefined` in an upserted row marks a
+ * value the source did not send because it did not change.
  */
-export interface TableChanges {
-  /** Full rows, keyed in the destination by the table's key. */
-  readonly upserts: Row[];
-  /** Rows where some values did not change (unchanged TOASTed values): only the present columns are written. */
-  readonly partialUpdates: Row[];
-  /** Key values of deleted rows. */
-  readonly deletes: Row[];
-}
-
-export type Row = Readonly<Record<string, CdcValue>>;
-
-/** Changes covering whole source transactions, up to and including the one that ended at `endLsn`. */
-export interface ChangeBatch {
-  readonly tables: ReadonlyMap<string, TableChanges>;
-  readonly endLsn: Lsn;
-  readonly commitTime: Date;
-  readonly transactions: number;
-  /** Source row changes before coalescing. */
-  readonly changes: number;
-}
-
-type Net = { op: 'delete'; row: Row } | { op: 'upsert'; row: Row; partial: boolean };
-
-/** Collects row changes in source order and folds them per key. */
 export class ChangeBatchBuilder {
   private readonly nets = new Map<string, Map<string, Net>>();
   private changeCount = 0;
   private transactionCount = 0;
 
+  /** `keys`: per table label, the columns that identify a row. */
   constructor(private readonly keys: ReadonlyMap<string, readonly string[]>) {}
 
   get changes(): number {
@@ -49,9 +27,9 @@ export class ChangeBatchBuilder {
     this.transactionCount++;
   }
 
-  upsert(table: string, row: Record<string, CdcValue | undefined>): void {
+  upsert(table: string, row: Record<string, ChangeValue | undefined>): void {
     const partial = Object.values(row).some((v) => v === undefined);
-    const clean = partial ? Object.fromEntries(Object.entries(row).filter(([, v]) => v !== undefined)) as Row : (row as Row);
+    const clean = partial ? (Object.fromEntries(Object.entries(row).filter(([, v]) => v !== undefined)) as ChangeRow) : (row as ChangeRow);
     const map = this.tableMap(table);
     const id = this.keyOf(table, clean);
     const before = map.get(id);
@@ -61,12 +39,12 @@ export class ChangeBatchBuilder {
     this.changeCount++;
   }
 
-  delete(table: string, key: Row): void {
+  delete(table: string, key: ChangeRow): void {
     this.tableMap(table).set(this.keyOf(table, key), { op: 'delete', row: key });
     this.changeCount++;
   }
 
-  build(endLsn: Lsn, commitTime: Date): ChangeBatch {
+  build(position: ChangePosition, commitTime: Date): ChangeBatch {
     const tables = new Map<string, TableChanges>();
     for (const [table, map] of this.nets) {
       const changes: TableChanges = { upserts: [], partialUpdates: [], deletes: [] };
@@ -76,7 +54,7 @@ export class ChangeBatchBuilder {
       }
       tables.set(table, changes);
     }
-    return { tables, endLsn, commitTime, transactions: this.transactionCount, changes: this.changeCount };
+    return { tables, position, commitTime, transactions: this.transactionCount, changes: this.changeCount };
   }
 
   private tableMap(table: string): Map<string, Net> {
@@ -85,7 +63,7 @@ export class ChangeBatchBuilder {
     return map;
   }
 
-  private keyOf(table: string, row: Row): string {
+  private keyOf(table: string, row: ChangeRow): string {
     const key = this.keys.get(table) ?? [];
     return JSON.stringify(key.map((k) => row[k]), (_, v: unknown) => (typeof v === 'bigint' ? `${v}n` : v));
   }

@@ -1,6 +1,6 @@
 import type { Client, ClientConfig } from 'pg';
 import type { Pgoutput } from 'pg-logical-replication';
-import { readLsn, type Lsn } from './lsn.ts';
+import { readLsn, type Lsn } from './postgres-lsn.ts';
 
 /** One thing the server sent on the replication connection, in order. */
 export type StreamEvent =

@@ -1,18 +1,18 @@
 import type { Client, ClientBase, ClientConfig } from 'pg';
-import { ConnectorError } from '../core/errors.ts';
-import { quoteIdent } from '../core/sql/quote.ts';
-import { isValidSlotName } from '../core/pipeline/cdc-settings.ts';
-import { parseLsn, type Lsn } from './lsn.ts';
-import type { SourceTable } from './source-tables.ts';
+import { ConnectorError } from '../../core/errors.ts';
+import { quoteIdent } from '../../core/sql/quote.ts';
+import { isValidSlotName } from '../../core/pipeline/cdc-settings.ts';
+import type { PostgresCapturedTable } from './postgres-capture-tables.ts';
+import { parseLsn, type Lsn } from './postgres-lsn.ts';
 
-export interface SlotStatus {
+export interface ReplicationSlotStatus {
   readonly active: boolean;
   readonly confirmedFlush: Lsn | undefined;
   /** pg_current_wal_lsn() - confirmed_flush_lsn: the WAL the slot keeps on the server. */
   readonly lagBytes: bigint | undefined;
 }
 
-export async function slotStatus(client: ClientBase, slot: string): Promise<SlotStatus | undefined> {
+export async function slotStatus(client: ClientBase, slot: string): Promise<ReplicationSlotStatus | undefined> {
   const result = await client.query<{ active: boolean; confirmed: string | null; lag: string | null }>(
     `SELECT active, confirmed_flush_lsn::text AS confirmed, (pg_current_wal_lsn() - confirmed_flush_lsn)::text AS lag
        FROM pg_replication_slots WHERE slot_name = $1`,
@@ -37,7 +37,7 @@ export async function currentWalLsn(client: ClientBase): Promise<Lsn> {
  * before the slot: pgoutput reads it as of each change's time, and a
  * publication created later is invisible to older changes.
  */
-export async function ensurePublication(client: ClientBase, publication: string, tables: readonly SourceTable[]): Promise<void> {
+export async function ensurePublication(client: ClientBase, publication: string, tables: readonly PostgresCapturedTable[]): Promise<void> {
   const list = tables.map((t) => t.sql).join(', ');
   const existing = await client.query<{ schemaname: string; tablename: string }>(
     'SELECT schemaname, tablename FROM pg_publication_tables WHERE pubname = $1',

@@ -1,26 +1,21 @@
 import type { ClientBase } from 'pg';
-import { ConfigError } from '../core/errors.ts';
-import { quoteIdent } from '../core/sql/quote.ts';
+import type { CapturedColumn, CapturedTable } from '../../core/connectors/change-capture.ts';
+import { ConfigError } from '../../core/errors.ts';
+import { quoteIdent } from '../../core/sql/quote.ts';
+import { dataPlaneType } from './postgres-capture-types.ts';
 
-export interface SourceColumn {
-  readonly name: string;
+/** A captured column with what decoding its text needs. */
+export interface PostgresCapturedColumn extends CapturedColumn {
   /** As PostgreSQL spells it: `numeric(38,10)`, `timestamp with time zone`. */
-  readonly type: string;
+  readonly sourceType: string;
   readonly typeOid: number;
-  readonly nullable: boolean;
 }
 
 /** A streamed table as the catalog describes it. */
-export interface SourceTable {
-  readonly schema: string;
-  readonly name: string;
-  readonly columns: readonly SourceColumn[];
-  /** The columns that identify a row: the primary key, or the replica identity index. */
-  readonly key: readonly string[];
+export interface PostgresCapturedTable extends CapturedTable {
+  readonly columns: readonly PostgresCapturedColumn[];
   /** `schema.table`, each part quoted, for SQL. */
   readonly sql: string;
-  /** `schema.table` for messages. */
-  readonly label: string;
 }
 
 /**
@@ -29,12 +24,12 @@ export interface SourceTable {
  * replica identity index, so a table without either is refused here, before
  * a slot exists.
  */
-export async function describeSourceTables(
+export async function describeCapturedTables(
   client: ClientBase,
   tables: readonly { readonly schema: string; readonly name: string }[],
   connection: string,
-): Promise<SourceTable[]> {
-  const described: SourceTable[] = [];
+): Promise<PostgresCapturedTable[]> {
+  const described: PostgresCapturedTable[] = [];
   for (const table of tables) {
     const label = `${table.schema}.${table.name}`;
     const rel = await client.query<{ oid: number; replident: string }>(
@@ -44,8 +39,8 @@ export async function describeSourceTables(
     );
     const found = rel.rows[0];
     if (!found) throw new ConfigError('cdc.table_missing', `table ${label} does not exist in connection '${connection}'`);
-    const columns = await client.query<{ name: string; type: string; oid: number; nullable: boolean }>(
-      `SELECT a.attname AS name, format_type(a.atttypid, a.atttypmod) AS type, a.atttypid::int AS oid, NOT a.attnotnull AS nullable
+    const columns = await client.query<{ name: string; type: string; oid: number }>(
+      `SELECT a.attname AS name, format_type(a.atttypid, a.atttypmod) AS type, a.atttypid::int AS oid
          FROM pg_attribute a WHERE a.attrelid = $1 AND a.attnum > 0 AND NOT a.attisdropped AND a.attgenerated = '' ORDER BY a.attnum`,
       [found.oid],
     );
@@ -60,7 +55,7 @@ export async function describeSourceTables(
     described.push({
       schema: table.schema,
       name: table.name,
-      columns: columns.rows.map((c) => ({ name: c.name, type: c.type, typeOid: c.oid, nullable: c.nullable })),
+      columns: columns.rows.map((c) => ({ name: c.name, type: dataPlaneType(c.type), sourceType: c.type, typeOid: c.oid })),
       key,
       sql: `${quoteIdent(table.schema)}.${quoteIdent(table.name)}`,
       label,

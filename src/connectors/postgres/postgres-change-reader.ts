@@ -1,10 +1,11 @@
 import type { Pgoutput } from 'pg-logical-replication';
-import { ConnectorError } from '../core/errors.ts';
-import { ChangeBatchBuilder, type ChangeBatch } from './change-batch.ts';
-import { decodeValue, type CdcValue } from './cdc-values.ts';
-import { parseLsn, type Lsn } from './lsn.ts';
-import type { ReplicationStream } from './replication-stream.ts';
-import type { SourceTable } from './source-tables.ts';
+import { ChangeBatchBuilder } from '../../core/connectors/change-batch-builder.ts';
+import type { CapturedTable, ChangeBatch, ChangeEvent, ChangeValue } from '../../core/connectors/change-capture.ts';
+import { ConnectorError } from '../../core/errors.ts';
+import { sourceColumnsChanged } from '../../core/connectors/source-columns-changed.ts';
+import { decodeValue } from './postgres-change-values.ts';
+import { formatLsn, parseLsn, type Lsn } from './postgres-lsn.ts';
+import type { ReplicationStream } from './postgres-replication-stream.ts';
 
 export interface ReadChangesOptions {
   /** The destination's committed position: transactions ending at or before it are already applied. */
@@ -16,18 +17,12 @@ export interface ReadChangesOptions {
   readonly signal: AbortSignal;
 }
 
-/** What the stream says between batches, for the caller to act on. */
-export type ReadEvent =
-  | { readonly type: 'batch'; readonly batch: ChangeBatch }
-  /** Nothing is pending and the server has read up to `walEnd`: it is safe to confirm it. */
-  | { readonly type: 'idle'; readonly walEnd: Lsn };
-
 /**
  * Turns the ordered pgoutput stream into batches of whole transactions.
  * Transactions that end at or before `after` are dropped: the destination
  * already holds them, even when the slot was not told before a crash.
  */
-export async function* readChanges(stream: ReplicationStream, tables: readonly SourceTable[], options: ReadChangesOptions): AsyncGenerator<ReadEvent> {
+export async function* readChanges(stream: ReplicationStream, tables: readonly CapturedTable[], options: ReadChangesOptions): AsyncGenerator<ChangeEvent> {
   const byName = new Map(tables.map((t) => [`${t.schema}.${t.name}`, t]));
   const keys = new Map(tables.map((t) => [t.label, t.key]));
   let builder = new ChangeBatchBuilder(keys);
@@ -35,7 +30,7 @@ export async function* readChanges(stream: ReplicationStream, tables: readonly S
   let lastEnd: Lsn = options.after;
   let lastTime = new Date(0);
   const flush = (): ChangeBatch => {
-    const batch = builder.build(lastEnd, lastTime);
+    const batch = builder.build(formatLsn(lastEnd), lastTime);
     builder = new ChangeBatchBuilder(keys);
     return batch;
   };
@@ -47,7 +42,7 @@ export async function* readChanges(stream: ReplicationStream, tables: readonly S
     if (event.type === 'keepalive') {
       if (inTransaction) continue;
       if (!builder.isEmpty) yield { type: 'batch', batch: flush() };
-      yield { type: 'idle', walEnd: event.walEnd };
+      yield { type: 'idle', position: formatLsn(event.walEnd) };
       if (options.until !== undefined && event.walEnd >= options.until) return;
       continue;
     }
@@ -99,29 +94,21 @@ export async function* readChanges(stream: ReplicationStream, tables: readonly S
  * a column added or dropped at the source would otherwise be lost or nulled
  * without a word.
  */
-function checkRelation(table: SourceTable | undefined, relation: Pgoutput.MessageRelation): void {
+function checkRelation(table: CapturedTable | undefined, relation: Pgoutput.MessageRelation): void {
   if (!table) return;
-  const streamed = relation.columns.map((c) => c.name);
-  const known = table.columns.map((c) => c.name);
-  const added = streamed.filter((c) => !known.includes(c));
-  const dropped = known.filter((c) => !streamed.includes(c));
-  if (!added.length && !dropped.length) return;
-  const what = [added.length ? `gained ${added.join(', ')}` : '', dropped.length ? `lost ${dropped.join(', ')}` : ''].filter(Boolean).join(' and ');
-  throw new ConnectorError(
-    'cdc.schema_changed',
-    `table ${table.label} ${what} at the source; CDC does not change destination tables yet: run 'sluice state reset' on the pipeline to start over from a new snapshot`,
-  );
+  const changed = sourceColumnsChanged(table.label, table.columns.map((c) => c.name), relation.columns.map((c) => c.name), "run 'sluice state reset' on the pipeline");
+  if (changed) throw changed;
 }
 
 function applyRowMessage(
   builder: ChangeBatchBuilder,
-  tables: ReadonlyMap<string, SourceTable>,
+  tables: ReadonlyMap<string, CapturedTable>,
   message: Pgoutput.MessageInsert | Pgoutput.MessageUpdate | Pgoutput.MessageDelete,
 ): void {
   const table = tables.get(`${message.relation.schema}.${message.relation.name}`);
   if (!table) return;
-  const decode = (raw: Record<string, unknown> | null): Record<string, CdcValue | undefined> => {
-    const row: Record<string, CdcValue | undefined> = {};
+  const decode = (raw: Record<string, unknown> | null): Record<string, ChangeValue | undefined> => {
+    const row: Record<string, ChangeValue | undefined> = {};
     for (const column of message.relation.columns) {
       const value = raw?.[column.name];
       // undefined marks an unchanged TOASTed value: the destination keeps what it has.
@@ -129,7 +116,7 @@ function applyRowMessage(
     }
     return row;
   };
-  const keyOnly = (row: Record<string, CdcValue | undefined>): Record<string, CdcValue> =>
+  const keyOnly = (row: Record<string, ChangeValue | undefined>): Record<string, ChangeValue> =>
     Object.fromEntries(table.key.map((k) => [k, row[k] ?? null]));
 
   if (message.tag === 'insert') builder.upsert(table.label, decode(message.new));

@@ -1,5 +1,3 @@
-import type { SourceColumn } from './source-tables.ts';
-
 const exact: Readonly<Record<string, string>> = {
   smallint: 'SMALLINT',
   integer: 'INTEGER',
@@ -14,12 +12,12 @@ const exact: Readonly<Record<string, string>> = {
 };
 
 /**
- * The data-plane type a streamed column travels as, and that its
+ * The data-plane type a captured PostgreSQL column (`format_type` spelling) travels as, and that its
  * destination table is made from. Anything without an exact counterpart
  * (unconstrained numeric, intervals, arrays, ...) keeps the source's text.
  */
-export function dataPlaneType(column: SourceColumn): string {
-  const t = column.type;
+export function dataPlaneType(postgresType: string): string {
+  const t = postgresType;
   if (exact[t]) return exact[t];
   const numeric = /^numeric\((\d+),(\d+)\)$/.exec(t);
   if (numeric) return Number(numeric[1]) <= 38 ? `DECIMAL(${numeric[1]},${numeric[2]})` : 'VARCHAR';
