@@ -40,6 +40,11 @@ export function formatDate(date: CalendarDate): string {
   return `${pad(date.year, 4)}-${pad(date.month, 2)}-${pad(date.day, 2)}`;
 }
 
+/** `HH:mm:ss`. */
+export function formatClock(time: { readonly hour: number; readonly minute: number; readonly second: number }): string {
+  return `${pad(time.hour, 2)}:${pad(time.minute, 2)}:${pad(time.second, 2)}`;
+}
+
 /** Days since 1970-01-01, for day arithmetic without a time zone. */
 export function dayNumber(date: CalendarDate): number {
   return Math.floor(Date.UTC(date.year, date.month - 1, date.day) / 86_400_000);

@@ -1,6 +1,6 @@
 import { ConfigError } from '../../core/errors.ts';
 import { type CleanedValue, type FlagCounts, countFlags, flagged } from '../cleaned-value.ts';
-import { type CalendarDate, englishMonth, formatDate, impossibleDateReason } from './calendar.ts';
+import { type CalendarDate, englishMonth, formatClock, formatDate, impossibleDateReason } from './calendar.ts';
 import { type DateReading, type OrderReading, readDateValue } from './read-date-value.ts';
 import type { TimeOfDay } from './read-time.ts';
 import { type TimeZone, createTimeZone } from './zoned-time.ts';
@@ -190,7 +190,7 @@ function withTime(date: CalendarDate, time: TimeOfDay | null, zone: TimeZone | n
   const localMs = Date.UTC(date.year, date.month - 1, date.day, time.hour, time.minute, time.second, fractionMs);
   if (time.offsetMinutes !== null) return { value: new Date(localMs - time.offsetMinutes * 60_000).toISOString() };
   if (!zone) {
-    const clock = new Date(localMs).toISOString().slice(0, 19);
+    const clock = `${formatDate(date)}T${formatClock(time)}`;
     return { value: time.fraction ? `${clock}.${time.fraction}` : clock };
   }
   const instant = zone.toInstant(localMs);

@@ -139,8 +139,9 @@ function readNamedMonth(text: string, folded: string, time: TimeOfDay | null): D
   const aIsYear = a.digits.length >= 3;
   const bIsYear = b.digits.length >= 3;
   if (aIsYear && bIsYear) return flag('unrecognised', `"${text}" has two years`);
-  // Without a four-digit year, the number next to the month is its day: "5 Mar 24", "Mar 5 24".
-  const dayToken = aIsYear ? b : bIsYear ? a : a.at < monthAt ? a : b;
+  // Without a four-digit year the first number is the day, as in "5 Mar 24" and "Mar 5 24".
+  if (!aIsYear && !bIsYear && monthAt > b.at) return flag('unrecognised', `"${text}" does not say which number is the day`);
+  const dayToken = aIsYear ? b : a;
   const yearToken = dayToken === a ? b : a;
   if (yearToken.digits.length !== 4 && yearToken.digits.length !== 2) return flag('unrecognised', `"${text}" has no year of 2 or 4 digits`);
   const years = yearToken.digits.length === 4 ? 'YYYY' : 'YY';

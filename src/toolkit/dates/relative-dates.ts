@@ -20,7 +20,8 @@ const periodPattern = /^(last|next|this|past|coming)\s+(week|month|year|weekend)
 
 /** True when the folded text is an English relative expression this module reads. */
 export function looksRelative(folded: string): boolean {
-  return folded in fixedDays || amountPattern.test(folded) || weekdayPattern.test(folded) || periodPattern.test(folded) || weekdayByName.has(folded);
+  const weekday = weekdayPattern.exec(folded);
+  return folded in fixedDays || amountPattern.test(folded) || (weekday !== null && weekdayByName.has(weekday[2]!)) || periodPattern.test(folded) || weekdayByName.has(folded);
 }
 
 /**
