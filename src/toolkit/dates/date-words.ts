@@ -47,10 +47,3 @@ export const isJoiningWord: ReadonlySet<string> = new Set(joiningWords);
 
 export const englishMonthNames = monthNames.map((names) => names[0]!.replace(/^./, (c) => c.toUpperCase()));
 export const englishWeekdayNames = weekdayNames.map((names) => names[0]!.replace(/^./, (c) => c.toUpperCase()));
-
-/** Lower case without accents: "Février" -> "fevrier", "1º" -> "1o". */
-export function foldWord(text: string): string {
-  const lower = text.toLowerCase();
-  // eslint-disable-next-line no-control-regex
-  return /[^\x00-\x7f]/.test(lower) ? lower.normalize('NFKD').replace(/\p{M}/gu, '').replace(/ß/g, 'ss') : lower;
-}

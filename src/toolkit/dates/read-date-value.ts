@@ -1,6 +1,7 @@
 import type { ToolFlag } from '../cleaned-value.ts';
 import { type CalendarDate, englishMonth, expandTwoDigitYear, impossibleDateReason, weekdayOf } from './calendar.ts';
-import { englishWeekdayNames, foldWord, isJoiningWord, monthByName, weekdayByName } from './date-words.ts';
+import { foldText } from '../fold-text.ts';
+import { englishWeekdayNames, isJoiningWord, monthByName, weekdayByName } from './date-words.ts';
 import { looksRelative, resolveRelative } from './relative-dates.ts';
 import { type TimeOfDay, readTime } from './read-time.ts';
 
@@ -95,7 +96,7 @@ function readDatePart(text: string, time: TimeOfDay | null, context: ReadContext
   }
   const compact = compactPattern.exec(text);
   if (compact) return checkedDate('YYYYMMDD', Number(compact[1]), Number(compact[2]), Number(compact[3]), time);
-  const folded = foldWord(text).replace(/\s+/g, ' ');
+  const folded = foldText(text).replace(/\s+/g, ' ');
   if (looksRelative(folded)) {
     if (!context.today) return flag('ambiguous', `"${text}" is relative; give relativeTo (the run's logical date) to resolve it`, 'relative');
     const resolved = resolveRelative(folded, context.today);
