@@ -80,13 +80,15 @@ function parsePhone(text: string, region: CountryCode | undefined): CleanedPhone
     }
     return flagged(error.message === 'NOT_A_NUMBER' ? 'unrecognised' : 'invalid', `"${text}" ${lengthProblems[error.message] ?? 'is not a phone number'}`);
   }
-  if (!number.isValid()) {
+  // getType() is undefined for a number outside every range; asking it first spares a second pass over the ranges.
+  const numberType = number.getType();
+  if (numberType === undefined && !number.isValid()) {
     const problem = validatePhoneNumberLength(text, { defaultCountry: region });
     const where = number.country ?? `+${number.countryCallingCode}`;
     const reason = problem ? `"${text}" ${lengthProblems[problem]} for ${where}` : `"${text}" is not a number in use in ${where}: no numbering range there holds it`;
     return flagged('invalid', reason);
   }
-  const type = (number.getType()?.toLowerCase() ?? 'unknown') as PhoneType;
+  const type = (numberType?.toLowerCase() ?? 'unknown') as PhoneType;
   return {
     value: number.number,
     region: number.country ?? `+${number.countryCallingCode}`,
