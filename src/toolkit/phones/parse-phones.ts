@@ -1,4 +1,5 @@
-import { type CountryCode, ParseError, type PhoneNumber, isSupportedCountry, parsePhoneNumberWithError, validatePhoneNumberLength } from 'libphonenumber-js/max';
+import { createRequire } from 'node:module';
+import type { CountryCode, PhoneNumber } from 'libphonenumber-js/max';
 import { ConfigError } from '../../core/errors.ts';
 import { type CleanedValue, type FlagCounts, countFlags, flagged, inputText } from '../cleaned-value.ts';
 
@@ -22,6 +23,15 @@ export interface CleanedPhone extends CleanedValue {
 export interface ParsedPhones {
   readonly values: CleanedPhone[];
   readonly report: { readonly counts: FlagCounts; readonly regions: Readonly<Record<string, number>>; readonly types: Readonly<Record<string, number>> };
+}
+
+type PhoneLibrary = typeof import('libphonenumber-js/max');
+let library: PhoneLibrary | undefined;
+
+/** Loaded on first use: its metadata is large, and most blocks that import the package never read a phone number. */
+function phoneLibrary(): PhoneLibrary {
+  library ??= createRequire(import.meta.url)('libphonenumber-js/max') as PhoneLibrary;
+  return library;
 }
 
 const lengthProblems: Readonly<Record<string, string>> = {
@@ -64,11 +74,12 @@ export function parsePhones(inputs: readonly unknown[], options: ParsePhonesOpti
 
 function checkedRegion(region: string): CountryCode {
   const upper = region.toUpperCase();
-  if (!isSupportedCountry(upper)) throw new ConfigError('toolkit.unknown_region', `defaultRegion "${region}" is not a region with a phone numbering plan; use an ISO 3166 alpha-2 code such as "US"`);
+  if (!phoneLibrary().isSupportedCountry(upper)) throw new ConfigError('toolkit.unknown_region', `defaultRegion "${region}" is not a region with a phone numbering plan; use an ISO 3166 alpha-2 code such as "US"`);
   return upper;
 }
 
 function parsePhone(text: string, region: CountryCode | undefined): CleanedPhone {
+  const { ParseError, parsePhoneNumberWithError, validatePhoneNumberLength } = phoneLibrary();
   if (!/\d/.test(text)) return flagged('unrecognised', `"${text}" has no digits`);
   let number: PhoneNumber;
   try {
