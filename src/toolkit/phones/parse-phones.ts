@@ -2,6 +2,7 @@ import { createRequire } from 'node:module';
 import type { CountryCode, PhoneNumber } from 'libphonenumber-js/max';
 import { ConfigError } from '../../core/errors.ts';
 import { type CleanedValue, type FlagCounts, countFlags, flagged, inputText } from '../cleaned-value.ts';
+import { type PhoneMetadata, createFastPhoneReader } from './fast-phone-reader.ts';
 
 export interface ParsePhonesOptions {
   /** ISO 3166 alpha-2 region that numbers written without a country code belong to, e.g. "US". */
@@ -27,11 +28,22 @@ export interface ParsedPhones {
 
 type PhoneLibrary = typeof import('libphonenumber-js/max');
 let library: PhoneLibrary | undefined;
+let readFast: ReturnType<typeof createFastPhoneReader> | undefined;
 
 /** Loaded on first use: its metadata is large, and most blocks that import the package never read a phone number. */
 function phoneLibrary(): PhoneLibrary {
   library ??= createRequire(import.meta.url)('libphonenumber-js/max') as PhoneLibrary;
   return library;
+}
+
+function fastReader(): ReturnType<typeof createFastPhoneReader> {
+  if (!readFast) {
+    const require = createRequire(import.meta.url);
+    // The same metadata the library's max build reads, through its core Metadata class.
+    const { Metadata } = require('libphonenumber-js/core') as { Metadata: new (json: unknown) => unknown };
+    readFast = createFastPhoneReader(new Metadata(require('libphonenumber-js/max/metadata')) as PhoneMetadata);
+  }
+  return readFast;
 }
 
 const lengthProblems: Readonly<Record<string, string>> = {
@@ -79,6 +91,8 @@ function checkedRegion(region: string): CountryCode {
 }
 
 function parsePhone(text: string, region: CountryCode | undefined): CleanedPhone {
+  const fast = fastReader()(text, region);
+  if (fast) return fast;
   const { ParseError, parsePhoneNumberWithError, validatePhoneNumberLength } = phoneLibrary();
   if (!/\d/.test(text)) return flagged('unrecognised', `"${text}" has no digits`);
   let number: PhoneNumber;
