@@ -1,4 +1,4 @@
-import type { PhoneType } from './parse-phones.ts';
+import type { PhoneType } from './phone-type.ts';
 
 /**
  * The common case of reading a phone number, done with patterns compiled once,

@@ -3,16 +3,14 @@ import type { CountryCode, PhoneNumber } from 'libphonenumber-js/max';
 import { ConfigError } from '../../core/errors.ts';
 import { type CleanedValue, type FlagCounts, countFlags, flagged, inputText } from '../cleaned-value.ts';
 import { type PhoneMetadata, createFastPhoneReader } from './fast-phone-reader.ts';
+import type { PhoneType } from './phone-type.ts';
+
+export type { PhoneType } from './phone-type.ts';
 
 export interface ParsePhonesOptions {
   /** ISO 3166 alpha-2 region that numbers written without a country code belong to, e.g. "US". */
   readonly defaultRegion?: string;
 }
-
-/** What a valid number is for, as the numbering plan of its region says. */
-export type PhoneType =
-  | 'mobile' | 'fixed_line' | 'fixed_line_or_mobile' | 'toll_free' | 'premium_rate' | 'shared_cost'
-  | 'voip' | 'personal_number' | 'pager' | 'uan' | 'voicemail' | 'unknown';
 
 /** A cleaned phone number: `value` is E.164 ("+14155550123"), with its region, type and any extension. */
 export interface CleanedPhone extends CleanedValue {
