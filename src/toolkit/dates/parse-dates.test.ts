@@ -35,6 +35,14 @@ describe('parseDates', () => {
     assert.equal(values[0]!.value, '2024-03-11');
   });
 
+  it('accepts the logical date of an hourly run, an instant in UTC', () => {
+    assert.equal(parseDates(['yesterday'], { relativeTo: '2024-03-10T05:00:00.000Z' }).values[0]!.value, '2024-03-09');
+  });
+
+  it('refuses a logical date whose time has no zone', () => {
+    assert.throws(() => parseDates([], { relativeTo: '2024-03-10T05:00' }), (error: SluiceError) => error.code === 'toolkit.bad_relative_to');
+  });
+
   it('reads Date objects and numbers as well as text', () => {
     const { values } = parseDates([new Date('2024-03-05T10:00:00Z'), 1709251200, 20240305]);
     assert.deepEqual(values.map((r) => r.value), ['2024-03-05T10:00:00.000Z', '2024-03-01T00:00:00.000Z', '2024-03-05']);

@@ -83,10 +83,13 @@ function checkedFormats(formats: readonly string[]): ReadonlySet<string> {
 }
 
 function referenceDay(relativeTo: string | Date, zone: TimeZone | null): CalendarDate {
-  const at = relativeTo instanceof Date ? relativeTo : /^\d{4}-\d{2}-\d{2}$/.test(relativeTo) ? new Date(`${relativeTo}T00:00:00Z`) : new Date(relativeTo);
-  if (Number.isNaN(at.getTime())) throw new ConfigError('toolkit.bad_relative_to', `relativeTo "${String(relativeTo)}" is not a date; give YYYY-MM-DD or an ISO instant`);
+  // A time without a zone would be read in the process's own zone, so it is refused rather than guessed.
+  const zoned = typeof relativeTo === 'string' && /^\d{4}-\d{2}-\d{2}T.*(?:Z|[+-]\d{2}:?\d{2})$/.test(relativeTo);
+  const day = typeof relativeTo === 'string' && /^\d{4}-\d{2}-\d{2}$/.test(relativeTo);
+  const at = relativeTo instanceof Date ? relativeTo : day ? new Date(`${relativeTo}T00:00:00Z`) : zoned ? new Date(relativeTo) : new Date(Number.NaN);
+  if (Number.isNaN(at.getTime())) throw new ConfigError('toolkit.bad_relative_to', `relativeTo "${String(relativeTo)}" is not a date; give YYYY-MM-DD or an ISO instant with its zone`);
   // A bare day is that day everywhere; an instant is the day it was in the column's zone.
-  const local = zone && !(typeof relativeTo === 'string' && relativeTo.length === 10) ? new Date(zone.toLocal(at.getTime())) : at;
+  const local = zone && !day ? new Date(zone.toLocal(at.getTime())) : at;
   return { year: local.getUTCFullYear(), month: local.getUTCMonth() + 1, day: local.getUTCDate() };
 }
 
