@@ -46,6 +46,8 @@ export const dateFormats: readonly string[] = [
 interface Evidence {
   dayFirst?: string;
   monthFirst?: string;
+  /** A two-digit-year value like "99/12/31" that only reads with the year first. */
+  yearFirst?: string;
 }
 
 /**
@@ -94,6 +96,12 @@ function referenceDay(relativeTo: string | Date, zone: TimeZone | null): Calenda
 }
 
 function noteEvidence(evidence: Map<string, Evidence>, reading: OrderReading): void {
+  if (reading.key.endsWith('YY') && !reading.key.endsWith('YYYY') && reading.first > 31) {
+    const found = evidence.get(reading.key) ?? {};
+    found.yearFirst ??= reading.text;
+    evidence.set(reading.key, found);
+    return;
+  }
   const dayFirst = impossibleDateReason(reading.year, reading.second, reading.first) === null;
   const monthFirst = impossibleDateReason(reading.year, reading.first, reading.second) === null;
   if (dayFirst === monthFirst) {
@@ -107,7 +115,7 @@ function noteEvidence(evidence: Map<string, Evidence>, reading: OrderReading): v
 }
 
 function orderOf(found: Evidence): DayOrder {
-  if (found.dayFirst && found.monthFirst) return 'conflicting';
+  if ((found.dayFirst && found.monthFirst) || found.yearFirst) return 'conflicting';
   return found.dayFirst ? 'day-first' : found.monthFirst ? 'month-first' : 'unknown';
 }
 
@@ -158,6 +166,10 @@ function resolveOrder(reading: OrderReading, context: ResolveContext): Resolved 
   if (!decidedByOptions && order === 'day-first') monthFirstAllowed = false;
   if (!decidedByOptions && order === 'month-first') dayFirstAllowed = false;
 
+  if (!decidedByOptions && found.yearFirst && reading.text !== found.yearFirst) {
+    const reason = `"${reading.text}" could have its year first: the column has "${found.yearFirst}", which only reads that way; set dayFirst or formats`;
+    return { result: flagged('ambiguous', reason), format: `${reading.monthFirstFormat} or ${reading.dayFirstFormat} (ambiguous)` };
+  }
   const dayFirstProblem = impossibleDateReason(reading.year, reading.second, reading.first);
   const monthFirstProblem = impossibleDateReason(reading.year, reading.first, reading.second);
   const dayFirstDate = { year: reading.year, month: reading.second, day: reading.first };
