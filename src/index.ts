@@ -21,3 +21,4 @@ export type { Column, Row } from './core/data-plane/data-plane.ts';
 export type { Logger } from './core/run/logger.ts';
 export type { Connector, ConnectorConnection, ConnectorCapabilities, WriteMode } from './core/connectors/connector.ts';
 export { SluiceError, ConfigError, ConnectorError } from './core/errors.ts';
+export * from './toolkit/index.ts';

@@ -1,6 +1,6 @@
-// Cleans raw orders: one date format out of two, no non-positive amounts,
+// Cleans raw orders: dates written two ways made one, no non-positive amounts,
 // a tax column, and each order once.
-import { defineTransformer, type TableHandle } from 'sluice';
+import { defineTransformer, parseDates, type TableHandle } from 'sluice';
 
 type RawSale = {
   order_id: bigint;
@@ -11,16 +11,8 @@ type RawSale = {
   amount: number;
 };
 
-/** `2025-03-14` or `03/14/2025` to `2025-03-14`; null when it is neither. */
-export function parseOrderDate(text: string | null): string | null {
-  if (!text) return null;
-  const iso = /^(\d{4})-(\d{2})-(\d{2})$/.exec(text);
-  if (iso) return text;
-  const us = /^(\d{1,2})\/(\d{1,2})\/(\d{4})$/.exec(text);
-  if (!us) return null;
-  const [, month, day, year] = us;
-  return `${year}-${month!.padStart(2, '0')}-${day!.padStart(2, '0')}`;
-}
+// The shop's export writes `2025-03-14` and `03/14/2025`; anything else is flagged, not guessed.
+const orderDateFormats = ['YYYY-MM-DD', 'MM/DD/YYYY'];
 
 export default defineTransformer<{ raw_sales: TableHandle<RawSale> }>({
   async *run({ raw_sales }, ctx) {
@@ -28,8 +20,9 @@ export default defineTransformer<{ raw_sales: TableHandle<RawSale> }>({
     const seen = new Set<bigint>();
     let dropped = 0;
     let duplicates = 0;
+    let undated = 0;
     for await (const batch of raw_sales.batches()) {
-      const clean = [];
+      const kept: RawSale[] = [];
       for (const row of batch) {
         if (!(row.amount > 0)) {
           dropped++;
@@ -40,19 +33,28 @@ export default defineTransformer<{ raw_sales: TableHandle<RawSale> }>({
           continue;
         }
         seen.add(row.order_id);
-        clean.push({
+        kept.push(row);
+      }
+      const dates = parseDates(kept.map((row) => row.order_date), { formats: orderDateFormats }).values;
+      const clean = kept.map((row, i) => {
+        const date = dates[i]!;
+        if (date.flag) {
+          undated++;
+          ctx.log.warn(`order ${row.order_id}: ${date.reason}`);
+        }
+        return {
           order_id: row.order_id,
-          order_date: parseOrderDate(row.order_date),
+          order_date: date.value,
           customer: row.customer,
           product_id: row.product_id,
           quantity: row.quantity,
           amount: row.amount,
           tax: Math.round(row.amount * taxRate * 100) / 100,
-        });
-      }
+        };
+      });
       yield clean;
     }
-    ctx.log.info(`dropped ${dropped} non-positive amounts and ${duplicates} duplicate orders`);
+    ctx.log.info(`dropped ${dropped} non-positive amounts and ${duplicates} duplicate orders; ${undated} orders kept without a date`);
   },
   // Money stays exact downstream; dates become real dates.
   schema: { order_id: 'BIGINT', order_date: 'DATE', amount: 'DECIMAL(12,2)', tax: 'DECIMAL(12,2)' },

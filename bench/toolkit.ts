@@ -1,0 +1,82 @@
+/**
+ * How many values per second each toolkit function cleans, from TypeScript:
+ *
+ *   npm run bench:toolkit -- [--values 300000] [--rounds 3]
+ *
+ * Each tool gets a column of messy values built here (dates in six layouts, a US
+ * customer column of phone numbers, some from abroad and some too short, state and country spellings). Phones run twice: every
+ * number distinct, and a column where each number appears five times, as customer
+ * columns do. A line gives the best round's values per second of wall time and per
+ * second of CPU time: on a shared machine other work steals wall time, not CPU time.
+ * Figures are reported, never asserted.
+ */
+import { parseArgs } from 'node:util';
+import { parseCountries, parseDates, parsePhones, parseUsStates } from '../src/index.ts';
+
+const { values: args } = parseArgs({ options: { values: { type: 'string', default: '300000' }, rounds: { type: 'string', default: '3' } } });
+const size = Number(args.values);
+const rounds = Number(args.rounds);
+
+const two = (n: number) => String(n).padStart(2, '0');
+const months = ['January', 'mars', 'März', 'abril', 'maggio', 'juni'];
+function messyDate(i: number): string {
+  const day = 1 + (i % 28);
+  const month = 1 + ((i >> 3) % 12);
+  const year = 1980 + (i % 45);
+  switch (i % 6) {
+    case 0: return `${year}-${two(month)}-${two(day)}`;
+    case 1: return `${month}/${day}/${year}`;
+    case 2: return `${day} ${months[i % months.length]} ${year}`;
+    case 3: return `${year}-${two(month)}-${two(day)}T${two(i % 24)}:${two(i % 60)}:00Z`;
+    case 4: return String(1_500_000_000 + i * 97);
+    default: return i % 50 === 0 ? 'yesterday' : `${month}/${day}/${year} ${1 + (i % 12)}:30 PM`;
+  }
+}
+
+/** A US customer column: mostly national US numbers, some international, one in twenty too short. */
+function messyPhone(i: number): string {
+  // US exchanges start with 2-9.
+  const n = `${2 + (i % 8)}${String(i % 1_000_000).padStart(6, '0')}`;
+  if (i % 20 === 19) return `555-${n.slice(3)}`;
+  switch (i % 5) {
+    case 0: return `(415) ${n.slice(0, 3)}-${n.slice(3)}`;
+    case 1: return `+44 20 7${n.slice(0, 3)} ${n.slice(3)}`;
+    case 2: return `1-212-${n.slice(0, 3)}-${n.slice(3)}`;
+    case 3: return `+49 151 2${n}`;
+    default: return `+61 4${n.slice(0, 2)} ${n.slice(2, 5)} ${n.slice(5)}${i % 10}`;
+  }
+}
+
+const stateSpellings = ['California', 'CA', 'Calif.', 'new york', 'N.Y.', 'Texas', 'TX', 'Tex.', 'Missisippi', 'Miss.', 'Pennsilvania', 'PA', 'florida', 'FL', 'Ga.', 'Illinois', 'Ohio', 'Washington, D.C.', 'Puerto Rico', 'N/A'];
+const countrySpellings = ['Germany', 'Deutschland', 'DEU', 'de', 'USA', 'United States', 'UK', 'France', 'Frnace', 'España', 'Brasil', 'JP', 'Côte d’Ivoire', 'Holland', 'Schweiz', 'Austira', 'CHN', 'India', 'Mexico', 'Atlantis'];
+
+interface Case {
+  readonly name: string;
+  readonly values: readonly unknown[];
+  readonly run: (values: readonly unknown[]) => unknown;
+}
+
+const cases: Case[] = [
+  { name: 'parseDates (6 layouts, all distinct)', values: Array.from({ length: size }, (_, i) => messyDate(i)), run: (v) => parseDates(v, { relativeTo: '2024-03-10' }) },
+  { name: 'parsePhones (US column, all distinct)', values: Array.from({ length: size }, (_, i) => messyPhone(i)), run: (v) => parsePhones(v, { defaultRegion: 'US' }) },
+  { name: 'parsePhones (each number 5 times)', values: Array.from({ length: size }, (_, i) => messyPhone(Math.floor(i / 5))), run: (v) => parsePhones(v, { defaultRegion: 'US' }) },
+  { name: 'parseUsStates (20 spellings)', values: Array.from({ length: size }, (_, i) => stateSpellings[i % stateSpellings.length]), run: (v) => parseUsStates(v) },
+  { name: 'parseCountries (20 spellings)', values: Array.from({ length: size }, (_, i) => countrySpellings[i % countrySpellings.length]), run: (v) => parseCountries(v) },
+];
+
+console.log(`toolkit bench: ${size} values per column, best of ${rounds} rounds`);
+for (const benchCase of cases) {
+  let bestWall = 0;
+  let bestCpu = 0;
+  for (let round = 0; round < rounds; round++) {
+    const cpuStart = process.cpuUsage();
+    const wallStart = performance.now();
+    benchCase.run(benchCase.values);
+    const wallSeconds = (performance.now() - wallStart) / 1000;
+    const cpu = process.cpuUsage(cpuStart);
+    const cpuSeconds = (cpu.user + cpu.system) / 1e6;
+    bestWall = Math.max(bestWall, benchCase.values.length / wallSeconds);
+    bestCpu = Math.max(bestCpu, benchCase.values.length / cpuSeconds);
+  }
+  console.log(`${benchCase.name.padEnd(40)} ${Math.round(bestWall).toLocaleString('en-US').padStart(11)} values/s   ${Math.round(bestCpu).toLocaleString('en-US').padStart(11)} values per CPU-second`);
+}
