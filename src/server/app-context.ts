@@ -3,6 +3,7 @@ import type { DataPlaneSession } from '../core/data-plane/data-plane.ts';
 import type { Pipeline } from '../core/pipeline/pipeline.ts';
 import type { RunRecord, RunStore } from '../core/run-store/run-store.ts';
 import type { DataInterval } from '../core/pipeline/schedule.ts';
+import type { RunMetrics } from './metrics/run-metrics.ts';
 
 /** Which blocks a run the API started runs, and whose stored outputs it reads for the others. */
 export interface RunPlan {
@@ -24,6 +25,8 @@ export interface AppDependencies {
   readonly abort: (runId: string) => void;
   /** Lends a data plane session (for reading stored outputs) for the length of `work`. */
   readonly withSession: <T>(work: (session: DataPlaneSession) => Promise<T>) => Promise<T>;
+  /** What this process's runs measured, for `/metrics`; and the scrapers' own token, if sluice.yaml sets one. */
+  readonly metrics?: { readonly runMetrics?: RunMetrics | undefined; readonly token?: string | undefined } | undefined;
   /** The built web UI; absent or unbuilt, `/` says how to build it. */
   readonly webDist?: string | undefined;
 }

@@ -36,6 +36,11 @@ export const projectFileSchema = z
       .object({ url: z.string().min(1), namespace: z.string().min(1).optional(), api_key: z.string().min(1).optional() })
       .strict()
       .optional(),
+    /**
+     * `/metrics` takes the API token; `token` (which may read `${ENV}`) is a
+     * second one for scrapers, so a Prometheus server never holds the API's.
+     */
+    metrics: z.object({ token: z.string().min(1).optional() }).strict().optional(),
     /** Where run history lives: SQLite in the project (default), or PostgreSQL shared by many machines. */
     metadata: z
       .discriminatedUnion('type', [
