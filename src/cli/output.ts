@@ -52,11 +52,12 @@ const ansi = new RegExp(`${String.fromCharCode(27)}\\[[0-9;]*[A-Za-z]`, 'g');
 /**
  * One JSON object a line (`time`, `level`, `run`, `block`, `message`), for
  * log collectors: lines go to stdout, errors to stderr at level error, and
- * the transient status line is dropped.
+ * the transient status line is dropped. Indentation, which lays out text
+ * for people, is trimmed.
  */
 export function createJsonOutput(stdout: NodeJS.WritableStream = process.stdout, stderr: NodeJS.WritableStream = process.stderr, now: () => Date = () => new Date()): Output {
   const write = (stream: NodeJS.WritableStream, text: string, fields: LogFields | undefined, level: NonNullable<LogFields['level']>): void => {
-    const record = { time: now().toISOString(), level: fields?.level ?? level, run: fields?.run, block: fields?.block, message: mask(text).replace(ansi, '') };
+    const record = { time: now().toISOString(), level: fields?.level ?? level, run: fields?.run, block: fields?.block, message: mask(text).replace(ansi, '').trim() };
     stream.write(`${JSON.stringify(record)}\n`);
   };
   return {

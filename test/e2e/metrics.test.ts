@@ -4,7 +4,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { repoRoot, tempDir, writeProject } from './cli-helpers.ts';
+import { repoRoot, sluice, tempDir, writeProject } from './cli-helpers.ts';
 import { waitFor } from '../../src/testing/wait-for.ts';
 
 interface Sample {
@@ -216,6 +216,18 @@ describe('/metrics: Prometheus metrics of sluice serve and sluice scheduler', ()
     const samples = parsePrometheusText(await (await get(metricsUrl, scrapeToken)).text());
     assert.equal(value(samples, 'sluice_runs', { pipeline: 'orders', status: 'succeeded' }), 1);
     assert.equal(value(samples, 'sluice_runs', { pipeline: 'broken', status: 'failed' }), 1);
+  });
+
+  it('sluice run --log-format json writes every line as JSON, naming the run and the block', async () => {
+    const ran = await sluice(dir, ['run', 'broken', '--log-format', 'json'], { SLUICE_TEST_METRICS_TOKEN: scrapeToken });
+    assert.equal(ran.code, 1);
+    const lines = `${ran.stdout}${ran.stderr}`.trim().split('\n').map((line) => JSON.parse(line) as { level: string; run?: string; block?: string; message: string });
+    const run = lines[0]?.run;
+    assert.ok(run, 'the first line names the run');
+    assert.ok(lines.every((line) => line.run === run), 'every line names the run');
+    const failedBlock = lines.find((line) => line.block === 'fails' && line.level === 'error');
+    assert.match(failedBlock?.message ?? '', /fails/);
+    assert.ok(lines.some((line) => /no such thing/.test(line.message) && line.level === 'error'), 'the error is a line of its own');
   });
 
   it('the strict reader refuses what the format does not allow', () => {

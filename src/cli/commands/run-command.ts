@@ -54,15 +54,15 @@ export async function runCommand(pipelineName: string, options: RunCommandOption
     if (result.status === 'succeeded') {
       const rejected = result.blocks.reduce((sum, b) => sum + (b.rowsRejected ?? 0), 0);
       const said = `Run ${describeOutcome(result.status, rejected)}`;
-      out.line(`${rejected ? yellow(said) : green(said)} ${dim(result.id)}: ${done} block${done === 1 ? '' : 's'} in ${formatDuration(result.durationMs)}`);
+      out.line(`${rejected ? yellow(said) : green(said)} ${dim(result.id)}: ${done} block${done === 1 ? '' : 's'} in ${formatDuration(result.durationMs)}`, { run: result.id });
       if (rejected) out.line(dim(`  see them with: ${result.blocks.filter((b) => b.rowsRejected).map((b) => `sluice preview ${pipeline.name} ${b.block} --rejects`).join('; ')}`));
       const landed = result.blocks.filter((b) => b.summary && pipeline.blocks.find((p) => p.name === b.block)?.role === 'exporter');
       for (const b of landed) out.line(`  ${b.block}: ${b.summary}`);
       return 0;
     }
-    out.error(`${red(result.status === 'cancelled' ? 'Run cancelled' : 'Run failed')} ${dim(result.id)} after ${formatDuration(result.durationMs)}`);
-    if (result.error) out.error(describeError(result.error, project.root));
-    out.error(dim(`logs: sluice logs ${result.id}`));
+    out.error(`${red(result.status === 'cancelled' ? 'Run cancelled' : 'Run failed')} ${dim(result.id)} after ${formatDuration(result.durationMs)}`, { run: result.id });
+    if (result.error) out.error(describeError(result.error, project.root), { run: result.id, block: result.error.location?.block });
+    out.error(dim(`logs: sluice logs ${result.id}`), { run: result.id });
     // A run stopped by the project's own setup (unknown connector, bad settings) is a configuration error.
     return result.error?.kind === 'config' ? 2 : 1;
   } finally {
@@ -77,10 +77,13 @@ function progressReporter(out: Output, setTicker: (t: NodeJS.Timeout | undefined
   let current: { block: Block; started: number } | undefined;
   let ticker: NodeJS.Timeout | undefined;
   const width = { name: 12 };
+  // Lines name their run and block, for JSON log lines (--log-format json).
+  let run: string | undefined;
   return {
     runStarted({ id, pipeline, blocks }) {
+      run = id;
       width.name = Math.max(12, ...blocks.map((b) => b.name.length));
-      out.line(`${bold(pipeline)} ${dim(`run ${id}`)}: ${blocks.length} block${blocks.length === 1 ? '' : 's'}`);
+      out.line(`${bold(pipeline)} ${dim(`run ${id}`)}: ${blocks.length} block${blocks.length === 1 ? '' : 's'}`, { run });
     },
     blockStarted(block) {
       current = { block, started: Date.now() };
@@ -89,7 +92,7 @@ function progressReporter(out: Output, setTicker: (t: NodeJS.Timeout | undefined
           if (current) out.status(`  … ${current.block.name.padEnd(width.name)} ${dim(current.block.role)} ${formatDuration(Date.now() - current.started)}`);
         }, 200);
         setTicker(ticker);
-      } else out.line(`  … ${block.name} (${block.role})`);
+      } else out.line(`  … ${block.name} (${block.role})`, { run, block: block.name });
     },
     blockFinished(record) {
       if (ticker) clearInterval(ticker);
@@ -100,12 +103,16 @@ function progressReporter(out: Output, setTicker: (t: NodeJS.Timeout | undefined
       const mark = record.status === 'succeeded' ? green('✓') : record.status === 'failed' ? red('✗') : yellow('-');
       const rejected = record.rowsRejected ? `, ${formatCount(record.rowsRejected)} rejected` : '';
       const rows = record.status === 'succeeded' ? `${formatCount(record.rowsIn)} in → ${formatCount(record.rowsOut)} out${rejected}` : record.status;
-      out.line(`  ${mark} ${record.block.padEnd(width.name)} ${dim(role.padEnd(11))} ${rows.padEnd(28)} ${took.padStart(7)}${record.summary ? `  ${dim(record.summary)}` : ''}`);
+      out.line(`  ${mark} ${record.block.padEnd(width.name)} ${dim(role.padEnd(11))} ${rows.padEnd(28)} ${took.padStart(7)}${record.summary ? `  ${dim(record.summary)}` : ''}`, {
+        run,
+        block: record.block,
+        level: record.status === 'failed' ? 'error' : 'info',
+      });
     },
     log(block, level, message) {
       if (level === 'debug') return;
       const tag = level === 'error' ? red(level) : level === 'warn' ? yellow(level) : dim(level);
-      if (level !== 'error') out.line(`    ${tag} ${block ?? ''}: ${message}`);
+      if (level !== 'error') out.line(`    ${tag} ${block ?? ''}: ${message}`, { run, block, level });
     },
   };
 }
