@@ -1,8 +1,8 @@
-import { Command, CommanderError } from 'commander';
+import { Command, CommanderError, Option } from 'commander';
 import { SluiceError } from '../core/errors.ts';
 import { mask } from '../core/project/secrets.ts';
 import { initCommand, listExamples } from './commands/init-command.ts';
-import { createOutput, describeError, red } from './output.ts';
+import { createJsonOutput, createOutput, describeError, red, type Output } from './output.ts';
 
 /** Exit codes: 0 success, 1 a pipeline or test failed, 2 usage or configuration error. */
 export const exitCodes = { ok: 0, failed: 1, usage: 2 } as const;
@@ -12,14 +12,27 @@ export const exitCodes = { ok: 0, failed: 1, usage: 2 } as const;
  * `sluice runs` never loads the data plane and `--help` answers at once.
  */
 export async function main(argv: readonly string[]): Promise<number> {
-  const out = createOutput();
+  // Every command writes through `out`; --log-format picks what it writes to once the options are read.
+  let target: Output = createOutput();
+  const out: Output = {
+    get tty() {
+      return target.tty;
+    },
+    line: (text, fields) => target.line(text, fields),
+    error: (text, fields) => target.error(text, fields),
+    status: (text) => target.status(text),
+  };
   let code: number = exitCodes.ok;
   const program = new Command('sluice')
     .description('Sluice: data pipelines of TypeScript, SQL and no-code blocks on an embedded DuckDB data plane.')
     .version('0.1.0')
     .showHelpAfterError('(run with --help for usage)')
     .exitOverride()
-    .configureOutput({ writeErr: (s) => process.stderr.write(s), writeOut: (s) => process.stdout.write(s) });
+    .configureOutput({ writeErr: (s) => process.stderr.write(s), writeOut: (s) => process.stdout.write(s) })
+    .addOption(new Option('--log-format <format>', 'text for people, json for log collectors (one JSON object a line)').choices(['text', 'json']).default('text'))
+    .hook('preAction', () => {
+      if ((program.opts() as { logFormat?: string }).logFormat === 'json') target = createJsonOutput();
+    });
 
   program
     .command('init')
@@ -108,7 +121,9 @@ export async function main(argv: readonly string[]): Promise<number> {
     .option('--poll <ms>', 'how often to look for due runs', '250')
     .option('--lease <ms>', 'how long a scheduler or a run holds its lease without renewing it', '10000')
     .option('--concurrency <n>', 'runs this scheduler executes at once; the rest wait their turn', '4')
-    .action(async (options: { poll?: string; lease?: string; concurrency?: string }) => {
+    .option('--metrics-port <port>', 'serve Prometheus metrics at /metrics on this port (0 picks a free one)')
+    .option('--metrics-host <host>', 'address for /metrics; beyond loopback it needs SLUICE_API_TOKEN or metrics.token', '127.0.0.1')
+    .action(async (options: { poll?: string; lease?: string; concurrency?: string; metricsHost?: string; metricsPort?: string }) => {
       code = await (await import('./commands/scheduler-command.ts')).schedulerCommand(options, out);
     });
 

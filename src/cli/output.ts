@@ -3,11 +3,18 @@ import { formatLocation, SluiceError, type SerializedError } from '../core/error
 import type { Pipeline } from '../core/pipeline/pipeline.ts';
 import { mask } from '../core/project/secrets.ts';
 
+/** What a line is about, for collectors reading JSON lines (`--log-format json`); plain text ignores it. */
+export interface LogFields {
+  readonly level?: 'debug' | 'info' | 'warn' | 'error' | undefined;
+  readonly run?: string | undefined;
+  readonly block?: string | undefined;
+}
+
 /** Where the CLI writes: plain lines when not on a terminal (CI, pipes). */
 export interface Output {
   readonly tty: boolean;
-  line(text?: string): void;
-  error(text: string): void;
+  line(text?: string, fields?: LogFields): void;
+  error(text: string, fields?: LogFields): void;
   /** A line that the next status() or line() replaces, on a terminal only. */
   status(text: string): void;
 }
@@ -36,6 +43,32 @@ export function createOutput(stdout: NodeJS.WriteStream = process.stdout, stderr
       stdout.write(`\r\x1b[2K${mask(text).slice(0, (stdout.columns ?? 100) - 1)}`);
       statusShown = true;
     },
+  };
+}
+
+// Colour codes, cursor moves included, never reach a JSON line.
+const ansi = new RegExp(`${String.fromCharCode(27)}\\[[0-9;]*[A-Za-z]`, 'g');
+
+/**
+ * One JSON object a line (`time`, `level`, `run`, `block`, `message`), for
+ * log collectors: lines go to stdout, errors to stderr at level error, and
+ * the transient status line is dropped. Indentation, which lays out text
+ * for people, is trimmed.
+ */
+export function createJsonOutput(stdout: NodeJS.WritableStream = process.stdout, stderr: NodeJS.WritableStream = process.stderr, now: () => Date = () => new Date()): Output {
+  const write = (stream: NodeJS.WritableStream, text: string, fields: LogFields | undefined, level: NonNullable<LogFields['level']>): void => {
+    const record = { time: now().toISOString(), level: fields?.level ?? level, run: fields?.run, block: fields?.block, message: mask(text).replace(ansi, '').trim() };
+    stream.write(`${JSON.stringify(record)}\n`);
+  };
+  return {
+    tty: false,
+    line(text = '', fields) {
+      write(stdout, text, fields, 'info');
+    },
+    error(text, fields) {
+      write(stderr, text, fields, 'error');
+    },
+    status() {},
   };
 }
 

@@ -4,6 +4,7 @@ import type { OutputStore } from '../core/output-store/output-store.ts';
 import type { Pipeline } from '../core/pipeline/pipeline.ts';
 import type { RunRecord, RunStore } from '../core/run-store/run-store.ts';
 import type { DataInterval } from '../core/pipeline/schedule.ts';
+import type { RunMetrics } from './metrics/run-metrics.ts';
 
 /** Which blocks a run the API started runs, and whose stored outputs it reads for the others. */
 export interface RunPlan {
@@ -27,6 +28,8 @@ export interface AppDependencies {
   readonly abort: (runId: string) => void;
   /** Lends a data plane session (for reading stored outputs) for the length of `work`. */
   readonly withSession: <T>(work: (session: DataPlaneSession) => Promise<T>) => Promise<T>;
+  /** What this process's runs measured, for `/metrics`; and the scrapers' own token, if sluice.yaml sets one. */
+  readonly metrics?: { readonly runMetrics?: RunMetrics | undefined; readonly token?: string | undefined } | undefined;
   /** The built web UI; absent or unbuilt, `/` says how to build it. */
   readonly webDist?: string | undefined;
 }

@@ -9,6 +9,7 @@ import { gitRoutes } from './routes/git-routes.ts';
 import { alertRoutes } from './routes/alert-routes.ts';
 import { overviewRoutes } from './routes/overview-routes.ts';
 import { lookRoutes } from './routes/look-routes.ts';
+import { metricsRoutes } from './metrics/metrics-route.ts';
 import { lineageRoutes } from './routes/lineage-routes.ts';
 import { pipelineRoutes } from './routes/pipeline-routes.ts';
 import { runEventRoutes } from './routes/run-events.ts';
@@ -52,6 +53,8 @@ export function createApp(deps: AppDependencies): Hono<{ Variables: AuthVariable
   // Nothing under /api ever falls through to the UI's HTML.
   app.all('/api', (c) => problem(c, 404, 'api.not_found', `no route ${c.req.method} ${c.req.path}`));
   app.all('/api/*', (c) => problem(c, 404, 'api.not_found', `no route ${c.req.method} ${c.req.path}`));
+
+  app.route('/', metricsRoutes({ root: deps.root, store: deps.store, runMetrics: deps.metrics?.runMetrics }, { token: deps.token, sessions, metricsToken: deps.metrics?.token }));
 
   const ui = deps.webDist ? serveStaticUi(deps.webDist) : undefined;
   app.get('*', (c) => (ui ? ui(c) : c.html('<!doctype html><title>Sluice</title><p>The web UI is not built. Run <code>npm run build:web</code>.</p>')));

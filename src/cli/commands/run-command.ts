@@ -55,15 +55,15 @@ export async function runCommand(pipelineName: string, options: RunCommandOption
     if (result.status === 'succeeded') {
       const rejected = result.blocks.reduce((sum, b) => sum + (b.rowsRejected ?? 0), 0);
       const said = `Run ${describeOutcome(result.status, rejected)}`;
-      out.line(`${rejected ? yellow(said) : green(said)} ${dim(result.id)}: ${done} block${done === 1 ? '' : 's'} in ${formatDuration(result.durationMs)}`);
+      out.line(`${rejected ? yellow(said) : green(said)} ${dim(result.id)}: ${done} block${done === 1 ? '' : 's'} in ${formatDuration(result.durationMs)}`, { run: result.id });
       if (rejected) out.line(dim(`  see them with: ${result.blocks.filter((b) => b.rowsRejected).map((b) => `sluice preview ${pipeline.name} ${b.block} --rejects`).join('; ')}`));
       const landed = result.blocks.filter((b) => b.summary && pipeline.blocks.find((p) => p.name === b.block)?.role === 'exporter');
       for (const b of landed) out.line(`  ${b.block}: ${b.summary}`);
       return 0;
     }
-    out.error(`${red(result.status === 'cancelled' ? 'Run cancelled' : 'Run failed')} ${dim(result.id)} after ${formatDuration(result.durationMs)}`);
-    if (result.error) out.error(describeError(result.error, project.root));
-    out.error(dim(`logs: sluice logs ${result.id}`));
+    out.error(`${red(result.status === 'cancelled' ? 'Run cancelled' : 'Run failed')} ${dim(result.id)} after ${formatDuration(result.durationMs)}`, { run: result.id });
+    if (result.error) out.error(describeError(result.error, project.root), { run: result.id, block: result.error.location?.block });
+    out.error(dim(`logs: sluice logs ${result.id}`), { run: result.id });
     // A run stopped by the project's own setup (unknown connector, bad settings) is a configuration error.
     return result.error?.kind === 'config' ? 2 : 1;
   } finally {

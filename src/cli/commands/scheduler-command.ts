@@ -13,6 +13,8 @@ import { alertEnv, alertsOf } from '../../alerts/project-alerts.ts';
 import { createEngine, runDependencies, type Engine } from '../compose.ts';
 import { UsageError } from '../usage-error.ts';
 import { describeError, dim, green, red, yellow, type Output } from '../output.ts';
+import { RunMetrics } from '../../server/metrics/run-metrics.ts';
+import { serveMetrics } from './metrics-server.ts';
 
 /** Runs a run that already has its record (made by a scheduler or a trigger), then alerts and reports it. */
 export async function executeCreatedRun(
@@ -43,12 +45,15 @@ export async function executeCreatedRun(
     if (!alert.ok) out.error(`${yellow('alert not sent')} ${alert.channel}: ${alert.error?.message ?? 'unknown error'}`);
   }
   const mark = result.status === 'succeeded' ? green('✓') : red('✗');
-  out.line(`${mark} ${pipeline.name} ${run.logicalDate ?? ''} ${dim(result.id)} ${result.status}${result.error ? `: ${describeError(result.error, project.root)}` : ''}`);
+  out.line(`${mark} ${pipeline.name} ${run.logicalDate ?? ''} ${dim(result.id)} ${result.status}${result.error ? `: ${describeError(result.error, project.root)}` : ''}`, {
+    run: result.id,
+    level: result.status === 'failed' ? 'error' : 'info',
+  });
   return result;
 }
 
 /** Starts a scheduler over the project's pipelines, reporting to `out`. */
-export async function startScheduler(engine: Engine, out: Output, timing: { pollMs: number; leaseMs: number; concurrency?: number }): Promise<Scheduler> {
+export async function startScheduler(engine: Engine, out: Output, timing: { pollMs: number; leaseMs: number; concurrency?: number }, runMetrics?: RunMetrics): Promise<Scheduler> {
   const { project } = engine;
   const { pollMs, leaseMs } = timing;
   const problems = new Map<string, string>();
@@ -83,8 +88,11 @@ export async function startScheduler(engine: Engine, out: Output, timing: { poll
         if (!alert.ok) out.error(`${yellow('alert not sent')} ${alert.channel}: ${alert.error?.message ?? 'unknown error'}`);
       }
     },
-    execute: ({ pipeline, due, runId, heartbeat, variables, resume }) =>
-      executeCreatedRun(engine, pipeline, { id: runId, logicalDate: due?.logicalDate, interval: due?.interval, variables, resume }, heartbeat, out),
+    execute: async ({ pipeline, due, runId, heartbeat, variables, resume }) => {
+      const result = await executeCreatedRun(engine, pipeline, { id: runId, logicalDate: due?.logicalDate, interval: due?.interval, variables, resume }, heartbeat, out);
+      runMetrics?.observeRun(pipeline.name, result);
+      return result;
+    },
     onEvent: (event) => {
       switch (event.kind) {
         case 'leader':
@@ -94,7 +102,7 @@ export async function startScheduler(engine: Engine, out: Output, timing: { poll
           out.line(`scheduler ${dim(event.owner)} is standing by (another scheduler holds the lease)`);
           break;
         case 'fired':
-          out.line(`→ ${event.pipeline} ${event.logicalDate} ${dim(event.runId)}${event.lateMs > 1000 ? dim(` (${Math.round(event.lateMs / 1000)}s after its interval ended)`) : ''}`);
+          out.line(`→ ${event.pipeline} ${event.logicalDate} ${dim(event.runId)}${event.lateMs > 1000 ? dim(` (${Math.round(event.lateMs / 1000)}s after its interval ended)`) : ''}`, { run: event.runId });
           break;
         case 'skipped':
           out.line(`${yellow('-')} ${event.pipeline} ${event.logicalDate} skipped: ${event.reason}`);
@@ -128,7 +136,7 @@ export async function startScheduler(engine: Engine, out: Output, timing: { poll
 }
 
 /** `sluice scheduler`: fires scheduled runs until stopped (Ctrl-C or SIGTERM finish the runs under way first). */
-export async function schedulerCommand(options: { poll?: string; lease?: string; concurrency?: string }, out: Output): Promise<number> {
+export async function schedulerCommand(options: { poll?: string; lease?: string; concurrency?: string; metricsHost?: string; metricsPort?: string }, out: Output): Promise<number> {
   const pollMs = Number(options.poll ?? 250);
   const concurrency = Number(options.concurrency ?? 4);
   if (!Number.isInteger(concurrency) || concurrency < 1) throw new UsageError(`--concurrency takes a whole number from 1; got '${options.concurrency}'`);
@@ -137,9 +145,12 @@ export async function schedulerCommand(options: { poll?: string; lease?: string;
   if (!Number.isInteger(leaseMs) || leaseMs < 300) throw new UsageError(`--lease takes milliseconds (300 or more); got '${options.lease}'`);
   // Each run executed at once gets at least one block slot, whatever sluice.yaml's limit.
   const engine = await createEngine(loadProject(process.cwd()), { concurrency });
-  const scheduler = await startScheduler(engine, out, { pollMs, leaseMs, concurrency });
+  const runMetrics = new RunMetrics();
+  const metrics = options.metricsPort === undefined ? undefined : await serveMetrics(engine, runMetrics, { host: options.metricsHost, port: options.metricsPort }, out);
+  const scheduler = await startScheduler(engine, out, { pollMs, leaseMs, concurrency }, runMetrics);
   await untilStopped();
   out.line('stopping: waiting for the runs under way');
+  await metrics?.close();
   await scheduler.stop();
   await engine.close();
   return 0;

@@ -7,6 +7,8 @@ import { loadProject } from '../../core/project/load-project.ts';
 import { loadApiToken } from '../../server/api-token.ts';
 import { createApp } from '../../server/create-app.ts';
 import { createRunExecutor } from '../../server/run-executor.ts';
+import { RunMetrics } from '../../server/metrics/run-metrics.ts';
+import { metricsToken } from '../../server/metrics/metrics-token.ts';
 import { createEngine } from '../compose.ts';
 import { bold, describeError, dim, green, red, type Output } from '../output.ts';
 import { UsageError } from '../usage-error.ts';
@@ -34,6 +36,7 @@ export async function serveCommand(options: { host?: string; port?: string; sche
   // Each run the server executes at once gets at least one block slot, whatever sluice.yaml's limit.
   const engine = await createEngine(project, { concurrency });
   const { token, source } = loadApiToken(project.stateDir);
+  const runMetrics = new RunMetrics();
   const executor = createRunExecutor({
     root: project.root,
     store: engine.store,
@@ -44,10 +47,11 @@ export async function serveCommand(options: { host?: string; port?: string; sche
     dataPlane: () => engine.dataPlane(),
     heartbeat: { owner: `serve:${hostname()}:${process.pid}`, leaseMs },
     onFinished: (pipeline, result) => {
+      runMetrics.observeRun(pipeline.name, result);
       const mark = result.status === 'succeeded' ? green('✓') : red('✗');
-      out.line(`${mark} ${pipeline.name} ${dim(result.id)} ${result.status}${result.error ? `: ${describeError(result.error, project.root)}` : ''}`);
+      out.line(`${mark} ${pipeline.name} ${dim(result.id)} ${result.status}${result.error ? `: ${describeError(result.error, project.root)}` : ''}`, { run: result.id, level: result.status === 'failed' ? 'error' : 'info' });
     },
-    onError: (runId, error) => out.error(`run ${runId}: ${error.message}`),
+    onError: (runId, error) => out.error(`run ${runId}: ${error.message}`, { run: runId }),
   });
   const app = createApp({
     root: project.root,
@@ -67,6 +71,7 @@ export async function serveCommand(options: { host?: string; port?: string; sche
       }
     },
     webDist,
+    metrics: { runMetrics, token: metricsToken(project) },
   });
   const server = serve({ fetch: app.fetch, hostname: host, port });
   await new Promise<void>((resolve, reject) => {
@@ -79,7 +84,7 @@ export async function serveCommand(options: { host?: string; port?: string; sche
   // The token rides in the fragment, which browsers never send to a server. Beyond loopback the
   // server's output usually lands in shared logs, so the link names the variable instead.
   out.line(`sign in: ${base}/#token=${loopback.has(host) ? token : '$SLUICE_API_TOKEN'}`);
-  const scheduler = options.scheduler === false ? undefined : await startScheduler(engine, out, { pollMs: 250, leaseMs, concurrency });
+  const scheduler = options.scheduler === false ? undefined : await startScheduler(engine, out, { pollMs: 250, leaseMs, concurrency }, runMetrics);
   await untilStopped();
   out.line('stopping: waiting for the runs under way');
   await new Promise<void>((resolve) => server.close(() => resolve()));

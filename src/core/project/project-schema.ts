@@ -42,6 +42,11 @@ export const projectFileSchema = z
      * blocks wait on databases and APIs, without crowding the data plane.
      */
     concurrency: z.number().int().min(1).max(256).default(4),
+    /**
+     * `/metrics` takes the API token; `token` (which may read `${ENV}`) is a
+     * second one for scrapers, so a Prometheus server never holds the API's.
+     */
+    metrics: z.object({ token: z.string().min(1).optional() }).strict().optional(),
     /** Where run history lives: SQLite in the project (default), or PostgreSQL shared by many machines. */
     metadata: z
       .discriminatedUnion('type', [
