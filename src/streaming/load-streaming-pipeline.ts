@@ -1,8 +1,8 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import path from 'node:path';
-import { parseDocument } from 'yaml';
 import { parseYamlFile } from '../core/config/parse-yaml-file.ts';
 import { ConfigError } from '../core/errors.ts';
+import { declaredPipelineType } from '../core/pipeline/declared-pipeline-type.ts';
 import { pipelinePath } from '../core/pipeline/load-pipeline.ts';
 import { pipelineNamePattern, pipelineNameRule } from '../core/pipeline/pipeline-schema.ts';
 import { streamingFileSchema, type StreamingFile } from '../core/pipeline/streaming-schema.ts';
@@ -17,15 +17,9 @@ export interface StreamingPipeline {
   readonly transformers: readonly TransformerSpec[];
 }
 
-/** True when a pipeline file says `type: streaming` (read cheaply, before the full parse). */
+/** True when a pipeline file says `type: streaming`. */
 export function isStreamingFile(file: string): boolean {
-  try {
-    const text = readFileSync(file, 'utf8');
-    if (!/^type\s*:/m.test(text)) return false;
-    return (parseDocument(text, { prettyErrors: false }).toJS() as { type?: unknown } | null)?.type === 'streaming';
-  } catch {
-    return false;
-  }
+  return declaredPipelineType(file) === 'streaming';
 }
 
 /** Loads `pipelines/NAME.yaml` as a streaming pipeline; every problem names file, line and column. */

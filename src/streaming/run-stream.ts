@@ -68,7 +68,10 @@ async function processBatch(run: StreamRun, messages: readonly StreamMessage[], 
   const failed: DeadLetter[] = [];
   const fail = (message: StreamMessage, error: unknown) => failed.push({ message, reason: (error as Error).message });
 
-  const fresh = messages.filter((m) => !run.sinks.every((sink) => sink.hasCommitted(m.id)));
+  // A message the broker counts as acknowledged was committed (or dead-lettered): it is a stale copy,
+  // delivered again before the ack arrived. Committed ids behind that line are pruned, so both tests are needed.
+  const settled = await run.source.settledIds();
+  const fresh = messages.filter((m) => !settled(m.id) && !run.sinks.every((sink) => sink.hasCommitted(m.id)));
   const decoded: Decoded[] = [];
   for (const message of fresh) {
     if (message.problem) {
@@ -100,7 +103,6 @@ async function processBatch(run: StreamRun, messages: readonly StreamMessage[], 
   const letters = failed.filter((f) => f.message.deliveries >= settings.max_deliver);
   const retry = failed.filter((f) => f.message.deliveries < settings.max_deliver).map((f) => f.message);
   const lettered = new Set(letters.map((l) => l.message.id));
-  const settled = await run.source.settledIds();
   if (letters.length) await retrySinkWrite('writing dead letters', () => run.deadLetters.write(letters, stager, context), context.logger, context.signal);
   let firstRows = 0;
   for (const { sinks, ids, rows } of staged) {
@@ -156,8 +158,8 @@ async function batchTransform(items: readonly Decoded[], transformers: readonly 
 async function stageRows(rows: readonly Row[], sink: StreamSink, run: StreamRun, stager: BatchStager): Promise<SyncInput | undefined> {
   const key = sink.spec.mode === 'upsert' ? sink.spec.key! : undefined;
   const sql = run.transformers.filter((t) => t.kind === 'sql');
-  // Without SQL the last row of a key wins here; a SQL transformer feeding an upsert returns one row per key itself.
-  const input = key && !sql.length ? lastPerKey(rows, key) : rows;
+  // The last row of a key in the batch wins; a SQL transformer feeding an upsert must not make two rows of one key.
+  const input = key ? lastPerKey(rows, key) : rows;
   if (!input.length) return undefined;
   let staged = await stager.stage('batch', input, typesOf(input, run.decoder));
   for (const t of sql) staged = await stager.query('batch', t.sql);

@@ -3,15 +3,17 @@ import type { StreamMessage } from '../stream-source.ts';
 /**
  * Messages a push-style client delivered and the engine has not pulled yet.
  * Its size is bounded by the broker (which stops at the consumer's in-flight
- * limit), not here.
+ * limit), not here; a message delivered again while it waits replaces its
+ * earlier copy, so a long sink outage does not pile up copies.
  */
 export class MessageBuffer {
-  private readonly queue: StreamMessage[] = [];
+  private readonly queue = new Map<string, StreamMessage>();
   private wake: (() => void) | undefined;
   private failure: Error | undefined;
 
   push(message: StreamMessage): void {
-    this.queue.push(message);
+    this.queue.delete(message.id);
+    this.queue.set(message.id, message);
     this.wake?.();
   }
 
@@ -23,7 +25,7 @@ export class MessageBuffer {
 
   /** Up to `max` messages, waiting at most `waitMs` for the first. */
   async pull(max: number, waitMs: number, signal: AbortSignal): Promise<StreamMessage[]> {
-    if (!this.queue.length && !this.failure && !signal.aborted && waitMs > 0) {
+    if (!this.queue.size && !this.failure && !signal.aborted && waitMs > 0) {
       await new Promise<void>((resolve) => {
         const done = () => {
           clearTimeout(timer);
@@ -36,7 +38,13 @@ export class MessageBuffer {
         this.wake = done;
       });
     }
-    if (this.failure && !this.queue.length) throw this.failure;
-    return this.queue.splice(0, max);
+    if (this.failure && !this.queue.size) throw this.failure;
+    const taken: StreamMessage[] = [];
+    for (const [id, message] of this.queue) {
+      if (taken.length >= max) break;
+      taken.push(message);
+      this.queue.delete(id);
+    }
+    return taken;
   }
 }
