@@ -6,7 +6,7 @@ import { collectBatch } from './collect-batch.ts';
 import type { DeadLetter, DeadLetters } from './dead-letters.ts';
 import type { PayloadDecoder } from './decode-payload.ts';
 import { storedType } from './record-schema.ts';
-import { retrySinkWrite } from './retry-sink-write.ts';
+import { retryWithBackoff } from './retry-with-backoff.ts';
 import type { StreamSink } from './stream-sink.ts';
 import type { StreamMessage, StreamSource } from './stream-source.ts';
 import { transformBatch, transformRecord, type StreamTransformer } from './stream-transformers.ts';
@@ -55,7 +55,13 @@ interface Decoded {
 export async function runStream(run: StreamRun): Promise<void> {
   const stager = new BatchStager(run.context);
   while (!run.stop.aborted) {
-    const messages = await collectBatch(run.source, run.settings.batch_size, run.settings.batch_wait, run.stop);
+    // A broker that drops the connection is waited for; messages it had handed over stay unacknowledged and come again.
+    const messages = await retryWithBackoff(`reading ${run.source.description}`, () => collectBatch(run.source, run.settings.batch_size, run.settings.batch_wait, run.stop), run.context.logger, run.stop).catch(
+      (error: unknown) => {
+        if (run.stop.aborted) return [];
+        throw error;
+      },
+    );
     if (!messages.length) continue;
     const report = await processBatch(run, unique(messages), stager);
     await stager.clear();
@@ -103,12 +109,12 @@ async function processBatch(run: StreamRun, messages: readonly StreamMessage[], 
   const letters = failed.filter((f) => f.message.deliveries >= settings.max_deliver);
   const retry = failed.filter((f) => f.message.deliveries < settings.max_deliver).map((f) => f.message);
   const lettered = new Set(letters.map((l) => l.message.id));
-  if (letters.length) await retrySinkWrite('writing dead letters', () => run.deadLetters.write(letters, stager, context), context.logger, context.signal);
+  if (letters.length) await retryWithBackoff('writing dead letters', () => run.deadLetters.write(letters, stager, context), context.logger, context.signal);
   let firstRows = 0;
   for (const { sinks, ids, rows } of staged) {
     const kept = ids.filter((id) => !lettered.has(id));
     for (const sink of sinks) {
-      const written = await retrySinkWrite(
+      const written = await retryWithBackoff(
         `committing to ${sink.spec.connection} ${sink.spec.table}`,
         async () => sink.write(await stageRows(rows, sink, run, stager), kept, settled, context),
         context.logger,
