@@ -1,4 +1,5 @@
 import type { ColumnTypes, Row } from '../core/data-plane/data-plane.ts';
+import { SluiceError } from '../core/errors.ts';
 import type { SyncContext, SyncInput } from '../core/connectors/sync-destination.ts';
 import type { StreamingFile } from '../core/pipeline/streaming-schema.ts';
 import { BatchStager } from './batch-stager.ts';
@@ -113,15 +114,30 @@ async function processBatch(run: StreamRun, messages: readonly StreamMessage[], 
   let firstRows = 0;
   for (const { sinks, ids, rows } of staged) {
     const kept = ids.filter((id) => !lettered.has(id));
+    if (!kept.length) continue;
     for (const sink of sinks) {
+      let settledNow = settled;
       const written = await retryWithBackoff(
         `committing to ${sink.spec.connection} ${sink.spec.table}`,
-        async () => sink.write(await stageRows(rows, sink, run, stager), kept, settled, context),
+        async () => {
+          if (kept.some((id) => sink.hasCommitted(id) || settledNow(id))) throw overtaken(sink);
+          return sink.write(await stageRows(rows, sink, run, stager), kept, settledNow, context);
+        },
         context.logger,
         context.signal,
-        // A refused commit (another process moved the state) or a lost connection: read the committed state again.
-        () => sink.load(context).catch(() => undefined),
-      );
+        // A refused commit (another process moved the state) or a lost connection: read the committed state again,
+        // then the broker's acknowledged line, which covers every id that state pruned.
+        async () => {
+          await sink.load(context).catch(() => undefined);
+          settledNow = await run.source.settledIds().catch(() => settledNow);
+        },
+      ).catch((error: unknown) => {
+        if (!(error instanceof SluiceError && error.code === 'stream.overtaken')) throw error;
+        // Unacknowledged, the batch's messages come again and are sorted out against the new state.
+        context.logger.warn(error.message);
+        return undefined;
+      });
+      if (written === undefined) return { messages: messages.length, rows: 0, duplicates: 0, deadLettered: 0, retried: 0, latencyMs: undefined };
       if (sink === run.sinks[0]) firstRows = written;
     }
   }
@@ -138,6 +154,11 @@ async function processBatch(run: StreamRun, messages: readonly StreamMessage[], 
     retried: retry.length,
     latencyMs: published.length ? [now - Math.min(...published), now - Math.max(...published)] : undefined,
   };
+}
+
+/** Another process running the same pipeline committed some of this batch's messages meanwhile. */
+function overtaken(sink: StreamSink): SluiceError {
+  return new SluiceError('stream.overtaken', `another process committed some of this batch's messages to ${sink.spec.table} meanwhile (run one process per streaming pipeline); leaving the batch to come again`, { retryable: false });
 }
 
 /** Runs the per-batch transformers; when they throw, each message alone finds the ones that fail. */

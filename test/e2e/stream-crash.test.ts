@@ -78,6 +78,20 @@ for (const [broker, { publish }] of Object.entries(brokers)) {
       );
     });
 
+    it('writes each message once when two processes run the same pipeline at once', async () => {
+      const name = `twice_${randomBytes(4).toString('hex')}`;
+      const total = 2000;
+      const { source, drop } = await publish(name, Array.from({ length: total }, (_, i) => payload(i + 1)));
+      drops.push(drop);
+      world.pipeline(name, pipelineYaml(source, name));
+      const runs = [startStream(world.dir, name), startStream(world.dir, name)];
+      await waitFor(async () => (await count(world, name)) >= total, { what: `all ${total} rows`, giveUpWhen: () => (runs.some((r) => r.child.exitCode !== null) ? runs.map((r) => r.output()).join('\n') : undefined) });
+      for (const run of runs) await stop(run.child, 'SIGINT');
+      for (const run of runs) assert.equal(await run.exited, 0, run.output());
+      const [row] = await world.query(`SELECT count(*) AS n, count(DISTINCT id) AS k FROM ${world.name}.${name}`);
+      assert.deepEqual({ rows: Number(row!.n), ids: Number(row!.k) }, { rows: total, ids: total });
+    });
+
     it('dead-letters a poison message after exactly max_deliver deliveries and loads the other 999', async () => {
       const name = `poison_${randomBytes(4).toString('hex')}`;
       const payloads = Array.from({ length: 1000 }, (_, i) => (i === 499 ? payload(500, 'lots') : payload(i + 1)));
