@@ -202,6 +202,23 @@ export async function main(argv: readonly string[]): Promise<number> {
       code = await (await import('./commands/cdc-command.ts')).cdcDropCommand(pipeline, out);
     });
 
+  const stream = program.command('stream').description('streaming pipelines (kind: streaming): from a broker into tables, each message committed once');
+  stream
+    .command('run')
+    .description('run a streaming pipeline in the foreground; Ctrl-C commits the batch in hand and stops')
+    .argument('<pipeline>', 'a pipeline with kind: streaming')
+    .addHelpText('after', '\nRows and the message ids they came from commit in one transaction; the broker is acknowledged after.\nA message that fails to parse, validate or transform is retried, then dead-lettered on its max_deliver-th delivery.')
+    .action(async (pipeline: string) => {
+      code = await (await import('./commands/stream-command.ts')).streamRunCommand(pipeline, out);
+    });
+  stream
+    .command('status')
+    .description("each streaming pipeline's state, rows/s, broker lag and dead letters, from its last heartbeat")
+    .option('--json', 'as JSON')
+    .action(async (options: { json?: boolean }) => {
+      code = (await import('./commands/stream-command.ts')).streamStatusCommand(options, out);
+    });
+
   try {
     await program.parseAsync(argv);
     return code;

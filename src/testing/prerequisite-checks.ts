@@ -1,10 +1,11 @@
 import { accessSync, constants } from 'node:fs';
+import { connect as connectTcp } from 'node:net';
 import mysql from 'mysql2/promise';
 import pg from 'pg';
 import { mask } from '../core/project/secrets.ts';
 
 /** What some test files need from the machine beyond Node and `npm ci`. */
-export type PrerequisiteName = 'postgres' | 'postgres-logical-replication' | 'mariadb' | 'chromium';
+export type PrerequisiteName = 'postgres' | 'postgres-logical-replication' | 'mariadb' | 'chromium' | 'redis' | 'nats-jetstream';
 
 /** Why the machine lacks a prerequisite, and the exact command that provides it. */
 export interface MissingPrerequisite {
@@ -17,8 +18,26 @@ export interface MissingPrerequisite {
 export const testPgUrl = (): string => process.env.SLUICE_TEST_PG_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
 /** The MariaDB (or MySQL) server the tests use. */
 export const testMysqlUrl = (): string => process.env.SLUICE_TEST_MYSQL_URL ?? 'mysql://root@127.0.0.1:3306/test';
+/** The Redis server the tests use. */
+export const testRedisUrl = (): string => process.env.SLUICE_TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
+/** The NATS server (with JetStream) the tests use. */
+export const testNatsUrl = (): string => process.env.SLUICE_TEST_NATS_URL ?? 'nats://127.0.0.1:4222';
 /** The Chromium the browser tests drive: Debian's, unless SLUICE_TEST_CHROMIUM names another. */
 export const chromiumPath = (): string => process.env.SLUICE_TEST_CHROMIUM ?? '/usr/bin/chromium';
+
+/** Resolves when something accepts a TCP connection at the URL's host and port. */
+function reachable(url: string, defaultPort: number): Promise<void> {
+  const { hostname, port } = new URL(url);
+  return new Promise((resolve, reject) => {
+    const socket = connectTcp({ host: hostname, port: Number(port || defaultPort), timeout: 3000 });
+    socket.once('connect', () => {
+      socket.destroy();
+      resolve();
+    });
+    socket.once('timeout', () => socket.destroy(new Error('timed out')));
+    socket.once('error', reject);
+  });
+}
 
 const installPostgres = () =>
   `sudo apt-get install -y postgresql && sudo -u postgres createdb test (or set SLUICE_TEST_PG_URL to a server of yours; now ${mask(testPgUrl())})`;
@@ -99,6 +118,22 @@ export const prerequisiteChecks = {
       return undefined;
     } catch {
       return { name: 'chromium', why: `no Chromium at ${file}`, command: 'sudo apt-get install -y chromium (or set SLUICE_TEST_CHROMIUM to a Chromium binary)' };
+    }
+  },
+  async redis() {
+    try {
+      await reachable(testRedisUrl(), 6379);
+      return undefined;
+    } catch (error) {
+      return unreachable('redis', 'Redis server', testRedisUrl(), error, 'sudo apt-get install -y redis-server (or set SLUICE_TEST_REDIS_URL)');
+    }
+  },
+  async 'nats-jetstream'() {
+    try {
+      await reachable(testNatsUrl(), 4222);
+      return undefined;
+    } catch (error) {
+      return unreachable('nats-jetstream', 'NATS server', testNatsUrl(), error, 'run nats-server -js (or set SLUICE_TEST_NATS_URL to a server with JetStream)');
     }
   },
 } satisfies Record<PrerequisiteName, Check>;

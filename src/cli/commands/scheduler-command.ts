@@ -64,6 +64,8 @@ export async function startScheduler(engine: Engine, out: Output, timing: { poll
         pipelines.push(loadPipeline(project.root, name));
         problems.delete(name);
       } catch (error) {
+        // Streaming pipelines run with 'sluice stream run'; the scheduler does not keep them running yet.
+        if (toSluiceError(error).code === 'pipeline.streaming') continue;
         // A broken file stops only its own pipeline, and is reported once per change.
         const message = describeError(toSluiceError(error), project.root);
         if (problems.get(name) !== message) out.error(`${red('✗')} ${name}: ${message}`);

@@ -2,7 +2,8 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { transform } from 'esbuild';
 import { ConfigError, SluiceError, toSluiceError } from '../../core/errors.ts';
-import { listPipelines, loadPipeline } from '../../core/pipeline/load-pipeline.ts';
+import { listPipelines, loadPipeline, pipelinePath } from '../../core/pipeline/load-pipeline.ts';
+import { isStreamingFile, loadStreamingPipeline } from '../../streaming/index.ts';
 import type { Block, Pipeline } from '../../core/pipeline/pipeline.ts';
 import { loadProject, type Project } from '../../core/project/load-project.ts';
 import { connectionSpec, warehouseConnectionName } from '../../core/project/connection-spec.ts';
@@ -25,10 +26,13 @@ export async function validateCommand(out: Output): Promise<number> {
   for (const name of names) {
     const found: SluiceError[] = [];
     let pipeline: Pipeline | undefined;
-    try {
-      pipeline = loadPipeline(project.root, name);
-    } catch (error) {
-      found.push(toSluiceError(error));
+    if (isStreamingFile(pipelinePath(project.root, name))) found.push(...(await checkStreamingPipeline(project, name)));
+    else {
+      try {
+        pipeline = loadPipeline(project.root, name);
+      } catch (error) {
+        found.push(toSluiceError(error));
+      }
     }
     if (pipeline) for (const block of pipeline.blocks) found.push(...(await checkBlock(project, pipeline, block)));
     problems += found.length;
@@ -95,6 +99,29 @@ async function checkBlock(project: Project, pipeline: Pipeline, block: Block): P
   } catch (error) {
     return [toSluiceError(error)];
   }
+}
+
+/** A streaming pipeline's file, its TypeScript transformers (compiled, not run) and its sinks' connections. */
+async function checkStreamingPipeline(project: Project, name: string): Promise<SluiceError[]> {
+  let streaming;
+  try {
+    streaming = loadStreamingPipeline(project.root, name);
+  } catch (error) {
+    return [toSluiceError(error)];
+  }
+  const file = streaming.shown;
+  const asBlock = (t: (typeof streaming.transformers)[number]): Block => ({ name: t.name, role: 'transformer', language: 'ts', file: t.file, settings: {}, upstream: [], declaredAt: { file } });
+  const found: SluiceError[] = [];
+  const pipeline: Pipeline = { name, file, variables: {}, blocks: [], version: '', apiEnabled: false, alerts: [] };
+  for (const t of streaming.transformers.filter((t) => t.file.endsWith('.ts'))) found.push(...(await checkBlock(project, pipeline, asBlock(t))));
+  for (const sink of streaming.settings.sinks) {
+    try {
+      checkConnection(project, sink.connection, { file, block: sink.table });
+    } catch (error) {
+      found.push(toSluiceError(error));
+    }
+  }
+  return found;
 }
 
 function checkConnection(project: Project, name: string, where: { file: string; line?: number | undefined; block: string }): string {

@@ -3,6 +3,7 @@ import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import path from 'node:path';
 import { parseYamlFile } from '../config/parse-yaml-file.ts';
 import { ConfigError, type ErrorLocation } from '../errors.ts';
+import { declaredPipelineType } from './declared-pipeline-type.ts';
 import { isIntegrationFile, loadIntegrationPipeline } from './load-integration-pipeline.ts';
 import { topoSort } from './dag.ts';
 import type { Block, BlockLanguage, Pipeline, PipelineWarning } from './pipeline.ts';
@@ -44,6 +45,10 @@ export function loadPipeline(root: string, name: string): Pipeline {
     );
   }
   if (isIntegrationFile(file)) return loadIntegrationPipeline(name, file, shown);
+  if (declaredPipelineType(file) === 'streaming') {
+    // A stream runs until stopped, not as a run of blocks: it has its own command (and no place in run history yet).
+    throw new ConfigError('pipeline.streaming', `'${name}' is a streaming pipeline; run it with 'sluice stream run ${name}'`, { location: { file: shown } });
+  }
   const { data, locate } = parseYamlFile(file, pipelineFileSchema, shown);
   const hash = createHash('sha256').update(readFileSync(file));
 

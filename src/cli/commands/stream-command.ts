@@ -1,0 +1,102 @@
+import { SluiceError } from '../../core/errors.ts';
+import { loadProject } from '../../core/project/load-project.ts';
+import { createLogger } from '../../core/run/logger.ts';
+import { HeartbeatWriter, heartbeatFile, loadStreamingPipeline, openStreamRun, readHeartbeats, runStream, type StreamHeartbeat } from '../../streaming/index.ts';
+import { createEngine } from '../compose.ts';
+import { bold, describeError, describeWarnings, dim, formatCount, formatTable, green, red, yellow, type Output } from '../output.ts';
+
+/**
+ * `sluice stream run NAME`: runs a streaming pipeline in the foreground until
+ * Ctrl-C, which stops taking messages, commits and acknowledges the batch in
+ * hand, and exits 0. A second Ctrl-C leaves at once; the batch's messages stay
+ * unacknowledged and come again on the next run, so nothing is lost.
+ */
+export async function streamRunCommand(name: string, out: Output): Promise<number> {
+  const project = loadProject(process.cwd());
+  const pipeline = loadStreamingPipeline(project.root, name);
+  for (const warning of describeWarnings(pipeline)) out.error(warning);
+  const engine = await createEngine(project);
+  const stop = new AbortController();
+  const hard = new AbortController();
+  const onSignal = (): void => {
+    if (stop.signal.aborted) hard.abort(new Error('stopped by the user'));
+    else {
+      out.error(dim('stopping: committing the batch in hand (Ctrl-C again to leave now; its messages will come again)'));
+      stop.abort();
+    }
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+  const heartbeat = new HeartbeatWriter(heartbeatFile(project.stateDir, pipeline.name), pipeline.name);
+  const session = await (await engine.dataPlane()).openSession();
+  const logger = createLogger((level, message) => {
+    if (level === 'warn' || level === 'error') out.error(`${yellow(level)} ${message}`);
+  });
+  let lag: number | undefined;
+  let lagAsked = 0;
+  try {
+    const run = await openStreamRun(project, engine.connectors, pipeline, {
+      session,
+      logger,
+      signal: hard.signal,
+      stop: stop.signal,
+      onBatch(report) {
+        // The broker is asked for the lag every few seconds, not per batch.
+        if (Date.now() - lagAsked > 3000) {
+          lagAsked = Date.now();
+          void run.source.lag().then((n) => (lag = n), () => undefined);
+        }
+        heartbeat.record(report, lag);
+        const b = heartbeat.current;
+        out.status(`${formatCount(b.rows)} rows, ${formatCount(b.rowsPerSecond)} rows/s, ${b.deadLettered} dead letters${lag === undefined ? '' : `, lag ${formatCount(lag)}`}`);
+      },
+    });
+    try {
+      out.line(`${bold(pipeline.name)}: streaming from ${run.source.description} into ${pipeline.settings.sinks.map((s) => `${s.connection} ${s.table}`).join(', ')} ${dim('(Ctrl-C stops after committing)')}`);
+      await runStream(run);
+    } finally {
+      await run.close();
+    }
+    heartbeat.finish('stopped');
+    const b = heartbeat.current;
+    out.line(`${green('stopped')} ${pipeline.name}: ${formatCount(b.messages)} messages, ${formatCount(b.rows)} rows committed, ${b.duplicates} redelivered duplicates skipped, ${b.deadLettered} dead letters`);
+    return 0;
+  } catch (error) {
+    heartbeat.finish('failed', (error as Error).message);
+    if (hard.signal.aborted) {
+      out.error(`${yellow('left')} ${pipeline.name} without committing the batch in hand; its messages come again on the next run`);
+      return 1;
+    }
+    out.error(`${red('stream failed')} ${pipeline.name}`);
+    out.error(error instanceof SluiceError ? describeError(error, project.root) : (error as Error).message);
+    return error instanceof SluiceError && error.kind === 'config' ? 2 : 1;
+  } finally {
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+    await session.close();
+    await engine.close();
+  }
+}
+
+/** `sluice stream status`: each streaming pipeline's state, rate, lag and dead letters, from its last heartbeat. */
+export function streamStatusCommand(options: { json?: boolean }, out: Output): number {
+  const project = loadProject(process.cwd());
+  const beats = readHeartbeats(project.stateDir);
+  if (options.json) {
+    out.line(JSON.stringify(beats, null, 2));
+    return 0;
+  }
+  if (!beats.length) {
+    out.line(dim('no streaming pipeline has run in this project yet (start one with: sluice stream run NAME)'));
+    return 0;
+  }
+  const state = (b: StreamHeartbeat) => (b.state === 'running' ? green(b.state) : b.state === 'failed' ? red(b.state) : b.state);
+  out.line(
+    formatTable(
+      ['pipeline', 'state', 'rows/s', 'lag', 'rows', 'dead letters', 'latency', 'since', 'updated'],
+      beats.map((b) => [b.pipeline, state(b), formatCount(b.rowsPerSecond), b.lag === undefined ? '-' : formatCount(b.lag), formatCount(b.rows), String(b.deadLettered), b.latencyMs === undefined ? '-' : `${b.latencyMs} ms`, b.startedAt, b.updatedAt]),
+    ),
+  );
+  for (const b of beats.filter((beat) => beat.error)) out.error(`${b.pipeline}: ${b.error}`);
+  return 0;
+}

@@ -1,0 +1,137 @@
+import { z } from 'zod';
+import { alertsSchema } from './alert-schema.ts';
+import { durationSchema } from './duration.ts';
+import { blockNamePattern, pipelineNamePattern } from './pipeline-schema.ts';
+
+/**
+ * A streaming pipeline (`kind: streaming`): a broker source, transformer
+ * blocks over each micro-batch, and sinks that commit the rows with the
+ * source's message ids in one transaction.
+ *
+ * ```yaml
+ * kind: streaming
+ * source: { type: nats_jetstream, stream: ORDERS, subject: orders.> }
+ * payload: { format: json, columns: { id: BIGINT NOT NULL, amount: DOUBLE } }
+ * transformers:
+ *   - { name: stamp, file: transforms/stamp.ts }
+ * sinks:
+ *   - { connection: analytics, table: public.orders, mode: append }
+ * ```
+ */
+
+const natsJetStreamSourceSchema = z
+  .object({
+    type: z.literal('nats_jetstream'),
+    /** Server URL, or several separated by commas. */
+    url: z.string().min(1).default('nats://127.0.0.1:4222'),
+    /** The JetStream stream; it must exist. */
+    stream: z.string().min(1),
+    /** Only messages on this subject (wildcards allowed); all of the stream's when left out. */
+    subject: z.string().min(1).optional(),
+    /** The durable consumer's name; `sluice_<pipeline>` when left out. */
+    consumer: z.string().regex(/^[A-Za-z0-9_-]+$/, 'a consumer name is letters, digits, _ and -').optional(),
+    /** How long the broker waits for an ack before it delivers a message again. */
+    ack_wait: durationSchema.default(30_000),
+  })
+  .strict();
+
+const redisStreamsSourceSchema = z
+  .object({
+    type: z.literal('redis_streams'),
+    url: z.string().min(1).default('redis://127.0.0.1:6379'),
+    /** The stream's key. */
+    stream: z.string().min(1),
+    /** The consumer group; `sluice_<pipeline>` when left out. Created at the stream's start when missing. */
+    group: z.string().min(1).optional(),
+    /** This process's consumer name in the group; stable across restarts so its pending entries come back to it. */
+    consumer: z.string().min(1).default('sluice'),
+    /** The entry field that holds the payload. */
+    field: z.string().min(1).default('data'),
+    /** How long an entry stays pending (unacknowledged) before it is claimed again, from a dead consumer or for a retry. */
+    claim_idle: durationSchema.default(30_000),
+  })
+  .strict();
+
+export const streamSourceSchema = z.discriminatedUnion('type', [natsJetStreamSourceSchema, redisStreamsSourceSchema]);
+export type StreamSourceSettings = z.output<typeof streamSourceSchema>;
+export type StreamSourceType = StreamSourceSettings['type'];
+
+export const payloadFormats = ['json', 'csv', 'text'] as const;
+export type PayloadFormat = (typeof payloadFormats)[number];
+
+const payloadSchema = z
+  .object({
+    format: z.enum(payloadFormats).default('json'),
+    /**
+     * Column name to data-plane type (`BIGINT`, `DOUBLE`, `VARCHAR`, `BOOLEAN`,
+     * `TIMESTAMP`, `JSON`), optionally `NOT NULL`. For CSV lines, the fields in
+     * order. Left out, the columns are inferred from the first batch (JSON) or
+     * one `text` column holds the payload (text).
+     */
+    columns: z.record(z.string().min(1), z.string().min(1)).optional(),
+    /** Fields of a JSON payload that no column declares: `discard` them, or `reject` the message (dead letter). */
+    unknown_fields: z.enum(['discard', 'reject']).default('discard'),
+    delimiter: z.string().length(1).default(','),
+  })
+  .strict()
+  .refine((p) => p.format !== 'csv' || p.columns !== undefined, { message: 'a CSV payload needs columns: the fields of each line, in order', path: ['columns'] });
+
+export type PayloadSettings = z.output<typeof payloadSchema>;
+
+const transformerSchema = z
+  .object({
+    name: z.string().regex(blockNamePattern, 'a block name is letters, digits and _ and starts with a letter or _'),
+    /** A `.ts` file (its default export takes a record, or the batch's records with `per: batch`) or a `.sql` file over the table `batch`. */
+    file: z.string().min(1),
+    /** For a TypeScript transformer: called once per record (default) or once per micro-batch. */
+    per: z.enum(['record', 'batch']).default('record'),
+  })
+  .strict();
+
+export const streamSinkModes = ['append', 'upsert'] as const;
+
+const sinkSchema = z
+  .object({
+    /** A connection from connections.yaml whose connector can be a sync destination. */
+    connection: z.string().min(1),
+    /** `schema.table` or `table`; created on the first batch when missing. */
+    table: z.string().min(1),
+    mode: z.enum(streamSinkModes).default('append'),
+    /** The key an upsert replaces rows by. */
+    key: z.union([z.string().min(1), z.array(z.string().min(1)).min(1)]).transform((k) => (typeof k === 'string' ? [k] : k)).optional(),
+  })
+  .strict()
+  .refine((s) => s.mode !== 'upsert' || s.key !== undefined, { message: 'an upsert sink needs a key: the columns that identify a row', path: ['key'] });
+
+export const streamingFileSchema = z
+  .object({
+    kind: z.literal('streaming').optional(),
+    /** The old spelling of `kind: streaming`; still read, with a warning. */
+    type: z.literal('streaming').optional(),
+    name: z.string().regex(pipelineNamePattern).optional(),
+    description: z.string().optional(),
+    alerts: alertsSchema,
+    source: streamSourceSchema,
+    payload: payloadSchema.default({ format: 'json', unknown_fields: 'discard', delimiter: ',' }),
+    /** A micro-batch closes at this many messages... */
+    batch_size: z.number().int().positive().default(1000),
+    /** ...or this long after its first message, whichever comes first. */
+    batch_wait: durationSchema.default(200),
+    /** Messages taken from the broker and not yet acknowledged, at most: a slow sink slows the consumer. */
+    max_in_flight: z.number().int().positive().default(5000),
+    /** A message that fails to parse, validate or transform is retried until its delivery number reaches this, then dead-lettered. */
+    max_deliver: z.number().int().positive().default(5),
+    /** How long a failed message waits before its next delivery. */
+    retry_delay: durationSchema.default(1000),
+    transformers: z.array(transformerSchema).default([]),
+    sinks: z.array(sinkSchema).min(1, 'a streaming pipeline needs at least one sink'),
+    /** Where messages that cannot be loaded go, in the first sink's connection. */
+    dead_letter_table: z.string().min(1).default('_sluice_dead_letters'),
+  })
+  .strict()
+  .refine((f) => f.max_in_flight >= f.batch_size, { message: 'max_in_flight must be at least batch_size', path: ['max_in_flight'] })
+  .refine((f) => (f.kind === undefined) !== (f.type === undefined), { message: 'give kind: streaming once (type: is its old spelling)', path: ['kind'] });
+
+export type StreamingFile = z.output<typeof streamingFileSchema>;
+export type StreamSinkFile = StreamingFile['sinks'][number];
+export type StreamTransformerFile = StreamingFile['transformers'][number];

@@ -1,0 +1,59 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import type { ConnectorRegistry } from '../core/connectors/connector.ts';
+import { openSyncDestination } from '../core/connectors/open-sync-destination.ts';
+import type { SyncDestination } from '../core/connectors/sync-destination.ts';
+import type { DataPlaneSession } from '../core/data-plane/data-plane.ts';
+import type { Project } from '../core/project/load-project.ts';
+import type { Logger } from '../core/run/logger.ts';
+import { DeadLetters } from './dead-letters.ts';
+import { createPayloadDecoder } from './decode-payload.ts';
+import type { StreamingPipeline } from './load-streaming-pipeline.ts';
+import { openStreamSource } from './open-stream-source.ts';
+import type { StreamRun } from './run-stream.ts';
+import { StreamSink } from './stream-sink.ts';
+import { loadStreamTransformers } from './stream-transformers.ts';
+
+export interface OpenedStreamRun extends StreamRun {
+  close(): Promise<void>;
+}
+
+/**
+ * Opens everything a streaming pipeline's run needs: its sinks (and their
+ * committed state), the dead-letter table, the transformers and the source.
+ */
+export async function openStreamRun(
+  project: Project,
+  connectors: ConnectorRegistry,
+  pipeline: StreamingPipeline,
+  options: { readonly session: DataPlaneSession; readonly logger: Logger; readonly signal: AbortSignal; readonly stop: AbortSignal; readonly onBatch?: StreamRun['onBatch'] },
+): Promise<OpenedStreamRun> {
+  const { settings } = pipeline;
+  const tempDir = await mkdtemp(path.join(os.tmpdir(), 'sluice-stream-'));
+  const context = { session: options.session, logger: options.logger, signal: options.signal, tempDir };
+  const destinations = new Map<string, SyncDestination>();
+  const closing: (() => Promise<void>)[] = [() => rm(tempDir, { recursive: true, force: true })];
+  const close = async () => {
+    for (const step of closing.reverse()) await step().catch(() => undefined);
+  };
+  try {
+    for (const sink of settings.sinks) {
+      if (destinations.has(sink.connection)) continue;
+      const destination = await openSyncDestination(project, connectors, sink.connection, options.session);
+      destinations.set(sink.connection, destination);
+      closing.push(() => destination.close());
+    }
+    const sinks = settings.sinks.map((spec) => new StreamSink(pipeline.name, spec, destinations.get(spec.connection)!));
+    for (const sink of sinks) await sink.load(context);
+    const transformers = await loadStreamTransformers(pipeline.transformers, (file) => path.relative(project.root, file));
+    const decoder = createPayloadDecoder(settings.payload, pipeline.shown);
+    const source = await openStreamSource(settings.source, { pipeline: pipeline.name, maxInFlight: settings.max_in_flight });
+    closing.push(() => source.close());
+    const deadLetters = new DeadLetters(pipeline.name, source.description, settings.dead_letter_table, destinations.get(settings.sinks[0]!.connection)!);
+    return { pipeline: pipeline.name, settings, source, decoder, transformers, sinks, deadLetters, context, stop: options.stop, onBatch: options.onBatch, close };
+  } catch (error) {
+    await close();
+    throw error;
+  }
+}

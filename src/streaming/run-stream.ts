@@ -1,0 +1,215 @@
+import type { ColumnTypes, Row } from '../core/data-plane/data-plane.ts';
+import { SluiceError } from '../core/errors.ts';
+import type { SyncContext, SyncInput } from '../core/connectors/sync-destination.ts';
+import type { StreamingFile } from '../core/pipeline/streaming-schema.ts';
+import { BatchStager } from './batch-stager.ts';
+import { collectBatch } from './collect-batch.ts';
+import type { DeadLetter, DeadLetters } from './dead-letters.ts';
+import type { PayloadDecoder } from './decode-payload.ts';
+import { storedType } from './record-schema.ts';
+import { retryWithBackoff } from './retry-with-backoff.ts';
+import type { StreamSink } from './stream-sink.ts';
+import type { StreamMessage, StreamSource } from './stream-source.ts';
+import { transformBatch, transformRecord, type StreamTransformer } from './stream-transformers.ts';
+
+export interface StreamRun {
+  readonly pipeline: string;
+  readonly settings: StreamingFile;
+  readonly source: StreamSource;
+  readonly decoder: PayloadDecoder;
+  readonly transformers: readonly StreamTransformer[];
+  readonly sinks: readonly StreamSink[];
+  readonly deadLetters: DeadLetters;
+  /** Its signal is the hard stop: a commit in progress is abandoned (nothing is acked, so nothing is lost). */
+  readonly context: SyncContext;
+  /** Stops taking messages: the batch in hand is committed and acknowledged, then the run returns. */
+  readonly stop: AbortSignal;
+  readonly onBatch?: ((batch: BatchReport) => void) | undefined;
+}
+
+/** What one micro-batch did. */
+export interface BatchReport {
+  readonly messages: number;
+  /** Rows written to the first sink. */
+  readonly rows: number;
+  /** Messages every sink had already committed (redelivered after a crash): acknowledged, not written. */
+  readonly duplicates: number;
+  readonly deadLettered: number;
+  /** Failed messages handed back for a later delivery. */
+  readonly retried: number;
+  /** Publish time to commit, ms, of the batch's oldest and newest message. */
+  readonly latencyMs: readonly [number, number] | undefined;
+}
+
+interface Decoded {
+  readonly message: StreamMessage;
+  readonly rows: Row[];
+}
+
+/**
+ * Runs a streaming pipeline until `stop`: micro-batches are pulled, decoded
+ * and transformed; every sink commits its rows with the batch's message ids
+ * in one transaction; only then are the messages acknowledged. A message
+ * that fails is handed back with a delay and, on its `max_deliver`-th
+ * delivery, dead-lettered; the rest of the batch goes on without it.
+ */
+export async function runStream(run: StreamRun): Promise<void> {
+  const stager = new BatchStager(run.context);
+  while (!run.stop.aborted) {
+    // A broker that drops the connection is waited for; messages it had handed over stay unacknowledged and come again.
+    const messages = await retryWithBackoff(`reading ${run.source.description}`, () => collectBatch(run.source, run.settings.batch_size, run.settings.batch_wait, run.stop), run.context.logger, run.stop).catch(
+      (error: unknown) => {
+        if (run.stop.aborted) return [];
+        throw error;
+      },
+    );
+    if (!messages.length) continue;
+    const report = await processBatch(run, unique(messages), stager);
+    await stager.clear();
+    run.onBatch?.(report);
+  }
+}
+
+async function processBatch(run: StreamRun, messages: readonly StreamMessage[], stager: BatchStager): Promise<BatchReport> {
+  const { settings, context } = run;
+  const failed: DeadLetter[] = [];
+  const fail = (message: StreamMessage, error: unknown) => failed.push({ message, reason: (error as Error).message });
+
+  // A message the broker counts as acknowledged was committed (or dead-lettered): it is a stale copy,
+  // delivered again before the ack arrived. Committed ids behind that line are pruned, so both tests are needed.
+  const settled = await run.source.settledIds();
+  const fresh = messages.filter((m) => !settled(m.id) && !run.sinks.every((sink) => sink.hasCommitted(m.id)));
+  const decoded: Decoded[] = [];
+  for (const message of fresh) {
+    if (message.problem) {
+      fail(message, new Error(message.problem));
+      continue;
+    }
+    try {
+      decoded.push({ message, rows: await transformRecord(run.decoder.decode(message.payload), run.transformers) });
+    } catch (error) {
+      fail(message, error);
+    }
+  }
+
+  // Sinks that need the same messages share one transformed batch; they differ only after a crash between two sinks' commits.
+  const groups = new Map<string, { sinks: StreamSink[]; items: Decoded[] }>();
+  for (const sink of run.sinks) {
+    const items = decoded.filter((d) => !sink.hasCommitted(d.message.id));
+    const key = items.map((d) => d.message.id).join(',');
+    const group = groups.get(key);
+    if (group) group.sinks.push(sink);
+    else groups.set(key, { sinks: [sink], items });
+  }
+  const staged: { sinks: StreamSink[]; ids: string[]; rows: Row[] }[] = [];
+  for (const { sinks, items } of groups.values()) {
+    const { rows, kept } = await batchTransform(items, run.transformers, fail);
+    staged.push({ sinks, ids: kept.map((d) => d.message.id), rows });
+  }
+
+  const letters = failed.filter((f) => f.message.deliveries >= settings.max_deliver);
+  const retry = failed.filter((f) => f.message.deliveries < settings.max_deliver).map((f) => f.message);
+  const lettered = new Set(letters.map((l) => l.message.id));
+  if (letters.length) await retryWithBackoff('writing dead letters', () => run.deadLetters.write(letters, stager, context), context.logger, context.signal);
+  let firstRows = 0;
+  for (const { sinks, ids, rows } of staged) {
+    const kept = ids.filter((id) => !lettered.has(id));
+    if (!kept.length) continue;
+    for (const sink of sinks) {
+      let settledNow = settled;
+      const written = await retryWithBackoff(
+        `committing to ${sink.spec.connection} ${sink.spec.table}`,
+        async () => {
+          if (kept.some((id) => sink.hasCommitted(id) || settledNow(id))) throw overtaken(sink);
+          return sink.write(await stageRows(rows, sink, run, stager), kept, settledNow, context);
+        },
+        context.logger,
+        context.signal,
+        // A refused commit (another process moved the state) or a lost connection: read the committed state again,
+        // then the broker's acknowledged line, which covers every id that state pruned.
+        async () => {
+          await sink.load(context).catch(() => undefined);
+          settledNow = await run.source.settledIds().catch(() => settledNow);
+        },
+      ).catch((error: unknown) => {
+        if (!(error instanceof SluiceError && error.code === 'stream.overtaken')) throw error;
+        // Unacknowledged, the batch's messages come again and are sorted out against the new state.
+        context.logger.warn(error.message);
+        return undefined;
+      });
+      if (written === undefined) return { messages: messages.length, rows: 0, duplicates: 0, deadLettered: 0, retried: 0, latencyMs: undefined };
+      if (sink === run.sinks[0]) firstRows = written;
+    }
+  }
+  const retried = new Set(retry.map((m) => m.id));
+  await run.source.ack(messages.filter((m) => !retried.has(m.id)));
+  if (retry.length) await run.source.retryLater(retry, settings.retry_delay);
+  const now = Date.now();
+  const published = messages.map((m) => m.publishedAt).filter((t): t is number => t !== undefined);
+  return {
+    messages: messages.length,
+    rows: firstRows,
+    duplicates: messages.length - fresh.length,
+    deadLettered: letters.length,
+    retried: retry.length,
+    latencyMs: published.length ? [now - Math.min(...published), now - Math.max(...published)] : undefined,
+  };
+}
+
+/** Another process running the same pipeline committed some of this batch's messages meanwhile. */
+function overtaken(sink: StreamSink): SluiceError {
+  return new SluiceError('stream.overtaken', `another process committed some of this batch's messages to ${sink.spec.table} meanwhile (run one process per streaming pipeline); leaving the batch to come again`, { retryable: false });
+}
+
+/** Runs the per-batch transformers; when they throw, each message alone finds the ones that fail. */
+async function batchTransform(items: readonly Decoded[], transformers: readonly StreamTransformer[], fail: (message: StreamMessage, error: unknown) => void): Promise<{ rows: Row[]; kept: Decoded[] }> {
+  const all = items.flatMap((d) => d.rows);
+  if (!transformers.some((t) => t.kind === 'batch')) return { rows: all, kept: [...items] };
+  try {
+    return { rows: await transformBatch(all, transformers), kept: [...items] };
+  } catch {
+    const kept: Decoded[] = [];
+    for (const item of items) {
+      try {
+        await transformBatch(item.rows, transformers);
+        kept.push(item);
+      } catch (error) {
+        fail(item.message, error);
+      }
+    }
+    return { rows: await transformBatch(kept.flatMap((d) => d.rows), transformers), kept };
+  }
+}
+
+/** The rows as the sink's input: staged in the data plane, through the SQL transformers, one row per key for an upsert. */
+async function stageRows(rows: readonly Row[], sink: StreamSink, run: StreamRun, stager: BatchStager): Promise<SyncInput | undefined> {
+  const key = sink.spec.mode === 'upsert' ? sink.spec.key! : undefined;
+  const sql = run.transformers.filter((t) => t.kind === 'sql');
+  // The last row of a key in the batch wins; a SQL transformer feeding an upsert must not make two rows of one key.
+  const input = key ? lastPerKey(rows, key) : rows;
+  if (!input.length) return undefined;
+  let staged = await stager.stage('batch', input, typesOf(input, run.decoder));
+  for (const t of sql) staged = await stager.query('batch', t.sql);
+  return staged;
+}
+
+function typesOf(rows: readonly Row[], decoder: PayloadDecoder): ColumnTypes {
+  const present = new Set(rows.flatMap((row) => Object.keys(row)));
+  return Object.fromEntries(decoder.columns().filter((c) => present.has(c.name)).map((c) => [c.name, storedType(c.type)]));
+}
+
+function lastPerKey(rows: readonly Row[], key: readonly string[]): Row[] {
+  const byKey = new Map<string, Row>();
+  for (const row of rows) byKey.set(JSON.stringify(key.map((k) => row[k] ?? null)), row);
+  return [...byKey.values()];
+}
+
+/** A message delivered twice into one batch (redelivered while still held) is processed once. */
+function unique(messages: readonly StreamMessage[]): StreamMessage[] {
+  const byId = new Map<string, StreamMessage>();
+  for (const m of messages) {
+    const seen = byId.get(m.id);
+    if (!seen || m.deliveries > seen.deliveries) byId.set(m.id, m);
+  }
+  return [...byId.values()];
+}

@@ -1,0 +1,77 @@
+import assert from 'node:assert/strict';
+import { randomBytes } from 'node:crypto';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { after, before, describe, it } from 'node:test';
+import { streamSourceSchema } from '../../core/pipeline/streaming-schema.ts';
+import { testNatsUrl } from '../../testing/prerequisite-checks.ts';
+import { requirePrerequisites } from '../../testing/require-prerequisites.ts';
+import { waitFor } from '../../testing/wait-for.ts';
+import type { StreamMessage } from '../stream-source.ts';
+import { openNatsJetStreamSource } from './nats-jetstream-source.ts';
+
+const skip = await requirePrerequisites('nats-jetstream');
+
+describe('the NATS JetStream source', { skip }, () => {
+  const stream = `SLUICE_TEST_${randomBytes(4).toString('hex').toUpperCase()}`;
+  const running = new AbortController().signal;
+  let drop: () => Promise<void> = async () => undefined;
+  const open = (maxInFlight: number) =>
+    openNatsJetStreamSource(streamSourceSchema.parse({ type: 'nats_jetstream', url: testNatsUrl(), stream, ack_wait: '30s' }) as never, { pipeline: `p_${stream}`, maxInFlight });
+
+  before(async () => {
+    const { connect } = await import('@nats-io/transport-node');
+    const { jetstream, jetstreamManager } = await import('@nats-io/jetstream');
+    const nc = await connect({ servers: testNatsUrl() });
+    await (await jetstreamManager(nc)).streams.add({ name: stream, subjects: [`${stream}.>`] });
+    const js = jetstream(nc);
+    for (let i = 1; i <= 200; i++) await js.publish(`${stream}.events`, String(i));
+    await nc.close();
+    drop = async () => {
+      const again = await connect({ servers: testNatsUrl() });
+      await (await jetstreamManager(again)).streams.delete(stream);
+      await again.close();
+    };
+  });
+  after(() => drop());
+
+  it('never holds more unacknowledged messages than the in-flight bound, and moves on as they are acknowledged', async () => {
+    const source = await open(50);
+    try {
+      const held: StreamMessage[] = [];
+      await waitFor(async () => (held.push(...(await source.pull(200, 50, running))), held.length >= 50), { what: '50 messages' });
+      // The broker stops at the bound: waiting longer brings nothing more.
+      await sleep(300);
+      held.push(...(await source.pull(200, 50, running)));
+      assert.equal(held.length, 50);
+      assert.equal(await source.lag(), 200);
+      await source.ack(held);
+      const next = await waitFor(async () => {
+        const got = await source.pull(200, 50, running);
+        return got.length && got;
+      }, { what: 'more after the acks' });
+      assert.equal(next[0]!.id, '51');
+      assert.ok((await source.settledIds())('50'));
+      await source.ack(next);
+    } finally {
+      await source.close();
+    }
+  });
+
+  it('delivers a message handed back again after its delay, counting the delivery', async () => {
+    const source = await open(500);
+    try {
+      const first = await waitFor(async () => (await source.pull(1, 50, running))[0], { what: 'a message' });
+      await source.retryLater([first], 100);
+      const again = await waitFor(async () => {
+        const got = await source.pull(500, 50, running);
+        await source.ack(got.filter((m) => m.id !== first.id));
+        return got.find((m) => m.id === first.id);
+      }, { what: 'the message again' });
+      assert.equal(again.deliveries, first.deliveries + 1);
+      assert.equal((await source.settledIds())(again.id), false);
+      await source.ack([again]);
+    } finally {
+      await source.close();
+    }
+  });
+});

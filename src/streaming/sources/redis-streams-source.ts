@@ -1,0 +1,112 @@
+import type { Redis } from 'ioredis';
+import type { StreamSourceSettings } from '../../core/pipeline/streaming-schema.ts';
+import { ConnectorError } from '../../core/errors.ts';
+import type { StreamMessage, StreamSource, StreamSourceOptions } from '../stream-source.ts';
+import { compareRedisStreamIds } from './redis-stream-ids.ts';
+
+type Settings = Extract<StreamSourceSettings, { type: 'redis_streams' }>;
+type Entry = [id: string, fields: string[]];
+
+/**
+ * Reads a Redis stream through a consumer group. Entries stay in the group's
+ * pending list until XACK, which comes after the sink commit. Entries left
+ * pending longer than `claim_idle` (by a consumer that died, or handed back
+ * for a retry) are taken over with XAUTOCLAIM, which counts the delivery.
+ */
+export async function openRedisStreamsSource(settings: Settings, options: StreamSourceOptions): Promise<StreamSource> {
+  const { Redis: RedisClient } = await import('ioredis');
+  const group = settings.group ?? `sluice_${options.pipeline}`;
+  const { stream: key, consumer, field } = settings;
+  const description = `Redis stream ${key} (group ${group}, consumer ${consumer})`;
+  const open = () => new RedisClient(settings.url, { lazyConnect: true, maxRetriesPerRequest: 2, enableOfflineQueue: false });
+  // Blocking reads get their own connection, so acks never queue behind them.
+  const commands: Redis = open();
+  const reader: Redis = open();
+  for (const client of [commands, reader]) client.on('error', () => undefined);
+  try {
+    await Promise.all([commands.connect(), reader.connect()]);
+    await commands.xgroup('CREATE', key, group, '0', 'MKSTREAM').catch((error: Error) => {
+      if (!/BUSYGROUP/.test(error.message)) throw error;
+    });
+  } catch (error) {
+    commands.disconnect();
+    reader.disconnect();
+    throw new ConnectorError('stream.source_unreachable', `cannot open ${description}: ${(error as Error).message}`, { cause: error, retryable: true });
+  }
+
+  const toMessage = (entry: Entry, deliveries: number): StreamMessage => {
+    const [id, fields] = entry;
+    const at = fields.findIndex((name, i) => i % 2 === 0 && name === field);
+    const ms = Number(id.slice(0, id.indexOf('-')));
+    if (at < 0) return { id, payload: new Uint8Array(), deliveries, publishedAt: ms, problem: `the entry has no field '${field}' (its fields: ${fields.filter((_, i) => i % 2 === 0).join(', ') || 'none'})` };
+    return { id, payload: Buffer.from(fields[at + 1]!, 'utf8'), deliveries, publishedAt: ms };
+  };
+
+  // Where the scan of idle pending entries resumes, and when the next full scan is due.
+  let claimCursor = '0-0';
+  let nextClaimAt = 0;
+  const claimIdle = async (max: number): Promise<StreamMessage[]> => {
+    if (Date.now() < nextClaimAt) return [];
+    const [cursor, entries, deleted] = (await commands.xautoclaim(key, group, consumer, settings.claim_idle, claimCursor, 'COUNT', max)) as [string, (Entry | null)[], string[]?];
+    claimCursor = cursor;
+    if (cursor === '0-0') nextClaimAt = Date.now() + Math.min(settings.claim_idle / 4, 1000);
+    // Entries trimmed from the stream while pending cannot be read any more: only their pending record is left.
+    if (deleted?.length) await commands.xack(key, group, ...deleted);
+    const live = entries.filter((e): e is Entry => e !== null);
+    if (!live.length) return [];
+    const counts = new Map<string, number>();
+    const pending = (await commands.xpending(key, group, live[0]![0], live.at(-1)![0], live.length * 2, consumer)) as [string, string, number, number][];
+    for (const [id, , , deliveries] of pending) counts.set(id, deliveries);
+    return live.map((entry) => toMessage(entry, counts.get(entry[0]) ?? 2));
+  };
+
+  return {
+    description,
+    async pull(max, waitMs, signal) {
+      const claimed = await claimIdle(max);
+      if (claimed.length || signal.aborted) return claimed;
+      const reply = (await reader.xreadgroup('GROUP', group, consumer, 'COUNT', max, 'BLOCK', Math.max(1, Math.round(waitMs)), 'STREAMS', key, '>')) as [string, Entry[]][] | null;
+      return (reply?.[0]?.[1] ?? []).map((entry) => toMessage(entry, 1));
+    },
+    async ack(messages) {
+      for (let i = 0; i < messages.length; i += 1000) await commands.xack(key, group, ...messages.slice(i, i + 1000).map((m) => m.id));
+    },
+    async retryLater(messages, delayMs) {
+      // An entry is claimed again once idle for claim_idle; setting its idle time makes that happen after delayMs.
+      // JUSTID keeps the delivery count: the claim that brings it back counts the delivery.
+      const idle = Math.max(0, settings.claim_idle - delayMs);
+      const ids = messages.map((m) => m.id);
+      for (let i = 0; i < ids.length; i += 1000) await commands.xclaim(key, group, consumer, 0, ...ids.slice(i, i + 1000), 'IDLE', idle, 'JUSTID');
+    },
+    async settledIds() {
+      const [count, lowest] = (await commands.xpending(key, group)) as [number, string | null, string | null, unknown];
+      if (count > 0 && lowest) return (id) => compareRedisStreamIds(id, lowest) < 0;
+      const last = await lastDeliveredId();
+      return (id) => compareRedisStreamIds(id, last) <= 0;
+    },
+    async lag() {
+      const info = await groupInfo();
+      const lag = info.get('lag');
+      const pending = Number(info.get('pending') ?? 0);
+      return lag === null || lag === undefined ? undefined : Number(lag) + pending;
+    },
+    async close() {
+      commands.disconnect();
+      reader.disconnect();
+    },
+  };
+
+  async function groupInfo(): Promise<Map<string, unknown>> {
+    const groups = (await commands.xinfo('GROUPS', key)) as unknown[][];
+    for (const flat of groups) {
+      const info = new Map<string, unknown>();
+      for (let i = 0; i < flat.length; i += 2) info.set(String(flat[i]), flat[i + 1]);
+      if (info.get('name') === group) return info;
+    }
+    throw new ConnectorError('stream.group_missing', `${description}: the consumer group is gone`, { retryable: true });
+  }
+
+  async function lastDeliveredId(): Promise<string> {
+    return String((await groupInfo()).get('last-delivered-id') ?? '0-0');
+  }
+}

@@ -1,0 +1,49 @@
+/**
+ * What the streaming engine asks of a broker. Every source keeps the same
+ * promises, so the engine never branches on which broker it reads:
+ *
+ * - a message's `id` is the same on every delivery, and ids are positions the
+ *   source can order (`isSettled` says which ones the broker will never
+ *   deliver again, so the committed-id record stays small);
+ * - nothing is acknowledged until the engine says so, after the sink commit;
+ * - a message handed back with `retryLater` comes again after the delay, with
+ *   its delivery number one higher.
+ *
+ * Kafka fits the same shape (id = partition:offset, ack = offset commit).
+ */
+export interface StreamMessage {
+  /** The message's position in the source, the same on every delivery (JetStream stream sequence, Redis entry id). */
+  readonly id: string;
+  readonly payload: Uint8Array;
+  /** Which delivery this is, counting from 1. */
+  readonly deliveries: number;
+  /** When the broker accepted the message, ms since the epoch, when it says. */
+  readonly publishedAt?: number | undefined;
+  /** Why the source itself could not read the message (it goes the way of a payload that does not parse). */
+  readonly problem?: string | undefined;
+}
+
+export interface StreamSource {
+  /** For messages: e.g. `JetStream stream ORDERS (consumer sluice_orders)`. */
+  readonly description: string;
+  /**
+   * Up to `max` messages: waits at most `waitMs` for the first, then returns
+   * what has arrived. Never more than the in-flight bound it was opened with.
+   */
+  pull(max: number, waitMs: number, signal: AbortSignal): Promise<StreamMessage[]>;
+  /** Tells the broker these messages are done (committed, dead-lettered, or already committed before). */
+  ack(messages: readonly StreamMessage[]): Promise<void>;
+  /** Hands messages back for another delivery after at least `delayMs`. */
+  retryLater(messages: readonly StreamMessage[], delayMs: number): Promise<void>;
+  /** A test for ids the broker will never deliver again (acknowledged and behind every pending one). */
+  settledIds(): Promise<(id: string) => boolean>;
+  /** Messages waiting in the broker for this pipeline, delivered or not, when the broker can tell. */
+  lag(): Promise<number | undefined>;
+  close(): Promise<void>;
+}
+
+export interface StreamSourceOptions {
+  readonly pipeline: string;
+  /** Messages delivered and not yet acknowledged, at most. */
+  readonly maxInFlight: number;
+}
