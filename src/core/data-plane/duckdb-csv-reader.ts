@@ -19,6 +19,7 @@ import type { CsvEngine } from './csv-engine.ts';
 import { checkRejects, engineRecords, engineRejectsOf, inWords } from './csv-rejects.ts';
 import { engineEncodings, expandPaths, originalNameSql, transcodeCopies } from './csv-source-files.ts';
 import { checkedTypeName } from './checked-type-name.ts';
+import { csvBufferSize, engineMaxLineSize } from './csv-buffer-size.ts';
 
 /** The engine's line limit when none is set, in bytes. */
 export const defaultMaxLineSize = 2_000_000;
@@ -142,9 +143,10 @@ function baseOptions(spec: FileReadSpec, transcoded: boolean): string[] {
   if (csv.skip !== undefined) options.push(`skip = ${Number(csv.skip)}`);
   if (csv.allowQuotedNulls === false) options.push('allow_quoted_nulls = false');
   if (csv.maxLineSize !== undefined) {
-    // Left to itself the reader sizes its buffer from the line limit, many times over per thread: past the memory limit at 1M rows.
     const size = Number(csv.maxLineSize);
-    options.push(`max_line_size = ${size}`, `buffer_size = ${Math.max(2 * size, 16 * 1024 * 1024)}`);
+    options.push(`max_line_size = ${size}`, `buffer_size = ${csvBufferSize(size)}`);
+  } else {
+    options.push(`buffer_size = ${csvBufferSize(engineMaxLineSize)}`);
   }
   return options;
 }

@@ -34,6 +34,7 @@ import { lineNumbersAt } from './line-numbers.ts';
 import { storeJsonFiles } from './json-scan.ts';
 import { checkedTypeName } from './checked-type-name.ts';
 import { storeCsvFiles } from './duckdb-csv-reader.ts';
+import { csvBufferSize, engineMaxLineSize } from './csv-buffer-size.ts';
 
 export interface DuckDbDataPlaneOptions {
   /** Where DuckDB spills when a query needs more than `memoryLimit`. */
@@ -58,6 +59,14 @@ export async function createDuckDbDataPlane(options: DuckDbDataPlaneOptions): Pr
     // Keeping insertion order makes DuckDB buffer whole results when the
     // consumer (a COPY into PostgreSQL) is slower than the producer.
     preserve_insertion_order: 'false',
+    // Stored outputs are read once, by the next block: caching their bytes only holds memory.
+    enable_external_file_cache: 'false',
+    // The engine's allocator keeps up to 128 MB it has freed after each task by default;
+    // returning it sooner keeps a run's peak near the memory limit rather than far above it.
+    allocator_flush_threshold: '16MB',
+    allocator_background_threads: 'true',
+    // A Parquet write buffers this many row groups per thread before flushing them.
+    write_buffer_row_group_count: '1',
     autoinstall_known_extensions: 'false',
     autoload_known_extensions: 'true',
   };
@@ -204,7 +213,7 @@ class DuckDbSession implements DataPlaneSession {
       const csvTypes = columns.map((c) => `${quoteLiteral(c.name)}: ${quoteLiteral(c.staged.duck)}`).join(', ');
       const scan =
         `read_csv(${quoteLiteral(staging)}, header = false, auto_detect = false, delim = ',', quote = '"', escape = '"', ` +
-        `nullstr = '', allow_quoted_nulls = false, new_line = '\\n', columns = {${csvTypes}})`;
+        `nullstr = '', allow_quoted_nulls = false, new_line = '\\n', buffer_size = ${csvBufferSize(engineMaxLineSize)}, columns = {${csvTypes}})`;
       const select = columns
         .map(({ name, staged }) => {
           const wanted = types[name];
@@ -513,11 +522,9 @@ function fileScanSql(spec: FileReadSpec, collectRejects: boolean): string {
       if (typeof csv.nullString === 'string') opts.push(`nullstr = ${quoteLiteral(csv.nullString)}`);
       if (csv.skip !== undefined) opts.push(`skip = ${Number(csv.skip)}`);
       if (csv.allowQuotedNulls === false) opts.push('allow_quoted_nulls = false');
-      if (csv.maxLineSize !== undefined) {
-        // Left to itself the reader sizes its buffer from the line limit, many times over per thread: past the memory limit at 1M rows.
-        const size = Number(csv.maxLineSize);
-        opts.push(`max_line_size = ${size}`, `buffer_size = ${Math.max(2 * size, 16 * 1024 * 1024)}`);
-      }
+      const lineLimit = csv.maxLineSize === undefined ? engineMaxLineSize : Number(csv.maxLineSize);
+      if (csv.maxLineSize !== undefined) opts.push(`max_line_size = ${lineLimit}`);
+      opts.push(`buffer_size = ${csvBufferSize(lineLimit)}`);
       if (csv.schema?.length) {
         // A struct literal keeps the written order, which is the file's column order.
         const columns = csv.schema.map((c) => `${quoteLiteral(c.name)}: ${quoteLiteral(checkedTypeName(c.type, c.name))}`).join(', ');
