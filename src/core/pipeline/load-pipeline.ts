@@ -115,6 +115,8 @@ function toBlock(
     retries: spec.retries,
     timeout: spec.timeout,
     pokeInterval: spec.poke_interval,
+    ...(spec.metrics?.length ? { metrics: spec.metrics } : {}),
+    ...(spec.anomalies ? { anomalies: spec.anomalies } : {}),
   };
   const fail = (key: string, code: string, message: string): never => {
     throw new ConfigError(code, message, { location: { ...locateKey(key), block: spec.name } });

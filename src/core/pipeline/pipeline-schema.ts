@@ -4,6 +4,7 @@ import { durationSchema } from './duration.ts';
 import { scheduleSchema } from './schedule.ts';
 import { alertsSchema } from './alert-schema.ts';
 import { fileTriggerSchema } from './file-trigger.ts';
+import { anomalySettingsSchema, metricColumnsSchema } from '../quality/anomaly-settings.ts';
 
 /** Block names become table names in SQL blocks, so they are plain identifiers. */
 export const blockNamePattern = /^[A-Za-z_][A-Za-z0-9_]*$/;
@@ -34,6 +35,10 @@ export const blockFileSchema = z
     timeout: durationSchema.optional(),
     /** For a sensor: how long to wait between checks of its condition (default 30s). */
     poke_interval: durationSchema.optional(),
+    /** Columns of the output whose sums are recorded each run and watched for anomalies (row count and null rates always are). */
+    metrics: metricColumnsSchema.optional(),
+    /** What an anomalous metric does: `warn` (default), `fail` the block, or `off`; or the detector's settings. */
+    anomalies: anomalySettingsSchema.optional(),
   })
   .strict();
 

@@ -4,6 +4,7 @@ import type { BlockRole, VariableValue } from './pipeline-schema.ts';
 import type { Schedule } from './schedule.ts';
 import type { Alert } from './alert-schema.ts';
 import type { FileTrigger } from './file-trigger.ts';
+import type { AnomalySettings } from '../quality/anomaly-settings.ts';
 
 /** How a block's logic is written. Adding a language adds a runner for it. */
 export type BlockLanguage = 'ts' | 'sql' | 'connector' | 'sync';
@@ -20,6 +21,10 @@ interface BlockBase {
   readonly timeout?: number | undefined;
   /** A sensor's wait between checks, milliseconds. */
   readonly pokeInterval?: number | undefined;
+  /** Output columns whose sums are recorded each run and judged against their history. */
+  readonly metrics?: readonly string[] | undefined;
+  /** How the block's metrics are judged; absent means the defaults (`warn`). */
+  readonly anomalies?: AnomalySettings | undefined;
 }
 
 export interface TsBlock extends BlockBase {

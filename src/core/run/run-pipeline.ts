@@ -23,6 +23,7 @@ import { uncaptured } from './capture-block-output.ts';
 import { raceTimeout, sense, timedOut } from './block-timing.ts';
 import type { RunTrigger } from './run-triggers.ts';
 import { keepRunAlive } from './keep-run-alive.ts';
+import { judgeBlockMetrics } from '../quality/judge-block-metrics.ts';
 
 export interface RunOptions {
   /** Run only this block, on the latest stored outputs of its upstreams. */
@@ -203,6 +204,11 @@ export async function runPipeline(deps: RunDependencies, pipeline: Pipeline, opt
             throw outcome.failure;
           }
           const result = outcome.result;
+          const judged = result.output && (await judgeBlockMetrics({ store, session, pipeline: pipeline.name, block, runId: id, logicalDate: options.logicalDate, output: result.output, logger }));
+          if (judged && judged.failure) {
+            failingOutput = result.output;
+            throw judged.failure;
+          }
           if (result.output) outputs.set(block.name, result.output);
           record = {
             runId: id,
