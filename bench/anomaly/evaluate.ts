@@ -9,7 +9,7 @@ import { parseArgs } from 'node:util';
 import { evaluateDetector } from './evaluate-detector.ts';
 import { generateLabelledSet, noiseOf, seriesKinds, shiftSizes } from './labelled-series.ts';
 
-const { values } = parseArgs({ options: { seed: { type: 'string', default: '20240501' }, repeats: { type: 'string', default: '100' } } });
+const { values } = parseArgs({ options: { seed: { type: 'string', default: '20240501' }, repeats: { type: 'string', default: '200' } } });
 const set = generateLabelledSet(Number(values.seed), Number(values.repeats));
 const { shifts, normal } = evaluateDetector(set);
 const pct = (share: number): string => `${(100 * share).toFixed(1)}%`;
