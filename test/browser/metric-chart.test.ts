@@ -7,7 +7,7 @@ import { apiClient, browseSignedIn, ensureWebBuilt, screenshot, serveProject, ty
 
 const skip = await requirePrerequisites('chromium');
 
-describe('the metric chart on the pipeline page', { skip }, () => {
+describe('the metric chart on the pipeline page, after a generated 60-day history with a +15% jump', { skip }, () => {
   let served: ServedProject;
   let browser: Browser;
   let page: Page;
@@ -20,19 +20,21 @@ describe('the metric chart on the pipeline page', { skip }, () => {
     served = await serveProject({
       'sluice.yaml': 'name: metrics\n',
       'pipelines/shop.yaml': 'blocks:\n  - { name: orders, file: blocks/orders.sql, metrics: [amount] }\n',
-      // About 10,200 a day, varying a little by date; half as much again on 2024-01-17.
+      // A generated 60-day history: 100 orders a day of about 100 each, the day's total within 2% of 10,000,
+      // and 15% more from 2024-02-15 (day 46) on, as when a calculation upstream changes.
       'blocks/orders.sql': [
-        "SELECT i AS id, (100 + hash(getvariable('logical_date') || i::VARCHAR) % 5)::DOUBLE",
-        "  * CASE WHEN getvariable('logical_date') = '2024-01-17' THEN 1.5 ELSE 1 END AS amount",
+        "SELECT i AS id, 100 * (1 + ((hash(getvariable('logical_date')) % 41)::DOUBLE - 20) / 1000)",
+        "  * CASE WHEN getvariable('logical_date') >= '2024-02-15' THEN 1.15 ELSE 1 END AS amount",
         'FROM range(100) t(i)',
         '',
       ].join('\n'),
     });
     client = apiClient(served);
-    for (let day = 1; day <= 17; day++) {
-      const { run_id } = await client.json<{ run_id: string }>('/api/pipelines/shop/runs', { logical_date: `2024-01-${String(day).padStart(2, '0')}` });
+    for (let day = 0; day < 60; day++) {
+      const date = new Date(Date.UTC(2024, 0, 1 + day)).toISOString().slice(0, 10);
+      const { run_id } = await client.json<{ run_id: string }>('/api/pipelines/shop/runs', { logical_date: date });
       assert.equal(await client.waitForRun(run_id), 'succeeded');
-      jumpRun = run_id;
+      if (date === '2024-02-15') jumpRun = run_id;
     }
     ({ browser, page, problems } = await browseSignedIn(served));
   });
@@ -41,35 +43,40 @@ describe('the metric chart on the pipeline page', { skip }, () => {
     await served?.close();
   });
 
-  it('serves the block history with the jump flagged, its normal range and why', async () => {
-    const history = await client.json<MetricHistoryView>('/api/pipelines/shop/blocks/orders/metrics?limit=30');
+  it('serves the block history with the jump flagged on its first day, its normal range and why', async () => {
+    const history = await client.json<MetricHistoryView>('/api/pipelines/shop/blocks/orders/metrics?limit=60');
     assert.deepEqual(history.series.map((s) => s.metric), ['null_rate:amount', 'null_rate:id', 'rows', 'sum:amount']);
     const sums = history.series.find((s) => s.metric === 'sum:amount')!.points;
-    assert.equal(sums.length, 17);
-    assert.deepEqual(sums.filter((p) => p.anomaly).map((p) => p.date), ['2024-01-17']);
-    const jump = sums.at(-1)!;
+    assert.equal(sums.length, 60);
+    const flagged = sums.filter((p) => p.anomaly);
+    // Caught on its first day, and nothing before it.
+    assert.equal(flagged[0]?.date, '2024-02-15');
+    const jump = flagged[0]!;
     assert.equal(jump.runId, jumpRun);
-    assert.ok(jump.value! > jump.high! && jump.low! < 10_200 && 10_200 < jump.high!);
+    assert.ok(jump.value! > jump.high! && jump.low! < 10_000 && 10_000 < jump.high!);
     assert.match(jump.reason!, /deviations above the expected/);
     assert.equal(sums[0]!.expected, null, 'the first values are not judged');
+    assert.equal(history.series.find((s) => s.metric === 'rows')!.points.some((p) => p.anomaly), false);
   });
 
-  it('draws the sums with the flagged day in red, lists it, and shows it accepted once marked expected', async () => {
+  it('draws the sums with the jump in red, lists it, and shows it accepted once marked expected', async () => {
     await page.goto(`${served.base}/#/pipelines/shop`);
     const chart = page.locator('[data-testid="chart-metric"][data-metric="sum:amount"]');
     await chart.waitFor();
-    assert.equal(await chart.locator('circle').count(), 17);
-    assert.equal(await chart.locator('circle[data-anomaly="flagged"]').count(), 1);
+    assert.equal(await chart.locator('circle').count(), 60);
+    const flagged = chart.locator('circle[data-anomaly="flagged"]');
+    assert.ok((await flagged.count()) >= 1);
+    assert.match((await flagged.first().locator('title').textContent())!, /^2024-02-15: 11\.\dk \(/);
     assert.equal(await chart.locator('polygon.mc-band').count(), 1);
-    assert.match(await page.getByTestId('metric-anomalies').innerText(), /2024-01-17 sum:amount: 15,\d{3} is [\d.]+ deviations above the expected/);
+    // Newest first: the days after the jump stay flagged until someone marks the new level expected.
+    assert.match(await page.getByTestId('metric-anomalies').innerText(), /^2024-02-29 sum:amount: 11,\d{3} is [\d.]+ deviations above the expected/);
     await chart.scrollIntoViewIfNeeded();
     await screenshot(page, 'metric-chart');
 
     await client.json(`/api/runs/${jumpRun}/blocks/orders/metrics/sum:amount/expected`, {});
     await page.reload();
     await chart.locator('circle[data-anomaly="expected"]').waitFor();
-    assert.equal(await chart.locator('circle[data-anomaly="flagged"]').count(), 0);
-    assert.match(await page.getByTestId('metric-anomalies').innerText(), /marked expected/);
+    assert.match((await chart.locator('circle[data-anomaly="expected"]').locator('title').textContent())!, /^2024-02-15: .*marked expected$/);
     assert.deepEqual(problems, []);
   });
 });
