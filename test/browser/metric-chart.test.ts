@@ -57,6 +57,8 @@ describe('the metric chart on the pipeline page, after a generated 60-day histor
     assert.match(jump.reason!, /deviations above the expected/);
     assert.equal(sums[0]!.expected, null, 'the first values are not judged');
     assert.equal(history.series.find((s) => s.metric === 'rows')!.points.some((p) => p.anomaly), false);
+    const ofRun = await client.json<{ anomalies: { block: string; metric: string; date: string }[] }>(`/api/runs/${jumpRun}/anomalies`);
+    assert.deepEqual(ofRun.anomalies.map((a) => `${a.block} ${a.metric} ${a.date}`), ['orders sum:amount 2024-02-15']);
   });
 
   it('draws the sums with the jump in red, lists it, and shows it accepted once marked expected', async () => {

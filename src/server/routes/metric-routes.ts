@@ -8,7 +8,7 @@ import { metricHistory, toView } from '../metric-history.ts';
 
 const historyQuery = z.object({ limit: z.coerce.number().int().min(1, 'limit is a whole number from 1 to 365').max(365, 'limit is a whole number from 1 to 365').default(60) });
 
-/** A block's metric history with its anomalies, and marking a flagged value as expected. */
+/** A block's metric history with its anomalies, a run's anomalies, and marking a flagged value as expected. */
 export function metricRoutes(deps: AppDependencies): Hono {
   const app = new Hono();
 
@@ -20,6 +20,13 @@ export function metricRoutes(deps: AppDependencies): Hono {
     }
     const q = parseQuery(historyQuery, c.req.query());
     return c.json(await metricHistory(deps.store, pipeline.name, block, q.limit));
+  });
+
+  app.get('/runs/:id/anomalies', async (c) => {
+    const id = c.req.param('id');
+    if (!(await deps.store.getRun(id))) throw new ConfigError('run.not_found', `no run '${id}'`);
+    const flagged = (await deps.store.listRunMetricPoints(id)).filter((p) => p.verdict?.anomaly);
+    return c.json({ anomalies: flagged.map((p) => ({ block: p.block, metric: p.metric, ...toView(p) })) });
   });
 
   app.post('/runs/:id/blocks/:block/metrics/:metric/expected', async (c) => {
