@@ -61,7 +61,7 @@ describe('the metric chart on the pipeline page, after a generated 60-day histor
     assert.deepEqual(ofRun.anomalies.map((a) => `${a.block} ${a.metric} ${a.date}`), ['orders sum:amount 2024-02-15']);
   });
 
-  it('draws the sums with the jump in red, lists it, and shows it accepted once marked expected', async () => {
+  it('draws the sums with the jump in red, lists it, opens its run, and shows it accepted once marked expected there', async () => {
     await page.goto(`${served.base}/#/pipelines/shop`);
     const chart = page.locator('[data-testid="chart-metric"][data-metric="sum:amount"]');
     await chart.waitFor();
@@ -75,8 +75,14 @@ describe('the metric chart on the pipeline page, after a generated 60-day histor
     await chart.scrollIntoViewIfNeeded();
     await screenshot(page, 'metric-chart');
 
-    await client.json(`/api/runs/${jumpRun}/blocks/orders/metrics/sum:amount/expected`, {});
-    await page.reload();
+    // The run's page lists its anomaly; accepting it there marks the value expected.
+    await flagged.first().click();
+    await page.getByTestId('run-anomaly').waitFor();
+    assert.match(page.url(), new RegExp(`#/runs/${jumpRun}`));
+    assert.match(await page.getByTestId('run-anomaly').innerText(), /^orders sum:amount: 11,\d{3} is [\d.]+ deviations above the expected/);
+    await page.getByTestId('mark-expected').click();
+    await page.getByTestId('run-anomaly').getByText('(marked expected)').waitFor();
+    await page.goto(`${served.base}/#/pipelines/shop`);
     await chart.locator('circle[data-anomaly="expected"]').waitFor();
     assert.match((await chart.locator('circle[data-anomaly="expected"]').locator('title').textContent())!, /^2024-02-15: .*marked expected$/);
     assert.deepEqual(problems, []);
