@@ -22,6 +22,8 @@ export interface AlertEvent {
     | undefined;
   /** A link to the run in the web UI, when the project configures its base URL. */
   readonly runUrl?: string | undefined;
+  /** For an anomaly alert: the flagged metric values, each with why. */
+  readonly anomalies?: readonly { readonly block: string; readonly metric: string; readonly reason: string }[] | undefined;
   /** Sent from the web UI's "Send test": no run happened. */
   readonly test?: boolean | undefined;
 }
@@ -45,8 +47,9 @@ export function createAlertEvent(input: {
   readonly blocks?: readonly BlockRunRecord[] | undefined;
   readonly baseUrl?: string | undefined;
   readonly deadline?: string | undefined;
+  readonly anomalies?: AlertEvent['anomalies'];
 }): AlertEvent {
-  const { kind, run, blocks = [], baseUrl, deadline } = input;
+  const { kind, run, blocks = [], baseUrl, deadline, anomalies } = input;
   const failed = blocks.find((block) => block.status === 'failed');
   const error = run.error ?? failed?.error;
   const durationMs = run.endedAt ? Date.parse(run.endedAt) - Date.parse(run.startedAt) : undefined;
@@ -63,6 +66,7 @@ export function createAlertEvent(input: {
     failedBlock: failed?.block ?? error?.location?.block,
     error: error && { code: error.code, message: error.message, location: error.location },
     runUrl: baseUrl ? runLink(baseUrl, run.id) : undefined,
+    ...(anomalies?.length ? { anomalies } : {}),
   };
 }
 
@@ -99,6 +103,8 @@ export function describeOutcome(event: AlertEvent): string {
       return 'succeeded';
     case 'deadline':
       return 'missed its deadline';
+    case 'anomaly':
+      return event.anomalies?.length === 1 ? 'produced an anomalous value' : 'produced anomalous values';
     default:
       return assertNever(event.kind);
   }
@@ -136,6 +142,7 @@ export function formatAlert(event: AlertEvent): AlertMessage {
     event.deadline && `Deadline: ${event.deadline}`,
     event.failedBlock && `Failed block: ${event.failedBlock}`,
     event.error && `Error: ${describeError(event.error)}`,
+    ...(event.anomalies ?? []).map((a) => `Anomaly in ${a.block} ${a.metric}: ${a.reason}`),
     event.runUrl && `Open the run: ${event.runUrl}`,
   ];
   return { title: mask(title), text: mask(lines.filter(Boolean).join('\n')) };

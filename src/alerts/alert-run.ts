@@ -2,12 +2,14 @@ import type { Pipeline } from '../core/pipeline/pipeline.ts';
 import type { Project } from '../core/project/load-project.ts';
 import type { RunStore } from '../core/run-store/run-store.ts';
 import type { RunResult } from '../core/run/run-pipeline.ts';
-import { alertKindForStatus, createAlertEvent } from './alert-event.ts';
+import { alertKindForStatus, createAlertEvent, type AlertEvent } from './alert-event.ts';
+import type { AlertEventKind } from '../core/pipeline/alert-schema.ts';
 import { alertEnv, alertsOf } from './project-alerts.ts';
 import { sendAlerts, type AlertResult } from './send-alerts.ts';
 
 /**
- * Sends a finished run's alerts (failure, or success where asked for) to the
+ * Sends a finished run's alerts (failure, or success where asked for, and its
+ * anomalies to the alerts that listen for them) to the
  * project's channels and the pipeline's own. Never throws: an alert that
  * cannot be sent is reported in the results, and the run's outcome stands.
  */
@@ -19,9 +21,20 @@ export async function alertRun(
 ): Promise<AlertResult[]> {
   const kind = alertKindForStatus(result.status);
   const alerts = alertsOf(options.project, pipeline);
-  if (!kind || !alerts.some((a) => a.on.includes(kind))) return [];
+  const sent: AlertResult[] = [];
+  const wanted = (k: AlertEventKind): boolean => alerts.some((a) => a.on.includes(k));
+  if (!(kind && wanted(kind)) && !wanted('anomaly')) return sent;
   const run = await store.getRun(result.id);
-  if (!run) return [];
-  const event = createAlertEvent({ kind, run, blocks: result.blocks, baseUrl: options.project?.settings.base_url });
-  return sendAlerts(alerts, event, { signal: options.signal, env: alertEnv(options.project) });
+  if (!run) return sent;
+  const send = async (event: AlertEvent): Promise<void> => {
+    sent.push(...(await sendAlerts(alerts, event, { signal: options.signal, env: alertEnv(options.project) })));
+  };
+  const baseUrl = options.project?.settings.base_url;
+  if (kind && wanted(kind)) await send(createAlertEvent({ kind, run, blocks: result.blocks, baseUrl }));
+  if (wanted('anomaly')) {
+    const flagged = (await store.listRunMetricPoints(result.id)).filter((p) => p.verdict?.anomaly && !p.markedExpected);
+    const anomalies = flagged.map((p) => ({ block: p.block, metric: p.metric, reason: p.verdict!.reason }));
+    if (anomalies.length) await send(createAlertEvent({ kind: 'anomaly', run, blocks: result.blocks, baseUrl, anomalies }));
+  }
+  return sent;
 }

@@ -219,6 +219,27 @@ export async function main(argv: readonly string[]): Promise<number> {
       code = (await import('./commands/stream-command.ts')).streamStatusCommand(options, out);
     });
 
+  const metrics = program.command('metrics').description("a block's metric history: row count, null rates and the sums of its metrics columns, with anomalies");
+  metrics
+    .command('show')
+    .description('show the recent values of each metric of a block, flagging anomalies')
+    .argument('<pipeline>', 'pipeline name')
+    .argument('<block>', 'block name')
+    .option('--metric <metric>', 'only this metric, e.g. rows or sum:amount')
+    .option('--limit <n>', 'values of each metric', '14')
+    .action(async (pipeline: string, block: string, options: { metric?: string; limit?: string }) => {
+      code = await (await import('./commands/metrics-command.ts')).metricsShowCommand(pipeline, block, options, out);
+    });
+  metrics
+    .command('mark-expected')
+    .description('mark a flagged value as expected: the detector takes it as the new level')
+    .argument('<run>', 'run id (from sluice runs or the anomaly alert)')
+    .argument('<block>', 'block name')
+    .argument('<metric>', 'metric name as the alert gives it, e.g. sum:amount')
+    .action(async (run: string, block: string, metric: string) => {
+      code = await (await import('./commands/metrics-command.ts')).markExpectedCommand(run, block, metric, out);
+    });
+
   try {
     await program.parseAsync(argv);
     return code;

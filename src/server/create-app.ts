@@ -8,6 +8,7 @@ import { fileRoutes } from './routes/file-routes.ts';
 import { gitRoutes } from './routes/git-routes.ts';
 import { alertRoutes } from './routes/alert-routes.ts';
 import { overviewRoutes } from './routes/overview-routes.ts';
+import { metricRoutes } from './routes/metric-routes.ts';
 import { lookRoutes } from './routes/look-routes.ts';
 import { metricsRoutes } from './metrics/metrics-route.ts';
 import { lineageRoutes } from './routes/lineage-routes.ts';
@@ -50,6 +51,7 @@ export function createApp(deps: AppDependencies): Hono<{ Variables: AuthVariable
   app.route('/api', overviewRoutes(deps));
   app.route('/api', lookRoutes(deps));
   app.route('/api', lineageRoutes(deps));
+  app.route('/api', metricRoutes(deps));
   // Nothing under /api ever falls through to the UI's HTML.
   app.all('/api', (c) => problem(c, 404, 'api.not_found', `no route ${c.req.method} ${c.req.path}`));
   app.all('/api/*', (c) => problem(c, 404, 'api.not_found', `no route ${c.req.method} ${c.req.path}`));

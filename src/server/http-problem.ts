@@ -21,6 +21,7 @@ const statusByCode: Record<string, ProblemStatus> = {
   'run.not_found': 404,
   'run.unknown_block_run': 404,
   'run.no_output': 404,
+  'metrics.unknown_value': 404,
   'run.finished': 409,
   'pipeline.exists': 409,
   'block.exists': 409,

@@ -1,32 +1,17 @@
 import assert from 'node:assert/strict';
 import type { ChildProcess } from 'node:child_process';
-import { createServer, type IncomingMessage, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
+import { alertReceiver } from './alert-receiver.ts';
 import { after, before, describe, it } from 'node:test';
 import { waitFor } from '../../src/testing/wait-for.ts';
 import { sluice, startScheduler, stop, tempDir } from './cli-helpers.ts';
 
-/** A local receiver standing in for a chat tool or an incident system. */
-function receiver(): Promise<{ server: Server; url: string; received: { path: string; body: Record<string, unknown> }[] }> {
-  const received: { path: string; body: Record<string, unknown> }[] = [];
-  const server = createServer((req: IncomingMessage, res) => {
-    let text = '';
-    req.on('data', (d: Buffer) => (text += d.toString()));
-    req.on('end', () => {
-      received.push({ path: req.url ?? '', body: JSON.parse(text) as Record<string, unknown> });
-      res.writeHead(200).end('ok');
-    });
-  });
-  return new Promise((resolve) => server.listen(0, '127.0.0.1', () => resolve({ server, url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, received })));
-}
-
 describe('alerts from a CLI run', () => {
   const { dir, cleanup } = tempDir('sluice-alerts-');
-  let hook: Awaited<ReturnType<typeof receiver>>;
+  let hook: Awaited<ReturnType<typeof alertReceiver>>;
   before(async () => {
-    hook = await receiver();
+    hook = await alertReceiver();
     const files: Record<string, string> = {
       'sluice.yaml': 'name: alerts\nbase_url: https://sluice.example.com/\n',
       'pipelines/fragile.yaml': [
@@ -77,11 +62,11 @@ describe('alerts from a CLI run', () => {
 
 describe('deadline alerts from the scheduler', () => {
   const { dir, cleanup } = tempDir('sluice-deadline-');
-  let hook: Awaited<ReturnType<typeof receiver>>;
+  let hook: Awaited<ReturnType<typeof alertReceiver>>;
   const children: ChildProcess[] = [];
   const release = path.join(dir, 'release');
   before(async () => {
-    hook = await receiver();
+    hook = await alertReceiver();
     // One hourly interval that ended half a second ago: its run fires at once and is due a second later.
     const start = new Date(Date.now() - 3_600_500).toISOString();
     const files: Record<string, string> = {

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { envReference } from '../project/fill-env.ts';
 
-export const alertEventKinds = ['failure', 'success', 'deadline'] as const;
+export const alertEventKinds = ['failure', 'success', 'deadline', 'anomaly'] as const;
 export type AlertEventKind = (typeof alertEventKinds)[number];
 
 /** `${NAME}` or `${NAME:-fallback}`. */
@@ -61,7 +61,7 @@ const channelKeys = ['webhook', 'slack', 'email'] as const;
  *
  * @example
  * alerts:
- *   - on: [failure]                      # failure | success | deadline (default [failure])
+ *   - on: [failure]                      # failure | success | deadline | anomaly (default [failure])
  *     webhook: ${ALERT_WEBHOOK_URL}       # a JSON POST
  *   - on: [failure, deadline]
  *     slack: ${SLACK_WEBHOOK_URL}         # a Slack-compatible incoming webhook

@@ -113,6 +113,16 @@ describe('loadPipeline', () => {
     assert.equal(error.location?.line, 4);
   });
 
+  it('makes a block wait for the block its relationships check reads, and refuses one that runs after it', () => {
+    const files = { 'blocks/a.sql': 'select 1 as id', 'blocks/b.sql': 'select 1 as id' };
+    const ok = project({ ...files, 'pipelines/p.yaml': yaml('blocks:', '  - name: a', '    file: blocks/a.sql', '    checks:', '      - relationships: { column: id, to: b, field: id }', '  - name: b', '    file: blocks/b.sql') });
+    assert.deepEqual(loadPipeline(ok, 'p').blocks.find((b) => b.name === 'a')?.after, ['b']);
+    const looped = project({ ...files, 'pipelines/p.yaml': yaml('blocks:', '  - name: a', '    file: blocks/a.sql', '    checks:', '      - relationships: { column: id, to: b, field: id }', '  - name: b', '    file: blocks/b.sql', '    upstream: [a]') });
+    const error = loadError(looped);
+    assert.equal(error.code, 'check.target_downstream');
+    assert.equal(error.location?.line, 5);
+  });
+
   it('reports malformed YAML at the line of the mistake', () => {
     const root = project({
       'pipelines/p.yaml': yaml('blocks:', '  - name: a', '    file: blocks/a.sql', '  - name: b', '   file: blocks/a.sql'),

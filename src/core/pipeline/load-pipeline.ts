@@ -7,7 +7,7 @@ import { declaredPipelineType } from './declared-pipeline-type.ts';
 import { isIntegrationFile, loadIntegrationPipeline } from './load-integration-pipeline.ts';
 import { topoSort } from './dag.ts';
 import type { Block, BlockLanguage, Pipeline, PipelineWarning } from './pipeline.ts';
-import { toCheckSpec } from '../quality/check-spec.ts';
+import { toCheckSpec, type CheckSpec } from '../quality/check-spec.ts';
 import { pipelineFileSchema, pipelineNamePattern, pipelineNameRule, type BlockFile, type BlockRole } from './pipeline-schema.ts';
 
 const languageByExtension: Record<string, Exclude<BlockLanguage, 'connector'>> = { '.ts': 'ts', '.sql': 'sql' };
@@ -68,6 +68,7 @@ export function loadPipeline(root: string, name: string): Pipeline {
     const block: Block = {
       ...toBlock(root, spec, { file: shown, line: where.line }, (key) => locate(['blocks', index, key]), (key) => locate(['blocks', index, 'settings', key])),
       ...(checks.length ? { checks } : {}),
+      ...(checkTargets(checks, spec.name).length ? { after: checkTargets(checks, spec.name) } : {}),
     };
     if (block.language === 'ts' || block.language === 'sql') hash.update(block.name).update(readFileSync(block.file));
     return block;
@@ -129,6 +130,8 @@ function toBlock(
     pokeInterval: spec.poke_interval,
     ...(spec.reads ? { reads: spec.reads } : {}),
     ...(spec.writes ? { writes: spec.writes } : {}),
+    ...(spec.metrics?.length ? { metrics: spec.metrics } : {}),
+    ...(spec.anomalies ? { anomalies: spec.anomalies } : {}),
   };
   const fail = (key: string, code: string, message: string): never => {
     throw new ConfigError(code, message, { location: { ...locateKey(key), block: spec.name } });
@@ -158,16 +161,34 @@ function toBlock(
   return { ...base, role, language: 'connector', connector: spec.connector, connection: spec.connection, settings: spec.settings, settingLines };
 }
 
-/** A relationships check names a block of this pipeline; a typo is found when the file loads, not mid-run. */
+/** The blocks a block's relationships checks read: it runs after them, so it never judges against an older run's output. */
+function checkTargets(checks: readonly CheckSpec[], self: string): string[] {
+  return [...new Set(checks.flatMap((c) => (c.kind === 'relationships' && c.to !== undefined && c.to !== self ? [c.to] : [])))];
+}
+
+/**
+ * A relationships check names a block of this pipeline that can run before
+ * it; a typo, or a target downstream of the checked block (which would wait
+ * for itself), is found when the file loads, not mid-run.
+ */
 function checkRelationshipTargets(specs: readonly BlockFile[], locate: (path: readonly (string | number)[]) => ErrorLocation): void {
   const names = new Set(specs.map((s) => s.name));
+  const upstreamOf = new Map(specs.map((s) => [s.name, s.upstream]));
+  const dependsOn = (block: string, target: string, seen = new Set<string>()): boolean => {
+    if (seen.has(block)) return false;
+    seen.add(block);
+    return (upstreamOf.get(block) ?? []).some((up) => up === target || dependsOn(up, target, seen));
+  };
   specs.forEach((spec, index) =>
     spec.checks.forEach((check, i) => {
       const to = check.relationships?.to;
-      if (to === undefined || names.has(to)) return;
-      throw new ConfigError('check.unknown_block', `block '${spec.name}': check '${check.name ?? `relationships_${check.relationships!.column}`}' reads block '${to}', which is not a block of this pipeline`, {
-        location: { ...locate(['blocks', index, 'checks', i, 'relationships', 'to']), block: spec.name },
-      });
+      if (to === undefined) return;
+      const where = { ...locate(['blocks', index, 'checks', i, 'relationships', 'to']), block: spec.name };
+      const name = check.name ?? `relationships_${check.relationships!.column}`;
+      if (!names.has(to)) throw new ConfigError('check.unknown_block', `block '${spec.name}': check '${name}' reads block '${to}', which is not a block of this pipeline`, { location: where });
+      if (dependsOn(to, spec.name)) {
+        throw new ConfigError('check.target_downstream', `block '${spec.name}': check '${name}' reads block '${to}', which runs after it (it reads '${spec.name}'); check against a block that can run first`, { location: where });
+      }
     }),
   );
 }

@@ -5,6 +5,7 @@ import { scheduleSchema } from './schedule.ts';
 import { alertsSchema } from './alert-schema.ts';
 import { fileTriggerSchema } from './file-trigger.ts';
 import { checksFileSchema } from '../quality/check-spec.ts';
+import { anomalySettingsSchema, metricColumnsSchema } from '../quality/anomaly-settings.ts';
 
 /** Block names become table names in SQL blocks, so they are plain identifiers. */
 export const blockNamePattern = /^[A-Za-z_][A-Za-z0-9_]*$/;
@@ -41,6 +42,10 @@ export const blockFileSchema = z
     writes: z.array(z.string().min(1)).optional(),
     /** Data checks run on the block's output once it is stored (see docs/quality.md). */
     checks: checksFileSchema,
+    /** Columns of the output whose sums are recorded each run and watched for anomalies (row count and null rates always are). */
+    metrics: metricColumnsSchema.optional(),
+    /** What an anomalous metric does: `warn` (default), `fail` the block, or `off`; or the detector's settings. */
+    anomalies: anomalySettingsSchema.optional(),
   })
   .strict();
 

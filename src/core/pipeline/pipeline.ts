@@ -5,6 +5,7 @@ import type { Schedule } from './schedule.ts';
 import type { Alert } from './alert-schema.ts';
 import type { FileTrigger } from './file-trigger.ts';
 import type { CheckSpec } from '../quality/check-spec.ts';
+import type { AnomalySettings } from '../quality/anomaly-settings.ts';
 
 /** How a block's logic is written. Adding a language adds a runner for it. */
 export type BlockLanguage = 'ts' | 'sql' | 'connector' | 'sync';
@@ -27,6 +28,12 @@ interface BlockBase {
   readonly writes?: readonly string[] | undefined;
   /** Data checks on the block's output, run once it is stored. */
   readonly checks?: readonly CheckSpec[] | undefined;
+  /** Blocks of the pipeline this one waits for without reading them as inputs: the targets of its relationships checks. */
+  readonly after?: readonly string[] | undefined;
+  /** Output columns whose sums are recorded each run and judged against their history. */
+  readonly metrics?: readonly string[] | undefined;
+  /** How the block's metrics are judged; absent means the defaults (`warn`). */
+  readonly anomalies?: AnomalySettings | undefined;
 }
 
 export interface TsBlock extends BlockBase {

@@ -118,6 +118,22 @@ export const postgresMigrations: readonly ((schema: string) => string)[] = [
       profile jsonb NOT NULL,
       PRIMARY KEY (run_id, block)
     );`,
+  // Metric history: each block's row count, null rates and summed columns per run, and the detector's verdict.
+  (s) => `
+    CREATE TABLE ${s}.metric_points (
+      run_id text NOT NULL REFERENCES ${s}.runs (id) ON DELETE CASCADE,
+      pipeline text NOT NULL,
+      block text NOT NULL,
+      metric text NOT NULL,
+      value double precision,
+      date text NOT NULL,
+      at timestamptz NOT NULL,
+      verdict jsonb,
+      anomaly boolean NOT NULL DEFAULT false,
+      marked_expected boolean NOT NULL DEFAULT false,
+      PRIMARY KEY (run_id, block, metric)
+    );
+    CREATE INDEX metric_points_series ON ${s}.metric_points (pipeline, block, metric, date, at);`,
 ];
 
 /**

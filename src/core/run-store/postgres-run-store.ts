@@ -5,7 +5,7 @@ import { lostRunError, unclaimedRunGraceMs } from './lost-run.ts';
 import { runFilterConditions, runListConditions } from './run-filter-sql.ts';
 import { migratePostgres } from './postgres-migrations.ts';
 import { iso, toBlockRun, toLog, toRun, type BlockRunRow, type LogRow, type RunRow } from './postgres-rows.ts';
-import type { BlockRunRecord, LogRecord, NewRunRecord, ProfileRecord, RunFilter, RunRecord, RunStatus, RunStore, SchemaEventRecord, SyncStateRecord } from './run-store.ts';
+import type { BlockRunRecord, LogRecord, MetricHistoryQuery, MetricPointRecord, NewRunRecord, ProfileRecord, RunFilter, RunRecord, RunStatus, RunStore, SchemaEventRecord, SyncStateRecord } from './run-store.ts';
 import type { CheckResultRecord } from '../quality/check-result.ts';
 import { toCheckResult, type CheckResultRow } from './check-result-rows.ts';
 
@@ -400,6 +400,58 @@ export class PostgresRunStore implements RunStore {
     return row && { runId, block, profile: row.profile };
   }
 
+  async putMetricPoints(points: readonly MetricPointRecord[]): Promise<void> {
+    if (!points.length) return;
+    // One statement, so a run's values land together or not at all.
+    const params: unknown[] = [];
+    const rows = points.map((p) => {
+      params.push(p.runId, p.pipeline, p.block, p.metric, p.value, p.date, p.at, p.verdict ? JSON.stringify(p.verdict) : null, p.verdict?.anomaly ?? false, p.markedExpected);
+      const n = params.length - 10;
+      return `(${Array.from({ length: 10 }, (_, i) => `$${n + i + 1}`).join(', ')})`;
+    });
+    await this.pool.query(
+      `INSERT INTO ${this.schema}.metric_points (run_id, pipeline, block, metric, value, date, at, verdict, anomaly, marked_expected) VALUES ${rows.join(', ')}
+       ON CONFLICT (run_id, block, metric) DO UPDATE SET value = excluded.value, date = excluded.date, at = excluded.at,
+         verdict = excluded.verdict, anomaly = excluded.anomaly, marked_expected = excluded.marked_expected`,
+      params,
+    );
+  }
+
+  async listMetricHistory(pipeline: string, block: string, query: MetricHistoryQuery = {}): Promise<MetricPointRecord[]> {
+    const params: unknown[] = [pipeline, block];
+    const conditions = ['pipeline = $1', 'block = $2'];
+    if (query.metric !== undefined) {
+      params.push(query.metric);
+      conditions.push(`metric = $${params.length}`);
+    }
+    if (query.before) {
+      params.push(query.before.runId, query.before.date, query.before.at);
+      const n = params.length;
+      conditions.push(`run_id <> $${n - 2}`, `(date < $${n - 1} OR (date = $${n - 1} AND at < $${n}))`);
+    }
+    params.push(query.limit ?? 90);
+    const result = await this.pool.query<MetricPointRow>(
+      `SELECT * FROM (SELECT *, row_number() OVER (PARTITION BY metric ORDER BY date DESC, at DESC) AS newest
+                      FROM ${this.schema}.metric_points WHERE ${conditions.join(' AND ')}) AS recent
+       WHERE newest <= $${params.length} ORDER BY metric, date, at`,
+      params,
+    );
+    return result.rows.map(toMetricPoint);
+  }
+
+  async listRunMetricPoints(runId: string): Promise<MetricPointRecord[]> {
+    const result = await this.pool.query<MetricPointRow>(`SELECT * FROM ${this.schema}.metric_points WHERE run_id = $1 ORDER BY block, metric`, [runId]);
+    return result.rows.map(toMetricPoint);
+  }
+
+  async markMetricExpected(runId: string, block: string, metric: string): Promise<MetricPointRecord | undefined> {
+    const result = await this.pool.query<MetricPointRow>(
+      `UPDATE ${this.schema}.metric_points SET marked_expected = true WHERE run_id = $1 AND block = $2 AND metric = $3 RETURNING *`,
+      [runId, block, metric],
+    );
+    return result.rows[0] && toMetricPoint(result.rows[0]);
+  }
+
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
@@ -429,4 +481,30 @@ function describeServer(url: string): string {
   } catch {
     return 'the configured server';
   }
+}
+
+interface MetricPointRow {
+  run_id: string;
+  pipeline: string;
+  block: string;
+  metric: string;
+  value: number | null;
+  date: string;
+  at: Date;
+  verdict: MetricPointRecord['verdict'] | null;
+  marked_expected: boolean;
+}
+
+function toMetricPoint(r: MetricPointRow): MetricPointRecord {
+  return {
+    runId: r.run_id,
+    pipeline: r.pipeline,
+    block: r.block,
+    metric: r.metric,
+    value: r.value,
+    date: r.date,
+    at: r.at.toISOString(),
+    ...(r.verdict ? { verdict: r.verdict } : {}),
+    markedExpected: r.marked_expected,
+  };
 }

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterEach, describe, it } from 'node:test';
-import type { NewRunRecord, RunFilter, RunRecord, RunStore } from './run-store.ts';
+import type { MetricPointRecord, NewRunRecord, RunFilter, RunRecord, RunStore } from './run-store.ts';
 import type { CheckResultRecord } from '../quality/check-result.ts';
 
 const at = (minute: number): string => new Date(Date.UTC(2024, 4, 1, 10, minute)).toISOString();
@@ -719,6 +719,48 @@ export function describeRunStoreContract(name: string, open: () => Promise<RunSt
         assert.equal(wins.length, 1);
         assert.deepEqual([wins[0]?.status, wins[0]?.attempt], ['queued', 2]);
         assert.deepEqual([(await b.getRun('r1'))?.attempt, (await b.listBlockRuns('r1'))[0]?.status], [2, 'pending']);
+      });
+    });
+
+    describe('metric history', () => {
+      const point = (runId: string, metric: string, value: number | null, date: string, extra: Partial<MetricPointRecord> = {}): MetricPointRecord => ({
+        runId, pipeline: 'daily', block: 'orders', metric, value, date, at: `${date}T10:00:00.000Z`, markedExpected: false, ...extra,
+      });
+      const verdict = { expected: 100, low: 90, high: 110, score: 4.5, anomaly: true, reason: '145 is 4.5 deviations above the expected 100' };
+
+      it('keeps each metric value with its verdict, and replaces a value recorded again by the same run', async () => {
+        const store = await openStore();
+        for (const [i, id] of ['m1', 'm2'].entries()) await store.createRun(run(id, 'daily', i));
+        await store.putMetricPoints([point('m1', 'rows', 100, '2024-05-01'), point('m1', 'sum:amount', null, '2024-05-01')]);
+        await store.putMetricPoints([point('m2', 'rows', 140, '2024-05-02', { verdict: { ...verdict, score: 3.9 } })]);
+        await store.putMetricPoints([point('m2', 'rows', 145, '2024-05-02', { verdict })]);
+        assert.deepEqual(await store.listRunMetricPoints('m2'), [point('m2', 'rows', 145, '2024-05-02', { verdict })]);
+        assert.deepEqual(await store.listRunMetricPoints('m1'), [point('m1', 'rows', 100, '2024-05-01'), point('m1', 'sum:amount', null, '2024-05-01')]);
+      });
+
+      it('lists the newest values of each metric oldest first, before a given run, by date and then time', async () => {
+        const store = await openStore();
+        const dates = ['2024-05-03', '2024-05-01', '2024-05-02', '2024-05-04'];
+        for (const [i, date] of dates.entries()) {
+          await store.createRun(run(`h${i}`, 'daily', i));
+          await store.putMetricPoints([point(`h${i}`, 'rows', i, date), point(`h${i}`, 'null_rate:email', i / 10, date)]);
+        }
+        await store.createRun(run('other', 'weekly', 9));
+        await store.putMetricPoints([{ ...point('other', 'rows', 9, '2024-05-02'), pipeline: 'weekly' }]);
+        const rows = await store.listMetricHistory('daily', 'orders', { metric: 'rows' });
+        assert.deepEqual(rows.map((p) => p.date), ['2024-05-01', '2024-05-02', '2024-05-03', '2024-05-04']);
+        const before = await store.listMetricHistory('daily', 'orders', { before: { runId: 'h3', date: '2024-05-04', at: '2024-05-04T10:00:00.000Z' }, limit: 2 });
+        assert.deepEqual(before.map((p) => `${p.metric} ${p.date}`), ['null_rate:email 2024-05-02', 'null_rate:email 2024-05-03', 'rows 2024-05-02', 'rows 2024-05-03']);
+        assert.deepEqual(await store.listMetricHistory('daily', 'customers'), []);
+      });
+
+      it('marks a flagged value as expected, and says when the run recorded no such value', async () => {
+        const store = await openStore();
+        await store.createRun(run('x1', 'daily', 0));
+        await store.putMetricPoints([point('x1', 'sum:amount', 145, '2024-05-01', { verdict })]);
+        assert.deepEqual(await store.markMetricExpected('x1', 'orders', 'sum:amount'), point('x1', 'sum:amount', 145, '2024-05-01', { verdict, markedExpected: true }));
+        assert.equal(await store.markMetricExpected('x1', 'orders', 'sum:price'), undefined);
+        assert.equal((await store.listMetricHistory('daily', 'orders'))[0]?.markedExpected, true);
       });
     });
 

@@ -98,6 +98,44 @@ export interface ProfileRecord {
   readonly profile: OutputProfile;
 }
 
+/** The detector's verdict on a metric value (see core/quality/anomaly-detector.ts). */
+export interface MetricVerdictRecord {
+  readonly expected: number;
+  readonly low: number;
+  readonly high: number;
+  /** Robust deviations from the expected value, signed. */
+  readonly score: number;
+  readonly anomaly: boolean;
+  readonly reason: string;
+}
+
+/** One value of one of a block's metrics in one run. */
+export interface MetricPointRecord {
+  readonly runId: string;
+  readonly pipeline: string;
+  readonly block: string;
+  /** `rows`, `null_rate:COLUMN` or `sum:COLUMN`. */
+  readonly metric: string;
+  /** Null when there was nothing to measure (the sum of a column with only nulls). */
+  readonly value: number | null;
+  /** The day the value describes: the run's logical date, else the day it ran (`YYYY-MM-DD`). */
+  readonly date: string;
+  /** When it was recorded (ISO 8601); orders runs of one date. */
+  readonly at: string;
+  /** Absent while the metric had too little history to judge. */
+  readonly verdict?: MetricVerdictRecord | undefined;
+  /** A flagged value a user marked as expected: the detector takes it as the new level. */
+  readonly markedExpected: boolean;
+}
+
+export interface MetricHistoryQuery {
+  /** Only values recorded before this point, ordered by date then time, and not of this run. */
+  readonly before?: { readonly runId: string; readonly date: string; readonly at: string } | undefined;
+  /** At most this many newest values of each metric. Default 90. */
+  readonly limit?: number | undefined;
+  readonly metric?: string | undefined;
+}
+
 export interface RunFilter {
   readonly pipeline?: string;
   readonly status?: RunStatus;
@@ -211,5 +249,13 @@ export interface RunStore {
   /** Keeps (or replaces) the profile of a block run's output. */
   putProfile(record: ProfileRecord): Promise<void>;
   getProfile(runId: string, block: string): Promise<ProfileRecord | undefined>;
+  /** Records metric values (of one run and block); a value recorded again for the same run replaces the old one. */
+  putMetricPoints(points: readonly MetricPointRecord[]): Promise<void>;
+  /** A block's metric values, the newest `limit` of each metric, oldest first (by date, then time). */
+  listMetricHistory(pipeline: string, block: string, query?: MetricHistoryQuery): Promise<MetricPointRecord[]>;
+  /** Every metric value a run recorded, by block and metric. */
+  listRunMetricPoints(runId: string): Promise<MetricPointRecord[]>;
+  /** Marks a recorded value as expected; returns it, or undefined when the run recorded no such value. */
+  markMetricExpected(runId: string, block: string, metric: string): Promise<MetricPointRecord | undefined>;
   close(): Promise<void>;
 }

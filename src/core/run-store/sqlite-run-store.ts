@@ -1,7 +1,7 @@
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
-import type { BlockRunRecord, LogRecord, NewRunRecord, ProfileRecord, RunFilter, RunRecord, RunStatus, RunStore, SchemaEventRecord, SyncStateRecord } from './run-store.ts';
+import type { BlockRunRecord, LogRecord, MetricHistoryQuery, MetricPointRecord, NewRunRecord, ProfileRecord, RunFilter, RunRecord, RunStatus, RunStore, SchemaEventRecord, SyncStateRecord } from './run-store.ts';
 import type { CheckResultRecord } from '../quality/check-result.ts';
 import { toCheckResult, type CheckResultRow } from './check-result-rows.ts';
 import type { SerializedError } from '../errors.ts';
@@ -110,6 +110,21 @@ export const sqliteMigrations: readonly string[] = [
      profile TEXT NOT NULL,
      PRIMARY KEY (run_id, block)
    );`,
+  // Metric history: each block's row count, null rates and summed columns per run, and the detector's verdict.
+  `CREATE TABLE metric_points (
+     run_id TEXT NOT NULL REFERENCES runs (id) ON DELETE CASCADE,
+     pipeline TEXT NOT NULL,
+     block TEXT NOT NULL,
+     metric TEXT NOT NULL,
+     value REAL,
+     date TEXT NOT NULL,
+     at TEXT NOT NULL,
+     verdict TEXT,
+     anomaly INTEGER NOT NULL DEFAULT 0,
+     marked_expected INTEGER NOT NULL DEFAULT 0,
+     PRIMARY KEY (run_id, block, metric)
+   );
+   CREATE INDEX metric_points_series ON metric_points (pipeline, block, metric, date, at);`,
 ];
 
 /**
@@ -441,9 +456,81 @@ export class SqliteRunStore implements RunStore {
     return row && { runId, block, profile: JSON.parse(row.profile) as ProfileRecord['profile'] };
   }
 
+  async putMetricPoints(points: readonly MetricPointRecord[]): Promise<void> {
+    const put = this.db.prepare(
+      `INSERT INTO metric_points (run_id, pipeline, block, metric, value, date, at, verdict, anomaly, marked_expected) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+       ON CONFLICT (run_id, block, metric) DO UPDATE SET value = excluded.value, date = excluded.date, at = excluded.at,
+         verdict = excluded.verdict, anomaly = excluded.anomaly, marked_expected = excluded.marked_expected`,
+    );
+    this.db.transaction(() => {
+      for (const p of points) {
+        put.run(p.runId, p.pipeline, p.block, p.metric, p.value, p.date, p.at, p.verdict ? JSON.stringify(p.verdict) : null, p.verdict?.anomaly ? 1 : 0, p.markedExpected ? 1 : 0);
+      }
+    })();
+  }
+
+  async listMetricHistory(pipeline: string, block: string, query: MetricHistoryQuery = {}): Promise<MetricPointRecord[]> {
+    const conditions = ['pipeline = ?', 'block = ?'];
+    const params: unknown[] = [pipeline, block];
+    if (query.metric !== undefined) {
+      conditions.push('metric = ?');
+      params.push(query.metric);
+    }
+    if (query.before) {
+      conditions.push('run_id <> ?', '(date < ? OR (date = ? AND at < ?))');
+      params.push(query.before.runId, query.before.date, query.before.date, query.before.at);
+    }
+    const rows = this.db
+      .prepare(
+        `SELECT * FROM (SELECT *, row_number() OVER (PARTITION BY metric ORDER BY date DESC, at DESC) AS newest
+                        FROM metric_points WHERE ${conditions.join(' AND ')})
+         WHERE newest <= ? ORDER BY metric, date, at`,
+      )
+      .all(...params, query.limit ?? 90) as MetricPointRow[];
+    return rows.map(toMetricPoint);
+  }
+
+  async listRunMetricPoints(runId: string): Promise<MetricPointRecord[]> {
+    const rows = this.db.prepare(`SELECT * FROM metric_points WHERE run_id = ? ORDER BY block, metric`).all(runId) as MetricPointRow[];
+    return rows.map(toMetricPoint);
+  }
+
+  async markMetricExpected(runId: string, block: string, metric: string): Promise<MetricPointRecord | undefined> {
+    const row = this.db
+      .prepare(`UPDATE metric_points SET marked_expected = 1 WHERE run_id = ? AND block = ? AND metric = ? RETURNING *`)
+      .get(runId, block, metric) as MetricPointRow | undefined;
+    return row && toMetricPoint(row);
+  }
+
   async close(): Promise<void> {
     this.db.close();
   }
+}
+
+interface MetricPointRow {
+  run_id: string;
+  pipeline: string;
+  block: string;
+  metric: string;
+  value: number | null;
+  date: string;
+  at: string;
+  verdict: string | null;
+  marked_expected: number;
+}
+
+function toMetricPoint(r: MetricPointRow): MetricPointRecord {
+  return {
+    runId: r.run_id,
+    pipeline: r.pipeline,
+    block: r.block,
+    metric: r.metric,
+    value: r.value,
+    date: r.date,
+    at: r.at,
+    ...(r.verdict ? { verdict: JSON.parse(r.verdict) as MetricPointRecord['verdict'] } : {}),
+    markedExpected: r.marked_expected === 1,
+  };
 }
 
 interface SchemaEventRow {

@@ -18,6 +18,7 @@ import { createLogger } from './logger.ts';
 import { noRetries, retryDelay, shouldRetry } from './retry-policy.ts';
 import { decideRoleOutcome, type RoleOutcome } from './role-outcome.ts';
 import { checkBlockOutput } from '../quality/check-block-output.ts';
+import { judgeBlockMetrics } from '../quality/judge-block-metrics.ts';
 
 /** A sensor waits; without a timeout of its own it gives up after an hour. */
 const sensorTimeout = 3_600_000;
@@ -107,6 +108,14 @@ export async function executeBlockRun(scope: BlockRunScope, job: BlockRunJob, si
         // run's upstream outputs at hand for relationships checks.
         const upstreamOutputs = new Map(inputs.map((input) => [input.name, input.output]));
         const result = await checkBlockOutput(block, outcome.result, context, upstreamOutputs);
+        // The block's numbers (rows, null rates, metric sums) are judged against its history.
+        const judged =
+          result.output &&
+          (await judgeBlockMetrics({ store, session, pipeline: pipeline.name, block, runId: job.runId, logicalDate: job.logicalDate, output: result.output, logger }));
+        if (judged && judged.failure) {
+          failingOutput = await keep(result.output!);
+          throw judged.failure;
+        }
         output = result.output && (await keep(result.output));
         record = {
           runId: job.runId,

@@ -24,6 +24,16 @@ describe('planBlockRuns', () => {
     assert.deepEqual(names(plan.start()), ['join']);
   });
 
+  it('starts a block after the blocks it waits for without reading them, and skips it when one fails', () => {
+    const checked = { name: 'clean', upstream: ['raw'], after: ['catalogue'] };
+    const plan = planBlockRuns([{ name: 'raw', upstream: [] }, checked, { name: 'catalogue', upstream: [] }], 4);
+    assert.deepEqual(names(plan.start()), ['raw', 'catalogue']);
+    plan.finish('raw', 'succeeded');
+    assert.deepEqual(names(plan.start()), [], 'clean waits for the block its check reads');
+    assert.deepEqual(names(plan.finish('catalogue', 'failed')), ['clean']);
+    assert.equal(plan.done, true);
+  });
+
   it('never has more blocks running than its concurrency', () => {
     const plan = planBlockRuns([node('a'), node('b'), node('c'), node('d'), node('e')], 2);
     assert.deepEqual(names(plan.start()), ['a', 'b']);

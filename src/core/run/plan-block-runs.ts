@@ -9,7 +9,7 @@ export type PlannedEnd = 'succeeded' | 'failed' | 'cancelled';
  * the run (read from earlier runs' outputs) count as done. It only decides;
  * the run loop starts the blocks and reports back how each ended.
  */
-export interface BlockRunPlan<Block extends DagNode = DagNode> {
+export interface BlockRunPlan<Block extends PlannedNode = PlannedNode> {
   /** Blocks to start now, in pipeline order, at most enough to fill the free slots; they count as running. */
   start(): Block[];
   /** Records how a started block ended; returns the blocks that can no longer run because of it (to mark skipped). */
@@ -24,15 +24,19 @@ export interface BlockRunPlan<Block extends DagNode = DagNode> {
 
 type State = 'pending' | 'running' | 'ended';
 
+/** A block as the plan sees it: its upstreams, and blocks it waits for without reading them (`after`). */
+export type PlannedNode = DagNode & { readonly after?: readonly string[] | undefined };
+
 /** A plan over `blocks` (in pipeline order, every upstream first) with at most `concurrency` running at once. */
-export function planBlockRuns<Block extends DagNode>(blocks: readonly Block[], concurrency: number): BlockRunPlan<Block> {
+export function planBlockRuns<Block extends PlannedNode>(blocks: readonly Block[], concurrency: number): BlockRunPlan<Block> {
   if (!Number.isInteger(concurrency) || concurrency < 1) throw new RangeError(`concurrency must be a whole number of at least 1; got ${concurrency}`);
   const inRun = new Set(blocks.map((b) => b.name));
   const state = new Map<string, State>(blocks.map((b) => [b.name, 'pending']));
   const succeeded = new Set<string>();
   let running = 0;
 
-  const ready = (block: Block): boolean => block.upstream.every((up) => !inRun.has(up) || succeeded.has(up));
+  const waitsFor = (block: Block): readonly string[] => (block.after?.length ? [...block.upstream, ...block.after] : block.upstream);
+  const ready = (block: Block): boolean => waitsFor(block).every((up) => !inRun.has(up) || succeeded.has(up));
 
   return {
     start() {
@@ -58,7 +62,7 @@ export function planBlockRuns<Block extends DagNode>(blocks: readonly Block[], c
       const stopped = new Set([name]);
       const skipped: Block[] = [];
       for (const block of blocks) {
-        if (state.get(block.name) !== 'pending' || !block.upstream.some((up) => stopped.has(up))) continue;
+        if (state.get(block.name) !== 'pending' || !waitsFor(block).some((up) => stopped.has(up))) continue;
         state.set(block.name, 'ended');
         stopped.add(block.name);
         skipped.push(block);

@@ -4,6 +4,7 @@ import { useApi } from '../../api/use-api.ts';
 import { ErrorNote } from '../../components/ErrorNote.tsx';
 import { DurationChart } from './DurationChart.tsx';
 import { RowsChart } from './RowsChart.tsx';
+import { BlockMetrics } from './BlockMetrics.tsx';
 
 /** A pipeline's last 30 runs: how long each took, and how many rows each block wrote. Drawn as inline SVG. */
 export function PipelineCharts({ pipeline }: { pipeline: string }) {
@@ -18,6 +19,7 @@ export function PipelineCharts({ pipeline }: { pipeline: string }) {
           <DurationChart runs={data.runs} />
           <h2 className="section-title">Rows per block, last {data.runs.length} runs</h2>
           {data.blocks.length ? <RowsChart runs={data.runs} blocks={data.blocks} /> : <p className="muted small">No block wrote rows yet.</p>}
+          <BlockMetrics pipeline={pipeline} blocks={data.blocks} />
         </>
       )}
     </section>

@@ -8,6 +8,7 @@ import { href, navigate } from '../../router.ts';
 import { Gantt } from './Gantt.tsx';
 import { LogView } from './LogView.tsx';
 import { RunFacts } from './RunFacts.tsx';
+import { RunAnomalies } from './RunAnomalies.tsx';
 import { hasOutput, OutputTable } from './OutputTable.tsx';
 import { useRunWatch } from './use-run-watch.ts';
 import { CheckResults } from '../quality/CheckResults.tsx';
@@ -62,6 +63,7 @@ export default function RunPage({ id, block }: { id: string; block?: string | un
       {run?.error && <ErrorNote error={run.error} pipeline={run.pipeline} testId="run-error" />}
       <RunFacts id={id} pipeline={run?.pipeline} finished={Boolean(run && !active)} />
       <CheckResults runId={id} finished={Boolean(run && !active)} />
+      <RunAnomalies id={id} finished={Boolean(run && !active)} />
       <h3 className="section-title">Timeline</h3>
       <Gantt blocks={blocks} selected={selected} onSelect={setSelected} />
       <h3 className="section-title">{selected ? `Block ${selected}` : 'Logs'}</h3>
