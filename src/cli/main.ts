@@ -218,6 +218,35 @@ export async function main(argv: readonly string[]): Promise<number> {
     .action(async (options: { json?: boolean }) => {
       code = (await import('./commands/stream-command.ts')).streamStatusCommand(options, out);
     });
+  const dlq = stream
+    .command('dlq')
+    .description("a streaming pipeline's dead letters: messages that failed to parse, validate or transform")
+    .addHelpText('after', '\nFix what made them fail (often a transformer), then replay them: each is published again into the\npipeline\'s source and removed from the dead-letter table only once the broker accepted it.');
+  dlq
+    .command('list')
+    .description('list the dead letters of a streaming pipeline, oldest first: id, deliveries, reason and payload')
+    .argument('<pipeline>', 'a pipeline with kind: streaming')
+    .option('--limit <n>', 'at most this many')
+    .option('--json', 'as JSON, with whole payloads')
+    .action(async (pipeline: string, options: { limit?: string; json?: boolean }) => {
+      code = await (await import('./commands/stream-dlq-command.ts')).streamDlqListCommand(pipeline, options, out);
+    });
+  const dlqActions = {
+    replay: "publish dead letters again into the pipeline's source (JetStream subject, Redis stream), removing each once the broker accepted it",
+    drop: 'remove dead letters without replaying them',
+  } as const;
+  for (const [action, description] of Object.entries(dlqActions) as [keyof typeof dlqActions, string][]) {
+    dlq
+      .command(action)
+      .description(description)
+      .argument('<pipeline>', 'a pipeline with kind: streaming')
+      .option('--id <id>', 'the dead letter with this message id')
+      .option('--all', 'every dead letter of the pipeline')
+      .action(async (pipeline: string, options: { id?: string; all?: boolean }) => {
+        const commands = await import('./commands/stream-dlq-command.ts');
+        code = await (action === 'replay' ? commands.streamDlqReplayCommand : commands.streamDlqDropCommand)(pipeline, options, out);
+      });
+  }
 
   const metrics = program.command('metrics').description("a block's metric history: row count, null rates and the sums of its metrics columns, with anomalies");
   metrics

@@ -18,7 +18,9 @@ const columns = [
   { name: 'deliveries', type: 'BIGINT' },
   { name: 'failed_at', type: 'TIMESTAMP' },
 ] as const;
-const key = ['pipeline', 'message_id'];
+/** The dead-letter table's key: one row per message of a pipeline. */
+export const deadLetterKey = ['pipeline', 'message_id'];
+const key = deadLetterKey;
 const utf8 = new TextDecoder('utf-8', { fatal: true });
 
 /**
@@ -38,7 +40,7 @@ export class DeadLetters {
   ) {}
 
   get stream(): string {
-    return `dead_letters:${this.table}`;
+    return deadLetterStream(this.table);
   }
 
   get total(): number {
@@ -69,6 +71,11 @@ export class DeadLetters {
     await this.destination.applyBatch({ pipeline: this.pipeline, stream: this.stream, table: { name: this.table }, change: { kind: 'upsert', input, key }, state: { count } }, context);
     this.count = count;
   }
+}
+
+/** The state row's stream name that counts a dead-letter table's letters. */
+export function deadLetterStream(table: string): string {
+  return `dead_letters:${table}`;
 }
 
 /** The payload as text when it is UTF-8, else as base64, saying which. */

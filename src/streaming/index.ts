@@ -4,3 +4,4 @@ export { openStreamRun, type OpenedStreamRun } from './open-stream-run.ts';
 export { runStream, type BatchReport, type StreamRun } from './run-stream.ts';
 export { HeartbeatWriter, heartbeatFile, readHeartbeats, type StreamHeartbeat } from './stream-heartbeat.ts';
 export type { StreamMessage, StreamSource } from './stream-source.ts';
+export { DeadLetterQueue, type DeadLetterEntry, type DeadLetterSelection, type ReplayResult } from './dead-letter-queue.ts';

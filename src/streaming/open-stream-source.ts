@@ -1,16 +1,28 @@
 import type { StreamSourceSettings, StreamSourceType } from '../core/pipeline/streaming-schema.ts';
-import type { StreamSource, StreamSourceOptions } from './stream-source.ts';
+import type { StreamPublisher, StreamSource, StreamSourceOptions } from './stream-source.ts';
+import { openNatsJetStreamPublisher } from './sources/nats-jetstream-publisher.ts';
 import { openNatsJetStreamSource } from './sources/nats-jetstream-source.ts';
+import { openRedisStreamsPublisher } from './sources/redis-streams-publisher.ts';
 import { openRedisStreamsSource } from './sources/redis-streams-source.ts';
 
-type Opener<T extends StreamSourceType> = (settings: Extract<StreamSourceSettings, { type: T }>, options: StreamSourceOptions) => Promise<StreamSource>;
+type Settings<T extends StreamSourceType> = Extract<StreamSourceSettings, { type: T }>;
 
-/** One entry per broker: adding a source adds a line here and a case to the settings schema. */
-const openers: { readonly [T in StreamSourceType]: Opener<T> } = {
-  nats_jetstream: openNatsJetStreamSource,
-  redis_streams: openRedisStreamsSource,
+/** What each broker provides: reading for the pipeline, and publishing for dead-letter replay. */
+interface SourceKind<T extends StreamSourceType> {
+  open(settings: Settings<T>, options: StreamSourceOptions): Promise<StreamSource>;
+  publisher(settings: Settings<T>): Promise<StreamPublisher>;
+}
+
+/** One entry per broker: adding a source adds an entry here and a case to the settings schema. */
+const kinds: { readonly [T in StreamSourceType]: SourceKind<T> } = {
+  nats_jetstream: { open: openNatsJetStreamSource, publisher: openNatsJetStreamPublisher },
+  redis_streams: { open: openRedisStreamsSource, publisher: openRedisStreamsPublisher },
 };
 
 export function openStreamSource(settings: StreamSourceSettings, options: StreamSourceOptions): Promise<StreamSource> {
-  return (openers[settings.type] as Opener<StreamSourceType>)(settings, options);
+  return (kinds[settings.type] as SourceKind<StreamSourceType>).open(settings, options);
+}
+
+export function openStreamPublisher(settings: StreamSourceSettings): Promise<StreamPublisher> {
+  return (kinds[settings.type] as SourceKind<StreamSourceType>).publisher(settings);
 }

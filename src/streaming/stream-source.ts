@@ -47,3 +47,22 @@ export interface StreamSourceOptions {
   /** Messages delivered and not yet acknowledged, at most. */
   readonly maxInFlight: number;
 }
+
+/**
+ * Puts a message back into a source's broker, for replaying a dead letter.
+ * Opened apart from the source: replaying must not join the pipeline's
+ * consumer and take its messages.
+ */
+export interface StreamPublisher {
+  /** For messages: e.g. `JetStream stream ORDERS`. */
+  readonly description: string;
+  /**
+   * Publishes the payload as a new message and resolves once the broker
+   * accepted (stored) it. `original` is the dead letter's message id, which
+   * a broker may use to find where the message was published, and `dedupeKey`
+   * names this replay, so a broker that deduplicates keeps one copy when a
+   * replay is repeated after a failure.
+   */
+  republish(message: { readonly original: string; readonly payload: Uint8Array; readonly dedupeKey: string }): Promise<void>;
+  close(): Promise<void>;
+}

@@ -1,0 +1,108 @@
+import assert from 'node:assert/strict';
+import { randomBytes } from 'node:crypto';
+import { after, before, describe, it } from 'node:test';
+import { sluice, stop, writeProject } from './cli-helpers.ts';
+import { createStreamWorld, publishToJetStream, startStream, type StreamWorld } from './stream-fixtures.ts';
+import { requirePrerequisites } from '../../src/testing/require-prerequisites.ts';
+import { waitFor } from '../../src/testing/wait-for.ts';
+
+const skip = await requirePrerequisites('postgres', 'nats-jetstream');
+
+// Refuses orders noted 'poison' until the file is fixed.
+const strict = "export default (order: { note: string }) => { if (order.note === 'poison') throw new Error('a poisoned order'); return order; };\n";
+const fixed = 'export default (order: { note: string }) => order;\n';
+
+describe('sluice stream dlq: dead letters listed, replayed into JetStream after a fix, and dropped', { skip }, () => {
+  let world: StreamWorld;
+  let drop: () => Promise<void> = async () => undefined;
+  const name = `dlq_${randomBytes(4).toString('hex')}`;
+  const stream = name.toUpperCase();
+  const orders = Array.from({ length: 40 }, (_, i) => ({ id: i + 1, note: i === 9 || i === 29 ? 'poison' : `order ${i + 1}` }));
+
+  before(async () => {
+    world = await createStreamWorld('stream_dlq');
+    writeProject(world.dir, { 'package.json': JSON.stringify({ name: 'shop', private: true, type: 'module' }), 'transforms/check.ts': strict });
+    world.pipeline(
+      name,
+      [
+        'kind: streaming',
+        `source: { type: nats_jetstream, stream: ${stream}, subject: '${name}.>', ack_wait: 2s }`,
+        'payload: { format: json, columns: { id: BIGINT NOT NULL, note: VARCHAR } }',
+        'batch_size: 10',
+        'max_deliver: 2',
+        'retry_delay: 100ms',
+        'transformers:',
+        '  - { name: check, file: transforms/check.ts }',
+        'sinks:',
+        '  - { connection: pg, table: orders, mode: append }',
+        '',
+      ].join('\n'),
+    );
+    ({ drop } = await publishToJetStream(stream, `${name}.orders`, orders.map((o) => JSON.stringify(o))));
+  });
+  after(async () => {
+    await drop();
+    await world?.close();
+  });
+
+  const count = async (where = 'true') => Number((await world.query(`SELECT count(*) AS n FROM ${world.name}.orders WHERE ${where}`).catch(() => [{ n: -1 }]))[0]!.n);
+  const streamUntil = async (what: string, done: () => Promise<boolean>) => {
+    const run = startStream(world.dir, name);
+    await waitFor(done, { what, giveUpWhen: () => (run.child.exitCode !== null ? run.output() : undefined) });
+    await stop(run.child, 'SIGINT');
+    assert.equal(await run.exited, 0, run.output());
+  };
+  const listed = async () => {
+    const result = await sluice(world.dir, ['stream', 'dlq', 'list', name, '--json']);
+    assert.equal(result.code, 0, result.stdout + result.stderr);
+    return JSON.parse(result.stdout) as { messageId: string; reason: string; payload: string; deliveries: number }[];
+  };
+
+  it('refuses a replay or drop that names no dead letter, or both kinds', async () => {
+    const both = await sluice(world.dir, ['stream', 'dlq', 'drop', name, '--id', '1', '--all']);
+    assert.equal(both.code, 2, both.stdout + both.stderr);
+    assert.match(both.stderr, /give exactly one of --id ID or --all/);
+    const neither = await sluice(world.dir, ['stream', 'dlq', 'replay', name]);
+    assert.equal(neither.code, 2, neither.stdout + neither.stderr);
+  });
+
+  it('lists the poisoned orders with their reason, payload and deliveries, the rest committed', async () => {
+    const letters = async () => Number((await world.query(`SELECT count(*) AS n FROM ${world.name}._sluice_dead_letters WHERE pipeline = '${name}'`).catch(() => [{ n: 0 }]))[0]!.n);
+    await streamUntil('38 orders and 2 dead letters', async () => (await count()) === 38 && (await letters()) === 2);
+    const entries = await listed();
+    assert.equal(entries.length, 2);
+    for (const entry of entries) {
+      assert.match(entry.reason, /a poisoned order/);
+      assert.equal(entry.deliveries, 2);
+      assert.equal(JSON.parse(entry.payload).note, 'poison');
+    }
+    assert.deepEqual(entries.map((e) => JSON.parse(e.payload).id).sort(), [10, 30]);
+    const limited = await sluice(world.dir, ['stream', 'dlq', 'list', name, '--limit', '1']);
+    assert.equal(limited.code, 0, limited.stderr);
+    assert.match(limited.stdout, /a poisoned order/);
+    assert.equal(limited.stdout.match(/a poisoned order/g)!.length, 1);
+  });
+
+  it('drops one dead letter and replays the other after the transformer is fixed: its row lands once', async () => {
+    const [first, second] = (await listed()).sort((a, b) => JSON.parse(a.payload).id - JSON.parse(b.payload).id);
+    const unknown = await sluice(world.dir, ['stream', 'dlq', 'drop', name, '--id', 'nope']);
+    assert.notEqual(unknown.code, 0);
+    assert.match(unknown.stderr, /no dead letter with id 'nope'/);
+
+    const dropped = await sluice(world.dir, ['stream', 'dlq', 'drop', name, '--id', second!.messageId]);
+    assert.equal(dropped.code, 0, dropped.stdout + dropped.stderr);
+    assert.deepEqual((await listed()).map((e) => e.messageId), [first!.messageId]);
+
+    writeProject(world.dir, { 'transforms/check.ts': fixed });
+    const replayed = await sluice(world.dir, ['stream', 'dlq', 'replay', name, '--all']);
+    assert.equal(replayed.code, 0, replayed.stdout + replayed.stderr);
+    assert.match(replayed.stdout, /replayed 1 dead letter of/);
+    assert.deepEqual(await listed(), []);
+
+    await streamUntil('the replayed order committed', async () => (await count('id = 10')) === 1);
+    assert.equal(await count('id = 10'), 1);
+    assert.equal(await count('id = 30'), 0);
+    assert.equal(await count(), 39);
+    assert.deepEqual(await listed(), []);
+  });
+});
