@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
 import { sluice, stop, writeProject } from './cli-helpers.ts';
-import { createStreamWorld, publishToJetStream, startStream, type StreamWorld } from './stream-fixtures.ts';
+import { createStreamWorld, publishToJetStream, publishToRedis, startStream, type StreamWorld } from './stream-fixtures.ts';
 import { testNatsUrl } from '../../src/testing/prerequisite-checks.ts';
 import { requirePrerequisites } from '../../src/testing/require-prerequisites.ts';
 import { waitFor } from '../../src/testing/wait-for.ts';
@@ -21,6 +21,47 @@ const skip = await requirePrerequisites('postgres', 'nats-jetstream');
 const strict = "export default (order: { note: string }) => { if (order.note === 'poison') throw new Error('a poisoned order'); return order; };\n";
 const fixed = 'export default (order: { note: string }) => order;\n';
 
+/** A project whose pipeline `name` runs the strict transformer on orders from `source` into `orders`. */
+async function createDlqWorld(prefix: string, name: string, source: string, settings: readonly string[]): Promise<StreamWorld> {
+  const world = await createStreamWorld(prefix);
+  writeProject(world.dir, { 'package.json': JSON.stringify({ name: 'shop', private: true, type: 'module' }), 'transforms/check.ts': strict });
+  world.pipeline(
+    name,
+    [
+      'kind: streaming',
+      `source: ${source}`,
+      'payload: { format: json, columns: { id: BIGINT NOT NULL, note: VARCHAR } }',
+      ...settings,
+      'transformers:',
+      '  - { name: check, file: transforms/check.ts }',
+      'sinks:',
+      '  - { connection: pg, table: orders, mode: append }',
+      '',
+    ].join('\n'),
+  );
+  return world;
+}
+
+/** What the tests ask of a world: its rows, its dead letters, and a stream run until a condition holds. */
+function observe(world: () => StreamWorld, name: string) {
+  const countOf = async (table: string, where: string) => Number((await world().query(`SELECT count(*) AS n FROM ${world().name}.${table} WHERE ${where}`).catch(() => [{ n: -1 }]))[0]!.n);
+  return {
+    count: (where = 'true') => countOf('orders', where),
+    letters: () => countOf('_sluice_dead_letters', `pipeline = '${name}'`),
+    async streamUntil(what: string, done: () => Promise<boolean>) {
+      const run = startStream(world().dir, name);
+      await waitFor(done, { what, giveUpWhen: () => (run.child.exitCode !== null ? run.output() : undefined) });
+      await stop(run.child, 'SIGINT');
+      assert.equal(await run.exited, 0, run.output());
+    },
+    async listed() {
+      const result = await sluice(world().dir, ['stream', 'dlq', 'list', name, '--json']);
+      assert.equal(result.code, 0, result.stdout + result.stderr);
+      return JSON.parse(result.stdout) as { messageId: string; reason: string; payload: string; deliveries: number }[];
+    },
+  };
+}
+
 describe('sluice stream dlq: dead letters listed, replayed into JetStream after a fix, and dropped', { skip }, () => {
   let world: StreamWorld;
   let drop: () => Promise<void> = async () => undefined;
@@ -29,24 +70,7 @@ describe('sluice stream dlq: dead letters listed, replayed into JetStream after 
   const orders = Array.from({ length: 40 }, (_, i) => ({ id: i + 1, note: i === 9 || i === 29 ? 'poison' : `order ${i + 1}` }));
 
   before(async () => {
-    world = await createStreamWorld('stream_dlq');
-    writeProject(world.dir, { 'package.json': JSON.stringify({ name: 'shop', private: true, type: 'module' }), 'transforms/check.ts': strict });
-    world.pipeline(
-      name,
-      [
-        'kind: streaming',
-        `source: { type: nats_jetstream, stream: ${stream}, subject: '${name}.>', ack_wait: 2s }`,
-        'payload: { format: json, columns: { id: BIGINT NOT NULL, note: VARCHAR } }',
-        'batch_size: 10',
-        'max_deliver: 2',
-        'retry_delay: 100ms',
-        'transformers:',
-        '  - { name: check, file: transforms/check.ts }',
-        'sinks:',
-        '  - { connection: pg, table: orders, mode: append }',
-        '',
-      ].join('\n'),
-    );
+    world = await createDlqWorld('stream_dlq', name, `{ type: nats_jetstream, stream: ${stream}, subject: '${name}.>', ack_wait: 2s }`, ['batch_size: 10', 'max_deliver: 2', 'retry_delay: 100ms']);
     ({ drop } = await publishToJetStream(stream, `${name}.orders`, orders.map((o) => JSON.stringify(o))));
   });
   after(async () => {
@@ -54,18 +78,7 @@ describe('sluice stream dlq: dead letters listed, replayed into JetStream after 
     await world?.close();
   });
 
-  const count = async (where = 'true') => Number((await world.query(`SELECT count(*) AS n FROM ${world.name}.orders WHERE ${where}`).catch(() => [{ n: -1 }]))[0]!.n);
-  const streamUntil = async (what: string, done: () => Promise<boolean>) => {
-    const run = startStream(world.dir, name);
-    await waitFor(done, { what, giveUpWhen: () => (run.child.exitCode !== null ? run.output() : undefined) });
-    await stop(run.child, 'SIGINT');
-    assert.equal(await run.exited, 0, run.output());
-  };
-  const listed = async () => {
-    const result = await sluice(world.dir, ['stream', 'dlq', 'list', name, '--json']);
-    assert.equal(result.code, 0, result.stdout + result.stderr);
-    return JSON.parse(result.stdout) as { messageId: string; reason: string; payload: string; deliveries: number }[];
-  };
+  const { count, letters, streamUntil, listed } = observe(() => world, name);
 
   it('refuses a replay or drop that names no dead letter, or both kinds', async () => {
     const both = await sluice(world.dir, ['stream', 'dlq', 'drop', name, '--id', '1', '--all']);
@@ -76,7 +89,6 @@ describe('sluice stream dlq: dead letters listed, replayed into JetStream after 
   });
 
   it('lists the poisoned orders with their reason, payload and deliveries, the rest committed', async () => {
-    const letters = async () => Number((await world.query(`SELECT count(*) AS n FROM ${world.name}._sluice_dead_letters WHERE pipeline = '${name}'`).catch(() => [{ n: 0 }]))[0]!.n);
     await streamUntil('38 orders and 2 dead letters', async () => (await count()) === 38 && (await letters()) === 2);
     const entries = await listed();
     assert.equal(entries.length, 2);
@@ -117,5 +129,40 @@ describe('sluice stream dlq: dead letters listed, replayed into JetStream after 
     assert.equal(await count('id = 10'), 1);
     assert.equal(await count('id = 30'), 0);
     assert.equal(await count(), 39);
+  });
+});
+
+const skipRedis = await requirePrerequisites('postgres', 'redis');
+
+describe('sluice stream dlq replay into a Redis stream', { skip: skipRedis }, () => {
+  let world: StreamWorld;
+  let drop: () => Promise<void> = async () => undefined;
+  const name = `dlq_redis_${randomBytes(4).toString('hex')}`;
+
+  before(async () => {
+    world = await createDlqWorld('stream_dlq_redis', name, `{ type: redis_streams, stream: ${name}, claim_idle: 1s }`, ['max_deliver: 1']);
+    const orders = Array.from({ length: 10 }, (_, i) => ({ id: i + 1, note: i === 4 ? 'poison' : `order ${i + 1}` }));
+    ({ drop } = await publishToRedis(name, orders.map((o) => JSON.stringify(o))));
+  });
+  after(async () => {
+    await drop();
+    await world?.close();
+  });
+
+  const { count, letters, streamUntil, listed } = observe(() => world, name);
+
+  it('adds the fixed message to the stream as a new entry, and its row lands once', async () => {
+    await streamUntil('9 orders and 1 dead letter', async () => (await count()) === 9 && (await letters()) === 1);
+    const [letter] = await listed();
+    assert.equal(JSON.parse(letter!.payload).id, 5);
+
+    writeProject(world.dir, { 'transforms/check.ts': fixed });
+    const replayed = await sluice(world.dir, ['stream', 'dlq', 'replay', name, '--id', letter!.messageId]);
+    assert.equal(replayed.code, 0, replayed.stdout + replayed.stderr);
+    assert.equal(await letters(), 0);
+
+    await streamUntil('the replayed order committed', async () => (await count('id = 5')) === 1);
+    assert.equal(await count(), 10);
+    assert.equal(await count('id = 5'), 1);
   });
 });
