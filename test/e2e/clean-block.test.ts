@@ -62,7 +62,7 @@ describe('a no-code clean block run by sluice run', () => {
     assert.match(readFileSync(path.join(dir, 'out/customers.csv'), 'utf8'), /\n3,2024-12-31,,,/);
   });
 
-  it('refuses bad tool settings before reading any data, naming file and line, in validate and in run', async () => {
+  it('refuses bad tool settings, naming file and line, in validate and in run', async () => {
     const validate = await sluice(dir, ['validate']);
     assert.notEqual(validate.code, 0);
     assert.match(validate.stdout + validate.stderr, /pipelines\/bad\.yaml:9.*column 'phone': tool 'phones': region: an ISO 3166 alpha-2 region in capitals, e\.g\. US/);

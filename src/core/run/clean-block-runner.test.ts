@@ -111,15 +111,15 @@ describe('the clean block runner', () => {
       return error;
     };
     const unknownTool = await refusal('      code: { tool: upper }\n      id: { tool: lower }\n');
-    assert.equal(unknownTool.message, "block 'tidy', column 'id': no clean tool 'lower' (tools: upper)");
+    assert.equal(unknownTool.message, "column 'id': no clean tool 'lower' (tools: upper)");
     assert.deepEqual(unknownTool.location, { file: path.join('pipelines', 'p.yaml'), line: 7, block: 'tidy' });
     const badSetting = await refusal('      code: { tool: upper, suffix: 3 }\n');
-    assert.match(badSetting.message, /^block 'tidy', column 'code': tool 'upper': suffix: /);
+    assert.match(badSetting.message, /^column 'code': tool 'upper': suffix: /);
     assert.equal(badSetting.location?.line, 6);
     const unknownSetting = await refusal('      code: { tool: upper, sufix: "!" }\n');
     assert.match(unknownSetting.message, /sufix/);
     const missing = await refusal('      name: { tool: upper }\n');
-    assert.equal(missing.message, "block 'tidy', column 'name': 'raw' has no column 'name' (columns: id, code, price, day)");
+    assert.equal(missing.message, "column 'name': 'raw' has no column 'name' (columns: id, code, price, day)");
     assert.equal(missing.code, 'clean.unknown_column');
   });
 

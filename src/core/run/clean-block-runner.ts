@@ -54,7 +54,7 @@ interface CheckedColumn {
 export function checkCleanBlock(block: CleanBlock, tools: CleanTools, upstreamColumns?: readonly Column[]): CheckedColumn[] {
   return block.columns.map((spec) => {
     const fail = (code: string, message: string): never => {
-      throw new ConfigError(code, `block '${block.name}', column '${spec.column}': ${message}`, { location: locationOf(block, spec) });
+      throw new ConfigError(code, `column '${spec.column}': ${message}`, { location: locationOf(block, spec) });
     };
     const tool = Object.hasOwn(tools, spec.tool) ? tools[spec.tool] : undefined;
     if (!tool) return fail('clean.unknown_tool', `no clean tool '${spec.tool}' (tools: ${Object.keys(tools).join(', ')})`);
