@@ -7,6 +7,8 @@ import type { BlockRunners } from '../core/run/block-runner.ts';
 import { runConnectorBlock } from '../core/run/connector-block-runner.ts';
 import { runSqlBlock } from '../core/run/sql-block-runner.ts';
 import { runTsBlock } from '../core/run/ts-block-runner.ts';
+import { createCleanBlockRunner } from '../core/run/clean-block-runner.ts';
+import { cleanTools } from '../toolkit/clean-tools.ts';
 import { runSyncBlock } from '../integration/run-sync-block.ts';
 import type { RunRecord, RunStore } from '../core/run-store/run-store.ts';
 import { SqliteRunStore } from '../core/run-store/sqlite-run-store.ts';
@@ -43,6 +45,7 @@ export const runners = {
   sql: runSqlBlock,
   connector: runConnectorBlock,
   sync: runSyncBlock,
+  clean: createCleanBlockRunner(cleanTools),
 } satisfies BlockRunners;
 
 export interface EngineOptions {

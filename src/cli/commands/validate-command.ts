@@ -8,6 +8,8 @@ import type { Block, Pipeline } from '../../core/pipeline/pipeline.ts';
 import { loadProject, type Project } from '../../core/project/load-project.ts';
 import { connectionSpec, warehouseConnectionName } from '../../core/project/connection-spec.ts';
 import { fillTemplates } from '../../core/run/templates.ts';
+import { checkCleanBlock } from '../../core/run/clean-block-runner.ts';
+import { cleanTools } from '../../toolkit/clean-tools.ts';
 import { connectors, createDataPlane } from '../compose.ts';
 import { loadProjectLineage } from '../../core/lineage/load-project-lineage.ts';
 import { describeError, describeWarnings, green, red, yellow, type Output } from '../output.ts';
@@ -94,6 +96,9 @@ async function checkBlock(project: Project, pipeline: Pipeline, block: Block): P
       }
       case 'sync':
         for (const key of ['source', 'destination']) checkConnection(project, String(block.settings[key]), where);
+        return [];
+      case 'clean':
+        checkCleanBlock(block, cleanTools);
         return [];
     }
   } catch (error) {

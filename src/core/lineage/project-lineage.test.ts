@@ -29,6 +29,7 @@ const files: Record<string, string> = {
     '  - { name: clean_orders, file: blocks/clean_orders.sql, upstream: [raw_orders, customers] }',
     '  - { name: export, role: exporter, connection: warehouse, upstream: [clean_orders], settings: { table: orders_clean, mode: replace } }',
     '  - { name: audit, file: blocks/audit.ts, upstream: [clean_orders], reads: [shop.public.audit_rules], writes: [warehouse.audit] }',
+    '  - { name: tidy, upstream: [clean_orders], clean: { customer: { tool: us_states } } }',
   ),
   'blocks/clean_orders.sql': 'SELECT o.id AS order_id, c.name AS customer, o.amount * 100 AS cents FROM raw_orders o JOIN customers c ON o.customer_id = c.id\n',
   'blocks/audit.ts': 'export default () => [];\n',
@@ -88,6 +89,7 @@ describe('project lineage', () => {
       'orders.audit -> warehouse.audit',
       'orders.clean_orders -> orders.audit',
       'orders.clean_orders -> orders.export',
+      'orders.clean_orders -> orders.tidy',
       'orders.customers -> orders.clean_orders',
       'orders.export -> warehouse.orders_clean',
       'orders.raw_orders -> orders.clean_orders',
@@ -130,6 +132,7 @@ describe('project lineage', () => {
       'warehouse.orders_clean',
       'orders.audit',
       'warehouse.audit',
+      'orders.tidy',
     ]);
     const [refunds] = findDatasets(report.graph, 'warehouse.refunds');
     assert.deepEqual(names(traceLineage(report.graph, refunds!.id, 'upstream')), ['refunds.refunds', 'shop.public.refunds']);
@@ -141,6 +144,9 @@ describe('project lineage', () => {
     assert.deepEqual(origins('block:orders/export', 'customer'), ['shop.public.customers.name']);
     assert.deepEqual(origins('block:orders/export', 'cents'), ['shop.public.orders.amount']);
     assert.deepEqual(origins('block:corrections/rewrite', 'cents'), ['warehouse.orders_clean.cents', 'warehouse.refunds.amount']);
+    // A clean block's flag and reason columns come from the column it cleans.
+    assert.deepEqual(origins('block:orders/tidy', 'customer_flag'), ['shop.public.customers.name']);
+    assert.deepEqual(origins('block:orders/tidy', 'cents'), ['shop.public.orders.amount']);
   });
 
   it('finds a table by its name alone, in any connection', () => {

@@ -76,6 +76,16 @@ class GraphBuilder {
     switch (block.language) {
       case 'ts':
         return;
+      case 'clean': {
+        // Every column comes from the same column of the one upstream; a cleaned column's flag and reason come from it too.
+        const from = blockId(pipeline.name, block.upstream[0]!);
+        const cleaned = new Set(block.columns.map((c) => c.column.toLowerCase()));
+        this.columns[id] = (this.knownColumns(from) ?? []).flatMap((name) => {
+          const sources = [{ node: from, column: name }];
+          return cleaned.has(name) ? [name, `${name}_flag`, `${name}_reason`].map((column) => ({ name: column, sources })) : [{ name, sources }];
+        });
+        return;
+      }
       case 'sql': {
         const connection = block.connection && String(fillTemplates(block.connection, values, where));
         const inDataPlane = !connection || connection === dataPlaneConnectionName;

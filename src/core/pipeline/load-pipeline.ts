@@ -6,11 +6,11 @@ import { ConfigError, type ErrorLocation } from '../errors.ts';
 import { declaredPipelineType } from './declared-pipeline-type.ts';
 import { isIntegrationFile, loadIntegrationPipeline } from './load-integration-pipeline.ts';
 import { topoSort } from './dag.ts';
-import type { Block, BlockLanguage, Pipeline, PipelineWarning } from './pipeline.ts';
+import type { Block, BlockLanguage, CleanBlock, Pipeline, PipelineWarning } from './pipeline.ts';
 import { toCheckSpec, type CheckSpec } from '../quality/check-spec.ts';
 import { pipelineFileSchema, pipelineNamePattern, pipelineNameRule, type BlockFile, type BlockRole } from './pipeline-schema.ts';
 
-const languageByExtension: Record<string, Exclude<BlockLanguage, 'connector'>> = { '.ts': 'ts', '.sql': 'sql' };
+const languageByExtension: Record<string, Extract<BlockLanguage, 'ts' | 'sql'>> = { '.ts': 'ts', '.sql': 'sql' };
 
 export function pipelinePath(root: string, name: string): string {
   return path.join(root, 'pipelines', `${name}.yaml`);
@@ -66,7 +66,7 @@ export function loadPipeline(root: string, name: string): Pipeline {
     }
     const checks = spec.checks.map((check, i) => toCheckSpec(check, locate(['blocks', index, 'checks', i]).line));
     const block: Block = {
-      ...toBlock(root, spec, { file: shown, line: where.line }, (key) => locate(['blocks', index, key]), (key) => locate(['blocks', index, 'settings', key])),
+      ...toBlock(root, spec, { file: shown, line: where.line }, (key) => locate(['blocks', index, key]), (key) => locate(['blocks', index, 'settings', key]), (column) => locate(['blocks', index, 'clean', column])),
       ...(checks.length ? { checks } : {}),
       ...(checkTargets(checks, spec.name).length ? { after: checkTargets(checks, spec.name) } : {}),
     };
@@ -119,6 +119,7 @@ function toBlock(
   declaredAt: Block['declaredAt'],
   locateKey: (key: string) => ErrorLocation,
   locateSetting: (key: string) => ErrorLocation,
+  locateCleanColumn: (column: string) => ErrorLocation,
 ): Block {
   const base = {
     name: spec.name,
@@ -136,6 +137,7 @@ function toBlock(
   const fail = (key: string, code: string, message: string): never => {
     throw new ConfigError(code, message, { location: { ...locateKey(key), block: spec.name } });
   };
+  if (spec.clean !== undefined) return toCleanBlock(spec, base, fail, locateCleanColumn);
   if (spec.file !== undefined) {
     if (spec.connector !== undefined) fail('connector', 'block.ambiguous', `block '${spec.name}' has both a file and a connector; give one`);
     const ext = path.extname(spec.file);
@@ -159,6 +161,23 @@ function toBlock(
     return line === undefined ? [] : [[key, line]];
   }));
   return { ...base, role, language: 'connector', connector: spec.connector, connection: spec.connection, settings: spec.settings, settingLines };
+}
+
+/** A clean block reads exactly one upstream and has no file or connector of its own. */
+function toCleanBlock(
+  spec: BlockFile,
+  base: Omit<CleanBlock, 'language' | 'columns' | 'role'>,
+  fail: (key: string, code: string, message: string) => never,
+  locateColumn: (column: string) => ErrorLocation,
+): CleanBlock {
+  const clean = spec.clean!;
+  for (const key of ['file', 'connector', 'connection'] as const) {
+    if (spec[key] !== undefined) fail(key, 'block.ambiguous', `block '${spec.name}' has both clean and ${key}; a clean block is only its columns and tools`);
+  }
+  if (spec.upstream.length !== 1) fail('upstream', 'block.clean_upstream', `block '${spec.name}': a clean block reads exactly one upstream block (it has ${spec.upstream.length})`);
+  const columns = Object.entries(clean).map(([column, { tool, ...settings }]) => ({ column, tool, settings, line: locateColumn(column).line }));
+  if (columns.length === 0) fail('clean', 'block.clean_empty', `block '${spec.name}': clean names no columns`);
+  return { ...base, role: spec.role ?? spec.type ?? 'transformer', language: 'clean', columns };
 }
 
 /** The blocks a block's relationships checks read: it runs after them, so it never judges against an older run's output. */

@@ -8,7 +8,7 @@ import type { CheckSpec } from '../quality/check-spec.ts';
 import type { AnomalySettings } from '../quality/anomaly-settings.ts';
 
 /** How a block's logic is written. Adding a language adds a runner for it. */
-export type BlockLanguage = 'ts' | 'sql' | 'connector' | 'sync';
+export type BlockLanguage = 'ts' | 'sql' | 'connector' | 'sync' | 'clean';
 
 interface BlockBase {
   readonly name: string;
@@ -70,7 +70,24 @@ export interface SyncBlock extends BlockBase {
   readonly settings: Readonly<Record<string, unknown>>;
 }
 
-export type Block = TsBlock | SqlBlock | ConnectorBlock | SyncBlock;
+/** One column of a clean block: the tool that cleans it, its settings as written, and the line they sit on. */
+export interface CleanColumn {
+  readonly column: string;
+  readonly tool: string;
+  readonly settings: Readonly<Record<string, unknown>>;
+  readonly line?: number | undefined;
+}
+
+/**
+ * A no-code clean block: its one upstream's rows with some columns cleaned by
+ * named tools. Which tools exist is the runner's business, not the loader's.
+ */
+export interface CleanBlock extends BlockBase {
+  readonly language: 'clean';
+  readonly columns: readonly CleanColumn[];
+}
+
+export type Block = TsBlock | SqlBlock | ConnectorBlock | SyncBlock | CleanBlock;
 
 export interface Pipeline {
   readonly name: string;

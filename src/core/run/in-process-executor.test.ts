@@ -25,6 +25,9 @@ const runners: BlockRunners = {
   sync: async (block) => {
     throw new ConfigError('test.no_sync', `this test runs no integration pipeline ('${block.name}')`);
   },
+  clean: async (block) => {
+    throw new ConfigError('test.no_clean', `this test runs no clean block ('${block.name}')`);
+  },
 };
 
 describe('the in-process executor', () => {

@@ -84,5 +84,7 @@ function describeBlock(root: string, block: Block): Record<string, unknown> {
       return { ...base, language: 'connector', connector: block.connector ?? null, connection: block.connection ?? null, settings: block.settings };
     case 'sync':
       return { ...base, language: 'sync', settings: block.settings };
+    case 'clean':
+      return { ...base, language: 'clean', settings: Object.fromEntries(block.columns.map((c) => [c.column, { tool: c.tool, ...c.settings }])) };
   }
 }

@@ -248,7 +248,7 @@ async function requireStoredUpstreams({ store, outputs }: AppDependencies, pipel
 function blockFiles(root: string, pipelineName: string): Map<string, string> {
   try {
     const pipeline = loadPipeline(root, pipelineName);
-    return new Map(pipeline.blocks.flatMap((b) => (b.language === 'connector' || b.language === 'sync' ? [] : [[b.name, path.relative(root, b.file)] as const])));
+    return new Map(pipeline.blocks.flatMap((b) => (b.language !== 'ts' && b.language !== 'sql' ? [] : [[b.name, path.relative(root, b.file)] as const])));
   } catch {
     return new Map();
   }

@@ -39,7 +39,7 @@ export const PipelineCanvas = memo(function PipelineCanvas({ blocks, selected, s
     const next = new Map<string, BlockNodeType>();
     const list = blocks.map((b) => {
       const position = positions.get(b.name) ?? { x: 0, y: 0 };
-      const detail = b.language === 'connector' ? `${b.connector ?? ''}${b.connection ? ` · ${b.connection}` : ''}` : (b.file ?? '');
+      const detail = b.language === 'connector' ? `${b.connector ?? ''}${b.connection ? ` · ${b.connection}` : ''}` : b.language === 'clean' ? cleanedColumns(b) : (b.file ?? '');
       const status = statuses.get(b.name);
       const isSelected = b.name === selected;
       const old = cache.current.get(b.name);
@@ -151,4 +151,9 @@ function FitOnGraphChange({ graphKey, positions, selected }: { graphKey: string;
     return () => clearTimeout(timer);
   }, [graphKey, positions, fitView, getViewport, setViewport, setCenter, store]);
   return null;
+}
+
+/** A clean block's columns and their tools, `phone: phones, state: us_states`, as its node's detail. */
+function cleanedColumns(block: BlockSpec): string {
+  return Object.entries(block.settings).map(([column, spec]) => `${column}: ${String((spec as { tool?: unknown }).tool)}`).join(', ');
 }

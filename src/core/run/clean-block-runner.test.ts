@@ -1,0 +1,137 @@
+import assert from 'node:assert/strict';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { z } from 'zod';
+import { createDuckDbDataPlane } from '../data-plane/duckdb-data-plane.ts';
+import type { DataPlane, DataPlaneSession } from '../data-plane/data-plane.ts';
+import { SluiceError } from '../errors.ts';
+import { loadPipeline } from '../pipeline/load-pipeline.ts';
+import type { CleanBlock } from '../pipeline/pipeline.ts';
+import type { BlockRunContext } from './block-runner.ts';
+import { checkCleanBlock, createCleanBlockRunner, defineCleanTool, type CleanTools } from './clean-block-runner.ts';
+
+/** A tool small enough to check by eye: upper-cases codes, flags those holding an x, and says which day it was given. */
+const seenDates: (string | undefined)[] = [];
+const tools: CleanTools = {
+  upper: defineCleanTool(z.strictObject({ suffix: z.string().optional() }), (values, settings, context) => {
+    seenDates.push(context.logicalDate);
+    return values.map((v) => {
+      if (v === null || v === undefined) return { value: null };
+      const text = String(v);
+      return text.includes('x') ? { value: null, flag: 'unrecognised', reason: `"${text}" holds an x` } : { value: text.toUpperCase() + (settings.suffix ?? '') };
+    });
+  }),
+};
+const runClean = createCleanBlockRunner(tools);
+
+describe('the clean block runner', () => {
+  const root = mkdtempSync(path.join(os.tmpdir(), 'sluice-clean-'));
+  let dataPlane: DataPlane;
+  let session: DataPlaneSession;
+  const write = (file: string, text: string): void => {
+    mkdirSync(path.dirname(path.join(root, file)), { recursive: true });
+    writeFileSync(path.join(root, file), text);
+  };
+  const cleanBlock = (clean: string): CleanBlock => {
+    write('pipelines/p.yaml', `blocks:\n  - { name: raw, file: blocks/raw.sql }\n  - name: tidy\n    upstream: [raw]\n    clean:\n${clean}`);
+    const block = loadPipeline(root, 'p').blocks.find((b) => b.name === 'tidy');
+    assert.equal(block?.language, 'clean');
+    return block as CleanBlock;
+  };
+  let n = 0;
+  const run = async (block: CleanBlock) => {
+    const context = {
+      session,
+      inputs: [{ name: 'raw', output: upstream }],
+      logicalDate: '2024-03-10',
+      outputLocation: path.join(root, 'out', `tidy-${++n}.parquet`),
+      tempDir: path.join(root, 'tmp', String(n)),
+      signal: new AbortController().signal,
+    } as Partial<BlockRunContext> as BlockRunContext;
+    mkdirSync(context.tempDir, { recursive: true });
+    return runClean(block, context);
+  };
+  let upstream: Awaited<ReturnType<DataPlaneSession['storeQuery']>>;
+
+  before(async () => {
+    write('sluice.yaml', 'name: clean\n');
+    write('blocks/raw.sql', 'select 1\n');
+    mkdirSync(path.join(root, 'out'));
+    dataPlane = await createDuckDbDataPlane({ tempDir: path.join(root, 'spill') });
+    session = await dataPlane.openSession();
+    // Enough rows for several batches each way, so a row that lost its place would show.
+    upstream = await session.storeQuery(
+      `SELECT i AS id, CASE WHEN i % 1000 = 7 THEN 'box' WHEN i % 1000 = 8 THEN NULL ELSE 'c' || i END AS code, ` +
+        `CAST(i / 4 AS DECIMAL(10,2)) AS price, DATE '2024-01-01' + CAST(i % 30 AS INTEGER) AS day FROM range(20000) t(i)`,
+      path.join(root, 'out', 'raw.parquet'),
+    );
+    await session.attach('raw', upstream);
+  });
+  after(async () => {
+    await session.close();
+    await dataPlane.close();
+    rmSync(root, { recursive: true, force: true });
+  });
+
+  it('cleans a column in place, adds its flag and reason beside it, and keeps the other columns, their types and the row order', async () => {
+    seenDates.length = 0;
+    const result = await run(cleanBlock('      code: { tool: upper, suffix: "!" }\n'));
+    assert.deepEqual(result.output!.columns, [
+      { name: 'id', type: 'BIGINT' },
+      { name: 'code', type: 'VARCHAR' },
+      { name: 'code_flag', type: 'VARCHAR' },
+      { name: 'code_reason', type: 'VARCHAR' },
+      { name: 'price', type: 'DECIMAL(10,2)' },
+      { name: 'day', type: 'DATE' },
+    ]);
+    assert.equal(result.output!.rows, 20000);
+    assert.equal(result.rowsIn, 20000);
+    assert.equal(result.summary, 'flagged: code 20');
+    assert.deepEqual(seenDates, ['2024-03-10']);
+    await session.attach('tidy', result.output!);
+    const rows = await session.query(`SELECT id::INTEGER AS id, code, code_flag, code_reason, price::VARCHAR AS price, day::VARCHAR AS day FROM tidy WHERE id IN (0, 7, 8, 19999)`);
+    assert.deepEqual(rows, [
+      { id: 0, code: 'C0!', code_flag: null, code_reason: null, price: '0.00', day: '2024-01-01' },
+      { id: 7, code: null, code_flag: 'unrecognised', code_reason: '"box" holds an x', price: '1.75', day: '2024-01-08' },
+      { id: 8, code: null, code_flag: null, code_reason: null, price: '2.00', day: '2024-01-09' },
+      { id: 19999, code: 'C19999!', code_flag: null, code_reason: null, price: '4999.75', day: '2024-01-20' },
+    ]);
+    const misplaced = await session.query(`SELECT count(*)::INTEGER AS n FROM tidy WHERE code IS NOT NULL AND code <> 'C' || id || '!'`);
+    assert.deepEqual(misplaced, [{ n: 0 }]);
+    const order = await session.query(`SELECT bool_and(id = rn - 1) AS ordered FROM (SELECT id, row_number() OVER () AS rn FROM tidy)`);
+    assert.deepEqual(order, [{ ordered: true }]);
+  });
+
+  it('refuses an unknown tool, bad settings and a missing column, naming file and line', async () => {
+    const refusal = async (clean: string): Promise<SluiceError> => {
+      const error = await run(cleanBlock(clean)).then(() => assert.fail('the block ran'), (e: unknown) => e);
+      assert.ok(error instanceof SluiceError);
+      return error;
+    };
+    const unknownTool = await refusal('      code: { tool: upper }\n      id: { tool: lower }\n');
+    assert.equal(unknownTool.message, "column 'id': no clean tool 'lower' (tools: upper)");
+    assert.deepEqual(unknownTool.location, { file: path.join('pipelines', 'p.yaml'), line: 7, block: 'tidy' });
+    const badSetting = await refusal('      code: { tool: upper, suffix: 3 }\n');
+    assert.match(badSetting.message, /^column 'code': tool 'upper': suffix: /);
+    assert.equal(badSetting.location?.line, 6);
+    const unknownSetting = await refusal('      code: { tool: upper, sufix: "!" }\n');
+    assert.match(unknownSetting.message, /sufix/);
+    const missing = await refusal('      name: { tool: upper }\n');
+    assert.equal(missing.message, "column 'name': 'raw' has no column 'name' (columns: id, code, price, day)");
+    assert.equal(missing.code, 'clean.unknown_column');
+  });
+
+  it('checks settings without any data, as validate does, and refuses a flag or reason column the upstream already has', () => {
+    assert.throws(() => checkCleanBlock(cleanBlock('      code: { tool: upper, suffix: [1] }\n'), tools), /suffix/);
+    assert.equal(checkCleanBlock(cleanBlock('      code: { tool: upper }\n'), tools).length, 1);
+    const taken = [{ name: 'code', type: 'VARCHAR' }, { name: 'code_reason', type: 'VARCHAR' }];
+    assert.throws(() => checkCleanBlock(cleanBlock('      code: { tool: upper }\n'), tools, taken), (e: SluiceError) => e.code === 'clean.column_taken' && /'code_reason'/.test(e.message));
+  });
+
+  it('refuses a clean block without exactly one upstream when the pipeline loads', () => {
+    write('pipelines/two.yaml', 'blocks:\n  - { name: a, file: blocks/raw.sql }\n  - { name: b, file: blocks/raw.sql }\n  - name: tidy\n    upstream: [a, b]\n    clean: { code: { tool: upper } }\n');
+    assert.throws(() => loadPipeline(root, 'two'), (e: SluiceError) => e.code === 'block.clean_upstream' && e.location?.line === 5);
+  });
+});
