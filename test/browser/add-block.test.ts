@@ -28,7 +28,8 @@ describe('the add-block dialog: what, then how; tests that show their failing ro
     assert.equal(await client.waitForRun(run_id), 'succeeded');
     ({ browser, page, problems } = await browseSignedIn(served));
     await page.goto(`${served.base}/#/pipelines/shop`);
-    await page.getByTestId('dag-node-orders').waitFor();
+    // The first page of a fresh browser: the graph lays out once its nodes are measured, which a busy machine can delay.
+    await page.getByTestId('dag-node-orders').waitFor({ timeout: 20_000 });
   });
   after(async () => {
     await browser?.close();
