@@ -1,4 +1,4 @@
-import { createWriteStream, mkdirSync, renameSync, rmSync } from 'node:fs';
+import { createWriteStream, mkdirSync, renameSync, rmdirSync, rmSync } from 'node:fs';
 import { once } from 'node:events';
 import path from 'node:path';
 import {
@@ -95,6 +95,13 @@ export async function createDuckDbDataPlane(options: DuckDbDataPlaneOptions): Pr
     async close() {
       for (const session of sessions) await session.close();
       instance.closeSync();
+      // The spill folder is this process's; once the engine is closed it holds nothing worth keeping.
+      // Only an empty folder goes: another data plane of the same process may still be spilling there.
+      try {
+        rmdirSync(options.tempDir);
+      } catch {
+        // not empty, or already gone
+      }
     },
   };
 }
