@@ -44,7 +44,11 @@ export const PipelineCanvas = memo(function PipelineCanvas({ blocks, selected, s
       const isSelected = b.name === selected;
       const old = cache.current.get(b.name);
       const same = old && old.position === position && old.selected === isSelected && old.data.status === status && old.data.detail === detail && old.data.role === b.role && old.data.language === b.language;
-      const node: BlockNodeType = same ? old : { id: b.name, type: 'block', position, selected: isSelected, deletable: false, data: { name: b.name, role: b.role, language: b.language, detail, status } };
+      // A new node object loses what the canvas measured of the old one, and the canvas hides a node
+      // it has no size for; its laid-out size keeps it shown while it is measured again.
+      const node: BlockNodeType = same
+        ? old
+        : { id: b.name, type: 'block', position, initialWidth: nodeWidth, initialHeight: nodeHeight, selected: isSelected, deletable: false, data: { name: b.name, role: b.role, language: b.language, detail, status } };
       next.set(b.name, node);
       return node;
     });
