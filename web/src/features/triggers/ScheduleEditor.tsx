@@ -62,6 +62,8 @@ export function ScheduleEditor({ pipeline, route, saved, put }: { pipeline: stri
         </p>
       )}
       {shownProblem && <div className="text-error small" data-testid={`schedule-problem-${pipeline}`}>{shownProblem}</div>}
+      {/* Right under the Save button, so the next run times arriving a moment later do not move it. */}
+      {confirm && <CatchupChoice pipeline={pipeline} preview={confirm.answer} onRun={() => choose(false)} onSkip={() => choose(true)} onCancel={() => setConfirm(undefined)} />}
       <div className="sched-options">
         <label className="field">
           <span>Time zone</span>
@@ -82,7 +84,6 @@ export function ScheduleEditor({ pipeline, route, saved, put }: { pipeline: stri
       </div>
       <p className="muted small">{draft.catchup ? 'Catchup is on: every interval since the start date that has ended runs, oldest first.' : 'Catchup is off: after a pause only the latest ended interval runs.'}</p>
       {schedule && !shownProblem && preview && <NextRunTimes pipeline={pipeline} times={preview.next_runs} timezone={timezone} />}
-      {confirm && <CatchupChoice pipeline={pipeline} preview={confirm.answer} onRun={() => choose(false)} onSkip={() => choose(true)} onCancel={() => setConfirm(undefined)} />}
     </form>
   );
 }
