@@ -26,6 +26,8 @@ export interface AlertEvent {
   readonly anomalies?: readonly { readonly block: string; readonly metric: string; readonly reason: string }[] | undefined;
   /** Sent from the web UI's "Send test": no run happened. */
   readonly test?: boolean | undefined;
+  /** For a streaming pipeline that keeps failing: a stream has no run, so `runId` reads `stream:NAME`. */
+  readonly stream?: { readonly failuresInARow: number; readonly restartInMs: number } | undefined;
 }
 
 export interface AlertMessage {
@@ -67,6 +69,23 @@ export function createAlertEvent(input: {
     error: error && { code: error.code, message: error.message, location: error.location },
     runUrl: baseUrl ? runLink(baseUrl, run.id) : undefined,
     ...(anomalies?.length ? { anomalies } : {}),
+  };
+}
+
+/**
+ * The `failure` event for a streaming pipeline that its supervisor has seen
+ * fail `failuresInARow` times in a row; it is restarted in `restartInMs`.
+ */
+export function createStreamFailureEvent(input: { readonly pipeline: string; readonly error: Error & { code?: unknown; location?: ErrorLocation }; readonly failuresInARow: number; readonly restartInMs: number; readonly now?: Date }): AlertEvent {
+  const { pipeline, error, failuresInARow, restartInMs } = input;
+  return {
+    kind: 'failure',
+    pipeline,
+    runId: `stream:${pipeline}`,
+    status: 'failed',
+    startedAt: (input.now ?? new Date()).toISOString(),
+    error: { code: typeof error.code === 'string' ? error.code : 'stream.failed', message: error.message, location: error.location },
+    stream: { failuresInARow, restartInMs },
   };
 }
 
@@ -129,6 +148,15 @@ export function describeError(error: NonNullable<AlertEvent['error']>): string {
 export function formatAlert(event: AlertEvent): AlertMessage {
   if (event.test) {
     return { title: mask(`Sluice: test alert for ${event.pipeline}`), text: mask(`A test alert sent from the Sluice web UI for ${event.pipeline}: this channel works. No run happened.`) };
+  }
+  if (event.stream) {
+    const { failuresInARow, restartInMs } = event.stream;
+    const lines = [
+      `Streaming pipeline ${event.pipeline} failed ${failuresInARow} times in a row; it is restarted in ${formatDuration(restartInMs)}, and its unacknowledged messages wait in the broker.`,
+      event.error && `Error: ${describeError(event.error)}`,
+      `See: sluice stream status`,
+    ];
+    return { title: mask(`Sluice: stream ${event.pipeline} keeps failing`), text: mask(lines.filter(Boolean).join('\n')) };
   }
   const title = `Sluice: pipeline ${event.pipeline} ${describeOutcome(event)}`;
   const lines = [

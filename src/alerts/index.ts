@@ -17,7 +17,7 @@ export type {
   SmtpSettings,
   WebhookChannel,
 } from '../core/pipeline/alert-schema.ts';
-export { alertKindForStatus, createAlertEvent, formatAlert, runLink } from './alert-event.ts';
+export { alertKindForStatus, createAlertEvent, createStreamFailureEvent, formatAlert, runLink } from './alert-event.ts';
 export type { AlertEvent, AlertMessage } from './alert-event.ts';
 export { sendAlerts } from './send-alerts.ts';
 export type { AlertResult, SendAlertsOptions } from './send-alerts.ts';

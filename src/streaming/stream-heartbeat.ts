@@ -22,6 +22,10 @@ export interface StreamHeartbeat {
   readonly lag: number | undefined;
   /** Publish-to-commit latency of the last batch's oldest message, ms. */
   readonly latencyMs: number | undefined;
+  /** Times `sluice serve` or `sluice scheduler` restarted the stream after a failure since it took it. */
+  readonly restarts?: number | undefined;
+  /** The process that keeps the stream running, when a supervisor does (not `sluice stream run`). */
+  readonly supervisedBy?: string | undefined;
   readonly error?: string | undefined;
 }
 
@@ -39,9 +43,10 @@ export class HeartbeatWriter {
     private readonly file: string,
     pipeline: string,
     private readonly everyMs = 1000,
+    supervision?: { readonly restarts: number; readonly supervisedBy: string },
   ) {
     const now = new Date().toISOString();
-    this.beat = { pipeline, state: 'running', pid: process.pid, startedAt: now, updatedAt: now, messages: 0, rows: 0, duplicates: 0, deadLettered: 0, retried: 0, rowsPerSecond: 0, lag: undefined, latencyMs: undefined };
+    this.beat = { pipeline, state: 'running', pid: process.pid, startedAt: now, updatedAt: now, messages: 0, rows: 0, duplicates: 0, deadLettered: 0, retried: 0, rowsPerSecond: 0, lag: undefined, latencyMs: undefined, ...supervision };
     this.write();
   }
 

@@ -15,6 +15,7 @@ import { UsageError } from '../usage-error.ts';
 import { describeError, dim, green, red, yellow, type Output } from '../output.ts';
 import { RunMetrics } from '../../server/metrics/run-metrics.ts';
 import { serveMetrics } from './metrics-server.ts';
+import { superviseStreams } from './supervise-streams.ts';
 
 /** Runs a run that already has its record (made by a scheduler or a trigger), then alerts and reports it. */
 export async function executeCreatedRun(
@@ -64,7 +65,7 @@ export async function startScheduler(engine: Engine, out: Output, timing: { poll
         pipelines.push(loadPipeline(project.root, name));
         problems.delete(name);
       } catch (error) {
-        // Streaming pipelines run with 'sluice stream run'; the scheduler does not keep them running yet.
+        // Streaming pipelines are kept running by the stream supervisor, not fired by the scheduler.
         if (toSluiceError(error).code === 'pipeline.streaming') continue;
         // A broken file stops only its own pipeline, and is reported once per change.
         const message = describeError(toSluiceError(error), project.root);
@@ -150,9 +151,11 @@ export async function schedulerCommand(options: { poll?: string; lease?: string;
   const runMetrics = new RunMetrics();
   const metrics = options.metricsPort === undefined ? undefined : await serveMetrics(engine, runMetrics, { host: options.metricsHost, port: options.metricsPort }, out);
   const scheduler = await startScheduler(engine, out, { pollMs, leaseMs, concurrency }, runMetrics);
+  const streams = superviseStreams(engine, out, { leaseMs });
   await untilStopped();
   out.line('stopping: waiting for the runs under way');
   await metrics?.close();
+  await streams.stop();
   await scheduler.stop();
   await engine.close();
   return 0;

@@ -13,6 +13,7 @@ import { createEngine } from '../compose.ts';
 import { bold, describeError, dim, green, red, type Output } from '../output.ts';
 import { UsageError } from '../usage-error.ts';
 import { startScheduler, untilStopped } from './scheduler-command.ts';
+import { superviseStreams } from './supervise-streams.ts';
 
 const loopback = new Set(['127.0.0.1', 'localhost', '::1']);
 const webDist = fileURLToPath(new URL('../../../web/dist', import.meta.url));
@@ -85,9 +86,11 @@ export async function serveCommand(options: { host?: string; port?: string; sche
   // server's output usually lands in shared logs, so the link names the variable instead.
   out.line(`sign in: ${base}/#token=${loopback.has(host) ? token : '$SLUICE_API_TOKEN'}`);
   const scheduler = options.scheduler === false ? undefined : await startScheduler(engine, out, { pollMs: 250, leaseMs, concurrency }, runMetrics);
+  const streams = options.scheduler === false ? undefined : superviseStreams(engine, out, { leaseMs });
   await untilStopped();
   out.line('stopping: waiting for the runs under way');
   await new Promise<void>((resolve) => server.close(() => resolve()));
+  await streams?.stop();
   await scheduler?.stop();
   await executor.settled();
   await engine.close();

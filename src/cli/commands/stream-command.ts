@@ -1,9 +1,67 @@
 import { SluiceError } from '../../core/errors.ts';
 import { loadProject } from '../../core/project/load-project.ts';
-import { createLogger } from '../../core/run/logger.ts';
-import { HeartbeatWriter, heartbeatFile, loadStreamingPipeline, openStreamRun, readHeartbeats, runStream, type StreamHeartbeat } from '../../streaming/index.ts';
-import { createEngine } from '../compose.ts';
+import { createLogger, type Logger } from '../../core/run/logger.ts';
+import { HeartbeatWriter, heartbeatFile, loadStreamingPipeline, openStreamRun, readHeartbeats, runStream, type StreamHeartbeat, type StreamingPipeline } from '../../streaming/index.ts';
+import { createEngine, type Engine } from '../compose.ts';
 import { bold, describeError, describeWarnings, dim, formatCount, formatTable, green, red, yellow, type Output } from '../output.ts';
+
+/** What a caller of `runStreamingPipeline` hears and controls. */
+export interface StreamingRunHooks {
+  /** A clean stop: commit and acknowledge the batch in hand, then return. */
+  readonly stop: AbortSignal;
+  /** Leave at once; the batch in hand stays unacknowledged and comes again. */
+  readonly hard?: AbortSignal | undefined;
+  readonly logger: Logger;
+  /** Told once the source and sinks are open. */
+  readonly onOpened?: ((description: string) => void) | undefined;
+  /** Told after each committed batch, with the totals so far. */
+  readonly onProgress?: ((beat: StreamHeartbeat) => void) | undefined;
+  /** Set when a supervisor runs the stream: shown by `sluice stream status`. */
+  readonly supervision?: { readonly restarts: number; readonly supervisedBy: string } | undefined;
+}
+
+/**
+ * Runs one streaming pipeline until `stop` (resolves with its totals) or a
+ * failure (rejects), keeping its heartbeat file up to date for
+ * `sluice stream status`. Shared by `sluice stream run` and the supervisor in
+ * `sluice serve` and `sluice scheduler`.
+ */
+export async function runStreamingPipeline(engine: Engine, pipeline: StreamingPipeline, hooks: StreamingRunHooks): Promise<StreamHeartbeat> {
+  const heartbeat = new HeartbeatWriter(heartbeatFile(engine.project.stateDir, pipeline.name), pipeline.name, 1000, hooks.supervision);
+  const session = await (await engine.dataPlane()).openSession();
+  let lag: number | undefined;
+  let lagAsked = 0;
+  try {
+    const run = await openStreamRun(engine.project, engine.connectors, pipeline, {
+      session,
+      logger: hooks.logger,
+      signal: hooks.hard ?? new AbortController().signal,
+      stop: hooks.stop,
+      onBatch(report) {
+        // The broker is asked for the lag every few seconds, not per batch.
+        if (Date.now() - lagAsked > 3000) {
+          lagAsked = Date.now();
+          void run.source.lag().then((n) => (lag = n), () => undefined);
+        }
+        heartbeat.record(report, lag);
+        hooks.onProgress?.(heartbeat.current);
+      },
+    });
+    try {
+      hooks.onOpened?.(run.source.description);
+      await runStream(run);
+    } finally {
+      await run.close();
+    }
+    heartbeat.finish('stopped');
+    return heartbeat.current;
+  } catch (error) {
+    heartbeat.finish('failed', (error as Error).message);
+    throw error;
+  } finally {
+    await session.close();
+  }
+}
 
 /**
  * `sluice stream run NAME`: runs a streaming pipeline in the foreground until
@@ -27,42 +85,21 @@ export async function streamRunCommand(name: string, out: Output): Promise<numbe
   };
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
-  const heartbeat = new HeartbeatWriter(heartbeatFile(project.stateDir, pipeline.name), pipeline.name);
-  const session = await (await engine.dataPlane()).openSession();
   const logger = createLogger((level, message) => {
     if (level === 'warn' || level === 'error') out.error(`${yellow(level)} ${message}`);
   });
-  let lag: number | undefined;
-  let lagAsked = 0;
   try {
-    const run = await openStreamRun(project, engine.connectors, pipeline, {
-      session,
-      logger,
-      signal: hard.signal,
+    const b = await runStreamingPipeline(engine, pipeline, {
       stop: stop.signal,
-      onBatch(report) {
-        // The broker is asked for the lag every few seconds, not per batch.
-        if (Date.now() - lagAsked > 3000) {
-          lagAsked = Date.now();
-          void run.source.lag().then((n) => (lag = n), () => undefined);
-        }
-        heartbeat.record(report, lag);
-        const b = heartbeat.current;
-        out.status(`${formatCount(b.rows)} rows, ${formatCount(b.rowsPerSecond)} rows/s, ${b.deadLettered} dead letters${lag === undefined ? '' : `, lag ${formatCount(lag)}`}`);
-      },
+      hard: hard.signal,
+      logger,
+      onOpened: (source) =>
+        out.line(`${bold(pipeline.name)}: streaming from ${source} into ${pipeline.settings.sinks.map((s) => `${s.connection} ${s.table}`).join(', ')} ${dim('(Ctrl-C stops after committing)')}`),
+      onProgress: (beat) => out.status(`${formatCount(beat.rows)} rows, ${formatCount(beat.rowsPerSecond)} rows/s, ${beat.deadLettered} dead letters${beat.lag === undefined ? '' : `, lag ${formatCount(beat.lag)}`}`),
     });
-    try {
-      out.line(`${bold(pipeline.name)}: streaming from ${run.source.description} into ${pipeline.settings.sinks.map((s) => `${s.connection} ${s.table}`).join(', ')} ${dim('(Ctrl-C stops after committing)')}`);
-      await runStream(run);
-    } finally {
-      await run.close();
-    }
-    heartbeat.finish('stopped');
-    const b = heartbeat.current;
     out.line(`${green('stopped')} ${pipeline.name}: ${formatCount(b.messages)} messages, ${formatCount(b.rows)} rows committed, ${b.duplicates} redelivered duplicates skipped, ${b.deadLettered} dead letters`);
     return 0;
   } catch (error) {
-    heartbeat.finish('failed', (error as Error).message);
     if (hard.signal.aborted) {
       out.error(`${yellow('left')} ${pipeline.name} without committing the batch in hand; its messages come again on the next run`);
       return 1;
@@ -73,7 +110,6 @@ export async function streamRunCommand(name: string, out: Output): Promise<numbe
   } finally {
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);
-    await session.close();
     await engine.close();
   }
 }
@@ -93,8 +129,8 @@ export function streamStatusCommand(options: { json?: boolean }, out: Output): n
   const state = (b: StreamHeartbeat) => (b.state === 'running' ? green(b.state) : b.state === 'failed' ? red(b.state) : b.state);
   out.line(
     formatTable(
-      ['pipeline', 'state', 'rows/s', 'lag', 'rows', 'dead letters', 'latency', 'since', 'updated'],
-      beats.map((b) => [b.pipeline, state(b), formatCount(b.rowsPerSecond), b.lag === undefined ? '-' : formatCount(b.lag), formatCount(b.rows), String(b.deadLettered), b.latencyMs === undefined ? '-' : `${b.latencyMs} ms`, b.startedAt, b.updatedAt]),
+      ['pipeline', 'state', 'rows/s', 'lag', 'rows', 'dead letters', 'latency', 'restarts', 'since', 'updated'],
+      beats.map((b) => [b.pipeline, state(b), formatCount(b.rowsPerSecond), b.lag === undefined ? '-' : formatCount(b.lag), formatCount(b.rows), String(b.deadLettered), b.latencyMs === undefined ? '-' : `${b.latencyMs} ms`, b.supervisedBy ? String(b.restarts ?? 0) : '-', b.startedAt, b.updatedAt]),
     ),
   );
   for (const b of beats.filter((beat) => beat.error)) out.error(`${b.pipeline}: ${b.error}`);

@@ -111,6 +111,8 @@ export const streamingFileSchema = z
     name: z.string().regex(pipelineNamePattern).optional(),
     description: z.string().optional(),
     alerts: alertsSchema,
+    /** `sluice serve` and `sluice scheduler` keep the stream running, restarting it after a failure; false leaves it to `sluice stream run`. */
+    supervise: z.boolean().default(true),
     source: streamSourceSchema,
     payload: payloadSchema.default({ format: 'json', unknown_fields: 'discard', delimiter: ',' }),
     /** A micro-batch closes at this many messages... */
