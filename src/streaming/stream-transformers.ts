@@ -41,7 +41,8 @@ export async function loadStreamTransformers(specs: readonly TransformerSpec[], 
     }
     let module: { default?: unknown };
     try {
-      module = (await import(pathToFileURL(spec.file).href)) as { default?: unknown };
+      // Marked as a block file (the CLI's resolver loads those as ES modules), so a project needs no package.json.
+      module = (await import(`${pathToFileURL(spec.file).href}?sluice-block=${encodeURIComponent(`transformer-${spec.name}`)}`)) as { default?: unknown };
     } catch (error) {
       throw toBlockError(error, spec.name, shown(spec.file));
     }
