@@ -1,0 +1,286 @@
+/**
+ * `npm run bench:stream`: streaming throughput and latency against a
+ * hand-written consumer measured in the same run (the broker's client, the
+ * same per-record transform, COPY into PostgreSQL in batches, acks after the
+ * commit: bench/stream-baseline-consumer.ts).
+ *
+ * For each broker (JetStream, Redis Streams):
+ *   - throughput: RECORDS messages published first, then each consumer started
+ *     as its own process; rows/s and CPU seconds per 10k records of the
+ *     consumer process from its first committed row to the last, and its peak RSS;
+ *   - latency: each consumer started on an empty stream, then messages
+ *     published at RATE/s for SECONDS s, each stamped with its publish time;
+ *     publish-to-commit latency p50 and p99 from the rows' commit times.
+ * Counts, distinct ids and sums are checked on every table. Figures are
+ * reported, never asserted.
+ *
+ *   npm run bench:stream -- [--records 200000] [--rate 20000] [--seconds 10] [--batch 5000] [--brokers nats,redis]
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { loadavg, tmpdir } from 'node:os';
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import pg from 'pg';
+import { PG_URL, REPO } from './bench-common.ts';
+
+const { values: args } = parseArgs({
+  options: {
+    records: { type: 'string', default: '200000' },
+    rate: { type: 'string', default: '20000' },
+    seconds: { type: 'string', default: '10' },
+    batch: { type: 'string', default: '5000' },
+    brokers: { type: 'string', default: 'nats,redis' },
+  },
+});
+const records = Number(args.records);
+const rate = Number(args.rate);
+const seconds = Number(args.seconds);
+const batch = Number(args.batch);
+const brokers = args.brokers.split(',') as ('nats' | 'redis')[];
+const tag = `bench_stream_${randomBytes(3).toString('hex')}`;
+const dir = path.join(tmpdir(), tag);
+const db = new pg.Client({ connectionString: PG_URL });
+await db.connect();
+await db.query(`CREATE SCHEMA ${tag}`);
+await db.query(`SET search_path = ${tag}`);
+
+const columns = 'id bigint NOT NULL, amount double precision, ts bigint, amount_cents double precision, committed_at timestamptz DEFAULT clock_timestamp()';
+
+/** A Sluice project streaming from each source into `sluice_<source>`, with a per-record TypeScript transform. */
+function writeProject(): void {
+  mkdirSync(path.join(dir, 'pipelines'), { recursive: true });
+  mkdirSync(path.join(dir, 'transforms'), { recursive: true });
+  writeFileSync(path.join(dir, 'sluice.yaml'), `name: ${tag}\n`);
+  writeFileSync(path.join(dir, 'connections.yaml'), `connections:\n  pg:\n    connector: postgres\n    url: "${PG_URL}"\n    schema: ${tag}\n`);
+  writeFileSync(path.join(dir, 'transforms/cents.ts'), 'export default (r: { id: number; amount: number; ts: number }) => ({ ...r, amount_cents: Math.round(r.amount * 100) });\n');
+}
+
+function pipelineFile(name: string, source: string): void {
+  writeFileSync(
+    path.join(dir, `pipelines/${name}.yaml`),
+    [
+      'kind: streaming',
+      `source: ${source}`,
+      'payload: { columns: { id: BIGINT NOT NULL, amount: DOUBLE, ts: BIGINT } }',
+      `batch_size: ${batch}`,
+      `max_in_flight: ${batch * 4}`,
+      'transformers:',
+      '  - { name: cents, file: transforms/cents.ts }',
+      'sinks:',
+      `  - { connection: pg, table: ${name} }`,
+      '',
+    ].join('\n'),
+  );
+}
+
+const payload = (id: number, ts = Date.now()) => JSON.stringify({ id, amount: (id % 1000) / 10, ts });
+
+interface Broker {
+  /** Creates the stream `name` and publishes ids first..last; resolves once the broker holds them. */
+  publish(name: string, first: number, last: number): Promise<void>;
+  /** Publishes ids 1..count at `perSecond`, each stamped with its publish time. */
+  publishPaced(name: string, count: number, perSecond: number): Promise<void>;
+  sourceYaml(name: string): string;
+  drop(name: string): Promise<void>;
+  close(): Promise<void>;
+}
+
+async function natsBroker(): Promise<Broker> {
+  const { connect } = await import('@nats-io/transport-node');
+  const { jetstream, jetstreamManager } = await import('@nats-io/jetstream');
+  const nc = await connect({ servers: 'nats://127.0.0.1:4222' });
+  const jsm = await jetstreamManager(nc);
+  const js = jetstream(nc);
+  const made = new Set<string>();
+  const ensure = async (name: string) => {
+    made.add(name);
+    await jsm.streams.add({ name, subjects: [`${name}.>`] }).catch(() => undefined);
+  };
+  return {
+    async publish(name, first, last) {
+      await ensure(name);
+      for (let i = first; i <= last; i += 1000) {
+        await Promise.all(Array.from({ length: Math.min(1000, last - i + 1) }, (_, k) => js.publish(`${name}.e`, payload(i + k))));
+      }
+    },
+    async publishPaced(name, count, perSecond) {
+      await ensure(name);
+      await paced(count, perSecond, (ids) => Promise.all(ids.map((id) => js.publish(`${name}.e`, payload(id)))));
+    },
+    sourceYaml: (name) => `{ type: nats_jetstream, stream: ${name} }`,
+    drop: async (name) => {
+      made.delete(name);
+      await jsm.streams.delete(name).catch(() => undefined);
+    },
+    async close() {
+      // Streams left by a run that failed midway.
+      for (const name of made) await jsm.streams.delete(name).catch(() => undefined);
+      await nc.close();
+    },
+  };
+}
+
+async function redisBroker(): Promise<Broker> {
+  const { Redis } = await import('ioredis');
+  const redis = new Redis('redis://127.0.0.1:6379');
+  const made = new Set<string>();
+  const add = async (name: string, ids: number[]) => {
+    made.add(name);
+    const p = redis.pipeline();
+    for (const id of ids) p.xadd(name, '*', 'data', payload(id));
+    await p.exec();
+  };
+  return {
+    async publish(name, first, last) {
+      for (let i = first; i <= last; i += 1000) await add(name, Array.from({ length: Math.min(1000, last - i + 1) }, (_, k) => i + k));
+    },
+    publishPaced: (name, count, perSecond) => paced(count, perSecond, (ids) => add(name, ids)),
+    sourceYaml: (name) => `{ type: redis_streams, stream: ${name} }`,
+    drop: async (name) => {
+      made.delete(name);
+      await redis.del(name);
+    },
+    async close() {
+      if (made.size) await redis.del(...made);
+      redis.disconnect();
+    },
+  };
+}
+
+/** Sends ids 1..count in slices every 10 ms, keeping to `perSecond` on average. */
+async function paced(count: number, perSecond: number, send: (ids: number[]) => Promise<unknown>): Promise<void> {
+  const start = Date.now();
+  let sent = 0;
+  while (sent < count) {
+    const due = Math.min(count, Math.floor(((Date.now() - start) / 1000) * perSecond));
+    if (due > sent) {
+      await send(Array.from({ length: due - sent }, (_, k) => sent + k + 1));
+      sent = due;
+    }
+    await new Promise((r) => setTimeout(r, 10));
+  }
+}
+
+interface Consumer {
+  readonly child: ChildProcess;
+  output(): string;
+}
+
+function startConsumer(kind: 'sluice' | 'baseline', broker: string, source: string, table: string): Consumer {
+  const argv =
+    kind === 'sluice'
+      ? [path.join(REPO, 'bin/sluice.js'), 'stream', 'run', table]
+      : [path.join(REPO, 'node_modules/tsx/dist/cli.mjs'), path.join(REPO, 'bench/stream-baseline-consumer.ts'), broker, source, `${tag}.${table}`, String(batch)];
+  let text = '';
+  const child = spawn(process.execPath, argv, { cwd: dir, env: { ...process.env, CI: '1', NO_COLOR: '1' }, stdio: ['ignore', 'pipe', 'pipe'] });
+  child.stdout!.on('data', (d: Buffer) => (text += d.toString()));
+  child.stderr!.on('data', (d: Buffer) => (text += d.toString()));
+  return { child, output: () => text };
+}
+
+/** Peak RSS (MB) and CPU seconds of a live process, from /proc. */
+function usage(pid: number): { peakMb: number; cpuS: number } {
+  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+  const peakKb = Number(/VmHWM:\s+(\d+)/.exec(status)?.[1] ?? 0);
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+  const ticks = Number(stat[11]) + Number(stat[12]);
+  return { peakMb: peakKb / 1024, cpuS: ticks / 100 };
+}
+
+async function count(table: string): Promise<number> {
+  const rows = await db.query(`SELECT count(*)::int AS n FROM ${tag}.${table}`).catch(() => ({ rows: [{ n: 0 }] }));
+  return rows.rows[0].n as number;
+}
+
+async function until(check: () => Promise<boolean>, consumer: Consumer, what: string, timeoutMs = 900_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await check())) {
+    if (consumer.child.exitCode !== null) throw new Error(`the consumer exited while waiting for ${what}:\n${consumer.output()}`);
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}:\n${consumer.output()}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+async function stopConsumer(kind: 'sluice' | 'baseline', consumer: Consumer): Promise<void> {
+  const exited = new Promise((resolve) => consumer.child.once('exit', resolve));
+  consumer.child.kill(kind === 'sluice' ? 'SIGINT' : 'SIGTERM');
+  await exited;
+}
+
+async function checkTable(table: string, expected: number): Promise<string> {
+  const { rows } = await db.query(`SELECT count(*)::bigint AS n, count(DISTINCT id)::bigint AS d, coalesce(sum(id), 0)::text AS s FROM ${tag}.${table}`);
+  const want = String((BigInt(expected) * BigInt(expected + 1)) / 2n);
+  const ok = Number(rows[0].n) === expected && Number(rows[0].d) === expected && rows[0].s === want;
+  return ok ? 'rows, distinct ids and sum match' : `MISMATCH: ${rows[0].n} rows, ${rows[0].d} distinct, sum ${rows[0].s} (want ${expected}, sum ${want})`;
+}
+
+async function throughput(kind: 'sluice' | 'baseline', brokerName: string, broker: Broker): Promise<{ rate: number; peakMb: number; cpuPer10k: number; check: string }> {
+  const table = `${kind}_${brokerName}_tp`;
+  const source = `${tag}_${kind}_${brokerName}_tp`.toUpperCase();
+  await broker.publish(source, 1, records);
+  if (kind === 'baseline') await db.query(`CREATE TABLE ${tag}.${table} (${columns})`);
+  else pipelineFile(table, broker.sourceYaml(source));
+  const consumer = startConsumer(kind, brokerName, source, table);
+  await until(async () => (await count(table)) > 0, consumer, 'the first row');
+  // Rate and CPU from the first committed row on: start-up (loading the code) is not per record.
+  const first = Date.now();
+  const firstCount = await count(table);
+  const cpuAtFirst = usage(consumer.child.pid!).cpuS;
+  await until(async () => (await count(table)) >= records, consumer, `${records} rows`);
+  const seconds_ = (Date.now() - first) / 1000;
+  const used = usage(consumer.child.pid!);
+  await stopConsumer(kind, consumer);
+  await broker.drop(source);
+  const counted = records - firstCount;
+  return { rate: counted / seconds_, peakMb: used.peakMb, cpuPer10k: ((used.cpuS - cpuAtFirst) / counted) * 10_000, check: await checkTable(table, records) };
+}
+
+async function latency(kind: 'sluice' | 'baseline', brokerName: string, broker: Broker): Promise<{ p50: number; p99: number; check: string }> {
+  const table = `${kind}_${brokerName}_lat`;
+  const source = `${tag}_${kind}_${brokerName}_lat`.toUpperCase();
+  const total = rate * seconds;
+  await db.query(`CREATE TABLE ${tag}.${table} (${columns})`);
+  // A first message opens the stream and the consumer, so start-up is not counted as latency.
+  await broker.publish(source, 0, 0);
+  if (kind === 'sluice') pipelineFile(table, broker.sourceYaml(source));
+  const consumer = startConsumer(kind, brokerName, source, table);
+  await until(async () => (await count(table)) >= 1, consumer, 'the opening message');
+  await broker.publishPaced(source, total, rate);
+  await until(async () => (await count(table)) >= total + 1, consumer, `${total} rows`);
+  await stopConsumer(kind, consumer);
+  const { rows } = await db.query(
+    `SELECT percentile_cont(0.5) WITHIN GROUP (ORDER BY ms) AS p50, percentile_cont(0.99) WITHIN GROUP (ORDER BY ms) AS p99
+       FROM (SELECT extract(epoch FROM committed_at) * 1000 - ts AS ms FROM ${tag}.${table} WHERE id > 0) t`,
+  );
+  await db.query(`DELETE FROM ${tag}.${table} WHERE id = 0`);
+  await broker.drop(source);
+  return { p50: Number(rows[0].p50), p99: Number(rows[0].p99), check: await checkTable(table, total) };
+}
+
+const fmt = (n: number) => Math.round(n).toLocaleString('en-US');
+try {
+  writeProject();
+  console.log(`bench:stream  ${fmt(records)} records for throughput, ${fmt(rate)}/s for ${seconds} s for latency, batch ${batch}; load average ${loadavg().map((l) => l.toFixed(1)).join(' ')}`);
+  for (const name of brokers) {
+    const broker = name === 'nats' ? await natsBroker() : await redisBroker();
+    try {
+      const base = await throughput('baseline', name, broker);
+      const ours = await throughput('sluice', name, broker);
+      console.log(`${name} throughput  baseline ${fmt(base.rate)} rows/s, ${base.peakMb.toFixed(0)} MB peak, ${base.cpuPer10k.toFixed(2)} CPU s/10k (${base.check})`);
+      console.log(`${name} throughput  sluice   ${fmt(ours.rate)} rows/s, ${ours.peakMb.toFixed(0)} MB peak, ${ours.cpuPer10k.toFixed(2)} CPU s/10k (${ours.check})  ratio ${(ours.rate / base.rate).toFixed(2)}x`);
+      const baseLat = await latency('baseline', name, broker);
+      const ourLat = await latency('sluice', name, broker);
+      console.log(`${name} latency at ${fmt(rate)}/s  baseline p50 ${fmt(baseLat.p50)} ms, p99 ${fmt(baseLat.p99)} ms (${baseLat.check})`);
+      console.log(`${name} latency at ${fmt(rate)}/s  sluice   p50 ${fmt(ourLat.p50)} ms, p99 ${fmt(ourLat.p99)} ms (${ourLat.check})`);
+    } finally {
+      await broker.close();
+    }
+  }
+  console.log(`load average at the end ${loadavg().map((l) => l.toFixed(1)).join(' ')}`);
+} finally {
+  await db.query(`DROP SCHEMA ${tag} CASCADE`).catch(() => undefined);
+  await db.end();
+  rmSync(dir, { recursive: true, force: true });
+}
