@@ -143,6 +143,12 @@ export interface ConnectorInfo {
   readonly write?: JsonSchema;
 }
 
+/** A tool a no-code clean block can name, with its settings as JSON Schema (`GET /api/clean-tools`). */
+export interface CleanToolInfo {
+  readonly name: string;
+  readonly settings: JsonSchema;
+}
+
 export interface ConnectionInfo {
   readonly name: string;
   /** The connector's name, as `connector:` in connections.yaml. */

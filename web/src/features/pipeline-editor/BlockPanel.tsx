@@ -9,6 +9,7 @@ import { durationBetween, formatCount, formatDuration, modKey } from '../../form
 import { LogView } from '../runs/LogView.tsx';
 import { hasOutput, OutputTable } from '../runs/OutputTable.tsx';
 import type { BlockFile } from './use-block-file.ts';
+import { CleanBlockForm } from './CleanBlockForm.tsx';
 import { templateSelection } from './template-selection.ts';
 import { loadable } from '../../loadable.tsx';
 
@@ -105,13 +106,7 @@ export function BlockPanel({ pipeline, block, file, connectors, connections, run
             </div>
           </div>
         ) : block.language === 'clean' ? (
-          // A clean block has no file; until it has a form, its columns are shown here and edited in the pipeline file.
-          <div className="block-settings" data-testid="clean-columns">
-            <ul>
-              {Object.entries(block.settings).map(([column, spec]) => <li key={column}><code>{column}</code>: {JSON.stringify(spec)}</li>)}
-            </ul>
-            <p className="muted small">Edit the columns and tools of a clean block under <code>clean:</code> in the pipeline file.</p>
-          </div>
+          <CleanBlockForm key={JSON.stringify(block.settings)} route={route} columns={block.settings} knownColumns={blockRun?.columns} onSaved={() => onChanged(block.name)} onError={setError} />
         ) : file.content === undefined ? (
           <div className="loading">Loading {block.file}…</div>
         ) : (
