@@ -71,7 +71,7 @@ function futureFeatures(rows: readonly Row[], side: 'train' | 'test', asOf: stri
     if (unread.length) leaks.push({ kind: 'unreadable_time', column: timeColumn, side, rows: unread, message: `column '${timeColumn}' has no readable time in ${describeRows(unread, side)}` });
     if (late.length) {
       const first = rows[late[0]! - 1]!;
-      const example = `${timeColumn} ${String(first[timeColumn])} > ${asOf} ${String(first[asOf])}`;
+      const example = `${timeColumn} ${shown(first[timeColumn])} > ${asOf} ${shown(first[asOf])}`;
       leaks.push({ kind: 'future_feature', column: feature, side, rows: late, message: `feature '${feature}' is computed from data after '${asOf}' in ${describeRows(late, side)} (${example})` });
     }
   }
@@ -96,4 +96,11 @@ function timeOverlap(split: Split, column: string): Leak[] {
   });
   if (!rows.length) return [];
   return [{ kind: 'time_overlap', column, side: 'test', rows, message: `column '${column}' puts ${describeRows(rows, 'test')} at or before the latest train row (${new Date(latestTrain).toISOString()})` }];
+}
+
+/** A time as a message shows it: a Date at midnight UTC as its day, any other Date as its instant. */
+function shown(value: unknown): string {
+  if (!(value instanceof Date)) return String(value);
+  const iso = value.toISOString();
+  return iso.endsWith('T00:00:00.000Z') ? iso.slice(0, 10) : iso;
 }

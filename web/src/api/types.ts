@@ -4,7 +4,7 @@ export type RunStatus = 'queued' | 'running' | 'succeeded' | 'failed' | 'cancell
 export type BlockRunStatus = 'pending' | 'running' | 'succeeded' | 'failed' | 'skipped' | 'cancelled';
 export type BlockRole = 'loader' | 'transformer' | 'exporter' | 'test' | 'sensor';
 /** How a block is written: TypeScript, SQL, or settings only (a connector block); `sync` is a stream of an integration pipeline. */
-export type BlockLanguage = 'ts' | 'sql' | 'connector' | 'sync' | 'clean';
+export type BlockLanguage = 'ts' | 'sql' | 'connector' | 'sync' | 'clean' | 'prepare';
 export type VariableValue = string | number | boolean;
 
 export interface ApiErrorBody {
