@@ -69,6 +69,29 @@ export function updateBlock(doc: Document, name: string, changes: Readonly<Recor
   }
 }
 
+/**
+ * Sets a clean block's columns (`clean:`): each column to its tool and settings.
+ * Columns and settings that do not change keep their place and comments; a new
+ * column is written on one line, as `{ tool: dates, day_first: true }`.
+ */
+export function setCleanColumns(doc: Document, name: string, columns: Readonly<Record<string, Readonly<Record<string, unknown>>>>): void {
+  const block = findBlock(doc, name);
+  const clean = block.get('clean');
+  if (!isMap(clean)) throw new ConfigError('block.not_clean', `block '${name}' is not a clean block (it has no clean:)`);
+  for (const item of [...clean.items]) {
+    if (!Object.hasOwn(columns, String(isScalarValue(item.key)))) clean.delete(item.key);
+  }
+  for (const [column, spec] of Object.entries(columns)) {
+    if (isMap(clean.get(column))) {
+      setMapKeys(doc, clean, column, spec);
+      continue;
+    }
+    const node = doc.createNode(spec) as YAMLMap;
+    node.flow = true;
+    clean.set(column, node);
+  }
+}
+
 /** Renames a block and every upstream reference to it. */
 export function renameBlock(doc: Document, from: string, to: string): void {
   if (from === to) return;

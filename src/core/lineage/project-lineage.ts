@@ -75,6 +75,7 @@ class GraphBuilder {
     const where = { file: block.declaredAt.file, line: block.declaredAt.line, block: block.name };
     switch (block.language) {
       case 'ts':
+      case 'prepare':
         return;
       case 'clean': {
         // Every column comes from the same column of the one upstream; a cleaned column's flag and reason come from it too.

@@ -6,7 +6,7 @@ import { ConfigError, type ErrorLocation } from '../errors.ts';
 import { declaredPipelineType } from './declared-pipeline-type.ts';
 import { isIntegrationFile, loadIntegrationPipeline } from './load-integration-pipeline.ts';
 import { topoSort } from './dag.ts';
-import type { Block, BlockLanguage, CleanBlock, Pipeline, PipelineWarning } from './pipeline.ts';
+import type { Block, BlockLanguage, CleanBlock, Pipeline, PipelineWarning, PrepareBlock } from './pipeline.ts';
 import { toCheckSpec, type CheckSpec } from '../quality/check-spec.ts';
 import { pipelineFileSchema, pipelineNamePattern, pipelineNameRule, type BlockFile, type BlockRole } from './pipeline-schema.ts';
 
@@ -138,6 +138,7 @@ function toBlock(
     throw new ConfigError(code, message, { location: { ...locateKey(key), block: spec.name } });
   };
   if (spec.clean !== undefined) return toCleanBlock(spec, base, fail, locateCleanColumn);
+  if (spec.prepare !== undefined) return toPrepareBlock(spec, base, fail);
   if (spec.file !== undefined) {
     if (spec.connector !== undefined) fail('connector', 'block.ambiguous', `block '${spec.name}' has both a file and a connector; give one`);
     const ext = path.extname(spec.file);
@@ -171,13 +172,22 @@ function toCleanBlock(
   locateColumn: (column: string) => ErrorLocation,
 ): CleanBlock {
   const clean = spec.clean!;
-  for (const key of ['file', 'connector', 'connection'] as const) {
+  for (const key of ['file', 'connector', 'connection', 'prepare'] as const) {
     if (spec[key] !== undefined) fail(key, 'block.ambiguous', `block '${spec.name}' has both clean and ${key}; a clean block is only its columns and tools`);
   }
   if (spec.upstream.length !== 1) fail('upstream', 'block.clean_upstream', `block '${spec.name}': a clean block reads exactly one upstream block (it has ${spec.upstream.length})`);
   const columns = Object.entries(clean).map(([column, { tool, ...settings }]) => ({ column, tool, settings, line: locateColumn(column).line }));
   if (columns.length === 0) fail('clean', 'block.clean_empty', `block '${spec.name}': clean names no columns`);
   return { ...base, role: spec.role ?? spec.type ?? 'transformer', language: 'clean', columns };
+}
+
+/** A prepare block, like a clean block, reads exactly one upstream and is only its settings. */
+function toPrepareBlock(spec: BlockFile, base: Omit<PrepareBlock, 'language' | 'settings' | 'role'>, fail: (key: string, code: string, message: string) => never): PrepareBlock {
+  for (const key of ['file', 'connector', 'connection', 'clean'] as const) {
+    if (spec[key] !== undefined) fail(key, 'block.ambiguous', `block '${spec.name}' has both prepare and ${key}; a prepare block is only its settings`);
+  }
+  if (spec.upstream.length !== 1) fail('upstream', 'block.prepare_upstream', `block '${spec.name}': a prepare block reads exactly one upstream block (it has ${spec.upstream.length})`);
+  return { ...base, role: spec.role ?? spec.type ?? 'transformer', language: 'prepare', settings: spec.prepare! };
 }
 
 /** The blocks a block's relationships checks read: it runs after them, so it never judges against an older run's output. */

@@ -8,7 +8,7 @@ import type { CheckSpec } from '../quality/check-spec.ts';
 import type { AnomalySettings } from '../quality/anomaly-settings.ts';
 
 /** How a block's logic is written. Adding a language adds a runner for it. */
-export type BlockLanguage = 'ts' | 'sql' | 'connector' | 'sync' | 'clean';
+export type BlockLanguage = 'ts' | 'sql' | 'connector' | 'sync' | 'clean' | 'prepare';
 
 interface BlockBase {
   readonly name: string;
@@ -87,7 +87,16 @@ export interface CleanBlock extends BlockBase {
   readonly columns: readonly CleanColumn[];
 }
 
-export type Block = TsBlock | SqlBlock | ConnectorBlock | SyncBlock | CleanBlock;
+/**
+ * A no-code prepare block: its one upstream's rows split into train and test,
+ * with features scaled and encoded. Its settings are checked by its runner.
+ */
+export interface PrepareBlock extends BlockBase {
+  readonly language: 'prepare';
+  readonly settings: Readonly<Record<string, unknown>>;
+}
+
+export type Block = TsBlock | SqlBlock | ConnectorBlock | SyncBlock | CleanBlock | PrepareBlock;
 
 export interface Pipeline {
   readonly name: string;

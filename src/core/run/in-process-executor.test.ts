@@ -28,6 +28,9 @@ const runners: BlockRunners = {
   clean: async (block) => {
     throw new ConfigError('test.no_clean', `this test runs no clean block ('${block.name}')`);
   },
+  prepare: async (block) => {
+    throw new ConfigError('test.no_prepare', `this test runs no prepare block ('${block.name}')`);
+  },
 };
 
 describe('the in-process executor', () => {

@@ -14,6 +14,7 @@ import { addBlock, blockEntry, removeBlock, renameBlock, updateBlock } from '../
 import { renameBlockReferences } from '../../workspace/rename-block-references.ts';
 import type { AppDependencies } from '../app-context.ts';
 import { parseBody } from '../http-problem.ts';
+import { settingsJsonSchema } from '../settings-json-schema.ts';
 import { describePipeline } from './pipeline-routes.ts';
 
 const blockName = z.string().regex(blockNamePattern, 'a block name is letters, digits and _ and starts with a letter or _');
@@ -56,9 +57,9 @@ export function blockRoutes(deps: AppDependencies): Hono {
         kind: connector.kind,
         description: connector.description,
         capabilities: connector.capabilities,
-        connection: markSecrets(jsonSchema(connector.connectionSchema)),
-        read: jsonSchema(connector.readSchema),
-        write: jsonSchema(connector.writeSchema),
+        connection: markSecrets(settingsJsonSchema(connector.connectionSchema)),
+        read: settingsJsonSchema(connector.readSchema),
+        write: settingsJsonSchema(connector.writeSchema),
       })),
     }),
   );
@@ -181,26 +182,3 @@ function markSecrets(schema: unknown): unknown {
   const marked = Object.fromEntries(Object.entries(properties).map(([key, value]) => [key, isSecretKey(key) || key === 'url' ? { ...value, writeOnly: true } : value]));
   return { ...(schema as object), properties: marked };
 }
-
-/** A JSON Schema of a connector's settings, for the UI's generated forms. */
-function jsonSchema(schema: z.ZodType): unknown {
-  try {
-    return withDefaults(z.toJSONSchema(schema, { unrepresentable: 'any', io: 'input' }), schema);
-  } catch {
-    return { type: 'object' };
-  }
-}
-
-/**
- * The defaults the JSON Schema leaves out: a default over a union (`create:
- * true` or 'true') is dropped by the conversion, yet the form must show it.
- */
-function withDefaults(json: unknown, schema: z.ZodType): unknown {
-  const properties = (json as { properties?: Record<string, Record<string, unknown>> }).properties;
-  if (!properties || !(schema instanceof z.ZodObject)) return json;
-  for (const [key, field] of Object.entries(schema.shape as Record<string, z.ZodType>)) {
-    if (field instanceof z.ZodDefault && properties[key] && properties[key].default === undefined) properties[key].default = field.def.defaultValue;
-  }
-  return json;
-}
-

@@ -2,7 +2,7 @@ import type { ToolFlag } from '../cleaned-value.ts';
 import { type CalendarDate, englishMonth, expandTwoDigitYear, impossibleDateReason, weekdayOf } from './calendar.ts';
 import { foldText } from '../fold-text.ts';
 import { englishWeekdayNames, isJoiningWord, monthByName, weekdayByName } from './date-words.ts';
-import { looksRelative, resolveRelative } from './relative-dates.ts';
+import { readRelative, resolveRelative } from './relative-dates.ts';
 import { type TimeOfDay, readTime } from './read-time.ts';
 
 /**
@@ -97,9 +97,10 @@ function readDatePart(text: string, time: TimeOfDay | null, context: ReadContext
   const compact = compactPattern.exec(text);
   if (compact) return checkedDate('YYYYMMDD', Number(compact[1]), Number(compact[2]), Number(compact[3]), time);
   const folded = foldText(text).replace(/\s+/g, ' ');
-  if (looksRelative(folded)) {
+  const relative = readRelative(folded);
+  if (relative) {
     if (!context.today) return flag('ambiguous', `"${text}" is relative; give relativeTo (the run's logical date) to resolve it`, 'relative');
-    const resolved = resolveRelative(folded, context.today);
+    const resolved = resolveRelative(relative, folded, context.today);
     return 'problem' in resolved ? flag('ambiguous', resolved.problem, 'relative') : { kind: 'date', format: 'relative', date: resolved.date, time };
   }
   return readNamedMonth(text, folded, time);

@@ -4,7 +4,7 @@ export type RunStatus = 'queued' | 'running' | 'succeeded' | 'failed' | 'cancell
 export type BlockRunStatus = 'pending' | 'running' | 'succeeded' | 'failed' | 'skipped' | 'cancelled';
 export type BlockRole = 'loader' | 'transformer' | 'exporter' | 'test' | 'sensor';
 /** How a block is written: TypeScript, SQL, or settings only (a connector block); `sync` is a stream of an integration pipeline. */
-export type BlockLanguage = 'ts' | 'sql' | 'connector' | 'sync' | 'clean';
+export type BlockLanguage = 'ts' | 'sql' | 'connector' | 'sync' | 'clean' | 'prepare';
 export type VariableValue = string | number | boolean;
 
 export interface ApiErrorBody {
@@ -141,6 +141,12 @@ export interface ConnectorInfo {
   readonly connection?: JsonSchema;
   readonly read?: JsonSchema;
   readonly write?: JsonSchema;
+}
+
+/** A tool a no-code clean block can name, with its settings as JSON Schema (`GET /api/clean-tools`). */
+export interface CleanToolInfo {
+  readonly name: string;
+  readonly settings: JsonSchema;
 }
 
 export interface ConnectionInfo {

@@ -15,16 +15,18 @@ export interface SchemaFormProps {
   readonly testIdPrefix?: string;
   /** Optional settings always shown, never folded under "More settings". */
   readonly primary?: (key: string) => boolean;
+  /** What the form says when the schema has no settings. */
+  readonly emptyNote?: string;
 }
 
 /**
  * A form generated from a connector's JSON Schema: text, numbers, switches
  * and choices get their own inputs; nested values are edited as JSON.
  */
-export function SchemaForm({ schema, value, onChange, secrets, onToggleSecret, secretHints, testIdPrefix = 'field', primary }: SchemaFormProps) {
+export function SchemaForm({ schema, value, onChange, secrets, onToggleSecret, secretHints, testIdPrefix = 'field', primary, emptyNote = 'This connector takes no settings.' }: SchemaFormProps) {
   const properties = Object.entries(schema?.properties ?? {});
   const required = new Set(schema?.required ?? []);
-  if (!properties.length) return <p className="muted small">This connector takes no settings.</p>;
+  if (!properties.length) return <p className="muted small">{emptyNote}</p>;
   // Required fields first, then the rest as the schema orders them.
   properties.sort(([a], [b]) => Number(required.has(b)) - Number(required.has(a)));
   const set = (key: string, next: unknown) => {

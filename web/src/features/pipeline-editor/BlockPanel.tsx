@@ -9,6 +9,7 @@ import { durationBetween, formatCount, formatDuration, modKey } from '../../form
 import { LogView } from '../runs/LogView.tsx';
 import { hasOutput, OutputTable } from '../runs/OutputTable.tsx';
 import type { BlockFile } from './use-block-file.ts';
+import { CleanBlockForm } from './CleanBlockForm.tsx';
 import { templateSelection } from './template-selection.ts';
 import { loadable } from '../../loadable.tsx';
 
@@ -62,7 +63,7 @@ export function BlockPanel({ pipeline, block, file, connectors, connections, run
   };
   const saveSettings = () => api('PATCH', route, { settings, connection: connection || null }).then(() => onChanged(block.name), setError);
 
-  const meta = `${block.role ?? ''} · ${block.language === 'connector' ? `${kind ?? ''}${block.connection ? ` → ${block.connection}` : ''}` : block.language === 'clean' ? 'clean' : block.file}`;
+  const meta = `${block.role ?? ''} · ${block.language === 'connector' ? `${kind ?? ''}${block.connection ? ` → ${block.connection}` : ''}` : block.file ?? block.language}`;
 
   return (
     <section className="block-panel" data-testid="block-panel">
@@ -74,7 +75,7 @@ export function BlockPanel({ pipeline, block, file, connectors, connections, run
         )}
         <span className="muted small block-meta" title={meta}>{meta}</span>
         <span className="spacer" />
-        {block.language !== 'connector' && block.language !== 'clean' && (
+        {block.file !== undefined && (
           <button type="button" className="button small" disabled={!file.dirty || file.saving} onClick={() => void file.save().catch(() => undefined)} title={`Save (${modKey}+S)`} data-testid="save-block">
             {file.dirty ? 'Save' : 'Saved'}
           </button>
@@ -105,12 +106,12 @@ export function BlockPanel({ pipeline, block, file, connectors, connections, run
             </div>
           </div>
         ) : block.language === 'clean' ? (
-          // A clean block has no file; until it has a form, its columns are shown here and edited in the pipeline file.
-          <div className="block-settings" data-testid="clean-columns">
-            <ul>
-              {Object.entries(block.settings).map(([column, spec]) => <li key={column}><code>{column}</code>: {JSON.stringify(spec)}</li>)}
-            </ul>
-            <p className="muted small">Edit the columns and tools of a clean block under <code>clean:</code> in the pipeline file.</p>
+          <CleanBlockForm key={JSON.stringify(block.settings)} route={route} columns={block.settings} knownColumns={blockRun?.columns} onSaved={() => onChanged(block.name)} onError={setError} />
+        ) : block.language === 'prepare' ? (
+          // A prepare block has no file and, for now, no form: its settings are edited in the pipeline file.
+          <div className="block-settings" data-testid="prepare-settings">
+            <pre className="small">{JSON.stringify(block.settings, null, 2)}</pre>
+            <p className="muted small">Edit how a prepare block splits and transforms under <code>prepare:</code> in the pipeline file.</p>
           </div>
         ) : file.content === undefined ? (
           <div className="loading">Loading {block.file}…</div>
