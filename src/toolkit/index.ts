@@ -8,3 +8,5 @@ export { parseUsStates } from './places/parse-us-states.ts';
 export type { ParseUsStatesOptions, ParsedUsStates } from './places/parse-us-states.ts';
 export { parseCountries } from './places/parse-countries.ts';
 export type { ParseCountriesOptions, ParsedCountries } from './places/parse-countries.ts';
+export { suggestFieldMapping, defaultMappingThreshold } from './mapping/suggest-field-mapping.ts';
+export type { FieldCandidate, FieldSample, FieldSuggestion, SuggestFieldMappingOptions } from './mapping/suggest-field-mapping.ts';
