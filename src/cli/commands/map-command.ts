@@ -1,9 +1,10 @@
 import path from 'node:path';
 import { loadProject } from '../../core/project/load-project.ts';
-import { parseFieldSource, sampleFieldSource, type SampledFields } from '../../toolkit/mapping/field-source.ts';
+import type { SampledFields } from '../../toolkit/mapping/field-source.ts';
 import { planMappingBlock } from '../../toolkit/mapping/mapping-block.ts';
 import { mappingLines, type AcceptedPair } from '../../toolkit/mapping/mapping-lines.ts';
-import { defaultMappingThreshold, suggestFieldMapping, type FieldSuggestion } from '../../toolkit/mapping/suggest-field-mapping.ts';
+import { suggestBetweenSources, type SourceMapping } from '../../toolkit/mapping/suggest-between-sources.ts';
+import { defaultMappingThreshold, type FieldSuggestion } from '../../toolkit/mapping/suggest-field-mapping.ts';
 import { addSqlBlock } from '../../workspace/add-sql-block.ts';
 import { createEngine } from '../compose.ts';
 import { bold, dim, formatCount, green, yellow, type Output } from '../output.ts';
@@ -31,23 +32,20 @@ export async function mapSuggestCommand(sourceText: string, targetText: string, 
   const threshold = options.threshold === undefined ? defaultMappingThreshold : Number(options.threshold);
   if (!(threshold >= 0 && threshold <= 1)) throw new UsageError(`--threshold must be a number from 0 to 1, not '${options.threshold}'`);
   const project = loadProject(process.cwd());
-  const source = parseFieldSource(project, sourceText);
-  const target = parseFieldSource(project, targetText);
   const engine = await createEngine(project);
-  let sampled: [SampledFields, SampledFields];
+  let mapping: SourceMapping;
   try {
     const session = await (await engine.dataPlane()).openSession();
     try {
       const context = { project, store: engine.store, connectors: engine.connectors, session };
-      sampled = [await sampleFieldSource(source, context), await sampleFieldSource(target, context)];
+      mapping = await suggestBetweenSources({ source: sourceText, target: targetText, threshold, manyToOne: options.many }, context);
     } finally {
       await session.close();
     }
   } finally {
     await engine.close();
   }
-  const [from, onto] = sampled;
-  const suggestions = suggestFieldMapping(from.columns, onto.columns, { threshold, manyToOne: options.many });
+  const { source, from, onto, suggestions } = mapping;
   const accepted = acceptPairs(suggestions, options);
   if (options.json) out.line(JSON.stringify({ source: summary(from), target: summary(onto), threshold, suggestions }, null, 2));
   else showSuggestions(from, onto, suggestions, accepted, out);
