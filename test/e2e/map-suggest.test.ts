@@ -88,6 +88,18 @@ describe('sluice map suggest', { skip }, () => {
     assert.match(preview.stdout, /1002 +bo@example\.org +Nilsson, Bo +\+46812345678 +NULL +SE +NULL/);
   });
 
+  it('writes the mapping of a table as a SQL block that runs inside its connection', async () => {
+    const r = await sluice(dir, ['map', 'suggest', 'crm.contacts', 'migrate.legacy_customers', '--write', 'blocks/map_contacts.sql', '--pipeline', 'migrate']);
+    assert.equal(r.code, 0, r.stderr + r.stdout);
+    assert.match(r.stdout, /added block 'map_contacts' to pipeline 'migrate' \(runs in crm\)/);
+    assert.match(readFileSync(path.join(dir, 'blocks/map_contacts.sql'), 'utf8'), /^ {2}"Full Name" AS "CUST_NM",.*\nFROM "contacts"\n/ms);
+    const run = await sluice(dir, ['run', 'migrate', '--block', 'map_contacts']);
+    assert.equal(run.code, 0, run.stderr + run.stdout);
+    const preview = await sluice(dir, ['preview', 'migrate', 'map_contacts']);
+    assert.match(preview.stdout, /CUST_NO +EMAIL_ADDR +CUST_NM +TEL +CREATED_DT +CTRY +NOTES/);
+    assert.match(preview.stdout, /2 +lee@example\.net +Lee Wong +\+442079460000 +2023-02-11 +GB +NULL/);
+  });
+
   it('refuses to write over an existing block file, and leaves the pipeline as it was', async () => {
     const before = readFileSync(path.join(dir, 'pipelines/migrate.yaml'), 'utf8');
     const r = await sluice(dir, ['map', 'suggest', 'migrate.legacy_customers', 'crm.contacts', '--write', 'blocks/map_customers.sql']);

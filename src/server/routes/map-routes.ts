@@ -4,6 +4,7 @@ import { Hono } from 'hono';
 import { z } from 'zod';
 import { listPipelines, loadPipeline } from '../../core/pipeline/load-pipeline.ts';
 import { loadProject } from '../../core/project/load-project.ts';
+import { connectionNames } from '../../toolkit/mapping/field-source.ts';
 import { planMappingBlock } from '../../toolkit/mapping/mapping-block.ts';
 import { mappingLines } from '../../toolkit/mapping/mapping-lines.ts';
 import { suggestBetweenSources } from '../../toolkit/mapping/suggest-between-sources.ts';
@@ -48,7 +49,7 @@ export function mapRoutes(deps: AppDependencies): Hono {
         // A pipeline that does not load has no blocks to offer; the pipelines page names its error.
       }
     }
-    return c.json({ blocks, files: dataFiles(project.root), connections: [...project.connections.keys()] });
+    return c.json({ blocks, files: dataFiles(project.root), connections: connectionNames(project) });
   });
 
   app.post('/map/suggest', async (c) => {

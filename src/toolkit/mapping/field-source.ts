@@ -5,6 +5,7 @@ import { parseConnectionSettings } from '../../core/connectors/parse-connection-
 import type { DataPlaneSession, FileReadSpec, StoredOutput } from '../../core/data-plane/data-plane.ts';
 import { ConfigError } from '../../core/errors.ts';
 import { listPipelines, loadPipeline } from '../../core/pipeline/load-pipeline.ts';
+import { connectionSpec, warehouseConnectionName } from '../../core/project/connection-spec.ts';
 import type { Project } from '../../core/project/load-project.ts';
 import { mask } from '../../core/project/secrets.ts';
 import { createLogger } from '../../core/run/logger.ts';
@@ -54,10 +55,10 @@ export function parseFieldSource(project: Project, text: string): FieldSource {
   }
   const parts = splitQualified(text);
   if (parts.length === 2 && listPipelines(project.root).includes(parts[0]!)) return { kind: 'block', pipeline: parts[0]!, block: parts[1]! };
-  if (parts.length >= 2 && project.connections.has(parts[0]!)) return { kind: 'table', connection: parts[0]!, table: parts.slice(1).map(quoteIfNeeded).join('.') };
+  if (parts.length >= 2 && connectionNames(project).includes(parts[0]!)) return { kind: 'table', connection: parts[0]!, table: parts.slice(1).map(quoteIfNeeded).join('.') };
   throw new ConfigError(
     'map.bad_source',
-    `'${text}' is not PIPELINE.BLOCK (pipelines: ${listPipelines(project.root).join(', ') || 'none'}), CONNECTION.TABLE (connections: ${[...project.connections.keys()].join(', ') || 'none'}) or a .csv/.parquet/.json file`,
+    `'${text}' is not PIPELINE.BLOCK (pipelines: ${listPipelines(project.root).join(', ') || 'none'}), CONNECTION.TABLE (connections: ${connectionNames(project).join(', ')}) or a .csv/.parquet/.json file`,
   );
 }
 
@@ -73,6 +74,11 @@ export async function sampleFieldSource(source: FieldSource, context: FieldSourc
   } finally {
     rmSync(scratch, { recursive: true, force: true });
   }
+}
+
+/** The project's connections, the built-in warehouse first. */
+export function connectionNames(project: Project): string[] {
+  return [...new Set([warehouseConnectionName, ...project.connections.keys()])];
 }
 
 export function describeFieldSource(source: FieldSource): string {
@@ -116,7 +122,7 @@ async function landSource(source: FieldSource, context: FieldSourceContext, scra
 /** The first rows of a table, read inside its database through the connector's query reads (as integration syncs read). */
 async function readTable(source: Extract<FieldSource, { kind: 'table' }>, context: FieldSourceContext, scratch: string): Promise<StoredOutput> {
   const { project } = context;
-  const spec = project.connections.get(source.connection)!;
+  const spec = connectionSpec(project, source.connection);
   const connector = context.connectors.get(spec.connector);
   if (!connector) throw new ConfigError('map.unknown_connector', `connection '${spec.name}' has connector '${spec.connector}', which is not one Sluice knows`);
   if (connector.capabilities.syncSource !== 'query' || !connector.identifiers) {

@@ -1,5 +1,6 @@
 import type { ConnectorRegistry } from '../../core/connectors/connector.ts';
 import { ConfigError } from '../../core/errors.ts';
+import { connectionSpec } from '../../core/project/connection-spec.ts';
 import type { Project } from '../../core/project/load-project.ts';
 import { quoteIdent } from '../../core/sql/quote.ts';
 import { describeFieldSource, type FieldSource } from './field-source.ts';
@@ -31,8 +32,7 @@ export function planMappingBlock(
       return { pipeline: request.pipeline ?? source.pipeline, sql: mappingSql(lines, { from: quoteIdent(source.block), title }), upstream: [source.block] };
     case 'table': {
       if (!request.pipeline) throw new ConfigError('map.no_pipeline', `say which pipeline the mapping block of ${source.connection}.${source.table} goes in (--pipeline)`);
-      const spec = project.connections.get(source.connection);
-      const rules = spec && connectors.get(spec.connector)?.identifiers;
+      const rules = connectors.get(connectionSpec(project, source.connection).connector)?.identifiers;
       if (!rules) throw new ConfigError('map.source_unsupported', `connection '${source.connection}' cannot run a SQL block`);
       return { pipeline: request.pipeline, sql: mappingSql(lines, { from: rules.table(source.table), quote: rules.quote, title }), connection: source.connection };
     }
