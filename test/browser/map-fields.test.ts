@@ -37,6 +37,13 @@ describe('the Map fields page', { skip }, () => {
     await served?.close();
   });
 
+  it("opens from a block's output with the block as the source", async () => {
+    await page.goto(`${served.base}/#/pipelines/crm?block=legacy`);
+    await page.getByTestId('output-map-fields').click();
+    await page.getByTestId('map-page').waitFor();
+    assert.equal(await page.getByTestId('map-source').inputValue(), 'crm.legacy');
+  });
+
   it('suggests a target for each source column, with its confidence and reason, and says no match where there is none', async () => {
     await page.getByTestId('nav-map-fields').click();
     await page.getByTestId('map-source').fill('crm.legacy');
