@@ -248,6 +248,24 @@ export async function main(argv: readonly string[]): Promise<number> {
       });
   }
 
+  const map = program.command('map').description("field mapping: how one table's columns map onto another's");
+  map
+    .command('suggest')
+    .description("suggest how SOURCE's columns map onto TARGET's, each with a confidence and a reason; --write makes the accepted mapping a SQL block")
+    .argument('<source>', 'PIPELINE.BLOCK (its latest output), CONNECTION.TABLE, or a .csv/.parquet/.json file in the project')
+    .argument('<target>', 'the same kinds: the table whose columns to map onto')
+    .option('--threshold <score>', 'below this confidence (0 to 1) a column gets no match rather than a guess', '0.5')
+    .option('--many', 'let several source columns map onto one target column')
+    .option('--set <source=target>', 'map this source column onto this target column instead (repeatable)', collect, [])
+    .option('--reject <source>', 'drop the suggestion for this source column (repeatable)', collect, [])
+    .option('--write [file]', 'write the accepted mapping as a SQL block (default blocks/map_<source>.sql) and add it to the pipeline')
+    .option('--pipeline <name>', "with --write: the pipeline to add the block to (default: the source block's)")
+    .option('--json', 'print the suggestions as JSON')
+    .addHelpText('after', '\nSignals: names (camelCase, snake_case and UPPER split; abbreviations such as CUST, AMT, DT, QTY expanded;\nsynonyms), type compatibility, the format of sample values (emails, phones, dates, ISO codes, postal codes,\namounts) and sample values in common. Each target column is used once unless --many. See docs/field-mapping.md.')
+    .action(async (source: string, target: string, options: { threshold?: string; many?: boolean; set?: string[]; reject?: string[]; write?: string | boolean; pipeline?: string; json?: boolean }) => {
+      code = await (await import('./commands/map-command.ts')).mapSuggestCommand(source, target, options, out);
+    });
+
   const metrics = program.command('metrics').description("a block's metric history: row count, null rates and the sums of its metrics columns, with anomalies");
   metrics
     .command('show')

@@ -14,6 +14,7 @@ import { metricRoutes } from './routes/metric-routes.ts';
 import { lookRoutes } from './routes/look-routes.ts';
 import { metricsRoutes } from './metrics/metrics-route.ts';
 import { lineageRoutes } from './routes/lineage-routes.ts';
+import { mapRoutes } from './routes/map-routes.ts';
 import { pipelineRoutes } from './routes/pipeline-routes.ts';
 import { runEventRoutes } from './routes/run-events.ts';
 import { runRoutes } from './routes/run-routes.ts';
@@ -55,6 +56,7 @@ export function createApp(deps: AppDependencies): Hono<{ Variables: AuthVariable
   app.route('/api', lookRoutes(deps));
   app.route('/api', lineageRoutes(deps));
   app.route('/api', metricRoutes(deps));
+  app.route('/api', mapRoutes(deps));
   // Nothing under /api ever falls through to the UI's HTML.
   app.all('/api', (c) => problem(c, 404, 'api.not_found', `no route ${c.req.method} ${c.req.path}`));
   app.all('/api/*', (c) => problem(c, 404, 'api.not_found', `no route ${c.req.method} ${c.req.path}`));

@@ -16,3 +16,5 @@ export type { ColumnTransform, FittedColumn, FittedTransforms } from './ml/fit-t
 export { applyTransforms } from './ml/apply-transforms.ts';
 export { findLeaks, assertNoLeaks } from './ml/check-leakage.ts';
 export type { Leak, LeakageOptions } from './ml/check-leakage.ts';
+export { suggestFieldMapping, defaultMappingThreshold } from './mapping/suggest-field-mapping.ts';
+export type { FieldCandidate, FieldSample, FieldSuggestion, SuggestFieldMappingOptions } from './mapping/suggest-field-mapping.ts';

@@ -12,6 +12,7 @@ const sections = [
   { to: '/triggers', label: 'Triggers', icon: '◷' },
   { to: '/connections', label: 'Connections', icon: '⛁' },
   { to: '/lineage', label: 'Lineage', icon: '⇶' },
+  { to: '/map', label: 'Map fields', icon: '⇄' },
   { to: '/alerts', label: 'Alerts', icon: '⚑' },
   { to: '/git', label: 'Git', icon: '⎇' },
 ] as const;

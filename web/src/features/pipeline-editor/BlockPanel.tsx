@@ -139,7 +139,7 @@ export function BlockPanel({ pipeline, block, file, connectors, connections, run
               {runId && hasOutput(blockRun) && <OutputTable runId={runId} block={block.name} />}
             </>
           ) : runId && hasOutput(blockRun) ? (
-            <OutputTable runId={runId} block={block.name} />
+            <OutputTable runId={runId} block={block.name} mapSource={`${pipeline}.${block.name}`} />
           ) : (
             <div className="muted small empty-output">
               {blockRun ? `The block is ${blockRun.status}…` : `Run the block (${modKey}+Enter) to see its output.`}

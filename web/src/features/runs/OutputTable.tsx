@@ -8,13 +8,16 @@ import { formatValue, isNumericType } from './format-value.ts';
 import { nextSort, pageSizes, viewQuery, type OutputView } from './output-view.ts';
 import { useColumnResize } from './use-column-resize.ts';
 import { ProfilePanel } from '../quality/ProfilePanel.tsx';
+import { href } from '../../router.ts';
 
 /**
  * One block output, one server page at a time: schema, row count, rows and
  * per-column stats. Sorting and filtering happen on the server, so the
  * browser never holds more than a page; downloads stream from the server.
+ * With `mapSource` (`PIPELINE.BLOCK`, where the output is the block's
+ * latest), a link opens Map fields with this output as the source.
  */
-export function OutputTable({ runId, block }: { runId: string; block: string }) {
+export function OutputTable({ runId, block, mapSource }: { runId: string; block: string; mapSource?: string }) {
   const [offset, setOffset] = useState(0);
   const [pageSize, setPageSize] = useState<number>(100);
   const [view, setView] = useState<OutputView>({ filters: {} });
@@ -42,6 +45,7 @@ export function OutputTable({ runId, block }: { runId: string; block: string }) 
         <span className="spacer" />
         <button type="button" className={showStats ? 'button small active' : 'button small'} onClick={() => setShowStats(!showStats)} data-testid="toggle-stats">Stats</button>
         <button type="button" className={showProfile ? 'button small active' : 'button small'} onClick={() => setShowProfile(!showProfile)} data-testid="toggle-profile">Profile</button>
+        {mapSource && <a className="button small" href={href(`/map?source=${encodeURIComponent(mapSource)}`)} title="Map this output's columns onto another table's" data-testid="output-map-fields">Map fields</a>}
         <details className="menu" data-testid="output-download">
           <summary className="button small">Download</summary>
           {/* A chosen download closes the menu; the download itself goes on in the browser. */}
