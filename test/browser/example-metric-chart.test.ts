@@ -1,30 +1,14 @@
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
 import { requirePrerequisites } from '../../src/testing/require-prerequisites.ts';
 import { repoRoot, sluice } from '../e2e/cli-helpers.ts';
+import { exampleFiles } from './app-pages.ts';
 import { browseSignedIn, ensureWebBuilt, screenshot, serveProject, type ServedProject } from './browser-helpers.ts';
 
 const skip = await requirePrerequisites('chromium');
-
-/** The sales example's files, as `sluice init --example sales` copies them. */
-function exampleFiles(): Record<string, string> {
-  const root = path.join(repoRoot, 'examples/sales');
-  const files: Record<string, string> = {};
-  const walk = (dir: string): void => {
-    for (const entry of readdirSync(dir, { withFileTypes: true })) {
-      const full = path.join(dir, entry.name);
-      if (entry.isDirectory()) {
-        if (entry.name !== '.sluice' && path.relative(root, full) !== path.join('data', 'days')) walk(full);
-      } else files[path.relative(root, full)] = readFileSync(full, 'utf8');
-    }
-  };
-  walk(root);
-  return files;
-}
 
 describe("the sales example's 60-day backfill on the pipeline page's metric chart", { skip }, () => {
   let served: ServedProject;
@@ -34,7 +18,7 @@ describe("the sales example's 60-day backfill on the pipeline page's metric char
 
   before(async () => {
     ensureWebBuilt();
-    served = await serveProject(exampleFiles());
+    served = await serveProject(exampleFiles(path.join(repoRoot, 'examples/sales')));
     // The documented steps, against the running server's project: generate the files, then one run a day.
     execFileSync(process.execPath, ['scripts/generate-sales-by-day.mjs'], { cwd: served.dir });
     const backfill = await sluice(served.dir, ['run', 'sales_by_day', '--backfill', '2025-01-01..2025-03-01']);
