@@ -92,7 +92,8 @@ export const appPages: readonly AppPage[] = [
   { name: 'git-history', route: () => '/git', ready: 'git-changes', then: [{ click: 'git-tab-history', ready: 'git-commit' }, { click: 'git-commit', ready: 'diff-view' }] },
 ];
 
-function exampleFiles(dir: string, prefix = ''): Record<string, string> {
+/** A project's files under `dir` (relative path -> content), its `.sluice` state left out. */
+export function exampleFiles(dir: string, prefix = ''): Record<string, string> {
   const files: Record<string, string> = {};
   for (const entry of readdirSync(dir)) {
     if (entry === '.sluice') continue;

@@ -136,6 +136,19 @@ describe('/metrics: Prometheus metrics of sluice serve and sluice scheduler', ()
       'blocks/doubled.sql': 'SELECT id * 2 AS twice FROM made\n',
       'pipelines/broken.yaml': 'blocks:\n  - { name: fails, file: blocks/fails.sql }\n',
       'blocks/fails.sql': "SELECT error('no such thing')\n",
+      // Ten sales a day of about 100 each, twice as much from 2024-01-20 on: a warn check fails and the sum is flagged.
+      'pipelines/watched.yaml': [
+        'blocks:',
+        '  - name: sold',
+        '    file: blocks/sold.sql',
+        '    metrics: [amount]',
+        '    checks:',
+        '      - unique: id',
+        '      - range: { column: amount, max: 150 }',
+        '        severity: warn',
+        '',
+      ].join('\n'),
+      'blocks/sold.sql': "SELECT i AS id, (100 + hash(getvariable('logical_date')) % 7) * CASE WHEN getvariable('logical_date') >= '2024-01-20' THEN 2 ELSE 1 END AS amount FROM range(10) t(i)\n",
     };
     writeProject(dir, files);
     const child = start(['serve', '--port', '0', '--no-scheduler', '--log-format', 'json'], env(), (text) => (output += text));
@@ -154,8 +167,8 @@ describe('/metrics: Prometheus metrics of sluice serve and sluice scheduler', ()
     cleanup();
   });
 
-  const trigger = async (pipeline: string): Promise<string> => {
-    const response = await fetch(`${base}/api/pipelines/${pipeline}/runs`, { method: 'POST', body: '{}', headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` } });
+  const trigger = async (pipeline: string, body: Record<string, string> = {}): Promise<string> => {
+    const response = await fetch(`${base}/api/pipelines/${pipeline}/runs`, { method: 'POST', body: JSON.stringify(body), headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` } });
     assert.equal(response.status, 202);
     const { run_id: runId } = (await response.json()) as { run_id: string };
     await waitFor(
@@ -203,6 +216,25 @@ describe('/metrics: Prometheus metrics of sluice serve and sluice scheduler', ()
     assert.equal(lines.find((line) => line.run === succeeded)?.level, 'info');
     assert.equal(lines.find((line) => line.run === failed)?.level, 'error');
     assert.ok(!output.includes(scrapeToken), 'the metrics token never shows in the logs');
+  });
+
+  it('counts failed checks by severity and flagged anomalies, by pipeline, block and check or metric', async () => {
+    // Nineteen days of history from the command line (another process: not counted here), then the jump through the server.
+    const history = await sluice(dir, ['run', 'watched', '--backfill', '2024-01-01..2024-01-19'], { SLUICE_TEST_METRICS_TOKEN: scrapeToken });
+    assert.equal(history.code, 0, history.stderr + history.stdout);
+    await trigger('watched', { logical_date: '2024-01-20' });
+    const samples = await waitFor(
+      async () => {
+        const scraped = parsePrometheusText(await (await get(`${base}/metrics`, scrapeToken)).text());
+        return scraped.some((s) => s.name === 'sluice_anomalies_total') ? scraped : undefined;
+      },
+      { what: 'the run to be counted' },
+    );
+    assert.equal(value(samples, 'sluice_check_failures_total', { pipeline: 'watched', block: 'sold', check: 'range_amount', severity: 'warn' }), 1);
+    assert.equal(value(samples, 'sluice_check_failures_total', { pipeline: 'watched', block: 'sold', check: 'unique_id', severity: 'error' }), 0);
+    assert.equal(value(samples, 'sluice_anomalies_total', { pipeline: 'watched', block: 'sold', metric: 'sum:amount' }), 1);
+    assert.equal(value(samples, 'sluice_anomalies_total', { pipeline: 'watched', block: 'sold', metric: 'rows' }), 0);
+    assert.ok(samples.filter((s) => s.name === 'sluice_anomalies_total').every((s) => s.labels.pipeline === 'watched'));
   });
 
   it('sluice scheduler --metrics-port serves the same run counts from the shared run store', async () => {

@@ -118,7 +118,7 @@ describe('the sales example, end to end through the CLI', () => {
   it('validates the project', async () => {
     const result = await sluice(project, ['validate']);
     assert.equal(result.code, 0, result.stdout);
-    assert.match(result.stdout, /2 pipeline\(s\) valid/);
+    assert.match(result.stdout, /3 pipeline\(s\) valid/);
     // The example's second pipeline also writes daily_revenue: a warning naming both, not a failure.
     assert.match(result.stdout, /warning: warehouse\.daily_revenue is written by 2 pipelines: daily_sales\.export_daily_revenue and refunds\.export_net_revenue/);
   });

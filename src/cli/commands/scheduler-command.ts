@@ -148,7 +148,7 @@ export async function schedulerCommand(options: { poll?: string; lease?: string;
   if (!Number.isInteger(leaseMs) || leaseMs < 300) throw new UsageError(`--lease takes milliseconds (300 or more); got '${options.lease}'`);
   // Each run executed at once gets at least one block slot, whatever sluice.yaml's limit.
   const engine = await createEngine(loadProject(process.cwd()), { concurrency });
-  const runMetrics = new RunMetrics();
+  const runMetrics = new RunMetrics(engine.store);
   const metrics = options.metricsPort === undefined ? undefined : await serveMetrics(engine, runMetrics, { host: options.metricsHost, port: options.metricsPort }, out);
   const scheduler = await startScheduler(engine, out, { pollMs, leaseMs, concurrency }, runMetrics);
   const streams = superviseStreams(engine, out, { leaseMs });

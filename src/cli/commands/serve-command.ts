@@ -37,7 +37,7 @@ export async function serveCommand(options: { host?: string; port?: string; sche
   // Each run the server executes at once gets at least one block slot, whatever sluice.yaml's limit.
   const engine = await createEngine(project, { concurrency });
   const { token, source } = loadApiToken(project.stateDir);
-  const runMetrics = new RunMetrics();
+  const runMetrics = new RunMetrics(engine.store);
   const executor = createRunExecutor({
     root: project.root,
     store: engine.store,

@@ -21,13 +21,14 @@ export interface ProjectLineageReport {
 /**
  * Reads every pipeline of a project into one lineage graph and checks it for
  * tables with two writers. SQL is parsed by the data plane's engine; the run
- * store, when given, lends the columns of stored outputs.
+ * store, when given, lends the columns of stored outputs and the tables
+ * TypeScript blocks were seen to touch.
  */
 export async function loadProjectLineage(options: {
   readonly project: Project;
   readonly connectors: ConnectorRegistry;
   readonly session: Pick<DataPlaneSession, 'query'>;
-  readonly store?: Pick<RunStore, 'latestOutput'> | undefined;
+  readonly store?: Pick<RunStore, 'latestOutput' | 'latestDatasets'> | undefined;
 }): Promise<ProjectLineageReport> {
   const pipelines: Pipeline[] = [];
   const unloaded: { pipeline: string; error: SluiceError }[] = [];
@@ -45,6 +46,7 @@ export async function loadProjectLineage(options: {
     connectors: options.connectors,
     parser: createSqlParser(options.session),
     storedColumns: store && (async (pipeline, block) => (await store.latestOutput(pipeline, block))?.columns?.map((c) => c.name)),
+    recordedDatasets: store && ((pipeline, block) => store.latestDatasets(pipeline, block)),
   });
   return { graph, warnings: findTwoWriters(graph, options.project.settings.tables), unloaded };
 }

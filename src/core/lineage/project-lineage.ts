@@ -9,6 +9,7 @@ import { fillTemplates } from '../run/templates.ts';
 import { declaredDataset, settingsDataset } from './declared-datasets.ts';
 import { blockId, fileDataset, tableDataset, type BlockNode, type ColumnLineage, type DatasetNode, type LineageEdge, type LineageGraph, type LineageNode, type LineageNote } from './lineage-graph.ts';
 import type { SqlParser } from './sql-parser.ts';
+import type { TouchedDataset } from './touched-datasets.ts';
 import { sqlLineage, type SqlLineage } from './sql-lineage.ts';
 
 export interface ProjectLineageInput {
@@ -19,13 +20,16 @@ export interface ProjectLineageInput {
   readonly parser: SqlParser;
   /** The columns of a block's latest stored output, when a run kept one: `SELECT *` resolves through them. */
   readonly storedColumns?: ((pipeline: string, block: string) => Promise<readonly string[] | undefined>) | undefined;
+  /** The tables a TypeScript block's code read or wrote through its connections in its latest run that recorded any. */
+  readonly recordedDatasets?: ((pipeline: string, block: string) => Promise<readonly TouchedDataset[] | undefined>) | undefined;
 }
 
 /**
  * The lineage of a whole project from its files: block edges, what SQL blocks
  * and queries read (by the engine's parser), the tables and files connector
  * blocks name, integration streams, and what TypeScript blocks declare with
- * `reads:` and `writes:`. Pipelines meet where they name the same table.
+ * `reads:` and `writes:` or were seen to touch through their connections when
+ * they last ran. Pipelines meet where they name the same table.
  */
 export async function projectLineage(input: ProjectLineageInput): Promise<LineageGraph> {
   const builder = new GraphBuilder(input);
@@ -74,9 +78,13 @@ class GraphBuilder {
     const values = { ...pipeline.variables, ...runValues, pipeline: pipeline.name };
     const where = { file: block.declaredAt.file, line: block.declaredAt.line, block: block.name };
     switch (block.language) {
-      case 'ts':
       case 'prepare':
         return;
+      case 'ts': {
+        const recorded = await this.input.recordedDatasets?.(pipeline.name, block.name).catch(() => undefined);
+        for (const dataset of recorded ?? []) this.flow(tableDataset(dataset.connection, dataset.table), id, dataset.access === 'read');
+        return;
+      }
       case 'clean': {
         // Every column comes from the same column of the one upstream; a cleaned column's flag and reason come from it too.
         const from = blockId(pipeline.name, block.upstream[0]!);

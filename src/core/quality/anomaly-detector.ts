@@ -32,7 +32,7 @@ export interface DetectorOptions {
   readonly window?: number | undefined;
   /** Values needed before it judges at all. Default 14 (two weeks of daily runs, two of each weekday). */
   readonly minHistory?: number | undefined;
-  /** How many robust deviations from the expected value make an anomaly. Default 2.7 (see docs/anomalies.md for how it was chosen). */
+  /** How many robust deviations from the expected value make an anomaly. Default 2.7 (see docs/quality.md, "How well it works", for how it was chosen). */
   readonly threshold?: number | undefined;
   readonly season?: SeasonMode | undefined;
   /**

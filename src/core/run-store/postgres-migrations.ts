@@ -134,6 +134,8 @@ export const postgresMigrations: readonly ((schema: string) => string)[] = [
       PRIMARY KEY (run_id, block, metric)
     );
     CREATE INDEX metric_points_series ON ${s}.metric_points (pipeline, block, metric, date, at);`,
+  // The tables a TypeScript block's code read or wrote through its connections.
+  (s) => `ALTER TABLE ${s}.block_runs ADD COLUMN datasets jsonb;`,
 ];
 
 /**

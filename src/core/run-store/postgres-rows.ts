@@ -1,5 +1,6 @@
 import type { SerializedError } from '../errors.ts';
 import type { BlockRunRecord, LogRecord, RunRecord, RunStatus } from './run-store.ts';
+import type { TouchedDataset } from '../lineage/touched-datasets.ts';
 
 // The PostgreSQL run store's rows as the driver returns them (jsonb parsed,
 // timestamptz as Date, bigint as string) and their records.
@@ -41,6 +42,7 @@ export interface BlockRunRow {
   columns: BlockRunRecord['columns'] | null;
   error: SerializedError | null;
   summary: string | null;
+  datasets?: TouchedDataset[] | null;
 }
 
 export interface LogRow {
@@ -88,6 +90,7 @@ export function toBlockRun(r: BlockRunRow): BlockRunRecord {
     columns: r.columns ?? undefined,
     error: r.error ?? undefined,
     summary: r.summary ?? undefined,
+    ...(r.datasets ? { datasets: r.datasets } : {}),
   };
 }
 

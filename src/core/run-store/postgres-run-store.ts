@@ -8,6 +8,7 @@ import { iso, toBlockRun, toLog, toRun, type BlockRunRow, type LogRow, type RunR
 import type { BlockRunRecord, LogRecord, MetricHistoryQuery, MetricPointRecord, NewRunRecord, ProfileRecord, RunFilter, RunRecord, RunStatus, RunStore, SchemaEventRecord, SyncStateRecord } from './run-store.ts';
 import type { CheckResultRecord } from '../quality/check-result.ts';
 import { toCheckResult, type CheckResultRow } from './check-result-rows.ts';
+import type { TouchedDataset } from '../lineage/touched-datasets.ts';
 
 export interface PostgresRunStoreOptions {
   /** The schema holding the store's tables, created on open; `sluice` by default. */
@@ -152,12 +153,12 @@ export class PostgresRunStore implements RunStore {
 
   async upsertBlockRun(r: BlockRunRecord): Promise<void> {
     await this.pool.query(
-      `INSERT INTO ${this.blockRuns} (run_id, block, status, started_at, ended_at, rows_in, rows_out, output, columns, error, summary, rows_rejected)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9::jsonb, $10::jsonb, $11, $12)
+      `INSERT INTO ${this.blockRuns} (run_id, block, status, started_at, ended_at, rows_in, rows_out, output, columns, error, summary, rows_rejected, datasets)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9::jsonb, $10::jsonb, $11, $12, $13::jsonb)
        ON CONFLICT (run_id, block) DO UPDATE SET
          status = excluded.status, started_at = coalesce(excluded.started_at, block_runs.started_at), ended_at = excluded.ended_at,
          rows_in = excluded.rows_in, rows_out = excluded.rows_out, rows_rejected = excluded.rows_rejected, output = excluded.output,
-         columns = excluded.columns, error = excluded.error, summary = excluded.summary`,
+         columns = excluded.columns, error = excluded.error, summary = excluded.summary, datasets = excluded.datasets`,
       [
         r.runId,
         r.block,
@@ -171,6 +172,7 @@ export class PostgresRunStore implements RunStore {
         r.error ? JSON.stringify(r.error) : null,
         r.summary ?? null,
         r.rowsRejected ?? null,
+        r.datasets ? JSON.stringify(r.datasets) : null,
       ],
     );
   }
@@ -191,6 +193,16 @@ export class PostgresRunStore implements RunStore {
       [pipeline, block],
     );
     return result.rows[0] && toBlockRun(result.rows[0]);
+  }
+
+  async latestDatasets(pipeline: string, block: string): Promise<readonly TouchedDataset[] | undefined> {
+    const result = await this.pool.query<{ datasets: TouchedDataset[] }>(
+      `SELECT b.datasets FROM ${this.blockRuns} b JOIN ${this.runs} r ON r.id = b.run_id
+        WHERE r.pipeline = $1 AND b.block = $2 AND b.status = 'succeeded' AND b.datasets IS NOT NULL
+        ORDER BY b.ended_at DESC NULLS LAST, b.seq DESC LIMIT 1`,
+      [pipeline, block],
+    );
+    return result.rows[0]?.datasets;
   }
 
   async appendLog(record: LogRecord): Promise<void> {
@@ -292,7 +304,7 @@ export class PostgresRunStore implements RunStore {
        ), blocks AS (
          UPDATE ${this.blockRuns} b
             SET status = 'pending', started_at = NULL, ended_at = NULL, rows_in = NULL, rows_out = NULL, rows_rejected = NULL,
-                output = NULL, columns = NULL, error = NULL, summary = NULL
+                output = NULL, columns = NULL, error = NULL, summary = NULL, datasets = NULL
           WHERE b.run_id IN (SELECT id FROM run) AND b.status <> 'succeeded'
        )
        SELECT * FROM run`,

@@ -276,6 +276,21 @@ export function describeRunStoreContract(name: string, open: () => Promise<RunSt
         assert.equal(await store.latestOutput('daily', 'missing'), undefined);
       });
 
+      it('keeps the tables a block touched and finds those of its newest succeeded run that recorded any', async () => {
+        const store = await openStore();
+        for (const [id, minute] of [['r1', 1], ['r2', 2], ['r3', 3]] as const) await store.createRun(run(id, 'daily', minute));
+        const orders = { connection: 'shop', table: 'public.orders', access: 'read' } as const;
+        const totals = { connection: 'warehouse', table: 'totals', access: 'write' } as const;
+        await store.upsertBlockRun({ runId: 'r1', block: 'b', status: 'succeeded', endedAt: at(11), datasets: [orders] });
+        await store.upsertBlockRun({ runId: 'r2', block: 'b', status: 'succeeded', endedAt: at(12), datasets: [orders, totals] });
+        await store.upsertBlockRun({ runId: 'r3', block: 'b', status: 'failed', endedAt: at(13), datasets: [totals] });
+        await store.upsertBlockRun({ runId: 'r3', block: 'c', status: 'succeeded', endedAt: at(13) });
+        assert.deepEqual(await store.latestDatasets('daily', 'b'), [orders, totals]);
+        assert.deepEqual((await store.listBlockRuns('r2'))[0]?.datasets, [orders, totals]);
+        assert.equal(await store.latestDatasets('daily', 'c'), undefined);
+        assert.equal((await store.listBlockRuns('r3')).find((b) => b.block === 'c')?.datasets, undefined);
+      });
+
       it('keeps logs in the order they were written and filters them by block', async () => {
         const store = await openStore();
         await store.createRun(run('r1', 'daily', 0));

@@ -3,6 +3,7 @@ import type { Column } from '../data-plane/data-plane.ts';
 import type { RunTrigger } from '../run/run-triggers.ts';
 import type { CheckResultRecord } from '../quality/check-result.ts';
 import type { OutputProfile } from '../quality/profile-output.ts';
+import type { TouchedDataset } from '../lineage/touched-datasets.ts';
 
 export type RunStatus = 'queued' | 'running' | 'succeeded' | 'failed' | 'cancelled';
 export type BlockRunStatus = 'pending' | 'running' | 'succeeded' | 'failed' | 'skipped' | 'cancelled';
@@ -61,6 +62,8 @@ export interface BlockRunRecord {
   readonly error?: SerializedError | undefined;
   /** A short account of what the block did, e.g. "loaded 4,749,691 rows into public.sales". */
   readonly summary?: string | undefined;
+  /** Tables the block's own code read or wrote through its connections (TypeScript blocks), for lineage. */
+  readonly datasets?: readonly TouchedDataset[] | undefined;
 }
 
 export interface LogRecord {
@@ -186,6 +189,8 @@ export interface RunStore {
   listBlockRuns(runId: string): Promise<BlockRunRecord[]>;
   /** The newest succeeded block run of `block` in `pipeline` that still has a stored output. */
   latestOutput(pipeline: string, block: string): Promise<BlockRunRecord | undefined>;
+  /** The tables the block's latest succeeded run that recorded any read or wrote; undefined when none did. */
+  latestDatasets(pipeline: string, block: string): Promise<readonly TouchedDataset[] | undefined>;
   appendLog(record: LogRecord): Promise<void>;
   /** A run's log lines in order; `offset` skips the first lines, for a reader following a run. */
   listLogs(runId: string, options?: { block?: string; offset?: number }): Promise<LogRecord[]>;

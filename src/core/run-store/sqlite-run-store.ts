@@ -7,6 +7,7 @@ import { toCheckResult, type CheckResultRow } from './check-result-rows.ts';
 import type { SerializedError } from '../errors.ts';
 import { lostRunError, unclaimedRunGraceMs } from './lost-run.ts';
 import { runFilterConditions, runListConditions } from './run-filter-sql.ts';
+import type { TouchedDataset } from '../lineage/touched-datasets.ts';
 
 /** Ordered, append-only: a store at version N applies migrations N+1.. on open. */
 export const sqliteMigrations: readonly string[] = [
@@ -125,6 +126,8 @@ export const sqliteMigrations: readonly string[] = [
      PRIMARY KEY (run_id, block, metric)
    );
    CREATE INDEX metric_points_series ON metric_points (pipeline, block, metric, date, at);`,
+  // The tables a TypeScript block's code read or wrote through its connections, as JSON.
+  `ALTER TABLE block_runs ADD COLUMN datasets TEXT;`,
 ];
 
 /**
@@ -233,12 +236,12 @@ export class SqliteRunStore implements RunStore {
   async upsertBlockRun(r: BlockRunRecord): Promise<void> {
     this.db
       .prepare(
-        `INSERT INTO block_runs (run_id, block, status, started_at, ended_at, rows_in, rows_out, rows_rejected, output, columns, error, summary)
-         VALUES (@runId, @block, @status, @startedAt, @endedAt, @rowsIn, @rowsOut, @rowsRejected, @output, @columns, @error, @summary)
+        `INSERT INTO block_runs (run_id, block, status, started_at, ended_at, rows_in, rows_out, rows_rejected, output, columns, error, summary, datasets)
+         VALUES (@runId, @block, @status, @startedAt, @endedAt, @rowsIn, @rowsOut, @rowsRejected, @output, @columns, @error, @summary, @datasets)
          ON CONFLICT (run_id, block) DO UPDATE SET
            status = excluded.status, started_at = coalesce(excluded.started_at, started_at), ended_at = excluded.ended_at,
            rows_in = excluded.rows_in, rows_out = excluded.rows_out, rows_rejected = excluded.rows_rejected, output = excluded.output,
-           columns = excluded.columns, error = excluded.error, summary = excluded.summary`,
+           columns = excluded.columns, error = excluded.error, summary = excluded.summary, datasets = excluded.datasets`,
       )
       .run({
         runId: r.runId,
@@ -253,6 +256,7 @@ export class SqliteRunStore implements RunStore {
         columns: r.columns ? JSON.stringify(r.columns) : null,
         error: r.error ? JSON.stringify(r.error) : null,
         summary: r.summary ?? null,
+        datasets: r.datasets ? JSON.stringify(r.datasets) : null,
       });
   }
 
@@ -270,6 +274,17 @@ export class SqliteRunStore implements RunStore {
       )
       .get(pipeline, block) as BlockRunRow | undefined;
     return row && toBlockRun(row);
+  }
+
+  async latestDatasets(pipeline: string, block: string): Promise<readonly TouchedDataset[] | undefined> {
+    const row = this.db
+      .prepare(
+        `SELECT b.datasets FROM block_runs b JOIN runs r ON r.id = b.run_id
+          WHERE r.pipeline = ? AND b.block = ? AND b.status = 'succeeded' AND b.datasets IS NOT NULL
+          ORDER BY b.ended_at DESC, b.rowid DESC LIMIT 1`,
+      )
+      .get(pipeline, block) as { datasets: string } | undefined;
+    return row && (JSON.parse(row.datasets) as TouchedDataset[]);
   }
 
   async appendLog(record: LogRecord): Promise<void> {
@@ -364,7 +379,7 @@ export class SqliteRunStore implements RunStore {
         this.db
           .prepare(
             `UPDATE block_runs SET status = 'pending', started_at = NULL, ended_at = NULL, rows_in = NULL, rows_out = NULL, rows_rejected = NULL,
-                    output = NULL, columns = NULL, error = NULL, summary = NULL
+                    output = NULL, columns = NULL, error = NULL, summary = NULL, datasets = NULL
               WHERE run_id = ? AND status <> 'succeeded'`,
           )
           .run(id);
@@ -578,6 +593,7 @@ interface BlockRunRow {
   columns: string | null;
   error: string | null;
   summary: string | null;
+  datasets: string | null;
 }
 
 interface LogRow {
@@ -624,5 +640,6 @@ function toBlockRun(r: BlockRunRow): BlockRunRecord {
     columns: r.columns ? (JSON.parse(r.columns) as BlockRunRecord['columns']) : undefined,
     error: r.error ? (JSON.parse(r.error) as SerializedError) : undefined,
     summary: r.summary ?? undefined,
+    ...(r.datasets ? { datasets: JSON.parse(r.datasets) as TouchedDataset[] } : {}),
   };
 }

@@ -6,6 +6,7 @@ import type { DataInterval } from '../pipeline/schedule.ts';
 import type { Project } from '../project/load-project.ts';
 import type { RunStore } from '../run-store/run-store.ts';
 import type { Logger } from './logger.ts';
+import type { TouchedDataset } from '../lineage/touched-datasets.ts';
 
 /** An upstream output as a block run sees it: attached in the session under `name`. */
 export interface BlockInput {
@@ -51,6 +52,8 @@ export interface BlockResult {
   readonly ready?: boolean | undefined;
   /** The role the block's own code declares (e.g. `defineTest`); `decideRoleOutcome` judges by it. */
   readonly role?: BlockRole | undefined;
+  /** Tables the block's own code read or wrote through its connections, for lineage. */
+  readonly datasets?: readonly TouchedDataset[] | undefined;
 }
 
 export type BlockRunner<B extends Block = Block> = (block: B, context: BlockRunContext) => Promise<BlockResult>;

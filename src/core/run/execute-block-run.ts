@@ -129,6 +129,7 @@ export async function executeBlockRun(scope: BlockRunScope, job: BlockRunJob, si
           output: output?.location,
           columns: output?.columns,
           summary: attempt > 1 ? `${result.summary ? `${result.summary}; ` : ''}succeeded on attempt ${attempt}` : result.summary,
+          ...(result.datasets?.length ? { datasets: result.datasets } : {}),
         };
         break;
       } catch (error) {

@@ -2,6 +2,8 @@ import { pathToFileURL } from 'node:url';
 import { SluiceError } from '../errors.ts';
 import { isBlockDefinition, isSqlQuery, type BlockContext, type BlockDefinition, type BlockInputs, type ConnectionClient, type TableHandle } from '../blocks/block-api.ts';
 import type { Row } from '../data-plane/data-plane.ts';
+import { createSqlParser } from '../lineage/sql-parser.ts';
+import { touchedDatasets, type SentStatement } from '../lineage/touched-datasets.ts';
 import type { TsBlock } from '../pipeline/pipeline.ts';
 import { quoteIdent } from '../sql/quote.ts';
 import { rowsIn, type BlockResult, type BlockRunContext, type BlockRunner } from './block-runner.ts';
@@ -20,8 +22,9 @@ export const runTsBlock: BlockRunner<TsBlock> = async (block, context) => {
 
 async function runBlock(definition: BlockDefinition, block: TsBlock, context: BlockRunContext): Promise<BlockResult> {
   const inputs: BlockInputs = Object.fromEntries(context.inputs.map((input) => [input.name, tableHandle(input.name, input.output, context)]));
-  const blockContext = createBlockContext(block, context);
-  return runUserCode(block.name, block.file, async () => {
+  const sent = new Map<string, SentStatement>();
+  const blockContext = createBlockContext(block, context, sent);
+  const result = await runUserCode(block.name, block.file, async (): Promise<BlockResult> => {
     const result = await definition.run(inputs, blockContext);
     const role = definition.role;
     if (roleOf(block, { role }) === 'sensor') {
@@ -41,6 +44,9 @@ async function runBlock(definition: BlockDefinition, block: TsBlock, context: Bl
     const output = await context.session.storeRows(toBatches(result as Iterable<unknown> | AsyncIterable<unknown>, context.signal), context.outputLocation, types);
     return { output, rowsIn: rowsIn(context.inputs), role };
   });
+  // Read once the block is done, so the parser never shares the session with the block's own reads.
+  const datasets = sent.size ? await touchedDatasets(sent.values(), createSqlParser(context.session)) : [];
+  return datasets.length ? { ...result, datasets } : result;
 }
 
 async function loadBlockModule(block: TsBlock, runId: string): Promise<BlockDefinition> {
@@ -114,7 +120,8 @@ function tableHandle(name: string, output: { rows: number; columns: readonly { n
   };
 }
 
-function createBlockContext(block: TsBlock, context: BlockRunContext): BlockContext {
+/** The block's context; each distinct statement it sends to a connection is kept in `sent`, for lineage. */
+function createBlockContext(block: TsBlock, context: BlockRunContext, sent: Map<string, SentStatement>): BlockContext {
   const clients = new Map<string, ConnectionClient>();
   return {
     runId: context.runId,
@@ -132,7 +139,15 @@ function createBlockContext(block: TsBlock, context: BlockRunContext): BlockCont
       const type = connector.kind;
       const query = connection.query?.bind(connection);
       if (!query) throw new SluiceError('connection.no_query', `connection '${name}' (${type}) does not run queries`);
-      const client: ConnectionClient = { name, type, query: (sql, params) => query(sql, params) };
+      const client: ConnectionClient = {
+        name,
+        type,
+        query: (sql, params) => {
+          const key = `${name}\u0000${sql}`;
+          if (!sent.has(key)) sent.set(key, { connection: name, sql });
+          return query(sql, params);
+        },
+      };
       clients.set(name, client);
       return client;
     },

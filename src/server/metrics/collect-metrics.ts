@@ -36,7 +36,7 @@ export async function collectMetrics(deps: MetricsDependencies): Promise<MetricF
   return [
     { name: 'sluice_runs', help: 'Runs the run store keeps, by pipeline and status.', type: 'gauge', samples: runs },
     { name: 'sluice_queued_runs', help: 'Runs waiting for a free slot (queue depth), across all pipelines.', type: 'gauge', samples: [{ labels: {}, value: queued }] },
-    ...(deps.runMetrics?.families() ?? []),
+    ...((await deps.runMetrics?.families()) ?? []),
     ...extra.flat(),
   ];
 }
