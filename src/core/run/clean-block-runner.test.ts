@@ -44,12 +44,15 @@ describe('the clean block runner', () => {
   const run = async (block: CleanBlock) => {
     const context = {
       session,
+      project: { root, stateDir: path.join(root, '.sluice') },
+      pipeline: { name: 'p' },
+      runId: `run-${n + 1}`,
       inputs: [{ name: 'raw', output: upstream }],
       logicalDate: '2024-03-10',
       outputLocation: path.join(root, 'out', `tidy-${++n}.parquet`),
       tempDir: path.join(root, 'tmp', String(n)),
       signal: new AbortController().signal,
-    } as Partial<BlockRunContext> as BlockRunContext;
+    } as unknown as BlockRunContext;
     mkdirSync(context.tempDir, { recursive: true });
     return runClean(block, context);
   };
