@@ -19,6 +19,7 @@ const AlertsPage = loadable(() => import('./features/alerts/AlertsPage.tsx').the
 const DashboardPage = loadable(() => import('./features/dashboard/DashboardPage.tsx').then((m) => m.default), loading);
 const RunningNowPage = loadable(() => import('./features/running-now/RunningNowPage.tsx').then((m) => m.default), loading);
 const LineagePage = loadable(() => import('./features/lineage/LineagePage.tsx').then((m) => m.default), loading);
+const DictionariesPage = loadable(() => import('./features/dictionaries/DictionariesPage.tsx').then((m) => m.default), loading);
 const GitPage = loadable(() => import('./features/git/GitPage.tsx').then((m) => m.default), loading);
 
 type Auth = 'checking' | 'signed-in' | 'signed-out';
@@ -101,5 +102,6 @@ function page(route: string) {
   if (route.startsWith('/git')) return <GitPage />;
   if (route.startsWith('/lineage')) return <LineagePage route={route} />;
   if (route.startsWith('/alerts')) return <AlertsPage />;
+  if (route.startsWith('/dictionaries')) return <DictionariesPage />;
   return <PipelinesPage />;
 }

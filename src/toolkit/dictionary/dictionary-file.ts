@@ -1,4 +1,4 @@
-import { existsSync } from 'node:fs';
+import { existsSync, readdirSync } from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
 import { parseYamlFile, type ParsedYaml } from '../../core/config/parse-yaml-file.ts';
@@ -55,6 +55,17 @@ export function dictionaryFile(name: string): string {
     throw new ConfigError('dictionary.bad_name', `'${name}' is not a dictionary name: use letters, digits, '_' and '-' (the file is ${dictionariesFolder}/NAME.yaml)`);
   }
   return `${dictionariesFolder}/${name}.yaml`;
+}
+
+/** The names of the project's dictionaries: the `dictionaries/*.yaml` files with a dictionary's name. */
+export function listDictionaries(root: string): string[] {
+  let files: string[];
+  try {
+    files = readdirSync(path.join(root, dictionariesFolder));
+  } catch {
+    return [];
+  }
+  return files.filter((f) => f.endsWith('.yaml')).map((f) => f.slice(0, -'.yaml'.length)).filter((n) => dictionaryNamePattern.test(n)).sort();
 }
 
 /**

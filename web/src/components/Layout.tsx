@@ -13,6 +13,7 @@ const sections = [
   { to: '/connections', label: 'Connections', icon: '⛁' },
   { to: '/lineage', label: 'Lineage', icon: '⇶' },
   { to: '/alerts', label: 'Alerts', icon: '⚑' },
+  { to: '/dictionaries', label: 'Dictionaries', icon: '≡' },
   { to: '/git', label: 'Git', icon: '⎇' },
 ] as const;
 
