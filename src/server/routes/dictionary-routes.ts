@@ -61,6 +61,7 @@ export interface DictionarySummary {
 function summarise(deps: AppDependencies, name: string): DictionarySummary {
   const file = dictionaryFile(name);
   try {
+    resolveProjectPath(deps.root, file);
     const dictionary = loadDictionary(deps.root, name);
     return {
       name,
