@@ -1,4 +1,5 @@
 import { distance } from 'fastest-levenshtein';
+import { editDistance } from '../places/place-index.ts';
 import type { Dictionary } from './dictionary-file.ts';
 import { dictionaryKey, sortedWords } from './dictionary-key.ts';
 
@@ -21,6 +22,12 @@ interface Spelling {
   readonly key: string;
   readonly sorted: string;
   readonly canonical: string;
+}
+
+/** Levenshtein distance, lowered by any swapped letters when there are few edits to explain (swaps only matter then). */
+function edits(a: string, b: string): number {
+  const levenshtein = distance(a, b);
+  return levenshtein < 2 || levenshtein > 4 ? levenshtein : editDistance(a, b, levenshtein);
 }
 
 /** Candidates scoring under this are not worth a reviewer's time. */
@@ -58,9 +65,11 @@ export class DictionaryIndex {
 
   /**
    * Each canonical value's best similarity to the key, best first, down to
-   * `candidateFloor`. Similarity is 1 - (Levenshtein distance / longer length),
+   * `candidateFloor`. Similarity is 1 - (edit distance / longer length),
    * taken on the keys and on their words sorted, whichever is higher, so a
-   * reordering ("Garden Home") costs nothing.
+   * reordering ("Garden Home") costs nothing. The distance is Levenshtein's,
+   * and for a pair a few edits apart, the optimal string alignment distance,
+   * which counts two swapped letters ("Electornics") as one edit, not two.
    */
   candidates(key: string): DictionaryCandidate[] {
     const sorted = sortedWords(key);
@@ -69,8 +78,8 @@ export class DictionaryIndex {
       const longer = Math.max(key.length, spelling.key.length);
       // Distance is at least the difference in length: skip what cannot reach the floor.
       if (1 - Math.abs(key.length - spelling.key.length) / longer < candidateFloor) continue;
-      let score = 1 - distance(key, spelling.key) / longer;
-      if (sorted !== key || spelling.sorted !== spelling.key) score = Math.max(score, 1 - distance(sorted, spelling.sorted) / longer);
+      let score = 1 - edits(key, spelling.key) / longer;
+      if (sorted !== key || spelling.sorted !== spelling.key) score = Math.max(score, 1 - edits(sorted, spelling.sorted) / longer);
       if (score >= candidateFloor && score > (best.get(spelling.canonical) ?? -1)) best.set(spelling.canonical, score);
     }
     return [...best].map(([value, score]) => ({ value, score: Math.round(score * 1000) / 1000 })).sort((a, b) => b.score - a.score || a.value.localeCompare(b.value));

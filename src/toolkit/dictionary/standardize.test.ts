@@ -28,6 +28,11 @@ describe('standardize', () => {
     assert.match(value!.reason!, /"Electrnics" read as "Electronics" \(similarity 0\.91\)/);
   });
 
+  it('counts two swapped letters as one edit', () => {
+    const [value] = standardize(['Electornics'], shop).values;
+    assert.deepEqual([value!.value, value!.score], ['Electronics', 0.909]);
+  });
+
   it('reads words in another order as the same value', () => {
     assert.equal(standardize(['Garden & Home'], shop).values[0]!.value, 'Home & Garden');
   });
