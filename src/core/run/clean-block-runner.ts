@@ -115,6 +115,8 @@ const rowColumn = 'sluice_clean_row';
  * each named column cleaned in place and `<column>_flag` and `<column>_reason`
  * added beside it. Only the cleaned columns pass through JavaScript; the other
  * columns keep their types, as the rows are joined back in the data plane.
+ * The values a tool left undecided (flagged with candidates) become the
+ * block's review output (`writeCleanReview`), counted in the run summary.
  */
 export function createCleanBlockRunner(tools: CleanTools): BlockRunner<CleanBlock> {
   return async (block, context) => {
@@ -134,7 +136,6 @@ export function createCleanBlockRunner(tools: CleanTools): BlockRunner<CleanBloc
       settings: settings as Record<string, unknown>,
       rows: reviewRows(values.get(column)!, cleaned[i]!.cells),
     }));
-    writeCleanReview(context.project.stateDir, { pipeline: context.pipeline.name, block: block.name, runId: context.runId, writtenAt: new Date().toISOString(), columns: review });
     await context.session.attach(cleanedName, await context.session.storeRows(cleanedBatches(cleaned, numbered.rows), path.join(context.tempDir, 'cleaned.parquet'), cleanedTypes(cleaned)));
     const select = input.output.columns.flatMap(({ name }) => {
       if (!values.has(name)) return [`n.${quoteIdent(name)}`];
@@ -145,6 +146,8 @@ export function createCleanBlockRunner(tools: CleanTools): BlockRunner<CleanBloc
       context.outputLocation,
       context.signal,
     );
+    // Kept once the output is, so a run that failed to store its output leaves the last review in place.
+    writeCleanReview(context.project.stateDir, { pipeline: context.pipeline.name, block: block.name, runId: context.runId, writtenAt: new Date().toISOString(), columns: review });
     const flaggedCounts = cleaned.map(({ column, cells }) => `${column} ${cells.filter((cell) => cell.flag).length}`);
     const toReview = review.flatMap((c) => c.rows);
     const reviewNote = toReview.length ? `; to review: ${toReview.length} value(s) in ${toReview.reduce((sum, row) => sum + row.count, 0)} row(s)` : '';

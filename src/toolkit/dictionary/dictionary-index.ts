@@ -43,13 +43,15 @@ export class DictionaryIndex {
   private readonly written = new Map<string, Known>();
   private readonly keyed = new Map<string, Known>();
   private readonly spellings: Spelling[] = [];
+  private readonly spelled = new Set<string>();
 
   constructor(readonly dictionary: Dictionary) {
     const add = (writing: string, known: Known): void => {
       if (!this.written.has(writing)) this.written.set(writing, known);
       const key = dictionaryKey(writing);
       if (key !== '' && !this.keyed.has(key)) this.keyed.set(key, { ...known, match: known.match === 'reviewed' ? 'reviewed' : 'folded' });
-      if (known.canonical !== null && key.length > 0 && !this.spellings.some((s) => s.key === key)) {
+      if (known.canonical !== null && key.length > 0 && !this.spelled.has(key)) {
+        this.spelled.add(key);
         this.spellings.push({ key, sorted: sortedWords(key), canonical: known.canonical });
       }
     };
