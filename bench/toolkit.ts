@@ -4,14 +4,16 @@
  *   npm run bench:toolkit -- [--values 300000] [--rounds 3]
  *
  * Each tool gets a column of messy values built here (dates in six layouts, a US
- * customer column of phone numbers, some from abroad and some too short, state and country spellings). Phones run twice: every
+ * customer column of phone numbers, some from abroad and some too short, state and country spellings, product
+ * categories against the corpus dictionary with one value in ten a supplier code). Phones run twice: every
  * number distinct, and a column where each number appears five times, as customer
  * columns do. A line gives the best round's values per second of wall time and per
  * second of CPU time: on a shared machine other work steals wall time, not CPU time.
  * Figures are reported, never asserted.
  */
 import { parseArgs } from 'node:util';
-import { parseCountries, parseDates, parsePhones, parseUsStates } from '../src/index.ts';
+import { fileURLToPath } from 'node:url';
+import { loadDictionary, parseCountries, parseDates, parsePhones, parseUsStates, standardize } from '../src/index.ts';
 
 const { values: args } = parseArgs({ options: { values: { type: 'string', default: '300000' }, rounds: { type: 'string', default: '3' } } });
 const size = Number(args.values);
@@ -50,6 +52,13 @@ function messyPhone(i: number): string {
 const stateSpellings = ['California', 'CA', 'Calif.', 'new york', 'N.Y.', 'Texas', 'TX', 'Tex.', 'Missisippi', 'Miss.', 'Pennsilvania', 'PA', 'florida', 'FL', 'Ga.', 'Illinois', 'Ohio', 'Washington, D.C.', 'Puerto Rico', 'N/A'];
 const countrySpellings = ['Germany', 'Deutschland', 'DEU', 'de', 'USA', 'United States', 'UK', 'France', 'Frnace', 'España', 'Brasil', 'JP', 'Côte d’Ivoire', 'Holland', 'Schweiz', 'Austira', 'CHN', 'India', 'Mexico', 'Atlantis'];
 
+const categories = loadDictionary(fileURLToPath(new URL('../test/corpus/', import.meta.url)), 'categories');
+const categorySpellings = ['Electronics', 'ELECTRONICS', 'Electrnics', 'home and garden', 'Garden & Home', 'Kitchen & Dinning', 'Furnture', 'Toys', 'Shkirts', 'Gizmos', 'Beauty Personal Care', 'Pet Suplies', 'Auto Parts', 'Misc'];
+/** A product column: 14 spellings of categories, and one value in ten a distinct supplier code no category is like. */
+function messyCategory(i: number): string {
+  return i % 10 === 9 ? `SKU-${i % 5000} misc` : categorySpellings[i % categorySpellings.length]!;
+}
+
 interface Case {
   readonly name: string;
   readonly values: readonly unknown[];
@@ -61,6 +70,7 @@ const cases: Case[] = [
   { name: 'parsePhones (US column, all distinct)', values: Array.from({ length: size }, (_, i) => messyPhone(i)), run: (v) => parsePhones(v, { defaultRegion: 'US' }) },
   { name: 'parsePhones (each number 5 times)', values: Array.from({ length: size }, (_, i) => messyPhone(Math.floor(i / 5))), run: (v) => parsePhones(v, { defaultRegion: 'US' }) },
   { name: 'parseUsStates (20 spellings)', values: Array.from({ length: size }, (_, i) => stateSpellings[i % stateSpellings.length]), run: (v) => parseUsStates(v) },
+  { name: 'standardize (1 in 10 unknown)', values: Array.from({ length: size }, (_, i) => messyCategory(i)), run: (v) => standardize(v, categories, { threshold: 0.85 }) },
   { name: 'parseCountries (20 spellings)', values: Array.from({ length: size }, (_, i) => countrySpellings[i % countrySpellings.length]), run: (v) => parseCountries(v) },
 ];
 

@@ -95,6 +95,18 @@ export async function main(argv: readonly string[]): Promise<number> {
       code = await (await import('./commands/lineage-command.ts')).lineageCommand(table, options, out);
     });
 
+  const dict = program.command('dict').description('dictionaries the dictionary clean tool maps values to (dictionaries/NAME.yaml)');
+  dict
+    .command('review')
+    .description("list the values the latest runs left undecided against a dictionary, or write decisions into its file")
+    .argument('<name>', 'dictionary name (dictionaries/NAME.yaml)')
+    .option('--accept <value=canonical>', 'map VALUE to the canonical value CANONICAL from now on (repeatable)', collect, [])
+    .option('--reject <value>', 'VALUE stands for no value of the dictionary: flag it without review from now on (repeatable)', collect, [])
+    .option('--json', 'print the pending values as JSON')
+    .action(async (name: string, options: { accept: string[]; reject: string[]; json?: boolean }) => {
+      code = (await import('./commands/dict-command.ts')).dictReviewCommand(name, options, out);
+    });
+
   program
     .command('serve')
     .description('serve the web UI and its JSON API, and run the scheduler')

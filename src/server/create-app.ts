@@ -9,6 +9,7 @@ import { connectionRoutes } from './routes/connection-routes.ts';
 import { fileRoutes } from './routes/file-routes.ts';
 import { gitRoutes } from './routes/git-routes.ts';
 import { alertRoutes } from './routes/alert-routes.ts';
+import { dictionaryRoutes } from './routes/dictionary-routes.ts';
 import { overviewRoutes } from './routes/overview-routes.ts';
 import { metricRoutes } from './routes/metric-routes.ts';
 import { lookRoutes } from './routes/look-routes.ts';
@@ -52,6 +53,7 @@ export function createApp(deps: AppDependencies): Hono<{ Variables: AuthVariable
   app.route('/api', connectionRoutes(deps));
   app.route('/api', gitRoutes(deps));
   app.route('/api', alertRoutes(deps));
+  app.route('/api', dictionaryRoutes(deps));
   app.route('/api', overviewRoutes(deps));
   app.route('/api', lookRoutes(deps));
   app.route('/api', lineageRoutes(deps));

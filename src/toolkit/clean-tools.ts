@@ -4,6 +4,8 @@ import { dateFormats, parseDates } from './dates/parse-dates.ts';
 import { parsePhones } from './phones/parse-phones.ts';
 import { parseCountries } from './places/parse-countries.ts';
 import { parseUsStates } from './places/parse-us-states.ts';
+import { dictionaryNamePattern, loadDictionary } from './dictionary/dictionary-file.ts';
+import { standardize } from './dictionary/standardize.ts';
 
 const timezone = z.string().refine(isTimeZone, { message: 'not an IANA time zone (e.g. Europe/Paris)' });
 const region = z.string().regex(/^[A-Z]{2}$/, 'an ISO 3166 alpha-2 region in capitals, e.g. US');
@@ -36,6 +38,15 @@ export const cleanTools: CleanTools = {
   ),
   countries: defineCleanTool(z.strictObject({ output: z.enum(['alpha2', 'alpha3', 'name']).optional() }), (values, settings) =>
     parseCountries(values, settings.output ? { output: settings.output } : {}).values,
+  ),
+  dictionary: defineCleanTool(
+    z.strictObject({
+      dictionary: z.string().regex(dictionaryNamePattern, 'a dictionary name (dictionaries/NAME.yaml): letters, digits, _ and -'),
+      threshold: z.number().gt(0).max(1).optional(),
+    }),
+    (values, settings, context) =>
+      standardize(values, loadDictionary(context.projectRoot, settings.dictionary), settings.threshold !== undefined ? { threshold: settings.threshold } : {}).values,
+    (settings, projectRoot) => void loadDictionary(projectRoot, settings.dictionary),
   ),
 };
 

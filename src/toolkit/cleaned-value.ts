@@ -5,11 +5,12 @@
  *
  * - `ambiguous`: the value reads more than one way and nothing in the column settles it;
  * - `invalid`: the value has a known shape but names something that does not exist (30 February);
- * - `unrecognised`: the value has no shape the tool knows.
+ * - `unrecognised`: the value has no shape the tool knows;
+ * - `review`: the value is close to known values but not close enough to decide (a dictionary's fuzzy match under its threshold).
  *
  * An empty input (null, undefined, blank text) gives `{ value: null }` without a flag: missing is not wrong.
  */
-export type ToolFlag = 'ambiguous' | 'invalid' | 'unrecognised';
+export type ToolFlag = 'ambiguous' | 'invalid' | 'unrecognised' | 'review';
 
 export interface CleanedValue<T = string> {
   readonly value: T | null;
@@ -28,10 +29,11 @@ export interface FlagCounts {
   readonly ambiguous: number;
   readonly invalid: number;
   readonly unrecognised: number;
+  readonly review: number;
 }
 
 export function countFlags(results: readonly CleanedValue<unknown>[]): FlagCounts {
-  const counts = { cleaned: 0, empty: 0, ambiguous: 0, invalid: 0, unrecognised: 0 };
+  const counts = { cleaned: 0, empty: 0, ambiguous: 0, invalid: 0, unrecognised: 0, review: 0 };
   for (const result of results) {
     if (result.flag) counts[result.flag]++;
     else if (result.value === null) counts.empty++;

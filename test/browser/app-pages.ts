@@ -83,6 +83,7 @@ export const appPages: readonly AppPage[] = [
   { name: 'dashboard', route: () => '/dashboard', ready: 'dash-next-row' },
   { name: 'running-now', route: () => '/running', ready: 'running-now-page' },
   { name: 'alerts', route: () => '/alerts', ready: 'alerts-page' },
+  { name: 'dictionaries', route: () => '/dictionaries', ready: 'dictionaries-page' },
   { name: 'command-palette', route: () => '/pipelines', ready: 'pipelines-table', then: [{ press: 'Control+k', ready: 'palette-input' }, { act: (page) => page.getByTestId('palette-input').fill('daily'), ready: 'palette-hit' }] },
   { name: 'shortcuts', route: () => '/pipelines', ready: 'pipelines-table', then: [{ press: '?', ready: 'shortcuts-overlay' }] },
   { name: 'file-picker', route: editor('?block=raw_sales'), ready: 'block-setting-path-browse', then: [{ click: 'block-setting-path-browse', ready: '[data-testid=block-setting-path-browse-picker-entries] [data-testid$=-entry]' }] },

@@ -5,7 +5,8 @@
  *   npx tsx test/corpus/score-toolkit.ts
  */
 import { readFileSync } from 'node:fs';
-import { parseCountries, parseDates, parsePhones, parseUsStates } from '../../src/index.ts';
+import { fileURLToPath } from 'node:url';
+import { loadDictionary, parseCountries, parseDates, parsePhones, parseUsStates, standardize } from '../../src/index.ts';
 import { type Expected, type Outcome, scoreOutcomes } from './score-corpus.ts';
 
 interface Column {
@@ -26,12 +27,15 @@ function outcomes(columns: Column[], run: (column: Column, inputs: string[]) => 
 }
 
 const places = load('places');
+const categories = JSON.parse(readFileSync(new URL('./categories.json', import.meta.url), 'utf8')) as { dictionary: string; threshold: number; cases: (readonly [string, Expected])[] };
+const categoryDictionary = loadDictionary(fileURLToPath(new URL('.', import.meta.url)), categories.dictionary);
 const tools: Record<string, Outcome[]> = {
   dates: outcomes(load('dates'), (column, inputs) => parseDates(inputs, column.options).values),
   phones: outcomes(load('phones'), (column, inputs) =>
     parsePhones(inputs, column.options).values.map((r) => ({ ...r, value: r.value === null ? null : `${r.value} ${r.type}` }))),
   'us states': outcomes(places.filter((c) => c.tool === 'states'), (_column, inputs) => parseUsStates(inputs).values),
   countries: outcomes(places.filter((c) => c.tool === 'countries'), (_column, inputs) => parseCountries(inputs).values),
+  categories: outcomes([categories], (_column, inputs) => standardize(inputs, categoryDictionary, { threshold: categories.threshold }).values),
 };
 
 // "right" counts a value that should be flagged and was; "to flag" says how many the corpus expects flagged.

@@ -20,6 +20,7 @@ const DashboardPage = loadable(() => import('./features/dashboard/DashboardPage.
 const RunningNowPage = loadable(() => import('./features/running-now/RunningNowPage.tsx').then((m) => m.default), loading);
 const LineagePage = loadable(() => import('./features/lineage/LineagePage.tsx').then((m) => m.default), loading);
 const FieldMappingPage = loadable(() => import('./features/field-mapping/FieldMappingPage.tsx').then((m) => m.default), loading);
+const DictionariesPage = loadable(() => import('./features/dictionaries/DictionariesPage.tsx').then((m) => m.default), loading);
 const GitPage = loadable(() => import('./features/git/GitPage.tsx').then((m) => m.default), loading);
 
 type Auth = 'checking' | 'signed-in' | 'signed-out';
@@ -103,5 +104,6 @@ function page(route: string) {
   if (route.startsWith('/lineage')) return <LineagePage route={route} />;
   if (route.startsWith('/map')) return <FieldMappingPage route={route} />;
   if (route.startsWith('/alerts')) return <AlertsPage />;
+  if (route.startsWith('/dictionaries')) return <DictionariesPage />;
   return <PipelinesPage />;
 }

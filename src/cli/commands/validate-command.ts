@@ -99,7 +99,7 @@ async function checkBlock(project: Project, pipeline: Pipeline, block: Block): P
         for (const key of ['source', 'destination']) checkConnection(project, String(block.settings[key]), where);
         return [];
       case 'clean':
-        checkCleanBlock(block, cleanTools);
+        checkCleanBlock(block, cleanTools, undefined, project.root);
         return [];
       case 'prepare':
         checkPrepareBlock(block);

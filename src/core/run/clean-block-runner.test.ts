@@ -11,6 +11,7 @@ import { loadPipeline } from '../pipeline/load-pipeline.ts';
 import type { CleanBlock } from '../pipeline/pipeline.ts';
 import type { BlockRunContext } from './block-runner.ts';
 import { checkCleanBlock, createCleanBlockRunner, defineCleanTool, type CleanTools } from './clean-block-runner.ts';
+import { cleanReviewFile, readCleanReviews } from './clean-review.ts';
 
 /** A tool small enough to check by eye: upper-cases codes, flags those holding an x, and says which day it was given. */
 const seenDates: (string | undefined)[] = [];
@@ -23,6 +24,10 @@ const tools: CleanTools = {
       return text.includes('x') ? { value: null, flag: 'unrecognised', reason: `"${text}" holds an x` } : { value: text.toUpperCase() + (settings.suffix ?? '') };
     });
   }),
+  /** Leaves values holding an x undecided, naming what they may stand for, as a dictionary does. */
+  near: defineCleanTool(z.strictObject({}), (values) =>
+    values.map((v) => (String(v).includes('x') ? { value: null, flag: 'review', reason: 'close to BOX', candidates: [{ value: 'BOX', score: 0.9 }] } : { value: v === null ? null : String(v) })),
+  ),
 };
 const runClean = createCleanBlockRunner(tools);
 
@@ -44,12 +49,15 @@ describe('the clean block runner', () => {
   const run = async (block: CleanBlock) => {
     const context = {
       session,
+      project: { root, stateDir: path.join(root, '.sluice') },
+      pipeline: { name: 'p' },
+      runId: `run-${n + 1}`,
       inputs: [{ name: 'raw', output: upstream }],
       logicalDate: '2024-03-10',
       outputLocation: path.join(root, 'out', `tidy-${++n}.parquet`),
       tempDir: path.join(root, 'tmp', String(n)),
       signal: new AbortController().signal,
-    } as Partial<BlockRunContext> as BlockRunContext;
+    } as unknown as BlockRunContext;
     mkdirSync(context.tempDir, { recursive: true });
     return runClean(block, context);
   };
@@ -104,6 +112,19 @@ describe('the clean block runner', () => {
     assert.deepEqual(order, [{ ordered: true }]);
   });
 
+  it('keeps the values a tool left undecided as the block\'s review output, once per value with its rows, and counts them in the summary', async () => {
+    const result = await run(cleanBlock('      code: { tool: near }\n'));
+    assert.equal(result.summary, 'flagged: code 20; to review: 1 value(s) in 20 row(s)');
+    const reviews = readCleanReviews(path.join(root, '.sluice'));
+    assert.equal(reviews.length, 1);
+    assert.deepEqual([reviews[0]!.pipeline, reviews[0]!.block], ['p', 'tidy']);
+    assert.deepEqual(reviews[0]!.columns, [{ column: 'code', tool: 'near', settings: {}, rows: [{ value: 'box', flag: 'review', reason: 'close to BOX', candidates: [{ value: 'BOX', score: 0.9 }], count: 20 }] }]);
+    // A later run with nothing to review leaves no stale review behind.
+    await run(cleanBlock('      code: { tool: upper }\n'));
+    assert.deepEqual(readCleanReviews(path.join(root, '.sluice')), []);
+    assert.match(cleanReviewFile(path.join(root, '.sluice'), 'p', 'tidy'), /review[/\\]p[/\\]tidy\.json$/);
+  });
+
   it('refuses an unknown tool, bad settings and a missing column, naming file and line', async () => {
     const refusal = async (clean: string): Promise<SluiceError> => {
       const error = await run(cleanBlock(clean)).then(() => assert.fail('the block ran'), (e: unknown) => e);
@@ -111,7 +132,7 @@ describe('the clean block runner', () => {
       return error;
     };
     const unknownTool = await refusal('      code: { tool: upper }\n      id: { tool: lower }\n');
-    assert.equal(unknownTool.message, "column 'id': no clean tool 'lower' (tools: upper)");
+    assert.equal(unknownTool.message, "column 'id': no clean tool 'lower' (tools: upper, near)");
     assert.deepEqual(unknownTool.location, { file: path.join('pipelines', 'p.yaml'), line: 7, block: 'tidy' });
     const badSetting = await refusal('      code: { tool: upper, suffix: 3 }\n');
     assert.match(badSetting.message, /^column 'code': tool 'upper': suffix: /);

@@ -5,17 +5,22 @@ import type { Column, Row } from '../data-plane/data-plane.ts';
 import type { CleanBlock, CleanColumn } from '../pipeline/pipeline.ts';
 import { quoteIdent } from '../sql/quote.ts';
 import type { BlockRunContext, BlockRunner } from './block-runner.ts';
+import { type ReviewRow, writeCleanReview } from './clean-review.ts';
 
 /** What a clean tool answers for one value: the cleaned value, or none with a flag and the reason. */
 export interface CleanedCell {
   readonly value: string | null;
   readonly flag?: string | undefined;
   readonly reason?: string | undefined;
+  /** For a value left undecided: what it may stand for, best first. Such values go to the block's review output. */
+  readonly candidates?: readonly { readonly value: string; readonly score: number }[] | undefined;
 }
 
 /** What a clean tool may know of the run: relative values count from the logical date, never the wall clock. */
 export interface CleanToolContext {
   readonly logicalDate: string | undefined;
+  /** The project folder, for tools that read project files (a dictionary). */
+  readonly projectRoot: string;
 }
 
 /**
@@ -25,6 +30,8 @@ export interface CleanToolContext {
  */
 export interface CleanTool {
   readonly settings: z.ZodType;
+  /** Checks what settings point to in the project (a dictionary file exists and is sound), at validate time too. */
+  check?(settings: unknown, projectRoot: string): void;
   clean(values: readonly unknown[], settings: unknown, context: CleanToolContext): readonly CleanedCell[];
 }
 
@@ -35,13 +42,19 @@ export type CleanTools = Readonly<Record<string, CleanTool>>;
 export function defineCleanTool<S extends z.ZodType>(
   settings: S,
   clean: (values: readonly unknown[], settings: z.output<S>, context: CleanToolContext) => readonly CleanedCell[],
+  check?: (settings: z.output<S>, projectRoot: string) => void,
 ): CleanTool {
-  return { settings, clean: (values, parsed, context) => clean(values, parsed as z.output<S>, context) };
+  return {
+    settings,
+    clean: (values, parsed, context) => clean(values, parsed as z.output<S>, context),
+    ...(check ? { check: (parsed: unknown, root: string) => check(parsed as z.output<S>, root) } : {}),
+  };
 }
 
 /** A column of a clean block with its tool found and settings checked. */
 interface CheckedColumn {
   readonly column: string;
+  readonly toolName: string;
   readonly tool: CleanTool;
   readonly settings: unknown;
 }
@@ -49,9 +62,10 @@ interface CheckedColumn {
 /**
  * Finds each column's tool and checks its settings; every problem names the
  * file and line of the column. With the upstream's columns, also checks the
- * columns exist and that the flag and reason columns it adds are free.
+ * columns exist and that the flag and reason columns it adds are free. With
+ * the project folder, also checks the files the settings name.
  */
-export function checkCleanBlock(block: CleanBlock, tools: CleanTools, upstreamColumns?: readonly Column[]): CheckedColumn[] {
+export function checkCleanBlock(block: CleanBlock, tools: CleanTools, upstreamColumns?: readonly Column[], projectRoot?: string): CheckedColumn[] {
   return block.columns.map((spec) => {
     const fail = (code: string, message: string): never => {
       throw new ConfigError(code, `column '${spec.column}': ${message}`, { location: locationOf(block, spec) });
@@ -71,7 +85,16 @@ export function checkCleanBlock(block: CleanBlock, tools: CleanTools, upstreamCo
         if (names.has(added)) fail('clean.column_taken', `'${block.upstream[0]}' already has a column '${added}', which cleaning '${spec.column}' adds; rename it upstream`);
       }
     }
-    return { column: spec.column, tool, settings: parsed.data };
+    if (projectRoot !== undefined && tool.check) {
+      try {
+        tool.check(parsed.data, projectRoot);
+      } catch (error) {
+        // The file's own error (dictionary file and line) says more than the block's line would.
+        if (error instanceof ConfigError && error.location?.file) throw error;
+        fail('clean.bad_settings', `tool '${spec.tool}': ${(error as Error).message}`);
+      }
+    }
+    return { column: spec.column, toolName: spec.tool, tool, settings: parsed.data };
   });
 }
 
@@ -92,18 +115,27 @@ const rowColumn = 'sluice_clean_row';
  * each named column cleaned in place and `<column>_flag` and `<column>_reason`
  * added beside it. Only the cleaned columns pass through JavaScript; the other
  * columns keep their types, as the rows are joined back in the data plane.
+ * The values a tool left undecided (flagged with candidates) become the
+ * block's review output (`writeCleanReview`), counted in the run summary.
  */
 export function createCleanBlockRunner(tools: CleanTools): BlockRunner<CleanBlock> {
   return async (block, context) => {
     const input = context.inputs[0]!;
-    const checked = checkCleanBlock(block, tools, input.output.columns);
+    const checked = checkCleanBlock(block, tools, input.output.columns, context.project.root);
     const numbered = await numberRows(input.name, input.output.columns, context);
     const values = await readColumns(checked.map((c) => c.column), numbered.rows, context);
+    const toolContext = { logicalDate: context.logicalDate, projectRoot: context.project.root };
     const cleaned = checked.map(({ column, tool, settings }) => {
-      const cells = tool.clean(values.get(column)!, settings, { logicalDate: context.logicalDate });
+      const cells = tool.clean(values.get(column)!, settings, toolContext);
       if (cells.length !== numbered.rows) throw new Error(`clean tool for '${column}' returned ${cells.length} values for ${numbered.rows} rows`);
       return { column, cells };
     });
+    const review = checked.map(({ column, toolName, settings }, i) => ({
+      column,
+      tool: toolName,
+      settings: settings as Record<string, unknown>,
+      rows: reviewRows(values.get(column)!, cleaned[i]!.cells),
+    }));
     await context.session.attach(cleanedName, await context.session.storeRows(cleanedBatches(cleaned, numbered.rows), path.join(context.tempDir, 'cleaned.parquet'), cleanedTypes(cleaned)));
     const select = input.output.columns.flatMap(({ name }) => {
       if (!values.has(name)) return [`n.${quoteIdent(name)}`];
@@ -114,9 +146,26 @@ export function createCleanBlockRunner(tools: CleanTools): BlockRunner<CleanBloc
       context.outputLocation,
       context.signal,
     );
+    // Kept once the output is, so a run that failed to store its output leaves the last review in place.
+    writeCleanReview(context.project.stateDir, { pipeline: context.pipeline.name, block: block.name, runId: context.runId, writtenAt: new Date().toISOString(), columns: review });
     const flaggedCounts = cleaned.map(({ column, cells }) => `${column} ${cells.filter((cell) => cell.flag).length}`);
-    return { output, rowsIn: input.output.rows, summary: `flagged: ${flaggedCounts.join(', ')}` };
+    const toReview = review.flatMap((c) => c.rows);
+    const reviewNote = toReview.length ? `; to review: ${toReview.length} value(s) in ${toReview.reduce((sum, row) => sum + row.count, 0)} row(s)` : '';
+    return { output, rowsIn: input.output.rows, summary: `flagged: ${flaggedCounts.join(', ')}${reviewNote}` };
   };
+}
+
+/** The distinct values a tool left undecided (flagged with candidates), most rows first. */
+function reviewRows(values: readonly unknown[], cells: readonly CleanedCell[]): ReviewRow[] {
+  const rows = new Map<string, { row: Omit<ReviewRow, 'count'>; count: number }>();
+  cells.forEach((cell, i) => {
+    if (!cell.flag || !cell.candidates) return;
+    const value = String(values[i]).trim();
+    const seen = rows.get(value);
+    if (seen) seen.count++;
+    else rows.set(value, { row: { value, flag: cell.flag, reason: cell.reason ?? '', candidates: cell.candidates }, count: 1 });
+  });
+  return [...rows.values()].map(({ row, count }) => ({ ...row, count })).sort((a, b) => b.count - a.count || a.value.localeCompare(b.value));
 }
 
 /** Scratch tables of the block run's own session (each block run has its own, so names never meet). */

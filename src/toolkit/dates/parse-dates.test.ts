@@ -19,7 +19,7 @@ describe('parseDates', () => {
   it('counts the formats it saw and the flags it raised', () => {
     const { report } = parseDates(['2024-01-02', '2024-01-03', '5 March 2024', '02/30/2024', 'soon', null]);
     assert.deepEqual(report.formats, { 'YYYY-MM-DD': 2, 'D MMMM YYYY': 1, 'MM/DD/YYYY or DD/MM/YYYY': 1 });
-    assert.deepEqual(report.counts, { cleaned: 3, empty: 1, ambiguous: 0, invalid: 1, unrecognised: 1 });
+    assert.deepEqual(report.counts, { cleaned: 3, empty: 1, ambiguous: 0, invalid: 1, unrecognised: 1, review: 0 });
   });
 
   it('resolves relative dates against the given logical date, so reruns agree', () => {

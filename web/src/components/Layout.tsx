@@ -14,6 +14,7 @@ const sections = [
   { to: '/lineage', label: 'Lineage', icon: '⇶' },
   { to: '/map', label: 'Map fields', icon: '⇄' },
   { to: '/alerts', label: 'Alerts', icon: '⚑' },
+  { to: '/dictionaries', label: 'Dictionaries', icon: '≡' },
   { to: '/git', label: 'Git', icon: '⎇' },
 ] as const;
 
