@@ -2,7 +2,7 @@ import { SluiceError } from '../../core/errors.ts';
 import { loadProject } from '../../core/project/load-project.ts';
 import { createLogger } from '../../core/run/logger.ts';
 import { HeartbeatWriter, heartbeatFile, loadStreamingPipeline, openStreamRun, readHeartbeats, runStream, type StreamHeartbeat } from '../../streaming/index.ts';
-import { createEngine } from '../compose.ts';
+import { createEngine } from '../../engine/create-engine.ts';
 import { bold, describeError, describeWarnings, dim, formatCount, formatTable, green, red, yellow, type Output } from '../output.ts';
 
 /**
