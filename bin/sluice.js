@@ -1,8 +1,7 @@
 #!/usr/bin/env node
 // The sluice command: TypeScript sources run through tsx, so neither Sluice
 // nor a project's blocks need a build step.
-import { register } from 'node:module';
-import { register as registerTypeScript } from 'tsx/esm/api';
+import '../lib/register-loaders.js';
 
 // A closed pipe (`sluice runs | head`) is the reader's choice, not an error.
 for (const stream of [process.stdout, process.stderr]) {
@@ -12,8 +11,6 @@ for (const stream of [process.stdout, process.stderr]) {
   });
 }
 
-registerTypeScript();
-register('../src/cli/resolve-sluice.mjs', import.meta.url);
 const { main } = await import('../src/cli/main.ts');
 // Exit once the command is done, even if abandoned work (a block past its timeout) still holds timers.
 process.exit(await main(process.argv));

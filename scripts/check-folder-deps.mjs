@@ -30,8 +30,13 @@ import path from 'node:path';
  * - workspace: edits the project's files for the UI; core only.
  * - scheduler: decides when runs happen; core and alerts.
  * - server: the HTTP API; given its engine, so it names no connector either.
- * - cli: the composition root, the one place that takes the connector registry.
- * - . (src/index.ts): the public API, re-exporting from anywhere.
+ * - engine: the composition root, the one place that takes the connector
+ *   registry and the block runners (integration's syncs, toolkit's clean
+ *   tools). Both entries compose through it, so it sits below them.
+ * - library: Sluice inside a user's program (openProject); the engine and the
+ *   alerts a run sends, nothing of the CLI or the server.
+ * - cli: the command line, on the engine.
+ * - . (src/index.ts): the public API: the block API, the toolkit and the library.
  * - testing: helpers for tests (prerequisites, waitFor), on core only.
  *
  * A test file composes what it tests, like a small composition root: it may
@@ -53,8 +58,10 @@ const rules = {
   workspace: ['core'],
   scheduler: ['core', 'alerts', 'streaming'],
   server: ['core', 'alerts', 'workspace', 'scheduler', 'integration', 'cdc', 'streaming', 'toolkit'],
-  cli: ['core', 'connectors', 'alerts', 'workspace', 'scheduler', 'server', 'integration', 'cdc', 'streaming', 'toolkit'],
-  '.': ['core', 'toolkit'],
+  engine: ['core', 'connectors', 'integration', 'toolkit'],
+  library: ['core', 'engine', 'alerts'],
+  cli: ['core', 'engine', 'alerts', 'workspace', 'scheduler', 'server', 'cdc', 'streaming', 'toolkit'],
+  '.': ['core', 'toolkit', 'library'],
 };
 const testsMayAlsoImport = ['testing', 'connectors', 'connectors/testing'];
 

@@ -37,7 +37,7 @@ export async function main(argv: readonly string[]): Promise<number> {
   program
     .command('init')
     .description('create a project folder (a git repository with a first commit), empty or from an example')
-    .argument('[dir]', 'folder to create', '.')
+    .argument('[dir]', 'folder to create (empty, or holding only what npm install wrote)', '.')
     .option('--example <name>', `start from an example (${listExamples().join(', ') || 'sales'})`)
     .action((dir: string, options: { example?: string }) => {
       code = initCommand(dir, options, out);

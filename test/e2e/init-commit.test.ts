@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { existsSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { after, describe, it } from 'node:test';
 import { sluice, tempDir } from './cli-helpers.ts';
@@ -45,5 +45,23 @@ describe('sluice init makes a first commit', () => {
     // The identity was passed to that one command: no config file holds it.
     assert.equal(existsSync(path.join(home, '.gitconfig')), false);
     assert.doesNotMatch(execFileSync('git', ['config', '--local', '--list'], { cwd: project, encoding: 'utf8' }), /user\./);
+  });
+
+  it('starts a project where Sluice was just installed, keeping package.json and leaving node_modules out of git', async () => {
+    const home = path.join(dir, 'home-installed');
+    const project = path.join(dir, 'installed');
+    mkdirSync(path.join(project, 'node_modules', 'sluice'), { recursive: true });
+    mkdirSync(home);
+    const own = `${JSON.stringify({ name: 'installed', dependencies: { sluice: 'file:../sluice-0.1.0.tgz' } }, null, 2)}\n`;
+    writeFileSync(path.join(project, 'package.json'), own);
+    writeFileSync(path.join(project, 'package-lock.json'), '{}\n');
+    const result = await sluice(project, ['init'], isolatedGit(home, '[user]\n\tname = Ada Analyst\n\temail = ada@example.com\n'));
+    assert.equal(result.code, 0, result.stderr);
+    assert.equal(readFileSync(path.join(project, 'package.json'), 'utf8'), own, 'the package.json npm wrote is kept');
+    assert.ok(existsSync(path.join(project, 'pipelines/hello.yaml')));
+    assert.doesNotMatch(git(project, 'ls-files'), /^node_modules\//m);
+    writeFileSync(path.join(project, 'notes.txt'), 'mine\n');
+    const again = await sluice(path.join(dir), ['init', 'installed']);
+    assert.equal(again.code, 2, 'a folder with other files is still refused');
   });
 });

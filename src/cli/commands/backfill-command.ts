@@ -3,9 +3,9 @@ import type { Project } from '../../core/project/load-project.ts';
 import type { RunRecord, RunStore } from '../../core/run-store/run-store.ts';
 import { runPipeline } from '../../core/run/run-pipeline.ts';
 import { newBackfillId, planBackfill, runBackfill } from '../../scheduler/run-backfill.ts';
-import { createEngine, runDependencies } from '../compose.ts';
+import { createEngine, runDependencies } from '../../engine/create-engine.ts';
 import { alertRun } from '../../alerts/alert-run.ts';
-import { cliHeartbeat } from '../cli-heartbeat.ts';
+import { runHeartbeat } from '../../engine/run-heartbeat.ts';
 import { bold, describeError, dim, green, red, type Output } from '../output.ts';
 
 export interface BackfillCommandOptions {
@@ -40,7 +40,7 @@ export async function backfillCommand(
       pipeline,
       items,
       async (item, lost) => {
-        const heartbeat = cliHeartbeat();
+        const heartbeat = runHeartbeat('cli');
         const adopted = lost && !options.block && !options.from ? await adoptLostRun(engine.store, pipeline, lost, heartbeat) : undefined;
         if (adopted === 'elsewhere') {
           out.line(`  ${dim('-')} ${item.logicalDate} ${dim(lost!.id)}  lost run already taken up by another process`);

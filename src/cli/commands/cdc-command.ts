@@ -1,7 +1,7 @@
 import { readCdcStatus, dropCdc, type CdcStatus } from '../../cdc/cdc-status.ts';
 import { loadPipeline } from '../../core/pipeline/load-pipeline.ts';
 import { loadProject } from '../../core/project/load-project.ts';
-import { createEngine } from '../compose.ts';
+import { createEngine } from '../../engine/create-engine.ts';
 import { bold, dim, green, type Output } from '../output.ts';
 
 /** `sluice cdc status PIPELINE`: the slot's lag on the source and the position applied in the destination. */

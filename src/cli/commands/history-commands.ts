@@ -2,7 +2,7 @@ import { ConfigError } from '../../core/errors.ts';
 import { loadProject } from '../../core/project/load-project.ts';
 import type { BlockRunStatus, RunStatus } from '../../core/run-store/run-store.ts';
 import { describeOutcome } from '../../core/run/describe-outcome.ts';
-import { createEngine } from '../compose.ts';
+import { createEngine } from '../../engine/create-engine.ts';
 import { describeError, dim, formatCount, formatDuration, formatTable, green, red, yellow, type Output } from '../output.ts';
 import { UsageError } from '../usage-error.ts';
 

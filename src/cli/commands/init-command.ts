@@ -26,6 +26,10 @@ const blank = {
   'blocks/greetings.sql': () => `SELECT 'hello' AS word, 1 AS n\nUNION ALL\nSELECT 'sluice', 2\n`,
 };
 
+// What a folder may already hold and still be a new project's: a git repository, or Sluice itself
+// just installed there (`npm install sluice`, then `npx sluice init`).
+const keptInPlace = new Set(['.git', 'node_modules', 'package.json', 'package-lock.json']);
+
 export function listExamples(): string[] {
   return existsSync(examplesDir) ? readdirSync(examplesDir).filter((d) => existsSync(path.join(examplesDir, d, 'sluice.yaml'))) : [];
 }
@@ -33,8 +37,8 @@ export function listExamples(): string[] {
 /** `sluice init [dir] [--example NAME]`: a new project folder, under git, ready to run. */
 export function initCommand(dir: string | undefined, options: { example?: string }, out: Output): number {
   const target = path.resolve(dir ?? '.');
-  if (existsSync(target) && readdirSync(target).some((f) => f !== '.git')) {
-    throw new ConfigError('init.not_empty', `${target} is not empty; choose a new folder`);
+  if (existsSync(target) && readdirSync(target).some((f) => !keptInPlace.has(f))) {
+    throw new ConfigError('init.not_empty', `${target} is not empty; choose a new folder (one holding only package.json and node_modules is fine)`);
   }
   const name = path.basename(target).replace(/[^A-Za-z0-9_-]/g, '_') || 'project';
   mkdirSync(target, { recursive: true });
@@ -63,6 +67,7 @@ export function initCommand(dir: string | undefined, options: { example?: string
     out.line(`git has no user.name or user.email here, so that first commit is by ${git.fallbackAuthor} (for that commit only).`);
     out.line(`Set yours: git config --global user.name "Your Name" && git config --global user.email you@example.com`);
   }
-  out.line(`Next:\n  cd ${path.relative(process.cwd(), target) || '.'}\n  sluice run ${firstPipeline}`);
+  const cd = path.relative(process.cwd(), target);
+  out.line(`Next:\n${cd ? `  cd ${cd}\n` : ''}  sluice run ${firstPipeline}`);
   return 0;
 }

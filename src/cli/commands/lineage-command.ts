@@ -3,7 +3,7 @@ import { nodeLabel } from '../../core/lineage/lineage-graph.ts';
 import { loadProjectLineage, type ProjectLineageReport } from '../../core/lineage/load-project-lineage.ts';
 import { columnOrigins, findDatasets, traceLineage, type TraceStep } from '../../core/lineage/trace-lineage.ts';
 import { loadProject } from '../../core/project/load-project.ts';
-import { createEngine, type Engine } from '../compose.ts';
+import { createEngine, type Engine } from '../../engine/create-engine.ts';
 import { bold, dim, yellow, type Output } from '../output.ts';
 import { UsageError } from '../usage-error.ts';
 

@@ -6,7 +6,7 @@ import { mappingLines, type AcceptedPair } from '../../toolkit/mapping/mapping-l
 import { suggestBetweenSources, type SourceMapping } from '../../toolkit/mapping/suggest-between-sources.ts';
 import { defaultMappingThreshold, type FieldSuggestion } from '../../toolkit/mapping/suggest-field-mapping.ts';
 import { addSqlBlock } from '../../workspace/add-sql-block.ts';
-import { createEngine } from '../compose.ts';
+import { createEngine } from '../../engine/create-engine.ts';
 import { bold, dim, formatCount, green, yellow, type Output } from '../output.ts';
 import { UsageError } from '../usage-error.ts';
 

@@ -1,6 +1,6 @@
 import { ConfigError } from '../../core/errors.ts';
 import { loadProject } from '../../core/project/load-project.ts';
-import { createEngine } from '../compose.ts';
+import { createEngine } from '../../engine/create-engine.ts';
 import { dim, formatTable, green, yellow, type Output } from '../output.ts';
 import { UsageError } from '../usage-error.ts';
 

@@ -7,7 +7,7 @@ import { metricsRoutes } from '../../server/metrics/metrics-route.ts';
 import { metricsToken } from '../../server/metrics/metrics-token.ts';
 import type { RunMetrics } from '../../server/metrics/run-metrics.ts';
 import { Sessions } from '../../server/session-auth.ts';
-import type { Engine } from '../compose.ts';
+import type { Engine } from '../../engine/create-engine.ts';
 import type { Output } from '../output.ts';
 import { UsageError } from '../usage-error.ts';
 

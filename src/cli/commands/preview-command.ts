@@ -4,7 +4,7 @@ import { rejectsLocation } from '../../core/connectors/rejects-location.ts';
 import { ConfigError } from '../../core/errors.ts';
 import { loadPipeline } from '../../core/pipeline/load-pipeline.ts';
 import { loadProject } from '../../core/project/load-project.ts';
-import { createEngine } from '../compose.ts';
+import { createEngine } from '../../engine/create-engine.ts';
 import { chooseOutput } from './choose-output.ts';
 import { bold, dim, formatCount, formatTable, showValue, type Output } from '../output.ts';
 import { UsageError } from '../usage-error.ts';

@@ -3,7 +3,7 @@ import { ConfigError } from '../../core/errors.ts';
 import { loadPipeline } from '../../core/pipeline/load-pipeline.ts';
 import { loadProject } from '../../core/project/load-project.ts';
 import { profileOutput, type ColumnProfile, type OutputProfile } from '../../core/quality/profile-output.ts';
-import { createEngine } from '../compose.ts';
+import { createEngine } from '../../engine/create-engine.ts';
 import { bold, dim, formatCount, formatTable, type Output } from '../output.ts';
 import { UsageError } from '../usage-error.ts';
 

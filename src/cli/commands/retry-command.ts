@@ -3,8 +3,8 @@ import { loadPipeline } from '../../core/pipeline/load-pipeline.ts';
 import { loadProject } from '../../core/project/load-project.ts';
 import { intervalForDate } from '../../core/run/logical-date.ts';
 import { alertRun } from '../../alerts/alert-run.ts';
-import { createEngine, runDependencies } from '../compose.ts';
-import { cliHeartbeat } from '../cli-heartbeat.ts';
+import { createEngine, runDependencies } from '../../engine/create-engine.ts';
+import { runHeartbeat } from '../../engine/run-heartbeat.ts';
 import { describeError, dim, green, red, yellow, type Output } from '../output.ts';
 import { runPipeline } from '../../core/run/run-pipeline.ts';
 import { retryTrigger } from '../../core/run/run-triggers.ts';
@@ -23,7 +23,7 @@ export async function retryCommand(runId: string, out: Output): Promise<number> 
     if (!failed) throw new ConfigError('retry.unknown_run', `no run '${runId}'; 'sluice runs --status failed' lists the failed ones`);
     if (failed.status === 'succeeded' || failed.status === 'running' || failed.status === 'queued') {
       // Opening the run store has already failed the run as lost if its process died and its lease lapsed.
-      const lease = failed.status === 'running' ? ` (if its process died, it is failed as lost once its lease lapses: ${cliHeartbeat().leaseMs / 1000}s for a run started by hand)` : '';
+      const lease = failed.status === 'running' ? ` (if its process died, it is failed as lost once its lease lapses: ${runHeartbeat('cli').leaseMs / 1000}s for a run started by hand)` : '';
       throw new ConfigError('retry.not_failed', `run ${runId} is ${failed.status}${lease}; only a failed or cancelled run can be retried`);
     }
     const pipeline = loadPipeline(project.root, failed.pipeline);
@@ -50,7 +50,7 @@ export async function retryCommand(runId: string, out: Output): Promise<number> 
         logicalDate: failed.logicalDate,
         dataInterval: dated?.interval,
         trigger: retryTrigger(runId),
-        heartbeat: cliHeartbeat(),
+        heartbeat: runHeartbeat('cli'),
       },
     );
     for (const alert of await alertRun(engine.store, pipeline, result, { project: engine.project })) {

@@ -6,8 +6,8 @@ import { UsageError } from '../usage-error.ts';
 import { intervalForDate, parseDateRange } from '../../core/run/logical-date.ts';
 import { backfillCommand } from './backfill-command.ts';
 import { alertRun } from '../../alerts/alert-run.ts';
-import { cliHeartbeat } from '../cli-heartbeat.ts';
-import { createEngine, runDependencies } from '../compose.ts';
+import { runHeartbeat } from '../../engine/run-heartbeat.ts';
+import { createEngine, runDependencies } from '../../engine/create-engine.ts';
 import { describeOutcome } from '../../core/run/describe-outcome.ts';
 import { describeError, describeWarnings, dim, formatDuration, green, red, yellow, type Output } from '../output.ts';
 
@@ -44,7 +44,7 @@ export async function runCommand(pipelineName: string, options: RunCommandOption
     const result = await runPipeline(
       await runDependencies(engine, reporter),
       pipeline,
-      { block: options.block, from: options.from, concurrency, variables, logicalDate: dated?.logicalDate, dataInterval: dated?.interval, trigger: 'cli', signal: controller.signal, heartbeat: cliHeartbeat() },
+      { block: options.block, from: options.from, concurrency, variables, logicalDate: dated?.logicalDate, dataInterval: dated?.interval, trigger: 'cli', signal: controller.signal, heartbeat: runHeartbeat('cli') },
     );
     reporter.stop();
     for (const alert of await alertRun(engine.store, pipeline, result, { project: engine.project })) {

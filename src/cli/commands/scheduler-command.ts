@@ -10,7 +10,7 @@ import { alertRun } from '../../alerts/alert-run.ts';
 import { createAlertEvent } from '../../alerts/alert-event.ts';
 import { sendAlerts } from '../../alerts/send-alerts.ts';
 import { alertEnv, alertsOf } from '../../alerts/project-alerts.ts';
-import { createEngine, runDependencies, type Engine } from '../compose.ts';
+import { createEngine, runDependencies, type Engine } from '../../engine/create-engine.ts';
 import { UsageError } from '../usage-error.ts';
 import { describeError, dim, green, red, yellow, type Output } from '../output.ts';
 import { RunMetrics } from '../../server/metrics/run-metrics.ts';

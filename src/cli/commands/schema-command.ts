@@ -1,6 +1,6 @@
 import { loadPipeline } from '../../core/pipeline/load-pipeline.ts';
 import { loadProject } from '../../core/project/load-project.ts';
-import { createEngine } from '../compose.ts';
+import { createEngine } from '../../engine/create-engine.ts';
 import { bold, dim, type Output } from '../output.ts';
 import { integrationStreams } from './state-command.ts';
 

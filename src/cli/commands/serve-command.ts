@@ -9,7 +9,7 @@ import { createApp } from '../../server/create-app.ts';
 import { createRunExecutor } from '../../server/run-executor.ts';
 import { RunMetrics } from '../../server/metrics/run-metrics.ts';
 import { metricsToken } from '../../server/metrics/metrics-token.ts';
-import { createEngine } from '../compose.ts';
+import { createEngine } from '../../engine/create-engine.ts';
 import { bold, describeError, dim, green, red, type Output } from '../output.ts';
 import { UsageError } from '../usage-error.ts';
 import { startScheduler, untilStopped } from './scheduler-command.ts';

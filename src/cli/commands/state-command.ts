@@ -5,7 +5,7 @@ import { loadProject, type Project } from '../../core/project/load-project.ts';
 import { syncStreamSpecSchema, type SyncStreamSpec } from '../../core/pipeline/integration-schema.ts';
 import type { SyncDestination } from '../../core/connectors/sync-destination.ts';
 import { openSyncDestination } from '../../core/connectors/open-sync-destination.ts';
-import { createEngine, type Engine } from '../compose.ts';
+import { createEngine, type Engine } from '../../engine/create-engine.ts';
 import { bold, dim, green, yellow, type Output } from '../output.ts';
 
 /**

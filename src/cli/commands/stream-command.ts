@@ -2,7 +2,7 @@ import { SluiceError } from '../../core/errors.ts';
 import { loadProject } from '../../core/project/load-project.ts';
 import { createLogger, type Logger } from '../../core/run/logger.ts';
 import { HeartbeatWriter, heartbeatFile, loadStreamingPipeline, openStreamRun, readHeartbeats, runStream, type StreamHeartbeat, type StreamingPipeline } from '../../streaming/index.ts';
-import { createEngine, type Engine } from '../compose.ts';
+import { createEngine, type Engine } from '../../engine/create-engine.ts';
 import { bold, describeError, describeWarnings, dim, formatCount, formatTable, green, red, yellow, type Output } from '../output.ts';
 
 /** What a caller of `runStreamingPipeline` hears and controls. */

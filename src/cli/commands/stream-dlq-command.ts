@@ -1,7 +1,7 @@
 import { loadProject } from '../../core/project/load-project.ts';
 import { createLogger } from '../../core/run/logger.ts';
 import { DeadLetterQueue, loadStreamingPipeline, type DeadLetterEntry, type DeadLetterSelection } from '../../streaming/index.ts';
-import { createEngine } from '../compose.ts';
+import { createEngine } from '../../engine/create-engine.ts';
 import { dim, formatTable, green, red, type Output } from '../output.ts';
 import { UsageError } from '../usage-error.ts';
 

@@ -5,7 +5,7 @@ import { listPipelines, pipelinePath } from '../../core/pipeline/load-pipeline.t
 import { createLogger } from '../../core/run/logger.ts';
 import { createStreamSupervisor, type StreamSupervisor } from '../../scheduler/stream-supervisor.ts';
 import { isStreamingFile, loadStreamingPipeline } from '../../streaming/index.ts';
-import type { Engine } from '../compose.ts';
+import type { Engine } from '../../engine/create-engine.ts';
 import { describeError, dim, green, red, yellow, type Output } from '../output.ts';
 import { runStreamingPipeline } from './stream-command.ts';
 

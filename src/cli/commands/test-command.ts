@@ -2,8 +2,8 @@ import { ConfigError } from '../../core/errors.ts';
 import { listPipelines, loadPipeline } from '../../core/pipeline/load-pipeline.ts';
 import { loadProject } from '../../core/project/load-project.ts';
 import { runPipeline } from '../../core/run/run-pipeline.ts';
-import { cliHeartbeat } from '../cli-heartbeat.ts';
-import { createEngine, runDependencies } from '../compose.ts';
+import { runHeartbeat } from '../../engine/run-heartbeat.ts';
+import { createEngine, runDependencies } from '../../engine/create-engine.ts';
 import { describeError, dim, green, red, type Output } from '../output.ts';
 import { checkStoredOutputs } from './check-stored-outputs.ts';
 
@@ -34,7 +34,7 @@ export async function testCommand(names: readonly string[], out: Output): Promis
       const result = await runPipeline(
         await runDependencies(engine),
         pipeline,
-        { only: tests, trigger: 'test', heartbeat: cliHeartbeat() },
+        { only: tests, trigger: 'test', heartbeat: runHeartbeat('cli') },
       );
       for (const block of result.blocks) {
         if (block.status === 'succeeded') {

@@ -11,7 +11,7 @@ import { fillTemplates } from '../../core/run/templates.ts';
 import { checkCleanBlock } from '../../core/run/clean-block-runner.ts';
 import { cleanTools } from '../../toolkit/clean-tools.ts';
 import { checkPrepareBlock } from '../../toolkit/ml/prepare-block-runner.ts';
-import { connectors, createDataPlane } from '../compose.ts';
+import { connectors, createDataPlane } from '../../engine/create-engine.ts';
 import { loadProjectLineage } from '../../core/lineage/load-project-lineage.ts';
 import { describeError, describeWarnings, green, red, yellow, type Output } from '../output.ts';
 import { parseBlockSettings } from '../../core/connectors/parse-block-settings.ts';

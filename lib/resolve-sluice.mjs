@@ -3,7 +3,7 @@
 //   the block API without installing the package into the project.
 // - Block files are ES modules whatever the project's package.json says, so a
 //   project needs no package.json at all.
-const entry = new URL('../index.ts', import.meta.url).href;
+const entry = new URL('../src/index.ts', import.meta.url).href;
 const blockMarker = 'sluice-block';
 
 export async function resolve(specifier, context, nextResolve) {

@@ -22,7 +22,11 @@ import type { RunDependencies, RunReporter } from '../core/run/run-pipeline.ts';
 import type { OutputStore } from '../core/output-store/output-store.ts';
 import { createLocalFolderOutputStore } from '../core/output-store/local-folder-output-store.ts';
 
-/** Everything a command needs, built once here: the composition root. */
+/**
+ * Everything a run needs, built once here: the composition root, shared by the
+ * `sluice` command and the library entry (`openProject`), so a run started from
+ * a program is the same run the command would start.
+ */
 export interface Engine {
   readonly project: Project;
   readonly store: RunStore;
