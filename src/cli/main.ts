@@ -248,6 +248,17 @@ export async function main(argv: readonly string[]): Promise<number> {
       });
   }
 
+  program
+    .command('drift')
+    .description("list drift found in block outputs (new, dropped or retyped columns, changed value formats, text in numbers, jumps in null rates), newest first")
+    .argument('[pipeline]', 'only this pipeline')
+    .option('--run <run>', 'only this run')
+    .option('--limit <n>', 'how many', '50')
+    .option('--json', 'as JSON')
+    .action(async (pipeline: string | undefined, options: { run?: string; limit?: string; json?: boolean }) => {
+      code = await (await import('./commands/drift-command.ts')).driftCommand(pipeline, options, out);
+    });
+
   const metrics = program.command('metrics').description("a block's metric history: row count, null rates and the sums of its metrics columns, with anomalies");
   metrics
     .command('show')
