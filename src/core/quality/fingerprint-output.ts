@@ -59,27 +59,36 @@ export function fingerprintSource(output: StoredOutput): string {
 }
 
 /**
- * Fingerprints a stored output in two passes by the data plane (the rows never
- * come into JavaScript): the first counts rows and nulls and finds each text
- * column's most common value shape, the second counts how many values have it.
+ * Fingerprints a stored output with one read of it by the data plane (the rows
+ * never come into JavaScript): the rows to read (a sample of a large output)
+ * are shaped once into a temporary table, where rows and nulls are counted,
+ * each text column's most common shape found, and then how many values have it.
  */
 export async function fingerprintOutput(session: DataPlaneSession, output: StoredOutput): Promise<OutputFingerprint> {
-  const source = fingerprintSource(output);
   const texts = output.columns.map((column, i) => ({ column, i })).filter(({ column }) => isText(column));
-  const shapes = texts.map(({ column, i }) => `${valueShapeSql(quoteIdent(column.name))} AS "k${i}"`);
-  const shaped = `(SELECT *${shapes.length ? `, ${shapes.join(', ')}` : ''} FROM ${source})`;
-  const first = ['count(*) AS "rows"', ...output.columns.map((column, i) => `count(*) - count(${quoteIdent(column.name)}) AS "n${i}"`), ...texts.map(({ i }) => `mode("k${i}") AS "m${i}"`)];
-  const [stats = {}] = await session.query(`SELECT ${first.join(', ')} FROM ${shaped}`);
-  const read = Number(stats.rows ?? 0);
-  const counted = texts.filter(({ i }) => stats[`m${i}`] !== null && stats[`m${i}`] !== undefined);
-  const second = counted.map(({ i }) => `count(*) FILTER (WHERE "k${i}" = ${quoteLiteral(String(stats[`m${i}`]))}) AS "c${i}"`);
-  const [shares = {}] = second.length ? await session.query(`SELECT ${second.join(', ')} FROM ${shaped}`) : [];
-  const columns = output.columns.map((column, i): ColumnFingerprint => {
-    const nulls = Number(stats[`n${i}`] ?? 0);
-    const base = { name: column.name, type: column.type, ...(read ? { nullRate: nulls / read } : {}) };
-    const mode = stats[`m${i}`];
-    if (!isText(column) || mode === null || mode === undefined) return base;
-    return { ...base, shape: String(mode), shapeShare: Number(shares[`c${i}`] ?? 0) / (read - nulls) };
-  });
-  return { rows: output.rows, ...(output.rows > fingerprintSampleRows ? { sampled: fingerprintSampleRows } : {}), columns };
+  const kept = [
+    ...output.columns.map((column, i) => `${quoteIdent(column.name)} IS NULL AS "n${i}"`),
+    ...texts.map(({ column, i }) => `${valueShapeSql(quoteIdent(column.name))} AS "k${i}"`),
+  ];
+  // Temporary tables belong to the session's own connection: block runs side by side never meet here.
+  const shaped = '"_sluice_fingerprint"';
+  await session.query(`CREATE OR REPLACE TEMPORARY TABLE ${shaped} AS SELECT ${kept.length ? kept.join(', ') : '1 AS "one"'} FROM ${fingerprintSource(output)}`);
+  try {
+    const first = ['count(*) AS "rows"', ...output.columns.map((_, i) => `count(*) FILTER (WHERE "n${i}") AS "n${i}"`), ...texts.map(({ i }) => `mode("k${i}") AS "m${i}"`)];
+    const [stats = {}] = await session.query(`SELECT ${first.join(', ')} FROM ${shaped}`);
+    const read = Number(stats.rows ?? 0);
+    const counted = texts.filter(({ i }) => stats[`m${i}`] !== null && stats[`m${i}`] !== undefined);
+    const second = counted.map(({ i }) => `count(*) FILTER (WHERE "k${i}" = ${quoteLiteral(String(stats[`m${i}`]))}) AS "c${i}"`);
+    const [shares = {}] = second.length ? await session.query(`SELECT ${second.join(', ')} FROM ${shaped}`) : [];
+    const columns = output.columns.map((column, i): ColumnFingerprint => {
+      const nulls = Number(stats[`n${i}`] ?? 0);
+      const base = { name: column.name, type: column.type, ...(read ? { nullRate: nulls / read } : {}) };
+      const mode = stats[`m${i}`];
+      if (!isText(column) || mode === null || mode === undefined) return base;
+      return { ...base, shape: String(mode), shapeShare: Number(shares[`c${i}`] ?? 0) / (read - nulls) };
+    });
+    return { rows: output.rows, ...(output.rows > fingerprintSampleRows ? { sampled: fingerprintSampleRows } : {}), columns };
+  } finally {
+    await session.query(`DROP TABLE IF EXISTS ${shaped}`);
+  }
 }
