@@ -80,6 +80,14 @@ describe('formatAlert', () => {
     assert.doesNotMatch(late.text, /Failed block|Error|Open the run/);
   });
 
+  it('lists what drifted in which block, and what its policy did', () => {
+    const drift = [{ block: 'raw_orders', column: 'order_date', message: 'format of order_date changed: 9999-99-99 -> 99/99/9999', action: 'warned' }];
+    const event: AlertEvent = { kind: 'drift', pipeline: 'p', runId: 'r1', status: 'succeeded', startedAt: '2024-05-02T02:00:00Z', drift };
+    const message = formatAlert(event);
+    assert.equal(message.title, 'Sluice: pipeline p produced output that drifted from its last run');
+    assert.match(message.text, /^Drift in raw_orders: format of order_date changed: 9999-99-99 -> 99\/99\/9999 \(warned\)$/m);
+  });
+
   it('masks registered secrets quoted by an error message', () => {
     registerSecret('hunter2-alert-event');
     const event: AlertEvent = {

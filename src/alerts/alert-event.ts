@@ -24,6 +24,8 @@ export interface AlertEvent {
   readonly runUrl?: string | undefined;
   /** For an anomaly alert: the flagged metric values, each with why. */
   readonly anomalies?: readonly { readonly block: string; readonly metric: string; readonly reason: string }[] | undefined;
+  /** For a drift alert: what changed in which block's output, and what its drift policy did. */
+  readonly drift?: readonly { readonly block: string; readonly column: string; readonly message: string; readonly action: string }[] | undefined;
   /** Sent from the web UI's "Send test": no run happened. */
   readonly test?: boolean | undefined;
   /** For a streaming pipeline that keeps failing: a stream has no run, so `runId` reads `stream:NAME`. */
@@ -50,8 +52,9 @@ export function createAlertEvent(input: {
   readonly baseUrl?: string | undefined;
   readonly deadline?: string | undefined;
   readonly anomalies?: AlertEvent['anomalies'];
+  readonly drift?: AlertEvent['drift'];
 }): AlertEvent {
-  const { kind, run, blocks = [], baseUrl, deadline, anomalies } = input;
+  const { kind, run, blocks = [], baseUrl, deadline, anomalies, drift } = input;
   const failed = blocks.find((block) => block.status === 'failed');
   const error = run.error ?? failed?.error;
   const durationMs = run.endedAt ? Date.parse(run.endedAt) - Date.parse(run.startedAt) : undefined;
@@ -69,6 +72,7 @@ export function createAlertEvent(input: {
     error: error && { code: error.code, message: error.message, location: error.location },
     runUrl: baseUrl ? runLink(baseUrl, run.id) : undefined,
     ...(anomalies?.length ? { anomalies } : {}),
+    ...(drift?.length ? { drift } : {}),
   };
 }
 
@@ -124,6 +128,8 @@ export function describeOutcome(event: AlertEvent): string {
       return 'missed its deadline';
     case 'anomaly':
       return event.anomalies?.length === 1 ? 'produced an anomalous value' : 'produced anomalous values';
+    case 'drift':
+      return 'produced output that drifted from its last run';
     default:
       return assertNever(event.kind);
   }
@@ -171,6 +177,7 @@ export function formatAlert(event: AlertEvent): AlertMessage {
     event.failedBlock && `Failed block: ${event.failedBlock}`,
     event.error && `Error: ${describeError(event.error)}`,
     ...(event.anomalies ?? []).map((a) => `Anomaly in ${a.block} ${a.metric}: ${a.reason}`),
+    ...(event.drift ?? []).map((d) => `Drift in ${d.block}: ${d.message} (${d.action})`),
     event.runUrl && `Open the run: ${event.runUrl}`,
   ];
   return { title: mask(title), text: mask(lines.filter(Boolean).join('\n')) };

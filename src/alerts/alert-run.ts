@@ -23,7 +23,7 @@ export async function alertRun(
   const alerts = alertsOf(options.project, pipeline);
   const sent: AlertResult[] = [];
   const wanted = (k: AlertEventKind): boolean => alerts.some((a) => a.on.includes(k));
-  if (!(kind && wanted(kind)) && !wanted('anomaly')) return sent;
+  if (!(kind && wanted(kind)) && !wanted('anomaly') && !wanted('drift')) return sent;
   const run = await store.getRun(result.id);
   if (!run) return sent;
   const send = async (event: AlertEvent): Promise<void> => {
@@ -35,6 +35,12 @@ export async function alertRun(
     const flagged = (await store.listRunMetricPoints(result.id)).filter((p) => p.verdict?.anomaly && !p.markedExpected);
     const anomalies = flagged.map((p) => ({ block: p.block, metric: p.metric, reason: p.verdict!.reason }));
     if (anomalies.length) await send(createAlertEvent({ kind: 'anomaly', run, blocks: result.blocks, baseUrl, anomalies }));
+  }
+  if (wanted('drift')) {
+    // Accepted drift (evolve) was asked for; what was warned about, refused or set aside is news.
+    const events = (await store.listDriftEvents({ runId: result.id })).filter((e) => e.action !== 'accepted');
+    const drift = events.map((e) => ({ block: e.block, column: e.column, message: e.message, action: e.action }));
+    if (drift.length) await send(createAlertEvent({ kind: 'drift', run, blocks: result.blocks, baseUrl, drift }));
   }
   return sent;
 }

@@ -276,6 +276,17 @@ export async function main(argv: readonly string[]): Promise<number> {
     .addHelpText('after', '\nSignals: names (camelCase, snake_case and UPPER split; abbreviations such as CUST, AMT, DT, QTY expanded;\nsynonyms), type compatibility, the format of sample values (emails, phones, dates, ISO codes, postal codes,\namounts) and sample values in common. Each target column is used once unless --many. See docs/field-mapping.md.')
     .action(async (source: string, target: string, options: { threshold?: string; many?: boolean; set?: string[]; reject?: string[]; write?: string | boolean; pipeline?: string; json?: boolean }) => {
       code = await (await import('./commands/map-command.ts')).mapSuggestCommand(source, target, options, out);
+      });
+
+  program
+    .command('drift')
+    .description("list drift found in block outputs (new, dropped or retyped columns, changed value formats, text in numbers, jumps in null rates), newest first")
+    .argument('[pipeline]', 'only this pipeline')
+    .option('--run <run>', 'only this run')
+    .option('--limit <n>', 'how many', '50')
+    .option('--json', 'as JSON')
+    .action(async (pipeline: string | undefined, options: { run?: string; limit?: string; json?: boolean }) => {
+      code = await (await import('./commands/drift-command.ts')).driftCommand(pipeline, options, out);
     });
 
   const metrics = program.command('metrics').description("a block's metric history: row count, null rates and the sums of its metrics columns, with anomalies");

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { envReference } from '../project/fill-env.ts';
 
-export const alertEventKinds = ['failure', 'success', 'deadline', 'anomaly'] as const;
+export const alertEventKinds = ['failure', 'success', 'deadline', 'anomaly', 'drift'] as const;
 export type AlertEventKind = (typeof alertEventKinds)[number];
 
 /** `${NAME}` or `${NAME:-fallback}`. */

@@ -133,6 +133,7 @@ function toBlock(
     ...(spec.writes ? { writes: spec.writes } : {}),
     ...(spec.metrics?.length ? { metrics: spec.metrics } : {}),
     ...(spec.anomalies ? { anomalies: spec.anomalies } : {}),
+    ...(spec.drift ? { drift: spec.drift } : {}),
   };
   const fail = (key: string, code: string, message: string): never => {
     throw new ConfigError(code, message, { location: { ...locateKey(key), block: spec.name } });

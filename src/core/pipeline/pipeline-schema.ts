@@ -6,6 +6,7 @@ import { alertsSchema } from './alert-schema.ts';
 import { fileTriggerSchema } from './file-trigger.ts';
 import { checksFileSchema } from '../quality/check-spec.ts';
 import { anomalySettingsSchema, metricColumnsSchema } from '../quality/anomaly-settings.ts';
+import { driftSettingsSchema } from '../quality/drift-settings.ts';
 
 /** Block names become table names in SQL blocks, so they are plain identifiers. */
 export const blockNamePattern = /^[A-Za-z_][A-Za-z0-9_]*$/;
@@ -50,6 +51,8 @@ export const blockFileSchema = z
     metrics: metricColumnsSchema.optional(),
     /** What an anomalous metric does: `warn` (default), `fail` the block, or `off`; or the detector's settings. */
     anomalies: anomalySettingsSchema.optional(),
+    /** What a change in the output's columns, value formats or null rates does: `warn` (default), `fail`, `evolve`, `freeze`, `discard_row` or `off`. */
+    drift: driftSettingsSchema.optional(),
   })
   .strict();
 

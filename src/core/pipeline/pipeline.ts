@@ -6,6 +6,7 @@ import type { Alert } from './alert-schema.ts';
 import type { FileTrigger } from './file-trigger.ts';
 import type { CheckSpec } from '../quality/check-spec.ts';
 import type { AnomalySettings } from '../quality/anomaly-settings.ts';
+import type { DriftSettings } from '../quality/drift-settings.ts';
 
 /** How a block's logic is written. Adding a language adds a runner for it. */
 export type BlockLanguage = 'ts' | 'sql' | 'connector' | 'sync' | 'clean' | 'prepare';
@@ -34,6 +35,8 @@ interface BlockBase {
   readonly metrics?: readonly string[] | undefined;
   /** How the block's metrics are judged; absent means the defaults (`warn`). */
   readonly anomalies?: AnomalySettings | undefined;
+  /** What drift in the block's output does; absent means the project's `drift:`, else `warn`. */
+  readonly drift?: DriftSettings | undefined;
 }
 
 export interface TsBlock extends BlockBase {

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { alertsSchema } from '../pipeline/alert-schema.ts';
+import { driftSettingsSchema } from '../quality/drift-settings.ts';
 
 export const projectFileSchema = z
   .object({
@@ -47,6 +48,8 @@ export const projectFileSchema = z
      * second one for scrapers, so a Prometheus server never holds the API's.
      */
     metrics: z.object({ token: z.string().min(1).optional() }).strict().optional(),
+    /** What drift in a block's output does, for blocks without a `drift:` of their own (default `warn`). */
+    drift: driftSettingsSchema.optional(),
     /** Where run history lives: SQLite in the project (default), or PostgreSQL shared by many machines. */
     metadata: z
       .discriminatedUnion('type', [

@@ -1,33 +1,18 @@
 import assert from 'node:assert/strict';
-import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
-import { after, before, describe, it } from 'node:test';
-import type { DataPlane, DataPlaneSession } from '../data-plane/data-plane.ts';
-import { createDuckDbDataPlane } from '../data-plane/duckdb-data-plane.ts';
+import { describe, it } from 'node:test';
+import { useDataPlaneSession } from '../../testing/data-plane-session.ts';
 import { isSummable, measureOutput } from './measure-output.ts';
 
-let dir: string;
-let plane: DataPlane;
-let session: DataPlaneSession;
-before(async () => {
-  dir = fs.mkdtempSync(path.join(os.tmpdir(), 'sluice-measure-'));
-  plane = await createDuckDbDataPlane({ tempDir: path.join(dir, 'spill') });
-  session = await plane.openSession();
-});
-after(async () => {
-  await session.close();
-  await plane.close();
-  fs.rmSync(dir, { recursive: true, force: true });
-});
+const plane = useDataPlaneSession('sluice-measure-');
 
 describe('measureOutput', () => {
   it('counts rows, the null rate of every column and the exact sums of the metric columns', async () => {
-    const output = await session.storeQuery(
+    const output = await plane.session.storeQuery(
       `SELECT * FROM (VALUES (1, 'a', 10.25::DECIMAL(12,2)), (2, NULL, 20.50), (3, NULL, NULL), (4, 'd', -0.75)) t("id", "odd ""name""", amount)`,
-      path.join(dir, 'orders.parquet'),
+      path.join(plane.dir, 'orders.parquet'),
     );
-    assert.deepEqual(await measureOutput(session, output.location, output.columns, ['amount']), [
+    assert.deepEqual(await measureOutput(plane.session, output.location, output.columns, ['amount']), [
       { metric: 'rows', value: 4 },
       { metric: 'null_rate:id', value: 0 },
       { metric: 'null_rate:odd "name"', value: 0.5 },
@@ -39,8 +24,8 @@ describe('measureOutput', () => {
   });
 
   it('gives an empty output no null rates and a null sum, rather than a misleading zero', async () => {
-    const output = await session.storeQuery('SELECT 1 AS id, 2.5 AS amount WHERE false', path.join(dir, 'empty.parquet'));
-    assert.deepEqual(await measureOutput(session, output.location, output.columns, ['amount']), [
+    const output = await plane.session.storeQuery('SELECT 1 AS id, 2.5 AS amount WHERE false', path.join(plane.dir, 'empty.parquet'));
+    assert.deepEqual(await measureOutput(plane.session, output.location, output.columns, ['amount']), [
       { metric: 'rows', value: 0 },
       { metric: 'null_rate:id', value: null },
       { metric: 'null_rate:amount', value: null },

@@ -136,6 +136,35 @@ export const postgresMigrations: readonly ((schema: string) => string)[] = [
     CREATE INDEX metric_points_series ON ${s}.metric_points (pipeline, block, metric, date, at);`,
   // The tables a TypeScript block's code read or wrote through its connections.
   (s) => `ALTER TABLE ${s}.block_runs ADD COLUMN datasets jsonb;`,
+  // Drift: each succeeded block run's output fingerprint (the next run's baseline), and the drift found against it.
+  (s) => `
+    CREATE TABLE ${s}.output_fingerprints (
+      seq bigint GENERATED ALWAYS AS IDENTITY,
+      run_id text NOT NULL REFERENCES ${s}.runs (id) ON DELETE CASCADE,
+      pipeline text NOT NULL,
+      block text NOT NULL,
+      fingerprint jsonb NOT NULL,
+      at timestamptz NOT NULL,
+      PRIMARY KEY (run_id, block)
+    );
+    CREATE INDEX output_fingerprints_newest ON ${s}.output_fingerprints (pipeline, block, at);
+    CREATE TABLE ${s}.drift_events (
+      seq bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+      run_id text NOT NULL REFERENCES ${s}.runs (id) ON DELETE CASCADE,
+      pipeline text NOT NULL,
+      block text NOT NULL,
+      column_name text NOT NULL,
+      kind text NOT NULL,
+      before text,
+      after text,
+      action text NOT NULL,
+      message text NOT NULL,
+      rows bigint,
+      samples jsonb,
+      at timestamptz NOT NULL
+    );
+    CREATE INDEX drift_events_run ON ${s}.drift_events (run_id, block);
+    CREATE INDEX drift_events_pipeline ON ${s}.drift_events (pipeline, at);`,
 ];
 
 /**

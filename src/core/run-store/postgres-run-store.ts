@@ -1,14 +1,15 @@
-import type { Pool } from 'pg';
+import type { Pool, PoolClient } from 'pg';
 import { SluiceError, type SerializedError } from '../errors.ts';
 import { quoteIdent } from '../sql/quote.ts';
 import { lostRunError, unclaimedRunGraceMs } from './lost-run.ts';
 import { runFilterConditions, runListConditions } from './run-filter-sql.ts';
 import { migratePostgres } from './postgres-migrations.ts';
 import { iso, toBlockRun, toLog, toRun, type BlockRunRow, type LogRow, type RunRow } from './postgres-rows.ts';
-import type { BlockRunRecord, LogRecord, MetricHistoryQuery, MetricPointRecord, NewRunRecord, ProfileRecord, RunFilter, RunRecord, RunStatus, RunStore, SchemaEventRecord, SyncStateRecord } from './run-store.ts';
+import type { BlockRunRecord, DriftEventQuery, DriftEventRecord, FingerprintRecord, LogRecord, MetricHistoryQuery, MetricPointRecord, NewRunRecord, ProfileRecord, RunFilter, RunRecord, RunStatus, RunStore, SchemaEventRecord, SyncStateRecord } from './run-store.ts';
 import type { CheckResultRecord } from '../quality/check-result.ts';
 import { toCheckResult, type CheckResultRow } from './check-result-rows.ts';
 import type { TouchedDataset } from '../lineage/touched-datasets.ts';
+import { toDriftEvent, type DriftEventRow } from './drift-event-rows.ts';
 
 export interface PostgresRunStoreOptions {
   /** The schema holding the store's tables, created on open; `sluice` by default. */
@@ -366,9 +367,7 @@ export class PostgresRunStore implements RunStore {
   }
 
   async putCheckResults(runId: string, block: string, results: readonly CheckResultRecord[]): Promise<void> {
-    const client = await this.pool.connect();
-    try {
-      await client.query('BEGIN');
+    await this.inTransaction(async (client) => {
       await client.query(`DELETE FROM ${this.schema}.check_results WHERE run_id = $1 AND block = $2`, [runId, block]);
       for (const [position, r] of results.entries()) {
         await client.query(
@@ -377,6 +376,15 @@ export class PostgresRunStore implements RunStore {
           [runId, r.pipeline, block, position, r.name, r.kind, r.severity, r.status, r.failingRows ?? null, r.message, r.sample ? JSON.stringify(r.sample) : null, r.at],
         );
       }
+    });
+  }
+
+  /** Runs `work` on one connection inside a transaction, rolled back when it throws. */
+  private async inTransaction(work: (client: PoolClient) => Promise<void>): Promise<void> {
+    const client = await this.pool.connect();
+    try {
+      await client.query('BEGIN');
+      await work(client);
       await client.query('COMMIT');
     } catch (error) {
       await client.query('ROLLBACK').catch(() => undefined);
@@ -462,6 +470,55 @@ export class PostgresRunStore implements RunStore {
       [runId, block, metric],
     );
     return result.rows[0] && toMetricPoint(result.rows[0]);
+  }
+
+  async putFingerprint(record: FingerprintRecord): Promise<void> {
+    await this.pool.query(
+      `INSERT INTO ${this.schema}.output_fingerprints (run_id, pipeline, block, fingerprint, at) VALUES ($1, $2, $3, $4::jsonb, $5)
+       ON CONFLICT (run_id, block) DO UPDATE SET fingerprint = excluded.fingerprint, at = excluded.at`,
+      [record.runId, record.pipeline, record.block, JSON.stringify(record.fingerprint), record.at],
+    );
+  }
+
+  async baselineFingerprint(pipeline: string, block: string, exceptRunId: string): Promise<FingerprintRecord | undefined> {
+    const result = await this.pool.query<{ run_id: string; pipeline: string; block: string; fingerprint: FingerprintRecord['fingerprint']; at: Date }>(
+      `SELECT * FROM ${this.schema}.output_fingerprints WHERE pipeline = $1 AND block = $2 AND run_id <> $3 ORDER BY at DESC, seq DESC LIMIT 1`,
+      [pipeline, block, exceptRunId],
+    );
+    const row = result.rows[0];
+    return row && { runId: row.run_id, pipeline: row.pipeline, block: row.block, fingerprint: row.fingerprint, at: row.at.toISOString() };
+  }
+
+  async putDriftEvents(runId: string, block: string, events: readonly DriftEventRecord[]): Promise<void> {
+    await this.inTransaction(async (client) => {
+      await client.query(`DELETE FROM ${this.schema}.drift_events WHERE run_id = $1 AND block = $2`, [runId, block]);
+      for (const e of events) {
+        await client.query(
+          `INSERT INTO ${this.schema}.drift_events (run_id, pipeline, block, column_name, kind, before, after, action, message, rows, samples, at)
+           VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11::jsonb, $12)`,
+          [runId, e.pipeline, block, e.column, e.kind, e.before ?? null, e.after ?? null, e.action, e.message, e.rows ?? null, e.samples ? JSON.stringify(e.samples) : null, e.at],
+        );
+      }
+    });
+  }
+
+  async listDriftEvents(query: DriftEventQuery = {}): Promise<DriftEventRecord[]> {
+    const params: unknown[] = [];
+    const conditions = ['true'];
+    if (query.pipeline !== undefined) {
+      params.push(query.pipeline);
+      conditions.push(`pipeline = $${params.length}`);
+    }
+    if (query.runId !== undefined) {
+      params.push(query.runId);
+      conditions.push(`run_id = $${params.length}`);
+    }
+    params.push(query.limit ?? 100);
+    const result = await this.pool.query<DriftEventRow>(
+      `SELECT * FROM ${this.schema}.drift_events WHERE ${conditions.join(' AND ')} ORDER BY at DESC, seq LIMIT $${params.length}`,
+      params,
+    );
+    return result.rows.map(toDriftEvent);
   }
 
   async close(): Promise<void> {

@@ -3,6 +3,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { afterEach, describe, it } from 'node:test';
 import type { MetricPointRecord, NewRunRecord, RunFilter, RunRecord, RunStore } from './run-store.ts';
 import type { CheckResultRecord } from '../quality/check-result.ts';
+import { describeDriftContract } from './drift-contract.ts';
 
 const at = (minute: number): string => new Date(Date.UTC(2024, 4, 1, 10, minute)).toISOString();
 const ago = (ms: number): string => new Date(Date.now() - ms).toISOString();
@@ -778,6 +779,8 @@ export function describeRunStoreContract(name: string, open: () => Promise<RunSt
         assert.equal((await store.listMetricHistory('daily', 'orders'))[0]?.markedExpected, true);
       });
     });
+
+    describeDriftContract(openStore, run);
 
     describe('leases', () => {
       it('holds a lease until it expires, renews it for its owner and hands it over once expired', async () => {

@@ -4,6 +4,7 @@ import type { RunTrigger } from '../run/run-triggers.ts';
 import type { CheckResultRecord } from '../quality/check-result.ts';
 import type { OutputProfile } from '../quality/profile-output.ts';
 import type { TouchedDataset } from '../lineage/touched-datasets.ts';
+import type { OutputFingerprint } from '../quality/fingerprint-output.ts';
 
 export type RunStatus = 'queued' | 'running' | 'succeeded' | 'failed' | 'cancelled';
 export type BlockRunStatus = 'pending' | 'running' | 'succeeded' | 'failed' | 'skipped' | 'cancelled';
@@ -139,6 +140,45 @@ export interface MetricHistoryQuery {
   readonly metric?: string | undefined;
 }
 
+/** The fingerprint of a succeeded block run's output: the baseline the block's next output is compared with. */
+export interface FingerprintRecord {
+  readonly runId: string;
+  readonly pipeline: string;
+  readonly block: string;
+  readonly fingerprint: OutputFingerprint;
+  /** When it was recorded (ISO 8601); the newest is the baseline. */
+  readonly at: string;
+}
+
+/** What a block's drift policy did about a drift: `warned`, `failed` the block, `accepted` it (evolve) or `discarded` the rows that broke it. */
+export type DriftAction = 'warned' | 'failed' | 'accepted' | 'discarded';
+
+/** One drift found in a block's output against its baseline (see core/quality/compare-fingerprints.ts). */
+export interface DriftEventRecord {
+  readonly runId: string;
+  readonly pipeline: string;
+  readonly block: string;
+  readonly column: string;
+  /** `added_column`, `dropped_column`, `retyped`, `text_in_number`, `format_changed` or `null_rate_jump`. */
+  readonly kind: string;
+  readonly before?: string | undefined;
+  readonly after?: string | undefined;
+  readonly action: DriftAction;
+  readonly message: string;
+  /** Rows whose value breaks the column's established shape (for `discarded`, the rows moved out). */
+  readonly rows?: number | undefined;
+  /** A few of those rows, as they were. */
+  readonly samples?: readonly Readonly<Record<string, unknown>>[] | undefined;
+  readonly at: string;
+}
+
+export interface DriftEventQuery {
+  readonly pipeline?: string | undefined;
+  readonly runId?: string | undefined;
+  /** At most this many, newest first; 100 by default. */
+  readonly limit?: number | undefined;
+}
+
 export interface RunFilter {
   readonly pipeline?: string;
   readonly status?: RunStatus;
@@ -262,5 +302,13 @@ export interface RunStore {
   listRunMetricPoints(runId: string): Promise<MetricPointRecord[]>;
   /** Marks a recorded value as expected; returns it, or undefined when the run recorded no such value. */
   markMetricExpected(runId: string, block: string, metric: string): Promise<MetricPointRecord | undefined>;
+  /** Keeps (or replaces) the fingerprint of a succeeded block run's output. */
+  putFingerprint(record: FingerprintRecord): Promise<void>;
+  /** The newest fingerprint of the block's output recorded by another run than `exceptRunId`: its drift baseline. */
+  baselineFingerprint(pipeline: string, block: string, exceptRunId: string): Promise<FingerprintRecord | undefined>;
+  /** Replaces the drift events of one block run (a retried block records its last attempt). */
+  putDriftEvents(runId: string, block: string, events: readonly DriftEventRecord[]): Promise<void>;
+  /** Drift events, newest first (by time, then in the order a block run recorded them). */
+  listDriftEvents(query?: DriftEventQuery): Promise<DriftEventRecord[]>;
   close(): Promise<void>;
 }

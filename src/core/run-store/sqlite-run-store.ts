@@ -1,13 +1,14 @@
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
-import type { BlockRunRecord, LogRecord, MetricHistoryQuery, MetricPointRecord, NewRunRecord, ProfileRecord, RunFilter, RunRecord, RunStatus, RunStore, SchemaEventRecord, SyncStateRecord } from './run-store.ts';
+import type { BlockRunRecord, DriftEventQuery, DriftEventRecord, FingerprintRecord, LogRecord, MetricHistoryQuery, MetricPointRecord, NewRunRecord, ProfileRecord, RunFilter, RunRecord, RunStatus, RunStore, SchemaEventRecord, SyncStateRecord } from './run-store.ts';
 import type { CheckResultRecord } from '../quality/check-result.ts';
 import { toCheckResult, type CheckResultRow } from './check-result-rows.ts';
 import type { SerializedError } from '../errors.ts';
 import { lostRunError, unclaimedRunGraceMs } from './lost-run.ts';
 import { runFilterConditions, runListConditions } from './run-filter-sql.ts';
 import type { TouchedDataset } from '../lineage/touched-datasets.ts';
+import { toDriftEvent, type DriftEventRow } from './drift-event-rows.ts';
 
 /** Ordered, append-only: a store at version N applies migrations N+1.. on open. */
 export const sqliteMigrations: readonly string[] = [
@@ -128,6 +129,33 @@ export const sqliteMigrations: readonly string[] = [
    CREATE INDEX metric_points_series ON metric_points (pipeline, block, metric, date, at);`,
   // The tables a TypeScript block's code read or wrote through its connections, as JSON.
   `ALTER TABLE block_runs ADD COLUMN datasets TEXT;`,
+  // Drift: each succeeded block run's output fingerprint (the next run's baseline), and the drift found against it.
+  `CREATE TABLE output_fingerprints (
+     run_id TEXT NOT NULL REFERENCES runs (id) ON DELETE CASCADE,
+     pipeline TEXT NOT NULL,
+     block TEXT NOT NULL,
+     fingerprint TEXT NOT NULL,
+     at TEXT NOT NULL,
+     PRIMARY KEY (run_id, block)
+   );
+   CREATE INDEX output_fingerprints_newest ON output_fingerprints (pipeline, block, at);
+   CREATE TABLE drift_events (
+     seq INTEGER PRIMARY KEY AUTOINCREMENT,
+     run_id TEXT NOT NULL REFERENCES runs (id) ON DELETE CASCADE,
+     pipeline TEXT NOT NULL,
+     block TEXT NOT NULL,
+     column_name TEXT NOT NULL,
+     kind TEXT NOT NULL,
+     before TEXT,
+     after TEXT,
+     action TEXT NOT NULL,
+     message TEXT NOT NULL,
+     rows INTEGER,
+     samples TEXT,
+     at TEXT NOT NULL
+   );
+   CREATE INDEX drift_events_run ON drift_events (run_id, block);
+   CREATE INDEX drift_events_pipeline ON drift_events (pipeline, at);`,
 ];
 
 /**
@@ -515,6 +543,52 @@ export class SqliteRunStore implements RunStore {
       .prepare(`UPDATE metric_points SET marked_expected = 1 WHERE run_id = ? AND block = ? AND metric = ? RETURNING *`)
       .get(runId, block, metric) as MetricPointRow | undefined;
     return row && toMetricPoint(row);
+  }
+
+  async putFingerprint(record: FingerprintRecord): Promise<void> {
+    this.db
+      .prepare(
+        `INSERT INTO output_fingerprints (run_id, pipeline, block, fingerprint, at) VALUES (?, ?, ?, ?, ?)
+         ON CONFLICT (run_id, block) DO UPDATE SET fingerprint = excluded.fingerprint, at = excluded.at`,
+      )
+      .run(record.runId, record.pipeline, record.block, JSON.stringify(record.fingerprint), record.at);
+  }
+
+  async baselineFingerprint(pipeline: string, block: string, exceptRunId: string): Promise<FingerprintRecord | undefined> {
+    const row = this.db
+      .prepare(`SELECT * FROM output_fingerprints WHERE pipeline = ? AND block = ? AND run_id <> ? ORDER BY at DESC, rowid DESC LIMIT 1`)
+      .get(pipeline, block, exceptRunId) as { run_id: string; pipeline: string; block: string; fingerprint: string; at: string } | undefined;
+    return row && { runId: row.run_id, pipeline: row.pipeline, block: row.block, fingerprint: JSON.parse(row.fingerprint) as FingerprintRecord['fingerprint'], at: row.at };
+  }
+
+  async putDriftEvents(runId: string, block: string, events: readonly DriftEventRecord[]): Promise<void> {
+    const insert = this.db.prepare(
+      `INSERT INTO drift_events (run_id, pipeline, block, column_name, kind, before, after, action, message, rows, samples, at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+    );
+    const replace = this.db.transaction(() => {
+      this.db.prepare(`DELETE FROM drift_events WHERE run_id = ? AND block = ?`).run(runId, block);
+      for (const e of events) {
+        insert.run(runId, e.pipeline, block, e.column, e.kind, e.before ?? null, e.after ?? null, e.action, e.message, e.rows ?? null, e.samples ? JSON.stringify(e.samples) : null, e.at);
+      }
+    });
+    replace.immediate();
+  }
+
+  async listDriftEvents(query: DriftEventQuery = {}): Promise<DriftEventRecord[]> {
+    const conditions = ['1 = 1'];
+    const params: unknown[] = [];
+    if (query.pipeline !== undefined) {
+      conditions.push('pipeline = ?');
+      params.push(query.pipeline);
+    }
+    if (query.runId !== undefined) {
+      conditions.push('run_id = ?');
+      params.push(query.runId);
+    }
+    const rows = this.db
+      .prepare(`SELECT * FROM drift_events WHERE ${conditions.join(' AND ')} ORDER BY at DESC, seq LIMIT ?`)
+      .all(...params, query.limit ?? 100) as (Omit<DriftEventRow, 'samples'> & { samples: string | null })[];
+    return rows.map((r) => toDriftEvent({ ...r, samples: r.samples ? (JSON.parse(r.samples) as DriftEventRow['samples']) : null }));
   }
 
   async close(): Promise<void> {

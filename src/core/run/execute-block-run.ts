@@ -19,6 +19,8 @@ import { noRetries, retryDelay, shouldRetry } from './retry-policy.ts';
 import { decideRoleOutcome, type RoleOutcome } from './role-outcome.ts';
 import { checkBlockOutput } from '../quality/check-block-output.ts';
 import { judgeBlockMetrics } from '../quality/judge-block-metrics.ts';
+import { judgeBlockDrift, recordDiscardedRows, type JudgedDrift } from '../quality/judge-block-drift.ts';
+import { defaultDriftSettings } from '../quality/drift-settings.ts';
 
 /** A sensor waits; without a timeout of its own it gives up after an hour. */
 const sensorTimeout = 3_600_000;
@@ -104,10 +106,20 @@ export async function executeBlockRun(scope: BlockRunScope, job: BlockRunJob, si
           failingOutput = outcome.result.output && (await keep(outcome.result.output));
           throw outcome.failure;
         }
+        // Drift is judged first, against the block's last succeeded output, so a refused output is
+        // never checked, kept or read downstream. An output handed on from an input is the input's.
+        const written = outcome.result.output;
+        let drift: JudgedDrift | undefined;
+        if (written && !keptAt.has(written.location)) {
+          const settings = block.drift ?? project.settings.drift ?? defaultDriftSettings;
+          drift = await judgeBlockDrift({ store, session, pipeline: pipeline.name, block, runId: job.runId, output: written, settings, logger, signal: blockSignal });
+          if (drift.failure) throw drift.failure;
+        }
+        const drifted = drift ? { ...outcome.result, output: drift.output, summary: [outcome.result.summary, drift.summary].filter(Boolean).join('; ') || undefined } : outcome.result;
         // Checks judge the written output before it is kept (quarantine rewrites it), with this
         // run's upstream outputs at hand for relationships checks.
         const upstreamOutputs = new Map(inputs.map((input) => [input.name, input.output]));
-        const result = await checkBlockOutput(block, outcome.result, context, upstreamOutputs);
+        const result = await checkBlockOutput(block, drifted, context, upstreamOutputs);
         // The block's numbers (rows, null rates, metric sums) are judged against its history.
         const judged =
           result.output &&
@@ -117,6 +129,9 @@ export async function executeBlockRun(scope: BlockRunScope, job: BlockRunJob, si
           throw judged.failure;
         }
         output = result.output && (await keep(result.output));
+        if (drift?.discarded) await recordDiscardedRows(store, job.runId, block.name, drift.discarded);
+        // Only a kept output becomes the baseline the block's next output is compared with.
+        if (drift?.fingerprint) await store.putFingerprint({ runId: job.runId, pipeline: pipeline.name, block: block.name, fingerprint: drift.fingerprint, at: new Date().toISOString() });
         record = {
           runId: job.runId,
           block: block.name,

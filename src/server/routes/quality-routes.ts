@@ -9,7 +9,7 @@ import type { AuthVariables } from '../session-auth.ts';
 
 const historyQuery = z.object({ limit: z.coerce.number().int().min(1, 'limit is a whole number from 1 to 500').max(500, 'limit is a whole number from 1 to 500').default(50) });
 
-/** What the checks of a run found, one check's history across runs, and the profile of a stored output. */
+/** What the checks of a run found, one check's history across runs, the drift of a run or pipeline, and the profile of a stored output. */
 export function qualityRoutes(deps: AppDependencies): Hono<{ Variables: AuthVariables }> {
   const app = new Hono<{ Variables: AuthVariables }>();
   const { store } = deps;
@@ -18,6 +18,17 @@ export function qualityRoutes(deps: AppDependencies): Hono<{ Variables: AuthVari
     const id = c.req.param('id');
     if (!(await store.getRun(id))) throw new ConfigError('run.not_found', `no run '${id}'`);
     return c.json({ checks: await store.listCheckResults(id) });
+  });
+
+  app.get('/runs/:id/drift', async (c) => {
+    const id = c.req.param('id');
+    if (!(await store.getRun(id))) throw new ConfigError('run.not_found', `no run '${id}'`);
+    return c.json({ drift: await store.listDriftEvents({ runId: id, limit: 500 }) });
+  });
+
+  app.get('/pipelines/:name/drift', async (c) => {
+    const { limit } = parseQuery(historyQuery, c.req.query());
+    return c.json({ drift: await store.listDriftEvents({ pipeline: c.req.param('name'), limit }) });
   });
 
   app.get('/pipelines/:name/blocks/:block/checks/:check/history', async (c) => {

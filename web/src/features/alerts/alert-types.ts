@@ -1,7 +1,7 @@
 import type { AlertChannelView } from '../../../../src/server/alert-channels.ts';
 
 /** The events an alert channel can be told about, as the pipeline schema names them. */
-export const alertEvents = ['failure', 'success', 'deadline', 'anomaly'] as const;
+export const alertEvents = ['failure', 'success', 'deadline', 'anomaly', 'drift'] as const;
 export type AlertEventName = (typeof alertEvents)[number];
 
 /** A saved channel as the API shows it (the server's own type): where it goes, never a secret value. */

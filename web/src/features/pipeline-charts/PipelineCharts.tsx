@@ -5,6 +5,7 @@ import { ErrorNote } from '../../components/ErrorNote.tsx';
 import { DurationChart } from './DurationChart.tsx';
 import { RowsChart } from './RowsChart.tsx';
 import { BlockMetrics } from './BlockMetrics.tsx';
+import { DriftEvents } from '../quality/DriftEvents.tsx';
 
 /** A pipeline's last 30 runs: how long each took, and how many rows each block wrote. Drawn as inline SVG. */
 export function PipelineCharts({ pipeline }: { pipeline: string }) {
@@ -20,6 +21,7 @@ export function PipelineCharts({ pipeline }: { pipeline: string }) {
           <h2 className="section-title">Rows per block, last {data.runs.length} runs</h2>
           {data.blocks.length ? <RowsChart runs={data.runs} blocks={data.blocks} /> : <p className="muted small">No block wrote rows yet.</p>}
           <BlockMetrics pipeline={pipeline} blocks={data.blocks} />
+          <DriftEvents pipeline={pipeline} />
         </>
       )}
     </section>

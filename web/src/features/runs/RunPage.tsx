@@ -12,6 +12,7 @@ import { RunAnomalies } from './RunAnomalies.tsx';
 import { hasOutput, OutputTable } from './OutputTable.tsx';
 import { useRunWatch } from './use-run-watch.ts';
 import { CheckResults } from '../quality/CheckResults.tsx';
+import { DriftEvents } from '../quality/DriftEvents.tsx';
 
 /** One run: its timeline, each block's logs, rows and output, and retry / cancel; `?block=` opens a block. */
 export default function RunPage({ id, block }: { id: string; block?: string | undefined }) {
@@ -64,6 +65,7 @@ export default function RunPage({ id, block }: { id: string; block?: string | un
       <RunFacts id={id} pipeline={run?.pipeline} finished={Boolean(run && !active)} />
       <CheckResults runId={id} finished={Boolean(run && !active)} />
       <RunAnomalies id={id} finished={Boolean(run && !active)} />
+      <DriftEvents runId={id} finished={Boolean(run && !active)} />
       <h3 className="section-title">Timeline</h3>
       <Gantt blocks={blocks} selected={selected} onSelect={setSelected} />
       <h3 className="section-title">{selected ? `Block ${selected}` : 'Logs'}</h3>

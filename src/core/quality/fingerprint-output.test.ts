@@ -1,0 +1,53 @@
+import assert from 'node:assert/strict';
+import path from 'node:path';
+import { describe, it } from 'node:test';
+import { useDataPlaneSession } from '../../testing/data-plane-session.ts';
+import { quoteLiteral } from '../sql/quote.ts';
+import { fingerprintOutput, fingerprintSampleRows, valueShapeSql } from './fingerprint-output.ts';
+
+const plane = useDataPlaneSession('sluice-fingerprint-');
+
+describe('valueShapeSql', () => {
+  it('classes values as numbers, e-mail addresses, uuids, blanks, masks of short values with digits, or text', async () => {
+    const values = ['2024-03-07', '03/07/2024', ' -1.5e3 ', '00123', 'ann@example.com', '1b4e28ba-2fa1-11d2-883f-0016d3cca427', '  ', 'Mar 7, 2024', 'Straße 12', 'just words', null];
+    const list = values.map((v, i) => `(${i}, ${v === null ? 'NULL' : quoteLiteral(v)})`).join(', ');
+    const rows = await plane.session.query(`SELECT ${valueShapeSql('v')} AS shape FROM (VALUES ${list}) t(i, v) ORDER BY i`);
+    assert.deepEqual(
+      rows.map((r) => r.shape),
+      ['9999-99-99', '99/99/9999', 'number', 'number', 'email', 'uuid', 'blank', 'a 9, 9999', 'a 99', 'text', null],
+    );
+  });
+});
+
+describe('fingerprintOutput', () => {
+  it("records each column's type and null rate, and a text column's most common shape with its share", async () => {
+    const output = await plane.session.storeQuery(
+      `SELECT * FROM (VALUES (1, '2024-03-07', 'x'), (2, '2024-03-08', NULL), (3, '2024-03-09', NULL), (4, '07/03/2024', NULL)) t(id, "order ""date""", note)`,
+      path.join(plane.dir, 'orders.parquet'),
+    );
+    assert.deepEqual(await fingerprintOutput(plane.session, output), {
+      rows: 4,
+      columns: [
+        { name: 'id', type: 'INTEGER', nullRate: 0 },
+        { name: 'order "date"', type: 'VARCHAR', nullRate: 0, shape: '9999-99-99', shapeShare: 0.75 },
+        { name: 'note', type: 'VARCHAR', nullRate: 0.75, shape: 'text', shapeShare: 1 },
+      ],
+    });
+  });
+
+  it('leaves out the shape of an empty or all-null column', async () => {
+    const output = await plane.session.storeQuery(`SELECT NULL::VARCHAR AS note FROM range(3)`, path.join(plane.dir, 'nulls.parquet'));
+    assert.deepEqual((await fingerprintOutput(plane.session, output)).columns, [{ name: 'note', type: 'VARCHAR', nullRate: 1 }]);
+    const empty = await plane.session.storeQuery(`SELECT 'a'::VARCHAR AS note WHERE false`, path.join(plane.dir, 'empty.parquet'));
+    assert.deepEqual((await fingerprintOutput(plane.session, empty)).columns, [{ name: 'note', type: 'VARCHAR' }]);
+  });
+
+  it('reads a sample of a large output and says so', async () => {
+    const rows = fingerprintSampleRows + 5_000;
+    const output = await plane.session.storeQuery(`SELECT i AS id, strftime(DATE '2024-01-01' + (i % 300)::INTEGER, '%d/%m/%Y') AS day FROM range(${rows}) t(i)`, path.join(plane.dir, 'large.parquet'));
+    const fingerprint = await fingerprintOutput(plane.session, output);
+    assert.equal(fingerprint.rows, rows);
+    assert.equal(fingerprint.sampled, fingerprintSampleRows);
+    assert.deepEqual(fingerprint.columns[1], { name: 'day', type: 'VARCHAR', nullRate: 0, shape: '99/99/9999', shapeShare: 1 });
+  });
+});

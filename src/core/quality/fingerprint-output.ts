@@ -1,0 +1,94 @@
+import type { Column, DataPlaneSession, StoredOutput } from '../data-plane/data-plane.ts';
+import { quoteIdent, quoteLiteral } from '../sql/quote.ts';
+
+/** What one column of an output looked like in one run. */
+export interface ColumnFingerprint {
+  readonly name: string;
+  /** The data plane's type, e.g. `VARCHAR`, `BIGINT`. */
+  readonly type: string;
+  /** Nulls among the rows read, as a share (0 to 1); absent for an empty output. */
+  readonly nullRate?: number | undefined;
+  /** For a text column: the most common shape of its values (see `valueShapeSql`). */
+  readonly shape?: string | undefined;
+  /** The share of the column's non-null values that have that shape. */
+  readonly shapeShare?: number | undefined;
+}
+
+/** The recorded form of a block output, against which the next run's output is compared. */
+export interface OutputFingerprint {
+  readonly rows: number;
+  /** Set when the output was larger than `fingerprintSampleRows`: the shares describe a sample of this many rows. */
+  readonly sampled?: number | undefined;
+  readonly columns: readonly ColumnFingerprint[];
+}
+
+/**
+ * Larger outputs are fingerprinted on a reservoir sample of this many rows:
+ * a shape that holds for 100,000 random rows holds for the output, and the
+ * regular expressions that classify values cost too much to run on every row
+ * of a large output on every run.
+ */
+export const fingerprintSampleRows = 100_000;
+
+/** A text column whose most common shape covers at least this share of its values has an established shape. */
+export const establishedShare = 0.9;
+
+const isText = (column: Column): boolean => column.type === 'VARCHAR';
+
+/**
+ * SQL classifying a text value by its shape: `number` (numeric text like `12`
+ * or `-1.5e3`), `email`, `uuid`, `blank`, a mask for short values with digits
+ * (digits become `9`, runs of letters `a`: `2024-03-07` is `9999-99-99`,
+ * `03/07/2024` is `99/99/9999`, `Mar 7, 2024` is `a 9, 9999`), or `text`.
+ * Null stays null.
+ */
+export function valueShapeSql(value: string): string {
+  return `CASE WHEN ${value} IS NULL THEN NULL
+    WHEN regexp_full_match(trim(${value}), '[+-]?([0-9]+([.,][0-9]*)?|[.,][0-9]+)([eE][+-]?[0-9]+)?') THEN 'number'
+    WHEN regexp_full_match(trim(${value}), '[^@\\s]+@[^@\\s]+\\.[^@\\s]+') THEN 'email'
+    WHEN regexp_full_match(trim(${value}), '[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}') THEN 'uuid'
+    WHEN trim(${value}) = '' THEN 'blank'
+    WHEN length(${value}) <= 40 AND regexp_matches(${value}, '[0-9]') THEN regexp_replace(regexp_replace(${value}, '[0-9]', '9', 'g'), '\\pL+', 'a', 'g')
+    ELSE 'text' END`;
+}
+
+/** The rows a fingerprint reads: all of a small output, a repeatable sample of a large one. */
+export function fingerprintSource(output: StoredOutput): string {
+  const file = `read_parquet(${quoteLiteral(output.location)})`;
+  return output.rows > fingerprintSampleRows ? `(SELECT * FROM ${file} USING SAMPLE reservoir(${fingerprintSampleRows} ROWS) REPEATABLE (7))` : file;
+}
+
+/**
+ * Fingerprints a stored output with one read of it by the data plane (the rows
+ * never come into JavaScript): the rows to read (a sample of a large output)
+ * are shaped once into a temporary table, where rows and nulls are counted,
+ * each text column's most common shape found, and then how many values have it.
+ */
+export async function fingerprintOutput(session: DataPlaneSession, output: StoredOutput): Promise<OutputFingerprint> {
+  const texts = output.columns.map((column, i) => ({ column, i })).filter(({ column }) => isText(column));
+  const kept = [
+    ...output.columns.map((column, i) => `${quoteIdent(column.name)} IS NULL AS "n${i}"`),
+    ...texts.map(({ column, i }) => `${valueShapeSql(quoteIdent(column.name))} AS "k${i}"`),
+  ];
+  // Temporary tables belong to the session's own connection: block runs side by side never meet here.
+  const shaped = '"_sluice_fingerprint"';
+  await session.query(`CREATE OR REPLACE TEMPORARY TABLE ${shaped} AS SELECT ${kept.length ? kept.join(', ') : '1 AS "one"'} FROM ${fingerprintSource(output)}`);
+  try {
+    const first = ['count(*) AS "rows"', ...output.columns.map((_, i) => `count(*) FILTER (WHERE "n${i}") AS "n${i}"`), ...texts.map(({ i }) => `mode("k${i}") AS "m${i}"`)];
+    const [stats = {}] = await session.query(`SELECT ${first.join(', ')} FROM ${shaped}`);
+    const read = Number(stats.rows ?? 0);
+    const counted = texts.filter(({ i }) => stats[`m${i}`] !== null && stats[`m${i}`] !== undefined);
+    const second = counted.map(({ i }) => `count(*) FILTER (WHERE "k${i}" = ${quoteLiteral(String(stats[`m${i}`]))}) AS "c${i}"`);
+    const [shares = {}] = second.length ? await session.query(`SELECT ${second.join(', ')} FROM ${shaped}`) : [];
+    const columns = output.columns.map((column, i): ColumnFingerprint => {
+      const nulls = Number(stats[`n${i}`] ?? 0);
+      const base = { name: column.name, type: column.type, ...(read ? { nullRate: nulls / read } : {}) };
+      const mode = stats[`m${i}`];
+      if (!isText(column) || mode === null || mode === undefined) return base;
+      return { ...base, shape: String(mode), shapeShare: Number(shares[`c${i}`] ?? 0) / (read - nulls) };
+    });
+    return { rows: output.rows, ...(output.rows > fingerprintSampleRows ? { sampled: fingerprintSampleRows } : {}), columns };
+  } finally {
+    await session.query(`DROP TABLE IF EXISTS ${shaped}`);
+  }
+}
