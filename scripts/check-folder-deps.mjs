@@ -29,6 +29,8 @@ import path from 'node:path';
  * - alerts: sends notifications of finished runs; core only.
  * - workspace: edits the project's files for the UI; core only.
  * - scheduler: decides when runs happen; core and alerts.
+ * - executor: runs block runs elsewhere (a Redis queue to `sluice worker`
+ *   processes, PostgreSQL as the truth); core only.
  * - server: the HTTP API; given its engine, so it names no connector either.
  * - cli: the composition root, the one place that takes the connector registry.
  * - . (src/index.ts): the public API, re-exporting from anywhere.
@@ -52,8 +54,9 @@ const rules = {
   alerts: ['core'],
   workspace: ['core'],
   scheduler: ['core', 'alerts', 'streaming'],
-  server: ['core', 'alerts', 'workspace', 'scheduler', 'integration', 'cdc', 'streaming', 'toolkit'],
-  cli: ['core', 'connectors', 'alerts', 'workspace', 'scheduler', 'server', 'integration', 'cdc', 'streaming', 'toolkit'],
+  executor: ['core'],
+  server: ['core', 'alerts', 'workspace', 'scheduler', 'executor', 'integration', 'cdc', 'streaming', 'toolkit'],
+  cli: ['core', 'connectors', 'alerts', 'workspace', 'scheduler', 'executor', 'server', 'integration', 'cdc', 'streaming', 'toolkit'],
   '.': ['core', 'toolkit'],
 };
 const testsMayAlsoImport = ['testing', 'connectors', 'connectors/testing'];
