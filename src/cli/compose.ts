@@ -23,6 +23,7 @@ import { createLocalFolderOutputStore } from '../core/output-store/local-folder-
 import { createLazyExecutor, createQueueExecutor } from '../executor/queue-executor.ts';
 import { openBlockRunQueue, type QueueSettings } from '../executor/block-run-queue.ts';
 import { PostgresBlockRunLedger } from '../executor/postgres-block-run-ledger.ts';
+import { readFleet, type Fleet } from '../executor/read-fleet.ts';
 
 /** Everything a command needs, built once here: the composition root. */
 export interface Engine {
@@ -34,6 +35,8 @@ export interface Engine {
   readonly blockExecutor: Executor;
   /** Where block outputs are kept and read back. */
   readonly outputs: OutputStore;
+  /** The workers and the queue, when sluice.yaml sets `queue:`; the ledger opens on first use. */
+  readonly fleet?: (() => Promise<Fleet>) | undefined;
   /** Runs this process failed as lost when it opened the run store (their process died). */
   readonly reaped: readonly RunRecord[];
   /** The data plane starts on first use: commands that only read history never load DuckDB. */
@@ -66,6 +69,8 @@ export async function createEngine(project: Project, options: EngineOptions = {}
   const blockExecutor = queue
     ? createLazyExecutor(() => openQueueExecutor(queue))
     : createInProcessExecutor({ concurrency: Math.max(project.settings.concurrency, options.concurrency ?? 0) });
+  let ledger: Promise<PostgresBlockRunLedger> | undefined;
+  const fleet = queue && (async () => readFleet(await (ledger ??= PostgresBlockRunLedger.open(queue.metadataUrl, queue.schema))));
   return {
     project,
     store,
@@ -73,6 +78,7 @@ export async function createEngine(project: Project, options: EngineOptions = {}
     runners,
     blockExecutor,
     outputs: createLocalFolderOutputStore(path.join(project.stateDir, 'outputs')),
+    fleet,
     reaped,
     dataPlane() {
       dataPlane ??= createDataPlane(project);
@@ -80,6 +86,7 @@ export async function createEngine(project: Project, options: EngineOptions = {}
     },
     async close() {
       if ('close' in blockExecutor) await blockExecutor.close();
+      if (ledger) await (await ledger.catch(() => undefined))?.close();
       if (dataPlane) await (await dataPlane).close();
       await store.close();
     },

@@ -1,9 +1,10 @@
 import assert from 'node:assert/strict';
-import { cpSync, writeFileSync } from 'node:fs';
+import { cpSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { requirePrerequisites } from '../../src/testing/require-prerequisites.ts';
 import { waitFor } from '../../src/testing/wait-for.ts';
+import { serveProject } from './api-server.ts';
 import { sluice, tempDir, writeProject } from './cli-helpers.ts';
 import { createQueueProject, readOutput, type QueueProject } from './queue-fixtures.ts';
 
@@ -86,6 +87,21 @@ describe('block runs through a queue to sluice worker processes', { skip }, () =
       await waitFor(() => matching.output().includes(`✓ ${runId} total succeeded`), { what: 'the matching worker to report the block run' });
     } finally {
       cleanup();
+    }
+  });
+
+  it('runs a pipeline the API starts on a worker, and GET /api/workers shows the fleet', async () => {
+    const served = await serveProject({ 'sluice.yaml': readFileSync(path.join(project.dir, 'sluice.yaml'), 'utf8'), ...pipeline }, { env: project.env });
+    try {
+      const worker = await project.startWorker([], served.dir);
+      const { body: fleet } = await served.json<{ configured: boolean; workers: { pid: number }[]; queue: { queued: number } }>('/api/workers');
+      assert.equal(fleet.configured, true);
+      assert.ok(fleet.workers.some((w) => w.pid === worker.pid));
+      const { body: started } = await served.json<{ run_id: string }>('/api/pipelines/fan/runs', { method: 'POST', body: '{}' });
+      assert.equal((await served.waitForRun(started.run_id)).status, 'succeeded');
+      await worker.until(new RegExp(`✓ ${started.run_id} total succeeded`), 'the worker ran the API run');
+    } finally {
+      await served.close();
     }
   });
 

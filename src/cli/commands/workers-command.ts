@@ -1,18 +1,14 @@
 import { ConfigError } from '../../core/errors.ts';
 import { loadProject } from '../../core/project/load-project.ts';
-import { PostgresBlockRunLedger } from '../../executor/postgres-block-run-ledger.ts';
-import { readFleet } from '../../executor/read-fleet.ts';
-import { queueSettingsOf } from '../compose.ts';
+import { createEngine } from '../compose.ts';
 import { dim, formatTable, yellow, type Output } from '../output.ts';
 
 /** `sluice workers`: the workers taking block runs, what each holds, and how long the queue is. */
 export async function workersCommand(options: { json?: boolean }, out: Output): Promise<number> {
-  const project = loadProject(process.cwd());
-  const queue = queueSettingsOf(project);
-  if (!queue) throw new ConfigError('workers.no_queue', 'sluice.yaml sets no queue:, so there are no workers: block runs run in the process that runs the run', { location: { file: 'sluice.yaml' } });
-  const ledger = await PostgresBlockRunLedger.open(queue.metadataUrl, queue.schema);
+  const engine = await createEngine(loadProject(process.cwd()));
   try {
-    const fleet = await readFleet(ledger);
+    if (!engine.fleet) throw new ConfigError('workers.no_queue', 'sluice.yaml sets no queue:, so there are no workers: block runs run in the process that runs the run', { location: { file: 'sluice.yaml' } });
+    const fleet = await engine.fleet();
     if (options.json) {
       out.line(JSON.stringify(fleet, null, 2));
       return 0;
@@ -35,6 +31,6 @@ export async function workersCommand(options: { json?: boolean }, out: Output): 
     out.line(dim(`queue: ${queued} waiting, ${running} running${queued ? `; the oldest has waited ${oldestWaitSeconds} s` : ''}`));
     return 0;
   } finally {
-    await ledger.close();
+    await engine.close();
   }
 }
