@@ -3,14 +3,14 @@ import type { ConnectorRegistry } from '../core/connectors/connector.ts';
 import type { DataPlane } from '../core/data-plane/data-plane.ts';
 import { toSluiceError } from '../core/errors.ts';
 import type { OutputStore } from '../core/output-store/output-store.ts';
-import { loadPipeline } from '../core/pipeline/load-pipeline.ts';
 import { loadProject } from '../core/project/load-project.ts';
 import type { BlockRunners } from '../core/run/block-runner.ts';
 import { executeBlockRun } from '../core/run/execute-block-run.ts';
 import type { RunStore } from '../core/run-store/run-store.ts';
 import type { BlockRunClaim, BlockRunLedger } from './block-run-ledger.ts';
 import { consumeBlockRunQueue, openBlockRunQueue, type BlockRunWakeUp, type QueueSettings } from './block-run-queue.ts';
-import { fenceOutputStore, fenceRunStore } from './fenced-scope.ts';
+import { createLeaseClock, fenceOutputStore, fenceRunStore } from './fenced-scope.ts';
+import { createPipelineCache } from './pipeline-cache.ts';
 import { workerBeatMs } from './postgres-block-run-ledger.ts';
 
 /** What a worker tells its operator, one event a line. */
@@ -64,6 +64,7 @@ export async function startBlockRunWorker(options: BlockRunWorkerOptions): Promi
   let draining = false;
   const requeue = await openBlockRunQueue(options.queue);
   const refusals = new Set<string>();
+  const pipelines = createPipelineCache(root);
 
   const beat = (): Promise<void> =>
     ledger
@@ -85,7 +86,7 @@ export async function startBlockRunWorker(options: BlockRunWorkerOptions): Promi
   const handle = async (wakeUp: BlockRunWakeUp): Promise<void> => {
     let pipeline;
     try {
-      pipeline = loadPipeline(root, wakeUp.pipeline);
+      pipeline = pipelines.get(wakeUp.pipeline);
     } catch (error) {
       return refuse(wakeUp, `worker ${id} cannot load pipeline '${wakeUp.pipeline}': ${toSluiceError(error).message}`);
     }
@@ -95,7 +96,10 @@ export async function startBlockRunWorker(options: BlockRunWorkerOptions): Promi
         `worker ${id} has pipeline '${wakeUp.pipeline}' at version ${pipeline.version}, but the run was planned with version ${wakeUp.pipelineVersion}; the block run waits for a worker with that version`,
       );
     }
+    const lease = createLeaseClock(leaseMs);
+    const claimSent = performance.now();
     const claim = await ledger.claim(wakeUp, id, leaseMs);
+    if (claim) lease.confirmed(claimSent);
     if (!claim) return emit({ kind: 'skipped', wakeUp, reason: 'another worker holds it, or it ended' });
     const name = `${claim.runId}/${claim.block}`;
     held.set(name, claim);
@@ -106,8 +110,10 @@ export async function startBlockRunWorker(options: BlockRunWorkerOptions): Promi
       stop.abort();
     };
     const renewal = setInterval(() => {
+      const sent = performance.now();
       ledger.renew(claim, leaseMs).then(
         ({ held: still, cancel }) => {
+          if (still) lease.confirmed(sent);
           if (!still) onFenced();
           else if (cancel) stop.abort();
         },
@@ -119,7 +125,7 @@ export async function startBlockRunWorker(options: BlockRunWorkerOptions): Promi
       const scope = {
         project: loadProject(root),
         pipeline,
-        store: fenceRunStore(options.store, ledger, claim, onFenced),
+        store: fenceRunStore(options.store, ledger, claim, onFenced, lease.surelyHeld),
         dataPlane: options.dataPlane,
         connectors: options.connectors,
         runners: options.runners,

@@ -19,11 +19,12 @@ const ended = new Set<BlockRunRecord['status']>(['succeeded', 'failed', 'cancell
  * check results, profiles, metrics) goes through only while the claim's
  * fencing token is still the block run's, and the final status commits the
  * claim first, so a worker paused past its lease cannot overwrite the block
- * run another worker took over.
+ * run another worker took over. `surelyHeld` spares the ledger a question
+ * while the lease last confirmed cannot have lapsed (see `createLeaseClock`).
  */
-export function fenceRunStore(store: RunStore, ledger: BlockRunLedger, claim: BlockRunClaim, onFenced: () => void): RunStore {
+export function fenceRunStore(store: RunStore, ledger: BlockRunLedger, claim: BlockRunClaim, onFenced: () => void, surelyHeld: () => boolean = () => false): RunStore {
   const guard = async (what: string, commit: boolean): Promise<void> => {
-    const ok = commit ? await ledger.commit(claim) : await ledger.holds(claim);
+    const ok = commit ? await ledger.commit(claim) : surelyHeld() || (await ledger.holds(claim));
     if (ok) return;
     onFenced();
     throw fencedOff(claim, what);
@@ -80,5 +81,21 @@ export function fenceOutputStore(outputs: OutputStore, ledger: BlockRunLedger, c
       }
       await outputs.delete(location);
     },
+  };
+}
+
+/**
+ * Says whether a claim is surely still held, from this process's monotonic
+ * clock alone: for half the lease after the ledger last confirmed it (timed
+ * from when the confirming statement was sent), no later claim can exist. A
+ * process paused past that sees the time jump and asks the ledger again.
+ */
+export function createLeaseClock(leaseMs: number): { confirmed(sentAt: number): void; surelyHeld(): boolean } {
+  let safeUntil = -Infinity;
+  return {
+    confirmed(sentAt) {
+      safeUntil = Math.max(safeUntil, sentAt + leaseMs / 2);
+    },
+    surelyHeld: () => performance.now() < safeUntil,
   };
 }
