@@ -1,12 +1,18 @@
 /**
- * Scaling out within one run, measured side by side in one run:
+ * Scaling out within one run, and across processes, measured side by side in one run:
  *
- *   npm run bench:scale -- [--blocks 16] [--wait-ms 1000]
+ *   npm run bench:scale -- [--blocks 16] [--wait-ms 1000] [--queue-blocks 1000] [--workers 2]
  *
  * A wide DAG: N independent TypeScript blocks that each wait, run through the CLI with
  * `--concurrency N` and then with `--concurrency 1` (one after another). Reports the run's own
  * time of each, the speed-up, and how many block runs the run store saw running at once (what the
  * UI's Gantt draws). The target for 16 blocks of 1 s is under 2.5 s at concurrency 16.
+ *
+ * Then, unless --queue-blocks is 0: N trivial SQL blocks run with the in-process executor and then
+ * through the queue (Redis, PostgreSQL metadata) on `--workers` `sluice worker` processes, at the
+ * same number of block runs at once. Reports blocks per second of each and the overhead the queue
+ * adds per block (target under 15 ms). Needs PostgreSQL and Redis (SLUICE_TEST_PG_URL,
+ * SLUICE_TEST_REDIS_URL).
  * Timings are reported, never asserted.
  */
 import { execFileSync } from 'node:child_process';
@@ -17,12 +23,20 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import Database from 'better-sqlite3';
 import { mostAtOnce } from '../src/testing/most-at-once.ts';
+import { benchQueue } from './scale-queue.ts';
 
 const REPO = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const BIN = join(REPO, 'bin', 'sluice.js');
 const TARGET_MS = 2500;
 
-const { values } = parseArgs({ options: { blocks: { type: 'string', default: '16' }, 'wait-ms': { type: 'string', default: '1000' } } });
+const { values } = parseArgs({
+  options: {
+    blocks: { type: 'string', default: '16' },
+    'wait-ms': { type: 'string', default: '1000' },
+    'queue-blocks': { type: 'string', default: '1000' },
+    workers: { type: 'string', default: '2' },
+  },
+});
 const blocks = Number(values.blocks);
 const waitMs = Number(values['wait-ms']);
 
@@ -86,3 +100,6 @@ try {
 } finally {
   rmSync(dir, { recursive: true, force: true });
 }
+
+const queueBlocks = Number(values['queue-blocks']);
+if (queueBlocks > 0) await benchQueue(queueBlocks, Number(values.workers));

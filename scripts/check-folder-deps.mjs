@@ -29,6 +29,8 @@ import path from 'node:path';
  * - alerts: sends notifications of finished runs; core only.
  * - workspace: edits the project's files for the UI; core only.
  * - scheduler: decides when runs happen; core and alerts.
+ * - executor: runs block runs elsewhere (a Redis queue to `sluice worker`
+ *   processes, PostgreSQL as the truth); core only.
  * - server: the HTTP API; given its engine, so it names no connector either.
  * - engine: the composition root, the one place that takes the connector
  *   registry and the block runners (integration's syncs, toolkit's clean
@@ -57,10 +59,11 @@ const rules = {
   alerts: ['core'],
   workspace: ['core'],
   scheduler: ['core', 'alerts', 'streaming'],
-  server: ['core', 'alerts', 'workspace', 'scheduler', 'integration', 'cdc', 'streaming', 'toolkit'],
-  engine: ['core', 'connectors', 'integration', 'toolkit'],
+  executor: ['core'],
+  server: ['core', 'alerts', 'workspace', 'scheduler', 'executor', 'integration', 'cdc', 'streaming', 'toolkit'],
+  engine: ['core', 'connectors', 'integration', 'executor', 'toolkit'],
   library: ['core', 'engine', 'alerts'],
-  cli: ['core', 'engine', 'alerts', 'workspace', 'scheduler', 'server', 'cdc', 'streaming', 'toolkit'],
+  cli: ['core', 'engine', 'alerts', 'workspace', 'scheduler', 'executor', 'server', 'cdc', 'streaming', 'toolkit'],
   '.': ['core', 'toolkit', 'library'],
 };
 const testsMayAlsoImport = ['testing', 'connectors', 'connectors/testing'];

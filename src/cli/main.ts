@@ -140,6 +140,24 @@ export async function main(argv: readonly string[]): Promise<number> {
     });
 
   program
+    .command('worker')
+    .description("run block runs from the project's queue (sluice.yaml queue:) until stopped; SIGTERM finishes the block runs it holds and takes nothing new")
+    .option('--concurrency <n>', 'block runs this worker runs at once', '2')
+    .option('--lease <ms>', 'how long a claim on a block run holds without renewal; another worker takes it over after that', '30000')
+    .option('--drain', 'exit once the queue is empty and the block runs this worker holds have ended')
+    .action(async (options: { concurrency?: string; lease?: string; drain?: boolean }) => {
+      code = await (await import('./commands/worker-command.ts')).workerCommand(options, out);
+    });
+
+  program
+    .command('workers')
+    .description('show the workers taking block runs (host, pid, checkout, slots, what each runs, last heartbeat) and the queue depth and wait')
+    .option('--json', 'as JSON')
+    .action(async (options: { json?: boolean }) => {
+      code = await (await import('./commands/workers-command.ts')).workersCommand(options, out);
+    });
+
+  program
     .command('test')
     .description("run the pipelines' test blocks, and every block's checks, on the latest stored outputs")
     .argument('[pipelines...]', 'only these pipelines')

@@ -21,6 +21,10 @@ import { createInProcessExecutor } from '../core/run/in-process-executor.ts';
 import type { RunDependencies, RunReporter } from '../core/run/run-pipeline.ts';
 import type { OutputStore } from '../core/output-store/output-store.ts';
 import { createLocalFolderOutputStore } from '../core/output-store/local-folder-output-store.ts';
+import { createLazyExecutor, createQueueExecutor } from '../executor/queue-executor.ts';
+import { openBlockRunQueue, type QueueSettings } from '../executor/block-run-queue.ts';
+import { PostgresBlockRunLedger } from '../executor/postgres-block-run-ledger.ts';
+import { readFleet, type Fleet } from '../executor/read-fleet.ts';
 
 /**
  * Everything a run needs, built once here: the composition root, shared by the
@@ -36,6 +40,8 @@ export interface Engine {
   readonly blockExecutor: Executor;
   /** Where block outputs are kept and read back. */
   readonly outputs: OutputStore;
+  /** The workers and the queue, when sluice.yaml sets `queue:`; the ledger opens on first use. */
+  readonly fleet?: (() => Promise<Fleet>) | undefined;
   /** Runs this process failed as lost when it opened the run store (their process died). */
   readonly reaped: readonly RunRecord[];
   /** The data plane starts on first use: commands that only read history never load DuckDB. */
@@ -65,19 +71,28 @@ export async function createEngine(project: Project, options: EngineOptions = {}
   // so a killed run does not stay 'running' until a scheduler comes by. A scheduler retries them.
   const reaped = await store.reapLostRuns().catch(() => []);
   let dataPlane: Promise<DataPlane> | undefined;
+  const queue = queueSettingsOf(project);
+  const blockExecutor = queue
+    ? createLazyExecutor(() => openQueueExecutor(queue))
+    : createInProcessExecutor({ concurrency: Math.max(project.settings.concurrency, options.concurrency ?? 0) });
+  let ledger: Promise<PostgresBlockRunLedger> | undefined;
+  const fleet = queue && (async () => readFleet(await (ledger ??= PostgresBlockRunLedger.open(queue.metadataUrl, queue.schema))));
   return {
     project,
     store,
     connectors,
     runners,
-    blockExecutor: createInProcessExecutor({ concurrency: Math.max(project.settings.concurrency, options.concurrency ?? 0) }),
+    blockExecutor,
     outputs: createLocalFolderOutputStore(path.join(project.stateDir, 'outputs')),
+    fleet,
     reaped,
     dataPlane() {
       dataPlane ??= createDataPlane(project);
       return dataPlane;
     },
     async close() {
+      if ('close' in blockExecutor) await blockExecutor.close();
+      if (ledger) await (await ledger.catch(() => undefined))?.close();
       if (dataPlane) await (await dataPlane).close();
       await store.close();
     },
@@ -101,6 +116,45 @@ export async function runDependencies(engine: Engine, reporter?: RunReporter): P
   return { project, store, dataPlane: await engine.dataPlane(), connectors, runners, executor: blockExecutor, outputs, reporter };
 }
 
+/** Where sluice.yaml's `queue:` and the PostgreSQL metadata it needs are, with `${ENV}` filled in; undefined without a queue. */
+export interface QueueConfig extends QueueSettings {
+  readonly metadataUrl: string;
+  readonly schema: string;
+}
+
+export function queueSettingsOf(project: Project): QueueConfig | undefined {
+  const { queue, metadata } = project.settings;
+  if (!queue) return undefined;
+  if (metadata.type !== 'postgres') {
+    throw new ConfigError(
+      'queue.needs_postgres',
+      "sluice.yaml sets queue:, which needs PostgreSQL metadata (metadata: { type: postgres, url: ... }): the queue only carries wake-ups, PostgreSQL keeps the truth of each block run",
+      { location: { file: 'sluice.yaml' } },
+    );
+  }
+  const { url } = resolveConnectionSettings({ name: 'queue', connector: 'redis', settings: { url: queue.url }, declaredAt: { file: 'sluice.yaml' } }) as { url: string };
+  return { url, prefix: queue.prefix, metadataUrl: metadataUrlOf(metadata.url), schema: metadata.schema };
+}
+
+function metadataUrlOf(url: string): string {
+  return (resolveConnectionSettings({ name: 'metadata', connector: 'postgres', settings: { url }, declaredAt: { file: 'sluice.yaml' } }) as { url: string }).url;
+}
+
+/** Opens the ledger, the queue and the executor over them. */
+async function openQueueExecutor(config: QueueConfig): Promise<Executor & { close(): Promise<void> }> {
+  const ledger = await PostgresBlockRunLedger.open(config.metadataUrl, config.schema);
+  const queue = await openBlockRunQueue(config);
+  const executor = await createQueueExecutor({ ledger, queue });
+  return {
+    execute: (request) => executor.execute(request),
+    async close() {
+      await executor.close();
+      await queue.close();
+      await ledger.close();
+    },
+  };
+}
+
 /** The run store sluice.yaml names: SQLite in the project, or PostgreSQL (its URL may read ${ENV}). */
 async function openRunStore(project: Project): Promise<RunStore> {
   const metadata = project.settings.metadata;
@@ -108,7 +162,7 @@ async function openRunStore(project: Project): Promise<RunStore> {
     case 'sqlite':
       return new SqliteRunStore(path.resolve(project.root, metadata.path));
     case 'postgres': {
-      const { url } = resolveConnectionSettings({ name: 'metadata', connector: 'postgres', settings: { url: metadata.url }, declaredAt: { file: 'sluice.yaml' } }) as { url: string };
+      const url = metadataUrlOf(metadata.url);
       try {
         const { PostgresRunStore } = await import('../core/run-store/postgres-run-store.ts');
         return await PostgresRunStore.open(url, { schema: metadata.schema });

@@ -21,6 +21,7 @@ import { runEventRoutes } from './routes/run-events.ts';
 import { runRoutes } from './routes/run-routes.ts';
 import { qualityRoutes } from './routes/quality-routes.ts';
 import { triggerRoutes } from './routes/trigger-routes.ts';
+import { workerRoutes } from './routes/worker-routes.ts';
 import { securityHeaders } from './security-headers.ts';
 import { requireAuth, sessionRoutes, Sessions, type AuthVariables } from './session-auth.ts';
 import { serveStaticUi } from './static-ui.ts';
@@ -59,6 +60,7 @@ export function createApp(deps: AppDependencies): Hono<{ Variables: AuthVariable
   app.route('/api', lineageRoutes(deps));
   app.route('/api', metricRoutes(deps));
   app.route('/api', mapRoutes(deps));
+  app.route('/api', workerRoutes(deps));
   // Nothing under /api ever falls through to the UI's HTML.
   app.all('/api', (c) => problem(c, 404, 'api.not_found', `no route ${c.req.method} ${c.req.path}`));
   app.all('/api/*', (c) => problem(c, 404, 'api.not_found', `no route ${c.req.method} ${c.req.path}`));

@@ -73,6 +73,7 @@ export async function serveCommand(options: { host?: string; port?: string; sche
     },
     webDist,
     metrics: { runMetrics, token: metricsToken(project) },
+    fleet: engine.fleet,
   });
   const server = serve({ fetch: app.fetch, hostname: host, port });
   await new Promise<void>((resolve, reject) => {

@@ -57,6 +57,20 @@ export const projectFileSchema = z
         z.object({ type: z.literal('postgres'), url: z.string().min(1), schema: z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/).default('sluice') }).strict(),
       ])
       .default({ type: 'sqlite', path: '.sluice/sluice.db' }),
+    /**
+     * Where block runs execute: without it, in the process that runs the run;
+     * with a Redis queue, on `sluice worker` processes (PostgreSQL metadata
+     * required, as it holds the truth of each block run). `url` may read `${ENV}`.
+     */
+    queue: z
+      .object({
+        type: z.literal('redis'),
+        url: z.string().min(1),
+        /** Key prefix in Redis, so several projects can share one server. */
+        prefix: z.string().regex(/^[A-Za-z0-9_-]+$/).default('sluice'),
+      })
+      .strict()
+      .optional(),
   })
   .strict();
 

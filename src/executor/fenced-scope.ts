@@ -1,0 +1,101 @@
+import { rmSync } from 'node:fs';
+import { SluiceError } from '../core/errors.ts';
+import type { OutputStore } from '../core/output-store/output-store.ts';
+import type { BlockRunRecord, RunStore } from '../core/run-store/run-store.ts';
+import type { BlockRunClaim, BlockRunLedger } from './block-run-ledger.ts';
+
+/** The error a write gets once a later claim took its block run: the worker stops, the write is not made. */
+export function fencedOff(claim: BlockRunClaim, what: string): SluiceError {
+  return new SluiceError(
+    'worker.fenced_off',
+    `refused to write ${what} of block '${claim.block}' in run ${claim.runId}: this worker's claim (fencing token ${claim.token}) lapsed and a later claim took the block run`,
+  );
+}
+
+const ended = new Set<BlockRunRecord['status']>(['succeeded', 'failed', 'cancelled', 'skipped']);
+
+/**
+ * The run store as one claim sees it: every write (block-run status, logs,
+ * check results, profiles, metrics) goes through only while the claim's
+ * fencing token is still the block run's, and the final status commits the
+ * claim first, so a worker paused past its lease cannot overwrite the block
+ * run another worker took over. `surelyHeld` spares the ledger a question
+ * while the lease last confirmed cannot have lapsed (see `createLeaseClock`).
+ */
+export function fenceRunStore(store: RunStore, ledger: BlockRunLedger, claim: BlockRunClaim, onFenced: () => void, surelyHeld: () => boolean = () => false): RunStore {
+  const guard = async (what: string, commit: boolean): Promise<void> => {
+    const ok = commit ? await ledger.commit(claim) : surelyHeld() || (await ledger.holds(claim));
+    if (ok) return;
+    onFenced();
+    throw fencedOff(claim, what);
+  };
+  return new Proxy(store, {
+    get(target, property, receiver) {
+      const value: unknown = Reflect.get(target, property, receiver);
+      if (typeof value !== 'function') return value;
+      const name = String(property);
+      if (name === 'upsertBlockRun') {
+        return async (record: BlockRunRecord) => {
+          await guard(`the status '${record.status}'`, ended.has(record.status));
+          return store.upsertBlockRun(record);
+        };
+      }
+      if (/^(put|append|mark)/.test(name)) {
+        return async (...args: unknown[]) => {
+          await guard(name.replace(/^(put|append|mark)/, '').toLowerCase() || name, false);
+          return (value as (...a: unknown[]) => unknown).apply(target, args);
+        };
+      }
+      return (value as (...a: unknown[]) => unknown).bind(target);
+    },
+  });
+}
+
+/**
+ * The output store as one claim sees it: each claim stages its output apart
+ * (so two workers never write the same file), and keeping it commits the
+ * claim; a claim that lapsed has its staged file removed instead.
+ */
+export function fenceOutputStore(outputs: OutputStore, ledger: BlockRunLedger, claim: BlockRunClaim, onFenced: () => void): OutputStore {
+  return {
+    location: (ref) => outputs.location(ref),
+    exists: (location) => outputs.exists(location),
+    read: (location) => outputs.read(location),
+    stagingPath(location, scratchDir) {
+      const staged = outputs.stagingPath(location, scratchDir);
+      return staged === location ? `${location.replace(/\.parquet$/, '')}.claim-${claim.token}.parquet` : staged;
+    },
+    async write(location, staged) {
+      if (!(await ledger.commit(claim))) {
+        rmSync(staged, { recursive: true, force: true });
+        onFenced();
+        throw fencedOff(claim, 'the output');
+      }
+      await outputs.write(location, staged);
+    },
+    async delete(location) {
+      rmSync(`${location.replace(/\.parquet$/, '')}.claim-${claim.token}.parquet`, { force: true });
+      if (!(await ledger.holds(claim))) {
+        onFenced();
+        throw fencedOff(claim, 'a removal of the output');
+      }
+      await outputs.delete(location);
+    },
+  };
+}
+
+/**
+ * Says whether a claim is surely still held, from this process's monotonic
+ * clock alone: for half the lease after the ledger last confirmed it (timed
+ * from when the confirming statement was sent), no later claim can exist. A
+ * process paused past that sees the time jump and asks the ledger again.
+ */
+export function createLeaseClock(leaseMs: number): { confirmed(sentAt: number): void; surelyHeld(): boolean } {
+  let safeUntil = -Infinity;
+  return {
+    confirmed(sentAt) {
+      safeUntil = Math.max(safeUntil, sentAt + leaseMs / 2);
+    },
+    surelyHeld: () => performance.now() < safeUntil,
+  };
+}
