@@ -9,6 +9,7 @@ import { runSqlBlock } from '../core/run/sql-block-runner.ts';
 import { runTsBlock } from '../core/run/ts-block-runner.ts';
 import { createCleanBlockRunner } from '../core/run/clean-block-runner.ts';
 import { cleanTools } from '../toolkit/clean-tools.ts';
+import { runDedupeBlock } from '../toolkit/dedupe/dedupe-block-runner.ts';
 import { runSyncBlock } from '../integration/run-sync-block.ts';
 import type { RunRecord, RunStore } from '../core/run-store/run-store.ts';
 import { SqliteRunStore } from '../core/run-store/sqlite-run-store.ts';
@@ -46,6 +47,7 @@ export const runners = {
   connector: runConnectorBlock,
   sync: runSyncBlock,
   clean: createCleanBlockRunner(cleanTools),
+  dedupe: runDedupeBlock,
 } satisfies BlockRunners;
 
 export interface EngineOptions {

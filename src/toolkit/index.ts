@@ -8,3 +8,8 @@ export { parseUsStates } from './places/parse-us-states.ts';
 export type { ParseUsStatesOptions, ParsedUsStates } from './places/parse-us-states.ts';
 export { parseCountries } from './places/parse-countries.ts';
 export type { ParseCountriesOptions, ParsedCountries } from './places/parse-countries.ts';
+export { findDuplicates } from './dedupe/find-duplicates.ts';
+export type { DedupeReport, FoundDuplicates, ScoredPair } from './dedupe/find-duplicates.ts';
+export type { DedupeOptions, MatchColumn } from './dedupe/dedupe-settings.ts';
+export { jaroWinkler, levenshteinSimilarity, normaliseForMatching, similarities, tokenJaccard } from './dedupe/similarity.ts';
+export type { Similarity } from './dedupe/similarity.ts';

@@ -10,6 +10,7 @@ import { connectionSpec, warehouseConnectionName } from '../../core/project/conn
 import { fillTemplates } from '../../core/run/templates.ts';
 import { checkCleanBlock } from '../../core/run/clean-block-runner.ts';
 import { cleanTools } from '../../toolkit/clean-tools.ts';
+import { checkDedupeBlock } from '../../toolkit/dedupe/dedupe-block-runner.ts';
 import { connectors, createDataPlane } from '../compose.ts';
 import { loadProjectLineage } from '../../core/lineage/load-project-lineage.ts';
 import { describeError, describeWarnings, green, red, yellow, type Output } from '../output.ts';
@@ -99,6 +100,10 @@ async function checkBlock(project: Project, pipeline: Pipeline, block: Block): P
         return [];
       case 'clean':
         checkCleanBlock(block, cleanTools);
+        return [];
+      case 'dedupe':
+        // Both parts of a dedupe block share its settings: they are checked once, with the block as written.
+        if (block.part === 'clusters') checkDedupeBlock(block);
         return [];
     }
   } catch (error) {

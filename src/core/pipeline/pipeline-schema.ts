@@ -32,6 +32,8 @@ export const blockFileSchema = z
     settings: z.record(z.string(), z.unknown()).default({}),
     /** A no-code clean block: each column of its one upstream to a toolkit tool and that tool's settings. */
     clean: z.record(z.string().min(1), z.object({ tool: z.string().min(1) }).loose()).optional(),
+    /** A no-code duplicate-matching block: compared columns, blocking keys and thresholds (checked by the toolkit). */
+    dedupe: z.record(z.string(), z.unknown()).optional(),
     /** Overrides the pipeline's retry policy for this block. */
     retries: retryPolicySchema.optional(),
     /** The block fails (retryably) when it runs longer than this. */

@@ -28,6 +28,9 @@ const runners: BlockRunners = {
   clean: async (block) => {
     throw new ConfigError('test.no_clean', `this test runs no clean block ('${block.name}')`);
   },
+  dedupe: async (block) => {
+    throw new ConfigError('test.no_dedupe', `this test runs no dedupe block ('${block.name}')`);
+  },
 };
 
 describe('the in-process executor', () => {

@@ -86,5 +86,7 @@ function describeBlock(root: string, block: Block): Record<string, unknown> {
       return { ...base, language: 'sync', settings: block.settings };
     case 'clean':
       return { ...base, language: 'clean', settings: Object.fromEntries(block.columns.map((c) => [c.column, { tool: c.tool, ...c.settings }])) };
+    case 'dedupe':
+      return { ...base, language: 'dedupe', part: block.part, declaredName: block.declaredName, settings: block.settings };
   }
 }

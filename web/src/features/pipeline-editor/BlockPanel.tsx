@@ -62,7 +62,7 @@ export function BlockPanel({ pipeline, block, file, connectors, connections, run
   };
   const saveSettings = () => api('PATCH', route, { settings, connection: connection || null }).then(() => onChanged(block.name), setError);
 
-  const meta = `${block.role ?? ''} · ${block.language === 'connector' ? `${kind ?? ''}${block.connection ? ` → ${block.connection}` : ''}` : block.language === 'clean' ? 'clean' : block.file}`;
+  const meta = `${block.role ?? ''} · ${block.language === 'connector' ? `${kind ?? ''}${block.connection ? ` → ${block.connection}` : ''}` : block.language === 'clean' || block.language === 'dedupe' ? block.language : block.file}`;
 
   return (
     <section className="block-panel" data-testid="block-panel">
@@ -74,7 +74,7 @@ export function BlockPanel({ pipeline, block, file, connectors, connections, run
         )}
         <span className="muted small block-meta" title={meta}>{meta}</span>
         <span className="spacer" />
-        {block.language !== 'connector' && block.language !== 'clean' && (
+        {block.language !== 'connector' && block.language !== 'clean' && block.language !== 'dedupe' && (
           <button type="button" className="button small" disabled={!file.dirty || file.saving} onClick={() => void file.save().catch(() => undefined)} title={`Save (${modKey}+S)`} data-testid="save-block">
             {file.dirty ? 'Save' : 'Saved'}
           </button>
@@ -111,6 +111,15 @@ export function BlockPanel({ pipeline, block, file, connectors, connections, run
               {Object.entries(block.settings).map(([column, spec]) => <li key={column}><code>{column}</code>: {JSON.stringify(spec)}</li>)}
             </ul>
             <p className="muted small">Edit the columns and tools of a clean block under <code>clean:</code> in the pipeline file.</p>
+          </div>
+        ) : block.language === 'dedupe' ? (
+          // A dedupe block has no file; until it has a form, its settings are shown here and edited in the pipeline file.
+          <div className="block-settings" data-testid="dedupe-settings">
+            <pre className="small">{JSON.stringify(block.settings, null, 2)}</pre>
+            <p className="muted small">
+              {block.part === 'review' ? <>The pairs of <code>{block.declaredName}</code> scoring between its review and match thresholds. </> : null}
+              Edit the settings under <code>dedupe:</code> of <code>{block.declaredName ?? block.name}</code> in the pipeline file.
+            </p>
           </div>
         ) : file.content === undefined ? (
           <div className="loading">Loading {block.file}…</div>
