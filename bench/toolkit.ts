@@ -11,7 +11,7 @@
  * Figures are reported, never asserted.
  */
 import { parseArgs } from 'node:util';
-import { parseCountries, parseDates, parsePhones, parseUsStates } from '../src/index.ts';
+import { cleanText, limitTokens, parseCountries, parseDates, parsePhones, parseUsStates } from '../src/index.ts';
 
 const { values: args } = parseArgs({ options: { values: { type: 'string', default: '300000' }, rounds: { type: 'string', default: '3' } } });
 const size = Number(args.values);
@@ -50,6 +50,18 @@ function messyPhone(i: number): string {
 const stateSpellings = ['California', 'CA', 'Calif.', 'new york', 'N.Y.', 'Texas', 'TX', 'Tex.', 'Missisippi', 'Miss.', 'Pennsilvania', 'PA', 'florida', 'FL', 'Ga.', 'Illinois', 'Ohio', 'Washington, D.C.', 'Puerto Rico', 'N/A'];
 const countrySpellings = ['Germany', 'Deutschland', 'DEU', 'de', 'USA', 'United States', 'UK', 'France', 'Frnace', 'España', 'Brasil', 'JP', 'Côte d’Ivoire', 'Holland', 'Schweiz', 'Austira', 'CHN', 'India', 'Mexico', 'Atlantis'];
 
+/** Support answers as they arrive from a help desk: mostly plain, some with HTML, odd spaces, decomposed accents or zero-width characters. */
+function messyText(i: number): string {
+  const base = `Ticket ${i}: the customer could not reset their password on the ${i % 3 ? 'website' : 'mobile app'}, so we sent a new link.`;
+  switch (i % 5) {
+    case 0: return `<p>${base.replace('new link', '<a href="#">new link</a>')}</p>`;
+    case 1: return base.replace(' the ', '\u00A0the  ');
+    case 2: return `${base} Cafe\u0301 voucher attached.`;
+    case 3: return `\u200B${base}\r\n\r\n\r\nThanks`;
+    default: return base;
+  }
+}
+
 interface Case {
   readonly name: string;
   readonly values: readonly unknown[];
@@ -62,6 +74,8 @@ const cases: Case[] = [
   { name: 'parsePhones (each number 5 times)', values: Array.from({ length: size }, (_, i) => messyPhone(Math.floor(i / 5))), run: (v) => parsePhones(v, { defaultRegion: 'US' }) },
   { name: 'parseUsStates (20 spellings)', values: Array.from({ length: size }, (_, i) => stateSpellings[i % stateSpellings.length]), run: (v) => parseUsStates(v) },
   { name: 'parseCountries (20 spellings)', values: Array.from({ length: size }, (_, i) => countrySpellings[i % countrySpellings.length]), run: (v) => parseCountries(v) },
+  { name: 'cleanText (HTML, spaces, NFC)', values: Array.from({ length: size }, (_, i) => messyText(i)), run: (v) => cleanText(v, { stripHtml: true }) },
+  { name: 'limitTokens (o200k_base, ~30 tokens)', values: Array.from({ length: size }, (_, i) => messyText(i)), run: (v) => limitTokens(v, { max: 32 }) },
 ];
 
 console.log(`toolkit bench: ${size} values per column, best of ${rounds} rounds`);

@@ -13,3 +13,11 @@ export type { DedupeReport, FoundDuplicates, ScoredPair } from './dedupe/find-du
 export type { DedupeOptions, MatchColumn } from './dedupe/dedupe-settings.ts';
 export { jaroWinkler, levenshteinSimilarity, normaliseForMatching, similarities, tokenJaccard } from './dedupe/similarity.ts';
 export type { Similarity } from './dedupe/similarity.ts';
+export { cleanText } from './text/clean-text.ts';
+export type { CleanTextOptions, CleanTextReport, CleanedTexts } from './text/clean-text.ts';
+export { limitTokens, tokenEncodings } from './text/count-tokens.ts';
+export type { CountedValue, LimitedTexts, TokenEncoding, TokenLimitOptions, TokenLimitReport } from './text/count-tokens.ts';
+export { dedupeTexts } from './llm/dedupe-texts.ts';
+export type { DedupedTexts } from './llm/dedupe-texts.ts';
+export { writeTrainingJsonl } from './llm/write-training-jsonl.ts';
+export type { ChatExample, PromptCompletion, TrainingExample, WriteTrainingOptions, WrittenTraining } from './llm/write-training-jsonl.ts';
