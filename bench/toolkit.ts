@@ -13,7 +13,7 @@
  */
 import { parseArgs } from 'node:util';
 import { fileURLToPath } from 'node:url';
-import { loadDictionary, parseCountries, parseDates, parsePhones, parseUsStates, standardize } from '../src/index.ts';
+import { cleanText, limitTokens, loadDictionary, parseCountries, parseDates, parsePhones, parseUsStates, standardize } from '../src/index.ts';
 
 const { values: args } = parseArgs({ options: { values: { type: 'string', default: '300000' }, rounds: { type: 'string', default: '3' } } });
 const size = Number(args.values);
@@ -59,6 +59,18 @@ function messyCategory(i: number): string {
   return i % 10 === 9 ? `SKU-${i % 5000} misc` : categorySpellings[i % categorySpellings.length]!;
 }
 
+/** Support answers as they arrive from a help desk: mostly plain, some with HTML, odd spaces, decomposed accents or zero-width characters. */
+function messyText(i: number): string {
+  const base = `Ticket ${i}: the customer could not reset their password on the ${i % 3 ? 'website' : 'mobile app'}, so we sent a new link.`;
+  switch (i % 5) {
+    case 0: return `<p>${base.replace('new link', '<a href="#">new link</a>')}</p>`;
+    case 1: return base.replace(' the ', '\u00A0the  ');
+    case 2: return `${base} Cafe\u0301 voucher attached.`;
+    case 3: return `\u200B${base}\r\n\r\n\r\nThanks`;
+    default: return base;
+  }
+}
+
 interface Case {
   readonly name: string;
   readonly values: readonly unknown[];
@@ -72,6 +84,8 @@ const cases: Case[] = [
   { name: 'parseUsStates (20 spellings)', values: Array.from({ length: size }, (_, i) => stateSpellings[i % stateSpellings.length]), run: (v) => parseUsStates(v) },
   { name: 'standardize (1 in 10 unknown)', values: Array.from({ length: size }, (_, i) => messyCategory(i)), run: (v) => standardize(v, categories, { threshold: 0.85 }) },
   { name: 'parseCountries (20 spellings)', values: Array.from({ length: size }, (_, i) => countrySpellings[i % countrySpellings.length]), run: (v) => parseCountries(v) },
+  { name: 'cleanText (HTML, spaces, NFC)', values: Array.from({ length: size }, (_, i) => messyText(i)), run: (v) => cleanText(v, { stripHtml: true }) },
+  { name: 'limitTokens (o200k_base, ~30 tokens)', values: Array.from({ length: size }, (_, i) => messyText(i)), run: (v) => limitTokens(v, { max: 32 }) },
 ];
 
 console.log(`toolkit bench: ${size} values per column, best of ${rounds} rounds`);

@@ -10,6 +10,7 @@ import { runTsBlock } from '../core/run/ts-block-runner.ts';
 import { createCleanBlockRunner } from '../core/run/clean-block-runner.ts';
 import { cleanTools } from '../toolkit/clean-tools.ts';
 import { createPrepareBlockRunner } from '../toolkit/ml/prepare-block-runner.ts';
+import { runDedupeBlock } from '../toolkit/dedupe/dedupe-block-runner.ts';
 import { runSyncBlock } from '../integration/run-sync-block.ts';
 import type { RunRecord, RunStore } from '../core/run-store/run-store.ts';
 import { SqliteRunStore } from '../core/run-store/sqlite-run-store.ts';
@@ -58,6 +59,7 @@ export const runners = {
   sync: runSyncBlock,
   clean: createCleanBlockRunner(cleanTools),
   prepare: createPrepareBlockRunner(),
+  dedupe: runDedupeBlock,
 } satisfies BlockRunners;
 
 export interface EngineOptions {

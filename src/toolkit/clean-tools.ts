@@ -6,6 +6,8 @@ import { parseCountries } from './places/parse-countries.ts';
 import { parseUsStates } from './places/parse-us-states.ts';
 import { dictionaryNamePattern, loadDictionary } from './dictionary/dictionary-file.ts';
 import { standardize } from './dictionary/standardize.ts';
+import { cleanText } from './text/clean-text.ts';
+import { limitTokens, tokenEncodings } from './text/count-tokens.ts';
 
 const timezone = z.string().refine(isTimeZone, { message: 'not an IANA time zone (e.g. Europe/Paris)' });
 const region = z.string().regex(/^[A-Z]{2}$/, 'an ISO 3166 alpha-2 region in capitals, e.g. US');
@@ -35,6 +37,15 @@ export const cleanTools: CleanTools = {
   ),
   us_states: defineCleanTool(z.strictObject({ output: z.enum(['code', 'name']).optional() }), (values, settings) =>
     parseUsStates(values, settings.output ? { output: settings.output } : {}).values,
+  ),
+  text: defineCleanTool(
+    z.strictObject({ form: z.enum(['NFC', 'NFKC']).optional(), strip_html: z.boolean().optional(), keep_line_breaks: z.boolean().optional() }),
+    (values, settings) => cleanText(values, { form: settings.form, stripHtml: settings.strip_html, keepLineBreaks: settings.keep_line_breaks }).values,
+  ),
+  // A value outside the limits is flagged (and nulled) with its token count, so a SQL block after it can drop it.
+  tokens: defineCleanTool(
+    z.strictObject({ max: z.number().int().positive().optional(), min: z.number().int().min(0).optional(), encoding: z.enum(tokenEncodings).optional() }),
+    (values, settings) => limitTokens(values, { max: settings.max, min: settings.min ?? 0, encoding: settings.encoding }).values,
   ),
   countries: defineCleanTool(z.strictObject({ output: z.enum(['alpha2', 'alpha3', 'name']).optional() }), (values, settings) =>
     parseCountries(values, settings.output ? { output: settings.output } : {}).values,

@@ -12,6 +12,7 @@ import { checkCleanBlock } from '../../core/run/clean-block-runner.ts';
 import { cleanTools } from '../../toolkit/clean-tools.ts';
 import { checkPrepareBlock } from '../../toolkit/ml/prepare-block-runner.ts';
 import { connectors, createDataPlane } from '../../engine/create-engine.ts';
+import { checkDedupeBlock } from '../../toolkit/dedupe/dedupe-block-runner.ts';
 import { loadProjectLineage } from '../../core/lineage/load-project-lineage.ts';
 import { describeError, describeWarnings, green, red, yellow, type Output } from '../output.ts';
 import { parseBlockSettings } from '../../core/connectors/parse-block-settings.ts';
@@ -103,6 +104,10 @@ async function checkBlock(project: Project, pipeline: Pipeline, block: Block): P
         return [];
       case 'prepare':
         checkPrepareBlock(block);
+        return [];
+      case 'dedupe':
+        // Both parts of a dedupe block share its settings: they are checked once, with the block as written.
+        if (block.part === 'clusters') checkDedupeBlock(block);
         return [];
     }
   } catch (error) {

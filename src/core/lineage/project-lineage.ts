@@ -95,6 +95,16 @@ class GraphBuilder {
         });
         return;
       }
+      case 'dedupe': {
+        // The clusters part keeps every column of its upstream and adds the cluster id, computed from the compared columns.
+        if (block.part === 'review') return;
+        const from = blockId(pipeline.name, block.upstream[0]!);
+        const columns = (this.knownColumns(from) ?? []).map((name) => ({ name, sources: [{ node: from, column: name }] }));
+        const settings = block.settings.columns;
+        const compared = new Set(settings && typeof settings === 'object' ? Object.keys(settings).map((c) => c.toLowerCase()) : []);
+        this.columns[id] = [...columns, { name: 'cluster_id', sources: columns.filter((c) => compared.has(c.name)).map((c) => c.sources[0]!) }];
+        return;
+      }
       case 'sql': {
         const connection = block.connection && String(fillTemplates(block.connection, values, where));
         const inDataPlane = !connection || connection === dataPlaneConnectionName;

@@ -6,7 +6,7 @@ import { ConfigError, type ErrorLocation } from '../errors.ts';
 import { declaredPipelineType } from './declared-pipeline-type.ts';
 import { isIntegrationFile, loadIntegrationPipeline } from './load-integration-pipeline.ts';
 import { topoSort } from './dag.ts';
-import type { Block, BlockLanguage, CleanBlock, Pipeline, PipelineWarning, PrepareBlock } from './pipeline.ts';
+import type { Block, BlockLanguage, CleanBlock, DedupeBlock, Pipeline, PipelineWarning, PrepareBlock } from './pipeline.ts';
 import { toCheckSpec, type CheckSpec } from '../quality/check-spec.ts';
 import { pipelineFileSchema, pipelineNamePattern, pipelineNameRule, type BlockFile, type BlockRole } from './pipeline-schema.ts';
 
@@ -53,7 +53,14 @@ export function loadPipeline(root: string, name: string): Pipeline {
   const hash = createHash('sha256').update(readFileSync(file));
 
   const warnings: PipelineWarning[] = [];
-  const blocks = data.blocks.map((spec, index) => {
+  // A dedupe block may add a second block, so problems found in the block list are located through the spec each came from.
+  const specIndexOf: number[] = [];
+  const blocks = data.blocks.flatMap((spec, index) => {
+    const made = specBlocks(spec, index);
+    specIndexOf.push(...made.map(() => index));
+    return made;
+  });
+  function specBlocks(spec: (typeof data.blocks)[number], index: number): Block[] {
     const where = locate(['blocks', index]);
     if (spec.type !== undefined) {
       const at = locate(['blocks', index, 'type']);
@@ -65,14 +72,16 @@ export function loadPipeline(root: string, name: string): Pipeline {
       });
     }
     const checks = spec.checks.map((check, i) => toCheckSpec(check, locate(['blocks', index, 'checks', i]).line));
+    const locateKey = (key: string): ErrorLocation => locate(['blocks', index, key]);
+    if (spec.dedupe !== undefined) return toDedupeBlocks(spec, { file: shown, line: where.line }, locateKey, (keys) => locate(['blocks', index, 'dedupe', ...keys]), checks);
     const block: Block = {
-      ...toBlock(root, spec, { file: shown, line: where.line }, (key) => locate(['blocks', index, key]), (key) => locate(['blocks', index, 'settings', key]), (column) => locate(['blocks', index, 'clean', column])),
+      ...toBlock(root, spec, { file: shown, line: where.line }, locateKey, (key) => locate(['blocks', index, 'settings', key]), (column) => locate(['blocks', index, 'clean', column])),
       ...(checks.length ? { checks } : {}),
       ...(checkTargets(checks, spec.name).length ? { after: checkTargets(checks, spec.name) } : {}),
     };
     if (block.language === 'ts' || block.language === 'sql') hash.update(block.name).update(readFileSync(block.file));
-    return block;
-  });
+    return [block];
+  }
 
   checkRelationshipTargets(data.blocks, locate);
   const sorted = topoSort(blocks);
@@ -81,13 +90,13 @@ export function loadPipeline(root: string, name: string): Pipeline {
     switch (problem.kind) {
       case 'duplicate':
         throw new ConfigError('pipeline.duplicate_block', `two blocks are named '${problem.name}'`, {
-          location: { ...locate(['blocks', problem.index, 'name']), block: problem.name },
+          location: { ...locate(['blocks', specIndexOf[problem.index]!, 'name']), block: problem.name },
         });
       case 'unknown_upstream':
         throw new ConfigError(
           'pipeline.unknown_upstream',
           `block '${problem.name}' reads '${problem.upstream}', which is not a block of this pipeline`,
-          { location: { ...locate(['blocks', problem.index, 'upstream', problem.upstreamIndex]), block: problem.name } },
+          { location: { ...locate(['blocks', specIndexOf[problem.index]!, 'upstream', problem.upstreamIndex]), block: problem.name } },
         );
       case 'cycle':
         throw new ConfigError('pipeline.cycle', `the blocks form a cycle: ${problem.cycle.join(' -> ')}`, {
@@ -121,20 +130,7 @@ function toBlock(
   locateSetting: (key: string) => ErrorLocation,
   locateCleanColumn: (column: string) => ErrorLocation,
 ): Block {
-  const base = {
-    name: spec.name,
-    upstream: spec.upstream,
-    description: spec.description,
-    declaredAt,
-    retries: spec.retries,
-    timeout: spec.timeout,
-    pokeInterval: spec.poke_interval,
-    ...(spec.reads ? { reads: spec.reads } : {}),
-    ...(spec.writes ? { writes: spec.writes } : {}),
-    ...(spec.metrics?.length ? { metrics: spec.metrics } : {}),
-    ...(spec.anomalies ? { anomalies: spec.anomalies } : {}),
-    ...(spec.drift ? { drift: spec.drift } : {}),
-  };
+  const base = blockBase(spec, declaredAt);
   const fail = (key: string, code: string, message: string): never => {
     throw new ConfigError(code, message, { location: { ...locateKey(key), block: spec.name } });
   };
@@ -163,6 +159,77 @@ function toBlock(
     return line === undefined ? [] : [[key, line]];
   }));
   return { ...base, role, language: 'connector', connector: spec.connector, connection: spec.connection, settings: spec.settings, settingLines };
+}
+
+/** What every kind of block takes from its spec. */
+function blockBase(spec: BlockFile, declaredAt: Block['declaredAt']) {
+  return {
+    name: spec.name,
+    upstream: spec.upstream,
+    description: spec.description,
+    declaredAt,
+    retries: spec.retries,
+    timeout: spec.timeout,
+    pokeInterval: spec.poke_interval,
+    ...(spec.reads ? { reads: spec.reads } : {}),
+    ...(spec.writes ? { writes: spec.writes } : {}),
+    ...(spec.metrics?.length ? { metrics: spec.metrics } : {}),
+    ...(spec.anomalies ? { anomalies: spec.anomalies } : {}),
+    ...(spec.drift ? { drift: spec.drift } : {}),
+  };
+}
+
+/**
+ * A dedupe block reads exactly one upstream. With a `review` threshold it
+ * comes with a second block, `<name>__review`, holding the borderline pairs,
+ * so downstream blocks, previews and checks reach it as any block output.
+ */
+function toDedupeBlocks(
+  spec: BlockFile,
+  declaredAt: Block['declaredAt'],
+  locateKey: (key: string) => ErrorLocation,
+  locateSetting: (keys: readonly string[]) => ErrorLocation,
+  checks: readonly CheckSpec[],
+): DedupeBlock[] {
+  const fail = (key: string, code: string, message: string): never => {
+    throw new ConfigError(code, message, { location: { ...locateKey(key), block: spec.name } });
+  };
+  for (const key of ['file', 'connector', 'connection', 'clean'] as const) {
+    if (spec[key] !== undefined) fail(key, 'block.ambiguous', `block '${spec.name}' has both dedupe and ${key}; a dedupe block is only its settings`);
+  }
+  if (spec.upstream.length !== 1) fail('upstream', 'block.dedupe_upstream', `block '${spec.name}': a dedupe block reads exactly one upstream block (it has ${spec.upstream.length})`);
+  const settings = spec.dedupe!;
+  // Each setting's line, and each compared column's (`columns.name`), so a problem points at its own line.
+  const columns = settings.columns && typeof settings.columns === 'object' ? Object.keys(settings.columns).map((column) => ['columns', column]) : [];
+  const settingLines = Object.fromEntries([...Object.keys(settings).map((key) => [key]), ...columns].flatMap((keys) => {
+    const line = locateSetting(keys).line;
+    return line === undefined ? [] : [[keys.join('.'), line]];
+  }));
+  const after = checkTargets(checks, spec.name);
+  const clusters: DedupeBlock = {
+    ...blockBase(spec, declaredAt),
+    role: spec.role ?? spec.type ?? 'transformer',
+    language: 'dedupe',
+    part: 'clusters',
+    declaredName: spec.name,
+    settings,
+    settingLines,
+    ...(checks.length ? { checks } : {}),
+    ...(after.length ? { after } : {}),
+  };
+  if (settings.review === undefined) return [clusters];
+  const review: DedupeBlock = {
+    ...blockBase(spec, declaredAt),
+    name: `${spec.name}__review`,
+    role: 'transformer',
+    description: `pairs of '${spec.name}' to review: scoring between review and match`,
+    language: 'dedupe',
+    part: 'review',
+    declaredName: spec.name,
+    settings,
+    settingLines,
+  };
+  return [clusters, review];
 }
 
 /** A clean block reads exactly one upstream and has no file or connector of its own. */

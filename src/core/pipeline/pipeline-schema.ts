@@ -35,6 +35,8 @@ export const blockFileSchema = z
     clean: z.record(z.string().min(1), z.object({ tool: z.string().min(1) }).loose()).optional(),
     /** A no-code prepare block: its one upstream split into train and test, features scaled and encoded (see docs/toolkit.md). */
     prepare: z.record(z.string(), z.unknown()).optional(),
+    /** A no-code duplicate-matching block: compared columns, blocking keys and thresholds (checked by the toolkit). */
+    dedupe: z.record(z.string(), z.unknown()).optional(),
     /** Overrides the pipeline's retry policy for this block. */
     retries: retryPolicySchema.optional(),
     /** The block fails (retryably) when it runs longer than this. */

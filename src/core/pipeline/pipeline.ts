@@ -9,7 +9,7 @@ import type { AnomalySettings } from '../quality/anomaly-settings.ts';
 import type { DriftSettings } from '../quality/drift-settings.ts';
 
 /** How a block's logic is written. Adding a language adds a runner for it. */
-export type BlockLanguage = 'ts' | 'sql' | 'connector' | 'sync' | 'clean' | 'prepare';
+export type BlockLanguage = 'ts' | 'sql' | 'connector' | 'sync' | 'clean' | 'prepare' | 'dedupe';
 
 interface BlockBase {
   readonly name: string;
@@ -99,7 +99,29 @@ export interface PrepareBlock extends BlockBase {
   readonly settings: Readonly<Record<string, unknown>>;
 }
 
-export type Block = TsBlock | SqlBlock | ConnectorBlock | SyncBlock | CleanBlock | PrepareBlock;
+/**
+ * What a block written as `dedupe:` gives: `clusters` is the block itself (its
+ * upstream's rows with a cluster id), `review` the block `<name>__review` the
+ * loader adds beside it when the settings name a review threshold (the pairs
+ * a person should decide). Both read the same upstream and settings.
+ */
+export type DedupePart = 'clusters' | 'review';
+
+/**
+ * A no-code duplicate-matching block. Its settings are checked by the runner
+ * that matches (the toolkit's), not by the loader.
+ */
+export interface DedupeBlock extends BlockBase {
+  readonly language: 'dedupe';
+  readonly part: DedupePart;
+  /** The name written in the pipeline file (the review part's name adds `__review`). */
+  readonly declaredName: string;
+  readonly settings: Readonly<Record<string, unknown>>;
+  /** The line of each setting under `dedupe:` (and of each compared column, as `columns.NAME`), so a bad setting is reported where it is written. */
+  readonly settingLines?: Readonly<Record<string, number>> | undefined;
+}
+
+export type Block = TsBlock | SqlBlock | ConnectorBlock | SyncBlock | CleanBlock | PrepareBlock | DedupeBlock;
 
 export interface Pipeline {
   readonly name: string;

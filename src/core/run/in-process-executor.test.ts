@@ -31,6 +31,9 @@ const runners: BlockRunners = {
   prepare: async (block) => {
     throw new ConfigError('test.no_prepare', `this test runs no prepare block ('${block.name}')`);
   },
+  dedupe: async (block) => {
+    throw new ConfigError('test.no_dedupe', `this test runs no dedupe block ('${block.name}')`);
+  },
 };
 
 describe('the in-process executor', () => {

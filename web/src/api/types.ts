@@ -3,8 +3,11 @@
 export type RunStatus = 'queued' | 'running' | 'succeeded' | 'failed' | 'cancelled';
 export type BlockRunStatus = 'pending' | 'running' | 'succeeded' | 'failed' | 'skipped' | 'cancelled';
 export type BlockRole = 'loader' | 'transformer' | 'exporter' | 'test' | 'sensor';
-/** How a block is written: TypeScript, SQL, or settings only (a connector block); `sync` is a stream of an integration pipeline. */
-export type BlockLanguage = 'ts' | 'sql' | 'connector' | 'sync' | 'clean' | 'prepare';
+/**
+ * How a block is written: TypeScript, SQL, or settings only (a connector, clean, prepare or dedupe block); `sync` is a stream of
+ * an integration pipeline. A dedupe block with a review threshold shows as two blocks: itself and `<name>__review`.
+ */
+export type BlockLanguage = 'ts' | 'sql' | 'connector' | 'sync' | 'clean' | 'prepare' | 'dedupe';
 export type VariableValue = string | number | boolean;
 
 export interface ApiErrorBody {
@@ -98,6 +101,10 @@ export interface BlockSpec {
   readonly connection?: string;
   readonly upstream: readonly string[];
   readonly settings: Readonly<Record<string, unknown>>;
+  /** For a dedupe block: the rows with their cluster ids, or the pairs to review. */
+  readonly part?: 'clusters' | 'review';
+  /** For a dedupe block: its name in the pipeline file (the review part's name adds `__review`). */
+  readonly declaredName?: string;
 }
 
 export interface PipelineDetail {

@@ -11,7 +11,7 @@ export type BlockNodeData = {
 };
 export type BlockNodeType = Node<BlockNodeData, 'block'>;
 
-const languageLabel: Record<BlockLanguage, string> = { ts: 'TS', sql: 'SQL', connector: 'NO-CODE', sync: 'SYNC', clean: 'CLEAN', prepare: 'PREPARE' };
+const languageLabel: Record<BlockLanguage, string> = { ts: 'TS', sql: 'SQL', connector: 'NO-CODE', sync: 'SYNC', clean: 'CLEAN', prepare: 'PREPARE', dedupe: 'DEDUPE' };
 
 /** One block on the canvas. Memoised: a 200-block DAG re-renders only what changed. */
 export const BlockNode = memo(function BlockNode({ data, selected }: NodeProps<BlockNodeType>) {

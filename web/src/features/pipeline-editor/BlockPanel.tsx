@@ -113,6 +113,15 @@ export function BlockPanel({ pipeline, block, file, connectors, connections, run
             <pre className="small">{JSON.stringify(block.settings, null, 2)}</pre>
             <p className="muted small">Edit how a prepare block splits and transforms under <code>prepare:</code> in the pipeline file.</p>
           </div>
+        ) : block.language === 'dedupe' ? (
+          // A dedupe block has no file; until it has a form, its settings are shown here and edited in the pipeline file.
+          <div className="block-settings" data-testid="dedupe-settings">
+            <pre className="small">{JSON.stringify(block.settings, null, 2)}</pre>
+            <p className="muted small">
+              {block.part === 'review' ? <>The pairs of <code>{block.declaredName}</code> scoring between its review and match thresholds. </> : null}
+              Edit the settings under <code>dedupe:</code> of <code>{block.declaredName ?? block.name}</code> in the pipeline file.
+            </p>
+          </div>
         ) : file.content === undefined ? (
           <div className="loading">Loading {block.file}…</div>
         ) : (

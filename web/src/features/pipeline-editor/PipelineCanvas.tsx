@@ -39,7 +39,7 @@ export const PipelineCanvas = memo(function PipelineCanvas({ blocks, selected, s
     const next = new Map<string, BlockNodeType>();
     const list = blocks.map((b) => {
       const position = positions.get(b.name) ?? { x: 0, y: 0 };
-      const detail = b.language === 'connector' ? `${b.connector ?? ''}${b.connection ? ` · ${b.connection}` : ''}` : b.language === 'clean' ? cleanedColumns(b) : (b.file ?? '');
+      const detail = b.language === 'connector' ? `${b.connector ?? ''}${b.connection ? ` · ${b.connection}` : ''}` : b.language === 'clean' ? cleanedColumns(b) : b.language === 'dedupe' ? dedupeDetail(b) : (b.file ?? '');
       const status = statuses.get(b.name);
       const isSelected = b.name === selected;
       const old = cache.current.get(b.name);
@@ -155,6 +155,13 @@ function FitOnGraphChange({ graphKey, positions, selected }: { graphKey: string;
     return () => clearTimeout(timer);
   }, [graphKey, positions, fitView, getViewport, setViewport, setCenter, store]);
   return null;
+}
+
+/** A dedupe block's compared columns, or that it holds the pairs to review. */
+function dedupeDetail(block: BlockSpec): string {
+  if (block.part === 'review') return 'pairs to review';
+  const columns = block.settings.columns;
+  return `dedupe: ${columns && typeof columns === 'object' ? Object.keys(columns).join(', ') : ''}`;
 }
 
 /** A clean block's columns and their tools, `phone: phones, state: us_states`, as its node's detail. */
