@@ -47,7 +47,7 @@ describe('Sluice as a library, on the sales example', () => {
 
   it('lists the pipelines of the project', () => {
     assert.equal(project.name, 'sales');
-    assert.deepEqual(project.listPipelines(), ['daily_sales', 'refunds']);
+    assert.deepEqual(project.listPipelines(), ['daily_sales', 'refunds', 'sales_by_day']);
   });
 
   it('runs daily_sales and returns a typed result whose rows match the warehouse', async () => {
