@@ -38,15 +38,6 @@ export const cleanTools: CleanTools = {
   us_states: defineCleanTool(z.strictObject({ output: z.enum(['code', 'name']).optional() }), (values, settings) =>
     parseUsStates(values, settings.output ? { output: settings.output } : {}).values,
   ),
-  text: defineCleanTool(
-    z.strictObject({ form: z.enum(['NFC', 'NFKC']).optional(), strip_html: z.boolean().optional(), keep_line_breaks: z.boolean().optional() }),
-    (values, settings) => cleanText(values, { form: settings.form, stripHtml: settings.strip_html, keepLineBreaks: settings.keep_line_breaks }).values,
-  ),
-  // A value outside the limits is flagged (and nulled) with its token count, so a SQL block after it can drop it.
-  tokens: defineCleanTool(
-    z.strictObject({ max: z.number().int().positive().optional(), min: z.number().int().min(0).optional(), encoding: z.enum(tokenEncodings).optional() }),
-    (values, settings) => limitTokens(values, { max: settings.max, min: settings.min ?? 0, encoding: settings.encoding }).values,
-  ),
   countries: defineCleanTool(z.strictObject({ output: z.enum(['alpha2', 'alpha3', 'name']).optional() }), (values, settings) =>
     parseCountries(values, settings.output ? { output: settings.output } : {}).values,
   ),
@@ -58,6 +49,15 @@ export const cleanTools: CleanTools = {
     (values, settings, context) =>
       standardize(values, loadDictionary(context.projectRoot, settings.dictionary), settings.threshold !== undefined ? { threshold: settings.threshold } : {}).values,
     (settings, projectRoot) => void loadDictionary(projectRoot, settings.dictionary),
+  ),
+  text: defineCleanTool(
+    z.strictObject({ form: z.enum(['NFC', 'NFKC']).optional(), strip_html: z.boolean().optional(), keep_line_breaks: z.boolean().optional() }),
+    (values, settings) => cleanText(values, { form: settings.form, stripHtml: settings.strip_html, keepLineBreaks: settings.keep_line_breaks }).values,
+  ),
+  // A value outside the limits is flagged (and nulled) with its token count, so a SQL block after it can drop it.
+  tokens: defineCleanTool(
+    z.strictObject({ max: z.number().int().positive().optional(), min: z.number().int().min(0).optional(), encoding: z.enum(tokenEncodings).optional() }),
+    (values, settings) => limitTokens(values, { max: settings.max, min: settings.min ?? 0, encoding: settings.encoding }).values,
   ),
 };
 

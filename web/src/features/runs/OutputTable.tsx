@@ -45,7 +45,6 @@ export function OutputTable({ runId, block, mapSource }: { runId: string; block:
         <span className="spacer" />
         <button type="button" className={showStats ? 'button small active' : 'button small'} onClick={() => setShowStats(!showStats)} data-testid="toggle-stats">Stats</button>
         <button type="button" className={showProfile ? 'button small active' : 'button small'} onClick={() => setShowProfile(!showProfile)} data-testid="toggle-profile">Profile</button>
-        {mapSource && <a className="button small" href={href(`/map?source=${encodeURIComponent(mapSource)}`)} title="Map this output's columns onto another table's" data-testid="output-map-fields">Map fields</a>}
         <details className="menu" data-testid="output-download">
           <summary className="button small">Download</summary>
           {/* A chosen download closes the menu; the download itself goes on in the browser. */}
@@ -68,6 +67,8 @@ export function OutputTable({ runId, block, mapSource }: { runId: string; block:
         </span>
         <button type="button" className="button small" disabled={offset + pageSize >= total} onClick={() => setOffset(offset + pageSize)} title="Next page" data-testid="page-next">›</button>
         <button type="button" className="button small" disabled={offset >= last} onClick={() => setOffset(last)} title="Last page" data-testid="page-last">»</button>
+        {/* Last, so that beside the editor it is the one to wrap, and the pager stays on one row. */}
+        {mapSource && <a className="button small" href={href(`/map?source=${encodeURIComponent(mapSource)}`)} title="Map this output's columns onto another table's" data-testid="output-map-fields">Map fields</a>}
       </div>
       <ErrorNote error={page.error} />
       {showProfile && <ProfilePanel runId={runId} block={block} />}
