@@ -1,11 +1,12 @@
 import assert from 'node:assert/strict';
+import type { ChildProcess } from 'node:child_process';
 import { cpSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { requirePrerequisites } from '../../src/testing/require-prerequisites.ts';
 import { waitFor } from '../../src/testing/wait-for.ts';
 import { serveProject } from './api-server.ts';
-import { sluice, tempDir, writeProject } from './cli-helpers.ts';
+import { sluice, stop, tempDir, writeProject } from './cli-helpers.ts';
 import { createQueueProject, readOutput, type QueueProject } from './queue-fixtures.ts';
 
 const skip = await requirePrerequisites('postgres', 'redis');
@@ -69,13 +70,16 @@ describe('block runs through a queue to sluice worker processes', { skip }, () =
   it('sends a block run only to a worker whose checkout has the version the run planned', async () => {
     // A second checkout of the project whose block differs: its worker must refuse the run's block runs.
     const { dir: other, cleanup } = tempDir('sluice-queue-other-');
+    const started: ChildProcess[] = [];
     try {
       cpSync(project.dir, other, { recursive: true, filter: (file) => !file.includes(`${path.sep}.sluice`) });
       writeFileSync(path.join(other, 'blocks/total.sql'), 'SELECT -1 AS total, 0 AS rows\n');
       const stale = await project.startWorker([], other);
+      started.push(stale.child);
       const running = sluice(project.dir, ['run', 'fan', '--block', 'total'], project.env);
       await stale.until(/refused .* total: .*planned with version/, 'the worker on the other checkout refused the block run');
       const matching = await project.startWorker();
+      started.push(matching.child);
       const run = await running;
       assert.equal(run.code, 0, run.stdout + run.stderr);
       const runId = /run (\d{8}-\d{6}-[0-9a-f]{6})/.exec(run.stdout)![1]!;
@@ -86,6 +90,8 @@ describe('block runs through a queue to sluice worker processes', { skip }, () =
       assert.match(logs.stdout, /planned with version/, "the run's log says why its block waited");
       await waitFor(() => matching.output().includes(`✓ ${runId} total succeeded`), { what: 'the matching worker to report the block run' });
     } finally {
+      // Workers left running would take the next test's block runs from the shared queue.
+      await Promise.all(started.map((child) => stop(child, 'SIGKILL')));
       cleanup();
     }
   });
