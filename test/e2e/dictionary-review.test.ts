@@ -70,7 +70,8 @@ describe('a dictionary clean block, its review and the decisions written back', 
 
     const rerun = await sluice(dir, ['run', 'products']);
     assert.equal(rerun.code, 0, rerun.stderr + rerun.stdout);
-    assert.match(rerun.stdout, /clean_products .* flagged: category 1\n/);
+    // Fewer flags is a jump in the flag columns' null rates, which drift (warn by default) also reports.
+    assert.match(rerun.stdout, /clean_products .* flagged: category 1(; drift: \d+ warned)?\n/);
     const lines = output().split('\n');
     assert.equal(lines[4], '4,Electronics,,');
     assert.equal(lines[5], '5,Electronics,,');
