@@ -7,7 +7,7 @@ import { SqliteRunStore } from '../core/run-store/sqlite-run-store.ts';
 import { backoffFor, createStreamSupervisor, defaultRestartPolicy, type StreamSupervisorEvent, type SupervisedStream } from './stream-supervisor.ts';
 
 /** Resolves when `check` holds, polling; fails the test after `ms`. */
-async function until(check: () => boolean, ms = 5000): Promise<void> {
+async function until(check: () => boolean, ms = 30_000): Promise<void> {
   const deadline = Date.now() + ms;
   while (!check()) {
     if (Date.now() > deadline) throw new Error('timed out waiting');
