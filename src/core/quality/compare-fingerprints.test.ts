@@ -60,6 +60,22 @@ describe('compareFingerprints', () => {
     assert.equal(compareFingerprints(of(email(0.05)), of(email(0.1)), { nullRateJump: 0.05 }).length, 1);
   });
 
+  it('leaves the values of flag columns alone, but not their presence or type, nor the values of other columns', () => {
+    const column = (name: string, nullRate: number, type = 'VARCHAR'): ColumnFingerprint => ({ name, type, nullRate });
+    const before = of(column('category', 0.1), column('category_flag', 0.5), column('category_reason', 0.5));
+    const fewerFlags = of(column('category', 0.4), column('category_flag', 0.9), column('category_reason', 0.9));
+    const flagColumns = ['category_flag', 'category_reason'];
+    assert.deepEqual(
+      compareFingerprints(before, fewerFlags, { nullRateJump: 0.2, flagColumns }).map((f) => f.message),
+      ['null rate of category jumped: 10% -> 40%'],
+    );
+    const retyped = of(column('category', 0.1), column('category_flag', 0.5, 'BIGINT'));
+    assert.deepEqual(
+      compareFingerprints(before, retyped, { nullRateJump: 0.2, flagColumns }).map((f) => f.kind),
+      ['retyped', 'dropped_column'],
+    );
+  });
+
   it('writes shares as people read them', () => {
     assert.deepEqual([percent(0), percent(0.001), percent(0.0525), percent(0.4)], ['0%', '0.1%', '5.3%', '40%']);
   });

@@ -17,6 +17,8 @@ export interface JudgeBlockDriftInput {
   readonly block: Block;
   readonly runId: string;
   readonly output: StoredOutput;
+  /** Columns whose values flag what the block could not decide; their values and null rates are not drift. */
+  readonly flagColumns?: readonly string[] | undefined;
   readonly settings: DriftSettings;
   readonly logger: Logger;
   readonly signal?: AbortSignal | undefined;
@@ -54,7 +56,7 @@ export async function judgeBlockDrift(input: JudgeBlockDriftInput): Promise<Judg
   if (settings.on_drift === 'off' || block.role === 'test' || block.role === 'sensor') return { output, events: [] };
   const fingerprint = await fingerprintOutput(session, output);
   const baseline = await store.baselineFingerprint(input.pipeline, block.name, input.runId);
-  const findings = baseline ? compareFingerprints(baseline.fingerprint, fingerprint, { nullRateJump: settings.null_rate_jump }) : [];
+  const findings = baseline ? compareFingerprints(baseline.fingerprint, fingerprint, { nullRateJump: settings.null_rate_jump, flagColumns: input.flagColumns }) : [];
   // A retried block records its last attempt's drift, none included.
   if (!findings.length) {
     await store.putDriftEvents(input.runId, block.name, []);
