@@ -10,6 +10,9 @@ import type { Logger } from '../core/run/logger.ts';
 import { quoteLiteral } from '../core/sql/quote.ts';
 import { rejectRowsSql } from './apply-schema-contract.ts';
 
+/** A batch of fewer new rows than this (or a baseline batch as small) has its null rates left unjudged: a few rows swing them by chance. */
+export const streamNullRateMinRows = 100;
+
 export interface StreamDriftScope {
   readonly store: RunStore;
   readonly session: DataPlaneSession;
@@ -74,7 +77,7 @@ export function createStreamDrift(scope: StreamDriftScope): StreamDrift {
         loaded = true;
       }
       const fingerprint = await fingerprintOutput(session, batch);
-      const findings = baseline ? compareFingerprints(baseline.fingerprint, fingerprint, { nullRateJump: defaultDriftSettings.null_rate_jump }) : [];
+      const findings = baseline ? compareFingerprints(baseline.fingerprint, fingerprint, { nullRateJump: defaultDriftSettings.null_rate_jump, nullRateMinRows: streamNullRateMinRows }) : [];
       const evidence: Pick<DriftEventRecord, 'rows' | 'samples'>[] = [];
       for (const finding of findings) evidence.push(await gatherEvidence(session, batch, finding));
       const breaking = scope.contract === 'discard_row' ? findings.filter((f) => breaksShape(f)) : [];

@@ -60,6 +60,14 @@ describe('compareFingerprints', () => {
     assert.equal(compareFingerprints(of(email(0.05)), of(email(0.1)), { nullRateJump: 0.05 }).length, 1);
   });
 
+  it('leaves null rates over too few rows unjudged when asked to', () => {
+    const email = (nullRate: number): ColumnFingerprint => ({ name: 'email', type: 'VARCHAR', nullRate });
+    const few = { rows: 4, columns: [email(1)] };
+    assert.deepEqual(compareFingerprints(of(email(0)), few, { nullRateJump: 0.2, nullRateMinRows: 100 }), []);
+    assert.equal(compareFingerprints(of(email(0)), of(email(1)), { nullRateJump: 0.2, nullRateMinRows: 100 }).length, 1);
+    assert.equal(compareFingerprints(of(email(0)), few, { nullRateJump: 0.2 }).length, 1);
+  });
+
   it('leaves the values of flag columns alone, but not their presence or type, nor the values of other columns', () => {
     const column = (name: string, nullRate: number, type = 'VARCHAR'): ColumnFingerprint => ({ name, type, nullRate });
     const before = of(column('category', 0.1), column('category_flag', 0.5), column('category_reason', 0.5));

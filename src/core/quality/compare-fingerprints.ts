@@ -31,6 +31,12 @@ export interface CompareOptions {
    * to run, so only their presence and type are compared.
    */
   readonly flagColumns?: readonly string[] | undefined;
+  /**
+   * The fewest rows, in the baseline and in the output, whose null rates are
+   * worth comparing: an integration stream's batch of a few new rows swings
+   * its null rates by chance. Every output counts without it.
+   */
+  readonly nullRateMinRows?: number | undefined;
 }
 
 /**
@@ -57,7 +63,8 @@ export function compareFingerprints(baseline: OutputFingerprint, current: Output
     if (flags.has(column.name)) continue;
     const shape = shapeDrift(old, column);
     if (shape) findings.push(shape);
-    const jump = nullRateJump(old, column, options.nullRateJump);
+    const enoughRows = Math.min(baseline.rows, current.rows) >= (options.nullRateMinRows ?? 0);
+    const jump = enoughRows ? nullRateJump(old, column, options.nullRateJump) : undefined;
     if (jump) findings.push(jump);
   }
   for (const old of baseline.columns) {
