@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import path from 'node:path';
 import type { ConnectorRegistry } from '../core/connectors/connector.ts';
 import { connectors } from '../connectors/registry.ts';
@@ -155,6 +156,18 @@ async function openQueueExecutor(config: QueueConfig): Promise<Executor & { clos
       await ledger.close();
     },
   };
+}
+
+/**
+ * The run store sluice.yaml names when there is one to read, for what runs
+ * recorded (the tables TypeScript blocks wrote, which `validate` checks for
+ * two writers). A project never run has no SQLite store and gets none made; a
+ * PostgreSQL store out of reach is left out, as the files alone still say most.
+ */
+export async function openRecordedRunStore(project: Project): Promise<RunStore | undefined> {
+  const metadata = project.settings.metadata;
+  if (metadata.type === 'sqlite' && !existsSync(path.resolve(project.root, metadata.path))) return undefined;
+  return openRunStore(project).catch(() => undefined);
 }
 
 /** The run store sluice.yaml names: SQLite in the project, or PostgreSQL (its URL may read ${ENV}). */

@@ -123,11 +123,7 @@ async function discardRows(request: ContractRequest, shape: DestinationTableShap
   const bad = reasons.map((r) => r.sql).join(' OR ');
   const reason = `concat_ws('; ', ${reasons.map((r) => `CASE WHEN ${r.sql} THEN ${quoteLiteral(r.reason)} END`).join(', ')})`;
   const from = quoteIdent(input.table);
-  const rejected = await session.storeQuery(
-    `SELECT ${quoteLiteral(request.stream)} AS _sluice_stream, ${reason} AS _sluice_reason, CAST(to_json(b) AS VARCHAR) AS _sluice_row, now() AS _sluice_rejected_at FROM ${from} AS b WHERE ${bad}`,
-    request.scratch('rejects'),
-    context.signal,
-  );
+  const rejected = await session.storeQuery(rejectRowsSql(request.stream, from, reason, bad), request.scratch('rejects'), context.signal);
   const kept = input.columns.filter((c) => destinationColumn(shape.columns, c.name));
   const good = await session.storeQuery(`SELECT ${kept.map((c) => quoteIdent(c.name)).join(', ')} FROM ${from} WHERE NOT (${bad})`, request.scratch('fit'), context.signal);
   await session.attach('_sluice_fit', good);
@@ -136,6 +132,11 @@ async function discardRows(request: ContractRequest, shape: DestinationTableShap
   const rejects: SyncInput = { table: '_sluice_rejects', columns: rejected.columns, rows: rejected.rows };
   const changes: SchemaChange[] = [...dropped, ...(rejected.rows ? [{ kind: 'reject_rows' as const, detail: `${rejected.rows} row(s) set aside in ${rejectsTable(request.table).name}: ${misfits.map(describeDifference).join('; ')}` }] : [])];
   return { input: fitting, rejects: rejected.rows ? rejects : undefined, changes };
+}
+
+/** The rows of `from` where `where` holds, in the columns of `<table>__rejects`: the stream, why, the raw row as JSON, and when. */
+export function rejectRowsSql(stream: string, from: string, reason: string, where: string): string {
+  return `SELECT ${quoteLiteral(stream)} AS _sluice_stream, ${reason} AS _sluice_reason, CAST(to_json(b) AS VARCHAR) AS _sluice_row, now() AS _sluice_rejected_at FROM ${from} AS b WHERE ${where}`;
 }
 
 function isNumeric(type: string): boolean {

@@ -1,3 +1,4 @@
+import path from 'node:path';
 import { SluiceError, toSluiceError } from '../core/errors.ts';
 import type { SyncBlock } from '../core/pipeline/pipeline.ts';
 import { connectorContextFor, type BlockRunner } from '../core/run/block-runner.ts';
@@ -6,7 +7,10 @@ import { syncStreamSpecSchema } from '../core/pipeline/integration-schema.ts';
 import { openSourceReader } from './source-reader.ts';
 import type { SyncContext } from '../core/connectors/sync-destination.ts';
 import { openSyncDestination } from '../core/connectors/open-sync-destination.ts';
+import { createStreamDrift } from './judge-stream-drift.ts';
+import { rejectsTable } from './apply-schema-contract.ts';
 import { syncStream } from './sync-stream.ts';
+import { describeDrift } from '../core/quality/drift-evidence.ts';
 
 /**
  * Runs one stream of an integration pipeline as a block: rows synced are the
@@ -23,6 +27,20 @@ export const runSyncBlock: BlockRunner<SyncBlock> = async (block, context) => {
   const syncContext: SyncContext = { session: context.session, logger: context.logger, signal: context.signal, tempDir: context.tempDir };
   const store = context.store;
   try {
+    const drift =
+      store &&
+      createStreamDrift({
+        store,
+        session: context.session,
+        pipeline: context.pipeline.name,
+        stream: spec.stream,
+        runId: context.runId,
+        contract: spec.schemaContract,
+        rejectsTable: rejectsTable({ name: spec.destinationTable }).name,
+        logger: context.logger,
+        signal: context.signal,
+        scratch: (name) => path.join(context.tempDir, `${name}.parquet`),
+      });
     const source = await naming(`stream '${spec.stream}' (${what}): reading from '${spec.source}'`, openSourceReader({ spec, connector, connection, context: connectorContext, session: context.session }));
     const result = await syncStream({
       pipeline: context.pipeline.name,
@@ -31,6 +49,7 @@ export const runSyncBlock: BlockRunner<SyncBlock> = async (block, context) => {
       destination,
       context: syncContext,
       logger: context.logger,
+      drift,
       committed: async (state) => {
         // The destination holds the truth; a mirror that fails to update only lags until the next batch.
         await store?.putSyncState({ pipeline: context.pipeline.name, stream: spec.stream, state, updatedAt: new Date().toISOString() }).catch((error: unknown) => {
@@ -41,7 +60,8 @@ export const runSyncBlock: BlockRunner<SyncBlock> = async (block, context) => {
         await store?.appendSchemaEvent({ pipeline: context.pipeline.name, stream: spec.stream, table: table.name, kind: change.kind, detail: change.detail, runId: context.runId, at: new Date().toISOString() });
       },
     });
-    return { rowsIn: result.rows, summary: result.summary };
+    const drifted = drift?.events.length ? `; ${describeDrift(drift.events)}` : '';
+    return { rowsIn: result.rows, summary: `${result.summary}${drifted}` };
   } finally {
     await destination.close();
   }

@@ -6,6 +6,7 @@ import type { Logger } from '../core/run/logger.ts';
 import { quoteIdent } from '../core/sql/quote.ts';
 import { applySchemaContract, logChanges, rejectsTable, type SchemaChange } from './apply-schema-contract.ts';
 import type { SyncStreamSpec } from '../core/pipeline/integration-schema.ts';
+import type { JudgedBatch, StreamDrift } from './judge-stream-drift.ts';
 import { batchQuery, cursorLiteral } from './source-dialect.ts';
 import type { SourceReader } from './source-reader.ts';
 import type { StreamState, SyncContext, SyncDestination, SyncInput, SyncTable } from '../core/connectors/sync-destination.ts';
@@ -32,6 +33,8 @@ export interface StreamSyncRequest {
   readonly committed: (state: StreamState) => Promise<void>;
   /** Called for each schema change, before the batch that needed it is written. */
   readonly schemaChanged: (table: SyncTable, change: SchemaChange) => Promise<void>;
+  /** Judges each batch for drift before it is written; without it, no drift is judged. */
+  readonly drift?: StreamDrift | undefined;
 }
 
 export interface StreamSyncResult {
@@ -64,13 +67,15 @@ async function fullRefresh(request: StreamSyncRequest, table: SyncTable, key: re
   const { spec } = request;
   const previous = await committedState(request);
   const output = await readSource(request, `SELECT * FROM ${request.source.from}`, 'full');
-  const input = await land(request, output, '_sluice_batch');
-  const fitted = await fit(request, table, key, input);
-  const rejected = await writeRejects(request, table, fitted.rejects, previous);
+  const judged = await request.drift?.judge(output, 0);
+  const input = await land(request, judged?.batch ?? output, '_sluice_batch');
+  const fitted = await fit(request, table, key, input, judged);
+  const rejected = (await writeDriftRejects(request, table, judged, previous)) + (await writeRejects(request, table, fitted.rejects, previous));
   const before = rejected ? (previous ?? {}) : previous;
   const state: StreamState = { mode: spec.mode, rows: fitted.input.rows, synced_at: new Date().toISOString() };
   const result = await request.destination.applyBatch({ pipeline: request.pipeline, stream: spec.stream, table, change: { kind: 'replace', input: fitted.input, key }, state, previousState: before }, request.context);
   await request.committed(state);
+  await judged?.committed();
   return { rows: result.rows, batches: 1, rejected, summary: `replaced ${table.name} in '${request.destination.name}' with ${count(result.rows)} rows (full_refresh)${rejectedText(rejected)}` };
 }
 
@@ -104,9 +109,12 @@ async function incremental(request: StreamSyncRequest, table: SyncTable, key: re
         // Its failure is reported when it is awaited, as the next batch's read.
         ahead.catch(() => undefined);
       }
+      // The position counts the rows drift sets aside: they are read, and kept in the rejects.
+      const judged = await request.drift?.judge(output, batches);
+      if (judged && judged.batch !== output) input = await land(request, judged.batch, '_sluice_judged');
       if (spec.mode === 'incremental_dedupe') input = await latestPerKey(request, input, key, cursor);
-      const fitted = await fit(request, table, key, input);
-      const set = await writeRejects(request, table, fitted.rejects, previous);
+      const fitted = await fit(request, table, key, input, judged);
+      const set = (await writeDriftRejects(request, table, judged, previous)) + (await writeRejects(request, table, fitted.rejects, previous));
       if (set) previous ??= {};
       rejected += set;
       const next: IncrementalState = {
@@ -119,6 +127,7 @@ async function incremental(request: StreamSyncRequest, table: SyncTable, key: re
       const change = spec.mode === 'incremental_append' ? ({ kind: 'append', input: fitted.input } as const) : ({ kind: 'upsert', input: fitted.input, key } as const);
       const result = await destination.applyBatch({ pipeline: request.pipeline, stream: spec.stream, table, change, state: next, previousState: previous }, context);
       await request.committed(next);
+      await judged?.committed();
       rmSync(output.location, { force: true });
       state = next;
       previous = next;
@@ -177,7 +186,7 @@ async function latestPerKey(request: StreamSyncRequest, input: SyncInput, key: r
   return land(request, output, '_sluice_latest');
 }
 
-async function fit(request: StreamSyncRequest, table: SyncTable, key: readonly string[], input: SyncInput): Promise<{ input: SyncInput; rejects?: SyncInput | undefined }> {
+async function fit(request: StreamSyncRequest, table: SyncTable, key: readonly string[], input: SyncInput, judged: JudgedBatch | undefined): Promise<{ input: SyncInput; rejects?: SyncInput | undefined }> {
   const result = await applySchemaContract({
     destination: request.destination,
     table,
@@ -189,13 +198,16 @@ async function fit(request: StreamSyncRequest, table: SyncTable, key: readonly s
     context: request.context,
     scratch: (name) => path.join(request.context.tempDir, `${name}.parquet`),
   }).catch(async (error: unknown) => {
-    if (error instanceof SluiceError && error.code === 'integration.schema_frozen') {
+    const refused = error instanceof SluiceError && error.code === 'integration.schema_frozen';
+    if (refused) {
       await request.schemaChanged(table, { kind: 'freeze_violation', detail: error.message.split('Differences:\n')[1]?.split('\n(')[0]?.trim().replace(/\n\s*/g, '; ') ?? error.message });
     }
+    await judged?.record({ refused, rejected: 0 });
     throw error;
   });
   logChanges(request.logger, table, result.changes);
   for (const change of result.changes) await request.schemaChanged(table, change);
+  await judged?.record({ refused: false, rejected: result.rejects?.rows ?? 0 });
   return result;
 }
 
@@ -213,6 +225,12 @@ async function writeRejects(request: StreamSyncRequest, table: SyncTable, reject
   await request.destination.applyBatch({ pipeline: request.pipeline, stream: request.spec.stream, table: target, change, state: previous ?? {}, previousState: previous }, request.context);
   request.logger.warn(`${count(rejects.rows)} row(s) did not fit ${table.name}; set aside in ${target.name}`);
   return rejects.rows;
+}
+
+/** The rows drift set aside under `discard_row` go to `<table>__rejects` as the contract's do. */
+async function writeDriftRejects(request: StreamSyncRequest, table: SyncTable, judged: JudgedBatch | undefined, previous: StreamState | null): Promise<number> {
+  if (!judged?.rejects?.rows) return 0;
+  return writeRejects(request, table, await land(request, judged.rejects, '_sluice_drift_rejects'), previous);
 }
 
 async function land(request: StreamSyncRequest, output: StoredOutput, name: string): Promise<SyncInput> {

@@ -80,6 +80,20 @@ describe('OpenLineage events', () => {
       'blocks/totals.sql': 'SELECT count(*) AS orders, sum(amount) AS revenue FROM raw\n',
       'pipelines/broken.yaml': ['blocks:', '  - { name: raw, role: loader, connector: file, settings: { path: data/orders.csv } }', '  - { name: bad, file: blocks/bad.sql, upstream: [raw] }', ''].join('\n'),
       'blocks/bad.sql': 'SELECT no_such_column FROM raw\n',
+      'connections.yaml': 'connections:\n  books:\n    connector: sqlite\n    path: books.sqlite\n',
+      // A TypeScript block whose tables are known only from the queries it sends at run time.
+      'pipelines/ledger.yaml': 'blocks:\n  - { name: post, file: blocks/post.ts }\n',
+      'blocks/post.ts': [
+        "import { defineLoader } from 'sluice';",
+        'export default defineLoader(async (_, ctx) => {',
+        "  const books = await ctx.connection('books');",
+        "  await books.query('CREATE TABLE IF NOT EXISTS prices AS SELECT 1 AS id, 2.5 AS amount');",
+        "  await books.query('CREATE TABLE IF NOT EXISTS entries (id integer, amount real)');",
+        "  await books.query('INSERT INTO entries SELECT id, amount FROM prices');",
+        '  return [{ posted: 1 }];',
+        '});',
+        '',
+      ].join('\n'),
     });
   });
   after(async () => {
@@ -99,6 +113,23 @@ describe('OpenLineage events', () => {
     assert.deepEqual(complete!.inputs, [{ namespace: 'file', name: 'data/orders.csv' }]);
     assert.deepEqual(complete!.outputs, [{ namespace: 'shop.warehouse', name: 'order_totals' }]);
     assert.equal(received[0]!.authorization, 'Bearer k3y-for-lineage');
+  });
+
+  it('names the tables a TypeScript block was recorded touching: in COMPLETE from this run, in the next START from the last', async () => {
+    received.length = 0;
+    const first = await sluice(dir, ['run', 'ledger'], { LINEAGE_KEY: 'k3y-for-lineage' });
+    assert.equal(first.code, 0, first.stderr + first.stdout);
+    const second = await sluice(dir, ['run', 'ledger'], { LINEAGE_KEY: 'k3y-for-lineage' });
+    assert.equal(second.code, 0, second.stderr + second.stdout);
+    assert.deepEqual(received.map((r) => r.event.eventType), ['START', 'COMPLETE', 'START', 'COMPLETE']);
+    for (const r of received) assert.deepEqual(r.problems, [], JSON.stringify(r.event));
+    const names = (list: unknown) => (list as { namespace: string; name: string }[]).map((d) => `${d.namespace} ${d.name}`).sort();
+    const [start, complete, nextStart] = received.map((r) => r.event);
+    // Before its first run, nothing says what the block touches.
+    assert.deepEqual([names(start!.inputs), names(start!.outputs)], [[], []]);
+    assert.deepEqual(names(complete!.inputs), ['shop.books prices']);
+    assert.deepEqual(names(complete!.outputs), ['shop.books entries', 'shop.books prices']);
+    assert.deepEqual([names(nextStart!.inputs), names(nextStart!.outputs)], [names(complete!.inputs), names(complete!.outputs)]);
   });
 
   it('sends FAIL with the error for a failed run', async () => {

@@ -72,4 +72,21 @@ describe('lineage of a TypeScript block, recorded from the queries it sent at ru
     assert.match(traced.stdout, /upstream:\n\s+totals\.tally \(\w+, pipelines\/totals\.yaml:\d+\)\n\s+table shop\.orders/);
     assert.match(traced.stdout, /downstream:\n\s+report\.read_totals/);
   });
+
+  it('warns in validate, naming both writers, when another pipeline writes a table the block was recorded writing', async () => {
+    writeProject(dir, {
+      'pipelines/recount.yaml': [
+        'blocks:',
+        '  - { name: sum_totals, file: blocks/sum_totals.sql }',
+        '  - { name: land_totals, role: exporter, connection: shop, upstream: [sum_totals], settings: { table: day_totals } }',
+        '',
+      ].join('\n'),
+      'blocks/sum_totals.sql': 'SELECT 10.5 AS total\n',
+    });
+    const validate = await sluice(dir, ['validate']);
+    assert.equal(validate.code, 0, validate.stderr + validate.stdout);
+    assert.match(validate.stdout, /warning: shop\.day_totals is written by 2 pipelines: recount\.land_totals and totals\.tally/);
+    const json = JSON.parse((await sluice(dir, ['lineage', '--json'])).stdout) as { warnings: { table: string; writers: string[] }[] };
+    assert.deepEqual(json.warnings.map((w) => [w.table, w.writers]), [['shop.day_totals', ['recount.land_totals', 'totals.tally']]]);
+  });
 });

@@ -11,7 +11,7 @@ import { fillTemplates } from '../../core/run/templates.ts';
 import { checkCleanBlock } from '../../core/run/clean-block-runner.ts';
 import { cleanTools } from '../../toolkit/clean-tools.ts';
 import { checkPrepareBlock } from '../../toolkit/ml/prepare-block-runner.ts';
-import { connectors, createDataPlane } from '../../engine/create-engine.ts';
+import { connectors, createDataPlane, openRecordedRunStore } from '../../engine/create-engine.ts';
 import { checkDedupeBlock } from '../../toolkit/dedupe/dedupe-block-runner.ts';
 import { loadProjectLineage } from '../../core/lineage/load-project-lineage.ts';
 import { describeError, describeWarnings, green, red, yellow, type Output } from '../output.ts';
@@ -52,19 +52,22 @@ export async function validateCommand(out: Output): Promise<number> {
 
 /**
  * Tables that two blocks or pipelines write: a warning, since an owner may
- * intend it. Read from the files alone: no run store is opened, no run touched.
+ * intend it. Read from the files, and from the run store when the project has
+ * one: a TypeScript block's tables are known from its last run. No run is touched.
  */
 async function twoWriterWarnings(project: Project): Promise<string[]> {
   const plane = await createDataPlane(project);
+  const store = await openRecordedRunStore(project);
   try {
     const session = await plane.openSession();
     try {
-      const { warnings } = await loadProjectLineage({ project, connectors, session });
+      const { warnings } = await loadProjectLineage({ project, connectors, session, store });
       return warnings.map((w) => w.message);
     } finally {
       await session.close();
     }
   } finally {
+    await store?.close();
     await plane.close();
   }
 }

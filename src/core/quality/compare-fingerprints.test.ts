@@ -60,6 +60,30 @@ describe('compareFingerprints', () => {
     assert.equal(compareFingerprints(of(email(0.05)), of(email(0.1)), { nullRateJump: 0.05 }).length, 1);
   });
 
+  it('leaves null rates over too few rows unjudged when asked to', () => {
+    const email = (nullRate: number): ColumnFingerprint => ({ name: 'email', type: 'VARCHAR', nullRate });
+    const few = { rows: 4, columns: [email(1)] };
+    assert.deepEqual(compareFingerprints(of(email(0)), few, { nullRateJump: 0.2, nullRateMinRows: 100 }), []);
+    assert.equal(compareFingerprints(of(email(0)), of(email(1)), { nullRateJump: 0.2, nullRateMinRows: 100 }).length, 1);
+    assert.equal(compareFingerprints(of(email(0)), few, { nullRateJump: 0.2 }).length, 1);
+  });
+
+  it('leaves the values of flag columns alone, but not their presence or type, nor the values of other columns', () => {
+    const column = (name: string, nullRate: number, type = 'VARCHAR'): ColumnFingerprint => ({ name, type, nullRate });
+    const before = of(column('category', 0.1), column('category_flag', 0.5), column('category_reason', 0.5));
+    const fewerFlags = of(column('category', 0.4), column('category_flag', 0.9), column('category_reason', 0.9));
+    const flagColumns = ['category_flag', 'category_reason'];
+    assert.deepEqual(
+      compareFingerprints(before, fewerFlags, { nullRateJump: 0.2, flagColumns }).map((f) => f.message),
+      ['null rate of category jumped: 10% -> 40%'],
+    );
+    const retyped = of(column('category', 0.1), column('category_flag', 0.5, 'BIGINT'));
+    assert.deepEqual(
+      compareFingerprints(before, retyped, { nullRateJump: 0.2, flagColumns }).map((f) => f.kind),
+      ['retyped', 'dropped_column'],
+    );
+  });
+
   it('writes shares as people read them', () => {
     assert.deepEqual([percent(0), percent(0.001), percent(0.0525), percent(0.4)], ['0%', '0.1%', '5.3%', '40%']);
   });

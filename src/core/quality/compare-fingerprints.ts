@@ -22,14 +22,32 @@ export interface DriftFinding {
 
 const numericType = /^(TINYINT|SMALLINT|INTEGER|BIGINT|HUGEINT|UTINYINT|USMALLINT|UINTEGER|UBIGINT|UHUGEINT|FLOAT|DOUBLE|REAL|DECIMAL)/i;
 
+export interface CompareOptions {
+  /** How far a column's null rate may rise, as a share. */
+  readonly nullRateJump: number;
+  /**
+   * Columns whose values flag rows (a clean block's `<column>_flag` and
+   * `<column>_reason`, as its runner says): they are expected to vary from run
+   * to run, so only their presence and type are compared.
+   */
+  readonly flagColumns?: readonly string[] | undefined;
+  /**
+   * The fewest rows, in the baseline and in the output, whose null rates are
+   * worth comparing: an integration stream's batch of a few new rows swings
+   * its null rates by chance. Every output counts without it.
+   */
+  readonly nullRateMinRows?: number | undefined;
+}
+
 /**
  * Compares an output's fingerprint with its baseline's, column by column:
  * columns added, dropped or retyped; a text column whose established shape
  * (e.g. dates as `9999-99-99`) gave way to another; numeric text or a number
  * column that now carries text; a null rate that rose by `nullRateJump` or more.
  */
-export function compareFingerprints(baseline: OutputFingerprint, current: OutputFingerprint, options: { readonly nullRateJump: number }): DriftFinding[] {
+export function compareFingerprints(baseline: OutputFingerprint, current: OutputFingerprint, options: CompareOptions): DriftFinding[] {
   const findings: DriftFinding[] = [];
+  const flags = new Set(options.flagColumns ?? []);
   const before = new Map(baseline.columns.map((c) => [c.name, c]));
   const now = new Set(current.columns.map((c) => c.name));
   for (const column of current.columns) {
@@ -42,9 +60,11 @@ export function compareFingerprints(baseline: OutputFingerprint, current: Output
       findings.push(retyped(old, column));
       continue;
     }
+    if (flags.has(column.name)) continue;
     const shape = shapeDrift(old, column);
     if (shape) findings.push(shape);
-    const jump = nullRateJump(old, column, options.nullRateJump);
+    const enoughRows = Math.min(baseline.rows, current.rows) >= (options.nullRateMinRows ?? 0);
+    const jump = enoughRows ? nullRateJump(old, column, options.nullRateJump) : undefined;
     if (jump) findings.push(jump);
   }
   for (const old of baseline.columns) {

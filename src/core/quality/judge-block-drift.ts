@@ -5,10 +5,10 @@ import type { Block } from '../pipeline/pipeline.ts';
 import type { DriftAction, DriftEventRecord, RunStore } from '../run-store/run-store.ts';
 import type { Logger } from '../run/logger.ts';
 import { quoteIdent, quoteLiteral } from '../sql/quote.ts';
-import { jsonSafeRow } from './check-result.ts';
 import { compareFingerprints, type DriftFinding } from './compare-fingerprints.ts';
+import { breaksShape, describeDrift, gatherEvidence, logDrift, shapeReasonSql } from './drift-evidence.ts';
 import type { DriftSettings } from './drift-settings.ts';
-import { fingerprintOutput, valueShapeSql, type OutputFingerprint } from './fingerprint-output.ts';
+import { fingerprintOutput, type OutputFingerprint } from './fingerprint-output.ts';
 
 export interface JudgeBlockDriftInput {
   readonly store: RunStore;
@@ -17,6 +17,8 @@ export interface JudgeBlockDriftInput {
   readonly block: Block;
   readonly runId: string;
   readonly output: StoredOutput;
+  /** Columns whose values flag what the block could not decide; their values and null rates are not drift. */
+  readonly flagColumns?: readonly string[] | undefined;
   readonly settings: DriftSettings;
   readonly logger: Logger;
   readonly signal?: AbortSignal | undefined;
@@ -39,8 +41,6 @@ export interface JudgedDrift {
 /** Name of the column that tells, in `<block>__drift`, why each row was set aside. */
 export const driftReasonColumn = '_sluice_drift_reason';
 
-const sampleSize = 3;
-
 /**
  * Fingerprints a block's output before it is kept and compares it with the
  * fingerprint of the block's last succeeded run (its baseline), then applies
@@ -54,7 +54,7 @@ export async function judgeBlockDrift(input: JudgeBlockDriftInput): Promise<Judg
   if (settings.on_drift === 'off' || block.role === 'test' || block.role === 'sensor') return { output, events: [] };
   const fingerprint = await fingerprintOutput(session, output);
   const baseline = await store.baselineFingerprint(input.pipeline, block.name, input.runId);
-  const findings = baseline ? compareFingerprints(baseline.fingerprint, fingerprint, { nullRateJump: settings.null_rate_jump }) : [];
+  const findings = baseline ? compareFingerprints(baseline.fingerprint, fingerprint, { nullRateJump: settings.null_rate_jump, flagColumns: input.flagColumns }) : [];
   // A retried block records its last attempt's drift, none included.
   if (!findings.length) {
     await store.putDriftEvents(input.runId, block.name, []);
@@ -84,12 +84,7 @@ export async function judgeBlockDrift(input: JudgeBlockDriftInput): Promise<Judg
   let discarded: StoredOutput | undefined;
   if (!failed.length && discarding.length) ({ kept, discarded } = await discardRows(input, discarding));
   await store.putDriftEvents(input.runId, block.name, events);
-  for (const e of events) {
-    const line = `drift in ${block.name}: ${e.message}${e.rows ? ` (${e.rows} row${e.rows === 1 ? '' : 's'})` : ''}`;
-    if (e.action === 'accepted') logger.info(`${line}; accepted as the new baseline (drift: evolve)`);
-    else if (e.action === 'discarded') logger.warn(`${line}; moved to ${block.name}__drift`);
-    else if (e.action === 'warned') logger.warn(line);
-  }
+  logDrift(logger, block.name, events, { policy: 'drift: evolve', setAsideIn: `${block.name}__drift` });
   const summary = describeDrift(events);
   if (failed.length) return { output, events, summary, failure: driftFailure(block, settings, failed) };
   // The rows that flow on keep the established shapes, so the baseline stays where it was.
@@ -115,37 +110,12 @@ function actionFor(policy: DriftSettings['on_drift'], finding: DriftFinding): Dr
   }
 }
 
-/** The values that break a column's established shape, as SQL over the output's rows. */
-function breaksShape(finding: DriftFinding): string | undefined {
-  if (!finding.establishedShape || finding.schema) return undefined;
-  const column = quoteIdent(finding.column);
-  return `(${column} IS NOT NULL AND ${valueShapeSql(column)} <> ${quoteLiteral(finding.establishedShape)})`;
-}
-
-/** How many rows show the drift, counted over the whole output, and a few of them. */
-async function gatherEvidence(session: DataPlaneSession, output: StoredOutput, finding: DriftFinding): Promise<Pick<DriftEventRecord, 'rows' | 'samples'>> {
-  const column = quoteIdent(finding.column);
-  const where =
-    finding.kind === 'null_rate_jump' ? `${column} IS NULL`
-    : finding.kind === 'added_column' ? `${column} IS NOT NULL`
-    : finding.establishedShape ? `(${column} IS NOT NULL AND ${valueShapeSql(column)} <> ${quoteLiteral(finding.establishedShape)})`
-    : undefined;
-  if (!where) return {};
-  const source = `read_parquet(${quoteLiteral(output.location)})`;
-  const [counted = {}] = await session.query(`SELECT count(*) AS n FROM ${source} WHERE ${where}`);
-  const samples = await session.query(`SELECT * FROM ${source} WHERE ${where} LIMIT ${sampleSize}`);
-  return { rows: Number(counted.n ?? 0), samples: samples.map(jsonSafeRow) };
-}
-
 /** Moves the rows that break an established shape to `<block>__drift` beside the output; the counts must add up. */
 async function discardRows(input: JudgeBlockDriftInput, findings: readonly DriftFinding[]): Promise<{ kept: StoredOutput; discarded: StoredOutput }> {
   const { session, output, block, signal } = input;
   const conditions = findings.map(breaksShape).filter((c): c is string => c !== undefined);
   const bad = conditions.join(' OR ');
-  const reasons = findings.map((f, i) => {
-    const column = quoteIdent(f.column);
-    return `CASE WHEN ${conditions[i]} THEN ${quoteLiteral(`${f.column}: `)} || ${valueShapeSql(column)} || ${quoteLiteral(` does not match the established ${f.establishedShape}`)} END`;
-  });
+  const reasons = findings.map((f, i) => `CASE WHEN ${conditions[i]} THEN ${shapeReasonSql(f)} END`);
   const source = `read_parquet(${quoteLiteral(output.location)})`;
   const location = path.join(path.dirname(output.location), `${block.name}__drift.parquet`);
   const discarded = await session.storeQuery(`SELECT *, concat_ws('; ', ${reasons.join(', ')}) AS ${quoteIdent(driftReasonColumn)} FROM ${source} WHERE ${bad}`, location, signal);
@@ -157,13 +127,6 @@ async function discardRows(input: JudgeBlockDriftInput, findings: readonly Drift
     });
   }
   return { kept, discarded };
-}
-
-/** "drift: 1 warned, 2 rows discarded" */
-function describeDrift(events: readonly DriftEventRecord[]): string {
-  const count = (action: DriftAction): number => events.filter((e) => e.action === action).length;
-  const parts = (['warned', 'failed', 'accepted', 'discarded'] as const).filter((a) => count(a)).map((a) => `${count(a)} ${a}`);
-  return `drift: ${parts.join(', ')}`;
 }
 
 function driftFailure(block: Block, settings: DriftSettings, failed: readonly DriftEventRecord[]): SluiceError {

@@ -54,6 +54,13 @@ export interface BlockResult {
   readonly role?: BlockRole | undefined;
   /** Tables the block's own code read or wrote through its connections, for lineage. */
   readonly datasets?: readonly TouchedDataset[] | undefined;
+  /**
+   * Output columns that flag what the block could not decide (a clean block's
+   * `<column>_flag` and `<column>_reason`). How many rows they flag follows the
+   * data's quality, which the run summary counts: drift judges only whether
+   * they are there and their type, never their values or null rate.
+   */
+  readonly flagColumns?: readonly string[] | undefined;
 }
 
 export type BlockRunner<B extends Block = Block> = (block: B, context: BlockRunContext) => Promise<BlockResult>;

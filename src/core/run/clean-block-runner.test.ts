@@ -97,6 +97,7 @@ describe('the clean block runner', () => {
     assert.equal(result.output!.rows, 20000);
     assert.equal(result.rowsIn, 20000);
     assert.equal(result.summary, 'flagged: code 20');
+    assert.deepEqual(result.flagColumns, ['code_flag', 'code_reason'], 'the runner names the columns it added, so drift leaves their values alone');
     assert.deepEqual(seenDates, ['2024-03-10']);
     await session.attach('tidy', result.output!);
     const rows = await session.query(`SELECT id::INTEGER AS id, code, code_flag, code_reason, price::VARCHAR AS price, day::VARCHAR AS day FROM tidy WHERE id IN (0, 7, 8, 19999)`);

@@ -151,7 +151,8 @@ export function createCleanBlockRunner(tools: CleanTools): BlockRunner<CleanBloc
     const flaggedCounts = cleaned.map(({ column, cells }) => `${column} ${cells.filter((cell) => cell.flag).length}`);
     const toReview = review.flatMap((c) => c.rows);
     const reviewNote = toReview.length ? `; to review: ${toReview.length} value(s) in ${toReview.reduce((sum, row) => sum + row.count, 0)} row(s)` : '';
-    return { output, rowsIn: input.output.rows, summary: `flagged: ${flaggedCounts.join(', ')}${reviewNote}` };
+    const flagColumns = checked.flatMap(({ column }) => addedColumns(column));
+    return { output, rowsIn: input.output.rows, summary: `flagged: ${flaggedCounts.join(', ')}${reviewNote}`, flagColumns };
   };
 }
 

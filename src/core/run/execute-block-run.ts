@@ -112,7 +112,7 @@ export async function executeBlockRun(scope: BlockRunScope, job: BlockRunJob, si
         let drift: JudgedDrift | undefined;
         if (written && !keptAt.has(written.location)) {
           const settings = block.drift ?? project.settings.drift ?? defaultDriftSettings;
-          drift = await judgeBlockDrift({ store, session, pipeline: pipeline.name, block, runId: job.runId, output: written, settings, logger, signal: blockSignal });
+          drift = await judgeBlockDrift({ store, session, pipeline: pipeline.name, block, runId: job.runId, output: written, flagColumns: outcome.result.flagColumns, settings, logger, signal: blockSignal });
           if (drift.failure) throw drift.failure;
         }
         const drifted = drift ? { ...outcome.result, output: drift.output, summary: [outcome.result.summary, drift.summary].filter(Boolean).join('; ') || undefined } : outcome.result;

@@ -151,7 +151,7 @@ export async function runPipeline(deps: RunDependencies, pipeline: Pipeline, opt
   const status: RunStatus = records.some((r) => r.status === 'failed') ? 'failed' : signal.aborted || records.some((r) => r.status === 'cancelled') ? 'cancelled' : 'succeeded';
   // A run another process declared lost keeps that verdict: its retry may already be under way.
   if (!lost.signal.aborted) await store.finishRun(id, status, failure?.toJSON());
-  await lineage?.finish(status, failure);
+  await lineage?.finish(status, failure, records);
   await pruneOldOutputs(store, outputs, project, pipeline.name);
   return { id, status, blocks: records, error: failure, durationMs: Date.now() - started };
 }
@@ -261,7 +261,7 @@ async function startLineage(deps: RunDependencies, pipeline: Pipeline, blocks: r
   if (!deps.project.settings.openlineage) return undefined;
   const session = await deps.dataPlane.openSession();
   try {
-    return await startRunLineage({ project: deps.project, pipeline, blocks, runId, session, connectors: deps.connectors, warn: (message) => {
+    return await startRunLineage({ project: deps.project, pipeline, blocks, runId, session, connectors: deps.connectors, recordedDatasets: (name, block) => deps.store.latestDatasets(name, block), warn: (message) => {
       void deps.store.appendLog({ runId, level: 'warn', message: mask(message), at: new Date().toISOString() }).catch(() => undefined);
       reporter?.log?.(undefined, 'warn', mask(message));
     } });

@@ -1,0 +1,153 @@
+import type { DataPlaneSession, StoredOutput } from '../core/data-plane/data-plane.ts';
+import { SluiceError } from '../core/errors.ts';
+import type { SchemaContract } from '../core/pipeline/integration-schema.ts';
+import { compareFingerprints, type DriftFinding } from '../core/quality/compare-fingerprints.ts';
+import { breaksShape, gatherEvidence, logDrift, shapeReasonSql } from '../core/quality/drift-evidence.ts';
+import { defaultDriftSettings } from '../core/quality/drift-settings.ts';
+import { fingerprintOutput, type OutputFingerprint } from '../core/quality/fingerprint-output.ts';
+import type { DriftAction, DriftEventRecord, RunStore } from '../core/run-store/run-store.ts';
+import type { Logger } from '../core/run/logger.ts';
+import { quoteLiteral } from '../core/sql/quote.ts';
+import { rejectRowsSql } from './apply-schema-contract.ts';
+
+/** A batch of fewer new rows than this (or a baseline batch as small) has its null rates left unjudged: a few rows swing them by chance. */
+export const streamNullRateMinRows = 100;
+
+export interface StreamDriftScope {
+  readonly store: RunStore;
+  readonly session: DataPlaneSession;
+  readonly pipeline: string;
+  readonly stream: string;
+  readonly runId: string;
+  readonly contract: SchemaContract;
+  /** `<table>__rejects`, where `discard_row` sets rows aside. */
+  readonly rejectsTable: string;
+  readonly logger: Logger;
+  readonly signal: AbortSignal;
+  /** Where to store a batch's kept rows and rejects (parquet files). */
+  readonly scratch: (name: string) => string;
+}
+
+/** What the schema contract did with a batch: refused it (`freeze`), or set some rows aside (`discard_row`). */
+export interface BatchOutcome {
+  readonly refused: boolean;
+  readonly rejected: number;
+}
+
+/** One batch read from the source, judged before anything of it is written. */
+export interface JudgedBatch {
+  /** The rows that flow on: under `discard_row`, without those that broke a column's established shape. */
+  readonly batch: StoredOutput;
+  /** Those rows, in the columns of `<table>__rejects`, each with its reason. */
+  readonly rejects?: StoredOutput | undefined;
+  /** Records the batch's drift, each with what the contract did about it. */
+  record(outcome: BatchOutcome): Promise<void>;
+  /** Once the batch is committed, its rows' fingerprint is the stream's baseline. */
+  committed(): Promise<void>;
+}
+
+export interface StreamDrift {
+  judge(batch: StoredOutput, n: number): Promise<JudgedBatch>;
+  /** Every drift recorded in this sync so far. */
+  readonly events: readonly DriftEventRecord[];
+}
+
+/**
+ * Drift for an integration stream, as blocks have it: each batch read from
+ * the source is fingerprinted and compared with the last batch committed
+ * (from this sync or the stream's last), and what changed is recorded as drift
+ * events of the run and stream, shown by `sluice drift`, the API and the UI.
+ * The stream's schema contract is the policy: `evolve` accepts new, dropped
+ * and retyped columns, `freeze` fails on those it refuses, `discard_row` sets
+ * aside the rows that do not fit, including rows whose value breaks a text
+ * column's established shape (a date format that changed); other drift warns.
+ */
+export function createStreamDrift(scope: StreamDriftScope): StreamDrift {
+  const events: DriftEventRecord[] = [];
+  let baseline: { readonly fingerprint: OutputFingerprint } | undefined;
+  let loaded = false;
+  return {
+    events,
+    async judge(batch, n) {
+      const { store, session } = scope;
+      if (!loaded) {
+        baseline = await store.baselineFingerprint(scope.pipeline, scope.stream, scope.runId);
+        // A retried sync records its last attempt's drift.
+        await store.putDriftEvents(scope.runId, scope.stream, []);
+        loaded = true;
+      }
+      const fingerprint = await fingerprintOutput(session, batch);
+      const findings = baseline ? compareFingerprints(baseline.fingerprint, fingerprint, { nullRateJump: defaultDriftSettings.null_rate_jump, nullRateMinRows: streamNullRateMinRows }) : [];
+      const evidence: Pick<DriftEventRecord, 'rows' | 'samples'>[] = [];
+      for (const finding of findings) evidence.push(await gatherEvidence(session, batch, finding));
+      const breaking = scope.contract === 'discard_row' ? findings.filter((f) => breaksShape(f)) : [];
+      const split = breaking.length ? await setAside(scope, batch, breaking, n) : undefined;
+      const next = split ? await fingerprintOutput(session, split.kept) : fingerprint;
+      return {
+        batch: split?.kept ?? batch,
+        rejects: split?.rejects,
+        async record(outcome) {
+          if (!findings.length) return;
+          const at = new Date().toISOString();
+          const found = findings.map((finding, i): DriftEventRecord => ({
+            runId: scope.runId,
+            pipeline: scope.pipeline,
+            block: scope.stream,
+            column: finding.column,
+            kind: finding.kind,
+            before: finding.before,
+            after: finding.after,
+            action: streamDriftAction(scope.contract, finding, outcome),
+            message: finding.message,
+            ...evidence[i],
+            at,
+          }));
+          events.push(...found);
+          await store.putDriftEvents(scope.runId, scope.stream, events);
+          logDrift(scope.logger, scope.stream, found, { policy: `schema_contract: ${scope.contract}`, setAsideIn: scope.rejectsTable });
+        },
+        async committed() {
+          baseline = { fingerprint: next };
+          await store.putFingerprint({ runId: scope.runId, pipeline: scope.pipeline, block: scope.stream, fingerprint: next, at: new Date().toISOString() });
+        },
+      };
+    },
+  };
+}
+
+/**
+ * What a stream's contract did about one drift. A change of columns follows
+ * the contract's own judgement against the destination table: `evolve`
+ * applied it, `freeze` refused it (or let it pass when the table still takes
+ * the rows), `discard_row` set aside the rows that did not fit. A drift in
+ * values is the stream's to warn about, unless `discard_row` moved its rows.
+ */
+export function streamDriftAction(contract: SchemaContract, finding: DriftFinding, outcome: BatchOutcome): DriftAction {
+  if (finding.schema) {
+    switch (contract) {
+      case 'evolve':
+        return 'accepted';
+      case 'freeze':
+        return outcome.refused ? 'failed' : 'warned';
+      case 'discard_row':
+        return finding.kind !== 'dropped_column' && outcome.rejected > 0 ? 'discarded' : 'warned';
+    }
+  }
+  return contract === 'discard_row' && breaksShape(finding) ? 'discarded' : 'warned';
+}
+
+/** Splits a batch into the rows that keep every established shape and the rest, as rejects; the counts must add up. */
+async function setAside(scope: StreamDriftScope, batch: StoredOutput, findings: readonly DriftFinding[], n: number): Promise<{ kept: StoredOutput; rejects: StoredOutput }> {
+  const conditions = findings.map((f) => breaksShape(f)!);
+  const bad = conditions.join(' OR ');
+  const reason = `concat_ws('; ', ${findings.map((f, i) => `CASE WHEN ${conditions[i]} THEN ${shapeReasonSql(f)} END`).join(', ')})`;
+  const source = `read_parquet(${quoteLiteral(batch.location)})`;
+  const rejects = await scope.session.storeQuery(rejectRowsSql(scope.stream, source, reason, bad), scope.scratch(`drift-rejects-${n}`), scope.signal);
+  const kept = await scope.session.storeQuery(`SELECT * FROM ${source} WHERE NOT (${bad})`, scope.scratch(`drift-kept-${n}`), scope.signal);
+  if (kept.rows + rejects.rows !== batch.rows) {
+    throw new SluiceError('drift.discard_mismatch', `stream '${scope.stream}': drift kept ${kept.rows} and set aside ${rejects.rows} of ${batch.rows} rows; the counts must add up, so the sync fails`, {
+      retryable: false,
+    });
+  }
+  return { kept, rejects };
+}
