@@ -5,6 +5,7 @@ import { DuckDBInstance } from '@duckdb/node-api';
 import pg from 'pg';
 import { Redis } from 'ioredis';
 import { testPgUrl, testRedisUrl } from '../../src/testing/prerequisite-checks.ts';
+import { waitFor } from '../../src/testing/wait-for.ts';
 import { repoRoot, stop, tempDir, writeProject } from './cli-helpers.ts';
 
 /** A project whose block runs go through a Redis queue to `sluice worker` processes, on its own schema and key prefix. */
@@ -118,4 +119,34 @@ export async function readOutput(file: string): Promise<Record<string, unknown>[
   } finally {
     instance.closeSync();
   }
+}
+
+/** `sluice serve` (API and a scheduler) in `cwd`, with a short lease so a killed one is noticed fast. */
+export interface ServerProcess {
+  readonly child: ChildProcess;
+  readonly pid: number;
+  output(): string;
+  api(route: string, init?: RequestInit): Promise<Response>;
+}
+
+export async function startServer(cwd: string, env: NodeJS.ProcessEnv, args: string[] = []): Promise<ServerProcess> {
+  const token = 'queue-fault-token-0123456789abcdef';
+  let text = '';
+  const child = spawn(process.execPath, [path.join(repoRoot, 'bin/sluice.js'), 'serve', '--port', '0', ...args], {
+    cwd,
+    env: { ...process.env, CI: '1', NO_COLOR: '1', SLUICE_API_TOKEN: token, ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  child.stdout!.on('data', (d: Buffer) => (text += d.toString()));
+  child.stderr!.on('data', (d: Buffer) => (text += d.toString()));
+  const url = await waitFor(() => /API on (http:\/\/\S+)/.exec(text)?.[1], {
+    what: 'the server to start',
+    giveUpWhen: () => (child.exitCode !== null ? text : undefined),
+  });
+  return {
+    child,
+    pid: child.pid!,
+    output: () => text,
+    api: (route, init = {}) => fetch(`${url}${route}`, { ...init, headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` } }),
+  };
 }
