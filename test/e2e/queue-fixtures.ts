@@ -16,11 +16,20 @@ export interface QueueProject {
   readonly env: NodeJS.ProcessEnv;
   readonly db: pg.Pool;
   readonly redis: Redis;
-  /** Starts `sluice worker` in `cwd` (the project by default) and resolves once it takes block runs. */
-  startWorker(args?: string[], cwd?: string): Promise<WorkerProcess>;
+  /**
+   * Starts `sluice worker` in `cwd` (the project by default) and resolves once it takes block runs;
+   * on `host`, through its command and with its environment (how it reaches the services).
+   */
+  startWorker(args?: string[], cwd?: string, host?: WorkerHost): Promise<WorkerProcess>;
   /** Removes every key of the project's queue from Redis: a FLUSHALL, for this project only (the server is shared). */
   flushQueue(): Promise<number>;
   cleanup(): Promise<void>;
+}
+
+/** Where a worker runs when not in this process's machine: the command that runs a program there, and its environment. */
+export interface WorkerHost {
+  readonly exec: readonly string[];
+  readonly env: NodeJS.ProcessEnv;
 }
 
 export interface WorkerProcess {
@@ -31,7 +40,8 @@ export interface WorkerProcess {
   until(pattern: RegExp, what: string): Promise<void>;
 }
 
-export async function createQueueProject(files: Record<string, string>, prefixName = 'so-queue'): Promise<QueueProject> {
+/** `settings`: more lines of sluice.yaml (the output store, say). */
+export async function createQueueProject(files: Record<string, string>, prefixName = 'so-queue', settings: readonly string[] = []): Promise<QueueProject> {
   const suffix = randomBytes(4).toString('hex');
   const schema = `so_queue_${suffix}`;
   const prefix = `${prefixName}-${suffix}`;
@@ -42,6 +52,7 @@ export async function createQueueProject(files: Record<string, string>, prefixNa
       'name: fleet',
       `metadata: { type: postgres, url: '\${SLUICE_METADATA_URL}', schema: ${schema} }`,
       `queue: { type: redis, url: '\${REDIS_URL}', prefix: ${prefix} }`,
+      ...settings,
       '',
     ].join('\n'),
     ...files,
@@ -57,11 +68,12 @@ export async function createQueueProject(files: Record<string, string>, prefixNa
     env,
     db,
     redis,
-    async startWorker(args = [], cwd = dir) {
+    async startWorker(args = [], cwd = dir, host) {
       let text = '';
-      const child = spawn(process.execPath, [path.join(repoRoot, 'bin/sluice.js'), 'worker', ...args], {
+      const [command, ...prefix] = [...(host?.exec ?? []), process.execPath];
+      const child = spawn(command!, [...prefix, path.join(repoRoot, 'bin/sluice.js'), 'worker', ...args], {
         cwd,
-        env: { ...process.env, CI: '1', NO_COLOR: '1', ...env },
+        env: { ...process.env, CI: '1', NO_COLOR: '1', ...env, ...host?.env },
         stdio: ['ignore', 'pipe', 'pipe'],
       });
       workers.push(child);
