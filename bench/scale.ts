@@ -2,6 +2,7 @@
  * Scaling out within one run, and across processes, measured side by side in one run:
  *
  *   npm run bench:scale -- [--blocks 16] [--wait-ms 1000] [--queue-blocks 1000] [--workers 2]
+ *                          [--backfill-days 365] [--backfill-parallel 16] [--kills 10] [--lease-ms 2000]
  *
  * A wide DAG: N independent TypeScript blocks that each wait, run through the CLI with
  * `--concurrency N` and then with `--concurrency 1` (one after another). Reports the run's own
@@ -13,6 +14,10 @@
  * same number of block runs at once. Reports blocks per second of each and the overhead the queue
  * adds per block (target under 15 ms). Needs PostgreSQL and Redis (SLUICE_TEST_PG_URL,
  * SLUICE_TEST_REDIS_URL).
+ *
+ * Then, unless --backfill-days is 0: the sales example's daily backfill through the queue on one
+ * worker and then two (rows/s and their ratio), and unless --kills is 0: the time another worker
+ * takes to claim a block run whose worker was killed, median over --kills kills (bench/scale-fleet.ts).
  * Timings are reported, never asserted.
  */
 import { execFileSync } from 'node:child_process';
@@ -24,6 +29,7 @@ import { parseArgs } from 'node:util';
 import Database from 'better-sqlite3';
 import { mostAtOnce } from '../src/testing/most-at-once.ts';
 import { benchQueue } from './scale-queue.ts';
+import { benchBackfill, benchRecovery } from './scale-fleet.ts';
 
 const REPO = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const BIN = join(REPO, 'bin', 'sluice.js');
@@ -35,6 +41,10 @@ const { values } = parseArgs({
     'wait-ms': { type: 'string', default: '1000' },
     'queue-blocks': { type: 'string', default: '1000' },
     workers: { type: 'string', default: '2' },
+    'backfill-days': { type: 'string', default: '365' },
+    'backfill-parallel': { type: 'string', default: '16' },
+    kills: { type: 'string', default: '10' },
+    'lease-ms': { type: 'string', default: '2000' },
   },
 });
 const blocks = Number(values.blocks);
@@ -103,3 +113,7 @@ try {
 
 const queueBlocks = Number(values['queue-blocks']);
 if (queueBlocks > 0) await benchQueue(queueBlocks, Number(values.workers));
+const backfillDays = Number(values['backfill-days']);
+if (backfillDays > 0) await benchBackfill(backfillDays, Number(values['backfill-parallel']));
+const kills = Number(values.kills);
+if (kills > 0) await benchRecovery(kills, Number(values['lease-ms']));

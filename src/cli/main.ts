@@ -52,7 +52,7 @@ export async function main(argv: readonly string[]): Promise<number> {
     .option('--var <name=value>', 'set a pipeline variable (repeatable)', collect, [])
     .option('--date <YYYY-MM-DD>', 'the logical date of the run (or an ISO time for intervals shorter than a day)')
     .option('--backfill <START..END>', 'one run per logical date from START to END (YYYY-MM-DD..YYYY-MM-DD); rerun to resume')
-    .option('--parallel <n>', 'with --backfill: runs at a time', '1')
+    .option('--parallel <n>', 'with --backfill: runs at a time (default 1; with a queue in sluice.yaml, 8, their block runs spread over the workers)')
     .option('--concurrency <n>', "blocks of a run at once (independent blocks run side by side); default: the pipeline's or sluice.yaml's concurrency, else 4")
     .action(async (pipeline: string, options: { block?: string; from?: string; var?: string[]; date?: string; backfill?: string; parallel?: string; concurrency?: string }) => {
       code = await (await import('./commands/run-command.ts')).runCommand(pipeline, options, out);

@@ -62,6 +62,8 @@ export interface Scheduler {
  * a key unique to the pipeline and logical date, so even two leaders (a lease
  * that lapsed mid-pass) cannot start one tick twice. A standby takes over when
  * the leader's lease expires, and owes every interval the leader missed.
+ * Every scheduler, leader or standby, takes queued runs (backfills, retries)
+ * while it has room: each is claimed in the run store, so once.
  */
 export function createScheduler(deps: SchedulerDependencies): Scheduler {
   const owner = deps.owner ?? `${hostname()}:${process.pid}:${randomBytes(3).toString('hex')}`;
@@ -93,10 +95,13 @@ export function createScheduler(deps: SchedulerDependencies): Scheduler {
       quietUntil.clear();
       emit({ kind: isLeader ? 'leader' : 'standby', owner });
     }
-    if (!isLeader) return;
+    if (!isLeader && slots.free() === 0) return;
     const pipelines = deps.loadPipelines();
     // Renew this process's own runs first: a pass that follows a long pause must not reap runs still working here.
     await Promise.all([...liveRuns].map((id) => deps.store.heartbeat(id, owner, leaseMs).catch(() => true)));
+    // A standby takes queued runs too (a backfill's dates spread over every scheduler); firing,
+    // reaping and retrying stay with the leader, so each happens once.
+    if (!isLeader) return runQueued(pipelines);
     for (const run of await deps.store.reapLostRuns()) emit({ kind: 'reaped', run });
     await retryLostRuns(deps.store, pipelines, settledLostRuns, emit).catch((error: unknown) => emit({ kind: 'error', message: (error as Error).message }));
     await runQueued(pipelines);

@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process';
 import { accessSync, constants } from 'node:fs';
 import { connect as connectTcp } from 'node:net';
 import mysql from 'mysql2/promise';
@@ -5,7 +6,7 @@ import pg from 'pg';
 import { mask } from '../core/project/secrets.ts';
 
 /** What some test files need from the machine beyond Node and `npm ci`. */
-export type PrerequisiteName = 'postgres' | 'postgres-logical-replication' | 'mariadb' | 'chromium' | 'redis' | 'nats-jetstream';
+export type PrerequisiteName = 'postgres' | 'postgres-logical-replication' | 'mariadb' | 'chromium' | 'redis' | 'nats-jetstream' | 'network-namespaces';
 
 /** Why the machine lacks a prerequisite, and the exact command that provides it. */
 export interface MissingPrerequisite {
@@ -134,6 +135,18 @@ export const prerequisiteChecks = {
       return undefined;
     } catch (error) {
       return unreachable('nats-jetstream', 'NATS server', testNatsUrl(), error, 'run nats-server -js (or set SLUICE_TEST_NATS_URL to a server with JetStream)');
+    }
+  },
+  async 'network-namespaces'() {
+    // Workers as separate hosts: a namespace of their own, joined to this one by a veth pair (root only).
+    const probe = `sluice-probe-${process.pid}`;
+    try {
+      execFileSync('ip', ['netns', 'add', probe], { stdio: 'pipe' });
+      execFileSync('ip', ['netns', 'delete', probe], { stdio: 'pipe' });
+      return undefined;
+    } catch (error) {
+      const said = (error as { stderr?: Buffer }).stderr?.toString().trim() || (error as Error).message;
+      return { name: 'network-namespaces', why: `ip netns add fails (${said}); it needs root and iproute2`, command: 'sudo apt-get install -y iproute2, and run the tests as root' };
     }
   },
 } satisfies Record<PrerequisiteName, Check>;

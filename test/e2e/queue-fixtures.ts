@@ -5,6 +5,7 @@ import { DuckDBInstance } from '@duckdb/node-api';
 import pg from 'pg';
 import { Redis } from 'ioredis';
 import { testPgUrl, testRedisUrl } from '../../src/testing/prerequisite-checks.ts';
+import { waitFor } from '../../src/testing/wait-for.ts';
 import { repoRoot, stop, tempDir, writeProject } from './cli-helpers.ts';
 
 /** A project whose block runs go through a Redis queue to `sluice worker` processes, on its own schema and key prefix. */
@@ -15,11 +16,20 @@ export interface QueueProject {
   readonly env: NodeJS.ProcessEnv;
   readonly db: pg.Pool;
   readonly redis: Redis;
-  /** Starts `sluice worker` in `cwd` (the project by default) and resolves once it takes block runs. */
-  startWorker(args?: string[], cwd?: string): Promise<WorkerProcess>;
+  /**
+   * Starts `sluice worker` in `cwd` (the project by default) and resolves once it takes block runs;
+   * on `host`, through its command and with its environment (how it reaches the services).
+   */
+  startWorker(args?: string[], cwd?: string, host?: WorkerHost): Promise<WorkerProcess>;
   /** Removes every key of the project's queue from Redis: a FLUSHALL, for this project only (the server is shared). */
   flushQueue(): Promise<number>;
   cleanup(): Promise<void>;
+}
+
+/** Where a worker runs when not in this process's machine: the command that runs a program there, and its environment. */
+export interface WorkerHost {
+  readonly exec: readonly string[];
+  readonly env: NodeJS.ProcessEnv;
 }
 
 export interface WorkerProcess {
@@ -30,7 +40,8 @@ export interface WorkerProcess {
   until(pattern: RegExp, what: string): Promise<void>;
 }
 
-export async function createQueueProject(files: Record<string, string>, prefixName = 'so-queue'): Promise<QueueProject> {
+/** `settings`: more lines of sluice.yaml (the output store, say). */
+export async function createQueueProject(files: Record<string, string>, prefixName = 'so-queue', settings: readonly string[] = []): Promise<QueueProject> {
   const suffix = randomBytes(4).toString('hex');
   const schema = `so_queue_${suffix}`;
   const prefix = `${prefixName}-${suffix}`;
@@ -41,6 +52,7 @@ export async function createQueueProject(files: Record<string, string>, prefixNa
       'name: fleet',
       `metadata: { type: postgres, url: '\${SLUICE_METADATA_URL}', schema: ${schema} }`,
       `queue: { type: redis, url: '\${REDIS_URL}', prefix: ${prefix} }`,
+      ...settings,
       '',
     ].join('\n'),
     ...files,
@@ -56,11 +68,12 @@ export async function createQueueProject(files: Record<string, string>, prefixNa
     env,
     db,
     redis,
-    async startWorker(args = [], cwd = dir) {
+    async startWorker(args = [], cwd = dir, host) {
       let text = '';
-      const child = spawn(process.execPath, [path.join(repoRoot, 'bin/sluice.js'), 'worker', ...args], {
+      const [command, ...prefix] = [...(host?.exec ?? []), process.execPath];
+      const child = spawn(command!, [...prefix, path.join(repoRoot, 'bin/sluice.js'), 'worker', ...args], {
         cwd,
-        env: { ...process.env, CI: '1', NO_COLOR: '1', ...env },
+        env: { ...process.env, CI: '1', NO_COLOR: '1', ...env, ...host?.env },
         stdio: ['ignore', 'pipe', 'pipe'],
       });
       workers.push(child);
@@ -118,4 +131,34 @@ export async function readOutput(file: string): Promise<Record<string, unknown>[
   } finally {
     instance.closeSync();
   }
+}
+
+/** `sluice serve` (API and a scheduler) in `cwd`, with a short lease so a killed one is noticed fast. */
+export interface ServerProcess {
+  readonly child: ChildProcess;
+  readonly pid: number;
+  output(): string;
+  api(route: string, init?: RequestInit): Promise<Response>;
+}
+
+export async function startServer(cwd: string, env: NodeJS.ProcessEnv, args: string[] = []): Promise<ServerProcess> {
+  const token = 'queue-fault-token-0123456789abcdef';
+  let text = '';
+  const child = spawn(process.execPath, [path.join(repoRoot, 'bin/sluice.js'), 'serve', '--port', '0', ...args], {
+    cwd,
+    env: { ...process.env, CI: '1', NO_COLOR: '1', SLUICE_API_TOKEN: token, ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  child.stdout!.on('data', (d: Buffer) => (text += d.toString()));
+  child.stderr!.on('data', (d: Buffer) => (text += d.toString()));
+  const url = await waitFor(() => /API on (http:\/\/\S+)/.exec(text)?.[1], {
+    what: 'the server to start',
+    giveUpWhen: () => (child.exitCode !== null ? text : undefined),
+  });
+  return {
+    child,
+    pid: child.pid!,
+    output: () => text,
+    api: (route, init = {}) => fetch(`${url}${route}`, { ...init, headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` } }),
+  };
 }

@@ -3,14 +3,17 @@
 // 20,000 with 3% noise, and 15% more from 2025-02-22 on (a price change
 // upstream). The same files every time, so a backfill always tells the same story.
 //
-//   node scripts/generate-sales-by-day.mjs
+//   node scripts/generate-sales-by-day.mjs [--days 60]
 //   sluice run sales_by_day --backfill 2025-01-01..2025-03-01
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const first = Date.UTC(2025, 0, 1);
-const days = 60;
+// More days (--days 365) make a larger backfill; the first 60 are the same whatever the count.
+const daysFlag = process.argv.indexOf('--days');
+const days = daysFlag === -1 ? 60 : Number(process.argv[daysFlag + 1]);
+if (!Number.isInteger(days) || days < 1) throw new Error(`--days takes a whole number of days; got '${process.argv[daysFlag + 1]}'`);
 const jumpFrom = '2025-02-22';
 const ordersPerDay = 40;
 const folder = path.join(path.dirname(fileURLToPath(import.meta.url)), '..', 'data', 'days');

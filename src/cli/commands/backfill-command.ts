@@ -3,19 +3,23 @@ import type { Project } from '../../core/project/load-project.ts';
 import type { RunRecord, RunStore } from '../../core/run-store/run-store.ts';
 import { runPipeline } from '../../core/run/run-pipeline.ts';
 import { newBackfillId, planBackfill, runBackfill } from '../../scheduler/run-backfill.ts';
-import { createEngine, runDependencies } from '../../engine/create-engine.ts';
+import { createEngine, queueSettingsOf, runDependencies } from '../../engine/create-engine.ts';
 import { alertRun } from '../../alerts/alert-run.ts';
 import { runHeartbeat } from '../../engine/run-heartbeat.ts';
 import { bold, describeError, dim, green, red, type Output } from '../output.ts';
 
 export interface BackfillCommandOptions {
   readonly variables: Record<string, string>;
-  readonly parallel: number;
+  /** Runs at a time; by default 1, or `queuedBackfillParallel` when block runs go to workers. */
+  readonly parallel?: number | undefined;
   /** Block runs of each run at once. */
   readonly concurrency?: number | undefined;
   readonly block?: string | undefined;
   readonly from?: string | undefined;
 }
+
+/** Dates run at once by a backfill whose block runs go through the queue, unless `--parallel` says otherwise. */
+export const queuedBackfillParallel = 8;
 
 /** `sluice run P --backfill START..END`: one run per logical date, resumable, with progress. */
 export async function backfillCommand(
@@ -27,13 +31,15 @@ export async function backfillCommand(
 ): Promise<number> {
   const items = planBackfill(pipeline, range.first, range.last);
   const backfillId = newBackfillId();
+  // With a queue this process only plans and waits; the dates' block runs spread over the workers.
+  const parallel = options.parallel ?? (queueSettingsOf(project) ? queuedBackfillParallel : 1);
   // Runs side by side each need a slot at least, whatever sluice.yaml's process-wide limit.
-  const engine = await createEngine(project, { concurrency: Math.max(options.parallel, options.concurrency ?? 0) });
+  const engine = await createEngine(project, { concurrency: Math.max(parallel, options.concurrency ?? 0) });
   const controller = new AbortController();
   const onSignal = (): void => controller.abort(new Error('cancelled by the user'));
   process.once('SIGINT', onSignal);
   process.once('SIGTERM', onSignal);
-  out.line(`${bold(pipeline.name)} backfill ${range.first}..${range.last}: ${items.length} run${items.length === 1 ? '' : 's'}${options.parallel > 1 ? `, ${options.parallel} at a time` : ''}`);
+  out.line(`${bold(pipeline.name)} backfill ${range.first}..${range.last}: ${items.length} run${items.length === 1 ? '' : 's'}${parallel > 1 ? `, ${parallel} at a time` : ''}`);
   try {
     const result = await runBackfill(
       engine.store,
@@ -72,7 +78,7 @@ export async function backfillCommand(
         return run;
       },
       {
-        parallel: options.parallel,
+        parallel,
         signal: controller.signal,
         onProgress: (p) => out.status(`  ${p.done + p.skipped + p.failed}/${p.total} done${p.running.length ? `, running ${p.running.join(', ')}` : ''}`),
       },

@@ -29,8 +29,8 @@ export async function runCommand(pipelineName: string, options: RunCommandOption
   const variables = parseVars(options.var ?? []);
   if (options.date !== undefined && options.backfill !== undefined) throw new UsageError('give --date or --backfill, not both');
   const dated = options.date !== undefined ? intervalForDate(pipeline, options.date) : undefined;
-  const parallel = Number(options.parallel ?? 1);
-  if (!Number.isInteger(parallel) || parallel < 1 || parallel > 32) throw new UsageError(`--parallel takes a whole number from 1 to 32; got '${options.parallel}'`);
+  const parallel = options.parallel === undefined ? undefined : Number(options.parallel);
+  if (parallel !== undefined && (!Number.isInteger(parallel) || parallel < 1 || parallel > 32)) throw new UsageError(`--parallel takes a whole number from 1 to 32; got '${options.parallel}'`);
   const concurrency = parseConcurrency(options.concurrency);
   const range = options.backfill !== undefined ? parseDateRange(options.backfill) : undefined;
   if (range) return backfillCommand(project, pipeline, range, { variables, parallel, concurrency, block: options.block, from: options.from }, out);

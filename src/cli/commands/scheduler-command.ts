@@ -102,7 +102,7 @@ export async function startScheduler(engine: Engine, out: Output, timing: { poll
           out.line(`scheduler ${dim(event.owner)} is firing schedules`);
           break;
         case 'standby':
-          out.line(`scheduler ${dim(event.owner)} is standing by (another scheduler holds the lease)`);
+          out.line(`scheduler ${dim(event.owner)} is standing by (another scheduler holds the lease; this one takes queued runs only)`);
           break;
         case 'fired':
           out.line(`→ ${event.pipeline} ${event.logicalDate} ${dim(event.runId)}${event.lateMs > 1000 ? dim(` (${Math.round(event.lateMs / 1000)}s after its interval ended)`) : ''}`, { run: event.runId });
