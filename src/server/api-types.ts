@@ -20,7 +20,7 @@ export type { ConnectionView } from '../workspace/connections-file.ts';
 export type { ApiErrorBody } from './http-problem.ts';
 export type { JsonSchema } from './settings-json-schema.ts';
 export type { BlockRunDetail, BlockRunView } from './block-run-view.ts';
-export type { ColumnStats } from './output-stats.ts';
+export type { ColumnStats, OutputStats } from './output-stats.ts';
 export type { Dashboard, FailedRun, NextTrigger } from './dashboard.ts';
 export type { RunningNow, RunningRun } from './running-now.ts';
 export type { BackfillProgress, RunListRow } from './run-list.ts';
