@@ -18,4 +18,12 @@ export default tseslint.config(
       ],
     },
   },
+  {
+    // The UI takes the API's shapes from the server's source as types only: a
+    // value import would pull server code into the browser bundle.
+    files: ['web/**/*.ts', 'web/**/*.tsx'],
+    rules: {
+      '@typescript-eslint/no-restricted-imports': ['error', { paths: [{ name: '@sluice/api', allowTypeImports: true, message: 'import the API types with `import type`' }] }],
+    },
+  },
 );

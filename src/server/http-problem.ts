@@ -1,13 +1,20 @@
 import type { Context } from 'hono';
 import type { z } from 'zod';
-import { ConfigError, SluiceError, toSluiceError } from '../core/errors.ts';
+import { ConfigError, SluiceError, toSluiceError, type ErrorLocation } from '../core/errors.ts';
 import { mask } from '../core/project/secrets.ts';
 
 export type ProblemStatus = 400 | 401 | 403 | 404 | 409 | 413 | 500;
 
+/** The body of every error answer: `{ error: ApiErrorBody }`. */
+export interface ApiErrorBody {
+  readonly code: string;
+  readonly message: string;
+  readonly location?: ErrorLocation;
+}
+
 /** Every error answer: `{ error: { code, message } }`, its message masked. */
 export function problem(c: Context, status: ProblemStatus, code: string, message: string): Response {
-  return c.json({ error: { code, message: mask(message) } }, status);
+  return c.json({ error: { code, message: mask(message) } satisfies ApiErrorBody }, status);
 }
 
 /** Which HTTP status an error's code means; the rest of a user's mistakes are 400, failures 500. */

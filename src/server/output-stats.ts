@@ -11,6 +11,12 @@ export interface ColumnStats {
   readonly max: string | null;
 }
 
+/** `GET /api/runs/:id/blocks/:block/stats`. */
+export interface OutputStats {
+  readonly rows: number;
+  readonly columns: readonly ColumnStats[];
+}
+
 /** Types whose values order meaningfully; min and max of lists or structs say nothing useful. */
 const orderable = /^(TINYINT|SMALLINT|INTEGER|BIGINT|HUGEINT|UTINYINT|USMALLINT|UINTEGER|UBIGINT|UHUGEINT|FLOAT|DOUBLE|DECIMAL|VARCHAR|DATE|TIME|TIMESTAMP|BOOLEAN|INTERVAL|UUID)/;
 
@@ -18,7 +24,7 @@ const orderable = /^(TINYINT|SMALLINT|INTEGER|BIGINT|HUGEINT|UTINYINT|USMALLINT|
  * Per-column quick stats of a stored output, computed by the data plane over
  * its Parquet file in one scan: the rows never come into JavaScript.
  */
-export async function outputStats(session: DataPlaneSession, location: string): Promise<{ rows: number; columns: ColumnStats[] }> {
+export async function outputStats(session: DataPlaneSession, location: string): Promise<OutputStats> {
   const source = `read_parquet(${quoteLiteral(location)})`;
   const columns = await session.describe(`SELECT * FROM ${source}`);
   const parts = ['count(*) AS "rows"'];

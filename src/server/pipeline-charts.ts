@@ -10,10 +10,16 @@ export interface ChartRun {
   readonly rows: Readonly<Record<string, number>>;
 }
 
+/** `GET /api/pipelines/:name/charts`: the runs, oldest first, and every block that wrote rows in any of them. */
+export interface PipelineCharts {
+  readonly runs: readonly ChartRun[];
+  readonly blocks: readonly string[];
+}
+
 const between = (start?: string, end?: string): number | null => (start && end ? Date.parse(end) - Date.parse(start) : null);
 
 /** A pipeline's last `count` runs, oldest first, with their durations and the rows each block wrote. */
-export async function pipelineCharts(store: RunStore, pipeline: string, count: number): Promise<{ runs: ChartRun[]; blocks: string[] }> {
+export async function pipelineCharts(store: RunStore, pipeline: string, count: number): Promise<PipelineCharts> {
   const runs = (await store.listRuns({ pipeline, limit: count })).reverse();
   const blocks = new Set<string>();
   const charted = await Promise.all(runs.map(async (run): Promise<ChartRun> => {

@@ -1,9 +1,28 @@
 import { z } from 'zod';
 
+/** A JSON Schema as the API publishes settings; only the keywords a generated form reads are named. */
+export interface JsonSchema {
+  readonly type?: string | readonly string[];
+  readonly title?: string;
+  readonly description?: string;
+  readonly properties?: Readonly<Record<string, JsonSchema>>;
+  readonly required?: readonly string[];
+  readonly enum?: readonly unknown[];
+  readonly default?: unknown;
+  readonly items?: JsonSchema;
+  readonly additionalProperties?: boolean | JsonSchema;
+  readonly anyOf?: readonly JsonSchema[];
+  readonly oneOf?: readonly JsonSchema[];
+  readonly const?: unknown;
+  readonly format?: string;
+  readonly writeOnly?: boolean;
+}
+
 /** A JSON Schema of settings (a connector's, a clean tool's), for the UI's generated forms. */
-export function settingsJsonSchema(schema: z.ZodType): unknown {
+export function settingsJsonSchema(schema: z.ZodType): JsonSchema {
   try {
-    return withDefaults(z.toJSONSchema(schema, { unrepresentable: 'any', io: 'input' }), schema);
+    // zod writes JSON Schema; the interface names the part of it forms use.
+    return withDefaults(z.toJSONSchema(schema, { unrepresentable: 'any', io: 'input' }), schema) as JsonSchema;
   } catch {
     return { type: 'object' };
   }

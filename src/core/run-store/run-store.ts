@@ -6,7 +6,8 @@ import type { OutputProfile } from '../quality/profile-output.ts';
 import type { TouchedDataset } from '../lineage/touched-datasets.ts';
 import type { OutputFingerprint } from '../quality/fingerprint-output.ts';
 
-export type RunStatus = 'queued' | 'running' | 'succeeded' | 'failed' | 'cancelled';
+export const runStatuses = ['queued', 'running', 'succeeded', 'failed', 'cancelled'] as const;
+export type RunStatus = (typeof runStatuses)[number];
 export type BlockRunStatus = 'pending' | 'running' | 'succeeded' | 'failed' | 'skipped' | 'cancelled';
 export type LogLevel = 'debug' | 'info' | 'warn' | 'error';
 

@@ -4,11 +4,17 @@ import { alertEventKinds } from '../../core/pipeline/alert-schema.ts';
 import { listPipelines } from '../../core/pipeline/load-pipeline.ts';
 import type { AlertScope } from '../../workspace/alerts-file.ts';
 import { pipelineFileOf } from '../../workspace/edit-pipeline.ts';
-import { addAlertChannel, alertChannelInput, listAlertChannels, removeAlertChannel, sendTestAlert, setAlertEvents } from '../alert-channels.ts';
+import { addAlertChannel, alertChannelInput, listAlertChannels, type AlertChannelView, removeAlertChannel, sendTestAlert, setAlertEvents } from '../alert-channels.ts';
 import type { AppDependencies } from '../app-context.ts';
 import { parseBody } from '../http-problem.ts';
 
 const eventsBody = z.object({ on: z.array(z.enum(alertEventKinds)).min(1) }).strict();
+
+/** `GET /api/alerts`: the project's channels and each pipeline's (with why a pipeline's cannot be read). */
+export interface AlertsOverview {
+  readonly project: readonly AlertChannelView[];
+  readonly pipelines: readonly { readonly name: string; readonly channels: readonly AlertChannelView[]; readonly error?: string }[];
+}
 
 /**
  * Alert channels of the project (sluice.yaml) and of each pipeline (its file):
@@ -28,7 +34,7 @@ export function alertRoutes(deps: AppDependencies): Hono {
           return { name, channels: [], error: (error as Error).message };
         }
       }),
-    }),
+    } satisfies AlertsOverview),
   );
 
   for (const [prefix, scopeOf] of [

@@ -14,7 +14,9 @@ import { addBlock, blockEntry, removeBlock, renameBlock, updateBlock } from '../
 import { renameBlockReferences } from '../../workspace/rename-block-references.ts';
 import type { AppDependencies } from '../app-context.ts';
 import { parseBody } from '../http-problem.ts';
-import { settingsJsonSchema } from '../settings-json-schema.ts';
+import { settingsJsonSchema, type JsonSchema } from '../settings-json-schema.ts';
+import type { BlockRole } from '../../core/pipeline/pipeline-schema.ts';
+import type { ConnectorCapabilities } from '../../core/connectors/connector.ts';
 import { describePipeline } from './pipeline-routes.ts';
 
 const blockName = z.string().regex(blockNamePattern, 'a block name is letters, digits and _ and starts with a letter or _');
@@ -43,17 +45,35 @@ const blockChangeBody = z
   })
   .strict();
 
+/** A template for a new block (`GET /api/block-templates`); `extension` is null for a connector block. */
+export interface BlockTemplateInfo {
+  readonly id: string;
+  readonly description: string;
+  readonly role: BlockRole;
+  readonly extension: '.ts' | '.sql' | null;
+}
+
+/** A connector with its settings as JSON Schemas, for forms (`GET /api/connectors`); secret settings of `connection` are `writeOnly`. */
+export interface ConnectorInfo {
+  readonly kind: string;
+  readonly description: string;
+  readonly capabilities: ConnectorCapabilities;
+  readonly connection: JsonSchema;
+  readonly read: JsonSchema;
+  readonly write: JsonSchema;
+}
+
 /** Templates, connectors, and adding, changing and removing blocks: every change lands in the files. */
 export function blockRoutes(deps: AppDependencies): Hono {
   const app = new Hono();
 
   app.get('/block-templates', (c) =>
-    c.json({ templates: blockTemplates.map((t) => ({ id: t.id, description: t.description, role: t.role, extension: t.extension ?? null })) }),
+    c.json({ templates: blockTemplates.map((t): BlockTemplateInfo => ({ id: t.id, description: t.description, role: t.role, extension: t.extension ?? null })) }),
   );
 
   app.get('/connectors', (c) =>
     c.json({
-      connectors: [...deps.connectors.values()].map((connector) => ({
+      connectors: [...deps.connectors.values()].map((connector): ConnectorInfo => ({
         kind: connector.kind,
         description: connector.description,
         capabilities: connector.capabilities,
@@ -176,9 +196,9 @@ function usedElsewhere(root: string, pipeline: string, file: string, doc: Docume
  * keys, and `url`, which usually carries a password. The UI sends them in
  * `secrets`, so they land in .sluice/secrets.env, never in connections.yaml.
  */
-function markSecrets(schema: unknown): unknown {
-  const properties = (schema as { properties?: Record<string, Record<string, unknown>> }).properties;
+function markSecrets(schema: JsonSchema): JsonSchema {
+  const properties = schema.properties;
   if (!properties) return schema;
   const marked = Object.fromEntries(Object.entries(properties).map(([key, value]) => [key, isSecretKey(key) || key === 'url' ? { ...value, writeOnly: true } : value]));
-  return { ...(schema as object), properties: marked };
+  return { ...schema, properties: marked };
 }

@@ -6,7 +6,7 @@ import { editPipeline, pipelineFileOf } from '../../workspace/edit-pipeline.ts';
 import { setCleanColumns } from '../../workspace/pipeline-document.ts';
 import type { AppDependencies } from '../app-context.ts';
 import { parseBody } from '../http-problem.ts';
-import { settingsJsonSchema } from '../settings-json-schema.ts';
+import { settingsJsonSchema, type JsonSchema } from '../settings-json-schema.ts';
 import { describePipeline } from './pipeline-routes.ts';
 
 const cleanColumnsBody = z
@@ -16,6 +16,12 @@ const cleanColumnsBody = z
   })
   .strict();
 
+/** A tool a no-code clean block can name, with its settings as JSON Schema (`GET /api/clean-tools`). */
+export interface CleanToolInfo {
+  readonly name: string;
+  readonly settings: JsonSchema;
+}
+
 /**
  * The clean tools with their settings as JSON Schema, so the UI generates a
  * form for any tool registered, and the route that writes a clean block's columns.
@@ -24,7 +30,7 @@ export function cleanBlockRoutes(deps: AppDependencies, tools: CleanTools): Hono
   const app = new Hono();
 
   app.get('/clean-tools', (c) =>
-    c.json({ tools: Object.entries(tools).map(([name, tool]) => ({ name, settings: settingsJsonSchema(tool.settings) })) }),
+    c.json({ tools: Object.entries(tools).map(([name, tool]): CleanToolInfo => ({ name, settings: settingsJsonSchema(tool.settings) })) }),
   );
 
   app.put('/pipelines/:name/blocks/:block/clean', async (c) => {

@@ -1,20 +1,21 @@
 import { Hono } from 'hono';
 import { z } from 'zod';
-import { triggerKinds } from '../../core/run/run-triggers.ts';
+import { triggerKinds, type TriggerKind } from '../../core/run/run-triggers.ts';
+import { runStatuses } from '../../core/run-store/run-store.ts';
 import { loadPipeline } from '../../core/pipeline/load-pipeline.ts';
 import type { AppDependencies } from '../app-context.ts';
 import { dashboard } from '../dashboard.ts';
 import { parseQuery } from '../http-problem.ts';
 import { pipelineCharts } from '../pipeline-charts.ts';
-import { listRunPage } from '../run-list.ts';
-import { runningNow } from '../running-now.ts';
+import { listRunPage, type RunListPage } from '../run-list.ts';
+import { runningNow, type RunningNow } from '../running-now.ts';
 import { relativeError } from './run-routes.ts';
 
 const page = (max: number, fallback: number) => z.coerce.number().int().min(1, `limit is a whole number from 1 to ${max}`).max(max, `limit is a whole number from 1 to ${max}`).default(fallback);
 const instant = (what: string) => z.string().refine((v) => !Number.isNaN(Date.parse(v)), `${what} is a date or an ISO time`).optional();
 const listQuery = z.object({
   pipeline: z.string().min(1).optional(),
-  status: z.enum(['queued', 'running', 'succeeded', 'failed', 'cancelled']).optional(),
+  status: z.enum(runStatuses).optional(),
   trigger: z.enum(triggerKinds).optional(),
   backfill: z.string().min(1).optional(),
   since: instant('since'),
@@ -23,6 +24,9 @@ const listQuery = z.object({
   limit: page(500, 50),
 });
 const chartQuery = z.object({ runs: page(200, 30) });
+
+/** `GET /api/run-list`: a page of the runs list, and every kind of trigger to filter by. */
+export type RunListAnswer = RunListPage & { readonly triggerKinds: readonly TriggerKind[] };
 
 /** The views across runs: the runs list, the dashboard, what runs now, and a pipeline's charts. */
 export function overviewRoutes(deps: AppDependencies): Hono {
@@ -41,12 +45,12 @@ export function overviewRoutes(deps: AppDependencies): Hono {
       offset: q.offset,
       limit: q.limit,
     });
-    return c.json({ ...list, triggerKinds });
+    return c.json({ ...list, triggerKinds } satisfies RunListAnswer);
   });
 
   app.get('/dashboard', async (c) => c.json(await dashboard(deps.root, deps.store, new Date(), relative)));
 
-  app.get('/running-now', async (c) => c.json({ ...(await runningNow(deps.store)), now: new Date().toISOString() }));
+  app.get('/running-now', async (c) => c.json({ ...(await runningNow(deps.store)), now: new Date().toISOString() } satisfies RunningNow));
 
   app.get('/pipelines/:name/charts', async (c) => {
     const pipeline = loadPipeline(deps.root, c.req.param('name'));

@@ -3,18 +3,78 @@ import { Hono } from 'hono';
 import { z } from 'zod';
 import { toSluiceError } from '../../core/errors.ts';
 import { listPipelines, loadPipeline } from '../../core/pipeline/load-pipeline.ts';
-import type { Block, Pipeline } from '../../core/pipeline/pipeline.ts';
+import type { Block, BlockLanguage, DedupePart, Pipeline } from '../../core/pipeline/pipeline.ts';
+import type { BlockRole, VariableValue } from '../../core/pipeline/pipeline-schema.ts';
+import type { SerializedError } from '../../core/errors.ts';
+import type { RunRecord } from '../../core/run-store/run-store.ts';
 import { nextDue } from '../../scheduler/due-intervals.ts';
 import { createPipelineFile, deletePipelineFile } from '../../workspace/edit-pipeline.ts';
 import type { AppDependencies } from '../app-context.ts';
 import { parseBody } from '../http-problem.ts';
+
+/** A pipeline's triggers (`GET /api/pipelines/:name/triggers`), as the pipeline file sets them. */
+export interface Triggers {
+  readonly schedule: Pipeline['schedule'] | null;
+  readonly schedule_enabled: boolean;
+  readonly api_enabled: boolean;
+  readonly on_file: Pipeline['onFile'] | null;
+}
+
+/** A row of `GET /api/pipelines`: a pipeline that loads, or one whose file is invalid (`error`, no blocks). */
+export interface PipelineSummary {
+  readonly name: string;
+  readonly description?: string | null;
+  /** How many blocks. */
+  readonly blocks?: number;
+  readonly schedule?: Pipeline['schedule'] | null;
+  readonly triggers?: Triggers;
+  readonly lastRun: RunRecord | null;
+  /** ISO time of the schedule's next run. */
+  readonly nextRun?: string | null;
+  readonly error?: SerializedError;
+}
+
+/**
+ * A block as the editor draws it. One shape for every language: the fields a
+ * language lacks are absent (a connector block has `connector` and
+ * `connection` instead of `file`; a dedupe block its `part`).
+ */
+export interface BlockSpec {
+  readonly name: string;
+  readonly role: BlockRole;
+  readonly language: BlockLanguage;
+  readonly upstream: readonly string[];
+  readonly description: string | null;
+  /** Where the block is declared in the pipeline file. */
+  readonly line: number | null;
+  readonly file?: string;
+  readonly connector?: string | null;
+  readonly connection?: string | null;
+  readonly settings: Readonly<Record<string, unknown>>;
+  /** For a dedupe block: the rows with their cluster ids, or the pairs to review. */
+  readonly part?: DedupePart;
+  /** For a dedupe block: its name in the pipeline file (the review part's name adds `__review`). */
+  readonly declaredName?: string;
+}
+
+/** A pipeline as `GET /api/pipelines/:name` and the block routes answer it; blocks in run order. */
+export interface PipelineDetail {
+  readonly name: string;
+  /** The pipeline file, relative to the project. */
+  readonly file: string;
+  readonly description: string | null;
+  readonly variables: Readonly<Record<string, VariableValue>>;
+  readonly schedule: Pipeline['schedule'] | null;
+  readonly triggers: Triggers;
+  readonly blocks: readonly BlockSpec[];
+}
 
 /** The pipeline list and one pipeline's shape, for the pipelines page and the editor. */
 export function pipelineRoutes(deps: AppDependencies): Hono {
   const app = new Hono();
 
   app.get('/pipelines', async (c) => {
-    const pipelines = [];
+    const pipelines: PipelineSummary[] = [];
     for (const name of listPipelines(deps.root)) {
       const [last] = await deps.store.listRuns({ pipeline: name, limit: 1 });
       try {
@@ -51,7 +111,7 @@ export function pipelineRoutes(deps: AppDependencies): Hono {
   return app;
 }
 
-export function triggersOf(pipeline: Pipeline): { schedule: Pipeline['schedule'] | null; schedule_enabled: boolean; api_enabled: boolean; on_file: Pipeline['onFile'] | null } {
+export function triggersOf(pipeline: Pipeline): Triggers {
   return {
     schedule: pipeline.schedule ?? null,
     schedule_enabled: pipeline.schedule?.enabled ?? false,
@@ -61,7 +121,7 @@ export function triggersOf(pipeline: Pipeline): { schedule: Pipeline['schedule']
 }
 
 /** A pipeline as the editor draws it; block files relative to the project. */
-export function describePipeline(root: string, pipeline: Pipeline): Record<string, unknown> {
+export function describePipeline(root: string, pipeline: Pipeline): PipelineDetail {
   return {
     name: pipeline.name,
     file: path.relative(root, pipeline.file),
@@ -73,7 +133,7 @@ export function describePipeline(root: string, pipeline: Pipeline): Record<strin
   };
 }
 
-function describeBlock(root: string, block: Block): Record<string, unknown> {
+function describeBlock(root: string, block: Block): BlockSpec {
   const base = { name: block.name, role: block.role, upstream: block.upstream, description: block.description ?? null, line: block.declaredAt.line ?? null };
   switch (block.language) {
     case 'ts':

@@ -1,8 +1,8 @@
 import { Hono } from 'hono';
 import { streamSSE } from 'hono/streaming';
 import { ConfigError } from '../../core/errors.ts';
-import type { BlockRunRecord } from '../../core/run-store/run-store.ts';
 import type { AppDependencies } from '../app-context.ts';
+import { blockRunView } from '../block-run-view.ts';
 
 const pollMs = 250;
 const finished = new Set(['succeeded', 'failed', 'cancelled']);
@@ -37,7 +37,7 @@ export function runEventRoutes(deps: AppDependencies): Hono {
         for (const line of logs) await stream.writeSSE({ event: 'log', data: JSON.stringify(line), id: String(++sequence) });
         logsSent += logs.length;
         for (const record of await deps.store.listBlockRuns(id)) {
-          const shape = JSON.stringify(publicBlock(record));
+          const shape = JSON.stringify(blockRunView(record));
           if (blocks.get(record.block) === shape) continue;
           blocks.set(record.block, shape);
           await stream.writeSSE({ event: 'block', data: shape, id: String(++sequence) });
@@ -53,9 +53,4 @@ export function runEventRoutes(deps: AppDependencies): Hono {
     });
   });
   return app;
-}
-
-function publicBlock(record: BlockRunRecord): Omit<BlockRunRecord, 'output'> & { hasOutput: boolean } {
-  const { output, ...rest } = record;
-  return { ...rest, hasOutput: Boolean(output) };
 }

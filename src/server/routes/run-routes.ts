@@ -5,7 +5,9 @@ import { ConfigError, type SerializedError } from '../../core/errors.ts';
 import { withDownstream, withUpstream } from '../../core/pipeline/dag.ts';
 import { loadPipeline } from '../../core/pipeline/load-pipeline.ts';
 import type { Pipeline } from '../../core/pipeline/pipeline.ts';
-import type { BlockRunRecord, RunRecord, RunStatus, RunStore } from '../../core/run-store/run-store.ts';
+import { runStatuses, type BlockRunRecord, type RunRecord, type RunStatus, type RunStore } from '../../core/run-store/run-store.ts';
+import type { Column } from '../../core/data-plane/data-plane.ts';
+import type { BlockRunDetail } from '../block-run-view.ts';
 import { intervalForDate, parseDateRange } from '../../core/run/logical-date.ts';
 import { mergeVariables, newRunId } from '../../core/run/run-pipeline.ts';
 import { blocksTrigger, retryTrigger, type RunTrigger } from '../../core/run/run-triggers.ts';
@@ -39,7 +41,36 @@ const wholeNumber = (what: string, min: number, max: number, fallback: number) =
     .max(max, `${what} is a whole number from ${min} to ${max}`)
     .default(fallback);
 const pageQuery = z.object({ offset: wholeNumber('offset', 0, Number.MAX_SAFE_INTEGER, 0), limit: wholeNumber('limit', 1, 10_000, 100) });
-const statuses = ['queued', 'running', 'succeeded', 'failed', 'cancelled'] as const;
+const statuses = runStatuses;
+
+/** A run as `GET /api/runs/:id` answers it: error locations relative to the project, null when none. */
+export type RunDetailRecord = Omit<RunRecord, 'error'> & { readonly error: SerializedError | null };
+
+/** `GET /api/runs/:id`: the run and its block runs. */
+export interface RunDetail {
+  readonly run: RunDetailRecord;
+  readonly blocks: readonly BlockRunDetail[];
+}
+
+/** One page of a block's stored output (`GET /api/runs/:id/blocks/:block/output`); big integers as text, times as ISO text. */
+export interface OutputPage {
+  readonly columns: readonly Column[];
+  /** Rows matching the filters, on every page. */
+  readonly total: number;
+  readonly offset: number;
+  readonly limit: number;
+  readonly rows: readonly Record<string, unknown>[];
+}
+
+/** What starting a run answers (`POST /api/pipelines/:name/runs`); `blocks` when only some blocks run. */
+export interface RunStarted {
+  readonly run_id: string;
+  /** False when a whole run for the same logical date was already under way, and this is it. */
+  readonly created: boolean;
+  readonly status: RunStatus;
+  readonly logical_date: string | null;
+  readonly blocks?: readonly string[];
+}
 
 /** Starting, watching, retrying and cancelling runs, and reading their stored outputs. */
 export function runRoutes(deps: AppDependencies): Hono<{ Variables: AuthVariables }> {
@@ -58,7 +89,7 @@ export function runRoutes(deps: AppDependencies): Hono<{ Variables: AuthVariable
       const triggered = await triggerRun(store, pipeline, { variables: body.variables, logicalDate: body.logical_date, trigger });
       if (triggered.created) deps.execute(pipeline, triggered.run, { interval: triggered.interval });
       return c.json(
-        { run_id: triggered.run.id, created: triggered.created, status: triggered.run.status, logical_date: triggered.run.logicalDate ?? null },
+        { run_id: triggered.run.id, created: triggered.created, status: triggered.run.status, logical_date: triggered.run.logicalDate ?? null } satisfies RunStarted,
         triggered.created ? 202 : 200,
       );
     }
@@ -69,7 +100,7 @@ export function runRoutes(deps: AppDependencies): Hono<{ Variables: AuthVariable
     const dated = body.logical_date !== undefined ? intervalForDate(pipeline, body.logical_date) : undefined;
     const run = await createRun(store, pipeline, { variables: body.variables, logicalDate: dated?.logicalDate, trigger: blocksTrigger(trigger) });
     deps.execute(pipeline, run, { only, interval: dated?.interval });
-    return c.json({ run_id: run.id, created: true, status: run.status, logical_date: run.logicalDate ?? null, blocks: only }, 202);
+    return c.json({ run_id: run.id, created: true, status: run.status, logical_date: run.logicalDate ?? null, blocks: only } satisfies RunStarted, 202);
   });
 
   app.post('/pipelines/:name/backfills', async (c) => {
@@ -103,7 +134,7 @@ export function runRoutes(deps: AppDependencies): Hono<{ Variables: AuthVariable
     const run = await findRun(store, c.req.param('id'));
     const files = blockFiles(deps.root, run.pipeline);
     const blocks = (await store.listBlockRuns(run.id)).map((b) => describeBlockRun(deps.root, b, files.get(b.block)));
-    return c.json({ run: { ...run, error: relativeError(deps.root, run.error) ?? null }, blocks });
+    return c.json({ run: { ...run, error: relativeError(deps.root, run.error) ?? null }, blocks } satisfies RunDetail);
   });
 
   app.get('/runs/:id/context', async (c) => {
@@ -132,7 +163,7 @@ export function runRoutes(deps: AppDependencies): Hono<{ Variables: AuthVariable
     const view = parseQuery(outputViewQuery, c.req.query());
     const { offset, limit } = parsePage(c.req.query());
     const page = await deps.withSession((session) => pageOutputView(session, location, view, offset, limit));
-    return c.json({ columns: page.columns, total: page.total, offset, limit, rows: page.rows.map(jsonRow) });
+    return c.json({ columns: page.columns, total: page.total, offset, limit, rows: page.rows.map(jsonRow) } satisfies OutputPage);
   });
 
   // The same view as a file: with offset and limit one page, without them the whole output, streamed from disk.
@@ -254,7 +285,7 @@ function blockFiles(root: string, pipelineName: string): Map<string, string> {
   }
 }
 
-function describeBlockRun(root: string, record: BlockRunRecord, file: string | undefined): Record<string, unknown> {
+function describeBlockRun(root: string, record: BlockRunRecord, file: string | undefined): BlockRunDetail {
   const { output, ...rest } = record;
   const durationMs = record.startedAt && record.endedAt ? Date.parse(record.endedAt) - Date.parse(record.startedAt) : null;
   return { ...rest, hasOutput: Boolean(output), file: file ?? null, durationMs, error: relativeError(root, record.error) ?? null };

@@ -1,4 +1,4 @@
-import type { ApiErrorBody } from './types.ts';
+import type { ApiErrorBody } from '@sluice/api';
 
 /** A failed API call, carrying the server's error code and message. */
 export class ApiError extends Error {

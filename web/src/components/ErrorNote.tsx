@@ -1,4 +1,4 @@
-import type { ErrorLocation } from '../api/types.ts';
+import type { ErrorLocation } from '@sluice/api';
 import { href } from '../router.ts';
 
 interface Failure {

@@ -1,4 +1,4 @@
-import type { BlockRunStatus, RunStatus } from '../api/types.ts';
+import type { BlockRunStatus, RunStatus } from '@sluice/api';
 
 /**
  * A run or block run status as a coloured pill; colours live in the CSS.

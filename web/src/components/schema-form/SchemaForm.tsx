@@ -1,5 +1,5 @@
 import { useState, type ReactNode } from 'react';
-import type { JsonSchema } from '../../api/types.ts';
+import type { JsonSchema } from '@sluice/api';
 import { acceptsText, exampleHint } from './example-hint.ts';
 import { BrowseButton } from '../../features/file-picker/BrowseButton.tsx';
 

@@ -1,4 +1,4 @@
-import type { JsonSchema } from '../../api/types.ts';
+import type { JsonSchema } from '@sluice/api';
 
 /**
  * The hint in an empty input, made from the field's own schema: a setting

@@ -1,4 +1,4 @@
-import type { JsonSchema } from '../../api/types.ts';
+import type { JsonSchema } from '@sluice/api';
 
 /** The required settings of `schema` that `value` leaves empty, in the schema's order. */
 export function missingSettings(schema: JsonSchema | undefined, value: Readonly<Record<string, unknown>>): string[] {

@@ -2,7 +2,8 @@ import { useState } from 'react';
 import { api } from '../../api/client.ts';
 import { ErrorNote } from '../../components/ErrorNote.tsx';
 import { AddChannelForm } from './AddChannelForm.tsx';
-import { alertEvents, type AlertChannelView, type AlertEventName, type TestSendResult } from './alert-types.ts';
+import type { AlertChannelView } from '@sluice/api';
+import { alertEvents, type AlertEventName, type TestSendResult } from './alert-types.ts';
 
 /** One scope's channels (the project's, or one pipeline's), with their events, a test send and removal. */
 export function AlertScopeCard({ title, file, route, testId, channels, problem, onChange }: { title: string; file: string; route: string; testId: string; channels: readonly AlertChannelView[]; problem?: string | undefined; onChange: () => void }) {

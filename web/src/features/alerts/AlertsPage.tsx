@@ -1,7 +1,7 @@
 import { useApi } from '../../api/use-api.ts';
 import { ErrorNote } from '../../components/ErrorNote.tsx';
 import { PageHeader } from '../../components/PageHeader.tsx';
-import type { AlertsOverview } from './alert-types.ts';
+import type { AlertsOverview } from '@sluice/api';
 import { AlertScopeCard } from './AlertScopeCard.tsx';
 
 /** Alert channels of the whole project and of each pipeline, written to sluice.yaml and the pipeline files. */

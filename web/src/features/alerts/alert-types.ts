@@ -1,20 +1,9 @@
-import type { AlertChannelView } from '../../../../src/server/alert-channels.ts';
+import type { AlertEventKind, AlertResult } from '@sluice/api';
 
-/** The events an alert channel can be told about, as the pipeline schema names them. */
-export const alertEvents = ['failure', 'success', 'deadline', 'anomaly', 'drift'] as const;
-export type AlertEventName = (typeof alertEvents)[number];
+/** The events an alert channel can be told about, in the form's order: keyed by the server's own kinds, so a new one cannot be left out. */
+const eventOrder: Record<AlertEventKind, number> = { failure: 0, success: 1, deadline: 2, anomaly: 3, drift: 4 };
+export const alertEvents = Object.keys(eventOrder) as AlertEventKind[];
+export type AlertEventName = AlertEventKind;
 
-/** A saved channel as the API shows it (the server's own type): where it goes, never a secret value. */
-export type { AlertChannelView } from '../../../../src/server/alert-channels.ts';
-
-export interface AlertsOverview {
-  readonly project: readonly AlertChannelView[];
-  readonly pipelines: readonly { readonly name: string; readonly channels: readonly AlertChannelView[]; readonly error?: string }[];
-}
-
-/** What a test send answered. */
-export interface TestSendResult {
-  readonly ok: boolean;
-  readonly channel: string;
-  readonly error?: { readonly message: string };
-}
+/** What a test send answered (the server's AlertResult), or the request's own failure, shown the same way. */
+export type TestSendResult = Pick<AlertResult, 'ok' | 'channel'> & { readonly error?: { readonly message: string } | undefined };

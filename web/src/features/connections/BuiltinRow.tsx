@@ -1,7 +1,7 @@
-import type { ConnectionInfo } from '../../api/types.ts';
+import type { ConnectionView } from '@sluice/api';
 
 /** The project's own warehouse: listed so people know what `warehouse` means, but not editable here. */
-export function BuiltinRow({ connection }: { connection: ConnectionInfo }) {
+export function BuiltinRow({ connection }: { connection: ConnectionView }) {
   const path = typeof connection.settings.path === 'string' ? connection.settings.path : '';
   return (
     <tr data-testid={`connection-row-${connection.name}`} className="conn-builtin">

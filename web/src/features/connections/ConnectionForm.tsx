@@ -1,6 +1,6 @@
 import { useState, type FormEvent } from 'react';
 import { api, enc } from '../../api/client.ts';
-import type { ConnectionInfo, ConnectorInfo } from '../../api/types.ts';
+import type { ConnectionView, ConnectorInfo } from '@sluice/api';
 import { ErrorNote } from '../../components/ErrorNote.tsx';
 import { Modal } from '../../components/Modal.tsx';
 import { SchemaForm } from '../../components/schema-form/SchemaForm.tsx';
@@ -11,7 +11,7 @@ const secretLooking = /pass|secret|token|key|url|dsn/i;
 const connectionEssentials = /^(url|dsn|host|port|user|username|password|database|db|dbname|schema|path|account)$/i;
 
 /** Adds or edits a connection; secret fields go to the server's secret file and never come back. */
-export function ConnectionForm({ connectors, existing, onDone, onClose }: { connectors: readonly ConnectorInfo[]; existing?: ConnectionInfo | undefined; onDone: () => void; onClose: () => void }) {
+export function ConnectionForm({ connectors, existing, onDone, onClose }: { connectors: readonly ConnectorInfo[]; existing?: ConnectionView | undefined; onDone: () => void; onClose: () => void }) {
   const withConnection = connectors.filter((c) => c.connection?.properties && Object.keys(c.connection.properties).length);
   const [name, setName] = useState(existing?.name ?? '');
   const [connector, setConnector] = useState(existing?.connector ?? withConnection[0]?.kind ?? '');

@@ -1,6 +1,6 @@
 import { useState } from 'react';
 import { api, enc } from '../../api/client.ts';
-import type { ConnectionInfo, ConnectorInfo } from '../../api/types.ts';
+import type { ConnectionView, ConnectorInfo } from '@sluice/api';
 import { useApi } from '../../api/use-api.ts';
 import { ErrorNote } from '../../components/ErrorNote.tsx';
 import { PageHeader } from '../../components/PageHeader.tsx';
@@ -11,9 +11,9 @@ import { ConnectionForm, isSecretMarker } from './ConnectionForm.tsx';
 interface TestResult { readonly ok: boolean; readonly message: string; readonly duration_ms?: number }
 
 export default function ConnectionsPage() {
-  const { data, error, reload } = useApi<{ connections: ConnectionInfo[]; builtin?: ConnectionInfo[] }>('/api/connections');
+  const { data, error, reload } = useApi<{ connections: ConnectionView[]; builtin?: ConnectionView[] }>('/api/connections');
   const connectors = useApi<{ connectors: ConnectorInfo[] }>('/api/connectors').data?.connectors ?? [];
-  const [editing, setEditing] = useState<ConnectionInfo | 'new'>();
+  const [editing, setEditing] = useState<ConnectionView | 'new'>();
   const [results, setResults] = useState<Record<string, TestResult | 'testing'>>({});
   const [actionError, setActionError] = useState<Error>();
   const connections = data?.connections ?? [];

@@ -1,11 +1,11 @@
 import { enc } from '../../api/client.ts';
-import type { DashboardData } from '../../api/types.ts';
+import type { Dashboard } from '@sluice/api';
 import { ErrorNote } from '../../components/ErrorNote.tsx';
 import { formatRelative } from '../../format.ts';
 import { href } from '../../router.ts';
 
 /** Each failed run with a link to it, and each failing block's error, linked to its run page and its file. */
-export function FailedRuns({ failed }: { failed: DashboardData['failed'] }) {
+export function FailedRuns({ failed }: { failed: Dashboard['failed'] }) {
   if (!failed.length) return <p className="dash-empty" data-testid="dash-no-failures">Nothing failed. ✓</p>;
   return (
     <ul className="dash-list">

@@ -1,10 +1,10 @@
 import { enc } from '../../api/client.ts';
-import type { DashboardData } from '../../api/types.ts';
+import type { Dashboard } from '@sluice/api';
 import { formatRelative, formatTime } from '../../format.ts';
 import { href } from '../../router.ts';
 
 /** What each trigger starts next: a schedule's next times, or the folder a file trigger watches. */
-export function NextRuns({ next }: { next: DashboardData['next'] }) {
+export function NextRuns({ next }: { next: Dashboard['next'] }) {
   if (!next.length) return <p className="dash-empty" data-testid="dash-no-next">No schedules or file triggers are on. <a href={href('/triggers')}>Set one up</a>.</p>;
   return (
     <table className="table dash-next" data-testid="dash-next">

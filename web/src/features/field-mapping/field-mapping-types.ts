@@ -1,6 +1,6 @@
-import type { FieldSuggestion } from '../../../../src/toolkit/mapping/suggest-field-mapping.ts';
+import type { FieldSuggestion } from '@sluice/api';
 
-export type { FieldSuggestion } from '../../../../src/toolkit/mapping/suggest-field-mapping.ts';
+export type { FieldSuggestion } from '@sluice/api';
 
 // The shapes of /api/map/* (docs/api.md).
 

@@ -1,6 +1,6 @@
 import { useState } from 'react';
 import { enc } from '../../api/client.ts';
-import type { GitCommitInfo } from '../../api/types.ts';
+import type { GitCommitInfo } from '@sluice/api';
 import { useApi } from '../../api/use-api.ts';
 import { ErrorNote } from '../../components/ErrorNote.tsx';
 import { formatRelative, formatTime } from '../../format.ts';

@@ -1,6 +1,6 @@
 import { useState, type FormEvent } from 'react';
 import { api, query } from '../../api/client.ts';
-import type { GitStatus } from '../../api/types.ts';
+import type { GitStatus } from '@sluice/api';
 import { useApi } from '../../api/use-api.ts';
 import { ErrorNote } from '../../components/ErrorNote.tsx';
 import { PageHeader } from '../../components/PageHeader.tsx';

@@ -1,4 +1,4 @@
-import type { SerializedError } from '../../api/types.ts';
+import type { SerializedError } from '@sluice/api';
 
 // The shapes of GET /api/lineage (docs/api.md).
 

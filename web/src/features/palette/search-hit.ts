@@ -1,12 +1,5 @@
-/** What GET /api/search answers with, one thing the palette can open. */
-export interface SearchHit {
-  readonly kind: 'pipeline' | 'block' | 'run' | 'connection';
-  readonly label: string;
-  readonly detail: string;
-  readonly route: string;
-  /** The label's characters that matched the query, for highlighting. */
-  readonly at: readonly number[];
-}
+/** What GET /api/search answers with (the server's own type): one thing the palette can open. */
+export type { SearchHit } from '@sluice/api';
 
 /** The label cut into plain and matched pieces. */
 export function markMatches(label: string, at: readonly number[]): { text: string; hit: boolean }[] {

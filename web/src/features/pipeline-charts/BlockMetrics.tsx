@@ -2,7 +2,7 @@ import { useState } from 'react';
 import { enc } from '../../api/client.ts';
 import { useApi } from '../../api/use-api.ts';
 import { ErrorNote } from '../../components/ErrorNote.tsx';
-import type { MetricHistoryView } from '../../../../src/server/metric-history.ts';
+import type { MetricHistoryView } from '@sluice/api';
 import { MetricChart } from './MetricChart.tsx';
 
 /** The charts drawn for a block: its row count and every summed metric column; null rates appear only when flagged. */

@@ -1,4 +1,4 @@
-import type { PipelineChartData } from '../../api/types.ts';
+import type { PipelineCharts } from '@sluice/api';
 import { formatDuration, formatTime } from '../../format.ts';
 import { navigate } from '../../router.ts';
 import { chart, ChartGrid } from './ChartGrid.tsx';
@@ -8,7 +8,7 @@ const { width, left, bottom, top } = chart;
 const height = 150;
 
 /** One bar per run, oldest on the left, as tall as the run took, coloured by how it ended; a click opens the run. */
-export function DurationChart({ runs }: { runs: PipelineChartData['runs'] }) {
+export function DurationChart({ runs }: { runs: PipelineCharts['runs'] }) {
   const max = niceMax(Math.max(0, ...runs.map((r) => r.durationMs ?? 0)));
   const plot = height - bottom - top;
   const slot = (width - left) / Math.max(runs.length, 1);

@@ -1,4 +1,4 @@
-import type { MetricPointView } from '../../../../src/server/metric-history.ts';
+import type { MetricPointView } from '@sluice/api';
 import { navigate } from '../../router.ts';
 import { chart, ChartGrid } from './ChartGrid.tsx';
 import { niceMax, shortNumber } from './chart-scale.ts';

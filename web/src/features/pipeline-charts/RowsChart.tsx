@@ -1,4 +1,4 @@
-import type { PipelineChartData } from '../../api/types.ts';
+import type { PipelineCharts } from '@sluice/api';
 import { formatCount } from '../../format.ts';
 import { chart, ChartGrid } from './ChartGrid.tsx';
 import { niceMax, shortNumber } from './chart-scale.ts';
@@ -11,7 +11,7 @@ const right = 8;
 const maxSeries = 8;
 
 /** Rows each block wrote per run, one line per block, oldest run on the left. */
-export function RowsChart({ runs, blocks }: PipelineChartData) {
+export function RowsChart({ runs, blocks }: PipelineCharts) {
   const peak = (block: string) => Math.max(0, ...runs.map((r) => r.rows[block] ?? 0));
   const drawn = [...blocks].sort((a, b) => peak(b) - peak(a)).slice(0, maxSeries).sort();
   const max = niceMax(Math.max(0, ...drawn.map(peak)));

@@ -1,6 +1,6 @@
 import { useEffect, useRef, useState, type FormEvent } from 'react';
 import { api, enc } from '../../api/client.ts';
-import type { BlockRole, BlockSpec, ConnectionInfo, ConnectorInfo } from '../../api/types.ts';
+import type { BlockRole, BlockSpec, ConnectionView, ConnectorInfo } from '@sluice/api';
 import { useApi } from '../../api/use-api.ts';
 import { ErrorNote } from '../../components/ErrorNote.tsx';
 import { Modal } from '../../components/Modal.tsx';
@@ -19,7 +19,7 @@ type Source = `connection:${string}` | `connector:${string}` | '';
  */
 export function AddBlockDialog({ pipeline, blocks, defaultUpstream, onAdded, onClose }: { pipeline: string; blocks: readonly BlockSpec[]; defaultUpstream?: string | undefined; onAdded: (name: string) => void; onClose: () => void }) {
   const connectors = useApi<{ connectors: ConnectorInfo[] }>('/api/connectors').data?.connectors ?? [];
-  const connections = useApi<{ connections: ConnectionInfo[] }>('/api/connections').data?.connections ?? [];
+  const connections = useApi<{ connections: ConnectionView[] }>('/api/connections').data?.connections ?? [];
   // Undefined until the user types one: until then the name follows what the block reads.
   const [typedName, setName] = useState<string>();
   const [role, setRole] = useState<BlockRole>(defaultUpstream ? 'transformer' : 'loader');

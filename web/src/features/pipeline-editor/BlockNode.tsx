@@ -1,6 +1,7 @@
 import { Handle, Position, type Node, type NodeProps } from '@xyflow/react';
 import { memo } from 'react';
-import type { BlockLanguage, BlockRole, BlockRunStatus } from '../../api/types.ts';
+import type { BlockLanguage, BlockRole, BlockRunStatus } from '@sluice/api';
+import { languageLabels } from './block-kinds.ts';
 
 export type BlockNodeData = {
   readonly name: string;
@@ -11,7 +12,6 @@ export type BlockNodeData = {
 };
 export type BlockNodeType = Node<BlockNodeData, 'block'>;
 
-const languageLabel: Record<BlockLanguage, string> = { ts: 'TS', sql: 'SQL', connector: 'NO-CODE', sync: 'SYNC', clean: 'CLEAN', prepare: 'PREPARE', dedupe: 'DEDUPE' };
 
 /** One block on the canvas. Memoised: a 200-block DAG re-renders only what changed. */
 export const BlockNode = memo(function BlockNode({ data, selected }: NodeProps<BlockNodeType>) {
@@ -19,7 +19,7 @@ export const BlockNode = memo(function BlockNode({ data, selected }: NodeProps<B
     <div className={`dag-node role-${data.role ?? 'none'}${selected ? ' selected' : ''}`} data-testid={`dag-node-${data.name}`}>
       <Handle type="target" position={Position.Left} />
       <div className="dag-node-top">
-        <span className={`kind kind-${data.language}`}>{languageLabel[data.language]}</span>
+        <span className={`kind kind-${data.language}`}>{languageLabels[data.language]}</span>
         <span className="dag-node-role">{data.role ?? ''}</span>
         {data.status && <span className={`dot dot-${data.status}`} title={data.status} />}
       </div>

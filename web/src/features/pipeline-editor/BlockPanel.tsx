@@ -1,6 +1,6 @@
 import { useEffect, useState } from 'react';
 import { api, enc } from '../../api/client.ts';
-import type { BlockRunRecord, BlockSpec, ConnectionInfo, ConnectorInfo, LogRecord } from '../../api/types.ts';
+import type { BlockRunDetail, BlockSpec, ConnectionView, ConnectorInfo, LogRecord } from '@sluice/api';
 import { ErrorNote } from '../../components/ErrorNote.tsx';
 import { missingSettings, needsConnection } from '../../components/schema-form/missing-settings.ts';
 import { SchemaForm } from '../../components/schema-form/SchemaForm.tsx';
@@ -10,6 +10,7 @@ import { LogView } from '../runs/LogView.tsx';
 import { hasOutput, OutputTable } from '../runs/OutputTable.tsx';
 import type { BlockFile } from './use-block-file.ts';
 import { CleanBlockForm } from './CleanBlockForm.tsx';
+import { editedInFile } from './block-kinds.ts';
 import { templateSelection } from './template-selection.ts';
 import { loadable } from '../../loadable.tsx';
 
@@ -22,9 +23,9 @@ export interface BlockPanelProps {
   readonly block: BlockSpec;
   readonly file: BlockFile;
   readonly connectors: readonly ConnectorInfo[];
-  readonly connections: readonly ConnectionInfo[];
+  readonly connections: readonly ConnectionView[];
   readonly runId: string | undefined;
-  readonly blockRun: BlockRunRecord | undefined;
+  readonly blockRun: BlockRunDetail | undefined;
   readonly logs: readonly LogRecord[];
   readonly onRun: (withUpstream: boolean) => void;
   readonly tab: BlockTab;
@@ -107,12 +108,6 @@ export function BlockPanel({ pipeline, block, file, connectors, connections, run
           </div>
         ) : block.language === 'clean' ? (
           <CleanBlockForm key={JSON.stringify(block.settings)} route={route} columns={block.settings} knownColumns={blockRun?.columns} onSaved={() => onChanged(block.name)} onError={setError} />
-        ) : block.language === 'prepare' ? (
-          // A prepare block has no file and, for now, no form: its settings are edited in the pipeline file.
-          <div className="block-settings" data-testid="prepare-settings">
-            <pre className="small">{JSON.stringify(block.settings, null, 2)}</pre>
-            <p className="muted small">Edit how a prepare block splits and transforms under <code>prepare:</code> in the pipeline file.</p>
-          </div>
         ) : block.language === 'dedupe' ? (
           // A dedupe block has no file; until it has a form, its settings are shown here and edited in the pipeline file.
           <div className="block-settings" data-testid="dedupe-settings">
@@ -121,6 +116,12 @@ export function BlockPanel({ pipeline, block, file, connectors, connections, run
               {block.part === 'review' ? <>The pairs of <code>{block.declaredName}</code> scoring between its review and match thresholds. </> : null}
               Edit the settings under <code>dedupe:</code> of <code>{block.declaredName ?? block.name}</code> in the pipeline file.
             </p>
+          </div>
+        ) : block.language !== 'ts' && block.language !== 'sql' ? (
+          // No file and, for now, no form: the settings are shown here and edited in the pipeline file.
+          <div className="block-settings" data-testid={`${block.language}-settings`}>
+            <pre className="small">{JSON.stringify(block.settings, null, 2)}</pre>
+            <p className="muted small">{editedInFile[block.language].what} Edit it under <code>{editedInFile[block.language].key}</code> in the pipeline file.</p>
           </div>
         ) : file.content === undefined ? (
           <div className="loading">Loading {block.file}…</div>

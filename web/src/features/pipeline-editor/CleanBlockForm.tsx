@@ -1,7 +1,7 @@
 import { useState } from 'react';
 import { api } from '../../api/client.ts';
 import { useApi } from '../../api/use-api.ts';
-import type { CleanToolInfo, Column } from '../../api/types.ts';
+import type { CleanToolInfo, Column } from '@sluice/api';
 import { SchemaForm } from '../../components/schema-form/SchemaForm.tsx';
 
 interface CleanRow {

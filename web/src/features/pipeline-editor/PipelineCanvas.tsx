@@ -1,7 +1,7 @@
 import { Controls, ReactFlow, useReactFlow, useStoreApi, type Connection, type Edge, type NodeMouseHandler } from '@xyflow/react';
 import '@xyflow/react/dist/style.css';
 import { memo, useCallback, useEffect, useMemo, useRef, useState } from 'react';
-import type { BlockRunStatus, BlockSpec } from '../../api/types.ts';
+import type { BlockRunStatus, BlockSpec } from '@sluice/api';
 import { BlockNode, type BlockNodeType } from './BlockNode.tsx';
 import { layoutDag, nodeHeight, nodeWidth } from './layout-dag.ts';
 import { shortcuts } from '../shortcuts/shortcut-registry.ts';

@@ -1,6 +1,6 @@
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import { api, enc } from '../../api/client.ts';
-import type { BlockRunStatus, ConnectionInfo, ConnectorInfo, PipelineDetail, RunRecord } from '../../api/types.ts';
+import type { BlockRunStatus, ConnectionView, ConnectorInfo, PipelineDetail, RunRecord } from '@sluice/api';
 import { useApi } from '../../api/use-api.ts';
 import { ErrorNote } from '../../components/ErrorNote.tsx';
 import { StatusBadge } from '../../components/StatusBadge.tsx';
@@ -32,7 +32,7 @@ export default function PipelineEditorPage({ name, location }: { name: string; l
   const route = `/api/pipelines/${enc(name)}`;
   const { data, error, reload } = useApi<{ pipeline: PipelineDetail }>(route);
   const connectors = useApi<{ connectors: ConnectorInfo[] }>('/api/connectors').data?.connectors ?? [];
-  const connections = useApi<{ connections: ConnectionInfo[] }>('/api/connections').data?.connections ?? [];
+  const connections = useApi<{ connections: ConnectionView[] }>('/api/connections').data?.connections ?? [];
   const pipeline = data?.pipeline;
   const query = routeQuery(location);
   const selected = query.get('block') ?? undefined;

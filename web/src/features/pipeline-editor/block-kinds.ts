@@ -1,4 +1,23 @@
-import type { BlockRole } from '../../api/types.ts';
+import type { BlockLanguage, BlockRole } from '@sluice/api';
+
+/**
+ * Each kind of block as the canvas labels it. Keyed by the server's own
+ * `BlockLanguage`, so a kind the server adds fails the typecheck until it has a label.
+ */
+export const languageLabels: Record<BlockLanguage, string> = { ts: 'TS', sql: 'SQL', connector: 'NO-CODE', sync: 'SYNC', clean: 'CLEAN', prepare: 'PREPARE', dedupe: 'DEDUPE' };
+
+/** The kinds of block the block panel edits itself: in a code editor or a form. */
+type EditedInPanel = 'ts' | 'sql' | 'connector' | 'clean';
+
+/**
+ * Where in the pipeline file every other kind of block is edited, and what it
+ * is. A new kind of block fails the typecheck here until the panel knows how to show it.
+ */
+export const editedInFile: Record<Exclude<BlockLanguage, EditedInPanel>, { readonly key: string; readonly what: string }> = {
+  sync: { key: 'streams:', what: 'A stream of an integration pipeline.' },
+  prepare: { key: 'prepare:', what: 'A prepare block splits and transforms its input.' },
+  dedupe: { key: 'dedupe:', what: 'A dedupe block gives each row its cluster of duplicates.' },
+};
 
 /** How a block is written. */
 export type BlockHow = 'connector' | 'sql' | 'ts';

@@ -1,9 +1,9 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import type { BlockSpec } from '../../api/types.ts';
+import type { BlockSpec } from '@sluice/api';
 import { layoutDag, nodeWidth } from './layout-dag.ts';
 
-const block = (name: string, upstream: string[] = []): BlockSpec => ({ name, language: 'sql', upstream, settings: {} });
+const block = (name: string, upstream: string[] = []): BlockSpec => ({ name, role: 'transformer', language: 'sql', upstream, settings: {}, description: null, line: null });
 
 describe('layoutDag', () => {
   it('places every block right of the blocks it reads, without overlaps', () => {

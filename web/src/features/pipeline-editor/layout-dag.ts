@@ -1,5 +1,5 @@
 import dagre from '@dagrejs/dagre';
-import type { BlockSpec } from '../../api/types.ts';
+import type { BlockSpec } from '@sluice/api';
 
 export const nodeWidth = 184;
 export const nodeHeight = 62;

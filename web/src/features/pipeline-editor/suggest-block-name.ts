@@ -1,4 +1,4 @@
-import type { BlockRole } from '../../api/types.ts';
+import type { BlockRole } from '@sluice/api';
 
 export interface NameContext {
   readonly role: BlockRole;

@@ -1,6 +1,6 @@
 import { useState } from 'react';
 import { enc } from '../../api/client.ts';
-import type { PipelineSummary } from '../../api/types.ts';
+import type { PipelineSummary } from '@sluice/api';
 import { useApi } from '../../api/use-api.ts';
 import { ErrorNote } from '../../components/ErrorNote.tsx';
 import { PageHeader } from '../../components/PageHeader.tsx';

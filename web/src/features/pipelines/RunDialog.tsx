@@ -1,6 +1,6 @@
 import { useEffect, useState, type FormEvent } from 'react';
 import { api, enc } from '../../api/client.ts';
-import type { PipelineDetail, VariableValue } from '../../api/types.ts';
+import type { PipelineDetail, VariableValue } from '@sluice/api';
 import { useApi } from '../../api/use-api.ts';
 import { ErrorNote } from '../../components/ErrorNote.tsx';
 import { Modal } from '../../components/Modal.tsx';

@@ -1,6 +1,6 @@
 import { useState } from 'react';
 import { enc } from '../../api/client.ts';
-import type { CheckResult } from '../../api/types.ts';
+import type { CheckResultRecord } from '@sluice/api';
 import { useApi } from '../../api/use-api.ts';
 import { ErrorNote } from '../../components/ErrorNote.tsx';
 import { formatCount } from '../../format.ts';
@@ -12,7 +12,7 @@ import { CheckHistory } from './CheckHistory.tsx';
  * pass/fail history across runs. Nothing shows for a run without checks.
  */
 export function CheckResults({ runId, finished }: { runId: string; finished: boolean }) {
-  const { data, error } = useApi<{ checks: CheckResult[] }>(`/api/runs/${enc(runId)}/checks`, finished ? {} : { pollMs: 2000 });
+  const { data, error } = useApi<{ checks: CheckResultRecord[] }>(`/api/runs/${enc(runId)}/checks`, finished ? {} : { pollMs: 2000 });
   const [open, setOpen] = useState<string>();
   const checks = data?.checks ?? [];
   if (!checks.length && !error) return null;
@@ -39,7 +39,7 @@ export function CheckResults({ runId, finished }: { runId: string; finished: boo
   );
 }
 
-function CheckRow({ check, open, onToggle }: { check: CheckResult; open: boolean; onToggle: () => void }) {
+function CheckRow({ check, open, onToggle }: { check: CheckResultRecord; open: boolean; onToggle: () => void }) {
   const verdict = check.status === 'passed' ? 'passed' : check.severity === 'warn' ? 'warned' : check.severity === 'quarantine' ? 'quarantined' : 'failed';
   return (
     <>

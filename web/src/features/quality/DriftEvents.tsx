@@ -3,7 +3,7 @@ import { useApi } from '../../api/use-api.ts';
 import { ErrorNote } from '../../components/ErrorNote.tsx';
 import { formatTime } from '../../format.ts';
 import { href } from '../../router.ts';
-import type { DriftEventRecord } from '../../../../src/core/run-store/run-store.ts';
+import type { DriftEventRecord } from '@sluice/api';
 
 /** What a drift event says, e.g. "format of order_date changed", with the column set apart. */
 function headline(e: DriftEventRecord) {

@@ -1,5 +1,5 @@
 import { enc } from '../../api/client.ts';
-import type { ColumnProfile, OutputProfile } from '../../api/types.ts';
+import type { ColumnProfile, OutputProfile } from '@sluice/api';
 import { useApi } from '../../api/use-api.ts';
 import { ErrorNote } from '../../components/ErrorNote.tsx';
 import { formatCell, formatCount } from '../../format.ts';

@@ -1,6 +1,6 @@
 import { useState } from 'react';
 import { api, enc } from '../../api/client.ts';
-import type { RunRecord, RunningNowData } from '../../api/types.ts';
+import type { RunRecord, RunningNow } from '@sluice/api';
 import { ErrorNote } from '../../components/ErrorNote.tsx';
 import { formatDuration, formatTime } from '../../format.ts';
 import { href } from '../../router.ts';
@@ -35,7 +35,7 @@ function CancelButton({ run, onCancelled }: { run: RunRecord; onCancelled: () =>
   );
 }
 
-export function RunningRuns({ running, now, onCancelled }: { running: RunningNowData['running']; now: number; onCancelled: () => void }) {
+export function RunningRuns({ running, now, onCancelled }: { running: RunningNow['running']; now: number; onCancelled: () => void }) {
   return (
     <table className="table" data-testid="running-table">
       <thead><tr><th>Pipeline</th><th>Run</th><th>Process</th><th>Started</th><th className="num">Elapsed</th><th>Blocks running</th><th /></tr></thead>

@@ -1,8 +1,8 @@
-import type { BlockRunRecord } from '../../api/types.ts';
+import type { BlockRunDetail } from '@sluice/api';
 import { durationBetween, formatCount, formatDuration } from '../../format.ts';
 
 /** Block runs on one time axis: where the run spent its time, and what waited on what. */
-export function Gantt({ blocks, selected, onSelect }: { blocks: readonly BlockRunRecord[]; selected: string | undefined; onSelect: (block: string) => void }) {
+export function Gantt({ blocks, selected, onSelect }: { blocks: readonly BlockRunDetail[]; selected: string | undefined; onSelect: (block: string) => void }) {
   const started = blocks.filter((b) => b.startedAt);
   const t0 = Math.min(...started.map((b) => Date.parse(b.startedAt!)));
   const t1 = Math.max(...started.map((b) => (b.endedAt ? Date.parse(b.endedAt) : Date.now())));

@@ -1,6 +1,6 @@
 import { useEffect, useMemo, useRef, useState } from 'react';
 import { enc, query } from '../../api/client.ts';
-import type { LogRecord } from '../../api/types.ts';
+import type { LogRecord } from '@sluice/api';
 import { atLeast, levelChoices, type LevelChoice } from './log-levels.ts';
 import { splitOnMatches } from '../log-search/find-in-lines.ts';
 import { LogSearchBar } from '../log-search/LogSearchBar.tsx';

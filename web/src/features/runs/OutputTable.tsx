@@ -1,6 +1,6 @@
 import { useState, type CSSProperties } from 'react';
 import { enc } from '../../api/client.ts';
-import type { ColumnStats, OutputPage } from '../../api/types.ts';
+import type { OutputPage, OutputStats } from '@sluice/api';
 import { useApi } from '../../api/use-api.ts';
 import { ErrorNote } from '../../components/ErrorNote.tsx';
 import { formatCell, formatCount } from '../../format.ts';
@@ -32,9 +32,9 @@ export function OutputTable({ runId, block, mapSource }: { runId: string; block:
   const download = (format: string, paged: boolean) => `${base}/download${viewQuery(view, paged ? { format, offset, limit: pageSize } : { format })}`;
   const [showStats, setShowStats] = useState(false);
   const [showProfile, setShowProfile] = useState(false);
-  const stats = useApi<{ columns?: ColumnStats[]; stats?: ColumnStats[] } | ColumnStats[]>(showStats ? `${base}/stats` : undefined);
+  const stats = useApi<OutputStats>(showStats ? `${base}/stats` : undefined);
   const data = page.data;
-  const columnStats = Array.isArray(stats.data) ? stats.data : (stats.data?.columns ?? stats.data?.stats ?? []);
+  const columnStats = stats.data?.columns ?? [];
   const total = data?.total ?? 0;
   const last = Math.max(0, Math.floor((total - 1) / pageSize) * pageSize);
 

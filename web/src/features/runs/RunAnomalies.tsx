@@ -2,7 +2,7 @@ import { useState } from 'react';
 import { api, enc } from '../../api/client.ts';
 import { useApi } from '../../api/use-api.ts';
 import { ErrorNote } from '../../components/ErrorNote.tsx';
-import type { MetricPointView } from '../../../../src/server/metric-history.ts';
+import type { MetricPointView } from '@sluice/api';
 
 type RunAnomaly = MetricPointView & { readonly block: string; readonly metric: string };
 

@@ -1,16 +1,9 @@
+import type { RunContext } from '@sluice/api';
 import { enc } from '../../api/client.ts';
 import { useApi } from '../../api/use-api.ts';
 import { ErrorNote } from '../../components/ErrorNote.tsx';
 import { formatCount, formatTime } from '../../format.ts';
 import { href } from '../../router.ts';
-
-interface RunContext {
-  readonly variables: Readonly<Record<string, unknown>>;
-  readonly logical_date: string | null;
-  readonly data_interval: { readonly start: string; readonly end: string } | null;
-  readonly pipeline_changed: boolean | null;
-  readonly exports: readonly { readonly block: string; readonly status: string; readonly rows: number | null; readonly landed: string | null }[];
-}
 
 /** Intervals read as the scheduler computes them, in UTC; the viewer's own time is on hover. */
 const utc = (iso: string) => iso.replace('T', ' ').replace(/:00\.000Z$|\.\d+Z$/, '').replace(/Z$/, '') + ' UTC';

@@ -1,4 +1,8 @@
-const statuses = ['queued', 'running', 'succeeded', 'failed', 'cancelled'];
+import type { RunStatus, TriggerKind } from '@sluice/api';
+
+/** Every run status, in the filter's order: keyed by the server's RunStatus, so a new status cannot be left out. */
+const statusOrder: Record<RunStatus, number> = { queued: 0, running: 1, succeeded: 2, failed: 3, cancelled: 4 };
+const statuses = Object.keys(statusOrder) as RunStatus[];
 
 export interface RunListFilters {
   readonly pipeline: string;
@@ -13,7 +17,7 @@ export function runFiltersOf(params: URLSearchParams): RunListFilters {
 }
 
 /** The runs list's filters; the trigger kinds are the server's, so a new kind appears without a UI change. */
-export function RunFilters({ filters, pipelines, triggerKinds, onChange }: { filters: RunListFilters; pipelines: readonly string[]; triggerKinds: readonly string[]; onChange: (next: RunListFilters) => void }) {
+export function RunFilters({ filters, pipelines, triggerKinds, onChange }: { filters: RunListFilters; pipelines: readonly string[]; triggerKinds: readonly TriggerKind[]; onChange: (next: RunListFilters) => void }) {
   const set = (key: keyof RunListFilters, value: string) => onChange({ ...filters, [key]: value });
   return (
     <div className="filters">

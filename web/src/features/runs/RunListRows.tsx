@@ -1,6 +1,6 @@
 import { useState } from 'react';
 import { enc } from '../../api/client.ts';
-import type { RunListPage, RunListRow, RunStatus } from '../../api/types.ts';
+import type { RunListAnswer, RunListRow, RunStatus } from '@sluice/api';
 import { useApi } from '../../api/use-api.ts';
 import { StatusBadge } from '../../components/StatusBadge.tsx';
 import { durationBetween, formatDuration } from '../../format.ts';
@@ -25,13 +25,9 @@ export function RunRow({ run, nested = false }: { run: RunListRow; nested?: bool
   );
 }
 
-const progressParts: readonly { status: RunStatus; label: string }[] = [
-  { status: 'succeeded', label: 'done' },
-  { status: 'failed', label: 'failed' },
-  { status: 'running', label: 'running' },
-  { status: 'queued', label: 'queued' },
-  { status: 'cancelled', label: 'cancelled' },
-];
+/** Each status's word in a backfill's progress, in the bar's order; keyed by the server's RunStatus, so a new status needs a word. */
+const progressLabels: Record<RunStatus, string> = { succeeded: 'done', failed: 'failed', running: 'running', queued: 'queued', cancelled: 'cancelled' };
+const progressParts = (Object.entries(progressLabels) as [RunStatus, string][]).map(([status, label]) => ({ status, label }));
 
 /** A backfill as one row with its progress; opening it lists its runs. */
 export function BackfillRow({ row }: { row: RunListRow }) {
@@ -60,7 +56,7 @@ export function BackfillRow({ row }: { row: RunListRow }) {
 }
 
 function BackfillRuns({ id }: { id: string }) {
-  const { data } = useApi<RunListPage>(`/api/run-list?backfill=${enc(id)}&limit=500`, { pollMs: 3000 });
+  const { data } = useApi<RunListAnswer>(`/api/run-list?backfill=${enc(id)}&limit=500`, { pollMs: 3000 });
   if (!data) return <tr><td colSpan={7} className="muted small">Loading…</td></tr>;
   return <>{data.runs.map((run) => <RunRow key={run.id} run={run} nested />)}</>;
 }

@@ -1,6 +1,6 @@
 import { useState } from 'react';
 import { query } from '../../api/client.ts';
-import type { PipelineSummary, RunListPage } from '../../api/types.ts';
+import type { PipelineSummary, RunListAnswer } from '@sluice/api';
 import { useApi } from '../../api/use-api.ts';
 import { ErrorNote } from '../../components/ErrorNote.tsx';
 import { PageHeader } from '../../components/PageHeader.tsx';
@@ -36,7 +36,7 @@ export function RunsPage({ route }: { route: string }) {
   const params = routeQuery(route);
   const filters = runFiltersOf(params);
   const offset = Math.max(0, Number(params.get('offset')) || 0);
-  const { data, error } = useApi<RunListPage>(runListRoute(route), { pollMs: 3000 });
+  const { data, error } = useApi<RunListAnswer>(runListRoute(route), { pollMs: 3000 });
   // The pipeline list loads every pipeline file: asked for after the first page, so the rows never wait behind it.
   const pipelines = useApi<{ pipelines: PipelineSummary[] }>(data || error ? '/api/pipelines' : undefined).data?.pipelines ?? [];
   const [backfill, setBackfill] = useState(false);

@@ -1,4 +1,4 @@
-import type { LogRecord } from '../../api/types.ts';
+import type { LogRecord } from '@sluice/api';
 
 /** Levels from the least to the most severe, as the server orders them: a filter keeps its level and those after it. */
 const severity = ['debug', 'info', 'warn', 'error'] as const;

@@ -1,16 +1,16 @@
 import { useEffect, useState } from 'react';
 import { api, enc } from '../../api/client.ts';
-import type { BlockRunRecord, LogRecord, RunRecord } from '../../api/types.ts';
+import type { BlockRunDetail, LogRecord, RunDetail, RunDetailRecord, RunRecord, RunStatus } from '@sluice/api';
 
 export interface RunView {
-  readonly run: RunRecord | undefined;
-  readonly blocks: readonly BlockRunRecord[];
+  readonly run: RunDetailRecord | undefined;
+  readonly blocks: readonly BlockRunDetail[];
   readonly logs: readonly LogRecord[];
   readonly error: Error | undefined;
   readonly refresh: () => void;
 }
 
-const finished = new Set(['succeeded', 'failed', 'cancelled']);
+const finished = new Set<RunStatus>(['succeeded', 'failed', 'cancelled']);
 
 /**
  * Follows a run: its record and block runs, and its log lines. The lines are
@@ -21,8 +21,8 @@ const finished = new Set(['succeeded', 'failed', 'cancelled']);
  * fall silent, a slow check of the run's state still sees it finish.
  */
 export function useRunWatch(runId: string | undefined): RunView {
-  const [run, setRun] = useState<RunRecord>();
-  const [blocks, setBlocks] = useState<readonly BlockRunRecord[]>([]);
+  const [run, setRun] = useState<RunDetailRecord>();
+  const [blocks, setBlocks] = useState<readonly BlockRunDetail[]>([]);
   const [logs, setLogs] = useState<readonly LogRecord[]>([]);
   const [error, setError] = useState<Error>();
   const [tick, setTick] = useState(0);
@@ -47,7 +47,7 @@ export function useRunWatch(runId: string | undefined): RunView {
 
     const load = async () => {
       try {
-        const state = await api<{ run: RunRecord; blocks: BlockRunRecord[] }>('GET', base);
+        const state = await api<RunDetail>('GET', base);
         const ended = finished.has(state.run.status);
         // Read after the state: a run's lines are stored before it finishes, so a
         // finished state means this read has every line, whatever the stream delivered.

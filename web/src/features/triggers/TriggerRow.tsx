@@ -1,6 +1,6 @@
 import { useState } from 'react';
 import { api, enc } from '../../api/client.ts';
-import type { Triggers } from '../../api/types.ts';
+import type { Triggers } from '@sluice/api';
 import { useApi } from '../../api/use-api.ts';
 import { formatRelative } from '../../format.ts';
 import { navigate } from '../../router.ts';

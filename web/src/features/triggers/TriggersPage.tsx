@@ -1,4 +1,4 @@
-import type { PipelineSummary } from '../../api/types.ts';
+import type { PipelineSummary } from '@sluice/api';
 import { useApi } from '../../api/use-api.ts';
 import { ErrorNote } from '../../components/ErrorNote.tsx';
 import { PageHeader } from '../../components/PageHeader.tsx';

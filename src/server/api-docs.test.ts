@@ -1,0 +1,64 @@
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { describe, it } from 'node:test';
+import type { AppDependencies } from './app-context.ts';
+import { createApp } from './create-app.ts';
+
+const docs = readFileSync(new URL('../../docs/api.md', import.meta.url), 'utf8');
+const methods = 'GET|POST|PUT|PATCH|DELETE';
+
+/**
+ * Every route the app registers, as `METHOD /path`. Building the app only
+ * registers its routes; no handler runs, so the parts a handler would use
+ * (the run store, the data plane) are left out.
+ */
+function registeredRoutes(): string[] {
+  const deps = { root: '.', stateDir: '.sluice', token: 'unused', connectors: new Map() } as unknown as AppDependencies;
+  return [
+    ...new Set(
+      createApp(deps)
+        .routes
+        // Middleware and the catch-alls (`ALL /api/*`, the UI's `GET *`) are no routes of the API.
+        .filter((route) => route.method !== 'ALL' && !route.path.includes('*'))
+        .map((route) => `${route.method} ${route.path}`),
+    ),
+  ].sort();
+}
+
+/** The routes a table row of docs/api.md starts with: `| \`GET /api/runs?limit\` | ...`. */
+function documentedRoutes(): string[] {
+  const rows = docs.split('\n').filter((line) => line.startsWith('| `'));
+  return rows.flatMap((row) => {
+    const found = new RegExp(`^\\| \`(${methods}) (/[^\`\\s?]*)`).exec(row);
+    return found ? [`${found[1]} ${found[2]}`] : [];
+  });
+}
+
+/** Every `METHOD /path` written anywhere in docs/api.md, prose included. */
+function mentionedRoutes(): string[] {
+  return [...docs.matchAll(new RegExp(`\`(${methods}) (/[^\`\\s?]*)`, 'g'))].map((m) => `${m[1]} ${m[2]}`);
+}
+
+describe('docs/api.md', () => {
+  const routes = registeredRoutes();
+
+  it('documents every route the server registers, in a table row of its own', () => {
+    assert.ok(routes.length > 50, `the app registers its routes (found ${routes.length})`);
+    const documented = new Set(documentedRoutes());
+    const missing = routes.filter((route) => !documented.has(route));
+    assert.deepEqual(missing, [], `docs/api.md has no row for: ${missing.join(', ')}`);
+  });
+
+  it('documents no route the server does not have', () => {
+    const known = new Set(routes);
+    const stale = [...new Set(mentionedRoutes())].filter((route) => !known.has(route));
+    assert.deepEqual(stale, [], `docs/api.md names routes the server does not register: ${stale.join(', ')}`);
+  });
+
+  it('gives each route one row', () => {
+    const seen = new Map<string, number>();
+    for (const route of documentedRoutes()) seen.set(route, (seen.get(route) ?? 0) + 1);
+    const twice = [...seen].filter(([, count]) => count > 1).map(([route]) => route);
+    assert.deepEqual(twice, [], `docs/api.md has more than one row for: ${twice.join(', ')}`);
+  });
+});
