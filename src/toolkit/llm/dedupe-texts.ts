@@ -3,8 +3,8 @@ import { bandKey, bands, estimatedSimilarity, hashFunctions, minHashSignature, s
 export interface DedupeTextsOptions {
   /**
    * Also remove texts this similar to an earlier kept one: the share (0 to 1) of
-   * their character 5-grams in common, as MinHash estimates it (0.8 catches a
-   * changed word in a sentence of twenty). Without it only texts that normalise
+   * their character 5-grams in common, as MinHash estimates it (0.7 catches a
+   * changed word in a sentence of eighteen words). Without it only texts that normalise
    * to the same text are removed.
    */
   readonly similarity?: number | undefined;
@@ -32,7 +32,8 @@ export interface DedupedTexts {
  * ```ts
  * const { duplicateOf, report } = dedupeTexts(['Hello, world!', 'hello world', 'Hello there']);
  * // duplicateOf -> [null, 0, null]; report -> { values: 3, kept: 2, removed: 1 }
- * dedupeTexts(['Reset your password from the settings page.', 'Reset your password from the Settings page please.'], { similarity: 0.8 }).duplicateOf;
+ * const refunds = 'Refunds are paid back to the original card within five to seven business days of the return arriving.';
+ * dedupeTexts([refunds, refunds.replace('business', 'working')], { similarity: 0.7 }).duplicateOf;
  * // -> [null, 0]
  * ```
  */
@@ -63,22 +64,31 @@ export function dedupeTexts(values: readonly unknown[], options: DedupeTextsOpti
  */
 function nearTexts(similarity: number, seed: number): (words: string, position: number) => number | undefined {
   const functions = hashFunctions(seed);
+  // Kept texts by the order they were kept: their positions, and their signatures end to end.
+  const positions: number[] = [];
+  let held = new Int32Array(signatureLength * 1024);
   const firstWithBand = new Map<number, number>();
-  const signatures = new Map<number, Int32Array>();
+  const signature = new Int32Array(signatureLength);
   const keys = new Int32Array(bands);
   return (words, position) => {
     if (words === '') return undefined;
-    const signature = new Int32Array(signatureLength);
     minHashSignature(words, functions, signature);
     let found: number | undefined;
     for (let band = 0; band < bands; band++) {
       keys[band] = bandKey(signature, band);
-      const candidate = firstWithBand.get(keys[band]!);
-      if (candidate !== undefined && (found === undefined || candidate < found) && estimatedSimilarity(signature, signatures.get(candidate)!) >= similarity) found = candidate;
+      const kept = firstWithBand.get(keys[band]!);
+      if (kept !== undefined && (found === undefined || kept < found) && estimatedSimilarity(signature, held, kept * signatureLength) >= similarity) found = kept;
     }
-    if (found !== undefined) return found;
-    signatures.set(position, signature);
-    for (const key of keys) if (!firstWithBand.has(key)) firstWithBand.set(key, position);
+    if (found !== undefined) return positions[found];
+    const kept = positions.length;
+    if ((kept + 1) * signatureLength > held.length) {
+      const grown = new Int32Array(held.length * 2);
+      grown.set(held);
+      held = grown;
+    }
+    held.set(signature, kept * signatureLength);
+    positions.push(position);
+    for (const key of keys) if (!firstWithBand.has(key)) firstWithBand.set(key, kept);
     return undefined;
   };
 }

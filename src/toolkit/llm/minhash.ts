@@ -76,16 +76,20 @@ function mix(value: number): number {
   return h ^ (h >>> 16);
 }
 
-/** The key of one band of a signature: its rows hashed together, with the band's number so bands never collide. */
+/**
+ * The key of one band of a signature: its rows hashed together with the band's
+ * number, in 30 bits, a number V8 holds without boxing. Keys that collide only
+ * make a candidate, which the signatures then settle.
+ */
 export function bandKey(signature: Int32Array, band: number): number {
   let key = Math.imul(band + 1, 0x9e3779b1);
   for (let r = band * rows; r < (band + 1) * rows; r++) key = mix(key ^ signature[r]!) ^ Math.imul(key, 31);
-  return key;
+  return key & 0x3fffffff;
 }
 
-/** The share of positions where two signatures agree: an estimate of the texts' Jaccard similarity. */
-export function estimatedSimilarity(a: Int32Array, b: Int32Array): number {
+/** The share of positions where two signatures agree (the second held in `held` from `at`): an estimate of the texts' Jaccard similarity. */
+export function estimatedSimilarity(a: Int32Array, held: Int32Array, at: number): number {
   let same = 0;
-  for (let i = 0; i < signatureLength; i++) if (a[i] === b[i]) same++;
+  for (let i = 0; i < signatureLength; i++) if (a[i] === held[at + i]) same++;
   return same / signatureLength;
 }
