@@ -5,7 +5,8 @@
  *
  * Each tool gets a column of messy values built here (dates in six layouts, a US
  * customer column of phone numbers, some from abroad and some too short, state and country spellings, product
- * categories against the corpus dictionary with one value in ten a supplier code). Phones run twice: every
+ * categories against the corpus dictionary with one value in ten a supplier code; help-desk answers, one in ten
+ * a near copy, for dedupeTexts). Phones run twice: every
  * number distinct, and a column where each number appears five times, as customer
  * columns do. A line gives the best round's values per second of wall time and per
  * second of CPU time: on a shared machine other work steals wall time, not CPU time.
@@ -13,7 +14,7 @@
  */
 import { parseArgs } from 'node:util';
 import { fileURLToPath } from 'node:url';
-import { cleanText, limitTokens, loadDictionary, parseCountries, parseDates, parsePhones, parseUsStates, standardize } from '../src/index.ts';
+import { cleanText, dedupeTexts, limitTokens, loadDictionary, parseCountries, parseDates, parsePhones, parseUsStates, standardize } from '../src/index.ts';
 
 const { values: args } = parseArgs({ options: { values: { type: 'string', default: '300000' }, rounds: { type: 'string', default: '3' } } });
 const size = Number(args.values);
@@ -71,6 +72,24 @@ function messyText(i: number): string {
   }
 }
 
+/**
+ * Answers a help desk writes for training: sentences of 12 to 24 words drawn from a
+ * 2,000-word vocabulary, so they rarely resemble each other, and one in ten the copy
+ * of an earlier answer with one word changed.
+ */
+const vocabulary = Array.from({ length: 2000 }, (_, i) => ['re', 'con', 'pro', 'de', 'in', 'ex', 'sub', 'trans'][i % 8]! + ['set', 'firm', 'cess', 'liver', 'voice', 'change', 'scribe', 'fer'][(i >> 3) % 8]! + (i >> 6 ? String.fromCharCode(97 + (i >> 6) % 26) : ''));
+function answer(i: number): string {
+  const source = i % 10 === 9 ? i - 5 : i;
+  let state = (source + 1) * 2654435761;
+  const draw = (n: number): number => {
+    state = (Math.imul(state, 1103515245) + 12345) >>> 0;
+    return state % n;
+  };
+  const words = Array.from({ length: 12 + draw(13) }, () => vocabulary[draw(vocabulary.length)]!);
+  if (source !== i) words[i % words.length] = vocabulary[(i * 7) % vocabulary.length]!;
+  return `${words.join(' ')}.`;
+}
+
 interface Case {
   readonly name: string;
   readonly values: readonly unknown[];
@@ -86,6 +105,8 @@ const cases: Case[] = [
   { name: 'parseCountries (20 spellings)', values: Array.from({ length: size }, (_, i) => countrySpellings[i % countrySpellings.length]), run: (v) => parseCountries(v) },
   { name: 'cleanText (HTML, spaces, NFC)', values: Array.from({ length: size }, (_, i) => messyText(i)), run: (v) => cleanText(v, { stripHtml: true }) },
   { name: 'limitTokens (o200k_base, ~30 tokens)', values: Array.from({ length: size }, (_, i) => messyText(i)), run: (v) => limitTokens(v, { max: 32 }) },
+  { name: 'dedupeTexts (normalised copies)', values: Array.from({ length: size }, (_, i) => messyText(i)), run: (v) => dedupeTexts(v) },
+  { name: 'dedupeTexts (similarity 0.7, MinHash)', values: Array.from({ length: size }, (_, i) => answer(i)), run: (v) => dedupeTexts(v, { similarity: 0.7 }) },
 ];
 
 console.log(`toolkit bench: ${size} values per column, best of ${rounds} rounds`);

@@ -35,6 +35,6 @@ export type { CleanTextOptions, CleanTextReport, CleanedTexts } from './text/cle
 export { limitTokens, tokenEncodings } from './text/count-tokens.ts';
 export type { CountedValue, LimitedTexts, TokenEncoding, TokenLimitOptions, TokenLimitReport } from './text/count-tokens.ts';
 export { dedupeTexts } from './llm/dedupe-texts.ts';
-export type { DedupedTexts } from './llm/dedupe-texts.ts';
+export type { DedupeTextsOptions, DedupedTexts } from './llm/dedupe-texts.ts';
 export { writeTrainingJsonl } from './llm/write-training-jsonl.ts';
 export type { ChatExample, PromptCompletion, TrainingExample, WriteTrainingOptions, WrittenTraining } from './llm/write-training-jsonl.ts';

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { cleanText } from './clean-text.ts';
+import { foldWhitespace } from './fold-whitespace.ts';
 import { stripHtml } from './strip-html.ts';
 
 describe('cleanText', () => {
@@ -34,5 +35,28 @@ describe('cleanText', () => {
     assert.deepEqual(values[1], { value: 'a < b' });
     assert.equal(report.htmlStripped, 1);
     assert.equal(cleanText([html]).values[0]!.value, html, 'without stripHtml markup is text');
+  });
+});
+
+describe('foldWhitespace', () => {
+  /** The replacements the one pass stands for. */
+  function byReplacements(text: string, keepLineBreaks: boolean): string {
+    if (!keepLineBreaks) return text.replace(/\s+/g, ' ').trim();
+    return text.replace(/\r\n?/g, '\n').replace(/[ \t\f\v]+/g, ' ').replace(/ ?\n ?/g, '\n').replace(/\n{3,}/g, '\n\n').trim();
+  }
+
+  it('gives what the replacements give, on random text of spaces, tabs, line breaks and other characters', () => {
+    const alphabet = [...' \t\f\v\r\n\nab.', '\u2028', '\u00A0', '\u3000', 'é'];
+    let state = 3;
+    const next = (): number => {
+      state = (Math.imul(state, 1103515245) + 12345) >>> 0;
+      return state / 0x100000000;
+    };
+    for (let t = 0; t < 30_000; t++) {
+      let text = '';
+      const length = Math.floor(next() * 16);
+      for (let i = 0; i < length; i++) text += alphabet[Math.floor(next() * alphabet.length)];
+      for (const keep of [true, false]) assert.equal(foldWhitespace(text, keep), byReplacements(text, keep), JSON.stringify(text));
+    }
   });
 });

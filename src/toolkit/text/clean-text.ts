@@ -1,4 +1,5 @@
 import { countFlags, flagged, inputText, type CleanedValue, type FlagCounts } from '../cleaned-value.ts';
+import { foldWhitespace } from './fold-whitespace.ts';
 import { stripHtml } from './strip-html.ts';
 
 export interface CleanTextOptions {
@@ -28,7 +29,15 @@ export interface CleanedTexts {
 const controls = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F-\u009F\u200B\u2060\uFEFF\u202A-\u202E\u2066-\u2069]/g;
 // Spaces of every width (no-break, en, em, thin, ideographic...) read as a plain space.
 const oddSpaces = /[\u00A0\u1680\u2000-\u200A\u202F\u205F\u3000]/g;
+// The same classes, without the global flag, to test for them without moving a match position.
+// eslint-disable-next-line no-control-regex
+const hasControls = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F-\u009F\u200B\u2060\uFEFF\u202A-\u202E\u2066-\u2069]/;
+const hasOddSpaces = /[\u00A0\u1680\u2000-\u200A\u202F\u205F\u3000]/;
 const plainText = /^[\x20-\x7E]*$/;
+// Every ASCII character is its own NFC and NFKC form.
+// eslint-disable-next-line no-control-regex
+const asciiText = /^[\x00-\x7F]*$/;
+const markup = /[<&]/;
 
 /**
  * Cleans text for model training or prompts: one Unicode normal form, no
@@ -51,10 +60,11 @@ export function cleanText(values: readonly unknown[], options: CleanTextOptions 
     const text = inputText(input);
     if (text === null) return { value: null };
     // Printable ASCII on one line with single spaces needs nothing done: most values of most columns.
-    if (plainText.test(text) && !text.includes('  ') && !(options.stripHtml && /[<&]/.test(text))) return { value: text };
+    const hasMarkup = markup.test(text);
+    if (plainText.test(text) && !text.includes('  ') && !(options.stripHtml && hasMarkup)) return { value: text };
     const done: string[] = [];
     let result = text;
-    if (options.stripHtml && /[<&]/.test(result)) {
+    if (options.stripHtml && hasMarkup) {
       const stripped = stripHtml(result);
       if (stripped !== result) {
         done.push('stripped HTML');
@@ -62,16 +72,16 @@ export function cleanText(values: readonly unknown[], options: CleanTextOptions 
         result = stripped;
       }
     }
-    const normal = result.normalize(form);
+    const normal = asciiText.test(result) ? result : result.normalize(form);
     if (normal !== result) done.push(`normalised to ${form}`);
     result = normal;
-    const removed = result.match(controls)?.length ?? 0;
+    const removed = hasControls.test(result) ? result.match(controls)!.length : 0;
     if (removed > 0) {
       done.push(`removed ${removed} control or zero-width character${removed === 1 ? '' : 's'}`);
       controlCharactersRemoved += removed;
       result = result.replace(controls, '');
     }
-    const spaced = foldWhitespace(result.replace(oddSpaces, ' '), keepLineBreaks);
+    const spaced = foldWhitespace(hasOddSpaces.test(result) ? result.replace(oddSpaces, ' ') : result, keepLineBreaks);
     if (spaced !== result) done.push('folded whitespace');
     result = spaced;
     if (result === '') return flagged('invalid', `${JSON.stringify(truncate(text))} has no text left once ${done.join(', ') || 'cleaned'}`);
@@ -80,16 +90,6 @@ export function cleanText(values: readonly unknown[], options: CleanTextOptions 
     return { value: result, reason: done.join('; ') };
   });
   return { values: results, report: { ...countFlags(results), changed, controlCharactersRemoved, htmlStripped } };
-}
-
-function foldWhitespace(text: string, keepLineBreaks: boolean): string {
-  if (!keepLineBreaks) return text.replace(/\s+/g, ' ').trim();
-  return text
-    .replace(/\r\n?/g, '\n')
-    .replace(/[ \t\f\v]+/g, ' ')
-    .replace(/ ?\n ?/g, '\n')
-    .replace(/\n{3,}/g, '\n\n')
-    .trim();
 }
 
 function truncate(text: string): string {

@@ -1,9 +1,7 @@
-import { createRequire } from 'node:module';
 import { countFlags, flagged, inputText, type CleanedValue, type FlagCounts } from '../cleaned-value.ts';
+import { tokenCounter, tokenEncodings, type TokenEncoding } from './token-counter.ts';
 
-/** Tokenizers of OpenAI models, by encoding: `o200k_base` (GPT-4o and later), `cl100k_base` (GPT-4, GPT-3.5). */
-export const tokenEncodings = ['o200k_base', 'cl100k_base'] as const;
-export type TokenEncoding = (typeof tokenEncodings)[number];
+export { tokenEncodings, type TokenEncoding };
 
 export interface TokenLimitOptions {
   /** Values with more tokens than this are dropped. */
@@ -32,53 +30,6 @@ export interface LimitedTexts {
   readonly report: TokenLimitReport;
 }
 
-interface Tokenizer {
-  countTokens(text: string, options?: { disallowedSpecial?: Set<string> }): number;
-  isWithinTokenLimit(text: string, limit: number, options?: { disallowedSpecial?: Set<string> }): false | number;
-}
-
-/** Text that spells a special token (`<|endoftext|>`) is counted as the plain text it is in a value, never refused. */
-const asPlainText = { disallowedSpecial: new Set<string>() };
-
-const require = createRequire(import.meta.url);
-const tokenizers = new Map<TokenEncoding, Tokenizer>();
-
-/** The encoding's tables load on first use (they are large), not when the package is imported. */
-function tokenizer(encoding: TokenEncoding): Tokenizer {
-  let found = tokenizers.get(encoding);
-  if (!found) {
-    found = require(`gpt-tokenizer/encoding/${encoding}`) as Tokenizer;
-    tokenizers.set(encoding, found);
-  }
-  return found;
-}
-
-/**
- * A count of a text's tokens, or false when it is over `max`. A text far longer
- * than the limit is counted only up to it. Text spelling a special token is
- * rare, so the plain-text options (which the tokenizer re-reads on each call)
- * are given only when the default refuses one.
- */
-function counterFor(counter: Tokenizer, max: number): (text: string) => number | false {
-  const full = (text: string): number => {
-    try {
-      return counter.countTokens(text);
-    } catch {
-      return counter.countTokens(text, asPlainText);
-    }
-  };
-  if (!Number.isFinite(max)) return full;
-  // A token holds at most a few dozen characters in practice; below this length counting in full is cheaper than stopping early.
-  const longText = max * 8;
-  return (text) => {
-    if (text.length <= longText) {
-      const tokens = full(text);
-      return tokens > max ? false : tokens;
-    }
-    return counter.isWithinTokenLimit(text, max, asPlainText);
-  };
-}
-
 /**
  * Counts each value's tokens with an offline tokenizer (gpt-tokenizer) and
  * drops, with the reason, the values over `max` or under `min`, so training
@@ -96,13 +47,13 @@ export function limitTokens(values: readonly unknown[], options: TokenLimitOptio
   const min = options.min ?? 1;
   const max = options.max ?? Infinity;
   if (!(min >= 0) || !(max >= min)) throw new RangeError(`token limits must satisfy 0 <= min <= max (got min ${min}, max ${max})`);
-  const count = counterFor(tokenizer(encoding), max);
+  const counter = tokenCounter(encoding);
   let tooLong = 0;
   let tooShort = 0;
   let keptTokens = 0;
   const results = values.map((input): CountedValue => {
     const text = inputText(input);
-    const tokens = text === null ? 0 : count(text);
+    const tokens = text === null ? 0 : counter(text, max);
     if (tokens === false) {
       tooLong++;
       return { ...flagged('invalid', `over the limit of ${max} tokens`), tokens: null };

@@ -4,6 +4,7 @@ const comments = /<!--[\s\S]*?-->/g;
 /** Tags that end a line of text as a reader sees it. */
 const breaking = /<\/?(p|div|br|li|ul|ol|tr|table|h[1-6]|blockquote|pre|section|article|header|footer|hr)\b[^>]*>/gi;
 const tags = /<\/?[a-zA-Z][^>]*>|<!doctype[^>]*>/gi;
+const entities = /&(#x[0-9a-f]+|#\d+|[a-z]+\d?);/gi;
 
 const named: Readonly<Record<string, string>> = { amp: '&', lt: '<', gt: '>', quot: '"', apos: "'", nbsp: '\u00A0', ndash: '–', mdash: '—', hellip: '…', lsquo: '‘', rsquo: '’', ldquo: '“', rdquo: '”', copy: '©', reg: '®', trade: '™', euro: '€', pound: '£', yen: '¥', cent: '¢', deg: '°', middot: '·', bull: '•', laquo: '«', raquo: '»', times: '×', divide: '÷', shy: '\u00AD' };
 
@@ -14,12 +15,14 @@ const named: Readonly<Record<string, string>> = { amp: '&', lt: '<', gt: '>', qu
  * text pasted from web pages writes them.
  */
 export function stripHtml(html: string): string {
-  return html
-    .replace(hidden, ' ')
-    .replace(comments, ' ')
-    .replace(breaking, '\n')
-    .replace(tags, '')
-    .replace(/&(#x[0-9a-f]+|#\d+|[a-z]+\d?);/gi, (entity: string, body: string) => decodeEntity(body) ?? entity);
+  // Each pass runs only when its mark is in the text: most values have a few tags and no entity, or the reverse.
+  let text = html;
+  if (text.includes('<')) {
+    text = text.replace(hidden, ' ');
+    if (text.includes('<!--')) text = text.replace(comments, ' ');
+    text = text.replace(breaking, '\n').replace(tags, '');
+  }
+  return text.includes('&') ? text.replace(entities, (entity: string, body: string) => decodeEntity(body) ?? entity) : text;
 }
 
 function decodeEntity(body: string): string | undefined {
