@@ -97,6 +97,7 @@ export async function executeBlockRun(scope: BlockRunScope, job: BlockRunJob, si
           logger,
           signal: blockSignal,
           store,
+          outputs: scope.outputs,
         };
         const runner = scope.runners[block.language] as (b: Block, c: BlockRunContext) => Promise<BlockResult>;
         const execute = async (): Promise<RoleOutcome> => decideRoleOutcome(block, await runner(block, context), pipeline.name);
