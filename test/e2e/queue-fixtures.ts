@@ -30,7 +30,8 @@ export interface WorkerProcess {
   until(pattern: RegExp, what: string): Promise<void>;
 }
 
-export async function createQueueProject(files: Record<string, string>, prefixName = 'so-queue'): Promise<QueueProject> {
+/** `settings` are more lines of sluice.yaml, after its metadata and queue. */
+export async function createQueueProject(files: Record<string, string>, prefixName = 'so-queue', settings: readonly string[] = []): Promise<QueueProject> {
   const suffix = randomBytes(4).toString('hex');
   const schema = `so_queue_${suffix}`;
   const prefix = `${prefixName}-${suffix}`;
@@ -41,6 +42,7 @@ export async function createQueueProject(files: Record<string, string>, prefixNa
       'name: fleet',
       `metadata: { type: postgres, url: '\${SLUICE_METADATA_URL}', schema: ${schema} }`,
       `queue: { type: redis, url: '\${REDIS_URL}', prefix: ${prefix} }`,
+      ...settings,
       '',
     ].join('\n'),
     ...files,
