@@ -6,7 +6,7 @@ import { createS3Client, type S3Client } from '../../src/core/output-store/s3-cl
 import { requirePrerequisites } from '../../src/testing/require-prerequisites.ts';
 import { startS3TestServer, type S3TestServer } from '../../src/testing/s3-test-server.ts';
 import { serveProject } from './api-server.ts';
-import { queryWarehouse, repoRoot, sluice } from './cli-helpers.ts';
+import { queryWarehouse, repoRoot, sluice, tempDir, writeProject } from './cli-helpers.ts';
 import { createQueueProject } from './queue-fixtures.ts';
 
 const skip = await requirePrerequisites('postgres', 'redis');
@@ -98,6 +98,30 @@ describe('block outputs kept in an S3 bucket', { skip }, () => {
       await assertTargets(served.dir);
     } finally {
       await served.close();
+    }
+  });
+
+  it("keeps a loader's rejected rows beside its output in the bucket, and sluice preview --rejects reads them", async () => {
+    const { dir, cleanup } = tempDir('sluice-s3-rejects-');
+    try {
+      writeProject(dir, {
+        'sluice.yaml': `name: rejects\n${outputsOn(server, 'rejects', ['REJECTS_S3_KEY', 'REJECTS_S3_SECRET'])}\n`,
+        'pipelines/p.yaml': "blocks:\n  - name: raw\n    connector: file\n    settings: { path: data/in.csv, on_error: reject, columns: { amount: 'DECIMAL(12,2)' } }\n",
+        'data/in.csv': 'id,amount\n1,10.50\n2,oops\n3,7.25\n',
+      });
+      const env = { REJECTS_S3_KEY: server.accessKeyId, REJECTS_S3_SECRET: server.secretAccessKey };
+      const run = await sluice(dir, ['run', 'p'], env);
+      assert.equal(run.code, 0, run.stdout + run.stderr);
+      const runId = /run (\d{8}-\d{6}-[0-9a-f]{6})/.exec(run.stdout)![1]!;
+      assert.deepEqual(await keysUnder(client, server.bucket, `rejects/p/${runId}/`), [`rejects/p/${runId}/raw.parquet`, `rejects/p/${runId}/raw.rejects.parquet`]);
+      assertNoLocalOutputs(dir);
+      // A fresh machine's view: nothing cached.
+      rmSync(path.join(dir, '.sluice/output-cache'), { recursive: true, force: true });
+      const rejects = await sluice(dir, ['preview', 'p', 'raw', '--rejects'], env);
+      assert.equal(rejects.code, 0, rejects.stdout + rejects.stderr);
+      assert.match(rejects.stdout, /^data\/in\.csv:3, column amount: /m);
+    } finally {
+      cleanup();
     }
   });
 
