@@ -4,6 +4,7 @@ import type { StoredOutput } from '../data-plane/data-plane.ts';
 import { ConfigError, SluiceError } from '../errors.ts';
 import type { Block } from '../pipeline/pipeline.ts';
 import type { BlockResult, BlockRunContext } from '../run/block-runner.ts';
+import { readKeptOutput } from '../output-store/read-kept-output.ts';
 import type { CheckResultRecord } from './check-result.ts';
 import type { CheckSpec } from './check-spec.ts';
 import type { RelationshipSource } from './check-sql.ts';
@@ -131,9 +132,7 @@ function referenceTime(context: Pick<BlockRunContext, 'logicalDate' | 'dataInter
 /** A block's latest stored output, outside this run's inputs, as a local file the data plane reads; undefined when none is kept. */
 async function latestStoredOutput(context: Pick<BlockRunContext, 'pipeline' | 'store' | 'outputs'>, block: string): Promise<string | undefined> {
   const location = (await context.store?.latestOutput(context.pipeline.name, block))?.output;
-  if (!location) return undefined;
-  if (!context.outputs) return existsSync(location) ? location : undefined;
-  return (await context.outputs.exists(location)) ? context.outputs.read(location) : undefined;
+  return location ? readKeptOutput(context.outputs, location) : undefined;
 }
 
 async function relationshipSources(
