@@ -1,10 +1,12 @@
-import { createWriteStream, openAsBlob, statSync } from 'node:fs';
+import { createWriteStream, statSync } from 'node:fs';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { ReadableStream as WebReadableStream } from 'node:stream/web';
 import { AwsClient } from 'aws4fetch';
 import { SluiceError } from '../errors.ts';
 import { mask } from '../project/secrets.ts';
+import { sendFileSlice } from './s3-file-body.ts';
 import { uploadInParts } from './s3-multipart.ts';
 import { missingObject, s3Url, xml, type S3Object, type S3Request, type SendS3 } from './s3-request.ts';
 
@@ -43,7 +45,8 @@ export function createS3Client(settings: S3ConnectionSettings): S3Client {
     ...(settings.sessionToken ? { sessionToken: settings.sessionToken } : {}),
     service: 's3',
     region: settings.region,
-    retries: 3,
+    // Retried below, where a file's body is read again for each attempt.
+    retries: 0,
   });
   const endpoint = new URL(settings.endpoint ?? `https://s3.${settings.region}.amazonaws.com`);
 
@@ -60,11 +63,26 @@ export function createS3Client(settings: S3ConnectionSettings): S3Client {
   const send: SendS3 = async (request) => {
     const what = describe(request);
     let response: Response;
-    try {
-      // A Blob read from a file streams from disk with its length known, and can be sent again on a retry.
-      response = await aws.fetch(urlOf(request), { method: request.method, ...(request.body !== undefined ? { body: request.body } : {}) });
-    } catch (error) {
-      throw new SluiceError('outputs.s3_unreachable', mask(`cannot reach the object store at ${endpoint.origin} for ${what}: ${(error as Error).message}`), { cause: error, retryable: true });
+    for (let attempt = 1; ; attempt++) {
+      try {
+        const { body } = request;
+        response =
+          typeof body === 'object'
+            ? await sendFileSlice(await aws.sign(urlOf(request), { method: request.method, headers: { 'content-length': String(body.size) } }), body)
+            : await aws.fetch(urlOf(request), { method: request.method, ...(body !== undefined ? { body } : {}) });
+      } catch (error) {
+        if (attempt < attempts) {
+          await sleep(retryDelayMs * 2 ** attempt);
+          continue;
+        }
+        throw new SluiceError('outputs.s3_unreachable', mask(`cannot reach the object store at ${endpoint.origin} for ${what}: ${(error as Error).message}`), { cause: error, retryable: true });
+      }
+      if (attempt < attempts && (response.status >= 500 || response.status === 429)) {
+        await response.body?.cancel();
+        await sleep(retryDelayMs * 2 ** attempt);
+        continue;
+      }
+      break;
     }
     if (response.ok || request.accept?.includes(response.status)) return response;
     const detail = await errorDetail(response);
@@ -86,9 +104,8 @@ export function createS3Client(settings: S3ConnectionSettings): S3Client {
     },
     async upload(object, file) {
       const size = statSync(file).size;
-      const blob = await openAsBlob(file);
-      if (size <= settings.partSize) return (await send({ method: 'PUT', ...object, body: blob })).headers.get('etag') ?? '';
-      return uploadInParts(send, object, blob, settings.partSize);
+      if (size <= settings.partSize) return (await send({ method: 'PUT', ...object, body: { file, start: 0, size } })).headers.get('etag') ?? '';
+      return uploadInParts(send, object, { file, start: 0, size }, settings.partSize);
     },
     async *list(bucket, prefix) {
       let token: string | undefined;
@@ -125,6 +142,10 @@ async function errorDetail(response: Response): Promise<string> {
   const { Code, Message } = parsed.Error ?? {};
   return [Code, Message].filter(Boolean).join(': ') || response.statusText;
 }
+
+/** Attempts of a request that fails in a way a retry can help (no answer, 5xx, 429). */
+const attempts = 3;
+const retryDelayMs = 100;
 
 /** RFC 3986, as SigV4 signs a path: encodeURIComponent leaves !'()* as they are. */
 function encodeSegment(segment: string): string {

@@ -1,12 +1,13 @@
 import { SluiceError } from '../errors.ts';
+import type { FileSlice } from './s3-file-body.ts';
 import { s3Url, xml, type S3Object, type SendS3 } from './s3-request.ts';
 
 /**
  * Uploads a large file as an S3 multipart upload, one part at a time (each a
- * slice of the file-backed Blob, so memory stays flat), and returns the
+ * slice of the file, streamed from disk), and returns the
  * object's ETag. A failed upload is aborted, so no orphan parts are billed.
  */
-export async function uploadInParts(send: SendS3, object: S3Object, file: Blob, partSize: number): Promise<string> {
+export async function uploadInParts(send: SendS3, object: S3Object, file: FileSlice, partSize: number): Promise<string> {
   const started = xml.parse(await (await send({ method: 'POST', ...object, query: { uploads: '' } })).text()) as {
     InitiateMultipartUploadResult?: { UploadId?: string };
   };
@@ -15,7 +16,8 @@ export async function uploadInParts(send: SendS3, object: S3Object, file: Blob, 
   try {
     const parts: string[] = [];
     for (let start = 0, number = 1; start < file.size; start += partSize, number++) {
-      const response = await send({ method: 'PUT', ...object, query: { partNumber: String(number), uploadId }, body: file.slice(start, start + partSize) });
+      const part = { file: file.file, start: file.start + start, size: Math.min(partSize, file.size - start) };
+      const response = await send({ method: 'PUT', ...object, query: { partNumber: String(number), uploadId }, body: part });
       parts.push(response.headers.get('etag') ?? '');
     }
     const body = `<CompleteMultipartUpload>${parts.map((etag, i) => `<Part><PartNumber>${i + 1}</PartNumber><ETag>${escapeXml(etag)}</ETag></Part>`).join('')}</CompleteMultipartUpload>`;

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -79,14 +80,16 @@ describe('the S3 output store', () => {
     const bytes = randomBytes(partSize * 2 + 12_345);
     const staged = outputs.stagingPath(location, scratch);
     writeFileSync(staged, bytes);
-    // What goes over the wire, seen where aws4fetch hands its signed requests to fetch.
+    // What goes over the wire: file bodies through node:http, the rest through fetch.
     const sent: string[] = [];
-    const fetch = globalThis.fetch;
+    const [fetch, request] = [globalThis.fetch, http.request];
     globalThis.fetch = (input, init) => (sent.push(`${(input as Request).method} ${(input as Request).url}`), fetch(input, init));
+    http.request = ((url: URL, options: http.RequestOptions, callback: (response: http.IncomingMessage) => void) => (sent.push(`${options.method} ${url}`), request(url, options, callback))) as typeof http.request;
     try {
       await outputs.write(location, staged);
     } finally {
       globalThis.fetch = fetch;
+      http.request = request;
     }
     assert.equal(sent.filter((line) => /^PUT .*partNumber=/.test(line)).length, 3, sent.join('\n'));
     assert.equal(sent.filter((line) => /^POST .*uploadId=/.test(line)).length, 1, 'the upload is completed once');

@@ -1,5 +1,6 @@
 import { XMLParser } from 'fast-xml-parser';
 import { SluiceError } from '../errors.ts';
+import type { FileSlice } from './s3-file-body.ts';
 
 /** An object in a bucket; locations name it `s3://bucket/key`. */
 export interface S3Object {
@@ -13,7 +14,8 @@ export interface S3Request {
   readonly bucket: string;
   readonly key?: string | undefined;
   readonly query?: Readonly<Record<string, string>> | undefined;
-  readonly body?: Blob | string | undefined;
+  /** XML, or a slice of a file (streamed from disk). */
+  readonly body?: string | FileSlice | undefined;
   /** Statuses that are an answer, not an error (2xx always are). */
   readonly accept?: readonly number[] | undefined;
 }
