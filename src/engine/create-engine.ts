@@ -22,7 +22,7 @@ import type { Executor } from '../core/run/executor.ts';
 import { createInProcessExecutor } from '../core/run/in-process-executor.ts';
 import type { RunDependencies, RunReporter } from '../core/run/run-pipeline.ts';
 import type { OutputStore } from '../core/output-store/output-store.ts';
-import { createLocalFolderOutputStore } from '../core/output-store/local-folder-output-store.ts';
+import { createOutputStore } from './create-output-store.ts';
 import { createLazyExecutor, createQueueExecutor } from '../executor/queue-executor.ts';
 import { openBlockRunQueue, type QueueSettings } from '../executor/block-run-queue.ts';
 import { PostgresBlockRunLedger } from '../executor/postgres-block-run-ledger.ts';
@@ -86,7 +86,7 @@ export async function createEngine(project: Project, options: EngineOptions = {}
     connectors,
     runners,
     blockExecutor,
-    outputs: createLocalFolderOutputStore(path.join(project.stateDir, 'outputs')),
+    outputs: createOutputStore(project),
     fleet,
     reaped,
     dataPlane() {

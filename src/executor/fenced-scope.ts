@@ -57,13 +57,21 @@ export function fenceRunStore(store: RunStore, ledger: BlockRunLedger, claim: Bl
  * claim; a claim that lapsed has its staged file removed instead.
  */
 export function fenceOutputStore(outputs: OutputStore, ledger: BlockRunLedger, claim: BlockRunClaim, onFenced: () => void): OutputStore {
+  // Where this claim staged its outputs: removed when the claim lapses or its output is removed.
+  const stagedByClaim = new Set<string>();
+  const removeStaged = (): void => {
+    for (const staged of stagedByClaim) rmSync(staged, { recursive: true, force: true });
+    stagedByClaim.clear();
+  };
   return {
     location: (ref) => outputs.location(ref),
     exists: (location) => outputs.exists(location),
     read: (location) => outputs.read(location),
     stagingPath(location, scratchDir) {
-      const staged = outputs.stagingPath(location, scratchDir);
-      return staged === location ? `${location.replace(/\.parquet$/, '')}.claim-${claim.token}.parquet` : staged;
+      // Even a scratch folder is shared by two claims of one block run on one machine.
+      const staged = `${outputs.stagingPath(location, scratchDir).replace(/\.parquet$/, '')}.claim-${claim.token}.parquet`;
+      stagedByClaim.add(staged);
+      return staged;
     },
     async write(location, staged) {
       if (!(await ledger.commit(claim))) {
@@ -72,9 +80,10 @@ export function fenceOutputStore(outputs: OutputStore, ledger: BlockRunLedger, c
         throw fencedOff(claim, 'the output');
       }
       await outputs.write(location, staged);
+      stagedByClaim.delete(staged);
     },
     async delete(location) {
-      rmSync(`${location.replace(/\.parquet$/, '')}.claim-${claim.token}.parquet`, { force: true });
+      removeStaged();
       if (!(await ledger.holds(claim))) {
         onFenced();
         throw fencedOff(claim, 'a removal of the output');

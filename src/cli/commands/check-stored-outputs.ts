@@ -1,5 +1,5 @@
-import { existsSync } from 'node:fs';
 import type { DataPlaneSession } from '../../core/data-plane/data-plane.ts';
+import type { OutputStore } from '../../core/output-store/output-store.ts';
 import type { Pipeline } from '../../core/pipeline/pipeline.ts';
 import type { Project } from '../../core/project/load-project.ts';
 import type { CheckResult } from '../../core/quality/check-result.ts';
@@ -14,7 +14,7 @@ import { dim, green, red, yellow, type Output } from '../output.ts';
  * `warn` check is shown and passes.
  */
 export async function checkStoredOutputs(
-  { project, pipeline, store, session }: { project: Project; pipeline: Pipeline; store: RunStore; session: DataPlaneSession },
+  { project, pipeline, store, outputs, session }: { project: Project; pipeline: Pipeline; store: RunStore; outputs: OutputStore; session: DataPlaneSession },
   out: Output,
 ): Promise<{ passed: number; warned: number; failed: number }> {
   let passed = 0;
@@ -22,14 +22,14 @@ export async function checkStoredOutputs(
   let failed = 0;
   for (const block of pipeline.blocks.filter((b) => b.checks?.length)) {
     const latest = await store.latestOutput(pipeline.name, block.name);
-    if (!latest?.output || !existsSync(latest.output)) {
+    if (!latest?.output || !(await outputs.exists(latest.output))) {
       failed++;
       out.line(`${red('✗')} ${pipeline.name}.${block.name}: no stored output to check; run 'sluice run ${pipeline.name}' first`);
       continue;
     }
     const run = await store.getRun(latest.runId);
-    const output = { location: latest.output, rows: latest.rowsOut ?? 0, columns: latest.columns ?? [] };
-    const evaluation = await runChecksOn(block, output, { session, project, pipeline, store, logicalDate: run?.logicalDate, dataInterval: undefined, signal: new AbortController().signal }, new Map(), false);
+    const output = { location: await outputs.read(latest.output), rows: latest.rowsOut ?? 0, columns: latest.columns ?? [] };
+    const evaluation = await runChecksOn(block, output, { session, project, pipeline, store, outputs, logicalDate: run?.logicalDate, dataInterval: undefined, signal: new AbortController().signal }, new Map(), false);
     for (const result of evaluation.results) {
       if (result.status === 'passed') passed++;
       else if (result.severity === 'warn') warned++;

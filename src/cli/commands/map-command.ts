@@ -37,7 +37,7 @@ export async function mapSuggestCommand(sourceText: string, targetText: string, 
   try {
     const session = await (await engine.dataPlane()).openSession();
     try {
-      const context = { project, store: engine.store, connectors: engine.connectors, session };
+      const context = { project, store: engine.store, outputs: engine.outputs, connectors: engine.connectors, session };
       mapping = await suggestBetweenSources({ source: sourceText, target: targetText, threshold, manyToOne: options.many }, context);
     } finally {
       await session.close();

@@ -1,4 +1,3 @@
-import { existsSync } from 'node:fs';
 import { ConfigError } from '../../core/errors.ts';
 import { loadPipeline } from '../../core/pipeline/load-pipeline.ts';
 import { loadProject } from '../../core/project/load-project.ts';
@@ -23,10 +22,10 @@ export async function profileCommand(pipelineName: string, blockName: string, op
     if (!latest?.output) throw new ConfigError('profile.no_output', `block '${blockName}' has no stored output yet; run 'sluice run ${pipeline.name}' first`);
     let profile = (await engine.store.getProfile(latest.runId, blockName))?.profile;
     if (!profile) {
-      if (!existsSync(latest.output)) throw new ConfigError('profile.output_gone', `the output of '${blockName}' from run ${latest.runId} is no longer kept; run the block again`);
+      if (!(await engine.outputs.exists(latest.output))) throw new ConfigError('profile.output_gone', `the output of '${blockName}' from run ${latest.runId} is no longer kept; run the block again`);
       const session = await (await engine.dataPlane()).openSession();
       try {
-        profile = { ...(await profileOutput(session, { location: latest.output, rows: latest.rowsOut ?? 0, columns: latest.columns ?? [] })), deferred: true };
+        profile = { ...(await profileOutput(session, { location: await engine.outputs.read(latest.output), rows: latest.rowsOut ?? 0, columns: latest.columns ?? [] })), deferred: true };
         await engine.store.putProfile({ runId: latest.runId, block: blockName, profile });
       } finally {
         await session.close();

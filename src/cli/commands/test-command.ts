@@ -54,7 +54,7 @@ export async function testCommand(names: readonly string[], out: Output): Promis
       const session = await (await engine.dataPlane()).openSession();
       try {
         for (const pipeline of withChecks) {
-          const counts = await checkStoredOutputs({ project, pipeline, store: engine.store, session }, out);
+          const counts = await checkStoredOutputs({ project, pipeline, store: engine.store, outputs: engine.outputs, session }, out);
           checks.passed += counts.passed;
           checks.warned += counts.warned;
           checks.failed += counts.failed;

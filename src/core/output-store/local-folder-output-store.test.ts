@@ -4,6 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { after, describe, it } from 'node:test';
 import { createLocalFolderOutputStore } from './local-folder-output-store.ts';
+import { describeOutputStoreContract } from './output-store-contract.ts';
 
 describe('the local folder output store', () => {
   const root = mkdtempSync(path.join(os.tmpdir(), 'sluice-outputs-'));
@@ -48,4 +49,9 @@ describe('the local folder output store', () => {
     assert.equal(await outputs.exists(two), false);
     await outputs.delete(one);
   });
+});
+
+describeOutputStoreContract('the local folder output store', async () => {
+  const root = mkdtempSync(path.join(os.tmpdir(), 'sluice-outputs-'));
+  return { outputs: createLocalFolderOutputStore(root), close: async () => rmSync(root, { recursive: true, force: true }) };
 });

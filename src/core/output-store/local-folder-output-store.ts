@@ -1,5 +1,6 @@
 import { existsSync, mkdirSync, renameSync, rmSync } from 'node:fs';
 import path from 'node:path';
+import { SluiceError } from '../errors.ts';
 import type { OutputRef, OutputStore } from './output-store.ts';
 
 /**
@@ -17,6 +18,7 @@ export function createLocalFolderOutputStore(root: string): OutputStore {
       return existsSync(location);
     },
     async read(location) {
+      if (!existsSync(location)) throw new SluiceError('outputs.missing', `no stored output at ${location}: it was removed, or never kept`);
       return location;
     },
     stagingPath(location) {

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { alertsSchema } from '../pipeline/alert-schema.ts';
 import { driftSettingsSchema } from '../quality/drift-settings.ts';
+import { outputStoreSchema } from '../output-store/output-store-settings.ts';
 
 export const projectFileSchema = z
   .object({
@@ -71,6 +72,13 @@ export const projectFileSchema = z
       })
       .strict()
       .optional(),
+    /**
+     * Where block outputs are kept: the project's local folder (default), or
+     * an S3-compatible bucket that workers on other machines share. The
+     * credentials may read `${ENV}` (the environment or `.sluice/secrets.env`)
+     * and are masked wherever they would show.
+     */
+    outputs: outputStoreSchema.default({ store: 'local' }),
   })
   .strict();
 

@@ -4,6 +4,7 @@ import type { StoredOutput } from '../data-plane/data-plane.ts';
 import { ConfigError, SluiceError } from '../errors.ts';
 import type { Block } from '../pipeline/pipeline.ts';
 import type { BlockResult, BlockRunContext } from '../run/block-runner.ts';
+import { readKeptOutput } from '../output-store/read-kept-output.ts';
 import type { CheckResultRecord } from './check-result.ts';
 import type { CheckSpec } from './check-spec.ts';
 import type { RelationshipSource } from './check-sql.ts';
@@ -86,7 +87,7 @@ async function keepProfile(block: Block, output: StoredOutput, context: BlockRun
 export async function runChecksOn(
   block: Block,
   output: StoredOutput,
-  context: Pick<BlockRunContext, 'session' | 'project' | 'pipeline' | 'store' | 'logicalDate' | 'dataInterval' | 'signal'>,
+  context: Pick<BlockRunContext, 'session' | 'project' | 'pipeline' | 'store' | 'outputs' | 'logicalDate' | 'dataInterval' | 'signal'>,
   outputs: ReadonlyMap<string, StoredOutput>,
   quarantine: boolean,
 ): Promise<Evaluation> {
@@ -128,10 +129,16 @@ function referenceTime(context: Pick<BlockRunContext, 'logicalDate' | 'dataInter
   return Number.isNaN(logical) ? new Date() : new Date(logical);
 }
 
+/** A block's latest stored output, outside this run's inputs, as a local file the data plane reads; undefined when none is kept. */
+async function latestStoredOutput(context: Pick<BlockRunContext, 'pipeline' | 'store' | 'outputs'>, block: string): Promise<string | undefined> {
+  const location = (await context.store?.latestOutput(context.pipeline.name, block))?.output;
+  return location ? readKeptOutput(context.outputs, location) : undefined;
+}
+
 async function relationshipSources(
   block: Block,
   checks: readonly CheckSpec[],
-  context: Pick<BlockRunContext, 'project' | 'pipeline' | 'store'>,
+  context: Pick<BlockRunContext, 'project' | 'pipeline' | 'store' | 'outputs'>,
   outputs: ReadonlyMap<string, StoredOutput>,
 ): Promise<Map<CheckSpec, RelationshipSource>> {
   const sources = new Map<CheckSpec, RelationshipSource>();
@@ -147,8 +154,8 @@ async function relationshipSources(
       continue;
     }
     const to = check.to!;
-    const stored = outputs.get(to)?.location ?? (await context.store?.latestOutput(context.pipeline.name, to))?.output;
-    if (!stored || !existsSync(stored)) {
+    const stored = outputs.get(to)?.location ?? (await latestStoredOutput(context, to));
+    if (!stored) {
       throw new ConfigError('check.target_missing', `check '${check.name}' of block '${block.name}' reads block '${to}', which has no stored output; list '${to}' upstream of '${block.name}' or run it first`, { location: where });
     }
     sources.set(check, { location: stored, format: 'parquet' });

@@ -5,6 +5,7 @@ import type { BlockRole, VariableValue } from '../pipeline/pipeline-schema.ts';
 import type { DataInterval } from '../pipeline/schedule.ts';
 import type { Project } from '../project/load-project.ts';
 import type { RunStore } from '../run-store/run-store.ts';
+import type { OutputStore } from '../output-store/output-store.ts';
 import type { Logger } from './logger.ts';
 import type { TouchedDataset } from '../lineage/touched-datasets.ts';
 
@@ -39,6 +40,8 @@ export interface BlockRunContext {
   readonly signal: AbortSignal;
   /** The run store, for runners that keep records beside the run's (integration state, schema events). */
   readonly store?: RunStore | undefined;
+  /** Where stored outputs are kept, for reading one outside the block's inputs (a check on another block's latest output). */
+  readonly outputs?: OutputStore | undefined;
 }
 
 export interface BlockResult {

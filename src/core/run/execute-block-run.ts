@@ -1,6 +1,7 @@
-import { mkdirSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { rejectsLocation } from '../connectors/rejects-location.ts';
 import type { StoredOutput } from '../data-plane/data-plane.ts';
 import { SluiceError } from '../errors.ts';
 import { formatDuration } from '../pipeline/duration.ts';
@@ -79,6 +80,9 @@ export async function executeBlockRun(scope: BlockRunScope, job: BlockRunJob, si
           const kept = keptAt.get(written.location);
           if (kept !== undefined) return { ...written, location: kept };
           await scope.outputs.write(job.outputLocation, written.location);
+          // Rows a loader rejected sit beside its output (`sluice preview --rejects`), and are kept with it.
+          const rejects = rejectsLocation(written.location);
+          if (existsSync(rejects)) await scope.outputs.write(rejectsLocation(job.outputLocation), rejects);
           return { ...written, location: job.outputLocation };
         };
         const context: BlockRunContext = {
@@ -97,6 +101,7 @@ export async function executeBlockRun(scope: BlockRunScope, job: BlockRunJob, si
           logger,
           signal: blockSignal,
           store,
+          outputs: scope.outputs,
         };
         const runner = scope.runners[block.language] as (b: Block, c: BlockRunContext) => Promise<BlockResult>;
         const execute = async (): Promise<RoleOutcome> => decideRoleOutcome(block, await runner(block, context), pipeline.name);

@@ -55,7 +55,7 @@ export function mapRoutes(deps: AppDependencies): Hono {
   app.post('/map/suggest', async (c) => {
     const body = await parseBody(c, suggestBody);
     const project = loadProject(deps.root);
-    const mapping = await deps.withSession((session) => suggestBetweenSources(body, { project, store: deps.store, connectors: deps.connectors, session }));
+    const mapping = await deps.withSession((session) => suggestBetweenSources(body, { project, store: deps.store, outputs: deps.outputs, connectors: deps.connectors, session }));
     const side = (s: typeof mapping.from) => ({ label: s.label, sampledRows: s.sampledRows, columns: s.columns.map((col) => ({ name: col.name, type: col.type, values: col.values.slice(0, 5) })) });
     return c.json({ source: side(mapping.from), target: side(mapping.onto), suggestions: mapping.suggestions });
   });
@@ -64,7 +64,7 @@ export function mapRoutes(deps: AppDependencies): Hono {
     const body = await parseBody(c, writeBody);
     const project = loadProject(deps.root);
     // The columns are read again, so the block is written against what the sources hold now.
-    const mapping = await deps.withSession((session) => suggestBetweenSources(body, { project, store: deps.store, connectors: deps.connectors, session }));
+    const mapping = await deps.withSession((session) => suggestBetweenSources(body, { project, store: deps.store, outputs: deps.outputs, connectors: deps.connectors, session }));
     const lines = mappingLines(body.pairs, mapping.from.columns.map((col) => col.name), mapping.onto.columns.map((col) => col.name));
     const plan = planMappingBlock(project, deps.connectors, { source: mapping.source, targetLabel: mapping.onto.label, pipeline: body.pipeline, lines });
     const name = path.basename(body.file, '.sql');

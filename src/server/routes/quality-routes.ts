@@ -1,4 +1,3 @@
-import { existsSync } from 'node:fs';
 import { Hono } from 'hono';
 import { z } from 'zod';
 import { ConfigError } from '../../core/errors.ts';
@@ -12,7 +11,7 @@ const historyQuery = z.object({ limit: z.coerce.number().int().min(1, 'limit is 
 /** What the checks of a run found, one check's history across runs, the drift of a run or pipeline, and the profile of a stored output. */
 export function qualityRoutes(deps: AppDependencies): Hono<{ Variables: AuthVariables }> {
   const app = new Hono<{ Variables: AuthVariables }>();
-  const { store } = deps;
+  const { store, outputs } = deps;
 
   app.get('/runs/:id/checks', async (c) => {
     const id = c.req.param('id');
@@ -42,8 +41,8 @@ export function qualityRoutes(deps: AppDependencies): Hono<{ Variables: AuthVari
     const kept = await store.getProfile(runId, block);
     if (kept) return c.json({ profile: kept.profile });
     const record = (await store.listBlockRuns(runId)).find((b) => b.block === block);
-    if (!record?.output || !existsSync(record.output)) throw new ConfigError('run.no_output', `block '${block}' of run '${runId}' has no stored output`);
-    const output = { location: record.output, rows: record.rowsOut ?? 0, columns: record.columns ?? [] };
+    if (!record?.output || !(await outputs.exists(record.output))) throw new ConfigError('run.no_output', `block '${block}' of run '${runId}' has no stored output`);
+    const output = { location: await outputs.read(record.output), rows: record.rowsOut ?? 0, columns: record.columns ?? [] };
     const profile = { ...(await deps.withSession((session) => profileOutput(session, output))), deferred: true };
     await store.putProfile({ runId, block, profile });
     return c.json({ profile });

@@ -10,6 +10,8 @@ import type { Project } from '../../core/project/load-project.ts';
 import { mask } from '../../core/project/secrets.ts';
 import { createLogger } from '../../core/run/logger.ts';
 import type { RunStore } from '../../core/run-store/run-store.ts';
+import type { OutputStore } from '../../core/output-store/output-store.ts';
+import { readKeptOutput } from '../../core/output-store/read-kept-output.ts';
 import { quoteIdent, splitQualified } from '../../core/sql/quote.ts';
 import type { FieldSample } from './suggest-field-mapping.ts';
 
@@ -31,6 +33,8 @@ export interface SampledFields {
 export interface FieldSourceContext {
   readonly project: Project;
   readonly store: RunStore;
+  /** Where block outputs are kept; without it, the local folder's paths are read as they are. */
+  readonly outputs?: OutputStore | undefined;
   readonly connectors: ConnectorRegistry;
   readonly session: DataPlaneSession;
   readonly signal?: AbortSignal | undefined;
@@ -101,10 +105,11 @@ async function landSource(source: FieldSource, context: FieldSourceContext, scra
         throw new ConfigError('map.no_block', `pipeline '${pipeline.name}' has no block '${source.block}' (blocks: ${pipeline.blocks.map((b) => b.name).join(', ')})`);
       }
       const latest = await context.store.latestOutput(pipeline.name, source.block);
-      if (!latest?.output || !existsSync(latest.output)) {
+      const file = latest?.output && (await readKeptOutput(context.outputs, latest.output));
+      if (!latest || !file) {
         throw new ConfigError('map.no_output', `block '${source.block}' of '${pipeline.name}' has no stored output; run 'sluice run ${pipeline.name}' first`);
       }
-      return { location: latest.output, rows: latest.rowsOut ?? 0, columns: latest.columns ?? [] };
+      return { location: file, rows: latest.rowsOut ?? 0, columns: latest.columns ?? [] };
     }
     case 'file': {
       const file = path.resolve(project.root, source.path);

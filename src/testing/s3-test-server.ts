@@ -1,0 +1,35 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+
+/** An S3 API on a free local port, with one bucket, and the credentials it accepts. */
+export interface S3TestServer {
+  readonly endpoint: string;
+  readonly bucket: string;
+  readonly accessKeyId: string;
+  readonly secretAccessKey: string;
+  close(): Promise<void>;
+}
+
+/**
+ * Starts s3rver in this process: a real S3 HTTP API (access keys checked,
+ * though not SigV4 signatures; multipart uploads, ListObjectsV2) over a temporary folder, so object-store
+ * code is tested against the protocol, not a mock. Path-style addressing.
+ */
+export async function startS3TestServer(bucket = 'sluice-outputs'): Promise<S3TestServer> {
+  const { default: S3rver } = await import('s3rver');
+  const directory = mkdtempSync(path.join(os.tmpdir(), 'sluice-s3-'));
+  const server = new S3rver({ port: 0, address: '127.0.0.1', silent: true, directory, configureBuckets: [{ name: bucket }] });
+  const { port } = await server.run();
+  return {
+    endpoint: `http://127.0.0.1:${port}`,
+    bucket,
+    // s3rver's one account.
+    accessKeyId: 'S3RVER',
+    secretAccessKey: 'S3RVER',
+    async close() {
+      await server.close();
+      rmSync(directory, { recursive: true, force: true });
+    },
+  };
+}
