@@ -87,7 +87,7 @@ function describeBlock(root: string, block: Block): Record<string, unknown> {
     case 'clean':
       return { ...base, language: 'clean', settings: Object.fromEntries(block.columns.map((c) => [c.column, { tool: c.tool, ...c.settings }])) };
     case 'prepare':
-      return { ...base, language: 'prepare', settings: block.settings };
+      return { ...base, language: 'prepare', part: block.part, declaredName: block.declaredName, settings: block.settings };
     case 'dedupe':
       return { ...base, language: 'dedupe', part: block.part, declaredName: block.declaredName, settings: block.settings };
   }

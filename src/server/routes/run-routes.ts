@@ -19,6 +19,7 @@ import { outputStats } from '../output-stats.ts';
 import { outputViewQuery, pageOutputView } from '../output-view.ts';
 import type { AuthVariables } from '../session-auth.ts';
 import { triggerRun } from '../trigger-run.ts';
+import { readRunFiles } from '../../core/run/run-files.ts';
 
 const variables = z.record(z.string(), z.union([z.string(), z.number(), z.boolean()])).default({});
 const runBody = z
@@ -102,7 +103,11 @@ export function runRoutes(deps: AppDependencies): Hono<{ Variables: AuthVariable
   app.get('/runs/:id', async (c) => {
     const run = await findRun(store, c.req.param('id'));
     const files = blockFiles(deps.root, run.pipeline);
-    const blocks = (await store.listBlockRuns(run.id)).map((b) => describeBlockRun(deps.root, b, files.get(b.block)));
+    const blocks = (await store.listBlockRuns(run.id)).map((b) => ({
+      ...describeBlockRun(deps.root, b, files.get(b.block)),
+      // The JSON a block run kept with the run (a prepare block's fitted parameters), by file name.
+      files: readRunFiles(deps.stateDir, { pipeline: run.pipeline, runId: run.id, block: b.block }),
+    }));
     return c.json({ run: { ...run, error: relativeError(deps.root, run.error) ?? null }, blocks });
   });
 
