@@ -1,0 +1,56 @@
+import path from 'node:path';
+import { Hono } from 'hono';
+import { z } from 'zod';
+import { checkDedupeBlock } from '../../toolkit/dedupe/dedupe-block-runner.ts';
+import { dedupeBlockSettingsSchema } from '../../toolkit/dedupe/dedupe-settings.ts';
+import { checkPrepareBlock } from '../../toolkit/ml/prepare-block-runner.ts';
+import { prepareSettingsSchema } from '../../toolkit/ml/prepare-settings.ts';
+import { editPipeline, pipelineFileOf } from '../../workspace/edit-pipeline.ts';
+import { setNoCodeSettings } from '../../workspace/pipeline-document.ts';
+import type { AppDependencies } from '../app-context.ts';
+import { parseBody } from '../http-problem.ts';
+import { settingsJsonSchema } from '../settings-json-schema.ts';
+import { describePipeline } from './pipeline-routes.ts';
+
+/** The no-code blocks whose settings the UI edits as one form: the key under the block, and how its settings are checked. */
+const noCodeKinds = {
+  dedupe: {
+    schema: dedupeBlockSettingsSchema,
+    check: (name: string, file: string, settings: Record<string, unknown>) =>
+      checkDedupeBlock({ name, declaredName: name, part: 'clusters', language: 'dedupe', role: 'transformer', upstream: [], declaredAt: { file }, settings }),
+  },
+  prepare: {
+    schema: prepareSettingsSchema,
+    check: (name: string, file: string, settings: Record<string, unknown>) =>
+      checkPrepareBlock({ name, declaredName: name, part: 'split', language: 'prepare', role: 'transformer', upstream: [], declaredAt: { file }, settings }),
+  },
+} as const;
+type NoCodeKind = keyof typeof noCodeKinds;
+
+const settingsBody = z.object({ settings: z.record(z.string(), z.unknown()) }).strict();
+
+/**
+ * The settings of `dedupe:` and `prepare:` blocks as JSON Schema, so the UI
+ * generates their forms, and the routes that write them into the pipeline file.
+ */
+export function noCodeBlockRoutes(deps: AppDependencies): Hono {
+  const app = new Hono();
+
+  app.get('/no-code-blocks', (c) =>
+    c.json({ blocks: Object.fromEntries(Object.entries(noCodeKinds).map(([kind, { schema }]) => [kind, { settings: settingsJsonSchema(schema) }])) }),
+  );
+
+  for (const kind of Object.keys(noCodeKinds) as NoCodeKind[]) {
+    app.put(`/pipelines/:name/blocks/:block/${kind}`, async (c) => {
+      const { settings } = await parseBody(c, settingsBody);
+      const [pipelineName, blockName] = [c.req.param('name'), c.req.param('block')];
+      // The loader leaves these settings to the runner, so they are checked here, before the file changes.
+      const file = path.relative(deps.root, pipelineFileOf(deps.root, pipelineName));
+      noCodeKinds[kind].check(blockName, file, settings);
+      const pipeline = editPipeline(deps.root, pipelineName, (doc) => setNoCodeSettings(doc, blockName, kind, settings));
+      return c.json({ pipeline: describePipeline(deps.root, pipeline) });
+    });
+  }
+
+  return app;
+}
