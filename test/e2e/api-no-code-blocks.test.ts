@@ -5,24 +5,7 @@ import { after, before, describe, it } from 'node:test';
 import { loadPipeline } from '../../src/core/pipeline/load-pipeline.ts';
 import { serveProject, type ServedProject } from './api-server.ts';
 import { sluice } from './cli-helpers.ts';
-
-const pipelineYaml = `# Orders, deduplicated and split for a model.
-blocks:
-  - name: raw_orders
-    connector: file
-    settings: { path: data/orders.csv }
-  - name: people
-    upstream: [raw_orders]
-    dedupe:
-      columns:
-        customer: jaro_winkler # names are typed by hand
-      blocking: [country]
-      match: 0.9
-  - name: features
-    upstream: [raw_orders]
-    prepare:
-      split: { by: time, column: placed, cutoff: '2024-03-01' }
-`;
+import { noCodeOrdersProject } from './no-code-orders-project.ts';
 
 interface SchemasBody {
   blocks: Record<string, { settings: { required?: string[]; properties?: Record<string, { description?: string }> } }>;
@@ -36,10 +19,7 @@ describe('sluice serve: dedupe and prepare settings as JSON Schema, written from
     s.json<{ detail?: string }>(`/api/pipelines/orders/blocks/${block}/${kind}`, { method: 'PUT', body: JSON.stringify({ settings }) });
 
   before(async () => {
-    s = await serveProject({
-      'pipelines/orders.yaml': pipelineYaml,
-      'data/orders.csv': ['id,customer,placed,amount,country', '1,Ann Lee,2024-01-05,10,FR', '2,Bob Ray,2024-02-10,30,DE', '3,Ann Lee,2024-03-02,20,FR', '4,Cy Oz,2024-03-09,50,ES', ''].join('\n'),
-    });
+    s = await serveProject(noCodeOrdersProject);
   });
   after(async () => {
     await s.close();

@@ -101,9 +101,12 @@ export interface BlockSpec {
   readonly connection?: string;
   readonly upstream: readonly string[];
   readonly settings: Readonly<Record<string, unknown>>;
-  /** For a dedupe block: the rows with their cluster ids, or the pairs to review. */
-  readonly part?: 'clusters' | 'review';
-  /** For a dedupe block: its name in the pipeline file (the review part's name adds `__review`). */
+  /**
+   * For a dedupe block: the rows with their cluster ids, or the pairs to review;
+   * for a prepare block: every row with its side, or the train or test rows.
+   */
+  readonly part?: 'clusters' | 'review' | 'split' | 'train' | 'test';
+  /** For a dedupe or prepare block: its name in the pipeline file (the review and side blocks add `__review`, `__train`, `__test`). */
   readonly declaredName?: string;
 }
 
@@ -154,6 +157,11 @@ export interface ConnectorInfo {
 export interface CleanToolInfo {
   readonly name: string;
   readonly settings: JsonSchema;
+}
+
+/** The no-code blocks edited as one form (`GET /api/no-code-blocks`): each kind's settings as JSON Schema. */
+export interface NoCodeBlocksInfo {
+  readonly blocks: Readonly<Record<'dedupe' | 'prepare', { readonly settings: JsonSchema }>>;
 }
 
 export interface ConnectionInfo {
