@@ -6,7 +6,7 @@ import type { Browser, Page } from 'playwright-core';
 import { loadPipeline } from '../../src/core/pipeline/load-pipeline.ts';
 import { requirePrerequisites } from '../../src/testing/require-prerequisites.ts';
 import { waitFor } from '../../src/testing/wait-for.ts';
-import { browseSignedIn, ensureWebBuilt, screenshot, serveProject, type ServedProject } from './browser-helpers.ts';
+import { apiClient, browseSignedIn, ensureWebBuilt, screenshot, serveProject, type ServedProject } from './browser-helpers.ts';
 import { noCodeOrdersProject } from '../e2e/no-code-orders-project.ts';
 
 const skip = await requirePrerequisites('chromium');
@@ -105,6 +105,21 @@ describe('the dedupe and prepare block forms, generated from their settings\' sc
     await page.getByTestId('save-prepare').click();
     await page.getByText(/split\.test_fraction/).first().waitFor();
     assert.equal(pipelineFile(), before);
+  });
+
+  it('shows on the run page the parameters the prepare block fitted, kept with the run', async () => {
+    const client = apiClient(served);
+    const { run_id } = await client.json<{ run_id: string }>('/api/pipelines/orders/runs', {});
+    assert.equal(await client.waitForRun(run_id), 'succeeded');
+    await page.goto(`${served.base}/#/runs/${run_id}`);
+    await page.getByTestId('gantt-row-features').click();
+    await page.getByTestId('run-file-fitted-transforms.json').locator('summary').click();
+    const shown = JSON.parse(await page.getByTestId('run-file-fitted-transforms.json').locator('pre').innerText()) as { fittedOnRows: number; columns: Record<string, { kind: string }> };
+    const { blocks } = await client.json<{ blocks: { block: string; rowsOut: number }[] }>(`/api/runs/${run_id}`);
+    assert.equal(shown.fittedOnRows, blocks.find((b) => b.block === 'features__train')!.rowsOut);
+    assert.deepEqual(Object.values(shown.columns).map((c) => c.kind), ['standard', 'one_hot']);
+    await page.getByTestId('gantt-row-raw_orders').click();
+    assert.equal(await page.getByTestId('run-files').count(), 0, 'a block that kept no file shows none');
     assert.deepEqual(problems.filter((p) => !/status of 400/.test(p)), []);
   });
 });

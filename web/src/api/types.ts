@@ -71,6 +71,8 @@ export interface BlockRunRecord {
   readonly columns?: readonly Column[];
   readonly error?: SerializedError | null;
   readonly summary?: string;
+  /** The JSON files the block run kept with the run, by name (a prepare block's `fitted-transforms.json`). */
+  readonly files?: Readonly<Record<string, unknown>>;
 }
 
 export interface LogRecord {
