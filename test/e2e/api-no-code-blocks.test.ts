@@ -75,6 +75,18 @@ describe('sluice serve: dedupe and prepare settings as JSON Schema, written from
     assert.equal(read(), before);
   });
 
+  it('keeps a reviewer\'s pair decisions in the project, refusing a pair that does not give the compared columns', async () => {
+    const post = (block: string, decisions: unknown) => s.json<{ file?: string }>(`/api/pipelines/orders/blocks/${block}/pair-decisions`, { method: 'POST', body: JSON.stringify({ decisions }) });
+    const partial = await post('people', [{ left: { customer: 'Ann Lee' }, right: { customer: 'Ann Lea' }, same: true }]);
+    assert.equal(partial.status, 400);
+    assert.match(JSON.stringify(partial.body), /'people' compares country, customer/);
+    assert.equal((await post('features', [{ left: { a: 'x' }, right: { a: 'y' }, same: false }])).status, 400);
+    const good = await post('people', [{ left: { customer: 'Ann Lee', country: 'FR' }, right: { customer: 'Ann Lea', country: null }, same: true }]);
+    assert.equal(good.status, 200);
+    assert.equal(good.body.file, 'reviews/orders/people.yaml');
+    assert.match(readFileSync(path.join(s.dir, 'reviews/orders/people.yaml'), 'utf8'), /\nsame:\n {2}- \[ \{ customer: Ann Lee, country: FR \}, \{ customer: Ann Lea, country: null \} \]\n$/);
+  });
+
   it('shows the parameters a prepare block fitted with its run', async () => {
     const { body } = await s.json<{ run_id: string }>('/api/pipelines/orders/runs', { method: 'POST', body: '{}' });
     assert.equal((await s.waitForRun(body.run_id)).status, 'succeeded');

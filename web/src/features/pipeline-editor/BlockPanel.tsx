@@ -11,6 +11,7 @@ import { hasOutput, OutputTable } from '../runs/OutputTable.tsx';
 import type { BlockFile } from './use-block-file.ts';
 import { CleanBlockForm } from './CleanBlockForm.tsx';
 import { NoCodeSettingsForm } from './NoCodeSettingsForm.tsx';
+import { ReviewPairs } from './ReviewPairs.tsx';
 import { templateSelection } from './template-selection.ts';
 import { loadable } from '../../loadable.tsx';
 
@@ -144,6 +145,8 @@ export function BlockPanel({ pipeline, block, file, connectors, connections, run
               <ErrorNote error={{ ...blockRun.error, location: { block: block.name, ...blockRun.error.location } }} testId="block-error" />
               {runId && hasOutput(blockRun) && <OutputTable runId={runId} block={block.name} />}
             </>
+          ) : runId && hasOutput(blockRun) && block.language === 'dedupe' && block.part === 'review' ? (
+            <ReviewPairs pipeline={pipeline} runId={runId} block={block.name} declaredName={block.declaredName ?? block.name} columns={Object.keys((block.settings.columns as object | undefined) ?? {})} />
           ) : runId && hasOutput(blockRun) ? (
             <OutputTable runId={runId} block={block.name} mapSource={`${pipeline}.${block.name}`} />
           ) : (
