@@ -4,6 +4,7 @@ import type { AppDependencies } from './app-context.ts';
 import { errorResponse, problem } from './http-problem.ts';
 import { blockRoutes } from './routes/block-routes.ts';
 import { cleanBlockRoutes } from './routes/clean-block-routes.ts';
+import { noCodeBlockRoutes } from './routes/no-code-block-routes.ts';
 import { cleanTools } from '../toolkit/clean-tools.ts';
 import { connectionRoutes } from './routes/connection-routes.ts';
 import { fileRoutes } from './routes/file-routes.ts';
@@ -46,6 +47,7 @@ export function createApp(deps: AppDependencies): Hono<{ Variables: AuthVariable
   app.route('/api', pipelineRoutes(deps));
   app.route('/api', blockRoutes(deps));
   app.route('/api', cleanBlockRoutes(deps, cleanTools));
+  app.route('/api', noCodeBlockRoutes(deps));
   app.route('/api', triggerRoutes(deps));
   app.route('/api', runRoutes(deps));
   app.route('/api', qualityRoutes(deps));

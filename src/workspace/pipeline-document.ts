@@ -92,6 +92,42 @@ export function setCleanColumns(doc: Document, name: string, columns: Readonly<R
   }
 }
 
+/**
+ * Sets the settings under a no-code block's `dedupe:` or `prepare:`. Settings
+ * that do not change keep their place and comments; a changed one is written
+ * with its small parts on one line (`split: { by: time, column: placed, ... }`).
+ */
+export function setNoCodeSettings(doc: Document, name: string, key: 'dedupe' | 'prepare', settings: Readonly<Record<string, unknown>>): void {
+  const block = findBlock(doc, name);
+  const target = block.get(key);
+  if (!isMap(target)) throw new ConfigError(`block.not_${key}`, `block '${name}' is not a ${key} block (it has no ${key}:)`);
+  mergeMap(doc, target, settings);
+}
+
+/** Sets a map's keys to `values`, going into the maps both sides have, so what did not change keeps its line and comment. */
+function mergeMap(doc: Document, target: YAMLMap, values: Readonly<Record<string, unknown>>): void {
+  for (const item of [...target.items]) {
+    if (!Object.hasOwn(values, String(isScalarValue(item.key)))) target.delete(item.key);
+  }
+  for (const [key, value] of Object.entries(values)) {
+    const current = target.get(key, true);
+    if (JSON.stringify((current as { toJSON?: () => unknown } | undefined)?.toJSON?.() ?? current) === JSON.stringify(value)) continue;
+    if (isMap(current) && !current.flow && value !== null && typeof value === 'object' && !Array.isArray(value)) mergeMap(doc, current, value as Record<string, unknown>);
+    else target.set(key, compact(doc.createNode(value)));
+  }
+}
+
+/** A map or list of plain values goes on one line; a map holding maps keeps one entry per line. */
+function compact(node: unknown): unknown {
+  if (isMap(node) || isSeq(node)) {
+    const items = isMap(node) ? node.items.map((item) => item.value) : node.items;
+    const nested = items.filter((item) => isMap(item));
+    if (nested.length === 0) node.flow = true;
+    else for (const item of items) compact(item);
+  }
+  return node;
+}
+
 /** Renames a block and every upstream reference to it. */
 export function renameBlock(doc: Document, from: string, to: string): void {
   if (from === to) return;

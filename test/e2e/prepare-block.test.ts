@@ -16,6 +16,10 @@ ${prepare}
     upstream: [features]
     connector: file
     settings: { path: out/features.csv }
+  - name: export_test
+    upstream: [features__test]
+    connector: file
+    settings: { path: out/test.csv }
 `;
 
 const byTime = `      split: { by: time, column: placed, cutoff: '2024-03-01' }
@@ -47,7 +51,7 @@ describe('a no-code prepare block run by sluice run', () => {
   it('splits by time, scales and encodes with what the train rows alone say, and marks each row\'s side', async () => {
     const r = await sluice(dir, ['run', 'by_time']);
     assert.equal(r.code, 0, r.stderr + r.stdout);
-    runId = /run (\S+): 3 blocks/.exec(r.stdout)![1]!;
+    runId = /run (\S+): 6 blocks/.exec(r.stdout)![1]!;
     assert.match(r.stdout, /features +transformer +4 in → 4 out .* train 2, test 2\n/);
     assert.equal(
       readFileSync(path.join(dir, 'out/features.csv'), 'utf8'),
@@ -60,6 +64,18 @@ describe('a no-code prepare block run by sluice run', () => {
         '',
       ].join('\n'),
     );
+  });
+
+  it('gives the test side as a block of its own, without the split column', () => {
+    assert.equal(
+      readFileSync(path.join(dir, 'out/test.csv'), 'utf8'),
+      ['id,customer,placed,amount,as_of,orders_at,country_DE,country_FR', '3,ann,2024-03-02,0.5,2024-03-02,2024-03-01,0,1', '4,cy,2024-03-09,2.0,2024-03-09,2024-03-08,0,0', ''].join('\n'),
+    );
+  });
+
+  it('keeps the fitted parameters with the run as a JSON file', () => {
+    const fitted = JSON.parse(readFileSync(path.join(dir, '.sluice/run-files/by_time', runId, 'features/fitted-transforms.json'), 'utf8'));
+    assert.deepEqual(fitted, { version: 1, fittedOnRows: 2, columns: { amount: { kind: 'min_max', min: 10, max: 30 }, country: { kind: 'one_hot', categories: ['DE', 'FR'], unseen: 'ignore' } } });
   });
 
   it('keeps the fitted parameters with the run, where sluice logs shows them', async () => {

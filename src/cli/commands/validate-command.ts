@@ -106,7 +106,8 @@ async function checkBlock(project: Project, pipeline: Pipeline, block: Block): P
         checkCleanBlock(block, cleanTools, undefined, project.root);
         return [];
       case 'prepare':
-        checkPrepareBlock(block);
+        // The train and test blocks share the split block's settings: they are checked once.
+        if (block.part === 'split') checkPrepareBlock(block);
         return [];
       case 'dedupe':
         // Both parts of a dedupe block share its settings: they are checked once, with the block as written.

@@ -74,6 +74,13 @@ export function loadPipeline(root: string, name: string): Pipeline {
     const checks = spec.checks.map((check, i) => toCheckSpec(check, locate(['blocks', index, 'checks', i]).line));
     const locateKey = (key: string): ErrorLocation => locate(['blocks', index, key]);
     if (spec.dedupe !== undefined) return toDedupeBlocks(spec, { file: shown, line: where.line }, locateKey, (keys) => locate(['blocks', index, 'dedupe', ...keys]), checks);
+    if (spec.prepare !== undefined && spec.clean === undefined) {
+      const [split, ...sides] = toPrepareBlocks(spec, blockBase(spec, { file: shown, line: where.line }), (key, code, message) => {
+        throw new ConfigError(code, message, { location: { ...locateKey(key), block: spec.name } });
+      });
+      const after = checkTargets(checks, spec.name);
+      return [{ ...split!, ...(checks.length ? { checks } : {}), ...(after.length ? { after } : {}) }, ...sides];
+    }
     const block: Block = {
       ...toBlock(root, spec, { file: shown, line: where.line }, locateKey, (key) => locate(['blocks', index, 'settings', key]), (column) => locate(['blocks', index, 'clean', column])),
       ...(checks.length ? { checks } : {}),
@@ -135,7 +142,6 @@ function toBlock(
     throw new ConfigError(code, message, { location: { ...locateKey(key), block: spec.name } });
   };
   if (spec.clean !== undefined) return toCleanBlock(spec, base, fail, locateCleanColumn);
-  if (spec.prepare !== undefined) return toPrepareBlock(spec, base, fail);
   if (spec.file !== undefined) {
     if (spec.connector !== undefined) fail('connector', 'block.ambiguous', `block '${spec.name}' has both a file and a connector; give one`);
     const ext = path.extname(spec.file);
@@ -194,7 +200,7 @@ function toDedupeBlocks(
   const fail = (key: string, code: string, message: string): never => {
     throw new ConfigError(code, message, { location: { ...locateKey(key), block: spec.name } });
   };
-  for (const key of ['file', 'connector', 'connection', 'clean'] as const) {
+  for (const key of ['file', 'connector', 'connection', 'clean', 'prepare'] as const) {
     if (spec[key] !== undefined) fail(key, 'block.ambiguous', `block '${spec.name}' has both dedupe and ${key}; a dedupe block is only its settings`);
   }
   if (spec.upstream.length !== 1) fail('upstream', 'block.dedupe_upstream', `block '${spec.name}': a dedupe block reads exactly one upstream block (it has ${spec.upstream.length})`);
@@ -249,13 +255,33 @@ function toCleanBlock(
   return { ...base, role: spec.role ?? spec.type ?? 'transformer', language: 'clean', columns };
 }
 
-/** A prepare block, like a clean block, reads exactly one upstream and is only its settings. */
-function toPrepareBlock(spec: BlockFile, base: Omit<PrepareBlock, 'language' | 'settings' | 'role'>, fail: (key: string, code: string, message: string) => never): PrepareBlock {
+/**
+ * A prepare block, like a clean block, reads exactly one upstream and is only
+ * its settings. It comes with a block per side, `<name>__train` and
+ * `<name>__test`, each reading its rows, so a model's training and scoring
+ * steps read their side without filtering on the `split` column themselves.
+ */
+function toPrepareBlocks(spec: BlockFile, base: Omit<PrepareBlock, 'language' | 'settings' | 'role' | 'part' | 'declaredName'>, fail: (key: string, code: string, message: string) => never): PrepareBlock[] {
   for (const key of ['file', 'connector', 'connection', 'clean'] as const) {
     if (spec[key] !== undefined) fail(key, 'block.ambiguous', `block '${spec.name}' has both prepare and ${key}; a prepare block is only its settings`);
   }
   if (spec.upstream.length !== 1) fail('upstream', 'block.prepare_upstream', `block '${spec.name}': a prepare block reads exactly one upstream block (it has ${spec.upstream.length})`);
-  return { ...base, role: spec.role ?? spec.type ?? 'transformer', language: 'prepare', settings: spec.prepare! };
+  const split: PrepareBlock = { ...base, role: spec.role ?? spec.type ?? 'transformer', language: 'prepare', part: 'split', declaredName: spec.name, settings: spec.prepare! };
+  // A side is a filter of the split block's output: it takes the block's retries and timeout, not its checks or metrics.
+  const side = (part: 'train' | 'test'): PrepareBlock => ({
+    name: `${spec.name}__${part}`,
+    upstream: [spec.name],
+    declaredAt: base.declaredAt,
+    retries: base.retries,
+    timeout: base.timeout,
+    role: 'transformer',
+    description: `the ${part} rows of '${spec.name}'`,
+    language: 'prepare',
+    part,
+    declaredName: spec.name,
+    settings: spec.prepare!,
+  });
+  return [split, side('train'), side('test')];
 }
 
 /** The blocks a block's relationships checks read: it runs after them, so it never judges against an older run's output. */

@@ -91,11 +91,23 @@ export interface CleanBlock extends BlockBase {
 }
 
 /**
+ * What a block written as `prepare:` gives: `split` is the block itself (every
+ * row, a `split` column saying its side), `train` and `test` the blocks
+ * `<name>__train` and `<name>__test` the loader adds beside it, each reading the
+ * split block's output and keeping one side, so a downstream block reads a side
+ * as it reads any block output.
+ */
+export type PreparePart = 'split' | 'train' | 'test';
+
+/**
  * A no-code prepare block: its one upstream's rows split into train and test,
  * with features scaled and encoded. Its settings are checked by its runner.
  */
 export interface PrepareBlock extends BlockBase {
   readonly language: 'prepare';
+  readonly part: PreparePart;
+  /** The name written in the pipeline file (a side's block adds `__train` or `__test`). */
+  readonly declaredName: string;
   readonly settings: Readonly<Record<string, unknown>>;
 }
 

@@ -3,7 +3,7 @@ import { Hono } from 'hono';
 import { z } from 'zod';
 import { toSluiceError } from '../../core/errors.ts';
 import { listPipelines, loadPipeline } from '../../core/pipeline/load-pipeline.ts';
-import type { Block, BlockLanguage, DedupePart, Pipeline } from '../../core/pipeline/pipeline.ts';
+import type { Block, BlockLanguage, DedupePart, Pipeline, PreparePart } from '../../core/pipeline/pipeline.ts';
 import type { BlockRole, VariableValue } from '../../core/pipeline/pipeline-schema.ts';
 import type { SerializedError } from '../../core/errors.ts';
 import type { RunRecord } from '../../core/run-store/run-store.ts';
@@ -51,9 +51,12 @@ export interface BlockSpec {
   readonly connector?: string | null;
   readonly connection?: string | null;
   readonly settings: Readonly<Record<string, unknown>>;
-  /** For a dedupe block: the rows with their cluster ids, or the pairs to review. */
-  readonly part?: DedupePart;
-  /** For a dedupe block: its name in the pipeline file (the review part's name adds `__review`). */
+  /**
+   * For a dedupe block: the rows with their cluster ids, or the pairs to review;
+   * for a prepare block: every row with its side, or the train or test rows.
+   */
+  readonly part?: DedupePart | PreparePart;
+  /** For a dedupe or prepare block: its name in the pipeline file (the review and side blocks add `__review`, `__train`, `__test`). */
   readonly declaredName?: string;
 }
 
@@ -147,7 +150,7 @@ function describeBlock(root: string, block: Block): BlockSpec {
     case 'clean':
       return { ...base, language: 'clean', settings: Object.fromEntries(block.columns.map((c) => [c.column, { tool: c.tool, ...c.settings }])) };
     case 'prepare':
-      return { ...base, language: 'prepare', settings: block.settings };
+      return { ...base, language: 'prepare', part: block.part, declaredName: block.declaredName, settings: block.settings };
     case 'dedupe':
       return { ...base, language: 'dedupe', part: block.part, declaredName: block.declaredName, settings: block.settings };
   }

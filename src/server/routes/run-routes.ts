@@ -21,6 +21,7 @@ import { outputStats } from '../output-stats.ts';
 import { outputViewQuery, pageOutputView } from '../output-view.ts';
 import type { AuthVariables } from '../session-auth.ts';
 import { triggerRun } from '../trigger-run.ts';
+import { readRunFiles } from '../../core/run/run-files.ts';
 
 const variables = z.record(z.string(), z.union([z.string(), z.number(), z.boolean()])).default({});
 const runBody = z
@@ -49,8 +50,14 @@ export type RunDetailRecord = Omit<RunRecord, 'error'> & { readonly error: Seria
 /** `GET /api/runs/:id`: the run and its block runs. */
 export interface RunDetail {
   readonly run: RunDetailRecord;
-  readonly blocks: readonly BlockRunDetail[];
+  readonly blocks: readonly RunBlockDetail[];
 }
+
+/** A block run in `GET /api/runs/:id`, with the JSON files it kept with the run (absent in live run events). */
+export type RunBlockDetail = BlockRunDetail & {
+  /** By file name, e.g. a prepare block's `fitted-transforms.json`. */
+  readonly files?: Readonly<Record<string, unknown>>;
+};
 
 /** One page of a block's stored output (`GET /api/runs/:id/blocks/:block/output`); big integers as text, times as ISO text. */
 export interface OutputPage {
@@ -133,7 +140,11 @@ export function runRoutes(deps: AppDependencies): Hono<{ Variables: AuthVariable
   app.get('/runs/:id', async (c) => {
     const run = await findRun(store, c.req.param('id'));
     const files = blockFiles(deps.root, run.pipeline);
-    const blocks = (await store.listBlockRuns(run.id)).map((b) => describeBlockRun(deps.root, b, files.get(b.block)));
+    const blocks = (await store.listBlockRuns(run.id)).map((b) => ({
+      ...describeBlockRun(deps.root, b, files.get(b.block)),
+      // The JSON a block run kept with the run (a prepare block's fitted parameters), by file name.
+      files: readRunFiles(deps.stateDir, { pipeline: run.pipeline, runId: run.id, block: b.block }),
+    }));
     return c.json({ run: { ...run, error: relativeError(deps.root, run.error) ?? null }, blocks } satisfies RunDetail);
   });
 

@@ -13,6 +13,7 @@ import type { BlockRunContext } from '../../core/run/block-runner.ts';
 import { createLogger } from '../../core/run/logger.ts';
 import { checkDedupeBlock, runDedupeBlock } from './dedupe-block-runner.ts';
 import { findDuplicates } from './find-duplicates.ts';
+import { pairDecisionsFile, recordPairDecisions, sideValue } from './pair-decisions.ts';
 import { peopleSettings } from './find-duplicates.test.ts';
 
 const peopleYaml = `      columns:
@@ -43,13 +44,15 @@ describe('the dedupe block runner', () => {
   let n = 0;
   const run = async (block: DedupeBlock) => {
     const context = {
+      project: { root },
+      pipeline: { name: 'p' },
       session,
       inputs: [{ name: 'people', output: upstream }],
       outputLocation: path.join(root, 'out', `${block.name}-${++n}.parquet`),
       tempDir: path.join(root, 'tmp', String(n)),
       signal: new AbortController().signal,
       logger: createLogger((level, message) => warnings.push(`${level}: ${message}`)),
-    } as Partial<BlockRunContext> as BlockRunContext;
+    } as unknown as BlockRunContext;
     mkdirSync(context.tempDir, { recursive: true });
     return runDedupeBlock(block, context);
   };
@@ -139,6 +142,37 @@ describe('the dedupe block runner', () => {
     assert.equal(unknown.location?.line, 10);
     const taken = [{ name: 'name', type: 'VARCHAR' }, { name: 'street', type: 'VARCHAR' }, { name: 'email', type: 'VARCHAR' }, { name: 'zip', type: 'VARCHAR' }, { name: 'id', type: 'BIGINT' }, { name: 'cluster_id', type: 'BIGINT' }];
     assert.throws(() => checkDedupeBlock(dedupeBlocks(peopleYaml)[0]!, taken), (e: SluiceError) => e.code === 'dedupe.column_taken' && /'cluster_id'/.test(e.message));
+  });
+
+  it('uses the pairs decided in review: those decided the same join one cluster, and every decided pair leaves the review', async () => {
+    const [clusters, review] = dedupeBlocks(peopleYaml);
+    const before = await run(review!);
+    await session.attach('review_before', before.output!);
+    const pairs = await session.query(
+      'SELECT left_row::INTEGER AS l, right_row::INTEGER AS r, name_left, name_right, street_left, street_right, email_left, email_right FROM review_before WHERE left_cluster_id <> right_cluster_id ORDER BY score DESC, l LIMIT 2',
+    );
+    assert.equal(pairs.length, 2);
+    const side = (pair: Record<string, unknown>, which: 'left' | 'right') => Object.fromEntries(['name', 'street', 'email'].map((c) => [c, sideValue(pair[`${c}_${which}`])]));
+    // The second pair is written right side first: a decision holds whichever row comes first.
+    recordPairDecisions(root, 'p', 'unique_people', [
+      { left: side(pairs[0]!, 'left'), right: side(pairs[0]!, 'right'), same: true },
+      { left: side(pairs[1]!, 'right'), right: side(pairs[1]!, 'left'), same: false },
+    ]);
+    try {
+      const after = await run(review!);
+      assert.equal(after.output!.rows, before.output!.rows - 2);
+      await session.attach('review_after', after.output!);
+      const left = await session.query('SELECT left_row::INTEGER AS l, right_row::INTEGER AS r FROM review_after');
+      for (const decided of pairs) assert.ok(!left.some((p) => p.l === decided.l && p.r === decided.r), `pair ${String(decided.l)}-${String(decided.r)} is still to review`);
+      const clustered = await run(clusters!);
+      assert.match(clustered.summary!, /; 2 pairs decided in review$/);
+      await session.attach('clustered_after', clustered.output!);
+      const ids = await session.query('SELECT cluster_id::INTEGER AS c FROM (SELECT *, row_number() OVER () AS n FROM clustered_after) WHERE n IN ($1, $2) ORDER BY n', [pairs[0]!.l, pairs[0]!.r]);
+      assert.equal(ids.length, 2);
+      assert.equal(ids[0]!.c, ids[1]!.c, 'the pair decided the same is one cluster');
+    } finally {
+      rmSync(path.join(root, pairDecisionsFile('p', 'unique_people')), { force: true });
+    }
   });
 
   it('refuses a dedupe block without exactly one upstream, or with a file too, when the pipeline loads', () => {

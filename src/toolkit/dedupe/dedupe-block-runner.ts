@@ -6,6 +6,7 @@ import type { BlockResult, BlockRunContext, BlockRunner } from '../../core/run/b
 import { quoteIdent } from '../../core/sql/quote.ts';
 import { dedupeBlockSettingsSchema, optionsOfBlockSettings, resolveDedupeOptions, type DedupeBlockSettings, type ResolvedDedupeOptions } from './dedupe-settings.ts';
 import { keysQuery, oversizedBlocksQuery, rowColumn, scoredPairsQuery } from './dedupe-sql.ts';
+import { loadPairDecisions, pairKey, sideValue } from './pair-decisions.ts';
 import { UnionFind } from './union-find.ts';
 
 /** The column a dedupe block adds to its upstream's rows. */
@@ -62,6 +63,7 @@ const rowsTable = quoteIdent('sluice_dedupe_rows');
 const keysTable = quoteIdent('sluice_dedupe_keys');
 const scoredTable = quoteIdent('sluice_dedupe_scored');
 const clustersTable = quoteIdent('sluice_dedupe_clusters');
+const decidedTable = quoteIdent('sluice_dedupe_decided');
 const row = quoteIdent(rowColumn);
 
 /**
@@ -83,20 +85,21 @@ export const runDedupeBlock: BlockRunner<DedupeBlock> = async (block, context) =
   const oversized = await session.query(oversizedBlocksQuery(keysTable, options));
   const scored = await session.storeQuery(scoredPairsQuery(keysTable, options), scratch('scored'), context.signal);
   await session.attach('sluice_dedupe_scored', scored);
-  const clusters = await clusterMatches(rows.rows, options.match, context);
+  const decided = await decideReviewedPairs(block, options, context);
+  const clusters = await clusterMatches(rows.rows, options.match, decided.same, context);
   const skipped = oversized.reduce((sum, r) => sum + Number(r.blocks), 0);
   if (skipped > 0) {
     const rowsSkipped = oversized.reduce((sum, r) => sum + Number(r.rows), 0);
     context.logger.warn(`${skipped} blocks hold more than ${options.maxBlockSize} rows (${rowsSkipped} rows in all) and were not compared; add a blocking column or raise max_block_size`);
   }
-  const skippedNote = skipped > 0 ? `; ${skipped} blocks over max_block_size not compared` : '';
+  const skippedNote = `${decided.count > 0 ? `; ${decided.count} pairs decided in review` : ''}${skipped > 0 ? `; ${skipped} blocks over max_block_size not compared` : ''}`;
   if (block.part === 'clusters') {
     const output = await session.storeQuery(
       `SELECT n.* EXCLUDE (${row}), coalesce(c.${quoteIdent(clusterColumn)}, n.${row}) AS ${quoteIdent(clusterColumn)} FROM ${rowsTable} AS n LEFT JOIN ${clustersTable} AS c USING (${row}) ORDER BY n.${row}`,
       context.outputLocation,
       context.signal,
     );
-    const summary = `${clusters.clustered} rows in ${clusters.clusters} clusters of duplicates, ${clusters.matchedPairs} pairs matched, ${scored.rows - clusters.matchedPairs} to review${skippedNote}`;
+    const summary = `${clusters.clustered} rows in ${clusters.clusters} clusters of duplicates, ${clusters.matchedPairs} pairs matched, ${scored.rows - clusters.matchedPairs - decided.count} to review${skippedNote}`;
     return { output, rowsIn: input.output.rows, summary } satisfies BlockResult;
   }
   const output = await session.storeQuery(reviewQuery(settings, options), context.outputLocation, context.signal);
@@ -107,8 +110,10 @@ export const runDedupeBlock: BlockRunner<DedupeBlock> = async (block, context) =
  * Joins the matched pairs into clusters and stores each clustered row's
  * cluster (rows on their own are their own cluster, left to a coalesce).
  */
-async function clusterMatches(rows: number, match: number, context: BlockRunContext): Promise<{ clusters: number; clustered: number; matchedPairs: number }> {
+async function clusterMatches(rows: number, match: number, decidedSame: readonly (readonly [number, number])[], context: BlockRunContext): Promise<{ clusters: number; clustered: number; matchedPairs: number }> {
   const found = new UnionFind(rows + 1);
+  // Pairs a reviewer decided are the same record join like matched pairs.
+  for (const [l, r] of decidedSame) found.union(l, r);
   let matchedPairs = 0;
   const expectedRows = Number((await context.session.query(`SELECT count(*) AS n FROM ${scoredTable} WHERE score >= $1`, [match]))[0]!.n);
   for await (const batch of context.session.stream(`SELECT l, r FROM ${scoredTable} WHERE score >= ${String(match)}`, { signal: context.signal, expectedRows, batchSize: 8192 })) {
@@ -153,6 +158,34 @@ function reviewQuery(settings: DedupeBlockSettings, options: ResolvedDedupeOptio
     `SELECT s.l AS left_row, s.r AS right_row, s.score, coalesce(cl.${cluster}, s.l) AS left_cluster_id, coalesce(cr.${cluster}, s.r) AS right_cluster_id, ${[...shown, ...compared].join(', ')} ` +
     `FROM ${scoredTable} AS s JOIN ${rowsTable} AS l ON l.${row} = s.l JOIN ${rowsTable} AS r ON r.${row} = s.r ` +
     `LEFT JOIN ${clustersTable} AS cl ON cl.${row} = s.l LEFT JOIN ${clustersTable} AS cr ON cr.${row} = s.r ` +
-    `WHERE s.score < ${String(options.match)} ORDER BY s.score DESC, s.l, s.r`
+    `WHERE s.score < ${String(options.match)} AND NOT EXISTS (SELECT 1 FROM ${decidedTable} AS d WHERE d.l = s.l AND d.r = s.r) ORDER BY s.score DESC, s.l, s.r`
   );
+}
+
+/**
+ * Finds the pairs to review that a reviewer already decided (by the values of
+ * their compared columns, as the review file keeps them) and keeps them in the
+ * session: they leave the review output, and those decided the same join one cluster.
+ */
+async function decideReviewedPairs(block: DedupeBlock, options: ResolvedDedupeOptions, context: BlockRunContext): Promise<{ same: [number, number][]; count: number }> {
+  const decisions = loadPairDecisions(context.project.root, context.pipeline.name, block.declaredName);
+  const pairs: Row[] = [];
+  if (decisions.size > 0) {
+    const columns = options.columns.map((column, c) => `l.${quoteIdent(column.name)} AS ${quoteIdent(`l${c}`)}, r.${quoteIdent(column.name)} AS ${quoteIdent(`r${c}`)}`);
+    const candidates = await context.session.query(
+      `SELECT s.l, s.r, ${columns.join(', ')} FROM ${scoredTable} AS s JOIN ${rowsTable} AS l ON l.${row} = s.l JOIN ${rowsTable} AS r ON r.${row} = s.r WHERE s.score < $1`,
+      [options.match],
+    );
+    for (const pair of candidates) {
+      const side = (prefix: string) => Object.fromEntries(options.columns.map((column, c) => [column.name, sideValue(pair[`${prefix}${c}`])]));
+      const same = decisions.get(pairKey(side('l'), side('r')));
+      if (same !== undefined) pairs.push({ l: Number(pair.l), r: Number(pair.r), same });
+    }
+  }
+  async function* batch(): AsyncIterable<Row[]> {
+    yield pairs;
+  }
+  const stored = await context.session.storeRows(batch(), path.join(context.tempDir, 'decided.parquet'), { l: 'BIGINT', r: 'BIGINT', same: 'BOOLEAN' });
+  await context.session.attach('sluice_dedupe_decided', stored);
+  return { same: pairs.filter((p) => p.same).map((p) => [Number(p.l), Number(p.r)]), count: pairs.length };
 }

@@ -49,15 +49,26 @@ export const dedupeBlockSettingsSchema = z
     columns: z
       .record(
         z.string().min(1),
-        z.union([similarity, z.strictObject({ similarity, weight: z.number().positive().optional(), sort_tokens: z.boolean().optional() })]),
+        z.union([
+          similarity,
+          z.strictObject({
+            similarity,
+            weight: z.number().positive().optional().describe('how much the column counts in a pair\'s score (default 1)'),
+            sort_tokens: z.boolean().optional().describe('compare the words sorted, so "Smith John" meets "John Smith"'),
+          }),
+        ]),
       )
-      .refine((columns) => Object.keys(columns).length > 0, 'name at least one column to compare'),
-    blocking: z.array(z.union([z.string().min(1), z.array(z.string().min(1)).min(1)])).min(1, 'name at least one blocking key (comparing every pair does not scale)'),
-    match: score,
-    review: score.optional(),
-    max_block_size: z.number().int().min(2).optional(),
+      .refine((columns) => Object.keys(columns).length > 0, 'name at least one column to compare')
+      .describe('the columns compared, each with its similarity'),
+    blocking: z
+      .array(z.union([z.string().min(1), z.array(z.string().min(1)).min(1)]))
+      .min(1, 'name at least one blocking key (comparing every pair does not scale)')
+      .describe('rows are compared only with rows sharing one of these keys: a column, or columns joined with +'),
+    match: score.describe('pairs scoring at least this are duplicates (0 to 1)'),
+    review: score.optional().describe('pairs scoring from this up to match go to the review block <name>__review'),
+    max_block_size: z.number().int().min(2).optional().describe('blocks with more rows than this are not compared (default 1000)'),
     /** Columns shown for both sides of a pair in the review table besides the compared ones (an id, say). */
-    show: z.array(z.string().min(1)).optional(),
+    show: z.array(z.string().min(1)).optional().describe('columns shown for both rows of a pair to review (an id, say)'),
   })
   .refine((s) => s.review === undefined || s.review <= s.match, { message: 'review must not be above match', path: ['review'] });
 

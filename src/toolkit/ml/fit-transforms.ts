@@ -8,13 +8,13 @@ export const unseenCategoryChoices = ['error', 'ignore'] as const;
 
 /** How one column is transformed: scaled (numbers) or encoded (categories). Written in snake_case, as in a pipeline file. */
 export const columnTransformSchema = z.union([
-  z.strictObject({ scale: z.enum(['standard', 'min_max']) }),
+  z.strictObject({ scale: z.enum(['standard', 'min_max']).describe('standard: (x - mean) / std; min_max: into 0 to 1') }),
   z.strictObject({
-    encode: z.enum(['one_hot', 'ordinal']),
+    encode: z.enum(['one_hot', 'ordinal']).describe('one_hot: a 0/1 column per category; ordinal: the category\'s position'),
     /** Default `error`. */
-    unseen: z.enum(unseenCategoryChoices).optional(),
+    unseen: z.enum(unseenCategoryChoices).optional().describe('a category the train rows lack: error fails, ignore encodes it as none'),
     /** The categories in this order (ordinal codes follow it); by default the training rows' values, sorted. */
-    categories: z.array(z.string()).min(1).optional(),
+    categories: z.array(z.string()).min(1).optional().describe('the categories in this order; by default the train rows\' values, sorted'),
   }),
 ]);
 export type ColumnTransform = z.output<typeof columnTransformSchema>;

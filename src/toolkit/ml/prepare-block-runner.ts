@@ -1,7 +1,8 @@
 import type { Column, Row } from '../../core/data-plane/data-plane.ts';
 import { ConfigError, SluiceError } from '../../core/errors.ts';
 import type { PrepareBlock } from '../../core/pipeline/pipeline.ts';
-import type { BlockRunner } from '../../core/run/block-runner.ts';
+import type { BlockResult, BlockRunContext, BlockRunner } from '../../core/run/block-runner.ts';
+import { writeRunFile } from '../../core/run/run-files.ts';
 import { quoteIdent } from '../../core/sql/quote.ts';
 import { applyTransforms, oneHotColumns } from './apply-transforms.ts';
 import { type LeakageOptions, findLeaks } from './check-leakage.ts';
@@ -25,15 +26,21 @@ function locationOf(block: PrepareBlock): { file: string; line?: number; block: 
   return { file: block.declaredAt.file, block: block.name, ...(block.declaredAt.line !== undefined ? { line: block.declaredAt.line } : {}) };
 }
 
+/** The JSON file, kept with the run, holding the parameters a prepare block fitted on its train rows. */
+export const fittedTransformsFile = 'fitted-transforms.json';
+
 /**
  * Runs a no-code prepare block: its upstream's rows split into train and test
  * (a `split` column says which), with the listed features scaled and encoded
- * by parameters fitted on the train rows only. The parameters are logged as
- * JSON with the run; a leak (a late feature, a group on both sides) fails the
- * block naming the column and rows. The rows are held in memory while it runs.
+ * by parameters fitted on the train rows only. The parameters are kept with
+ * the run as `fitted-transforms.json` (and logged); a leak (a late feature, a
+ * group on both sides) fails the block naming the column and rows. The rows
+ * are held in memory while it runs. The `__train` and `__test` blocks beside it
+ * keep one side of its output each.
  */
 export function createPrepareBlockRunner(): BlockRunner<PrepareBlock> {
   return async (block, context) => {
+    if (block.part !== 'split') return keepSide(block.part, context);
     const settings = checkPrepareBlock(block);
     const input = context.inputs[0]!;
     if (input.output.columns.some((c) => c.name === splitColumn)) {
@@ -46,10 +53,25 @@ export function createPrepareBlockRunner(): BlockRunner<PrepareBlock> {
     if (leaks.length) throw new SluiceError('toolkit.leakage', `the split leaks: ${leaks.map((leak) => leak.message).join('; ')}`, { location: locationOf(block) });
     const fitted = fitTransforms(split.train, settings.transform ?? {});
     context.logger.info(`fitted transforms (on ${split.train.length} train rows): ${JSON.stringify(fitted)}`);
+    writeRunFile(context.project.stateDir, { pipeline: context.pipeline.name, runId: context.runId, block: block.name }, fittedTransformsFile, fitted);
     const sides = [...applyTransforms(split.train, fitted, 'train').map((row) => ({ ...row, [splitColumn]: 'train' })), ...applyTransforms(split.test, fitted, 'test').map((row) => ({ ...row, [splitColumn]: 'test' }))];
     const output = await context.session.storeRows(batches(sides), context.outputLocation, outputTypes(input.output.columns, fitted.columns));
     return { output, rowsIn: input.output.rows, summary: `train ${split.train.length}, test ${split.test.length}` };
   };
+}
+
+/** A side's block: the split block's rows of that side, without the `split` column that says so. */
+async function keepSide(side: 'train' | 'test', context: BlockRunContext): Promise<BlockResult> {
+  const input = context.inputs[0]!;
+  if (!input.output.columns.some((c) => c.name === splitColumn)) {
+    throw new SluiceError('prepare.no_split', `'${input.name}' has no '${splitColumn}' column to take the ${side} rows from`);
+  }
+  const output = await context.session.storeQuery(
+    `SELECT * EXCLUDE (${quoteIdent(splitColumn)}) FROM ${quoteIdent(input.name)} WHERE ${quoteIdent(splitColumn)} = '${side}'`,
+    context.outputLocation,
+    context.signal,
+  );
+  return { output, rowsIn: input.output.rows, summary: `${output.rows} ${side} rows` };
 }
 
 function splitRows(rows: readonly Row[], settings: PrepareSettings): Split {

@@ -2,6 +2,7 @@ import { useState, type ReactNode } from 'react';
 import type { JsonSchema } from '@sluice/api';
 import { acceptsText, exampleHint } from './example-hint.ts';
 import { BrowseButton } from '../../features/file-picker/BrowseButton.tsx';
+import { StructuredField, type NestedRender } from './StructuredField.tsx';
 
 export interface SchemaFormProps {
   readonly schema: JsonSchema | undefined;
@@ -17,13 +18,18 @@ export interface SchemaFormProps {
   readonly primary?: (key: string) => boolean;
   /** What the form says when the schema has no settings. */
   readonly emptyNote?: string;
+  /**
+   * Settings made of settings (an object, a choice of shapes, a map, a list of
+   * names) get fields of their own instead of a JSON input, and every setting is shown.
+   */
+  readonly nested?: boolean;
 }
 
 /**
  * A form generated from a connector's JSON Schema: text, numbers, switches
  * and choices get their own inputs; nested values are edited as JSON.
  */
-export function SchemaForm({ schema, value, onChange, secrets, onToggleSecret, secretHints, testIdPrefix = 'field', primary, emptyNote = 'This connector takes no settings.' }: SchemaFormProps) {
+export function SchemaForm({ schema, value, onChange, secrets, onToggleSecret, secretHints, testIdPrefix = 'field', primary, emptyNote = 'This connector takes no settings.', nested = false }: SchemaFormProps) {
   const properties = Object.entries(schema?.properties ?? {});
   const required = new Set(schema?.required ?? []);
   if (!properties.length) return <p className="muted small">{emptyNote}</p>;
@@ -47,11 +53,12 @@ export function SchemaForm({ schema, value, onChange, secrets, onToggleSecret, s
       secretHint={secretHints?.[key]}
       onToggleSecret={onToggleSecret ? (s) => onToggleSecret(key, s) : undefined}
       testId={`${testIdPrefix}-${key}`}
+      nested={nested}
     />
   );
   // The required settings up front; the rest folded away unless one is already set.
-  const main = properties.filter(([key]) => required.has(key) || primary?.(key));
-  const more = properties.filter(([key]) => !required.has(key) && !primary?.(key));
+  const main = properties.filter(([key]) => nested || required.has(key) || primary?.(key));
+  const more = properties.filter(([key]) => !nested && !required.has(key) && !primary?.(key));
   const shown = main.length ? main : more.splice(0, 4);
   return (
     <div className="schema-form-wrap">
@@ -77,6 +84,11 @@ function typeOf(field: JsonSchema): string {
   return 'json';
 }
 
+/** A setting that takes text or a number (a seed): digits typed are kept as a number. */
+function takesNumber(field: JsonSchema): boolean {
+  return Array.isArray(field.type) && field.type.includes('number');
+}
+
 function enumValues(field: JsonSchema): unknown[] {
   if (field.enum) return [...field.enum];
   return (field.anyOf ?? field.oneOf ?? []).flatMap((o) => (o.enum ? [...o.enum] : [o.const]));
@@ -92,9 +104,18 @@ interface FieldProps {
   readonly secretHint: string | undefined;
   readonly onToggleSecret: ((secret: boolean) => void) | undefined;
   readonly testId: string;
+  readonly nested?: boolean;
 }
 
-function SchemaField({ name, field, required, value, onChange, secret, secretHint, onToggleSecret, testId }: FieldProps) {
+/** The fields inside a structured setting, drawn by this form. */
+const nestedRender: NestedRender = {
+  form: ({ schema, value, onChange, testIdPrefix }) => <SchemaForm schema={schema} value={value} onChange={onChange} testIdPrefix={testIdPrefix} nested emptyNote="" />,
+  field: ({ name, field, value, onChange, testId }) => (
+    <SchemaField name={name} field={field} required value={value} onChange={onChange} secret={false} secretHint={undefined} onToggleSecret={undefined} testId={testId} nested />
+  ),
+};
+
+function SchemaField({ name, field, required, value, onChange, secret, secretHint, onToggleSecret, testId, nested = false }: FieldProps) {
   const type = typeOf(field);
   const label = (
     <span className="field-label">
@@ -142,9 +163,9 @@ function SchemaField({ name, field, required, value, onChange, secret, secretHin
             type={secret ? 'password' : 'text'}
             autoComplete="off"
             spellCheck={false}
-            value={typeof value === 'string' ? value : ''}
+            value={typeof value === 'string' ? value : typeof value === 'number' ? String(value) : ''}
             placeholder={secret && secretHint ? secretHint : field.default !== undefined ? String(field.default) : ''}
-            onChange={(e) => onChange(e.target.value)}
+            onChange={(e) => onChange(takesNumber(field) && /^-?\d+(\.\d+)?$/.test(e.target.value) ? Number(e.target.value) : e.target.value)}
             data-testid={testId}
           />
           {field.format === 'project-path' && <BrowseButton value={typeof value === 'string' ? value : ''} onPick={onChange} testId={`${testId}-browse`} />}
@@ -157,7 +178,8 @@ function SchemaField({ name, field, required, value, onChange, secret, secretHin
       </label>
     );
   }
-  return <JsonField label={label} field={field} value={value} onChange={onChange} testId={testId} />;
+  const json = <JsonField label={label} field={field} value={value} onChange={onChange} testId={testId} />;
+  return nested ? <StructuredField label={label} field={field} value={value} onChange={onChange} testId={testId} render={nestedRender} fallback={json} /> : json;
 }
 
 function JsonField({ label, field, value, onChange, testId }: { label: ReactNode; field: JsonSchema; value: unknown; onChange: (v: unknown) => void; testId: string }) {

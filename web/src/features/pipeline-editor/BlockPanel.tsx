@@ -11,6 +11,8 @@ import { hasOutput, OutputTable } from '../runs/OutputTable.tsx';
 import type { BlockFile } from './use-block-file.ts';
 import { CleanBlockForm } from './CleanBlockForm.tsx';
 import { editedInFile } from './block-kinds.ts';
+import { NoCodeSettingsForm } from './NoCodeSettingsForm.tsx';
+import { ReviewPairs } from './ReviewPairs.tsx';
 import { templateSelection } from './template-selection.ts';
 import { loadable } from '../../loadable.tsx';
 
@@ -108,15 +110,17 @@ export function BlockPanel({ pipeline, block, file, connectors, connections, run
           </div>
         ) : block.language === 'clean' ? (
           <CleanBlockForm key={JSON.stringify(block.settings)} route={route} columns={block.settings} knownColumns={blockRun?.columns} onSaved={() => onChanged(block.name)} onError={setError} />
-        ) : block.language === 'dedupe' ? (
-          // A dedupe block has no file; until it has a form, its settings are shown here and edited in the pipeline file.
-          <div className="block-settings" data-testid="dedupe-settings">
-            <pre className="small">{JSON.stringify(block.settings, null, 2)}</pre>
-            <p className="muted small">
-              {block.part === 'review' ? <>The pairs of <code>{block.declaredName}</code> scoring between its review and match thresholds. </> : null}
-              Edit the settings under <code>dedupe:</code> of <code>{block.declaredName ?? block.name}</code> in the pipeline file.
-            </p>
-          </div>
+        ) : block.language === 'prepare' || block.language === 'dedupe' ? (
+          <NoCodeSettingsForm
+            key={JSON.stringify(block.settings)}
+            pipeline={pipeline}
+            kind={block.language}
+            declaredName={block.declaredName ?? block.name}
+            note={partNote(block)}
+            settings={block.settings}
+            onSaved={() => onChanged(block.name)}
+            onError={setError}
+          />
         ) : block.language !== 'ts' && block.language !== 'sql' ? (
           // No file and, for now, no form: the settings are shown here and edited in the pipeline file.
           <div className="block-settings" data-testid={`${block.language}-settings`}>
@@ -148,6 +152,8 @@ export function BlockPanel({ pipeline, block, file, connectors, connections, run
               <ErrorNote error={{ ...blockRun.error, location: { block: block.name, ...blockRun.error.location } }} testId="block-error" />
               {runId && hasOutput(blockRun) && <OutputTable runId={runId} block={block.name} />}
             </>
+          ) : runId && hasOutput(blockRun) && block.language === 'dedupe' && block.part === 'review' ? (
+            <ReviewPairs pipeline={pipeline} runId={runId} block={block.name} declaredName={block.declaredName ?? block.name} columns={Object.keys((block.settings.columns as object | undefined) ?? {})} />
           ) : runId && hasOutput(blockRun) ? (
             <OutputTable runId={runId} block={block.name} mapSource={`${pipeline}.${block.name}`} />
           ) : (
@@ -159,4 +165,18 @@ export function BlockPanel({ pipeline, block, file, connectors, connections, run
       </div>
     </section>
   );
+}
+
+/** What a block the loader added beside a dedupe or prepare block holds, and whose settings its form edits. */
+function partNote(block: BlockSpec): string | undefined {
+  const from = block.declaredName ?? block.name;
+  switch (block.part) {
+    case 'review':
+      return `The pairs of ${from} scoring between its review and match thresholds; these are the settings of ${from}.`;
+    case 'train':
+    case 'test':
+      return `The ${block.part} rows of ${from}; these are the settings of ${from}.`;
+    default:
+      return undefined;
+  }
 }

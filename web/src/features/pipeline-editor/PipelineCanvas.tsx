@@ -39,7 +39,7 @@ export const PipelineCanvas = memo(function PipelineCanvas({ blocks, selected, s
     const next = new Map<string, BlockNodeType>();
     const list = blocks.map((b) => {
       const position = positions.get(b.name) ?? { x: 0, y: 0 };
-      const detail = b.language === 'connector' ? `${b.connector ?? ''}${b.connection ? ` · ${b.connection}` : ''}` : b.language === 'clean' ? cleanedColumns(b) : b.language === 'dedupe' ? dedupeDetail(b) : (b.file ?? '');
+      const detail = b.language === 'connector' ? `${b.connector ?? ''}${b.connection ? ` · ${b.connection}` : ''}` : b.language === 'clean' ? cleanedColumns(b) : b.language === 'dedupe' ? dedupeDetail(b) : b.language === 'prepare' ? prepareDetail(b) : (b.file ?? '');
       const status = statuses.get(b.name);
       const isSelected = b.name === selected;
       const old = cache.current.get(b.name);
@@ -162,6 +162,13 @@ function dedupeDetail(block: BlockSpec): string {
   if (block.part === 'review') return 'pairs to review';
   const columns = block.settings.columns;
   return `dedupe: ${columns && typeof columns === 'object' ? Object.keys(columns).join(', ') : ''}`;
+}
+
+/** How a prepare block splits, or which side of it a side block holds. */
+function prepareDetail(block: BlockSpec): string {
+  if (block.part === 'train' || block.part === 'test') return `${block.part} rows`;
+  const split = block.settings.split as { by?: unknown; column?: unknown } | undefined;
+  return `split by ${String(split?.by ?? '?')}${split?.column ? ` (${String(split.column)})` : ''}`;
 }
 
 /** A clean block's columns and their tools, `phone: phones, state: us_states`, as its node's detail. */

@@ -13,6 +13,7 @@ import { hasOutput, OutputTable } from './OutputTable.tsx';
 import { useRunWatch } from './use-run-watch.ts';
 import { CheckResults } from '../quality/CheckResults.tsx';
 import { DriftEvents } from '../quality/DriftEvents.tsx';
+import { RunFiles } from './RunFiles.tsx';
 
 /** One run: its timeline, each block's logs, rows and output, and retry / cancel; `?block=` opens a block. */
 export default function RunPage({ id, block }: { id: string; block?: string | undefined }) {
@@ -71,6 +72,7 @@ export default function RunPage({ id, block }: { id: string; block?: string | un
       <h3 className="section-title">{selected ? `Block ${selected}` : 'Logs'}</h3>
       {blockRun?.error && <ErrorNote error={{ ...blockRun.error, location: { block: blockRun.block, ...blockRun.error.location } }} pipeline={run?.pipeline} testId="block-error" />}
       {blockRun?.summary && <p className="muted small">{blockRun.summary}</p>}
+      {blockRun?.files && <RunFiles files={blockRun.files} />}
       <div className={selected ? 'run-detail two' : 'run-detail'}>
         <LogView logs={logs} block={selected} runId={id} testId="run-logs" />
         {selected && hasOutput(blockRun) && <OutputTable runId={id} block={selected} />}

@@ -1,10 +1,10 @@
 import { useEffect, useState } from 'react';
 import { api, enc } from '../../api/client.ts';
-import type { BlockRunDetail, LogRecord, RunDetail, RunDetailRecord, RunRecord, RunStatus } from '@sluice/api';
+import type { LogRecord, RunBlockDetail, RunDetail, RunDetailRecord, RunRecord, RunStatus } from '@sluice/api';
 
 export interface RunView {
   readonly run: RunDetailRecord | undefined;
-  readonly blocks: readonly BlockRunDetail[];
+  readonly blocks: readonly RunBlockDetail[];
   readonly logs: readonly LogRecord[];
   readonly error: Error | undefined;
   readonly refresh: () => void;
@@ -22,7 +22,7 @@ const finished = new Set<RunStatus>(['succeeded', 'failed', 'cancelled']);
  */
 export function useRunWatch(runId: string | undefined): RunView {
   const [run, setRun] = useState<RunDetailRecord>();
-  const [blocks, setBlocks] = useState<readonly BlockRunDetail[]>([]);
+  const [blocks, setBlocks] = useState<readonly RunBlockDetail[]>([]);
   const [logs, setLogs] = useState<readonly LogRecord[]>([]);
   const [error, setError] = useState<Error>();
   const [tick, setTick] = useState(0);
