@@ -1,10 +1,10 @@
-import type { Column, DataPlaneSession } from '../core/data-plane/data-plane.ts';
-import { SluiceError } from '../core/errors.ts';
-import type { Logger } from '../core/run/logger.ts';
-import { joinQualified, quoteIdent, quoteLiteral, splitQualified } from '../core/sql/quote.ts';
-import type { SchemaContract } from '../core/pipeline/integration-schema.ts';
+import type { Column, DataPlaneSession } from '../data-plane/data-plane.ts';
+import { SluiceError } from '../errors.ts';
+import type { Logger } from '../run/logger.ts';
+import { joinQualified, quoteIdent, quoteLiteral, splitQualified } from '../sql/quote.ts';
+import type { SchemaContract } from '../pipeline/integration-schema.ts';
 import { compareColumns, describeDifference, destinationColumn, type ColumnDifference } from './schema-evolution.ts';
-import type { DestinationTableShape, SyncContext, SyncDestination, SyncInput, SyncTable } from '../core/connectors/sync-destination.ts';
+import type { DestinationTableShape, StreamState, SyncContext, SyncDestination, SyncInput, SyncTable } from './sync-destination.ts';
 
 /** A schema change made (or refused), to record as a schema event. */
 export interface SchemaChange {
@@ -151,4 +151,33 @@ export function rejectsTable(table: SyncTable): SyncTable {
 
 export function logChanges(logger: Logger, table: SyncTable, changes: readonly SchemaChange[]): void {
   for (const change of changes) logger.info(`schema of ${table.name}: ${change.kind}: ${change.detail}`);
+}
+
+export interface RejectsRequest {
+  readonly destination: SyncDestination;
+  readonly pipeline: string;
+  readonly stream: string;
+  /** The stream's table: the rows go to the `<table>__rejects` beside it. */
+  readonly table: SyncTable;
+  readonly rejects: SyncInput | undefined;
+  /** The stream's state before the batch, committed again with the rejects. */
+  readonly previous: StreamState | null;
+  readonly context: SyncContext;
+}
+
+/**
+ * Appends rejected rows to `<table>__rejects`, committed with the state as it
+ * was before the batch: a crash between the two repeats the rejects, never
+ * loses the batch. Returns how many rows were set aside.
+ */
+export async function appendRejects(request: RejectsRequest): Promise<number> {
+  const { destination, rejects, previous, context } = request;
+  if (!rejects?.rows) return 0;
+  const target = rejectsTable(request.table);
+  if (!(await destination.describeTable(target))) await destination.createTable(target, rejects.columns, [], context);
+  // A stream with no state yet gets an empty one, which reads as no position.
+  const change = { kind: 'append', input: rejects } as const;
+  await destination.applyBatch({ pipeline: request.pipeline, stream: request.stream, table: target, change, state: previous ?? {}, previousState: previous }, context);
+  context.logger.warn(`${rejects.rows.toLocaleString('en-US')} row(s) did not fit ${request.table.name}; set aside in ${target.name}`);
+  return rejects.rows;
 }

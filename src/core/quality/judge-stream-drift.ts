@@ -1,14 +1,14 @@
-import type { DataPlaneSession, StoredOutput } from '../core/data-plane/data-plane.ts';
-import { SluiceError } from '../core/errors.ts';
-import type { SchemaContract } from '../core/pipeline/integration-schema.ts';
-import { compareFingerprints, type DriftFinding } from '../core/quality/compare-fingerprints.ts';
-import { breaksShape, gatherEvidence, logDrift, shapeReasonSql } from '../core/quality/drift-evidence.ts';
-import { defaultDriftSettings } from '../core/quality/drift-settings.ts';
-import { fingerprintOutput, type OutputFingerprint } from '../core/quality/fingerprint-output.ts';
-import type { DriftAction, DriftEventRecord, RunStore } from '../core/run-store/run-store.ts';
-import type { Logger } from '../core/run/logger.ts';
-import { quoteLiteral } from '../core/sql/quote.ts';
-import { rejectRowsSql } from './apply-schema-contract.ts';
+import type { DataPlaneSession, StoredOutput } from '../data-plane/data-plane.ts';
+import { SluiceError } from '../errors.ts';
+import type { SchemaContract } from '../pipeline/integration-schema.ts';
+import { compareFingerprints, type DriftFinding } from './compare-fingerprints.ts';
+import { breaksShape, gatherEvidence, logDrift, shapeReasonSql } from './drift-evidence.ts';
+import { defaultDriftSettings } from './drift-settings.ts';
+import { fingerprintOutput, type OutputFingerprint } from './fingerprint-output.ts';
+import type { DriftAction, DriftEventRecord, RunStore } from '../run-store/run-store.ts';
+import type { Logger } from '../run/logger.ts';
+import { quoteLiteral } from '../sql/quote.ts';
+import { rejectRowsSql } from '../connectors/apply-schema-contract.ts';
 
 /** A batch of fewer new rows than this (or a baseline batch as small) has its null rates left unjudged: a few rows swing them by chance. */
 export const streamNullRateMinRows = 100;
