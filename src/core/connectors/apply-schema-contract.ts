@@ -30,6 +30,13 @@ export interface ContractRequest {
   readonly context: SyncContext;
   /** Where to store the filtered batch and its rejects (parquet files). */
   readonly scratch: (name: string) => string;
+  /**
+   * The input carries some of the table's columns only (a replicated update
+   * whose other values did not change): the columns it lacks are not dropped.
+   */
+  readonly partial?: boolean | undefined;
+  /** The session names of the filtered batch and its rejects, `<prefix>_fit` and `<prefix>_rejects`: several inputs of one change set need their own. */
+  readonly prefix?: string | undefined;
 }
 
 /**
@@ -46,7 +53,7 @@ export async function applySchemaContract(request: ContractRequest): Promise<Con
     const columns = input.columns.map((c) => `${c.name} ${c.type}`).join(', ');
     return { input, changes: [{ kind: 'create_table', detail: `created with ${columns}${key.length ? `; key (${key.join(', ')})` : ''}` }] };
   }
-  const differences = compareColumns(input.columns, shape.columns);
+  const differences = compareColumns(input.columns, shape.columns).filter((d) => !(request.partial && d.kind === 'dropped_column'));
   if (!differences.length) return { input, changes: [] };
   switch (contract) {
     case 'evolve':
@@ -126,10 +133,11 @@ async function discardRows(request: ContractRequest, shape: DestinationTableShap
   const rejected = await session.storeQuery(rejectRowsSql(request.stream, from, reason, bad), request.scratch('rejects'), context.signal);
   const kept = input.columns.filter((c) => destinationColumn(shape.columns, c.name));
   const good = await session.storeQuery(`SELECT ${kept.map((c) => quoteIdent(c.name)).join(', ')} FROM ${from} WHERE NOT (${bad})`, request.scratch('fit'), context.signal);
-  await session.attach('_sluice_fit', good);
-  await session.attach('_sluice_rejects', rejected);
-  const fitting: SyncInput = { table: '_sluice_fit', columns: kept as Column[], rows: good.rows };
-  const rejects: SyncInput = { table: '_sluice_rejects', columns: rejected.columns, rows: rejected.rows };
+  const prefix = request.prefix ?? '_sluice';
+  await session.attach(`${prefix}_fit`, good);
+  await session.attach(`${prefix}_rejects`, rejected);
+  const fitting: SyncInput = { table: `${prefix}_fit`, columns: kept as Column[], rows: good.rows };
+  const rejects: SyncInput = { table: `${prefix}_rejects`, columns: rejected.columns, rows: rejected.rows };
   const changes: SchemaChange[] = [...dropped, ...(rejected.rows ? [{ kind: 'reject_rows' as const, detail: `${rejected.rows} row(s) set aside in ${rejectsTable(request.table).name}: ${misfits.map(describeDifference).join('; ')}` }] : [])];
   return { input: fitting, rejects: rejected.rows ? rejects : undefined, changes };
 }

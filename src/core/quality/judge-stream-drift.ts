@@ -48,6 +48,8 @@ export interface JudgedBatch {
 
 export interface StreamDrift {
   judge(batch: StoredOutput, n: number): Promise<JudgedBatch>;
+  /** Makes these rows the stream's baseline without judging them: a CDC snapshot, which replaces the table's rows. */
+  rebase(rows: StoredOutput): Promise<void>;
   /** Every drift recorded in this sync so far. */
   readonly events: readonly DriftEventRecord[];
 }
@@ -66,8 +68,13 @@ export function createStreamDrift(scope: StreamDriftScope): StreamDrift {
   const events: DriftEventRecord[] = [];
   let baseline: { readonly fingerprint: OutputFingerprint } | undefined;
   let loaded = false;
+  const keep = async (fingerprint: OutputFingerprint): Promise<void> => {
+    baseline = { fingerprint };
+    await scope.store.putFingerprint({ runId: scope.runId, pipeline: scope.pipeline, block: scope.stream, fingerprint, at: new Date().toISOString() });
+  };
   return {
     events,
+    rebase: async (rows) => keep(await fingerprintOutput(scope.session, rows)),
     async judge(batch, n) {
       const { store, session } = scope;
       if (!loaded) {
@@ -106,10 +113,7 @@ export function createStreamDrift(scope: StreamDriftScope): StreamDrift {
           await store.putDriftEvents(scope.runId, scope.stream, events);
           logDrift(scope.logger, scope.stream, found, { policy: `schema_contract: ${scope.contract}`, setAsideIn: scope.rejectsTable });
         },
-        async committed() {
-          baseline = { fingerprint: next };
-          await store.putFingerprint({ runId: scope.runId, pipeline: scope.pipeline, block: scope.stream, fingerprint: next, at: new Date().toISOString() });
-        },
+        committed: async () => keep(next),
       };
     },
   };
