@@ -1,5 +1,5 @@
 import { appendRejects, applySchemaContract, logChanges, type SchemaChange } from '../core/connectors/apply-schema-contract.ts';
-import type { StreamState, SyncContext, SyncDestination, SyncInput, SyncTable } from '../core/connectors/sync-destination.ts';
+import type { SyncContext, SyncDestination, SyncInput, SyncTable } from '../core/connectors/sync-destination.ts';
 import { SluiceError } from '../core/errors.ts';
 import type { SchemaContract } from '../core/pipeline/integration-schema.ts';
 import type { JudgedBatch, StreamDrift } from '../core/quality/judge-stream-drift.ts';
@@ -37,13 +37,12 @@ export interface FittedRows {
  * the rows the stream last committed, then the schema contract compares their
  * columns with the table (`evolve` adds columns, `freeze` fails,
  * `discard_row` sets aside the rows that do not fit and those whose value
- * breaks a column's established shape). `previous` is the stream's state
- * before the batch, committed with the rejects.
+ * breaks a column's established shape).
  */
-export async function fitFullImages(scope: ChangeFitScope, staged: StagedInput, previous: StreamState): Promise<FittedRows> {
+export async function fitFullImages(scope: ChangeFitScope, staged: StagedInput): Promise<FittedRows> {
   const judged = await scope.drift?.judge(staged.stored, 0);
   const input = judged && judged.batch !== staged.stored ? await scope.stager.attach(`${staged.table}_judged`, judged.batch) : staged;
-  return fit(scope, input, previous, judged, false);
+  return fit(scope, input, judged, false);
 }
 
 /**
@@ -52,11 +51,11 @@ export async function fitFullImages(scope: ChangeFitScope, staged: StagedInput, 
  * the columns they carry. They are not judged for drift: the columns they
  * lack would read as dropped columns, or as a jump in null rates.
  */
-export async function fitPartialImages(scope: ChangeFitScope, input: SyncInput, previous: StreamState): Promise<FittedRows> {
-  return fit(scope, input, previous, undefined, true);
+export async function fitPartialImages(scope: ChangeFitScope, input: SyncInput): Promise<FittedRows> {
+  return fit(scope, input, undefined, true);
 }
 
-async function fit(scope: ChangeFitScope, input: SyncInput, previous: StreamState, judged: JudgedBatch | undefined, partial: boolean): Promise<FittedRows> {
+async function fit(scope: ChangeFitScope, input: SyncInput, judged: JudgedBatch | undefined, partial: boolean): Promise<FittedRows> {
   const { destination, table, context, stager } = scope;
   const prefix = `${input.table}_fit`;
   const result = await applySchemaContract({
@@ -77,8 +76,13 @@ async function fit(scope: ChangeFitScope, input: SyncInput, previous: StreamStat
   logChanges(context.logger, table, result.changes);
   for (const change of result.changes) await scope.schemaChanged?.(change);
   await judged?.record({ refused: false, rejected: result.rejects?.rows ?? 0 });
-  const rejects = { destination, pipeline: scope.pipeline, stream: scope.stream, table, previous, context };
   const drifted = judged?.rejects?.rows ? await stager.attach(`${prefix}_drift_rejects`, judged.rejects) : undefined;
-  const rejected = (await appendRejects({ ...rejects, rejects: drifted })) + (await appendRejects({ ...rejects, rejects: result.rejects }));
+  let rejected = 0;
+  if (drifted || result.rejects?.rows) {
+    // Rejects commit with the stream's state unchanged: the batch, committed after them, moves it.
+    const previous = (await destination.readState(scope.pipeline)).find((s) => s.stream === scope.stream)?.state ?? null;
+    const rejects = { destination, pipeline: scope.pipeline, stream: scope.stream, table, previous, context };
+    rejected = (await appendRejects({ ...rejects, rejects: drifted })) + (await appendRejects({ ...rejects, rejects: result.rejects }));
+  }
   return { input: result.input.rows ? result.input : undefined, rejected, committed: async () => judged?.committed() };
 }

@@ -9,7 +9,7 @@ import { readCdcPosition, type CdcPosition, type CdcTarget } from './cdc-positio
 import { ChangeStager, type StagedInput } from './change-stager.ts';
 import { loadSnapshot } from './load-snapshot.ts';
 import { requireChangeSupport, type ChangeDestination } from './require-change-support.ts';
-import { stageChangeBatch, type ChangeFitting } from './stage-change-batch.ts';
+import { stageChangeBatch } from './stage-change-batch.ts';
 import type { ChangeFitScope } from './fit-change-rows.ts';
 
 /** One CDC sync, parsed and resolved: a change source, its tables, and where they land. */
@@ -126,9 +126,8 @@ export async function runCdcSync(spec: CdcSyncSpec, syncDestination: SyncDestina
         const started = Date.now();
         if (batch.columns) targets = reshape(targets, batch.columns);
         const next: CdcPosition = { position: batch.position, sourceCommitTime: batch.commitTime, appliedAt: new Date() };
-        const fitting: ChangeFitting = { previous: position, scopes: scopes() };
         try {
-          const staged = await stageChangeBatch(batch, targets, next, stager, fitting);
+          const staged = await stageChangeBatch(batch, targets, next, stager, scopes());
           await destination.applyChanges({ pipeline: spec.pipeline, tables: staged.tables }, context);
           await staged.committed();
           rejected += staged.rejected;

@@ -13,22 +13,15 @@ export interface StagedChanges {
   committed(): Promise<void>;
 }
 
-/** Where the batch starts from, and what each stream's rows meet before they are written (none: written as they came). */
-export interface ChangeFitting {
-  /** The position before the batch: the streams' state committed with their rejects. */
-  readonly previous: CdcPosition;
-  readonly scopes: ReadonlyMap<string, ChangeFitScope>;
-}
-
 /**
  * Turns a batch into the destination's change set: per target, its upserts,
  * deletes and partial updates (one input per set of columns that came) land
  * in the data plane, and every target's stream moves to `position`, changed
- * or not, since one position covers them all. With `fitting`, the upserts and
+ * or not, since one position covers them all. With `fitting` (per stream), the upserts and
  * partial updates are fitted to their tables first (see `fitFullImages`);
  * deletes carry only keys and go as they came.
  */
-export async function stageChangeBatch(batch: ChangeBatch, targets: readonly CdcTarget[], position: CdcPosition, stager: ChangeStager, fitting?: ChangeFitting): Promise<StagedChanges> {
+export async function stageChangeBatch(batch: ChangeBatch, targets: readonly CdcTarget[], position: CdcPosition, stager: ChangeStager, fitting?: ReadonlyMap<string, ChangeFitScope>): Promise<StagedChanges> {
   const tables: SyncTableChanges[] = [];
   const fitted: FittedRows[] = [];
   for (const [i, target] of targets.entries()) {
@@ -43,8 +36,7 @@ export async function stageChangeBatch(batch: ChangeBatch, targets: readonly Cdc
     const reshaped = batch.columns?.has(target.source.label);
     const stage = async (role: string, rows: readonly Row[], present = columns) =>
       rows.length ? stager.stage(`_sluice_cdc_${i}_${role}`, present, reshaped ? rows.map((row) => only(row, present)) : rows) : undefined;
-    const scope = fitting?.scopes.get(target.stream);
-    const previous = fitting && cdcStreamState(fitting.previous, target);
+    const scope = fitting?.get(target.stream);
     const fit = async (rows: Promise<FittedRows>): Promise<SyncInput | undefined> => {
       const done = await rows;
       fitted.push(done);
@@ -52,7 +44,7 @@ export async function stageChangeBatch(batch: ChangeBatch, targets: readonly Cdc
     };
     // Full images first: under evolve they add the columns partial images may carry too.
     const staged = await stage('upserts', changes.upserts);
-    const upserts = staged && scope && previous ? await fit(fitFullImages(scope, staged, previous)) : staged;
+    const upserts = staged && scope ? await fit(fitFullImages(scope, staged)) : staged;
     const groups = new Map<string, Row[]>();
     for (const row of changes.partialUpdates) {
       const id = columns.filter((c) => c.name in row).map((c) => c.name).join('\u0000');
@@ -64,7 +56,7 @@ export async function stageChangeBatch(batch: ChangeBatch, targets: readonly Cdc
     for (const [g, rows] of [...groups.values()].entries()) {
       const present = columns.filter((c) => c.name in rows[0]!);
       const image = (await stage(`partial_${g}`, rows, present))!;
-      const input = scope && previous ? await fit(fitPartialImages(scope, image, previous)) : image;
+      const input = scope ? await fit(fitPartialImages(scope, image)) : image;
       if (input) partialUpdates.push(input);
     }
     tables.push({
