@@ -28,7 +28,7 @@ export type CdcStreamState = {
   /** The source's log position, in the connector's text form. */
   readonly position: string;
   readonly source_commit_time: string | null;
-  /** The source columns the destination table holds, to notice a source that changed shape between runs. */
+  /** The source columns the stream had at this position, as `sluice state show` shows them (the schema contract judges changes). */
   readonly columns: readonly string[];
 };
 

@@ -1,8 +1,12 @@
+import path from 'node:path';
 import type { SyncBlock } from '../core/pipeline/pipeline.ts';
 import type { BlockResult, BlockRunContext } from '../core/run/block-runner.ts';
 import { cdcStreams, cdcSyncSpec } from './cdc-pipeline.ts';
 import { openSyncDestination } from '../core/connectors/open-sync-destination.ts';
-import { runCdcSync } from './run-cdc-sync.ts';
+import { runCdcSync, type CdcSyncOptions, type CdcSyncSpec } from './run-cdc-sync.ts';
+import { rejectsTable, type SchemaChange } from '../core/connectors/apply-schema-contract.ts';
+import { describeDrift } from '../core/quality/drift-evidence.ts';
+import { createStreamDrift, type StreamDrift } from '../core/quality/judge-stream-drift.ts';
 
 /**
  * Runs a pipeline's CDC as the block of its first `mode: cdc` stream; the
@@ -16,19 +20,52 @@ export async function runCdcBlock(block: SyncBlock, context: BlockRunContext): P
   }
   const { spec, destination: destinationName } = cdcSyncSpec(context.project, context.connectors, context.pipeline);
   const destination = await openSyncDestination(context.project, context.connectors, destinationName, context.session, 'changes');
+  const { options, drifts } = cdcSyncOptions(context, spec);
   try {
-    const result = await runCdcSync(spec, destination, { session: context.session, logger: context.logger, signal: context.signal, tempDir: context.tempDir });
+    const result = await runCdcSync(spec, destination, { session: context.session, logger: context.logger, signal: context.signal, tempDir: context.tempDir }, options);
     const state = { mode: 'cdc', position: result.position.position, source_commit_time: result.position.sourceCommitTime?.toISOString() ?? null };
     for (const stream of spec.streams) {
       // The destination holds the truth; the run store's copy is for `sluice state show` and the UI.
       await context.store?.putSyncState({ pipeline: spec.pipeline, stream: stream.stream, state, updatedAt: new Date().toISOString() }).catch(() => undefined);
     }
     const snapshot = result.snapshotRows === undefined ? '' : `snapshot of ${result.snapshotRows} rows, then `;
+    const rejected = result.rejected ? `; ${result.rejected} row(s) rejected` : '';
+    const events = drifts.flatMap((d) => d.events);
+    const drifted = events.length ? `; ${describeDrift(events)}` : '';
     return {
       rowsIn: (result.snapshotRows ?? 0) + result.changes,
-      summary: `${snapshot}${result.changes} changes in ${result.transactions} transactions into '${destinationName}'; position ${result.position.position}, slot lag ${result.lagBytes ?? '?'} bytes`,
+      summary: `${snapshot}${result.changes} changes in ${result.transactions} transactions into '${destinationName}'; position ${result.position.position}, slot lag ${result.lagBytes ?? '?'} bytes${rejected}${drifted}`,
     };
   } finally {
     await destination.close();
   }
+}
+
+/** Per stream, a drift judgement kept in the run store under the stream's name (as an integration stream's is), and its schema changes recorded as schema events. */
+function cdcSyncOptions(context: BlockRunContext, spec: CdcSyncSpec): { options: CdcSyncOptions; drifts: StreamDrift[] } {
+  const store = context.store;
+  const drifts: StreamDrift[] = [];
+  if (!store) return { options: {}, drifts };
+  let files = 0;
+  const drift = (stream: string, table: string): StreamDrift => {
+    const judged = createStreamDrift({
+      store,
+      session: context.session,
+      pipeline: spec.pipeline,
+      stream,
+      runId: context.runId,
+      contract: spec.streams.find((s) => s.stream === stream)?.contract ?? 'evolve',
+      rejectsTable: rejectsTable({ name: table }).name,
+      logger: context.logger,
+      signal: context.signal,
+      // A new file each time: the engine may keep reading a cached earlier file of the same name.
+      scratch: (name) => path.join(context.tempDir, `cdc-drift-${name}-${++files}.parquet`),
+    });
+    drifts.push(judged);
+    return judged;
+  };
+  const schemaChanged = async (stream: string, table: string, change: SchemaChange): Promise<void> => {
+    await store.appendSchemaEvent({ pipeline: spec.pipeline, stream, table, kind: change.kind, detail: change.detail, runId: context.runId, at: new Date().toISOString() });
+  };
+  return { options: { drift, schemaChanged }, drifts };
 }

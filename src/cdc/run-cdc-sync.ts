@@ -1,20 +1,30 @@
-import type { CaptureSession, ChangeSource } from '../core/connectors/change-capture.ts';
+import type { CaptureSession, ChangeBatch, ChangeSource } from '../core/connectors/change-capture.ts';
 import { ConnectorError } from '../core/errors.ts';
 import type { Logger } from '../core/run/logger.ts';
-import { sourceColumnsChanged } from '../core/connectors/source-columns-changed.ts';
+import type { SchemaChange } from '../core/connectors/apply-schema-contract.ts';
 import type { SyncContext, SyncDestination } from '../core/connectors/sync-destination.ts';
+import type { SchemaContract } from '../core/pipeline/integration-schema.ts';
+import type { StreamDrift } from '../core/quality/judge-stream-drift.ts';
 import { readCdcPosition, type CdcPosition, type CdcTarget } from './cdc-position.ts';
-import { ChangeStager } from './change-stager.ts';
+import { ChangeStager, type StagedInput } from './change-stager.ts';
 import { loadSnapshot } from './load-snapshot.ts';
 import { requireChangeSupport, type ChangeDestination } from './require-change-support.ts';
 import { stageChangeBatch } from './stage-change-batch.ts';
+import type { ChangeFitScope } from './fit-change-rows.ts';
 
 /** One CDC sync, parsed and resolved: a change source, its tables, and where they land. */
 export interface CdcSyncSpec {
   readonly pipeline: string;
   /** The source connection, as its connector offers it to change capture. */
   readonly source: ChangeSource;
-  readonly streams: readonly { readonly stream: string; readonly schema: string; readonly table: string; readonly destinationTable: string }[];
+  readonly streams: readonly {
+    readonly stream: string;
+    readonly schema: string;
+    readonly table: string;
+    readonly destinationTable: string;
+    /** What a change of the source table's columns does: as an integration stream's `schema_contract` (default `evolve`). */
+    readonly contract?: SchemaContract | undefined;
+  }[];
   readonly slot: string;
   readonly publication: string;
   /** Source row changes per destination transaction (whole source transactions are never split). */
@@ -28,9 +38,17 @@ export interface CdcSyncResult {
   readonly changes: number;
   readonly transactions: number;
   readonly batches: number;
+  /** Rows set aside in the streams' rejects tables. */
+  readonly rejected: number;
   readonly position: CdcPosition;
   /** Log the slot still holds on the source after the run, in bytes. */
   readonly lagBytes: bigint | undefined;
+}
+
+/** What a run gives a CDC sync beyond the destination: each stream's drift judgement, and a record of the schema changes it makes. */
+export interface CdcSyncOptions {
+  readonly drift?: ((stream: string, destinationTable: string) => StreamDrift | undefined) | undefined;
+  readonly schemaChanged?: ((stream: string, table: string, change: SchemaChange) => Promise<void>) | undefined;
 }
 
 /**
@@ -40,8 +58,12 @@ export interface CdcSyncResult {
  * forever with `follow`). Each batch commits with its position in the
  * destination before the slot is told, so a crash at any point replays at
  * most the uncommitted batch, which the position then filters out.
+ * Before a batch is written, each stream's inserted and updated rows are
+ * judged for drift and fitted to the destination table under the stream's
+ * schema contract, so a column added at the source mid-stream is added,
+ * refused or set aside as an integration stream's would be.
  */
-export async function runCdcSync(spec: CdcSyncSpec, syncDestination: SyncDestination, context: SyncContext): Promise<CdcSyncResult> {
+export async function runCdcSync(spec: CdcSyncSpec, syncDestination: SyncDestination, context: SyncContext, options: CdcSyncOptions = {}): Promise<CdcSyncResult> {
   const { logger, signal } = context;
   const destination = requireChangeSupport(syncDestination);
   await destination.prepare(context);
@@ -49,13 +71,13 @@ export async function runCdcSync(spec: CdcSyncSpec, syncDestination: SyncDestina
   const source = await spec.source.open({ slot: spec.slot, publication: spec.publication });
   try {
     const tables = await source.describe(spec.streams.map((s) => ({ schema: s.schema, name: s.table })));
-    const targets: CdcTarget[] = tables.map((table, i) => ({ stream: spec.streams[i]!.stream, source: table, table: spec.streams[i]!.destinationTable }));
+    let targets: CdcTarget[] = tables.map((table, i) => ({ stream: spec.streams[i]!.stream, source: table, table: spec.streams[i]!.destinationTable }));
     await source.publish(tables);
 
     // A stream without state (new, or reset) has no rows to continue from: every stream starts again from one snapshot.
     let position = await readCdcPosition(destination, spec.pipeline, targets.map((t) => t.stream), spec.source.compare);
     let snapshotRows: number | undefined;
-    if (position) checkColumns(spec, targets, position);
+    const drifts = new Map(spec.streams.map((s) => [s.stream, options.drift?.(s.stream, s.destinationTable)]));
     const slot = await source.slot();
     if (position && !slot) {
       throw new ConnectorError(
@@ -66,7 +88,7 @@ export async function runCdcSync(spec: CdcSyncSpec, syncDestination: SyncDestina
     if (!position) {
       // A slot without a committed snapshot is left from an interrupted first run: its snapshot is gone with it.
       if (slot) await source.dropSlot();
-      ({ position, rows: snapshotRows } = await snapshot(spec, source, targets, destination, stager, context));
+      ({ position, rows: snapshotRows } = await snapshot(spec, source, targets, destination, stager, context, drifts));
     }
 
     const until = spec.follow ? undefined : await source.currentPosition();
@@ -75,6 +97,25 @@ export async function runCdcSync(spec: CdcSyncSpec, syncDestination: SyncDestina
     let changes = 0;
     let transactions = 0;
     let batches = 0;
+    let rejected = 0;
+    const scopes = (): Map<string, ChangeFitScope> =>
+      new Map(
+        spec.streams.map((s, i) => [
+          s.stream,
+          {
+            destination,
+            pipeline: spec.pipeline,
+            stream: s.stream,
+            table: { name: s.destinationTable },
+            key: targets[i]!.source.key,
+            contract: s.contract ?? 'evolve',
+            drift: drifts.get(s.stream),
+            stager,
+            context,
+            schemaChanged: options.schemaChanged && ((change: SchemaChange) => options.schemaChanged!(s.stream, s.destinationTable, change)),
+          },
+        ]),
+      );
     try {
       for await (const event of stream.events) {
         if (event.type === 'idle') {
@@ -83,9 +124,13 @@ export async function runCdcSync(spec: CdcSyncSpec, syncDestination: SyncDestina
         }
         const { batch } = event;
         const started = Date.now();
+        if (batch.columns) targets = reshape(targets, batch.columns);
         const next: CdcPosition = { position: batch.position, sourceCommitTime: batch.commitTime, appliedAt: new Date() };
         try {
-          await destination.applyChanges({ pipeline: spec.pipeline, tables: await stageChangeBatch(batch, targets, next, stager) }, context);
+          const staged = await stageChangeBatch(batch, targets, next, stager, scopes());
+          await destination.applyChanges({ pipeline: spec.pipeline, tables: staged.tables }, context);
+          await staged.committed();
+          rejected += staged.rejected;
         } finally {
           await stager.clear();
         }
@@ -106,20 +151,18 @@ export async function runCdcSync(spec: CdcSyncSpec, syncDestination: SyncDestina
     logger.info(
       `position ${position.position}${position.sourceCommitTime ? ` (source commit ${position.sourceCommitTime.toISOString()})` : ''}; slot lag ${after?.lagBytes ?? '?'} bytes`,
     );
-    return { snapshotRows, changes, transactions, batches, position, lagBytes: after?.lagBytes };
+    return { snapshotRows, changes, transactions, batches, rejected, position, lagBytes: after?.lagBytes };
   } finally {
     await source.close();
   }
 }
 
-/** A table whose columns changed since its destination table was made cannot take the stream's rows. */
-function checkColumns(spec: CdcSyncSpec, targets: readonly CdcTarget[], position: CdcPosition): void {
-  for (const target of targets) {
-    const before = position.columns?.[target.stream];
-    if (!before) continue;
-    const changed = sourceColumnsChanged(target.source.label, before, target.source.columns.map((c) => c.name), `run 'sluice state reset ${spec.pipeline}'`);
-    if (changed) throw changed;
-  }
+/** The targets with the columns their source tables have now; the schema contracts judge the rows that carry them. */
+function reshape(targets: readonly CdcTarget[], columns: NonNullable<ChangeBatch['columns']>): CdcTarget[] {
+  return targets.map((t) => {
+    const now = columns.get(t.source.label);
+    return now ? { ...t, source: { ...t.source, columns: now } } : t;
+  });
 }
 
 async function snapshot(
@@ -129,6 +172,7 @@ async function snapshot(
   destination: ChangeDestination,
   stager: ChangeStager,
   context: SyncContext,
+  drifts: ReadonlyMap<string, StreamDrift | undefined>,
 ): Promise<{ position: CdcPosition; rows: number }> {
   const logger: Logger = context.logger;
   const labels = targets.map((t) => t.source.label).sort();
@@ -136,7 +180,9 @@ async function snapshot(
   logger.info(`created replication slot '${spec.slot}' at ${taken.position}; copying ${labels.join(', ')} from its snapshot`);
   try {
     const position: CdcPosition = { position: taken.position, sourceCommitTime: undefined, appliedAt: new Date() };
-    const rows = await loadSnapshot(destination, spec.pipeline, targets, (t) => taken.rows(t.source), position, stager, context).finally(() => stager.clear());
+    // A snapshot replaces the tables' rows: it is each stream's baseline, against which the changes after it are judged.
+    const rebase = async (target: CdcTarget, staged: StagedInput): Promise<void> => drifts.get(target.stream)?.rebase(staged.stored);
+    const rows = await loadSnapshot(destination, spec.pipeline, targets, (t) => taken.rows(t.source), position, stager, context, rebase).finally(() => stager.clear());
     logger.info(`snapshot: ${rows} row${rows === 1 ? '' : 's'} into connection '${destination.name}'`);
     return { position, rows };
   } finally {

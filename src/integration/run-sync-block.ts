@@ -7,8 +7,8 @@ import { syncStreamSpecSchema } from '../core/pipeline/integration-schema.ts';
 import { openSourceReader } from './source-reader.ts';
 import type { SyncContext } from '../core/connectors/sync-destination.ts';
 import { openSyncDestination } from '../core/connectors/open-sync-destination.ts';
-import { createStreamDrift } from './judge-stream-drift.ts';
-import { rejectsTable } from './apply-schema-contract.ts';
+import { createStreamDrift } from '../core/quality/judge-stream-drift.ts';
+import { rejectsTable } from '../core/connectors/apply-schema-contract.ts';
 import { syncStream } from './sync-stream.ts';
 import { describeDrift } from '../core/quality/drift-evidence.ts';
 

@@ -4,9 +4,9 @@ import type { Column, StoredOutput } from '../core/data-plane/data-plane.ts';
 import { ConfigError, ConnectorError, SluiceError } from '../core/errors.ts';
 import type { Logger } from '../core/run/logger.ts';
 import { quoteIdent } from '../core/sql/quote.ts';
-import { applySchemaContract, logChanges, rejectsTable, type SchemaChange } from './apply-schema-contract.ts';
+import { appendRejects, applySchemaContract, logChanges, type SchemaChange } from '../core/connectors/apply-schema-contract.ts';
 import type { SyncStreamSpec } from '../core/pipeline/integration-schema.ts';
-import type { JudgedBatch, StreamDrift } from './judge-stream-drift.ts';
+import type { JudgedBatch, StreamDrift } from '../core/quality/judge-stream-drift.ts';
 import { batchQuery, cursorLiteral } from './source-dialect.ts';
 import type { SourceReader } from './source-reader.ts';
 import type { StreamState, SyncContext, SyncDestination, SyncInput, SyncTable } from '../core/connectors/sync-destination.ts';
@@ -211,20 +211,8 @@ async function fit(request: StreamSyncRequest, table: SyncTable, key: readonly s
   return result;
 }
 
-/**
- * Appends rejected rows to `<table>__rejects`, committed with the state as it
- * was before the batch: a crash between the two repeats the rejects, never
- * loses the batch.
- */
 async function writeRejects(request: StreamSyncRequest, table: SyncTable, rejects: SyncInput | undefined, previous: StreamState | null): Promise<number> {
-  if (!rejects?.rows) return 0;
-  const target = rejectsTable(table);
-  if (!(await request.destination.describeTable(target))) await request.destination.createTable(target, rejects.columns, [], request.context);
-  // A stream with no state yet gets an empty one, which reads as no position.
-  const change = { kind: 'append', input: rejects } as const;
-  await request.destination.applyBatch({ pipeline: request.pipeline, stream: request.spec.stream, table: target, change, state: previous ?? {}, previousState: previous }, request.context);
-  request.logger.warn(`${count(rejects.rows)} row(s) did not fit ${table.name}; set aside in ${target.name}`);
-  return rejects.rows;
+  return appendRejects({ destination: request.destination, pipeline: request.pipeline, stream: request.spec.stream, table, rejects, previous, context: request.context });
 }
 
 /** The rows drift set aside under `discard_row` go to `<table>__rejects` as the contract's do. */

@@ -3,19 +3,9 @@ import { after, before, describe, it } from 'node:test';
 import { sluice } from './cli-helpers.ts';
 import { createWorld, type IntegrationWorld } from './integration-fixtures.ts';
 import { requirePrerequisites } from '../../src/testing/require-prerequisites.ts';
+import type { DriftEvent } from './drift-events.ts';
 
 const skip = await requirePrerequisites('postgres');
-
-interface DriftEvent {
-  runId: string;
-  block: string;
-  column: string;
-  kind: string;
-  after?: string;
-  action: string;
-  rows?: number;
-  samples?: Record<string, unknown>[];
-}
 
 /**
  * One PostgreSQL table synced into another PostgreSQL schema's tables under

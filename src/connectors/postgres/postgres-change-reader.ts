@@ -1,8 +1,9 @@
 import type { Pgoutput } from 'pg-logical-replication';
 import { ChangeBatchBuilder } from '../../core/connectors/change-batch-builder.ts';
-import type { CapturedTable, ChangeBatch, ChangeEvent, ChangeValue } from '../../core/connectors/change-capture.ts';
+import type { CapturedColumn, CapturedTable, ChangeBatch, ChangeEvent, ChangeValue } from '../../core/connectors/change-capture.ts';
 import { ConnectorError } from '../../core/errors.ts';
-import { sourceColumnsChanged } from '../../core/connectors/source-columns-changed.ts';
+import type { PostgresCapturedColumn } from './postgres-capture-tables.ts';
+import { dataPlaneType, postgresTypeName } from './postgres-capture-types.ts';
 import { decodeValue } from './postgres-change-values.ts';
 import { formatLsn, parseLsn, type Lsn } from './postgres-lsn.ts';
 import type { ReplicationStream } from './postgres-replication-stream.ts';
@@ -29,9 +30,14 @@ export async function* readChanges(stream: ReplicationStream, tables: readonly C
   let inTransaction = false;
   let lastEnd: Lsn = options.after;
   let lastTime = new Date(0);
+  // The columns each table has now, and those whose columns changed since the last batch.
+  const current = new Map(tables.map((t) => [t.label, t.columns as readonly CapturedColumn[]]));
+  let reshaped = new Map<string, readonly CapturedColumn[]>();
   const flush = (): ChangeBatch => {
-    const batch = builder.build(formatLsn(lastEnd), lastTime);
+    const built = builder.build(formatLsn(lastEnd), lastTime);
+    const batch = reshaped.size ? { ...built, columns: reshaped } : built;
     builder = new ChangeBatchBuilder(keys);
+    reshaped = new Map();
     return batch;
   };
 
@@ -80,9 +86,15 @@ export async function* readChanges(stream: ReplicationStream, tables: readonly C
           'cdc.truncate',
           `table ${message.relations.map((r) => `${r.schema}.${r.name}`).join(', ')} was truncated at the source; CDC cannot replicate a TRUNCATE: run 'sluice cdc drop' and sync again from a fresh snapshot`,
         );
-      case 'relation':
-        checkRelation(byName.get(`${message.schema}.${message.name}`), message);
+      case 'relation': {
+        const table = byName.get(`${message.schema}.${message.name}`);
+        const columns = table && relationColumns(current.get(table.label)!, message);
+        if (table && columns) {
+          current.set(table.label, columns);
+          reshaped.set(table.label, columns);
+        }
         break;
+      }
       default:
         break;
     }
@@ -90,14 +102,22 @@ export async function* readChanges(stream: ReplicationStream, tables: readonly C
 }
 
 /**
- * The stream's columns must be the ones the destination table was made with:
- * a column added or dropped at the source would otherwise be lost or nulled
- * without a word.
+ * The table's columns as a relation message describes them, or undefined when
+ * they are the ones it had. pgoutput sends one before a table's first change
+ * in a stream and again after its columns changed (ALTER TABLE): the engine
+ * then judges the change under the stream's schema contract. A column it knew
+ * keeps its description; a new or retyped one is described from its type OID.
  */
-function checkRelation(table: CapturedTable | undefined, relation: Pgoutput.MessageRelation): void {
-  if (!table) return;
-  const changed = sourceColumnsChanged(table.label, table.columns.map((c) => c.name), relation.columns.map((c) => c.name), "run 'sluice state reset' on the pipeline");
-  if (changed) throw changed;
+function relationColumns(previous: readonly CapturedColumn[], relation: Pgoutput.MessageRelation): CapturedColumn[] | undefined {
+  const known = new Map(previous.map((c) => [c.name, c as PostgresCapturedColumn]));
+  const same = relation.columns.length === previous.length && relation.columns.every((c, i) => previous[i]!.name === c.name && known.get(c.name)!.typeOid === c.typeOid);
+  if (same) return undefined;
+  return relation.columns.map((c): PostgresCapturedColumn => {
+    const was = known.get(c.name);
+    if (was?.typeOid === c.typeOid) return was;
+    const sourceType = postgresTypeName(c.typeOid, c.typeMod);
+    return { name: c.name, type: dataPlaneType(sourceType), sourceType, typeOid: c.typeOid };
+  });
 }
 
 function applyRowMessage(

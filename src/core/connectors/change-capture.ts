@@ -157,4 +157,10 @@ export interface ChangeBatch {
   readonly transactions: number;
   /** Source row changes before coalescing. */
   readonly changes: number;
+  /**
+   * Per captured table whose columns changed at the source since the last
+   * batch (a column added, dropped or retyped), its columns as of this
+   * batch's end. Rows carry the columns the table had when they changed.
+   */
+  readonly columns?: ReadonlyMap<string, readonly CapturedColumn[]> | undefined;
 }

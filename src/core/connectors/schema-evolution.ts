@@ -1,5 +1,5 @@
-import type { Column } from '../core/data-plane/data-plane.ts';
-import type { DestinationColumn } from '../core/connectors/sync-destination.ts';
+import type { Column } from '../data-plane/data-plane.ts';
+import type { DestinationColumn } from './sync-destination.ts';
 
 /** A source column that differs from the destination table. */
 export type ColumnDifference =

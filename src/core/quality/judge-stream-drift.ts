@@ -1,14 +1,14 @@
-import type { DataPlaneSession, StoredOutput } from '../core/data-plane/data-plane.ts';
-import { SluiceError } from '../core/errors.ts';
-import type { SchemaContract } from '../core/pipeline/integration-schema.ts';
-import { compareFingerprints, type DriftFinding } from '../core/quality/compare-fingerprints.ts';
-import { breaksShape, gatherEvidence, logDrift, shapeReasonSql } from '../core/quality/drift-evidence.ts';
-import { defaultDriftSettings } from '../core/quality/drift-settings.ts';
-import { fingerprintOutput, type OutputFingerprint } from '../core/quality/fingerprint-output.ts';
-import type { DriftAction, DriftEventRecord, RunStore } from '../core/run-store/run-store.ts';
-import type { Logger } from '../core/run/logger.ts';
-import { quoteLiteral } from '../core/sql/quote.ts';
-import { rejectRowsSql } from './apply-schema-contract.ts';
+import type { DataPlaneSession, StoredOutput } from '../data-plane/data-plane.ts';
+import { SluiceError } from '../errors.ts';
+import type { SchemaContract } from '../pipeline/integration-schema.ts';
+import { compareFingerprints, type DriftFinding } from './compare-fingerprints.ts';
+import { breaksShape, gatherEvidence, logDrift, shapeReasonSql } from './drift-evidence.ts';
+import { defaultDriftSettings } from './drift-settings.ts';
+import { fingerprintOutput, type OutputFingerprint } from './fingerprint-output.ts';
+import type { DriftAction, DriftEventRecord, RunStore } from '../run-store/run-store.ts';
+import type { Logger } from '../run/logger.ts';
+import { quoteLiteral } from '../sql/quote.ts';
+import { rejectRowsSql } from '../connectors/apply-schema-contract.ts';
 
 /** A batch of fewer new rows than this (or a baseline batch as small) has its null rates left unjudged: a few rows swing them by chance. */
 export const streamNullRateMinRows = 100;
@@ -48,6 +48,8 @@ export interface JudgedBatch {
 
 export interface StreamDrift {
   judge(batch: StoredOutput, n: number): Promise<JudgedBatch>;
+  /** Makes these rows the stream's baseline without judging them: a CDC snapshot, which replaces the table's rows. */
+  rebase(rows: StoredOutput): Promise<void>;
   /** Every drift recorded in this sync so far. */
   readonly events: readonly DriftEventRecord[];
 }
@@ -66,8 +68,13 @@ export function createStreamDrift(scope: StreamDriftScope): StreamDrift {
   const events: DriftEventRecord[] = [];
   let baseline: { readonly fingerprint: OutputFingerprint } | undefined;
   let loaded = false;
+  const keep = async (fingerprint: OutputFingerprint): Promise<void> => {
+    baseline = { fingerprint };
+    await scope.store.putFingerprint({ runId: scope.runId, pipeline: scope.pipeline, block: scope.stream, fingerprint, at: new Date().toISOString() });
+  };
   return {
     events,
+    rebase: async (rows) => keep(await fingerprintOutput(scope.session, rows)),
     async judge(batch, n) {
       const { store, session } = scope;
       if (!loaded) {
@@ -106,10 +113,7 @@ export function createStreamDrift(scope: StreamDriftScope): StreamDrift {
           await store.putDriftEvents(scope.runId, scope.stream, events);
           logDrift(scope.logger, scope.stream, found, { policy: `schema_contract: ${scope.contract}`, setAsideIn: scope.rejectsTable });
         },
-        async committed() {
-          baseline = { fingerprint: next };
-          await store.putFingerprint({ runId: scope.runId, pipeline: scope.pipeline, block: scope.stream, fingerprint: next, at: new Date().toISOString() });
-        },
+        committed: async () => keep(next),
       };
     },
   };

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import type { DriftFinding } from '../core/quality/compare-fingerprints.ts';
+import type { DriftFinding } from './compare-fingerprints.ts';
 import { streamDriftAction } from './judge-stream-drift.ts';
 
 const added: DriftFinding = { column: 'channel', kind: 'added_column', after: 'VARCHAR', schema: true, message: 'new column channel VARCHAR' };

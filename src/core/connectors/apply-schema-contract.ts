@@ -1,10 +1,10 @@
-import type { Column, DataPlaneSession } from '../core/data-plane/data-plane.ts';
-import { SluiceError } from '../core/errors.ts';
-import type { Logger } from '../core/run/logger.ts';
-import { joinQualified, quoteIdent, quoteLiteral, splitQualified } from '../core/sql/quote.ts';
-import type { SchemaContract } from '../core/pipeline/integration-schema.ts';
+import type { Column, DataPlaneSession } from '../data-plane/data-plane.ts';
+import { SluiceError } from '../errors.ts';
+import type { Logger } from '../run/logger.ts';
+import { joinQualified, quoteIdent, quoteLiteral, splitQualified } from '../sql/quote.ts';
+import type { SchemaContract } from '../pipeline/integration-schema.ts';
 import { compareColumns, describeDifference, destinationColumn, type ColumnDifference } from './schema-evolution.ts';
-import type { DestinationTableShape, SyncContext, SyncDestination, SyncInput, SyncTable } from '../core/connectors/sync-destination.ts';
+import type { DestinationTableShape, StreamState, SyncContext, SyncDestination, SyncInput, SyncTable } from './sync-destination.ts';
 
 /** A schema change made (or refused), to record as a schema event. */
 export interface SchemaChange {
@@ -30,6 +30,13 @@ export interface ContractRequest {
   readonly context: SyncContext;
   /** Where to store the filtered batch and its rejects (parquet files). */
   readonly scratch: (name: string) => string;
+  /**
+   * The input carries some of the table's columns only (a replicated update
+   * whose other values did not change): the columns it lacks are not dropped.
+   */
+  readonly partial?: boolean | undefined;
+  /** The session names of the filtered batch and its rejects, `<prefix>_fit` and `<prefix>_rejects`: several inputs of one change set need their own. */
+  readonly prefix?: string | undefined;
 }
 
 /**
@@ -46,7 +53,7 @@ export async function applySchemaContract(request: ContractRequest): Promise<Con
     const columns = input.columns.map((c) => `${c.name} ${c.type}`).join(', ');
     return { input, changes: [{ kind: 'create_table', detail: `created with ${columns}${key.length ? `; key (${key.join(', ')})` : ''}` }] };
   }
-  const differences = compareColumns(input.columns, shape.columns);
+  const differences = compareColumns(input.columns, shape.columns).filter((d) => !(request.partial && d.kind === 'dropped_column'));
   if (!differences.length) return { input, changes: [] };
   switch (contract) {
     case 'evolve':
@@ -126,10 +133,11 @@ async function discardRows(request: ContractRequest, shape: DestinationTableShap
   const rejected = await session.storeQuery(rejectRowsSql(request.stream, from, reason, bad), request.scratch('rejects'), context.signal);
   const kept = input.columns.filter((c) => destinationColumn(shape.columns, c.name));
   const good = await session.storeQuery(`SELECT ${kept.map((c) => quoteIdent(c.name)).join(', ')} FROM ${from} WHERE NOT (${bad})`, request.scratch('fit'), context.signal);
-  await session.attach('_sluice_fit', good);
-  await session.attach('_sluice_rejects', rejected);
-  const fitting: SyncInput = { table: '_sluice_fit', columns: kept as Column[], rows: good.rows };
-  const rejects: SyncInput = { table: '_sluice_rejects', columns: rejected.columns, rows: rejected.rows };
+  const prefix = request.prefix ?? '_sluice';
+  await session.attach(`${prefix}_fit`, good);
+  await session.attach(`${prefix}_rejects`, rejected);
+  const fitting: SyncInput = { table: `${prefix}_fit`, columns: kept as Column[], rows: good.rows };
+  const rejects: SyncInput = { table: `${prefix}_rejects`, columns: rejected.columns, rows: rejected.rows };
   const changes: SchemaChange[] = [...dropped, ...(rejected.rows ? [{ kind: 'reject_rows' as const, detail: `${rejected.rows} row(s) set aside in ${rejectsTable(request.table).name}: ${misfits.map(describeDifference).join('; ')}` }] : [])];
   return { input: fitting, rejects: rejected.rows ? rejects : undefined, changes };
 }
@@ -151,4 +159,33 @@ export function rejectsTable(table: SyncTable): SyncTable {
 
 export function logChanges(logger: Logger, table: SyncTable, changes: readonly SchemaChange[]): void {
   for (const change of changes) logger.info(`schema of ${table.name}: ${change.kind}: ${change.detail}`);
+}
+
+export interface RejectsRequest {
+  readonly destination: SyncDestination;
+  readonly pipeline: string;
+  readonly stream: string;
+  /** The stream's table: the rows go to the `<table>__rejects` beside it. */
+  readonly table: SyncTable;
+  readonly rejects: SyncInput | undefined;
+  /** The stream's state before the batch, committed again with the rejects. */
+  readonly previous: StreamState | null;
+  readonly context: SyncContext;
+}
+
+/**
+ * Appends rejected rows to `<table>__rejects`, committed with the state as it
+ * was before the batch: a crash between the two repeats the rejects, never
+ * loses the batch. Returns how many rows were set aside.
+ */
+export async function appendRejects(request: RejectsRequest): Promise<number> {
+  const { destination, rejects, previous, context } = request;
+  if (!rejects?.rows) return 0;
+  const target = rejectsTable(request.table);
+  if (!(await destination.describeTable(target))) await destination.createTable(target, rejects.columns, [], context);
+  // A stream with no state yet gets an empty one, which reads as no position.
+  const change = { kind: 'append', input: rejects } as const;
+  await destination.applyBatch({ pipeline: request.pipeline, stream: request.stream, table: target, change, state: previous ?? {}, previousState: previous }, context);
+  context.logger.warn(`${rejects.rows.toLocaleString('en-US')} row(s) did not fit ${request.table.name}; set aside in ${target.name}`);
+  return rejects.rows;
 }
