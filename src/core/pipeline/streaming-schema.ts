@@ -138,9 +138,12 @@ const sinkSchema = z
     mode: z.enum(streamSinkModes).default('append'),
     /** The key an upsert replaces rows by. */
     key: z.union([z.string().min(1), z.array(z.string().min(1)).min(1)]).transform((k) => (typeof k === 'string' ? [k] : k)).optional(),
+    /** For an upsert: the column whose greater value wins, so events arriving out of order leave the newest row of each key. */
+    sequence: z.string().min(1).optional(),
   })
   .strict()
-  .refine((s) => s.mode !== 'upsert' || s.key !== undefined, { message: 'an upsert sink needs a key: the columns that identify a row', path: ['key'] });
+  .refine((s) => s.mode !== 'upsert' || s.key !== undefined, { message: 'an upsert sink needs a key: the columns that identify a row', path: ['key'] })
+  .refine((s) => s.sequence === undefined || s.mode === 'upsert', { message: 'sequence orders the rows of an upsert sink; an append sink keeps every row', path: ['sequence'] });
 
 export const streamingFileSchema = z
   .object({
