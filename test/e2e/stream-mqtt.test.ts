@@ -8,7 +8,7 @@ import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { after, before, describe, it } from 'node:test';
 import mqtt from 'mqtt';
-import { stop } from './cli-helpers.ts';
+import { stop, writeProject } from './cli-helpers.ts';
 import { countRows, createStreamWorld, startStream, type StreamWorld } from './stream-fixtures.ts';
 import { mosquittoPath } from '../../src/testing/prerequisite-checks.ts';
 import { requirePrerequisites } from '../../src/testing/require-prerequisites.ts';
@@ -27,7 +27,7 @@ async function freePort(): Promise<number> {
 
 /**
  * A Mosquitto of the test's own, with persistence in a temporary folder
- * (saved every second), no limit on the messages it queues for a session,
+ * (saved every second, which it logs), no limit on the messages it queues for a session,
  * and `kill` and `start` to SIGKILL it and bring it back on the same port.
  */
 async function ownBroker() {
@@ -43,6 +43,8 @@ async function ownBroker() {
   const broker = {
     url,
     output: () => log,
+    /** How often it logged saving its database. */
+    saves: () => log.match(/Saving in-memory database/g)?.length ?? 0,
     async start() {
       child = spawn(mosquittoPath(), ['-c', config], { stdio: ['ignore', 'pipe', 'pipe'] });
       child.stdout!.on('data', (d: Buffer) => (log += d.toString()));
@@ -109,6 +111,8 @@ describe('an MQTT topic into PostgreSQL through a broker restart', { skip }, () 
     // A tenth of the events is published twice: an at-least-once producer.
     const sent = shuffle([...events, ...events.filter((_, i) => i % 10 === 3)]);
     const [early, late] = [sent.slice(0, 3000), sent.slice(3000)];
+    // A paced consumer (about 300 events a second), so the broker is killed with much of the stream still queued.
+    writeProject(world.dir, { 'package.json': JSON.stringify({ name: 'plant', private: true, type: 'module' }), 'transforms/pace.ts': 'export default async (rows: unknown[]) => { await new Promise((resolve) => setTimeout(resolve, 300)); return rows; };\n' });
     world.pipeline(
       name,
       [
@@ -118,6 +122,8 @@ describe('an MQTT topic into PostgreSQL through a broker restart', { skip }, () 
         'batch_size: 100',
         'batch_wait: 50ms',
         'max_in_flight: 200',
+        'transformers:',
+        '  - { name: pace, file: transforms/pace.ts, per: batch }',
         'sinks:',
         `  - { connection: pg, table: ${name}_events }`,
         `  - { connection: pg, table: ${name}_latest, mode: upsert, key: device, sequence: seq }`,
@@ -125,14 +131,16 @@ describe('an MQTT topic into PostgreSQL through a broker restart', { skip }, () 
       ].join('\n'),
     );
     const run = startStream(world.dir, name);
+    let before = 0;
     try {
       // The session exists once the stream subscribed: from then on the broker queues for it.
       await waitFor(() => /streaming from MQTT topic/.test(run.output()) || run.child.exitCode !== null, { what: 'the stream subscribed' });
       await publish(broker.url, `${name}/readings`, early);
-      // Past the broker's autosave, so what it took is on disk; then killed mid-stream.
-      await sleep(1500);
+      // Past two of the broker's saves, so what it took is on disk (a busy machine stretches its second); then killed mid-stream.
+      const saved = broker.saves();
+      await waitFor(() => broker.saves() >= saved + 2, { what: 'two saves of the broker' });
       await waitFor(async () => (await countRows(world, `${name}_events`)) >= 300 || run.child.exitCode !== null, { what: 'rows before the broker is killed' });
-      const before = await countRows(world, `${name}_events`);
+      before = await countRows(world, `${name}_events`);
       await broker.kill();
       assert.ok(before < new Set(early.map((e) => e.event)).size, `killed mid-stream (${before} rows in)`);
       await sleep(500);
@@ -143,6 +151,10 @@ describe('an MQTT topic into PostgreSQL through a broker restart', { skip }, () 
         what: `all ${events.length} events`,
         giveUpWhen: () => (run.child.exitCode !== null ? run.output() : undefined),
       }).catch(async (error: Error) => {
+        const have = new Set((await world.query(`SELECT event FROM ${world.name}.${name}_events`)).map((r) => String(r.event)));
+        const missing = events.filter((e) => !have.has(e.event)).map((e) => e.event);
+        const published = new Set(early.map((e) => e.event));
+        error.message += `; missing ${missing.length} events, ${missing.filter((m) => published.has(m)).length} of them published before the kill (${before} rows were in)`;
         throw new Error(`${error.message}; ${await countRows(world, `${name}_events`)} rows; the stream said:\n${run.output()}\nthe broker said:\n${broker.output()}`);
       });
       await sleep(500);
