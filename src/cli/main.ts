@@ -262,7 +262,7 @@ export async function main(argv: readonly string[]): Promise<number> {
       code = await (await import('./commands/stream-dlq-command.ts')).streamDlqListCommand(pipeline, options, out);
     });
   const dlqActions = {
-    replay: "publish dead letters again into the pipeline's source (JetStream subject, Redis stream), removing each once the broker accepted it",
+    replay: "publish dead letters again into the pipeline's source (JetStream subject, Redis stream, RabbitMQ queue, MQTT topic), removing each once the broker accepted it",
     drop: 'remove dead letters without replaying them',
   } as const;
   for (const [action, description] of Object.entries(dlqActions) as [keyof typeof dlqActions, string][]) {

@@ -43,3 +43,24 @@ describe('committed ids', () => {
     assert.deepEqual(ids.toJSON(), { '': [[20, 20]] });
   });
 });
+
+describe('committed ids of brokers whose ids are not positions', () => {
+  it('tells apart ids that differ in leading zeros, and ids without a number', () => {
+    const ids = new CommittedIds();
+    ids.add('A-007');
+    ids.add('sha256:ab');
+    const back = CommittedIds.fromJSON(JSON.parse(JSON.stringify(ids)));
+    assert.ok(back.has('A-007') && back.has('sha256:ab'));
+    assert.ok(!back.has('A-7') && !back.has('A-07') && !back.has('sha256:a'));
+  });
+
+  it('prunes each id the broker settled, keeping the unsettled ones of the same range', () => {
+    const ids = new CommittedIds();
+    for (const id of ['order-17', 'order-18', 'order-19', 'msg-b', 'msg-a', 'x-007']) ids.add(id);
+    const settled = new Set(['order-18', 'msg-a', 'x-007']);
+    ids.prune((id) => settled.has(id));
+    for (const id of ['order-17', 'order-19', 'msg-b']) assert.ok(ids.has(id), id);
+    for (const id of settled) assert.ok(!ids.has(id), id);
+    assert.equal(ids.size, 3);
+  });
+});

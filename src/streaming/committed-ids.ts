@@ -5,9 +5,10 @@
  * twice. Ids the broker will never deliver again are pruned, so it holds
  * about the messages in flight, not the stream's history.
  *
- * Ids end in a number (`1234` for JetStream, `1700000000000-7` for Redis);
- * runs of consecutive numbers under one prefix are kept as ranges, so a
- * dense stream costs a few numbers however many messages it commits.
+ * Ids mostly end in a number (`1234` for JetStream, `1700000000000-7` for
+ * Redis); runs of consecutive numbers under one prefix are kept as ranges, so
+ * a dense stream costs a few numbers however many messages it commits. Other
+ * ids (a RabbitMQ message-id, a hash) are kept one by one.
  */
 export class CommittedIds {
   private readonly ranges = new Map<string, [number, number][]>();
@@ -51,10 +52,30 @@ export class CommittedIds {
     }
   }
 
-  /** Drops every range whose last id the broker will never deliver again. */
+  /**
+   * Drops every id the broker will never deliver again. Each id is asked
+   * alone: ids of brokers that are not positions (RabbitMQ, MQTT) sit in one
+   * range without being settled together. What is kept is about the messages
+   * in flight, so asking each is cheap.
+   */
   prune(settled: (id: string) => boolean): void {
     for (const [prefix, ranges] of this.ranges) {
-      const kept = ranges.filter(([, hi]) => !settled(`${prefix}${hi}`));
+      const kept: [number, number][] = [];
+      for (const [lo, hi] of ranges) {
+        // The usual case for a position: the whole range is behind the broker's line.
+        if (settled(join(prefix, hi)) && settled(join(prefix, lo))) {
+          if (hi - lo < 2 || allSettled(prefix, lo + 1, hi - 1, settled)) continue;
+        }
+        let start: number | undefined;
+        for (let n = lo; n <= hi; n++) {
+          if (!settled(join(prefix, n))) start ??= n;
+          else if (start !== undefined) {
+            kept.push([start, n - 1]);
+            start = undefined;
+          }
+        }
+        if (start !== undefined) kept.push([start, hi]);
+      }
       if (kept.length) this.ranges.set(prefix, kept);
       else this.ranges.delete(prefix);
     }
@@ -76,10 +97,24 @@ export class CommittedIds {
   }
 }
 
-/** An id as its prefix and trailing number; an id with no trailing number is all prefix, number 0. */
+/**
+ * An id as its prefix and trailing number (without leading zeros, so the two
+ * make the id again: `A-007` is `A-00` and 7); an id with no trailing number
+ * is all prefix, marked with a NUL, number 0.
+ */
 function split(id: string): [string, number] {
-  const match = /^(.*?)(\d{1,15})$/.exec(id);
+  const match = /^(.*?)([1-9]\d{0,14}|0)$/.exec(id);
   return match ? [match[1]!, Number(match[2])] : [`${id}\u0000`, 0];
+}
+
+/** The id a prefix and number stand for: the inverse of split. */
+function join(prefix: string, n: number): string {
+  return prefix.endsWith('\u0000') ? prefix.slice(0, -1) : `${prefix}${n}`;
+}
+
+function allSettled(prefix: string, from: number, to: number, settled: (id: string) => boolean): boolean {
+  for (let n = from; n <= to; n++) if (!settled(join(prefix, n))) return false;
+  return true;
 }
 
 /** The index of the first range whose end is at or after n (ranges are sorted and disjoint). */

@@ -54,6 +54,21 @@ describe('loading a streaming pipeline', () => {
     assert.throws(() => loadStreamingPipeline(root, 'csv'), located(/a CSV payload needs columns/, 3));
   });
 
+  it('reads RabbitMQ and MQTT sources with their defaults, and refuses what they cannot do', () => {
+    write('rabbit', ['kind: streaming', 'source: { type: rabbitmq, queue: orders, exchange: shop, binding_key: orders.# }', 'sinks: [{ connection: pg, table: t }]']);
+    assert.deepEqual(loadStreamingPipeline(root, 'rabbit').settings.source, { type: 'rabbitmq', url: 'amqp://guest:guest@127.0.0.1:5672', queue: 'orders', declare: true, exchange: 'shop', binding_key: 'orders.#' });
+    write('mqtt', ['kind: streaming', 'source: { type: mqtt, topic: plant/+/readings, id_field: event }', 'sinks: [{ connection: pg, table: t, mode: upsert, key: device, sequence: seq }]']);
+    const mqtt = loadStreamingPipeline(root, 'mqtt').settings;
+    assert.deepEqual(mqtt.source, { type: 'mqtt', url: 'mqtt://127.0.0.1:1883', topic: 'plant/+/readings', id_field: 'event', session_expiry: 7 * 86_400_000 });
+    assert.equal(mqtt.sinks[0]!.sequence, 'seq');
+    write('unbound', ['kind: streaming', 'source: { type: rabbitmq, queue: orders, binding_key: orders.# }', 'sinks: [{ connection: pg, table: t }]']);
+    assert.throws(() => loadStreamingPipeline(root, 'unbound'), located(/binding_key needs an exchange/, 2));
+    write('noid', ['kind: streaming', 'source: { type: mqtt, topic: plant/readings }', 'sinks: [{ connection: pg, table: t }]']);
+    assert.throws(() => loadStreamingPipeline(root, 'noid'), /id_field/);
+    write('appendseq', [...base, 'sinks:', '  - { connection: pg, table: t, sequence: seq }']);
+    assert.throws(() => loadStreamingPipeline(root, 'appendseq'), located(/sequence orders the rows of an upsert sink/, 4));
+  });
+
   it('names a transformer file that is missing, and the line it is on', () => {
     write('missing', [...base, 'transformers:', '  - { name: gone, file: transforms/gone.ts }', 'sinks: [{ connection: pg, table: t }]']);
     assert.throws(() => loadStreamingPipeline(root, 'missing'), located(/transformer 'gone': file transforms\/gone.ts does not exist/, 4));

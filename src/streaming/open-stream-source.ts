@@ -2,6 +2,10 @@ import type { StreamSourceSettings, StreamSourceType } from '../core/pipeline/st
 import type { StreamPublisher, StreamSource, StreamSourceOptions } from './stream-source.ts';
 import { openNatsJetStreamPublisher } from './sources/nats-jetstream-publisher.ts';
 import { openNatsJetStreamSource } from './sources/nats-jetstream-source.ts';
+import { openMqttPublisher } from './sources/mqtt-publisher.ts';
+import { openMqttSource } from './sources/mqtt-source.ts';
+import { openRabbitMqPublisher } from './sources/rabbitmq-publisher.ts';
+import { openRabbitMqSource } from './sources/rabbitmq-source.ts';
 import { openRedisStreamsPublisher } from './sources/redis-streams-publisher.ts';
 import { openRedisStreamsSource } from './sources/redis-streams-source.ts';
 
@@ -17,6 +21,8 @@ interface SourceKind<T extends StreamSourceType> {
 const kinds: { readonly [T in StreamSourceType]: SourceKind<T> } = {
   nats_jetstream: { open: openNatsJetStreamSource, publisher: openNatsJetStreamPublisher },
   redis_streams: { open: openRedisStreamsSource, publisher: openRedisStreamsPublisher },
+  rabbitmq: { open: openRabbitMqSource, publisher: openRabbitMqPublisher },
+  mqtt: { open: openMqttSource, publisher: openMqttPublisher },
 };
 
 export function openStreamSource(settings: StreamSourceSettings, options: StreamSourceOptions): Promise<StreamSource> {

@@ -185,8 +185,8 @@ async function batchTransform(items: readonly Decoded[], transformers: readonly 
 async function stageRows(rows: readonly Row[], sink: StreamSink, run: StreamRun, stager: BatchStager): Promise<SyncInput | undefined> {
   const key = sink.spec.mode === 'upsert' ? sink.spec.key! : undefined;
   const sql = run.transformers.filter((t) => t.kind === 'sql');
-  // The last row of a key in the batch wins; a SQL transformer feeding an upsert must not make two rows of one key.
-  const input = key ? lastPerKey(rows, key) : rows;
+  // The last row of a key in the batch wins (the greatest sequence, when the sink has one); a SQL transformer feeding an upsert must not make two rows of one key.
+  const input = key ? lastPerKey(rows, key, sink.spec.sequence) : rows;
   if (!input.length) return undefined;
   let staged = await stager.stage('batch', input, typesOf(input, run.decoder));
   for (const t of sql) staged = await stager.query('batch', t.sql);
@@ -198,10 +198,22 @@ function typesOf(rows: readonly Row[], decoder: PayloadDecoder): ColumnTypes {
   return Object.fromEntries(decoder.columns().filter((c) => present.has(c.name)).map((c) => [c.name, storedType(c.type)]));
 }
 
-function lastPerKey(rows: readonly Row[], key: readonly string[]): Row[] {
+function lastPerKey(rows: readonly Row[], key: readonly string[], sequence: string | undefined): Row[] {
   const byKey = new Map<string, Row>();
-  for (const row of rows) byKey.set(JSON.stringify(key.map((k) => row[k] ?? null)), row);
+  for (const row of rows) {
+    const id = JSON.stringify(key.map((k) => row[k] ?? null));
+    const kept = byKey.get(id);
+    if (!kept || sequence === undefined || !isAfter(kept[sequence], row[sequence])) byKey.set(id, row);
+  }
   return [...byKey.values()];
+}
+
+/** True when sequence value `a` comes after `b` (null comes first), as the destination compares them. */
+function isAfter(a: unknown, b: unknown): boolean {
+  if (a === null || a === undefined) return false;
+  if (b === null || b === undefined) return true;
+  if (a instanceof Date && b instanceof Date) return a.getTime() > b.getTime();
+  return (a as number | bigint | string) > (b as number | bigint | string);
 }
 
 /** A message delivered twice into one batch (redelivered while still held) is processed once. */

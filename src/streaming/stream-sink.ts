@@ -1,6 +1,7 @@
 import type { Column } from '../core/data-plane/data-plane.ts';
 import type { StreamState, SyncContext, SyncDestination, SyncInput } from '../core/connectors/sync-destination.ts';
 import type { StreamSinkFile } from '../core/pipeline/streaming-schema.ts';
+import { ConfigError } from '../core/errors.ts';
 import { CommittedIds } from './committed-ids.ts';
 
 /** What a sink has committed, kept in its state row beside the rows. */
@@ -36,6 +37,9 @@ export class StreamSink {
 
   /** Reads the committed ids and progress; call before the first write and after a refused one. */
   async load(context: SyncContext): Promise<void> {
+    if (this.spec.sequence !== undefined && !this.destination.keepsNewerRows) {
+      throw new ConfigError('stream.sequence_unsupported', `sink ${this.spec.connection} ${this.spec.table}: connection '${this.destination.name}' cannot keep the newest row by a sequence column (PostgreSQL can); leave sequence out to let the last delivered row win`);
+    }
     await this.destination.prepare(context);
     const [stored] = await this.destination.readState(this.pipeline, this.stream);
     this.state = stored?.state ?? null;
@@ -65,7 +69,7 @@ export class StreamSink {
     const rows = input && input.rows > 0 ? input : undefined;
     const progress = { records: this.progress.records + (rows?.rows ?? 0), messages: this.progress.messages + ids.length, batches: this.progress.batches + 1 };
     const state = { committed: committed.toJSON(), progress, committed_at: new Date().toISOString() };
-    const change = !rows ? ({ kind: 'state_only' } as const) : this.spec.mode === 'upsert' ? ({ kind: 'upsert', input: rows, key: this.spec.key! } as const) : ({ kind: 'append', input: rows } as const);
+    const change = !rows ? ({ kind: 'state_only' } as const) : this.spec.mode === 'upsert' ? ({ kind: 'upsert', input: rows, key: this.spec.key!, newerBy: this.spec.sequence } as const) : ({ kind: 'append', input: rows } as const);
     const result = await this.destination.applyBatch({ pipeline: this.pipeline, stream: this.stream, table: { name: this.spec.table }, change, state, previousState: this.state }, context);
     this.state = state;
     this.committed = committed;

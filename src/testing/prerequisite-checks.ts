@@ -6,7 +6,7 @@ import pg from 'pg';
 import { mask } from '../core/project/secrets.ts';
 
 /** What some test files need from the machine beyond Node and `npm ci`. */
-export type PrerequisiteName = 'postgres' | 'postgres-logical-replication' | 'mariadb' | 'chromium' | 'redis' | 'nats-jetstream' | 'network-namespaces';
+export type PrerequisiteName = 'postgres' | 'postgres-logical-replication' | 'mariadb' | 'chromium' | 'redis' | 'nats-jetstream' | 'rabbitmq' | 'mqtt' | 'mosquitto' | 'network-namespaces';
 
 /** Why the machine lacks a prerequisite, and the exact command that provides it. */
 export interface MissingPrerequisite {
@@ -23,6 +23,12 @@ export const testMysqlUrl = (): string => process.env.SLUICE_TEST_MYSQL_URL ?? '
 export const testRedisUrl = (): string => process.env.SLUICE_TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
 /** The NATS server (with JetStream) the tests use. */
 export const testNatsUrl = (): string => process.env.SLUICE_TEST_NATS_URL ?? 'nats://127.0.0.1:4222';
+/** The RabbitMQ server the tests use. */
+export const testRabbitMqUrl = (): string => process.env.SLUICE_TEST_RABBITMQ_URL ?? 'amqp://guest:guest@127.0.0.1:5672';
+/** The MQTT broker the tests use. */
+export const testMqttUrl = (): string => process.env.SLUICE_TEST_MQTT_URL ?? 'mqtt://127.0.0.1:1883';
+/** The Mosquitto binary the tests start brokers of their own with (to kill and restart them). */
+export const mosquittoPath = (): string => process.env.SLUICE_TEST_MOSQUITTO ?? '/usr/sbin/mosquitto';
 /** The Chromium the browser tests drive: Debian's, unless SLUICE_TEST_CHROMIUM names another. */
 export const chromiumPath = (): string => process.env.SLUICE_TEST_CHROMIUM ?? '/usr/bin/chromium';
 
@@ -62,6 +68,16 @@ const unreachable = (name: PrerequisiteName, what: string, url: string, error: u
 });
 
 type Check = () => Promise<MissingPrerequisite | undefined>;
+
+/** A check that a server answers on its TCP port. */
+const serverCheck = (name: PrerequisiteName, what: string, url: () => string, port: number, command: string): Check => async () => {
+  try {
+    await reachable(url(), port);
+    return undefined;
+  } catch (error) {
+    return unreachable(name, what, url(), error, command);
+  }
+};
 
 /** One check per prerequisite; a new prerequisite adds an entry. */
 export const prerequisiteChecks = {
@@ -121,20 +137,17 @@ export const prerequisiteChecks = {
       return { name: 'chromium', why: `no Chromium at ${file}`, command: 'sudo apt-get install -y chromium (or set SLUICE_TEST_CHROMIUM to a Chromium binary)' };
     }
   },
-  async redis() {
+  redis: serverCheck('redis', 'Redis server', testRedisUrl, 6379, 'sudo apt-get install -y redis-server (or set SLUICE_TEST_REDIS_URL)'),
+  'nats-jetstream': serverCheck('nats-jetstream', 'NATS server', testNatsUrl, 4222, 'run nats-server -js (or set SLUICE_TEST_NATS_URL to a server with JetStream)'),
+  rabbitmq: serverCheck('rabbitmq', 'RabbitMQ server', testRabbitMqUrl, 5672, 'sudo apt-get install -y rabbitmq-server (or set SLUICE_TEST_RABBITMQ_URL)'),
+  mqtt: serverCheck('mqtt', 'MQTT broker', testMqttUrl, 1883, 'sudo apt-get install -y mosquitto (or set SLUICE_TEST_MQTT_URL)'),
+  async mosquitto() {
+    const file = mosquittoPath();
     try {
-      await reachable(testRedisUrl(), 6379);
+      accessSync(file, constants.X_OK);
       return undefined;
-    } catch (error) {
-      return unreachable('redis', 'Redis server', testRedisUrl(), error, 'sudo apt-get install -y redis-server (or set SLUICE_TEST_REDIS_URL)');
-    }
-  },
-  async 'nats-jetstream'() {
-    try {
-      await reachable(testNatsUrl(), 4222);
-      return undefined;
-    } catch (error) {
-      return unreachable('nats-jetstream', 'NATS server', testNatsUrl(), error, 'run nats-server -js (or set SLUICE_TEST_NATS_URL to a server with JetStream)');
+    } catch {
+      return { name: 'mosquitto', why: `no Mosquitto binary at ${file}`, command: 'sudo apt-get install -y mosquitto (or set SLUICE_TEST_MOSQUITTO to its binary)' };
     }
   },
   async 'network-namespaces'() {

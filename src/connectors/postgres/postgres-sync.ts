@@ -41,6 +41,7 @@ export const openPostgresSync: OpenSyncDestination = async (raw, context) => {
 
 class PostgresSyncDestination implements SyncDestination {
   readonly name: string;
+  readonly keepsNewerRows = true;
   private readonly state: TableRef;
   private client: Client | undefined;
   /** Temporary tables made in one transaction need distinct names. */
@@ -266,7 +267,8 @@ class PostgresSyncDestination implements SyncDestination {
         await client.query(`CREATE TEMP TABLE ${temp.sql} ON COMMIT DROP AS SELECT ${columns.join(', ')} FROM ${ref.sql} WITH NO DATA`);
         const rows = await copy(change.input, temp, types);
         const update = change.input.columns.filter((c) => !change.key.includes(c.name)).map((c) => `${quoteIdent(c.name)} = excluded.${quoteIdent(c.name)}`);
-        const conflict = update.length ? `DO UPDATE SET ${update.join(', ')}` : 'DO NOTHING';
+        const newer = change.newerBy === undefined ? '' : ` WHERE ${ref.sql}.${quoteIdent(change.newerBy)} IS NULL OR excluded.${quoteIdent(change.newerBy)} > ${ref.sql}.${quoteIdent(change.newerBy)}`;
+        const conflict = update.length ? `DO UPDATE SET ${update.join(', ')}${newer}` : 'DO NOTHING';
         await client.query(`INSERT INTO ${ref.sql} (${columns.join(', ')}) SELECT ${columns.join(', ')} FROM ${temp.sql} ON CONFLICT (${change.key.map(quoteIdent).join(', ')}) ${conflict}`);
         return { rows, deleted };
       }

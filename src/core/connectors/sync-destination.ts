@@ -59,7 +59,19 @@ export type SyncChange =
    * The input holds at most one row per key (the caller keeps the latest).
    * Deletes, when given, remove those keys first; a key must not be in both.
    */
-  | { readonly kind: 'upsert'; readonly input: SyncInput | undefined; readonly key: readonly string[]; readonly deletes?: SyncInput | undefined }
+  | {
+      readonly kind: 'upsert';
+      readonly input: SyncInput | undefined;
+      readonly key: readonly string[];
+      readonly deletes?: SyncInput | undefined;
+      /**
+       * A column of the input: a row replaces the existing row of its key only
+       * when its value there is greater (or the existing one is null), so rows
+       * arriving out of order leave the newest. Only for a destination whose
+       * `keepsNewerRows` is true.
+       */
+      readonly newerBy?: string | undefined;
+    }
   /** Replaces the whole table with the input, atomically (readers see old or new rows, never a mix). */
   | { readonly kind: 'replace'; readonly input: SyncInput; readonly key: readonly string[] }
   /** Changes no rows; commits the state alone (e.g. a CDC keepalive moving the position). */
@@ -167,6 +179,8 @@ export interface SyncDestination {
   alterTable(table: SyncTable, change: TableAlteration, context: SyncContext): Promise<void>;
   /** Applies one batch and its state in one transaction; on failure nothing of it remains. */
   applyBatch(batch: SyncBatch, context: SyncContext): Promise<SyncBatchResult>;
+  /** True when an upsert can keep the row with the greater value of a column (`newerBy`). */
+  readonly keepsNewerRows?: boolean;
   /**
    * Applies every table's changes and states in one transaction (change data
    * capture); on failure nothing of it remains. A destination without it

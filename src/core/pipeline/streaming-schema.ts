@@ -52,7 +52,46 @@ const redisStreamsSourceSchema = z
   })
   .strict();
 
-export const streamSourceSchema = z.discriminatedUnion('type', [natsJetStreamSourceSchema, redisStreamsSourceSchema]);
+/** A field of a JSON payload, by name (`device.id` reaches into an object). */
+const payloadFieldSchema = z.string().regex(/^[^.\s][^\s]*$/, 'a payload field is a name, or names joined by dots');
+
+const rabbitmqSourceSchema = z
+  .object({
+    type: z.literal('rabbitmq'),
+    url: z.string().min(1).default('amqp://guest:guest@127.0.0.1:5672'),
+    /** The queue the pipeline consumes: durable, declared on start unless `declare: false` (then it must exist). */
+    queue: z.string().min(1),
+    declare: z.boolean().default(true),
+    /** An existing exchange to bind the queue to, with `binding_key`. */
+    exchange: z.string().min(1).optional(),
+    binding_key: z.string().optional(),
+    /** Where a failing message waits out its retry delay before it goes back to `queue`; `<queue>.retry` when left out. */
+    retry_queue: z.string().min(1).optional(),
+    /** The JSON payload field that identifies a message without an AMQP message-id property. */
+    id_field: payloadFieldSchema.optional(),
+  })
+  .strict();
+
+const mqttSourceSchema = z
+  .object({
+    type: z.literal('mqtt'),
+    url: z.string().min(1).default('mqtt://127.0.0.1:1883'),
+    /** The topic filter subscribed with QoS 1 (`+` and `#` wildcards allowed). */
+    topic: z.string().min(1),
+    /** The session's client id, fixed so the broker keeps the session (and its queued messages) across restarts; `sluice_<pipeline>` when left out. */
+    client_id: z.string().min(1).max(128).optional(),
+    /** The JSON payload field that identifies a message: MQTT carries no message id that survives a redelivery. */
+    id_field: payloadFieldSchema,
+    /** How long the broker keeps the session while the pipeline is not connected. */
+    session_expiry: durationSchema.default(7 * 86_400_000),
+  })
+  .strict();
+
+export const streamSourceSchema = z
+  .discriminatedUnion('type', [natsJetStreamSourceSchema, redisStreamsSourceSchema, rabbitmqSourceSchema, mqttSourceSchema])
+  .superRefine((source, ctx) => {
+    if (source.type === 'rabbitmq' && source.binding_key !== undefined && source.exchange === undefined) ctx.addIssue({ code: 'custom', message: 'binding_key needs an exchange to bind the queue to', path: ['binding_key'] });
+  });
 export type StreamSourceSettings = z.output<typeof streamSourceSchema>;
 export type StreamSourceType = StreamSourceSettings['type'];
 
@@ -99,9 +138,12 @@ const sinkSchema = z
     mode: z.enum(streamSinkModes).default('append'),
     /** The key an upsert replaces rows by. */
     key: z.union([z.string().min(1), z.array(z.string().min(1)).min(1)]).transform((k) => (typeof k === 'string' ? [k] : k)).optional(),
+    /** For an upsert: the column whose greater value wins, so events arriving out of order leave the newest row of each key. */
+    sequence: z.string().min(1).optional(),
   })
   .strict()
-  .refine((s) => s.mode !== 'upsert' || s.key !== undefined, { message: 'an upsert sink needs a key: the columns that identify a row', path: ['key'] });
+  .refine((s) => s.mode !== 'upsert' || s.key !== undefined, { message: 'an upsert sink needs a key: the columns that identify a row', path: ['key'] })
+  .refine((s) => s.sequence === undefined || s.mode === 'upsert', { message: 'sequence orders the rows of an upsert sink; an append sink keeps every row', path: ['sequence'] });
 
 export const streamingFileSchema = z
   .object({
