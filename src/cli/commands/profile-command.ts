@@ -22,7 +22,8 @@ export async function profileCommand(pipelineName: string, blockName: string, op
     const latest = await engine.store.latestOutput(pipeline.name, blockName);
     if (!latest?.output) throw new ConfigError('profile.no_output', `block '${blockName}' has no stored output yet; run 'sluice run ${pipeline.name}' first`);
     let profile = (await engine.store.getProfile(latest.runId, blockName))?.profile;
-    if (!profile) {
+    // A partial profile (a large output's file statistics) gives way to the full one while the output is kept.
+    if (!profile || (profile.partial && existsSync(latest.output))) {
       if (!existsSync(latest.output)) throw new ConfigError('profile.output_gone', `the output of '${blockName}' from run ${latest.runId} is no longer kept; run the block again`);
       const session = await (await engine.dataPlane()).openSession();
       try {
