@@ -21,8 +21,10 @@ export async function profileCommand(pipelineName: string, blockName: string, op
     const latest = await engine.store.latestOutput(pipeline.name, blockName);
     if (!latest?.output) throw new ConfigError('profile.no_output', `block '${blockName}' has no stored output yet; run 'sluice run ${pipeline.name}' first`);
     let profile = (await engine.store.getProfile(latest.runId, blockName))?.profile;
-    if (!profile) {
-      if (!(await engine.outputs.exists(latest.output))) throw new ConfigError('profile.output_gone', `the output of '${blockName}' from run ${latest.runId} is no longer kept; run the block again`);
+    // A partial profile (a large output's file statistics) gives way to the full one while the output is kept.
+    const kept = await engine.outputs.exists(latest.output);
+    if (!profile || (profile.partial && kept)) {
+      if (!kept) throw new ConfigError('profile.output_gone', `the output of '${blockName}' from run ${latest.runId} is no longer kept; run the block again`);
       const session = await (await engine.dataPlane()).openSession();
       try {
         profile = { ...(await profileOutput(session, { location: await engine.outputs.read(latest.output), rows: latest.rowsOut ?? 0, columns: latest.columns ?? [] })), deferred: true };

@@ -28,11 +28,11 @@ export interface MetricObservation {
 export type SeasonMode = 'auto' | 'weekly' | 'none';
 
 export interface DetectorOptions {
-  /** How many recent values the detector learns from. Default 42 (six weeks of daily runs). */
+  /** How many recent values the detector learns from. Default 56 (eight weeks of daily runs, eight of each weekday). */
   readonly window?: number | undefined;
   /** Values needed before it judges at all. Default 14 (two weeks of daily runs, two of each weekday). */
   readonly minHistory?: number | undefined;
-  /** How many robust deviations from the expected value make an anomaly. Default 2.7 (see docs/quality.md, "How well it works", for how it was chosen). */
+  /** How many robust deviations from the expected value make an anomaly. Default 2.55 (see docs/quality.md, "How well it works", for how it was chosen). */
   readonly threshold?: number | undefined;
   readonly season?: SeasonMode | undefined;
   /**
@@ -59,12 +59,18 @@ export type Verdict =
       readonly score: number;
       readonly anomaly: boolean;
       readonly seasonal: boolean;
+      /** Whether the expected value follows a trend rather than a flat level. */
+      readonly trend: boolean;
       readonly reason: string;
     };
+
+/** Values learnt from unless a block says otherwise: eight weeks of daily runs, eight of each weekday. */
+export const defaultWindow = 56;
 
 /** The MAD of normally distributed values times this estimates their standard deviation. */
 const madToSigma = 1.4826;
 const dayMs = 86_400_000;
+const weekdayNames = ['Sunday', 'Monday', 'Tuesday', 'Wednesday', 'Thursday', 'Friday', 'Saturday'];
 
 /**
  * Judges `value` (observed on `date`) against `history` (oldest first).
@@ -73,8 +79,8 @@ const dayMs = 86_400_000;
  * if (verdict.judged && verdict.anomaly) console.log(verdict.reason);
  */
 export function judgeValue(history: readonly MetricObservation[], current: { value: number; date: string }, options: DetectorOptions = {}): Verdict {
-  const window = options.window ?? 42;
-  const threshold = options.threshold ?? 2.7;
+  const window = options.window ?? defaultWindow;
+  const threshold = options.threshold ?? 2.55;
   const season = options.season ?? 'auto';
   const minHistory = options.minHistory ?? 14;
   const { value } = current;
@@ -86,8 +92,9 @@ export function judgeValue(history: readonly MetricObservation[], current: { val
   const xs = recent.map((_, i) => i);
   const ys = recent.map((h) => h.value);
   const days = recent.map((h) => weekday(h.date));
-  const plain = fit(xs, ys, days, false);
-  const weekly = season !== 'none' && hasEveryWeekdayTwice(days) ? fit(xs, ys, days, true) : undefined;
+  const start = trendLine(xs, ys);
+  const plain = fit(xs, ys, days, false, start);
+  const weekly = season !== 'none' && hasEveryWeekdayTwice(days) ? fit(xs, ys, days, true, start) : undefined;
   // In `auto`, the weekday pattern must cut the mean distance from the model by a fifth to be believed
   // (seven extra parameters otherwise just follow noise). The mean, not the robust spread: one quiet
   // weekday in seven is exactly what a robust spread is built to ignore.
@@ -102,11 +109,13 @@ export function judgeValue(history: readonly MetricObservation[], current: { val
   const low = expected - threshold * spread;
   const high = expected + threshold * spread;
   const anomaly = Math.abs(score) > threshold;
-  const basis = `the last ${recent.length} values${model.seasonal ? ', by weekday' : ''}`;
+  // Say what the expectation is made of, so a reader can tell a missed season from a real jump.
+  const basis = `${[model.trend ? 'trend' : 'flat level', ...(model.seasonal ? [`${weekdayNames[today]} season`] : [])].join(' + ')}, from the last ${recent.length} values`;
+  const margin = `${formatNumber(expected)} ± ${formatNumber(threshold * spread)}`;
   const reason = anomaly
-    ? `${formatNumber(value)} is ${Math.abs(score).toFixed(1)} deviations ${score > 0 ? 'above' : 'below'} the expected ${formatNumber(expected)} (normal range ${formatNumber(low)} to ${formatNumber(high)}, from ${basis})`
-    : `${formatNumber(value)} is within the normal range ${formatNumber(low)} to ${formatNumber(high)} (from ${basis})`;
-  return { judged: true, value, expected, low, high, score, anomaly, seasonal: model.seasonal, reason };
+    ? `${formatNumber(value)} is ${Math.abs(score).toFixed(1)} deviations ${score > 0 ? 'above' : 'below'} the expected ${margin} (normal range ${formatNumber(low)} to ${formatNumber(high)}; ${basis})`
+    : `${formatNumber(value)} is within the expected ${margin} (normal range ${formatNumber(low)} to ${formatNumber(high)}; ${basis})`;
+  return { judged: true, value, expected, low, high, score, anomaly, seasonal: model.seasonal, trend: model.trend, reason };
 }
 
 /**
@@ -126,9 +135,11 @@ function levelAdjusted(history: readonly MetricObservation[]): MetricObservation
 
 interface Model {
   readonly seasonal: boolean;
+  /** Whether the level follows a trend rather than staying flat. */
+  readonly trend: boolean;
   /** The expected value at position `x` on weekday `day` (0 = Sunday). */
   predict(x: number, day: number): number;
-  /** The mean absolute residual, weekday offsets measured without the value itself. */
+  /** The mean absolute residual, weekday factors measured without the value itself. */
   readonly meanDistance: number;
   /** Robust standard deviation of what the model leaves unexplained, at position `x` on weekday `day`. */
   spreadAt(x: number, day: number): number;
@@ -137,34 +148,49 @@ interface Model {
 }
 
 /**
- * The weekday offsets (when asked), then a level with a Theil-Sen trend
- * (kept only when it clearly differs from flat: a slope read into noise moves
- * every prediction), then the spread of what is left.
+ * The weekday factors (when asked), then a level with a robust trend (kept
+ * only when it clearly differs from flat: a slope read into noise moves every
+ * prediction), then the spread of what is left.
+ *
+ * Where every value is positive a weekday is a ratio to the level (Mondays
+ * sell 15% more), so the pattern grows with a trending metric; otherwise it is
+ * an offset. Levels and weekday factors are means of values clipped around
+ * their median rather than medians: as robust to one wild value, and with six
+ * values a weekday the median wastes a third of what they say.
  */
-function fit(xs: readonly number[], ys: readonly number[], days: readonly number[], seasonal: boolean): Model {
+function fit(xs: readonly number[], ys: readonly number[], days: readonly number[], seasonal: boolean, start: Line): Model {
   const n = xs.length;
-  let effects: number[] = Array.from({ length: 7 }, () => 0);
-  let deseasoned = [...ys];
-  let line = trendLine(xs, deseasoned);
+  const ratio = ys.every((y) => y > 0);
+  // Apply and remove a weekday factor the way the season is modelled: as a ratio or as an offset.
+  const apply = (level: number, factor: number): number => (ratio ? level * factor : level + factor);
+  const remove = (y: number, factor: number): number => (ratio ? y / factor : y - factor);
+  const compare = (y: number, level: number): number => (ratio ? y / level : y - level);
+  const neutral = ratio ? 1 : 0;
+  let factors: number[] = Array.from({ length: 7 }, () => neutral);
+  let line = start;
+  // Each value's weekday factor as measured without it: with six values a weekday, a factor that
+  // includes the value itself pulls towards it and makes the season look better than it is.
+  let factorWithout = (i: number): number => factors[days[i]!]!;
   if (seasonal) {
-    // Two rounds: the weekday offsets are measured from a line that is not itself pulled by them.
+    const members = Array.from({ length: 7 }, (_, d) => xs.flatMap((_, i) => (days[i] === d ? [i] : [])));
+    // Two rounds: the weekday factors are measured from a line that is not itself pulled by them.
     for (let round = 0; round < 2; round++) {
-      const residual = ys.map((y, i) => y - line.at(xs[i]!));
-      effects = Array.from({ length: 7 }, (_, d) => median(residual.filter((_, i) => days[i] === d)) || 0);
-      const centre = median(effects);
-      effects = effects.map((e) => e - centre);
-      deseasoned = ys.map((y, i) => y - effects[days[i]!]!);
-      line = trendLine(xs, deseasoned);
+      const relative = ys.map((y, i) => compare(y, line.at(xs[i]!)));
+      const groupMedians = members.map((m) => median(m.map((i) => relative[i]!)));
+      const scale = robustSpread(relative.map((r, i) => r - groupMedians[days[i]!]!));
+      const factorOf = (m: readonly number[]): number => (m.length ? clippedMean(m.map((i) => relative[i]!), scale) : neutral);
+      const raw = members.map(factorOf);
+      const centre = raw.reduce((a, b) => a + b, 0) / 7;
+      const normalise = (f: number): number => (ratio ? f / centre : f - centre);
+      factors = raw.map(normalise);
+      factorWithout = (i) => normalise(factorOf(members[days[i]!]!.filter((j) => j !== i)));
+      line = trendLine(xs, ys.map((y, i) => remove(y, factors[days[i]!]!)), line);
     }
   }
-  const fromLine = ys.map((y, i) => y - line.at(xs[i]!));
-  // Each value is compared with its weekday's offset as measured without it: with three or four
-  // values a weekday, the median of a group is one of them, and its own residual of zero would
-  // shrink the spread and make the season look far better than it is.
-  const residual = seasonal ? fromLine.map((r, i) => r - median(fromLine.filter((_, j) => j !== i && days[j] === days[i]))) : fromLine;
+  const predict = (x: number, day: number): number => apply(line.at(x), seasonal ? (factors[day] ?? neutral) : neutral);
+  const residual = ys.map((y, i) => y - apply(line.at(xs[i]!), factorWithout(i)));
   const meanX = (n - 1) / 2;
   const sxx = xs.reduce((sum, x) => sum + (x - meanX) ** 2, 0);
-  const predict = (x: number, day: number): number => line.at(x) + (seasonal ? (effects[day] ?? 0) : 0);
   // Business numbers swing in proportion to their size: a growing revenue swings more at its end
   // than over its window. Where every prediction is positive the spread is measured as a share of it.
   const fitted = xs.map((x, i) => predict(x, days[i]!));
@@ -173,23 +199,52 @@ function fit(xs: readonly number[], ys: readonly number[], days: readonly number
   const absoluteSpread = robustSpread(residual);
   return {
     seasonal,
+    trend: line.slope !== 0,
     predict,
     spreadAt: (x, day) => (relative ? relativeSpread * Math.max(predict(x, day), 0) : absoluteSpread),
     meanDistance: residual.reduce((sum, r) => sum + Math.abs(r), 0) / residual.length,
-    // A median level varies like a mean of n / 1.57 values; a fitted trend adds its slope's error, growing with the distance.
-    uncertainty: (x) => Math.sqrt(1 + (line.slope ? 1 / n + (x - meanX) ** 2 / sxx : 1.57 / n)),
+    // A clipped mean level varies like a mean of n values; a fitted trend adds its slope's error, growing with the distance.
+    // A seasonal model's residuals, each from a weekday factor measured without it, already hold
+    // more than the error of a factor measured from all of its weekday's values and of the level
+    // (1/(k-1) against 1/k + 1/n for k values a weekday): widening them again would count it twice.
+    uncertainty: (x) => (seasonal && !line.slope ? 1 : Math.sqrt(1 + 1 / n + (line.slope ? (x - meanX) ** 2 / sxx : 0))),
   };
 }
 
-/** A Theil-Sen line over the values, flat (their median) unless its slope stands three standard errors clear of zero. */
-function trendLine(xs: readonly number[], ys: readonly number[]): { slope: number; at(x: number): number } {
-  const line = theilSen(xs, ys);
+interface Line {
+  readonly slope: number;
+  at(x: number): number;
+}
+
+/**
+ * A robust line over the values: Theil-Sen's slope as a start, then least
+ * squares over the values pulled to within 2 spreads of it (one wild value
+ * cannot tilt it, and the ordinary ones count fully). Flat (a clipped mean)
+ * unless its slope stands three standard errors clear of zero.
+ */
+function trendLine(xs: readonly number[], ys: readonly number[], from?: Line): Line {
+  // Refining an earlier line (the seasonal rounds) needs no new Theil-Sen start, its costliest step.
+  const start = from ? { slope: from.slope, intercept: from.at(0) } : theilSen(xs, ys);
   const meanX = xs.reduce((a, b) => a + b, 0) / xs.length;
   const sxx = xs.reduce((sum, x) => sum + (x - meanX) ** 2, 0);
-  const spread = robustSpread(ys.map((y, i) => y - (line.intercept + line.slope * xs[i]!)));
-  if (sxx > 0 && Math.abs(line.slope) > (3 * spread) / Math.sqrt(sxx)) return { slope: line.slope, at: (x) => line.intercept + line.slope * x };
-  const level = median(ys);
+  const fromStart = ys.map((y, i) => y - (start.intercept + start.slope * xs[i]!));
+  const spread = robustSpread(fromStart);
+  const clipped = ys.map((y, i) => y - fromStart[i]! + clip(fromStart[i]!, 2 * spread));
+  const meanY = clipped.reduce((a, b) => a + b, 0) / clipped.length;
+  const slope = sxx > 0 ? clipped.reduce((sum, y, i) => sum + (xs[i]! - meanX) * (y - meanY), 0) / sxx : 0;
+  if (sxx > 0 && Math.abs(slope) > (3 * spread) / Math.sqrt(sxx)) return { slope, at: (x) => meanY + slope * (x - meanX) };
+  const level = clippedMean(ys, robustSpread(ys.map((y) => y - median(ys))));
   return { slope: 0, at: () => level };
+}
+
+/** The mean of the values with each pulled to within 2 `scale`s of their median. */
+function clippedMean(values: readonly number[], scale: number): number {
+  const centre = median(values);
+  return centre + values.reduce((sum, v) => sum + clip(v - centre, 2 * scale), 0) / values.length;
+}
+
+function clip(value: number, limit: number): number {
+  return limit > 0 ? Math.min(Math.max(value, -limit), limit) : value;
 }
 
 /**

@@ -9,6 +9,7 @@ import type { CheckResultRecord } from './check-result.ts';
 import type { CheckSpec } from './check-spec.ts';
 import type { RelationshipSource } from './check-sql.ts';
 import { evaluateChecks, failedChecksColumn, type Evaluation } from './evaluate-checks.ts';
+import { profileFromFileStatistics } from './profile-from-statistics.ts';
 import { eagerProfileRows, profileOutput } from './profile-output.ts';
 
 /**
@@ -70,9 +71,9 @@ async function recordQuarantine(block: string, quarantined: StoredOutput, contex
 
 /** A profile is a help to the reader, never a reason for a block to fail: a problem making it is logged. */
 async function keepProfile(block: Block, output: StoredOutput, context: BlockRunContext): Promise<void> {
-  if (output.rows > eagerProfileRows) return;
   try {
-    const profile = await profileOutput(context.session, output);
+    // A large output keeps what its file's footer says (milliseconds); its full profile waits for a first look.
+    const profile = output.rows > eagerProfileRows ? await profileFromFileStatistics(context.session, output) : await profileOutput(context.session, output);
     await context.store?.putProfile({ runId: context.runId, block: block.name, profile });
   } catch (error) {
     if (context.signal.aborted) throw error;

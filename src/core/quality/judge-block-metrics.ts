@@ -3,7 +3,7 @@ import type { DataPlaneSession, StoredOutput } from '../data-plane/data-plane.ts
 import type { Block } from '../pipeline/pipeline.ts';
 import type { MetricPointRecord, MetricVerdictRecord, RunStore } from '../run-store/run-store.ts';
 import type { Logger } from '../run/logger.ts';
-import { judgeValue, type DetectorOptions, type MetricObservation } from './anomaly-detector.ts';
+import { defaultWindow, judgeValue, type DetectorOptions, type MetricObservation } from './anomaly-detector.ts';
 import { defaultAnomalySettings } from './anomaly-settings.ts';
 import { isSummable, measureOutput } from './measure-output.ts';
 
@@ -52,7 +52,7 @@ export async function judgeBlockMetrics(input: JudgeBlockMetricsInput): Promise<
   const date = input.logicalDate?.slice(0, 10) || at.slice(0, 10);
   const judging = settings.on_anomaly !== 'off';
   const history = judging
-    ? await store.listMetricHistory(input.pipeline, block.name, { before: { runId: input.runId, date, at }, limit: settings.window ?? 42 })
+    ? await store.listMetricHistory(input.pipeline, block.name, { before: { runId: input.runId, date, at }, limit: settings.window ?? defaultWindow })
     : [];
   const points = measured.map(({ metric, value }): MetricPointRecord => {
     const base = { runId: input.runId, pipeline: input.pipeline, block: block.name, metric, value, date, at, markedExpected: false };

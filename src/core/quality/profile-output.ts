@@ -31,14 +31,20 @@ export interface OutputProfile {
   readonly ms: number;
   /** Made when first looked at rather than when stored (outputs above `eagerProfileRows`). */
   readonly deferred?: boolean | undefined;
+  /**
+   * Read from the stored file's own statistics (rows, nulls, min and max per
+   * column), as kept for a large output when it is stored; the full profile
+   * replaces it on first look.
+   */
+  readonly partial?: boolean | undefined;
 }
 
 /**
  * Outputs up to this many rows are profiled as they are stored. A profile
  * costs a third to a half of the time a plain SQL block takes to store its
- * output (bench/profile-overhead.ts, at 250k, 1M and 5M rows): a second or
- * so at this size, too much for a large output, whose profile is made when
- * someone first asks for it instead.
+ * output (`npm run bench:profile`): a second or so at this size, too much
+ * for a large output, which gets the statistics its file already holds
+ * (profile-from-statistics.ts) and its full profile when someone first asks.
  */
 export const eagerProfileRows = 250_000;
 
@@ -49,7 +55,7 @@ const histogramBins = 10;
 /** Long text values are cut in min and max, which only orient the reader. */
 const shownChars = 80;
 
-type Shape = 'number' | 'text' | 'ordered' | 'other';
+export type Shape = 'number' | 'text' | 'ordered' | 'other';
 
 /**
  * Profiles a stored output in two passes over it: the first counts nulls and
@@ -107,7 +113,7 @@ export async function profileOutput(session: DataPlaneSession, output: StoredOut
   return { rows: Number(stats.rows ?? 0), columns: profiles, ms: Math.round(performance.now() - started) };
 }
 
-function shapeOf(type: string): Shape {
+export function shapeOf(type: string): Shape {
   if (/^(TINYINT|SMALLINT|INTEGER|BIGINT|HUGEINT|UTINYINT|USMALLINT|UINTEGER|UBIGINT|UHUGEINT|FLOAT|DOUBLE|DECIMAL\(.*\))$/.test(type)) return 'number';
   if (type === 'VARCHAR') return 'text';
   if (/^(BOOLEAN|DATE|TIME|TIMESTAMP.*|INTERVAL|UUID)$/.test(type)) return 'ordered';

@@ -35,13 +35,16 @@ export function qualityRoutes(deps: AppDependencies): Hono<{ Variables: AuthVari
     return c.json({ history: await store.checkHistory(c.req.param('name'), c.req.param('block'), c.req.param('check'), limit) });
   });
 
-  // Kept when the output was stored; a large output (or one from before profiles) is profiled on first look, and kept then.
+  // Kept when the output was stored; a large output (kept with its file's statistics only, or from before profiles) is profiled on first look, and kept then.
   app.get('/runs/:id/blocks/:block/profile', async (c) => {
     const [runId, block] = [c.req.param('id'), c.req.param('block')];
     const kept = await store.getProfile(runId, block);
-    if (kept) return c.json({ profile: kept.profile });
+    if (kept && !kept.profile.partial) return c.json({ profile: kept.profile });
     const record = (await store.listBlockRuns(runId)).find((b) => b.block === block);
-    if (!record?.output || !(await outputs.exists(record.output))) throw new ConfigError('run.no_output', `block '${block}' of run '${runId}' has no stored output`);
+    if (!record?.output || !(await outputs.exists(record.output))) {
+      if (kept) return c.json({ profile: kept.profile });
+      throw new ConfigError('run.no_output', `block '${block}' of run '${runId}' has no stored output`);
+    }
     const output = { location: await outputs.read(record.output), rows: record.rowsOut ?? 0, columns: record.columns ?? [] };
     const profile = { ...(await deps.withSession((session) => profileOutput(session, output))), deferred: true };
     await store.putProfile({ runId, block, profile });
