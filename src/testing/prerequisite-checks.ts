@@ -156,10 +156,12 @@ export const prerequisiteChecks = {
     try {
       execFileSync('ip', ['netns', 'add', probe], { stdio: 'pipe' });
       execFileSync('ip', ['netns', 'delete', probe], { stdio: 'pipe' });
+      // And a mount namespace of their own, so a host's disk is its own too.
+      execFileSync('unshare', ['--mount', '--uts', 'true'], { stdio: 'pipe' });
       return undefined;
     } catch (error) {
       const said = (error as { stderr?: Buffer }).stderr?.toString().trim() || (error as Error).message;
-      return { name: 'network-namespaces', why: `ip netns add fails (${said}); it needs root and iproute2`, command: 'sudo apt-get install -y iproute2, and run the tests as root' };
+      return { name: 'network-namespaces', why: `ip netns add or unshare --mount fails (${said}); they need root, iproute2 and util-linux`, command: 'sudo apt-get install -y iproute2 util-linux, and run the tests as root' };
     }
   },
 } satisfies Record<PrerequisiteName, Check>;

@@ -8,6 +8,8 @@ export interface S3TestServer {
   readonly bucket: string;
   readonly accessKeyId: string;
   readonly secretAccessKey: string;
+  /** The folder s3rver keeps the objects in: a test hides it from processes that must reach them only over the API. */
+  readonly directory: string;
   close(): Promise<void>;
 }
 
@@ -27,6 +29,7 @@ export async function startS3TestServer(bucket = 'sluice-outputs'): Promise<S3Te
     // s3rver's one account.
     accessKeyId: 'S3RVER',
     secretAccessKey: 'S3RVER',
+    directory,
     async close() {
       await server.close();
       rmSync(directory, { recursive: true, force: true });

@@ -18,6 +18,13 @@ export interface TestHost {
   readonly address: string;
   /** The command that runs a program on the host, under its own host name: prepend it to the program and its arguments. */
   readonly exec: readonly string[];
+  /**
+   * As `exec`, with each of `folders` covered, for the program only, by an
+   * empty folder of its own (a mount namespace with a tmpfs on each): what the
+   * host finds or writes at those paths is on no other host's disk, as on
+   * another machine.
+   */
+  execWithout(folders: readonly string[]): readonly string[];
   /** `url` (a service on this namespace's loopback) as the host reaches it, through its forwarder. */
   reach(url: string): string;
   /** Connections the host made to each forwarded service, by the service's URL. */
@@ -29,6 +36,9 @@ export interface TestHosts {
   /** Stops the forwarders and removes the namespaces (their veth pairs go with them); safe to call twice. */
   cleanup(): Promise<void>;
 }
+
+/** `text` as one word for sh. */
+const shellQuote = (text: string): string => `'${text.replaceAll("'", `'\\''`)}'`;
 
 const ip = (...args: string[]): string => execFileSync('ip', args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
 
@@ -123,6 +133,11 @@ export async function createTestHosts(count: number, services: readonly { url: s
         address,
         // Its own UTS namespace too, so its processes (and `sluice workers`) name the host.
         exec: ['ip', 'netns', 'exec', name, 'unshare', '--uts', 'sh', '-c', 'hostname "$0" && exec "$@"', name],
+        execWithout: (folders) => [
+          ...['ip', 'netns', 'exec', name, 'unshare', '--uts', '--mount', '--propagation', 'private', 'sh', '-c'],
+          ['hostname "$0"', ...folders.map((folder) => `mount -t tmpfs -o size=16m elsewhere ${shellQuote(folder)}`), 'exec "$@"'].join(' && '),
+          name,
+        ],
         reach(url) {
           const moved = new URL(url);
           moved.hostname = gateway;

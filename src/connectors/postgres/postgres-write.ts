@@ -174,10 +174,7 @@ async function truncateAndInsert(plan: WritePlan, existing: TargetTable, stage: 
 async function appendRows(plan: WritePlan): Promise<ModeResult> {
   const { control, target, existing, context } = plan;
   const rows = await transaction(control, async () => {
-    if (!existing) {
-      await createSchema(control, target);
-      await control.query(`CREATE TABLE ${target.sql} ${definedFrom(plan.columns)}`);
-    }
+    if (!existing) await createTargetOnce(control, target, definedFrom(plan.columns));
     const copy: CopyTarget = { copySql: copySql(target, plan), label: target.label, rename: [], binary: plan.binary };
     let rows = 0;
     for (const select of plan.selects) rows += await copyRows(plan.driver, control, select, copy, context, context.signal, plan.selects.length === 1);
@@ -193,11 +190,7 @@ async function upsertOrMerge(plan: WritePlan, mode: 'upsert' | 'merge'): Promise
   let replaced = 0;
   const rows = await withStage(plan, existing ? likeTarget(plan) : definedFrom(plan.columns), true, async (stage) => {
     await transaction(control, async () => {
-      if (!existing) {
-        await createSchema(control, target);
-        const primaryKey = mode === 'upsert' ? `, PRIMARY KEY (${keys.join(', ')})` : '';
-        await control.query(`CREATE TABLE ${target.sql} ${definedFrom(plan.columns, primaryKey)}`);
-      }
+      if (!existing) await createTargetOnce(control, target, definedFrom(plan.columns, mode === 'upsert' ? `, PRIMARY KEY (${keys.join(', ')})` : ''));
       switch (mode) {
         case 'upsert': {
           const others = plan.columns.filter((c) => !key.includes(c.name)).map((c) => quoteIdent(c.name));
@@ -251,10 +244,7 @@ async function replacePartition(plan: WritePlan): Promise<ModeResult> {
       throw new ConnectorError('postgres.rows_outside_partition', `${stray.toLocaleString('en-US')} input row(s) have ${column} outside the run's interval [${interval.start}, ${interval.end}); filter the input to the interval (data_interval_start/end)`);
     }
     await transaction(control, async () => {
-      if (!existing) {
-        await createSchema(control, target);
-        await control.query(`CREATE TABLE ${target.sql} ${definedFrom(plan.columns)}`);
-      }
+      if (!existing) await createTargetOnce(control, target, definedFrom(plan.columns));
       const deleted = await control.query(`DELETE FROM ${target.sql} WHERE ${col} >= $1 AND ${col} < $2`, [interval.start, interval.end]);
       replaced = deleted.rowCount ?? 0;
       await control.query(`INSERT INTO ${target.sql} (${list}) SELECT ${list} FROM ${stage.sql}`);
@@ -335,6 +325,22 @@ async function transaction<T>(client: PoolClient, work: () => Promise<T>): Promi
 async function createSchema(client: PoolClient, target: TableRef): Promise<void> {
   const found = await client.query('SELECT 1 FROM pg_namespace WHERE nspname = $1', [target.schema]);
   if (!found.rowCount) await client.query(`CREATE SCHEMA IF NOT EXISTS ${quoteIdent(target.schema)}`);
+}
+
+/** The first key of the advisory locks that make creating a target one writer's job: "SLCT" as an integer. */
+const createLockSpace = 0x534c4354;
+
+/**
+ * Creates the target (in the caller's transaction) unless a writer beside
+ * this one created it since it was looked up: runs of a backfill load their
+ * dates into one new table at once. `IF NOT EXISTS` alone still races in
+ * PostgreSQL's catalog (a duplicate key in pg_type), so writers take turns on
+ * a lock held until their transaction ends; the next one finds the table.
+ */
+async function createTargetOnce(client: PoolClient, target: TableRef, definition: string): Promise<void> {
+  await client.query('SELECT pg_advisory_xact_lock($1, hashtext($2))', [createLockSpace, target.sql]);
+  await createSchema(client, target);
+  await client.query(`CREATE TABLE IF NOT EXISTS ${target.sql} ${definition}`);
 }
 
 /** The staging shape for an existing target: exactly the input's columns, with the target's types, no constraints. */

@@ -47,8 +47,8 @@ function input(sql: string) {
   return bench.input(sql);
 }
 
-function write(settings: Record<string, unknown>, data: Awaited<ReturnType<typeof input>>, signal?: AbortSignal): Promise<WriteResult> {
-  return connection.write!({ settings: postgresConnector.writeSchema.parse(settings), input: data }, context(signal));
+function write(settings: Record<string, unknown>, data: Awaited<ReturnType<typeof input>>, signal?: AbortSignal, interval?: { start: string; end: string }): Promise<WriteResult> {
+  return connection.write!({ settings: postgresConnector.writeSchema.parse(settings), input: data, interval }, context(signal));
 }
 
 async function rows(sql: string): Promise<Record<string, unknown>[]> {
@@ -129,6 +129,24 @@ describe('postgres connector: writing', { skip }, () => {
     assert.match(result.summary, /merged 2 rows into .*lines, replacing 3/);
     const found = await rows(`SELECT day::int, count(*)::int AS n FROM ${schema}.lines GROUP BY day ORDER BY day`);
     assert.deepEqual(found, [{ day: 0, n: 3 }, { day: 1, n: 1 }, { day: 2, n: 3 }, { day: 5, n: 1 }]);
+  });
+
+  it('creates a new table once when writers load into it at once, as the runs of a backfill do', async () => {
+    const days = ['2025-03-01', '2025-03-02', '2025-03-03', '2025-03-04'];
+    const modes = [
+      { table: 'at_once_partition', mode: 'partition', partition_column: 'day' },
+      { table: 'at_once_append', mode: 'append' },
+      { table: 'at_once_upsert', mode: 'upsert', key: ['day', 'i'] },
+    ];
+    for (const settings of modes) {
+      const inputs = await Promise.all(days.map((day) => input(`SELECT DATE '${day}' AS day, i FROM range(50) t(i)`)));
+      const next = (day: string): string => new Date(Date.parse(day) + 86_400_000).toISOString().slice(0, 10);
+      const results = await Promise.allSettled(days.map((day, n) => write(settings, inputs[n]!, undefined, { start: day, end: next(day) })));
+      assert.deepEqual(results.map((r) => (r.status === 'fulfilled' ? 'written' : String(r.reason))), days.map(() => 'written'), settings.mode);
+      const found = await rows(`SELECT day::text AS day, count(*)::int AS n FROM ${schema}.${settings.table} GROUP BY day ORDER BY day`);
+      assert.deepEqual(found, days.map((day) => ({ day, n: 50 })), settings.mode);
+    }
+    assert.deepEqual(await leftovers(), []);
   });
 
   it('loads 300,000 rows through two COPY sessions with the right count and sum', async () => {
