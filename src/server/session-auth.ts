@@ -1,6 +1,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { Hono, type Context, type MiddlewareHandler } from 'hono';
 import { deleteCookie, getCookie, setCookie } from 'hono/cookie';
+import { getConnInfo } from '@hono/node-server/conninfo';
 import { z } from 'zod';
 import { tokenMatches } from './api-token.ts';
 import { parseBody, problem } from './http-problem.ts';
@@ -66,6 +67,23 @@ function sameOrigin(c: Context): boolean {
   return host === (c.req.header('host') ?? new URL(c.req.url).host);
 }
 
+/**
+ * A short tag of a session for the audit log: the first 8 hex digits of its
+ * id's SHA-256, enough to tell sessions apart, useless for taking one over.
+ */
+export function sessionTag(id: string): string {
+  return digest(id).slice(0, 8);
+}
+
+/** The peer's address when the app runs in the Node server; requests made in-process (tests) have none. */
+function remoteAddress(c: Context): string | undefined {
+  try {
+    return getConnInfo(c).remote.address;
+  } catch {
+    return undefined;
+  }
+}
+
 function bearer(c: Context): string | undefined {
   const header = c.req.header('authorization');
   return header?.startsWith('Bearer ') ? header.slice(7) : undefined;
@@ -78,6 +96,7 @@ export function requireAuth(token: string, sessions: Sessions): MiddlewareHandle
     if (given !== undefined || c.req.header('authorization')) {
       if (!tokenMatches(given, token)) return problem(c, 401, 'auth.required', 'the token is not valid');
       c.set('auth', 'token');
+      c.set('actor', { name: 'token', address: remoteAddress(c) });
       return next();
     }
     if (sessions.valid(getCookie(c, sessionCookie))) {
@@ -85,6 +104,7 @@ export function requireAuth(token: string, sessions: Sessions): MiddlewareHandle
         return problem(c, 403, 'auth.bad_origin', 'a change signed in by session cookie must come from the Sluice UI itself');
       }
       c.set('auth', 'session');
+      c.set('actor', { name: `session:${sessionTag(getCookie(c, sessionCookie)!)}`, address: remoteAddress(c) });
       return next();
     }
     return problem(c, 401, 'auth.required', 'sign in (POST /api/session) or send the API token as Authorization: Bearer TOKEN');
