@@ -1,5 +1,9 @@
-/** Lines compared by a full table above this many cells are shown as removed and added instead. */
-const maxCells = 4_000_000;
+/**
+ * Lines compared by a full table above this many cells are shown as removed
+ * and added instead: the table is built on the server's one thread, and a
+ * million cells keep it to a few tenths of a second on a busy machine.
+ */
+const maxCells = 1_000_000;
 const context = 3;
 
 type Edit = { readonly kind: ' ' | '-' | '+'; readonly line: string };
@@ -39,11 +43,16 @@ function splitLines(text: string): string[] {
 /** The shortest edit by a longest-common-subsequence table, or all out and all in when the table would be too big. */
 function middleEdits(a: readonly string[], b: readonly string[]): Edit[] {
   if (a.length * b.length > maxCells) return [...a.map((line) => ({ kind: '-' as const, line })), ...b.map((line) => ({ kind: '+' as const, line }))];
+  // Lines as numbers, so the table's inner loop compares integers, not strings.
+  const ids = new Map<string, number>();
+  const idOf = (line: string): number => ids.get(line) ?? (ids.set(line, ids.size), ids.size - 1);
+  const x = Int32Array.from(a, idOf);
+  const y = Int32Array.from(b, idOf);
   const width = b.length + 1;
   const table = new Uint32Array((a.length + 1) * width);
   for (let i = a.length - 1; i >= 0; i--) {
     for (let j = b.length - 1; j >= 0; j--) {
-      table[i * width + j] = a[i] === b[j] ? table[(i + 1) * width + j + 1]! + 1 : Math.max(table[(i + 1) * width + j]!, table[i * width + j + 1]!);
+      table[i * width + j] = x[i] === y[j] ? table[(i + 1) * width + j + 1]! + 1 : Math.max(table[(i + 1) * width + j]!, table[i * width + j + 1]!);
     }
   }
   const edits: Edit[] = [];
