@@ -39,7 +39,8 @@ export function fileRoutes(deps: AppDependencies): Hono {
     const body = await parseBody(c, z.object({ path: z.string().min(1).max(1000), content: z.string().max(maxFileBytes) }).strict());
     const file = resolveProjectPath(deps.root, body.path);
     if (existsSync(file) && !statSync(file).isFile()) throw new ConfigError('files.not_a_file', `${body.path} is a folder`);
-    const before = existsSync(file) && statSync(file).size <= maxFileBytes ? readFileSync(file, 'utf8') : undefined;
+    // Read for the audit diff; a file too large for the editor is not diffed either.
+    const before = !existsSync(file) ? undefined : statSync(file).size <= maxFileBytes ? readFileSync(file, 'utf8') : null;
     mkdirSync(path.dirname(file), { recursive: true });
     writeFileSync(file, body.content);
     const rel = projectRelative(deps.root, file);
