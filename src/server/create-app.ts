@@ -43,7 +43,7 @@ export function createApp(deps: AppDependencies): Hono<{ Variables: AuthVariable
   // Files are at most 2 MB; anything much larger is refused before it is read.
   app.use('/api/*', bodyLimit({ maxSize: 4 * 1024 * 1024, onError: (c) => problem(c, 413, 'api.body_too_large', 'the request body is larger than 4 MB') }));
   app.get('/api/health', (c) => c.json({ ok: true }));
-  app.route('/api', sessionRoutes(deps.token, sessions));
+  app.route('/api', sessionRoutes(deps.token, sessions, deps.store.audit));
   app.use('/api/*', requireAuth(deps.token, sessions));
   app.use('/api/*', auditTrail(deps.store.audit));
   app.route('/api', pipelineRoutes(deps));

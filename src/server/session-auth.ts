@@ -5,6 +5,7 @@ import { getConnInfo } from '@hono/node-server/conninfo';
 import { z } from 'zod';
 import { tokenMatches } from './api-token.ts';
 import { parseBody, problem } from './http-problem.ts';
+import type { AuditLog } from '../core/run-store/audit-log.ts';
 
 export const sessionCookie = 'sluice_session';
 const sessionLifetimeMs = 12 * 60 * 60 * 1000;
@@ -111,15 +112,22 @@ export function requireAuth(token: string, sessions: Sessions): MiddlewareHandle
   };
 }
 
-/** `GET/POST/DELETE /api/session`: the browser trades the token for an HttpOnly cookie once. */
-export function sessionRoutes(token: string, sessions: Sessions): Hono {
+/**
+ * `GET/POST/DELETE /api/session`: the browser trades the token for an
+ * HttpOnly cookie once. Signing in and out is audited, so a session's tag
+ * in the audit log leads to when and from where it began.
+ */
+export function sessionRoutes(token: string, sessions: Sessions, audit: AuditLog): Hono {
   const app = new Hono();
   app.get('/session', (c) => c.json({ authenticated: sessions.valid(getCookie(c, sessionCookie)) || tokenMatches(bearer(c), token) }));
   app.post('/session', async (c) => {
     if (c.req.header('origin') && !sameOrigin(c)) return problem(c, 403, 'auth.bad_origin', 'sign in from the Sluice UI itself');
     const body = await parseBody(c, z.object({ token: z.string().max(1000) }).strict());
     if (!tokenMatches(body.token, token)) return problem(c, 401, 'auth.required', 'the token is not valid');
-    setCookie(c, sessionCookie, sessions.create(), {
+    const id = sessions.create();
+    const tag = sessionTag(id);
+    await audit.append({ actor: `session:${tag}`, address: remoteAddress(c), action: 'session.start', target: tag });
+    setCookie(c, sessionCookie, id, {
       httpOnly: true,
       sameSite: 'Strict',
       path: '/',
@@ -128,9 +136,11 @@ export function sessionRoutes(token: string, sessions: Sessions): Hono {
     });
     return c.json({ authenticated: true });
   });
-  app.delete('/session', (c) => {
+  app.delete('/session', async (c) => {
     if (c.req.header('origin') && !sameOrigin(c)) return problem(c, 403, 'auth.bad_origin', 'sign out from the Sluice UI itself');
-    sessions.end(getCookie(c, sessionCookie));
+    const id = getCookie(c, sessionCookie);
+    if (id && sessions.valid(id)) await audit.append({ actor: `session:${sessionTag(id)}`, address: remoteAddress(c), action: 'session.end', target: sessionTag(id) });
+    sessions.end(id);
     deleteCookie(c, sessionCookie, { path: '/' });
     return c.json({ authenticated: false });
   });

@@ -36,13 +36,14 @@ describe('the audit page: who changed what, filtered', { skip }, () => {
     await served?.close();
   });
 
-  it('lists the changes newest first from the navigation', async () => {
+  it('lists the changes newest first from the navigation, this sign-in first', async () => {
     await page.getByTestId('nav-audit').click();
     await rows().first().waitFor();
     const texts = await rows().allInnerTexts();
-    assert.equal(texts.length, 2);
-    assert.match(texts[0]!, /token[\s\S]*dictionary\.decide[\s\S]*categories/);
-    assert.match(texts[1]!, /token[\s\S]*file\.edit[\s\S]*blocks\/a\.sql/);
+    assert.equal(texts.length, 3);
+    assert.match(texts[0]!, /session:[0-9a-f]{8}[\s\S]*session\.start/, 'this browser signing in');
+    assert.match(texts[1]!, /token[\s\S]*dictionary\.decide[\s\S]*categories/);
+    assert.match(texts[2]!, /token[\s\S]*file\.edit[\s\S]*blocks\/a\.sql/);
   });
 
   it('filters by action and shows a file edit as its diff', async () => {

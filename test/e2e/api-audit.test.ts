@@ -113,7 +113,12 @@ describe('sluice serve: the audit log records who changed what', () => {
     const [entry] = (await audit('?action=file')).entries;
     assert.match(entry!.actor, /^session:[0-9a-f]{8}$/);
     assert.ok(!JSON.stringify(entry).includes(cookie.split('=')[1]!));
-    assert.deepEqual((await audit(`?actor=${entry!.actor}`)).entries.map((e) => e.seq), [entry!.seq]);
+    const bySession = (await audit(`?actor=${entry!.actor}`)).entries;
+    assert.deepEqual(bySession.map((e) => e.action), ['file.edit', 'session.start'], 'the tag leads to when and where the session began');
+    assert.match(bySession[1]!.address ?? '', /127\.0\.0\.1/);
+    const out = await s.api('/api/session', { method: 'DELETE', auth: '', headers: { cookie, origin: s.base } });
+    assert.equal(out.status, 200);
+    assert.deepEqual((await audit(`?actor=${entry!.actor}`)).entries.map((e) => e.action), ['session.end', 'file.edit', 'session.start']);
   });
 
   it('pages by cursor and refuses a bad filter', async () => {

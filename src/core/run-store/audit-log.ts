@@ -21,7 +21,9 @@ export type AuditAction =
   | 'git.commit'
   | 'git.discard'
   | 'git.branch'
-  | 'dictionary.decide';
+  | 'dictionary.decide'
+  | 'session.start'
+  | 'session.end';
 
 export interface NewAuditEntry {
   /**

@@ -1,7 +1,7 @@
 import { query } from '../../api/client.ts';
 
 /** The areas an action belongs to (`run` takes `run.start`, `run.retry`...); `api` is a change no route described. */
-export const auditAreas = ['file', 'run', 'backfill', 'connection', 'trigger', 'git', 'dictionary', 'api'] as const;
+export const auditAreas = ['file', 'run', 'backfill', 'connection', 'trigger', 'git', 'dictionary', 'session', 'api'] as const;
 
 export interface AuditFilters {
   readonly actor: string;
