@@ -104,7 +104,21 @@ export async function main(argv: readonly string[]): Promise<number> {
     .option('--reject <value>', 'VALUE stands for no value of the dictionary: flag it without review from now on (repeatable)', collect, [])
     .option('--json', 'print the pending values as JSON')
     .action(async (name: string, options: { accept: string[]; reject: string[]; json?: boolean }) => {
-      code = (await import('./commands/dict-command.ts')).dictReviewCommand(name, options, out);
+      code = await (await import('./commands/dict-command.ts')).dictReviewCommand(name, options, out);
+    });
+
+  program
+    .command('audit')
+    .description('who changed what and when (file edits, runs, connections, triggers, git, review decisions), newest first')
+    .option('--actor <actor>', "only this actor: token, session:<tag> or cli:<user>")
+    .option('--action <action>', 'only this action (run.start) or area (run)')
+    .option('--target <target>', 'only targets starting with this (a file path, pipeline/ for its runs, a connection)')
+    .option('--since <time>', 'only entries at or after this date or ISO time')
+    .option('--until <time>', 'only entries before this date or ISO time')
+    .option('--limit <n>', 'how many', '50')
+    .option('--json', 'as JSON, with every detail (diffs, settings)')
+    .action(async (options: { actor?: string; action?: string; target?: string; since?: string; until?: string; limit?: string; json?: boolean }) => {
+      code = await (await import('./commands/audit-command.ts')).auditCommand(options, out);
     });
 
   program

@@ -171,7 +171,7 @@ export async function openRecordedRunStore(project: Project): Promise<RunStore |
 }
 
 /** The run store sluice.yaml names: SQLite in the project, or PostgreSQL (its URL may read ${ENV}). */
-async function openRunStore(project: Project): Promise<RunStore> {
+export async function openRunStore(project: Project): Promise<RunStore> {
   const metadata = project.settings.metadata;
   switch (metadata.type) {
     case 'sqlite':

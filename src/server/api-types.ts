@@ -13,6 +13,7 @@ export type { TriggerKind } from '../core/run/run-triggers.ts';
 export type { BlockRunStatus, DriftEventRecord, LogLevel, LogRecord, RunRecord, RunStatus } from '../core/run-store/run-store.ts';
 export type { AlertEventKind } from '../core/pipeline/alert-schema.ts';
 export type { AlertResult } from '../alerts/send-alerts.ts';
+export type { AuditEntry } from '../core/run-store/audit-log.ts';
 export type { CheckKind, CheckSeverity } from '../core/quality/check-spec.ts';
 export type { CheckResultRecord, CheckStatus } from '../core/quality/check-result.ts';
 export type { ColumnProfile, OutputProfile } from '../core/quality/profile-output.ts';

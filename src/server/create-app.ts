@@ -9,6 +9,8 @@ import { cleanTools } from '../toolkit/clean-tools.ts';
 import { connectionRoutes } from './routes/connection-routes.ts';
 import { fileRoutes } from './routes/file-routes.ts';
 import { gitRoutes } from './routes/git-routes.ts';
+import { auditRoutes } from './routes/audit-routes.ts';
+import { auditTrail } from './audit/audit-trail.ts';
 import { alertRoutes } from './routes/alert-routes.ts';
 import { dictionaryRoutes } from './routes/dictionary-routes.ts';
 import { overviewRoutes } from './routes/overview-routes.ts';
@@ -42,8 +44,9 @@ export function createApp(deps: AppDependencies): Hono<{ Variables: AuthVariable
   // Files are at most 2 MB; anything much larger is refused before it is read.
   app.use('/api/*', bodyLimit({ maxSize: 4 * 1024 * 1024, onError: (c) => problem(c, 413, 'api.body_too_large', 'the request body is larger than 4 MB') }));
   app.get('/api/health', (c) => c.json({ ok: true }));
-  app.route('/api', sessionRoutes(deps.token, sessions));
+  app.route('/api', sessionRoutes(deps.token, sessions, deps.store.audit));
   app.use('/api/*', requireAuth(deps.token, sessions));
+  app.use('/api/*', auditTrail(deps.store.audit));
   app.route('/api', pipelineRoutes(deps));
   app.route('/api', blockRoutes(deps));
   app.route('/api', cleanBlockRoutes(deps, cleanTools));
@@ -63,6 +66,7 @@ export function createApp(deps: AppDependencies): Hono<{ Variables: AuthVariable
   app.route('/api', metricRoutes(deps));
   app.route('/api', mapRoutes(deps));
   app.route('/api', workerRoutes(deps));
+  app.route('/api', auditRoutes(deps));
   // Nothing under /api ever falls through to the UI's HTML.
   app.all('/api', (c) => problem(c, 404, 'api.not_found', `no route ${c.req.method} ${c.req.path}`));
   app.all('/api/*', (c) => problem(c, 404, 'api.not_found', `no route ${c.req.method} ${c.req.path}`));

@@ -1,9 +1,11 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { Hono, type Context, type MiddlewareHandler } from 'hono';
 import { deleteCookie, getCookie, setCookie } from 'hono/cookie';
+import { getConnInfo } from '@hono/node-server/conninfo';
 import { z } from 'zod';
 import { tokenMatches } from './api-token.ts';
 import { parseBody, problem } from './http-problem.ts';
+import type { AuditLog } from '../core/run-store/audit-log.ts';
 
 export const sessionCookie = 'sluice_session';
 const sessionLifetimeMs = 12 * 60 * 60 * 1000;
@@ -66,6 +68,23 @@ function sameOrigin(c: Context): boolean {
   return host === (c.req.header('host') ?? new URL(c.req.url).host);
 }
 
+/**
+ * A short tag of a session for the audit log: the first 8 hex digits of its
+ * id's SHA-256, enough to tell sessions apart, useless for taking one over.
+ */
+export function sessionTag(id: string): string {
+  return digest(id).slice(0, 8);
+}
+
+/** The peer's address when the app runs in the Node server; requests made in-process (tests) have none. */
+function remoteAddress(c: Context): string | undefined {
+  try {
+    return getConnInfo(c).remote.address;
+  } catch {
+    return undefined;
+  }
+}
+
 function bearer(c: Context): string | undefined {
   const header = c.req.header('authorization');
   return header?.startsWith('Bearer ') ? header.slice(7) : undefined;
@@ -78,6 +97,7 @@ export function requireAuth(token: string, sessions: Sessions): MiddlewareHandle
     if (given !== undefined || c.req.header('authorization')) {
       if (!tokenMatches(given, token)) return problem(c, 401, 'auth.required', 'the token is not valid');
       c.set('auth', 'token');
+      c.set('actor', { name: 'token', address: remoteAddress(c) });
       return next();
     }
     if (sessions.valid(getCookie(c, sessionCookie))) {
@@ -85,21 +105,29 @@ export function requireAuth(token: string, sessions: Sessions): MiddlewareHandle
         return problem(c, 403, 'auth.bad_origin', 'a change signed in by session cookie must come from the Sluice UI itself');
       }
       c.set('auth', 'session');
+      c.set('actor', { name: `session:${sessionTag(getCookie(c, sessionCookie)!)}`, address: remoteAddress(c) });
       return next();
     }
     return problem(c, 401, 'auth.required', 'sign in (POST /api/session) or send the API token as Authorization: Bearer TOKEN');
   };
 }
 
-/** `GET/POST/DELETE /api/session`: the browser trades the token for an HttpOnly cookie once. */
-export function sessionRoutes(token: string, sessions: Sessions): Hono {
+/**
+ * `GET/POST/DELETE /api/session`: the browser trades the token for an
+ * HttpOnly cookie once. Signing in and out is audited, so a session's tag
+ * in the audit log leads to when and from where it began.
+ */
+export function sessionRoutes(token: string, sessions: Sessions, audit: AuditLog): Hono {
   const app = new Hono();
   app.get('/session', (c) => c.json({ authenticated: sessions.valid(getCookie(c, sessionCookie)) || tokenMatches(bearer(c), token) }));
   app.post('/session', async (c) => {
     if (c.req.header('origin') && !sameOrigin(c)) return problem(c, 403, 'auth.bad_origin', 'sign in from the Sluice UI itself');
     const body = await parseBody(c, z.object({ token: z.string().max(1000) }).strict());
     if (!tokenMatches(body.token, token)) return problem(c, 401, 'auth.required', 'the token is not valid');
-    setCookie(c, sessionCookie, sessions.create(), {
+    const id = sessions.create();
+    const tag = sessionTag(id);
+    await audit.append({ actor: `session:${tag}`, address: remoteAddress(c), action: 'session.start', target: tag });
+    setCookie(c, sessionCookie, id, {
       httpOnly: true,
       sameSite: 'Strict',
       path: '/',
@@ -108,9 +136,11 @@ export function sessionRoutes(token: string, sessions: Sessions): Hono {
     });
     return c.json({ authenticated: true });
   });
-  app.delete('/session', (c) => {
+  app.delete('/session', async (c) => {
     if (c.req.header('origin') && !sameOrigin(c)) return problem(c, 403, 'auth.bad_origin', 'sign out from the Sluice UI itself');
-    sessions.end(getCookie(c, sessionCookie));
+    const id = getCookie(c, sessionCookie);
+    if (id && sessions.valid(id)) await audit.append({ actor: `session:${sessionTag(id)}`, address: remoteAddress(c), action: 'session.end', target: sessionTag(id) });
+    sessions.end(id);
     deleteCookie(c, sessionCookie, { path: '/' });
     return c.json({ authenticated: false });
   });

@@ -91,6 +91,7 @@ export const appPages: readonly AppPage[] = [
   { name: 'lineage', route: () => '/lineage', ready: 'lineage-warning', then: [{ click: 'lineage-warning-show', ready: 'lineage-details' }] },
   { name: 'git', route: () => '/git', ready: 'git-changes', then: [{ click: 'git-change', ready: 'diff-view' }] },
   { name: 'git-history', route: () => '/git', ready: 'git-changes', then: [{ click: 'git-tab-history', ready: 'git-commit' }, { click: 'git-commit', ready: 'diff-view' }] },
+  { name: 'audit', route: () => '/audit', ready: 'audit-row', then: [{ click: 'audit-detail-toggle', ready: 'audit-detail' }] },
 ];
 
 /** A project's files under `dir` (relative path -> content), its `.sluice` state left out. */

@@ -59,6 +59,7 @@ describe('sluice serve: sign-in, headers and the file API refuse what they must'
     ['GET', '/api/git/diff'],
     ['POST', '/api/git/commit'],
     ['POST', '/api/git/branches'],
+    ['GET', '/api/audit'],
     ['DELETE', '/api/session'],
   ];
 

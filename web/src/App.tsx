@@ -22,6 +22,7 @@ const LineagePage = loadable(() => import('./features/lineage/LineagePage.tsx').
 const FieldMappingPage = loadable(() => import('./features/field-mapping/FieldMappingPage.tsx').then((m) => m.default), loading);
 const DictionariesPage = loadable(() => import('./features/dictionaries/DictionariesPage.tsx').then((m) => m.default), loading);
 const GitPage = loadable(() => import('./features/git/GitPage.tsx').then((m) => m.default), loading);
+const AuditPage = loadable(() => import('./features/audit/AuditPage.tsx').then((m) => m.default), loading);
 
 type Auth = 'checking' | 'signed-in' | 'signed-out';
 
@@ -101,6 +102,7 @@ function page(route: string) {
   if (route.startsWith('/triggers')) return <TriggersPage />;
   if (route.startsWith('/connections')) return <ConnectionsPage />;
   if (route.startsWith('/git')) return <GitPage />;
+  if (route.startsWith('/audit')) return <AuditPage route={route} />;
   if (route.startsWith('/lineage')) return <LineagePage route={route} />;
   if (route.startsWith('/map')) return <FieldMappingPage route={route} />;
   if (route.startsWith('/alerts')) return <AlertsPage />;

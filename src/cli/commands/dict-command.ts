@@ -5,6 +5,7 @@ import { recordDecisions, type ReviewDecision } from '../../toolkit/dictionary/r
 import { resolveProjectPath } from '../../workspace/resolve-project-path.ts';
 import { bold, dim, green, type Output } from '../output.ts';
 import { UsageError } from '../usage-error.ts';
+import { recordCliChange } from './audit-command.ts';
 
 export interface DictReviewOptions {
   readonly accept?: readonly string[];
@@ -18,7 +19,7 @@ export interface DictReviewOptions {
  * or `--reject VALUE`, writes those decisions into `dictionaries/NAME.yaml`, so
  * the next run maps them exactly.
  */
-export function dictReviewCommand(name: string, options: DictReviewOptions, out: Output): number {
+export async function dictReviewCommand(name: string, options: DictReviewOptions, out: Output): Promise<number> {
   const project = loadProject(process.cwd());
   const file = dictionaryFile(name);
   // The name is a plain file name already; this also refuses a dictionaries/ folder linked out of the project.
@@ -26,6 +27,7 @@ export function dictReviewCommand(name: string, options: DictReviewOptions, out:
   const decisions = [...(options.accept ?? []).map((a) => parseAccept(a, project.root, name)), ...(options.reject ?? []).map((value) => ({ value, canonical: null }))];
   if (decisions.length) {
     recordDecisions(project.root, name, decisions);
+    await recordCliChange(project, { action: 'dictionary.decide', target: name, detail: { decisions } });
     for (const { value, canonical } of decisions) out.line(`${green('recorded')} "${value}" -> ${canonical === null ? 'no value (flagged as unrecognised)' : `"${canonical}"`} in ${file}`);
     out.line(dim('the next run maps these values exactly'));
   }

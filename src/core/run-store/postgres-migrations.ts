@@ -1,5 +1,6 @@
 import type { ClientBase } from 'pg';
 import { quoteIdent } from '../sql/quote.ts';
+import { postgresAuditMigration } from './postgres-audit-log.ts';
 
 /**
  * Ordered, append-only: each takes the quoted schema name and returns its DDL.
@@ -165,6 +166,8 @@ export const postgresMigrations: readonly ((schema: string) => string)[] = [
     );
     CREATE INDEX drift_events_run ON ${s}.drift_events (run_id, block);
     CREATE INDEX drift_events_pipeline ON ${s}.drift_events (pipeline, at);`,
+  // The audit log: who did what and when, append-only (a trigger refuses UPDATE, DELETE and TRUNCATE).
+  postgresAuditMigration,
 ];
 
 /**

@@ -128,6 +128,21 @@ describe('PostgresRunStore', { skip }, () => {
     }
   });
 
+  it('refuses UPDATE, DELETE and TRUNCATE of audit entries even to SQL that goes around the store', async () => {
+    const schema = newSchema();
+    const store = await PostgresRunStore.open(url, { schema });
+    try {
+      await store.audit.append({ actor: 'token', action: 'git.commit', target: 'abc123' });
+      const table = `${quoteIdent(schema)}.audit_log`;
+      await assert.rejects(admin.query(`UPDATE ${table} SET actor = 'someone else'`), /append-only/);
+      await assert.rejects(admin.query(`DELETE FROM ${table}`), /append-only/);
+      await assert.rejects(admin.query(`TRUNCATE ${table}`), /append-only/);
+      assert.deepEqual((await store.audit.list()).entries.map((e) => `${e.actor} ${e.target}`), ['token abc123']);
+    } finally {
+      await store.close();
+    }
+  });
+
   it('reports a server it cannot reach without the password', async () => {
     const error = await PostgresRunStore.open('postgres://someone:hunter2@127.0.0.1:1/db', { schema: newSchema() }).then(
       () => assert.fail('opened'),

@@ -9,6 +9,8 @@ import type { BlockRunRecord, DriftEventQuery, DriftEventRecord, FingerprintReco
 import type { CheckResultRecord } from '../quality/check-result.ts';
 import { toCheckResult, type CheckResultRow } from './check-result-rows.ts';
 import type { TouchedDataset } from '../lineage/touched-datasets.ts';
+import { PostgresAuditLog } from './postgres-audit-log.ts';
+import type { AuditLog } from './audit-log.ts';
 import { toDriftEvent, type DriftEventRow } from './drift-event-rows.ts';
 
 export interface PostgresRunStoreOptions {
@@ -34,6 +36,7 @@ export class PostgresRunStore implements RunStore {
   private readonly leases: string;
   /** The quoted schema, for the tables integration pipelines use. */
   private readonly schema: string;
+  readonly audit: AuditLog;
 
   private constructor(
     private readonly pool: Pool,
@@ -46,6 +49,7 @@ export class PostgresRunStore implements RunStore {
     this.rejectedSum = `(SELECT sum(b.rows_rejected) FROM ${s}.block_runs b WHERE b.run_id = runs.id) AS rows_rejected`;
     this.logs = `${s}.logs`;
     this.leases = `${s}.leases`;
+    this.audit = new PostgresAuditLog(pool, s);
   }
 
   /** Connects, creates the schema and applies pending migrations. The driver loads here. */

@@ -4,6 +4,7 @@ import { afterEach, describe, it } from 'node:test';
 import type { MetricPointRecord, NewRunRecord, RunFilter, RunRecord, RunStore } from './run-store.ts';
 import type { CheckResultRecord } from '../quality/check-result.ts';
 import { describeDriftContract } from './drift-contract.ts';
+import { describeAuditContract } from './audit-contract.ts';
 
 const at = (minute: number): string => new Date(Date.UTC(2024, 4, 1, 10, minute)).toISOString();
 const ago = (ms: number): string => new Date(Date.now() - ms).toISOString();
@@ -781,6 +782,7 @@ export function describeRunStoreContract(name: string, open: () => Promise<RunSt
     });
 
     describeDriftContract(openStore, run);
+    describeAuditContract(openStore);
 
     describe('leases', () => {
       it('holds a lease until it expires, renews it for its owner and hands it over once expired', async () => {

@@ -5,6 +5,7 @@ import type { CheckResultRecord } from '../quality/check-result.ts';
 import type { OutputProfile } from '../quality/profile-output.ts';
 import type { TouchedDataset } from '../lineage/touched-datasets.ts';
 import type { OutputFingerprint } from '../quality/fingerprint-output.ts';
+import type { AuditLog } from './audit-log.ts';
 
 export const runStatuses = ['queued', 'running', 'succeeded', 'failed', 'cancelled'] as const;
 export type RunStatus = (typeof runStatuses)[number];
@@ -311,5 +312,7 @@ export interface RunStore {
   putDriftEvents(runId: string, block: string, events: readonly DriftEventRecord[]): Promise<void>;
   /** Drift events, newest first (by time, then in the order a block run recorded them). */
   listDriftEvents(query?: DriftEventQuery): Promise<DriftEventRecord[]>;
+  /** Who did what and when: append and read only (see audit-log.ts). */
+  readonly audit: AuditLog;
   close(): Promise<void>;
 }

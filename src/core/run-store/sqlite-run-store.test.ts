@@ -80,6 +80,18 @@ describe('SqliteRunStore', () => {
     assert.equal((await store.requeueRun('broken'))?.attempt, 2);
   });
 
+  it('refuses UPDATE and DELETE of audit entries even to SQL that goes around the store', async () => {
+    const file = storeFile();
+    const store = new SqliteRunStore(file);
+    opened.push(store);
+    await store.audit.append({ actor: 'token', action: 'git.commit', target: 'abc123' });
+    const raw = new Database(file);
+    opened.push(raw);
+    assert.throws(() => raw.prepare(`UPDATE audit_log SET actor = 'someone else'`).run(), /append-only/);
+    assert.throws(() => raw.prepare(`DELETE FROM audit_log`).run(), /append-only/);
+    assert.deepEqual((await store.audit.list()).entries.map((e) => `${e.actor} ${e.target}`), ['token abc123']);
+  });
+
   it('applies migrations once when two stores open a new file', () => {
     const file = storeFile();
     opened.push(new SqliteRunStore(file), new SqliteRunStore(file));

@@ -8,6 +8,8 @@ import type { SerializedError } from '../errors.ts';
 import { lostRunError, unclaimedRunGraceMs } from './lost-run.ts';
 import { runFilterConditions, runListConditions } from './run-filter-sql.ts';
 import type { TouchedDataset } from '../lineage/touched-datasets.ts';
+import { SqliteAuditLog, sqliteAuditMigration } from './sqlite-audit-log.ts';
+import type { AuditLog } from './audit-log.ts';
 import { toDriftEvent, type DriftEventRow } from './drift-event-rows.ts';
 
 /** Ordered, append-only: a store at version N applies migrations N+1.. on open. */
@@ -156,6 +158,8 @@ export const sqliteMigrations: readonly string[] = [
    );
    CREATE INDEX drift_events_run ON drift_events (run_id, block);
    CREATE INDEX drift_events_pipeline ON drift_events (pipeline, at);`,
+  // The audit log: who did what and when, append-only (triggers refuse UPDATE and DELETE).
+  sqliteAuditMigration,
 ];
 
 /**
@@ -165,6 +169,7 @@ export const sqliteMigrations: readonly string[] = [
  */
 export class SqliteRunStore implements RunStore {
   private readonly db: Database.Database;
+  readonly audit: AuditLog;
 
   constructor(file: string) {
     if (file !== ':memory:') mkdirSync(path.dirname(file), { recursive: true });
@@ -173,6 +178,7 @@ export class SqliteRunStore implements RunStore {
     this.db.pragma('busy_timeout = 10000');
     this.db.pragma('foreign_keys = ON');
     this.migrate();
+    this.audit = new SqliteAuditLog(this.db);
   }
 
   private migrate(): void {

@@ -8,6 +8,7 @@ import { warehouseConnectionName } from '../../core/project/connection-spec.ts';
 import { checkConnection, checkConnectionSpec } from '../connection-check.ts';
 import { draftConnectionSpec } from '../connection-draft.ts';
 import { parseBody } from '../http-problem.ts';
+import { noteAudit, type AuditNote } from '../audit/audit-trail.ts';
 
 const connectionBody = z
   .object({
@@ -38,6 +39,7 @@ export function connectionRoutes(deps: AppDependencies): Hono {
     const body = await parseBody(c, connectionBody);
     knownConnector(body.connector);
     const project = loadProject(deps.root);
+    noteAudit(c, false);
     return c.json(await checkConnectionSpec(project, deps.connectors, draftConnectionSpec(project, body.name?.trim() || 'unsaved', body)));
   });
 
@@ -46,7 +48,9 @@ export function connectionRoutes(deps: AppDependencies): Hono {
     if (!body.name) throw new ConfigError('api.bad_body', 'name: a connection needs a name');
     knownConnector(body.connector);
     saveConnection(deps.root, deps.stateDir, body.name, body, 'create');
-    return c.json({ connection: listConnections(deps.root, deps.stateDir).find((x) => x.name === body.name) }, 201);
+    const connection = listConnections(deps.root, deps.stateDir).find((x) => x.name === body.name);
+    noteAudit(c, connectionNote('connection.create', body.name, connection, body.secrets));
+    return c.json({ connection }, 201);
   });
 
   app.put('/connections/:name', async (c) => {
@@ -55,15 +59,30 @@ export function connectionRoutes(deps: AppDependencies): Hono {
     if (body.name && body.name !== name) throw new ConfigError('api.bad_body', 'name: a connection is renamed by adding the new one and deleting the old');
     knownConnector(body.connector);
     saveConnection(deps.root, deps.stateDir, name, body, 'update');
-    return c.json({ connection: listConnections(deps.root, deps.stateDir).find((x) => x.name === name) });
+    const connection = listConnections(deps.root, deps.stateDir).find((x) => x.name === name);
+    noteAudit(c, connectionNote('connection.update', name, connection, body.secrets));
+    return c.json({ connection });
   });
 
   app.delete('/connections/:name', (c) => {
     deleteConnection(deps.root, deps.stateDir, c.req.param('name'));
+    noteAudit(c, { action: 'connection.delete', target: c.req.param('name') });
     return c.json({ deleted: c.req.param('name') });
   });
 
-  app.post('/connections/:name/test', async (c) => c.json(await checkConnection(deps.root, deps.connectors, c.req.param('name'))));
+  app.post('/connections/:name/test', async (c) => {
+    noteAudit(c, false);
+    return c.json(await checkConnection(deps.root, deps.connectors, c.req.param('name')));
+  });
 
   return app;
+}
+
+/**
+ * A saved connection as the audit log keeps it: the settings as the
+ * connections list shows them, secrets masked, and the names of the secrets
+ * set, never their values.
+ */
+function connectionNote(action: 'connection.create' | 'connection.update', name: string, saved: ReturnType<typeof listConnections>[number] | undefined, secrets: Record<string, string> | undefined): AuditNote {
+  return { action, target: name, detail: { connector: saved?.connector, settings: saved?.settings, secretsSet: Object.keys(secrets ?? {}) } };
 }

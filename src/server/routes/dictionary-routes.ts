@@ -6,6 +6,7 @@ import { pendingReview, type PendingValue } from '../../toolkit/dictionary/pendi
 import { recordDecisions } from '../../toolkit/dictionary/record-decisions.ts';
 import { resolveProjectPath } from '../../workspace/resolve-project-path.ts';
 import type { AppDependencies } from '../app-context.ts';
+import { noteAudit } from '../audit/audit-trail.ts';
 import { parseBody } from '../http-problem.ts';
 
 const decisionsBody = z.strictObject({
@@ -35,6 +36,7 @@ export function dictionaryRoutes(deps: AppDependencies): Hono {
     const body = await parseBody(c, decisionsBody);
     fileOf(deps.root, name);
     recordDecisions(deps.root, name, body.decisions);
+    noteAudit(c, { action: 'dictionary.decide', target: name, detail: { decisions: body.decisions } });
     return c.json(summarise(deps, name));
   });
 

@@ -5,7 +5,9 @@ import { z } from 'zod';
 import { ConfigError } from '../../core/errors.ts';
 import { projectRelative, resolveProjectPath } from '../../workspace/resolve-project-path.ts';
 import type { AppDependencies } from '../app-context.ts';
+import { noteAudit } from '../audit/audit-trail.ts';
 import { parseBody } from '../http-problem.ts';
+import { fileEditNote } from '../audit/file-edit-note.ts';
 
 const maxFileBytes = 2 * 1024 * 1024;
 
@@ -37,9 +39,13 @@ export function fileRoutes(deps: AppDependencies): Hono {
     const body = await parseBody(c, z.object({ path: z.string().min(1).max(1000), content: z.string().max(maxFileBytes) }).strict());
     const file = resolveProjectPath(deps.root, body.path);
     if (existsSync(file) && !statSync(file).isFile()) throw new ConfigError('files.not_a_file', `${body.path} is a folder`);
+    // Read for the audit diff; a file too large for the editor is not diffed either.
+    const before = !existsSync(file) ? undefined : statSync(file).size <= maxFileBytes ? readFileSync(file, 'utf8') : null;
     mkdirSync(path.dirname(file), { recursive: true });
     writeFileSync(file, body.content);
-    return c.json({ path: projectRelative(deps.root, file), bytes: Buffer.byteLength(body.content) });
+    const rel = projectRelative(deps.root, file);
+    noteAudit(c, fileEditNote(rel, before, body.content));
+    return c.json({ path: rel, bytes: Buffer.byteLength(body.content) });
   });
 
   return app;

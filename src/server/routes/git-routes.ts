@@ -4,6 +4,7 @@ import { gitDiscard } from '../../workspace/git-discard.ts';
 import { gitCommitDiff, gitLog } from '../../workspace/git-history.ts';
 import { gitCommit, gitDiff, gitStatus, gitSwitch } from '../../workspace/git.ts';
 import type { AppDependencies } from '../app-context.ts';
+import { noteAudit } from '../audit/audit-trail.ts';
 import { parseBody } from '../http-problem.ts';
 
 /** The project's git repository: what changed, the diff, commit, discard, history, and branches. */
@@ -16,12 +17,15 @@ export function gitRoutes(deps: AppDependencies): Hono {
 
   app.post('/git/commit', async (c) => {
     const body = await parseBody(c, z.object({ message: z.string().min(1).max(10_000), paths: z.array(z.string()).max(1000).optional() }).strict());
-    return c.json({ commit: await gitCommit(deps.root, body.message, body.paths) });
+    const commit = await gitCommit(deps.root, body.message, body.paths);
+    noteAudit(c, { action: 'git.commit', target: commit, detail: { message: body.message, ...(body.paths ? { paths: body.paths } : {}) } });
+    return c.json({ commit });
   });
 
   app.post('/git/discard', async (c) => {
     const body = await parseBody(c, z.object({ path: z.string().min(1).max(4096) }).strict());
     await gitDiscard(deps.root, body.path);
+    noteAudit(c, { action: 'git.discard', target: body.path });
     return c.json(await gitStatus(deps.root));
   });
 
@@ -35,6 +39,7 @@ export function gitRoutes(deps: AppDependencies): Hono {
   app.post('/git/branches', async (c) => {
     const body = await parseBody(c, z.object({ name: z.string().min(1).max(200), create: z.boolean().default(false) }).strict());
     await gitSwitch(deps.root, body.name, body.create);
+    noteAudit(c, { action: 'git.branch', target: body.name, detail: { created: body.create } });
     return c.json(await gitStatus(deps.root));
   });
 

@@ -10,6 +10,7 @@ import { mappingLines } from '../../toolkit/mapping/mapping-lines.ts';
 import { suggestBetweenSources } from '../../toolkit/mapping/suggest-between-sources.ts';
 import { addSqlBlock } from '../../workspace/add-sql-block.ts';
 import type { AppDependencies } from '../app-context.ts';
+import { noteAudit } from '../audit/audit-trail.ts';
 import { parseBody } from '../http-problem.ts';
 
 const sourceName = z.string().min(1).max(500);
@@ -53,6 +54,7 @@ export function mapRoutes(deps: AppDependencies): Hono {
   });
 
   app.post('/map/suggest', async (c) => {
+    noteAudit(c, false);
     const body = await parseBody(c, suggestBody);
     const project = loadProject(deps.root);
     const mapping = await deps.withSession((session) => suggestBetweenSources(body, { project, store: deps.store, outputs: deps.outputs, connectors: deps.connectors, session }));

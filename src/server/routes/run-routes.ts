@@ -13,6 +13,7 @@ import { mergeVariables, newRunId } from '../../core/run/run-pipeline.ts';
 import { blocksTrigger, retryTrigger, type RunTrigger } from '../../core/run/run-triggers.ts';
 import { enqueueBackfill, planBackfill } from '../../scheduler/run-backfill.ts';
 import type { AppDependencies } from '../app-context.ts';
+import { noteAudit } from '../audit/audit-trail.ts';
 import { parseBody, parseQuery, problem } from '../http-problem.ts';
 import { describeRunContext } from '../run-context.ts';
 import { downloadFormats, outputFile, type DownloadFormat } from '../output-download.ts';
@@ -95,6 +96,7 @@ export function runRoutes(deps: AppDependencies): Hono<{ Variables: AuthVariable
     if (!body.blocks) {
       const triggered = await triggerRun(store, pipeline, { variables: body.variables, logicalDate: body.logical_date, trigger });
       if (triggered.created) deps.execute(pipeline, triggered.run, { interval: triggered.interval });
+      noteAudit(c, { action: 'run.start', target: runTarget(triggered.run), detail: { created: triggered.created, logicalDate: triggered.run.logicalDate, variables: body.variables } });
       return c.json(
         { run_id: triggered.run.id, created: triggered.created, status: triggered.run.status, logical_date: triggered.run.logicalDate ?? null } satisfies RunStarted,
         triggered.created ? 202 : 200,
@@ -107,6 +109,7 @@ export function runRoutes(deps: AppDependencies): Hono<{ Variables: AuthVariable
     const dated = body.logical_date !== undefined ? intervalForDate(pipeline, body.logical_date) : undefined;
     const run = await createRun(store, pipeline, { variables: body.variables, logicalDate: dated?.logicalDate, trigger: blocksTrigger(trigger) });
     deps.execute(pipeline, run, { only, interval: dated?.interval });
+    noteAudit(c, { action: 'run.start', target: runTarget(run), detail: { blocks: only, logicalDate: run.logicalDate, variables: body.variables } });
     return c.json({ run_id: run.id, created: true, status: run.status, logical_date: run.logicalDate ?? null, blocks: only } satisfies RunStarted, 202);
   });
 
@@ -115,6 +118,7 @@ export function runRoutes(deps: AppDependencies): Hono<{ Variables: AuthVariable
     const body = await parseBody(c, backfillBody);
     const range = parseDateRange(`${body.start}..${body.end}`);
     const runs = await enqueueBackfill(store, pipeline, planBackfill(pipeline, range.first, range.last), body.variables);
+    noteAudit(c, { action: 'backfill.start', target: pipeline.name, detail: { start: body.start, end: body.end, runs: runs.length, created: runs.filter((r) => r.created).length } });
     return c.json({ runs: runs.map((r) => ({ logical_date: r.logicalDate, run_id: r.run.id, created: r.created, status: r.run.status })) }, 202);
   });
 
@@ -221,6 +225,7 @@ export function runRoutes(deps: AppDependencies): Hono<{ Variables: AuthVariable
       trigger: retryTrigger(failed.id),
     });
     deps.execute(pipeline, run, { only, reuseOutputsOf: failed.id, interval: dated?.interval });
+    noteAudit(c, { action: 'run.retry', target: runTarget(run), detail: { retryOf: failed.id, blocks: only, ...(body.from_block ? { fromBlock: body.from_block } : {}) } });
     return c.json({ run_id: run.id, blocks: only }, 202);
   });
 
@@ -229,10 +234,16 @@ export function runRoutes(deps: AppDependencies): Hono<{ Variables: AuthVariable
     const cancelled = await store.cancelRun(run.id);
     if (!cancelled) return problem(c, 409, 'run.finished', `run ${run.id} is ${run.status}; only a queued or running run can be cancelled`);
     deps.abort(run.id);
+    noteAudit(c, { action: 'run.cancel', target: runTarget(run), detail: { was: run.status } });
     return c.json({ run: cancelled });
   });
 
   return app;
+}
+
+/** A run as an audit target, `pipeline/run id`, so a pipeline's runs filter by the prefix `pipeline/`. */
+function runTarget(run: RunRecord): string {
+  return `${run.pipeline}/${run.id}`;
 }
 
 /** A pipeline that can run: it loads and has at least one block. */

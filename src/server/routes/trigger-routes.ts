@@ -9,6 +9,7 @@ import { ConfigError } from '../../core/errors.ts';
 import { editPipeline } from '../../workspace/edit-pipeline.ts';
 import { setTriggers } from '../../workspace/pipeline-document.ts';
 import type { AppDependencies } from '../app-context.ts';
+import { noteAudit } from '../audit/audit-trail.ts';
 import { parseBody } from '../http-problem.ts';
 import { triggersOf } from './pipeline-routes.ts';
 
@@ -35,6 +36,7 @@ export function triggerRoutes(deps: AppDependencies): Hono {
     const pipeline = editPipeline(deps.root, c.req.param('name'), (doc) => {
       setTriggers(doc, { schedule: body.schedule, scheduleEnabled: body.schedule_enabled, apiEnabled: body.api_enabled, onFile: body.on_file });
     });
+    noteAudit(c, { action: 'trigger.update', target: pipeline.name, detail: { ...body } });
     return c.json(triggersOf(pipeline));
   });
 
@@ -43,6 +45,7 @@ export function triggerRoutes(deps: AppDependencies): Hono {
     const body = await parseBody(c, previewBody);
     const pipeline = loadPipeline(deps.root, c.req.param('name'));
     const schedule = checkSchedule(body.schedule);
+    noteAudit(c, false);
     const [last] = await deps.store.listRuns({ pipeline: pipeline.name, trigger: 'schedule', limit: 1 });
     const now = new Date();
     const preview = previewCatchup(schedule, last?.logicalDate, now, 100);

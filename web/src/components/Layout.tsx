@@ -16,6 +16,7 @@ const sections = [
   { to: '/alerts', label: 'Alerts', icon: '⚑' },
   { to: '/dictionaries', label: 'Dictionaries', icon: '≡' },
   { to: '/git', label: 'Git', icon: '⎇' },
+  { to: '/audit', label: 'Audit', icon: '☰' },
 ] as const;
 
 /** The frame of every signed-in page: the left navigation and the content. */
