@@ -38,6 +38,7 @@ export class HeartbeatWriter {
   private beat: StreamHeartbeat;
   private readonly window: { at: number; rows: number }[] = [];
   private writtenAt = 0;
+  private trailing: NodeJS.Timeout | undefined;
 
   constructor(
     private readonly file: string,
@@ -71,7 +72,11 @@ export class HeartbeatWriter {
       lag: lag ?? b.lag,
       latencyMs: report.latencyMs?.[0] ?? b.latencyMs,
     };
-    if (now - this.writtenAt >= this.everyMs) this.write();
+    const due = this.writtenAt + this.everyMs - now;
+    if (due <= 0) this.write();
+    // A batch recorded within the interval is written when it ends, so a stream that goes quiet
+    // after its last batch still shows that batch's totals.
+    else this.trailing ??= setTimeout(() => this.write(), due).unref();
   }
 
   finish(state: Exclude<StreamState, 'running'>, error?: string): void {
@@ -80,6 +85,8 @@ export class HeartbeatWriter {
   }
 
   private write(): void {
+    if (this.trailing) clearTimeout(this.trailing);
+    this.trailing = undefined;
     this.writtenAt = Date.now();
     this.beat = { ...this.beat, updatedAt: new Date(this.writtenAt).toISOString() };
     mkdirSync(path.dirname(this.file), { recursive: true });
