@@ -104,6 +104,9 @@ async function matchStored(file: string): Promise<void> {
       inputs: [{ name: 'people', output: input }],
       outputLocation: path.join(dir, 'out.parquet'),
       tempDir,
+      // A project folder without review decisions, so every pair is judged by its scores alone.
+      project: { root: dir } as BlockRunContext['project'],
+      pipeline: { name: 'bench' } as BlockRunContext['pipeline'],
       signal: new AbortController().signal,
       logger: createLogger((level, message) => console.log(`${level}: ${message}`)),
     } as Partial<BlockRunContext> as BlockRunContext;
