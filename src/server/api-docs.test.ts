@@ -10,10 +10,10 @@ const methods = 'GET|POST|PUT|PATCH|DELETE';
 /**
  * Every route the app registers, as `METHOD /path`. Building the app only
  * registers its routes; no handler runs, so the parts a handler would use
- * (the run store, the data plane) are left out.
+ * (the run store, the data plane) are left out or empty.
  */
 function registeredRoutes(): string[] {
-  const deps = { root: '.', stateDir: '.sluice', token: 'unused', connectors: new Map() } as unknown as AppDependencies;
+  const deps = { root: '.', stateDir: '.sluice', token: 'unused', connectors: new Map(), store: {} } as unknown as AppDependencies;
   return [
     ...new Set(
       createApp(deps)
