@@ -100,7 +100,10 @@ describe('the dedupe and prepare block forms, generated from their settings\' sc
 
   it('shows a refused setting with the server\'s reason and leaves the file alone', async () => {
     const before = pipelineFile();
+    // A fresh page: the last save's reload of the pipeline may otherwise redraw the form under the typing.
+    await page.reload();
     await page.getByTestId('prepare-form').waitFor();
+    assert.equal(await page.getByTestId('prepare-setting-split-by').inputValue(), 'group');
     await page.getByTestId('prepare-setting-split-test_fraction').fill('2');
     await page.getByTestId('save-prepare').click();
     await page.getByText(/split\.test_fraction/).first().waitFor();
