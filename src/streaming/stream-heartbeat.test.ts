@@ -16,7 +16,9 @@ describe('HeartbeatWriter', () => {
     writer.record(batch);
     writer.record(batch);
     assert.equal(readHeartbeats(dir)[0]!.rows, 0, 'within the interval nothing new is written yet');
-    await new Promise((resolve) => setTimeout(resolve, 250));
+    // Waits on the file's state, with a generous deadline, not on a fixed pause.
+    const deadline = Date.now() + 10_000;
+    while (readHeartbeats(dir)[0]!.rows !== 6 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 20));
     assert.equal(readHeartbeats(dir)[0]!.rows, 6);
     writer.finish('stopped');
     assert.deepEqual([readHeartbeats(dir)[0]!.state, readHeartbeats(dir)[0]!.rows], ['stopped', 6]);
