@@ -19,6 +19,9 @@ describe('the web UI: dark mode follows the system, can be chosen, and every pag
   const lowest: Record<string, number> = {};
 
   const theme = () => page.evaluate('document.documentElement.dataset.theme') as Promise<string>;
+  // A function, not a string: a string predicate is re-evaluated with eval on each poll, which the UI's CSP refuses.
+  const waitForTheme = (wanted: string) =>
+    page.waitForFunction((expected) => (globalThis as unknown as { document: { documentElement: { dataset: { theme?: string } } } }).document.documentElement.dataset.theme === expected, wanted);
   const background = (selector: string) => page.evaluate(`getComputedStyle(document.querySelector(${JSON.stringify(selector)})).backgroundColor`) as Promise<string>;
   const isDark = (rgb: string) => {
     const [r = 255, g = 255, b = 255] = (rgb.match(/\d+/g) ?? []).map(Number);
@@ -58,7 +61,7 @@ describe('the web UI: dark mode follows the system, can be chosen, and every pag
     await page.getByTestId('pipelines-page').waitFor();
     assert.equal(await theme(), 'light');
     await page.emulateMedia({ colorScheme: 'dark' });
-    await page.waitForFunction('document.documentElement.dataset.theme === "dark"');
+    await waitForTheme('dark');
     assert.ok(isDark(await background('body')), 'the page turned dark without a reload');
     assert.equal(await page.getByTestId('theme-system').getAttribute('aria-checked'), 'true');
   });
@@ -77,7 +80,7 @@ describe('the web UI: dark mode follows the system, can be chosen, and every pag
     await page.getByTestId('theme-system').click();
     assert.equal(await theme(), 'light', 'back to the system, which is light now');
     await page.emulateMedia({ colorScheme: 'dark' });
-    await page.waitForFunction('document.documentElement.dataset.theme === "dark"');
+    await waitForTheme('dark');
   });
 
   it('keeps the pipelines, runs and run pages readable in the dark', async () => {
