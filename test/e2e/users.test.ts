@@ -68,6 +68,9 @@ describe('users and roles over the real server', () => {
     const key = issued.body.key;
     assert.match(key, /^slk_/);
     assert.equal((await s.json('/api/runs', { auth: key })).status, 200);
+    const started = await s.json<{ run_id: string }>('/api/pipelines/hello/runs', { method: 'POST', auth: key, body: '{}' });
+    assert.equal(started.status, 202, 'an operator runs a pipeline');
+    await waitFor(async () => !['queued', 'running'].includes((await s.json<{ run: { status: string } }>(`/api/runs/${started.body.run_id}`, { auth: key })).body.run.status), { what: 'the run to finish', timeout: 60_000 });
     assert.equal((await s.json('/api/files', { method: 'PUT', auth: key, body: '{}' })).status, 403, 'an operator edits no files');
     assert.doesNotMatch(JSON.stringify((await admin('/api/users')).body), new RegExp(key), 'the key is never listed');
     assert.equal((await admin('/api/users/ci/key', { method: 'DELETE' })).status, 200);
@@ -122,7 +125,7 @@ describe('users and roles over the real server', () => {
   it('records user and role changes with the real actor, and runs and edits as the user', async () => {
     const { body } = await admin<{ entries: { actor: string; action: string; target: string; detail: Record<string, unknown> }[] }>('/api/audit?limit=100');
     const seen = body.entries.map((e) => `${e.actor} ${e.action} ${e.target}`);
-    for (const line of ['token user.add ana', 'user:ana user.add vic', 'user:ana user.key_issue ci', 'user:ana user.key_revoke ci', 'user:ana user.remove gone', 'user:ana user.role ed', 'user:ed file.edit blocks/greet.sql', 'user:vic session.start']) {
+    for (const line of ['token user.add ana', 'user:ana user.add vic', 'user:ana user.key_issue ci', 'key:ci run.start hello/', 'user:ana user.key_revoke ci', 'user:ana user.remove gone', 'user:ana user.role ed', 'user:ed file.edit blocks/greet.sql', 'user:vic session.start']) {
       assert.ok(seen.some((s) => s.startsWith(line)), `${line} in ${seen.join('\n')}`);
     }
     const role = body.entries.find((e) => e.action === 'user.role')!;
