@@ -71,6 +71,10 @@ describe('users: an admin adds a viewer, who sees no edit or run actions', { ski
     await page.getByTestId('pipeline-editor').waitFor();
     await page.getByTestId('editor-run-status').or(page.getByText('greet').first()).first().waitFor();
     for (const hidden of ['run-pipeline', 'add-block', 'delete-pipeline']) assert.equal(await page.getByTestId(hidden).count(), 0, `${hidden} is hidden in the editor`);
+    await page.goto(`${served.base}/#/triggers`);
+    await page.getByTestId('trigger-row-hello').waitFor();
+    assert.equal(await page.getByTestId('run-now-hello').count(), 0, 'no Run now on the triggers page');
+    assert.equal(await page.getByTestId('api-enabled-hello').isDisabled(), true, 'the API switch is read-only');
     const status = await page.evaluate(async () => (await fetch('/api/pipelines/hello/runs', { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' })).status);
     assert.equal(status, 403, 'a direct API call as the viewer is refused');
     await screenshot(page, 'users-viewer');
