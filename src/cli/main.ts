@@ -110,7 +110,7 @@ export async function main(argv: readonly string[]): Promise<number> {
   program
     .command('audit')
     .description('who changed what and when (file edits, runs, connections, triggers, git, review decisions), newest first')
-    .option('--actor <actor>', "only this actor: token, session:<tag> or cli:<user>")
+    .option('--actor <actor>', 'only this actor: user:<name>, key:<name>, cli:<os user> (token or session:<tag> before users)')
     .option('--action <action>', 'only this action (run.start) or area (run)')
     .option('--target <target>', 'only targets starting with this (a file path, pipeline/ for its runs, a connection)')
     .option('--since <time>', 'only entries at or after this date or ISO time')
@@ -119,6 +119,56 @@ export async function main(argv: readonly string[]): Promise<number> {
     .option('--json', 'as JSON, with every detail (diffs, settings)')
     .action(async (options: { actor?: string; action?: string; target?: string; since?: string; until?: string; limit?: string; json?: boolean }) => {
       code = await (await import('./commands/audit-command.ts')).auditCommand(options, out);
+    });
+
+  const users = program.command('users').description('who may sign in, and with which role: viewer < operator < editor < admin (docs/security.md)');
+  users
+    .command('add')
+    .description('add a user (the first user retires the project token)')
+    .argument('<name>', 'a user name')
+    .requiredOption('--role <role>', 'viewer, operator, editor or admin')
+    .option('--password-stdin', 'read the password from standard input')
+    .option('--email <email>', 'their email address')
+    .action(async (name: string, options: { role: string; passwordStdin?: boolean; email?: string }) => {
+      code = await (await import('./commands/users-command.ts')).usersAddCommand(name, options, out);
+    });
+  users
+    .command('list')
+    .description('the users, their roles and whether they have a password and an API key')
+    .option('--json', 'as JSON')
+    .action(async (options: { json?: boolean }) => {
+      code = await (await import('./commands/users-command.ts')).usersListCommand(options, out);
+    });
+  users
+    .command('set-role')
+    .description("change a user's role (it applies to their next request)")
+    .argument('<name>', 'a user')
+    .argument('<role>', 'viewer, operator, editor or admin')
+    .action(async (name: string, role: string) => {
+      code = await (await import('./commands/users-command.ts')).usersSetRoleCommand(name, role, out);
+    });
+  users
+    .command('set-password')
+    .description("set a user's password (ends their sessions)")
+    .argument('<name>', 'a user')
+    .option('--password-stdin', 'read the password from standard input')
+    .action(async (name: string, options: { passwordStdin?: boolean }) => {
+      code = await (await import('./commands/users-command.ts')).usersSetPasswordCommand(name, options, out);
+    });
+  users
+    .command('remove')
+    .description('remove a user, their sessions and their API key')
+    .argument('<name>', 'a user')
+    .action(async (name: string) => {
+      code = await (await import('./commands/users-command.ts')).usersRemoveCommand(name, out);
+    });
+  users
+    .command('key')
+    .description("issue a user's API key, shown once (it replaces their old one), or revoke it")
+    .argument('<name>', 'a user')
+    .option('--revoke', 'revoke the key instead')
+    .action(async (name: string, options: { revoke?: boolean }) => {
+      code = await (await import('./commands/users-command.ts')).usersKeyCommand(name, options, out);
     });
 
   program

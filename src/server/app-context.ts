@@ -6,6 +6,7 @@ import type { RunRecord, RunStore } from '../core/run-store/run-store.ts';
 import type { DataInterval } from '../core/pipeline/schedule.ts';
 import type { RunMetrics } from './metrics/run-metrics.ts';
 import type { Fleet } from '../executor/read-fleet.ts';
+import type { SessionLimits } from './users/user-auth.ts';
 
 /** Which blocks a run the API started runs, and whose stored outputs it reads for the others. */
 export interface RunPlan {
@@ -21,7 +22,10 @@ export interface AppDependencies {
   readonly store: RunStore;
   /** Where block outputs are kept: previews, pages and downloads read through it. */
   readonly outputs: OutputStore;
+  /** The project's API token: an admin key while the project has no users, refused once it has. */
   readonly token: string;
+  /** How long browser sessions last (sluice.yaml `auth.sessions`); 8 hours idle and 7 days at most by default. */
+  readonly sessionLimits?: SessionLimits | undefined;
   readonly connectors: ConnectorRegistry;
   /** Starts a run the API created; the request does not wait for it. */
   readonly execute: (pipeline: Pipeline, run: RunRecord, plan: RunPlan & { readonly interval?: DataInterval | undefined }) => void;

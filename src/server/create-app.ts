@@ -26,26 +26,31 @@ import { qualityRoutes } from './routes/quality-routes.ts';
 import { triggerRoutes } from './routes/trigger-routes.ts';
 import { workerRoutes } from './routes/worker-routes.ts';
 import { securityHeaders } from './security-headers.ts';
-import { requireAuth, sessionRoutes, Sessions, type AuthVariables } from './session-auth.ts';
+import { requireAuth, sessionRoutes, type AuthVariables } from './session-auth.ts';
+import { requireRole } from './route-roles.ts';
+import { userRoutes } from './routes/user-routes.ts';
+import { UserAuth } from './users/user-auth.ts';
 import { serveStaticUi } from './static-ui.ts';
 
 export type { AppDependencies, RunPlan } from './app-context.ts';
 
 /**
  * The web UI and its JSON API (docs/api.md). Every /api route but health and
- * sign-in needs a token or a session; every error is JSON naming what is
+ * sign-in needs an API key or a session, and the role route-roles.ts names; every error is JSON naming what is
  * wrong: `{ "error": { "code", "message" } }`.
  */
 export function createApp(deps: AppDependencies): Hono<{ Variables: AuthVariables }> {
   const app = new Hono<{ Variables: AuthVariables }>();
-  const sessions = new Sessions();
+  const auth = new UserAuth(deps.store, deps.token, deps.sessionLimits);
 
   app.use('*', securityHeaders());
   // Files are at most 2 MB; anything much larger is refused before it is read.
   app.use('/api/*', bodyLimit({ maxSize: 4 * 1024 * 1024, onError: (c) => problem(c, 413, 'api.body_too_large', 'the request body is larger than 4 MB') }));
   app.get('/api/health', (c) => c.json({ ok: true }));
-  app.route('/api', sessionRoutes(deps.token, sessions, deps.store.audit));
-  app.use('/api/*', requireAuth(deps.token, sessions));
+  app.route('/api', sessionRoutes(auth, deps.store.audit));
+  app.use('/api/*', requireAuth(auth));
+  // Every route's role is in route-roles.ts; a route it does not name is refused.
+  app.use('/api/*', requireRole());
   app.use('/api/*', auditTrail(deps.store.audit));
   app.route('/api', pipelineRoutes(deps));
   app.route('/api', blockRoutes(deps));
@@ -67,11 +72,12 @@ export function createApp(deps: AppDependencies): Hono<{ Variables: AuthVariable
   app.route('/api', mapRoutes(deps));
   app.route('/api', workerRoutes(deps));
   app.route('/api', auditRoutes(deps));
+  app.route('/api', userRoutes(deps));
   // Nothing under /api ever falls through to the UI's HTML.
   app.all('/api', (c) => problem(c, 404, 'api.not_found', `no route ${c.req.method} ${c.req.path}`));
   app.all('/api/*', (c) => problem(c, 404, 'api.not_found', `no route ${c.req.method} ${c.req.path}`));
 
-  app.route('/', metricsRoutes({ root: deps.root, store: deps.store, runMetrics: deps.metrics?.runMetrics }, { token: deps.token, sessions, metricsToken: deps.metrics?.token }));
+  app.route('/', metricsRoutes({ root: deps.root, store: deps.store, runMetrics: deps.metrics?.runMetrics }, { auth, metricsToken: deps.metrics?.token }));
 
   const ui = deps.webDist ? serveStaticUi(deps.webDist) : undefined;
   app.get('*', (c) => (ui ? ui(c) : c.html('<!doctype html><title>Sluice</title><p>The web UI is not built. Run <code>npm run build:web</code>.</p>')));

@@ -1,53 +1,29 @@
-import { createHash, randomBytes } from 'node:crypto';
 import { Hono, type Context, type MiddlewareHandler } from 'hono';
 import { deleteCookie, getCookie, setCookie } from 'hono/cookie';
 import { getConnInfo } from '@hono/node-server/conninfo';
 import { z } from 'zod';
-import { tokenMatches } from './api-token.ts';
 import { parseBody, problem } from './http-problem.ts';
 import type { AuditLog } from '../core/run-store/audit-log.ts';
+import { sessionTag, type Principal, type UserAuth } from './users/user-auth.ts';
 
 export const sessionCookie = 'sluice_session';
-const sessionLifetimeMs = 12 * 60 * 60 * 1000;
 const stateChanging = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
 
-/** How a request signed in: the UI's session cookie, or a script's bearer token. */
+/** How a request signed in: the UI's session cookie, or a script's bearer token or API key. */
 export type AuthKind = 'session' | 'token';
 export type AuthVariables = { auth: AuthKind };
 
-/**
- * Signed-in browser sessions: random ids kept in memory, so a restart signs
- * everyone out. The map is keyed by the id's SHA-256, so how long a lookup
- * takes says nothing about how close a guessed id came.
- */
-export class Sessions {
-  private readonly expiries = new Map<string, number>();
-
-  create(): string {
-    const id = randomBytes(32).toString('base64url');
-    this.expiries.set(digest(id), Date.now() + sessionLifetimeMs);
-    return id;
+declare module 'hono' {
+  interface ContextVariableMap {
+    /** Who the request acts as, with their role as of this request. */
+    principal: Principal;
+    /**
+     * Signs the request's credential in again, without counting it as
+     * activity: a long-lived answer (the live event stream) calls it to end
+     * when the user is removed, their role changes or the session ends.
+     */
+    recheck: () => Promise<Principal | undefined>;
   }
-
-  valid(id: string | undefined): boolean {
-    if (!id) return false;
-    const key = digest(id);
-    const expires = this.expiries.get(key);
-    if (expires === undefined) return false;
-    if (expires < Date.now()) {
-      this.expiries.delete(key);
-      return false;
-    }
-    return true;
-  }
-
-  end(id: string | undefined): void {
-    if (id) this.expiries.delete(digest(id));
-  }
-}
-
-function digest(id: string): string {
-  return createHash('sha256').update(id).digest('hex');
 }
 
 /**
@@ -56,7 +32,7 @@ function digest(id: string): string {
  * own origin. Hosts are compared, not schemes, so the check holds behind a
  * proxy that ends TLS and forwards plain HTTP.
  */
-function sameOrigin(c: Context): boolean {
+export function sameOrigin(c: Context): boolean {
   const origin = c.req.header('origin');
   if (!origin) return c.req.header('sec-fetch-site') === 'same-origin';
   let host: string;
@@ -68,16 +44,8 @@ function sameOrigin(c: Context): boolean {
   return host === (c.req.header('host') ?? new URL(c.req.url).host);
 }
 
-/**
- * A short tag of a session for the audit log: the first 8 hex digits of its
- * id's SHA-256, enough to tell sessions apart, useless for taking one over.
- */
-export function sessionTag(id: string): string {
-  return digest(id).slice(0, 8);
-}
-
 /** The peer's address when the app runs in the Node server; requests made in-process (tests) have none. */
-function remoteAddress(c: Context): string | undefined {
+export function remoteAddress(c: Context): string | undefined {
   try {
     return getConnInfo(c).remote.address;
   } catch {
@@ -90,59 +58,98 @@ function bearer(c: Context): string | undefined {
   return header?.startsWith('Bearer ') ? header.slice(7) : undefined;
 }
 
-/** Every /api route but health and the session routes needs a token or a session. */
-export function requireAuth(token: string, sessions: Sessions): MiddlewareHandler<{ Variables: AuthVariables }> {
+/** Every /api route but health and the session routes needs an API key, the project token or a session. */
+export function requireAuth(auth: UserAuth): MiddlewareHandler<{ Variables: AuthVariables }> {
   return async (c, next) => {
     const given = bearer(c);
     if (given !== undefined || c.req.header('authorization')) {
-      if (!tokenMatches(given, token)) return problem(c, 401, 'auth.required', 'the token is not valid');
-      c.set('auth', 'token');
-      c.set('actor', { name: 'token', address: remoteAddress(c) });
+      const principal = given === undefined ? undefined : await auth.fromBearer(given);
+      if (!principal) return problem(c, 401, 'auth.required', 'the token or API key is not valid');
+      signedIn(c, 'token', principal, () => auth.fromBearer(given!));
       return next();
     }
-    if (sessions.valid(getCookie(c, sessionCookie))) {
+    const id = getCookie(c, sessionCookie);
+    const principal = id ? await auth.fromSession(id) : undefined;
+    if (principal) {
       if (stateChanging.has(c.req.method) && !sameOrigin(c)) {
         return problem(c, 403, 'auth.bad_origin', 'a change signed in by session cookie must come from the Sluice UI itself');
       }
-      c.set('auth', 'session');
-      c.set('actor', { name: `session:${sessionTag(getCookie(c, sessionCookie)!)}`, address: remoteAddress(c) });
+      signedIn(c, 'session', principal, () => auth.fromSession(id!, false));
       return next();
     }
-    return problem(c, 401, 'auth.required', 'sign in (POST /api/session) or send the API token as Authorization: Bearer TOKEN');
+    return problem(c, 401, 'auth.required', 'sign in (POST /api/session) or send an API key as Authorization: Bearer KEY');
   };
 }
 
+function signedIn(c: Context, kind: AuthKind, principal: Principal, recheck: () => Promise<Principal | undefined>): void {
+  c.set('auth', kind);
+  c.set('principal', principal);
+  c.set('recheck', recheck);
+  c.set('actor', { name: principal.actor, address: remoteAddress(c) });
+}
+
+const signInBody = z.union([
+  z.object({ token: z.string().max(1000) }).strict(),
+  z.object({ user: z.string().min(1).max(200), password: z.string().max(1000) }).strict(),
+]);
+
+/** What `GET /api/session` answers: whether the caller is signed in, as whom, and how the sign-in page should ask. */
+export interface SessionView {
+  readonly authenticated: boolean;
+  readonly user?: string | undefined;
+  readonly role?: Principal['role'] | undefined;
+  /** True once the project has users: the sign-in page asks for a name and password instead of the token. */
+  readonly usersExist: boolean;
+}
+
 /**
- * `GET/POST/DELETE /api/session`: the browser trades the token for an
- * HttpOnly cookie once. Signing in and out is audited, so a session's tag
- * in the audit log leads to when and from where it began.
+ * `GET/POST/DELETE /api/session`: the browser signs in once, with a user's
+ * name and password (or, while the project has no users, its token) and
+ * gets an HttpOnly cookie. Signing in and out is audited.
  */
-export function sessionRoutes(token: string, sessions: Sessions, audit: AuditLog): Hono {
+export function sessionRoutes(auth: UserAuth, audit: AuditLog): Hono {
   const app = new Hono();
-  app.get('/session', (c) => c.json({ authenticated: sessions.valid(getCookie(c, sessionCookie)) || tokenMatches(bearer(c), token) }));
+  const principalOf = async (c: Context): Promise<Principal | undefined> => {
+    const given = bearer(c);
+    if (given !== undefined) return auth.fromBearer(given);
+    const id = getCookie(c, sessionCookie);
+    return id ? auth.fromSession(id, false) : undefined;
+  };
+  app.get('/session', async (c) => {
+    const principal = await principalOf(c);
+    return c.json({ authenticated: Boolean(principal), user: principal?.user, role: principal?.role, usersExist: await auth.usersExist() } satisfies SessionView);
+  });
   app.post('/session', async (c) => {
     if (c.req.header('origin') && !sameOrigin(c)) return problem(c, 403, 'auth.bad_origin', 'sign in from the Sluice UI itself');
-    const body = await parseBody(c, z.object({ token: z.string().max(1000) }).strict());
-    if (!tokenMatches(body.token, token)) return problem(c, 401, 'auth.required', 'the token is not valid');
-    const id = sessions.create();
-    const tag = sessionTag(id);
-    await audit.append({ actor: `session:${tag}`, address: remoteAddress(c), action: 'session.start', target: tag });
-    setCookie(c, sessionCookie, id, {
-      httpOnly: true,
-      sameSite: 'Strict',
-      path: '/',
-      secure: new URL(c.req.url).protocol === 'https:',
-      maxAge: sessionLifetimeMs / 1000,
-    });
-    return c.json({ authenticated: true });
+    const body = await parseBody(c, signInBody);
+    const opened = 'token' in body ? await auth.signInWithToken(body.token) : await auth.signIn(body.user, body.password);
+    if (!opened) {
+      const message = 'token' in body ? ((await auth.usersExist()) ? 'this project has users: sign in with your name and password' : 'the token is not valid') : 'the name or password is not right';
+      return problem(c, 401, 'auth.required', message);
+    }
+    await audit.append({ actor: opened.principal.actor, address: remoteAddress(c), action: 'session.start', target: sessionTag(opened.id) });
+    setSessionCookie(c, opened.id, auth.limits.absoluteMs);
+    return c.json({ authenticated: true, user: opened.principal.user, role: opened.principal.role, usersExist: await auth.usersExist() } satisfies SessionView);
   });
   app.delete('/session', async (c) => {
     if (c.req.header('origin') && !sameOrigin(c)) return problem(c, 403, 'auth.bad_origin', 'sign out from the Sluice UI itself');
     const id = getCookie(c, sessionCookie);
-    if (id && sessions.valid(id)) await audit.append({ actor: `session:${sessionTag(id)}`, address: remoteAddress(c), action: 'session.end', target: sessionTag(id) });
-    sessions.end(id);
+    const principal = id ? await auth.fromSession(id, false) : undefined;
+    if (id && principal) await audit.append({ actor: principal.actor, address: remoteAddress(c), action: 'session.end', target: sessionTag(id) });
+    if (id) await auth.endSession(id);
     deleteCookie(c, sessionCookie, { path: '/' });
-    return c.json({ authenticated: false });
+    return c.json({ authenticated: false, usersExist: await auth.usersExist() } satisfies SessionView);
   });
   return app;
+}
+
+/** The session cookie: HttpOnly, same-site only, Secure over HTTPS. */
+export function setSessionCookie(c: Context, id: string, maxAgeMs: number): void {
+  setCookie(c, sessionCookie, id, {
+    httpOnly: true,
+    sameSite: 'Strict',
+    path: '/',
+    secure: new URL(c.req.url).protocol === 'https:',
+    maxAge: Math.floor(maxAgeMs / 1000),
+  });
 }

@@ -77,7 +77,7 @@ describe('sluice serve: sign-in, headers and the file API refuse what they must'
 
   it('answers health and the session state without signing in', async () => {
     assert.deepEqual((await s.json('/api/health', { auth: '' })).body, { ok: true });
-    assert.deepEqual((await s.json('/api/session', { auth: '' })).body, { authenticated: false });
+    assert.deepEqual((await s.json('/api/session', { auth: '' })).body, { authenticated: false, usersExist: false });
   });
 
   it('signs a browser in with an HttpOnly SameSite=Strict cookie, and checks the Origin of its changes', async () => {
@@ -94,7 +94,7 @@ describe('sluice serve: sign-in, headers and the file API refuse what they must'
     const asBrowser = (route: string, init: RequestInit = {}, origin?: string) =>
       s.json<{ error?: { code: string } }>(route, { ...init, auth: '', headers: { cookie: session, ...(origin ? { origin } : {}) } });
 
-    assert.deepEqual((await asBrowser('/api/session')).body, { authenticated: true });
+    assert.deepEqual((await asBrowser('/api/session')).body, { authenticated: true, role: 'admin', usersExist: false });
     assert.equal((await asBrowser('/api/pipelines')).status, 200);
     const foreign = await asBrowser('/api/pipelines', { method: 'POST', body: JSON.stringify({ name: 'evil' }) }, 'https://evil.example');
     assert.equal(foreign.status, 403);

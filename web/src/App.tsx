@@ -7,6 +7,8 @@ import { SignInPage, takeFragmentToken } from './features/sign-in/SignInPage.tsx
 import { PipelinesPage } from './features/pipelines/PipelinesPage.tsx';
 import { RunsPage, runListRoute } from './features/runs/RunsPage.tsx';
 import { prefetch } from './api/prefetch.ts';
+import type { SessionView } from '@sluice/api';
+import { SessionContext } from './features/users/session-context.ts';
 
 // The editor brings React Flow and CodeMirror: loaded only when opened, so
 // the pipelines page renders without them.
@@ -22,6 +24,7 @@ const LineagePage = loadable(() => import('./features/lineage/LineagePage.tsx').
 const FieldMappingPage = loadable(() => import('./features/field-mapping/FieldMappingPage.tsx').then((m) => m.default), loading);
 const DictionariesPage = loadable(() => import('./features/dictionaries/DictionariesPage.tsx').then((m) => m.default), loading);
 const GitPage = loadable(() => import('./features/git/GitPage.tsx').then((m) => m.default), loading);
+const UsersPage = loadable(() => import('./features/users/UsersPage.tsx').then((m) => m.default), loading);
 const AuditPage = loadable(() => import('./features/audit/AuditPage.tsx').then((m) => m.default), loading);
 
 type Auth = 'checking' | 'signed-in' | 'signed-out';
@@ -30,18 +33,28 @@ export function App() {
   const route = useRoute();
   const [auth, setAuth] = useState<Auth>('checking');
   const [signInError, setSignInError] = useState<string>();
+  const [session, setSession] = useState<SessionView>({ authenticated: false, usersExist: false });
 
   useEffect(() => {
     const token = takeFragmentToken();
     const check = token
-      ? api('POST', '/api/session', { token }).then(
-          () => true,
+      ? api<SessionView>('POST', '/api/session', { token }).then(
+          (s) => {
+            setSession(s);
+            return true;
+          },
           (error: Error) => {
             setSignInError(error.message);
             return false;
           },
         )
-      : api<{ authenticated: boolean }>('GET', '/api/session').then((s) => s.authenticated, () => false);
+      : api<SessionView>('GET', '/api/session').then(
+          (s) => {
+            setSession(s);
+            return s.authenticated;
+          },
+          () => false,
+        );
     // When this browser had a session last time, the first page's data is asked for
     // beside the check (never when signed out, which would only earn a 401).
     const firstData = token || !rememberedSession() ? undefined : firstDataOf(route);
@@ -61,7 +74,9 @@ export function App() {
     return (
       <SignInPage
         initialError={signInError}
-        onSignedIn={() => {
+        usersExist={session.usersExist}
+        onSignedIn={(signedIn) => {
+          setSession(signedIn);
           rememberSession(true);
           setAuth('signed-in');
           if (route === '/') navigate('/pipelines');
@@ -70,9 +85,11 @@ export function App() {
     );
   }
   return (
-    <Layout route={route} onSignOut={() => setAuth('signed-out')}>
-      {page(route)}
-    </Layout>
+    <SessionContext.Provider value={session}>
+      <Layout route={route} onSignOut={() => setAuth('signed-out')}>
+        {page(route)}
+      </Layout>
+    </SessionContext.Provider>
   );
 }
 
@@ -103,6 +120,7 @@ function page(route: string) {
   if (route.startsWith('/connections')) return <ConnectionsPage />;
   if (route.startsWith('/git')) return <GitPage />;
   if (route.startsWith('/audit')) return <AuditPage route={route} />;
+  if (route.startsWith('/users')) return <UsersPage />;
   if (route.startsWith('/lineage')) return <LineagePage route={route} />;
   if (route.startsWith('/map')) return <FieldMappingPage route={route} />;
   if (route.startsWith('/alerts')) return <AlertsPage />;

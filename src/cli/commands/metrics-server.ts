@@ -6,7 +6,7 @@ import { loadApiToken } from '../../server/api-token.ts';
 import { metricsRoutes } from '../../server/metrics/metrics-route.ts';
 import { metricsToken } from '../../server/metrics/metrics-token.ts';
 import type { RunMetrics } from '../../server/metrics/run-metrics.ts';
-import { Sessions } from '../../server/session-auth.ts';
+import { UserAuth } from '../../server/users/user-auth.ts';
 import type { Engine } from '../../engine/create-engine.ts';
 import type { Output } from '../output.ts';
 import { UsageError } from '../usage-error.ts';
@@ -28,7 +28,7 @@ export async function serveMetrics(engine: Engine, runMetrics: RunMetrics, optio
   }
   const { token } = loadApiToken(engine.project.stateDir);
   const app = new Hono();
-  app.route('/', metricsRoutes({ root: engine.project.root, store: engine.store, runMetrics }, { token, sessions: new Sessions(), metricsToken: scrapeToken }));
+  app.route('/', metricsRoutes({ root: engine.project.root, store: engine.store, runMetrics }, { auth: new UserAuth(engine.store, token), metricsToken: scrapeToken }));
   const server = serve({ fetch: app.fetch, hostname: host, port });
   await new Promise<void>((resolve, reject) => {
     server.once('listening', resolve);

@@ -6,6 +6,7 @@ import { ConfigError } from '../../core/errors.ts';
 import { loadProject } from '../../core/project/load-project.ts';
 import { loadApiToken } from '../../server/api-token.ts';
 import { createApp } from '../../server/create-app.ts';
+import { sessionLimitsOf } from '../../server/users/user-auth.ts';
 import { createRunExecutor } from '../../server/run-executor.ts';
 import { RunMetrics } from '../../server/metrics/run-metrics.ts';
 import { metricsToken } from '../../server/metrics/metrics-token.ts';
@@ -60,6 +61,7 @@ export async function serveCommand(options: { host?: string; port?: string; sche
     store: engine.store,
     outputs: engine.outputs,
     token,
+    sessionLimits: sessionLimitsOf(project.settings),
     connectors: engine.connectors,
     execute: executor.execute,
     abort: executor.abort,
@@ -82,10 +84,12 @@ export async function serveCommand(options: { host?: string; port?: string; sche
   });
   const address = server.address() as AddressInfo;
   const base = `http://${host.includes(':') ? `[${host}]` : host}:${address.port}`;
-  out.line(`${bold('Sluice')} UI and API on ${base} ${dim(`(token: ${source})`)}`);
+  const users = await engine.store.users.countUsers();
+  out.line(`${bold('Sluice')} UI and API on ${base} ${dim(users ? `(${users} user(s); the project token is retired)` : `(token: ${source})`)}`);
+  if (users) out.line(`sign in: ${base}/ with a user's name and password; scripts use a user's API key (sluice users key NAME)`);
   // The token rides in the fragment, which browsers never send to a server. Beyond loopback the
   // server's output usually lands in shared logs, so the link names the variable instead.
-  out.line(`sign in: ${base}/#token=${loopback.has(host) ? token : '$SLUICE_API_TOKEN'}`);
+  else out.line(`sign in: ${base}/#token=${loopback.has(host) ? token : '$SLUICE_API_TOKEN'}`);
   const scheduler = options.scheduler === false ? undefined : await startScheduler(engine, out, { pollMs: 250, leaseMs, concurrency }, runMetrics);
   const streams = options.scheduler === false ? undefined : superviseStreams(engine, out, { leaseMs });
   await untilStopped();

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { alertsSchema } from '../pipeline/alert-schema.ts';
 import { driftSettingsSchema } from '../quality/drift-settings.ts';
 import { outputStoreSchema } from '../output-store/output-store-settings.ts';
+import { durationSchema } from '../pipeline/duration.ts';
 
 export const projectFileSchema = z
   .object({
@@ -49,6 +50,14 @@ export const projectFileSchema = z
      * second one for scrapers, so a Prometheus server never holds the API's.
      */
     metrics: z.object({ token: z.string().min(1).optional() }).strict().optional(),
+    /**
+     * Signing in to the UI: a browser session ends after `idle` without a
+     * request (8h by default) and `absolute` after it began (7d by default).
+     */
+    auth: z
+      .object({ sessions: z.object({ idle: durationSchema.optional(), absolute: durationSchema.optional() }).strict().optional() })
+      .strict()
+      .optional(),
     /** What drift in a block's output does, for blocks without a `drift:` of their own (default `warn`). */
     drift: driftSettingsSchema.optional(),
     /** Where run history lives: SQLite in the project (default), or PostgreSQL shared by many machines. */

@@ -23,12 +23,19 @@ export type AuditAction =
   | 'git.branch'
   | 'dictionary.decide'
   | 'session.start'
-  | 'session.end';
+  | 'session.end'
+  | 'user.add'
+  | 'user.role'
+  | 'user.password'
+  | 'user.remove'
+  | 'user.key_issue'
+  | 'user.key_revoke';
 
 export interface NewAuditEntry {
   /**
-   * Who did it: `token`, `session:<short hash>` or `cli:<os user>` today; a
-   * user's name once Sluice has users.
+   * Who did it: `user:<name>` (a signed-in user), `key:<name>` (a user's API
+   * key), `cli:<os user>`, or, in a project without users, `token` and
+   * `session:<short hash>`.
    */
   readonly actor: string;
   /** The address the request came from, when it came over the network. */

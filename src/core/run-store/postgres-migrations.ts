@@ -1,5 +1,6 @@
 import type { ClientBase } from 'pg';
 import { quoteIdent } from '../sql/quote.ts';
+import { postgresUsersMigration } from './postgres-user-store.ts';
 import { postgresAuditMigration } from './postgres-audit-log.ts';
 
 /**
@@ -168,6 +169,8 @@ export const postgresMigrations: readonly ((schema: string) => string)[] = [
     CREATE INDEX drift_events_pipeline ON ${s}.drift_events (pipeline, at);`,
   // The audit log: who did what and when, append-only (a trigger refuses UPDATE, DELETE and TRUNCATE).
   postgresAuditMigration,
+  // Users, their stored sessions and API keys.
+  postgresUsersMigration,
 ];
 
 /**

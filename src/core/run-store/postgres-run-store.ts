@@ -11,6 +11,8 @@ import { toCheckResult, type CheckResultRow } from './check-result-rows.ts';
 import type { TouchedDataset } from '../lineage/touched-datasets.ts';
 import { PostgresAuditLog } from './postgres-audit-log.ts';
 import type { AuditLog } from './audit-log.ts';
+import { PostgresUserStore } from './postgres-user-store.ts';
+import type { UserStore } from './user-store.ts';
 import { toDriftEvent, type DriftEventRow } from './drift-event-rows.ts';
 
 export interface PostgresRunStoreOptions {
@@ -37,6 +39,7 @@ export class PostgresRunStore implements RunStore {
   /** The quoted schema, for the tables integration pipelines use. */
   private readonly schema: string;
   readonly audit: AuditLog;
+  readonly users: UserStore;
 
   private constructor(
     private readonly pool: Pool,
@@ -50,6 +53,7 @@ export class PostgresRunStore implements RunStore {
     this.logs = `${s}.logs`;
     this.leases = `${s}.leases`;
     this.audit = new PostgresAuditLog(pool, s);
+    this.users = new PostgresUserStore(pool, s);
   }
 
   /** Connects, creates the schema and applies pending migrations. The driver loads here. */

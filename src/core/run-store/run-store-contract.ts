@@ -5,6 +5,7 @@ import type { MetricPointRecord, NewRunRecord, RunFilter, RunRecord, RunStore } 
 import type { CheckResultRecord } from '../quality/check-result.ts';
 import { describeDriftContract } from './drift-contract.ts';
 import { describeAuditContract } from './audit-contract.ts';
+import { describeUserStoreContract } from './user-store-contract.ts';
 
 const at = (minute: number): string => new Date(Date.UTC(2024, 4, 1, 10, minute)).toISOString();
 const ago = (ms: number): string => new Date(Date.now() - ms).toISOString();
@@ -783,6 +784,7 @@ export function describeRunStoreContract(name: string, open: () => Promise<RunSt
 
     describeDriftContract(openStore, run);
     describeAuditContract(openStore);
+    describeUserStoreContract(openStore);
 
     describe('leases', () => {
       it('holds a lease until it expires, renews it for its owner and hands it over once expired', async () => {

@@ -6,6 +6,7 @@ import type { OutputProfile } from '../quality/profile-output.ts';
 import type { TouchedDataset } from '../lineage/touched-datasets.ts';
 import type { OutputFingerprint } from '../quality/fingerprint-output.ts';
 import type { AuditLog } from './audit-log.ts';
+import type { UserStore } from './user-store.ts';
 
 export const runStatuses = ['queued', 'running', 'succeeded', 'failed', 'cancelled'] as const;
 export type RunStatus = (typeof runStatuses)[number];
@@ -314,5 +315,7 @@ export interface RunStore {
   listDriftEvents(query?: DriftEventQuery): Promise<DriftEventRecord[]>;
   /** Who did what and when: append and read only (see audit-log.ts). */
   readonly audit: AuditLog;
+  /** Users, their sessions and API keys (see user-store.ts). */
+  readonly users: UserStore;
   close(): Promise<void>;
 }

@@ -10,6 +10,8 @@ import { runFilterConditions, runListConditions } from './run-filter-sql.ts';
 import type { TouchedDataset } from '../lineage/touched-datasets.ts';
 import { SqliteAuditLog, sqliteAuditMigration } from './sqlite-audit-log.ts';
 import type { AuditLog } from './audit-log.ts';
+import { SqliteUserStore, sqliteUsersMigration } from './sqlite-user-store.ts';
+import type { UserStore } from './user-store.ts';
 import { toDriftEvent, type DriftEventRow } from './drift-event-rows.ts';
 
 /** Ordered, append-only: a store at version N applies migrations N+1.. on open. */
@@ -160,6 +162,8 @@ export const sqliteMigrations: readonly string[] = [
    CREATE INDEX drift_events_pipeline ON drift_events (pipeline, at);`,
   // The audit log: who did what and when, append-only (triggers refuse UPDATE and DELETE).
   sqliteAuditMigration,
+  // Users, their stored sessions and API keys.
+  sqliteUsersMigration,
 ];
 
 /**
@@ -170,6 +174,7 @@ export const sqliteMigrations: readonly string[] = [
 export class SqliteRunStore implements RunStore {
   private readonly db: Database.Database;
   readonly audit: AuditLog;
+  readonly users: UserStore;
 
   constructor(file: string) {
     if (file !== ':memory:') mkdirSync(path.dirname(file), { recursive: true });
@@ -179,6 +184,7 @@ export class SqliteRunStore implements RunStore {
     this.db.pragma('foreign_keys = ON');
     this.migrate();
     this.audit = new SqliteAuditLog(this.db);
+    this.users = new SqliteUserStore(this.db);
   }
 
   private migrate(): void {

@@ -9,6 +9,8 @@ import { checkConnection, checkConnectionSpec } from '../connection-check.ts';
 import { draftConnectionSpec } from '../connection-draft.ts';
 import { parseBody } from '../http-problem.ts';
 import { noteAudit, type AuditNote } from '../audit/audit-trail.ts';
+import { roleAtLeast } from '../../core/run-store/user-store.ts';
+import type { ConnectionView } from '../../workspace/connections-file.ts';
 
 const connectionBody = z
   .object({
@@ -28,7 +30,7 @@ export function connectionRoutes(deps: AppDependencies): Hono {
 
   app.get('/connections', (c) =>
     c.json({
-      connections: listConnections(deps.root, deps.stateDir),
+      connections: roleAtLeast(c.get('principal').role, 'editor') ? listConnections(deps.root, deps.stateDir) : listConnections(deps.root, deps.stateDir).map(hideSecretSources),
       // Every project has it; it is shown so people know what `warehouse` in a block means.
       builtin: [{ name: warehouseConnectionName, connector: 'duckdb', settings: { path: loadProject(deps.root).settings.warehouse } }],
     }),
@@ -85,4 +87,20 @@ export function connectionRoutes(deps: AppDependencies): Hono {
  */
 function connectionNote(action: 'connection.create' | 'connection.update', name: string, saved: ReturnType<typeof listConnections>[number] | undefined, secrets: Record<string, string> | undefined): AuditNote {
   return { action, target: name, detail: { connector: saved?.connector, settings: saved?.settings, secretsSet: Object.keys(secrets ?? {}) } };
+}
+
+/**
+ * Below the editor role a secret-backed setting says only whether it is set:
+ * not even which variables or secrets file entries hold it.
+ */
+export function hideSecretSources(connection: ConnectionView): ConnectionView {
+  const hide = (settings: Record<string, unknown>): Record<string, unknown> =>
+    Object.fromEntries(
+      Object.entries(settings).map(([key, value]) => {
+        if (!value || typeof value !== 'object' || Array.isArray(value)) return [key, value];
+        const secret = (value as { secret?: { set?: boolean } }).secret;
+        return [key, secret ? { secret: { set: Boolean(secret.set) } } : hide(value as Record<string, unknown>)];
+      }),
+    );
+  return { ...connection, settings: hide(connection.settings) };
 }

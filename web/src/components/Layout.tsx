@@ -3,6 +3,7 @@ import { api } from '../api/client.ts';
 import { href } from '../router.ts';
 import { GlobalKeys } from '../features/shortcuts/GlobalKeys.tsx';
 import { ThemeToggle } from '../features/theme/ThemeToggle.tsx';
+import { useCan, useSession } from '../features/users/session-context.ts';
 
 const sections = [
   { to: '/dashboard', label: 'Dashboard', icon: '◉' },
@@ -16,11 +17,14 @@ const sections = [
   { to: '/alerts', label: 'Alerts', icon: '⚑' },
   { to: '/dictionaries', label: 'Dictionaries', icon: '≡' },
   { to: '/git', label: 'Git', icon: '⎇' },
-  { to: '/audit', label: 'Audit', icon: '☰' },
+  { to: '/audit', label: 'Audit', icon: '☰', admin: true },
+  { to: '/users', label: 'Users', icon: '☺', admin: true },
 ] as const;
 
 /** The frame of every signed-in page: the left navigation and the content. */
 export function Layout({ route, children, onSignOut }: { route: string; children: ReactNode; onSignOut: () => void }) {
+  const session = useSession();
+  const admin = useCan('admin');
   const signOut = () => {
     void api('DELETE', '/api/session').finally(onSignOut);
   };
@@ -31,7 +35,7 @@ export function Layout({ route, children, onSignOut }: { route: string; children
           <span className="brand-mark">≋</span> Sluice
         </a>
         <GlobalKeys />
-        {sections.map((s) => (
+        {sections.filter((s) => admin || !('admin' in s)).map((s) => (
           <a key={s.to} href={href(s.to)} className={route.startsWith(s.to) ? 'nav-link active' : 'nav-link'} data-testid={`nav-${s.label.toLowerCase().replace(/ /g, '-')}`}>
             <span className="nav-icon" aria-hidden="true">{s.icon}</span>
             {s.label}
@@ -39,6 +43,11 @@ export function Layout({ route, children, onSignOut }: { route: string; children
         ))}
         <div className="nav-spacer" />
         <ThemeToggle />
+        {session.user && (
+          <div className="nav-user muted" data-testid="signed-in-as">
+            {session.user} · {session.role}
+          </div>
+        )}
         <button type="button" className="nav-link nav-button" onClick={signOut} data-testid="sign-out">
           Sign out
         </button>

@@ -7,10 +7,12 @@ import { PageHeader } from '../../components/PageHeader.tsx';
 import { formatDuration } from '../../format.ts';
 import { BuiltinRow } from './BuiltinRow.tsx';
 import { ConnectionForm, isSecretMarker } from './ConnectionForm.tsx';
+import { useCan } from '../users/session-context.ts';
 
 interface TestResult { readonly ok: boolean; readonly message: string; readonly duration_ms?: number }
 
 export default function ConnectionsPage() {
+  const canEdit = useCan('editor');
   const { data, error, reload } = useApi<{ connections: ConnectionView[]; builtin?: ConnectionView[] }>('/api/connections');
   const connectors = useApi<{ connectors: ConnectorInfo[] }>('/api/connectors').data?.connectors ?? [];
   const [editing, setEditing] = useState<ConnectionView | 'new'>();
@@ -31,7 +33,7 @@ export default function ConnectionsPage() {
 
   return (
     <div className="page" data-testid="connections-page">
-      <PageHeader title="Connections" subtitle="connections.yaml; secret values stay on the server" actions={<button type="button" className="button primary" onClick={() => setEditing('new')} data-testid="add-connection">Add connection</button>} />
+      <PageHeader title="Connections" subtitle="connections.yaml; secret values stay on the server" actions={canEdit && <button type="button" className="button primary" onClick={() => setEditing('new')} data-testid="add-connection">Add connection</button>} />
       <ErrorNote error={error ?? actionError} />
       <table className="table" data-testid="connections-table">
         <thead><tr><th>Name</th><th>Connector</th><th>Settings</th><th>Test</th><th /></tr></thead>

@@ -7,9 +7,11 @@ import { PageHeader } from '../../components/PageHeader.tsx';
 import { DiffView } from './DiffView.tsx';
 import { GitHistory } from './GitHistory.tsx';
 import { suggestCommitMessage } from './suggest-commit-message.ts';
+import { useCan } from '../users/session-context.ts';
 
 /** The project's git: branch, changes with their diffs, commit or discard them, the history, switch or create a branch. */
 export default function GitPage() {
+  const canEdit = useCan('editor');
   const { data, error, reload } = useApi<GitStatus>('/api/git/status', { pollMs: 4000 });
   const [view, setView] = useState<'changes' | 'history'>('changes');
   const [selected, setSelected] = useState<string>();
@@ -58,13 +60,13 @@ export default function GitPage() {
         subtitle={data ? <span>on branch <b data-testid="git-branch">{data.branch}</b> · {changes.length} changed file{changes.length === 1 ? '' : 's'}</span> : undefined}
         actions={
           <div className="inline">
-            <select value={data?.branch ?? ''} onChange={(e) => void switchTo(e.target.value, false)} title="Switch branch" data-testid="branch-select">
+            <select value={data?.branch ?? ''} disabled={!canEdit} onChange={(e) => void switchTo(e.target.value, false)} title="Switch branch" data-testid="branch-select">
               {(data?.branches ?? []).map((b) => <option key={b} value={b}>{b}</option>)}
             </select>
-            <form className="inline" onSubmit={(e) => { e.preventDefault(); void switchTo(newBranch.trim(), true); }}>
+            {canEdit && <form className="inline" onSubmit={(e) => { e.preventDefault(); void switchTo(newBranch.trim(), true); }}>
               <input value={newBranch} onChange={(e) => setNewBranch(e.target.value)} placeholder="new-branch" spellCheck={false} data-testid="new-branch" />
               <button type="submit" className="button small" disabled={!newBranch.trim()} data-testid="create-branch">Create branch</button>
-            </form>
+            </form>}
           </div>
         }
       />
@@ -84,15 +86,15 @@ export default function GitPage() {
                 <span className={`git-status git-${statusLetter(c.status).toLowerCase()}`} title={c.status}>{statusLetter(c.status)}</span>
                 <button type="button" className="link" onClick={() => setSelected(c.path)} data-testid="git-change">{c.path}</button>
                 <span className="spacer" />
-                <button type="button" className="button small danger" onClick={() => discard(c.path)} title={`Discard the changes to ${c.path}`} aria-label={`discard ${c.path}`} data-testid="git-discard">Discard</button>
+                {canEdit && <button type="button" className="button small danger" onClick={() => discard(c.path)} title={`Discard the changes to ${c.path}`} aria-label={`discard ${c.path}`} data-testid="git-discard">Discard</button>}
               </li>
             ))}
             {data && changes.length === 0 && <li className="muted">Nothing to commit; the working tree is clean.</li>}
           </ul>
-          <form className="form commit" onSubmit={commit}>
+          {canEdit && <form className="form commit" onSubmit={commit}>
             <textarea rows={3} value={message} onChange={(e) => setMessage(e.target.value)} placeholder={suggested ? `Commit message (empty: "${suggested}")` : 'Commit message'} data-testid="commit-message" />
             <button type="submit" className="button primary" disabled={!commitMessage || chosen.length === 0} title={`Commit as "${commitMessage}"`} data-testid="commit">Commit {chosen.length} file{chosen.length === 1 ? '' : 's'}</button>
-          </form>
+          </form>}
         </div>
         <div className="git-diff">
           {selected ? (diff.data ? <DiffView diff={diff.data.diff || '(no textual change)'} /> : <ErrorNote error={diff.error} />) : <p className="muted">Select a file to see its diff.</p>}

@@ -15,6 +15,7 @@ import { NoCodeSettingsForm } from './NoCodeSettingsForm.tsx';
 import { ReviewPairs } from './ReviewPairs.tsx';
 import { templateSelection } from './template-selection.ts';
 import { loadable } from '../../loadable.tsx';
+import { useCan } from '../users/session-context.ts';
 
 export const CodeEditor = loadable(() => import('./CodeEditor.tsx').then((m) => m.default), <div className="loading">Loading editor…</div>);
 
@@ -41,6 +42,8 @@ export interface BlockPanelProps {
 
 /** The selected block: its code or settings, its last run's output, logs and error. */
 export function BlockPanel({ pipeline, block, file, connectors, connections, runId, blockRun, logs, onRun, tab, markLine, fresh, onTab: setTab, onChanged }: BlockPanelProps) {
+  const canEdit = useCan('editor');
+  const canRun = useCan('operator');
   const [renaming, setRenaming] = useState<string>();
   const [settings, setSettings] = useState<Record<string, unknown>>({ ...block.settings });
   const [connection, setConnection] = useState(block.connection ?? '');
@@ -78,15 +81,15 @@ export function BlockPanel({ pipeline, block, file, connectors, connections, run
         )}
         <span className="muted small block-meta" title={meta}>{meta}</span>
         <span className="spacer" />
-        {block.file !== undefined && (
+        {canEdit && block.file !== undefined && (
           <button type="button" className="button small" disabled={!file.dirty || file.saving} onClick={() => void file.save().catch(() => undefined)} title={`Save (${modKey}+S)`} data-testid="save-block">
             {file.dirty ? 'Save' : 'Saved'}
           </button>
         )}
-        <button type="button" className="button small primary" onClick={() => onRun(false)} title={`Run this block on the latest upstream outputs (${modKey}+Enter)`} data-testid="run-block">▶ Run block</button>
-        <button type="button" className="button small" onClick={() => onRun(true)} title={`Run with its upstream blocks (Shift+${modKey}+Enter)`} data-testid="run-with-upstream">▶▶ With upstream</button>
-        <button type="button" className="button small" onClick={() => setRenaming(block.name)} title="Rename the block and its file" aria-label="Rename" data-testid="rename-block">✎</button>
-        <button type="button" className="button small danger" onClick={remove} title="Delete the block" data-testid="delete-block">Delete</button>
+        {canRun && <button type="button" className="button small primary" onClick={() => onRun(false)} title={`Run this block on the latest upstream outputs (${modKey}+Enter)`} data-testid="run-block">▶ Run block</button>}
+        {canRun && <button type="button" className="button small" onClick={() => onRun(true)} title={`Run with its upstream blocks (Shift+${modKey}+Enter)`} data-testid="run-with-upstream">▶▶ With upstream</button>}
+        {canEdit && <button type="button" className="button small" onClick={() => setRenaming(block.name)} title="Rename the block and its file" aria-label="Rename" data-testid="rename-block">✎</button>}
+        {canEdit && <button type="button" className="button small danger" onClick={remove} title="Delete the block" data-testid="delete-block">Delete</button>}
       </header>
       <ErrorNote error={error ?? file.error} />
       <div className="block-body">

@@ -17,6 +17,7 @@ import { useLeaveGuard } from '../../use-leave-guard.ts';
 import { PipelineCharts } from '../pipeline-charts/PipelineCharts.tsx';
 import { pressed, shortcuts } from '../shortcuts/shortcut-registry.ts';
 import { ShortcutKeys } from '../shortcuts/ShortcutKeys.tsx';
+import { useCan } from '../users/session-context.ts';
 
 const PipelineCanvas = loadable(() => import('./PipelineCanvas.tsx').then((m) => m.PipelineCanvas), <div className="loading">Drawing the pipeline…</div>);
 // Both heavy parts start loading with this page, side by side with its data, instead of one after the other.
@@ -29,6 +30,8 @@ void CodeEditor.preload();
  * so a reload, Back or a shared link opens the same view.
  */
 export default function PipelineEditorPage({ name, location }: { name: string; location: string }) {
+  const canEdit = useCan('editor');
+  const canRun = useCan('operator');
   const route = `/api/pipelines/${enc(name)}`;
   const { data, error, reload } = useApi<{ pipeline: PipelineDetail }>(route);
   const connectors = useApi<{ connectors: ConnectorInfo[] }>('/api/connectors').data?.connectors ?? [];
@@ -134,9 +137,9 @@ export default function PipelineEditorPage({ name, location }: { name: string; l
             last run <StatusBadge status={watch.run.status} />
           </a>
         )}
-        <button type="button" className="button small" onClick={() => setAdding(true)} title="Add a block from a template" data-testid="add-block">+ Block</button>
-        <button type="button" className="button small primary" disabled={!blocks.length} onClick={() => setRunningAll(true)} title="Run the whole pipeline" data-testid="run-pipeline">▶ Run pipeline</button>
-        <button type="button" className="button small danger" onClick={deletePipeline} data-testid="delete-pipeline">Delete</button>
+        {canEdit && <button type="button" className="button small" onClick={() => setAdding(true)} title="Add a block from a template" data-testid="add-block">+ Block</button>}
+        {canRun && <button type="button" className="button small primary" disabled={!blocks.length} onClick={() => setRunningAll(true)} title="Run the whole pipeline" data-testid="run-pipeline">▶ Run pipeline</button>}
+        {canEdit && <button type="button" className="button small danger" onClick={deletePipeline} data-testid="delete-pipeline">Delete</button>}
       </header>
       <ErrorNote error={error ?? actionError} />
       <ResizableSplit

@@ -9,12 +9,15 @@ import { formatRelative, formatSchedule } from '../../format.ts';
 import { href } from '../../router.ts';
 import { NewPipelineDialog } from './NewPipelineDialog.tsx';
 import { RunDialog } from './RunDialog.tsx';
+import { useCan } from '../users/session-context.ts';
 
 export function PipelinesPage() {
   const { data, error, loading } = useApi<{ pipelines: PipelineSummary[] }>('/api/pipelines', { pollMs: 5000 });
   const [running, setRunning] = useState<string>();
   const [creating, setCreating] = useState(false);
   const pipelines = data?.pipelines ?? [];
+  const canEdit = useCan('editor');
+  const canRun = useCan('operator');
 
   return (
     <div className="page" data-testid="pipelines-page">
@@ -22,9 +25,11 @@ export function PipelinesPage() {
         title="Pipelines"
         subtitle={data ? `${pipelines.length} pipeline${pipelines.length === 1 ? '' : 's'}` : undefined}
         actions={
-          <button type="button" className="button primary" onClick={() => setCreating(true)} data-testid="new-pipeline">
-            New pipeline
-          </button>
+          canEdit && (
+            <button type="button" className="button primary" onClick={() => setCreating(true)} data-testid="new-pipeline">
+              New pipeline
+            </button>
+          )
         }
       />
       <ErrorNote error={error} />
@@ -60,9 +65,11 @@ export function PipelinesPage() {
               </td>
               <td className="muted">{formatRelative(p.nextRun)}</td>
               <td className="actions">
-                <button type="button" className="button small" disabled={Boolean(p.error)} onClick={() => setRunning(p.name)} title="Run now, with variables" data-testid={`run-${p.name}`}>
-                  ▶ Run
-                </button>
+                {canRun && (
+                  <button type="button" className="button small" disabled={Boolean(p.error)} onClick={() => setRunning(p.name)} title="Run now, with variables" data-testid={`run-${p.name}`}>
+                    ▶ Run
+                  </button>
+                )}
               </td>
             </tr>
           ))}

@@ -14,9 +14,11 @@ import { useRunWatch } from './use-run-watch.ts';
 import { CheckResults } from '../quality/CheckResults.tsx';
 import { DriftEvents } from '../quality/DriftEvents.tsx';
 import { RunFiles } from './RunFiles.tsx';
+import { useCan } from '../users/session-context.ts';
 
 /** One run: its timeline, each block's logs, rows and output, and retry / cancel; `?block=` opens a block. */
 export default function RunPage({ id, block }: { id: string; block?: string | undefined }) {
+  const canRun = useCan('operator');
   const { run, blocks, logs, error, refresh } = useRunWatch(id);
   const [selected, setSelected] = useState<string | undefined>(block);
   const [actionError, setActionError] = useState<Error>();
@@ -50,7 +52,7 @@ export default function RunPage({ id, block }: { id: string; block?: string | un
           )
         }
         actions={
-          <>
+          canRun && <>
             {active && <button type="button" className="button danger" onClick={() => void cancel()} data-testid="cancel-run">Cancel</button>}
             {!active && run && (
               <button type="button" className="button" disabled={run.status === 'succeeded'} onClick={() => void retry()} title="Run the blocks that did not succeed again" data-testid="retry-run">Retry</button>

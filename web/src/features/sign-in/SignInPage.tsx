@@ -1,4 +1,5 @@
 import { useState, type FormEvent } from 'react';
+import type { SessionView } from '@sluice/api';
 import { api } from '../../api/client.ts';
 
 /**
@@ -12,15 +13,18 @@ export function takeFragmentToken(): string | undefined {
   return decodeURIComponent(match[1]!);
 }
 
-export function SignInPage({ onSignedIn, initialError }: { onSignedIn: () => void; initialError?: string | undefined }) {
+/** Signs in with a user's name and password once the project has users, else with the project's API token. */
+export function SignInPage({ onSignedIn, initialError, usersExist }: { onSignedIn: (session: SessionView) => void; initialError?: string | undefined; usersExist: boolean }) {
   const [token, setToken] = useState('');
+  const [user, setUser] = useState('');
+  const [password, setPassword] = useState('');
   const [error, setError] = useState(initialError);
   const [busy, setBusy] = useState(false);
 
   const submit = (event: FormEvent) => {
     event.preventDefault();
     setBusy(true);
-    api('POST', '/api/session', { token: token.trim() })
+    api<SessionView>('POST', '/api/session', usersExist ? { user: user.trim(), password } : { token: token.trim() })
       .then(onSignedIn, (failure: Error) => setError(failure.message))
       .finally(() => setBusy(false));
   };
@@ -31,19 +35,34 @@ export function SignInPage({ onSignedIn, initialError }: { onSignedIn: () => voi
         <div className="brand big">
           <span className="brand-mark">≋</span> Sluice
         </div>
-        <p className="muted">
-          Open the sign-in link <code>sluice serve</code> printed, or paste the API token from <code>.sluice/api-token</code>.
-        </p>
-        <label className="field">
-          <span>API token</span>
-          <input type="password" autoComplete="off" value={token} onChange={(e) => setToken(e.target.value)} data-testid="token-input" autoFocus />
-        </label>
+        {usersExist ? (
+          <>
+            <label className="field">
+              <span>User</span>
+              <input autoComplete="username" value={user} onChange={(e) => setUser(e.target.value)} data-testid="user-input" autoFocus />
+            </label>
+            <label className="field">
+              <span>Password</span>
+              <input type="password" autoComplete="current-password" value={password} onChange={(e) => setPassword(e.target.value)} data-testid="password-input" />
+            </label>
+          </>
+        ) : (
+          <>
+            <p className="muted">
+              Open the sign-in link <code>sluice serve</code> printed, or paste the API token from <code>.sluice/api-token</code>.
+            </p>
+            <label className="field">
+              <span>API token</span>
+              <input type="password" autoComplete="off" value={token} onChange={(e) => setToken(e.target.value)} data-testid="token-input" autoFocus />
+            </label>
+          </>
+        )}
         {error && (
           <div className="error-note" role="alert" data-testid="sign-in-error">
             {error}
           </div>
         )}
-        <button type="submit" className="button primary" disabled={busy || !token.trim()} data-testid="sign-in-submit">
+        <button type="submit" className="button primary" disabled={busy || (usersExist ? !user.trim() || !password : !token.trim())} data-testid="sign-in-submit">
           Sign in
         </button>
       </form>

@@ -6,10 +6,12 @@ import { formatRelative } from '../../format.ts';
 import { navigate } from '../../router.ts';
 import { FileTriggerEditor } from './FileTriggerEditor.tsx';
 import { ScheduleEditor } from './ScheduleEditor.tsx';
+import { useCan } from '../users/session-context.ts';
 
 /** One pipeline's triggers (schedule, API, file arrival), edited in place and written to its file. */
 export function TriggerRow({ pipeline, nextRun }: { pipeline: string; nextRun: string | null | undefined }) {
   const route = `/api/pipelines/${enc(pipeline)}/triggers`;
+  const canOperate = useCan('operator');
   const { data, error, reload } = useApi<Triggers>(route);
   const [problem, setProblem] = useState<string>();
   const schedule = data?.schedule as Readonly<Record<string, unknown>> | null | undefined;
@@ -35,15 +37,15 @@ export function TriggerRow({ pipeline, nextRun }: { pipeline: string; nextRun: s
       <header className="sched-card-head">
         <h2>{pipeline}</h2>
         <label className="switch" title="Run on the schedule">
-          <input type="checkbox" disabled={!schedule} checked={Boolean(data?.schedule_enabled)} onChange={(e) => void put({ schedule_enabled: e.target.checked })} data-testid={`schedule-enabled-${pipeline}`} />
+          <input type="checkbox" disabled={!schedule || !canOperate} checked={Boolean(data?.schedule_enabled)} onChange={(e) => void put({ schedule_enabled: e.target.checked })} data-testid={`schedule-enabled-${pipeline}`} />
           <span>schedule {data?.schedule_enabled ? 'on' : 'off'}</span>
         </label>
         <span className="muted small" data-testid={`next-run-${pipeline}`}>{data?.schedule_enabled && nextRun ? `next ${formatRelative(nextRun)}` : ''}</span>
         <label className="switch" title="Let API tokens start runs (POST /api/pipelines/NAME/runs)">
-          <input type="checkbox" checked={Boolean(data?.api_enabled)} onChange={(e) => void put({ api_enabled: e.target.checked })} data-testid={`api-enabled-${pipeline}`} />
+          <input type="checkbox" disabled={!canOperate} checked={Boolean(data?.api_enabled)} onChange={(e) => void put({ api_enabled: e.target.checked })} data-testid={`api-enabled-${pipeline}`} />
           <span>API trigger {data?.api_enabled ? 'on' : 'off'}</span>
         </label>
-        <button type="button" className="button small" onClick={() => void runNow()} data-testid={`run-now-${pipeline}`}>▶ Run now</button>
+        {canOperate && <button type="button" className="button small" onClick={() => void runNow()} data-testid={`run-now-${pipeline}`}>▶ Run now</button>}
       </header>
       {(problem ?? error?.message) && <div className="text-error small" data-testid={`trigger-problem-${pipeline}`}>{problem ?? error?.message}</div>}
       {data && (
