@@ -2,10 +2,11 @@
  * What profiling adds to a block that stores a large output: one SQL block
  * producing a 7-column output (the block's own work, as a SQL block does it),
  * run with and without its profile in the same process, alternately, so the
- * machine's load weighs on both alike. "With" does what a run does: the full
- * profile up to `eagerProfileRows`, above it the file's own statistics. Prints
- * each repetition, the median share the profile adds to the block's time, and
- * what the full profile (made on first look above that size) would add.
+ * machine's load weighs on both alike. "With" does what a run does
+ * (profileAtStore): the profile over every row up to `eagerProfileRows`,
+ * above it the one from the file's statistics, a scan of its number columns
+ * and a sample of its row groups. Prints each repetition, the median share the
+ * profile adds to the block's time, and what a profile over every row would add.
  *
  *   npm run bench:profile [-- --rows 5000000 --repeats 3]
  */
@@ -14,8 +15,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { createDuckDbDataPlane } from '../src/core/data-plane/duckdb-data-plane.ts';
-import { profileFromFileStatistics } from '../src/core/quality/profile-from-statistics.ts';
-import { eagerProfileRows, profileOutput } from '../src/core/quality/profile-output.ts';
+import { profileAtStore } from '../src/core/quality/profile-from-sample.ts';
+import { profileOutput } from '../src/core/quality/profile-output.ts';
 
 const { values } = parseArgs({ options: { rows: { type: 'string', default: '5000000' }, repeats: { type: 'string', default: '3' } } });
 const rows = Number(values.rows);
@@ -37,9 +38,9 @@ const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[xs.length
 async function runBlock(run: number, profiled: boolean): Promise<{ blockMs: number; profileMs: number; fullMs: number }> {
   const t0 = performance.now();
   const output = await session.storeQuery(block, path.join(dir, `out-${run}-${profiled ? 'p' : 'n'}.parquet`));
-  const profileMs = profiled ? (await (output.rows > eagerProfileRows ? profileFromFileStatistics : profileOutput)(session, output)).ms : 0;
+  const profileMs = profiled ? (await profileAtStore(session, output)).ms : 0;
   const blockMs = performance.now() - t0;
-  // The full profile, timed apart: what the first look at a large output costs.
+  // The profile over every row, timed apart: what the store-time profile spares.
   const fullMs = profiled ? (await profileOutput(session, output)).ms : 0;
   return { blockMs, profileMs, fullMs };
 }
@@ -61,9 +62,9 @@ try {
     shares.push(share);
     profileShares.push(profileShare);
     fullShares.push((withProfile.fullMs / without.blockMs) * 100);
-    console.log(`  run ${run + 1}: without ${Math.round(without.blockMs)} ms, with profile ${Math.round(withProfile.blockMs)} ms: +${share.toFixed(1)}% (the profile itself ${withProfile.profileMs} ms, ${profileShare.toFixed(1)}%; a full profile ${withProfile.fullMs} ms)`);
+    console.log(`  run ${run + 1}: without ${Math.round(without.blockMs)} ms, with profile ${Math.round(withProfile.blockMs)} ms: +${share.toFixed(1)}% (the profile itself ${withProfile.profileMs} ms, ${profileShare.toFixed(1)}%; a profile over every row ${withProfile.fullMs} ms)`);
   }
-  console.log(`median: profiling adds ${median(shares).toFixed(1)}% to the block's time; the profile itself takes ${median(profileShares).toFixed(1)}% of it; a full profile would take ${median(fullShares).toFixed(1)}% (load ${os.loadavg().map((l) => l.toFixed(2)).join(' ')})`);
+  console.log(`median: profiling adds ${median(shares).toFixed(1)}% to the block's time; the profile itself takes ${median(profileShares).toFixed(1)}% of it; a profile over every row would take ${median(fullShares).toFixed(1)}% (load ${os.loadavg().map((l) => l.toFixed(2)).join(' ')})`);
 } finally {
   await plane.close();
   rmSync(dir, { recursive: true, force: true });

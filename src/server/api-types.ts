@@ -16,7 +16,7 @@ export type { AlertResult } from '../alerts/send-alerts.ts';
 export type { AuditEntry } from '../core/run-store/audit-log.ts';
 export type { CheckKind, CheckSeverity } from '../core/quality/check-spec.ts';
 export type { CheckResultRecord, CheckStatus } from '../core/quality/check-result.ts';
-export type { ColumnProfile, OutputProfile } from '../core/quality/profile-output.ts';
+export type { ColumnProfile, OutputProfile, ProfileSample } from '../core/quality/profile-output.ts';
 export type { PendingValue } from '../toolkit/dictionary/pending-review.ts';
 export type { ReviewDecision } from '../toolkit/dictionary/record-decisions.ts';
 export type { FieldSuggestion } from '../toolkit/mapping/suggest-field-mapping.ts';

@@ -33,7 +33,7 @@ FROM range(1, 1001) r(i) WHERE i <= getvariable('upto')\n`,
         '',
       ].join('\n'),
       'pipelines/big.yaml': ['blocks:', '  - name: many', '    file: blocks/many.sql', ''].join('\n'),
-      'blocks/many.sql': 'SELECT i AS id, i % 7 AS bucket FROM range(300000) r(i)\n',
+      'blocks/many.sql': 'SELECT i AS id, i % 7 AS bucket FROM range(600000) r(i)\n',
       'pipelines/broken.yaml': ['blocks:', '  - name: a', '    file: blocks/orders.sql', '    checks:', '      - not_null: amount', '        unique: id', ''].join('\n'),
     }),
   );
@@ -80,16 +80,29 @@ FROM range(1, 1001) r(i) WHERE i <= getvariable('upto')\n`,
     assert.match(r.stdout, /id histogram/);
   });
 
-  it('profiles a large output on first look instead of as it is stored, and keeps that profile', async () => {
+  it('profiles a large output as it is stored, from a sample of its row groups that the profile names', async () => {
     assert.equal((await sluice(dir, ['run', 'big'])).code, 0);
     const first = await sluice(dir, ['profile', 'big', 'many', '--json']);
     assert.equal(first.code, 0, first.stderr);
-    const profile = JSON.parse(first.stdout) as { rows: number; deferred?: boolean; columns: { name: string; nulls: number; max?: number }[] };
-    assert.equal(profile.rows, 300_000);
-    assert.equal(profile.deferred, true);
-    assert.deepEqual(profile.columns.map((c) => [c.name, c.nulls, c.max]), [['id', 0, 299_999], ['bucket', 0, 6]]);
-    const again = await sluice(dir, ['profile', 'big', 'many']);
-    assert.match(again.stdout, /300,000 rows \(profiled in \d+ms on first look\)/);
+    const profile = JSON.parse(first.stdout) as {
+      rows: number;
+      deferred?: boolean;
+      sample?: { rows: number; rowGroups: number; ofRowGroups: number; distinctEstimator: string };
+      columns: { name: string; nulls: number; max?: number; approxDistinct?: number; mean?: number }[];
+    };
+    assert.equal(profile.rows, 600_000);
+    // Kept with the run: a profile made on this first look would say deferred.
+    assert.equal(profile.deferred, undefined);
+    assert.equal(profile.sample?.rowGroups, 2);
+    assert.ok(profile.sample.ofRowGroups > 2 && profile.sample.rows < 600_000, JSON.stringify(profile.sample));
+    assert.equal(profile.sample.distinctEstimator, 'duj1-row-groups');
+    assert.deepEqual(profile.columns.map((c) => [c.name, c.nulls, c.max]), [['id', 0, 599_999], ['bucket', 0, 6]]);
+    assert.equal(profile.columns[1]!.approxDistinct, 7);
+    assert.equal(profile.columns[0]!.mean, 299_999.5);
+    const shown = await sluice(dir, ['profile', 'big', 'many']);
+    assert.match(shown.stdout, /600,000 rows \(profiled in \d+ms\)/);
+    assert.match(shown.stdout, /id histogram from a sample of [\d,]+ rows/);
+    assert.match(shown.stdout, /≈distinct is estimated from a sample of 2 of \d+ row groups/);
   });
 
   it('refuses a check with two kinds at load, naming the file and line', async () => {

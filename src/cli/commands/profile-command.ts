@@ -8,7 +8,9 @@ import { UsageError } from '../usage-error.ts';
 
 /**
  * `sluice profile PIPELINE BLOCK`: the profile kept with the block's latest
- * output; a large output's profile is made on first look, and kept then.
+ * output, made as it was stored (a large output's from a sample, labelled so).
+ * An output kept before that (no profile, or only its file's statistics) is
+ * profiled on first look, and the profile kept then.
  */
 export async function profileCommand(pipelineName: string, blockName: string, options: { json?: boolean }, out: Output): Promise<number> {
   const project = loadProject(process.cwd());
@@ -21,7 +23,7 @@ export async function profileCommand(pipelineName: string, blockName: string, op
     const latest = await engine.store.latestOutput(pipeline.name, blockName);
     if (!latest?.output) throw new ConfigError('profile.no_output', `block '${blockName}' has no stored output yet; run 'sluice run ${pipeline.name}' first`);
     let profile = (await engine.store.getProfile(latest.runId, blockName))?.profile;
-    // A partial profile (a large output's file statistics) gives way to the full one while the output is kept.
+    // A partial profile (an older large output's file statistics) gives way to the full one while the output is kept.
     const kept = await engine.outputs.exists(latest.output);
     if (!profile || (profile.partial && kept)) {
       if (!kept) throw new ConfigError('profile.output_gone', `the output of '${blockName}' from run ${latest.runId} is no longer kept; run the block again`);
@@ -42,6 +44,8 @@ export async function profileCommand(pipelineName: string, blockName: string, op
 }
 
 function showProfile(title: string, runId: string, profile: OutputProfile, out: Output): void {
+  const sample = profile.sample;
+  const sampled = sample ? ` from a sample of ${formatCount(sample.rows)} rows` : '';
   out.line(`${bold(title)} ${dim(`from run ${runId}`)}: ${formatCount(profile.rows)} rows ${dim(`(profiled in ${profile.ms}ms${profile.deferred ? ' on first look' : ''})`)}`);
   out.line();
   out.line(
@@ -53,18 +57,21 @@ function showProfile(title: string, runId: string, profile: OutputProfile, out: 
   for (const column of profile.columns) {
     if (column.topValues?.length) {
       out.line();
-      out.line(`${bold(column.name)} ${dim('top values')}`);
+      out.line(`${bold(column.name)} ${dim(`top values${sampled}`)}`);
       for (const v of column.topValues) out.line(`  ${v.value}  ${formatCount(v.count)}`);
     }
     if (column.histogram?.length) {
       out.line();
-      out.line(`${bold(column.name)} ${dim('histogram')}`);
+      out.line(`${bold(column.name)} ${dim(`histogram${sampled}`)}`);
       const most = Math.max(1, ...column.histogram.map((b) => b.count));
       for (const bin of column.histogram) out.line(`  ${roundish(bin.from).padStart(12)} .. ${roundish(bin.to).padEnd(12)} ${'█'.repeat(Math.round((bin.count / most) * 30))} ${formatCount(bin.count)}`);
     }
   }
   out.line();
-  out.line(dim('≈distinct is an estimate (HyperLogLog), off by a few percent on large columns'));
+  if (sample) {
+    out.line(dim(`≈distinct is estimated from a sample of ${sample.rowGroups} of ${sample.ofRowGroups} row groups (${formatCount(sample.rows)} rows; Duj1 estimator over row groups);`));
+    out.line(dim('top values and histograms count the sample; rows, nulls, min, max and mean are exact'));
+  } else out.line(dim('≈distinct is an estimate (HyperLogLog), which can be off by a tenth or more on large columns'));
 }
 
 function nullShare(column: ColumnProfile, rows: number): string {

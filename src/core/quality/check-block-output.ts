@@ -9,8 +9,7 @@ import type { CheckResultRecord } from './check-result.ts';
 import type { CheckSpec } from './check-spec.ts';
 import type { RelationshipSource } from './check-sql.ts';
 import { evaluateChecks, failedChecksColumn, type Evaluation } from './evaluate-checks.ts';
-import { profileFromFileStatistics } from './profile-from-statistics.ts';
-import { eagerProfileRows, profileOutput } from './profile-output.ts';
+import { profileAtStore } from './profile-from-sample.ts';
 
 /**
  * What happens to a block's output once it is stored and before the block is
@@ -72,8 +71,7 @@ async function recordQuarantine(block: string, quarantined: StoredOutput, contex
 /** A profile is a help to the reader, never a reason for a block to fail: a problem making it is logged. */
 async function keepProfile(block: Block, output: StoredOutput, context: BlockRunContext): Promise<void> {
   try {
-    // A large output keeps what its file's footer says (milliseconds); its full profile waits for a first look.
-    const profile = output.rows > eagerProfileRows ? await profileFromFileStatistics(context.session, output) : await profileOutput(context.session, output);
+    const profile = await profileAtStore(context.session, output);
     await context.store?.putProfile({ runId: context.runId, block: block.name, profile });
   } catch (error) {
     if (context.signal.aborted) throw error;

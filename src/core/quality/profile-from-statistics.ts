@@ -11,11 +11,7 @@ import { shapeOf, type ColumnProfile, type OutputProfile } from './profile-outpu
  */
 export async function profileFromFileStatistics(session: DataPlaneSession, output: StoredOutput): Promise<OutputProfile> {
   const started = performance.now();
-  const groups = await session.query(
-    `SELECT row_group_id, any_value(row_group_num_rows) AS "rows" FROM parquet_metadata($1) GROUP BY row_group_id`,
-    [output.location],
-  );
-  const rows = groups.reduce((sum, g) => sum + Number(g.rows ?? 0), 0);
+  const rows = (await readRowGroups(session, output.location)).reduce((sum, g) => sum + g.rows, 0);
   const stats = await session.query(
     `SELECT path_in_schema AS "name", sum(stats_null_count) AS "nulls", count(*) - count(stats_null_count) AS "unknownNulls",
        list(stats_min_value) AS "mins", list(stats_max_value) AS "maxes", count(*) - count(stats_min_value) AS "unknownBounds"
@@ -34,6 +30,27 @@ export async function profileFromFileStatistics(session: DataPlaneSession, outpu
     return [bounds ? { ...base, ...bounds } : base];
   });
   return { rows, columns, ms: Math.round(performance.now() - started), partial: true };
+}
+
+/** One row group of a stored file: the position of its first row in the file, and its row count. */
+export interface RowGroup {
+  readonly id: number;
+  readonly first: number;
+  readonly rows: number;
+}
+
+/** The row groups of a stored file, in file order, from its footer. */
+export async function readRowGroups(session: DataPlaneSession, location: string): Promise<RowGroup[]> {
+  const groups = await session.query(
+    `SELECT row_group_id AS "id", any_value(row_group_num_rows) AS "rows" FROM parquet_metadata($1) GROUP BY row_group_id ORDER BY row_group_id`,
+    [location],
+  );
+  let first = 0;
+  return groups.map((g) => {
+    const group = { id: Number(g.id), first, rows: Number(g.rows ?? 0) };
+    first += group.rows;
+    return group;
+  });
 }
 
 /**

@@ -12,18 +12,41 @@ export interface ColumnProfile {
   readonly name: string;
   readonly type: string;
   readonly nulls: number;
-  /** An estimate (HyperLogLog), off by a few percent on large columns; never shown as exact. */
+  /**
+   * An estimate, never shown as exact: HyperLogLog over every row, or, when
+   * the profile has a `sample`, estimated from it (see `ProfileSample`).
+   */
   readonly approxDistinct?: number | undefined;
   /** Smallest and largest value, as text (numbers as numbers). */
   readonly min?: string | number | undefined;
   readonly max?: string | number | undefined;
+  /** Over every row, or over the `sample`'s rows when the profile has one. */
   readonly mean?: number | undefined;
-  /** For text columns with few distinct values: each value and its count, most frequent first. */
+  /**
+   * For text columns with few distinct values: each value and its count, most
+   * frequent first; counts within the `sample` when the profile has one.
+   */
   readonly topValues?: readonly { readonly value: string; readonly count: number }[] | undefined;
+  /** Ten bars from min to max; counts within the `sample` when the profile has one. */
   readonly histogram?: readonly HistogramBin[] | undefined;
 }
 
-/** A cheap summary of a stored output, made when it is stored (or, for a large one, when first looked at). */
+/**
+ * How a large output was sampled for its profile. Rows, nulls, min and max
+ * stay exact (the file's own statistics); distinct values, means, histograms
+ * and top values come from whole row groups spread evenly over the file.
+ */
+export interface ProfileSample {
+  /** Rows read for the sampled figures. */
+  readonly rows: number;
+  readonly rowGroups: number;
+  /** Row groups in the whole output. */
+  readonly ofRowGroups: number;
+  /** How distinct values are estimated from the sample: Duj1 over row groups (estimate-distinct.ts). */
+  readonly distinctEstimator: 'duj1-row-groups';
+}
+
+/** A cheap summary of a stored output, made when it is stored (or, for one kept before profiles, when first looked at). */
 export interface OutputProfile {
   readonly rows: number;
   readonly columns: readonly ColumnProfile[];
@@ -32,19 +55,21 @@ export interface OutputProfile {
   /** Made when first looked at rather than when stored (outputs above `eagerProfileRows`). */
   readonly deferred?: boolean | undefined;
   /**
-   * Read from the stored file's own statistics (rows, nulls, min and max per
-   * column), as kept for a large output when it is stored; the full profile
-   * replaces it on first look.
+   * Read from the stored file's own statistics only (rows, nulls, min and max
+   * per column), as large outputs kept before sampled profiles have; the full
+   * profile replaces it on first look.
    */
   readonly partial?: boolean | undefined;
+  /** Present when the distinct counts, means, histograms and top values were estimated from a sample. */
+  readonly sample?: ProfileSample | undefined;
 }
 
 /**
- * Outputs up to this many rows are profiled as they are stored. A profile
- * costs a third to a half of the time a plain SQL block takes to store its
- * output (`npm run bench:profile`): a second or so at this size, too much
- * for a large output, which gets the statistics its file already holds
- * (profile-from-statistics.ts) and its full profile when someone first asks.
+ * Outputs up to this many rows are profiled over every row as they are
+ * stored: a second or so at this size. A profile over every row costs a third
+ * to a half of the time a plain SQL block takes to store its output, too much
+ * for a larger one, which gets its profile from its file's statistics, a scan
+ * of its number columns and a sample of its row groups (profile-from-sample.ts).
  */
 export const eagerProfileRows = 250_000;
 
@@ -120,7 +145,7 @@ export function shapeOf(type: string): Shape {
   return 'other';
 }
 
-function num(value: unknown): number | undefined {
+export function num(value: unknown): number | undefined {
   if (value === null || value === undefined) return undefined;
   const n = Number(value);
   return Number.isFinite(n) ? n : undefined;
@@ -135,14 +160,14 @@ function entries(map: unknown): [unknown, number][] {
   });
 }
 
-function topValues(map: unknown): ColumnProfile['topValues'] {
+export function topValues(map: unknown): ColumnProfile['topValues'] {
   return entries(map)
     .map(([value, count]) => ({ value: String(value), count }))
     .sort((a, b) => b.count - a.count || a.value.localeCompare(b.value))
     .slice(0, topCount);
 }
 
-function bins(map: unknown, lo: number, hi: number): HistogramBin[] {
+export function bins(map: unknown, lo: number, hi: number): HistogramBin[] {
   const width = (hi - lo) / histogramBins || 1;
   const counts = new Map(entries(map).filter(([k]) => k !== null).map(([k, n]) => [Number(k), n]));
   const size = hi === lo ? 1 : histogramBins;

@@ -35,7 +35,7 @@ export function qualityRoutes(deps: AppDependencies): Hono<{ Variables: AuthVari
     return c.json({ history: await store.checkHistory(c.req.param('name'), c.req.param('block'), c.req.param('check'), limit) });
   });
 
-  // Kept when the output was stored; a large output (kept with its file's statistics only, or from before profiles) is profiled on first look, and kept then.
+  // Kept when the output was stored; an output kept with its file's statistics only, or from before profiles, is profiled on first look, and kept then.
   app.get('/runs/:id/blocks/:block/profile', async (c) => {
     const [runId, block] = [c.req.param('id'), c.req.param('block')];
     const kept = await store.getProfile(runId, block);

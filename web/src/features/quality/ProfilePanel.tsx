@@ -7,11 +7,16 @@ import { formatCell, formatCount } from '../../format.ts';
 /**
  * The profile kept with a block's output: per column nulls, an estimate of
  * distinct values (labelled as one), min, max, mean, the top values of
- * low-cardinality text and a histogram of numbers.
+ * low-cardinality text and a histogram of numbers. A large output's estimates
+ * come from a sample, and the panel says which.
  */
 export function ProfilePanel({ runId, block }: { runId: string; block: string }) {
   const { data, error } = useApi<{ profile: OutputProfile }>(`/api/runs/${enc(runId)}/blocks/${enc(block)}/profile`);
   const profile = data?.profile;
+  const sample = profile?.sample;
+  const distinctNote = sample
+    ? `Estimated from a sample of ${sample.rowGroups} of ${sample.ofRowGroups} row groups (${formatCount(sample.rows)} rows), Duj1 estimator over row groups`
+    : 'An estimate (HyperLogLog over every row): can be off by a tenth or more on large columns';
   return (
     <div className="profile" data-testid="output-profile">
       <ErrorNote error={error} />
@@ -20,8 +25,8 @@ export function ProfilePanel({ runId, block }: { runId: string; block: string })
           <thead>
             <tr>
               <th>Column</th><th>Type</th><th className="num">Nulls</th>
-              <th className="num" title="An estimate (HyperLogLog): off by a few percent on large columns">≈ Distinct (approx.)</th>
-              <th>Min</th><th>Max</th><th className="num">Mean</th><th>Shape</th>
+              <th className="num" title={distinctNote}>≈ Distinct (approx.)</th>
+              <th>Min</th><th>Max</th><th className="num">Mean</th><th title={sample ? 'Counted over the sample' : undefined}>{sample ? 'Shape (sampled)' : 'Shape'}</th>
             </tr>
           </thead>
           <tbody>
@@ -40,7 +45,12 @@ export function ProfilePanel({ runId, block }: { runId: string; block: string })
           </tbody>
         </table>
       )}
-      {profile && <p className="muted small">{formatCount(profile.rows)} rows, profiled in {profile.ms} ms {profile.deferred ? 'when first looked at (a large output)' : 'when the output was stored'}.</p>}
+      {profile && <p className="muted small">{formatCount(profile.rows)} rows, profiled in {profile.ms} ms {profile.deferred ? 'when first looked at' : 'when the output was stored'}.</p>}
+      {sample && (
+        <p className="muted small" data-testid="profile-sample-note">
+          Sampled: distinct counts, histograms and top values come from {sample.rowGroups} of {sample.ofRowGroups} row groups ({formatCount(sample.rows)} rows); rows, nulls, min, max and mean are exact.
+        </p>
+      )}
     </div>
   );
 }
