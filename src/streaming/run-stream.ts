@@ -188,6 +188,7 @@ async function stageRows(rows: readonly Row[], sink: StreamSink, run: StreamRun,
   // The last row of a key in the batch wins (the greatest sequence, when the sink has one); a SQL transformer feeding an upsert must not make two rows of one key.
   const input = key ? lastPerKey(rows, key, sink.spec.sequence) : rows;
   if (!input.length) return undefined;
+  if (!sql.length && sink.destination.loadsCsv) return stager.inline('batch', input, typesOf(input, run.decoder));
   let staged = await stager.stage('batch', input, typesOf(input, run.decoder));
   for (const t of sql) staged = await stager.query('batch', t.sql);
   return staged;
