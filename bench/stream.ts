@@ -14,13 +14,16 @@
  * Counts, distinct ids and sums are checked on every table. Figures are
  * reported, never asserted.
  *
- *   npm run bench:stream -- [--records 200000] [--rate 20000] [--seconds 10] [--batch 5000] [--brokers nats,redis]
+ *   npm run bench:stream -- [--records 200000] [--rate 20000] [--seconds 10] [--batch 5000] [--brokers nats,redis] [--profile DIR]
+ *
+ * `--profile DIR` writes a V8 CPU profile of each Sluice consumer process into DIR (`node --cpu-prof`).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import path from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import pg from 'pg';
 import { PG_URL, REPO } from './bench-common.ts';
@@ -32,6 +35,7 @@ const { values: args } = parseArgs({
     seconds: { type: 'string', default: '10' },
     batch: { type: 'string', default: '5000' },
     brokers: { type: 'string', default: 'nats,redis' },
+    profile: { type: 'string' },
   },
 });
 const records = Number(args.records);
@@ -98,16 +102,27 @@ async function natsBroker(): Promise<Broker> {
     made.add(name);
     await jsm.streams.add({ name, subjects: [`${name}.>`] }).catch(() => undefined);
   };
+  // A publish that times out on a busy machine is sent again; the message id lets the stream drop a second copy.
+  const send = async (name: string, id: number): Promise<void> => {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        await js.publish(`${name}.e`, payload(id), { msgID: `${name}-${id}` });
+        return;
+      } catch (error) {
+        if (attempt === 5) throw error;
+      }
+    }
+  };
   return {
     async publish(name, first, last) {
       await ensure(name);
       for (let i = first; i <= last; i += 1000) {
-        await Promise.all(Array.from({ length: Math.min(1000, last - i + 1) }, (_, k) => js.publish(`${name}.e`, payload(i + k))));
+        await Promise.all(Array.from({ length: Math.min(1000, last - i + 1) }, (_, k) => send(name, i + k)));
       }
     },
     async publishPaced(name, count, perSecond) {
       await ensure(name);
-      await paced(count, perSecond, (ids) => Promise.all(ids.map((id) => js.publish(`${name}.e`, payload(id)))));
+      await paced(count, perSecond, (ids) => Promise.all(ids.map((id) => send(name, id))));
     },
     sourceYaml: (name) => `{ type: nats_jetstream, stream: ${name} }`,
     drop: async (name) => {
@@ -171,8 +186,9 @@ interface Consumer {
 function startConsumer(kind: 'sluice' | 'baseline', broker: string, source: string, table: string): Consumer {
   const argv =
     kind === 'sluice'
-      ? [path.join(REPO, 'bin/sluice.js'), 'stream', 'run', table]
-      : [path.join(REPO, 'node_modules/tsx/dist/cli.mjs'), path.join(REPO, 'bench/stream-baseline-consumer.ts'), broker, source, `${tag}.${table}`, String(batch)];
+      ? [...(args.profile ? ['--cpu-prof', '--cpu-prof-dir', path.resolve(args.profile)] : []), path.join(REPO, 'bin/sluice.js'), 'stream', 'run', table]
+      : // tsx as a loader in this very process (its CLI would run the consumer in a child, hiding its CPU and memory from /proc).
+        ['--import', pathToFileURL(path.join(REPO, 'node_modules/tsx/dist/loader.mjs')).href, path.join(REPO, 'bench/stream-baseline-consumer.ts'), broker, source, `${tag}.${table}`, String(batch)];
   let text = '';
   const child = spawn(process.execPath, argv, { cwd: dir, env: { ...process.env, CI: '1', NO_COLOR: '1' }, stdio: ['ignore', 'pipe', 'pipe'] });
   child.stdout!.on('data', (d: Buffer) => (text += d.toString()));

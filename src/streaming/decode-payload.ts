@@ -30,7 +30,8 @@ export function createPayloadDecoder(settings: PayloadSettings, where: string): 
 
   const fromObject = (object: Record<string, unknown>): Row => {
     const row: Row = {};
-    for (const [name, value] of Object.entries(object)) {
+    for (const name in object) {
+      const value = object[name];
       let column = columns.get(name);
       if (!column) {
         if (declared) {

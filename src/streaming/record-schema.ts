@@ -33,6 +33,11 @@ export function storedType(type: RecordType): string {
   return type === 'JSON' ? 'VARCHAR' : type;
 }
 
+/** No closure per checked value: this runs for every field of every record. */
+function refuseValue(column: RecordColumn, value: unknown): never {
+  throw new RecordProblem(`column ${column.name} (${column.type}): ${JSON.stringify(value)?.slice(0, 80)} is not a valid value`);
+}
+
 /**
  * A value checked against its column: returned as the data plane takes it,
  * or refused with a reason. Nothing is rounded, truncated or guessed: "12.5"
@@ -44,33 +49,30 @@ export function checkValue(column: RecordColumn, value: unknown): unknown {
     if (column.notNull) throw new RecordProblem(`column ${column.name} is NOT NULL but the record has no value for it`);
     return null;
   }
-  const refuse = (): never => {
-    throw new RecordProblem(`column ${column.name} (${column.type}): ${JSON.stringify(value)?.slice(0, 80)} is not a valid value`);
-  };
   switch (column.type) {
     case 'BIGINT':
     case 'INTEGER': {
       const n = typeof value === 'number' ? value : typeof value === 'string' && /^-?\d+$/.test(value.trim()) ? Number(value) : NaN;
-      if (!Number.isSafeInteger(n)) return refuse();
-      if (column.type === 'INTEGER' && Math.abs(n) > 2 ** 31 - 1) return refuse();
+      if (!Number.isSafeInteger(n)) return refuseValue(column, value);
+      if (column.type === 'INTEGER' && Math.abs(n) > 2 ** 31 - 1) return refuseValue(column, value);
       return n;
     }
     case 'DOUBLE': {
       const n = typeof value === 'number' ? value : typeof value === 'string' && value.trim() !== '' ? Number(value) : NaN;
-      return Number.isFinite(n) ? n : refuse();
+      return Number.isFinite(n) ? n : refuseValue(column, value);
     }
     case 'BOOLEAN':
       if (typeof value === 'boolean') return value;
       if (value === 'true' || value === 'false') return value === 'true';
-      return refuse();
+      return refuseValue(column, value);
     case 'VARCHAR':
       if (typeof value === 'string') return value;
       if (typeof value === 'number' || typeof value === 'boolean') return String(value);
-      return refuse();
+      return refuseValue(column, value);
     case 'TIMESTAMP': {
-      if (typeof value !== 'string' || !/^\d{4}-\d{2}-\d{2}([T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})?)?$/.test(value.trim())) return refuse();
+      if (typeof value !== 'string' || !/^\d{4}-\d{2}-\d{2}([T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})?)?$/.test(value.trim())) return refuseValue(column, value);
       const date = new Date(value);
-      return Number.isNaN(date.getTime()) ? refuse() : date;
+      return Number.isNaN(date.getTime()) ? refuseValue(column, value) : date;
     }
     case 'JSON':
       return typeof value === 'string' ? value : JSON.stringify(value);

@@ -55,18 +55,30 @@ interface Decoded {
  */
 export async function runStream(run: StreamRun): Promise<void> {
   const stager = new BatchStager(run.context);
-  while (!run.stop.aborted) {
-    // A broker that drops the connection is waited for; messages it had handed over stay unacknowledged and come again.
-    const messages = await retryWithBackoff(`reading ${run.source.description}`, () => collectBatch(run.source, run.settings.batch_size, run.settings.batch_wait, run.stop), run.context.logger, run.stop).catch(
-      (error: unknown) => {
-        if (run.stop.aborted) return [];
-        throw error;
-      },
-    );
-    if (!messages.length) continue;
-    const report = await processBatch(run, unique(messages), stager);
-    await stager.clear();
-    run.onBatch?.(report);
+  // A broker that drops the connection is waited for; messages it had handed over stay unacknowledged and come again.
+  const read = (): Promise<StreamMessage[]> =>
+    retryWithBackoff(`reading ${run.source.description}`, () => collectBatch(run.source, run.settings.batch_size, run.settings.batch_wait, run.stop), run.context.logger, run.stop).catch((error: unknown) => {
+      if (run.stop.aborted) return [];
+      throw error;
+    });
+  // The next batch is read while this one commits, so the broker's round trips overlap the sink's. Its messages stay
+  // unacknowledged until their own commit; once `stop` is set, the read returns what it has, and that is committed too.
+  let next = read();
+  try {
+    for (;;) {
+      const messages = await next;
+      next = messages.length || !run.stop.aborted ? read() : Promise.resolve([]);
+      if (!messages.length) {
+        if (run.stop.aborted) return;
+        continue;
+      }
+      const report = await processBatch(run, unique(messages), stager);
+      await stager.clear();
+      run.onBatch?.(report);
+    }
+  } finally {
+    // Left unread when a commit fails for good: its messages were never acknowledged and come again.
+    next.catch(() => undefined);
   }
 }
 
@@ -93,8 +105,10 @@ async function processBatch(run: StreamRun, messages: readonly StreamMessage[], 
   }
 
   // Sinks that need the same messages share one transformed batch; they differ only after a crash between two sinks' commits.
+  // One sink needs exactly the fresh messages.
   const groups = new Map<string, { sinks: StreamSink[]; items: Decoded[] }>();
-  for (const sink of run.sinks) {
+  if (run.sinks.length === 1) groups.set('', { sinks: [run.sinks[0]!], items: decoded });
+  else for (const sink of run.sinks) {
     const items = decoded.filter((d) => !sink.hasCommitted(d.message.id));
     const key = items.map((d) => d.message.id).join(',');
     const group = groups.get(key);
@@ -188,14 +202,15 @@ async function stageRows(rows: readonly Row[], sink: StreamSink, run: StreamRun,
   // The last row of a key in the batch wins (the greatest sequence, when the sink has one); a SQL transformer feeding an upsert must not make two rows of one key.
   const input = key ? lastPerKey(rows, key, sink.spec.sequence) : rows;
   if (!input.length) return undefined;
+  if (!sql.length && sink.destination.loadsCsv) return stager.inline('batch', input, typesOf(input, run.decoder));
   let staged = await stager.stage('batch', input, typesOf(input, run.decoder));
   for (const t of sql) staged = await stager.query('batch', t.sql);
   return staged;
 }
 
+/** The decoder's types of the columns some row holds (usually the first row tells). */
 function typesOf(rows: readonly Row[], decoder: PayloadDecoder): ColumnTypes {
-  const present = new Set(rows.flatMap((row) => Object.keys(row)));
-  return Object.fromEntries(decoder.columns().filter((c) => present.has(c.name)).map((c) => [c.name, storedType(c.type)]));
+  return Object.fromEntries(decoder.columns().filter((c) => rows.some((row) => Object.hasOwn(row, c.name))).map((c) => [c.name, storedType(c.type)]));
 }
 
 function lastPerKey(rows: readonly Row[], key: readonly string[], sequence: string | undefined): Row[] {

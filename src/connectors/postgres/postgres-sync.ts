@@ -24,6 +24,7 @@ import { postgresConnectionSchema } from './postgres-config.ts';
 import { openPostgresDriver } from './postgres-connection.ts';
 import { binaryCopyPlan } from './postgres-binary-encoder.ts';
 import { copyRows } from './postgres-copy.ts';
+import { copyCsvText } from './postgres-csv-text-copy.ts';
 import type { PostgresDriver } from './postgres-driver.ts';
 import { queryError } from './postgres-errors.ts';
 import { duckCsvExpression, duckTypeForPostgres, postgresTypeForDuck } from './postgres-types.ts';
@@ -42,6 +43,7 @@ export const openPostgresSync: OpenSyncDestination = async (raw, context) => {
 class PostgresSyncDestination implements SyncDestination {
   readonly name: string;
   readonly keepsNewerRows = true;
+  readonly loadsCsv = true;
   private readonly state: TableRef;
   private client: Client | undefined;
   /** Temporary tables made in one transaction need distinct names. */
@@ -138,8 +140,11 @@ class PostgresSyncDestination implements SyncDestination {
     const stopWatching = this.driver.cancelOnAbort(client, context.signal);
     const copy = this.copier(client, ref, batch.stream, context);
     try {
-      const types = new Map((await this.describeTable(batch.table))?.columns.map((c) => [c.name, c.nativeType]));
-      await client.query('BEGIN');
+      // CSV text held in memory goes to the server as it is: the table's types matter only to a data-plane select.
+      const inline = inputsOf(batch.change).every((input) => input.csv !== undefined);
+      const types = inline ? new Map<string, string>() : new Map((await this.describeTable(batch.table))?.columns.map((c) => [c.name, c.nativeType]));
+      // Text timestamps are UTC wall times, as the binary path reads the data plane's.
+      await client.query(inline ? "BEGIN; SET LOCAL TimeZone = 'UTC'" : 'BEGIN');
       const locked = await client.query(`SELECT state FROM ${this.state.sql} WHERE pipeline = $1 AND stream = $2 FOR UPDATE`, [batch.pipeline, batch.stream]);
       checkPreviousState(batch, locked.rows[0]?.state as StreamState | undefined, this.name);
       const result = await this.change(client, ref, batch, types, copy);
@@ -215,6 +220,9 @@ class PostgresSyncDestination implements SyncDestination {
     const connectorContext: ConnectorContext = { projectRoot: '', tempDir: context.tempDir, session: context.session, logger: context.logger, signal: context.signal, block: stream };
     return async (input, into, types) => {
       const list = input.columns.map((c) => quoteIdent(c.name)).join(', ');
+      if (input.csv !== undefined) {
+        return copyCsvText(this.driver, client, input.csv, input.rows, { copySql: `COPY ${into.sql} (${list}) FROM STDIN (FORMAT csv)`, label: ref.label, rename: [[into.name, ref.label]] }, context.signal);
+      }
       // Binary rows built from the data plane's columns when every column has an exact binary form: no CSV to render or parse.
       const binary = binaryCopyPlan(input.columns, input.columns.map((c) => types.get(c.name) ?? ''));
       const render = binary ? list : input.columns.map((c) => `${duckCsvExpression(c.name, c.type, types.get(c.name))} AS ${quoteIdent(c.name)}`).join(', ');
@@ -293,6 +301,19 @@ class PostgresSyncDestination implements SyncDestination {
     } finally {
       session.release();
     }
+  }
+}
+
+/** The inputs a change loads. */
+function inputsOf(change: SyncBatch['change']): SyncInput[] {
+  switch (change.kind) {
+    case 'append':
+    case 'replace':
+      return [change.input];
+    case 'upsert':
+      return [change.input, change.deletes].filter((input): input is SyncInput => input !== undefined);
+    case 'state_only':
+      return [];
   }
 }
 

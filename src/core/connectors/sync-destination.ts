@@ -41,10 +41,18 @@ export interface StoredStreamState {
 
 /** A data-plane session table holding a batch: the same shape as `WriteRequest.input`. */
 export interface SyncInput {
-  /** Visible to `context.session` under this name. */
+  /** Visible to `context.session` under this name; only a label when `csv` holds the rows. */
   readonly table: string;
   readonly columns: readonly Column[];
   readonly rows: number;
+  /**
+   * The rows themselves, as CSV text in the data plane's dialect (see
+   * `CsvRowEncoder`: comma, `"` quotes, an unquoted empty field is NULL), one
+   * line per row in the order of `columns`, for a producer that holds a small
+   * batch in memory. Given only to a destination whose `loadsCsv` is true,
+   * which then loads the text without reading the data plane.
+   */
+  readonly csv?: string | undefined;
 }
 
 /**
@@ -181,6 +189,8 @@ export interface SyncDestination {
   applyBatch(batch: SyncBatch, context: SyncContext): Promise<SyncBatchResult>;
   /** True when an upsert can keep the row with the greater value of a column (`newerBy`). */
   readonly keepsNewerRows?: boolean;
+  /** True when it loads an input's `csv` text directly (no data-plane table behind the input). */
+  readonly loadsCsv?: boolean;
   /**
    * Applies every table's changes and states in one transaction (change data
    * capture); on failure nothing of it remains. A destination without it

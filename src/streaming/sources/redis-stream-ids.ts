@@ -5,10 +5,11 @@ export function parseRedisStreamId(id: string): readonly [bigint, bigint] {
   return [BigInt(match[1]!), BigInt(match[2]!)];
 }
 
-/** Negative, zero or positive as `a` comes before, is, or comes after `b` in the stream. */
-export function compareRedisStreamIds(a: string, b: string): number {
-  const [am, as] = parseRedisStreamId(a);
-  const [bm, bs] = parseRedisStreamId(b);
-  if (am !== bm) return am < bm ? -1 : 1;
-  return as === bs ? 0 : as < bs ? -1 : 1;
+/** A test of whether an id comes before `bound` in the stream (or is it, with `inclusive`); the bound is read once. */
+export function redisStreamIdsBefore(bound: string, inclusive: boolean): (id: string) => boolean {
+  const [bm, bs] = parseRedisStreamId(bound);
+  return (id) => {
+    const [m, s] = parseRedisStreamId(id);
+    return m < bm || (m === bm && (s < bs || (inclusive && s === bs)));
+  };
 }

@@ -2,7 +2,7 @@ import type { Redis } from 'ioredis';
 import type { StreamSourceSettings } from '../../core/pipeline/streaming-schema.ts';
 import { ConnectorError } from '../../core/errors.ts';
 import type { StreamMessage, StreamSource, StreamSourceOptions } from '../stream-source.ts';
-import { compareRedisStreamIds } from './redis-stream-ids.ts';
+import { redisStreamIdsBefore } from './redis-stream-ids.ts';
 
 type Settings = Extract<StreamSourceSettings, { type: 'redis_streams' }>;
 type Entry = [id: string, fields: string[]];
@@ -80,9 +80,8 @@ export async function openRedisStreamsSource(settings: Settings, options: Stream
     },
     async settledIds() {
       const [count, lowest] = (await commands.xpending(key, group)) as [number, string | null, string | null, unknown];
-      if (count > 0 && lowest) return (id) => compareRedisStreamIds(id, lowest) < 0;
-      const last = await lastDeliveredId();
-      return (id) => compareRedisStreamIds(id, last) <= 0;
+      if (count > 0 && lowest) return redisStreamIdsBefore(lowest, false);
+      return redisStreamIdsBefore(await lastDeliveredId(), true);
     },
     async lag() {
       const info = await groupInfo();
