@@ -76,7 +76,10 @@ export async function writePostgres(driver: PostgresDriver, request: WriteReques
     const rounded = existing && (await findRoundedValue(context.session, input.table, input.columns, (name) => decimalScale(targetTypes.get(name) ?? '')));
     if (rounded) throw new ConnectorError('postgres.value_rejected', `writing ${target.label} in '${driver.name}' failed: ${describeRounded(rounded)}`);
     // Every mode loads into the target's own column types, or into the types definedFrom() gives a new table.
-    const binary = binaryCopyPlan(input.columns, input.columns.map((c) => (existing ? (targetTypes.get(c.name) ?? '') : postgresTypeForDuck(c.type))));
+    const binary =
+      settings.copy_format === 'binary'
+        ? binaryCopyPlan(input.columns, input.columns.map((c) => (existing ? (targetTypes.get(c.name) ?? '') : postgresTypeForDuck(c.type))))
+        : undefined;
     const render = binary
       ? columnList(input.columns)
       : input.columns.map((c) => `${duckCsvExpression(c.name, c.type, targetTypes.get(c.name))} AS ${quoteIdent(c.name)}`).join(', ');
