@@ -39,7 +39,7 @@ interface WritePlan {
   readonly context: ConnectorContext;
   /** The input as data-plane queries, one per COPY session: its own columns for binary COPY, else rendered as PostgreSQL-ready CSV. */
   readonly selects: readonly string[];
-  /** How the columns become binary COPY fields; undefined when some column has no exact binary form (then CSV). */
+  /** How the columns become binary COPY fields; undefined for CSV (the default), or when some column has no exact binary form. */
   readonly binary: BinaryCopyPlan | undefined;
   readonly interval: WriteRequest<PostgresWriteSettings>['interval'];
 }
