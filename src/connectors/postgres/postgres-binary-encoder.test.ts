@@ -82,7 +82,7 @@ describe('binary COPY into PostgreSQL', { skip }, () => {
 
   async function load(table: string, sql: string, mode = 'replace'): Promise<Record<string, string | null>[]> {
     const input = await bench.input(sql);
-    const settings = postgresConnector.writeSchema.parse({ table, mode, create: true });
+    const settings = postgresConnector.writeSchema.parse({ table, mode, create: true, copy_format: 'binary' });
     const result = await connection.write!({ settings, input }, bench.context());
     assert.equal(result.rows, input.rows);
     const columns = input.columns.map((c) => `${quoteIdent(c.name)}::text AS ${quoteIdent(c.name)}`).join(', ');
@@ -151,7 +151,7 @@ describe('binary COPY into PostgreSQL', { skip }, () => {
   it('names the row PostgreSQL refuses', async () => {
     await admin.query(`CREATE TABLE ${quoteIdent(schema)}.short (id integer, code varchar(3))`);
     const input = await bench.input(`SELECT * FROM (VALUES (1, 'abc'), (2, 'abcd')) t(id, code)`);
-    const settings = postgresConnector.writeSchema.parse({ table: 'short', mode: 'append' });
+    const settings = postgresConnector.writeSchema.parse({ table: 'short', mode: 'append', copy_format: 'binary' });
     await assert.rejects(connection.write!({ settings, input }, bench.context()), (error: Error & { code?: string; location?: { record?: number } }) => {
       assert.equal(error.code, 'postgres.copy_failed');
       assert.match(error.message, /too long/);

@@ -39,7 +39,7 @@ interface WritePlan {
   readonly context: ConnectorContext;
   /** The input as data-plane queries, one per COPY session: its own columns for binary COPY, else rendered as PostgreSQL-ready CSV. */
   readonly selects: readonly string[];
-  /** How the columns become binary COPY fields; undefined when some column has no exact binary form (then CSV). */
+  /** How the columns become binary COPY fields; undefined for CSV (the default), or when some column has no exact binary form. */
   readonly binary: BinaryCopyPlan | undefined;
   readonly interval: WriteRequest<PostgresWriteSettings>['interval'];
 }
@@ -76,7 +76,10 @@ export async function writePostgres(driver: PostgresDriver, request: WriteReques
     const rounded = existing && (await findRoundedValue(context.session, input.table, input.columns, (name) => decimalScale(targetTypes.get(name) ?? '')));
     if (rounded) throw new ConnectorError('postgres.value_rejected', `writing ${target.label} in '${driver.name}' failed: ${describeRounded(rounded)}`);
     // Every mode loads into the target's own column types, or into the types definedFrom() gives a new table.
-    const binary = binaryCopyPlan(input.columns, input.columns.map((c) => (existing ? (targetTypes.get(c.name) ?? '') : postgresTypeForDuck(c.type))));
+    const binary =
+      settings.copy_format === 'binary'
+        ? binaryCopyPlan(input.columns, input.columns.map((c) => (existing ? (targetTypes.get(c.name) ?? '') : postgresTypeForDuck(c.type))))
+        : undefined;
     const render = binary
       ? columnList(input.columns)
       : input.columns.map((c) => `${duckCsvExpression(c.name, c.type, targetTypes.get(c.name))} AS ${quoteIdent(c.name)}`).join(', ');

@@ -1,4 +1,5 @@
-import { XMLParser } from 'fast-xml-parser';
+import { createRequire } from 'node:module';
+import type { XMLParser } from 'fast-xml-parser';
 import { SluiceError } from '../errors.ts';
 import type { FileSlice } from './s3-file-body.ts';
 
@@ -23,8 +24,19 @@ export interface S3Request {
 /** Sends one signed request; any other answer than a 2xx or an accepted status is an error naming the bucket, key and status. */
 export type SendS3 = (request: S3Request) => Promise<Response>;
 
-/** S3 answers in XML; keys and ids stay strings, however numeric they look. */
-export const xml = new XMLParser({ parseTagValue: false, ignoreAttributes: true });
+let parser: XMLParser | undefined;
+
+/**
+ * S3 answers in XML; keys and ids stay strings, however numeric they look. The
+ * parser loads on the first answer: every run builds its output store, and only
+ * a project that keeps its outputs in S3 needs it.
+ */
+export const xml = {
+  parse(text: string): unknown {
+    parser ??= new (createRequire(import.meta.url)('fast-xml-parser') as typeof import('fast-xml-parser')).XMLParser({ parseTagValue: false, ignoreAttributes: true });
+    return parser.parse(text);
+  },
+};
 
 /** `s3://bucket/key`: how locations name objects, in messages as in the run store. */
 export function s3Url({ bucket, key }: { bucket: string; key?: string | undefined }): string {

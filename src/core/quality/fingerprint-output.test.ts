@@ -50,4 +50,17 @@ describe('fingerprintOutput', () => {
     assert.equal(fingerprint.sampled, fingerprintSampleRows);
     assert.deepEqual(fingerprint.columns[1], { name: 'day', type: 'VARCHAR', nullRate: 0, shape: '99/99/9999', shapeShare: 1 });
   });
+
+  it('spreads the sample over the whole output, not its first rows', async () => {
+    const rows = 4 * fingerprintSampleRows;
+    // The first quarter are dates, the rest words: a sample of the first rows alone would see only dates.
+    const output = await plane.session.storeQuery(
+      `SELECT i AS id, CASE WHEN i < ${rows / 4} THEN '2024-01-01' ELSE 'word' END AS v FROM range(${rows}) t(i)`,
+      path.join(plane.dir, 'spread.parquet'),
+    );
+    const fingerprint = await fingerprintOutput(plane.session, output);
+    assert.equal(fingerprint.sampled, fingerprintSampleRows);
+    assert.equal(fingerprint.columns[1]?.shape, 'text');
+    assert.ok(Math.abs(fingerprint.columns[1]!.shapeShare! - 0.75) < 0.02, `share ${fingerprint.columns[1]!.shapeShare}`);
+  });
 });

@@ -23,12 +23,15 @@ export interface OutputFingerprint {
 }
 
 /**
- * Larger outputs are fingerprinted on a reservoir sample of this many rows:
- * a shape that holds for 100,000 random rows holds for the output, and the
+ * Larger outputs are fingerprinted on a sample of this many rows: a shape that
+ * holds for 100,000 rows spread over the output holds for the output, and the
  * regular expressions that classify values cost too much to run on every row
  * of a large output on every run.
  */
 export const fingerprintSampleRows = 100_000;
+
+/** The sample is this many runs of consecutive rows, spread evenly from the first row to the last. */
+const sampleWindows = 50;
 
 /** A text column whose most common shape covers at least this share of its values has an established shape. */
 export const establishedShare = 0.9;
@@ -52,10 +55,20 @@ export function valueShapeSql(value: string): string {
     ELSE 'text' END`;
 }
 
-/** The rows a fingerprint reads: all of a small output, a repeatable sample of a large one. */
+/**
+ * The rows a fingerprint reads: all of a small output; of a large one, evenly
+ * spaced runs of rows picked by their row number. A random sample would read
+ * and shape every row before choosing (a full pass over the output on every
+ * run); row-number ranges let the data plane skip what lies between them, and
+ * the same output always gives the same sample.
+ */
 export function fingerprintSource(output: StoredOutput): string {
-  const file = `read_parquet(${quoteLiteral(output.location)})`;
-  return output.rows > fingerprintSampleRows ? `(SELECT * FROM ${file} USING SAMPLE reservoir(${fingerprintSampleRows} ROWS) REPEATABLE (7))` : file;
+  const location = quoteLiteral(output.location);
+  if (output.rows <= fingerprintSampleRows) return `read_parquet(${location})`;
+  const run = fingerprintSampleRows / sampleWindows;
+  const stride = Math.floor(output.rows / sampleWindows);
+  const ranges = Array.from({ length: sampleWindows }, (_, k) => `(file_row_number >= ${k * stride} AND file_row_number < ${k * stride + run})`);
+  return `(SELECT * EXCLUDE (file_row_number) FROM read_parquet(${location}, file_row_number = true) WHERE ${ranges.join(' OR ')})`;
 }
 
 /**
