@@ -4,15 +4,11 @@ import type { ConnectorRegistry } from '../core/connectors/connector.ts';
 import { connectors } from '../connectors/registry.ts';
 import type { DataPlane } from '../core/data-plane/data-plane.ts';
 import type { Project } from '../core/project/load-project.ts';
-import type { BlockRunners } from '../core/run/block-runner.ts';
+import type { BlockRunner, BlockRunners } from '../core/run/block-runner.ts';
 import { runConnectorBlock } from '../core/run/connector-block-runner.ts';
 import { runSqlBlock } from '../core/run/sql-block-runner.ts';
 import { runTsBlock } from '../core/run/ts-block-runner.ts';
-import { createCleanBlockRunner } from '../core/run/clean-block-runner.ts';
-import { cleanTools } from '../toolkit/clean-tools.ts';
-import { createPrepareBlockRunner } from '../toolkit/ml/prepare-block-runner.ts';
-import { runDedupeBlock } from '../toolkit/dedupe/dedupe-block-runner.ts';
-import { runSyncBlock } from '../integration/run-sync-block.ts';
+import type { Block } from '../core/pipeline/pipeline.ts';
 import type { RunRecord, RunStore } from '../core/run-store/run-store.ts';
 import { SqliteRunStore } from '../core/run-store/sqlite-run-store.ts';
 import { resolveConnectionSettings } from '../core/project/load-project.ts';
@@ -53,14 +49,27 @@ export interface Engine {
 
 export { connectors };
 
+/**
+ * A runner whose code loads on its first block: a run of SQL and TypeScript
+ * blocks never loads the toolkit, the sync engine or change capture (a third
+ * of the sources), so every `sluice` command starts sooner.
+ */
+function onFirstUse<B extends Block>(load: () => Promise<BlockRunner<B>>): BlockRunner<B> {
+  let runner: Promise<BlockRunner<B>> | undefined;
+  return async (block, context) => (await (runner ??= load()))(block, context);
+}
+
 export const runners = {
   ts: runTsBlock,
   sql: runSqlBlock,
   connector: runConnectorBlock,
-  sync: runSyncBlock,
-  clean: createCleanBlockRunner(cleanTools),
-  prepare: createPrepareBlockRunner(),
-  dedupe: runDedupeBlock,
+  sync: onFirstUse(async () => (await import('../integration/run-sync-block.ts')).runSyncBlock),
+  clean: onFirstUse(async () => {
+    const [{ createCleanBlockRunner }, { cleanTools }] = await Promise.all([import('../core/run/clean-block-runner.ts'), import('../toolkit/clean-tools.ts')]);
+    return createCleanBlockRunner(cleanTools);
+  }),
+  prepare: onFirstUse(async () => (await import('../toolkit/ml/prepare-block-runner.ts')).createPrepareBlockRunner()),
+  dedupe: onFirstUse(async () => (await import('../toolkit/dedupe/dedupe-block-runner.ts')).runDedupeBlock),
 } satisfies BlockRunners;
 
 export interface EngineOptions {
