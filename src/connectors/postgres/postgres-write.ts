@@ -118,7 +118,7 @@ async function replaceTable(plan: WritePlan): Promise<ModeResult> {
   const { control, target, existing, context } = plan;
   const rowsText = (rows: number): string => `${rows.toLocaleString('en-US')} rows`;
   if (!existing) {
-    const rows = await withStage(plan, definedFrom(plan.columns), false, async (stage) => {
+    const rows = await withStage(plan, definedFrom(plan.columns), { unlogged: false, analyze: true }, async (stage) => {
       await transaction(control, async () => {
         await createSchema(control, target);
         await control.query(`ALTER TABLE ${stage.sql} RENAME TO ${quoteIdent(target.name)}`);
@@ -130,14 +130,14 @@ async function replaceTable(plan: WritePlan): Promise<ModeResult> {
   const blockers = await swapBlockers(control, existing.oid);
   if (blockers.length) {
     context.logger.debug(`replacing ${target.label} by truncate and insert: ${blockers.join('; ')}`);
-    const rows = await withStage(plan, likeTarget(plan), true, async (stage) => {
+    const rows = await withStage(plan, likeTarget(plan), { unlogged: true, analyze: false }, async (stage) => {
       await transaction(control, () => truncateAndInsert(plan, existing, stage));
       return false;
     });
     return { rows, summary: `replaced ${target.label} with ${rowsText(rows)}` };
   }
   const definition = `(LIKE ${target.sql} INCLUDING ALL)`;
-  const rows = await withStage(plan, definition, existing.unlogged, async (stage, stageOid) => {
+  const rows = await withStage(plan, definition, { unlogged: existing.unlogged, analyze: true }, async (stage, stageOid) => {
     const indexNames = await pairIndexes(control, existing.oid, stageOid);
     const carryOver = await carryOverStatements(control, existing.oid, target);
     const old = siblingRef(target, `_sluice_old_${randomBytes(5).toString('hex')}`);
@@ -191,7 +191,8 @@ async function upsertOrMerge(plan: WritePlan, mode: 'upsert' | 'merge'): Promise
   const list = columnList(plan.columns);
   const keys = key.map(quoteIdent);
   let replaced = 0;
-  const rows = await withStage(plan, existing ? likeTarget(plan) : definedFrom(plan.columns), true, async (stage) => {
+  // Only merge joins the stage (its DELETE ... WHERE EXISTS); upsert reads it once in order of storage and needs no statistics.
+  const rows = await withStage(plan, existing ? likeTarget(plan) : definedFrom(plan.columns), { unlogged: true, analyze: mode === 'merge' }, async (stage) => {
     await transaction(control, async () => {
       if (!existing) await createTargetOnce(control, target, definedFrom(plan.columns, mode === 'upsert' ? `, PRIMARY KEY (${keys.join(', ')})` : ''));
       switch (mode) {
@@ -240,7 +241,7 @@ async function replacePartition(plan: WritePlan): Promise<ModeResult> {
   const list = columnList(plan.columns);
   const col = quoteIdent(column);
   let replaced = 0;
-  const rows = await withStage(plan, existing ? likeTarget(plan) : definedFrom(plan.columns), true, async (stage) => {
+  const rows = await withStage(plan, existing ? likeTarget(plan) : definedFrom(plan.columns), { unlogged: true, analyze: false }, async (stage) => {
     const outside = await control.query<{ n: string }>(`SELECT count(*) AS n FROM ${stage.sql} WHERE ${col} IS NULL OR NOT (${col} >= $1 AND ${col} < $2)`, [interval.start, interval.end]);
     const stray = Number(outside.rows[0]?.n ?? 0);
     if (stray > 0) {
@@ -266,11 +267,13 @@ function duplicateKeyError(error: unknown, plan: WritePlan): ConnectorError | un
  * Creates a staging table beside the target, loads the input into it with
  * parallel COPY sessions, then runs `finish`, which returns true when the
  * staging table became the target. Otherwise (and on any failure) it is dropped.
+ * `analyze` gathers the stage's statistics first: for a stage that becomes the
+ * target or that a statement joins, not for one that is only read through.
  */
 async function withStage(
   plan: WritePlan,
   definition: string,
-  unlogged: boolean,
+  { unlogged, analyze }: { readonly unlogged: boolean; readonly analyze: boolean },
   finish: (stage: TableRef, stageOid: number) => Promise<boolean>,
 ): Promise<number> {
   const { control, target, driver, context } = plan;
@@ -289,7 +292,7 @@ async function withStage(
     const oid = await control.query<{ oid: number }>('SELECT to_regclass($1)::oid::int AS oid', [stage.sql]);
     const copy: CopyTarget = { copySql: copySql(stage, plan), label: target.label, rename: [[stage.name, target.label]], binary: plan.binary };
     const rows = await copyInParallel(driver, plan.selects, copy, context);
-    await control.query(`ANALYZE ${stage.sql}`);
+    if (analyze) await control.query(`ANALYZE ${stage.sql}`);
     keep = await finish(stage, oid.rows[0]!.oid).catch((error: unknown) => {
       throw queryError('postgres.write_failed', `writing ${target.label} in '${driver.name}' failed`, error, { rename: copy.rename });
     });

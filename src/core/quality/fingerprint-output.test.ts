@@ -3,7 +3,7 @@ import path from 'node:path';
 import { describe, it } from 'node:test';
 import { useDataPlaneSession } from '../../testing/data-plane-session.ts';
 import { quoteLiteral } from '../sql/quote.ts';
-import { fingerprintOutput, fingerprintSampleRows, valueShapeSql } from './fingerprint-output.ts';
+import { batchFingerprintSampleRows, fingerprintOutput, fingerprintSampleRows, valueShapeSql } from './fingerprint-output.ts';
 
 const plane = useDataPlaneSession('sluice-fingerprint-');
 
@@ -62,5 +62,21 @@ describe('fingerprintOutput', () => {
     assert.equal(fingerprint.sampled, fingerprintSampleRows);
     assert.equal(fingerprint.columns[1]?.shape, 'text');
     assert.ok(Math.abs(fingerprint.columns[1]!.shapeShare! - 0.75) < 0.02, `share ${fingerprint.columns[1]!.shapeShare}`);
+  });
+
+  it('reads a smaller sample of a sync batch, with shares close to the whole', async () => {
+    const rows = batchFingerprintSampleRows * 3;
+    // Every fourth value is null and every tenth has another shape: the sample must see about as many.
+    const output = await plane.session.storeQuery(
+      `SELECT CASE WHEN i % 4 = 0 THEN NULL WHEN i % 10 = 1 THEN 'x' || i ELSE strftime(DATE '2024-01-01' + (i % 300)::INTEGER, '%Y-%m-%d') END AS day FROM range(${rows}) t(i)`,
+      path.join(plane.dir, 'batch.parquet'),
+    );
+    const fingerprint = await fingerprintOutput(plane.session, output, batchFingerprintSampleRows);
+    assert.equal(fingerprint.rows, rows);
+    assert.equal(fingerprint.sampled, batchFingerprintSampleRows);
+    const day = fingerprint.columns[0]!;
+    assert.equal(day.shape, '9999-99-99');
+    assert.ok(Math.abs(day.nullRate! - 0.25) < 0.02, `null rate ${day.nullRate}`);
+    assert.ok(Math.abs(day.shapeShare! - 0.65 / 0.75) < 0.02, `shape share ${day.shapeShare}`);
   });
 });

@@ -4,7 +4,7 @@ import type { SchemaContract } from '../pipeline/integration-schema.ts';
 import { compareFingerprints, type DriftFinding } from './compare-fingerprints.ts';
 import { breaksShape, gatherEvidence, logDrift, shapeReasonSql } from './drift-evidence.ts';
 import { defaultDriftSettings } from './drift-settings.ts';
-import { fingerprintOutput, type OutputFingerprint } from './fingerprint-output.ts';
+import { batchFingerprintSampleRows, fingerprintOutput, type OutputFingerprint } from './fingerprint-output.ts';
 import type { DriftAction, DriftEventRecord, RunStore } from '../run-store/run-store.ts';
 import type { Logger } from '../run/logger.ts';
 import { quoteLiteral } from '../sql/quote.ts';
@@ -83,13 +83,13 @@ export function createStreamDrift(scope: StreamDriftScope): StreamDrift {
         await store.putDriftEvents(scope.runId, scope.stream, []);
         loaded = true;
       }
-      const fingerprint = await fingerprintOutput(session, batch);
+      const fingerprint = await fingerprintOutput(session, batch, batchFingerprintSampleRows);
       const findings = baseline ? compareFingerprints(baseline.fingerprint, fingerprint, { nullRateJump: defaultDriftSettings.null_rate_jump, nullRateMinRows: streamNullRateMinRows }) : [];
       const evidence: Pick<DriftEventRecord, 'rows' | 'samples'>[] = [];
       for (const finding of findings) evidence.push(await gatherEvidence(session, batch, finding));
       const breaking = scope.contract === 'discard_row' ? findings.filter((f) => breaksShape(f)) : [];
       const split = breaking.length ? await setAside(scope, batch, breaking, n) : undefined;
-      const next = split ? await fingerprintOutput(session, split.kept) : fingerprint;
+      const next = split ? await fingerprintOutput(session, split.kept, batchFingerprintSampleRows) : fingerprint;
       return {
         batch: split?.kept ?? batch,
         rejects: split?.rejects,
