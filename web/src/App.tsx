@@ -22,6 +22,7 @@ const LineagePage = loadable(() => import('./features/lineage/LineagePage.tsx').
 const FieldMappingPage = loadable(() => import('./features/field-mapping/FieldMappingPage.tsx').then((m) => m.default), loading);
 const DictionariesPage = loadable(() => import('./features/dictionaries/DictionariesPage.tsx').then((m) => m.default), loading);
 const GitPage = loadable(() => import('./features/git/GitPage.tsx').then((m) => m.default), loading);
+const WorkersPage = loadable(() => import('./features/workers/WorkersPage.tsx').then((m) => m.default), loading);
 const AuditPage = loadable(() => import('./features/audit/AuditPage.tsx').then((m) => m.default), loading);
 
 type Auth = 'checking' | 'signed-in' | 'signed-out';
@@ -99,6 +100,7 @@ function page(route: string) {
   if (route.startsWith('/dashboard')) return <DashboardPage />;
   if (route.startsWith('/running')) return <RunningNowPage />;
   if (route.startsWith('/runs')) return <RunsPage route={route} />;
+  if (route.startsWith('/workers')) return <WorkersPage />;
   if (route.startsWith('/triggers')) return <TriggersPage />;
   if (route.startsWith('/connections')) return <ConnectionsPage />;
   if (route.startsWith('/git')) return <GitPage />;
