@@ -2,37 +2,14 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { requirePrerequisites } from '../../src/testing/require-prerequisites.ts';
 import { sluice } from './cli-helpers.ts';
-import { createQueueProject, type QueueProject } from './queue-fixtures.ts';
+import { createQueueProject, dailyPartitionFiles, dailyPartitions, expectedDailyPartition, type QueueProject } from './queue-fixtures.ts';
 
 const skip = await requirePrerequisites('postgres', 'redis');
 const days = Array.from({ length: 20 }, (_, i) => `2025-02-${String(i + 1).padStart(2, '0')}`);
 
-/** The rows a day's partition must hold: 5 + its day of the month, amounts that differ from day to day. */
-function expectedPartition(day: string): { n: number; amount: string } {
-  const d = Number(day.slice(8, 10));
-  const n = 5 + d;
-  let cents = 0;
-  for (let i = 0; i < n; i++) cents += i * 100 + d;
-  return { n, amount: (cents / 100).toFixed(2) };
-}
-
-const files = {
-  'connections.yaml': "connections:\n  pg:\n    connector: postgres\n    url: '${SLUICE_METADATA_URL}'\n    schema: '${TARGET_SCHEMA}'\n",
-  'pipelines/daily.yaml': [
-    'blocks:',
-    '  - { name: day, file: blocks/day.ts }',
-    '  - { name: land, connection: pg, upstream: [day], settings: { table: daily, mode: partition, partition_column: day } }',
-    '',
-  ].join('\n'),
-  // Takes a moment, so the two submitters' first dates overlap; its rows depend only on the date.
-  'blocks/day.ts': `export default async (_inputs: unknown, ctx: { logicalDate: string }) => {
-  await new Promise((resolve) => setTimeout(resolve, 500));
-  const day = String(ctx.logicalDate).slice(0, 10);
-  const d = Number(day.slice(8, 10));
-  return Array.from({ length: 5 + d }, (_, i) => ({ day, i, amount: (i * 100 + d) / 100 }));
-};
-`,
-};
+const base = 5;
+// Takes a moment, so the two submitters' first dates overlap.
+const files = dailyPartitionFiles({ base, delayMs: 500 });
 
 describe('two `sluice run --backfill` submitters of the same dates', { skip }, () => {
   let project: QueueProject;
@@ -79,12 +56,9 @@ describe('two `sluice run --backfill` submitters of the same dates', { skip }, (
     assert.match(a.stdout, new RegExp(`Backfill complete: ${ranA.length} succeeded, 0 already done, ${ranB.length} run by another submitter, 0 failed`));
     assert.match(b.stdout, new RegExp(`Backfill complete: ${ranB.length} succeeded, 0 already done, ${ranA.length} run by another submitter, 0 failed`));
 
-    const { rows: partitions } = await project.db.query(
-      `SELECT day, count(*)::int AS n, sum(amount)::numeric(12,2)::text AS amount, count(DISTINCT i)::int AS distinct_i FROM ${project.schema}.daily GROUP BY day ORDER BY day`,
-    );
     assert.deepEqual(
-      partitions.map((p) => [String(p.day).slice(0, 10), p.n, p.amount, p.distinct_i]),
-      days.map((day) => [day, expectedPartition(day).n, expectedPartition(day).amount, expectedPartition(day).n]),
+      await dailyPartitions(project.db, project.schema),
+      days.map((day) => [day, expectedDailyPartition(day, base).n, expectedDailyPartition(day, base).amount, expectedDailyPartition(day, base).n]),
     );
 
     // Asked again, every date is done: nothing runs a second time.
