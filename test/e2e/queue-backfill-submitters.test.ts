@@ -1,15 +1,31 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { requirePrerequisites } from '../../src/testing/require-prerequisites.ts';
-import { sluice } from './cli-helpers.ts';
+import { spawn } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { waitFor } from '../../src/testing/wait-for.ts';
+import { repoRoot, sluice, type CliResult } from './cli-helpers.ts';
 import { createQueueProject, dailyPartitionFiles, dailyPartitions, expectedDailyPartition, type QueueProject } from './queue-fixtures.ts';
 
 const skip = await requirePrerequisites('postgres', 'redis');
 const days = Array.from({ length: 20 }, (_, i) => `2025-02-${String(i + 1).padStart(2, '0')}`);
 
 const base = 5;
-// Takes a moment, so the two submitters' first dates overlap.
-const files = dailyPartitionFiles({ base, delayMs: 500 });
+// Dates wait for the gate, so both submitters are at work before any date ends, however slowly each starts.
+const gate = 'open';
+const files = dailyPartitionFiles({ base, delayMs: 200, gate });
+
+/** `sluice ARGS` in `cwd`, its output followed as it comes. */
+function submit(cwd: string, args: readonly string[], env: NodeJS.ProcessEnv): { output: () => string; done: Promise<CliResult> } {
+  const child = spawn(process.execPath, [path.join(repoRoot, 'bin/sluice.js'), ...args], { cwd, env: { ...process.env, CI: '1', NO_COLOR: '1', ...env } });
+  let stdout = '';
+  let stderr = '';
+  child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+  child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+  const done = new Promise<CliResult>((resolve) => child.on('close', (code) => resolve({ code: code ?? 1, stdout, stderr })));
+  return { output: () => stdout, done };
+}
 
 describe('two `sluice run --backfill` submitters of the same dates', { skip }, () => {
   let project: QueueProject;
@@ -28,10 +44,14 @@ describe('two `sluice run --backfill` submitters of the same dates', { skip }, (
     await project.startWorker(['--concurrency', '2']);
     await project.startWorker(['--concurrency', '2']);
     const range = `${days[0]}..${days.at(-1)}`;
-    const [a, b] = await Promise.all([
-      sluice(project.dir, ['run', 'daily', '--backfill', range], project.env),
-      sluice(project.dir, ['run', 'daily', '--backfill', range], project.env),
-    ]);
+    const submitters = [submit(project.dir, ['run', 'daily', '--backfill', range], project.env), submit(project.dir, ['run', 'daily', '--backfill', range], project.env)];
+    // Side by side: one holds dates the other found taken, while no date can end yet.
+    await waitFor(() => submitters.some((s) => /already running for another submitter/.test(s.output())), {
+      what: 'a submitter to find dates the other holds',
+      timeout: 180_000,
+    });
+    writeFileSync(path.join(project.dir, gate), '');
+    const [a, b] = await Promise.all([submitters[0]!.done, submitters[1]!.done]);
     assert.equal(a.code, 0, a.stdout + a.stderr);
     assert.equal(b.code, 0, b.stdout + b.stderr);
 
@@ -52,9 +72,10 @@ describe('two `sluice run --backfill` submitters of the same dates', { skip }, (
     assert.deepEqual([...ranA, ...ranB].sort(), days, `each date run by exactly one submitter\n--- a\n${a.stdout}\n--- b\n${b.stdout}`);
     assert.deepEqual(heldElsewhere(a.stdout).sort(), ranB.sort(), 'the first reports what the second ran');
     assert.deepEqual(heldElsewhere(b.stdout).sort(), ranA.sort(), 'the second reports what the first ran');
-    assert.ok(ranA.length > 0 && ranB.length > 0, 'both submitters took dates: they ran side by side');
-    assert.match(a.stdout, new RegExp(`Backfill complete: ${ranA.length} succeeded, 0 already done, ${ranB.length} run by another submitter, 0 failed`));
-    assert.match(b.stdout, new RegExp(`Backfill complete: ${ranB.length} succeeded, 0 already done, ${ranA.length} run by another submitter, 0 failed`));
+    // The summary names dates run by the other only when there were some.
+    const summary = (ran: number, other: number) => new RegExp(`Backfill complete: ${ran} succeeded, 0 already done, ${other ? `${other} run by another submitter, ` : ''}0 failed`);
+    assert.match(a.stdout, summary(ranA.length, ranB.length));
+    assert.match(b.stdout, summary(ranB.length, ranA.length));
 
     assert.deepEqual(
       await dailyPartitions(project.db, project.schema),

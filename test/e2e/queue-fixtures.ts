@@ -165,10 +165,16 @@ export async function startServer(cwd: string, env: NodeJS.ProcessEnv, args: str
 
 /**
  * A pipeline `daily` whose block makes `base` + day-of-month rows for its
- * logical date, after `delayMs`, with amounts that differ from day to day,
+ * logical date, after `delayMs` (and `gate`), with amounts that differ from day to day,
  * and lands them in `TARGET_SCHEMA.daily`, one partition per day.
  */
-export function dailyPartitionFiles(options: { readonly base: number; readonly delayMs: number; readonly pipelineLines?: readonly string[] }): Record<string, string> {
+export function dailyPartitionFiles(options: {
+  readonly base: number;
+  readonly delayMs: number;
+  readonly pipelineLines?: readonly string[];
+  /** The block also waits until a file of this name is in its working folder: a gate the test opens. */
+  readonly gate?: string;
+}): Record<string, string> {
   return {
     'connections.yaml': "connections:\n  pg:\n    connector: postgres\n    url: '${SLUICE_METADATA_URL}'\n    schema: '${TARGET_SCHEMA}'\n",
     'pipelines/daily.yaml': [
@@ -178,8 +184,10 @@ export function dailyPartitionFiles(options: { readonly base: number; readonly d
       '  - { name: land, connection: pg, upstream: [day], settings: { table: daily, mode: partition, partition_column: day } }',
       '',
     ].join('\n'),
-    'blocks/day.ts': `export default async (_inputs: unknown, ctx: { logicalDate: string }) => {
+    'blocks/day.ts': `import { existsSync } from 'node:fs';
+export default async (_inputs: unknown, ctx: { logicalDate: string }) => {
   await new Promise((resolve) => setTimeout(resolve, ${options.delayMs}));
+  while (${JSON.stringify(options.gate ?? '')} && !existsSync(${JSON.stringify(options.gate ?? '')})) await new Promise((resolve) => setTimeout(resolve, 50));
   const day = String(ctx.logicalDate).slice(0, 10);
   const d = Number(day.slice(8, 10));
   return Array.from({ length: ${options.base} + d }, (_, i) => ({ day, i, amount: (i * 100 + d) / 100 }));
