@@ -217,7 +217,8 @@ export async function main(argv: readonly string[]): Promise<number> {
     .command('workers')
     .description('show the workers taking block runs (host, pid, checkout, slots, what each runs, last heartbeat) and the queue depth and wait')
     .option('--json', 'as JSON')
-    .action(async (options: { json?: boolean }) => {
+    .option('--drain <id>', 'ask the worker with this id (see --json) to drain: it takes nothing new, finishes what it holds, and stops')
+    .action(async (options: { json?: boolean; drain?: string }) => {
       code = await (await import('./commands/workers-command.ts')).workersCommand(options, out);
     });
 

@@ -22,7 +22,7 @@ import { createOutputStore } from './create-output-store.ts';
 import { createLazyExecutor, createQueueExecutor } from '../executor/queue-executor.ts';
 import { openBlockRunQueue, type QueueSettings } from '../executor/block-run-queue.ts';
 import { PostgresBlockRunLedger } from '../executor/postgres-block-run-ledger.ts';
-import { readFleet, type Fleet } from '../executor/read-fleet.ts';
+import { createFleetControl, type FleetControl } from '../executor/read-fleet.ts';
 
 /**
  * Everything a run needs, built once here: the composition root, shared by the
@@ -39,7 +39,7 @@ export interface Engine {
   /** Where block outputs are kept and read back. */
   readonly outputs: OutputStore;
   /** The workers and the queue, when sluice.yaml sets `queue:`; the ledger opens on first use. */
-  readonly fleet?: (() => Promise<Fleet>) | undefined;
+  readonly fleet?: FleetControl | undefined;
   /** Runs this process failed as lost when it opened the run store (their process died). */
   readonly reaped: readonly RunRecord[];
   /** The data plane starts on first use: commands that only read history never load DuckDB. */
@@ -88,7 +88,7 @@ export async function createEngine(project: Project, options: EngineOptions = {}
     ? createLazyExecutor(() => openQueueExecutor(queue))
     : createInProcessExecutor({ concurrency: Math.max(project.settings.concurrency, options.concurrency ?? 0) });
   let ledger: Promise<PostgresBlockRunLedger> | undefined;
-  const fleet = queue && (async () => readFleet(await (ledger ??= PostgresBlockRunLedger.open(queue.metadataUrl, queue.schema))));
+  const fleet = queue ? createFleetControl(() => (ledger ??= PostgresBlockRunLedger.open(queue.metadataUrl, queue.schema))) : undefined;
   return {
     project,
     store,

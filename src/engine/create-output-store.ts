@@ -24,6 +24,7 @@ const outputStores: { [K in OutputStoreKind]: OutputStoreFactory<K> } = {
       bucket: settings.bucket,
       prefix: settings.prefix,
       cacheDir: path.join(project.stateDir, 'output-cache'),
+      cacheMaxBytes: settings.cache_mb * 2 ** 20,
       // Credentials are read on first use, so a command that never touches outputs needs none.
       client: () => {
         const credentials = fillEnv(

@@ -45,6 +45,8 @@ export interface WorkerBeat {
 }
 
 export interface WorkerRecord extends WorkerBeat {
+  /** An operator asked it to drain (`sluice workers --drain`, the Workers page); it does at its next heartbeat. */
+  readonly drainRequested: boolean;
   readonly startedAt: string;
   readonly heartbeatAt: string;
   /** The heartbeat is older than three beats: the worker is likely gone. */
@@ -84,7 +86,10 @@ export interface BlockRunLedger {
   entries(keys: readonly BlockRunKey[]): Promise<LedgerEntry[]>;
   /** Calls `onDone` with each block run that reaches `done`, as it does. */
   listen(onDone: (key: BlockRunKey) => void): Promise<() => Promise<void>>;
-  beat(worker: WorkerBeat): Promise<void>;
+  /** Records the worker's heartbeat; `drain` when an operator asked it to drain since it started. */
+  beat(worker: WorkerBeat): Promise<{ drain: boolean }>;
+  /** Asks a worker to drain at its next heartbeat; false when no such worker is listed. */
+  requestDrain(workerId: string): Promise<boolean>;
   /** Forgets a worker that stopped. */
   leave(workerId: string): Promise<void>;
   workers(): Promise<WorkerRecord[]>;

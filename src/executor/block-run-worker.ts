@@ -39,6 +39,12 @@ export interface BlockRunWorkerOptions {
   /** How long a refused wake-up waits before it is offered again, to this or another worker. */
   readonly refusalDelayMs?: number | undefined;
   readonly onEvent?: ((event: WorkerEvent) => void) | undefined;
+  /**
+   * Called once when an operator asks this worker to drain through the
+   * ledger (`sluice workers --drain`, the API): the owner then stops it as on
+   * SIGTERM, so a drain has one path whoever asks.
+   */
+  readonly onDrainRequested?: (() => void) | undefined;
 }
 
 export interface BlockRunWorker {
@@ -66,9 +72,15 @@ export async function startBlockRunWorker(options: BlockRunWorkerOptions): Promi
   const refusals = new Set<string>();
   const pipelines = createPipelineCache(root);
 
+  let drainAsked = false;
   const beat = (): Promise<void> =>
     ledger
       .beat({ id, host: os.hostname(), pid: process.pid, version: options.version, concurrency: options.concurrency, draining, running: [...held.keys()] })
+      .then(({ drain }) => {
+        if (!drain || drainAsked || draining) return;
+        drainAsked = true;
+        options.onDrainRequested?.();
+      })
       .catch((error: unknown) => emit({ kind: 'problem', message: `heartbeat not recorded: ${toSluiceError(error).message}` }));
 
   const refuse = async (wakeUp: BlockRunWakeUp, reason: string): Promise<void> => {

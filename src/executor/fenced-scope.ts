@@ -67,6 +67,7 @@ export function fenceOutputStore(outputs: OutputStore, ledger: BlockRunLedger, c
     location: (ref) => outputs.location(ref),
     exists: (location) => outputs.exists(location),
     read: (location) => outputs.read(location),
+    release: (file) => outputs.release(file),
     stagingPath(location, scratchDir) {
       // Even a scratch folder is shared by two claims of one block run on one machine.
       const staged = `${outputs.stagingPath(location, scratchDir).replace(/\.parquet$/, '')}.claim-${claim.token}.parquet`;

@@ -105,4 +105,14 @@ describe('the PostgreSQL block-run ledger', { skip }, () => {
     await ledger.leave('h:1:x');
     assert.equal((await ledger.workers()).some((w) => w.id === 'h:1:x'), false);
   });
+
+  it("hands an operator's drain to the worker at its next heartbeat", async () => {
+    const beat = { id: 'h:2:y', host: 'h', pid: 2, version: 'abc123', concurrency: 1, draining: false, running: [] };
+    assert.deepEqual(await ledger.beat(beat), { drain: false });
+    assert.equal(await ledger.requestDrain('h:9:gone'), false, 'a worker not listed cannot be drained');
+    assert.equal(await ledger.requestDrain('h:2:y'), true);
+    assert.equal((await ledger.workers()).find((w) => w.id === 'h:2:y')!.drainRequested, true);
+    assert.deepEqual(await ledger.beat(beat), { drain: true });
+    await ledger.leave('h:2:y');
+  });
 });

@@ -25,6 +25,7 @@ interface WorkerRow {
   version: string;
   concurrency: number;
   draining: boolean;
+  drain_requested: boolean;
   running: string[];
   started_at: Date;
   heartbeat_at: Date;
@@ -104,7 +105,8 @@ export class PostgresBlockRunLedger implements BlockRunLedger {
           running jsonb NOT NULL,
           started_at timestamptz NOT NULL DEFAULT now(),
           heartbeat_at timestamptz NOT NULL DEFAULT now()
-        );`);
+        );
+        ALTER TABLE ${this.workersTable} ADD COLUMN IF NOT EXISTS drain_requested boolean NOT NULL DEFAULT false;`);
   }
 
   async enqueue(job: BlockRunJob): Promise<number> {
@@ -227,13 +229,20 @@ export class PostgresBlockRunLedger implements BlockRunLedger {
     };
   }
 
-  async beat(worker: WorkerBeat): Promise<void> {
-    await this.pool.query(
+  async beat(worker: WorkerBeat): Promise<{ drain: boolean }> {
+    const { rows } = await this.pool.query<{ drain_requested: boolean }>(
       `INSERT INTO ${this.workersTable} (id, host, pid, version, concurrency, draining, running) VALUES ($1, $2, $3, $4, $5, $6, $7)
        ON CONFLICT (id) DO UPDATE SET version = EXCLUDED.version, concurrency = EXCLUDED.concurrency, draining = EXCLUDED.draining,
-         running = EXCLUDED.running, heartbeat_at = now()`,
+         running = EXCLUDED.running, heartbeat_at = now()
+       RETURNING drain_requested`,
       [worker.id, worker.host, worker.pid, worker.version, worker.concurrency, worker.draining, JSON.stringify(worker.running)],
     );
+    return { drain: rows[0]?.drain_requested ?? false };
+  }
+
+  async requestDrain(workerId: string): Promise<boolean> {
+    const { rowCount } = await this.pool.query(`UPDATE ${this.workersTable} SET drain_requested = true WHERE id = $1`, [workerId]);
+    return (rowCount ?? 0) > 0;
   }
 
   async leave(workerId: string): Promise<void> {
@@ -252,6 +261,7 @@ export class PostgresBlockRunLedger implements BlockRunLedger {
       version: r.version,
       concurrency: r.concurrency,
       draining: r.draining,
+      drainRequested: r.drain_requested,
       running: r.running,
       startedAt: r.started_at.toISOString(),
       heartbeatAt: r.heartbeat_at.toISOString(),

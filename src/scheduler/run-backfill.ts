@@ -12,12 +12,17 @@ export interface BackfillProgress {
   readonly total: number;
   readonly done: number;
   readonly skipped: number;
+  /** Dates another submitter held (queued, running or done) and that succeeded there. */
+  readonly elsewhere: number;
   readonly failed: number;
   readonly running: readonly string[];
 }
 
+/** How a date of a backfill ended for this submitter: `elsewhere` when another one ran it, and it succeeded. */
+export type BackfillOutcome = RunStatus | 'skipped' | 'elsewhere';
+
 export interface BackfillResult extends BackfillProgress {
-  readonly runs: readonly { logicalDate: string; runId?: string; status: RunStatus | 'skipped' }[];
+  readonly runs: readonly { logicalDate: string; runId?: string; status: BackfillOutcome }[];
 }
 
 export interface BackfillOptions {
@@ -45,7 +50,7 @@ export async function runBackfill(
   store: RunStore,
   pipeline: Pipeline,
   items: readonly BackfillItem[],
-  runOne: (item: BackfillItem, lost: RunRecord | undefined) => Promise<{ id: string; status: RunStatus | 'skipped' }>,
+  runOne: (item: BackfillItem, lost: RunRecord | undefined) => Promise<{ id: string; status: BackfillOutcome }>,
   options: BackfillOptions = {},
 ): Promise<BackfillResult> {
   const finished = new Set(
@@ -61,7 +66,8 @@ export async function runBackfill(
   let done = 0;
   let skipped = 0;
   let failed = 0;
-  const report = (): void => options.onProgress?.({ total: items.length, done, skipped, failed, running: [...running] });
+  let elsewhere = 0;
+  const report = (): void => options.onProgress?.({ total: items.length, done, skipped, elsewhere, failed, running: [...running] });
   const queue = items.filter((item) => {
     if (!finished.has(item.logicalDate)) return true;
     skipped++;
@@ -77,6 +83,7 @@ export async function runBackfill(
       running.delete(item.logicalDate);
       if (result.status === 'succeeded') done++;
       else if (result.status === 'skipped') skipped++;
+      else if (result.status === 'elsewhere') elsewhere++;
       else failed++;
       runs.push({ logicalDate: item.logicalDate, runId: result.id, status: result.status });
       report();
@@ -84,7 +91,7 @@ export async function runBackfill(
   };
   await Promise.all(Array.from({ length: Math.max(1, options.parallel ?? 1) }, worker));
   runs.sort((a, b) => a.logicalDate.localeCompare(b.logicalDate));
-  return { total: items.length, done, skipped, failed, running: [], runs };
+  return { total: items.length, done, skipped, elsewhere, failed, running: [], runs };
 }
 
 /** Names one backfill request; its runs carry it, so the runs list shows them as one row. */
@@ -116,10 +123,82 @@ export async function enqueueBackfill(
       trigger: 'backfill',
       startedAt: new Date().toISOString(),
       status: 'queued',
-      dedupeKey: `backfill:${pipeline.name}@${item.logicalDate}`,
+      dedupeKey: backfillDedupeKey(pipeline.name, item.logicalDate),
       backfillId,
     });
     queued.push({ logicalDate: item.logicalDate, created, run });
   }
   return queued;
+}
+
+/** The key a backfill's run of a date is created under, whoever submits it (the API, a CLI, a second CLI). */
+export function backfillDedupeKey(pipeline: string, logicalDate: string): string {
+  return `backfill:${pipeline}@${logicalDate}`;
+}
+
+/**
+ * What a submitter may do with a date of a backfill: run it (a new run, or
+ * the date's failed or cancelled run taken back as its next attempt), or
+ * leave it to whoever holds it (queued, running or succeeded).
+ */
+export type BackfillClaim =
+  | { readonly kind: 'new'; readonly run: RunRecord }
+  | { readonly kind: 'retry'; readonly run: RunRecord; readonly lost: boolean }
+  | { readonly kind: 'elsewhere'; readonly run: RunRecord };
+
+/**
+ * Decides in the run store, atomically across processes, who runs a date:
+ * the date's run is created under its backfill key (`createRunOnce`),
+ * `running` under `owner`'s lease, so a scheduler never takes it as queued
+ * work; when the key exists, a failed or cancelled run is taken back
+ * (`requeueRun`, of concurrent callers one wins) and any other is someone
+ * else's. The queue never decides: two submitters of the same dates each run
+ * a disjoint share.
+ */
+export async function claimBackfillDate(
+  store: RunStore,
+  pipeline: Pipeline,
+  item: BackfillItem,
+  claim: { readonly owner: string; readonly leaseMs: number; readonly backfillId: string; readonly variables: Readonly<Record<string, string | number | boolean>> },
+): Promise<BackfillClaim> {
+  const { created, run } = await store.createRunOnce({
+    id: newRunId(),
+    pipeline: pipeline.name,
+    pipelineVersion: pipeline.version,
+    logicalDate: item.logicalDate,
+    variables: { ...pipeline.variables, ...claim.variables },
+    trigger: 'backfill',
+    startedAt: new Date().toISOString(),
+    status: 'running',
+    dedupeKey: backfillDedupeKey(pipeline.name, item.logicalDate),
+    backfillId: claim.backfillId,
+  });
+  if (created) {
+    await store.heartbeat(run.id, claim.owner, claim.leaseMs);
+    return { kind: 'new', run };
+  }
+  if (run.status === 'failed' || run.status === 'cancelled') {
+    const taken = await store.requeueRun(run.id, { owner: claim.owner, leaseMs: claim.leaseMs });
+    if (taken) return { kind: 'retry', run: taken, lost: run.error?.code === 'run.lost' };
+    return { kind: 'elsewhere', run: (await store.getRun(run.id)) ?? run };
+  }
+  return { kind: 'elsewhere', run };
+}
+
+/**
+ * Waits until another process's run ends, reading the store every
+ * `everyMs`. Lost runs are reaped on the way, so a holder that died ends as
+ * `run.lost` instead of being waited on for ever.
+ */
+export async function waitForRunEnd(store: RunStore, id: string, signal?: AbortSignal, everyMs = 1000): Promise<RunRecord | undefined> {
+  for (let polls = 0; !signal?.aborted; polls++) {
+    const run = await store.getRun(id);
+    if (!run || (run.status !== 'queued' && run.status !== 'running')) return run;
+    if (polls % 10 === 9) await store.reapLostRuns();
+    await new Promise<void>((resolve) => {
+      const timer = setTimeout(resolve, everyMs);
+      signal?.addEventListener('abort', () => (clearTimeout(timer), resolve()), { once: true });
+    });
+  }
+  return store.getRun(id);
 }

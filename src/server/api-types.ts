@@ -46,3 +46,5 @@ export type { AlertsOverview } from './routes/alert-routes.ts';
 export type { DictionarySummary } from './routes/dictionary-routes.ts';
 export type { OutputPage, RunBlockDetail, RunDetail, RunDetailRecord, RunStarted } from './routes/run-routes.ts';
 export type { RunListAnswer } from './routes/overview-routes.ts';
+export type { DrainAnswer, WorkersView } from './routes/worker-routes.ts';
+export type { QueueStats, WorkerRecord } from '../executor/block-run-ledger.ts';

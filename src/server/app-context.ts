@@ -5,8 +5,8 @@ import type { Pipeline } from '../core/pipeline/pipeline.ts';
 import type { RunRecord, RunStore } from '../core/run-store/run-store.ts';
 import type { DataInterval } from '../core/pipeline/schedule.ts';
 import type { RunMetrics } from './metrics/run-metrics.ts';
-import type { Fleet } from '../executor/read-fleet.ts';
 import type { SessionLimits } from './users/user-auth.ts';
+import type { FleetControl } from '../executor/read-fleet.ts';
 
 /** Which blocks a run the API started runs, and whose stored outputs it reads for the others. */
 export interface RunPlan {
@@ -38,5 +38,5 @@ export interface AppDependencies {
   /** The built web UI; absent or unbuilt, `/` says how to build it. */
   readonly webDist?: string | undefined;
   /** The workers taking queued block runs, and the queue; absent when sluice.yaml sets no `queue:`. */
-  readonly fleet?: (() => Promise<Fleet>) | undefined;
+  readonly fleet?: FleetControl | undefined;
 }

@@ -69,6 +69,7 @@ export const routeRoles = {
   'POST /api/pipelines/:name/triggers/preview': 'operator',
   'POST /api/runs/:id/blocks/:block/metrics/:metric/expected': 'operator',
   'POST /api/connections/:name/test': 'operator',
+  'POST /api/workers/:id/drain': 'operator',
 
   'POST /api/pipelines': 'editor',
   'DELETE /api/pipelines/:name': 'editor',

@@ -3,7 +3,7 @@ import { after, before, describe, it } from 'node:test';
 import { requirePrerequisites } from '../../src/testing/require-prerequisites.ts';
 import { waitFor } from '../../src/testing/wait-for.ts';
 import { stop } from './cli-helpers.ts';
-import { createQueueProject, startServer, type QueueProject, type ServerProcess, type WorkerProcess } from './queue-fixtures.ts';
+import { createQueueProject, dailyPartitionFiles, dailyPartitions, expectedDailyPartition, startServer, type QueueProject, type ServerProcess, type WorkerProcess } from './queue-fixtures.ts';
 
 const skip = await requirePrerequisites('postgres', 'redis');
 /** A worker's claim lapses this long after it stops renewing it. */
@@ -12,33 +12,9 @@ const workerLeaseMs = 1500;
 const schedulerLeaseMs = 2500;
 const days = Array.from({ length: 30 }, (_, i) => `2025-01-${String(i + 1).padStart(2, '0')}`);
 
-/** The rows a day's partition must hold: 10 + its day of the month, amounts that differ from day to day. */
-function expectedPartition(day: string): { n: number; amount: string } {
-  const d = Number(day.slice(8, 10));
-  const n = 10 + d;
-  let cents = 0;
-  for (let i = 0; i < n; i++) cents += i * 100 + d;
-  return { n, amount: (cents / 100).toFixed(2) };
-}
-
-const files = {
-  'connections.yaml': "connections:\n  pg:\n    connector: postgres\n    url: '${SLUICE_METADATA_URL}'\n    schema: '${TARGET_SCHEMA}'\n",
-  'pipelines/daily.yaml': [
-    'retries: { count: 2, delay: 10ms }',
-    'blocks:',
-    '  - { name: day, file: blocks/day.ts }',
-    '  - { name: land, connection: pg, upstream: [day], settings: { table: daily, mode: partition, partition_column: day } }',
-    '',
-  ].join('\n'),
-  // Takes a second, so the kills land while dates are mid-block; its rows depend only on the date.
-  'blocks/day.ts': `export default async (_inputs: unknown, ctx: { logicalDate: string }) => {
-  await new Promise((resolve) => setTimeout(resolve, 1000));
-  const day = String(ctx.logicalDate).slice(0, 10);
-  const d = Number(day.slice(8, 10));
-  return Array.from({ length: 10 + d }, (_, i) => ({ day, i, amount: (i * 100 + d) / 100 }));
-};
-`,
-};
+const base = 10;
+// Takes a second, so the kills land while dates are mid-block.
+const files = dailyPartitionFiles({ base, delayMs: 1000, pipelineLines: ['retries: { count: 2, delay: 10ms }'] });
 
 describe('a partitioned backfill through the queue, with a scheduler and a worker killed', { skip }, () => {
   let project: QueueProject;
@@ -129,12 +105,9 @@ describe('a partitioned backfill through the queue, with a scheduler and a worke
     const { rows: ledger } = await project.db.query(`SELECT state, count(*)::int AS n FROM ${project.schema}.queued_block_runs GROUP BY state`);
     assert.deepEqual(ledger.map((r) => [r.state, r.n]), [['done', 60]]);
 
-    const { rows: partitions } = await project.db.query(
-      `SELECT day, count(*)::int AS n, sum(amount)::numeric(12,2)::text AS amount, count(DISTINCT i)::int AS distinct_i FROM ${project.schema}.daily GROUP BY day ORDER BY day`,
-    );
     assert.deepEqual(
-      partitions.map((p) => [String(p.day).slice(0, 10), p.n, p.amount, p.distinct_i]),
-      days.map((day) => [day, expectedPartition(day).n, expectedPartition(day).amount, expectedPartition(day).n]),
+      await dailyPartitions(project.db, project.schema),
+      days.map((day) => [day, expectedDailyPartition(day, base).n, expectedDailyPartition(day, base).amount, expectedDailyPartition(day, base).n]),
     );
   });
 });

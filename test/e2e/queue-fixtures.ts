@@ -162,3 +162,53 @@ export async function startServer(cwd: string, env: NodeJS.ProcessEnv, args: str
     api: (route, init = {}) => fetch(`${url}${route}`, { ...init, headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` } }),
   };
 }
+
+/**
+ * A pipeline `daily` whose block makes `base` + day-of-month rows for its
+ * logical date, after `delayMs` (and `gate`), with amounts that differ from day to day,
+ * and lands them in `TARGET_SCHEMA.daily`, one partition per day.
+ */
+export function dailyPartitionFiles(options: {
+  readonly base: number;
+  readonly delayMs: number;
+  readonly pipelineLines?: readonly string[];
+  /** The block also waits until a file of this name is in its working folder: a gate the test opens. */
+  readonly gate?: string;
+}): Record<string, string> {
+  return {
+    'connections.yaml': "connections:\n  pg:\n    connector: postgres\n    url: '${SLUICE_METADATA_URL}'\n    schema: '${TARGET_SCHEMA}'\n",
+    'pipelines/daily.yaml': [
+      ...(options.pipelineLines ?? []),
+      'blocks:',
+      '  - { name: day, file: blocks/day.ts }',
+      '  - { name: land, connection: pg, upstream: [day], settings: { table: daily, mode: partition, partition_column: day } }',
+      '',
+    ].join('\n'),
+    'blocks/day.ts': `import { existsSync } from 'node:fs';
+export default async (_inputs: unknown, ctx: { logicalDate: string }) => {
+  await new Promise((resolve) => setTimeout(resolve, ${options.delayMs}));
+  while (${JSON.stringify(options.gate ?? '')} && !existsSync(${JSON.stringify(options.gate ?? '')})) await new Promise((resolve) => setTimeout(resolve, 50));
+  const day = String(ctx.logicalDate).slice(0, 10);
+  const d = Number(day.slice(8, 10));
+  return Array.from({ length: ${options.base} + d }, (_, i) => ({ day, i, amount: (i * 100 + d) / 100 }));
+};
+`,
+  };
+}
+
+/** The rows a day's partition of `dailyPartitionFiles` must hold: how many, and their amounts summed. */
+export function expectedDailyPartition(day: string, base: number): { n: number; amount: string } {
+  const d = Number(day.slice(8, 10));
+  const n = base + d;
+  let cents = 0;
+  for (let i = 0; i < n; i++) cents += i * 100 + d;
+  return { n, amount: (cents / 100).toFixed(2) };
+}
+
+/** Each day's partition in `SCHEMA.daily` as [day, rows, amount summed, distinct row numbers], by day. */
+export async function dailyPartitions(db: pg.Pool, schema: string): Promise<[string, number, string, number][]> {
+  const { rows } = await db.query(
+    `SELECT day, count(*)::int AS n, sum(amount)::numeric(12,2)::text AS amount, count(DISTINCT i)::int AS distinct_i FROM ${schema}.daily GROUP BY day ORDER BY day`,
+  );
+  return rows.map((p) => [String(p.day).slice(0, 10), p.n, p.amount, p.distinct_i]);
+}

@@ -2,7 +2,15 @@ import type { Pipeline } from '../../core/pipeline/pipeline.ts';
 import type { Project } from '../../core/project/load-project.ts';
 import type { RunRecord, RunStore } from '../../core/run-store/run-store.ts';
 import { runPipeline } from '../../core/run/run-pipeline.ts';
-import { newBackfillId, planBackfill, runBackfill } from '../../scheduler/run-backfill.ts';
+import {
+  claimBackfillDate,
+  newBackfillId,
+  planBackfill,
+  runBackfill,
+  waitForRunEnd,
+  type BackfillItem,
+  type BackfillOutcome,
+} from '../../scheduler/run-backfill.ts';
 import { createEngine, queueSettingsOf, runDependencies } from '../../engine/create-engine.ts';
 import { alertRun } from '../../alerts/alert-run.ts';
 import { runHeartbeat } from '../../engine/run-heartbeat.ts';
@@ -47,12 +55,20 @@ export async function backfillCommand(
       items,
       async (item, lost) => {
         const heartbeat = runHeartbeat('cli');
-        const adopted = lost && !options.block && !options.from ? await adoptLostRun(engine.store, pipeline, lost, heartbeat) : undefined;
+        const whole = !options.block && !options.from;
+        // A lost run of the date from before backfill keys (a plain dated run) is carried on as it was.
+        const adopted = lost && whole && !lost.dedupeKey ? await adoptLostRun(engine.store, pipeline, lost, heartbeat) : undefined;
         if (adopted === 'elsewhere') {
           out.line(`  ${dim('-')} ${item.logicalDate} ${dim(lost!.id)}  lost run already taken up by another process`);
           return { id: lost!.id, status: 'skipped' as const };
         }
         if (adopted) out.line(`  ${dim('↻')} ${item.logicalDate} ${dim(adopted.id)}  carrying on its lost run (attempt ${adopted.attempt})`);
+        let claimed: { id: string; only?: string[]; reuseOutputsOf?: string } | undefined = adopted ? { id: adopted.id, only: adopted.unfinished, reuseOutputsOf: adopted.id } : undefined;
+        if (whole && !adopted) {
+          const claim = await claimDate(engine.store, pipeline, item, { ...heartbeat, backfillId, variables: options.variables }, controller.signal, out);
+          if ('status' in claim) return claim;
+          claimed = claim;
+        }
         const run = await runPipeline(
           await runDependencies(engine),
           pipeline,
@@ -67,7 +83,7 @@ export async function backfillCommand(
             backfillId,
             signal: controller.signal,
             heartbeat,
-            ...(adopted ? { existingRunId: adopted.id, only: adopted.unfinished, reuseOutputsOf: adopted.id } : {}),
+            ...(claimed ? { existingRunId: claimed.id, ...(claimed.only ? { only: claimed.only } : {}), ...(claimed.reuseOutputsOf ? { reuseOutputsOf: claimed.reuseOutputsOf } : {}) } : {}),
           },
         );
         for (const alert of await alertRun(engine.store, pipeline, run, { project: engine.project })) {
@@ -80,10 +96,10 @@ export async function backfillCommand(
       {
         parallel,
         signal: controller.signal,
-        onProgress: (p) => out.status(`  ${p.done + p.skipped + p.failed}/${p.total} done${p.running.length ? `, running ${p.running.join(', ')}` : ''}`),
+        onProgress: (p) => out.status(`  ${p.done + p.skipped + p.elsewhere + p.failed}/${p.total} done${p.running.length ? `, running ${p.running.join(', ')}` : ''}`),
       },
     );
-    const summary = `${result.done} succeeded, ${result.skipped} already done, ${result.failed} failed`;
+    const summary = `${result.done} succeeded, ${result.skipped} already done, ${result.elsewhere ? `${result.elsewhere} run by another submitter, ` : ''}${result.failed} failed`;
     if (result.failed || controller.signal.aborted) {
       out.error(`${red('Backfill incomplete')}: ${summary}${controller.signal.aborted ? ', cancelled' : ''}; run the same command again to resume`);
       return 1;
@@ -94,6 +110,43 @@ export async function backfillCommand(
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);
     await engine.close();
+  }
+}
+
+/**
+ * Decides who runs a date (see `claimBackfillDate`): this process, as a new
+ * run or the date's failed run taken back, or another submitter, whose run
+ * it reports and waits for. A holder that dies meanwhile (its run reaped as
+ * lost) leaves the date to be claimed again.
+ */
+async function claimDate(
+  store: RunStore,
+  pipeline: Pipeline,
+  item: BackfillItem,
+  claim: Parameters<typeof claimBackfillDate>[3],
+  signal: AbortSignal,
+  out: Output,
+): Promise<{ id: string; only?: string[]; reuseOutputsOf?: string } | { id: string; status: BackfillOutcome }> {
+  for (;;) {
+    const taken = await claimBackfillDate(store, pipeline, item, claim);
+    if (taken.kind === 'new') return { id: taken.run.id };
+    if (taken.kind === 'retry') {
+      out.line(`  ${dim('↻')} ${item.logicalDate} ${dim(taken.run.id)}  ${taken.lost ? 'carrying on its lost run' : 'trying its failed run again'} (attempt ${taken.run.attempt})`);
+      if (!taken.lost) return { id: taken.run.id };
+      const finished = new Set((await store.listBlockRuns(taken.run.id)).filter((b) => b.status === 'succeeded').map((b) => b.block));
+      return { id: taken.run.id, only: pipeline.blocks.filter((b) => !finished.has(b.name)).map((b) => b.name), reuseOutputsOf: taken.run.id };
+    }
+    const held = taken.run;
+    const why = held.status === 'succeeded' ? 'already done by another submitter' : held.status === 'queued' ? 'already submitted (queued) by another submitter; waiting for it' : 'already running for another submitter; waiting for it';
+    out.line(`  ${dim('=')} ${item.logicalDate} ${dim(held.id)}  ${why}`);
+    const ended = held.status === 'succeeded' ? held : await waitForRunEnd(store, held.id, signal);
+    if (ended?.status === 'failed' && ended.error?.code === 'run.lost' && !signal.aborted) continue;
+    if (ended?.status === 'succeeded') {
+      if (held.status !== 'succeeded') out.line(`  ${green('✓')} ${item.logicalDate} ${dim(held.id)}  succeeded in another process`);
+      return { id: held.id, status: 'elsewhere' };
+    }
+    out.line(`  ${red('✗')} ${item.logicalDate} ${dim(held.id)}  ${ended?.status ?? 'gone'} in another process`);
+    return { id: held.id, status: ended?.status === 'cancelled' ? 'cancelled' : 'failed' };
   }
 }
 

@@ -27,6 +27,9 @@ export async function workerCommand(options: WorkerCommandOptions, out: Output):
   const engine = await createEngine(project);
   const ledger = await PostgresBlockRunLedger.open(queue.metadataUrl, queue.schema);
   const version = checkoutOf(project.root);
+  // SIGTERM, SIGINT, --drain on an empty queue and an operator's drain all end here: one way to drain.
+  let stopped!: () => void;
+  const stop = new Promise<void>((resolve) => (stopped = resolve));
   const worker = await startBlockRunWorker({
     root: project.root,
     ledger,
@@ -40,10 +43,12 @@ export async function workerCommand(options: WorkerCommandOptions, out: Output):
     leaseMs,
     version,
     onEvent: (event) => report(event, out),
+    onDrainRequested: () => {
+      out.line('an operator asked this worker to drain');
+      stopped();
+    },
   });
   out.line(`worker ${worker.id} takes block runs from ${queue.prefix}: ${concurrency} at once, checkout ${version}${options.drain ? ', until the queue is empty' : ''}`);
-  let stopped!: () => void;
-  const stop = new Promise<void>((resolve) => (stopped = resolve));
   process.once('SIGTERM', () => stopped());
   process.once('SIGINT', () => stopped());
   const emptyQueue = options.drain ? setInterval(() => void drained(), 500) : undefined;

@@ -21,6 +21,9 @@ export function createLocalFolderOutputStore(root: string): OutputStore {
       if (!existsSync(location)) throw new SluiceError('outputs.missing', `no stored output at ${location}: it was removed, or never kept`);
       return location;
     },
+    release() {
+      // The kept file itself: nothing to prune.
+    },
     stagingPath(location) {
       return location;
     },

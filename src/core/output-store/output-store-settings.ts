@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { defaultOutputCacheMb } from './output-cache.ts';
 
 /** sluice.yaml's `outputs:`: which output store keeps block outputs, and its settings. */
 export const outputStoreSchema = z.discriminatedUnion('store', [
@@ -21,6 +22,8 @@ export const outputStoreSchema = z.discriminatedUnion('store', [
       session_token: z.string().default('${AWS_SESSION_TOKEN:-}'),
       /** Outputs larger than this go up in parts of this size; S3 takes at most 5 GB in one PUT and 10,000 parts. */
       part_size_mb: z.number().int().min(5).max(5120).default(64),
+      /** This machine's copies of outputs (`.sluice/output-cache/`) are pruned, least recently used first, past this size. */
+      cache_mb: z.number().int().min(1).default(defaultOutputCacheMb),
     })
     .strict(),
 ]);

@@ -16,8 +16,14 @@ export interface OutputStore {
   location(ref: OutputRef): string;
   /** Whether an output is still kept there (retention may have removed it). */
   exists(location: string): Promise<boolean>;
-  /** A local file the data plane can read the output from: the file itself when outputs are local. */
+  /**
+   * A local file the data plane can read the output from: the file itself
+   * when outputs are local, else a cached copy that stays (is never pruned)
+   * until `release` is given it.
+   */
   read(location: string): Promise<string>;
+  /** Says a file `read` gave is no longer used by this reader, so a bounded cache may prune it. */
+  release(file: string): void;
   /**
    * Where the data plane writes an output before `write` keeps it at
    * `location`: the location itself when outputs are local, so nothing is copied.

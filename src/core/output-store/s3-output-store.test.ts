@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
@@ -71,6 +71,31 @@ describe('the S3 output store', () => {
     assert.equal(first, second);
     assert.equal(readFileSync(await reader.read(location), 'utf8'), 'rows');
     assert.equal(downloads(), 1, 'two blocks reading one input at once, then a third read, download it once');
+  });
+
+  it('keeps its cache within its bound, pruning what no block reads, never an input in use', async () => {
+    const { client, downloads } = counted(connection(server));
+    const writer = createS3OutputStore({ bucket: server.bucket, prefix: 'bounded', client: () => client, cacheDir: path.join(cacheDir, 'bounded-writer') });
+    const locations = ['a', 'b', 'c'].map((block) => writer.location({ pipeline: 'sales', runId: 'r1', block }));
+    for (const location of locations) {
+      const staged = writer.stagingPath(location, scratch);
+      writeFileSync(staged, Buffer.alloc(1000));
+      await writer.write(location, staged);
+    }
+    // Room for two outputs of 1,000 bytes.
+    const reader = createS3OutputStore({ bucket: server.bucket, prefix: 'bounded', client: () => client, cacheDir: path.join(cacheDir, 'bounded-reader'), cacheMaxBytes: 2500 });
+    const before = downloads();
+    const a = await reader.read(locations[0]!);
+    const b = await reader.read(locations[1]!);
+    reader.release(b);
+    await reader.read(locations[2]!); // a third copy: the bound is passed, and b, not in use, goes
+    assert.equal(existsSync(a), true, 'an input still in use stays');
+    assert.equal(existsSync(b), false);
+    reader.release(a);
+    assert.equal(readFileSync(await reader.read(locations[0]!)).length, 1000);
+    assert.equal(downloads() - before, 3, 'a kept copy is read without a download');
+    assert.equal(readFileSync(await reader.read(locations[1]!)).length, 1000, 'a pruned copy is downloaded again');
+    assert.equal(downloads() - before, 4);
   });
 
   it('uploads a file larger than a part in parts, and reads it back whole', async () => {

@@ -5,6 +5,7 @@ import { SluiceError } from '../errors.ts';
 import type { S3Client } from './s3-client.ts';
 import { missingObject, type S3Object, s3Url } from './s3-request.ts';
 import type { OutputRef, OutputStore } from './output-store.ts';
+import { createOutputCache, defaultOutputCacheMb } from './output-cache.ts';
 
 export interface S3OutputStoreOptions {
   readonly bucket: string;
@@ -14,6 +15,8 @@ export interface S3OutputStoreOptions {
   readonly client: () => S3Client;
   /** Where downloaded outputs are kept, by bucket, key and ETag, so each is downloaded once. */
   readonly cacheDir: string;
+  /** The cache's bound: least recently used copies nobody reads are pruned past it. */
+  readonly cacheMaxBytes?: number | undefined;
 }
 
 /**
@@ -33,6 +36,14 @@ export function createS3OutputStore(options: S3OutputStoreOptions): OutputStore 
   const prefix = options.prefix.replace(/^\/+|\/+$/g, '');
   const keyOf = (...parts: string[]): string => [prefix, ...parts].filter(Boolean).join('/');
   const downloading = new Map<string, Promise<string>>();
+  const cache = createOutputCache({ dir: cacheDir, maxBytes: options.cacheMaxBytes ?? defaultOutputCacheMb * 2 ** 20 });
+  const prune = (): void => {
+    try {
+      cache.prune();
+    } catch {
+      // A cache that cannot be pruned now is pruned at the next download; the output itself is fine.
+    }
+  };
 
   /** The cached copy of one version of an object; without an ETag, a copy of its own (it cannot be told apart from the next). */
   function cachePath(object: S3Object, etag: string): string {
@@ -87,13 +98,30 @@ export function createS3OutputStore(options: S3OutputStoreOptions): OutputStore 
       const etag = await client().head(object);
       if (etag === undefined) throw missingObject(object);
       const cached = cachePath(object, etag);
+      // Pinned before it is looked for, so no pruning (here or in a process beside) removes it in between.
+      cache.pin(cached);
       if (existsSync(cached)) return cached;
       let pending = downloading.get(cached);
       if (!pending) {
         pending = download(object, cached).finally(() => downloading.delete(cached));
         downloading.set(cached, pending);
       }
-      return pending;
+      let filed: string;
+      try {
+        filed = await pending;
+      } catch (error) {
+        cache.release(cached);
+        throw error;
+      }
+      if (filed !== cached) {
+        cache.pin(filed);
+        cache.release(cached);
+      }
+      prune();
+      return filed;
+    },
+    release(file) {
+      cache.release(file);
     },
     stagingPath(location, scratchDir) {
       const object = parseS3Url(location);
@@ -112,6 +140,7 @@ export function createS3OutputStore(options: S3OutputStoreOptions): OutputStore 
       } catch {
         rmSync(staged, { force: true });
       }
+      prune();
     },
     async delete(location) {
       const object = parseS3Url(location);

@@ -57,6 +57,8 @@ export async function executeBlockRun(scope: BlockRunScope, job: BlockRunJob, si
   const connections = createConnectionPool(project, scope.connectors);
   let record: BlockRunRecord;
   let output: StoredOutput | undefined;
+  // Inputs read from the output store, held (never pruned from a cache) until the block run ends.
+  const held: string[] = [];
   try {
     await setVariables(session, job);
     for (let attempt = 1; ; attempt++) {
@@ -72,6 +74,7 @@ export async function executeBlockRun(scope: BlockRunScope, job: BlockRunJob, si
         const keptAt = new Map<string, string>();
         for (const input of job.inputs) {
           const readable = { ...input.output, location: await scope.outputs.read(input.output.location) };
+          held.push(readable.location);
           keptAt.set(readable.location, input.output.location);
           await session.attach(input.name, readable);
           inputs.push({ name: input.name, output: readable });
@@ -181,6 +184,7 @@ export async function executeBlockRun(scope: BlockRunScope, job: BlockRunJob, si
   } finally {
     await connections.closeAll();
     await session.close();
+    for (const file of held) scope.outputs.release(file);
   }
   await Promise.all(logs);
   await store.upsertBlockRun(record);

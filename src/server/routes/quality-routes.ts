@@ -46,7 +46,8 @@ export function qualityRoutes(deps: AppDependencies): Hono<{ Variables: AuthVari
       throw new ConfigError('run.no_output', `block '${block}' of run '${runId}' has no stored output`);
     }
     const output = { location: await outputs.read(record.output), rows: record.rowsOut ?? 0, columns: record.columns ?? [] };
-    const profile = { ...(await deps.withSession((session) => profileOutput(session, output))), deferred: true };
+    const profiled = await deps.withSession((session) => profileOutput(session, output)).finally(() => outputs.release(output.location));
+    const profile = { ...profiled, deferred: true };
     await store.putProfile({ runId, block, profile });
     return c.json({ profile });
   });

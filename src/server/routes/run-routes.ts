@@ -174,10 +174,9 @@ export function runRoutes(deps: AppDependencies): Hono<{ Variables: AuthVariable
 
   // A page of a block's stored output, sorted and filtered by the data plane: the browser never loads a whole table.
   app.get('/runs/:id/blocks/:block/output', async (c) => {
-    const location = await storedOutput(deps, c.req.param('id'), c.req.param('block'));
     const view = parseQuery(outputViewQuery, c.req.query());
     const { offset, limit } = parsePage(c.req.query());
-    const page = await deps.withSession((session) => pageOutputView(session, location, view, offset, limit));
+    const page = await withStoredOutput(deps, c.req.param('id'), c.req.param('block'), (location) => deps.withSession((session) => pageOutputView(session, location, view, offset, limit)));
     return c.json({ columns: page.columns, total: page.total, offset, limit, rows: page.rows.map(jsonRow) } satisfies OutputPage);
   });
 
@@ -185,20 +184,18 @@ export function runRoutes(deps: AppDependencies): Hono<{ Variables: AuthVariable
   app.get('/runs/:id/blocks/:block/download', async (c) => {
     const runId = c.req.param('id');
     const block = c.req.param('block');
-    const location = await storedOutput(deps, runId, block);
     const q = c.req.query();
     const format = (q.format ?? 'csv') as DownloadFormat;
     if (!downloadFormats.includes(format)) return problem(c, 400, 'api.bad_format', `format is one of ${downloadFormats.join(', ')}; got '${q.format}'`);
     const view = parseQuery(outputViewQuery, q);
     const page = q.offset !== undefined || q.limit !== undefined ? parsePage(q) : undefined;
-    const file = await deps.withSession((session) => outputFile(session, location, view, format, page));
+    const file = await withStoredOutput(deps, runId, block, (location) => deps.withSession((session) => outputFile(session, location, view, format, page)));
     const name = `${fileNamePart(block)}-${fileNamePart(runId)}${page ? `-rows-${page.offset + 1}-${page.offset + page.limit}` : ''}.${format}`;
     return new Response(file.body, { headers: { 'content-type': file.type, 'content-disposition': `attachment; filename="${name}"` } });
   });
 
   app.get('/runs/:id/blocks/:block/stats', async (c) => {
-    const location = await storedOutput(deps, c.req.param('id'), c.req.param('block'));
-    return c.json(await deps.withSession((session) => outputStats(session, location)));
+    return c.json(await withStoredOutput(deps, c.req.param('id'), c.req.param('block'), (location) => deps.withSession((session) => outputStats(session, location))));
   });
 
   app.post('/runs/:id/retry', async (c) => {
@@ -259,12 +256,17 @@ async function findRun(store: RunStore, id: string): Promise<RunRecord> {
   return run;
 }
 
-/** A local file the data plane reads a block run's stored output from. */
-async function storedOutput({ store, outputs }: AppDependencies, runId: string, block: string): Promise<string> {
+/** Lends `work` a local file the data plane reads a block run's stored output from, held until the work ends. */
+async function withStoredOutput<T>({ store, outputs }: AppDependencies, runId: string, block: string, work: (file: string) => Promise<T>): Promise<T> {
   const record = (await store.listBlockRuns(runId)).find((b) => b.block === block);
   if (!record) throw new ConfigError('run.unknown_block_run', `run '${runId}' has no block '${block}'`);
   if (!record.output || !(await outputs.exists(record.output))) throw new ConfigError('run.no_output', `block '${block}' of run '${runId}' has no stored output`);
-  return outputs.read(record.output);
+  const file = await outputs.read(record.output);
+  try {
+    return await work(file);
+  } finally {
+    outputs.release(file);
+  }
 }
 
 async function createRun(store: RunStore, pipeline: Pipeline, spec: { variables: Record<string, string | number | boolean>; logicalDate?: string | undefined; trigger: RunTrigger }): Promise<RunRecord> {
