@@ -5,7 +5,7 @@
  * normal values. The detector's choices (threshold, window, estimators) were
  * made on the tuning seeds (bench/anomaly/tune-threshold.ts), never on these.
  *
- *   npm run eval:anomaly [-- --seeds 20240501,20261206 --repeats N]
+ *   npm run eval:anomaly [-- --seeds 20240501,20261206,31415926,27182818 --repeats N]
  */
 import { parseArgs } from 'node:util';
 import { evaluateDetector } from './evaluate-detector.ts';

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { judgeValue, type MetricObservation } from './anomaly-detector.ts';
+import { judgeValue, studentWidening, type MetricObservation } from './anomaly-detector.ts';
 import { generateSeries, mulberry32 } from '../../../bench/anomaly/labelled-series.ts';
 import { evaluateDetector } from '../../../bench/anomaly/evaluate-detector.ts';
 
@@ -106,6 +106,17 @@ describe('judgeValue with a trend and a weekly season', () => {
     const verdict = judgeValue(steady(42), { value: 100_000, date: day(42) });
     assert.ok(verdict.judged && !verdict.trend && !verdict.seasonal, verdict.reason);
     assert.match(verdict.reason, /flat level, from the last 42 values/);
+  });
+});
+
+describe('studentWidening', () => {
+  it("widens the normal curve's quantile to Student's t at the same tail", () => {
+    // One-sided 1% quantiles of t from a table: 3.365 (5 degrees of freedom), 2.764 (10), 2.457 (30); the normal curve's is 2.3263.
+    for (const [df, t] of [[5, 3.365], [10, 2.764], [30, 2.457]] as const) {
+      const widened = 2.3263 * studentWidening(2.3263, df);
+      assert.ok(Math.abs(widened - t) < 0.005, `${df} degrees of freedom: ${widened} against ${t}`);
+    }
+    assert.ok(studentWidening(2.45, 1_000) < 1.002);
   });
 });
 

@@ -32,7 +32,7 @@ export interface DetectorOptions {
   readonly window?: number | undefined;
   /** Values needed before it judges at all. Default 14 (two weeks of daily runs, two of each weekday). */
   readonly minHistory?: number | undefined;
-  /** How many robust deviations from the expected value make an anomaly. Default 2.55 (see docs/quality.md, "How well it works", for how it was chosen). */
+  /** How many robust deviations from the expected value make an anomaly. Default 2.45 (see docs/quality.md, "How well it works", for how it was chosen). */
   readonly threshold?: number | undefined;
   readonly season?: SeasonMode | undefined;
   /**
@@ -80,7 +80,7 @@ const weekdayNames = ['Sunday', 'Monday', 'Tuesday', 'Wednesday', 'Thursday', 'F
  */
 export function judgeValue(history: readonly MetricObservation[], current: { value: number; date: string }, options: DetectorOptions = {}): Verdict {
   const window = options.window ?? defaultWindow;
-  const threshold = options.threshold ?? 2.55;
+  const threshold = options.threshold ?? 2.45;
   const season = options.season ?? 'auto';
   const minHistory = options.minHistory ?? 14;
   const { value } = current;
@@ -102,9 +102,11 @@ export function judgeValue(history: readonly MetricObservation[], current: { val
   const today = weekday(current.date);
   const expected = model.predict(recent.length, today);
   const floor = Math.max(options.minAbsoluteSpread ?? 0, (options.minRelativeSpread ?? 0.01) * Math.abs(expected), Number.EPSILON);
-  // A spread measured on few values is itself unsure: widen it as Student's t widens the normal curve (Cornish-Fisher's first term).
-  const fewValues = 1 + (threshold * threshold + 1) / (4 * Math.max(recent.length - 2, 1));
-  const spread = Math.max(model.spreadAt(recent.length, today) * model.uncertainty(recent.length) * fewValues, floor);
+  // A spread measured on few values is itself unsure: widen it as Student's t widens the normal curve,
+  // with the degrees of freedom the model leaves (seven weekday ratios cost seven values, not one).
+  // The clipped spread shakes like a plain standard deviation of about 85% as many values (measured on normal noise).
+  const fewValues = studentWidening(threshold, 0.85 * model.degreesOfFreedom);
+  const spread = Math.max(model.spreadAt(recent.length, today) * model.uncertainty(recent.length, today) * fewValues, floor);
   const score = (value - expected) / spread;
   const low = expected - threshold * spread;
   const high = expected + threshold * spread;
@@ -143,8 +145,10 @@ interface Model {
   readonly meanDistance: number;
   /** Robust standard deviation of what the model leaves unexplained, at position `x` on weekday `day`. */
   spreadAt(x: number, day: number): number;
-  /** How much wider than `spread` a prediction at `x` is, for the error in the fitted level and trend. */
-  uncertainty(x: number): number;
+  /** How much wider than `spread` a prediction at `x` on weekday `day` is, for the error in the fitted level, trend and weekday ratio. */
+  uncertainty(x: number, day: number): number;
+  /** Values left to measure the spread once the level, trend and weekday ratios are fitted. */
+  readonly degreesOfFreedom: number;
 }
 
 /**
@@ -189,26 +193,48 @@ function fit(xs: readonly number[], ys: readonly number[], days: readonly number
   }
   const predict = (x: number, day: number): number => apply(line.at(x), seasonal ? (factors[day] ?? neutral) : neutral);
   const residual = ys.map((y, i) => y - apply(line.at(xs[i]!), factorWithout(i)));
+  // A residual from a weekday ratio measured without it varies k/(k-1) times the noise (k values that weekday):
+  // scaled back, the residuals measure the noise itself, and a prediction adds the error of its own weekday's ratio below.
+  const perWeekday = Array.from({ length: 7 }, (_, d) => days.filter((day) => day === d).length);
+  const noiseOnly = seasonal ? residual.map((r, i) => r * Math.sqrt((perWeekday[days[i]!]! - 1) / perWeekday[days[i]!]!)) : residual;
   const meanX = (n - 1) / 2;
   const sxx = xs.reduce((sum, x) => sum + (x - meanX) ** 2, 0);
   // Business numbers swing in proportion to their size: a growing revenue swings more at its end
   // than over its window. Where every prediction is positive the spread is measured as a share of it.
   const fitted = xs.map((x, i) => predict(x, days[i]!));
   const relative = fitted.every((f) => f > 0);
-  const relativeSpread = relative ? robustSpread(residual.map((r, i) => r / fitted[i]!)) : 0;
-  const absoluteSpread = robustSpread(residual);
+  // Values spent on the fit no longer measure the noise: the level and the trend (the weekday ratios are scaled out above).
+  const fittedCount = 1 + (line.slope ? 1 : 0);
+  const relativeSpread = relative ? robustSpread(noiseOnly.map((r, i) => r / fitted[i]!), fittedCount) : 0;
+  const absoluteSpread = robustSpread(noiseOnly, fittedCount);
   return {
     seasonal,
     trend: line.slope !== 0,
     predict,
     spreadAt: (x, day) => (relative ? relativeSpread * Math.max(predict(x, day), 0) : absoluteSpread),
     meanDistance: residual.reduce((sum, r) => sum + Math.abs(r), 0) / residual.length,
-    // A clipped mean level varies like a mean of n values; a fitted trend adds its slope's error, growing with the distance.
-    // A seasonal model's residuals, each from a weekday factor measured without it, already hold
-    // more than the error of a factor measured from all of its weekday's values and of the level
-    // (1/(k-1) against 1/k + 1/n for k values a weekday): widening them again would count it twice.
-    uncertainty: (x) => (seasonal && !line.slope ? 1 : Math.sqrt(1 + 1 / n + (line.slope ? (x - meanX) ** 2 / sxx : 0))),
+    // A clipped mean level varies like a mean of n values; a fitted trend adds its slope's error, growing
+    // with the distance; a weekday ratio measured from k values adds 1/k.
+    uncertainty: (x, day) => Math.sqrt(1 + 1 / n + (line.slope ? (x - meanX) ** 2 / sxx : 0) + (seasonal ? 1 / Math.max(perWeekday[day]!, 1) : 0)),
+    degreesOfFreedom: n - (seasonal ? 7 : 1) - (line.slope ? 1 : 0),
   };
+}
+
+/**
+ * How much wider than the normal curve's `z` Student's t is at the same tail with `df` degrees of
+ * freedom (the Cornish-Fisher expansion to its fourth term, within 1% from 5 degrees of freedom on;
+ * below that it errs wide).
+ */
+export function studentWidening(z: number, df: number): number {
+  const v = Math.max(df, 1);
+  const z2 = z * z;
+  const t =
+    z +
+    (z * (z2 + 1)) / 4 / v +
+    (z * (5 * z2 * z2 + 16 * z2 + 3)) / 96 / v ** 2 +
+    (z * (3 * z2 ** 3 + 19 * z2 * z2 + 17 * z2 - 15)) / 384 / v ** 3 +
+    (z * (79 * z2 ** 4 + 776 * z2 ** 3 + 1482 * z2 * z2 - 1920 * z2 - 945)) / 92_160 / v ** 4;
+  return z > 0 ? t / z : 1;
 }
 
 interface Line {
@@ -228,11 +254,12 @@ function trendLine(xs: readonly number[], ys: readonly number[], from?: Line): L
   const meanX = xs.reduce((a, b) => a + b, 0) / xs.length;
   const sxx = xs.reduce((sum, x) => sum + (x - meanX) ** 2, 0);
   const fromStart = ys.map((y, i) => y - (start.intercept + start.slope * xs[i]!));
-  const spread = robustSpread(fromStart);
+  const spread = robustSpread(fromStart, 2);
   const clipped = ys.map((y, i) => y - fromStart[i]! + clip(fromStart[i]!, 2 * spread));
   const meanY = clipped.reduce((a, b) => a + b, 0) / clipped.length;
   const slope = sxx > 0 ? clipped.reduce((sum, y, i) => sum + (xs[i]! - meanX) * (y - meanY), 0) / sxx : 0;
-  if (sxx > 0 && Math.abs(slope) > (3 * spread) / Math.sqrt(sxx)) return { slope, at: (x) => meanY + slope * (x - meanX) };
+  // Three standard errors as Student's t counts them: on two weeks of values a slope read into noise clears the normal curve's three ten times as often.
+  if (sxx > 0 && Math.abs(slope) > (3 * studentWidening(3, xs.length - 2) * spread) / Math.sqrt(sxx)) return { slope, at: (x) => meanY + slope * (x - meanX) };
   const level = clippedMean(ys, robustSpread(ys.map((y) => y - median(ys))));
   return { slope: 0, at: () => level };
 }
@@ -252,15 +279,17 @@ function clip(value: number, limit: number): number {
  * MAD, then the root mean square with every residual clipped at 2.5 of those
  * guesses (one wild value counts as 2.5, no more). It uses far more of the
  * data than the MAD alone, so the normal range shakes less from day to day.
+ * `fitted` is how many values went into what the residuals are measured from
+ * (their median, a level, a trend): the sum is divided by what is left.
  */
-function robustSpread(residuals: readonly number[]): number {
+function robustSpread(residuals: readonly number[], fitted = 1): number {
   const centre = median(residuals);
   const first = madToSigma * median(residuals.map((r) => Math.abs(r - centre)));
   if (!(first > 0)) return 0;
   const limit = 2.5 * first;
   const clipped = residuals.map((r) => Math.min((r - centre) ** 2, limit * limit));
   // Clipping at 2.5 keeps 97.8% of a normal distribution's variance; divide it back out.
-  return Math.sqrt(clipped.reduce((a, b) => a + b, 0) / clipped.length / 0.97756);
+  return Math.sqrt(clipped.reduce((a, b) => a + b, 0) / Math.max(clipped.length - fitted, 1) / 0.97756);
 }
 
 /** The median of all pairwise slopes: one wild value cannot tilt it. */
