@@ -1,6 +1,6 @@
 import type { Pipeline } from '../core/pipeline/pipeline.ts';
 import { formatLogicalDate, intervalsForDays, type DataInterval } from '../core/pipeline/schedule.ts';
-import type { RunRecord, RunStatus, RunStore } from '../core/run-store/run-store.ts';
+import type { RunRecord, RunStatus, RunHistory } from '../core/run-store/run-store.ts';
 import { newRunId } from '../core/run/run-pipeline.ts';
 
 export interface BackfillItem {
@@ -42,7 +42,7 @@ export function planBackfill(pipeline: Pipeline, first: string, last: string): B
  * second run of the date.
  */
 export async function runBackfill(
-  store: RunStore,
+  store: RunHistory,
   pipeline: Pipeline,
   items: readonly BackfillItem[],
   runOne: (item: BackfillItem, lost: RunRecord | undefined) => Promise<{ id: string; status: RunStatus | 'skipped' }>,
@@ -99,7 +99,7 @@ export function newBackfillId(): string {
  * the same run. Returns every date's run, new or existing.
  */
 export async function enqueueBackfill(
-  store: RunStore,
+  store: RunHistory,
   pipeline: Pipeline,
   items: readonly BackfillItem[],
   variables: Readonly<Record<string, string | number | boolean>> = {},

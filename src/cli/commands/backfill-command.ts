@@ -1,6 +1,7 @@
 import type { Pipeline } from '../../core/pipeline/pipeline.ts';
 import type { Project } from '../../core/project/load-project.ts';
-import type { RunRecord, RunStore } from '../../core/run-store/run-store.ts';
+import type { RunHistory, RunRecord } from '../../core/run-store/run-history.ts';
+import type { RunQueue } from '../../core/run-store/run-queue.ts';
 import { runPipeline } from '../../core/run/run-pipeline.ts';
 import { newBackfillId, planBackfill, runBackfill } from '../../scheduler/run-backfill.ts';
 import { createEngine, queueSettingsOf, runDependencies } from '../../engine/create-engine.ts';
@@ -104,7 +105,7 @@ export async function backfillCommand(
  * 'elsewhere' when another process took it up first.
  */
 async function adoptLostRun(
-  store: RunStore,
+  store: RunHistory & Pick<RunQueue, 'requeueRun'>,
   pipeline: Pipeline,
   lost: RunRecord,
   heartbeat: { owner: string; leaseMs: number },
