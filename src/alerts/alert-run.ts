@@ -1,6 +1,7 @@
 import type { Pipeline } from '../core/pipeline/pipeline.ts';
 import type { Project } from '../core/project/load-project.ts';
-import type { RunStore } from '../core/run-store/run-store.ts';
+import type { RunHistory } from '../core/run-store/run-history.ts';
+import type { DriftStore, MetricStore } from '../core/run-store/quality-store.ts';
 import type { RunResult } from '../core/run/run-pipeline.ts';
 import { alertKindForStatus, createAlertEvent, type AlertEvent } from './alert-event.ts';
 import type { AlertEventKind } from '../core/pipeline/alert-schema.ts';
@@ -14,7 +15,7 @@ import { sendAlerts, type AlertResult } from './send-alerts.ts';
  * cannot be sent is reported in the results, and the run's outcome stands.
  */
 export async function alertRun(
-  store: RunStore,
+  store: Pick<RunHistory, 'getRun'> & Pick<MetricStore, 'listRunMetricPoints'> & Pick<DriftStore, 'listDriftEvents'>,
   pipeline: Pipeline,
   result: Pick<RunResult, 'id' | 'status' | 'blocks'>,
   options: { project?: Pick<Project, 'settings' | 'stateDir'>; signal?: AbortSignal } = {},

@@ -1,7 +1,7 @@
 import { rmSync } from 'node:fs';
 import { SluiceError } from '../core/errors.ts';
 import type { OutputStore } from '../core/output-store/output-store.ts';
-import type { BlockRunRecord, RunStore } from '../core/run-store/run-store.ts';
+import type { BlockRunRecord, RunHistory } from '../core/run-store/run-history.ts';
 import type { BlockRunClaim, BlockRunLedger } from './block-run-ledger.ts';
 
 /** The error a write gets once a later claim took its block run: the worker stops, the write is not made. */
@@ -22,7 +22,7 @@ const ended = new Set<BlockRunRecord['status']>(['succeeded', 'failed', 'cancell
  * run another worker took over. `surelyHeld` spares the ledger a question
  * while the lease last confirmed cannot have lapsed (see `createLeaseClock`).
  */
-export function fenceRunStore(store: RunStore, ledger: BlockRunLedger, claim: BlockRunClaim, onFenced: () => void, surelyHeld: () => boolean = () => false): RunStore {
+export function fenceRunStore<Store extends Pick<RunHistory, 'upsertBlockRun'>>(store: Store, ledger: BlockRunLedger, claim: BlockRunClaim, onFenced: () => void, surelyHeld: () => boolean = () => false): Store {
   const guard = async (what: string, commit: boolean): Promise<void> => {
     const ok = commit ? await ledger.commit(claim) : surelyHeld() || (await ledger.holds(claim));
     if (ok) return;

@@ -1,5 +1,6 @@
 import type { Pipeline } from '../core/pipeline/pipeline.ts';
-import type { RunRecord, RunStore } from '../core/run-store/run-store.ts';
+import type { RunHistory, RunRecord } from '../core/run-store/run-history.ts';
+import type { RunQueue } from '../core/run-store/run-queue.ts';
 import type { SchedulerEvent } from './scheduler-event.ts';
 
 /** Lost runs looked at per pass, newest first. */
@@ -15,7 +16,7 @@ const lostRunsPerPass = 200;
  * the lost runs already decided, so each is looked at once per process.
  */
 export async function retryLostRuns(
-  store: RunStore,
+  store: Pick<RunHistory, 'listRuns'> & Pick<RunQueue, 'requeueRun'>,
   pipelines: readonly Pipeline[],
   settled: Set<string>,
   emit: (event: SchedulerEvent) => void,
@@ -36,7 +37,7 @@ export async function retryLostRuns(
 }
 
 /** A run of the same pipeline and logical date, started after the lost one, that succeeded or is still going. */
-async function coveringRun(store: RunStore, lost: RunRecord): Promise<RunRecord | undefined> {
+async function coveringRun(store: Pick<RunHistory, 'listRuns'>, lost: RunRecord): Promise<RunRecord | undefined> {
   const since = await store.listRuns({ pipeline: lost.pipeline, since: lost.startedAt, limit: 1000 });
   return since.find(
     (run) =>

@@ -1,6 +1,6 @@
 import type { Pipeline } from '../core/pipeline/pipeline.ts';
 import { formatLogicalDate, intervalsForDays, type DataInterval } from '../core/pipeline/schedule.ts';
-import type { RunRecord, RunStatus, RunStore } from '../core/run-store/run-store.ts';
+import type { RunRecord, RunStatus, RunHistory, RunQueue } from '../core/run-store/run-store.ts';
 import { newRunId } from '../core/run/run-pipeline.ts';
 
 export interface BackfillItem {
@@ -47,7 +47,7 @@ export function planBackfill(pipeline: Pipeline, first: string, last: string): B
  * second run of the date.
  */
 export async function runBackfill(
-  store: RunStore,
+  store: RunHistory,
   pipeline: Pipeline,
   items: readonly BackfillItem[],
   runOne: (item: BackfillItem, lost: RunRecord | undefined) => Promise<{ id: string; status: BackfillOutcome }>,
@@ -106,7 +106,7 @@ export function newBackfillId(): string {
  * the same run. Returns every date's run, new or existing.
  */
 export async function enqueueBackfill(
-  store: RunStore,
+  store: RunHistory,
   pipeline: Pipeline,
   items: readonly BackfillItem[],
   variables: Readonly<Record<string, string | number | boolean>> = {},
@@ -156,7 +156,7 @@ export type BackfillClaim =
  * a disjoint share.
  */
 export async function claimBackfillDate(
-  store: RunStore,
+  store: RunHistory & RunQueue,
   pipeline: Pipeline,
   item: BackfillItem,
   claim: { readonly owner: string; readonly leaseMs: number; readonly backfillId: string; readonly variables: Readonly<Record<string, string | number | boolean>> },
@@ -190,7 +190,7 @@ export async function claimBackfillDate(
  * `everyMs`. Lost runs are reaped on the way, so a holder that died ends as
  * `run.lost` instead of being waited on for ever.
  */
-export async function waitForRunEnd(store: RunStore, id: string, signal?: AbortSignal, everyMs = 1000): Promise<RunRecord | undefined> {
+export async function waitForRunEnd(store: RunHistory & RunQueue, id: string, signal?: AbortSignal, everyMs = 1000): Promise<RunRecord | undefined> {
   for (let polls = 0; !signal?.aborted; polls++) {
     const run = await store.getRun(id);
     if (!run || (run.status !== 'queued' && run.status !== 'running')) return run;

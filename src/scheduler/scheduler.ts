@@ -2,7 +2,8 @@ import { hostname } from 'node:os';
 import { randomBytes } from 'node:crypto';
 import type { Pipeline } from '../core/pipeline/pipeline.ts';
 import { nextTick, parseInstant } from '../core/pipeline/schedule.ts';
-import type { RunRecord, RunStore } from '../core/run-store/run-store.ts';
+import type { RunHistory, RunRecord } from '../core/run-store/run-history.ts';
+import type { RunQueue } from '../core/run-store/run-queue.ts';
 import type { SchedulerEvent } from './scheduler-event.ts';
 import { intervalForDate } from '../core/run/logical-date.ts';
 import { SluiceError } from '../core/errors.ts';
@@ -13,7 +14,7 @@ import { retryLostRuns } from './retry-lost-runs.ts';
 
 /** What the scheduler needs from the outside, so it runs the same in a CLI, a server or a test. */
 export interface SchedulerDependencies {
-  readonly store: RunStore;
+  readonly store: RunHistory & RunQueue;
   /** The project's pipelines, read again on every pass (files are the truth). */
   readonly loadPipelines: () => Pipeline[];
   /** Runs a run the scheduler created or claimed (status `running`, id given); resolves when it ends. */

@@ -1,7 +1,7 @@
 import { toSluiceError, type SerializedError } from '../core/errors.ts';
 import { listPipelines, loadPipeline } from '../core/pipeline/load-pipeline.ts';
 import { nextTick } from '../core/pipeline/schedule.ts';
-import type { RunRecord, RunStatus, RunStore } from '../core/run-store/run-store.ts';
+import type { RunRecord, RunStatus, RunHistory } from '../core/run-store/run-store.ts';
 
 const dayMs = 24 * 60 * 60 * 1000;
 
@@ -29,7 +29,7 @@ export interface Dashboard {
  * The home page at a glance: what failed in the last 24 hours, how many runs
  * ended how, and what each pipeline's triggers start next (the soonest first).
  */
-export async function dashboard(root: string, store: RunStore, now: Date, relative: (error: SerializedError | undefined) => SerializedError | undefined): Promise<Dashboard> {
+export async function dashboard(root: string, store: RunHistory, now: Date, relative: (error: SerializedError | undefined) => SerializedError | undefined): Promise<Dashboard> {
   const since = new Date(now.getTime() - dayMs).toISOString();
   const failedRuns = await store.listRuns({ status: 'failed', since, limit: 100 });
   const failed = await Promise.all(failedRuns.map(async (run) => ({

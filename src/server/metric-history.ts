@@ -1,4 +1,4 @@
-import type { MetricPointRecord, RunStore } from '../core/run-store/run-store.ts';
+import type { MetricPointRecord, MetricStore } from '../core/run-store/quality-store.ts';
 
 /** One recorded value of a metric as the UI draws it: the value, the range taken as normal and whether it was flagged. */
 export interface MetricPointView {
@@ -22,7 +22,7 @@ export interface MetricHistoryView {
 }
 
 /** A block's recorded metrics, the newest `limit` values of each, with the detector's verdicts. */
-export async function metricHistory(store: RunStore, pipeline: string, block: string, limit: number): Promise<MetricHistoryView> {
+export async function metricHistory(store: Pick<MetricStore, 'listMetricHistory'>, pipeline: string, block: string, limit: number): Promise<MetricHistoryView> {
   const points = await store.listMetricHistory(pipeline, block, { limit });
   const series = new Map<string, MetricPointView[]>();
   for (const p of points) {

@@ -1,4 +1,4 @@
-import type { RunStatus, RunStore } from '../core/run-store/run-store.ts';
+import type { RunStatus, RunHistory } from '../core/run-store/run-store.ts';
 
 export interface ChartRun {
   readonly id: string;
@@ -19,7 +19,7 @@ export interface PipelineCharts {
 const between = (start?: string, end?: string): number | null => (start && end ? Date.parse(end) - Date.parse(start) : null);
 
 /** A pipeline's last `count` runs, oldest first, with their durations and the rows each block wrote. */
-export async function pipelineCharts(store: RunStore, pipeline: string, count: number): Promise<PipelineCharts> {
+export async function pipelineCharts(store: RunHistory, pipeline: string, count: number): Promise<PipelineCharts> {
   const runs = (await store.listRuns({ pipeline, limit: count })).reverse();
   const blocks = new Set<string>();
   const charted = await Promise.all(runs.map(async (run): Promise<ChartRun> => {

@@ -1,5 +1,5 @@
 import { listPipelines, loadPipeline } from '../core/pipeline/load-pipeline.ts';
-import type { RunRecord, RunStore } from '../core/run-store/run-store.ts';
+import type { RunRecord, RunHistory } from '../core/run-store/run-store.ts';
 import { listConnections } from '../workspace/connections-file.ts';
 import { fuzzyMatch } from './fuzzy-match.ts';
 
@@ -28,7 +28,7 @@ interface Entry {
 export interface ProjectSearchOptions {
   readonly root: string;
   readonly stateDir: string;
-  readonly store: RunStore;
+  readonly store: RunHistory;
   /** How many of the newest runs to look through: the store may hold many thousands. */
   readonly runsScanned: number;
   /** How long one reading of the project and the runs serves the keystrokes that follow. */

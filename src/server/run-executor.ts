@@ -8,13 +8,13 @@ import { loadProject } from '../core/project/load-project.ts';
 import type { BlockRunners } from '../core/run/block-runner.ts';
 import type { Executor } from '../core/run/executor.ts';
 import type { OutputStore } from '../core/output-store/output-store.ts';
-import { runPipeline, type RunResult } from '../core/run/run-pipeline.ts';
-import type { RunRecord, RunStore } from '../core/run-store/run-store.ts';
+import { runPipeline, type RunLoopStore, type RunResult } from '../core/run/run-pipeline.ts';
+import type { RunRecord } from '../core/run-store/run-history.ts';
 import type { RunPlan } from './app-context.ts';
 
 export interface RunExecutorDependencies {
   readonly root: string;
-  readonly store: RunStore;
+  readonly store: RunLoopStore;
   readonly connectors: ConnectorRegistry;
   readonly runners: BlockRunners;
   /** Where block runs execute, shared by every run of this process (its concurrency is the process's). */

@@ -1,4 +1,4 @@
-import type { RunFilter, RunRecord, RunStatus, RunStore } from '../core/run-store/run-store.ts';
+import type { RunFilter, RunRecord, RunStatus, RunHistory } from '../core/run-store/run-store.ts';
 import { isBlocksTrigger } from '../core/run/run-triggers.ts';
 
 /** A backfill shown as one row: how far its runs have got. */
@@ -25,7 +25,7 @@ export interface RunListPage {
  * counting every match. A backfill is one row (its newest matching run, with
  * the progress of all its runs) unless the page lists one backfill's runs.
  */
-export async function listRunPage(store: RunStore, filter: RunFilter & { readonly offset: number; readonly limit: number }): Promise<RunListPage> {
+export async function listRunPage(store: RunHistory, filter: RunFilter & { readonly offset: number; readonly limit: number }): Promise<RunListPage> {
   const grouped = filter.backfillId === undefined;
   const found = await store.listRuns({ ...filter, onePerBackfill: grouped, limit: filter.limit + 1 });
   const page = found.slice(0, filter.limit);

@@ -1,4 +1,4 @@
-import type { RunRecord, RunStore } from '../core/run-store/run-store.ts';
+import type { RunRecord, RunHistory } from '../core/run-store/run-store.ts';
 import { blockRunView, type BlockRunView } from './block-run-view.ts';
 
 export interface RunningRun {
@@ -20,7 +20,7 @@ export interface RunningNow {
  * running block runs, and the runs waiting in the queue. Which process runs
  * each is its lease owner (`host:pid:…`, or `cli:host:pid` for a terminal).
  */
-export async function runningNow(store: RunStore): Promise<Omit<RunningNow, 'now'>> {
+export async function runningNow(store: RunHistory): Promise<Omit<RunningNow, 'now'>> {
   const running = (await store.listRuns({ status: 'running', limit: 1000 })).reverse();
   const queued = (await store.listRuns({ status: 'queued', limit: 200 })).reverse();
   return {

@@ -1,5 +1,5 @@
 import type { Pipeline } from '../core/pipeline/pipeline.ts';
-import type { RunRecord, RunStore } from '../core/run-store/run-store.ts';
+import type { RunRecord, RunHistory } from '../core/run-store/run-store.ts';
 import { intervalForDate } from '../core/run/logical-date.ts';
 import { newRunId } from '../core/run/run-pipeline.ts';
 import type { DataInterval } from '../core/pipeline/schedule.ts';
@@ -24,7 +24,7 @@ export interface TriggeredRun {
  * share a key (counting the date's finished runs), which the run store lets
  * only one create. Without a logical date every trigger is a new run.
  */
-export async function triggerRun(store: RunStore, pipeline: Pipeline, request: TriggerRequest): Promise<TriggeredRun> {
+export async function triggerRun(store: RunHistory, pipeline: Pipeline, request: TriggerRequest): Promise<TriggeredRun> {
   const dated = request.logicalDate !== undefined ? intervalForDate(pipeline, request.logicalDate) : undefined;
   const logicalDate = dated?.logicalDate;
   let dedupeKey: string | undefined;

@@ -3,6 +3,7 @@ import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { queryWarehouse, sluice, sluiceUntil, tempDir, writeProject as writeFiles } from './cli-helpers.ts';
+import { runModes, setUpMode, skipMode, type ModeSetup } from './run-modes.ts';
 
 /** A project with the given files and a default sluice.yaml. */
 const writeProject = (dir: string, files: Record<string, string>): void => writeFiles(dir, { 'sluice.yaml': 'name: orchestration\n', ...files });
@@ -81,85 +82,97 @@ describe('logical dates, backfills and partition replace', () => {
   });
 });
 
-describe('retries and timeouts', () => {
-  const { dir, cleanup } = tempDir('sluice-retry-');
-  after(cleanup);
-  const counter = path.join(dir, 'attempts.txt');
-  // Written by the slow block only if it is let run to its end.
-  const finished = path.join(dir, 'slow-finished');
-  before(() =>
-    writeProject(dir, {
-      'pipelines/flaky.yaml': [
-        'retries: { count: 3, delay: 50ms, jitter: false }',
-        'blocks:',
-        '  - name: flaky',
-        '    file: blocks/flaky.ts',
-        '  - name: broken',
-        '    file: blocks/broken.sql',
-        '    upstream: [flaky]',
-        '',
-      ].join('\n'),
-      'pipelines/slow.yaml': ['blocks:', '  - name: slow', '    file: blocks/slow.ts', '    timeout: 300ms', '    retries: { count: 1, delay: 10ms }', ''].join('\n'),
-      'blocks/flaky.ts': `import { readFileSync, writeFileSync, existsSync } from 'node:fs';
-import { defineLoader } from 'sluice';
-export default defineLoader(() => {
-  const file = ${JSON.stringify(counter)};
-  const attempt = (existsSync(file) ? Number(readFileSync(file, 'utf8')) : 0) + 1;
-  writeFileSync(file, String(attempt));
-  if (attempt < 3) throw new Error('the API said 503, attempt ' + attempt);
-  return [{ ok: true, attempt }];
-});
-`,
-      'blocks/broken.sql': 'SELEC ok FROM flaky\n',
-      'blocks/slow.ts': `import { writeFileSync } from 'node:fs';
-import { defineLoader } from 'sluice';
-export default defineLoader(async () => {
-  await new Promise((r) => setTimeout(r, 60_000));
-  writeFileSync(${JSON.stringify(finished)}, '');
-  return [{ late: true }];
-});
-`,
-    }),
-  );
-
-  it('retries a failing block per the policy, and does not retry a SQL syntax error', async () => {
-    rmSync(counter, { force: true });
-    const r = await sluice(dir, ['run', 'flaky']);
-    assert.equal(r.code, 1);
-    assert.match(r.stdout, /attempt 1 of 4 failed: .*the API said 503, attempt 1; retrying in 50ms/);
-    assert.match(r.stdout, /attempt 2 of 4 failed/);
-    assert.match(r.stdout, /✓ flaky .*succeeded on attempt 3/);
-    assert.doesNotMatch(r.stdout, /broken.*retrying/);
-    assert.match(r.stderr, /blocks\/broken\.sql:1, block 'broken': .*syntax error/);
+for (const runMode of runModes()) {
+  describe(`retries and timeouts${runMode.label}`, { skip: await skipMode(runMode) }, () => {
+    const { dir, cleanup } = tempDir('sluice-retry-');
+    let setup: ModeSetup | undefined;
+    after(async () => {
+      await setup?.close();
+      cleanup();
+    });
+    const counter = path.join(dir, 'attempts.txt');
+    // Written by the slow block only if it is let run to its end.
+    const finished = path.join(dir, 'slow-finished');
+    before(async () => {
+      setup = await setUpMode(runMode, 'retry');
+      writeProject(dir, {
+        'sluice.yaml': ['name: retries', ...setup.settings, ''].join('\n'),
+        'pipelines/flaky.yaml': [
+          'retries: { count: 3, delay: 50ms, jitter: false }',
+          'blocks:',
+          '  - name: flaky',
+          '    file: blocks/flaky.ts',
+          '  - name: broken',
+          '    file: blocks/broken.sql',
+          '    upstream: [flaky]',
+          '',
+        ].join('\n'),
+        'pipelines/slow.yaml': ['blocks:', '  - name: slow', '    file: blocks/slow.ts', '    timeout: 300ms', '    retries: { count: 1, delay: 10ms }', ''].join('\n'),
+        'blocks/flaky.ts': `import { readFileSync, writeFileSync, existsSync } from 'node:fs';
+  import { defineLoader } from 'sluice';
+  export default defineLoader(() => {
+    const file = ${JSON.stringify(counter)};
+    const attempt = (existsSync(file) ? Number(readFileSync(file, 'utf8')) : 0) + 1;
+    writeFileSync(file, String(attempt));
+    if (attempt < 3) throw new Error('the API said 503, attempt ' + attempt);
+    return [{ ok: true, attempt }];
   });
-
-  it('retries a failed run from its failed block, reusing the outputs of the blocks that succeeded', async () => {
-    rmSync(counter, { force: true });
-    const failed = await sluice(dir, ['run', 'flaky']);
-    assert.equal(failed.code, 1);
-    const runId = /Run failed (\S+)/.exec(failed.stderr)![1]!;
-    writeFileSync(path.join(dir, 'blocks/broken.sql'), 'SELECT ok, attempt FROM flaky\n');
-    const retry = await sluice(dir, ['retry', runId]);
-    assert.equal(retry.code, 0, retry.stderr + retry.stdout);
-    assert.match(retry.stdout, /changed since run .*: it ran version \w+, the retry uses the current version \w+/);
-    assert.match(retry.stdout, /retrying broken; reusing the outputs of flaky/);
-    assert.match(retry.stdout, /Retry succeeded/);
-    assert.equal(readFileSync(counter, 'utf8'), '3', 'the flaky block did not run again');
-    const preview = await sluice(dir, ['preview', 'flaky', 'broken']);
-    assert.match(preview.stdout, /1 rows/);
-    const again = await sluice(dir, ['retry', /Retry succeeded (\S+?):/.exec(retry.stdout)![1]!]);
-    assert.equal(again.code, 2);
-    assert.match(again.stderr, /only a failed or cancelled run can be retried/);
+  `,
+        'blocks/broken.sql': 'SELEC ok FROM flaky\n',
+        'blocks/slow.ts': `import { writeFileSync } from 'node:fs';
+  import { defineLoader } from 'sluice';
+  export default defineLoader(async () => {
+    await new Promise((r) => setTimeout(r, 60_000));
+    writeFileSync(${JSON.stringify(finished)}, '');
+    return [{ late: true }];
   });
+  `,
+      });
+      await setup.start(dir);
+    });
 
-  it('fails a block that runs past its timeout, retries it, and says so', async () => {
-    const r = await sluice(dir, ['run', 'slow']);
-    assert.equal(r.code, 1);
-    assert.match(r.stdout, /attempt 1 of 2 failed: .*ran longer than its timeout of 300ms/);
-    assert.match(r.stderr, /block 'slow' ran longer than its timeout of 300ms/);
-    assert.equal(existsSync(finished), false, 'the run did not wait for the slow block');
+    it('retries a failing block per the policy, and does not retry a SQL syntax error', async () => {
+      rmSync(counter, { force: true });
+      const r = await sluice(dir, ['run', 'flaky']);
+      assert.equal(r.code, 1);
+      // Only a block run in this process shows its attempts live; a worker's go to the run's logs.
+      if (runMode.executor === 'in-process') {
+        assert.match(r.stdout, /attempt 1 of 4 failed: .*the API said 503, attempt 1; retrying in 50ms/);
+        assert.match(r.stdout, /attempt 2 of 4 failed/);
+      }
+      assert.match(r.stdout, /✓ flaky .*succeeded on attempt 3/);
+      assert.doesNotMatch(r.stdout, /broken.*retrying/);
+      assert.match(r.stderr, /blocks\/broken\.sql:1, block 'broken': .*syntax error/);
+    });
+
+    it('retries a failed run from its failed block, reusing the outputs of the blocks that succeeded', async () => {
+      rmSync(counter, { force: true });
+      const failed = await sluice(dir, ['run', 'flaky']);
+      assert.equal(failed.code, 1);
+      const runId = /Run failed (\S+)/.exec(failed.stderr)![1]!;
+      writeFileSync(path.join(dir, 'blocks/broken.sql'), 'SELECT ok, attempt FROM flaky\n');
+      const retry = await sluice(dir, ['retry', runId]);
+      assert.equal(retry.code, 0, retry.stderr + retry.stdout);
+      assert.match(retry.stdout, /changed since run .*: it ran version \w+, the retry uses the current version \w+/);
+      assert.match(retry.stdout, /retrying broken; reusing the outputs of flaky/);
+      assert.match(retry.stdout, /Retry succeeded/);
+      assert.equal(readFileSync(counter, 'utf8'), '3', 'the flaky block did not run again');
+      const preview = await sluice(dir, ['preview', 'flaky', 'broken']);
+      assert.match(preview.stdout, /1 rows/);
+      const again = await sluice(dir, ['retry', /Retry succeeded (\S+?):/.exec(retry.stdout)![1]!]);
+      assert.equal(again.code, 2);
+      assert.match(again.stderr, /only a failed or cancelled run can be retried/);
+    });
+
+    it('fails a block that runs past its timeout, retries it, and says so', async () => {
+      const r = await sluice(dir, ['run', 'slow']);
+      assert.equal(r.code, 1);
+      if (runMode.executor === 'in-process') assert.match(r.stdout, /attempt 1 of 2 failed: .*ran longer than its timeout of 300ms/);
+      assert.match(r.stderr, /block 'slow' ran longer than its timeout of 300ms/);
+      assert.equal(existsSync(finished), false, 'the run did not wait for the slow block');
+    });
   });
-});
+}
 
 describe('sensors', () => {
   const { dir, cleanup } = tempDir('sluice-sensor-');

@@ -7,6 +7,9 @@ import { Redis } from 'ioredis';
 import { testPgUrl, testRedisUrl } from '../../src/testing/prerequisite-checks.ts';
 import { waitFor } from '../../src/testing/wait-for.ts';
 import { repoRoot, stop, tempDir, writeProject } from './cli-helpers.ts';
+import { startWorkerProcess, type WorkerHost, type WorkerProcess } from './worker-process.ts';
+
+export type { WorkerHost, WorkerProcess } from './worker-process.ts';
 
 /** A project whose block runs go through a Redis queue to `sluice worker` processes, on its own schema and key prefix. */
 export interface QueueProject {
@@ -24,20 +27,6 @@ export interface QueueProject {
   /** Removes every key of the project's queue from Redis: a FLUSHALL, for this project only (the server is shared). */
   flushQueue(): Promise<number>;
   cleanup(): Promise<void>;
-}
-
-/** Where a worker runs when not in this process's machine: the command that runs a program there, and its environment. */
-export interface WorkerHost {
-  readonly exec: readonly string[];
-  readonly env: NodeJS.ProcessEnv;
-}
-
-export interface WorkerProcess {
-  readonly child: ChildProcess;
-  readonly pid: number;
-  output(): string;
-  /** Resolves when the output matches, rejects if the worker exits first. */
-  until(pattern: RegExp, what: string): Promise<void>;
 }
 
 /** `settings`: more lines of sluice.yaml (the output store, say). */
@@ -69,35 +58,7 @@ export async function createQueueProject(files: Record<string, string>, prefixNa
     db,
     redis,
     async startWorker(args = [], cwd = dir, host) {
-      let text = '';
-      const [command, ...prefix] = [...(host?.exec ?? []), process.execPath];
-      const child = spawn(command!, [...prefix, path.join(repoRoot, 'bin/sluice.js'), 'worker', ...args], {
-        cwd,
-        env: { ...process.env, CI: '1', NO_COLOR: '1', ...env, ...host?.env },
-        stdio: ['ignore', 'pipe', 'pipe'],
-      });
-      workers.push(child);
-      const listeners = new Set<() => void>();
-      const append = (d: Buffer): void => {
-        text += d.toString();
-        for (const listener of listeners) listener();
-      };
-      child.stdout!.on('data', append);
-      child.stderr!.on('data', append);
-      const until = (pattern: RegExp, what: string): Promise<void> =>
-        new Promise((resolve, reject) => {
-          const check = (): void => {
-            if (pattern.test(text)) {
-              listeners.delete(check);
-              resolve();
-            }
-          };
-          listeners.add(check);
-          child.once('exit', (code, signal) => reject(new Error(`worker ${child.pid} exited (${code ?? signal}) before ${what}:\n${text}`)));
-          check();
-        });
-      await until(/takes block runs/, 'it took block runs');
-      return { child, pid: child.pid!, output: () => text, until };
+      return startWorkerProcess(cwd, env, args, host, (child) => workers.push(child));
     },
     async flushQueue() {
       const keys = await redis.keys(`${prefix}:*`);

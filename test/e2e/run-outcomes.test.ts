@@ -1,133 +1,157 @@
 import assert from 'node:assert/strict';
-import { existsSync, readdirSync } from 'node:fs';
+import { rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { sluice, tempDir, writeProject } from './cli-helpers.ts';
+import { runModes, setUpMode, skipMode, type ModeSetup } from './run-modes.ts';
 
 const runId = (text: string): string => /Run (?:failed|succeeded) (\S+)/.exec(text)![1]!.replace(/:$/, '');
 
-describe('what a block role means, in SQL and in TypeScript alike', () => {
-  const { dir, cleanup } = tempDir('sluice-roles-');
-  after(cleanup);
-  before(() =>
-    writeProject(dir, {
-      'sluice.yaml': 'name: roles\n',
-      'pipelines/checked.yaml': [
-        'blocks:',
-        '  - name: amounts',
-        '    file: blocks/amounts.sql',
-        '  - { name: sql_check, role: test, file: blocks/sql_check.sql, upstream: [amounts] }',
-        '  - { name: ts_check, file: blocks/ts_check.ts, upstream: [amounts] }',
-        '  - { name: ts_typed_check, role: test, file: blocks/ts_check.ts, upstream: [amounts] }',
-        '',
-      ].join('\n'),
-      // Two sensors waiting for a file that never comes: neither may let its pipeline go on.
-      'pipelines/waiting.yaml': [
-        'blocks:',
-        '  - { name: sql_sensor, role: sensor, file: blocks/flag.sql, poke_interval: 50ms, timeout: 1s }',
-        '  - { name: ts_sensor, file: blocks/flag.ts, poke_interval: 50ms, timeout: 1s }',
-        '',
-      ].join('\n'),
-      'blocks/flag.sql': "SELECT file FROM glob('never/*.flag')\n",
-      'blocks/flag.ts': "import { existsSync } from 'node:fs';\nimport { defineSensor } from 'sluice';\nexport default defineSensor(() => existsSync('never/ready.flag'));\n",
-      'blocks/amounts.sql': "SELECT * FROM (VALUES (1, 10), (2, -5), (3, 7)) t(id, amount) WHERE getvariable('bad') OR amount > 0\n",
-      'blocks/sql_check.sql': 'SELECT id, amount FROM amounts WHERE amount < 0\n',
-      'blocks/ts_check.ts': `import { defineTest } from 'sluice';
-export default defineTest(async ({ amounts }) => (await amounts.collect()).filter((row) => Number(row.amount) < 0));
-`,
-    }),
-  );
+for (const runMode of runModes()) {
+  describe(`what a block role means, in SQL and in TypeScript alike${runMode.label}`, { skip: await skipMode(runMode) }, () => {
+    const { dir, cleanup } = tempDir('sluice-roles-');
+    let setup: ModeSetup | undefined;
+    after(async () => {
+      await setup?.close();
+      cleanup();
+    });
+    before(async () => {
+      setup = await setUpMode(runMode, 'roles');
+      writeProject(dir, {
+        'sluice.yaml': ['name: roles', ...setup.settings, ''].join('\n'),
+        'pipelines/checked.yaml': [
+          'blocks:',
+          '  - name: amounts',
+          '    file: blocks/amounts.sql',
+          '  - { name: sql_check, role: test, file: blocks/sql_check.sql, upstream: [amounts] }',
+          '  - { name: ts_check, file: blocks/ts_check.ts, upstream: [amounts] }',
+          '  - { name: ts_typed_check, role: test, file: blocks/ts_check.ts, upstream: [amounts] }',
+          '',
+        ].join('\n'),
+        // Two sensors waiting for a file that never comes: neither may let its pipeline go on.
+        'pipelines/waiting.yaml': [
+          'blocks:',
+          '  - { name: sql_sensor, role: sensor, file: blocks/flag.sql, poke_interval: 50ms, timeout: 1s }',
+          '  - { name: ts_sensor, file: blocks/flag.ts, poke_interval: 50ms, timeout: 1s }',
+          '',
+        ].join('\n'),
+        'blocks/flag.sql': "SELECT file FROM glob('never/*.flag')\n",
+        'blocks/flag.ts': "import { existsSync } from 'node:fs';\nimport { defineSensor } from 'sluice';\nexport default defineSensor(() => existsSync('never/ready.flag'));\n",
+        'blocks/amounts.sql': "SELECT * FROM (VALUES (1, 10), (2, -5), (3, 7)) t(id, amount) WHERE getvariable('bad') OR amount > 0\n",
+        'blocks/sql_check.sql': 'SELECT id, amount FROM amounts WHERE amount < 0\n',
+        'blocks/ts_check.ts': `import { defineTest } from 'sluice';
+  export default defineTest(async ({ amounts }) => (await amounts.collect()).filter((row) => Number(row.amount) < 0));
+  `,
+      });
+      await setup.start(dir);
+    });
 
-  it('fails a test in either language when it returns failing rows, and shows them in preview', async () => {
-    const r = await sluice(dir, ['run', 'checked', '--var', 'bad=true']);
-    assert.equal(r.code, 1, r.stdout);
-    const logs = await sluice(dir, ['logs', runId(r.stderr)]);
-    for (const block of ['sql_check', 'ts_check', 'ts_typed_check']) {
-      assert.match(r.stdout, new RegExp(`✗ ${block}`), `${block} did not fail:\n${r.stdout}`);
-      assert.match(logs.stdout, new RegExp(`block '${block}': test found 1 failing row\\(s\\); preview them with 'sluice preview checked ${block}'`));
-    }
-    const preview = await sluice(dir, ['preview', 'checked', 'ts_check']);
-    assert.equal(preview.code, 0, preview.stderr);
-    assert.match(preview.stdout, /failing rows of test 'ts_check' from failed run/);
-    assert.match(preview.stdout, /^2\s+-5$/m);
+    it('fails a test in either language when it returns failing rows, and shows them in preview', async () => {
+      const r = await sluice(dir, ['run', 'checked', '--var', 'bad=true']);
+      assert.equal(r.code, 1, r.stdout);
+      const logs = await sluice(dir, ['logs', runId(r.stderr)]);
+      for (const block of ['sql_check', 'ts_check', 'ts_typed_check']) {
+        assert.match(r.stdout, new RegExp(`✗ ${block}`), `${block} did not fail:\n${r.stdout}`);
+        assert.match(logs.stdout, new RegExp(`block '${block}': test found 1 failing row\\(s\\); preview them with 'sluice preview checked ${block}'`));
+      }
+      const preview = await sluice(dir, ['preview', 'checked', 'ts_check']);
+      assert.equal(preview.code, 0, preview.stderr);
+      assert.match(preview.stdout, /failing rows of test 'ts_check' from failed run/);
+      assert.match(preview.stdout, /^2\s+-5$/m);
+    });
+
+    it('keeps a sensor in either language waiting until its timeout while its condition does not hold', async () => {
+      const r = await sluice(dir, ['run', 'waiting']);
+      assert.equal(r.code, 1, r.stdout + r.stderr);
+      assert.match(r.stdout, /✗ sql_sensor/);
+      assert.match(r.stdout, /✗ ts_sensor/);
+      // A block run on a worker logs to the run store; only an in-process one also shows its lines live.
+      const logs = await sluice(dir, ['logs', runId(r.stderr + r.stdout)]);
+      assert.match(logs.stdout, /ts_sensor: condition not met \(check 1\)/);
+      assert.match(r.stderr + logs.stdout, /did not hold within 1s|ran longer than its timeout of 1s/, r.stderr + logs.stdout);
+      if (runMode.executor === 'in-process') assert.match(r.stdout, /ts_sensor: condition not met \(check 1\)/);
+    });
+
+    it('passes a test in either language when it returns no rows', async () => {
+      const r = await sluice(dir, ['run', 'checked', '--var', 'bad=false']);
+      assert.equal(r.code, 0, r.stdout + r.stderr);
+      assert.match(r.stdout, /✓ sql_check/);
+      assert.match(r.stdout, /✓ ts_check/);
+      assert.match(r.stdout, /✓ ts_typed_check/);
+    });
   });
 
-  it('keeps a sensor in either language waiting until its timeout while its condition does not hold', async () => {
-    const r = await sluice(dir, ['run', 'waiting']);
-    assert.equal(r.code, 1, r.stdout + r.stderr);
-    assert.match(r.stdout, /✗ sql_sensor/);
-    assert.match(r.stdout, /✗ ts_sensor/);
-    assert.match(r.stdout, /ts_sensor: condition not met \(check 1\)/);
+  describe(`a failure skips only what depends on it${runMode.label}`, { skip: await skipMode(runMode) }, () => {
+    const { dir, cleanup } = tempDir('sluice-branches-');
+    // The broken block works while this file exists: a flag every worker sees, as the CLI's environment reaches no worker.
+    const fixed = path.join(dir, 'fixed.flag');
+    let setup: ModeSetup | undefined;
+    after(async () => {
+      await setup?.close();
+      cleanup();
+    });
+    before(async () => {
+      setup = await setUpMode(runMode, 'branches');
+      writeProject(dir, {
+        'sluice.yaml': ['name: branches', ...setup.settings, ''].join('\n'),
+        'pipelines/forked.yaml': [
+          'blocks:',
+          '  - { name: source, file: blocks/source.sql }',
+          '  - { name: broken, file: blocks/broken.ts, upstream: [source] }',
+          '  - { name: after_broken, file: blocks/after_broken.sql, upstream: [broken] }',
+          '  - { name: other, file: blocks/other.sql }',
+          '  - { name: after_other, file: blocks/after_other.sql, upstream: [other, source] }',
+          '',
+        ].join('\n'),
+        'blocks/source.sql': 'SELECT 1 AS n\n',
+        'blocks/broken.ts': `import { existsSync } from 'node:fs';
+  import { defineTransformer } from 'sluice';
+  export default defineTransformer(async function* () {
+    yield [{ n: 1 }];
+    if (!existsSync(${JSON.stringify(fixed)})) throw new Error('the partner API went away');
+    yield [{ n: 2 }];
   });
+  `,
+        'blocks/after_broken.sql': 'SELECT * FROM broken\n',
+        'blocks/other.sql': 'SELECT 2 AS n\n',
+        'blocks/after_other.sql': 'SELECT * FROM other UNION ALL SELECT * FROM source\n',
+      });
+      await setup.start(dir);
+    });
 
-  it('passes a test in either language when it returns no rows', async () => {
-    const r = await sluice(dir, ['run', 'checked', '--var', 'bad=false']);
-    assert.equal(r.code, 0, r.stdout + r.stderr);
-    assert.match(r.stdout, /✓ sql_check/);
-    assert.match(r.stdout, /✓ ts_check/);
-    assert.match(r.stdout, /✓ ts_typed_check/);
+    it('runs the branches that do not depend on the failed block, skips its downstream, and fails the run', async () => {
+      const r = await sluice(dir, ['run', 'forked']);
+      assert.equal(r.code, 1, r.stdout);
+      assert.match(r.stdout, /✗ broken/);
+      assert.match(r.stdout, /✓ other/);
+      assert.match(r.stdout, /✓ after_other/);
+      const logs = await sluice(dir, ['logs', runId(r.stderr)]);
+      assert.match(logs.stdout, /skipped after_broken/);
+      assert.match(logs.stdout, /succeeded after_other/);
+      const runs = await sluice(dir, ['runs']);
+      assert.match(runs.stdout, new RegExp(`${runId(r.stderr + r.stdout)}\\s+forked\\s+failed`));
+    });
+
+    it('keeps no output of a failed block, and preview says the latest run failed while showing the last good output', async () => {
+      writeFileSync(fixed, '');
+      const good = await sluice(dir, ['run', 'forked']);
+      rmSync(fixed);
+      assert.equal(good.code, 0, good.stdout + good.stderr);
+      const goodRun = runId(good.stdout + good.stderr);
+      const bad = await sluice(dir, ['run', 'forked']);
+      assert.equal(bad.code, 1);
+      const badRun = runId(bad.stderr + bad.stdout);
+      const outputs = await setup!.outputNames(dir, 'forked', badRun);
+      assert.ok(outputs.some((f) => f.startsWith('other')), `the failed run stored the other branches: ${outputs.join(', ')}`);
+      assert.deepEqual(outputs.filter((f) => f.startsWith('broken')), [], 'a failed block left an output');
+      const preview = await sluice(dir, ['preview', 'forked', 'broken']);
+      assert.equal(preview.code, 0, preview.stderr);
+      assert.match(preview.stdout, new RegExp(`block 'broken' failed in its latest run ${badRun}: .*the partner API went away`));
+      assert.match(preview.stdout, new RegExp(`showing its last good output, from run ${goodRun}`));
+      assert.match(preview.stdout, /2 rows/);
+    });
   });
-});
-
-describe('a failure skips only what depends on it', () => {
-  const { dir, cleanup } = tempDir('sluice-branches-');
-  after(cleanup);
-  before(() =>
-    writeProject(dir, {
-      'sluice.yaml': 'name: branches\n',
-      'pipelines/forked.yaml': [
-        'blocks:',
-        '  - { name: source, file: blocks/source.sql }',
-        '  - { name: broken, file: blocks/broken.ts, upstream: [source] }',
-        '  - { name: after_broken, file: blocks/after_broken.sql, upstream: [broken] }',
-        '  - { name: other, file: blocks/other.sql }',
-        '  - { name: after_other, file: blocks/after_other.sql, upstream: [other, source] }',
-        '',
-      ].join('\n'),
-      'blocks/source.sql': 'SELECT 1 AS n\n',
-      'blocks/broken.ts': `import { defineTransformer } from 'sluice';
-export default defineTransformer(async function* () {
-  yield [{ n: 1 }];
-  if (process.env.SLUICE_TEST_BROKEN !== 'no') throw new Error('the partner API went away');
-  yield [{ n: 2 }];
-});
-`,
-      'blocks/after_broken.sql': 'SELECT * FROM broken\n',
-      'blocks/other.sql': 'SELECT 2 AS n\n',
-      'blocks/after_other.sql': 'SELECT * FROM other UNION ALL SELECT * FROM source\n',
-    }),
-  );
-
-  it('runs the branches that do not depend on the failed block, skips its downstream, and fails the run', async () => {
-    const r = await sluice(dir, ['run', 'forked']);
-    assert.equal(r.code, 1, r.stdout);
-    assert.match(r.stdout, /✗ broken/);
-    assert.match(r.stdout, /✓ other/);
-    assert.match(r.stdout, /✓ after_other/);
-    const logs = await sluice(dir, ['logs', runId(r.stderr)]);
-    assert.match(logs.stdout, /skipped after_broken/);
-    assert.match(logs.stdout, /succeeded after_other/);
-    const runs = await sluice(dir, ['runs']);
-    assert.match(runs.stdout, new RegExp(`${runId(r.stderr + r.stdout)}\\s+forked\\s+failed`));
-  });
-
-  it('keeps no output of a failed block, and preview says the latest run failed while showing the last good output', async () => {
-    const good = await sluice(dir, ['run', 'forked'], { SLUICE_TEST_BROKEN: 'no' });
-    assert.equal(good.code, 0, good.stdout + good.stderr);
-    const goodRun = runId(good.stdout + good.stderr);
-    const bad = await sluice(dir, ['run', 'forked']);
-    assert.equal(bad.code, 1);
-    const badRun = runId(bad.stderr + bad.stdout);
-    const outputs = path.join(dir, '.sluice/outputs/forked', badRun);
-    assert.ok(existsSync(outputs), 'the failed run stored the other branches');
-    assert.deepEqual(readdirSync(outputs).filter((f) => f.startsWith('broken')), [], 'a failed block left an output');
-    const preview = await sluice(dir, ['preview', 'forked', 'broken']);
-    assert.equal(preview.code, 0, preview.stderr);
-    assert.match(preview.stdout, new RegExp(`block 'broken' failed in its latest run ${badRun}: .*the partner API went away`));
-    assert.match(preview.stdout, new RegExp(`showing its last good output, from run ${goodRun}`));
-    assert.match(preview.stdout, /2 rows/);
-  });
-});
+}
 
 describe('timeouts under garbage collection', () => {
   const { dir, cleanup } = tempDir('sluice-gc-');

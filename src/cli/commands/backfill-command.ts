@@ -1,6 +1,7 @@
 import type { Pipeline } from '../../core/pipeline/pipeline.ts';
 import type { Project } from '../../core/project/load-project.ts';
-import type { RunRecord, RunStore } from '../../core/run-store/run-store.ts';
+import type { RunHistory, RunRecord } from '../../core/run-store/run-history.ts';
+import type { RunQueue } from '../../core/run-store/run-queue.ts';
 import { runPipeline } from '../../core/run/run-pipeline.ts';
 import {
   claimBackfillDate,
@@ -120,7 +121,7 @@ export async function backfillCommand(
  * lost) leaves the date to be claimed again.
  */
 async function claimDate(
-  store: RunStore,
+  store: RunHistory & RunQueue,
   pipeline: Pipeline,
   item: BackfillItem,
   claim: Parameters<typeof claimBackfillDate>[3],
@@ -157,7 +158,7 @@ async function claimDate(
  * 'elsewhere' when another process took it up first.
  */
 async function adoptLostRun(
-  store: RunStore,
+  store: RunHistory & Pick<RunQueue, 'requeueRun'>,
   pipeline: Pipeline,
   lost: RunRecord,
   heartbeat: { owner: string; leaseMs: number },

@@ -4,7 +4,7 @@ import type { Pipeline } from '../../core/pipeline/pipeline.ts';
 import type { Project } from '../../core/project/load-project.ts';
 import type { CheckResult } from '../../core/quality/check-result.ts';
 import { runChecksOn } from '../../core/quality/check-block-output.ts';
-import type { RunStore } from '../../core/run-store/run-store.ts';
+import type { BlockRunStore } from '../../core/run/block-runner.ts';
 import { dim, green, red, yellow, type Output } from '../output.ts';
 
 /**
@@ -14,7 +14,7 @@ import { dim, green, red, yellow, type Output } from '../output.ts';
  * `warn` check is shown and passes.
  */
 export async function checkStoredOutputs(
-  { project, pipeline, store, outputs, session }: { project: Project; pipeline: Pipeline; store: RunStore; outputs: OutputStore; session: DataPlaneSession },
+  { project, pipeline, store, outputs, session }: { project: Project; pipeline: Pipeline; store: BlockRunStore; outputs: OutputStore; session: DataPlaneSession },
   out: Output,
 ): Promise<{ passed: number; warned: number; failed: number }> {
   let passed = 0;

@@ -1,5 +1,5 @@
 import { ConfigError, SluiceError } from '../../core/errors.ts';
-import type { BlockRunRecord, RunStore } from '../../core/run-store/run-store.ts';
+import type { BlockRunRecord, RunHistory } from '../../core/run-store/run-store.ts';
 
 /** How many of a pipeline's latest runs are searched for the block's latest run. */
 const recentRuns = 50;
@@ -10,7 +10,7 @@ const recentRuns = 50;
  * are its output; so a block whose latest run failed shows its last good
  * output, under a line saying the latest run failed and why.
  */
-export async function chooseOutput(store: RunStore, pipeline: string, block: string, rejects: boolean): Promise<{ record: BlockRunRecord & { output: string }; notes: string[] }> {
+export async function chooseOutput(store: RunHistory, pipeline: string, block: string, rejects: boolean): Promise<{ record: BlockRunRecord & { output: string }; notes: string[] }> {
   const latestRun = await latestBlockRun(store, pipeline, block);
   const notes: string[] = [];
   if (latestRun && (latestRun.status === 'failed' || latestRun.status === 'cancelled')) {
@@ -28,7 +28,7 @@ export async function chooseOutput(store: RunStore, pipeline: string, block: str
 }
 
 /** The block's run in the newest of the pipeline's runs that ran it (not merely listed it as pending or skipped). */
-async function latestBlockRun(store: RunStore, pipeline: string, block: string): Promise<BlockRunRecord | undefined> {
+async function latestBlockRun(store: RunHistory, pipeline: string, block: string): Promise<BlockRunRecord | undefined> {
   for (const run of await store.listRuns({ pipeline, limit: recentRuns })) {
     const record = (await store.listBlockRuns(run.id)).find((b) => b.block === block);
     if (record && record.status !== 'pending' && record.status !== 'skipped' && record.status !== 'running') return record;

@@ -4,7 +4,7 @@ import { toSluiceError, type SluiceError } from '../errors.ts';
 import { listPipelines, loadPipeline } from '../pipeline/load-pipeline.ts';
 import type { Pipeline } from '../pipeline/pipeline.ts';
 import type { Project } from '../project/load-project.ts';
-import type { RunStore } from '../run-store/run-store.ts';
+import type { RunHistory } from '../run-store/run-history.ts';
 import type { LineageGraph } from './lineage-graph.ts';
 import { projectLineage } from './project-lineage.ts';
 import { createSqlParser } from './sql-parser.ts';
@@ -28,7 +28,7 @@ export async function loadProjectLineage(options: {
   readonly project: Project;
   readonly connectors: ConnectorRegistry;
   readonly session: Pick<DataPlaneSession, 'query'>;
-  readonly store?: Pick<RunStore, 'latestOutput' | 'latestDatasets'> | undefined;
+  readonly store?: Pick<RunHistory, 'latestOutput' | 'latestDatasets'> | undefined;
 }): Promise<ProjectLineageReport> {
   const pipelines: Pipeline[] = [];
   const unloaded: { pipeline: string; error: SluiceError }[] = [];

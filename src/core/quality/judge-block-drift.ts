@@ -2,7 +2,8 @@ import path from 'node:path';
 import type { DataPlaneSession, StoredOutput } from '../data-plane/data-plane.ts';
 import { SluiceError } from '../errors.ts';
 import type { Block } from '../pipeline/pipeline.ts';
-import type { DriftAction, DriftEventRecord, RunStore } from '../run-store/run-store.ts';
+import type { DriftAction, DriftEventRecord, DriftStore } from '../run-store/quality-store.ts';
+import type { RunHistory } from '../run-store/run-history.ts';
 import type { Logger } from '../run/logger.ts';
 import { quoteIdent, quoteLiteral } from '../sql/quote.ts';
 import { compareFingerprints, type DriftFinding } from './compare-fingerprints.ts';
@@ -11,7 +12,7 @@ import type { DriftSettings } from './drift-settings.ts';
 import { fingerprintOutput, type OutputFingerprint } from './fingerprint-output.ts';
 
 export interface JudgeBlockDriftInput {
-  readonly store: RunStore;
+  readonly store: DriftStore;
   readonly session: DataPlaneSession;
   readonly pipeline: string;
   readonly block: Block;
@@ -142,7 +143,7 @@ function driftFailure(block: Block, settings: DriftSettings, failed: readonly Dr
 }
 
 /** The rows `discard_row` set aside are an output of their own, `<block>__drift`, so preview and the UI show them like any other. */
-export async function recordDiscardedRows(store: RunStore, runId: string, block: string, discarded: StoredOutput): Promise<void> {
+export async function recordDiscardedRows(store: Pick<RunHistory, 'upsertBlockRun'>, runId: string, block: string, discarded: StoredOutput): Promise<void> {
   const now = new Date().toISOString();
   await store.upsertBlockRun({
     runId,

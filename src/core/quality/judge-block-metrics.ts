@@ -1,14 +1,14 @@
 import { ConfigError, SluiceError } from '../errors.ts';
 import type { DataPlaneSession, StoredOutput } from '../data-plane/data-plane.ts';
 import type { Block } from '../pipeline/pipeline.ts';
-import type { MetricPointRecord, MetricVerdictRecord, RunStore } from '../run-store/run-store.ts';
+import type { MetricPointRecord, MetricStore, MetricVerdictRecord } from '../run-store/quality-store.ts';
 import type { Logger } from '../run/logger.ts';
 import { defaultWindow, judgeValue, type DetectorOptions, type MetricObservation } from './anomaly-detector.ts';
 import { defaultAnomalySettings } from './anomaly-settings.ts';
 import { isSummable, measureOutput } from './measure-output.ts';
 
 export interface JudgeBlockMetricsInput {
-  readonly store: RunStore;
+  readonly store: MetricStore;
   readonly session: DataPlaneSession;
   readonly pipeline: string;
   readonly block: Block;

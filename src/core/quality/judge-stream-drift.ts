@@ -5,7 +5,7 @@ import { compareFingerprints, type DriftFinding } from './compare-fingerprints.t
 import { breaksShape, gatherEvidence, logDrift, shapeReasonSql } from './drift-evidence.ts';
 import { defaultDriftSettings } from './drift-settings.ts';
 import { batchFingerprintSampleRows, fingerprintOutput, type OutputFingerprint } from './fingerprint-output.ts';
-import type { DriftAction, DriftEventRecord, RunStore } from '../run-store/run-store.ts';
+import type { DriftAction, DriftEventRecord, DriftStore } from '../run-store/quality-store.ts';
 import type { Logger } from '../run/logger.ts';
 import { quoteLiteral } from '../sql/quote.ts';
 import { rejectRowsSql } from '../connectors/apply-schema-contract.ts';
@@ -14,7 +14,7 @@ import { rejectRowsSql } from '../connectors/apply-schema-contract.ts';
 export const streamNullRateMinRows = 100;
 
 export interface StreamDriftScope {
-  readonly store: RunStore;
+  readonly store: DriftStore;
   readonly session: DataPlaneSession;
   readonly pipeline: string;
   readonly stream: string;

@@ -1,9 +1,9 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import type { RunStore } from './run-store.ts';
+import type { AuditLog } from './audit-log.ts';
 
 /** The audit log part of the run store contract: append, filters, pages, and no way to change an entry. */
-export function describeAuditContract(openStore: () => Promise<RunStore>): void {
+export function describeAuditContract(openStore: () => Promise<{ readonly audit: AuditLog }>): void {
   describe('audit log', () => {
     const at = (minute: number): string => new Date(Date.UTC(2024, 4, 1, 10, minute)).toISOString();
 

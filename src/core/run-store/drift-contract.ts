@@ -1,9 +1,10 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import type { DriftEventRecord, FingerprintRecord, NewRunRecord, RunStore } from './run-store.ts';
+import type { DriftEventRecord, DriftStore, FingerprintRecord } from './quality-store.ts';
+import type { NewRunRecord, RunHistory } from './run-history.ts';
 
 /** The drift part of the run store contract: fingerprints as baselines, and drift events. */
-export function describeDriftContract(openStore: () => Promise<RunStore>, run: (id: string, pipeline: string, minute: number) => NewRunRecord): void {
+export function describeDriftContract(openStore: () => Promise<DriftStore & Pick<RunHistory, 'createRun'>>, run: (id: string, pipeline: string, minute: number) => NewRunRecord): void {
   describe('drift', () => {
     const fingerprint = (runId: string, minute: number, type = 'VARCHAR'): FingerprintRecord => ({
       runId,

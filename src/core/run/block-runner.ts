@@ -4,7 +4,9 @@ import type { Block, BlockLanguage, Pipeline } from '../pipeline/pipeline.ts';
 import type { BlockRole, VariableValue } from '../pipeline/pipeline-schema.ts';
 import type { DataInterval } from '../pipeline/schedule.ts';
 import type { Project } from '../project/load-project.ts';
-import type { RunStore } from '../run-store/run-store.ts';
+import type { RunHistory } from '../run-store/run-history.ts';
+import type { SyncStateStore } from '../run-store/sync-state-store.ts';
+import type { QualityStore } from '../run-store/quality-store.ts';
 import type { OutputStore } from '../output-store/output-store.ts';
 import type { Logger } from './logger.ts';
 import type { TouchedDataset } from '../lineage/touched-datasets.ts';
@@ -14,6 +16,9 @@ export interface BlockInput {
   readonly name: string;
   readonly output: StoredOutput;
 }
+
+/** What one block run records: its own status and logs, its sync state, its checks, profile, metrics and drift. */
+export type BlockRunStore = RunHistory & SyncStateStore & QualityStore;
 
 /** Opens named connections once per run and closes them at the end. */
 export interface ConnectionPool {
@@ -39,7 +44,7 @@ export interface BlockRunContext {
   readonly logger: Logger;
   readonly signal: AbortSignal;
   /** The run store, for runners that keep records beside the run's (integration state, schema events). */
-  readonly store?: RunStore | undefined;
+  readonly store?: BlockRunStore | undefined;
   /** Where stored outputs are kept, for reading one outside the block's inputs (a check on another block's latest output). */
   readonly outputs?: OutputStore | undefined;
 }

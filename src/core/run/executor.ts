@@ -3,15 +3,15 @@ import type { DataPlane } from '../data-plane/data-plane.ts';
 import type { OutputStore } from '../output-store/output-store.ts';
 import type { Block, Pipeline } from '../pipeline/pipeline.ts';
 import type { Project } from '../project/load-project.ts';
-import type { LogLevel, RunStore } from '../run-store/run-store.ts';
-import type { BlockRunners } from './block-runner.ts';
+import type { LogLevel } from '../run-store/run-history.ts';
+import type { BlockRunners, BlockRunStore } from './block-runner.ts';
 import type { BlockRunJob, BlockRunOutcome } from './block-run-job.ts';
 
 /** What a process has loaded to run block runs itself: the project, the pipeline as planned, and its engine. */
 export interface BlockRunScope {
   readonly project: Project;
   readonly pipeline: Pipeline;
-  readonly store: RunStore;
+  readonly store: BlockRunStore;
   readonly dataPlane: DataPlane;
   readonly connectors: ConnectorRegistry;
   readonly runners: BlockRunners;

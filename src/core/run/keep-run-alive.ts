@@ -1,8 +1,9 @@
 import { SluiceError } from '../errors.ts';
-import type { RunStore } from '../run-store/run-store.ts';
+import type { RunHistory } from '../run-store/run-history.ts';
+import type { RunQueue } from '../run-store/run-queue.ts';
 
 /** Renews the run's lease until stopped; if the store says the run is no longer ours, stops the run. */
-export function keepRunAlive(store: RunStore, id: string, heartbeat: { owner: string; leaseMs: number }, lost: AbortController): () => void {
+export function keepRunAlive(store: Pick<RunQueue, 'heartbeat'> & Pick<RunHistory, 'getRun'>, id: string, heartbeat: { owner: string; leaseMs: number }, lost: AbortController): () => void {
   const beat = async (): Promise<void> => {
     const alive = await store.heartbeat(id, heartbeat.owner, heartbeat.leaseMs).catch(() => true);
     if (alive || lost.signal.aborted) return;

@@ -12,9 +12,10 @@ import type { Block, Pipeline } from '../pipeline/pipeline.ts';
 import type { VariableValue } from '../pipeline/pipeline-schema.ts';
 import type { DataInterval } from '../pipeline/schedule.ts';
 import { loadProject, type Project } from '../project/load-project.ts';
-import type { BlockRunRecord, RunStatus, RunStore } from '../run-store/run-store.ts';
+import type { BlockRunRecord, RunHistory, RunStatus } from '../run-store/run-history.ts';
+import type { RunQueue } from '../run-store/run-queue.ts';
 import { linkSignals } from '../signals/linked-signal.ts';
-import type { BlockRunners } from './block-runner.ts';
+import type { BlockRunners, BlockRunStore } from './block-runner.ts';
 import type { BlockRunJob } from './block-run-job.ts';
 import type { BlockRunScope, Executor } from './executor.ts';
 import { createInProcessExecutor } from './in-process-executor.ts';
@@ -62,9 +63,12 @@ export interface RunResult {
   readonly durationMs: number;
 }
 
+/** What the run loop records: each block run's records, and the run's heartbeat while it runs. */
+export type RunLoopStore = BlockRunStore & Pick<RunQueue, 'heartbeat'>;
+
 export interface RunDependencies {
   readonly project: Project;
-  readonly store: RunStore;
+  readonly store: RunLoopStore;
   readonly dataPlane: DataPlane;
   readonly connectors: ConnectorRegistry;
   readonly runners: BlockRunners;
@@ -180,7 +184,7 @@ function selectBlocks(pipeline: Pipeline, options: RunOptions): Block[] {
 }
 
 async function loadEarlierOutputs(
-  store: RunStore,
+  store: Pick<RunHistory, 'listBlockRuns' | 'latestOutput'>,
   outputs: OutputStore,
   pipeline: Pipeline,
   selected: readonly Block[],
@@ -209,7 +213,7 @@ async function loadEarlierOutputs(
  * calling process started (in the web UI, say) are seen by every run, whoever
  * starts it. A run a scheduler already recorded is failed when they no longer load.
  */
-async function currentProject(loaded: Project, store: RunStore, existingRunId: string | undefined): Promise<Project> {
+async function currentProject(loaded: Project, store: Pick<RunHistory, 'finishRun'>, existingRunId: string | undefined): Promise<Project> {
   try {
     return loadProject(loaded.root);
   } catch (error) {
@@ -243,7 +247,7 @@ export function newRunId(): string {
   return `${stamp}-${randomBytes(3).toString('hex')}`;
 }
 
-async function pruneOldOutputs(store: RunStore, outputs: OutputStore, project: Project, pipeline: string): Promise<void> {
+async function pruneOldOutputs(store: Pick<RunHistory, 'runsBeyond' | 'getRun'>, outputs: OutputStore, project: Project, pipeline: string): Promise<void> {
   const old = await store.runsBeyond(pipeline, project.settings.data_plane.keep_runs);
   for (const runId of old) {
     // A queued or running run (a backfill's, started long ago) still needs its outputs.

@@ -1,5 +1,5 @@
 import { listPipelines } from '../../core/pipeline/load-pipeline.ts';
-import type { RunStatus, RunStore } from '../../core/run-store/run-store.ts';
+import type { RunStatus, RunHistory } from '../../core/run-store/run-store.ts';
 import type { MetricFamily, MetricSample } from './prometheus-text.ts';
 import type { RunMetrics } from './run-metrics.ts';
 
@@ -12,7 +12,7 @@ export type MetricSource = () => Promise<readonly MetricFamily[]>;
 
 export interface MetricsDependencies {
   readonly root: string;
-  readonly store: RunStore;
+  readonly store: RunHistory;
   /** What this process's own runs measured; absent, those families are left out. */
   readonly runMetrics?: RunMetrics | undefined;
   readonly sources?: readonly MetricSource[] | undefined;

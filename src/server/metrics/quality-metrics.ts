@@ -1,9 +1,9 @@
 import type { CheckResultRecord } from '../../core/quality/check-result.ts';
-import type { MetricPointRecord, RunStore } from '../../core/run-store/run-store.ts';
+import type { CheckResultStore, MetricPointRecord, MetricStore } from '../../core/run-store/quality-store.ts';
 import type { MetricFamily, MetricSample } from './prometheus-text.ts';
 
 /** What quality counting reads of a finished run. */
-export type QualityRecords = Pick<RunStore, 'listCheckResults' | 'listRunMetricPoints'>;
+export type QualityRecords = Pick<CheckResultStore, 'listCheckResults'> & Pick<MetricStore, 'listRunMetricPoints'>;
 
 /**
  * Check failures and flagged anomalies of the runs this process executed,

@@ -5,7 +5,7 @@ import { ConfigError, type SerializedError } from '../../core/errors.ts';
 import { withDownstream, withUpstream } from '../../core/pipeline/dag.ts';
 import { loadPipeline } from '../../core/pipeline/load-pipeline.ts';
 import type { Pipeline } from '../../core/pipeline/pipeline.ts';
-import { runStatuses, type BlockRunRecord, type RunRecord, type RunStatus, type RunStore } from '../../core/run-store/run-store.ts';
+import { runStatuses, type BlockRunRecord, type RunRecord, type RunHistory, type RunStatus } from '../../core/run-store/run-history.ts';
 import type { Column } from '../../core/data-plane/data-plane.ts';
 import type { BlockRunDetail } from '../block-run-view.ts';
 import { intervalForDate, parseDateRange } from '../../core/run/logical-date.ts';
@@ -250,7 +250,7 @@ function runnable(root: string, name: string): Pipeline {
   return pipeline;
 }
 
-async function findRun(store: RunStore, id: string): Promise<RunRecord> {
+async function findRun(store: Pick<RunHistory, 'getRun'>, id: string): Promise<RunRecord> {
   const run = await store.getRun(id);
   if (!run) throw new ConfigError('run.not_found', `no run '${id}'`);
   return run;
@@ -269,7 +269,7 @@ async function withStoredOutput<T>({ store, outputs }: AppDependencies, runId: s
   }
 }
 
-async function createRun(store: RunStore, pipeline: Pipeline, spec: { variables: Record<string, string | number | boolean>; logicalDate?: string | undefined; trigger: RunTrigger }): Promise<RunRecord> {
+async function createRun(store: Pick<RunHistory, 'createRunOnce'>, pipeline: Pipeline, spec: { variables: Record<string, string | number | boolean>; logicalDate?: string | undefined; trigger: RunTrigger }): Promise<RunRecord> {
   const { run } = await store.createRunOnce({
     id: newRunId(),
     pipeline: pipeline.name,

@@ -9,7 +9,7 @@ import { connectionSpec, warehouseConnectionName } from '../../core/project/conn
 import type { Project } from '../../core/project/load-project.ts';
 import { mask } from '../../core/project/secrets.ts';
 import { createLogger } from '../../core/run/logger.ts';
-import type { RunStore } from '../../core/run-store/run-store.ts';
+import type { RunHistory } from '../../core/run-store/run-store.ts';
 import type { OutputStore } from '../../core/output-store/output-store.ts';
 import { readKeptOutput } from '../../core/output-store/read-kept-output.ts';
 import { quoteIdent, splitQualified } from '../../core/sql/quote.ts';
@@ -32,7 +32,7 @@ export interface SampledFields {
 
 export interface FieldSourceContext {
   readonly project: Project;
-  readonly store: RunStore;
+  readonly store: RunHistory;
   /** Where block outputs are kept; without it, the local folder's paths are read as they are. */
   readonly outputs?: OutputStore | undefined;
   readonly connectors: ConnectorRegistry;
