@@ -83,6 +83,9 @@ describe('OpenID Connect sign-in against a local provider', { skip }, () => {
 
   it('signs a user in through the provider, with the role their claim maps to', async () => {
     const { page, problems } = await openPage(browser);
+    await page.goto(`${served.base}/`);
+    assert.equal(await page.getByTestId('oidc-sign-in').innerText(), 'Sign in with Test IdP');
+    await screenshot(page, 'oidc-sign-in-page');
     await signInThroughProvider(page, served, 'ana');
     await page.getByTestId('pipelines-page').waitFor();
     assert.match(await page.getByTestId('signed-in-as').innerText(), /ana · admin/);
