@@ -7,6 +7,7 @@ import type { DataInterval } from '../core/pipeline/schedule.ts';
 import type { RunMetrics } from './metrics/run-metrics.ts';
 import type { SessionLimits } from './users/user-auth.ts';
 import type { FleetControl } from '../executor/read-fleet.ts';
+import type { OidcOptions } from './users/oidc-client.ts';
 
 /** Which blocks a run the API started runs, and whose stored outputs it reads for the others. */
 export interface RunPlan {
@@ -26,6 +27,8 @@ export interface AppDependencies {
   readonly token: string;
   /** How long browser sessions last (sluice.yaml `auth.sessions`); 8 hours idle and 7 days at most by default. */
   readonly sessionLimits?: SessionLimits | undefined;
+  /** OpenID Connect sign-in, from sluice.yaml `auth.oidc` with its secret read. */
+  readonly oidc?: OidcOptions | undefined;
   readonly connectors: ConnectorRegistry;
   /** Starts a run the API created; the request does not wait for it. */
   readonly execute: (pipeline: Pipeline, run: RunRecord, plan: RunPlan & { readonly interval?: DataInterval | undefined }) => void;

@@ -30,6 +30,8 @@ import { requireAuth, sessionRoutes, type AuthVariables } from './session-auth.t
 import { requireRole } from './route-roles.ts';
 import { userRoutes } from './routes/user-routes.ts';
 import { UserAuth } from './users/user-auth.ts';
+import { OidcClient } from './users/oidc-client.ts';
+import { oidcRoutes } from './users/oidc-routes.ts';
 import { serveStaticUi } from './static-ui.ts';
 
 export type { AppDependencies, RunPlan } from './app-context.ts';
@@ -47,7 +49,9 @@ export function createApp(deps: AppDependencies): Hono<{ Variables: AuthVariable
   // Files are at most 2 MB; anything much larger is refused before it is read.
   app.use('/api/*', bodyLimit({ maxSize: 4 * 1024 * 1024, onError: (c) => problem(c, 413, 'api.body_too_large', 'the request body is larger than 4 MB') }));
   app.get('/api/health', (c) => c.json({ ok: true }));
-  app.route('/api', sessionRoutes(auth, deps.store.audit));
+  const oidc = deps.oidc ? new OidcClient(deps.oidc) : undefined;
+  app.route('/api', sessionRoutes(auth, deps.store.audit, oidc?.options.provider));
+  app.route('/api', oidcRoutes(auth, deps.store.audit, oidc));
   app.use('/api/*', requireAuth(auth));
   // Every route's role is in route-roles.ts; a route it does not name is refused.
   app.use('/api/*', requireRole());

@@ -17,6 +17,8 @@ export const routeRoles = {
   'GET /api/session': 'public',
   'POST /api/session': 'public',
   'DELETE /api/session': 'public',
+  'GET /api/auth/oidc/start': 'public',
+  'GET /api/auth/oidc/callback': 'public',
 
   'GET /api/pipelines': 'viewer',
   'GET /api/pipelines/:name': 'viewer',

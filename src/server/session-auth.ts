@@ -100,6 +100,8 @@ export interface SessionView {
   readonly role?: Principal['role'] | undefined;
   /** True once the project has users: the sign-in page asks for a name and password instead of the token. */
   readonly usersExist: boolean;
+  /** Set when sluice.yaml configures OpenID Connect: the sign-in page offers "Sign in with <provider>". */
+  readonly oidc?: { readonly provider: string } | undefined;
 }
 
 /**
@@ -107,8 +109,9 @@ export interface SessionView {
  * name and password (or, while the project has no users, its token) and
  * gets an HttpOnly cookie. Signing in and out is audited.
  */
-export function sessionRoutes(auth: UserAuth, audit: AuditLog): Hono {
+export function sessionRoutes(auth: UserAuth, audit: AuditLog, oidcProvider?: string): Hono {
   const app = new Hono();
+  const oidc = oidcProvider === undefined ? undefined : { provider: oidcProvider };
   const principalOf = async (c: Context): Promise<Principal | undefined> => {
     const given = bearer(c);
     if (given !== undefined) return auth.fromBearer(given);
@@ -117,7 +120,7 @@ export function sessionRoutes(auth: UserAuth, audit: AuditLog): Hono {
   };
   app.get('/session', async (c) => {
     const principal = await principalOf(c);
-    return c.json({ authenticated: Boolean(principal), user: principal?.user, role: principal?.role, usersExist: await auth.usersExist() } satisfies SessionView);
+    return c.json({ authenticated: Boolean(principal), user: principal?.user, role: principal?.role, usersExist: await auth.usersExist(), oidc } satisfies SessionView);
   });
   app.post('/session', async (c) => {
     if (c.req.header('origin') && !sameOrigin(c)) return problem(c, 403, 'auth.bad_origin', 'sign in from the Sluice UI itself');
@@ -129,7 +132,7 @@ export function sessionRoutes(auth: UserAuth, audit: AuditLog): Hono {
     }
     await audit.append({ actor: opened.principal.actor, address: remoteAddress(c), action: 'session.start', target: sessionTag(opened.id) });
     setSessionCookie(c, opened.id, auth.limits.absoluteMs);
-    return c.json({ authenticated: true, user: opened.principal.user, role: opened.principal.role, usersExist: await auth.usersExist() } satisfies SessionView);
+    return c.json({ authenticated: true, user: opened.principal.user, role: opened.principal.role, usersExist: await auth.usersExist(), oidc } satisfies SessionView);
   });
   app.delete('/session', async (c) => {
     if (c.req.header('origin') && !sameOrigin(c)) return problem(c, 403, 'auth.bad_origin', 'sign out from the Sluice UI itself');
@@ -138,7 +141,7 @@ export function sessionRoutes(auth: UserAuth, audit: AuditLog): Hono {
     if (id && principal) await audit.append({ actor: principal.actor, address: remoteAddress(c), action: 'session.end', target: sessionTag(id) });
     if (id) await auth.endSession(id);
     deleteCookie(c, sessionCookie, { path: '/' });
-    return c.json({ authenticated: false, usersExist: await auth.usersExist() } satisfies SessionView);
+    return c.json({ authenticated: false, usersExist: await auth.usersExist(), oidc } satisfies SessionView);
   });
   return app;
 }

@@ -76,6 +76,7 @@ export function App() {
       <SignInPage
         initialError={signInError}
         usersExist={session.usersExist}
+        oidc={session.oidc}
         onSignedIn={(signedIn) => {
           setSession(signedIn);
           rememberSession(true);

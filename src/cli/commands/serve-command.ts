@@ -10,6 +10,7 @@ import { sessionLimitsOf } from '../../server/users/user-auth.ts';
 import { createRunExecutor } from '../../server/run-executor.ts';
 import { RunMetrics } from '../../server/metrics/run-metrics.ts';
 import { metricsToken } from '../../server/metrics/metrics-token.ts';
+import { oidcOptionsOf } from '../../server/users/oidc-client.ts';
 import { createEngine } from '../../engine/create-engine.ts';
 import { bold, describeError, dim, green, red, type Output } from '../output.ts';
 import { UsageError } from '../usage-error.ts';
@@ -62,6 +63,7 @@ export async function serveCommand(options: { host?: string; port?: string; sche
     outputs: engine.outputs,
     token,
     sessionLimits: sessionLimitsOf(project.settings),
+    oidc: oidcOptionsOf(project.settings.auth?.oidc),
     connectors: engine.connectors,
     execute: executor.execute,
     abort: executor.abort,

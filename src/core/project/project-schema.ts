@@ -3,6 +3,7 @@ import { alertsSchema } from '../pipeline/alert-schema.ts';
 import { driftSettingsSchema } from '../quality/drift-settings.ts';
 import { outputStoreSchema } from '../output-store/output-store-settings.ts';
 import { durationSchema } from '../pipeline/duration.ts';
+import { oidcSettingsSchema } from './oidc-settings.ts';
 
 export const projectFileSchema = z
   .object({
@@ -53,9 +54,10 @@ export const projectFileSchema = z
     /**
      * Signing in to the UI: a browser session ends after `idle` without a
      * request (8h by default) and `absolute` after it began (7d by default).
+     * `oidc` adds a "Sign in with ..." button for an OpenID Connect provider.
      */
     auth: z
-      .object({ sessions: z.object({ idle: durationSchema.optional(), absolute: durationSchema.optional() }).strict().optional() })
+      .object({ sessions: z.object({ idle: durationSchema.optional(), absolute: durationSchema.optional() }).strict().optional(), oidc: oidcSettingsSchema.optional() })
       .strict()
       .optional(),
     /** What drift in a block's output does, for blocks without a `drift:` of their own (default `warn`). */

@@ -24,6 +24,7 @@ export type AuditAction =
   | 'dictionary.decide'
   | 'session.start'
   | 'session.end'
+  | 'session.refused'
   | 'user.add'
   | 'user.role'
   | 'user.password'

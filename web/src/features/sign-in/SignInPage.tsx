@@ -13,8 +13,23 @@ export function takeFragmentToken(): string | undefined {
   return decodeURIComponent(match[1]!);
 }
 
-/** Signs in with a user's name and password once the project has users, else with the project's API token. */
-export function SignInPage({ onSignedIn, initialError, usersExist }: { onSignedIn: (session: SessionView) => void; initialError?: string | undefined; usersExist: boolean }) {
+/**
+ * Signs in with a user's name and password once the project has users, else
+ * with the project's API token; and, when sluice.yaml configures OpenID
+ * Connect, through the provider (a full-page visit to the server, which
+ * returns here signed in).
+ */
+export function SignInPage({
+  onSignedIn,
+  initialError,
+  usersExist,
+  oidc,
+}: {
+  onSignedIn: (session: SessionView) => void;
+  initialError?: string | undefined;
+  usersExist: boolean;
+  oidc?: SessionView['oidc'];
+}) {
   const [token, setToken] = useState('');
   const [user, setUser] = useState('');
   const [password, setPassword] = useState('');
@@ -65,6 +80,14 @@ export function SignInPage({ onSignedIn, initialError, usersExist }: { onSignedI
         <button type="submit" className="button primary" disabled={busy || (usersExist ? !user.trim() || !password : !token.trim())} data-testid="sign-in-submit">
           Sign in
         </button>
+        {oidc && (
+          <>
+            <div className="sign-in-or muted">or</div>
+            <a className="button" href="/api/auth/oidc/start" data-testid="oidc-sign-in">
+              Sign in with {oidc.provider}
+            </a>
+          </>
+        )}
       </form>
     </div>
   );
