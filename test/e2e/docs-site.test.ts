@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { readdirSync, readFileSync } from 'node:fs';
+import { appendFileSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { sluice, tempDir, writeProject } from './cli-helpers.ts';
@@ -17,6 +17,7 @@ describe('sluice docs build on the sales example', () => {
 
   before(async () => {
     assert.equal((await sluice(dir, ['init', 'shop', '--example', 'sales'])).code, 0);
+    appendFileSync(path.join(project, 'sluice.yaml'), 'pii:\n  columns: [customer]\n');
     const run = await sluice(project, ['run', 'daily_sales']);
     assert.equal(run.code, 0, run.stderr + run.stdout);
     const build = await sluice(project, ['docs', 'build', '--out', site]);
@@ -57,6 +58,8 @@ describe('sluice docs build on the sales example', () => {
     assert.match(html, /<td>order_id<\/td><td>BIGINT<\/td><td>0<\/td><td>\d+<\/td>/);
     assert.match(html, /<td>amount<\/td><td>DECIMAL\(12,2\)<\/td>/);
     assert.match(html, /Latest profile: \d+ rows/);
+    assert.match(html, /<td>customer <span class="pii"[^>]*>PII<\/span><\/td>/);
+    assert.equal((html.match(/class="pii"/g) ?? []).length, 1, 'only the column the rule names');
     assert.match(html, /Written by <a href="block-[^"]+">daily_sales \/ export_sales<\/a>/);
   });
 });

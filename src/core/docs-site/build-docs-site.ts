@@ -13,6 +13,7 @@ import { escapeHtml, page, pageSlug, table } from './docs-site-html.ts';
 import { blockDescription } from './block-description.ts';
 import { loadProjectLineage } from '../lineage/load-project-lineage.ts';
 import { listPipelines, loadPipeline } from '../pipeline/load-pipeline.ts';
+import { piiColumns, type PiiColumns } from '../lineage/pii-columns.ts';
 
 /** One entry of the search index: a page, its title and the words it is found by. */
 export interface DocsSearchEntry {
@@ -27,6 +28,8 @@ export interface DocsSiteInput {
   readonly pipelines: readonly Pipeline[];
   readonly graph: LineageGraph;
   readonly store: Pick<RunStore, 'listRuns' | 'latestOutput' | 'getProfile'>;
+  /** Personal-data columns per lineage node, marked on table and block pages. */
+  readonly pii?: PiiColumns | undefined;
   /** How many recent runs each pipeline page lists. */
   readonly runsPerPipeline?: number | undefined;
 }
@@ -78,7 +81,7 @@ ${table(['block', 'role', 'description'], pipeline.blocks.map((b) => [`<a href="
     write(pipelinePage(pipeline.name), page(`Pipeline ${pipeline.name}`, body, project.name));
     index.push({ kind: 'pipeline', title: pipeline.name, url: pipelinePage(pipeline.name), text: `${pipeline.description ?? ''} ${pipeline.blocks.map((b) => b.name).join(' ')}` });
     for (const block of pipeline.blocks) {
-      write(blockPage(pipeline.name, block.name), page(`${pipeline.name} / ${block.name}`, blockBody(pipeline, block, graph, linkTo, project.root), project.name));
+      write(blockPage(pipeline.name, block.name), page(`${pipeline.name} / ${block.name}`, blockBody(pipeline, block, graph, linkTo, project.root, input.pii), project.name));
       index.push({ kind: 'block', title: `${pipeline.name} / ${block.name}`, url: blockPage(pipeline.name, block.name), text: `${block.role} ${block.language} ${blockDescription(block)}` });
     }
   }
@@ -89,11 +92,13 @@ ${table(['block', 'role', 'description'], pipeline.blocks.map((b) => [`<a href="
     const readers = graph.edges.filter((e) => e.from === id).map((e) => linkTo(e.to));
     const declared = project.settings.tables[labels.get(id) ?? ''];
     const byName = new Map(profile?.columns.map((c) => [c.name, c]) ?? []);
+    const writerIds = graph.edges.filter((e) => e.to === id).map((e) => e.from);
+    const isPii = (column: string) => writerIds.some((w) => input.pii?.get(w)?.has(column));
     const body = `<h1>Table ${escapeHtml(labels.get(id))}</h1><p>${escapeHtml(declared?.description ?? '')}</p>
 <h2>Lineage</h2><p>Written by ${writers.join(', ') || 'nothing'}; read by ${readers.join(', ') || 'nothing in this project'}.</p>
 <h2>Columns</h2>${columns ? table(['column', 'type', 'nulls', 'distinct (approx.)', 'min', 'max'], columns.map((c) => {
       const p = byName.get(c.name);
-      return [escapeHtml(c.name), escapeHtml(c.type), escapeHtml(p?.nulls ?? ''), escapeHtml(p?.approxDistinct ?? ''), escapeHtml(p?.min ?? ''), escapeHtml(p?.max ?? '')];
+      return [piiLabel(c.name, isPii(c.name)), escapeHtml(c.type), escapeHtml(p?.nulls ?? ''), escapeHtml(p?.approxDistinct ?? ''), escapeHtml(p?.min ?? ''), escapeHtml(p?.max ?? '')];
     })) : '<p class="none">Not known yet: run the pipeline that writes it.</p>'}
 ${profile ? `<p>Latest profile: ${escapeHtml(profile.rows)} rows.</p>` : ''}`;
     write(datasetPage(id), page(`Table ${labels.get(id)}`, body, project.name));
@@ -114,7 +119,7 @@ ${profile ? `<p>Latest profile: ${escapeHtml(profile.rows)} rows.</p>` : ''}`;
   return { dir, pages: 1 + index.length, index };
 }
 
-function blockBody(pipeline: Pipeline, block: Block, graph: LineageGraph, linkTo: (id: string) => string, root: string): string {
+function blockBody(pipeline: Pipeline, block: Block, graph: LineageGraph, linkTo: (id: string) => string, root: string, pii: PiiColumns | undefined): string {
   const id = `block:${pipeline.name}/${block.name}`;
   const reads = graph.edges.filter((e) => e.to === id).map((e) => linkTo(e.from));
   const writes = graph.edges.filter((e) => e.from === id).map((e) => linkTo(e.to));
@@ -123,8 +128,13 @@ function blockBody(pipeline: Pipeline, block: Block, graph: LineageGraph, linkTo
   return `<h1>Block ${escapeHtml(block.name)}</h1><p>Of pipeline <a href="${escapeHtml(pipelinePage(pipeline.name))}">${escapeHtml(pipeline.name)}</a>, a ${escapeHtml(block.role)} written in ${escapeHtml(block.language)}, declared in ${escapeHtml(path.relative(root, block.declaredAt.file))}.</p>
 <p>${escapeHtml(blockDescription(block))}</p>
 <h2>Reads</h2><p>${reads.join(', ') || 'nothing'}</p><h2>Writes</h2><p>${writes.join(', ') || 'nothing'}</p>
-${columns.length ? `<h2>Output columns</h2>${table(['column', 'comes from'], columns.map((c) => [escapeHtml(c.name), c.sources.map((s) => `${linkTo(s.node)}.${escapeHtml(s.column)}`).join(', ')]))}` : ''}
+${columns.length ? `<h2>Output columns</h2>${table(['column', 'comes from'], columns.map((c) => [piiLabel(c.name, pii?.get(id)?.has(c.name) === true), c.sources.map((s) => `${linkTo(s.node)}.${escapeHtml(s.column)}`).join(', ')]))}` : ''}
 <h2>Code</h2><pre><code>${escapeHtml(code)}</code></pre>`;
+}
+
+/** A column name, with its personal-data mark when it has one. */
+function piiLabel(column: string, pii: boolean): string {
+  return pii ? `${escapeHtml(column)} <span class="pii" title="personal data">PII</span>` : escapeHtml(column);
 }
 
 /** A written table's columns and profile: those of the latest output of the block whose rows its writer stores. */
@@ -154,5 +164,6 @@ export async function buildProjectDocsSite(
   const report = await loadProjectLineage(options);
   const unloaded = new Set(report.unloaded.map((u) => u.pipeline));
   const pipelines = listPipelines(options.project.root).filter((name) => !unloaded.has(name)).map((name) => loadPipeline(options.project.root, name));
-  return buildDocsSite({ project: options.project, pipelines, graph: report.graph, store: options.store }, dir);
+  const pii = piiColumns(report.graph, pipelines, options.project.settings.pii.columns);
+  return buildDocsSite({ project: options.project, pipelines, graph: report.graph, store: options.store, pii }, dir);
 }
