@@ -58,7 +58,8 @@ describe('sluice docs build on the sales example', () => {
     assert.match(html, /<td>order_id<\/td><td>BIGINT<\/td><td>0<\/td><td>\d+<\/td>/);
     assert.match(html, /<td>amount<\/td><td>DECIMAL\(12,2\)<\/td>/);
     assert.match(html, /Latest profile: \d+ rows/);
-    assert.match(html, /<td>customer <span class="pii"[^>]*>PII<\/span><\/td>/);
+    assert.match(html, /<td>customer <span class="pii"[^>]*>PII<\/span><\/td><td>VARCHAR<\/td><td>0<\/td><td>\d+<\/td><td><i>masked<\/i><\/td><td><i>masked<\/i><\/td>/);
+    assert.doesNotMatch(html, /Acme Corp/, 'no customer name from the profile');
     assert.equal((html.match(/class="pii"/g) ?? []).length, 1, 'only the column the rule names');
     assert.match(html, /Written by <a href="block-[^"]+">daily_sales \/ export_sales<\/a>/);
   });

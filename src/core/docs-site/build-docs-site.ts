@@ -98,7 +98,9 @@ ${table(['block', 'role', 'description'], pipeline.blocks.map((b) => [`<a href="
 <h2>Lineage</h2><p>Written by ${writers.join(', ') || 'nothing'}; read by ${readers.join(', ') || 'nothing in this project'}.</p>
 <h2>Columns</h2>${columns ? table(['column', 'type', 'nulls', 'distinct (approx.)', 'min', 'max'], columns.map((c) => {
       const p = byName.get(c.name);
-      return [piiLabel(c.name, isPii(c.name)), escapeHtml(c.type), escapeHtml(p?.nulls ?? ''), escapeHtml(p?.approxDistinct ?? ''), escapeHtml(p?.min ?? ''), escapeHtml(p?.max ?? '')];
+      // The site is read by anyone given the folder: a personal-data column's values never appear in it.
+      const value = (v: unknown) => (isPii(c.name) && v !== undefined ? '<i>masked</i>' : escapeHtml(v ?? ''));
+      return [piiLabel(c.name, isPii(c.name)), escapeHtml(c.type), escapeHtml(p?.nulls ?? ''), escapeHtml(p?.approxDistinct ?? ''), value(p?.min), value(p?.max)];
     })) : '<p class="none">Not known yet: run the pipeline that writes it.</p>'}
 ${profile ? `<p>Latest profile: ${escapeHtml(profile.rows)} rows.</p>` : ''}`;
     write(datasetPage(id), page(`Table ${labels.get(id)}`, body, project.name));
