@@ -95,6 +95,15 @@ export async function main(argv: readonly string[]): Promise<number> {
       code = await (await import('./commands/lineage-command.ts')).lineageCommand(table, options, out);
     });
 
+  const docs = program.command('docs').description("the project's documentation: pipelines, blocks, tables and lineage as a static site (docs/docs-site.md)");
+  docs
+    .command('build')
+    .description('write the site: plain HTML with a search, readable from the folder with no server')
+    .option('--out <dir>', 'where to write it (default .sluice/docs-site)')
+    .action(async (options: { out?: string }) => {
+      code = await (await import('./commands/docs-command.ts')).docsBuildCommand(options, out);
+    });
+
   const dict = program.command('dict').description('dictionaries the dictionary clean tool maps values to (dictionaries/NAME.yaml)');
   dict
     .command('review')

@@ -29,6 +29,7 @@ import { securityHeaders } from './security-headers.ts';
 import { requireAuth, sessionRoutes, type AuthVariables } from './session-auth.ts';
 import { requireRole } from './route-roles.ts';
 import { userRoutes } from './routes/user-routes.ts';
+import { docsSiteRoutes } from './routes/docs-site-routes.ts';
 import { UserAuth } from './users/user-auth.ts';
 import { OidcClient } from './users/oidc-client.ts';
 import { oidcRoutes } from './users/oidc-routes.ts';
@@ -77,6 +78,7 @@ export function createApp(deps: AppDependencies): Hono<{ Variables: AuthVariable
   app.route('/api', workerRoutes(deps));
   app.route('/api', auditRoutes(deps));
   app.route('/api', userRoutes(deps));
+  app.route('/api', docsSiteRoutes(deps));
   // Nothing under /api ever falls through to the UI's HTML.
   app.all('/api', (c) => problem(c, 404, 'api.not_found', `no route ${c.req.method} ${c.req.path}`));
   app.all('/api/*', (c) => problem(c, 404, 'api.not_found', `no route ${c.req.method} ${c.req.path}`));

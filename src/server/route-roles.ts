@@ -57,6 +57,8 @@ export const routeRoles = {
   'GET /api/pipelines/:name/charts': 'viewer',
   'GET /api/search': 'viewer',
   'GET /api/lineage': 'viewer',
+  'GET /api/docs-site': 'viewer',
+  'GET /api/docs-site/:file': 'viewer',
   'GET /api/pipelines/:name/blocks/:block/metrics': 'viewer',
   'GET /api/runs/:id/anomalies': 'viewer',
   'GET /api/map/sources': 'viewer',

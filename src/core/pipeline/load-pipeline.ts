@@ -180,6 +180,7 @@ function blockBase(spec: BlockFile, declaredAt: Block['declaredAt']) {
     ...(spec.reads ? { reads: spec.reads } : {}),
     ...(spec.writes ? { writes: spec.writes } : {}),
     ...(spec.metrics?.length ? { metrics: spec.metrics } : {}),
+    ...(spec.pii?.length ? { pii: spec.pii } : {}),
     ...(spec.anomalies ? { anomalies: spec.anomalies } : {}),
     ...(spec.drift ? { drift: spec.drift } : {}),
   };

@@ -51,6 +51,8 @@ export const blockFileSchema = z
     checks: checksFileSchema,
     /** Columns of the output whose sums are recorded each run and watched for anomalies (row count and null rates always are). */
     metrics: metricColumnsSchema.optional(),
+    /** Output columns holding personal data: masked for roles below editor, and the mark follows them downstream. */
+    pii: z.array(z.string().min(1)).optional(),
     /** What an anomalous metric does: `warn` (default), `fail` the block, or `off`; or the detector's settings. */
     anomalies: anomalySettingsSchema.optional(),
     /** What a change in the output's columns, value formats or null rates does: `warn` (default), `fail`, `evolve`, `freeze`, `discard_row` or `off`. */

@@ -31,6 +31,8 @@ interface BlockBase {
   readonly checks?: readonly CheckSpec[] | undefined;
   /** Blocks of the pipeline this one waits for without reading them as inputs: the targets of its relationships checks. */
   readonly after?: readonly string[] | undefined;
+  /** Output columns marked as personal data (`pii:`); lineage carries the mark downstream. */
+  readonly pii?: readonly string[] | undefined;
   /** Output columns whose sums are recorded each run and judged against their history. */
   readonly metrics?: readonly string[] | undefined;
   /** How the block's metrics are judged; absent means the defaults (`warn`). */

@@ -30,6 +30,8 @@ export const projectFileSchema = z
      * that owns each: declaring an owner says other writers are expected, and
      * silences the two-writers warning for that table.
      */
+    /** Columns holding personal data in every pipeline, by name or `*` pattern (`email`, `*_phone`), matched without regard to case. */
+    pii: z.object({ columns: z.array(z.string().min(1)).default([]) }).strict().default({ columns: [] }),
     tables: z.record(z.string().regex(/^[A-Za-z_][A-Za-z0-9_-]*\..+$/, 'a table is named CONNECTION.TABLE'), z.object({ owner: z.string().min(1), description: z.string().optional() }).strict()).default({}),
     /**
      * Where every run sends OpenLineage events (START, then COMPLETE, FAIL or
