@@ -67,8 +67,10 @@ for (const runMode of runModes()) {
       assert.match(r.stdout, /✗ ts_sensor/);
       // A block run on a worker logs to the run store; only an in-process one also shows its lines live.
       const logs = await sluice(dir, ['logs', runId(r.stderr + r.stdout)]);
-      assert.match(logs.stdout, /ts_sensor: condition not met \(check 1\)/);
-      assert.match(r.stderr + logs.stdout, /did not hold within 1s|ran longer than its timeout of 1s/, r.stderr + logs.stdout);
+      // `sluice logs` prints each block's lines in a paragraph under its name.
+      const tsSensorLines = logs.stdout.split('\n\n').find((part) => /^\S+ ts_sensor\b/.test(part)) ?? '';
+      assert.match(tsSensorLines, /condition not met \(check 1\)/, logs.stdout);
+      assert.match(r.stderr + logs.stdout, /did not hold within 1(\.0)?s|ran longer than its timeout of 1(\.0)?s/, r.stderr + logs.stdout);
       if (runMode.executor === 'in-process') assert.match(r.stdout, /ts_sensor: condition not met \(check 1\)/);
     });
 
