@@ -484,3 +484,19 @@ describe('sessions side by side', () => {
     }
   });
 });
+
+describe('closing a session', () => {
+  it('interrupts a statement still running on it and waits for it, then refuses new ones', async () => {
+    // A block that lost the race against its timeout leaves its query running while the run closes its session.
+    const own = await plane.openSession();
+    const running = own.query('SELECT count(*) AS n FROM range(20000000000) a WHERE a.range % 7 = 3');
+    const outcome = running.then(() => 'finished', () => 'interrupted');
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    await own.close();
+    assert.equal(await outcome, 'interrupted');
+    const refused = await rejection(own.query('SELECT 1'));
+    assert.equal(refused.code, 'data_plane.session_closed');
+    // The engine lives on for every other session.
+    assert.deepEqual(await session.query('SELECT 1 AS one'), [{ one: 1 }]);
+  });
+});

@@ -114,6 +114,8 @@ class DuckDbSession implements DataPlaneSession {
   /** Attached outputs by table name, so partitions can read their share of the file. */
   private readonly attached = new Map<string, StoredOutput>();
   private readonly extra: DuckDBConnection[] = [];
+  /** Statements under way on this session's connections: close() interrupts them and waits, as closing a connection under a running statement crashes the engine. */
+  private readonly busy = new Set<Promise<unknown>>();
 
   constructor(
     private readonly connection: DuckDBConnection,
@@ -165,14 +167,14 @@ class DuckDbSession implements DataPlaneSession {
   private async copyToParquet(connection: DuckDBConnection, sql: string, location: string, signal?: AbortSignal, params: readonly unknown[] = []): Promise<StoredOutput> {
     mkdirSync(path.dirname(location), { recursive: true });
     const partial = `${location}.partial`;
-    const rows = await withInterrupt(connection, signal, async () => {
+    const rows = await this.guard(() => withInterrupt(connection, signal, async () => {
       const result = await connection.run(
         // A byte bound on row groups too: 122,880 rows of wide text, one group per thread, outgrow the memory limit.
         `COPY (${await this.parquetSafe(sql, params)}) TO ${quoteLiteral(partial)} (FORMAT parquet, COMPRESSION zstd, ROW_GROUP_SIZE 122880, ROW_GROUP_SIZE_BYTES 16000000)`,
         params.length ? (params as DuckDBValue[]) : undefined,
       );
       return result.rowsChanged;
-    }).catch((error: unknown) => {
+    })).catch((error: unknown) => {
       rmSync(partial, { force: true });
       throw error;
     });
@@ -358,7 +360,11 @@ class DuckDbSession implements DataPlaneSession {
     });
   }
 
-  async writeCsv(sql: string, target: string, signal?: AbortSignal): Promise<number> {
+  writeCsv(sql: string, target: string, signal?: AbortSignal): Promise<number> {
+    return this.guard(() => this.writeCsvOnOwnConnection(sql, target, signal));
+  }
+
+  private async writeCsvOnOwnConnection(sql: string, target: string, signal?: AbortSignal): Promise<number> {
     // Each call gets its own connection so several can stream at once.
     const connection = await this.connect();
     this.extra.push(connection);
@@ -429,13 +435,13 @@ class DuckDbSession implements DataPlaneSession {
   }
 
   async query(sql: string, params: readonly unknown[] = []): Promise<Row[]> {
-    const reader = await this.connection.runAndReadAll(sql, params.length ? (params as DuckDBValue[]) : undefined);
+    const reader = await this.guard(() => this.connection.runAndReadAll(sql, params.length ? (params as DuckDBValue[]) : undefined));
     return reader.convertRowObjects(JSDuckDBValueConverter) as Row[];
   }
 
   /** Column names and types of a query that takes parameters (DESCRIBE cannot bind them): it runs with no rows. */
   private async describeWith(sql: string, params: readonly unknown[]): Promise<Column[] | undefined> {
-    const reader = await this.connection.runAndReadAll(`SELECT * FROM (${sql}) LIMIT 0`, params as DuckDBValue[]).catch(() => undefined);
+    const reader = await this.guard(() => this.connection.runAndReadAll(`SELECT * FROM (${sql}) LIMIT 0`, params as DuckDBValue[])).catch(() => undefined);
     return reader?.columnNames().map((name, i) => ({ name, type: reader.columnType(i).toString() }));
   }
 
@@ -474,17 +480,32 @@ class DuckDbSession implements DataPlaneSession {
     if (this.closed) return;
     this.closed = true;
     this.onClose();
+    // A block that lost the race against its timeout may still have a statement running here.
+    if (this.busy.size) {
+      for (const c of [this.connection, ...this.extra]) c.interrupt();
+      await Promise.allSettled([...this.busy]);
+    }
     for (const c of this.extra) c.closeSync();
     await this.connection.run(`DROP SCHEMA IF EXISTS ${quoteIdent(this.schema)} CASCADE`).catch(() => undefined);
     this.connection.closeSync();
   }
 
   private async run(sql: string): Promise<void> {
-    await this.connection.run(sql);
+    await this.guard(() => this.connection.run(sql));
   }
 
   private withAbort<T>(signal: AbortSignal | undefined, work: () => Promise<T>): Promise<T> {
-    return withInterrupt(this.connection, signal, work);
+    return this.guard(() => withInterrupt(this.connection, signal, work));
+  }
+
+  /** Runs a statement on this session, refused once it is closed, and known to close() while it runs. */
+  private guard<T>(work: () => Promise<T>): Promise<T> {
+    if (this.closed) return Promise.reject(new SluiceError('data_plane.session_closed', 'the data plane session was closed (its block run ended or timed out)'));
+    const running = work();
+    this.busy.add(running);
+    const settled = (): boolean => this.busy.delete(running);
+    running.then(settled, settled);
+    return running;
   }
 }
 
