@@ -22,8 +22,10 @@ export function sluice(cwd: string, args: readonly string[], env: NodeJS.Process
       [bin, ...args],
       { cwd, env: { ...process.env, CI: '1', NO_COLOR: '1', ...env }, maxBuffer: 16 * 1024 * 1024 },
       (error, stdout, stderr) => {
-        const code = error ? (typeof error.code === 'number' ? error.code : 1) : 0;
-        resolve({ code, stdout, stderr });
+        // A crash (a signal) is never mistaken for a failed command's exit code 1.
+        const signal = error?.signal ? os.constants.signals[error.signal] : undefined;
+        const code = signal !== undefined ? 128 + signal : error ? (typeof error.code === 'number' ? error.code : 1) : 0;
+        resolve({ code, stdout, stderr: error?.signal ? `${stderr}\n[sluice was killed by ${error.signal}]` : stderr });
       },
     );
   });
@@ -41,7 +43,7 @@ export function sluiceUntil(cwd: string, args: readonly string[], pattern: RegEx
     if (pattern.test(stdout)) markSeen();
   });
   child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-  const done = new Promise<CliResult>((resolve) => child.on('close', (code) => resolve({ code: code ?? 1, stdout, stderr })));
+  const done = new Promise<CliResult>((resolve) => child.on('close', (code, signal) => resolve({ code: code ?? 128 + (signal ? os.constants.signals[signal] : 0), stdout, stderr })));
   return { seen: Promise.race([seen, done.then(() => {})]), done };
 }
 
