@@ -35,6 +35,9 @@ for (const runMode of runModes()) {
           '  - { name: ts_sensor, file: blocks/flag.ts, poke_interval: 50ms, timeout: 1s }',
           '',
         ].join('\n'),
+        // A sensor whose check ignores its signal (a slow remote call): it outlives the block run's timeout.
+        'pipelines/abandoned.yaml': 'blocks:\n  - { name: slow_sensor, role: sensor, file: blocks/slow_check.ts, poke_interval: 50ms, timeout: 1s }\n',
+        'blocks/slow_check.ts': "import { defineSensor } from 'sluice';\nexport default defineSensor(async () => {\n  await new Promise((resolve) => setTimeout(resolve, 400));\n  return false;\n});\n",
         'blocks/flag.sql': "SELECT file FROM glob('never/*.flag')\n",
         'blocks/flag.ts': "import { existsSync } from 'node:fs';\nimport { defineSensor } from 'sluice';\nexport default defineSensor(() => existsSync('never/ready.flag'));\n",
         'blocks/amounts.sql': "SELECT * FROM (VALUES (1, 10), (2, -5), (3, 7)) t(id, amount) WHERE getvariable('bad') OR amount > 0\n",
@@ -72,6 +75,20 @@ for (const runMode of runModes()) {
       assert.match(tsSensorLines, /condition not met \(check 1\)/, logs.stdout);
       assert.match(r.stderr + logs.stdout, /did not hold within 1(\.0)?s|ran longer than its timeout of 1(\.0)?s/, r.stderr + logs.stdout);
       if (runMode.executor === 'in-process') assert.match(r.stdout, /ts_sensor: condition not met \(check 1\)/);
+    });
+
+    it('stops a sensor\'s check abandoned at its timeout: nothing is logged for the block run after its failure', async () => {
+      const r = await sluice(dir, ['run', 'abandoned']);
+      assert.equal(r.code, 1, r.stdout + r.stderr);
+      // The check under way at the timeout ends 400 ms later, in a worker that lives on; give it time to (wrongly) log.
+      await new Promise((resolve) => setTimeout(resolve, 1500));
+      const logs = await sluice(dir, ['logs', runId(r.stderr + r.stdout)]);
+      const lines = (logs.stdout.split('\n\n').find((part) => /^\S+ slow_sensor\b/.test(part)) ?? '').split('\n');
+      const failedAt = lines.findIndex((line) => /its condition did not hold within 1(\.0)?s/.test(line));
+      assert.ok(failedAt > 0, logs.stdout);
+      // Logged lines start with their time; the paragraph's last line repeats the block run's error.
+      const loggedAfter = lines.slice(failedAt + 1).filter((line) => /^\s+\d\d:\d\d:\d\d/.test(line));
+      assert.deepEqual(loggedAfter, [], `lines after the failure:\n${logs.stdout}`);
     });
 
     it('passes a test in either language when it returns no rows', async () => {
