@@ -34,6 +34,8 @@ import { UserAuth } from './users/user-auth.ts';
 import { OidcClient } from './users/oidc-client.ts';
 import { oidcRoutes } from './users/oidc-routes.ts';
 import { serveStaticUi } from './static-ui.ts';
+import { PiiMarks } from './pii/pii-marks.ts';
+import { valueMasking } from './pii/value-masking.ts';
 
 export type { AppDependencies, RunPlan } from './app-context.ts';
 
@@ -57,6 +59,8 @@ export function createApp(deps: AppDependencies): Hono<{ Variables: AuthVariable
   // Every route's role is in route-roles.ts; a route it does not name is refused.
   app.use('/api/*', requireRole());
   app.use('/api/*', auditTrail(deps.store.audit));
+  // Personal-data values are masked for roles below editor wherever a route answers with stored values.
+  app.use('/api/*', valueMasking(new PiiMarks(deps)));
   app.route('/api', pipelineRoutes(deps));
   app.route('/api', blockRoutes(deps));
   app.route('/api', cleanBlockRoutes(deps, cleanTools));

@@ -3,6 +3,7 @@ import { enc } from '../../api/client.ts';
 import type { OutputPage, OutputStats } from '@sluice/api';
 import { useApi } from '../../api/use-api.ts';
 import { ErrorNote } from '../../components/ErrorNote.tsx';
+import { MaskedBadge } from '../../components/MaskedBadge.tsx';
 import { formatCell, formatCount } from '../../format.ts';
 import { formatValue, isNumericType } from './format-value.ts';
 import { nextSort, pageSizes, viewQuery, type OutputView } from './output-view.ts';
@@ -34,7 +35,9 @@ export function OutputTable({ runId, block, mapSource }: { runId: string; block:
   const [showProfile, setShowProfile] = useState(false);
   const stats = useApi<OutputStats>(showStats ? `${base}/stats` : undefined);
   const data = page.data;
+  const masked = new Set(data?.masked ?? []);
   const columnStats = stats.data?.columns ?? [];
+  const statsMasked = new Set(stats.data?.masked ?? []);
   const total = data?.total ?? 0;
   const last = Math.max(0, Math.floor((total - 1) / pageSize) * pageSize);
 
@@ -80,7 +83,7 @@ export function OutputTable({ runId, block, mapSource }: { runId: string; block:
           <tbody>
             {columnStats.map((s) => (
               <tr key={s.name}>
-                <td className="strong">{s.name}</td>
+                <td className="strong">{s.name}{statsMasked.has(s.name) && <MaskedBadge column={s.name} />}</td>
                 <td><code>{s.type}</code></td>
                 <td className="num">{formatCount(s.nulls)}</td>
                 <td className="num">{formatCount(s.distinct)}</td>
@@ -110,6 +113,7 @@ export function OutputTable({ runId, block, mapSource }: { runId: string; block:
                       data-testid={`output-column-${c.name}`}
                     >
                       {c.name}
+                      {masked.has(c.name) && <MaskedBadge column={c.name} />}
                       {sorted && <span className="sort-mark">{sorted === 'asc' ? ' ▲' : ' ▼'}</span>}
                       <span className="col-type">{c.type}</span>
                       <span className="col-resize" onPointerDown={(e) => startResize(c.name, e)} onClick={(e) => e.stopPropagation()} title="Drag to resize" data-testid={`resize-${c.name}`} />
