@@ -4,6 +4,7 @@ import type { OutputPage, OutputStats } from '@sluice/api';
 import { useApi } from '../../api/use-api.ts';
 import { ErrorNote } from '../../components/ErrorNote.tsx';
 import { MaskedBadge } from '../../components/MaskedBadge.tsx';
+import { useCan } from '../users/session-context.ts';
 import { formatCell, formatCount } from '../../format.ts';
 import { formatValue, isNumericType } from './format-value.ts';
 import { nextSort, pageSizes, viewQuery, type OutputView } from './output-view.ts';
@@ -36,6 +37,7 @@ export function OutputTable({ runId, block, mapSource }: { runId: string; block:
   const stats = useApi<OutputStats>(showStats ? `${base}/stats` : undefined);
   const data = page.data;
   const masked = new Set(data?.masked ?? []);
+  const canMap = useCan('editor');
   const columnStats = stats.data?.columns ?? [];
   const statsMasked = new Set(stats.data?.masked ?? []);
   const total = data?.total ?? 0;
@@ -71,7 +73,7 @@ export function OutputTable({ runId, block, mapSource }: { runId: string; block:
         <button type="button" className="button small" disabled={offset + pageSize >= total} onClick={() => setOffset(offset + pageSize)} title="Next page" data-testid="page-next">›</button>
         <button type="button" className="button small" disabled={offset >= last} onClick={() => setOffset(last)} title="Last page" data-testid="page-last">»</button>
         {/* Last, so that beside the editor it is the one to wrap, and the pager stays on one row. */}
-        {mapSource && <a className="button small" href={href(`/map?source=${encodeURIComponent(mapSource)}`)} title="Map this output's columns onto another table's" data-testid="output-map-fields">Map fields</a>}
+        {mapSource && canMap && <a className="button small" href={href(`/map?source=${encodeURIComponent(mapSource)}`)} title="Map this output's columns onto another table's" data-testid="output-map-fields">Map fields</a>}
       </div>
       <ErrorNote error={page.error} />
       {showProfile && <ProfilePanel runId={runId} block={block} />}
