@@ -131,6 +131,7 @@ export function sessionRoutes(auth: UserAuth, audit: AuditLog, oidcProvider?: st
       return problem(c, 401, 'auth.required', message);
     }
     await audit.append({ actor: opened.principal.actor, address: remoteAddress(c), action: 'session.start', target: sessionTag(opened.id) });
+    await endPreviousSession(c, auth);
     setSessionCookie(c, opened.id, auth.limits.absoluteMs);
     return c.json({ authenticated: true, user: opened.principal.user, role: opened.principal.role, usersExist: await auth.usersExist(), oidc } satisfies SessionView);
   });
@@ -144,6 +145,16 @@ export function sessionRoutes(auth: UserAuth, audit: AuditLog, oidcProvider?: st
     return c.json({ authenticated: false, usersExist: await auth.usersExist(), oidc } satisfies SessionView);
   });
   return app;
+}
+
+/**
+ * A browser that signs in again (another user, or the same) ends the session
+ * its cookie held: the cookie is replaced, and a copy of the old one left
+ * elsewhere must not stay signed in.
+ */
+export async function endPreviousSession(c: Context, auth: UserAuth): Promise<void> {
+  const previous = getCookie(c, sessionCookie);
+  if (previous) await auth.endSession(previous);
 }
 
 /** The session cookie: HttpOnly, same-site only, Secure over HTTPS. */

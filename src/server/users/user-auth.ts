@@ -133,9 +133,10 @@ export class UserAuth {
    * the next sign-in), and opens a session. The caller sets the session
    * cookie (`sessionCookie`) to the returned id and audits the sign-in.
    */
-  async signInExternal(identity: ExternalIdentity): Promise<{ id: string; principal: Principal; user: UserRecord; created: boolean }> {
+  async signInExternal(identity: ExternalIdentity): Promise<{ id: string; principal: Principal; user: UserRecord; created: boolean; previousRole?: Role | undefined }> {
     let user = await this.store.users.findUserBySubject(identity.subject);
     let created = false;
+    let previousRole: Role | undefined;
     if (!user) {
       for (let n = 1; !user; n++) {
         const name = n === 1 ? identity.name : `${identity.name}-${n}`;
@@ -145,9 +146,10 @@ export class UserAuth {
         created = true;
       }
     } else if (user.role !== identity.role) {
+      previousRole = user.role;
       user = (await this.store.users.setRole(user.name, identity.role)) ?? user;
     }
-    return { ...(await this.openSession(user)), user, created };
+    return { ...(await this.openSession(user)), user, created, ...(previousRole ? { previousRole } : {}) };
   }
 
   async openSession(user: UserRecord): Promise<{ id: string; principal: Principal }> {

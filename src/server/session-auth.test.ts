@@ -1,0 +1,49 @@
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { after, describe, it } from 'node:test';
+import { SqliteRunStore } from '../core/run-store/sqlite-run-store.ts';
+import { createApp, type AppDependencies } from './create-app.ts';
+import { hashPassword } from './users/passwords.ts';
+
+const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'sluice-session-auth-'));
+fs.writeFileSync(path.join(dir, 'sluice.yaml'), 'name: session_auth\n');
+const store = new SqliteRunStore(path.join(dir, '.sluice', 'sluice.db'));
+const app = createApp({ root: dir, stateDir: path.join(dir, '.sluice'), store, token: 'project-token', connectors: new Map() } as unknown as AppDependencies);
+after(async () => {
+  await store.close();
+  fs.rmSync(dir, { recursive: true, force: true });
+});
+
+async function signIn(user: string, password: string, cookie?: string): Promise<{ status: number; cookie?: string | undefined }> {
+  const response = await app.request('/api/session', {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', ...(cookie ? { cookie } : {}) },
+    body: JSON.stringify({ user, password }),
+  });
+  return { status: response.status, cookie: response.headers.getSetCookie().find((c) => c.startsWith('sluice_session='))?.split(';')[0] };
+}
+
+const whoAmI = async (cookie: string) => (await (await app.request('/api/session', { headers: { cookie } })).json()) as { authenticated: boolean; user?: string };
+
+describe('browser sessions', () => {
+  it('ends the session a browser held when it signs in again, so a copy of the old cookie is worthless', async () => {
+    await store.users.addUser({ name: 'ana', role: 'admin', passwordHash: await hashPassword('ana-password-1') });
+    await store.users.addUser({ name: 'vic', role: 'viewer', passwordHash: await hashPassword('vic-password-1') });
+    const first = await signIn('vic', 'vic-password-1');
+    assert.equal(first.status, 200);
+    assert.deepEqual(await whoAmI(first.cookie!), { authenticated: true, user: 'vic', role: 'viewer', usersExist: true });
+    const second = await signIn('ana', 'ana-password-1', first.cookie);
+    assert.equal(second.status, 200);
+    assert.notEqual(second.cookie, first.cookie, 'a new session id, never the one the browser brought');
+    assert.equal((await whoAmI(first.cookie!)).authenticated, false, 'the earlier session ended on the server');
+    assert.equal((await whoAmI(second.cookie!)).user, 'ana');
+  });
+
+  it('keeps the earlier session when the new sign-in is refused', async () => {
+    const held = await signIn('vic', 'vic-password-1');
+    assert.equal((await signIn('ana', 'not-the-password', held.cookie)).status, 401);
+    assert.equal((await whoAmI(held.cookie!)).user, 'vic');
+  });
+});
