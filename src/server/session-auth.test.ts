@@ -47,3 +47,24 @@ describe('browser sessions', () => {
     assert.equal((await whoAmI(held.cookie!)).user, 'vic');
   });
 });
+
+describe('password guessing', () => {
+  it('holds a name after five wrong passwords, even against the right one, and tells no name apart', async () => {
+    await store.users.addUser({ name: 'gia', role: 'editor', passwordHash: await hashPassword('gia-password-1') });
+    for (let i = 0; i < 5; i++) assert.equal((await signIn('gia', `wrong-${i}-password`)).status, 401);
+    const held = await app.request('/api/session', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ user: 'gia', password: 'gia-password-1' }) });
+    assert.equal(held.status, 429);
+    assert.equal(((await held.json()) as { error: { code: string } }).error.code, 'auth.too_many_attempts');
+    assert.ok(Number(held.headers.get('retry-after')) > 0 && Number(held.headers.get('retry-after')) <= 60);
+    for (let i = 0; i < 5; i++) assert.equal((await signIn('nobody-here', `wrong-${i}-password`)).status, 401);
+    assert.equal((await signIn('nobody-here', 'anything-at-all')).status, 429, 'a name that does not exist is held the same way');
+    assert.equal((await signIn('vic', 'vic-password-1')).status, 200, 'other names sign in as before');
+  });
+
+  it('forgets the wrong passwords once the right one signs in', async () => {
+    for (let i = 0; i < 4; i++) assert.equal((await signIn('vic', `wrong-${i}-password`)).status, 401);
+    assert.equal((await signIn('vic', 'vic-password-1')).status, 200);
+    for (let i = 0; i < 4; i++) assert.equal((await signIn('vic', `wrong-${i}-password`)).status, 401);
+    assert.equal((await signIn('vic', 'vic-password-1')).status, 200, 'four more wrong passwords are not five in a row');
+  });
+});

@@ -125,6 +125,11 @@ export function sessionRoutes(auth: UserAuth, audit: AuditLog, oidcProvider?: st
   app.post('/session', async (c) => {
     if (c.req.header('origin') && !sameOrigin(c)) return problem(c, 403, 'auth.bad_origin', 'sign in from the Sluice UI itself');
     const body = await parseBody(c, signInBody);
+    const held = 'user' in body ? auth.signInHeldFor(body.user) : 0;
+    if (held > 0 && 'user' in body) {
+      c.header('retry-after', String(Math.ceil(held / 1000)));
+      return problem(c, 429, 'auth.too_many_attempts', `too many wrong passwords for '${body.user}': try again in ${Math.ceil(held / 1000)} seconds`);
+    }
     const opened = 'token' in body ? await auth.signInWithToken(body.token) : await auth.signIn(body.user, body.password);
     if (!opened) {
       const message = 'token' in body ? ((await auth.usersExist()) ? 'this project has users: sign in with your name and password' : 'the token is not valid') : 'the name or password is not right';
