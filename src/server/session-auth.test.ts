@@ -6,6 +6,7 @@ import { after, describe, it } from 'node:test';
 import { SqliteRunStore } from '../core/run-store/sqlite-run-store.ts';
 import { createApp, type AppDependencies } from './create-app.ts';
 import { hashPassword } from './users/passwords.ts';
+import { issueApiKey, removeUser } from './users/user-admin.ts';
 
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'sluice-session-auth-'));
 fs.writeFileSync(path.join(dir, 'sluice.yaml'), 'name: session_auth\n');
@@ -66,5 +67,33 @@ describe('password guessing', () => {
     assert.equal((await signIn('vic', 'vic-password-1')).status, 200);
     for (let i = 0; i < 4; i++) assert.equal((await signIn('vic', `wrong-${i}-password`)).status, 401);
     assert.equal((await signIn('vic', 'vic-password-1')).status, 200, 'four more wrong passwords are not five in a row');
+  });
+});
+
+describe('a removed user', () => {
+  it('loses their API key and its live stream at once, and a new user of the same name inherits neither key nor session', async () => {
+    await store.users.addUser({ name: 'bot', role: 'operator', passwordHash: await hashPassword('bot-password-1') });
+    const key = await issueApiKey(store, 'bot', { name: 'test' });
+    const session = await signIn('bot', 'bot-password-1');
+    await store.createRun({ id: 'live-removed', pipeline: 'p', pipelineVersion: 'v', variables: {}, trigger: 'manual', startedAt: new Date().toISOString(), status: 'running' });
+    const stream = await app.request('/api/runs/live-removed/events', { headers: { authorization: `Bearer ${key}` } });
+    assert.equal(stream.status, 200);
+    const reader = stream.body!.getReader();
+    let text = '';
+    const read = (async () => {
+      for (;;) {
+        const { done, value } = await reader.read();
+        if (done) return;
+        text += new TextDecoder().decode(value);
+      }
+    })();
+    await removeUser(store, 'bot', { name: 'test' });
+    const removedAt = Date.now();
+    await read;
+    assert.ok(Date.now() - removedAt < 5000, 'the stream ended within 5 seconds');
+    assert.match(text, /event: signed-out/);
+    await store.users.addUser({ name: 'bot', role: 'admin', passwordHash: await hashPassword('new-bot-password') });
+    assert.equal((await app.request('/api/runs', { headers: { authorization: `Bearer ${key}` } })).status, 401, 'the old key is gone with its user');
+    assert.equal((await whoAmI(session.cookie!)).authenticated, false, 'the old session is gone with its user');
   });
 });
