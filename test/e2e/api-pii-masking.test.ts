@@ -23,6 +23,7 @@ describe('personal data is masked for roles below editor, on every route that an
   let s: ServedProject;
   let runId: string;
   let checkName: string;
+  let featuresRun: string;
   const keys = new Map<Role, string>();
   const scratch = mkdtempSync(path.join(os.tmpdir(), 'sluice-pii-'));
 
@@ -45,10 +46,25 @@ describe('personal data is masked for roles below editor, on every route that an
       'blocks/raw.sql':
         "SELECT i::INTEGER AS id, 'person' || i || '@example.com' AS email, '555-01' || i AS home_phone, (i * 10)::INTEGER AS amount, CASE WHEN i = 3 THEN 'refunded' ELSE 'paid' END AS status FROM range(1, 6) r(i)\n",
       'blocks/contacts.sql': 'SELECT email AS contact, home_phone AS phone, amount FROM raw\n',
+      'pipelines/features.yaml': [
+        'blocks:',
+        '  - { name: src, file: blocks/src.sql }',
+        '  - name: features',
+        '    upstream: [src]',
+        '    prepare:',
+        "      split: { by: time, column: placed, cutoff: '2024-03-01' }",
+        '      transform:',
+        '        home_phone: { encode: ordinal, unseen: ignore }',
+        '        amount: { scale: min_max }',
+        '',
+      ].join('\n'),
+      'blocks/src.sql': "SELECT i::INTEGER AS id, DATE '2024-01-01' + INTERVAL (i * 20) DAY AS placed, '555-01' || i AS home_phone, (i * 10)::INTEGER AS amount FROM range(1, 6) r(i)\n",
     });
     const started = await s.json<{ run_id: string }>('/api/pipelines/people/runs', { method: 'POST', body: '{}' });
     runId = started.body.run_id;
     assert.equal((await s.waitForRun(runId)).status, 'succeeded');
+    featuresRun = (await s.json<{ run_id: string }>('/api/pipelines/features/runs', { method: 'POST', body: '{}' })).body.run_id;
+    assert.equal((await s.waitForRun(featuresRun)).status, 'succeeded');
     const store = new SqliteRunStore(path.join(s.dir, '.sluice', 'sluice.db'));
     try {
       for (const role of roles) {
@@ -160,6 +176,22 @@ describe('personal data is masked for roles below editor, on every route that an
           assert.match(String(row.email), /^person\d@example\.com$/, route);
           assert.equal(first!.masked, undefined, route);
         }
+      }
+    });
+  }
+
+  for (const role of roles) {
+    it(`${role}: a prepare block's fitted parameters in the run detail`, async () => {
+      const detail = JSON.parse((await asRole(role, `/api/runs/${featuresRun}`)).text) as { blocks: { block: string; files?: Record<string, { columns: Record<string, { categories?: string[]; min?: unknown }>; masked?: string[] }> }[] };
+      const fitted = detail.blocks.find((b) => b.block === 'features')!.files!['fitted-transforms.json']!;
+      assert.deepEqual(fitted.columns.amount!.min, 10, 'an unmarked column keeps its parameters');
+      if (masks(role)) {
+        assert.deepEqual(fitted.masked, ['home_phone']);
+        assert.deepEqual(new Set(fitted.columns.home_phone!.categories), new Set([marker]));
+        assert.doesNotMatch(JSON.stringify(detail), personal);
+      } else {
+        assert.equal(fitted.masked, undefined);
+        assert.ok(fitted.columns.home_phone!.categories!.every((c) => /^555-01\d$/.test(c)));
       }
     });
   }

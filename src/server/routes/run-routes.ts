@@ -25,6 +25,7 @@ import { triggerRun } from '../trigger-run.ts';
 import { readRunFiles } from '../../core/run/run-files.ts';
 import { quoteLiteral } from '../../core/sql/quote.ts';
 import { maskedHeader, type ColumnMask } from '../pii/value-mask.ts';
+import { maskRunFiles } from '../pii/masked-run-files.ts';
 
 const variables = z.record(z.string(), z.union([z.string(), z.number(), z.boolean()])).default({});
 const runBody = z
@@ -148,11 +149,13 @@ export function runRoutes(deps: AppDependencies): Hono<{ Variables: AuthVariable
   app.get('/runs/:id', async (c) => {
     const run = await findRun(store, c.req.param('id'));
     const files = blockFiles(deps.root, run.pipeline);
-    const blocks = (await store.listBlockRuns(run.id)).map((b) => ({
-      ...describeBlockRun(deps.root, b, files.get(b.block)),
-      // The JSON a block run kept with the run (a prepare block's fitted parameters), by file name.
-      files: readRunFiles(deps.stateDir, { pipeline: run.pipeline, runId: run.id, block: b.block }),
-    }));
+    const blocks = await Promise.all(
+      (await store.listBlockRuns(run.id)).map(async (b) => ({
+        ...describeBlockRun(deps.root, b, files.get(b.block)),
+        // The JSON a block run kept with the run (a prepare block's fitted parameters), by file name.
+        files: await maskRunFiles(c, run.pipeline, b.block, readRunFiles(deps.stateDir, { pipeline: run.pipeline, runId: run.id, block: b.block })),
+      })),
+    );
     return c.json({ run: { ...run, error: relativeError(deps.root, run.error) ?? null }, blocks } satisfies RunDetail);
   });
 
