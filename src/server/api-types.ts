@@ -34,6 +34,7 @@ export type { SearchHit, SearchKind } from './project-search.ts';
 export type { JsonSchema } from './settings-json-schema.ts';
 export type { BlockRunDetail, BlockRunView } from './block-run-view.ts';
 export type { ColumnStats, OutputStats } from './output-stats.ts';
+export type { Masked } from './pii/masked-samples.ts';
 export type { Dashboard, FailedRun, NextTrigger } from './dashboard.ts';
 export type { RunningNow, RunningRun } from './running-now.ts';
 export type { BackfillProgress, RunListRow } from './run-list.ts';

@@ -11,6 +11,7 @@ import { fileRoutes } from './routes/file-routes.ts';
 import { gitRoutes } from './routes/git-routes.ts';
 import { auditRoutes } from './routes/audit-routes.ts';
 import { auditTrail } from './audit/audit-trail.ts';
+import { projectFileChanges } from './audit/project-file-changes.ts';
 import { alertRoutes } from './routes/alert-routes.ts';
 import { dictionaryRoutes } from './routes/dictionary-routes.ts';
 import { overviewRoutes } from './routes/overview-routes.ts';
@@ -34,6 +35,8 @@ import { UserAuth } from './users/user-auth.ts';
 import { OidcClient } from './users/oidc-client.ts';
 import { oidcRoutes } from './users/oidc-routes.ts';
 import { serveStaticUi } from './static-ui.ts';
+import { PiiMarks } from './pii/pii-marks.ts';
+import { valueMasking } from './pii/value-masking.ts';
 
 export type { AppDependencies, RunPlan } from './app-context.ts';
 
@@ -57,6 +60,9 @@ export function createApp(deps: AppDependencies): Hono<{ Variables: AuthVariable
   // Every route's role is in route-roles.ts; a route it does not name is refused.
   app.use('/api/*', requireRole());
   app.use('/api/*', auditTrail(deps.store.audit));
+  app.use('/api/*', projectFileChanges(deps.root));
+  // Personal-data values are masked for roles below editor wherever a route answers with stored values.
+  app.use('/api/*', valueMasking(new PiiMarks(deps)));
   app.route('/api', pipelineRoutes(deps));
   app.route('/api', blockRoutes(deps));
   app.route('/api', cleanBlockRoutes(deps, cleanTools));

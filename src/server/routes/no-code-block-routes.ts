@@ -12,6 +12,7 @@ import { prepareSettingsSchema } from '../../toolkit/ml/prepare-settings.ts';
 import { editPipeline, pipelineFileOf } from '../../workspace/edit-pipeline.ts';
 import { setNoCodeSettings } from '../../workspace/pipeline-document.ts';
 import type { AppDependencies } from '../app-context.ts';
+import { noteAudit } from '../audit/audit-trail.ts';
 import { parseBody } from '../http-problem.ts';
 import { settingsJsonSchema, type JsonSchema } from '../settings-json-schema.ts';
 import { describePipeline } from './pipeline-routes.ts';
@@ -60,6 +61,7 @@ export function noCodeBlockRoutes(deps: AppDependencies): Hono {
       const file = path.relative(deps.root, pipelineFileOf(deps.root, pipelineName));
       noCodeKinds[kind].check(blockName, file, settings);
       const pipeline = editPipeline(deps.root, pipelineName, (doc) => setNoCodeSettings(doc, blockName, kind, settings));
+      noteAudit(c, { action: 'block.update', target: `${pipelineName}/${blockName}`, detail: { settings: kind } });
       return c.json({ pipeline: describePipeline(deps.root, pipeline) });
     });
   }

@@ -10,6 +10,7 @@ import type { RunRecord } from '../../core/run-store/run-store.ts';
 import { nextDue } from '../../scheduler/due-intervals.ts';
 import { createPipelineFile, deletePipelineFile } from '../../workspace/edit-pipeline.ts';
 import type { AppDependencies } from '../app-context.ts';
+import { noteAudit } from '../audit/audit-trail.ts';
 import { parseBody } from '../http-problem.ts';
 
 /** A pipeline's triggers (`GET /api/pipelines/:name/triggers`), as the pipeline file sets them. */
@@ -101,6 +102,7 @@ export function pipelineRoutes(deps: AppDependencies): Hono {
   app.post('/pipelines', async (c) => {
     const body = await parseBody(c, z.object({ name: z.string(), description: z.string().max(2000).optional() }).strict());
     const file = createPipelineFile(deps.root, body.name, body.description);
+    noteAudit(c, { action: 'pipeline.create', target: body.name });
     return c.json({ pipeline: describePipeline(deps.root, loadPipeline(deps.root, body.name)), file: path.relative(deps.root, file) }, 201);
   });
 
@@ -108,6 +110,7 @@ export function pipelineRoutes(deps: AppDependencies): Hono {
 
   app.delete('/pipelines/:name', (c) => {
     deletePipelineFile(deps.root, c.req.param('name'));
+    noteAudit(c, { action: 'pipeline.delete', target: c.req.param('name') });
     return c.json({ deleted: c.req.param('name') });
   });
 
