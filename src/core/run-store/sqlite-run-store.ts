@@ -12,6 +12,8 @@ import { SqliteAuditLog, sqliteAuditMigration } from './sqlite-audit-log.ts';
 import type { AuditLog } from './audit-log.ts';
 import { SqliteUserStore, sqliteUsersMigration } from './sqlite-user-store.ts';
 import type { UserStore } from './user-store.ts';
+import { SqliteStreamMetrics, sqliteStreamMetricsMigration } from './sqlite-stream-metrics.ts';
+import type { StreamMetricsStore } from './stream-metrics-store.ts';
 import { toDriftEvent, type DriftEventRow } from './drift-event-rows.ts';
 
 /** Ordered, append-only: a store at version N applies migrations N+1.. on open. */
@@ -164,6 +166,8 @@ export const sqliteMigrations: readonly string[] = [
   sqliteAuditMigration,
   // Users, their stored sessions and API keys.
   sqliteUsersMigration,
+  // Streaming pipelines' metrics over time.
+  sqliteStreamMetricsMigration,
 ];
 
 /**
@@ -175,6 +179,7 @@ export class SqliteRunStore implements RunStore {
   private readonly db: Database.Database;
   readonly audit: AuditLog;
   readonly users: UserStore;
+  readonly streamMetrics: StreamMetricsStore;
 
   constructor(file: string) {
     if (file !== ':memory:') mkdirSync(path.dirname(file), { recursive: true });
@@ -185,6 +190,7 @@ export class SqliteRunStore implements RunStore {
     this.migrate();
     this.audit = new SqliteAuditLog(this.db);
     this.users = new SqliteUserStore(this.db);
+    this.streamMetrics = new SqliteStreamMetrics(this.db);
   }
 
   private migrate(): void {
