@@ -109,6 +109,9 @@ async function checkBlock(project: Project, pipeline: Pipeline, block: Block): P
         // The train and test blocks share the split block's settings: they are checked once.
         if (block.part === 'split') checkPrepareBlock(block);
         return [];
+      case 'stream_lag':
+        // Its pipeline was found and is a streaming one when the pipeline loaded; the metrics are read when it runs.
+        return [];
       case 'dedupe':
         // Both parts of a dedupe block share its settings: they are checked once, with the block as written.
         if (block.part === 'clusters') checkDedupeBlock(block);
