@@ -76,10 +76,10 @@ describe('the streams page', { skip }, () => {
     await row.waitFor();
     await waitFor(async () => (await row.getAttribute('data-state')) === 'running', { what: 'the stream running', timeout: 30_000 });
     // Points arrive as the stream records a sample each second; the chart follows without a reload.
-    const samples = async () => Number((await page.getByTestId('stream-charts').getAttribute('data-samples').catch(() => null)) ?? 0);
-    await waitFor(async () => (await samples()) >= 4, { what: 'four samples charted', timeout: 30_000 });
-    const first = await samples();
-    await waitFor(async () => (await samples()) > first, { what: 'a new sample charted without a reload', timeout: 15_000 });
+    const chartedSamples = async () => Number((await page.getByTestId('stream-charts').getAttribute('data-samples').catch(() => null)) ?? 0);
+    await waitFor(async () => (await chartedSamples()) >= 4, { what: 'four samples charted', timeout: 30_000 });
+    const first = await chartedSamples();
+    await waitFor(async () => (await chartedSamples()) > first, { what: 'a new sample charted without a reload', timeout: 15_000 });
     const charts = await page.getByTestId('stream-chart').evaluateAll((figures) => figures.map((f) => [f.getAttribute('data-chart'), f.querySelectorAll('[data-testid="stream-chart-point"]').length]));
     assert.deepEqual(charts.map(([title]) => title), ['Records per second', 'Latency, publish to commit', 'Broker lag (messages waiting)']);
     for (const [title, points] of charts) assert.ok(Number(points) >= 3, `${title} has points (${points})`);
@@ -93,6 +93,13 @@ describe('the streams page', { skip }, () => {
     assert.match(await letters.first().getByTestId('dead-letter-reason').innerText(), /id/);
     assert.equal(await row.getByTestId('stream-dead-letters').innerText(), '2');
     await screenshot(page, 'streams');
+
+    // The history behind the chart, from the metadata store.
+    const history = await fetch(`${served.base}/api/streams/orders_live/metrics`, { headers: { authorization: `Bearer ${served.token}` } });
+    const { samples } = (await history.json()) as { samples: { state: string; latencyP99Ms?: number; lag?: number; recordsPerSecond: number }[] };
+    assert.ok(samples.some((x) => x.state === 'running' && x.latencyP99Ms !== undefined && x.lag !== undefined && x.recordsPerSecond > 0), JSON.stringify(samples.slice(-2)));
+    const unknown = await fetch(`${served.base}/api/streams/no_such_stream/metrics`, { headers: { authorization: `Bearer ${served.token}` } });
+    assert.equal(unknown.status, 404);
 
     // The stream's table is an ordinary table, filling as messages arrive.
     const [{ n }] = (await db.query(`SELECT count(*)::int AS n FROM ${schema}.orders`)).rows as [{ n: number }];
