@@ -26,6 +26,7 @@ import { runRoutes } from './routes/run-routes.ts';
 import { qualityRoutes } from './routes/quality-routes.ts';
 import { triggerRoutes } from './routes/trigger-routes.ts';
 import { workerRoutes } from './routes/worker-routes.ts';
+import { streamRoutes } from './routes/stream-routes.ts';
 import { securityHeaders } from './security-headers.ts';
 import { requireAuth, sessionRoutes, type AuthVariables } from './session-auth.ts';
 import { requireRole } from './route-roles.ts';
@@ -82,6 +83,7 @@ export function createApp(deps: AppDependencies): Hono<{ Variables: AuthVariable
   app.route('/api', metricRoutes(deps));
   app.route('/api', mapRoutes(deps));
   app.route('/api', workerRoutes(deps));
+  app.route('/api', streamRoutes(deps));
   app.route('/api', auditRoutes(deps));
   app.route('/api', userRoutes(deps));
   app.route('/api', docsSiteRoutes(deps));

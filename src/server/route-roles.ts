@@ -63,6 +63,9 @@ export const routeRoles = {
   'GET /api/runs/:id/anomalies': 'viewer',
   'GET /api/map/sources': 'viewer',
   'GET /api/workers': 'viewer',
+  'GET /api/streams': 'viewer',
+  'GET /api/streams/:name/metrics': 'viewer',
+  'GET /api/streams/:name/dead-letters': 'viewer',
   'GET /metrics': 'viewer',
 
   'POST /api/pipelines/:name/runs': 'operator',
@@ -74,6 +77,8 @@ export const routeRoles = {
   'POST /api/runs/:id/blocks/:block/metrics/:metric/expected': 'operator',
   'POST /api/connections/:name/test': 'operator',
   'POST /api/workers/:id/drain': 'operator',
+  'POST /api/streams/:name/dead-letters/replay': 'operator',
+  'POST /api/streams/:name/dead-letters/drop': 'operator',
 
   'POST /api/pipelines': 'editor',
   'DELETE /api/pipelines/:name': 'editor',

@@ -5,3 +5,5 @@ export { runStream, type BatchReport, type StreamRun } from './run-stream.ts';
 export { HeartbeatWriter, heartbeatFile, readHeartbeats, type StreamHeartbeat } from './stream-heartbeat.ts';
 export type { StreamMessage, StreamSource } from './stream-source.ts';
 export { DeadLetterQueue, type DeadLetterEntry, type DeadLetterSelection, type ReplayResult } from './dead-letter-queue.ts';
+export { StreamMetricsRecorder } from './stream-metrics-recorder.ts';
+export { readStreamOverview, type StreamDisplayState, type StreamOverview } from './stream-overview.ts';

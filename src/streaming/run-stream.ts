@@ -39,6 +39,8 @@ export interface BatchReport {
   readonly retried: number;
   /** Publish time to commit, ms, of the batch's oldest and newest message. */
   readonly latencyMs: readonly [number, number] | undefined;
+  /** Publish time to commit, ms, of each of the batch's messages whose broker gives a publish time (for the latency percentiles). */
+  readonly latenciesMs?: readonly number[] | undefined;
 }
 
 interface Decoded {
@@ -167,6 +169,7 @@ async function processBatch(run: StreamRun, messages: readonly StreamMessage[], 
     deadLettered: letters.length,
     retried: retry.length,
     latencyMs: published.length ? [now - Math.min(...published), now - Math.max(...published)] : undefined,
+    latenciesMs: published.map((t) => now - t),
   };
 }
 

@@ -93,7 +93,7 @@ async function checkBlock(project: Project, pipeline: Pipeline, block: Block): P
         const kind = connectionName ? checkConnection(project, connectionName, where) : block.connector!;
         const connector = connectors.get(kind);
         if (!connector) throw new ConfigError('block.unknown_connector', `unknown connector '${kind}' (known: ${[...connectors.keys()].join(', ')})`, { location: where });
-        const writing = block.role === 'exporter' || block.upstream.length > 0;
+        const writing = block.role === 'exporter' || (block.role !== 'loader' && block.upstream.length > 0);
         const schema = writing ? connector.writeSchema : connector.readSchema;
         const values = { ...pipeline.variables, run_id: 'validate', pipeline: pipeline.name, logical_date: '', data_interval_start: '', data_interval_end: '' };
         parseBlockSettings(schema, fillTemplates(block.settings, values, where), kind, where, block.settingLines);
@@ -108,6 +108,9 @@ async function checkBlock(project: Project, pipeline: Pipeline, block: Block): P
       case 'prepare':
         // The train and test blocks share the split block's settings: they are checked once.
         if (block.part === 'split') checkPrepareBlock(block);
+        return [];
+      case 'stream_lag':
+        // Its pipeline was found and is a streaming one when the pipeline loaded; the metrics are read when it runs.
         return [];
       case 'dedupe':
         // Both parts of a dedupe block share its settings: they are checked once, with the block as written.

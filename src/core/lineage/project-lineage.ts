@@ -79,6 +79,7 @@ class GraphBuilder {
     const where = { file: block.declaredAt.file, line: block.declaredAt.line, block: block.name };
     switch (block.language) {
       case 'prepare':
+      case 'stream_lag':
         return;
       case 'ts': {
         const recorded = await this.input.recordedDatasets?.(pipeline.name, block.name).catch(() => undefined);
@@ -130,7 +131,7 @@ class GraphBuilder {
         const kind = connection ? connectionSpec(this.input.project, connection).connector : block.connector!;
         const connector = this.input.connectors.get(kind);
         if (!connector) return this.note(id, `unknown connector '${kind}'`);
-        const writing = block.role === 'exporter' || block.upstream.length > 0;
+        const writing = block.role === 'exporter' || (block.role !== 'loader' && block.upstream.length > 0);
         const settings = fillTemplates(block.settings, values, where);
         const dataset = settingsDataset(settings, connection ?? kind, connector.capabilities);
         if (dataset) this.flow(dataset, id, !writing);

@@ -6,7 +6,7 @@ import { ConfigError, type ErrorLocation } from '../errors.ts';
 import { declaredPipelineType } from './declared-pipeline-type.ts';
 import { isIntegrationFile, loadIntegrationPipeline } from './load-integration-pipeline.ts';
 import { topoSort } from './dag.ts';
-import type { Block, BlockLanguage, CleanBlock, DedupeBlock, Pipeline, PipelineWarning, PrepareBlock } from './pipeline.ts';
+import type { Block, BlockLanguage, CleanBlock, DedupeBlock, Pipeline, PipelineWarning, PrepareBlock, StreamLagBlock } from './pipeline.ts';
 import { toCheckSpec, type CheckSpec } from '../quality/check-spec.ts';
 import { pipelineFileSchema, pipelineNamePattern, pipelineNameRule, type BlockFile, type BlockRole } from './pipeline-schema.ts';
 
@@ -73,6 +73,7 @@ export function loadPipeline(root: string, name: string): Pipeline {
     }
     const checks = spec.checks.map((check, i) => toCheckSpec(check, locate(['blocks', index, 'checks', i]).line));
     const locateKey = (key: string): ErrorLocation => locate(['blocks', index, key]);
+    if (spec.stream_lag !== undefined) return [toStreamLagBlock(root, spec, blockBase(spec, { file: shown, line: where.line }), locateKey)];
     if (spec.dedupe !== undefined) return toDedupeBlocks(spec, { file: shown, line: where.line }, locateKey, (keys) => locate(['blocks', index, 'dedupe', ...keys]), checks);
     if (spec.prepare !== undefined && spec.clean === undefined) {
       const [split, ...sides] = toPrepareBlocks(spec, blockBase(spec, { file: shown, line: where.line }), (key, code, message) => {
@@ -320,4 +321,24 @@ function checkRelationshipTargets(specs: readonly BlockFile[], locate: (path: re
 function isInside(root: string, file: string): boolean {
   const rel = path.relative(root, file);
   return rel !== '' && !rel.startsWith('..') && !path.isAbsolute(rel);
+}
+
+/**
+ * A `stream_lag:` sensor names a streaming pipeline of the project and is
+ * only its settings: a file, connector or other logic beside it is refused.
+ */
+function toStreamLagBlock(root: string, spec: BlockFile, base: ReturnType<typeof blockBase>, locateKey: (key: string) => ErrorLocation): StreamLagBlock {
+  const fail = (key: string, code: string, message: string): never => {
+    throw new ConfigError(code, message, { location: { ...locateKey(key), block: spec.name } });
+  };
+  const settings = spec.stream_lag!;
+  for (const key of ['file', 'connector', 'connection', 'clean', 'prepare', 'dedupe'] as const) {
+    if (spec[key] !== undefined) fail(key, 'block.ambiguous', `block '${spec.name}' has both stream_lag and ${key}; a stream_lag sensor is only its settings`);
+  }
+  const role = spec.role ?? spec.type ?? 'sensor';
+  if (role !== 'sensor') fail(spec.role !== undefined ? 'role' : 'type', 'block.stream_lag_role', `block '${spec.name}': a stream_lag block is a sensor (role: sensor), not a ${role}`);
+  const file = [pipelinePath(root, settings.pipeline), pipelinePath(root, settings.pipeline).replace(/\.yaml$/, '.yml')].find((f) => existsSync(f));
+  if (!file) fail('stream_lag', 'block.stream_lag_unknown', `block '${spec.name}' waits on the lag of '${settings.pipeline}', which is not a pipeline of this project`);
+  if (declaredPipelineType(file!) !== 'streaming') fail('stream_lag', 'block.stream_lag_not_streaming', `block '${spec.name}' waits on the lag of '${settings.pipeline}', which is not a streaming pipeline (kind: streaming)`);
+  return { ...base, role: 'sensor', language: 'stream_lag', stream: settings.pipeline, below: settings.below, maxAge: settings.max_age };
 }

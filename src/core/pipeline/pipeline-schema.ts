@@ -37,6 +37,16 @@ export const blockFileSchema = z
     prepare: z.record(z.string(), z.unknown()).optional(),
     /** A no-code duplicate-matching block: compared columns, blocking keys and thresholds (checked by the toolkit). */
     dedupe: z.record(z.string(), z.unknown()).optional(),
+    /** A sensor that waits until a streaming pipeline's broker lag is below `below` (see docs/streaming.md). */
+    stream_lag: z
+      .object({
+        pipeline: z.string().regex(pipelineNamePattern, pipelineNameRule),
+        below: z.number().int().min(1),
+        /** A metrics sample older than this is not taken as the stream's lag now (default 1m). */
+        max_age: durationSchema.default(60_000),
+      })
+      .strict()
+      .optional(),
     /** Overrides the pipeline's retry policy for this block. */
     retries: retryPolicySchema.optional(),
     /** The block fails (retryably) when it runs longer than this. */

@@ -9,7 +9,7 @@ import type { AnomalySettings } from '../quality/anomaly-settings.ts';
 import type { DriftSettings } from '../quality/drift-settings.ts';
 
 /** How a block's logic is written. Adding a language adds a runner for it. */
-export type BlockLanguage = 'ts' | 'sql' | 'connector' | 'sync' | 'clean' | 'prepare' | 'dedupe';
+export type BlockLanguage = 'ts' | 'sql' | 'connector' | 'sync' | 'clean' | 'prepare' | 'dedupe' | 'stream_lag';
 
 interface BlockBase {
   readonly name: string;
@@ -135,7 +135,23 @@ export interface DedupeBlock extends BlockBase {
   readonly settingLines?: Readonly<Record<string, number>> | undefined;
 }
 
-export type Block = TsBlock | SqlBlock | ConnectorBlock | SyncBlock | CleanBlock | PrepareBlock | DedupeBlock;
+/**
+ * A sensor written as `stream_lag:` waits until a streaming pipeline has caught
+ * up: its newest metrics sample says it is running, is fresh, and its broker
+ * lag is below the bound.
+ */
+export interface StreamLagBlock extends BlockBase {
+  readonly language: 'stream_lag';
+  readonly role: 'sensor';
+  /** The streaming pipeline waited on. */
+  readonly stream: string;
+  /** Ready when the lag (messages waiting in the broker) is below this. */
+  readonly below: number;
+  /** A sample older than this, milliseconds, says nothing about now: the sensor waits for a fresh one. */
+  readonly maxAge: number;
+}
+
+export type Block = TsBlock | SqlBlock | ConnectorBlock | SyncBlock | CleanBlock | PrepareBlock | DedupeBlock | StreamLagBlock;
 
 export interface Pipeline {
   readonly name: string;

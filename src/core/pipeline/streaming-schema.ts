@@ -155,6 +155,8 @@ export const streamingFileSchema = z
     alerts: alertsSchema,
     /** `sluice serve` and `sluice scheduler` keep the stream running, restarting it after a failure; false leaves it to `sluice stream run`. */
     supervise: z.boolean().default(true),
+    /** How often the stream records its metrics (rows/s, latency percentiles, lag, dead letters) in the metadata store. */
+    metrics_interval: durationSchema.default(10_000).refine((ms) => ms >= 1000, 'metrics_interval is at least 1s'),
     source: streamSourceSchema,
     payload: payloadSchema.default({ format: 'json', unknown_fields: 'discard', delimiter: ',' }),
     /** A micro-batch closes at this many messages... */

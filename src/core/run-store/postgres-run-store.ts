@@ -11,6 +11,8 @@ import { toCheckResult, type CheckResultRow } from './check-result-rows.ts';
 import type { TouchedDataset } from '../lineage/touched-datasets.ts';
 import { PostgresAuditLog } from './postgres-audit-log.ts';
 import type { AuditLog } from './audit-log.ts';
+import { PostgresStreamMetrics } from './postgres-stream-metrics.ts';
+import type { StreamMetricsStore } from './stream-metrics-store.ts';
 import { PostgresUserStore } from './postgres-user-store.ts';
 import type { UserStore } from './user-store.ts';
 import { toDriftEvent, type DriftEventRow } from './drift-event-rows.ts';
@@ -40,6 +42,7 @@ export class PostgresRunStore implements RunStore {
   private readonly schema: string;
   readonly audit: AuditLog;
   readonly users: UserStore;
+  readonly streamMetrics: StreamMetricsStore;
 
   private constructor(
     private readonly pool: Pool,
@@ -54,6 +57,7 @@ export class PostgresRunStore implements RunStore {
     this.leases = `${s}.leases`;
     this.audit = new PostgresAuditLog(pool, s);
     this.users = new PostgresUserStore(pool, s);
+    this.streamMetrics = new PostgresStreamMetrics(pool, s);
   }
 
   /** Connects, creates the schema and applies pending migrations. The driver loads here. */

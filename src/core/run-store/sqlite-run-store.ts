@@ -12,6 +12,8 @@ import { SqliteAuditLog, sqliteAuditMigration } from './sqlite-audit-log.ts';
 import type { AuditLog } from './audit-log.ts';
 import { SqliteUserStore, sqliteUsersMigration } from './sqlite-user-store.ts';
 import type { UserStore } from './user-store.ts';
+import { SqliteStreamMetrics, sqliteStreamMetricsMigration } from './sqlite-stream-metrics.ts';
+import type { StreamMetricsStore } from './stream-metrics-store.ts';
 import { toDriftEvent, type DriftEventRow } from './drift-event-rows.ts';
 
 /** Ordered, append-only: a store at version N applies migrations N+1.. on open. */
@@ -166,6 +168,8 @@ export const sqliteMigrations: readonly string[] = [
   sqliteUsersMigration,
   // When a run's outputs were removed (data_plane.keep_runs), so each run after it prunes only runs not yet pruned.
   `ALTER TABLE runs ADD COLUMN outputs_pruned_at TEXT;`,
+  // Streaming pipelines' metrics over time.
+  sqliteStreamMetricsMigration,
 ];
 
 /**
@@ -177,6 +181,7 @@ export class SqliteRunStore implements RunStore {
   private readonly db: Database.Database;
   readonly audit: AuditLog;
   readonly users: UserStore;
+  readonly streamMetrics: StreamMetricsStore;
 
   constructor(file: string) {
     if (file !== ':memory:') mkdirSync(path.dirname(file), { recursive: true });
@@ -187,6 +192,7 @@ export class SqliteRunStore implements RunStore {
     this.migrate();
     this.audit = new SqliteAuditLog(this.db);
     this.users = new SqliteUserStore(this.db);
+    this.streamMetrics = new SqliteStreamMetrics(this.db);
   }
 
   private migrate(): void {

@@ -136,7 +136,11 @@ export async function runPipeline(deps: RunDependencies, pipeline: Pipeline, opt
     pipeline: pipeline.name,
     pipelineVersion: pipeline.version,
     block: block.name,
-    inputs: block.upstream.map((up) => ({ name: up, output: stored.get(up)! })),
+    // An upstream that stored no output (a sensor that answered yes or no) only gates the block: it is no input.
+    inputs: block.upstream.flatMap((up) => {
+      const output = stored.get(up);
+      return output ? [{ name: up, output }] : [];
+    }),
     outputLocation: outputs.location({ pipeline: pipeline.name, runId: id, block: block.name }),
     variables,
     logicalDate: options.logicalDate,

@@ -156,5 +156,7 @@ function describeBlock(root: string, block: Block): BlockSpec {
       return { ...base, language: 'prepare', part: block.part, declaredName: block.declaredName, settings: block.settings };
     case 'dedupe':
       return { ...base, language: 'dedupe', part: block.part, declaredName: block.declaredName, settings: block.settings };
+    case 'stream_lag':
+      return { ...base, language: 'stream_lag', settings: { pipeline: block.stream, below: block.below, max_age_ms: block.maxAge } };
   }
 }
