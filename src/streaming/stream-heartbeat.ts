@@ -102,6 +102,15 @@ export class HeartbeatWriter {
   }
 }
 
+/** The last heartbeat of one stream, or undefined when it never ran here (or its file is being replaced). */
+export function readHeartbeat(stateDir: string, pipeline: string): StreamHeartbeat | undefined {
+  try {
+    return JSON.parse(readFileSync(heartbeatFile(stateDir, pipeline), 'utf8')) as StreamHeartbeat;
+  } catch {
+    return undefined;
+  }
+}
+
 /** The last heartbeat of each stream that ran in this project; a `running` one whose process is gone reads `failed`. */
 export function readHeartbeats(stateDir: string): StreamHeartbeat[] {
   const dir = path.join(stateDir, 'streams');
