@@ -74,7 +74,7 @@ export const streamTriggerSchema = z
     every_records: z.number().int().positive().optional(),
   })
   .strict()
-  .refine((t) => t.window_closed || t.every_records !== undefined, { message: 'on_stream needs window_closed: true, every_records: N, or both' });
+  .refine((t) => t.window_closed || t.every_records !== undefined, { message: 'give window_closed: true, every_records: N, or both' });
 
 export type StreamTrigger = z.output<typeof streamTriggerSchema>;
 
