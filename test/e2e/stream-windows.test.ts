@@ -5,6 +5,7 @@ import { stop } from './cli-helpers.ts';
 import { countRows, createStreamWorld, publishToJetStream, publishToRedis, startStream, type StreamWorld } from './stream-fixtures.ts';
 import { requirePrerequisites } from '../../src/testing/require-prerequisites.ts';
 import { waitFor } from '../../src/testing/wait-for.ts';
+import { testNatsUrl } from '../../src/testing/prerequisite-checks.ts';
 
 const skip = await requirePrerequisites('postgres', 'nats-jetstream', 'redis');
 const heavy = process.env.SLUICE_HEAVY === '1';
@@ -148,3 +149,63 @@ for (const [broker, publish] of Object.entries(brokers)) {
     });
   });
 }
+
+describe('hopping windows updated by late events', { skip }, () => {
+  let world: StreamWorld;
+  const drops: (() => Promise<void>)[] = [];
+  before(async () => {
+    world = await createStreamWorld('windows_update');
+  });
+  after(async () => {
+    for (const drop of drops) await drop();
+    await world?.close();
+  });
+
+  it('emits a window again with a late event, upserted by window, until late_retention passes; later events go to the late table', async () => {
+    const name = `update_${randomBytes(4).toString('hex')}`;
+    const stream = name.toUpperCase();
+    const reading = (id: number, seconds: number, v: number) => JSON.stringify({ id, device: 'a', ts: new Date(base + seconds * 1000).toISOString(), v });
+    drops.push((await publishToJetStream(stream, `${name}.events`, Array.from({ length: 40 }, (_, i) => reading(i + 1, i, 1)))).drop);
+    world.pipeline(
+      name,
+      [
+        'kind: streaming',
+        `source: { type: nats_jetstream, stream: ${stream}, ack_wait: 2s }`,
+        'payload:',
+        '  columns: { id: BIGINT NOT NULL, device: VARCHAR, ts: TIMESTAMP, v: BIGINT }',
+        'batch_wait: 20ms',
+        'window: { type: hopping, time: ts, size: 20s, hop: 10s, late: update, late_retention: 1m, group_by: device, aggregates: { n: count, total: sum(v) } }',
+        'sinks:',
+        `  - { connection: pg, table: ${name}, mode: upsert, key: [window_start, device] }`,
+        '',
+      ].join('\n'),
+    );
+    const rowsNow = async () => (await world.query(`SELECT window_start, n, total FROM ${world.name}.${name} ORDER BY window_start`)).map((r) => [((r.window_start as Date).getTime() - base) / 1000, Number(r.n), Number(r.total)]);
+    const run = startStream(world.dir, name);
+    const giveUpWhen = () => (run.child.exitCode !== null ? run.output() : undefined);
+    try {
+      // The watermark at 39 s has closed the windows ending at 10, 20 and 30 s.
+      await waitFor(async () => (await countRows(world, name)) === 3, { what: 'three windows', giveUpWhen });
+      assert.deepEqual(await rowsNow(), [[-10, 10, 10], [0, 20, 20], [10, 20, 20]]);
+      // A reading at 5 s is late for two emitted windows, within their retention: both are emitted again.
+      const publish = async (payloads: string[]) => {
+        const { connect } = await import('@nats-io/transport-node');
+        const { jetstream } = await import('@nats-io/jetstream');
+        const nc = await connect({ servers: testNatsUrl() });
+        for (const p of payloads) await jetstream(nc).publish(`${name}.events`, p);
+        await nc.close();
+      };
+      await publish([reading(41, 5, 100), reading(42, 200, 1)]);
+      await waitFor(async () => JSON.stringify((await rowsNow())[0]) === JSON.stringify([-10, 11, 110]) && (await countRows(world, name)) === 5, { what: 'the updated windows', giveUpWhen });
+      // Now the watermark is at 200 s: the windows around 3 s are past their retention, so this reading is late for good.
+      await publish([reading(43, 3, 1000)]);
+      await waitFor(async () => (await countRows(world, `${name}__late`)) === 1, { what: 'the late record', giveUpWhen });
+    } finally {
+      await stop(run.child, 'SIGINT');
+    }
+    assert.equal(await run.exited, 0, run.output());
+    assert.deepEqual(await rowsNow(), [[-10, 11, 110], [0, 21, 120], [10, 20, 20], [20, 20, 20], [30, 10, 10]]);
+    const late = await world.query(`SELECT _message_id, _row, id, v FROM ${world.name}.${name}__late`);
+    assert.deepEqual(late.map((r) => [Number(r.id), Number(r.v), Number(r._row)]), [[43, 1000, 0]]);
+  });
+});

@@ -117,3 +117,14 @@ test('bad window settings are refused, each naming the setting', () => {
   assert.match(issues({ type: 'tumbling', time: 'ts', size: '1m', late: 'update', aggregates: { n: 'count' } }).join(), /sinks.0.mode: with late: update/);
   assert.match(issues({ type: 'tumbling', time: 'ts', size: '1m', group_by: 'd', aggregates: { n: 'count' } }, [{ connection: 'pg', table: 't', mode: 'upsert', key: 'd' }]).join(), /sinks.0.key: an upsert sink of window results is keyed by the window: key: \[window_start, d\]/);
 });
+
+test('a late update is emitted even when the same batch moves the watermark past its retention', () => {
+  const agg = new WindowAggregator(settings({ type: 'tumbling', time: 'ts', size: '10s', late: 'update', late_retention: '20s', aggregates: { n: 'count' } }, [{ connection: 'pg', table: 't', mode: 'upsert', key: ['window_start'] }]));
+  const { rows, state } = run(agg, [[input('1', { ts: t(1) }), input('2', { ts: t(15) })], [input('3', { ts: t(2) }, { ts: t(100) })]]);
+  assert.deepEqual(rows, [
+    { window_start: at(0), window_end: at(10), n: 1 },
+    { window_start: at(0), window_end: at(10), n: 2 },
+    { window_start: at(10), window_end: at(20), n: 1 },
+  ]);
+  assert.deepEqual(state.closed, []);
+});

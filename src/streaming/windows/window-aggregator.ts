@@ -145,8 +145,9 @@ export class WindowAggregator {
       emitted.push(w);
       if (s.late === 'update') closed.set(key, w);
     }
+    // Updated windows are emitted again even when this batch's watermark also ends their retention.
+    const reemitted = [...updated].map((key) => closed.get(key)!);
     for (const [key, w] of closed) if (w.end + s.allowed_lateness + s.late_retention <= next) closed.delete(key);
-    const reemitted = [...updated].filter((key) => closed.has(key)).map((key) => closed.get(key)!);
     const ranges = new Set(emitted.map((w) => `${w.start}:${w.end}`));
     const lastClosedEnd = emitted.reduce<number | null>((last, w) => (last === null || w.end > last ? w.end : last), before.lastClosedEnd);
     const rows = [...emitted, ...reemitted].sort(byStartThenGroup).map((w) => this.result(w));
