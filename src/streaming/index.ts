@@ -1,8 +1,8 @@
 /** Streaming pipelines: from brokers to tables, each message committed once with its id. */
 export { isStreamingFile, loadStreamingPipeline, type StreamingPipeline } from './load-streaming-pipeline.ts';
 export { openStreamRun, type OpenedStreamRun } from './open-stream-run.ts';
-export { runStream, type BatchReport, type StreamRun } from './run-stream.ts';
-export { HeartbeatWriter, heartbeatFile, readHeartbeats, type StreamHeartbeat } from './stream-heartbeat.ts';
+export { runStream, type BatchReport, type CommittedTotals, type StreamRun } from './run-stream.ts';
+export { HeartbeatWriter, heartbeatFile, readHeartbeat, readHeartbeats, type StreamHeartbeat } from './stream-heartbeat.ts';
 export type { StreamMessage, StreamSource } from './stream-source.ts';
 export { DeadLetterQueue, type DeadLetterEntry, type DeadLetterSelection, type ReplayResult } from './dead-letter-queue.ts';
 export { StreamMetricsRecorder } from './stream-metrics-recorder.ts';

@@ -39,6 +39,7 @@ export async function validateCommand(out: Output): Promise<number> {
       }
     }
     if (pipeline) for (const block of pipeline.blocks) found.push(...(await checkBlock(project, pipeline, block)));
+    if (pipeline?.onStream) found.push(...checkStreamTrigger(project, pipeline));
     problems += found.length;
     out.line(`${found.length ? red('✗') : green('✓')} ${name}`);
     if (pipeline) for (const warning of describeWarnings(pipeline)) out.line(`    ${yellow(warning)}`);
@@ -120,6 +121,25 @@ async function checkBlock(project: Project, pipeline: Pipeline, block: Block): P
   } catch (error) {
     return [toSluiceError(error)];
   }
+}
+
+/** An `on_stream` trigger names a streaming pipeline of the project, with a window when it waits for windows to close. */
+function checkStreamTrigger(project: Project, pipeline: Pipeline): SluiceError[] {
+  const trigger = pipeline.onStream!;
+  const location = { file: path.relative(project.root, pipeline.file) };
+  const file = pipelinePath(project.root, trigger.pipeline);
+  if (!listPipelines(project.root).includes(trigger.pipeline) || !isStreamingFile(file)) {
+    return [new ConfigError('pipeline.bad_stream_trigger', `on_stream.pipeline: '${trigger.pipeline}' is not a streaming pipeline of this project`, { location })];
+  }
+  if (!trigger.window_closed) return [];
+  try {
+    if (!loadStreamingPipeline(project.root, trigger.pipeline).settings.window) {
+      return [new ConfigError('pipeline.bad_stream_trigger', `on_stream.window_closed: streaming pipeline '${trigger.pipeline}' has no window to close; give it a window, or use every_records`, { location })];
+    }
+  } catch {
+    // The streaming pipeline's own problems are reported under its name.
+  }
+  return [];
 }
 
 /** A streaming pipeline's file, its TypeScript transformers (compiled, not run) and its sinks' connections. */

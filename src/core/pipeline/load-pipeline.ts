@@ -121,6 +121,7 @@ export function loadPipeline(root: string, name: string): Pipeline {
     version: hash.digest('hex').slice(0, 16),
     schedule: data.schedule,
     onFile: data.on_file,
+    onStream: data.on_stream,
     apiEnabled: data.api.enabled,
     retries: data.retries,
     timeout: data.timeout,

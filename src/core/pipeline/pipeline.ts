@@ -4,6 +4,7 @@ import type { BlockRole, VariableValue } from './pipeline-schema.ts';
 import type { Schedule } from './schedule.ts';
 import type { Alert } from './alert-schema.ts';
 import type { FileTrigger } from './file-trigger.ts';
+import type { StreamTrigger } from './pipeline-schema.ts';
 import type { CheckSpec } from '../quality/check-spec.ts';
 import type { AnomalySettings } from '../quality/anomaly-settings.ts';
 import type { DriftSettings } from '../quality/drift-settings.ts';
@@ -164,6 +165,8 @@ export interface Pipeline {
   readonly version: string;
   readonly schedule?: Schedule | undefined;
   readonly onFile?: FileTrigger | undefined;
+  /** Runs when a streaming pipeline closes a window or commits another N records. */
+  readonly onStream?: StreamTrigger | undefined;
   /** Whether API tokens may trigger runs. */
   readonly apiEnabled: boolean;
   readonly retries?: RetryPolicy | undefined;

@@ -145,6 +145,96 @@ const sinkSchema = z
   .refine((s) => s.mode !== 'upsert' || s.key !== undefined, { message: 'an upsert sink needs a key: the columns that identify a row', path: ['key'] })
   .refine((s) => s.sequence === undefined || s.mode === 'upsert', { message: 'sequence orders the rows of an upsert sink; an append sink keeps every row', path: ['sequence'] });
 
+export const windowTypes = ['tumbling', 'hopping', 'session'] as const;
+export const windowAggregateFunctions = ['count', 'sum', 'min', 'max', 'avg'] as const;
+/** `count`, or `count(col)`, `sum(col)`, `min(col)`, `max(col)`, `avg(col)`. */
+const aggregatePattern = /^(count)$|^(count|sum|min|max|avg)\(\s*([A-Za-z_][A-Za-z0-9_]*)\s*\)$/;
+const columnNamePattern = /^[A-Za-z_][A-Za-z0-9_]*$/;
+/** Column names a window's result row always has. */
+export const windowBoundColumns = ['window_start', 'window_end'] as const;
+
+/** One aggregate of a window's result: the function and the column it reads (none for `count`). */
+export interface WindowAggregate {
+  readonly name: string;
+  readonly fn: (typeof windowAggregateFunctions)[number];
+  readonly column: string | undefined;
+}
+
+/**
+ * Windowed aggregation on event time: the sinks receive one row per window
+ * and group, emitted when the watermark (the greatest event time seen minus
+ * `watermark_delay`) passes the window's end plus `allowed_lateness`.
+ */
+const windowSchema = z
+  .object({
+    type: z.enum(windowTypes),
+    /** The records' event-time column (TIMESTAMP, an ISO 8601 string or epoch milliseconds). */
+    time: z.string().regex(columnNamePattern, 'a column name is letters, digits and _'),
+    /** Tumbling and hopping: each window's length. */
+    size: durationSchema.optional(),
+    /** Hopping: a new window starts this often (at most size). */
+    hop: durationSchema.optional(),
+    /** Session: a session closes after this long without an event of its group. */
+    gap: durationSchema.optional(),
+    /** The watermark trails the greatest event time seen by this much: events up to this late still count. */
+    watermark_delay: durationSchema.default(0),
+    /** A window stays open this long past its end (by the watermark) before its row is emitted. */
+    allowed_lateness: durationSchema.default(0),
+    /** An event for a window already emitted: written to the late table, or added to the window and its row emitted again (upsert sinks). */
+    late: z.enum(['side_table', 'update']).default('side_table'),
+    /** Where late events go; `<pipeline>__late` in the first sink's connection when left out. */
+    late_table: z.string().min(1).optional(),
+    /** With `late: update`: how long (by the watermark, past the window's emission) an emitted window can still be updated; later events go to the late table. */
+    late_retention: durationSchema.default(86_400_000),
+    /** The columns each window is grouped by. */
+    group_by: z.union([z.string(), z.array(z.string())]).transform((g) => (typeof g === 'string' ? [g] : g)).pipe(z.array(z.string().regex(columnNamePattern, 'a column name is letters, digits and _'))).default([]),
+    /** Result column name to aggregate: `count`, `count(col)`, `sum(col)`, `min(col)`, `max(col)`, `avg(col)`. */
+    aggregates: z.record(z.string().regex(columnNamePattern, 'a result column name is letters, digits and _'), z.string().regex(aggregatePattern, 'an aggregate is count, or count(col), sum(col), min(col), max(col), avg(col)')).refine((a) => Object.keys(a).length > 0, 'a window needs at least one aggregate'),
+  })
+  .strict()
+  .superRefine((w, ctx) => {
+    const issue = (path: string, message: string) => ctx.addIssue({ code: 'custom', message, path: [path] });
+    if (w.type === 'session') {
+      if (w.gap === undefined || w.gap <= 0) issue('gap', 'a session window needs a gap greater than 0: how long without an event closes a session');
+      if (w.size !== undefined) issue('size', 'a session window has no size (its gap decides where it ends)');
+      if (w.hop !== undefined) issue('hop', 'hop is for hopping windows');
+      if (w.late === 'update') issue('late', 'late: update is for tumbling and hopping windows; a late event can join two emitted sessions, so session windows send late events to the late table');
+    } else {
+      if (w.size === undefined || w.size <= 0) issue('size', `a ${w.type} window needs a size greater than 0`);
+      if (w.gap !== undefined) issue('gap', 'gap is for session windows');
+      if (w.type === 'tumbling' && w.hop !== undefined) issue('hop', 'a tumbling window has no hop (use type: hopping)');
+      if (w.type === 'hopping') {
+        if (w.hop === undefined || w.hop <= 0) issue('hop', 'a hopping window needs a hop greater than 0: how often a window starts');
+        else if (w.size !== undefined && w.hop > w.size) issue('hop', 'hop must be at most size (a larger hop leaves events in no window)');
+      }
+    }
+    const names = new Set<string>([...windowBoundColumns]);
+    for (const column of w.group_by) {
+      if (names.has(column)) issue('group_by', `column ${column} is given twice or is a window bound column`);
+      names.add(column);
+      if (column === w.time) issue('group_by', `the event-time column ${column} cannot be a group column`);
+    }
+    for (const name of Object.keys(w.aggregates)) {
+      if (names.has(name)) issue('aggregates', `result column ${name} is also a group column or a window bound column`);
+      names.add(name);
+    }
+  });
+
+export type WindowSettings = z.output<typeof windowSchema>;
+
+/** The aggregates of a window's settings, parsed. */
+export function windowAggregates(window: WindowSettings): WindowAggregate[] {
+  return Object.entries(window.aggregates).map(([name, text]) => {
+    const match = aggregatePattern.exec(text.trim())!;
+    return match[1] ? { name, fn: 'count' as const, column: undefined } : { name, fn: match[2] as WindowAggregate['fn'], column: match[3] };
+  });
+}
+
+/** The key an upsert sink of window results is keyed by. */
+export function windowKey(window: WindowSettings): string[] {
+  return ['window_start', ...window.group_by];
+}
+
 export const streamingFileSchema = z
   .object({
     kind: z.literal('streaming').optional(),
@@ -170,13 +260,28 @@ export const streamingFileSchema = z
     /** How long a failed message waits before its next delivery. */
     retry_delay: durationSchema.default(1000),
     transformers: z.array(transformerSchema).default([]),
+    /** Aggregates the records into event-time windows; the sinks receive the windows' rows. */
+    window: windowSchema.optional(),
     sinks: z.array(sinkSchema).min(1, 'a streaming pipeline needs at least one sink'),
     /** Where messages that cannot be loaded go, in the first sink's connection. */
     dead_letter_table: z.string().min(1).default('_sluice_dead_letters'),
   })
   .strict()
   .refine((f) => f.max_in_flight >= f.batch_size, { message: 'max_in_flight must be at least batch_size', path: ['max_in_flight'] })
-  .refine((f) => (f.kind === undefined) !== (f.type === undefined), { message: 'give kind: streaming once (type: is its old spelling)', path: ['kind'] });
+  .refine((f) => (f.kind === undefined) !== (f.type === undefined), { message: 'give kind: streaming once (type: is its old spelling)', path: ['kind'] })
+  .superRefine((f, ctx) => {
+    if (!f.window) return;
+    const key = windowKey(f.window);
+    f.sinks.forEach((sink, index) => {
+      if (sink.mode === 'upsert' && (sink.key!.length !== key.length || !key.every((k) => sink.key!.includes(k)))) {
+        ctx.addIssue({ code: 'custom', message: `an upsert sink of window results is keyed by the window: key: [${key.join(', ')}]`, path: ['sinks', index, 'key'] });
+      }
+      if (f.window!.late === 'update' && sink.mode !== 'upsert') {
+        ctx.addIssue({ code: 'custom', message: `with late: update a window's row is emitted again, so each sink must be mode: upsert with key: [${key.join(', ')}]`, path: ['sinks', index, 'mode'] });
+      }
+      if (sink.sequence !== undefined) ctx.addIssue({ code: 'custom', message: 'a sink of window results takes no sequence: a window emitted again always replaces its row', path: ['sinks', index, 'sequence'] });
+    });
+  });
 
 export type StreamingFile = z.output<typeof streamingFileSchema>;
 export type StreamSinkFile = StreamingFile['sinks'][number];
