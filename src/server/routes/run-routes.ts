@@ -144,11 +144,13 @@ export function runRoutes(deps: AppDependencies): Hono<{ Variables: AuthVariable
   app.get('/runs/:id', async (c) => {
     const run = await findRun(store, c.req.param('id'));
     const files = blockFiles(deps.root, run.pipeline);
-    const blocks = (await store.listBlockRuns(run.id)).map((b) => ({
-      ...describeBlockRun(deps.root, b, files.get(b.block)),
-      // The JSON a block run kept with the run (a prepare block's fitted parameters), by file name.
-      files: readRunFiles(deps.stateDir, { pipeline: run.pipeline, runId: run.id, block: b.block }),
-    }));
+    const blocks = await Promise.all(
+      (await store.listBlockRuns(run.id)).map(async (b) => ({
+        ...describeBlockRun(deps.root, b, files.get(b.block)),
+        // The JSON a block run kept with the run's outputs (a prepare block's fitted parameters), by file name.
+        files: await readRunFiles(deps.outputs, deps.stateDir, { pipeline: run.pipeline, runId: run.id, block: b.block }),
+      })),
+    );
     return c.json({ run: { ...run, error: relativeError(deps.root, run.error) ?? null }, blocks } satisfies RunDetail);
   });
 

@@ -53,7 +53,8 @@ export function createPrepareBlockRunner(): BlockRunner<PrepareBlock> {
     if (leaks.length) throw new SluiceError('toolkit.leakage', `the split leaks: ${leaks.map((leak) => leak.message).join('; ')}`, { location: locationOf(block) });
     const fitted = fitTransforms(split.train, settings.transform ?? {});
     context.logger.info(`fitted transforms (on ${split.train.length} train rows): ${JSON.stringify(fitted)}`);
-    writeRunFile(context.project.stateDir, { pipeline: context.pipeline.name, runId: context.runId, block: block.name }, fittedTransformsFile, fitted);
+    if (!context.outputs) throw new SluiceError('prepare.no_output_store', 'a prepare block keeps its fitted parameters in the output store, and this run has none');
+    await writeRunFile(context.outputs, { pipeline: context.pipeline.name, runId: context.runId, block: block.name }, fittedTransformsFile, fitted);
     const sides = [...applyTransforms(split.train, fitted, 'train').map((row) => ({ ...row, [splitColumn]: 'train' })), ...applyTransforms(split.test, fitted, 'test').map((row) => ({ ...row, [splitColumn]: 'test' }))];
     const output = await context.session.storeRows(batches(sides), context.outputLocation, outputTypes(input.output.columns, fitted.columns));
     return { output, rowsIn: input.output.rows, summary: `train ${split.train.length}, test ${split.test.length}` };
