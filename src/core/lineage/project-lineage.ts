@@ -86,6 +86,8 @@ class GraphBuilder {
         return;
       }
       case 'clean': {
+        // The review block's rows are values, not rows of the upstream: no column comes from one column.
+        if (block.part === 'review') return;
         // Every column comes from the same column of the one upstream; a cleaned column's flag and reason come from it too.
         const from = blockId(pipeline.name, block.upstream[0]!);
         const cleaned = new Set(block.columns.map((c) => c.column.toLowerCase()));

@@ -87,6 +87,7 @@ export function loadPipeline(root: string, name: string): Pipeline {
       ...(checkTargets(checks, spec.name).length ? { after: checkTargets(checks, spec.name) } : {}),
     };
     if (block.language === 'ts' || block.language === 'sql') hash.update(block.name).update(readFileSync(block.file));
+    if (block.language === 'clean') return [block, ...cleanReviewBlock(block)];
     return [block];
   }
 
@@ -254,6 +255,31 @@ function toCleanBlock(
   const columns = Object.entries(clean).map(([column, { tool, ...settings }]) => ({ column, tool, settings, line: locateColumn(column).line }));
   if (columns.length === 0) fail('clean', 'block.clean_empty', `block '${spec.name}': clean names no columns`);
   return { ...base, role: spec.role ?? spec.type ?? 'transformer', language: 'clean', columns };
+}
+
+/**
+ * The review block of a clean block whose columns are cleaned against a
+ * dictionary (their settings name one): the values its columns left
+ * undecided, as a table. It reads the same upstream and cleans those columns
+ * again, so it holds what this run found, whichever process ran it; it takes
+ * the block's retries and timeout, not its checks.
+ */
+function cleanReviewBlock(block: CleanBlock): CleanBlock[] {
+  const columns = block.columns.filter((c) => typeof c.settings['dictionary'] === 'string');
+  if (!columns.length) return [];
+  return [{
+    name: `${block.name}__review`,
+    upstream: block.upstream,
+    declaredAt: block.declaredAt,
+    retries: block.retries,
+    timeout: block.timeout,
+    role: 'transformer',
+    description: `values of '${block.name}' left undecided against its dictionaries, to review`,
+    language: 'clean',
+    part: 'review',
+    declaredName: block.name,
+    columns,
+  }];
 }
 
 /**

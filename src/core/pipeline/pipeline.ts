@@ -90,7 +90,19 @@ export interface CleanColumn {
 export interface CleanBlock extends BlockBase {
   readonly language: 'clean';
   readonly columns: readonly CleanColumn[];
+  /** `review` for the block `<name>__review` the loader adds beside a clean block that cleans against a dictionary; absent for the clean block itself. */
+  readonly part?: CleanPart | undefined;
+  /** The name written in the pipeline file (the review block's name adds `__review`). */
+  readonly declaredName?: string | undefined;
 }
+
+/**
+ * What a block written as `clean:` gives: `clean` is the block itself (the
+ * cleaned rows), `review` the block `<name>__review` beside it when a column is
+ * cleaned against a dictionary: the values left undecided, one row per column
+ * and value, as a table other blocks read. Both read the same upstream.
+ */
+export type CleanPart = 'clean' | 'review';
 
 /**
  * What a block written as `prepare:` gives: `split` is the block itself (every
