@@ -70,6 +70,7 @@ export const runners = {
   }),
   prepare: onFirstUse(async () => (await import('../toolkit/ml/prepare-block-runner.ts')).createPrepareBlockRunner()),
   dedupe: onFirstUse(async () => (await import('../toolkit/dedupe/dedupe-block-runner.ts')).runDedupeBlock),
+  examples: onFirstUse(async () => (await import('../toolkit/llm/examples-block-runner.ts')).createExamplesBlockRunner()),
 } satisfies BlockRunners;
 
 export interface EngineOptions {

@@ -79,6 +79,7 @@ class GraphBuilder {
     const where = { file: block.declaredAt.file, line: block.declaredAt.line, block: block.name };
     switch (block.language) {
       case 'prepare':
+      case 'examples':
         return;
       case 'ts': {
         const recorded = await this.input.recordedDatasets?.(pipeline.name, block.name).catch(() => undefined);

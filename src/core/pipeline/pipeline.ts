@@ -9,7 +9,7 @@ import type { AnomalySettings } from '../quality/anomaly-settings.ts';
 import type { DriftSettings } from '../quality/drift-settings.ts';
 
 /** How a block's logic is written. Adding a language adds a runner for it. */
-export type BlockLanguage = 'ts' | 'sql' | 'connector' | 'sync' | 'clean' | 'prepare' | 'dedupe';
+export type BlockLanguage = 'ts' | 'sql' | 'connector' | 'sync' | 'clean' | 'prepare' | 'dedupe' | 'examples';
 
 interface BlockBase {
   readonly name: string;
@@ -114,16 +114,34 @@ export type CleanPart = 'clean' | 'review';
 export type PreparePart = 'split' | 'train' | 'test';
 
 /**
- * A no-code prepare block: its one upstream's rows split into train and test,
- * with features scaled and encoded. Its settings are checked by its runner.
+ * A no-code block that splits its one upstream's rows into sides, given as
+ * blocks of their own beside it. Its settings are checked by its runner.
  */
-export interface PrepareBlock extends BlockBase {
-  readonly language: 'prepare';
-  readonly part: PreparePart;
-  /** The name written in the pipeline file (a side's block adds `__train` or `__test`). */
+interface SplittingBlock<L extends BlockLanguage, P extends string> extends BlockBase {
+  readonly language: L;
+  readonly part: P;
+  /** The name written in the pipeline file (a side's block adds `__<side>`). */
   readonly declaredName: string;
   readonly settings: Readonly<Record<string, unknown>>;
 }
+
+/** A no-code prepare block: its one upstream's rows split into train and test, with features scaled and encoded. */
+export type PrepareBlock = SplittingBlock<'prepare', PreparePart>;
+
+/**
+ * What a block written as `examples:` gives: `examples` is the block itself
+ * (every training example with a `split` column, `train` or `validation`),
+ * `train` and `validation` the blocks `<name>__train` and `<name>__validation`
+ * the loader adds beside it, each keeping one side, for an exporter to write as JSONL.
+ */
+export type ExamplesPart = 'examples' | 'train' | 'validation';
+
+/**
+ * A no-code block preparing examples for fine-tuning a language model: its
+ * one upstream's rows shaped as prompt/completion or chat examples, near
+ * duplicates dropped, split into train and validation.
+ */
+export type ExamplesBlock = SplittingBlock<'examples', ExamplesPart>;
 
 /**
  * What a block written as `dedupe:` gives: `clusters` is the block itself (its
@@ -147,7 +165,7 @@ export interface DedupeBlock extends BlockBase {
   readonly settingLines?: Readonly<Record<string, number>> | undefined;
 }
 
-export type Block = TsBlock | SqlBlock | ConnectorBlock | SyncBlock | CleanBlock | PrepareBlock | DedupeBlock;
+export type Block = TsBlock | SqlBlock | ConnectorBlock | SyncBlock | CleanBlock | PrepareBlock | DedupeBlock | ExamplesBlock;
 
 export interface Pipeline {
   readonly name: string;

@@ -34,6 +34,9 @@ const runners: BlockRunners = {
   dedupe: async (block) => {
     throw new ConfigError('test.no_dedupe', `this test runs no dedupe block ('${block.name}')`);
   },
+  examples: async (block) => {
+    throw new ConfigError('test.no_examples', `this test runs no examples block ('${block.name}')`);
+  },
 };
 
 describe('the in-process executor', () => {

@@ -3,7 +3,7 @@ import { Hono } from 'hono';
 import { z } from 'zod';
 import { toSluiceError } from '../../core/errors.ts';
 import { listPipelines, loadPipeline } from '../../core/pipeline/load-pipeline.ts';
-import type { Block, BlockLanguage, CleanPart, DedupePart, Pipeline, PreparePart } from '../../core/pipeline/pipeline.ts';
+import type { Block, BlockLanguage, CleanPart, DedupePart, ExamplesPart, Pipeline, PreparePart } from '../../core/pipeline/pipeline.ts';
 import type { BlockRole, VariableValue } from '../../core/pipeline/pipeline-schema.ts';
 import type { SerializedError } from '../../core/errors.ts';
 import type { RunRecord } from '../../core/run-store/run-store.ts';
@@ -56,7 +56,7 @@ export interface BlockSpec {
    * for a prepare block: every row with its side, or the train or test rows;
    * for a clean block's review block (`review`): the values left undecided.
    */
-  readonly part?: DedupePart | PreparePart | CleanPart;
+  readonly part?: DedupePart | PreparePart | CleanPart | ExamplesPart;
   /** For a dedupe, prepare or clean block's added block: its name in the pipeline file (the review and side blocks add `__review`, `__train`, `__test`). */
   readonly declaredName?: string;
 }
@@ -159,5 +159,7 @@ function describeBlock(root: string, block: Block): BlockSpec {
       return { ...base, language: 'prepare', part: block.part, declaredName: block.declaredName, settings: block.settings };
     case 'dedupe':
       return { ...base, language: 'dedupe', part: block.part, declaredName: block.declaredName, settings: block.settings };
+    case 'examples':
+      return { ...base, language: 'examples', part: block.part, declaredName: block.declaredName, settings: block.settings };
   }
 }

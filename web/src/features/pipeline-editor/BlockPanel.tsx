@@ -121,7 +121,7 @@ export function BlockPanel({ pipeline, block, file, connectors, connections, run
           </div>
         ) : block.language === 'clean' ? (
           <CleanBlockForm key={JSON.stringify(block.settings)} route={route} columns={block.settings} knownColumns={blockRun?.columns} onSaved={() => onChanged(block.name)} onError={setError} />
-        ) : block.language === 'prepare' || block.language === 'dedupe' ? (
+        ) : block.language === 'prepare' || block.language === 'dedupe' || block.language === 'examples' ? (
           <NoCodeSettingsForm
             key={JSON.stringify(block.settings)}
             pipeline={pipeline}
@@ -186,6 +186,7 @@ function partNote(block: BlockSpec): string | undefined {
       return `The pairs of ${from} scoring between its review and match thresholds; these are the settings of ${from}.`;
     case 'train':
     case 'test':
+    case 'validation':
       return `The ${block.part} rows of ${from}; these are the settings of ${from}.`;
     default:
       return undefined;
