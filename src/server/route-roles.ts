@@ -88,6 +88,7 @@ export const routeRoles = {
   'PUT /api/pipelines/:name/blocks/:block/clean': 'editor',
   'PUT /api/pipelines/:name/blocks/:block/dedupe': 'editor',
   'PUT /api/pipelines/:name/blocks/:block/prepare': 'editor',
+  'PUT /api/pipelines/:name/blocks/:block/examples': 'editor',
   'POST /api/pipelines/:name/blocks/:block/pair-decisions': 'editor',
   'PUT /api/files': 'editor',
   'POST /api/connections/test': 'editor',

@@ -11,6 +11,7 @@ import { fillTemplates } from '../../core/run/templates.ts';
 import { checkCleanBlock } from '../../core/run/clean-block-runner.ts';
 import { cleanTools } from '../../toolkit/clean-tools.ts';
 import { checkPrepareBlock } from '../../toolkit/ml/prepare-block-runner.ts';
+import { checkExamplesBlock } from '../../toolkit/llm/examples-block-runner.ts';
 import { connectors, createDataPlane, openRecordedRunStore } from '../../engine/create-engine.ts';
 import { checkDedupeBlock } from '../../toolkit/dedupe/dedupe-block-runner.ts';
 import { loadProjectLineage } from '../../core/lineage/load-project-lineage.ts';
@@ -104,7 +105,8 @@ async function checkBlock(project: Project, pipeline: Pipeline, block: Block): P
         for (const key of ['source', 'destination']) checkConnection(project, String(block.settings[key]), where);
         return [];
       case 'clean':
-        checkCleanBlock(block, cleanTools, undefined, project.root);
+        // A review block cleans some of its clean block's columns again: they are checked once, with the block as written.
+        if (block.part !== 'review') checkCleanBlock(block, cleanTools, undefined, project.root);
         return [];
       case 'prepare':
         // The train and test blocks share the split block's settings: they are checked once.
@@ -116,6 +118,10 @@ async function checkBlock(project: Project, pipeline: Pipeline, block: Block): P
       case 'dedupe':
         // Both parts of a dedupe block share its settings: they are checked once, with the block as written.
         if (block.part === 'clusters') checkDedupeBlock(block);
+        return [];
+      case 'examples':
+        // The train and validation blocks share the examples block's settings: they are checked once.
+        if (block.part === 'examples') checkExamplesBlock(block);
         return [];
     }
   } catch (error) {

@@ -35,6 +35,8 @@ export const blockFileSchema = z
     clean: z.record(z.string().min(1), z.object({ tool: z.string().min(1) }).loose()).optional(),
     /** A no-code prepare block: its one upstream split into train and test, features scaled and encoded (see docs/toolkit.md). */
     prepare: z.record(z.string(), z.unknown()).optional(),
+    /** A no-code block of training examples for a language model: shaped, near duplicates dropped, split into train and validation (see docs/toolkit.md). */
+    examples: z.record(z.string(), z.unknown()).optional(),
     /** A no-code duplicate-matching block: compared columns, blocking keys and thresholds (checked by the toolkit). */
     dedupe: z.record(z.string(), z.unknown()).optional(),
     /** A sensor that waits until a streaming pipeline's broker lag is below `below` (see docs/streaming.md). */

@@ -25,7 +25,7 @@ import { startRunLineage, type RunLineageEnd } from '../lineage/openlineage-emit
 import { mask } from '../project/secrets.ts';
 import type { RunReporter } from './run-reporter.ts';
 import type { RunTrigger } from './run-triggers.ts';
-import { deleteRunFiles } from './run-files.ts';
+import { deleteLegacyRunFiles } from './run-files.ts';
 
 export interface RunOptions {
   /** Run only this block, on the latest stored outputs of its upstreams. */
@@ -256,7 +256,7 @@ async function pruneOldOutputs(store: Pick<RunHistory, 'runsBeyond' | 'recordOut
   const old = await store.runsBeyond(pipeline, project.settings.data_plane.keep_runs);
   for (const runId of old) {
     await outputs.delete(outputs.location({ pipeline, runId }));
-    deleteRunFiles(project.stateDir, pipeline, runId);
+    deleteLegacyRunFiles(project.stateDir, pipeline, runId);
   }
   await store.recordOutputsPruned(old);
 }

@@ -3,7 +3,7 @@ import { Hono } from 'hono';
 import { z } from 'zod';
 import { toSluiceError } from '../../core/errors.ts';
 import { listPipelines, loadPipeline } from '../../core/pipeline/load-pipeline.ts';
-import type { Block, BlockLanguage, DedupePart, Pipeline, PreparePart } from '../../core/pipeline/pipeline.ts';
+import type { Block, BlockLanguage, CleanPart, DedupePart, ExamplesPart, Pipeline, PreparePart } from '../../core/pipeline/pipeline.ts';
 import type { BlockRole, VariableValue } from '../../core/pipeline/pipeline-schema.ts';
 import type { SerializedError } from '../../core/errors.ts';
 import type { RunRecord } from '../../core/run-store/run-store.ts';
@@ -54,10 +54,11 @@ export interface BlockSpec {
   readonly settings: Readonly<Record<string, unknown>>;
   /**
    * For a dedupe block: the rows with their cluster ids, or the pairs to review;
-   * for a prepare block: every row with its side, or the train or test rows.
+   * for a prepare block: every row with its side, or the train or test rows;
+   * for a clean block's review block (`review`): the values left undecided.
    */
-  readonly part?: DedupePart | PreparePart;
-  /** For a dedupe or prepare block: its name in the pipeline file (the review and side blocks add `__review`, `__train`, `__test`). */
+  readonly part?: DedupePart | PreparePart | CleanPart | ExamplesPart;
+  /** For a dedupe, prepare or clean block's added block: its name in the pipeline file (the review and side blocks add `__review`, `__train`, `__test`). */
   readonly declaredName?: string;
 }
 
@@ -151,12 +152,19 @@ function describeBlock(root: string, block: Block): BlockSpec {
     case 'sync':
       return { ...base, language: 'sync', settings: block.settings };
     case 'clean':
-      return { ...base, language: 'clean', settings: Object.fromEntries(block.columns.map((c) => [c.column, { tool: c.tool, ...c.settings }])) };
+      return {
+        ...base,
+        language: 'clean',
+        settings: Object.fromEntries(block.columns.map((c) => [c.column, { tool: c.tool, ...c.settings }])),
+        ...(block.part === 'review' ? { part: block.part, declaredName: block.declaredName ?? block.name } : {}),
+      };
     case 'prepare':
       return { ...base, language: 'prepare', part: block.part, declaredName: block.declaredName, settings: block.settings };
     case 'dedupe':
       return { ...base, language: 'dedupe', part: block.part, declaredName: block.declaredName, settings: block.settings };
     case 'stream_lag':
       return { ...base, language: 'stream_lag', settings: { pipeline: block.stream, below: block.below, max_age_ms: block.maxAge } };
+    case 'examples':
+      return { ...base, language: 'examples', part: block.part, declaredName: block.declaredName, settings: block.settings };
   }
 }

@@ -152,8 +152,8 @@ export function runRoutes(deps: AppDependencies): Hono<{ Variables: AuthVariable
     const blocks = await Promise.all(
       (await store.listBlockRuns(run.id)).map(async (b) => ({
         ...describeBlockRun(deps.root, b, files.get(b.block)),
-        // The JSON a block run kept with the run (a prepare block's fitted parameters), by file name.
-        files: await maskRunFiles(c, run.pipeline, b.block, readRunFiles(deps.stateDir, { pipeline: run.pipeline, runId: run.id, block: b.block })),
+        // The JSON a block run kept with the run's outputs (a prepare block's fitted parameters), by file name.
+        files: await maskRunFiles(c, run.pipeline, b.block, await readRunFiles(deps.outputs, deps.stateDir, { pipeline: run.pipeline, runId: run.id, block: b.block })),
       })),
     );
     return c.json({ run: { ...run, error: relativeError(deps.root, run.error) ?? null }, blocks } satisfies RunDetail);
