@@ -47,4 +47,6 @@ export type { DictionarySummary } from './routes/dictionary-routes.ts';
 export type { OutputPage, RunBlockDetail, RunDetail, RunDetailRecord, RunStarted } from './routes/run-routes.ts';
 export type { RunListAnswer } from './routes/overview-routes.ts';
 export type { DrainAnswer, WorkersView } from './routes/worker-routes.ts';
+export type { IngestAnswer } from './routes/ingest-routes.ts';
+export type { RejectedRecord } from '../streaming/sources/ingest-endpoints.ts';
 export type { QueueStats, WorkerRecord } from '../executor/block-run-ledger.ts';

@@ -74,6 +74,8 @@ export const routeRoles = {
   'POST /api/runs/:id/blocks/:block/metrics/:metric/expected': 'operator',
   'POST /api/connections/:name/test': 'operator',
   'POST /api/workers/:id/drain': 'operator',
+  // Records into a streaming pipeline: data, not the project. An operator's key (a producer's) may send them; a viewer only reads.
+  'POST /api/ingest/:pipeline': 'operator',
 
   'POST /api/pipelines': 'editor',
   'DELETE /api/pipelines/:name': 'editor',

@@ -5,3 +5,6 @@ export { runStream, type BatchReport, type StreamRun } from './run-stream.ts';
 export { HeartbeatWriter, heartbeatFile, readHeartbeats, type StreamHeartbeat } from './stream-heartbeat.ts';
 export type { StreamMessage, StreamSource } from './stream-source.ts';
 export { DeadLetterQueue, type DeadLetterEntry, type DeadLetterSelection, type ReplayResult } from './dead-letter-queue.ts';
+export { IngestEndpoints, IngestRefusal, type IngestEndpoint, type IngestOutcome, type IngestRecord, type RejectedRecord } from './sources/ingest-endpoints.ts';
+export { isServedOverHttp } from './open-stream-source.ts';
+export { IngestBodyError, splitIngestBody } from './split-ingest-body.ts';

@@ -37,6 +37,8 @@ export interface BatchReport {
   readonly deadLettered: number;
   /** Failed messages handed back for a later delivery. */
   readonly retried: number;
+  /** Failed messages told to their sender (a source with `reject`), neither retried nor dead-lettered. */
+  readonly rejected?: number;
   /** Publish time to commit, ms, of the batch's oldest and newest message. */
   readonly latencyMs: readonly [number, number] | undefined;
 }
@@ -121,8 +123,10 @@ async function processBatch(run: StreamRun, messages: readonly StreamMessage[], 
     staged.push({ sinks, ids: kept.map((d) => d.message.id), rows });
   }
 
-  const letters = failed.filter((f) => f.message.deliveries >= settings.max_deliver);
-  const retry = failed.filter((f) => f.message.deliveries < settings.max_deliver).map((f) => f.message);
+  // A source whose sender waits for the answer is told of the failures instead: retrying cannot fix a record the sender sent.
+  const rejecting = run.source.reject !== undefined;
+  const letters = rejecting ? [] : failed.filter((f) => f.message.deliveries >= settings.max_deliver);
+  const retry = rejecting ? [] : failed.filter((f) => f.message.deliveries < settings.max_deliver).map((f) => f.message);
   const lettered = new Set(letters.map((l) => l.message.id));
   if (letters.length) await retryWithBackoff('writing dead letters', () => run.deadLetters.write(letters, stager, context), context.logger, context.signal);
   let firstRows = 0;
@@ -156,6 +160,10 @@ async function processBatch(run: StreamRun, messages: readonly StreamMessage[], 
     }
   }
   const retried = new Set(retry.map((m) => m.id));
+  if (rejecting && failed.length) {
+    for (const f of failed) retried.add(f.message.id);
+    await run.source.reject!(failed.map((f) => ({ message: f.message, reason: f.reason })));
+  }
   await run.source.ack(messages.filter((m) => !retried.has(m.id)));
   if (retry.length) await run.source.retryLater(retry, settings.retry_delay);
   const now = Date.now();
@@ -166,6 +174,7 @@ async function processBatch(run: StreamRun, messages: readonly StreamMessage[], 
     duplicates: messages.length - fresh.length,
     deadLettered: letters.length,
     retried: retry.length,
+    rejected: rejecting ? failed.length : 0,
     latencyMs: published.length ? [now - Math.min(...published), now - Math.max(...published)] : undefined,
   };
 }

@@ -87,8 +87,23 @@ const mqttSourceSchema = z
   })
   .strict();
 
+/** Records POSTed to `sluice serve` at `/api/ingest/<pipeline>`; the request is answered once its records are committed. */
+const httpSourceSchema = z
+  .object({
+    type: z.literal('http'),
+    /** The largest request body taken, in bytes (at most 64 MB); larger ones are refused with 413 before they are read. */
+    max_body: z.number().int().positive().max(64 * 1024 * 1024).default(4 * 1024 * 1024),
+    /** Requests waiting for their commit, at most; one more is answered 429 with Retry-After. */
+    max_requests: z.number().int().positive().default(64),
+    /** How long a request waits for its commit before it is answered 503 (its records may still land: retry with the same Idempotency-Key). */
+    wait: durationSchema.default(30_000),
+    /** How long an Idempotency-Key is remembered, at least: a request repeating one within it lands once. */
+    idempotency_window: durationSchema.default(3_600_000),
+  })
+  .strict();
+
 export const streamSourceSchema = z
-  .discriminatedUnion('type', [natsJetStreamSourceSchema, redisStreamsSourceSchema, rabbitmqSourceSchema, mqttSourceSchema])
+  .discriminatedUnion('type', [natsJetStreamSourceSchema, redisStreamsSourceSchema, rabbitmqSourceSchema, mqttSourceSchema, httpSourceSchema])
   .superRefine((source, ctx) => {
     if (source.type === 'rabbitmq' && source.binding_key !== undefined && source.exchange === undefined) ctx.addIssue({ code: 'custom', message: 'binding_key needs an exchange to bind the queue to', path: ['binding_key'] });
   });
