@@ -6,7 +6,7 @@ import { BatchStager } from './batch-stager.ts';
 import { collectBatch } from './collect-batch.ts';
 import type { DeadLetter, DeadLetters } from './dead-letters.ts';
 import type { PayloadDecoder } from './decode-payload.ts';
-import { storedType } from './record-schema.ts';
+import { RecordProblem, storedType } from './record-schema.ts';
 import { retryWithBackoff } from './retry-with-backoff.ts';
 import type { StreamSink } from './stream-sink.ts';
 import type { StreamMessage, StreamSource } from './stream-source.ts';
@@ -86,8 +86,11 @@ export async function runStream(run: StreamRun): Promise<void> {
 
 async function processBatch(run: StreamRun, messages: readonly StreamMessage[], stager: BatchStager): Promise<BatchReport> {
   const { settings, context } = run;
-  const failed: DeadLetter[] = [];
+  const failed: (DeadLetter & { final?: boolean })[] = [];
   const fail = (message: StreamMessage, error: unknown) => failed.push({ message, reason: (error as Error).message });
+  // Under discard_row, a record that does not fit the columns is set aside at once: delivering it again cannot make it fit.
+  const failDecoding = (message: StreamMessage, error: unknown) =>
+    failed.push({ message, reason: (error as Error).message, final: settings.schema_contract === 'discard_row' && error instanceof RecordProblem });
 
   // A message the broker counts as acknowledged was committed (or dead-lettered): it is a stale copy,
   // delivered again before the ack arrived. Committed ids behind that line are pruned, so both tests are needed.
@@ -100,9 +103,10 @@ async function processBatch(run: StreamRun, messages: readonly StreamMessage[], 
       continue;
     }
     try {
-      decoded.push({ message, rows: await transformRecord(run.decoder.decode(message.payload), run.transformers) });
+      const record = run.decoder.decode(message.payload);
+      decoded.push({ message, rows: await transformRecord(record, run.transformers) });
     } catch (error) {
-      fail(message, error);
+      failDecoding(message, error);
     }
   }
 
@@ -125,8 +129,9 @@ async function processBatch(run: StreamRun, messages: readonly StreamMessage[], 
 
   // A source whose sender waits for the answer is told of the failures instead: retrying cannot fix a record the sender sent.
   const rejecting = run.source.reject !== undefined;
-  const letters = rejecting ? [] : failed.filter((f) => f.message.deliveries >= settings.max_deliver);
-  const retry = rejecting ? [] : failed.filter((f) => f.message.deliveries < settings.max_deliver).map((f) => f.message);
+  const lastDelivery = (f: (typeof failed)[number]) => f.final === true || f.message.deliveries >= settings.max_deliver;
+  const letters = rejecting ? [] : failed.filter(lastDelivery);
+  const retry = rejecting ? [] : failed.filter((f) => !lastDelivery(f)).map((f) => f.message);
   const lettered = new Set(letters.map((l) => l.message.id));
   if (letters.length) await retryWithBackoff('writing dead letters', () => run.deadLetters.write(letters, stager, context), context.logger, context.signal);
   let firstRows = 0;

@@ -51,9 +51,10 @@ describe('HTTP ingest into a streaming pipeline, through sluice serve', { skip }
     // Commits wait out a long batch, so requests pile up against a bound of two.
     world.pipeline('slow', ['kind: streaming', 'source: { type: http, max_requests: 2 }', 'batch_size: 1000', 'batch_wait: 3s', 'sinks:', '  - { connection: pg, table: slow }', ''].join('\n'));
     world.pipeline('lines', ['kind: streaming', 'source: { type: http }', 'payload: { format: csv, columns: { id: BIGINT NOT NULL, city: VARCHAR } }', 'batch_wait: 20ms', 'sinks:', '  - { connection: pg, table: lines }', ''].join('\n'));
+    world.pipeline('frozen', ['kind: streaming', 'source: { type: http }', 'payload: { columns: { id: BIGINT NOT NULL } }', 'schema_contract: freeze', 'batch_wait: 20ms', 'sinks:', '  - { connection: pg, table: frozen }', ''].join('\n'));
     server = await startServer(world.dir);
     token = readFileSync(path.join(world.dir, '.sluice/api-token'), 'utf8').trim();
-    await Promise.all(['orders', 'slow', 'lines'].map(ready));
+    await Promise.all(['orders', 'slow', 'lines', 'frozen'].map(ready));
   });
   after(async () => {
     if (server) await stop(server.child, 'SIGTERM');
@@ -99,12 +100,16 @@ describe('HTTP ingest into a streaming pipeline, through sluice serve', { skip }
     assert.match(refusedBody.error.message, /record 0 \(line 1\): column id \(BIGINT\): "x"/);
   });
 
-  it('takes CSV lines, and refuses a body that is not records, a bad key, a missing credential and an unknown pipeline', async () => {
+  it('takes CSV lines, holds a frozen schema, and refuses a body that is not records, a bad key, a missing credential and an unknown pipeline', async () => {
     const csv = await post('lines', 'id,city\n1,Lyon\n2,"Porto, PT"\n', { 'content-type': 'text/csv' });
     const csvAnswer = (await csv.json()) as IngestAnswer;
     assert.equal(csv.status, 207, 'the header line is a record like any other, and it is no BIGINT');
     assert.deepEqual(csvAnswer.rejected.map((r) => [r.index, r.line]), [[0, 1]]);
     assert.deepEqual(await world.query(`SELECT id, city FROM ${world.name}.lines ORDER BY id`), [{ id: '1', city: 'Lyon' }, { id: '2', city: 'Porto, PT' }]);
+
+    const frozen = await post('frozen', '[{"id": 1}, {"id": 2, "color": "red"}]');
+    assert.equal(frozen.status, 207);
+    assert.deepEqual(((await frozen.json()) as IngestAnswer).rejected, [{ index: 1, reason: 'field color is not a declared column and the schema contract is freeze' }]);
 
     const bad = await post('orders', '[{"id": 1}, ');
     assert.equal(bad.status, 400);
@@ -154,7 +159,8 @@ describe('HTTP ingest into a streaming pipeline, through sluice serve', { skip }
       // Every acknowledged request's rows are committed, whatever the kill interrupted.
       for (const r of acked) assert.equal(await countRows(world, 'orders', `id BETWEEN ${ids(r)[0]} AND ${ids(r).at(-1)}`), perRequest, `request ${r} was answered 200`);
       if (k < kills) {
-        server = await startServer(world.dir);
+        world.pipeline('frozen', ['kind: streaming', 'source: { type: http }', 'payload: { columns: { id: BIGINT NOT NULL } }', 'schema_contract: freeze', 'batch_wait: 20ms', 'sinks:', '  - { connection: pg, table: frozen }', ''].join('\n'));
+    server = await startServer(world.dir);
         await ready('orders');
       }
     }

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { alertsSchema } from './alert-schema.ts';
 import { durationSchema } from './duration.ts';
+import { schemaContracts } from './integration-schema.ts';
 import { blockNamePattern, pipelineNamePattern } from './pipeline-schema.ts';
 
 /**
@@ -123,8 +124,8 @@ const payloadSchema = z
      * one `text` column holds the payload (text).
      */
     columns: z.record(z.string().min(1), z.string().min(1)).optional(),
-    /** Fields of a JSON payload that no column declares: `discard` them, or `reject` the message (dead letter). */
-    unknown_fields: z.enum(['discard', 'reject']).default('discard'),
+    /** Fields of a JSON payload that no column declares: `discard` them, or `reject` the message; `discard` under the `evolve` contract, `reject` under the others, when left out. */
+    unknown_fields: z.enum(['discard', 'reject']).optional(),
     delimiter: z.string().length(1).default(','),
   })
   .strict()
@@ -171,7 +172,13 @@ export const streamingFileSchema = z
     /** `sluice serve` and `sluice scheduler` keep the stream running, restarting it after a failure; false leaves it to `sluice stream run`. */
     supervise: z.boolean().default(true),
     source: streamSourceSchema,
-    payload: payloadSchema.default({ format: 'json', unknown_fields: 'discard', delimiter: ',' }),
+    payload: payloadSchema.default({ format: 'json', delimiter: ',' }),
+    /**
+     * What a record that does not fit the columns does, as in integration syncs: `evolve` (a new JSON
+     * field adds a column), `freeze` (the declared columns hold; a record with another field fails) or
+     * `discard_row` (a record that does not fit goes to the dead letters on its first delivery).
+     */
+    schema_contract: z.enum(schemaContracts).default('evolve'),
     /** A micro-batch closes at this many messages... */
     batch_size: z.number().int().positive().default(1000),
     /** ...or this long after its first message, whichever comes first. */
@@ -188,6 +195,10 @@ export const streamingFileSchema = z
     dead_letter_table: z.string().min(1).default('_sluice_dead_letters'),
   })
   .strict()
+  .refine((f) => f.schema_contract === 'evolve' || f.payload.format !== 'json' || f.payload.columns !== undefined, {
+    message: 'the freeze and discard_row contracts hold records to declared columns: give payload.columns',
+    path: ['schema_contract'],
+  })
   .refine((f) => f.max_in_flight >= f.batch_size, { message: 'max_in_flight must be at least batch_size', path: ['max_in_flight'] })
   .refine((f) => (f.kind === undefined) !== (f.type === undefined), { message: 'give kind: streaming once (type: is its old spelling)', path: ['kind'] });
 

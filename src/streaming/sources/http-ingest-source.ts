@@ -171,7 +171,7 @@ export async function openHttpIngestSource(settings: HttpSourceSettings, options
   if (!options.ingest) {
     throw new ConfigError('stream.http_needs_serve', `pipeline ${options.pipeline} has an http source: its records are POSTed to sluice serve (POST /api/ingest/${options.pipeline}), which runs it; 'sluice stream run' and 'sluice scheduler' cannot`);
   }
-  const source = new HttpIngestSource(settings, options.payload ?? { format: 'json', unknown_fields: 'discard', delimiter: ',' }, options);
+  const source = new HttpIngestSource(settings, options.payload ?? { format: 'json', delimiter: ',' }, options);
   options.ingest.register(options.pipeline, source);
   return source;
 }
