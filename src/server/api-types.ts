@@ -53,4 +53,6 @@ export type { StreamMetricSample } from '../core/run-store/stream-metrics-store.
 export type { StreamDisplayState, StreamOverview } from '../streaming/stream-overview.ts';
 export type { StreamHeartbeat } from '../streaming/stream-heartbeat.ts';
 export type { DeadLetterEntry } from '../streaming/dead-letter-queue.ts';
+export type { IngestAnswer } from './routes/ingest-routes.ts';
+export type { RejectedRecord } from '../streaming/sources/ingest-endpoints.ts';
 export type { QueueStats, WorkerRecord } from '../executor/block-run-ledger.ts';

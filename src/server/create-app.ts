@@ -32,6 +32,7 @@ import { requireAuth, sessionRoutes, type AuthVariables } from './session-auth.t
 import { requireRole } from './route-roles.ts';
 import { userRoutes } from './routes/user-routes.ts';
 import { docsSiteRoutes } from './routes/docs-site-routes.ts';
+import { ingestRoutes } from './routes/ingest-routes.ts';
 import { UserAuth } from './users/user-auth.ts';
 import { OidcClient } from './users/oidc-client.ts';
 import { oidcRoutes } from './users/oidc-routes.ts';
@@ -52,7 +53,9 @@ export function createApp(deps: AppDependencies): Hono<{ Variables: AuthVariable
 
   app.use('*', securityHeaders());
   // Files are at most 2 MB; anything much larger is refused before it is read.
-  app.use('/api/*', bodyLimit({ maxSize: 4 * 1024 * 1024, onError: (c) => problem(c, 413, 'api.body_too_large', 'the request body is larger than 4 MB') }));
+  // Ingest bodies are capped by their pipeline's max_body instead, in the route.
+  const apiBodyLimit = bodyLimit({ maxSize: 4 * 1024 * 1024, onError: (c) => problem(c, 413, 'api.body_too_large', 'the request body is larger than 4 MB') });
+  app.use('/api/*', (c, next) => (c.req.path.startsWith('/api/ingest/') ? next() : apiBodyLimit(c, next)));
   app.get('/api/health', (c) => c.json({ ok: true }));
   const oidc = deps.oidc ? new OidcClient(deps.oidc) : undefined;
   app.route('/api', sessionRoutes(auth, deps.store.audit, oidc?.options.provider));
@@ -87,6 +90,7 @@ export function createApp(deps: AppDependencies): Hono<{ Variables: AuthVariable
   app.route('/api', auditRoutes(deps));
   app.route('/api', userRoutes(deps));
   app.route('/api', docsSiteRoutes(deps));
+  app.route('/api', ingestRoutes(deps));
   // Nothing under /api ever falls through to the UI's HTML.
   app.all('/api', (c) => problem(c, 404, 'api.not_found', `no route ${c.req.method} ${c.req.path}`));
   app.all('/api/*', (c) => problem(c, 404, 'api.not_found', `no route ${c.req.method} ${c.req.path}`));

@@ -79,6 +79,8 @@ export const routeRoles = {
   'POST /api/workers/:id/drain': 'operator',
   'POST /api/streams/:name/dead-letters/replay': 'operator',
   'POST /api/streams/:name/dead-letters/drop': 'operator',
+  // Records into a streaming pipeline: data, not the project. An operator's key (a producer's) may send them; a viewer only reads.
+  'POST /api/ingest/:pipeline': 'operator',
 
   'POST /api/pipelines': 'editor',
   'DELETE /api/pipelines/:name': 'editor',

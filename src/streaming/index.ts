@@ -7,3 +7,6 @@ export type { StreamMessage, StreamSource } from './stream-source.ts';
 export { DeadLetterQueue, type DeadLetterEntry, type DeadLetterSelection, type ReplayResult } from './dead-letter-queue.ts';
 export { StreamMetricsRecorder } from './stream-metrics-recorder.ts';
 export { readStreamOverview, type StreamDisplayState, type StreamOverview } from './stream-overview.ts';
+export { IngestEndpoints, IngestRefusal, type IngestEndpoint, type IngestOutcome, type IngestRecord, type RejectedRecord } from './sources/ingest-endpoints.ts';
+export { isServedOverHttp } from './open-stream-source.ts';
+export { IngestBodyError, splitIngestBody } from './split-ingest-body.ts';

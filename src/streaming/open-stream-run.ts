@@ -12,6 +12,7 @@ import { createPayloadDecoder } from './decode-payload.ts';
 import type { StreamingPipeline } from './load-streaming-pipeline.ts';
 import { openStreamSource } from './open-stream-source.ts';
 import type { StreamRun } from './run-stream.ts';
+import type { IngestEndpoints } from './sources/ingest-endpoints.ts';
 import { StreamSink } from './stream-sink.ts';
 import { loadStreamTransformers } from './stream-transformers.ts';
 import { WindowAggregator } from './windows/window-aggregator.ts';
@@ -28,7 +29,15 @@ export async function openStreamRun(
   project: Project,
   connectors: ConnectorRegistry,
   pipeline: StreamingPipeline,
-  options: { readonly session: DataPlaneSession; readonly logger: Logger; readonly signal: AbortSignal; readonly stop: AbortSignal; readonly onBatch?: StreamRun['onBatch'] },
+  options: {
+    readonly session: DataPlaneSession;
+    readonly logger: Logger;
+    readonly signal: AbortSignal;
+    readonly stop: AbortSignal;
+    readonly onBatch?: StreamRun['onBatch'];
+    /** Where an http source registers its endpoint, in a process that serves HTTP. */
+    readonly ingest?: IngestEndpoints | undefined;
+  },
 ): Promise<OpenedStreamRun> {
   const { settings } = pipeline;
   const tempDir = await mkdtemp(path.join(os.tmpdir(), 'sluice-stream-'));
@@ -48,8 +57,8 @@ export async function openStreamRun(
     const sinks = settings.sinks.map((spec) => new StreamSink(pipeline.name, spec, destinations.get(spec.connection)!));
     for (const sink of sinks) await sink.load(context);
     const transformers = await loadStreamTransformers(pipeline.transformers, (file) => path.relative(project.root, file));
-    const decoder = createPayloadDecoder(settings.payload, pipeline.shown);
-    const source = await openStreamSource(settings.source, { pipeline: pipeline.name, maxInFlight: settings.max_in_flight });
+    const decoder = createPayloadDecoder(settings.payload, pipeline.shown, settings.schema_contract);
+    const source = await openStreamSource(settings.source, { pipeline: pipeline.name, maxInFlight: settings.max_in_flight, ingest: options.ingest, payload: settings.payload });
     closing.push(() => source.close());
     const deadLetters = new DeadLetters(pipeline.name, source.description, settings.dead_letter_table, destinations.get(settings.sinks[0]!.connection)!);
     const window = settings.window ? new WindowAggregator(settings.window) : undefined;

@@ -6,7 +6,7 @@ import { BatchStager } from './batch-stager.ts';
 import { collectBatch } from './collect-batch.ts';
 import type { DeadLetter, DeadLetters } from './dead-letters.ts';
 import type { PayloadDecoder } from './decode-payload.ts';
-import { storedType } from './record-schema.ts';
+import { RecordProblem, storedType } from './record-schema.ts';
 import { retryWithBackoff } from './retry-with-backoff.ts';
 import type { StreamSink } from './stream-sink.ts';
 import type { StreamMessage, StreamSource } from './stream-source.ts';
@@ -42,6 +42,8 @@ export interface BatchReport {
   readonly deadLettered: number;
   /** Failed messages handed back for a later delivery. */
   readonly retried: number;
+  /** Failed messages told to their sender (a source with `reject`), neither retried nor dead-lettered. */
+  readonly rejected?: number;
   /** Publish time to commit, ms, of the batch's oldest and newest message. */
   readonly latencyMs: readonly [number, number] | undefined;
   /** Publish time to commit, ms, of each of the batch's messages whose broker gives a publish time (for the latency percentiles). */
@@ -103,8 +105,11 @@ export async function runStream(run: StreamRun): Promise<void> {
 
 async function processBatch(run: StreamRun, messages: readonly StreamMessage[], stager: BatchStager): Promise<BatchReport> {
   const { settings, context } = run;
-  const failed: DeadLetter[] = [];
+  const failed: (DeadLetter & { final?: boolean })[] = [];
   const fail = (message: StreamMessage, error: unknown) => failed.push({ message, reason: (error as Error).message });
+  // Under discard_row, a record that does not fit the columns is set aside at once: delivering it again cannot make it fit.
+  const failDecoding = (message: StreamMessage, error: unknown) =>
+    failed.push({ message, reason: (error as Error).message, final: settings.schema_contract === 'discard_row' && error instanceof RecordProblem });
 
   // A message the broker counts as acknowledged was committed (or dead-lettered): it is a stale copy,
   // delivered again before the ack arrived. Committed ids behind that line are pruned, so both tests are needed.
@@ -125,7 +130,7 @@ async function processBatch(run: StreamRun, messages: readonly StreamMessage[], 
       }
       decoded.push({ message, rows });
     } catch (error) {
-      fail(message, error);
+      failDecoding(message, error);
     }
   }
 
@@ -146,8 +151,11 @@ async function processBatch(run: StreamRun, messages: readonly StreamMessage[], 
     staged.push({ sinks, ids: kept.map((d) => d.message.id), rows, inputs: kept.map((d) => ({ id: d.message.id, rows: d.rows })) });
   }
 
-  const letters = failed.filter((f) => f.message.deliveries >= settings.max_deliver);
-  const retry = failed.filter((f) => f.message.deliveries < settings.max_deliver).map((f) => f.message);
+  // A source whose sender waits for the answer is told of the failures instead: retrying cannot fix a record the sender sent.
+  const rejecting = run.source.reject !== undefined;
+  const lastDelivery = (f: (typeof failed)[number]) => f.final === true || f.message.deliveries >= settings.max_deliver;
+  const letters = rejecting ? [] : failed.filter(lastDelivery);
+  const retry = rejecting ? [] : failed.filter((f) => !lastDelivery(f)).map((f) => f.message);
   const lettered = new Set(letters.map((l) => l.message.id));
   if (letters.length) await retryWithBackoff('writing dead letters', () => run.deadLetters.write(letters, stager, context), context.logger, context.signal);
   const late = await writeLateRecords(run, staged, settled, stager);
@@ -184,6 +192,10 @@ async function processBatch(run: StreamRun, messages: readonly StreamMessage[], 
     }
   }
   const retried = new Set(retry.map((m) => m.id));
+  if (rejecting && failed.length) {
+    for (const f of failed) retried.add(f.message.id);
+    await run.source.reject!(failed.map((f) => ({ message: f.message, reason: f.reason })));
+  }
   await run.source.ack(messages.filter((m) => !retried.has(m.id)));
   if (retry.length) await run.source.retryLater(retry, settings.retry_delay);
   const now = Date.now();
@@ -194,6 +206,7 @@ async function processBatch(run: StreamRun, messages: readonly StreamMessage[], 
     duplicates: messages.length - fresh.length,
     deadLettered: letters.length,
     retried: retry.length,
+    rejected: rejecting ? failed.length : 0,
     latencyMs: published.length ? [now - Math.min(...published), now - Math.max(...published)] : undefined,
     latenciesMs: published.map((t) => now - t),
     late,

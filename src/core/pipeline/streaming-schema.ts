@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { alertsSchema } from './alert-schema.ts';
 import { durationSchema } from './duration.ts';
+import { schemaContracts } from './integration-schema.ts';
 import { blockNamePattern, pipelineNamePattern } from './pipeline-schema.ts';
 
 /**
@@ -87,8 +88,23 @@ const mqttSourceSchema = z
   })
   .strict();
 
+/** Records POSTed to `sluice serve` at `/api/ingest/<pipeline>`; the request is answered once its records are committed. */
+const httpSourceSchema = z
+  .object({
+    type: z.literal('http'),
+    /** The largest request body taken, in bytes (at most 64 MB); larger ones are refused with 413 before they are read. */
+    max_body: z.number().int().positive().max(64 * 1024 * 1024).default(4 * 1024 * 1024),
+    /** Requests waiting for their commit, at most; one more is answered 429 with Retry-After. */
+    max_requests: z.number().int().positive().default(64),
+    /** How long a request waits for its commit before it is answered 503 (its records may still land: retry with the same Idempotency-Key). */
+    wait: durationSchema.default(30_000),
+    /** How long an Idempotency-Key is remembered, at least: a request repeating one within it lands once. */
+    idempotency_window: durationSchema.default(3_600_000),
+  })
+  .strict();
+
 export const streamSourceSchema = z
-  .discriminatedUnion('type', [natsJetStreamSourceSchema, redisStreamsSourceSchema, rabbitmqSourceSchema, mqttSourceSchema])
+  .discriminatedUnion('type', [natsJetStreamSourceSchema, redisStreamsSourceSchema, rabbitmqSourceSchema, mqttSourceSchema, httpSourceSchema])
   .superRefine((source, ctx) => {
     if (source.type === 'rabbitmq' && source.binding_key !== undefined && source.exchange === undefined) ctx.addIssue({ code: 'custom', message: 'binding_key needs an exchange to bind the queue to', path: ['binding_key'] });
   });
@@ -108,8 +124,8 @@ const payloadSchema = z
      * one `text` column holds the payload (text).
      */
     columns: z.record(z.string().min(1), z.string().min(1)).optional(),
-    /** Fields of a JSON payload that no column declares: `discard` them, or `reject` the message (dead letter). */
-    unknown_fields: z.enum(['discard', 'reject']).default('discard'),
+    /** Fields of a JSON payload that no column declares: `discard` them, or `reject` the message; `discard` under the `evolve` contract, `reject` under the others, when left out. */
+    unknown_fields: z.enum(['discard', 'reject']).optional(),
     delimiter: z.string().length(1).default(','),
   })
   .strict()
@@ -248,7 +264,13 @@ export const streamingFileSchema = z
     /** How often the stream records its metrics (rows/s, latency percentiles, lag, dead letters) in the metadata store. */
     metrics_interval: durationSchema.default(10_000).refine((ms) => ms >= 1000, 'metrics_interval is at least 1s'),
     source: streamSourceSchema,
-    payload: payloadSchema.default({ format: 'json', unknown_fields: 'discard', delimiter: ',' }),
+    payload: payloadSchema.default({ format: 'json', delimiter: ',' }),
+    /**
+     * What a record that does not fit the columns does, as in integration syncs: `evolve` (a new JSON
+     * field adds a column), `freeze` (the declared columns hold; a record with another field fails) or
+     * `discard_row` (a record that does not fit goes to the dead letters on its first delivery).
+     */
+    schema_contract: z.enum(schemaContracts).default('evolve'),
     /** A micro-batch closes at this many messages... */
     batch_size: z.number().int().positive().default(1000),
     /** ...or this long after its first message, whichever comes first. */
@@ -267,6 +289,10 @@ export const streamingFileSchema = z
     dead_letter_table: z.string().min(1).default('_sluice_dead_letters'),
   })
   .strict()
+  .refine((f) => f.schema_contract === 'evolve' || f.payload.format !== 'json' || f.payload.columns !== undefined, {
+    message: 'the freeze and discard_row contracts hold records to declared columns: give payload.columns',
+    path: ['schema_contract'],
+  })
   .refine((f) => f.max_in_flight >= f.batch_size, { message: 'max_in_flight must be at least batch_size', path: ['max_in_flight'] })
   .refine((f) => (f.kind === undefined) !== (f.type === undefined), { message: 'give kind: streaming once (type: is its old spelling)', path: ['kind'] })
   .superRefine((f, ctx) => {
