@@ -48,3 +48,9 @@ export type { OutputPage, RunBlockDetail, RunDetail, RunDetailRecord, RunStarted
 export type { RunListAnswer } from './routes/overview-routes.ts';
 export type { DrainAnswer, WorkersView } from './routes/worker-routes.ts';
 export type { QueueStats, WorkerRecord } from '../executor/block-run-ledger.ts';
+export type { ApiRoutes, RouteContract } from './api-routes.ts';
+export type { LineageAnswer } from './routes/lineage-routes.ts';
+export type { MapBlockWritten, MapSources, MapSuggestAnswer, SampledSide } from './routes/map-routes.ts';
+export type { SchedulePreview } from './routes/trigger-routes.ts';
+export type { ConnectionCheck } from './connection-check.ts';
+export type { FolderListing } from './project-folder.ts';
