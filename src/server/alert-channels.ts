@@ -31,6 +31,8 @@ export const alertChannelInput = z
   .strict();
 
 export type AlertChannelInput = z.output<typeof alertChannelInput>;
+/** What `POST /api/alerts/project` and `POST /api/alerts/pipelines/:name` take. */
+export type AlertChannelRequest = z.input<typeof alertChannelInput>;
 
 /** An alert channel as the API shows it: what it is and where it goes, never a secret value. */
 export interface AlertChannelView {

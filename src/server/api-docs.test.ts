@@ -3,6 +3,7 @@ import { readFileSync } from 'node:fs';
 import { describe, it } from 'node:test';
 import type { AppDependencies } from './app-context.ts';
 import { createApp } from './create-app.ts';
+import { registeredRoutes } from './registered-routes.ts';
 
 const docs = readFileSync(new URL('../../docs/api.md', import.meta.url), 'utf8');
 const methods = 'GET|POST|PUT|PATCH|DELETE';
@@ -12,17 +13,9 @@ const methods = 'GET|POST|PUT|PATCH|DELETE';
  * registers its routes; no handler runs, so the parts a handler would use
  * (the run store, the data plane) are left out or empty.
  */
-function registeredRoutes(): string[] {
+function appRoutes(): string[] {
   const deps = { root: '.', stateDir: '.sluice', token: 'unused', connectors: new Map(), store: {} } as unknown as AppDependencies;
-  return [
-    ...new Set(
-      createApp(deps)
-        .routes
-        // Middleware and the catch-alls (`ALL /api/*`, the UI's `GET *`) are no routes of the API.
-        .filter((route) => route.method !== 'ALL' && !route.path.includes('*'))
-        .map((route) => `${route.method} ${route.path}`),
-    ),
-  ].sort();
+  return registeredRoutes(createApp(deps));
 }
 
 /** The routes a table row of docs/api.md starts with: `| \`GET /api/runs?limit\` | ...`. */
@@ -40,7 +33,7 @@ function mentionedRoutes(): string[] {
 }
 
 describe('docs/api.md', () => {
-  const routes = registeredRoutes();
+  const routes = appRoutes();
 
   it('documents every route the server registers, in a table row of its own', () => {
     assert.ok(routes.length > 50, `the app registers its routes (found ${routes.length})`);

@@ -93,6 +93,9 @@ const signInBody = z.union([
   z.object({ user: z.string().min(1).max(200), password: z.string().max(1000) }).strict(),
 ]);
 
+/** What `POST /api/session` takes: the project token while it has no users, else a name and password. */
+export type SignInRequest = z.input<typeof signInBody>;
+
 /** What `GET /api/session` answers: whether the caller is signed in, as whom, and how the sign-in page should ask. */
 export interface SessionView {
   readonly authenticated: boolean;

@@ -1,5 +1,5 @@
 import { useEffect, useState } from 'react';
-import { api, onSignedOut } from './api/client.ts';
+import { call, endpoint, onSignedOut, type Endpoint } from './api/client.ts';
 import { Layout } from './components/Layout.tsx';
 import { loadable } from './loadable.tsx';
 import { match, navigate, routeQuery, useRoute } from './router.ts';
@@ -40,7 +40,7 @@ export function App() {
   useEffect(() => {
     const token = takeFragmentToken();
     const check = token
-      ? api<SessionView>('POST', '/api/session', { token }).then(
+      ? call('POST /api/session', { body: { token } }).then(
           (s) => {
             setSession(s);
             return true;
@@ -50,7 +50,7 @@ export function App() {
             return false;
           },
         )
-      : api<SessionView>('GET', '/api/session').then(
+      : call('GET /api/session').then(
           (s) => {
             setSession(s);
             return s.authenticated;
@@ -106,9 +106,9 @@ function rememberSession(open: boolean): void {
 }
 
 /** The main API route of a page drawn without waiting for code to load, to ask for early. */
-function firstDataOf(route: string): string | undefined {
+function firstDataOf(route: string): Endpoint<unknown> | undefined {
   if (route === '/runs' || route.startsWith('/runs?')) return runListRoute(route);
-  if (route === '/pipelines') return '/api/pipelines';
+  if (route === '/pipelines') return endpoint('GET /api/pipelines');
   return undefined;
 }
 

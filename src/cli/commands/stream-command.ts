@@ -1,7 +1,7 @@
 import { SluiceError } from '../../core/errors.ts';
 import { loadProject } from '../../core/project/load-project.ts';
 import { createLogger, type Logger } from '../../core/run/logger.ts';
-import { HeartbeatWriter, heartbeatFile, loadStreamingPipeline, openStreamRun, readHeartbeats, readStreamOverview, runStream, StreamMetricsRecorder, type IngestEndpoints, type StreamHeartbeat, type StreamingPipeline, type StreamOverview, type StreamSource } from '../../streaming/index.ts';
+import { HeartbeatWriter, heartbeatFile, loadStreamingPipeline, openStreamRun, readStreamOverview, runStream, StreamMetricsRecorder, type IngestEndpoints, type StreamHeartbeat, type StreamingPipeline, type StreamOverview, type StreamSource } from '../../streaming/index.ts';
 import { createEngine, openRunStore, type Engine } from '../../engine/create-engine.ts';
 import { bold, describeError, describeWarnings, dim, formatCount, formatTable, green, red, yellow, type Output } from '../output.ts';
 

@@ -11,6 +11,9 @@ import { parseBody } from '../http-problem.ts';
 
 const eventsBody = z.object({ on: z.array(z.enum(alertEventKinds)).min(1) }).strict();
 
+/** What `PATCH /api/alerts/.../:index` takes: the events the channel is told about. */
+export type AlertEventsRequest = z.input<typeof eventsBody>;
+
 /** `GET /api/alerts`: the project's channels and each pipeline's (with why a pipeline's cannot be read). */
 export interface AlertsOverview {
   readonly project: readonly AlertChannelView[];

@@ -19,6 +19,7 @@ const auditQuery = z.object({
   limit: z.coerce.number().int().min(1, 'limit is a whole number from 1 to 1000').max(1000, 'limit is a whole number from 1 to 1000').default(100),
   cursor: z.coerce.number().int().min(1).optional(),
 });
+export type AuditQuery = typeof auditQuery;
 
 /**
  * `GET /api/audit`: the audit log, newest first, filtered. Reading is the only

@@ -46,6 +46,10 @@ const blockChangeBody = z
   })
   .strict();
 
+/** What `POST /api/pipelines/:name/blocks` and `PATCH /api/pipelines/:name/blocks/:block` take. */
+export type NewBlockRequest = z.input<typeof newBlockBody>;
+export type BlockChangeRequest = z.input<typeof blockChangeBody>;
+
 /** A template for a new block (`GET /api/block-templates`); `extension` is null for a connector block. */
 export interface BlockTemplateInfo {
   readonly id: string;

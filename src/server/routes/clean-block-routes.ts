@@ -17,6 +17,9 @@ const cleanColumnsBody = z
   })
   .strict();
 
+/** What `PUT /api/pipelines/:name/blocks/:block/clean` takes. */
+export type CleanColumnsRequest = z.input<typeof cleanColumnsBody>;
+
 /** A tool a no-code clean block can name, with its settings as JSON Schema (`GET /api/clean-tools`). */
 export interface CleanToolInfo {
   readonly name: string;

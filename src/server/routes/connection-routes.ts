@@ -21,6 +21,9 @@ const connectionBody = z
   })
   .strict();
 
+/** What `POST /api/connections`, `PUT /api/connections/:name` and `POST /api/connections/test` take. */
+export type ConnectionRequest = z.input<typeof connectionBody>;
+
 /** Connections in connections.yaml; secret values are write-only (kept in .sluice/secrets.env). */
 export function connectionRoutes(deps: AppDependencies): Hono {
   const app = new Hono();

@@ -13,6 +13,9 @@ const decisionsBody = z.strictObject({
   decisions: z.array(z.strictObject({ value: z.string().trim().min(1), canonical: z.string().trim().min(1).nullable() })).min(1).max(1000),
 });
 
+/** What `POST /api/dictionaries/:name/decisions` takes. */
+export type DictionaryDecisionsRequest = z.input<typeof decisionsBody>;
+
 /**
  * The project's dictionaries (`dictionaries/NAME.yaml`) with the values the
  * latest clean runs left for review, and the decisions a reviewer takes,

@@ -23,6 +23,11 @@ const languages: Record<string, string> = {
   '.csv': 'csv',
 };
 
+const fileBody = z.object({ path: z.string().min(1).max(1000), content: z.string().max(maxFileBytes) }).strict();
+
+/** What `PUT /api/files` takes. */
+export type FileWriteRequest = z.input<typeof fileBody>;
+
 /** Reading and writing project files, every path through the one resolver. */
 export function fileRoutes(deps: AppDependencies): Hono {
   const app = new Hono();
@@ -36,7 +41,7 @@ export function fileRoutes(deps: AppDependencies): Hono {
   });
 
   app.put('/files', async (c) => {
-    const body = await parseBody(c, z.object({ path: z.string().min(1).max(1000), content: z.string().max(maxFileBytes) }).strict());
+    const body = await parseBody(c, fileBody);
     const file = resolveProjectPath(deps.root, body.path);
     if (existsSync(file) && !statSync(file).isFile()) throw new ConfigError('files.not_a_file', `${body.path} is a folder`);
     // Read for the audit diff; a file too large for the editor is not diffed either.

@@ -1,12 +1,22 @@
 import { Hono } from 'hono';
 import { z } from 'zod';
-import { loadProjectLineage } from '../../core/lineage/load-project-lineage.ts';
-import { findDatasets, traceLineage } from '../../core/lineage/trace-lineage.ts';
+import type { LineageGraph } from '../../core/lineage/lineage-graph.ts';
+import { loadProjectLineage, type ProjectLineageReport } from '../../core/lineage/load-project-lineage.ts';
+import { findDatasets, traceLineage, type TraceStep } from '../../core/lineage/trace-lineage.ts';
+import type { SerializedError } from '../../core/errors.ts';
 import { loadProject } from '../../core/project/load-project.ts';
 import type { AppDependencies } from '../app-context.ts';
 import { parseQuery } from '../http-problem.ts';
 
 const lineageQuery = z.object({ table: z.string().min(1).max(500).optional() });
+export type LineageQuery = typeof lineageQuery;
+
+/** `GET /api/lineage`: the graph, its warnings, the pipelines that did not load, and with `?table=` each match's trace. */
+export type LineageAnswer = LineageGraph & {
+  readonly warnings: ProjectLineageReport['warnings'];
+  readonly unloaded: readonly { readonly pipeline: string; readonly error: SerializedError }[];
+  readonly traces?: readonly { readonly dataset: string; readonly upstream: readonly TraceStep[]; readonly downstream: readonly TraceStep[] }[];
+};
 
 /**
  * The project's lineage across pipelines, read from its files, with the
@@ -28,7 +38,7 @@ export function lineageRoutes(deps: AppDependencies): Hono {
       warnings: report.warnings,
       unloaded: report.unloaded.map((u) => ({ pipeline: u.pipeline, error: u.error.toJSON() })),
       ...(traces ? { traces } : {}),
-    });
+    } satisfies LineageAnswer);
   });
 
   return app;

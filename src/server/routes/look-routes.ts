@@ -10,6 +10,8 @@ const searchQuery = z.object({
   limit: z.coerce.number().int().min(1, 'limit is a whole number from 1 to 50').max(50, 'limit is a whole number from 1 to 50').default(20),
 });
 const folderQuery = z.object({ path: z.string().max(1000).default('') });
+export type SearchQuery = typeof searchQuery;
+export type FolderQuery = typeof folderQuery;
 
 /** The command palette's search and the file picker's folder listing. */
 export function lookRoutes(deps: AppDependencies): Hono {

@@ -12,6 +12,7 @@ import { addSqlBlock } from '../../workspace/add-sql-block.ts';
 import type { AppDependencies } from '../app-context.ts';
 import { noteAudit } from '../audit/audit-trail.ts';
 import { parseBody } from '../http-problem.ts';
+import type { FieldSuggestion } from '../../toolkit/mapping/suggest-field-mapping.ts';
 
 const sourceName = z.string().min(1).max(500);
 const suggestBody = z.object({
@@ -30,6 +31,39 @@ const writeBody = z.object({
   /** The pipeline to add the block to (default: the source block's). */
   pipeline: z.string().min(1).max(200).optional(),
 });
+
+/** What `POST /api/map/suggest` and `POST /api/map/blocks` take. */
+export type MapSuggestRequest = z.input<typeof suggestBody>;
+export type MapBlockRequest = z.input<typeof writeBody>;
+
+/** `GET /api/map/sources`: what a mapping can read from or write onto. */
+export interface MapSources {
+  readonly blocks: readonly string[];
+  readonly files: readonly string[];
+  readonly connections: readonly string[];
+}
+
+/** One side of a suggestion: its columns with the first few sampled values. */
+export interface SampledSide {
+  readonly label: string;
+  readonly sampledRows: number;
+  readonly columns: readonly { readonly name: string; readonly type: string; readonly values: readonly string[] }[];
+}
+
+/** `POST /api/map/suggest`: both sides as sampled, and the suggested pairs. */
+export interface MapSuggestAnswer {
+  readonly source: SampledSide;
+  readonly target: SampledSide;
+  readonly suggestions: readonly FieldSuggestion[];
+}
+
+/** `POST /api/map/blocks`: the block written. */
+export interface MapBlockWritten {
+  readonly pipeline: string;
+  readonly block: string;
+  readonly file: string;
+  readonly sql: string;
+}
 
 const dataFile = /\.(csv|tsv|parquet|json|jsonl|ndjson)(\.gz)?$/i;
 
@@ -50,7 +84,7 @@ export function mapRoutes(deps: AppDependencies): Hono {
         // A pipeline that does not load has no blocks to offer; the pipelines page names its error.
       }
     }
-    return c.json({ blocks, files: dataFiles(project.root), connections: connectionNames(project) });
+    return c.json({ blocks, files: dataFiles(project.root), connections: connectionNames(project) } satisfies MapSources);
   });
 
   app.post('/map/suggest', async (c) => {
@@ -58,8 +92,8 @@ export function mapRoutes(deps: AppDependencies): Hono {
     const body = await parseBody(c, suggestBody);
     const project = loadProject(deps.root);
     const mapping = await deps.withSession((session) => suggestBetweenSources(body, { project, store: deps.store, outputs: deps.outputs, connectors: deps.connectors, session }));
-    const side = (s: typeof mapping.from) => ({ label: s.label, sampledRows: s.sampledRows, columns: s.columns.map((col) => ({ name: col.name, type: col.type, values: col.values.slice(0, 5) })) });
-    return c.json({ source: side(mapping.from), target: side(mapping.onto), suggestions: mapping.suggestions });
+    const side = (s: typeof mapping.from): SampledSide => ({ label: s.label, sampledRows: s.sampledRows, columns: s.columns.map((col) => ({ name: col.name, type: col.type, values: col.values.slice(0, 5) })) });
+    return c.json({ source: side(mapping.from), target: side(mapping.onto), suggestions: mapping.suggestions } satisfies MapSuggestAnswer);
   });
 
   app.post('/map/blocks', async (c) => {
@@ -72,7 +106,7 @@ export function mapRoutes(deps: AppDependencies): Hono {
     const name = path.basename(body.file, '.sql');
     addSqlBlock(project.root, plan.pipeline, { name, file: body.file, sql: plan.sql, upstream: plan.upstream, connection: plan.connection });
     noteAudit(c, { action: 'block.add', target: `${plan.pipeline}/${name}`, detail: { mapping: `${body.source} -> ${body.target}` } });
-    return c.json({ pipeline: plan.pipeline, block: name, file: body.file, sql: plan.sql }, 201);
+    return c.json({ pipeline: plan.pipeline, block: name, file: body.file, sql: plan.sql } satisfies MapBlockWritten, 201);
   });
 
   return app;

@@ -7,6 +7,7 @@ import { parseQuery } from '../http-problem.ts';
 import { metricHistory, toView } from '../metric-history.ts';
 
 const historyQuery = z.object({ limit: z.coerce.number().int().min(1, 'limit is a whole number from 1 to 365').max(365, 'limit is a whole number from 1 to 365').default(60) });
+export type MetricHistoryQuery = typeof historyQuery;
 
 /** A block's metric history with its anomalies, a run's anomalies, and marking a flagged value as expected. */
 export function metricRoutes(deps: AppDependencies): Hono {

@@ -44,6 +44,10 @@ const settingsBody = z.object({ settings: z.record(z.string(), z.unknown()) }).s
 const side = z.record(z.string(), z.string().nullable());
 const pairDecisionsBody = z.object({ decisions: z.array(z.object({ left: side, right: side, same: z.boolean() }).strict()).min(1) }).strict();
 
+/** What `PUT /api/pipelines/:name/blocks/:block/{dedupe,prepare}` and `.../pair-decisions` take. */
+export type NoCodeSettingsRequest = z.input<typeof settingsBody>;
+export type PairDecisionsRequest = z.input<typeof pairDecisionsBody>;
+
 /**
  * The settings of `dedupe:`, `prepare:` and `examples:` blocks as JSON Schema, so the UI
  * generates their forms, and the routes that write them into the pipeline file.

@@ -24,6 +24,8 @@ const listQuery = z.object({
   limit: page(500, 50),
 });
 const chartQuery = z.object({ runs: page(200, 30) });
+export type RunListQuery = typeof listQuery;
+export type ChartQuery = typeof chartQuery;
 
 /** `GET /api/run-list`: a page of the runs list, and every kind of trigger to filter by. */
 export type RunListAnswer = RunListPage & { readonly triggerKinds: readonly TriggerKind[] };

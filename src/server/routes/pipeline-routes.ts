@@ -74,6 +74,11 @@ export interface PipelineDetail {
   readonly blocks: readonly BlockSpec[];
 }
 
+const newPipelineBody = z.object({ name: z.string(), description: z.string().max(2000).optional() }).strict();
+
+/** What `POST /api/pipelines` takes. */
+export type NewPipelineRequest = z.input<typeof newPipelineBody>;
+
 /** The pipeline list and one pipeline's shape, for the pipelines page and the editor. */
 export function pipelineRoutes(deps: AppDependencies): Hono {
   const app = new Hono();
@@ -101,7 +106,7 @@ export function pipelineRoutes(deps: AppDependencies): Hono {
   });
 
   app.post('/pipelines', async (c) => {
-    const body = await parseBody(c, z.object({ name: z.string(), description: z.string().max(2000).optional() }).strict());
+    const body = await parseBody(c, newPipelineBody);
     const file = createPipelineFile(deps.root, body.name, body.description);
     noteAudit(c, { action: 'pipeline.create', target: body.name });
     return c.json({ pipeline: describePipeline(deps.root, loadPipeline(deps.root, body.name)), file: path.relative(deps.root, file) }, 201);

@@ -3,11 +3,14 @@ import { z } from 'zod';
 import { ConfigError } from '../../core/errors.ts';
 import { profileOutput, type OutputProfile } from '../../core/quality/profile-output.ts';
 import { maskDriftSamples, maskSamples } from '../pii/masked-samples.ts';
+// Declares the request's `maskFor`, for every program that types these routes (the web UI's too).
+import '../pii/value-masking.ts';
 import type { AppDependencies } from '../app-context.ts';
 import { parseQuery } from '../http-problem.ts';
 import type { AuthVariables } from '../session-auth.ts';
 
 const historyQuery = z.object({ limit: z.coerce.number().int().min(1, 'limit is a whole number from 1 to 500').max(500, 'limit is a whole number from 1 to 500').default(50) });
+export type QualityHistoryQuery = typeof historyQuery;
 
 /** What the checks of a run found, one check's history across runs, the drift of a run or pipeline, and the profile of a stored output. */
 export function qualityRoutes(deps: AppDependencies): Hono<{ Variables: AuthVariables }> {

@@ -48,6 +48,12 @@ const wholeNumber = (what: string, min: number, max: number, fallback: number) =
 const pageQuery = z.object({ offset: wholeNumber('offset', 0, Number.MAX_SAFE_INTEGER, 0), limit: wholeNumber('limit', 1, 10_000, 100) });
 const statuses = runStatuses;
 
+/** What `POST /api/pipelines/:name/runs`, `.../backfills` and `POST /api/runs/:id/retry` take. */
+export type RunRequest = z.input<typeof runBody>;
+export type BackfillRequest = z.input<typeof backfillBody>;
+export type RetryRequest = z.input<typeof retryBody>;
+export type PageQuery = typeof pageQuery;
+
 /** A run as `GET /api/runs/:id` answers it: error locations relative to the project, null when none. */
 export type RunDetailRecord = Omit<RunRecord, 'error'> & { readonly error: SerializedError | null };
 

@@ -24,6 +24,19 @@ const triggersBody = z
 
 const previewBody = z.object({ schedule: z.record(z.string(), z.unknown()) }).strict();
 
+/** What `PUT /api/pipelines/:name/triggers` and `.../triggers/preview` take. */
+export type TriggersRequest = z.input<typeof triggersBody>;
+export type SchedulePreviewRequest = z.input<typeof previewBody>;
+
+/** `POST /api/pipelines/:name/triggers/preview`: the runs saving the schedule would start at once, and the next ones. */
+export interface SchedulePreview {
+  readonly catchup: Schedule['catchup'];
+  readonly due: readonly { readonly logical_date: string; readonly start: string; readonly end: string }[];
+  readonly start_from_next: string | null;
+  readonly next_run: string | null;
+  readonly next_runs: readonly string[];
+}
+
 /** A pipeline's schedule and API trigger, read from and written to its file. */
 export function triggerRoutes(deps: AppDependencies): Hono {
   const app = new Hono();
@@ -56,7 +69,7 @@ export function triggerRoutes(deps: AppDependencies): Hono {
       next_run: preview.nextRun ?? null,
       // The scheduler's own tick rule, so the UI never disagrees with it.
       next_runs: nextRunTimes(schedule, now, 5).map((t) => t.toISOString()),
-    });
+    } satisfies SchedulePreview);
   });
 
   return app;

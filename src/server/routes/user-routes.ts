@@ -19,6 +19,10 @@ const role = z.enum(roles);
 const newUser = z.object({ name: z.string().min(1).max(100), role, password: z.string().max(1000).optional(), email: z.string().email().optional() }).strict();
 const change = z.object({ role: role.optional(), password: z.string().max(1000).optional() }).strict();
 
+/** What `POST /api/users` and `PATCH /api/users/:name` take. */
+export type NewUserRequest = z.input<typeof newUser>;
+export type UserChangeRequest = z.input<typeof change>;
+
 /**
  * `/api/users`: the admin page's list, add, change role or password,
  * remove, and issue or revoke an API key. Each change writes its own audit

@@ -1,5 +1,5 @@
 import { useCallback, useEffect, useRef, useState } from 'react';
-import { api } from './client.ts';
+import { read, type Endpoint } from './client.ts';
 import { takePrefetched } from './prefetch.ts';
 
 export interface ApiState<T> {
@@ -9,8 +9,10 @@ export interface ApiState<T> {
   readonly reload: () => void;
 }
 
-/** GETs a route and keeps its answer; `route` undefined waits. */
-export function useApi<T>(route: string | undefined, options: { pollMs?: number } = {}): ApiState<T> {
+/** GETs an endpoint (`endpoint('GET /api/runs/:id', { params: { id } })`) and keeps its answer; undefined waits. */
+export function useApi<T>(target: Endpoint<T> | string | undefined, options: { pollMs?: number } = {}): ApiState<T> {
+  // The URL, not the object, says when to ask again: a new object for the same URL is the same request.
+  const route = typeof target === 'string' ? target : target?.url;
   const [data, setData] = useState<T>();
   const [error, setError] = useState<Error>();
   const [loading, setLoading] = useState(route !== undefined);
@@ -22,9 +24,10 @@ export function useApi<T>(route: string | undefined, options: { pollMs?: number 
     if (!route) return;
     const controller = new AbortController();
     if (first.current) setLoading(true);
-    const ask = () => api<T>('GET', route, undefined, controller.signal);
+    const asked: Endpoint<T> = { url: route };
+    const ask = () => read(asked, controller.signal);
     // A prefetch that failed (asked before sign-in, say) is asked again, now.
-    (takePrefetched<T>(route)?.catch(ask) ?? ask())
+    (takePrefetched(asked)?.catch(ask) ?? ask())
       .then((answer) => {
         setData(answer);
         setError(undefined);

@@ -1,5 +1,5 @@
 import type { ReactNode } from 'react';
-import { api } from '../api/client.ts';
+import { call } from '../api/client.ts';
 import { href } from '../router.ts';
 import { GlobalKeys } from '../features/shortcuts/GlobalKeys.tsx';
 import { ThemeToggle } from '../features/theme/ThemeToggle.tsx';
@@ -28,7 +28,7 @@ export function Layout({ route, children, onSignOut }: { route: string; children
   const session = useSession();
   const admin = useCan('admin');
   const signOut = () => {
-    void api('DELETE', '/api/session').finally(onSignOut);
+    void call('DELETE /api/session').finally(onSignOut);
   };
   return (
     <div className="app">

@@ -3,7 +3,6 @@ import { useApi } from '../../api/use-api.ts';
 import { ErrorNote } from '../../components/ErrorNote.tsx';
 import { PageHeader } from '../../components/PageHeader.tsx';
 import { navigate, routeQuery } from '../../router.ts';
-import type { AuditEntry } from '@sluice/api';
 import { AuditEntryRow } from './AuditEntryRow.tsx';
 import { AuditFilterBar } from './AuditFilterBar.tsx';
 import { auditFiltersOf, auditRoute, type AuditFilters } from './audit-filters.ts';
@@ -18,7 +17,7 @@ export default function AuditPage({ route }: { route: string }) {
   const params = routeQuery(route);
   const filters = auditFiltersOf(params);
   const cursor = Number(params.get('cursor')) || undefined;
-  const { data, error } = useApi<{ entries: AuditEntry[]; next: number | null }>(auditRoute(filters, cursor, pageSize));
+  const { data, error } = useApi(auditRoute(filters, cursor, pageSize));
   const go = (next: AuditFilters, nextCursor?: number) => navigate(`/audit${query({ ...next, cursor: nextCursor })}`);
   const entries = data?.entries ?? [];
   return (

@@ -1,6 +1,6 @@
 import { useEffect, useRef, useState, type FormEvent } from 'react';
-import { api, enc } from '../../api/client.ts';
-import type { BlockRole, BlockSpec, ConnectionView, ConnectorInfo } from '@sluice/api';
+import { call, endpoint } from '../../api/client.ts';
+import type { BlockRole, BlockSpec, ConnectorInfo } from '@sluice/api';
 import { useApi } from '../../api/use-api.ts';
 import { ErrorNote } from '../../components/ErrorNote.tsx';
 import { Modal } from '../../components/Modal.tsx';
@@ -18,8 +18,8 @@ type Source = `connection:${string}` | `connector:${string}` | '';
  * for a no-code block where it reads or writes, with that connector's settings.
  */
 export function AddBlockDialog({ pipeline, blocks, defaultUpstream, onAdded, onClose }: { pipeline: string; blocks: readonly BlockSpec[]; defaultUpstream?: string | undefined; onAdded: (name: string) => void; onClose: () => void }) {
-  const connectors = useApi<{ connectors: ConnectorInfo[] }>('/api/connectors').data?.connectors ?? [];
-  const connections = useApi<{ connections: ConnectionView[] }>('/api/connections').data?.connections ?? [];
+  const connectors = useApi(endpoint('GET /api/connectors')).data?.connectors ?? [];
+  const connections = useApi(endpoint('GET /api/connections')).data?.connections ?? [];
   // Undefined until the user types one: until then the name follows what the block reads.
   const [typedName, setName] = useState<string>();
   const [role, setRole] = useState<BlockRole>(defaultUpstream ? 'transformer' : 'loader');
@@ -75,14 +75,10 @@ export function AddBlockDialog({ pipeline, blocks, defaultUpstream, onAdded, onC
 
   const submit = (event: FormEvent) => {
     event.preventDefault();
-    const body: Record<string, unknown> = { name, template: templateFor(role, how), upstream, role };
-    if (isConnector) {
-      // A connection implies its connector; naming both would say it twice.
-      if (connection) body.connection = connection.name;
-      else body.connector = connectorInfo?.kind;
-      body.settings = settings;
-    }
-    api('POST', `/api/pipelines/${enc(pipeline)}/blocks`, body).then(() => onAdded(name), setError);
+    const body = { name, template: templateFor(role, how), upstream, role };
+    // A connection implies its connector; naming both would say it twice.
+    const where = !isConnector ? {} : connection ? { connection: connection.name, settings } : { connector: connectorInfo?.kind, settings };
+    call('POST /api/pipelines/:name/blocks', { params: { name: pipeline }, body: { ...body, ...where } }).then(() => onAdded(name), setError);
   };
 
   return (

@@ -1,5 +1,5 @@
 import { useEffect, useState } from 'react';
-import { api, enc } from '../../api/client.ts';
+import { call } from '../../api/client.ts';
 import type { BlockRunDetail, BlockSpec, ConnectionView, ConnectorInfo, LogRecord } from '@sluice/api';
 import { ErrorNote } from '../../components/ErrorNote.tsx';
 import { missingSettings, needsConnection } from '../../components/schema-form/missing-settings.ts';
@@ -52,7 +52,7 @@ export function BlockPanel({ pipeline, block, file, connectors, connections, run
     setSettings({ ...block.settings });
     setConnection(block.connection ?? '');
   }, [block]);
-  const route = `/api/pipelines/${enc(pipeline)}/blocks/${enc(block.name)}`;
+  const params = { name: pipeline, block: block.name };
   const kind = block.connector ?? connections.find((c) => c.name === block.connection)?.connector;
   const connectorInfo = connectors.find((c) => c.kind === kind);
   const settingsSchema = block.role === 'exporter' ? connectorInfo?.write : connectorInfo?.read;
@@ -62,12 +62,12 @@ export function BlockPanel({ pipeline, block, file, connectors, connections, run
   const rename = () => {
     const name = renaming?.trim();
     setRenaming(undefined);
-    if (name && name !== block.name) api('PATCH', route, { name }).then(() => onChanged(name), setError);
+    if (name && name !== block.name) call('PATCH /api/pipelines/:name/blocks/:block', { params, body: { name } }).then(() => onChanged(name), setError);
   };
   const remove = () => {
-    if (window.confirm(`Delete block ${block.name}, its file and the references to it?`)) api('DELETE', route).then(() => onChanged(''), setError);
+    if (window.confirm(`Delete block ${block.name}, its file and the references to it?`)) call('DELETE /api/pipelines/:name/blocks/:block', { params }).then(() => onChanged(''), setError);
   };
-  const saveSettings = () => api('PATCH', route, { settings, connection: connection || null }).then(() => onChanged(block.name), setError);
+  const saveSettings = () => call('PATCH /api/pipelines/:name/blocks/:block', { params, body: { settings, connection: connection || null } }).then(() => onChanged(block.name), setError);
 
   const meta = `${block.role ?? ''} · ${block.language === 'connector' ? `${kind ?? ''}${block.connection ? ` → ${block.connection}` : ''}` : block.file ?? block.language}`;
 
@@ -120,7 +120,7 @@ export function BlockPanel({ pipeline, block, file, connectors, connections, run
             </p>
           </div>
         ) : block.language === 'clean' ? (
-          <CleanBlockForm key={JSON.stringify(block.settings)} route={route} columns={block.settings} knownColumns={blockRun?.columns} onSaved={() => onChanged(block.name)} onError={setError} />
+          <CleanBlockForm key={JSON.stringify(block.settings)} pipeline={pipeline} block={block.name} columns={block.settings} knownColumns={blockRun?.columns} onSaved={() => onChanged(block.name)} onError={setError} />
         ) : block.language === 'prepare' || block.language === 'dedupe' || block.language === 'examples' ? (
           <NoCodeSettingsForm
             key={JSON.stringify(block.settings)}

@@ -1,7 +1,7 @@
 import { useState } from 'react';
-import { api } from '../../api/client.ts';
+import { call, endpoint } from '../../api/client.ts';
 import { useApi } from '../../api/use-api.ts';
-import type { CleanToolInfo, Column } from '@sluice/api';
+import type { Column } from '@sluice/api';
 import { SchemaForm } from '../../components/schema-form/SchemaForm.tsx';
 
 interface CleanRow {
@@ -11,8 +11,8 @@ interface CleanRow {
 }
 
 export interface CleanBlockFormProps {
-  /** The block's route (`/api/pipelines/:name/blocks/:block`). */
-  readonly route: string;
+  readonly pipeline: string;
+  readonly block: string;
   /** Its columns as the pipeline file has them: each column to `{ tool, ...settings }`. */
   readonly columns: Readonly<Record<string, unknown>>;
   /** The columns of the block's last output, offered when picking a column. */
@@ -33,8 +33,8 @@ function rowsOf(columns: Readonly<Record<string, unknown>>): CleanRow[] {
  * tool's settings in a form generated from its JSON Schema, so a tool added to
  * the toolkit gets its form without UI code. Saving writes `clean:` in the pipeline file.
  */
-export function CleanBlockForm({ route, columns, knownColumns, onSaved, onError }: CleanBlockFormProps) {
-  const tools = useApi<{ tools: CleanToolInfo[] }>('/api/clean-tools').data?.tools ?? [];
+export function CleanBlockForm({ pipeline, block, columns, knownColumns, onSaved, onError }: CleanBlockFormProps) {
+  const tools = useApi(endpoint('GET /api/clean-tools')).data?.tools ?? [];
   const [rows, setRows] = useState<CleanRow[]>(() => rowsOf(columns));
   const [saving, setSaving] = useState(false);
   const dirty = JSON.stringify(rows) !== JSON.stringify(rowsOf(columns));
@@ -51,7 +51,7 @@ export function CleanBlockForm({ route, columns, knownColumns, onSaved, onError 
   const save = () => {
     setSaving(true);
     const body = Object.fromEntries(rows.map((r) => [r.column.trim(), { tool: r.tool, ...r.settings }]));
-    api('PUT', `${route}/clean`, { columns: body }).then(onSaved, onError).finally(() => setSaving(false));
+    call('PUT /api/pipelines/:name/blocks/:block/clean', { params: { name: pipeline, block }, body: { columns: body } }).then(onSaved, onError).finally(() => setSaving(false));
   };
 
   return (

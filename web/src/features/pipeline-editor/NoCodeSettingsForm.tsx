@@ -1,7 +1,6 @@
 import { useState } from 'react';
-import { api, enc } from '../../api/client.ts';
+import { call, endpoint } from '../../api/client.ts';
 import { useApi } from '../../api/use-api.ts';
-import type { NoCodeBlocksInfo } from '@sluice/api';
 import { missingSettings } from '../../components/schema-form/missing-settings.ts';
 import { SchemaForm } from '../../components/schema-form/SchemaForm.tsx';
 
@@ -24,14 +23,14 @@ export interface NoCodeSettingsFormProps {
  * the server checks them as the block's run would.
  */
 export function NoCodeSettingsForm({ pipeline, kind, declaredName, note, settings, onSaved, onError }: NoCodeSettingsFormProps) {
-  const schema = useApi<NoCodeBlocksInfo>('/api/no-code-blocks').data?.blocks[kind].settings;
+  const schema = useApi(endpoint('GET /api/no-code-blocks')).data?.blocks[kind].settings;
   const [value, setValue] = useState<Record<string, unknown>>({ ...settings });
   const [saving, setSaving] = useState(false);
   const dirty = JSON.stringify(value) !== JSON.stringify(settings);
   const missing = missingSettings(schema, value);
   const save = () => {
     setSaving(true);
-    api('PUT', `/api/pipelines/${enc(pipeline)}/blocks/${enc(declaredName)}/${kind}`, { settings: value }).then(onSaved, onError).finally(() => setSaving(false));
+    call(kind === 'dedupe' ? 'PUT /api/pipelines/:name/blocks/:block/dedupe' : 'PUT /api/pipelines/:name/blocks/:block/prepare', { params: { name: pipeline, block: declaredName }, body: { settings: value } }).then(onSaved, onError).finally(() => setSaving(false));
   };
   return (
     <div className="block-settings" data-testid={`${kind}-form`}>

@@ -1,6 +1,6 @@
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
-import { api, enc } from '../../api/client.ts';
-import type { BlockRunStatus, ConnectionView, ConnectorInfo, PipelineDetail, RunRecord } from '@sluice/api';
+import { call, endpoint, enc } from '../../api/client.ts';
+import type { BlockRunStatus } from '@sluice/api';
 import { useApi } from '../../api/use-api.ts';
 import { ErrorNote } from '../../components/ErrorNote.tsx';
 import { StatusBadge } from '../../components/StatusBadge.tsx';
@@ -32,10 +32,9 @@ void CodeEditor.preload();
 export default function PipelineEditorPage({ name, location }: { name: string; location: string }) {
   const canEdit = useCan('editor');
   const canRun = useCan('operator');
-  const route = `/api/pipelines/${enc(name)}`;
-  const { data, error, reload } = useApi<{ pipeline: PipelineDetail }>(route);
-  const connectors = useApi<{ connectors: ConnectorInfo[] }>('/api/connectors').data?.connectors ?? [];
-  const connections = useApi<{ connections: ConnectionView[] }>('/api/connections').data?.connections ?? [];
+  const { data, error, reload } = useApi(endpoint('GET /api/pipelines/:name', { params: { name } }));
+  const connectors = useApi(endpoint('GET /api/connectors')).data?.connectors ?? [];
+  const connections = useApi(endpoint('GET /api/connections')).data?.connections ?? [];
   const pipeline = data?.pipeline;
   const query = routeQuery(location);
   const selected = query.get('block') ?? undefined;
@@ -52,7 +51,7 @@ export default function PipelineEditorPage({ name, location }: { name: string; l
 
   // Show the newest run's results until this session starts one.
   useEffect(() => {
-    api<{ runs: RunRecord[] }>('GET', `/api/runs?pipeline=${enc(name)}&limit=1`).then(
+    call('GET /api/runs', { query: { pipeline: name, limit: 1 } }).then(
       ({ runs }) => setRunId((current) => current ?? runs[0]?.id),
       () => undefined,
     );
@@ -82,8 +81,8 @@ export default function PipelineEditorPage({ name, location }: { name: string; l
   const setTab = useCallback((next: BlockTab) => navigate(withQuery(location, { tab: next === 'output' ? undefined : next }), { replace: true }), [location]);
 
   const patchBlock = useCallback((target: string, upstream: readonly string[]) => {
-    api('PATCH', `${route}/blocks/${enc(target)}`, { upstream }).then(reload, setActionError);
-  }, [route, reload]);
+    call('PATCH /api/pipelines/:name/blocks/:block', { params: { name, block: target }, body: { upstream } }).then(reload, setActionError);
+  }, [name, reload]);
   const connect = useCallback((from: string, to: string) => {
     const target = blocks.find((b) => b.name === to);
     if (target && !target.upstream.includes(from)) patchBlock(to, [...target.upstream, from]);
@@ -97,13 +96,13 @@ export default function PipelineEditorPage({ name, location }: { name: string; l
     if (!block) return;
     try {
       await file.save();
-      const { run_id } = await api<{ run_id: string }>('POST', `${route}/runs`, { blocks: [block.name], upstream: withUpstream });
+      const { run_id } = await call('POST /api/pipelines/:name/runs', { params: { name }, body: { blocks: [block.name], upstream: withUpstream } });
       setRunId(run_id);
       setActionError(undefined);
     } catch (failure) {
       setActionError(failure as Error);
     }
-  }, [block, file, route]);
+  }, [block, file, name]);
 
   // The shortcuts work anywhere on the page, not only inside the code editor.
   useEffect(() => {
@@ -119,7 +118,7 @@ export default function PipelineEditorPage({ name, location }: { name: string; l
   }, [runBlock]);
 
   const deletePipeline = () => {
-    if (window.confirm(`Delete the pipeline file of ${name}? Block files stay.`)) api('DELETE', route).then(() => navigate('/pipelines'), setActionError);
+    if (window.confirm(`Delete the pipeline file of ${name}? Block files stay.`)) call('DELETE /api/pipelines/:name', { params: { name } }).then(() => navigate('/pipelines'), setActionError);
   };
 
   const blockRun = watch.blocks.find((b) => b.block === selected);

@@ -1,7 +1,6 @@
 import { useState } from 'react';
-import { api, enc } from '../../api/client.ts';
+import { call, endpoint } from '../../api/client.ts';
 import { useApi } from '../../api/use-api.ts';
-import type { OutputPage } from '@sluice/api';
 import { ErrorNote } from '../../components/ErrorNote.tsx';
 
 export interface ReviewPairsProps {
@@ -28,7 +27,7 @@ const sideOf = (row: Readonly<Record<string, unknown>>, columns: readonly string
  * the next run joins the pairs decided the same and leaves decided pairs out.
  */
 export function ReviewPairs({ pipeline, runId, block, declaredName, columns }: ReviewPairsProps) {
-  const page = useApi<OutputPage>(`/api/runs/${enc(runId)}/blocks/${enc(block)}/output?limit=${pageSize}`);
+  const page = useApi(endpoint('GET /api/runs/:id/blocks/:block/output', { params: { id: runId, block }, query: { limit: pageSize } }));
   const [decided, setDecided] = useState<Record<string, boolean>>({});
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<Error>();
@@ -36,7 +35,7 @@ export function ReviewPairs({ pipeline, runId, block, declaredName, columns }: R
   const decide = (key: string, row: Readonly<Record<string, unknown>>, same: boolean) => {
     setBusy(true);
     const decision = { left: sideOf(row, columns, 'left'), right: sideOf(row, columns, 'right'), same };
-    api('POST', `/api/pipelines/${enc(pipeline)}/blocks/${enc(declaredName)}/pair-decisions`, { decisions: [decision] })
+    call('POST /api/pipelines/:name/blocks/:block/pair-decisions', { params: { name: pipeline, block: declaredName }, body: { decisions: [decision] } })
       .then(() => {
         setError(undefined);
         setDecided((current) => ({ ...current, [key]: same }));

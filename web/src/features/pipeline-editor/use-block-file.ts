@@ -1,5 +1,5 @@
 import { useCallback, useEffect, useState } from 'react';
-import { api, query } from '../../api/client.ts';
+import { call } from '../../api/client.ts';
 
 export interface BlockFile {
   readonly content: string | undefined;
@@ -26,7 +26,7 @@ export function useBlockFile(path: string | undefined): BlockFile {
     setError(undefined);
     if (!path) return;
     const controller = new AbortController();
-    api<{ content: string; language?: string }>('GET', `/api/files${query({ path })}`, undefined, controller.signal).then(
+    call('GET /api/files', { query: { path }, signal: controller.signal }).then(
       (file) => {
         setSaved(file.content);
         setContentState(file.content);
@@ -41,7 +41,7 @@ export function useBlockFile(path: string | undefined): BlockFile {
     if (!path || content === undefined || content === saved) return;
     setSaving(true);
     try {
-      await api('PUT', '/api/files', { path, content });
+      await call('PUT /api/files', { body: { path, content } });
       setSaved(content);
       setError(undefined);
     } catch (failure) {

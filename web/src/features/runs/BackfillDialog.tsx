@@ -1,5 +1,5 @@
 import { useState, type FormEvent } from 'react';
-import { api, enc, query } from '../../api/client.ts';
+import { call, query } from '../../api/client.ts';
 import { ErrorNote } from '../../components/ErrorNote.tsx';
 import { Modal } from '../../components/Modal.tsx';
 import { navigate } from '../../router.ts';
@@ -12,7 +12,7 @@ export function BackfillDialog({ pipelines, defaultPipeline, onClose }: { pipeli
   const [error, setError] = useState<Error>();
   const submit = (event: FormEvent) => {
     event.preventDefault();
-    api('POST', `/api/pipelines/${enc(pipeline)}/backfills`, { start, end }).then(() => {
+    call('POST /api/pipelines/:name/backfills', { params: { name: pipeline }, body: { start, end } }).then(() => {
       onClose();
       navigate(`/runs${query({ pipeline, trigger: 'backfill' })}`);
     }, setError);

@@ -1,5 +1,5 @@
 import { useEffect, useMemo, useRef, useState } from 'react';
-import { enc, query } from '../../api/client.ts';
+import { link } from '../../api/client.ts';
 import type { LogRecord } from '@sluice/api';
 import { atLeast, levelChoices, type LevelChoice } from './log-levels.ts';
 import { splitOnMatches } from '../log-search/find-in-lines.ts';
@@ -37,7 +37,7 @@ export function LogView({ logs, block, runId, testId = 'log-view' }: { logs: rea
         <LogSearchBar search={search} testId={testId} />
         <span className="spacer" />
         {runId && (
-          <a className="button small" href={`/api/runs/${enc(runId)}/logs/download${query({ block, level })}`} download data-testid={`${testId}-download`}>
+          <a className="button small" href={link('GET /api/runs/:id/logs/download', { params: { id: runId }, query: { block, level: level || undefined } })} download data-testid={`${testId}-download`}>
             Download {block ? 'block' : 'run'} logs
           </a>
         )}

@@ -1,6 +1,5 @@
 import { useState, type CSSProperties } from 'react';
-import { enc } from '../../api/client.ts';
-import type { OutputPage, OutputStats } from '@sluice/api';
+import { endpoint, link } from '../../api/client.ts';
 import { useApi } from '../../api/use-api.ts';
 import { ErrorNote } from '../../components/ErrorNote.tsx';
 import { MaskedBadge } from '../../components/MaskedBadge.tsx';
@@ -24,17 +23,17 @@ export function OutputTable({ runId, block, mapSource }: { runId: string; block:
   const [pageSize, setPageSize] = useState<number>(100);
   const [view, setView] = useState<OutputView>({ filters: {} });
   const { widths, startResize } = useColumnResize();
-  const base = `/api/runs/${enc(runId)}/blocks/${enc(block)}`;
-  const page = useApi<OutputPage>(`${base}/output${viewQuery(view, { offset, limit: pageSize })}`);
+  const params = { id: runId, block };
+  const page = useApi(endpoint('GET /api/runs/:id/blocks/:block/output', { params, query: { ...viewQuery(view), offset, limit: pageSize } }));
   const changeView = (next: OutputView) => {
     setView(next);
     setOffset(0);
   };
   const setFilter = (column: string, filter: { op: 'contains' | 'equals'; value: string }) => changeView({ ...view, filters: { ...view.filters, [column]: filter } });
-  const download = (format: string, paged: boolean) => `${base}/download${viewQuery(view, paged ? { format, offset, limit: pageSize } : { format })}`;
+  const download = (format: string, paged: boolean) => link('GET /api/runs/:id/blocks/:block/download', { params, query: { ...viewQuery(view), format, ...(paged ? { offset, limit: pageSize } : {}) } });
   const [showStats, setShowStats] = useState(false);
   const [showProfile, setShowProfile] = useState(false);
-  const stats = useApi<OutputStats>(showStats ? `${base}/stats` : undefined);
+  const stats = useApi(showStats ? endpoint('GET /api/runs/:id/blocks/:block/stats', { params }) : undefined);
   const data = page.data;
   const masked = new Set(data?.masked ?? []);
   const canMap = useCan('editor');

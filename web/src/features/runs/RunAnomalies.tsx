@@ -1,20 +1,19 @@
 import { useState } from 'react';
-import { api, enc } from '../../api/client.ts';
+import { call, endpoint, type Answer } from '../../api/client.ts';
 import { useApi } from '../../api/use-api.ts';
 import { ErrorNote } from '../../components/ErrorNote.tsx';
-import type { MetricPointView } from '@sluice/api';
 import { useCan } from '../users/session-context.ts';
 
-type RunAnomaly = MetricPointView & { readonly block: string; readonly metric: string };
+type RunAnomaly = Answer<'GET /api/runs/:id/anomalies'>['anomalies'][number];
 
 /** The metric values a finished run flagged, each with why and a button that accepts it as the new level. */
 export function RunAnomalies({ id, finished }: { id: string; finished: boolean }) {
-  const { data, error, reload } = useApi<{ anomalies: RunAnomaly[] }>(finished ? `/api/runs/${enc(id)}/anomalies` : undefined);
+  const { data, error, reload } = useApi(finished ? endpoint('GET /api/runs/:id/anomalies', { params: { id } }) : undefined);
   const [actionError, setActionError] = useState<Error>();
   const canMark = useCan('operator');
   if (!data?.anomalies.length && !error) return null;
   const accept = (a: RunAnomaly) =>
-    api('POST', `/api/runs/${enc(id)}/blocks/${enc(a.block)}/metrics/${enc(a.metric)}/expected`, {}).then(reload, setActionError);
+    call('POST /api/runs/:id/blocks/:block/metrics/:metric/expected', { params: { id, block: a.block, metric: a.metric }, body: {} }).then(reload, setActionError);
   return (
     <section data-testid="run-anomalies">
       <h3 className="section-title">Anomalies</h3>

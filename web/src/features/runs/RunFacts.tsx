@@ -1,5 +1,4 @@
-import type { RunContext } from '@sluice/api';
-import { enc } from '../../api/client.ts';
+import { endpoint, enc } from '../../api/client.ts';
 import { useApi } from '../../api/use-api.ts';
 import { ErrorNote } from '../../components/ErrorNote.tsx';
 import { formatCount, formatTime } from '../../format.ts';
@@ -11,7 +10,7 @@ const utc = (iso: string) => iso.replace('T', ' ').replace(/:00\.000Z$|\.\d+Z$/,
 /** What a run used and what it did: variables, dates, where its exporters landed rows, and whether the pipeline changed since. */
 export function RunFacts({ id, pipeline, finished }: { id: string; pipeline: string | undefined; finished: boolean }) {
   // Read again once the run finishes: the exporters' results come last.
-  const { data, error } = useApi<RunContext>(`/api/runs/${enc(id)}/context${finished ? '?finished=1' : ''}`);
+  const { data, error } = useApi(endpoint('GET /api/runs/:id/context', { params: { id }, query: { finished: finished ? 1 : undefined } }));
   if (error) return <ErrorNote error={error} />;
   if (!data) return null;
   const variables = Object.entries(data.variables);

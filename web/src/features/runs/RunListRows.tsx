@@ -1,6 +1,6 @@
 import { useState } from 'react';
-import { enc } from '../../api/client.ts';
-import type { RunListAnswer, RunListRow, RunStatus } from '@sluice/api';
+import { endpoint, enc } from '../../api/client.ts';
+import type { RunListRow, RunStatus } from '@sluice/api';
 import { useApi } from '../../api/use-api.ts';
 import { StatusBadge } from '../../components/StatusBadge.tsx';
 import { durationBetween, formatDuration } from '../../format.ts';
@@ -56,7 +56,7 @@ export function BackfillRow({ row }: { row: RunListRow }) {
 }
 
 function BackfillRuns({ id }: { id: string }) {
-  const { data } = useApi<RunListAnswer>(`/api/run-list?backfill=${enc(id)}&limit=500`, { pollMs: 3000 });
+  const { data } = useApi(endpoint('GET /api/run-list', { query: { backfill: id, limit: 500 } }), { pollMs: 3000 });
   if (!data) return <tr><td colSpan={7} className="muted small">Loading…</td></tr>;
   return <>{data.runs.map((run) => <RunRow key={run.id} run={run} nested />)}</>;
 }

@@ -1,5 +1,5 @@
 import { useState } from 'react';
-import { api, enc } from '../../api/client.ts';
+import { call, enc } from '../../api/client.ts';
 import { ErrorNote } from '../../components/ErrorNote.tsx';
 import { PageHeader } from '../../components/PageHeader.tsx';
 import { StatusBadge } from '../../components/StatusBadge.tsx';
@@ -26,11 +26,11 @@ export default function RunPage({ id, block }: { id: string; block?: string | un
   const active = run?.status === 'queued' || run?.status === 'running';
 
   const retry = (fromBlock?: string) =>
-    api<{ run_id: string }>('POST', `/api/runs/${enc(id)}/retry`, fromBlock ? { from_block: fromBlock } : {}).then(({ run_id }) => {
+    call('POST /api/runs/:id/retry', { params: { id }, body: fromBlock ? { from_block: fromBlock } : {} }).then(({ run_id }) => {
       if (run_id === id) refresh();
       else navigate(`/runs/${enc(run_id)}`);
     }, setActionError);
-  const cancel = () => api('POST', `/api/runs/${enc(id)}/cancel`).then(refresh, setActionError);
+  const cancel = () => call('POST /api/runs/:id/cancel', { params: { id } }).then(refresh, setActionError);
 
   return (
     <div className="page" data-testid="run-page">

@@ -1,6 +1,6 @@
 import { useState } from 'react';
-import { query } from '../../api/client.ts';
-import type { PipelineSummary, RunListAnswer } from '@sluice/api';
+import { endpoint, query, type Endpoint } from '../../api/client.ts';
+import type { RunListAnswer, RunStatus, TriggerKind } from '@sluice/api';
 import { useApi } from '../../api/use-api.ts';
 import { ErrorNote } from '../../components/ErrorNote.tsx';
 import { PageHeader } from '../../components/PageHeader.tsx';
@@ -11,20 +11,22 @@ import { BackfillRow, RunRow } from './RunListRows.tsx';
 
 const pageSize = 50;
 
-/** The API route of the page of runs that the address `route` shows. */
-export function runListRoute(route: string): string {
+/** The page of runs that the address `route` shows. */
+export function runListRoute(route: string): Endpoint<RunListAnswer> {
   const params = routeQuery(route);
   const filters = runFiltersOf(params);
-  const apiQuery = query({
+  return endpoint('GET /api/run-list', {
+    query: {
     pipeline: filters.pipeline,
-    status: filters.status,
-    trigger: filters.trigger,
+    // The address is the user's to edit: a value that is no status or trigger goes to the server, whose 400 names it.
+    status: filters.status as RunStatus,
+    trigger: filters.trigger as TriggerKind,
     since: filters.since ? `${filters.since}T00:00:00.000Z` : '',
     until: filters.until ? `${filters.until}T23:59:59.999Z` : '',
     offset: Math.max(0, Number(params.get('offset')) || 0),
     limit: pageSize,
+    },
   });
-  return `/api/run-list${apiQuery}`;
 }
 
 /**
@@ -36,9 +38,9 @@ export function RunsPage({ route }: { route: string }) {
   const params = routeQuery(route);
   const filters = runFiltersOf(params);
   const offset = Math.max(0, Number(params.get('offset')) || 0);
-  const { data, error } = useApi<RunListAnswer>(runListRoute(route), { pollMs: 3000 });
+  const { data, error } = useApi(runListRoute(route), { pollMs: 3000 });
   // The pipeline list loads every pipeline file: asked for after the first page, so the rows never wait behind it.
-  const pipelines = useApi<{ pipelines: PipelineSummary[] }>(data || error ? '/api/pipelines' : undefined).data?.pipelines ?? [];
+  const pipelines = useApi(data || error ? endpoint('GET /api/pipelines') : undefined).data?.pipelines ?? [];
   const [backfill, setBackfill] = useState(false);
   const go = (next: RunListFilters, nextOffset = 0) => navigate(`/runs${query({ ...next, offset: nextOffset || undefined })}`);
   const runs = data?.runs ?? [];

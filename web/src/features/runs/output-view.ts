@@ -1,5 +1,3 @@
-import { query } from '../../api/client.ts';
-
 /** How the user looks at an output: sorted by one column, filtered per column. The server does both. */
 export interface OutputView {
   readonly sort?: { readonly column: string; readonly order: 'asc' | 'desc' } | undefined;
@@ -14,10 +12,10 @@ export function nextSort(view: OutputView, column: string): OutputView['sort'] {
   return view.sort.order === 'asc' ? { column, order: 'desc' } : undefined;
 }
 
-/** The view as the API's query parameters; empty filters are left out. */
-export function viewQuery(view: OutputView, extra: Record<string, string | number | undefined> = {}): string {
+/** The view as the output routes' query parameters; empty filters are left out. */
+export function viewQuery(view: OutputView): { sort?: string; order?: 'asc' | 'desc'; filters?: string } {
   const filters = Object.entries(view.filters)
     .filter(([, f]) => f.value !== '')
     .map(([column, f]) => ({ column, op: f.op, value: f.value }));
-  return query({ sort: view.sort?.column, order: view.sort?.order, filters: filters.length ? JSON.stringify(filters) : undefined, ...extra });
+  return { sort: view.sort?.column, order: view.sort?.order, filters: filters.length ? JSON.stringify(filters) : undefined };
 }

@@ -1,6 +1,6 @@
 import { useEffect, useState } from 'react';
-import { api, enc } from '../../api/client.ts';
-import type { LogRecord, RunBlockDetail, RunDetail, RunDetailRecord, RunRecord, RunStatus } from '@sluice/api';
+import { call, link } from '../../api/client.ts';
+import type { LogRecord, RunBlockDetail, RunDetailRecord, RunRecord, RunStatus } from '@sluice/api';
 
 export interface RunView {
   readonly run: RunDetailRecord | undefined;
@@ -43,15 +43,15 @@ export function useRunWatch(runId: string | undefined): RunView {
     let poll: ReturnType<typeof setInterval> | undefined;
     let check: ReturnType<typeof setInterval> | undefined;
     let pending: ReturnType<typeof setTimeout> | undefined;
-    const base = `/api/runs/${enc(runId)}`;
+    const params = { id: runId };
 
     const load = async () => {
       try {
-        const state = await api<RunDetail>('GET', base);
+        const state = await call('GET /api/runs/:id', { params });
         const ended = finished.has(state.run.status);
         // Read after the state: a run's lines are stored before it finishes, so a
         // finished state means this read has every line, whatever the stream delivered.
-        const logAnswer = streaming && !ended ? undefined : await api<{ logs: LogRecord[] }>('GET', `${base}/logs`);
+        const logAnswer = streaming && !ended ? undefined : await call('GET /api/runs/:id/logs', { params });
         if (stopped) return;
         setRun(state.run);
         setBlocks(state.blocks);
@@ -88,7 +88,7 @@ export function useRunWatch(runId: string | undefined): RunView {
 
     void load().then(() => {
       if (stopped || done) return;
-      source = new EventSource(`${base}/events?log_offset=${read}`);
+      source = new EventSource(link('GET /api/runs/:id/events', { params, query: { log_offset: read } }));
       streaming = true;
       // The state alone, every few seconds: the lines still come only over the stream.
       check = setInterval(() => void load(), 3000);

@@ -1,6 +1,6 @@
 import { useState, type FormEvent } from 'react';
 import type { SessionView } from '@sluice/api';
-import { api } from '../../api/client.ts';
+import { call, link } from '../../api/client.ts';
 
 /**
  * Takes the token from a `#token=` sign-in link and removes it from the
@@ -39,7 +39,7 @@ export function SignInPage({
   const submit = (event: FormEvent) => {
     event.preventDefault();
     setBusy(true);
-    api<SessionView>('POST', '/api/session', usersExist ? { user: user.trim(), password } : { token: token.trim() })
+    call('POST /api/session', { body: usersExist ? { user: user.trim(), password } : { token: token.trim() } })
       .then(onSignedIn, (failure: Error) => setError(failure.message))
       .finally(() => setBusy(false));
   };
@@ -83,7 +83,7 @@ export function SignInPage({
         {oidc && (
           <>
             <div className="sign-in-or muted">or</div>
-            <a className="button" href="/api/auth/oidc/start" data-testid="oidc-sign-in">
+            <a className="button" href={link('GET /api/auth/oidc/start')} data-testid="oidc-sign-in">
               Sign in with {oidc.provider}
             </a>
           </>

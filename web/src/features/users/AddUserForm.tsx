@@ -1,6 +1,6 @@
 import { useState, type FormEvent } from 'react';
 import type { Role } from '@sluice/api';
-import { api } from '../../api/client.ts';
+import { call } from '../../api/client.ts';
 import { ErrorNote } from '../../components/ErrorNote.tsx';
 import { RoleSelect } from './RoleSelect.tsx';
 
@@ -13,7 +13,7 @@ export function AddUserForm({ onAdded }: { onAdded: () => void }) {
 
   const submit = (event: FormEvent) => {
     event.preventDefault();
-    api('POST', '/api/users', { name: name.trim(), role, password })
+    call('POST /api/users', { body: { name: name.trim(), role, password } })
       .then(() => {
         setName('');
         setPassword('');

@@ -1,18 +1,18 @@
 import type { IssuedKey, Role, UserView } from '@sluice/api';
-import { api, enc } from '../../api/client.ts';
+import { call } from '../../api/client.ts';
 import { formatTime } from '../../format.ts';
 import { RoleSelect } from './RoleSelect.tsx';
 
 /** One user: their role (changed in place), their API key, and removal. A new key is handed up to be shown once. */
 export function UserRow({ user, onChanged, onKey, onError }: { user: UserView; onChanged: () => void; onKey: (key: IssuedKey) => void; onError: (error: Error) => void }) {
-  const route = `/api/users/${enc(user.name)}`;
+  const params = { name: user.name };
   const act = (work: Promise<unknown>) => void work.then(onChanged, onError);
-  const setRole = (role: Role) => act(api('PATCH', route, { role }));
+  const setRole = (role: Role) => act(call('PATCH /api/users/:name', { params, body: { role } }));
   const remove = () => {
-    if (window.confirm(`Remove ${user.name}? Their sessions and API key end at once.`)) act(api('DELETE', route));
+    if (window.confirm(`Remove ${user.name}? Their sessions and API key end at once.`)) act(call('DELETE /api/users/:name', { params }));
   };
-  const issueKey = () => act(api<IssuedKey>('POST', `${route}/key`).then(onKey));
-  const revokeKey = () => act(api('DELETE', `${route}/key`));
+  const issueKey = () => act(call('POST /api/users/:name/key', { params }).then(onKey));
+  const revokeKey = () => act(call('DELETE /api/users/:name/key', { params }));
   return (
     <tr data-testid={`user-row-${user.name}`}>
       <td>{user.name}</td>

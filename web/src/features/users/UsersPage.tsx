@@ -1,5 +1,6 @@
 import { useState } from 'react';
-import type { IssuedKey, UserView } from '@sluice/api';
+import type { IssuedKey } from '@sluice/api';
+import { endpoint } from '../../api/client.ts';
 import { useApi } from '../../api/use-api.ts';
 import { ErrorNote } from '../../components/ErrorNote.tsx';
 import { PageHeader } from '../../components/PageHeader.tsx';
@@ -11,7 +12,7 @@ import { UserRow } from './UserRow.tsx';
  * shown once, here, and never again (the server keeps only its hash).
  */
 export default function UsersPage() {
-  const { data, error, reload } = useApi<{ users: UserView[] }>('/api/users');
+  const { data, error, reload } = useApi(endpoint('GET /api/users'));
   const [key, setKey] = useState<IssuedKey>();
   const [actionError, setActionError] = useState<Error>();
   const changed = () => {
