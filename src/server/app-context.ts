@@ -28,6 +28,12 @@ export interface AppDependencies {
   readonly token: string;
   /** How long browser sessions last (sluice.yaml `auth.sessions`); 8 hours idle and 7 days at most by default. */
   readonly sessionLimits?: SessionLimits | undefined;
+  /**
+   * Marks the sign-in cookies Secure even on a plain-HTTP request: people
+   * reach Sluice over HTTPS through a proxy that ends TLS (sluice.yaml
+   * `base_url` is https), so the cookie must never travel unencrypted.
+   */
+  readonly secureCookies?: boolean | undefined;
   /** OpenID Connect sign-in, from sluice.yaml `auth.oidc` with its secret read. */
   readonly oidc?: OidcOptions | undefined;
   readonly connectors: ConnectorRegistry;

@@ -52,6 +52,12 @@ export function createApp(deps: AppDependencies): Hono<{ Variables: AuthVariable
   const auth = new UserAuth(deps.store, deps.token, deps.sessionLimits);
 
   app.use('*', securityHeaders());
+  if (deps.secureCookies) {
+    app.use('*', async (c, next) => {
+      c.set('secureCookies', true);
+      return next();
+    });
+  }
   // Files are at most 2 MB; anything much larger is refused before it is read.
   // Ingest bodies are capped by their pipeline's max_body instead, in the route.
   const apiBodyLimit = bodyLimit({ maxSize: 4 * 1024 * 1024, onError: (c) => problem(c, 413, 'api.body_too_large', 'the request body is larger than 4 MB') });

@@ -97,3 +97,20 @@ describe('a removed user', () => {
     assert.equal((await whoAmI(session.cookie!)).authenticated, false, 'the old session is gone with its user');
   });
 });
+
+describe('cookie flags', () => {
+  it('sets the session cookie HttpOnly and SameSite=Strict, and Secure behind an HTTPS proxy even on a plain-HTTP request', async () => {
+    await store.users.addUser({ name: 'pat', role: 'viewer', passwordHash: await hashPassword('pat-password-1') });
+    const behindProxy = createApp({ root: dir, stateDir: path.join(dir, '.sluice'), store, token: 'project-token', connectors: new Map(), secureCookies: true } as unknown as AppDependencies);
+    const cookieOf = async (target: typeof app) => {
+      const response = await target.request('http://127.0.0.1/api/session', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ user: 'pat', password: 'pat-password-1' }) });
+      assert.equal(response.status, 200);
+      return response.headers.getSetCookie().find((c) => c.startsWith('sluice_session='))!;
+    };
+    const plain = await cookieOf(app);
+    assert.match(plain, /; HttpOnly/);
+    assert.match(plain, /; SameSite=Strict/);
+    assert.doesNotMatch(plain, /; Secure/, 'plain HTTP on its own: a Secure cookie would never come back');
+    assert.match(await cookieOf(behindProxy), /; Secure/);
+  });
+});

@@ -23,6 +23,8 @@ declare module 'hono' {
      * when the user is removed, their role changes or the session ends.
      */
     recheck: () => Promise<Principal | undefined>;
+    /** Set when every sign-in cookie is Secure, whatever the request's scheme (AppDependencies.secureCookies). */
+    secureCookies: boolean;
   }
 }
 
@@ -165,13 +167,18 @@ export async function endPreviousSession(c: Context, auth: UserAuth): Promise<vo
   if (previous) await auth.endSession(previous);
 }
 
-/** The session cookie: HttpOnly, same-site only, Secure over HTTPS. */
+/** Whether a cookie set on this request is Secure: over HTTPS, or always behind an HTTPS proxy. */
+export function secureCookie(c: Context): boolean {
+  return c.get('secureCookies') === true || new URL(c.req.url).protocol === 'https:';
+}
+
+/** The session cookie: HttpOnly, same-site only, Secure over HTTPS (or behind an HTTPS proxy). */
 export function setSessionCookie(c: Context, id: string, maxAgeMs: number): void {
   setCookie(c, sessionCookie, id, {
     httpOnly: true,
     sameSite: 'Strict',
     path: '/',
-    secure: new URL(c.req.url).protocol === 'https:',
+    secure: secureCookie(c),
     maxAge: Math.floor(maxAgeMs / 1000),
   });
 }

@@ -66,6 +66,8 @@ export async function serveCommand(options: { host?: string; port?: string; sche
     outputs: engine.outputs,
     token,
     sessionLimits: sessionLimitsOf(project.settings),
+    // Behind a proxy that ends TLS the request is plain HTTP, but people reach Sluice over HTTPS.
+    secureCookies: project.settings.base_url?.startsWith('https:') === true,
     oidc: oidcOptionsOf(project.settings.auth?.oidc),
     connectors: engine.connectors,
     execute: executor.execute,

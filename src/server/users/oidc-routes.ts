@@ -4,7 +4,7 @@ import { html } from 'hono/html';
 import { mask } from '../../core/project/secrets.ts';
 import type { AuditLog } from '../../core/run-store/audit-log.ts';
 import { problem } from '../http-problem.ts';
-import { endPreviousSession, remoteAddress, setSessionCookie } from '../session-auth.ts';
+import { endPreviousSession, remoteAddress, secureCookie, setSessionCookie } from '../session-auth.ts';
 import type { OidcClient, OidcTransaction } from './oidc-client.ts';
 import { sessionTag, type UserAuth } from './user-auth.ts';
 
@@ -55,12 +55,11 @@ function readTransaction(c: Context): OidcTransaction | undefined {
  */
 export function oidcRoutes(auth: UserAuth, audit: AuditLog, oidc: OidcClient | undefined): Hono {
   const app = new Hono();
-  const secure = (c: Context) => new URL(c.req.url).protocol === 'https:';
 
   app.get('/auth/oidc/start', async (c) => {
     if (!oidc) return problem(c, 404, 'auth.oidc_off', 'OpenID Connect sign-in is not configured (sluice.yaml auth.oidc)');
     const { url, transaction } = await oidc.start(new URL(c.req.url).origin);
-    setCookie(c, transactionCookie, Buffer.from(JSON.stringify(transaction)).toString('base64url'), { httpOnly: true, sameSite: 'Lax', path: cookiePath, secure: secure(c), maxAge: 600 });
+    setCookie(c, transactionCookie, Buffer.from(JSON.stringify(transaction)).toString('base64url'), { httpOnly: true, sameSite: 'Lax', path: cookiePath, secure: secureCookie(c), maxAge: 600 });
     return c.redirect(url.href, 302);
   });
 
