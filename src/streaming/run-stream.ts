@@ -8,6 +8,7 @@ import type { DeadLetter, DeadLetters } from './dead-letters.ts';
 import type { PayloadDecoder } from './decode-payload.ts';
 import { RecordProblem, storedType } from './record-schema.ts';
 import { retryWithBackoff } from './retry-with-backoff.ts';
+import { FileSink } from './file-sink.ts';
 import type { StreamSink } from './stream-sink.ts';
 import type { StreamMessage, StreamSource } from './stream-source.ts';
 import { transformBatch, transformRecord, type StreamTransformer } from './stream-transformers.ts';
@@ -18,7 +19,7 @@ export interface StreamRun {
   readonly source: StreamSource;
   readonly decoder: PayloadDecoder;
   readonly transformers: readonly StreamTransformer[];
-  readonly sinks: readonly StreamSink[];
+  readonly sinks: readonly PipelineSink[];
   readonly deadLetters: DeadLetters;
   /** Its signal is the hard stop: a commit in progress is abandoned (nothing is acked, so nothing is lost). */
   readonly context: SyncContext;
@@ -42,6 +43,9 @@ export interface BatchReport {
   /** Publish time to commit, ms, of the batch's oldest and newest message. */
   readonly latencyMs: readonly [number, number] | undefined;
 }
+
+/** A sink of a pipeline: a table through a connection, or rolling files. */
+export type PipelineSink = StreamSink | FileSink;
 
 interface Decoded {
   readonly message: StreamMessage;
@@ -71,7 +75,11 @@ export async function runStream(run: StreamRun): Promise<void> {
       const messages = await next;
       next = messages.length || !run.stop.aborted ? read() : Promise.resolve([]);
       if (!messages.length) {
-        if (run.stop.aborted) return;
+        if (run.stop.aborted) {
+          // A clean stop closes the open files, so everything committed is readable.
+          for (const sink of run.sinks) if (sink instanceof FileSink) await sink.closeAll(run.context);
+          return;
+        }
         continue;
       }
       const report = await processBatch(run, unique(messages), stager);
@@ -112,7 +120,7 @@ async function processBatch(run: StreamRun, messages: readonly StreamMessage[], 
 
   // Sinks that need the same messages share one transformed batch; they differ only after a crash between two sinks' commits.
   // One sink needs exactly the fresh messages.
-  const groups = new Map<string, { sinks: StreamSink[]; items: Decoded[] }>();
+  const groups = new Map<string, { sinks: PipelineSink[]; items: Decoded[] }>();
   if (run.sinks.length === 1) groups.set('', { sinks: [run.sinks[0]!], items: decoded });
   else for (const sink of run.sinks) {
     const items = decoded.filter((d) => !sink.hasCommitted(d.message.id));
@@ -121,7 +129,7 @@ async function processBatch(run: StreamRun, messages: readonly StreamMessage[], 
     if (group) group.sinks.push(sink);
     else groups.set(key, { sinks: [sink], items });
   }
-  const staged: { sinks: StreamSink[]; ids: string[]; rows: Row[] }[] = [];
+  const staged: { sinks: PipelineSink[]; ids: string[]; rows: Row[] }[] = [];
   for (const { sinks, items } of groups.values()) {
     const { rows, kept } = await batchTransform(items, run.transformers, fail);
     staged.push({ sinks, ids: kept.map((d) => d.message.id), rows });
@@ -141,9 +149,13 @@ async function processBatch(run: StreamRun, messages: readonly StreamMessage[], 
     for (const sink of sinks) {
       let settledNow = settled;
       const written = await retryWithBackoff(
-        `committing to ${sink.spec.connection} ${sink.spec.table}`,
+        `committing to ${sink.label}`,
         async () => {
           if (kept.some((id) => sink.hasCommitted(id) || settledNow(id))) throw overtaken(sink);
+          if (sink instanceof FileSink) {
+            const plain = await plainRows(rows, run, stager);
+            return sink.writeRows(plain.rows, plain.types, kept, settledNow, context);
+          }
           return sink.write(await stageRows(rows, sink, run, stager), kept, settledNow, context);
         },
         context.logger,
@@ -185,8 +197,8 @@ async function processBatch(run: StreamRun, messages: readonly StreamMessage[], 
 }
 
 /** Another process running the same pipeline committed some of this batch's messages meanwhile. */
-function overtaken(sink: StreamSink): SluiceError {
-  return new SluiceError('stream.overtaken', `another process committed some of this batch's messages to ${sink.spec.table} meanwhile (run one process per streaming pipeline); leaving the batch to come again`, { retryable: false });
+function overtaken(sink: PipelineSink): SluiceError {
+  return new SluiceError('stream.overtaken', `another process committed some of this batch's messages to ${sink.label} meanwhile (run one process per streaming pipeline); leaving the batch to come again`, { retryable: false });
 }
 
 /** Runs the per-batch transformers; when they throw, each message alone finds the ones that fail. */
@@ -220,6 +232,15 @@ async function stageRows(rows: readonly Row[], sink: StreamSink, run: StreamRun,
   let staged = await stager.stage('batch', input, typesOf(input, run.decoder));
   for (const t of sql) staged = await stager.query('batch', t.sql);
   return staged;
+}
+
+/** The rows as plain values with their types, for a sink that writes them itself: through the SQL transformers when there are some. */
+async function plainRows(rows: readonly Row[], run: StreamRun, stager: BatchStager): Promise<{ rows: readonly Row[]; types: ColumnTypes }> {
+  const sql = run.transformers.filter((t) => t.kind === 'sql');
+  if (!sql.length || !rows.length) return { rows, types: typesOf(rows, run.decoder) };
+  let staged = await stager.stage('batch', rows, typesOf(rows, run.decoder));
+  for (const t of sql) staged = await stager.query('batch', t.sql);
+  return { rows: await run.context.session.query('SELECT * FROM batch'), types: Object.fromEntries(staged.columns.map((c) => [c.name, c.type])) };
 }
 
 /** The decoder's types of the columns some row holds (usually the first row tells). */
