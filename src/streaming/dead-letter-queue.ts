@@ -1,3 +1,4 @@
+import { deadLetterConnection } from '../core/pipeline/streaming-schema.ts';
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -38,7 +39,7 @@ export interface ReplayResult {
 
 /**
  * A streaming pipeline's dead letters: listed from the dead-letter table in
- * the first sink's connection, replayed into the source's broker, or dropped.
+ * the dead_letter_connection (the first table sink's by default), replayed into the source's broker, or dropped.
  * A replayed letter is removed only after the broker accepted it, so a replay
  * that fails midway loses nothing: what was not published stays listed.
  */
@@ -52,7 +53,7 @@ export class DeadLetterQueue {
   ) {}
 
   static async open(project: Project, connectors: ConnectorRegistry, pipeline: StreamingPipeline, session: DataPlaneSession, logger: Logger): Promise<DeadLetterQueue> {
-    const destination = await openSyncDestination(project, connectors, pipeline.settings.sinks[0]!.connection, session);
+    const destination = await openSyncDestination(project, connectors, deadLetterConnection(pipeline.settings), session);
     const tempDir = await mkdtemp(path.join(os.tmpdir(), 'sluice-dlq-'));
     return new DeadLetterQueue(project, connectors, pipeline, destination, { session, logger, signal: new AbortController().signal, tempDir });
   }
@@ -62,7 +63,7 @@ export class DeadLetterQueue {
   }
 
   private get connection(): string {
-    return this.pipeline.settings.sinks[0]!.connection;
+    return deadLetterConnection(this.pipeline.settings);
   }
 
   /** The pipeline's dead letters, oldest first; at most `limit` of them when given. */

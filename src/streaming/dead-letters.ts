@@ -24,7 +24,7 @@ const key = deadLetterKey;
 const utf8 = new TextDecoder('utf-8', { fatal: true });
 
 /**
- * The dead-letter table, in the first sink's connection. Rows are upserted
+ * The dead-letter table, in the pipeline's dead_letter_connection (the first table sink's by default). Rows are upserted
  * by (pipeline, message id), so a dead letter written again after a crash
  * (before the broker heard its ack) stays one row. Its state row counts them.
  */

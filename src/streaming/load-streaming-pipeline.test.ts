@@ -1,3 +1,4 @@
+import type { TableSinkFile } from '../core/pipeline/streaming-schema.ts';
 import assert from 'node:assert/strict';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
@@ -30,7 +31,7 @@ describe('loading a streaming pipeline', () => {
     assert.equal(pipeline.settings.batch_size, 1000);
     assert.equal(pipeline.settings.batch_wait, 200);
     assert.equal(pipeline.settings.max_deliver, 5);
-    assert.deepEqual(pipeline.settings.sinks[0]!.key, ['id']);
+    assert.deepEqual((pipeline.settings.sinks[0] as TableSinkFile).key, ['id']);
     assert.deepEqual(pipeline.settings.source, { type: 'redis_streams', stream: 'orders', url: 'redis://127.0.0.1:6379', consumer: 'sluice', field: 'data', claim_idle: 30_000 });
     assert.deepEqual(pipeline.transformers.map((t) => [t.name, path.relative(root, t.file), t.per]), [['stamp', 'transforms/stamp.ts', 'record'], ['shape', 'transforms/shape.sql', 'record']]);
   });
@@ -60,7 +61,7 @@ describe('loading a streaming pipeline', () => {
     write('mqtt', ['kind: streaming', 'source: { type: mqtt, topic: plant/+/readings, id_field: event }', 'sinks: [{ connection: pg, table: t, mode: upsert, key: device, sequence: seq }]']);
     const mqtt = loadStreamingPipeline(root, 'mqtt').settings;
     assert.deepEqual(mqtt.source, { type: 'mqtt', url: 'mqtt://127.0.0.1:1883', topic: 'plant/+/readings', id_field: 'event', session_expiry: 7 * 86_400_000 });
-    assert.equal(mqtt.sinks[0]!.sequence, 'seq');
+    assert.equal((mqtt.sinks[0] as TableSinkFile).sequence, 'seq');
     write('unbound', ['kind: streaming', 'source: { type: rabbitmq, queue: orders, binding_key: orders.# }', 'sinks: [{ connection: pg, table: t }]']);
     assert.throws(() => loadStreamingPipeline(root, 'unbound'), located(/binding_key needs an exchange/, 2));
     write('noid', ['kind: streaming', 'source: { type: mqtt, topic: plant/readings }', 'sinks: [{ connection: pg, table: t }]']);

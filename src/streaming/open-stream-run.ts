@@ -11,7 +11,9 @@ import { DeadLetters } from './dead-letters.ts';
 import { createPayloadDecoder } from './decode-payload.ts';
 import type { StreamingPipeline } from './load-streaming-pipeline.ts';
 import { openStreamSource } from './open-stream-source.ts';
-import type { StreamRun } from './run-stream.ts';
+import type { PipelineSink, StreamRun } from './run-stream.ts';
+import { FileSink } from './file-sink.ts';
+import { deadLetterConnection, firstTableSink } from '../core/pipeline/streaming-schema.ts';
 import type { IngestEndpoints } from './sources/ingest-endpoints.ts';
 import { StreamSink } from './stream-sink.ts';
 import { loadStreamTransformers } from './stream-transformers.ts';
@@ -48,21 +50,24 @@ export async function openStreamRun(
     for (const step of closing.reverse()) await step().catch(() => undefined);
   };
   try {
-    for (const sink of settings.sinks) {
-      if (destinations.has(sink.connection)) continue;
-      const destination = await openSyncDestination(project, connectors, sink.connection, options.session);
-      destinations.set(sink.connection, destination);
+    const connections = new Set([...settings.sinks.flatMap((s) => ('type' in s ? [] : [s.connection])), deadLetterConnection(settings)]);
+    for (const connection of connections) {
+      const destination = await openSyncDestination(project, connectors, connection, options.session);
+      destinations.set(connection, destination);
       closing.push(() => destination.close());
     }
-    const sinks = settings.sinks.map((spec) => new StreamSink(pipeline.name, spec, destinations.get(spec.connection)!));
+    const sinks = settings.sinks.map((spec): PipelineSink =>
+      'type' in spec ? new FileSink(pipeline.name, spec, project.root, FileSink.stateFileFor(project.stateDir, pipeline.name, spec)) : new StreamSink(pipeline.name, spec, destinations.get(spec.connection)!),
+    );
     for (const sink of sinks) await sink.load(context);
     const transformers = await loadStreamTransformers(pipeline.transformers, (file) => path.relative(project.root, file));
     const decoder = createPayloadDecoder(settings.payload, pipeline.shown, settings.schema_contract);
     const source = await openStreamSource(settings.source, { pipeline: pipeline.name, maxInFlight: settings.max_in_flight, ingest: options.ingest, payload: settings.payload });
     closing.push(() => source.close());
-    const deadLetters = new DeadLetters(pipeline.name, source.description, settings.dead_letter_table, destinations.get(settings.sinks[0]!.connection)!);
+    const deadLetters = new DeadLetters(pipeline.name, source.description, settings.dead_letter_table, destinations.get(deadLetterConnection(settings))!);
     const window = settings.window ? new WindowAggregator(settings.window) : undefined;
-    const late = settings.window ? await openLateTable(pipeline.name, settings.window.late_table ?? `${pipeline.name}__late`, settings.sinks[0]!.connection, destinations, context) : undefined;
+    // Window results go into table sinks only (the file's schema refuses a file sink beside a window): the late table sits beside the first.
+    const late = settings.window ? await openLateTable(pipeline.name, settings.window.late_table ?? `${pipeline.name}__late`, firstTableSink(settings).connection, destinations, context) : undefined;
     return { pipeline: pipeline.name, settings, source, decoder, transformers, sinks, deadLetters, window, late, context, stop: options.stop, onBatch: options.onBatch, close };
   } catch (error) {
     await close();

@@ -8,7 +8,8 @@ import type { DeadLetter, DeadLetters } from './dead-letters.ts';
 import type { PayloadDecoder } from './decode-payload.ts';
 import { RecordProblem, storedType } from './record-schema.ts';
 import { retryWithBackoff } from './retry-with-backoff.ts';
-import type { StreamSink } from './stream-sink.ts';
+import { FileSink } from './file-sink.ts';
+import { StreamSink } from './stream-sink.ts';
 import type { StreamMessage, StreamSource } from './stream-source.ts';
 import { transformBatch, transformRecord, type StreamTransformer } from './stream-transformers.ts';
 import type { WindowAggregator, WindowInput } from './windows/window-aggregator.ts';
@@ -19,7 +20,7 @@ export interface StreamRun {
   readonly source: StreamSource;
   readonly decoder: PayloadDecoder;
   readonly transformers: readonly StreamTransformer[];
-  readonly sinks: readonly StreamSink[];
+  readonly sinks: readonly PipelineSink[];
   readonly deadLetters: DeadLetters;
   /** A windowed pipeline's aggregation: the sinks receive the windows' rows. */
   readonly window?: WindowAggregator | undefined;
@@ -62,6 +63,9 @@ export interface CommittedTotals {
   readonly lastWindowEnd?: string | undefined;
 }
 
+/** A sink of a pipeline: a table through a connection, or rolling files. */
+export type PipelineSink = StreamSink | FileSink;
+
 interface Decoded {
   readonly message: StreamMessage;
   readonly rows: Row[];
@@ -90,7 +94,11 @@ export async function runStream(run: StreamRun): Promise<void> {
       const messages = await next;
       next = messages.length || !run.stop.aborted ? read() : Promise.resolve([]);
       if (!messages.length) {
-        if (run.stop.aborted) return;
+        if (run.stop.aborted) {
+          // A clean stop closes the open files, so everything committed is readable.
+          for (const sink of run.sinks) if (sink instanceof FileSink) await sink.closeAll(run.context);
+          return;
+        }
         continue;
       }
       const report = await processBatch(run, unique(messages), stager);
@@ -136,7 +144,7 @@ async function processBatch(run: StreamRun, messages: readonly StreamMessage[], 
 
   // Sinks that need the same messages share one transformed batch; they differ only after a crash between two sinks' commits.
   // One sink needs exactly the fresh messages.
-  const groups = new Map<string, { sinks: StreamSink[]; items: Decoded[] }>();
+  const groups = new Map<string, { sinks: PipelineSink[]; items: Decoded[] }>();
   if (run.sinks.length === 1) groups.set('', { sinks: [run.sinks[0]!], items: decoded });
   else for (const sink of run.sinks) {
     const items = decoded.filter((d) => !sink.hasCommitted(d.message.id));
@@ -145,7 +153,7 @@ async function processBatch(run: StreamRun, messages: readonly StreamMessage[], 
     if (group) group.sinks.push(sink);
     else groups.set(key, { sinks: [sink], items });
   }
-  const staged: { sinks: StreamSink[]; ids: string[]; rows: Row[]; inputs: WindowInput[] }[] = [];
+  const staged: { sinks: PipelineSink[]; ids: string[]; rows: Row[]; inputs: WindowInput[] }[] = [];
   for (const { sinks, items } of groups.values()) {
     const { rows, kept } = await batchTransform(items, run.transformers, fail);
     staged.push({ sinks, ids: kept.map((d) => d.message.id), rows, inputs: kept.map((d) => ({ id: d.message.id, rows: d.rows })) });
@@ -166,9 +174,13 @@ async function processBatch(run: StreamRun, messages: readonly StreamMessage[], 
     for (const sink of sinks) {
       let settledNow = settled;
       const written = await retryWithBackoff(
-        `committing to ${sink.spec.connection} ${sink.spec.table}`,
+        `committing to ${sink.label}`,
         async () => {
           if (kept.some((id) => sink.hasCommitted(id) || settledNow(id))) throw overtaken(sink);
+          if (sink instanceof FileSink) {
+            const plain = await plainRows(rows, run, stager);
+            return sink.writeRows(plain.rows, plain.types, kept, settledNow, context);
+          }
           // Stepped from the sink's own committed windows, inside the retry: a refused commit reads them again.
           const step = run.window?.step(sink.windowState, inputs);
           return sink.write(await stageRows(step ? step.rows : rows, sink, run, stager), kept, settledNow, context, step?.state);
@@ -214,8 +226,8 @@ async function processBatch(run: StreamRun, messages: readonly StreamMessage[], 
   };
 }
 
-function committedTotals(sink: StreamSink): CommittedTotals {
-  const windows = sink.windowState;
+function committedTotals(sink: PipelineSink): CommittedTotals {
+  const windows = sink instanceof FileSink ? undefined : sink.windowState;
   return {
     records: sink.totals.records,
     messages: sink.totals.messages,
@@ -229,10 +241,12 @@ function committedTotals(sink: StreamSink): CommittedTotals {
  * again after a crash writes the same rows again, once. Lateness is judged
  * against the first sink's committed windows, the same each time.
  */
-async function writeLateRecords(run: StreamRun, staged: readonly { sinks: StreamSink[]; inputs: WindowInput[] }[], settled: (id: string) => boolean, stager: BatchStager): Promise<number> {
-  const first = staged.find((s) => s.sinks.includes(run.sinks[0]!));
-  if (!run.window || !run.late || !first?.inputs.length) return 0;
-  const { late } = run.window.step(run.sinks[0]!.windowState, first.inputs);
+async function writeLateRecords(run: StreamRun, staged: readonly { sinks: PipelineSink[]; inputs: WindowInput[] }[], settled: (id: string) => boolean, stager: BatchStager): Promise<number> {
+  // A windowed pipeline's sinks are tables (its file's schema refuses file sinks beside a window).
+  const windowed = run.sinks[0];
+  const first = staged.find((s) => windowed && s.sinks.includes(windowed));
+  if (!run.window || !run.late || !(windowed instanceof StreamSink) || !first?.inputs.length) return 0;
+  const { late } = run.window.step(windowed.windowState, first.inputs);
   if (!late.length) return 0;
   const rows = late.map((l) => ({ _message_id: l.messageId, _row: l.index, ...l.row }));
   const types = { _message_id: 'VARCHAR', _row: 'BIGINT', ...typesOf(rows, run.decoder) };
@@ -249,8 +263,8 @@ async function writeLateRecords(run: StreamRun, staged: readonly { sinks: Stream
 }
 
 /** Another process running the same pipeline committed some of this batch's messages meanwhile. */
-function overtaken(sink: StreamSink): SluiceError {
-  return new SluiceError('stream.overtaken', `another process committed some of this batch's messages to ${sink.spec.table} meanwhile (run one process per streaming pipeline); leaving the batch to come again`, { retryable: false });
+function overtaken(sink: PipelineSink): SluiceError {
+  return new SluiceError('stream.overtaken', `another process committed some of this batch's messages to ${sink.label} meanwhile (run one process per streaming pipeline); leaving the batch to come again`, { retryable: false });
 }
 
 /** Runs the per-batch transformers; when they throw, each message alone finds the ones that fail. */
@@ -286,6 +300,15 @@ async function stageRows(rows: readonly Row[], sink: StreamSink, run: StreamRun,
   let staged = await stager.stage('batch', input, types);
   for (const t of sql) staged = await stager.query('batch', t.sql);
   return staged;
+}
+
+/** The rows as plain values with their types, for a sink that writes them itself: through the SQL transformers when there are some. */
+async function plainRows(rows: readonly Row[], run: StreamRun, stager: BatchStager): Promise<{ rows: readonly Row[]; types: ColumnTypes }> {
+  const sql = run.transformers.filter((t) => t.kind === 'sql');
+  if (!sql.length || !rows.length) return { rows, types: typesOf(rows, run.decoder) };
+  let staged = await stager.stage('batch', rows, typesOf(rows, run.decoder));
+  for (const t of sql) staged = await stager.query('batch', t.sql);
+  return { rows: await run.context.session.query('SELECT * FROM batch'), types: Object.fromEntries(staged.columns.map((c) => [c.name, c.type])) };
 }
 
 /** The decoder's types of the columns some row holds (usually the first row tells). */

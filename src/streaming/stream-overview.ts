@@ -51,7 +51,7 @@ export async function readStreamOverview(root: string, stateDir: string, store: 
       try {
         const { settings } = loadStreamingPipeline(root, name);
         const where = Object.entries(settings.source).find(([key]) => ['stream', 'queue', 'topic'].includes(key))?.[1];
-        loaded = { source: `${settings.source.type}${where ? ` ${String(where)}` : ''}`, sinks: settings.sinks.map((s) => `${s.connection} ${s.table}`), supervised: settings.supervise, intervalMs: settings.metrics_interval };
+        loaded = { source: `${settings.source.type}${where ? ` ${String(where)}` : ''}`, sinks: settings.sinks.map((s) => ('type' in s ? `file ${s.path}` : `${s.connection} ${s.table}`)), supervised: settings.supervise, intervalMs: settings.metrics_interval };
       } catch (error) {
         fileError = toSluiceError(error).message;
       }

@@ -1,6 +1,6 @@
 import type { Column } from '../core/data-plane/data-plane.ts';
 import type { StreamState, SyncContext, SyncDestination, SyncInput } from '../core/connectors/sync-destination.ts';
-import type { StreamSinkFile } from '../core/pipeline/streaming-schema.ts';
+import type { TableSinkFile } from '../core/pipeline/streaming-schema.ts';
 import { ConfigError } from '../core/errors.ts';
 import { CommittedIds } from './committed-ids.ts';
 import { windowStateFrom, type WindowState } from './windows/window-aggregator.ts';
@@ -28,9 +28,14 @@ export class StreamSink {
 
   constructor(
     readonly pipeline: string,
-    readonly spec: StreamSinkFile,
+    readonly spec: TableSinkFile,
     readonly destination: SyncDestination,
   ) {}
+
+  /** For messages: the connection and table. */
+  get label(): string {
+    return `${this.spec.connection} ${this.spec.table}`;
+  }
 
   /** The state row's stream name: one per sink table. */
   get stream(): string {

@@ -161,9 +161,11 @@ async function checkStreamingPipeline(project: Project, name: string): Promise<S
   const found: SluiceError[] = [];
   const pipeline: Pipeline = { name, file, variables: {}, blocks: [], version: '', apiEnabled: false, alerts: [] };
   for (const t of streaming.transformers.filter((t) => t.file.endsWith('.ts'))) found.push(...(await checkBlock(project, pipeline, asBlock(t))));
-  for (const sink of streaming.settings.sinks) {
+  const connections = streaming.settings.sinks.flatMap((s) => ('type' in s ? [] : [{ name: s.connection, block: s.table }]));
+  if (streaming.settings.dead_letter_connection !== undefined) connections.push({ name: streaming.settings.dead_letter_connection, block: streaming.settings.dead_letter_table });
+  for (const sink of connections) {
     try {
-      checkConnection(project, sink.connection, { file, block: sink.table });
+      checkConnection(project, sink.name, { file, block: sink.block });
     } catch (error) {
       found.push(toSluiceError(error));
     }

@@ -145,7 +145,41 @@ const transformerSchema = z
 
 export const streamSinkModes = ['append', 'upsert'] as const;
 
-const sinkSchema = z
+/** The time fields a file sink's path may name, filled from each row's event time (UTC). */
+export const fileSinkPathFields = ['date', 'year', 'month', 'day', 'hour'] as const;
+
+/**
+ * Rows written to rolling files, partitioned by event time: `out/{date}/part-*.jsonl`.
+ * A file is written under a hidden temporary name and renamed to its own when closed.
+ */
+const fileSinkSchema = z
+  .object({
+    type: z.literal('file'),
+    /** Relative to the project (or absolute); `{date}`, `{year}`, `{month}`, `{day}`, `{hour}` from the event time, and one `*` in the file name for the file's number. */
+    path: z
+      .string()
+      .min(1)
+      .refine((p) => (p.split(/[\\/]/).pop()!.match(/\*/g) ?? []).length === 1 && !p.split(/[\\/]/).slice(0, -1).join('/').includes('*'), 'a file sink path has one * in its file name, where each file\'s number goes (out/{date}/part-*.jsonl)')
+      .refine((p) => [...p.matchAll(/\{([^}]*)\}/g)].every((m) => (fileSinkPathFields as readonly string[]).includes(m[1]!)), `a file sink path names only {${fileSinkPathFields.join('}, {')}}`),
+    /** `jsonl` (a JSON object per line) or `parquet`; from the path's extension when left out. */
+    format: z.enum(['jsonl', 'parquet']).optional(),
+    /** The column holding each row's event time (a TIMESTAMP, an ISO 8601 text or epoch milliseconds); needed when the path names a time field. */
+    event_time: z.string().min(1).optional(),
+    /** A file is closed (renamed to its own name) at this many records, this many bytes, or this long after it opened, whichever comes first. */
+    roll: z
+      .object({
+        records: z.number().int().positive().default(100_000),
+        bytes: z.number().int().positive().default(64 * 1024 * 1024),
+        after: durationSchema.default(300_000),
+      })
+      .strict()
+      .default({ records: 100_000, bytes: 64 * 1024 * 1024, after: 300_000 }),
+  })
+  .strict()
+  .refine((s) => s.event_time !== undefined || !/\{(date|year|month|day|hour)\}/.test(s.path), { message: 'the path names a time field: give event_time, the column whose time partitions the rows', path: ['event_time'] })
+  .refine((s) => s.format !== undefined || /\.(jsonl|parquet)$/.test(s.path), { message: 'give format (jsonl or parquet), or end the path in .jsonl or .parquet', path: ['format'] });
+
+const tableSinkSchema = z
   .object({
     /** A connection from connections.yaml whose connector can be a sync destination. */
     connection: z.string().min(1),
@@ -250,6 +284,8 @@ export function windowAggregates(window: WindowSettings): WindowAggregate[] {
 export function windowKey(window: WindowSettings): string[] {
   return ['window_start', ...window.group_by];
 }
+/** A table in a connection (no `type`), or `type: file`. */
+const sinkSchema = z.union([tableSinkSchema, fileSinkSchema]);
 
 export const streamingFileSchema = z
   .object({
@@ -285,13 +321,19 @@ export const streamingFileSchema = z
     /** Aggregates the records into event-time windows; the sinks receive the windows' rows. */
     window: windowSchema.optional(),
     sinks: z.array(sinkSchema).min(1, 'a streaming pipeline needs at least one sink'),
-    /** Where messages that cannot be loaded go, in the first sink's connection. */
+    /** Where messages that cannot be loaded go, in dead_letter_connection. */
     dead_letter_table: z.string().min(1).default('_sluice_dead_letters'),
+    /** The connection holding the dead-letter table; the first table sink's when left out (required when every sink is a file). */
+    dead_letter_connection: z.string().min(1).optional(),
   })
   .strict()
   .refine((f) => f.schema_contract === 'evolve' || f.payload.format !== 'json' || f.payload.columns !== undefined, {
     message: 'the freeze and discard_row contracts hold records to declared columns: give payload.columns',
     path: ['schema_contract'],
+  })
+  .refine((f) => f.dead_letter_connection !== undefined || f.sinks.some((s) => !('type' in s)), {
+    message: 'no sink is a table for the dead letters: give dead_letter_connection, a connection where the dead-letter table is kept',
+    path: ['dead_letter_connection'],
   })
   .refine((f) => f.max_in_flight >= f.batch_size, { message: 'max_in_flight must be at least batch_size', path: ['max_in_flight'] })
   .refine((f) => (f.kind === undefined) !== (f.type === undefined), { message: 'give kind: streaming once (type: is its old spelling)', path: ['kind'] })
@@ -299,6 +341,10 @@ export const streamingFileSchema = z
     if (!f.window) return;
     const key = windowKey(f.window);
     f.sinks.forEach((sink, index) => {
+      if ('type' in sink) {
+        ctx.addIssue({ code: 'custom', message: 'window results go into tables: a file sink takes records, not windows', path: ['sinks', index, 'type'] });
+        return;
+      }
       if (sink.mode === 'upsert' && (sink.key!.length !== key.length || !key.every((k) => sink.key!.includes(k)))) {
         ctx.addIssue({ code: 'custom', message: `an upsert sink of window results is keyed by the window: key: [${key.join(', ')}]`, path: ['sinks', index, 'key'] });
       }
@@ -311,4 +357,16 @@ export const streamingFileSchema = z
 
 export type StreamingFile = z.output<typeof streamingFileSchema>;
 export type StreamSinkFile = StreamingFile['sinks'][number];
+export type TableSinkFile = Exclude<StreamSinkFile, { type: 'file' }>;
+export type FileSinkFile = Extract<StreamSinkFile, { type: 'file' }>;
+
+/** The connection that keeps the pipeline's dead-letter table. */
+export function deadLetterConnection(settings: StreamingFile): string {
+  return settings.dead_letter_connection ?? firstTableSink(settings).connection;
+}
+
+/** The first sink that is a table (the schema asks for one unless every sink is a file and a dead-letter connection is given). */
+export function firstTableSink(settings: StreamingFile): TableSinkFile {
+  return settings.sinks.find((s): s is TableSinkFile => !('type' in s))!;
+}
 export type StreamTransformerFile = StreamingFile['transformers'][number];

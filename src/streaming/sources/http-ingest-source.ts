@@ -48,7 +48,7 @@ export class HttpIngestSource implements StreamSource, IngestEndpoint {
   private readonly requests = new Map<string, PendingRequest>();
   /** When each client key was first seen by this process (or first found in the committed ids), for the idempotency window. */
   private readonly keysSeen = new Map<string, number>();
-  private lastSweep = Date.now();
+  private lastSweep = 0;
   private inFlight = 0;
   private closed = false;
 
@@ -56,6 +56,8 @@ export class HttpIngestSource implements StreamSource, IngestEndpoint {
     private readonly settings: HttpSourceSettings,
     readonly payload: PayloadSettings,
     private readonly options: StreamSourceOptions,
+    /** The time, ms since the epoch; tests move it. */
+    private readonly now: () => number = Date.now,
   ) {
     this.description = `HTTP ingest POST /api/ingest/${options.pipeline}`;
   }
@@ -73,7 +75,7 @@ export class HttpIngestSource implements StreamSource, IngestEndpoint {
     if (this.requests.size >= this.settings.max_requests || this.inFlight + records.length > maxInFlight) {
       throw new IngestRefusal('busy', `the pipeline is holding ${this.requests.size} requests (${this.inFlight} records) not yet committed; retry shortly`);
     }
-    const now = Date.now();
+    const now = this.now();
     if (idempotencyKey !== undefined && !this.keysSeen.has(key)) this.keysSeen.set(key, now);
     let finish!: (outcome: IngestOutcome) => void;
     const done = new Promise<IngestOutcome>((resolve) => (finish = resolve));
@@ -117,7 +119,7 @@ export class HttpIngestSource implements StreamSource, IngestEndpoint {
    * committed ids after a restart count from when they are first asked about.
    */
   async settledIds(): Promise<(id: string) => boolean> {
-    const now = Date.now();
+    const now = this.now();
     const window = this.settings.idempotency_window;
     if (now - this.lastSweep > Math.min(window, 60_000)) {
       this.lastSweep = now;
