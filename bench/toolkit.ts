@@ -14,7 +14,7 @@
  */
 import { parseArgs } from 'node:util';
 import { fileURLToPath } from 'node:url';
-import { cleanText, dedupeTexts, limitTokens, loadDictionary, parseCountries, parseDates, parsePhones, parseUsStates, standardize } from '../src/index.ts';
+import { cleanText, dedupeTexts, limitTokens, loadDictionary, parseCountries, parseDates, parsePhones, parseStreetAddresses, parseUsStates, standardize } from '../src/index.ts';
 
 const { values: args } = parseArgs({ options: { values: { type: 'string', default: '300000' }, rounds: { type: 'string', default: '3' } } });
 const size = Number(args.values);
@@ -56,6 +56,15 @@ const countrySpellings = ['Germany', 'Deutschland', 'DEU', 'de', 'USA', 'United 
 const categories = loadDictionary(fileURLToPath(new URL('../test/corpus/', import.meta.url)), 'categories');
 const categorySpellings = ['Electronics', 'ELECTRONICS', 'Electrnics', 'home and garden', 'Garden & Home', 'Kitchen & Dinning', 'Furnture', 'Toys', 'Shkirts', 'Gizmos', 'Beauty Personal Care', 'Pet Suplies', 'Auto Parts', 'Misc'];
 /** A product column: 14 spellings of categories, and one value in ten a distinct supplier code no category is like. */
+/** A distinct street line each time: house number, sometimes a directional, a name, a suffix written one of several ways, sometimes a unit. */
+const streetNames = ['main', 'OAK', 'Maple', 'pennsylvania', '5TH', 'Lake Shore', 'old mill', 'Elm'];
+const suffixWritings = ['Street', 'st.', 'AVE', 'Avenue', 'blvd', 'Road', 'Dr.', 'Parkway', 'Ln', 'COURT'];
+const unitWritings = ['', '', ' apt 4b', ', Suite 200', ' #12', ' Fl. 3'];
+function messyStreet(i: number): string {
+  const direction = ['', 'N. ', 'south ', '', 'W '][i % 5];
+  return `${i + 1} ${direction}${streetNames[i % 8]} ${suffixWritings[i % 10]}${unitWritings[i % 6]}`;
+}
+
 function messyCategory(i: number): string {
   return i % 10 === 9 ? `SKU-${i % 5000} misc` : categorySpellings[i % categorySpellings.length]!;
 }
@@ -102,6 +111,7 @@ const cases: Case[] = [
   { name: 'parsePhones (each number 5 times)', values: Array.from({ length: size }, (_, i) => messyPhone(Math.floor(i / 5))), run: (v) => parsePhones(v, { defaultRegion: 'US' }) },
   { name: 'parseUsStates (20 spellings)', values: Array.from({ length: size }, (_, i) => stateSpellings[i % stateSpellings.length]), run: (v) => parseUsStates(v) },
   { name: 'standardize (1 in 10 unknown)', values: Array.from({ length: size }, (_, i) => messyCategory(i)), run: (v) => standardize(v, categories, { threshold: 0.85 }) },
+  { name: 'parseStreetAddresses (all distinct)', values: Array.from({ length: size }, (_, i) => messyStreet(i)), run: (v) => parseStreetAddresses(v) },
   { name: 'parseCountries (20 spellings)', values: Array.from({ length: size }, (_, i) => countrySpellings[i % countrySpellings.length]), run: (v) => parseCountries(v) },
   { name: 'cleanText (HTML, spaces, NFC)', values: Array.from({ length: size }, (_, i) => messyText(i)), run: (v) => cleanText(v, { stripHtml: true }) },
   { name: 'limitTokens (o200k_base, ~30 tokens)', values: Array.from({ length: size }, (_, i) => messyText(i)), run: (v) => limitTokens(v, { max: 32 }) },

@@ -4,6 +4,7 @@ import { dateFormats, parseDates } from './dates/parse-dates.ts';
 import { parsePhones } from './phones/parse-phones.ts';
 import { parseCountries } from './places/parse-countries.ts';
 import { parseUsStates } from './places/parse-us-states.ts';
+import { parseStreetAddresses } from './places/parse-street-addresses.ts';
 import { dictionaryNamePattern, loadDictionary } from './dictionary/dictionary-file.ts';
 import { standardize } from './dictionary/standardize.ts';
 import { cleanText } from './text/clean-text.ts';
@@ -38,6 +39,7 @@ export const cleanTools: CleanTools = {
   us_states: defineCleanTool(z.strictObject({ output: z.enum(['code', 'name']).optional() }), (values, settings) =>
     parseUsStates(values, settings.output ? { output: settings.output } : {}).values,
   ),
+  street_addresses: defineCleanTool(z.strictObject({}), (values) => parseStreetAddresses(values).values),
   countries: defineCleanTool(z.strictObject({ output: z.enum(['alpha2', 'alpha3', 'name']).optional() }), (values, settings) =>
     parseCountries(values, settings.output ? { output: settings.output } : {}).values,
   ),

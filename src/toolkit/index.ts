@@ -7,6 +7,8 @@ export type { CleanedPhone, ParsePhonesOptions, ParsedPhones, PhoneType } from '
 export { parseUsStates } from './places/parse-us-states.ts';
 export type { ParseUsStatesOptions, ParsedUsStates } from './places/parse-us-states.ts';
 export { parseCountries } from './places/parse-countries.ts';
+export { parseStreetAddresses } from './places/parse-street-addresses.ts';
+export type { ParsedStreetAddresses } from './places/parse-street-addresses.ts';
 export type { ParseCountriesOptions, ParsedCountries } from './places/parse-countries.ts';
 export { splitByTime, splitByGroup, splitStratified } from './ml/split-rows.ts';
 export type { Split, TimeSplitOptions, GroupSplitOptions, StratifiedSplitOptions } from './ml/split-rows.ts';

@@ -38,7 +38,7 @@ describe('sluice serve: clean tools as JSON Schema, and a clean block written fr
   it('lists every clean tool with its settings as JSON Schema', async () => {
     const { status, body } = await s.json<ToolsBody>('/api/clean-tools');
     assert.equal(status, 200);
-    assert.deepEqual(body.tools.map((t) => t.name).sort(), ['countries', 'dates', 'dictionary', 'phones', 'text', 'tokens', 'us_states']);
+    assert.deepEqual(body.tools.map((t) => t.name).sort(), ['countries', 'dates', 'dictionary', 'phones', 'street_addresses', 'text', 'tokens', 'us_states']);
     const dates = body.tools.find((t) => t.name === 'dates')!.settings;
     assert.equal(dates.properties?.day_first?.type, 'boolean');
     assert.deepEqual(body.tools.find((t) => t.name === 'countries')!.settings.properties?.output?.enum, ['alpha2', 'alpha3', 'name']);
