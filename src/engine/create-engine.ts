@@ -72,6 +72,7 @@ export const runners = {
   prepare: onFirstUse(async () => (await import('../toolkit/ml/prepare-block-runner.ts')).createPrepareBlockRunner()),
   dedupe: onFirstUse(async () => (await import('../toolkit/dedupe/dedupe-block-runner.ts')).runDedupeBlock),
   stream_lag: runStreamLagSensor,
+  examples: onFirstUse(async () => (await import('../toolkit/llm/examples-block-runner.ts')).createExamplesBlockRunner()),
 } satisfies BlockRunners;
 
 export interface EngineOptions {

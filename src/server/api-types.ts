@@ -34,6 +34,7 @@ export type { SearchHit, SearchKind } from './project-search.ts';
 export type { JsonSchema } from './settings-json-schema.ts';
 export type { BlockRunDetail, BlockRunView } from './block-run-view.ts';
 export type { ColumnStats, OutputStats } from './output-stats.ts';
+export type { Masked } from './pii/masked-samples.ts';
 export type { Dashboard, FailedRun, NextTrigger } from './dashboard.ts';
 export type { RunningNow, RunningRun } from './running-now.ts';
 export type { BackfillProgress, RunListRow } from './run-list.ts';
@@ -52,4 +53,6 @@ export type { StreamMetricSample } from '../core/run-store/stream-metrics-store.
 export type { StreamDisplayState, StreamOverview } from '../streaming/stream-overview.ts';
 export type { StreamHeartbeat } from '../streaming/stream-heartbeat.ts';
 export type { DeadLetterEntry } from '../streaming/dead-letter-queue.ts';
+export type { IngestAnswer } from './routes/ingest-routes.ts';
+export type { RejectedRecord } from '../streaming/sources/ingest-endpoints.ts';
 export type { QueueStats, WorkerRecord } from '../executor/block-run-ledger.ts';

@@ -8,6 +8,7 @@ import type { RunMetrics } from './metrics/run-metrics.ts';
 import type { SessionLimits } from './users/user-auth.ts';
 import type { FleetControl } from '../executor/read-fleet.ts';
 import type { OidcOptions } from './users/oidc-client.ts';
+import type { IngestEndpoints } from '../streaming/index.ts';
 
 /** Which blocks a run the API started runs, and whose stored outputs it reads for the others. */
 export interface RunPlan {
@@ -42,4 +43,6 @@ export interface AppDependencies {
   readonly webDist?: string | undefined;
   /** The workers taking queued block runs, and the queue; absent when sluice.yaml sets no `queue:`. */
   readonly fleet?: FleetControl | undefined;
+  /** The http sources of the streams this process runs, for `POST /api/ingest/:pipeline`; absent, the route answers 503. */
+  readonly ingest?: IngestEndpoints | undefined;
 }

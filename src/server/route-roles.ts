@@ -79,6 +79,8 @@ export const routeRoles = {
   'POST /api/workers/:id/drain': 'operator',
   'POST /api/streams/:name/dead-letters/replay': 'operator',
   'POST /api/streams/:name/dead-letters/drop': 'operator',
+  // Records into a streaming pipeline: data, not the project. An operator's key (a producer's) may send them; a viewer only reads.
+  'POST /api/ingest/:pipeline': 'operator',
 
   'POST /api/pipelines': 'editor',
   'DELETE /api/pipelines/:name': 'editor',
@@ -88,6 +90,7 @@ export const routeRoles = {
   'PUT /api/pipelines/:name/blocks/:block/clean': 'editor',
   'PUT /api/pipelines/:name/blocks/:block/dedupe': 'editor',
   'PUT /api/pipelines/:name/blocks/:block/prepare': 'editor',
+  'PUT /api/pipelines/:name/blocks/:block/examples': 'editor',
   'POST /api/pipelines/:name/blocks/:block/pair-decisions': 'editor',
   'PUT /api/files': 'editor',
   'POST /api/connections/test': 'editor',

@@ -125,12 +125,18 @@ export function sessionRoutes(auth: UserAuth, audit: AuditLog, oidcProvider?: st
   app.post('/session', async (c) => {
     if (c.req.header('origin') && !sameOrigin(c)) return problem(c, 403, 'auth.bad_origin', 'sign in from the Sluice UI itself');
     const body = await parseBody(c, signInBody);
+    const held = 'user' in body ? auth.signInHeldFor(body.user) : 0;
+    if (held > 0 && 'user' in body) {
+      c.header('retry-after', String(Math.ceil(held / 1000)));
+      return problem(c, 429, 'auth.too_many_attempts', `too many wrong passwords for '${body.user}': try again in ${Math.ceil(held / 1000)} seconds`);
+    }
     const opened = 'token' in body ? await auth.signInWithToken(body.token) : await auth.signIn(body.user, body.password);
     if (!opened) {
       const message = 'token' in body ? ((await auth.usersExist()) ? 'this project has users: sign in with your name and password' : 'the token is not valid') : 'the name or password is not right';
       return problem(c, 401, 'auth.required', message);
     }
     await audit.append({ actor: opened.principal.actor, address: remoteAddress(c), action: 'session.start', target: sessionTag(opened.id) });
+    await endPreviousSession(c, auth);
     setSessionCookie(c, opened.id, auth.limits.absoluteMs);
     return c.json({ authenticated: true, user: opened.principal.user, role: opened.principal.role, usersExist: await auth.usersExist(), oidc } satisfies SessionView);
   });
@@ -144,6 +150,16 @@ export function sessionRoutes(auth: UserAuth, audit: AuditLog, oidcProvider?: st
     return c.json({ authenticated: false, usersExist: await auth.usersExist(), oidc } satisfies SessionView);
   });
   return app;
+}
+
+/**
+ * A browser that signs in again (another user, or the same) ends the session
+ * its cookie held: the cookie is replaced, and a copy of the old one left
+ * elsewhere must not stay signed in.
+ */
+export async function endPreviousSession(c: Context, auth: UserAuth): Promise<void> {
+  const previous = getCookie(c, sessionCookie);
+  if (previous) await auth.endSession(previous);
 }
 
 /** The session cookie: HttpOnly, same-site only, Secure over HTTPS. */

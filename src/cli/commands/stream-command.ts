@@ -1,7 +1,7 @@
 import { SluiceError } from '../../core/errors.ts';
 import { loadProject } from '../../core/project/load-project.ts';
 import { createLogger, type Logger } from '../../core/run/logger.ts';
-import { HeartbeatWriter, heartbeatFile, loadStreamingPipeline, openStreamRun, readStreamOverview, runStream, StreamMetricsRecorder, type StreamHeartbeat, type StreamingPipeline, type StreamOverview, type StreamSource } from '../../streaming/index.ts';
+import { HeartbeatWriter, heartbeatFile, loadStreamingPipeline, openStreamRun, readHeartbeats, readStreamOverview, runStream, StreamMetricsRecorder, type IngestEndpoints, type StreamHeartbeat, type StreamingPipeline, type StreamOverview, type StreamSource } from '../../streaming/index.ts';
 import { createEngine, openRunStore, type Engine } from '../../engine/create-engine.ts';
 import { bold, describeError, describeWarnings, dim, formatCount, formatTable, green, red, yellow, type Output } from '../output.ts';
 import { UsageError } from '../usage-error.ts';
@@ -19,6 +19,8 @@ export interface StreamingRunHooks {
   readonly onProgress?: ((beat: StreamHeartbeat) => void) | undefined;
   /** Set when a supervisor runs the stream: shown by `sluice stream status`. */
   readonly supervision?: { readonly restarts: number; readonly supervisedBy: string } | undefined;
+  /** Where an http source registers its endpoint (in sluice serve). */
+  readonly ingest?: IngestEndpoints | undefined;
 }
 
 /**
@@ -46,6 +48,7 @@ export async function runStreamingPipeline(engine: Engine, pipeline: StreamingPi
       logger: hooks.logger,
       signal: hooks.hard ?? new AbortController().signal,
       stop: hooks.stop,
+      ingest: hooks.ingest,
       onBatch(report) {
         // The broker is asked for the lag every few seconds, not per batch.
         if (Date.now() - lagAsked > 3000) {

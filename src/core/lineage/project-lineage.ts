@@ -80,6 +80,7 @@ class GraphBuilder {
     switch (block.language) {
       case 'prepare':
       case 'stream_lag':
+      case 'examples':
         return;
       case 'ts': {
         const recorded = await this.input.recordedDatasets?.(pipeline.name, block.name).catch(() => undefined);
@@ -87,6 +88,8 @@ class GraphBuilder {
         return;
       }
       case 'clean': {
+        // The review block's rows are values, not rows of the upstream: no column comes from one column.
+        if (block.part === 'review') return;
         // Every column comes from the same column of the one upstream; a cleaned column's flag and reason come from it too.
         const from = blockId(pipeline.name, block.upstream[0]!);
         const cleaned = new Set(block.columns.map((c) => c.column.toLowerCase()));

@@ -172,6 +172,8 @@ export const postgresMigrations: readonly ((schema: string) => string)[] = [
   postgresAuditMigration,
   // Users, their stored sessions and API keys.
   postgresUsersMigration,
+  // When a run's outputs were removed (data_plane.keep_runs), so each run after it prunes only runs not yet pruned.
+  (s) => `ALTER TABLE ${s}.runs ADD COLUMN outputs_pruned_at timestamptz;`,
   // Streaming pipelines' metrics over time.
   postgresStreamMetricsMigration,
 ];

@@ -37,6 +37,9 @@ const runners: BlockRunners = {
   stream_lag: async (block) => {
     throw new ConfigError('test.no_stream_lag', `this test runs no stream_lag block ('${block.name}')`);
   },
+  examples: async (block) => {
+    throw new ConfigError('test.no_examples', `this test runs no examples block ('${block.name}')`);
+  },
 };
 
 describe('the in-process executor', () => {

@@ -4,7 +4,7 @@ import { html } from 'hono/html';
 import { mask } from '../../core/project/secrets.ts';
 import type { AuditLog } from '../../core/run-store/audit-log.ts';
 import { problem } from '../http-problem.ts';
-import { remoteAddress, setSessionCookie } from '../session-auth.ts';
+import { endPreviousSession, remoteAddress, setSessionCookie } from '../session-auth.ts';
 import type { OidcClient, OidcTransaction } from './oidc-client.ts';
 import { sessionTag, type UserAuth } from './user-auth.ts';
 
@@ -90,6 +90,11 @@ export function oidcRoutes(auth: UserAuth, audit: AuditLog, oidc: OidcClient | u
       );
     }
     const opened = await auth.signInExternal(outcome.identity);
+    // A user the provider created, or whose role its claim changed, is a user change like one an admin makes.
+    const actor = `oidc:${provider}`;
+    if (opened.created) await audit.append({ actor, address: remoteAddress(c), action: 'user.add', target: opened.user.name, detail: { role: opened.user.role, via: 'oidc', subject: outcome.identity.subject } });
+    if (opened.previousRole) await audit.append({ actor, address: remoteAddress(c), action: 'user.role', target: opened.user.name, detail: { from: opened.previousRole, to: opened.user.role, via: 'oidc' } });
+    await endPreviousSession(c, auth);
     await audit.append({
       actor: opened.principal.actor,
       address: remoteAddress(c),

@@ -3,7 +3,8 @@ import { useApi } from '../../api/use-api.ts';
 import { ErrorNote } from '../../components/ErrorNote.tsx';
 import { formatTime } from '../../format.ts';
 import { href } from '../../router.ts';
-import type { DriftEventRecord } from '@sluice/api';
+import type { DriftEventRecord, Masked } from '@sluice/api';
+import { MaskedBadge } from '../../components/MaskedBadge.tsx';
 
 /** What a drift event says, e.g. "format of order_date changed", with the column set apart. */
 function headline(e: DriftEventRecord) {
@@ -33,7 +34,7 @@ function headline(e: DriftEventRecord) {
  */
 export function DriftEvents({ runId, pipeline, finished = true }: { runId?: string; pipeline?: string; finished?: boolean }) {
   const path = runId !== undefined ? `/api/runs/${enc(runId)}/drift` : `/api/pipelines/${enc(pipeline ?? '')}/drift?limit=20`;
-  const { data, error } = useApi<{ drift: DriftEventRecord[] }>(path, finished ? {} : { pollMs: 2000 });
+  const { data, error } = useApi<{ drift: Masked<DriftEventRecord>[] }>(path, finished ? {} : { pollMs: 2000 });
   if (!data?.drift.length && !error) return null;
   return (
     <section data-testid="drift-events">
@@ -50,7 +51,7 @@ export function DriftEvents({ runId, pipeline, finished = true }: { runId?: stri
                 {' '}in run <a href={href(`/runs/${enc(e.runId)}`)} className="mono">{e.runId}</a> <span className="muted small">{formatTime(e.at)}</span>
               </>
             )}
-            {e.samples?.length ? <div className="muted small mono drift-sample" title="rows showing the drift">e.g. {e.samples.map((row) => JSON.stringify(row)).join(' ')}</div> : null}
+            {e.samples?.length ? <div className="muted small mono drift-sample" title="rows showing the drift">e.g. {e.samples.map((row) => JSON.stringify(row)).join(' ')}{e.masked?.map((column) => <MaskedBadge key={column} column={column} />)}</div> : null}
           </li>
         ))}
       </ul>

@@ -3,6 +3,7 @@ import { api, enc } from '../../api/client.ts';
 import { useApi } from '../../api/use-api.ts';
 import { ErrorNote } from '../../components/ErrorNote.tsx';
 import type { MetricPointView } from '@sluice/api';
+import { useCan } from '../users/session-context.ts';
 
 type RunAnomaly = MetricPointView & { readonly block: string; readonly metric: string };
 
@@ -10,6 +11,7 @@ type RunAnomaly = MetricPointView & { readonly block: string; readonly metric: s
 export function RunAnomalies({ id, finished }: { id: string; finished: boolean }) {
   const { data, error, reload } = useApi<{ anomalies: RunAnomaly[] }>(finished ? `/api/runs/${enc(id)}/anomalies` : undefined);
   const [actionError, setActionError] = useState<Error>();
+  const canMark = useCan('operator');
   if (!data?.anomalies.length && !error) return null;
   const accept = (a: RunAnomaly) =>
     api('POST', `/api/runs/${enc(id)}/blocks/${enc(a.block)}/metrics/${enc(a.metric)}/expected`, {}).then(reload, setActionError);
@@ -24,7 +26,7 @@ export function RunAnomalies({ id, finished }: { id: string; finished: boolean }
             {a.markedExpected ? (
               <span className="muted">(marked expected)</span>
             ) : (
-              <button type="button" className="button small" onClick={() => void accept(a)} title="The value is right: learn it as the new level" data-testid="mark-expected">Mark expected</button>
+              canMark && <button type="button" className="button small" onClick={() => void accept(a)} title="The value is right: learn it as the new level" data-testid="mark-expected">Mark expected</button>
             )}
           </li>
         ))}
