@@ -322,6 +322,16 @@ export async function main(argv: readonly string[]): Promise<number> {
     .action(async (options: { json?: boolean }) => {
       code = await (await import('./commands/stream-command.ts')).streamStatusCommand(options, out);
     });
+  stream
+    .command('metrics')
+    .description("a streaming pipeline's metrics over time: rows/s, latency p50/p95/p99, lag, dead letters and restarts, one sample per metrics_interval")
+    .argument('<pipeline>', 'a pipeline with kind: streaming')
+    .option('--since <time>', 'samples from this ISO time on')
+    .option('--limit <n>', 'the newest N samples (at most 2000)', '60')
+    .option('--json', 'as JSON')
+    .action(async (pipeline: string, options: { since?: string; limit?: string; json?: boolean }) => {
+      code = await (await import('./commands/stream-command.ts')).streamMetricsCommand(pipeline, options, out);
+    });
   const dlq = stream
     .command('dlq')
     .description("a streaming pipeline's dead letters: messages that failed to parse, validate or transform")

@@ -48,6 +48,7 @@ describe('the streams page', { skip }, () => {
           '  - { connection: pg, table: orders }',
           '',
         ].join('\n'),
+        'pipelines/report.yaml': 'blocks:\n  - { name: caught_up, stream_lag: { pipeline: orders_live, below: 10 } }\n',
       },
       [],
     );
@@ -125,6 +126,14 @@ describe('the streams page', { skip }, () => {
     );
     await letters.first().click();
     assert.equal(await page.getByTestId('dead-letter-payload').innerText(), JSON.stringify({ id: 'first-poison' }));
+    assert.deepEqual(problems, []);
+  });
+
+  it('draws a stream_lag sensor in the editor with the stream it waits on', async () => {
+    await page.goto(`${served.base}/#/pipelines/report`);
+    const node = page.getByTestId('dag-node-caught_up');
+    await node.waitFor();
+    assert.match(await node.innerText(), /STREAM LAG[\s\S]*lag of orders_live < 10/);
     assert.deepEqual(problems, []);
   });
 

@@ -72,6 +72,10 @@ describe('sluice init --example streaming, run for real', { skip }, () => {
       } finally {
         db.close();
       }
+      const metrics = await sluice(project, ['stream', 'metrics', 'orders_live', '--json']);
+      const samples = JSON.parse(metrics.stdout) as { recordsPerSecond: number; latencyP50Ms?: number; latencyP99Ms?: number }[];
+      assert.ok(samples.some((x) => x.recordsPerSecond > 0 && x.latencyP50Ms !== undefined && x.latencyP99Ms! >= x.latencyP50Ms), metrics.stdout);
+      assert.match((await sluice(project, ['stream', 'metrics', 'orders_live'])).stdout, /at\s+state\s+rows\/s\s+p50 ms/);
       const status = JSON.parse((await sluice(project, ['stream', 'status', '--json'])).stdout) as { pipeline: string; status: string; metrics?: { rows: number } }[];
       assert.equal(status.find((s) => s.pipeline === 'orders_live')?.status, 'running');
     } finally {

@@ -4,6 +4,7 @@ import { createLogger, type Logger } from '../../core/run/logger.ts';
 import { HeartbeatWriter, heartbeatFile, loadStreamingPipeline, openStreamRun, readStreamOverview, runStream, StreamMetricsRecorder, type IngestEndpoints, type StreamHeartbeat, type StreamingPipeline, type StreamOverview, type StreamSource } from '../../streaming/index.ts';
 import { createEngine, openRunStore, type Engine } from '../../engine/create-engine.ts';
 import { bold, describeError, describeWarnings, dim, formatCount, formatTable, green, red, yellow, type Output } from '../output.ts';
+import { UsageError } from '../usage-error.ts';
 
 /** What a caller of `runStreamingPipeline` hears and controls. */
 export interface StreamingRunHooks {
@@ -65,6 +66,8 @@ export async function runStreamingPipeline(engine: Engine, pipeline: StreamingPi
       hooks.onOpened?.(run.source.description);
       await runStream(run);
     } finally {
+      // The last sample is taken after the source is closed: it leaves the lag unknown rather than asking a closed client.
+      source = undefined;
       await run.close();
     }
     heartbeat.finish('stopped');
@@ -182,7 +185,38 @@ export async function streamStatusCommand(options: { json?: boolean }, out: Outp
       }),
     ),
   );
-  out.line(dim('latency: publish to commit over the last metrics interval; history: GET /api/streams/NAME/metrics or the Streams page of sluice serve'));
+  out.line(dim('latency: publish to commit over the last metrics interval; over time: sluice stream metrics NAME, or the Streams page of sluice serve'));
   for (const s of started.filter((x) => x.error)) out.error(`${s.pipeline}: ${s.error}`);
+  return 0;
+}
+
+/** `sluice stream metrics NAME`: the pipeline's metrics samples from the metadata store, oldest first. */
+export async function streamMetricsCommand(name: string, options: { since?: string; limit?: string; json?: boolean }, out: Output): Promise<number> {
+  const limit = options.limit === undefined ? 60 : Number(options.limit);
+  if (!Number.isInteger(limit) || limit <= 0 || limit > 2000) throw new UsageError(`--limit takes a whole number from 1 to 2000; got '${options.limit}'`);
+  const project = loadProject(process.cwd());
+  loadStreamingPipeline(project.root, name);
+  const store = await openRunStore(project);
+  let samples;
+  try {
+    samples = await store.streamMetrics.history(name, { since: options.since, limit });
+  } finally {
+    await store.close();
+  }
+  if (options.json) {
+    out.line(JSON.stringify(samples, null, 2));
+    return 0;
+  }
+  if (!samples.length) {
+    out.line(dim(`no metrics recorded for ${name}${options.since ? ` since ${options.since}` : ''} (a running stream records a sample every metrics_interval)`));
+    return 0;
+  }
+  const ms = (value: number | undefined) => (value === undefined ? '-' : String(value));
+  out.line(
+    formatTable(
+      ['at', 'state', 'rows/s', 'p50 ms', 'p95 ms', 'p99 ms', 'lag', 'rows', 'dead letters', 'restarts'],
+      samples.map((s) => [s.at, s.state, formatCount(Math.round(s.recordsPerSecond)), ms(s.latencyP50Ms), ms(s.latencyP95Ms), ms(s.latencyP99Ms), s.lag === undefined ? '-' : formatCount(s.lag), formatCount(s.rows), String(s.deadLetters), String(s.restarts)]),
+    ),
+  );
   return 0;
 }

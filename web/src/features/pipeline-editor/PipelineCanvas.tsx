@@ -39,7 +39,7 @@ export const PipelineCanvas = memo(function PipelineCanvas({ blocks, selected, s
     const next = new Map<string, BlockNodeType>();
     const list = blocks.map((b) => {
       const position = positions.get(b.name) ?? { x: 0, y: 0 };
-      const detail = b.language === 'connector' ? `${b.connector ?? ''}${b.connection ? ` · ${b.connection}` : ''}` : b.language === 'clean' ? cleanedColumns(b) : b.language === 'dedupe' ? dedupeDetail(b) : b.language === 'prepare' ? prepareDetail(b) : b.language === 'examples' ? examplesDetail(b) : (b.file ?? '');
+      const detail = b.language === 'connector' ? `${b.connector ?? ''}${b.connection ? ` · ${b.connection}` : ''}` : b.language === 'clean' ? cleanedColumns(b) : b.language === 'dedupe' ? dedupeDetail(b) : b.language === 'prepare' ? prepareDetail(b) : b.language === 'examples' ? examplesDetail(b) : b.language === 'stream_lag' ? `lag of ${String(b.settings.pipeline)} < ${String(b.settings.below)}` : (b.file ?? '');
       const status = statuses.get(b.name);
       const isSelected = b.name === selected;
       const old = cache.current.get(b.name);
