@@ -5,6 +5,7 @@
 //
 // Order ids start at 100001, above the history's, and each run continues from the
 // stream's length, so running it again publishes new orders.
+import { Buffer } from 'node:buffer';
 import net from 'node:net';
 
 const args = process.argv.slice(2);
