@@ -116,6 +116,10 @@ test('bad window settings are refused, each naming the setting', () => {
   assert.match(issues({ type: 'tumbling', time: 'ts', size: 'soon', aggregates: { n: 'count' } }).join(), /window.size: 'soon' is not a duration/);
   assert.match(issues({ type: 'tumbling', time: 'ts', size: '1m', late: 'update', aggregates: { n: 'count' } }).join(), /sinks.0.mode: with late: update/);
   assert.match(issues({ type: 'tumbling', time: 'ts', size: '1m', group_by: 'd', aggregates: { n: 'count' } }, [{ connection: 'pg', table: 't', mode: 'upsert', key: 'd' }]).join(), /sinks.0.key: an upsert sink of window results is keyed by the window: key: \[window_start, d\]/);
+  assert.match(
+    issues({ type: 'tumbling', time: 'ts', size: '1m', aggregates: { n: 'count' } }, [{ connection: 'pg', table: 't' }, { type: 'file', path: 'out/part-*.jsonl' }]).join(),
+    /sinks.1.type: window results go into tables: a file sink takes records, not windows/,
+  );
 });
 
 test('a late update is emitted even when the same batch moves the watermark past its retention', () => {
