@@ -128,6 +128,12 @@ describe('rejected rows are part of the outcome', () => {
     const r = await sluice(dir, ['run', 'p']);
     assert.equal(r.code, 1, r.stdout);
     assert.match(r.stderr, /3 of 5 rows of data\/in\.jsonl were rejected \(60\.0%\), more than max_rejects 2/);
+    // The rows that failed it are kept with the failed run, to say why.
+    const rejects = await sluice(dir, ['preview', 'p', 'raw', '--rejects']);
+    assert.equal(rejects.code, 0, rejects.stderr + rejects.stdout);
+    assert.match(rejects.stdout, /block 'raw' failed in its latest run \S+: 3 of 5 rows/);
+    assert.match(rejects.stdout, /showing the rows it rejected in that run/);
+    assert.match(rejects.stdout, /p\.raw rejects from run \S+: 3 rows/);
   });
 
   it('max_rejects as a percentage fails beyond it and passes within it', async () => {

@@ -10,13 +10,22 @@ const recentRuns = 50;
  * are its output; so a block whose latest run failed shows its last good
  * output, under a line saying the latest run failed and why.
  */
-export async function chooseOutput(store: RunHistory, pipeline: string, block: string, rejects: boolean): Promise<{ record: BlockRunRecord & { output: string }; notes: string[] }> {
+export async function chooseOutput(
+  store: RunHistory,
+  pipeline: string,
+  block: string,
+  rejects: boolean,
+  /** Where a failed block run's output would have been, when it kept the rows it rejected (a loader failed by max_rejects). */
+  rejectsKeptBy?: (runId: string) => Promise<string | undefined>,
+): Promise<{ record: BlockRunRecord & { output: string }; notes: string[] }> {
   const latestRun = await latestBlockRun(store, pipeline, block);
   const notes: string[] = [];
   if (latestRun && (latestRun.status === 'failed' || latestRun.status === 'cancelled')) {
     if (latestRun.output && !rejects) return { record: { ...latestRun, output: latestRun.output }, notes };
     const why = latestRun.error ? `: ${SluiceError.fromJSON(latestRun.error).message.split('\n')[0]}` : '';
     notes.push(`block '${block}' ${latestRun.status === 'failed' ? 'failed' : 'was cancelled'} in its latest run ${latestRun.runId}${why}`);
+    const keptAt = rejects ? await rejectsKeptBy?.(latestRun.runId) : undefined;
+    if (keptAt) return { record: { ...latestRun, output: keptAt }, notes: [...notes, 'showing the rows it rejected in that run'] };
   }
   const good = await store.latestOutput(pipeline, block);
   if (!good?.output) {

@@ -25,7 +25,10 @@ export async function previewCommand(pipelineName: string, blockName: string, op
   if (!Number.isInteger(limit) || limit < 0) throw new UsageError(`--limit takes a whole number; got '${options.limit}'`);
   const engine = await createEngine(project);
   try {
-    const shown = await chooseOutput(engine.store, pipeline.name, blockName, options.rejects === true);
+    const shown = await chooseOutput(engine.store, pipeline.name, blockName, options.rejects === true, async (runId) => {
+      const location = engine.outputs.location({ pipeline: pipeline.name, runId, block: blockName });
+      return (await engine.outputs.exists(rejectsLocation(location))) ? location : undefined;
+    });
     for (const note of shown.notes) out.line(note);
     const latest = shown.record;
     const location = options.rejects ? rejectsLocation(latest.output) : latest.output;

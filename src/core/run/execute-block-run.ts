@@ -169,6 +169,9 @@ export async function executeBlockRun(scope: BlockRunScope, job: BlockRunJob, si
         }
         // Whatever a failed attempt half-wrote is removed, so no later read mistakes it for this block's output.
         if (!failingOutput) await scope.outputs.delete(job.outputLocation);
+        // The rows a loader rejected are kept even when they failed it (max_rejects): they say why it failed.
+        const stagedRejects = rejectsLocation(staged);
+        if (existsSync(stagedRejects)) await scope.outputs.write(rejectsLocation(job.outputLocation), stagedRejects);
         record = {
           runId: job.runId,
           block: block.name,
