@@ -1,29 +1,30 @@
 import { useState } from 'react';
-import { api } from '../../api/client.ts';
+import { alertCalls } from './alert-calls.ts';
 import { ErrorNote } from '../../components/ErrorNote.tsx';
 import { AddChannelForm } from './AddChannelForm.tsx';
 import type { AlertChannelView } from '@sluice/api';
 import { alertEvents, type AlertEventName, type TestSendResult } from './alert-types.ts';
 
 /** One scope's channels (the project's, or one pipeline's), with their events, a test send and removal. */
-export function AlertScopeCard({ title, file, route, testId, channels, problem, onChange }: { title: string; file: string; route: string; testId: string; channels: readonly AlertChannelView[]; problem?: string | undefined; onChange: () => void }) {
+export function AlertScopeCard({ title, file, pipeline, testId, channels, problem, onChange }: { title: string; file: string; pipeline?: string | undefined; testId: string; channels: readonly AlertChannelView[]; problem?: string | undefined; onChange: () => void }) {
+  const calls = alertCalls(pipeline);
   const [adding, setAdding] = useState(false);
   const [results, setResults] = useState<Record<number, TestSendResult | 'sending'>>({});
   const [error, setError] = useState<Error>();
   const change = (request: Promise<unknown>) => request.then(() => { setError(undefined); setResults({}); onChange(); }, setError);
   const toggle = (channel: AlertChannelView, event: AlertEventName, on: boolean) => {
     const next = alertEvents.filter((e) => (e === event ? on : channel.on.includes(e)));
-    if (next.length) void change(api('PATCH', `${route}/${channel.index}`, { on: next }));
+    if (next.length) void change(calls.setEvents(channel.index, { on: next }));
   };
   const test = (index: number) => {
     setResults((r) => ({ ...r, [index]: 'sending' }));
-    api<TestSendResult>('POST', `${route}/${index}/test`).then(
+    calls.test(index).then(
       (result) => setResults((r) => ({ ...r, [index]: result })),
       (failure: Error) => setResults((r) => ({ ...r, [index]: { ok: false, channel: '', error: { message: failure.message } } })),
     );
   };
   const remove = (channel: AlertChannelView) => {
-    if (window.confirm(`Remove the alert to ${channel.label}?`)) void change(api('DELETE', `${route}/${channel.index}`));
+    if (window.confirm(`Remove the alert to ${channel.label}?`)) void change(calls.remove(channel.index));
   };
 
   return (
@@ -74,7 +75,7 @@ export function AlertScopeCard({ title, file, route, testId, channels, problem, 
           </tbody>
         </table>
       )}
-      {adding && <AddChannelForm route={route} testId={testId} onAdded={() => { setAdding(false); onChange(); }} />}
+      {adding && <AddChannelForm pipeline={pipeline} testId={testId} onAdded={() => { setAdding(false); onChange(); }} />}
     </section>
   );
 }

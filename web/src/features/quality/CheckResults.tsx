@@ -1,5 +1,5 @@
 import { useState } from 'react';
-import { enc } from '../../api/client.ts';
+import { endpoint } from '../../api/client.ts';
 import type { CheckResultRecord } from '@sluice/api';
 import { useApi } from '../../api/use-api.ts';
 import { ErrorNote } from '../../components/ErrorNote.tsx';
@@ -12,7 +12,7 @@ import { CheckHistory } from './CheckHistory.tsx';
  * pass/fail history across runs. Nothing shows for a run without checks.
  */
 export function CheckResults({ runId, finished }: { runId: string; finished: boolean }) {
-  const { data, error } = useApi<{ checks: CheckResultRecord[] }>(`/api/runs/${enc(runId)}/checks`, finished ? {} : { pollMs: 2000 });
+  const { data, error } = useApi(endpoint('GET /api/runs/:id/checks', { params: { id: runId } }), finished ? {} : { pollMs: 2000 });
   const [open, setOpen] = useState<string>();
   const checks = data?.checks ?? [];
   if (!checks.length && !error) return null;
