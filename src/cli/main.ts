@@ -317,10 +317,10 @@ export async function main(argv: readonly string[]): Promise<number> {
     });
   stream
     .command('status')
-    .description("each streaming pipeline's state, rows/s, broker lag and dead letters, from its last heartbeat")
+    .description("each streaming pipeline's state, rows/s, latency p50/p95/p99, broker lag, dead letters and restarts")
     .option('--json', 'as JSON')
     .action(async (options: { json?: boolean }) => {
-      code = (await import('./commands/stream-command.ts')).streamStatusCommand(options, out);
+      code = await (await import('./commands/stream-command.ts')).streamStatusCommand(options, out);
     });
   const dlq = stream
     .command('dlq')

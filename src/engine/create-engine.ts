@@ -9,6 +9,7 @@ import type { Block } from '../core/pipeline/pipeline.ts';
 import { runConnectorBlock } from '../core/run/connector-block-runner.ts';
 import { runSqlBlock } from '../core/run/sql-block-runner.ts';
 import { runTsBlock } from '../core/run/ts-block-runner.ts';
+import { runStreamLagSensor } from '../core/run/stream-lag-sensor.ts';
 import type { RunRecord, RunStore } from '../core/run-store/run-store.ts';
 import { SqliteRunStore } from '../core/run-store/sqlite-run-store.ts';
 import { resolveConnectionSettings } from '../core/project/load-project.ts';
@@ -70,6 +71,8 @@ export const runners = {
   }),
   prepare: onFirstUse(async () => (await import('../toolkit/ml/prepare-block-runner.ts')).createPrepareBlockRunner()),
   dedupe: onFirstUse(async () => (await import('../toolkit/dedupe/dedupe-block-runner.ts')).runDedupeBlock),
+  stream_lag: runStreamLagSensor,
+  examples: onFirstUse(async () => (await import('../toolkit/llm/examples-block-runner.ts')).createExamplesBlockRunner()),
 } satisfies BlockRunners;
 
 export interface EngineOptions {

@@ -91,6 +91,15 @@ export function fenceOutputStore(outputs: OutputStore, ledger: BlockRunLedger, c
       }
       await outputs.delete(location);
     },
+    async writeFile(ref, name, contents) {
+      // A lapsed claim's run may already belong to another worker, whose files these would overwrite.
+      if (!(await ledger.holds(claim))) {
+        onFenced();
+        throw fencedOff(claim, `the file '${name}'`);
+      }
+      await outputs.writeFile(ref, name, contents);
+    },
+    readFiles: (ref) => outputs.readFiles(ref),
   };
 }
 

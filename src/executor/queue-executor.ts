@@ -3,6 +3,7 @@ import type { BlockRunWatch, Executor } from '../core/run/executor.ts';
 import type { Block } from '../core/pipeline/pipeline.ts';
 import type { BlockRunKey, BlockRunLedger, LedgerEntry } from './block-run-ledger.ts';
 import type { BlockRunQueue } from './block-run-queue.ts';
+import { followBlockLogs } from './follow-block-logs.ts';
 
 export interface QueueExecutorOptions {
   readonly ledger: BlockRunLedger;
@@ -11,6 +12,8 @@ export interface QueueExecutorOptions {
   readonly pollMs?: number | undefined;
   /** A cancelled block run whose worker never answers is given up as cancelled after this long. */
   readonly cancelGraceMs?: number | undefined;
+  /** How often a watched block run's log lines are read from the run store. */
+  readonly followLogsMs?: number | undefined;
 }
 
 interface Waiter {
@@ -119,9 +122,14 @@ export async function createQueueExecutor(options: QueueExecutorOptions): Promis
       };
       if (signal.aborted) onAbort();
       else signal.addEventListener('abort', onAbort, { once: true });
+      // Whoever watches (the CLI's progress) sees the worker's lines as they are written, then the outcome.
+      const follow = watch?.log ? followBlockLogs(scope.store, key, watch.log, options.followLogsMs) : undefined;
       try {
-        return await outcome;
+        const ended = await outcome;
+        await follow?.drain();
+        return ended;
       } finally {
+        follow?.stop();
         signal.removeEventListener('abort', onAbort);
       }
     },

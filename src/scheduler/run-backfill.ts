@@ -196,8 +196,10 @@ export async function waitForRunEnd(store: RunHistory & RunQueue, id: string, si
     if (!run || (run.status !== 'queued' && run.status !== 'running')) return run;
     if (polls % 10 === 9) await store.reapLostRuns();
     await new Promise<void>((resolve) => {
-      const timer = setTimeout(resolve, everyMs);
-      signal?.addEventListener('abort', () => (clearTimeout(timer), resolve()), { once: true });
+      // The listener goes when the timer fires: one per poll left behind would pile up on a long wait.
+      const onAbort = (): void => (clearTimeout(timer), resolve());
+      const timer = setTimeout(() => (signal?.removeEventListener('abort', onAbort), resolve()), everyMs);
+      signal?.addEventListener('abort', onAbort, { once: true });
     });
   }
   return store.getRun(id);

@@ -10,6 +10,10 @@ import { SluiceError } from '../core/errors.ts';
 import { newRunId } from '../core/run/run-pipeline.ts';
 import { dueIntervals, nextDue, type DueInterval } from './due-intervals.ts';
 import { matchingFiles } from './file-arrivals.ts';
+import path from 'node:path';
+import { readHeartbeat } from '../streaming/index.ts';
+import type { CommittedTotals } from '../streaming/index.ts';
+import { streamEvents } from './stream-events.ts';
 import { retryLostRuns } from './retry-lost-runs.ts';
 
 /** What the scheduler needs from the outside, so it runs the same in a CLI, a server or a test. */
@@ -21,6 +25,8 @@ export interface SchedulerDependencies {
   readonly execute: (request: ExecuteRequest) => Promise<unknown>;
   /** The project folder, where file triggers look for files. */
   readonly root: string;
+  /** What a streaming pipeline has committed, for `on_stream` triggers; its heartbeat in the project's state folder by default. */
+  readonly streamTotals?: (pipeline: string) => CommittedTotals | undefined;
   /** Told once per run that is still unfinished when its schedule's deadline passes. */
   readonly onDeadlineMissed?: (pipeline: Pipeline, run: RunRecord, deadline: Date) => Promise<unknown>;
   readonly now?: () => Date;
@@ -81,8 +87,9 @@ export function createScheduler(deps: SchedulerDependencies): Scheduler {
   let stopped = false;
   // Until this time nothing can be due for a pipeline: checks are skipped (cheap with many pipelines).
   const quietUntil = new Map<string, number>();
-  // File keys already turned into runs (by this or another scheduler): skipped without asking the store.
+  // File and stream event keys already turned into runs (by this or another scheduler): skipped without asking the store.
   const seenFiles = new Set<string>();
+  const streamTotals = deps.streamTotals ?? ((pipeline: string) => readHeartbeat(path.join(deps.root, '.sluice'), pipeline)?.committed);
   const deadlineAlerted = new Set<string>();
   // Lost runs already retried or left alone by this process.
   const settledLostRuns = new Set<string>();
@@ -110,6 +117,9 @@ export function createScheduler(deps: SchedulerDependencies): Scheduler {
     for (const pipeline of pipelines) {
       if (pipeline.onFile) {
         await fireForFiles(pipeline).catch((error: unknown) => emit({ kind: 'error', pipeline: pipeline.name, message: (error as Error).message }));
+      }
+      if (pipeline.onStream) {
+        await fireForStream(pipeline).catch((error: unknown) => emit({ kind: 'error', pipeline: pipeline.name, message: (error as Error).message }));
       }
       if (!pipeline.schedule?.enabled) continue;
       if (pipeline.schedule.deadline !== undefined && deps.onDeadlineMissed) {
@@ -204,6 +214,20 @@ export function createScheduler(deps: SchedulerDependencies): Scheduler {
       seenFiles.add(key);
       if (!created) continue;
       emit({ kind: 'fired', pipeline: pipeline.name, logicalDate: file.path, runId: id, lateMs: 0 });
+      track(pipeline, id, () => deps.execute({ pipeline, due: undefined, runId: id, heartbeat: { owner, leaseMs }, variables }));
+    }
+  }
+
+  /** A run per event of the streaming pipeline the trigger follows, keyed so it fires once however many schedulers look, and after a restart. */
+  async function fireForStream(pipeline: Pipeline): Promise<void> {
+    for (const event of streamEvents(pipeline.name, pipeline.onStream!, streamTotals(pipeline.onStream!.pipeline))) {
+      if (seenFiles.has(event.key)) continue;
+      const id = newRunId();
+      const variables = { ...pipeline.variables, ...event.variables };
+      const { created } = await deps.store.createRunOnce({ id, pipeline: pipeline.name, pipelineVersion: pipeline.version, variables, trigger: 'stream', startedAt: now().toISOString(), dedupeKey: event.key });
+      seenFiles.add(event.key);
+      if (!created) continue;
+      emit({ kind: 'fired', pipeline: pipeline.name, logicalDate: event.detail, runId: id, lateMs: 0 });
       track(pipeline, id, () => deps.execute({ pipeline, due: undefined, runId: id, heartbeat: { owner, leaseMs }, variables }));
     }
   }

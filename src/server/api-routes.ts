@@ -33,6 +33,9 @@ import type { BackfillRequest, OutputPage, PageQuery, RetryRequest, RunDetail, R
 import type { SchedulePreview, SchedulePreviewRequest, TriggersRequest } from './routes/trigger-routes.ts';
 import type { IssuedKey, NewUserRequest, UserChangeRequest, UserView } from './routes/user-routes.ts';
 import type { DrainAnswer, WorkersView } from './routes/worker-routes.ts';
+import type { DeadLetterDropAnswer, DeadLetterReplayAnswer, DeadLetterSelectionRequest, DeadLettersQuery, DeadLettersView, StreamMetricsQuery, StreamMetricsView, StreamsView } from './routes/stream-routes.ts';
+import type { IngestAnswer } from './routes/ingest-routes.ts';
+import type { Masked } from './pii/masked-samples.ts';
 import type { GitStatus } from '../workspace/git.ts';
 import type { GitCommitInfo } from '../workspace/git-history.ts';
 import type { ConnectionView } from '../workspace/connections-file.ts';
@@ -108,6 +111,7 @@ export const apiRoutes = {
   'GET /api/no-code-blocks': route<{ response: NoCodeBlocksInfo }>(),
   'PUT /api/pipelines/:name/blocks/:block/dedupe': route<{ body: NoCodeSettingsRequest; response: PipelineAnswer }>(),
   'PUT /api/pipelines/:name/blocks/:block/prepare': route<{ body: NoCodeSettingsRequest; response: PipelineAnswer }>(),
+  'PUT /api/pipelines/:name/blocks/:block/examples': route<{ body: NoCodeSettingsRequest; response: PipelineAnswer }>(),
   'POST /api/pipelines/:name/blocks/:block/pair-decisions': route<{ body: PairDecisionsRequest; response: { readonly file: string; readonly decided: number } }>(),
 
   'GET /api/pipelines/:name/triggers': route<{ response: Triggers }>(),
@@ -137,11 +141,11 @@ export const apiRoutes = {
   // Server-sent events, read with EventSource.
   'GET /api/runs/:id/events': route<{ query: { readonly log_offset?: number }; response: never }>({ log_offset: true }),
 
-  'GET /api/runs/:id/checks': route<{ response: { readonly checks: Stored<'listCheckResults'> } }>(),
-  'GET /api/runs/:id/drift': route<{ response: { readonly drift: Stored<'listDriftEvents'> } }>(),
-  'GET /api/pipelines/:name/drift': route<{ query: QueryOf<QualityHistoryQuery>; response: { readonly drift: Stored<'listDriftEvents'> } }>({ limit: true }),
-  'GET /api/pipelines/:name/blocks/:block/checks/:check/history': route<{ query: QueryOf<QualityHistoryQuery>; response: { readonly history: Stored<'checkHistory'> } }>({ limit: true }),
-  'GET /api/runs/:id/blocks/:block/profile': route<{ response: { readonly profile: OutputProfile } }>(),
+  'GET /api/runs/:id/checks': route<{ response: { readonly checks: readonly Masked<Stored<'listCheckResults'>[number]>[] } }>(),
+  'GET /api/runs/:id/drift': route<{ response: { readonly drift: readonly Masked<Stored<'listDriftEvents'>[number]>[] } }>(),
+  'GET /api/pipelines/:name/drift': route<{ query: QueryOf<QualityHistoryQuery>; response: { readonly drift: readonly Masked<Stored<'listDriftEvents'>[number]>[] } }>({ limit: true }),
+  'GET /api/pipelines/:name/blocks/:block/checks/:check/history': route<{ query: QueryOf<QualityHistoryQuery>; response: { readonly history: readonly Masked<Stored<'checkHistory'>[number]>[] } }>({ limit: true }),
+  'GET /api/runs/:id/blocks/:block/profile': route<{ response: { readonly profile: OutputProfile; readonly masked?: readonly string[] } }>(),
 
   'GET /api/files': route<{ query: { readonly path: string }; response: { readonly path: string; readonly content: string; readonly language: string } }>({ path: true }),
   'PUT /api/files': route<{ body: FileWriteRequest; response: { readonly path: string; readonly bytes: number } }>(),
@@ -189,6 +193,14 @@ export const apiRoutes = {
   'GET /api/map/sources': route<{ response: MapSources }>(),
   'POST /api/map/suggest': route<{ body: MapSuggestRequest; response: MapSuggestAnswer }>(),
   'POST /api/map/blocks': route<{ body: MapBlockRequest; response: MapBlockWritten }>(),
+
+  'GET /api/streams': route<{ response: StreamsView }>(),
+  'GET /api/streams/:name/metrics': route<{ query: QueryOf<StreamMetricsQuery>; response: StreamMetricsView }>({ since: true, limit: true }),
+  'GET /api/streams/:name/dead-letters': route<{ query: QueryOf<DeadLettersQuery>; response: DeadLettersView }>({ limit: true }),
+  'POST /api/streams/:name/dead-letters/replay': route<{ body: DeadLetterSelectionRequest; response: DeadLetterReplayAnswer }>(),
+  'POST /api/streams/:name/dead-letters/drop': route<{ body: DeadLetterSelectionRequest; response: DeadLetterDropAnswer }>(),
+  // Records in any format the pipeline's http source reads (JSON, NDJSON, CSV), not a JSON body of this table's.
+  'POST /api/ingest/:pipeline': route<{ body: unknown; response: IngestAnswer }>(),
 
   'GET /api/workers': route<{ response: WorkersView }>(),
   'POST /api/workers/:id/drain': route<{ response: DrainAnswer }>(),

@@ -8,6 +8,7 @@ import type { RunMetrics } from './metrics/run-metrics.ts';
 import type { SessionLimits } from './users/user-auth.ts';
 import type { FleetControl } from '../executor/read-fleet.ts';
 import type { OidcOptions } from './users/oidc-client.ts';
+import type { IngestEndpoints } from '../streaming/index.ts';
 
 /** Which blocks a run the API started runs, and whose stored outputs it reads for the others. */
 export interface RunPlan {
@@ -27,6 +28,12 @@ export interface AppDependencies {
   readonly token: string;
   /** How long browser sessions last (sluice.yaml `auth.sessions`); 8 hours idle and 7 days at most by default. */
   readonly sessionLimits?: SessionLimits | undefined;
+  /**
+   * Marks the sign-in cookies Secure even on a plain-HTTP request: people
+   * reach Sluice over HTTPS through a proxy that ends TLS (sluice.yaml
+   * `base_url` is https), so the cookie must never travel unencrypted.
+   */
+  readonly secureCookies?: boolean | undefined;
   /** OpenID Connect sign-in, from sluice.yaml `auth.oidc` with its secret read. */
   readonly oidc?: OidcOptions | undefined;
   readonly connectors: ConnectorRegistry;
@@ -42,4 +49,6 @@ export interface AppDependencies {
   readonly webDist?: string | undefined;
   /** The workers taking queued block runs, and the queue; absent when sluice.yaml sets no `queue:`. */
   readonly fleet?: FleetControl | undefined;
+  /** The http sources of the streams this process runs, for `POST /api/ingest/:pipeline`; absent, the route answers 503. */
+  readonly ingest?: IngestEndpoints | undefined;
 }

@@ -11,6 +11,7 @@ import { fileRoutes } from './routes/file-routes.ts';
 import { gitRoutes } from './routes/git-routes.ts';
 import { auditRoutes } from './routes/audit-routes.ts';
 import { auditTrail } from './audit/audit-trail.ts';
+import { projectFileChanges } from './audit/project-file-changes.ts';
 import { alertRoutes } from './routes/alert-routes.ts';
 import { dictionaryRoutes } from './routes/dictionary-routes.ts';
 import { overviewRoutes } from './routes/overview-routes.ts';
@@ -25,15 +26,19 @@ import { runRoutes } from './routes/run-routes.ts';
 import { qualityRoutes } from './routes/quality-routes.ts';
 import { triggerRoutes } from './routes/trigger-routes.ts';
 import { workerRoutes } from './routes/worker-routes.ts';
+import { streamRoutes } from './routes/stream-routes.ts';
 import { securityHeaders } from './security-headers.ts';
 import { requireAuth, sessionRoutes, type AuthVariables } from './session-auth.ts';
 import { requireRole } from './route-roles.ts';
 import { userRoutes } from './routes/user-routes.ts';
 import { docsSiteRoutes } from './routes/docs-site-routes.ts';
+import { ingestRoutes } from './routes/ingest-routes.ts';
 import { UserAuth } from './users/user-auth.ts';
 import { OidcClient } from './users/oidc-client.ts';
 import { oidcRoutes } from './users/oidc-routes.ts';
 import { serveStaticUi } from './static-ui.ts';
+import { PiiMarks } from './pii/pii-marks.ts';
+import { valueMasking } from './pii/value-masking.ts';
 
 export type { AppDependencies, RunPlan } from './app-context.ts';
 
@@ -47,8 +52,16 @@ export function createApp(deps: AppDependencies): Hono<{ Variables: AuthVariable
   const auth = new UserAuth(deps.store, deps.token, deps.sessionLimits);
 
   app.use('*', securityHeaders());
+  if (deps.secureCookies) {
+    app.use('*', async (c, next) => {
+      c.set('secureCookies', true);
+      return next();
+    });
+  }
   // Files are at most 2 MB; anything much larger is refused before it is read.
-  app.use('/api/*', bodyLimit({ maxSize: 4 * 1024 * 1024, onError: (c) => problem(c, 413, 'api.body_too_large', 'the request body is larger than 4 MB') }));
+  // Ingest bodies are capped by their pipeline's max_body instead, in the route.
+  const apiBodyLimit = bodyLimit({ maxSize: 4 * 1024 * 1024, onError: (c) => problem(c, 413, 'api.body_too_large', 'the request body is larger than 4 MB') });
+  app.use('/api/*', (c, next) => (c.req.path.startsWith('/api/ingest/') ? next() : apiBodyLimit(c, next)));
   app.get('/api/health', (c) => c.json({ ok: true }));
   const oidc = deps.oidc ? new OidcClient(deps.oidc) : undefined;
   app.route('/api', sessionRoutes(auth, deps.store.audit, oidc?.options.provider));
@@ -57,6 +70,9 @@ export function createApp(deps: AppDependencies): Hono<{ Variables: AuthVariable
   // Every route's role is in route-roles.ts; a route it does not name is refused.
   app.use('/api/*', requireRole());
   app.use('/api/*', auditTrail(deps.store.audit));
+  app.use('/api/*', projectFileChanges(deps.root));
+  // Personal-data values are masked for roles below editor wherever a route answers with stored values.
+  app.use('/api/*', valueMasking(new PiiMarks(deps)));
   app.route('/api', pipelineRoutes(deps));
   app.route('/api', blockRoutes(deps));
   app.route('/api', cleanBlockRoutes(deps, cleanTools));
@@ -76,9 +92,11 @@ export function createApp(deps: AppDependencies): Hono<{ Variables: AuthVariable
   app.route('/api', metricRoutes(deps));
   app.route('/api', mapRoutes(deps));
   app.route('/api', workerRoutes(deps));
+  app.route('/api', streamRoutes(deps));
   app.route('/api', auditRoutes(deps));
   app.route('/api', userRoutes(deps));
   app.route('/api', docsSiteRoutes(deps));
+  app.route('/api', ingestRoutes(deps));
   // Nothing under /api ever falls through to the UI's HTML.
   app.all('/api', (c) => problem(c, 404, 'api.not_found', `no route ${c.req.method} ${c.req.path}`));
   app.all('/api/*', (c) => problem(c, 404, 'api.not_found', `no route ${c.req.method} ${c.req.path}`));

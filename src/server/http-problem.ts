@@ -3,7 +3,7 @@ import type { z } from 'zod';
 import { ConfigError, SluiceError, toSluiceError, type ErrorLocation } from '../core/errors.ts';
 import { mask } from '../core/project/secrets.ts';
 
-export type ProblemStatus = 400 | 401 | 403 | 404 | 409 | 413 | 500;
+export type ProblemStatus = 400 | 401 | 403 | 404 | 409 | 413 | 422 | 429 | 500 | 503;
 
 /** The body of every error answer: `{ error: ApiErrorBody }`. */
 export interface ApiErrorBody {

@@ -5,6 +5,7 @@ import { Readable } from 'node:stream';
 import type { DataPlaneSession } from '../core/data-plane/data-plane.ts';
 import { quoteLiteral } from '../core/sql/quote.ts';
 import { selectOutput, type OutputView } from './output-view.ts';
+import { ColumnMask } from './pii/value-mask.ts';
 
 /** Download formats and how the data plane writes each. */
 const formats = {
@@ -18,6 +19,8 @@ export interface OutputFile {
   readonly type: string;
   /** The file's bytes, read from disk as the client takes them; the file goes when the stream ends. */
   readonly body: ReadableStream<Uint8Array>;
+  /** The columns whose values the file holds as the marker. */
+  readonly masked: string[];
 }
 
 /**
@@ -32,10 +35,11 @@ export async function outputFile(
   view: OutputView,
   format: DownloadFormat,
   page?: { offset: number; limit: number },
+  mask: ColumnMask = ColumnMask.none,
 ): Promise<OutputFile> {
-  const select = await selectOutput(session, location, view);
+  const select = await selectOutput(session, location, view, mask);
   const { copy, type } = formats[format];
-  if (format === 'parquet' && select.plain && !page) return { type, body: stream(createReadStream(location)) };
+  if (format === 'parquet' && select.plain && !page) return { type, body: stream(createReadStream(location)), masked: [] };
   const dir = mkdtempSync(path.join(os.tmpdir(), 'sluice-download-'));
   const file = path.join(dir, `output.${format}`);
   try {
@@ -47,7 +51,7 @@ export async function outputFile(
   }
   const read = createReadStream(file);
   read.on('close', () => rmSync(dir, { recursive: true, force: true }));
-  return { type, body: stream(read) };
+  return { type, body: stream(read), masked: select.masked };
 }
 
 function stream(read: Readable): ReadableStream<Uint8Array> {

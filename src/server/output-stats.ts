@@ -15,6 +15,8 @@ export interface ColumnStats {
 export interface OutputStats {
   readonly rows: number;
   readonly columns: readonly ColumnStats[];
+  /** Personal-data columns whose smallest and largest values are the marker `[masked]` for this caller (docs/pii.md). */
+  readonly masked?: readonly string[];
 }
 
 /** Types whose values order meaningfully; min and max of lists or structs say nothing useful. */

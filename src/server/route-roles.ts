@@ -63,6 +63,9 @@ export const routeRoles = {
   'GET /api/runs/:id/anomalies': 'viewer',
   'GET /api/map/sources': 'viewer',
   'GET /api/workers': 'viewer',
+  'GET /api/streams': 'viewer',
+  'GET /api/streams/:name/metrics': 'viewer',
+  'GET /api/streams/:name/dead-letters': 'viewer',
   'GET /metrics': 'viewer',
 
   'POST /api/pipelines/:name/runs': 'operator',
@@ -74,6 +77,10 @@ export const routeRoles = {
   'POST /api/runs/:id/blocks/:block/metrics/:metric/expected': 'operator',
   'POST /api/connections/:name/test': 'operator',
   'POST /api/workers/:id/drain': 'operator',
+  'POST /api/streams/:name/dead-letters/replay': 'operator',
+  'POST /api/streams/:name/dead-letters/drop': 'operator',
+  // Records into a streaming pipeline: data, not the project. An operator's key (a producer's) may send them; a viewer only reads.
+  'POST /api/ingest/:pipeline': 'operator',
 
   'POST /api/pipelines': 'editor',
   'DELETE /api/pipelines/:name': 'editor',
@@ -83,6 +90,7 @@ export const routeRoles = {
   'PUT /api/pipelines/:name/blocks/:block/clean': 'editor',
   'PUT /api/pipelines/:name/blocks/:block/dedupe': 'editor',
   'PUT /api/pipelines/:name/blocks/:block/prepare': 'editor',
+  'PUT /api/pipelines/:name/blocks/:block/examples': 'editor',
   'POST /api/pipelines/:name/blocks/:block/pair-decisions': 'editor',
   'PUT /api/files': 'editor',
   'POST /api/connections/test': 'editor',

@@ -23,6 +23,8 @@ declare module 'hono' {
      * when the user is removed, their role changes or the session ends.
      */
     recheck: () => Promise<Principal | undefined>;
+    /** Set when every sign-in cookie is Secure, whatever the request's scheme (AppDependencies.secureCookies). */
+    secureCookies: boolean;
   }
 }
 
@@ -128,12 +130,18 @@ export function sessionRoutes(auth: UserAuth, audit: AuditLog, oidcProvider?: st
   app.post('/session', async (c) => {
     if (c.req.header('origin') && !sameOrigin(c)) return problem(c, 403, 'auth.bad_origin', 'sign in from the Sluice UI itself');
     const body = await parseBody(c, signInBody);
+    const held = 'user' in body ? auth.signInHeldFor(body.user) : 0;
+    if (held > 0 && 'user' in body) {
+      c.header('retry-after', String(Math.ceil(held / 1000)));
+      return problem(c, 429, 'auth.too_many_attempts', `too many wrong passwords for '${body.user}': try again in ${Math.ceil(held / 1000)} seconds`);
+    }
     const opened = 'token' in body ? await auth.signInWithToken(body.token) : await auth.signIn(body.user, body.password);
     if (!opened) {
       const message = 'token' in body ? ((await auth.usersExist()) ? 'this project has users: sign in with your name and password' : 'the token is not valid') : 'the name or password is not right';
       return problem(c, 401, 'auth.required', message);
     }
     await audit.append({ actor: opened.principal.actor, address: remoteAddress(c), action: 'session.start', target: sessionTag(opened.id) });
+    await endPreviousSession(c, auth);
     setSessionCookie(c, opened.id, auth.limits.absoluteMs);
     return c.json({ authenticated: true, user: opened.principal.user, role: opened.principal.role, usersExist: await auth.usersExist(), oidc } satisfies SessionView);
   });
@@ -149,13 +157,28 @@ export function sessionRoutes(auth: UserAuth, audit: AuditLog, oidcProvider?: st
   return app;
 }
 
-/** The session cookie: HttpOnly, same-site only, Secure over HTTPS. */
+/**
+ * A browser that signs in again (another user, or the same) ends the session
+ * its cookie held: the cookie is replaced, and a copy of the old one left
+ * elsewhere must not stay signed in.
+ */
+export async function endPreviousSession(c: Context, auth: UserAuth): Promise<void> {
+  const previous = getCookie(c, sessionCookie);
+  if (previous) await auth.endSession(previous);
+}
+
+/** Whether a cookie set on this request is Secure: over HTTPS, or always behind an HTTPS proxy. */
+export function secureCookie(c: Context): boolean {
+  return c.get('secureCookies') === true || new URL(c.req.url).protocol === 'https:';
+}
+
+/** The session cookie: HttpOnly, same-site only, Secure over HTTPS (or behind an HTTPS proxy). */
 export function setSessionCookie(c: Context, id: string, maxAgeMs: number): void {
   setCookie(c, sessionCookie, id, {
     httpOnly: true,
     sameSite: 'Strict',
     path: '/',
-    secure: new URL(c.req.url).protocol === 'https:',
+    secure: secureCookie(c),
     maxAge: Math.floor(maxAgeMs / 1000),
   });
 }

@@ -34,4 +34,14 @@ describe('payload decoding', () => {
     assert.deepEqual(decoder.decode(bytes('hello, world')), { text: 'hello, world' });
     assert.throws(() => decoder.decode(new Uint8Array([0xff, 0xfe])), /not valid UTF-8/);
   });
+
+  it('holds records to the declared columns under freeze and discard_row: another field fails the record, naming it', () => {
+    for (const contract of ['freeze', 'discard_row'] as const) {
+      const decoder = createPayloadDecoder({ format: 'json', columns: { id: 'BIGINT NOT NULL' }, delimiter: ',' }, 'p', contract);
+      assert.deepEqual(decoder.decode(bytes('{"id": 1}')), { id: 1 });
+      assert.throws(() => decoder.decode(bytes('{"id": 2, "color": "red"}')), new RegExp(`field color is not a declared column and the schema contract is ${contract}`));
+    }
+    const discarding = createPayloadDecoder({ format: 'json', columns: { id: 'BIGINT NOT NULL' }, unknown_fields: 'discard', delimiter: ',' }, 'p', 'freeze');
+    assert.deepEqual(discarding.decode(bytes('{"id": 2, "color": "red"}')), { id: 2 }, 'an explicit unknown_fields: discard still drops the field');
+  });
 });

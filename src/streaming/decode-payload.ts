@@ -1,4 +1,5 @@
 import type { Row } from '../core/data-plane/data-plane.ts';
+import type { SchemaContract } from '../core/pipeline/integration-schema.ts';
 import type { PayloadSettings } from '../core/pipeline/streaming-schema.ts';
 import { ConfigError } from '../core/errors.ts';
 import { checkValue, inferRecordType, parseColumnType, RecordProblem, type RecordColumn } from './record-schema.ts';
@@ -18,8 +19,10 @@ export interface PayloadDecoder {
 
 const textDecoder = new TextDecoder('utf-8', { fatal: true });
 
-export function createPayloadDecoder(settings: PayloadSettings, where: string): PayloadDecoder {
+export function createPayloadDecoder(settings: PayloadSettings, where: string, contract: SchemaContract = 'evolve'): PayloadDecoder {
   const declared = settings.columns !== undefined;
+  // Only evolve lets the schema change; under the others a field no column declares is a record that does not fit.
+  const unknownFields = settings.unknown_fields ?? (contract === 'evolve' ? 'discard' : 'reject');
   const columns = new Map<string, RecordColumn>();
   for (const [name, spec] of Object.entries(settings.columns ?? (settings.format === 'text' ? { text: 'VARCHAR' } : {}))) {
     const column = parseColumnType(name, spec);
@@ -35,7 +38,7 @@ export function createPayloadDecoder(settings: PayloadSettings, where: string): 
       let column = columns.get(name);
       if (!column) {
         if (declared) {
-          if (settings.unknown_fields === 'reject') throw new RecordProblem(`field ${name} is not a declared column`);
+          if (unknownFields === 'reject') throw new RecordProblem(`field ${name} is not a declared column${contract === 'evolve' ? '' : ` and the schema contract is ${contract}`}`);
           continue;
         }
         const type = inferRecordType(value);

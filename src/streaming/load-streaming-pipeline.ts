@@ -43,6 +43,7 @@ export function loadStreamingPipeline(root: string, name: string): StreamingPipe
     const rel = path.relative(root, absolute);
     if (rel.startsWith('..') || path.isAbsolute(rel)) throw new ConfigError('block.file_outside', `transformer '${t.name}': ${t.file} is outside the project`, { location: where });
     if (!existsSync(absolute)) throw new ConfigError('block.file_missing', `transformer '${t.name}': file ${t.file} does not exist`, { location: where });
+    if (data.window && t.per === 'batch') throw new ConfigError('stream.window_batch_transformer', `transformer '${t.name}': a windowed pipeline takes per-record TypeScript transformers (each record keeps its message, which a late record is kept by) and SQL transformers over the windows' rows; leave out per: batch`, { location: { ...locate(['transformers', index, 'per']), block: t.name } });
     return { name: t.name, file: absolute, per: t.per };
   });
   const warnings: ConfigWarning[] =

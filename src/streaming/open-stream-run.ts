@@ -3,7 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import type { ConnectorRegistry } from '../core/connectors/connector.ts';
 import { openSyncDestination } from '../core/connectors/open-sync-destination.ts';
-import type { SyncDestination } from '../core/connectors/sync-destination.ts';
+import type { SyncContext, SyncDestination } from '../core/connectors/sync-destination.ts';
 import type { DataPlaneSession } from '../core/data-plane/data-plane.ts';
 import type { Project } from '../core/project/load-project.ts';
 import type { Logger } from '../core/run/logger.ts';
@@ -12,8 +12,10 @@ import { createPayloadDecoder } from './decode-payload.ts';
 import type { StreamingPipeline } from './load-streaming-pipeline.ts';
 import { openStreamSource } from './open-stream-source.ts';
 import type { StreamRun } from './run-stream.ts';
+import type { IngestEndpoints } from './sources/ingest-endpoints.ts';
 import { StreamSink } from './stream-sink.ts';
 import { loadStreamTransformers } from './stream-transformers.ts';
+import { WindowAggregator } from './windows/window-aggregator.ts';
 
 export interface OpenedStreamRun extends StreamRun {
   close(): Promise<void>;
@@ -27,7 +29,15 @@ export async function openStreamRun(
   project: Project,
   connectors: ConnectorRegistry,
   pipeline: StreamingPipeline,
-  options: { readonly session: DataPlaneSession; readonly logger: Logger; readonly signal: AbortSignal; readonly stop: AbortSignal; readonly onBatch?: StreamRun['onBatch'] },
+  options: {
+    readonly session: DataPlaneSession;
+    readonly logger: Logger;
+    readonly signal: AbortSignal;
+    readonly stop: AbortSignal;
+    readonly onBatch?: StreamRun['onBatch'];
+    /** Where an http source registers its endpoint, in a process that serves HTTP. */
+    readonly ingest?: IngestEndpoints | undefined;
+  },
 ): Promise<OpenedStreamRun> {
   const { settings } = pipeline;
   const tempDir = await mkdtemp(path.join(os.tmpdir(), 'sluice-stream-'));
@@ -47,13 +57,22 @@ export async function openStreamRun(
     const sinks = settings.sinks.map((spec) => new StreamSink(pipeline.name, spec, destinations.get(spec.connection)!));
     for (const sink of sinks) await sink.load(context);
     const transformers = await loadStreamTransformers(pipeline.transformers, (file) => path.relative(project.root, file));
-    const decoder = createPayloadDecoder(settings.payload, pipeline.shown);
-    const source = await openStreamSource(settings.source, { pipeline: pipeline.name, maxInFlight: settings.max_in_flight });
+    const decoder = createPayloadDecoder(settings.payload, pipeline.shown, settings.schema_contract);
+    const source = await openStreamSource(settings.source, { pipeline: pipeline.name, maxInFlight: settings.max_in_flight, ingest: options.ingest, payload: settings.payload });
     closing.push(() => source.close());
     const deadLetters = new DeadLetters(pipeline.name, source.description, settings.dead_letter_table, destinations.get(settings.sinks[0]!.connection)!);
-    return { pipeline: pipeline.name, settings, source, decoder, transformers, sinks, deadLetters, context, stop: options.stop, onBatch: options.onBatch, close };
+    const window = settings.window ? new WindowAggregator(settings.window) : undefined;
+    const late = settings.window ? await openLateTable(pipeline.name, settings.window.late_table ?? `${pipeline.name}__late`, settings.sinks[0]!.connection, destinations, context) : undefined;
+    return { pipeline: pipeline.name, settings, source, decoder, transformers, sinks, deadLetters, window, late, context, stop: options.stop, onBatch: options.onBatch, close };
   } catch (error) {
     await close();
     throw error;
   }
+}
+
+/** The late table: records too late for their window, one row per record, upserted by its message id and place. */
+async function openLateTable(pipeline: string, table: string, connection: string, destinations: ReadonlyMap<string, SyncDestination>, context: SyncContext): Promise<StreamSink> {
+  const sink = new StreamSink(pipeline, { connection, table, mode: 'upsert', key: ['_message_id', '_row'] }, destinations.get(connection)!);
+  await sink.load(context);
+  return sink;
 }

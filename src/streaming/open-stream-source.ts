@@ -2,6 +2,7 @@ import type { StreamSourceSettings, StreamSourceType } from '../core/pipeline/st
 import type { StreamPublisher, StreamSource, StreamSourceOptions } from './stream-source.ts';
 import { openNatsJetStreamPublisher } from './sources/nats-jetstream-publisher.ts';
 import { openNatsJetStreamSource } from './sources/nats-jetstream-source.ts';
+import { openHttpIngestPublisher, openHttpIngestSource } from './sources/http-ingest-source.ts';
 import { openMqttPublisher } from './sources/mqtt-publisher.ts';
 import { openMqttSource } from './sources/mqtt-source.ts';
 import { openRabbitMqPublisher } from './sources/rabbitmq-publisher.ts';
@@ -15,6 +16,8 @@ type Settings<T extends StreamSourceType> = Extract<StreamSourceSettings, { type
 interface SourceKind<T extends StreamSourceType> {
   open(settings: Settings<T>, options: StreamSourceOptions): Promise<StreamSource>;
   publisher(settings: Settings<T>): Promise<StreamPublisher>;
+  /** Its messages are requests to `sluice serve`, not a broker's. */
+  readonly servedOverHttp?: boolean;
 }
 
 /** One entry per broker: adding a source adds an entry here and a case to the settings schema. */
@@ -23,7 +26,13 @@ const kinds: { readonly [T in StreamSourceType]: SourceKind<T> } = {
   redis_streams: { open: openRedisStreamsSource, publisher: openRedisStreamsPublisher },
   rabbitmq: { open: openRabbitMqSource, publisher: openRabbitMqPublisher },
   mqtt: { open: openMqttSource, publisher: openMqttPublisher },
+  http: { open: openHttpIngestSource, publisher: openHttpIngestPublisher, servedOverHttp: true },
 };
+
+/** True for a source whose messages arrive as requests to `sluice serve`: only a process serving HTTP can run it. */
+export function isServedOverHttp(settings: StreamSourceSettings): boolean {
+  return kinds[settings.type].servedOverHttp === true;
+}
 
 export function openStreamSource(settings: StreamSourceSettings, options: StreamSourceOptions): Promise<StreamSource> {
   return (kinds[settings.type] as SourceKind<StreamSourceType>).open(settings, options);

@@ -6,11 +6,12 @@ import { BatchStager } from './batch-stager.ts';
 import { collectBatch } from './collect-batch.ts';
 import type { DeadLetter, DeadLetters } from './dead-letters.ts';
 import type { PayloadDecoder } from './decode-payload.ts';
-import { storedType } from './record-schema.ts';
+import { RecordProblem, storedType } from './record-schema.ts';
 import { retryWithBackoff } from './retry-with-backoff.ts';
 import type { StreamSink } from './stream-sink.ts';
 import type { StreamMessage, StreamSource } from './stream-source.ts';
 import { transformBatch, transformRecord, type StreamTransformer } from './stream-transformers.ts';
+import type { WindowAggregator, WindowInput } from './windows/window-aggregator.ts';
 
 export interface StreamRun {
   readonly pipeline: string;
@@ -20,6 +21,10 @@ export interface StreamRun {
   readonly transformers: readonly StreamTransformer[];
   readonly sinks: readonly StreamSink[];
   readonly deadLetters: DeadLetters;
+  /** A windowed pipeline's aggregation: the sinks receive the windows' rows. */
+  readonly window?: WindowAggregator | undefined;
+  /** Where records too late for their window go (a windowed pipeline). */
+  readonly late?: StreamSink | undefined;
   /** Its signal is the hard stop: a commit in progress is abandoned (nothing is acked, so nothing is lost). */
   readonly context: SyncContext;
   /** Stops taking messages: the batch in hand is committed and acknowledged, then the run returns. */
@@ -37,8 +42,24 @@ export interface BatchReport {
   readonly deadLettered: number;
   /** Failed messages handed back for a later delivery. */
   readonly retried: number;
+  /** Failed messages told to their sender (a source with `reject`), neither retried nor dead-lettered. */
+  readonly rejected?: number;
   /** Publish time to commit, ms, of the batch's oldest and newest message. */
   readonly latencyMs: readonly [number, number] | undefined;
+  /** Publish time to commit, ms, of each of the batch's messages whose broker gives a publish time (for the latency percentiles). */
+  readonly latenciesMs?: readonly number[] | undefined;
+  /** Records sent to the late table (a windowed pipeline). */
+  readonly late?: number | undefined;
+  /** What the first sink has committed in all, after this batch: what hybrid triggers follow. */
+  readonly committed?: CommittedTotals | undefined;
+}
+
+export interface CommittedTotals {
+  readonly records: number;
+  readonly messages: number;
+  /** Window ranges emitted so far, and the end of the latest (ISO), for a windowed pipeline. */
+  readonly windowsClosed?: number | undefined;
+  readonly lastWindowEnd?: string | undefined;
 }
 
 interface Decoded {
@@ -84,8 +105,11 @@ export async function runStream(run: StreamRun): Promise<void> {
 
 async function processBatch(run: StreamRun, messages: readonly StreamMessage[], stager: BatchStager): Promise<BatchReport> {
   const { settings, context } = run;
-  const failed: DeadLetter[] = [];
+  const failed: (DeadLetter & { final?: boolean })[] = [];
   const fail = (message: StreamMessage, error: unknown) => failed.push({ message, reason: (error as Error).message });
+  // Under discard_row, a record that does not fit the columns is set aside at once: delivering it again cannot make it fit.
+  const failDecoding = (message: StreamMessage, error: unknown) =>
+    failed.push({ message, reason: (error as Error).message, final: settings.schema_contract === 'discard_row' && error instanceof RecordProblem });
 
   // A message the broker counts as acknowledged was committed (or dead-lettered): it is a stale copy,
   // delivered again before the ack arrived. Committed ids behind that line are pruned, so both tests are needed.
@@ -98,9 +122,15 @@ async function processBatch(run: StreamRun, messages: readonly StreamMessage[], 
       continue;
     }
     try {
-      decoded.push({ message, rows: await transformRecord(run.decoder.decode(message.payload), run.transformers) });
+      const rows = await transformRecord(run.decoder.decode(message.payload), run.transformers);
+      // A record that cannot go into a window fails here, with its message, rather than stopping the batch later.
+      for (const row of run.window ? rows : []) {
+        const problem = run.window!.problem(row);
+        if (problem) throw new Error(problem);
+      }
+      decoded.push({ message, rows });
     } catch (error) {
-      fail(message, error);
+      failDecoding(message, error);
     }
   }
 
@@ -115,18 +145,22 @@ async function processBatch(run: StreamRun, messages: readonly StreamMessage[], 
     if (group) group.sinks.push(sink);
     else groups.set(key, { sinks: [sink], items });
   }
-  const staged: { sinks: StreamSink[]; ids: string[]; rows: Row[] }[] = [];
+  const staged: { sinks: StreamSink[]; ids: string[]; rows: Row[]; inputs: WindowInput[] }[] = [];
   for (const { sinks, items } of groups.values()) {
     const { rows, kept } = await batchTransform(items, run.transformers, fail);
-    staged.push({ sinks, ids: kept.map((d) => d.message.id), rows });
+    staged.push({ sinks, ids: kept.map((d) => d.message.id), rows, inputs: kept.map((d) => ({ id: d.message.id, rows: d.rows })) });
   }
 
-  const letters = failed.filter((f) => f.message.deliveries >= settings.max_deliver);
-  const retry = failed.filter((f) => f.message.deliveries < settings.max_deliver).map((f) => f.message);
+  // A source whose sender waits for the answer is told of the failures instead: retrying cannot fix a record the sender sent.
+  const rejecting = run.source.reject !== undefined;
+  const lastDelivery = (f: (typeof failed)[number]) => f.final === true || f.message.deliveries >= settings.max_deliver;
+  const letters = rejecting ? [] : failed.filter(lastDelivery);
+  const retry = rejecting ? [] : failed.filter((f) => !lastDelivery(f)).map((f) => f.message);
   const lettered = new Set(letters.map((l) => l.message.id));
   if (letters.length) await retryWithBackoff('writing dead letters', () => run.deadLetters.write(letters, stager, context), context.logger, context.signal);
+  const late = await writeLateRecords(run, staged, settled, stager);
   let firstRows = 0;
-  for (const { sinks, ids, rows } of staged) {
+  for (const { sinks, ids, rows, inputs } of staged) {
     const kept = ids.filter((id) => !lettered.has(id));
     if (!kept.length) continue;
     for (const sink of sinks) {
@@ -135,7 +169,9 @@ async function processBatch(run: StreamRun, messages: readonly StreamMessage[], 
         `committing to ${sink.spec.connection} ${sink.spec.table}`,
         async () => {
           if (kept.some((id) => sink.hasCommitted(id) || settledNow(id))) throw overtaken(sink);
-          return sink.write(await stageRows(rows, sink, run, stager), kept, settledNow, context);
+          // Stepped from the sink's own committed windows, inside the retry: a refused commit reads them again.
+          const step = run.window?.step(sink.windowState, inputs);
+          return sink.write(await stageRows(step ? step.rows : rows, sink, run, stager), kept, settledNow, context, step?.state);
         },
         context.logger,
         context.signal,
@@ -156,6 +192,10 @@ async function processBatch(run: StreamRun, messages: readonly StreamMessage[], 
     }
   }
   const retried = new Set(retry.map((m) => m.id));
+  if (rejecting && failed.length) {
+    for (const f of failed) retried.add(f.message.id);
+    await run.source.reject!(failed.map((f) => ({ message: f.message, reason: f.reason })));
+  }
   await run.source.ack(messages.filter((m) => !retried.has(m.id)));
   if (retry.length) await run.source.retryLater(retry, settings.retry_delay);
   const now = Date.now();
@@ -166,8 +206,46 @@ async function processBatch(run: StreamRun, messages: readonly StreamMessage[], 
     duplicates: messages.length - fresh.length,
     deadLettered: letters.length,
     retried: retry.length,
+    rejected: rejecting ? failed.length : 0,
     latencyMs: published.length ? [now - Math.min(...published), now - Math.max(...published)] : undefined,
+    latenciesMs: published.map((t) => now - t),
+    late,
+    committed: committedTotals(run.sinks[0]!),
   };
+}
+
+function committedTotals(sink: StreamSink): CommittedTotals {
+  const windows = sink.windowState;
+  return {
+    records: sink.totals.records,
+    messages: sink.totals.messages,
+    ...(windows ? { windowsClosed: windows.windowsClosed, lastWindowEnd: windows.lastClosedEnd === null ? undefined : new Date(windows.lastClosedEnd).toISOString() } : {}),
+  };
+}
+
+/**
+ * Writes the records too late for their window to the late table, before
+ * the sinks commit: upserted by message id and place, so a batch processed
+ * again after a crash writes the same rows again, once. Lateness is judged
+ * against the first sink's committed windows, the same each time.
+ */
+async function writeLateRecords(run: StreamRun, staged: readonly { sinks: StreamSink[]; inputs: WindowInput[] }[], settled: (id: string) => boolean, stager: BatchStager): Promise<number> {
+  const first = staged.find((s) => s.sinks.includes(run.sinks[0]!));
+  if (!run.window || !run.late || !first?.inputs.length) return 0;
+  const { late } = run.window.step(run.sinks[0]!.windowState, first.inputs);
+  if (!late.length) return 0;
+  const rows = late.map((l) => ({ _message_id: l.messageId, _row: l.index, ...l.row }));
+  const types = { _message_id: 'VARCHAR', _row: 'BIGINT', ...typesOf(rows, run.decoder) };
+  const ids = [...new Set(late.map((l) => l.messageId))];
+  const sink = run.late;
+  await retryWithBackoff(
+    `writing late records to ${sink.spec.table}`,
+    async () => sink.write(sink.destination.loadsCsv ? stager.inline('late', rows, types) : await stager.stage('late', rows, types), ids, settled, run.context),
+    run.context.logger,
+    run.context.signal,
+    () => sink.load(run.context),
+  );
+  return late.length;
 }
 
 /** Another process running the same pipeline committed some of this batch's messages meanwhile. */
@@ -202,8 +280,10 @@ async function stageRows(rows: readonly Row[], sink: StreamSink, run: StreamRun,
   // The last row of a key in the batch wins (the greatest sequence, when the sink has one); a SQL transformer feeding an upsert must not make two rows of one key.
   const input = key ? lastPerKey(rows, key, sink.spec.sequence) : rows;
   if (!input.length) return undefined;
-  if (!sql.length && sink.destination.loadsCsv) return stager.inline('batch', input, typesOf(input, run.decoder));
-  let staged = await stager.stage('batch', input, typesOf(input, run.decoder));
+  // A window's rows have its own columns: bounds, groups and aggregates, typed from the records' columns.
+  const types = run.window ? run.window.resultTypes(Object.fromEntries(run.decoder.columns().map((c) => [c.name, storedType(c.type)]))) : typesOf(input, run.decoder);
+  if (!sql.length && sink.destination.loadsCsv) return stager.inline('batch', input, types);
+  let staged = await stager.stage('batch', input, types);
   for (const t of sql) staged = await stager.query('batch', t.sql);
   return staged;
 }

@@ -1,6 +1,6 @@
 import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import type { BatchReport } from './run-stream.ts';
+import type { BatchReport, CommittedTotals } from './run-stream.ts';
 
 export type StreamState = 'running' | 'stopped' | 'failed';
 
@@ -27,6 +27,10 @@ export interface StreamHeartbeat {
   /** The process that keeps the stream running, when a supervisor does (not `sluice stream run`). */
   readonly supervisedBy?: string | undefined;
   readonly error?: string | undefined;
+  /** Records sent to the late table in this run (a windowed pipeline). */
+  readonly late?: number | undefined;
+  /** What the first sink has committed in all (not only in this run), as of the last batch: hybrid triggers follow it. */
+  readonly committed?: CommittedTotals | undefined;
 }
 
 export function heartbeatFile(stateDir: string, pipeline: string): string {
@@ -71,6 +75,8 @@ export class HeartbeatWriter {
       rowsPerSecond: this.window.length > 1 ? Math.round(this.window.slice(1).reduce((sum, w) => sum + w.rows, 0) / span) : 0,
       lag: lag ?? b.lag,
       latencyMs: report.latencyMs?.[0] ?? b.latencyMs,
+      late: report.late ? (b.late ?? 0) + report.late : b.late,
+      committed: report.committed ?? b.committed,
     };
     const due = this.writtenAt + this.everyMs - now;
     if (due <= 0) this.write();
@@ -93,6 +99,15 @@ export class HeartbeatWriter {
     // Written aside and renamed, so a reader never sees half a file.
     writeFileSync(`${this.file}.tmp`, JSON.stringify(this.beat, null, 2));
     renameSync(`${this.file}.tmp`, this.file);
+  }
+}
+
+/** The last heartbeat of one stream, or undefined when it never ran here (or its file is being replaced). */
+export function readHeartbeat(stateDir: string, pipeline: string): StreamHeartbeat | undefined {
+  try {
+    return JSON.parse(readFileSync(heartbeatFile(stateDir, pipeline), 'utf8')) as StreamHeartbeat;
+  } catch {
+    return undefined;
   }
 }
 

@@ -3,6 +3,7 @@ import type { StreamState, SyncContext, SyncDestination, SyncInput } from '../co
 import type { StreamSinkFile } from '../core/pipeline/streaming-schema.ts';
 import { ConfigError } from '../core/errors.ts';
 import { CommittedIds } from './committed-ids.ts';
+import { windowStateFrom, type WindowState } from './windows/window-aggregator.ts';
 
 /** What a sink has committed, kept in its state row beside the rows. */
 export interface SinkProgress {
@@ -23,6 +24,7 @@ export class StreamSink {
   private state: StreamState | null = null;
   private progress: SinkProgress = { records: 0, messages: 0, batches: 0 };
   private shape: { columns: Set<string>; exists: boolean } | undefined;
+  private windows: WindowState | undefined;
 
   constructor(
     readonly pipeline: string,
@@ -44,6 +46,7 @@ export class StreamSink {
     const [stored] = await this.destination.readState(this.pipeline, this.stream);
     this.state = stored?.state ?? null;
     this.committed = CommittedIds.fromJSON(stored?.state.committed);
+    this.windows = windowStateFrom(stored?.state.window);
     const p = (stored?.state.progress ?? {}) as Partial<SinkProgress>;
     this.progress = { records: p.records ?? 0, messages: p.messages ?? 0, batches: p.batches ?? 0 };
   }
@@ -56,24 +59,31 @@ export class StreamSink {
     return this.progress;
   }
 
+  /** The open windows as committed, for a windowed pipeline. */
+  get windowState(): WindowState | undefined {
+    return this.windows;
+  }
+
   /**
    * Commits a batch: its rows (none when every record was filtered out) and
    * the ids of the messages they came from, in one transaction. Ids the
-   * broker has settled are pruned first.
+   * broker has settled are pruned first. A windowed pipeline's open windows
+   * after the batch are committed in the same transaction.
    */
-  async write(input: SyncInput | undefined, ids: readonly string[], settled: (id: string) => boolean, context: SyncContext): Promise<number> {
+  async write(input: SyncInput | undefined, ids: readonly string[], settled: (id: string) => boolean, context: SyncContext, windows?: WindowState): Promise<number> {
     if (input && input.rows > 0) await this.ensureColumns(input.columns, context);
     const committed = this.committed.clone();
     committed.prune(settled);
     for (const id of ids) committed.add(id);
     const rows = input && input.rows > 0 ? input : undefined;
     const progress = { records: this.progress.records + (rows?.rows ?? 0), messages: this.progress.messages + ids.length, batches: this.progress.batches + 1 };
-    const state = { committed: committed.toJSON(), progress, committed_at: new Date().toISOString() };
+    const state = { committed: committed.toJSON(), progress, committed_at: new Date().toISOString(), ...(windows ? { window: windows } : {}) };
     const change = !rows ? ({ kind: 'state_only' } as const) : this.spec.mode === 'upsert' ? ({ kind: 'upsert', input: rows, key: this.spec.key!, newerBy: this.spec.sequence } as const) : ({ kind: 'append', input: rows } as const);
     const result = await this.destination.applyBatch({ pipeline: this.pipeline, stream: this.stream, table: { name: this.spec.table }, change, state, previousState: this.state }, context);
     this.state = state;
     this.committed = committed;
     this.progress = progress;
+    if (windows) this.windows = windows;
     return result.rows;
   }
 

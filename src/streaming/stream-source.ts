@@ -1,3 +1,6 @@
+import type { PayloadSettings } from '../core/pipeline/streaming-schema.ts';
+import type { IngestEndpoints } from './sources/ingest-endpoints.ts';
+
 /**
  * What the streaming engine asks of a broker. Every source keeps the same
  * promises, so the engine never branches on which broker it reads:
@@ -35,6 +38,13 @@ export interface StreamSource {
   ack(messages: readonly StreamMessage[]): Promise<void>;
   /** Hands messages back for another delivery after at least `delayMs`. */
   retryLater(messages: readonly StreamMessage[], delayMs: number): Promise<void>;
+  /**
+   * Present when a sender waits for the answer (HTTP ingest): messages that
+   * fail to parse, validate or transform are told to the sender with their
+   * reason, instead of being delivered again and dead-lettered. Called after
+   * the batch's commit, before `ack` of the rest.
+   */
+  reject?(failures: readonly { readonly message: StreamMessage; readonly reason: string }[]): Promise<void>;
   /** A test for ids the broker will never deliver again (acknowledged and behind every pending one). */
   settledIds(): Promise<(id: string) => boolean>;
   /** Messages waiting in the broker for this pipeline, delivered or not, when the broker can tell. */
@@ -46,6 +56,10 @@ export interface StreamSourceOptions {
   readonly pipeline: string;
   /** Messages delivered and not yet acknowledged, at most. */
   readonly maxInFlight: number;
+  /** Where a source fed by HTTP requests registers its endpoint; present only in a process that serves HTTP. */
+  readonly ingest?: IngestEndpoints | undefined;
+  /** The pipeline's payload settings, for a source that splits a request body into records itself. */
+  readonly payload?: PayloadSettings | undefined;
 }
 
 /**

@@ -93,11 +93,11 @@ export function setCleanColumns(doc: Document, name: string, columns: Readonly<R
 }
 
 /**
- * Sets the settings under a no-code block's `dedupe:` or `prepare:`. Settings
+ * Sets the settings under a no-code block's `dedupe:`, `prepare:` or `examples:`. Settings
  * that do not change keep their place and comments; a changed one is written
  * with its small parts on one line (`split: { by: time, column: placed, ... }`).
  */
-export function setNoCodeSettings(doc: Document, name: string, key: 'dedupe' | 'prepare', settings: Readonly<Record<string, unknown>>): void {
+export function setNoCodeSettings(doc: Document, name: string, key: 'dedupe' | 'prepare' | 'examples', settings: Readonly<Record<string, unknown>>): void {
   const block = findBlock(doc, name);
   const target = block.get(key);
   if (!isMap(target)) throw new ConfigError(`block.not_${key}`, `block '${name}' is not a ${key} block (it has no ${key}:)`);

@@ -82,6 +82,7 @@ export const appPages: readonly AppPage[] = [
   { name: 'connection-test', route: () => '/connections', ready: 'connection-row-postgres', then: [{ click: 'add-connection', ready: 'connection-dialog' }, { act: fillPostgresDraft, ready: '[data-testid=connection-draft-result] .text-ok' }] },
   { name: 'dashboard', route: () => '/dashboard', ready: 'dash-next-row' },
   { name: 'running-now', route: () => '/running', ready: 'running-now-page' },
+  { name: 'streams', route: () => '/streams', ready: 'streams-empty' },
   { name: 'alerts', route: () => '/alerts', ready: 'alerts-page' },
   { name: 'dictionaries', route: () => '/dictionaries', ready: 'dictionaries-page' },
   { name: 'command-palette', route: () => '/pipelines', ready: 'pipelines-table', then: [{ press: 'Control+k', ready: 'palette-input' }, { act: (page) => page.getByTestId('palette-input').fill('daily'), ready: 'palette-hit' }] },

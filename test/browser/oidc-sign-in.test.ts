@@ -144,6 +144,13 @@ describe('OpenID Connect sign-in against a local provider', { skip }, () => {
     const starts = audit.entries.filter((e) => e.action === 'session.start' && e.detail?.via === 'oidc');
     assert.deepEqual(starts.map((e) => `${e.actor} ${e.detail?.role}`).sort(), ['user:ana admin', 'user:ana admin', 'user:ana viewer']);
     assert.ok(audit.entries.some((e) => e.action === 'session.refused' && e.actor === 'oidc:gus'), 'the refused account is recorded');
+    // The user the provider created, and each role its claim changed, are user changes like an admin's.
+    const changes = audit.entries.filter((e) => (e.action === 'user.add' || e.action === 'user.role') && e.actor === 'oidc:Test IdP');
+    assert.deepEqual(changes.map((e) => `${e.action} ${JSON.stringify(e.detail, ['role', 'from', 'to', 'via'])}`).reverse(), [
+      'user.add {"role":"admin","via":"oidc"}',
+      'user.role {"from":"admin","to":"viewer","via":"oidc"}',
+      'user.role {"from":"viewer","to":"admin","via":"oidc"}',
+    ]);
     await page.context().close();
   });
 });

@@ -96,9 +96,13 @@ describe('sluice serve: the audit log records who changed what', () => {
       'trigger.update daily',
       `run.start daily/${runId}`,
     ], 'a schedule preview is not a change');
-    assert.deepEqual(entries[0]!.detail, { decisions: [{ value: 'Electrical', canonical: 'Electronics' }] });
+    const { files: decidedFiles, ...decided } = entries[0]!.detail as { files?: { file: string; diff: string }[] };
+    assert.deepEqual(decided, { decisions: [{ value: 'Electrical', canonical: 'Electronics' }] });
+    assert.match(decidedFiles?.find((f) => f.file === 'dictionaries/categories.yaml')?.diff ?? '', /^\+ {2}Electrical: Electronics$/m, 'the decision written to the dictionary, as a diff');
     assert.equal(entries[1]!.detail.message, 'Daily reads two');
-    assert.deepEqual(entries[2]!.detail, { schedule: { cron: '0 6 * * *' }, schedule_enabled: false });
+    const { files: triggerFiles, ...trigger } = entries[2]!.detail as { files?: { file: string; diff: string }[] };
+    assert.deepEqual(trigger, { schedule: { cron: '0 6 * * *' }, schedule_enabled: false });
+    assert.deepEqual(triggerFiles?.map((f) => f.file), ['pipelines/daily.yaml'], 'the schedule written to the pipeline file, as a diff');
     assert.deepEqual((await audit(`?target=daily/`)).entries.map((e) => e.action), ['run.start']);
     const cancel = await send('POST', `/api/runs/${runId}/cancel`);
     assert.equal(cancel.status, 409, 'a finished run cannot be cancelled');

@@ -25,10 +25,12 @@ describe('sluice serve: dedupe and prepare settings as JSON Schema, written from
     await s.close();
   });
 
-  it('lists the settings of dedupe and prepare blocks as JSON Schema, with help for each setting', async () => {
+  it('lists the settings of dedupe, prepare and examples blocks as JSON Schema, with help for each setting', async () => {
     const { status, body } = await s.json<SchemasBody>('/api/no-code-blocks');
     assert.equal(status, 200);
-    assert.deepEqual(Object.keys(body.blocks).sort(), ['dedupe', 'prepare']);
+    assert.deepEqual(Object.keys(body.blocks).sort(), ['dedupe', 'examples', 'prepare']);
+    assert.deepEqual(body.blocks.examples!.settings.required, ['format']);
+    assert.match(body.blocks.examples!.settings.properties!.similarity!.description!, /exact repeats are always dropped/);
     assert.deepEqual(body.blocks.dedupe!.settings.required, ['columns', 'blocking', 'match']);
     assert.deepEqual(body.blocks.prepare!.settings.required, ['split']);
     assert.match(body.blocks.prepare!.settings.properties!.transform!.description!, /fitted on the train rows only/);

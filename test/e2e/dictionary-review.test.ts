@@ -31,7 +31,15 @@ describe('a dictionary clean block, its review and the decisions written back', 
     upstream: [clean_products]
     connector: file
     settings: { path: out/products.csv }
+  - name: review_sheet
+    upstream: [clean_products__review]
+    file: blocks/review_sheet.sql
+  - name: export_review
+    upstream: [review_sheet]
+    connector: file
+    settings: { path: out/review.csv }
 `,
+      'blocks/review_sheet.sql': 'SELECT column_name, value, row_count, flag, best_candidate, best_score, candidates FROM clean_products__review ORDER BY row_count DESC, value\n',
     }),
   );
   const output = () => readFileSync(path.join(dir, 'out/products.csv'), 'utf8');
@@ -40,6 +48,7 @@ describe('a dictionary clean block, its review and the decisions written back', 
     const r = await sluice(dir, ['run', 'products']);
     assert.equal(r.code, 0, r.stderr + r.stdout);
     assert.match(r.stdout, /clean_products .* flagged: category 3; to review: 2 value\(s\) in 3 row\(s\)\n/);
+    assert.match(r.stdout, /clean_products__review .* 2 value\(s\) to review in 3 row\(s\)\n/);
     const lines = output().split('\n');
     assert.equal(lines[0], 'id,category,category_flag,category_reason');
     assert.equal(lines[1], '1,Electronics,,');
@@ -47,6 +56,13 @@ describe('a dictionary clean block, its review and the decisions written back', 
     assert.equal(lines[3], '3,Electronics,,"""Electrnics"" read as ""Electronics"" (similarity 0.91)"');
     assert.match(lines[4]!, /^4,,review,"""Electrical"" is not in dictionary 'categories' and under the 0.85 threshold; closest: ""Electronics"" \(0.64\)"$/);
     assert.match(lines[6]!, /^6,,review,/);
+  });
+
+  it('gives the values to review as a block other blocks read, one row per column and value', async () => {
+    assert.equal(
+      readFileSync(path.join(dir, 'out/review.csv'), 'utf8'),
+      ['column_name,value,row_count,flag,best_candidate,best_score,candidates', 'category,Electrical,2,review,Electronics,0.636,Electronics (0.64)', 'category,Misc,1,review,,,', ''].join('\n'),
+    );
   });
 
   it('lists the pending values, most rows first, with their closest values', async () => {
@@ -78,6 +94,8 @@ describe('a dictionary clean block, its review and the decisions written back', 
     assert.equal(lines[4], '4,Electronics,,');
     assert.equal(lines[5], '5,Electronics,,');
     assert.equal(lines[6], `6,,unrecognised,"""Misc"" was reviewed as no value of dictionary 'categories'"`);
+    assert.match(rerun.stdout, /clean_products__review .* 0 value\(s\) to review in 0 row\(s\)\n/);
+    assert.equal(readFileSync(path.join(dir, 'out/review.csv'), 'utf8').split('\n').filter(Boolean).length, 1, 'only the header: nothing left to review');
   });
 
   it('refuses a broken dictionary in validate and run, naming its file and line', async () => {

@@ -73,8 +73,8 @@ describe('a no-code prepare block run by sluice run', () => {
     );
   });
 
-  it('keeps the fitted parameters with the run as a JSON file', () => {
-    const fitted = JSON.parse(readFileSync(path.join(dir, '.sluice/run-files/by_time', runId, 'features/fitted-transforms.json'), 'utf8'));
+  it('keeps the fitted parameters beside the run\'s outputs as a JSON file', () => {
+    const fitted = JSON.parse(readFileSync(path.join(dir, '.sluice/outputs/by_time', runId, 'features.files/fitted-transforms.json'), 'utf8'));
     assert.deepEqual(fitted, { version: 1, fittedOnRows: 2, columns: { amount: { kind: 'min_max', min: 10, max: 30 }, country: { kind: 'one_hot', categories: ['DE', 'FR'], unseen: 'ignore' } } });
   });
 

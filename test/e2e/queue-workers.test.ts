@@ -111,6 +111,49 @@ describe('block runs through a queue to sluice worker processes', { skip }, () =
     }
   });
 
+  it('streams a worker\'s log lines to the run page as they happen (GET /api/runs/:id/events)', async () => {
+    const chatty = {
+      'pipelines/chatty.yaml': 'blocks:\n  - { name: chatty, file: blocks/chatty.ts, timeout: 60s }\n',
+      'blocks/chatty.ts': [
+        "import { existsSync } from 'node:fs';",
+        'export default async () => {',
+        "  console.log('waiting for go.flag');",
+        "  while (!existsSync('go.flag')) await new Promise((resolve) => setTimeout(resolve, 50));",
+        "  console.log('saw go.flag');",
+        '  return [{ ok: 1 }];',
+        '};',
+        '',
+      ].join('\n'),
+    };
+    const served = await serveProject({ 'sluice.yaml': readFileSync(path.join(project.dir, 'sluice.yaml'), 'utf8'), ...chatty }, { env: project.env });
+    const worker = await project.startWorker([], served.dir);
+    try {
+      const { body: started } = await served.json<{ run_id: string }>('/api/pipelines/chatty/runs', { method: 'POST', body: '{}' });
+      const events = await served.api(`/api/runs/${started.run_id}/events`);
+      const reader = events.body!.getReader();
+      let text = '';
+      const readUntil = async (pattern: RegExp): Promise<void> => {
+        while (!pattern.test(text)) {
+          const { done, value } = await reader.read();
+          if (done) assert.fail(`the stream ended before ${pattern}:\n${text}`);
+          text += new TextDecoder().decode(value);
+        }
+      };
+      await readUntil(/event: log\ndata: .*waiting for go\.flag/);
+      // The block still waits on the worker: the line came while it ran, not with its outcome.
+      const { body: during } = await served.json<{ run: { status: string } }>(`/api/runs/${started.run_id}`);
+      assert.equal(during.run.status, 'running');
+      writeFileSync(path.join(served.dir, 'go.flag'), '');
+      await readUntil(/event: log\ndata: .*saw go\.flag/);
+      await reader.cancel();
+      assert.equal((await served.waitForRun(started.run_id)).status, 'succeeded');
+      await worker.until(new RegExp(`✓ ${started.run_id} chatty succeeded`), 'the worker ran the block');
+    } finally {
+      await stop(worker.child, 'SIGKILL');
+      await served.close();
+    }
+  });
+
   it('refuses a queue without PostgreSQL metadata, saying why', async () => {
     const { dir, cleanup } = tempDir('sluice-queue-sqlite-');
     try {

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { sluice, tempDir, writeProject } from './cli-helpers.ts';
+import { sluice, sluiceUntil, tempDir, writeProject } from './cli-helpers.ts';
 import { runModes, setUpMode, skipMode, type ModeSetup } from './run-modes.ts';
 
 const runId = (text: string): string => /Run (?:failed|succeeded) (\S+)/.exec(text)![1]!.replace(/:$/, '');
@@ -35,6 +35,21 @@ for (const runMode of runModes()) {
           '  - { name: ts_sensor, file: blocks/flag.ts, poke_interval: 50ms, timeout: 1s }',
           '',
         ].join('\n'),
+        // A sensor whose check ignores its signal (a slow remote call): it outlives the block run's timeout.
+        'pipelines/abandoned.yaml': 'blocks:\n  - { name: slow_sensor, role: sensor, file: blocks/slow_check.ts, poke_interval: 50ms, timeout: 1s }\n',
+        'blocks/slow_check.ts': "import { defineSensor } from 'sluice';\nexport default defineSensor(async () => {\n  await new Promise((resolve) => setTimeout(resolve, 400));\n  return false;\n});\n",
+        // A block that says it waits, then waits for a file the test writes only once `sluice run` has shown that line.
+        'pipelines/chatty.yaml': 'blocks:\n  - { name: chatty, file: blocks/chatty.ts, timeout: 60s }\n',
+        'blocks/chatty.ts': [
+          "import { existsSync } from 'node:fs';",
+          'export default async () => {',
+          "  console.log('waiting for go.flag');",
+          "  while (!existsSync('go.flag')) await new Promise((resolve) => setTimeout(resolve, 50));",
+          "  console.log('saw go.flag');",
+          '  return [{ ok: 1 }];',
+          '};',
+          '',
+        ].join('\n'),
         'blocks/flag.sql': "SELECT file FROM glob('never/*.flag')\n",
         'blocks/flag.ts': "import { existsSync } from 'node:fs';\nimport { defineSensor } from 'sluice';\nexport default defineSensor(() => existsSync('never/ready.flag'));\n",
         'blocks/amounts.sql': "SELECT * FROM (VALUES (1, 10), (2, -5), (3, 7)) t(id, amount) WHERE getvariable('bad') OR amount > 0\n",
@@ -65,13 +80,38 @@ for (const runMode of runModes()) {
       assert.equal(r.code, 1, r.stdout + r.stderr);
       assert.match(r.stdout, /✗ sql_sensor/);
       assert.match(r.stdout, /✗ ts_sensor/);
-      // A block run on a worker logs to the run store; only an in-process one also shows its lines live.
       const logs = await sluice(dir, ['logs', runId(r.stderr + r.stdout)]);
       // `sluice logs` prints each block's lines in a paragraph under its name.
       const tsSensorLines = logs.stdout.split('\n\n').find((part) => /^\S+ ts_sensor\b/.test(part)) ?? '';
       assert.match(tsSensorLines, /condition not met \(check 1\)/, logs.stdout);
       assert.match(r.stderr + logs.stdout, /did not hold within 1(\.0)?s|ran longer than its timeout of 1(\.0)?s/, r.stderr + logs.stdout);
-      if (runMode.executor === 'in-process') assert.match(r.stdout, /ts_sensor: condition not met \(check 1\)/);
+      // Shown by `sluice run` too, wherever the block run ran (a worker's lines are followed in the run store).
+      assert.match(r.stdout, /ts_sensor: condition not met \(check 1\)/);
+    });
+
+    it('stops a sensor\'s check abandoned at its timeout: nothing is logged for the block run after its failure', async () => {
+      const r = await sluice(dir, ['run', 'abandoned']);
+      assert.equal(r.code, 1, r.stdout + r.stderr);
+      // The check under way at the timeout ends 400 ms later, in a worker that lives on; give it time to (wrongly) log.
+      await new Promise((resolve) => setTimeout(resolve, 1500));
+      const logs = await sluice(dir, ['logs', runId(r.stderr + r.stdout)]);
+      const lines = (logs.stdout.split('\n\n').find((part) => /^\S+ slow_sensor\b/.test(part)) ?? '').split('\n');
+      const failedAt = lines.findIndex((line) => /its condition did not hold within 1(\.0)?s/.test(line));
+      assert.ok(failedAt > 0, logs.stdout);
+      // Logged lines start with their time; the paragraph's last line repeats the block run's error.
+      const loggedAfter = lines.slice(failedAt + 1).filter((line) => /^\s+\d\d:\d\d:\d\d/.test(line));
+      assert.deepEqual(loggedAfter, [], `lines after the failure:\n${logs.stdout}`);
+    });
+
+    it('shows a block\'s log lines in `sluice run` as they happen, wherever the block runs', async () => {
+      rmSync(path.join(dir, 'go.flag'), { force: true });
+      const run = sluiceUntil(dir, ['run', 'chatty'], /chatty: waiting for go\.flag/);
+      await run.seen;
+      // The block still waits: the line came live, not with the outcome.
+      writeFileSync(path.join(dir, 'go.flag'), '');
+      const r = await run.done;
+      assert.equal(r.code, 0, r.stdout + r.stderr);
+      assert.match(r.stdout, /chatty: waiting for go\.flag[\s\S]*chatty: saw go\.flag[\s\S]*✓ chatty/);
     });
 
     it('passes a test in either language when it returns no rows', async () => {

@@ -25,6 +25,7 @@ const FieldMappingPage = loadable(() => import('./features/field-mapping/FieldMa
 const DictionariesPage = loadable(() => import('./features/dictionaries/DictionariesPage.tsx').then((m) => m.default), loading);
 const GitPage = loadable(() => import('./features/git/GitPage.tsx').then((m) => m.default), loading);
 const UsersPage = loadable(() => import('./features/users/UsersPage.tsx').then((m) => m.default), loading);
+const StreamsPage = loadable(() => import('./features/streams/StreamsPage.tsx').then((m) => m.default), loading);
 const WorkersPage = loadable(() => import('./features/workers/WorkersPage.tsx').then((m) => m.default), loading);
 const AuditPage = loadable(() => import('./features/audit/AuditPage.tsx').then((m) => m.default), loading);
 
@@ -118,6 +119,8 @@ function page(route: string) {
   if (route.startsWith('/dashboard')) return <DashboardPage />;
   if (route.startsWith('/running')) return <RunningNowPage />;
   if (route.startsWith('/runs')) return <RunsPage route={route} />;
+  if ((params = match('/streams/:name', route))) return <StreamsPage selected={params.name!} />;
+  if (route.startsWith('/streams')) return <StreamsPage />;
   if (route.startsWith('/workers')) return <WorkersPage />;
   if (route.startsWith('/triggers')) return <TriggersPage />;
   if (route.startsWith('/connections')) return <ConnectionsPage />;

@@ -45,7 +45,14 @@ export async function backfillCommand(
   // Runs side by side each need a slot at least, whatever sluice.yaml's process-wide limit.
   const engine = await createEngine(project, { concurrency: Math.max(parallel, options.concurrency ?? 0) });
   const controller = new AbortController();
-  const onSignal = (): void => controller.abort(new Error('cancelled by the user'));
+  // Each date in flight gets a signal of its own, aborted from here, rather than one listener per date (and
+  // more per block run) on the backfill's signal: `--parallel 16` would pass Node's leak warning's limit.
+  const dates = new Set<AbortController>();
+  const onSignal = (): void => {
+    const reason = new Error('cancelled by the user');
+    controller.abort(reason);
+    for (const date of dates) date.abort(reason);
+  };
   process.once('SIGINT', onSignal);
   process.once('SIGTERM', onSignal);
   out.line(`${bold(pipeline.name)} backfill ${range.first}..${range.last}: ${items.length} run${items.length === 1 ? '' : 's'}${parallel > 1 ? `, ${parallel} at a time` : ''}`);
@@ -55,44 +62,13 @@ export async function backfillCommand(
       pipeline,
       items,
       async (item, lost) => {
-        const heartbeat = runHeartbeat('cli');
-        const whole = !options.block && !options.from;
-        // A lost run of the date from before backfill keys (a plain dated run) is carried on as it was.
-        const adopted = lost && whole && !lost.dedupeKey ? await adoptLostRun(engine.store, pipeline, lost, heartbeat) : undefined;
-        if (adopted === 'elsewhere') {
-          out.line(`  ${dim('-')} ${item.logicalDate} ${dim(lost!.id)}  lost run already taken up by another process`);
-          return { id: lost!.id, status: 'skipped' as const };
+        const date = new AbortController();
+        dates.add(date);
+        try {
+          return await runDate(item, lost, date.signal);
+        } finally {
+          dates.delete(date);
         }
-        if (adopted) out.line(`  ${dim('↻')} ${item.logicalDate} ${dim(adopted.id)}  carrying on its lost run (attempt ${adopted.attempt})`);
-        let claimed: { id: string; only?: string[]; reuseOutputsOf?: string } | undefined = adopted ? { id: adopted.id, only: adopted.unfinished, reuseOutputsOf: adopted.id } : undefined;
-        if (whole && !adopted) {
-          const claim = await claimDate(engine.store, pipeline, item, { ...heartbeat, backfillId, variables: options.variables }, controller.signal, out);
-          if ('status' in claim) return claim;
-          claimed = claim;
-        }
-        const run = await runPipeline(
-          await runDependencies(engine),
-          pipeline,
-          {
-            block: options.block,
-            from: options.from,
-            concurrency: options.concurrency,
-            variables: options.variables,
-            logicalDate: item.logicalDate,
-            dataInterval: item.interval,
-            trigger: 'backfill',
-            backfillId,
-            signal: controller.signal,
-            heartbeat,
-            ...(claimed ? { existingRunId: claimed.id, ...(claimed.only ? { only: claimed.only } : {}), ...(claimed.reuseOutputsOf ? { reuseOutputsOf: claimed.reuseOutputsOf } : {}) } : {}),
-          },
-        );
-        for (const alert of await alertRun(engine.store, pipeline, run, { project: engine.project })) {
-          if (!alert.ok) out.error(`alert not sent ${alert.channel}: ${alert.error?.message ?? 'unknown error'}`);
-        }
-        const mark = run.status === 'succeeded' ? green('✓') : red('✗');
-        out.line(`  ${mark} ${item.logicalDate} ${dim(run.id)}${run.error ? `  ${describeError(run.error, project.root)}` : ''}`);
-        return run;
       },
       {
         parallel,
@@ -111,6 +87,47 @@ export async function backfillCommand(
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);
     await engine.close();
+  }
+
+  async function runDate(item: BackfillItem, lost: RunRecord | undefined, signal: AbortSignal): Promise<{ id: string; status: BackfillOutcome }> {
+    const heartbeat = runHeartbeat('cli');
+    const whole = !options.block && !options.from;
+    // A lost run of the date from before backfill keys (a plain dated run) is carried on as it was.
+    const adopted = lost && whole && !lost.dedupeKey ? await adoptLostRun(engine.store, pipeline, lost, heartbeat) : undefined;
+    if (adopted === 'elsewhere') {
+      out.line(`  ${dim('-')} ${item.logicalDate} ${dim(lost!.id)}  lost run already taken up by another process`);
+      return { id: lost!.id, status: 'skipped' as const };
+    }
+    if (adopted) out.line(`  ${dim('↻')} ${item.logicalDate} ${dim(adopted.id)}  carrying on its lost run (attempt ${adopted.attempt})`);
+    let claimed: { id: string; only?: string[]; reuseOutputsOf?: string } | undefined = adopted ? { id: adopted.id, only: adopted.unfinished, reuseOutputsOf: adopted.id } : undefined;
+    if (whole && !adopted) {
+      const claim = await claimDate(engine.store, pipeline, item, { ...heartbeat, backfillId, variables: options.variables }, signal, out);
+      if ('status' in claim) return claim;
+      claimed = claim;
+    }
+    const run = await runPipeline(
+      await runDependencies(engine),
+      pipeline,
+      {
+        block: options.block,
+        from: options.from,
+        concurrency: options.concurrency,
+        variables: options.variables,
+        logicalDate: item.logicalDate,
+        dataInterval: item.interval,
+        trigger: 'backfill',
+        backfillId,
+        signal,
+        heartbeat,
+        ...(claimed ? { existingRunId: claimed.id, ...(claimed.only ? { only: claimed.only } : {}), ...(claimed.reuseOutputsOf ? { reuseOutputsOf: claimed.reuseOutputsOf } : {}) } : {}),
+      },
+    );
+    for (const alert of await alertRun(engine.store, pipeline, run, { project: engine.project })) {
+      if (!alert.ok) out.error(`alert not sent ${alert.channel}: ${alert.error?.message ?? 'unknown error'}`);
+    }
+    const mark = run.status === 'succeeded' ? green('✓') : red('✗');
+    out.line(`  ${mark} ${item.logicalDate} ${dim(run.id)}${run.error ? `  ${describeError(run.error, project.root)}` : ''}`);
+    return run;
   }
 }
 

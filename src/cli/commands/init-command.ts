@@ -68,6 +68,8 @@ export function initCommand(dir: string | undefined, options: { example?: string
     out.line(`Set yours: git config --global user.name "Your Name" && git config --global user.email you@example.com`);
   }
   const cd = path.relative(process.cwd(), target);
-  out.line(`Next:\n${cd ? `  cd ${cd}\n` : ''}  sluice run ${firstPipeline}`);
+  // An example with a README says how to run it (a streaming one needs its broker and two terminals).
+  const readme = options.example && existsSync(path.join(target, 'README.md'));
+  out.line(`Next:\n${cd ? `  cd ${cd}\n` : ''}  ${readme ? 'read README.md, then: ' : ''}sluice run ${firstPipeline}`);
   return 0;
 }

@@ -16,6 +16,7 @@ import { describeError, dim, green, red, yellow, type Output } from '../output.t
 import { RunMetrics } from '../../server/metrics/run-metrics.ts';
 import { serveMetrics } from './metrics-server.ts';
 import { superviseStreams } from './supervise-streams.ts';
+import { readHeartbeat } from '../../streaming/index.ts';
 
 /** Runs a run that already has its record (made by a scheduler or a trigger), then alerts and reports it. */
 export async function executeCreatedRun(
@@ -85,6 +86,7 @@ export async function startScheduler(engine: Engine, out: Output, timing: { poll
     leaseMs,
     maxConcurrentRuns: timing.concurrency,
     root: project.root,
+    streamTotals: (name) => readHeartbeat(project.stateDir, name)?.committed,
     onDeadlineMissed: async (pipeline, run, deadline) => {
       const event = createAlertEvent({ kind: 'deadline', run, deadline: deadline.toISOString(), baseUrl: project.settings.base_url });
       for (const alert of await sendAlerts(alertsOf(project, pipeline), event, { env: alertEnv(project) })) {
@@ -130,9 +132,9 @@ export async function startScheduler(engine: Engine, out: Output, timing: { poll
       }
     },
   });
-  const scheduled = loadPipelines().filter((p) => p.schedule?.enabled || p.onFile);
+  const scheduled = loadPipelines().filter((p) => p.schedule?.enabled || p.onFile || p.onStream);
   const when = (p: Pipeline): string =>
-    [p.schedule?.enabled ? (p.schedule.cron ?? `every ${p.schedule.interval}ms`) : undefined, p.onFile ? `on files ${p.onFile.path}` : undefined].filter(Boolean).join(', ');
+    [p.schedule?.enabled ? (p.schedule.cron ?? `every ${p.schedule.interval}ms`) : undefined, p.onFile ? `on files ${p.onFile.path}` : undefined, p.onStream ? `on stream ${p.onStream.pipeline}` : undefined].filter(Boolean).join(', ');
   out.line(`scheduling ${scheduled.length} pipeline(s): ${scheduled.map((p) => `${p.name} (${when(p)})`).join(', ') || 'none'}`);
   scheduler.start();
   return scheduler;

@@ -12,6 +12,7 @@ import { RunMetrics } from '../../server/metrics/run-metrics.ts';
 import { metricsToken } from '../../server/metrics/metrics-token.ts';
 import { oidcOptionsOf } from '../../server/users/oidc-client.ts';
 import { createEngine } from '../../engine/create-engine.ts';
+import { IngestEndpoints } from '../../streaming/index.ts';
 import { bold, describeError, dim, green, red, type Output } from '../output.ts';
 import { UsageError } from '../usage-error.ts';
 import { startScheduler, untilStopped } from './scheduler-command.ts';
@@ -56,6 +57,8 @@ export async function serveCommand(options: { host?: string; port?: string; sche
     },
     onError: (runId, error) => out.error(`run ${runId}: ${error.message}`, { run: runId }),
   });
+  // The http sources of the streams this process runs register here; the ingest route finds them here.
+  const ingest = new IngestEndpoints();
   const app = createApp({
     root: project.root,
     stateDir: project.stateDir,
@@ -63,6 +66,8 @@ export async function serveCommand(options: { host?: string; port?: string; sche
     outputs: engine.outputs,
     token,
     sessionLimits: sessionLimitsOf(project.settings),
+    // Behind a proxy that ends TLS the request is plain HTTP, but people reach Sluice over HTTPS.
+    secureCookies: project.settings.base_url?.startsWith('https:') === true,
     oidc: oidcOptionsOf(project.settings.auth?.oidc),
     connectors: engine.connectors,
     execute: executor.execute,
@@ -78,6 +83,7 @@ export async function serveCommand(options: { host?: string; port?: string; sche
     webDist,
     metrics: { runMetrics, token: metricsToken(project) },
     fleet: engine.fleet,
+    ingest,
   });
   const server = serve({ fetch: app.fetch, hostname: host, port });
   await new Promise<void>((resolve, reject) => {
@@ -93,7 +99,7 @@ export async function serveCommand(options: { host?: string; port?: string; sche
   // server's output usually lands in shared logs, so the link names the variable instead.
   else out.line(`sign in: ${base}/#token=${loopback.has(host) ? token : '$SLUICE_API_TOKEN'}`);
   const scheduler = options.scheduler === false ? undefined : await startScheduler(engine, out, { pollMs: 250, leaseMs, concurrency }, runMetrics);
-  const streams = options.scheduler === false ? undefined : superviseStreams(engine, out, { leaseMs });
+  const streams = options.scheduler === false ? undefined : superviseStreams(engine, out, { leaseMs }, ingest);
   await untilStopped();
   out.line('stopping: waiting for the runs under way');
   await new Promise<void>((resolve) => server.close(() => resolve()));

@@ -1,8 +1,8 @@
 import { SluiceError } from '../../core/errors.ts';
 import { loadProject } from '../../core/project/load-project.ts';
 import { createLogger, type Logger } from '../../core/run/logger.ts';
-import { HeartbeatWriter, heartbeatFile, loadStreamingPipeline, openStreamRun, readHeartbeats, runStream, type StreamHeartbeat, type StreamingPipeline } from '../../streaming/index.ts';
-import { createEngine, type Engine } from '../../engine/create-engine.ts';
+import { HeartbeatWriter, heartbeatFile, loadStreamingPipeline, openStreamRun, readStreamOverview, runStream, StreamMetricsRecorder, type IngestEndpoints, type StreamHeartbeat, type StreamingPipeline, type StreamOverview, type StreamSource } from '../../streaming/index.ts';
+import { createEngine, openRunStore, type Engine } from '../../engine/create-engine.ts';
 import { bold, describeError, describeWarnings, dim, formatCount, formatTable, green, red, yellow, type Output } from '../output.ts';
 
 /** What a caller of `runStreamingPipeline` hears and controls. */
@@ -18,6 +18,8 @@ export interface StreamingRunHooks {
   readonly onProgress?: ((beat: StreamHeartbeat) => void) | undefined;
   /** Set when a supervisor runs the stream: shown by `sluice stream status`. */
   readonly supervision?: { readonly restarts: number; readonly supervisedBy: string } | undefined;
+  /** Where an http source registers its endpoint (in sluice serve). */
+  readonly ingest?: IngestEndpoints | undefined;
 }
 
 /**
@@ -31,12 +33,21 @@ export async function runStreamingPipeline(engine: Engine, pipeline: StreamingPi
   const session = await (await engine.dataPlane()).openSession();
   let lag: number | undefined;
   let lagAsked = 0;
+  let source: StreamSource | undefined;
+  const metrics = new StreamMetricsRecorder(engine.store.streamMetrics, {
+    pipeline: pipeline.name,
+    intervalMs: pipeline.settings.metrics_interval,
+    restarts: hooks.supervision?.restarts ?? 0,
+    lag: async () => source?.lag(),
+    logger: hooks.logger,
+  });
   try {
     const run = await openStreamRun(engine.project, engine.connectors, pipeline, {
       session,
       logger: hooks.logger,
       signal: hooks.hard ?? new AbortController().signal,
       stop: hooks.stop,
+      ingest: hooks.ingest,
       onBatch(report) {
         // The broker is asked for the lag every few seconds, not per batch.
         if (Date.now() - lagAsked > 3000) {
@@ -44,9 +55,12 @@ export async function runStreamingPipeline(engine: Engine, pipeline: StreamingPi
           void run.source.lag().then((n) => (lag = n), () => undefined);
         }
         heartbeat.record(report, lag);
+        metrics.record(report);
         hooks.onProgress?.(heartbeat.current);
       },
     });
+    source = run.source;
+    metrics.start();
     try {
       hooks.onOpened?.(run.source.description);
       await runStream(run);
@@ -54,9 +68,11 @@ export async function runStreamingPipeline(engine: Engine, pipeline: StreamingPi
       await run.close();
     }
     heartbeat.finish('stopped');
+    await metrics.finish('stopped');
     return heartbeat.current;
   } catch (error) {
     heartbeat.finish('failed', (error as Error).message);
+    await metrics.finish('failed');
     throw error;
   } finally {
     await session.close();
@@ -114,25 +130,59 @@ export async function streamRunCommand(name: string, out: Output): Promise<numbe
   }
 }
 
-/** `sluice stream status`: each streaming pipeline's state, rate, lag and dead letters, from its last heartbeat. */
-export function streamStatusCommand(options: { json?: boolean }, out: Output): number {
+/**
+ * `sluice stream status`: each streaming pipeline's state, and its figures
+ * from the newest metrics sample in the metadata store (rows/s, latency
+ * percentiles, lag, dead letters, restarts) and this machine's heartbeat.
+ * `--json` gives each pipeline's heartbeat fields (as before) with its
+ * `status` and newest `metrics` sample beside them.
+ */
+export async function streamStatusCommand(options: { json?: boolean }, out: Output): Promise<number> {
   const project = loadProject(process.cwd());
-  const beats = readHeartbeats(project.stateDir);
+  const store = await openRunStore(project);
+  let streams: StreamOverview[];
+  try {
+    streams = (await readStreamOverview(project.root, project.stateDir, store.streamMetrics)).filter((s) => s.heartbeat || s.metrics || s.state !== 'idle');
+  } finally {
+    await store.close();
+  }
   if (options.json) {
-    out.line(JSON.stringify(beats, null, 2));
+    out.line(JSON.stringify(streams.map((s) => ({ pipeline: s.pipeline, ...s.heartbeat, status: s.state, metrics: s.metrics, error: s.error })), null, 2));
     return 0;
   }
-  if (!beats.length) {
+  const started = streams.filter((s) => s.heartbeat || s.metrics);
+  if (!started.length) {
     out.line(dim('no streaming pipeline has run in this project yet (start one with: sluice stream run NAME)'));
     return 0;
   }
-  const state = (b: StreamHeartbeat) => (b.state === 'running' ? green(b.state) : b.state === 'failed' ? red(b.state) : b.state);
+  const state = (s: StreamOverview) => (s.state === 'running' ? green(s.state) : s.state === 'failing' ? red(s.state) : s.state);
+  const ms = (value: number | undefined) => (value === undefined ? '-' : `${value} ms`);
   out.line(
     formatTable(
-      ['pipeline', 'state', 'rows/s', 'lag', 'rows', 'dead letters', 'latency', 'restarts', 'since', 'updated'],
-      beats.map((b) => [b.pipeline, state(b), formatCount(b.rowsPerSecond), b.lag === undefined ? '-' : formatCount(b.lag), formatCount(b.rows), String(b.deadLettered), b.latencyMs === undefined ? '-' : `${b.latencyMs} ms`, b.supervisedBy ? String(b.restarts ?? 0) : '-', b.startedAt, b.updatedAt]),
+      ['pipeline', 'state', 'rows/s', 'p50', 'p95', 'p99', 'lag', 'rows', 'dead letters', 'restarts', 'updated'],
+      started.map((s) => {
+        const b = s.heartbeat;
+        const m = s.metrics;
+        // The heartbeat is the fresher figure on this machine; the sample tells of a stream run elsewhere.
+        const rate = b?.state === 'running' ? b.rowsPerSecond : (m?.recordsPerSecond ?? 0);
+        const lag = b?.lag ?? m?.lag;
+        return [
+          s.pipeline,
+          state(s),
+          formatCount(Math.round(rate)),
+          ms(m?.latencyP50Ms),
+          ms(m?.latencyP95Ms),
+          ms(m?.latencyP99Ms),
+          lag === undefined ? '-' : formatCount(lag),
+          formatCount(b?.rows ?? m?.rows ?? 0),
+          String(b?.deadLettered ?? m?.deadLetters ?? 0),
+          String(b?.restarts ?? m?.restarts ?? 0),
+          [b?.updatedAt, m?.at].filter((t): t is string => t !== undefined).sort().at(-1) ?? '-',
+        ];
+      }),
     ),
   );
-  for (const b of beats.filter((beat) => beat.error)) out.error(`${b.pipeline}: ${b.error}`);
+  out.line(dim('latency: publish to commit over the last metrics interval; history: GET /api/streams/NAME/metrics or the Streams page of sluice serve'));
+  for (const s of started.filter((x) => x.error)) out.error(`${s.pipeline}: ${s.error}`);
   return 0;
 }

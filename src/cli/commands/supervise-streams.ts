@@ -4,7 +4,7 @@ import { toSluiceError } from '../../core/errors.ts';
 import { listPipelines, pipelinePath } from '../../core/pipeline/load-pipeline.ts';
 import { createLogger } from '../../core/run/logger.ts';
 import { createStreamSupervisor, type StreamSupervisor } from '../../scheduler/stream-supervisor.ts';
-import { isStreamingFile, loadStreamingPipeline } from '../../streaming/index.ts';
+import { isServedOverHttp, isStreamingFile, loadStreamingPipeline, type IngestEndpoints } from '../../streaming/index.ts';
 import type { Engine } from '../../engine/create-engine.ts';
 import { describeError, dim, green, red, yellow, type Output } from '../output.ts';
 import { runStreamingPipeline } from './stream-command.ts';
@@ -16,16 +16,17 @@ import { runStreamingPipeline } from './stream-command.ts';
  * all that share the run store, restarted with backoff, alerting after
  * repeated failures.
  */
-export function superviseStreams(engine: Engine, out: Output, timing: { leaseMs: number; pollMs?: number }): StreamSupervisor {
+export function superviseStreams(engine: Engine, out: Output, timing: { leaseMs: number; pollMs?: number }, ingest?: IngestEndpoints): StreamSupervisor {
   const { project } = engine;
   const problems = new Map<string, string>();
   const listStreams = (): string[] =>
     listPipelines(project.root).filter((name) => {
       try {
         if (!isStreamingFile(pipelinePath(project.root, name))) return false;
-        const supervised = loadStreamingPipeline(project.root, name).settings.supervise;
+        const { settings } = loadStreamingPipeline(project.root, name);
         problems.delete(name);
-        return supervised;
+        // A stream fed by HTTP requests runs only where they arrive: in sluice serve, not sluice scheduler.
+        return settings.supervise && (ingest !== undefined || !isServedOverHttp(settings.source));
       } catch (error) {
         // A broken file stops only its own stream, and is reported once per change.
         const message = describeError(toSluiceError(error), project.root);
@@ -46,7 +47,7 @@ export function superviseStreams(engine: Engine, out: Output, timing: { leaseMs:
       const logger = createLogger((level, message) => {
         if (level === 'warn' || level === 'error') out.error(`${yellow(level)} ${name}: ${message}`);
       });
-      await runStreamingPipeline(engine, pipeline, { stop, logger, supervision: { restarts, supervisedBy: supervisor.owner } });
+      await runStreamingPipeline(engine, pipeline, { stop, logger, supervision: { restarts, supervisedBy: supervisor.owner }, ingest });
     },
     onRepeatedFailure: async (name, error, failuresInARow, restartInMs) => {
       const pipeline = loadStreamingPipeline(project.root, name);

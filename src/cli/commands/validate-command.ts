@@ -11,6 +11,7 @@ import { fillTemplates } from '../../core/run/templates.ts';
 import { checkCleanBlock } from '../../core/run/clean-block-runner.ts';
 import { cleanTools } from '../../toolkit/clean-tools.ts';
 import { checkPrepareBlock } from '../../toolkit/ml/prepare-block-runner.ts';
+import { checkExamplesBlock } from '../../toolkit/llm/examples-block-runner.ts';
 import { connectors, createDataPlane, openRecordedRunStore } from '../../engine/create-engine.ts';
 import { checkDedupeBlock } from '../../toolkit/dedupe/dedupe-block-runner.ts';
 import { loadProjectLineage } from '../../core/lineage/load-project-lineage.ts';
@@ -39,6 +40,7 @@ export async function validateCommand(out: Output): Promise<number> {
       }
     }
     if (pipeline) for (const block of pipeline.blocks) found.push(...(await checkBlock(project, pipeline, block)));
+    if (pipeline?.onStream) found.push(...checkStreamTrigger(project, pipeline));
     problems += found.length;
     out.line(`${found.length ? red('✗') : green('✓')} ${name}`);
     if (pipeline) for (const warning of describeWarnings(pipeline)) out.line(`    ${yellow(warning)}`);
@@ -93,7 +95,7 @@ async function checkBlock(project: Project, pipeline: Pipeline, block: Block): P
         const kind = connectionName ? checkConnection(project, connectionName, where) : block.connector!;
         const connector = connectors.get(kind);
         if (!connector) throw new ConfigError('block.unknown_connector', `unknown connector '${kind}' (known: ${[...connectors.keys()].join(', ')})`, { location: where });
-        const writing = block.role === 'exporter' || block.upstream.length > 0;
+        const writing = block.role === 'exporter' || (block.role !== 'loader' && block.upstream.length > 0);
         const schema = writing ? connector.writeSchema : connector.readSchema;
         const values = { ...pipeline.variables, run_id: 'validate', pipeline: pipeline.name, logical_date: '', data_interval_start: '', data_interval_end: '' };
         parseBlockSettings(schema, fillTemplates(block.settings, values, where), kind, where, block.settingLines);
@@ -103,20 +105,47 @@ async function checkBlock(project: Project, pipeline: Pipeline, block: Block): P
         for (const key of ['source', 'destination']) checkConnection(project, String(block.settings[key]), where);
         return [];
       case 'clean':
-        checkCleanBlock(block, cleanTools, undefined, project.root);
+        // A review block cleans some of its clean block's columns again: they are checked once, with the block as written.
+        if (block.part !== 'review') checkCleanBlock(block, cleanTools, undefined, project.root);
         return [];
       case 'prepare':
         // The train and test blocks share the split block's settings: they are checked once.
         if (block.part === 'split') checkPrepareBlock(block);
         return [];
+      case 'stream_lag':
+        // Its pipeline was found and is a streaming one when the pipeline loaded; the metrics are read when it runs.
+        return [];
       case 'dedupe':
         // Both parts of a dedupe block share its settings: they are checked once, with the block as written.
         if (block.part === 'clusters') checkDedupeBlock(block);
+        return [];
+      case 'examples':
+        // The train and validation blocks share the examples block's settings: they are checked once.
+        if (block.part === 'examples') checkExamplesBlock(block);
         return [];
     }
   } catch (error) {
     return [toSluiceError(error)];
   }
+}
+
+/** An `on_stream` trigger names a streaming pipeline of the project, with a window when it waits for windows to close. */
+function checkStreamTrigger(project: Project, pipeline: Pipeline): SluiceError[] {
+  const trigger = pipeline.onStream!;
+  const location = { file: path.relative(project.root, pipeline.file) };
+  const file = pipelinePath(project.root, trigger.pipeline);
+  if (!listPipelines(project.root).includes(trigger.pipeline) || !isStreamingFile(file)) {
+    return [new ConfigError('pipeline.bad_stream_trigger', `on_stream.pipeline: '${trigger.pipeline}' is not a streaming pipeline of this project`, { location })];
+  }
+  if (!trigger.window_closed) return [];
+  try {
+    if (!loadStreamingPipeline(project.root, trigger.pipeline).settings.window) {
+      return [new ConfigError('pipeline.bad_stream_trigger', `on_stream.window_closed: streaming pipeline '${trigger.pipeline}' has no window to close; give it a window, or use every_records`, { location })];
+    }
+  } catch {
+    // The streaming pipeline's own problems are reported under its name.
+  }
+  return [];
 }
 
 /** A streaming pipeline's file, its TypeScript transformers (compiled, not run) and its sinks' connections. */

@@ -79,6 +79,8 @@ class GraphBuilder {
     const where = { file: block.declaredAt.file, line: block.declaredAt.line, block: block.name };
     switch (block.language) {
       case 'prepare':
+      case 'stream_lag':
+      case 'examples':
         return;
       case 'ts': {
         const recorded = await this.input.recordedDatasets?.(pipeline.name, block.name).catch(() => undefined);
@@ -86,6 +88,8 @@ class GraphBuilder {
         return;
       }
       case 'clean': {
+        // The review block's rows are values, not rows of the upstream: no column comes from one column.
+        if (block.part === 'review') return;
         // Every column comes from the same column of the one upstream; a cleaned column's flag and reason come from it too.
         const from = blockId(pipeline.name, block.upstream[0]!);
         const cleaned = new Set(block.columns.map((c) => c.column.toLowerCase()));
@@ -130,7 +134,7 @@ class GraphBuilder {
         const kind = connection ? connectionSpec(this.input.project, connection).connector : block.connector!;
         const connector = this.input.connectors.get(kind);
         if (!connector) return this.note(id, `unknown connector '${kind}'`);
-        const writing = block.role === 'exporter' || block.upstream.length > 0;
+        const writing = block.role === 'exporter' || (block.role !== 'loader' && block.upstream.length > 0);
         const settings = fillTemplates(block.settings, values, where);
         const dataset = settingsDataset(settings, connection ?? kind, connector.capabilities);
         if (dataset) this.flow(dataset, id, !writing);

@@ -82,6 +82,21 @@ export function describeOutputStoreContract(name: string, open: () => Promise<{ 
       await outputs.delete(outputs.location({ pipeline, runId: 'gone' }));
     });
 
+    it("keeps files beside a block's output, replaces one of the same name, and removes them with the run's outputs", async () => {
+      const ref = { pipeline, runId: 'files', block: 'features' };
+      assert.deepEqual(await outputs.readFiles(ref), {});
+      await outputs.writeFile(ref, 'fitted-transforms.json', '{"version":1}\n');
+      await outputs.writeFile(ref, 'notes.json', 'first');
+      await outputs.writeFile(ref, 'notes.json', 'second, longer');
+      await outputs.writeFile({ ...ref, block: 'other' }, 'notes.json', 'the other block');
+      assert.deepEqual(await outputs.readFiles(ref), { 'fitted-transforms.json': '{"version":1}\n', 'notes.json': 'second, longer' });
+      assert.deepEqual(await outputs.readFiles({ ...ref, runId: 'files-elsewhere' }), {}, "another run's block of the same name has none");
+      await assert.rejects(outputs.writeFile(ref, '../escape.json', 'x'), RangeError);
+      await outputs.delete(outputs.location({ pipeline, runId: 'files' }));
+      assert.deepEqual(await outputs.readFiles(ref), {});
+      assert.deepEqual(await outputs.readFiles({ ...ref, block: 'other' }), {});
+    });
+
     it('refuses to read an output that is not kept, naming where it looked', async () => {
       const location = outputs.location({ pipeline, runId: 'never', block: 'nothing' });
       await assert.rejects(outputs.read(location), (error: unknown) => {

@@ -1,10 +1,11 @@
-import { existsSync, mkdirSync, readdirSync, renameSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { randomUUID } from 'node:crypto';
+import os from 'node:os';
 import path from 'node:path';
 import { SluiceError } from '../errors.ts';
 import type { S3Client } from './s3-client.ts';
 import { missingObject, type S3Object, s3Url } from './s3-request.ts';
-import type { OutputRef, OutputStore } from './output-store.ts';
+import { type BlockOutputRef, checkOutputFileName, type OutputRef, type OutputStore, outputFileNamePattern } from './output-store.ts';
 import { createOutputCache, defaultOutputCacheMb } from './output-cache.ts';
 
 export interface S3OutputStoreOptions {
@@ -28,6 +29,8 @@ export interface S3OutputStoreOptions {
  * downloads nothing. Locations are `s3://bucket/key`; a run's location ends
  * in `/` and names every output under it. A location that is a plain path was
  * kept in the local folder before the project moved to S3, and is read there.
+ * Files a block run keeps beside its output are objects under `<block>.files/`,
+ * read straight from the bucket (they are small), never cached.
  */
 export function createS3OutputStore(options: S3OutputStoreOptions): OutputStore {
   const { bucket, cacheDir } = options;
@@ -80,6 +83,19 @@ export function createS3OutputStore(options: S3OutputStoreOptions): OutputStore 
       return filed;
     } finally {
       rmSync(part, { force: true });
+    }
+  }
+
+  const filesPrefix = ({ pipeline, runId, block }: BlockOutputRef): string => `${keyOf(pipeline, runId, `${block}.files`)}/`;
+
+  /** Runs `use` with a scratch folder of its own, removed after. */
+  async function withScratch<T>(use: (dir: string) => Promise<T>): Promise<T> {
+    // Not in the cache's folder, which pruning tidies.
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'sluice-output-files-'));
+    try {
+      return await use(dir);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
     }
   }
 
@@ -154,6 +170,32 @@ export function createS3OutputStore(options: S3OutputStoreOptions): OutputStore 
       for await (const key of client().list(object.bucket, object.key)) keys.push(key);
       for (const key of keys) await client().remove({ bucket: object.bucket, key });
       rmSync(cachedFolder(object.bucket, object.key.replace(/\/$/, '')), { recursive: true, force: true });
+    },
+    async writeFile(ref, name, contents) {
+      checkOutputFileName(name);
+      await withScratch(async (dir) => {
+        const file = path.join(dir, 'upload');
+        writeFileSync(file, contents);
+        await client().upload({ bucket, key: `${filesPrefix(ref)}${name}` }, file);
+      });
+    },
+    async readFiles(ref) {
+      const prefix = filesPrefix(ref);
+      const names: string[] = [];
+      for await (const key of client().list(bucket, prefix)) {
+        const name = key.slice(prefix.length);
+        if (outputFileNamePattern.test(name)) names.push(name);
+      }
+      if (!names.length) return {};
+      return withScratch(async (dir) => {
+        const files: Record<string, string> = {};
+        for (const [i, name] of names.sort().entries()) {
+          const file = path.join(dir, String(i));
+          await client().download({ bucket, key: `${prefix}${name}` }, file);
+          files[name] = readFileSync(file, 'utf8');
+        }
+        return files;
+      });
     },
   };
 }

@@ -6,7 +6,7 @@ import { ConfigError, type ErrorLocation } from '../errors.ts';
 import { declaredPipelineType } from './declared-pipeline-type.ts';
 import { isIntegrationFile, loadIntegrationPipeline } from './load-integration-pipeline.ts';
 import { topoSort } from './dag.ts';
-import type { Block, BlockLanguage, CleanBlock, DedupeBlock, Pipeline, PipelineWarning, PrepareBlock } from './pipeline.ts';
+import type { Block, BlockLanguage, CleanBlock, DedupeBlock, ExamplesBlock, Pipeline, PipelineWarning, PrepareBlock, StreamLagBlock } from './pipeline.ts';
 import { toCheckSpec, type CheckSpec } from '../quality/check-spec.ts';
 import { pipelineFileSchema, pipelineNamePattern, pipelineNameRule, type BlockFile, type BlockRole } from './pipeline-schema.ts';
 
@@ -73,7 +73,15 @@ export function loadPipeline(root: string, name: string): Pipeline {
     }
     const checks = spec.checks.map((check, i) => toCheckSpec(check, locate(['blocks', index, 'checks', i]).line));
     const locateKey = (key: string): ErrorLocation => locate(['blocks', index, key]);
+    if (spec.stream_lag !== undefined) return [toStreamLagBlock(root, spec, blockBase(spec, { file: shown, line: where.line }), locateKey)];
     if (spec.dedupe !== undefined) return toDedupeBlocks(spec, { file: shown, line: where.line }, locateKey, (keys) => locate(['blocks', index, 'dedupe', ...keys]), checks);
+    if (spec.examples !== undefined && spec.clean === undefined && spec.prepare === undefined) {
+      const [examples, ...sides] = toExamplesBlocks(spec, blockBase(spec, { file: shown, line: where.line }), (key, code, message) => {
+        throw new ConfigError(code, message, { location: { ...locateKey(key), block: spec.name } });
+      });
+      const after = checkTargets(checks, spec.name);
+      return [{ ...examples!, ...(checks.length ? { checks } : {}), ...(after.length ? { after } : {}) }, ...sides];
+    }
     if (spec.prepare !== undefined && spec.clean === undefined) {
       const [split, ...sides] = toPrepareBlocks(spec, blockBase(spec, { file: shown, line: where.line }), (key, code, message) => {
         throw new ConfigError(code, message, { location: { ...locateKey(key), block: spec.name } });
@@ -87,6 +95,7 @@ export function loadPipeline(root: string, name: string): Pipeline {
       ...(checkTargets(checks, spec.name).length ? { after: checkTargets(checks, spec.name) } : {}),
     };
     if (block.language === 'ts' || block.language === 'sql') hash.update(block.name).update(readFileSync(block.file));
+    if (block.language === 'clean') return [block, ...cleanReviewBlock(block)];
     return [block];
   }
 
@@ -120,6 +129,7 @@ export function loadPipeline(root: string, name: string): Pipeline {
     version: hash.digest('hex').slice(0, 16),
     schedule: data.schedule,
     onFile: data.on_file,
+    onStream: data.on_stream,
     apiEnabled: data.api.enabled,
     retries: data.retries,
     timeout: data.timeout,
@@ -201,7 +211,7 @@ function toDedupeBlocks(
   const fail = (key: string, code: string, message: string): never => {
     throw new ConfigError(code, message, { location: { ...locateKey(key), block: spec.name } });
   };
-  for (const key of ['file', 'connector', 'connection', 'clean', 'prepare'] as const) {
+  for (const key of ['file', 'connector', 'connection', 'clean', 'prepare', 'examples'] as const) {
     if (spec[key] !== undefined) fail(key, 'block.ambiguous', `block '${spec.name}' has both dedupe and ${key}; a dedupe block is only its settings`);
   }
   if (spec.upstream.length !== 1) fail('upstream', 'block.dedupe_upstream', `block '${spec.name}': a dedupe block reads exactly one upstream block (it has ${spec.upstream.length})`);
@@ -247,7 +257,7 @@ function toCleanBlock(
   locateColumn: (column: string) => ErrorLocation,
 ): CleanBlock {
   const clean = spec.clean!;
-  for (const key of ['file', 'connector', 'connection', 'prepare'] as const) {
+  for (const key of ['file', 'connector', 'connection', 'prepare', 'examples'] as const) {
     if (spec[key] !== undefined) fail(key, 'block.ambiguous', `block '${spec.name}' has both clean and ${key}; a clean block is only its columns and tools`);
   }
   if (spec.upstream.length !== 1) fail('upstream', 'block.clean_upstream', `block '${spec.name}': a clean block reads exactly one upstream block (it has ${spec.upstream.length})`);
@@ -257,32 +267,72 @@ function toCleanBlock(
 }
 
 /**
+ * The review block of a clean block whose columns are cleaned against a
+ * dictionary (their settings name one): the values its columns left
+ * undecided, as a table. It reads the same upstream and cleans those columns
+ * again, so it holds what this run found, whichever process ran it; it takes
+ * the block's retries and timeout, not its checks.
+ */
+function cleanReviewBlock(block: CleanBlock): CleanBlock[] {
+  const columns = block.columns.filter((c) => typeof c.settings['dictionary'] === 'string');
+  if (!columns.length) return [];
+  return [{
+    name: `${block.name}__review`,
+    upstream: block.upstream,
+    declaredAt: block.declaredAt,
+    retries: block.retries,
+    timeout: block.timeout,
+    role: 'transformer',
+    description: `values of '${block.name}' left undecided against its dictionaries, to review`,
+    language: 'clean',
+    part: 'review',
+    declaredName: block.name,
+    columns,
+  }];
+}
+
+/**
  * A prepare block, like a clean block, reads exactly one upstream and is only
  * its settings. It comes with a block per side, `<name>__train` and
  * `<name>__test`, each reading its rows, so a model's training and scoring
  * steps read their side without filtering on the `split` column themselves.
  */
 function toPrepareBlocks(spec: BlockFile, base: Omit<PrepareBlock, 'language' | 'settings' | 'role' | 'part' | 'declaredName'>, fail: (key: string, code: string, message: string) => never): PrepareBlock[] {
-  for (const key of ['file', 'connector', 'connection', 'clean'] as const) {
+  for (const key of ['file', 'connector', 'connection', 'clean', 'examples'] as const) {
     if (spec[key] !== undefined) fail(key, 'block.ambiguous', `block '${spec.name}' has both prepare and ${key}; a prepare block is only its settings`);
   }
   if (spec.upstream.length !== 1) fail('upstream', 'block.prepare_upstream', `block '${spec.name}': a prepare block reads exactly one upstream block (it has ${spec.upstream.length})`);
   const split: PrepareBlock = { ...base, role: spec.role ?? spec.type ?? 'transformer', language: 'prepare', part: 'split', declaredName: spec.name, settings: spec.prepare! };
-  // A side is a filter of the split block's output: it takes the block's retries and timeout, not its checks or metrics.
-  const side = (part: 'train' | 'test'): PrepareBlock => ({
-    name: `${spec.name}__${part}`,
-    upstream: [spec.name],
+  return [split, ...(['train', 'test'] as const).map((part) => ({ ...sideBlock(spec.name, base, part), language: 'prepare' as const, settings: spec.prepare! }))];
+}
+
+/** A side of a block that splits its rows: a filter of the block's output, taking its retries and timeout, not its checks or metrics. */
+function sideBlock<P extends string>(name: string, base: Pick<Block, 'declaredAt' | 'retries' | 'timeout'>, part: P) {
+  return {
+    name: `${name}__${part}`,
+    upstream: [name],
     declaredAt: base.declaredAt,
     retries: base.retries,
     timeout: base.timeout,
-    role: 'transformer',
-    description: `the ${part} rows of '${spec.name}'`,
-    language: 'prepare',
+    role: 'transformer' as const,
+    description: `the ${part} rows of '${name}'`,
     part,
-    declaredName: spec.name,
-    settings: spec.prepare!,
-  });
-  return [split, side('train'), side('test')];
+    declaredName: name,
+  };
+}
+
+/**
+ * A block of training examples, like a prepare block, reads exactly one
+ * upstream and is only its settings. It comes with `<name>__train` and
+ * `<name>__validation`, each keeping one side, for an exporter to write.
+ */
+function toExamplesBlocks(spec: BlockFile, base: Omit<ExamplesBlock, 'language' | 'settings' | 'role' | 'part' | 'declaredName'>, fail: (key: string, code: string, message: string) => never): ExamplesBlock[] {
+  for (const key of ['file', 'connector', 'connection', 'clean', 'prepare', 'dedupe'] as const) {
+    if (spec[key] !== undefined) fail(key, 'block.ambiguous', `block '${spec.name}' has both examples and ${key}; an examples block is only its settings`);
+  }
+  if (spec.upstream.length !== 1) fail('upstream', 'block.examples_upstream', `block '${spec.name}': an examples block reads exactly one upstream block (it has ${spec.upstream.length})`);
+  const examples: ExamplesBlock = { ...base, role: spec.role ?? spec.type ?? 'transformer', language: 'examples', part: 'examples', declaredName: spec.name, settings: spec.examples! };
+  return [examples, ...(['train', 'validation'] as const).map((part) => ({ ...sideBlock(spec.name, base, part), language: 'examples' as const, settings: spec.examples! }))];
 }
 
 /** The blocks a block's relationships checks read: it runs after them, so it never judges against an older run's output. */
@@ -320,4 +370,24 @@ function checkRelationshipTargets(specs: readonly BlockFile[], locate: (path: re
 function isInside(root: string, file: string): boolean {
   const rel = path.relative(root, file);
   return rel !== '' && !rel.startsWith('..') && !path.isAbsolute(rel);
+}
+
+/**
+ * A `stream_lag:` sensor names a streaming pipeline of the project and is
+ * only its settings: a file, connector or other logic beside it is refused.
+ */
+function toStreamLagBlock(root: string, spec: BlockFile, base: ReturnType<typeof blockBase>, locateKey: (key: string) => ErrorLocation): StreamLagBlock {
+  const fail = (key: string, code: string, message: string): never => {
+    throw new ConfigError(code, message, { location: { ...locateKey(key), block: spec.name } });
+  };
+  const settings = spec.stream_lag!;
+  for (const key of ['file', 'connector', 'connection', 'clean', 'prepare', 'dedupe'] as const) {
+    if (spec[key] !== undefined) fail(key, 'block.ambiguous', `block '${spec.name}' has both stream_lag and ${key}; a stream_lag sensor is only its settings`);
+  }
+  const role = spec.role ?? spec.type ?? 'sensor';
+  if (role !== 'sensor') fail(spec.role !== undefined ? 'role' : 'type', 'block.stream_lag_role', `block '${spec.name}': a stream_lag block is a sensor (role: sensor), not a ${role}`);
+  const file = [pipelinePath(root, settings.pipeline), pipelinePath(root, settings.pipeline).replace(/\.yaml$/, '.yml')].find((f) => existsSync(f));
+  if (!file) fail('stream_lag', 'block.stream_lag_unknown', `block '${spec.name}' waits on the lag of '${settings.pipeline}', which is not a pipeline of this project`);
+  if (declaredPipelineType(file!) !== 'streaming') fail('stream_lag', 'block.stream_lag_not_streaming', `block '${spec.name}' waits on the lag of '${settings.pipeline}', which is not a streaming pipeline (kind: streaming)`);
+  return { ...base, role: 'sensor', language: 'stream_lag', stream: settings.pipeline, below: settings.below, maxAge: settings.max_age };
 }

@@ -35,8 +35,20 @@ export const blockFileSchema = z
     clean: z.record(z.string().min(1), z.object({ tool: z.string().min(1) }).loose()).optional(),
     /** A no-code prepare block: its one upstream split into train and test, features scaled and encoded (see docs/toolkit.md). */
     prepare: z.record(z.string(), z.unknown()).optional(),
+    /** A no-code block of training examples for a language model: shaped, near duplicates dropped, split into train and validation (see docs/toolkit.md). */
+    examples: z.record(z.string(), z.unknown()).optional(),
     /** A no-code duplicate-matching block: compared columns, blocking keys and thresholds (checked by the toolkit). */
     dedupe: z.record(z.string(), z.unknown()).optional(),
+    /** A sensor that waits until a streaming pipeline's broker lag is below `below` (see docs/streaming.md). */
+    stream_lag: z
+      .object({
+        pipeline: z.string().regex(pipelineNamePattern, pipelineNameRule),
+        below: z.number().int().min(1),
+        /** A metrics sample older than this is not taken as the stream's lag now (default 1m). */
+        max_age: durationSchema.default(60_000),
+      })
+      .strict()
+      .optional(),
     /** Overrides the pipeline's retry policy for this block. */
     retries: retryPolicySchema.optional(),
     /** The block fails (retryably) when it runs longer than this. */
@@ -60,6 +72,24 @@ export const blockFileSchema = z
   })
   .strict();
 
+/**
+ * A batch pipeline run by a streaming pipeline: each time one of its windows
+ * closes, and/or every N records it commits (`on_stream: { pipeline: readings_live, window_closed: true }`).
+ */
+export const streamTriggerSchema = z
+  .object({
+    /** The streaming pipeline followed. */
+    pipeline: z.string().regex(pipelineNamePattern, pipelineNameRule),
+    /** A run when a window of the streaming pipeline closes (windows closed between two looks make one run). */
+    window_closed: z.boolean().default(false),
+    /** A run each time the records the streaming pipeline committed pass another multiple of this. */
+    every_records: z.number().int().positive().optional(),
+  })
+  .strict()
+  .refine((t) => t.window_closed || t.every_records !== undefined, { message: 'give window_closed: true, every_records: N, or both' });
+
+export type StreamTrigger = z.output<typeof streamTriggerSchema>;
+
 export const pipelineFileSchema = z
   .object({
     name: z.string().regex(pipelineNamePattern).optional(),
@@ -68,6 +98,8 @@ export const pipelineFileSchema = z
     schedule: scheduleSchema.optional(),
     /** Run when files arrive (each new or rewritten file once; its path is the variable trigger_file). */
     on_file: fileTriggerSchema.optional(),
+    /** Run when a streaming pipeline closes a window or commits another N records (each once; see docs/streaming.md). */
+    on_stream: streamTriggerSchema.optional(),
     /** How failed blocks are retried (per block, within the run). */
     retries: retryPolicySchema.optional(),
     /** Default timeout for each block. */

@@ -4,12 +4,13 @@ import type { BlockRole, VariableValue } from './pipeline-schema.ts';
 import type { Schedule } from './schedule.ts';
 import type { Alert } from './alert-schema.ts';
 import type { FileTrigger } from './file-trigger.ts';
+import type { StreamTrigger } from './pipeline-schema.ts';
 import type { CheckSpec } from '../quality/check-spec.ts';
 import type { AnomalySettings } from '../quality/anomaly-settings.ts';
 import type { DriftSettings } from '../quality/drift-settings.ts';
 
 /** How a block's logic is written. Adding a language adds a runner for it. */
-export type BlockLanguage = 'ts' | 'sql' | 'connector' | 'sync' | 'clean' | 'prepare' | 'dedupe';
+export type BlockLanguage = 'ts' | 'sql' | 'connector' | 'sync' | 'clean' | 'prepare' | 'dedupe' | 'stream_lag' | 'examples';
 
 interface BlockBase {
   readonly name: string;
@@ -90,7 +91,19 @@ export interface CleanColumn {
 export interface CleanBlock extends BlockBase {
   readonly language: 'clean';
   readonly columns: readonly CleanColumn[];
+  /** `review` for the block `<name>__review` the loader adds beside a clean block that cleans against a dictionary; absent for the clean block itself. */
+  readonly part?: CleanPart | undefined;
+  /** The name written in the pipeline file (the review block's name adds `__review`). */
+  readonly declaredName?: string | undefined;
 }
+
+/**
+ * What a block written as `clean:` gives: `clean` is the block itself (the
+ * cleaned rows), `review` the block `<name>__review` beside it when a column is
+ * cleaned against a dictionary: the values left undecided, one row per column
+ * and value, as a table other blocks read. Both read the same upstream.
+ */
+export type CleanPart = 'clean' | 'review';
 
 /**
  * What a block written as `prepare:` gives: `split` is the block itself (every
@@ -102,16 +115,34 @@ export interface CleanBlock extends BlockBase {
 export type PreparePart = 'split' | 'train' | 'test';
 
 /**
- * A no-code prepare block: its one upstream's rows split into train and test,
- * with features scaled and encoded. Its settings are checked by its runner.
+ * A no-code block that splits its one upstream's rows into sides, given as
+ * blocks of their own beside it. Its settings are checked by its runner.
  */
-export interface PrepareBlock extends BlockBase {
-  readonly language: 'prepare';
-  readonly part: PreparePart;
-  /** The name written in the pipeline file (a side's block adds `__train` or `__test`). */
+interface SplittingBlock<L extends BlockLanguage, P extends string> extends BlockBase {
+  readonly language: L;
+  readonly part: P;
+  /** The name written in the pipeline file (a side's block adds `__<side>`). */
   readonly declaredName: string;
   readonly settings: Readonly<Record<string, unknown>>;
 }
+
+/** A no-code prepare block: its one upstream's rows split into train and test, with features scaled and encoded. */
+export type PrepareBlock = SplittingBlock<'prepare', PreparePart>;
+
+/**
+ * What a block written as `examples:` gives: `examples` is the block itself
+ * (every training example with a `split` column, `train` or `validation`),
+ * `train` and `validation` the blocks `<name>__train` and `<name>__validation`
+ * the loader adds beside it, each keeping one side, for an exporter to write as JSONL.
+ */
+export type ExamplesPart = 'examples' | 'train' | 'validation';
+
+/**
+ * A no-code block preparing examples for fine-tuning a language model: its
+ * one upstream's rows shaped as prompt/completion or chat examples, near
+ * duplicates dropped, split into train and validation.
+ */
+export type ExamplesBlock = SplittingBlock<'examples', ExamplesPart>;
 
 /**
  * What a block written as `dedupe:` gives: `clusters` is the block itself (its
@@ -135,7 +166,23 @@ export interface DedupeBlock extends BlockBase {
   readonly settingLines?: Readonly<Record<string, number>> | undefined;
 }
 
-export type Block = TsBlock | SqlBlock | ConnectorBlock | SyncBlock | CleanBlock | PrepareBlock | DedupeBlock;
+/**
+ * A sensor written as `stream_lag:` waits until a streaming pipeline has caught
+ * up: its newest metrics sample says it is running, is fresh, and its broker
+ * lag is below the bound.
+ */
+export interface StreamLagBlock extends BlockBase {
+  readonly language: 'stream_lag';
+  readonly role: 'sensor';
+  /** The streaming pipeline waited on. */
+  readonly stream: string;
+  /** Ready when the lag (messages waiting in the broker) is below this. */
+  readonly below: number;
+  /** A sample older than this, milliseconds, says nothing about now: the sensor waits for a fresh one. */
+  readonly maxAge: number;
+}
+
+export type Block = TsBlock | SqlBlock | ConnectorBlock | SyncBlock | CleanBlock | PrepareBlock | DedupeBlock | StreamLagBlock | ExamplesBlock;
 
 export interface Pipeline {
   readonly name: string;
@@ -148,6 +195,8 @@ export interface Pipeline {
   readonly version: string;
   readonly schedule?: Schedule | undefined;
   readonly onFile?: FileTrigger | undefined;
+  /** Runs when a streaming pipeline closes a window or commits another N records. */
+  readonly onStream?: StreamTrigger | undefined;
   /** Whether API tokens may trigger runs. */
   readonly apiEnabled: boolean;
   readonly retries?: RetryPolicy | undefined;

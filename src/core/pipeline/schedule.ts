@@ -52,11 +52,23 @@ export interface DataInterval {
 
 export function isTimeZone(zone: string): boolean {
   try {
-    new Intl.DateTimeFormat('en-US', { timeZone: zone });
+    dayFormat(zone);
     return true;
   } catch {
     return false;
   }
+}
+
+/** One formatter per time zone: building one costs far more than formatting, and a backfill formats every day of its range. */
+const dayFormats = new Map<string, Intl.DateTimeFormat>();
+
+function dayFormat(timezone: string): Intl.DateTimeFormat {
+  let format = dayFormats.get(timezone);
+  if (!format) {
+    format = new Intl.DateTimeFormat('en-CA', { timeZone: timezone, year: 'numeric', month: '2-digit', day: '2-digit' });
+    dayFormats.set(timezone, format);
+  }
+  return format;
 }
 
 /** The macros the cron parser reads as five fields (`@daily` is `0 0 * * *`). */
@@ -92,7 +104,7 @@ export function zonedMidnight(day: string, timezone: string): number {
 
 /** The calendar day (YYYY-MM-DD) of an instant in a time zone. */
 export function localDay(at: Date, timezone: string): string {
-  return new Intl.DateTimeFormat('en-CA', { timeZone: timezone, year: 'numeric', month: '2-digit', day: '2-digit' }).format(at);
+  return dayFormat(timezone).format(at);
 }
 
 /** The first tick strictly after `after`. */
@@ -139,9 +151,12 @@ export function intervalsForDays(schedule: Schedule | undefined, firstDay: strin
   const dayAfter = new Date(Date.parse(`${lastDay}T00:00:00Z`) + 86_400_000).toISOString().slice(0, 10);
   const to = zonedMidnight(dayAfter, effective.timezone);
   const intervals: DataInterval[] = [];
-  // Ticks at or after `from`: start from just before it.
-  for (let start = nextTick({ ...effective, start_date: undefined, end_date: undefined }, new Date(from - 1)); start && start.getTime() < to; ) {
-    const end = nextTick({ ...effective, start_date: undefined, end_date: undefined }, start)!;
+  // Ticks at or after `from`: start from just before it. One cron iterator for the whole range: parsing the
+  // expression again for each tick cost a millisecond a day, seconds for a backfill of years.
+  const ticks = effective.interval === undefined ? CronExpressionParser.parse(effective.cron!, { tz: effective.timezone, currentDate: new Date(from - 1) }) : undefined;
+  const following = (after: Date): Date => (ticks ? ticks.next().toDate() : nextTick({ ...effective, start_date: undefined, end_date: undefined }, after)!);
+  for (let start = following(new Date(from - 1)); start.getTime() < to; ) {
+    const end = following(start);
     intervals.push({ start, end });
     start = end;
   }

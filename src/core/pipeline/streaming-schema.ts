@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { alertsSchema } from './alert-schema.ts';
 import { durationSchema } from './duration.ts';
+import { schemaContracts } from './integration-schema.ts';
 import { blockNamePattern, pipelineNamePattern } from './pipeline-schema.ts';
 
 /**
@@ -87,8 +88,23 @@ const mqttSourceSchema = z
   })
   .strict();
 
+/** Records POSTed to `sluice serve` at `/api/ingest/<pipeline>`; the request is answered once its records are committed. */
+const httpSourceSchema = z
+  .object({
+    type: z.literal('http'),
+    /** The largest request body taken, in bytes (at most 64 MB); larger ones are refused with 413 before they are read. */
+    max_body: z.number().int().positive().max(64 * 1024 * 1024).default(4 * 1024 * 1024),
+    /** Requests waiting for their commit, at most; one more is answered 429 with Retry-After. */
+    max_requests: z.number().int().positive().default(64),
+    /** How long a request waits for its commit before it is answered 503 (its records may still land: retry with the same Idempotency-Key). */
+    wait: durationSchema.default(30_000),
+    /** How long an Idempotency-Key is remembered, at least: a request repeating one within it lands once. */
+    idempotency_window: durationSchema.default(3_600_000),
+  })
+  .strict();
+
 export const streamSourceSchema = z
-  .discriminatedUnion('type', [natsJetStreamSourceSchema, redisStreamsSourceSchema, rabbitmqSourceSchema, mqttSourceSchema])
+  .discriminatedUnion('type', [natsJetStreamSourceSchema, redisStreamsSourceSchema, rabbitmqSourceSchema, mqttSourceSchema, httpSourceSchema])
   .superRefine((source, ctx) => {
     if (source.type === 'rabbitmq' && source.binding_key !== undefined && source.exchange === undefined) ctx.addIssue({ code: 'custom', message: 'binding_key needs an exchange to bind the queue to', path: ['binding_key'] });
   });
@@ -108,8 +124,8 @@ const payloadSchema = z
      * one `text` column holds the payload (text).
      */
     columns: z.record(z.string().min(1), z.string().min(1)).optional(),
-    /** Fields of a JSON payload that no column declares: `discard` them, or `reject` the message (dead letter). */
-    unknown_fields: z.enum(['discard', 'reject']).default('discard'),
+    /** Fields of a JSON payload that no column declares: `discard` them, or `reject` the message; `discard` under the `evolve` contract, `reject` under the others, when left out. */
+    unknown_fields: z.enum(['discard', 'reject']).optional(),
     delimiter: z.string().length(1).default(','),
   })
   .strict()
@@ -145,6 +161,96 @@ const sinkSchema = z
   .refine((s) => s.mode !== 'upsert' || s.key !== undefined, { message: 'an upsert sink needs a key: the columns that identify a row', path: ['key'] })
   .refine((s) => s.sequence === undefined || s.mode === 'upsert', { message: 'sequence orders the rows of an upsert sink; an append sink keeps every row', path: ['sequence'] });
 
+export const windowTypes = ['tumbling', 'hopping', 'session'] as const;
+export const windowAggregateFunctions = ['count', 'sum', 'min', 'max', 'avg'] as const;
+/** `count`, or `count(col)`, `sum(col)`, `min(col)`, `max(col)`, `avg(col)`. */
+const aggregatePattern = /^(count)$|^(count|sum|min|max|avg)\(\s*([A-Za-z_][A-Za-z0-9_]*)\s*\)$/;
+const columnNamePattern = /^[A-Za-z_][A-Za-z0-9_]*$/;
+/** Column names a window's result row always has. */
+export const windowBoundColumns = ['window_start', 'window_end'] as const;
+
+/** One aggregate of a window's result: the function and the column it reads (none for `count`). */
+export interface WindowAggregate {
+  readonly name: string;
+  readonly fn: (typeof windowAggregateFunctions)[number];
+  readonly column: string | undefined;
+}
+
+/**
+ * Windowed aggregation on event time: the sinks receive one row per window
+ * and group, emitted when the watermark (the greatest event time seen minus
+ * `watermark_delay`) passes the window's end plus `allowed_lateness`.
+ */
+const windowSchema = z
+  .object({
+    type: z.enum(windowTypes),
+    /** The records' event-time column (TIMESTAMP, an ISO 8601 string or epoch milliseconds). */
+    time: z.string().regex(columnNamePattern, 'a column name is letters, digits and _'),
+    /** Tumbling and hopping: each window's length. */
+    size: durationSchema.optional(),
+    /** Hopping: a new window starts this often (at most size). */
+    hop: durationSchema.optional(),
+    /** Session: a session closes after this long without an event of its group. */
+    gap: durationSchema.optional(),
+    /** The watermark trails the greatest event time seen by this much: events up to this late still count. */
+    watermark_delay: durationSchema.default(0),
+    /** A window stays open this long past its end (by the watermark) before its row is emitted. */
+    allowed_lateness: durationSchema.default(0),
+    /** An event for a window already emitted: written to the late table, or added to the window and its row emitted again (upsert sinks). */
+    late: z.enum(['side_table', 'update']).default('side_table'),
+    /** Where late events go; `<pipeline>__late` in the first sink's connection when left out. */
+    late_table: z.string().min(1).optional(),
+    /** With `late: update`: how long (by the watermark, past the window's emission) an emitted window can still be updated; later events go to the late table. */
+    late_retention: durationSchema.default(86_400_000),
+    /** The columns each window is grouped by. */
+    group_by: z.union([z.string(), z.array(z.string())]).transform((g) => (typeof g === 'string' ? [g] : g)).pipe(z.array(z.string().regex(columnNamePattern, 'a column name is letters, digits and _'))).default([]),
+    /** Result column name to aggregate: `count`, `count(col)`, `sum(col)`, `min(col)`, `max(col)`, `avg(col)`. */
+    aggregates: z.record(z.string().regex(columnNamePattern, 'a result column name is letters, digits and _'), z.string().regex(aggregatePattern, 'an aggregate is count, or count(col), sum(col), min(col), max(col), avg(col)')).refine((a) => Object.keys(a).length > 0, 'a window needs at least one aggregate'),
+  })
+  .strict()
+  .superRefine((w, ctx) => {
+    const issue = (path: string, message: string) => ctx.addIssue({ code: 'custom', message, path: [path] });
+    if (w.type === 'session') {
+      if (w.gap === undefined || w.gap <= 0) issue('gap', 'a session window needs a gap greater than 0: how long without an event closes a session');
+      if (w.size !== undefined) issue('size', 'a session window has no size (its gap decides where it ends)');
+      if (w.hop !== undefined) issue('hop', 'hop is for hopping windows');
+      if (w.late === 'update') issue('late', 'late: update is for tumbling and hopping windows; a late event can join two emitted sessions, so session windows send late events to the late table');
+    } else {
+      if (w.size === undefined || w.size <= 0) issue('size', `a ${w.type} window needs a size greater than 0`);
+      if (w.gap !== undefined) issue('gap', 'gap is for session windows');
+      if (w.type === 'tumbling' && w.hop !== undefined) issue('hop', 'a tumbling window has no hop (use type: hopping)');
+      if (w.type === 'hopping') {
+        if (w.hop === undefined || w.hop <= 0) issue('hop', 'a hopping window needs a hop greater than 0: how often a window starts');
+        else if (w.size !== undefined && w.hop > w.size) issue('hop', 'hop must be at most size (a larger hop leaves events in no window)');
+      }
+    }
+    const names = new Set<string>([...windowBoundColumns]);
+    for (const column of w.group_by) {
+      if (names.has(column)) issue('group_by', `column ${column} is given twice or is a window bound column`);
+      names.add(column);
+      if (column === w.time) issue('group_by', `the event-time column ${column} cannot be a group column`);
+    }
+    for (const name of Object.keys(w.aggregates)) {
+      if (names.has(name)) issue('aggregates', `result column ${name} is also a group column or a window bound column`);
+      names.add(name);
+    }
+  });
+
+export type WindowSettings = z.output<typeof windowSchema>;
+
+/** The aggregates of a window's settings, parsed. */
+export function windowAggregates(window: WindowSettings): WindowAggregate[] {
+  return Object.entries(window.aggregates).map(([name, text]) => {
+    const match = aggregatePattern.exec(text.trim())!;
+    return match[1] ? { name, fn: 'count' as const, column: undefined } : { name, fn: match[2] as WindowAggregate['fn'], column: match[3] };
+  });
+}
+
+/** The key an upsert sink of window results is keyed by. */
+export function windowKey(window: WindowSettings): string[] {
+  return ['window_start', ...window.group_by];
+}
+
 export const streamingFileSchema = z
   .object({
     kind: z.literal('streaming').optional(),
@@ -155,8 +261,16 @@ export const streamingFileSchema = z
     alerts: alertsSchema,
     /** `sluice serve` and `sluice scheduler` keep the stream running, restarting it after a failure; false leaves it to `sluice stream run`. */
     supervise: z.boolean().default(true),
+    /** How often the stream records its metrics (rows/s, latency percentiles, lag, dead letters) in the metadata store. */
+    metrics_interval: durationSchema.default(10_000).refine((ms) => ms >= 1000, 'metrics_interval is at least 1s'),
     source: streamSourceSchema,
-    payload: payloadSchema.default({ format: 'json', unknown_fields: 'discard', delimiter: ',' }),
+    payload: payloadSchema.default({ format: 'json', delimiter: ',' }),
+    /**
+     * What a record that does not fit the columns does, as in integration syncs: `evolve` (a new JSON
+     * field adds a column), `freeze` (the declared columns hold; a record with another field fails) or
+     * `discard_row` (a record that does not fit goes to the dead letters on its first delivery).
+     */
+    schema_contract: z.enum(schemaContracts).default('evolve'),
     /** A micro-batch closes at this many messages... */
     batch_size: z.number().int().positive().default(1000),
     /** ...or this long after its first message, whichever comes first. */
@@ -168,13 +282,32 @@ export const streamingFileSchema = z
     /** How long a failed message waits before its next delivery. */
     retry_delay: durationSchema.default(1000),
     transformers: z.array(transformerSchema).default([]),
+    /** Aggregates the records into event-time windows; the sinks receive the windows' rows. */
+    window: windowSchema.optional(),
     sinks: z.array(sinkSchema).min(1, 'a streaming pipeline needs at least one sink'),
     /** Where messages that cannot be loaded go, in the first sink's connection. */
     dead_letter_table: z.string().min(1).default('_sluice_dead_letters'),
   })
   .strict()
+  .refine((f) => f.schema_contract === 'evolve' || f.payload.format !== 'json' || f.payload.columns !== undefined, {
+    message: 'the freeze and discard_row contracts hold records to declared columns: give payload.columns',
+    path: ['schema_contract'],
+  })
   .refine((f) => f.max_in_flight >= f.batch_size, { message: 'max_in_flight must be at least batch_size', path: ['max_in_flight'] })
-  .refine((f) => (f.kind === undefined) !== (f.type === undefined), { message: 'give kind: streaming once (type: is its old spelling)', path: ['kind'] });
+  .refine((f) => (f.kind === undefined) !== (f.type === undefined), { message: 'give kind: streaming once (type: is its old spelling)', path: ['kind'] })
+  .superRefine((f, ctx) => {
+    if (!f.window) return;
+    const key = windowKey(f.window);
+    f.sinks.forEach((sink, index) => {
+      if (sink.mode === 'upsert' && (sink.key!.length !== key.length || !key.every((k) => sink.key!.includes(k)))) {
+        ctx.addIssue({ code: 'custom', message: `an upsert sink of window results is keyed by the window: key: [${key.join(', ')}]`, path: ['sinks', index, 'key'] });
+      }
+      if (f.window!.late === 'update' && sink.mode !== 'upsert') {
+        ctx.addIssue({ code: 'custom', message: `with late: update a window's row is emitted again, so each sink must be mode: upsert with key: [${key.join(', ')}]`, path: ['sinks', index, 'mode'] });
+      }
+      if (sink.sequence !== undefined) ctx.addIssue({ code: 'custom', message: 'a sink of window results takes no sequence: a window emitted again always replaces its row', path: ['sinks', index, 'sequence'] });
+    });
+  });
 
 export type StreamingFile = z.output<typeof streamingFileSchema>;
 export type StreamSinkFile = StreamingFile['sinks'][number];

@@ -9,7 +9,7 @@ export const projectFileSchema = z
   .object({
     name: z.string().min(1),
     description: z.string().optional(),
-    /** Where people reach this project's web UI, for links in alerts (e.g. https://sluice.example.com). */
+    /** Where people reach this project's web UI, for links in alerts (e.g. https://sluice.example.com); an https address makes the sign-in cookies Secure. */
     base_url: z.url().optional(),
     /** Alert channels for every pipeline of the project, told besides each pipeline's own `alerts:`. */
     alerts: alertsSchema,

@@ -102,6 +102,21 @@ describe('judgeValue with a trend and a weekly season', () => {
     assert.ok(Math.abs(normal.expected - expected) < 0.03 * expected, `expected ${normal.expected}`);
   });
 
+  it("widens a weekday's range by its own ratio's error alone: level times ratio is that weekday's mean", () => {
+    // 43 values: seven Mondays, six of every other weekday, a flat level with 3% seeded noise.
+    const random = mulberry32(12);
+    const factor = [0.7, 1.15, 1.05, 1, 1, 1.1, 0.75];
+    const history = Array.from({ length: 43 }, (_, i) => ({ value: 100_000 * factor[new Date(day(i)).getUTCDay()]! * (1 + 0.06 * (random() - 0.5)), date: day(i) }));
+    const relativeWidth = (date: string): number => {
+      const verdict = judgeValue(history, { value: 100_000, date });
+      assert.ok(verdict.judged && verdict.seasonal && !verdict.trend, verdict.reason);
+      return (verdict.high - verdict.expected) / verdict.expected;
+    };
+    // Same spread, same widening: only the weekday's 1/k differs (day 49 is a Monday, k = 7; day 50 a Tuesday, k = 6).
+    const ratio = relativeWidth(day(49)) / relativeWidth(day(50));
+    assert.ok(Math.abs(ratio - Math.sqrt((1 + 1 / 7) / (1 + 1 / 6))) < 1e-9, `ratio ${ratio}`);
+  });
+
   it('keeps a steady series flat: no trend is read into its noise', () => {
     const verdict = judgeValue(steady(42), { value: 100_000, date: day(42) });
     assert.ok(verdict.judged && !verdict.trend && !verdict.seasonal, verdict.reason);

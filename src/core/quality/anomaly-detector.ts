@@ -203,8 +203,10 @@ function fit(xs: readonly number[], ys: readonly number[], days: readonly number
   // than over its window. Where every prediction is positive the spread is measured as a share of it.
   const fitted = xs.map((x, i) => predict(x, days[i]!));
   const relative = fitted.every((f) => f > 0);
-  // Values spent on the fit no longer measure the noise: the level and the trend (the weekday ratios are scaled out above).
-  const fittedCount = 1 + (line.slope ? 1 : 0);
+  // Values spent on the fit no longer measure the noise: the level and the trend. With a season the level is
+  // part of the weekday ratios (they average to one, so level times ratio is that weekday's own mean), and
+  // those are scaled out above: counting the level again would widen the range for nothing.
+  const fittedCount = (seasonal ? 0 : 1) + (line.slope ? 1 : 0);
   const relativeSpread = relative ? robustSpread(noiseOnly.map((r, i) => r / fitted[i]!), fittedCount) : 0;
   const absoluteSpread = robustSpread(noiseOnly, fittedCount);
   return {
@@ -214,8 +216,8 @@ function fit(xs: readonly number[], ys: readonly number[], days: readonly number
     spreadAt: (x, day) => (relative ? relativeSpread * Math.max(predict(x, day), 0) : absoluteSpread),
     meanDistance: residual.reduce((sum, r) => sum + Math.abs(r), 0) / residual.length,
     // A clipped mean level varies like a mean of n values; a fitted trend adds its slope's error, growing
-    // with the distance; a weekday ratio measured from k values adds 1/k.
-    uncertainty: (x, day) => Math.sqrt(1 + 1 / n + (line.slope ? (x - meanX) ** 2 / sxx : 0) + (seasonal ? 1 / Math.max(perWeekday[day]!, 1) : 0)),
+    // with the distance. With a season, level times ratio is the weekday's own mean of k values: 1/k, not 1/n + 1/k.
+    uncertainty: (x, day) => Math.sqrt(1 + (seasonal ? 1 / Math.max(perWeekday[day]!, 1) : 1 / n) + (line.slope ? (x - meanX) ** 2 / sxx : 0)),
     degreesOfFreedom: n - (seasonal ? 7 : 1) - (line.slope ? 1 : 0),
   };
 }

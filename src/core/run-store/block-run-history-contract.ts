@@ -130,13 +130,31 @@ export function describeBlockRunHistoryContract(openStore: () => Promise<RunHist
       assert.deepEqual(await store.listLogs('r1', { offset: 9 }), []);
     });
 
-    it('names the runs of a pipeline beyond the newest ones to keep, oldest first', async () => {
+    it('names the ended runs of a pipeline beyond the newest ones to keep, oldest first', async () => {
       const store = await openStore();
-      for (const minute of [1, 2, 3, 4, 5]) await store.createRun(run(`d${minute}`, 'daily', minute));
+      for (const minute of [1, 2, 3, 4, 5]) {
+        await store.createRun(run(`d${minute}`, 'daily', minute));
+        await store.finishRun(`d${minute}`, 'succeeded');
+      }
       await store.createRun(run('h1', 'hourly', 0));
+      await store.finishRun('h1', 'failed');
       assert.deepEqual(await store.runsBeyond('daily', 2), ['d1', 'd2', 'd3']);
       assert.deepEqual(await store.runsBeyond('daily', 5), []);
       assert.deepEqual(await store.runsBeyond('hourly', 0), ['h1']);
+    });
+
+    it('leaves out runs still queued or running, and runs whose outputs were pruned', async () => {
+      const store = await openStore();
+      for (const minute of [1, 2, 3, 4]) await store.createRun(run(`d${minute}`, 'daily', minute));
+      for (const id of ['d1', 'd3', 'd4']) await store.finishRun(id, 'failed');
+      // d2 still runs (a backfill's date started long ago): it needs its outputs.
+      assert.deepEqual(await store.runsBeyond('daily', 1), ['d1', 'd3']);
+      await store.recordOutputsPruned(['d1', 'd2']);
+      await store.finishRun('d2', 'succeeded');
+      // d1 was pruned and is not named again; d2 was running when marked, so the mark did not take.
+      assert.deepEqual(await store.runsBeyond('daily', 1), ['d2', 'd3']);
+      await store.recordOutputsPruned(['d2', 'd3']);
+      assert.deepEqual(await store.runsBeyond('daily', 1), []);
     });
   });
 }

@@ -2,6 +2,7 @@ import type { ClientBase } from 'pg';
 import { quoteIdent } from '../sql/quote.ts';
 import { postgresUsersMigration } from './postgres-user-store.ts';
 import { postgresAuditMigration } from './postgres-audit-log.ts';
+import { postgresStreamMetricsMigration } from './postgres-stream-metrics.ts';
 
 /**
  * Ordered, append-only: each takes the quoted schema name and returns its DDL.
@@ -171,6 +172,10 @@ export const postgresMigrations: readonly ((schema: string) => string)[] = [
   postgresAuditMigration,
   // Users, their stored sessions and API keys.
   postgresUsersMigration,
+  // When a run's outputs were removed (data_plane.keep_runs), so each run after it prunes only runs not yet pruned.
+  (s) => `ALTER TABLE ${s}.runs ADD COLUMN outputs_pruned_at timestamptz;`,
+  // Streaming pipelines' metrics over time.
+  postgresStreamMetricsMigration,
 ];
 
 /**

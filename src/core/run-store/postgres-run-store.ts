@@ -11,6 +11,8 @@ import { toCheckResult, type CheckResultRow } from './check-result-rows.ts';
 import type { TouchedDataset } from '../lineage/touched-datasets.ts';
 import { PostgresAuditLog } from './postgres-audit-log.ts';
 import type { AuditLog } from './audit-log.ts';
+import { PostgresStreamMetrics } from './postgres-stream-metrics.ts';
+import type { StreamMetricsStore } from './stream-metrics-store.ts';
 import { PostgresUserStore } from './postgres-user-store.ts';
 import type { UserStore } from './user-store.ts';
 import { toDriftEvent, type DriftEventRow } from './drift-event-rows.ts';
@@ -40,6 +42,7 @@ export class PostgresRunStore implements RunStore {
   private readonly schema: string;
   readonly audit: AuditLog;
   readonly users: UserStore;
+  readonly streamMetrics: StreamMetricsStore;
 
   private constructor(
     private readonly pool: Pool,
@@ -54,6 +57,7 @@ export class PostgresRunStore implements RunStore {
     this.leases = `${s}.leases`;
     this.audit = new PostgresAuditLog(pool, s);
     this.users = new PostgresUserStore(pool, s);
+    this.streamMetrics = new PostgresStreamMetrics(pool, s);
   }
 
   /** Connects, creates the schema and applies pending migrations. The driver loads here. */
@@ -234,10 +238,16 @@ export class PostgresRunStore implements RunStore {
 
   async runsBeyond(pipeline: string, keep: number): Promise<string[]> {
     const result = await this.pool.query<{ id: string }>(
-      `SELECT id FROM ${this.runs} WHERE pipeline = $1 ORDER BY started_at DESC, seq DESC OFFSET $2`,
+      `SELECT id FROM (SELECT id, status, outputs_pruned_at, started_at, seq FROM ${this.runs} WHERE pipeline = $1 ORDER BY started_at DESC, seq DESC OFFSET $2) beyond
+        WHERE outputs_pruned_at IS NULL AND status NOT IN ('queued', 'running') ORDER BY started_at, seq`,
       [pipeline, Math.max(0, keep)],
     );
-    return result.rows.map((r) => r.id).reverse();
+    return result.rows.map((r) => r.id);
+  }
+
+  async recordOutputsPruned(runIds: readonly string[]): Promise<void> {
+    if (!runIds.length) return;
+    await this.pool.query(`UPDATE ${this.runs} SET outputs_pruned_at = now() WHERE id = ANY($1::text[]) AND status NOT IN ('queued', 'running')`, [runIds]);
   }
 
   async heartbeat(runId: string, owner: string, leaseMs: number): Promise<boolean> {
@@ -305,7 +315,7 @@ export class PostgresRunStore implements RunStore {
       `WITH run AS (
          UPDATE ${this.runs}
             SET status = CASE WHEN $2::text IS NULL THEN 'queued' ELSE 'running' END,
-                attempt = attempt + 1, ended_at = NULL, error = NULL, lease_owner = $2::text,
+                attempt = attempt + 1, ended_at = NULL, error = NULL, outputs_pruned_at = NULL, lease_owner = $2::text,
                 heartbeat_at = CASE WHEN $2::text IS NULL THEN NULL ELSE now() END,
                 lease_expires_at = CASE WHEN $2::text IS NULL THEN NULL ELSE now() + $3::float8 * interval '1 millisecond' END
           WHERE id = $1 AND status IN ('failed', 'cancelled')

@@ -128,6 +128,16 @@ export interface RunHistory {
   appendLog(record: LogRecord): Promise<void>;
   /** A run's log lines in order; `offset` skips the first lines, for a reader following a run. */
   listLogs(runId: string, options?: { block?: string; offset?: number }): Promise<LogRecord[]>;
-  /** Run ids of a pipeline beyond the newest `keep`, oldest first. */
+  /**
+   * Run ids of a pipeline beyond the newest `keep` whose outputs were not
+   * pruned yet, oldest first; a queued or running run (a backfill's, started
+   * long ago) is left out, as it still needs its outputs.
+   */
   runsBeyond(pipeline: string, keep: number): Promise<string[]>;
+  /**
+   * Records that these runs' outputs were removed, so `runsBeyond` leaves
+   * them out: each run prunes only what crossed the line since, instead of
+   * every old run again. A run taken back (`requeueRun`) is kept again.
+   */
+  recordOutputsPruned(runIds: readonly string[]): Promise<void>;
 }

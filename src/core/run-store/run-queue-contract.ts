@@ -9,6 +9,18 @@ export function describeRunQueueContract(openStore: () => Promise<RunQueue & Run
   describe('queue and retries', () => {
     const queued = (id: string, minute: number, extra: Partial<NewRunRecord> = {}): NewRunRecord => ({ ...run(id, 'daily', minute), status: 'queued', ...extra });
 
+    it('keeps the outputs of a run taken back again, to be pruned once it ends beyond the newest ones', async () => {
+      const store = await openStore();
+      for (const minute of [1, 2]) await store.createRun(run(`p${minute}`, 'daily', minute));
+      await store.finishRun('p1', 'failed');
+      await store.finishRun('p2', 'succeeded');
+      await store.recordOutputsPruned(['p1']);
+      assert.deepEqual(await store.runsBeyond('daily', 1), []);
+      await store.requeueRun('p1');
+      await store.finishRun('p1', 'succeeded');
+      assert.deepEqual(await store.runsBeyond('daily', 1), ['p1']);
+    });
+
     it('claims the oldest queued run, by start time then id, as running under the owner\'s lease', async () => {
       const store = await openStore();
       assert.equal(await store.claimQueuedRun('pid-1', 60_000), undefined);

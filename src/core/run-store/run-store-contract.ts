@@ -8,6 +8,7 @@ import { describeSyncStateContract } from './sync-state-contract.ts';
 import { describeQualityContract } from './quality-contract.ts';
 import { describeAuditContract } from './audit-contract.ts';
 import { describeUserStoreContract } from './user-store-contract.ts';
+import { describeStreamMetricsContract } from './stream-metrics-contract.ts';
 
 /**
  * The behaviour every run store must have, as node:test cases. `open` opens a
@@ -48,5 +49,6 @@ export function describeRunStoreContract(name: string, open: () => Promise<RunSt
     describe('quality', () => describeQualityContract(openStore));
     describeAuditContract(openStore);
     describeUserStoreContract(openStore);
+    describeStreamMetricsContract(openStore);
   });
 }

@@ -1,4 +1,5 @@
 import type { AuditLog } from './audit-log.ts';
+import type { StreamMetricsStore } from './stream-metrics-store.ts';
 import type { UserStore } from './user-store.ts';
 import type { RunHistory } from './run-history.ts';
 import type { RunQueue } from './run-queue.ts';
@@ -40,5 +41,7 @@ export interface RunStore extends RunHistory, RunQueue, SyncStateStore, QualityS
   readonly audit: AuditLog;
   /** Users, their sessions and API keys (see user-store.ts). */
   readonly users: UserStore;
+  /** Streaming pipelines' metrics over time (see stream-metrics-store.ts). */
+  readonly streamMetrics: StreamMetricsStore;
   close(): Promise<void>;
 }

@@ -12,6 +12,8 @@ import { SqliteAuditLog, sqliteAuditMigration } from './sqlite-audit-log.ts';
 import type { AuditLog } from './audit-log.ts';
 import { SqliteUserStore, sqliteUsersMigration } from './sqlite-user-store.ts';
 import type { UserStore } from './user-store.ts';
+import { SqliteStreamMetrics, sqliteStreamMetricsMigration } from './sqlite-stream-metrics.ts';
+import type { StreamMetricsStore } from './stream-metrics-store.ts';
 import { toDriftEvent, type DriftEventRow } from './drift-event-rows.ts';
 
 /** Ordered, append-only: a store at version N applies migrations N+1.. on open. */
@@ -164,6 +166,10 @@ export const sqliteMigrations: readonly string[] = [
   sqliteAuditMigration,
   // Users, their stored sessions and API keys.
   sqliteUsersMigration,
+  // When a run's outputs were removed (data_plane.keep_runs), so each run after it prunes only runs not yet pruned.
+  `ALTER TABLE runs ADD COLUMN outputs_pruned_at TEXT;`,
+  // Streaming pipelines' metrics over time.
+  sqliteStreamMetricsMigration,
 ];
 
 /**
@@ -175,6 +181,7 @@ export class SqliteRunStore implements RunStore {
   private readonly db: Database.Database;
   readonly audit: AuditLog;
   readonly users: UserStore;
+  readonly streamMetrics: StreamMetricsStore;
 
   constructor(file: string) {
     if (file !== ':memory:') mkdirSync(path.dirname(file), { recursive: true });
@@ -185,6 +192,7 @@ export class SqliteRunStore implements RunStore {
     this.migrate();
     this.audit = new SqliteAuditLog(this.db);
     this.users = new SqliteUserStore(this.db);
+    this.streamMetrics = new SqliteStreamMetrics(this.db);
   }
 
   private migrate(): void {
@@ -345,9 +353,18 @@ export class SqliteRunStore implements RunStore {
 
   async runsBeyond(pipeline: string, keep: number): Promise<string[]> {
     const rows = this.db
-      .prepare(`SELECT id FROM runs WHERE pipeline = ? ORDER BY started_at DESC, rowid DESC LIMIT -1 OFFSET ?`)
-      .all(pipeline, keep) as { id: string }[];
-    return rows.map((r) => r.id).reverse();
+      .prepare(
+        `SELECT id FROM (SELECT id, status, outputs_pruned_at, started_at, rowid AS seq FROM runs WHERE pipeline = ? ORDER BY started_at DESC, rowid DESC LIMIT -1 OFFSET ?)
+          WHERE outputs_pruned_at IS NULL AND status NOT IN ('queued', 'running') ORDER BY started_at, seq`,
+      )
+      .all(pipeline, Math.max(0, keep)) as { id: string }[];
+    return rows.map((r) => r.id);
+  }
+
+  async recordOutputsPruned(runIds: readonly string[]): Promise<void> {
+    const mark = this.db.prepare(`UPDATE runs SET outputs_pruned_at = ? WHERE id = ? AND status NOT IN ('queued', 'running')`);
+    const now = new Date().toISOString();
+    this.db.transaction(() => runIds.forEach((id) => mark.run(now, id)))();
   }
 
   async heartbeat(runId: string, owner: string, leaseMs: number): Promise<boolean> {
@@ -404,7 +421,7 @@ export class SqliteRunStore implements RunStore {
     const requeue = this.db.transaction(() => {
       const row = this.db
         .prepare(
-          `UPDATE runs SET status = ?, attempt = attempt + 1, ended_at = NULL, error = NULL,
+          `UPDATE runs SET status = ?, attempt = attempt + 1, ended_at = NULL, error = NULL, outputs_pruned_at = NULL,
                   lease_owner = ?, heartbeat_at = ?, lease_expires_at = ?
             WHERE id = ? AND status IN ('failed', 'cancelled') RETURNING *`,
         )

@@ -7,6 +7,7 @@ import type { Project } from '../project/load-project.ts';
 import type { RunHistory } from '../run-store/run-history.ts';
 import type { SyncStateStore } from '../run-store/sync-state-store.ts';
 import type { QualityStore } from '../run-store/quality-store.ts';
+import type { StreamMetricsStore } from '../run-store/stream-metrics-store.ts';
 import type { OutputStore } from '../output-store/output-store.ts';
 import type { Logger } from './logger.ts';
 import type { TouchedDataset } from '../lineage/touched-datasets.ts';
@@ -18,7 +19,10 @@ export interface BlockInput {
 }
 
 /** What one block run records: its own status and logs, its sync state, its checks, profile, metrics and drift. */
-export type BlockRunStore = RunHistory & SyncStateStore & QualityStore;
+export type BlockRunStore = RunHistory & SyncStateStore & QualityStore & {
+  /** Streaming pipelines' metrics, which a `stream_lag:` sensor reads; absent in stores that keep none. */
+  readonly streamMetrics?: Pick<StreamMetricsStore, 'history'> | undefined;
+};
 
 /** Opens named connections once per run and closes them at the end. */
 export interface ConnectionPool {

@@ -15,6 +15,8 @@ export async function sense(block: Block, check: () => Promise<RoleOutcome>, sig
     const outcome = await check();
     if (outcome.ready === undefined) return outcome;
     if (outcome.ready) return { ...outcome, result: { ...outcome.result, summary: `condition held at check ${checks}` } };
+    // A check that ignored its signal ends after the block run gave up on it (its timeout, a cancel): it stops here, unheard.
+    if (signal.aborted) throw signal.reason;
     logger.info(`condition not met (check ${checks}); checking again in ${formatDuration(interval)}`);
     await sleep(interval, undefined, { signal });
   }

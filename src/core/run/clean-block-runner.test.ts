@@ -28,6 +28,15 @@ const tools: CleanTools = {
   near: defineCleanTool(z.strictObject({}), (values) =>
     values.map((v) => (String(v).includes('x') ? { value: null, flag: 'review', reason: 'close to BOX', candidates: [{ value: 'BOX', score: 0.9 }] } : { value: v === null ? null : String(v) })),
   ),
+  /** Stands for a dictionary tool: its settings name a dictionary, which gives the clean block a review block. */
+  lookup: defineCleanTool(z.strictObject({ dictionary: z.string() }), (values) =>
+    values.map((v) => {
+      const text = v === null || v === undefined ? '' : String(v);
+      if (text.includes('x')) return { value: null, flag: 'review', reason: `"${text}" is close to BOX`, candidates: [{ value: 'BOX', score: 0.9 }, { value: 'BAG', score: 0.55 }] };
+      if (text.endsWith('99')) return { value: null, flag: 'review', reason: `"${text}" is like nothing`, candidates: [] };
+      return { value: text || null };
+    }),
+  ),
 };
 const runClean = createCleanBlockRunner(tools);
 
@@ -126,6 +135,35 @@ describe('the clean block runner', () => {
     assert.match(cleanReviewFile(path.join(root, '.sluice'), 'p', 'tidy'), /review[/\\]p[/\\]tidy\.json$/);
   });
 
+  it('adds a review block beside a clean block cleaning against a dictionary, giving the undecided values as a table', async () => {
+    write('pipelines/p.yaml', 'blocks:\n  - { name: raw, file: blocks/raw.sql }\n  - name: tidy\n    upstream: [raw]\n    clean:\n      id: { tool: upper }\n      code: { tool: lookup, dictionary: boxes }\n');
+    const blocks = loadPipeline(root, 'p').blocks;
+    assert.deepEqual(blocks.map((b) => b.name), ['raw', 'tidy', 'tidy__review']);
+    const review = blocks[2] as CleanBlock;
+    assert.deepEqual([review.part, review.declaredName, review.upstream, review.columns.map((c) => c.column)], ['review', 'tidy', ['raw'], ['code']]);
+    const result = await run(review);
+    assert.equal(result.summary, '201 value(s) to review in 220 row(s)');
+    assert.equal(result.rowsIn, 20000);
+    assert.deepEqual(result.output!.columns.map((c) => `${c.name} ${c.type}`), ['column_name VARCHAR', 'value VARCHAR', 'row_count BIGINT', 'flag VARCHAR', 'reason VARCHAR', 'best_candidate VARCHAR', 'best_score DOUBLE', 'candidates VARCHAR']);
+    await session.attach('tidy__review', result.output!);
+    const rows = await session.query('SELECT column_name, value, row_count::INTEGER AS n, flag, reason, best_candidate, best_score, candidates FROM tidy__review');
+    // 'box' is 20 rows (i % 1000 = 7); each code ending in 99 is its own value, one row each, after it by value.
+    assert.deepEqual(rows[0], { column_name: 'code', value: 'box', n: 20, flag: 'review', reason: '"box" is close to BOX', best_candidate: 'BOX', best_score: 0.9, candidates: 'BOX (0.90); BAG (0.55)' });
+    assert.deepEqual(rows[1], { column_name: 'code', value: 'c10099', n: 1, flag: 'review', reason: '"c10099" is like nothing', best_candidate: null, best_score: null, candidates: null });
+    assert.equal(rows.length, 201);
+    // The clean block itself is unchanged by it.
+    assert.equal((blocks[1] as CleanBlock).part, undefined);
+  });
+
+  it('gives an empty review table when nothing is left undecided, and adds none without a dictionary', async () => {
+    write('pipelines/p.yaml', 'blocks:\n  - { name: raw, file: blocks/raw.sql }\n  - name: tidy\n    upstream: [raw]\n    clean:\n      day: { tool: lookup, dictionary: boxes }\n');
+    const result = await run(loadPipeline(root, 'p').blocks.find((b) => b.name === 'tidy__review') as CleanBlock);
+    assert.equal(result.output!.rows, 0);
+    assert.equal(result.summary, '0 value(s) to review in 0 row(s)');
+    assert.deepEqual(cleanBlock('      code: { tool: near }\n').part, undefined);
+    assert.deepEqual(loadPipeline(root, 'p').blocks.map((b) => b.name), ['raw', 'tidy']);
+  });
+
   it('refuses an unknown tool, bad settings and a missing column, naming file and line', async () => {
     const refusal = async (clean: string): Promise<SluiceError> => {
       const error = await run(cleanBlock(clean)).then(() => assert.fail('the block ran'), (e: unknown) => e);
@@ -133,7 +171,7 @@ describe('the clean block runner', () => {
       return error;
     };
     const unknownTool = await refusal('      code: { tool: upper }\n      id: { tool: lower }\n');
-    assert.equal(unknownTool.message, "column 'id': no clean tool 'lower' (tools: upper, near)");
+    assert.equal(unknownTool.message, "column 'id': no clean tool 'lower' (tools: upper, near, lookup)");
     assert.deepEqual(unknownTool.location, { file: path.join('pipelines', 'p.yaml'), line: 7, block: 'tidy' });
     const badSetting = await refusal('      code: { tool: upper, suffix: 3 }\n');
     assert.match(badSetting.message, /^column 'code': tool 'upper': suffix: /);

@@ -4,7 +4,7 @@ import { ConfigError } from '../errors.ts';
 import type { Column, Row } from '../data-plane/data-plane.ts';
 import type { CleanBlock, CleanColumn } from '../pipeline/pipeline.ts';
 import { quoteIdent } from '../sql/quote.ts';
-import type { BlockRunContext, BlockRunner } from './block-runner.ts';
+import type { BlockResult, BlockRunContext, BlockRunner } from './block-runner.ts';
 import { type ReviewRow, writeCleanReview } from './clean-review.ts';
 
 /** What a clean tool answers for one value: the cleaned value, or none with a flag and the reason. */
@@ -120,10 +120,11 @@ const rowColumn = 'sluice_clean_row';
  */
 export function createCleanBlockRunner(tools: CleanTools): BlockRunner<CleanBlock> {
   return async (block, context) => {
+    if (block.part === 'review') return reviewTable(block, tools, context);
     const input = context.inputs[0]!;
     const checked = checkCleanBlock(block, tools, input.output.columns, context.project.root);
     const numbered = await numberRows(input.name, input.output.columns, context);
-    const values = await readColumns(checked.map((c) => c.column), numbered.rows, context);
+    const values = await readColumns(checked.map((c) => c.column), numberedName, numbered.rows, context, rowColumn);
     const toolContext = { logicalDate: context.logicalDate, projectRoot: context.project.root };
     const cleaned = checked.map(({ column, tool, settings }) => {
       const cells = tool.clean(values.get(column)!, settings, toolContext);
@@ -154,6 +155,52 @@ export function createCleanBlockRunner(tools: CleanTools): BlockRunner<CleanBloc
     const flagColumns = checked.flatMap(({ column }) => addedColumns(column));
     return { output, rowsIn: input.output.rows, summary: `flagged: ${flaggedCounts.join(', ')}${reviewNote}`, flagColumns };
   };
+}
+
+/** The columns of a clean block's review table, in order. */
+export const reviewTableTypes = {
+  column_name: 'VARCHAR',
+  value: 'VARCHAR',
+  row_count: 'BIGINT',
+  flag: 'VARCHAR',
+  reason: 'VARCHAR',
+  best_candidate: 'VARCHAR',
+  best_score: 'DOUBLE',
+  candidates: 'VARCHAR',
+} as const;
+
+/**
+ * A clean block's review block: the values its dictionary columns leave
+ * undecided in this run's upstream, one row per column and value, most rows
+ * first, with the flag, reason and candidates (`Electronics (0.64); Toys
+ * (0.52)`), so a SQL block or an exporter reads them like any block output.
+ * Decisions written to the dictionary since take a value off it on the next run.
+ */
+async function reviewTable(block: CleanBlock, tools: CleanTools, context: BlockRunContext): Promise<BlockResult> {
+  const input = context.inputs[0]!;
+  const checked = checkCleanBlock(block, tools, input.output.columns, context.project.root);
+  const values = await readColumns(checked.map((c) => c.column), input.name, input.output.rows, context);
+  const toolContext = { logicalDate: context.logicalDate, projectRoot: context.project.root };
+  const rows: Row[] = checked.flatMap(({ column, tool, settings }) => {
+    const columnValues = values.get(column)!;
+    return reviewRows(columnValues, tool.clean(columnValues, settings, toolContext)).map((row) => ({
+      column_name: column,
+      value: row.value,
+      row_count: row.count,
+      flag: row.flag,
+      reason: row.reason,
+      best_candidate: row.candidates[0]?.value ?? null,
+      best_score: row.candidates[0]?.score ?? null,
+      candidates: row.candidates.length ? row.candidates.map((c) => `${c.value} (${c.score.toFixed(2)})`).join('; ') : null,
+    }));
+  });
+  async function* batches(): AsyncIterable<Row[]> {
+    for (let start = 0; start < rows.length; start += 4096) yield rows.slice(start, start + 4096);
+    if (!rows.length) yield [];
+  }
+  const output = await context.session.storeRows(batches(), context.outputLocation, { ...reviewTableTypes });
+  const inRows = rows.reduce((sum, row) => sum + Number(row.row_count), 0);
+  return { output, rowsIn: input.output.rows, summary: `${rows.length} value(s) to review in ${inRows} row(s)` };
 }
 
 /** The distinct values a tool left undecided (flagged with candidates), most rows first. */
@@ -189,10 +236,10 @@ async function numberRows(upstream: string, columns: readonly Column[], context:
   return { rows: stored.rows };
 }
 
-/** The cleaned columns' values in row order. */
-async function readColumns(columns: readonly string[], rows: number, context: BlockRunContext): Promise<Map<string, unknown[]>> {
+/** The named columns' values of a table, in the order of `orderBy` when given. */
+async function readColumns(columns: readonly string[], table: string, rows: number, context: BlockRunContext, orderBy?: string): Promise<Map<string, unknown[]>> {
   const values = new Map(columns.map((c) => [c, [] as unknown[]]));
-  const sql = `SELECT ${columns.map(quoteIdent).join(', ')} FROM ${numberedTable} ORDER BY ${quoteIdent(rowColumn)}`;
+  const sql = `SELECT ${columns.map(quoteIdent).join(', ')} FROM ${quoteIdent(table)}${orderBy ? ` ORDER BY ${quoteIdent(orderBy)}` : ''}`;
   for await (const batch of context.session.stream(sql, { signal: context.signal, expectedRows: rows })) {
     for (const row of batch) for (const column of columns) values.get(column)!.push(row[column]);
   }

@@ -65,6 +65,10 @@ export async function executeBlockRun(scope: BlockRunScope, job: BlockRunJob, si
       mkdirSync(tempDir, { recursive: true });
       const deadline = linkSignals([signal], timeout);
       const blockSignal = deadline.signal;
+      // What the attempt's code logs once the attempt is over (abandoned past its timeout, and still going on a
+      // worker that lives on) is dropped: the block run's log ends with its outcome.
+      let attemptOver = false;
+      const attemptLogger = createLogger((level, message) => attemptOver || logger[level](message));
       // A test's failing rows stay with its failed block run, so `preview` can show them.
       let failingOutput: StoredOutput | undefined;
       const staged = scope.outputs.stagingPath(job.outputLocation, tempDir);
@@ -101,14 +105,14 @@ export async function executeBlockRun(scope: BlockRunScope, job: BlockRunJob, si
           inputs,
           outputLocation: staged,
           tempDir,
-          logger,
+          logger: attemptLogger,
           signal: blockSignal,
           store,
           outputs: scope.outputs,
         };
         const runner = scope.runners[block.language] as (b: Block, c: BlockRunContext) => Promise<BlockResult>;
         const execute = async (): Promise<RoleOutcome> => decideRoleOutcome(block, await runner(block, context), pipeline.name);
-        const run = sense(block, execute, blockSignal, logger);
+        const run = sense(block, execute, blockSignal, attemptLogger);
         const outcome = await (timeout === undefined ? run : raceTimeout(run, blockSignal, signal, block, timeout));
         if (outcome.failure) {
           failingOutput = outcome.result.output && (await keep(outcome.result.output));
@@ -120,7 +124,7 @@ export async function executeBlockRun(scope: BlockRunScope, job: BlockRunJob, si
         let drift: JudgedDrift | undefined;
         if (written && !keptAt.has(written.location)) {
           const settings = block.drift ?? project.settings.drift ?? defaultDriftSettings;
-          drift = await judgeBlockDrift({ store, session, pipeline: pipeline.name, block, runId: job.runId, output: written, flagColumns: outcome.result.flagColumns, settings, logger, signal: blockSignal });
+          drift = await judgeBlockDrift({ store, session, pipeline: pipeline.name, block, runId: job.runId, output: written, flagColumns: outcome.result.flagColumns, settings, logger: attemptLogger, signal: blockSignal });
           if (drift.failure) throw drift.failure;
         }
         const drifted = drift ? { ...outcome.result, output: drift.output, summary: [outcome.result.summary, drift.summary].filter(Boolean).join('; ') || undefined } : outcome.result;
@@ -131,7 +135,7 @@ export async function executeBlockRun(scope: BlockRunScope, job: BlockRunJob, si
         // The block's numbers (rows, null rates, metric sums) are judged against its history.
         const judged =
           result.output &&
-          (await judgeBlockMetrics({ store, session, pipeline: pipeline.name, block, runId: job.runId, logicalDate: job.logicalDate, output: result.output, logger }));
+          (await judgeBlockMetrics({ store, session, pipeline: pipeline.name, block, runId: job.runId, logicalDate: job.logicalDate, output: result.output, logger: attemptLogger }));
         if (judged && judged.failure) {
           failingOutput = await keep(result.output!);
           throw judged.failure;
@@ -177,6 +181,7 @@ export async function executeBlockRun(scope: BlockRunScope, job: BlockRunJob, si
         logger.error(problem.describe(project.root));
         break;
       } finally {
+        attemptOver = true;
         deadline.dispose();
         rmSync(tempDir, { recursive: true, force: true });
       }

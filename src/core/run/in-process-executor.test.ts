@@ -34,6 +34,12 @@ const runners: BlockRunners = {
   dedupe: async (block) => {
     throw new ConfigError('test.no_dedupe', `this test runs no dedupe block ('${block.name}')`);
   },
+  stream_lag: async (block) => {
+    throw new ConfigError('test.no_stream_lag', `this test runs no stream_lag block ('${block.name}')`);
+  },
+  examples: async (block) => {
+    throw new ConfigError('test.no_examples', `this test runs no examples block ('${block.name}')`);
+  },
 };
 
 describe('the in-process executor', () => {

@@ -1,56 +1,59 @@
-import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import path from 'node:path';
+import type { BlockOutputRef, OutputStore } from '../output-store/output-store.ts';
 
 /** Which block run a file belongs to. */
-export interface RunFileRef {
-  readonly pipeline: string;
-  readonly runId: string;
-  readonly block: string;
-}
-
-const runFilesFolder = 'run-files';
-
-/**
- * Where a block run keeps the JSON files it leaves beside its output (a
- * prepare block's fitted parameters): `.sluice/run-files/<pipeline>/<run id>/<block>/`.
- * Without `block`, the folder of the whole run.
- */
-export function runFilesDir(stateDir: string, ref: Omit<RunFileRef, 'block'> & { readonly block?: string }): string {
-  const run = path.join(stateDir, runFilesFolder, ref.pipeline, ref.runId);
-  return ref.block === undefined ? run : path.join(run, ref.block);
-}
+export type RunFileRef = BlockOutputRef;
 
 /** A JSON file name: letters, digits, `.`, `_` and `-`, ending in `.json`, so a name never leaves its folder. */
 const fileNamePattern = /^[A-Za-z0-9_-][A-Za-z0-9._-]*\.json$/;
 
-/** Keeps `value` as the JSON file `name` of a block run, written aside and renamed so a reader never sees half a file. */
-export function writeRunFile(stateDir: string, ref: RunFileRef, name: string, value: unknown): string {
+/**
+ * Keeps `value` as the JSON file `name` of a block run (a prepare block's
+ * fitted parameters), beside its output in the project's output store: the
+ * local folder, or the bucket every worker and the server share. It is
+ * removed with the run's outputs.
+ */
+export async function writeRunFile(outputs: OutputStore, ref: RunFileRef, name: string, value: unknown): Promise<void> {
   if (!fileNamePattern.test(name)) throw new RangeError(`'${name}' is not a run file name (letters, digits, . _ -, ending in .json)`);
-  const dir = runFilesDir(stateDir, ref);
-  mkdirSync(dir, { recursive: true });
-  const file = path.join(dir, name);
-  const staged = `${file}.${process.pid}.tmp`;
-  writeFileSync(staged, `${JSON.stringify(value, null, 2)}\n`);
-  renameSync(staged, file);
-  return file;
+  await outputs.writeFile(ref, name, `${JSON.stringify(value, null, 2)}\n`);
 }
 
-/** The JSON files a block run left, by name; a file that no longer parses is left out. */
-export function readRunFiles(stateDir: string, ref: RunFileRef): Record<string, unknown> {
-  const dir = runFilesDir(stateDir, ref);
-  if (!existsSync(dir)) return {};
+/**
+ * The JSON files a block run left, by name; a file that no longer parses is
+ * left out. Runs from before files went to the output store kept them in the
+ * state folder (`.sluice/run-files/<pipeline>/<run id>/<block>/`), read when
+ * the store has none.
+ */
+export async function readRunFiles(outputs: OutputStore, stateDir: string, ref: RunFileRef): Promise<Record<string, unknown>> {
+  const kept = Object.entries(await outputs.readFiles(ref)).filter(([name]) => fileNamePattern.test(name));
+  const texts = kept.length ? kept : legacyRunFiles(stateDir, ref);
   const files: Record<string, unknown> = {};
-  for (const name of readdirSync(dir).filter((n) => fileNamePattern.test(n)).sort()) {
+  for (const [name, text] of texts) {
     try {
-      files[name] = JSON.parse(readFileSync(path.join(dir, name), 'utf8'));
+      files[name] = JSON.parse(text);
     } catch {
-      // Being replaced or damaged: the next read sees it whole.
+      // Damaged: shown as missing rather than failing the whole run's page.
     }
   }
   return files;
 }
 
-/** Removes a run's files with its outputs; removing what is not there is no error. */
-export function deleteRunFiles(stateDir: string, pipeline: string, runId: string): void {
-  rmSync(runFilesDir(stateDir, { pipeline, runId }), { recursive: true, force: true });
+function legacyRunFilesDir(stateDir: string, ref: Omit<RunFileRef, 'block'> & { readonly block?: string }): string {
+  const run = path.join(stateDir, 'run-files', ref.pipeline, ref.runId);
+  return ref.block === undefined ? run : path.join(run, ref.block);
+}
+
+function legacyRunFiles(stateDir: string, ref: RunFileRef): [string, string][] {
+  const dir = legacyRunFilesDir(stateDir, ref);
+  if (!existsSync(dir)) return [];
+  return readdirSync(dir)
+    .filter((n) => fileNamePattern.test(n))
+    .sort()
+    .map((name) => [name, readFileSync(path.join(dir, name), 'utf8')]);
+}
+
+/** Removes the files a run kept in the state folder before they went to the output store; removing what is not there is no error. */
+export function deleteLegacyRunFiles(stateDir: string, pipeline: string, runId: string): void {
+  rmSync(legacyRunFilesDir(stateDir, { pipeline, runId }), { recursive: true, force: true });
 }

@@ -25,7 +25,7 @@ import { startRunLineage, type RunLineageEnd } from '../lineage/openlineage-emit
 import { mask } from '../project/secrets.ts';
 import type { RunReporter } from './run-reporter.ts';
 import type { RunTrigger } from './run-triggers.ts';
-import { deleteRunFiles } from './run-files.ts';
+import { deleteLegacyRunFiles } from './run-files.ts';
 
 export interface RunOptions {
   /** Run only this block, on the latest stored outputs of its upstreams. */
@@ -136,7 +136,11 @@ export async function runPipeline(deps: RunDependencies, pipeline: Pipeline, opt
     pipeline: pipeline.name,
     pipelineVersion: pipeline.version,
     block: block.name,
-    inputs: block.upstream.map((up) => ({ name: up, output: stored.get(up)! })),
+    // An upstream that stored no output (a sensor that answered yes or no) only gates the block: it is no input.
+    inputs: block.upstream.flatMap((up) => {
+      const output = stored.get(up);
+      return output ? [{ name: up, output }] : [];
+    }),
     outputLocation: outputs.location({ pipeline: pipeline.name, runId: id, block: block.name }),
     variables,
     logicalDate: options.logicalDate,
@@ -247,15 +251,14 @@ export function newRunId(): string {
   return `${stamp}-${randomBytes(3).toString('hex')}`;
 }
 
-async function pruneOldOutputs(store: Pick<RunHistory, 'runsBeyond' | 'getRun'>, outputs: OutputStore, project: Project, pipeline: string): Promise<void> {
+async function pruneOldOutputs(store: Pick<RunHistory, 'runsBeyond' | 'recordOutputsPruned'>, outputs: OutputStore, project: Project, pipeline: string): Promise<void> {
+  // Only runs not pruned before: a backfill of N dates prunes N runs in all, not N² / 2 (each with a listing in S3).
   const old = await store.runsBeyond(pipeline, project.settings.data_plane.keep_runs);
   for (const runId of old) {
-    // A queued or running run (a backfill's, started long ago) still needs its outputs.
-    const status = (await store.getRun(runId))?.status;
-    if (status === 'queued' || status === 'running') continue;
     await outputs.delete(outputs.location({ pipeline, runId }));
-    deleteRunFiles(project.stateDir, pipeline, runId);
+    deleteLegacyRunFiles(project.stateDir, pipeline, runId);
   }
+  await store.recordOutputsPruned(old);
 }
 
 /**

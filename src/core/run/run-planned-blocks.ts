@@ -41,7 +41,9 @@ export async function runPlannedBlocks(run: PlannedRun): Promise<{ records: Bloc
   const inFlight = new Set<Promise<void>>();
   const launch = (block: Block): void => {
     const job = run.jobFor(block);
-    const watch = { started: (b: Block) => reporter?.blockStarted?.(b), log: (level: LogLevel, message: string) => reporter?.log?.(block.name, level, message) };
+    // A watch without `log` when nobody shows lines: an executor elsewhere then need not follow them.
+    const log = reporter?.log;
+    const watch = { started: (b: Block) => reporter?.blockStarted?.(b), ...(log ? { log: (level: LogLevel, message: string) => log(block.name, level, message) } : {}) };
     const work = executor
       .execute({ job, scope, watch, signal })
       .catch(async (error: unknown) => {

@@ -4,7 +4,7 @@
  * editor), `retry of 20261206-...` (a retry names the run it retries).
  * Adding a way to start runs adds a kind here, so the runs list can filter by it.
  */
-export const triggerKinds = ['manual', 'cli', 'library', 'ui', 'api', 'schedule', 'file', 'backfill', 'retry', 'test'] as const;
+export const triggerKinds = ['manual', 'cli', 'library', 'ui', 'api', 'schedule', 'file', 'stream', 'backfill', 'retry', 'test'] as const;
 export type TriggerKind = (typeof triggerKinds)[number];
 
 /** What a run records as its trigger: a kind, some blocks started by hand, or a retry of a run. */

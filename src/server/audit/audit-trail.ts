@@ -35,11 +35,10 @@ export function auditTrail(log: AuditLog): MiddlewareHandler {
     const note = c.get('audit');
     const actor = c.get('actor');
     if (note === false || !actor) return;
-    await log.append({
-      actor: actor.name,
-      address: actor.address,
-      ...(note ?? { action: `api.${c.req.method.toLowerCase()}`, target: c.req.path }),
-    });
+    const entry = note ?? { action: `api.${c.req.method.toLowerCase()}`, target: c.req.path };
+    // The files the change touched, with their diffs (project-file-changes.ts); a saved file's entry has its own diff.
+    const files = entry.action === 'file.edit' ? undefined : c.get('fileChanges');
+    await log.append({ actor: actor.name, address: actor.address, ...entry, ...(files?.length ? { detail: { ...entry.detail, files } } : {}) });
   };
 }
 

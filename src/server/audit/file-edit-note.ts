@@ -11,16 +11,11 @@ export const maxAuditDiffChars = 64 * 1024;
  */
 export function fileEditNote(file: string, before: string | undefined | null, after: string): AuditNote {
   if (before === null) return { action: 'file.edit', target: file, detail: { created: false, bytes: Buffer.byteLength(after), diffOmitted: 'the previous content was over 2 MB' } };
-  const diff = unifiedDiff(before ?? '', after, file);
-  const cut = diff.length > maxAuditDiffChars;
-  return {
-    action: 'file.edit',
-    target: file,
-    detail: {
-      created: before === undefined,
-      bytes: Buffer.byteLength(after),
-      diff: cut ? `${diff.slice(0, maxAuditDiffChars)}\n... diff cut at ${maxAuditDiffChars} of ${diff.length} characters\n` : diff,
-      ...(cut ? { diffTruncated: true, diffChars: diff.length } : {}),
-    },
-  };
+  return { action: 'file.edit', target: file, detail: { created: before === undefined, bytes: Buffer.byteLength(after), ...auditDiff(unifiedDiff(before ?? '', after, file)) } };
+}
+
+/** A diff as an audit entry keeps it: cut at 64 KB, saying so and how long it was. */
+export function auditDiff(diff: string): { diff: string; diffTruncated?: true; diffChars?: number } {
+  if (diff.length <= maxAuditDiffChars) return { diff };
+  return { diff: `${diff.slice(0, maxAuditDiffChars)}\n... diff cut at ${maxAuditDiffChars} of ${diff.length} characters\n`, diffTruncated: true, diffChars: diff.length };
 }

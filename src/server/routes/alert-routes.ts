@@ -6,6 +6,7 @@ import type { AlertScope } from '../../workspace/alerts-file.ts';
 import { pipelineFileOf } from '../../workspace/edit-pipeline.ts';
 import { addAlertChannel, alertChannelInput, listAlertChannels, type AlertChannelView, removeAlertChannel, sendTestAlert, setAlertEvents } from '../alert-channels.ts';
 import type { AppDependencies } from '../app-context.ts';
+import { noteAudit } from '../audit/audit-trail.ts';
 import { parseBody } from '../http-problem.ts';
 
 const eventsBody = z.object({ on: z.array(z.enum(alertEventKinds)).min(1) }).strict();
@@ -49,24 +50,38 @@ export function alertRoutes(deps: AppDependencies): Hono {
       const body = await parseBody(c, alertChannelInput);
       const where = scope(c);
       addAlertChannel(deps.root, deps.stateDir, where, body);
+      // The channel's kind and events; its address may be a secret, kept out of the files and of this entry.
+      noteAudit(c, { action: 'alert.add', target: alertTarget(where), detail: { kind: body.kind, on: body.on } });
       return c.json({ channels: listAlertChannels(deps.root, deps.stateDir, where) }, 201);
     });
     app.patch(`${prefix}/:index`, async (c) => {
       const body = await parseBody(c, eventsBody);
       const where = scope(c);
       setAlertEvents(deps.root, where, indexOf(c), body.on);
+      noteAudit(c, { action: 'alert.update', target: alertTarget(where), detail: { index: indexOf(c), on: body.on } });
       return c.json({ channels: listAlertChannels(deps.root, deps.stateDir, where) });
     });
     app.delete(`${prefix}/:index`, (c) => {
       const where = scope(c);
       removeAlertChannel(deps.root, deps.stateDir, where, indexOf(c));
+      noteAudit(c, { action: 'alert.remove', target: alertTarget(where), detail: { index: indexOf(c) } });
       return c.json({ channels: listAlertChannels(deps.root, deps.stateDir, where) });
     });
     // A failed send is a normal answer (ok: false with the reason), not a server error.
-    app.post(`${prefix}/:index/test`, async (c) => c.json(await sendTestAlert(deps.root, scope(c), indexOf(c))));
+    app.post(`${prefix}/:index/test`, async (c) => {
+      const where = scope(c);
+      const result = await sendTestAlert(deps.root, where, indexOf(c));
+      noteAudit(c, { action: 'alert.test', target: alertTarget(where), detail: { index: indexOf(c), ok: result.ok } });
+      return c.json(result);
+    });
   }
 
   return app;
+}
+
+/** An alert scope as an audit target: `project`, or the pipeline's name. */
+function alertTarget(scope: AlertScope): string {
+  return scope.kind === 'project' ? 'project' : scope.name;
 }
 
 function scopeForPipeline(root: string, name: string): AlertScope {

@@ -13,6 +13,7 @@ import { editPipeline, pipelineFileOf } from '../../workspace/edit-pipeline.ts';
 import { addBlock, blockEntry, removeBlock, renameBlock, updateBlock } from '../../workspace/pipeline-document.ts';
 import { renameBlockReferences } from '../../workspace/rename-block-references.ts';
 import type { AppDependencies } from '../app-context.ts';
+import { noteAudit } from '../audit/audit-trail.ts';
 import { parseBody } from '../http-problem.ts';
 import { settingsJsonSchema, type JsonSchema } from '../settings-json-schema.ts';
 import type { BlockRole } from '../../core/pipeline/pipeline-schema.ts';
@@ -90,6 +91,7 @@ export function blockRoutes(deps: AppDependencies): Hono {
 
   app.post('/pipelines/:name/blocks', async (c) => {
     const body = await parseBody(c, newBlockBody);
+    noteAudit(c, { action: 'block.add', target: `${c.req.param('name')}/${body.name}`, detail: { template: body.template } });
     const template = findBlockTemplate(body.template);
     if (!template) throw new ConfigError('block.unknown_template', `no block template '${body.template}' (templates: ${blockTemplates.map((t) => t.id).join(', ')})`);
     const pipeline = editPipeline(deps.root, c.req.param('name'), (doc) => {
@@ -122,6 +124,7 @@ export function blockRoutes(deps: AppDependencies): Hono {
   app.patch('/pipelines/:name/blocks/:block', async (c) => {
     const body = await parseBody(c, blockChangeBody);
     const current = c.req.param('block');
+    noteAudit(c, { action: 'block.update', target: `${c.req.param('name')}/${current}`, detail: { ...(body.name && body.name !== current ? { renamedTo: body.name } : {}) } });
     const references = body.name && body.name !== current ? await planRename(deps, c.req.param('name'), current, body.name) : [];
     const pipeline = editPipeline(deps.root, c.req.param('name'), (doc) => {
       const entry = blockEntry(doc, current);
@@ -153,6 +156,7 @@ export function blockRoutes(deps: AppDependencies): Hono {
   app.delete('/pipelines/:name/blocks/:block', (c) => {
     const name = c.req.param('name');
     const block = c.req.param('block');
+    noteAudit(c, { action: 'block.remove', target: `${name}/${block}` });
     const pipeline = editPipeline(deps.root, name, (doc) => {
       const entry = blockEntry(doc, block);
       removeBlock(doc, block);

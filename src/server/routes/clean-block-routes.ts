@@ -5,6 +5,7 @@ import { checkCleanBlock, type CleanTools } from '../../core/run/clean-block-run
 import { editPipeline, pipelineFileOf } from '../../workspace/edit-pipeline.ts';
 import { setCleanColumns } from '../../workspace/pipeline-document.ts';
 import type { AppDependencies } from '../app-context.ts';
+import { noteAudit } from '../audit/audit-trail.ts';
 import { parseBody } from '../http-problem.ts';
 import { settingsJsonSchema, type JsonSchema } from '../settings-json-schema.ts';
 import { describePipeline } from './pipeline-routes.ts';
@@ -44,6 +45,7 @@ export function cleanBlockRoutes(deps: AppDependencies, tools: CleanTools): Hono
     const columns = Object.entries(body.columns).map(([column, { tool, ...settings }]) => ({ column, tool, settings }));
     checkCleanBlock({ name: blockName, language: 'clean', role: 'transformer', upstream: [], declaredAt: { file }, columns }, tools);
     const pipeline = editPipeline(deps.root, pipelineName, (doc) => setCleanColumns(doc, blockName, body.columns));
+    noteAudit(c, { action: 'block.update', target: `${pipelineName}/${blockName}`, detail: { settings: 'clean' } });
     return c.json({ pipeline: describePipeline(deps.root, pipeline) });
   });
 

@@ -105,6 +105,7 @@ export function mapRoutes(deps: AppDependencies): Hono {
     const plan = planMappingBlock(project, deps.connectors, { source: mapping.source, targetLabel: mapping.onto.label, pipeline: body.pipeline, lines });
     const name = path.basename(body.file, '.sql');
     addSqlBlock(project.root, plan.pipeline, { name, file: body.file, sql: plan.sql, upstream: plan.upstream, connection: plan.connection });
+    noteAudit(c, { action: 'block.add', target: `${plan.pipeline}/${name}`, detail: { mapping: `${body.source} -> ${body.target}` } });
     return c.json({ pipeline: plan.pipeline, block: name, file: body.file, sql: plan.sql } satisfies MapBlockWritten, 201);
   });
 

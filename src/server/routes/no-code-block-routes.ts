@@ -9,9 +9,12 @@ import { dedupeBlockSettingsSchema } from '../../toolkit/dedupe/dedupe-settings.
 import { pairDecisionsFile, recordPairDecisions } from '../../toolkit/dedupe/pair-decisions.ts';
 import { checkPrepareBlock } from '../../toolkit/ml/prepare-block-runner.ts';
 import { prepareSettingsSchema } from '../../toolkit/ml/prepare-settings.ts';
+import { checkExamplesBlock } from '../../toolkit/llm/examples-block-runner.ts';
+import { examplesSettingsSchema } from '../../toolkit/llm/examples-settings.ts';
 import { editPipeline, pipelineFileOf } from '../../workspace/edit-pipeline.ts';
 import { setNoCodeSettings } from '../../workspace/pipeline-document.ts';
 import type { AppDependencies } from '../app-context.ts';
+import { noteAudit } from '../audit/audit-trail.ts';
 import { parseBody } from '../http-problem.ts';
 import { settingsJsonSchema, type JsonSchema } from '../settings-json-schema.ts';
 import { describePipeline } from './pipeline-routes.ts';
@@ -28,6 +31,11 @@ const noCodeKinds = {
     check: (name: string, file: string, settings: Record<string, unknown>) =>
       checkPrepareBlock({ name, declaredName: name, part: 'split', language: 'prepare', role: 'transformer', upstream: [], declaredAt: { file }, settings }),
   },
+  examples: {
+    schema: examplesSettingsSchema,
+    check: (name: string, file: string, settings: Record<string, unknown>) =>
+      checkExamplesBlock({ name, declaredName: name, part: 'examples', language: 'examples', role: 'transformer', upstream: [], declaredAt: { file }, settings }),
+  },
 } as const;
 type NoCodeKind = keyof typeof noCodeKinds;
 
@@ -41,7 +49,7 @@ export type NoCodeSettingsRequest = z.input<typeof settingsBody>;
 export type PairDecisionsRequest = z.input<typeof pairDecisionsBody>;
 
 /**
- * The settings of `dedupe:` and `prepare:` blocks as JSON Schema, so the UI
+ * The settings of `dedupe:`, `prepare:` and `examples:` blocks as JSON Schema, so the UI
  * generates their forms, and the routes that write them into the pipeline file.
  */
 /** `GET /api/no-code-blocks`: each no-code kind's settings as JSON Schema. */
@@ -64,6 +72,7 @@ export function noCodeBlockRoutes(deps: AppDependencies): Hono {
       const file = path.relative(deps.root, pipelineFileOf(deps.root, pipelineName));
       noCodeKinds[kind].check(blockName, file, settings);
       const pipeline = editPipeline(deps.root, pipelineName, (doc) => setNoCodeSettings(doc, blockName, kind, settings));
+      noteAudit(c, { action: 'block.update', target: `${pipelineName}/${blockName}`, detail: { settings: kind } });
       return c.json({ pipeline: describePipeline(deps.root, pipeline) });
     });
   }

@@ -3,13 +3,14 @@ import { Hono } from 'hono';
 import { z } from 'zod';
 import { toSluiceError } from '../../core/errors.ts';
 import { listPipelines, loadPipeline } from '../../core/pipeline/load-pipeline.ts';
-import type { Block, BlockLanguage, DedupePart, Pipeline, PreparePart } from '../../core/pipeline/pipeline.ts';
+import type { Block, BlockLanguage, CleanPart, DedupePart, ExamplesPart, Pipeline, PreparePart } from '../../core/pipeline/pipeline.ts';
 import type { BlockRole, VariableValue } from '../../core/pipeline/pipeline-schema.ts';
 import type { SerializedError } from '../../core/errors.ts';
 import type { RunRecord } from '../../core/run-store/run-store.ts';
 import { nextDue } from '../../scheduler/due-intervals.ts';
 import { createPipelineFile, deletePipelineFile } from '../../workspace/edit-pipeline.ts';
 import type { AppDependencies } from '../app-context.ts';
+import { noteAudit } from '../audit/audit-trail.ts';
 import { parseBody } from '../http-problem.ts';
 
 /** A pipeline's triggers (`GET /api/pipelines/:name/triggers`), as the pipeline file sets them. */
@@ -53,10 +54,11 @@ export interface BlockSpec {
   readonly settings: Readonly<Record<string, unknown>>;
   /**
    * For a dedupe block: the rows with their cluster ids, or the pairs to review;
-   * for a prepare block: every row with its side, or the train or test rows.
+   * for a prepare block: every row with its side, or the train or test rows;
+   * for a clean block's review block (`review`): the values left undecided.
    */
-  readonly part?: DedupePart | PreparePart;
-  /** For a dedupe or prepare block: its name in the pipeline file (the review and side blocks add `__review`, `__train`, `__test`). */
+  readonly part?: DedupePart | PreparePart | CleanPart | ExamplesPart;
+  /** For a dedupe, prepare or clean block's added block: its name in the pipeline file (the review and side blocks add `__review`, `__train`, `__test`). */
   readonly declaredName?: string;
 }
 
@@ -106,6 +108,7 @@ export function pipelineRoutes(deps: AppDependencies): Hono {
   app.post('/pipelines', async (c) => {
     const body = await parseBody(c, newPipelineBody);
     const file = createPipelineFile(deps.root, body.name, body.description);
+    noteAudit(c, { action: 'pipeline.create', target: body.name });
     return c.json({ pipeline: describePipeline(deps.root, loadPipeline(deps.root, body.name)), file: path.relative(deps.root, file) }, 201);
   });
 
@@ -113,6 +116,7 @@ export function pipelineRoutes(deps: AppDependencies): Hono {
 
   app.delete('/pipelines/:name', (c) => {
     deletePipelineFile(deps.root, c.req.param('name'));
+    noteAudit(c, { action: 'pipeline.delete', target: c.req.param('name') });
     return c.json({ deleted: c.req.param('name') });
   });
 
@@ -153,10 +157,19 @@ function describeBlock(root: string, block: Block): BlockSpec {
     case 'sync':
       return { ...base, language: 'sync', settings: block.settings };
     case 'clean':
-      return { ...base, language: 'clean', settings: Object.fromEntries(block.columns.map((c) => [c.column, { tool: c.tool, ...c.settings }])) };
+      return {
+        ...base,
+        language: 'clean',
+        settings: Object.fromEntries(block.columns.map((c) => [c.column, { tool: c.tool, ...c.settings }])),
+        ...(block.part === 'review' ? { part: block.part, declaredName: block.declaredName ?? block.name } : {}),
+      };
     case 'prepare':
       return { ...base, language: 'prepare', part: block.part, declaredName: block.declaredName, settings: block.settings };
     case 'dedupe':
       return { ...base, language: 'dedupe', part: block.part, declaredName: block.declaredName, settings: block.settings };
+    case 'stream_lag':
+      return { ...base, language: 'stream_lag', settings: { pipeline: block.stream, below: block.below, max_age_ms: block.maxAge } };
+    case 'examples':
+      return { ...base, language: 'examples', part: block.part, declaredName: block.declaredName, settings: block.settings };
   }
 }

@@ -1,5 +1,5 @@
 import path from 'node:path';
-import { Hono } from 'hono';
+import { Hono, type Context } from 'hono';
 import { z } from 'zod';
 import { ConfigError, type SerializedError } from '../../core/errors.ts';
 import { withDownstream, withUpstream } from '../../core/pipeline/dag.ts';
@@ -23,6 +23,9 @@ import { outputViewQuery, pageOutputView } from '../output-view.ts';
 import type { AuthVariables } from '../session-auth.ts';
 import { triggerRun } from '../trigger-run.ts';
 import { readRunFiles } from '../../core/run/run-files.ts';
+import { quoteLiteral } from '../../core/sql/quote.ts';
+import { maskedHeader, type ColumnMask } from '../pii/value-mask.ts';
+import { maskRunFiles } from '../pii/masked-run-files.ts';
 
 const variables = z.record(z.string(), z.union([z.string(), z.number(), z.boolean()])).default({});
 const runBody = z
@@ -74,6 +77,8 @@ export interface OutputPage {
   readonly offset: number;
   readonly limit: number;
   readonly rows: readonly Record<string, unknown>[];
+  /** Personal-data columns whose values are the marker `[masked]` for this caller (docs/pii.md). */
+  readonly masked: readonly string[];
 }
 
 /** What starting a run answers (`POST /api/pipelines/:name/runs`); `blocks` when only some blocks run. */
@@ -150,11 +155,13 @@ export function runRoutes(deps: AppDependencies): Hono<{ Variables: AuthVariable
   app.get('/runs/:id', async (c) => {
     const run = await findRun(store, c.req.param('id'));
     const files = blockFiles(deps.root, run.pipeline);
-    const blocks = (await store.listBlockRuns(run.id)).map((b) => ({
-      ...describeBlockRun(deps.root, b, files.get(b.block)),
-      // The JSON a block run kept with the run (a prepare block's fitted parameters), by file name.
-      files: readRunFiles(deps.stateDir, { pipeline: run.pipeline, runId: run.id, block: b.block }),
-    }));
+    const blocks = await Promise.all(
+      (await store.listBlockRuns(run.id)).map(async (b) => ({
+        ...describeBlockRun(deps.root, b, files.get(b.block)),
+        // The JSON a block run kept with the run's outputs (a prepare block's fitted parameters), by file name.
+        files: await maskRunFiles(c, run.pipeline, b.block, await readRunFiles(deps.outputs, deps.stateDir, { pipeline: run.pipeline, runId: run.id, block: b.block })),
+      })),
+    );
     return c.json({ run: { ...run, error: relativeError(deps.root, run.error) ?? null }, blocks } satisfies RunDetail);
   });
 
@@ -182,8 +189,8 @@ export function runRoutes(deps: AppDependencies): Hono<{ Variables: AuthVariable
   app.get('/runs/:id/blocks/:block/output', async (c) => {
     const view = parseQuery(outputViewQuery, c.req.query());
     const { offset, limit } = parsePage(c.req.query());
-    const page = await withStoredOutput(deps, c.req.param('id'), c.req.param('block'), (location) => deps.withSession((session) => pageOutputView(session, location, view, offset, limit)));
-    return c.json({ columns: page.columns, total: page.total, offset, limit, rows: page.rows.map(jsonRow) } satisfies OutputPage);
+    const page = await withStoredOutput(deps, c, c.req.param('id'), c.req.param('block'), (location, mask) => deps.withSession((session) => pageOutputView(session, location, view, offset, limit, mask)));
+    return c.json({ columns: page.columns, total: page.total, offset, limit, rows: page.rows.map(jsonRow), masked: page.masked } satisfies OutputPage);
   });
 
   // The same view as a file: with offset and limit one page, without them the whole output, streamed from disk.
@@ -195,13 +202,16 @@ export function runRoutes(deps: AppDependencies): Hono<{ Variables: AuthVariable
     if (!downloadFormats.includes(format)) return problem(c, 400, 'api.bad_format', `format is one of ${downloadFormats.join(', ')}; got '${q.format}'`);
     const view = parseQuery(outputViewQuery, q);
     const page = q.offset !== undefined || q.limit !== undefined ? parsePage(q) : undefined;
-    const file = await withStoredOutput(deps, runId, block, (location) => deps.withSession((session) => outputFile(session, location, view, format, page)));
+    const file = await withStoredOutput(deps, c, runId, block, (location, mask) => deps.withSession((session) => outputFile(session, location, view, format, page, mask)));
     const name = `${fileNamePart(block)}-${fileNamePart(runId)}${page ? `-rows-${page.offset + 1}-${page.offset + page.limit}` : ''}.${format}`;
-    return new Response(file.body, { headers: { 'content-type': file.type, 'content-disposition': `attachment; filename="${name}"` } });
+    return new Response(file.body, {
+      headers: { 'content-type': file.type, 'content-disposition': `attachment; filename="${name}"`, ...(file.masked.length ? { [maskedHeader]: file.masked.join(',') } : {}) },
+    });
   });
 
   app.get('/runs/:id/blocks/:block/stats', async (c) => {
-    return c.json(await withStoredOutput(deps, c.req.param('id'), c.req.param('block'), (location) => deps.withSession((session) => outputStats(session, location))));
+    const stats = await withStoredOutput(deps, c, c.req.param('id'), c.req.param('block'), async (location, mask) => ({ stats: mask.stats(await deps.withSession((session) => outputStats(session, location))), mask }));
+    return c.json({ ...stats.stats, masked: stats.mask.among(stats.stats.columns.map((col) => col.name)) });
   });
 
   app.post('/runs/:id/retry', async (c) => {
@@ -262,14 +272,21 @@ async function findRun(store: Pick<RunHistory, 'getRun'>, id: string): Promise<R
   return run;
 }
 
-/** Lends `work` a local file the data plane reads a block run's stored output from, held until the work ends. */
-async function withStoredOutput<T>({ store, outputs }: AppDependencies, runId: string, block: string, work: (file: string) => Promise<T>): Promise<T> {
+/**
+ * Lends `work` a local file the data plane reads a block run's stored output
+ * from, held until the work ends, and the columns whose values the caller
+ * may not see (docs/pii.md).
+ */
+async function withStoredOutput<T>(deps: AppDependencies, c: Context, runId: string, block: string, work: (file: string, mask: ColumnMask) => Promise<T>): Promise<T> {
+  const { store, outputs } = deps;
+  const run = await findRun(store, runId);
   const record = (await store.listBlockRuns(runId)).find((b) => b.block === block);
   if (!record) throw new ConfigError('run.unknown_block_run', `run '${runId}' has no block '${block}'`);
   if (!record.output || !(await outputs.exists(record.output))) throw new ConfigError('run.no_output', `block '${block}' of run '${runId}' has no stored output`);
   const file = await outputs.read(record.output);
   try {
-    return await work(file);
+    const columns = record.columns?.map((col) => col.name) ?? (await deps.withSession((session) => session.describe(`SELECT * FROM read_parquet(${quoteLiteral(file)})`))).map((col) => col.name);
+    return await work(file, await c.get('maskFor')(run.pipeline, block, columns));
   } finally {
     outputs.release(file);
   }

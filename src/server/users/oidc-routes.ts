@@ -4,7 +4,7 @@ import { html } from 'hono/html';
 import { mask } from '../../core/project/secrets.ts';
 import type { AuditLog } from '../../core/run-store/audit-log.ts';
 import { problem } from '../http-problem.ts';
-import { remoteAddress, setSessionCookie } from '../session-auth.ts';
+import { endPreviousSession, remoteAddress, secureCookie, setSessionCookie } from '../session-auth.ts';
 import type { OidcClient, OidcTransaction } from './oidc-client.ts';
 import { sessionTag, type UserAuth } from './user-auth.ts';
 
@@ -55,12 +55,11 @@ function readTransaction(c: Context): OidcTransaction | undefined {
  */
 export function oidcRoutes(auth: UserAuth, audit: AuditLog, oidc: OidcClient | undefined): Hono {
   const app = new Hono();
-  const secure = (c: Context) => new URL(c.req.url).protocol === 'https:';
 
   app.get('/auth/oidc/start', async (c) => {
     if (!oidc) return problem(c, 404, 'auth.oidc_off', 'OpenID Connect sign-in is not configured (sluice.yaml auth.oidc)');
     const { url, transaction } = await oidc.start(new URL(c.req.url).origin);
-    setCookie(c, transactionCookie, Buffer.from(JSON.stringify(transaction)).toString('base64url'), { httpOnly: true, sameSite: 'Lax', path: cookiePath, secure: secure(c), maxAge: 600 });
+    setCookie(c, transactionCookie, Buffer.from(JSON.stringify(transaction)).toString('base64url'), { httpOnly: true, sameSite: 'Lax', path: cookiePath, secure: secureCookie(c), maxAge: 600 });
     return c.redirect(url.href, 302);
   });
 
@@ -90,6 +89,11 @@ export function oidcRoutes(auth: UserAuth, audit: AuditLog, oidc: OidcClient | u
       );
     }
     const opened = await auth.signInExternal(outcome.identity);
+    // A user the provider created, or whose role its claim changed, is a user change like one an admin makes.
+    const actor = `oidc:${provider}`;
+    if (opened.created) await audit.append({ actor, address: remoteAddress(c), action: 'user.add', target: opened.user.name, detail: { role: opened.user.role, via: 'oidc', subject: outcome.identity.subject } });
+    if (opened.previousRole) await audit.append({ actor, address: remoteAddress(c), action: 'user.role', target: opened.user.name, detail: { from: opened.previousRole, to: opened.user.role, via: 'oidc' } });
+    await endPreviousSession(c, auth);
     await audit.append({
       actor: opened.principal.actor,
       address: remoteAddress(c),

@@ -70,6 +70,8 @@ describe('UserAuth', () => {
     assert.equal(first.principal.actor, 'user:ana-2');
     const again = await auth.signInExternal({ subject: 'https://idp.example|123', name: 'ana', role: 'editor' });
     assert.equal(again.created, false);
+    assert.equal(again.previousRole, 'viewer', 'the role the claim changed, for the audit log');
+    assert.equal((await auth.signInExternal({ subject: 'https://idp.example|123', name: 'ana', role: 'editor' })).previousRole, undefined, 'no change, no previous role');
     assert.equal(again.user.name, 'ana-2');
     assert.equal(again.principal.role, 'editor');
     assert.equal((await store.users.getUser('ana'))?.role, 'admin');

@@ -30,6 +30,13 @@ export const defaultSessionLimits: SessionLimits = { idleMs: 8 * 3_600_000, abso
 /** Activity is written at most this often per session, so a busy page does not write on every request. */
 const touchEveryMs = 30_000;
 
+/**
+ * Password guessing: after this many wrong passwords for one name within the
+ * window, that name cannot sign in for `holdMs`, whether it exists or not (so
+ * the hold tells nothing about which names exist). Kept per server process.
+ */
+export const signInHold = { failures: 5, windowMs: 15 * 60_000, holdMs: 60_000 } as const;
+
 /** An identity a sign-in provider (OpenID Connect) has verified. */
 export interface ExternalIdentity {
   /** The provider's stable id of the person (`iss` + `sub` is a good choice). */
@@ -65,6 +72,8 @@ export function newApiKey(): string {
 export class UserAuth {
   /** Sessions begun with the project token (no users yet): in memory, as they die with the first user anyway. */
   private readonly tokenSessions = new Map<string, number>();
+  /** Recent wrong passwords per user name, and until when the name is held. */
+  private readonly failures = new Map<string, { count: number; since: number; heldUntil: number }>();
 
   constructor(
     private readonly store: Pick<RunStore, 'users'>,
@@ -118,11 +127,31 @@ export class UserAuth {
     return { id, principal: { kind: 'session', role: 'admin', actor: `session:${sessionTag(id)}` } };
   }
 
-  /** Checks a user's password (Argon2id) and opens a session. */
+  /** How long (ms) `name` must wait before its next password sign-in; 0 when it may try now. */
+  signInHeldFor(name: string, now = Date.now()): number {
+    return Math.max(0, (this.failures.get(name)?.heldUntil ?? 0) - now);
+  }
+
+  /** Checks a user's password (Argon2id) and opens a session; a name held after repeated wrong passwords is refused unchecked. */
   async signIn(name: string, password: string): Promise<{ id: string; principal: Principal } | undefined> {
+    if (this.signInHeldFor(name) > 0) return undefined;
     const ok = await verifyPassword(await this.store.users.passwordHash(name), password);
     const user = ok ? await this.store.users.getUser(name) : undefined;
-    return user && this.openSession(user);
+    if (!user) {
+      this.noteFailure(name);
+      return undefined;
+    }
+    this.failures.delete(name);
+    return this.openSession(user);
+  }
+
+  private noteFailure(name: string, now = Date.now()): void {
+    // Names guessed long ago are forgotten, so a spray of made-up names cannot grow the map without end.
+    if (this.failures.size > 10_000) for (const [key, f] of this.failures) if (now - f.since > signInHold.windowMs && f.heldUntil < now) this.failures.delete(key);
+    const known = this.failures.get(name);
+    const current = known && now - known.since <= signInHold.windowMs ? known : { count: 0, since: now, heldUntil: 0 };
+    const count = current.count + 1;
+    this.failures.set(name, count >= signInHold.failures ? { count: 0, since: now, heldUntil: now + signInHold.holdMs } : { ...current, count });
   }
 
   /**
@@ -133,9 +162,10 @@ export class UserAuth {
    * the next sign-in), and opens a session. The caller sets the session
    * cookie (`sessionCookie`) to the returned id and audits the sign-in.
    */
-  async signInExternal(identity: ExternalIdentity): Promise<{ id: string; principal: Principal; user: UserRecord; created: boolean }> {
+  async signInExternal(identity: ExternalIdentity): Promise<{ id: string; principal: Principal; user: UserRecord; created: boolean; previousRole?: Role | undefined }> {
     let user = await this.store.users.findUserBySubject(identity.subject);
     let created = false;
+    let previousRole: Role | undefined;
     if (!user) {
       for (let n = 1; !user; n++) {
         const name = n === 1 ? identity.name : `${identity.name}-${n}`;
@@ -145,9 +175,10 @@ export class UserAuth {
         created = true;
       }
     } else if (user.role !== identity.role) {
+      previousRole = user.role;
       user = (await this.store.users.setRole(user.name, identity.role)) ?? user;
     }
-    return { ...(await this.openSession(user)), user, created };
+    return { ...(await this.openSession(user)), user, created, ...(previousRole ? { previousRole } : {}) };
   }
 
   async openSession(user: UserRecord): Promise<{ id: string; principal: Principal }> {

@@ -68,7 +68,7 @@ export async function writeTrainingJsonl(examples: Iterable<TrainingExample> | A
 }
 
 /** Only the fields of the example's shape are written, so stray fields never reach the training set. */
-function checkedExample(example: TrainingExample, position: number): TrainingExample {
+export function checkedExample(example: TrainingExample, position: number): TrainingExample {
   if (example && 'messages' in example && Array.isArray(example.messages)) {
     for (const [i, message] of example.messages.entries()) {
       if (typeof message?.content !== 'string' || !['system', 'user', 'assistant', 'tool'].includes(message.role)) {
@@ -83,8 +83,11 @@ function checkedExample(example: TrainingExample, position: number): TrainingExa
   throw new TypeError(`example ${position} is neither { prompt, completion } with text nor { messages: [...] }`);
 }
 
-/** A number in [0, 1) from the seed and the example: the same for the same pair, everywhere. */
-function sideOf(seed: string, line: string): number {
+/**
+ * A number in [0, 1) from the seed and the example's JSON line: the same for
+ * the same pair, everywhere. Under the validation share, the example is held out.
+ */
+export function sideOf(seed: string, line: string): number {
   return createHash('sha1').update(seed).update('\0').update(line).digest().readUInt32BE(0) / 2 ** 32;
 }
 

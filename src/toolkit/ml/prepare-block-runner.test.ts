@@ -10,6 +10,11 @@ import type { PrepareBlock } from '../../core/pipeline/pipeline.ts';
 import type { BlockRunContext } from '../../core/run/block-runner.ts';
 import { createLogger } from '../../core/run/logger.ts';
 import { readRunFiles } from '../../core/run/run-files.ts';
+import { createLocalFolderOutputStore } from '../../core/output-store/local-folder-output-store.ts';
+import type { OutputStore } from '../../core/output-store/output-store.ts';
+import { createS3Client } from '../../core/output-store/s3-client.ts';
+import { createS3OutputStore } from '../../core/output-store/s3-output-store.ts';
+import { startS3TestServer, type S3TestServer } from '../../testing/s3-test-server.ts';
 import { createPrepareBlockRunner, fittedTransformsFile } from './prepare-block-runner.ts';
 
 /** 30 customers with 1 to 3 orders each; the amounts and countries vary by customer so each side's parameters differ. */
@@ -34,6 +39,7 @@ describe('the prepare block runner: train and test as block outputs, fitted para
   let dataPlane: DataPlane;
   let session: DataPlaneSession;
   let upstream: StoredOutput;
+  const outputs: OutputStore = createLocalFolderOutputStore(path.join(stateDir, 'outputs'));
   const write = (file: string, text: string): void => {
     mkdirSync(path.dirname(path.join(root, file)), { recursive: true });
     writeFileSync(path.join(root, file), text);
@@ -44,7 +50,7 @@ describe('the prepare block runner: train and test as block outputs, fitted para
   };
   let n = 0;
   /** Runs the split block, then its two sides on its output, as a run would. */
-  const runAll = async (settings: string, runId: string) => {
+  const runAll = async (settings: string, runId: string, store: OutputStore = outputs) => {
     const [split, train, test] = prepareBlocks(settings);
     const run = async (block: PrepareBlock, input: { name: string; output: StoredOutput }) => {
       const context = {
@@ -52,6 +58,7 @@ describe('the prepare block runner: train and test as block outputs, fitted para
         pipeline: { name: 'p' },
         runId,
         session,
+        outputs: store,
         inputs: [input],
         outputLocation: path.join(root, 'out', `${block.name}-${++n}.parquet`),
         tempDir: path.join(root, 'tmp', String(n)),
@@ -68,7 +75,7 @@ describe('the prepare block runner: train and test as block outputs, fitted para
       whole,
       train: await run(train!, { name: 'features', output: whole.result.output! }),
       test: await run(test!, { name: 'features', output: whole.result.output! }),
-      fitted: readRunFiles(stateDir, { pipeline: 'p', runId, block: 'features' })[fittedTransformsFile] as { fittedOnRows: number; columns: Record<string, Record<string, unknown>> },
+      fitted: (await readRunFiles(store, stateDir, { pipeline: 'p', runId, block: 'features' }))[fittedTransformsFile] as { fittedOnRows: number; columns: Record<string, Record<string, unknown>> },
     };
   };
 
@@ -157,5 +164,38 @@ describe('the prepare block runner: train and test as block outputs, fitted para
     assert.deepEqual(again.fitted, first.fitted);
     const other = await runAll(byGroup(7), 'group-4');
     assert.notDeepEqual(ids(other.test.rows), ids(first.test.rows));
+  });
+
+  it("keeps the fitted parameters with the run's outputs in an S3 bucket, and removes them with the run", async () => {
+    let server: S3TestServer | undefined;
+    const cacheDir = mkdtempSync(path.join(os.tmpdir(), 'sluice-prepare-s3-cache-'));
+    try {
+      server = await startS3TestServer('prepare-fitted');
+      const s3 = server;
+      const bucket = createS3OutputStore({
+        bucket: s3.bucket,
+        prefix: 'team/outputs',
+        cacheDir,
+        client: () => createS3Client({ endpoint: s3.endpoint, region: 'us-east-1', forcePathStyle: true, accessKeyId: s3.accessKeyId, secretAccessKey: s3.secretAccessKey, partSize: 64 * 2 ** 20 }),
+      });
+      const { fitted, train } = await runAll(byGroup(42), 's3-1', bucket);
+      assert.equal(fitted.fittedOnRows, train.rows.length);
+      assert.deepEqual(await readRunFiles(outputs, stateDir, { pipeline: 'p', runId: 's3-1', block: 'features' }), {}, 'nothing kept in the local folder');
+      // Read back through another store on the same bucket, as a server on another machine would.
+      const elsewhere = createS3OutputStore({ bucket: s3.bucket, prefix: 'team/outputs', cacheDir: path.join(cacheDir, 'other'), client: () => createS3Client({ endpoint: s3.endpoint, region: 'us-east-1', forcePathStyle: true, accessKeyId: s3.accessKeyId, secretAccessKey: s3.secretAccessKey, partSize: 64 * 2 ** 20 }) });
+      assert.deepEqual((await readRunFiles(elsewhere, stateDir, { pipeline: 'p', runId: 's3-1', block: 'features' }))[fittedTransformsFile], fitted);
+      await elsewhere.delete(elsewhere.location({ pipeline: 'p', runId: 's3-1' }));
+      assert.deepEqual(await readRunFiles(bucket, stateDir, { pipeline: 'p', runId: 's3-1', block: 'features' }), {});
+    } finally {
+      await server?.close();
+      rmSync(cacheDir, { recursive: true, force: true });
+    }
+  });
+
+  it('reads the fitted parameters a run kept in the state folder before they went to the output store', async () => {
+    const legacy = path.join(stateDir, 'run-files', 'p', 'old-run', 'features');
+    mkdirSync(legacy, { recursive: true });
+    writeFileSync(path.join(legacy, fittedTransformsFile), '{"version":1,"fittedOnRows":3,"columns":{}}\n');
+    assert.deepEqual(await readRunFiles(outputs, stateDir, { pipeline: 'p', runId: 'old-run', block: 'features' }), { [fittedTransformsFile]: { version: 1, fittedOnRows: 3, columns: {} } });
   });
 });

@@ -1,7 +1,8 @@
 import type { Column, Row } from '../../core/data-plane/data-plane.ts';
 import { ConfigError, SluiceError } from '../../core/errors.ts';
 import type { PrepareBlock } from '../../core/pipeline/pipeline.ts';
-import type { BlockResult, BlockRunContext, BlockRunner } from '../../core/run/block-runner.ts';
+import type { BlockRunner } from '../../core/run/block-runner.ts';
+import { keepSplitSide, splitColumn } from '../split-side.ts';
 import { writeRunFile } from '../../core/run/run-files.ts';
 import { quoteIdent } from '../../core/sql/quote.ts';
 import { applyTransforms, oneHotColumns } from './apply-transforms.ts';
@@ -10,8 +11,6 @@ import { fitTransforms } from './fit-transforms.ts';
 import { type PrepareSettings, prepareSettingsSchema } from './prepare-settings.ts';
 import { type Split, splitByGroup, splitByTime, splitStratified } from './split-rows.ts';
 
-/** The column a prepare block adds: which side each row is on. */
-export const splitColumn = 'split';
 
 /** The settings of a prepare block, checked; a problem names the file and line of the block. */
 export function checkPrepareBlock(block: PrepareBlock): PrepareSettings {
@@ -40,7 +39,7 @@ export const fittedTransformsFile = 'fitted-transforms.json';
  */
 export function createPrepareBlockRunner(): BlockRunner<PrepareBlock> {
   return async (block, context) => {
-    if (block.part !== 'split') return keepSide(block.part, context);
+    if (block.part !== 'split') return keepSplitSide(block.part, context, 'rows');
     const settings = checkPrepareBlock(block);
     const input = context.inputs[0]!;
     if (input.output.columns.some((c) => c.name === splitColumn)) {
@@ -53,25 +52,12 @@ export function createPrepareBlockRunner(): BlockRunner<PrepareBlock> {
     if (leaks.length) throw new SluiceError('toolkit.leakage', `the split leaks: ${leaks.map((leak) => leak.message).join('; ')}`, { location: locationOf(block) });
     const fitted = fitTransforms(split.train, settings.transform ?? {});
     context.logger.info(`fitted transforms (on ${split.train.length} train rows): ${JSON.stringify(fitted)}`);
-    writeRunFile(context.project.stateDir, { pipeline: context.pipeline.name, runId: context.runId, block: block.name }, fittedTransformsFile, fitted);
+    if (!context.outputs) throw new SluiceError('prepare.no_output_store', 'a prepare block keeps its fitted parameters in the output store, and this run has none');
+    await writeRunFile(context.outputs, { pipeline: context.pipeline.name, runId: context.runId, block: block.name }, fittedTransformsFile, fitted);
     const sides = [...applyTransforms(split.train, fitted, 'train').map((row) => ({ ...row, [splitColumn]: 'train' })), ...applyTransforms(split.test, fitted, 'test').map((row) => ({ ...row, [splitColumn]: 'test' }))];
     const output = await context.session.storeRows(batches(sides), context.outputLocation, outputTypes(input.output.columns, fitted.columns));
     return { output, rowsIn: input.output.rows, summary: `train ${split.train.length}, test ${split.test.length}` };
   };
-}
-
-/** A side's block: the split block's rows of that side, without the `split` column that says so. */
-async function keepSide(side: 'train' | 'test', context: BlockRunContext): Promise<BlockResult> {
-  const input = context.inputs[0]!;
-  if (!input.output.columns.some((c) => c.name === splitColumn)) {
-    throw new SluiceError('prepare.no_split', `'${input.name}' has no '${splitColumn}' column to take the ${side} rows from`);
-  }
-  const output = await context.session.storeQuery(
-    `SELECT * EXCLUDE (${quoteIdent(splitColumn)}) FROM ${quoteIdent(input.name)} WHERE ${quoteIdent(splitColumn)} = '${side}'`,
-    context.outputLocation,
-    context.signal,
-  );
-  return { output, rowsIn: input.output.rows, summary: `${output.rows} ${side} rows` };
 }
 
 function splitRows(rows: readonly Row[], settings: PrepareSettings): Split {

@@ -10,6 +10,7 @@ const sections = [
   { to: '/pipelines', label: 'Pipelines', icon: '▦' },
   { to: '/runs', label: 'Runs', icon: '▶' },
   { to: '/running', label: 'Running now', icon: '⟳' },
+  { to: '/streams', label: 'Streams', icon: '≈' },
   { to: '/workers', label: 'Workers', icon: '⚙' },
   { to: '/triggers', label: 'Triggers', icon: '◷' },
   { to: '/connections', label: 'Connections', icon: '⛁' },

@@ -1,13 +1,16 @@
 import { useState } from 'react';
 import { alertCalls } from './alert-calls.ts';
 import { ErrorNote } from '../../components/ErrorNote.tsx';
+import { useCan } from '../users/session-context.ts';
+import type { Role } from '@sluice/api';
 import { AddChannelForm } from './AddChannelForm.tsx';
 import type { AlertChannelView } from '@sluice/api';
 import { alertEvents, type AlertEventName, type TestSendResult } from './alert-types.ts';
 
 /** One scope's channels (the project's, or one pipeline's), with their events, a test send and removal. */
-export function AlertScopeCard({ title, file, pipeline, testId, channels, problem, onChange }: { title: string; file: string; pipeline?: string | undefined; testId: string; channels: readonly AlertChannelView[]; problem?: string | undefined; onChange: () => void }) {
+export function AlertScopeCard({ title, file, pipeline, testId, channels, problem, onChange, changeRole }: { title: string; file: string; pipeline?: string | undefined; testId: string; channels: readonly AlertChannelView[]; problem?: string | undefined; onChange: () => void; /** Who may add, change, test and remove these channels (route-roles.ts). */ changeRole: Role }) {
   const calls = alertCalls(pipeline);
+  const canChange = useCan(changeRole);
   const [adding, setAdding] = useState(false);
   const [results, setResults] = useState<Record<number, TestSendResult | 'sending'>>({});
   const [error, setError] = useState<Error>();
@@ -32,7 +35,7 @@ export function AlertScopeCard({ title, file, pipeline, testId, channels, proble
       <header className="alerts-card-head">
         <h2>{title}</h2>
         <code className="muted small">{file}</code>
-        <button type="button" className="button small" onClick={() => setAdding(!adding)} data-testid={`${testId}-add`}>{adding ? 'Close' : 'Add channel'}</button>
+        {canChange && <button type="button" className="button small" onClick={() => setAdding(!adding)} data-testid={`${testId}-add`}>{adding ? 'Close' : 'Add channel'}</button>}
       </header>
       {problem && <div className="text-error small">{problem}</div>}
       <ErrorNote error={error} />
@@ -56,7 +59,7 @@ export function AlertScopeCard({ title, file, pipeline, testId, channels, proble
                     <div className="alerts-events">
                     {alertEvents.map((event) => (
                       <label key={event} className="field checkbox small">
-                        <input type="checkbox" checked={channel.on.includes(event)} disabled={channel.on.length === 1 && channel.on.includes(event)} onChange={(e) => toggle(channel, event, e.target.checked)} data-testid={`${testId}-channel-${channel.index}-${event}`} />
+                        <input type="checkbox" checked={channel.on.includes(event)} disabled={!canChange || (channel.on.length === 1 && channel.on.includes(event))} onChange={(e) => toggle(channel, event, e.target.checked)} data-testid={`${testId}-channel-${channel.index}-${event}`} />
                         <span>{event}</span>
                       </label>
                     ))}
@@ -66,8 +69,12 @@ export function AlertScopeCard({ title, file, pipeline, testId, channels, proble
                     {result === 'sending' ? <span className="muted">sending…</span> : result ? <span className={result.ok ? 'text-ok' : 'text-error'}>{result.ok ? '✓ sent' : `✗ ${result.error?.message ?? 'not sent'}`}</span> : null}
                   </td>
                   <td className="actions">
-                    <button type="button" className="button small" disabled={result === 'sending'} onClick={() => test(channel.index)} data-testid={`${testId}-channel-${channel.index}-test`}>Send test</button>
-                    <button type="button" className="button small danger" onClick={() => remove(channel)}>Remove</button>
+                    {canChange && (
+                      <>
+                        <button type="button" className="button small" disabled={result === 'sending'} onClick={() => test(channel.index)} data-testid={`${testId}-channel-${channel.index}-test`}>Send test</button>
+                        <button type="button" className="button small danger" onClick={() => remove(channel)} data-testid={`${testId}-channel-${channel.index}-remove`}>Remove</button>
+                      </>
+                    )}
                   </td>
                 </tr>
               );
@@ -75,7 +82,7 @@ export function AlertScopeCard({ title, file, pipeline, testId, channels, proble
           </tbody>
         </table>
       )}
-      {adding && <AddChannelForm pipeline={pipeline} testId={testId} onAdded={() => { setAdding(false); onChange(); }} />}
+      {adding && canChange && <AddChannelForm pipeline={pipeline} testId={testId} onAdded={() => { setAdding(false); onChange(); }} />}
     </section>
   );
 }

@@ -19,9 +19,10 @@ export default function AlertsPage() {
             testId="alerts-project"
             channels={data.project}
             onChange={reload}
+            changeRole="admin"
           />
           {data.pipelines.map((p) => (
-            <AlertScopeCard key={p.name} title={p.name} file={`pipelines/${p.name}.yaml`} pipeline={p.name} testId={`alerts-pipeline-${p.name}`} channels={p.channels} problem={p.error} onChange={reload} />
+            <AlertScopeCard key={p.name} title={p.name} file={`pipelines/${p.name}.yaml`} pipeline={p.name} testId={`alerts-pipeline-${p.name}`} channels={p.channels} problem={p.error} onChange={reload} changeRole="editor" />
           ))}
         </div>
       )}

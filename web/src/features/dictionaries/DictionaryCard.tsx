@@ -3,10 +3,13 @@ import { call } from '../../api/client.ts';
 import { ErrorNote } from '../../components/ErrorNote.tsx';
 import type { DictionarySummary, ReviewDecision } from './dictionary-types.ts';
 import { PendingValueRow } from './PendingValueRow.tsx';
+import { useCan } from '../users/session-context.ts';
 
 /** One dictionary: its file, its size, and the review panel of its pending values. */
 export function DictionaryCard({ dictionary, onChange }: { dictionary: DictionarySummary; onChange: () => void }) {
   const [error, setError] = useState<Error>();
+  // Review decisions are written to the dictionary file: an editor's change (route-roles.ts).
+  const canReview = useCan('editor');
   const [saving, setSaving] = useState<string>();
   const decide = (decision: ReviewDecision) => {
     setSaving(decision.value);
@@ -29,6 +32,7 @@ export function DictionaryCard({ dictionary, onChange }: { dictionary: Dictionar
       {dictionary.error && <div className="text-error small" data-testid={`${testId}-error`}>{dictionary.error.location?.file ? `${dictionary.error.location.file}${dictionary.error.location.line ? `:${dictionary.error.location.line}` : ''}: ` : ''}{dictionary.error.message}</div>}
       <ErrorNote error={error} />
       {!dictionary.error && dictionary.pending.length === 0 && <p className="muted small" data-testid={`${testId}-nothing`}>Nothing to review: the latest runs mapped every value.</p>}
+      {dictionary.pending.length > 0 && !canReview && <p className="muted small" data-testid={`${testId}-review-role`}>Reviewing these values needs the editor role.</p>}
       {dictionary.pending.length > 0 && (
         <table className="table" data-testid={`${testId}-review`}>
           <thead>
@@ -36,7 +40,7 @@ export function DictionaryCard({ dictionary, onChange }: { dictionary: Dictionar
           </thead>
           <tbody>
             {dictionary.pending.map((value) => (
-              <PendingValueRow key={value.value} value={value} values={dictionary.values} busy={saving !== undefined} onDecide={decide} />
+              <PendingValueRow key={value.value} value={value} values={dictionary.values} busy={saving !== undefined} onDecide={canReview ? decide : undefined} />
             ))}
           </tbody>
         </table>

@@ -1,8 +1,12 @@
 import { useState } from 'react';
 import type { PendingValue, ReviewDecision } from './dictionary-types.ts';
 
-/** A value waiting for review: a button per closest value, any other value from a list, or "none of these". */
-export function PendingValueRow({ value, values, busy, onDecide }: { value: PendingValue; values: readonly string[]; busy: boolean; onDecide: (decision: ReviewDecision) => void }) {
+/**
+ * A value waiting for review: a button per closest value, any other value
+ * from a list, or "none of these". Without `onDecide` (a role that may not
+ * review) the closest values are listed, with nothing to press.
+ */
+export function PendingValueRow({ value, values, busy, onDecide }: { value: PendingValue; values: readonly string[]; busy: boolean; onDecide?: ((decision: ReviewDecision) => void) | undefined }) {
   const [other, setOther] = useState('');
   const where = value.seenIn.map((s) => `${s.pipeline} › ${s.block} › ${s.column}`).join(', ');
   return (
@@ -14,6 +18,8 @@ export function PendingValueRow({ value, values, busy, onDecide }: { value: Pend
       <td>{value.count}</td>
       <td className="small">{value.flag}</td>
       <td>
+        {!onDecide && <span className="small muted" data-testid="pending-candidates">{value.candidates.map((c) => `${c.value} (${c.score.toFixed(2)})`).join(', ') || 'no close value'}</span>}
+        {onDecide && (
         <div className="alerts-events">
           {value.candidates.map((c) => (
             <button key={c.value} type="button" className="button small" disabled={busy} onClick={() => onDecide({ value: value.value, canonical: c.value })} title={`map "${value.value}" to "${c.value}" from now on`} data-testid="accept-candidate">
@@ -27,6 +33,7 @@ export function PendingValueRow({ value, values, busy, onDecide }: { value: Pend
           {other && <button type="button" className="button small" disabled={busy} onClick={() => onDecide({ value: value.value, canonical: other })} data-testid="accept-other">Map</button>}
           <button type="button" className="button small" disabled={busy} onClick={() => onDecide({ value: value.value, canonical: null })} title="this value stands for none of the dictionary's values" data-testid="reject-value">None of these</button>
         </div>
+        )}
       </td>
     </tr>
   );

@@ -4,6 +4,7 @@ import { useApi } from '../../api/use-api.ts';
 import { ErrorNote } from '../../components/ErrorNote.tsx';
 import { PageHeader } from '../../components/PageHeader.tsx';
 import { navigate, routeQuery, withQuery } from '../../router.ts';
+import { useCan } from '../users/session-context.ts';
 import type { MapSuggestAnswer, MappingDecisions } from './field-mapping-types.ts';
 import { SuggestionTable } from './SuggestionTable.tsx';
 import { WriteMappingBlock } from './WriteMappingBlock.tsx';
@@ -17,6 +18,8 @@ import './field-mapping.css';
  */
 export default function FieldMappingPage({ route }: { route: string }) {
   const query = routeQuery(route);
+  // Suggesting reads sample values of any source and writing adds a block: an editor's work (route-roles.ts).
+  const canMap = useCan('editor');
   const [source, setSource] = useState(query.get('source') ?? '');
   const [target, setTarget] = useState(query.get('target') ?? '');
   const { data: sources } = useApi(endpoint('GET /api/map/sources'));
@@ -43,6 +46,8 @@ export default function FieldMappingPage({ route }: { route: string }) {
   return (
     <div className="page map-page" data-testid="map-page">
       <PageHeader title="Map fields" subtitle="How one table's columns map onto another's: by name, type and sample values" />
+      {!canMap && <p className="muted" data-testid="map-needs-editor">Mapping fields needs the editor role: it reads sample values of the sources and writes a block.</p>}
+      {canMap && (
       <form
         className="map-pick"
         onSubmit={(e) => {
@@ -66,6 +71,7 @@ export default function FieldMappingPage({ route }: { route: string }) {
           {busy ? 'Reading samples…' : 'Suggest'}
         </button>
       </form>
+      )}
       <ErrorNote error={error} />
       {answer && (
         <>

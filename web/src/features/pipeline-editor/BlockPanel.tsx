@@ -111,9 +111,17 @@ export function BlockPanel({ pipeline, block, file, connectors, connections, run
               <button type="button" className="button small primary" disabled={!settingsDirty || missing.length > 0} onClick={saveSettings} data-testid="save-settings">Save settings</button>
             </div>
           </div>
+        ) : block.language === 'clean' && block.part === 'review' ? (
+          // Made by the loader from its clean block's columns: edited there, decided under Dictionaries.
+          <div className="block-settings" data-testid="clean-review-note">
+            <p className="muted small">
+              The values {block.declaredName ?? block.name} left undecided against its dictionaries, one row per column and value, for other blocks to read.
+              Its settings are those of {block.declaredName ?? block.name}; decide the values under <a href="#/dictionaries">Dictionaries</a>.
+            </p>
+          </div>
         ) : block.language === 'clean' ? (
           <CleanBlockForm key={JSON.stringify(block.settings)} pipeline={pipeline} block={block.name} columns={block.settings} knownColumns={blockRun?.columns} onSaved={() => onChanged(block.name)} onError={setError} />
-        ) : block.language === 'prepare' || block.language === 'dedupe' ? (
+        ) : block.language === 'prepare' || block.language === 'dedupe' || block.language === 'examples' ? (
           <NoCodeSettingsForm
             key={JSON.stringify(block.settings)}
             pipeline={pipeline}
@@ -178,6 +186,7 @@ function partNote(block: BlockSpec): string | undefined {
       return `The pairs of ${from} scoring between its review and match thresholds; these are the settings of ${from}.`;
     case 'train':
     case 'test':
+    case 'validation':
       return `The ${block.part} rows of ${from}; these are the settings of ${from}.`;
     default:
       return undefined;

@@ -6,7 +6,7 @@ import { SchemaForm } from '../../components/schema-form/SchemaForm.tsx';
 
 export interface NoCodeSettingsFormProps {
   readonly pipeline: string;
-  readonly kind: 'dedupe' | 'prepare';
+  readonly kind: 'dedupe' | 'prepare' | 'examples';
   /** The block as the pipeline file names it: a review or side block edits the block it comes from. */
   readonly declaredName: string;
   /** What the selected block is, when it is not the block written in the file (its review pairs, its train rows). */

@@ -39,7 +39,7 @@ export const PipelineCanvas = memo(function PipelineCanvas({ blocks, selected, s
     const next = new Map<string, BlockNodeType>();
     const list = blocks.map((b) => {
       const position = positions.get(b.name) ?? { x: 0, y: 0 };
-      const detail = b.language === 'connector' ? `${b.connector ?? ''}${b.connection ? ` · ${b.connection}` : ''}` : b.language === 'clean' ? cleanedColumns(b) : b.language === 'dedupe' ? dedupeDetail(b) : b.language === 'prepare' ? prepareDetail(b) : (b.file ?? '');
+      const detail = b.language === 'connector' ? `${b.connector ?? ''}${b.connection ? ` · ${b.connection}` : ''}` : b.language === 'clean' ? cleanedColumns(b) : b.language === 'dedupe' ? dedupeDetail(b) : b.language === 'prepare' ? prepareDetail(b) : b.language === 'examples' ? examplesDetail(b) : (b.file ?? '');
       const status = statuses.get(b.name);
       const isSelected = b.name === selected;
       const old = cache.current.get(b.name);
@@ -169,6 +169,11 @@ function prepareDetail(block: BlockSpec): string {
   if (block.part === 'train' || block.part === 'test') return `${block.part} rows`;
   const split = block.settings.split as { by?: unknown; column?: unknown } | undefined;
   return `split by ${String(split?.by ?? '?')}${split?.column ? ` (${String(split.column)})` : ''}`;
+}
+
+function examplesDetail(block: BlockSpec): string {
+  if (block.part === 'train' || block.part === 'validation') return `${block.part} examples`;
+  return `${String(block.settings.format ?? '?')} examples`;
 }
 
 /** A clean block's columns and their tools, `phone: phones, state: us_states`, as its node's detail. */

@@ -4,7 +4,7 @@ import type { BlockLanguage, BlockRole } from '@sluice/api';
  * Each kind of block as the canvas labels it. Keyed by the server's own
  * `BlockLanguage`, so a kind the server adds fails the typecheck until it has a label.
  */
-export const languageLabels: Record<BlockLanguage, string> = { ts: 'TS', sql: 'SQL', connector: 'NO-CODE', sync: 'SYNC', clean: 'CLEAN', prepare: 'PREPARE', dedupe: 'DEDUPE' };
+export const languageLabels: Record<BlockLanguage, string> = { ts: 'TS', sql: 'SQL', connector: 'NO-CODE', sync: 'SYNC', clean: 'CLEAN', prepare: 'PREPARE', dedupe: 'DEDUPE', stream_lag: 'STREAM LAG', examples: 'EXAMPLES' };
 
 /** The kinds of block the block panel edits itself: in a code editor or a form. */
 type EditedInPanel = 'ts' | 'sql' | 'connector' | 'clean';
@@ -17,6 +17,8 @@ export const editedInFile: Record<Exclude<BlockLanguage, EditedInPanel>, { reado
   sync: { key: 'streams:', what: 'A stream of an integration pipeline.' },
   prepare: { key: 'prepare:', what: 'A prepare block splits and transforms its input.' },
   dedupe: { key: 'dedupe:', what: 'A dedupe block gives each row its cluster of duplicates.' },
+  stream_lag: { key: 'stream_lag:', what: "A sensor that waits until a streaming pipeline's broker lag is below a bound." },
+  examples: { key: 'examples:', what: 'An examples block shapes rows into training examples for a language model, split into train and validation.' },
 };
 
 /** How a block is written. */

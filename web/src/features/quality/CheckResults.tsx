@@ -1,6 +1,7 @@
 import { useState } from 'react';
 import { endpoint } from '../../api/client.ts';
-import type { CheckResultRecord } from '@sluice/api';
+import type { CheckResultRecord, Masked } from '@sluice/api';
+import { MaskedBadge } from '../../components/MaskedBadge.tsx';
 import { useApi } from '../../api/use-api.ts';
 import { ErrorNote } from '../../components/ErrorNote.tsx';
 import { formatCount } from '../../format.ts';
@@ -39,7 +40,7 @@ export function CheckResults({ runId, finished }: { runId: string; finished: boo
   );
 }
 
-function CheckRow({ check, open, onToggle }: { check: CheckResultRecord; open: boolean; onToggle: () => void }) {
+function CheckRow({ check, open, onToggle }: { check: Masked<CheckResultRecord>; open: boolean; onToggle: () => void }) {
   const verdict = check.status === 'passed' ? 'passed' : check.severity === 'warn' ? 'warned' : check.severity === 'quarantine' ? 'quarantined' : 'failed';
   return (
     <>
@@ -53,7 +54,7 @@ function CheckRow({ check, open, onToggle }: { check: CheckResultRecord; open: b
           <span className={`badge check-${verdict}`}>{verdict}</span> <span className="muted">{check.message}</span>
         </td>
         <td className="num">{check.failingRows === undefined ? '' : formatCount(check.failingRows)}</td>
-        <td className="mono" title={check.sample ? JSON.stringify(check.sample, null, 1) : undefined}>{check.sample?.[0] ? JSON.stringify(check.sample[0]) : ''}</td>
+        <td className="mono" title={check.sample ? JSON.stringify(check.sample, null, 1) : undefined}>{check.sample?.[0] ? JSON.stringify(check.sample[0]) : ''}{check.masked?.map((column) => <MaskedBadge key={column} column={column} />)}</td>
       </tr>
       {open && (
         <tr>

@@ -4,6 +4,7 @@ import { ErrorNote } from '../../components/ErrorNote.tsx';
 import { formatTime } from '../../format.ts';
 import { href } from '../../router.ts';
 import type { DriftEventRecord } from '@sluice/api';
+import { MaskedBadge } from '../../components/MaskedBadge.tsx';
 
 /** What a drift event says, e.g. "format of order_date changed", with the column set apart. */
 function headline(e: DriftEventRecord) {
@@ -50,7 +51,7 @@ export function DriftEvents({ runId, pipeline, finished = true }: { runId?: stri
                 {' '}in run <a href={href(`/runs/${enc(e.runId)}`)} className="mono">{e.runId}</a> <span className="muted small">{formatTime(e.at)}</span>
               </>
             )}
-            {e.samples?.length ? <div className="muted small mono drift-sample" title="rows showing the drift">e.g. {e.samples.map((row) => JSON.stringify(row)).join(' ')}</div> : null}
+            {e.samples?.length ? <div className="muted small mono drift-sample" title="rows showing the drift">e.g. {e.samples.map((row) => JSON.stringify(row)).join(' ')}{e.masked?.map((column) => <MaskedBadge key={column} column={column} />)}</div> : null}
           </li>
         ))}
       </ul>

@@ -2,6 +2,7 @@ import { endpoint } from '../../api/client.ts';
 import type { ColumnProfile } from '@sluice/api';
 import { useApi } from '../../api/use-api.ts';
 import { ErrorNote } from '../../components/ErrorNote.tsx';
+import { MaskedBadge } from '../../components/MaskedBadge.tsx';
 import { formatCell, formatCount } from '../../format.ts';
 
 /**
@@ -13,6 +14,7 @@ import { formatCell, formatCount } from '../../format.ts';
 export function ProfilePanel({ runId, block }: { runId: string; block: string }) {
   const { data, error } = useApi(endpoint('GET /api/runs/:id/blocks/:block/profile', { params: { id: runId, block } }));
   const profile = data?.profile;
+  const masked = new Set(data?.masked ?? []);
   const sample = profile?.sample;
   const distinctNote = sample
     ? `Estimated from a sample of ${sample.rowGroups} of ${sample.ofRowGroups} row groups (${formatCount(sample.rows)} rows), Duj1 estimator over row groups`
@@ -32,7 +34,7 @@ export function ProfilePanel({ runId, block }: { runId: string; block: string })
           <tbody>
             {profile.columns.map((c) => (
               <tr key={c.name} data-testid={`profile-${c.name}`}>
-                <td className="strong">{c.name}</td>
+                <td className="strong">{c.name}{masked.has(c.name) && <MaskedBadge column={c.name} />}</td>
                 <td><code>{c.type}</code></td>
                 <td className="num">{formatCount(c.nulls)}{c.nulls > 0 && profile.rows > 0 && <span className="muted"> ({((c.nulls / profile.rows) * 100).toFixed(1)}%)</span>}</td>
                 <td className="num">{c.approxDistinct === undefined ? '' : `≈${formatCount(c.approxDistinct)}`}</td>

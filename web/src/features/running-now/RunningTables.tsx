@@ -4,6 +4,7 @@ import type { RunRecord, RunningNow } from '@sluice/api';
 import { ErrorNote } from '../../components/ErrorNote.tsx';
 import { formatDuration, formatTime } from '../../format.ts';
 import { href } from '../../router.ts';
+import { useCan } from '../users/session-context.ts';
 
 const elapsed = (since: string | undefined, now: number) => (since ? formatDuration(Math.max(0, now - Date.parse(since))) : '—');
 
@@ -23,10 +24,12 @@ function ProcessName({ owner, heartbeatAt, now }: { owner: string | undefined; h
 function CancelButton({ run, onCancelled }: { run: RunRecord; onCancelled: () => void }) {
   const [error, setError] = useState<Error>();
   const [busy, setBusy] = useState(false);
+  const canCancel = useCan('operator');
   const cancel = () => {
     setBusy(true);
     call('POST /api/runs/:id/cancel', { params: { id: run.id } }).then(onCancelled, setError).finally(() => setBusy(false));
   };
+  if (!canCancel) return null;
   return (
     <>
       <button type="button" className="button small danger" disabled={busy} onClick={cancel} data-testid="running-cancel">Cancel</button>

@@ -2,6 +2,8 @@ import { useState, type CSSProperties } from 'react';
 import { endpoint, link } from '../../api/client.ts';
 import { useApi } from '../../api/use-api.ts';
 import { ErrorNote } from '../../components/ErrorNote.tsx';
+import { MaskedBadge } from '../../components/MaskedBadge.tsx';
+import { useCan } from '../users/session-context.ts';
 import { formatCell, formatCount } from '../../format.ts';
 import { formatValue, isNumericType } from './format-value.ts';
 import { nextSort, pageSizes, viewQuery, type OutputView } from './output-view.ts';
@@ -33,7 +35,10 @@ export function OutputTable({ runId, block, mapSource }: { runId: string; block:
   const [showProfile, setShowProfile] = useState(false);
   const stats = useApi(showStats ? endpoint('GET /api/runs/:id/blocks/:block/stats', { params }) : undefined);
   const data = page.data;
+  const masked = new Set(data?.masked ?? []);
+  const canMap = useCan('editor');
   const columnStats = stats.data?.columns ?? [];
+  const statsMasked = new Set(stats.data?.masked ?? []);
   const total = data?.total ?? 0;
   const last = Math.max(0, Math.floor((total - 1) / pageSize) * pageSize);
 
@@ -67,7 +72,7 @@ export function OutputTable({ runId, block, mapSource }: { runId: string; block:
         <button type="button" className="button small" disabled={offset + pageSize >= total} onClick={() => setOffset(offset + pageSize)} title="Next page" data-testid="page-next">›</button>
         <button type="button" className="button small" disabled={offset >= last} onClick={() => setOffset(last)} title="Last page" data-testid="page-last">»</button>
         {/* Last, so that beside the editor it is the one to wrap, and the pager stays on one row. */}
-        {mapSource && <a className="button small" href={href(`/map?source=${encodeURIComponent(mapSource)}`)} title="Map this output's columns onto another table's" data-testid="output-map-fields">Map fields</a>}
+        {mapSource && canMap && <a className="button small" href={href(`/map?source=${encodeURIComponent(mapSource)}`)} title="Map this output's columns onto another table's" data-testid="output-map-fields">Map fields</a>}
       </div>
       <ErrorNote error={page.error} />
       {showProfile && <ProfilePanel runId={runId} block={block} />}
@@ -79,7 +84,7 @@ export function OutputTable({ runId, block, mapSource }: { runId: string; block:
           <tbody>
             {columnStats.map((s) => (
               <tr key={s.name}>
-                <td className="strong">{s.name}</td>
+                <td className="strong">{s.name}{statsMasked.has(s.name) && <MaskedBadge column={s.name} />}</td>
                 <td><code>{s.type}</code></td>
                 <td className="num">{formatCount(s.nulls)}</td>
                 <td className="num">{formatCount(s.distinct)}</td>
@@ -109,6 +114,7 @@ export function OutputTable({ runId, block, mapSource }: { runId: string; block:
                       data-testid={`output-column-${c.name}`}
                     >
                       {c.name}
+                      {masked.has(c.name) && <MaskedBadge column={c.name} />}
                       {sorted && <span className="sort-mark">{sorted === 'asc' ? ' ▲' : ' ▼'}</span>}
                       <span className="col-type">{c.type}</span>
                       <span className="col-resize" onPointerDown={(e) => startResize(c.name, e)} onClick={(e) => e.stopPropagation()} title="Drag to resize" data-testid={`resize-${c.name}`} />

@@ -2,6 +2,7 @@ import { useState } from 'react';
 import { call, endpoint, type Answer } from '../../api/client.ts';
 import { useApi } from '../../api/use-api.ts';
 import { ErrorNote } from '../../components/ErrorNote.tsx';
+import { useCan } from '../users/session-context.ts';
 
 type RunAnomaly = Answer<'GET /api/runs/:id/anomalies'>['anomalies'][number];
 
@@ -9,6 +10,7 @@ type RunAnomaly = Answer<'GET /api/runs/:id/anomalies'>['anomalies'][number];
 export function RunAnomalies({ id, finished }: { id: string; finished: boolean }) {
   const { data, error, reload } = useApi(finished ? endpoint('GET /api/runs/:id/anomalies', { params: { id } }) : undefined);
   const [actionError, setActionError] = useState<Error>();
+  const canMark = useCan('operator');
   if (!data?.anomalies.length && !error) return null;
   const accept = (a: RunAnomaly) =>
     call('POST /api/runs/:id/blocks/:block/metrics/:metric/expected', { params: { id, block: a.block, metric: a.metric }, body: {} }).then(reload, setActionError);
@@ -23,7 +25,7 @@ export function RunAnomalies({ id, finished }: { id: string; finished: boolean }
             {a.markedExpected ? (
               <span className="muted">(marked expected)</span>
             ) : (
-              <button type="button" className="button small" onClick={() => void accept(a)} title="The value is right: learn it as the new level" data-testid="mark-expected">Mark expected</button>
+              canMark && <button type="button" className="button small" onClick={() => void accept(a)} title="The value is right: learn it as the new level" data-testid="mark-expected">Mark expected</button>
             )}
           </li>
         ))}
