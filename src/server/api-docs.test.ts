@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { describe, it } from 'node:test';
+import { apiRoutes } from './api-routes.ts';
 import type { AppDependencies } from './app-context.ts';
 import { createApp } from './create-app.ts';
 import { registeredRoutes } from './registered-routes.ts';
@@ -27,6 +28,17 @@ function documentedRoutes(): string[] {
   });
 }
 
+/** Each table row's route with the query parameters it writes after `?`: `GET /api/runs?pipeline&limit` gives pipeline, limit. */
+function documentedQueries(): Map<string, string[]> {
+  const rows = docs.split('\n').filter((line) => line.startsWith('| `'));
+  return new Map(
+    rows.flatMap((row) => {
+      const found = new RegExp(`^\\| \`(${methods}) (/[^\`\\s?]*)(?:\\?([^\`\\s]*))?\``).exec(row);
+      return found ? [[`${found[1]} ${found[2]}`, found[3] ? found[3].split('&').map((part) => part.split('=')[0]!) : []] as const] : [];
+    }),
+  );
+}
+
 /** Every `METHOD /path` written anywhere in docs/api.md, prose included. */
 function mentionedRoutes(): string[] {
   return [...docs.matchAll(new RegExp(`\`(${methods}) (/[^\`\\s?]*)`, 'g'))].map((m) => `${m[1]} ${m[2]}`);
@@ -46,6 +58,18 @@ describe('docs/api.md', () => {
     const known = new Set(routes);
     const stale = [...new Set(mentionedRoutes())].filter((route) => !known.has(route));
     assert.deepEqual(stale, [], `docs/api.md names routes the server does not register: ${stale.join(', ')}`);
+  });
+
+  it("writes each route's query parameters in its row, as the route table names them", () => {
+    const documented = documentedQueries();
+    const wrong = Object.entries(apiRoutes).flatMap(([route, entry]) => {
+      const written = documented.get(route);
+      if (!written) return [];
+      const named = [...entry.query].sort();
+      return named.join('&') === [...written].sort().join('&') ? [] : [`${route}: docs/api.md has ?${written.join('&')}, the route takes ?${entry.query.join('&')}`];
+    });
+    assert.ok(documented.get('GET /api/run-list')?.includes('backfill'), 'the rows are read with their query parameters');
+    assert.deepEqual(wrong, [], `rows whose query parameters differ from the route's:\n${wrong.join('\n')}`);
   });
 
   it('gives each route one row', () => {

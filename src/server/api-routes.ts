@@ -33,6 +33,9 @@ import type { BackfillRequest, OutputPage, PageQuery, RetryRequest, RunDetail, R
 import type { SchedulePreview, SchedulePreviewRequest, TriggersRequest } from './routes/trigger-routes.ts';
 import type { IssuedKey, NewUserRequest, UserChangeRequest, UserView } from './routes/user-routes.ts';
 import type { DrainAnswer, WorkersView } from './routes/worker-routes.ts';
+import type { DeadLetterDropAnswer, DeadLetterReplayAnswer, DeadLetterSelectionRequest, DeadLettersQuery, DeadLettersView, StreamMetricsQuery, StreamMetricsView, StreamsView } from './routes/stream-routes.ts';
+import type { IngestAnswer } from './routes/ingest-routes.ts';
+import type { Masked } from './pii/masked-samples.ts';
 import type { GitStatus } from '../workspace/git.ts';
 import type { GitCommitInfo } from '../workspace/git-history.ts';
 import type { ConnectionView } from '../workspace/connections-file.ts';
@@ -60,8 +63,17 @@ type QueryOf<S extends z.ZodType> = { readonly [K in keyof z.input<S>]?: z.input
 /** The store's answer to one of its calls, as the route passes it on. */
 type Stored<K extends keyof AppDependencies['store']> = AppDependencies['store'][K] extends (...args: never[]) => Promise<infer A> ? A : never;
 
-/** A table entry: its contract is carried by its type only, so the table is also a list of route keys a test reads. */
-const route = <C extends RouteContract>(): C => ({}) as C;
+/**
+ * A table entry. Its contract is a type only; the names of the query
+ * parameters it takes are values too, every one of them (the type checks
+ * the list is whole), so a test holds docs/api.md to them.
+ */
+export interface RouteEntry<C extends RouteContract> {
+  readonly contract?: C;
+  readonly query: readonly string[];
+}
+type QueryNames<C> = C extends { readonly query: infer Q } ? [names: { readonly [K in keyof Q]-?: true }] : [names?: never];
+const route = <C extends RouteContract>(...[names]: QueryNames<C>): RouteEntry<C> => ({ query: names ? Object.keys(names) : [] });
 
 /** The answer of every route that changes a pipeline's blocks: the pipeline as it is now. */
 type PipelineAnswer = { readonly pipeline: PipelineDetail };
@@ -83,7 +95,7 @@ export const apiRoutes = {
   'DELETE /api/session': route<{ response: SessionView }>(),
   // The browser goes to these (a redirect to the provider and back); no JSON.
   'GET /api/auth/oidc/start': route<{ response: never }>(),
-  'GET /api/auth/oidc/callback': route<{ query: { readonly code?: string; readonly state?: string; readonly error?: string; readonly error_description?: string }; response: never }>(),
+  'GET /api/auth/oidc/callback': route<{ query: { readonly code?: string; readonly state?: string; readonly error?: string; readonly error_description?: string }; response: never }>({ code: true, state: true, error: true, error_description: true }),
 
   'GET /api/pipelines': route<{ response: { readonly pipelines: readonly PipelineSummary[] } }>(),
   'POST /api/pipelines': route<{ body: NewPipelineRequest; response: PipelineAnswer & { readonly file: string } }>(),
@@ -99,6 +111,7 @@ export const apiRoutes = {
   'GET /api/no-code-blocks': route<{ response: NoCodeBlocksInfo }>(),
   'PUT /api/pipelines/:name/blocks/:block/dedupe': route<{ body: NoCodeSettingsRequest; response: PipelineAnswer }>(),
   'PUT /api/pipelines/:name/blocks/:block/prepare': route<{ body: NoCodeSettingsRequest; response: PipelineAnswer }>(),
+  'PUT /api/pipelines/:name/blocks/:block/examples': route<{ body: NoCodeSettingsRequest; response: PipelineAnswer }>(),
   'POST /api/pipelines/:name/blocks/:block/pair-decisions': route<{ body: PairDecisionsRequest; response: { readonly file: string; readonly decided: number } }>(),
 
   'GET /api/pipelines/:name/triggers': route<{ response: Triggers }>(),
@@ -113,31 +126,31 @@ export const apiRoutes = {
   'GET /api/runs': route<{
     query: { readonly pipeline?: string; readonly status?: RunStatus; readonly trigger?: string; readonly since?: string; readonly until?: string; readonly limit?: number };
     response: { readonly runs: readonly RunRecord[] };
-  }>(),
+  }>({ pipeline: true, status: true, trigger: true, since: true, until: true, limit: true }),
   'GET /api/runs/:id': route<{ response: RunDetail }>(),
-  'GET /api/runs/:id/context': route<{ query: { readonly finished?: 1 }; response: RunContext }>(),
-  'GET /api/runs/:id/logs': route<{ query: QueryOf<typeof logQuery>; response: { readonly logs: readonly LogRecord[] } }>(),
+  'GET /api/runs/:id/context': route<{ response: RunContext }>(),
+  'GET /api/runs/:id/logs': route<{ query: QueryOf<typeof logQuery>; response: { readonly logs: readonly LogRecord[] } }>({ block: true, level: true }),
   // A text file, opened as a download link.
-  'GET /api/runs/:id/logs/download': route<{ query: QueryOf<typeof logQuery>; response: never }>(),
-  'GET /api/runs/:id/blocks/:block/output': route<{ query: QueryOf<typeof outputViewQuery> & QueryOf<PageQuery>; response: OutputPage }>(),
+  'GET /api/runs/:id/logs/download': route<{ query: QueryOf<typeof logQuery>; response: never }>({ block: true, level: true }),
+  'GET /api/runs/:id/blocks/:block/output': route<{ query: QueryOf<typeof outputViewQuery> & QueryOf<PageQuery>; response: OutputPage }>({ offset: true, limit: true, sort: true, order: true, filters: true }),
   // A CSV, JSON or Parquet file, opened as a download link.
-  'GET /api/runs/:id/blocks/:block/download': route<{ query: QueryOf<typeof outputViewQuery> & QueryOf<PageQuery> & { readonly format?: string }; response: never }>(),
+  'GET /api/runs/:id/blocks/:block/download': route<{ query: QueryOf<typeof outputViewQuery> & QueryOf<PageQuery> & { readonly format?: string }; response: never }>({ format: true, offset: true, limit: true, sort: true, order: true, filters: true }),
   'GET /api/runs/:id/blocks/:block/stats': route<{ response: OutputStats }>(),
   'POST /api/runs/:id/retry': route<{ body: RetryRequest; response: { readonly run_id: string; readonly blocks: readonly string[] } }>(),
   'POST /api/runs/:id/cancel': route<{ response: { readonly run: RunRecord } }>(),
   // Server-sent events, read with EventSource.
-  'GET /api/runs/:id/events': route<{ query: { readonly log_offset?: number }; response: never }>(),
+  'GET /api/runs/:id/events': route<{ query: { readonly log_offset?: number }; response: never }>({ log_offset: true }),
 
-  'GET /api/runs/:id/checks': route<{ response: { readonly checks: Stored<'listCheckResults'> } }>(),
-  'GET /api/runs/:id/drift': route<{ response: { readonly drift: Stored<'listDriftEvents'> } }>(),
-  'GET /api/pipelines/:name/drift': route<{ query: QueryOf<QualityHistoryQuery>; response: { readonly drift: Stored<'listDriftEvents'> } }>(),
-  'GET /api/pipelines/:name/blocks/:block/checks/:check/history': route<{ query: QueryOf<QualityHistoryQuery>; response: { readonly history: Stored<'checkHistory'> } }>(),
-  'GET /api/runs/:id/blocks/:block/profile': route<{ response: { readonly profile: OutputProfile } }>(),
+  'GET /api/runs/:id/checks': route<{ response: { readonly checks: readonly Masked<Stored<'listCheckResults'>[number]>[] } }>(),
+  'GET /api/runs/:id/drift': route<{ response: { readonly drift: readonly Masked<Stored<'listDriftEvents'>[number]>[] } }>(),
+  'GET /api/pipelines/:name/drift': route<{ query: QueryOf<QualityHistoryQuery>; response: { readonly drift: readonly Masked<Stored<'listDriftEvents'>[number]>[] } }>({ limit: true }),
+  'GET /api/pipelines/:name/blocks/:block/checks/:check/history': route<{ query: QueryOf<QualityHistoryQuery>; response: { readonly history: readonly Masked<Stored<'checkHistory'>[number]>[] } }>({ limit: true }),
+  'GET /api/runs/:id/blocks/:block/profile': route<{ response: { readonly profile: OutputProfile; readonly masked?: readonly string[] } }>(),
 
-  'GET /api/files': route<{ query: { readonly path: string }; response: { readonly path: string; readonly content: string; readonly language: string } }>(),
+  'GET /api/files': route<{ query: { readonly path: string }; response: { readonly path: string; readonly content: string; readonly language: string } }>({ path: true }),
   'PUT /api/files': route<{ body: FileWriteRequest; response: { readonly path: string; readonly bytes: number } }>(),
-  'GET /api/files/list': route<{ query: QueryOf<FolderQuery>; response: FolderListing }>(),
-  'GET /api/search': route<{ query: QueryOf<SearchQuery>; response: { readonly results: readonly SearchHit[] } }>(),
+  'GET /api/files/list': route<{ query: QueryOf<FolderQuery>; response: FolderListing }>({ path: true }),
+  'GET /api/search': route<{ query: QueryOf<SearchQuery>; response: { readonly results: readonly SearchHit[] } }>({ q: true, limit: true }),
 
   'GET /api/connections': route<{ response: { readonly connections: readonly ConnectionView[]; readonly builtin: readonly ConnectionView[] } }>(),
   'POST /api/connections/test': route<{ body: ConnectionRequest; response: ConnectionCheck }>(),
@@ -147,10 +160,10 @@ export const apiRoutes = {
   'POST /api/connections/:name/test': route<{ response: ConnectionCheck }>(),
 
   'GET /api/git/status': route<{ response: GitStatus }>(),
-  'GET /api/git/diff': route<{ query: { readonly path?: string }; response: { readonly diff: string } }>(),
+  'GET /api/git/diff': route<{ query: { readonly path?: string }; response: { readonly diff: string } }>({ path: true }),
   'POST /api/git/commit': route<{ body: GitCommitRequest; response: { readonly commit: string } }>(),
   'POST /api/git/discard': route<{ body: GitDiscardRequest; response: GitStatus }>(),
-  'GET /api/git/log': route<{ query: { readonly limit?: number }; response: { readonly commits: readonly GitCommitInfo[] } }>(),
+  'GET /api/git/log': route<{ query: { readonly limit?: number }; response: { readonly commits: readonly GitCommitInfo[] } }>({ limit: true }),
   'GET /api/git/commits/:id': route<{ response: { readonly diff: string } }>(),
   'POST /api/git/branches': route<{ body: GitBranchRequest; response: GitStatus }>(),
 
@@ -168,12 +181,12 @@ export const apiRoutes = {
   'GET /api/dictionaries/:name': route<{ response: DictionarySummary }>(),
   'POST /api/dictionaries/:name/decisions': route<{ body: DictionaryDecisionsRequest; response: DictionarySummary }>(),
 
-  'GET /api/run-list': route<{ query: QueryOf<RunListQuery>; response: RunListAnswer }>(),
+  'GET /api/run-list': route<{ query: QueryOf<RunListQuery>; response: RunListAnswer }>({ pipeline: true, status: true, trigger: true, backfill: true, since: true, until: true, offset: true, limit: true }),
   'GET /api/dashboard': route<{ response: Dashboard }>(),
   'GET /api/running-now': route<{ response: RunningNow }>(),
-  'GET /api/pipelines/:name/charts': route<{ query: QueryOf<ChartQuery>; response: PipelineCharts }>(),
-  'GET /api/lineage': route<{ query: QueryOf<LineageQuery>; response: LineageAnswer }>(),
-  'GET /api/pipelines/:name/blocks/:block/metrics': route<{ query: QueryOf<MetricHistoryQuery>; response: MetricHistoryView }>(),
+  'GET /api/pipelines/:name/charts': route<{ query: QueryOf<ChartQuery>; response: PipelineCharts }>({ runs: true }),
+  'GET /api/lineage': route<{ query: QueryOf<LineageQuery>; response: LineageAnswer }>({ table: true }),
+  'GET /api/pipelines/:name/blocks/:block/metrics': route<{ query: QueryOf<MetricHistoryQuery>; response: MetricHistoryView }>({ limit: true }),
   'GET /api/runs/:id/anomalies': route<{ response: { readonly anomalies: readonly (MetricPointView & { readonly block: string; readonly metric: string })[] } }>(),
   'POST /api/runs/:id/blocks/:block/metrics/:metric/expected': route<{ body: Record<string, never>; response: MetricPointView }>(),
 
@@ -181,10 +194,18 @@ export const apiRoutes = {
   'POST /api/map/suggest': route<{ body: MapSuggestRequest; response: MapSuggestAnswer }>(),
   'POST /api/map/blocks': route<{ body: MapBlockRequest; response: MapBlockWritten }>(),
 
+  'GET /api/streams': route<{ response: StreamsView }>(),
+  'GET /api/streams/:name/metrics': route<{ query: QueryOf<StreamMetricsQuery>; response: StreamMetricsView }>({ since: true, limit: true }),
+  'GET /api/streams/:name/dead-letters': route<{ query: QueryOf<DeadLettersQuery>; response: DeadLettersView }>({ limit: true }),
+  'POST /api/streams/:name/dead-letters/replay': route<{ body: DeadLetterSelectionRequest; response: DeadLetterReplayAnswer }>(),
+  'POST /api/streams/:name/dead-letters/drop': route<{ body: DeadLetterSelectionRequest; response: DeadLetterDropAnswer }>(),
+  // Records in any format the pipeline's http source reads (JSON, NDJSON, CSV), not a JSON body of this table's.
+  'POST /api/ingest/:pipeline': route<{ body: unknown; response: IngestAnswer }>(),
+
   'GET /api/workers': route<{ response: WorkersView }>(),
   'POST /api/workers/:id/drain': route<{ response: DrainAnswer }>(),
 
-  'GET /api/audit': route<{ query: QueryOf<AuditQuery>; response: Omit<AuditPage, 'next'> & { readonly next: number | null } }>(),
+  'GET /api/audit': route<{ query: QueryOf<AuditQuery>; response: Omit<AuditPage, 'next'> & { readonly next: number | null } }>({ actor: true, action: true, target: true, since: true, until: true, limit: true, cursor: true }),
   // The generated documentation site's files, opened in the browser.
   'GET /api/docs-site': route<{ response: never }>(),
   'GET /api/docs-site/:file': route<{ response: never }>(),
@@ -195,7 +216,7 @@ export const apiRoutes = {
   'DELETE /api/users/:name': route<{ response: { readonly removed: string } }>(),
   'POST /api/users/:name/key': route<{ response: IssuedKey }>(),
   'DELETE /api/users/:name/key': route<{ response: { readonly user: string; readonly revoked: boolean } }>(),
-} satisfies Record<string, RouteContract>;
+} satisfies Record<string, RouteEntry<RouteContract>>;
 
 /** The contract of every route, by its key: what the web UI's client reads. */
-export type ApiRoutes = { readonly [K in keyof typeof apiRoutes]: (typeof apiRoutes)[K] };
+export type ApiRoutes = { readonly [K in keyof typeof apiRoutes]: NonNullable<(typeof apiRoutes)[K]['contract']> };

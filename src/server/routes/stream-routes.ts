@@ -46,6 +46,11 @@ const metricsQuery = z.object({
 const lettersQuery = z.object({ limit: z.coerce.number().int().min(1).max(1000).default(200) });
 const selectionBody = z.union([z.object({ id: z.string().min(1).max(500) }).strict(), z.object({ all: z.literal(true) }).strict()]);
 
+/** What the dead-letter routes read and take: the query of `GET .../dead-letters` and `.../metrics`, the body of replay and drop. */
+export type StreamMetricsQuery = typeof metricsQuery;
+export type DeadLettersQuery = typeof lettersQuery;
+export type DeadLetterSelectionRequest = z.input<typeof selectionBody>;
+
 /**
  * The streaming pipelines, as `sluice stream status` and `sluice stream dlq`
  * give them: each one's state and newest metrics, its metrics history from

@@ -104,11 +104,6 @@ export function link<K extends LinkRoute>(key: K, ...[request]: RequestArgs<K>):
   return routeUrl(key, request as FilledRequest | undefined);
 }
 
-/** The untyped call the pages are moving off, kept until the last of them uses `call`. */
-export function api<T>(method: string, route: string, body?: unknown, signal?: AbortSignal): Promise<T> {
-  return send(method, route, body, signal) as Promise<T>;
-}
-
 async function send(method: string, url: string, body: unknown, signal: AbortSignal | undefined): Promise<unknown> {
   const init: RequestInit = { method, credentials: 'same-origin', headers: { accept: 'application/json' } };
   if (signal) init.signal = signal;

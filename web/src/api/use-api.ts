@@ -10,9 +10,9 @@ export interface ApiState<T> {
 }
 
 /** GETs an endpoint (`endpoint('GET /api/runs/:id', { params: { id } })`) and keeps its answer; undefined waits. */
-export function useApi<T>(target: Endpoint<T> | string | undefined, options: { pollMs?: number } = {}): ApiState<T> {
+export function useApi<T>(target: Endpoint<T> | undefined, options: { pollMs?: number } = {}): ApiState<T> {
   // The URL, not the object, says when to ask again: a new object for the same URL is the same request.
-  const route = typeof target === 'string' ? target : target?.url;
+  const route = target?.url;
   const [data, setData] = useState<T>();
   const [error, setError] = useState<Error>();
   const [loading, setLoading] = useState(route !== undefined);

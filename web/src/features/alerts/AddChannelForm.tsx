@@ -1,5 +1,5 @@
 import { useState, type FormEvent } from 'react';
-import { api } from '../../api/client.ts';
+import { alertCalls } from './alert-calls.ts';
 import { ErrorNote } from '../../components/ErrorNote.tsx';
 import { alertEvents, type AlertEventName } from './alert-types.ts';
 
@@ -12,7 +12,7 @@ const kinds: readonly { readonly kind: Kind; readonly label: string }[] = [
 ];
 
 /** Adds one channel; a secret typed here (a webhook URL, an SMTP password) is kept on the server and never shown again. */
-export function AddChannelForm({ route, testId, onAdded }: { route: string; testId: string; onAdded: () => void }) {
+export function AddChannelForm({ pipeline, testId, onAdded }: { pipeline: string | undefined; testId: string; onAdded: () => void }) {
   const [kind, setKind] = useState<Kind>('webhook');
   const [on, setOn] = useState<readonly AlertEventName[]>(['failure']);
   const [url, setUrl] = useState('');
@@ -41,7 +41,7 @@ export function AddChannelForm({ route, testId, onAdded }: { route: string; test
             },
           }
         : { on, kind, url: url.trim() };
-    api('POST', route, body).then(onAdded, setError);
+    alertCalls(pipeline).add(body).then(onAdded, setError);
   };
 
   return (

@@ -1,5 +1,5 @@
 import { useState } from 'react';
-import { api } from '../../api/client.ts';
+import { alertCalls } from './alert-calls.ts';
 import { ErrorNote } from '../../components/ErrorNote.tsx';
 import { useCan } from '../users/session-context.ts';
 import type { Role } from '@sluice/api';
@@ -8,7 +8,8 @@ import type { AlertChannelView } from '@sluice/api';
 import { alertEvents, type AlertEventName, type TestSendResult } from './alert-types.ts';
 
 /** One scope's channels (the project's, or one pipeline's), with their events, a test send and removal. */
-export function AlertScopeCard({ title, file, route, testId, channels, problem, onChange, changeRole }: { title: string; file: string; route: string; testId: string; channels: readonly AlertChannelView[]; problem?: string | undefined; onChange: () => void; /** Who may add, change, test and remove these channels (route-roles.ts). */ changeRole: Role }) {
+export function AlertScopeCard({ title, file, pipeline, testId, channels, problem, onChange, changeRole }: { title: string; file: string; pipeline?: string | undefined; testId: string; channels: readonly AlertChannelView[]; problem?: string | undefined; onChange: () => void; /** Who may add, change, test and remove these channels (route-roles.ts). */ changeRole: Role }) {
+  const calls = alertCalls(pipeline);
   const canChange = useCan(changeRole);
   const [adding, setAdding] = useState(false);
   const [results, setResults] = useState<Record<number, TestSendResult | 'sending'>>({});
@@ -16,17 +17,17 @@ export function AlertScopeCard({ title, file, route, testId, channels, problem, 
   const change = (request: Promise<unknown>) => request.then(() => { setError(undefined); setResults({}); onChange(); }, setError);
   const toggle = (channel: AlertChannelView, event: AlertEventName, on: boolean) => {
     const next = alertEvents.filter((e) => (e === event ? on : channel.on.includes(e)));
-    if (next.length) void change(api('PATCH', `${route}/${channel.index}`, { on: next }));
+    if (next.length) void change(calls.setEvents(channel.index, { on: next }));
   };
   const test = (index: number) => {
     setResults((r) => ({ ...r, [index]: 'sending' }));
-    api<TestSendResult>('POST', `${route}/${index}/test`).then(
+    calls.test(index).then(
       (result) => setResults((r) => ({ ...r, [index]: result })),
       (failure: Error) => setResults((r) => ({ ...r, [index]: { ok: false, channel: '', error: { message: failure.message } } })),
     );
   };
   const remove = (channel: AlertChannelView) => {
-    if (window.confirm(`Remove the alert to ${channel.label}?`)) void change(api('DELETE', `${route}/${channel.index}`));
+    if (window.confirm(`Remove the alert to ${channel.label}?`)) void change(calls.remove(channel.index));
   };
 
   return (
@@ -81,7 +82,7 @@ export function AlertScopeCard({ title, file, route, testId, channels, problem, 
           </tbody>
         </table>
       )}
-      {adding && canChange && <AddChannelForm route={route} testId={testId} onAdded={() => { setAdding(false); onChange(); }} />}
+      {adding && canChange && <AddChannelForm pipeline={pipeline} testId={testId} onAdded={() => { setAdding(false); onChange(); }} />}
     </section>
   );
 }

@@ -1,5 +1,5 @@
 import { useState, type FormEvent } from 'react';
-import { api, enc } from '../../api/client.ts';
+import { call } from '../../api/client.ts';
 import type { ConnectionView, ConnectorInfo } from '@sluice/api';
 import { ErrorNote } from '../../components/ErrorNote.tsx';
 import { Modal } from '../../components/Modal.tsx';
@@ -34,7 +34,7 @@ export function ConnectionForm({ connectors, existing, onDone, onClose }: { conn
   };
   const submit = (event: FormEvent) => {
     event.preventDefault();
-    const request = existing ? api('PUT', `/api/connections/${enc(existing.name)}`, body()) : api('POST', '/api/connections', body());
+    const request = existing ? call('PUT /api/connections/:name', { params: { name: existing.name }, body: body() }) : call('POST /api/connections', { body: body() });
     request.then(onDone, setError);
   };
 

@@ -1,20 +1,20 @@
 import { useState } from 'react';
-import { api, enc } from '../../api/client.ts';
-import type { ConnectionView, ConnectorInfo } from '@sluice/api';
+import { call, endpoint } from '../../api/client.ts';
+import type { ConnectionView } from '@sluice/api';
 import { useApi } from '../../api/use-api.ts';
 import { ErrorNote } from '../../components/ErrorNote.tsx';
 import { PageHeader } from '../../components/PageHeader.tsx';
 import { formatDuration } from '../../format.ts';
 import { BuiltinRow } from './BuiltinRow.tsx';
 import { ConnectionForm, isSecretMarker } from './ConnectionForm.tsx';
+import type { TestResult } from './DraftTest.tsx';
 import { useCan } from '../users/session-context.ts';
 
-interface TestResult { readonly ok: boolean; readonly message: string; readonly duration_ms?: number }
 
 export default function ConnectionsPage() {
   const canEdit = useCan('editor');
-  const { data, error, reload } = useApi<{ connections: ConnectionView[]; builtin?: ConnectionView[] }>('/api/connections');
-  const connectors = useApi<{ connectors: ConnectorInfo[] }>('/api/connectors').data?.connectors ?? [];
+  const { data, error, reload } = useApi(endpoint('GET /api/connections'));
+  const connectors = useApi(endpoint('GET /api/connectors')).data?.connectors ?? [];
   const [editing, setEditing] = useState<ConnectionView | 'new'>();
   const [results, setResults] = useState<Record<string, TestResult | 'testing'>>({});
   const [actionError, setActionError] = useState<Error>();
@@ -22,13 +22,13 @@ export default function ConnectionsPage() {
 
   const test = (name: string) => {
     setResults((r) => ({ ...r, [name]: 'testing' }));
-    api<TestResult>('POST', `/api/connections/${enc(name)}/test`).then(
+    call('POST /api/connections/:name/test', { params: { name } }).then(
       (result) => setResults((r) => ({ ...r, [name]: result })),
       (failure: Error) => setResults((r) => ({ ...r, [name]: { ok: false, message: failure.message } })),
     );
   };
   const remove = (name: string) => {
-    if (window.confirm(`Remove connection ${name}?`)) api('DELETE', `/api/connections/${enc(name)}`).then(reload, setActionError);
+    if (window.confirm(`Remove connection ${name}?`)) call('DELETE /api/connections/:name', { params: { name } }).then(reload, setActionError);
   };
 
   return (

@@ -1,15 +1,20 @@
 import { useState } from 'react';
-import { api } from '../../api/client.ts';
+import type { ConnectionCheck } from '@sluice/api';
+import { call, type RouteRequest } from '../../api/client.ts';
 import { formatDuration } from '../../format.ts';
 
-interface TestResult { readonly ok: boolean; readonly message: string; readonly duration_ms?: number }
+/** A connection as the form holds it, as the connection routes take it. */
+export type ConnectionDraft = NonNullable<RouteRequest<'POST /api/connections/test'>['body']>;
+
+/** What a test answered (the server's ConnectionCheck), or the request's own failure, shown the same way. */
+export type TestResult = Omit<ConnectionCheck, 'duration_ms'> & { readonly duration_ms?: number };
 
 /** Tests the form's values against the real server before they are saved; nothing is written. */
-export function DraftTest({ body, disabled }: { body: () => Record<string, unknown>; disabled: boolean }) {
+export function DraftTest({ body, disabled }: { body: () => ConnectionDraft; disabled: boolean }) {
   const [result, setResult] = useState<TestResult | 'testing'>();
   const test = () => {
     setResult('testing');
-    api<TestResult>('POST', '/api/connections/test', body()).then(setResult, (failure: Error) => setResult({ ok: false, message: failure.message }));
+    call('POST /api/connections/test', { body: body() }).then(setResult, (failure: Error) => setResult({ ok: false, message: failure.message }));
   };
   return (
     <span className="conn-draft-test">

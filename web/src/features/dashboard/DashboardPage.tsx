@@ -1,5 +1,4 @@
-import { enc } from '../../api/client.ts';
-import type { Dashboard } from '@sluice/api';
+import { enc, endpoint } from '../../api/client.ts';
 import { useApi } from '../../api/use-api.ts';
 import { ErrorNote } from '../../components/ErrorNote.tsx';
 import { PageHeader } from '../../components/PageHeader.tsx';
@@ -18,7 +17,7 @@ const tiles = [
 
 /** At a glance: what failed in the last 24 hours, and what runs next. */
 export default function DashboardPage() {
-  const { data, error } = useApi<Dashboard>('/api/dashboard', { pollMs: 5000 });
+  const { data, error } = useApi(endpoint('GET /api/dashboard'), { pollMs: 5000 });
   return (
     <div className="page" data-testid="dashboard-page">
       <PageHeader title="Dashboard" subtitle={data ? `Runs since ${formatTime(data.since)} (${formatRelative(data.since)})` : 'The last 24 hours'} />

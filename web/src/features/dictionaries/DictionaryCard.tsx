@@ -1,5 +1,5 @@
 import { useState } from 'react';
-import { api } from '../../api/client.ts';
+import { call } from '../../api/client.ts';
 import { ErrorNote } from '../../components/ErrorNote.tsx';
 import type { DictionarySummary, ReviewDecision } from './dictionary-types.ts';
 import { PendingValueRow } from './PendingValueRow.tsx';
@@ -13,7 +13,7 @@ export function DictionaryCard({ dictionary, onChange }: { dictionary: Dictionar
   const [saving, setSaving] = useState<string>();
   const decide = (decision: ReviewDecision) => {
     setSaving(decision.value);
-    api('POST', `/api/dictionaries/${encodeURIComponent(dictionary.name)}/decisions`, { decisions: [decision] }).then(
+    call('POST /api/dictionaries/:name/decisions', { params: { name: dictionary.name }, body: { decisions: [decision] } }).then(
       () => {
         setError(undefined);
         onChange();

@@ -1,11 +1,11 @@
 import { useState } from 'react';
-import { api } from '../../api/client.ts';
+import { call, endpoint } from '../../api/client.ts';
 import { useApi } from '../../api/use-api.ts';
 import { ErrorNote } from '../../components/ErrorNote.tsx';
 import { PageHeader } from '../../components/PageHeader.tsx';
 import { navigate, routeQuery, withQuery } from '../../router.ts';
 import { useCan } from '../users/session-context.ts';
-import type { MapSources, MapSuggestAnswer, MappingDecisions } from './field-mapping-types.ts';
+import type { MapSuggestAnswer, MappingDecisions } from './field-mapping-types.ts';
 import { SuggestionTable } from './SuggestionTable.tsx';
 import { WriteMappingBlock } from './WriteMappingBlock.tsx';
 import './field-mapping.css';
@@ -22,7 +22,7 @@ export default function FieldMappingPage({ route }: { route: string }) {
   const canMap = useCan('editor');
   const [source, setSource] = useState(query.get('source') ?? '');
   const [target, setTarget] = useState(query.get('target') ?? '');
-  const { data: sources } = useApi<MapSources>('/api/map/sources');
+  const { data: sources } = useApi(endpoint('GET /api/map/sources'));
   const [answer, setAnswer] = useState<{ request: { source: string; target: string }; result: MapSuggestAnswer }>();
   const [decisions, setDecisions] = useState<MappingDecisions>(new Map());
   const [busy, setBusy] = useState(false);
@@ -32,7 +32,7 @@ export default function FieldMappingPage({ route }: { route: string }) {
     setError(undefined);
     navigate(withQuery(route, { source, target }), { replace: true });
     try {
-      const result = await api<MapSuggestAnswer>('POST', '/api/map/suggest', { source, target });
+      const result = await call('POST /api/map/suggest', { body: { source, target } });
       setAnswer({ request: { source, target }, result });
       setDecisions(new Map(result.suggestions.map((s) => [s.source, s.target])));
     } catch (e) {

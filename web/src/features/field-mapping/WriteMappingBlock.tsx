@@ -1,5 +1,5 @@
 import { useState } from 'react';
-import { api } from '../../api/client.ts';
+import { call } from '../../api/client.ts';
 import { ErrorNote } from '../../components/ErrorNote.tsx';
 import { href } from '../../router.ts';
 import { defaultBlockFile, doubledTargets, type MapBlockWritten, type MappingDecisions } from './field-mapping-types.ts';
@@ -17,7 +17,7 @@ export function WriteMappingBlock({ source, target, decisions }: { source: strin
     setBusy(true);
     setError(undefined);
     try {
-      setWritten(await api<MapBlockWritten>('POST', '/api/map/blocks', { source, target, pairs, file, ...(pipeline ? { pipeline } : {}) }));
+      setWritten(await call('POST /api/map/blocks', { body: { source, target, pairs, file, ...(pipeline ? { pipeline } : {}) } }));
     } catch (e) {
       setError(e as Error);
     } finally {

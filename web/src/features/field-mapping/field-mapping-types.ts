@@ -1,33 +1,5 @@
-import type { FieldSuggestion } from '@sluice/api';
-
-export type { FieldSuggestion } from '@sluice/api';
-
-// The shapes of /api/map/* (docs/api.md).
-
-export interface MapSources {
-  readonly blocks: readonly string[];
-  readonly files: readonly string[];
-  readonly connections: readonly string[];
-}
-
-export interface SampledSide {
-  readonly label: string;
-  readonly sampledRows: number;
-  readonly columns: readonly { readonly name: string; readonly type: string; readonly values: readonly string[] }[];
-}
-
-export interface MapSuggestAnswer {
-  readonly source: SampledSide;
-  readonly target: SampledSide;
-  readonly suggestions: readonly FieldSuggestion[];
-}
-
-export interface MapBlockWritten {
-  readonly pipeline: string;
-  readonly block: string;
-  readonly file: string;
-  readonly sql: string;
-}
+// The shapes of /api/map/* (docs/api.md), as the server declares them.
+export type { FieldSuggestion, MapBlockWritten, MapSources, MapSuggestAnswer, SampledSide } from '@sluice/api';
 
 /** What the user decided for each source column: a target column, or none. */
 export type MappingDecisions = ReadonlyMap<string, string | null>;

@@ -1,21 +1,8 @@
 import { useEffect, useState } from 'react';
-import { api, query } from '../../api/client.ts';
+import { call, type Answer } from '../../api/client.ts';
 import { ErrorNote } from '../../components/ErrorNote.tsx';
 import { Modal } from '../../components/Modal.tsx';
 import { formatBytes, folderOf, joinPath, nameOf } from './project-paths.ts';
-
-interface FolderEntry {
-  readonly name: string;
-  readonly path: string;
-  readonly kind: 'folder' | 'file';
-  readonly bytes: number | null;
-}
-
-interface FolderListing {
-  readonly path: string;
-  readonly entries: readonly FolderEntry[];
-  readonly truncated: boolean;
-}
 
 /**
  * Browses the project's folders through the file API, which never leaves the
@@ -25,12 +12,12 @@ interface FolderListing {
 export function FilePicker({ value, onPick, onClose, testId = 'file-picker' }: { value: string; onPick: (path: string) => void; onClose: () => void; testId?: string }) {
   const [folder, setFolder] = useState(folderOf(value));
   const [path, setPath] = useState(value);
-  const [listing, setListing] = useState<FolderListing>();
+  const [listing, setListing] = useState<Answer<'GET /api/files/list'>>();
   const [error, setError] = useState<Error>();
 
   useEffect(() => {
     const controller = new AbortController();
-    api<FolderListing>('GET', `/api/files/list${query({ path: folder })}`, undefined, controller.signal).then(
+    call('GET /api/files/list', { query: { path: folder }, signal: controller.signal }).then(
       (answer) => {
         setListing(answer);
         setError(undefined);

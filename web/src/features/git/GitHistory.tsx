@@ -1,6 +1,5 @@
 import { useState } from 'react';
-import { enc } from '../../api/client.ts';
-import type { GitCommitInfo } from '@sluice/api';
+import { endpoint } from '../../api/client.ts';
 import { useApi } from '../../api/use-api.ts';
 import { ErrorNote } from '../../components/ErrorNote.tsx';
 import { formatRelative, formatTime } from '../../format.ts';
@@ -8,9 +7,9 @@ import { DiffView } from './DiffView.tsx';
 
 /** The branch's commits, newest first; click one for what it changed. */
 export function GitHistory() {
-  const { data, error } = useApi<{ commits: GitCommitInfo[] }>('/api/git/log?limit=100');
+  const { data, error } = useApi(endpoint('GET /api/git/log', { query: { limit: 100 } }));
   const [selected, setSelected] = useState<string>();
-  const diff = useApi<{ diff: string }>(selected ? `/api/git/commits/${enc(selected)}` : undefined);
+  const diff = useApi(selected ? endpoint('GET /api/git/commits/:id', { params: { id: selected } }) : undefined);
   const commits = data?.commits ?? [];
   return (
     <div className="git-split">

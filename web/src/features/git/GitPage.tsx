@@ -1,6 +1,5 @@
 import { useState, type FormEvent } from 'react';
-import { api, query } from '../../api/client.ts';
-import type { GitStatus } from '@sluice/api';
+import { call, endpoint } from '../../api/client.ts';
 import { useApi } from '../../api/use-api.ts';
 import { ErrorNote } from '../../components/ErrorNote.tsx';
 import { PageHeader } from '../../components/PageHeader.tsx';
@@ -12,7 +11,7 @@ import { useCan } from '../users/session-context.ts';
 /** The project's git: branch, changes with their diffs, commit or discard them, the history, switch or create a branch. */
 export default function GitPage() {
   const canEdit = useCan('editor');
-  const { data, error, reload } = useApi<GitStatus>('/api/git/status', { pollMs: 4000 });
+  const { data, error, reload } = useApi(endpoint('GET /api/git/status'), { pollMs: 4000 });
   const [view, setView] = useState<'changes' | 'history'>('changes');
   const [selected, setSelected] = useState<string>();
   const [unchecked, setUnchecked] = useState<Set<string>>(new Set());
@@ -20,7 +19,7 @@ export default function GitPage() {
   const [newBranch, setNewBranch] = useState('');
   const [notice, setNotice] = useState<string>();
   const [actionError, setActionError] = useState<Error>();
-  const diff = useApi<{ diff: string }>(selected ? `/api/git/diff${query({ path: selected })}` : undefined);
+  const diff = useApi(selected ? endpoint('GET /api/git/diff', { query: { path: selected } }) : undefined);
   const changes = data?.changes ?? [];
   const chosen = changes.filter((c) => !unchecked.has(c.path)).map((c) => c.path);
   // Left empty, the message says what the chosen files are, as the placeholder shows.
@@ -29,7 +28,7 @@ export default function GitPage() {
 
   const commit = (event: FormEvent) => {
     event.preventDefault();
-    api('POST', '/api/git/commit', { message: commitMessage, ...(chosen.length < changes.length ? { paths: chosen } : {}) }).then(() => {
+    call('POST /api/git/commit', { body: { message: commitMessage, ...(chosen.length < changes.length ? { paths: chosen } : {}) } }).then(() => {
       setNotice(`Committed ${chosen.length} file${chosen.length === 1 ? '' : 's'}.`);
       setMessage('');
       setSelected(undefined);
@@ -39,7 +38,7 @@ export default function GitPage() {
   };
   const discard = (file: string) => {
     if (!window.confirm(`Discard your changes to ${file}? It goes back to the last commit${changes.find((c) => c.path === file)?.status === 'untracked' ? ' (a new file is deleted)' : ''}. This cannot be undone.`)) return;
-    api('POST', '/api/git/discard', { path: file }).then(() => {
+    call('POST /api/git/discard', { body: { path: file } }).then(() => {
       setNotice(`Discarded the changes to ${file}.`);
       if (selected === file) setSelected(undefined);
       setActionError(undefined);
@@ -47,7 +46,7 @@ export default function GitPage() {
     }, setActionError);
   };
   const switchTo = (name: string, create: boolean) =>
-    api('POST', '/api/git/branches', { name, create }).then(() => {
+    call('POST /api/git/branches', { body: { name, create } }).then(() => {
       setNewBranch('');
       setNotice(`On branch ${name}.`);
       reload();

@@ -1,4 +1,5 @@
 import { useMemo } from 'react';
+import { endpoint } from '../../api/client.ts';
 import { useApi } from '../../api/use-api.ts';
 import { ErrorNote } from '../../components/ErrorNote.tsx';
 import { PageHeader } from '../../components/PageHeader.tsx';
@@ -6,7 +7,7 @@ import { navigate, routeQuery, withQuery } from '../../router.ts';
 import { focusLineage } from './focus-lineage.ts';
 import { LineageCanvas } from './LineageCanvas.tsx';
 import { LineageDetails } from './LineageDetails.tsx';
-import { lineageLabel, type LineageData } from './lineage-types.ts';
+import { lineageLabel } from './lineage-types.ts';
 import { TwoWritersWarnings } from './TwoWritersWarnings.tsx';
 import './lineage.css';
 
@@ -16,7 +17,7 @@ import './lineage.css';
  * downstream; tables with two writers are flagged, naming both.
  */
 export default function LineagePage({ route }: { route: string }) {
-  const { data, error } = useApi<LineageData>('/api/lineage');
+  const { data, error } = useApi(endpoint('GET /api/lineage'));
   const query = routeQuery(route);
   const focus = query.get('table') ?? undefined;
   const selected = query.get('node') ?? focus;

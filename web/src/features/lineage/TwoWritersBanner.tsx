@@ -1,12 +1,11 @@
-import { enc } from '../../api/client.ts';
+import { enc, endpoint } from '../../api/client.ts';
 import { useApi } from '../../api/use-api.ts';
 import { href } from '../../router.ts';
-import type { LineageData } from './lineage-types.ts';
 import './lineage.css';
 
 /** Tables that more than one pipeline or block writes, each with a link to its lineage; nothing when there are none. */
 export function TwoWritersBanner() {
-  const { data } = useApi<LineageData>('/api/lineage');
+  const { data } = useApi(endpoint('GET /api/lineage'));
   if (!data?.warnings.length) return null;
   return (
     <div className="lineage-warnings" role="status">

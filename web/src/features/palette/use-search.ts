@@ -1,5 +1,5 @@
 import { useEffect, useState } from 'react';
-import { api, query } from '../../api/client.ts';
+import { call } from '../../api/client.ts';
 import type { SearchHit } from './search-hit.ts';
 
 /** The server's answer for the query, asked after a short pause in typing; an older answer never replaces a newer one. */
@@ -11,7 +11,7 @@ export function useSearch(text: string): { hits: readonly SearchHit[]; error: Er
     const controller = new AbortController();
     setSearching(true);
     const timer = setTimeout(() => {
-      api<{ results: SearchHit[] }>('GET', `/api/search${query({ q: text, limit: 20 })}`, undefined, controller.signal).then(
+      call('GET /api/search', { query: { q: text, limit: 20 }, signal: controller.signal }).then(
         ({ results }) => {
           setHits(results);
           setError(undefined);

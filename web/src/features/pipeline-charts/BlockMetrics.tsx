@@ -1,8 +1,7 @@
 import { useState } from 'react';
-import { enc } from '../../api/client.ts';
+import { endpoint } from '../../api/client.ts';
 import { useApi } from '../../api/use-api.ts';
 import { ErrorNote } from '../../components/ErrorNote.tsx';
-import type { MetricHistoryView } from '@sluice/api';
 import { MetricChart } from './MetricChart.tsx';
 
 /** The charts drawn for a block: its row count and every summed metric column; null rates appear only when flagged. */
@@ -12,7 +11,7 @@ const charted = (metric: string) => metric === 'rows' || metric.startsWith('sum:
 export function BlockMetrics({ pipeline, blocks }: { pipeline: string; blocks: readonly string[] }) {
   const [chosen, setChosen] = useState<string>();
   const block = chosen ?? blocks[0];
-  const { data, error } = useApi<MetricHistoryView>(block ? `/api/pipelines/${enc(pipeline)}/blocks/${enc(block)}/metrics?limit=60` : undefined, { pollMs: 10_000 });
+  const { data, error } = useApi(block ? endpoint('GET /api/pipelines/:name/blocks/:block/metrics', { params: { name: pipeline, block }, query: { limit: 60 } }) : undefined, { pollMs: 10_000 });
   if (!block) return null;
   const flagged = (data?.series ?? []).flatMap((s) => s.points.filter((p) => p.anomaly).map((p) => ({ metric: s.metric, ...p }))).reverse();
   return (

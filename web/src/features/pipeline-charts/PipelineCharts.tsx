@@ -1,4 +1,4 @@
-import { enc } from '../../api/client.ts';
+import { endpoint } from '../../api/client.ts';
 import type { PipelineCharts } from '@sluice/api';
 import { useApi } from '../../api/use-api.ts';
 import { ErrorNote } from '../../components/ErrorNote.tsx';
@@ -9,7 +9,7 @@ import { DriftEvents } from '../quality/DriftEvents.tsx';
 
 /** A pipeline's last 30 runs: how long each took, and how many rows each block wrote. Drawn as inline SVG. */
 export function PipelineCharts({ pipeline }: { pipeline: string }) {
-  const { data, error } = useApi<PipelineCharts>(`/api/pipelines/${enc(pipeline)}/charts?runs=30`, { pollMs: 10_000 });
+  const { data, error } = useApi(endpoint('GET /api/pipelines/:name/charts', { params: { name: pipeline }, query: { runs: 30 } }), { pollMs: 10_000 });
   return (
     <section className="pc-charts" data-testid="pipeline-charts">
       <ErrorNote error={error} />

@@ -1,5 +1,5 @@
 import { useState, type FormEvent } from 'react';
-import { api, enc } from '../../api/client.ts';
+import { call, enc } from '../../api/client.ts';
 import { ErrorNote } from '../../components/ErrorNote.tsx';
 import { Modal } from '../../components/Modal.tsx';
 import { navigate } from '../../router.ts';
@@ -10,7 +10,7 @@ export function NewPipelineDialog({ onClose }: { onClose: () => void }) {
   const [error, setError] = useState<Error>();
   const submit = (event: FormEvent) => {
     event.preventDefault();
-    api('POST', '/api/pipelines', { name: name.trim(), ...(description.trim() ? { description: description.trim() } : {}) })
+    call('POST /api/pipelines', { body: { name: name.trim(), ...(description.trim() ? { description: description.trim() } : {}) } })
       .then(() => navigate(`/pipelines/${enc(name.trim())}`), setError);
   };
   return (

@@ -1,6 +1,5 @@
 import { useState } from 'react';
-import { enc } from '../../api/client.ts';
-import type { PipelineSummary } from '@sluice/api';
+import { endpoint, enc } from '../../api/client.ts';
 import { useApi } from '../../api/use-api.ts';
 import { ErrorNote } from '../../components/ErrorNote.tsx';
 import { PageHeader } from '../../components/PageHeader.tsx';
@@ -12,7 +11,7 @@ import { RunDialog } from './RunDialog.tsx';
 import { useCan } from '../users/session-context.ts';
 
 export function PipelinesPage() {
-  const { data, error, loading } = useApi<{ pipelines: PipelineSummary[] }>('/api/pipelines', { pollMs: 5000 });
+  const { data, error, loading } = useApi(endpoint('GET /api/pipelines'), { pollMs: 5000 });
   const [running, setRunning] = useState<string>();
   const [creating, setCreating] = useState(false);
   const pipelines = data?.pipelines ?? [];

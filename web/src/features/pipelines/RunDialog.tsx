@@ -1,6 +1,6 @@
 import { useEffect, useState, type FormEvent } from 'react';
-import { api, enc } from '../../api/client.ts';
-import type { PipelineDetail, VariableValue } from '@sluice/api';
+import { call, endpoint, enc } from '../../api/client.ts';
+import type { VariableValue } from '@sluice/api';
 import { useApi } from '../../api/use-api.ts';
 import { ErrorNote } from '../../components/ErrorNote.tsx';
 import { Modal } from '../../components/Modal.tsx';
@@ -11,7 +11,7 @@ export function RunDialog({ pipeline, defaults, onClose }: { pipeline: string; d
   const asText = (values: Readonly<Record<string, VariableValue>>) => Object.entries(values).map(([k, v]) => `${k}=${String(v)}`).join('\n');
   const [variables, setVariables] = useState(asText(defaults ?? {}));
   // Without the caller's defaults, start from the pipeline file's variables.
-  const detail = useApi<{ pipeline: PipelineDetail }>(defaults ? undefined : `/api/pipelines/${enc(pipeline)}`).data;
+  const detail = useApi(defaults ? undefined : endpoint('GET /api/pipelines/:name', { params: { name: pipeline } })).data;
   useEffect(() => {
     if (detail) setVariables((current) => current || asText(detail.pipeline.variables));
   }, [detail]);
@@ -25,7 +25,7 @@ export function RunDialog({ pipeline, defaults, onClose }: { pipeline: string; d
       const at = line.indexOf('=');
       if (at > 0) values[line.slice(0, at).trim()] = line.slice(at + 1).trim();
     }
-    api<{ run_id: string }>('POST', `/api/pipelines/${enc(pipeline)}/runs`, { variables: values, ...(logicalDate ? { logical_date: logicalDate } : {}) })
+    call('POST /api/pipelines/:name/runs', { params: { name: pipeline }, body: { variables: values, ...(logicalDate ? { logical_date: logicalDate } : {}) } })
       .then(({ run_id }) => navigate(`/runs/${enc(run_id)}`), setError);
   };
 

@@ -1,5 +1,4 @@
-import { enc } from '../../api/client.ts';
-import type { CheckResultRecord } from '@sluice/api';
+import { endpoint, enc } from '../../api/client.ts';
 import { useApi } from '../../api/use-api.ts';
 import { ErrorNote } from '../../components/ErrorNote.tsx';
 import { formatTime } from '../../format.ts';
@@ -7,7 +6,7 @@ import { href } from '../../router.ts';
 
 /** One check's verdicts over its pipeline's recent runs, oldest to newest, each a link to its run. */
 export function CheckHistory({ pipeline, block, check }: { pipeline: string; block: string; check: string }) {
-  const { data, error } = useApi<{ history: CheckResultRecord[] }>(`/api/pipelines/${enc(pipeline)}/blocks/${enc(block)}/checks/${enc(check)}/history?limit=30`);
+  const { data, error } = useApi(endpoint('GET /api/pipelines/:name/blocks/:block/checks/:check/history', { params: { name: pipeline, block, check }, query: { limit: 30 } }));
   const history = [...(data?.history ?? [])].reverse();
   const failed = history.filter((h) => h.status === 'failed').length;
   return (

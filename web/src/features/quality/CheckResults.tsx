@@ -1,5 +1,5 @@
 import { useState } from 'react';
-import { enc } from '../../api/client.ts';
+import { endpoint } from '../../api/client.ts';
 import type { CheckResultRecord, Masked } from '@sluice/api';
 import { MaskedBadge } from '../../components/MaskedBadge.tsx';
 import { useApi } from '../../api/use-api.ts';
@@ -13,7 +13,7 @@ import { CheckHistory } from './CheckHistory.tsx';
  * pass/fail history across runs. Nothing shows for a run without checks.
  */
 export function CheckResults({ runId, finished }: { runId: string; finished: boolean }) {
-  const { data, error } = useApi<{ checks: Masked<CheckResultRecord>[] }>(`/api/runs/${enc(runId)}/checks`, finished ? {} : { pollMs: 2000 });
+  const { data, error } = useApi(endpoint('GET /api/runs/:id/checks', { params: { id: runId } }), finished ? {} : { pollMs: 2000 });
   const [open, setOpen] = useState<string>();
   const checks = data?.checks ?? [];
   if (!checks.length && !error) return null;

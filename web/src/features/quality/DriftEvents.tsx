@@ -1,9 +1,9 @@
-import { enc } from '../../api/client.ts';
+import { endpoint, enc } from '../../api/client.ts';
 import { useApi } from '../../api/use-api.ts';
 import { ErrorNote } from '../../components/ErrorNote.tsx';
 import { formatTime } from '../../format.ts';
 import { href } from '../../router.ts';
-import type { DriftEventRecord, Masked } from '@sluice/api';
+import type { DriftEventRecord } from '@sluice/api';
 import { MaskedBadge } from '../../components/MaskedBadge.tsx';
 
 /** What a drift event says, e.g. "format of order_date changed", with the column set apart. */
@@ -33,8 +33,8 @@ function headline(e: DriftEventRecord) {
  * Renders nothing when there is none.
  */
 export function DriftEvents({ runId, pipeline, finished = true }: { runId?: string; pipeline?: string; finished?: boolean }) {
-  const path = runId !== undefined ? `/api/runs/${enc(runId)}/drift` : `/api/pipelines/${enc(pipeline ?? '')}/drift?limit=20`;
-  const { data, error } = useApi<{ drift: Masked<DriftEventRecord>[] }>(path, finished ? {} : { pollMs: 2000 });
+  const drift = runId !== undefined ? endpoint('GET /api/runs/:id/drift', { params: { id: runId } }) : endpoint('GET /api/pipelines/:name/drift', { params: { name: pipeline ?? '' }, query: { limit: 20 } });
+  const { data, error } = useApi(drift, finished ? {} : { pollMs: 2000 });
   if (!data?.drift.length && !error) return null;
   return (
     <section data-testid="drift-events">

@@ -1,5 +1,5 @@
-import { enc } from '../../api/client.ts';
-import type { ColumnProfile, OutputProfile } from '@sluice/api';
+import { endpoint } from '../../api/client.ts';
+import type { ColumnProfile } from '@sluice/api';
 import { useApi } from '../../api/use-api.ts';
 import { ErrorNote } from '../../components/ErrorNote.tsx';
 import { MaskedBadge } from '../../components/MaskedBadge.tsx';
@@ -12,7 +12,7 @@ import { formatCell, formatCount } from '../../format.ts';
  * come from a sample, and the panel says which.
  */
 export function ProfilePanel({ runId, block }: { runId: string; block: string }) {
-  const { data, error } = useApi<{ profile: OutputProfile; masked?: readonly string[] }>(`/api/runs/${enc(runId)}/blocks/${enc(block)}/profile`);
+  const { data, error } = useApi(endpoint('GET /api/runs/:id/blocks/:block/profile', { params: { id: runId, block } }));
   const profile = data?.profile;
   const masked = new Set(data?.masked ?? []);
   const sample = profile?.sample;

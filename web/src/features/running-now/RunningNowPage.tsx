@@ -1,5 +1,5 @@
 import { useEffect, useState } from 'react';
-import type { RunningNow } from '@sluice/api';
+import { endpoint } from '../../api/client.ts';
 import { useApi } from '../../api/use-api.ts';
 import { ErrorNote } from '../../components/ErrorNote.tsx';
 import { PageHeader } from '../../components/PageHeader.tsx';
@@ -17,7 +17,7 @@ function useNow(): number {
 
 /** Every run and block run under way across pipelines: which process runs it, since when, and a way to cancel it. */
 export default function RunningNowPage() {
-  const { data, error, reload } = useApi<RunningNow>('/api/running-now', { pollMs: 1000 });
+  const { data, error, reload } = useApi(endpoint('GET /api/running-now'), { pollMs: 1000 });
   const now = useNow();
   return (
     <div className="page" data-testid="running-now-page">

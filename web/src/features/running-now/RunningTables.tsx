@@ -1,5 +1,5 @@
 import { useState } from 'react';
-import { api, enc } from '../../api/client.ts';
+import { call, enc } from '../../api/client.ts';
 import type { RunRecord, RunningNow } from '@sluice/api';
 import { ErrorNote } from '../../components/ErrorNote.tsx';
 import { formatDuration, formatTime } from '../../format.ts';
@@ -27,7 +27,7 @@ function CancelButton({ run, onCancelled }: { run: RunRecord; onCancelled: () =>
   const canCancel = useCan('operator');
   const cancel = () => {
     setBusy(true);
-    api('POST', `/api/runs/${enc(run.id)}/cancel`).then(onCancelled, setError).finally(() => setBusy(false));
+    call('POST /api/runs/:id/cancel', { params: { id: run.id } }).then(onCancelled, setError).finally(() => setBusy(false));
   };
   if (!canCancel) return null;
   return (

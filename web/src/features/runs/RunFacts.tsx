@@ -1,3 +1,4 @@
+import { useEffect, useRef } from 'react';
 import { endpoint, enc } from '../../api/client.ts';
 import { useApi } from '../../api/use-api.ts';
 import { ErrorNote } from '../../components/ErrorNote.tsx';
@@ -9,8 +10,13 @@ const utc = (iso: string) => iso.replace('T', ' ').replace(/:00\.000Z$|\.\d+Z$/,
 
 /** What a run used and what it did: variables, dates, where its exporters landed rows, and whether the pipeline changed since. */
 export function RunFacts({ id, pipeline, finished }: { id: string; pipeline: string | undefined; finished: boolean }) {
+  const { data, error, reload } = useApi(endpoint('GET /api/runs/:id/context', { params: { id } }));
   // Read again once the run finishes: the exporters' results come last.
-  const { data, error } = useApi(endpoint('GET /api/runs/:id/context', { params: { id }, query: { finished: finished ? 1 : undefined } }));
+  const wasFinished = useRef(finished);
+  useEffect(() => {
+    if (finished && !wasFinished.current) reload();
+    wasFinished.current = finished;
+  }, [finished, reload]);
   if (error) return <ErrorNote error={error} />;
   if (!data) return null;
   const variables = Object.entries(data.variables);

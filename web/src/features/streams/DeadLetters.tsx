@@ -1,6 +1,6 @@
 import { useState } from 'react';
-import type { DeadLetterDropAnswer, DeadLetterEntry, DeadLetterReplayAnswer, DeadLettersView } from '@sluice/api';
-import { api, enc } from '../../api/client.ts';
+import type { DeadLetterEntry } from '@sluice/api';
+import { call, endpoint } from '../../api/client.ts';
 import { useApi } from '../../api/use-api.ts';
 import { ErrorNote } from '../../components/ErrorNote.tsx';
 import { formatTime } from '../../format.ts';
@@ -14,7 +14,7 @@ type Selection = { id: string } | { all: true };
  * drop, one or all.
  */
 export function DeadLetters({ pipeline, onChanged }: { pipeline: string; onChanged: () => void }) {
-  const { data, error, reload } = useApi<DeadLettersView>(`/api/streams/${enc(pipeline)}/dead-letters`, { pollMs: 10_000 });
+  const { data, error, reload } = useApi(endpoint('GET /api/streams/:name/dead-letters', { params: { name: pipeline } }), { pollMs: 10_000 });
   const canAct = useCan('operator');
   const [open, setOpen] = useState<string>();
   const [busy, setBusy] = useState(false);
@@ -24,7 +24,7 @@ export function DeadLetters({ pipeline, onChanged }: { pipeline: string; onChang
     if ('all' in selection && !window.confirm(`${verb === 'replay' ? 'Replay' : 'Drop'} every dead letter of ${pipeline}?`)) return;
     setBusy(true);
     setFailure(undefined);
-    api<DeadLetterReplayAnswer | DeadLetterDropAnswer>('POST', `/api/streams/${enc(pipeline)}/dead-letters/${verb}`, selection)
+    (verb === 'replay' ? call('POST /api/streams/:name/dead-letters/replay', { params: { name: pipeline }, body: selection }) : call('POST /api/streams/:name/dead-letters/drop', { params: { name: pipeline }, body: selection }))
       .then((answer) => {
         if ('replayed' in answer) setNote(`Replayed ${answer.replayed} into the source${answer.error ? `; stopped: ${answer.error}` : ''}`);
         else setNote(`Dropped ${answer.dropped}`);

@@ -1,5 +1,4 @@
-import type { StreamMetricsView } from '@sluice/api';
-import { enc, query } from '../../api/client.ts';
+import { endpoint } from '../../api/client.ts';
 import { useApi } from '../../api/use-api.ts';
 import { ErrorNote } from '../../components/ErrorNote.tsx';
 import { StreamChart } from './StreamChart.tsx';
@@ -9,7 +8,7 @@ const shownSamples = 360;
 
 /** Records per second, latency percentiles and lag over time, from the metadata store, asked again every few seconds. */
 export function StreamMetricsCharts({ pipeline, intervalMs }: { pipeline: string; intervalMs: number }) {
-  const { data, error } = useApi<StreamMetricsView>(`/api/streams/${enc(pipeline)}/metrics${query({ limit: shownSamples })}`, { pollMs: Math.min(intervalMs, 5000) });
+  const { data, error } = useApi(endpoint('GET /api/streams/:name/metrics', { params: { name: pipeline }, query: { limit: shownSamples } }), { pollMs: Math.min(intervalMs, 5000) });
   const samples = data?.samples ?? [];
   return (
     <section className="stream-charts" data-testid="stream-charts" data-samples={samples.length}>

@@ -1,5 +1,5 @@
-import type { StreamOverview, StreamsView } from '@sluice/api';
-import { enc } from '../../api/client.ts';
+import type { StreamOverview } from '@sluice/api';
+import { endpoint, enc } from '../../api/client.ts';
 import { useApi } from '../../api/use-api.ts';
 import { ErrorNote } from '../../components/ErrorNote.tsx';
 import { PageHeader } from '../../components/PageHeader.tsx';
@@ -31,7 +31,7 @@ function figures(s: StreamOverview) {
  * stream (`#/streams/NAME`) shows its metrics over time and its dead letters.
  */
 export default function StreamsPage({ selected }: { selected?: string | undefined }) {
-  const { data, error, reload } = useApi<StreamsView>('/api/streams', { pollMs: 2000 });
+  const { data, error, reload } = useApi(endpoint('GET /api/streams'), { pollMs: 2000 });
   const streams = data?.streams ?? [];
   const current = streams.find((s) => s.pipeline === selected) ?? (selected === undefined ? streams[0] : undefined);
   return (

@@ -1,12 +1,8 @@
+import type { SchedulePreview } from '@sluice/api';
 import { formatTime } from '../../format.ts';
 
 /** What the server says saving a schedule would run at once. */
-export interface CatchupPreview {
-  readonly catchup: boolean;
-  readonly due: readonly { readonly logical_date: string; readonly end: string }[];
-  readonly start_from_next: string | null;
-  readonly next_run: string | null;
-}
+export type CatchupPreview = Omit<SchedulePreview, 'next_runs'>;
 
 /**
  * Asks before a schedule is saved whose intervals have already ended: the

@@ -1,11 +1,14 @@
 import { useState } from 'react';
-import { api } from '../../api/client.ts';
+import { call, type RouteRequest } from '../../api/client.ts';
 import { CatchupChoice, type CatchupPreview } from './CatchupChoice.tsx';
 import { describeSchedule } from './describe-cron.ts';
 import { NextRunTimes } from './NextRunTimes.tsx';
 import { zoneListId } from './ZoneList.tsx';
 import { draftChanged, draftFromSchedule, scheduleFromDraft, type ScheduleDraft } from './schedule-draft.ts';
 import { useSchedulePreview } from './use-schedule-preview.ts';
+
+/** A change to a pipeline's triggers, as `PUT /api/pipelines/:name/triggers` takes it. */
+export type TriggersChange = NonNullable<RouteRequest<'PUT /api/pipelines/:name/triggers'>['body']>;
 
 type SavedSchedule = Readonly<Record<string, unknown>> | null | undefined;
 
@@ -14,13 +17,13 @@ type SavedSchedule = Readonly<Record<string, unknown>> | null | undefined;
  * catchup, with the schedule in plain words and its next five times as the
  * scheduler computes them. Saving asks first when it would start runs at once.
  */
-export function ScheduleEditor({ pipeline, route, saved, put }: { pipeline: string; route: string; saved: SavedSchedule; put: (body: Record<string, unknown>) => Promise<boolean> }) {
+export function ScheduleEditor({ pipeline, saved, put }: { pipeline: string; saved: SavedSchedule; put: (body: TriggersChange) => Promise<boolean> }) {
   // What the user typed, until saved; otherwise the file's schedule shows.
   const [edits, setEdits] = useState<ScheduleDraft>();
   const draft = edits ?? draftFromSchedule(saved);
   const edit = (change: Partial<ScheduleDraft>) => setEdits({ ...draft, ...change });
   const schedule = scheduleFromDraft(draft, saved);
-  const { preview, problem } = useSchedulePreview(route, schedule);
+  const { preview, problem } = useSchedulePreview(pipeline, schedule);
   const [confirm, setConfirm] = useState<{ schedule: Record<string, unknown>; answer: CatchupPreview }>();
   const [saveProblem, setSaveProblem] = useState<string>();
 
@@ -31,7 +34,7 @@ export function ScheduleEditor({ pipeline, route, saved, put }: { pipeline: stri
   const save = () => {
     if (!schedule) return write(null);
     // A schedule whose intervals have already ended runs them at once: ask first.
-    api<CatchupPreview>('POST', `${route}/preview`, { schedule }).then(
+    call('POST /api/pipelines/:name/triggers/preview', { params: { name: pipeline }, body: { schedule } }).then(
       (answer) => {
         setSaveProblem(undefined);
         if (answer.due.length) setConfirm({ schedule, answer });

@@ -1,25 +1,24 @@
 import { useState } from 'react';
-import { api, enc } from '../../api/client.ts';
-import type { Triggers } from '@sluice/api';
+import { call, endpoint, enc } from '../../api/client.ts';
 import { useApi } from '../../api/use-api.ts';
 import { formatRelative } from '../../format.ts';
 import { navigate } from '../../router.ts';
 import { FileTriggerEditor } from './FileTriggerEditor.tsx';
-import { ScheduleEditor } from './ScheduleEditor.tsx';
+import { ScheduleEditor, type TriggersChange } from './ScheduleEditor.tsx';
 import { useCan } from '../users/session-context.ts';
 
 /** One pipeline's triggers (schedule, API, file arrival), edited in place and written to its file. */
 export function TriggerRow({ pipeline, nextRun }: { pipeline: string; nextRun: string | null | undefined }) {
-  const route = `/api/pipelines/${enc(pipeline)}/triggers`;
+  const params = { name: pipeline };
   const canOperate = useCan('operator');
-  const { data, error, reload } = useApi<Triggers>(route);
+  const { data, error, reload } = useApi(endpoint('GET /api/pipelines/:name/triggers', { params }));
   const [problem, setProblem] = useState<string>();
   const schedule = data?.schedule as Readonly<Record<string, unknown>> | null | undefined;
   const onFile = (data?.on_file as { path?: string } | null | undefined)?.path ?? '';
 
   /** Writes a change to the pipeline file; resolves whether it was written. */
-  const put = (body: Record<string, unknown>) =>
-    api('PUT', route, body).then(
+  const put = (body: TriggersChange) =>
+    call('PUT /api/pipelines/:name/triggers', { params, body }).then(
       () => {
         setProblem(undefined);
         reload();
@@ -30,7 +29,7 @@ export function TriggerRow({ pipeline, nextRun }: { pipeline: string; nextRun: s
         return false;
       },
     );
-  const runNow = () => api<{ run_id: string }>('POST', `/api/pipelines/${enc(pipeline)}/runs`, {}).then(({ run_id }) => navigate(`/runs/${enc(run_id)}`), (f: Error) => setProblem(f.message));
+  const runNow = () => call('POST /api/pipelines/:name/runs', { params, body: {} }).then(({ run_id }) => navigate(`/runs/${enc(run_id)}`), (f: Error) => setProblem(f.message));
 
   return (
     <section className="sched-card" data-testid={`trigger-row-${pipeline}`}>
@@ -50,7 +49,7 @@ export function TriggerRow({ pipeline, nextRun }: { pipeline: string; nextRun: s
       {(problem ?? error?.message) && <div className="text-error small" data-testid={`trigger-problem-${pipeline}`}>{problem ?? error?.message}</div>}
       {data && (
         <div className="sched-card-body">
-          <ScheduleEditor pipeline={pipeline} route={route} saved={schedule} put={put} />
+          <ScheduleEditor pipeline={pipeline} saved={schedule} put={put} />
           <FileTriggerEditor key={onFile} pipeline={pipeline} saved={onFile} put={put} />
         </div>
       )}

@@ -1,4 +1,4 @@
-import type { PipelineSummary } from '@sluice/api';
+import { endpoint } from '../../api/client.ts';
 import { useApi } from '../../api/use-api.ts';
 import { ErrorNote } from '../../components/ErrorNote.tsx';
 import { PageHeader } from '../../components/PageHeader.tsx';
@@ -6,7 +6,7 @@ import { TriggerRow } from './TriggerRow.tsx';
 import { ZoneList } from './ZoneList.tsx';
 
 export default function TriggersPage() {
-  const { data, error } = useApi<{ pipelines: PipelineSummary[] }>('/api/pipelines');
+  const { data, error } = useApi(endpoint('GET /api/pipelines'));
   const pipelines = (data?.pipelines ?? []).filter((p) => !p.error);
   return (
     <div className="page" data-testid="triggers-page">

@@ -1,4 +1,4 @@
-import type { WorkersView } from '@sluice/api';
+import { endpoint } from '../../api/client.ts';
 import { useApi } from '../../api/use-api.ts';
 import { ErrorNote } from '../../components/ErrorNote.tsx';
 import { PageHeader } from '../../components/PageHeader.tsx';
@@ -8,7 +8,7 @@ import { WorkersTable } from './WorkersTable.tsx';
 
 /** The workers taking queued block runs, what each runs, the queue's depth and wait, and a way to drain a worker. */
 export default function WorkersPage() {
-  const { data, error, reload } = useApi<WorkersView>('/api/workers', { pollMs: 2000 });
+  const { data, error, reload } = useApi(endpoint('GET /api/workers'), { pollMs: 2000 });
   return (
     <div className="page" data-testid="workers-page">
       <PageHeader title="Workers" subtitle="The sluice worker processes taking block runs from the queue; updates every two seconds" />

@@ -1,6 +1,6 @@
 import { useState } from 'react';
 import type { WorkerRecord } from '@sluice/api';
-import { api, enc } from '../../api/client.ts';
+import { call, enc } from '../../api/client.ts';
 import { ErrorNote } from '../../components/ErrorNote.tsx';
 import { formatRelative } from '../../format.ts';
 import { href } from '../../router.ts';
@@ -19,7 +19,7 @@ function DrainButton({ worker, onDrained }: { worker: WorkerRecord; onDrained: (
   const canDrain = useCan('operator');
   const drain = () => {
     setBusy(true);
-    api('POST', `/api/workers/${enc(worker.id)}/drain`).then(onDrained, setError).finally(() => setBusy(false));
+    call('POST /api/workers/:id/drain', { params: { id: worker.id } }).then(onDrained, setError).finally(() => setBusy(false));
   };
   if (!canDrain) return null;
   return (
