@@ -124,18 +124,24 @@ for (const [broker, publish] of Object.entries(brokers)) {
       for (let k = 0; k < kills; k++) {
         const target = Math.floor((expected.length * (k + Math.random())) / (kills + 1));
         const run = startStream(world.dir, name);
-        await waitFor(async () => (await countRows(world, name)) >= target || run.child.exitCode !== null, { what: `${target} window rows before kill ${k + 1}` });
-        assert.equal(run.child.exitCode, null, run.output());
-        await stop(run.child, 'SIGKILL');
+        try {
+          await waitFor(async () => (await countRows(world, name)) >= target || run.child.exitCode !== null, { what: `${target} window rows before kill ${k + 1}` });
+          assert.equal(run.child.exitCode, null, run.output());
+        } finally {
+          await stop(run.child, 'SIGKILL');
+        }
       }
       const last = startStream(world.dir, name);
-      await waitFor(async () => (await countRows(world, name)) >= expected.length && (await countRows(world, `${name}_late`)) >= late.length, {
-        what: `all ${expected.length} windows and ${late.length} late records`,
-        giveUpWhen: () => (last.child.exitCode !== null ? last.output() : undefined),
-      });
-      // A moment more: a window written twice would show as a row too many.
-      await new Promise((resolve) => setTimeout(resolve, 500));
-      await stop(last.child, 'SIGINT');
+      try {
+        await waitFor(async () => (await countRows(world, name)) >= expected.length && (await countRows(world, `${name}_late`)) >= late.length, {
+          what: `all ${expected.length} windows and ${late.length} late records`,
+          giveUpWhen: () => (last.child.exitCode !== null ? last.output() : undefined),
+        });
+        // A moment more: a window written twice would show as a row too many.
+        await new Promise((resolve) => setTimeout(resolve, 500));
+      } finally {
+        await stop(last.child, 'SIGINT');
+      }
       assert.equal(await last.exited, 0, last.output());
 
       const rows = await world.query(`SELECT window_start, window_end, device, n, total, lo, hi FROM ${world.name}.${name}`);
