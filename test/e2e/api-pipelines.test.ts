@@ -44,7 +44,7 @@ describe('sluice serve: pipelines, blocks and triggers edit the files', () => {
     const { body } = await s.json<{ pipelines: { name: string; blocks?: number; triggers?: unknown; error?: { code: string } }[] }>('/api/pipelines');
     const sales = body.pipelines.find((p) => p.name === 'sales')!;
     assert.equal(sales.blocks, 2);
-    assert.deepEqual(sales.triggers, { schedule: null, schedule_enabled: false, api_enabled: true, on_file: null });
+    assert.deepEqual(sales.triggers, { schedule: null, schedule_enabled: false, api_enabled: true, on_file: null, on_stream: null });
     assert.equal(body.pipelines.find((p) => p.name === 'broken')?.error?.code, 'block.file_missing');
   });
 
@@ -134,7 +134,7 @@ describe('sluice serve: pipelines, blocks and triggers edit the files', () => {
   });
 
   it('reads and writes triggers, validating the schedule before writing', async () => {
-    assert.deepEqual((await s.json('/api/pipelines/sales/triggers')).body, { schedule: null, schedule_enabled: false, api_enabled: true, on_file: null });
+    assert.deepEqual((await s.json('/api/pipelines/sales/triggers')).body, { schedule: null, schedule_enabled: false, api_enabled: true, on_file: null, on_stream: null });
     const before = read('pipelines/sales.yaml');
     const bad = await s.json<{ error: { message: string } }>('/api/pipelines/sales/triggers', { method: 'PUT', body: JSON.stringify({ schedule: { cron: 'every day' } }) });
     assert.equal(bad.status, 400);
@@ -153,7 +153,7 @@ describe('sluice serve: pipelines, blocks and triggers edit the files', () => {
     assert.equal(refused.status, 403, 'API tokens cannot trigger it now');
     assert.equal(refused.body.error.code, 'trigger.api_disabled');
     await s.json('/api/pipelines/sales/triggers', { method: 'PUT', body: JSON.stringify({ schedule: null, api_enabled: true }) });
-    assert.deepEqual((await s.json('/api/pipelines/sales/triggers')).body, { schedule: null, schedule_enabled: false, api_enabled: true, on_file: null });
+    assert.deepEqual((await s.json('/api/pipelines/sales/triggers')).body, { schedule: null, schedule_enabled: false, api_enabled: true, on_file: null, on_stream: null });
     assert.ok(read('pipelines/sales.yaml').startsWith("# Daily sales: the team's main pipeline."));
   });
 

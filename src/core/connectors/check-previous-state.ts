@@ -19,9 +19,12 @@ export function checkPreviousState(batch: SyncBatch, committed: StreamState | un
 /** JSON with sorted keys: databases (jsonb) may hand a state back with its keys in another order. */
 export function canonical(state: StreamState | undefined): string {
   if (state === undefined) return 'none';
+  // Objects inside arrays too (a windowed stream keeps its open windows as a list of objects).
   const sort = (value: unknown): unknown =>
-    value && typeof value === 'object' && !Array.isArray(value)
-      ? Object.fromEntries(Object.entries(value as Record<string, unknown>).sort(([a], [b]) => a.localeCompare(b)).map(([k, v]) => [k, sort(v)]))
-      : value;
+    Array.isArray(value)
+      ? value.map(sort)
+      : value && typeof value === 'object'
+        ? Object.fromEntries(Object.entries(value as Record<string, unknown>).sort(([a], [b]) => a.localeCompare(b)).map(([k, v]) => [k, sort(v)]))
+        : value;
   return JSON.stringify(sort(state));
 }

@@ -19,6 +19,8 @@ export interface Triggers {
   readonly schedule_enabled: boolean;
   readonly api_enabled: boolean;
   readonly on_file: Pipeline['onFile'] | null;
+  /** Runs on a streaming pipeline's closed windows or committed records; set in the file (read-only here). */
+  readonly on_stream: Pipeline['onStream'] | null;
 }
 
 /** A row of `GET /api/pipelines`: a pipeline that loads, or one whose file is invalid (`error`, no blocks). */
@@ -129,6 +131,7 @@ export function triggersOf(pipeline: Pipeline): Triggers {
     schedule_enabled: pipeline.schedule?.enabled ?? false,
     api_enabled: pipeline.apiEnabled,
     on_file: pipeline.onFile ?? null,
+    on_stream: pipeline.onStream ?? null,
   };
 }
 

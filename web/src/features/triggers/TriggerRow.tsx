@@ -1,4 +1,5 @@
 import { useState } from 'react';
+import type { Triggers } from '@sluice/api';
 import { call, endpoint, enc } from '../../api/client.ts';
 import { useApi } from '../../api/use-api.ts';
 import { formatRelative } from '../../format.ts';
@@ -7,7 +8,13 @@ import { FileTriggerEditor } from './FileTriggerEditor.tsx';
 import { ScheduleEditor, type TriggersChange } from './ScheduleEditor.tsx';
 import { useCan } from '../users/session-context.ts';
 
-/** One pipeline's triggers (schedule, API, file arrival), edited in place and written to its file. */
+/** What an `on_stream` trigger runs on, in words. */
+function streamTriggerText(trigger: NonNullable<Triggers['on_stream']>): string {
+  const when = [trigger.window_closed ? 'when a window closes' : undefined, trigger.every_records !== undefined ? `every ${trigger.every_records} records` : undefined].filter(Boolean).join(' and ');
+  return `Runs on stream ${trigger.pipeline}: ${when}`;
+}
+
+/** One pipeline's triggers (schedule, API, file arrival, stream events); all but stream events edited in place and written to its file. */
 export function TriggerRow({ pipeline, nextRun }: { pipeline: string; nextRun: string | null | undefined }) {
   const params = { name: pipeline };
   const canOperate = useCan('operator');
@@ -51,6 +58,7 @@ export function TriggerRow({ pipeline, nextRun }: { pipeline: string; nextRun: s
         <div className="sched-card-body">
           <ScheduleEditor pipeline={pipeline} saved={schedule} put={put} />
           <FileTriggerEditor key={onFile} pipeline={pipeline} saved={onFile} put={put} />
+          {data.on_stream && <p className="muted small" data-testid={`stream-trigger-${pipeline}`}>{streamTriggerText(data.on_stream)} (set in the pipeline file)</p>}
         </div>
       )}
     </section>
