@@ -92,6 +92,22 @@ describe('the examples block\'s form, its train and validation outputs, and the 
     }
   });
 
+  it('switches the examples to the chat format, the emptied prompt and completion fields leaving the file', async () => {
+    await page.goto(`${served.base}/#/pipelines/answers?block=training`);
+    await page.reload();
+    await page.getByTestId('examples-form').waitFor();
+    await page.getByTestId('examples-setting-format').selectOption('chat');
+    await page.getByTestId('examples-setting-prompt').fill('');
+    await page.getByTestId('examples-setting-completion').fill('');
+    await page.getByTestId('examples-setting-system').fill('You are the help desk of Example Ltd.');
+    await page.getByTestId('examples-setting-user').fill('question');
+    await page.getByTestId('examples-setting-assistant').fill('answer');
+    await page.getByTestId('save-examples').click();
+    await waitFor(() => pipelineFile().includes('format: chat'), { what: 'the pipeline file to have the chat format', timeout: 5_000 });
+    assert.deepEqual(settingsOf('training'), { format: 'chat', system: 'You are the help desk of Example Ltd.', user: 'question', assistant: 'answer', validation_share: 0.4, seed: 3, similarity: 0.9 });
+    assert.doesNotMatch(pipelineFile(), /prompt:|completion:/);
+  });
+
   it('opens the review block of a dictionary clean block with a note pointing to Dictionaries', async () => {
     await page.goto(`${served.base}/#/pipelines/answers?block=clean_answers__review`);
     await page.getByTestId('clean-review-note').waitFor();
