@@ -44,7 +44,7 @@ const settingsBody = z.object({ settings: z.record(z.string(), z.unknown()) }).s
 const side = z.record(z.string(), z.string().nullable());
 const pairDecisionsBody = z.object({ decisions: z.array(z.object({ left: side, right: side, same: z.boolean() }).strict()).min(1) }).strict();
 
-/** What `PUT /api/pipelines/:name/blocks/:block/{dedupe,prepare}` and `.../pair-decisions` take. */
+/** What `PUT /api/pipelines/:name/blocks/:block/{dedupe,prepare,examples}` and `.../pair-decisions` take. */
 export type NoCodeSettingsRequest = z.input<typeof settingsBody>;
 export type PairDecisionsRequest = z.input<typeof pairDecisionsBody>;
 

@@ -16,8 +16,15 @@ export interface NoCodeSettingsFormProps {
   readonly onError: (error: Error) => void;
 }
 
+/** Where each kind's settings are saved: a kind without its own route would write under another kind's key. */
+const saveRoutes = {
+  dedupe: 'PUT /api/pipelines/:name/blocks/:block/dedupe',
+  prepare: 'PUT /api/pipelines/:name/blocks/:block/prepare',
+  examples: 'PUT /api/pipelines/:name/blocks/:block/examples',
+} as const satisfies Record<NoCodeSettingsFormProps['kind'], string>;
+
 /**
- * The settings under a block's `dedupe:` or `prepare:` as a form generated from
+ * The settings under a block's `dedupe:`, `prepare:` or `examples:` as a form generated from
  * their JSON Schema, nested settings (a split, each column's similarity or
  * scaler) as fields of their own. Saving writes them into the pipeline file;
  * the server checks them as the block's run would.
@@ -30,7 +37,7 @@ export function NoCodeSettingsForm({ pipeline, kind, declaredName, note, setting
   const missing = missingSettings(schema, value);
   const save = () => {
     setSaving(true);
-    call(kind === 'dedupe' ? 'PUT /api/pipelines/:name/blocks/:block/dedupe' : 'PUT /api/pipelines/:name/blocks/:block/prepare', { params: { name: pipeline, block: declaredName }, body: { settings: value } }).then(onSaved, onError).finally(() => setSaving(false));
+    call(saveRoutes[kind], { params: { name: pipeline, block: declaredName }, body: { settings: value } }).then(onSaved, onError).finally(() => setSaving(false));
   };
   return (
     <div className="block-settings" data-testid={`${kind}-form`}>
