@@ -31,6 +31,7 @@ export const {
   parseCountries,
   parseDates,
   parsePhones,
+  parseStreetAddresses,
   parseUsStates,
   recordDecisions,
   seededFraction,
