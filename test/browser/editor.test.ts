@@ -83,8 +83,10 @@ describe('the web UI: signing in, editing the DAG, and triggers', { skip }, () =
 
   it('renders data as text, never as markup', async () => {
     await page.getByTestId('dag-node-c_renamed').click();
+    // The shortcut runs the block the panel shows: on a slow machine the click may not have opened it yet.
+    await page.getByTestId('block-title').getByText('c_renamed', { exact: true }).waitFor();
     await page.keyboard.press('Control+Enter');
-    await page.getByText("block 'c_renamed' reads 'a', which has no stored output").waitFor();
+    await page.getByText("block 'c_renamed' reads 'a', which has no stored output").waitFor({ timeout: 20_000 });
     // With its upstream, the block runs on a fresh output of 'a'.
     await page.keyboard.press('Shift+Control+Enter');
     const cell = page.getByTestId('output-rows').getByText('<img src=x onerror=alert(1)>', { exact: true });
