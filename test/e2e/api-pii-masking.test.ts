@@ -3,6 +3,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
+import { waitFor } from '../../src/testing/wait-for.ts';
 import { DuckDBInstance } from '@duckdb/node-api';
 import { SqliteRunStore } from '../../src/core/run-store/sqlite-run-store.ts';
 import { roles, type Role } from '../../src/core/run-store/user-store.ts';
@@ -199,10 +200,11 @@ describe('personal data is masked for roles below editor, on every route that an
   it('masks from the next look once a column is marked, and unmasks once the mark goes', async () => {
     const look = async () => (JSON.parse((await asRole('viewer', `/api/runs/${runId}/blocks/raw/output`)).text) as { masked: string[] }).masked.sort();
     writeFileSync(path.join(s.dir, 'sluice.yaml'), 'name: pii_masking\npii:\n  columns: ["*_phone", "amount"]\n');
-    await new Promise((r) => setTimeout(r, 2100));
+    // The marks are read again at most every 2 s: wait for the change to show, then hold it to the exact list.
+    await waitFor(async () => (await look()).includes('amount'), { what: 'the new rule to mask amount', timeout: 20_000 });
     assert.deepEqual(await look(), ['amount', 'email', 'home_phone']);
     writeFileSync(path.join(s.dir, 'sluice.yaml'), 'name: pii_masking\n');
-    await new Promise((r) => setTimeout(r, 2100));
+    await waitFor(async () => !(await look()).includes('amount'), { what: 'the removed rule to unmask amount', timeout: 20_000 });
     assert.deepEqual(await look(), ['email']);
   });
 });
