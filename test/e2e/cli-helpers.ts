@@ -94,3 +94,18 @@ export function writeProject(dir: string, files: Record<string, string>): void {
     writeFileSync(path.join(dir, file), content);
   }
 }
+
+/** A block that logs it waits, then waits for `go.flag`, which a test writes once it has seen that line: for log lines shown live. */
+export const chattyProject: Readonly<Record<string, string>> = {
+  'pipelines/chatty.yaml': 'blocks:\n  - { name: chatty, file: blocks/chatty.ts, timeout: 60s }\n',
+  'blocks/chatty.ts': [
+    "import { existsSync } from 'node:fs';",
+    'export default async () => {',
+    "  console.log('waiting for go.flag');",
+    "  while (!existsSync('go.flag')) await new Promise((resolve) => setTimeout(resolve, 50));",
+    "  console.log('saw go.flag');",
+    '  return [{ ok: 1 }];',
+    '};',
+    '',
+  ].join('\n'),
+};

@@ -6,7 +6,7 @@ import { after, before, describe, it } from 'node:test';
 import { requirePrerequisites } from '../../src/testing/require-prerequisites.ts';
 import { waitFor } from '../../src/testing/wait-for.ts';
 import { serveProject } from './api-server.ts';
-import { sluice, stop, tempDir, writeProject } from './cli-helpers.ts';
+import { chattyProject, sluice, stop, tempDir, writeProject } from './cli-helpers.ts';
 import { createQueueProject, readOutput, type QueueProject } from './queue-fixtures.ts';
 
 const skip = await requirePrerequisites('postgres', 'redis');
@@ -112,20 +112,7 @@ describe('block runs through a queue to sluice worker processes', { skip }, () =
   });
 
   it('streams a worker\'s log lines to the run page as they happen (GET /api/runs/:id/events)', async () => {
-    const chatty = {
-      'pipelines/chatty.yaml': 'blocks:\n  - { name: chatty, file: blocks/chatty.ts, timeout: 60s }\n',
-      'blocks/chatty.ts': [
-        "import { existsSync } from 'node:fs';",
-        'export default async () => {',
-        "  console.log('waiting for go.flag');",
-        "  while (!existsSync('go.flag')) await new Promise((resolve) => setTimeout(resolve, 50));",
-        "  console.log('saw go.flag');",
-        '  return [{ ok: 1 }];',
-        '};',
-        '',
-      ].join('\n'),
-    };
-    const served = await serveProject({ 'sluice.yaml': readFileSync(path.join(project.dir, 'sluice.yaml'), 'utf8'), ...chatty }, { env: project.env });
+    const served = await serveProject({ 'sluice.yaml': readFileSync(path.join(project.dir, 'sluice.yaml'), 'utf8'), ...chattyProject }, { env: project.env });
     const worker = await project.startWorker([], served.dir);
     try {
       const { body: started } = await served.json<{ run_id: string }>('/api/pipelines/chatty/runs', { method: 'POST', body: '{}' });

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { sluice, sluiceUntil, tempDir, writeProject } from './cli-helpers.ts';
+import { chattyProject, sluice, sluiceUntil, tempDir, writeProject } from './cli-helpers.ts';
 import { runModes, setUpMode, skipMode, type ModeSetup } from './run-modes.ts';
 
 const runId = (text: string): string => /Run (?:failed|succeeded) (\S+)/.exec(text)![1]!.replace(/:$/, '');
@@ -39,17 +39,7 @@ for (const runMode of runModes()) {
         'pipelines/abandoned.yaml': 'blocks:\n  - { name: slow_sensor, role: sensor, file: blocks/slow_check.ts, poke_interval: 50ms, timeout: 1s }\n',
         'blocks/slow_check.ts': "import { defineSensor } from 'sluice';\nexport default defineSensor(async () => {\n  await new Promise((resolve) => setTimeout(resolve, 400));\n  return false;\n});\n",
         // A block that says it waits, then waits for a file the test writes only once `sluice run` has shown that line.
-        'pipelines/chatty.yaml': 'blocks:\n  - { name: chatty, file: blocks/chatty.ts, timeout: 60s }\n',
-        'blocks/chatty.ts': [
-          "import { existsSync } from 'node:fs';",
-          'export default async () => {',
-          "  console.log('waiting for go.flag');",
-          "  while (!existsSync('go.flag')) await new Promise((resolve) => setTimeout(resolve, 50));",
-          "  console.log('saw go.flag');",
-          '  return [{ ok: 1 }];',
-          '};',
-          '',
-        ].join('\n'),
+        ...chattyProject,
         'blocks/flag.sql': "SELECT file FROM glob('never/*.flag')\n",
         'blocks/flag.ts': "import { existsSync } from 'node:fs';\nimport { defineSensor } from 'sluice';\nexport default defineSensor(() => existsSync('never/ready.flag'));\n",
         'blocks/amounts.sql': "SELECT * FROM (VALUES (1, 10), (2, -5), (3, 7)) t(id, amount) WHERE getvariable('bad') OR amount > 0\n",
