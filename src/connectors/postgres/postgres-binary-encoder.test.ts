@@ -148,6 +148,27 @@ describe('binary COPY into PostgreSQL', { skip }, () => {
     assert.deepEqual(byId(binary), byId(csv));
   });
 
+  it('loads long text the same as CSV: values side by side, repeated, NULL between, over many chunks', async () => {
+    // Text over 12 bytes lives outside the engine's vectors: unique values lie one after another,
+    // repeated ones (a dictionary in the stored file) at one address, and NULLs break the runs.
+    await admin.query(`CREATE TABLE ${quoteIdent(schema)}.long_csv (id text, unique_note text, repeated text, mixed text)`);
+    await admin.query(`CREATE TABLE ${quoteIdent(schema)}.long_binary (id bigint, unique_note text, repeated text, mixed text)`);
+    const sql = `SELECT i AS id,
+                        'unique note number ' || i || repeat('x', i % 40) AS unique_note,
+                        ['Acme Corporation, Ltd.', 'Globex Incorporated', 'short', 'Søren Kierkegaard & Søn', '王芳王芳王芳王芳'][i % 5 + 1] AS repeated,
+                        CASE WHEN i % 7 = 0 THEN NULL WHEN i % 3 = 0 THEN 'tiny' || (i % 10) ELSE repeat('é', i % 30) || i END AS mixed
+                   FROM range(20000) t(i)`;
+    const csv = await load('long_csv', sql, 'append');
+    const binary = await load('long_binary', sql, 'append');
+    assert.equal(binary.length, 20000);
+    const byId = (rows: Record<string, string | null>[]) => rows.map((r) => ({ ...r, id: String(r.id) })).sort((a, b) => Number(a.id) - Number(b.id));
+    const sorted = byId(binary);
+    assert.deepEqual(sorted, byId(csv));
+    assert.deepEqual(sorted[12], { id: '12', unique_note: `unique note number 12${'x'.repeat(12)}`, repeated: 'short', mixed: 'tiny2' });
+    assert.deepEqual(sorted[14], { id: '14', unique_note: `unique note number 14${'x'.repeat(14)}`, repeated: '王芳王芳王芳王芳', mixed: null });
+    assert.deepEqual(sorted[16], { id: '16', unique_note: `unique note number 16${'x'.repeat(16)}`, repeated: 'Globex Incorporated', mixed: `${'é'.repeat(16)}16` });
+  });
+
   it('names the row PostgreSQL refuses', async () => {
     await admin.query(`CREATE TABLE ${quoteIdent(schema)}.short (id integer, code varchar(3))`);
     const input = await bench.input(`SELECT * FROM (VALUES (1, 'abc'), (2, 'abcd')) t(id, code)`);

@@ -125,7 +125,7 @@ function encoderFor(duckType: string, target: string): ColumnEncoder | undefined
   if (integer) {
     const width = integerTargets[target];
     if (width === undefined || width < integer[2]) return undefined;
-    return width === integer[0] ? fixed(width, swap(width)) : fixed(width, widen(integer[0], integer[1], width));
+    return width === integer[0] ? swapped(width) : fixed(width, widen(integer[0], integer[1], width));
   }
   const decimal = /^DECIMAL\((\d+),\s*(\d+)\)$/.exec(type);
   if (decimal) return isNumeric(target) ? numericColumn(Number(decimal[1]), decimalReader(Number(decimal[1])), Number(decimal[2])) : undefined;
@@ -133,9 +133,9 @@ function encoderFor(duckType: string, target: string): ColumnEncoder | undefined
     case 'BOOLEAN':
       return target === 'boolean' ? fixed(1, writeBoolean) : undefined;
     case 'FLOAT':
-      return target === 'real' ? fixed(4, swap(4)) : undefined;
+      return target === 'real' ? swapped(4) : undefined;
     case 'DOUBLE':
-      return target === 'double precision' ? fixed(8, swap(8)) : undefined;
+      return target === 'double precision' ? swapped(8) : undefined;
     case 'UBIGINT':
       return isNumeric(target) ? numericColumn(20, (data, row) => readUint64(data, row * 8), 0) : undefined;
     case 'HUGEINT':
@@ -149,14 +149,14 @@ function encoderFor(duckType: string, target: string): ColumnEncoder | undefined
     case 'BLOB':
       return target === 'bytea' ? textColumn(false) : undefined;
     case 'DATE':
-      return target === 'date' ? fixed(4, writeDate) : undefined;
+      return target === 'date' ? dateColumn : undefined;
     case 'TIMESTAMP':
       return /^timestamp(\(\d\))? without time zone$/.test(target) ? fixed(8, writeTimestamp) : undefined;
     case 'TIMESTAMP WITH TIME ZONE':
     case 'TIMESTAMPTZ':
       return /^timestamp(\(\d\))? with time zone$/.test(target) ? fixed(8, writeTimestamp) : undefined;
     case 'TIME':
-      return /^time(\(\d\))? without time zone$/.test(target) ? fixed(8, swap(8)) : undefined;
+      return /^time(\(\d\))? without time zone$/.test(target) ? swapped(8) : undefined;
     case 'INTERVAL':
       return /^interval/.test(target) ? fixed(16, writeInterval) : undefined;
     case 'UUID':
@@ -170,13 +170,111 @@ function isNumeric(target: string): boolean {
   return /^numeric(\(\d+,\s*-?\d+\))?$/.test(target);
 }
 
+/** Adds a fixed-width column's field sizes: `4 + width` a value, 4 a null. */
+function measureFixed(width: number): ColumnEncoder['measure'] {
+  return (vector, rows, sizes) => {
+    const validity = vector.validity;
+    if (validity === null) {
+      for (let r = 0; r < rows; r++) sizes[r]! += 4 + width;
+    } else {
+      for (let r = 0; r < rows; r++) sizes[r]! += isNull(validity, r) ? 4 : 4 + width;
+    }
+  };
+}
+
+/*
+ * The commonest layouts (4- and 8-byte integers, floats, dates) have loops
+ * of their own: one loop shared by every type, calling a writer per value,
+ * cannot be compiled tight for all of them at once.
+ */
+
+function swapped(width: number): ColumnEncoder {
+  if (width === 4) return { measure: measureFixed(4), write: writeSwapped4 };
+  if (width === 8) return { measure: measureFixed(8), write: writeSwapped8 };
+  return fixed(width, swap(width));
+}
+
+function writeNull(bytes: Uint8Array, at: number): void {
+  bytes[at] = 0xff;
+  bytes[at + 1] = 0xff;
+  bytes[at + 2] = 0xff;
+  bytes[at + 3] = 0xff;
+}
+
+const writeSwapped4: ColumnEncoder['write'] = (vector, rows, { bytes }, cursor) => {
+  const { validity, data } = vector;
+  for (let r = 0; r < rows; r++) {
+    const at = cursor[r]!;
+    if (validity !== null && (validity[r >> 3]! & (1 << (r & 7))) === 0) {
+      writeNull(bytes, at);
+      cursor[r] = at + 4;
+      continue;
+    }
+    const o = r * 4;
+    bytes[at] = 0;
+    bytes[at + 1] = 0;
+    bytes[at + 2] = 0;
+    bytes[at + 3] = 4;
+    bytes[at + 4] = data[o + 3]!;
+    bytes[at + 5] = data[o + 2]!;
+    bytes[at + 6] = data[o + 1]!;
+    bytes[at + 7] = data[o]!;
+    cursor[r] = at + 8;
+  }
+};
+
+const writeSwapped8: ColumnEncoder['write'] = (vector, rows, { bytes }, cursor) => {
+  const { validity, data } = vector;
+  for (let r = 0; r < rows; r++) {
+    const at = cursor[r]!;
+    if (validity !== null && (validity[r >> 3]! & (1 << (r & 7))) === 0) {
+      writeNull(bytes, at);
+      cursor[r] = at + 4;
+      continue;
+    }
+    const o = r * 8;
+    bytes[at] = 0;
+    bytes[at + 1] = 0;
+    bytes[at + 2] = 0;
+    bytes[at + 3] = 8;
+    bytes[at + 4] = data[o + 7]!;
+    bytes[at + 5] = data[o + 6]!;
+    bytes[at + 6] = data[o + 5]!;
+    bytes[at + 7] = data[o + 4]!;
+    bytes[at + 8] = data[o + 3]!;
+    bytes[at + 9] = data[o + 2]!;
+    bytes[at + 10] = data[o + 1]!;
+    bytes[at + 11] = data[o]!;
+    cursor[r] = at + 12;
+  }
+};
+
+const dateColumn: ColumnEncoder = {
+  measure: measureFixed(4),
+  write(vector, rows, out, cursor) {
+    const { validity, data } = vector;
+    const { bytes } = out;
+    for (let r = 0; r < rows; r++) {
+      const at = cursor[r]!;
+      if (validity !== null && (validity[r >> 3]! & (1 << (r & 7))) === 0) {
+        writeNull(bytes, at);
+        cursor[r] = at + 4;
+        continue;
+      }
+      bytes[at] = 0;
+      bytes[at + 1] = 0;
+      bytes[at + 2] = 0;
+      bytes[at + 3] = 4;
+      writeDate(data, r, out, at + 4);
+      cursor[r] = at + 8;
+    }
+  },
+};
+
 /** A column whose every value takes `width` bytes on the wire. */
 function fixed(width: number, writeValue: ValueWriter): ColumnEncoder {
   return {
-    measure(vector, rows, sizes) {
-      const validity = vector.validity;
-      for (let r = 0; r < rows; r++) sizes[r]! += isNull(validity, r) ? 4 : 4 + width;
-    },
+    measure: measureFixed(width),
     write(vector, rows, out, cursor) {
       const { validity, data } = vector;
       const view = out.view;
