@@ -23,6 +23,8 @@ declare module 'amqplib' {
 
   export interface PublishOptions extends MessageProperties {
     readonly persistent?: boolean | undefined;
+    /** Returned to the publisher (a `return` event on the channel) when no queue takes it. */
+    readonly mandatory?: boolean | undefined;
     /** Milliseconds, as a string: the message expires after this long in a queue. */
     readonly expiration?: string | undefined;
   }
