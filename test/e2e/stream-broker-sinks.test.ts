@@ -237,4 +237,79 @@ describe('a streaming pipeline publishing to broker sinks', { skip }, () => {
       assert.equal(idFor.size, total, `${what}: a record keeps its id when published again`);
     }
   });
+
+  it('keeps a batch no queue takes unacknowledged, retrying until a queue is bound, then delivers every record', async () => {
+    const total = 200;
+    drops.push((await publishToRedis(`${tag}_unbound_src`, range(total).map((id) => JSON.stringify({ id, region: id % 2 ? 'eu' : 'us' })))).drop);
+    const amqp = await import('amqplib');
+    const connection = await amqp.connect(testRabbitMqUrl());
+    const channel = await connection.createConfirmChannel();
+    const exchange = `${tag}_x`;
+    await channel.assertExchange(exchange, 'direct', { durable: false });
+    drops.push(async () => {
+      await channel.deleteExchange(exchange).catch(() => undefined);
+      await connection.close();
+    });
+    const eu = await rabbitInbox(`${tag}_eu`);
+    drops.push(eu.drop);
+    const us = await rabbitInbox(`${tag}_us`);
+    drops.push(us.drop);
+    await channel.bindQueue(`${tag}_eu`, exchange, 'orders.eu');
+    world.pipeline(
+      'unbound',
+      [
+        'kind: streaming',
+        `source: { type: redis_streams, stream: ${tag}_unbound_src }`,
+        'payload: { columns: { id: BIGINT NOT NULL, region: VARCHAR } }',
+        'batch_size: 50',
+        'dead_letter_connection: pg',
+        'sinks:',
+        `  - { type: rabbitmq, url: "${testRabbitMqUrl()}", exchange: ${exchange}, routing_key: "orders.{region}" }`,
+        '',
+      ].join('\n'),
+    );
+    const run = startStream(world.dir, 'unbound');
+    const gaveUp = () => (run.child.exitCode !== null ? run.output() : undefined);
+    await waitFor(() => /retrying in \d+ ms: .*no queue is bound for routing key 'orders\.us'/.test(run.output()), { what: 'the unroutable batch to be retried', giveUpWhen: gaveUp });
+    assert.doesNotMatch(run.output(), /guest:guest/, 'the URL with its password is never logged');
+    await channel.bindQueue(`${tag}_us`, exchange, 'orders.us');
+    await waitFor(() => new Set([...eu.read(), ...us.read()].map((r) => r.payload)).size >= total, { what: `all ${total} records routed`, giveUpWhen: gaveUp });
+    await stop(run.child, 'SIGINT');
+    assert.equal(await run.exited, 0, run.output());
+    assert.ok(us.read().every((r) => (JSON.parse(r.payload) as { region: string }).region === 'us'));
+    assert.ok(eu.read().every((r) => (JSON.parse(r.payload) as { region: string }).region === 'eu'));
+    assert.equal(idsOf(us.read()).size, total / 2);
+  });
+
+  it("publishes a window's rows to a broker sink as its table sink gets them", async () => {
+    const readings = range(300).map((i) => JSON.stringify({ id: i, ts: new Date(Date.UTC(2026, 0, 1) + (i - 1) * 100).toISOString(), temp: i % 7 }));
+    drops.push((await publishToRedis(`${tag}_readings`, readings)).drop);
+    const nats = await jetStreamInbox(`${tag}_windows`, `${tag}.windows`);
+    drops.push(nats.drop);
+    world.pipeline(
+      'windowed',
+      [
+        'kind: streaming',
+        `source: { type: redis_streams, stream: ${tag}_readings }`,
+        'payload: { columns: { id: BIGINT NOT NULL, ts: TIMESTAMP NOT NULL, temp: DOUBLE } }',
+        'batch_size: 40',
+        'batch_wait: 20ms',
+        'window: { type: tumbling, time: ts, size: 10s, aggregates: { n: count, high: max(temp) } }',
+        'sinks:',
+        `  - { type: nats_jetstream, url: "${testNatsUrl()}", subject: ${tag}.windows }`,
+        '  - { connection: pg, table: windowed, mode: upsert, key: [window_start] }',
+        '',
+      ].join('\n'),
+    );
+    const run = startStream(world.dir, 'windowed');
+    const gaveUp = () => (run.child.exitCode !== null ? run.output() : undefined);
+    // 30 s of readings: the first two windows close, the third stays open.
+    await waitFor(async () => (await countRows(world, 'windowed')) >= 2 && (await nats.count()) >= 2, { what: 'two windows in the table and the broker', giveUpWhen: gaveUp });
+    await stop(run.child, 'SIGINT');
+    assert.equal(await run.exited, 0, run.output());
+    const table = (await world.query(`SELECT window_start, window_end, n, high FROM ${world.name}.windowed ORDER BY window_start`)).map((r) => ({ window_start: (r.window_start as Date).toISOString(), window_end: (r.window_end as Date).toISOString(), n: Number(r.n), high: Number(r.high) }));
+    assert.deepEqual(table.map((r) => r.n), [100, 100]);
+    const published = (await nats.read()).map((r) => JSON.parse(r.payload) as Record<string, unknown>);
+    assert.deepEqual(published.map((r) => ({ window_start: r.window_start, window_end: r.window_end, n: Number(r.n), high: Number(r.high) })), table);
+  });
 });

@@ -39,6 +39,8 @@ declare module 'amqplib' {
     assertQueue(queue: string, options?: { durable?: boolean; arguments?: Record<string, unknown> }): Promise<QueueInfo>;
     checkQueue(queue: string): Promise<QueueInfo>;
     checkExchange(exchange: string): Promise<unknown>;
+    assertExchange(exchange: string, type: 'direct' | 'topic' | 'fanout', options?: { durable?: boolean }): Promise<unknown>;
+    deleteExchange(exchange: string): Promise<unknown>;
     bindQueue(queue: string, exchange: string, pattern: string): Promise<unknown>;
     deleteQueue(queue: string): Promise<unknown>;
     purgeQueue(queue: string): Promise<unknown>;
