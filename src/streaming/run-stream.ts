@@ -186,7 +186,7 @@ async function processBatch(run: StreamRun, messages: readonly StreamMessage[], 
           const plain = await plainRows(rows, run, stager);
           return sink.writeRows(plain.rows, plain.types, kept, settledNow, context);
         }
-        if (sink instanceof BrokerSink) return writeToBroker(sink, run, rows, inputs, kept, settledNow, stager);
+        if (sink instanceof BrokerSink) return writeToBroker(sink, run, rows, inputs, kept, settledNow, stager, staged);
         // Stepped from the sink's own committed windows, inside the retry: a refused commit reads them again.
         const step = run.window?.step(sink.windowState, inputs);
         return sink.write(await stageRows(step ? step.rows : rows, sink, run, stager), kept, settledNow, context, step?.state);
@@ -275,12 +275,12 @@ function windowOwner(run: StreamRun): StreamSink | undefined {
 /**
  * Publishes a batch's records to a broker sink. A windowed pipeline's are the
  * windows its records close, stepped from the window owner's committed
- * windows over the records it has not committed yet: the same rows the
- * owner's commit emits next.
+ * windows over the records it has not committed yet (its own group's): the
+ * same rows the owner's commit emits next.
  */
-async function writeToBroker(sink: BrokerSink, run: StreamRun, rows: readonly Row[], inputs: readonly WindowInput[], ids: readonly string[], settled: (id: string) => boolean, stager: BatchStager): Promise<number> {
+async function writeToBroker(sink: BrokerSink, run: StreamRun, rows: readonly Row[], inputs: readonly WindowInput[], ids: readonly string[], settled: (id: string) => boolean, stager: BatchStager, staged: readonly { sinks: PipelineSink[]; inputs: WindowInput[] }[]): Promise<number> {
   const owner = run.window ? windowOwner(run) : undefined;
-  const source = owner ? run.window!.step(owner.windowState, inputs.filter((i) => !owner.hasCommitted(i.id))).rows : rows;
+  const source = owner ? run.window!.step(owner.windowState, staged.find((s) => s.sinks.includes(owner))?.inputs ?? []).rows : rows;
   const plain = await plainRows(source, run, stager);
   const kind = run.window ? 'window' : plain.rows === source && !run.transformers.some((t) => t.kind === 'batch') ? 'per_message' : 'batch';
   return sink.writeRows(plain.rows, plain.types, recordIds(plain.rows, kind, inputs), ids, settled);
