@@ -214,7 +214,7 @@ function eventTime(value: unknown): Date | undefined {
 }
 
 /** JSON for values the data plane gives: a bigint as a number when it fits, else as its digits. */
-function jsonValue(_key: string, value: unknown): unknown {
+export function jsonValue(_key: string, value: unknown): unknown {
   if (typeof value === 'bigint') return Number.isSafeInteger(Number(value)) ? Number(value) : value.toString();
   return value;
 }

@@ -16,6 +16,7 @@ import { FileSink } from './file-sink.ts';
 import { deadLetterConnection, firstTableSink } from '../core/pipeline/streaming-schema.ts';
 import type { IngestEndpoints } from './sources/ingest-endpoints.ts';
 import { StreamSink } from './stream-sink.ts';
+import { openBrokerSink } from './sinks/open-broker-sink.ts';
 import { loadStreamTransformers } from './stream-transformers.ts';
 import { WindowAggregator } from './windows/window-aggregator.ts';
 
@@ -56,9 +57,16 @@ export async function openStreamRun(
       destinations.set(connection, destination);
       closing.push(() => destination.close());
     }
-    const sinks = settings.sinks.map((spec): PipelineSink =>
-      'type' in spec ? new FileSink(pipeline.name, spec, project.root, FileSink.stateFileFor(project.stateDir, pipeline.name, spec)) : new StreamSink(pipeline.name, spec, destinations.get(spec.connection)!),
-    );
+    const sinks: PipelineSink[] = [];
+    for (const spec of settings.sinks) {
+      if (!('type' in spec)) sinks.push(new StreamSink(pipeline.name, spec, destinations.get(spec.connection)!));
+      else if (spec.type === 'file') sinks.push(new FileSink(pipeline.name, spec, project.root, FileSink.stateFileFor(project.stateDir, pipeline.name, spec)));
+      else {
+        const sink = await openBrokerSink(pipeline.name, spec);
+        closing.push(() => sink.close());
+        sinks.push(sink);
+      }
+    }
     for (const sink of sinks) await sink.load(context);
     const transformers = await loadStreamTransformers(pipeline.transformers, (file) => path.relative(project.root, file));
     const decoder = createPayloadDecoder(settings.payload, pipeline.shown, settings.schema_contract);
@@ -66,7 +74,7 @@ export async function openStreamRun(
     closing.push(() => source.close());
     const deadLetters = new DeadLetters(pipeline.name, source.description, settings.dead_letter_table, destinations.get(deadLetterConnection(settings))!);
     const window = settings.window ? new WindowAggregator(settings.window) : undefined;
-    // Window results go into table sinks only (the file's schema refuses a file sink beside a window): the late table sits beside the first.
+    // A windowed pipeline has a table sink (its file's schema asks for one): the late table sits beside the first.
     const late = settings.window ? await openLateTable(pipeline.name, settings.window.late_table ?? `${pipeline.name}__late`, firstTableSink(settings).connection, destinations, context) : undefined;
     return { pipeline: pipeline.name, settings, source, decoder, transformers, sinks, deadLetters, window, late, context, stop: options.stop, onBatch: options.onBatch, close };
   } catch (error) {

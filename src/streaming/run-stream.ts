@@ -9,6 +9,8 @@ import type { PayloadDecoder } from './decode-payload.ts';
 import { RecordProblem, storedType } from './record-schema.ts';
 import { retryWithBackoff } from './retry-with-backoff.ts';
 import { FileSink } from './file-sink.ts';
+import { BrokerSink } from './sinks/broker-sink.ts';
+import { recordIds } from './sinks/record-ids.ts';
 import { StreamSink } from './stream-sink.ts';
 import type { StreamMessage, StreamSource } from './stream-source.ts';
 import { transformBatch, transformRecord, type StreamTransformer } from './stream-transformers.ts';
@@ -63,8 +65,8 @@ export interface CommittedTotals {
   readonly lastWindowEnd?: string | undefined;
 }
 
-/** A sink of a pipeline: a table through a connection, or rolling files. */
-export type PipelineSink = StreamSink | FileSink;
+/** A sink of a pipeline: a table through a connection, rolling files, or a broker. */
+export type PipelineSink = StreamSink | FileSink | BrokerSink;
 
 interface Decoded {
   readonly message: StreamMessage;
@@ -168,40 +170,43 @@ async function processBatch(run: StreamRun, messages: readonly StreamMessage[], 
   if (letters.length) await retryWithBackoff('writing dead letters', () => run.deadLetters.write(letters, stager, context), context.logger, context.signal);
   const late = await writeLateRecords(run, staged, settled, stager);
   let firstRows = 0;
-  for (const { sinks, ids, rows, inputs } of staged) {
+  // Broker sinks publish first, tables and files commit after: a crash between them publishes the messages again
+  // (which the broker sink's guarantee covers), never leaves them committed to a table and missing from the broker.
+  // A window's rows for a broker sink are stepped from the first table sink's windows as they were before its commit.
+  const jobs = staged.flatMap((group) => group.sinks.map((sink) => ({ sink, ...group }))).sort((a, b) => Number(b.sink instanceof BrokerSink) - Number(a.sink instanceof BrokerSink));
+  for (const { sink, ids, rows, inputs } of jobs) {
     const kept = ids.filter((id) => !lettered.has(id));
     if (!kept.length) continue;
-    for (const sink of sinks) {
-      let settledNow = settled;
-      const written = await retryWithBackoff(
-        `committing to ${sink.label}`,
-        async () => {
-          if (kept.some((id) => sink.hasCommitted(id) || settledNow(id))) throw overtaken(sink);
-          if (sink instanceof FileSink) {
-            const plain = await plainRows(rows, run, stager);
-            return sink.writeRows(plain.rows, plain.types, kept, settledNow, context);
-          }
-          // Stepped from the sink's own committed windows, inside the retry: a refused commit reads them again.
-          const step = run.window?.step(sink.windowState, inputs);
-          return sink.write(await stageRows(step ? step.rows : rows, sink, run, stager), kept, settledNow, context, step?.state);
-        },
-        context.logger,
-        context.signal,
-        // A refused commit (another process moved the state) or a lost connection: read the committed state again,
-        // then the broker's acknowledged line, which covers every id that state pruned.
-        async () => {
-          await sink.load(context).catch(() => undefined);
-          settledNow = await run.source.settledIds().catch(() => settledNow);
-        },
-      ).catch((error: unknown) => {
-        if (!(error instanceof SluiceError && error.code === 'stream.overtaken')) throw error;
-        // Unacknowledged, the batch's messages come again and are sorted out against the new state.
-        context.logger.warn(error.message);
-        return undefined;
-      });
-      if (written === undefined) return { messages: messages.length, rows: 0, duplicates: 0, deadLettered: 0, retried: 0, latencyMs: undefined };
-      if (sink === run.sinks[0]) firstRows = written;
-    }
+    let settledNow = settled;
+    const written = await retryWithBackoff(
+      `committing to ${sink.label}`,
+      async () => {
+        if (kept.some((id) => sink.hasCommitted(id) || settledNow(id))) throw overtaken(sink);
+        if (sink instanceof FileSink) {
+          const plain = await plainRows(rows, run, stager);
+          return sink.writeRows(plain.rows, plain.types, kept, settledNow, context);
+        }
+        if (sink instanceof BrokerSink) return writeToBroker(sink, run, rows, inputs, kept, settledNow, stager, staged);
+        // Stepped from the sink's own committed windows, inside the retry: a refused commit reads them again.
+        const step = run.window?.step(sink.windowState, inputs);
+        return sink.write(await stageRows(step ? step.rows : rows, sink, run, stager), kept, settledNow, context, step?.state);
+      },
+      context.logger,
+      context.signal,
+      // A refused commit (another process moved the state) or a lost connection: read the committed state again,
+      // then the broker's acknowledged line, which covers every id that state pruned.
+      async () => {
+        await sink.load(context).catch(() => undefined);
+        settledNow = await run.source.settledIds().catch(() => settledNow);
+      },
+    ).catch((error: unknown) => {
+      if (!(error instanceof SluiceError && error.code === 'stream.overtaken')) throw error;
+      // Unacknowledged, the batch's messages come again and are sorted out against the new state.
+      context.logger.warn(error.message);
+      return undefined;
+    });
+    if (written === undefined) return { messages: messages.length, rows: 0, duplicates: 0, deadLettered: 0, retried: 0, latencyMs: undefined };
+    if (sink === run.sinks[0]) firstRows = written;
   }
   const retried = new Set(retry.map((m) => m.id));
   if (rejecting && failed.length) {
@@ -227,7 +232,7 @@ async function processBatch(run: StreamRun, messages: readonly StreamMessage[], 
 }
 
 function committedTotals(sink: PipelineSink): CommittedTotals {
-  const windows = sink instanceof FileSink ? undefined : sink.windowState;
+  const windows = sink instanceof StreamSink ? sink.windowState : undefined;
   return {
     records: sink.totals.records,
     messages: sink.totals.messages,
@@ -242,8 +247,8 @@ function committedTotals(sink: PipelineSink): CommittedTotals {
  * against the first sink's committed windows, the same each time.
  */
 async function writeLateRecords(run: StreamRun, staged: readonly { sinks: PipelineSink[]; inputs: WindowInput[] }[], settled: (id: string) => boolean, stager: BatchStager): Promise<number> {
-  // A windowed pipeline's sinks are tables (its file's schema refuses file sinks beside a window).
-  const windowed = run.sinks[0];
+  // A windowed pipeline's windows are kept by its first table sink (its file's schema asks for one).
+  const windowed = windowOwner(run);
   const first = staged.find((s) => windowed && s.sinks.includes(windowed));
   if (!run.window || !run.late || !(windowed instanceof StreamSink) || !first?.inputs.length) return 0;
   const { late } = run.window.step(windowed.windowState, first.inputs);
@@ -260,6 +265,25 @@ async function writeLateRecords(run: StreamRun, staged: readonly { sinks: Pipeli
     () => sink.load(run.context),
   );
   return late.length;
+}
+
+/** The table sink whose state row keeps a windowed pipeline's open windows: the first table sink. */
+function windowOwner(run: StreamRun): StreamSink | undefined {
+  return run.sinks.find((s): s is StreamSink => s instanceof StreamSink);
+}
+
+/**
+ * Publishes a batch's records to a broker sink. A windowed pipeline's are the
+ * windows its records close, stepped from the window owner's committed
+ * windows over the records it has not committed yet (its own group's): the
+ * same rows the owner's commit emits next.
+ */
+async function writeToBroker(sink: BrokerSink, run: StreamRun, rows: readonly Row[], inputs: readonly WindowInput[], ids: readonly string[], settled: (id: string) => boolean, stager: BatchStager, staged: readonly { sinks: PipelineSink[]; inputs: WindowInput[] }[]): Promise<number> {
+  const owner = run.window ? windowOwner(run) : undefined;
+  const source = owner ? run.window!.step(owner.windowState, staged.find((s) => s.sinks.includes(owner))?.inputs ?? []).rows : rows;
+  const plain = await plainRows(source, run, stager);
+  const kind = run.window ? 'window' : plain.rows === source && !run.transformers.some((t) => t.kind === 'batch') ? 'per_message' : 'batch';
+  return sink.writeRows(plain.rows, plain.types, recordIds(plain.rows, kind, inputs), ids, settled);
 }
 
 /** Another process running the same pipeline committed some of this batch's messages meanwhile. */
@@ -294,19 +318,23 @@ async function stageRows(rows: readonly Row[], sink: StreamSink, run: StreamRun,
   // The last row of a key in the batch wins (the greatest sequence, when the sink has one); a SQL transformer feeding an upsert must not make two rows of one key.
   const input = key ? lastPerKey(rows, key, sink.spec.sequence) : rows;
   if (!input.length) return undefined;
-  // A window's rows have its own columns: bounds, groups and aggregates, typed from the records' columns.
-  const types = run.window ? run.window.resultTypes(Object.fromEntries(run.decoder.columns().map((c) => [c.name, storedType(c.type)]))) : typesOf(input, run.decoder);
+  const types = rowTypes(input, run);
   if (!sql.length && sink.destination.loadsCsv) return stager.inline('batch', input, types);
   let staged = await stager.stage('batch', input, types);
   for (const t of sql) staged = await stager.query('batch', t.sql);
   return staged;
 }
 
+/** The types of a batch's rows: a window's rows have its own columns (bounds, groups and aggregates), typed from the records' columns. */
+function rowTypes(rows: readonly Row[], run: StreamRun): ColumnTypes {
+  return run.window ? run.window.resultTypes(Object.fromEntries(run.decoder.columns().map((c) => [c.name, storedType(c.type)]))) : typesOf(rows, run.decoder);
+}
+
 /** The rows as plain values with their types, for a sink that writes them itself: through the SQL transformers when there are some. */
 async function plainRows(rows: readonly Row[], run: StreamRun, stager: BatchStager): Promise<{ rows: readonly Row[]; types: ColumnTypes }> {
   const sql = run.transformers.filter((t) => t.kind === 'sql');
-  if (!sql.length || !rows.length) return { rows, types: typesOf(rows, run.decoder) };
-  let staged = await stager.stage('batch', rows, typesOf(rows, run.decoder));
+  if (!sql.length || !rows.length) return { rows, types: rowTypes(rows, run) };
+  let staged = await stager.stage('batch', rows, rowTypes(rows, run));
   for (const t of sql) staged = await stager.query('batch', t.sql);
   return { rows: await run.context.session.query('SELECT * FROM batch'), types: Object.fromEntries(staged.columns.map((c) => [c.name, c.type])) };
 }

@@ -1,5 +1,6 @@
 import { toSluiceError } from '../core/errors.ts';
 import { listPipelines, pipelinePath } from '../core/pipeline/load-pipeline.ts';
+import { describeSink } from '../core/pipeline/streaming-schema.ts';
 import type { StreamMetricSample, StreamMetricsStore } from '../core/run-store/stream-metrics-store.ts';
 import { isStreamingFile, loadStreamingPipeline } from './load-streaming-pipeline.ts';
 import { readHeartbeats, type StreamHeartbeat } from './stream-heartbeat.ts';
@@ -51,7 +52,7 @@ export async function readStreamOverview(root: string, stateDir: string, store: 
       try {
         const { settings } = loadStreamingPipeline(root, name);
         const where = Object.entries(settings.source).find(([key]) => ['stream', 'queue', 'topic'].includes(key))?.[1];
-        loaded = { source: `${settings.source.type}${where ? ` ${String(where)}` : ''}`, sinks: settings.sinks.map((s) => ('type' in s ? `file ${s.path}` : `${s.connection} ${s.table}`)), supervised: settings.supervise, intervalMs: settings.metrics_interval };
+        loaded = { source: `${settings.source.type}${where ? ` ${String(where)}` : ''}`, sinks: settings.sinks.map(describeSink), supervised: settings.supervise, intervalMs: settings.metrics_interval };
       } catch (error) {
         fileError = toSluiceError(error).message;
       }

@@ -1,4 +1,5 @@
 import { SluiceError } from '../../core/errors.ts';
+import { describeSink } from '../../core/pipeline/streaming-schema.ts';
 import { loadProject } from '../../core/project/load-project.ts';
 import { createLogger, type Logger } from '../../core/run/logger.ts';
 import { HeartbeatWriter, heartbeatFile, loadStreamingPipeline, openStreamRun, readStreamOverview, runStream, StreamMetricsRecorder, type IngestEndpoints, type StreamHeartbeat, type StreamingPipeline, type StreamOverview, type StreamSource } from '../../streaming/index.ts';
@@ -113,7 +114,7 @@ export async function streamRunCommand(name: string, out: Output): Promise<numbe
       hard: hard.signal,
       logger,
       onOpened: (source) =>
-        out.line(`${bold(pipeline.name)}: streaming from ${source} into ${pipeline.settings.sinks.map((s) => ('type' in s ? `files ${s.path}` : `${s.connection} ${s.table}`)).join(', ')} ${dim('(Ctrl-C stops after committing)')}`),
+        out.line(`${bold(pipeline.name)}: streaming from ${source} into ${pipeline.settings.sinks.map(describeSink).join(', ')} ${dim('(Ctrl-C stops after committing)')}`),
       onProgress: (beat) => out.status(`${formatCount(beat.rows)} rows, ${formatCount(beat.rowsPerSecond)} rows/s, ${beat.deadLettered} dead letters${beat.lag === undefined ? '' : `, lag ${formatCount(beat.lag)}`}`),
     });
     out.line(`${green('stopped')} ${pipeline.name}: ${formatCount(b.messages)} messages, ${formatCount(b.rows)} rows committed, ${b.duplicates} redelivered duplicates skipped, ${b.deadLettered} dead letters`);

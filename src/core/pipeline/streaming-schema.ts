@@ -200,6 +200,76 @@ export const windowAggregateFunctions = ['count', 'sum', 'min', 'max', 'avg'] as
 /** `count`, or `count(col)`, `sum(col)`, `min(col)`, `max(col)`, `avg(col)`. */
 const aggregatePattern = /^(count)$|^(count|sum|min|max|avg)\(\s*([A-Za-z_][A-Za-z0-9_]*)\s*\)$/;
 const columnNamePattern = /^[A-Za-z_][A-Za-z0-9_]*$/;
+/** How a broker sink writes each record: its row as a JSON object (default), or a CSV line of its values in column order. */
+export const brokerSinkFormats = ['json', 'csv'] as const;
+
+/** A subject, topic or routing key with `{column}` filled from each row (a broker's reserved characters in the value become `_`). */
+const keyTemplateSchema = z.string().min(1).refine((t) => [...t.matchAll(/\{([^}]*)\}/g)].every((m) => columnNamePattern.test(m[1]!)), 'a {placeholder} names a column: letters, digits and _');
+
+const brokerSinkCommon = {
+  format: z.enum(brokerSinkFormats).default('json'),
+} as const;
+
+/** Records published on a JetStream subject, each with a `Nats-Msg-Id` from its source position, awaited until stored. */
+const natsJetStreamSinkSchema = z
+  .object({
+    type: z.literal('nats_jetstream'),
+    url: z.string().min(1).default('nats://127.0.0.1:4222'),
+    /** The subject (a stream must capture it); `{column}` is filled from each row. */
+    subject: keyTemplateSchema,
+    ...brokerSinkCommon,
+  })
+  .strict();
+
+/** Records appended to a Redis stream with the sink's committed position, in one MULTI/EXEC. */
+const redisStreamsSinkSchema = z
+  .object({
+    type: z.literal('redis_streams'),
+    url: z.string().min(1).default('redis://127.0.0.1:6379'),
+    /** The stream's key; the sink keeps what it committed under `<stream>:sluice:<pipeline>`. */
+    stream: z.string().min(1),
+    /** The entry field holding the payload (the record's id goes in `id`). */
+    field: z.string().min(1).default('data'),
+    /** Trims the stream to about this many entries as it appends (XADD MAXLEN ~); no trimming when left out. */
+    max_len: z.number().int().positive().optional(),
+    ...brokerSinkCommon,
+  })
+  .strict()
+  .refine((s) => s.field !== 'id', { message: "the entry field 'id' holds the record's id: give the payload another field", path: ['field'] });
+
+/** Records published to a RabbitMQ queue, or an exchange with a routing key, persistent and confirmed. */
+const rabbitmqSinkSchema = z
+  .object({
+    type: z.literal('rabbitmq'),
+    url: z.string().min(1).default('amqp://guest:guest@127.0.0.1:5672'),
+    /** A queue to publish to (through the default exchange); declared durable on start unless `declare: false`. */
+    queue: z.string().min(1).optional(),
+    declare: z.boolean().default(true),
+    /** Or an existing exchange, with `routing_key` (`{column}` filled from each row). */
+    exchange: z.string().min(1).optional(),
+    routing_key: keyTemplateSchema.optional(),
+    ...brokerSinkCommon,
+  })
+  .strict()
+  .refine((s) => (s.queue === undefined) !== (s.exchange === undefined), { message: 'give a queue, or an exchange (with routing_key), to publish to', path: ['queue'] })
+  .refine((s) => s.routing_key === undefined || s.exchange !== undefined, { message: 'routing_key is for an exchange; a queue is published to by its name', path: ['routing_key'] });
+
+/** Records published on an MQTT topic with QoS 1, each awaited until the broker's PUBACK. */
+const mqttSinkSchema = z
+  .object({
+    type: z.literal('mqtt'),
+    url: z.string().min(1).default('mqtt://127.0.0.1:1883'),
+    /** The topic (no wildcards); `{column}` is filled from each row. */
+    topic: keyTemplateSchema.refine((t) => !/[+#]/.test(t), 'a sink publishes on a topic, not a filter: no + or #'),
+    ...brokerSinkCommon,
+  })
+  .strict();
+
+/** The brokers a sink can publish to. */
+const brokerSinkSchema = z.union([natsJetStreamSinkSchema, redisStreamsSinkSchema, rabbitmqSinkSchema, mqttSinkSchema]);
+export type BrokerSinkFile = z.output<typeof brokerSinkSchema>;
+export type BrokerSinkType = BrokerSinkFile['type'];
+
 /** Column names a window's result row always has. */
 export const windowBoundColumns = ['window_start', 'window_end'] as const;
 
@@ -284,8 +354,8 @@ export function windowAggregates(window: WindowSettings): WindowAggregate[] {
 export function windowKey(window: WindowSettings): string[] {
   return ['window_start', ...window.group_by];
 }
-/** A table in a connection (no `type`), or `type: file`. */
-const sinkSchema = z.union([tableSinkSchema, fileSinkSchema]);
+/** A table in a connection (no `type`), `type: file`, or a broker (`type: nats_jetstream`, `redis_streams`, `rabbitmq`, `mqtt`). */
+const sinkSchema = z.union([tableSinkSchema, fileSinkSchema, brokerSinkSchema]);
 
 export const streamingFileSchema = z
   .object({
@@ -340,9 +410,11 @@ export const streamingFileSchema = z
   .superRefine((f, ctx) => {
     if (!f.window) return;
     const key = windowKey(f.window);
+    // The open windows are kept in a table sink's state row, committed with its rows: a broker sink publishes what the first table sink's windows emit.
+    if (!f.sinks.some((s) => !('type' in s))) ctx.addIssue({ code: 'custom', message: 'a windowed pipeline needs a table sink: its open windows are kept in the table sink\'s state', path: ['sinks'] });
     f.sinks.forEach((sink, index) => {
       if ('type' in sink) {
-        ctx.addIssue({ code: 'custom', message: 'window results go into tables: a file sink takes records, not windows', path: ['sinks', index, 'type'] });
+        if (sink.type === 'file') ctx.addIssue({ code: 'custom', message: 'window results go into tables and brokers: a file sink takes records, not windows', path: ['sinks', index, 'type'] });
         return;
       }
       if (sink.mode === 'upsert' && (sink.key!.length !== key.length || !key.every((k) => sink.key!.includes(k)))) {
@@ -357,8 +429,25 @@ export const streamingFileSchema = z
 
 export type StreamingFile = z.output<typeof streamingFileSchema>;
 export type StreamSinkFile = StreamingFile['sinks'][number];
-export type TableSinkFile = Exclude<StreamSinkFile, { type: 'file' }>;
+export type TableSinkFile = Exclude<StreamSinkFile, { type: string }>;
 export type FileSinkFile = Extract<StreamSinkFile, { type: 'file' }>;
+
+/** A sink for messages: `pg public.orders`, `files out/part-*.jsonl`, `JetStream subject orders.{region}`. */
+export function describeSink(sink: StreamSinkFile): string {
+  if (!('type' in sink)) return `${sink.connection} ${sink.table}`;
+  switch (sink.type) {
+    case 'file':
+      return `files ${sink.path}`;
+    case 'nats_jetstream':
+      return `JetStream subject ${sink.subject}`;
+    case 'redis_streams':
+      return `Redis stream ${sink.stream}`;
+    case 'rabbitmq':
+      return sink.queue !== undefined ? `RabbitMQ queue ${sink.queue}` : `RabbitMQ exchange ${sink.exchange}${sink.routing_key !== undefined ? ` (${sink.routing_key})` : ''}`;
+    case 'mqtt':
+      return `MQTT topic ${sink.topic}`;
+  }
+}
 
 /** The connection that keeps the pipeline's dead-letter table. */
 export function deadLetterConnection(settings: StreamingFile): string {

@@ -23,6 +23,8 @@ declare module 'amqplib' {
 
   export interface PublishOptions extends MessageProperties {
     readonly persistent?: boolean | undefined;
+    /** Returned to the publisher (a `return` event on the channel) when no queue takes it. */
+    readonly mandatory?: boolean | undefined;
     /** Milliseconds, as a string: the message expires after this long in a queue. */
     readonly expiration?: string | undefined;
   }
@@ -37,6 +39,8 @@ declare module 'amqplib' {
     assertQueue(queue: string, options?: { durable?: boolean; arguments?: Record<string, unknown> }): Promise<QueueInfo>;
     checkQueue(queue: string): Promise<QueueInfo>;
     checkExchange(exchange: string): Promise<unknown>;
+    assertExchange(exchange: string, type: 'direct' | 'topic' | 'fanout', options?: { durable?: boolean }): Promise<unknown>;
+    deleteExchange(exchange: string): Promise<unknown>;
     bindQueue(queue: string, exchange: string, pattern: string): Promise<unknown>;
     deleteQueue(queue: string): Promise<unknown>;
     purgeQueue(queue: string): Promise<unknown>;

@@ -118,7 +118,7 @@ test('bad window settings are refused, each naming the setting', () => {
   assert.match(issues({ type: 'tumbling', time: 'ts', size: '1m', group_by: 'd', aggregates: { n: 'count' } }, [{ connection: 'pg', table: 't', mode: 'upsert', key: 'd' }]).join(), /sinks.0.key: an upsert sink of window results is keyed by the window: key: \[window_start, d\]/);
   assert.match(
     issues({ type: 'tumbling', time: 'ts', size: '1m', aggregates: { n: 'count' } }, [{ connection: 'pg', table: 't' }, { type: 'file', path: 'out/part-*.jsonl' }]).join(),
-    /sinks.1.type: window results go into tables: a file sink takes records, not windows/,
+    /sinks.1.type: window results go into tables and brokers: a file sink takes records, not windows/,
   );
 });
 
