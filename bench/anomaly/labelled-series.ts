@@ -53,13 +53,19 @@ export function generateSeries(spec: SeriesSpec, random: () => number): Labelled
   return { kind: spec.kind, shift: spec.shift, shiftDay, points };
 }
 
-/** Every kind with every shift (and none), `repeats` times each, from one seed. */
-export function generateLabelledSet(seed = 20240501, repeats = 200): LabelledSeries[] {
+/**
+ * Every kind with every shift (and none), `repeats` times each, from one seed.
+ * With `everyWeekday`, the i-th series of a kind and shift starts its shift on
+ * day 45 + (i mod 7), so the shifts fall on every weekday in turn rather than
+ * always on day 45 (a Thursday); the draws are the same, so the two sets
+ * differ only in where the shift starts.
+ */
+export function generateLabelledSet(seed = 20240501, repeats = 200, options: { readonly everyWeekday?: boolean } = {}): LabelledSeries[] {
   const random = mulberry32(seed);
   const set: LabelledSeries[] = [];
   for (const kind of seriesKinds) {
     for (const shift of [0, ...shiftSizes]) {
-      for (let i = 0; i < repeats; i++) set.push(generateSeries({ kind, shift }, random));
+      for (let i = 0; i < repeats; i++) set.push(generateSeries({ kind, shift, ...(options.everyWeekday ? { shiftDay: 45 + (i % 7) } : {}) }, random));
     }
   }
   return set;

@@ -39,7 +39,7 @@ export function cdcSyncSpec(project: Project, connectors: ConnectorRegistry, pip
         }
         const parts = tableNameParts(s.table);
         const [schema, table] = [parts.qualifier ?? source.defaultSchema, parts.name];
-        return { stream: s.stream, schema, table, destinationTable: s.destinationTable, contract: s.schemaContract };
+        return { stream: s.stream, schema, table, destinationTable: s.destinationTable, contract: s.schemaContract, drift: s.drift };
       }),
       slot: first.cdc?.slot ?? names.slot,
       publication: first.cdc?.publication ?? names.publication,

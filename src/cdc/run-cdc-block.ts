@@ -7,6 +7,7 @@ import { runCdcSync, type CdcSyncOptions, type CdcSyncSpec } from './run-cdc-syn
 import { rejectsTable, type SchemaChange } from '../core/connectors/apply-schema-contract.ts';
 import { describeDrift } from '../core/quality/drift-evidence.ts';
 import { createStreamDrift, type StreamDrift } from '../core/quality/judge-stream-drift.ts';
+import { resolveStreamDrift } from '../core/quality/drift-settings.ts';
 
 /**
  * Runs a pipeline's CDC as the block of its first `mode: cdc` stream; the
@@ -47,14 +48,19 @@ function cdcSyncOptions(context: BlockRunContext, spec: CdcSyncSpec): { options:
   const drifts: StreamDrift[] = [];
   if (!store) return { options: {}, drifts };
   let files = 0;
-  const drift = (stream: string, table: string): StreamDrift => {
+  const drift = (stream: string, table: string): StreamDrift | undefined => {
+    const of = spec.streams.find((s) => s.stream === stream);
+    const contract = of?.contract ?? 'evolve';
+    const settings = of?.drift ?? resolveStreamDrift(undefined, undefined, contract);
+    if (settings.on_drift === 'off') return undefined;
     const judged = createStreamDrift({
       store,
       session: context.session,
       pipeline: spec.pipeline,
       stream,
       runId: context.runId,
-      contract: spec.streams.find((s) => s.stream === stream)?.contract ?? 'evolve',
+      contract,
+      settings,
       rejectsTable: rejectsTable({ name: table }).name,
       logger: context.logger,
       signal: context.signal,

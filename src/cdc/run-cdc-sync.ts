@@ -5,6 +5,7 @@ import type { SchemaChange } from '../core/connectors/apply-schema-contract.ts';
 import type { SyncContext, SyncDestination } from '../core/connectors/sync-destination.ts';
 import type { SchemaContract } from '../core/pipeline/integration-schema.ts';
 import type { StreamDrift } from '../core/quality/judge-stream-drift.ts';
+import type { ResolvedStreamDrift } from '../core/quality/drift-settings.ts';
 import { readCdcPosition, type CdcPosition, type CdcTarget } from './cdc-position.ts';
 import { ChangeStager, type StagedInput } from './change-stager.ts';
 import { loadSnapshot } from './load-snapshot.ts';
@@ -24,6 +25,8 @@ export interface CdcSyncSpec {
     readonly destinationTable: string;
     /** What a change of the source table's columns does: as an integration stream's `schema_contract` (default `evolve`). */
     readonly contract?: SchemaContract | undefined;
+    /** What drift in the stream's values does (default: as the contract, see `resolveStreamDrift`). */
+    readonly drift?: ResolvedStreamDrift | undefined;
   }[];
   readonly slot: string;
   readonly publication: string;

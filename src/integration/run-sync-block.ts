@@ -11,6 +11,7 @@ import { createStreamDrift } from '../core/quality/judge-stream-drift.ts';
 import { rejectsTable } from '../core/connectors/apply-schema-contract.ts';
 import { syncStream } from './sync-stream.ts';
 import { describeDrift } from '../core/quality/drift-evidence.ts';
+import { resolveStreamDrift } from '../core/quality/drift-settings.ts';
 
 /**
  * Runs one stream of an integration pipeline as a block: rows synced are the
@@ -27,8 +28,10 @@ export const runSyncBlock: BlockRunner<SyncBlock> = async (block, context) => {
   const syncContext: SyncContext = { session: context.session, logger: context.logger, signal: context.signal, tempDir: context.tempDir };
   const store = context.store;
   try {
+    const settings = spec.drift ?? resolveStreamDrift(undefined, undefined, spec.schemaContract);
     const drift =
       store &&
+      settings.on_drift !== 'off' &&
       createStreamDrift({
         store,
         session: context.session,
@@ -36,6 +39,7 @@ export const runSyncBlock: BlockRunner<SyncBlock> = async (block, context) => {
         stream: spec.stream,
         runId: context.runId,
         contract: spec.schemaContract,
+        settings,
         rejectsTable: rejectsTable({ name: spec.destinationTable }).name,
         logger: context.logger,
         signal: context.signal,
@@ -49,7 +53,7 @@ export const runSyncBlock: BlockRunner<SyncBlock> = async (block, context) => {
       destination,
       context: syncContext,
       logger: context.logger,
-      drift,
+      drift: drift || undefined,
       committed: async (state) => {
         // The destination holds the truth; a mirror that fails to update only lags until the next batch.
         await store?.putSyncState({ pipeline: context.pipeline.name, stream: spec.stream, state, updatedAt: new Date().toISOString() }).catch((error: unknown) => {
@@ -60,7 +64,7 @@ export const runSyncBlock: BlockRunner<SyncBlock> = async (block, context) => {
         await store?.appendSchemaEvent({ pipeline: context.pipeline.name, stream: spec.stream, table: table.name, kind: change.kind, detail: change.detail, runId: context.runId, at: new Date().toISOString() });
       },
     });
-    const drifted = drift?.events.length ? `; ${describeDrift(drift.events)}` : '';
+    const drifted = drift && drift.events.length ? `; ${describeDrift(drift.events)}` : '';
     return { rowsIn: result.rows, summary: `${result.summary}${drifted}` };
   } finally {
     await destination.close();

@@ -5,6 +5,7 @@ import { durationSchema } from './duration.ts';
 import { blockNamePattern, pipelineNamePattern } from './pipeline-schema.ts';
 import { scheduleSchema } from './schedule.ts';
 import { retryPolicySchema } from '../run/retry-policy.ts';
+import { streamDriftActions, streamDriftSettingsSchema } from '../quality/drift-settings.ts';
 
 export const syncModes = ['full_refresh', 'incremental_append', 'incremental_dedupe', 'cdc'] as const;
 export type SyncMode = (typeof syncModes)[number];
@@ -33,6 +34,8 @@ export const streamSchema = z
     batch_size: z.number().int().positive().optional(),
     /** Overrides the pipeline's schema contract for this stream. */
     schema_contract: z.enum(schemaContracts).optional(),
+    /** Overrides the pipeline's drift settings for this stream, field by field. */
+    drift: streamDriftSettingsSchema.optional(),
   })
   .strict()
   .refine((s) => [s.table, s.query, s.file].filter((v) => v !== undefined).length === 1, 'give exactly one of table, query or file')
@@ -61,6 +64,8 @@ export const integrationFileSchema = z
     /** Settings of the streams with mode cdc (change data capture from PostgreSQL). */
     cdc: cdcSettingsSchema.default({ follow: false }),
     schema_contract: z.enum(schemaContracts).default('evolve'),
+    /** What drift in a stream's values does (`warn`, `fail`, `discard_row`, `off`) and the null-rate jump it allows; a stream's own `drift:` overrides it. */
+    drift: streamDriftSettingsSchema.optional(),
     streams: z.array(streamSchema).min(1, 'an integration pipeline needs at least one stream'),
   })
   .strict()
@@ -94,6 +99,8 @@ export const syncStreamSpecSchema = z.object({
   mode: z.enum(syncModes),
   batchSize: z.number().int().positive(),
   schemaContract: z.enum(schemaContracts),
+  /** Resolved from the stream's and the pipeline's `drift:`; absent in a spec from before, which follows the contract. */
+  drift: z.object({ on_drift: z.enum(streamDriftActions), null_rate_jump: z.number() }).optional(),
   cdc: cdcSettingsSchema.optional(),
 });
 

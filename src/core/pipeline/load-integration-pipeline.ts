@@ -4,6 +4,7 @@ import { parseDocument } from 'yaml';
 import { parseYamlFile } from '../config/parse-yaml-file.ts';
 import { ConfigError } from '../errors.ts';
 import type { Pipeline, SyncBlock } from './pipeline.ts';
+import { resolveStreamDrift } from '../quality/drift-settings.ts';
 import { defaultBatchSize, integrationFileSchema, streamName, type SyncStreamSpec } from './integration-schema.ts';
 
 /** True when a pipeline file says `kind: integration` (or `type: integration`, its old spelling); read cheaply, before the full parse. */
@@ -48,6 +49,7 @@ export function loadIntegrationPipeline(name: string, file: string, shown: strin
       mode: stream.mode,
       batchSize: stream.batch_size ?? data.batch_size ?? defaultBatchSize(stream.mode),
       schemaContract: stream.schema_contract ?? data.schema_contract,
+      drift: resolveStreamDrift(stream.drift, data.drift, stream.schema_contract ?? data.schema_contract),
       ...(stream.mode === 'cdc' ? { cdc: data.cdc } : {}),
     };
     return {

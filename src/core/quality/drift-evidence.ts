@@ -42,6 +42,14 @@ export function logDrift(logger: Logger, block: string, events: readonly DriftEv
   }
 }
 
+/** One line per refused drift, with its rows and a few of them, for the error that fails a block or stream. */
+export function failedDriftLines(failed: readonly DriftEventRecord[]): string[] {
+  return failed.map((e) => {
+    const samples = e.samples?.length ? `; e.g. ${e.samples.map((row) => JSON.stringify(row)).join(', ')}` : '';
+    return `${e.message}${e.rows ? ` in ${e.rows} row${e.rows === 1 ? '' : 's'}` : ''}${samples}`;
+  });
+}
+
 /** "drift: 1 warned, 2 discarded", for a block run's summary. */
 export function describeDrift(events: readonly DriftEventRecord[]): string {
   const count = (action: DriftEventRecord['action']): number => events.filter((e) => e.action === action).length;

@@ -7,7 +7,7 @@ import type { RunHistory } from '../run-store/run-history.ts';
 import type { Logger } from '../run/logger.ts';
 import { quoteIdent, quoteLiteral } from '../sql/quote.ts';
 import { compareFingerprints, type DriftFinding } from './compare-fingerprints.ts';
-import { breaksShape, describeDrift, gatherEvidence, logDrift, shapeReasonSql } from './drift-evidence.ts';
+import { breaksShape, describeDrift, failedDriftLines, gatherEvidence, logDrift, shapeReasonSql } from './drift-evidence.ts';
 import type { DriftSettings } from './drift-settings.ts';
 import { fingerprintOutput, type OutputFingerprint } from './fingerprint-output.ts';
 
@@ -131,10 +131,7 @@ async function discardRows(input: JudgeBlockDriftInput, findings: readonly Drift
 }
 
 function driftFailure(block: Block, settings: DriftSettings, failed: readonly DriftEventRecord[]): SluiceError {
-  const lines = failed.map((e) => {
-    const samples = e.samples?.length ? `; e.g. ${e.samples.map((row) => JSON.stringify(row)).join(', ')}` : '';
-    return `${e.message}${e.rows ? ` in ${e.rows} row${e.rows === 1 ? '' : 's'}` : ''}${samples}`;
-  });
+  const lines = failedDriftLines(failed);
   const hint = settings.on_drift === 'fail' ? 'set drift: evolve to accept the new shape' : 'set drift: evolve to accept the new columns';
   return new SluiceError('quality.drift', `the output of '${block.name}' drifted from its last succeeded run (drift: ${settings.on_drift}); nothing was kept:\n  ${lines.join('\n  ')}\n(${hint})`, {
     retryable: false,

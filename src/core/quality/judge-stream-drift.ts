@@ -2,8 +2,8 @@ import type { DataPlaneSession, StoredOutput } from '../data-plane/data-plane.ts
 import { SluiceError } from '../errors.ts';
 import type { SchemaContract } from '../pipeline/integration-schema.ts';
 import { compareFingerprints, type DriftFinding } from './compare-fingerprints.ts';
-import { breaksShape, gatherEvidence, logDrift, shapeReasonSql } from './drift-evidence.ts';
-import { defaultDriftSettings } from './drift-settings.ts';
+import { breaksShape, failedDriftLines, gatherEvidence, logDrift, shapeReasonSql } from './drift-evidence.ts';
+import type { ResolvedStreamDrift, StreamDriftAction } from './drift-settings.ts';
 import { batchFingerprintSampleRows, fingerprintOutput, type OutputFingerprint } from './fingerprint-output.ts';
 import type { DriftAction, DriftEventRecord, DriftStore } from '../run-store/quality-store.ts';
 import type { Logger } from '../run/logger.ts';
@@ -20,6 +20,8 @@ export interface StreamDriftScope {
   readonly stream: string;
   readonly runId: string;
   readonly contract: SchemaContract;
+  /** The stream's `drift:` merged over the pipeline's (see `resolveStreamDrift`). */
+  readonly settings: ResolvedStreamDrift;
   /** `<table>__rejects`, where `discard_row` sets rows aside. */
   readonly rejectsTable: string;
   readonly logger: Logger;
@@ -84,34 +86,44 @@ export function createStreamDrift(scope: StreamDriftScope): StreamDrift {
         loaded = true;
       }
       const fingerprint = await fingerprintOutput(session, batch, batchFingerprintSampleRows);
-      const findings = baseline ? compareFingerprints(baseline.fingerprint, fingerprint, { nullRateJump: defaultDriftSettings.null_rate_jump, nullRateMinRows: streamNullRateMinRows }) : [];
+      const findings = baseline ? compareFingerprints(baseline.fingerprint, fingerprint, { nullRateJump: scope.settings.null_rate_jump, nullRateMinRows: streamNullRateMinRows }) : [];
       const evidence: Pick<DriftEventRecord, 'rows' | 'samples'>[] = [];
       for (const finding of findings) evidence.push(await gatherEvidence(session, batch, finding));
-      const breaking = scope.contract === 'discard_row' ? findings.filter((f) => breaksShape(f)) : [];
+      const eventsOf = (outcome: BatchOutcome): DriftEventRecord[] => {
+        const at = new Date().toISOString();
+        return findings.map((finding, i) => ({
+          runId: scope.runId,
+          pipeline: scope.pipeline,
+          block: scope.stream,
+          column: finding.column,
+          kind: finding.kind,
+          before: finding.before,
+          after: finding.after,
+          action: streamDriftAction(scope.contract, scope.settings.on_drift, finding, outcome),
+          message: finding.message,
+          ...evidence[i],
+          at,
+        }));
+      };
+      const keepEvents = async (found: DriftEventRecord[]): Promise<void> => {
+        events.push(...found);
+        await store.putDriftEvents(scope.runId, scope.stream, events);
+        logDrift(scope.logger, scope.stream, found, { policy: `schema_contract: ${scope.contract}`, setAsideIn: scope.rejectsTable });
+      };
+      if (scope.settings.on_drift === 'fail' && findings.some(isValueDrift)) {
+        // Nothing of the batch is written: the contract never judges its columns, so those only warn.
+        const found = eventsOf({ refused: true, rejected: 0 });
+        await keepEvents(found);
+        throw streamDriftFailure(scope.stream, found.filter((e) => e.action === 'failed'));
+      }
+      const breaking = scope.settings.on_drift === 'discard_row' ? findings.filter((f) => breaksShape(f)) : [];
       const split = breaking.length ? await setAside(scope, batch, breaking, n) : undefined;
       const next = split ? await fingerprintOutput(session, split.kept, batchFingerprintSampleRows) : fingerprint;
       return {
         batch: split?.kept ?? batch,
         rejects: split?.rejects,
         async record(outcome) {
-          if (!findings.length) return;
-          const at = new Date().toISOString();
-          const found = findings.map((finding, i): DriftEventRecord => ({
-            runId: scope.runId,
-            pipeline: scope.pipeline,
-            block: scope.stream,
-            column: finding.column,
-            kind: finding.kind,
-            before: finding.before,
-            after: finding.after,
-            action: streamDriftAction(scope.contract, finding, outcome),
-            message: finding.message,
-            ...evidence[i],
-            at,
-          }));
-          events.push(...found);
-          await store.putDriftEvents(scope.runId, scope.stream, events);
-          logDrift(scope.logger, scope.stream, found, { policy: `schema_contract: ${scope.contract}`, setAsideIn: scope.rejectsTable });
+          if (findings.length) await keepEvents(eventsOf(outcome));
         },
         committed: async () => keep(next),
       };
@@ -120,14 +132,18 @@ export function createStreamDrift(scope: StreamDriftScope): StreamDrift {
 }
 
 /**
- * What a stream's contract did about one drift. A change of columns follows
+ * What a stream's policies did about one drift. A change of columns follows
  * the contract's own judgement against the destination table: `evolve`
  * applied it, `freeze` refused it (or let it pass when the table still takes
  * the rows), `discard_row` set aside the rows that did not fit. A drift in
- * values is the stream's to warn about, unless `discard_row` moved its rows.
+ * values follows the stream's `drift:`: `fail` refuses the batch,
+ * `discard_row` moves the rows that break the established shape, and the
+ * rest warns. Text in a number column is both: `fail` refuses it first.
  */
-export function streamDriftAction(contract: SchemaContract, finding: DriftFinding, outcome: BatchOutcome): DriftAction {
+export function streamDriftAction(contract: SchemaContract, policy: StreamDriftAction, finding: DriftFinding, outcome: BatchOutcome): DriftAction {
+  if (policy === 'fail' && isValueDrift(finding)) return 'failed';
   if (finding.schema) {
+    if (policy === 'fail' && outcome.refused) return 'warned';
     switch (contract) {
       case 'evolve':
         return 'accepted';
@@ -137,7 +153,22 @@ export function streamDriftAction(contract: SchemaContract, finding: DriftFindin
         return finding.kind !== 'dropped_column' && outcome.rejected > 0 ? 'discarded' : 'warned';
     }
   }
-  return contract === 'discard_row' && breaksShape(finding) ? 'discarded' : 'warned';
+  return policy === 'discard_row' && breaksShape(finding) ? 'discarded' : 'warned';
+}
+
+/** A drift in the values a column holds (a format, text in numbers, a rise in nulls), rather than in which columns there are. */
+function isValueDrift(finding: DriftFinding): boolean {
+  return !finding.schema || finding.kind === 'text_in_number';
+}
+
+/** The error a stream fails with under `drift: fail`, naming each drift with its rows and a few of them. */
+function streamDriftFailure(stream: string, failed: readonly DriftEventRecord[]): SluiceError {
+  const lines = failedDriftLines(failed);
+  return new SluiceError(
+    'quality.drift',
+    `stream '${stream}': a batch drifted from the rows last committed (drift: fail); nothing of it was written:\n  ${lines.join('\n  ')}\n(fix the source, or set drift: warn on the stream to let it load)`,
+    { retryable: false },
+  );
 }
 
 /** Splits a batch into the rows that keep every established shape and the rest, as rejects; the counts must add up. */
