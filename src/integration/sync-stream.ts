@@ -60,7 +60,9 @@ export async function syncStream(request: StreamSyncRequest): Promise<StreamSync
     throw new ConfigError('integration.key_required', `stream '${spec.stream}': incremental_dedupe needs a primary key, and ${spec.table ?? 'the query'} has none; set primary_key`);
   }
   if (spec.mode === 'full_refresh') return fullRefresh(request, table, key);
-  return incremental(request, table, key, cursor!);
+  // A table's own primary key holds each key once, so its batches need no search for repeated keys.
+  const keyUnique = spec.primaryKey === undefined && spec.table !== undefined;
+  return incremental(request, table, key, cursor!, keyUnique);
 }
 
 async function fullRefresh(request: StreamSyncRequest, table: SyncTable, key: readonly string[]): Promise<StreamSyncResult> {
@@ -79,7 +81,7 @@ async function fullRefresh(request: StreamSyncRequest, table: SyncTable, key: re
   return { rows: result.rows, batches: 1, rejected, summary: `replaced ${table.name} in '${request.destination.name}' with ${count(result.rows)} rows (full_refresh)${rejectedText(rejected)}` };
 }
 
-async function incremental(request: StreamSyncRequest, table: SyncTable, key: readonly string[], cursor: string): Promise<StreamSyncResult> {
+async function incremental(request: StreamSyncRequest, table: SyncTable, key: readonly string[], cursor: string, keyUnique: boolean): Promise<StreamSyncResult> {
   const { spec, destination, context, logger } = request;
   const dialect = request.source.dialect;
   let previous = await committedState(request);
@@ -112,7 +114,7 @@ async function incremental(request: StreamSyncRequest, table: SyncTable, key: re
       // The position counts the rows drift sets aside: they are read, and kept in the rejects.
       const judged = await request.drift?.judge(output, batches);
       if (judged && judged.batch !== output) input = await land(request, judged.batch, '_sluice_judged');
-      if (spec.mode === 'incremental_dedupe') input = await latestPerKey(request, input, key, cursor);
+      if (spec.mode === 'incremental_dedupe' && !keyUnique) input = await latestPerKey(request, input, key, cursor);
       const fitted = await fit(request, table, key, input, judged);
       const set = (await writeDriftRejects(request, table, judged, previous)) + (await writeRejects(request, table, fitted.rejects, previous));
       if (set) previous ??= {};

@@ -1,6 +1,6 @@
 import type { Connection } from 'mysql2';
 import type { Connection as PromiseConnection } from 'mysql2/promise';
-import type { Column } from '../../core/data-plane/data-plane.ts';
+import type { Column, DataPlaneSession } from '../../core/data-plane/data-plane.ts';
 import { SluiceError } from '../../core/errors.ts';
 import type { ConnectorContext } from '../../core/connectors/connector.ts';
 import {
@@ -19,6 +19,7 @@ import {
   type TableAlteration,
 } from '../../core/connectors/sync-destination.ts';
 import { checkPreviousState } from '../../core/connectors/check-previous-state.ts';
+import { freshKeyRange } from '../../core/connectors/fresh-key-range.ts';
 import { mysqlConnectionSchema } from './mysql-config.ts';
 import { clientOptions } from './mysql-connection.ts';
 import { connectError, queryError } from './mysql-errors.ts';
@@ -155,7 +156,7 @@ class MysqlSyncDestination implements SyncDestination {
       const [locked] = await conn.query(`SELECT state FROM ${this.state.sql} WHERE pipeline = ? AND stream = ? FOR UPDATE`, [batch.pipeline, batch.stream]);
       const current = (locked as { state: string | object }[])[0]?.state;
       checkPreviousState(batch, current === undefined ? undefined : ((typeof current === 'string' ? JSON.parse(current) : current) as StreamState), this.name);
-      const result = await this.change(conn, ref, batch, insert);
+      const result = await this.change(conn, ref, batch, insert, context.session);
       await this.writeState(conn, batch);
       await conn.commit();
       return result;
@@ -188,7 +189,7 @@ class MysqlSyncDestination implements SyncDestination {
         if (t.replace) await conn.query(`DELETE FROM ${ref.sql}`);
         const change = t.replace ? (t.upserts ? { kind: 'append' as const, input: t.upserts } : { kind: 'state_only' as const }) : { kind: 'upsert' as const, input: t.upserts, key: t.key, deletes: t.deletes };
         const batch: SyncBatch = { pipeline: changes.pipeline, stream: t.stream, table: t.table, change, state: t.state };
-        const result = await this.change(conn, ref, batch, insert);
+        const result = await this.change(conn, ref, batch, insert, context.session);
         rows += result.rows;
         deleted += result.deleted;
         for (const input of t.partialUpdates ?? []) rows += await this.updatePartial(conn, ref, input, t.key, insert);
@@ -248,6 +249,7 @@ class MysqlSyncDestination implements SyncDestination {
     ref: MysqlTableRef,
     batch: SyncBatch,
     insert: Loader,
+    session: DataPlaneSession,
   ): Promise<SyncBatchResult> {
     const change = batch.change;
     switch (change.kind) {
@@ -271,6 +273,13 @@ class MysqlSyncDestination implements SyncDestination {
           await conn.query(`DROP TEMPORARY TABLE ${keys.sql}`);
         }
         if (!change.input?.rows) return { rows: 0, deleted };
+        // Every key new (the table holds none in the batch's range): LOAD DATA into the table itself, no staging.
+        // A key there after all makes LOAD DATA warn, which fails the batch: it never doubles a row.
+        const range = deleted ? undefined : await freshKeyRange(session, change.input, change.key);
+        if (range) {
+          const [found] = await conn.query(`SELECT 1 FROM ${ref.sql} WHERE ${quoteMysqlIdent(change.key[0]!)} BETWEEN ${range.min} AND ${range.max} LIMIT 1`);
+          if (!(found as unknown[]).length) return { rows: await insert(change.input, ref), deleted };
+        }
         return { rows: await insert(change.input, ref, change.key), deleted };
       }
       case 'state_only':

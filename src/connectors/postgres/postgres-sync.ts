@@ -1,5 +1,5 @@
 import type { Client } from 'pg';
-import type { Column } from '../../core/data-plane/data-plane.ts';
+import type { Column, DataPlaneSession } from '../../core/data-plane/data-plane.ts';
 import { ConnectorError, SluiceError } from '../../core/errors.ts';
 import type { ConnectorContext } from '../../core/connectors/connector.ts';
 import { quoteIdent } from '../../core/sql/quote.ts';
@@ -19,6 +19,7 @@ import {
   type TableAlteration,
 } from '../../core/connectors/sync-destination.ts';
 import { checkPreviousState } from '../../core/connectors/check-previous-state.ts';
+import { freshKeyRange } from '../../core/connectors/fresh-key-range.ts';
 import { siblingRef, tableRef, type TableRef } from './postgres-catalog.ts';
 import { postgresConnectionSchema } from './postgres-config.ts';
 import { openPostgresDriver } from './postgres-connection.ts';
@@ -147,7 +148,7 @@ class PostgresSyncDestination implements SyncDestination {
       await client.query(inline ? "BEGIN; SET LOCAL TimeZone = 'UTC'" : 'BEGIN');
       const locked = await client.query(`SELECT state FROM ${this.state.sql} WHERE pipeline = $1 AND stream = $2 FOR UPDATE`, [batch.pipeline, batch.stream]);
       checkPreviousState(batch, locked.rows[0]?.state as StreamState | undefined, this.name);
-      const result = await this.change(client, ref, batch, types, copy);
+      const result = await this.change(client, ref, batch, types, copy, context.session);
       await this.writeState(client, batch);
       await client.query('COMMIT');
       return result;
@@ -179,7 +180,7 @@ class PostgresSyncDestination implements SyncDestination {
         if (t.replace) await client.query(`TRUNCATE ${ref.sql}`);
         const change = t.replace ? (t.upserts ? { kind: 'append' as const, input: t.upserts } : { kind: 'state_only' as const }) : { kind: 'upsert' as const, input: t.upserts, key: t.key, deletes: t.deletes };
         const batch: SyncBatch = { pipeline: changes.pipeline, stream: t.stream, table: t.table, change, state: t.state };
-        const result = await this.change(client, ref, batch, types, copy);
+        const result = await this.change(client, ref, batch, types, copy, context.session);
         rows += result.rows;
         deleted += result.deleted;
         for (const input of t.partialUpdates ?? []) rows += await this.updatePartial(client, ref, input, t.key, types, copy);
@@ -248,6 +249,7 @@ class PostgresSyncDestination implements SyncDestination {
     batch: SyncBatch,
     types: ReadonlyMap<string, string>,
     copy: (input: SyncInput, into: TableRef, types: ReadonlyMap<string, string>) => Promise<number>,
+    session: DataPlaneSession,
   ): Promise<SyncBatchResult> {
     const change = batch.change;
     switch (change.kind) {
@@ -269,6 +271,7 @@ class PostgresSyncDestination implements SyncDestination {
           deleted = (await client.query(`DELETE FROM ${ref.sql} USING ${temp.sql} AS k WHERE ${on('k')}`)).rowCount ?? 0;
         }
         if (!change.input?.rows) return { rows: 0, deleted };
+        if (!deleted && (await this.allKeysNew(client, ref, change.input, change.key, types, session))) return { rows: await copy(change.input, ref, types), deleted };
         const stage = siblingRef(ref, `_sluice_upsert_${process.pid}_${++this.stages}`);
         const temp = { ...stage, sql: quoteIdent(stage.name) };
         const columns = change.input.columns.map((c) => quoteIdent(c.name));
@@ -283,6 +286,19 @@ class PostgresSyncDestination implements SyncDestination {
       case 'state_only':
         return { rows: 0, deleted: 0 };
     }
+  }
+
+  /**
+   * True when the table holds no row inside the batch's range of an integer key: every row is new, so
+   * COPY into the table does the upsert's work without a staging table. A row that is there after all
+   * fails the COPY on the key (the batch rolls back), never doubles.
+   */
+  private async allKeysNew(client: Client, ref: TableRef, input: SyncInput, key: readonly string[], types: ReadonlyMap<string, string>, session: DataPlaneSession): Promise<boolean> {
+    if (!integerKeyTypes.has(types.get(key[0] ?? '') ?? '')) return false;
+    const range = await freshKeyRange(session, input, key);
+    if (!range) return false;
+    const found = await client.query(`SELECT 1 FROM ${ref.sql} WHERE ${quoteIdent(key[0]!)} BETWEEN ${range.min} AND ${range.max} LIMIT 1`);
+    return found.rows.length === 0;
   }
 
   async close(): Promise<void> {
@@ -303,6 +319,9 @@ class PostgresSyncDestination implements SyncDestination {
     }
   }
 }
+
+/** Key types whose range a probe can compare with the data plane's integers. */
+const integerKeyTypes = new Set(['smallint', 'integer', 'bigint']);
 
 /** The inputs a change loads. */
 function inputsOf(change: SyncBatch['change']): SyncInput[] {

@@ -144,6 +144,26 @@ export function runSyncDestinationConformance(suite: SyncDestinationConformance)
       assert.deepEqual(state?.state, { batch: 8 });
     });
 
+    it('upserts batches of new keys, of keys between existing ones, and of keys already there', async () => {
+      const table = { name: server.table('upsert') };
+      await destination.createTable(table, columns, ['id'], context);
+      const upsert = async (select: string, cursor: number, previous: number | null): Promise<void> => {
+        const input = await bench.input(select);
+        await destination.applyBatch({ pipeline, stream: 'upsert', table, change: { kind: 'upsert', input, key: ['id'] }, state: { cursor }, previousState: previous === null ? null : { cursor: previous } }, context);
+      };
+      // Keys 1, 2 and 10; then 3..9, all new but inside the range the table spans; then 8..11, of which 9 and 10 are there.
+      await upsert(`SELECT i::BIGINT AS id, 'a' || i AS note, i::INTEGER AS n FROM (VALUES (1), (2), (10)) t(i)`, 1, null);
+      await upsert(`SELECT i::BIGINT AS id, 'b' || i AS note, i::INTEGER AS n FROM range(3, 10) t(i)`, 2, 1);
+      await upsert(`SELECT i::BIGINT AS id, 'c' || i AS note, (i * 100)::INTEGER AS n FROM range(8, 12) t(i)`, 3, 2);
+      const got = await rows(table.name);
+      assert.deepEqual(
+        got.map((r) => `${String(r.id)}:${String(r.note)}:${String(r.n)}`),
+        ['1:a1:1', '2:a2:2', '3:b3:3', '4:b4:4', '5:b5:5', '6:b6:6', '7:b7:7', '8:c8:800', '9:c9:900', '10:c10:1000', '11:c11:1100'],
+      );
+      const [state] = await destination.readState(pipeline, 'upsert');
+      assert.deepEqual(state?.state, { cursor: 3 });
+    });
+
     it('adds a column and widens another, then takes rows that use them', async () => {
       const table = { name: server.table('evolve') };
       await destination.createTable(table, columns, ['id'], context);
