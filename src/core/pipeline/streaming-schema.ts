@@ -236,6 +236,12 @@ const windowSchema = z
     late_table: z.string().min(1).optional(),
     /** With `late: update`: how long (by the watermark, past the window's emission) an emitted window can still be updated; later events go to the late table. */
     late_retention: durationSchema.default(86_400_000),
+    /**
+     * After this long without a record, the watermark moves on by processing time (as much as the idle
+     * time so far, from the greatest event time seen), so the last windows emit on a quiet stream.
+     * Left out, the watermark moves only with records.
+     */
+    idle_timeout: durationSchema.refine((ms) => ms > 0, 'idle_timeout is greater than 0').optional(),
     /** The columns each window is grouped by. */
     group_by: z.union([z.string(), z.array(z.string())]).transform((g) => (typeof g === 'string' ? [g] : g)).pipe(z.array(z.string().regex(columnNamePattern, 'a column name is letters, digits and _'))).default([]),
     /** Result column name to aggregate: `count`, `count(col)`, `sum(col)`, `min(col)`, `max(col)`, `avg(col)`. */
@@ -297,6 +303,11 @@ export const streamingFileSchema = z
     alerts: alertsSchema,
     /** `sluice serve` and `sluice scheduler` keep the stream running, restarting it after a failure; false leaves it to `sluice stream run`. */
     supervise: z.boolean().default(true),
+    /**
+     * A column of the records (after the TypeScript transformers) holding their event time: the latency
+     * percentiles measure from it to the commit. Left out, from the broker's publish time.
+     */
+    latency_from: z.string().regex(columnNamePattern, 'a column name is letters, digits and _').optional(),
     /** How often the stream records its metrics (rows/s, latency percentiles, lag, dead letters) in the metadata store. */
     metrics_interval: durationSchema.default(10_000).refine((ms) => ms >= 1000, 'metrics_interval is at least 1s'),
     source: streamSourceSchema,
