@@ -14,9 +14,13 @@
  * Counts, distinct ids and sums are checked on every table. Figures are
  * reported, never asserted.
  *
- *   npm run bench:stream -- [--records 200000] [--rate 20000] [--seconds 10] [--batch 5000] [--brokers nats,redis] [--profile DIR]
+ *   npm run bench:stream -- [--records 200000] [--rate 20000] [--seconds 10] [--batch 5000] [--brokers nats,redis]
+ *                           [--consumers baseline,sluice] [--rss-samples] [--no-latency] [--profile DIR]
  *
  * `--profile DIR` writes a V8 CPU profile of each Sluice consumer process into DIR (`node --cpu-prof`).
+ * `--rss-samples` samples each consumer's resident memory as the rows come in and prints it at a
+ * fifth, half and all of the records (e.g. 1M, 2.5M and 5M of `--records 5000000`), to show whether it
+ * stays flat. `--consumers sluice` runs Sluice alone (no ratio), `--no-latency` skips the latency runs.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
@@ -36,8 +40,12 @@ const { values: args } = parseArgs({
     batch: { type: 'string', default: '5000' },
     brokers: { type: 'string', default: 'nats,redis' },
     profile: { type: 'string' },
+    consumers: { type: 'string', default: 'baseline,sluice' },
+    'rss-samples': { type: 'boolean', default: false },
+    'no-latency': { type: 'boolean', default: false },
   },
 });
+const consumers = args.consumers.split(',') as ('baseline' | 'sluice')[];
 const records = Number(args.records);
 const rate = Number(args.rate);
 const seconds = Number(args.seconds);
@@ -196,13 +204,27 @@ function startConsumer(kind: 'sluice' | 'baseline', broker: string, source: stri
   return { child, output: () => text };
 }
 
-/** Peak RSS (MB) and CPU seconds of a live process, from /proc. */
-function usage(pid: number): { peakMb: number; cpuS: number } {
+/** Peak and current RSS (MB) and CPU seconds of a live process, from /proc. */
+function usage(pid: number): { peakMb: number; rssMb: number; cpuS: number } {
   const status = readFileSync(`/proc/${pid}/status`, 'utf8');
   const peakKb = Number(/VmHWM:\s+(\d+)/.exec(status)?.[1] ?? 0);
+  const rssKb = Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? 0);
   const stat = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
   const ticks = Number(stat[11]) + Number(stat[12]);
-  return { peakMb: peakKb / 1024, cpuS: ticks / 100 };
+  return { peakMb: peakKb / 1024, rssMb: rssKb / 1024, cpuS: ticks / 100 };
+}
+
+/** Resident memory at a fifth, half and all of the records, with the greatest seen up to each point. */
+function rssAt(samples: readonly { rows: number; rssMb: number }[]): string {
+  return [0.2, 0.5, 1]
+    .map((share) => {
+      const at = Math.round(records * share);
+      const upTo = samples.filter((s) => s.rows <= at);
+      const here = samples.find((s) => s.rows >= at) ?? samples.at(-1);
+      const peak = Math.max(...upTo.map((s) => s.rssMb), here?.rssMb ?? 0);
+      return `${fmt(at)}: ${here ? here.rssMb.toFixed(0) : '?'} MB (peak so far ${peak.toFixed(0)} MB)`;
+    })
+    .join(', ');
 }
 
 async function count(table: string): Promise<number> {
@@ -232,7 +254,7 @@ async function checkTable(table: string, expected: number): Promise<string> {
   return ok ? 'rows, distinct ids and sum match' : `MISMATCH: ${rows[0].n} rows, ${rows[0].d} distinct, sum ${rows[0].s} (want ${expected}, sum ${want})`;
 }
 
-async function throughput(kind: 'sluice' | 'baseline', brokerName: string, broker: Broker): Promise<{ rate: number; peakMb: number; cpuPer10k: number; check: string }> {
+async function throughput(kind: 'sluice' | 'baseline', brokerName: string, broker: Broker): Promise<{ rate: number; peakMb: number; cpuPer10k: number; check: string; rss: string }> {
   const table = `${kind}_${brokerName}_tp`;
   const source = `${tag}_${kind}_${brokerName}_tp`.toUpperCase();
   await broker.publish(source, 1, records);
@@ -244,13 +266,29 @@ async function throughput(kind: 'sluice' | 'baseline', brokerName: string, broke
   const first = Date.now();
   const firstCount = await count(table);
   const cpuAtFirst = usage(consumer.child.pid!).cpuS;
-  await until(async () => (await count(table)) >= records, consumer, `${records} rows`);
+  const samples: { rows: number; rssMb: number }[] = [];
+  let sampledAt = 0;
+  await until(
+    async () => {
+      const rows = await count(table);
+      // Every half second at most: the series shows whether memory grows with the records taken.
+      if (args['rss-samples'] && Date.now() - sampledAt >= 500) {
+        sampledAt = Date.now();
+        samples.push({ rows, rssMb: usage(consumer.child.pid!).rssMb });
+      }
+      return rows >= records;
+    },
+    consumer,
+    `${records} rows`,
+    Math.max(900_000, records * 2),
+  );
   const seconds_ = (Date.now() - first) / 1000;
   const used = usage(consumer.child.pid!);
+  samples.push({ rows: records, rssMb: used.rssMb });
   await stopConsumer(kind, consumer);
   await broker.drop(source);
   const counted = records - firstCount;
-  return { rate: counted / seconds_, peakMb: used.peakMb, cpuPer10k: ((used.cpuS - cpuAtFirst) / counted) * 10_000, check: await checkTable(table, records) };
+  return { rate: counted / seconds_, peakMb: used.peakMb, cpuPer10k: ((used.cpuS - cpuAtFirst) / counted) * 10_000, check: await checkTable(table, records), rss: args['rss-samples'] ? rssAt(samples) : '' };
 }
 
 async function latency(kind: 'sluice' | 'baseline', brokerName: string, broker: Broker): Promise<{ p50: number; p99: number; check: string }> {
@@ -282,10 +320,15 @@ try {
   for (const name of brokers) {
     const broker = name === 'nats' ? await natsBroker() : await redisBroker();
     try {
-      const base = await throughput('baseline', name, broker);
-      const ours = await throughput('sluice', name, broker);
-      console.log(`${name} throughput  baseline ${fmt(base.rate)} rows/s, ${base.peakMb.toFixed(0)} MB peak, ${base.cpuPer10k.toFixed(2)} CPU s/10k (${base.check})`);
-      console.log(`${name} throughput  sluice   ${fmt(ours.rate)} rows/s, ${ours.peakMb.toFixed(0)} MB peak, ${ours.cpuPer10k.toFixed(2)} CPU s/10k (${ours.check})  ratio ${(ours.rate / base.rate).toFixed(2)}x`);
+      const results = new Map<string, Awaited<ReturnType<typeof throughput>>>();
+      for (const kind of consumers) {
+        const result = await throughput(kind, name, broker);
+        results.set(kind, result);
+        const ratio = kind === 'sluice' && results.has('baseline') ? `  ratio ${(result.rate / results.get('baseline')!.rate).toFixed(2)}x` : '';
+        console.log(`${name} throughput  ${kind.padEnd(8)} ${fmt(result.rate)} rows/s, ${result.peakMb.toFixed(0)} MB peak, ${result.cpuPer10k.toFixed(2)} CPU s/10k (${result.check})${ratio}; load average ${loadavg().map((l) => l.toFixed(1)).join(' ')}`);
+        if (result.rss) console.log(`${name} memory      ${kind.padEnd(8)} RSS at ${result.rss}`);
+      }
+      if (args['no-latency']) continue;
       const baseLat = await latency('baseline', name, broker);
       const ourLat = await latency('sluice', name, broker);
       console.log(`${name} latency at ${fmt(rate)}/s  baseline p50 ${fmt(baseLat.p50)} ms, p99 ${fmt(baseLat.p99)} ms (${baseLat.check})`);

@@ -55,6 +55,14 @@ describe('loading a streaming pipeline', () => {
     assert.throws(() => loadStreamingPipeline(root, 'csv'), located(/a CSV payload needs columns/, 3));
   });
 
+  it('refuses idle_timeout on a windowed pipeline that publishes to a broker, whose windows come only from batches', () => {
+    const window = ['window: { type: tumbling, time: ts, size: 1m, idle_timeout: 30s, aggregates: { n: count } }'];
+    write('idle-table', [...base, ...window, 'sinks: [{ connection: pg, table: t }]']);
+    assert.equal(loadStreamingPipeline(root, 'idle-table').settings.window?.idle_timeout, 30_000);
+    write('idle-broker', [...base, ...window, 'sinks:', '  - { connection: pg, table: t }', '  - { type: redis_streams, stream: out }']);
+    assert.throws(() => loadStreamingPipeline(root, 'idle-broker'), located(/idle_timeout closes windows without a batch/, 6));
+  });
+
   it('reads RabbitMQ and MQTT sources with their defaults, and refuses what they cannot do', () => {
     write('rabbit', ['kind: streaming', 'source: { type: rabbitmq, queue: orders, exchange: shop, binding_key: orders.# }', 'sinks: [{ connection: pg, table: t }]']);
     assert.deepEqual(loadStreamingPipeline(root, 'rabbit').settings.source, { type: 'rabbitmq', url: 'amqp://guest:guest@127.0.0.1:5672', queue: 'orders', declare: true, exchange: 'shop', binding_key: 'orders.#' });

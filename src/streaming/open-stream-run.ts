@@ -70,7 +70,7 @@ export async function openStreamRun(
     for (const sink of sinks) await sink.load(context);
     const transformers = await loadStreamTransformers(pipeline.transformers, (file) => path.relative(project.root, file));
     const decoder = createPayloadDecoder(settings.payload, pipeline.shown, settings.schema_contract);
-    const source = await openStreamSource(settings.source, { pipeline: pipeline.name, maxInFlight: settings.max_in_flight, ingest: options.ingest, payload: settings.payload });
+    const source = await openStreamSource(settings.source, { pipeline: pipeline.name, maxInFlight: settings.max_in_flight, redeliveriesFirst: settings.window !== undefined, ingest: options.ingest, payload: settings.payload });
     closing.push(() => source.close());
     const deadLetters = new DeadLetters(pipeline.name, source.description, settings.dead_letter_table, destinations.get(deadLetterConnection(settings))!);
     const window = settings.window ? new WindowAggregator(settings.window) : undefined;

@@ -14,7 +14,7 @@ import { recordIds } from './sinks/record-ids.ts';
 import { StreamSink } from './stream-sink.ts';
 import type { StreamMessage, StreamSource } from './stream-source.ts';
 import { transformBatch, transformRecord, type StreamTransformer } from './stream-transformers.ts';
-import type { WindowAggregator, WindowInput } from './windows/window-aggregator.ts';
+import { eventTime, type WindowAggregator, type WindowInput } from './windows/window-aggregator.ts';
 
 export interface StreamRun {
   readonly pipeline: string;
@@ -47,9 +47,9 @@ export interface BatchReport {
   readonly retried: number;
   /** Failed messages told to their sender (a source with `reject`), neither retried nor dead-lettered. */
   readonly rejected?: number;
-  /** Publish time to commit, ms, of the batch's oldest and newest message. */
+  /** Publish time (or the `latency_from` column's event time) to commit, ms, of the batch's oldest and newest message. */
   readonly latencyMs: readonly [number, number] | undefined;
-  /** Publish time to commit, ms, of each of the batch's messages whose broker gives a publish time (for the latency percentiles). */
+  /** Publish time to commit, ms, of each of the batch's messages whose broker gives a publish time, or with `latency_from`, event time to commit of each committed record (for the latency percentiles). */
   readonly latenciesMs?: readonly number[] | undefined;
   /** Records sent to the late table (a windowed pipeline). */
   readonly late?: number | undefined;
@@ -82,9 +82,12 @@ interface Decoded {
  */
 export async function runStream(run: StreamRun): Promise<void> {
   const stager = new BatchStager(run.context);
+  // A window with idle_timeout hears of each empty wait, to move its watermark on a quiet stream.
+  const idleTimeout = run.window?.settings.idle_timeout;
+  const idle = { since: Date.now(), from: new Map<StreamSink, number | null>() };
   // A broker that drops the connection is waited for; messages it had handed over stay unacknowledged and come again.
   const read = (): Promise<StreamMessage[]> =>
-    retryWithBackoff(`reading ${run.source.description}`, () => collectBatch(run.source, run.settings.batch_size, run.settings.batch_wait, run.stop), run.context.logger, run.stop).catch((error: unknown) => {
+    retryWithBackoff(`reading ${run.source.description}`, () => collectBatch(run.source, run.settings.batch_size, run.settings.batch_wait, run.stop, idleTimeout !== undefined), run.context.logger, run.stop).catch((error: unknown) => {
       if (run.stop.aborted) return [];
       throw error;
     });
@@ -101,8 +104,11 @@ export async function runStream(run: StreamRun): Promise<void> {
           for (const sink of run.sinks) if (sink instanceof FileSink) await sink.closeAll(run.context);
           return;
         }
+        if (idleTimeout !== undefined && Date.now() - idle.since >= idleTimeout) await advanceIdleWindows(run, idle, stager);
         continue;
       }
+      idle.since = Date.now();
+      idle.from.clear();
       const report = await processBatch(run, unique(messages), stager);
       await stager.clear();
       run.onBatch?.(report);
@@ -132,7 +138,8 @@ async function processBatch(run: StreamRun, messages: readonly StreamMessage[], 
       continue;
     }
     try {
-      const rows = await transformRecord(run.decoder.decode(message.payload), run.transformers);
+      const transformed = transformRecord(run.decoder.decode(message.payload), run.transformers);
+      const rows = Array.isArray(transformed) ? transformed : await transformed;
       // A record that cannot go into a window fails here, with its message, rather than stopping the batch later.
       for (const row of run.window ? rows : []) {
         const problem = run.window!.problem(row);
@@ -216,7 +223,20 @@ async function processBatch(run: StreamRun, messages: readonly StreamMessage[], 
   await run.source.ack(messages.filter((m) => !retried.has(m.id)));
   if (retry.length) await run.source.retryLater(retry, settings.retry_delay);
   const now = Date.now();
-  const published = messages.map((m) => m.publishedAt).filter((t): t is number => t !== undefined);
+  const latencies: number[] = [];
+  let oldest = Number.NEGATIVE_INFINITY;
+  let newest = Number.POSITIVE_INFINITY;
+  const measure = (at: number | undefined) => {
+    if (at === undefined) return;
+    const ms = now - at;
+    latencies.push(ms);
+    if (ms > oldest) oldest = ms;
+    if (ms < newest) newest = ms;
+  };
+  // From each committed record's event time when the pipeline names its column, else from each message's publish time.
+  const from = settings.latency_from;
+  if (from === undefined) for (const m of messages) measure(m.publishedAt);
+  else for (const d of decoded) if (!retried.has(d.message.id) && !lettered.has(d.message.id)) for (const row of d.rows) measure(eventTime(row[from]));
   return {
     messages: messages.length,
     rows: firstRows,
@@ -224,8 +244,8 @@ async function processBatch(run: StreamRun, messages: readonly StreamMessage[], 
     deadLettered: letters.length,
     retried: retry.length,
     rejected: rejecting ? failed.length : 0,
-    latencyMs: published.length ? [now - Math.min(...published), now - Math.max(...published)] : undefined,
-    latenciesMs: published.map((t) => now - t),
+    latencyMs: latencies.length ? [oldest, newest] : undefined,
+    latenciesMs: latencies,
     late,
     committed: committedTotals(run.sinks[0]!),
   };
@@ -284,6 +304,40 @@ async function writeToBroker(sink: BrokerSink, run: StreamRun, rows: readonly Ro
   const plain = await plainRows(source, run, stager);
   const kind = run.window ? 'window' : plain.rows === source && !run.transformers.some((t) => t.kind === 'batch') ? 'per_message' : 'batch';
   return sink.writeRows(plain.rows, plain.types, recordIds(plain.rows, kind, inputs), ids, settled);
+}
+
+/**
+ * A quiet windowed stream (`idle_timeout`): each sink's watermark moves on by
+ * the time since the last record, from the greatest event time it had then,
+ * and the windows it passes are emitted, committed with the moved state.
+ */
+async function advanceIdleWindows(run: StreamRun, idle: { readonly since: number; readonly from: Map<StreamSink, number | null> }, stager: BatchStager): Promise<void> {
+  const idleFor = Date.now() - idle.since;
+  let rows = 0;
+  let emitted = false;
+  for (const sink of run.sinks) {
+    if (!(sink instanceof StreamSink)) continue;
+    if (!idle.from.has(sink)) idle.from.set(sink, sink.windowState?.maxEventTime ?? null);
+    const from = idle.from.get(sink);
+    if (from === null || from === undefined) continue;
+    await retryWithBackoff(
+      `advancing the idle watermark of ${sink.label}`,
+      async () => {
+        const step = run.window!.idle(sink.windowState, from + idleFor);
+        if (!step) return;
+        const settled = await run.source.settledIds();
+        const written = await sink.write(await stageRows(step.rows, sink, run, stager), [], settled, run.context, step.state);
+        await stager.clear();
+        emitted = true;
+        if (sink === run.sinks[0]) rows = written;
+      },
+      run.context.logger,
+      run.context.signal,
+      () => sink.load(run.context),
+    );
+  }
+  // Reported as a batch of no messages, so a trigger on closed windows hears of them.
+  if (emitted) run.onBatch?.({ messages: 0, rows, duplicates: 0, deadLettered: 0, retried: 0, latencyMs: undefined, committed: committedTotals(run.sinks[0]!) });
 }
 
 /** Another process running the same pipeline committed some of this batch's messages meanwhile. */

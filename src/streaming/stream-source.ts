@@ -58,6 +58,13 @@ export interface StreamSourceOptions {
   readonly maxInFlight: number;
   /** Where a source fed by HTTP requests registers its endpoint; present only in a process that serves HTTP. */
   readonly ingest?: IngestEndpoints | undefined;
+  /**
+   * Messages this pipeline's previous process took and left unacknowledged (it was killed) are processed
+   * before newer ones, for a pipeline whose results depend on order (windows on event time). A source that
+   * reads them back at once always does; one whose broker redelivers them only after a timeout holds newer
+   * messages back until they came.
+   */
+  readonly redeliveriesFirst?: boolean | undefined;
   /** The pipeline's payload settings, for a source that splits a request body into records itself. */
   readonly payload?: PayloadSettings | undefined;
 }

@@ -55,22 +55,48 @@ export async function loadStreamTransformers(specs: readonly TransformerSpec[], 
   return loaded;
 }
 
-/** Runs the per-record transformers over one record; what they throw is the record's problem. */
-export async function transformRecord(record: Row, transformers: readonly StreamTransformer[]): Promise<Row[]> {
+/**
+ * Runs the per-record transformers over one record; what they throw is the
+ * record's problem. Synchronous while the transformers are: a promise (and
+ * its turn of the event loop) only for one that returns a promise.
+ */
+export function transformRecord(record: Row, transformers: readonly StreamTransformer[]): Row[] | Promise<Row[]> {
   let rows: Row[] = [record];
-  for (const t of transformers) {
+  for (let i = 0; i < transformers.length; i++) {
+    const t = transformers[i]!;
     if (t.kind !== 'record') continue;
     const next: Row[] = [];
-    for (const row of rows) {
-      const out = await t.run(row);
-      if (out === null || out === undefined) continue;
-      if (Array.isArray(out)) next.push(...(out as Row[]));
-      else if (typeof out === 'object') next.push(out as Row);
-      else throw new TransformProblem(t.name, `returned ${typeof out}; a record transformer returns a row, an array of rows, or null to drop the record`);
+    for (let r = 0; r < rows.length; r++) {
+      const out = t.run(rows[r]!);
+      if (out instanceof Promise) return finishAsync(out, rows, r, next, i, transformers);
+      collect(t, out, next);
     }
     rows = next;
   }
   return rows;
+}
+
+/** The rest of transformRecord once a transformer returned a promise: its result, then the remaining rows and transformers. */
+async function finishAsync(pending: Promise<unknown>, rows: Row[], r: number, next: Row[], i: number, transformers: readonly StreamTransformer[]): Promise<Row[]> {
+  const t = transformers[i] as Extract<StreamTransformer, { kind: 'record' }>;
+  collect(t, await pending, next);
+  for (let k = r + 1; k < rows.length; k++) collect(t, await t.run(rows[k]!), next);
+  let current = next;
+  for (let j = i + 1; j < transformers.length; j++) {
+    const u = transformers[j]!;
+    if (u.kind !== 'record') continue;
+    const out: Row[] = [];
+    for (const row of current) collect(u, await u.run(row), out);
+    current = out;
+  }
+  return current;
+}
+
+function collect(t: StreamTransformer, out: unknown, into: Row[]): void {
+  if (out === null || out === undefined) return;
+  if (Array.isArray(out)) into.push(...(out as Row[]));
+  else if (typeof out === 'object') into.push(out as Row);
+  else throw new TransformProblem(t.name, `returned ${typeof out}; a record transformer returns a row, an array of rows, or null to drop the record`);
 }
 
 /** Runs the per-batch transformers over the records of some messages. */

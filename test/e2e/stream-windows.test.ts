@@ -116,7 +116,6 @@ for (const [broker, publish] of Object.entries(brokers)) {
     it(`emits each window exactly once, equal to the hand-computed answer, though the consumer is SIGKILLed ${kills} times`, async () => {
       const name = `windows_${randomBytes(4).toString('hex')}`;
       const { all, late } = readings();
-      // Without redeliveries out of order; the late table may add events that a broker redelivered behind the watermark.
       const expected = expectedWindows(all, late);
       const { source, drop } = await publish(name, all.map(payload));
       drops.push(drop);
@@ -152,13 +151,13 @@ for (const [broker, publish] of Object.entries(brokers)) {
       assert.equal(await last.exited, 0, last.output());
 
       const lateRows = (await world.query(`SELECT id FROM ${world.name}.${name}_late ORDER BY id`)).map((r) => Number(r.id));
-      assert.equal(new Set(lateRows).size, lateRows.length, 'a late record written twice');
-      // A killed consumer's unacknowledged messages come again after ack_wait (JetStream) or claim_idle (Redis), behind
-      // newer ones: those can fall behind the watermark and be late too. Each event must be in its window or the late table, once.
-      for (const r of late) assert.ok(lateRows.includes(r.id), `late reading ${r.id} is not in the late table`);
+      // A killed consumer's unacknowledged messages are taken again before newer ones (its own pending entries first on
+      // Redis; on JetStream, newer messages wait for the redeliveries), so none of them falls behind the watermark:
+      // the late table holds exactly the five late readings, and every other reading is in its window once.
+      assert.deepEqual(lateRows, late.map((r) => r.id));
       const rows = await world.query(`SELECT window_start, window_end, device, n, total, lo, hi FROM ${world.name}.${name}`);
       const actual = rows.map((r) => line(r.window_start as Date, r.window_end as Date, r.device as string, Number(r.n), Number(r.total), Number(r.lo), Number(r.hi))).sort();
-      assert.deepEqual(actual, expectedWindows(all, all.filter((r) => lateRows.includes(r.id))));
+      assert.deepEqual(actual, expected);
     });
   });
 }

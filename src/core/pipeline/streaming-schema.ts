@@ -306,6 +306,12 @@ const windowSchema = z
     late_table: z.string().min(1).optional(),
     /** With `late: update`: how long (by the watermark, past the window's emission) an emitted window can still be updated; later events go to the late table. */
     late_retention: durationSchema.default(86_400_000),
+    /**
+     * After this long without a record, the watermark moves on by processing time (as much as the idle
+     * time so far, from the greatest event time seen), so the last windows emit on a quiet stream.
+     * Left out, the watermark moves only with records.
+     */
+    idle_timeout: durationSchema.refine((ms) => ms > 0, 'idle_timeout is greater than 0').optional(),
     /** The columns each window is grouped by. */
     group_by: z.union([z.string(), z.array(z.string())]).transform((g) => (typeof g === 'string' ? [g] : g)).pipe(z.array(z.string().regex(columnNamePattern, 'a column name is letters, digits and _'))).default([]),
     /** Result column name to aggregate: `count`, `count(col)`, `sum(col)`, `min(col)`, `max(col)`, `avg(col)`. */
@@ -367,6 +373,11 @@ export const streamingFileSchema = z
     alerts: alertsSchema,
     /** `sluice serve` and `sluice scheduler` keep the stream running, restarting it after a failure; false leaves it to `sluice stream run`. */
     supervise: z.boolean().default(true),
+    /**
+     * A column of the records (after the TypeScript transformers) holding their event time: the latency
+     * percentiles measure from it to the commit. Left out, from the broker's publish time.
+     */
+    latency_from: z.string().regex(columnNamePattern, 'a column name is letters, digits and _').optional(),
     /** How often the stream records its metrics (rows/s, latency percentiles, lag, dead letters) in the metadata store. */
     metrics_interval: durationSchema.default(10_000).refine((ms) => ms >= 1000, 'metrics_interval is at least 1s'),
     source: streamSourceSchema,
@@ -415,6 +426,8 @@ export const streamingFileSchema = z
     f.sinks.forEach((sink, index) => {
       if ('type' in sink) {
         if (sink.type === 'file') ctx.addIssue({ code: 'custom', message: 'window results go into tables and brokers: a file sink takes records, not windows', path: ['sinks', index, 'type'] });
+        // Windows that a quiet stream closes are committed by the table sink alone, with no batch a broker sink could publish them from.
+        else if (f.window!.idle_timeout !== undefined) ctx.addIssue({ code: 'custom', message: 'window.idle_timeout closes windows without a batch, and a broker sink publishes windows only from batches: leave out idle_timeout or the broker sink', path: ['sinks', index, 'type'] });
         return;
       }
       if (sink.mode === 'upsert' && (sink.key!.length !== key.length || !key.every((k) => sink.key!.includes(k)))) {

@@ -12,7 +12,7 @@ export class MessageBuffer {
   private failure: Error | undefined;
 
   push(message: StreamMessage): void {
-    this.queue.delete(message.id);
+    // A copy replaces the earlier one in its place: moved behind newer messages, it could land behind a window's watermark.
     this.queue.set(message.id, message);
     this.wake?.();
   }

@@ -74,4 +74,35 @@ describe('the NATS JetStream source', { skip }, () => {
       await source.close();
     }
   });
+
+  it('takes the messages a killed process left unacknowledged before newer ones, when asked to', async () => {
+    const { connect } = await import('@nats-io/transport-node');
+    const { jetstream, jetstreamManager, AckPolicy } = await import('@nats-io/jetstream');
+    const durable = `killed_${stream}`;
+    // A process takes ten messages and dies without acknowledging them.
+    const nc = await connect({ servers: testNatsUrl() });
+    await (await jetstreamManager(nc)).consumers.add(stream, { durable_name: durable, ack_policy: AckPolicy.Explicit, ack_wait: 1_000_000_000 });
+    const taken: string[] = [];
+    for await (const m of await (await jetstream(nc).consumers.get(stream, durable)).fetch({ max_messages: 10, expires: 5000 })) {
+      taken.push(String(m.seq));
+      if (taken.length === 10) break;
+    }
+    await nc.close();
+
+    const source = await openNatsJetStreamSource(streamSourceSchema.parse({ type: 'nats_jetstream', url: testNatsUrl(), stream, consumer: durable, ack_wait: '1s' }) as never, {
+      pipeline: `p_${stream}`,
+      maxInFlight: 500,
+      redeliveriesFirst: true,
+    });
+    try {
+      const got: StreamMessage[] = [];
+      await waitFor(async () => (got.push(...(await source.pull(500, 50, running))), got.length >= 20), { what: '20 messages' });
+      assert.deepEqual(got.slice(0, 10).map((m) => m.id), taken, 'the unacknowledged ones first');
+      assert.ok(got.slice(0, 10).every((m) => m.deliveries === 2));
+      assert.ok(got.slice(10).every((m) => Number(m.id) > 10 && m.deliveries === 1));
+      await source.ack(got);
+    } finally {
+      await source.close();
+    }
+  });
 });

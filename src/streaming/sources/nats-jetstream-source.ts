@@ -1,4 +1,4 @@
-import type { JsMsg } from '@nats-io/jetstream';
+import type { Consumer, JsMsg } from '@nats-io/jetstream';
 import type { StreamSourceSettings } from '../../core/pipeline/streaming-schema.ts';
 import { ConnectorError } from '../../core/errors.ts';
 import type { StreamMessage, StreamSource, StreamSourceOptions } from '../stream-source.ts';
@@ -13,6 +13,11 @@ type Settings = Extract<StreamSourceSettings, { type: 'nats_jetstream' }>;
  * during the last delivery cannot make the broker drop the message unseen.
  * `max_ack_pending` is the pipeline's in-flight bound, so a slow sink stops
  * the broker from sending more.
+ *
+ * With `redeliveriesFirst`, the messages a killed process left unacknowledged
+ * are taken before newer ones: JetStream delivers them again only after
+ * `ack_wait`, so newer messages are held until they came (or `ack_wait` has
+ * passed once more).
  */
 export async function openNatsJetStreamSource(settings: Settings, options: StreamSourceOptions): Promise<StreamSource> {
   const { connect } = await import('@nats-io/transport-node');
@@ -45,6 +50,7 @@ export async function openNatsJetStreamSource(settings: Settings, options: Strea
     throw new ConnectorError('stream.source_failed', `cannot open ${description}: ${(error as Error).message}`, { cause: error, retryable: !/stream not found/i.test((error as Error).message) });
   }
   const consumer = await jetstream(nc).consumers.get(settings.stream, durable);
+  const recovery = options.redeliveriesFirst ? await redeliveriesFirst(consumer, settings.ack_wait) : undefined;
   const subscription = await consumer.consume({ max_messages: Math.min(options.maxInFlight, 1000) });
   const held = new Map<string, JsMsg>();
   const buffer = new MessageBuffer();
@@ -52,15 +58,23 @@ export async function openNatsJetStreamSource(settings: Settings, options: Strea
     for await (const m of subscription) {
       const id = String(m.seq);
       held.set(id, m);
-      buffer.push({ id, payload: m.data, deliveries: m.info.deliveryCount, publishedAt: Math.floor(m.info.timestampNanos / 1e6) });
+      const message = { id, payload: m.data, deliveries: m.info.deliveryCount, publishedAt: Math.floor(m.info.timestampNanos / 1e6) };
+      if (recovery?.holds(m.seq, message)) continue;
+      buffer.push(message);
     }
   })().catch((error: unknown) => buffer.fail(error as Error));
+  recovery?.releaseTo((messages) => messages.forEach((m) => buffer.push(m)));
 
-  const take = (messages: readonly StreamMessage[]) => messages.flatMap((message) => {
-    const m = held.get(message.id);
-    held.delete(message.id);
-    return m ? [m] : [];
-  });
+  const take = (messages: readonly StreamMessage[]) => {
+    const taken: JsMsg[] = [];
+    for (const message of messages) {
+      const m = held.get(message.id);
+      if (!m) continue;
+      held.delete(message.id);
+      taken.push(m);
+    }
+    return taken;
+  };
   return {
     description,
     pull: (max, waitMs, signal) => buffer.pull(max, waitMs, signal),
@@ -85,6 +99,47 @@ export async function openNatsJetStreamSource(settings: Settings, options: Strea
       await subscription.close().catch(() => undefined);
       await reading;
       await nc.drain().catch(() => nc.close());
+    },
+  };
+}
+
+/**
+ * Holds back messages newer than the consumer's last delivery while the
+ * messages its previous process left unacknowledged have not all come again:
+ * JetStream redelivers those after ack_wait, and anything read meanwhile
+ * would be processed first. Released when they are all in, or after ack_wait
+ * and a second more (a message may have been acknowledged or removed meanwhile).
+ */
+async function redeliveriesFirst(consumer: Consumer, ackWaitMs: number): Promise<{ holds(seq: number, message: StreamMessage): boolean; releaseTo(push: (messages: StreamMessage[]) => void): void } | undefined> {
+  const info = await consumer.info(false);
+  let left = info.num_ack_pending;
+  if (left <= 0) return undefined;
+  const upTo = info.delivered.stream_seq;
+  const seen = new Set<number>();
+  let held: StreamMessage[] | undefined = [];
+  let push: ((messages: StreamMessage[]) => void) | undefined;
+  const release = () => {
+    clearTimeout(timer);
+    const taken = held;
+    held = undefined;
+    if (taken?.length) push?.(taken);
+  };
+  const timer = setTimeout(release, ackWaitMs + 1000).unref();
+  return {
+    holds(seq, message) {
+      if (!held) return false;
+      if (seq > upTo) {
+        held.push(message);
+        return true;
+      }
+      if (!seen.has(seq)) {
+        seen.add(seq);
+        if (--left <= 0) queueMicrotask(release);
+      }
+      return false;
+    },
+    releaseTo(to) {
+      push = to;
     },
   };
 }

@@ -86,4 +86,33 @@ describe('the Redis Streams source', { skip }, () => {
       await heir.close();
     }
   });
+
+  it('reads its own pending entries first when opened again, before newer ones and without waiting claim_idle', async () => {
+    const own = `${key}_own`;
+    try {
+      for (let i = 1; i <= 30; i++) await redis.xadd(own, '*', 'data', String(i));
+      const openOwn = () =>
+        openRedisStreamsSource(streamSourceSchema.parse({ type: 'redis_streams', url: testRedisUrl(), stream: own, consumer: 'same', claim_idle: '30s' }) as never, { pipeline: 'p', maxInFlight: 1000 });
+      const killed = await openOwn();
+      const first = await pullAll(killed, 10);
+      await killed.ack(first.slice(0, 2));
+      await killed.close(); // the process is gone: entries 3..10 stay pending under its name
+
+      const again = await openOwn();
+      try {
+        const next = await again.pull(5, 50, running);
+        assert.deepEqual(ids(next), ['3', '4', '5', '6', '7'], 'its own pending entries come first, in order');
+        assert.ok(next.every((m) => m.deliveries === 2), 'reading them again counts a delivery');
+        const rest = await again.pull(10, 50, running);
+        assert.deepEqual(ids(rest), ['8', '9', '10']);
+        const fresh = await again.pull(100, 50, running);
+        assert.deepEqual(ids(fresh), Array.from({ length: 20 }, (_, i) => String(i + 11)));
+        assert.ok(fresh.every((m) => m.deliveries === 1));
+      } finally {
+        await again.close();
+      }
+    } finally {
+      await redis.del(own);
+    }
+  });
 });

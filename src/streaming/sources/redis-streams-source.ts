@@ -12,6 +12,8 @@ type Entry = [id: string, fields: string[]];
  * pending list until XACK, which comes after the sink commit. Entries left
  * pending longer than `claim_idle` (by a consumer that died, or handed back
  * for a retry) are taken over with XAUTOCLAIM, which counts the delivery.
+ * On opening, the consumer's own pending entries (its last process's) are
+ * read before any new one.
  */
 export async function openRedisStreamsSource(settings: Settings, options: StreamSourceOptions): Promise<StreamSource> {
   const { Redis: RedisClient } = await import('ioredis');
@@ -60,9 +62,37 @@ export async function openRedisStreamsSource(settings: Settings, options: Stream
     return live.map((entry) => toMessage(entry, counts.get(entry[0]) ?? 2));
   };
 
+  // This consumer's own pending entries, left by its last process (killed before their commit or ack), are read
+  // first, in stream order, before anything new: they would otherwise come back only after claim_idle, behind newer
+  // entries, and a windowed pipeline would find them behind its watermark although their windows never saw them.
+  let historyFrom: string | undefined = '0-0';
+  const readOwnPending = async (max: number): Promise<StreamMessage[]> => {
+    const reply = (await reader.xreadgroup('GROUP', group, consumer, 'COUNT', max, 'STREAMS', key, historyFrom!)) as [string, (Entry | [string, null])[]][] | null;
+    const entries = reply?.[0]?.[1] ?? [];
+    if (!entries.length) {
+      historyFrom = undefined;
+      return [];
+    }
+    historyFrom = entries.at(-1)![0];
+    // An entry trimmed from the stream while pending comes back without fields: only its pending record is left.
+    const gone = entries.filter((e) => e[1] === null).map((e) => e[0]);
+    if (gone.length) await commands.xack(key, group, ...gone);
+    const live = entries.filter((e): e is Entry => e[1] !== null);
+    if (!live.length) return [];
+    // Reading its history counts a delivery, as a claim does: the pending list has the count.
+    const counts = new Map<string, number>();
+    const pending = (await commands.xpending(key, group, live[0]![0], live.at(-1)![0], live.length * 2, consumer)) as [string, string, number, number][];
+    for (const [id, , , deliveries] of pending) counts.set(id, deliveries);
+    return live.map((entry) => toMessage(entry, counts.get(entry[0]) ?? 2));
+  };
+
   return {
     description,
     async pull(max, waitMs, signal) {
+      while (historyFrom !== undefined && !signal.aborted) {
+        const own = await readOwnPending(max);
+        if (own.length) return own;
+      }
       const claimed = await claimIdle(max);
       if (claimed.length || signal.aborted) return claimed;
       const reply = (await reader.xreadgroup('GROUP', group, consumer, 'COUNT', max, 'BLOCK', Math.max(1, Math.round(waitMs)), 'STREAMS', key, '>')) as [string, Entry[]][] | null;

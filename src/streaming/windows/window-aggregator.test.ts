@@ -132,3 +132,20 @@ test('a late update is emitted even when the same batch moves the watermark past
   ]);
   assert.deepEqual(state.closed, []);
 });
+
+test('an idle watermark moved by processing time emits the windows it passes, and later events behind it are late', () => {
+  const agg = new WindowAggregator(settings({ type: 'tumbling', time: 'ts', size: '10s', watermark_delay: '2s', idle_timeout: '5s', aggregates: { n: 'count' } }));
+  const { state } = run(agg, [[input('1', { ts: t(1) }), input('2', { ts: t(8) }), input('3', { ts: t(11) })]]);
+  assert.equal(state.open.length, 2, 'the watermark at 9 s has closed no window');
+  assert.equal(agg.idle(state, state.maxEventTime!), undefined, 'no move, nothing to emit');
+  assert.equal(agg.idle(state, state.maxEventTime! + 500), undefined, 'a watermark at 9.5 s still passes no window end');
+  const step = agg.idle(state, state.maxEventTime! + 6_000)!;
+  assert.deepEqual(step.rows, [{ window_start: at(0), window_end: at(10), n: 2 }]);
+  assert.equal(step.state.maxEventTime, Date.UTC(2026, 0, 1, 0, 0, 17));
+  assert.equal(step.state.windowsClosed, 1);
+  const later = agg.step(step.state, [input('4', { ts: t(9) }), input('5', { ts: t(19) })]);
+  assert.deepEqual(later.late.map((l) => l.messageId), ['4']);
+  assert.deepEqual(later.rows, []);
+  const end = agg.idle(later.state, later.state.maxEventTime! + 100_000)!;
+  assert.deepEqual(end.rows, [{ window_start: at(10), window_end: at(20), n: 2 }]);
+});

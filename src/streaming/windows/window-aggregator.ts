@@ -136,7 +136,24 @@ export class WindowAggregator {
       });
     }
 
-    // The watermark moves at the batch's end; every window it passed (with the lateness) is emitted.
+    return this.emit(before, open, closed, updated, late, maxEventTime);
+  }
+
+  /**
+   * The watermark moved on by processing time while no record came (`idle_timeout`): the greatest event
+   * time counts as `maxEventTime`, and every window the watermark now passes is emitted. Undefined when
+   * that emits nothing (the state need not change).
+   */
+  idle(state: WindowState | undefined, maxEventTime: number): WindowStep | undefined {
+    const before = state ?? emptyWindowState;
+    if (before.maxEventTime === null || maxEventTime <= before.maxEventTime) return undefined;
+    const step = this.emit(before, new Map(before.open.map((w) => [windowId(w), w])), new Map(before.closed.map((w) => [windowId(w), w])), new Set(), [], maxEventTime);
+    return step.rows.length || step.state.closed.length !== before.closed.length ? step : undefined;
+  }
+
+  /** The watermark moves to `maxEventTime` less the delay; every window it passed (with the lateness) is emitted. */
+  private emit(before: WindowState, open: Map<string, StoredWindow>, closed: Map<string, StoredWindow>, updated: ReadonlySet<string>, late: LateRecord[], maxEventTime: number | null): WindowStep {
+    const s = this.settings;
     const next = maxEventTime === null ? Number.NEGATIVE_INFINITY : maxEventTime - s.watermark_delay;
     const emitted: StoredWindow[] = [];
     for (const [key, w] of open) {
