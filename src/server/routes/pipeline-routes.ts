@@ -12,6 +12,7 @@ import { createPipelineFile, deletePipelineFile } from '../../workspace/edit-pip
 import type { AppDependencies } from '../app-context.ts';
 import { noteAudit } from '../audit/audit-trail.ts';
 import { parseBody } from '../http-problem.ts';
+import { maskRunErrors } from '../pii/masked-run-text.ts';
 
 /** A pipeline's triggers (`GET /api/pipelines/:name/triggers`), as the pipeline file sets them. */
 export interface Triggers {
@@ -88,7 +89,7 @@ export function pipelineRoutes(deps: AppDependencies): Hono {
   app.get('/pipelines', async (c) => {
     const pipelines: PipelineSummary[] = [];
     for (const name of listPipelines(deps.root)) {
-      const [last] = await deps.store.listRuns({ pipeline: name, limit: 1 });
+      const [last] = await maskRunErrors(c, deps.store, await deps.store.listRuns({ pipeline: name, limit: 1 }));
       try {
         const pipeline = loadPipeline(deps.root, name);
         pipelines.push({

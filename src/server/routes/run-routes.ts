@@ -26,6 +26,7 @@ import { readRunFiles } from '../../core/run/run-files.ts';
 import { quoteLiteral } from '../../core/sql/quote.ts';
 import { maskedHeader, type ColumnMask } from '../pii/value-mask.ts';
 import { maskRunFiles } from '../pii/masked-run-files.ts';
+import { maskRunErrors, runTextMask } from '../pii/masked-run-text.ts';
 
 const variables = z.record(z.string(), z.union([z.string(), z.number(), z.boolean()])).default({});
 const runBody = z
@@ -149,20 +150,22 @@ export function runRoutes(deps: AppDependencies): Hono<{ Variables: AuthVariable
       ...(q.until ? { until: new Date(q.until).toISOString() } : {}),
       limit,
     });
-    return c.json({ runs });
+    return c.json({ runs: await maskRunErrors(c, store, runs) });
   });
 
   app.get('/runs/:id', async (c) => {
     const run = await findRun(store, c.req.param('id'));
     const files = blockFiles(deps.root, run.pipeline);
+    const blockRuns = await store.listBlockRuns(run.id);
+    const text = await runTextMask(c, store, run, blockRuns);
     const blocks = await Promise.all(
-      (await store.listBlockRuns(run.id)).map(async (b) => ({
-        ...describeBlockRun(deps.root, b, files.get(b.block)),
+      blockRuns.map(async (b) => ({
+        ...text.blockRun(describeBlockRun(deps.root, b, files.get(b.block))),
         // The JSON a block run kept with the run's outputs (a prepare block's fitted parameters), by file name.
         files: await maskRunFiles(c, run.pipeline, b.block, await readRunFiles(deps.outputs, deps.stateDir, { pipeline: run.pipeline, runId: run.id, block: b.block })),
       })),
     );
-    return c.json({ run: { ...run, error: relativeError(deps.root, run.error) ?? null }, blocks } satisfies RunDetail);
+    return c.json({ run: text.run({ ...run, error: relativeError(deps.root, run.error) ?? null }), blocks } satisfies RunDetail);
   });
 
   app.get('/runs/:id/context', async (c) => {
@@ -173,14 +176,16 @@ export function runRoutes(deps: AppDependencies): Hono<{ Variables: AuthVariable
   app.get('/runs/:id/logs', async (c) => {
     const run = await findRun(store, c.req.param('id'));
     const q = parseQuery(logQuery, c.req.query());
-    return c.json({ logs: atLeast(await store.listLogs(run.id, q.block ? { block: q.block } : {}), q.level) });
+    const text = await runTextMask(c, store, run);
+    return c.json({ logs: text.logs(atLeast(await store.listLogs(run.id, q.block ? { block: q.block } : {}), q.level)) });
   });
 
   // The same lines as a text file, for a ticket or a colleague.
   app.get('/runs/:id/logs/download', async (c) => {
     const run = await findRun(store, c.req.param('id'));
     const q = parseQuery(logQuery, c.req.query());
-    const lines = atLeast(await store.listLogs(run.id, q.block ? { block: q.block } : {}), q.level);
+    const text = await runTextMask(c, store, run);
+    const lines = text.logs(atLeast(await store.listLogs(run.id, q.block ? { block: q.block } : {}), q.level));
     const name = `${fileNamePart(run.pipeline)}-${fileNamePart(run.id)}${q.block ? `-${fileNamePart(q.block)}` : ''}.log`;
     return new Response(logText(lines), { headers: { 'content-type': 'text/plain; charset=utf-8', 'content-disposition': `attachment; filename="${name}"` } });
   });
@@ -248,7 +253,7 @@ export function runRoutes(deps: AppDependencies): Hono<{ Variables: AuthVariable
     if (!cancelled) return problem(c, 409, 'run.finished', `run ${run.id} is ${run.status}; only a queued or running run can be cancelled`);
     deps.abort(run.id);
     noteAudit(c, { action: 'run.cancel', target: runTarget(run), detail: { was: run.status } });
-    return c.json({ run: cancelled });
+    return c.json({ run: (await runTextMask(c, store, cancelled)).run(cancelled) });
   });
 
   return app;
