@@ -130,7 +130,7 @@ export function sessionRoutes(auth: UserAuth, audit: AuditLog, oidcProvider?: st
   app.post('/session', async (c) => {
     if (c.req.header('origin') && !sameOrigin(c)) return problem(c, 403, 'auth.bad_origin', 'sign in from the Sluice UI itself');
     const body = await parseBody(c, signInBody);
-    const held = 'user' in body ? auth.signInHeldFor(body.user) : 0;
+    const held = 'user' in body ? await auth.signInHeldFor(body.user) : 0;
     if (held > 0 && 'user' in body) {
       c.header('retry-after', String(Math.ceil(held / 1000)));
       return problem(c, 429, 'auth.too_many_attempts', `too many wrong passwords for '${body.user}': try again in ${Math.ceil(held / 1000)} seconds`);
