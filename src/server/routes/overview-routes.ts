@@ -11,6 +11,7 @@ import { listRunPage, type RunListPage } from '../run-list.ts';
 import { runningNow, type RunningNow } from '../running-now.ts';
 import { relativeError } from './run-routes.ts';
 import { maskRunErrors, runTextMask } from '../pii/masked-run-text.ts';
+import { answer } from '../route-answer.ts';
 
 const page = (max: number, fallback: number) => z.coerce.number().int().min(1, `limit is a whole number from 1 to ${max}`).max(max, `limit is a whole number from 1 to ${max}`).default(fallback);
 const instant = (what: string) => z.string().refine((v) => !Number.isNaN(Date.parse(v)), `${what} is a date or an ISO time`).optional();
@@ -48,7 +49,7 @@ export function overviewRoutes(deps: AppDependencies): Hono {
       offset: q.offset,
       limit: q.limit,
     });
-    return c.json({ ...list, runs: await maskRunErrors(c, deps.store, list.runs), triggerKinds } satisfies RunListAnswer);
+    return answer(c, 'GET /api/run-list', { ...list, runs: await maskRunErrors(c, deps.store, list.runs), triggerKinds } satisfies RunListAnswer);
   });
 
   app.get('/dashboard', async (c) => {
@@ -59,15 +60,15 @@ export function overviewRoutes(deps: AppDependencies): Hono {
         return { ...f, run: text.run(f.run), blocks: f.blocks.map((b) => text.blockRun(b)) };
       }),
     );
-    return c.json({ ...board, failed } satisfies Dashboard);
+    return answer(c, 'GET /api/dashboard', { ...board, failed } satisfies Dashboard);
   });
 
-  app.get('/running-now', async (c) => c.json({ ...(await runningNow(deps.store)), now: new Date().toISOString() } satisfies RunningNow));
+  app.get('/running-now', async (c) => answer(c, 'GET /api/running-now', { ...(await runningNow(deps.store)), now: new Date().toISOString() } satisfies RunningNow));
 
   app.get('/pipelines/:name/charts', async (c) => {
     const pipeline = loadPipeline(deps.root, c.req.param('name'));
     const q = parseQuery(chartQuery, c.req.query());
-    return c.json(await pipelineCharts(deps.store, pipeline.name, q.runs));
+    return answer(c, 'GET /api/pipelines/:name/charts', await pipelineCharts(deps.store, pipeline.name, q.runs));
   });
 
   return app;

@@ -10,6 +10,7 @@ import { noteAudit } from '../audit/audit-trail.ts';
 import { parseBody, parseQuery } from '../http-problem.ts';
 import type { AuthVariables } from '../session-auth.ts';
 import { maskedText } from '../pii/text-mask.ts';
+import { answer } from '../route-answer.ts';
 
 /** What `GET /api/streams` answers: every streaming pipeline of the project with its state and newest figures. */
 export interface StreamsView {
@@ -65,14 +66,14 @@ export function streamRoutes(deps: AppDependencies): Hono<{ Variables: AuthVaria
 
   app.get('/streams', async (c) => {
     const project = loadProject(deps.root);
-    return c.json({ streams: await readStreamOverview(project.root, project.stateDir, deps.store.streamMetrics) } satisfies StreamsView);
+    return answer(c, 'GET /api/streams', { streams: await readStreamOverview(project.root, project.stateDir, deps.store.streamMetrics) } satisfies StreamsView);
   });
 
   app.get('/streams/:name/metrics', async (c) => {
     const name = c.req.param('name');
     const q = parseQuery(metricsQuery, c.req.query());
     streamingPipeline(deps, name);
-    return c.json({ pipeline: name, samples: await deps.store.streamMetrics.history(name, q) } satisfies StreamMetricsView);
+    return answer(c, 'GET /api/streams/:name/metrics', { pipeline: name, samples: await deps.store.streamMetrics.history(name, q) } satisfies StreamMetricsView);
   });
 
   app.get('/streams/:name/dead-letters', async (c) => {
@@ -83,7 +84,7 @@ export function streamRoutes(deps: AppDependencies): Hono<{ Variables: AuthVaria
     // A dead letter is a whole record and the reason it failed: hidden whole from a role below editor where the stream may carry personal data.
     const hidden = (await c.get('textMaskFor')(name, [])).hides(undefined);
     const shown = letters.slice(0, q.limit).map((l) => (hidden ? { ...l, payload: maskedText, reason: maskedText } : l));
-    return c.json({ pipeline: name, letters: shown, more: letters.length > q.limit, ...(hidden ? { masked: true } : {}) } satisfies DeadLettersView);
+    return answer(c, 'GET /api/streams/:name/dead-letters', { pipeline: name, letters: shown, more: letters.length > q.limit, ...(hidden ? { masked: true } : {}) } satisfies DeadLettersView);
   });
 
   app.post('/streams/:name/dead-letters/replay', async (c) => {
@@ -92,7 +93,7 @@ export function streamRoutes(deps: AppDependencies): Hono<{ Variables: AuthVaria
     const result = await withQueue(deps, name, (queue) => queue.replay(selection));
     noteAudit(c, { action: 'stream.dlq_replay', target: name, detail: { selection, replayed: result.replayed } });
     const hidden = (await c.get('textMaskFor')(name, [])).hides(undefined);
-    return c.json({ replayed: result.replayed, ...(result.error ? { error: hidden ? maskedText : result.error.message } : {}) } satisfies DeadLetterReplayAnswer);
+    return answer(c, 'POST /api/streams/:name/dead-letters/replay', { replayed: result.replayed, ...(result.error ? { error: hidden ? maskedText : result.error.message } : {}) } satisfies DeadLetterReplayAnswer);
   });
 
   app.post('/streams/:name/dead-letters/drop', async (c) => {
@@ -100,7 +101,7 @@ export function streamRoutes(deps: AppDependencies): Hono<{ Variables: AuthVaria
     const selection = toSelection(await parseBody(c, selectionBody));
     const dropped = await withQueue(deps, name, (queue) => queue.drop(selection));
     noteAudit(c, { action: 'stream.dlq_drop', target: name, detail: { selection, dropped } });
-    return c.json({ dropped } satisfies DeadLetterDropAnswer);
+    return answer(c, 'POST /api/streams/:name/dead-letters/drop', { dropped } satisfies DeadLetterDropAnswer);
   });
 
   return app;
