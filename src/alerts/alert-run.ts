@@ -7,6 +7,7 @@ import { alertKindForStatus, createAlertEvent, type AlertEvent } from './alert-e
 import type { AlertEventKind } from '../core/pipeline/alert-schema.ts';
 import { alertEnv, alertsOf } from './project-alerts.ts';
 import { sendAlerts, type AlertResult } from './send-alerts.ts';
+import { blocksHandlingPii, personalDataText } from '../core/lineage/blocks-handling-pii.ts';
 
 /**
  * Sends a finished run's alerts (failure, or success where asked for, and its
@@ -27,10 +28,17 @@ export async function alertRun(
   if (!(kind && wanted(kind)) && !wanted('anomaly') && !wanted('drift')) return sent;
   const run = await store.getRun(result.id);
   if (!run) return sent;
-  const send = async (event: AlertEvent): Promise<void> => {
-    sent.push(...(await sendAlerts(alerts, event, { signal: options.signal, env: alertEnv(options.project) })));
-  };
   const baseUrl = options.project?.settings.base_url;
+  // A channel's readers are not known: an error a block handling personal data wrote may quote a value, so its message stays in Sluice.
+  const handling = blocksHandlingPii(pipeline, options.project?.settings.pii?.columns ?? [], result.blocks);
+  const withoutPersonalData = (event: AlertEvent): AlertEvent => {
+    const block = event.failedBlock;
+    const hidden = block === undefined ? handling.size > 0 : handling.has(block);
+    return event.error && hidden ? { ...event, error: { ...event.error, message: personalDataText } } : event;
+  };
+  const send = async (event: AlertEvent): Promise<void> => {
+    sent.push(...(await sendAlerts(alerts, withoutPersonalData(event), { signal: options.signal, env: alertEnv(options.project) })));
+  };
   if (kind && wanted(kind)) await send(createAlertEvent({ kind, run, blocks: result.blocks, baseUrl }));
   if (wanted('anomaly')) {
     const flagged = (await store.listRunMetricPoints(result.id)).filter((p) => p.verdict?.anomaly && !p.markedExpected);

@@ -1,5 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import { readdirSync, readFileSync } from 'node:fs';
+import path from 'node:path';
 import { apiRoutes, type ApiRoutes } from './api-routes.ts';
 import type { AppDependencies } from './app-context.ts';
 import { createApp } from './create-app.ts';
@@ -29,5 +31,28 @@ describe('the API route table', () => {
     const known = new Set(routes);
     const stale = Object.keys(apiRoutes).filter((route) => !known.has(route));
     assert.deepEqual(stale, [], `api-routes.ts names routes the app does not register: ${stale.join(', ')}`);
+  });
+});
+
+describe('every handler answers through its own entry of the table', () => {
+  const files = [...readdirSync(path.join(import.meta.dirname, 'routes')).map((f) => path.join('routes', f)), 'session-auth.ts', 'create-app.ts', path.join('users', 'oidc-routes.ts')].filter((f) => f.endsWith('.ts') && !f.endsWith('.test.ts'));
+
+  it('types each JSON answer by the key of the route that registers it', () => {
+    let checked = 0;
+    for (const file of files) {
+      const text = readFileSync(path.join(import.meta.dirname, file), 'utf8');
+      let registered: string | undefined;
+      for (const match of text.matchAll(/\bapp\.(get|post|put|patch|delete)\(\s*'([^']+)'|\banswer\(c, '([^']+)'|\bc\.json\(/g)) {
+        if (match[1]) registered = `${match[1].toUpperCase()} ${match[2]!.startsWith('/api') ? '' : '/api'}${match[2]}`;
+        else if (match[3]) {
+          assert.equal(match[3], registered, `${file}: an answer of ${registered} is typed as ${match[3]}`);
+          checked++;
+        } else {
+          const line = text.slice(match.index, text.indexOf('\n', match.index));
+          assert.match(line, /error: \{ code:/, `${file}: a JSON answer bypasses answer(): ${line.trim()}`);
+        }
+      }
+    }
+    assert.ok(checked > 80, `${checked} answers checked`);
   });
 });

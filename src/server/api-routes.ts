@@ -85,8 +85,10 @@ type AlertChannelsAnswer = { readonly channels: readonly AlertChannelView[] };
  * (web/src/api/client.ts) accepts only these keys, fills the parameters by
  * name and types the body and the answer from here; `api-routes.test.ts`
  * fails when the app registers a route the table lacks, or the table names
- * one the app does not have. Where a handler names its answer's type
- * (`satisfies RunDetail`), changing what it answers breaks its callers.
+ * one the app does not have. Every handler answers through
+ * `answer(c, 'METHOD /api/...', body)` (route-answer.ts), typed by its entry
+ * here, so a handler that answers something else fails the typecheck; the
+ * same test holds each handler to its own route's key.
  */
 export const apiRoutes = {
   'GET /api/health': route<{ response: { readonly ok: true } }>(),
@@ -220,3 +222,11 @@ export const apiRoutes = {
 
 /** The contract of every route, by its key: what the web UI's client reads. */
 export type ApiRoutes = { readonly [K in keyof typeof apiRoutes]: NonNullable<(typeof apiRoutes)[K]['contract']> };
+
+/** Each route's answer, by its key: what `answer()` holds a handler's JSON to. */
+type TableAnswers = { readonly [K in keyof ApiRoutes]: ApiRoutes[K]['response'] };
+
+declare module './route-answer.ts' {
+  // eslint-disable-next-line @typescript-eslint/no-empty-object-type
+  interface RouteAnswers extends TableAnswers {}
+}

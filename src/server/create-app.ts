@@ -39,6 +39,7 @@ import { oidcRoutes } from './users/oidc-routes.ts';
 import { serveStaticUi } from './static-ui.ts';
 import { PiiMarks } from './pii/pii-marks.ts';
 import { valueMasking } from './pii/value-masking.ts';
+import { answer } from './route-answer.ts';
 
 export type { AppDependencies, RunPlan } from './app-context.ts';
 
@@ -62,7 +63,7 @@ export function createApp(deps: AppDependencies): Hono<{ Variables: AuthVariable
   // Ingest bodies are capped by their pipeline's max_body instead, in the route.
   const apiBodyLimit = bodyLimit({ maxSize: 4 * 1024 * 1024, onError: (c) => problem(c, 413, 'api.body_too_large', 'the request body is larger than 4 MB') });
   app.use('/api/*', (c, next) => (c.req.path.startsWith('/api/ingest/') ? next() : apiBodyLimit(c, next)));
-  app.get('/api/health', (c) => c.json({ ok: true }));
+  app.get('/api/health', (c) => answer(c, 'GET /api/health', { ok: true }));
   const oidc = deps.oidc ? new OidcClient(deps.oidc) : undefined;
   app.route('/api', sessionRoutes(auth, deps.store.audit, oidc?.options.provider));
   app.route('/api', oidcRoutes(auth, deps.store.audit, oidc));

@@ -5,6 +5,7 @@ import { z } from 'zod';
 import { parseBody, problem } from './http-problem.ts';
 import type { AuditLog } from '../core/run-store/audit-log.ts';
 import { sessionTag, type Principal, type UserAuth } from './users/user-auth.ts';
+import { answer } from './route-answer.ts';
 
 export const sessionCookie = 'sluice_session';
 const stateChanging = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
@@ -125,12 +126,12 @@ export function sessionRoutes(auth: UserAuth, audit: AuditLog, oidcProvider?: st
   };
   app.get('/session', async (c) => {
     const principal = await principalOf(c);
-    return c.json({ authenticated: Boolean(principal), user: principal?.user, role: principal?.role, usersExist: await auth.usersExist(), oidc } satisfies SessionView);
+    return answer(c, 'GET /api/session', { authenticated: Boolean(principal), user: principal?.user, role: principal?.role, usersExist: await auth.usersExist(), oidc } satisfies SessionView);
   });
   app.post('/session', async (c) => {
     if (c.req.header('origin') && !sameOrigin(c)) return problem(c, 403, 'auth.bad_origin', 'sign in from the Sluice UI itself');
     const body = await parseBody(c, signInBody);
-    const held = 'user' in body ? auth.signInHeldFor(body.user) : 0;
+    const held = 'user' in body ? await auth.signInHeldFor(body.user) : 0;
     if (held > 0 && 'user' in body) {
       c.header('retry-after', String(Math.ceil(held / 1000)));
       return problem(c, 429, 'auth.too_many_attempts', `too many wrong passwords for '${body.user}': try again in ${Math.ceil(held / 1000)} seconds`);
@@ -143,7 +144,7 @@ export function sessionRoutes(auth: UserAuth, audit: AuditLog, oidcProvider?: st
     await audit.append({ actor: opened.principal.actor, address: remoteAddress(c), action: 'session.start', target: sessionTag(opened.id) });
     await endPreviousSession(c, auth);
     setSessionCookie(c, opened.id, auth.limits.absoluteMs);
-    return c.json({ authenticated: true, user: opened.principal.user, role: opened.principal.role, usersExist: await auth.usersExist(), oidc } satisfies SessionView);
+    return answer(c, 'POST /api/session', { authenticated: true, user: opened.principal.user, role: opened.principal.role, usersExist: await auth.usersExist(), oidc } satisfies SessionView);
   });
   app.delete('/session', async (c) => {
     if (c.req.header('origin') && !sameOrigin(c)) return problem(c, 403, 'auth.bad_origin', 'sign out from the Sluice UI itself');
@@ -152,7 +153,7 @@ export function sessionRoutes(auth: UserAuth, audit: AuditLog, oidcProvider?: st
     if (id && principal) await audit.append({ actor: principal.actor, address: remoteAddress(c), action: 'session.end', target: sessionTag(id) });
     if (id) await auth.endSession(id);
     deleteCookie(c, sessionCookie, { path: '/' });
-    return c.json({ authenticated: false, usersExist: await auth.usersExist(), oidc } satisfies SessionView);
+    return answer(c, 'DELETE /api/session', { authenticated: false, usersExist: await auth.usersExist(), oidc } satisfies SessionView);
   });
   return app;
 }

@@ -70,6 +70,29 @@ describe('users and sessions in PostgreSQL, shared by server processes', { skip 
     assert.equal((await asBrowser(c, cookie)('/api/runs')).status, 401, 'signed out on one server, refused by the other');
   });
 
+  it('holds a guessed name on every server: wrong passwords on two servers add up to one limit', async () => {
+    const [b] = servers as [ServedProject];
+    const d = await serve();
+    const signIn = (s: ServedProject, password: string) => s.api('/api/session', { auth: '', method: 'POST', body: JSON.stringify({ user: 'ana', password }) });
+    // Five wrong passwords in all, taken turn about: neither server saw five itself.
+    for (let i = 0; i < 5; i++) assert.equal((await signIn(i % 2 ? d : b, `wrong-${i}-password`)).status, 401, `wrong password ${i + 1}`);
+    for (const s of [b, d]) {
+      const held = await signIn(s, 'ana-password-1');
+      assert.equal(held.status, 429, 'held on both servers, even against the right password');
+      assert.ok(Number(held.headers.get('retry-after')) > 0);
+    }
+    const admin = new pg.Client({ connectionString: url });
+    await admin.connect();
+    try {
+      // The hold's end, moved to the past as a minute's wait would: both servers let the name in again.
+      await admin.query(`UPDATE "${schema}".sign_in_failures SET held_until_ms = 0 WHERE name = 'ana'`);
+    } finally {
+      await admin.end();
+    }
+    assert.equal((await signIn(d, 'ana-password-1')).status, 200);
+    assert.equal((await signIn(b, 'ana-password-1')).status, 200);
+  });
+
   it('applies role changes, keys and removal made by the CLI on the servers\' next request', async () => {
     const [b] = servers as [ServedProject];
     assert.match(b.output(), /API on/, b.output());

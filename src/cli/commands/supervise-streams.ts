@@ -1,4 +1,5 @@
 import { createStreamFailureEvent, sendAlerts } from '../../alerts/index.ts';
+import { personalDataText } from '../../core/lineage/blocks-handling-pii.ts';
 import { alertEnv, alertsOf } from '../../alerts/project-alerts.ts';
 import { toSluiceError } from '../../core/errors.ts';
 import { listPipelines, pipelinePath } from '../../core/pipeline/load-pipeline.ts';
@@ -51,7 +52,9 @@ export function superviseStreams(engine: Engine, out: Output, timing: { leaseMs:
     },
     onRepeatedFailure: async (name, error, failuresInARow, restartInMs) => {
       const pipeline = loadStreamingPipeline(project.root, name);
-      const event = createStreamFailureEvent({ pipeline: name, error, failuresInARow, restartInMs });
+      const failure = createStreamFailureEvent({ pipeline: name, error, failuresInARow, restartInMs });
+      // A stream's error may quote a record's value, and a streaming pipeline marks no columns: where the project names personal data, the message stays here.
+      const event = failure.error && project.settings.pii.columns.length ? { ...failure, error: { ...failure.error, message: personalDataText } } : failure;
       for (const alert of await sendAlerts(alertsOf(project, { alerts: pipeline.settings.alerts }), event, { env: alertEnv(project) })) {
         if (!alert.ok) out.error(`${yellow('alert not sent')} ${alert.channel}: ${alert.error?.message ?? 'unknown error'}`);
       }

@@ -13,7 +13,7 @@ import { escapeHtml, page, pageSlug, table } from './docs-site-html.ts';
 import { blockDescription } from './block-description.ts';
 import { loadProjectLineage } from '../lineage/load-project-lineage.ts';
 import { listPipelines, loadPipeline } from '../pipeline/load-pipeline.ts';
-import { piiColumns, type PiiColumns } from '../lineage/pii-columns.ts';
+import { matchesPiiRule, piiColumns, type PiiColumns } from '../lineage/pii-columns.ts';
 
 /** One entry of the search index: a page, its title and the words it is found by. */
 export interface DocsSearchEntry {
@@ -93,7 +93,8 @@ ${table(['block', 'role', 'description'], pipeline.blocks.map((b) => [`<a href="
     const declared = project.settings.tables[labels.get(id) ?? ''];
     const byName = new Map(profile?.columns.map((c) => [c.name, c]) ?? []);
     const writerIds = graph.edges.filter((e) => e.to === id).map((e) => e.from);
-    const isPii = (column: string) => writerIds.some((w) => input.pii?.get(w)?.has(column));
+    // A rule names a column the writer's lineage may not know (a TypeScript block's output): it applies to the stored name too.
+    const isPii = (column: string) => matchesPiiRule(column, project.settings.pii.columns) || writerIds.some((w) => marked(input.pii, w, column));
     const body = `<h1>Table ${escapeHtml(labels.get(id))}</h1><p>${escapeHtml(declared?.description ?? '')}</p>
 <h2>Lineage</h2><p>Written by ${writers.join(', ') || 'nothing'}; read by ${readers.join(', ') || 'nothing in this project'}.</p>
 <h2>Columns</h2>${columns ? table(['column', 'type', 'nulls', 'distinct (approx.)', 'min', 'max'], columns.map((c) => {
@@ -130,8 +131,14 @@ function blockBody(pipeline: Pipeline, block: Block, graph: LineageGraph, linkTo
   return `<h1>Block ${escapeHtml(block.name)}</h1><p>Of pipeline <a href="${escapeHtml(pipelinePage(pipeline.name))}">${escapeHtml(pipeline.name)}</a>, a ${escapeHtml(block.role)} written in ${escapeHtml(block.language)}, declared in ${escapeHtml(path.relative(root, block.declaredAt.file))}.</p>
 <p>${escapeHtml(blockDescription(block))}</p>
 <h2>Reads</h2><p>${reads.join(', ') || 'nothing'}</p><h2>Writes</h2><p>${writes.join(', ') || 'nothing'}</p>
-${columns.length ? `<h2>Output columns</h2>${table(['column', 'comes from'], columns.map((c) => [piiLabel(c.name, pii?.get(id)?.has(c.name) === true), c.sources.map((s) => `${linkTo(s.node)}.${escapeHtml(s.column)}`).join(', ')]))}` : ''}
+${columns.length ? `<h2>Output columns</h2>${table(['column', 'comes from'], columns.map((c) => [piiLabel(c.name, marked(pii, id, c.name)), c.sources.map((s) => `${linkTo(s.node)}.${escapeHtml(s.column)}`).join(', ')]))}` : ''}
 <h2>Code</h2><pre><code>${escapeHtml(code)}</code></pre>`;
+}
+
+/** Whether lineage marks `column` of `node` as personal data; marks keep the case a block or a rule wrote them in, so names compare without it. */
+function marked(pii: PiiColumns | undefined, node: string, column: string): boolean {
+  const columns = pii?.get(node);
+  return columns !== undefined && [...columns].some((c) => c.toLowerCase() === column.toLowerCase());
 }
 
 /** A column name, with its personal-data mark when it has one. */

@@ -1,6 +1,6 @@
 import type { ClientBase } from 'pg';
 import { quoteIdent } from '../sql/quote.ts';
-import { postgresUsersMigration } from './postgres-user-store.ts';
+import { postgresUsersMigration, postgresSignInFailuresMigration } from './postgres-user-store.ts';
 import { postgresAuditMigration } from './postgres-audit-log.ts';
 import { postgresStreamMetricsMigration } from './postgres-stream-metrics.ts';
 
@@ -176,6 +176,8 @@ export const postgresMigrations: readonly ((schema: string) => string)[] = [
   (s) => `ALTER TABLE ${s}.runs ADD COLUMN outputs_pruned_at timestamptz;`,
   // Streaming pipelines' metrics over time.
   postgresStreamMetricsMigration,
+  // Wrong passwords per name, so every server process on the store holds a guessed name alike.
+  postgresSignInFailuresMigration,
 ];
 
 /**

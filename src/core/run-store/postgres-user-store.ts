@@ -1,6 +1,6 @@
 import type { Pool } from 'pg';
 import { ConfigError } from '../errors.ts';
-import type { NewUserRecord, Role, SessionRecord, UserRecord, UserStore } from './user-store.ts';
+import type { NewUserRecord, Role, SessionRecord, SignInHoldPolicy, UserRecord, UserStore } from './user-store.ts';
 
 /** Users, their sessions and API keys (a PostgreSQL migration). Removing a user cascades to the rest. */
 export const postgresUsersMigration = (s: string): string => `
@@ -21,6 +21,16 @@ export const postgresUsersMigration = (s: string): string => `
       last_seen_at timestamptz NOT NULL
     );
     CREATE INDEX user_sessions_user ON ${s}.user_sessions (user_name);`;
+
+/** Wrong passwords per name, shared by every server process on the store (a PostgreSQL migration); times are epoch ms. */
+export const postgresSignInFailuresMigration = (s: string): string => `
+    CREATE TABLE ${s}.sign_in_failures (
+      name text PRIMARY KEY,
+      failures integer NOT NULL,
+      since_ms bigint NOT NULL,
+      held_until_ms bigint NOT NULL
+    );
+    CREATE INDEX sign_in_failures_since ON ${s}.sign_in_failures (since_ms);`;
 
 interface UserRow {
   name: string;
@@ -43,6 +53,7 @@ interface SessionRow {
 export class PostgresUserStore implements UserStore {
   private readonly users: string;
   private readonly sessions: string;
+  private readonly failures: string;
 
   /** `schema` is quoted already. */
   constructor(
@@ -51,6 +62,7 @@ export class PostgresUserStore implements UserStore {
   ) {
     this.users = `${schema}.users`;
     this.sessions = `${schema}.user_sessions`;
+    this.failures = `${schema}.sign_in_failures`;
   }
 
   async addUser(user: NewUserRecord): Promise<UserRecord> {
@@ -133,6 +145,32 @@ export class PostgresUserStore implements UserStore {
 
   async revokeApiKey(name: string): Promise<boolean> {
     return ((await this.pool.query(`UPDATE ${this.users} SET api_key_hash = NULL, api_key_at = NULL WHERE name = $1 AND api_key_hash IS NOT NULL`, [name])).rowCount ?? 0) > 0;
+  }
+
+  async noteSignInFailure(name: string, nowMs: number, policy: SignInHoldPolicy): Promise<void> {
+    // Names guessed long ago are forgotten, so a spray of made-up names cannot grow the table without end.
+    await this.pool.query(`DELETE FROM ${this.failures} WHERE since_ms < $1 AND held_until_ms < $2`, [nowMs - policy.windowMs, nowMs]);
+    // One statement: two processes counting the same name at once each add theirs (the row lock orders them).
+    const within = `($2::bigint - f.since_ms <= $3::bigint)`;
+    const count = `(CASE WHEN ${within} THEN f.failures ELSE 0 END + 1)`;
+    await this.pool.query(
+      `INSERT INTO ${this.failures} AS f (name, failures, since_ms, held_until_ms)
+       VALUES ($1, CASE WHEN 1 >= $4::integer THEN 0 ELSE 1 END, $2::bigint, CASE WHEN 1 >= $4::integer THEN $2::bigint + $5::bigint ELSE 0 END)
+       ON CONFLICT (name) DO UPDATE SET
+         failures = CASE WHEN ${count} >= $4::integer THEN 0 ELSE ${count} END,
+         since_ms = CASE WHEN ${count} >= $4::integer OR NOT ${within} THEN $2::bigint ELSE f.since_ms END,
+         held_until_ms = CASE WHEN ${count} >= $4::integer THEN $2::bigint + $5::bigint WHEN ${within} THEN f.held_until_ms ELSE 0 END`,
+      [name, nowMs, policy.windowMs, policy.failures, policy.holdMs],
+    );
+  }
+
+  async signInHeldUntil(name: string): Promise<number> {
+    const row = (await this.pool.query<{ held_until_ms: string }>(`SELECT held_until_ms FROM ${this.failures} WHERE name = $1`, [name])).rows[0];
+    return row ? Number(row.held_until_ms) : 0;
+  }
+
+  async clearSignInFailures(name: string): Promise<void> {
+    await this.pool.query(`DELETE FROM ${this.failures} WHERE name = $1`, [name]);
   }
 
   private async one(sql: string, params: unknown[]): Promise<UserRecord | undefined> {

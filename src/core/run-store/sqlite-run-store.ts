@@ -10,7 +10,7 @@ import { runFilterConditions, runListConditions } from './run-filter-sql.ts';
 import type { TouchedDataset } from '../lineage/touched-datasets.ts';
 import { SqliteAuditLog, sqliteAuditMigration } from './sqlite-audit-log.ts';
 import type { AuditLog } from './audit-log.ts';
-import { SqliteUserStore, sqliteUsersMigration } from './sqlite-user-store.ts';
+import { SqliteUserStore, sqliteUsersMigration, sqliteSignInFailuresMigration } from './sqlite-user-store.ts';
 import type { UserStore } from './user-store.ts';
 import { SqliteStreamMetrics, sqliteStreamMetricsMigration } from './sqlite-stream-metrics.ts';
 import type { StreamMetricsStore } from './stream-metrics-store.ts';
@@ -170,6 +170,8 @@ export const sqliteMigrations: readonly string[] = [
   `ALTER TABLE runs ADD COLUMN outputs_pruned_at TEXT;`,
   // Streaming pipelines' metrics over time.
   sqliteStreamMetricsMigration,
+  // Wrong passwords per name, so every server process on the store holds a guessed name alike.
+  sqliteSignInFailuresMigration,
 ];
 
 /**

@@ -1,6 +1,6 @@
 import type Database from 'better-sqlite3';
 import { ConfigError } from '../errors.ts';
-import type { NewUserRecord, Role, SessionRecord, UserRecord, UserStore } from './user-store.ts';
+import type { NewUserRecord, Role, SessionRecord, SignInHoldPolicy, UserRecord, UserStore } from './user-store.ts';
 
 /** Users, their sessions and API keys (a SQLite migration). Removing a user cascades to the rest. */
 export const sqliteUsersMigration = `CREATE TABLE users (
@@ -20,6 +20,15 @@ export const sqliteUsersMigration = `CREATE TABLE users (
      last_seen_at TEXT NOT NULL
    );
    CREATE INDEX user_sessions_user ON user_sessions (user_name);`;
+
+/** Wrong passwords per name, shared by every process on the file (a SQLite migration); times are epoch ms. */
+export const sqliteSignInFailuresMigration = `CREATE TABLE sign_in_failures (
+     name TEXT PRIMARY KEY,
+     failures INTEGER NOT NULL,
+     since_ms INTEGER NOT NULL,
+     held_until_ms INTEGER NOT NULL
+   );
+   CREATE INDEX sign_in_failures_since ON sign_in_failures (since_ms);`;
 
 interface UserRow {
   name: string;
@@ -118,6 +127,33 @@ export class SqliteUserStore implements UserStore {
 
   async revokeApiKey(name: string): Promise<boolean> {
     return this.db.prepare(`UPDATE users SET api_key_hash = NULL, api_key_at = NULL WHERE name = ? AND api_key_hash IS NOT NULL`).run(name).changes > 0;
+  }
+
+  async noteSignInFailure(name: string, nowMs: number, policy: SignInHoldPolicy): Promise<void> {
+    // Names guessed long ago are forgotten, so a spray of made-up names cannot grow the table without end.
+    this.db.prepare(`DELETE FROM sign_in_failures WHERE since_ms < ? AND held_until_ms < ?`).run(nowMs - policy.windowMs, nowMs);
+    // One statement, so processes sharing the file count each failure once (SQLite serialises writes).
+    const within = `(@now - sign_in_failures.since_ms <= @window)`;
+    const count = `(CASE WHEN ${within} THEN sign_in_failures.failures ELSE 0 END + 1)`;
+    this.db
+      .prepare(
+        `INSERT INTO sign_in_failures (name, failures, since_ms, held_until_ms)
+         VALUES (@name, CASE WHEN 1 >= @max THEN 0 ELSE 1 END, @now, CASE WHEN 1 >= @max THEN @now + @hold ELSE 0 END)
+         ON CONFLICT (name) DO UPDATE SET
+           failures = CASE WHEN ${count} >= @max THEN 0 ELSE ${count} END,
+           since_ms = CASE WHEN ${count} >= @max OR NOT ${within} THEN @now ELSE sign_in_failures.since_ms END,
+           held_until_ms = CASE WHEN ${count} >= @max THEN @now + @hold WHEN ${within} THEN sign_in_failures.held_until_ms ELSE 0 END`,
+      )
+      .run({ name, now: nowMs, window: policy.windowMs, max: policy.failures, hold: policy.holdMs });
+  }
+
+  async signInHeldUntil(name: string): Promise<number> {
+    const row = this.db.prepare(`SELECT held_until_ms FROM sign_in_failures WHERE name = ?`).get(name) as { held_until_ms: number } | undefined;
+    return row?.held_until_ms ?? 0;
+  }
+
+  async clearSignInFailures(name: string): Promise<void> {
+    this.db.prepare(`DELETE FROM sign_in_failures WHERE name = ?`).run(name);
   }
 
   private one(sql: string, ...params: unknown[]): UserRecord | undefined {

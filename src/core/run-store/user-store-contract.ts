@@ -93,5 +93,45 @@ export function describeUserStoreContract(openStore: () => Promise<RunStore>): v
       await users.addUser({ name: 'ana', role: 'viewer' });
       assert.equal(await users.getSession('h1'), undefined, 'a new user of the same name inherits nothing');
     });
+
+    const policy = { failures: 3, windowMs: 10_000, holdMs: 5_000 };
+
+    it('holds a name at the failure that reaches the limit, counts again after, and forgets on a right password', async () => {
+      const { users } = await openStore();
+      const t = 1_000_000;
+      assert.equal(await users.signInHeldUntil('gia'), 0);
+      await users.noteSignInFailure('gia', t, policy);
+      await users.noteSignInFailure('gia', t + 1, policy);
+      assert.equal(await users.signInHeldUntil('gia'), 0, 'two of three');
+      await users.noteSignInFailure('gia', t + 2, policy);
+      assert.equal(await users.signInHeldUntil('gia'), t + 2 + policy.holdMs);
+      assert.equal(await users.signInHeldUntil('vic'), 0, 'other names are not held');
+      await users.noteSignInFailure('gia', t + 3, policy);
+      assert.equal(await users.signInHeldUntil('gia'), t + 2 + policy.holdMs, 'the count starts again; the hold stands');
+      await users.clearSignInFailures('gia');
+      assert.equal(await users.signInHeldUntil('gia'), 0);
+    });
+
+    it('forgets failures older than the window', async () => {
+      const { users } = await openStore();
+      const t = 2_000_000;
+      await users.noteSignInFailure('bo', t, policy);
+      await users.noteSignInFailure('bo', t + 1, policy);
+      await users.noteSignInFailure('bo', t + policy.windowMs + 10, policy);
+      assert.equal(await users.signInHeldUntil('bo'), 0, 'the two early ones fell out of the window');
+      await users.noteSignInFailure('bo', t + policy.windowMs + 11, policy);
+      await users.noteSignInFailure('bo', t + policy.windowMs + 12, policy);
+      assert.equal(await users.signInHeldUntil('bo'), t + policy.windowMs + 12 + policy.holdMs);
+    });
+
+    it('counts each of many failures noted at once', async () => {
+      const { users } = await openStore();
+      const many = { failures: 40, windowMs: 60_000, holdMs: 5_000 };
+      const t = 3_000_000;
+      await Promise.all(Array.from({ length: 39 }, (_, i) => users.noteSignInFailure('cy', t + i, many)));
+      assert.equal(await users.signInHeldUntil('cy'), 0);
+      await users.noteSignInFailure('cy', t + 100, many);
+      assert.equal(await users.signInHeldUntil('cy'), t + 100 + many.holdMs, 'the fortieth holds: none was lost');
+    });
   });
 }

@@ -81,4 +81,22 @@ export interface UserStore {
   revokeApiKey(name: string): Promise<boolean>;
   /** The user whose API key has this SHA-256. */
   findUserByApiKey(keyHash: string): Promise<UserRecord | undefined>;
+  /**
+   * Counts a wrong password for `name` (a user or not) at `nowMs`, in one
+   * atomic step shared by every process on the store: failures older than
+   * the window are forgotten, and the one that reaches `policy.failures`
+   * holds the name for `policy.holdMs` and starts the count again.
+   */
+  noteSignInFailure(name: string, nowMs: number, policy: SignInHoldPolicy): Promise<void>;
+  /** Until when (epoch ms) `name` may not try a password; 0 when it was never held. */
+  signInHeldUntil(name: string): Promise<number>;
+  /** Forgets the wrong passwords counted for `name` (after a right one). */
+  clearSignInFailures(name: string): Promise<void>;
+}
+
+/** After `failures` wrong passwords for one name within `windowMs`, the name cannot sign in for `holdMs`. */
+export interface SignInHoldPolicy {
+  readonly failures: number;
+  readonly windowMs: number;
+  readonly holdMs: number;
 }

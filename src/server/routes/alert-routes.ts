@@ -8,6 +8,7 @@ import { addAlertChannel, alertChannelInput, listAlertChannels, type AlertChanne
 import type { AppDependencies } from '../app-context.ts';
 import { noteAudit } from '../audit/audit-trail.ts';
 import { parseBody } from '../http-problem.ts';
+import { answer } from '../route-answer.ts';
 
 const eventsBody = z.object({ on: z.array(z.enum(alertEventKinds)).min(1) }).strict();
 
@@ -29,7 +30,7 @@ export function alertRoutes(deps: AppDependencies): Hono {
   const app = new Hono();
 
   app.get('/alerts', (c) =>
-    c.json({
+    answer(c, 'GET /api/alerts', {
       project: listAlertChannels(deps.root, deps.stateDir, { kind: 'project' }),
       pipelines: listPipelines(deps.root).map((name) => {
         try {
@@ -52,27 +53,27 @@ export function alertRoutes(deps: AppDependencies): Hono {
       addAlertChannel(deps.root, deps.stateDir, where, body);
       // The channel's kind and events; its address may be a secret, kept out of the files and of this entry.
       noteAudit(c, { action: 'alert.add', target: alertTarget(where), detail: { kind: body.kind, on: body.on } });
-      return c.json({ channels: listAlertChannels(deps.root, deps.stateDir, where) }, 201);
+      return answer(c, `POST /api${prefix}` as const, { channels: listAlertChannels(deps.root, deps.stateDir, where) }, 201);
     });
     app.patch(`${prefix}/:index`, async (c) => {
       const body = await parseBody(c, eventsBody);
       const where = scope(c);
       setAlertEvents(deps.root, where, indexOf(c), body.on);
       noteAudit(c, { action: 'alert.update', target: alertTarget(where), detail: { index: indexOf(c), on: body.on } });
-      return c.json({ channels: listAlertChannels(deps.root, deps.stateDir, where) });
+      return answer(c, `PATCH /api${prefix}/:index` as const, { channels: listAlertChannels(deps.root, deps.stateDir, where) });
     });
     app.delete(`${prefix}/:index`, (c) => {
       const where = scope(c);
       removeAlertChannel(deps.root, deps.stateDir, where, indexOf(c));
       noteAudit(c, { action: 'alert.remove', target: alertTarget(where), detail: { index: indexOf(c) } });
-      return c.json({ channels: listAlertChannels(deps.root, deps.stateDir, where) });
+      return answer(c, `DELETE /api${prefix}/:index` as const, { channels: listAlertChannels(deps.root, deps.stateDir, where) });
     });
     // A failed send is a normal answer (ok: false with the reason), not a server error.
     app.post(`${prefix}/:index/test`, async (c) => {
       const where = scope(c);
       const result = await sendTestAlert(deps.root, where, indexOf(c));
       noteAudit(c, { action: 'alert.test', target: alertTarget(where), detail: { index: indexOf(c), ok: result.ok } });
-      return c.json(result);
+      return answer(c, `POST /api${prefix}/:index/test` as const, result);
     });
   }
 

@@ -2,6 +2,7 @@ import { Hono } from 'hono';
 import { z } from 'zod';
 import type { AppDependencies } from '../app-context.ts';
 import { parseQuery } from '../http-problem.ts';
+import { answer } from '../route-answer.ts';
 
 const instant = (what: string) =>
   z
@@ -30,7 +31,7 @@ export function auditRoutes(deps: AppDependencies): Hono {
   const app = new Hono();
   app.get('/audit', async (c) => {
     const page = await deps.store.audit.list(parseQuery(auditQuery, c.req.query()));
-    return c.json({ entries: page.entries, next: page.next ?? null });
+    return answer(c, 'GET /api/audit', { entries: page.entries, next: page.next ?? null });
   });
   return app;
 }

@@ -19,6 +19,7 @@ import { settingsJsonSchema, type JsonSchema } from '../settings-json-schema.ts'
 import type { BlockRole } from '../../core/pipeline/pipeline-schema.ts';
 import type { ConnectorCapabilities } from '../../core/connectors/connector.ts';
 import { describePipeline } from './pipeline-routes.ts';
+import { answer } from '../route-answer.ts';
 
 const blockName = z.string().regex(blockNamePattern, 'a block name is letters, digits and _ and starts with a letter or _');
 const upstreamList = z.array(blockName).max(500);
@@ -73,11 +74,11 @@ export function blockRoutes(deps: AppDependencies): Hono {
   const app = new Hono();
 
   app.get('/block-templates', (c) =>
-    c.json({ templates: blockTemplates.map((t): BlockTemplateInfo => ({ id: t.id, description: t.description, role: t.role, extension: t.extension ?? null })) }),
+    answer(c, 'GET /api/block-templates', { templates: blockTemplates.map((t): BlockTemplateInfo => ({ id: t.id, description: t.description, role: t.role, extension: t.extension ?? null })) }),
   );
 
   app.get('/connectors', (c) =>
-    c.json({
+    answer(c, 'GET /api/connectors', {
       connectors: [...deps.connectors.values()].map((connector): ConnectorInfo => ({
         kind: connector.kind,
         description: connector.description,
@@ -118,7 +119,7 @@ export function blockRoutes(deps: AppDependencies): Hono {
       });
       return undefined;
     });
-    return c.json({ pipeline: describePipeline(deps.root, pipeline) }, 201);
+    return answer(c, 'POST /api/pipelines/:name/blocks', { pipeline: describePipeline(deps.root, pipeline) }, 201);
   });
 
   app.patch('/pipelines/:name/blocks/:block', async (c) => {
@@ -150,7 +151,7 @@ export function blockRoutes(deps: AppDependencies): Hono {
       }
       return { update: references };
     });
-    return c.json({ pipeline: describePipeline(deps.root, pipeline) });
+    return answer(c, 'PATCH /api/pipelines/:name/blocks/:block', { pipeline: describePipeline(deps.root, pipeline) });
   });
 
   app.delete('/pipelines/:name/blocks/:block', (c) => {
@@ -163,7 +164,7 @@ export function blockRoutes(deps: AppDependencies): Hono {
       const file = typeof entry.file === 'string' ? entry.file : undefined;
       return file && !usedElsewhere(deps.root, name, file, doc) ? { remove: [file] } : undefined;
     });
-    return c.json({ pipeline: describePipeline(deps.root, pipeline) });
+    return answer(c, 'DELETE /api/pipelines/:name/blocks/:block', { pipeline: describePipeline(deps.root, pipeline) });
   });
 
   return app;

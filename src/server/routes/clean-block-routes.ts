@@ -9,6 +9,7 @@ import { noteAudit } from '../audit/audit-trail.ts';
 import { parseBody } from '../http-problem.ts';
 import { settingsJsonSchema, type JsonSchema } from '../settings-json-schema.ts';
 import { describePipeline } from './pipeline-routes.ts';
+import { answer } from '../route-answer.ts';
 
 const cleanColumnsBody = z
   .object({
@@ -34,7 +35,7 @@ export function cleanBlockRoutes(deps: AppDependencies, tools: CleanTools): Hono
   const app = new Hono();
 
   app.get('/clean-tools', (c) =>
-    c.json({ tools: Object.entries(tools).map(([name, tool]): CleanToolInfo => ({ name, settings: settingsJsonSchema(tool.settings) })) }),
+    answer(c, 'GET /api/clean-tools', { tools: Object.entries(tools).map(([name, tool]): CleanToolInfo => ({ name, settings: settingsJsonSchema(tool.settings) })) }),
   );
 
   app.put('/pipelines/:name/blocks/:block/clean', async (c) => {
@@ -46,7 +47,7 @@ export function cleanBlockRoutes(deps: AppDependencies, tools: CleanTools): Hono
     checkCleanBlock({ name: blockName, language: 'clean', role: 'transformer', upstream: [], declaredAt: { file }, columns }, tools);
     const pipeline = editPipeline(deps.root, pipelineName, (doc) => setCleanColumns(doc, blockName, body.columns));
     noteAudit(c, { action: 'block.update', target: `${pipelineName}/${blockName}`, detail: { settings: 'clean' } });
-    return c.json({ pipeline: describePipeline(deps.root, pipeline) });
+    return answer(c, 'PUT /api/pipelines/:name/blocks/:block/clean', { pipeline: describePipeline(deps.root, pipeline) });
   });
 
   return app;

@@ -11,6 +11,7 @@ import { parseBody } from '../http-problem.ts';
 import { noteAudit, type AuditNote } from '../audit/audit-trail.ts';
 import { roleAtLeast } from '../../core/run-store/user-store.ts';
 import type { ConnectionView } from '../../workspace/connections-file.ts';
+import { answer } from '../route-answer.ts';
 
 const connectionBody = z
   .object({
@@ -32,7 +33,7 @@ export function connectionRoutes(deps: AppDependencies): Hono {
   };
 
   app.get('/connections', (c) =>
-    c.json({
+    answer(c, 'GET /api/connections', {
       connections: roleAtLeast(c.get('principal').role, 'editor') ? listConnections(deps.root, deps.stateDir) : listConnections(deps.root, deps.stateDir).map(hideSecretSources),
       // Every project has it; it is shown so people know what `warehouse` in a block means.
       builtin: [{ name: warehouseConnectionName, connector: 'duckdb', settings: { path: loadProject(deps.root).settings.warehouse } }],
@@ -45,7 +46,7 @@ export function connectionRoutes(deps: AppDependencies): Hono {
     knownConnector(body.connector);
     const project = loadProject(deps.root);
     noteAudit(c, false);
-    return c.json(await checkConnectionSpec(project, deps.connectors, draftConnectionSpec(project, body.name?.trim() || 'unsaved', body)));
+    return answer(c, 'POST /api/connections/test', await checkConnectionSpec(project, deps.connectors, draftConnectionSpec(project, body.name?.trim() || 'unsaved', body)));
   });
 
   app.post('/connections', async (c) => {
@@ -53,9 +54,9 @@ export function connectionRoutes(deps: AppDependencies): Hono {
     if (!body.name) throw new ConfigError('api.bad_body', 'name: a connection needs a name');
     knownConnector(body.connector);
     saveConnection(deps.root, deps.stateDir, body.name, body, 'create');
-    const connection = listConnections(deps.root, deps.stateDir).find((x) => x.name === body.name);
+    const connection = savedConnection(deps, body.name);
     noteAudit(c, connectionNote('connection.create', body.name, connection, body.secrets));
-    return c.json({ connection }, 201);
+    return answer(c, 'POST /api/connections', { connection }, 201);
   });
 
   app.put('/connections/:name', async (c) => {
@@ -64,20 +65,20 @@ export function connectionRoutes(deps: AppDependencies): Hono {
     if (body.name && body.name !== name) throw new ConfigError('api.bad_body', 'name: a connection is renamed by adding the new one and deleting the old');
     knownConnector(body.connector);
     saveConnection(deps.root, deps.stateDir, name, body, 'update');
-    const connection = listConnections(deps.root, deps.stateDir).find((x) => x.name === name);
+    const connection = savedConnection(deps, name);
     noteAudit(c, connectionNote('connection.update', name, connection, body.secrets));
-    return c.json({ connection });
+    return answer(c, 'PUT /api/connections/:name', { connection });
   });
 
   app.delete('/connections/:name', (c) => {
     deleteConnection(deps.root, deps.stateDir, c.req.param('name'));
     noteAudit(c, { action: 'connection.delete', target: c.req.param('name') });
-    return c.json({ deleted: c.req.param('name') });
+    return answer(c, 'DELETE /api/connections/:name', { deleted: c.req.param('name') });
   });
 
   app.post('/connections/:name/test', async (c) => {
     noteAudit(c, false);
-    return c.json(await checkConnection(deps.root, deps.connectors, c.req.param('name')));
+    return answer(c, 'POST /api/connections/:name/test', await checkConnection(deps.root, deps.connectors, c.req.param('name')));
   });
 
   return app;
@@ -106,4 +107,11 @@ export function hideSecretSources(connection: ConnectionView): ConnectionView {
       }),
     );
   return { ...connection, settings: hide(connection.settings) };
+}
+
+/** The connection just saved, as the list shows it; one that did not land (a name the list cannot show) is an error, never an empty answer. */
+function savedConnection(deps: AppDependencies, name: string): ConnectionView {
+  const connection = listConnections(deps.root, deps.stateDir).find((x) => x.name === name);
+  if (!connection) throw new ConfigError('connection.not_found', `connection '${name}' was saved but does not list; check connections.yaml`);
+  return connection;
 }

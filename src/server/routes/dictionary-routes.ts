@@ -8,6 +8,7 @@ import { resolveProjectPath } from '../../workspace/resolve-project-path.ts';
 import type { AppDependencies } from '../app-context.ts';
 import { noteAudit } from '../audit/audit-trail.ts';
 import { parseBody } from '../http-problem.ts';
+import { answer } from '../route-answer.ts';
 
 const decisionsBody = z.strictObject({
   decisions: z.array(z.strictObject({ value: z.string().trim().min(1), canonical: z.string().trim().min(1).nullable() })).min(1).max(1000),
@@ -24,14 +25,14 @@ export type DictionaryDecisionsRequest = z.input<typeof decisionsBody>;
 export function dictionaryRoutes(deps: AppDependencies): Hono {
   const app = new Hono();
 
-  app.get('/dictionaries', (c) => c.json({ dictionaries: listDictionaries(deps.root).map((name) => summarise(deps, name)) }));
+  app.get('/dictionaries', (c) => answer(c, 'GET /api/dictionaries', { dictionaries: listDictionaries(deps.root).map((name) => summarise(deps, name)) }));
 
   app.get('/dictionaries/:name', (c) => {
     const name = c.req.param('name');
     fileOf(deps.root, name);
     const summary = summarise(deps, name);
     if (summary.error) throw new SluiceError(summary.error.code, summary.error.message, { kind: 'config', ...(summary.error.location ? { location: summary.error.location } : {}) });
-    return c.json(summary);
+    return answer(c, 'GET /api/dictionaries/:name', summary);
   });
 
   app.post('/dictionaries/:name/decisions', async (c) => {
@@ -40,7 +41,7 @@ export function dictionaryRoutes(deps: AppDependencies): Hono {
     fileOf(deps.root, name);
     recordDecisions(deps.root, name, body.decisions);
     noteAudit(c, { action: 'dictionary.decide', target: name, detail: { decisions: body.decisions } });
-    return c.json(summarise(deps, name));
+    return answer(c, 'POST /api/dictionaries/:name/decisions', summarise(deps, name));
   });
 
   return app;

@@ -8,6 +8,7 @@ import type { AppDependencies } from '../app-context.ts';
 import { noteAudit } from '../audit/audit-trail.ts';
 import { parseBody } from '../http-problem.ts';
 import { fileEditNote } from '../audit/file-edit-note.ts';
+import { answer } from '../route-answer.ts';
 
 const maxFileBytes = 2 * 1024 * 1024;
 
@@ -37,7 +38,7 @@ export function fileRoutes(deps: AppDependencies): Hono {
     if (!existsSync(file) || !statSync(file).isFile()) throw new ConfigError('files.not_found', `no file ${c.req.query('path')}`);
     if (statSync(file).size > maxFileBytes) throw new ConfigError('files.too_large', `${c.req.query('path')} is larger than 2 MB; edit it outside the UI`);
     const rel = projectRelative(deps.root, file);
-    return c.json({ path: rel, content: readFileSync(file, 'utf8'), language: languages[path.extname(file)] ?? 'text' });
+    return answer(c, 'GET /api/files', { path: rel, content: readFileSync(file, 'utf8'), language: languages[path.extname(file)] ?? 'text' });
   });
 
   app.put('/files', async (c) => {
@@ -50,7 +51,7 @@ export function fileRoutes(deps: AppDependencies): Hono {
     writeFileSync(file, body.content);
     const rel = projectRelative(deps.root, file);
     noteAudit(c, fileEditNote(rel, before, body.content));
-    return c.json({ path: rel, bytes: Buffer.byteLength(body.content) });
+    return answer(c, 'PUT /api/files', { path: rel, bytes: Buffer.byteLength(body.content) });
   });
 
   return app;

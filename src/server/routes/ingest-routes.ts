@@ -5,6 +5,7 @@ import { IngestBodyError, IngestRefusal, isServedOverHttp, isStreamingFile, load
 import type { AppDependencies } from '../app-context.ts';
 import { noteAudit } from '../audit/audit-trail.ts';
 import { problem } from '../http-problem.ts';
+import { answer } from '../route-answer.ts';
 
 /** `POST /api/ingest/:pipeline` answers this when its records are committed (200), some refused (207) or all refused (422). */
 export interface IngestAnswer {
@@ -73,11 +74,11 @@ export function ingestRoutes(deps: AppDependencies): Hono {
         c.header('Retry-After', String(retryAfterSeconds.busy));
         return problem(c, 503, 'ingest.not_committed_yet', `the records were not committed within ${Math.round(outcome.waitedMs / 1000)} s (the sink may be slow or down); they may still land: ${repeatAdvice(key)}`);
       case 'committed': {
-        const answer: IngestAnswer = { accepted: outcome.accepted, rejected: outcome.rejected, ...(key === undefined ? {} : { idempotency_key: key }) };
-        if (!outcome.rejected.length) return c.json(answer, 200);
-        if (outcome.accepted) return c.json(answer, 207);
+        const result: IngestAnswer = { accepted: outcome.accepted, rejected: outcome.rejected, ...(key === undefined ? {} : { idempotency_key: key }) };
+        if (!outcome.rejected.length) return answer(c, 'POST /api/ingest/:pipeline', result, 200);
+        if (outcome.accepted) return answer(c, 'POST /api/ingest/:pipeline', result, 207);
         const first = outcome.rejected[0]!;
-        return c.json({ ...answer, error: { code: 'ingest.bad_records', message: `every record was refused; record ${first.index}${first.line === undefined ? '' : ` (line ${first.line})`}: ${first.reason}` } }, 422);
+        return c.json({ ...result, error: { code: 'ingest.bad_records', message: `every record was refused; record ${first.index}${first.line === undefined ? '' : ` (line ${first.line})`}: ${first.reason}` } }, 422);
       }
     }
   });

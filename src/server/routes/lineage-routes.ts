@@ -7,6 +7,7 @@ import type { SerializedError } from '../../core/errors.ts';
 import { loadProject } from '../../core/project/load-project.ts';
 import type { AppDependencies } from '../app-context.ts';
 import { parseQuery } from '../http-problem.ts';
+import { answer } from '../route-answer.ts';
 
 const lineageQuery = z.object({ table: z.string().min(1).max(500).optional() });
 export type LineageQuery = typeof lineageQuery;
@@ -33,7 +34,7 @@ export function lineageRoutes(deps: AppDependencies): Hono {
     const traces = q.table === undefined
       ? undefined
       : findDatasets(report.graph, q.table).map((node) => ({ dataset: node.id, upstream: traceLineage(report.graph, node.id, 'upstream'), downstream: traceLineage(report.graph, node.id, 'downstream') }));
-    return c.json({
+    return answer(c, 'GET /api/lineage', {
       ...report.graph,
       warnings: report.warnings,
       unloaded: report.unloaded.map((u) => ({ pipeline: u.pipeline, error: u.error.toJSON() })),

@@ -4,6 +4,7 @@ import type { AppDependencies } from '../app-context.ts';
 import { parseQuery } from '../http-problem.ts';
 import { listProjectFolder } from '../project-folder.ts';
 import { createProjectSearch } from '../project-search.ts';
+import { answer } from '../route-answer.ts';
 
 const searchQuery = z.object({
   q: z.string().max(200).default(''),
@@ -21,10 +22,10 @@ export function lookRoutes(deps: AppDependencies): Hono {
 
   app.get('/search', async (c) => {
     const { q, limit } = parseQuery(searchQuery, c.req.query());
-    return c.json({ results: await search(q, limit) });
+    return answer(c, 'GET /api/search', { results: await search(q, limit) });
   });
 
-  app.get('/files/list', (c) => c.json(listProjectFolder(deps.root, parseQuery(folderQuery, c.req.query()).path)));
+  app.get('/files/list', (c) => answer(c, 'GET /api/files/list', listProjectFolder(deps.root, parseQuery(folderQuery, c.req.query()).path)));
 
   return app;
 }

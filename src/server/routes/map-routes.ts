@@ -13,6 +13,7 @@ import type { AppDependencies } from '../app-context.ts';
 import { noteAudit } from '../audit/audit-trail.ts';
 import { parseBody } from '../http-problem.ts';
 import type { FieldSuggestion } from '../../toolkit/mapping/suggest-field-mapping.ts';
+import { answer } from '../route-answer.ts';
 
 const sourceName = z.string().min(1).max(500);
 const suggestBody = z.object({
@@ -84,7 +85,7 @@ export function mapRoutes(deps: AppDependencies): Hono {
         // A pipeline that does not load has no blocks to offer; the pipelines page names its error.
       }
     }
-    return c.json({ blocks, files: dataFiles(project.root), connections: connectionNames(project) } satisfies MapSources);
+    return answer(c, 'GET /api/map/sources', { blocks, files: dataFiles(project.root), connections: connectionNames(project) } satisfies MapSources);
   });
 
   app.post('/map/suggest', async (c) => {
@@ -93,7 +94,7 @@ export function mapRoutes(deps: AppDependencies): Hono {
     const project = loadProject(deps.root);
     const mapping = await deps.withSession((session) => suggestBetweenSources(body, { project, store: deps.store, outputs: deps.outputs, connectors: deps.connectors, session }));
     const side = (s: typeof mapping.from): SampledSide => ({ label: s.label, sampledRows: s.sampledRows, columns: s.columns.map((col) => ({ name: col.name, type: col.type, values: col.values.slice(0, 5) })) });
-    return c.json({ source: side(mapping.from), target: side(mapping.onto), suggestions: mapping.suggestions } satisfies MapSuggestAnswer);
+    return answer(c, 'POST /api/map/suggest', { source: side(mapping.from), target: side(mapping.onto), suggestions: mapping.suggestions } satisfies MapSuggestAnswer);
   });
 
   app.post('/map/blocks', async (c) => {
@@ -106,7 +107,7 @@ export function mapRoutes(deps: AppDependencies): Hono {
     const name = path.basename(body.file, '.sql');
     addSqlBlock(project.root, plan.pipeline, { name, file: body.file, sql: plan.sql, upstream: plan.upstream, connection: plan.connection });
     noteAudit(c, { action: 'block.add', target: `${plan.pipeline}/${name}`, detail: { mapping: `${body.source} -> ${body.target}` } });
-    return c.json({ pipeline: plan.pipeline, block: name, file: body.file, sql: plan.sql } satisfies MapBlockWritten, 201);
+    return answer(c, 'POST /api/map/blocks', { pipeline: plan.pipeline, block: name, file: body.file, sql: plan.sql } satisfies MapBlockWritten, 201);
   });
 
   return app;

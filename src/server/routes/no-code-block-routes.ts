@@ -18,6 +18,7 @@ import { noteAudit } from '../audit/audit-trail.ts';
 import { parseBody } from '../http-problem.ts';
 import { settingsJsonSchema, type JsonSchema } from '../settings-json-schema.ts';
 import { describePipeline } from './pipeline-routes.ts';
+import { answer } from '../route-answer.ts';
 
 /** The no-code blocks whose settings the UI edits as one form: the key under the block, and how its settings are checked. */
 const noCodeKinds = {
@@ -61,7 +62,7 @@ export function noCodeBlockRoutes(deps: AppDependencies): Hono {
   const app = new Hono();
 
   app.get('/no-code-blocks', (c) =>
-    c.json({ blocks: Object.fromEntries(Object.entries(noCodeKinds).map(([kind, { schema }]) => [kind, { settings: settingsJsonSchema(schema) }])) } as NoCodeBlocksInfo),
+    answer(c, 'GET /api/no-code-blocks', { blocks: Object.fromEntries(Object.entries(noCodeKinds).map(([kind, { schema }]) => [kind, { settings: settingsJsonSchema(schema) }])) } as NoCodeBlocksInfo),
   );
 
   for (const kind of Object.keys(noCodeKinds) as NoCodeKind[]) {
@@ -73,7 +74,7 @@ export function noCodeBlockRoutes(deps: AppDependencies): Hono {
       noCodeKinds[kind].check(blockName, file, settings);
       const pipeline = editPipeline(deps.root, pipelineName, (doc) => setNoCodeSettings(doc, blockName, kind, settings));
       noteAudit(c, { action: 'block.update', target: `${pipelineName}/${blockName}`, detail: { settings: kind } });
-      return c.json({ pipeline: describePipeline(deps.root, pipeline) });
+      return answer(c, `PUT /api/pipelines/:name/blocks/:block/${kind}` as const, { pipeline: describePipeline(deps.root, pipeline) });
     });
   }
 
@@ -91,7 +92,7 @@ export function noCodeBlockRoutes(deps: AppDependencies): Hono {
       }
     }
     recordPairDecisions(deps.root, pipelineName, blockName, decisions);
-    return c.json({ file: pairDecisionsFile(pipelineName, blockName), decided: decisions.length });
+    return answer(c, 'POST /api/pipelines/:name/blocks/:block/pair-decisions', { file: pairDecisionsFile(pipelineName, blockName), decided: decisions.length });
   });
 
   return app;

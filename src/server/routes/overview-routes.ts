@@ -4,12 +4,14 @@ import { triggerKinds, type TriggerKind } from '../../core/run/run-triggers.ts';
 import { runStatuses } from '../../core/run-store/run-store.ts';
 import { loadPipeline } from '../../core/pipeline/load-pipeline.ts';
 import type { AppDependencies } from '../app-context.ts';
-import { dashboard } from '../dashboard.ts';
+import { dashboard, type Dashboard } from '../dashboard.ts';
 import { parseQuery } from '../http-problem.ts';
 import { pipelineCharts } from '../pipeline-charts.ts';
 import { listRunPage, type RunListPage } from '../run-list.ts';
 import { runningNow, type RunningNow } from '../running-now.ts';
 import { relativeError } from './run-routes.ts';
+import { maskRunErrors, runTextMask } from '../pii/masked-run-text.ts';
+import { answer } from '../route-answer.ts';
 
 const page = (max: number, fallback: number) => z.coerce.number().int().min(1, `limit is a whole number from 1 to ${max}`).max(max, `limit is a whole number from 1 to ${max}`).default(fallback);
 const instant = (what: string) => z.string().refine((v) => !Number.isNaN(Date.parse(v)), `${what} is a date or an ISO time`).optional();
@@ -47,17 +49,26 @@ export function overviewRoutes(deps: AppDependencies): Hono {
       offset: q.offset,
       limit: q.limit,
     });
-    return c.json({ ...list, triggerKinds } satisfies RunListAnswer);
+    return answer(c, 'GET /api/run-list', { ...list, runs: await maskRunErrors(c, deps.store, list.runs), triggerKinds } satisfies RunListAnswer);
   });
 
-  app.get('/dashboard', async (c) => c.json(await dashboard(deps.root, deps.store, new Date(), relative)));
+  app.get('/dashboard', async (c) => {
+    const board = await dashboard(deps.root, deps.store, new Date(), relative);
+    const failed = await Promise.all(
+      board.failed.map(async (f) => {
+        const text = await runTextMask(c, deps.store, f.run);
+        return { ...f, run: text.run(f.run), blocks: f.blocks.map((b) => text.blockRun(b)) };
+      }),
+    );
+    return answer(c, 'GET /api/dashboard', { ...board, failed } satisfies Dashboard);
+  });
 
-  app.get('/running-now', async (c) => c.json({ ...(await runningNow(deps.store)), now: new Date().toISOString() } satisfies RunningNow));
+  app.get('/running-now', async (c) => answer(c, 'GET /api/running-now', { ...(await runningNow(deps.store)), now: new Date().toISOString() } satisfies RunningNow));
 
   app.get('/pipelines/:name/charts', async (c) => {
     const pipeline = loadPipeline(deps.root, c.req.param('name'));
     const q = parseQuery(chartQuery, c.req.query());
-    return c.json(await pipelineCharts(deps.store, pipeline.name, q.runs));
+    return answer(c, 'GET /api/pipelines/:name/charts', await pipelineCharts(deps.store, pipeline.name, q.runs));
   });
 
   return app;

@@ -12,6 +12,8 @@ import { createPipelineFile, deletePipelineFile } from '../../workspace/edit-pip
 import type { AppDependencies } from '../app-context.ts';
 import { noteAudit } from '../audit/audit-trail.ts';
 import { parseBody } from '../http-problem.ts';
+import { maskRunErrors } from '../pii/masked-run-text.ts';
+import { answer } from '../route-answer.ts';
 
 /** A pipeline's triggers (`GET /api/pipelines/:name/triggers`), as the pipeline file sets them. */
 export interface Triggers {
@@ -88,7 +90,7 @@ export function pipelineRoutes(deps: AppDependencies): Hono {
   app.get('/pipelines', async (c) => {
     const pipelines: PipelineSummary[] = [];
     for (const name of listPipelines(deps.root)) {
-      const [last] = await deps.store.listRuns({ pipeline: name, limit: 1 });
+      const [last] = await maskRunErrors(c, deps.store, await deps.store.listRuns({ pipeline: name, limit: 1 }));
       try {
         const pipeline = loadPipeline(deps.root, name);
         pipelines.push({
@@ -104,22 +106,22 @@ export function pipelineRoutes(deps: AppDependencies): Hono {
         pipelines.push({ name, lastRun: last ?? null, error: toSluiceError(error).toJSON() });
       }
     }
-    return c.json({ pipelines });
+    return answer(c, 'GET /api/pipelines', { pipelines });
   });
 
   app.post('/pipelines', async (c) => {
     const body = await parseBody(c, newPipelineBody);
     const file = createPipelineFile(deps.root, body.name, body.description);
     noteAudit(c, { action: 'pipeline.create', target: body.name });
-    return c.json({ pipeline: describePipeline(deps.root, loadPipeline(deps.root, body.name)), file: path.relative(deps.root, file) }, 201);
+    return answer(c, 'POST /api/pipelines', { pipeline: describePipeline(deps.root, loadPipeline(deps.root, body.name)), file: path.relative(deps.root, file) }, 201);
   });
 
-  app.get('/pipelines/:name', (c) => c.json({ pipeline: describePipeline(deps.root, loadPipeline(deps.root, c.req.param('name'))) }));
+  app.get('/pipelines/:name', (c) => answer(c, 'GET /api/pipelines/:name', { pipeline: describePipeline(deps.root, loadPipeline(deps.root, c.req.param('name'))) }));
 
   app.delete('/pipelines/:name', (c) => {
     deletePipelineFile(deps.root, c.req.param('name'));
     noteAudit(c, { action: 'pipeline.delete', target: c.req.param('name') });
-    return c.json({ deleted: c.req.param('name') });
+    return answer(c, 'DELETE /api/pipelines/:name', { deleted: c.req.param('name') });
   });
 
   return app;

@@ -3,6 +3,7 @@ import { streamSSE } from 'hono/streaming';
 import { ConfigError } from '../../core/errors.ts';
 import type { AppDependencies } from '../app-context.ts';
 import { blockRunView } from '../block-run-view.ts';
+import { runTextMask } from '../pii/masked-run-text.ts';
 
 const pollMs = 250;
 /** How often a live stream signs its caller in again: a removed user or a changed role ends it within this. */
@@ -48,15 +49,18 @@ export function runEventRoutes(deps: AppDependencies): Hono {
         if (!run) return;
         // Only the lines since the last poll: a long run's log is not read again and again.
         const logs = await deps.store.listLogs(id, { offset: logsSent });
-        for (const line of logs) await stream.writeSSE({ event: 'log', data: JSON.stringify(line), id: String(++sequence) });
+        const blockRuns = await deps.store.listBlockRuns(id);
+        // Read at each poll: a block's stored columns, or a changed mark, can hide more of the text.
+        const text = await runTextMask(c, deps.store, run, blockRuns);
+        for (const line of logs) await stream.writeSSE({ event: 'log', data: JSON.stringify(text.log(line)), id: String(++sequence) });
         logsSent += logs.length;
-        for (const record of await deps.store.listBlockRuns(id)) {
-          const shape = JSON.stringify(blockRunView(record));
+        for (const record of blockRuns) {
+          const shape = JSON.stringify(text.blockRun(blockRunView(record)));
           if (blocks.get(record.block) === shape) continue;
           blocks.set(record.block, shape);
           await stream.writeSSE({ event: 'block', data: shape, id: String(++sequence) });
         }
-        const runShape = JSON.stringify(run);
+        const runShape = JSON.stringify(text.run(run));
         if (runShape !== lastRun) {
           lastRun = runShape;
           await stream.writeSSE({ event: 'run', data: runShape, id: String(++sequence) });

@@ -26,6 +26,8 @@ import { readRunFiles } from '../../core/run/run-files.ts';
 import { quoteLiteral } from '../../core/sql/quote.ts';
 import { maskedHeader, type ColumnMask } from '../pii/value-mask.ts';
 import { maskRunFiles } from '../pii/masked-run-files.ts';
+import { maskRunErrors, runTextMask } from '../pii/masked-run-text.ts';
+import { answer } from '../route-answer.ts';
 
 const variables = z.record(z.string(), z.union([z.string(), z.number(), z.boolean()])).default({});
 const runBody = z
@@ -108,7 +110,7 @@ export function runRoutes(deps: AppDependencies): Hono<{ Variables: AuthVariable
       const triggered = await triggerRun(store, pipeline, { variables: body.variables, logicalDate: body.logical_date, trigger });
       if (triggered.created) deps.execute(pipeline, triggered.run, { interval: triggered.interval });
       noteAudit(c, { action: 'run.start', target: runTarget(triggered.run), detail: { created: triggered.created, logicalDate: triggered.run.logicalDate, variables: body.variables } });
-      return c.json(
+      return answer(c, 'POST /api/pipelines/:name/runs', 
         { run_id: triggered.run.id, created: triggered.created, status: triggered.run.status, logical_date: triggered.run.logicalDate ?? null } satisfies RunStarted,
         triggered.created ? 202 : 200,
       );
@@ -121,7 +123,7 @@ export function runRoutes(deps: AppDependencies): Hono<{ Variables: AuthVariable
     const run = await createRun(store, pipeline, { variables: body.variables, logicalDate: dated?.logicalDate, trigger: blocksTrigger(trigger) });
     deps.execute(pipeline, run, { only, interval: dated?.interval });
     noteAudit(c, { action: 'run.start', target: runTarget(run), detail: { blocks: only, logicalDate: run.logicalDate, variables: body.variables } });
-    return c.json({ run_id: run.id, created: true, status: run.status, logical_date: run.logicalDate ?? null, blocks: only } satisfies RunStarted, 202);
+    return answer(c, 'POST /api/pipelines/:name/runs', { run_id: run.id, created: true, status: run.status, logical_date: run.logicalDate ?? null, blocks: only } satisfies RunStarted, 202);
   });
 
   app.post('/pipelines/:name/backfills', async (c) => {
@@ -130,7 +132,7 @@ export function runRoutes(deps: AppDependencies): Hono<{ Variables: AuthVariable
     const range = parseDateRange(`${body.start}..${body.end}`);
     const runs = await enqueueBackfill(store, pipeline, planBackfill(pipeline, range.first, range.last), body.variables);
     noteAudit(c, { action: 'backfill.start', target: pipeline.name, detail: { start: body.start, end: body.end, runs: runs.length, created: runs.filter((r) => r.created).length } });
-    return c.json({ runs: runs.map((r) => ({ logical_date: r.logicalDate, run_id: r.run.id, created: r.created, status: r.run.status })) }, 202);
+    return answer(c, 'POST /api/pipelines/:name/backfills', { runs: runs.map((r) => ({ logical_date: r.logicalDate, run_id: r.run.id, created: r.created, status: r.run.status })) }, 202);
   });
 
   app.get('/runs', async (c) => {
@@ -149,38 +151,42 @@ export function runRoutes(deps: AppDependencies): Hono<{ Variables: AuthVariable
       ...(q.until ? { until: new Date(q.until).toISOString() } : {}),
       limit,
     });
-    return c.json({ runs });
+    return answer(c, 'GET /api/runs', { runs: await maskRunErrors(c, store, runs) });
   });
 
   app.get('/runs/:id', async (c) => {
     const run = await findRun(store, c.req.param('id'));
     const files = blockFiles(deps.root, run.pipeline);
+    const blockRuns = await store.listBlockRuns(run.id);
+    const text = await runTextMask(c, store, run, blockRuns);
     const blocks = await Promise.all(
-      (await store.listBlockRuns(run.id)).map(async (b) => ({
-        ...describeBlockRun(deps.root, b, files.get(b.block)),
+      blockRuns.map(async (b) => ({
+        ...text.blockRun(describeBlockRun(deps.root, b, files.get(b.block))),
         // The JSON a block run kept with the run's outputs (a prepare block's fitted parameters), by file name.
         files: await maskRunFiles(c, run.pipeline, b.block, await readRunFiles(deps.outputs, deps.stateDir, { pipeline: run.pipeline, runId: run.id, block: b.block })),
       })),
     );
-    return c.json({ run: { ...run, error: relativeError(deps.root, run.error) ?? null }, blocks } satisfies RunDetail);
+    return answer(c, 'GET /api/runs/:id', { run: text.run({ ...run, error: relativeError(deps.root, run.error) ?? null }), blocks } satisfies RunDetail);
   });
 
   app.get('/runs/:id/context', async (c) => {
     const run = await findRun(store, c.req.param('id'));
-    return c.json(describeRunContext(deps.root, run, await store.listBlockRuns(run.id)));
+    return answer(c, 'GET /api/runs/:id/context', describeRunContext(deps.root, run, await store.listBlockRuns(run.id)));
   });
 
   app.get('/runs/:id/logs', async (c) => {
     const run = await findRun(store, c.req.param('id'));
     const q = parseQuery(logQuery, c.req.query());
-    return c.json({ logs: atLeast(await store.listLogs(run.id, q.block ? { block: q.block } : {}), q.level) });
+    const text = await runTextMask(c, store, run);
+    return answer(c, 'GET /api/runs/:id/logs', { logs: text.logs(atLeast(await store.listLogs(run.id, q.block ? { block: q.block } : {}), q.level)) });
   });
 
   // The same lines as a text file, for a ticket or a colleague.
   app.get('/runs/:id/logs/download', async (c) => {
     const run = await findRun(store, c.req.param('id'));
     const q = parseQuery(logQuery, c.req.query());
-    const lines = atLeast(await store.listLogs(run.id, q.block ? { block: q.block } : {}), q.level);
+    const text = await runTextMask(c, store, run);
+    const lines = text.logs(atLeast(await store.listLogs(run.id, q.block ? { block: q.block } : {}), q.level));
     const name = `${fileNamePart(run.pipeline)}-${fileNamePart(run.id)}${q.block ? `-${fileNamePart(q.block)}` : ''}.log`;
     return new Response(logText(lines), { headers: { 'content-type': 'text/plain; charset=utf-8', 'content-disposition': `attachment; filename="${name}"` } });
   });
@@ -190,7 +196,7 @@ export function runRoutes(deps: AppDependencies): Hono<{ Variables: AuthVariable
     const view = parseQuery(outputViewQuery, c.req.query());
     const { offset, limit } = parsePage(c.req.query());
     const page = await withStoredOutput(deps, c, c.req.param('id'), c.req.param('block'), (location, mask) => deps.withSession((session) => pageOutputView(session, location, view, offset, limit, mask)));
-    return c.json({ columns: page.columns, total: page.total, offset, limit, rows: page.rows.map(jsonRow), masked: page.masked } satisfies OutputPage);
+    return answer(c, 'GET /api/runs/:id/blocks/:block/output', { columns: page.columns, total: page.total, offset, limit, rows: page.rows.map(jsonRow), masked: page.masked } satisfies OutputPage);
   });
 
   // The same view as a file: with offset and limit one page, without them the whole output, streamed from disk.
@@ -211,7 +217,7 @@ export function runRoutes(deps: AppDependencies): Hono<{ Variables: AuthVariable
 
   app.get('/runs/:id/blocks/:block/stats', async (c) => {
     const stats = await withStoredOutput(deps, c, c.req.param('id'), c.req.param('block'), async (location, mask) => ({ stats: mask.stats(await deps.withSession((session) => outputStats(session, location))), mask }));
-    return c.json({ ...stats.stats, masked: stats.mask.among(stats.stats.columns.map((col) => col.name)) });
+    return answer(c, 'GET /api/runs/:id/blocks/:block/stats', { ...stats.stats, masked: stats.mask.among(stats.stats.columns.map((col) => col.name)) });
   });
 
   app.post('/runs/:id/retry', async (c) => {
@@ -239,7 +245,7 @@ export function runRoutes(deps: AppDependencies): Hono<{ Variables: AuthVariable
     });
     deps.execute(pipeline, run, { only, reuseOutputsOf: failed.id, interval: dated?.interval });
     noteAudit(c, { action: 'run.retry', target: runTarget(run), detail: { retryOf: failed.id, blocks: only, ...(body.from_block ? { fromBlock: body.from_block } : {}) } });
-    return c.json({ run_id: run.id, blocks: only }, 202);
+    return answer(c, 'POST /api/runs/:id/retry', { run_id: run.id, blocks: only }, 202);
   });
 
   app.post('/runs/:id/cancel', async (c) => {
@@ -248,7 +254,7 @@ export function runRoutes(deps: AppDependencies): Hono<{ Variables: AuthVariable
     if (!cancelled) return problem(c, 409, 'run.finished', `run ${run.id} is ${run.status}; only a queued or running run can be cancelled`);
     deps.abort(run.id);
     noteAudit(c, { action: 'run.cancel', target: runTarget(run), detail: { was: run.status } });
-    return c.json({ run: cancelled });
+    return answer(c, 'POST /api/runs/:id/cancel', { run: (await runTextMask(c, store, cancelled)).run(cancelled) });
   });
 
   return app;

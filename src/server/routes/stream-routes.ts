@@ -9,6 +9,8 @@ import type { AppDependencies } from '../app-context.ts';
 import { noteAudit } from '../audit/audit-trail.ts';
 import { parseBody, parseQuery } from '../http-problem.ts';
 import type { AuthVariables } from '../session-auth.ts';
+import { maskedText } from '../pii/text-mask.ts';
+import { answer } from '../route-answer.ts';
 
 /** What `GET /api/streams` answers: every streaming pipeline of the project with its state and newest figures. */
 export interface StreamsView {
@@ -26,6 +28,8 @@ export interface DeadLettersView {
   readonly pipeline: string;
   readonly letters: readonly DeadLetterEntry[];
   readonly more: boolean;
+  /** Set when each letter's payload and reason are the marker for this caller (docs/pii.md). */
+  readonly masked?: boolean;
 }
 
 /** What `POST /api/streams/:name/dead-letters/replay` answers; `error` says why a replay stopped early (the rest stay). */
@@ -62,14 +66,14 @@ export function streamRoutes(deps: AppDependencies): Hono<{ Variables: AuthVaria
 
   app.get('/streams', async (c) => {
     const project = loadProject(deps.root);
-    return c.json({ streams: await readStreamOverview(project.root, project.stateDir, deps.store.streamMetrics) } satisfies StreamsView);
+    return answer(c, 'GET /api/streams', { streams: await readStreamOverview(project.root, project.stateDir, deps.store.streamMetrics) } satisfies StreamsView);
   });
 
   app.get('/streams/:name/metrics', async (c) => {
     const name = c.req.param('name');
     const q = parseQuery(metricsQuery, c.req.query());
     streamingPipeline(deps, name);
-    return c.json({ pipeline: name, samples: await deps.store.streamMetrics.history(name, q) } satisfies StreamMetricsView);
+    return answer(c, 'GET /api/streams/:name/metrics', { pipeline: name, samples: await deps.store.streamMetrics.history(name, q) } satisfies StreamMetricsView);
   });
 
   app.get('/streams/:name/dead-letters', async (c) => {
@@ -77,7 +81,10 @@ export function streamRoutes(deps: AppDependencies): Hono<{ Variables: AuthVaria
     const q = parseQuery(lettersQuery, c.req.query());
     // One more than asked tells whether there are more.
     const letters = await withQueue(deps, name, (queue) => queue.list(q.limit + 1));
-    return c.json({ pipeline: name, letters: letters.slice(0, q.limit), more: letters.length > q.limit } satisfies DeadLettersView);
+    // A dead letter is a whole record and the reason it failed: hidden whole from a role below editor where the stream may carry personal data.
+    const hidden = (await c.get('textMaskFor')(name, [])).hides(undefined);
+    const shown = letters.slice(0, q.limit).map((l) => (hidden ? { ...l, payload: maskedText, reason: maskedText } : l));
+    return answer(c, 'GET /api/streams/:name/dead-letters', { pipeline: name, letters: shown, more: letters.length > q.limit, ...(hidden ? { masked: true } : {}) } satisfies DeadLettersView);
   });
 
   app.post('/streams/:name/dead-letters/replay', async (c) => {
@@ -85,7 +92,8 @@ export function streamRoutes(deps: AppDependencies): Hono<{ Variables: AuthVaria
     const selection = toSelection(await parseBody(c, selectionBody));
     const result = await withQueue(deps, name, (queue) => queue.replay(selection));
     noteAudit(c, { action: 'stream.dlq_replay', target: name, detail: { selection, replayed: result.replayed } });
-    return c.json({ replayed: result.replayed, ...(result.error ? { error: result.error.message } : {}) } satisfies DeadLetterReplayAnswer);
+    const hidden = (await c.get('textMaskFor')(name, [])).hides(undefined);
+    return answer(c, 'POST /api/streams/:name/dead-letters/replay', { replayed: result.replayed, ...(result.error ? { error: hidden ? maskedText : result.error.message } : {}) } satisfies DeadLetterReplayAnswer);
   });
 
   app.post('/streams/:name/dead-letters/drop', async (c) => {
@@ -93,7 +101,7 @@ export function streamRoutes(deps: AppDependencies): Hono<{ Variables: AuthVaria
     const selection = toSelection(await parseBody(c, selectionBody));
     const dropped = await withQueue(deps, name, (queue) => queue.drop(selection));
     noteAudit(c, { action: 'stream.dlq_drop', target: name, detail: { selection, dropped } });
-    return c.json({ dropped } satisfies DeadLetterDropAnswer);
+    return answer(c, 'POST /api/streams/:name/dead-letters/drop', { dropped } satisfies DeadLetterDropAnswer);
   });
 
   return app;

@@ -12,6 +12,7 @@ import type { AppDependencies } from '../app-context.ts';
 import { noteAudit } from '../audit/audit-trail.ts';
 import { parseBody } from '../http-problem.ts';
 import { triggersOf } from './pipeline-routes.ts';
+import { answer } from '../route-answer.ts';
 
 const triggersBody = z
   .object({
@@ -41,7 +42,7 @@ export interface SchedulePreview {
 export function triggerRoutes(deps: AppDependencies): Hono {
   const app = new Hono();
 
-  app.get('/pipelines/:name/triggers', (c) => c.json(triggersOf(loadPipeline(deps.root, c.req.param('name')))));
+  app.get('/pipelines/:name/triggers', (c) => answer(c, 'GET /api/pipelines/:name/triggers', triggersOf(loadPipeline(deps.root, c.req.param('name')))));
 
   app.put('/pipelines/:name/triggers', async (c) => {
     const body = await parseBody(c, triggersBody);
@@ -50,7 +51,7 @@ export function triggerRoutes(deps: AppDependencies): Hono {
       setTriggers(doc, { schedule: body.schedule, scheduleEnabled: body.schedule_enabled, apiEnabled: body.api_enabled, onFile: body.on_file });
     });
     noteAudit(c, { action: 'trigger.update', target: pipeline.name, detail: { ...body } });
-    return c.json(triggersOf(pipeline));
+    return answer(c, 'PUT /api/pipelines/:name/triggers', triggersOf(pipeline));
   });
 
   // What saving a schedule makes the scheduler run at once, so the UI can ask first, and when it runs next.
@@ -62,7 +63,7 @@ export function triggerRoutes(deps: AppDependencies): Hono {
     const [last] = await deps.store.listRuns({ pipeline: pipeline.name, trigger: 'schedule', limit: 1 });
     const now = new Date();
     const preview = previewCatchup(schedule, last?.logicalDate, now, 100);
-    return c.json({
+    return answer(c, 'POST /api/pipelines/:name/triggers/preview', {
       catchup: schedule.catchup,
       due: preview.due.map((d) => ({ logical_date: d.logicalDate, start: d.interval.start.toISOString(), end: d.interval.end.toISOString() })),
       start_from_next: preview.startFromNext ?? null,

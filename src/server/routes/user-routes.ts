@@ -1,10 +1,11 @@
 import { Hono, type Context } from 'hono';
 import { z } from 'zod';
 import type { AppDependencies } from '../app-context.ts';
-import { parseBody } from '../http-problem.ts';
+import { parseBody, problem } from '../http-problem.ts';
 import { noteAudit } from '../audit/audit-trail.ts';
 import { roles, type UserRecord } from '../../core/run-store/user-store.ts';
 import { addUser, issueApiKey, removeUser, revokeApiKey, setUserPassword, setUserRole, type ChangeActor } from '../users/user-admin.ts';
+import { answer } from '../route-answer.ts';
 
 /** A user as the admin API shows them: never a password or a key. */
 export type UserView = UserRecord;
@@ -35,10 +36,10 @@ export function userRoutes(deps: AppDependencies): Hono {
     noteAudit(c, false);
     return c.get('actor');
   };
-  app.get('/users', async (c) => c.json({ users: (await deps.store.users.listUsers()) satisfies UserView[] }));
+  app.get('/users', async (c) => answer(c, 'GET /api/users', { users: (await deps.store.users.listUsers()) satisfies UserView[] }));
   app.post('/users', async (c) => {
     const body = await parseBody(c, newUser);
-    return c.json({ user: (await addUser(deps.store, body, actor(c))) satisfies UserView }, 201);
+    return answer(c, 'POST /api/users', { user: (await addUser(deps.store, body, actor(c))) satisfies UserView }, 201);
   });
   app.patch('/users/:name', async (c) => {
     const body = await parseBody(c, change);
@@ -47,19 +48,19 @@ export function userRoutes(deps: AppDependencies): Hono {
     if (body.password !== undefined) await setUserPassword(deps.store, name, body.password, by);
     if (body.role !== undefined) await setUserRole(deps.store, name, body.role, by);
     const user = await deps.store.users.getUser(name);
-    return user ? c.json({ user: user satisfies UserView }) : c.json({ error: { code: 'user.not_found', message: `no user '${name}'` } }, 404);
+    return user ? answer(c, 'PATCH /api/users/:name', { user: user satisfies UserView }) : problem(c, 404, 'user.not_found', `no user '${name}'`);
   });
   app.delete('/users/:name', async (c) => {
     await removeUser(deps.store, c.req.param('name'), actor(c));
-    return c.json({ removed: c.req.param('name') });
+    return answer(c, 'DELETE /api/users/:name', { removed: c.req.param('name') });
   });
   app.post('/users/:name/key', async (c) => {
     const name = c.req.param('name');
-    return c.json({ user: name, key: await issueApiKey(deps.store, name, actor(c)) } satisfies IssuedKey, 201);
+    return answer(c, 'POST /api/users/:name/key', { user: name, key: await issueApiKey(deps.store, name, actor(c)) } satisfies IssuedKey, 201);
   });
   app.delete('/users/:name/key', async (c) => {
     const name = c.req.param('name');
-    return c.json({ user: name, revoked: await revokeApiKey(deps.store, name, actor(c)) });
+    return answer(c, 'DELETE /api/users/:name/key', { user: name, revoked: await revokeApiKey(deps.store, name, actor(c)) });
   });
   return app;
 }

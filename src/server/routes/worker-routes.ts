@@ -4,6 +4,7 @@ import type { AppDependencies } from '../app-context.ts';
 import { noteAudit } from '../audit/audit-trail.ts';
 import { problem } from '../http-problem.ts';
 import type { AuthVariables } from '../session-auth.ts';
+import { answer } from '../route-answer.ts';
 
 /**
  * What `GET /api/workers` answers: with a `queue:` in sluice.yaml, the
@@ -28,15 +29,15 @@ export interface DrainAnswer {
 export function workerRoutes(deps: AppDependencies): Hono<{ Variables: AuthVariables }> {
   const app = new Hono<{ Variables: AuthVariables }>();
   app.get('/workers', async (c) => {
-    if (!deps.fleet) return c.json({ configured: false, workers: [], queue: null } satisfies WorkersView);
-    return c.json({ configured: true, ...(await deps.fleet.read()) } satisfies WorkersView);
+    if (!deps.fleet) return answer(c, 'GET /api/workers', { configured: false, workers: [], queue: null } satisfies WorkersView);
+    return answer(c, 'GET /api/workers', { configured: true, ...(await deps.fleet.read()) } satisfies WorkersView);
   });
   app.post('/workers/:id/drain', async (c) => {
     const id = c.req.param('id');
     if (!deps.fleet) return problem(c, 409, 'workers.no_queue', 'sluice.yaml sets no queue:, so there are no workers to drain');
     if (!(await deps.fleet.drain(id))) return problem(c, 404, 'worker.not_found', `no worker '${id}' is listed; it may have stopped already`);
     noteAudit(c, { action: 'worker.drain', target: id });
-    return c.json({ worker: id, drainRequested: true } satisfies DrainAnswer, 202);
+    return answer(c, 'POST /api/workers/:id/drain', { worker: id, drainRequested: true } satisfies DrainAnswer, 202);
   });
   return app;
 }

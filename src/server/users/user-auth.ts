@@ -2,7 +2,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import { tokenMatches } from '../api-token.ts';
 import { ConfigError } from '../../core/errors.ts';
 import type { RunStore } from '../../core/run-store/run-store.ts';
-import type { Role, UserRecord } from '../../core/run-store/user-store.ts';
+import type { Role, SignInHoldPolicy, UserRecord } from '../../core/run-store/user-store.ts';
 import { verifyPassword } from './passwords.ts';
 
 /**
@@ -33,9 +33,10 @@ const touchEveryMs = 30_000;
 /**
  * Password guessing: after this many wrong passwords for one name within the
  * window, that name cannot sign in for `holdMs`, whether it exists or not (so
- * the hold tells nothing about which names exist). Kept per server process.
+ * the hold tells nothing about which names exist). Counted in the metadata
+ * store, so every server process on it holds a guessed name alike.
  */
-export const signInHold = { failures: 5, windowMs: 15 * 60_000, holdMs: 60_000 } as const;
+export const signInHold = { failures: 5, windowMs: 15 * 60_000, holdMs: 60_000 } as const satisfies SignInHoldPolicy;
 
 /** An identity a sign-in provider (OpenID Connect) has verified. */
 export interface ExternalIdentity {
@@ -72,8 +73,6 @@ export function newApiKey(): string {
 export class UserAuth {
   /** Sessions begun with the project token (no users yet): in memory, as they die with the first user anyway. */
   private readonly tokenSessions = new Map<string, number>();
-  /** Recent wrong passwords per user name, and until when the name is held. */
-  private readonly failures = new Map<string, { count: number; since: number; heldUntil: number }>();
 
   constructor(
     private readonly store: Pick<RunStore, 'users'>,
@@ -128,30 +127,21 @@ export class UserAuth {
   }
 
   /** How long (ms) `name` must wait before its next password sign-in; 0 when it may try now. */
-  signInHeldFor(name: string, now = Date.now()): number {
-    return Math.max(0, (this.failures.get(name)?.heldUntil ?? 0) - now);
+  async signInHeldFor(name: string, now = Date.now()): Promise<number> {
+    return Math.max(0, (await this.store.users.signInHeldUntil(name)) - now);
   }
 
   /** Checks a user's password (Argon2id) and opens a session; a name held after repeated wrong passwords is refused unchecked. */
   async signIn(name: string, password: string): Promise<{ id: string; principal: Principal } | undefined> {
-    if (this.signInHeldFor(name) > 0) return undefined;
+    if ((await this.signInHeldFor(name)) > 0) return undefined;
     const ok = await verifyPassword(await this.store.users.passwordHash(name), password);
     const user = ok ? await this.store.users.getUser(name) : undefined;
     if (!user) {
-      this.noteFailure(name);
+      await this.store.users.noteSignInFailure(name, Date.now(), signInHold);
       return undefined;
     }
-    this.failures.delete(name);
+    await this.store.users.clearSignInFailures(name);
     return this.openSession(user);
-  }
-
-  private noteFailure(name: string, now = Date.now()): void {
-    // Names guessed long ago are forgotten, so a spray of made-up names cannot grow the map without end.
-    if (this.failures.size > 10_000) for (const [key, f] of this.failures) if (now - f.since > signInHold.windowMs && f.heldUntil < now) this.failures.delete(key);
-    const known = this.failures.get(name);
-    const current = known && now - known.since <= signInHold.windowMs ? known : { count: 0, since: now, heldUntil: 0 };
-    const count = current.count + 1;
-    this.failures.set(name, count >= signInHold.failures ? { count: 0, since: now, heldUntil: now + signInHold.holdMs } : { ...current, count });
   }
 
   /**
