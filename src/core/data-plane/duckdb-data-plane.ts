@@ -1,5 +1,4 @@
-import { createWriteStream, mkdirSync, renameSync, rmdirSync, rmSync } from 'node:fs';
-import { once } from 'node:events';
+import { closeSync, mkdirSync, openSync, renameSync, rmdirSync, rmSync, writeSync } from 'node:fs';
 import path from 'node:path';
 import {
   DuckDBConnection,
@@ -29,6 +28,7 @@ import type {
 } from './data-plane.ts';
 import { streamDuckColumns } from './duckdb-column-chunks.ts';
 import { CsvRowEncoder } from './csv-row-encoder.ts';
+import { CsvBytes } from './csv-bytes.ts';
 import { createRowBuilder, type RowBuilder } from './row-shapes.ts';
 import { lineNumbersAt } from './line-numbers.ts';
 import { storeJsonFiles } from './json-scan.ts';
@@ -107,6 +107,7 @@ export async function createDuckDbDataPlane(options: DuckDbDataPlaneOptions): Pr
 }
 
 const batchRows = 8192;
+const stagingFlushBytes = 1 << 20;
 let stagingCounter = 0;
 
 class DuckDbSession implements DataPlaneSession {
@@ -196,23 +197,27 @@ class DuckDbSession implements DataPlaneSession {
   }
 
   /**
-   * Rows from JS travel as CSV text, the fastest way across the JS/engine
-   * boundary (one string per batch instead of a call per value), staged in a
-   * scratch file that the engine then reads into Parquet with both cores.
+   * Rows from JS travel as CSV, the fastest way across the JS/engine
+   * boundary (bytes written per batch instead of a call per value), staged in
+   * a scratch file that the engine then reads into Parquet with both cores.
    * The first batch fixes the columns and their types.
    */
   async storeRows(batches: AsyncIterable<readonly Row[]>, location: string, types: ColumnTypes = {}): Promise<StoredOutput> {
     mkdirSync(this.scratch, { recursive: true });
     const staging = path.join(this.scratch, `rows-${process.pid}-${++stagingCounter}.csv`);
     const encoder = new CsvRowEncoder(types);
-    const file = createWriteStream(staging);
-    const closed = once(file, 'close').catch(() => undefined);
+    // Batches are encoded as bytes into one buffer, written out whenever it holds a megabyte.
+    const bytes = new CsvBytes(stagingFlushBytes + (1 << 16));
+    const file = openSync(staging, 'w');
+    let open = true;
     try {
       for await (const batch of batches) {
-        const text = encoder.encode(batch);
-        if (text && !file.write(text)) await once(file, 'drain');
+        encoder.encodeInto(batch, bytes);
+        if (bytes.pos >= stagingFlushBytes) writeAll(file, bytes);
       }
-      await new Promise<void>((resolve, reject) => file.end((error?: Error | null) => (error ? reject(error) : resolve())));
+      writeAll(file, bytes);
+      closeSync(file);
+      open = false;
       const columns = encoder.columns;
       if (columns.length === 0) {
         // No rows: the table still has the declared columns (or one placeholder, as Parquet needs a column).
@@ -235,9 +240,7 @@ class DuckDbSession implements DataPlaneSession {
         throw rowsError(error, await this.firstUncastable(scan, columns, types));
       });
     } finally {
-      // The stream opens its file lazily; wait until it is closed, or removing it first would leave it behind.
-      file.destroy();
-      await closed;
+      if (open) closeSync(file);
       rmSync(staging, { force: true });
     }
   }
@@ -521,6 +524,13 @@ async function withInterrupt<T>(connection: DuckDBConnection, signal: AbortSigna
   }
 }
 
+
+/** Writes out what `bytes` holds and empties it. */
+function writeAll(file: number, bytes: CsvBytes): void {
+  let done = 0;
+  while (done < bytes.pos) done += writeSync(file, bytes.buf, done, bytes.pos - done);
+  bytes.clear();
+}
 
 function chunkToRows(chunk: DuckDBDataChunk, names: readonly string[], types: readonly DuckDBType[], build: RowBuilder, into: Row[]): void {
   // Common scalar columns are read from the vector's memory; the engine's converter handles the rest.
