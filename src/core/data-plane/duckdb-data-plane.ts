@@ -9,6 +9,7 @@ import {
   type DuckDBValue,
 } from '@duckdb/node-api';
 import { fastColumnValues } from './duckdb-fast-values.ts';
+import { TextCache } from './text-cache.ts';
 import { SluiceError } from '../errors.ts';
 import { quoteIdent, quoteLiteral } from '../sql/quote.ts';
 import type {
@@ -394,6 +395,8 @@ class DuckDbSession implements DataPlaneSession {
       const names = result.deduplicatedColumnNames();
       const types = result.columnTypes();
       const build = createRowBuilder(names);
+      // One cache per column: each column's repeated values stay cached however many other columns there are.
+      const texts = names.map(() => new TextCache());
       let pending: Row[] = [];
       // Ask for the next chunk before converting this one, so the engine works while JS does.
       let next = result.fetchChunk();
@@ -404,7 +407,7 @@ class DuckDbSession implements DataPlaneSession {
         if (!chunk || chunk.rowCount === 0) break;
         streamed += chunk.rowCount;
         next = result.fetchChunk();
-        chunkToRows(chunk, names, types, build, pending);
+        chunkToRows(chunk, types, texts, build, pending);
         if (pending.length >= size) {
           let start = 0;
           for (; start + size <= pending.length; start += size) yield start === 0 && pending.length === size ? pending : pending.slice(start, start + size);
@@ -532,9 +535,9 @@ function writeAll(file: number, bytes: CsvBytes): void {
   bytes.clear();
 }
 
-function chunkToRows(chunk: DuckDBDataChunk, names: readonly string[], types: readonly DuckDBType[], build: RowBuilder, into: Row[]): void {
+function chunkToRows(chunk: DuckDBDataChunk, types: readonly DuckDBType[], texts: readonly TextCache[], build: RowBuilder, into: Row[]): void {
   // Common scalar columns are read from the vector's memory; the engine's converter handles the rest.
-  const columns = names.map((_, i) => fastColumnValues(chunk, i, types[i]!) ?? chunk.convertColumnValues(i, JSDuckDBValueConverter));
+  const columns = types.map((type, i) => fastColumnValues(chunk, i, type, texts[i]) ?? chunk.convertColumnValues(i, JSDuckDBValueConverter));
   build(columns, chunk.rowCount, into);
 }
 
