@@ -28,6 +28,7 @@ import type {
   TypedColumnChunk,
 } from './data-plane.ts';
 import { streamDuckColumns } from './duckdb-column-chunks.ts';
+import { readAhead } from './duckdb-read-ahead.ts';
 import { CsvRowEncoder } from './csv-row-encoder.ts';
 import { CsvBytes } from './csv-bytes.ts';
 import { createRowBuilder, type RowBuilder } from './row-shapes.ts';
@@ -109,6 +110,8 @@ export async function createDuckDbDataPlane(options: DuckDbDataPlaneOptions): Pr
 
 const batchRows = 8192;
 const stagingFlushBytes = 1 << 20;
+/** Chunks a row stream keeps fetched ahead of the block reading it: a few hundred kilobytes. */
+const streamReadAhead = 4;
 let stagingCounter = 0;
 
 class DuckDbSession implements DataPlaneSession {
@@ -398,15 +401,11 @@ class DuckDbSession implements DataPlaneSession {
       // One cache per column: each column's repeated values stay cached however many other columns there are.
       const texts = names.map(() => new TextCache());
       let pending: Row[] = [];
-      // Ask for the next chunk before converting this one, so the engine works while JS does.
-      let next = result.fetchChunk();
       let streamed = 0;
-      for (;;) {
+      // Chunks are fetched ahead, so the engine reads while JS converts rows and runs the block.
+      for await (const chunk of readAhead(result, streamReadAhead)) {
         if (options.signal?.aborted) throw options.signal.reason;
-        const chunk = await next;
-        if (!chunk || chunk.rowCount === 0) break;
         streamed += chunk.rowCount;
-        next = result.fetchChunk();
         chunkToRows(chunk, types, texts, build, pending);
         if (pending.length >= size) {
           let start = 0;
@@ -414,6 +413,7 @@ class DuckDbSession implements DataPlaneSession {
           pending = pending.slice(start);
         }
       }
+      if (options.signal?.aborted) throw options.signal.reason;
       if (options.expectedRows !== undefined && streamed !== options.expectedRows) {
         throw new SluiceError(
           'data_plane.short_stream',
