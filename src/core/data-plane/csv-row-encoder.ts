@@ -1,4 +1,5 @@
 import { SluiceError } from '../errors.ts';
+import { CsvBytes } from './csv-bytes.ts';
 import type { Row } from './data-plane.ts';
 import { inferStagingType, stageValue, type StagingType } from './js-values.ts';
 
@@ -8,18 +9,21 @@ export interface EncodedColumn {
 }
 
 /**
- * Turns batches of JS rows into CSV text that the data plane's CSV reader
- * loads with known column types. Text is the fastest way across the JS/engine
- * boundary: one string per batch instead of a conversion call per value.
+ * Turns batches of JS rows into CSV that the data plane's CSV reader loads
+ * with known column types. CSV is the fastest way across the JS/engine
+ * boundary: bytes written per batch instead of a conversion call per value,
+ * and with `encodeInto` no string is built at all.
  *
  * The dialect: comma, double quotes doubled inside quoted fields, an unquoted
  * empty field is NULL and a quoted empty field ("") is the empty string.
  */
 export class CsvRowEncoder {
   private cols: EncodedColumn[] | undefined;
-  private encodeRow: ((row: Row, record: number) => string) | undefined;
+  private encodeRow: ((row: Row, record: number) => void) | undefined;
   private known = new Set<string>();
   private records = 0;
+  /** Where the generated line encoder writes; `encodeInto` points it at the caller's buffer. */
+  private readonly out: { bytes: CsvBytes } = { bytes: new CsvBytes(1 << 16) };
 
   /** `declared`: output column types a block named; they shape how some values are written. */
   constructor(private readonly declared: Readonly<Record<string, string>> = {}) {}
@@ -32,23 +36,39 @@ export class CsvRowEncoder {
     return this.records;
   }
 
+  /** The batch as CSV text. */
   encode(batch: readonly Row[]): string {
-    if (batch.length === 0) return '';
+    const bytes = this.out.bytes;
+    bytes.clear();
+    this.encodeInto(batch, bytes);
+    const text = bytes.buf.toString('utf8', 0, bytes.pos);
+    bytes.clear();
+    return text;
+  }
+
+  /** Appends the batch as CSV bytes to `bytes`, the cheap way to a file: no text is built. */
+  encodeInto(batch: readonly Row[], bytes: CsvBytes): void {
+    if (batch.length === 0) return;
     if (!this.cols) this.open(batch);
     const encodeRow = this.encodeRow!;
-    let text = '';
-    for (let r = 0; r < batch.length; r++) {
-      const row = batch[r];
-      const record = this.records + r + 1;
-      if (row === null || typeof row !== 'object') {
-        throw new SluiceError('block.bad_row', `a block returned ${row === null ? 'null' : typeof row} where a row object was expected`, { location: { record } });
+    const out = this.out;
+    const own = out.bytes;
+    out.bytes = bytes;
+    try {
+      for (let r = 0; r < batch.length; r++) {
+        const row = batch[r];
+        const record = this.records + r + 1;
+        if (row === null || typeof row !== 'object') {
+          throw new SluiceError('block.bad_row', `a block returned ${row === null ? 'null' : typeof row} where a row object was expected`, { location: { record } });
+        }
+        encodeRow(row, record);
       }
-      text += encodeRow(row, record);
+    } finally {
+      out.bytes = own;
     }
     this.records += batch.length;
     // The first batch decides each column's type, so the engine can start reading before the last row exists.
     for (const col of this.cols!) col.staged.locked = true;
-    return text;
   }
 
   private open(first: readonly Row[]): void {
@@ -66,31 +86,30 @@ export class CsvRowEncoder {
       if (this.declared[name] !== undefined) staged.integers = false;
       return { name, staged };
     });
-    this.encodeRow = createLineEncoder(this.cols, this.declared);
+    this.encodeRow = createLineEncoder(this.cols, this.declared, this.out);
   }
 }
 
-const needsQuotes = /[",\n\r]/;
-
-type FieldEncoder = (value: unknown, record: number) => string;
+type FieldEncoder = (value: unknown, record: number) => void;
 
 /**
  * One CSV line per row, from a function generated for this column set: fixed
  * property names keep property access fast (see row-shapes.ts); names enter
- * the code only as JSON string literals.
+ * the code only as JSON string literals. Fields go straight into `out.bytes`.
  */
-function createLineEncoder(cols: readonly EncodedColumn[], declared: Readonly<Record<string, string>>): (row: Row, record: number) => string {
-  const encoders = cols.map((col) => fieldEncoder(col, decimalScale(declared[col.name])));
+function createLineEncoder(cols: readonly EncodedColumn[], declared: Readonly<Record<string, string>>, out: { bytes: CsvBytes }): (row: Row, record: number) => void {
+  const encoders = cols.map((col) => fieldEncoder(col, decimalScale(declared[col.name]), out));
   const body = cols
-    .map((col, c) => `v = row[${JSON.stringify(col.name)}]; ${c ? "line += ',';" : ''} if (v !== undefined) { present++; if (v !== null) line += e${c}(v, record); }`)
+    .map((col, c) => `v = row[${JSON.stringify(col.name)}]; ${c ? 'out.bytes.byte(44);' : ''} if (v !== undefined) { present++; if (v !== null) e${c}(v, record); }`)
     .join('\n');
   const params = encoders.map((_, c) => `e${c}`);
   // A row with more keys than known columns it holds has a key no column has: find it (the slow path runs only then).
   const make = new Function(
     ...params,
     'unknownKey',
-    `return function encodeRow(row, record) { let line = ''; let v; let present = 0;\n${body}\n` +
-      `let keys = 0; for (const k in row) keys++;\nif (keys !== present) unknownKey(row, record);\nreturn line + '\\n'; };`,
+    'out',
+    `return function encodeRow(row, record) { let v; let present = 0;\n${body}\n` +
+      `out.bytes.byte(10);\nlet keys = 0; for (const k in row) keys++;\nif (keys !== present) unknownKey(row, record); };`,
   );
   const known = new Set(cols.map((c) => c.name));
   const unknownKey = (row: Row, record: number): void => {
@@ -104,7 +123,7 @@ function createLineEncoder(cols: readonly EncodedColumn[], declared: Readonly<Re
       }
     }
   };
-  return make(...encoders, unknownKey) as (row: Row, record: number) => string;
+  return make(...encoders, unknownKey, out) as (row: Row, record: number) => void;
 }
 
 /** The scale of a declared `DECIMAL(p, s)`, when it is one small enough for exact scaled integers. */
@@ -116,47 +135,48 @@ function decimalScale(type: string | undefined): number | undefined {
 
 /**
  * A number bound for DECIMAL(p, s) is written as its value rounded to s
- * places (what the cast would do), built from an integer: turning a double
+ * places (what the cast would do), from a scaled integer: turning a double
  * into its shortest decimal text is the costliest step of the whole path.
+ * False when the scaled value is past the safe integers (the caller then writes it as text).
  */
-function scaledDecimal(scale: number): (value: number) => string | undefined {
+function scaledDecimal(scale: number, out: { bytes: CsvBytes }): (value: number) => boolean {
   const factor = 10 ** scale;
   return (value) => {
     const scaled = Math.round(Math.abs(value) * factor);
-    if (!Number.isSafeInteger(scaled)) return undefined;
-    const digits = String(scaled).padStart(scale + 1, '0');
-    const sign = value < 0 && scaled !== 0 ? '-' : '';
-    return scale ? `${sign}${digits.slice(0, -scale)}.${digits.slice(-scale)}` : sign + digits;
+    if (!Number.isSafeInteger(scaled)) return false;
+    out.bytes.decimal(scaled, value < 0, scale);
+    return true;
   };
 }
 
-function fieldEncoder({ name, staged }: EncodedColumn, scale: number | undefined): FieldEncoder {
+function fieldEncoder({ name, staged }: EncodedColumn, scale: number | undefined, out: { bytes: CsvBytes }): FieldEncoder {
   switch (staged.kind) {
     case 'string':
     case 'json':
       return (value, record) => {
-        const text = (typeof value === 'string' && staged.kind === 'string' ? value : stageValue(value, staged, name, record)) as string;
-        if (text === '') return '""';
-        return needsQuotes.test(text) ? `"${text.replaceAll('"', '""')}"` : text;
+        out.bytes.text((typeof value === 'string' && staged.kind === 'string' ? value : stageValue(value, staged, name, record)) as string);
       };
     case 'number': {
-      const decimal = scale === undefined ? undefined : scaledDecimal(scale);
+      const decimal = scale === undefined ? undefined : scaledDecimal(scale, out);
       if (decimal) {
-        return (value, record) => (typeof value === 'number' && decimal(value)) || String(stageValue(value, staged, name, record));
+        return (value, record) => {
+          if (typeof value !== 'number' || !decimal(value)) out.bytes.ascii(String(stageValue(value, staged, name, record)));
+        };
       }
       return (value, record) => {
-        if (typeof value === 'number' && (!staged.integers || Number.isSafeInteger(value))) return String(value);
-        return String(stageValue(value, staged, name, record));
+        if (typeof value === 'number' && Number.isSafeInteger(value)) out.bytes.integer(value);
+        else if (typeof value === 'number' && !staged.integers) out.bytes.ascii(String(value));
+        else out.bytes.ascii(String(stageValue(value, staged, name, record)));
       };
     }
     case 'date':
       return (value, record) => {
         // UTC wall time with milliseconds, the form a TIMESTAMP column reads.
         const iso = (stageValue(value, staged, name, record) as Date).toISOString();
-        return `${iso.slice(0, 10)} ${iso.slice(11, 23)}`;
+        out.bytes.ascii(`${iso.slice(0, 10)} ${iso.slice(11, 23)}`);
       };
     case 'bigint':
     case 'boolean':
-      return (value, record) => String(stageValue(value, staged, name, record));
+      return (value, record) => out.bytes.ascii(String(stageValue(value, staged, name, record)));
   }
 }

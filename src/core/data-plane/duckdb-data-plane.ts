@@ -1,5 +1,4 @@
-import { createWriteStream, mkdirSync, renameSync, rmdirSync, rmSync } from 'node:fs';
-import { once } from 'node:events';
+import { closeSync, mkdirSync, openSync, renameSync, rmdirSync, rmSync, writeSync } from 'node:fs';
 import path from 'node:path';
 import {
   DuckDBConnection,
@@ -10,6 +9,7 @@ import {
   type DuckDBValue,
 } from '@duckdb/node-api';
 import { fastColumnValues } from './duckdb-fast-values.ts';
+import { TextCache } from './text-cache.ts';
 import { SluiceError } from '../errors.ts';
 import { quoteIdent, quoteLiteral } from '../sql/quote.ts';
 import type {
@@ -28,7 +28,9 @@ import type {
   TypedColumnChunk,
 } from './data-plane.ts';
 import { streamDuckColumns } from './duckdb-column-chunks.ts';
+import { readAhead } from './duckdb-read-ahead.ts';
 import { CsvRowEncoder } from './csv-row-encoder.ts';
+import { CsvBytes } from './csv-bytes.ts';
 import { createRowBuilder, type RowBuilder } from './row-shapes.ts';
 import { lineNumbersAt } from './line-numbers.ts';
 import { storeJsonFiles } from './json-scan.ts';
@@ -107,6 +109,9 @@ export async function createDuckDbDataPlane(options: DuckDbDataPlaneOptions): Pr
 }
 
 const batchRows = 8192;
+const stagingFlushBytes = 1 << 20;
+/** Chunks a row stream keeps fetched ahead of the block reading it: a few hundred kilobytes. */
+const streamReadAhead = 4;
 let stagingCounter = 0;
 
 class DuckDbSession implements DataPlaneSession {
@@ -196,23 +201,27 @@ class DuckDbSession implements DataPlaneSession {
   }
 
   /**
-   * Rows from JS travel as CSV text, the fastest way across the JS/engine
-   * boundary (one string per batch instead of a call per value), staged in a
-   * scratch file that the engine then reads into Parquet with both cores.
+   * Rows from JS travel as CSV, the fastest way across the JS/engine
+   * boundary (bytes written per batch instead of a call per value), staged in
+   * a scratch file that the engine then reads into Parquet with both cores.
    * The first batch fixes the columns and their types.
    */
   async storeRows(batches: AsyncIterable<readonly Row[]>, location: string, types: ColumnTypes = {}): Promise<StoredOutput> {
     mkdirSync(this.scratch, { recursive: true });
     const staging = path.join(this.scratch, `rows-${process.pid}-${++stagingCounter}.csv`);
     const encoder = new CsvRowEncoder(types);
-    const file = createWriteStream(staging);
-    const closed = once(file, 'close').catch(() => undefined);
+    // Batches are encoded as bytes into one buffer, written out whenever it holds a megabyte.
+    const bytes = new CsvBytes(stagingFlushBytes + (1 << 16));
+    const file = openSync(staging, 'w');
+    let open = true;
     try {
       for await (const batch of batches) {
-        const text = encoder.encode(batch);
-        if (text && !file.write(text)) await once(file, 'drain');
+        encoder.encodeInto(batch, bytes);
+        if (bytes.pos >= stagingFlushBytes) writeAll(file, bytes);
       }
-      await new Promise<void>((resolve, reject) => file.end((error?: Error | null) => (error ? reject(error) : resolve())));
+      writeAll(file, bytes);
+      closeSync(file);
+      open = false;
       const columns = encoder.columns;
       if (columns.length === 0) {
         // No rows: the table still has the declared columns (or one placeholder, as Parquet needs a column).
@@ -235,9 +244,7 @@ class DuckDbSession implements DataPlaneSession {
         throw rowsError(error, await this.firstUncastable(scan, columns, types));
       });
     } finally {
-      // The stream opens its file lazily; wait until it is closed, or removing it first would leave it behind.
-      file.destroy();
-      await closed;
+      if (open) closeSync(file);
       rmSync(staging, { force: true });
     }
   }
@@ -391,23 +398,22 @@ class DuckDbSession implements DataPlaneSession {
       const names = result.deduplicatedColumnNames();
       const types = result.columnTypes();
       const build = createRowBuilder(names);
+      // One cache per column: each column's repeated values stay cached however many other columns there are.
+      const texts = names.map(() => new TextCache());
       let pending: Row[] = [];
-      // Ask for the next chunk before converting this one, so the engine works while JS does.
-      let next = result.fetchChunk();
       let streamed = 0;
-      for (;;) {
+      // Chunks are fetched ahead, so the engine reads while JS converts rows and runs the block.
+      for await (const chunk of readAhead(result, streamReadAhead)) {
         if (options.signal?.aborted) throw options.signal.reason;
-        const chunk = await next;
-        if (!chunk || chunk.rowCount === 0) break;
         streamed += chunk.rowCount;
-        next = result.fetchChunk();
-        chunkToRows(chunk, names, types, build, pending);
+        chunkToRows(chunk, types, texts, build, pending);
         if (pending.length >= size) {
           let start = 0;
           for (; start + size <= pending.length; start += size) yield start === 0 && pending.length === size ? pending : pending.slice(start, start + size);
           pending = pending.slice(start);
         }
       }
+      if (options.signal?.aborted) throw options.signal.reason;
       if (options.expectedRows !== undefined && streamed !== options.expectedRows) {
         throw new SluiceError(
           'data_plane.short_stream',
@@ -522,9 +528,16 @@ async function withInterrupt<T>(connection: DuckDBConnection, signal: AbortSigna
 }
 
 
-function chunkToRows(chunk: DuckDBDataChunk, names: readonly string[], types: readonly DuckDBType[], build: RowBuilder, into: Row[]): void {
+/** Writes out what `bytes` holds and empties it. */
+function writeAll(file: number, bytes: CsvBytes): void {
+  let done = 0;
+  while (done < bytes.pos) done += writeSync(file, bytes.buf, done, bytes.pos - done);
+  bytes.clear();
+}
+
+function chunkToRows(chunk: DuckDBDataChunk, types: readonly DuckDBType[], texts: readonly TextCache[], build: RowBuilder, into: Row[]): void {
   // Common scalar columns are read from the vector's memory; the engine's converter handles the rest.
-  const columns = names.map((_, i) => fastColumnValues(chunk, i, types[i]!) ?? chunk.convertColumnValues(i, JSDuckDBValueConverter));
+  const columns = types.map((type, i) => fastColumnValues(chunk, i, type, texts[i]) ?? chunk.convertColumnValues(i, JSDuckDBValueConverter));
   build(columns, chunk.rowCount, into);
 }
 

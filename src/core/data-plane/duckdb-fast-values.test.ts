@@ -1,9 +1,18 @@
 import assert from 'node:assert/strict';
-import { describe, it } from 'node:test';
+import { mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { after, before, describe, it } from 'node:test';
 import { DuckDBInstance, JSDuckDBValueConverter } from '@duckdb/node-api';
 import { fastColumnValues } from './duckdb-fast-values.ts';
 
 describe('reading column values from vector memory', () => {
+  let dir: string;
+  before(() => {
+    dir = mkdtempSync(path.join(os.tmpdir(), 'sluice-fast-values-'));
+  });
+  after(() => rmSync(dir, { recursive: true, force: true }));
+
   it('gives exactly what the engine converter gives, NULLs and edge values included', async () => {
     const instance = await DuckDBInstance.create(':memory:');
     const connection = await instance.connect();
@@ -29,6 +38,31 @@ describe('reading column values from vector memory', () => {
         }
       }
       assert.equal(checked, 5001 * types.length);
+    } finally {
+      connection.closeSync();
+      instance.closeSync();
+    }
+  });
+
+  it('reads repeated, long and missing text across many chunks as the engine converter does', async () => {
+    const instance = await DuckDBInstance.create(':memory:');
+    const connection = await instance.connect();
+    try {
+      // Parquet keeps long repeated values in a dictionary: the engine then lays them out in several blocks per chunk.
+      await connection.run(`COPY (SELECT CASE WHEN i % 11 = 0 THEN NULL WHEN i % 3 = 0 THEN 'Customer number ' || (i % 40) || ', Zoë' ELSE 'id-' || (i % 997) END AS s,
+                                          CASE WHEN i % 5 = 0 THEN repeat('ø', i % 50) ELSE md5(i::VARCHAR) END AS u
+                                     FROM range(30000) t(i)) TO '${dir}/texts.parquet' (FORMAT parquet)`);
+      const result = await connection.stream(`SELECT * FROM read_parquet('${dir}/texts.parquet')`);
+      let checked = 0;
+      for (let chunk = await result.fetchChunk(); chunk && chunk.rowCount > 0; chunk = await result.fetchChunk()) {
+        for (let c = 0; c < 2; c++) {
+          const fast: unknown[] = fastColumnValues(chunk, c, result.columnTypes()[c]!)!;
+          const expected: unknown[] = chunk.convertColumnValues(c, JSDuckDBValueConverter);
+          assert.deepEqual(fast, expected);
+          checked += expected.length;
+        }
+      }
+      assert.equal(checked, 60000);
     } finally {
       connection.closeSync();
       instance.closeSync();
