@@ -9,6 +9,8 @@ declare module 's3rver' {
     readonly directory?: string;
     readonly resetOnClose?: boolean;
     readonly configureBuckets?: readonly { readonly name: string }[];
+    /** A request to BUCKET.s3.SERVICE_ENDPOINT is the bucket's (virtual-host addressing); `amazonaws.com` by default. */
+    readonly serviceEndpoint?: string;
   }
 
   export default class S3rver {

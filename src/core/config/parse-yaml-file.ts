@@ -14,16 +14,19 @@ export interface ParsedYaml<T> {
 }
 
 export function parseYamlFile<S extends z.ZodType>(file: string, schema: S, displayName = file): ParsedYaml<z.output<S>> {
-  let text: string;
+  return parseYamlText(readConfigText(file, displayName), schema, displayName);
+}
+
+/** A configuration file's text; an unreadable file is a ConfigError naming it. */
+export function readConfigText(file: string, displayName = file): string {
   try {
-    text = readFileSync(file, 'utf8');
+    return readFileSync(file, 'utf8');
   } catch (cause) {
     throw new ConfigError('config.file_unreadable', `cannot read ${displayName}: ${(cause as Error).message}`, {
       cause,
       location: { file: displayName },
     });
   }
-  return parseYamlText(text, schema, displayName);
 }
 
 export function parseYamlText<S extends z.ZodType>(

@@ -7,6 +7,7 @@ import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { SluiceError } from '../errors.ts';
 import { registerSecret } from '../project/secrets.ts';
+import { resolveLocalhostNames } from '../../testing/localhost-names.ts';
 import { startS3TestServer, type S3TestServer } from '../../testing/s3-test-server.ts';
 import { createS3Client, type S3Client, type S3ConnectionSettings } from './s3-client.ts';
 import { describeOutputStoreContract } from './output-store-contract.ts';
@@ -96,6 +97,36 @@ describe('the S3 output store', () => {
     assert.equal(downloads() - before, 3, 'a kept copy is read without a download');
     assert.equal(readFileSync(await reader.read(locations[1]!)).length, 1000, 'a pruned copy is downloaded again');
     assert.equal(downloads() - before, 4);
+  });
+
+  it('puts the bucket in the host name unless force_path_style, and reaches the same objects either way', async () => {
+    const names = resolveLocalhostNames();
+    try {
+      const virtual = createS3Client(connection(server, { endpoint: server.hostEndpoint, forcePathStyle: false }));
+      const byPath = createS3Client(connection(server, { endpoint: server.hostEndpoint, forcePathStyle: true }));
+      const outputs = createS3OutputStore({ bucket: server.bucket, prefix: 'vhost', client: () => virtual, cacheDir: path.join(cacheDir, 'vhost') });
+      const location = outputs.location({ pipeline: 'sales', runId: 'r1', block: 'clean' });
+      const staged = outputs.stagingPath(location, scratch);
+      writeFileSync(staged, 'rows by host');
+      await outputs.write(location, staged);
+      assert.ok(await outputs.exists(location));
+      assert.deepEqual(names.asked, names.asked.map(() => 'store-outputs.s3.localhost'), 'every request went to the bucket\'s own host name');
+      assert.ok(names.asked.length >= 2);
+      // The object is where path-style addressing finds it: the server took the bucket from the host name.
+      const fetched = path.join(scratch, 'vhost-by-path.parquet');
+      await byPath.download({ bucket: server.bucket, key: 'vhost/sales/r1/clean.parquet' }, fetched);
+      assert.equal(readFileSync(fetched, 'utf8'), 'rows by host');
+      assert.equal(names.asked.at(-1), 's3.localhost', 'path style asks for the endpoint\'s own host');
+      const reader = createS3OutputStore({ bucket: server.bucket, prefix: 'vhost', client: () => virtual, cacheDir: path.join(cacheDir, 'vhost-reader') });
+      assert.equal(readFileSync(await reader.read(location), 'utf8'), 'rows by host');
+      const listed: string[] = [];
+      for await (const key of virtual.list(server.bucket, 'vhost/')) listed.push(key);
+      assert.deepEqual(listed, ['vhost/sales/r1/clean.parquet']);
+      await outputs.delete(outputs.location({ pipeline: 'sales', runId: 'r1' }));
+      assert.equal(await virtual.head({ bucket: server.bucket, key: 'vhost/sales/r1/clean.parquet' }), undefined);
+    } finally {
+      names.restore();
+    }
   });
 
   it('uploads a file larger than a part in parts, and reads it back whole', async () => {

@@ -110,6 +110,38 @@ describe('loadProject', () => {
     const root = project({ 'sluice.yaml': 'name: demo\nwarehuose: x.duckdb\n' });
     assert.throws(() => loadProject(root), { code: 'config.invalid', location: { file: 'sluice.yaml', line: 1, column: 1 } });
   });
+
+  it('parses the files again only when their text changed, and sees every change at once', () => {
+    const root = project({ 'sluice.yaml': 'name: demo\n', 'connections.yaml': 'connections:\n  a: { connector: duckdb }\n' });
+    const first = loadProject(root);
+    assert.equal(loadProject(path.join(root)), first, 'the same files are the same project');
+    // Same size, same time of change: only the text tells these apart.
+    const stat = fs.statSync(path.join(root, 'sluice.yaml'));
+    fs.writeFileSync(path.join(root, 'sluice.yaml'), 'name: omed\n');
+    fs.utimesSync(path.join(root, 'sluice.yaml'), stat.atime, stat.mtime);
+    assert.equal(loadProject(root).name, 'omed');
+    fs.writeFileSync(path.join(root, 'connections.yaml'), 'connections:\n  b: { connector: duckdb }\n');
+    assert.deepEqual([...loadProject(root).connections.keys()], ['b']);
+    fs.mkdirSync(path.join(root, '.sluice'));
+    fs.writeFileSync(path.join(root, '.sluice', 'secrets.env'), 'B_TOKEN=cached-project-secret-4821\n');
+    fs.writeFileSync(path.join(root, 'connections.yaml'), 'connections:\n  b: { connector: duckdb, path: "${B_TOKEN}" }\n');
+    assert.equal(loadProject(root).connections.get('b')?.secrets?.B_TOKEN, 'cached-project-secret-4821');
+    assert.equal(mask('uses cached-project-secret-4821'), 'uses ***');
+    fs.writeFileSync(path.join(root, 'sluice.yaml'), 'name: demo\nwarehuose: x.duckdb\n');
+    assert.throws(() => loadProject(root), { code: 'config.invalid' }, 'a broken file is an error, never the last good project');
+  });
+
+  it('masks a connection\'s environment value set after the project was first loaded', () => {
+    const root = project({ 'sluice.yaml': 'name: demo\n', 'connections.yaml': 'connections:\n  a: { connector: postgres, url: "${LATE_URL_T}" }\n' });
+    loadProject(root);
+    process.env.LATE_URL_T = 'postgres://late-secret-7314@db/app';
+    try {
+      loadProject(root);
+      assert.equal(mask('postgres://late-secret-7314@db/app'), '***');
+    } finally {
+      delete process.env.LATE_URL_T;
+    }
+  });
 });
 
 describe('resolveConnectionSettings', () => {

@@ -1,10 +1,10 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
-import { parseYamlFile } from '../config/parse-yaml-file.ts';
+import { parseYamlText, readConfigText } from '../config/parse-yaml-file.ts';
 import { ConfigError, type ConfigWarning, type ErrorLocation } from '../errors.ts';
 import { connectionsFileSchema, projectFileSchema, type ProjectFile } from './project-schema.ts';
 import { fillEnv } from './fill-env.ts';
-import { readSecretsFile } from './secrets-file.ts';
+import { parseSecretsText, secretsFilePath } from './secrets-file.ts';
 import { registerProjectSecrets } from './register-project-secrets.ts';
 
 /** A named connection as written, with `${ENV}` references still unresolved. */
@@ -43,6 +43,23 @@ export function findProjectRoot(start: string): string | undefined {
   }
 }
 
+/** The files a project is loaded from, as last read: the same text is the same project. */
+interface ProjectTexts {
+  readonly settings: string;
+  readonly connections: string | undefined;
+  readonly secrets: string | undefined;
+}
+
+/** The last project loaded from each root, by the text of its files. */
+const loadedProjects = new Map<string, { readonly texts: ProjectTexts; readonly project: Project; readonly secrets: Readonly<Record<string, string>> }>();
+
+/**
+ * Loads the project as its files are now. Its files are read every time, and
+ * parsed again only when their text changed since the last load of the same
+ * root: a worker or a backfill loads the project once per block run or date,
+ * and parsing costs far more than reading. Never a stale project: any change
+ * to sluice.yaml, connections.yaml or `.sluice/secrets.env` is seen at once.
+ */
 export function loadProject(start: string): Project {
   const root = findProjectRoot(start);
   if (!root) {
@@ -51,13 +68,37 @@ export function loadProject(start: string): Project {
       `no ${projectFileName} in ${path.resolve(start)} or any folder above it; create a project with 'sluice init'`,
     );
   }
-  const { data: settings } = parseYamlFile(path.join(root, projectFileName), projectFileSchema, projectFileName);
+  const texts = readProjectTexts(root);
+  const last = loadedProjects.get(root);
+  if (last && sameTexts(last.texts, texts)) {
+    // The environment a connection refers to may have changed: its values are masked whenever the project loads.
+    registerProjectSecrets(last.project.connections.values(), last.secrets);
+    return last.project;
+  }
+  const { project, secrets } = parseProject(root, texts);
+  loadedProjects.set(root, { texts, project, secrets });
+  return project;
+}
+
+function readProjectTexts(root: string): ProjectTexts {
+  const connectionsFile = path.join(root, 'connections.yaml');
+  const secretsFile = secretsFilePath(path.join(root, '.sluice'));
+  return {
+    settings: readConfigText(path.join(root, projectFileName), projectFileName),
+    connections: existsSync(connectionsFile) ? readConfigText(connectionsFile, 'connections.yaml') : undefined,
+    secrets: existsSync(secretsFile) ? readConfigText(secretsFile, '.sluice/secrets.env') : undefined,
+  };
+}
+
+const sameTexts = (a: ProjectTexts, b: ProjectTexts): boolean => a.settings === b.settings && a.connections === b.connections && a.secrets === b.secrets;
+
+function parseProject(root: string, texts: ProjectTexts): { project: Project; secrets: Readonly<Record<string, string>> } {
+  const { data: settings } = parseYamlText(texts.settings, projectFileSchema, projectFileName);
   const connections = new Map<string, ConnectionSpec>();
   const warnings: ConfigWarning[] = [];
-  const secrets = readSecretsFile(path.join(root, '.sluice'));
-  const connectionsFile = path.join(root, 'connections.yaml');
-  if (existsSync(connectionsFile)) {
-    const { data, locate } = parseYamlFile(connectionsFile, connectionsFileSchema, 'connections.yaml');
+  const secrets = texts.secrets === undefined ? {} : parseSecretsText(texts.secrets);
+  if (texts.connections !== undefined) {
+    const { data, locate } = parseYamlText(texts.connections, connectionsFileSchema, 'connections.yaml');
     for (const [name, spec] of Object.entries(data.connections)) {
       const { connector, type, ...rest } = spec;
       if (type !== undefined) {
@@ -71,7 +112,7 @@ export function loadProject(start: string): Project {
     }
   }
   registerProjectSecrets(connections.values(), secrets);
-  return {
+  const project: Project = {
     root,
     name: settings.name,
     settings,
@@ -80,6 +121,7 @@ export function loadProject(start: string): Project {
     warehousePath: path.resolve(root, settings.warehouse),
     ...(warnings.length ? { warnings } : {}),
   };
+  return { project, secrets };
 }
 
 /**

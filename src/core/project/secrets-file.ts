@@ -14,8 +14,13 @@ export function secretsFilePath(stateDir: string): string {
 export function readSecretsFile(stateDir: string): Record<string, string> {
   const file = secretsFilePath(stateDir);
   if (!existsSync(file)) return {};
+  return parseSecretsText(readFileSync(file, 'utf8'));
+}
+
+/** The `NAME=value` lines of a secrets file's text. */
+export function parseSecretsText(text: string): Record<string, string> {
   const out: Record<string, string> = {};
-  for (const line of readFileSync(file, 'utf8').split('\n')) {
+  for (const line of text.split('\n')) {
     const match = /^([A-Za-z_][A-Za-z0-9_]*)=(.*)$/.exec(line.trim());
     if (!match) continue;
     const raw = match[2]!;

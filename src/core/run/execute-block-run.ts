@@ -1,4 +1,4 @@
-import { existsSync, mkdirSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, rmdirSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { rejectsLocation } from '../connectors/rejects-location.ts';
@@ -190,6 +190,7 @@ export async function executeBlockRun(scope: BlockRunScope, job: BlockRunJob, si
       }
     }
   } finally {
+    removeIfEmpty(path.dirname(tempDir));
     await connections.closeAll();
     await session.close();
     for (const file of held) scope.outputs.release(file);
@@ -220,4 +221,17 @@ function located(error: SluiceError, block: Block): SluiceError {
     location: { ...(error.location ?? { file: block.declaredAt.file, line: block.declaredAt.line }), block: block.name },
     ...(error.userStack ? { userStack: error.userStack } : {}),
   });
+}
+
+/**
+ * The run's scratch folder goes with its last block run in this process: a
+ * worker on another machine than the run's would otherwise keep an empty one
+ * per run, and the run's own process removes only its own machine's.
+ */
+function removeIfEmpty(folder: string): void {
+  try {
+    rmdirSync(folder);
+  } catch {
+    // Another block run of the run still works in it here, or it is gone already.
+  }
 }

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -12,6 +12,7 @@ import { loadProject } from '../project/load-project.ts';
 import { SqliteRunStore } from '../run-store/sqlite-run-store.ts';
 import type { BlockRunners } from './block-runner.ts';
 import { runConnectorBlock } from './connector-block-runner.ts';
+import type { Executor } from './executor.ts';
 import { createInProcessExecutor } from './in-process-executor.ts';
 import { runPipeline } from './run-pipeline.ts';
 import { runSqlBlock } from './sql-block-runner.ts';
@@ -81,5 +82,22 @@ describe('the in-process executor', () => {
 
   it('runs the block runs of several runs side by side when its limit allows', async () => {
     assert.ok((await twoRunsAtOnce(4)) >= 2);
+  });
+
+  it('leaves no scratch folder of the run behind its block runs, as a worker on another machine must not', async () => {
+    const inner = createInProcessExecutor({ concurrency: 1 });
+    const leftBehind: boolean[] = [];
+    const executor: Executor = {
+      async execute(request) {
+        const outcome = await inner.execute(request);
+        // Looked at before the run's own process cleans up, as on a machine of its own.
+        leftBehind.push(existsSync(path.join(root, '.sluice', 'tmp', request.job.runId)));
+        return outcome;
+      },
+    };
+    const deps = { project: loadProject(root), store, dataPlane, connectors, runners, executor };
+    const result = await runPipeline(deps, loadPipeline(root, 'pair'), { concurrency: 1 });
+    assert.equal(result.status, 'succeeded', JSON.stringify(result.error));
+    assert.deepEqual(leftBehind, [false, false]);
   });
 });
