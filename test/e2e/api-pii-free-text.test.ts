@@ -47,10 +47,13 @@ describe('log lines and error messages of blocks handling personal data are mask
       // Personal data by the project's rule, known from the column the block stored.
       'pipelines/phones.yaml': 'blocks:\n  - { name: src, file: blocks/phones.ts }\n',
       'blocks/phones.ts': "import { defineLoader } from 'sluice';\nexport default defineLoader(async (_inputs, ctx) => {\n  ctx.log.info('calling 555-0199');\n  return [{ id: 1, home_phone: '555-0199' }];\n});\n",
+      // A freshness check's message quotes the newest value of its column: a marked one is hidden like a value.
+      'pipelines/visits.yaml': ['blocks:', '  - name: seen', '    file: blocks/seen.sql', '    pii: [seen_at]', '    checks:', '      - freshness: { column: seen_at, max_age: 1d }', '        severity: warn', ''].join('\n'),
+      'blocks/seen.sql': "SELECT 1 AS id, TIMESTAMP '2024-05-01 10:00:00' AS seen_at\n",
       'pipelines/plain.yaml': [...alerts('plain'), 'blocks:', '  - { name: noisy, file: blocks/noisy.ts }', ''].join('\n'),
       'blocks/noisy.ts': "import { defineLoader } from 'sluice';\nexport default defineLoader(async (_inputs, ctx) => {\n  ctx.log.info('plain line 42');\n  throw new Error('plain failure 42');\n});\n",
     });
-    for (const [pipeline, status] of [['people', 'failed'], ['phones', 'succeeded'], ['plain', 'failed']] as const) {
+    for (const [pipeline, status] of [['people', 'failed'], ['phones', 'succeeded'], ['visits', 'succeeded'], ['plain', 'failed']] as const) {
       runs[pipeline] = (await s.json<{ run_id: string }>(`/api/pipelines/${pipeline}/runs`, { method: 'POST', body: '{}' })).body.run_id;
       assert.equal((await s.waitForRun(runs[pipeline]!)).status, status, pipeline);
     }
@@ -118,6 +121,19 @@ describe('log lines and error messages of blocks handling personal data are mask
         assert.match(bad.message, /person\d@example\.com/, 'the database quoted the value');
       }
       for (const route of [`/api/runs/${runs.people}`, '/api/runs?pipeline=people', '/api/run-list?pipeline=people', '/api/dashboard', '/api/pipelines']) judge(role, route, await read(role, route));
+    });
+
+    it(`${role}: the newest value a freshness check quotes from a marked column`, async () => {
+      const { checks } = JSON.parse(await read(role, `/api/runs/${runs.visits}/checks`)) as { checks: { kind: string; status: string; message: string; masked?: string[] }[] };
+      const [fresh] = checks;
+      assert.deepEqual([checks.length, fresh!.kind, fresh!.status], [1, 'freshness', 'failed']);
+      if (masks(role)) {
+        assert.match(fresh!.message, /^newest seen_at is \[masked\], \S+ before /);
+        assert.deepEqual(fresh!.masked, ['seen_at']);
+      } else {
+        assert.match(fresh!.message, /^newest seen_at is 2024-05-01 10:00:00, /);
+        assert.equal(fresh!.masked, undefined);
+      }
     });
 
     it(`${role}: a pipeline without personal data keeps its text`, async () => {

@@ -7,7 +7,7 @@ import type { DataPlane, DataPlaneSession, StoredOutput } from '../data-plane/da
 import { createDuckDbDataPlane } from '../data-plane/duckdb-data-plane.ts';
 import { SluiceError } from '../errors.ts';
 import { checksFileSchema, toCheckSpec, type CheckSpec } from './check-spec.ts';
-import { evaluateChecks, failedChecksColumn, type EvaluateRequest } from './evaluate-checks.ts';
+import { evaluateChecks, failedChecksColumn, freshnessMessageParts, type EvaluateRequest } from './evaluate-checks.ts';
 import { profileOutput } from './profile-output.ts';
 
 let dir: string;
@@ -131,6 +131,16 @@ describe('checks on a stored output', () => {
     const [stale] = (await evaluate(output, checks([{ freshness: { column: 'ordered_at', max_age: '12h' } }]))).results;
     assert.equal(stale!.status, 'failed');
     assert.match(stale!.message, /newest ordered_at is 2024-05-01 10:00:00, 14h before 2024-05-02T00:00:00.000Z \(allowed 12h\)/);
+  });
+
+  it("names a freshness message's column and can hide its value, failed or passed", async () => {
+    const output = await stored(ordersSql);
+    const results = (await evaluate(output, checks([{ freshness: { column: 'ordered_at', max_age: '12h' } }, { name: 'fresh_enough', freshness: { column: 'ordered_at', max_age: '2d' } }]))).results;
+    const [failed, passed] = results.map((r) => freshnessMessageParts(r.message)!);
+    assert.equal(failed!.column, 'ordered_at');
+    assert.equal(failed!.withValue('[masked]'), 'newest ordered_at is [masked], 14h before 2024-05-02T00:00:00.000Z (allowed 12h)');
+    assert.equal(passed!.withValue('[masked]'), 'newest ordered_at is [masked] (allowed 48h)');
+    assert.equal(freshnessMessageParts('3 rows have a null amount'), undefined);
   });
 
   it('binds values as parameters, so a quote in an accepted value is just a character', async () => {

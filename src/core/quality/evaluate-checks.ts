@@ -150,6 +150,20 @@ async function customSql(request: EvaluateRequest, check: Extract<CheckSpec, { k
   return { status: 'failed', failingRows: failing, message: `the query returned ${failing} row${failing === 1 ? '' : 's'}`, sample: sample.map(jsonSafeRow) };
 }
 
+const freshnessMessage = /^newest (.+?) is (.+?)(, \S+ before \S+ \(allowed [^)]*\)| \(allowed [^)]*\))$/;
+
+/**
+ * The column a freshness check's message names and the message with its
+ * newest value replaced by `marker`: the one check message that quotes a
+ * value, hidden where the column holds personal data (docs/pii.md).
+ */
+export function freshnessMessageParts(message: string): { readonly column: string; readonly withValue: (marker: string) => string } | undefined {
+  const match = freshnessMessage.exec(message);
+  if (!match) return undefined;
+  const [, column, , rest] = match;
+  return { column: column!, withValue: (marker) => `newest ${column!} is ${marker}${rest!}` };
+}
+
 function freshness(check: Extract<CheckSpec, { kind: 'freshness' }>, epochMs: unknown, text: unknown, reference: Date): Pick<CheckResult, 'status' | 'message'> {
   if (epochMs === null || epochMs === undefined) return { status: 'failed', message: `${check.column} has no values, so nothing is fresh` };
   const age = reference.getTime() - Number(epochMs);

@@ -1,6 +1,8 @@
 import type { Context } from 'hono';
 import type { CheckResultRecord } from '../../core/quality/check-result.ts';
 import type { DriftEventRecord } from '../../core/run-store/quality-store.ts';
+import { freshnessMessageParts } from '../../core/quality/evaluate-checks.ts';
+import { maskedMarker } from './value-mask.ts';
 
 /** Columns a sample row's values were masked in, per check result or drift event. */
 export type Masked<T> = T & { readonly masked?: readonly string[] };
@@ -20,9 +22,20 @@ async function maskRecords<T extends { readonly pipeline: string; readonly block
   );
 }
 
-/** Check results with their failing-row samples masked for the caller (docs/pii.md). */
-export function maskSamples(c: Context, results: readonly CheckResultRecord[]): Promise<Masked<CheckResultRecord>[]> {
-  return maskRecords(c, results, 'sample');
+/**
+ * Check results with their failing-row samples masked for the caller, and the
+ * newest value a freshness check quotes when its column is masked (docs/pii.md).
+ */
+export async function maskSamples(c: Context, results: readonly CheckResultRecord[]): Promise<Masked<CheckResultRecord>[]> {
+  return Promise.all((await maskRecords(c, results, 'sample')).map((result) => maskFreshnessValue(c, result)));
+}
+
+async function maskFreshnessValue(c: Context, result: Masked<CheckResultRecord>): Promise<Masked<CheckResultRecord>> {
+  const parts = result.kind === 'freshness' ? freshnessMessageParts(result.message) : undefined;
+  if (!parts) return result;
+  const mask = await c.get('maskFor')(result.pipeline, result.block, [parts.column]);
+  if (!mask.has(parts.column)) return result;
+  return { ...result, message: parts.withValue(maskedMarker), masked: [...new Set([...(result.masked ?? []), ...mask.among([parts.column])])] };
 }
 
 /** Drift events with the rows they kept as samples masked for the caller. */
