@@ -44,18 +44,20 @@ describe('the prepare block runner: train and test as block outputs, fitted para
     mkdirSync(path.dirname(path.join(root, file)), { recursive: true });
     writeFileSync(path.join(root, file), text);
   };
-  const prepareBlocks = (settings: string): PrepareBlock[] => {
-    write('pipelines/p.yaml', `blocks:\n  - { name: orders, file: blocks/raw.sql }\n  - name: features\n    upstream: [orders]\n    prepare:\n${settings}`);
-    return loadPipeline(root, 'p').blocks.filter((b): b is PrepareBlock => b.language === 'prepare');
+  const preparePipeline = (settings: string, ordersBlock = '{ name: orders, file: blocks/raw.sql }') => {
+    write('pipelines/p.yaml', `blocks:\n  - ${ordersBlock}\n  - name: features\n    upstream: [orders]\n    prepare:\n${settings}`);
+    return loadPipeline(root, 'p');
   };
+  const prepareBlocks = (settings: string, ordersBlock?: string): PrepareBlock[] => preparePipeline(settings, ordersBlock).blocks.filter((b): b is PrepareBlock => b.language === 'prepare');
   let n = 0;
-  /** Runs the split block, then its two sides on its output, as a run would. */
-  const runAll = async (settings: string, runId: string, store: OutputStore = outputs) => {
-    const [split, train, test] = prepareBlocks(settings);
+  /** Runs the split block, then its two sides on its output, as a run would; `personal` marks columns (the orders block's `pii:`, project rules). */
+  const runAll = async (settings: string, runId: string, store: OutputStore = outputs, personal: { ordersBlock?: string; rules?: string[] } = {}) => {
+    const pipeline = preparePipeline(settings, personal.ordersBlock);
+    const [split, train, test] = pipeline.blocks.filter((b): b is PrepareBlock => b.language === 'prepare');
     const run = async (block: PrepareBlock, input: { name: string; output: StoredOutput }) => {
       const context = {
-        project: { root, stateDir },
-        pipeline: { name: 'p' },
+        project: { root, stateDir, settings: { pii: { columns: personal.rules ?? [] } } },
+        pipeline,
         runId,
         session,
         outputs: store,
@@ -190,6 +192,15 @@ describe('the prepare block runner: train and test as block outputs, fitted para
       await server?.close();
       rmSync(cacheDir, { recursive: true, force: true });
     }
+  });
+
+  it('refuses to one-hot encode a personal-data column, whose values would become column names', async () => {
+    const refused = (error: unknown) => error instanceof Error && /one_hot names a column after each value, and 'country' holds personal data/.test(error.message);
+    await assert.rejects(runAll(byGroup(42), 'pii-1', outputs, { ordersBlock: '{ name: orders, file: blocks/raw.sql, pii: [Country] }' }), refused);
+    await assert.rejects(runAll(byGroup(42), 'pii-2', outputs, { rules: ['count*'] }), refused);
+    const ordinal = byGroup(42).replace('encode: one_hot', 'encode: ordinal');
+    const { fitted } = await runAll(ordinal, 'pii-3', outputs, { ordersBlock: '{ name: orders, file: blocks/raw.sql, pii: [country] }' });
+    assert.equal(fitted.columns.country!.kind, 'ordinal');
   });
 
   it('reads the fitted parameters a run kept in the state folder before they went to the output store', async () => {

@@ -1,5 +1,6 @@
 import type { Column, Row } from '../../core/data-plane/data-plane.ts';
 import { ConfigError, SluiceError } from '../../core/errors.ts';
+import { matchesPiiRule } from '../../core/lineage/pii-columns.ts';
 import type { PrepareBlock } from '../../core/pipeline/pipeline.ts';
 import type { BlockRunner } from '../../core/run/block-runner.ts';
 import { keepSplitSide, splitColumn } from '../split-side.ts';
@@ -45,6 +46,7 @@ export function createPrepareBlockRunner(): BlockRunner<PrepareBlock> {
     if (input.output.columns.some((c) => c.name === splitColumn)) {
       throw new ConfigError('prepare.column_taken', `'${input.name}' already has a column '${splitColumn}', which a prepare block adds; rename it upstream`, { location: locationOf(block) });
     }
+    refuseOneHotOfPersonalData(block, settings, context, input.name);
     const rows: Row[] = [];
     for await (const batch of context.session.stream(`SELECT * FROM ${quoteIdent(input.name)}`, { signal: context.signal, expectedRows: input.output.rows })) rows.push(...batch);
     const split = splitRows(rows, settings);
@@ -58,6 +60,33 @@ export function createPrepareBlockRunner(): BlockRunner<PrepareBlock> {
     const output = await context.session.storeRows(batches(sides), context.outputLocation, outputTypes(input.output.columns, fitted.columns));
     return { output, rowsIn: input.output.rows, summary: `train ${split.train.length}, test ${split.test.length}` };
   };
+}
+
+/**
+ * One-hot encoding names a column after each category, and a column name is
+ * shown to every role: a personal-data column encoded so would put its values
+ * where no mask reaches (docs/pii.md). Marked is a column in the `pii:` of this
+ * block or of a block it reads from, directly or further up, or matched by the
+ * project's `pii.columns` rules.
+ */
+function refuseOneHotOfPersonalData(block: PrepareBlock, settings: PrepareSettings, context: Parameters<BlockRunner<PrepareBlock>>[1], upstream: string): void {
+  const marked = new Set<string>((block.pii ?? []).map((c) => c.toLowerCase()));
+  const seen = new Set<string>();
+  const visit = (name: string): void => {
+    if (seen.has(name)) return;
+    seen.add(name);
+    const found = context.pipeline.blocks.find((b) => b.name === name);
+    for (const column of found?.pii ?? []) marked.add(column.toLowerCase());
+    for (const up of found?.upstream ?? []) visit(up);
+  };
+  visit(upstream);
+  const rules = context.project.settings.pii.columns;
+  for (const [column, transform] of Object.entries(settings.transform ?? {})) {
+    if (!('encode' in transform) || transform.encode !== 'one_hot') continue;
+    if (marked.has(column.toLowerCase()) || matchesPiiRule(column, rules)) {
+      throw new ConfigError('prepare.one_hot_personal_data', `prepare: transform: ${column}: one_hot names a column after each value, and '${column}' holds personal data; use encode: ordinal, or leave it out of the features`, { location: locationOf(block) });
+    }
+  }
 }
 
 function splitRows(rows: readonly Row[], settings: PrepareSettings): Split {
