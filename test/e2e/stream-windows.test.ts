@@ -151,13 +151,21 @@ for (const [broker, publish] of Object.entries(brokers)) {
       assert.equal(await last.exited, 0, last.output());
 
       const lateRows = (await world.query(`SELECT id FROM ${world.name}.${name}_late ORDER BY id`)).map((r) => Number(r.id));
-      // A killed consumer's unacknowledged messages are taken again before newer ones (its own pending entries first on
-      // Redis; on JetStream, newer messages wait for the redeliveries), so none of them falls behind the watermark:
-      // the late table holds exactly the five late readings, and every other reading is in its window once.
-      assert.deepEqual(lateRows, late.map((r) => r.id));
       const rows = await world.query(`SELECT window_start, window_end, device, n, total, lo, hi FROM ${world.name}.${name}`);
       const actual = rows.map((r) => line(r.window_start as Date, r.window_end as Date, r.device as string, Number(r.n), Number(r.total), Number(r.lo), Number(r.hi))).sort();
-      assert.deepEqual(actual, expected);
+      if (broker === 'redis') {
+        // A killed consumer's own pending entries are read before newer ones, so none of them falls behind the
+        // watermark: the late table holds exactly the five late readings, and every other reading is in its window once.
+        assert.deepEqual(lateRows, late.map((r) => r.id));
+        assert.deepEqual(actual, expected);
+      } else {
+        // JetStream sends a killed consumer's messages again only after ack_wait; newer ones are held for them, but not
+        // past one more ack_wait, and on a loaded machine a redelivery can come later and fall behind the watermark
+        // (docs/streaming.md). Each reading is still in its window or the late table, once.
+        assert.equal(new Set(lateRows).size, lateRows.length, 'a late record written twice');
+        for (const r of late) assert.ok(lateRows.includes(r.id), `late reading ${r.id} is not in the late table`);
+        assert.deepEqual(actual, expectedWindows(all, all.filter((r) => lateRows.includes(r.id))));
+      }
     });
   });
 }
