@@ -51,7 +51,7 @@ describe('a windowed stream that goes quiet', { skip }, () => {
       await waitFor(async () => (await countRows(world, name)) === 3, { what: 'the last window, by idling', giveUpWhen });
       assert.deepEqual(await windows(), [[0, 10, 45], [10, 10, 145], [20, 5, 110]]);
       // A reading behind the moved watermark is late, not a window emitted twice.
-      await publishToRedis(name, [JSON.stringify({ id: 26, ts: new Date(base + 25_000).toISOString(), v: 1000 })]);
+      drops.push((await publishToRedis(name, [JSON.stringify({ id: 26, ts: new Date(base + 25_000).toISOString(), v: 1000 })])).drop);
       await waitFor(async () => (await countRows(world, `${name}__late`)) === 1, { what: 'the late reading', giveUpWhen });
       await new Promise((resolve) => setTimeout(resolve, 1500));
     } finally {
