@@ -2,65 +2,25 @@ import duckdb from '@duckdb/node-bindings';
 import { DuckDBDecimalType, DuckDBTypeId, type DuckDBConnection, type DuckDBDataChunk, type DuckDBType } from '@duckdb/node-api';
 import type { ColumnVector } from './column-chunk.ts';
 import type { TypedColumnChunk } from './data-plane.ts';
+import { readAhead } from './duckdb-read-ahead.ts';
 
 /** Chunks fetched ahead of the consumer: the engine keeps reading while a chunk is encoded and sent. */
-const readAhead = 8;
+const chunksAhead = 8;
 
 /**
  * Streams a query's result as column chunks straight from DuckDB's vectors:
- * no JS value is made for a fixed-width cell. A pump keeps fetching up to
- * `readAhead` chunks ahead, so the engine reads while the caller encodes and
- * waits on its socket, and memory stays at a few chunks.
+ * no JS value is made for a fixed-width cell. Up to `chunksAhead` chunks are
+ * fetched ahead (`readAhead`), so the engine reads while the caller encodes
+ * and waits on its socket, and memory stays at a few chunks.
  */
 export async function* streamDuckColumns(connection: DuckDBConnection, sql: string, signal?: AbortSignal): AsyncGenerator<TypedColumnChunk> {
   const result = await connection.stream(sql);
   const columnTypes = result.columnTypes();
   const types = columnTypes.map((t) => t.toString());
   const widths = columnTypes.map(byteWidth);
-  const queue: DuckDBDataChunk[] = [];
-  let failure: { error: unknown } | undefined;
-  let done = false;
-  let stopped = false;
-  let wake: (() => void) | undefined;
-  let room: (() => void) | undefined;
-  const pump = (async () => {
-    try {
-      while (!stopped) {
-        if (queue.length >= readAhead) {
-          await new Promise<void>((resolve) => (room = resolve));
-          continue;
-        }
-        const chunk = await result.fetchChunk();
-        if (!chunk || chunk.rowCount === 0) break;
-        queue.push(chunk);
-        wake?.();
-      }
-    } catch (error) {
-      failure = { error };
-    } finally {
-      done = true;
-      wake?.();
-    }
-  })();
-  try {
-    for (;;) {
-      if (signal?.aborted) throw signal.reason;
-      const chunk = queue.shift();
-      if (chunk) {
-        room?.();
-        yield toColumnChunk(chunk, types, widths);
-        continue;
-      }
-      if (failure) throw failure.error;
-      if (done) break;
-      await new Promise<void>((resolve) => (wake = resolve));
-      wake = undefined;
-    }
-  } finally {
-    // Let the pump stop (a fetch in flight lands or fails) before the connection closes.
-    stopped = true;
-    room?.();
-    await pump;
+  for await (const chunk of readAhead(result, chunksAhead)) {
+    if (signal?.aborted) throw signal.reason;
+    yield toColumnChunk(chunk, types, widths);
   }
 }
 
