@@ -1,6 +1,7 @@
 import type { SyncContext, SyncDestination } from '../core/connectors/sync-destination.ts';
 import type { StreamMessage } from './stream-source.ts';
 import type { BatchStager } from './batch-stager.ts';
+import type { BrokerSink } from './sinks/broker-sink.ts';
 
 /** A message that could not be loaded, and why. */
 export interface DeadLetter {
@@ -27,6 +28,11 @@ const utf8 = new TextDecoder('utf-8', { fatal: true });
  * The dead-letter table, in the pipeline's dead_letter_connection (the first table sink's by default). Rows are upserted
  * by (pipeline, message id), so a dead letter written again after a crash
  * (before the broker heard its ack) stays one row. Its state row counts them.
+ *
+ * With `dead_letter_publish`, each letter is also published to a broker, as
+ * one message holding the table's columns, before the table is written: a
+ * crash between the two publishes it again (the broker sink's guarantee), and
+ * never leaves a letter in the table that the broker did not get.
  */
 export class DeadLetters {
   private ready = false;
@@ -37,6 +43,7 @@ export class DeadLetters {
     private readonly source: string,
     private readonly table: string,
     private readonly destination: SyncDestination,
+    private readonly broker?: BrokerSink | undefined,
   ) {}
 
   get stream(): string {
@@ -47,7 +54,8 @@ export class DeadLetters {
     return this.count;
   }
 
-  async write(letters: readonly DeadLetter[], stager: BatchStager, context: SyncContext): Promise<void> {
+  /** `settled` says which message ids the source counts as acknowledged (a broker that keeps the sink's ids prunes them). */
+  async write(letters: readonly DeadLetter[], stager: BatchStager, context: SyncContext, settled: (id: string) => boolean = () => false): Promise<void> {
     if (!letters.length) return;
     if (!this.ready) {
       await this.destination.prepare(context);
@@ -66,7 +74,13 @@ export class DeadLetters {
       deliveries: message.deliveries,
       failed_at: now,
     }));
-    const input = await stager.stage('_sluice_dead_letters', rows, Object.fromEntries(columns.map((c) => [c.name, c.type])));
+    const types = Object.fromEntries(columns.map((c) => [c.name, c.type]));
+    if (this.broker) {
+      const unpublished = rows.filter((row) => !this.broker!.hasCommitted(row.message_id));
+      const ids = unpublished.map((row) => row.message_id);
+      await this.broker.writeRows(unpublished, types, ids.map((id) => `dead:${id}`), ids, settled);
+    }
+    const input = await stager.stage('_sluice_dead_letters', rows, types);
     const count = this.count + letters.length;
     await this.destination.applyBatch({ pipeline: this.pipeline, stream: this.stream, table: { name: this.table }, change: { kind: 'upsert', input, key }, state: { count } }, context);
     this.count = count;

@@ -72,7 +72,12 @@ export async function openStreamRun(
     const decoder = createPayloadDecoder(settings.payload, pipeline.shown, settings.schema_contract);
     const source = await openStreamSource(settings.source, { pipeline: pipeline.name, maxInFlight: settings.max_in_flight, redeliveriesFirst: settings.window !== undefined, ingest: options.ingest, payload: settings.payload });
     closing.push(() => source.close());
-    const deadLetters = new DeadLetters(pipeline.name, source.description, settings.dead_letter_table, destinations.get(deadLetterConnection(settings))!);
+    const deadLetterBroker = settings.dead_letter_publish ? await openBrokerSink(pipeline.name, settings.dead_letter_publish) : undefined;
+    if (deadLetterBroker) {
+      closing.push(() => deadLetterBroker.close());
+      await deadLetterBroker.load();
+    }
+    const deadLetters = new DeadLetters(pipeline.name, source.description, settings.dead_letter_table, destinations.get(deadLetterConnection(settings))!, deadLetterBroker);
     const window = settings.window ? new WindowAggregator(settings.window) : undefined;
     // A windowed pipeline has a table sink (its file's schema asks for one): the late table sits beside the first.
     const late = settings.window ? await openLateTable(pipeline.name, settings.window.late_table ?? `${pipeline.name}__late`, firstTableSink(settings).connection, destinations, context) : undefined;

@@ -174,7 +174,7 @@ async function processBatch(run: StreamRun, messages: readonly StreamMessage[], 
   const letters = rejecting ? [] : failed.filter(lastDelivery);
   const retry = rejecting ? [] : failed.filter((f) => !lastDelivery(f)).map((f) => f.message);
   const lettered = new Set(letters.map((l) => l.message.id));
-  if (letters.length) await retryWithBackoff('writing dead letters', () => run.deadLetters.write(letters, stager, context), context.logger, context.signal);
+  if (letters.length) await retryWithBackoff('writing dead letters', () => run.deadLetters.write(letters, stager, context, settled), context.logger, context.signal);
   const late = await writeLateRecords(run, staged, settled, stager);
   let firstRows = 0;
   // Broker sinks publish first, tables and files commit after: a crash between them publishes the messages again

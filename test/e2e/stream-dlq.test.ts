@@ -166,3 +166,81 @@ describe('sluice stream dlq replay into a Redis stream', { skip: skipRedis }, ()
     assert.equal(await count('id = 5'), 1);
   });
 });
+
+const skipPublish = await requirePrerequisites('postgres', 'redis', 'nats-jetstream');
+
+describe('dead_letter_publish: each dead letter also goes to a JetStream subject, before its row', { skip: skipPublish }, () => {
+  let world: StreamWorld;
+  let drop: () => Promise<void> = async () => undefined;
+  const name = `dlq_pub_${randomBytes(4).toString('hex')}`;
+  const deadStream = `${name.toUpperCase()}_DEAD`;
+
+  async function jetstream() {
+    const { connect } = await import('@nats-io/transport-node');
+    const { jetstreamManager } = await import('@nats-io/jetstream');
+    const nc = await connect({ servers: testNatsUrl() });
+    return { nc, jsm: await jetstreamManager(nc) };
+  }
+
+  before(async () => {
+    const { nc, jsm } = await jetstream();
+    await jsm.streams.add({ name: deadStream, subjects: [`${name}.dead.>`] });
+    await nc.close();
+    world = await createDlqWorld('stream_dlq_pub', name, `{ type: redis_streams, stream: ${name}, claim_idle: 1s }`, [
+      'max_deliver: 1',
+      `dead_letter_publish: { type: nats_jetstream, url: '${testNatsUrl()}', subject: '${name}.dead.{source}' }`,
+    ]);
+    const orders = Array.from({ length: 20 }, (_, i) => ({ id: i + 1, note: i === 4 || i === 14 ? 'poison' : `order ${i + 1}` }));
+    ({ drop } = await publishToRedis(name, orders.map((o) => JSON.stringify(o))));
+  });
+  after(async () => {
+    await drop();
+    const { nc, jsm } = await jetstream();
+    await jsm.streams.delete(deadStream).catch(() => undefined);
+    await nc.close();
+    await world?.close();
+  });
+
+  const { count, letters, streamUntil, listed } = observe(() => world, name);
+
+  it('publishes one message per dead letter with its reason, payload and source position, and a restart adds none', async () => {
+    await streamUntil('18 orders and 2 dead letters', async () => (await count()) === 18 && (await letters()) === 2);
+    const { nc, jsm } = await jetstream();
+    try {
+      const published = async () => {
+        const { state } = await jsm.streams.info(deadStream);
+        const messages = [];
+        for (let seq = state.first_seq; seq <= state.last_seq && state.messages > 0; seq++) {
+          const message = await jsm.streams.getMessage(deadStream, { seq });
+          if (message) messages.push(message);
+        }
+        return messages;
+      };
+      const messages = await published();
+      assert.equal(messages.length, 2);
+      const listedIds = (await listed()).map((e) => e.messageId).sort();
+      const deadMessages = messages.map((m) => ({ subject: m.subject, msgId: m.header?.get('Nats-Msg-Id'), body: m.json<{ pipeline: string; message_id: string; reason: string; payload: string; deliveries: number }>() }));
+      assert.deepEqual(deadMessages.map((l) => l.body.message_id).sort(), listedIds);
+      for (const letter of deadMessages) {
+        assert.equal(letter.body.pipeline, name);
+        assert.match(letter.body.reason, /a poisoned order/);
+        assert.equal(JSON.parse(letter.body.payload).note, 'poison');
+        assert.equal(letter.body.deliveries, 1);
+        assert.equal(letter.subject.startsWith(`${name}.dead.`), true, letter.subject);
+        assert.equal(letter.msgId, `${name}:dead:${letter.body.message_id}`);
+      }
+
+      // A second run takes one more good order and publishes no dead letter again.
+      const more = await publishToRedis(name, [JSON.stringify({ id: 21, note: 'order 21' })]);
+      try {
+        await streamUntil('the 19th order', async () => (await count()) === 19);
+      } finally {
+        await more.drop();
+      }
+      assert.equal((await published()).length, 2);
+      assert.equal(await letters(), 2);
+    } finally {
+      await nc.close();
+    }
+  });
+});

@@ -406,6 +406,8 @@ export const streamingFileSchema = z
     dead_letter_table: z.string().min(1).default('_sluice_dead_letters'),
     /** The connection holding the dead-letter table; the first table sink's when left out (required when every sink is a file). */
     dead_letter_connection: z.string().min(1).optional(),
+    /** Also publishes each dead letter to a broker (a subject, stream, queue or topic), before its row is written to the table. */
+    dead_letter_publish: brokerSinkSchema.optional(),
   })
   .strict()
   .refine((f) => f.schema_contract === 'evolve' || f.payload.format !== 'json' || f.payload.columns !== undefined, {
