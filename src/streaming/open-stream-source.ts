@@ -1,4 +1,5 @@
 import type { StreamSourceSettings, StreamSourceType } from '../core/pipeline/streaming-schema.ts';
+import { fillBrokerSettings } from './fill-broker-settings.ts';
 import type { StreamPublisher, StreamSource, StreamSourceOptions } from './stream-source.ts';
 import { openNatsJetStreamPublisher } from './sources/nats-jetstream-publisher.ts';
 import { openNatsJetStreamSource } from './sources/nats-jetstream-source.ts';
@@ -34,10 +35,10 @@ export function isServedOverHttp(settings: StreamSourceSettings): boolean {
   return kinds[settings.type].servedOverHttp === true;
 }
 
-export function openStreamSource(settings: StreamSourceSettings, options: StreamSourceOptions): Promise<StreamSource> {
-  return (kinds[settings.type] as SourceKind<StreamSourceType>).open(settings, options);
+export async function openStreamSource(settings: StreamSourceSettings, options: StreamSourceOptions): Promise<StreamSource> {
+  return (kinds[settings.type] as SourceKind<StreamSourceType>).open(fillBrokerSettings(settings, `the source of pipeline ${options.pipeline}`), options);
 }
 
-export function openStreamPublisher(settings: StreamSourceSettings): Promise<StreamPublisher> {
-  return (kinds[settings.type] as SourceKind<StreamSourceType>).publisher(settings);
+export async function openStreamPublisher(settings: StreamSourceSettings): Promise<StreamPublisher> {
+  return (kinds[settings.type] as SourceKind<StreamSourceType>).publisher(fillBrokerSettings(settings, `the ${settings.type} source`));
 }

@@ -186,9 +186,11 @@ describe('dead_letter_publish: each dead letter also goes to a JetStream subject
     const { nc, jsm } = await jetstream();
     await jsm.streams.add({ name: deadStream, subjects: [`${name}.dead.>`] });
     await nc.close();
+    // The broker's address comes from the environment, as a password in it would.
+    process.env.SLUICE_TEST_DEAD_LETTER_NATS = testNatsUrl();
     world = await createDlqWorld('stream_dlq_pub', name, `{ type: redis_streams, stream: ${name}, claim_idle: 1s }`, [
       'max_deliver: 1',
-      `dead_letter_publish: { type: nats_jetstream, url: '${testNatsUrl()}', subject: '${name}.dead.{source}' }`,
+      `dead_letter_publish: { type: nats_jetstream, url: '\${SLUICE_TEST_DEAD_LETTER_NATS}', subject: '${name}.dead.{source}' }`,
     ]);
     const orders = Array.from({ length: 20 }, (_, i) => ({ id: i + 1, note: i === 4 || i === 14 ? 'poison' : `order ${i + 1}` }));
     ({ drop } = await publishToRedis(name, orders.map((o) => JSON.stringify(o))));
@@ -202,6 +204,13 @@ describe('dead_letter_publish: each dead letter also goes to a JetStream subject
   });
 
   const { count, letters, streamUntil, listed } = observe(() => world, name);
+
+  it('refuses to start without the environment variable its broker url names, and says which', async () => {
+    const result = await sluice(world.dir, ['stream', 'run', name], { SLUICE_TEST_DEAD_LETTER_NATS: undefined });
+    assert.notEqual(result.code, 0, result.stdout + result.stderr);
+    assert.match(result.stderr, /needs the environment variable SLUICE_TEST_DEAD_LETTER_NATS, which is not set/);
+    assert.equal(await count(), -1, 'nothing was written');
+  });
 
   it('publishes one message per dead letter with its reason, payload and source position, and a restart adds none', async () => {
     await streamUntil('18 orders and 2 dead letters', async () => (await count()) === 18 && (await letters()) === 2);

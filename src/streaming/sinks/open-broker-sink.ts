@@ -1,4 +1,5 @@
-import type { BrokerSinkFile, BrokerSinkType } from '../../core/pipeline/streaming-schema.ts';
+import { describeSink, type BrokerSinkFile, type BrokerSinkType } from '../../core/pipeline/streaming-schema.ts';
+import { fillBrokerSettings } from '../fill-broker-settings.ts';
 import { BrokerSink, type BrokerPublisher } from './broker-sink.ts';
 import { openMqttSink } from './mqtt-sink.ts';
 import { openNatsJetStreamSink } from './nats-jetstream-sink.ts';
@@ -18,5 +19,6 @@ const publishers: { readonly [T in BrokerSinkType]: (settings: Settings<T>, pipe
 /** Connects a broker sink (its state not read yet: call `load`). */
 export async function openBrokerSink(pipeline: string, spec: BrokerSinkFile): Promise<BrokerSink> {
   const open = publishers[spec.type] as (settings: BrokerSinkFile, pipeline: string) => Promise<BrokerPublisher>;
-  return new BrokerSink(pipeline, spec, await open(spec, pipeline));
+  const filled = fillBrokerSettings(spec, `the sink ${describeSink(spec)} of pipeline ${pipeline}`);
+  return new BrokerSink(pipeline, filled, await open(filled, pipeline));
 }
