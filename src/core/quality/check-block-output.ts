@@ -10,6 +10,7 @@ import type { CheckSpec } from './check-spec.ts';
 import type { RelationshipSource } from './check-sql.ts';
 import { evaluateChecks, failedChecksColumn, type Evaluation } from './evaluate-checks.ts';
 import { profileAtStore } from './profile-from-sample.ts';
+import type { OutputProfile } from './profile-output.ts';
 
 /**
  * What happens to a block's output once it is stored and before the block is
@@ -19,12 +20,15 @@ import { profileAtStore } from './profile-from-sample.ts';
  * downstream blocks read.
  *
  * @param outputs the outputs this run has stored so far, which relationships checks may read
+ * @param keptProfile the profile already kept for this very output, when the block hands an input
+ *   on as its output (an exporter does): the same file needs no second profile
  */
 export async function checkBlockOutput(
   block: Block,
   result: BlockResult,
   context: BlockRunContext,
   outputs: ReadonlyMap<string, StoredOutput>,
+  keptProfile?: () => Promise<OutputProfile | undefined>,
 ): Promise<BlockResult> {
   const checks = block.checks ?? [];
   if (!result.output) {
@@ -48,7 +52,8 @@ export async function checkBlockOutput(
       });
     }
   }
-  await keepProfile(block, output, context);
+  // Checks that quarantined rows leave another output than the one handed on: that one is profiled anew.
+  await keepProfile(block, output, context, output === result.output ? keptProfile : undefined);
   return { ...result, output, ...(summary ? { summary } : {}) };
 }
 
@@ -69,9 +74,9 @@ async function recordQuarantine(block: string, quarantined: StoredOutput, contex
 }
 
 /** A profile is a help to the reader, never a reason for a block to fail: a problem making it is logged. */
-async function keepProfile(block: Block, output: StoredOutput, context: BlockRunContext): Promise<void> {
+async function keepProfile(block: Block, output: StoredOutput, context: BlockRunContext, kept?: () => Promise<OutputProfile | undefined>): Promise<void> {
   try {
-    const profile = await profileAtStore(context.session, output);
+    const profile = (await kept?.()) ?? (await profileAtStore(context.session, output));
     await context.store?.putProfile({ runId: context.runId, block: block.name, profile });
   } catch (error) {
     if (context.signal.aborted) throw error;

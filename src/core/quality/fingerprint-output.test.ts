@@ -3,7 +3,7 @@ import path from 'node:path';
 import { describe, it } from 'node:test';
 import { useDataPlaneSession } from '../../testing/data-plane-session.ts';
 import { quoteLiteral } from '../sql/quote.ts';
-import { batchFingerprintSampleRows, fingerprintOutput, fingerprintSampleRows, valueShapeSql } from './fingerprint-output.ts';
+import { batchFingerprintSampleRows, fingerprintOutput, fingerprintSampleRows, fingerprintSource, valueShapeSql } from './fingerprint-output.ts';
 
 const plane = useDataPlaneSession('sluice-fingerprint-');
 
@@ -62,6 +62,20 @@ describe('fingerprintOutput', () => {
     assert.equal(fingerprint.sampled, fingerprintSampleRows);
     assert.equal(fingerprint.columns[1]?.shape, 'text');
     assert.ok(Math.abs(fingerprint.columns[1]!.shapeShare! - 0.75) < 0.02, `share ${fingerprint.columns[1]!.shapeShare}`);
+  });
+
+  it('samples fifty runs of consecutive rows, one at the start of each fiftieth of the output, and nothing past the last', async () => {
+    const rows = 4 * fingerprintSampleRows + 37;
+    const output = await plane.session.storeQuery(`SELECT i AS id FROM range(${rows}) t(i)`, path.join(plane.dir, 'runs.parquet'));
+    const [runs = {}] = await plane.session.query(
+      `SELECT count(*) AS n, count(DISTINCT id // ${Math.floor(rows / 50)}) AS runs, max(id % ${Math.floor(rows / 50)}) AS last_offset, max(id) AS last
+       FROM ${fingerprintSource(output)}`,
+    );
+    const stride = Math.floor(rows / 50);
+    assert.deepEqual(
+      { n: Number(runs.n), runs: Number(runs.runs), lastOffset: Number(runs.last_offset), last: Number(runs.last) },
+      { n: fingerprintSampleRows, runs: 50, lastOffset: fingerprintSampleRows / 50 - 1, last: 49 * stride + fingerprintSampleRows / 50 - 1 },
+    );
   });
 
   it('reads a smaller sample of a sync batch, with shares close to the whole', async () => {

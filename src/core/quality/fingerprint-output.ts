@@ -67,18 +67,19 @@ export const batchFingerprintSampleRows = 20_000;
 
 /**
  * The rows a fingerprint reads: all of a small output; of a large one, evenly
- * spaced runs of rows picked by their row number. A random sample would read
- * and shape every row before choosing (a full pass over the output on every
- * run); row-number ranges let the data plane skip what lies between them, and
- * the same output always gives the same sample.
+ * spaced runs of rows picked by their row number. A random sample would shape
+ * every row before choosing, and the same output always gives the same sample.
+ * The runs start every `stride` rows, so one remainder test per row finds them:
+ * as fifty ranges joined by OR, the test cost more than the rest of the
+ * fingerprint (0.4 of 0.55 CPU seconds at 4.7 million rows).
  */
 export function fingerprintSource(output: StoredOutput, sampleRows = fingerprintSampleRows): string {
   const location = quoteLiteral(output.location);
   if (output.rows <= sampleRows) return `read_parquet(${location})`;
   const run = Math.max(1, Math.floor(sampleRows / sampleWindows));
   const stride = Math.floor(output.rows / sampleWindows);
-  const ranges = Array.from({ length: sampleWindows }, (_, k) => `(file_row_number >= ${k * stride} AND file_row_number < ${k * stride + run})`);
-  return `(SELECT * EXCLUDE (file_row_number) FROM read_parquet(${location}, file_row_number = true) WHERE ${ranges.join(' OR ')})`;
+  // Run k is [k * stride, k * stride + run) for k below sampleWindows; the few rows past the last stride are left out.
+  return `(SELECT * EXCLUDE (file_row_number) FROM read_parquet(${location}, file_row_number = true) WHERE file_row_number % ${stride} < ${run} AND file_row_number < ${sampleWindows * stride})`;
 }
 
 /**

@@ -19,6 +19,7 @@ import { createLogger } from './logger.ts';
 import { noRetries, retryDelay, shouldRetry } from './retry-policy.ts';
 import { decideRoleOutcome, type RoleOutcome } from './role-outcome.ts';
 import { checkBlockOutput } from '../quality/check-block-output.ts';
+import { findKeptProfile } from '../quality/find-kept-profile.ts';
 import { judgeBlockMetrics } from '../quality/judge-block-metrics.ts';
 import { judgeBlockDrift, recordDiscardedRows, type JudgedDrift } from '../quality/judge-block-drift.ts';
 import { defaultDriftSettings } from '../quality/drift-settings.ts';
@@ -131,7 +132,9 @@ export async function executeBlockRun(scope: BlockRunScope, job: BlockRunJob, si
         // Checks judge the written output before it is kept (quarantine rewrites it), with this
         // run's upstream outputs at hand for relationships checks.
         const upstreamOutputs = new Map(inputs.map((input) => [input.name, input.output]));
-        const result = await checkBlockOutput(block, drifted, context, upstreamOutputs);
+        const handedOn = written && keptAt.get(written.location);
+        const keptProfile = handedOn === undefined ? undefined : () => findKeptProfile(store, job.runId, handedOn);
+        const result = await checkBlockOutput(block, drifted, context, upstreamOutputs, keptProfile);
         // The block's numbers (rows, null rates, metric sums) are judged against its history.
         const judged =
           result.output &&
