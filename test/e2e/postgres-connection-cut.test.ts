@@ -29,7 +29,7 @@ const stages: readonly Stage[] = [
   { name: 'streaming COPY into the target', modes: ['append'], statement: 'COPY %T%', streaming: true },
   { name: 'waiting to write the target in its transaction', modes: ['append'], statement: 'COPY %T%', lock: 'SHARE' },
   { name: 'swapping the staging table in', modes: ['replace'], statement: 'LOCK TABLE %T%', lock: 'ACCESS SHARE' },
-  { name: 'upserting from the staging table', modes: ['upsert'], statement: 'INSERT INTO %T%ON CONFLICT%', lock: 'SHARE' },
+  { name: 'upserting from the staging table', modes: ['upsert'], statement: 'UPDATE ONLY %T%', lock: 'SHARE' },
   { name: 'merging from the staging table', modes: ['merge'], statement: 'DELETE FROM %T%', lock: 'SHARE' },
 ];
 

@@ -186,3 +186,21 @@ export async function hasUniqueIndexOn(client: ClientBase, oid: number, key: rea
   );
   return (result.rowCount ?? 0) > 0;
 }
+
+/**
+ * Whether rows of the table are only stored, never acted on: a plain table
+ * (not partitioned) without user triggers, rules or row security policies.
+ * Then an UPDATE ONLY of the keys that are there plus an INSERT of the rest
+ * changes exactly what one `INSERT ... ON CONFLICT DO UPDATE` would;
+ * otherwise a trigger or policy could see the two differently.
+ */
+export async function storesRowsOnly(client: ClientBase, oid: number): Promise<boolean> {
+  const result = await client.query(
+    `SELECT 1 FROM pg_class c
+      WHERE c.oid = $1 AND c.relkind = 'r' AND NOT c.relrowsecurity AND NOT c.relhasrules
+        AND NOT EXISTS (SELECT 1 FROM pg_trigger WHERE tgrelid = $1 AND NOT tgisinternal)
+        AND NOT EXISTS (SELECT 1 FROM pg_policy WHERE polrelid = $1)`,
+    [oid],
+  );
+  return (result.rowCount ?? 0) > 0;
+}

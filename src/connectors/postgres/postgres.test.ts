@@ -117,6 +117,45 @@ describe('postgres connector: writing', { skip }, () => {
     assert.deepEqual(found, [{ name: 'new', n: 5 }, { name: 'old', n: 3 }]);
   });
 
+  it('refuses an upsert whose input repeats a key, among the rows there or the new ones, and leaves the target as it was', async () => {
+    await write({ table: 'twice', mode: 'upsert', key: ['id'] }, await input("SELECT i AS id, 'old' AS name FROM range(3) t(i)"));
+    for (const repeated of [1, 4]) {
+      const error = await rejects(
+        write({ table: 'twice', mode: 'upsert', key: ['id'] }, await input(`SELECT i AS id, 'new' AS name FROM range(5) t(i) UNION ALL SELECT ${repeated}, 'again'`)),
+        'postgres.duplicate_key',
+      );
+      assert.match(error.message, /more than one row for the same key \(id\)/);
+      assert.deepEqual(await rows(`SELECT count(*)::int AS n, count(*) FILTER (WHERE name = 'old')::int AS old FROM ${schema}.twice`), [{ n: 3, old: 3 }]);
+    }
+    assert.deepEqual(await leftovers(), []);
+  });
+
+  it('upserts as one INSERT ... ON CONFLICT into a table with triggers, which see every row as an insert first', async () => {
+    await admin.query(`CREATE TABLE ${schema}.watched (id bigint PRIMARY KEY, name text)`);
+    await admin.query(`CREATE TABLE ${schema}.watched_log (id bigint)`);
+    await admin.query(`CREATE FUNCTION ${schema}.log_insert() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN INSERT INTO ${schema}.watched_log VALUES (NEW.id); RETURN NEW; END $$`);
+    await admin.query(`CREATE TRIGGER log_insert BEFORE INSERT ON ${schema}.watched FOR EACH ROW EXECUTE FUNCTION ${schema}.log_insert()`);
+    await admin.query(`INSERT INTO ${schema}.watched VALUES (0, 'old'), (1, 'old')`);
+    await admin.query(`TRUNCATE ${schema}.watched_log`);
+    await write({ table: 'watched', mode: 'upsert', key: ['id'] }, await input("SELECT i AS id, 'new' AS name FROM range(4) t(i)"));
+    assert.deepEqual(await rows(`SELECT count(*)::int AS n FROM ${schema}.watched_log`), [{ n: 4 }]);
+    assert.deepEqual(await rows(`SELECT count(*)::int AS n, count(*) FILTER (WHERE name = 'new')::int AS new FROM ${schema}.watched`), [{ n: 4, new: 4 }]);
+  });
+
+  it('an upsert that another unique index refuses fails as a whole and changes nothing', async () => {
+    await admin.query(`CREATE TABLE ${schema}.two_keys (id bigint PRIMARY KEY, code text UNIQUE, name text)`);
+    await admin.query(`INSERT INTO ${schema}.two_keys VALUES (0, 'a', 'old'), (1, 'b', 'old')`);
+    await rejects(
+      write({ table: 'two_keys', mode: 'upsert', key: ['id'] }, await input("SELECT 1 AS id, 'b' AS code, 'new' AS name UNION ALL SELECT 2, 'a', 'new'")),
+      'postgres.write_failed',
+    );
+    assert.deepEqual(await rows(`SELECT id::int, code, name FROM ${schema}.two_keys ORDER BY id`), [
+      { id: 0, code: 'a', name: 'old' },
+      { id: 1, code: 'b', name: 'old' },
+    ]);
+    assert.deepEqual(await leftovers(), []);
+  });
+
   it('refuses an upsert into a table without a unique key, naming the table and key', async () => {
     await admin.query(`CREATE TABLE ${schema}.no_key (id bigint, v text)`);
     const error = await rejects(write({ table: 'no_key', mode: 'upsert', key: ['id'] }, await input("SELECT 1 AS id, 'a' AS v")), 'postgres.key_not_unique');
