@@ -325,7 +325,7 @@ try {
         const result = await throughput(kind, name, broker);
         results.set(kind, result);
         const ratio = kind === 'sluice' && results.has('baseline') ? `  ratio ${(result.rate / results.get('baseline')!.rate).toFixed(2)}x` : '';
-        console.log(`${name} throughput  ${kind.padEnd(8)} ${fmt(result.rate)} rows/s, ${result.peakMb.toFixed(0)} MB peak, ${result.cpuPer10k.toFixed(2)} CPU s/10k (${result.check})${ratio}; load average ${loadavg().map((l) => l.toFixed(1)).join(' ')}`);
+        console.log(`${name} throughput  ${kind.padEnd(8)} ${fmt(result.rate)} rows/s, ${result.peakMb.toFixed(0)} MB peak, ${result.cpuPer10k.toFixed(3)} CPU s/10k (${result.check})${ratio}; load average ${loadavg().map((l) => l.toFixed(1)).join(' ')}`);
         if (result.rss) console.log(`${name} memory      ${kind.padEnd(8)} RSS at ${result.rss}`);
       }
       if (args['no-latency']) continue;

@@ -29,6 +29,8 @@ export function createPayloadDecoder(settings: PayloadSettings, where: string, c
     if (!column) throw new ConfigError('stream.bad_column_type', `${where}: column ${name} has type '${spec}'; use BIGINT, INTEGER, DOUBLE, VARCHAR, BOOLEAN, TIMESTAMP or JSON, optionally NOT NULL`);
     columns.set(name, column);
   }
+  // The columns as an array too, walked for every record (a Map's iterator would be an object per record).
+  let columnList = [...columns.values()];
   if (settings.format === 'text' && columns.size !== 1) throw new ConfigError('stream.bad_columns', `${where}: a text payload fills one column; declare one, or leave columns out for a column named text`);
 
   const fromObject = (object: Record<string, unknown>): Row => {
@@ -45,10 +47,14 @@ export function createPayloadDecoder(settings: PayloadSettings, where: string, c
         if (!type) continue;
         column = { name, type, notNull: false };
         columns.set(name, column);
+        columnList = [...columns.values()];
       }
       row[name] = checkValue(column, value);
     }
-    for (const column of columns.values()) if (!(column.name in row)) row[column.name] = checkValue(column, null);
+    for (let i = 0; i < columnList.length; i++) {
+      const column = columnList[i]!;
+      if (!(column.name in row)) row[column.name] = checkValue(column, null);
+    }
     return row;
   };
 

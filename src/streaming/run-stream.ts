@@ -130,7 +130,7 @@ async function processBatch(run: StreamRun, messages: readonly StreamMessage[], 
   // A message the broker counts as acknowledged was committed (or dead-lettered): it is a stale copy,
   // delivered again before the ack arrived. Committed ids behind that line are pruned, so both tests are needed.
   const settled = await run.source.settledIds();
-  const fresh = messages.filter((m) => !settled(m.id) && !run.sinks.every((sink) => sink.hasCommitted(m.id)));
+  const fresh = messages.filter((m) => !settled(m.id) && !committedEverywhere(run.sinks, m.id));
   const decoded: Decoded[] = [];
   for (const message of fresh) {
     if (message.problem) {
@@ -163,9 +163,11 @@ async function processBatch(run: StreamRun, messages: readonly StreamMessage[], 
     else groups.set(key, { sinks: [sink], items });
   }
   const staged: { sinks: PipelineSink[]; ids: string[]; rows: Row[]; inputs: WindowInput[] }[] = [];
+  // Each record's rows by message go to a window or a broker sink's record ids; a plain table sink needs only the rows.
+  const byMessage = run.window !== undefined || run.sinks.some((sink) => sink instanceof BrokerSink);
   for (const { sinks, items } of groups.values()) {
     const { rows, kept } = await batchTransform(items, run.transformers, fail);
-    staged.push({ sinks, ids: kept.map((d) => d.message.id), rows, inputs: kept.map((d) => ({ id: d.message.id, rows: d.rows })) });
+    staged.push({ sinks, ids: kept.map((d) => d.message.id), rows, inputs: byMessage ? kept.map((d) => ({ id: d.message.id, rows: d.rows })) : [] });
   }
 
   // A source whose sender waits for the answer is told of the failures instead: retrying cannot fix a record the sender sent.
@@ -182,13 +184,15 @@ async function processBatch(run: StreamRun, messages: readonly StreamMessage[], 
   // A window's rows for a broker sink are stepped from the first table sink's windows as they were before its commit.
   const jobs = staged.flatMap((group) => group.sinks.map((sink) => ({ sink, ...group }))).sort((a, b) => Number(b.sink instanceof BrokerSink) - Number(a.sink instanceof BrokerSink));
   for (const { sink, ids, rows, inputs } of jobs) {
-    const kept = ids.filter((id) => !lettered.has(id));
+    const kept = lettered.size ? ids.filter((id) => !lettered.has(id)) : ids;
     if (!kept.length) continue;
     let settledNow = settled;
+    // The batch was sorted out against this very state; only a state read again after a refused commit needs the test again.
+    let reloaded = false;
     const written = await retryWithBackoff(
       `committing to ${sink.label}`,
       async () => {
-        if (kept.some((id) => sink.hasCommitted(id) || settledNow(id))) throw overtaken(sink);
+        if (reloaded && kept.some((id) => sink.hasCommitted(id) || settledNow(id))) throw overtaken(sink);
         if (sink instanceof FileSink) {
           const plain = await plainRows(rows, run, stager);
           return sink.writeRows(plain.rows, plain.types, kept, settledNow, context);
@@ -203,6 +207,7 @@ async function processBatch(run: StreamRun, messages: readonly StreamMessage[], 
       // A refused commit (another process moved the state) or a lost connection: read the committed state again,
       // then the broker's acknowledged line, which covers every id that state pruned.
       async () => {
+        reloaded = true;
         await sink.load(context).catch(() => undefined);
         settledNow = await run.source.settledIds().catch(() => settledNow);
       },
@@ -249,6 +254,11 @@ async function processBatch(run: StreamRun, messages: readonly StreamMessage[], 
     late,
     committed: committedTotals(run.sinks[0]!),
   };
+}
+
+function committedEverywhere(sinks: readonly PipelineSink[], id: string): boolean {
+  for (const sink of sinks) if (!sink.hasCommitted(id)) return false;
+  return true;
 }
 
 function committedTotals(sink: PipelineSink): CommittedTotals {
@@ -417,7 +427,10 @@ function isAfter(a: unknown, b: unknown): boolean {
 }
 
 /** A message delivered twice into one batch (redelivered while still held) is processed once. */
-function unique(messages: readonly StreamMessage[]): StreamMessage[] {
+function unique(messages: readonly StreamMessage[]): readonly StreamMessage[] {
+  const ids = new Set<string>();
+  for (const m of messages) ids.add(m.id);
+  if (ids.size === messages.length) return messages;
   const byId = new Map<string, StreamMessage>();
   for (const m of messages) {
     const seen = byId.get(m.id);

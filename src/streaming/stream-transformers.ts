@@ -61,8 +61,27 @@ export async function loadStreamTransformers(specs: readonly TransformerSpec[], 
  * its turn of the event loop) only for one that returns a promise.
  */
 export function transformRecord(record: Row, transformers: readonly StreamTransformer[]): Row[] | Promise<Row[]> {
-  let rows: Row[] = [record];
-  for (let i = 0; i < transformers.length; i++) {
+  // The usual case, one row in and one out of each transformer, builds no array until the end.
+  let one = record;
+  let i = 0;
+  for (; i < transformers.length; i++) {
+    const t = transformers[i]!;
+    if (t.kind !== 'record') continue;
+    const out = t.run(one);
+    if (out === null || typeof out !== 'object' || Array.isArray(out) || out instanceof Promise) {
+      if (out instanceof Promise) return finishAsync(out, [one], 0, [], i, transformers);
+      const next: Row[] = [];
+      collect(t, out, next);
+      return i + 1 < transformers.length ? transformRows(next, i + 1, transformers) : next;
+    }
+    one = out as Row;
+  }
+  return [one];
+}
+
+/** transformRecord from transformer `from` on, over several rows. */
+function transformRows(rows: Row[], from: number, transformers: readonly StreamTransformer[]): Row[] | Promise<Row[]> {
+  for (let i = from; i < transformers.length; i++) {
     const t = transformers[i]!;
     if (t.kind !== 'record') continue;
     const next: Row[] = [];

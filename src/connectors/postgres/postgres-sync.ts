@@ -1,4 +1,4 @@
-import type { Client } from 'pg';
+import type { Client, QueryResult } from 'pg';
 import type { Column, DataPlaneSession } from '../../core/data-plane/data-plane.ts';
 import { ConnectorError, SluiceError } from '../../core/errors.ts';
 import type { ConnectorContext } from '../../core/connectors/connector.ts';
@@ -144,13 +144,13 @@ class PostgresSyncDestination implements SyncDestination {
       // CSV text held in memory goes to the server as it is: the table's types matter only to a data-plane select.
       const inline = inputsOf(batch.change).every((input) => input.csv !== undefined);
       const types = inline ? new Map<string, string>() : new Map((await this.describeTable(batch.table))?.columns.map((c) => [c.name, c.nativeType]));
-      // Text timestamps are UTC wall times, as the binary path reads the data plane's.
-      await client.query(inline ? "BEGIN; SET LOCAL TimeZone = 'UTC'" : 'BEGIN');
-      const locked = await client.query(`SELECT state FROM ${this.state.sql} WHERE pipeline = $1 AND stream = $2 FOR UPDATE`, [batch.pipeline, batch.stream]);
-      checkPreviousState(batch, locked.rows[0]?.state as StreamState | undefined, this.name);
+      // One round trip opens the transaction and locks the state row, another writes the state and commits: a
+      // streaming micro-batch pays for each. Text timestamps are UTC wall times, as the binary path reads the data plane's.
+      const lock = `SELECT state FROM ${this.state.sql} WHERE pipeline = ${client.escapeLiteral(batch.pipeline)} AND stream = ${client.escapeLiteral(batch.stream)} FOR UPDATE`;
+      const opened = (await client.query(`${inline ? "BEGIN; SET LOCAL TimeZone = 'UTC'" : 'BEGIN'}; ${lock}`)) as unknown as QueryResult[];
+      checkPreviousState(batch, opened.at(-1)!.rows[0]?.state as StreamState | undefined, this.name);
       const result = await this.change(client, ref, batch, types, copy, context.session);
-      await this.writeState(client, batch);
-      await client.query('COMMIT');
+      await this.writeState(client, batch, true);
       return result;
     } catch (error) {
       // The session may sit in an aborted COPY: drop it; the server rolls the transaction back.
@@ -232,11 +232,16 @@ class PostgresSyncDestination implements SyncDestination {
     };
   }
 
-  private async writeState(client: Client, batch: SyncBatch): Promise<void> {
+  /** Writes the batch's state row; with `commit`, commits in the same round trip (as literals: a multi-statement query takes no parameters). */
+  private async writeState(client: Client, batch: SyncBatch, commit = false): Promise<void> {
     // With no state row to lock, a second sync's insert of the first row fails on the key instead of overwriting it.
     const upsert = batch.previousState === null ? '' : 'ON CONFLICT (pipeline, stream) DO UPDATE SET state = excluded.state, updated_at = excluded.updated_at';
-    await client
-      .query(`INSERT INTO ${this.state.sql} (pipeline, stream, state, updated_at) VALUES ($1, $2, $3::jsonb, now()) ${upsert}`, [batch.pipeline, batch.stream, JSON.stringify(batch.state)])
+    const insert = `INSERT INTO ${this.state.sql} (pipeline, stream, state, updated_at) VALUES`;
+    const values = [batch.pipeline, batch.stream, JSON.stringify(batch.state)];
+    await (commit
+      ? client.query(`${insert} (${values.map((v) => client.escapeLiteral(v)).join(', ')}::jsonb, now()) ${upsert}; COMMIT`)
+      : client.query(`${insert} ($1, $2, $3::jsonb, now()) ${upsert}`, values)
+    )
       .catch((error: unknown) => {
         if ((error as { code?: string }).code === '23505') checkPreviousState(batch, {}, this.name);
         throw error;

@@ -15,6 +15,19 @@ describe('CsvBytes', () => {
     }
   });
 
+  it('writes whole numbers across the split into runs of nine digits, where a quotient could round up', () => {
+    const edges = [999_999_999, 1_000_000_000, 1_000_000_001, 1_733_567_000_123, 9_007_198_999_999_999, 9_007_199_000_000_000, 1e15, 1e15 - 1];
+    let seed = 11;
+    const random = Array.from({ length: 2000 }, () => {
+      seed = (seed * 48271) % 2147483647;
+      return Math.floor((seed / 2147483647) * 10 ** (1 + (seed % 15)));
+    });
+    for (const n of [...edges, ...random]) {
+      assert.equal(written((b) => b.integer(n)), String(n));
+      assert.equal(written((b) => b.integer(-n)), String(-n));
+    }
+  });
+
   it('writes scaled decimals with exactly their places, zero-padded', () => {
     assert.equal(written((b) => b.decimal(52104, false, 2)), '521.04');
     assert.equal(written((b) => b.decimal(5, true, 2)), '-0.05');
@@ -22,6 +35,9 @@ describe('CsvBytes', () => {
     assert.equal(written((b) => b.decimal(7, false, 0)), '7');
     assert.equal(written((b) => b.decimal(1, false, 9)), '0.000000001');
     assert.equal(written((b) => b.decimal(Number.MAX_SAFE_INTEGER, true, 4)), '-900719925474.0991');
+    assert.equal(written((b) => b.decimal(9_007_198_999_999_999, false, 9)), '9007198.999999999');
+    assert.equal(written((b) => b.decimal(1_000_000_000, false, 9)), '1.000000000');
+    assert.equal(written((b) => b.decimal(123, false, 9)), '0.000000123');
   });
 
   it('copies plain text and quotes text with commas, quotes or line breaks', () => {

@@ -60,6 +60,16 @@ describe('CsvRowEncoder', () => {
     assert.equal(encoder.encode([{ n: 2.5 }]), '2.5\n');
   });
 
+  it('keeps encoders of the same columns apart: each writes its own values and keeps its own column types', () => {
+    const whole = new CsvRowEncoder();
+    const fractions = new CsvRowEncoder();
+    assert.equal(whole.encode([{ n: 1, s: 'a' }]), '1,a\n');
+    assert.equal(fractions.encode([{ n: 1.5, s: 'b,c' }]), '1.5,"b,c"\n');
+    assert.equal(whole.encode([{ n: 2, s: 'd' }]), '2,d\n');
+    assert.throws(() => whole.encode([{ n: 2.5, s: 'e' }]), /held whole numbers/);
+    assert.equal(fractions.encode([{ n: 3, s: 'f' }]), '3,f\n');
+  });
+
   it('rejects a row that is not an object, naming its record', () => {
     assert.throws(() => new CsvRowEncoder().encode([{ a: 1 }, 5 as never]), (error: SluiceError) => error.code === 'block.bad_row' && error.location?.record === 2);
   });

@@ -92,6 +92,9 @@ export class CsvRowEncoder {
 
 type FieldEncoder = (value: unknown, record: number) => void;
 
+/** Generated line-encoder factories by their source: bounded, since column sets come from the data. */
+const lineEncoderFactories = new Map<string, (...args: unknown[]) => unknown>();
+
 /**
  * One CSV line per row, from a function generated for this column set: fixed
  * property names keep property access fast (see row-shapes.ts); names enter
@@ -104,13 +107,16 @@ function createLineEncoder(cols: readonly EncodedColumn[], declared: Readonly<Re
     .join('\n');
   const params = encoders.map((_, c) => `e${c}`);
   // A row with more keys than known columns it holds has a key no column has: find it (the slow path runs only then).
-  const make = new Function(
-    ...params,
-    'unknownKey',
-    'out',
+  const source =
     `return function encodeRow(row, record) { let v; let present = 0;\n${body}\n` +
-      `out.bytes.byte(10);\nlet keys = 0; for (const k in row) keys++;\nif (keys !== present) unknownKey(row, record); };`,
-  );
+    `out.bytes.byte(10);\nlet keys = 0; for (const k in row) keys++;\nif (keys !== present) unknownKey(row, record); };`;
+  // One factory per column set: an encoder made for every micro-batch of a stream then runs code V8 already optimised.
+  let make = lineEncoderFactories.get(source);
+  if (!make) {
+    if (lineEncoderFactories.size >= 256) lineEncoderFactories.clear();
+    make = new Function(...params, 'unknownKey', 'out', source) as (...args: unknown[]) => unknown;
+    lineEncoderFactories.set(source, make);
+  }
   const known = new Set(cols.map((c) => c.name));
   const unknownKey = (row: Row, record: number): void => {
     for (const key in row) {

@@ -5,7 +5,8 @@ import type { StreamMessage, StreamSource, StreamSourceOptions } from '../stream
 import { redisStreamIdsBefore } from './redis-stream-ids.ts';
 
 type Settings = Extract<StreamSourceSettings, { type: 'redis_streams' }>;
-type Entry = [id: string, fields: string[]];
+/** Entries are read as bytes: a payload is decoded once, by the pipeline's decoder, not first into a string here. */
+type Entry = [id: Buffer, fields: Buffer[]];
 
 /**
  * Reads a Redis stream through a consumer group. Entries stay in the group's
@@ -36,12 +37,24 @@ export async function openRedisStreamsSource(settings: Settings, options: Stream
     throw new ConnectorError('stream.source_unreachable', `cannot open ${description}: ${(error as Error).message}`, { cause: error, retryable: true });
   }
 
+  const fieldName = Buffer.from(field, 'utf8');
   const toMessage = (entry: Entry, deliveries: number): StreamMessage => {
-    const [id, fields] = entry;
-    const at = fields.findIndex((name, i) => i % 2 === 0 && name === field);
+    const id = entry[0].toString('latin1');
+    const fields = entry[1];
+    let at = -1;
+    for (let i = 0; i < fields.length && at < 0; i += 2) if (fieldName.equals(fields[i]!)) at = i;
     const ms = Number(id.slice(0, id.indexOf('-')));
     if (at < 0) return { id, payload: new Uint8Array(), deliveries, publishedAt: ms, problem: `the entry has no field '${field}' (its fields: ${fields.filter((_, i) => i % 2 === 0).join(', ') || 'none'})` };
-    return { id, payload: Buffer.from(fields[at + 1]!, 'utf8'), deliveries, publishedAt: ms };
+    return { id, payload: fields[at + 1]!, deliveries, publishedAt: ms };
+  };
+  const idOf = (entry: readonly [Buffer, unknown]) => entry[0].toString('latin1');
+
+  /** How many times each entry was delivered, from the pending list of this consumer. */
+  const deliveryCounts = async (live: readonly Entry[]): Promise<Map<string, number>> => {
+    const counts = new Map<string, number>();
+    const pending = (await commands.xpending(key, group, idOf(live[0]!), idOf(live.at(-1)!), live.length * 2, consumer)) as [string, string, number, number][];
+    for (const [id, , , deliveries] of pending) counts.set(id, deliveries);
+    return counts;
   };
 
   // Where the scan of idle pending entries resumes, and when the next full scan is due.
@@ -49,17 +62,15 @@ export async function openRedisStreamsSource(settings: Settings, options: Stream
   let nextClaimAt = 0;
   const claimIdle = async (max: number): Promise<StreamMessage[]> => {
     if (Date.now() < nextClaimAt) return [];
-    const [cursor, entries, deleted] = (await commands.xautoclaim(key, group, consumer, settings.claim_idle, claimCursor, 'COUNT', max)) as [string, (Entry | null)[], string[]?];
-    claimCursor = cursor;
-    if (cursor === '0-0') nextClaimAt = Date.now() + Math.min(settings.claim_idle / 4, 1000);
+    const [cursor, entries, deleted] = (await commands.callBuffer('XAUTOCLAIM', [key, group, consumer, settings.claim_idle, claimCursor, 'COUNT', max])) as [Buffer, (Entry | null)[], Buffer[]?];
+    claimCursor = cursor.toString('latin1');
+    if (claimCursor === '0-0') nextClaimAt = Date.now() + Math.min(settings.claim_idle / 4, 1000);
     // Entries trimmed from the stream while pending cannot be read any more: only their pending record is left.
     if (deleted?.length) await commands.xack(key, group, ...deleted);
     const live = entries.filter((e): e is Entry => e !== null);
     if (!live.length) return [];
-    const counts = new Map<string, number>();
-    const pending = (await commands.xpending(key, group, live[0]![0], live.at(-1)![0], live.length * 2, consumer)) as [string, string, number, number][];
-    for (const [id, , , deliveries] of pending) counts.set(id, deliveries);
-    return live.map((entry) => toMessage(entry, counts.get(entry[0]) ?? 2));
+    const counts = await deliveryCounts(live);
+    return live.map((entry) => toMessage(entry, counts.get(idOf(entry)) ?? 2));
   };
 
   // This consumer's own pending entries, left by its last process (killed before their commit or ack), are read
@@ -67,24 +78,23 @@ export async function openRedisStreamsSource(settings: Settings, options: Stream
   // entries, and a windowed pipeline would find them behind its watermark although their windows never saw them.
   let historyFrom: string | undefined = '0-0';
   const readOwnPending = async (max: number): Promise<StreamMessage[]> => {
-    const reply = (await reader.xreadgroup('GROUP', group, consumer, 'COUNT', max, 'STREAMS', key, historyFrom!)) as [string, (Entry | [string, null])[]][] | null;
+    const reply = (await reader.xreadgroupBuffer('GROUP', group, consumer, 'COUNT', max, 'STREAMS', key, historyFrom!)) as [Buffer, (Entry | [Buffer, null])[]][] | null;
     const entries = reply?.[0]?.[1] ?? [];
     if (!entries.length) {
       historyFrom = undefined;
       return [];
     }
-    historyFrom = entries.at(-1)![0];
+    historyFrom = idOf(entries.at(-1)!);
     // An entry trimmed from the stream while pending comes back without fields: only its pending record is left.
     const gone = entries.filter((e) => e[1] === null).map((e) => e[0]);
     if (gone.length) await commands.xack(key, group, ...gone);
     const live = entries.filter((e): e is Entry => e[1] !== null);
     if (!live.length) return [];
     // Reading its history counts a delivery, as a claim does: the pending list has the count.
-    const counts = new Map<string, number>();
-    const pending = (await commands.xpending(key, group, live[0]![0], live.at(-1)![0], live.length * 2, consumer)) as [string, string, number, number][];
-    for (const [id, , , deliveries] of pending) counts.set(id, deliveries);
-    return live.map((entry) => toMessage(entry, counts.get(entry[0]) ?? 2));
+    const counts = await deliveryCounts(live);
+    return live.map((entry) => toMessage(entry, counts.get(idOf(entry)) ?? 2));
   };
+
 
   return {
     description,
@@ -95,7 +105,7 @@ export async function openRedisStreamsSource(settings: Settings, options: Stream
       }
       const claimed = await claimIdle(max);
       if (claimed.length || signal.aborted) return claimed;
-      const reply = (await reader.xreadgroup('GROUP', group, consumer, 'COUNT', max, 'BLOCK', Math.max(1, Math.round(waitMs)), 'STREAMS', key, '>')) as [string, Entry[]][] | null;
+      const reply = (await reader.xreadgroupBuffer('GROUP', group, consumer, 'COUNT', max, 'BLOCK', Math.max(1, Math.round(waitMs)), 'STREAMS', key, '>')) as [Buffer, Entry[]][] | null;
       return (reply?.[0]?.[1] ?? []).map((entry) => toMessage(entry, 1));
     },
     async ack(messages) {
