@@ -8,7 +8,7 @@ import type { BlockRunners, BlockRunStore } from '../core/run/block-runner.ts';
 import { executeBlockRun } from '../core/run/execute-block-run.ts';
 import type { BlockRunClaim, BlockRunLedger } from './block-run-ledger.ts';
 import { consumeBlockRunQueue, openBlockRunQueue, type BlockRunWakeUp, type QueueSettings } from './block-run-queue.ts';
-import { commitOnce, createLeaseClock, fenceOutputStore, fenceRunStore } from './fenced-scope.ts';
+import { createLeaseClock, fenceOutputStore, fenceRunStore } from './fenced-scope.ts';
 import { createPipelineCache } from './pipeline-cache.ts';
 import { workerBeatMs } from './postgres-block-run-ledger.ts';
 
@@ -133,15 +133,14 @@ export async function startBlockRunWorker(options: BlockRunWorkerOptions): Promi
     }, Math.max(100, Math.floor(leaseMs / 3)));
     emit({ kind: 'started', claim });
     try {
-      const fence = commitOnce(ledger, lease.surelyHeld);
       const scope = {
         project: loadProject(root),
         pipeline,
-        store: fenceRunStore(options.store, fence, claim, onFenced, lease.surelyHeld),
+        store: fenceRunStore(options.store, ledger, claim, onFenced, lease.surelyHeld),
         dataPlane: options.dataPlane,
         connectors: options.connectors,
         runners: options.runners,
-        outputs: fenceOutputStore(options.outputs, fence, claim, onFenced),
+        outputs: fenceOutputStore(options.outputs, ledger, claim, onFenced),
       };
       const outcome = await executeBlockRun(scope, claim.job, stop.signal);
       if (!(await ledger.finish(claim, outcome))) throw new Error('a later claim took the block run before its outcome was recorded');

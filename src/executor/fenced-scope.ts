@@ -12,27 +12,6 @@ export function fencedOff(claim: BlockRunClaim, what: string): SluiceError {
   );
 }
 
-/** What the fenced stores ask of the ledger. */
-export type ClaimLedger = Pick<BlockRunLedger, 'holds' | 'commit'>;
-
-/**
- * The ledger as one claim's fenced stores share it: once the claim has
- * committed (its output kept), committing again (its final status) while the
- * lease surely holds asks nothing, since no later claim can exist and this
- * one is committed already. A process paused past that asks the ledger again.
- */
-export function commitOnce(ledger: ClaimLedger, surelyHeld: () => boolean): ClaimLedger {
-  let committed = false;
-  return {
-    holds: (claim) => ledger.holds(claim),
-    async commit(claim) {
-      if (committed && surelyHeld()) return true;
-      committed = await ledger.commit(claim);
-      return committed;
-    },
-  };
-}
-
 const ended = new Set<BlockRunRecord['status']>(['succeeded', 'failed', 'cancelled', 'skipped']);
 
 /**
@@ -43,7 +22,7 @@ const ended = new Set<BlockRunRecord['status']>(['succeeded', 'failed', 'cancell
  * run another worker took over. `surelyHeld` spares the ledger a question
  * while the lease last confirmed cannot have lapsed (see `createLeaseClock`).
  */
-export function fenceRunStore<Store extends Pick<RunHistory, 'upsertBlockRun'>>(store: Store, ledger: ClaimLedger, claim: BlockRunClaim, onFenced: () => void, surelyHeld: () => boolean = () => false): Store {
+export function fenceRunStore<Store extends Pick<RunHistory, 'upsertBlockRun'>>(store: Store, ledger: BlockRunLedger, claim: BlockRunClaim, onFenced: () => void, surelyHeld: () => boolean = () => false): Store {
   const guard = async (what: string, commit: boolean): Promise<void> => {
     const ok = commit ? await ledger.commit(claim) : surelyHeld() || (await ledger.holds(claim));
     if (ok) return;
@@ -77,7 +56,7 @@ export function fenceRunStore<Store extends Pick<RunHistory, 'upsertBlockRun'>>(
  * (so two workers never write the same file), and keeping it commits the
  * claim; a claim that lapsed has its staged file removed instead.
  */
-export function fenceOutputStore(outputs: OutputStore, ledger: ClaimLedger, claim: BlockRunClaim, onFenced: () => void): OutputStore {
+export function fenceOutputStore(outputs: OutputStore, ledger: BlockRunLedger, claim: BlockRunClaim, onFenced: () => void): OutputStore {
   // Where this claim staged its outputs: removed when the claim lapses or its output is removed.
   const stagedByClaim = new Set<string>();
   const removeStaged = (): void => {

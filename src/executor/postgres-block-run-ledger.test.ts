@@ -7,7 +7,6 @@ import { PostgresRunStore } from '../core/run-store/postgres-run-store.ts';
 import { testPgUrl } from '../testing/prerequisite-checks.ts';
 import { requirePrerequisites } from '../testing/require-prerequisites.ts';
 import { waitFor } from '../testing/wait-for.ts';
-import { commitOnce } from './fenced-scope.ts';
 import { PostgresBlockRunLedger } from './postgres-block-run-ledger.ts';
 
 const skip = await requirePrerequisites('postgres');
@@ -115,22 +114,5 @@ describe('the PostgreSQL block-run ledger', { skip }, () => {
     assert.equal((await ledger.workers()).find((w) => w.id === 'h:2:y')!.drainRequested, true);
     assert.deepEqual(await ledger.beat(beat), { drain: true });
     await ledger.leave('h:2:y');
-  });
-
-  it('lets one claim commit again without asking while its lease surely holds, and asks once it may have lapsed', async () => {
-    await ledger.enqueue(job('r6'));
-    const claim = (await ledger.claim({ runId: 'r6', block: 'load' }, 'w1', 300))!;
-    let asked = 0;
-    const counting = { holds: ledger.holds.bind(ledger), commit: (c: typeof claim) => (asked++, ledger.commit(c)) };
-    let sure = true;
-    const fence = commitOnce(counting, () => sure);
-    assert.equal(await fence.commit(claim), true);
-    assert.equal(await fence.commit(claim), true);
-    assert.equal(asked, 1, 'the second commit, with the lease surely held, asks nothing');
-    // The lease may have lapsed (a paused process) and a later claim taken the block run: the ledger is asked, and says no.
-    sure = false;
-    await waitFor(async () => (await ledger.claim({ runId: 'r6', block: 'load' }, 'w2', 60_000)) !== undefined, { what: 'a second claim once the first lease lapsed' });
-    assert.equal(await fence.commit(claim), false);
-    assert.equal(asked, 2);
   });
 });
