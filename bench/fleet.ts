@@ -5,7 +5,7 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -55,9 +55,12 @@ export function fleetPlace(name: string): FleetPlace {
   };
 }
 
+/** Node options for the `sluice` processes the benchmarks start: `--cpu-prof` and its folder with `--profile DIR`. */
+export const sluiceNodeArgs: string[] = [];
+
 /** Starts `sluice worker` in `dir` and resolves once it takes block runs. */
 export async function startWorker(dir: string, args: readonly string[]): Promise<ChildProcess> {
-  const child = spawn(process.execPath, [BIN, 'worker', ...args], { cwd: dir, env: benchEnv, stdio: ['ignore', 'pipe', 'inherit'] });
+  const child = spawn(process.execPath, [...sluiceNodeArgs, BIN, 'worker', ...args], { cwd: dir, env: benchEnv, stdio: ['ignore', 'pipe', 'inherit'] });
   await new Promise<void>((started, failed) => {
     child.stdout!.on('data', (d: Buffer) => d.toString().includes('takes block runs') && started());
     child.once('exit', (code) => failed(new Error(`a worker exited (${code}) before it took block runs`)));
@@ -71,4 +74,57 @@ export async function stopWorker(child: ChildProcess, signal: NodeJS.Signals = '
   const exited = new Promise((done) => child.once('exit', done));
   child.kill(signal);
   await exited;
+}
+
+/** Milliseconds of CPU (user and system, all threads) a live process has used, from /proc; 0 once it is gone. */
+export function cpuMsOf(pid: number): number {
+  try {
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+    // utime and stime are fields 14 and 15 of the line, 12 and 13 after the name, in clock ticks (100 a second on Linux).
+    return (Number(fields[11]) + Number(fields[12])) * 10;
+  } catch {
+    return 0;
+  }
+}
+
+/** Milliseconds of CPU used by this process's children that ended and were waited for (cutime and cstime). */
+export function endedChildrenCpuMs(): number {
+  const fields = readFileSync('/proc/self/stat', 'utf8').split(') ')[1]!.split(' ');
+  return (Number(fields[13]) + Number(fields[14])) * 10;
+}
+
+/**
+ * Follows the CPU of the PostgreSQL sessions that work on one schema: every
+ * `everyMs` it looks for server processes whose statement names the schema
+ * and keeps the last CPU reading of each; `total()` sums them. A session
+ * ending between two looks loses at most that interval's CPU. Needs the
+ * server on this machine.
+ */
+export function followSchemaSessions(db: pg.Client, schema: string, everyMs = 200): { total(): number; stop(): Promise<number> } {
+  const seen = new Map<number, number>();
+  let stopped = false;
+  const look = async (): Promise<void> => {
+    const { rows } = await db.query<{ pid: number }>(`SELECT pid FROM pg_stat_activity WHERE pid <> pg_backend_pid() AND position($1 in query) > 0`, [schema]);
+    for (const { pid } of rows) if (!seen.has(pid)) seen.set(pid, 0);
+    for (const pid of seen.keys()) {
+      const now = cpuMsOf(pid);
+      if (now) seen.set(pid, now);
+    }
+  };
+  const total = (): number => [...seen.values()].reduce((sum, cpu) => sum + cpu, 0);
+  const loop = (async () => {
+    while (!stopped) {
+      await look().catch(() => undefined);
+      await new Promise((done) => setTimeout(done, everyMs));
+    }
+  })();
+  return {
+    total,
+    async stop() {
+      stopped = true;
+      await loop;
+      await look().catch(() => undefined);
+      return total();
+    },
+  };
 }

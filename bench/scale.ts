@@ -2,7 +2,8 @@
  * Scaling out within one run, and across processes, measured side by side in one run:
  *
  *   npm run bench:scale -- [--blocks 16] [--wait-ms 1000] [--queue-blocks 1000] [--workers 2]
- *                          [--backfill-days 365] [--backfill-parallel 16] [--kills 10] [--lease-ms 2000]
+ *                          [--backfill-days 365] [--backfill-parallel 16] [--backfill-workers 1,2]
+ *                          [--kills 10] [--lease-ms 2000] [--profile DIR]
  *
  * A wide DAG: N independent TypeScript blocks that each wait, run through the CLI with
  * `--concurrency N` and then with `--concurrency 1` (one after another). Reports the run's own
@@ -16,8 +17,11 @@
  * SLUICE_TEST_REDIS_URL).
  *
  * Then, unless --backfill-days is 0: the sales example's daily backfill through the queue on one
- * worker and then two (rows/s and their ratio), and unless --kills is 0: the time another worker
+ * worker and then two (rows/s and their ratio, and the CPU each date cost the workers, the submitting
+ * process and PostgreSQL: on a loaded machine the ratio says little, the CPU per date still holds;
+ * `--backfill-workers 1` runs only the one-worker pass), and unless --kills is 0: the time another worker
  * takes to claim a block run whose worker was killed, median over --kills kills (bench/scale-fleet.ts).
+ * `--profile DIR` writes a V8 CPU profile of each worker and backfill submitter into DIR (`node --cpu-prof`).
  * Timings are reported, never asserted.
  */
 import { execFileSync } from 'node:child_process';
@@ -30,6 +34,7 @@ import Database from 'better-sqlite3';
 import { mostAtOnce } from '../src/testing/most-at-once.ts';
 import { benchQueue } from './scale-queue.ts';
 import { benchBackfill, benchRecovery } from './scale-fleet.ts';
+import { sluiceNodeArgs } from './fleet.ts';
 
 const REPO = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const BIN = join(REPO, 'bin', 'sluice.js');
@@ -43,8 +48,10 @@ const { values } = parseArgs({
     workers: { type: 'string', default: '2' },
     'backfill-days': { type: 'string', default: '365' },
     'backfill-parallel': { type: 'string', default: '16' },
+    'backfill-workers': { type: 'string', default: '1,2' },
     kills: { type: 'string', default: '10' },
     'lease-ms': { type: 'string', default: '2000' },
+    profile: { type: 'string' },
   },
 });
 const blocks = Number(values.blocks);
@@ -92,28 +99,32 @@ function runWide(dir: string, concurrency: number): Measured {
   }
 }
 
-const dir = wideProject();
-try {
-  console.log(`wide DAG: ${blocks} independent blocks that each wait ${waitMs} ms (load average before: ${loadavg().map((l) => l.toFixed(2)).join(' ')})`);
-  // A first run warms the caches (module compile, DuckDB load) that both measured runs then share.
-  runWide(dir, blocks);
-  const wide = runWide(dir, blocks);
-  const sequential = runWide(dir, 1);
-  for (const m of [wide, sequential]) {
-    console.log(
-      `  concurrency ${String(m.concurrency).padStart(2)}: run ${(m.runMs / 1000).toFixed(2)} s, wall ${(m.wallMs / 1000).toFixed(2)} s (process start included), ${m.mostAtOnce} block runs at once`,
-    );
+function benchWide(): void {
+  const dir = wideProject();
+  try {
+    console.log(`wide DAG: ${blocks} independent blocks that each wait ${waitMs} ms (load average before: ${loadavg().map((l) => l.toFixed(2)).join(' ')})`);
+    // A first run warms the caches (module compile, DuckDB load) that both measured runs then share.
+    runWide(dir, blocks);
+    const wide = runWide(dir, blocks);
+    const sequential = runWide(dir, 1);
+    for (const m of [wide, sequential]) {
+      console.log(
+        `  concurrency ${String(m.concurrency).padStart(2)}: run ${(m.runMs / 1000).toFixed(2)} s, wall ${(m.wallMs / 1000).toFixed(2)} s (process start included), ${m.mostAtOnce} block runs at once`,
+      );
+    }
+    console.log(`  speed-up ${(sequential.runMs / wide.runMs).toFixed(1)}x; overhead over one wait: ${Math.max(0, wide.runMs - waitMs)} ms`);
+    if (blocks === 16 && waitMs === 1000) console.log(`  target under ${TARGET_MS / 1000} s at concurrency 16: ${wide.runMs < TARGET_MS ? 'met' : 'missed'}`);
+    console.log(`load average after: ${loadavg().map((l) => l.toFixed(2)).join(' ')}`);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
   }
-  console.log(`  speed-up ${(sequential.runMs / wide.runMs).toFixed(1)}x; overhead over one wait: ${Math.max(0, wide.runMs - waitMs)} ms`);
-  if (blocks === 16 && waitMs === 1000) console.log(`  target under ${TARGET_MS / 1000} s at concurrency 16: ${wide.runMs < TARGET_MS ? 'met' : 'missed'}`);
-  console.log(`load average after: ${loadavg().map((l) => l.toFixed(2)).join(' ')}`);
-} finally {
-  rmSync(dir, { recursive: true, force: true });
 }
 
+if (values.profile) sluiceNodeArgs.push('--cpu-prof', '--cpu-prof-dir', resolve(values.profile));
+if (blocks > 0) benchWide();
 const queueBlocks = Number(values['queue-blocks']);
 if (queueBlocks > 0) await benchQueue(queueBlocks, Number(values.workers));
 const backfillDays = Number(values['backfill-days']);
-if (backfillDays > 0) await benchBackfill(backfillDays, Number(values['backfill-parallel']));
+if (backfillDays > 0) await benchBackfill(backfillDays, Number(values['backfill-parallel']), values['backfill-workers'].split(',').map(Number));
 const kills = Number(values.kills);
 if (kills > 0) await benchRecovery(kills, Number(values['lease-ms']));

@@ -24,8 +24,11 @@ const queueName = 'block-runs';
 export interface BlockRunQueue {
   /** Puts one wake-up on the queue; `enqueues` (from the ledger) makes its job id unique. */
   add(wakeUp: BlockRunWakeUp, enqueues: number, delayMs?: number): Promise<void>;
-  /** Whether the wake-up of that put is still waiting or being worked on. */
-  has(key: BlockRunKey, enqueues: number): Promise<boolean>;
+  /**
+   * Whether the wake-up of each put is still waiting or being worked on, all
+   * answered in one round trip to Redis.
+   */
+  held(puts: readonly (BlockRunKey & { readonly enqueues: number })[]): Promise<boolean[]>;
   close(): Promise<void>;
 }
 
@@ -54,9 +57,18 @@ export async function openBlockRunQueue(settings: QueueSettings): Promise<BlockR
         ...(delayMs ? { delay: delayMs } : {}),
       });
     },
-    async has(key, enqueues) {
-      const state = await queue.getJobState(queueJobId(key, enqueues));
-      return state === 'waiting' || state === 'active' || state === 'delayed' || state === 'prioritized' || state === 'waiting-children';
+    async held(puts) {
+      if (!puts.length) return [];
+      // A job's hash lives from its put until it ends (removed on completion and on failure), so its
+      // existence answers the question in O(1), where asking each job's state scans the waiting list.
+      const pipeline = connection.pipeline();
+      for (const put of puts) pipeline.exists(queue.toKey(queueJobId(put, put.enqueues)));
+      const answers = (await pipeline.exec()) ?? [];
+      return puts.map((_, i) => {
+        const [error, found] = answers[i] ?? [new Error('no answer')];
+        if (error) throw error;
+        return found === 1;
+      });
     },
     async close() {
       await queue.close().catch(() => undefined);

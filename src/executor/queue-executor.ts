@@ -62,10 +62,6 @@ export async function createQueueExecutor(options: QueueExecutorOptions): Promis
 
   /** Puts back on the queue what the ledger says should be there but the queue lost, or what a lapsed worker held. */
   const reconcile = async (entry: LedgerEntry, waiter: Waiter): Promise<void> => {
-    const waiting = entry.state === 'queued';
-    const lapsed = (entry.state === 'running' || entry.state === 'committed') && entry.leaseExpired;
-    if (!waiting && !lapsed) return;
-    if (waiting && (await queue.has(entry, entry.enqueues))) return;
     const enqueues = await ledger.reenqueue(entry);
     if (enqueues !== undefined) await queue.add({ ...entry, ...waiter.wakeUp }, enqueues);
   };
@@ -76,8 +72,14 @@ export async function createQueueExecutor(options: QueueExecutorOptions): Promis
     ticking = true;
     try {
       const entries = await ledger.entries([...waiters.values()].map((w) => w.key));
-      for (const entry of entries) {
-        settle(entry);
+      entries.forEach(settle);
+      const open = entries.filter((entry) => waiters.has(keyOf(entry)));
+      const lapsed = open.filter((entry) => (entry.state === 'running' || entry.state === 'committed') && entry.leaseExpired);
+      // One round trip to Redis a tick, whatever the number of block runs waiting.
+      const waiting = open.filter((entry) => entry.state === 'queued');
+      const held = await queue.held(waiting);
+      const lost = waiting.filter((_, i) => !held[i]);
+      for (const entry of [...lapsed, ...lost]) {
         const waiter = waiters.get(keyOf(entry));
         if (waiter) await reconcile(entry, waiter);
       }

@@ -3,6 +3,8 @@ import type { Project } from '../../core/project/load-project.ts';
 import type { RunHistory, RunRecord } from '../../core/run-store/run-history.ts';
 import type { RunQueue } from '../../core/run-store/run-queue.ts';
 import { runPipeline } from '../../core/run/run-pipeline.ts';
+import { pruneOldOutputs } from '../../core/run/prune-old-outputs.ts';
+import { toSluiceError } from '../../core/errors.ts';
 import {
   claimBackfillDate,
   newBackfillId,
@@ -55,6 +57,17 @@ export async function backfillCommand(
   };
   process.once('SIGINT', onSignal);
   process.once('SIGTERM', onSignal);
+  // Outputs beyond keep_runs are removed once per `parallel` dates ended and once at the end, not after
+  // every date: two statements (and a removal) per batch instead of per date.
+  let endedSincePrune = 0;
+  let pruning: Promise<void> = Promise.resolve();
+  const prune = (): Promise<void> => {
+    endedSincePrune = 0;
+    pruning = pruning.then(() => pruneOldOutputs(engine.store, engine.outputs, engine.project, pipeline.name)).catch((error: unknown) => {
+      out.error(`outputs of old runs not removed (the next run removes them): ${describeError(toSluiceError(error).toJSON(), project.root)}`);
+    });
+    return pruning;
+  };
   out.line(`${bold(pipeline.name)} backfill ${range.first}..${range.last}: ${items.length} run${items.length === 1 ? '' : 's'}${parallel > 1 ? `, ${parallel} at a time` : ''}`);
   try {
     const result = await runBackfill(
@@ -68,6 +81,7 @@ export async function backfillCommand(
           return await runDate(item, lost, date.signal);
         } finally {
           dates.delete(date);
+          if (++endedSincePrune >= parallel) void prune();
         }
       },
       {
@@ -76,6 +90,7 @@ export async function backfillCommand(
         onProgress: (p) => out.status(`  ${p.done + p.skipped + p.elsewhere + p.failed}/${p.total} done${p.running.length ? `, running ${p.running.join(', ')}` : ''}`),
       },
     );
+    await prune();
     const summary = `${result.done} succeeded, ${result.skipped} already done, ${result.elsewhere ? `${result.elsewhere} run by another submitter, ` : ''}${result.failed} failed`;
     if (result.failed || controller.signal.aborted) {
       out.error(`${red('Backfill incomplete')}: ${summary}${controller.signal.aborted ? ', cancelled' : ''}; run the same command again to resume`);
@@ -86,6 +101,7 @@ export async function backfillCommand(
   } finally {
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);
+    await pruning;
     await engine.close();
   }
 
@@ -118,7 +134,9 @@ export async function backfillCommand(
         trigger: 'backfill',
         backfillId,
         signal,
-        heartbeat,
+        // Claiming the date (a new run, or a failed or lost one taken back) took the lease just now.
+        heartbeat: { ...heartbeat, renewed: claimed !== undefined },
+        pruneOutputs: false,
         ...(claimed ? { existingRunId: claimed.id, ...(claimed.only ? { only: claimed.only } : {}), ...(claimed.reuseOutputsOf ? { reuseOutputsOf: claimed.reuseOutputsOf } : {}) } : {}),
       },
     );

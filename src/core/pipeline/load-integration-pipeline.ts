@@ -26,7 +26,7 @@ export function isIntegrationFile(file: string): boolean {
  * history, logs, retries, the scheduler and the API treat it like any other
  * pipeline. Every problem names file, line and column.
  */
-export function loadIntegrationPipeline(name: string, file: string, shown: string): Pipeline {
+export function loadIntegrationPipeline(name: string, file: string, shown: string, read: (file: string) => Buffer = (f) => readFileSync(f)): Pipeline {
   const { data, locate } = parseYamlFile(file, integrationFileSchema, shown);
   const seen = new Map<string, number>();
   const blocks: SyncBlock[] = data.streams.map((stream, index) => {
@@ -67,7 +67,7 @@ export function loadIntegrationPipeline(name: string, file: string, shown: strin
     file,
     variables: {},
     blocks,
-    version: createHash('sha256').update(readFileSync(file)).digest('hex').slice(0, 16),
+    version: createHash('sha256').update(read(file)).digest('hex').slice(0, 16),
     schedule: data.schedule,
     apiEnabled: data.api.enabled,
     retries: data.retries,

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import path from 'node:path';
-import { parseYamlFile } from '../config/parse-yaml-file.ts';
+import { parseYamlText } from '../config/parse-yaml-file.ts';
 import { ConfigError, type ErrorLocation } from '../errors.ts';
 import { declaredPipelineType } from './declared-pipeline-type.ts';
 import { isIntegrationFile, loadIntegrationPipeline } from './load-integration-pipeline.ts';
@@ -26,11 +26,22 @@ export function listPipelines(root: string): string[] {
     .sort();
 }
 
+/** Hears each file whose bytes make the pipeline's version, as they were read for it. */
+export type OnVersionRead = (file: string, bytes: Buffer) => void;
+
 /**
  * Loads `pipelines/NAME.yaml`, checks every block and edge, and returns the
  * pipeline with its blocks in run order. Every problem names file and line.
+ * `onVersionRead` hears the bytes the version was computed from (the
+ * pipeline file and its SQL and TypeScript block files), so a cache can tell
+ * later whether they still hold.
  */
-export function loadPipeline(root: string, name: string): Pipeline {
+export function loadPipeline(root: string, name: string, onVersionRead?: OnVersionRead): Pipeline {
+  const read = (file: string): Buffer => {
+    const bytes = readFileSync(file);
+    onVersionRead?.(file, bytes);
+    return bytes;
+  };
   if (!pipelineNamePattern.test(name)) {
     throw new ConfigError('pipeline.bad_name', `'${name}' is not a pipeline name: ${pipelineNameRule}`, { retryable: false });
   }
@@ -44,13 +55,20 @@ export function loadPipeline(root: string, name: string): Pipeline {
       `no pipeline '${name}' (expected ${shown})${known.length ? `; pipelines here: ${known.join(', ')}` : ''}`,
     );
   }
-  if (isIntegrationFile(file)) return loadIntegrationPipeline(name, file, shown);
+  if (isIntegrationFile(file)) return loadIntegrationPipeline(name, file, shown, read);
   if (declaredPipelineType(file) === 'streaming') {
     // A stream runs until stopped, not as a run of blocks: it has its own command (and no place in run history yet).
     throw new ConfigError('pipeline.streaming', `'${name}' is a streaming pipeline; run it with 'sluice stream run ${name}'`, { location: { file: shown } });
   }
-  const { data, locate } = parseYamlFile(file, pipelineFileSchema, shown);
-  const hash = createHash('sha256').update(readFileSync(file));
+  // One read for the parse and the version, so the version is always that of the text parsed.
+  let bytes: Buffer;
+  try {
+    bytes = read(file);
+  } catch (cause) {
+    throw new ConfigError('config.file_unreadable', `cannot read ${shown}: ${(cause as Error).message}`, { cause, location: { file: shown } });
+  }
+  const { data, locate } = parseYamlText(bytes.toString('utf8'), pipelineFileSchema, shown);
+  const hash = createHash('sha256').update(bytes);
 
   const warnings: PipelineWarning[] = [];
   // A dedupe block may add a second block, so problems found in the block list are located through the spec each came from.
@@ -94,7 +112,7 @@ export function loadPipeline(root: string, name: string): Pipeline {
       ...(checks.length ? { checks } : {}),
       ...(checkTargets(checks, spec.name).length ? { after: checkTargets(checks, spec.name) } : {}),
     };
-    if (block.language === 'ts' || block.language === 'sql') hash.update(block.name).update(readFileSync(block.file));
+    if (block.language === 'ts' || block.language === 'sql') hash.update(block.name).update(read(block.file));
     if (block.language === 'clean') return [block, ...cleanReviewBlock(block)];
     return [block];
   }

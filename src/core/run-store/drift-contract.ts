@@ -56,6 +56,9 @@ export function describeDriftContract(openStore: () => Promise<DriftStore & Pick
       assert.deepEqual((await store.listDriftEvents()).map((e) => `${e.runId} ${e.column}`), ['d2 amount', 'd1 order_date', 'd1 note']);
       assert.deepEqual((await store.listDriftEvents({ runId: 'd2' })).map((e) => e.column), ['amount']);
       assert.deepEqual((await store.listDriftEvents({ limit: 1 })).map((e) => e.column), ['amount']);
+      // A block run recorded again without drift clears what its earlier attempt recorded, and only that.
+      await store.putDriftEvents('d1', 'orders', []);
+      assert.deepEqual((await store.listDriftEvents()).map((e) => `${e.runId} ${e.column}`), ['d2 amount']);
     });
   });
 }

@@ -462,16 +462,20 @@ export class PostgresRunStore implements RunStore {
       params.push(query.metric);
       conditions.push(`metric = $${params.length}`);
     }
+    const series = [...conditions];
     if (query.before) {
       params.push(query.before.runId, query.before.date, query.before.at);
       const n = params.length;
       conditions.push(`run_id <> $${n - 2}`, `(date < $${n - 1} OR (date = $${n - 1} AND at < $${n}))`);
     }
     params.push(query.limit ?? 90);
+    // Each metric's newest points read backwards along its index, rather than every point of the block
+    // numbered and sorted: a block judged daily for years reads its window, not its whole history.
     const result = await this.pool.query<MetricPointRow>(
-      `SELECT * FROM (SELECT *, row_number() OVER (PARTITION BY metric ORDER BY date DESC, at DESC) AS newest
-                      FROM ${this.schema}.metric_points WHERE ${conditions.join(' AND ')}) AS recent
-       WHERE newest <= $${params.length} ORDER BY metric, date, at`,
+      `SELECT recent.* FROM (SELECT DISTINCT metric AS series FROM ${this.schema}.metric_points WHERE ${series.join(' AND ')}) AS m
+       CROSS JOIN LATERAL (SELECT * FROM ${this.schema}.metric_points WHERE ${conditions.join(' AND ')} AND metric = m.series
+                           ORDER BY date DESC, at DESC LIMIT $${params.length}) AS recent
+       ORDER BY recent.metric, recent.date, recent.at`,
       params,
     );
     return result.rows.map(toMetricPoint);
@@ -508,6 +512,11 @@ export class PostgresRunStore implements RunStore {
   }
 
   async putDriftEvents(runId: string, block: string, events: readonly DriftEventRecord[]): Promise<void> {
+    // Most block runs see no drift: one statement clears what an earlier attempt recorded, no transaction around it.
+    if (!events.length) {
+      await this.pool.query(`DELETE FROM ${this.schema}.drift_events WHERE run_id = $1 AND block = $2`, [runId, block]);
+      return;
+    }
     await this.inTransaction(async (client) => {
       await client.query(`DELETE FROM ${this.schema}.drift_events WHERE run_id = $1 AND block = $2`, [runId, block]);
       for (const e of events) {

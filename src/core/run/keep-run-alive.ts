@@ -2,8 +2,16 @@ import { SluiceError } from '../errors.ts';
 import type { RunHistory } from '../run-store/run-history.ts';
 import type { RunQueue } from '../run-store/run-queue.ts';
 
-/** Renews the run's lease until stopped; if the store says the run is no longer ours, stops the run. */
-export function keepRunAlive(store: Pick<RunQueue, 'heartbeat'> & Pick<RunHistory, 'getRun'>, id: string, heartbeat: { owner: string; leaseMs: number }, lost: AbortController): () => void {
+/**
+ * Renews the run's lease until stopped; if the store says the run is no longer ours, stops the run.
+ * The first renewal is at once, unless `heartbeat.renewed` says the caller took the lease just now.
+ */
+export function keepRunAlive(
+  store: Pick<RunQueue, 'heartbeat'> & Pick<RunHistory, 'getRun'>,
+  id: string,
+  heartbeat: { readonly owner: string; readonly leaseMs: number; readonly renewed?: boolean | undefined },
+  lost: AbortController,
+): () => void {
   const beat = async (): Promise<void> => {
     const alive = await store.heartbeat(id, heartbeat.owner, heartbeat.leaseMs).catch(() => true);
     if (alive || lost.signal.aborted) return;
@@ -15,7 +23,7 @@ export function keepRunAlive(store: Pick<RunQueue, 'heartbeat'> & Pick<RunHistor
         : new SluiceError('run.lost', 'the run was declared lost by another process (its heartbeat lapsed)', { retryable: true }),
     );
   };
-  void beat();
+  if (!heartbeat.renewed) void beat();
   const timer = setInterval(() => void beat(), Math.max(100, Math.floor(heartbeat.leaseMs / 3)));
   timer.unref();
   return () => clearInterval(timer);

@@ -25,7 +25,7 @@ import { startRunLineage, type RunLineageEnd } from '../lineage/openlineage-emit
 import { mask } from '../project/secrets.ts';
 import type { RunReporter } from './run-reporter.ts';
 import type { RunTrigger } from './run-triggers.ts';
-import { deleteLegacyRunFiles } from './run-files.ts';
+import { pruneOldOutputs } from './prune-old-outputs.ts';
 
 export interface RunOptions {
   /** Run only this block, on the latest stored outputs of its upstreams. */
@@ -47,10 +47,19 @@ export interface RunOptions {
   readonly signal?: AbortSignal | undefined;
   /** The run record was already created (by a scheduler that claimed the tick); carry on under this id. */
   readonly existingRunId?: string | undefined;
-  /** Keep a lease on the run so another process can tell it is alive, and reap it if this one dies. */
-  readonly heartbeat?: { readonly owner: string; readonly leaseMs: number } | undefined;
+  /**
+   * Keep a lease on the run so another process can tell it is alive, and reap it if this one dies.
+   * `renewed`: the caller took the lease on the existing run just now (a backfill claiming its
+   * date), so the first renewal waits its turn instead of repeating that statement.
+   */
+  readonly heartbeat?: { readonly owner: string; readonly leaseMs: number; readonly renewed?: boolean | undefined } | undefined;
   /** Block runs of this run at once; overrides the pipeline's `concurrency:` and the project's. */
   readonly concurrency?: number | undefined;
+  /**
+   * false: the run leaves removing the outputs of runs beyond `keep_runs` to its caller (a
+   * backfill does it once per batch of dates, see `pruneOldOutputs`). By default the run does it.
+   */
+  readonly pruneOutputs?: boolean | undefined;
 }
 
 export type { RunReporter } from './run-reporter.ts';
@@ -161,7 +170,7 @@ export async function runPipeline(deps: RunDependencies, pipeline: Pipeline, opt
   // A run another process declared lost keeps that verdict: its retry may already be under way.
   if (!lost.signal.aborted) await store.finishRun(id, status, failure?.toJSON());
   await lineage?.finish(status, failure, records);
-  await pruneOldOutputs(store, outputs, project, pipeline.name);
+  if (options.pruneOutputs !== false) await pruneOldOutputs(store, outputs, project, pipeline.name);
   return { id, status, blocks: records, error: failure, durationMs: Date.now() - started };
 }
 
@@ -249,16 +258,6 @@ export function mergeVariables(
 export function newRunId(): string {
   const stamp = new Date().toISOString().replace(/[-:]/g, '').replace('T', '-').slice(0, 15);
   return `${stamp}-${randomBytes(3).toString('hex')}`;
-}
-
-async function pruneOldOutputs(store: Pick<RunHistory, 'runsBeyond' | 'recordOutputsPruned'>, outputs: OutputStore, project: Project, pipeline: string): Promise<void> {
-  // Only runs not pruned before: a backfill of N dates prunes N runs in all, not N² / 2 (each with a listing in S3).
-  const old = await store.runsBeyond(pipeline, project.settings.data_plane.keep_runs);
-  for (const runId of old) {
-    await outputs.delete(outputs.location({ pipeline, runId }));
-    deleteLegacyRunFiles(project.stateDir, pipeline, runId);
-  }
-  await store.recordOutputsPruned(old);
 }
 
 /**
