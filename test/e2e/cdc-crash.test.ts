@@ -9,8 +9,12 @@ import { requirePrerequisites } from '../../src/testing/require-prerequisites.ts
 
 const skip = await requirePrerequisites('postgres', 'postgres-logical-replication', 'mariadb');
 
-/** Source row changes made between the snapshot and the killed run: inserts, then updates, then deletes. */
-const changes = Number(process.env.SLUICE_CDC_CRASH_CHANGES ?? 200_000);
+/**
+ * Source row changes made between the snapshot and the killed run: inserts, then updates, then
+ * deletes. 40,000 by default, still some twenty 2,000-change batches for the kill to land among;
+ * 200,000 with SLUICE_HEAVY=1.
+ */
+const changes = Number(process.env.SLUICE_CDC_CRASH_CHANGES ?? (process.env.SLUICE_HEAVY === '1' ? 200_000 : 40_000));
 
 function lsnValue(text: string): bigint {
   const [high, low] = text.split('/');

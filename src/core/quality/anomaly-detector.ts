@@ -304,7 +304,8 @@ function theilSen(xs: readonly number[], ys: readonly number[]): { intercept: nu
 
 export function median(values: readonly number[]): number {
   if (!values.length) return Number.NaN;
-  const sorted = [...values].sort((a, b) => a - b);
+  // A typed array sorts numbers natively, several times faster than a comparator: Theil-Sen takes the median of every pairwise slope.
+  const sorted = Float64Array.from(values).sort();
   const mid = sorted.length >> 1;
   return sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
 }

@@ -39,16 +39,26 @@ after(async () => {
   await admin?.end();
 });
 
-let contractSchema = newSchema();
-describeRunStoreContract(
-  'PostgresRunStore',
-  () => PostgresRunStore.open(url, { schema: contractSchema }),
-  async () => {
-    await drop(contractSchema);
-    contractSchema = newSchema();
-  },
-  skip,
-);
+/**
+ * Empties the contract's schema after each case instead of creating and
+ * migrating a new one: the migrations were nearly all of the contract's time.
+ * Its first case still creates the schema; a fresh schema opened by several
+ * stores at once is the case below. DELETE, because TRUNCATE makes new files
+ * for every table (about 30 times slower here); the audit log refuses both
+ * through its triggers, which a replica session does not fire.
+ */
+const contractSchema = newSchema();
+async function emptyContractSchema(): Promise<void> {
+  const tables = await admin.query<{ name: string }>(`SELECT tablename AS name FROM pg_tables WHERE schemaname = $1 AND tablename <> 'schema_migrations'`, [contractSchema]);
+  if (!tables.rows.length) return;
+  const deletes = tables.rows.map((t) => `DELETE FROM ${quoteIdent(contractSchema)}.${quoteIdent(t.name)};`);
+  // One round trip; a failed statement leaves the transaction open, to be rolled back.
+  await admin.query(['BEGIN;', 'SET LOCAL session_replication_role = replica;', ...deletes, 'COMMIT;'].join('\n')).catch(async (error: unknown) => {
+    await admin.query('ROLLBACK');
+    throw error;
+  });
+}
+describeRunStoreContract('PostgresRunStore', () => PostgresRunStore.open(url, { schema: contractSchema }), emptyContractSchema, skip);
 
 describe('PostgresRunStore', { skip }, () => {
   it('creates its schema and records each migration once when two processes open it at once', async () => {
