@@ -6,7 +6,7 @@
  *   npx tsx bench/anomaly/profile-weekly.ts [--seeds 7,11 --repeats 100 --kind weekly]
  */
 import { parseArgs } from 'node:util';
-import { judgeValue, type MetricObservation } from '../../src/core/quality/anomaly-detector.ts';
+import { defaultThreshold, judgeValue, type MetricObservation } from '../../src/core/quality/anomaly-detector.ts';
 import { generateSeries, mulberry32, noiseOf, seriesKinds, type SeriesKind } from './labelled-series.ts';
 import { tuningSeeds } from './seeds.ts';
 
@@ -29,7 +29,7 @@ for (const seed of values.seeds.split(',').map(Number)) {
             const dow = new Date(point.date).getUTCDay();
             const trendLevel = k === 'trending' ? 1 + 0.01 * day : 1;
             const truth = 100_000 * trendLevel * (k === 'weekly' ? weekdayFactor[dow]! : 1);
-            const spread = (verdict.high - verdict.expected) / 2.45;
+            const spread = (verdict.high - verdict.expected) / defaultThreshold;
             rows.push({
               caught: verdict.anomaly,
               expErr: verdict.expected / truth - 1,

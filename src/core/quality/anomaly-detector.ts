@@ -32,7 +32,7 @@ export interface DetectorOptions {
   readonly window?: number | undefined;
   /** Values needed before it judges at all. Default 14 (two weeks of daily runs, two of each weekday). */
   readonly minHistory?: number | undefined;
-  /** How many robust deviations from the expected value make an anomaly. Default 2.45 (see docs/quality.md, "How well it works", for how it was chosen). */
+  /** How many robust deviations from the expected value make an anomaly. Default {@link defaultThreshold}. */
   readonly threshold?: number | undefined;
   readonly season?: SeasonMode | undefined;
   /**
@@ -67,6 +67,13 @@ export type Verdict =
 /** Values learnt from unless a block says otherwise: eight weeks of daily runs, eight of each weekday. */
 export const defaultWindow = 56;
 
+/**
+ * Robust deviations from the expected value that make an anomaly unless a block says otherwise.
+ * The range is honest (Student's t for a short history, the expected value's own error), so about
+ * 1.4 normal values in 100 fall outside it; chosen on the tuning seeds (docs/quality.md, "How well it works").
+ */
+export const defaultThreshold = 2.45;
+
 /** The MAD of normally distributed values times this estimates their standard deviation. */
 const madToSigma = 1.4826;
 const dayMs = 86_400_000;
@@ -80,7 +87,7 @@ const weekdayNames = ['Sunday', 'Monday', 'Tuesday', 'Wednesday', 'Thursday', 'F
  */
 export function judgeValue(history: readonly MetricObservation[], current: { value: number; date: string }, options: DetectorOptions = {}): Verdict {
   const window = options.window ?? defaultWindow;
-  const threshold = options.threshold ?? 2.45;
+  const threshold = options.threshold ?? defaultThreshold;
   const season = options.season ?? 'auto';
   const minHistory = options.minHistory ?? 14;
   const { value } = current;
