@@ -70,9 +70,9 @@ export const defaultWindow = 56;
 /**
  * Robust deviations from the expected value that make an anomaly unless a block says otherwise.
  * The range is honest (Student's t for a short history, the expected value's own error), so about
- * 1.4 normal values in 100 fall outside it; chosen on the tuning seeds (docs/quality.md, "How well it works").
+ * 1.6 normal values in 100 fall outside it; chosen on the tuning seeds (docs/quality.md, "How well it works").
  */
-export const defaultThreshold = 2.45;
+export const defaultThreshold = 2.4;
 
 /** The MAD of normally distributed values times this estimates their standard deviation. */
 const madToSigma = 1.4826;
