@@ -3,7 +3,7 @@ import { after, before, describe, it } from 'node:test';
 import { sluice } from './cli-helpers.ts';
 import { createWorld, type IntegrationWorld } from './integration-fixtures.ts';
 import { requirePrerequisites } from '../../src/testing/require-prerequisites.ts';
-import type { DriftEvent } from './drift-events.ts';
+import { driftEventsOf, listDriftEvents, type DriftEvent } from './drift-events.ts';
 
 const skip = await requirePrerequisites('postgres', 'postgres-logical-replication');
 
@@ -49,20 +49,14 @@ describe('drift in CDC streams (pg -> pg, logical replication)', { skip }, () =>
        COMMIT`,
     );
     for (const c of contracts) second.set(c.stream, await sluice(world.dir, ['run', c.pipeline]));
-    const listed = await sluice(world.dir, ['drift', '--json']);
-    assert.equal(listed.code, 0, listed.stderr);
-    events = (JSON.parse(listed.stdout) as DriftEvent[]).filter((e) => contracts.some((c) => c.stream === e.block));
+    events = (await listDriftEvents(world.dir)).filter((e) => contracts.some((c) => c.stream === e.block));
   });
   after(async () => {
     for (const c of contracts) await sluice(world.dir, ['cdc', 'drop', c.pipeline]).catch(() => undefined);
     await world.close();
   });
 
-  const of = (stream: string): string[] =>
-    events
-      .filter((e) => e.block === stream)
-      .map((e) => `${e.column} ${e.kind} ${e.action}${e.rows === undefined ? '' : ` ${e.rows}`}`)
-      .sort();
+  const of = (stream: string): string[] => driftEventsOf(events, stream);
   const ids = async (table: string): Promise<number[]> => (await world.query('pg', `SELECT id FROM ${world.name}.${table} ORDER BY id`)).map((r) => Number(r.id));
 
   it('records each stream’s drift with the run where it began, the deleted row’s key image aside', () => {

@@ -3,7 +3,7 @@ import { after, before, describe, it } from 'node:test';
 import { sluice } from './cli-helpers.ts';
 import { createWorld, type IntegrationWorld } from './integration-fixtures.ts';
 import { requirePrerequisites } from '../../src/testing/require-prerequisites.ts';
-import type { DriftEvent } from './drift-events.ts';
+import { describeDriftEvent, listDriftEvents, type DriftEvent } from './drift-events.ts';
 
 const skip = await requirePrerequisites('postgres', 'postgres-logical-replication');
 
@@ -18,11 +18,7 @@ const skip = await requirePrerequisites('postgres', 'postgres-logical-replicatio
 describe('partial CDC updates and drift (pg -> pg, logical replication)', { skip }, () => {
   let world: IntegrationWorld;
   const runs: Awaited<ReturnType<typeof sluice>>[] = [];
-  const events = async (): Promise<DriftEvent[]> => {
-    const listed = await sluice(world.dir, ['drift', 'cdc_partial', '--json']);
-    assert.equal(listed.code, 0, listed.stderr);
-    return JSON.parse(listed.stdout) as DriftEvent[];
-  };
+  const events = (): Promise<DriftEvent[]> => listDriftEvents(world.dir, 'cdc_partial');
   // 200 md5s: 6,400 characters, stored uncompressed out of line (STORAGE EXTERNAL).
   const blob = `(SELECT string_agg(md5(g::text), '') FROM generate_series(1, 200) g)`;
   before(async () => {
@@ -70,7 +66,7 @@ describe('partial CDC updates and drift (pg -> pg, logical replication)', { skip
     const run = await sluice(world.dir, ['run', 'cdc_partial']);
     runs.push(run);
     assert.equal(run.code, 1, 'drift: fail refuses the new date format');
-    const found = (await events()).map((e) => `${e.column} ${e.kind} ${e.action}${e.rows === undefined ? '' : ` ${e.rows}`}`);
+    const found = (await events()).map(describeDriftEvent);
     assert.deepEqual(found, ['sold_on format_changed failed 40'], 'no dropped body, no jump in its nulls');
     const [copy] = await world.query('pg', `SELECT count(*) AS n, min(amount) AS low FROM ${world.name}.docs_copy`);
     assert.deepEqual([Number(copy!.n), Number(copy!.low)], [150, 1001], 'nothing of the refused batch was applied');

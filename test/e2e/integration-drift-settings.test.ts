@@ -3,7 +3,7 @@ import { after, before, describe, it } from 'node:test';
 import { sluice } from './cli-helpers.ts';
 import { createWorld, type IntegrationWorld } from './integration-fixtures.ts';
 import { requirePrerequisites } from '../../src/testing/require-prerequisites.ts';
-import type { DriftEvent } from './drift-events.ts';
+import { driftEventsOf, listDriftEvents, type DriftEvent } from './drift-events.ts';
 
 const skip = await requirePrerequisites('postgres');
 
@@ -54,17 +54,11 @@ describe('per-stream drift settings in an integration sync (pg -> pg)', { skip }
     assert.equal(first.code, 0, first.stdout + first.stderr);
     await world.query('pg', `INSERT INTO ${world.name}.sales VALUES ${rows(151, 150, true)}`);
     second = await sluice(world.dir, ['run', 'sales']);
-    const listed = await sluice(world.dir, ['drift', 'sales', '--json']);
-    assert.equal(listed.code, 0, listed.stderr);
-    events = JSON.parse(listed.stdout) as DriftEvent[];
+    events = await listDriftEvents(world.dir, 'sales');
   });
   after(() => world.close());
 
-  const of = (stream: string): string[] =>
-    events
-      .filter((e) => e.block === stream)
-      .map((e) => `${e.column} ${e.kind} ${e.action}${e.rows === undefined ? '' : ` ${e.rows}`}`)
-      .sort();
+  const of = (stream: string): string[] => driftEventsOf(events, stream);
   const count = async (table: string): Promise<number> => Number((await world.query('pg', `SELECT count(*) AS n FROM ${world.name}.${table}`))[0]!.n);
 
   it('a stream that keeps the pipeline’s drift: fail refuses the batch, records the drift as failed, and writes nothing of it', async () => {

@@ -3,7 +3,7 @@ import { after, before, describe, it } from 'node:test';
 import { sluice } from './cli-helpers.ts';
 import { createWorld, type IntegrationWorld } from './integration-fixtures.ts';
 import { requirePrerequisites } from '../../src/testing/require-prerequisites.ts';
-import type { DriftEvent } from './drift-events.ts';
+import { driftEventsOf, listDriftEvents, type DriftEvent } from './drift-events.ts';
 
 const skip = await requirePrerequisites('postgres');
 
@@ -43,17 +43,11 @@ describe('drift in integration streams (pg -> pg)', { skip }, () => {
       `INSERT INTO ${world.name}.sales VALUES (4, '03/10/2024', '2024-03-10', 'web'), (5, '03/11/2024', '2024-03-11', NULL), (6, '03/12/2024', '2024-03-12', NULL), (7, '2024-03-13', '2024-03-13', NULL)`,
     );
     second = await sluice(world.dir, ['run', 'sales']);
-    const listed = await sluice(world.dir, ['drift', 'sales', '--json']);
-    assert.equal(listed.code, 0, listed.stderr);
-    events = JSON.parse(listed.stdout) as DriftEvent[];
+    events = await listDriftEvents(world.dir, 'sales');
   });
   after(() => world.close());
 
-  const of = (stream: string): string[] =>
-    events
-      .filter((e) => e.block === stream)
-      .map((e) => `${e.column} ${e.kind} ${e.action}${e.rows === undefined ? '' : ` ${e.rows}`}`)
-      .sort();
+  const of = (stream: string): string[] => driftEventsOf(events, stream);
 
   it('records the new column and the changed date format of each stream with the run where they began', () => {
     assert.equal(second.code, 1, second.stdout + second.stderr);
