@@ -55,6 +55,14 @@ describe('loading a streaming pipeline', () => {
     assert.throws(() => loadStreamingPipeline(root, 'csv'), located(/a CSV payload needs columns/, 3));
   });
 
+  it('takes dead_letter_publish, and refuses it on the Redis stream a sink writes to', () => {
+    const base = ['kind: streaming', 'source: { type: redis_streams, stream: in }'];
+    write('dlq-own', [...base, 'sinks: [{ connection: pg, table: t }, { type: redis_streams, stream: out }]', 'dead_letter_publish: { type: redis_streams, stream: dead }']);
+    assert.deepEqual(loadStreamingPipeline(root, 'dlq-own').settings.dead_letter_publish, { type: 'redis_streams', url: 'redis://127.0.0.1:6379', stream: 'dead', field: 'data', format: 'json' });
+    write('dlq-shared', [...base, 'sinks: [{ connection: pg, table: t }, { type: redis_streams, stream: out }]', 'dead_letter_publish:', '  type: redis_streams', '  stream: out']);
+    assert.throws(() => loadStreamingPipeline(root, 'dlq-shared'), located(/give the dead letters a stream of their own/, 6));
+  });
+
   it('refuses idle_timeout on a windowed pipeline that publishes to a broker, whose windows come only from batches', () => {
     const window = ['window: { type: tumbling, time: ts, size: 1m, idle_timeout: 30s, aggregates: { n: count } }'];
     write('idle-table', [...base, ...window, 'sinks: [{ connection: pg, table: t }]']);

@@ -419,6 +419,11 @@ export const streamingFileSchema = z
     path: ['dead_letter_connection'],
   })
   .refine((f) => f.max_in_flight >= f.batch_size, { message: 'max_in_flight must be at least batch_size', path: ['max_in_flight'] })
+  // A Redis stream sink keeps its committed ids under the stream's name and the pipeline's: two sinks of one pipeline on one stream would share them.
+  .refine((f) => f.dead_letter_publish?.type !== 'redis_streams' || !f.sinks.some((s) => 'type' in s && s.type === 'redis_streams' && s.stream === (f.dead_letter_publish as { stream: string }).stream), {
+    message: 'dead_letter_publish names the Redis stream a sink already writes to: give the dead letters a stream of their own',
+    path: ['dead_letter_publish', 'stream'],
+  })
   .refine((f) => (f.kind === undefined) !== (f.type === undefined), { message: 'give kind: streaming once (type: is its old spelling)', path: ['kind'] })
   .superRefine((f, ctx) => {
     if (!f.window) return;
