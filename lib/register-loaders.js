@@ -1,9 +1,8 @@
 // Sluice is TypeScript run without a build step: this registers tsx, so its
 // sources and a project's .ts blocks load, and the resolver that gives blocks
-// this copy of Sluice when they import 'sluice'. Both the `sluice` command and
-// the library entry import it before anything else of Sluice.
-import { register } from 'node:module';
-import { register as registerTypeScript } from 'tsx/esm/api';
+// this copy of Sluice when they import 'sluice'. The library entry, and the
+// `sluice` command when it runs from sources, import it before anything else
+// of Sluice.
+import { registerLoaders } from './loaders.js';
 
-registerTypeScript();
-register('./resolve-sluice.mjs', import.meta.url);
+await registerLoaders(new URL('../src/index.ts', import.meta.url).href);

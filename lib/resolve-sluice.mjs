@@ -3,8 +3,13 @@
 //   the block API without installing the package into the project.
 // - Block files are ES modules whatever the project's package.json says, so a
 //   project needs no package.json at all.
-const entry = new URL('../src/index.ts', import.meta.url).href;
+let entry = new URL('../src/index.ts', import.meta.url).href;
 const blockMarker = 'sluice-block';
+
+/** `entry`: the Sluice a block gets, the sources or the command's bundle (lib/loaders.js). */
+export function initialize(data) {
+  if (data?.entry) entry = data.entry;
+}
 
 export async function resolve(specifier, context, nextResolve) {
   if (specifier === 'sluice') return { url: entry, shortCircuit: true, format: 'module' };

@@ -3,6 +3,7 @@ import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { Row } from '../core/data-plane/data-plane.ts';
 import { ConfigError, SluiceError } from '../core/errors.ts';
+import { ensureBlockLoaders } from '../core/run/block-loaders.ts';
 import { toBlockError } from '../core/run/run-user-code.ts';
 
 /** What a per-record TypeScript transformer returns: a row, several, or nothing to drop the record. */
@@ -41,6 +42,7 @@ export async function loadStreamTransformers(specs: readonly TransformerSpec[], 
     }
     let module: { default?: unknown };
     try {
+      await ensureBlockLoaders();
       // Marked as a block file (the CLI's resolver loads those as ES modules), so a project needs no package.json.
       module = (await import(`${pathToFileURL(spec.file).href}?sluice-block=${encodeURIComponent(`transformer-${spec.name}`)}`)) as { default?: unknown };
     } catch (error) {

@@ -7,7 +7,7 @@ import { execFile, spawn } from 'node:child_process';
 import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { after, before, describe, it } from 'node:test';
 import { waitFor } from '../../src/testing/wait-for.ts';
 
@@ -62,10 +62,16 @@ describe('the packed tarball, installed into an empty folder', { skip: enabled ?
   });
 
   it('holds the entries, the web UI, the types and the examples, and no tests', () => {
-    for (const file of ['bin/sluice.js', 'lib/index.js', 'lib/register-loaders.js', 'src/index.ts', 'web/dist/index.html', 'dist/types/index.d.ts', 'examples/sales/sluice.yaml', 'examples/function-handler/handler.mjs']) {
+    for (const file of ['bin/sluice.js', 'lib/index.js', 'lib/register-loaders.js', 'src/index.ts', 'web/dist/index.html', 'dist/types/index.d.ts', 'dist/cli/manifest.json', 'examples/sales/sluice.yaml', 'examples/function-handler/handler.mjs']) {
       assert.ok(files.includes(file), `${file} is in the tarball`);
     }
     assert.deepEqual(files.filter((f) => f.endsWith('.test.ts') || f.startsWith('src/testing/')), []);
+  });
+
+  it('starts the command from its bundle: every source in the tarball matches it', async () => {
+    const checker = pathToFileURL(path.join(app, 'node_modules', 'sluice', 'lib', 'cli-bundle.js')).href;
+    const check = ok(await run(process.execPath, ['--input-type=module', '-e', `const { freshCliBundle } = await import('${checker}'); console.log(JSON.stringify(freshCliBundle() ?? null));`], app), 'the bundle check');
+    assert.match(check.stdout, /"cli":"file:.*\/node_modules\/sluice\/dist\/cli\/cli\.js"/);
   });
 
   it('answers npx sluice --help', async () => {

@@ -1,12 +1,12 @@
 import { cpSync, existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { ConfigError } from '../../core/errors.ts';
 import { bold, type Output } from '../output.ts';
+import { packageDir } from '../package-dir.ts';
 import { UsageError } from '../usage-error.ts';
 import { initGit } from './init-git.ts';
 
-const examplesDir = fileURLToPath(new URL('../../../examples/', import.meta.url));
+const examplesDir = path.join(packageDir, 'examples');
 
 const gitignore = `# Sluice's local state: run history, stored block outputs, the embedded warehouse
 .sluice/

@@ -1,7 +1,7 @@
 import { serve } from '@hono/node-server';
 import type { AddressInfo } from 'node:net';
 import { hostname } from 'node:os';
-import { fileURLToPath } from 'node:url';
+import path from 'node:path';
 import { ConfigError } from '../../core/errors.ts';
 import { loadProject } from '../../core/project/load-project.ts';
 import { loadApiToken } from '../../server/api-token.ts';
@@ -14,12 +14,13 @@ import { oidcOptionsOf } from '../../server/users/oidc-client.ts';
 import { createEngine } from '../../engine/create-engine.ts';
 import { IngestEndpoints } from '../../streaming/index.ts';
 import { bold, describeError, dim, green, red, type Output } from '../output.ts';
+import { packageDir } from '../package-dir.ts';
 import { UsageError } from '../usage-error.ts';
 import { startScheduler, untilStopped } from './scheduler-command.ts';
 import { superviseStreams } from './supervise-streams.ts';
 
 const loopback = new Set(['127.0.0.1', 'localhost', '::1']);
-const webDist = fileURLToPath(new URL('../../../web/dist', import.meta.url));
+const webDist = path.join(packageDir, 'web', 'dist');
 
 /**
  * `sluice serve`: the web UI, its JSON API and the scheduler. It listens on

@@ -7,6 +7,7 @@ import { touchedDatasets, type SentStatement } from '../lineage/touched-datasets
 import type { TsBlock } from '../pipeline/pipeline.ts';
 import { quoteIdent } from '../sql/quote.ts';
 import { rowsIn, type BlockResult, type BlockRunContext, type BlockRunner } from './block-runner.ts';
+import { ensureBlockLoaders } from './block-loaders.ts';
 import { captureBlockOutput } from './capture-block-output.ts';
 import { roleOf } from './role-outcome.ts';
 import { runUserCode } from './run-user-code.ts';
@@ -54,6 +55,7 @@ async function loadBlockModule(block: TsBlock, runId: string): Promise<BlockDefi
   const url = `${pathToFileURL(block.file).href}?sluice-block=${encodeURIComponent(runId)}`;
   let module: { default?: unknown };
   try {
+    await ensureBlockLoaders();
     module = (await import(url)) as { default?: unknown };
   } catch (error) {
     throw compileError(error, block);
