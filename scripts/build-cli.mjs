@@ -1,17 +1,23 @@
 // Bundles Sluice's TypeScript sources into dist/cli, so the `sluice` command
-// starts without passing some 350 modules one by one through tsx (about a
+// starts without passing some 400 modules one by one through tsx (about a
 // second of every command). Run by `npm install` (prepare). The bundle is only
 // a cache: bin/sluice.js starts from it while every source it was built from is
 // unchanged (lib/cli-bundle.js), and from the sources otherwise.
+//
+// Chunks are named by their content and kept for one build more: a command or
+// server started from the previous build still finds the chunks it loads
+// later. The manifest, renamed into place last, makes a build current.
 import { createHash } from 'node:crypto';
-import { readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
-const outDir = path.join(root, 'dist', 'cli');
-const stagingDir = `${outDir}.building-${process.pid}`;
+const bundleDir = path.join(root, 'dist', 'cli');
+const chunksDir = path.join(bundleDir, 'chunks');
+const manifestFile = path.join(bundleDir, 'manifest.json');
+const stagingDir = path.join(bundleDir, `.staging-${process.pid}`);
 
 rmSync(stagingDir, { recursive: true, force: true });
 const result = await build({
@@ -40,8 +46,25 @@ const inputs = Object.keys(result.metafile.inputs)
     const sha1 = createHash('sha1').update(readFileSync(path.join(root, file))).digest('hex');
     return [file, stat.size, stat.mtimeMs, sha1];
   });
-// Written last: a bundle without its manifest is never used.
-writeFileSync(path.join(stagingDir, 'manifest.json'), JSON.stringify({ format: 1, cli: 'cli.js', library: 'library.js', inputs }));
-rmSync(outDir, { recursive: true, force: true });
-renameSync(stagingDir, outDir);
-console.log(`bundled ${inputs.length} source files into ${path.relative(root, outDir)}`);
+
+let previousChunks = [];
+try {
+  previousChunks = JSON.parse(readFileSync(manifestFile, 'utf8')).chunks ?? [];
+} catch {
+  // No earlier build.
+}
+mkdirSync(chunksDir, { recursive: true });
+const chunks = readdirSync(path.join(stagingDir, 'chunks'));
+for (const chunk of chunks) renameSync(path.join(stagingDir, 'chunks', chunk), path.join(chunksDir, chunk));
+for (const entry of ['cli.js', 'cli.js.map', 'library.js', 'library.js.map']) {
+  if (existsSync(path.join(stagingDir, entry))) renameSync(path.join(stagingDir, entry), path.join(bundleDir, entry));
+}
+const staged = `${manifestFile}.${process.pid}`;
+writeFileSync(staged, JSON.stringify({ format: 1, cli: 'cli.js', library: 'library.js', chunks, inputs }));
+renameSync(staged, manifestFile);
+rmSync(stagingDir, { recursive: true, force: true });
+const kept = new Set([...chunks, ...previousChunks]);
+for (const chunk of readdirSync(chunksDir)) {
+  if (!kept.has(chunk)) rmSync(path.join(chunksDir, chunk), { force: true });
+}
+console.log(`bundled ${inputs.length} source files into ${path.relative(root, bundleDir)}`);
