@@ -81,6 +81,21 @@ describe('judgeValue', () => {
     assert.ok(after.judged && !after.anomaly, after.reason);
   });
 
+  it('never expects a metric that was never negative below zero, however steeply it falls', () => {
+    // Row counts of runs over ever smaller inputs: the trend alone would expect fewer than none.
+    const random = mulberry32(11);
+    const falling = Array.from({ length: 20 }, (_, i) => ({ value: Math.round((5_000_000 - 260_000 * i) * (1 + 0.04 * (random() - 0.5))), date: day(i) }));
+    const verdict = judgeValue(falling, { value: 10, date: day(20) });
+    assert.ok(verdict.judged);
+    assert.equal(verdict.expected, 0);
+    assert.equal(verdict.low, 0);
+    assert.doesNotMatch(verdict.reason, /-\d/);
+    // A metric that has been negative keeps its trend below zero.
+    const balance = falling.map((h) => ({ ...h, value: h.value - 4_000_000 }));
+    const below = judgeValue(balance, { value: -1_300_000, date: day(20) });
+    assert.ok(below.judged && below.expected < 0);
+  });
+
   it('keeps one unmarked wild value from widening the normal range', () => {
     const history = steady(28);
     const wild = judgeValue(history, { value: 1_000_000, date: day(28) });

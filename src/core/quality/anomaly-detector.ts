@@ -107,15 +107,19 @@ export function judgeValue(history: readonly MetricObservation[], current: { val
   // weekday in seven is exactly what a robust spread is built to ignore.
   const model = weekly && (season === 'weekly' || weekly.meanDistance < 0.8 * plain.meanDistance) ? weekly : plain;
   const today = weekday(current.date);
-  const expected = model.predict(recent.length, today);
-  const floor = Math.max(options.minAbsoluteSpread ?? 0, (options.minRelativeSpread ?? 0.01) * Math.abs(expected), Number.EPSILON);
+  // A metric never negative so far (a row count, a sum of amounts) is not expected below zero,
+  // however steeply its trend falls: the range says what the metric can be.
+  const neverNegative = ys.every((y) => y >= 0);
+  const predicted = model.predict(recent.length, today);
+  const expected = neverNegative ? Math.max(0, predicted) : predicted;
+  const floor = Math.max(options.minAbsoluteSpread ?? 0, (options.minRelativeSpread ?? 0.01) * Math.abs(predicted), Number.EPSILON);
   // A spread measured on few values is itself unsure: widen it as Student's t widens the normal curve,
   // with the degrees of freedom the model leaves (seven weekday ratios cost seven values, not one).
   // The clipped spread shakes like a plain standard deviation of about 85% as many values (measured on normal noise).
   const fewValues = studentWidening(threshold, 0.85 * model.degreesOfFreedom);
   const spread = Math.max(model.spreadAt(recent.length, today) * model.uncertainty(recent.length, today) * fewValues, floor);
   const score = (value - expected) / spread;
-  const low = expected - threshold * spread;
+  const low = neverNegative ? Math.max(0, expected - threshold * spread) : expected - threshold * spread;
   const high = expected + threshold * spread;
   const anomaly = Math.abs(score) > threshold;
   // Say what the expectation is made of, so a reader can tell a missed season from a real jump.
@@ -220,7 +224,11 @@ function fit(xs: readonly number[], ys: readonly number[], days: readonly number
     seasonal,
     trend: line.slope !== 0,
     predict,
-    spreadAt: (x, day) => (relative ? relativeSpread * Math.max(predict(x, day), 0) : absoluteSpread),
+    // A share of a prediction at or below zero is no spread at all: there the plain residuals measure it.
+    spreadAt: (x, day) => {
+      const at = predict(x, day);
+      return relative && at > 0 ? relativeSpread * at : absoluteSpread;
+    },
     meanDistance: residual.reduce((sum, r) => sum + Math.abs(r), 0) / residual.length,
     // A clipped mean level varies like a mean of n values; a fitted trend adds its slope's error, growing
     // with the distance. With a season, level times ratio is the weekday's own mean of k values: 1/k, not 1/n + 1/k.
