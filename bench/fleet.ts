@@ -128,3 +128,41 @@ export function followSchemaSessions(db: pg.Client, schema: string, everyMs = 20
     },
   };
 }
+
+/** Clock ticks of the whole machine so far, and how many of them were idle (idle and iowait), from /proc/stat. */
+function machineTicks(): { idle: number; total: number } {
+  const fields = readFileSync('/proc/stat', 'utf8').split('\n')[0]!.trim().split(/\s+/).slice(1).map(Number);
+  return { idle: fields[3]! + fields[4]!, total: fields.reduce((sum, n) => sum + n, 0) };
+}
+
+/**
+ * Follows, from `start()` to `stop()`, the share of the machine's CPU left idle and, every
+ * `everyMs`, the wake-ups waiting in the queue under `prefix` (BullMQ's wait list): whether the
+ * workers ever ran out of work, and whether CPU went unused while they had it.
+ */
+export function followQueueAndIdle(prefix: string, everyMs = 100): { stop(): Promise<{ idle: number; waitingMedian: number; emptyShare: number }> } {
+  const redis = new Redis(redisUrl);
+  const before = machineTicks();
+  const waiting: number[] = [];
+  let stopped = false;
+  const loop = (async () => {
+    while (!stopped) {
+      waiting.push(await redis.llen(`${prefix}:block-runs:wait`).catch(() => 0));
+      await new Promise((done) => setTimeout(done, everyMs));
+    }
+  })();
+  return {
+    async stop() {
+      stopped = true;
+      await loop;
+      redis.disconnect();
+      const after = machineTicks();
+      const sorted = [...waiting].sort((a, b) => a - b);
+      return {
+        idle: (after.idle - before.idle) / Math.max(1, after.total - before.total),
+        waitingMedian: sorted[Math.floor(sorted.length / 2)] ?? 0,
+        emptyShare: waiting.filter((n) => n === 0).length / Math.max(1, waiting.length),
+      };
+    },
+  };
+}

@@ -14,7 +14,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import pg from 'pg';
-import { BIN, REPO, benchEnv, cpuMsOf, endedChildrenCpuMs, fleetPlace, followSchemaSessions, load, pgUrl, sluiceNodeArgs, startWorker, stopWorker, writeFiles, type FleetPlace } from './fleet.ts';
+import { BIN, REPO, benchEnv, cpuMsOf, endedChildrenCpuMs, fleetPlace, followQueueAndIdle, followSchemaSessions, load, pgUrl, sluiceNodeArgs, startWorker, stopWorker, writeFiles, type FleetPlace } from './fleet.ts';
 
 const TARGET_RATIO = 1.6;
 
@@ -23,6 +23,8 @@ interface Pass {
   readonly ms: number;
   readonly rows: number;
   readonly cpuPerDate: { readonly workers: number; readonly submitter: number; readonly postgres: number };
+  /** The machine's CPU left idle, and the wake-ups waiting in Redis, over the same dates. */
+  readonly queue: { readonly idle: number; readonly waitingMedian: number; readonly emptyShare: number };
 }
 
 /** The date `days - 1` days after 2025-01-01. */
@@ -70,17 +72,18 @@ export async function benchBackfill(days: number, parallel: number, workerCounts
     let stdout = '';
     submitter.stdout!.on('data', (d: string) => (stdout += d));
     const exited = new Promise<void>((done) => submitter.once('exit', () => done()));
-    let window: { done: number; cpu: ReturnType<typeof cpuNow> } | undefined;
+    let window: { done: number; cpu: ReturnType<typeof cpuNow>; queue: ReturnType<typeof followQueueAndIdle> } | undefined;
     const from = Math.max(1, Math.floor(count / 10));
     while (!window && !ended) {
       const done = await db.query<{ n: string }>(`SELECT count(*) AS n FROM ${place.schema}.runs WHERE status = 'succeeded'`).then((r) => Number(r.rows[0]!.n), () => 0);
-      if (done >= from) window = { done, cpu: cpuNow(submitter, sessions) };
+      if (done >= from) window = { done, cpu: cpuNow(submitter, sessions), queue: followQueueAndIdle(place.prefix) };
       else await Promise.race([sleep(100), exited.then(() => (ended = true))]);
     }
     await exited;
     const ms = Number(process.hrtime.bigint() - started) / 1e6;
+    const queue = await window?.queue.stop();
     const end = { workers: workerCpu(), submitter: endedChildrenCpuMs() - childrenBefore, postgres: await sessions.stop() };
-    if (!window) throw new Error(`the backfill ended before ${from} dates were done:\n${stdout.slice(-2000)}`);
+    if (!window || !queue) throw new Error(`the backfill ended before ${from} dates were done:\n${stdout.slice(-2000)}`);
     const dates = count - window.done;
     if (!new RegExp(`Backfill complete: ${count} succeeded`).test(stdout)) throw new Error(`the backfill did not complete:\n${stdout.slice(-2000)}`);
     const { rows } = await db.query<{ rows: string }>(`SELECT sum(rows_out) AS rows FROM ${place.schema}.block_runs WHERE status = 'succeeded'`);
@@ -93,6 +96,7 @@ export async function benchBackfill(days: number, parallel: number, workerCounts
         submitter: (end.submitter - window.cpu.submitter) / dates,
         postgres: (end.postgres - window.cpu.postgres) / dates,
       },
+      queue,
     };
   };
   try {
@@ -106,6 +110,9 @@ export async function benchBackfill(days: number, parallel: number, workerCounts
       console.log(`  ${n} worker${n === 1 ? ' ' : 's'}: ${(p.ms / 1000).toFixed(1)} s, ${p.rows} rows, ${rate(p).toFixed(0)} rows/s, ${(days / (p.ms / 1000)).toFixed(1)} dates/s`);
       console.log(
         `    CPU per date: worker${n === 1 ? '' : 's'} ${cpu.workers.toFixed(1)} ms, submitter ${cpu.submitter.toFixed(1)} ms, PostgreSQL ${cpu.postgres.toFixed(1)} ms (${((cpu.submitter + cpu.postgres) / cpu.workers).toFixed(2)} of the workers')`,
+      );
+      console.log(
+        `    the machine's CPU idle ${(p.queue.idle * 100).toFixed(0)}%; wake-ups waiting in Redis: median ${p.queue.waitingMedian}, none in ${(p.queue.emptyShare * 100).toFixed(0)}% of looks`,
       );
     }
     const one = passes.get(1);

@@ -19,6 +19,8 @@
  * Then, unless --backfill-days is 0: the sales example's daily backfill through the queue on one
  * worker and then two (rows/s and their ratio, and the CPU each date cost the workers, the submitting
  * process and PostgreSQL: on a loaded machine the ratio says little, the CPU per date still holds;
+ * beside them the machine's idle CPU and the wake-ups waiting in Redis, so a pass shows whether its
+ * workers ran out of work;
  * `--backfill-workers 1` runs only the one-worker pass), and unless --kills is 0: the time another worker
  * takes to claim a block run whose worker was killed, median over --kills kills (bench/scale-fleet.ts).
  * `--profile DIR` writes a V8 CPU profile of each worker and backfill submitter into DIR (`node --cpu-prof`).

@@ -7,6 +7,7 @@ import { PostgresRunStore } from '../core/run-store/postgres-run-store.ts';
 import { testPgUrl } from '../testing/prerequisite-checks.ts';
 import { requirePrerequisites } from '../testing/require-prerequisites.ts';
 import { waitFor } from '../testing/wait-for.ts';
+import type { BlockRunDone } from './block-run-ledger.ts';
 import { PostgresBlockRunLedger } from './postgres-block-run-ledger.ts';
 
 const skip = await requirePrerequisites('postgres');
@@ -70,17 +71,51 @@ describe('the PostgreSQL block-run ledger', { skip }, () => {
     assert.equal(await ledger.claim(key, 'w3', 60_000), undefined, 'an ended block run is claimed by nobody');
   });
 
-  it('tells a waiter when a block run is done', async () => {
+  it('tells a waiter when a block run is done, with its outcome when that is small', async () => {
     await ledger.enqueue(job('r3'));
-    const heard: string[] = [];
-    const stop = await ledger.listen((key) => heard.push(`${key.runId}/${key.block}`));
+    await ledger.enqueue(job('r3b'));
+    const heard = new Map<string, BlockRunDone>();
+    const stop = await ledger.listen((done) => heard.set(`${done.runId}/${done.block}`, done));
     try {
       const claim = (await ledger.claim({ runId: 'r3', block: 'load' }, 'w1', 60_000))!;
       await ledger.finish(claim, succeeded('r3'));
-      await waitFor(() => heard.includes('r3/load'), { what: 'the notification' });
+      await waitFor(() => heard.has('r3/load'), { what: 'the notification' });
+      assert.deepEqual(heard.get('r3/load')!.outcome, succeeded('r3'));
+      // A notification's payload stays under PostgreSQL's 8,000 bytes: a larger outcome is read from the ledger.
+      const large = { record: { ...succeeded('r3b').record, summary: 'x'.repeat(9_000) } };
+      const other = (await ledger.claim({ runId: 'r3b', block: 'load' }, 'w1', 60_000))!;
+      assert.equal(await ledger.finish(other, large), true);
+      await waitFor(() => heard.has('r3b/load'), { what: 'the notification of the large outcome' });
+      assert.equal(heard.get('r3b/load')!.outcome, undefined);
+      const [entry] = await ledger.entries([{ runId: 'r3b', block: 'load' }]);
+      assert.deepEqual(entry!.outcome, large);
     } finally {
       await stop();
     }
+  });
+
+  it("commits a claim once, checks it after that without writing, and refuses a claim whose block run was queued again", async () => {
+    await ledger.enqueue(job('r6'));
+    const key = { runId: 'r6', block: 'load' };
+    const claim = (await ledger.claim(key, 'w1', 60_000))!;
+    const version = async (): Promise<string> => {
+      const db = new pg.Client(testPgUrl());
+      await db.connect();
+      try {
+        return (await db.query<{ xmin: string }>(`SELECT xmin::text AS xmin FROM ${schema}.queued_block_runs WHERE run_id = 'r6'`)).rows[0]!.xmin;
+      } finally {
+        await db.end();
+      }
+    };
+    assert.equal(await ledger.commit(claim), true);
+    assert.equal((await ledger.entries([key]))[0]!.state, 'committed');
+    const committed = await version();
+    assert.equal(await ledger.commit(claim), true);
+    assert.equal(await version(), committed, 'a second commit writes no new row version');
+    // A run taken up again queues its block runs anew under the same key: the old claim no longer commits.
+    await ledger.enqueue(job('r6'));
+    assert.equal(await ledger.commit(claim), false);
+    assert.equal((await ledger.entries([key]))[0]!.state, 'queued');
   });
 
   it('withdraws a queued block run on cancel, and asks a held one to stop', async () => {

@@ -172,11 +172,10 @@ export async function claimBackfillDate(
     status: 'running',
     dedupeKey: backfillDedupeKey(pipeline.name, item.logicalDate),
     backfillId: claim.backfillId,
+    // Created under the owner's lease: no heartbeat needed to take it.
+    lease: { owner: claim.owner, leaseMs: claim.leaseMs },
   });
-  if (created) {
-    await store.heartbeat(run.id, claim.owner, claim.leaseMs);
-    return { kind: 'new', run };
-  }
+  if (created) return { kind: 'new', run };
   if (run.status === 'failed' || run.status === 'cancelled') {
     const taken = await store.requeueRun(run.id, { owner: claim.owner, leaseMs: claim.leaseMs });
     if (taken) return { kind: 'retry', run: taken, lost: run.error?.code === 'run.lost' };

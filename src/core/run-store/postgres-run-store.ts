@@ -98,8 +98,11 @@ export class PostgresRunStore implements RunStore {
   /** Inserts a run and returns it; with `once`, returns nothing when its dedupe key exists. */
   private async insertRun(run: NewRunRecord, once: boolean): Promise<RunRecord | undefined> {
     const result = await this.pool.query<RunRow>(
-      `INSERT INTO ${this.runs} (id, pipeline, status, pipeline_version, logical_date, variables, "trigger", started_at, dedupe_key, backfill_id)
-       VALUES ($1, $2, $3, $4, $5, $6::jsonb, $7, $8, $9, $10)
+      `INSERT INTO ${this.runs} (id, pipeline, status, pipeline_version, logical_date, variables, "trigger", started_at, dedupe_key, backfill_id,
+         lease_owner, heartbeat_at, lease_expires_at)
+       VALUES ($1, $2, $3, $4, $5, $6::jsonb, $7, $8, $9, $10, $11::text,
+         CASE WHEN $11::text IS NULL THEN NULL ELSE now() END,
+         CASE WHEN $11::text IS NULL THEN NULL ELSE now() + $12::float8 * interval '1 millisecond' END)
        ${once ? 'ON CONFLICT (dedupe_key) DO NOTHING' : ''} RETURNING *`,
       [
         run.id,
@@ -112,6 +115,8 @@ export class PostgresRunStore implements RunStore {
         run.startedAt,
         run.dedupeKey ?? null,
         run.backfillId ?? null,
+        run.lease?.owner ?? null,
+        run.lease?.leaseMs ?? null,
       ],
     );
     return result.rows[0] && toRun(result.rows[0]);

@@ -43,6 +43,11 @@ export interface RunRecord {
 export type NewRunRecord = Omit<RunRecord, 'status' | 'endedAt' | 'error' | 'attempt' | 'rowsRejected' | 'trigger' | 'leaseOwner' | 'heartbeatAt'> & {
   readonly status?: RunStatus;
   readonly trigger: RunTrigger;
+  /**
+   * A running run created with its lease already taken, as a `heartbeat` by
+   * `owner` right after would take it: one statement instead of two.
+   */
+  readonly lease?: { readonly owner: string; readonly leaseMs: number } | undefined;
 };
 
 export interface BlockRunRecord {

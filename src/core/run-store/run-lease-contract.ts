@@ -18,6 +18,23 @@ export function describeRunLeaseContract(openStore: () => Promise<RunQueue & Run
       assert.ok(listed?.heartbeatAt && Math.abs(Date.parse(listed.heartbeatAt) - Date.now()) < 60_000);
     });
 
+    it("creates a run with its lease taken, which lapses like a heartbeat's", async () => {
+      const store = await openStore();
+      const { created, run: leased } = await store.createRunOnce({ ...run('leased', 'daily', 0), dedupeKey: 'k-leased', lease: { owner: 'host-a:1:x', leaseMs: 1 } });
+      assert.equal(created, true);
+      assert.equal(leased.leaseOwner, 'host-a:1:x');
+      assert.ok(leased.heartbeatAt && Math.abs(Date.parse(leased.heartbeatAt) - Date.now()) < 60_000);
+      await store.createRunOnce({ ...run('held', 'daily', 0), dedupeKey: 'k-held', lease: { owner: 'host-a:1:x', leaseMs: 600_000 } });
+      // The one that exists keeps its lease: a second creation under the key takes nothing.
+      const again = await store.createRunOnce({ ...run('other', 'daily', 0), dedupeKey: 'k-held', lease: { owner: 'host-b:2:y', leaseMs: 1 } });
+      assert.equal(again.created, false);
+      assert.equal(again.run.leaseOwner, 'host-a:1:x');
+      // Both are young, so only a lapsed lease makes one lost, not a missing heartbeat.
+      const reaped = await store.reapLostRuns(new Date(Date.now() + 5_000));
+      assert.deepEqual(reaped.map((r) => r.id), ['leased']);
+      assert.equal((await store.getRun('held'))?.status, 'running');
+    });
+
     it('accepts heartbeats while a run is running and refuses them after', async () => {
       const store = await openStore();
       await store.createRun(run('r1', 'daily', 0));

@@ -227,10 +227,12 @@ export class SqliteRunStore implements RunStore {
 
   /** Inserts a run; with `once`, a run whose dedupe key exists is not inserted and false returned. */
   private insertRun(run: NewRunRecord, once: boolean): boolean {
+    const now = Date.now();
     const info = this.db
       .prepare(
-        `INSERT INTO runs (id, pipeline, status, pipeline_version, logical_date, variables, trigger, started_at, dedupe_key, backfill_id)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ${once ? 'ON CONFLICT (dedupe_key) DO NOTHING' : ''}`,
+        `INSERT INTO runs (id, pipeline, status, pipeline_version, logical_date, variables, trigger, started_at, dedupe_key, backfill_id,
+           lease_owner, heartbeat_at, lease_expires_at)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ${once ? 'ON CONFLICT (dedupe_key) DO NOTHING' : ''}`,
       )
       .run(
         run.id,
@@ -243,6 +245,9 @@ export class SqliteRunStore implements RunStore {
         run.startedAt,
         run.dedupeKey ?? null,
         run.backfillId ?? null,
+        run.lease?.owner ?? null,
+        run.lease ? new Date(now).toISOString() : null,
+        run.lease ? new Date(now + run.lease.leaseMs).toISOString() : null,
       );
     return info.changes > 0;
   }
