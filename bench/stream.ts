@@ -113,11 +113,12 @@ async function natsBroker(): Promise<Broker> {
     made.add(name);
     await jsm.streams.add({ name, subjects: [`${name}.>`] }).catch(() => undefined);
   };
-  // A publish that times out on a busy machine is sent again; the message id lets the stream drop a second copy.
+  // A publish that times out on a busy machine (after 30 s, not the client's 5: the paced runs send thousands a second) is sent
+  // again; the message id lets the stream drop a second copy.
   const send = async (name: string, id: number): Promise<void> => {
     for (let attempt = 1; ; attempt++) {
       try {
-        await js.publish(`${name}.e`, payload(id), { msgID: `${name}-${id}` });
+        await js.publish(`${name}.e`, payload(id), { msgID: `${name}-${id}`, timeout: 30_000 });
         return;
       } catch (error) {
         if (attempt === 5) throw error;
