@@ -195,6 +195,9 @@ interface Consumer {
   output(): string;
 }
 
+/** Every consumer process started, so a run that fails midway does not leave them running. */
+const started = new Set<ChildProcess>();
+
 function startConsumer(kind: 'sluice' | 'baseline', broker: string, source: string, table: string): Consumer {
   const argv =
     kind === 'sluice'
@@ -203,6 +206,7 @@ function startConsumer(kind: 'sluice' | 'baseline', broker: string, source: stri
         ['--import', pathToFileURL(path.join(REPO, 'node_modules/tsx/dist/loader.mjs')).href, path.join(REPO, 'bench/stream-baseline-consumer.ts'), broker, source, `${tag}.${table}`, String(batch)];
   let text = '';
   const child = spawn(process.execPath, argv, { cwd: dir, env: { ...process.env, CI: '1', NO_COLOR: '1' }, stdio: ['ignore', 'pipe', 'pipe'] });
+  started.add(child);
   child.stdout!.on('data', (d: Buffer) => (text += d.toString()));
   child.stderr!.on('data', (d: Buffer) => (text += d.toString()));
   return { child, output: () => text };
@@ -432,6 +436,7 @@ try {
   }
   console.log(`load average at the end ${loadavg().map((l) => l.toFixed(1)).join(' ')}`);
 } finally {
+  for (const child of started) if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
   await db.query(`DROP SCHEMA ${tag} CASCADE`).catch(() => undefined);
   await db.end();
   rmSync(dir, { recursive: true, force: true });
