@@ -8,6 +8,9 @@
  *   - throughput: RECORDS messages published first, then each consumer started
  *     as its own process; rows/s and CPU seconds per 10k records of the
  *     consumer process from its first committed row to the last, and its peak RSS;
+ *     beside it the CPU the broker's server, the consumer's PostgreSQL backends and PostgreSQL's
+ *     WAL and background writers spent meanwhile, per 10k records. Their sum bounds the rate the
+ *     machine's cores allow, whatever the consumer does;
  *   - latency: each consumer started on an empty stream, then messages
  *     published at RATE/s for SECONDS s, each stamped with its publish time;
  *     publish-to-commit latency p50 and p99 from the rows' commit times.
@@ -24,8 +27,8 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { loadavg, tmpdir } from 'node:os';
+import { mkdirSync, readdirSync, readFileSync, readlinkSync, rmSync, writeFileSync } from 'node:fs';
+import { availableParallelism, loadavg, tmpdir } from 'node:os';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
@@ -110,11 +113,12 @@ async function natsBroker(): Promise<Broker> {
     made.add(name);
     await jsm.streams.add({ name, subjects: [`${name}.>`] }).catch(() => undefined);
   };
-  // A publish that times out on a busy machine is sent again; the message id lets the stream drop a second copy.
+  // A publish that times out on a busy machine (after 30 s, not the client's 5: the paced runs send thousands a second) is sent
+  // again; the message id lets the stream drop a second copy.
   const send = async (name: string, id: number): Promise<void> => {
     for (let attempt = 1; ; attempt++) {
       try {
-        await js.publish(`${name}.e`, payload(id), { msgID: `${name}-${id}` });
+        await js.publish(`${name}.e`, payload(id), { msgID: `${name}-${id}`, timeout: 30_000 });
         return;
       } catch (error) {
         if (attempt === 5) throw error;
@@ -191,6 +195,9 @@ interface Consumer {
   output(): string;
 }
 
+/** Every consumer process started, so a run that fails midway does not leave them running. */
+const started = new Set<ChildProcess>();
+
 function startConsumer(kind: 'sluice' | 'baseline', broker: string, source: string, table: string): Consumer {
   const argv =
     kind === 'sluice'
@@ -199,6 +206,7 @@ function startConsumer(kind: 'sluice' | 'baseline', broker: string, source: stri
         ['--import', pathToFileURL(path.join(REPO, 'node_modules/tsx/dist/loader.mjs')).href, path.join(REPO, 'bench/stream-baseline-consumer.ts'), broker, source, `${tag}.${table}`, String(batch)];
   let text = '';
   const child = spawn(process.execPath, argv, { cwd: dir, env: { ...process.env, CI: '1', NO_COLOR: '1' }, stdio: ['ignore', 'pipe', 'pipe'] });
+  started.add(child);
   child.stdout!.on('data', (d: Buffer) => (text += d.toString()));
   child.stderr!.on('data', (d: Buffer) => (text += d.toString()));
   return { child, output: () => text };
@@ -212,6 +220,76 @@ function usage(pid: number): { peakMb: number; rssMb: number; cpuS: number } {
   const stat = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
   const ticks = Number(stat[11]) + Number(stat[12]);
   return { peakMb: peakKb / 1024, rssMb: rssKb / 1024, cpuS: ticks / 100 };
+}
+
+/** CPU seconds a process has used, from /proc; 0 once it is gone. */
+function cpuOf(pid: number): number {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+    return (Number(stat[11]) + Number(stat[12])) / 100;
+  } catch {
+    return 0;
+  }
+}
+
+/** The ids of the processes whose command line (as the process shows it) passes `test`. */
+function pidsWhere(test: (cmdline: string) => boolean): number[] {
+  const pids: number[] = [];
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      if (test(readFileSync(`/proc/${entry}/cmdline`, 'utf8'))) pids.push(Number(entry));
+    } catch {
+      // Gone meanwhile.
+    }
+  }
+  return pids;
+}
+
+/**
+ * The PostgreSQL backends serving a consumer process: its sockets' local ports, from /proc, matched with
+ * pg_stat_activity's client ports. The backends of other work on the same server are left out.
+ */
+async function backendsOf(pid: number): Promise<number[]> {
+  const inodes = new Set<string>();
+  for (const fd of readdirSync(`/proc/${pid}/fd`)) {
+    try {
+      const target = readlinkSync(`/proc/${pid}/fd/${fd}`);
+      const inode = /^socket:\[(\d+)\]$/.exec(target)?.[1];
+      if (inode) inodes.add(inode);
+    } catch {
+      // Closed meanwhile.
+    }
+  }
+  const ports: number[] = [];
+  for (const table of ['/proc/net/tcp', '/proc/net/tcp6']) {
+    for (const line of readFileSync(table, 'utf8').split('\n').slice(1)) {
+      const f = line.trim().split(/\s+/);
+      if (f.length > 9 && inodes.has(f[9]!) && f[2]!.endsWith(':1538')) ports.push(parseInt(f[1]!.split(':')[1]!, 16));
+    }
+  }
+  if (!ports.length) return [];
+  const { rows } = await db.query('SELECT pid FROM pg_stat_activity WHERE client_port = ANY($1::int[])', [ports]);
+  return rows.map((r: { pid: number }) => r.pid);
+}
+
+/**
+ * The processes that work for a consumer besides itself: the broker's server, the consumer's PostgreSQL
+ * backends, and PostgreSQL's WAL and background writers (they work for every session: on a shared server
+ * they count some of the others' work too).
+ */
+async function helpers(brokerName: string, consumerPid: number): Promise<{ broker: number[]; backends: number[]; writers: number[] }> {
+  const server = brokerName === 'nats' ? 'nats-server' : 'redis-server';
+  return {
+    broker: pidsWhere((c) => c.split('\0')[0]!.split(/[ /]/).includes(server)),
+    backends: await backendsOf(consumerPid),
+    writers: pidsWhere((c) => /^postgres: .*(walwriter|checkpointer|background writer|autovacuum)/.test(c)),
+  };
+}
+
+/** CPU seconds of each process, for the difference between two moments. */
+function cpuOfAll(groups: Record<string, number[]>): Map<number, number> {
+  return new Map(Object.values(groups).flatMap((pids) => pids.map((pid) => [pid, cpuOf(pid)] as const)));
 }
 
 /** Resident memory at a fifth, half and all of the records, with the greatest seen up to each point. */
@@ -254,7 +332,7 @@ async function checkTable(table: string, expected: number): Promise<string> {
   return ok ? 'rows, distinct ids and sum match' : `MISMATCH: ${rows[0].n} rows, ${rows[0].d} distinct, sum ${rows[0].s} (want ${expected}, sum ${want})`;
 }
 
-async function throughput(kind: 'sluice' | 'baseline', brokerName: string, broker: Broker): Promise<{ rate: number; peakMb: number; cpuPer10k: number; check: string; rss: string }> {
+async function throughput(kind: 'sluice' | 'baseline', brokerName: string, broker: Broker): Promise<{ rate: number; peakMb: number; cpuPer10k: number; others: { broker: number; backends: number; writers: number }; check: string; rss: string }> {
   const table = `${kind}_${brokerName}_tp`;
   const source = `${tag}_${kind}_${brokerName}_tp`.toUpperCase();
   await broker.publish(source, 1, records);
@@ -266,6 +344,8 @@ async function throughput(kind: 'sluice' | 'baseline', brokerName: string, broke
   const first = Date.now();
   const firstCount = await count(table);
   const cpuAtFirst = usage(consumer.child.pid!).cpuS;
+  const workers = await helpers(brokerName, consumer.child.pid!);
+  const workersAtFirst = cpuOfAll(workers);
   const samples: { rows: number; rssMb: number }[] = [];
   let sampledAt = 0;
   await until(
@@ -284,11 +364,21 @@ async function throughput(kind: 'sluice' | 'baseline', brokerName: string, broke
   );
   const seconds_ = (Date.now() - first) / 1000;
   const used = usage(consumer.child.pid!);
+  // A backend opened after the first row counts from nothing; one closed meanwhile is lost (the pool keeps them open).
+  const later = await helpers(brokerName, consumer.child.pid!);
+  const workersAtEnd = cpuOfAll(later);
+  const spent = (pids: readonly number[]) => [...new Set(pids)].reduce((total, pid) => total + Math.max(0, (workersAtEnd.get(pid) ?? 0) - (workersAtFirst.get(pid) ?? 0)), 0);
   samples.push({ rows: records, rssMb: used.rssMb });
   await stopConsumer(kind, consumer);
   await broker.drop(source);
   const counted = records - firstCount;
-  return { rate: counted / seconds_, peakMb: used.peakMb, cpuPer10k: ((used.cpuS - cpuAtFirst) / counted) * 10_000, check: await checkTable(table, records), rss: args['rss-samples'] ? rssAt(samples) : '' };
+  const per10k = (cpuS: number) => (cpuS / counted) * 10_000;
+  const others = {
+    broker: per10k(spent([...workers.broker, ...later.broker])),
+    backends: per10k(spent([...workers.backends, ...later.backends])),
+    writers: per10k(spent([...workers.writers, ...later.writers])),
+  };
+  return { rate: counted / seconds_, peakMb: used.peakMb, cpuPer10k: per10k(used.cpuS - cpuAtFirst), others, check: await checkTable(table, records), rss: args['rss-samples'] ? rssAt(samples) : '' };
 }
 
 async function latency(kind: 'sluice' | 'baseline', brokerName: string, broker: Broker): Promise<{ p50: number; p99: number; check: string }> {
@@ -326,6 +416,13 @@ try {
         results.set(kind, result);
         const ratio = kind === 'sluice' && results.has('baseline') ? `  ratio ${(result.rate / results.get('baseline')!.rate).toFixed(2)}x` : '';
         console.log(`${name} throughput  ${kind.padEnd(8)} ${fmt(result.rate)} rows/s, ${result.peakMb.toFixed(0)} MB peak, ${result.cpuPer10k.toFixed(3)} CPU s/10k (${result.check})${ratio}; load average ${loadavg().map((l) => l.toFixed(1)).join(' ')}`);
+        const { broker: b, backends, writers } = result.others;
+        const all = result.cpuPer10k + b + backends + writers;
+        // With every process on the machine's cores and nothing else running, the rate cannot pass cores / CPU per record.
+        const bound = (availableParallelism() / all) * 10_000;
+        console.log(
+          `${name} CPU/10k     ${kind.padEnd(8)} consumer ${result.cpuPer10k.toFixed(3)} s, ${name === 'nats' ? 'nats-server' : 'redis-server'} ${b.toFixed(3)} s, PostgreSQL backends ${backends.toFixed(3)} s + writers ${writers.toFixed(3)} s; in all ${all.toFixed(3)} s: at most ${fmt(bound)} rows/s on ${availableParallelism()} cores`,
+        );
         if (result.rss) console.log(`${name} memory      ${kind.padEnd(8)} RSS at ${result.rss}`);
       }
       if (args['no-latency']) continue;
@@ -339,6 +436,7 @@ try {
   }
   console.log(`load average at the end ${loadavg().map((l) => l.toFixed(1)).join(' ')}`);
 } finally {
+  for (const child of started) if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
   await db.query(`DROP SCHEMA ${tag} CASCADE`).catch(() => undefined);
   await db.end();
   rmSync(dir, { recursive: true, force: true });

@@ -357,7 +357,9 @@ function overtaken(sink: PipelineSink): SluiceError {
 
 /** Runs the per-batch transformers; when they throw, each message alone finds the ones that fail. */
 async function batchTransform(items: readonly Decoded[], transformers: readonly StreamTransformer[], fail: (message: StreamMessage, error: unknown) => void): Promise<{ rows: Row[]; kept: Decoded[] }> {
-  const all = items.flatMap((d) => d.rows);
+  // A loop, not flatMap: this runs over every record of every batch.
+  const all: Row[] = [];
+  for (const d of items) for (const row of d.rows) all.push(row);
   if (!transformers.some((t) => t.kind === 'batch')) return { rows: all, kept: [...items] };
   try {
     return { rows: await transformBatch(all, transformers), kept: [...items] };

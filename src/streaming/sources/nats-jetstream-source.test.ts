@@ -75,6 +75,32 @@ describe('the NATS JetStream source', { skip }, () => {
     }
   });
 
+  it('acknowledges a message held past ack_wait through its newest delivery, so it does not come a third time', async () => {
+    const source = await openNatsJetStreamSource(streamSourceSchema.parse({ type: 'nats_jetstream', url: testNatsUrl(), stream, consumer: `held_${stream}`, ack_wait: '1s' }) as never, {
+      pipeline: `p_${stream}`,
+      maxInFlight: 1,
+    });
+    try {
+      const first = await waitFor(async () => (await source.pull(1, 50, running))[0], { what: 'a message' });
+      // Held (as while a slow commit runs) until the broker delivers it again.
+      const second = await waitFor(async () => (await source.pull(1, 50, running)).find((m) => m.id === first.id), { what: 'the message again' });
+      assert.equal(second.deliveries, 2);
+      // The first copy's batch commits and acknowledges it: the broker must count the message done.
+      await source.ack([first]);
+      await waitFor(async () => (await source.settledIds())(first.id), { what: 'the message settled' });
+      // The broker moves on to the next message (a copy delivered once more before the ack arrived is acknowledged too).
+      await source.ack([second]);
+      const next = await waitFor(async () => {
+        const got = await source.pull(1, 50, running);
+        await source.ack(got);
+        return got.find((m) => m.id !== first.id);
+      }, { what: 'the next message' });
+      assert.equal(Number(next.id), Number(first.id) + 1);
+    } finally {
+      await source.close();
+    }
+  });
+
   it('takes the messages a killed process left unacknowledged before newer ones, when asked to', async () => {
     const { connect } = await import('@nats-io/transport-node');
     const { jetstream, jetstreamManager, AckPolicy } = await import('@nats-io/jetstream');

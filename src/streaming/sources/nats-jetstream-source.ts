@@ -6,6 +6,10 @@ import { MessageBuffer } from './message-buffer.ts';
 
 type Settings = Extract<StreamSourceSettings, { type: 'nats_jetstream' }>;
 
+/** Under a symbol, so it stays out of anything that lists or serialises the message. */
+const delivery = Symbol('delivery');
+type Delivered = StreamMessage & { readonly [delivery]: JsMsg };
+
 /**
  * Reads a JetStream stream through a durable pull consumer with explicit
  * acks. The consumer's own max_deliver is left unlimited on purpose: Sluice
@@ -51,27 +55,34 @@ export async function openNatsJetStreamSource(settings: Settings, options: Strea
   }
   const consumer = await jetstream(nc).consumers.get(settings.stream, durable);
   const recovery = options.redeliveriesFirst ? await redeliveriesFirst(consumer, settings.ack_wait) : undefined;
-  const subscription = await consumer.consume({ max_messages: Math.min(options.maxInFlight, 1000) });
-  const held = new Map<string, JsMsg>();
+  // Each message carries its own delivery to acknowledge. A message delivered again (after ack_wait, while a copy
+  // waits or commits) is acknowledged through its newest delivery: those few are looked up by id, so the usual
+  // first delivery costs no map entry.
+  const redelivered = new Map<string, JsMsg>();
   const buffer = new MessageBuffer();
-  const reading = (async () => {
-    for await (const m of subscription) {
-      const id = String(m.seq);
-      held.set(id, m);
-      const message = { id, payload: m.data, deliveries: m.info.deliveryCount, publishedAt: Math.floor(m.info.timestampNanos / 1e6) };
-      if (recovery?.holds(m.seq, message)) continue;
-      buffer.push(message);
-    }
-  })().catch((error: unknown) => buffer.fail(error as Error));
+  const receive = (m: JsMsg) => {
+    const info = m.info;
+    const id = String(info.streamSequence);
+    if (info.deliveryCount > 1) redelivered.set(id, m);
+    const message: Delivered = { id, payload: m.data, deliveries: info.deliveryCount, publishedAt: Math.floor(info.timestampNanos / 1e6), [delivery]: m };
+    if (recovery?.holds(info.streamSequence, message)) return;
+    buffer.push(message);
+  };
+  // Each message is handed over as the client parses it, without an async iterator's promise and turn per message.
+  const subscription = await consumer.consume({ max_messages: Math.min(options.maxInFlight, 1000), callback: receive });
+  // Closed with an error (the consumer deleted, a callback that threw), the next pull throws it.
+  const reading = subscription.closed().then((error) => {
+    if (error) buffer.fail(error);
+  });
   recovery?.releaseTo((messages) => messages.forEach((m) => buffer.push(m)));
 
   const take = (messages: readonly StreamMessage[]) => {
     const taken: JsMsg[] = [];
     for (const message of messages) {
-      const m = held.get(message.id);
-      if (!m) continue;
-      held.delete(message.id);
-      taken.push(m);
+      const newest = redelivered.get(message.id);
+      if (newest) redelivered.delete(message.id);
+      const m = newest ?? (message as Partial<Delivered>)[delivery];
+      if (m) taken.push(m);
     }
     return taken;
   };
