@@ -21,6 +21,8 @@ interface Stage {
   readonly lock?: 'READ' | 'WRITE';
   /** Cut only once the statement has run a while, so the cut falls mid-stream. */
   readonly streaming?: boolean;
+  /** The key of an upsert or merge target: its primary key (the default), or a plain index, with which a merge deletes, then inserts. */
+  readonly key?: 'primary' | 'index';
 }
 
 const stages: readonly Stage[] = [
@@ -32,7 +34,8 @@ const stages: readonly Stage[] = [
   { name: 'streaming LOAD DATA into the merge table', modes: ['merge'], statement: 'LOAD DATA %_sluice_merge_%', streaming: true },
   { name: 'waiting to write the target in its transaction', modes: ['append'], statement: 'LOAD DATA %T%', lock: 'READ' },
   { name: 'waiting to upsert into the target', modes: ['upsert'], statement: 'INSERT INTO %T%', lock: 'READ' },
-  { name: 'merging into the target', modes: ['merge'], statement: 'DELETE t FROM %T%', lock: 'READ' },
+  { name: 'merging into the target', modes: ['merge'], statement: 'INSERT INTO %T%', lock: 'READ' },
+  { name: 'deleting the input\'s keys from a target keyed by a plain index', modes: ['merge'], statement: 'DELETE t FROM %T%', lock: 'READ', key: 'index' },
 ];
 
 describe('a MariaDB connection cut during a load', { skip }, () => {
@@ -50,9 +53,10 @@ describe('a MariaDB connection cut during a load', { skip }, () => {
   });
 
   /** A target holding ten rows, and a pipeline that writes the input into it with `mode`; block retries: 1. */
-  async function prepare(name: string, mode: CutMode): Promise<void> {
-    const key = mode === 'upsert' || mode === 'merge' ? ' PRIMARY KEY' : '';
-    await world.query('maria', `CREATE TABLE ${world.name}.${name} (id bigint${key}, label varchar(40), amount decimal(12,2)) ENGINE=InnoDB`);
+  async function prepare(name: string, mode: CutMode, keyed: Stage['key'] = 'primary'): Promise<void> {
+    const key = mode === 'upsert' || mode === 'merge' ? (keyed === 'primary' ? ' PRIMARY KEY' : '') : '';
+    const index = mode === 'merge' && keyed === 'index' ? ', INDEX (id)' : '';
+    await world.query('maria', `CREATE TABLE ${world.name}.${name} (id bigint${key}, label varchar(40), amount decimal(12,2)${index}) ENGINE=InnoDB`);
     await world.query('maria', `INSERT INTO ${world.name}.${name} SELECT seq, 'before', 1 FROM seq_1_to_10`);
     writeCutPipeline(world, name, mode, 'maria');
   }
@@ -81,7 +85,7 @@ describe('a MariaDB connection cut during a load', { skip }, () => {
     for (const mode of stage.modes) {
       it(`${mode}: a cut while ${stage.name} fails the block with a retryable error after its retries, and keeps the target`, async () => {
         const table = `t_${mode}_${stages.indexOf(stage)}`;
-        await prepare(table, mode);
+        await prepare(table, mode, stage.key);
         const fingerprint = `SELECT count(*) AS n, CAST(sum(id) AS CHAR) AS ids, min(label) AS label FROM ${world.name}.${table}`;
         const before = await world.query('maria', fingerprint);
         const holder = await mysql.createConnection({ uri: mysqlUrl });

@@ -44,14 +44,42 @@ export async function describeTarget(conn: Connection, ref: MysqlTableRef): Prom
 
 /** True when a primary key or unique index covers exactly the key columns (names compared ignoring case, as MySQL does). */
 export async function hasUniqueKeyOn(conn: Connection, ref: MysqlTableRef, key: readonly string[]): Promise<boolean> {
+  return (await uniqueIndexes(conn, ref)).some((index) => coversExactly(index, key));
+}
+
+/** A primary key or unique index: its columns, lower-cased, and whether it indexes only a prefix of any of them. */
+export interface UniqueIndex {
+  readonly columns: ReadonlySet<string>;
+  readonly prefix: boolean;
+}
+
+export async function uniqueIndexes(conn: Connection, ref: MysqlTableRef): Promise<UniqueIndex[]> {
   const [rows] = await conn.query(
-    'SELECT INDEX_NAME AS idx, COLUMN_NAME AS col FROM information_schema.STATISTICS WHERE TABLE_SCHEMA = ? AND TABLE_NAME = ? AND NON_UNIQUE = 0',
+    'SELECT INDEX_NAME AS idx, COLUMN_NAME AS col, SUB_PART AS part FROM information_schema.STATISTICS WHERE TABLE_SCHEMA = ? AND TABLE_NAME = ? AND NON_UNIQUE = 0',
     [ref.database, ref.name],
   );
-  const indexes = new Map<string, Set<string>>();
-  for (const { idx, col } of rows as { idx: string; col: string }[]) {
-    indexes.set(idx, (indexes.get(idx) ?? new Set()).add(col.toLowerCase()));
+  const indexes = new Map<string, { columns: Set<string>; prefix: boolean }>();
+  for (const { idx, col, part } of rows as { idx: string; col: string; part: number | null }[]) {
+    const index = indexes.get(idx) ?? { columns: new Set<string>(), prefix: false };
+    index.columns.add(col.toLowerCase());
+    index.prefix ||= part !== null;
+    indexes.set(idx, index);
   }
+  return [...indexes.values()];
+}
+
+export function coversExactly(index: UniqueIndex, key: readonly string[]): boolean {
   const wanted = new Set(key.map((k) => k.toLowerCase()));
-  return [...indexes.values()].some((cols) => cols.size === wanted.size && [...wanted].every((k) => cols.has(k)));
+  return index.columns.size === wanted.size && [...wanted].every((k) => index.columns.has(k));
+}
+
+/** What else a change to the table's rows sets off: its triggers, and foreign keys from or to it. */
+export async function rowSideEffects(conn: Connection, ref: MysqlTableRef): Promise<string[]> {
+  const [rows] = await conn.query(
+    `SELECT 'triggers' AS what FROM information_schema.TRIGGERS WHERE EVENT_OBJECT_SCHEMA = ? AND EVENT_OBJECT_TABLE = ?
+     UNION SELECT 'foreign keys' FROM information_schema.REFERENTIAL_CONSTRAINTS
+      WHERE (CONSTRAINT_SCHEMA = ? AND TABLE_NAME = ?) OR (UNIQUE_CONSTRAINT_SCHEMA = ? AND REFERENCED_TABLE_NAME = ?)`,
+    [ref.database, ref.name, ref.database, ref.name, ref.database, ref.name],
+  );
+  return (rows as { what: string }[]).map((r) => r.what);
 }

@@ -39,7 +39,8 @@ export async function connectMysql(
         pool.getConnection((error, conn) => (error ? reject(connectError(error, context.name, server)) : resolve(conn))),
       ),
     dedicated: async () => {
-      const conn = mysql.createConnection(options);
+      // Affected rows count changed rows, not matched ones: a merge tells the rows it replaced from the new ones by them.
+      const conn = mysql.createConnection({ ...options, flags: ['-FOUND_ROWS'] });
       handleLostConnection(conn);
       try {
         await conn.promise().connect();

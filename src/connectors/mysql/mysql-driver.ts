@@ -12,7 +12,7 @@ export interface MysqlDriver {
   readonly pool: Pool;
   /** A pooled session for catalog queries, small queries and reads. */
   session(): Promise<PoolConnection>;
-  /** A session of its own, closed by the caller: writes change session settings. */
+  /** A session of its own, closed by the caller: writes change session settings. Its affected rows are changed rows, not found ones. */
   dedicated(): Promise<Connection>;
   /** Asks the server to stop what session `threadId` runs; failures are ignored (the caller also drops the socket). */
   killQuery(threadId: number | null | undefined): void;

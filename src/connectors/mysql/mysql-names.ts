@@ -53,3 +53,8 @@ export const mysqlIdentifiers: IdentifierRules = {
   table: (name) => splitQualified(name).map(quoteMysqlIdent).join('.'),
   literal: (value) => `'${value.replaceAll('\\', '\\\\').replaceAll("'", "''")}'`,
 };
+
+/** Column names quoted and comma-separated, for a column list. */
+export function mysqlColumnList(columns: readonly { readonly name: string }[]): string {
+  return columns.map((c) => quoteMysqlIdent(c.name)).join(', ');
+}

@@ -13,7 +13,9 @@ import type { MysqlDriver } from './mysql-driver.ts';
 import { queryError } from './mysql-errors.ts';
 import { dropAbandonedStages, holdStage } from './mysql-stages.ts';
 import { watchLockWaits } from '../shared/watch-lock-waits.ts';
-import { mysqlIdentifiers, quoteMysqlIdent, mysqlTableRef, siblingTable, type MysqlTableRef } from './mysql-names.ts';
+import { mergeInput } from './mysql-merge.ts';
+import { mysqlColumnList, mysqlIdentifiers, quoteMysqlIdent, mysqlTableRef, siblingTable, type MysqlTableRef } from './mysql-names.ts';
+import { inTransaction } from './mysql-transaction.ts';
 import { mysqlTypeForDuck, writeColumnFor } from './mysql-types.ts';
 import { checkWriteColumns, checkWriteInput } from '../shared/check-write-input.ts';
 
@@ -124,7 +126,7 @@ async function replaceTable(plan: WritePlan): Promise<ModeResult> {
 
 /** append, upsert and merge change an existing target in one transaction. */
 async function changeInPlace(plan: WritePlan, mode: 'append' | 'upsert' | 'merge'): Promise<ModeResult> {
-  const { conn, target, existing, key, input } = plan;
+  const { conn, target, existing, key } = plan;
   if (!existing) return createWithRows(plan, mode);
   switch (mode) {
     case 'append': {
@@ -136,21 +138,8 @@ async function changeInPlace(plan: WritePlan, mode: 'append' | 'upsert' | 'merge
       return { rows, summary: `upserted ${count(rows)} rows into ${target.label}` };
     }
     case 'merge': {
-      // The input goes to a session-private copy first, so keys repeated across batches are all deleted before any insert.
-      const held = siblingTable(target.database, `_sluice_merge_${randomBytes(5).toString('hex')}`);
-      const list = columnList(input.columns);
-      await conn.query(`CREATE TEMPORARY TABLE ${held.sql} ENGINE=InnoDB AS SELECT ${list} FROM ${target.sql} LIMIT 0`);
-      let replaced = 0;
-      const rows = await inTransaction(conn, async () => {
-        const loaded = await insertInput(plan, held);
-        const match = key.map((k) => `t.${quoteMysqlIdent(k)} = s.${quoteMysqlIdent(k)}`).join(' AND ');
-        const [deleted] = await conn.query(`DELETE t FROM ${target.sql} AS t JOIN ${held.sql} AS s ON ${match}`);
-        replaced = (deleted as { affectedRows: number }).affectedRows;
-        await conn.query(`INSERT INTO ${target.sql} (${list}) SELECT ${list} FROM ${held.sql}`);
-        return loaded;
-      });
-      await conn.query(`DROP TEMPORARY TABLE ${held.sql}`);
-      return { rows, summary: `merged ${count(rows)} rows into ${target.label}, replacing ${count(replaced)}` };
+      const { rows, replaced } = await mergeInput({ ...plan, existing }, (into) => insertInput(plan, into));
+      return { rows, summary: `merged ${count(rows)} rows into ${target.label}${replaced === undefined ? '' : `, replacing ${count(replaced)}`}` };
     }
   }
 }
@@ -206,7 +195,7 @@ export async function upsertInput(plan: WritePlan, into: MysqlTableRef, key: rea
   const suffix = onDuplicateKey(plan.input.columns, key);
   if (plan.loadData === false) return insertRows(plan, into, suffix);
   const { conn } = plan;
-  const list = columnList(plan.input.columns);
+  const list = mysqlColumnList(plan.input.columns);
   // A TEMPORARY table neither commits the caller's transaction nor is seen by other sessions.
   const held = siblingTable(into.database, `_sluice_upsert_${randomBytes(5).toString('hex')}`);
   await conn.query(`CREATE TEMPORARY TABLE ${held.sql} ENGINE=InnoDB AS SELECT ${list} FROM ${into.sql} LIMIT 0`);
@@ -229,7 +218,7 @@ async function insertRows(plan: WritePlan, into: MysqlTableRef, suffix: string):
   const width = columns.length;
   const perStatement = Math.max(1, Math.min(rowsPerInsert, Math.floor(maxPlaceholders / width)));
   const tuple = `(${columns.map((c) => c.placeholder).join(', ')})`;
-  const statement = (rows: number): string => `INSERT INTO ${into.sql} (${columnList(input.columns)}) VALUES ${Array(rows).fill(tuple).join(', ')}${suffix}`;
+  const statement = (rows: number): string => `INSERT INTO ${into.sql} (${mysqlColumnList(input.columns)}) VALUES ${Array(rows).fill(tuple).join(', ')}${suffix}`;
   const full = statement(perStatement);
   const select = `SELECT ${columns.map((c) => c.select).join(', ')} FROM ${quoteIdent(input.table)}`;
   const names = input.columns.map((c) => c.name);
@@ -291,18 +280,6 @@ export function onDuplicateKey(columns: readonly Column[], key: readonly string[
   return ` ON DUPLICATE KEY UPDATE ${sets.join(', ')}`;
 }
 
-async function inTransaction<T>(conn: PromiseConnection, work: () => Promise<T>): Promise<T> {
-  await conn.beginTransaction();
-  try {
-    const result = await work();
-    await conn.commit();
-    return result;
-  } catch (error) {
-    await conn.rollback().catch(() => undefined);
-    throw error;
-  }
-}
-
 /** A staging table beside the target, marked live while this session lasts (see dropAbandonedStages). */
 async function stageTable(plan: WritePlan): Promise<MysqlTableRef> {
   const stage = scratchTable(plan, 'stage');
@@ -325,10 +302,6 @@ async function dropScratch(driver: MysqlDriver, plan: WritePlan, sessionGone: bo
       .catch(() => driver.pool.promise().query(sql))
       .catch((error: unknown) => plan.context.logger.warn(`could not drop the staging table ${table.label}; the next load into ${plan.target.label} drops it: ${String(error)}`));
   }
-}
-
-function columnList(columns: readonly Column[]): string {
-  return columns.map((c) => quoteMysqlIdent(c.name)).join(', ');
 }
 
 function count(rows: number): string {

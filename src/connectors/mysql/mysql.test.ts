@@ -231,6 +231,77 @@ describe('mysql connector: writing', { skip }, () => {
   });
 });
 
+describe('mysql connector: merging in place', { skip }, () => {
+  /** A merge, with the debug lines it logged: a merge that deletes, then inserts says why. */
+  async function merge(table: string, sql: string, key: string[]): Promise<{ result: WriteResult; debug: string[] }> {
+    const debug: string[] = [];
+    const logger = { ...context().logger, debug: (line: string) => void debug.push(line) };
+    const result = await connection.write!({ settings: mysqlConnector.writeSchema.parse({ table, mode: 'merge', key }), input: await input(sql) }, { ...context(), logger });
+    return { result, debug };
+  }
+
+  it('merges into a table keyed on exactly the key with one statement that ends as delete and insert would', async () => {
+    await admin.query('CREATE TABLE m_pk (code VARCHAR(10) PRIMARY KEY, v INT NOT NULL, note VARCHAR(20)) COLLATE utf8mb4_general_ci');
+    await admin.query("INSERT INTO m_pk VALUES ('a', 1, 'x'), ('b', 2, 'y'), ('c', 3, 'z'), ('e', 5, 'kept')");
+    // 'A' meets 'a' under the collation and lands as the input spells it; 'b' is set to the values it has; 'c' changes; 'd' is new.
+    const { result, debug } = await merge('m_pk', "SELECT * FROM (VALUES ('A', 1, 'x'), ('b', 2, 'y'), ('c', 30, NULL), ('d', 4, 'new')) t(code, v, note)", ['code']);
+    assert.deepEqual(debug, []);
+    assert.match(result.summary, /^merged 4 rows into .*m_pk, replacing 3$/);
+    assert.deepEqual(await rows('SELECT code, v, note FROM m_pk ORDER BY code'), [
+      { code: 'A', v: 1, note: 'x' },
+      { code: 'b', v: 2, note: 'y' },
+      { code: 'c', v: 30, note: null },
+      { code: 'd', v: 4, note: 'new' },
+      { code: 'e', v: 5, note: 'kept' },
+    ]);
+  });
+
+  it('fails a merge whose input repeats a key the table holds once, leaving the table as it was', async () => {
+    await admin.query('CREATE TABLE m_twice (id BIGINT PRIMARY KEY, v INT NOT NULL)');
+    await admin.query('INSERT INTO m_twice VALUES (1, 1)');
+    const error = await rejects(merge('m_twice', 'SELECT * FROM (VALUES (1, 10), (2, 20), (2, 21)) t(id, v)', ['id']), 'mysql.write_failed');
+    assert.match(error.message, /m_twice.*Duplicate entry '2'/);
+    assert.deepEqual(await rows('SELECT id, v FROM m_twice'), [{ id: 1, v: 1 }]);
+    assert.deepEqual(await leftovers(), []);
+  });
+
+  it('deletes, then inserts where an update in place would end otherwise', async () => {
+    // A column the input lacks takes its default in the new row; an update would keep 'custom'.
+    await admin.query("CREATE TABLE m_default (id BIGINT PRIMARY KEY, v INT, note VARCHAR(10) DEFAULT 'd')");
+    await admin.query("INSERT INTO m_default VALUES (1, 1, 'custom')");
+    const lacking = await merge('m_default', 'SELECT 1 AS id, 2 AS v', ['id']);
+    assert.match(lacking.debug.join('\n'), /with DELETE, then INSERT: the input lacks note/);
+    assert.deepEqual(await rows('SELECT id, v, note FROM m_default'), [{ id: 1, v: 2, note: 'd' }]);
+
+    // A second unique index: the new row (3, 'x') collides with row 1 on v, where an update would have rekeyed row 1.
+    await admin.query('CREATE TABLE m_unique (id BIGINT PRIMARY KEY, v VARCHAR(10) UNIQUE)');
+    await admin.query("INSERT INTO m_unique VALUES (1, 'x'), (2, 'y')");
+    const collision = await rejects(merge('m_unique', "SELECT 3 AS id, 'x' AS v", ['id']), 'mysql.write_failed');
+    assert.match(collision.message, /Duplicate entry 'x'/);
+    assert.deepEqual(await rows('SELECT id, v FROM m_unique ORDER BY id'), [{ id: 1, v: 'x' }, { id: 2, v: 'y' }]);
+
+    // Triggers see a delete and an insert.
+    await admin.query('CREATE TABLE m_trig (id BIGINT PRIMARY KEY, v INT)');
+    await admin.query('CREATE TABLE m_trig_log (what VARCHAR(10), id BIGINT)');
+    await admin.query("CREATE TRIGGER m_trig_d AFTER DELETE ON m_trig FOR EACH ROW INSERT INTO m_trig_log VALUES ('delete', OLD.id)");
+    await admin.query("CREATE TRIGGER m_trig_u AFTER UPDATE ON m_trig FOR EACH ROW INSERT INTO m_trig_log VALUES ('update', OLD.id)");
+    await admin.query('INSERT INTO m_trig VALUES (1, 1), (2, 2)');
+    const triggered = await merge('m_trig', 'SELECT * FROM (VALUES (2, 20), (3, 30)) t(id, v)', ['id']);
+    assert.match(triggered.debug.join('\n'), /it has triggers/);
+    assert.deepEqual(await rows('SELECT what, id FROM m_trig_log'), [{ what: 'delete', id: 2 }]);
+
+    // A foreign key on delete cascade removes the children of a replaced row.
+    await admin.query('CREATE TABLE m_parent (id BIGINT PRIMARY KEY, v INT) ENGINE=InnoDB');
+    await admin.query('CREATE TABLE m_child (pid BIGINT, FOREIGN KEY (pid) REFERENCES m_parent (id) ON DELETE CASCADE) ENGINE=InnoDB');
+    await admin.query('INSERT INTO m_parent VALUES (1, 1), (2, 2)');
+    await admin.query('INSERT INTO m_child VALUES (1), (2)');
+    const cascaded = await merge('m_parent', 'SELECT 1 AS id, 10 AS v', ['id']);
+    assert.match(cascaded.debug.join('\n'), /it has foreign keys/);
+    assert.deepEqual(await rows('SELECT pid FROM m_child'), [{ pid: 2 }]);
+    assert.match(cascaded.result.summary, /replacing 1$/);
+  });
+});
+
 describe('mysql connector: connecting', { skip }, () => {
   const password = 'n0t-the-Real-pass!';
 
