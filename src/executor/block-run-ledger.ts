@@ -12,11 +12,6 @@ export interface BlockRunKey {
  * output and no other claim may take it unless its lease lapses; `done` holds
  * the outcome; `cancelled` was withdrawn before a worker took it.
  */
-/** A block run that reached `done`, as a waiter hears of it. */
-export interface BlockRunDone extends BlockRunKey {
-  readonly outcome?: BlockRunOutcome | undefined;
-}
-
 export type LedgerState = 'queued' | 'running' | 'committed' | 'done' | 'cancelled';
 
 /** A worker's hold on a block run: the fencing token orders claims, a later one always wins. */
@@ -90,11 +85,11 @@ export interface BlockRunLedger {
   cancel(key: BlockRunKey): Promise<boolean>;
   entries(keys: readonly BlockRunKey[]): Promise<LedgerEntry[]>;
   /**
-   * Calls `onDone` with each block run that reaches `done`, as it does, with
-   * the outcome its finish recorded when that was small enough to send along
-   * (otherwise the waiter reads it with `entries`).
+   * Calls `onDone` with each block run that reaches `done`, as it does. It
+   * names the block run only: the waiter reads the outcome with `entries`, so
+   * a late notification of an earlier attempt never settles a later one.
    */
-  listen(onDone: (done: BlockRunDone) => void): Promise<() => Promise<void>>;
+  listen(onDone: (key: BlockRunKey) => void): Promise<() => Promise<void>>;
   /** Records the worker's heartbeat; `drain` when an operator asked it to drain since it started. */
   beat(worker: WorkerBeat): Promise<{ drain: boolean }>;
   /** Asks a worker to drain at its next heartbeat; false when no such worker is listed. */

@@ -7,7 +7,6 @@ import { PostgresRunStore } from '../core/run-store/postgres-run-store.ts';
 import { testPgUrl } from '../testing/prerequisite-checks.ts';
 import { requirePrerequisites } from '../testing/require-prerequisites.ts';
 import { waitFor } from '../testing/wait-for.ts';
-import type { BlockRunDone } from './block-run-ledger.ts';
 import { PostgresBlockRunLedger } from './postgres-block-run-ledger.ts';
 
 const skip = await requirePrerequisites('postgres');
@@ -71,24 +70,14 @@ describe('the PostgreSQL block-run ledger', { skip }, () => {
     assert.equal(await ledger.claim(key, 'w3', 60_000), undefined, 'an ended block run is claimed by nobody');
   });
 
-  it('tells a waiter when a block run is done, with its outcome when that is small', async () => {
+  it('tells a waiter when a block run is done', async () => {
     await ledger.enqueue(job('r3'));
-    await ledger.enqueue(job('r3b'));
-    const heard = new Map<string, BlockRunDone>();
-    const stop = await ledger.listen((done) => heard.set(`${done.runId}/${done.block}`, done));
+    const heard: string[] = [];
+    const stop = await ledger.listen((key) => heard.push(`${key.runId}/${key.block}`));
     try {
       const claim = (await ledger.claim({ runId: 'r3', block: 'load' }, 'w1', 60_000))!;
       await ledger.finish(claim, succeeded('r3'));
-      await waitFor(() => heard.has('r3/load'), { what: 'the notification' });
-      assert.deepEqual(heard.get('r3/load')!.outcome, succeeded('r3'));
-      // A notification's payload stays under PostgreSQL's 8,000 bytes: a larger outcome is read from the ledger.
-      const large = { record: { ...succeeded('r3b').record, summary: 'x'.repeat(9_000) } };
-      const other = (await ledger.claim({ runId: 'r3b', block: 'load' }, 'w1', 60_000))!;
-      assert.equal(await ledger.finish(other, large), true);
-      await waitFor(() => heard.has('r3b/load'), { what: 'the notification of the large outcome' });
-      assert.equal(heard.get('r3b/load')!.outcome, undefined);
-      const [entry] = await ledger.entries([{ runId: 'r3b', block: 'load' }]);
-      assert.deepEqual(entry!.outcome, large);
+      await waitFor(() => heard.includes('r3/load'), { what: 'the notification' });
     } finally {
       await stop();
     }

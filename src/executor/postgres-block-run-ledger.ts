@@ -1,14 +1,7 @@
 import type { Pool } from 'pg';
 import type { BlockRunJob, BlockRunOutcome } from '../core/run/block-run-job.ts';
 import { quoteIdent, quoteLiteral } from '../core/sql/quote.ts';
-import type { BlockRunClaim, BlockRunDone, BlockRunKey, BlockRunLedger, LedgerEntry, LedgerState, QueueStats, WorkerBeat, WorkerRecord } from './block-run-ledger.ts';
-
-/**
- * The largest outcome sent along with its notification: PostgreSQL refuses a
- * payload of 8,000 bytes or more (and the finish with it), so a larger one is
- * left for the waiter to read from the ledger.
- */
-const notifiedOutcomeBytes = 7_000;
+import type { BlockRunClaim, BlockRunKey, BlockRunLedger, LedgerEntry, LedgerState, QueueStats, WorkerBeat, WorkerRecord } from './block-run-ledger.ts';
 
 /** How often a worker says it is alive; three missed beats make it stale in `sluice workers`. */
 export const workerBeatMs = 5_000;
@@ -192,9 +185,7 @@ export class PostgresBlockRunLedger implements BlockRunLedger {
          UPDATE ${this.table} SET state = 'done', outcome = $4, lease_expires_at = NULL
          WHERE run_id = $1 AND block = $2 AND fencing_token = $3 AND state IN ('running', 'committed')
          RETURNING run_id, block)
-       SELECT pg_notify($5, CASE WHEN octet_length($4::text) <= ${notifiedOutcomeBytes}
-         THEN json_build_object('runId', run_id, 'block', block, 'outcome', $4::json)
-         ELSE json_build_object('runId', run_id, 'block', block) END::text) FROM done`,
+       SELECT pg_notify($5, json_build_object('runId', run_id, 'block', block)::text) FROM done`,
       [claim.runId, claim.block, claim.token, JSON.stringify(outcome), this.channel],
     );
     return rowCount === 1;
@@ -229,7 +220,7 @@ export class PostgresBlockRunLedger implements BlockRunLedger {
     }));
   }
 
-  async listen(onDone: (done: BlockRunDone) => void): Promise<() => Promise<void>> {
+  async listen(onDone: (key: BlockRunKey) => void): Promise<() => Promise<void>> {
     const { default: pg } = await import('pg');
     const client = new pg.Client({ connectionString: this.url, application_name: 'sluice block-run waiter' });
     // A lost listener costs only speed: the waiter also looks at the ledger on a timer.
@@ -237,7 +228,7 @@ export class PostgresBlockRunLedger implements BlockRunLedger {
     await client.connect();
     client.on('notification', (message) => {
       if (message.channel !== this.channel || !message.payload) return;
-      onDone(JSON.parse(message.payload) as BlockRunDone);
+      onDone(JSON.parse(message.payload) as BlockRunKey);
     });
     await client.query(`LISTEN ${quoteIdent(this.channel)}`);
     return async () => {

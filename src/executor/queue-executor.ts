@@ -42,7 +42,7 @@ export async function createQueueExecutor(options: QueueExecutorOptions): Promis
   const waiters = new Map<string, Waiter>();
   let closed = false;
 
-  const settle = (entry: Pick<LedgerEntry, 'runId' | 'block' | 'state' | 'outcome'>): void => {
+  const settle = (entry: LedgerEntry): void => {
     const waiter = waiters.get(keyOf(entry));
     if (!waiter) return;
     if (entry.state === 'done' && entry.outcome) {
@@ -55,12 +55,10 @@ export async function createQueueExecutor(options: QueueExecutorOptions): Promis
     }
   };
 
-  const stopListening = await ledger.listen((done) => {
-    if (!waiters.has(keyOf(done))) return;
-    // The notification was sent as the outcome committed, and carries it unless it was too large to: one
-    // read of the ledger a block run fewer. The timer's reads still settle what a lost notification did not.
-    if (done.outcome) return settle({ runId: done.runId, block: done.block, state: 'done', outcome: done.outcome });
-    ledger.entries([done]).then((entries) => entries.forEach(settle), () => undefined);
+  const stopListening = await ledger.listen((key) => {
+    if (!waiters.has(keyOf(key))) return;
+    // Read, not taken from the notification: one may arrive late, after a retry queued the same block run again.
+    ledger.entries([key]).then((entries) => entries.forEach(settle), () => undefined);
   });
 
   /** Puts back on the queue what the ledger says should be there but the queue lost, or what a lapsed worker held. */
