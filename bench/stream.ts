@@ -34,6 +34,7 @@ import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import pg from 'pg';
 import { PG_URL, REPO } from './bench-common.ts';
+import { cpuMsOf } from './fleet.ts';
 
 const { values: args } = parseArgs({
   options: {
@@ -222,16 +223,6 @@ function usage(pid: number): { peakMb: number; rssMb: number; cpuS: number } {
   return { peakMb: peakKb / 1024, rssMb: rssKb / 1024, cpuS: ticks / 100 };
 }
 
-/** CPU seconds a process has used, from /proc; 0 once it is gone. */
-function cpuOf(pid: number): number {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
-    return (Number(stat[11]) + Number(stat[12])) / 100;
-  } catch {
-    return 0;
-  }
-}
-
 /** The ids of the processes whose command line (as the process shows it) passes `test`. */
 function pidsWhere(test: (cmdline: string) => boolean): number[] {
   const pids: number[] = [];
@@ -289,7 +280,7 @@ async function helpers(brokerName: string, consumerPid: number): Promise<{ broke
 
 /** CPU seconds of each process, for the difference between two moments. */
 function cpuOfAll(groups: Record<string, number[]>): Map<number, number> {
-  return new Map(Object.values(groups).flatMap((pids) => pids.map((pid) => [pid, cpuOf(pid)] as const)));
+  return new Map(Object.values(groups).flatMap((pids) => pids.map((pid) => [pid, cpuMsOf(pid) / 1000] as const)));
 }
 
 /** Resident memory at a fifth, half and all of the records, with the greatest seen up to each point. */

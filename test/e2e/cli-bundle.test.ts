@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { mkdirSync, statSync, utimesSync, writeFileSync } from 'node:fs';
+import { mkdirSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 // @ts-expect-error: a plain JavaScript module of the package, without types
@@ -40,7 +40,7 @@ describe('the bundle the sluice command starts from', () => {
     writeFileSync(changed.file, 'export const a = 2;\n');
     assert.equal(fresh(changed.root), undefined);
     const gone = packageWith('gone', 'export const a = 1;\n');
-    execFileSync('rm', [gone.file]);
+    rmSync(gone.file);
     assert.equal(fresh(gone.root), undefined);
     assert.equal(fresh(path.join(dir, 'no-bundle')), undefined);
   });

@@ -24,7 +24,7 @@ import { mysqlConnectionSchema } from './mysql-config.ts';
 import { clientOptions } from './mysql-connection.ts';
 import { connectError, queryError } from './mysql-errors.ts';
 import { handleLostConnection } from './mysql-lost-connection.ts';
-import { mysqlTableRef, quoteMysqlIdent, siblingTable, type MysqlTableRef } from './mysql-names.ts';
+import { mysqlColumnList, mysqlTableRef, quoteMysqlIdent, siblingTable, type MysqlTableRef } from './mysql-names.ts';
 import { mysqlTypeForDuck } from './mysql-types.ts';
 import { insertInput, upsertInput } from './mysql-write.ts';
 
@@ -221,7 +221,7 @@ class MysqlSyncDestination implements SyncDestination {
     if (!input.rows || !set.length) return 0;
     const stage = siblingTable(this.database, `_sluice_partial_${process.pid}`);
     await conn.query(`DROP TEMPORARY TABLE IF EXISTS ${stage.sql}`);
-    await conn.query(`CREATE TEMPORARY TABLE ${stage.sql} ENGINE=InnoDB AS SELECT ${input.columns.map((c) => quoteMysqlIdent(c.name)).join(', ')} FROM ${ref.sql} LIMIT 0`);
+    await conn.query(`CREATE TEMPORARY TABLE ${stage.sql} ENGINE=InnoDB AS SELECT ${mysqlColumnList(input.columns)} FROM ${ref.sql} LIMIT 0`);
     await insert(input, stage);
     const match = key.map((k) => `t.${quoteMysqlIdent(k)} = s.${quoteMysqlIdent(k)}`).join(' AND ');
     const [result] = await conn.query(`UPDATE ${ref.sql} AS t JOIN ${stage.sql} AS s ON ${match} SET ${set.join(', ')}`);
