@@ -48,4 +48,28 @@ describe('the block-run queue', { skip }, () => {
       await queue.close();
     }
   });
+
+  it('finds, when asked thoroughly, a job kept while the list that held it was lost', async () => {
+    const queue = await openBlockRunQueue(settings);
+    const redis = await openRedis(settings);
+    try {
+      await queue.add(wakeUp('r4'), 1);
+      await queue.add(wakeUp('r5'), 1, 60_000);
+      const puts = [
+        { ...wakeUp('r4'), enqueues: 1 },
+        { ...wakeUp('r5'), enqueues: 1 },
+        { ...wakeUp('r6'), enqueues: 1 },
+      ];
+      assert.deepEqual(await queue.held(puts, 'thorough'), [true, true, false]);
+      // The waiting list goes (an eviction, a flush that raced the put); the job's own hash stays.
+      const lists = await redis.keys(`${settings.prefix}:block-runs:wait`);
+      assert.equal(lists.length, 1);
+      await redis.del(...lists);
+      assert.deepEqual(await queue.held(puts, 'quick'), [true, true, false], 'the quick look sees only that the job exists');
+      assert.deepEqual(await queue.held(puts, 'thorough'), [false, true, false], 'no worker will ever take the job whose list was lost');
+    } finally {
+      redis.disconnect();
+      await queue.close();
+    }
+  });
 });

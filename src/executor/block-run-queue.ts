@@ -15,6 +15,8 @@ export interface BlockRunWakeUp extends BlockRunKey {
 }
 
 const queueName = 'block-runs';
+/** The states of a job that a worker will still take, or is working on. */
+const liveStates = new Set<string>(['waiting', 'active', 'delayed', 'prioritized', 'waiting-children']);
 
 /**
  * The Redis side of queued block runs: a BullMQ queue of wake-ups. It holds no
@@ -26,9 +28,12 @@ export interface BlockRunQueue {
   add(wakeUp: BlockRunWakeUp, enqueues: number, delayMs?: number): Promise<void>;
   /**
    * Whether the wake-up of each put is still waiting or being worked on, all
-   * answered in one round trip to Redis.
+   * answered in one round trip to Redis. `quick` asks only whether each job
+   * still exists, which a flush answers; `thorough` asks where each job is,
+   * which a partial loss needs: a job kept while the list that held it was
+   * lost (an eviction, a flush racing a put) exists but will never be taken.
    */
-  held(puts: readonly (BlockRunKey & { readonly enqueues: number })[]): Promise<boolean[]>;
+  held(puts: readonly (BlockRunKey & { readonly enqueues: number })[], how?: 'quick' | 'thorough'): Promise<boolean[]>;
   close(): Promise<void>;
 }
 
@@ -57,8 +62,13 @@ export async function openBlockRunQueue(settings: QueueSettings): Promise<BlockR
         ...(delayMs ? { delay: delayMs } : {}),
       });
     },
-    async held(puts) {
+    async held(puts, how = 'quick') {
       if (!puts.length) return [];
+      if (how === 'thorough') {
+        // Sent together, so they share round trips; each looks the job up in the queue's lists and sets.
+        const states = await Promise.all(puts.map((put) => queue.getJobState(queueJobId(put, put.enqueues))));
+        return states.map((state) => liveStates.has(state));
+      }
       // A job's hash lives from its put until it ends (removed on completion and on failure), so its
       // existence answers the question in O(1), where asking each job's state scans the waiting list.
       const pipeline = connection.pipeline();

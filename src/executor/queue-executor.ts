@@ -10,6 +10,11 @@ export interface QueueExecutorOptions {
   readonly queue: BlockRunQueue;
   /** How often the ledger is read for outcomes a lost notification did not bring, and for block runs to put back. */
   readonly pollMs?: number | undefined;
+  /**
+   * How often the reconciler asks where each waiting wake-up is, not only
+   * whether its job exists: a job whose list Redis lost is found this late.
+   */
+  readonly auditMs?: number | undefined;
   /** A cancelled block run whose worker never answers is given up as cancelled after this long. */
   readonly cancelGraceMs?: number | undefined;
   /** How often a watched block run's log lines are read from the run store. */
@@ -39,6 +44,8 @@ const keyOf = (key: BlockRunKey): string => `${key.runId}\u0000${key.block}`;
 export async function createQueueExecutor(options: QueueExecutorOptions): Promise<Executor & { close(): Promise<void> }> {
   const { ledger, queue } = options;
   const pollMs = options.pollMs ?? 1_000;
+  const auditMs = options.auditMs ?? 10_000;
+  let lastAudit = performance.now();
   const waiters = new Map<string, Waiter>();
   let closed = false;
 
@@ -76,9 +83,12 @@ export async function createQueueExecutor(options: QueueExecutorOptions): Promis
       entries.forEach(settle);
       const open = entries.filter((entry) => waiters.has(keyOf(entry)));
       const lapsed = open.filter((entry) => (entry.state === 'running' || entry.state === 'committed') && entry.leaseExpired);
-      // One round trip to Redis a tick, whatever the number of block runs waiting.
+      // One round trip to Redis a tick, whatever the number of block runs waiting; now and then a look
+      // at where each job is, since a job can outlive the list that held it.
       const waiting = open.filter((entry) => entry.state === 'queued');
-      const held = await queue.held(waiting);
+      const audit = performance.now() - lastAudit >= auditMs;
+      if (audit) lastAudit = performance.now();
+      const held = await queue.held(waiting, audit ? 'thorough' : 'quick');
       const lost = waiting.filter((_, i) => !held[i]);
       for (const entry of [...lapsed, ...lost]) {
         const waiter = waiters.get(keyOf(entry));

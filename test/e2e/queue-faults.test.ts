@@ -12,6 +12,8 @@ const skip = await requirePrerequisites('postgres', 'redis');
 const leaseMs = 1500;
 /** Block runs queued when Redis loses the queue: a few by default, many with SLUICE_HEAVY=1. */
 const queuedBlocks = process.env.SLUICE_HEAVY === '1' ? 120 : 6;
+/** Each case takes 10 to 20 s; a case that hangs fails by its own name long before the file's limit. */
+const timeout = 240_000;
 
 const files = {
   'pipelines/slow.yaml': ['blocks:', '  - { name: slow, file: blocks/slow.ts }', '  - { name: target, file: blocks/target.sql, upstream: [slow] }', ''].join('\n'),
@@ -63,7 +65,7 @@ describe('queued block runs survive their faults', { skip }, () => {
   const blockRun = async (runId: string, block: string) =>
     (await project.db.query(`SELECT status, output, rows_out FROM ${project.schema}.block_runs WHERE run_id = $1 AND block = $2`, [runId, block])).rows[0];
 
-  it('retries on another worker a block run whose worker was killed mid-block, and the target holds one run of rows', async () => {
+  it('retries on another worker a block run whose worker was killed mid-block, and the target holds one run of rows', { timeout }, async () => {
     const [one, two] = await Promise.all([startWorker(), startWorker()]);
     const running = sluice(project.dir, ['run', 'slow'], project.env);
     const first = await waitFor(marksOfAnyRun, { what: 'a worker to start the slow block' });
@@ -83,7 +85,7 @@ describe('queued block runs survive their faults', { skip }, () => {
     assert.deepEqual([...new Set(target.map((r) => Number(r.pid)))], [survivor.pid]);
   });
 
-  it('refuses the late writes of a worker paused past its lease, so the target holds the rows of the claim that finished', async () => {
+  it('refuses the late writes of a worker paused past its lease, so the target holds the rows of the claim that finished', { timeout }, async () => {
     await startWorker();
     const live = workers.filter((w) => w.child.exitCode === null && w.child.signalCode === null);
     assert.equal(live.length, 2);
@@ -114,7 +116,8 @@ describe('queued block runs survive their faults', { skip }, () => {
     assert.deepEqual(outputs.filter((f) => f.includes('.claim-')), [], 'no staged file of the refused claim is left');
   });
 
-  it(`ends every one of ${queuedBlocks} queued block runs exactly once when Redis loses the queue`, async () => {
+  /** Runs `many` with no worker up, does `lose` to Redis once its block runs are queued, starts two workers, and checks each block run ended once. */
+  const loseQueuedBlockRuns = async (lose: () => Promise<void>): Promise<void> => {
     for (const worker of workers) await stop(worker.child, 'SIGTERM');
     const running = sluice(project.dir, ['run', 'many'], project.env);
     const queued = async (): Promise<string | undefined> => {
@@ -124,7 +127,7 @@ describe('queued block runs survive their faults', { skip }, () => {
       return rows.find((r) => Number(r.n) === queuedBlocks)?.run_id;
     };
     const runId = await waitFor(queued, { what: `all ${queuedBlocks} block runs to be queued` });
-    assert.ok((await project.flushQueue()) > 0, 'the queue had keys in Redis to lose');
+    await lose();
     await Promise.all([startWorker(), startWorker()]);
     const run = await running;
     assert.equal(run.code, 0, run.stdout + run.stderr);
@@ -134,5 +137,21 @@ describe('queued block runs survive their faults', { skip }, () => {
     for (const row of rows) assert.deepEqual([row.state, row.attempt], ['done', 1], `${row.block} ran exactly once`);
     const { rows: blockRuns } = await project.db.query(`SELECT status, count(*) AS n FROM ${project.schema}.block_runs WHERE run_id = $1 GROUP BY status`, [runId]);
     assert.deepEqual(blockRuns.map((r) => [r.status, Number(r.n)]), [['succeeded', queuedBlocks]]);
+  };
+
+  it(`ends every one of ${queuedBlocks} queued block runs exactly once when Redis loses the queue`, { timeout }, async () => {
+    await loseQueuedBlockRuns(async () => assert.ok((await project.flushQueue()) > 0, 'the queue had keys in Redis to lose'));
+  });
+
+  it(`ends every one of ${queuedBlocks} queued block runs exactly once when Redis loses the queue's lists but keeps its jobs`, { timeout }, async () => {
+    // What an eviction, or a flush racing a put, leaves: jobs that exist, in no list a worker takes from.
+    await loseQueuedBlockRuns(async () => {
+      const isJob = (key: string): boolean => key.split(':').at(-1)!.includes('|');
+      const keys = await waitFor(async () => {
+        const found = await project.redis.keys(`${project.prefix}:*`);
+        return found.filter(isJob).length === queuedBlocks ? found : undefined;
+      }, { what: 'one job in Redis for each queued block run' });
+      await project.redis.del(...keys.filter((key) => !isJob(key)));
+    });
   });
 });
