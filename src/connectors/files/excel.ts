@@ -84,7 +84,7 @@ interface StreamedRow {
 }
 interface StreamedSheet extends AsyncIterable<StreamedRow> {
   readonly name: string;
-  readonly iterator?: { destroy?: () => void } | undefined;
+  readonly iterator?: { destroy?: () => void; on?: (event: 'error', listener: (error: Error) => void) => unknown } | undefined;
 }
 interface StreamedWorkbook extends AsyncIterable<StreamedSheet> {
   readonly model?: { sheets?: readonly { name: string }[] } | undefined;
@@ -215,6 +215,9 @@ class SheetReader {
       seen.push(sheet.name);
       if (!this.wanted(sheet.name, position)) {
         // Not read: close a sheet the reader parked in a temporary file (one still in the zip is skipped by it).
+        // The reader removes that file as soon as the next sheet is asked for, which can be before the stream
+        // finished opening it: the stream's ENOENT then is no failure of this read, and must not go unhandled.
+        sheet.iterator?.on?.('error', () => undefined);
         sheet.iterator?.destroy?.();
         continue;
       }
