@@ -142,7 +142,7 @@ export async function startBlockRunWorker(options: BlockRunWorkerOptions): Promi
         runners: options.runners,
         outputs: fenceOutputStore(options.outputs, ledger, claim, onFenced),
       };
-      const outcome = await executeBlockRun(scope, claim.job, stop.signal);
+      const outcome = await executeBlockRun(scope, { ...claim.job, outputLocation: claimOutputLocation(claim) }, stop.signal);
       if (!(await ledger.finish(claim, outcome))) throw new Error('a later claim took the block run before its outcome was recorded');
       emit({ kind: 'finished', claim, status: outcome.record.status });
     } catch (error) {
@@ -178,4 +178,17 @@ export async function startBlockRunWorker(options: BlockRunWorkerOptions): Promi
       await ledger.leave(id).catch(() => undefined);
     },
   };
+}
+
+/**
+ * Where a claim keeps its output: the planned location for the first claim,
+ * a location of its own for each later one. The ledger's outcome, and the
+ * record fenced by the token, point downstream blocks and readers at the
+ * claim that finished; a claim that lapsed right after its last check can then
+ * only write a file nobody reads, never replace the one that counts.
+ */
+export function claimOutputLocation(claim: BlockRunClaim): string {
+  const planned = claim.job.outputLocation;
+  if (claim.token <= 1) return planned;
+  return planned.endsWith('.parquet') ? `${planned.slice(0, -'.parquet'.length)}.token-${claim.token}.parquet` : `${planned}.token-${claim.token}`;
 }

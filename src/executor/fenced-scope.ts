@@ -37,7 +37,15 @@ export function fenceRunStore<Store extends Pick<RunHistory, 'upsertBlockRun'>>(
       if (name === 'upsertBlockRun') {
         return async (record: BlockRunRecord) => {
           await guard(`the status '${record.status}'`, ended.has(record.status));
-          return store.upsertBlockRun(record);
+          // The ledger's answer may be stale by the time the write lands (a pause right between them):
+          // the store compares the token again as part of the write.
+          try {
+            return await store.upsertBlockRun(record, claim.token);
+          } catch (error) {
+            if (!(error instanceof SluiceError) || error.code !== 'run_store.stale_claim') throw error;
+            onFenced();
+            throw fencedOff(claim, `the status '${record.status}'`);
+          }
         };
       }
       if (/^(put|append|mark)/.test(name)) {

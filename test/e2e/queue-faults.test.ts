@@ -107,6 +107,7 @@ describe('queued block runs survive their faults', { skip }, () => {
     assert.equal(slow.state, 'done');
     assert.equal(Number(slow.fencing_token), 2);
     assert.deepEqual(await blockRun(runId, 'slow'), before, "the paused worker's late status write was refused");
+    assert.equal(path.basename(before.output), 'slow.token-2.parquet', 'the claim that took over kept its output apart from the planned location');
     for (const block of ['slow', 'target']) {
       const rows = await readOutput((await blockRun(runId, block)).output);
       assert.equal(rows.length, 50);

@@ -6,6 +6,24 @@ import { at, run } from './contract-fixtures.ts';
 /** The run history role's contract for block runs, logs and retention. */
 export function describeBlockRunHistoryContract(openStore: () => Promise<RunHistory>): void {
   describe('block runs, logs and retention', () => {
+    it('refuses, in the write itself, a block run written under a lower fencing token than the last one', async () => {
+      const store = await openStore();
+      await store.createRun(run('r1', 'daily', 0));
+      await store.upsertBlockRun({ runId: 'r1', block: 'load', status: 'running', startedAt: at(1) }, 1);
+      // A later claim takes over and ends the block run; the first claim's late writes change nothing.
+      await store.upsertBlockRun({ runId: 'r1', block: 'load', status: 'running', startedAt: at(2) }, 2);
+      await store.upsertBlockRun({ runId: 'r1', block: 'load', status: 'succeeded', endedAt: at(3), output: '/out/load.2.parquet' }, 2);
+      for (const late of [{ status: 'running' as const }, { status: 'succeeded' as const, output: '/out/load.parquet' }]) {
+        await assert.rejects(store.upsertBlockRun({ runId: 'r1', block: 'load', ...late }, 1), { code: 'run_store.stale_claim' });
+      }
+      const [record] = await store.listBlockRuns('r1');
+      assert.deepEqual([record?.status, record?.startedAt, record?.output], ['succeeded', at(2), '/out/load.2.parquet']);
+      // A write with no token (a run in one process, a cancellation) is never fenced; a token at least the last one goes through.
+      await store.upsertBlockRun({ runId: 'r1', block: 'load', status: 'cancelled' });
+      await store.upsertBlockRun({ runId: 'r1', block: 'load', status: 'failed' }, 2);
+      assert.equal((await store.listBlockRuns('r1'))[0]?.status, 'failed');
+    });
+
     it('inserts a block run, then updates it in place', async () => {
       const store = await openStore();
       await store.createRun(run('r1', 'daily', 0));

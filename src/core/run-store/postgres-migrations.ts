@@ -178,6 +178,8 @@ export const postgresMigrations: readonly ((schema: string) => string)[] = [
   postgresStreamMetricsMigration,
   // Wrong passwords per name, so every server process on the store holds a guessed name alike.
   postgresSignInFailuresMigration,
+  // The fencing token of the queue claim that last wrote a block run, compared in the write itself.
+  (s) => `ALTER TABLE ${s}.block_runs ADD COLUMN fencing_token bigint;`,
 ];
 
 /**

@@ -4,6 +4,7 @@ import { quoteIdent } from '../sql/quote.ts';
 import { lostRunError, unclaimedRunGraceMs } from './lost-run.ts';
 import { runFilterConditions, runListConditions } from './run-filter-sql.ts';
 import { migratePostgres } from './postgres-migrations.ts';
+import { fencedWrite, staleClaim } from './fenced-write.ts';
 import { iso, toBlockRun, toLog, toRun, type BlockRunRow, type LogRow, type RunRow } from './postgres-rows.ts';
 import type { BlockRunRecord, DriftEventQuery, DriftEventRecord, FingerprintRecord, LogRecord, MetricHistoryQuery, MetricPointRecord, NewRunRecord, ProfileRecord, RunFilter, RunRecord, RunStatus, RunStore, SchemaEventRecord, SyncStateRecord } from './run-store.ts';
 import type { CheckResultRecord } from '../quality/check-result.ts';
@@ -169,14 +170,16 @@ export class PostgresRunStore implements RunStore {
     return Object.fromEntries(result.rows.map((r) => [r.status, Number(r.n)]));
   }
 
-  async upsertBlockRun(r: BlockRunRecord): Promise<void> {
-    await this.pool.query(
-      `INSERT INTO ${this.blockRuns} (run_id, block, status, started_at, ended_at, rows_in, rows_out, output, columns, error, summary, rows_rejected, datasets)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9::jsonb, $10::jsonb, $11, $12, $13::jsonb)
+  async upsertBlockRun(r: BlockRunRecord, fencingToken?: number): Promise<void> {
+    const { rowCount } = await this.pool.query(
+      `INSERT INTO ${this.blockRuns} (run_id, block, status, started_at, ended_at, rows_in, rows_out, output, columns, error, summary, rows_rejected, datasets, fencing_token)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9::jsonb, $10::jsonb, $11, $12, $13::jsonb, $14)
        ON CONFLICT (run_id, block) DO UPDATE SET
          status = excluded.status, started_at = coalesce(excluded.started_at, block_runs.started_at), ended_at = excluded.ended_at,
          rows_in = excluded.rows_in, rows_out = excluded.rows_out, rows_rejected = excluded.rows_rejected, output = excluded.output,
-         columns = excluded.columns, error = excluded.error, summary = excluded.summary, datasets = excluded.datasets`,
+         columns = excluded.columns, error = excluded.error, summary = excluded.summary, datasets = excluded.datasets,
+         fencing_token = coalesce(excluded.fencing_token, block_runs.fencing_token)
+       WHERE ${fencedWrite('excluded.fencing_token', 'block_runs.fencing_token')}`,
       [
         r.runId,
         r.block,
@@ -191,8 +194,10 @@ export class PostgresRunStore implements RunStore {
         r.summary ?? null,
         r.rowsRejected ?? null,
         r.datasets ? JSON.stringify(r.datasets) : null,
+        fencingToken ?? null,
       ],
     );
+    if (rowCount === 0) throw staleClaim(r, fencingToken);
   }
 
   async listBlockRuns(runId: string): Promise<BlockRunRecord[]> {

@@ -124,7 +124,13 @@ export interface RunHistory {
   listRuns(filter?: RunFilter): Promise<RunRecord[]>;
   /** How many runs match, by status (statuses without runs are left out); `limit` and `offset` are ignored. */
   countRuns(filter?: RunFilter): Promise<Partial<Record<RunStatus, number>>>;
-  upsertBlockRun(record: BlockRunRecord): Promise<void>;
+  /**
+   * Writes a block run's record. With `fencingToken` (a queue worker's claim),
+   * the write is refused with `run_store.stale_claim` when the record was
+   * already written under a higher token: the compare is part of the write, so
+   * a worker paused past its lease can never overwrite the claim that took over.
+   */
+  upsertBlockRun(record: BlockRunRecord, fencingToken?: number): Promise<void>;
   listBlockRuns(runId: string): Promise<BlockRunRecord[]>;
   /** The newest succeeded block run of `block` in `pipeline` that still has a stored output. */
   latestOutput(pipeline: string, block: string): Promise<BlockRunRecord | undefined>;

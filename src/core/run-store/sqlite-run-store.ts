@@ -6,6 +6,7 @@ import type { CheckResultRecord } from '../quality/check-result.ts';
 import { toCheckResult, type CheckResultRow } from './check-result-rows.ts';
 import type { SerializedError } from '../errors.ts';
 import { lostRunError, unclaimedRunGraceMs } from './lost-run.ts';
+import { fencedWrite, staleClaim } from './fenced-write.ts';
 import { runFilterConditions, runListConditions } from './run-filter-sql.ts';
 import type { TouchedDataset } from '../lineage/touched-datasets.ts';
 import { SqliteAuditLog, sqliteAuditMigration } from './sqlite-audit-log.ts';
@@ -172,6 +173,8 @@ export const sqliteMigrations: readonly string[] = [
   sqliteStreamMetricsMigration,
   // Wrong passwords per name, so every server process on the store holds a guessed name alike.
   sqliteSignInFailuresMigration,
+  // The fencing token of the queue claim that last wrote a block run, compared in the write itself.
+  `ALTER TABLE block_runs ADD COLUMN fencing_token INTEGER;`,
 ];
 
 /**
@@ -288,15 +291,17 @@ export class SqliteRunStore implements RunStore {
     return Object.fromEntries(rows.map((r) => [r.status, r.n]));
   }
 
-  async upsertBlockRun(r: BlockRunRecord): Promise<void> {
-    this.db
+  async upsertBlockRun(r: BlockRunRecord, fencingToken?: number): Promise<void> {
+    const { changes } = this.db
       .prepare(
-        `INSERT INTO block_runs (run_id, block, status, started_at, ended_at, rows_in, rows_out, rows_rejected, output, columns, error, summary, datasets)
-         VALUES (@runId, @block, @status, @startedAt, @endedAt, @rowsIn, @rowsOut, @rowsRejected, @output, @columns, @error, @summary, @datasets)
+        `INSERT INTO block_runs (run_id, block, status, started_at, ended_at, rows_in, rows_out, rows_rejected, output, columns, error, summary, datasets, fencing_token)
+         VALUES (@runId, @block, @status, @startedAt, @endedAt, @rowsIn, @rowsOut, @rowsRejected, @output, @columns, @error, @summary, @datasets, @fencingToken)
          ON CONFLICT (run_id, block) DO UPDATE SET
            status = excluded.status, started_at = coalesce(excluded.started_at, started_at), ended_at = excluded.ended_at,
            rows_in = excluded.rows_in, rows_out = excluded.rows_out, rows_rejected = excluded.rows_rejected, output = excluded.output,
-           columns = excluded.columns, error = excluded.error, summary = excluded.summary, datasets = excluded.datasets`,
+           columns = excluded.columns, error = excluded.error, summary = excluded.summary, datasets = excluded.datasets,
+           fencing_token = coalesce(excluded.fencing_token, fencing_token)
+         WHERE ${fencedWrite('excluded.fencing_token', 'block_runs.fencing_token')}`,
       )
       .run({
         runId: r.runId,
@@ -312,7 +317,9 @@ export class SqliteRunStore implements RunStore {
         error: r.error ? JSON.stringify(r.error) : null,
         summary: r.summary ?? null,
         datasets: r.datasets ? JSON.stringify(r.datasets) : null,
+        fencingToken: fencingToken ?? null,
       });
+    if (changes === 0) throw staleClaim(r, fencingToken);
   }
 
   async listBlockRuns(runId: string): Promise<BlockRunRecord[]> {
