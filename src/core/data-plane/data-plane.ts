@@ -122,8 +122,11 @@ export type ColumnTypes = Readonly<Record<string, string>>;
 export interface DataPlaneSession {
   /** Makes a stored output visible as the table `name`. */
   attach(name: string, output: StoredOutput): Promise<void>;
-  /** Runs a query and stores its result at `location`; `params` bind as `$1`, `$2`, ... */
-  storeQuery(sql: string, location: string, signal?: AbortSignal, params?: readonly unknown[]): Promise<StoredOutput>;
+  /**
+   * Runs a query and stores its result at `location`; `params` bind as `$1`, `$2`, ...
+   * `columns`, when the caller knows what the query yields, spares describing it first.
+   */
+  storeQuery(sql: string, location: string, signal?: AbortSignal, params?: readonly unknown[], columns?: readonly Column[]): Promise<StoredOutput>;
   /** Stores rows produced by user code; batches are arrays of plain rows. */
   storeRows(rows: AsyncIterable<readonly Row[]>, location: string, types?: ColumnTypes): Promise<StoredOutput>;
   /** Reads files through the data plane's own readers and stores them. */

@@ -1,6 +1,6 @@
 import { SluiceError } from '../errors.ts';
 import { quoteIdent, quoteLiteral } from '../sql/quote.ts';
-import type { FileReadSpec, RejectedRow, StoredFiles } from './data-plane.ts';
+import type { Column, FileReadSpec, RejectedRow, StoredFiles } from './data-plane.ts';
 import {
   badSql,
   convertSql,
@@ -79,6 +79,15 @@ export async function storeCsvFiles(engine: CsvEngine, spec: FileReadSpec, locat
       const where = bad === 'drop' && checks.length ? ` WHERE NOT (${checks.join(' OR ')})` : '';
       return `SELECT ${columns.join(', ')} FROM ${scan(...(filename ? [`filename = ${quoteLiteral(filename)}`] : []), ...(bad === 'drop' ? ['store_rejects = true'] : []))}${where}`;
     };
+    /**
+     * What `select` yields, known from the plans, so the query is not described before it is
+     * stored; undefined when a column may be a 128-bit integer in any spelling, which the store
+     * must see under the engine's own name to keep exact.
+     */
+    const yielded = (): Column[] | undefined => {
+      const columns = [...plans.map((p) => ({ name: p.name, type: p.kind === 'date' ? 'DATE' : p.type })), ...(filename ? [{ name: filename, type: 'VARCHAR' }] : [])];
+      return columns.some((c) => /HUGEINT|INT128/i.test(c.type)) ? undefined : columns;
+    };
     const diagnose = async (limit: number, engineRejects?: RejectedRow[]): Promise<RejectedRow[]> => {
       const fromEngine = engineRejects ?? (await engineRejectsOf(engine, scan('store_rejects = true'), limit));
       // A failed read is diagnosed on every row: size guessed columns first, so a long value is judged, not a stop.
@@ -100,7 +109,7 @@ export async function storeCsvFiles(engine: CsvEngine, spec: FileReadSpec, locat
       });
     if (!spec.collectRejects) {
       try {
-        return { ...(await sizedAgain(() => engine.storeQuery(select('fail'), location, signal))), rejects: [], rejectedCount: 0 };
+        return { ...(await sizedAgain(() => engine.storeQuery(select('fail'), location, signal, [], yielded()))), rejects: [], rejectedCount: 0 };
       } catch (error) {
         if (signal?.aborted) throw error;
         const [first] = await diagnose(1).catch(() => []);
@@ -109,7 +118,7 @@ export async function storeCsvFiles(engine: CsvEngine, spec: FileReadSpec, locat
       }
     }
     await dropRejects();
-    const stored = await sizedAgain(() => engine.storeQuery(select('drop'), location, signal)).catch((error: unknown) => {
+    const stored = await sizedAgain(() => engine.storeQuery(select('drop'), location, signal, [], yielded())).catch((error: unknown) => {
       throw csvError(spec, error, original);
     });
     // Only the first rows are kept for the user to read; the count is of every rejected row.

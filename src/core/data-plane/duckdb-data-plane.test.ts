@@ -305,6 +305,19 @@ describe('storeFiles', () => {
     ]);
   });
 
+  it('keeps 128-bit whole numbers exact, guessed or declared in any spelling, and the rest as read', async () => {
+    const big = '123456789012345678901234567';
+    const file = write('wide.csv', `id,guessed,declared,alias,day\n1,${big},${big},-${big},2025-01-02\n`);
+    const stored = await read({ paths: [file], format: 'csv', csv: { columns: { declared: 'hugeint', alias: 'INT128', day: 'DATE' } } });
+    assert.deepEqual(await readBack(stored.location, 'id, guessed::VARCHAR AS guessed, declared::VARCHAR AS declared, alias::VARCHAR AS alias, day::VARCHAR AS day'), [
+      { id: 1n, guessed: big, declared: big, alias: `-${big}`, day: '2025-01-02' },
+    ]);
+    assert.deepEqual(
+      stored.columns.map((c) => c.type),
+      ['BIGINT', 'DECIMAL(38,0)', 'DECIMAL(38,0)', 'DECIMAL(38,0)', 'DATE'],
+    );
+  });
+
   it('reads a gzipped CSV without a header', async () => {
     const file = write('plain.csv.gz', zlib.gzipSync('1,a\n2,b\n3,c\n'));
     const stored = await read({ paths: [file], format: 'csv', csv: { header: false } });

@@ -165,17 +165,17 @@ class DuckDbSession implements DataPlaneSession {
     return { columns, total: Number(count?.n ?? 0), rows };
   }
 
-  async storeQuery(sql: string, location: string, signal?: AbortSignal, params: readonly unknown[] = []): Promise<StoredOutput> {
-    return this.copyToParquet(this.connection, sql, location, signal, params);
+  async storeQuery(sql: string, location: string, signal?: AbortSignal, params: readonly unknown[] = [], columns?: readonly Column[]): Promise<StoredOutput> {
+    return this.copyToParquet(this.connection, sql, location, signal, params, columns);
   }
 
-  private async copyToParquet(connection: DuckDBConnection, sql: string, location: string, signal?: AbortSignal, params: readonly unknown[] = []): Promise<StoredOutput> {
+  private async copyToParquet(connection: DuckDBConnection, sql: string, location: string, signal?: AbortSignal, params: readonly unknown[] = [], known?: readonly Column[]): Promise<StoredOutput> {
     mkdirSync(path.dirname(location), { recursive: true });
     const partial = `${location}.partial`;
     const rows = await this.guard(() => withInterrupt(connection, signal, async () => {
       const result = await connection.run(
         // A byte bound on row groups too: 122,880 rows of wide text, one group per thread, outgrow the memory limit.
-        `COPY (${await this.parquetSafe(sql, params)}) TO ${quoteLiteral(partial)} (FORMAT parquet, COMPRESSION zstd, ROW_GROUP_SIZE 122880, ROW_GROUP_SIZE_BYTES 16000000)`,
+        `COPY (${await this.parquetSafe(sql, params, known)}) TO ${quoteLiteral(partial)} (FORMAT parquet, COMPRESSION zstd, ROW_GROUP_SIZE 122880, ROW_GROUP_SIZE_BYTES 16000000)`,
         params.length ? (params as DuckDBValue[]) : undefined,
       );
       return result.rowsChanged;
@@ -192,8 +192,9 @@ class DuckDbSession implements DataPlaneSession {
    * Parquet has no 128-bit integers and DuckDB would write them as DOUBLE,
    * losing digits (sum() of BIGINT is one); DECIMAL(38,0) keeps them exact.
    */
-  private async parquetSafe(sql: string, params: readonly unknown[]): Promise<string> {
-    const columns = params.length ? await this.describeWith(sql, params) : await this.describe(`(${sql})`).catch(() => undefined);
+  private async parquetSafe(sql: string, params: readonly unknown[], known?: readonly Column[]): Promise<string> {
+    // Describing a query costs as much as planning it again: a caller that knows its columns says so.
+    const columns = known ?? (params.length ? await this.describeWith(sql, params) : await this.describe(`(${sql})`).catch(() => undefined));
     const wide = columns?.filter((c) => c.type === 'HUGEINT' || c.type === 'UHUGEINT') ?? [];
     if (!wide.length) return sql;
     const replace = wide.map((c) => `CAST(${quoteIdent(c.name)} AS DECIMAL(38,0)) AS ${quoteIdent(c.name)}`).join(', ');
@@ -278,7 +279,7 @@ class DuckDbSession implements DataPlaneSession {
     // A CSV with a fixed schema (a database's own export) needs no guessing; any other goes through the checked reader.
     if (spec.format === 'csv' && !spec.csv?.schema?.length) {
       return storeCsvFiles(
-        { query: (sql) => this.query(sql), storeQuery: (sql, at, s) => this.storeQuery(sql, at, s), readRejects: (limit) => this.readRejects(limit), scratch: this.scratch },
+        { query: (sql) => this.query(sql), storeQuery: (sql, at, s, params, columns) => this.storeQuery(sql, at, s, params, columns), readRejects: (limit) => this.readRejects(limit), scratch: this.scratch },
         spec,
         location,
         signal,
