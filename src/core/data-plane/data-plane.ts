@@ -160,8 +160,8 @@ export interface DataPlaneSession {
   query(sql: string, params?: readonly unknown[]): Promise<Row[]>;
   /** Column names and types of a query's result, without running it. */
   describe(sql: string): Promise<Column[]>;
-  /** Sets a variable readable in SQL through `getvariable('name')`. */
-  setVariable(name: string, value: string | number | boolean): Promise<void>;
+  /** Sets variables readable in SQL through `getvariable('name')`, in one round trip to the engine. */
+  setVariables(values: Readonly<Record<string, string | number | boolean>>): Promise<void>;
   /** Attaches another database file of the data plane's own kind under an alias. */
   attachDatabase(file: string, alias: string, options?: { readOnly?: boolean }): Promise<void>;
   detachDatabase(alias: string): Promise<void>;

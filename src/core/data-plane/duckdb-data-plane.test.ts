@@ -465,16 +465,14 @@ describe('writing and variables', () => {
   });
 
   it('sets variables that SQL reads with getvariable', async () => {
-    await session.setVariable('day', "2024-05-01' OR 1=1 --");
-    await session.setVariable('limit', 5);
-    await session.setVariable('full', true);
+    await session.setVariables({ day: "2024-05-01' OR 1=1 --; SET VARIABLE full = false; --", limit: 5, full: true });
     assert.deepEqual(await session.query(`SELECT getvariable('day') AS day, getvariable('limit') AS n, getvariable('full') AS full`), [
-      { day: "2024-05-01' OR 1=1 --", n: 5, full: true },
+      { day: "2024-05-01' OR 1=1 --; SET VARIABLE full = false; --", n: 5, full: true },
     ]);
   });
 
   it('refuses a number variable that is not finite', async () => {
-    const error = await rejection(session.setVariable('bad', Number.NaN));
+    const error = await rejection(session.setVariables({ good: 1, bad: Number.NaN }));
     assert.equal(error.code, 'variable.bad_number');
   });
 });

@@ -87,8 +87,7 @@ export async function createDuckDbDataPlane(options: DuckDbDataPlaneOptions): Pr
         return connection;
       };
       const main = await instance.connect();
-      await main.run(`CREATE SCHEMA IF NOT EXISTS ${quoteIdent(schema)}`);
-      await main.run(`SET search_path = ${quoteLiteral(`memory.${quoteIdent(schema)},memory.main`)}`);
+      await main.run(`CREATE SCHEMA IF NOT EXISTS ${quoteIdent(schema)}; SET search_path = ${quoteLiteral(`memory.${quoteIdent(schema)},memory.main`)};`);
       // A closed session leaves the set: a long-lived server opens one per block run.
       const session: DuckDbSession = new DuckDbSession(main, connect, options.tempDir, schema, () => sessions.delete(session));
       sessions.add(session);
@@ -457,11 +456,14 @@ class DuckDbSession implements DataPlaneSession {
     return rows.map((r) => ({ name: String(r.column_name), type: String(r.column_type) }));
   }
 
-  async setVariable(name: string, value: string | number | boolean): Promise<void> {
-    // SET VARIABLE takes no parameters, so the value goes through a prepared SELECT first.
-    const literal = typeof value === 'string' ? quoteLiteral(value) : typeof value === 'boolean' ? String(value) : Number(value).toString();
-    if (typeof value === 'number' && !Number.isFinite(value)) throw new SluiceError('variable.bad_number', `variable ${name} is not a finite number`);
-    await this.run(`SET VARIABLE ${quoteIdent(name)} = ${literal}`);
+  async setVariables(values: Readonly<Record<string, string | number | boolean>>): Promise<void> {
+    // SET VARIABLE takes no parameters: each value goes in as a quoted literal, all in one call.
+    const statements = Object.entries(values).map(([name, value]) => {
+      if (typeof value === 'number' && !Number.isFinite(value)) throw new SluiceError('variable.bad_number', `variable ${name} is not a finite number`);
+      const literal = typeof value === 'string' ? quoteLiteral(value) : typeof value === 'boolean' ? String(value) : Number(value).toString();
+      return `SET VARIABLE ${quoteIdent(name)} = ${literal};`;
+    });
+    if (statements.length) await this.run(statements.join('\n'));
   }
 
   async attachDatabase(file: string, alias: string, options: { readOnly?: boolean } = {}): Promise<void> {

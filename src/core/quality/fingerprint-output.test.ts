@@ -35,6 +35,28 @@ describe('fingerprintOutput', () => {
     });
   });
 
+  it('counts the null rates of an output without text columns in one pass, sampled alike when large', async () => {
+    const small = await plane.session.storeQuery(
+      `SELECT * FROM (VALUES (1, DATE '2024-03-07', 2.5::DECIMAL(12,2)), (NULL, NULL, 1.0), (3, NULL, NULL), (4, DATE '2024-03-09', 7.25)) t(id, "order ""date""", amount)`,
+      path.join(plane.dir, 'numbers.parquet'),
+    );
+    assert.deepEqual(await fingerprintOutput(plane.session, small), {
+      rows: 4,
+      columns: [
+        { name: 'id', type: 'INTEGER', nullRate: 0.25 },
+        { name: 'order "date"', type: 'DATE', nullRate: 0.5 },
+        { name: 'amount', type: 'DECIMAL(12,2)', nullRate: 0.25 },
+      ],
+    });
+    const rows = 2 * fingerprintSampleRows;
+    const large = await plane.session.storeQuery(`SELECT CASE WHEN i % 4 = 0 THEN NULL ELSE i END AS id FROM range(${rows}) t(i)`, path.join(plane.dir, 'numbers-large.parquet'));
+    const fingerprint = await fingerprintOutput(plane.session, large);
+    assert.equal(fingerprint.sampled, fingerprintSampleRows);
+    assert.ok(Math.abs(fingerprint.columns[0]!.nullRate! - 0.25) < 0.01, `null rate ${fingerprint.columns[0]!.nullRate}`);
+    const empty = await plane.session.storeQuery(`SELECT 1 AS id WHERE false`, path.join(plane.dir, 'numbers-empty.parquet'));
+    assert.deepEqual((await fingerprintOutput(plane.session, empty)).columns, [{ name: 'id', type: 'INTEGER' }]);
+  });
+
   it('leaves out the shape of an empty or all-null column', async () => {
     const output = await plane.session.storeQuery(`SELECT NULL::VARCHAR AS note FROM range(3)`, path.join(plane.dir, 'nulls.parquet'));
     assert.deepEqual((await fingerprintOutput(plane.session, output)).columns, [{ name: 'note', type: 'VARCHAR', nullRate: 1 }]);

@@ -1,4 +1,4 @@
-import type { Column, DataPlaneSession, StoredOutput } from '../data-plane/data-plane.ts';
+import type { Column, DataPlaneSession, Row, StoredOutput } from '../data-plane/data-plane.ts';
 import { quoteIdent, quoteLiteral } from '../sql/quote.ts';
 
 /** What one column of an output looked like in one run. */
@@ -84,34 +84,51 @@ export function fingerprintSource(output: StoredOutput, sampleRows = fingerprint
 
 /**
  * Fingerprints a stored output with one read of it by the data plane (the rows
- * never come into JavaScript): the rows to read (a sample of a large output)
- * are shaped once into a temporary table, where rows and nulls are counted,
- * each text column's most common shape found, and then how many values have it.
+ * never come into JavaScript). Without text columns, rows and nulls are
+ * counted in one pass. With them, the rows to read (a sample of a large
+ * output) are shaped once into a temporary table, where rows and nulls are
+ * counted, each text column's most common shape found, and then how many
+ * values have it.
  */
 export async function fingerprintOutput(session: DataPlaneSession, output: StoredOutput, sampleRows = fingerprintSampleRows): Promise<OutputFingerprint> {
   const texts = output.columns.map((column, i) => ({ column, i })).filter(({ column }) => isText(column));
+  const { stats, shares } = texts.length ? await countShapes(session, output, sampleRows, texts) : await countNulls(session, output, sampleRows);
+  const read = Number(stats.rows ?? 0);
+  const columns = output.columns.map((column, i): ColumnFingerprint => {
+    const nulls = Number(stats[`n${i}`] ?? 0);
+    const base = { name: column.name, type: column.type, ...(read ? { nullRate: nulls / read } : {}) };
+    const mode = stats[`m${i}`];
+    if (!isText(column) || mode === null || mode === undefined) return base;
+    return { ...base, shape: String(mode), shapeShare: Number(shares[`c${i}`] ?? 0) / (read - nulls) };
+  });
+  return { rows: output.rows, ...(output.rows > sampleRows ? { sampled: sampleRows } : {}), columns };
+}
+
+type Counts = { readonly stats: Row; readonly shares: Row };
+
+/** Rows and nulls of every column, in one pass and with no table kept between passes. */
+async function countNulls(session: DataPlaneSession, output: StoredOutput, sampleRows: number): Promise<Counts> {
+  const counts = ['count(*) AS "rows"', ...output.columns.map((column, i) => `count(*) - count(${quoteIdent(column.name)}) AS "n${i}"`)];
+  const [stats = {}] = await session.query(`SELECT ${counts.join(', ')} FROM ${fingerprintSource(output, sampleRows)}`);
+  return { stats, shares: {} };
+}
+
+/** Rows, nulls, and each text column's most common shape with how many values have it. */
+async function countShapes(session: DataPlaneSession, output: StoredOutput, sampleRows: number, texts: readonly { column: Column; i: number }[]): Promise<Counts> {
   const kept = [
     ...output.columns.map((column, i) => `${quoteIdent(column.name)} IS NULL AS "n${i}"`),
     ...texts.map(({ column, i }) => `${valueShapeSql(quoteIdent(column.name))} AS "k${i}"`),
   ];
   // Temporary tables belong to the session's own connection: block runs side by side never meet here.
   const shaped = '"_sluice_fingerprint"';
-  await session.query(`CREATE OR REPLACE TEMPORARY TABLE ${shaped} AS SELECT ${kept.length ? kept.join(', ') : '1 AS "one"'} FROM ${fingerprintSource(output, sampleRows)}`);
+  await session.query(`CREATE OR REPLACE TEMPORARY TABLE ${shaped} AS SELECT ${kept.join(', ')} FROM ${fingerprintSource(output, sampleRows)}`);
   try {
     const first = ['count(*) AS "rows"', ...output.columns.map((_, i) => `count(*) FILTER (WHERE "n${i}") AS "n${i}"`), ...texts.map(({ i }) => `mode("k${i}") AS "m${i}"`)];
     const [stats = {}] = await session.query(`SELECT ${first.join(', ')} FROM ${shaped}`);
-    const read = Number(stats.rows ?? 0);
     const counted = texts.filter(({ i }) => stats[`m${i}`] !== null && stats[`m${i}`] !== undefined);
     const second = counted.map(({ i }) => `count(*) FILTER (WHERE "k${i}" = ${quoteLiteral(String(stats[`m${i}`]))}) AS "c${i}"`);
     const [shares = {}] = second.length ? await session.query(`SELECT ${second.join(', ')} FROM ${shaped}`) : [];
-    const columns = output.columns.map((column, i): ColumnFingerprint => {
-      const nulls = Number(stats[`n${i}`] ?? 0);
-      const base = { name: column.name, type: column.type, ...(read ? { nullRate: nulls / read } : {}) };
-      const mode = stats[`m${i}`];
-      if (!isText(column) || mode === null || mode === undefined) return base;
-      return { ...base, shape: String(mode), shapeShare: Number(shares[`c${i}`] ?? 0) / (read - nulls) };
-    });
-    return { rows: output.rows, ...(output.rows > sampleRows ? { sampled: sampleRows } : {}), columns };
+    return { stats, shares };
   } finally {
     await session.query(`DROP TABLE IF EXISTS ${shaped}`);
   }

@@ -1,5 +1,5 @@
 import type { DataPlaneSession, StoredOutput } from '../data-plane/data-plane.ts';
-import { quoteIdent } from '../sql/quote.ts';
+import { quoteIdent, quoteLiteral } from '../sql/quote.ts';
 
 /** One bar of a number column's histogram: values in [from, to) (the last bar includes `to`). */
 export interface HistogramBin {
@@ -90,7 +90,8 @@ export type Shape = 'number' | 'text' | 'ordered' | 'other';
  */
 export async function profileOutput(session: DataPlaneSession, output: StoredOutput): Promise<OutputProfile> {
   const started = performance.now();
-  const source = `read_parquet($1)`;
+  // Values go in as literals: a query with parameters costs the engine a separate prepare, a round trip of its own.
+  const source = `read_parquet(${quoteLiteral(output.location)})`;
   const columns = output.columns.map((column, i) => ({ column, i, shape: shapeOf(column.type) }));
   const first = [`count(*) AS "rows"`];
   for (const { column, i, shape } of columns) {
@@ -101,10 +102,11 @@ export async function profileOutput(session: DataPlaneSession, output: StoredOut
     if (shape === 'number') first.push(`CAST(min(${c}) AS DOUBLE) AS "lo${i}"`, `CAST(max(${c}) AS DOUBLE) AS "hi${i}"`, `avg(CAST(${c} AS DOUBLE)) AS "m${i}"`);
     else first.push(`left(CAST(min(${c}) AS VARCHAR), ${shownChars}) AS "lo${i}"`, `left(CAST(max(${c}) AS VARCHAR), ${shownChars}) AS "hi${i}"`);
   }
-  const [stats = {}] = await session.query(`SELECT ${first.join(', ')} FROM ${source}`, [output.location]);
+  const [stats = {}] = await session.query(`SELECT ${first.join(', ')} FROM ${source}`);
 
   const second: string[] = [];
-  const params: unknown[] = [output.location];
+  /** A finite double as SQL, exactly: its shortest round-trip text, cast. */
+  const double = (value: number): string => `${quoteLiteral(String(value))}::DOUBLE`;
   for (const { column, i, shape } of columns) {
     const c = quoteIdent(column.name);
     if (shape === 'text' && Number(stats[`d${i}`] ?? Infinity) <= lowCardinality) second.push(`histogram(${c}) AS "v${i}"`);
@@ -112,13 +114,12 @@ export async function profileOutput(session: DataPlaneSession, output: StoredOut
     const hi = num(stats[`hi${i}`]);
     if (shape === 'number' && lo !== undefined && hi !== undefined) {
       const width = (hi - lo) / histogramBins || 1;
-      params.push(lo, width);
-      const [from, step] = [`$${params.length - 1}`, `$${params.length}`];
+      const [from, step] = [double(lo), double(width)];
       // least() skips nulls (it would put them in the last bar), so they are filtered out first.
       second.push(`histogram(least(CAST(floor((CAST(${c} AS DOUBLE) - ${from}) / ${step}) AS INTEGER), ${histogramBins - 1})) FILTER (WHERE ${c} IS NOT NULL) AS "h${i}"`);
     }
   }
-  const [spread = {}] = second.length ? await session.query(`SELECT ${second.join(', ')} FROM ${source}`, params) : [];
+  const [spread = {}] = second.length ? await session.query(`SELECT ${second.join(', ')} FROM ${source}`) : [];
 
   const profiles = columns.map(({ column, i, shape }): ColumnProfile => {
     const base = { name: column.name, type: column.type, nulls: Number(stats[`n${i}`] ?? 0) };

@@ -2,7 +2,7 @@ import { existsSync, mkdirSync, rmdirSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { rejectsLocation } from '../connectors/rejects-location.ts';
-import type { StoredOutput } from '../data-plane/data-plane.ts';
+import type { DataPlaneSession, StoredOutput } from '../data-plane/data-plane.ts';
 import { SluiceError } from '../errors.ts';
 import { formatDuration } from '../pipeline/duration.ts';
 import type { Block } from '../pipeline/pipeline.ts';
@@ -203,14 +203,14 @@ export async function executeBlockRun(scope: BlockRunScope, job: BlockRunJob, si
   return { record, output };
 }
 
-async function setVariables(session: { setVariable(name: string, value: string | number | boolean): Promise<void> }, job: BlockRunJob): Promise<void> {
+async function setVariables(session: Pick<DataPlaneSession, 'setVariables'>, job: BlockRunJob): Promise<void> {
   const builtins = {
     run_id: job.runId,
     logical_date: job.logicalDate ?? '',
     data_interval_start: job.dataInterval?.start ?? '',
     data_interval_end: job.dataInterval?.end ?? '',
   };
-  for (const [name, value] of Object.entries({ ...job.variables, ...builtins })) await session.setVariable(name, value);
+  await session.setVariables({ ...job.variables, ...builtins });
 }
 
 /** The error with the block's name and place, its message masked. */
