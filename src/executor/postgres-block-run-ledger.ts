@@ -1,6 +1,7 @@
 import type { Pool } from 'pg';
 import type { BlockRunJob, BlockRunOutcome } from '../core/run/block-run-job.ts';
 import { quoteIdent, quoteLiteral } from '../core/sql/quote.ts';
+import { preparedQuery } from '../core/sql/prepared-query.ts';
 import type { BlockRunClaim, BlockRunKey, BlockRunLedger, LedgerEntry, LedgerState, QueueStats, WorkerBeat, WorkerRecord } from './block-run-ledger.ts';
 
 /** How often a worker says it is alive; three missed beats make it stale in `sluice workers`. */
@@ -112,33 +113,30 @@ export class PostgresBlockRunLedger implements BlockRunLedger {
   async enqueue(job: BlockRunJob): Promise<number> {
     // A retried run queues its block runs again under the same key: the token goes on counting, so old claims stay fenced off.
     const { rows } = await this.pool.query<{ enqueues: number }>(
-      `INSERT INTO ${this.table} (run_id, block, job, state) VALUES ($1, $2, $3, 'queued')
+      preparedQuery(`INSERT INTO ${this.table} (run_id, block, job, state) VALUES ($1, $2, $3, 'queued')
        ON CONFLICT (run_id, block) DO UPDATE SET job = EXCLUDED.job, state = 'queued', enqueues = ${this.table}.enqueues + 1,
          worker = NULL, lease_expires_at = NULL, enqueued_at = now(), cancel_requested = false, refusal = NULL, outcome = NULL
-       RETURNING enqueues`,
-      [job.runId, job.block, JSON.stringify(job)],
+       RETURNING enqueues`, [job.runId, job.block, JSON.stringify(job)]),
     );
     return rows[0]!.enqueues;
   }
 
   async reenqueue(key: BlockRunKey, refusal?: string): Promise<number | undefined> {
     const { rows } = await this.pool.query<{ enqueues: number }>(
-      `UPDATE ${this.table} SET enqueues = enqueues + 1, refusal = coalesce($3, refusal)
+      preparedQuery(`UPDATE ${this.table} SET enqueues = enqueues + 1, refusal = coalesce($3, refusal)
        WHERE run_id = $1 AND block = $2 AND (state = 'queued' OR (state IN ('running', 'committed') AND lease_expires_at < now()))
-       RETURNING enqueues`,
-      [key.runId, key.block, refusal ?? null],
+       RETURNING enqueues`, [key.runId, key.block, refusal ?? null]),
     );
     return rows[0]?.enqueues;
   }
 
   async claim(key: BlockRunKey, worker: string, leaseMs: number): Promise<BlockRunClaim | undefined> {
     const { rows } = await this.pool.query<{ fencing_token: string; attempt: number; job: BlockRunJob }>(
-      `UPDATE ${this.table} SET state = 'running', fencing_token = fencing_token + 1, attempt = attempt + 1, worker = $3,
+      preparedQuery(`UPDATE ${this.table} SET state = 'running', fencing_token = fencing_token + 1, attempt = attempt + 1, worker = $3,
          lease_expires_at = now() + make_interval(secs => $4::double precision / 1000), refusal = NULL
        WHERE run_id = $1 AND block = $2 AND NOT cancel_requested
          AND (state = 'queued' OR (state IN ('running', 'committed') AND lease_expires_at < now()))
-       RETURNING fencing_token, attempt, job`,
-      [key.runId, key.block, worker, leaseMs],
+       RETURNING fencing_token, attempt, job`, [key.runId, key.block, worker, leaseMs]),
     );
     const row = rows[0];
     return row && { runId: key.runId, block: key.block, token: Number(row.fencing_token), attempt: row.attempt, job: row.job };
@@ -146,10 +144,9 @@ export class PostgresBlockRunLedger implements BlockRunLedger {
 
   async renew(claim: BlockRunClaim, leaseMs: number): Promise<{ held: boolean; cancel: boolean }> {
     const { rows } = await this.pool.query<{ cancel_requested: boolean; run_status: string | null }>(
-      `UPDATE ${this.table} q SET lease_expires_at = now() + make_interval(secs => $4::double precision / 1000)
+      preparedQuery(`UPDATE ${this.table} q SET lease_expires_at = now() + make_interval(secs => $4::double precision / 1000)
        WHERE q.run_id = $1 AND q.block = $2 AND q.fencing_token = $3 AND q.state IN ('running', 'committed')
-       RETURNING q.cancel_requested, (SELECT r.status FROM ${this.runsTable} r WHERE r.id = q.run_id) AS run_status`,
-      [claim.runId, claim.block, claim.token, leaseMs],
+       RETURNING q.cancel_requested, (SELECT r.status FROM ${this.runsTable} r WHERE r.id = q.run_id) AS run_status`, [claim.runId, claim.block, claim.token, leaseMs]),
     );
     const row = rows[0];
     if (!row) return { held: false, cancel: true };
@@ -158,8 +155,7 @@ export class PostgresBlockRunLedger implements BlockRunLedger {
 
   async holds(claim: BlockRunClaim): Promise<boolean> {
     const { rowCount } = await this.pool.query(
-      `SELECT 1 FROM ${this.table} WHERE run_id = $1 AND block = $2 AND fencing_token = $3 AND state IN ('running', 'committed')`,
-      [claim.runId, claim.block, claim.token],
+      preparedQuery(`SELECT 1 FROM ${this.table} WHERE run_id = $1 AND block = $2 AND fencing_token = $3 AND state IN ('running', 'committed')`, [claim.runId, claim.block, claim.token]),
     );
     return rowCount === 1;
   }
@@ -169,33 +165,30 @@ export class PostgresBlockRunLedger implements BlockRunLedger {
     // status) is checked, not written again, so the second commit of a block run flushes no WAL. Both
     // halves read one snapshot, and a later claim's token fails both.
     const { rows } = await this.pool.query<{ held: boolean }>(
-      `WITH moved AS (
+      preparedQuery(`WITH moved AS (
          UPDATE ${this.table} SET state = 'committed' WHERE run_id = $1 AND block = $2 AND fencing_token = $3 AND state = 'running'
          RETURNING 1)
        SELECT EXISTS (SELECT 1 FROM moved)
-         OR EXISTS (SELECT 1 FROM ${this.table} WHERE run_id = $1 AND block = $2 AND fencing_token = $3 AND state = 'committed') AS held`,
-      [claim.runId, claim.block, claim.token],
+         OR EXISTS (SELECT 1 FROM ${this.table} WHERE run_id = $1 AND block = $2 AND fencing_token = $3 AND state = 'committed') AS held`, [claim.runId, claim.block, claim.token]),
     );
     return rows[0]?.held === true;
   }
 
   async finish(claim: BlockRunClaim, outcome: BlockRunOutcome): Promise<boolean> {
     const { rowCount } = await this.pool.query(
-      `WITH done AS (
+      preparedQuery(`WITH done AS (
          UPDATE ${this.table} SET state = 'done', outcome = $4, lease_expires_at = NULL
          WHERE run_id = $1 AND block = $2 AND fencing_token = $3 AND state IN ('running', 'committed')
          RETURNING run_id, block)
-       SELECT pg_notify($5, json_build_object('runId', run_id, 'block', block)::text) FROM done`,
-      [claim.runId, claim.block, claim.token, JSON.stringify(outcome), this.channel],
+       SELECT pg_notify($5, json_build_object('runId', run_id, 'block', block)::text) FROM done`, [claim.runId, claim.block, claim.token, JSON.stringify(outcome), this.channel]),
     );
     return rowCount === 1;
   }
 
   async cancel(key: BlockRunKey): Promise<boolean> {
     const { rows } = await this.pool.query<{ state: LedgerState }>(
-      `UPDATE ${this.table} SET cancel_requested = true, state = CASE WHEN state = 'queued' THEN 'cancelled' ELSE state END
-       WHERE run_id = $1 AND block = $2 RETURNING state`,
-      [key.runId, key.block],
+      preparedQuery(`UPDATE ${this.table} SET cancel_requested = true, state = CASE WHEN state = 'queued' THEN 'cancelled' ELSE state END
+       WHERE run_id = $1 AND block = $2 RETURNING state`, [key.runId, key.block]),
     );
     return rows[0]?.state === 'cancelled';
   }
@@ -203,9 +196,8 @@ export class PostgresBlockRunLedger implements BlockRunLedger {
   async entries(keys: readonly BlockRunKey[]): Promise<LedgerEntry[]> {
     if (!keys.length) return [];
     const { rows } = await this.pool.query<EntryRow>(
-      `SELECT q.run_id, q.block, q.state, q.attempt, q.fencing_token, q.enqueues, q.worker, coalesce(q.lease_expires_at < now(), false) AS lease_expired, q.outcome
-       FROM ${this.table} q JOIN unnest($1::text[], $2::text[]) AS k(run_id, block) ON k.run_id = q.run_id AND k.block = q.block`,
-      [keys.map((k) => k.runId), keys.map((k) => k.block)],
+      preparedQuery(`SELECT q.run_id, q.block, q.state, q.attempt, q.fencing_token, q.enqueues, q.worker, coalesce(q.lease_expires_at < now(), false) AS lease_expired, q.outcome
+       FROM ${this.table} q JOIN unnest($1::text[], $2::text[]) AS k(run_id, block) ON k.run_id = q.run_id AND k.block = q.block`, [keys.map((k) => k.runId), keys.map((k) => k.block)]),
     );
     return rows.map((r) => ({
       runId: r.run_id,
@@ -238,11 +230,10 @@ export class PostgresBlockRunLedger implements BlockRunLedger {
 
   async beat(worker: WorkerBeat): Promise<{ drain: boolean }> {
     const { rows } = await this.pool.query<{ drain_requested: boolean }>(
-      `INSERT INTO ${this.workersTable} (id, host, pid, version, concurrency, draining, running) VALUES ($1, $2, $3, $4, $5, $6, $7)
+      preparedQuery(`INSERT INTO ${this.workersTable} (id, host, pid, version, concurrency, draining, running) VALUES ($1, $2, $3, $4, $5, $6, $7)
        ON CONFLICT (id) DO UPDATE SET version = EXCLUDED.version, concurrency = EXCLUDED.concurrency, draining = EXCLUDED.draining,
          running = EXCLUDED.running, heartbeat_at = now()
-       RETURNING drain_requested`,
-      [worker.id, worker.host, worker.pid, worker.version, worker.concurrency, worker.draining, JSON.stringify(worker.running)],
+       RETURNING drain_requested`, [worker.id, worker.host, worker.pid, worker.version, worker.concurrency, worker.draining, JSON.stringify(worker.running)]),
     );
     return { drain: rows[0]?.drain_requested ?? false };
   }

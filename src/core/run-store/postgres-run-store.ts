@@ -1,6 +1,7 @@
 import type { Pool, PoolClient } from 'pg';
 import { SluiceError, type SerializedError } from '../errors.ts';
 import { quoteIdent } from '../sql/quote.ts';
+import { preparedQuery } from '../sql/prepared-query.ts';
 import { lostRunError, unclaimedRunGraceMs } from './lost-run.ts';
 import { runFilterConditions, runListConditions } from './run-filter-sql.ts';
 import { migratePostgres } from './postgres-migrations.ts';
@@ -125,12 +126,12 @@ export class PostgresRunStore implements RunStore {
 
   async finishRun(id: string, status: RunStatus, error?: SerializedError): Promise<void> {
     // The client's clock, like startedAt, so a run's duration comes from one clock.
-    await this.pool.query(`UPDATE ${this.runs} SET status = $1, ended_at = $2, error = $3::jsonb WHERE id = $4`, [
+    await this.pool.query(preparedQuery(`UPDATE ${this.runs} SET status = $1, ended_at = $2, error = $3::jsonb WHERE id = $4`, [
       status,
       new Date().toISOString(),
       error ? JSON.stringify(error) : null,
       id,
-    ]);
+    ]));
   }
 
   async cancelRun(id: string): Promise<RunRecord | undefined> {
@@ -172,15 +173,14 @@ export class PostgresRunStore implements RunStore {
 
   async upsertBlockRun(r: BlockRunRecord, fencingToken?: number): Promise<void> {
     const { rowCount } = await this.pool.query(
-      `INSERT INTO ${this.blockRuns} (run_id, block, status, started_at, ended_at, rows_in, rows_out, output, columns, error, summary, rows_rejected, datasets, fencing_token)
+      preparedQuery(`INSERT INTO ${this.blockRuns} (run_id, block, status, started_at, ended_at, rows_in, rows_out, output, columns, error, summary, rows_rejected, datasets, fencing_token)
        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9::jsonb, $10::jsonb, $11, $12, $13::jsonb, $14)
        ON CONFLICT (run_id, block) DO UPDATE SET
          status = excluded.status, started_at = coalesce(excluded.started_at, block_runs.started_at), ended_at = excluded.ended_at,
          rows_in = excluded.rows_in, rows_out = excluded.rows_out, rows_rejected = excluded.rows_rejected, output = excluded.output,
          columns = excluded.columns, error = excluded.error, summary = excluded.summary, datasets = excluded.datasets,
          fencing_token = coalesce(excluded.fencing_token, block_runs.fencing_token)
-       WHERE ${fencedWrite('excluded.fencing_token', 'block_runs.fencing_token')}`,
-      [
+       WHERE ${fencedWrite('excluded.fencing_token', 'block_runs.fencing_token')}`, [
         r.runId,
         r.block,
         r.status,
@@ -195,7 +195,7 @@ export class PostgresRunStore implements RunStore {
         r.rowsRejected ?? null,
         r.datasets ? JSON.stringify(r.datasets) : null,
         fencingToken ?? null,
-      ],
+      ]),
     );
     if (rowCount === 0) throw staleClaim(r, fencingToken);
   }
@@ -262,9 +262,8 @@ export class PostgresRunStore implements RunStore {
 
   async heartbeat(runId: string, owner: string, leaseMs: number): Promise<boolean> {
     const result = await this.pool.query(
-      `UPDATE ${this.runs} SET lease_owner = $2, heartbeat_at = now(), lease_expires_at = now() + $3::float8 * interval '1 millisecond'
-        WHERE id = $1 AND status = 'running'`,
-      [runId, owner, leaseMs],
+      preparedQuery(`UPDATE ${this.runs} SET lease_owner = $2, heartbeat_at = now(), lease_expires_at = now() + $3::float8 * interval '1 millisecond'
+        WHERE id = $1 AND status = 'running'`, [runId, owner, leaseMs]),
     );
     return (result.rowCount ?? 0) > 0;
   }
@@ -437,8 +436,7 @@ export class PostgresRunStore implements RunStore {
 
   async putProfile(record: ProfileRecord): Promise<void> {
     await this.pool.query(
-      `INSERT INTO ${this.schema}.block_profiles (run_id, block, profile) VALUES ($1, $2, $3::jsonb) ON CONFLICT (run_id, block) DO UPDATE SET profile = excluded.profile`,
-      [record.runId, record.block, JSON.stringify(record.profile)],
+      preparedQuery(`INSERT INTO ${this.schema}.block_profiles (run_id, block, profile) VALUES ($1, $2, $3::jsonb) ON CONFLICT (run_id, block) DO UPDATE SET profile = excluded.profile`, [record.runId, record.block, JSON.stringify(record.profile)]),
     );
   }
 
@@ -457,11 +455,14 @@ export class PostgresRunStore implements RunStore {
       const n = params.length - 10;
       return `(${Array.from({ length: 10 }, (_, i) => `$${n + i + 1}`).join(', ')})`;
     });
+    // Named: a block records the same number of metrics every run, so the text repeats.
     await this.pool.query(
-      `INSERT INTO ${this.schema}.metric_points (run_id, pipeline, block, metric, value, date, at, verdict, anomaly, marked_expected) VALUES ${rows.join(', ')}
-       ON CONFLICT (run_id, block, metric) DO UPDATE SET value = excluded.value, date = excluded.date, at = excluded.at,
-         verdict = excluded.verdict, anomaly = excluded.anomaly, marked_expected = excluded.marked_expected`,
-      params,
+      preparedQuery(
+        `INSERT INTO ${this.schema}.metric_points (run_id, pipeline, block, metric, value, date, at, verdict, anomaly, marked_expected) VALUES ${rows.join(', ')}
+         ON CONFLICT (run_id, block, metric) DO UPDATE SET value = excluded.value, date = excluded.date, at = excluded.at,
+           verdict = excluded.verdict, anomaly = excluded.anomaly, marked_expected = excluded.marked_expected`,
+        params,
+      ),
     );
   }
 
@@ -506,16 +507,14 @@ export class PostgresRunStore implements RunStore {
 
   async putFingerprint(record: FingerprintRecord): Promise<void> {
     await this.pool.query(
-      `INSERT INTO ${this.schema}.output_fingerprints (run_id, pipeline, block, fingerprint, at) VALUES ($1, $2, $3, $4::jsonb, $5)
-       ON CONFLICT (run_id, block) DO UPDATE SET fingerprint = excluded.fingerprint, at = excluded.at`,
-      [record.runId, record.pipeline, record.block, JSON.stringify(record.fingerprint), record.at],
+      preparedQuery(`INSERT INTO ${this.schema}.output_fingerprints (run_id, pipeline, block, fingerprint, at) VALUES ($1, $2, $3, $4::jsonb, $5)
+       ON CONFLICT (run_id, block) DO UPDATE SET fingerprint = excluded.fingerprint, at = excluded.at`, [record.runId, record.pipeline, record.block, JSON.stringify(record.fingerprint), record.at]),
     );
   }
 
   async baselineFingerprint(pipeline: string, block: string, exceptRunId: string): Promise<FingerprintRecord | undefined> {
     const result = await this.pool.query<{ run_id: string; pipeline: string; block: string; fingerprint: FingerprintRecord['fingerprint']; at: Date }>(
-      `SELECT * FROM ${this.schema}.output_fingerprints WHERE pipeline = $1 AND block = $2 AND run_id <> $3 ORDER BY at DESC, seq DESC LIMIT 1`,
-      [pipeline, block, exceptRunId],
+      preparedQuery(`SELECT run_id, pipeline, block, fingerprint, at FROM ${this.schema}.output_fingerprints WHERE pipeline = $1 AND block = $2 AND run_id <> $3 ORDER BY at DESC, seq DESC LIMIT 1`, [pipeline, block, exceptRunId]),
     );
     const row = result.rows[0];
     return row && { runId: row.run_id, pipeline: row.pipeline, block: row.block, fingerprint: row.fingerprint, at: row.at.toISOString() };
@@ -524,7 +523,7 @@ export class PostgresRunStore implements RunStore {
   async putDriftEvents(runId: string, block: string, events: readonly DriftEventRecord[]): Promise<void> {
     // Most block runs see no drift: one statement clears what an earlier attempt recorded, no transaction around it.
     if (!events.length) {
-      await this.pool.query(`DELETE FROM ${this.schema}.drift_events WHERE run_id = $1 AND block = $2`, [runId, block]);
+      await this.pool.query(preparedQuery(`DELETE FROM ${this.schema}.drift_events WHERE run_id = $1 AND block = $2`, [runId, block]));
       return;
     }
     await this.inTransaction(async (client) => {
