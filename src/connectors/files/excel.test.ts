@@ -9,7 +9,7 @@ import type { DataPlane, DataPlaneSession, Row } from '../../core/data-plane/dat
 import { createDuckDbDataPlane } from '../../core/data-plane/duckdb-data-plane.ts';
 import { SluiceError } from '../../core/errors.ts';
 import { quoteLiteral } from '../../core/sql/quote.ts';
-import { columnLetter, headerNames } from './excel.ts';
+import { columnLetter, headerNames, SheetReader, type StreamedWorkbook } from './excel.ts';
 import { fileConnector, rejectsLocation } from './index.ts';
 import { formatFromPath, type FileReadSettings, type FileWriteSettings } from './file-settings.ts';
 
@@ -292,5 +292,44 @@ describe('file connector: xlsx', () => {
     const grew = (peak - before) / 2 ** 20;
     assert.ok(grew < 200, `heap grew ${grew.toFixed(0)} MB`);
     console.log(`xlsx: 50,000 rows in ${seconds.toFixed(2)} s (${Math.round(50_000 / seconds).toLocaleString('en-US')} rows/s), heap +${grew.toFixed(0)} MB`);
+  });
+});
+
+describe('file connector: xlsx, a reader that returns fewer sheets than the workbook lists', () => {
+  /** A streamed workbook that lists `listed` but yields only `yielded`, each sheet a header `n` and one row. */
+  const workbook = (listed: string[], yielded: string[]): StreamedWorkbook => ({
+    model: { sheets: listed.map((name) => ({ name })) },
+    async *[Symbol.asyncIterator]() {
+      for (const name of yielded) {
+        yield {
+          name,
+          async *[Symbol.asyncIterator]() {
+            yield { number: 1, eachCell: (callback: (cell: { value: unknown }, column: number) => void) => callback({ value: 'n' }, 1) };
+            yield { number: 2, eachCell: (callback: (cell: { value: unknown }, column: number) => void) => callback({ value: name }, 1) };
+          },
+        };
+      }
+    },
+  }) as unknown as StreamedWorkbook;
+  const readAll = async (s: Record<string, unknown>, listed: string[], yielded: string[]) => {
+    const reader = new SheetReader(settings({ path: 'data/fake.xlsx', ...s }), path.join(root, 'data/fake.xlsx'), 'data/fake.xlsx', workbook(listed, yielded), context());
+    const rows: unknown[] = [];
+    for await (const batch of reader.batches()) rows.push(...batch);
+    return rows;
+  };
+
+  it('fails, naming the missing sheets, instead of loading part of the workbook', async () => {
+    await assert.rejects(readAll({ sheets: 'all' }, ['A', 'B', 'C'], ['A', 'C']), (error: SluiceError) => {
+      assert.equal(error.code, 'file.sheets_missing');
+      assert.match(error.message, /lists 3 sheets but the reader returned 2; missing 'B'/);
+      return true;
+    });
+    await assert.rejects(readAll({ sheet: 2 }, ['A', 'B', 'C'], ['A', 'C']), { code: 'file.sheets_missing' });
+    await assert.rejects(readAll({ sheet: 'b' }, ['A', 'B', 'C'], ['A', 'C']), { code: 'file.sheets_missing' });
+  });
+
+  it('reads what was asked for when only sheets it did not ask for are missing', async () => {
+    assert.deepEqual(await readAll({ sheet: 'C' }, ['A', 'B', 'C'], ['A', 'C']), [{ n: 'C' }]);
+    assert.deepEqual(await readAll({ sheets: 'all' }, ['A', 'B'], ['A', 'B']), [{ n: 'A', sheet: 'A' }, { n: 'B', sheet: 'B' }]);
   });
 });

@@ -86,7 +86,7 @@ interface StreamedSheet extends AsyncIterable<StreamedRow> {
   readonly name: string;
   readonly iterator?: { destroy?: () => void; on?: (event: 'error', listener: (error: Error) => void) => unknown } | undefined;
 }
-interface StreamedWorkbook extends AsyncIterable<StreamedSheet> {
+export interface StreamedWorkbook extends AsyncIterable<StreamedSheet> {
   readonly model?: { sheets?: readonly { name: string }[] } | undefined;
   readonly properties?: { model?: { date1904?: boolean } } | undefined;
 }
@@ -114,12 +114,32 @@ export interface WorkbookRead {
   readonly rejected: readonly RejectedSheetRow[];
 }
 
+/**
+ * How often a read whose streamed sheets fall short of the workbook's list is
+ * tried again. The streaming reader parks sheets that come before the shared
+ * strings in temporary files, and now and then leaves some of them out
+ * (measured: 8, 9 or 10 of a 10-sheet workbook, run to run); a read that
+ * still falls short fails rather than load part of the workbook.
+ */
+const shortReadAttempts = 3;
+
 /** Reads a workbook's sheet (or every sheet) and stores its rows at `location`. */
 export async function readXlsx(settings: FileReadSettings, location: string, context: ConnectorContext): Promise<WorkbookRead> {
   checkSheetSettings(settings, true);
   const file = path.resolve(context.projectRoot, settings.path);
   const shown = settings.path;
   checkWorkbookFile(file, shown);
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await readWorkbookOnce(settings, location, context, file, shown);
+    } catch (error) {
+      if (!(error instanceof SluiceError) || error.code !== 'file.sheets_missing' || attempt >= shortReadAttempts) throw error;
+      context.logger.warn(`${error.message}; reading it again (attempt ${attempt + 1} of ${shortReadAttempts})`);
+    }
+  }
+}
+
+async function readWorkbookOnce(settings: FileReadSettings, location: string, context: ConnectorContext, file: string, shown: string): Promise<WorkbookRead> {
   const { default: ExcelJS } = await import('exceljs');
   const input = createReadStream(file);
   const workbook = new ExcelJS.stream.xlsx.WorkbookReader(input, {
@@ -177,7 +197,7 @@ function readFailure(error: unknown, file: string, shown: string): SluiceError {
 }
 
 /** Reads the chosen sheets of one workbook into batches of row objects. */
-class SheetReader {
+export class SheetReader {
   readonly rejected: RejectedSheetRow[] = [];
   rejectedCount = 0;
   readonly sheetsRead: string[] = [];
@@ -249,12 +269,29 @@ class SheetReader {
         }
       }
     }
+    this.checkNoneMissing(seen);
     if (this.sheetsRead.length === 0) {
       const wanted = this.settings.sheet === undefined ? 'any sheet' : typeof this.settings.sheet === 'number' ? `a sheet ${this.settings.sheet}` : `a sheet '${this.settings.sheet}'`;
       throw new ConfigError('file.unknown_sheet', `${this.shown} has no ${wanted}${seen.length ? `; its sheets: ${seen.join(', ')}` : ''}`, { location: { file: this.file } });
     }
     if (pending) batch = this.settle(pending);
     if (batch.length) yield batch;
+  }
+
+  /**
+   * Fails when the workbook lists a wanted sheet the reader never returned:
+   * loading the rest would pass off part of the workbook as all of it.
+   */
+  private checkNoneMissing(seen: readonly string[]): void {
+    const listed = this.workbook.model?.sheets?.map((s) => s.name);
+    if (!listed?.length) return;
+    const missing = listed.filter((name, i) => !seen.includes(name) && this.wanted(name, i + 1));
+    if (!missing.length) return;
+    throw new SluiceError(
+      'file.sheets_missing',
+      `${this.shown}: the workbook lists ${listed.length} sheets but the reader returned ${seen.length}; missing ${missing.map((m) => `'${m}'`).join(', ')}`,
+      { location: { file: this.file } },
+    );
   }
 
   private wanted(name: string, position: number): boolean {
