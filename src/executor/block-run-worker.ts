@@ -19,6 +19,7 @@ export type WorkerEvent =
   | { readonly kind: 'skipped'; readonly wakeUp: BlockRunWakeUp; readonly reason: string }
   | { readonly kind: 'refused'; readonly wakeUp: BlockRunWakeUp; readonly reason: string }
   | { readonly kind: 'fenced'; readonly claim: BlockRunClaim; readonly reason: string }
+  | { readonly kind: 'threads'; readonly threads: number; readonly slotsOnHost: number; readonly cores: number }
   | { readonly kind: 'problem'; readonly message: string };
 
 export interface BlockRunWorkerOptions {
@@ -35,6 +36,12 @@ export interface BlockRunWorkerOptions {
   readonly leaseMs: number;
   /** The checkout, shown by `sluice workers`. */
   readonly version: string;
+  /**
+   * Sizes the data plane to this worker's share of the machine: its cores
+   * divided by the slots of every live worker on this host, checked with each
+   * heartbeat. Off when the project sets `data_plane.threads` itself.
+   */
+  readonly shareCores?: boolean | undefined;
   /** How long a refused wake-up waits before it is offered again, to this or another worker. */
   readonly refusalDelayMs?: number | undefined;
   readonly onEvent?: ((event: WorkerEvent) => void) | undefined;
@@ -72,10 +79,29 @@ export async function startBlockRunWorker(options: BlockRunWorkerOptions): Promi
   const pipelines = createPipelineCache(root);
 
   let drainAsked = false;
+  let threads: number | undefined;
+  let slotsSeen: number | undefined;
+  /** Gives the data plane this worker's share of the host's cores, and says so whenever the host's slots change. */
+  const shareCores = async (): Promise<void> => {
+    if (!options.shareCores) return;
+    const host = os.hostname();
+    const slotsOnHost = Math.max(
+      options.concurrency,
+      (await ledger.workers()).filter((w) => w.host === host && !w.stale).reduce((sum, w) => sum + w.concurrency, 0),
+    );
+    if (slotsOnHost === slotsSeen) return;
+    const cores = os.availableParallelism();
+    const share = threadsForShare(cores, slotsOnHost);
+    if (share !== threads) await options.dataPlane.setThreads(share);
+    threads = share;
+    slotsSeen = slotsOnHost;
+    emit({ kind: 'threads', threads: share, slotsOnHost, cores });
+  };
   const beat = (): Promise<void> =>
     ledger
       .beat({ id, host: os.hostname(), pid: process.pid, version: options.version, concurrency: options.concurrency, draining, running: [...held.keys()] })
-      .then(({ drain }) => {
+      .then(async ({ drain }) => {
+        await shareCores();
         if (!drain || drainAsked || draining) return;
         drainAsked = true;
         options.onDrainRequested?.();
@@ -191,4 +217,15 @@ export function claimOutputLocation(claim: BlockRunClaim): string {
   const planned = claim.job.outputLocation;
   if (claim.token <= 1) return planned;
   return planned.endsWith('.parquet') ? `${planned.slice(0, -'.parquet'.length)}.token-${claim.token}.parquet` : `${planned}.token-${claim.token}`;
+}
+
+/**
+ * A worker's share of its machine's cores, in data-plane threads: the cores
+ * divided by the block runs the host's workers may run at once, at least one.
+ * Several workers on one machine, each with an engine on every core, spent a
+ * sixth more CPU on the same small block runs, with threads handing work to
+ * each other.
+ */
+export function threadsForShare(cores: number, slotsOnHost: number): number {
+  return Math.max(1, Math.floor(cores / Math.max(1, slotsOnHost)));
 }

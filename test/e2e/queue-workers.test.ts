@@ -1,8 +1,10 @@
 import assert from 'node:assert/strict';
 import type { ChildProcess } from 'node:child_process';
 import { cpSync, readFileSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
+import { threadsForShare } from '../../src/executor/block-run-worker.ts';
 import { requirePrerequisites } from '../../src/testing/require-prerequisites.ts';
 import { waitFor } from '../../src/testing/wait-for.ts';
 import { serveProject } from './api-server.ts';
@@ -37,6 +39,10 @@ describe('block runs through a queue to sluice worker processes', { skip }, () =
 
   it('runs a pipeline on two workers, each block run once, and sluice workers lists them', async () => {
     const [one, two] = await Promise.all([project.startWorker(['--concurrency', '2']), project.startWorker(['--concurrency', '2'])]);
+    // Each sizes its data plane to its share of the machine once it sees the other's slots (a heartbeat apart).
+    const cores = os.availableParallelism();
+    const share = new RegExp(`data plane: ${threadsForShare(cores, 4)} threads? \\(${cores} cores for 4 worker slots on this host\\)`);
+    for (const worker of [one, two]) await waitFor(() => share.test(worker.output()), { what: `worker ${worker.pid} to take its share of the cores`, timeout: 30_000 });
     const run = await sluice(project.dir, ['run', 'fan'], project.env);
     assert.equal(run.code, 0, run.stdout + run.stderr);
     const runId = /run (\d{8}-\d{6}-[0-9a-f]{6})/.exec(run.stdout)![1]!;

@@ -42,6 +42,7 @@ export async function workerCommand(options: WorkerCommandOptions, out: Output):
     concurrency,
     leaseMs,
     version,
+    shareCores: project.settings.data_plane.threads === undefined,
     onEvent: (event) => report(event, out),
     onDrainRequested: () => {
       out.line('an operator asked this worker to drain');
@@ -78,6 +79,8 @@ function report(event: WorkerEvent, out: Output): void {
       return out.error(`${yellow('refused')} ${event.wakeUp.runId} ${event.wakeUp.block}: ${event.reason}`);
     case 'fenced':
       return out.error(`${yellow('fenced off')} ${event.claim.runId} ${event.claim.block}: ${event.reason}`);
+    case 'threads':
+      return out.line(dim(`data plane: ${event.threads} thread${event.threads === 1 ? '' : 's'} (${event.cores} cores for ${event.slotsOnHost} worker slot${event.slotsOnHost === 1 ? '' : 's'} on this host)`));
     case 'problem':
       return out.error(`${yellow('!')} ${event.message}`);
   }

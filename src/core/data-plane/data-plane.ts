@@ -172,6 +172,8 @@ export interface DataPlaneSession {
 
 export interface DataPlane {
   openSession(): Promise<DataPlaneSession>;
+  /** How many threads the engine runs statements on, from now on, across its sessions. */
+  setThreads(threads: number): Promise<void>;
   close(): Promise<void>;
 }
 

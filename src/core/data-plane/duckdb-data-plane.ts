@@ -93,6 +93,15 @@ export async function createDuckDbDataPlane(options: DuckDbDataPlaneOptions): Pr
       sessions.add(session);
       return session;
     },
+    async setThreads(threads: number) {
+      if (!Number.isInteger(threads) || threads < 1) throw new SluiceError('data_plane.bad_threads', `threads must be a whole number of at least 1; got ${threads}`);
+      const connection = await instance.connect();
+      try {
+        await connection.run(`SET threads = ${threads}`);
+      } finally {
+        connection.closeSync();
+      }
+    },
     async close() {
       for (const session of sessions) await session.close();
       instance.closeSync();
